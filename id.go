@@ -1,0 +1,27 @@
+package cynllun
+
+import (
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// ID prefixes make every id globally unique and say what it names, so the
+// GraphQL node(id) query can dispatch on them.
+const (
+	PrefixLearner      = "lrn_"
+	PrefixOrganisation = "org_"
+	PrefixPlan         = "pln_"
+	PrefixUser         = "usr_"
+	PrefixRelationship = "rel_"
+	PrefixAudit        = "aud_"
+)
+
+// NewID returns prefix followed by a time-ordered random UUIDv7 in hex.
+func NewID(prefix string) string {
+	u, err := uuid.NewV7()
+	if err != nil {
+		u = uuid.New()
+	}
+	return prefix + strings.ReplaceAll(u.String(), "-", "")
+}

@@ -1,0 +1,49 @@
+package cynllun
+
+import (
+	"fmt"
+	"time"
+)
+
+// Plan is an Individual Development Plan: identity and who maintains it. Its
+// content lives in an append-only list of immutable Versions.
+type Plan struct {
+	ID        string
+	LearnerID string
+	// MaintainerID is the organisation that maintains the plan (a school,
+	// FEI or LA); LAMaintained is true when it is a local authority.
+	MaintainerID string
+	LAMaintained bool
+	CreatedAt    time.Time
+	CreatedBy    string
+}
+
+// VersionStatus is DRAFT or FINAL.
+type VersionStatus string
+
+const (
+	VersionDraft VersionStatus = "DRAFT"
+	VersionFinal VersionStatus = "FINAL"
+)
+
+// Version is one immutable version of a plan's content. Numbers start at 1
+// and are contiguous; a save inserts Number = current+1 and a unique index on
+// (PlanID, Number) turns a lost race into a CONFLICT.
+type Version struct {
+	ID          string
+	PlanID      string
+	LearnerID   string
+	Number      int
+	Status      VersionStatus
+	FormVersion string
+	// Content is nil when a version was listed without its content.
+	Content   *Content
+	Comment   string
+	CreatedAt time.Time
+	CreatedBy string
+}
+
+// VersionID is the deterministic id of a plan version, so hot reads are by _id.
+func VersionID(planID string, number int) string {
+	return fmt.Sprintf("%s/v%d", planID, number)
+}

@@ -1,0 +1,96 @@
+package cynllun
+
+import (
+	"context"
+	"time"
+)
+
+// RelKind is the kind of relationship that gives a user access.
+type RelKind string
+
+const (
+	RelParentOf   RelKind = "PARENT_OF"   // parent of a learner
+	RelSelf       RelKind = "SELF"        // the learner themself
+	RelStaffOf    RelKind = "STAFF_OF"    // staff of a school/FEI/setting
+	RelOfficerOf  RelKind = "OFFICER_OF"  // officer of a local authority
+	RelAdvocateOf RelKind = "ADVOCATE_FOR" // advocate for a learner, with consent
+)
+
+// Relationship is a stored fact that gives UserID access. Learner-scoped
+// kinds (parent, self, advocate) set LearnerID; organisation-scoped kinds
+// (staff, officer) set OrgID. Advocates need ConsentBy (the parent or young
+// person who consented) and EndsAt.
+type Relationship struct {
+	ID        string
+	UserID    string
+	Kind      RelKind
+	LearnerID string
+	OrgID     string
+	// StaffRole is a free label for staff ("ALNCo", "teacher").
+	StaffRole string
+	ConsentBy string
+	EndsAt    time.Time // zero: open-ended (never for advocates)
+	EndedAt   time.Time // set when revoked
+	CreatedAt time.Time
+	CreatedBy string
+}
+
+// ActiveAt says whether the relationship gives access at t.
+func (r *Relationship) ActiveAt(t time.Time) bool {
+	if !r.EndedAt.IsZero() && !t.Before(r.EndedAt) {
+		return false
+	}
+	if !r.EndsAt.IsZero() && !t.Before(r.EndsAt) {
+		return false
+	}
+	if r.Kind == RelAdvocateOf && (r.ConsentBy == "" || r.EndsAt.IsZero()) {
+		return false
+	}
+	return true
+}
+
+// User is a person who signs in.
+type User struct {
+	ID    string
+	Name  string
+	Email string
+	// Admin may manage organisations and staff/officer relationships. It
+	// gives no access to learners' data.
+	Admin     bool
+	CreatedAt time.Time
+}
+
+// Principal is who is making a request, with the relationships loaded once
+// per request.
+type Principal struct {
+	UserID        string
+	Admin         bool
+	Relationships []Relationship
+}
+
+type principalKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the principal in ctx, or nil.
+func PrincipalFrom(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
+}
+
+// Scope is the set of learners a principal may see, as a list query filter:
+// a learner is in scope when its id, setting or LA is in the matching set.
+// An empty scope matches nothing (deny by default).
+type Scope struct {
+	LearnerIDs []string
+	SettingIDs []string
+	LAIDs      []string
+}
+
+// Empty says the scope matches no learner.
+func (s Scope) Empty() bool {
+	return len(s.LearnerIDs) == 0 && len(s.SettingIDs) == 0 && len(s.LAIDs) == 0
+}

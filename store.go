@@ -1,0 +1,116 @@
+package cynllun
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence port the services use. The MongoDB adapter
+// implements it. Every method returns *Error values: NOT_FOUND, CONFLICT
+// (duplicate key) or INTERNAL.
+type Store interface {
+	LearnerStore
+	OrganisationStore
+	PlanStore
+	UserStore
+	AuditStore
+	// Ping checks the database is reachable (readiness).
+	Ping(ctx context.Context) error
+}
+
+// LearnerQuery lists learners in Scope, ordered by SortKey then ID.
+type LearnerQuery struct {
+	Scope Scope
+	// NamePrefix matches the start of the family name, given name or
+	// preferred name after folding (case and diacritics: "sion" finds "Siôn").
+	NamePrefix string
+	LAID       string
+	SettingID  string
+	// After is the cursor: list learners strictly after (AfterKey, AfterID).
+	AfterKey string
+	AfterID  string
+	Limit    int
+}
+
+// LearnerSortKey is the key learners are listed in: folded family name, then
+// folded given name.
+func LearnerSortKey(l *Learner) string {
+	return Fold(l.FamilyName) + "\x00" + Fold(l.GivenName)
+}
+
+type LearnerStore interface {
+	// CreateLearner inserts l (ID set by the caller).
+	CreateLearner(ctx context.Context, l *Learner) error
+	// UpdateLearner replaces the stored learner with the same ID.
+	UpdateLearner(ctx context.Context, l *Learner) error
+	// LearnersByID returns the learners found, in any order, in one round trip.
+	LearnersByID(ctx context.Context, ids []string) ([]*Learner, error)
+	ListLearners(ctx context.Context, q LearnerQuery) ([]*Learner, error)
+	CountLearners(ctx context.Context, q LearnerQuery) (int, error)
+}
+
+// OrgQuery lists organisations ordered by Name then ID.
+type OrgQuery struct {
+	Kind       OrgKind // "" for all
+	LAID       string  // schools/FEIs in this LA
+	NamePrefix string
+	AfterKey   string
+	AfterID    string
+	Limit      int
+}
+
+type OrganisationStore interface {
+	// CreateOrganisation inserts o; CONFLICT when the ID exists.
+	CreateOrganisation(ctx context.Context, o *Organisation) error
+	OrganisationsByID(ctx context.Context, ids []string) ([]*Organisation, error)
+	ListOrganisations(ctx context.Context, q OrgQuery) ([]*Organisation, error)
+}
+
+type PlanStore interface {
+	// CreatePlan stores a new plan and its first version. Either both are
+	// visible afterwards or neither is.
+	CreatePlan(ctx context.Context, p *Plan, v1 *Version) error
+	PlansByID(ctx context.Context, ids []string) ([]*Plan, error)
+	// PlansByLearner returns every plan of the given learners, oldest first.
+	PlansByLearner(ctx context.Context, learnerIDs []string) ([]*Plan, error)
+	// InsertVersion appends v. When (PlanID, Number) exists it returns a
+	// CONFLICT *Error with Current set to the latest version number.
+	InsertVersion(ctx context.Context, v *Version) error
+	// LatestVersions returns the latest version number of each plan found.
+	LatestVersions(ctx context.Context, planIDs []string) (map[string]int, error)
+	// VersionsByID returns whole versions (with content) by VersionID.
+	VersionsByID(ctx context.Context, ids []string) ([]*Version, error)
+	// ListVersions lists a plan's versions without content, by Number
+	// ascending, those with Number > after, at most limit.
+	ListVersions(ctx context.Context, planID string, after, limit int) ([]*Version, error)
+}
+
+type UserStore interface {
+	// UpsertUser creates or replaces a user.
+	UpsertUser(ctx context.Context, u *User) error
+	UserByID(ctx context.Context, id string) (*User, error)
+	CreateRelationship(ctx context.Context, r *Relationship) error
+	RelationshipByID(ctx context.Context, id string) (*Relationship, error)
+	// RelationshipsForUser returns every relationship of the user, ended or not.
+	RelationshipsForUser(ctx context.Context, userID string) ([]Relationship, error)
+	// RelationshipsForLearner returns learner-scoped relationships (parent,
+	// self, advocate) of a learner, ended or not.
+	RelationshipsForLearner(ctx context.Context, learnerID string) ([]Relationship, error)
+	// EndRelationship sets EndedAt (idempotent: an earlier EndedAt is kept).
+	EndRelationship(ctx context.Context, id string, at time.Time) error
+}
+
+// AuditQuery lists a learner's audit events, newest first.
+type AuditQuery struct {
+	LearnerID string
+	// Before is the cursor: events strictly before (BeforeAt, BeforeID).
+	BeforeAt time.Time
+	BeforeID string
+	Limit    int
+}
+
+type AuditStore interface {
+	// RecordAudit inserts events in one round trip.
+	RecordAudit(ctx context.Context, events []AuditEvent) error
+	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
+}

@@ -4,15 +4,15 @@ package cynllun
 // the form (Annex A of the ALN Code; see the form definition for headings).
 type Content struct {
 	// Part 1: profile.
-	Consent  Consent        // 1A
-	Dates    MaintainerInfo // 1B
-	Profile  Profile        // 1C one-page profile
+	Consent Consent        // 1A
+	Dates   MaintainerInfo // 1B
+	Profile Profile        // 1C one-page profile
 	// Part 2: ALN and ALP.
 	Needs     []NeedEntry    // 2A description of ALN
 	Provision []ProvisionRow // 2B one row per element of ALP
 	Placement *Placement     // 2D (LA-maintained plans only)
 	// Part 3: information and review.
-	MeetingSummary  string          // 3A
+	MeetingSummary  string           // 3A
 	FurtherSections []FurtherSection // further Part 3 sections, as the form definition lists them
 	Appendices      []Appendix
 }

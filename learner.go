@@ -35,9 +35,9 @@ const MaxAge = 25
 
 // Learner is a child or young person.
 type Learner struct {
-	ID          string
-	GivenName   string
-	FamilyName  string
+	ID         string
+	GivenName  string
+	FamilyName string
 	// PreferredName is optional ("known as").
 	PreferredName string
 	DateOfBirth   Date

@@ -9,10 +9,10 @@ import (
 type RelKind string
 
 const (
-	RelParentOf   RelKind = "PARENT_OF"   // parent of a learner
-	RelSelf       RelKind = "SELF"        // the learner themself
-	RelStaffOf    RelKind = "STAFF_OF"    // staff of a school/FEI/setting
-	RelOfficerOf  RelKind = "OFFICER_OF"  // officer of a local authority
+	RelParentOf   RelKind = "PARENT_OF"    // parent of a learner
+	RelSelf       RelKind = "SELF"         // the learner themself
+	RelStaffOf    RelKind = "STAFF_OF"     // staff of a school/FEI/setting
+	RelOfficerOf  RelKind = "OFFICER_OF"   // officer of a local authority
 	RelAdvocateOf RelKind = "ADVOCATE_FOR" // advocate for a learner, with consent
 )
 

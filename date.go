@@ -3,6 +3,8 @@ package cynllun
 import (
 	"fmt"
 	"time"
+	// Europe/London must resolve in minimal container images too.
+	_ "time/tzdata"
 )
 
 // Date is a calendar date with no time of day or zone (dates of birth, plan

@@ -107,7 +107,9 @@ func ErrorCode(err error) Code {
 	return CodeInternal
 }
 
-// AsError returns err as *Error, wrapping foreign errors as INTERNAL.
+// AsError returns err as *Error, wrapping foreign errors as INTERNAL. It
+// returns a nil *Error for nil: never return its result as an error without
+// checking err first, or a nil becomes a non-nil error interface.
 func AsError(op string, err error) *Error {
 	if err == nil {
 		return nil

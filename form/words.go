@@ -1,0 +1,138 @@
+package form
+
+import (
+	"strconv"
+
+	"github.com/cynllun/cynllun"
+)
+
+// words is the wording of change summaries and readable values in one
+// language. Headings and labels come from the definition; this is only the
+// glue between them.
+type words struct {
+	row, item, text, directQuote, yes, no string
+
+	fieldChanged func(loc, label, from, to string) string
+	fieldAdded   func(loc, label, to string) string
+	fieldRemoved func(loc, label, from string) string
+	itemAdded    func(loc string) string
+	itemRemoved  func(loc string) string
+
+	providerTypes map[cynllun.ProviderType]string
+	dateKinds     map[cynllun.DateKind]string
+	periods       map[cynllun.Period]string
+	quantityFmt   func(minutes, sessions int, per string, group int) string
+}
+
+func q(s string) string { return `"` + s + `"` }
+
+var english = &words{
+	row: "row", item: "item", text: "text", directQuote: "direct quote", yes: "yes", no: "no",
+	fieldChanged: func(loc, label, from, to string) string {
+		return loc + ": " + label + " changed from " + q(from) + " to " + q(to)
+	},
+	fieldAdded:   func(loc, label, to string) string { return loc + ": " + label + " added: " + q(to) },
+	fieldRemoved: func(loc, label, from string) string { return loc + ": " + label + " removed (was " + q(from) + ")" },
+	itemAdded:    func(loc string) string { return loc + " added" },
+	itemRemoved:  func(loc string) string { return loc + " removed" },
+	providerTypes: map[cynllun.ProviderType]string{
+		cynllun.ProviderSchool:  "school",
+		cynllun.ProviderLA:      "local authority",
+		cynllun.ProviderFEI:     "further education institution",
+		cynllun.ProviderNHSBody: "NHS body",
+		cynllun.ProviderOther:   "other",
+	},
+	dateKinds: map[cynllun.DateKind]string{
+		cynllun.DateReview: "review date",
+		cynllun.DateEnd:    "end date",
+	},
+	periods: periodEN,
+	quantityFmt: func(minutes, sessions int, per string, group int) string {
+		return plural(minutes, "minute", "minutes") + ", " + plural(sessions, "session", "sessions") + " " + per +
+			", group of " + strconv.Itoa(group)
+	},
+}
+
+// periodEN also lists the valid periods for validation.
+var periodEN = map[cynllun.Period]string{
+	cynllun.PerDay:       "per day",
+	cynllun.PerWeek:      "per week",
+	cynllun.PerFortnight: "per fortnight",
+	cynllun.PerMonth:     "per month",
+	cynllun.PerTerm:      "per term",
+}
+
+// Welsh uses impersonal past forms (newidiwyd, ychwanegwyd, dilëwyd), which
+// leave the label that follows unmutated, and a numeral with a singular noun
+// ("2 sesiwn").
+var welsh = &words{
+	row: "rhes", item: "eitem", text: "testun", directQuote: "dyfyniad uniongyrchol", yes: "ie", no: "na",
+	fieldChanged: func(loc, label, from, to string) string {
+		return loc + ": newidiwyd " + label + " o " + q(from) + " i " + q(to)
+	},
+	fieldAdded: func(loc, label, to string) string { return loc + ": ychwanegwyd " + label + ": " + q(to) },
+	fieldRemoved: func(loc, label, from string) string {
+		return loc + ": dilëwyd " + label + " (o'r blaen: " + q(from) + ")"
+	},
+	itemAdded:   func(loc string) string { return "ychwanegwyd " + loc },
+	itemRemoved: func(loc string) string { return "dilëwyd " + loc },
+	providerTypes: map[cynllun.ProviderType]string{
+		cynllun.ProviderSchool:  "ysgol",
+		cynllun.ProviderLA:      "awdurdod lleol",
+		cynllun.ProviderFEI:     "sefydliad addysg bellach",
+		cynllun.ProviderNHSBody: "corff GIG",
+		cynllun.ProviderOther:   "arall",
+	},
+	dateKinds: map[cynllun.DateKind]string{
+		cynllun.DateReview: "dyddiad adolygu",
+		cynllun.DateEnd:    "dyddiad gorffen",
+	},
+	periods: map[cynllun.Period]string{
+		cynllun.PerDay:       "y dydd",
+		cynllun.PerWeek:      "yr wythnos",
+		cynllun.PerFortnight: "bob pythefnos",
+		cynllun.PerMonth:     "y mis",
+		cynllun.PerTerm:      "y tymor",
+	},
+	quantityFmt: func(minutes, sessions int, per string, group int) string {
+		return strconv.Itoa(minutes) + " munud, " + strconv.Itoa(sessions) + " sesiwn " + per +
+			", grŵp o " + strconv.Itoa(group)
+	},
+}
+
+func wordsFor(lang cynllun.Language) *words {
+	if lang == cynllun.LanguageCY {
+		return welsh
+	}
+	return english
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// providerType is the readable type, the raw value when unknown, "" when unset.
+func (w *words) providerType(t cynllun.ProviderType) string {
+	if s, ok := w.providerTypes[t]; ok {
+		return s
+	}
+	return string(t)
+}
+
+func (w *words) dateKind(k cynllun.DateKind) string {
+	if s, ok := w.dateKinds[k]; ok {
+		return s
+	}
+	return string(k)
+}
+
+func (w *words) quantity(qt *cynllun.Quantity) string {
+	per, ok := w.periods[qt.Per]
+	if !ok {
+		per = "/ " + string(qt.Per)
+	}
+	return w.quantityFmt(qt.MinutesPerSession, qt.Sessions, per, qt.GroupSize)
+}

@@ -1,0 +1,181 @@
+// Package policy decides who may see and change what. It is the one place
+// access rules live (design §5): services ask it before every read and write,
+// and list queries take their filter from Scope. Access is by relationship
+// and denied by default; an administrator manages organisations and staff but
+// sees no learner's data.
+package policy
+
+import (
+	"slices"
+	"time"
+
+	"github.com/cynllun/cynllun"
+)
+
+// Access says whether an action is allowed and, when it is, which
+// relationship allowed it (recorded as the reason in audit events).
+type Access struct {
+	OK     bool
+	Reason cynllun.RelKind
+}
+
+// active returns the principal's relationships that give access at now.
+func active(p *cynllun.Principal, now time.Time) []cynllun.Relationship {
+	if p == nil {
+		return nil
+	}
+	out := make([]cynllun.Relationship, 0, len(p.Relationships))
+	for _, r := range p.Relationships {
+		if r.ActiveAt(now) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ReadLearner decides whether p may read learner l and its plans: a parent
+// of l, l themself, an advocate for l with consent that has not ended, staff
+// of l's setting, or an officer of l's local authority.
+func ReadLearner(p *cynllun.Principal, l *cynllun.Learner, now time.Time) Access {
+	if l == nil {
+		return Access{}
+	}
+	// Learner-scoped relationships first: they are the most specific reason.
+	var orgReason cynllun.RelKind
+	for _, r := range active(p, now) {
+		switch r.Kind {
+		case cynllun.RelParentOf, cynllun.RelSelf, cynllun.RelAdvocateOf:
+			if r.LearnerID == l.ID {
+				return Access{OK: true, Reason: r.Kind}
+			}
+		case cynllun.RelStaffOf:
+			if l.SettingID != "" && r.OrgID == l.SettingID && orgReason == "" {
+				orgReason = r.Kind
+			}
+		case cynllun.RelOfficerOf:
+			if l.LAID != "" && r.OrgID == l.LAID {
+				orgReason = r.Kind
+			}
+		}
+	}
+	if orgReason != "" {
+		return Access{OK: true, Reason: orgReason}
+	}
+	return Access{}
+}
+
+// WriteLearner decides whether p may change learner l's record and plans:
+// staff of l's setting or officers of l's local authority. Parents, young
+// people and advocates read; they contribute through reviews, not edits.
+func WriteLearner(p *cynllun.Principal, l *cynllun.Learner, now time.Time) Access {
+	if l == nil {
+		return Access{}
+	}
+	return writeAt(p, l.LAID, l.SettingID, now)
+}
+
+// CreateLearner decides whether p may register a learner with the given
+// local authority and setting (the same people who may then write it).
+func CreateLearner(p *cynllun.Principal, laID, settingID string, now time.Time) Access {
+	return writeAt(p, laID, settingID, now)
+}
+
+func writeAt(p *cynllun.Principal, laID, settingID string, now time.Time) Access {
+	var reason cynllun.RelKind
+	for _, r := range active(p, now) {
+		switch {
+		case r.Kind == cynllun.RelStaffOf && settingID != "" && r.OrgID == settingID:
+			return Access{OK: true, Reason: r.Kind}
+		case r.Kind == cynllun.RelOfficerOf && laID != "" && r.OrgID == laID:
+			reason = r.Kind
+		}
+	}
+	if reason != "" {
+		return Access{OK: true, Reason: reason}
+	}
+	return Access{}
+}
+
+// ReadAudit decides whether p may read l's audit trail: those who maintain
+// the record (staff of the setting, LA officers).
+func ReadAudit(p *cynllun.Principal, l *cynllun.Learner, now time.Time) Access {
+	return WriteLearner(p, l, now)
+}
+
+// Scope is the list filter equivalent to ReadLearner: every learner p may
+// read is in it and no other. It is empty (matching nothing) for a principal
+// with no active relationship.
+func Scope(p *cynllun.Principal, now time.Time) cynllun.Scope {
+	var s cynllun.Scope
+	for _, r := range active(p, now) {
+		switch r.Kind {
+		case cynllun.RelParentOf, cynllun.RelSelf, cynllun.RelAdvocateOf:
+			s.LearnerIDs = appendOnce(s.LearnerIDs, r.LearnerID)
+		case cynllun.RelStaffOf:
+			s.SettingIDs = appendOnce(s.SettingIDs, r.OrgID)
+		case cynllun.RelOfficerOf:
+			s.LAIDs = appendOnce(s.LAIDs, r.OrgID)
+		}
+	}
+	return s
+}
+
+func appendOnce(s []string, v string) []string {
+	if v == "" || slices.Contains(s, v) {
+		return s
+	}
+	return append(s, v)
+}
+
+// ManageOrganisations decides whether p may create organisations and user
+// accounts and grant staff or officer relationships: administrators only.
+func ManageOrganisations(p *cynllun.Principal) bool {
+	return p != nil && p.Admin
+}
+
+// Grant decides whether p may create relationship r. learner is the learner
+// r is about (nil for organisation-scoped kinds).
+//   - STAFF_OF, OFFICER_OF: administrators.
+//   - PARENT_OF, SELF: those who may write the learner (school staff, LA
+//     officers), who know the family.
+//   - ADVOCATE_FOR: only the person who consents, a parent of the learner or
+//     the young person themself, recorded as ConsentBy, with an end date.
+func Grant(p *cynllun.Principal, r *cynllun.Relationship, learner *cynllun.Learner, now time.Time) bool {
+	if p == nil || r == nil {
+		return false
+	}
+	switch r.Kind {
+	case cynllun.RelStaffOf, cynllun.RelOfficerOf:
+		return p.Admin
+	case cynllun.RelParentOf, cynllun.RelSelf:
+		return WriteLearner(p, learner, now).OK
+	case cynllun.RelAdvocateOf:
+		if learner == nil || r.ConsentBy != p.UserID {
+			return false
+		}
+		a := ReadLearner(p, learner, now)
+		return a.OK && (a.Reason == cynllun.RelParentOf || a.Reason == cynllun.RelSelf)
+	}
+	return false
+}
+
+// Revoke decides whether p may end relationship r: whoever could grant it,
+// and the holder themself.
+func Revoke(p *cynllun.Principal, r *cynllun.Relationship, learner *cynllun.Learner, now time.Time) bool {
+	if p == nil || r == nil {
+		return false
+	}
+	if r.UserID == p.UserID {
+		return true
+	}
+	if r.Kind == cynllun.RelAdvocateOf {
+		// Consent can be withdrawn by any parent or the young person, not
+		// only the one who gave it.
+		a := ReadLearner(p, learner, now)
+		return a.OK && (a.Reason == cynllun.RelParentOf || a.Reason == cynllun.RelSelf)
+	}
+	if r.Kind == cynllun.RelStaffOf || r.Kind == cynllun.RelOfficerOf {
+		return p.Admin
+	}
+	return WriteLearner(p, learner, now).OK
+}

@@ -1,0 +1,140 @@
+package policy
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cynllun/cynllun"
+)
+
+var (
+	now     = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	learner = &cynllun.Learner{ID: "lrn_1", LAID: "org_la", SettingID: "org_school"}
+	other   = &cynllun.Learner{ID: "lrn_2", LAID: "org_la2", SettingID: "org_school2"}
+	// stranger is related to no principal in these tests.
+	stranger = &cynllun.Learner{ID: "lrn_3", LAID: "org_la3", SettingID: "org_school3"}
+)
+
+func principal(rels ...cynllun.Relationship) *cynllun.Principal {
+	return &cynllun.Principal{UserID: "usr_me", Relationships: rels}
+}
+
+func TestReadWriteLearner(t *testing.T) {
+	tests := []struct {
+		name        string
+		p           *cynllun.Principal
+		read, write cynllun.RelKind // "" = denied
+	}{
+		{"nobody", nil, "", ""},
+		{"no relationships", principal(), "", ""},
+		{"admin sees no learner", &cynllun.Principal{UserID: "usr_admin", Admin: true}, "", ""},
+		{"parent", principal(cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}), cynllun.RelParentOf, ""},
+		{"parent of another child", principal(cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_2"}), "", ""},
+		{"young person themself", principal(cynllun.Relationship{Kind: cynllun.RelSelf, LearnerID: "lrn_1"}), cynllun.RelSelf, ""},
+		{"staff of the school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school"}), cynllun.RelStaffOf, cynllun.RelStaffOf},
+		{"staff of another school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school2"}), "", ""},
+		{"officer of the LA", principal(cynllun.Relationship{Kind: cynllun.RelOfficerOf, OrgID: "org_la"}), cynllun.RelOfficerOf, cynllun.RelOfficerOf},
+		{"officer of another LA", principal(cynllun.Relationship{Kind: cynllun.RelOfficerOf, OrgID: "org_la2"}), "", ""},
+		{"staff role at the LA id is not officer", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_la"}), "", ""},
+		{"advocate with consent", principal(cynllun.Relationship{Kind: cynllun.RelAdvocateOf, LearnerID: "lrn_1", ConsentBy: "usr_parent", EndsAt: now.Add(time.Hour)}), cynllun.RelAdvocateOf, ""},
+		{"advocate consent expired", principal(cynllun.Relationship{Kind: cynllun.RelAdvocateOf, LearnerID: "lrn_1", ConsentBy: "usr_parent", EndsAt: now}), "", ""},
+		{"advocate without recorded consent", principal(cynllun.Relationship{Kind: cynllun.RelAdvocateOf, LearnerID: "lrn_1", EndsAt: now.Add(time.Hour)}), "", ""},
+		{"advocate without end date", principal(cynllun.Relationship{Kind: cynllun.RelAdvocateOf, LearnerID: "lrn_1", ConsentBy: "usr_parent"}), "", ""},
+		{"revoked parent", principal(cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1", EndedAt: now.Add(-time.Second)}), "", ""},
+		{"staff relationship ended", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school", EndsAt: now.Add(-time.Minute)}), "", ""},
+		{"parent and staff: parent is the reason to read", principal(
+			cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school"},
+			cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}), cynllun.RelParentOf, cynllun.RelStaffOf},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ReadLearner(tt.p, learner, now)
+			if r.OK != (tt.read != "") || r.Reason != tt.read {
+				t.Errorf("ReadLearner = %+v, want %q", r, tt.read)
+			}
+			w := WriteLearner(tt.p, learner, now)
+			if w.OK != (tt.write != "") || w.Reason != tt.write {
+				t.Errorf("WriteLearner = %+v, want %q", w, tt.write)
+			}
+			if ReadLearner(tt.p, stranger, now).OK || WriteLearner(tt.p, stranger, now).OK {
+				t.Error("access leaked to an unrelated learner")
+			}
+			// Scope must agree with ReadLearner for both learners.
+			s := Scope(tt.p, now)
+			for _, l := range []*cynllun.Learner{learner, other, stranger} {
+				if got, want := inScope(s, l), ReadLearner(tt.p, l, now).OK; got != want {
+					t.Errorf("Scope says %v for %s, ReadLearner says %v", got, l.ID, want)
+				}
+			}
+		})
+	}
+}
+
+func inScope(s cynllun.Scope, l *cynllun.Learner) bool {
+	for _, id := range s.LearnerIDs {
+		if id == l.ID {
+			return true
+		}
+	}
+	for _, id := range s.SettingIDs {
+		if id == l.SettingID {
+			return true
+		}
+	}
+	for _, id := range s.LAIDs {
+		if id == l.LAID {
+			return true
+		}
+	}
+	return false
+}
+
+func TestScopeEmptyDeniesAll(t *testing.T) {
+	if s := Scope(principal(), now); !s.Empty() {
+		t.Fatalf("Scope = %+v, want empty", s)
+	}
+	s := Scope(principal(
+		cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school"},
+		cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school"},
+		cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_9"},
+	), now)
+	want := cynllun.Scope{LearnerIDs: []string{"lrn_9"}, SettingIDs: []string{"org_school"}}
+	if d := cmp.Diff(want, s); d != "" {
+		t.Fatalf("Scope (-want +got):\n%s", d)
+	}
+}
+
+func TestGrant(t *testing.T) {
+	parent := principal(cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"})
+	staff := principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school"})
+	admin := &cynllun.Principal{UserID: "usr_me", Admin: true}
+	advocate := func(consentBy string) *cynllun.Relationship {
+		return &cynllun.Relationship{Kind: cynllun.RelAdvocateOf, LearnerID: "lrn_1", ConsentBy: consentBy, EndsAt: now.Add(time.Hour)}
+	}
+	tests := []struct {
+		name string
+		p    *cynllun.Principal
+		r    *cynllun.Relationship
+		l    *cynllun.Learner
+		want bool
+	}{
+		{"admin grants staff", admin, &cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school"}, nil, true},
+		{"staff cannot grant staff", staff, &cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school"}, nil, false},
+		{"admin cannot grant parent", admin, &cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}, learner, false},
+		{"staff grants parent", staff, &cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}, learner, true},
+		{"parent cannot grant parent", parent, &cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}, learner, false},
+		{"parent consents to advocate", parent, advocate("usr_me"), learner, true},
+		{"consent recorded for someone else", parent, advocate("usr_other"), learner, false},
+		{"staff cannot consent for the family", staff, advocate("usr_me"), learner, false},
+		{"parent of another child", parent, &cynllun.Relationship{Kind: cynllun.RelAdvocateOf, LearnerID: "lrn_2", ConsentBy: "usr_me"}, other, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Grant(tt.p, tt.r, tt.l, now); got != tt.want {
+				t.Errorf("Grant = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

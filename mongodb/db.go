@@ -1,0 +1,314 @@
+// Package mongodb implements cynllun.Store on MongoDB with the official Go
+// driver (v2). With no URI it starts an embedded FerretDB on SQLite in the
+// same process, for development, demos and tests.
+//
+// The adapter keeps to what both MongoDB and FerretDB v1 support
+// (stack-notes.md, design.md §3): no transactions, no $lookup/$unwind/$facet,
+// no field-path expressions, no TTL or partial indexes, and concurrency only
+// through plain inserts guarded by a unique index. Batch reads use one
+// `_id: {$in: ids}` (or `field: {$in: ids}`) query each, so the dataloaders
+// cost one round trip per batch.
+//
+// Documents are private structs with bson tags; conversion to and from the
+// domain types happens in docs.go. Errors are *cynllun.Error values whose
+// messages never carry children's data.
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+
+	"github.com/cynllun/cynllun"
+)
+
+// Collection names.
+const (
+	collLearners      = "learners"
+	collOrganisations = "organisations"
+	collPlans         = "plans"
+	collVersions      = "versions"
+	collUsers         = "users"
+	collRelationships = "relationships"
+	collAudit         = "audit"
+)
+
+// DefaultDatabase is the database used when Config.Database is empty.
+const DefaultDatabase = "cynllun"
+
+// Config says where the database is.
+type Config struct {
+	// URI of a MongoDB deployment. Empty: start an embedded FerretDB
+	// (SQLite) in-process.
+	URI string
+	// Database name; default "cynllun".
+	Database string
+	// DataDir is the SQLite directory of the embedded FerretDB (created if
+	// missing). Empty: a temporary directory that Close removes.
+	DataDir string
+	// Monitor, optional, sees every command the driver sends (tests use it
+	// to count round trips).
+	Monitor *event.CommandMonitor
+	// Logger, optional. FerretDB always gets a quiet logger (only records
+	// above ERROR pass), because at WARN it dumps every error reply.
+	Logger *slog.Logger
+}
+
+// DB is the MongoDB implementation of cynllun.Store.
+type DB struct {
+	client   *mongo.Client
+	db       *mongo.Database
+	log      *slog.Logger
+	embedded bool
+
+	stopFerret context.CancelFunc // embedded only
+	ferretDone chan struct{}      // closed when FerretDB's Run returns
+	tempDir    string             // removed by Close
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ cynllun.Store = (*DB)(nil)
+
+// Open connects (starting the embedded FerretDB first when cfg.URI is
+// empty), pings, and creates the indexes (idempotently).
+func Open(ctx context.Context, cfg Config) (_ *DB, err error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	name := cfg.Database
+	if name == "" {
+		name = DefaultDatabase
+	}
+	db := &DB{log: log}
+	defer func() {
+		if err != nil {
+			_ = db.Close(context.WithoutCancel(ctx))
+		}
+	}()
+
+	uri := cfg.URI
+	if uri == "" {
+		if uri, err = db.startEmbedded(cfg); err != nil {
+			return nil, err
+		}
+	}
+
+	opts := options.Client().ApplyURI(uri).SetAppName("cynllun")
+	if err := opts.Validate(); err != nil {
+		// The URI may hold a password: do not echo it.
+		return nil, errors.New("mongodb: invalid MONGODB_URI")
+	}
+	if !db.embedded {
+		opts.SetWriteConcern(durableWriteConcern(opts.WriteConcern))
+	}
+	if cfg.Monitor != nil {
+		opts.SetMonitor(cfg.Monitor)
+	}
+	db.client, err = mongo.Connect(opts)
+	if err != nil {
+		db.client = nil
+		return nil, fmt.Errorf("mongodb: connect: %w", err)
+	}
+	db.db = db.client.Database(name)
+
+	pingCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := db.Ping(pingCtx); err != nil {
+		return nil, fmt.Errorf("mongodb: ping: %w", err)
+	}
+	if err := db.ensureIndexes(ctx); err != nil {
+		return nil, fmt.Errorf("mongodb: create indexes: %w", err)
+	}
+	log.Debug("database open", "database", name, "embedded", db.embedded)
+	return db, nil
+}
+
+// durableWriteConcern fills in what the URI leaves unset: w=majority and
+// j=true (design.md §3). An explicit w=0 gets no journal requirement, which
+// the driver would reject.
+func durableWriteConcern(wc *writeconcern.WriteConcern) *writeconcern.WriteConcern {
+	out := writeconcern.WriteConcern{}
+	if wc != nil {
+		out = *wc
+	}
+	if out.W == nil {
+		out.W = writeconcern.WCMajority
+	}
+	if out.Journal == nil && out.W != 0 {
+		j := true
+		out.Journal = &j
+	}
+	return &out
+}
+
+// startEmbedded starts FerretDB on SQLite in dir and returns its URI.
+func (db *DB) startEmbedded(cfg Config) (string, error) {
+	dir := cfg.DataDir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "cynllun-ferretdb-")
+		if err != nil {
+			return "", fmt.Errorf("mongodb: embedded data dir: %w", err)
+		}
+		db.tempDir, dir = tmp, tmp
+	} else {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", fmt.Errorf("mongodb: embedded data dir: %w", err)
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("mongodb: embedded data dir: %w", err)
+	}
+	// FerretDB wants a file: URI naming an existing directory, with a
+	// trailing slash; url.URL escapes spaces and other awkward characters.
+	sqliteURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs) + "/"}).String()
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Handler:   "sqlite",
+		SQLiteURL: sqliteURL,
+		Logger:    quietLogger(cfg.Logger),
+	})
+	if err != nil {
+		return "", fmt.Errorf("mongodb: start embedded FerretDB: %w", err)
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = f.Run(runCtx)
+	}()
+	db.embedded = true
+	db.stopFerret = stop
+	db.ferretDone = done
+	return f.MongoDBURI(), nil
+}
+
+// quietLogger passes only records above ERROR to log's handler (or drops
+// everything when log is nil).
+func quietLogger(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return slog.New(levelHandler{min: slog.LevelError + 1, Handler: log.Handler()})
+}
+
+type levelHandler struct {
+	min slog.Level
+	slog.Handler
+}
+
+func (h levelHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return levelHandler{min: h.min, Handler: h.Handler.WithAttrs(attrs)}
+}
+
+func (h levelHandler) WithGroup(name string) slog.Handler {
+	return levelHandler{min: h.min, Handler: h.Handler.WithGroup(name)}
+}
+
+// Close disconnects, stops the embedded FerretDB and removes its temporary
+// directory. It is safe to call more than once.
+func (db *DB) Close(ctx context.Context) error {
+	db.closeOnce.Do(func() {
+		var errs []error
+		if db.client != nil {
+			if err := db.client.Disconnect(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("mongodb: disconnect: %w", err))
+			}
+		}
+		if db.stopFerret != nil {
+			db.stopFerret()
+			select {
+			case <-db.ferretDone:
+			case <-ctx.Done():
+				errs = append(errs, fmt.Errorf("mongodb: stop embedded FerretDB: %w", ctx.Err()))
+			}
+		}
+		if db.tempDir != "" {
+			if err := os.RemoveAll(db.tempDir); err != nil {
+				errs = append(errs, fmt.Errorf("mongodb: remove temp dir: %w", err))
+			}
+		}
+		db.closeErr = errors.Join(errs...)
+	})
+	return db.closeErr
+}
+
+// Database returns the database, for adapters built on it (jobs, GridFS).
+func (db *DB) Database() *mongo.Database { return db.db }
+
+// Embedded says whether the database is the in-process FerretDB.
+func (db *DB) Embedded() bool { return db.embedded }
+
+// Ping runs a ping command (readiness).
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err(); err != nil {
+		return cynllun.Internal("mongodb.Ping", err)
+	}
+	return nil
+}
+
+func (db *DB) coll(name string) *mongo.Collection { return db.db.Collection(name) }
+
+// index is one index specification. Only options both MongoDB and FerretDB
+// v1 implement are used: keys and unique (no partial, TTL or sparse).
+type index struct {
+	coll   string
+	name   string
+	keys   bson.D
+	unique bool
+}
+
+var indexes = []index{
+	// The concurrency guard: a lost race to save version n is a duplicate key.
+	{collVersions, "planId_number", bson.D{{Key: "planId", Value: 1}, {Key: "number", Value: 1}}, true},
+	{collLearners, "laId", bson.D{{Key: "laId", Value: 1}}, false},
+	{collLearners, "settingId", bson.D{{Key: "settingId", Value: 1}}, false},
+	{collLearners, "sortKey_id", bson.D{{Key: "sortKey", Value: 1}, {Key: "_id", Value: 1}}, false},
+	{collPlans, "learnerId", bson.D{{Key: "learnerId", Value: 1}}, false},
+	{collRelationships, "userId", bson.D{{Key: "userId", Value: 1}}, false},
+	{collRelationships, "learnerId", bson.D{{Key: "learnerId", Value: 1}}, false},
+	{collAudit, "learnerId_at_id", bson.D{{Key: "learnerId", Value: 1}, {Key: "at", Value: -1}, {Key: "_id", Value: -1}}, false},
+	{collOrganisations, "kind", bson.D{{Key: "kind", Value: 1}}, false},
+	{collOrganisations, "laId", bson.D{{Key: "laId", Value: 1}}, false},
+	{collOrganisations, "nameFold_id", bson.D{{Key: "nameFold", Value: 1}, {Key: "_id", Value: 1}}, false},
+}
+
+// ensureIndexes creates the indexes; creating an existing index with the
+// same name and keys is a no-op on both servers. One index per command:
+// FerretDB v1.24 panics (and drops the connection) when one createIndexes
+// names two or more indexes that already exist (validateIndexesForCreation
+// deletes from its filtered copy by the unfiltered position).
+func (db *DB) ensureIndexes(ctx context.Context) error {
+	for _, ix := range indexes {
+		o := options.Index().SetName(ix.name)
+		if ix.unique {
+			o.SetUnique(true)
+		}
+		if _, err := db.coll(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: o}); err != nil {
+			return fmt.Errorf("%s.%s: %w", ix.coll, ix.name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,154 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"math"
+	"regexp"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/cynllun/cynllun"
+)
+
+const (
+	defaultLimit = 50
+	maxLimit     = 1000
+	// batchSize is the size of every find's first batch, so that a batch
+	// read of up to this many documents is one round trip (the server
+	// default is 101). Documents here are small; the 16 MiB reply limit
+	// still applies and further batches are fetched with getMore.
+	batchSize = 10000
+)
+
+// limit applies the default and the cap.
+func limit(n int) int {
+	switch {
+	case n <= 0:
+		return defaultLimit
+	case n > maxLimit:
+		return maxLimit
+	}
+	return n
+}
+
+// dedupe returns ids without duplicates or empty strings, in first-seen
+// order.
+func dedupe(ids []string) []string {
+	seen := make(map[string]struct{}, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		if _, ok := seen[id]; ok {
+			continue
+		}
+		seen[id] = struct{}{}
+		out = append(out, id)
+	}
+	return out
+}
+
+// findAll runs a find and decodes every document. opts may be nil.
+func findAll[T any](ctx context.Context, c *mongo.Collection, filter any, opts *options.FindOptionsBuilder) ([]T, error) {
+	if opts == nil {
+		opts = options.Find()
+	}
+	cur, err := c.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, err
+	}
+	var out []T
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// byIDs finds the documents whose _id is in ids with a single find (at
+// most one document per distinct id).
+func byIDs[T any](ctx context.Context, c *mongo.Collection, ids []string) ([]T, error) {
+	ids = dedupe(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return findAll[T](ctx, c, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, pageOpts(len(ids)))
+}
+
+// pageOpts reads at most n documents in one round trip. The first batch is
+// one larger than the limit: FerretDB closes the cursor only after a batch
+// that is not full, so with batchSize == limit a full page would cost an
+// extra (empty) getMore. MongoDB closes it when the limit is reached.
+func pageOpts(n int) *options.FindOptionsBuilder {
+	n = min(n, math.MaxInt32-1)
+	return options.Find().SetLimit(int64(n)).SetBatchSize(int32(n + 1))
+}
+
+// allOpts reads an unbounded result, in one round trip when it is small.
+func allOpts() *options.FindOptionsBuilder {
+	return options.Find().SetBatchSize(batchSize)
+}
+
+// convertAll converts documents to domain values.
+func convertAll[D, T any](docs []D, f func(*D) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(docs))
+	for i := range docs {
+		v, err := f(&docs[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// prefixRegex matches strings that start with the already-folded prefix p.
+// QuoteMeta escapes every metacharacter the same way for Go's RE2 (FerretDB)
+// and PCRE (MongoDB).
+func prefixRegex(p string) bson.Regex {
+	return bson.Regex{Pattern: "^" + regexp.QuoteMeta(p)}
+}
+
+// afterCursor is the filter "strictly after (key, id)" in (keyField, _id)
+// ascending order.
+func afterCursor(keyField, key, id string) bson.D {
+	return bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: keyField, Value: bson.D{{Key: "$gt", Value: key}}}},
+		bson.D{{Key: keyField, Value: key}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: id}}}},
+	}}}
+}
+
+// and combines filters; an empty list matches everything.
+func and(filters []bson.D) bson.D {
+	switch len(filters) {
+	case 0:
+		return bson.D{}
+	case 1:
+		return filters[0]
+	}
+	a := make(bson.A, len(filters))
+	for i, f := range filters {
+		a[i] = f
+	}
+	return bson.D{{Key: "$and", Value: a}}
+}
+
+// compensationTimeout bounds the clean-up after a half-done write.
+const compensationTimeout = 10 * time.Second
+
+func isDuplicateKey(err error) bool { return mongo.IsDuplicateKeyError(err) }
+
+// insertErr maps an insert failure: a duplicate key is CONFLICT.
+func insertErr(op, what string, err error) error {
+	if isDuplicateKey(err) {
+		return cynllun.E(cynllun.CodeConflict, op, what+" already exists")
+	}
+	return cynllun.Internal(op, err)
+}
+
+// isNoDocuments says whether err is the driver's "no document" result.
+func isNoDocuments(err error) bool { return errors.Is(err, mongo.ErrNoDocuments) }

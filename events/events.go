@@ -1,0 +1,84 @@
+// Package events carries saved-version announcements between processes over
+// Redis pub/sub, so a subscriber connected to one API instance hears about a
+// save made through another. Messages hold ids and numbers only.
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/service"
+)
+
+// Bus implements service.Publisher on Redis.
+type Bus struct {
+	rdb redis.UniversalClient
+}
+
+// New returns a Bus on rdb.
+func New(rdb redis.UniversalClient) *Bus { return &Bus{rdb: rdb} }
+
+var _ service.Publisher = (*Bus)(nil)
+
+func channel(planID string) string { return "cynllun:plan:" + planID + ":versions" }
+
+// PublishVersionSaved announces ev to the plan's subscribers.
+func (b *Bus) PublishVersionSaved(ctx context.Context, ev service.VersionSaved) error {
+	msg, err := json.Marshal(ev)
+	if err != nil {
+		return cynllun.Internal("events.Publish", err)
+	}
+	if err := b.rdb.Publish(ctx, channel(ev.PlanID), msg).Err(); err != nil {
+		return cynllun.Internal("events.Publish", err)
+	}
+	return nil
+}
+
+// SubscribeVersionSaved streams events for planID until ctx ends. The
+// subscription is confirmed before it returns, so no event published after
+// the call returns is missed.
+func (b *Bus) SubscribeVersionSaved(ctx context.Context, planID string) (<-chan service.VersionSaved, error) {
+	sub := b.rdb.Subscribe(ctx, channel(planID))
+	if _, err := sub.Receive(ctx); err != nil {
+		_ = sub.Close()
+		return nil, cynllun.Internal("events.Subscribe", err)
+	}
+	out := make(chan service.VersionSaved, 16)
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		msgs := sub.Channel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case m, ok := <-msgs:
+				if !ok {
+					return
+				}
+				var ev service.VersionSaved
+				if err := json.Unmarshal([]byte(m.Payload), &ev); err != nil || ev.PlanID != planID {
+					continue
+				}
+				select {
+				case out <- ev:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}
+
+// Ping checks Redis (readiness).
+func (b *Bus) Ping(ctx context.Context) error {
+	if err := b.rdb.Ping(ctx).Err(); err != nil {
+		return errors.Join(errors.New("redis ping"), err)
+	}
+	return nil
+}

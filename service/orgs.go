@@ -1,0 +1,367 @@
+package service
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/policy"
+)
+
+// OrganisationInput creates a school, FEI or health board. The 22 local
+// authorities are seeded, not created through the API.
+type OrganisationInput struct {
+	Kind   cynllun.OrgKind
+	Name   string
+	NameCy string
+	LAID   string
+	Code   string
+}
+
+// CreateOrganisation creates an organisation (administrators only).
+func (s *Service) CreateOrganisation(ctx context.Context, in OrganisationInput) (*cynllun.Organisation, error) {
+	const op = "service.CreateOrganisation"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	if !policy.ManageOrganisations(p) {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "only administrators create organisations")
+	}
+	var errs []cynllun.FieldError
+	add := func(fe *cynllun.FieldError) {
+		if fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	switch in.Kind {
+	case cynllun.OrgSchool, cynllun.OrgFEI:
+		if in.LAID == "" {
+			errs = append(errs, cynllun.FieldError{Field: "input.laId", Message: "is required for a school or FEI"})
+		}
+	case cynllun.OrgHealthBoard:
+	case cynllun.OrgLocalAuthority:
+		errs = append(errs, cynllun.FieldError{Field: "input.kind", Message: "the 22 local authorities are fixed and already present"})
+	default:
+		errs = append(errs, cynllun.FieldError{Field: "input.kind", Message: "is not a known organisation kind"})
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		errs = append(errs, cynllun.FieldError{Field: "input.name", Message: "is required"})
+	} else {
+		add(form.CheckText("input.name", in.Name, form.MaxShort, false))
+	}
+	add(form.CheckText("input.nameCy", in.NameCy, form.MaxShort, false))
+	add(form.CheckText("input.code", in.Code, 32, false))
+	if len(errs) > 0 {
+		return nil, cynllun.Invalid(op, errs...)
+	}
+	if in.LAID != "" {
+		las, err := s.store.OrganisationsByID(ctx, []string{in.LAID})
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		if len(las) == 0 || las[0].Kind != cynllun.OrgLocalAuthority {
+			return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.laId", Message: "is not a local authority"})
+		}
+	}
+	o := &cynllun.Organisation{
+		ID: cynllun.NewID(cynllun.PrefixOrganisation), Kind: in.Kind, Name: in.Name, NameCy: in.NameCy,
+		LAID: in.LAID, Code: in.Code, CreatedAt: s.now().UTC(), CreatedBy: p.UserID,
+	}
+	if err := s.store.CreateOrganisation(ctx, o); err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	return o, nil
+}
+
+// OrganisationsByID returns, for each id, the organisation or nil.
+// Organisations are public information: any signed-in user may read them.
+func (s *Service) OrganisationsByID(ctx context.Context, ids []string) ([]*cynllun.Organisation, error) {
+	const op = "service.OrganisationsByID"
+	if _, err := principal(ctx, op); err != nil {
+		return nil, err
+	}
+	os, err := s.store.OrganisationsByID(ctx, dedupe(ids))
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	m := make(map[string]*cynllun.Organisation, len(os))
+	for _, o := range os {
+		m[o.ID] = o
+	}
+	out := make([]*cynllun.Organisation, len(ids))
+	for i, id := range ids {
+		out[i] = m[id]
+	}
+	return out, nil
+}
+
+// Organisation returns one organisation or NOT_FOUND.
+func (s *Service) Organisation(ctx context.Context, id string) (*cynllun.Organisation, error) {
+	os, err := s.OrganisationsByID(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if os[0] == nil {
+		return nil, cynllun.NotFound("service.Organisation", "organisation")
+	}
+	return os[0], nil
+}
+
+// OrgFilter narrows an organisation list.
+type OrgFilter struct {
+	Kind       cynllun.OrgKind
+	LAID       string
+	NamePrefix string
+}
+
+// Organisations lists organisations by name.
+func (s *Service) Organisations(ctx context.Context, f OrgFilter, after *Cursor, first int) ([]*cynllun.Organisation, bool, error) {
+	const op = "service.Organisations"
+	if _, err := principal(ctx, op); err != nil {
+		return nil, false, err
+	}
+	if first < 0 || first > MaxPage {
+		return nil, false, cynllun.Invalid(op, cynllun.FieldError{Field: "first", Message: "must be between 0 and 200"})
+	}
+	if fe := form.CheckText("namePrefix", f.NamePrefix, form.MaxShort, false); fe != nil {
+		return nil, false, cynllun.Invalid(op, *fe)
+	}
+	if first == 0 {
+		return nil, false, nil
+	}
+	q := cynllun.OrgQuery{Kind: f.Kind, LAID: f.LAID, NamePrefix: f.NamePrefix, Limit: first + 1}
+	if after != nil {
+		q.AfterKey, q.AfterID = after.Key, after.ID
+	}
+	os, err := s.store.ListOrganisations(ctx, q)
+	if err != nil {
+		return nil, false, cynllun.AsError(op, err)
+	}
+	more := len(os) > first
+	if more {
+		os = os[:first]
+	}
+	return os, more, nil
+}
+
+// UserInput creates a user account.
+type UserInput struct {
+	Name  string
+	Email string
+	Admin bool
+}
+
+// CreateUser creates a user account. Administrators create any account;
+// staff and LA officers may create non-admin accounts (for parents and young
+// people they then grant access to).
+func (s *Service) CreateUser(ctx context.Context, in UserInput) (*cynllun.User, error) {
+	const op = "service.CreateUser"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !p.Admin && (in.Admin || !holdsOrgRole(p, now)) {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not create this account")
+	}
+	var errs []cynllun.FieldError
+	if strings.TrimSpace(in.Name) == "" {
+		errs = append(errs, cynllun.FieldError{Field: "input.name", Message: "is required"})
+	} else if fe := form.CheckText("input.name", in.Name, form.MaxShort, false); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if fe := form.CheckText("input.email", in.Email, 254, false); fe != nil {
+		errs = append(errs, *fe)
+	} else if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+		errs = append(errs, cynllun.FieldError{Field: "input.email", Message: "is not an email address"})
+	}
+	if len(errs) > 0 {
+		return nil, cynllun.Invalid(op, errs...)
+	}
+	u := &cynllun.User{ID: cynllun.NewID(cynllun.PrefixUser), Name: in.Name, Email: in.Email, Admin: in.Admin, CreatedAt: now.UTC()}
+	if err := s.store.UpsertUser(ctx, u); err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	return u, nil
+}
+
+func holdsOrgRole(p *cynllun.Principal, now time.Time) bool {
+	for _, r := range p.Relationships {
+		if (r.Kind == cynllun.RelStaffOf || r.Kind == cynllun.RelOfficerOf) && r.ActiveAt(now) {
+			return true
+		}
+	}
+	return false
+}
+
+// GrantInput creates a relationship that gives a user access.
+type GrantInput struct {
+	UserID    string
+	Kind      cynllun.RelKind
+	LearnerID string
+	OrgID     string
+	StaffRole string
+	// EndsAt is required for advocates: consent is always time-limited.
+	EndsAt *time.Time
+}
+
+// GrantAccess records a relationship (see policy.Grant for who may). For an
+// advocate the signed-in parent or young person is recorded as the one who
+// consented.
+func (s *Service) GrantAccess(ctx context.Context, in GrantInput) (*cynllun.Relationship, error) {
+	const op = "service.GrantAccess"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	r := &cynllun.Relationship{
+		ID: cynllun.NewID(cynllun.PrefixRelationship), UserID: in.UserID, Kind: in.Kind,
+		LearnerID: in.LearnerID, OrgID: in.OrgID, StaffRole: in.StaffRole,
+		CreatedAt: now.UTC(), CreatedBy: p.UserID,
+	}
+	if in.EndsAt != nil {
+		r.EndsAt = in.EndsAt.UTC()
+	}
+	var errs []cynllun.FieldError
+	learnerScoped := false
+	switch in.Kind {
+	case cynllun.RelParentOf, cynllun.RelSelf, cynllun.RelAdvocateOf:
+		learnerScoped = true
+		if in.LearnerID == "" {
+			errs = append(errs, cynllun.FieldError{Field: "input.learnerId", Message: "is required for this kind"})
+		}
+		if in.OrgID != "" {
+			errs = append(errs, cynllun.FieldError{Field: "input.orgId", Message: "applies only to staff and officers"})
+		}
+	case cynllun.RelStaffOf, cynllun.RelOfficerOf:
+		if in.OrgID == "" {
+			errs = append(errs, cynllun.FieldError{Field: "input.orgId", Message: "is required for this kind"})
+		}
+		if in.LearnerID != "" {
+			errs = append(errs, cynllun.FieldError{Field: "input.learnerId", Message: "applies only to parents, the learner and advocates"})
+		}
+	default:
+		errs = append(errs, cynllun.FieldError{Field: "input.kind", Message: "is not a known relationship kind"})
+	}
+	if in.Kind == cynllun.RelAdvocateOf {
+		r.ConsentBy = p.UserID
+		switch {
+		case in.EndsAt == nil:
+			errs = append(errs, cynllun.FieldError{Field: "input.endsAt", Message: "is required: an advocate's access ends when consent ends"})
+		case !in.EndsAt.After(now):
+			errs = append(errs, cynllun.FieldError{Field: "input.endsAt", Message: "must be in the future"})
+		case in.EndsAt.After(now.AddDate(2, 0, 0)):
+			errs = append(errs, cynllun.FieldError{Field: "input.endsAt", Message: "consent may last at most two years; renew it after"})
+		}
+	} else if in.EndsAt != nil && !in.EndsAt.After(now) {
+		errs = append(errs, cynllun.FieldError{Field: "input.endsAt", Message: "must be in the future"})
+	}
+	if fe := form.CheckText("input.staffRole", in.StaffRole, 100, false); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if len(errs) > 0 {
+		return nil, cynllun.Invalid(op, errs...)
+	}
+	if _, err := s.store.UserByID(ctx, in.UserID); err != nil {
+		if cynllun.ErrorCode(err) == cynllun.CodeNotFound {
+			return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.userId", Message: "is not a known user"})
+		}
+		return nil, cynllun.AsError(op, err)
+	}
+	var learner *cynllun.Learner
+	if learnerScoped {
+		learner, err = s.learnerFor(ctx, p, op, in.LearnerID)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		orgs, err := s.store.OrganisationsByID(ctx, []string{in.OrgID})
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		want := map[cynllun.RelKind][]cynllun.OrgKind{
+			cynllun.RelStaffOf:   {cynllun.OrgSchool, cynllun.OrgFEI, cynllun.OrgHealthBoard},
+			cynllun.RelOfficerOf: {cynllun.OrgLocalAuthority},
+		}[in.Kind]
+		if len(orgs) == 0 || !containsKind(want, orgs[0].Kind) {
+			return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.orgId", Message: "is not an organisation of the right kind"})
+		}
+	}
+	if !policy.Grant(p, r, learner, now) {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not grant this access")
+	}
+	if err := s.store.CreateRelationship(ctx, r); err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	return r, nil
+}
+
+func containsKind(ks []cynllun.OrgKind, k cynllun.OrgKind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// RevokeAccess ends a relationship at once (see policy.Revoke for who may).
+// Ending consent ends an advocate's access from the next request.
+func (s *Service) RevokeAccess(ctx context.Context, id string) (*cynllun.Relationship, error) {
+	const op = "service.RevokeAccess"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.store.RelationshipByID(ctx, id)
+	if err != nil {
+		if cynllun.ErrorCode(err) == cynllun.CodeNotFound {
+			return nil, cynllun.NotFound(op, "relationship")
+		}
+		return nil, cynllun.AsError(op, err)
+	}
+	now := s.now()
+	var learner *cynllun.Learner
+	if r.LearnerID != "" {
+		m, err := s.readableLearners(ctx, p, []string{r.LearnerID})
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		learner = m[r.LearnerID]
+	}
+	if !policy.Revoke(p, r, learner, now) {
+		// Not theirs to see either: do not confirm it exists.
+		return nil, cynllun.NotFound(op, "relationship")
+	}
+	if err := s.store.EndRelationship(ctx, id, now.UTC()); err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	return s.store.RelationshipByID(ctx, id)
+}
+
+// LearnerAccess lists who has (or had) access to a learner through
+// learner-scoped relationships: for those who maintain the record.
+func (s *Service) LearnerAccess(ctx context.Context, learnerID string) ([]cynllun.Relationship, error) {
+	const op = "service.LearnerAccess"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	l, err := s.learnerFor(ctx, p, op, learnerID)
+	if err != nil {
+		return nil, err
+	}
+	if !policy.WriteLearner(p, l, s.now()).OK {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "only those who maintain the record see who has access")
+	}
+	rs, err := s.store.RelationshipsForLearner(ctx, learnerID)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	return rs, nil
+}

@@ -1,0 +1,544 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/policy"
+)
+
+// PlanInput starts a plan for a learner with its first version (a draft).
+type PlanInput struct {
+	LearnerID string
+	// MaintainerID is the school or FEI the learner attends, or the
+	// learner's local authority (then the plan is LA-maintained).
+	MaintainerID string
+	Content      *cynllun.Content
+	Comment      string
+}
+
+// SaveInput saves a new version of a plan.
+type SaveInput struct {
+	PlanID string
+	// ExpectedVersion is the version the caller edited. When another save
+	// got there first the result is CONFLICT with the current version.
+	ExpectedVersion int
+	Status          cynllun.VersionStatus
+	Content         *cynllun.Content
+	Comment         string
+}
+
+const maxComment = 2000
+
+// CreatePlan creates a plan and its version 1.
+func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*cynllun.Plan, *cynllun.Version, error) {
+	const op = "service.CreatePlan"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := s.learnerFor(ctx, p, op, in.LearnerID)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.now()
+	if !policy.WriteLearner(p, l, now).OK {
+		return nil, nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not change this learner's plans")
+	}
+	var laMaintained bool
+	switch {
+	case in.MaintainerID != "" && in.MaintainerID == l.LAID:
+		laMaintained = true
+	case in.MaintainerID != "" && in.MaintainerID == l.SettingID:
+	default:
+		return nil, nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.maintainerId",
+			Message: "must be the learner's school or FEI, or the learner's local authority"})
+	}
+	content := prepare(in.Content)
+	errs := form.ValidateContent(content, form.Options{LAMaintained: laMaintained})
+	errs = append(errs, checkComment(in.Comment)...)
+	if len(errs) > 0 {
+		return nil, nil, cynllun.Invalid(op, prefixed("input.", errs)...)
+	}
+	plan := &cynllun.Plan{
+		ID: cynllun.NewID(cynllun.PrefixPlan), LearnerID: l.ID, MaintainerID: in.MaintainerID,
+		LAMaintained: laMaintained, CreatedAt: now.UTC(), CreatedBy: p.UserID,
+	}
+	v := &cynllun.Version{
+		ID: cynllun.VersionID(plan.ID, 1), PlanID: plan.ID, LearnerID: l.ID, Number: 1,
+		Status: cynllun.VersionDraft, FormVersion: form.Current().Version, Content: content,
+		Comment: in.Comment, CreatedAt: now.UTC(), CreatedBy: p.UserID,
+	}
+	if err := s.store.CreatePlan(ctx, plan, v); err != nil {
+		return nil, nil, cynllun.AsError(op, err)
+	}
+	cacheFrom(ctx).putPlan(plan)
+	s.publish(ctx, plan, v)
+	s.log.InfoContext(ctx, "plan created", "plan", plan.ID, "learner", l.ID, "actor", p.UserID)
+	return plan, v, nil
+}
+
+// SaveVersion appends version ExpectedVersion+1. Versions are immutable; two
+// people saving from the same version get one success and one CONFLICT.
+func (s *Service) SaveVersion(ctx context.Context, in SaveInput) (*cynllun.Version, error) {
+	const op = "service.SaveVersion"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	plan, l, err := s.planFor(ctx, p, op, in.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !policy.WriteLearner(p, l, now).OK {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not change this plan")
+	}
+	content := prepare(in.Content)
+	errs := form.ValidateContent(content, form.Options{LAMaintained: plan.LAMaintained})
+	errs = append(errs, checkComment(in.Comment)...)
+	if in.Status != cynllun.VersionDraft && in.Status != cynllun.VersionFinal {
+		errs = append(errs, cynllun.FieldError{Field: "status", Message: "must be DRAFT or FINAL"})
+	}
+	if in.ExpectedVersion < 1 {
+		errs = append(errs, cynllun.FieldError{Field: "expectedVersion", Message: "must be 1 or more"})
+	}
+	if len(errs) > 0 {
+		return nil, cynllun.Invalid(op, prefixed("input.", errs)...)
+	}
+	latest, err := s.store.LatestVersions(ctx, []string{plan.ID})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	if cur := latest[plan.ID]; cur != in.ExpectedVersion {
+		return nil, conflict(op, cur)
+	}
+	n := in.ExpectedVersion + 1
+	v := &cynllun.Version{
+		ID: cynllun.VersionID(plan.ID, n), PlanID: plan.ID, LearnerID: plan.LearnerID, Number: n,
+		Status: in.Status, FormVersion: form.Current().Version, Content: content,
+		Comment: in.Comment, CreatedAt: now.UTC(), CreatedBy: p.UserID,
+	}
+	if err := s.store.InsertVersion(ctx, v); err != nil {
+		e := cynllun.AsError(op, err)
+		if e.Code == cynllun.CodeConflict {
+			return nil, conflict(op, e.Current)
+		}
+		return nil, e
+	}
+	s.publish(ctx, plan, v)
+	return v, nil
+}
+
+func conflict(op string, current int) *cynllun.Error {
+	return &cynllun.Error{Code: cynllun.CodeConflict, Op: op, Current: current,
+		Message: fmt.Sprintf("the plan was changed by someone else: version %d is current; reload it and apply your changes again", current)}
+}
+
+func (s *Service) publish(ctx context.Context, plan *cynllun.Plan, v *cynllun.Version) {
+	if s.pub == nil {
+		return
+	}
+	ev := VersionSaved{PlanID: plan.ID, LearnerID: plan.LearnerID, Number: v.Number, At: v.CreatedAt}
+	if err := s.pub.PublishVersionSaved(context.WithoutCancel(ctx), ev); err != nil {
+		// The save stands; subscribers catch up by reading the plan.
+		s.log.WarnContext(ctx, "publish version saved", "plan", plan.ID, "version", v.Number, "err", err)
+	}
+}
+
+// prepare returns a copy of c with missing 2B row ids assigned, so rows can
+// be followed across versions.
+func prepare(c *cynllun.Content) *cynllun.Content {
+	if c == nil {
+		return &cynllun.Content{}
+	}
+	out := *c
+	out.Provision = append([]cynllun.ProvisionRow(nil), c.Provision...)
+	for i := range out.Provision {
+		if out.Provision[i].ID == "" {
+			out.Provision[i].ID = cynllun.NewID("row_")
+		}
+	}
+	return &out
+}
+
+func checkComment(c string) []cynllun.FieldError {
+	if fe := form.CheckText("comment", c, maxComment, true); fe != nil {
+		return []cynllun.FieldError{*fe}
+	}
+	return nil
+}
+
+func prefixed(p string, errs []cynllun.FieldError) []cynllun.FieldError {
+	for i := range errs {
+		errs[i].Field = p + errs[i].Field
+	}
+	return errs
+}
+
+// planFor loads a plan p may read, with its learner, or NOT_FOUND.
+func (s *Service) planFor(ctx context.Context, p *cynllun.Principal, op, id string) (*cynllun.Plan, *cynllun.Learner, error) {
+	plans, learners, err := s.readablePlans(ctx, p, []string{id})
+	if err != nil {
+		return nil, nil, cynllun.AsError(op, err)
+	}
+	pl := plans[id]
+	if pl == nil {
+		return nil, nil, cynllun.NotFound(op, "plan")
+	}
+	return pl, learners[pl.LearnerID], nil
+}
+
+// Plan returns a plan the principal may read, or NOT_FOUND.
+func (s *Service) Plan(ctx context.Context, id string) (*cynllun.Plan, error) {
+	const op = "service.Plan"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	pl, _, err := s.planFor(ctx, p, op, id)
+	return pl, err
+}
+
+// PlansByID returns, for each id, the plan or nil when missing or not readable.
+func (s *Service) PlansByID(ctx context.Context, ids []string) ([]*cynllun.Plan, error) {
+	const op = "service.PlansByID"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	m, _, err := s.readablePlans(ctx, p, ids)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	out := make([]*cynllun.Plan, len(ids))
+	for i, id := range ids {
+		out[i] = m[id]
+	}
+	return out, nil
+}
+
+// PlansForLearners returns each learner's plans (oldest first), empty for a
+// learner the principal may not read. One round trip for the plans, plus one
+// for learners not already read in this request.
+func (s *Service) PlansForLearners(ctx context.Context, learnerIDs []string) ([][]*cynllun.Plan, error) {
+	const op = "service.PlansForLearners"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	learners, err := s.readableLearners(ctx, p, learnerIDs)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	ids := make([]string, 0, len(learners))
+	for id := range learners {
+		ids = append(ids, id)
+	}
+	by := map[string][]*cynllun.Plan{}
+	if len(ids) > 0 {
+		plans, err := s.store.PlansByLearner(ctx, ids)
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		c := cacheFrom(ctx)
+		for _, pl := range plans {
+			c.putPlan(pl)
+			by[pl.LearnerID] = append(by[pl.LearnerID], pl)
+		}
+	}
+	out := make([][]*cynllun.Plan, len(learnerIDs))
+	for i, id := range learnerIDs {
+		out[i] = by[id]
+	}
+	return out, nil
+}
+
+// CurrentVersions returns each plan's latest version number (0 when the plan
+// is not readable). One round trip, no content read.
+func (s *Service) CurrentVersions(ctx context.Context, planIDs []string) ([]int, error) {
+	const op = "service.CurrentVersions"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	plans, _, err := s.readablePlans(ctx, p, planIDs)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	ids := make([]string, 0, len(plans))
+	for id := range plans {
+		ids = append(ids, id)
+	}
+	latest := map[string]int{}
+	if len(ids) > 0 {
+		if latest, err = s.store.LatestVersions(ctx, ids); err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+	}
+	out := make([]int, len(planIDs))
+	for i, id := range planIDs {
+		out[i] = latest[id]
+	}
+	return out, nil
+}
+
+// VersionKey names one version of a plan.
+type VersionKey struct {
+	PlanID string
+	Number int
+}
+
+// Versions returns whole versions, content included, nil where missing or
+// not readable, and records one audit event per version returned (in one
+// round trip) before returning any content.
+func (s *Service) Versions(ctx context.Context, keys []VersionKey) ([]*cynllun.Version, error) {
+	return s.versions(ctx, "service.Versions", keys, true)
+}
+
+// VersionsMeta returns versions without their content (nothing to audit):
+// number, status, author and dates.
+func (s *Service) VersionsMeta(ctx context.Context, keys []VersionKey) ([]*cynllun.Version, error) {
+	return s.versions(ctx, "service.VersionsMeta", keys, false)
+}
+
+func (s *Service) versions(ctx context.Context, op string, keys []VersionKey, withContent bool) ([]*cynllun.Version, error) {
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	planIDs := make([]string, len(keys))
+	for i, k := range keys {
+		planIDs[i] = k.PlanID
+	}
+	plans, learners, err := s.readablePlans(ctx, p, planIDs)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	var ids []string
+	for _, k := range keys {
+		if plans[k.PlanID] != nil {
+			ids = append(ids, cynllun.VersionID(k.PlanID, k.Number))
+		}
+	}
+	byID := map[string]*cynllun.Version{}
+	if len(ids) > 0 {
+		vs, err := s.store.VersionsByID(ctx, dedupe(ids))
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		for _, v := range vs {
+			byID[v.ID] = v
+		}
+	}
+	now := s.now()
+	out := make([]*cynllun.Version, len(keys))
+	var events []cynllun.AuditEvent
+	for i, k := range keys {
+		v := byID[cynllun.VersionID(k.PlanID, k.Number)]
+		if v == nil {
+			continue
+		}
+		if !withContent {
+			meta := *v
+			meta.Content = nil
+			out[i] = &meta
+			continue
+		}
+		out[i] = v
+		l := learners[plans[k.PlanID].LearnerID]
+		events = append(events, cynllun.AuditEvent{
+			ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID,
+			LearnerID: l.ID, Part: "plan.version.content", PlanID: v.PlanID, Version: v.Number,
+			Action: "read", Reason: string(policy.ReadLearner(p, l, now).Reason),
+		})
+	}
+	if err := s.audit(ctx, op, events); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Version returns one version with its content (audited), or NOT_FOUND.
+func (s *Service) Version(ctx context.Context, planID string, number int) (*cynllun.Version, error) {
+	vs, err := s.Versions(ctx, []VersionKey{{planID, number}})
+	if err != nil {
+		return nil, err
+	}
+	if vs[0] == nil {
+		return nil, cynllun.NotFound("service.Version", "plan version")
+	}
+	return vs[0], nil
+}
+
+// ListVersions lists a plan's versions without content (no audit needed):
+// numbers after `after`, ascending, at most first, and whether more follow.
+func (s *Service) ListVersions(ctx context.Context, planID string, after, first int) ([]*cynllun.Version, bool, error) {
+	const op = "service.ListVersions"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, false, err
+	}
+	if first < 0 || first > MaxPage {
+		return nil, false, cynllun.Invalid(op, cynllun.FieldError{Field: "first", Message: "must be between 0 and 200"})
+	}
+	if _, _, err := s.planFor(ctx, p, op, planID); err != nil {
+		return nil, false, err
+	}
+	if first == 0 {
+		return nil, false, nil
+	}
+	vs, err := s.store.ListVersions(ctx, planID, after, first+1)
+	if err != nil {
+		return nil, false, cynllun.AsError(op, err)
+	}
+	more := len(vs) > first
+	if more {
+		vs = vs[:first]
+	}
+	return vs, more, nil
+}
+
+// Comparison is the field-level difference between two versions.
+type Comparison struct {
+	PlanID  string
+	From    int
+	To      int
+	Changes []form.Change
+}
+
+// CompareVersions diffs two versions of a plan, in the given language. Both
+// reads are audited (as part "plan.diff").
+func (s *Service) CompareVersions(ctx context.Context, planID string, from, to int, lang cynllun.Language) (*Comparison, error) {
+	const op = "service.CompareVersions"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	_, l, err := s.planFor(ctx, p, op, planID)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := s.store.VersionsByID(ctx, dedupe([]string{cynllun.VersionID(planID, from), cynllun.VersionID(planID, to)}))
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	var a, b *cynllun.Version
+	for _, v := range vs {
+		if v.Number == from {
+			a = v
+		}
+		if v.Number == to {
+			b = v
+		}
+	}
+	if a == nil || b == nil {
+		return nil, cynllun.NotFound(op, "plan version")
+	}
+	now := s.now()
+	reason := string(policy.ReadLearner(p, l, now).Reason)
+	var events []cynllun.AuditEvent
+	for _, v := range dedupeVersions(a, b) {
+		events = append(events, cynllun.AuditEvent{
+			ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID, LearnerID: l.ID,
+			Part: "plan.diff", PlanID: planID, Version: v.Number, Action: "compare", Reason: reason,
+		})
+	}
+	if err := s.audit(ctx, op, events); err != nil {
+		return nil, err
+	}
+	def, ok := form.Lookup(b.FormVersion)
+	if !ok {
+		def = form.Current()
+	}
+	return &Comparison{PlanID: planID, From: from, To: to, Changes: form.Diff(def, a.Content, b.Content, lang)}, nil
+}
+
+func dedupeVersions(a, b *cynllun.Version) []*cynllun.Version {
+	if a.Number == b.Number {
+		return []*cynllun.Version{a}
+	}
+	return []*cynllun.Version{a, b}
+}
+
+// AuditEvents lists a learner's audit trail, newest first, for those who
+// maintain the record.
+func (s *Service) AuditEvents(ctx context.Context, learnerID string, before *cynllun.AuditEvent, first int) ([]cynllun.AuditEvent, bool, error) {
+	const op = "service.AuditEvents"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, false, err
+	}
+	if first < 0 || first > MaxPage {
+		return nil, false, cynllun.Invalid(op, cynllun.FieldError{Field: "first", Message: "must be between 0 and 200"})
+	}
+	l, err := s.learnerFor(ctx, p, op, learnerID)
+	if err != nil {
+		return nil, false, err
+	}
+	if !policy.ReadAudit(p, l, s.now()).OK {
+		return nil, false, cynllun.E(cynllun.CodeForbidden, op, "only those who maintain the record read its audit trail")
+	}
+	if first == 0 {
+		return nil, false, nil
+	}
+	q := cynllun.AuditQuery{LearnerID: learnerID, Limit: first + 1}
+	if before != nil {
+		q.BeforeAt, q.BeforeID = before.At, before.ID
+	}
+	evs, err := s.store.ListAudit(ctx, q)
+	if err != nil {
+		return nil, false, cynllun.AsError(op, err)
+	}
+	more := len(evs) > first
+	if more {
+		evs = evs[:first]
+	}
+	return evs, more, nil
+}
+
+// SubscribeVersionSaved streams saved-version events for a plan the
+// principal may read. Access is checked again for every event, so ended
+// consent stops the stream.
+func (s *Service) SubscribeVersionSaved(ctx context.Context, planID string) (<-chan VersionSaved, error) {
+	const op = "service.SubscribeVersionSaved"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := s.planFor(ctx, p, op, planID); err != nil {
+		return nil, err
+	}
+	if s.pub == nil {
+		return nil, cynllun.E(cynllun.CodeInternal, op, "subscriptions are not available")
+	}
+	in, err := s.pub.SubscribeVersionSaved(ctx, planID)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	out := make(chan VersionSaved)
+	go func() {
+		defer close(out)
+		for ev := range in {
+			fresh, err := s.Authenticate(ctx, p.UserID)
+			if err != nil {
+				return
+			}
+			// A context without the request cache, so the learner is
+			// re-read and the policy applied to the fresh relationships.
+			fctx := context.WithValue(ctx, cacheKey{}, (*requestCache)(nil))
+			m, err := s.readableLearners(fctx, fresh, []string{ev.LearnerID})
+			if err != nil || m[ev.LearnerID] == nil {
+				return
+			}
+			select {
+			case out <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}

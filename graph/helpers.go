@@ -1,0 +1,295 @@
+package graph
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/service"
+)
+
+// Helpers for the resolvers in schema.resolvers.go (kept apart so that
+// regeneration never moves them).
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func pointers[T any](vs []T) []*T {
+	out := make([]*T, len(vs))
+	for i := range vs {
+		out[i] = &vs[i]
+	}
+	return out
+}
+
+func pageSize(n *int) int {
+	if n == nil {
+		return 50
+	}
+	return *n
+}
+
+// organisation loads an organisation through the request's loader; a
+// missing one is an error only when required.
+func (r *Resolver) organisation(ctx context.Context, id string, required bool) (*cynllun.Organisation, error) {
+	if id == "" {
+		if required {
+			return nil, cynllun.NotFound("graph.organisation", "organisation")
+		}
+		return nil, nil
+	}
+	o, err := loadersFrom(ctx, r.Svc).Organisation.Load(ctx, id)
+	if err == nil && o == nil && required {
+		err = cynllun.NotFound("graph.organisation", "organisation")
+	}
+	return o, err
+}
+
+// wantsContent says whether the query selects the version's content, so a
+// version read for its number or status is not loaded (and audited) as a
+// read of the plan's content.
+func wantsContent(ctx context.Context) bool {
+	for _, f := range graphql.CollectAllFields(ctx) {
+		if f == "content" {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Resolver) version(ctx context.Context, planID string, n int, required bool) (*cynllun.Version, error) {
+	l := loadersFrom(ctx, r.Svc)
+	key := service.VersionKey{PlanID: planID, Number: n}
+	var v *cynllun.Version
+	var err error
+	if wantsContent(ctx) {
+		v, err = l.Version.Load(ctx, key)
+	} else {
+		v, err = l.VersionMeta.Load(ctx, key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if v == nil && required {
+		return nil, cynllun.NotFound("graph.version", "plan version")
+	}
+	return v, nil
+}
+
+// content returns a version's content, reading it through the audited
+// loader unless it came with the version (already audited, or just written
+// by this caller).
+func (r *Resolver) content(ctx context.Context, v *cynllun.Version) (*cynllun.Content, error) {
+	if v.Content != nil {
+		return v.Content, nil
+	}
+	full, err := loadersFrom(ctx, r.Svc).Version.Load(ctx, service.VersionKey{PlanID: v.PlanID, Number: v.Number})
+	if err != nil {
+		return nil, err
+	}
+	if full == nil || full.Content == nil {
+		return nil, cynllun.NotFound("graph.content", "plan version")
+	}
+	return full.Content, nil
+}
+
+// primeVersion puts a version the caller has just written into the
+// request's loaders, so the mutation's response does not read it back.
+func primeVersion(ctx context.Context, svc *service.Service, v *cynllun.Version) {
+	l := loadersFrom(ctx, svc)
+	key := service.VersionKey{PlanID: v.PlanID, Number: v.Number}
+	l.Version.Prime(key, v)
+	meta := *v
+	meta.Content = nil
+	l.VersionMeta.Prime(key, &meta)
+	l.CurrentVersion.Clear(v.PlanID)
+	l.CurrentVersion.Prime(v.PlanID, v.Number)
+}
+
+func pageInfo(start, end string, more, hasPrev bool) PageInfo {
+	pi := PageInfo{HasNextPage: more, HasPreviousPage: hasPrev}
+	if start != "" {
+		pi.StartCursor = &start
+		pi.EndCursor = &end
+	}
+	return pi
+}
+
+func (r *Resolver) learners(ctx context.Context, first *int, after *string, f *service.LearnerFilter) (*LearnerConnection, error) {
+	const op = "graph.learners"
+	cur, err := decodeKeyCursor(op, after)
+	if err != nil {
+		return nil, err
+	}
+	var filter service.LearnerFilter
+	if f != nil {
+		filter = *f
+	}
+	ls, more, total, err := r.Svc.Learners(ctx, filter, cur, pageSize(first))
+	if err != nil {
+		return nil, err
+	}
+	conn := &LearnerConnection{TotalCount: total, Edges: make([]*LearnerEdge, len(ls))}
+	loader := loadersFrom(ctx, r.Svc).Learner
+	for i, l := range ls {
+		conn.Edges[i] = &LearnerEdge{Cursor: keyCursor(cynllun.LearnerSortKey(l), l.ID), Node: *l}
+		loader.Prime(l.ID, l)
+	}
+	r.prefetchLearners(ctx, ls)
+	if len(ls) > 0 {
+		conn.PageInfo = pageInfo(conn.Edges[0].Cursor, conn.Edges[len(ls)-1].Cursor, more, cur != nil)
+	} else {
+		conn.PageInfo = pageInfo("", "", more, cur != nil)
+	}
+	return conn, nil
+}
+
+func (r *Resolver) organisations(ctx context.Context, first *int, after *string, f *service.OrgFilter) (*OrganisationConnection, error) {
+	const op = "graph.organisations"
+	cur, err := decodeKeyCursor(op, after)
+	if err != nil {
+		return nil, err
+	}
+	var filter service.OrgFilter
+	if f != nil {
+		filter = *f
+	}
+	os, more, err := r.Svc.Organisations(ctx, filter, cur, pageSize(first))
+	if err != nil {
+		return nil, err
+	}
+	conn := &OrganisationConnection{Edges: make([]*OrganisationEdge, len(os))}
+	for i, o := range os {
+		conn.Edges[i] = &OrganisationEdge{Cursor: keyCursor(cynllun.Fold(o.Name), o.ID), Node: *o}
+	}
+	if len(os) > 0 {
+		conn.PageInfo = pageInfo(conn.Edges[0].Cursor, conn.Edges[len(os)-1].Cursor, more, cur != nil)
+	} else {
+		conn.PageInfo = pageInfo("", "", more, cur != nil)
+	}
+	return conn, nil
+}
+
+func (r *Resolver) versions(ctx context.Context, plan *cynllun.Plan, first *int, after *string) (*PlanVersionConnection, error) {
+	const op = "graph.versions"
+	n, err := decodeNumberCursor(op, after)
+	if err != nil {
+		return nil, err
+	}
+	vs, more, err := r.Svc.ListVersions(ctx, plan.ID, n, pageSize(first))
+	if err != nil {
+		return nil, err
+	}
+	conn := &PlanVersionConnection{Edges: make([]*PlanVersionEdge, len(vs))}
+	for i, v := range vs {
+		conn.Edges[i] = &PlanVersionEdge{Cursor: numberCursor(v.Number), Node: *v}
+	}
+	if len(vs) > 0 {
+		conn.PageInfo = pageInfo(conn.Edges[0].Cursor, conn.Edges[len(vs)-1].Cursor, more, n > 0)
+	} else {
+		conn.PageInfo = pageInfo("", "", more, n > 0)
+	}
+	return conn, nil
+}
+
+func (r *Resolver) auditEvents(ctx context.Context, learnerID string, first *int, after *string) (*AuditEventConnection, error) {
+	const op = "graph.auditEvents"
+	before, err := decodeAuditCursor(op, after)
+	if err != nil {
+		return nil, err
+	}
+	evs, more, err := r.Svc.AuditEvents(ctx, learnerID, before, pageSize(first))
+	if err != nil {
+		return nil, err
+	}
+	conn := &AuditEventConnection{Edges: make([]*AuditEventEdge, len(evs))}
+	for i, e := range evs {
+		conn.Edges[i] = &AuditEventEdge{Cursor: encodeCursor(auditCursor{At: e.At, ID: e.ID}), Node: e}
+	}
+	if len(evs) > 0 {
+		conn.PageInfo = pageInfo(conn.Edges[0].Cursor, conn.Edges[len(evs)-1].Cursor, more, before != nil)
+	} else {
+		conn.PageInfo = pageInfo("", "", more, before != nil)
+	}
+	return conn, nil
+}
+
+// node resolves a global id by its prefix. Unknown, missing and unreadable
+// ids are all NOT_FOUND.
+func (r *Resolver) node(ctx context.Context, id string) (Node, error) {
+	const op = "graph.node"
+	switch {
+	case strings.HasPrefix(id, cynllun.PrefixLearner):
+		return r.Svc.Learner(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixOrganisation):
+		return r.Svc.Organisation(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixPlan):
+		if planID, n, ok := strings.Cut(id, "/v"); ok {
+			num, err := strconv.Atoi(n)
+			if err != nil || num < 1 {
+				return nil, cynllun.NotFound(op, "node")
+			}
+			return r.version(ctx, planID, num, true)
+		}
+		return r.Svc.Plan(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixUser):
+		if p := cynllun.PrincipalFrom(ctx); p != nil && p.UserID == id {
+			return r.Svc.Me(ctx)
+		}
+	}
+	return nil, cynllun.NotFound(op, "node")
+}
+
+func (r *Resolver) relationships(ctx context.Context, u *cynllun.User) ([]*cynllun.Relationship, error) {
+	p := cynllun.PrincipalFrom(ctx)
+	if p == nil || p.UserID != u.ID {
+		return nil, cynllun.E(cynllun.CodeForbidden, "graph.relationships", "you may list only your own relationships")
+	}
+	return pointers(p.Relationships), nil
+}
+
+func (r *Resolver) planVersionSaved(ctx context.Context, planID string) (<-chan *service.VersionSaved, error) {
+	in, err := r.Svc.SubscribeVersionSaved(ctx, planID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *service.VersionSaved)
+	go func() {
+		defer close(out)
+		for ev := range in {
+			e := ev
+			select {
+			case out <- &e:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// SetComplexity makes list fields cost their page size times their
+// children, so the complexity limit bounds the work a query can ask for.
+func SetComplexity(c *ComplexityRoot) {
+	c.Query.Learners = func(child int, first *int, _ *string, _ *service.LearnerFilter) int {
+		return 1 + pageSize(first)*child
+	}
+	c.Query.Organisations = func(child int, first *int, _ *string, _ *service.OrgFilter) int {
+		return 1 + pageSize(first)*child
+	}
+	c.Query.AuditEvents = func(child int, _ string, first *int, _ *string) int {
+		return 1 + pageSize(first)*child
+	}
+	c.Plan.Versions = func(child int, first *int, _ *string) int {
+		return 1 + pageSize(first)*child
+	}
+	// A learner rarely has more than a few plans over the years.
+	c.Learner.Plans = func(child int) int { return 1 + 5*child }
+}

@@ -1,0 +1,78 @@
+package graph
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/service"
+)
+
+// Loaders batch the reads of one request: every key asked for while
+// resolving one level of a query is fetched with a single $in query. A page
+// of 100 learners with their plans and current versions therefore costs a
+// fixed number of round trips, whatever the page size.
+type Loaders struct {
+	Learner        *dataloadgen.Loader[string, *cynllun.Learner]
+	Organisation   *dataloadgen.Loader[string, *cynllun.Organisation]
+	Plan           *dataloadgen.Loader[string, *cynllun.Plan]
+	PlansByLearner *dataloadgen.Loader[string, []*cynllun.Plan]
+	CurrentVersion *dataloadgen.Loader[string, int]
+	Version        *dataloadgen.Loader[service.VersionKey, *cynllun.Version]
+	VersionMeta    *dataloadgen.Loader[service.VersionKey, *cynllun.Version]
+}
+
+// wait is how long a loader collects keys before fetching. Resolvers of one
+// level run concurrently, so a short wait is enough to gather them.
+const wait = 2 * time.Millisecond
+
+func batch[K comparable, V any](fetch func(context.Context, []K) ([]V, error)) func(context.Context, []K) ([]V, []error) {
+	return func(ctx context.Context, keys []K) ([]V, []error) {
+		vs, err := fetch(ctx, keys)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return vs, nil
+	}
+}
+
+// NewLoaders returns fresh loaders for one request.
+func NewLoaders(svc *service.Service) *Loaders {
+	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(500)}
+	return &Loaders{
+		Learner:        dataloadgen.NewLoader(batch(svc.LearnersByID), opts...),
+		Organisation:   dataloadgen.NewLoader(batch(svc.OrganisationsByID), opts...),
+		Plan:           dataloadgen.NewLoader(batch(svc.PlansByID), opts...),
+		PlansByLearner: dataloadgen.NewLoader(batch(svc.PlansForLearners), opts...),
+		CurrentVersion: dataloadgen.NewLoader(batch(svc.CurrentVersions), opts...),
+		Version:        dataloadgen.NewLoader(batch(svc.Versions), opts...),
+		VersionMeta:    dataloadgen.NewLoader(batch(svc.VersionsMeta), opts...),
+	}
+}
+
+type loadersKey struct{}
+
+// WithLoaders returns ctx carrying fresh loaders and the service's
+// per-request authorisation cache.
+func WithLoaders(ctx context.Context, svc *service.Service) context.Context {
+	ctx = service.WithRequestCache(ctx)
+	return context.WithValue(ctx, loadersKey{}, NewLoaders(svc))
+}
+
+// Middleware installs per-request loaders.
+func Middleware(svc *service.Service, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(WithLoaders(r.Context(), svc)))
+	})
+}
+
+func loadersFrom(ctx context.Context, svc *service.Service) *Loaders {
+	if l, ok := ctx.Value(loadersKey{}).(*Loaders); ok {
+		return l
+	}
+	// Outside an HTTP request (tests, websocket init): unbatched but correct.
+	return NewLoaders(svc)
+}

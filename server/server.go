@@ -1,0 +1,247 @@
+// Package server is the HTTP edge: /graphql (POST and websocket), the
+// optional playground, /healthz and /readyz. It authenticates bearer tokens,
+// limits and checks request bodies, and installs per-request dataloaders.
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/auth"
+	"github.com/cynllun/cynllun/graph"
+	"github.com/cynllun/cynllun/service"
+)
+
+// Verifier checks a bearer token and returns its subject (a user id).
+type Verifier interface {
+	Verify(ctx context.Context, token string) (string, error)
+}
+
+// Config holds the edge's limits and switches.
+type Config struct {
+	// Introspection enables schema introspection (on in dev, off by default
+	// in production).
+	Introspection bool
+	// Playground serves the GraphQL playground at /playground.
+	Playground bool
+	// MaxBodyBytes limits a request body (default 1 MiB).
+	MaxBodyBytes int64
+	// MaxComplexity limits a query's cost; list fields cost first × child
+	// (default 20000).
+	MaxComplexity int
+	// MaxDepth limits selection nesting (default 12).
+	MaxDepth int
+	// QueryCacheSize is how many parsed queries are kept (default 1000).
+	QueryCacheSize int
+}
+
+func (c *Config) defaults() {
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	if c.MaxComplexity <= 0 {
+		c.MaxComplexity = 20000
+	}
+	if c.MaxDepth <= 0 {
+		c.MaxDepth = 12
+	}
+	if c.QueryCacheSize <= 0 {
+		c.QueryCacheSize = 1000
+	}
+}
+
+// Readiness reports whether the process can serve (stores reachable).
+type Readiness func(ctx context.Context) error
+
+// New returns the HTTP handler.
+func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Logger, cfg Config) http.Handler {
+	cfg.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	gql := NewGraphQL(svc, verifier, log, cfg)
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, authenticate(svc, verifier, graph.Middleware(svc, gql))))
+	if cfg.Playground {
+		mux.Handle("GET /playground", playground.Handler("Cynllun", "/graphql"))
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if ready != nil {
+			if err := ready(ctx); err != nil {
+				log.WarnContext(ctx, "not ready", "err", err)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = io.WriteString(w, "not ready\n")
+				return
+			}
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	return logRequests(log, mux)
+}
+
+// NewGraphQL builds the gqlgen server with explicit transports and limits.
+func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg Config) *handler.Server {
+	cfg.defaults()
+	c := graph.Config{Resolvers: &graph.Resolver{Svc: svc, Log: log}}
+	graph.SetComplexity(&c.Complexity)
+	srv := handler.New(graph.NewExecutableSchema(c))
+	srv.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 15 * time.Second,
+		InitTimeout:           10 * time.Second,
+		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+			tok := strings.TrimSpace(p.Authorization())
+			if after, ok := cutPrefixFold(tok, "Bearer "); ok {
+				tok = strings.TrimSpace(after)
+			}
+			if tok == "" {
+				return ctx, nil, errors.New("authorization required in connection_init payload")
+			}
+			pr, err := principalFor(ctx, svc, verifier, tok)
+			if err != nil {
+				return ctx, nil, errors.New("invalid or expired token")
+			}
+			return graph.WithLoaders(cynllun.WithPrincipal(ctx, pr), svc), nil, nil
+		},
+	})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	if cfg.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	srv.Use(DepthLimit{Max: cfg.MaxDepth})
+	srv.SetErrorPresenter(graph.ErrorPresenter(log))
+	srv.SetRecoverFunc(graph.Recover(log))
+	return srv
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
+}
+
+func principalFor(ctx context.Context, svc *service.Service, v Verifier, token string) (*cynllun.Principal, error) {
+	sub, err := v.Verify(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return svc.Authenticate(ctx, sub)
+}
+
+// authenticate verifies a bearer token when one is sent and puts the
+// principal in the context. No token: no principal (every data field then
+// answers UNAUTHENTICATED). A bad token: 401 at once.
+func authenticate(svc *service.Service, v Verifier, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := auth.BearerToken(r)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		p, err := principalFor(r.Context(), svc, v, tok)
+		if err != nil {
+			code := cynllun.ErrorCode(err)
+			status := http.StatusUnauthorized
+			msg := "invalid or expired token"
+			if code != cynllun.CodeUnauthenticated {
+				code, status, msg = cynllun.CodeInternal, http.StatusInternalServerError, "internal error"
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			writeError(w, status, code, msg)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(cynllun.WithPrincipal(r.Context(), p)))
+	})
+}
+
+// limitBody rejects bodies over max (413) and bodies that are not valid
+// UTF-8 (400) before gqlgen sees them: Go's JSON decoder would otherwise
+// turn invalid bytes silently into U+FFFD and store them.
+func limitBody(max int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.Body == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.ContentLength > max {
+			writeError(w, http.StatusRequestEntityTooLarge, cynllun.CodeInvalid, "request body too large")
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, cynllun.CodeInvalid, "could not read request body")
+			return
+		}
+		if int64(len(body)) > max {
+			writeError(w, http.StatusRequestEntityTooLarge, cynllun.CodeInvalid, "request body too large")
+			return
+		}
+		if !utf8.Valid(body) {
+			writeError(w, http.StatusBadRequest, cynllun.CodeInvalid, "request body is not valid UTF-8")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// writeError writes a GraphQL-shaped error response.
+func writeError(w http.ResponseWriter, status int, code cynllun.Code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": string(code)}}}})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// logRequests logs method, path, status and duration: never bodies, tokens
+// or query variables.
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		log.DebugContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+	})
+}

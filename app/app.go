@@ -1,0 +1,321 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cynllun/cynllun/auth"
+	"github.com/cynllun/cynllun/events"
+	"github.com/cynllun/cynllun/mongodb"
+	"github.com/cynllun/cynllun/seed"
+	"github.com/cynllun/cynllun/server"
+	"github.com/cynllun/cynllun/service"
+	"github.com/cynllun/cynllun/worker"
+)
+
+func init() {
+	// pdfcpu must not write a config directory under $HOME (stack-notes).
+	model.ConfigPath = "disable"
+}
+
+// Program holds the opened stores and the service built on them.
+type Program struct {
+	Config   Config
+	Log      *slog.Logger
+	DB       *mongodb.DB
+	Redis    redis.UniversalClient
+	Service  *service.Service
+	Verifier *auth.Verifier
+	Bus      *events.Bus
+
+	mini *miniredis.Miniredis
+	stop context.CancelFunc
+}
+
+// Open connects the stores. dev allows the in-process Redis (miniredis)
+// when REDIS_URL is unset; otherwise Redis must be a real server.
+func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p := &Program{Config: cfg, Log: log}
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	p.stop = stop
+	ok := false
+	defer func() {
+		if !ok {
+			p.Close(context.WithoutCancel(ctx))
+		}
+	}()
+
+	dataDir := ""
+	if cfg.MongoURI == "" {
+		dataDir = cfg.DataDir
+		log.Info("starting embedded database (FerretDB on SQLite)", "dir", dataDir)
+	}
+	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, Database: cfg.MongoDatabase, DataDir: dataDir, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	p.DB = db
+
+	redisURL := cfg.RedisURL
+	if redisURL == "" {
+		if !dev {
+			return nil, errors.New("REDIS_URL is required")
+		}
+		m := miniredis.NewMiniRedis()
+		if err := m.StartAddr("127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("start in-process redis: %w", err)
+		}
+		p.mini = m
+		go tickMiniredis(bg, m)
+		redisURL = "redis://" + m.Addr() + "/0"
+		log.Info("started in-process redis (miniredis) for dev mode", "addr", m.Addr())
+	}
+	ropts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	p.Redis = redis.NewClient(ropts)
+	p.Bus = events.New(p.Redis)
+
+	secret := cfg.JWTSecret
+	if secret == "" && cfg.JWKSURL == "" && dev {
+		if secret, err = devSecret(cfg.DataDir); err != nil {
+			return nil, fmt.Errorf("dev secret: %w", err)
+		}
+		p.Config.JWTSecret = secret
+	}
+	if secret != "" || cfg.JWKSURL != "" {
+		p.Verifier, err = auth.NewVerifier(bg, auth.Config{
+			HS256Secret: []byte(secret), JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Leeway: 30 * time.Second,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("token verifier: %w", err)
+		}
+	}
+	p.Service = service.New(db, service.WithPublisher(p.Bus), service.WithLogger(log))
+	ok = true
+	return p, nil
+}
+
+// tickMiniredis advances miniredis's clock with real time, so TTLs expire
+// (miniredis does not do it by itself; stack-notes).
+func tickMiniredis(ctx context.Context, m *miniredis.Miniredis) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			m.SetTime(now)
+			m.FastForward(now.Sub(last))
+			last = now
+		}
+	}
+}
+
+// Ready checks the stores (readiness).
+func (p *Program) Ready(ctx context.Context) error {
+	if err := p.DB.Ping(ctx); err != nil {
+		return err
+	}
+	return p.Bus.Ping(ctx)
+}
+
+// Handler returns the HTTP API handler.
+func (p *Program) Handler() http.Handler {
+	return server.New(p.Service, p.Verifier, p.Ready, p.Log, server.Config{
+		Introspection: p.Config.Introspection, Playground: p.Config.Playground,
+		MaxBodyBytes: p.Config.MaxBodyBytes, MaxComplexity: p.Config.MaxComplexity, MaxDepth: p.Config.MaxDepth,
+	})
+}
+
+// Close releases everything Open started.
+func (p *Program) Close(ctx context.Context) {
+	if p.stop != nil {
+		p.stop()
+	}
+	if p.Redis != nil {
+		_ = p.Redis.Close()
+	}
+	if p.mini != nil {
+		p.mini.Close()
+	}
+	if p.DB != nil {
+		_ = p.DB.Close(ctx)
+	}
+}
+
+// ServeHTTP serves h on ln until ctx ends, then drains connections.
+func ServeHTTP(ctx context.Context, ln net.Listener, h http.Handler, shutdown time.Duration) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdown)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// Serve runs the API server until ctx ends.
+func Serve(ctx context.Context, cfg Config, log *slog.Logger) error {
+	if cfg.JWTSecret == "" && cfg.JWKSURL == "" {
+		return errors.New("set JWT_SECRET or JWT_JWKS_URL: the API verifies bearer tokens")
+	}
+	p, err := Open(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer p.Close(context.WithoutCancel(ctx))
+	if err := seed.Reference(ctx, p.DB, time.Now()); err != nil {
+		return fmt.Errorf("seed reference data: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	log.Info("API listening", "addr", ln.Addr().String())
+	return ServeHTTP(ctx, ln, p.Handler(), cfg.ShutdownTimeout)
+}
+
+// Worker runs the task worker until ctx ends, with a health endpoint.
+func Worker(ctx context.Context, cfg Config, log *slog.Logger) error {
+	p, err := Open(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer p.Close(context.WithoutCancel(ctx))
+	ln, err := net.Listen("tcp", cfg.WorkerHealthAddr)
+	if err != nil {
+		return err
+	}
+	go func() { _ = ServeHTTP(ctx, ln, healthHandler(p.Ready), 5*time.Second) }()
+	w := worker.New(p.Redis, worker.Config{Concurrency: cfg.WorkerConcurrency, ShutdownTimeout: cfg.ShutdownTimeout, Logger: log})
+	log.Info("worker running", "concurrency", cfg.WorkerConcurrency, "health", ln.Addr().String())
+	return w.Run(ctx)
+}
+
+func healthHandler(ready server.Readiness) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if err := ready(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, "not ready\n")
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	return mux
+}
+
+// Dev runs everything in one process with embedded stores and sample data,
+// and prints where to start.
+func Dev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
+	p, err := Open(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	defer p.Close(context.WithoutCancel(ctx))
+	now := time.Now()
+	if err := seed.Sample(ctx, p.DB, now); err != nil {
+		return fmt.Errorf("seed sample data: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	w := worker.New(p.Redis, worker.Config{Concurrency: cfg.WorkerConcurrency, Logger: log})
+	werr := make(chan error, 1)
+	go func() { werr <- w.Run(ctx) }()
+
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(out, "\nCynllun dev mode is running.\n\n")
+	fmt.Fprintf(out, "  GraphQL API:  %s/graphql\n", base)
+	fmt.Fprintf(out, "  Playground:   %s/playground\n", base)
+	fmt.Fprintf(out, "  Health:       %s/readyz\n", base)
+	fmt.Fprintf(out, "  Data:         %s (embedded FerretDB; delete it to start afresh)\n\n", cfg.DataDir)
+	fmt.Fprintf(out, "Sample tokens (valid 12 hours; send as \"Authorization: Bearer <token>\"):\n")
+	roles := make([]string, 0, len(seed.Users))
+	for r := range seed.Users {
+		roles = append(roles, r)
+	}
+	sort.Strings(roles)
+	for _, r := range roles {
+		tok, err := auth.Mint([]byte(p.Config.JWTSecret), cfg.JWTIssuer, cfg.JWTAudience, seed.Users[r], 12*time.Hour, now)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\n  %-8s %s\n", r, tok)
+	}
+	fmt.Fprintf(out, "\nTry: curl -s %s/graphql -H 'Content-Type: application/json' -H \"Authorization: Bearer $TOKEN\" \\\n", base)
+	fmt.Fprintf(out, "       -d '{\"query\":\"{ learners(first: 10) { edges { node { givenName familyName status plans { currentVersionNumber } } } } }\"}'\n\n")
+	err = ServeHTTP(ctx, ln, p.Handler(), cfg.ShutdownTimeout)
+	<-werr
+	return err
+}
+
+// Token mints a token for a user id or a sample role name (admin, alnco,
+// parent, officer), with the configured secret or the dev secret.
+func Token(cfg Config, who string, ttl time.Duration, now time.Time) (string, error) {
+	secret := cfg.JWTSecret
+	if secret == "" {
+		var err error
+		if secret, err = devSecret(cfg.DataDir); err != nil {
+			return "", err
+		}
+	}
+	sub := who
+	if id, ok := seed.Users[who]; ok {
+		sub = id
+	}
+	return auth.Mint([]byte(secret), cfg.JWTIssuer, cfg.JWTAudience, sub, ttl, now)
+}
+
+// Seed loads reference data, and the sample data when sample is true.
+func Seed(ctx context.Context, cfg Config, log *slog.Logger, sample bool) error {
+	p, err := Open(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	defer p.Close(context.WithoutCancel(ctx))
+	if sample {
+		return seed.Sample(ctx, p.DB, time.Now())
+	}
+	return seed.Reference(ctx, p.DB, time.Now())
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

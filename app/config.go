@@ -1,0 +1,136 @@
+// Package app wires Cynllun's parts into runnable programs: the API server,
+// the worker, and dev mode (both, with embedded stores and sample data).
+// Config is read from the environment separately from running, so tests
+// build programs with their own ports and stores.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the programs read from the environment.
+type Config struct {
+	HTTPAddr          string // HTTP_ADDR (default :8080; dev 127.0.0.1:8080)
+	MongoURI          string // MONGODB_URI; empty = embedded FerretDB
+	MongoDatabase     string // MONGODB_DATABASE (default cynllun)
+	DataDir           string // CYNLLUN_DATA_DIR: embedded database files (default ./data)
+	RedisURL          string // REDIS_URL (default redis://127.0.0.1:6379/0; dev: in-process)
+	JWTSecret         string // JWT_SECRET: HS256 secret, at least 32 bytes
+	JWKSURL           string // JWT_JWKS_URL: RS256/ES256 keys for production identity providers
+	JWTIssuer         string // JWT_ISSUER
+	JWTAudience       string // JWT_AUDIENCE
+	Introspection     bool   // GRAPHQL_INTROSPECTION (default false; dev true)
+	Playground        bool   // GRAPHQL_PLAYGROUND (default false; dev true)
+	MaxBodyBytes      int64  // MAX_BODY_BYTES (default 1 MiB)
+	MaxComplexity     int    // GRAPHQL_MAX_COMPLEXITY (default 20000)
+	MaxDepth          int    // GRAPHQL_MAX_DEPTH (default 12)
+	WorkerConcurrency int    // WORKER_CONCURRENCY (default number of CPUs)
+	WorkerHealthAddr  string // WORKER_HEALTH_ADDR (default :8081)
+	LogLevel          slog.Level
+	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT (default 20s)
+}
+
+// FromEnv reads Config from getenv. dev selects dev-mode defaults.
+func FromEnv(getenv func(string) string, dev bool) (Config, error) {
+	c := Config{
+		HTTPAddr:          or(getenv("HTTP_ADDR"), ifs(dev, "127.0.0.1:8080", ":8080")),
+		MongoURI:          getenv("MONGODB_URI"),
+		MongoDatabase:     or(getenv("MONGODB_DATABASE"), "cynllun"),
+		DataDir:           or(getenv("CYNLLUN_DATA_DIR"), "data"),
+		RedisURL:          getenv("REDIS_URL"),
+		JWTSecret:         getenv("JWT_SECRET"),
+		JWKSURL:           getenv("JWT_JWKS_URL"),
+		JWTIssuer:         getenv("JWT_ISSUER"),
+		JWTAudience:       getenv("JWT_AUDIENCE"),
+		WorkerHealthAddr:  or(getenv("WORKER_HEALTH_ADDR"), ":8081"),
+		WorkerConcurrency: runtime.NumCPU(),
+		ShutdownTimeout:   20 * time.Second,
+	}
+	var errs []error
+	boolean := func(name string, def bool) bool {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: want true or false", name))
+		}
+		return b
+	}
+	integer := func(name string, def int) int {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive whole number", name))
+		}
+		return n
+	}
+	c.Introspection = boolean("GRAPHQL_INTROSPECTION", dev)
+	c.Playground = boolean("GRAPHQL_PLAYGROUND", dev)
+	c.MaxBodyBytes = int64(integer("MAX_BODY_BYTES", 1<<20))
+	c.MaxComplexity = integer("GRAPHQL_MAX_COMPLEXITY", 20000)
+	c.MaxDepth = integer("GRAPHQL_MAX_DEPTH", 12)
+	c.WorkerConcurrency = integer("WORKER_CONCURRENCY", runtime.NumCPU())
+	if v := getenv("SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, errors.New("SHUTDOWN_TIMEOUT: want a duration such as 20s"))
+		}
+		c.ShutdownTimeout = d
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, errors.New("LOG_LEVEL: want debug, info, warn or error"))
+		}
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		errs = append(errs, errors.New("JWT_SECRET: must be at least 32 bytes"))
+	}
+	if !dev && c.RedisURL == "" {
+		c.RedisURL = "redis://127.0.0.1:6379/0"
+	}
+	return c, errors.Join(errs...)
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func ifs(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
+
+// devSecret returns the dev-mode HS256 secret kept in the data directory,
+// creating it on first use, so `cynllun token` and `cynllun dev` agree.
+func devSecret(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "dev-jwt-secret")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return "", err
+	}
+	s := randomHex(32)
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return s, nil
+}

@@ -1,0 +1,101 @@
+// Command cynllun is the one binary of Cynllun:
+//
+//	cynllun serve    the GraphQL API
+//	cynllun worker   the task worker
+//	cynllun dev      API + worker + embedded stores + sample data, in one process
+//	cynllun seed     load reference data (-sample: also the sample data)
+//	cynllun token    mint a dev token: cynllun token alnco|parent|officer|admin|<user id>
+//	cynllun probe    exit 0 when a URL answers 200 (container health checks)
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/cynllun/cynllun/app"
+)
+
+const usage = `usage: cynllun <command> [flags]
+
+commands:
+  serve    run the GraphQL API (MONGODB_URI, REDIS_URL, JWT_SECRET or JWT_JWKS_URL)
+  worker   run the task worker
+  dev      run everything in one process with embedded stores and sample data
+  seed     load the 22 local authorities and health boards (-sample: and sample data)
+  token    print a token for a sample role (admin, alnco, parent, officer) or a user id
+  probe    GET a URL and exit 0 on 200 (health checks)
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err := run(os.Args[1], os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "cynllun:", err)
+		os.Exit(1)
+	}
+}
+
+func run(cmd string, args []string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dev := cmd == "dev" || cmd == "token" || cmd == "seed"
+	cfg, err := app.FromEnv(os.Getenv, dev)
+	if err != nil && cmd != "probe" {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	switch cmd {
+	case "serve":
+		return app.Serve(ctx, cfg, log)
+	case "worker":
+		return app.Worker(ctx, cfg, log)
+	case "dev":
+		return app.Dev(ctx, cfg, log, os.Stdout)
+	case "seed":
+		fs := flag.NewFlagSet("seed", flag.ExitOnError)
+		sample := fs.Bool("sample", false, "also load the sample school, learners, plan and users")
+		_ = fs.Parse(args)
+		return app.Seed(ctx, cfg, log, *sample)
+	case "token":
+		fs := flag.NewFlagSet("token", flag.ExitOnError)
+		ttl := fs.Duration("ttl", 12*time.Hour, "how long the token is valid")
+		_ = fs.Parse(args)
+		if fs.NArg() != 1 {
+			return fmt.Errorf("token: name one role (admin, alnco, parent, officer) or user id")
+		}
+		tok, err := app.Token(cfg, fs.Arg(0), *ttl, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Println(tok)
+		return nil
+	case "probe":
+		if len(args) != 1 {
+			return fmt.Errorf("probe: give one URL")
+		}
+		c := &http.Client{Timeout: 5 * time.Second}
+		resp, err := c.Get(args[0])
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("probe: %s", resp.Status)
+		}
+		return nil
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}

@@ -1,0 +1,211 @@
+// Package seed loads the reference data every deployment needs (the 22
+// Welsh local authorities and the 7 local health boards) and, for dev mode
+// and demos, a small sample: a school, three learners with Welsh names, a
+// plan with two versions and users for an ALNCo, a parent, an LA officer and
+// an administrator. Seeding is idempotent: ids are fixed and existing
+// records are left as they are.
+package seed
+
+import (
+	"context"
+	"time"
+
+	"github.com/cynllun/cynllun"
+)
+
+// LocalAuthority is one of the 22 principal councils of Wales, with its ONS
+// code.
+type LocalAuthority struct {
+	ONS, Name, NameCy string
+}
+
+// LocalAuthorities lists the 22 Welsh local authorities (domain.md
+// Appendix A; ONS codes W06).
+var LocalAuthorities = []LocalAuthority{
+	{"W06000019", "Blaenau Gwent", "Blaenau Gwent"},
+	{"W06000013", "Bridgend", "Pen-y-bont ar Ogwr"},
+	{"W06000018", "Caerphilly", "Caerffili"},
+	{"W06000015", "Cardiff", "Caerdydd"},
+	{"W06000010", "Carmarthenshire", "Sir Gaerfyrddin"},
+	{"W06000008", "Ceredigion", "Ceredigion"},
+	{"W06000003", "Conwy", "Conwy"},
+	{"W06000004", "Denbighshire", "Sir Ddinbych"},
+	{"W06000005", "Flintshire", "Sir y Fflint"},
+	{"W06000002", "Gwynedd", "Gwynedd"},
+	{"W06000001", "Isle of Anglesey", "Ynys Môn"},
+	{"W06000024", "Merthyr Tydfil", "Merthyr Tudful"},
+	{"W06000021", "Monmouthshire", "Sir Fynwy"},
+	{"W06000012", "Neath Port Talbot", "Castell-nedd Port Talbot"},
+	{"W06000022", "Newport", "Casnewydd"},
+	{"W06000009", "Pembrokeshire", "Sir Benfro"},
+	{"W06000023", "Powys", "Powys"},
+	{"W06000016", "Rhondda Cynon Taf", "Rhondda Cynon Taf"},
+	{"W06000011", "Swansea", "Abertawe"},
+	{"W06000020", "Torfaen", "Tor-faen"},
+	{"W06000014", "Vale of Glamorgan", "Bro Morgannwg"},
+	{"W06000006", "Wrexham", "Wrecsam"},
+}
+
+// HealthBoards lists the 7 local health boards (NHS bodies that secure ALP).
+var HealthBoards = []struct{ Key, Name, NameCy string }{
+	{"aneurin-bevan", "Aneurin Bevan University Health Board", "Bwrdd Iechyd Prifysgol Aneurin Bevan"},
+	{"betsi-cadwaladr", "Betsi Cadwaladr University Health Board", "Bwrdd Iechyd Prifysgol Betsi Cadwaladr"},
+	{"cardiff-vale", "Cardiff and Vale University Health Board", "Bwrdd Iechyd Prifysgol Caerdydd a'r Fro"},
+	{"cwm-taf-morgannwg", "Cwm Taf Morgannwg University Health Board", "Bwrdd Iechyd Prifysgol Cwm Taf Morgannwg"},
+	{"hywel-dda", "Hywel Dda University Health Board", "Bwrdd Iechyd Prifysgol Hywel Dda"},
+	{"powys", "Powys Teaching Health Board", "Bwrdd Iechyd Addysgu Powys"},
+	{"swansea-bay", "Swansea Bay University Health Board", "Bwrdd Iechyd Prifysgol Bae Abertawe"},
+}
+
+// LAID is the organisation id of a local authority.
+func LAID(ons string) string { return cynllun.PrefixOrganisation + "la_" + ons }
+
+// Fixed ids of the sample data.
+const (
+	CardiffID  = cynllun.PrefixOrganisation + "la_W06000015"
+	SchoolID   = cynllun.PrefixOrganisation + "sample_ysgol_glan_taf"
+	HealthID   = cynllun.PrefixOrganisation + "hb_cardiff-vale"
+	AdminID    = cynllun.PrefixUser + "sample_admin"
+	ALNCoID    = cynllun.PrefixUser + "sample_alnco"
+	ParentID   = cynllun.PrefixUser + "sample_parent"
+	OfficerID  = cynllun.PrefixUser + "sample_officer"
+	Learner1ID = cynllun.PrefixLearner + "sample_sion"
+	Learner2ID = cynllun.PrefixLearner + "sample_gwenllian"
+	Learner3ID = cynllun.PrefixLearner + "sample_llyr"
+	PlanID     = cynllun.PrefixPlan + "sample_sion"
+)
+
+// Users maps the role names `cynllun token` accepts to sample user ids.
+var Users = map[string]string{
+	"admin":   AdminID,
+	"alnco":   ALNCoID,
+	"parent":  ParentID,
+	"officer": OfficerID,
+}
+
+func ignoreConflict(err error) error {
+	if cynllun.ErrorCode(err) == cynllun.CodeConflict {
+		return nil
+	}
+	return err
+}
+
+// Reference stores the local authorities and health boards.
+func Reference(ctx context.Context, st cynllun.Store, now time.Time) error {
+	for _, la := range LocalAuthorities {
+		o := &cynllun.Organisation{ID: LAID(la.ONS), Kind: cynllun.OrgLocalAuthority, Name: la.Name, NameCy: la.NameCy, Code: la.ONS, CreatedAt: now.UTC(), CreatedBy: "seed"}
+		if err := ignoreConflict(st.CreateOrganisation(ctx, o)); err != nil {
+			return err
+		}
+	}
+	for _, hb := range HealthBoards {
+		o := &cynllun.Organisation{ID: cynllun.PrefixOrganisation + "hb_" + hb.Key, Kind: cynllun.OrgHealthBoard, Name: hb.Name, NameCy: hb.NameCy, CreatedAt: now.UTC(), CreatedBy: "seed"}
+		if err := ignoreConflict(st.CreateOrganisation(ctx, o)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Sample stores the demo data on top of the reference data.
+func Sample(ctx context.Context, st cynllun.Store, now time.Time) error {
+	if err := Reference(ctx, st, now); err != nil {
+		return err
+	}
+	at := now.UTC()
+	school := &cynllun.Organisation{ID: SchoolID, Kind: cynllun.OrgSchool, Name: "Ysgol Gymraeg Glan Taf (sample)", NameCy: "Ysgol Gymraeg Glan Taf (enghraifft)", LAID: CardiffID, Code: "6814001", CreatedAt: at, CreatedBy: "seed"}
+	if err := ignoreConflict(st.CreateOrganisation(ctx, school)); err != nil {
+		return err
+	}
+	for _, u := range []*cynllun.User{
+		{ID: AdminID, Name: "Sample Administrator", Email: "admin@example.invalid", Admin: true, CreatedAt: at},
+		{ID: ALNCoID, Name: "Rhiannon Pritchard (ALNCo)", Email: "alnco@example.invalid", CreatedAt: at},
+		{ID: ParentID, Name: "Ceri Llywelyn (parent)", Email: "parent@example.invalid", CreatedAt: at},
+		{ID: OfficerID, Name: "Dafydd ap Gwilym (LA officer)", Email: "officer@example.invalid", CreatedAt: at},
+	} {
+		if err := st.UpsertUser(ctx, u); err != nil {
+			return err
+		}
+	}
+	learners := []*cynllun.Learner{
+		{ID: Learner1ID, GivenName: "Siôn", FamilyName: "Llywelyn", DateOfBirth: cynllun.DateOf(now.AddDate(-9, -2, 0)), Language: cynllun.LanguageCY, LAID: CardiffID, SettingKind: cynllun.SettingSchool, SettingID: SchoolID},
+		{ID: Learner2ID, GivenName: "Gwenllïan", FamilyName: "Ŵyn", PreferredName: "Gwen", DateOfBirth: cynllun.DateOf(now.AddDate(-14, -5, 0)), Language: cynllun.LanguageCY, LAID: CardiffID, SettingKind: cynllun.SettingSchool, SettingID: SchoolID, LookedAfter: true},
+		{ID: Learner3ID, GivenName: "Llŷr", FamilyName: "Prosser", DateOfBirth: cynllun.DateOf(now.AddDate(-18, -1, 0)), Language: cynllun.LanguageEN, LAID: CardiffID, SettingKind: cynllun.SettingNone},
+	}
+	for _, l := range learners {
+		l.CreatedAt, l.UpdatedAt, l.CreatedBy = at, at, "seed"
+		if err := ignoreConflict(st.CreateLearner(ctx, l)); err != nil {
+			return err
+		}
+	}
+	for _, r := range []*cynllun.Relationship{
+		{ID: cynllun.PrefixRelationship + "sample_alnco", UserID: ALNCoID, Kind: cynllun.RelStaffOf, OrgID: SchoolID, StaffRole: "ALNCo"},
+		{ID: cynllun.PrefixRelationship + "sample_officer", UserID: OfficerID, Kind: cynllun.RelOfficerOf, OrgID: CardiffID, StaffRole: "ALN officer"},
+		{ID: cynllun.PrefixRelationship + "sample_parent", UserID: ParentID, Kind: cynllun.RelParentOf, LearnerID: Learner1ID},
+	} {
+		r.CreatedAt, r.CreatedBy = at, "seed"
+		if err := ignoreConflict(st.CreateRelationship(ctx, r)); err != nil {
+			return err
+		}
+	}
+	plan := &cynllun.Plan{ID: PlanID, LearnerID: Learner1ID, MaintainerID: SchoolID, CreatedAt: at, CreatedBy: ALNCoID}
+	v1 := &cynllun.Version{ID: cynllun.VersionID(PlanID, 1), PlanID: PlanID, LearnerID: Learner1ID, Number: 1, Status: cynllun.VersionDraft,
+		FormVersion: FormVersion, Content: SampleContent(now, false), Comment: "First draft after the person-centred meeting", CreatedAt: at, CreatedBy: ALNCoID}
+	if err := ignoreConflict(st.CreatePlan(ctx, plan, v1)); err != nil {
+		return err
+	}
+	v2 := &cynllun.Version{ID: cynllun.VersionID(PlanID, 2), PlanID: PlanID, LearnerID: Learner1ID, Number: 2, Status: cynllun.VersionFinal,
+		FormVersion: FormVersion, Content: SampleContent(now, true), Comment: "Speech and language therapy increased to 45 minutes", CreatedAt: at.Add(time.Minute), CreatedBy: ALNCoID}
+	return ignoreConflict(st.InsertVersion(ctx, v2))
+}
+
+// FormVersion is the form definition the sample content follows.
+var FormVersion = "2021-annex-a"
+
+// SampleContent is a realistic IDP for the sample learner; revised is the
+// second version (more therapy time, an added row).
+func SampleContent(now time.Time, revised bool) *cynllun.Content {
+	yes := true
+	no := false
+	start := cynllun.DateOf(now.AddDate(0, 0, -30))
+	review := start.AddYears(1).AddDays(-7)
+	c := &cynllun.Content{
+		Consent: cynllun.Consent{ConsentGiven: &yes, ConsentDetails: "Consent given by Siôn's mother at the meeting.", CapacityIssues: &no},
+		Dates:   cynllun.MaintainerInfo{StartDate: start, ReviewTargetDate: review, ProposedReviewDate: review.AddDays(-14)},
+		Profile: cynllun.Profile{
+			LikeAndAdmire: []cynllun.Statement{{Text: "Siôn is kind and funny, and always helps younger pupils at lunchtime."}},
+			ImportantToMe: []cynllun.Statement{{Text: "Dw i'n hoffi chwarae pêl-droed gyda fy ffrindiau.", DirectQuote: true}, {Text: "His dog, Mabon, and going to nain's house in Llŷn."}},
+			HowToSupportMe: []cynllun.Statement{{Text: "Give me time to answer — don't rush me.", DirectQuote: true}, {Text: "Use pictures and short instructions; check he has understood."}},
+		},
+		Needs: []cynllun.NeedEntry{{
+			Description:      "Speech, language and communication needs: difficulty understanding longer spoken instructions and finding words.",
+			ImpactOnLearning: "Siôn finds whole-class teaching hard to follow and is reluctant to speak in group work.",
+		}},
+		Provision: []cynllun.ProvisionRow{{
+			ID: "row_sample_salt", IntendedOutcome: "By July, Siôn will follow two-step instructions in class without prompts in 8 out of 10 observed lessons.",
+			Provision: "30 minutes of 1:1 speech and language therapy weekly", WelshMedium: true, Provider: "Cardiff and Vale University Health Board speech and language therapy service",
+			ProviderType: cynllun.ProviderNHSBody, StartDate: start, ReviewOrEndDate: review, DateKind: cynllun.DateReview,
+			Rationale: "Assessment by the SaLT shows receptive language two years below age expectations.",
+			Quantity:  &cynllun.Quantity{MinutesPerSession: 30, Sessions: 1, Per: cynllun.PerWeek, GroupSize: 1},
+			NHSSecured: true, NHSBody: "Cardiff and Vale University Health Board",
+		}, {
+			ID: "row_sample_group", IntendedOutcome: "Siôn will take part in group discussion, contributing at least once per session, by the end of the spring term.",
+			Provision: "20 minutes of small-group language intervention (Language Link) three times a week with a trained teaching assistant", WelshMedium: true,
+			Provider: "Ysgol Gymraeg Glan Taf", ProviderType: cynllun.ProviderSchool, StartDate: start, ReviewOrEndDate: review, DateKind: cynllun.DateReview,
+			Rationale: "Builds confidence using vocabulary taught in therapy.",
+			Quantity:  &cynllun.Quantity{MinutesPerSession: 20, Sessions: 3, Per: cynllun.PerWeek, GroupSize: 4},
+		}},
+		MeetingSummary: "Person-centred meeting held with Siôn, his mother, the ALNCo and the class teacher. Siôn drew a picture of what a good day looks like.",
+	}
+	if revised {
+		c.Provision[0].Provision = "45 minutes of 1:1 speech and language therapy weekly"
+		c.Provision[0].Quantity = &cynllun.Quantity{MinutesPerSession: 45, Sessions: 1, Per: cynllun.PerWeek, GroupSize: 1}
+		c.Provision = append(c.Provision, cynllun.ProvisionRow{
+			ID: "row_sample_visual", IntendedOutcome: "Siôn will use his visual timetable independently at every transition by half term.",
+			Provision: "Visual timetable and now/next board in every lesson, checked daily by the class teacher", WelshMedium: true,
+			Provider: "Ysgol Gymraeg Glan Taf", ProviderType: cynllun.ProviderSchool, StartDate: start, ReviewOrEndDate: review, DateKind: cynllun.DateReview,
+			Rationale: "Reduces reliance on spoken instructions.",
+		})
+	}
+	return c
+}

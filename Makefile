@@ -1,0 +1,35 @@
+# Cynllun. The two commands a newcomer needs: `make run` and `make test`.
+GO      ?= go
+TAGS    := ferretdb_no_postgresql
+PKGS    := ./...
+
+.PHONY: run test generate lint bench build tidy fmt
+
+## run: API + worker + embedded FerretDB + in-process Redis, with sample data
+run:
+	$(GO) run -tags $(TAGS) ./cmd/cynllun dev
+
+## test: vet, then every test with the race detector against real stores
+test:
+	$(GO) vet -tags $(TAGS) $(PKGS)
+	$(GO) test -tags $(TAGS) -race -count=1 -timeout 15m $(PKGS)
+
+## generate: regenerate gqlgen code from schema.graphqls and gqlgen.yml
+generate:
+	$(GO) tool gqlgen generate
+
+## lint: formatting and vet
+lint:
+	@test -z "$$(gofmt -l .)" || (gofmt -l . && echo "run gofmt -w ." && exit 1)
+	$(GO) vet -tags $(TAGS) $(PKGS)
+
+## bench: benchmarks (GraphQL vs direct store reads, …)
+bench:
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count 1 $(PKGS)
+
+## build: the single binary, in bin/
+build:
+	$(GO) build -tags $(TAGS) -trimpath -o bin/cynllun ./cmd/cynllun
+
+fmt:
+	gofmt -w .

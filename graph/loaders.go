@@ -25,9 +25,10 @@ type Loaders struct {
 	VersionMeta    *dataloadgen.Loader[service.VersionKey, *cynllun.Version]
 }
 
-// wait is how long a loader collects keys before fetching. Resolvers of one
-// level run concurrently, so a short wait is enough to gather them.
-const wait = 2 * time.Millisecond
+// wait is how long a loader collects keys before fetching. It is short
+// because every single read pays it once per level; pages of learners do not
+// depend on it, since they prefetch each level in one batch (prefetch.go).
+const wait = 500 * time.Microsecond
 
 func batch[K comparable, V any](fetch func(context.Context, []K) ([]V, error)) func(context.Context, []K) ([]V, []error) {
 	return func(ctx context.Context, keys []K) ([]V, []error) {

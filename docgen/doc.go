@@ -1,0 +1,20 @@
+// Package docgen turns domain values into PDF bytes with maroto v2. It knows
+// nothing of MongoDB or HTTP: a value goes in, bytes come out.
+//
+// Rendering is two steps. A builder such as BuildPlan lays a document out as
+// a Tree (headings, fields, paragraphs, quotes, in order), which tests check
+// without parsing PDF; Write turns any tree into bytes. RenderPlan does both.
+//
+// Headings and field labels come from the form definition the plan version
+// was saved against; the little fixed wording (dates, "Page X of Y", the
+// draft mark) is in lang.go. A document is in English (LangEN), Welsh
+// (LangCY) or both (LangBilingual): bilingual documents print each heading,
+// label and generated value on one line, Welsh first: "Cymraeg / English".
+// Free text is printed as stored, once.
+//
+// PDFs embed the Go fonts (regular, bold, italic), which have every Welsh
+// letter; the PDF core fonts lose ŵ and ŷ. Text is set a few lines to a row
+// so that it breaks across pages anywhere and is never cut off. The same
+// tree always gives byte-identical PDFs: the creation and modification dates
+// are the tree's Created time and gofpdf's catalogues are sorted.
+package docgen

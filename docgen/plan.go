@@ -1,0 +1,335 @@
+package docgen
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/form"
+)
+
+// PlanDoc is everything an IDP document shows: the learner, the plan, one
+// version with its content, and the display names of the organisations
+// involved.
+type PlanDoc struct {
+	Learner        *cynllun.Learner
+	Plan           *cynllun.Plan
+	Version        *cynllun.Version
+	Maintainer     string // the organisation that maintains the plan
+	LocalAuthority string
+	Setting        string
+}
+
+// RenderPlan renders one version of an IDP as a PDF.
+func RenderPlan(doc PlanDoc, lang Lang) ([]byte, error) {
+	t, err := BuildPlan(doc, lang)
+	if err != nil {
+		return nil, err
+	}
+	return Write(t)
+}
+
+// BuildPlan lays out one version of an IDP. It follows the form definition
+// the version was saved against (the current one when that is unknown):
+// every part and section heading, in the definition's order, with a line
+// saying so where a section has nothing recorded. Sections for LA-maintained
+// plans appear only in those.
+func BuildPlan(doc PlanDoc, lang Lang) (*Tree, error) {
+	const op = "docgen.BuildPlan"
+	if !lang.valid() {
+		return nil, cynllun.E(cynllun.CodeInvalid, op, "unknown document language")
+	}
+	if doc.Learner == nil || doc.Plan == nil || doc.Version == nil || doc.Version.Content == nil {
+		return nil, cynllun.E(cynllun.CodeInvalid, op, "a plan document needs a learner, a plan and a version with its content")
+	}
+	def, ok := form.Lookup(doc.Version.FormVersion)
+	if !ok {
+		def = form.Current()
+	}
+	v := doc.Version
+	b := &planBuilder{lang: lang, doc: doc, c: v.Content}
+	t := &Tree{
+		Title:       b.t(def.Title),
+		FooterLeft:  doc.Learner.FullName(),
+		FooterRight: b.t(sprintf(fmtVersion, v.Number)),
+		PageNumber:  b.t(txtPage),
+		Created:     v.CreatedAt,
+	}
+	status := txtFinal
+	if v.Status != cynllun.VersionFinal {
+		status = txtDraft
+		t.Draft = b.t(txtDraft)
+	}
+
+	b.add(KindTitle, "", t.Title)
+	b.add(KindField, b.t(txtName), doc.Learner.FullName())
+	b.optAdd(txtKnownAs, doc.Learner.PreferredName)
+	b.add(KindField, b.t(txtDateOfBirth), b.t(dateText(doc.Learner.DateOfBirth)))
+	b.optAdd(txtLA, doc.LocalAuthority)
+	b.optAdd(txtMaintainer, doc.Maintainer)
+	b.optAdd(txtSetting, doc.Setting)
+	b.add(KindField, b.t(txtVersionLabel), fmt.Sprintf("%d (%s)", v.Number, b.t(status)))
+	if !v.CreatedAt.IsZero() {
+		b.add(KindField, b.t(txtVersionDate), b.t(dateText(cynllun.DateOf(v.CreatedAt.In(cynllun.London)))))
+	}
+
+	for _, p := range def.Parts {
+		b.blocks = append(b.blocks, Block{Kind: KindPart, Key: p.Key, Text: b.t(p.Title)})
+		for i := range p.Sections {
+			s := &p.Sections[i]
+			if s.AppliesTo == form.AppliesLAMaintained && !doc.Plan.LAMaintained {
+				continue
+			}
+			// A section that is the whole of its part (the appendices)
+			// is headed by the part.
+			if s.Key != p.Key {
+				b.blocks = append(b.blocks, Block{Kind: KindSection, Key: s.Key, Text: s.Key + " " + b.t(s.Title)})
+			}
+			n := len(b.blocks)
+			b.section(s)
+			if len(b.blocks) == n {
+				b.empty()
+			}
+		}
+	}
+	t.Blocks = b.blocks
+	return t, nil
+}
+
+type planBuilder struct {
+	lang   Lang
+	doc    PlanDoc
+	c      *cynllun.Content
+	blocks []Block
+}
+
+func (b *planBuilder) t(t form.Text) string { return b.lang.pick(t) }
+
+func (b *planBuilder) add(k Kind, label, text string) {
+	b.blocks = append(b.blocks, Block{Kind: k, Label: label, Text: text})
+}
+
+func (b *planBuilder) empty() { b.add(KindEmpty, "", b.t(txtEmpty)) }
+
+// optAdd adds a field with a fixed label when value is not blank.
+func (b *planBuilder) optAdd(label form.Text, value string) {
+	if !blank(value) {
+		b.add(KindField, b.t(label), value)
+	}
+}
+
+// label is a field's label from the definition, after its reference
+// ("2B.1 Intended outcome") where it has one.
+func (b *planBuilder) label(s *form.Section, key string) string {
+	f, ok := s.Field(key)
+	if !ok {
+		return key
+	}
+	if f.Ref != "" {
+		return f.Ref + " " + b.t(f.Label)
+	}
+	return b.t(f.Label)
+}
+
+func (b *planBuilder) field(s *form.Section, key, value string) {
+	b.add(KindField, b.label(s, key), value)
+}
+
+func (b *planBuilder) optField(s *form.Section, key, value string) {
+	if !blank(value) {
+		b.field(s, key, value)
+	}
+}
+
+// text is free text as stored, or "Not recorded".
+func (b *planBuilder) text(s string) string {
+	if blank(s) {
+		return b.t(txtNotRecorded)
+	}
+	return s
+}
+
+func (b *planBuilder) paragraph(s string) {
+	if !blank(s) {
+		b.add(KindParagraph, "", s)
+	}
+}
+
+func (b *planBuilder) section(s *form.Section) {
+	switch s.Key {
+	case "1A":
+		b.consent(s)
+	case "1B":
+		b.dates(s)
+	case "1C":
+		b.profile(s)
+	case "2A":
+		b.needs(s)
+	case "2B":
+		b.provision(s)
+	case "2C":
+		b.nhsSecured()
+	case "2D":
+		b.placement(s)
+	case "3A":
+		b.paragraph(b.c.MeetingSummary)
+	case "APPENDICES":
+		b.appendices(s)
+	default: // the further sections of Part 3
+		for _, f := range b.c.FurtherSections {
+			if f.Key == s.Key {
+				b.paragraph(f.Text)
+			}
+		}
+	}
+}
+
+func (b *planBuilder) consent(s *form.Section) {
+	c := b.c.Consent
+	if c.ConsentGiven == nil && c.CapacityIssues == nil && blank(c.ConsentDetails) && blank(c.CapacityDetails) {
+		return
+	}
+	b.field(s, "consentGiven", b.t(optYesNo(c.ConsentGiven)))
+	b.optField(s, "consentDetails", c.ConsentDetails)
+	b.field(s, "capacityIssues", b.t(optYesNo(c.CapacityIssues)))
+	b.optField(s, "capacityDetails", c.CapacityDetails)
+}
+
+func (b *planBuilder) dates(s *form.Section) {
+	d := b.c.Dates
+	if blank(b.doc.Maintainer) && d == (cynllun.MaintainerInfo{}) {
+		return
+	}
+	b.add(KindField, b.t(txtMaintainer), b.text(b.doc.Maintainer))
+	b.field(s, "startDate", b.t(dateText(d.StartDate)))
+	b.field(s, "reviewTargetDate", b.t(dateText(d.ReviewTargetDate)))
+	b.field(s, "proposedReviewDate", b.t(dateText(d.ProposedReviewDate)))
+}
+
+func (b *planBuilder) profile(s *form.Section) {
+	p := b.c.Profile
+	if len(p.LikeAndAdmire)+len(p.ImportantToMe)+len(p.HowToSupportMe)+len(p.Media) == 0 {
+		return
+	}
+	for _, h := range []struct {
+		key        string
+		statements []cynllun.Statement
+	}{
+		{"likeAndAdmire", p.LikeAndAdmire},
+		{"importantToMe", p.ImportantToMe},
+		{"howToSupportMe", p.HowToSupportMe},
+	} {
+		b.add(KindSubheading, "", b.label(s, h.key))
+		if len(h.statements) == 0 {
+			b.empty()
+		}
+		for _, st := range h.statements {
+			if st.DirectQuote {
+				b.add(KindQuote, b.t(txtOwnWords), "“"+st.Text+"”")
+			} else {
+				b.add(KindParagraph, "", st.Text)
+			}
+		}
+	}
+	if len(p.Media) > 0 {
+		ids := make([]string, len(p.Media))
+		for i, id := range p.Media {
+			ids[i] = b.attachment(id)
+		}
+		b.field(s, "media", strings.Join(ids, "\n"))
+	}
+}
+
+func (b *planBuilder) attachment(id string) string { return b.t(txtAttachment) + " " + id }
+
+func (b *planBuilder) needs(s *form.Section) {
+	for i, n := range b.c.Needs {
+		b.add(KindSubheading, "", b.t(sprintf(fmtNeed, i+1)))
+		b.optField(s, "description", n.Description)
+		b.optField(s, "impactOnLearning", n.ImpactOnLearning)
+		b.optField(s, "reasons", n.Reasons)
+	}
+}
+
+// provision prints each 2B row as a table of all its sub-fields.
+func (b *planBuilder) provision(s *form.Section) {
+	for i := range b.c.Provision {
+		r := &b.c.Provision[i]
+		b.add(KindSubheading, "", b.t(sprintf(fmtRow, i+1)))
+		b.field(s, "intendedOutcome", b.text(r.IntendedOutcome))
+		b.field(s, "provision", b.text(r.Provision))
+		b.field(s, "welshMedium", b.t(yesNo(r.WelshMedium)))
+		b.field(s, "provider", b.provider(r))
+		b.field(s, "startDate", b.t(dateText(r.StartDate)))
+		b.field(s, "reviewOrEndDate", b.reviewOrEnd(r))
+		b.field(s, "rationale", b.text(r.Rationale))
+		if r.Quantity != nil {
+			b.field(s, "quantity", b.t(quantityText(r.Quantity)))
+		}
+	}
+}
+
+func (b *planBuilder) provider(r *cynllun.ProvisionRow) string {
+	var lines []string
+	if !blank(r.Provider) {
+		lines = append(lines, r.Provider)
+	}
+	if r.NHSSecured {
+		lines = append(lines, b.nhsBody(r))
+	}
+	if len(lines) == 0 {
+		return b.t(txtNotRecorded)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// nhsBody marks provision an NHS body is to secure (Act s.21(3)).
+func (b *planBuilder) nhsBody(r *cynllun.ProvisionRow) string {
+	return b.t(txtNHS) + ": " + b.text(r.NHSBody)
+}
+
+func (b *planBuilder) reviewOrEnd(r *cynllun.ProvisionRow) string {
+	date := b.t(dateText(r.ReviewOrEndDate))
+	switch r.DateKind {
+	case cynllun.DateReview:
+		return b.t(txtReviewDate) + ": " + date
+	case cynllun.DateEnd:
+		return b.t(txtEndDate) + ": " + date
+	}
+	return date
+}
+
+// nhsSecured lists, under 2C, the 2B rows an NHS body is to secure.
+func (b *planBuilder) nhsSecured() {
+	for i := range b.c.Provision {
+		if r := &b.c.Provision[i]; r.NHSSecured {
+			b.add(KindField, b.t(sprintf(fmtRow, i+1)), b.nhsBody(r))
+		}
+	}
+}
+
+func (b *planBuilder) placement(s *form.Section) {
+	p := b.c.Placement
+	if p == nil {
+		return
+	}
+	b.optField(s, "namedSchool", p.NamedSchool)
+	b.optField(s, "otherInstitution", p.OtherInstitution)
+	b.optField(s, "boardAndLodging", p.BoardAndLodging)
+}
+
+func (b *planBuilder) appendices(s *form.Section) {
+	for i, a := range b.c.Appendices {
+		heading := b.t(sprintf(fmtAppendix, i+1))
+		if !blank(a.Title) {
+			heading += ": " + a.Title
+		}
+		b.add(KindSubheading, "", heading)
+		b.paragraph(a.Text)
+		if a.AttachmentID != "" {
+			b.field(s, "attachmentId", b.attachment(a.AttachmentID))
+		}
+	}
+}
+
+func blank(s string) bool { return strings.TrimSpace(s) == "" }

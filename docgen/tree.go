@@ -1,0 +1,46 @@
+package docgen
+
+import "time"
+
+// Tree is a document before it is written: page furniture and the blocks of
+// the body in order. Builders make trees from domain values; Write turns a
+// tree into PDF bytes. Tests check trees without parsing PDF.
+type Tree struct {
+	// Title is the document title, in the header of every page.
+	Title string
+	// Draft is the draft mark in the header of every page; "" on a final
+	// document.
+	Draft string
+	// FooterLeft and FooterRight are printed in the footer of every page.
+	FooterLeft, FooterRight string
+	// PageNumber is the page number pattern, with {current} and {total}.
+	PageNumber string
+	// Created is the document's creation date; it fixes the PDF metadata
+	// so that the same tree always gives the same bytes.
+	Created time.Time
+	Blocks  []Block
+}
+
+// Kind says what a block is.
+type Kind int
+
+const (
+	KindTitle      Kind = iota // the title on the first page
+	KindPart                   // a part heading: "Part 1: Profile"
+	KindSection                // a section heading with its key: "1A Consent and capacity"
+	KindSubheading             // a heading inside a section: a 1C heading, a 2B row
+	KindField                  // Label and a value in Text
+	KindParagraph              // free text
+	KindQuote                  // the learner's own words; Label introduces them
+	KindEmpty                  // the line that says a section has nothing recorded
+)
+
+// Block is one element of the body. Text may hold several paragraphs
+// separated by newlines; it flows across pages however long it is.
+type Block struct {
+	Kind Kind
+	// Key is the part or section key of a heading.
+	Key   string
+	Label string
+	Text  string
+}

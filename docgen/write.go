@@ -1,0 +1,225 @@
+package docgen
+
+import (
+	"bytes"
+	"errors"
+	"time"
+
+	"github.com/johnfercher/maroto/v2"
+	"github.com/johnfercher/maroto/v2/pkg/components/col"
+	"github.com/johnfercher/maroto/v2/pkg/components/page"
+	"github.com/johnfercher/maroto/v2/pkg/components/row"
+	"github.com/johnfercher/maroto/v2/pkg/components/text"
+	"github.com/johnfercher/maroto/v2/pkg/config"
+	"github.com/johnfercher/maroto/v2/pkg/consts/align"
+	"github.com/johnfercher/maroto/v2/pkg/consts/border"
+	"github.com/johnfercher/maroto/v2/pkg/consts/fontstyle"
+	"github.com/johnfercher/maroto/v2/pkg/consts/pagesize"
+	"github.com/johnfercher/maroto/v2/pkg/core"
+	"github.com/johnfercher/maroto/v2/pkg/props"
+	"github.com/johnfercher/maroto/v2/pkg/repository"
+	"github.com/phpdave11/gofpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goitalic"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+
+	"github.com/cynllun/cynllun"
+)
+
+// Page layout: A4 with maroto's default margins (10 mm at the sides and
+// top, 20 mm at the foot, where the page number goes), on a 12-column grid.
+const (
+	family       = "go" // the Go fonts, embedded: the PDF core fonts lose ŵ and ŷ
+	bodySize     = 10.0
+	smallSize    = 8.0
+	gridSize     = 12
+	labelSpan    = 4 // a field's label takes a third of the width
+	contentWidth = 190.0
+	quoteIndent  = 8.0
+	gap          = 1.5 // after each paragraph, in mm
+	leading      = 0.6 // between lines of a paragraph, in mm
+)
+
+var (
+	navy  = &props.Color{Red: 31, Green: 56, Blue: 100}
+	grey  = &props.Color{Red: 90, Green: 90, Blue: 90}
+	shade = &props.Color{Red: 232, Green: 236, Blue: 241}
+	red   = &props.Color{Red: 180, Green: 0, Blue: 0}
+)
+
+var (
+	fontRegular = mustParse(goregular.TTF)
+	fontItalic  = mustParse(goitalic.TTF)
+)
+
+func mustParse(ttf []byte) *sfnt.Font {
+	f, err := sfnt.Parse(ttf)
+	if err != nil {
+		panic("docgen: " + err.Error())
+	}
+	return f
+}
+
+func init() {
+	// gofpdf writes its font catalogue in map order unless told to sort it;
+	// sorted, the same tree always gives the same bytes. This is gofpdf's
+	// only switch for it, and sorting changes nothing else.
+	gofpdf.SetDefaultCatalogSort(true)
+}
+
+// Write writes a tree as a PDF: A4, the Go fonts embedded, compressed, with
+// the title and draft mark in the header and the footer texts and page
+// number in the footer of every page. The same tree gives the same bytes.
+func Write(t *Tree) ([]byte, error) {
+	const op = "docgen.Write"
+	// Each document gets its own copy of the font files: gofpdf pads
+	// tables in place as it subsets a font, so shared bytes would race.
+	fonts, err := repository.New().
+		AddUTF8FontFromBytes(family, fontstyle.Normal, bytes.Clone(goregular.TTF)).
+		AddUTF8FontFromBytes(family, fontstyle.Bold, bytes.Clone(gobold.TTF)).
+		AddUTF8FontFromBytes(family, fontstyle.Italic, bytes.Clone(goitalic.TTF)).
+		Load()
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	created := t.Created.UTC()
+	if t.Created.IsZero() {
+		created = time.Unix(0, 0).UTC()
+	}
+	m := maroto.New(config.NewBuilder().
+		WithPageSize(pagesize.A4).
+		WithCustomFonts(fonts).
+		WithDefaultFont(&props.Font{Family: family, Size: bodySize}).
+		WithPageNumber(props.PageNumber{Pattern: t.PageNumber, Place: props.RightBottom, Size: smallSize, Color: grey}).
+		WithCompression(true).
+		WithCreationDate(created).
+		WithTitle(t.Title, true).
+		Build())
+	if err := m.RegisterHeader(header(t)...); err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	if err := m.RegisterFooter(footer(t)...); err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	w := &writer{m: m, regular: newMeasurer(fontRegular), italic: newMeasurer(fontItalic)}
+	for _, b := range t.Blocks {
+		w.block(b)
+	}
+	doc, err := m.Generate()
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	pdf, err := pinModDate(doc.GetBytes(), created)
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	return pdf, nil
+}
+
+func header(t *Tree) []core.Row {
+	return []core.Row{
+		row.New().Add(
+			text.NewCol(8, t.Title, props.Text{Size: smallSize, Color: grey, Top: 2}),
+			text.NewCol(4, t.Draft, props.Text{Size: 14, Style: fontstyle.Bold, Color: red, Align: align.Right, Bottom: 1}),
+		).WithStyle(&props.Cell{BorderType: border.Bottom, BorderColor: grey, BorderThickness: 0.2}),
+		row.New(4),
+	}
+}
+
+func footer(t *Tree) []core.Row {
+	small := props.Text{Size: smallSize, Color: grey, Top: 1}
+	right := small
+	right.Align = align.Right
+	return []core.Row{
+		row.New(3),
+		row.New().Add(
+			text.NewCol(8, t.FooterLeft, small),
+			text.NewCol(4, t.FooterRight, right),
+		).WithStyle(&props.Cell{BorderType: border.Top, BorderColor: grey, BorderThickness: 0.2}),
+	}
+}
+
+// writer adds blocks to a maroto document.
+type writer struct {
+	m               core.Maroto
+	regular, italic *measurer
+}
+
+func (w *writer) block(b Block) {
+	body := props.Text{Size: bodySize, Left: 2}
+	switch b.Kind {
+	case KindTitle:
+		w.m.AddAutoRow(text.NewCol(gridSize, b.Text, props.Text{Size: 18, Style: fontstyle.Bold, Align: align.Center, Bottom: 4}))
+	case KindPart:
+		w.keepWithNext(45)
+		w.m.AddRows(row.New(4), row.New().Add(
+			text.NewCol(gridSize, b.Text, props.Text{Size: 14, Style: fontstyle.Bold, Color: &props.WhiteColor, Top: 1.5, Bottom: 1.5, Left: 2}),
+		).WithStyle(&props.Cell{BackgroundColor: navy}))
+	case KindSection:
+		w.keepWithNext(35)
+		w.m.AddAutoRow(text.NewCol(gridSize, b.Text, props.Text{Size: 12, Style: fontstyle.Bold, Color: navy, Top: 4, Bottom: 2}))
+	case KindSubheading:
+		w.keepWithNext(25)
+		w.m.AddRows(row.New(2), row.New().Add(
+			text.NewCol(gridSize, b.Text, props.Text{Size: bodySize, Style: fontstyle.Bold, Top: 1, Bottom: 1, Left: 2}),
+		).WithStyle(&props.Cell{BackgroundColor: shade}))
+	case KindField:
+		label := props.Text{Size: 9, Style: fontstyle.Bold, Left: 2, Right: 2, Bottom: gap}
+		w.flow(b.Text, gridSize-labelSpan, props.Text{Size: bodySize, Left: 2}, w.regular, func(first bool) core.Col {
+			c := col.New(labelSpan)
+			if first {
+				c = text.NewCol(labelSpan, b.Label, label)
+			}
+			return c.WithStyle(&props.Cell{BackgroundColor: shade})
+		})
+	case KindParagraph:
+		w.flow(b.Text, gridSize, body, w.regular, nil)
+	case KindQuote:
+		w.m.AddAutoRow(text.NewCol(gridSize, b.Label, props.Text{Size: smallSize, Style: fontstyle.Bold, Color: grey, Left: quoteIndent, Top: 1}))
+		w.flow(b.Text, gridSize, props.Text{Size: bodySize, Style: fontstyle.Italic, Left: quoteIndent}, w.italic, nil)
+	case KindEmpty:
+		w.flow(b.Text, gridSize, props.Text{Size: bodySize, Style: fontstyle.Italic, Color: grey, Left: 2}, w.italic, nil)
+	}
+}
+
+// flow adds text in a column span grid units wide at the right of the page,
+// a few lines to a row so that it can break across pages anywhere. left, if
+// not nil, makes the column to its left in each row.
+func (w *writer) flow(s string, span int, p props.Text, m *measurer, left func(first bool) core.Col) {
+	width := contentWidth*float64(span)/gridSize - p.Left - p.Right
+	pieces, last := m.chunks(s, p.Size, width)
+	for i, piece := range pieces {
+		q := p
+		q.VerticalPadding, q.Bottom = leading, leading
+		if last[i] {
+			q.Bottom = gap
+		}
+		cols := []core.Col{text.NewCol(span, piece, q)}
+		if left != nil {
+			cols = append([]core.Col{left(i == 0)}, cols...)
+		}
+		w.m.AddAutoRow(cols...)
+	}
+}
+
+// keepWithNext starts a new page unless mm millimetres are left on this
+// one, so that a heading is not left alone at the foot of a page.
+func (w *writer) keepWithNext(mm float64) {
+	if !w.m.FitlnCurrentPage(mm) {
+		w.m.AddPages(page.New())
+	}
+}
+
+// pinModDate sets the PDF's ModDate, which gofpdf always takes from the
+// clock, to created. The stamp keeps its length, so offsets stay valid.
+func pinModDate(pdf []byte, created time.Time) ([]byte, error) {
+	key := []byte("/ModDate (D:")
+	stamp := created.Format("20060102150405")
+	i := bytes.LastIndex(pdf, key)
+	if i < 0 || len(pdf) < i+len(key)+len(stamp) {
+		return nil, errors.New("no ModDate in the PDF")
+	}
+	copy(pdf[i+len(key):], stamp)
+	return pdf, nil
+}

@@ -15,6 +15,8 @@ const (
 	PrefixUser         = "usr_"
 	PrefixRelationship = "rel_"
 	PrefixAudit        = "aud_"
+	PrefixJob          = "job_"
+	PrefixFile         = "fil_"
 )
 
 // NewID returns prefix followed by a time-ordered random UUIDv7 in hex.

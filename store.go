@@ -14,6 +14,8 @@ type Store interface {
 	PlanStore
 	UserStore
 	AuditStore
+	JobStore
+	FileStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 }
@@ -113,4 +115,31 @@ type AuditStore interface {
 	// RecordAudit inserts events in one round trip.
 	RecordAudit(ctx context.Context, events []AuditEvent) error
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
+}
+
+type JobStore interface {
+	// CreateJob inserts j; CONFLICT when a job with its ID exists.
+	CreateJob(ctx context.Context, j *Job) error
+	// JobsByID returns the jobs found, in any order, in one round trip.
+	JobsByID(ctx context.Context, ids []string) ([]*Job, error)
+	// UpdateJob replaces the stored job with the same ID (NOT_FOUND when
+	// there is none). Only the worker holding the job's task, or the
+	// reconciler when no worker holds it, writes a job.
+	UpdateJob(ctx context.Context, j *Job) error
+	// JobsForVersion lists the jobs of one plan version, oldest first.
+	JobsForVersion(ctx context.Context, planID string, version int) ([]*Job, error)
+	// UnfinishedJobs lists PENDING and RUNNING jobs last updated before
+	// before, oldest first, at most limit.
+	UnfinishedJobs(ctx context.Context, before time.Time, limit int) ([]*Job, error)
+}
+
+type FileStore interface {
+	// PutFile stores data under f.ID with f as its metadata. It is
+	// idempotent: when the file exists already nothing is written, and the
+	// leftovers of an interrupted earlier write are replaced.
+	PutFile(ctx context.Context, f *File, data []byte) error
+	// FileByID returns a file's metadata.
+	FileByID(ctx context.Context, id string) (*File, error)
+	// ReadFile returns a file's bytes.
+	ReadFile(ctx context.Context, id string) ([]byte, error)
 }

@@ -45,6 +45,13 @@ const (
 	collUsers         = "users"
 	collRelationships = "relationships"
 	collAudit         = "audit"
+	collJobs          = "jobs"
+
+	// bucketFiles is the GridFS bucket of stored files; the driver keeps
+	// it in the two collections below.
+	bucketFiles     = "files"
+	collFilesFiles  = bucketFiles + ".files"
+	collFilesChunks = bucketFiles + ".chunks"
 )
 
 // DefaultDatabase is the database used when Config.Database is empty.
@@ -74,6 +81,7 @@ type DB struct {
 	db       *mongo.Database
 	log      *slog.Logger
 	embedded bool
+	uri      string
 
 	stopFerret context.CancelFunc // embedded only
 	ferretDone chan struct{}      // closed when FerretDB's Run returns
@@ -110,6 +118,7 @@ func Open(ctx context.Context, cfg Config) (_ *DB, err error) {
 		}
 	}
 
+	db.uri = uri
 	opts := options.Client().ApplyURI(uri).SetAppName("cynllun")
 	if err := opts.Validate(); err != nil {
 		// The URI may hold a password: do not echo it.
@@ -258,6 +267,11 @@ func (db *DB) Close(ctx context.Context) error {
 // Database returns the database, for adapters built on it (jobs, GridFS).
 func (db *DB) Database() *mongo.Database { return db.db }
 
+// URI is the connection string in use: the embedded FerretDB's loopback
+// address when embedded (so a second process, such as a worker under test,
+// can share it). It may hold credentials: never log it.
+func (db *DB) URI() string { return db.uri }
+
 // Embedded says whether the database is the in-process FerretDB.
 func (db *DB) Embedded() bool { return db.embedded }
 
@@ -293,6 +307,15 @@ var indexes = []index{
 	{collOrganisations, "kind", bson.D{{Key: "kind", Value: 1}}, false},
 	{collOrganisations, "laId", bson.D{{Key: "laId", Value: 1}}, false},
 	{collOrganisations, "nameFold_id", bson.D{{Key: "nameFold", Value: 1}, {Key: "_id", Value: 1}}, false},
+	{collJobs, "planId_version", bson.D{{Key: "planId", Value: 1}, {Key: "version", Value: 1}}, false},
+	{collJobs, "status_updatedAt", bson.D{{Key: "status", Value: 1}, {Key: "updatedAt", Value: 1}}, false},
+	// The GridFS indexes, with the keys and default names the driver's
+	// first upload would give them, created here so that the driver finds
+	// them (it compares keys only) and never creates indexes itself. The
+	// unique (files_id, n) is also what turns two uploads of the same file
+	// racing into a duplicate key (files.go).
+	{collFilesFiles, "filename_1_uploadDate_1", bson.D{{Key: "filename", Value: 1}, {Key: "uploadDate", Value: 1}}, false},
+	{collFilesChunks, "files_id_1_n_1", bson.D{{Key: "files_id", Value: 1}, {Key: "n", Value: 1}}, true},
 }
 
 // ensureIndexes creates the indexes; creating an existing index with the

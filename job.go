@@ -1,0 +1,106 @@
+package cynllun
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// JobKind names what a job does.
+type JobKind string
+
+const (
+	// JobRenderPlan renders one version of a plan to PDF.
+	JobRenderPlan JobKind = "RENDER_PLAN"
+)
+
+// JobStatus is where a job is in its life.
+type JobStatus string
+
+const (
+	JobPending   JobStatus = "PENDING"   // written, queued or waiting to be queued again
+	JobRunning   JobStatus = "RUNNING"   // a worker is on it (or was, and died)
+	JobSucceeded JobStatus = "SUCCEEDED" // done; FileID names the result
+	JobFailed    JobStatus = "FAILED"    // given up; ErrorCode says why
+)
+
+// Finished reports whether the job will not change again.
+func (s JobStatus) Finished() bool { return s == JobSucceeded || s == JobFailed }
+
+// RenderLanguage is the language of a rendered document.
+type RenderLanguage string
+
+const (
+	RenderEN        RenderLanguage = "EN"
+	RenderCY        RenderLanguage = "CY"
+	RenderBilingual RenderLanguage = "BILINGUAL"
+)
+
+// Valid reports whether l is a known render language.
+func (l RenderLanguage) Valid() bool {
+	return l == RenderEN || l == RenderCY || l == RenderBilingual
+}
+
+// JobPriority says which queue a job goes to: a person waiting, or bulk.
+type JobPriority string
+
+const (
+	PriorityInteractive JobPriority = "INTERACTIVE"
+	PriorityBulk        JobPriority = "BULK"
+)
+
+// Job is a piece of asynchronous work. The job document in the database is
+// the truth (an outbox); the queue only carries its id, which is also the
+// queue's task id, so a job is never queued twice at once.
+type Job struct {
+	ID       string
+	Kind     JobKind
+	Priority JobPriority
+	Status   JobStatus
+	// Attempts counts the times a worker started the job.
+	Attempts int
+	// ErrorCode is set when the last attempt failed (and stays on FAILED).
+	ErrorCode Code
+	// What a render job renders.
+	LearnerID string
+	PlanID    string
+	Version   int
+	Language  RenderLanguage
+	// FileID names the result of a SUCCEEDED job.
+	FileID     string
+	CreatedAt  time.Time
+	CreatedBy  string
+	UpdatedAt  time.Time
+	StartedAt  time.Time // zero until a worker starts it
+	FinishedAt time.Time // zero until it finishes
+}
+
+// RenderJobID is the deterministic id of the generation-th render job of a
+// plan version in a language. Two requests racing to start the same render
+// insert the same id, so the unique _id turns the loser into a CONFLICT
+// that reads the winner's job. Ids carry no personal data.
+func RenderJobID(planID string, version int, lang RenderLanguage, generation int) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s/v%d/%s", planID, version, lang))
+	return fmt.Sprintf("%s%s_%d", PrefixJob, hex.EncodeToString(sum[:10]), generation)
+}
+
+// File is a stored document (a rendered PDF, later uploads): its bytes live
+// in GridFS, content-addressed by SHA-256.
+type File struct {
+	ID          string
+	Name        string // download file name, UTF-8
+	ContentType string
+	Size        int64
+	Pages       int
+	SHA256      string // hex
+	// Whose record the file belongs to: access to it is access to them.
+	LearnerID string
+	PlanID    string
+	Version   int
+	CreatedAt time.Time
+}
+
+// FileIDFor is the content address of data's SHA-256 (hex): the same bytes
+// are stored once.
+func FileIDFor(sha256hex string) string { return PrefixFile + sha256hex }

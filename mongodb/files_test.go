@@ -1,0 +1,242 @@
+package mongodb
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/cynllun/cynllun"
+)
+
+// newFile returns n random bytes and their content-addressed metadata.
+func newFile(t *testing.T, n int) (*cynllun.File, []byte) {
+	t.Helper()
+	data := make([]byte, n)
+	if _, err := rand.Read(data); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	h := hex.EncodeToString(sum[:])
+	id := cynllun.FileIDFor(h)
+	if n == 0 {
+		// Every empty file has the same content address; a test run of its
+		// own needs an id of its own (PutFile does not check the address).
+		id = cynllun.NewID(cynllun.PrefixFile)
+	}
+	return &cynllun.File{
+		ID:          id,
+		Name:        "Cynllun Datblygu Unigol — Siôn ap Ŵyn.pdf",
+		ContentType: "application/pdf",
+		Size:        int64(n),
+		Pages:       12,
+		SHA256:      h,
+		LearnerID:   cynllun.NewID(cynllun.PrefixLearner),
+		PlanID:      cynllun.NewID(cynllun.PrefixPlan),
+		Version:     4,
+		CreatedAt:   t0,
+	}, data
+}
+
+// wantChunks is how many chunks the driver writes for n bytes.
+func wantChunks(n int) int64 {
+	size := int(mongo.DefaultGridFSChunkSize)
+	return int64((n + size - 1) / size)
+}
+
+func countFileDocs(t *testing.T, id string) (files, chunks int64) {
+	t.Helper()
+	ctx := t.Context()
+	files, err := testDB.coll(collFilesFiles).CountDocuments(ctx, bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks, err = testDB.coll(collFilesChunks).CountDocuments(ctx, bson.D{{Key: "files_id", Value: id}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files, chunks
+}
+
+// checkFile checks that id is stored once, whole, with metadata want and
+// bytes data.
+func checkFile(t *testing.T, want *cynllun.File, data []byte) {
+	t.Helper()
+	ctx := t.Context()
+	got, err := testDB.FileByID(ctx, want.ID)
+	if err != nil {
+		t.Fatalf("FileByID: %v", err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("FileByID (-want +got):\n%s", diff)
+	}
+	b, err := testDB.ReadFile(ctx, want.ID)
+	if err != nil {
+		t.Fatalf("ReadFile: %v", err)
+	}
+	if !bytes.Equal(b, data) {
+		t.Errorf("ReadFile returned %d bytes that differ from the %d stored", len(b), len(data))
+	}
+	files, chunks := countFileDocs(t, want.ID)
+	if files != 1 || chunks != wantChunks(len(data)) {
+		t.Errorf("stored %d files documents and %d chunks, want 1 and %d", files, chunks, wantChunks(len(data)))
+	}
+}
+
+func TestFileRoundTrip(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		size int
+	}{
+		{"3 MB", 3 << 20},
+		{"one partial chunk", 1000},
+		{"exactly two chunks", 2 * int(mongo.DefaultGridFSChunkSize)},
+		{"empty", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f, data := newFile(t, tt.size)
+			if err := testDB.PutFile(t.Context(), f, data); err != nil {
+				t.Fatalf("PutFile: %v", err)
+			}
+			checkFile(t, f, data)
+		})
+	}
+}
+
+func TestPutFileTwiceIsNoOp(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f, data := newFile(t, 600<<10)
+	if err := testDB.PutFile(ctx, f, data); err != nil {
+		t.Fatalf("PutFile: %v", err)
+	}
+	_, chunksBefore := countFileDocs(t, f.ID)
+
+	// The second call writes nothing: not even its different metadata.
+	again := *f
+	again.Name = "arall.pdf"
+	again.Pages = 99
+	cmds := commands(t, func(ctx context.Context) {
+		if err := testDB.PutFile(ctx, &again, data); err != nil {
+			t.Fatalf("PutFile again: %v", err)
+		}
+	})
+	if want := []string{"find"}; !slices.Equal(cmds, want) {
+		t.Errorf("PutFile of a stored file sent %v, want %v", cmds, want)
+	}
+	if _, chunks := countFileDocs(t, f.ID); chunks != chunksBefore {
+		t.Errorf("chunk count changed from %d to %d", chunksBefore, chunks)
+	}
+	checkFile(t, f, data)
+}
+
+func TestPutFileRepairsInterruptedUpload(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f, data := newFile(t, 1<<20)
+	// What a writer that died mid-upload leaves: some chunks (here with
+	// wrong bytes, and one past the end) and no files document.
+	var orphans []any
+	for _, n := range []int32{0, 1, 7} {
+		orphans = append(orphans, bson.D{
+			{Key: "_id", Value: bson.NewObjectID()},
+			{Key: "files_id", Value: f.ID},
+			{Key: "n", Value: n},
+			{Key: "data", Value: bson.Binary{Data: bytes.Repeat([]byte{byte(n)}, 1000)}},
+		})
+	}
+	if _, err := testDB.coll(collFilesChunks).InsertMany(ctx, orphans); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testDB.FileByID(ctx, f.ID); codeOf(err) != cynllun.CodeNotFound {
+		t.Fatalf("FileByID before repair = %v, want NOT_FOUND", err)
+	}
+	if err := testDB.PutFile(ctx, f, data); err != nil {
+		t.Fatalf("PutFile: %v", err)
+	}
+	checkFile(t, f, data)
+}
+
+func TestPutFileConcurrent(t *testing.T) {
+	t.Parallel()
+	f, data := newFile(t, 3<<20)
+	const writers = 5
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			// Each writer its own copy, as separate workers would have.
+			fc := *f
+			errs[i] = testDB.PutFile(t.Context(), &fc, bytes.Clone(data))
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("writer %d: %v", i, err)
+		}
+	}
+	checkFile(t, f, data)
+}
+
+func TestFileErrors(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	missing, _ := newFile(t, 10)
+	if _, err := testDB.FileByID(ctx, missing.ID); codeOf(err) != cynllun.CodeNotFound {
+		t.Errorf("FileByID of a missing file = %v, want NOT_FOUND", err)
+	} else if e := asError(t, err); e.Message != "file not found" {
+		t.Errorf("message %q", e.Message)
+	}
+	if _, err := testDB.ReadFile(ctx, missing.ID); codeOf(err) != cynllun.CodeNotFound {
+		t.Errorf("ReadFile of a missing file = %v, want NOT_FOUND", err)
+	}
+	if err := testDB.PutFile(ctx, &cynllun.File{}, []byte("x")); codeOf(err) != cynllun.CodeInvalid {
+		t.Errorf("PutFile without an id = %v, want INVALID", err)
+	}
+}
+
+// TestGridFSIndexes checks that the driver's uploads found the indexes
+// ensureIndexes made and created none of their own.
+func TestGridFSIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f, data := newFile(t, 100)
+	if err := testDB.PutFile(ctx, f, data); err != nil {
+		t.Fatal(err)
+	}
+	for coll, want := range map[string][]string{
+		collFilesFiles:  {"_id_", "filename_1_uploadDate_1"},
+		collFilesChunks: {"_id_", "files_id_1_n_1"},
+	} {
+		cur, err := testDB.coll(coll).Indexes().List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var specs []struct {
+			Name string `bson:"name"`
+		}
+		if err := cur.All(ctx, &specs); err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, s := range specs {
+			names = append(names, s.Name)
+		}
+		slices.Sort(names)
+		if !slices.Equal(names, want) {
+			t.Errorf("indexes of %s = %v, want %v", coll, names, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
-// Package events carries saved-version announcements between processes over
-// Redis pub/sub, so a subscriber connected to one API instance hears about a
-// save made through another. Messages hold ids and numbers only.
+// Package events carries announcements between processes over Redis
+// pub/sub (saved plan versions, job updates), so a subscriber connected to
+// one API instance hears about a change made through another or by a worker.
+// Messages hold ids and numbers only.
 package events
 
 import (
@@ -68,6 +69,49 @@ func (b *Bus) SubscribeVersionSaved(ctx context.Context, planID string) (<-chan 
 				case out <- ev:
 				case <-ctx.Done():
 					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}
+
+func jobChannel(jobID string) string { return "cynllun:job:" + jobID }
+
+// PublishJobUpdated announces that a job changed (its id only).
+func (b *Bus) PublishJobUpdated(ctx context.Context, jobID string) error {
+	if err := b.rdb.Publish(ctx, jobChannel(jobID), jobID).Err(); err != nil {
+		return cynllun.Internal("events.PublishJob", err)
+	}
+	return nil
+}
+
+// SubscribeJobUpdated signals each update of a job until ctx ends. Like
+// SubscribeVersionSaved it is confirmed before it returns. Updates that
+// arrive faster than they are read are merged into one signal: a reader
+// always re-reads the job.
+func (b *Bus) SubscribeJobUpdated(ctx context.Context, jobID string) (<-chan struct{}, error) {
+	sub := b.rdb.Subscribe(ctx, jobChannel(jobID))
+	if _, err := sub.Receive(ctx); err != nil {
+		_ = sub.Close()
+		return nil, cynllun.Internal("events.SubscribeJob", err)
+	}
+	out := make(chan struct{}, 1)
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		msgs := sub.Channel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case _, ok := <-msgs:
+				if !ok {
+					return
+				}
+				select {
+				case out <- struct{}{}:
+				default: // a signal is already waiting
 				}
 			}
 		}

@@ -14,10 +14,24 @@ import (
 	"github.com/cynllun/cynllun/policy"
 )
 
-// Publisher announces saved plan versions to subscribers (ids only).
+// Publisher announces saved plan versions and job updates to subscribers
+// (ids only).
 type Publisher interface {
 	PublishVersionSaved(ctx context.Context, ev VersionSaved) error
 	SubscribeVersionSaved(ctx context.Context, planID string) (<-chan VersionSaved, error)
+	PublishJobUpdated(ctx context.Context, jobID string) error
+	SubscribeJobUpdated(ctx context.Context, jobID string) (<-chan struct{}, error)
+}
+
+// JobQueue hands a job to the workers. The job document is written first;
+// a job whose enqueue fails stays PENDING and the reconciler queues it.
+type JobQueue interface {
+	Enqueue(ctx context.Context, j *cynllun.Job) error
+}
+
+// URLSigner makes short-lived download links bound to a user.
+type URLSigner interface {
+	SignFileURL(fileID, userID string, expires time.Time) string
 }
 
 // VersionSaved is the event sent when a version is saved. It carries ids
@@ -34,6 +48,8 @@ type Service struct {
 	store cynllun.Store
 	now   func() time.Time
 	pub   Publisher
+	queue JobQueue
+	urls  URLSigner
 	log   *slog.Logger
 }
 
@@ -45,6 +61,12 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 
 // WithPublisher sets where saved-version events go.
 func WithPublisher(p Publisher) Option { return func(s *Service) { s.pub = p } }
+
+// WithJobQueue sets where jobs are queued.
+func WithJobQueue(q JobQueue) Option { return func(s *Service) { s.queue = q } }
+
+// WithURLSigner sets the signer of download links.
+func WithURLSigner(u URLSigner) Option { return func(s *Service) { s.urls = u } }
 
 // WithLogger sets the logger. Logs carry ids and codes, never names or content.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }

@@ -42,6 +42,13 @@ func Start(tb testing.TB) (url string) {
 	if u := os.Getenv("REDIS_URL"); u != "" {
 		return u
 	}
+	return StartOwn(tb)
+}
+
+// StartOwn always starts a fresh redis-server for tb, even when REDIS_URL is
+// set: for tests that flush or otherwise disturb the whole server.
+func StartOwn(tb testing.TB) (url string) {
+	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		tb.Fatal("redistest: redis-server not found: install the Debian package redis-server (./.ci/run does), or set REDIS_URL")

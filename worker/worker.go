@@ -29,14 +29,22 @@ type Config struct {
 	Concurrency int
 	// ShutdownTimeout is how long running tasks get to finish on stop.
 	ShutdownTimeout time.Duration
-	Logger          *slog.Logger
+	// RetryBase is the first retry's delay; each retry doubles it, up to
+	// five minutes (default 2 s).
+	RetryBase time.Duration
+	// ReconcileEvery is how often the reconciler runs (default 30 s; a
+	// negative value turns the schedule off, for tests that run it by hand).
+	ReconcileEvery time.Duration
+	Logger         *slog.Logger
 }
 
-// Worker is an Asynq server with Cynllun's task handlers.
+// Worker is an Asynq server with Cynllun's task handlers, and the scheduler
+// of its periodic tasks.
 type Worker struct {
-	srv *asynq.Server
-	mux *asynq.ServeMux
-	log *slog.Logger
+	srv   *asynq.Server
+	sched *asynq.Scheduler
+	mux   *asynq.ServeMux
+	log   *slog.Logger
 }
 
 // New returns a worker consuming from rdb.
@@ -48,19 +56,49 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
 	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = 2 * time.Second
+	}
+	if cfg.ReconcileEvery == 0 {
+		cfg.ReconcileEvery = 30 * time.Second
+	}
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		Queues:          map[string]int{QueueCritical: 6, QueueDefault: 3, QueueBulk: 1},
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		IsFailure:       IsFailure,
-		Logger:          asynqLogger{log},
-		LogLevel:        asynq.WarnLevel,
+		RetryDelayFunc:  backoff(cfg.RetryBase, 5*time.Minute),
+		// Delayed retries are picked up within a second, not five.
+		DelayedTaskCheckInterval: time.Second,
+		Logger:                   asynqLogger{log},
+		LogLevel:                 asynq.WarnLevel,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			// Payloads carry ids only, but log the type and code, not them.
 			log.WarnContext(ctx, "task failed", "type", t.Type(), "code", string(cynllun.ErrorCode(err)))
 		}),
 	})
-	return &Worker{srv: srv, mux: asynq.NewServeMux(), log: log}
+	w := &Worker{srv: srv, mux: asynq.NewServeMux(), log: log}
+	if cfg.ReconcileEvery > 0 {
+		// Every worker process runs a scheduler; Unique makes the extra
+		// enqueues no-ops, and the reconciler is safe to run twice anyway.
+		w.sched = asynq.NewSchedulerFromRedisClient(rdb, &asynq.SchedulerOpts{Logger: asynqLogger{log}, LogLevel: asynq.WarnLevel})
+		if _, err := w.sched.Register("@every "+cfg.ReconcileEvery.String(), asynq.NewTask(TypeReconcile, nil),
+			asynq.Queue(QueueBulk), asynq.Unique(cfg.ReconcileEvery), asynq.MaxRetry(0)); err != nil {
+			log.Error("could not schedule the reconciler", "err", err)
+		}
+	}
+	return w
+}
+
+// backoff doubles the retry delay from base, up to max.
+func backoff(base, max time.Duration) asynq.RetryDelayFunc {
+	return func(n int, _ error, _ *asynq.Task) time.Duration {
+		d := base
+		for i := 0; i < n && d < max; i++ {
+			d *= 2
+		}
+		return min(d, max)
+	}
 }
 
 // Handle registers a handler for a task type. Handlers return *cynllun.Error
@@ -76,7 +114,16 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := w.srv.Start(w.mux); err != nil {
 		return err
 	}
+	if w.sched != nil {
+		if err := w.sched.Start(); err != nil {
+			w.srv.Shutdown()
+			return err
+		}
+	}
 	<-ctx.Done()
+	if w.sched != nil {
+		w.sched.Shutdown()
+	}
 	w.srv.Shutdown()
 	return nil
 }

@@ -1,0 +1,55 @@
+package worker
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cynllun/cynllun"
+)
+
+// Client queues jobs on Asynq. It implements service.JobQueue.
+type Client struct {
+	c *asynq.Client
+}
+
+// NewClient returns a client queueing on rdb (which the caller closes).
+func NewClient(rdb redis.UniversalClient) *Client {
+	return &Client{c: asynq.NewClientFromRedisClient(rdb)}
+}
+
+// Enqueue queues j's task, whose TaskID is the job id. A task already queued
+// for the job is not an error: the job is queued once.
+func (c *Client) Enqueue(ctx context.Context, j *cynllun.Job) error {
+	const op = "worker.Enqueue"
+	t, opts, err := jobTask(j)
+	if err != nil {
+		return err
+	}
+	if _, err := c.c.EnqueueContext(ctx, t, opts...); err != nil {
+		if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
+			return nil
+		}
+		return cynllun.Internal(op, err)
+	}
+	return nil
+}
+
+// jobTask is the Asynq task of a job.
+func jobTask(j *cynllun.Job) (*asynq.Task, []asynq.Option, error) {
+	switch j.Kind {
+	case cynllun.JobRenderPlan:
+		return newRenderTask(j)
+	}
+	return nil, nil, cynllun.E(cynllun.CodeInvalid, "worker.jobTask", "unknown job kind")
+}
+
+// queueFor maps a job's priority to a queue.
+func queueFor(p cynllun.JobPriority) string {
+	if p == cynllun.PriorityBulk {
+		return QueueBulk
+	}
+	return QueueCritical
+}

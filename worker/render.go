@@ -1,0 +1,260 @@
+package worker
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/docgen"
+)
+
+// TypeRenderPlan renders one plan version to PDF. Its payload is the job id.
+const TypeRenderPlan = "render:plan"
+
+// renderMaxRetry and renderTimeout bound a render task.
+const (
+	renderMaxRetry = 5
+	renderTimeout  = 2 * time.Minute
+)
+
+// jobPayload is what every job task carries: the job id, nothing else (no
+// child's data ever goes into Redis).
+type jobPayload struct {
+	JobID string `json:"jobId"`
+}
+
+func newRenderTask(j *cynllun.Job) (*asynq.Task, []asynq.Option, error) {
+	b, err := json.Marshal(jobPayload{JobID: j.ID})
+	if err != nil {
+		return nil, nil, cynllun.Internal("worker.newRenderTask", err)
+	}
+	return asynq.NewTask(TypeRenderPlan, b), []asynq.Option{
+		asynq.TaskID(j.ID), asynq.Queue(queueFor(j.Priority)),
+		asynq.MaxRetry(renderMaxRetry), asynq.Timeout(renderTimeout),
+	}, nil
+}
+
+// Renderer turns a plan document into PDF bytes (docgen.RenderPlan; tests
+// wrap it to fail or stall).
+type Renderer func(docgen.PlanDoc, docgen.Lang) ([]byte, error)
+
+// JobEvents announces job changes (ids only).
+type JobEvents interface {
+	PublishJobUpdated(ctx context.Context, jobID string) error
+}
+
+// RenderHandler runs render jobs. It is idempotent: a finished job is left
+// alone, and the same version and language always give the same bytes, so a
+// retry after a crash stores nothing twice (files are content-addressed).
+type RenderHandler struct {
+	Store  cynllun.Store
+	Render Renderer
+	Events JobEvents // optional
+	Log    *slog.Logger
+	Now    func() time.Time
+}
+
+// NewRenderHandler returns a handler rendering with docgen.
+func NewRenderHandler(store cynllun.Store, events JobEvents, log *slog.Logger) *RenderHandler {
+	return &RenderHandler{Store: store, Render: docgen.RenderPlan, Events: events, Log: log, Now: time.Now}
+}
+
+// ProcessTask implements asynq.Handler.
+func (h *RenderHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	const op = "worker.RenderPlan"
+	var p jobPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.JobID == "" {
+		return cynllun.E(cynllun.CodeInvalid, op, "bad payload")
+	}
+	js, err := h.Store.JobsByID(ctx, []string{p.JobID})
+	if err != nil {
+		return cynllun.AsError(op, err)
+	}
+	if len(js) == 0 {
+		return cynllun.NotFound(op, "job")
+	}
+	job := js[0]
+	if job.Status.Finished() {
+		return nil // delivered again after it finished: nothing to do
+	}
+	now := h.now()
+	job.Status, job.Attempts, job.UpdatedAt = cynllun.JobRunning, job.Attempts+1, now
+	if job.StartedAt.IsZero() {
+		job.StartedAt = now
+	}
+	if err := h.save(ctx, job); err != nil {
+		return err
+	}
+	fileID, rerr := h.render(ctx, job)
+	job.UpdatedAt = h.now()
+	if rerr == nil {
+		job.Status, job.FileID, job.ErrorCode, job.FinishedAt = cynllun.JobSucceeded, fileID, "", job.UpdatedAt
+		return h.save(ctx, job)
+	}
+	code := cynllun.ErrorCode(rerr)
+	job.ErrorCode = code
+	if permanent(code) || lastAttempt(ctx) {
+		job.Status, job.FinishedAt = cynllun.JobFailed, job.UpdatedAt
+	} else {
+		job.Status = cynllun.JobPending // waiting for its retry
+	}
+	if err := h.save(ctx, job); err != nil {
+		h.log().WarnContext(ctx, "could not record a failed attempt", "job", job.ID, "code", string(cynllun.ErrorCode(err)))
+	}
+	h.log().WarnContext(ctx, "render failed", "job", job.ID, "attempt", job.Attempts, "code", string(code), "final", job.Status == cynllun.JobFailed)
+	return rerr
+}
+
+func (h *RenderHandler) now() time.Time {
+	if h.Now != nil {
+		return h.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (h *RenderHandler) log() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// save writes the job and announces the change.
+func (h *RenderHandler) save(ctx context.Context, job *cynllun.Job) error {
+	if err := h.Store.UpdateJob(ctx, job); err != nil {
+		return cynllun.AsError("worker.saveJob", err)
+	}
+	announce(ctx, h.Events, h.log(), job.ID)
+	return nil
+}
+
+func announce(ctx context.Context, ev JobEvents, log *slog.Logger, jobID string) {
+	if ev == nil {
+		return
+	}
+	if err := ev.PublishJobUpdated(ctx, jobID); err != nil {
+		log.WarnContext(ctx, "could not announce a job update", "job", jobID)
+	}
+}
+
+func permanent(c cynllun.Code) bool {
+	return c == cynllun.CodeInvalid || c == cynllun.CodeNotFound || c == cynllun.CodeForbidden
+}
+
+// lastAttempt reports whether Asynq will not retry the running task again.
+func lastAttempt(ctx context.Context) bool {
+	n, ok1 := asynq.GetRetryCount(ctx)
+	max, ok2 := asynq.GetMaxRetry(ctx)
+	return ok1 && ok2 && n >= max
+}
+
+// render renders the job's plan version, stores the PDF and returns its id.
+func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (string, error) {
+	const op = "worker.render"
+	doc, err := h.load(ctx, job)
+	if err != nil {
+		return "", err
+	}
+	lang := docgen.Lang(job.Language)
+	pdf, err := h.Render(doc, lang)
+	if err != nil {
+		return "", cynllun.AsError(op, err)
+	}
+	pages, err := api.PageCount(bytes.NewReader(pdf), pdfConfig())
+	if err != nil {
+		return "", cynllun.Internal(op, err)
+	}
+	sum := sha256.Sum256(pdf)
+	f := &cynllun.File{
+		ID: cynllun.FileIDFor(hex.EncodeToString(sum[:])), Name: fileName(doc, job.Language),
+		ContentType: "application/pdf", Size: int64(len(pdf)), Pages: pages, SHA256: hex.EncodeToString(sum[:]),
+		LearnerID: job.LearnerID, PlanID: job.PlanID, Version: job.Version,
+		// The version's time, not now: the same render stores the same file.
+		CreatedAt: doc.Version.CreatedAt,
+	}
+	if err := h.Store.PutFile(ctx, f, pdf); err != nil {
+		return "", cynllun.AsError(op, err)
+	}
+	return f.ID, nil
+}
+
+// load reads what the document shows, in one round trip per kind.
+func (h *RenderHandler) load(ctx context.Context, job *cynllun.Job) (docgen.PlanDoc, error) {
+	const op = "worker.load"
+	var doc docgen.PlanDoc
+	plans, err := h.Store.PlansByID(ctx, []string{job.PlanID})
+	if err != nil {
+		return doc, cynllun.AsError(op, err)
+	}
+	if len(plans) == 0 {
+		return doc, cynllun.NotFound(op, "plan")
+	}
+	versions, err := h.Store.VersionsByID(ctx, []string{cynllun.VersionID(job.PlanID, job.Version)})
+	if err != nil {
+		return doc, cynllun.AsError(op, err)
+	}
+	if len(versions) == 0 || versions[0].Content == nil {
+		return doc, cynllun.NotFound(op, "plan version")
+	}
+	learners, err := h.Store.LearnersByID(ctx, []string{plans[0].LearnerID})
+	if err != nil {
+		return doc, cynllun.AsError(op, err)
+	}
+	if len(learners) == 0 {
+		return doc, cynllun.NotFound(op, "learner")
+	}
+	doc = docgen.PlanDoc{Learner: learners[0], Plan: plans[0], Version: versions[0]}
+	l := doc.Learner
+	orgs, err := h.Store.OrganisationsByID(ctx, []string{doc.Plan.MaintainerID, l.LAID, l.SettingID})
+	if err != nil {
+		return doc, cynllun.AsError(op, err)
+	}
+	cy := job.Language == cynllun.RenderCY
+	for _, o := range orgs {
+		name := o.Name
+		if cy && o.NameCy != "" {
+			name = o.NameCy
+		}
+		if o.ID == doc.Plan.MaintainerID {
+			doc.Maintainer = name
+		}
+		if o.ID == l.LAID {
+			doc.LocalAuthority = name
+		}
+		if o.ID == l.SettingID {
+			doc.Setting = name
+		}
+	}
+	return doc, nil
+}
+
+// fileName is the download name: "IDP Siôn Llywelyn v2 CY.pdf". It is only
+// ever sent to people who may read the record (never logged).
+func fileName(doc docgen.PlanDoc, lang cynllun.RenderLanguage) string {
+	name := strings.Map(func(r rune) rune {
+		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return -1
+		}
+		return r
+	}, doc.Learner.FullName())
+	return fmt.Sprintf("IDP %s v%d %s.pdf", name, doc.Version.Number, lang)
+}
+
+func init() {
+	// pdfcpu must not create a config directory: it exits the process when
+	// it cannot (stack-notes).
+	model.ConfigPath = "disable"
+}
+
+func pdfConfig() *model.Configuration { return model.NewDefaultConfiguration() }

@@ -40,6 +40,7 @@ type Program struct {
 	Service  *service.Service
 	Verifier *auth.Verifier
 	Bus      *events.Bus
+	Links    *auth.FileLinks
 
 	mini *miniredis.Miniredis
 	stop context.CancelFunc
@@ -108,7 +109,20 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 			return nil, fmt.Errorf("token verifier: %w", err)
 		}
 	}
-	p.Service = service.New(db, service.WithPublisher(p.Bus), service.WithLogger(log))
+	linkSecret := cfg.FileURLSecret
+	if linkSecret == "" {
+		// Without a configured secret links are signed with a random key:
+		// they work only on this instance until it restarts (dev, tests).
+		linkSecret = randomHex(32)
+		if !dev {
+			log.Warn("FILE_URL_SECRET is unset: download links work only on this instance until it restarts")
+		}
+	}
+	if p.Links, err = auth.NewFileLinks([]byte(linkSecret), cfg.PublicURL); err != nil {
+		return nil, err
+	}
+	p.Service = service.New(db, service.WithPublisher(p.Bus), service.WithLogger(log),
+		service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links))
 	ok = true
 	return p, nil
 }
@@ -144,7 +158,16 @@ func (p *Program) Handler() http.Handler {
 	return server.New(p.Service, p.Verifier, p.Ready, p.Log, server.Config{
 		Introspection: p.Config.Introspection, Playground: p.Config.Playground,
 		MaxBodyBytes: p.Config.MaxBodyBytes, MaxComplexity: p.Config.MaxComplexity, MaxDepth: p.Config.MaxDepth,
+		FileLinks: p.Links,
 	})
+}
+
+// Worker returns the task worker with every handler registered.
+func (p *Program) Worker() *worker.Worker {
+	w := worker.New(p.Redis, worker.Config{Concurrency: p.Config.WorkerConcurrency, ShutdownTimeout: p.Config.ShutdownTimeout, Logger: p.Log})
+	w.Handle(worker.TypeRenderPlan, worker.NewRenderHandler(p.DB, p.Bus, p.Log))
+	w.Handle(worker.TypeReconcile, worker.NewReconciler(p.DB, p.Redis, p.Bus, p.Log))
+	return w
 }
 
 // Close releases everything Open started.
@@ -217,7 +240,7 @@ func Worker(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	go func() { _ = ServeHTTP(ctx, ln, healthHandler(p.Ready), 5*time.Second) }()
-	w := worker.New(p.Redis, worker.Config{Concurrency: cfg.WorkerConcurrency, ShutdownTimeout: cfg.ShutdownTimeout, Logger: log})
+	w := p.Worker()
 	log.Info("worker running", "concurrency", cfg.WorkerConcurrency, "health", ln.Addr().String())
 	return w.Run(ctx)
 }
@@ -254,7 +277,7 @@ func Dev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	if err != nil {
 		return err
 	}
-	w := worker.New(p.Redis, worker.Config{Concurrency: cfg.WorkerConcurrency, Logger: log})
+	w := p.Worker()
 	werr := make(chan error, 1)
 	go func() { werr <- w.Run(ctx) }()
 

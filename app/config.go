@@ -34,6 +34,8 @@ type Config struct {
 	MaxDepth          int    // GRAPHQL_MAX_DEPTH (default 12)
 	WorkerConcurrency int    // WORKER_CONCURRENCY (default number of CPUs)
 	WorkerHealthAddr  string // WORKER_HEALTH_ADDR (default :8081)
+	FileURLSecret     string // FILE_URL_SECRET: HMAC key of signed download links (at least 32 bytes)
+	PublicURL         string // PUBLIC_URL: origin put before download links (default: relative links)
 	LogLevel          slog.Level
 	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT (default 20s)
 }
@@ -51,6 +53,8 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 		JWTIssuer:         getenv("JWT_ISSUER"),
 		JWTAudience:       getenv("JWT_AUDIENCE"),
 		WorkerHealthAddr:  or(getenv("WORKER_HEALTH_ADDR"), ":8081"),
+		FileURLSecret:     getenv("FILE_URL_SECRET"),
+		PublicURL:         strings.TrimRight(getenv("PUBLIC_URL"), "/"),
 		WorkerConcurrency: runtime.NumCPU(),
 		ShutdownTimeout:   20 * time.Second,
 	}
@@ -97,6 +101,9 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		errs = append(errs, errors.New("JWT_SECRET: must be at least 32 bytes"))
+	}
+	if c.FileURLSecret != "" && len(c.FileURLSecret) < 32 {
+		errs = append(errs, errors.New("FILE_URL_SECRET: must be at least 32 bytes"))
 	}
 	if !dev && c.RedisURL == "" {
 		c.RedisURL = "redis://127.0.0.1:6379/0"

@@ -33,6 +33,8 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Appendix() AppendixResolver
 	AuditEvent() AuditEventResolver
+	File() FileResolver
+	Job() JobResolver
 	Learner() LearnerResolver
 	Mutation() MutationResolver
 	Organisation() OrganisationResolver
@@ -96,6 +98,17 @@ type ComplexityRoot struct {
 		ConsentGiven    func(childComplexity int) int
 	}
 
+	File struct {
+		ContentType func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		DownloadURL func(childComplexity int, expiresInSeconds *int) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Pages       func(childComplexity int) int
+		SHA256      func(childComplexity int) int
+		Size        func(childComplexity int) int
+	}
+
 	FormDefinition struct {
 		Parts   func(childComplexity int) int
 		Source  func(childComplexity int) int
@@ -127,6 +140,23 @@ type ComplexityRoot struct {
 	FurtherSection struct {
 		Key  func(childComplexity int) int
 		Text func(childComplexity int) int
+	}
+
+	Job struct {
+		Attempts   func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		ErrorCode  func(childComplexity int) int
+		File       func(childComplexity int) int
+		FinishedAt func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Language   func(childComplexity int) int
+		Plan       func(childComplexity int) int
+		Priority   func(childComplexity int) int
+		StartedAt  func(childComplexity int) int
+		Status     func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+		Version    func(childComplexity int) int
 	}
 
 	Learner struct {
@@ -177,6 +207,7 @@ type ComplexityRoot struct {
 		CreatePlan         func(childComplexity int, input service.PlanInput) int
 		CreateUser         func(childComplexity int, input service.UserInput) int
 		GrantAccess        func(childComplexity int, input service.GrantInput) int
+		RenderPlan         func(childComplexity int, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
 		RevokeAccess       func(childComplexity int, id string) int
 		SaveVersion        func(childComplexity int, input service.SaveInput) int
 		UpdateLearner      func(childComplexity int, id string, input service.LearnerInput) int
@@ -260,6 +291,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Number      func(childComplexity int) int
 		Plan        func(childComplexity int) int
+		Renders     func(childComplexity int) int
 		Status      func(childComplexity int) int
 	}
 
@@ -306,7 +338,9 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditEvents     func(childComplexity int, learnerID string, first *int, after *string) int
 		CompareVersions func(childComplexity int, planID string, from int, to int, language *cynllun.Language) int
+		File            func(childComplexity int, id string) int
 		FormDefinition  func(childComplexity int, version *string) int
+		Job             func(childComplexity int, id string) int
 		Learner         func(childComplexity int, id string) int
 		Learners        func(childComplexity int, first *int, after *string, filter *service.LearnerFilter) int
 		Me              func(childComplexity int) int
@@ -336,6 +370,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
+		JobUpdated       func(childComplexity int, id string) int
 		PlanVersionSaved func(childComplexity int, planID string) int
 	}
 
@@ -366,6 +401,20 @@ type AuditEventResolver interface {
 	PlanID(ctx context.Context, obj *cynllun.AuditEvent) (*string, error)
 	Version(ctx context.Context, obj *cynllun.AuditEvent) (*int, error)
 }
+type FileResolver interface {
+	Size(ctx context.Context, obj *cynllun.File) (int, error)
+
+	DownloadURL(ctx context.Context, obj *cynllun.File, expiresInSeconds *int) (string, error)
+}
+type JobResolver interface {
+	ErrorCode(ctx context.Context, obj *cynllun.Job) (*string, error)
+	Plan(ctx context.Context, obj *cynllun.Job) (*cynllun.Plan, error)
+
+	File(ctx context.Context, obj *cynllun.Job) (*cynllun.File, error)
+
+	StartedAt(ctx context.Context, obj *cynllun.Job) (*time.Time, error)
+	FinishedAt(ctx context.Context, obj *cynllun.Job) (*time.Time, error)
+}
 type LearnerResolver interface {
 	PreferredName(ctx context.Context, obj *cynllun.Learner) (*string, error)
 
@@ -389,6 +438,7 @@ type MutationResolver interface {
 	UpdateLearner(ctx context.Context, id string, input service.LearnerInput) (*cynllun.Learner, error)
 	CreatePlan(ctx context.Context, input service.PlanInput) (*cynllun.Plan, error)
 	SaveVersion(ctx context.Context, input service.SaveInput) (*cynllun.Version, error)
+	RenderPlan(ctx context.Context, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) (*cynllun.Job, error)
 }
 type OrganisationResolver interface {
 	NameCy(ctx context.Context, obj *cynllun.Organisation) (*string, error)
@@ -410,6 +460,7 @@ type PlanVersionResolver interface {
 	Comment(ctx context.Context, obj *cynllun.Version) (*string, error)
 
 	Content(ctx context.Context, obj *cynllun.Version) (*cynllun.Content, error)
+	Renders(ctx context.Context, obj *cynllun.Version) ([]*cynllun.Job, error)
 }
 type PlanVersionSavedResolver interface {
 	Version(ctx context.Context, obj *service.VersionSaved) (*cynllun.Version, error)
@@ -429,6 +480,8 @@ type QueryResolver interface {
 	Plan(ctx context.Context, id string) (*cynllun.Plan, error)
 	FormDefinition(ctx context.Context, version *string) (*form.Definition, error)
 	CompareVersions(ctx context.Context, planID string, from int, to int, language *cynllun.Language) (*service.Comparison, error)
+	Job(ctx context.Context, id string) (*cynllun.Job, error)
+	File(ctx context.Context, id string) (*cynllun.File, error)
 	AuditEvents(ctx context.Context, learnerID string, first *int, after *string) (*AuditEventConnection, error)
 }
 type RelationshipResolver interface {
@@ -441,6 +494,7 @@ type RelationshipResolver interface {
 }
 type SubscriptionResolver interface {
 	PlanVersionSaved(ctx context.Context, planID string) (<-chan *service.VersionSaved, error)
+	JobUpdated(ctx context.Context, id string) (<-chan *cynllun.Job, error)
 }
 type UserResolver interface {
 	Relationships(ctx context.Context, obj *cynllun.User) ([]*cynllun.Relationship, error)
@@ -638,6 +692,60 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Consent.ConsentGiven(childComplexity), true
 
+	case "File.contentType":
+		if e.ComplexityRoot.File.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.ContentType(childComplexity), true
+	case "File.createdAt":
+		if e.ComplexityRoot.File.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.CreatedAt(childComplexity), true
+	case "File.downloadUrl":
+		if e.ComplexityRoot.File.DownloadURL == nil {
+			break
+		}
+
+		args, err := ec.field_File_downloadUrl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.File.DownloadURL(childComplexity, args["expiresInSeconds"].(*int)), true
+	case "File.id":
+		if e.ComplexityRoot.File.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.ID(childComplexity), true
+	case "File.name":
+		if e.ComplexityRoot.File.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Name(childComplexity), true
+	case "File.pages":
+		if e.ComplexityRoot.File.Pages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Pages(childComplexity), true
+	case "File.sha256":
+		if e.ComplexityRoot.File.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.SHA256(childComplexity), true
+	case "File.size":
+		if e.ComplexityRoot.File.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Size(childComplexity), true
+
 	case "FormDefinition.parts":
 		if e.ComplexityRoot.FormDefinition.Parts == nil {
 			break
@@ -750,6 +858,91 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FurtherSection.Text(childComplexity), true
+
+	case "Job.attempts":
+		if e.ComplexityRoot.Job.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Attempts(childComplexity), true
+	case "Job.createdAt":
+		if e.ComplexityRoot.Job.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.CreatedAt(childComplexity), true
+	case "Job.errorCode":
+		if e.ComplexityRoot.Job.ErrorCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ErrorCode(childComplexity), true
+	case "Job.file":
+		if e.ComplexityRoot.Job.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.File(childComplexity), true
+	case "Job.finishedAt":
+		if e.ComplexityRoot.Job.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.FinishedAt(childComplexity), true
+	case "Job.id":
+		if e.ComplexityRoot.Job.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ID(childComplexity), true
+	case "Job.kind":
+		if e.ComplexityRoot.Job.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Kind(childComplexity), true
+	case "Job.language":
+		if e.ComplexityRoot.Job.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Language(childComplexity), true
+	case "Job.plan":
+		if e.ComplexityRoot.Job.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Plan(childComplexity), true
+	case "Job.priority":
+		if e.ComplexityRoot.Job.Priority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Priority(childComplexity), true
+	case "Job.startedAt":
+		if e.ComplexityRoot.Job.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.StartedAt(childComplexity), true
+	case "Job.status":
+		if e.ComplexityRoot.Job.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Status(childComplexity), true
+	case "Job.updatedAt":
+		if e.ComplexityRoot.Job.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.UpdatedAt(childComplexity), true
+	case "Job.version":
+		if e.ComplexityRoot.Job.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Version(childComplexity), true
 
 	case "Learner.access":
 		if e.ComplexityRoot.Learner.Access == nil {
@@ -973,6 +1166,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantAccess(childComplexity, args["input"].(service.GrantInput)), true
+	case "Mutation.renderPlan":
+		if e.ComplexityRoot.Mutation.RenderPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renderPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenderPlan(childComplexity, args["planId"].(string), args["version"].(*int), args["language"].(*cynllun.RenderLanguage), args["priority"].(*cynllun.JobPriority)), true
 	case "Mutation.revokeAccess":
 		if e.ComplexityRoot.Mutation.RevokeAccess == nil {
 			break
@@ -1326,6 +1530,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanVersion.Plan(childComplexity), true
+	case "PlanVersion.renders":
+		if e.ComplexityRoot.PlanVersion.Renders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanVersion.Renders(childComplexity), true
 	case "PlanVersion.status":
 		if e.ComplexityRoot.PlanVersion.Status == nil {
 			break
@@ -1510,6 +1720,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CompareVersions(childComplexity, args["planId"].(string), args["from"].(int), args["to"].(int), args["language"].(*cynllun.Language)), true
+	case "Query.file":
+		if e.ComplexityRoot.Query.File == nil {
+			break
+		}
+
+		args, err := ec.field_Query_file_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.File(childComplexity, args["id"].(string)), true
 	case "Query.formDefinition":
 		if e.ComplexityRoot.Query.FormDefinition == nil {
 			break
@@ -1522,6 +1743,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.FormDefinition(childComplexity, args["version"].(*string)), true
 
+	case "Query.job":
+		if e.ComplexityRoot.Query.Job == nil {
+			break
+		}
+
+		args, err := ec.field_Query_job_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Job(childComplexity, args["id"].(string)), true
 	case "Query.learner":
 		if e.ComplexityRoot.Query.Learner == nil {
 			break
@@ -1675,6 +1907,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Statement.Text(childComplexity), true
 
+	case "Subscription.jobUpdated":
+		if e.ComplexityRoot.Subscription.JobUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_jobUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.JobUpdated(childComplexity, args["id"].(string)), true
 	case "Subscription.planVersionSaved":
 		if e.ComplexityRoot.Subscription.PlanVersionSaved == nil {
 			break
@@ -1974,6 +2217,10 @@ type Query {
   formDefinition(version: String): FormDefinition!
   "A field-level comparison of two versions of a plan."
   compareVersions(planId: ID!, from: Int!, to: Int!, language: Language = EN): VersionComparison!
+  "A job (e.g. a render) you may see: whoever may read its learner's record."
+  job(id: ID!): Job
+  "A stored file (e.g. a rendered IDP) you may see."
+  file(id: ID!): File
   "Who read what of a learner's record, newest first (for those who maintain the record)."
   auditEvents(learnerId: ID!, first: Int = 50, after: String): AuditEventConnection!
 }
@@ -1993,11 +2240,89 @@ type Mutation {
   createPlan(input: CreatePlanInput!): Plan!
   "Save a new immutable version. CONFLICT when expectedVersion is no longer current."
   saveVersion(input: SaveVersionInput!): PlanVersion!
+  """
+  Render a plan version to PDF in the background. Returns the job at once; a
+  version already rendered (or being rendered) in that language returns the
+  existing job and its file, without rendering again. version defaults to
+  the current version.
+  """
+  renderPlan(planId: ID!, version: Int, language: RenderLanguage = EN, priority: JobPriority = INTERACTIVE): Job!
 }
 
 type Subscription {
   "Announces each new version of a plan (ids and number only)."
   planVersionSaved(planId: ID!): PlanVersionSaved!
+  "A job each time it changes, starting with its state now; ends when the job finishes."
+  jobUpdated(id: ID!): Job!
+}
+
+"The language of a rendered document. BILINGUAL prints headings and labels Welsh first, then English."
+enum RenderLanguage {
+  EN
+  CY
+  BILINGUAL
+}
+
+enum JobKind {
+  RENDER_PLAN
+}
+
+enum JobStatus {
+  "Written and queued (or waiting for a retry)."
+  PENDING
+  "A worker is on it."
+  RUNNING
+  "Done: file holds the result."
+  SUCCEEDED
+  "Given up: errorCode says why."
+  FAILED
+}
+
+"INTERACTIVE work (someone is waiting) runs before BULK work."
+enum JobPriority {
+  INTERACTIVE
+  BULK
+}
+
+"Asynchronous work, e.g. rendering a plan version to PDF."
+type Job implements Node {
+  id: ID!
+  kind: JobKind!
+  status: JobStatus!
+  priority: JobPriority!
+  "How many times a worker has started it."
+  attempts: Int!
+  "Why the last attempt failed (INVALID, NOT_FOUND or INTERNAL); set on FAILED jobs and while a retry waits."
+  errorCode: String
+  plan: Plan
+  version: Int!
+  language: RenderLanguage!
+  "The result, once SUCCEEDED."
+  file: File
+  createdAt: Time!
+  updatedAt: Time!
+  startedAt: Time
+  finishedAt: Time
+}
+
+"A stored document. Downloading it is audited."
+type File implements Node {
+  id: ID!
+  "The download name."
+  name: String!
+  contentType: String!
+  "Size in bytes."
+  size: Int!
+  pages: Int!
+  "SHA-256 of the bytes, hex."
+  sha256: String!
+  createdAt: Time!
+  """
+  A short-lived link to GET the file without a bearer token, bound to you:
+  valid for expiresInSeconds (default 300, at most 3600). GET /files/{id}
+  with your bearer token works too.
+  """
+  downloadUrl(expiresInSeconds: Int = 300): String!
 }
 
 type PlanVersionSaved {
@@ -2131,6 +2456,8 @@ type PlanVersion implements Node {
   createdAt: Time!
   createdBy: ID!
   content: PlanContent!
+  "Renders of this version, oldest first."
+  renders: [Job!]!
 }
 
 "The statutory content of an IDP, in form order."
@@ -2544,6 +2871,28 @@ func (ec *executionContext) childFields_Consent(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Consent", field.Name)
 }
 
+func (ec *executionContext) childFields_File(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_File_id(ctx, field)
+	case "name":
+		return ec.fieldContext_File_name(ctx, field)
+	case "contentType":
+		return ec.fieldContext_File_contentType(ctx, field)
+	case "size":
+		return ec.fieldContext_File_size(ctx, field)
+	case "pages":
+		return ec.fieldContext_File_pages(ctx, field)
+	case "sha256":
+		return ec.fieldContext_File_sha256(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_File_createdAt(ctx, field)
+	case "downloadUrl":
+		return ec.fieldContext_File_downloadUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type File", field.Name)
+}
+
 func (ec *executionContext) childFields_FormDefinition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "version":
@@ -2608,6 +2957,40 @@ func (ec *executionContext) childFields_FurtherSection(ctx context.Context, fiel
 		return ec.fieldContext_FurtherSection_text(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FurtherSection", field.Name)
+}
+
+func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Job_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Job_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_Job_status(ctx, field)
+	case "priority":
+		return ec.fieldContext_Job_priority(ctx, field)
+	case "attempts":
+		return ec.fieldContext_Job_attempts(ctx, field)
+	case "errorCode":
+		return ec.fieldContext_Job_errorCode(ctx, field)
+	case "plan":
+		return ec.fieldContext_Job_plan(ctx, field)
+	case "version":
+		return ec.fieldContext_Job_version(ctx, field)
+	case "language":
+		return ec.fieldContext_Job_language(ctx, field)
+	case "file":
+		return ec.fieldContext_Job_file(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Job_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Job_updatedAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_Job_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_Job_finishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Job", field.Name)
 }
 
 func (ec *executionContext) childFields_Learner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2852,6 +3235,8 @@ func (ec *executionContext) childFields_PlanVersion(ctx context.Context, field g
 		return ec.fieldContext_PlanVersion_createdBy(ctx, field)
 	case "content":
 		return ec.fieldContext_PlanVersion_content(ctx, field)
+	case "renders":
+		return ec.fieldContext_PlanVersion_renders(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlanVersion", field.Name)
 }
@@ -3120,6 +3505,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_File_downloadUrl_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "expiresInSeconds",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expiresInSeconds"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createLearner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3187,6 +3586,44 @@ func (ec *executionContext) field_Mutation_grantAccess_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_renderPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "planId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["planId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "language",
+		func(ctx context.Context, v any) (*cynllun.RenderLanguage, error) {
+			return ec.unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["language"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "priority",
+		func(ctx context.Context, v any) (*cynllun.JobPriority, error) {
+			return ec.unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["priority"] = arg3
 	return args, nil
 }
 
@@ -3358,6 +3795,20 @@ func (ec *executionContext) field_Query_compareVersions_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_file_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_formDefinition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3369,6 +3820,20 @@ func (ec *executionContext) field_Query_formDefinition_args(ctx context.Context,
 		return nil, err
 	}
 	args["version"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_job_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -3475,6 +3940,20 @@ func (ec *executionContext) field_Query_organisations_args(ctx context.Context, 
 }
 
 func (ec *executionContext) field_Query_plan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_jobUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -4247,6 +4726,211 @@ func (ec *executionContext) fieldContext_Consent_capacityDetails(_ context.Conte
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "String")
 }
 
+func (ec *executionContext) _File_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "ID")
+}
+
+func (ec *executionContext) _File_name(ctx context.Context, field graphql.CollectedField, obj *cynllun.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "String")
+}
+
+func (ec *executionContext) _File_contentType(ctx context.Context, field graphql.CollectedField, obj *cynllun.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "String")
+}
+
+func (ec *executionContext) _File_size(ctx context.Context, field graphql.CollectedField, obj *cynllun.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.File().Size(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, true, true, "Int")
+}
+
+func (ec *executionContext) _File_pages(ctx context.Context, field graphql.CollectedField, obj *cynllun.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_pages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_pages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "Int")
+}
+
+func (ec *executionContext) _File_sha256(ctx context.Context, field graphql.CollectedField, obj *cynllun.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "String")
+}
+
+func (ec *executionContext) _File_createdAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, false, false, "Time")
+}
+
+func (ec *executionContext) _File_downloadUrl(ctx context.Context, field graphql.CollectedField, obj *cynllun.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_downloadUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.File().DownloadURL(ctx, obj, fc.Args["expiresInSeconds"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_downloadUrl(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "File",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_File_downloadUrl_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _FormDefinition_version(ctx context.Context, field graphql.CollectedField, obj *form.Definition) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4731,6 +5415,346 @@ func (ec *executionContext) _FurtherSection_text(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_FurtherSection_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FurtherSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Job_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Job_kind(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.JobKind) graphql.Marshaler {
+			return ec.marshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, false, false, "JobKind")
+}
+
+func (ec *executionContext) _Job_status(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.JobStatus) graphql.Marshaler {
+			return ec.marshalNJobStatus2githubᚗcomᚋcynllunᚋcynllunᚐJobStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, false, false, "JobStatus")
+}
+
+func (ec *executionContext) _Job_priority(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_priority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Priority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.JobPriority) graphql.Marshaler {
+			return ec.marshalNJobPriority2githubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, false, false, "JobPriority")
+}
+
+func (ec *executionContext) _Job_attempts(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Job_errorCode(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_errorCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().ErrorCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, true, "String")
+}
+
+func (ec *executionContext) _Job_plan(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().Plan(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Plan) graphql.Marshaler {
+			return ec.marshalOPlan2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_version(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Job_language(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.RenderLanguage) graphql.Marshaler {
+			return ec.marshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, false, false, "RenderLanguage")
+}
+
+func (ec *executionContext) _Job_file(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().File(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
+			return ec.marshalOFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_createdAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Job_updatedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Job_startedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().StartedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Job_finishedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().FinishedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, true, "Time")
 }
 
 func (ec *executionContext) _Learner_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Learner) (ret graphql.Marshaler) {
@@ -5763,6 +6787,50 @@ func (ec *executionContext) fieldContext_Mutation_saveVersion(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_saveVersion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_renderPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_renderPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RenderPlan(ctx, fc.Args["planId"].(string), fc.Args["version"].(*int), fc.Args["language"].(*cynllun.RenderLanguage), fc.Args["priority"].(*cynllun.JobPriority))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
+			return ec.marshalNJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_renderPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_renderPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7164,6 +8232,38 @@ func (ec *executionContext) fieldContext_PlanVersion_content(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _PlanVersion_renders(ctx context.Context, field graphql.CollectedField, obj *cynllun.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanVersion_renders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanVersion().Renders(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Job) graphql.Marshaler {
+			return ec.marshalNJob2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanVersion_renders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PlanVersionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *PlanVersionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8168,6 +9268,94 @@ func (ec *executionContext) fieldContext_Query_compareVersions(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_job(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Job(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
+			return ec.marshalOJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_job(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_job_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_file(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().File(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
+			return ec.marshalOFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_file(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_file_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8634,6 +9822,50 @@ func (ec *executionContext) fieldContext_Subscription_planVersionSaved(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_planVersionSaved_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_jobUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_jobUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().JobUpdated(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
+			return ec.marshalNJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_jobUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_jobUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11285,6 +12517,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Learner(ctx, sel, obj)
+	case cynllun.Job:
+		return ec._Job(ctx, sel, &obj)
+	case *cynllun.Job:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Job(ctx, sel, obj)
+	case cynllun.File:
+		return ec._File(ctx, sel, &obj)
+	case *cynllun.File:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._File(ctx, sel, obj)
 	case cynllun.AuditEvent:
 		return ec._AuditEvent(ctx, sel, &obj)
 	case *cynllun.AuditEvent:
@@ -11616,6 +12862,76 @@ func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var fileImplementors = []string{"File", "Node"}
+
+func (ec *executionContext) _File(ctx context.Context, sel ast.SelectionSet, obj *cynllun.File) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("File")
+		case "id":
+			out.Values[i] = ec._File_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._File_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentType":
+			out.Values[i] = ec._File_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._File_size(ctx, field, obj)
+				})
+		case "pages":
+			out.Values[i] = ec._File_pages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sha256":
+			out.Values[i] = ec._File_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._File_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "downloadUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._File_downloadUrl(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var formDefinitionImplementors = []string{"FormDefinition"}
 
 func (ec *executionContext) _FormDefinition(ctx context.Context, sel ast.SelectionSet, obj *form.Definition) graphql.Marshaler {
@@ -11829,6 +13145,109 @@ func (ec *executionContext) _FurtherSection(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jobImplementors = []string{"Job", "Node"}
+
+func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Job) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jobImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Job")
+		case "id":
+			out.Values[i] = ec._Job_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Job_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Job_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "priority":
+			out.Values[i] = ec._Job_priority(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attempts":
+			out.Values[i] = ec._Job_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errorCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_errorCode(ctx, field, obj)
+				})
+		case "plan":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_plan(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Job_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "language":
+			out.Values[i] = ec._Job_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "file":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_file(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Job_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Job_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_startedAt(ctx, field, obj)
+				})
+		case "finishedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_finishedAt(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12200,6 +13619,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "saveVersion":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveVersion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renderPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_renderPlan(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -12751,6 +14177,12 @@ func (ec *executionContext) _PlanVersion(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PlanVersion_content(ctx, field, obj)
 				})
+		case "renders":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanVersion_renders(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13109,6 +14541,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_compareVersions(ctx, field)
 				})
+		case "job":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_job(ctx, field)
+				})
+		case "file":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_file(ctx, field)
+				})
 		case "auditEvents":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -13287,6 +14731,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "planVersionSaved":
 		return ec._Subscription_planVersionSaved(ctx, fields[0])
+	case "jobUpdated":
+		return ec._Subscription_jobUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -14085,6 +15531,110 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNJob2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Job) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx context.Context, sel ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Job!")
+		return graphql.Null
+	}
+	return ec._Job(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind(ctx context.Context, v any) (cynllun.JobKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind(ctx context.Context, sel ast.SelectionSet, v cynllun.JobKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JobKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind = map[string]cynllun.JobKind{
+		"RENDER_PLAN": cynllun.JobRenderPlan,
+	}
+	marshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind = map[cynllun.JobKind]string{
+		cynllun.JobRenderPlan: "RENDER_PLAN",
+	}
+)
+
+func (ec *executionContext) unmarshalNJobPriority2githubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx context.Context, v any) (cynllun.JobPriority, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNJobPriority2githubᚗcomᚋcynllunᚋcynllunᚐJobPriority[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJobPriority2githubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx context.Context, sel ast.SelectionSet, v cynllun.JobPriority) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNJobPriority2githubᚗcomᚋcynllunᚋcynllunᚐJobPriority[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JobPriority!")
+	}
+	return res
+}
+
+var (
+	unmarshalNJobPriority2githubᚗcomᚋcynllunᚋcynllunᚐJobPriority = map[string]cynllun.JobPriority{
+		"INTERACTIVE": cynllun.PriorityInteractive,
+		"BULK":        cynllun.PriorityBulk,
+	}
+	marshalNJobPriority2githubᚗcomᚋcynllunᚋcynllunᚐJobPriority = map[cynllun.JobPriority]string{
+		cynllun.PriorityInteractive: "INTERACTIVE",
+		cynllun.PriorityBulk:        "BULK",
+	}
+)
+
+func (ec *executionContext) unmarshalNJobStatus2githubᚗcomᚋcynllunᚋcynllunᚐJobStatus(ctx context.Context, v any) (cynllun.JobStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNJobStatus2githubᚗcomᚋcynllunᚋcynllunᚐJobStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJobStatus2githubᚗcomᚋcynllunᚋcynllunᚐJobStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.JobStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNJobStatus2githubᚗcomᚋcynllunᚋcynllunᚐJobStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JobStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNJobStatus2githubᚗcomᚋcynllunᚋcynllunᚐJobStatus = map[string]cynllun.JobStatus{
+		"PENDING":   cynllun.JobPending,
+		"RUNNING":   cynllun.JobRunning,
+		"SUCCEEDED": cynllun.JobSucceeded,
+		"FAILED":    cynllun.JobFailed,
+	}
+	marshalNJobStatus2githubᚗcomᚋcynllunᚋcynllunᚐJobStatus = map[cynllun.JobStatus]string{
+		cynllun.JobPending:   "PENDING",
+		cynllun.JobRunning:   "RUNNING",
+		cynllun.JobSucceeded: "SUCCEEDED",
+		cynllun.JobFailed:    "FAILED",
+	}
+)
+
 func (ec *executionContext) unmarshalNLanguage2githubᚗcomᚋcynllunᚋcynllunᚐLanguage(ctx context.Context, v any) (cynllun.Language, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNLanguage2githubᚗcomᚋcynllunᚋcynllunᚐLanguage[tmp]
@@ -14503,6 +16053,34 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, v any) (cynllun.RenderLanguage, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, sel ast.SelectionSet, v cynllun.RenderLanguage) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RenderLanguage!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage = map[string]cynllun.RenderLanguage{
+		"EN":        cynllun.RenderEN,
+		"CY":        cynllun.RenderCY,
+		"BILINGUAL": cynllun.RenderBilingual,
+	}
+	marshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage = map[cynllun.RenderLanguage]string{
+		cynllun.RenderEN:        "EN",
+		cynllun.RenderCY:        "CY",
+		cynllun.RenderBilingual: "BILINGUAL",
+	}
+)
+
 func (ec *executionContext) unmarshalNSaveVersionInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSaveInput(ctx context.Context, v any) (service.SaveInput, error) {
 	res, err := ec.unmarshalInputSaveVersionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14897,6 +16475,13 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalOFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx context.Context, sel ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._File(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOFurtherSectionInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐFurtherSectionᚄ(ctx context.Context, v any) ([]cynllun.FurtherSection, error) {
 	if v == nil {
 		return nil, nil
@@ -15008,6 +16593,43 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	res := graphql.MarshalInt(*v)
 	return res
 }
+
+func (ec *executionContext) marshalOJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx context.Context, sel ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Job(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx context.Context, v any) (*cynllun.JobPriority, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx context.Context, sel ast.SelectionSet, v *cynllun.JobPriority) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority[*v])
+	return res
+}
+
+var (
+	unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority = map[string]cynllun.JobPriority{
+		"INTERACTIVE": cynllun.PriorityInteractive,
+		"BULK":        cynllun.PriorityBulk,
+	}
+	marshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority = map[cynllun.JobPriority]string{
+		cynllun.PriorityInteractive: "INTERACTIVE",
+		cynllun.PriorityBulk:        "BULK",
+	}
+)
 
 func (ec *executionContext) unmarshalOLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLanguage(ctx context.Context, v any) (*cynllun.Language, error) {
 	if v == nil {
@@ -15265,6 +16887,38 @@ func (ec *executionContext) unmarshalOQuantityInput2ᚖgithubᚗcomᚋcynllunᚋ
 	res, err := ec.unmarshalInputQuantityInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, v any) (*cynllun.RenderLanguage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, sel ast.SelectionSet, v *cynllun.RenderLanguage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[*v])
+	return res
+}
+
+var (
+	unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage = map[string]cynllun.RenderLanguage{
+		"EN":        cynllun.RenderEN,
+		"CY":        cynllun.RenderCY,
+		"BILINGUAL": cynllun.RenderBilingual,
+	}
+	marshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage = map[cynllun.RenderLanguage]string{
+		cynllun.RenderEN:        "EN",
+		cynllun.RenderCY:        "CY",
+		cynllun.RenderBilingual: "BILINGUAL",
+	}
+)
 
 func (ec *executionContext) unmarshalOStatementInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐStatementᚄ(ctx context.Context, v any) ([]cynllun.Statement, error) {
 	if v == nil {

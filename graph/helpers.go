@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -239,6 +240,10 @@ func (r *Resolver) node(ctx context.Context, id string) (Node, error) {
 			return r.version(ctx, planID, num, true)
 		}
 		return r.Svc.Plan(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixJob):
+		return r.Svc.Job(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixFile):
+		return r.Svc.File(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixUser):
 		if p := cynllun.PrincipalFrom(ctx); p != nil && p.UserID == id {
 			return r.Svc.Me(ctx)
@@ -292,4 +297,48 @@ func SetComplexity(c *ComplexityRoot) {
 	}
 	// A learner rarely has more than a few plans over the years.
 	c.Learner.Plans = func(child int) int { return 1 + 5*child }
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func renderInput(planID string, version *int, lang *cynllun.RenderLanguage, prio *cynllun.JobPriority) service.RenderInput {
+	in := service.RenderInput{PlanID: planID}
+	if version != nil {
+		in.Version = *version
+		if in.Version == 0 {
+			in.Version = -1 // 0 is not a version number; the service says so
+		}
+	}
+	if lang != nil {
+		in.Language = *lang
+	}
+	if prio != nil {
+		in.Priority = *prio
+	}
+	return in
+}
+
+// jobFile is a job's result, once it has one.
+func (r *Resolver) jobFile(ctx context.Context, j *cynllun.Job) (*cynllun.File, error) {
+	if j.FileID == "" {
+		return nil, nil
+	}
+	return r.Svc.File(ctx, j.FileID)
+}
+
+func (r *Resolver) downloadURL(ctx context.Context, f *cynllun.File, seconds *int) (string, error) {
+	ttl := 5 * time.Minute
+	if seconds != nil {
+		if *seconds < 1 {
+			return "", cynllun.Invalid("graph.downloadUrl", cynllun.FieldError{Field: "expiresInSeconds", Message: "must be between 1 and 3600"})
+		}
+		ttl = time.Duration(*seconds) * time.Second
+	}
+	u, _, err := r.Svc.FileURL(ctx, f.ID, ttl)
+	return u, err
 }

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
@@ -29,6 +30,41 @@ func (r *auditEventResolver) Version(ctx context.Context, obj *cynllun.AuditEven
 		return nil, nil
 	}
 	return &obj.Version, nil
+}
+
+// Size is the resolver for the size field.
+func (r *fileResolver) Size(ctx context.Context, obj *cynllun.File) (int, error) {
+	return int(obj.Size), nil
+}
+
+// DownloadURL is the resolver for the downloadUrl field.
+func (r *fileResolver) DownloadURL(ctx context.Context, obj *cynllun.File, expiresInSeconds *int) (string, error) {
+	return r.downloadURL(ctx, obj, expiresInSeconds)
+}
+
+// ErrorCode is the resolver for the errorCode field.
+func (r *jobResolver) ErrorCode(ctx context.Context, obj *cynllun.Job) (*string, error) {
+	return optional(string(obj.ErrorCode)), nil
+}
+
+// Plan is the resolver for the plan field.
+func (r *jobResolver) Plan(ctx context.Context, obj *cynllun.Job) (*cynllun.Plan, error) {
+	return loadersFrom(ctx, r.Svc).Plan.Load(ctx, obj.PlanID)
+}
+
+// File is the resolver for the file field.
+func (r *jobResolver) File(ctx context.Context, obj *cynllun.Job) (*cynllun.File, error) {
+	return r.jobFile(ctx, obj)
+}
+
+// StartedAt is the resolver for the startedAt field.
+func (r *jobResolver) StartedAt(ctx context.Context, obj *cynllun.Job) (*time.Time, error) {
+	return optionalTime(obj.StartedAt), nil
+}
+
+// FinishedAt is the resolver for the finishedAt field.
+func (r *jobResolver) FinishedAt(ctx context.Context, obj *cynllun.Job) (*time.Time, error) {
+	return optionalTime(obj.FinishedAt), nil
 }
 
 // PreferredName is the resolver for the preferredName field.
@@ -123,6 +159,11 @@ func (r *mutationResolver) SaveVersion(ctx context.Context, input service.SaveIn
 	return v, nil
 }
 
+// RenderPlan is the resolver for the renderPlan field.
+func (r *mutationResolver) RenderPlan(ctx context.Context, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) (*cynllun.Job, error) {
+	return r.Svc.RenderPlan(ctx, renderInput(planID, version, language, priority))
+}
+
 // NameCy is the resolver for the nameCy field.
 func (r *organisationResolver) NameCy(ctx context.Context, obj *cynllun.Organisation) (*string, error) {
 	return optional(obj.NameCy), nil
@@ -193,6 +234,11 @@ func (r *planVersionResolver) Comment(ctx context.Context, obj *cynllun.Version)
 // Content is the resolver for the content field.
 func (r *planVersionResolver) Content(ctx context.Context, obj *cynllun.Version) (*cynllun.Content, error) {
 	return r.content(ctx, obj)
+}
+
+// Renders is the resolver for the renders field.
+func (r *planVersionResolver) Renders(ctx context.Context, obj *cynllun.Version) ([]*cynllun.Job, error) {
+	return r.Svc.Renders(ctx, obj.PlanID, obj.Number)
 }
 
 // Version is the resolver for the version field.
@@ -272,6 +318,16 @@ func (r *queryResolver) CompareVersions(ctx context.Context, planID string, from
 	return r.Svc.CompareVersions(ctx, planID, from, to, lang)
 }
 
+// Job is the resolver for the job field.
+func (r *queryResolver) Job(ctx context.Context, id string) (*cynllun.Job, error) {
+	return r.Svc.Job(ctx, id)
+}
+
+// File is the resolver for the file field.
+func (r *queryResolver) File(ctx context.Context, id string) (*cynllun.File, error) {
+	return r.Svc.File(ctx, id)
+}
+
 // AuditEvents is the resolver for the auditEvents field.
 func (r *queryResolver) AuditEvents(ctx context.Context, learnerID string, first *int, after *string) (*AuditEventConnection, error) {
 	return r.auditEvents(ctx, learnerID, first, after)
@@ -307,6 +363,11 @@ func (r *subscriptionResolver) PlanVersionSaved(ctx context.Context, planID stri
 	return r.planVersionSaved(ctx, planID)
 }
 
+// JobUpdated is the resolver for the jobUpdated field.
+func (r *subscriptionResolver) JobUpdated(ctx context.Context, id string) (<-chan *cynllun.Job, error) {
+	return r.Svc.SubscribeJob(ctx, id)
+}
+
 // Relationships is the resolver for the relationships field.
 func (r *userResolver) Relationships(ctx context.Context, obj *cynllun.User) ([]*cynllun.Relationship, error) {
 	return r.relationships(ctx, obj)
@@ -317,6 +378,12 @@ func (r *Resolver) Appendix() AppendixResolver { return &appendixResolver{r} }
 
 // AuditEvent returns AuditEventResolver implementation.
 func (r *Resolver) AuditEvent() AuditEventResolver { return &auditEventResolver{r} }
+
+// File returns FileResolver implementation.
+func (r *Resolver) File() FileResolver { return &fileResolver{r} }
+
+// Job returns JobResolver implementation.
+func (r *Resolver) Job() JobResolver { return &jobResolver{r} }
 
 // Learner returns LearnerResolver implementation.
 func (r *Resolver) Learner() LearnerResolver { return &learnerResolver{r} }
@@ -354,6 +421,8 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 type (
 	appendixResolver         struct{ *Resolver }
 	auditEventResolver       struct{ *Resolver }
+	fileResolver             struct{ *Resolver }
+	jobResolver              struct{ *Resolver }
 	learnerResolver          struct{ *Resolver }
 	mutationResolver         struct{ *Resolver }
 	organisationResolver     struct{ *Resolver }

@@ -24,6 +24,7 @@ import (
 	"github.com/cynllun/cynllun/seed"
 	"github.com/cynllun/cynllun/server"
 	"github.com/cynllun/cynllun/service"
+	"github.com/cynllun/cynllun/worker"
 )
 
 var secret = []byte("test-secret-test-secret-test-secret-0123")
@@ -51,6 +52,8 @@ func (c *clock) Advance(d time.Duration) {
 type env struct {
 	t        testing.TB
 	db       *mongodb.DB
+	rdb      *redis.Client
+	bus      *events.Bus
 	svc      *service.Service
 	handler  http.Handler
 	srv      *httptest.Server
@@ -61,6 +64,12 @@ type env struct {
 }
 
 func newEnv(t testing.TB) *env {
+	t.Helper()
+	return newEnvOn(t, redistest.Start(t))
+}
+
+// newEnvOn is newEnv on the Redis server at redisURL.
+func newEnvOn(t testing.TB, redisURL string) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}}
@@ -81,14 +90,20 @@ func newEnv(t testing.TB) *env {
 	}
 	t.Cleanup(func() { _ = db.Close(context.Background()) })
 	e.db = db
-	opts, err := redis.ParseURL(redistest.Start(t))
+	opts, err := redis.ParseURL(redisURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { _ = rdb.Close() })
 	bus := events.New(rdb)
-	e.svc = service.New(db, service.WithClock(e.clock.Now), service.WithPublisher(bus))
+	e.rdb, e.bus = rdb, bus
+	links, err := auth.NewFileLinks(secret, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc = service.New(db, service.WithClock(e.clock.Now), service.WithPublisher(bus),
+		service.WithJobQueue(worker.NewClient(rdb)), service.WithURLSigner(links))
 	v, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: secret})
 	if err != nil {
 		t.Fatal(err)
@@ -99,13 +114,25 @@ func newEnv(t testing.TB) *env {
 		}
 		return bus.Ping(ctx)
 	}
-	e.handler = server.New(e.svc, v, ready, nil, server.Config{Introspection: true, MaxBodyBytes: 256 << 10})
+	e.handler = server.New(e.svc, v, ready, nil, server.Config{Introspection: true, MaxBodyBytes: 256 << 10, FileLinks: links})
 	e.srv = httptest.NewServer(e.handler)
 	t.Cleanup(e.srv.Close)
 	if err := seed.Reference(ctx, db, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// startWorker runs the task worker until the test ends. Tests that start a
+// worker use newEnvOn(t, redistest.StartOwn(t)): a shared server (REDIS_URL)
+// would hand their tasks to other packages' workers.
+func (e *env) startWorker() {
+	w := worker.New(e.rdb, worker.Config{Concurrency: 2, RetryBase: 50 * time.Millisecond, ReconcileEvery: -1, ShutdownTimeout: 5 * time.Second})
+	w.Handle(worker.TypeRenderPlan, worker.NewRenderHandler(e.db, e.bus, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = w.Run(ctx) }()
+	e.t.Cleanup(func() { cancel(); <-done })
 }
 
 // token mints a token valid for an hour of real time (the verifier uses the

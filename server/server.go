@@ -51,6 +51,8 @@ type Config struct {
 	MaxDepth int
 	// QueryCacheSize is how many parsed queries are kept (default 1000).
 	QueryCacheSize int
+	// FileLinks checks signed download links; nil accepts bearer tokens only.
+	FileLinks *auth.FileLinks
 }
 
 func (c *Config) defaults() {
@@ -81,6 +83,7 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, authenticate(svc, verifier, graph.Middleware(svc, gql))))
+	mux.Handle("GET /files/{id}", authenticate(svc, verifier, files(svc, cfg.FileLinks, log)))
 	if cfg.Playground {
 		mux.Handle("GET /playground", playground.Handler("Cynllun", "/graphql"))
 	}

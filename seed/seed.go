@@ -173,8 +173,8 @@ func SampleContent(now time.Time, revised bool) *cynllun.Content {
 		Consent: cynllun.Consent{ConsentGiven: &yes, ConsentDetails: "Consent given by Siôn's mother at the meeting.", CapacityIssues: &no},
 		Dates:   cynllun.MaintainerInfo{StartDate: start, ReviewTargetDate: review, ProposedReviewDate: review.AddDays(-14)},
 		Profile: cynllun.Profile{
-			LikeAndAdmire: []cynllun.Statement{{Text: "Siôn is kind and funny, and always helps younger pupils at lunchtime."}},
-			ImportantToMe: []cynllun.Statement{{Text: "Dw i'n hoffi chwarae pêl-droed gyda fy ffrindiau.", DirectQuote: true}, {Text: "His dog, Mabon, and going to nain's house in Llŷn."}},
+			LikeAndAdmire:  []cynllun.Statement{{Text: "Siôn is kind and funny, and always helps younger pupils at lunchtime."}},
+			ImportantToMe:  []cynllun.Statement{{Text: "Dw i'n hoffi chwarae pêl-droed gyda fy ffrindiau.", DirectQuote: true}, {Text: "His dog, Mabon, and going to nain's house in Llŷn."}},
 			HowToSupportMe: []cynllun.Statement{{Text: "Give me time to answer — don't rush me.", DirectQuote: true}, {Text: "Use pictures and short instructions; check he has understood."}},
 		},
 		Needs: []cynllun.NeedEntry{{
@@ -185,8 +185,8 @@ func SampleContent(now time.Time, revised bool) *cynllun.Content {
 			ID: "row_sample_salt", IntendedOutcome: "By July, Siôn will follow two-step instructions in class without prompts in 8 out of 10 observed lessons.",
 			Provision: "30 minutes of 1:1 speech and language therapy weekly", WelshMedium: true, Provider: "Cardiff and Vale University Health Board speech and language therapy service",
 			ProviderType: cynllun.ProviderNHSBody, StartDate: start, ReviewOrEndDate: review, DateKind: cynllun.DateReview,
-			Rationale: "Assessment by the SaLT shows receptive language two years below age expectations.",
-			Quantity:  &cynllun.Quantity{MinutesPerSession: 30, Sessions: 1, Per: cynllun.PerWeek, GroupSize: 1},
+			Rationale:  "Assessment by the SaLT shows receptive language two years below age expectations.",
+			Quantity:   &cynllun.Quantity{MinutesPerSession: 30, Sessions: 1, Per: cynllun.PerWeek, GroupSize: 1},
 			NHSSecured: true, NHSBody: "Cardiff and Vale University Health Board",
 		}, {
 			ID: "row_sample_group", IntendedOutcome: "Siôn will take part in group discussion, contributing at least once per session, by the end of the spring term.",

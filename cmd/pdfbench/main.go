@@ -98,7 +98,7 @@ func run() error {
 		name string
 		rows int
 	}{{"typical", 10}, {"large", 50}} {
-		doc := samplePlan(s.rows)
+		doc := docgen.SamplePlan(s.rows)
 		tree, err := docgen.BuildPlan(doc, lang)
 		if err != nil {
 			return err

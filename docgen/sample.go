@@ -1,24 +1,22 @@
-package main
+package docgen
 
-// The sample plan is a copy of samplePlan in docgen/fixtures_test.go, which
-// is test-only: a draft, LA-maintained plan with Welsh names and diacritics,
-// realistic free text and any number of provision rows.
+// A sample document for tests, benchmarks and cmd/pdfbench (which prints
+// the same content with Chromium), so all of them measure one document.
 
 import (
 	"fmt"
 	"time"
 
 	"github.com/cynllun/cynllun"
-	"github.com/cynllun/cynllun/docgen"
 	"github.com/cynllun/cynllun/form"
 )
 
-// diacritics are the Welsh letters that the PDF core fonts lose or keep.
-const diacritics = "ŵ ŷ â ê î ô û ï"
+// sampleDiacritics are the Welsh letters that the PDF core fonts lose or keep.
+const sampleDiacritics = "ŵ ŷ â ê î ô û ï"
 
-// samplePlan is a draft, LA-maintained plan with realistic text and rows
+// SamplePlan is a draft, LA-maintained plan with realistic text and rows
 // provision rows. Row i's provision ends with the marker ROW-i-END.
-func samplePlan(rows int) docgen.PlanDoc {
+func SamplePlan(rows int) PlanDoc {
 	yes, no := true, false
 	c := &cynllun.Content{
 		Consent: cynllun.Consent{
@@ -34,7 +32,7 @@ func samplePlan(rows int) docgen.PlanDoc {
 		Profile: cynllun.Profile{
 			LikeAndAdmire: []cynllun.Statement{
 				{Text: "Siân is kind, funny and a brilliant storyteller; her friends say she always notices when someone is left out."},
-				{Text: "Dw i'n dda am adrodd straeon am ddreigiau a'r môr. " + diacritics, DirectQuote: true},
+				{Text: "Dw i'n dda am adrodd straeon am ddreigiau a'r môr. " + sampleDiacritics, DirectQuote: true},
 			},
 			ImportantToMe: []cynllun.Statement{
 				{Text: "Having time to get ready before a change of lesson, and knowing who will be in the classroom."},
@@ -91,7 +89,7 @@ func samplePlan(rows int) docgen.PlanDoc {
 		}
 		c.Provision[i] = r
 	}
-	return docgen.PlanDoc{
+	return PlanDoc{
 		Learner: &cynllun.Learner{
 			ID: "l-1", GivenName: "Siân", FamilyName: "ap Gwŷn",
 			DateOfBirth: cynllun.MustDate("2015-11-23"), Language: cynllun.LanguageCY,

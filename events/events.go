@@ -43,10 +43,9 @@ func (b *Bus) PublishVersionSaved(ctx context.Context, ev service.VersionSaved) 
 // subscription is confirmed before it returns, so no event published after
 // the call returns is missed.
 func (b *Bus) SubscribeVersionSaved(ctx context.Context, planID string) (<-chan service.VersionSaved, error) {
-	sub := b.rdb.Subscribe(ctx, channel(planID))
-	if _, err := sub.Receive(ctx); err != nil {
-		_ = sub.Close()
-		return nil, cynllun.Internal("events.Subscribe", err)
+	sub, err := b.subscribe(ctx, "events.Subscribe", channel(planID))
+	if err != nil {
+		return nil, err
 	}
 	out := make(chan service.VersionSaved, 16)
 	go func() {
@@ -91,10 +90,9 @@ func (b *Bus) PublishJobUpdated(ctx context.Context, jobID string) error {
 // arrive faster than they are read are merged into one signal: a reader
 // always re-reads the job.
 func (b *Bus) SubscribeJobUpdated(ctx context.Context, jobID string) (<-chan struct{}, error) {
-	sub := b.rdb.Subscribe(ctx, jobChannel(jobID))
-	if _, err := sub.Receive(ctx); err != nil {
-		_ = sub.Close()
-		return nil, cynllun.Internal("events.SubscribeJob", err)
+	sub, err := b.subscribe(ctx, "events.SubscribeJob", jobChannel(jobID))
+	if err != nil {
+		return nil, err
 	}
 	out := make(chan struct{}, 1)
 	go func() {
@@ -117,6 +115,17 @@ func (b *Bus) SubscribeJobUpdated(ctx context.Context, jobID string) (<-chan str
 		}
 	}()
 	return out, nil
+}
+
+// subscribe subscribes to channel and waits for Redis to confirm, so no
+// message published after it returns is missed.
+func (b *Bus) subscribe(ctx context.Context, op, channel string) (*redis.PubSub, error) {
+	sub := b.rdb.Subscribe(ctx, channel)
+	if _, err := sub.Receive(ctx); err != nil {
+		_ = sub.Close()
+		return nil, cynllun.Internal(op, err)
+	}
+	return sub, nil
 }
 
 // Ping checks Redis (readiness).

@@ -292,18 +292,7 @@ func (d *differ) needs(s *Section) {
 			{"reasons", x.Reasons, y.Reasons},
 		}
 	}
-	for i := range max(len(a), len(b)) {
-		path := "needs[" + strconv.Itoa(i) + "]"
-		loc := d.where(s) + " " + d.w.item + " " + strconv.Itoa(i+1)
-		switch {
-		case i >= len(a):
-			d.item(s, path, i+1, loc, "", Added, d.whole(s, pairs(cynllun.NeedEntry{}, b[i]), true))
-		case i >= len(b):
-			d.item(s, path, i+1, loc, "", Removed, d.whole(s, pairs(a[i], cynllun.NeedEntry{}), false))
-		default:
-			d.fields(s, path, i+1, loc, pairs(a[i], b[i]))
-		}
-	}
+	diffList(d, s, "needs", a, b, pairs)
 }
 
 func (d *differ) provision(s *Section) {
@@ -475,18 +464,7 @@ func (d *differ) appendices(s *Section) {
 			{"attachmentId", x.AttachmentID, y.AttachmentID},
 		}
 	}
-	for i := range max(len(a), len(b)) {
-		path := "appendices[" + strconv.Itoa(i) + "]"
-		loc := d.where(s) + " " + d.w.item + " " + strconv.Itoa(i+1)
-		switch {
-		case i >= len(a):
-			d.item(s, path, i+1, loc, "", Added, d.whole(s, pairs(cynllun.Appendix{}, b[i]), true))
-		case i >= len(b):
-			d.item(s, path, i+1, loc, "", Removed, d.whole(s, pairs(a[i], cynllun.Appendix{}), false))
-		default:
-			d.fields(s, path, i+1, loc, pairs(a[i], b[i]))
-		}
-	}
+	diffList(d, s, "appendices", a, b, pairs)
 }
 
 func (d *differ) bool(v bool) string {
@@ -549,4 +527,22 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// diffList compares two lists of entries position by position: an entry
+// only in b is added, only in a removed, in both compared field by field.
+func diffList[T any](d *differ, s *Section, name string, a, b []T, pairs func(x, y T) []pair) {
+	var zero T
+	for i := range max(len(a), len(b)) {
+		path := name + "[" + strconv.Itoa(i) + "]"
+		loc := d.where(s) + " " + d.w.item + " " + strconv.Itoa(i+1)
+		switch {
+		case i >= len(a):
+			d.item(s, path, i+1, loc, "", Added, d.whole(s, pairs(zero, b[i]), true))
+		case i >= len(b):
+			d.item(s, path, i+1, loc, "", Removed, d.whole(s, pairs(a[i], zero), false))
+		default:
+			d.fields(s, path, i+1, loc, pairs(a[i], b[i]))
+		}
+	}
 }

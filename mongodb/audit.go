@@ -45,12 +45,5 @@ func (db *DB) ListAudit(ctx context.Context, q cynllun.AuditQuery) ([]cynllun.Au
 	}
 	opts := pageOpts(limit(q.Limit)).SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}})
 	docs, err := findAll[auditDoc](ctx, db.coll(collAudit), and(filters), opts)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	out, err := convertAll(docs, fromAuditDoc)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	return out, nil
+	return converted(op, docs, err, fromAuditDoc)
 }

@@ -36,14 +36,7 @@ func (db *DB) UpdateLearner(ctx context.Context, l *cynllun.Learner) error {
 func (db *DB) LearnersByID(ctx context.Context, ids []string) ([]*cynllun.Learner, error) {
 	const op = "mongodb.LearnersByID"
 	docs, err := byIDs[learnerDoc](ctx, db.coll(collLearners), ids)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	out, err := convertAll(docs, fromLearnerDoc)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	return out, nil
+	return converted(op, docs, err, fromLearnerDoc)
 }
 
 // ListLearners lists learners in q.Scope by (sortKey, _id). An empty scope
@@ -60,14 +53,7 @@ func (db *DB) ListLearners(ctx context.Context, q cynllun.LearnerQuery) ([]*cynl
 	}
 	opts := pageOpts(limit(q.Limit)).SetSort(bson.D{{Key: "sortKey", Value: 1}, {Key: "_id", Value: 1}})
 	docs, err := findAll[learnerDoc](ctx, db.coll(collLearners), and(filters), opts)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	out, err := convertAll(docs, fromLearnerDoc)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	return out, nil
+	return converted(op, docs, err, fromLearnerDoc)
 }
 
 // CountLearners counts what ListLearners would list without a cursor or

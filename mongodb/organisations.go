@@ -23,14 +23,7 @@ func (db *DB) CreateOrganisation(ctx context.Context, o *cynllun.Organisation) e
 func (db *DB) OrganisationsByID(ctx context.Context, ids []string) ([]*cynllun.Organisation, error) {
 	const op = "mongodb.OrganisationsByID"
 	docs, err := byIDs[organisationDoc](ctx, db.coll(collOrganisations), ids)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	out, err := convertAll(docs, fromOrganisationDoc)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	return out, nil
+	return converted(op, docs, err, fromOrganisationDoc)
 }
 
 // ListOrganisations lists organisations by (folded name, ID). AfterKey is
@@ -52,12 +45,5 @@ func (db *DB) ListOrganisations(ctx context.Context, q cynllun.OrgQuery) ([]*cyn
 	}
 	opts := pageOpts(limit(q.Limit)).SetSort(bson.D{{Key: "nameFold", Value: 1}, {Key: "_id", Value: 1}})
 	docs, err := findAll[organisationDoc](ctx, db.coll(collOrganisations), and(filters), opts)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	out, err := convertAll(docs, fromOrganisationDoc)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	return out, nil
+	return converted(op, docs, err, fromOrganisationDoc)
 }

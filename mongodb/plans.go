@@ -41,14 +41,7 @@ func (db *DB) CreatePlan(ctx context.Context, p *cynllun.Plan, v1 *cynllun.Versi
 func (db *DB) PlansByID(ctx context.Context, ids []string) ([]*cynllun.Plan, error) {
 	const op = "mongodb.PlansByID"
 	docs, err := byIDs[planDoc](ctx, db.coll(collPlans), ids)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	out, err := convertAll(docs, fromPlanDoc)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	return out, nil
+	return converted(op, docs, err, fromPlanDoc)
 }
 
 // PlansByLearner returns every plan of the learners, oldest first, in one
@@ -61,14 +54,7 @@ func (db *DB) PlansByLearner(ctx context.Context, learnerIDs []string) ([]*cynll
 	}
 	opts := allOpts().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}})
 	docs, err := findAll[planDoc](ctx, db.coll(collPlans), bson.D{{Key: "learnerId", Value: bson.D{{Key: "$in", Value: ids}}}}, opts)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	out, err := convertAll(docs, fromPlanDoc)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	return out, nil
+	return converted(op, docs, err, fromPlanDoc)
 }
 
 // InsertVersion appends v with a plain insert. The unique index on
@@ -129,14 +115,7 @@ func (db *DB) LatestVersions(ctx context.Context, planIDs []string) (map[string]
 func (db *DB) VersionsByID(ctx context.Context, ids []string) ([]*cynllun.Version, error) {
 	const op = "mongodb.VersionsByID"
 	docs, err := byIDs[versionDoc](ctx, db.coll(collVersions), ids)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	out, err := convertAll(docs, fromVersionDoc)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	return out, nil
+	return converted(op, docs, err, fromVersionDoc)
 }
 
 // versionListProjection leaves the content out.
@@ -151,12 +130,5 @@ func (db *DB) ListVersions(ctx context.Context, planID string, after, n int) ([]
 		SetSort(bson.D{{Key: "number", Value: 1}}).
 		SetProjection(versionListProjection)
 	docs, err := findAll[versionDoc](ctx, db.coll(collVersions), filter, opts)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	out, err := convertAll(docs, fromVersionDoc)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	return out, nil
+	return converted(op, docs, err, fromVersionDoc)
 }

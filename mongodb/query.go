@@ -106,6 +106,18 @@ func convertAll[D, T any](docs []D, f func(*D) (T, error)) ([]T, error) {
 	return out, nil
 }
 
+// converted turns a find's result into domain values; a failure of either
+// step is INTERNAL for op.
+func converted[D, T any](op string, docs []D, err error, f func(*D) (T, error)) ([]T, error) {
+	if err == nil {
+		var out []T
+		if out, err = convertAll(docs, f); err == nil {
+			return out, nil
+		}
+	}
+	return nil, cynllun.Internal(op, err)
+}
+
 // prefixRegex matches strings that start with the already-folded prefix p.
 // QuoteMeta escapes every metacharacter the same way for Go's RE2 (FerretDB)
 // and PCRE (MongoDB).

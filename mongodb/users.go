@@ -101,14 +101,7 @@ func (db *DB) RelationshipsForLearner(ctx context.Context, learnerID string) ([]
 
 func (db *DB) relationships(ctx context.Context, op string, filter bson.D) ([]cynllun.Relationship, error) {
 	docs, err := findAll[relationshipDoc](ctx, db.coll(collRelationships), filter, allOpts().SetSort(relationshipOrder))
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	out, err := convertAll(docs, fromRelationshipDoc)
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	return out, nil
+	return converted(op, docs, err, fromRelationshipDoc)
 }
 
 // EndRelationship sets EndedAt to at when it is not set yet; an EndedAt

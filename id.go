@@ -17,6 +17,8 @@ const (
 	PrefixAudit        = "aud_"
 	PrefixJob          = "job_"
 	PrefixFile         = "fil_"
+	PrefixReview       = "rvw_"
+	PrefixSession      = "ses_"
 )
 
 // NewID returns prefix followed by a time-ordered random UUIDv7 in hex.

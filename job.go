@@ -13,6 +13,8 @@ type JobKind string
 const (
 	// JobRenderPlan renders one version of a plan to PDF.
 	JobRenderPlan JobKind = "RENDER_PLAN"
+	// JobRenderMeeting renders one revision of a review's meeting record.
+	JobRenderMeeting JobKind = "RENDER_MEETING_RECORD"
 )
 
 // JobStatus is where a job is in its life.
@@ -67,6 +69,9 @@ type Job struct {
 	PlanID    string
 	Version   int
 	Language  RenderLanguage
+	// What a meeting-record job renders (with PlanID and LearnerID).
+	ReviewID string
+	Revision int
 	// FileID names the result of a SUCCEEDED job.
 	FileID     string
 	CreatedAt  time.Time
@@ -85,8 +90,23 @@ func RenderJobID(planID string, version int, lang RenderLanguage, generation int
 	return fmt.Sprintf("%s%s_%d", PrefixJob, hex.EncodeToString(sum[:10]), generation)
 }
 
-// File is a stored document (a rendered PDF, later uploads): its bytes live
-// in GridFS, content-addressed by SHA-256.
+// MeetingJobID is the deterministic id of the generation-th render of one
+// revision of a review's meeting record in a language.
+func MeetingJobID(reviewID string, revision int, lang RenderLanguage, generation int) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "meeting/%s/r%d/%s", reviewID, revision, lang))
+	return fmt.Sprintf("%s%s_%d", PrefixJob, hex.EncodeToString(sum[:10]), generation)
+}
+
+// FileKind says where a file came from.
+type FileKind string
+
+const (
+	FileRendered FileKind = "RENDERED" // made by a render job
+	FileUpload   FileKind = "UPLOAD"   // uploaded by a user (an attachment)
+)
+
+// File is a stored document (a rendered PDF or an uploaded attachment): its
+// bytes live in GridFS, with their SHA-256.
 type File struct {
 	ID          string
 	Name        string // download file name, UTF-8
@@ -98,9 +118,22 @@ type File struct {
 	LearnerID string
 	PlanID    string
 	Version   int
+	// ReviewID is set on rendered meeting records.
+	ReviewID  string
+	Kind      FileKind
+	CreatedBy string // uploads: who uploaded it
 	CreatedAt time.Time
 }
 
 // FileIDFor is the content address of data's SHA-256 (hex): the same bytes
 // are stored once.
 func FileIDFor(sha256hex string) string { return PrefixFile + sha256hex }
+
+// UploadFileID is the id of an upload: its content address within the
+// learner's record, so the same bytes uploaded twice for one learner are
+// stored once, and two learners' identical uploads stay apart (each
+// readable only by those who may read that learner).
+func UploadFileID(learnerID, sha256hex string) string {
+	sum := sha256.Sum256([]byte("upload/" + learnerID + "/" + sha256hex))
+	return PrefixFile + "u" + hex.EncodeToString(sum[:])
+}

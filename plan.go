@@ -37,8 +37,10 @@ type Version struct {
 	Status      VersionStatus
 	FormVersion string
 	// Content is nil when a version was listed without its content.
-	Content   *Content
-	Comment   string
+	Content *Content
+	Comment string
+	// ReviewID links a revised plan to the review that revised it.
+	ReviewID  string
 	CreatedAt time.Time
 	CreatedBy string
 }

@@ -16,6 +16,8 @@ type Store interface {
 	AuditStore
 	JobStore
 	FileStore
+	ReviewStore
+	SessionStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 }
@@ -128,6 +130,8 @@ type JobStore interface {
 	UpdateJob(ctx context.Context, j *Job) error
 	// JobsForVersion lists the jobs of one plan version, oldest first.
 	JobsForVersion(ctx context.Context, planID string, version int) ([]*Job, error)
+	// JobsForReview lists the jobs of one revision of a review, oldest first.
+	JobsForReview(ctx context.Context, reviewID string, revision int) ([]*Job, error)
 	// UnfinishedJobs lists PENDING and RUNNING jobs last updated before
 	// before, oldest first, at most limit.
 	UnfinishedJobs(ctx context.Context, before time.Time, limit int) ([]*Job, error)
@@ -140,6 +144,47 @@ type FileStore interface {
 	PutFile(ctx context.Context, f *File, data []byte) error
 	// FileByID returns a file's metadata.
 	FileByID(ctx context.Context, id string) (*File, error)
+	// FilesByID returns the metadata of the files found, in any order.
+	FilesByID(ctx context.Context, ids []string) ([]*File, error)
 	// ReadFile returns a file's bytes.
 	ReadFile(ctx context.Context, id string) ([]byte, error)
+}
+
+type ReviewStore interface {
+	// InsertReview appends revision r.Revision of review r.ID. When that
+	// revision exists it returns a CONFLICT *Error with Current set to the
+	// latest revision number.
+	InsertReview(ctx context.Context, r *Review) error
+	// ReviewsByID returns the latest revision of each review found, in any
+	// order.
+	ReviewsByID(ctx context.Context, ids []string) ([]*Review, error)
+	// ReviewsForPlans returns the latest revision of every review of the
+	// plans, oldest review first.
+	ReviewsForPlans(ctx context.Context, planIDs []string) ([]*Review, error)
+	// ReviewRevisions returns every revision of a review, oldest first.
+	ReviewRevisions(ctx context.Context, reviewID string) ([]*Review, error)
+	// ReviewRevision returns one revision; NOT_FOUND when there is none.
+	ReviewRevision(ctx context.Context, reviewID string, revision int) (*Review, error)
+}
+
+// SessionQuery selects a plan's ledger entries.
+type SessionQuery struct {
+	PlanID string
+	// RowID, when set, selects one 2B row.
+	RowID string
+	// From and To bound the session dates (inclusive); zero: unbounded.
+	From, To Date
+}
+
+type SessionStore interface {
+	// InsertSessions inserts every session or none: when the batch fails
+	// part-way, the sessions inserted are removed again.
+	InsertSessions(ctx context.Context, ss []Session) error
+	// Sessions lists entries (voided ones too) by date, then id.
+	Sessions(ctx context.Context, q SessionQuery) ([]Session, error)
+	// SessionsByID returns the sessions found, in any order.
+	SessionsByID(ctx context.Context, ids []string) ([]Session, error)
+	// VoidSession marks a session voided; a session voided already keeps
+	// its first void. NOT_FOUND when there is none.
+	VoidSession(ctx context.Context, id string, at time.Time, by, reason string) error
 }

@@ -46,6 +46,8 @@ const (
 	collRelationships = "relationships"
 	collAudit         = "audit"
 	collJobs          = "jobs"
+	collReviews       = "reviews" // review revisions
+	collSessions      = "sessions"
 
 	// bucketFiles is the GridFS bucket of stored files; the driver keeps
 	// it in the two collections below.
@@ -308,6 +310,11 @@ var indexes = []index{
 	{collOrganisations, "laId", bson.D{{Key: "laId", Value: 1}}, false},
 	{collOrganisations, "nameFold_id", bson.D{{Key: "nameFold", Value: 1}, {Key: "_id", Value: 1}}, false},
 	{collJobs, "planId_version", bson.D{{Key: "planId", Value: 1}, {Key: "version", Value: 1}}, false},
+	{collJobs, "reviewId_revision", bson.D{{Key: "reviewId", Value: 1}, {Key: "revision", Value: 1}}, false},
+	// The concurrency guard of review records, as for plan versions.
+	{collReviews, "reviewId_revision", bson.D{{Key: "reviewId", Value: 1}, {Key: "revision", Value: 1}}, true},
+	{collReviews, "planId", bson.D{{Key: "planId", Value: 1}}, false},
+	{collSessions, "planId_date_id", bson.D{{Key: "planId", Value: 1}, {Key: "date", Value: 1}, {Key: "_id", Value: 1}}, false},
 	{collJobs, "status_updatedAt", bson.D{{Key: "status", Value: 1}, {Key: "updatedAt", Value: 1}}, false},
 	// The GridFS indexes, with the keys and default names the driver's
 	// first upload would give them, created here so that the driver finds

@@ -68,6 +68,7 @@ type versionDoc struct {
 	FormVersion string      `bson:"formVersion"`
 	Content     *contentDoc `bson:"content,omitempty"`
 	Comment     string      `bson:"comment"`
+	ReviewID    string      `bson:"reviewId,omitempty"`
 	CreatedAt   time.Time   `bson:"createdAt"`
 	CreatedBy   string      `bson:"createdBy"`
 }
@@ -396,6 +397,7 @@ func toVersionDoc(v *cynllun.Version) *versionDoc {
 		FormVersion: v.FormVersion,
 		Content:     toContentDoc(v.Content),
 		Comment:     v.Comment,
+		ReviewID:    v.ReviewID,
 		CreatedAt:   bsonTime(v.CreatedAt),
 		CreatedBy:   v.CreatedBy,
 	}
@@ -415,6 +417,7 @@ func fromVersionDoc(d *versionDoc) (*cynllun.Version, error) {
 		FormVersion: d.FormVersion,
 		Content:     c,
 		Comment:     d.Comment,
+		ReviewID:    d.ReviewID,
 		CreatedAt:   fromTime(d.CreatedAt),
 		CreatedBy:   d.CreatedBy,
 	}, nil

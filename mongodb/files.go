@@ -31,6 +31,9 @@ type fileMetaDoc struct {
 	LearnerID   string    `bson:"learnerId"`
 	PlanID      string    `bson:"planId"`
 	Version     int       `bson:"version"`
+	ReviewID    string    `bson:"reviewId,omitempty"`
+	Kind        string    `bson:"kind,omitempty"`
+	CreatedBy   string    `bson:"createdBy,omitempty"`
 	CreatedAt   time.Time `bson:"createdAt"`
 }
 
@@ -50,6 +53,9 @@ func toFileMetaDoc(f *cynllun.File) *fileMetaDoc {
 		LearnerID:   f.LearnerID,
 		PlanID:      f.PlanID,
 		Version:     f.Version,
+		ReviewID:    f.ReviewID,
+		Kind:        string(f.Kind),
+		CreatedBy:   f.CreatedBy,
 		CreatedAt:   bsonTime(f.CreatedAt),
 	}
 }
@@ -66,8 +72,33 @@ func fromFileDoc(d *fileDoc) (*cynllun.File, error) {
 		LearnerID:   m.LearnerID,
 		PlanID:      m.PlanID,
 		Version:     m.Version,
+		ReviewID:    m.ReviewID,
+		Kind:        fileKind(m.Kind),
+		CreatedBy:   m.CreatedBy,
 		CreatedAt:   fromTime(m.CreatedAt),
 	}, nil
+}
+
+// fileKind reads a stored kind; files stored before kinds existed were
+// renders.
+func fileKind(s string) cynllun.FileKind {
+	if s == "" {
+		return cynllun.FileRendered
+	}
+	return cynllun.FileKind(s)
+}
+
+// FilesByID returns the metadata of the files found, in any order, in one
+// round trip.
+func (db *DB) FilesByID(ctx context.Context, ids []string) ([]*cynllun.File, error) {
+	const op = "mongodb.FilesByID"
+	ids = dedupe(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	opts := pageOpts(len(ids)).SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "length", Value: 1}, {Key: "metadata", Value: 1}})
+	docs, err := findAll[fileDoc](ctx, db.coll(collFilesFiles), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, opts)
+	return converted(op, docs, err, fromFileDoc)
 }
 
 // bucket returns a fresh handle on the files bucket. A *mongo.GridFSBucket

@@ -21,6 +21,8 @@ type jobDoc struct {
 	PlanID     string     `bson:"planId"`
 	Version    int        `bson:"version"`
 	Language   string     `bson:"language"`
+	ReviewID   string     `bson:"reviewId,omitempty"`
+	Revision   int        `bson:"revision,omitempty"`
 	FileID     string     `bson:"fileId"`
 	CreatedAt  time.Time  `bson:"createdAt"`
 	CreatedBy  string     `bson:"createdBy"`
@@ -41,6 +43,8 @@ func toJobDoc(j *cynllun.Job) *jobDoc {
 		PlanID:     j.PlanID,
 		Version:    j.Version,
 		Language:   string(j.Language),
+		ReviewID:   j.ReviewID,
+		Revision:   j.Revision,
 		FileID:     j.FileID,
 		CreatedAt:  bsonTime(j.CreatedAt),
 		CreatedBy:  j.CreatedBy,
@@ -62,6 +66,8 @@ func fromJobDoc(d *jobDoc) (*cynllun.Job, error) {
 		PlanID:     d.PlanID,
 		Version:    d.Version,
 		Language:   cynllun.RenderLanguage(d.Language),
+		ReviewID:   d.ReviewID,
+		Revision:   d.Revision,
 		FileID:     d.FileID,
 		CreatedAt:  fromTime(d.CreatedAt),
 		CreatedBy:  d.CreatedBy,
@@ -119,6 +125,20 @@ func (db *DB) JobsForVersion(ctx context.Context, planID string, version int) ([
 		return nil, nil
 	}
 	filter := bson.D{{Key: "planId", Value: planID}, {Key: "version", Value: version}}
+	docs, err := findAll[jobDoc](ctx, db.coll(collJobs), filter, allOpts().SetSort(jobOrder))
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	return convertJobs(op, docs)
+}
+
+// JobsForReview lists the jobs of one revision of a review, oldest first.
+func (db *DB) JobsForReview(ctx context.Context, reviewID string, revision int) ([]*cynllun.Job, error) {
+	const op = "mongodb.JobsForReview"
+	if reviewID == "" {
+		return nil, nil
+	}
+	filter := bson.D{{Key: "reviewId", Value: reviewID}, {Key: "revision", Value: revision}}
 	docs, err := findAll[jobDoc](ctx, db.coll(collJobs), filter, allOpts().SetSort(jobOrder))
 	if err != nil {
 		return nil, cynllun.Internal(op, err)

@@ -4,13 +4,18 @@
 // Rendering is two steps. A builder such as BuildPlan lays a document out as
 // a Tree (headings, fields, paragraphs, quotes, in order), which tests check
 // without parsing PDF; Write turns any tree into bytes. RenderPlan does both.
+// BuildMeeting and RenderMeeting do the same for the record of a review
+// meeting (MeetingDoc): the review, the child's views in a part of their
+// own, the provision ledger per 2B row and, from form.Diff, what the
+// revised plan changed.
 //
 // Headings and field labels come from the form definition the plan version
 // was saved against; the little fixed wording (dates, "Page X of Y", the
-// draft mark) is in lang.go. A document is in English (LangEN), Welsh
-// (LangCY) or both (LangBilingual): bilingual documents print each heading,
-// label and generated value on one line, Welsh first: "Cymraeg / English".
-// Free text is printed as stored, once.
+// draft mark, and all of a review record's headings and labels) is in
+// lang.go. A document is in English (LangEN), Welsh (LangCY) or both
+// (LangBilingual): bilingual documents print each heading, label and
+// generated value on one line, Welsh first: "Cymraeg / English". Free text
+// is printed as stored, once.
 //
 // PDFs embed the Go fonts (regular, bold, italic), which have every Welsh
 // letter; the PDF core fonts lose ŵ and ŷ. Text is set a few lines to a row

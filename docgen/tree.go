@@ -33,6 +33,7 @@ const (
 	KindParagraph              // free text
 	KindQuote                  // the learner's own words; Label introduces them
 	KindEmpty                  // the line that says a section has nothing recorded
+	KindWarning                // a line that must stand out: "No views of the child … were recorded."
 )
 
 // Block is one element of the body. Text may hold several paragraphs

@@ -51,6 +51,7 @@ var (
 var (
 	fontRegular = mustParse(goregular.TTF)
 	fontItalic  = mustParse(goitalic.TTF)
+	fontBold    = mustParse(gobold.TTF)
 )
 
 func mustParse(ttf []byte) *sfnt.Font {
@@ -102,7 +103,7 @@ func Write(t *Tree) ([]byte, error) {
 	if err := m.RegisterFooter(footer(t)...); err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
-	w := &writer{m: m, regular: newMeasurer(fontRegular), italic: newMeasurer(fontItalic)}
+	w := &writer{m: m, regular: newMeasurer(fontRegular), italic: newMeasurer(fontItalic), bold: newMeasurer(fontBold)}
 	for _, b := range t.Blocks {
 		w.block(b)
 	}
@@ -131,19 +132,25 @@ func footer(t *Tree) []core.Row {
 	small := props.Text{Size: smallSize, Color: grey, Top: 1}
 	right := small
 	right.Align = align.Right
+	// The right-hand text takes a third of the width, or half when it is
+	// too long for a third (a bilingual review record's).
+	span := 4
+	if newMeasurer(fontRegular).width(t.FooterRight, smallSize) > contentWidth*float64(span)/gridSize {
+		span = gridSize / 2
+	}
 	return []core.Row{
 		row.New(3),
 		row.New().Add(
-			text.NewCol(8, t.FooterLeft, small),
-			text.NewCol(4, t.FooterRight, right),
+			text.NewCol(gridSize-span, t.FooterLeft, small),
+			text.NewCol(span, t.FooterRight, right),
 		).WithStyle(&props.Cell{BorderType: border.Top, BorderColor: grey, BorderThickness: 0.2}),
 	}
 }
 
 // writer adds blocks to a maroto document.
 type writer struct {
-	m               core.Maroto
-	regular, italic *measurer
+	m                     core.Maroto
+	regular, italic, bold *measurer
 }
 
 func (w *writer) block(b Block) {
@@ -180,6 +187,8 @@ func (w *writer) block(b Block) {
 		w.flow(b.Text, gridSize, props.Text{Size: bodySize, Style: fontstyle.Italic, Left: quoteIndent}, w.italic, nil)
 	case KindEmpty:
 		w.flow(b.Text, gridSize, props.Text{Size: bodySize, Style: fontstyle.Italic, Color: grey, Left: 2}, w.italic, nil)
+	case KindWarning:
+		w.flow(b.Text, gridSize, props.Text{Size: bodySize, Style: fontstyle.Bold, Color: red, Left: 2}, w.bold, nil)
 	}
 }
 

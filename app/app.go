@@ -121,7 +121,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 	if p.Links, err = auth.NewFileLinks([]byte(linkSecret), cfg.PublicURL); err != nil {
 		return nil, err
 	}
-	p.Service = service.New(db, service.WithPublisher(p.Bus), service.WithLogger(log),
+	p.Service = service.New(db, service.WithPublisher(p.Bus), service.WithLogger(log), service.WithMaxUploadBytes(cfg.MaxUploadBytes),
 		service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links))
 	ok = true
 	return p, nil
@@ -157,7 +157,7 @@ func (p *Program) Ready(ctx context.Context) error {
 func (p *Program) Handler() http.Handler {
 	return server.New(p.Service, p.Verifier, p.Ready, p.Log, server.Config{
 		Introspection: p.Config.Introspection, Playground: p.Config.Playground,
-		MaxBodyBytes: p.Config.MaxBodyBytes, MaxComplexity: p.Config.MaxComplexity, MaxDepth: p.Config.MaxDepth,
+		MaxBodyBytes: p.Config.MaxBodyBytes, MaxUploadBytes: p.Config.MaxUploadBytes, MaxComplexity: p.Config.MaxComplexity, MaxDepth: p.Config.MaxDepth,
 		FileLinks: p.Links,
 	})
 }
@@ -165,7 +165,9 @@ func (p *Program) Handler() http.Handler {
 // Worker returns the task worker with every handler registered.
 func (p *Program) Worker() *worker.Worker {
 	w := worker.New(p.Redis, worker.Config{Concurrency: p.Config.WorkerConcurrency, ShutdownTimeout: p.Config.ShutdownTimeout, Logger: p.Log})
-	w.Handle(worker.TypeRenderPlan, worker.NewRenderHandler(p.DB, p.Bus, p.Log))
+	render := worker.NewRenderHandler(p.DB, p.Bus, p.Log)
+	w.Handle(worker.TypeRenderPlan, render)
+	w.Handle(worker.TypeRenderMeeting, render)
 	w.Handle(worker.TypeReconcile, worker.NewReconciler(p.DB, p.Redis, p.Bus, p.Log))
 	return w
 }

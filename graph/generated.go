@@ -16,6 +16,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/ledger"
+	"github.com/cynllun/cynllun/quality"
 	"github.com/cynllun/cynllun/service"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -33,17 +35,26 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Appendix() AppendixResolver
 	AuditEvent() AuditEventResolver
+	Disagreement() DisagreementResolver
+	Evidence() EvidenceResolver
 	File() FileResolver
+	Finding() FindingResolver
 	Job() JobResolver
 	Learner() LearnerResolver
+	LedgerSession() LedgerSessionResolver
 	Mutation() MutationResolver
 	Organisation() OrganisationResolver
 	Plan() PlanResolver
 	PlanVersion() PlanVersionResolver
 	PlanVersionSaved() PlanVersionSavedResolver
+	ProvisionReview() ProvisionReviewResolver
 	ProvisionRow() ProvisionRowResolver
 	Query() QueryResolver
 	Relationship() RelationshipResolver
+	Review() ReviewResolver
+	ReviewDecision() ReviewDecisionResolver
+	ReviewPeriod() ReviewPeriodResolver
+	ReviewRequest() ReviewRequestResolver
 	Subscription() SubscriptionResolver
 	User() UserResolver
 }
@@ -52,6 +63,12 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Action struct {
+		Action func(childComplexity int) int
+		Due    func(childComplexity int) int
+		Owner  func(childComplexity int) int
+	}
+
 	Appendix struct {
 		AttachmentID func(childComplexity int) int
 		Text         func(childComplexity int) int
@@ -91,6 +108,13 @@ type ComplexityRoot struct {
 		To      func(childComplexity int) int
 	}
 
+	ChildView struct {
+		Attachments func(childComplexity int) int
+		Format      func(childComplexity int) int
+		GatheredBy  func(childComplexity int) int
+		Text        func(childComplexity int) int
+	}
+
 	Consent struct {
 		CapacityDetails func(childComplexity int) int
 		CapacityIssues  func(childComplexity int) int
@@ -98,15 +122,44 @@ type ComplexityRoot struct {
 		ConsentGiven    func(childComplexity int) int
 	}
 
+	Disagreement struct {
+		About      func(childComplexity int) int
+		Details    func(childComplexity int) int
+		Resolution func(childComplexity int) int
+		Role       func(childComplexity int) int
+		RowID      func(childComplexity int) int
+		Who        func(childComplexity int) int
+	}
+
+	Evidence struct {
+		Attachment func(childComplexity int) int
+		Date       func(childComplexity int) int
+		Source     func(childComplexity int) int
+		Summary    func(childComplexity int) int
+		Title      func(childComplexity int) int
+	}
+
 	File struct {
 		ContentType func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
 		DownloadURL func(childComplexity int, expiresInSeconds *int) int
 		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Pages       func(childComplexity int) int
 		SHA256      func(childComplexity int) int
 		Size        func(childComplexity int) int
+	}
+
+	Finding struct {
+		Basis    func(childComplexity int) int
+		Field    func(childComplexity int) int
+		Fix      func(childComplexity int) int
+		Message  func(childComplexity int) int
+		RowID    func(childComplexity int) int
+		Rule     func(childComplexity int) int
+		Section  func(childComplexity int) int
+		Severity func(childComplexity int) int
 	}
 
 	FormDefinition struct {
@@ -137,6 +190,14 @@ type ComplexityRoot struct {
 		Unconfirmed func(childComplexity int) int
 	}
 
+	FourPlusOne struct {
+		Concerned func(childComplexity int) int
+		Learned   func(childComplexity int) int
+		Next      func(childComplexity int) int
+		Pleased   func(childComplexity int) int
+		Tried     func(childComplexity int) int
+	}
+
 	FurtherSection struct {
 		Key  func(childComplexity int) int
 		Text func(childComplexity int) int
@@ -153,6 +214,8 @@ type ComplexityRoot struct {
 		Language   func(childComplexity int) int
 		Plan       func(childComplexity int) int
 		Priority   func(childComplexity int) int
+		Review     func(childComplexity int) int
+		Revision   func(childComplexity int) int
 		StartedAt  func(childComplexity int) int
 		Status     func(childComplexity int) int
 		UpdatedAt  func(childComplexity int) int
@@ -190,6 +253,35 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	LedgerPeriod struct {
+		Delivered         func(childComplexity int) int
+		DeliveredMinutes  func(childComplexity int) int
+		From              func(childComplexity int) int
+		Missed            func(childComplexity int) int
+		MissedMinutes     func(childComplexity int) int
+		Planned           func(childComplexity int) int
+		PlannedMinutes    func(childComplexity int) int
+		ShortfallMinutes  func(childComplexity int) int
+		ShortfallSessions func(childComplexity int) int
+		To                func(childComplexity int) int
+	}
+
+	LedgerSession struct {
+		Date        func(childComplexity int) int
+		DeliveredBy func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Minutes     func(childComplexity int) int
+		Notes       func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		RecordedAt  func(childComplexity int) int
+		RecordedBy  func(childComplexity int) int
+		RowID       func(childComplexity int) int
+		Status      func(childComplexity int) int
+		VoidReason  func(childComplexity int) int
+		Voided      func(childComplexity int) int
+		VoidedAt    func(childComplexity int) int
+	}
+
 	LocalText struct {
 		CY func(childComplexity int) int
 		EN func(childComplexity int) int
@@ -202,15 +294,24 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateLearner      func(childComplexity int, input service.LearnerInput) int
-		CreateOrganisation func(childComplexity int, input service.OrganisationInput) int
-		CreatePlan         func(childComplexity int, input service.PlanInput) int
-		CreateUser         func(childComplexity int, input service.UserInput) int
-		GrantAccess        func(childComplexity int, input service.GrantInput) int
-		RenderPlan         func(childComplexity int, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
-		RevokeAccess       func(childComplexity int, id string) int
-		SaveVersion        func(childComplexity int, input service.SaveInput) int
-		UpdateLearner      func(childComplexity int, id string, input service.LearnerInput) int
+		ConcludeReview      func(childComplexity int, input service.ConcludeInput) int
+		CreateLearner       func(childComplexity int, input service.LearnerInput) int
+		CreateOrganisation  func(childComplexity int, input service.OrganisationInput) int
+		CreatePlan          func(childComplexity int, input service.PlanInput) int
+		CreateUser          func(childComplexity int, input service.UserInput) int
+		DecideReviewRequest func(childComplexity int, input service.DecideRequestInput) int
+		GrantAccess         func(childComplexity int, input service.GrantInput) int
+		OpenReview          func(childComplexity int, input service.OpenReviewInput) int
+		RecordSessions      func(childComplexity int, planID string, sessions []*service.SessionInput) int
+		RenderMeetingRecord func(childComplexity int, reviewID string, revision *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
+		RenderPlan          func(childComplexity int, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
+		RequestReview       func(childComplexity int, input service.RequestReviewInput) int
+		RevokeAccess        func(childComplexity int, id string) int
+		SaveReview          func(childComplexity int, input service.SaveReviewInput) int
+		SaveVersion         func(childComplexity int, input service.SaveInput) int
+		UpdateLearner       func(childComplexity int, id string, input service.LearnerInput) int
+		UploadAttachment    func(childComplexity int, learnerID string, file graphql.Upload) int
+		VoidSession         func(childComplexity int, id string, reason string) int
 	}
 
 	NeedEntry struct {
@@ -245,11 +346,41 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	OutcomeReview struct {
+		Notes   func(childComplexity int) int
+		Revised func(childComplexity int) int
+		RowID   func(childComplexity int) int
+		Status  func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	ParentView struct {
+		Attachments func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Text        func(childComplexity int) int
+	}
+
+	Participant struct {
+		Agreed       func(childComplexity int) int
+		Attendance   func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Role         func(childComplexity int) int
+	}
+
+	PersonCentred struct {
+		ActionPlan   func(childComplexity int) int
+		ImportantFor func(childComplexity int) int
+		ImportantTo  func(childComplexity int) int
+		NotWorking   func(childComplexity int) int
+		Questions    func(childComplexity int) int
+		Working      func(childComplexity int) int
 	}
 
 	Placement struct {
@@ -265,7 +396,11 @@ type ComplexityRoot struct {
 		ID                   func(childComplexity int) int
 		LAMaintained         func(childComplexity int) int
 		Learner              func(childComplexity int) int
+		Ledger               func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string, version *int) int
 		Maintainer           func(childComplexity int) int
+		ReviewPeriod         func(childComplexity int) int
+		Reviews              func(childComplexity int) int
+		Sessions             func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string) int
 		Version              func(childComplexity int, number int) int
 		Versions             func(childComplexity int, first *int, after *string) int
 	}
@@ -282,6 +417,13 @@ type ComplexityRoot struct {
 		Provision       func(childComplexity int) int
 	}
 
+	PlanLedger struct {
+		From    func(childComplexity int) int
+		Rows    func(childComplexity int) int
+		To      func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
 	PlanVersion struct {
 		Comment     func(childComplexity int) int
 		Content     func(childComplexity int) int
@@ -292,6 +434,7 @@ type ComplexityRoot struct {
 		Number      func(childComplexity int) int
 		Plan        func(childComplexity int) int
 		Renders     func(childComplexity int) int
+		Review      func(childComplexity int) int
 		Status      func(childComplexity int) int
 	}
 
@@ -310,6 +453,15 @@ type ComplexityRoot struct {
 		Number  func(childComplexity int) int
 		PlanID  func(childComplexity int) int
 		Version func(childComplexity int) int
+	}
+
+	ProvisionReview struct {
+		Change      func(childComplexity int) int
+		Delivered   func(childComplexity int) int
+		Effective   func(childComplexity int) int
+		Notes       func(childComplexity int) int
+		RowID       func(childComplexity int) int
+		StillNeeded func(childComplexity int) int
 	}
 
 	ProvisionRow struct {
@@ -348,6 +500,7 @@ type ComplexityRoot struct {
 		Organisation    func(childComplexity int, id string) int
 		Organisations   func(childComplexity int, first *int, after *string, filter *service.OrgFilter) int
 		Plan            func(childComplexity int, id string) int
+		Review          func(childComplexity int, id string) int
 	}
 
 	Relationship struct {
@@ -362,6 +515,96 @@ type ComplexityRoot struct {
 		Organisation func(childComplexity int) int
 		StaffRole    func(childComplexity int) int
 		UserID       func(childComplexity int) int
+	}
+
+	Review struct {
+		CanMaintain        func(childComplexity int) int
+		CapacityDiscussion func(childComplexity int) int
+		Checklist          func(childComplexity int) int
+		ChildViews         func(childComplexity int) int
+		Comment            func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		CreatedBy          func(childComplexity int) int
+		Decision           func(childComplexity int) int
+		Disagreements      func(childComplexity int) int
+		DurationMinutes    func(childComplexity int) int
+		Findings           func(childComplexity int) int
+		FourPlusOne        func(childComplexity int) int
+		HeldOn             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Ledger             func(childComplexity int) int
+		MeetingRecords     func(childComplexity int) int
+		NeedsDiscussion    func(childComplexity int) int
+		NewEvidence        func(childComplexity int) int
+		OpenedAt           func(childComplexity int) int
+		Outcomes           func(childComplexity int) int
+		ParentViews        func(childComplexity int) int
+		Participants       func(childComplexity int) int
+		PersonCentred      func(childComplexity int) int
+		Plan               func(childComplexity int) int
+		PlanVersion        func(childComplexity int) int
+		Provision          func(childComplexity int) int
+		Request            func(childComplexity int) int
+		RevisedVersion     func(childComplexity int) int
+		Revision           func(childComplexity int) int
+		Revisions          func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Type               func(childComplexity int) int
+	}
+
+	ReviewCheck struct {
+		Applies func(childComplexity int) int
+		Basis   func(childComplexity int) int
+		Code    func(childComplexity int) int
+		Label   func(childComplexity int) int
+		Met     func(childComplexity int) int
+	}
+
+	ReviewDecision struct {
+		DecidedBy func(childComplexity int) int
+		DecidedOn func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Reasons   func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	ReviewPeriod struct {
+		Basis    func(childComplexity int) int
+		DaysLeft func(childComplexity int) int
+		End      func(childComplexity int) int
+		Review   func(childComplexity int) int
+		Start    func(childComplexity int) int
+	}
+
+	ReviewRequest struct {
+		By             func(childComplexity int) int
+		ByName         func(childComplexity int) int
+		DecidedBy      func(childComplexity int) int
+		DecidedOn      func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		RefusalReasons func(childComplexity int) int
+		RequestedOn    func(childComplexity int) int
+	}
+
+	RowLedger struct {
+		Basis             func(childComplexity int) int
+		Delivered         func(childComplexity int) int
+		DeliveredMinutes  func(childComplexity int) int
+		From              func(childComplexity int) int
+		Missed            func(childComplexity int) int
+		MissedMinutes     func(childComplexity int) int
+		Periods           func(childComplexity int) int
+		PeriodsShort      func(childComplexity int) int
+		Planned           func(childComplexity int) int
+		PlannedKnown      func(childComplexity int) int
+		PlannedMinutes    func(childComplexity int) int
+		Quantity          func(childComplexity int) int
+		Row               func(childComplexity int) int
+		RowID             func(childComplexity int) int
+		ShortfallMinutes  func(childComplexity int) int
+		ShortfallSessions func(childComplexity int) int
+		To                func(childComplexity int) int
+		Warnings          func(childComplexity int) int
 	}
 
 	Statement struct {
@@ -401,10 +644,24 @@ type AuditEventResolver interface {
 	PlanID(ctx context.Context, obj *cynllun.AuditEvent) (*string, error)
 	Version(ctx context.Context, obj *cynllun.AuditEvent) (*int, error)
 }
+type DisagreementResolver interface {
+	Role(ctx context.Context, obj *cynllun.Disagreement) (*cynllun.ParticipantRole, error)
+
+	RowID(ctx context.Context, obj *cynllun.Disagreement) (*string, error)
+}
+type EvidenceResolver interface {
+	Attachment(ctx context.Context, obj *cynllun.Evidence) (*string, error)
+}
 type FileResolver interface {
 	Size(ctx context.Context, obj *cynllun.File) (int, error)
 
 	DownloadURL(ctx context.Context, obj *cynllun.File, expiresInSeconds *int) (string, error)
+	Kind(ctx context.Context, obj *cynllun.File) (string, error)
+}
+type FindingResolver interface {
+	Section(ctx context.Context, obj *quality.Finding) (string, error)
+	RowID(ctx context.Context, obj *quality.Finding) (*string, error)
+	Field(ctx context.Context, obj *quality.Finding) (*string, error)
 }
 type JobResolver interface {
 	ErrorCode(ctx context.Context, obj *cynllun.Job) (*string, error)
@@ -414,6 +671,8 @@ type JobResolver interface {
 
 	StartedAt(ctx context.Context, obj *cynllun.Job) (*time.Time, error)
 	FinishedAt(ctx context.Context, obj *cynllun.Job) (*time.Time, error)
+	Review(ctx context.Context, obj *cynllun.Job) (*cynllun.Review, error)
+	Revision(ctx context.Context, obj *cynllun.Job) (*int, error)
 }
 type LearnerResolver interface {
 	PreferredName(ctx context.Context, obj *cynllun.Learner) (*string, error)
@@ -429,6 +688,12 @@ type LearnerResolver interface {
 	Plans(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Plan, error)
 	Access(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Relationship, error)
 }
+type LedgerSessionResolver interface {
+	Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error)
+
+	VoidedAt(ctx context.Context, obj *cynllun.Session) (*time.Time, error)
+	VoidReason(ctx context.Context, obj *cynllun.Session) (*string, error)
+}
 type MutationResolver interface {
 	CreateOrganisation(ctx context.Context, input service.OrganisationInput) (*cynllun.Organisation, error)
 	CreateUser(ctx context.Context, input service.UserInput) (*cynllun.User, error)
@@ -439,6 +704,15 @@ type MutationResolver interface {
 	CreatePlan(ctx context.Context, input service.PlanInput) (*cynllun.Plan, error)
 	SaveVersion(ctx context.Context, input service.SaveInput) (*cynllun.Version, error)
 	RenderPlan(ctx context.Context, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) (*cynllun.Job, error)
+	RequestReview(ctx context.Context, input service.RequestReviewInput) (*cynllun.Review, error)
+	DecideReviewRequest(ctx context.Context, input service.DecideRequestInput) (*cynllun.Review, error)
+	OpenReview(ctx context.Context, input service.OpenReviewInput) (*cynllun.Review, error)
+	SaveReview(ctx context.Context, input service.SaveReviewInput) (*cynllun.Review, error)
+	ConcludeReview(ctx context.Context, input service.ConcludeInput) (*cynllun.Review, error)
+	RenderMeetingRecord(ctx context.Context, reviewID string, revision *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) (*cynllun.Job, error)
+	UploadAttachment(ctx context.Context, learnerID string, file graphql.Upload) (*cynllun.File, error)
+	RecordSessions(ctx context.Context, planID string, sessions []*service.SessionInput) ([]*cynllun.Session, error)
+	VoidSession(ctx context.Context, id string, reason string) (*cynllun.Session, error)
 }
 type OrganisationResolver interface {
 	NameCy(ctx context.Context, obj *cynllun.Organisation) (*string, error)
@@ -453,6 +727,11 @@ type PlanResolver interface {
 	CurrentVersion(ctx context.Context, obj *cynllun.Plan) (*cynllun.Version, error)
 	Version(ctx context.Context, obj *cynllun.Plan, number int) (*cynllun.Version, error)
 	Versions(ctx context.Context, obj *cynllun.Plan, first *int, after *string) (*PlanVersionConnection, error)
+
+	Reviews(ctx context.Context, obj *cynllun.Plan) ([]*cynllun.Review, error)
+	ReviewPeriod(ctx context.Context, obj *cynllun.Plan) (*cynllun.ReviewPeriod, error)
+	Ledger(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string, version *int) (*service.PlanLedger, error)
+	Sessions(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string) ([]*cynllun.Session, error)
 }
 type PlanVersionResolver interface {
 	Plan(ctx context.Context, obj *cynllun.Version) (*cynllun.Plan, error)
@@ -461,9 +740,13 @@ type PlanVersionResolver interface {
 
 	Content(ctx context.Context, obj *cynllun.Version) (*cynllun.Content, error)
 	Renders(ctx context.Context, obj *cynllun.Version) ([]*cynllun.Job, error)
+	Review(ctx context.Context, obj *cynllun.Version) (*cynllun.Review, error)
 }
 type PlanVersionSavedResolver interface {
 	Version(ctx context.Context, obj *service.VersionSaved) (*cynllun.Version, error)
+}
+type ProvisionReviewResolver interface {
+	Change(ctx context.Context, obj *cynllun.ProvisionReview) (*cynllun.ProvisionChange, error)
 }
 type ProvisionRowResolver interface {
 	ProviderType(ctx context.Context, obj *cynllun.ProvisionRow) (*cynllun.ProviderType, error)
@@ -483,6 +766,7 @@ type QueryResolver interface {
 	Job(ctx context.Context, id string) (*cynllun.Job, error)
 	File(ctx context.Context, id string) (*cynllun.File, error)
 	AuditEvents(ctx context.Context, learnerID string, first *int, after *string) (*AuditEventConnection, error)
+	Review(ctx context.Context, id string) (*cynllun.Review, error)
 }
 type RelationshipResolver interface {
 	LearnerID(ctx context.Context, obj *cynllun.Relationship) (*string, error)
@@ -491,6 +775,30 @@ type RelationshipResolver interface {
 	ConsentBy(ctx context.Context, obj *cynllun.Relationship) (*string, error)
 
 	Active(ctx context.Context, obj *cynllun.Relationship) (bool, error)
+}
+type ReviewResolver interface {
+	Plan(ctx context.Context, obj *cynllun.Review) (*cynllun.Plan, error)
+
+	DurationMinutes(ctx context.Context, obj *cynllun.Review) (*int, error)
+
+	RevisedVersion(ctx context.Context, obj *cynllun.Review) (*cynllun.Version, error)
+	Comment(ctx context.Context, obj *cynllun.Review) (*string, error)
+
+	Checklist(ctx context.Context, obj *cynllun.Review) ([]*quality.Check, error)
+	Findings(ctx context.Context, obj *cynllun.Review) ([]*quality.Finding, error)
+	Ledger(ctx context.Context, obj *cynllun.Review) (*service.PlanLedger, error)
+	Revisions(ctx context.Context, obj *cynllun.Review) ([]*cynllun.Review, error)
+	MeetingRecords(ctx context.Context, obj *cynllun.Review) ([]*cynllun.Job, error)
+}
+type ReviewDecisionResolver interface {
+	Version(ctx context.Context, obj *cynllun.Decision) (*int, error)
+}
+type ReviewPeriodResolver interface {
+	Review(ctx context.Context, obj *cynllun.ReviewPeriod) (*cynllun.Review, error)
+	DaysLeft(ctx context.Context, obj *cynllun.ReviewPeriod) (int, error)
+}
+type ReviewRequestResolver interface {
+	DecidedBy(ctx context.Context, obj *cynllun.ReviewRequest) (*string, error)
 }
 type SubscriptionResolver interface {
 	PlanVersionSaved(ctx context.Context, planID string) (<-chan *service.VersionSaved, error)
@@ -517,6 +825,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Action.action":
+		if e.ComplexityRoot.Action.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Action(childComplexity), true
+	case "Action.due":
+		if e.ComplexityRoot.Action.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Due(childComplexity), true
+	case "Action.owner":
+		if e.ComplexityRoot.Action.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Owner(childComplexity), true
 
 	case "Appendix.attachmentId":
 		if e.ComplexityRoot.Appendix.AttachmentID == nil {
@@ -667,6 +994,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Change.To(childComplexity), true
 
+	case "ChildView.attachments":
+		if e.ComplexityRoot.ChildView.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildView.Attachments(childComplexity), true
+	case "ChildView.format":
+		if e.ComplexityRoot.ChildView.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildView.Format(childComplexity), true
+	case "ChildView.gatheredBy":
+		if e.ComplexityRoot.ChildView.GatheredBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildView.GatheredBy(childComplexity), true
+	case "ChildView.text":
+		if e.ComplexityRoot.ChildView.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildView.Text(childComplexity), true
+
 	case "Consent.capacityDetails":
 		if e.ComplexityRoot.Consent.CapacityDetails == nil {
 			break
@@ -691,6 +1043,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Consent.ConsentGiven(childComplexity), true
+
+	case "Disagreement.about":
+		if e.ComplexityRoot.Disagreement.About == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.About(childComplexity), true
+	case "Disagreement.details":
+		if e.ComplexityRoot.Disagreement.Details == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.Details(childComplexity), true
+	case "Disagreement.resolution":
+		if e.ComplexityRoot.Disagreement.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.Resolution(childComplexity), true
+	case "Disagreement.role":
+		if e.ComplexityRoot.Disagreement.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.Role(childComplexity), true
+	case "Disagreement.rowId":
+		if e.ComplexityRoot.Disagreement.RowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.RowID(childComplexity), true
+	case "Disagreement.who":
+		if e.ComplexityRoot.Disagreement.Who == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.Who(childComplexity), true
+
+	case "Evidence.attachment":
+		if e.ComplexityRoot.Evidence.Attachment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Attachment(childComplexity), true
+	case "Evidence.date":
+		if e.ComplexityRoot.Evidence.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Date(childComplexity), true
+	case "Evidence.source":
+		if e.ComplexityRoot.Evidence.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Source(childComplexity), true
+	case "Evidence.summary":
+		if e.ComplexityRoot.Evidence.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Summary(childComplexity), true
+	case "Evidence.title":
+		if e.ComplexityRoot.Evidence.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Title(childComplexity), true
 
 	case "File.contentType":
 		if e.ComplexityRoot.File.ContentType == nil {
@@ -721,6 +1141,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.File.ID(childComplexity), true
+	case "File.kind":
+		if e.ComplexityRoot.File.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Kind(childComplexity), true
 	case "File.name":
 		if e.ComplexityRoot.File.Name == nil {
 			break
@@ -745,6 +1171,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.File.Size(childComplexity), true
+
+	case "Finding.basis":
+		if e.ComplexityRoot.Finding.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Basis(childComplexity), true
+	case "Finding.field":
+		if e.ComplexityRoot.Finding.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Field(childComplexity), true
+	case "Finding.fix":
+		if e.ComplexityRoot.Finding.Fix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Fix(childComplexity), true
+	case "Finding.message":
+		if e.ComplexityRoot.Finding.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Message(childComplexity), true
+	case "Finding.rowId":
+		if e.ComplexityRoot.Finding.RowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.RowID(childComplexity), true
+	case "Finding.rule":
+		if e.ComplexityRoot.Finding.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Rule(childComplexity), true
+	case "Finding.section":
+		if e.ComplexityRoot.Finding.Section == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Section(childComplexity), true
+	case "Finding.severity":
+		if e.ComplexityRoot.Finding.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Severity(childComplexity), true
 
 	case "FormDefinition.parts":
 		if e.ComplexityRoot.FormDefinition.Parts == nil {
@@ -846,6 +1321,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FormSection.Unconfirmed(childComplexity), true
 
+	case "FourPlusOne.concerned":
+		if e.ComplexityRoot.FourPlusOne.Concerned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FourPlusOne.Concerned(childComplexity), true
+	case "FourPlusOne.learned":
+		if e.ComplexityRoot.FourPlusOne.Learned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FourPlusOne.Learned(childComplexity), true
+	case "FourPlusOne.next":
+		if e.ComplexityRoot.FourPlusOne.Next == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FourPlusOne.Next(childComplexity), true
+	case "FourPlusOne.pleased":
+		if e.ComplexityRoot.FourPlusOne.Pleased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FourPlusOne.Pleased(childComplexity), true
+	case "FourPlusOne.tried":
+		if e.ComplexityRoot.FourPlusOne.Tried == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FourPlusOne.Tried(childComplexity), true
+
 	case "FurtherSection.key":
 		if e.ComplexityRoot.FurtherSection.Key == nil {
 			break
@@ -919,6 +1425,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Job.Priority(childComplexity), true
+	case "Job.review":
+		if e.ComplexityRoot.Job.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Review(childComplexity), true
+	case "Job.revision":
+		if e.ComplexityRoot.Job.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Revision(childComplexity), true
 	case "Job.startedAt":
 		if e.ComplexityRoot.Job.StartedAt == nil {
 			break
@@ -1079,6 +1597,146 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LearnerEdge.Node(childComplexity), true
 
+	case "LedgerPeriod.delivered":
+		if e.ComplexityRoot.LedgerPeriod.Delivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPeriod.Delivered(childComplexity), true
+	case "LedgerPeriod.deliveredMinutes":
+		if e.ComplexityRoot.LedgerPeriod.DeliveredMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPeriod.DeliveredMinutes(childComplexity), true
+	case "LedgerPeriod.from":
+		if e.ComplexityRoot.LedgerPeriod.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPeriod.From(childComplexity), true
+	case "LedgerPeriod.missed":
+		if e.ComplexityRoot.LedgerPeriod.Missed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPeriod.Missed(childComplexity), true
+	case "LedgerPeriod.missedMinutes":
+		if e.ComplexityRoot.LedgerPeriod.MissedMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPeriod.MissedMinutes(childComplexity), true
+	case "LedgerPeriod.planned":
+		if e.ComplexityRoot.LedgerPeriod.Planned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPeriod.Planned(childComplexity), true
+	case "LedgerPeriod.plannedMinutes":
+		if e.ComplexityRoot.LedgerPeriod.PlannedMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPeriod.PlannedMinutes(childComplexity), true
+	case "LedgerPeriod.shortfallMinutes":
+		if e.ComplexityRoot.LedgerPeriod.ShortfallMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPeriod.ShortfallMinutes(childComplexity), true
+	case "LedgerPeriod.shortfallSessions":
+		if e.ComplexityRoot.LedgerPeriod.ShortfallSessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPeriod.ShortfallSessions(childComplexity), true
+	case "LedgerPeriod.to":
+		if e.ComplexityRoot.LedgerPeriod.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPeriod.To(childComplexity), true
+
+	case "LedgerSession.date":
+		if e.ComplexityRoot.LedgerSession.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.Date(childComplexity), true
+	case "LedgerSession.deliveredBy":
+		if e.ComplexityRoot.LedgerSession.DeliveredBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.DeliveredBy(childComplexity), true
+	case "LedgerSession.id":
+		if e.ComplexityRoot.LedgerSession.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.ID(childComplexity), true
+	case "LedgerSession.minutes":
+		if e.ComplexityRoot.LedgerSession.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.Minutes(childComplexity), true
+	case "LedgerSession.notes":
+		if e.ComplexityRoot.LedgerSession.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.Notes(childComplexity), true
+	case "LedgerSession.reason":
+		if e.ComplexityRoot.LedgerSession.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.Reason(childComplexity), true
+	case "LedgerSession.recordedAt":
+		if e.ComplexityRoot.LedgerSession.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.RecordedAt(childComplexity), true
+	case "LedgerSession.recordedBy":
+		if e.ComplexityRoot.LedgerSession.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.RecordedBy(childComplexity), true
+	case "LedgerSession.rowId":
+		if e.ComplexityRoot.LedgerSession.RowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.RowID(childComplexity), true
+	case "LedgerSession.status":
+		if e.ComplexityRoot.LedgerSession.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.Status(childComplexity), true
+	case "LedgerSession.voidReason":
+		if e.ComplexityRoot.LedgerSession.VoidReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.VoidReason(childComplexity), true
+	case "LedgerSession.voided":
+		if e.ComplexityRoot.LedgerSession.Voided == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.Voided(childComplexity), true
+	case "LedgerSession.voidedAt":
+		if e.ComplexityRoot.LedgerSession.VoidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.VoidedAt(childComplexity), true
+
 	case "LocalText.cy":
 		if e.ComplexityRoot.LocalText.CY == nil {
 			break
@@ -1111,6 +1769,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MaintainerInfo.StartDate(childComplexity), true
 
+	case "Mutation.concludeReview":
+		if e.ComplexityRoot.Mutation.ConcludeReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_concludeReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConcludeReview(childComplexity, args["input"].(service.ConcludeInput)), true
 	case "Mutation.createLearner":
 		if e.ComplexityRoot.Mutation.CreateLearner == nil {
 			break
@@ -1155,6 +1824,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(service.UserInput)), true
+	case "Mutation.decideReviewRequest":
+		if e.ComplexityRoot.Mutation.DecideReviewRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideReviewRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideReviewRequest(childComplexity, args["input"].(service.DecideRequestInput)), true
 	case "Mutation.grantAccess":
 		if e.ComplexityRoot.Mutation.GrantAccess == nil {
 			break
@@ -1166,6 +1846,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantAccess(childComplexity, args["input"].(service.GrantInput)), true
+	case "Mutation.openReview":
+		if e.ComplexityRoot.Mutation.OpenReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenReview(childComplexity, args["input"].(service.OpenReviewInput)), true
+	case "Mutation.recordSessions":
+		if e.ComplexityRoot.Mutation.RecordSessions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordSessions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordSessions(childComplexity, args["planId"].(string), args["sessions"].([]*service.SessionInput)), true
+	case "Mutation.renderMeetingRecord":
+		if e.ComplexityRoot.Mutation.RenderMeetingRecord == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renderMeetingRecord_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenderMeetingRecord(childComplexity, args["reviewId"].(string), args["revision"].(*int), args["language"].(*cynllun.RenderLanguage), args["priority"].(*cynllun.JobPriority)), true
 	case "Mutation.renderPlan":
 		if e.ComplexityRoot.Mutation.RenderPlan == nil {
 			break
@@ -1177,6 +1890,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RenderPlan(childComplexity, args["planId"].(string), args["version"].(*int), args["language"].(*cynllun.RenderLanguage), args["priority"].(*cynllun.JobPriority)), true
+	case "Mutation.requestReview":
+		if e.ComplexityRoot.Mutation.RequestReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestReview(childComplexity, args["input"].(service.RequestReviewInput)), true
 	case "Mutation.revokeAccess":
 		if e.ComplexityRoot.Mutation.RevokeAccess == nil {
 			break
@@ -1188,6 +1912,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAccess(childComplexity, args["id"].(string)), true
+	case "Mutation.saveReview":
+		if e.ComplexityRoot.Mutation.SaveReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveReview(childComplexity, args["input"].(service.SaveReviewInput)), true
 	case "Mutation.saveVersion":
 		if e.ComplexityRoot.Mutation.SaveVersion == nil {
 			break
@@ -1210,6 +1945,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateLearner(childComplexity, args["id"].(string), args["input"].(service.LearnerInput)), true
+	case "Mutation.uploadAttachment":
+		if e.ComplexityRoot.Mutation.UploadAttachment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadAttachment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadAttachment(childComplexity, args["learnerId"].(string), args["file"].(graphql.Upload)), true
+	case "Mutation.voidSession":
+		if e.ComplexityRoot.Mutation.VoidSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voidSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VoidSession(childComplexity, args["id"].(string), args["reason"].(string)), true
 
 	case "NeedEntry.description":
 		if e.ComplexityRoot.NeedEntry.Description == nil {
@@ -1318,6 +2075,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrganisationEdge.Node(childComplexity), true
 
+	case "OutcomeReview.notes":
+		if e.ComplexityRoot.OutcomeReview.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeReview.Notes(childComplexity), true
+	case "OutcomeReview.revised":
+		if e.ComplexityRoot.OutcomeReview.Revised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeReview.Revised(childComplexity), true
+	case "OutcomeReview.rowId":
+		if e.ComplexityRoot.OutcomeReview.RowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeReview.RowID(childComplexity), true
+	case "OutcomeReview.status":
+		if e.ComplexityRoot.OutcomeReview.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeReview.Status(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1342,6 +2124,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "ParentView.attachments":
+		if e.ComplexityRoot.ParentView.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParentView.Attachments(childComplexity), true
+	case "ParentView.name":
+		if e.ComplexityRoot.ParentView.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParentView.Name(childComplexity), true
+	case "ParentView.text":
+		if e.ComplexityRoot.ParentView.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParentView.Text(childComplexity), true
+
+	case "Participant.agreed":
+		if e.ComplexityRoot.Participant.Agreed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participant.Agreed(childComplexity), true
+	case "Participant.attendance":
+		if e.ComplexityRoot.Participant.Attendance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participant.Attendance(childComplexity), true
+	case "Participant.name":
+		if e.ComplexityRoot.Participant.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participant.Name(childComplexity), true
+	case "Participant.organisation":
+		if e.ComplexityRoot.Participant.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participant.Organisation(childComplexity), true
+	case "Participant.role":
+		if e.ComplexityRoot.Participant.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participant.Role(childComplexity), true
+
+	case "PersonCentred.actionPlan":
+		if e.ComplexityRoot.PersonCentred.ActionPlan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonCentred.ActionPlan(childComplexity), true
+	case "PersonCentred.importantFor":
+		if e.ComplexityRoot.PersonCentred.ImportantFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonCentred.ImportantFor(childComplexity), true
+	case "PersonCentred.importantTo":
+		if e.ComplexityRoot.PersonCentred.ImportantTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonCentred.ImportantTo(childComplexity), true
+	case "PersonCentred.notWorking":
+		if e.ComplexityRoot.PersonCentred.NotWorking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonCentred.NotWorking(childComplexity), true
+	case "PersonCentred.questions":
+		if e.ComplexityRoot.PersonCentred.Questions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonCentred.Questions(childComplexity), true
+	case "PersonCentred.working":
+		if e.ComplexityRoot.PersonCentred.Working == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonCentred.Working(childComplexity), true
 
 	case "Placement.boardAndLodging":
 		if e.ComplexityRoot.Placement.BoardAndLodging == nil {
@@ -1398,12 +2267,46 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.Learner(childComplexity), true
+	case "Plan.ledger":
+		if e.ComplexityRoot.Plan.Ledger == nil {
+			break
+		}
+
+		args, err := ec.field_Plan_ledger_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.Ledger(childComplexity, args["from"].(*cynllun.Date), args["to"].(*cynllun.Date), args["rowId"].(*string), args["version"].(*int)), true
 	case "Plan.maintainer":
 		if e.ComplexityRoot.Plan.Maintainer == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Plan.Maintainer(childComplexity), true
+	case "Plan.reviewPeriod":
+		if e.ComplexityRoot.Plan.ReviewPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.ReviewPeriod(childComplexity), true
+	case "Plan.reviews":
+		if e.ComplexityRoot.Plan.Reviews == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Reviews(childComplexity), true
+	case "Plan.sessions":
+		if e.ComplexityRoot.Plan.Sessions == nil {
+			break
+		}
+
+		args, err := ec.field_Plan_sessions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.Sessions(childComplexity, args["from"].(*cynllun.Date), args["to"].(*cynllun.Date), args["rowId"].(*string)), true
 	case "Plan.version":
 		if e.ComplexityRoot.Plan.Version == nil {
 			break
@@ -1482,6 +2385,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlanContent.Provision(childComplexity), true
 
+	case "PlanLedger.from":
+		if e.ComplexityRoot.PlanLedger.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLedger.From(childComplexity), true
+	case "PlanLedger.rows":
+		if e.ComplexityRoot.PlanLedger.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLedger.Rows(childComplexity), true
+	case "PlanLedger.to":
+		if e.ComplexityRoot.PlanLedger.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLedger.To(childComplexity), true
+	case "PlanLedger.version":
+		if e.ComplexityRoot.PlanLedger.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanLedger.Version(childComplexity), true
+
 	case "PlanVersion.comment":
 		if e.ComplexityRoot.PlanVersion.Comment == nil {
 			break
@@ -1536,6 +2464,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanVersion.Renders(childComplexity), true
+	case "PlanVersion.review":
+		if e.ComplexityRoot.PlanVersion.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanVersion.Review(childComplexity), true
 	case "PlanVersion.status":
 		if e.ComplexityRoot.PlanVersion.Status == nil {
 			break
@@ -1593,6 +2527,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanVersionSaved.Version(childComplexity), true
+
+	case "ProvisionReview.change":
+		if e.ComplexityRoot.ProvisionReview.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvisionReview.Change(childComplexity), true
+	case "ProvisionReview.delivered":
+		if e.ComplexityRoot.ProvisionReview.Delivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvisionReview.Delivered(childComplexity), true
+	case "ProvisionReview.effective":
+		if e.ComplexityRoot.ProvisionReview.Effective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvisionReview.Effective(childComplexity), true
+	case "ProvisionReview.notes":
+		if e.ComplexityRoot.ProvisionReview.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvisionReview.Notes(childComplexity), true
+	case "ProvisionReview.rowId":
+		if e.ComplexityRoot.ProvisionReview.RowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvisionReview.RowID(childComplexity), true
+	case "ProvisionReview.stillNeeded":
+		if e.ComplexityRoot.ProvisionReview.StillNeeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvisionReview.StillNeeded(childComplexity), true
 
 	case "ProvisionRow.dateKind":
 		if e.ComplexityRoot.ProvisionRow.DateKind == nil {
@@ -1826,6 +2797,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Plan(childComplexity, args["id"].(string)), true
+	case "Query.review":
+		if e.ComplexityRoot.Query.Review == nil {
+			break
+		}
+
+		args, err := ec.field_Query_review_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Review(childComplexity, args["id"].(string)), true
 
 	case "Relationship.active":
 		if e.ComplexityRoot.Relationship.Active == nil {
@@ -1893,6 +2875,444 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.UserID(childComplexity), true
+
+	case "Review.canMaintain":
+		if e.ComplexityRoot.Review.CanMaintain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.CanMaintain(childComplexity), true
+	case "Review.capacityDiscussion":
+		if e.ComplexityRoot.Review.CapacityDiscussion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.CapacityDiscussion(childComplexity), true
+	case "Review.checklist":
+		if e.ComplexityRoot.Review.Checklist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Checklist(childComplexity), true
+	case "Review.childViews":
+		if e.ComplexityRoot.Review.ChildViews == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ChildViews(childComplexity), true
+	case "Review.comment":
+		if e.ComplexityRoot.Review.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Comment(childComplexity), true
+	case "Review.createdAt":
+		if e.ComplexityRoot.Review.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.CreatedAt(childComplexity), true
+	case "Review.createdBy":
+		if e.ComplexityRoot.Review.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.CreatedBy(childComplexity), true
+	case "Review.decision":
+		if e.ComplexityRoot.Review.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Decision(childComplexity), true
+	case "Review.disagreements":
+		if e.ComplexityRoot.Review.Disagreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Disagreements(childComplexity), true
+	case "Review.durationMinutes":
+		if e.ComplexityRoot.Review.DurationMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.DurationMinutes(childComplexity), true
+	case "Review.findings":
+		if e.ComplexityRoot.Review.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Findings(childComplexity), true
+	case "Review.fourPlusOne":
+		if e.ComplexityRoot.Review.FourPlusOne == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.FourPlusOne(childComplexity), true
+	case "Review.heldOn":
+		if e.ComplexityRoot.Review.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.HeldOn(childComplexity), true
+	case "Review.id":
+		if e.ComplexityRoot.Review.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ID(childComplexity), true
+	case "Review.ledger":
+		if e.ComplexityRoot.Review.Ledger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Ledger(childComplexity), true
+	case "Review.meetingRecords":
+		if e.ComplexityRoot.Review.MeetingRecords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.MeetingRecords(childComplexity), true
+	case "Review.needsDiscussion":
+		if e.ComplexityRoot.Review.NeedsDiscussion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.NeedsDiscussion(childComplexity), true
+	case "Review.newEvidence":
+		if e.ComplexityRoot.Review.NewEvidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.NewEvidence(childComplexity), true
+	case "Review.openedAt":
+		if e.ComplexityRoot.Review.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.OpenedAt(childComplexity), true
+	case "Review.outcomes":
+		if e.ComplexityRoot.Review.Outcomes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Outcomes(childComplexity), true
+	case "Review.parentViews":
+		if e.ComplexityRoot.Review.ParentViews == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ParentViews(childComplexity), true
+	case "Review.participants":
+		if e.ComplexityRoot.Review.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Participants(childComplexity), true
+	case "Review.personCentred":
+		if e.ComplexityRoot.Review.PersonCentred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.PersonCentred(childComplexity), true
+	case "Review.plan":
+		if e.ComplexityRoot.Review.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Plan(childComplexity), true
+	case "Review.planVersionNumber":
+		if e.ComplexityRoot.Review.PlanVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.PlanVersion(childComplexity), true
+	case "Review.provision":
+		if e.ComplexityRoot.Review.Provision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Provision(childComplexity), true
+	case "Review.request":
+		if e.ComplexityRoot.Review.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Request(childComplexity), true
+	case "Review.revisedVersion":
+		if e.ComplexityRoot.Review.RevisedVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.RevisedVersion(childComplexity), true
+	case "Review.revision":
+		if e.ComplexityRoot.Review.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Revision(childComplexity), true
+	case "Review.revisions":
+		if e.ComplexityRoot.Review.Revisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Revisions(childComplexity), true
+	case "Review.status":
+		if e.ComplexityRoot.Review.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Status(childComplexity), true
+	case "Review.type":
+		if e.ComplexityRoot.Review.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Type(childComplexity), true
+
+	case "ReviewCheck.applies":
+		if e.ComplexityRoot.ReviewCheck.Applies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewCheck.Applies(childComplexity), true
+	case "ReviewCheck.basis":
+		if e.ComplexityRoot.ReviewCheck.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewCheck.Basis(childComplexity), true
+	case "ReviewCheck.code":
+		if e.ComplexityRoot.ReviewCheck.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewCheck.Code(childComplexity), true
+	case "ReviewCheck.label":
+		if e.ComplexityRoot.ReviewCheck.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewCheck.Label(childComplexity), true
+	case "ReviewCheck.met":
+		if e.ComplexityRoot.ReviewCheck.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewCheck.Met(childComplexity), true
+
+	case "ReviewDecision.decidedBy":
+		if e.ComplexityRoot.ReviewDecision.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewDecision.DecidedBy(childComplexity), true
+	case "ReviewDecision.decidedOn":
+		if e.ComplexityRoot.ReviewDecision.DecidedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewDecision.DecidedOn(childComplexity), true
+	case "ReviewDecision.kind":
+		if e.ComplexityRoot.ReviewDecision.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewDecision.Kind(childComplexity), true
+	case "ReviewDecision.reasons":
+		if e.ComplexityRoot.ReviewDecision.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewDecision.Reasons(childComplexity), true
+	case "ReviewDecision.version":
+		if e.ComplexityRoot.ReviewDecision.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewDecision.Version(childComplexity), true
+
+	case "ReviewPeriod.basis":
+		if e.ComplexityRoot.ReviewPeriod.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewPeriod.Basis(childComplexity), true
+	case "ReviewPeriod.daysLeft":
+		if e.ComplexityRoot.ReviewPeriod.DaysLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewPeriod.DaysLeft(childComplexity), true
+	case "ReviewPeriod.end":
+		if e.ComplexityRoot.ReviewPeriod.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewPeriod.End(childComplexity), true
+	case "ReviewPeriod.review":
+		if e.ComplexityRoot.ReviewPeriod.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewPeriod.Review(childComplexity), true
+	case "ReviewPeriod.start":
+		if e.ComplexityRoot.ReviewPeriod.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewPeriod.Start(childComplexity), true
+
+	case "ReviewRequest.by":
+		if e.ComplexityRoot.ReviewRequest.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRequest.By(childComplexity), true
+	case "ReviewRequest.byName":
+		if e.ComplexityRoot.ReviewRequest.ByName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRequest.ByName(childComplexity), true
+	case "ReviewRequest.decidedBy":
+		if e.ComplexityRoot.ReviewRequest.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRequest.DecidedBy(childComplexity), true
+	case "ReviewRequest.decidedOn":
+		if e.ComplexityRoot.ReviewRequest.DecidedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRequest.DecidedOn(childComplexity), true
+	case "ReviewRequest.reason":
+		if e.ComplexityRoot.ReviewRequest.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRequest.Reason(childComplexity), true
+	case "ReviewRequest.refusalReasons":
+		if e.ComplexityRoot.ReviewRequest.RefusalReasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRequest.RefusalReasons(childComplexity), true
+	case "ReviewRequest.requestedOn":
+		if e.ComplexityRoot.ReviewRequest.RequestedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRequest.RequestedOn(childComplexity), true
+
+	case "RowLedger.basis":
+		if e.ComplexityRoot.RowLedger.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.Basis(childComplexity), true
+	case "RowLedger.delivered":
+		if e.ComplexityRoot.RowLedger.Delivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.Delivered(childComplexity), true
+	case "RowLedger.deliveredMinutes":
+		if e.ComplexityRoot.RowLedger.DeliveredMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.DeliveredMinutes(childComplexity), true
+	case "RowLedger.from":
+		if e.ComplexityRoot.RowLedger.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.From(childComplexity), true
+	case "RowLedger.missed":
+		if e.ComplexityRoot.RowLedger.Missed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.Missed(childComplexity), true
+	case "RowLedger.missedMinutes":
+		if e.ComplexityRoot.RowLedger.MissedMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.MissedMinutes(childComplexity), true
+	case "RowLedger.periods":
+		if e.ComplexityRoot.RowLedger.Periods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.Periods(childComplexity), true
+	case "RowLedger.periodsShort":
+		if e.ComplexityRoot.RowLedger.PeriodsShort == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.PeriodsShort(childComplexity), true
+	case "RowLedger.planned":
+		if e.ComplexityRoot.RowLedger.Planned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.Planned(childComplexity), true
+	case "RowLedger.plannedKnown":
+		if e.ComplexityRoot.RowLedger.PlannedKnown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.PlannedKnown(childComplexity), true
+	case "RowLedger.plannedMinutes":
+		if e.ComplexityRoot.RowLedger.PlannedMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.PlannedMinutes(childComplexity), true
+	case "RowLedger.quantity":
+		if e.ComplexityRoot.RowLedger.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.Quantity(childComplexity), true
+	case "RowLedger.row":
+		if e.ComplexityRoot.RowLedger.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.Row(childComplexity), true
+	case "RowLedger.rowId":
+		if e.ComplexityRoot.RowLedger.RowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.RowID(childComplexity), true
+	case "RowLedger.shortfallMinutes":
+		if e.ComplexityRoot.RowLedger.ShortfallMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.ShortfallMinutes(childComplexity), true
+	case "RowLedger.shortfallSessions":
+		if e.ComplexityRoot.RowLedger.ShortfallSessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.ShortfallSessions(childComplexity), true
+	case "RowLedger.to":
+		if e.ComplexityRoot.RowLedger.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.To(childComplexity), true
+	case "RowLedger.warnings":
+		if e.ComplexityRoot.RowLedger.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowLedger.Warnings(childComplexity), true
 
 	case "Statement.directQuote":
 		if e.ComplexityRoot.Statement.DirectQuote == nil {
@@ -1995,11 +3415,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ActionInput", ec.unmarshalInputActionInput),
 			graphql.NewInputUnmarshaler("AppendixInput", ec.unmarshalInputAppendixInput),
+			graphql.NewInputUnmarshaler("ChildViewInput", ec.unmarshalInputChildViewInput),
+			graphql.NewInputUnmarshaler("ConcludeReviewInput", ec.unmarshalInputConcludeReviewInput),
 			graphql.NewInputUnmarshaler("ConsentInput", ec.unmarshalInputConsentInput),
 			graphql.NewInputUnmarshaler("CreateOrganisationInput", ec.unmarshalInputCreateOrganisationInput),
 			graphql.NewInputUnmarshaler("CreatePlanInput", ec.unmarshalInputCreatePlanInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("DecideReviewRequestInput", ec.unmarshalInputDecideReviewRequestInput),
+			graphql.NewInputUnmarshaler("DisagreementInput", ec.unmarshalInputDisagreementInput),
+			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
+			graphql.NewInputUnmarshaler("FourPlusOneInput", ec.unmarshalInputFourPlusOneInput),
 			graphql.NewInputUnmarshaler("FurtherSectionInput", ec.unmarshalInputFurtherSectionInput),
 			graphql.NewInputUnmarshaler("GrantAccessInput", ec.unmarshalInputGrantAccessInput),
 			graphql.NewInputUnmarshaler("LearnerFilter", ec.unmarshalInputLearnerFilter),
@@ -2007,12 +3434,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MaintainerInfoInput", ec.unmarshalInputMaintainerInfoInput),
 			graphql.NewInputUnmarshaler("NeedEntryInput", ec.unmarshalInputNeedEntryInput),
 			graphql.NewInputUnmarshaler("OnePageProfileInput", ec.unmarshalInputOnePageProfileInput),
+			graphql.NewInputUnmarshaler("OpenReviewInput", ec.unmarshalInputOpenReviewInput),
 			graphql.NewInputUnmarshaler("OrganisationFilter", ec.unmarshalInputOrganisationFilter),
+			graphql.NewInputUnmarshaler("OutcomeReviewInput", ec.unmarshalInputOutcomeReviewInput),
+			graphql.NewInputUnmarshaler("ParentViewInput", ec.unmarshalInputParentViewInput),
+			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
+			graphql.NewInputUnmarshaler("PersonCentredInput", ec.unmarshalInputPersonCentredInput),
 			graphql.NewInputUnmarshaler("PlacementInput", ec.unmarshalInputPlacementInput),
 			graphql.NewInputUnmarshaler("PlanContentInput", ec.unmarshalInputPlanContentInput),
+			graphql.NewInputUnmarshaler("ProvisionReviewInput", ec.unmarshalInputProvisionReviewInput),
 			graphql.NewInputUnmarshaler("ProvisionRowInput", ec.unmarshalInputProvisionRowInput),
 			graphql.NewInputUnmarshaler("QuantityInput", ec.unmarshalInputQuantityInput),
+			graphql.NewInputUnmarshaler("RequestReviewInput", ec.unmarshalInputRequestReviewInput),
+			graphql.NewInputUnmarshaler("ReviewRecordInput", ec.unmarshalInputReviewRecordInput),
+			graphql.NewInputUnmarshaler("SaveReviewInput", ec.unmarshalInputSaveReviewInput),
 			graphql.NewInputUnmarshaler("SaveVersionInput", ec.unmarshalInputSaveVersionInput),
+			graphql.NewInputUnmarshaler("SessionInput", ec.unmarshalInputSessionInput),
 			graphql.NewInputUnmarshaler("StatementInput", ec.unmarshalInputStatementInput),
 		)
 	}
@@ -2771,6 +4208,614 @@ type FormField {
   key: String!
   label: LocalText!
 }
+
+# --- Reviews, meeting records and the provision delivery ledger ---
+
+"Why a review is held (Act s.23)."
+enum ReviewType {
+  "Before the end of a 12-month review period."
+  ANNUAL
+  "Asked for by the child, a parent or the young person (s.23(8))."
+  ON_REQUEST
+  "Asked for by an NHS body securing provision in the plan."
+  NHS_REQUEST
+  "After a move to a new school or FEI."
+  TRANSFER
+  "A local authority reconsidering a school's plan (s.27)."
+  LA_RECONSIDERATION
+  OTHER
+}
+
+enum ReviewStatus {
+  "A request is recorded and not yet decided."
+  REQUESTED
+  "The requested review was considered unnecessary: reasons and who decided are recorded."
+  REFUSED
+  "The review is being held and recorded."
+  OPEN
+  "Ended in a revised plan or a notice of no revision. The decision never changes; the record may still be corrected (each correction a revision)."
+  CONCLUDED
+}
+
+enum RequesterRole {
+  CHILD
+  PARENT
+  YOUNG_PERSON
+  NHS_BODY
+  SCHOOL
+  LA
+  OTHER
+}
+
+enum ParticipantRole {
+  CHILD
+  YOUNG_PERSON
+  PARENT
+  ALNCO
+  TEACHER
+  LA_OFFICER
+  HEALTH
+  SOCIAL_CARE
+  ADVOCATE
+  EDUCATIONAL_PSYCHOLOGIST
+  OTHER
+}
+
+enum Attendance {
+  IN_PERSON
+  REMOTELY
+  IN_WRITING
+  THROUGH_SOMEONE_ELSE
+  DID_NOT_CONTRIBUTE
+}
+
+"How the child's or young person's views were gathered."
+enum ViewFormat {
+  OWN_WORDS
+  DRAWING
+  AUDIO
+  VIDEO
+  AAC
+  PARENT_SCRIBED
+  TRUSTED_ADULT
+}
+
+enum Answer {
+  YES
+  PARTLY
+  NO
+  UNKNOWN
+}
+
+enum ProvisionChange {
+  CONTINUE
+  INCREASE
+  REDUCE
+  MODIFY
+  END
+}
+
+enum OutcomeStatus {
+  ACHIEVED
+  PARTLY_ACHIEVED
+  NOT_YET_ACHIEVED
+}
+
+enum DecisionKind {
+  "The plan was revised: the revised plan is a new version linked to the review."
+  REVISED
+  "A notice of the decision not to revise, with reasons."
+  NO_REVISION
+}
+
+enum Severity {
+  ERROR
+  WARNING
+  INFO
+}
+
+enum ReviewPeriodBasis {
+  FIRST_GIVEN
+  REVISED_PLAN
+  NO_REVISION_NOTICE
+  ROLLED_OVER
+}
+
+enum SessionStatus {
+  DELIVERED
+  MISSED
+}
+
+enum MissedReason {
+  LEARNER_ABSENT
+  PROVIDER_ABSENT
+  STAFF_UNAVAILABLE
+  SCHOOL_EVENT
+  SETTING_CLOSED
+  LEARNER_DECLINED
+  OTHER
+}
+
+enum LedgerBasis {
+  "School days from the local authority's term calendar."
+  TERM_CALENDAR
+  "No term calendar covers the window: every Monday to Friday counts and holidays are not excluded."
+  WEEKDAYS
+}
+
+extend type Query {
+  "A review (its latest revision) you may see: whoever may read the learner's record."
+  review(id: ID!): Review
+}
+
+extend type Mutation {
+  """
+  Record a request for a review. Parents, the young person and advocates
+  with consent may ask; staff and officers record requests made to them
+  (then requestedBy says who asked).
+  """
+  requestReview(input: RequestReviewInput!): Review!
+  "Accept a requested review (it becomes OPEN) or refuse it as unnecessary, with reasons."
+  decideReviewRequest(input: DecideReviewRequestInput!): Review!
+  "Start a review that was not requested (annual, transfer, LA reconsideration, other)."
+  openReview(input: OpenReviewInput!): Review!
+  "Save a new revision of a review's record. CONFLICT when expectedRevision is no longer current."
+  saveReview(input: SaveReviewInput!): Review!
+  """
+  End a review with a revised plan (saved as a new FINAL version linked to
+  the review) or a notice of no revision. Either starts a new 12-month
+  review period.
+  """
+  concludeReview(input: ConcludeReviewInput!): Review!
+  "Render a review's meeting record to PDF in the background (the latest revision unless revision is given)."
+  renderMeetingRecord(reviewId: ID!, revision: Int, language: RenderLanguage = EN, priority: JobPriority = INTERACTIVE): Job!
+  """
+  Upload an attachment to a learner's record (multipart request, GraphQL
+  multipart request spec): a drawing, a recording, a report. Its type is
+  detected from its content, and must be an accepted type that agrees with
+  its name and declared type. Download it through File.downloadUrl.
+  """
+  uploadAttachment(learnerId: ID!, file: Upload!): File!
+  "Record sessions of a plan's provision, delivered or missed: all of them or (on any error) none."
+  recordSessions(planId: ID!, sessions: [SessionInput!]!): [LedgerSession!]!
+  "Withdraw a mistaken ledger entry; it stays in the ledger marked as voided."
+  voidSession(id: ID!, reason: String!): LedgerSession!
+}
+
+scalar Upload
+
+extend enum JobKind {
+  RENDER_MEETING_RECORD
+}
+
+extend type Job {
+  "The review of a meeting-record job."
+  review: Review
+  revision: Int
+}
+
+extend type File {
+  "RENDERED or UPLOAD"
+  kind: String!
+}
+
+extend type Plan {
+  "Reviews of the plan, oldest first (latest revision of each)."
+  reviews: [Review!]!
+  "The 12-month review period running today: null until a version is FINAL (the plan is given)."
+  reviewPeriod: ReviewPeriod
+  """
+  Planned against delivered provision per 2B row of the current version (or
+  of version), between from and to: by default from the start of the current
+  review period to today. Reading it is audited.
+  """
+  ledger(from: Date, to: Date, rowId: ID, version: Int): PlanLedger!
+  "Ledger entries, by date (voided ones included and marked)."
+  sessions(from: Date, to: Date, rowId: ID): [LedgerSession!]!
+}
+
+extend type PlanVersion {
+  "The review that produced this version, for revised plans."
+  review: Review
+}
+
+type ReviewPeriod {
+  start: Date!
+  "The last day of the period: the review must be held before it ends."
+  end: Date!
+  basis: ReviewPeriodBasis!
+  "The review whose decision started the period."
+  review: Review
+  "Days from today to the end (negative when overdue)."
+  daysLeft: Int!
+}
+
+"One revision of the record of a review. Reading it is audited."
+type Review implements Node {
+  id: ID!
+  revision: Int!
+  plan: Plan!
+  type: ReviewType!
+  status: ReviewStatus!
+  request: ReviewRequest
+  "The number of the plan version reviewed."
+  planVersionNumber: Int!
+  heldOn: Date
+  durationMinutes: Int
+  participants: [Participant!]!
+  "The child's or young person's views, wishes and feelings."
+  childViews: [ChildView!]!
+  parentViews: [ParentView!]!
+  personCentred: PersonCentred!
+  fourPlusOne: FourPlusOne!
+  needsDiscussion: String!
+  "The review of each 2B row."
+  provision: [ProvisionReview!]!
+  outcomes: [OutcomeReview!]!
+  newEvidence: [Evidence!]!
+  capacityDiscussion: String!
+  "Whether the maintaining body can still maintain the plan (null: not recorded)."
+  canMaintain: Boolean
+  disagreements: [Disagreement!]!
+  decision: ReviewDecision
+  "The revised plan (decision REVISED)."
+  revisedVersion: PlanVersion
+  comment: String
+  createdAt: Time!
+  createdBy: ID!
+  openedAt: Time!
+  "The review checklist, evaluated from the record."
+  checklist: [ReviewCheck!]!
+  "Red flags and other findings on the record."
+  findings: [Finding!]!
+  "Planned against delivered provision over the period reviewed."
+  ledger: PlanLedger!
+  "Every revision of the record, oldest first."
+  revisions: [Review!]!
+  "Renders of this revision's meeting record, oldest first."
+  meetingRecords: [Job!]!
+}
+
+type ReviewRequest {
+  by: RequesterRole!
+  byName: String!
+  requestedOn: Date!
+  reason: String!
+  decidedOn: Date
+  decidedBy: ID
+  refusalReasons: String!
+}
+
+type Participant {
+  name: String!
+  role: ParticipantRole!
+  organisation: String!
+  attendance: Attendance!
+  "Agreed with the outcome of the review (null: not recorded)."
+  agreed: Boolean
+}
+
+type ChildView {
+  format: ViewFormat!
+  text: String!
+  gatheredBy: String!
+  "Attachment file ids (drawings, recordings)."
+  attachments: [ID!]!
+}
+
+type ParentView {
+  name: String!
+  text: String!
+  attachments: [ID!]!
+}
+
+type PersonCentred {
+  importantTo: [String!]!
+  importantFor: [String!]!
+  working: [String!]!
+  notWorking: [String!]!
+  questions: [String!]!
+  actionPlan: [Action!]!
+}
+
+type Action {
+  action: String!
+  owner: String!
+  due: Date
+}
+
+"The 4+1 questions."
+type FourPlusOne {
+  tried: String!
+  learned: String!
+  pleased: String!
+  concerned: String!
+  next: String!
+}
+
+type ProvisionReview {
+  rowId: ID!
+  delivered: Answer!
+  effective: Answer!
+  stillNeeded: Answer!
+  change: ProvisionChange
+  notes: String!
+}
+
+type OutcomeReview {
+  rowId: ID!
+  status: OutcomeStatus!
+  notes: String!
+  revised: Boolean!
+}
+
+type Evidence {
+  title: String!
+  source: String!
+  date: Date
+  summary: String!
+  attachment: ID
+}
+
+type Disagreement {
+  who: String!
+  role: ParticipantRole
+  about: String!
+  rowId: ID
+  details: String!
+  resolution: String!
+}
+
+type ReviewDecision {
+  kind: DecisionKind!
+  reasons: String!
+  decidedOn: Date!
+  decidedBy: ID!
+  "The revised plan's version number (REVISED)."
+  version: Int
+}
+
+type ReviewCheck {
+  code: String!
+  label: LocalText!
+  "False when the item does not apply (parent views for a young person)."
+  applies: Boolean!
+  met: Boolean!
+  basis: String!
+}
+
+type Finding {
+  rule: String!
+  severity: Severity!
+  section: String!
+  rowId: ID
+  field: String
+  message: LocalText!
+  "The law or guidance the rule rests on, and how strong it is."
+  basis: String!
+  fix: LocalText!
+}
+
+type PlanLedger {
+  from: Date!
+  to: Date!
+  "The plan version whose 2B rows were used."
+  version: Int!
+  rows: [RowLedger!]!
+}
+
+type RowLedger {
+  rowId: ID!
+  "The 2B row (from the version used)."
+  row: ProvisionRow
+  quantity: Quantity
+  "The window after clipping to the row's start and end dates."
+  from: Date
+  to: Date
+  basis: LedgerBasis!
+  "False when nothing can be planned (no structured quantity, or termly provision without a calendar)."
+  plannedKnown: Boolean!
+  planned: Int!
+  plannedMinutes: Int!
+  delivered: Int!
+  deliveredMinutes: Int!
+  missed: Int!
+  missedMinutes: Int!
+  "Planned less delivered over the window (never below zero)."
+  shortfallSessions: Int!
+  shortfallMinutes: Int!
+  "Periods in which fewer sessions were delivered than planned."
+  periodsShort: Int!
+  periods: [LedgerPeriod!]!
+  warnings: [String!]!
+}
+
+type LedgerPeriod {
+  from: Date!
+  to: Date!
+  planned: Int!
+  plannedMinutes: Int!
+  delivered: Int!
+  deliveredMinutes: Int!
+  missed: Int!
+  missedMinutes: Int!
+  shortfallSessions: Int!
+  shortfallMinutes: Int!
+}
+
+"An entry of the provision delivery ledger."
+type LedgerSession implements Node {
+  id: ID!
+  rowId: ID!
+  date: Date!
+  minutes: Int!
+  status: SessionStatus!
+  deliveredBy: String!
+  reason: MissedReason
+  notes: String!
+  recordedAt: Time!
+  recordedBy: ID!
+  voided: Boolean!
+  voidedAt: Time
+  voidReason: String
+}
+
+input SessionInput {
+  "The 2B row (its id) in the plan's current version."
+  rowId: ID!
+  date: Date!
+  "Minutes delivered; for a missed session, the minutes planned (default: the row's minutes per session)."
+  minutes: Int
+  status: SessionStatus!
+  deliveredBy: String
+  "Required for missed sessions."
+  reason: MissedReason
+  notes: String
+}
+
+input RequestReviewInput {
+  planId: ID!
+  "Defaults from who you are: PARENT for a parent, YOUNG_PERSON for the young person; staff must say."
+  requestedBy: RequesterRole
+  requestedByName: String
+  "Defaults to today."
+  requestedOn: Date
+  reason: String!
+  "ON_REQUEST (default) or NHS_REQUEST or LA_RECONSIDERATION."
+  type: ReviewType
+}
+
+input DecideReviewRequestInput {
+  id: ID!
+  expectedRevision: Int!
+  accept: Boolean!
+  "Required when refusing: why the review is considered unnecessary."
+  reasons: String
+  "Defaults to today."
+  decidedOn: Date
+}
+
+input OpenReviewInput {
+  planId: ID!
+  type: ReviewType!
+  record: ReviewRecordInput
+  comment: String
+}
+
+input SaveReviewInput {
+  id: ID!
+  expectedRevision: Int!
+  record: ReviewRecordInput!
+  comment: String
+}
+
+input ConcludeReviewInput {
+  id: ID!
+  expectedRevision: Int!
+  decision: DecisionKind!
+  reasons: String!
+  "Defaults to today."
+  decidedOn: Date
+  "REVISED: the revised plan's content, and the plan version it was edited from."
+  content: PlanContentInput
+  expectedVersion: Int
+  comment: String
+}
+
+"The record of a review meeting; every save replaces the whole record in a new revision."
+input ReviewRecordInput {
+  heldOn: Date
+  durationMinutes: Int
+  participants: [ParticipantInput!]
+  childViews: [ChildViewInput!]
+  parentViews: [ParentViewInput!]
+  personCentred: PersonCentredInput
+  fourPlusOne: FourPlusOneInput
+  needsDiscussion: String
+  provision: [ProvisionReviewInput!]
+  outcomes: [OutcomeReviewInput!]
+  newEvidence: [EvidenceInput!]
+  capacityDiscussion: String
+  canMaintain: Boolean
+  disagreements: [DisagreementInput!]
+}
+
+input ParticipantInput {
+  name: String!
+  role: ParticipantRole!
+  organisation: String
+  attendance: Attendance!
+  agreed: Boolean
+}
+
+input ChildViewInput {
+  format: ViewFormat!
+  text: String
+  gatheredBy: String
+  attachments: [ID!]
+}
+
+input ParentViewInput {
+  name: String
+  text: String
+  attachments: [ID!]
+}
+
+input PersonCentredInput {
+  importantTo: [String!]
+  importantFor: [String!]
+  working: [String!]
+  notWorking: [String!]
+  questions: [String!]
+  actionPlan: [ActionInput!]
+}
+
+input ActionInput {
+  action: String!
+  owner: String
+  due: Date
+}
+
+input FourPlusOneInput {
+  tried: String
+  learned: String
+  pleased: String
+  concerned: String
+  next: String
+}
+
+input ProvisionReviewInput {
+  rowId: ID!
+  delivered: Answer = UNKNOWN
+  effective: Answer = UNKNOWN
+  stillNeeded: Answer = UNKNOWN
+  change: ProvisionChange
+  notes: String
+}
+
+input OutcomeReviewInput {
+  rowId: ID!
+  status: OutcomeStatus!
+  notes: String
+  revised: Boolean
+}
+
+input EvidenceInput {
+  title: String!
+  source: String
+  date: Date
+  summary: String
+  attachment: ID
+}
+
+input DisagreementInput {
+  who: String!
+  role: ParticipantRole
+  about: String!
+  rowId: ID
+  details: String
+  resolution: String
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2778,6 +4823,18 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Action(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_Action_action(ctx, field)
+	case "owner":
+		return ec.fieldContext_Action_owner(ctx, field)
+	case "due":
+		return ec.fieldContext_Action_due(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Action", field.Name)
+}
 
 func (ec *executionContext) childFields_Appendix(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -2857,6 +4914,20 @@ func (ec *executionContext) childFields_Change(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
 }
 
+func (ec *executionContext) childFields_ChildView(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "format":
+		return ec.fieldContext_ChildView_format(ctx, field)
+	case "text":
+		return ec.fieldContext_ChildView_text(ctx, field)
+	case "gatheredBy":
+		return ec.fieldContext_ChildView_gatheredBy(ctx, field)
+	case "attachments":
+		return ec.fieldContext_ChildView_attachments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChildView", field.Name)
+}
+
 func (ec *executionContext) childFields_Consent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "consentGiven":
@@ -2869,6 +4940,40 @@ func (ec *executionContext) childFields_Consent(ctx context.Context, field graph
 		return ec.fieldContext_Consent_capacityDetails(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Consent", field.Name)
+}
+
+func (ec *executionContext) childFields_Disagreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "who":
+		return ec.fieldContext_Disagreement_who(ctx, field)
+	case "role":
+		return ec.fieldContext_Disagreement_role(ctx, field)
+	case "about":
+		return ec.fieldContext_Disagreement_about(ctx, field)
+	case "rowId":
+		return ec.fieldContext_Disagreement_rowId(ctx, field)
+	case "details":
+		return ec.fieldContext_Disagreement_details(ctx, field)
+	case "resolution":
+		return ec.fieldContext_Disagreement_resolution(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Disagreement", field.Name)
+}
+
+func (ec *executionContext) childFields_Evidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "title":
+		return ec.fieldContext_Evidence_title(ctx, field)
+	case "source":
+		return ec.fieldContext_Evidence_source(ctx, field)
+	case "date":
+		return ec.fieldContext_Evidence_date(ctx, field)
+	case "summary":
+		return ec.fieldContext_Evidence_summary(ctx, field)
+	case "attachment":
+		return ec.fieldContext_Evidence_attachment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
 }
 
 func (ec *executionContext) childFields_File(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2889,8 +4994,32 @@ func (ec *executionContext) childFields_File(ctx context.Context, field graphql.
 		return ec.fieldContext_File_createdAt(ctx, field)
 	case "downloadUrl":
 		return ec.fieldContext_File_downloadUrl(ctx, field)
+	case "kind":
+		return ec.fieldContext_File_kind(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type File", field.Name)
+}
+
+func (ec *executionContext) childFields_Finding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_Finding_rule(ctx, field)
+	case "severity":
+		return ec.fieldContext_Finding_severity(ctx, field)
+	case "section":
+		return ec.fieldContext_Finding_section(ctx, field)
+	case "rowId":
+		return ec.fieldContext_Finding_rowId(ctx, field)
+	case "field":
+		return ec.fieldContext_Finding_field(ctx, field)
+	case "message":
+		return ec.fieldContext_Finding_message(ctx, field)
+	case "basis":
+		return ec.fieldContext_Finding_basis(ctx, field)
+	case "fix":
+		return ec.fieldContext_Finding_fix(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Finding", field.Name)
 }
 
 func (ec *executionContext) childFields_FormDefinition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2949,6 +5078,22 @@ func (ec *executionContext) childFields_FormSection(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type FormSection", field.Name)
 }
 
+func (ec *executionContext) childFields_FourPlusOne(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tried":
+		return ec.fieldContext_FourPlusOne_tried(ctx, field)
+	case "learned":
+		return ec.fieldContext_FourPlusOne_learned(ctx, field)
+	case "pleased":
+		return ec.fieldContext_FourPlusOne_pleased(ctx, field)
+	case "concerned":
+		return ec.fieldContext_FourPlusOne_concerned(ctx, field)
+	case "next":
+		return ec.fieldContext_FourPlusOne_next(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FourPlusOne", field.Name)
+}
+
 func (ec *executionContext) childFields_FurtherSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -2989,6 +5134,10 @@ func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.C
 		return ec.fieldContext_Job_startedAt(ctx, field)
 	case "finishedAt":
 		return ec.fieldContext_Job_finishedAt(ctx, field)
+	case "review":
+		return ec.fieldContext_Job_review(ctx, field)
+	case "revision":
+		return ec.fieldContext_Job_revision(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Job", field.Name)
 }
@@ -3053,6 +5202,64 @@ func (ec *executionContext) childFields_LearnerEdge(ctx context.Context, field g
 		return ec.fieldContext_LearnerEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LearnerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_LedgerPeriod_from(ctx, field)
+	case "to":
+		return ec.fieldContext_LedgerPeriod_to(ctx, field)
+	case "planned":
+		return ec.fieldContext_LedgerPeriod_planned(ctx, field)
+	case "plannedMinutes":
+		return ec.fieldContext_LedgerPeriod_plannedMinutes(ctx, field)
+	case "delivered":
+		return ec.fieldContext_LedgerPeriod_delivered(ctx, field)
+	case "deliveredMinutes":
+		return ec.fieldContext_LedgerPeriod_deliveredMinutes(ctx, field)
+	case "missed":
+		return ec.fieldContext_LedgerPeriod_missed(ctx, field)
+	case "missedMinutes":
+		return ec.fieldContext_LedgerPeriod_missedMinutes(ctx, field)
+	case "shortfallSessions":
+		return ec.fieldContext_LedgerPeriod_shortfallSessions(ctx, field)
+	case "shortfallMinutes":
+		return ec.fieldContext_LedgerPeriod_shortfallMinutes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerPeriod", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerSession(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LedgerSession_id(ctx, field)
+	case "rowId":
+		return ec.fieldContext_LedgerSession_rowId(ctx, field)
+	case "date":
+		return ec.fieldContext_LedgerSession_date(ctx, field)
+	case "minutes":
+		return ec.fieldContext_LedgerSession_minutes(ctx, field)
+	case "status":
+		return ec.fieldContext_LedgerSession_status(ctx, field)
+	case "deliveredBy":
+		return ec.fieldContext_LedgerSession_deliveredBy(ctx, field)
+	case "reason":
+		return ec.fieldContext_LedgerSession_reason(ctx, field)
+	case "notes":
+		return ec.fieldContext_LedgerSession_notes(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_LedgerSession_recordedAt(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_LedgerSession_recordedBy(ctx, field)
+	case "voided":
+		return ec.fieldContext_LedgerSession_voided(ctx, field)
+	case "voidedAt":
+		return ec.fieldContext_LedgerSession_voidedAt(ctx, field)
+	case "voidReason":
+		return ec.fieldContext_LedgerSession_voidReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerSession", field.Name)
 }
 
 func (ec *executionContext) childFields_LocalText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3141,6 +5348,20 @@ func (ec *executionContext) childFields_OrganisationEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type OrganisationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_OutcomeReview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rowId":
+		return ec.fieldContext_OutcomeReview_rowId(ctx, field)
+	case "status":
+		return ec.fieldContext_OutcomeReview_status(ctx, field)
+	case "notes":
+		return ec.fieldContext_OutcomeReview_notes(ctx, field)
+	case "revised":
+		return ec.fieldContext_OutcomeReview_revised(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutcomeReview", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -3153,6 +5374,52 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_ParentView(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ParentView_name(ctx, field)
+	case "text":
+		return ec.fieldContext_ParentView_text(ctx, field)
+	case "attachments":
+		return ec.fieldContext_ParentView_attachments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ParentView", field.Name)
+}
+
+func (ec *executionContext) childFields_Participant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Participant_name(ctx, field)
+	case "role":
+		return ec.fieldContext_Participant_role(ctx, field)
+	case "organisation":
+		return ec.fieldContext_Participant_organisation(ctx, field)
+	case "attendance":
+		return ec.fieldContext_Participant_attendance(ctx, field)
+	case "agreed":
+		return ec.fieldContext_Participant_agreed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Participant", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonCentred(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "importantTo":
+		return ec.fieldContext_PersonCentred_importantTo(ctx, field)
+	case "importantFor":
+		return ec.fieldContext_PersonCentred_importantFor(ctx, field)
+	case "working":
+		return ec.fieldContext_PersonCentred_working(ctx, field)
+	case "notWorking":
+		return ec.fieldContext_PersonCentred_notWorking(ctx, field)
+	case "questions":
+		return ec.fieldContext_PersonCentred_questions(ctx, field)
+	case "actionPlan":
+		return ec.fieldContext_PersonCentred_actionPlan(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonCentred", field.Name)
 }
 
 func (ec *executionContext) childFields_Placement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3187,6 +5454,14 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 		return ec.fieldContext_Plan_versions(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Plan_createdAt(ctx, field)
+	case "reviews":
+		return ec.fieldContext_Plan_reviews(ctx, field)
+	case "reviewPeriod":
+		return ec.fieldContext_Plan_reviewPeriod(ctx, field)
+	case "ledger":
+		return ec.fieldContext_Plan_ledger(ctx, field)
+	case "sessions":
+		return ec.fieldContext_Plan_sessions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Plan", field.Name)
 }
@@ -3215,6 +5490,20 @@ func (ec *executionContext) childFields_PlanContent(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type PlanContent", field.Name)
 }
 
+func (ec *executionContext) childFields_PlanLedger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_PlanLedger_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PlanLedger_to(ctx, field)
+	case "version":
+		return ec.fieldContext_PlanLedger_version(ctx, field)
+	case "rows":
+		return ec.fieldContext_PlanLedger_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanLedger", field.Name)
+}
+
 func (ec *executionContext) childFields_PlanVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3237,6 +5526,8 @@ func (ec *executionContext) childFields_PlanVersion(ctx context.Context, field g
 		return ec.fieldContext_PlanVersion_content(ctx, field)
 	case "renders":
 		return ec.fieldContext_PlanVersion_renders(ctx, field)
+	case "review":
+		return ec.fieldContext_PlanVersion_review(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlanVersion", field.Name)
 }
@@ -3273,6 +5564,24 @@ func (ec *executionContext) childFields_PlanVersionSaved(ctx context.Context, fi
 		return ec.fieldContext_PlanVersionSaved_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlanVersionSaved", field.Name)
+}
+
+func (ec *executionContext) childFields_ProvisionReview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rowId":
+		return ec.fieldContext_ProvisionReview_rowId(ctx, field)
+	case "delivered":
+		return ec.fieldContext_ProvisionReview_delivered(ctx, field)
+	case "effective":
+		return ec.fieldContext_ProvisionReview_effective(ctx, field)
+	case "stillNeeded":
+		return ec.fieldContext_ProvisionReview_stillNeeded(ctx, field)
+	case "change":
+		return ec.fieldContext_ProvisionReview_change(ctx, field)
+	case "notes":
+		return ec.fieldContext_ProvisionReview_notes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProvisionReview", field.Name)
 }
 
 func (ec *executionContext) childFields_ProvisionRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3347,6 +5656,186 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
+}
+
+func (ec *executionContext) childFields_Review(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Review_id(ctx, field)
+	case "revision":
+		return ec.fieldContext_Review_revision(ctx, field)
+	case "plan":
+		return ec.fieldContext_Review_plan(ctx, field)
+	case "type":
+		return ec.fieldContext_Review_type(ctx, field)
+	case "status":
+		return ec.fieldContext_Review_status(ctx, field)
+	case "request":
+		return ec.fieldContext_Review_request(ctx, field)
+	case "planVersionNumber":
+		return ec.fieldContext_Review_planVersionNumber(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_Review_heldOn(ctx, field)
+	case "durationMinutes":
+		return ec.fieldContext_Review_durationMinutes(ctx, field)
+	case "participants":
+		return ec.fieldContext_Review_participants(ctx, field)
+	case "childViews":
+		return ec.fieldContext_Review_childViews(ctx, field)
+	case "parentViews":
+		return ec.fieldContext_Review_parentViews(ctx, field)
+	case "personCentred":
+		return ec.fieldContext_Review_personCentred(ctx, field)
+	case "fourPlusOne":
+		return ec.fieldContext_Review_fourPlusOne(ctx, field)
+	case "needsDiscussion":
+		return ec.fieldContext_Review_needsDiscussion(ctx, field)
+	case "provision":
+		return ec.fieldContext_Review_provision(ctx, field)
+	case "outcomes":
+		return ec.fieldContext_Review_outcomes(ctx, field)
+	case "newEvidence":
+		return ec.fieldContext_Review_newEvidence(ctx, field)
+	case "capacityDiscussion":
+		return ec.fieldContext_Review_capacityDiscussion(ctx, field)
+	case "canMaintain":
+		return ec.fieldContext_Review_canMaintain(ctx, field)
+	case "disagreements":
+		return ec.fieldContext_Review_disagreements(ctx, field)
+	case "decision":
+		return ec.fieldContext_Review_decision(ctx, field)
+	case "revisedVersion":
+		return ec.fieldContext_Review_revisedVersion(ctx, field)
+	case "comment":
+		return ec.fieldContext_Review_comment(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Review_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Review_createdBy(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_Review_openedAt(ctx, field)
+	case "checklist":
+		return ec.fieldContext_Review_checklist(ctx, field)
+	case "findings":
+		return ec.fieldContext_Review_findings(ctx, field)
+	case "ledger":
+		return ec.fieldContext_Review_ledger(ctx, field)
+	case "revisions":
+		return ec.fieldContext_Review_revisions(ctx, field)
+	case "meetingRecords":
+		return ec.fieldContext_Review_meetingRecords(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Review", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_ReviewCheck_code(ctx, field)
+	case "label":
+		return ec.fieldContext_ReviewCheck_label(ctx, field)
+	case "applies":
+		return ec.fieldContext_ReviewCheck_applies(ctx, field)
+	case "met":
+		return ec.fieldContext_ReviewCheck_met(ctx, field)
+	case "basis":
+		return ec.fieldContext_ReviewCheck_basis(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewCheck", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewDecision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ReviewDecision_kind(ctx, field)
+	case "reasons":
+		return ec.fieldContext_ReviewDecision_reasons(ctx, field)
+	case "decidedOn":
+		return ec.fieldContext_ReviewDecision_decidedOn(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_ReviewDecision_decidedBy(ctx, field)
+	case "version":
+		return ec.fieldContext_ReviewDecision_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewDecision", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_ReviewPeriod_start(ctx, field)
+	case "end":
+		return ec.fieldContext_ReviewPeriod_end(ctx, field)
+	case "basis":
+		return ec.fieldContext_ReviewPeriod_basis(ctx, field)
+	case "review":
+		return ec.fieldContext_ReviewPeriod_review(ctx, field)
+	case "daysLeft":
+		return ec.fieldContext_ReviewPeriod_daysLeft(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewPeriod", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "by":
+		return ec.fieldContext_ReviewRequest_by(ctx, field)
+	case "byName":
+		return ec.fieldContext_ReviewRequest_byName(ctx, field)
+	case "requestedOn":
+		return ec.fieldContext_ReviewRequest_requestedOn(ctx, field)
+	case "reason":
+		return ec.fieldContext_ReviewRequest_reason(ctx, field)
+	case "decidedOn":
+		return ec.fieldContext_ReviewRequest_decidedOn(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_ReviewRequest_decidedBy(ctx, field)
+	case "refusalReasons":
+		return ec.fieldContext_ReviewRequest_refusalReasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_RowLedger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rowId":
+		return ec.fieldContext_RowLedger_rowId(ctx, field)
+	case "row":
+		return ec.fieldContext_RowLedger_row(ctx, field)
+	case "quantity":
+		return ec.fieldContext_RowLedger_quantity(ctx, field)
+	case "from":
+		return ec.fieldContext_RowLedger_from(ctx, field)
+	case "to":
+		return ec.fieldContext_RowLedger_to(ctx, field)
+	case "basis":
+		return ec.fieldContext_RowLedger_basis(ctx, field)
+	case "plannedKnown":
+		return ec.fieldContext_RowLedger_plannedKnown(ctx, field)
+	case "planned":
+		return ec.fieldContext_RowLedger_planned(ctx, field)
+	case "plannedMinutes":
+		return ec.fieldContext_RowLedger_plannedMinutes(ctx, field)
+	case "delivered":
+		return ec.fieldContext_RowLedger_delivered(ctx, field)
+	case "deliveredMinutes":
+		return ec.fieldContext_RowLedger_deliveredMinutes(ctx, field)
+	case "missed":
+		return ec.fieldContext_RowLedger_missed(ctx, field)
+	case "missedMinutes":
+		return ec.fieldContext_RowLedger_missedMinutes(ctx, field)
+	case "shortfallSessions":
+		return ec.fieldContext_RowLedger_shortfallSessions(ctx, field)
+	case "shortfallMinutes":
+		return ec.fieldContext_RowLedger_shortfallMinutes(ctx, field)
+	case "periodsShort":
+		return ec.fieldContext_RowLedger_periodsShort(ctx, field)
+	case "periods":
+		return ec.fieldContext_RowLedger_periods(ctx, field)
+	case "warnings":
+		return ec.fieldContext_RowLedger_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RowLedger", field.Name)
 }
 
 func (ec *executionContext) childFields_Statement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3519,6 +6008,20 @@ func (ec *executionContext) field_File_downloadUrl_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_concludeReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (service.ConcludeInput, error) {
+			return ec.unmarshalNConcludeReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐConcludeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createLearner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3575,6 +6078,20 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_decideReviewRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (service.DecideRequestInput, error) {
+			return ec.unmarshalNDecideReviewRequestInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐDecideRequestInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_grantAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3586,6 +6103,80 @@ func (ec *executionContext) field_Mutation_grantAccess_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (service.OpenReviewInput, error) {
+			return ec.unmarshalNOpenReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOpenReviewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordSessions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "planId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["planId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sessions",
+		func(ctx context.Context, v any) ([]*service.SessionInput, error) {
+			return ec.unmarshalNSessionInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSessionInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sessions"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_renderMeetingRecord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reviewId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reviewId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "language",
+		func(ctx context.Context, v any) (*cynllun.RenderLanguage, error) {
+			return ec.unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["language"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "priority",
+		func(ctx context.Context, v any) (*cynllun.JobPriority, error) {
+			return ec.unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["priority"] = arg3
 	return args, nil
 }
 
@@ -3627,6 +6218,20 @@ func (ec *executionContext) field_Mutation_renderPlan_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_requestReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (service.RequestReviewInput, error) {
+			return ec.unmarshalNRequestReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐRequestReviewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3638,6 +6243,20 @@ func (ec *executionContext) field_Mutation_revokeAccess_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (service.SaveReviewInput, error) {
+			return ec.unmarshalNSaveReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSaveReviewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -3674,6 +6293,118 @@ func (ec *executionContext) field_Mutation_updateLearner_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadAttachment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "learnerId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["learnerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_voidSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Plan_ledger_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*cynllun.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*cynllun.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "rowId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rowId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Plan_sessions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*cynllun.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*cynllun.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "rowId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rowId"] = arg2
 	return args, nil
 }
 
@@ -3953,6 +6684,20 @@ func (ec *executionContext) field_Query_plan_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_review_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Subscription_jobUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4054,6 +6799,75 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Action_action(ctx context.Context, field graphql.CollectedField, obj *cynllun.Action) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Action_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Action_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Action", field, false, false, "String")
+}
+
+func (ec *executionContext) _Action_owner(ctx context.Context, field graphql.CollectedField, obj *cynllun.Action) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Action_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Action_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Action", field, false, false, "String")
+}
+
+func (ec *executionContext) _Action_due(ctx context.Context, field graphql.CollectedField, obj *cynllun.Action) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Action_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Action_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Action", field, false, false, "Date")
+}
 
 func (ec *executionContext) _Appendix_title(ctx context.Context, field graphql.CollectedField, obj *cynllun.Appendix) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -4634,6 +7448,98 @@ func (ec *executionContext) fieldContext_Change_summary(_ context.Context, field
 	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
 }
 
+func (ec *executionContext) _ChildView_format(ctx context.Context, field graphql.CollectedField, obj *cynllun.ChildView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildView_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Format, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.ViewFormat) graphql.Marshaler {
+			return ec.marshalNViewFormat2githubᚗcomᚋcynllunᚋcynllunᚐViewFormat(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildView_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildView", field, false, false, "ViewFormat")
+}
+
+func (ec *executionContext) _ChildView_text(ctx context.Context, field graphql.CollectedField, obj *cynllun.ChildView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildView_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildView_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildView", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChildView_gatheredBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.ChildView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildView_gatheredBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GatheredBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildView_gatheredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildView", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChildView_attachments(ctx context.Context, field graphql.CollectedField, obj *cynllun.ChildView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildView_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attachments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildView_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildView", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Consent_consentGiven(ctx context.Context, field graphql.CollectedField, obj *cynllun.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4724,6 +7630,259 @@ func (ec *executionContext) _Consent_capacityDetails(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Consent_capacityDetails(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "String")
+}
+
+func (ec *executionContext) _Disagreement_who(ctx context.Context, field graphql.CollectedField, obj *cynllun.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_who(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Who, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_who(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Disagreement_role(ctx context.Context, field graphql.CollectedField, obj *cynllun.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Disagreement().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.ParticipantRole) graphql.Marshaler {
+			return ec.marshalOParticipantRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, true, true, "ParticipantRole")
+}
+
+func (ec *executionContext) _Disagreement_about(ctx context.Context, field graphql.CollectedField, obj *cynllun.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_about(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.About, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_about(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Disagreement_rowId(ctx context.Context, field graphql.CollectedField, obj *cynllun.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_rowId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Disagreement().RowID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_rowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Disagreement_details(ctx context.Context, field graphql.CollectedField, obj *cynllun.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_details(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Details, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_details(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Disagreement_resolution(ctx context.Context, field graphql.CollectedField, obj *cynllun.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_resolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_title(ctx context.Context, field graphql.CollectedField, obj *cynllun.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_source(ctx context.Context, field graphql.CollectedField, obj *cynllun.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_date(ctx context.Context, field graphql.CollectedField, obj *cynllun.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Evidence_summary(ctx context.Context, field graphql.CollectedField, obj *cynllun.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_attachment(ctx context.Context, field graphql.CollectedField, obj *cynllun.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_attachment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Evidence().Attachment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_attachment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, true, true, "ID")
 }
 
 func (ec *executionContext) _File_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.File) (ret graphql.Marshaler) {
@@ -4927,6 +8086,231 @@ func (ec *executionContext) fieldContext_File_downloadUrl(ctx context.Context, f
 	if fc.Args, err = ec.field_File_downloadUrl_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _File_kind(ctx context.Context, field graphql.CollectedField, obj *cynllun.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.File().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, true, true, "String")
+}
+
+func (ec *executionContext) _Finding_rule(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_severity(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v quality.Severity) graphql.Marshaler {
+			return ec.marshalNSeverity2githubᚗcomᚋcynllunᚋcynllunᚋqualityᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _Finding_section(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_section(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().Section(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, true, true, "String")
+}
+
+func (ec *executionContext) _Finding_rowId(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_rowId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().RowID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_rowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Finding_field(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().Field(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, true, true, "String")
+}
+
+func (ec *executionContext) _Finding_message(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_basis(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_fix(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_fix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fix, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_fix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -5371,6 +8755,121 @@ func (ec *executionContext) fieldContext_FormSection_note(_ context.Context, fie
 	return graphql.NewScalarFieldContext("FormSection", field, false, false, "String")
 }
 
+func (ec *executionContext) _FourPlusOne_tried(ctx context.Context, field graphql.CollectedField, obj *cynllun.FourPlusOne) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FourPlusOne_tried(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tried, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FourPlusOne_tried(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FourPlusOne", field, false, false, "String")
+}
+
+func (ec *executionContext) _FourPlusOne_learned(ctx context.Context, field graphql.CollectedField, obj *cynllun.FourPlusOne) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FourPlusOne_learned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Learned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FourPlusOne_learned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FourPlusOne", field, false, false, "String")
+}
+
+func (ec *executionContext) _FourPlusOne_pleased(ctx context.Context, field graphql.CollectedField, obj *cynllun.FourPlusOne) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FourPlusOne_pleased(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pleased, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FourPlusOne_pleased(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FourPlusOne", field, false, false, "String")
+}
+
+func (ec *executionContext) _FourPlusOne_concerned(ctx context.Context, field graphql.CollectedField, obj *cynllun.FourPlusOne) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FourPlusOne_concerned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Concerned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FourPlusOne_concerned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FourPlusOne", field, false, false, "String")
+}
+
+func (ec *executionContext) _FourPlusOne_next(ctx context.Context, field graphql.CollectedField, obj *cynllun.FourPlusOne) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FourPlusOne_next(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Next, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FourPlusOne_next(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FourPlusOne", field, false, false, "String")
+}
+
 func (ec *executionContext) _FurtherSection_key(ctx context.Context, field graphql.CollectedField, obj *cynllun.FurtherSection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5755,6 +9254,61 @@ func (ec *executionContext) _Job_finishedAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Job_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Job", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Job_review(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().Review(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_revision(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().Revision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Learner_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Learner) (ret graphql.Marshaler) {
@@ -6326,6 +9880,535 @@ func (ec *executionContext) fieldContext_LearnerEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _LedgerPeriod_from(ctx context.Context, field graphql.CollectedField, obj *ledger.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPeriod_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPeriod_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _LedgerPeriod_to(ctx context.Context, field graphql.CollectedField, obj *ledger.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPeriod_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPeriod_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _LedgerPeriod_planned(ctx context.Context, field graphql.CollectedField, obj *ledger.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPeriod_planned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Planned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPeriod_planned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LedgerPeriod_plannedMinutes(ctx context.Context, field graphql.CollectedField, obj *ledger.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPeriod_plannedMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlannedMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPeriod_plannedMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LedgerPeriod_delivered(ctx context.Context, field graphql.CollectedField, obj *ledger.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPeriod_delivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delivered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPeriod_delivered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LedgerPeriod_deliveredMinutes(ctx context.Context, field graphql.CollectedField, obj *ledger.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPeriod_deliveredMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveredMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPeriod_deliveredMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LedgerPeriod_missed(ctx context.Context, field graphql.CollectedField, obj *ledger.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPeriod_missed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPeriod_missed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LedgerPeriod_missedMinutes(ctx context.Context, field graphql.CollectedField, obj *ledger.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPeriod_missedMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissedMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPeriod_missedMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LedgerPeriod_shortfallSessions(ctx context.Context, field graphql.CollectedField, obj *ledger.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPeriod_shortfallSessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShortfallSessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPeriod_shortfallSessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LedgerPeriod_shortfallMinutes(ctx context.Context, field graphql.CollectedField, obj *ledger.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPeriod_shortfallMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShortfallMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPeriod_shortfallMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LedgerSession_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSession", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LedgerSession_rowId(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_rowId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_rowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSession", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LedgerSession_date(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSession", field, false, false, "Date")
+}
+
+func (ec *executionContext) _LedgerSession_minutes(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_minutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Minutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSession", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LedgerSession_status(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.SessionStatus) graphql.Marshaler {
+			return ec.marshalNSessionStatus2githubᚗcomᚋcynllunᚋcynllunᚐSessionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSession", field, false, false, "SessionStatus")
+}
+
+func (ec *executionContext) _LedgerSession_deliveredBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_deliveredBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveredBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_deliveredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _LedgerSession_reason(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerSession().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.MissedReason) graphql.Marshaler {
+			return ec.marshalOMissedReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐMissedReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSession", field, true, true, "MissedReason")
+}
+
+func (ec *executionContext) _LedgerSession_notes(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _LedgerSession_recordedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSession", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LedgerSession_recordedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSession", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LedgerSession_voided(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_voided(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Voided(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_voided(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSession", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _LedgerSession_voidedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_voidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerSession().VoidedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_voidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSession", field, true, true, "Time")
+}
+
+func (ec *executionContext) _LedgerSession_voidReason(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_voidReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerSession().VoidReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_voidReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSession", field, true, true, "String")
+}
+
 func (ec *executionContext) _LocalText_en(ctx context.Context, field graphql.CollectedField, obj *form.Text) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6837,6 +10920,402 @@ func (ec *executionContext) fieldContext_Mutation_renderPlan(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_requestReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestReview(ctx, fc.Args["input"].(service.RequestReviewInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideReviewRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideReviewRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideReviewRequest(ctx, fc.Args["input"].(service.DecideRequestInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideReviewRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideReviewRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenReview(ctx, fc.Args["input"].(service.OpenReviewInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveReview(ctx, fc.Args["input"].(service.SaveReviewInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_concludeReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_concludeReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConcludeReview(ctx, fc.Args["input"].(service.ConcludeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_concludeReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_concludeReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_renderMeetingRecord(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_renderMeetingRecord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RenderMeetingRecord(ctx, fc.Args["reviewId"].(string), fc.Args["revision"].(*int), fc.Args["language"].(*cynllun.RenderLanguage), fc.Args["priority"].(*cynllun.JobPriority))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
+			return ec.marshalNJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_renderMeetingRecord(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_renderMeetingRecord_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadAttachment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadAttachment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadAttachment(ctx, fc.Args["learnerId"].(string), fc.Args["file"].(graphql.Upload))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadAttachment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadAttachment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordSessions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordSessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordSessions(ctx, fc.Args["planId"].(string), fc.Args["sessions"].([]*service.SessionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
+			return ec.marshalNLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordSessions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerSession(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordSessions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_voidSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_voidSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VoidSession(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Session) graphql.Marshaler {
+			return ec.marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_voidSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerSession(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_voidSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeedEntry_description(ctx context.Context, field graphql.CollectedField, obj *cynllun.NeedEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7291,6 +11770,98 @@ func (ec *executionContext) fieldContext_OrganisationEdge_node(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _OutcomeReview_rowId(ctx context.Context, field graphql.CollectedField, obj *cynllun.OutcomeReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeReview_rowId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeReview_rowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeReview", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OutcomeReview_status(ctx context.Context, field graphql.CollectedField, obj *cynllun.OutcomeReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeReview_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.OutcomeStatus) graphql.Marshaler {
+			return ec.marshalNOutcomeStatus2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeReview_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeReview", field, false, false, "OutcomeStatus")
+}
+
+func (ec *executionContext) _OutcomeReview_notes(ctx context.Context, field graphql.CollectedField, obj *cynllun.OutcomeReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeReview_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeReview_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeReview", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutcomeReview_revised(ctx context.Context, field graphql.CollectedField, obj *cynllun.OutcomeReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeReview_revised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeReview_revised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeReview", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7381,6 +11952,337 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _ParentView_name(ctx context.Context, field graphql.CollectedField, obj *cynllun.ParentView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParentView_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParentView_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParentView", field, false, false, "String")
+}
+
+func (ec *executionContext) _ParentView_text(ctx context.Context, field graphql.CollectedField, obj *cynllun.ParentView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParentView_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParentView_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParentView", field, false, false, "String")
+}
+
+func (ec *executionContext) _ParentView_attachments(ctx context.Context, field graphql.CollectedField, obj *cynllun.ParentView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParentView_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attachments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParentView_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParentView", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Participant_name(ctx context.Context, field graphql.CollectedField, obj *cynllun.Participant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participant_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Participant_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participant", field, false, false, "String")
+}
+
+func (ec *executionContext) _Participant_role(ctx context.Context, field graphql.CollectedField, obj *cynllun.Participant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participant_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.ParticipantRole) graphql.Marshaler {
+			return ec.marshalNParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Participant_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participant", field, false, false, "ParticipantRole")
+}
+
+func (ec *executionContext) _Participant_organisation(ctx context.Context, field graphql.CollectedField, obj *cynllun.Participant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participant_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Participant_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participant", field, false, false, "String")
+}
+
+func (ec *executionContext) _Participant_attendance(ctx context.Context, field graphql.CollectedField, obj *cynllun.Participant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participant_attendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attendance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Attendance) graphql.Marshaler {
+			return ec.marshalNAttendance2githubᚗcomᚋcynllunᚋcynllunᚐAttendance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Participant_attendance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participant", field, false, false, "Attendance")
+}
+
+func (ec *executionContext) _Participant_agreed(ctx context.Context, field graphql.CollectedField, obj *cynllun.Participant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participant_agreed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Participant_agreed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PersonCentred_importantTo(ctx context.Context, field graphql.CollectedField, obj *cynllun.PersonCentred) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonCentred_importantTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ImportantTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonCentred_importantTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonCentred", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonCentred_importantFor(ctx context.Context, field graphql.CollectedField, obj *cynllun.PersonCentred) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonCentred_importantFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ImportantFor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonCentred_importantFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonCentred", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonCentred_working(ctx context.Context, field graphql.CollectedField, obj *cynllun.PersonCentred) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonCentred_working(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Working, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonCentred_working(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonCentred", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonCentred_notWorking(ctx context.Context, field graphql.CollectedField, obj *cynllun.PersonCentred) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonCentred_notWorking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotWorking, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonCentred_notWorking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonCentred", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonCentred_questions(ctx context.Context, field graphql.CollectedField, obj *cynllun.PersonCentred) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonCentred_questions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Questions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonCentred_questions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonCentred", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonCentred_actionPlan(ctx context.Context, field graphql.CollectedField, obj *cynllun.PersonCentred) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonCentred_actionPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActionPlan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.Action) graphql.Marshaler {
+			return ec.marshalNAction2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonCentred_actionPlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonCentred",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Action(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Placement_namedSchool(ctx context.Context, field graphql.CollectedField, obj *cynllun.Placement) (ret graphql.Marshaler) {
@@ -7728,6 +12630,158 @@ func (ec *executionContext) fieldContext_Plan_createdAt(_ context.Context, field
 	return graphql.NewScalarFieldContext("Plan", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Plan_reviews(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_reviews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().Reviews(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_reviews(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_reviewPeriod(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_reviewPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().ReviewPeriod(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.ReviewPeriod) graphql.Marshaler {
+			return ec.marshalOReviewPeriod2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewPeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_reviewPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_ledger(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_ledger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().Ledger(ctx, obj, fc.Args["from"].(*cynllun.Date), fc.Args["to"].(*cynllun.Date), fc.Args["rowId"].(*string), fc.Args["version"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.PlanLedger) graphql.Marshaler {
+			return ec.marshalNPlanLedger2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPlanLedger(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_ledger(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanLedger(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_ledger_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_sessions(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().Sessions(ctx, obj, fc.Args["from"].(*cynllun.Date), fc.Args["to"].(*cynllun.Date), fc.Args["rowId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
+			return ec.marshalNLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_sessions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerSession(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_sessions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PlanContent_consent(ctx context.Context, field graphql.CollectedField, obj *cynllun.Content) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8007,6 +13061,107 @@ func (ec *executionContext) fieldContext_PlanContent_appendices(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _PlanLedger_from(ctx context.Context, field graphql.CollectedField, obj *service.PlanLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLedger_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLedger_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanLedger", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PlanLedger_to(ctx context.Context, field graphql.CollectedField, obj *service.PlanLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLedger_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLedger_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanLedger", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PlanLedger_version(ctx context.Context, field graphql.CollectedField, obj *service.PlanLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLedger_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLedger_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanLedger", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanLedger_rows(ctx context.Context, field graphql.CollectedField, obj *service.PlanLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanLedger_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []service.RowLedger) graphql.Marshaler {
+			return ec.marshalNRowLedger2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐRowLedgerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanLedger_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanLedger",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RowLedger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PlanVersion_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Version) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8264,6 +13419,38 @@ func (ec *executionContext) fieldContext_PlanVersion_renders(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _PlanVersion_review(ctx context.Context, field graphql.CollectedField, obj *cynllun.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanVersion_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanVersion().Review(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanVersion_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PlanVersionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *PlanVersionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8482,6 +13669,144 @@ func (ec *executionContext) fieldContext_PlanVersionSaved_version(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ProvisionReview_rowId(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvisionReview_rowId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvisionReview_rowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvisionReview", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ProvisionReview_delivered(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvisionReview_delivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delivered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Answer) graphql.Marshaler {
+			return ec.marshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvisionReview_delivered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvisionReview", field, false, false, "Answer")
+}
+
+func (ec *executionContext) _ProvisionReview_effective(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvisionReview_effective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Effective, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Answer) graphql.Marshaler {
+			return ec.marshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvisionReview_effective(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvisionReview", field, false, false, "Answer")
+}
+
+func (ec *executionContext) _ProvisionReview_stillNeeded(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvisionReview_stillNeeded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StillNeeded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Answer) graphql.Marshaler {
+			return ec.marshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvisionReview_stillNeeded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvisionReview", field, false, false, "Answer")
+}
+
+func (ec *executionContext) _ProvisionReview_change(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvisionReview_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProvisionReview().Change(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.ProvisionChange) graphql.Marshaler {
+			return ec.marshalOProvisionChange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionChange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvisionReview_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvisionReview", field, true, true, "ProvisionChange")
+}
+
+func (ec *executionContext) _ProvisionReview_notes(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvisionReview_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvisionReview_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvisionReview", field, false, false, "String")
 }
 
 func (ec *executionContext) _ProvisionRow_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
@@ -9400,6 +14725,50 @@ func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_review(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Review(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_review(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_review_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9736,6 +15105,1869 @@ func (ec *executionContext) _Relationship_createdAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Relationship_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Relationship", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Review_revision(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Review_plan(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().Plan(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Plan) graphql.Marshaler {
+			return ec.marshalNPlan2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_type(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.ReviewType) graphql.Marshaler {
+			return ec.marshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "ReviewType")
+}
+
+func (ec *executionContext) _Review_status(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.ReviewStatus) graphql.Marshaler {
+			return ec.marshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "ReviewStatus")
+}
+
+func (ec *executionContext) _Review_request(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.ReviewRequest) graphql.Marshaler {
+			return ec.marshalOReviewRequest2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_planVersionNumber(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_planVersionNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_planVersionNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Review_heldOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Review_durationMinutes(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_durationMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().DurationMinutes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_durationMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Review_participants(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.Participant) graphql.Marshaler {
+			return ec.marshalNParticipant2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐParticipantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_childViews(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_childViews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChildViews, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.ChildView) graphql.Marshaler {
+			return ec.marshalNChildView2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐChildViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_childViews(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildView(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_parentViews(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_parentViews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentViews, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.ParentView) graphql.Marshaler {
+			return ec.marshalNParentView2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐParentViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_parentViews(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParentView(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_personCentred(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_personCentred(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonCentred, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.PersonCentred) graphql.Marshaler {
+			return ec.marshalNPersonCentred2githubᚗcomᚋcynllunᚋcynllunᚐPersonCentred(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_personCentred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonCentred(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_fourPlusOne(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_fourPlusOne(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FourPlusOne, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.FourPlusOne) graphql.Marshaler {
+			return ec.marshalNFourPlusOne2githubᚗcomᚋcynllunᚋcynllunᚐFourPlusOne(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_fourPlusOne(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FourPlusOne(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_needsDiscussion(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_needsDiscussion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NeedsDiscussion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_needsDiscussion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "String")
+}
+
+func (ec *executionContext) _Review_provision(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_provision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.ProvisionReview) graphql.Marshaler {
+			return ec.marshalNProvisionReview2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐProvisionReviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_provision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvisionReview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_outcomes(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_outcomes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcomes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.OutcomeReview) graphql.Marshaler {
+			return ec.marshalNOutcomeReview2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐOutcomeReviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_outcomes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutcomeReview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_newEvidence(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_newEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewEvidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_newEvidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_capacityDiscussion(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_capacityDiscussion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CapacityDiscussion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_capacityDiscussion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "String")
+}
+
+func (ec *executionContext) _Review_canMaintain(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_canMaintain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanMaintain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_canMaintain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Review_disagreements(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_disagreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disagreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.Disagreement) graphql.Marshaler {
+			return ec.marshalNDisagreement2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDisagreementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_disagreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disagreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_decision(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Decision) graphql.Marshaler {
+			return ec.marshalOReviewDecision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewDecision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_revisedVersion(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_revisedVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().RevisedVersion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Version) graphql.Marshaler {
+			return ec.marshalOPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_revisedVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_comment(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().Comment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, true, true, "String")
+}
+
+func (ec *executionContext) _Review_createdAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Review_createdBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Review_openedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Review_checklist(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_checklist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().Checklist(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*quality.Check) graphql.Marshaler {
+			return ec.marshalNReviewCheck2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐCheckᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_checklist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewCheck(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_findings(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().Findings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*quality.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_ledger(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_ledger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().Ledger(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.PlanLedger) graphql.Marshaler {
+			return ec.marshalNPlanLedger2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPlanLedger(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_ledger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanLedger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_revisions(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_revisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().Revisions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_revisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_meetingRecords(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_meetingRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().MeetingRecords(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Job) graphql.Marshaler {
+			return ec.marshalNJob2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_meetingRecords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewCheck_code(ctx context.Context, field graphql.CollectedField, obj *quality.Check) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewCheck_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewCheck_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewCheck_label(ctx context.Context, field graphql.CollectedField, obj *quality.Check) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewCheck_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewCheck_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewCheck",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewCheck_applies(ctx context.Context, field graphql.CollectedField, obj *quality.Check) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewCheck_applies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewCheck_applies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReviewCheck_met(ctx context.Context, field graphql.CollectedField, obj *quality.Check) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewCheck_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewCheck_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReviewCheck_basis(ctx context.Context, field graphql.CollectedField, obj *quality.Check) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewCheck_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewCheck_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewDecision_kind(ctx context.Context, field graphql.CollectedField, obj *cynllun.Decision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewDecision_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.DecisionKind) graphql.Marshaler {
+			return ec.marshalNDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDecisionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewDecision_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewDecision", field, false, false, "DecisionKind")
+}
+
+func (ec *executionContext) _ReviewDecision_reasons(ctx context.Context, field graphql.CollectedField, obj *cynllun.Decision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewDecision_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewDecision_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewDecision", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewDecision_decidedOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Decision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewDecision_decidedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewDecision_decidedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewDecision", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReviewDecision_decidedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Decision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewDecision_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewDecision_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewDecision", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReviewDecision_version(ctx context.Context, field graphql.CollectedField, obj *cynllun.Decision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewDecision_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewDecision().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewDecision_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewDecision", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ReviewPeriod_start(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewPeriod_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewPeriod_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReviewPeriod_end(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewPeriod_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewPeriod_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReviewPeriod_basis(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewPeriod_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.ReviewPeriodBasis) graphql.Marshaler {
+			return ec.marshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewPeriod_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewPeriod", field, false, false, "ReviewPeriodBasis")
+}
+
+func (ec *executionContext) _ReviewPeriod_review(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewPeriod_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewPeriod().Review(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewPeriod_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewPeriod",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewPeriod_daysLeft(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewPeriod_daysLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewPeriod().DaysLeft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewPeriod_daysLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewPeriod", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ReviewRequest_by(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRequest_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.RequesterRole) graphql.Marshaler {
+			return ec.marshalNRequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRequest_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRequest", field, false, false, "RequesterRole")
+}
+
+func (ec *executionContext) _ReviewRequest_byName(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRequest_byName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRequest_byName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewRequest_requestedOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRequest_requestedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRequest_requestedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRequest", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReviewRequest_reason(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRequest_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRequest_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewRequest_decidedOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRequest_decidedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRequest_decidedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRequest", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReviewRequest_decidedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRequest_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewRequest().DecidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRequest_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRequest", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ReviewRequest_refusalReasons(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRequest_refusalReasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefusalReasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRequest_refusalReasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _RowLedger_rowId(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_rowId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_rowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RowLedger_row(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_row(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Row, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.ProvisionRow) graphql.Marshaler {
+			return ec.marshalOProvisionRow2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionRow(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RowLedger",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvisionRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RowLedger_quantity(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Quantity) graphql.Marshaler {
+			return ec.marshalOQuantity2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RowLedger",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quantity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RowLedger_from(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RowLedger_to(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RowLedger_basis(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ledger.Basis) graphql.Marshaler {
+			return ec.marshalNLedgerBasis2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐBasis(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "LedgerBasis")
+}
+
+func (ec *executionContext) _RowLedger_plannedKnown(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_plannedKnown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlannedKnown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_plannedKnown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RowLedger_planned(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_planned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Planned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_planned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RowLedger_plannedMinutes(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_plannedMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlannedMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_plannedMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RowLedger_delivered(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_delivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delivered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_delivered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RowLedger_deliveredMinutes(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_deliveredMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveredMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_deliveredMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RowLedger_missed(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_missed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_missed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RowLedger_missedMinutes(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_missedMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissedMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_missedMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RowLedger_shortfallSessions(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_shortfallSessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShortfallSessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_shortfallSessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RowLedger_shortfallMinutes(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_shortfallMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShortfallMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_shortfallMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RowLedger_periodsShort(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_periodsShort(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodsShort, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_periodsShort(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RowLedger_periods(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_periods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Periods, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ledger.Period) graphql.Marshaler {
+			return ec.marshalNLedgerPeriod2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋledgerᚐPeriodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_periods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RowLedger",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RowLedger_warnings(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowLedger_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowLedger_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "String")
 }
 
 func (ec *executionContext) _Statement_text(ctx context.Context, field graphql.CollectedField, obj *cynllun.Statement) (ret graphql.Marshaler) {
@@ -11170,6 +18402,62 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputActionInput(ctx context.Context, obj any) (cynllun.Action, error) {
+	var it cynllun.Action
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"action", "owner", "due"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owner = data
+		case "due":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("due"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Due = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalActionInput unmarshals raw into the ActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalActionInput(ctx context.Context, raw any) (cynllun.Action, error) {
+	var out cynllun.Action
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAppendixInput(ctx context.Context, obj any) (cynllun.Appendix, error) {
 	var it cynllun.Appendix
 	if obj == nil {
@@ -11223,6 +18511,160 @@ func (ec *executionContext) unmarshalInputAppendixInput(ctx context.Context, obj
 func UnmarshalAppendixInput(ctx context.Context, raw any) (cynllun.Appendix, error) {
 	var out cynllun.Appendix
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppendixInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChildViewInput(ctx context.Context, obj any) (cynllun.ChildView, error) {
+	var it cynllun.ChildView
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"format", "text", "gatheredBy", "attachments"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalNViewFormat2githubᚗcomᚋcynllunᚋcynllunᚐViewFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "gatheredBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gatheredBy"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GatheredBy = data
+		case "attachments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attachments"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attachments = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChildViewInput unmarshals raw into the ChildViewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChildViewInput(ctx context.Context, raw any) (cynllun.ChildView, error) {
+	var out cynllun.ChildView
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChildViewInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConcludeReviewInput(ctx context.Context, obj any) (service.ConcludeInput, error) {
+	var it service.ConcludeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedRevision", "decision", "reasons", "decidedOn", "content", "expectedVersion", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedRevision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedRevision"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedRevision = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalNDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDecisionKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		case "reasons":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasons"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reasons = data
+		case "decidedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOn = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOPlanContentInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐContent(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConcludeReviewInput unmarshals raw into the ConcludeReviewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConcludeReviewInput(ctx context.Context, raw any) (service.ConcludeInput, error) {
+	var out service.ConcludeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConcludeReviewInput", raw, &out)
 	return out, err
 }
 
@@ -11479,6 +18921,293 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 func UnmarshalCreateUserInput(ctx context.Context, raw any) (service.UserInput, error) {
 	var out service.UserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDecideReviewRequestInput(ctx context.Context, obj any) (service.DecideRequestInput, error) {
+	var it service.DecideRequestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedRevision", "accept", "reasons", "decidedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedRevision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedRevision"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedRevision = data
+		case "accept":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accept"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accept = data
+		case "reasons":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasons"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reasons = data
+		case "decidedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecideReviewRequestInput unmarshals raw into the DecideReviewRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecideReviewRequestInput(ctx context.Context, raw any) (service.DecideRequestInput, error) {
+	var out service.DecideRequestInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideReviewRequestInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDisagreementInput(ctx context.Context, obj any) (cynllun.Disagreement, error) {
+	var it cynllun.Disagreement
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"who", "role", "about", "rowId", "details", "resolution"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "who":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("who"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Who = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "about":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("about"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.About = data
+		case "rowId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rowId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RowID = data
+		case "details":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("details"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Details = data
+		case "resolution":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolution"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Resolution = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDisagreementInput unmarshals raw into the DisagreementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDisagreementInput(ctx context.Context, raw any) (cynllun.Disagreement, error) {
+	var out cynllun.Disagreement
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisagreementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj any) (cynllun.Evidence, error) {
+	var it cynllun.Evidence
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "source", "date", "summary", "attachment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "attachment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attachment"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attachment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEvidenceInput unmarshals raw into the EvidenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEvidenceInput(ctx context.Context, raw any) (cynllun.Evidence, error) {
+	var out cynllun.Evidence
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EvidenceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFourPlusOneInput(ctx context.Context, obj any) (cynllun.FourPlusOne, error) {
+	var it cynllun.FourPlusOne
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"tried", "learned", "pleased", "concerned", "next"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "tried":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tried"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tried = data
+		case "learned":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("learned"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Learned = data
+		case "pleased":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pleased"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pleased = data
+		case "concerned":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("concerned"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Concerned = data
+		case "next":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("next"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Next = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFourPlusOneInput unmarshals raw into the FourPlusOneInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFourPlusOneInput(ctx context.Context, raw any) (cynllun.FourPlusOne, error) {
+	var out cynllun.FourPlusOne
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FourPlusOneInput", raw, &out)
 	return out, err
 }
 
@@ -11941,6 +19670,69 @@ func UnmarshalOnePageProfileInput(ctx context.Context, raw any) (cynllun.Profile
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOpenReviewInput(ctx context.Context, obj any) (service.OpenReviewInput, error) {
+	var it service.OpenReviewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"planId", "type", "record", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "record":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("record"))
+			data, err := ec.unmarshalOReviewRecordInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Record = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpenReviewInput unmarshals raw into the OpenReviewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpenReviewInput(ctx context.Context, raw any) (service.OpenReviewInput, error) {
+	var out service.OpenReviewInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpenReviewInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrganisationFilter(ctx context.Context, obj any) (service.OrgFilter, error) {
 	var it service.OrgFilter
 	if obj == nil {
@@ -11994,6 +19786,272 @@ func (ec *executionContext) unmarshalInputOrganisationFilter(ctx context.Context
 func UnmarshalOrganisationFilter(ctx context.Context, raw any) (service.OrgFilter, error) {
 	var out service.OrgFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganisationFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOutcomeReviewInput(ctx context.Context, obj any) (cynllun.OutcomeReview, error) {
+	var it cynllun.OutcomeReview
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"rowId", "status", "notes", "revised"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "rowId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rowId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RowID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNOutcomeStatus2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "revised":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revised"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Revised = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOutcomeReviewInput unmarshals raw into the OutcomeReviewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOutcomeReviewInput(ctx context.Context, raw any) (cynllun.OutcomeReview, error) {
+	var out cynllun.OutcomeReview
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OutcomeReviewInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputParentViewInput(ctx context.Context, obj any) (cynllun.ParentView, error) {
+	var it cynllun.ParentView
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "text", "attachments"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "attachments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attachments"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attachments = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalParentViewInput unmarshals raw into the ParentViewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalParentViewInput(ctx context.Context, raw any) (cynllun.ParentView, error) {
+	var out cynllun.ParentView
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ParentViewInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, obj any) (cynllun.Participant, error) {
+	var it cynllun.Participant
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "role", "organisation", "attendance", "agreed"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "organisation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisation"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organisation = data
+		case "attendance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendance"))
+			data, err := ec.unmarshalNAttendance2githubᚗcomᚋcynllunᚋcynllunᚐAttendance(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attendance = data
+		case "agreed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agreed = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalParticipantInput unmarshals raw into the ParticipantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalParticipantInput(ctx context.Context, raw any) (cynllun.Participant, error) {
+	var out cynllun.Participant
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ParticipantInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPersonCentredInput(ctx context.Context, obj any) (cynllun.PersonCentred, error) {
+	var it cynllun.PersonCentred
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"importantTo", "importantFor", "working", "notWorking", "questions", "actionPlan"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "importantTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("importantTo"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImportantTo = data
+		case "importantFor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("importantFor"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImportantFor = data
+		case "working":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("working"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Working = data
+		case "notWorking":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notWorking"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotWorking = data
+		case "questions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("questions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Questions = data
+		case "actionPlan":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionPlan"))
+			data, err := ec.unmarshalOActionInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐActionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionPlan = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPersonCentredInput unmarshals raw into the PersonCentredInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPersonCentredInput(ctx context.Context, raw any) (cynllun.PersonCentred, error) {
+	var out cynllun.PersonCentred
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PersonCentredInput", raw, &out)
 	return out, err
 }
 
@@ -12148,6 +20206,93 @@ func (ec *executionContext) unmarshalInputPlanContentInput(ctx context.Context, 
 func UnmarshalPlanContentInput(ctx context.Context, raw any) (cynllun.Content, error) {
 	var out cynllun.Content
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlanContentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProvisionReviewInput(ctx context.Context, obj any) (cynllun.ProvisionReview, error) {
+	var it cynllun.ProvisionReview
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["delivered"]; !present {
+		asMap["delivered"] = "UNKNOWN"
+	}
+	if _, present := asMap["effective"]; !present {
+		asMap["effective"] = "UNKNOWN"
+	}
+	if _, present := asMap["stillNeeded"]; !present {
+		asMap["stillNeeded"] = "UNKNOWN"
+	}
+
+	fieldsInOrder := [...]string{"rowId", "delivered", "effective", "stillNeeded", "change", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "rowId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rowId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RowID = data
+		case "delivered":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("delivered"))
+			data, err := ec.unmarshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Delivered = data
+		case "effective":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effective"))
+			data, err := ec.unmarshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Effective = data
+		case "stillNeeded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stillNeeded"))
+			data, err := ec.unmarshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StillNeeded = data
+		case "change":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("change"))
+			data, err := ec.unmarshalOProvisionChange2githubᚗcomᚋcynllunᚋcynllunᚐProvisionChange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Change = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProvisionReviewInput unmarshals raw into the ProvisionReviewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProvisionReviewInput(ctx context.Context, raw any) (cynllun.ProvisionReview, error) {
+	var out cynllun.ProvisionReview
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProvisionReviewInput", raw, &out)
 	return out, err
 }
 
@@ -12344,6 +20489,279 @@ func UnmarshalQuantityInput(ctx context.Context, raw any) (cynllun.Quantity, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRequestReviewInput(ctx context.Context, obj any) (service.RequestReviewInput, error) {
+	var it service.RequestReviewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"planId", "requestedBy", "requestedByName", "requestedOn", "reason", "type"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "requestedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedBy"))
+			data, err := ec.unmarshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedBy = data
+		case "requestedByName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedByName"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedByName = data
+		case "requestedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedOn = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestReviewInput unmarshals raw into the RequestReviewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestReviewInput(ctx context.Context, raw any) (service.RequestReviewInput, error) {
+	var out service.RequestReviewInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestReviewInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReviewRecordInput(ctx context.Context, obj any) (cynllun.Review, error) {
+	var it cynllun.Review
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"heldOn", "durationMinutes", "participants", "childViews", "parentViews", "personCentred", "fourPlusOne", "needsDiscussion", "provision", "outcomes", "newEvidence", "capacityDiscussion", "canMaintain", "disagreements"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "durationMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutes"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutes = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalOParticipantInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐParticipantᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		case "childViews":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childViews"))
+			data, err := ec.unmarshalOChildViewInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐChildViewᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildViews = data
+		case "parentViews":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentViews"))
+			data, err := ec.unmarshalOParentViewInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐParentViewᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentViews = data
+		case "personCentred":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personCentred"))
+			data, err := ec.unmarshalOPersonCentredInput2githubᚗcomᚋcynllunᚋcynllunᚐPersonCentred(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonCentred = data
+		case "fourPlusOne":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fourPlusOne"))
+			data, err := ec.unmarshalOFourPlusOneInput2githubᚗcomᚋcynllunᚋcynllunᚐFourPlusOne(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FourPlusOne = data
+		case "needsDiscussion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsDiscussion"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsDiscussion = data
+		case "provision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provision"))
+			data, err := ec.unmarshalOProvisionReviewInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐProvisionReviewᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Provision = data
+		case "outcomes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomes"))
+			data, err := ec.unmarshalOOutcomeReviewInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐOutcomeReviewᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcomes = data
+		case "newEvidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newEvidence"))
+			data, err := ec.unmarshalOEvidenceInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐEvidenceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewEvidence = data
+		case "capacityDiscussion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityDiscussion"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityDiscussion = data
+		case "canMaintain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canMaintain"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CanMaintain = data
+		case "disagreements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disagreements"))
+			data, err := ec.unmarshalODisagreementInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDisagreementᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Disagreements = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReviewRecordInput unmarshals raw into the ReviewRecordInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReviewRecordInput(ctx context.Context, raw any) (cynllun.Review, error) {
+	var out cynllun.Review
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReviewRecordInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSaveReviewInput(ctx context.Context, obj any) (service.SaveReviewInput, error) {
+	var it service.SaveReviewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedRevision", "record", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedRevision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedRevision"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedRevision = data
+		case "record":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("record"))
+			data, err := ec.unmarshalNReviewRecordInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Record = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSaveReviewInput unmarshals raw into the SaveReviewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSaveReviewInput(ctx context.Context, raw any) (service.SaveReviewInput, error) {
+	var out service.SaveReviewInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SaveReviewInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSaveVersionInput(ctx context.Context, obj any) (service.SaveInput, error) {
 	var it service.SaveInput
 	if obj == nil {
@@ -12418,6 +20836,90 @@ func UnmarshalSaveVersionInput(ctx context.Context, raw any) (service.SaveInput,
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSessionInput(ctx context.Context, obj any) (service.SessionInput, error) {
+	var it service.SessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"rowId", "date", "minutes", "status", "deliveredBy", "reason", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "rowId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rowId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RowID = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "minutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minutes"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Minutes = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNSessionStatus2githubᚗcomᚋcynllunᚋcynllunᚐSessionStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "deliveredBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveredBy"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveredBy = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOMissedReason2githubᚗcomᚋcynllunᚋcynllunᚐMissedReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSessionInput unmarshals raw into the SessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSessionInput(ctx context.Context, raw any) (service.SessionInput, error) {
+	var out service.SessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SessionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStatementInput(ctx context.Context, obj any) (cynllun.Statement, error) {
 	var it cynllun.Statement
 	if obj == nil {
@@ -12482,6 +20984,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._User(ctx, sel, obj)
+	case cynllun.Review:
+		return ec._Review(ctx, sel, &obj)
+	case *cynllun.Review:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Review(ctx, sel, obj)
 	case cynllun.Relationship:
 		return ec._Relationship(ctx, sel, &obj)
 	case *cynllun.Relationship:
@@ -12510,6 +21019,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Organisation(ctx, sel, obj)
+	case cynllun.Session:
+		return ec._LedgerSession(ctx, sel, &obj)
+	case *cynllun.Session:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LedgerSession(ctx, sel, obj)
 	case cynllun.Learner:
 		return ec._Learner(ctx, sel, &obj)
 	case *cynllun.Learner:
@@ -12550,6 +21066,49 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var actionImplementors = []string{"Action"}
+
+func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Action) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, actionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Action")
+		case "action":
+			out.Values[i] = ec._Action_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "owner":
+			out.Values[i] = ec._Action_owner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "due":
+			out.Values[i] = ec._Action_due(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var appendixImplementors = []string{"Appendix"}
 
@@ -12814,6 +21373,54 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var childViewImplementors = []string{"ChildView"}
+
+func (ec *executionContext) _ChildView(ctx context.Context, sel ast.SelectionSet, obj *cynllun.ChildView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childViewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChildView")
+		case "format":
+			out.Values[i] = ec._ChildView_format(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._ChildView_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gatheredBy":
+			out.Values[i] = ec._ChildView_gatheredBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachments":
+			out.Values[i] = ec._ChildView_attachments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var consentImplementors = []string{"Consent"}
 
 func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Consent) graphql.Marshaler {
@@ -12845,6 +21452,120 @@ func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var disagreementImplementors = []string{"Disagreement"}
+
+func (ec *executionContext) _Disagreement(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Disagreement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disagreementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Disagreement")
+		case "who":
+			out.Values[i] = ec._Disagreement_who(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Disagreement_role(ctx, field, obj)
+				})
+		case "about":
+			out.Values[i] = ec._Disagreement_about(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rowId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Disagreement_rowId(ctx, field, obj)
+				})
+		case "details":
+			out.Values[i] = ec._Disagreement_details(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolution":
+			out.Values[i] = ec._Disagreement_resolution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evidenceImplementors = []string{"Evidence"}
+
+func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Evidence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Evidence")
+		case "title":
+			out.Values[i] = ec._Evidence_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._Evidence_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "date":
+			out.Values[i] = ec._Evidence_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._Evidence_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attachment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Evidence_attachment(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12915,6 +21636,83 @@ func (ec *executionContext) _File(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._File_downloadUrl(ctx, field, obj)
 				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._File_kind(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingImplementors = []string{"Finding"}
+
+func (ec *executionContext) _Finding(ctx context.Context, sel ast.SelectionSet, obj *quality.Finding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Finding")
+		case "rule":
+			out.Values[i] = ec._Finding_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._Finding_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "section":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_section(ctx, field, obj)
+				})
+		case "rowId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_rowId(ctx, field, obj)
+				})
+		case "field":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_field(ctx, field, obj)
+				})
+		case "message":
+			out.Values[i] = ec._Finding_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "basis":
+			out.Values[i] = ec._Finding_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fix":
+			out.Values[i] = ec._Finding_fix(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13124,6 +21922,59 @@ func (ec *executionContext) _FormSection(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var fourPlusOneImplementors = []string{"FourPlusOne"}
+
+func (ec *executionContext) _FourPlusOne(ctx context.Context, sel ast.SelectionSet, obj *cynllun.FourPlusOne) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fourPlusOneImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FourPlusOne")
+		case "tried":
+			out.Values[i] = ec._FourPlusOne_tried(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "learned":
+			out.Values[i] = ec._FourPlusOne_learned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pleased":
+			out.Values[i] = ec._FourPlusOne_pleased(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "concerned":
+			out.Values[i] = ec._FourPlusOne_concerned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "next":
+			out.Values[i] = ec._FourPlusOne_next(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var furtherSectionImplementors = []string{"FurtherSection"}
 
 func (ec *executionContext) _FurtherSection(ctx context.Context, sel ast.SelectionSet, obj *cynllun.FurtherSection) graphql.Marshaler {
@@ -13247,6 +22098,18 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Job_finishedAt(ctx, field, obj)
+				})
+		case "review":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_review(ctx, field, obj)
+				})
+		case "revision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_revision(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13467,6 +22330,180 @@ func (ec *executionContext) _LearnerEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var ledgerPeriodImplementors = []string{"LedgerPeriod"}
+
+func (ec *executionContext) _LedgerPeriod(ctx context.Context, sel ast.SelectionSet, obj *ledger.Period) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerPeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerPeriod")
+		case "from":
+			out.Values[i] = ec._LedgerPeriod_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._LedgerPeriod_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "planned":
+			out.Values[i] = ec._LedgerPeriod_planned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "plannedMinutes":
+			out.Values[i] = ec._LedgerPeriod_plannedMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delivered":
+			out.Values[i] = ec._LedgerPeriod_delivered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deliveredMinutes":
+			out.Values[i] = ec._LedgerPeriod_deliveredMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missed":
+			out.Values[i] = ec._LedgerPeriod_missed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missedMinutes":
+			out.Values[i] = ec._LedgerPeriod_missedMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shortfallSessions":
+			out.Values[i] = ec._LedgerPeriod_shortfallSessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shortfallMinutes":
+			out.Values[i] = ec._LedgerPeriod_shortfallMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ledgerSessionImplementors = []string{"LedgerSession", "Node"}
+
+func (ec *executionContext) _LedgerSession(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Session) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerSessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerSession")
+		case "id":
+			out.Values[i] = ec._LedgerSession_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rowId":
+			out.Values[i] = ec._LedgerSession_rowId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "date":
+			out.Values[i] = ec._LedgerSession_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minutes":
+			out.Values[i] = ec._LedgerSession_minutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._LedgerSession_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deliveredBy":
+			out.Values[i] = ec._LedgerSession_deliveredBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerSession_reason(ctx, field, obj)
+				})
+		case "notes":
+			out.Values[i] = ec._LedgerSession_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._LedgerSession_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedBy":
+			out.Values[i] = ec._LedgerSession_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "voided":
+			out.Values[i] = ec._LedgerSession_voided(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "voidedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerSession_voidedAt(ctx, field, obj)
+				})
+		case "voidReason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerSession_voidReason(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var localTextImplementors = []string{"LocalText"}
 
 func (ec *executionContext) _LocalText(ctx context.Context, sel ast.SelectionSet, obj *form.Text) graphql.Marshaler {
@@ -13626,6 +22663,69 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "renderPlan":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_renderPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideReviewRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideReviewRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "concludeReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_concludeReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renderMeetingRecord":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_renderMeetingRecord(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadAttachment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadAttachment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordSessions":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordSessions(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "voidSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_voidSession(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -13875,6 +22975,54 @@ func (ec *executionContext) _OrganisationEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var outcomeReviewImplementors = []string{"OutcomeReview"}
+
+func (ec *executionContext) _OutcomeReview(ctx context.Context, sel ast.SelectionSet, obj *cynllun.OutcomeReview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outcomeReviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutcomeReview")
+		case "rowId":
+			out.Values[i] = ec._OutcomeReview_rowId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._OutcomeReview_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._OutcomeReview_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revised":
+			out.Values[i] = ec._OutcomeReview_revised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *PageInfo) graphql.Marshaler {
@@ -13904,6 +23052,160 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var parentViewImplementors = []string{"ParentView"}
+
+func (ec *executionContext) _ParentView(ctx context.Context, sel ast.SelectionSet, obj *cynllun.ParentView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, parentViewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ParentView")
+		case "name":
+			out.Values[i] = ec._ParentView_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._ParentView_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachments":
+			out.Values[i] = ec._ParentView_attachments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var participantImplementors = []string{"Participant"}
+
+func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Participant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, participantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Participant")
+		case "name":
+			out.Values[i] = ec._Participant_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._Participant_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organisation":
+			out.Values[i] = ec._Participant_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attendance":
+			out.Values[i] = ec._Participant_attendance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "agreed":
+			out.Values[i] = ec._Participant_agreed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var personCentredImplementors = []string{"PersonCentred"}
+
+func (ec *executionContext) _PersonCentred(ctx context.Context, sel ast.SelectionSet, obj *cynllun.PersonCentred) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personCentredImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonCentred")
+		case "importantTo":
+			out.Values[i] = ec._PersonCentred_importantTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importantFor":
+			out.Values[i] = ec._PersonCentred_importantFor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "working":
+			out.Values[i] = ec._PersonCentred_working(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notWorking":
+			out.Values[i] = ec._PersonCentred_notWorking(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "questions":
+			out.Values[i] = ec._PersonCentred_questions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actionPlan":
+			out.Values[i] = ec._PersonCentred_actionPlan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -14028,6 +23330,30 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reviews":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_reviews(ctx, field, obj)
+				})
+		case "reviewPeriod":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_reviewPeriod(ctx, field, obj)
+				})
+		case "ledger":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_ledger(ctx, field, obj)
+				})
+		case "sessions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_sessions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14118,6 +23444,54 @@ func (ec *executionContext) _PlanContent(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var planLedgerImplementors = []string{"PlanLedger"}
+
+func (ec *executionContext) _PlanLedger(ctx context.Context, sel ast.SelectionSet, obj *service.PlanLedger) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planLedgerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanLedger")
+		case "from":
+			out.Values[i] = ec._PlanLedger_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._PlanLedger_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._PlanLedger_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._PlanLedger_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var planVersionImplementors = []string{"PlanVersion", "Node"}
 
 func (ec *executionContext) _PlanVersion(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Version) graphql.Marshaler {
@@ -14182,6 +23556,12 @@ func (ec *executionContext) _PlanVersion(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PlanVersion_renders(ctx, field, obj)
+				})
+		case "review":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanVersion_review(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14308,6 +23688,65 @@ func (ec *executionContext) _PlanVersionSaved(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PlanVersionSaved_version(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var provisionReviewImplementors = []string{"ProvisionReview"}
+
+func (ec *executionContext) _ProvisionReview(ctx context.Context, sel ast.SelectionSet, obj *cynllun.ProvisionReview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, provisionReviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProvisionReview")
+		case "rowId":
+			out.Values[i] = ec._ProvisionReview_rowId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "delivered":
+			out.Values[i] = ec._ProvisionReview_delivered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "effective":
+			out.Values[i] = ec._ProvisionReview_effective(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stillNeeded":
+			out.Values[i] = ec._ProvisionReview_stillNeeded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "change":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProvisionReview_change(ctx, field, obj)
+				})
+		case "notes":
+			out.Values[i] = ec._ProvisionReview_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14559,6 +23998,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
 				})
+		case "review":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_review(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -14660,6 +24105,547 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._Relationship_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewImplementors = []string{"Review", "Node"}
+
+func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Review) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Review")
+		case "id":
+			out.Values[i] = ec._Review_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revision":
+			out.Values[i] = ec._Review_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "plan":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_plan(ctx, field, obj)
+				})
+		case "type":
+			out.Values[i] = ec._Review_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Review_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "request":
+			out.Values[i] = ec._Review_request(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planVersionNumber":
+			out.Values[i] = ec._Review_planVersionNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "heldOn":
+			out.Values[i] = ec._Review_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "durationMinutes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_durationMinutes(ctx, field, obj)
+				})
+		case "participants":
+			out.Values[i] = ec._Review_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "childViews":
+			out.Values[i] = ec._Review_childViews(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parentViews":
+			out.Values[i] = ec._Review_parentViews(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "personCentred":
+			out.Values[i] = ec._Review_personCentred(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fourPlusOne":
+			out.Values[i] = ec._Review_fourPlusOne(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "needsDiscussion":
+			out.Values[i] = ec._Review_needsDiscussion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provision":
+			out.Values[i] = ec._Review_provision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcomes":
+			out.Values[i] = ec._Review_outcomes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "newEvidence":
+			out.Values[i] = ec._Review_newEvidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacityDiscussion":
+			out.Values[i] = ec._Review_capacityDiscussion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "canMaintain":
+			out.Values[i] = ec._Review_canMaintain(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disagreements":
+			out.Values[i] = ec._Review_disagreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decision":
+			out.Values[i] = ec._Review_decision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revisedVersion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_revisedVersion(ctx, field, obj)
+				})
+		case "comment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_comment(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Review_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._Review_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedAt":
+			out.Values[i] = ec._Review_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checklist":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_checklist(ctx, field, obj)
+				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_findings(ctx, field, obj)
+				})
+		case "ledger":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_ledger(ctx, field, obj)
+				})
+		case "revisions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_revisions(ctx, field, obj)
+				})
+		case "meetingRecords":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_meetingRecords(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewCheckImplementors = []string{"ReviewCheck"}
+
+func (ec *executionContext) _ReviewCheck(ctx context.Context, sel ast.SelectionSet, obj *quality.Check) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewCheck")
+		case "code":
+			out.Values[i] = ec._ReviewCheck_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._ReviewCheck_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applies":
+			out.Values[i] = ec._ReviewCheck_applies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "met":
+			out.Values[i] = ec._ReviewCheck_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "basis":
+			out.Values[i] = ec._ReviewCheck_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewDecisionImplementors = []string{"ReviewDecision"}
+
+func (ec *executionContext) _ReviewDecision(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Decision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewDecisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewDecision")
+		case "kind":
+			out.Values[i] = ec._ReviewDecision_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reasons":
+			out.Values[i] = ec._ReviewDecision_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedOn":
+			out.Values[i] = ec._ReviewDecision_decidedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedBy":
+			out.Values[i] = ec._ReviewDecision_decidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewDecision_version(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewPeriodImplementors = []string{"ReviewPeriod"}
+
+func (ec *executionContext) _ReviewPeriod(ctx context.Context, sel ast.SelectionSet, obj *cynllun.ReviewPeriod) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewPeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewPeriod")
+		case "start":
+			out.Values[i] = ec._ReviewPeriod_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "end":
+			out.Values[i] = ec._ReviewPeriod_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "basis":
+			out.Values[i] = ec._ReviewPeriod_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "review":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewPeriod_review(ctx, field, obj)
+				})
+		case "daysLeft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewPeriod_daysLeft(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewRequestImplementors = []string{"ReviewRequest"}
+
+func (ec *executionContext) _ReviewRequest(ctx context.Context, sel ast.SelectionSet, obj *cynllun.ReviewRequest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewRequest")
+		case "by":
+			out.Values[i] = ec._ReviewRequest_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "byName":
+			out.Values[i] = ec._ReviewRequest_byName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestedOn":
+			out.Values[i] = ec._ReviewRequest_requestedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._ReviewRequest_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedOn":
+			out.Values[i] = ec._ReviewRequest_decidedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRequest_decidedBy(ctx, field, obj)
+				})
+		case "refusalReasons":
+			out.Values[i] = ec._ReviewRequest_refusalReasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rowLedgerImplementors = []string{"RowLedger"}
+
+func (ec *executionContext) _RowLedger(ctx context.Context, sel ast.SelectionSet, obj *service.RowLedger) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rowLedgerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RowLedger")
+		case "rowId":
+			out.Values[i] = ec._RowLedger_rowId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "row":
+			out.Values[i] = ec._RowLedger_row(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._RowLedger_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._RowLedger_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._RowLedger_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "basis":
+			out.Values[i] = ec._RowLedger_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "plannedKnown":
+			out.Values[i] = ec._RowLedger_plannedKnown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "planned":
+			out.Values[i] = ec._RowLedger_planned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "plannedMinutes":
+			out.Values[i] = ec._RowLedger_plannedMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delivered":
+			out.Values[i] = ec._RowLedger_delivered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deliveredMinutes":
+			out.Values[i] = ec._RowLedger_deliveredMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missed":
+			out.Values[i] = ec._RowLedger_missed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missedMinutes":
+			out.Values[i] = ec._RowLedger_missedMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shortfallSessions":
+			out.Values[i] = ec._RowLedger_shortfallSessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shortfallMinutes":
+			out.Values[i] = ec._RowLedger_shortfallMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodsShort":
+			out.Values[i] = ec._RowLedger_periodsShort(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periods":
+			out.Values[i] = ec._RowLedger_periods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._RowLedger_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15202,6 +25188,61 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAction2githubᚗcomᚋcynllunᚋcynllunᚐAction(ctx context.Context, sel ast.SelectionSet, v cynllun.Action) graphql.Marshaler {
+	return ec._Action(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAction2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐActionᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.Action) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAction2githubᚗcomᚋcynllunᚋcynllunᚐAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNActionInput2githubᚗcomᚋcynllunᚋcynllunᚐAction(ctx context.Context, v any) (cynllun.Action, error) {
+	res, err := ec.unmarshalInputActionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx context.Context, v any) (cynllun.Answer, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx context.Context, sel ast.SelectionSet, v cynllun.Answer) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Answer!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer = map[string]cynllun.Answer{
+		"YES":     cynllun.AnswerYes,
+		"PARTLY":  cynllun.AnswerPartly,
+		"NO":      cynllun.AnswerNo,
+		"UNKNOWN": cynllun.AnswerUnknown,
+	}
+	marshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer = map[cynllun.Answer]string{
+		cynllun.AnswerYes:     "YES",
+		cynllun.AnswerPartly:  "PARTLY",
+		cynllun.AnswerNo:      "NO",
+		cynllun.AnswerUnknown: "UNKNOWN",
+	}
+)
+
 func (ec *executionContext) marshalNAppendix2githubᚗcomᚋcynllunᚋcynllunᚐAppendix(ctx context.Context, sel ast.SelectionSet, v cynllun.Appendix) graphql.Marshaler {
 	return ec._Appendix(ctx, sel, &v)
 }
@@ -15226,6 +25267,38 @@ func (ec *executionContext) unmarshalNAppendixInput2githubᚗcomᚋcynllunᚋcyn
 	res, err := ec.unmarshalInputAppendixInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) unmarshalNAttendance2githubᚗcomᚋcynllunᚋcynllunᚐAttendance(ctx context.Context, v any) (cynllun.Attendance, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAttendance2githubᚗcomᚋcynllunᚋcynllunᚐAttendance[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttendance2githubᚗcomᚋcynllunᚋcynllunᚐAttendance(ctx context.Context, sel ast.SelectionSet, v cynllun.Attendance) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAttendance2githubᚗcomᚋcynllunᚋcynllunᚐAttendance[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Attendance!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAttendance2githubᚗcomᚋcynllunᚋcynllunᚐAttendance = map[string]cynllun.Attendance{
+		"IN_PERSON":            cynllun.AttendedInPerson,
+		"REMOTELY":             cynllun.AttendedRemotely,
+		"IN_WRITING":           cynllun.ContributedInWriting,
+		"THROUGH_SOMEONE_ELSE": cynllun.ContributedViaOther,
+		"DID_NOT_CONTRIBUTE":   cynllun.DidNotContribute,
+	}
+	marshalNAttendance2githubᚗcomᚋcynllunᚋcynllunᚐAttendance = map[cynllun.Attendance]string{
+		cynllun.AttendedInPerson:     "IN_PERSON",
+		cynllun.AttendedRemotely:     "REMOTELY",
+		cynllun.ContributedInWriting: "IN_WRITING",
+		cynllun.ContributedViaOther:  "THROUGH_SOMEONE_ELSE",
+		cynllun.DidNotContribute:     "DID_NOT_CONTRIBUTE",
+	}
+)
 
 func (ec *executionContext) marshalNAuditEvent2githubᚗcomᚋcynllunᚋcynllunᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v cynllun.AuditEvent) graphql.Marshaler {
 	return ec._AuditEvent(ctx, sel, &v)
@@ -15325,6 +25398,36 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNChildView2githubᚗcomᚋcynllunᚋcynllunᚐChildView(ctx context.Context, sel ast.SelectionSet, v cynllun.ChildView) graphql.Marshaler {
+	return ec._ChildView(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChildView2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐChildViewᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.ChildView) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChildView2githubᚗcomᚋcynllunᚋcynllunᚐChildView(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNChildViewInput2githubᚗcomᚋcynllunᚋcynllunᚐChildView(ctx context.Context, v any) (cynllun.ChildView, error) {
+	res, err := ec.unmarshalInputChildViewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNConcludeReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐConcludeInput(ctx context.Context, v any) (service.ConcludeInput, error) {
+	res, err := ec.unmarshalInputConcludeReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNConsent2githubᚗcomᚋcynllunᚋcynllunᚐConsent(ctx context.Context, sel ast.SelectionSet, v cynllun.Consent) graphql.Marshaler {
 	return ec._Consent(ctx, sel, &v)
 }
@@ -15374,6 +25477,119 @@ func (ec *executionContext) marshalNDate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐD
 		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDecideReviewRequestInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐDecideRequestInput(ctx context.Context, v any) (service.DecideRequestInput, error) {
+	res, err := ec.unmarshalInputDecideReviewRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDecisionKind(ctx context.Context, v any) (cynllun.DecisionKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDecisionKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDecisionKind(ctx context.Context, sel ast.SelectionSet, v cynllun.DecisionKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDecisionKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DecisionKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDecisionKind = map[string]cynllun.DecisionKind{
+		"REVISED":     cynllun.DecisionRevised,
+		"NO_REVISION": cynllun.DecisionNoRevision,
+	}
+	marshalNDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDecisionKind = map[cynllun.DecisionKind]string{
+		cynllun.DecisionRevised:    "REVISED",
+		cynllun.DecisionNoRevision: "NO_REVISION",
+	}
+)
+
+func (ec *executionContext) marshalNDisagreement2githubᚗcomᚋcynllunᚋcynllunᚐDisagreement(ctx context.Context, sel ast.SelectionSet, v cynllun.Disagreement) graphql.Marshaler {
+	return ec._Disagreement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDisagreement2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDisagreementᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.Disagreement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDisagreement2githubᚗcomᚋcynllunᚋcynllunᚐDisagreement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDisagreementInput2githubᚗcomᚋcynllunᚋcynllunᚐDisagreement(ctx context.Context, v any) (cynllun.Disagreement, error) {
+	res, err := ec.unmarshalInputDisagreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvidence2githubᚗcomᚋcynllunᚋcynllunᚐEvidence(ctx context.Context, sel ast.SelectionSet, v cynllun.Evidence) graphql.Marshaler {
+	return ec._Evidence(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEvidence2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.Evidence) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvidence2githubᚗcomᚋcynllunᚋcynllunᚐEvidence(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚐEvidence(ctx context.Context, v any) (cynllun.Evidence, error) {
+	res, err := ec.unmarshalInputEvidenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx context.Context, sel ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "File!")
+		return graphql.Null
+	}
+	return ec._File(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFinding2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*quality.Finding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFinding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFinding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFinding(ctx context.Context, sel ast.SelectionSet, v *quality.Finding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Finding!")
+		return graphql.Null
+	}
+	return ec._Finding(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFormDefinition2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐDefinition(ctx context.Context, sel ast.SelectionSet, v *form.Definition) graphql.Marshaler {
@@ -15442,6 +25658,10 @@ func (ec *executionContext) marshalNFormSection2ᚕgithubᚗcomᚋcynllunᚋcynl
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNFourPlusOne2githubᚗcomᚋcynllunᚋcynllunᚐFourPlusOne(ctx context.Context, sel ast.SelectionSet, v cynllun.FourPlusOne) graphql.Marshaler {
+	return ec._FourPlusOne(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNFurtherSection2githubᚗcomᚋcynllunᚋcynllunᚐFurtherSection(ctx context.Context, sel ast.SelectionSet, v cynllun.FurtherSection) graphql.Marshaler {
@@ -15572,10 +25792,12 @@ func (ec *executionContext) marshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJ
 
 var (
 	unmarshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind = map[string]cynllun.JobKind{
-		"RENDER_PLAN": cynllun.JobRenderPlan,
+		"RENDER_PLAN":           cynllun.JobRenderPlan,
+		"RENDER_MEETING_RECORD": cynllun.JobRenderMeeting,
 	}
 	marshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind = map[cynllun.JobKind]string{
-		cynllun.JobRenderPlan: "RENDER_PLAN",
+		cynllun.JobRenderPlan:    "RENDER_PLAN",
+		cynllun.JobRenderMeeting: "RENDER_MEETING_RECORD",
 	}
 )
 
@@ -15736,6 +25958,76 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNLedgerBasis2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐBasis(ctx context.Context, v any) (ledger.Basis, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNLedgerBasis2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐBasis[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLedgerBasis2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐBasis(ctx context.Context, sel ast.SelectionSet, v ledger.Basis) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNLedgerBasis2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐBasis[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LedgerBasis!")
+	}
+	return res
+}
+
+var (
+	unmarshalNLedgerBasis2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐBasis = map[string]ledger.Basis{
+		"TERM_CALENDAR": ledger.BasisTermCalendar,
+		"WEEKDAYS":      ledger.BasisWeekdays,
+	}
+	marshalNLedgerBasis2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐBasis = map[ledger.Basis]string{
+		ledger.BasisTermCalendar: "TERM_CALENDAR",
+		ledger.BasisWeekdays:     "WEEKDAYS",
+	}
+)
+
+func (ec *executionContext) marshalNLedgerPeriod2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐPeriod(ctx context.Context, sel ast.SelectionSet, v ledger.Period) graphql.Marshaler {
+	return ec._LedgerPeriod(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLedgerPeriod2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋledgerᚐPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []ledger.Period) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLedgerPeriod2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐPeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx context.Context, sel ast.SelectionSet, v *cynllun.Session) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LedgerSession!")
+		return graphql.Null
+	}
+	return ec._LedgerSession(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx context.Context, sel ast.SelectionSet, v form.Text) graphql.Marshaler {
 	return ec._LocalText(ctx, sel, &v)
 }
@@ -15771,6 +26063,11 @@ func (ec *executionContext) unmarshalNNeedEntryInput2githubᚗcomᚋcynllunᚋcy
 
 func (ec *executionContext) marshalNOnePageProfile2githubᚗcomᚋcynllunᚋcynllunᚐProfile(ctx context.Context, sel ast.SelectionSet, v cynllun.Profile) graphql.Marshaler {
 	return ec._OnePageProfile(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNOpenReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOpenReviewInput(ctx context.Context, v any) (service.OpenReviewInput, error) {
+	res, err := ec.unmarshalInputOpenReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind(ctx context.Context, v any) (cynllun.OrgKind, error) {
@@ -15847,9 +26144,156 @@ func (ec *executionContext) marshalNOrganisationEdge2ᚖgithubᚗcomᚋcynllun�
 	return ec._OrganisationEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNOutcomeReview2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeReview(ctx context.Context, sel ast.SelectionSet, v cynllun.OutcomeReview) graphql.Marshaler {
+	return ec._OutcomeReview(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOutcomeReview2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐOutcomeReviewᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.OutcomeReview) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOutcomeReview2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeReview(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOutcomeReviewInput2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeReview(ctx context.Context, v any) (cynllun.OutcomeReview, error) {
+	res, err := ec.unmarshalInputOutcomeReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOutcomeStatus2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeStatus(ctx context.Context, v any) (cynllun.OutcomeStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNOutcomeStatus2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOutcomeStatus2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.OutcomeStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNOutcomeStatus2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OutcomeStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNOutcomeStatus2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeStatus = map[string]cynllun.OutcomeStatus{
+		"ACHIEVED":         cynllun.OutcomeAchieved,
+		"PARTLY_ACHIEVED":  cynllun.OutcomePartly,
+		"NOT_YET_ACHIEVED": cynllun.OutcomeNotYet,
+	}
+	marshalNOutcomeStatus2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeStatus = map[cynllun.OutcomeStatus]string{
+		cynllun.OutcomeAchieved: "ACHIEVED",
+		cynllun.OutcomePartly:   "PARTLY_ACHIEVED",
+		cynllun.OutcomeNotYet:   "NOT_YET_ACHIEVED",
+	}
+)
+
 func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v PageInfo) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
 }
+
+func (ec *executionContext) marshalNParentView2githubᚗcomᚋcynllunᚋcynllunᚐParentView(ctx context.Context, sel ast.SelectionSet, v cynllun.ParentView) graphql.Marshaler {
+	return ec._ParentView(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNParentView2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐParentViewᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.ParentView) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNParentView2githubᚗcomᚋcynllunᚋcynllunᚐParentView(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNParentViewInput2githubᚗcomᚋcynllunᚋcynllunᚐParentView(ctx context.Context, v any) (cynllun.ParentView, error) {
+	res, err := ec.unmarshalInputParentViewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNParticipant2githubᚗcomᚋcynllunᚋcynllunᚐParticipant(ctx context.Context, sel ast.SelectionSet, v cynllun.Participant) graphql.Marshaler {
+	return ec._Participant(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNParticipant2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.Participant) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNParticipant2githubᚗcomᚋcynllunᚋcynllunᚐParticipant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNParticipantInput2githubᚗcomᚋcynllunᚋcynllunᚐParticipant(ctx context.Context, v any) (cynllun.Participant, error) {
+	res, err := ec.unmarshalInputParticipantInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx context.Context, v any) (cynllun.ParticipantRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx context.Context, sel ast.SelectionSet, v cynllun.ParticipantRole) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ParticipantRole!")
+	}
+	return res
+}
+
+var (
+	unmarshalNParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole = map[string]cynllun.ParticipantRole{
+		"CHILD":                    cynllun.RoleChild,
+		"YOUNG_PERSON":             cynllun.RoleYoungPerson,
+		"PARENT":                   cynllun.RoleParent,
+		"ALNCO":                    cynllun.RoleALNCo,
+		"TEACHER":                  cynllun.RoleTeacher,
+		"LA_OFFICER":               cynllun.RoleLAOfficer,
+		"HEALTH":                   cynllun.RoleHealth,
+		"SOCIAL_CARE":              cynllun.RoleSocialCare,
+		"ADVOCATE":                 cynllun.RoleAdvocate,
+		"EDUCATIONAL_PSYCHOLOGIST": cynllun.RoleEdPsych,
+		"OTHER":                    cynllun.RoleOther,
+	}
+	marshalNParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole = map[cynllun.ParticipantRole]string{
+		cynllun.RoleChild:       "CHILD",
+		cynllun.RoleYoungPerson: "YOUNG_PERSON",
+		cynllun.RoleParent:      "PARENT",
+		cynllun.RoleALNCo:       "ALNCO",
+		cynllun.RoleTeacher:     "TEACHER",
+		cynllun.RoleLAOfficer:   "LA_OFFICER",
+		cynllun.RoleHealth:      "HEALTH",
+		cynllun.RoleSocialCare:  "SOCIAL_CARE",
+		cynllun.RoleAdvocate:    "ADVOCATE",
+		cynllun.RoleEdPsych:     "EDUCATIONAL_PSYCHOLOGIST",
+		cynllun.RoleOther:       "OTHER",
+	}
+)
 
 func (ec *executionContext) unmarshalNPeriod2githubᚗcomᚋcynllunᚋcynllunᚐPeriod(ctx context.Context, v any) (cynllun.Period, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -15882,6 +26326,10 @@ var (
 		cynllun.PerTerm:      "TERM",
 	}
 )
+
+func (ec *executionContext) marshalNPersonCentred2githubᚗcomᚋcynllunᚋcynllunᚐPersonCentred(ctx context.Context, sel ast.SelectionSet, v cynllun.PersonCentred) graphql.Marshaler {
+	return ec._PersonCentred(ctx, sel, &v)
+}
 
 func (ec *executionContext) marshalNPlan2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Plan) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -15918,6 +26366,14 @@ func (ec *executionContext) marshalNPlanContent2ᚖgithubᚗcomᚋcynllunᚋcynl
 func (ec *executionContext) unmarshalNPlanContentInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐContent(ctx context.Context, v any) (*cynllun.Content, error) {
 	res, err := ec.unmarshalInputPlanContentInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlanLedger2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPlanLedger(ctx context.Context, sel ast.SelectionSet, v *service.PlanLedger) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanLedger!")
+		return graphql.Null
+	}
+	return ec._PlanLedger(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPlanVersion2githubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx context.Context, sel ast.SelectionSet, v cynllun.Version) graphql.Marshaler {
@@ -15970,6 +26426,31 @@ func (ec *executionContext) marshalNPlanVersionSaved2ᚖgithubᚗcomᚋcynllun�
 		return graphql.Null
 	}
 	return ec._PlanVersionSaved(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProvisionReview2githubᚗcomᚋcynllunᚋcynllunᚐProvisionReview(ctx context.Context, sel ast.SelectionSet, v cynllun.ProvisionReview) graphql.Marshaler {
+	return ec._ProvisionReview(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProvisionReview2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐProvisionReviewᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.ProvisionReview) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProvisionReview2githubᚗcomᚋcynllunᚋcynllunᚐProvisionReview(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNProvisionReviewInput2githubᚗcomᚋcynllunᚋcynllunᚐProvisionReview(ctx context.Context, v any) (cynllun.ProvisionReview, error) {
+	res, err := ec.unmarshalInputProvisionReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNProvisionRow2githubᚗcomᚋcynllunᚋcynllunᚐProvisionRow(ctx context.Context, sel ast.SelectionSet, v cynllun.ProvisionRow) graphql.Marshaler {
@@ -16081,10 +26562,268 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNRequestReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐRequestReviewInput(ctx context.Context, v any) (service.RequestReviewInput, error) {
+	res, err := ec.unmarshalInputRequestReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole(ctx context.Context, v any) (cynllun.RequesterRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole(ctx context.Context, sel ast.SelectionSet, v cynllun.RequesterRole) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RequesterRole!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole = map[string]cynllun.RequesterRole{
+		"CHILD":        cynllun.RequesterChild,
+		"PARENT":       cynllun.RequesterParent,
+		"YOUNG_PERSON": cynllun.RequesterYoungPerson,
+		"NHS_BODY":     cynllun.RequesterNHSBody,
+		"SCHOOL":       cynllun.RequesterSchool,
+		"LA":           cynllun.RequesterLA,
+		"OTHER":        cynllun.RequesterOther,
+	}
+	marshalNRequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole = map[cynllun.RequesterRole]string{
+		cynllun.RequesterChild:       "CHILD",
+		cynllun.RequesterParent:      "PARENT",
+		cynllun.RequesterYoungPerson: "YOUNG_PERSON",
+		cynllun.RequesterNHSBody:     "NHS_BODY",
+		cynllun.RequesterSchool:      "SCHOOL",
+		cynllun.RequesterLA:          "LA",
+		cynllun.RequesterOther:       "OTHER",
+	}
+)
+
+func (ec *executionContext) marshalNReview2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Review) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx context.Context, sel ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Review!")
+		return graphql.Null
+	}
+	return ec._Review(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReviewCheck2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐCheckᚄ(ctx context.Context, sel ast.SelectionSet, v []*quality.Check) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewCheck2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐCheck(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReviewCheck2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐCheck(ctx context.Context, sel ast.SelectionSet, v *quality.Check) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewCheck!")
+		return graphql.Null
+	}
+	return ec._ReviewCheck(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis(ctx context.Context, v any) (cynllun.ReviewPeriodBasis, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis(ctx context.Context, sel ast.SelectionSet, v cynllun.ReviewPeriodBasis) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReviewPeriodBasis!")
+	}
+	return res
+}
+
+var (
+	unmarshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis = map[string]cynllun.ReviewPeriodBasis{
+		"FIRST_GIVEN":        cynllun.PeriodFirstGiven,
+		"REVISED_PLAN":       cynllun.PeriodRevisedPlan,
+		"NO_REVISION_NOTICE": cynllun.PeriodNoRevision,
+		"ROLLED_OVER":        cynllun.PeriodRolledOver,
+	}
+	marshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis = map[cynllun.ReviewPeriodBasis]string{
+		cynllun.PeriodFirstGiven:  "FIRST_GIVEN",
+		cynllun.PeriodRevisedPlan: "REVISED_PLAN",
+		cynllun.PeriodNoRevision:  "NO_REVISION_NOTICE",
+		cynllun.PeriodRolledOver:  "ROLLED_OVER",
+	}
+)
+
+func (ec *executionContext) unmarshalNReviewRecordInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx context.Context, v any) (*cynllun.Review, error) {
+	res, err := ec.unmarshalInputReviewRecordInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus(ctx context.Context, v any) (cynllun.ReviewStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.ReviewStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReviewStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus = map[string]cynllun.ReviewStatus{
+		"REQUESTED": cynllun.ReviewRequested,
+		"REFUSED":   cynllun.ReviewRefused,
+		"OPEN":      cynllun.ReviewOpen,
+		"CONCLUDED": cynllun.ReviewConcluded,
+	}
+	marshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus = map[cynllun.ReviewStatus]string{
+		cynllun.ReviewRequested: "REQUESTED",
+		cynllun.ReviewRefused:   "REFUSED",
+		cynllun.ReviewOpen:      "OPEN",
+		cynllun.ReviewConcluded: "CONCLUDED",
+	}
+)
+
+func (ec *executionContext) unmarshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType(ctx context.Context, v any) (cynllun.ReviewType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType(ctx context.Context, sel ast.SelectionSet, v cynllun.ReviewType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReviewType!")
+	}
+	return res
+}
+
+var (
+	unmarshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType = map[string]cynllun.ReviewType{
+		"ANNUAL":             cynllun.ReviewAnnual,
+		"ON_REQUEST":         cynllun.ReviewOnRequest,
+		"NHS_REQUEST":        cynllun.ReviewNHSRequest,
+		"TRANSFER":           cynllun.ReviewTransfer,
+		"LA_RECONSIDERATION": cynllun.ReviewLAReconsideration,
+		"OTHER":              cynllun.ReviewOther,
+	}
+	marshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType = map[cynllun.ReviewType]string{
+		cynllun.ReviewAnnual:            "ANNUAL",
+		cynllun.ReviewOnRequest:         "ON_REQUEST",
+		cynllun.ReviewNHSRequest:        "NHS_REQUEST",
+		cynllun.ReviewTransfer:          "TRANSFER",
+		cynllun.ReviewLAReconsideration: "LA_RECONSIDERATION",
+		cynllun.ReviewOther:             "OTHER",
+	}
+)
+
+func (ec *executionContext) marshalNRowLedger2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐRowLedger(ctx context.Context, sel ast.SelectionSet, v service.RowLedger) graphql.Marshaler {
+	return ec._RowLedger(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRowLedger2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐRowLedgerᚄ(ctx context.Context, sel ast.SelectionSet, v []service.RowLedger) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRowLedger2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐRowLedger(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSaveReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSaveReviewInput(ctx context.Context, v any) (service.SaveReviewInput, error) {
+	res, err := ec.unmarshalInputSaveReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSaveVersionInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSaveInput(ctx context.Context, v any) (service.SaveInput, error) {
 	res, err := ec.unmarshalInputSaveVersionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) unmarshalNSessionInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSessionInputᚄ(ctx context.Context, v any) ([]*service.SessionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*service.SessionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSessionInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSessionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNSessionInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSessionInput(ctx context.Context, v any) (*service.SessionInput, error) {
+	res, err := ec.unmarshalInputSessionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSessionStatus2githubᚗcomᚋcynllunᚋcynllunᚐSessionStatus(ctx context.Context, v any) (cynllun.SessionStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSessionStatus2githubᚗcomᚋcynllunᚋcynllunᚐSessionStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSessionStatus2githubᚗcomᚋcynllunᚋcynllunᚐSessionStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.SessionStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSessionStatus2githubᚗcomᚋcynllunᚋcynllunᚐSessionStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SessionStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSessionStatus2githubᚗcomᚋcynllunᚋcynllunᚐSessionStatus = map[string]cynllun.SessionStatus{
+		"DELIVERED": cynllun.SessionDelivered,
+		"MISSED":    cynllun.SessionMissed,
+	}
+	marshalNSessionStatus2githubᚗcomᚋcynllunᚋcynllunᚐSessionStatus = map[cynllun.SessionStatus]string{
+		cynllun.SessionDelivered: "DELIVERED",
+		cynllun.SessionMissed:    "MISSED",
+	}
+)
 
 func (ec *executionContext) unmarshalNSettingKind2githubᚗcomᚋcynllunᚋcynllunᚐSettingKind(ctx context.Context, v any) (cynllun.SettingKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -16117,6 +26856,34 @@ var (
 		cynllun.SettingEOTAS:      "EOTAS",
 		cynllun.SettingEHE:        "EHE",
 		cynllun.SettingNone:       "NONE",
+	}
+)
+
+func (ec *executionContext) unmarshalNSeverity2githubᚗcomᚋcynllunᚋcynllunᚋqualityᚐSeverity(ctx context.Context, v any) (quality.Severity, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSeverity2githubᚗcomᚋcynllunᚋcynllunᚋqualityᚐSeverity[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeverity2githubᚗcomᚋcynllunᚋcynllunᚋqualityᚐSeverity(ctx context.Context, sel ast.SelectionSet, v quality.Severity) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSeverity2githubᚗcomᚋcynllunᚋcynllunᚋqualityᚐSeverity[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Severity!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSeverity2githubᚗcomᚋcynllunᚋcynllunᚋqualityᚐSeverity = map[string]quality.Severity{
+		"ERROR":   quality.SeverityError,
+		"WARNING": quality.SeverityWarning,
+		"INFO":    quality.SeverityInfo,
+	}
+	marshalNSeverity2githubᚗcomᚋcynllunᚋcynllunᚋqualityᚐSeverity = map[quality.Severity]string{
+		quality.SeverityError:   "ERROR",
+		quality.SeverityWarning: "WARNING",
+		quality.SeverityInfo:    "INFO",
 	}
 )
 
@@ -16159,6 +26926,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16169,6 +26965,20 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	res := MarshalTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
 	}
 	return res
 }
@@ -16212,6 +27022,42 @@ var (
 	marshalNVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus = map[cynllun.VersionStatus]string{
 		cynllun.VersionDraft: "DRAFT",
 		cynllun.VersionFinal: "FINAL",
+	}
+)
+
+func (ec *executionContext) unmarshalNViewFormat2githubᚗcomᚋcynllunᚋcynllunᚐViewFormat(ctx context.Context, v any) (cynllun.ViewFormat, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNViewFormat2githubᚗcomᚋcynllunᚋcynllunᚐViewFormat[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNViewFormat2githubᚗcomᚋcynllunᚋcynllunᚐViewFormat(ctx context.Context, sel ast.SelectionSet, v cynllun.ViewFormat) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNViewFormat2githubᚗcomᚋcynllunᚋcynllunᚐViewFormat[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ViewFormat!")
+	}
+	return res
+}
+
+var (
+	unmarshalNViewFormat2githubᚗcomᚋcynllunᚋcynllunᚐViewFormat = map[string]cynllun.ViewFormat{
+		"OWN_WORDS":      cynllun.ViewOwnWords,
+		"DRAWING":        cynllun.ViewDrawing,
+		"AUDIO":          cynllun.ViewAudio,
+		"VIDEO":          cynllun.ViewVideo,
+		"AAC":            cynllun.ViewAAC,
+		"PARENT_SCRIBED": cynllun.ViewParentScribe,
+		"TRUSTED_ADULT":  cynllun.ViewTrustedAdult,
+	}
+	marshalNViewFormat2githubᚗcomᚋcynllunᚋcynllunᚐViewFormat = map[cynllun.ViewFormat]string{
+		cynllun.ViewOwnWords:     "OWN_WORDS",
+		cynllun.ViewDrawing:      "DRAWING",
+		cynllun.ViewAudio:        "AUDIO",
+		cynllun.ViewVideo:        "VIDEO",
+		cynllun.ViewAAC:          "AAC",
+		cynllun.ViewParentScribe: "PARENT_SCRIBED",
+		cynllun.ViewTrustedAdult: "TRUSTED_ADULT",
 	}
 )
 
@@ -16357,6 +27203,51 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOActionInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐActionᚄ(ctx context.Context, v any) ([]cynllun.Action, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cynllun.Action, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNActionInput2githubᚗcomᚋcynllunᚋcynllunᚐAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx context.Context, v any) (cynllun.Answer, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx context.Context, sel ast.SelectionSet, v cynllun.Answer) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer[v])
+	return res
+}
+
+var (
+	unmarshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer = map[string]cynllun.Answer{
+		"YES":     cynllun.AnswerYes,
+		"PARTLY":  cynllun.AnswerPartly,
+		"NO":      cynllun.AnswerNo,
+		"UNKNOWN": cynllun.AnswerUnknown,
+	}
+	marshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer = map[cynllun.Answer]string{
+		cynllun.AnswerYes:     "YES",
+		cynllun.AnswerPartly:  "PARTLY",
+		cynllun.AnswerNo:      "NO",
+		cynllun.AnswerUnknown: "UNKNOWN",
+	}
+)
+
 func (ec *executionContext) unmarshalOAppendixInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐAppendixᚄ(ctx context.Context, v any) ([]cynllun.Appendix, error) {
 	if v == nil {
 		return nil, nil
@@ -16404,6 +27295,23 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOChildViewInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐChildViewᚄ(ctx context.Context, v any) ([]cynllun.ChildView, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cynllun.ChildView, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChildViewInput2githubᚗcomᚋcynllunᚋcynllunᚐChildView(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOConsentInput2githubᚗcomᚋcynllunᚋcynllunᚐConsent(ctx context.Context, v any) (cynllun.Consent, error) {
 	res, err := ec.unmarshalInputConsentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16418,6 +27326,24 @@ func (ec *executionContext) marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate
 	_ = sel
 	_ = ctx
 	res := MarshalDate(v)
+	return res
+}
+
+func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx context.Context, v any) (*cynllun.Date, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := UnmarshalDate(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx context.Context, sel ast.SelectionSet, v *cynllun.Date) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := MarshalDate(*v)
 	return res
 }
 
@@ -16475,11 +27401,50 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalODisagreementInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDisagreementᚄ(ctx context.Context, v any) ([]cynllun.Disagreement, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cynllun.Disagreement, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDisagreementInput2githubᚗcomᚋcynllunᚋcynllunᚐDisagreement(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEvidenceInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐEvidenceᚄ(ctx context.Context, v any) ([]cynllun.Evidence, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cynllun.Evidence, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚐEvidence(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx context.Context, sel ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._File(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFourPlusOneInput2githubᚗcomᚋcynllunᚋcynllunᚐFourPlusOne(ctx context.Context, v any) (cynllun.FourPlusOne, error) {
+	res, err := ec.unmarshalInputFourPlusOneInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOFurtherSectionInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐFurtherSectionᚄ(ctx context.Context, v any) ([]cynllun.FurtherSection, error) {
@@ -16681,6 +27646,80 @@ func (ec *executionContext) unmarshalOMaintainerInfoInput2githubᚗcomᚋcynllun
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOMissedReason2githubᚗcomᚋcynllunᚋcynllunᚐMissedReason(ctx context.Context, v any) (cynllun.MissedReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOMissedReason2githubᚗcomᚋcynllunᚋcynllunᚐMissedReason[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMissedReason2githubᚗcomᚋcynllunᚋcynllunᚐMissedReason(ctx context.Context, sel ast.SelectionSet, v cynllun.MissedReason) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOMissedReason2githubᚗcomᚋcynllunᚋcynllunᚐMissedReason[v])
+	return res
+}
+
+var (
+	unmarshalOMissedReason2githubᚗcomᚋcynllunᚋcynllunᚐMissedReason = map[string]cynllun.MissedReason{
+		"LEARNER_ABSENT":    cynllun.MissedLearnerAbsent,
+		"PROVIDER_ABSENT":   cynllun.MissedProviderAbsent,
+		"STAFF_UNAVAILABLE": cynllun.MissedStaffUnavailable,
+		"SCHOOL_EVENT":      cynllun.MissedSchoolEvent,
+		"SETTING_CLOSED":    cynllun.MissedSettingClosed,
+		"LEARNER_DECLINED":  cynllun.MissedLearnerDeclined,
+		"OTHER":             cynllun.MissedOther,
+	}
+	marshalOMissedReason2githubᚗcomᚋcynllunᚋcynllunᚐMissedReason = map[cynllun.MissedReason]string{
+		cynllun.MissedLearnerAbsent:    "LEARNER_ABSENT",
+		cynllun.MissedProviderAbsent:   "PROVIDER_ABSENT",
+		cynllun.MissedStaffUnavailable: "STAFF_UNAVAILABLE",
+		cynllun.MissedSchoolEvent:      "SCHOOL_EVENT",
+		cynllun.MissedSettingClosed:    "SETTING_CLOSED",
+		cynllun.MissedLearnerDeclined:  "LEARNER_DECLINED",
+		cynllun.MissedOther:            "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOMissedReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐMissedReason(ctx context.Context, v any) (*cynllun.MissedReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOMissedReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐMissedReason[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMissedReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐMissedReason(ctx context.Context, sel ast.SelectionSet, v *cynllun.MissedReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOMissedReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐMissedReason[*v])
+	return res
+}
+
+var (
+	unmarshalOMissedReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐMissedReason = map[string]cynllun.MissedReason{
+		"LEARNER_ABSENT":    cynllun.MissedLearnerAbsent,
+		"PROVIDER_ABSENT":   cynllun.MissedProviderAbsent,
+		"STAFF_UNAVAILABLE": cynllun.MissedStaffUnavailable,
+		"SCHOOL_EVENT":      cynllun.MissedSchoolEvent,
+		"SETTING_CLOSED":    cynllun.MissedSettingClosed,
+		"LEARNER_DECLINED":  cynllun.MissedLearnerDeclined,
+		"OTHER":             cynllun.MissedOther,
+	}
+	marshalOMissedReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐMissedReason = map[cynllun.MissedReason]string{
+		cynllun.MissedLearnerAbsent:    "LEARNER_ABSENT",
+		cynllun.MissedProviderAbsent:   "PROVIDER_ABSENT",
+		cynllun.MissedStaffUnavailable: "STAFF_UNAVAILABLE",
+		cynllun.MissedSchoolEvent:      "SCHOOL_EVENT",
+		cynllun.MissedSettingClosed:    "SETTING_CLOSED",
+		cynllun.MissedLearnerDeclined:  "LEARNER_DECLINED",
+		cynllun.MissedOther:            "OTHER",
+	}
+)
+
 func (ec *executionContext) unmarshalONeedEntryInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐNeedEntryᚄ(ctx context.Context, v any) ([]cynllun.NeedEntry, error) {
 	if v == nil {
 		return nil, nil
@@ -16751,6 +27790,152 @@ func (ec *executionContext) unmarshalOOrganisationFilter2ᚖgithubᚗcomᚋcynll
 	}
 	res, err := ec.unmarshalInputOrganisationFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOutcomeReviewInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐOutcomeReviewᚄ(ctx context.Context, v any) ([]cynllun.OutcomeReview, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cynllun.OutcomeReview, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOutcomeReviewInput2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeReview(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOParentViewInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐParentViewᚄ(ctx context.Context, v any) ([]cynllun.ParentView, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cynllun.ParentView, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNParentViewInput2githubᚗcomᚋcynllunᚋcynllunᚐParentView(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOParticipantInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐParticipantᚄ(ctx context.Context, v any) ([]cynllun.Participant, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cynllun.Participant, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNParticipantInput2githubᚗcomᚋcynllunᚋcynllunᚐParticipant(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx context.Context, v any) (cynllun.ParticipantRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx context.Context, sel ast.SelectionSet, v cynllun.ParticipantRole) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[v])
+	return res
+}
+
+var (
+	unmarshalOParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole = map[string]cynllun.ParticipantRole{
+		"CHILD":                    cynllun.RoleChild,
+		"YOUNG_PERSON":             cynllun.RoleYoungPerson,
+		"PARENT":                   cynllun.RoleParent,
+		"ALNCO":                    cynllun.RoleALNCo,
+		"TEACHER":                  cynllun.RoleTeacher,
+		"LA_OFFICER":               cynllun.RoleLAOfficer,
+		"HEALTH":                   cynllun.RoleHealth,
+		"SOCIAL_CARE":              cynllun.RoleSocialCare,
+		"ADVOCATE":                 cynllun.RoleAdvocate,
+		"EDUCATIONAL_PSYCHOLOGIST": cynllun.RoleEdPsych,
+		"OTHER":                    cynllun.RoleOther,
+	}
+	marshalOParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole = map[cynllun.ParticipantRole]string{
+		cynllun.RoleChild:       "CHILD",
+		cynllun.RoleYoungPerson: "YOUNG_PERSON",
+		cynllun.RoleParent:      "PARENT",
+		cynllun.RoleALNCo:       "ALNCO",
+		cynllun.RoleTeacher:     "TEACHER",
+		cynllun.RoleLAOfficer:   "LA_OFFICER",
+		cynllun.RoleHealth:      "HEALTH",
+		cynllun.RoleSocialCare:  "SOCIAL_CARE",
+		cynllun.RoleAdvocate:    "ADVOCATE",
+		cynllun.RoleEdPsych:     "EDUCATIONAL_PSYCHOLOGIST",
+		cynllun.RoleOther:       "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOParticipantRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx context.Context, v any) (*cynllun.ParticipantRole, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOParticipantRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOParticipantRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx context.Context, sel ast.SelectionSet, v *cynllun.ParticipantRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOParticipantRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[*v])
+	return res
+}
+
+var (
+	unmarshalOParticipantRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐParticipantRole = map[string]cynllun.ParticipantRole{
+		"CHILD":                    cynllun.RoleChild,
+		"YOUNG_PERSON":             cynllun.RoleYoungPerson,
+		"PARENT":                   cynllun.RoleParent,
+		"ALNCO":                    cynllun.RoleALNCo,
+		"TEACHER":                  cynllun.RoleTeacher,
+		"LA_OFFICER":               cynllun.RoleLAOfficer,
+		"HEALTH":                   cynllun.RoleHealth,
+		"SOCIAL_CARE":              cynllun.RoleSocialCare,
+		"ADVOCATE":                 cynllun.RoleAdvocate,
+		"EDUCATIONAL_PSYCHOLOGIST": cynllun.RoleEdPsych,
+		"OTHER":                    cynllun.RoleOther,
+	}
+	marshalOParticipantRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐParticipantRole = map[cynllun.ParticipantRole]string{
+		cynllun.RoleChild:       "CHILD",
+		cynllun.RoleYoungPerson: "YOUNG_PERSON",
+		cynllun.RoleParent:      "PARENT",
+		cynllun.RoleALNCo:       "ALNCO",
+		cynllun.RoleTeacher:     "TEACHER",
+		cynllun.RoleLAOfficer:   "LA_OFFICER",
+		cynllun.RoleHealth:      "HEALTH",
+		cynllun.RoleSocialCare:  "SOCIAL_CARE",
+		cynllun.RoleAdvocate:    "ADVOCATE",
+		cynllun.RoleEdPsych:     "EDUCATIONAL_PSYCHOLOGIST",
+		cynllun.RoleOther:       "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOPersonCentredInput2githubᚗcomᚋcynllunᚋcynllunᚐPersonCentred(ctx context.Context, v any) (cynllun.PersonCentred, error) {
+	res, err := ec.unmarshalInputPersonCentredInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOPlacement2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlacement(ctx context.Context, sel ast.SelectionSet, v *cynllun.Placement) graphql.Marshaler {
@@ -16856,6 +28041,96 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOProvisionChange2githubᚗcomᚋcynllunᚋcynllunᚐProvisionChange(ctx context.Context, v any) (cynllun.ProvisionChange, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOProvisionChange2githubᚗcomᚋcynllunᚋcynllunᚐProvisionChange[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProvisionChange2githubᚗcomᚋcynllunᚋcynllunᚐProvisionChange(ctx context.Context, sel ast.SelectionSet, v cynllun.ProvisionChange) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOProvisionChange2githubᚗcomᚋcynllunᚋcynllunᚐProvisionChange[v])
+	return res
+}
+
+var (
+	unmarshalOProvisionChange2githubᚗcomᚋcynllunᚋcynllunᚐProvisionChange = map[string]cynllun.ProvisionChange{
+		"CONTINUE": cynllun.ChangeContinue,
+		"INCREASE": cynllun.ChangeIncrease,
+		"REDUCE":   cynllun.ChangeReduce,
+		"MODIFY":   cynllun.ChangeModify,
+		"END":      cynllun.ChangeEnd,
+	}
+	marshalOProvisionChange2githubᚗcomᚋcynllunᚋcynllunᚐProvisionChange = map[cynllun.ProvisionChange]string{
+		cynllun.ChangeContinue: "CONTINUE",
+		cynllun.ChangeIncrease: "INCREASE",
+		cynllun.ChangeReduce:   "REDUCE",
+		cynllun.ChangeModify:   "MODIFY",
+		cynllun.ChangeEnd:      "END",
+	}
+)
+
+func (ec *executionContext) unmarshalOProvisionChange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionChange(ctx context.Context, v any) (*cynllun.ProvisionChange, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOProvisionChange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionChange[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProvisionChange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionChange(ctx context.Context, sel ast.SelectionSet, v *cynllun.ProvisionChange) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOProvisionChange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionChange[*v])
+	return res
+}
+
+var (
+	unmarshalOProvisionChange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionChange = map[string]cynllun.ProvisionChange{
+		"CONTINUE": cynllun.ChangeContinue,
+		"INCREASE": cynllun.ChangeIncrease,
+		"REDUCE":   cynllun.ChangeReduce,
+		"MODIFY":   cynllun.ChangeModify,
+		"END":      cynllun.ChangeEnd,
+	}
+	marshalOProvisionChange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionChange = map[cynllun.ProvisionChange]string{
+		cynllun.ChangeContinue: "CONTINUE",
+		cynllun.ChangeIncrease: "INCREASE",
+		cynllun.ChangeReduce:   "REDUCE",
+		cynllun.ChangeModify:   "MODIFY",
+		cynllun.ChangeEnd:      "END",
+	}
+)
+
+func (ec *executionContext) unmarshalOProvisionReviewInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐProvisionReviewᚄ(ctx context.Context, v any) ([]cynllun.ProvisionReview, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cynllun.ProvisionReview, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProvisionReviewInput2githubᚗcomᚋcynllunᚋcynllunᚐProvisionReview(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOProvisionRow2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionRow(ctx context.Context, sel ast.SelectionSet, v *cynllun.ProvisionRow) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProvisionRow(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOProvisionRowInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐProvisionRowᚄ(ctx context.Context, v any) ([]cynllun.ProvisionRow, error) {
 	if v == nil {
 		return nil, nil
@@ -16920,6 +28195,108 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole(ctx context.Context, v any) (cynllun.RequesterRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole(ctx context.Context, sel ast.SelectionSet, v cynllun.RequesterRole) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole[v])
+	return res
+}
+
+var (
+	unmarshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole = map[string]cynllun.RequesterRole{
+		"CHILD":        cynllun.RequesterChild,
+		"PARENT":       cynllun.RequesterParent,
+		"YOUNG_PERSON": cynllun.RequesterYoungPerson,
+		"NHS_BODY":     cynllun.RequesterNHSBody,
+		"SCHOOL":       cynllun.RequesterSchool,
+		"LA":           cynllun.RequesterLA,
+		"OTHER":        cynllun.RequesterOther,
+	}
+	marshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole = map[cynllun.RequesterRole]string{
+		cynllun.RequesterChild:       "CHILD",
+		cynllun.RequesterParent:      "PARENT",
+		cynllun.RequesterYoungPerson: "YOUNG_PERSON",
+		cynllun.RequesterNHSBody:     "NHS_BODY",
+		cynllun.RequesterSchool:      "SCHOOL",
+		cynllun.RequesterLA:          "LA",
+		cynllun.RequesterOther:       "OTHER",
+	}
+)
+
+func (ec *executionContext) marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx context.Context, sel ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Review(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReviewDecision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDecision(ctx context.Context, sel ast.SelectionSet, v *cynllun.Decision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReviewDecision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReviewPeriod2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewPeriod(ctx context.Context, sel ast.SelectionSet, v *cynllun.ReviewPeriod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReviewPeriod(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReviewRecordInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx context.Context, v any) (*cynllun.Review, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReviewRecordInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReviewRequest2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewRequest(ctx context.Context, sel ast.SelectionSet, v *cynllun.ReviewRequest) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReviewRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType(ctx context.Context, v any) (cynllun.ReviewType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType(ctx context.Context, sel ast.SelectionSet, v cynllun.ReviewType) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType[v])
+	return res
+}
+
+var (
+	unmarshalOReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType = map[string]cynllun.ReviewType{
+		"ANNUAL":             cynllun.ReviewAnnual,
+		"ON_REQUEST":         cynllun.ReviewOnRequest,
+		"NHS_REQUEST":        cynllun.ReviewNHSRequest,
+		"TRANSFER":           cynllun.ReviewTransfer,
+		"LA_RECONSIDERATION": cynllun.ReviewLAReconsideration,
+		"OTHER":              cynllun.ReviewOther,
+	}
+	marshalOReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType = map[cynllun.ReviewType]string{
+		cynllun.ReviewAnnual:            "ANNUAL",
+		cynllun.ReviewOnRequest:         "ON_REQUEST",
+		cynllun.ReviewNHSRequest:        "NHS_REQUEST",
+		cynllun.ReviewTransfer:          "TRANSFER",
+		cynllun.ReviewLAReconsideration: "LA_RECONSIDERATION",
+		cynllun.ReviewOther:             "OTHER",
+	}
+)
+
 func (ec *executionContext) unmarshalOStatementInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐStatementᚄ(ctx context.Context, v any) ([]cynllun.Statement, error) {
 	if v == nil {
 		return nil, nil
@@ -16947,6 +28324,41 @@ func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.S
 	_ = ctx
 	res := graphql.MarshalString(v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/quality"
 	"github.com/cynllun/cynllun/service"
 )
 
@@ -244,6 +247,8 @@ func (r *Resolver) node(ctx context.Context, id string) (Node, error) {
 		return r.Svc.Job(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixFile):
 		return r.Svc.File(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixReview):
+		return r.Svc.Review(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixUser):
 		if p := cynllun.PrincipalFrom(ctx); p != nil && p.UserID == id {
 			return r.Svc.Me(ctx)
@@ -297,6 +302,10 @@ func SetComplexity(c *ComplexityRoot) {
 	}
 	// A learner rarely has more than a few plans over the years.
 	c.Learner.Plans = func(child int) int { return 1 + 5*child }
+	// About one review a year, each a handful of revisions.
+	c.Plan.Reviews = func(child int) int { return 1 + 10*child }
+	c.Review.Revisions = func(child int) int { return 1 + 10*child }
+	c.Plan.Sessions = func(child int, _, _ *cynllun.Date, _ *string) int { return 1 + 200*child }
 }
 
 func optionalTime(t time.Time) *time.Time {
@@ -341,4 +350,106 @@ func (r *Resolver) downloadURL(ctx context.Context, f *cynllun.File, seconds *in
 	}
 	u, _, err := r.Svc.FileURL(ctx, f.ID, ttl)
 	return u, err
+}
+
+func optionalInt(n int) *int {
+	if n == 0 {
+		return nil
+	}
+	return &n
+}
+
+// optionalEnum is nil for an enum's zero value.
+func optionalEnum[T ~string](v T) *T {
+	if v == "" {
+		return nil
+	}
+	return &v
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func values[T any](ps []*T) []T {
+	out := make([]T, 0, len(ps))
+	for _, p := range ps {
+		if p != nil {
+			out = append(out, *p)
+		}
+	}
+	return out
+}
+
+// daysBetween is the number of days from a to b (negative when b is
+// earlier).
+func daysBetween(a, b cynllun.Date) int {
+	return int(b.Time().Sub(a.Time()).Hours() / 24)
+}
+
+func meetingInput(reviewID string, revision *int, lang *cynllun.RenderLanguage, prio *cynllun.JobPriority) service.MeetingInput {
+	in := service.MeetingInput{ReviewID: reviewID, Language: deref(lang), Priority: deref(prio)}
+	if revision != nil {
+		in.Revision = *revision
+		if in.Revision == 0 {
+			in.Revision = -1 // 0 is not a revision; the service says so
+		}
+	}
+	return in
+}
+
+func ledgerQuery(planID string, from, to *cynllun.Date, rowID *string, version *int) service.LedgerQuery {
+	q := service.LedgerQuery{PlanID: planID, From: deref(from), To: deref(to), RowID: deref(rowID), Version: deref(version)}
+	if version != nil && *version == 0 {
+		q.Version = -1
+	}
+	return q
+}
+
+// uploadAttachment reads a multipart upload, at most one byte over the
+// limit (so that an oversize file is reported as such, not truncated).
+func (r *Resolver) uploadAttachment(ctx context.Context, learnerID string, f graphql.Upload) (*cynllun.File, error) {
+	const op = "graph.uploadAttachment"
+	max := r.Svc.MaxUploadBytes()
+	if f.Size > max {
+		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "file", Message: fmt.Sprintf("is larger than the limit of %d MiB", max>>20)})
+	}
+	data, err := io.ReadAll(io.LimitReader(f.File, max+1))
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	return r.Svc.UploadAttachment(ctx, service.UploadInput{LearnerID: learnerID, Name: f.Filename, DeclaredType: f.ContentType, Data: data})
+}
+
+// reviewContext is the review's context, loaded once per request.
+func (r *Resolver) reviewContext(ctx context.Context, rv *cynllun.Review) (*service.ReviewContext, error) {
+	return loadersFrom(ctx, r.Svc).ReviewContext.Load(ctx, rv)
+}
+
+func (r *Resolver) reviewQuality(ctx context.Context, rv *cynllun.Review) ([]quality.Check, []quality.Finding, error) {
+	rc, err := r.reviewContext(ctx, rv)
+	if err != nil {
+		return nil, nil, err
+	}
+	checks, findings := rc.Quality()
+	return checks, findings, nil
+}
+
+func (r *Resolver) reviewLedger(ctx context.Context, rv *cynllun.Review) (*service.PlanLedger, error) {
+	rc, err := r.reviewContext(ctx, rv)
+	if err != nil {
+		return nil, err
+	}
+	out := &service.PlanLedger{From: rc.From, To: rc.To, Version: rv.PlanVersion}
+	if rc.Reviewed != nil && rc.Reviewed.Content != nil {
+		rows := rc.Reviewed.Content.Provision
+		for i := range rc.Ledger {
+			out.Rows = append(out.Rows, service.RowLedger{RowSummary: rc.Ledger[i], Row: &rows[i]})
+		}
+	}
+	return out, nil
 }

@@ -23,6 +23,11 @@ type Loaders struct {
 	CurrentVersion *dataloadgen.Loader[string, int]
 	Version        *dataloadgen.Loader[service.VersionKey, *cynllun.Version]
 	VersionMeta    *dataloadgen.Loader[service.VersionKey, *cynllun.Version]
+	Review         *dataloadgen.Loader[string, *cynllun.Review]
+	ReviewsByPlan  *dataloadgen.Loader[string, []*cynllun.Review]
+	// ReviewContext memoises what a review revision's checklist, findings
+	// and ledger are computed from (one load per revision per request).
+	ReviewContext *dataloadgen.Loader[*cynllun.Review, *service.ReviewContext]
 }
 
 // wait is how long a loader collects keys before fetching. It is short
@@ -51,6 +56,16 @@ func NewLoaders(svc *service.Service) *Loaders {
 		CurrentVersion: dataloadgen.NewLoader(batch(svc.CurrentVersions), opts...),
 		Version:        dataloadgen.NewLoader(batch(svc.Versions), opts...),
 		VersionMeta:    dataloadgen.NewLoader(batch(svc.VersionsMeta), opts...),
+		Review:         dataloadgen.NewLoader(batch(svc.Reviews), opts...),
+		ReviewsByPlan:  dataloadgen.NewLoader(batch(svc.ReviewsForPlans), opts...),
+		ReviewContext: dataloadgen.NewLoader(func(ctx context.Context, rs []*cynllun.Review) ([]*service.ReviewContext, []error) {
+			out := make([]*service.ReviewContext, len(rs))
+			errs := make([]error, len(rs))
+			for i, rv := range rs {
+				out[i], errs[i] = svc.ReviewContext(ctx, rv)
+			}
+			return out, errs
+		}, opts...),
 	}
 }
 

@@ -9,8 +9,10 @@ import (
 	"context"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/quality"
 	"github.com/cynllun/cynllun/service"
 )
 
@@ -32,6 +34,21 @@ func (r *auditEventResolver) Version(ctx context.Context, obj *cynllun.AuditEven
 	return &obj.Version, nil
 }
 
+// Role is the resolver for the role field.
+func (r *disagreementResolver) Role(ctx context.Context, obj *cynllun.Disagreement) (*cynllun.ParticipantRole, error) {
+	return optionalEnum(obj.Role), nil
+}
+
+// RowID is the resolver for the rowId field.
+func (r *disagreementResolver) RowID(ctx context.Context, obj *cynllun.Disagreement) (*string, error) {
+	return optional(obj.RowID), nil
+}
+
+// Attachment is the resolver for the attachment field.
+func (r *evidenceResolver) Attachment(ctx context.Context, obj *cynllun.Evidence) (*string, error) {
+	return optional(obj.Attachment), nil
+}
+
 // Size is the resolver for the size field.
 func (r *fileResolver) Size(ctx context.Context, obj *cynllun.File) (int, error) {
 	return int(obj.Size), nil
@@ -40,6 +57,26 @@ func (r *fileResolver) Size(ctx context.Context, obj *cynllun.File) (int, error)
 // DownloadURL is the resolver for the downloadUrl field.
 func (r *fileResolver) DownloadURL(ctx context.Context, obj *cynllun.File, expiresInSeconds *int) (string, error) {
 	return r.downloadURL(ctx, obj, expiresInSeconds)
+}
+
+// Kind is the resolver for the kind field.
+func (r *fileResolver) Kind(ctx context.Context, obj *cynllun.File) (string, error) {
+	return string(obj.Kind), nil
+}
+
+// Section is the resolver for the section field.
+func (r *findingResolver) Section(ctx context.Context, obj *quality.Finding) (string, error) {
+	return obj.Place.Section, nil
+}
+
+// RowID is the resolver for the rowId field.
+func (r *findingResolver) RowID(ctx context.Context, obj *quality.Finding) (*string, error) {
+	return optional(obj.Place.RowID), nil
+}
+
+// Field is the resolver for the field field.
+func (r *findingResolver) Field(ctx context.Context, obj *quality.Finding) (*string, error) {
+	return optional(obj.Place.Field), nil
 }
 
 // ErrorCode is the resolver for the errorCode field.
@@ -65,6 +102,19 @@ func (r *jobResolver) StartedAt(ctx context.Context, obj *cynllun.Job) (*time.Ti
 // FinishedAt is the resolver for the finishedAt field.
 func (r *jobResolver) FinishedAt(ctx context.Context, obj *cynllun.Job) (*time.Time, error) {
 	return optionalTime(obj.FinishedAt), nil
+}
+
+// Review is the resolver for the review field.
+func (r *jobResolver) Review(ctx context.Context, obj *cynllun.Job) (*cynllun.Review, error) {
+	if obj.ReviewID == "" {
+		return nil, nil
+	}
+	return loadersFrom(ctx, r.Svc).Review.Load(ctx, obj.ReviewID)
+}
+
+// Revision is the resolver for the revision field.
+func (r *jobResolver) Revision(ctx context.Context, obj *cynllun.Job) (*int, error) {
+	return optionalInt(obj.Revision), nil
 }
 
 // PreferredName is the resolver for the preferredName field.
@@ -107,6 +157,21 @@ func (r *learnerResolver) Plans(ctx context.Context, obj *cynllun.Learner) ([]*c
 func (r *learnerResolver) Access(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Relationship, error) {
 	rs, err := r.Svc.LearnerAccess(ctx, obj.ID)
 	return pointers(rs), err
+}
+
+// Reason is the resolver for the reason field.
+func (r *ledgerSessionResolver) Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error) {
+	return optionalEnum(obj.Reason), nil
+}
+
+// VoidedAt is the resolver for the voidedAt field.
+func (r *ledgerSessionResolver) VoidedAt(ctx context.Context, obj *cynllun.Session) (*time.Time, error) {
+	return optionalTime(obj.VoidedAt), nil
+}
+
+// VoidReason is the resolver for the voidReason field.
+func (r *ledgerSessionResolver) VoidReason(ctx context.Context, obj *cynllun.Session) (*string, error) {
+	return optional(obj.VoidReason), nil
 }
 
 // CreateOrganisation is the resolver for the createOrganisation field.
@@ -164,6 +229,56 @@ func (r *mutationResolver) RenderPlan(ctx context.Context, planID string, versio
 	return r.Svc.RenderPlan(ctx, renderInput(planID, version, language, priority))
 }
 
+// RequestReview is the resolver for the requestReview field.
+func (r *mutationResolver) RequestReview(ctx context.Context, input service.RequestReviewInput) (*cynllun.Review, error) {
+	return r.Svc.RequestReview(ctx, input)
+}
+
+// DecideReviewRequest is the resolver for the decideReviewRequest field.
+func (r *mutationResolver) DecideReviewRequest(ctx context.Context, input service.DecideRequestInput) (*cynllun.Review, error) {
+	return r.Svc.DecideReviewRequest(ctx, input)
+}
+
+// OpenReview is the resolver for the openReview field.
+func (r *mutationResolver) OpenReview(ctx context.Context, input service.OpenReviewInput) (*cynllun.Review, error) {
+	return r.Svc.OpenReview(ctx, input)
+}
+
+// SaveReview is the resolver for the saveReview field.
+func (r *mutationResolver) SaveReview(ctx context.Context, input service.SaveReviewInput) (*cynllun.Review, error) {
+	return r.Svc.SaveReview(ctx, input)
+}
+
+// ConcludeReview is the resolver for the concludeReview field.
+func (r *mutationResolver) ConcludeReview(ctx context.Context, input service.ConcludeInput) (*cynllun.Review, error) {
+	rv, err := r.Svc.ConcludeReview(ctx, input)
+	if err == nil {
+		loadersFrom(ctx, r.Svc).CurrentVersion.Clear(rv.PlanID)
+	}
+	return rv, err
+}
+
+// RenderMeetingRecord is the resolver for the renderMeetingRecord field.
+func (r *mutationResolver) RenderMeetingRecord(ctx context.Context, reviewID string, revision *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) (*cynllun.Job, error) {
+	return r.Svc.RenderMeetingRecord(ctx, meetingInput(reviewID, revision, language, priority))
+}
+
+// UploadAttachment is the resolver for the uploadAttachment field.
+func (r *mutationResolver) UploadAttachment(ctx context.Context, learnerID string, file graphql.Upload) (*cynllun.File, error) {
+	return r.uploadAttachment(ctx, learnerID, file)
+}
+
+// RecordSessions is the resolver for the recordSessions field.
+func (r *mutationResolver) RecordSessions(ctx context.Context, planID string, sessions []*service.SessionInput) ([]*cynllun.Session, error) {
+	ss, err := r.Svc.RecordSessions(ctx, planID, values(sessions))
+	return pointers(ss), err
+}
+
+// VoidSession is the resolver for the voidSession field.
+func (r *mutationResolver) VoidSession(ctx context.Context, id string, reason string) (*cynllun.Session, error) {
+	return r.Svc.VoidSession(ctx, id, reason)
+}
+
 // NameCy is the resolver for the nameCy field.
 func (r *organisationResolver) NameCy(ctx context.Context, obj *cynllun.Organisation) (*string, error) {
 	return optional(obj.NameCy), nil
@@ -217,6 +332,27 @@ func (r *planResolver) Versions(ctx context.Context, obj *cynllun.Plan, first *i
 	return r.versions(ctx, obj, first, after)
 }
 
+// Reviews is the resolver for the reviews field.
+func (r *planResolver) Reviews(ctx context.Context, obj *cynllun.Plan) ([]*cynllun.Review, error) {
+	return loadersFrom(ctx, r.Svc).ReviewsByPlan.Load(ctx, obj.ID)
+}
+
+// ReviewPeriod is the resolver for the reviewPeriod field.
+func (r *planResolver) ReviewPeriod(ctx context.Context, obj *cynllun.Plan) (*cynllun.ReviewPeriod, error) {
+	return r.Svc.ReviewPeriod(ctx, obj.ID)
+}
+
+// Ledger is the resolver for the ledger field.
+func (r *planResolver) Ledger(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string, version *int) (*service.PlanLedger, error) {
+	return r.Svc.Ledger(ctx, ledgerQuery(obj.ID, from, to, rowID, version))
+}
+
+// Sessions is the resolver for the sessions field.
+func (r *planResolver) Sessions(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string) ([]*cynllun.Session, error) {
+	ss, err := r.Svc.Sessions(ctx, obj.ID, deref(from), deref(to), deref(rowID))
+	return pointers(ss), err
+}
+
 // Plan is the resolver for the plan field.
 func (r *planVersionResolver) Plan(ctx context.Context, obj *cynllun.Version) (*cynllun.Plan, error) {
 	p, err := loadersFrom(ctx, r.Svc).Plan.Load(ctx, obj.PlanID)
@@ -241,9 +377,22 @@ func (r *planVersionResolver) Renders(ctx context.Context, obj *cynllun.Version)
 	return r.Svc.Renders(ctx, obj.PlanID, obj.Number)
 }
 
+// Review is the resolver for the review field.
+func (r *planVersionResolver) Review(ctx context.Context, obj *cynllun.Version) (*cynllun.Review, error) {
+	if obj.ReviewID == "" {
+		return nil, nil
+	}
+	return loadersFrom(ctx, r.Svc).Review.Load(ctx, obj.ReviewID)
+}
+
 // Version is the resolver for the version field.
 func (r *planVersionSavedResolver) Version(ctx context.Context, obj *service.VersionSaved) (*cynllun.Version, error) {
 	return r.version(ctx, obj.PlanID, obj.Number, false)
+}
+
+// Change is the resolver for the change field.
+func (r *provisionReviewResolver) Change(ctx context.Context, obj *cynllun.ProvisionReview) (*cynllun.ProvisionChange, error) {
+	return optionalEnum(obj.Change), nil
 }
 
 // ProviderType is the resolver for the providerType field.
@@ -333,6 +482,11 @@ func (r *queryResolver) AuditEvents(ctx context.Context, learnerID string, first
 	return r.auditEvents(ctx, learnerID, first, after)
 }
 
+// Review is the resolver for the review field.
+func (r *queryResolver) Review(ctx context.Context, id string) (*cynllun.Review, error) {
+	return r.Svc.Review(ctx, id)
+}
+
 // LearnerID is the resolver for the learnerId field.
 func (r *relationshipResolver) LearnerID(ctx context.Context, obj *cynllun.Relationship) (*string, error) {
 	return optional(obj.LearnerID), nil
@@ -358,6 +512,83 @@ func (r *relationshipResolver) Active(ctx context.Context, obj *cynllun.Relation
 	return obj.ActiveAt(r.Svc.Now()), nil
 }
 
+// Plan is the resolver for the plan field.
+func (r *reviewResolver) Plan(ctx context.Context, obj *cynllun.Review) (*cynllun.Plan, error) {
+	p, err := loadersFrom(ctx, r.Svc).Plan.Load(ctx, obj.PlanID)
+	if err == nil && p == nil {
+		err = cynllun.NotFound("graph.Review.plan", "plan")
+	}
+	return p, err
+}
+
+// DurationMinutes is the resolver for the durationMinutes field.
+func (r *reviewResolver) DurationMinutes(ctx context.Context, obj *cynllun.Review) (*int, error) {
+	return optionalInt(obj.DurationMinutes), nil
+}
+
+// RevisedVersion is the resolver for the revisedVersion field.
+func (r *reviewResolver) RevisedVersion(ctx context.Context, obj *cynllun.Review) (*cynllun.Version, error) {
+	if obj.Decision == nil || obj.Decision.Version == 0 {
+		return nil, nil
+	}
+	return r.version(ctx, obj.PlanID, obj.Decision.Version, false)
+}
+
+// Comment is the resolver for the comment field.
+func (r *reviewResolver) Comment(ctx context.Context, obj *cynllun.Review) (*string, error) {
+	return optional(obj.Comment), nil
+}
+
+// Checklist is the resolver for the checklist field.
+func (r *reviewResolver) Checklist(ctx context.Context, obj *cynllun.Review) ([]*quality.Check, error) {
+	checks, _, err := r.reviewQuality(ctx, obj)
+	return pointers(checks), err
+}
+
+// Findings is the resolver for the findings field.
+func (r *reviewResolver) Findings(ctx context.Context, obj *cynllun.Review) ([]*quality.Finding, error) {
+	_, findings, err := r.reviewQuality(ctx, obj)
+	return pointers(findings), err
+}
+
+// Ledger is the resolver for the ledger field.
+func (r *reviewResolver) Ledger(ctx context.Context, obj *cynllun.Review) (*service.PlanLedger, error) {
+	return r.reviewLedger(ctx, obj)
+}
+
+// Revisions is the resolver for the revisions field.
+func (r *reviewResolver) Revisions(ctx context.Context, obj *cynllun.Review) ([]*cynllun.Review, error) {
+	return r.Svc.ReviewRevisions(ctx, obj.ID)
+}
+
+// MeetingRecords is the resolver for the meetingRecords field.
+func (r *reviewResolver) MeetingRecords(ctx context.Context, obj *cynllun.Review) ([]*cynllun.Job, error) {
+	return r.Svc.MeetingRecords(ctx, obj)
+}
+
+// Version is the resolver for the version field.
+func (r *reviewDecisionResolver) Version(ctx context.Context, obj *cynllun.Decision) (*int, error) {
+	return optionalInt(obj.Version), nil
+}
+
+// Review is the resolver for the review field.
+func (r *reviewPeriodResolver) Review(ctx context.Context, obj *cynllun.ReviewPeriod) (*cynllun.Review, error) {
+	if obj.ReviewID == "" {
+		return nil, nil
+	}
+	return loadersFrom(ctx, r.Svc).Review.Load(ctx, obj.ReviewID)
+}
+
+// DaysLeft is the resolver for the daysLeft field.
+func (r *reviewPeriodResolver) DaysLeft(ctx context.Context, obj *cynllun.ReviewPeriod) (int, error) {
+	return daysBetween(cynllun.Today(r.Svc.Now()), obj.End), nil
+}
+
+// DecidedBy is the resolver for the decidedBy field.
+func (r *reviewRequestResolver) DecidedBy(ctx context.Context, obj *cynllun.ReviewRequest) (*string, error) {
+	return optional(obj.DecidedBy), nil
+}
+
 // PlanVersionSaved is the resolver for the planVersionSaved field.
 func (r *subscriptionResolver) PlanVersionSaved(ctx context.Context, planID string) (<-chan *service.VersionSaved, error) {
 	return r.planVersionSaved(ctx, planID)
@@ -379,14 +610,26 @@ func (r *Resolver) Appendix() AppendixResolver { return &appendixResolver{r} }
 // AuditEvent returns AuditEventResolver implementation.
 func (r *Resolver) AuditEvent() AuditEventResolver { return &auditEventResolver{r} }
 
+// Disagreement returns DisagreementResolver implementation.
+func (r *Resolver) Disagreement() DisagreementResolver { return &disagreementResolver{r} }
+
+// Evidence returns EvidenceResolver implementation.
+func (r *Resolver) Evidence() EvidenceResolver { return &evidenceResolver{r} }
+
 // File returns FileResolver implementation.
 func (r *Resolver) File() FileResolver { return &fileResolver{r} }
+
+// Finding returns FindingResolver implementation.
+func (r *Resolver) Finding() FindingResolver { return &findingResolver{r} }
 
 // Job returns JobResolver implementation.
 func (r *Resolver) Job() JobResolver { return &jobResolver{r} }
 
 // Learner returns LearnerResolver implementation.
 func (r *Resolver) Learner() LearnerResolver { return &learnerResolver{r} }
+
+// LedgerSession returns LedgerSessionResolver implementation.
+func (r *Resolver) LedgerSession() LedgerSessionResolver { return &ledgerSessionResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -403,6 +646,9 @@ func (r *Resolver) PlanVersion() PlanVersionResolver { return &planVersionResolv
 // PlanVersionSaved returns PlanVersionSavedResolver implementation.
 func (r *Resolver) PlanVersionSaved() PlanVersionSavedResolver { return &planVersionSavedResolver{r} }
 
+// ProvisionReview returns ProvisionReviewResolver implementation.
+func (r *Resolver) ProvisionReview() ProvisionReviewResolver { return &provisionReviewResolver{r} }
+
 // ProvisionRow returns ProvisionRowResolver implementation.
 func (r *Resolver) ProvisionRow() ProvisionRowResolver { return &provisionRowResolver{r} }
 
@@ -411,6 +657,18 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 // Relationship returns RelationshipResolver implementation.
 func (r *Resolver) Relationship() RelationshipResolver { return &relationshipResolver{r} }
+
+// Review returns ReviewResolver implementation.
+func (r *Resolver) Review() ReviewResolver { return &reviewResolver{r} }
+
+// ReviewDecision returns ReviewDecisionResolver implementation.
+func (r *Resolver) ReviewDecision() ReviewDecisionResolver { return &reviewDecisionResolver{r} }
+
+// ReviewPeriod returns ReviewPeriodResolver implementation.
+func (r *Resolver) ReviewPeriod() ReviewPeriodResolver { return &reviewPeriodResolver{r} }
+
+// ReviewRequest returns ReviewRequestResolver implementation.
+func (r *Resolver) ReviewRequest() ReviewRequestResolver { return &reviewRequestResolver{r} }
 
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
@@ -421,17 +679,26 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 type (
 	appendixResolver         struct{ *Resolver }
 	auditEventResolver       struct{ *Resolver }
+	disagreementResolver     struct{ *Resolver }
+	evidenceResolver         struct{ *Resolver }
 	fileResolver             struct{ *Resolver }
+	findingResolver          struct{ *Resolver }
 	jobResolver              struct{ *Resolver }
 	learnerResolver          struct{ *Resolver }
+	ledgerSessionResolver    struct{ *Resolver }
 	mutationResolver         struct{ *Resolver }
 	organisationResolver     struct{ *Resolver }
 	planResolver             struct{ *Resolver }
 	planVersionResolver      struct{ *Resolver }
 	planVersionSavedResolver struct{ *Resolver }
+	provisionReviewResolver  struct{ *Resolver }
 	provisionRowResolver     struct{ *Resolver }
 	queryResolver            struct{ *Resolver }
 	relationshipResolver     struct{ *Resolver }
+	reviewResolver           struct{ *Resolver }
+	reviewDecisionResolver   struct{ *Resolver }
+	reviewPeriodResolver     struct{ *Resolver }
+	reviewRequestResolver    struct{ *Resolver }
 	subscriptionResolver     struct{ *Resolver }
 	userResolver             struct{ *Resolver }
 )

@@ -128,7 +128,9 @@ func newEnvOn(t testing.TB, redisURL string) *env {
 // would hand their tasks to other packages' workers.
 func (e *env) startWorker() {
 	w := worker.New(e.rdb, worker.Config{Concurrency: 2, RetryBase: 50 * time.Millisecond, ReconcileEvery: -1, ShutdownTimeout: 5 * time.Second})
-	w.Handle(worker.TypeRenderPlan, worker.NewRenderHandler(e.db, e.bus, nil))
+	h := worker.NewRenderHandler(e.db, e.bus, nil)
+	w.Handle(worker.TypeRenderPlan, h)
+	w.Handle(worker.TypeRenderMeeting, h)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = w.Run(ctx) }()

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -28,6 +29,7 @@ import (
 	"github.com/cynllun/cynllun/auth"
 	"github.com/cynllun/cynllun/graph"
 	"github.com/cynllun/cynllun/service"
+	"github.com/cynllun/cynllun/upload"
 )
 
 // Verifier checks a bearer token and returns its subject (a user id).
@@ -44,6 +46,9 @@ type Config struct {
 	Playground bool
 	// MaxBodyBytes limits a request body (default 1 MiB).
 	MaxBodyBytes int64
+	// MaxUploadBytes limits one uploaded file of a multipart request
+	// (default 20 MiB); the whole multipart body may be 1 MiB more.
+	MaxUploadBytes int64
 	// MaxComplexity limits a query's cost; list fields cost first × child
 	// (default 20000).
 	MaxComplexity int
@@ -58,6 +63,9 @@ type Config struct {
 func (c *Config) defaults() {
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = 1 << 20
+	}
+	if c.MaxUploadBytes <= 0 {
+		c.MaxUploadBytes = upload.DefaultMaxBytes
 	}
 	if c.MaxComplexity <= 0 {
 		c.MaxComplexity = 20000
@@ -82,7 +90,7 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 	gql := NewGraphQL(svc, verifier, log, cfg)
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, authenticate(svc, verifier, graph.Middleware(svc, gql))))
+	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, cfg.MaxUploadBytes+multipartOverhead, authenticate(svc, verifier, graph.Middleware(svc, gql))))
 	mux.Handle("GET /files/{id}", authenticate(svc, verifier, files(svc, cfg.FileLinks, log)))
 	if cfg.Playground {
 		mux.Handle("GET /playground", playground.Handler("Cynllun", "/graphql"))
@@ -134,6 +142,9 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.POST{})
+	// Uploads (GraphQL multipart request spec). Parts beyond MaxMemory go
+	// to temporary files, which the transport removes after the request.
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cfg.MaxUploadBytes + multipartOverhead, MaxMemory: 8 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	if cfg.Introspection {
@@ -187,12 +198,28 @@ func authenticate(svc *service.Service, v Verifier, next http.Handler) http.Hand
 	})
 }
 
+// multipartOverhead is what a multipart request may carry beyond its file:
+// the operations, the map and the part headers.
+const multipartOverhead = 1 << 20
+
 // limitBody rejects bodies over max (413) and bodies that are not valid
 // UTF-8 (400) before gqlgen sees them: Go's JSON decoder would otherwise
-// turn invalid bytes silently into U+FFFD and store them.
-func limitBody(max int64, next http.Handler) http.Handler {
+// turn invalid bytes silently into U+FFFD and store them. Multipart
+// requests (uploads) may be up to maxMultipart and are streamed, not
+// checked for UTF-8: their files are binary, and every text they carry is
+// checked by the service (form.CheckText) before it is stored.
+func limitBody(max, maxMultipart int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.Body == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			if r.ContentLength > maxMultipart {
+				writeError(w, http.StatusRequestEntityTooLarge, cynllun.CodeInvalid, "request body too large")
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, maxMultipart)
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -30,18 +30,7 @@ func (s *Service) RenderPlan(ctx context.Context, in RenderInput) (*cynllun.Job,
 		return nil, err
 	}
 	var errs []cynllun.FieldError
-	if in.Language == "" {
-		in.Language = cynllun.RenderEN
-	}
-	if !in.Language.Valid() {
-		errs = append(errs, cynllun.FieldError{Field: "language", Message: "must be EN, CY or BILINGUAL"})
-	}
-	if in.Priority == "" {
-		in.Priority = cynllun.PriorityInteractive
-	}
-	if in.Priority != cynllun.PriorityInteractive && in.Priority != cynllun.PriorityBulk {
-		errs = append(errs, cynllun.FieldError{Field: "priority", Message: "must be INTERACTIVE or BULK"})
-	}
+	in.Language, in.Priority, errs = renderOptions(in.Language, in.Priority)
 	if in.Version < 0 {
 		errs = append(errs, cynllun.FieldError{Field: "version", Message: "must be 1 or more"})
 	}
@@ -83,11 +72,121 @@ func (s *Service) RenderPlan(ctx context.Context, in RenderInput) (*cynllun.Job,
 		LearnerID: plan.LearnerID, PlanID: plan.ID, Version: in.Version, Language: in.Language,
 		CreatedAt: now, CreatedBy: p.UserID, UpdatedAt: now,
 	}
+	return s.startJob(ctx, op, job)
+}
+
+// MeetingInput asks for a review's meeting record rendered to PDF.
+type MeetingInput struct {
+	ReviewID string
+	// Revision is the record's revision; 0 means the latest.
+	Revision int
+	Language cynllun.RenderLanguage
+	Priority cynllun.JobPriority
+}
+
+// RenderMeetingRecord starts rendering a review's meeting record, or
+// returns the job that already did or is doing it, as RenderPlan does.
+// Anyone who may read the review may ask.
+func (s *Service) RenderMeetingRecord(ctx context.Context, in MeetingInput) (*cynllun.Job, error) {
+	const op = "service.RenderMeetingRecord"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	lang, prio, errs := renderOptions(in.Language, in.Priority)
+	if in.Revision < 0 {
+		errs = append(errs, cynllun.FieldError{Field: "revision", Message: "must be 1 or more"})
+	}
+	if len(errs) > 0 {
+		return nil, cynllun.Invalid(op, errs...)
+	}
+	rs, err := s.store.ReviewsByID(ctx, []string{in.ReviewID})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	if len(rs) == 0 {
+		return nil, cynllun.NotFound(op, "review")
+	}
+	r := rs[0]
+	if _, _, err := s.planFor(ctx, p, op, r.PlanID); err != nil {
+		return nil, cynllun.NotFound(op, "review")
+	}
+	if in.Revision == 0 {
+		in.Revision = r.Revision
+	}
+	if in.Revision > r.Revision {
+		return nil, cynllun.NotFound(op, "review revision")
+	}
+	if r.Status == cynllun.ReviewRequested || r.Status == cynllun.ReviewRefused {
+		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "reviewId", Message: "has no meeting to record: the review was not held"})
+	}
+	existing, err := s.store.JobsForReview(ctx, r.ID, in.Revision)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	generation := 1
+	for _, j := range existing {
+		if j.Kind != cynllun.JobRenderMeeting || j.Language != lang {
+			continue
+		}
+		if j.Status != cynllun.JobFailed {
+			return j, nil
+		}
+		generation++
+	}
+	now := s.now().UTC()
+	job := &cynllun.Job{
+		ID:   cynllun.MeetingJobID(r.ID, in.Revision, lang, generation),
+		Kind: cynllun.JobRenderMeeting, Priority: prio, Status: cynllun.JobPending,
+		LearnerID: r.LearnerID, PlanID: r.PlanID, Version: r.PlanVersion, Language: lang,
+		ReviewID: r.ID, Revision: in.Revision,
+		CreatedAt: now, CreatedBy: p.UserID, UpdatedAt: now,
+	}
+	return s.startJob(ctx, op, job)
+}
+
+// MeetingRecords lists the meeting-record jobs of one revision of a review.
+func (s *Service) MeetingRecords(ctx context.Context, r *cynllun.Review) ([]*cynllun.Job, error) {
+	const op = "service.MeetingRecords"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := s.planFor(ctx, p, op, r.PlanID); err != nil {
+		return nil, err
+	}
+	js, err := s.store.JobsForReview(ctx, r.ID, r.Revision)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	return js, nil
+}
+
+// renderOptions applies the defaults of a render request and checks them.
+func renderOptions(lang cynllun.RenderLanguage, prio cynllun.JobPriority) (cynllun.RenderLanguage, cynllun.JobPriority, []cynllun.FieldError) {
+	var errs []cynllun.FieldError
+	if lang == "" {
+		lang = cynllun.RenderEN
+	}
+	if !lang.Valid() {
+		errs = append(errs, cynllun.FieldError{Field: "language", Message: "must be EN, CY or BILINGUAL"})
+	}
+	if prio == "" {
+		prio = cynllun.PriorityInteractive
+	}
+	if prio != cynllun.PriorityInteractive && prio != cynllun.PriorityBulk {
+		errs = append(errs, cynllun.FieldError{Field: "priority", Message: "must be INTERACTIVE or BULK"})
+	}
+	return lang, prio, errs
+}
+
+// startJob writes a job and queues it; a job with the same id written a
+// moment ago by someone else is theirs and ours.
+func (s *Service) startJob(ctx context.Context, op string, job *cynllun.Job) (*cynllun.Job, error) {
 	if err := s.store.CreateJob(ctx, job); err != nil {
 		if cynllun.ErrorCode(err) != cynllun.CodeConflict {
 			return nil, cynllun.AsError(op, err)
 		}
-		// Someone started the same render a moment ago: theirs is ours.
 		return s.jobByID(ctx, op, job.ID)
 	}
 	s.enqueue(ctx, job)
@@ -175,7 +274,13 @@ func (s *Service) Renders(ctx context.Context, planID string, version int) ([]*c
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
-	return js, nil
+	out := js[:0]
+	for _, j := range js {
+		if j.Kind == cynllun.JobRenderPlan {
+			out = append(out, j)
+		}
+	}
+	return out, nil
 }
 
 // SubscribeJob streams a job each time it changes, starting with its state

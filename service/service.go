@@ -51,6 +51,8 @@ type Service struct {
 	queue JobQueue
 	urls  URLSigner
 	log   *slog.Logger
+
+	maxUpload int64
 }
 
 // Option configures a Service.

@@ -40,7 +40,7 @@ func (c *Client) Enqueue(ctx context.Context, j *cynllun.Job) error {
 // jobTask is the Asynq task of a job.
 func jobTask(j *cynllun.Job) (*asynq.Task, []asynq.Option, error) {
 	switch j.Kind {
-	case cynllun.JobRenderPlan:
+	case cynllun.JobRenderPlan, cynllun.JobRenderMeeting:
 		return newRenderTask(j)
 	}
 	return nil, nil, cynllun.E(cynllun.CodeInvalid, "worker.jobTask", "unknown job kind")

@@ -17,10 +17,15 @@ import (
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/docgen"
+	"github.com/cynllun/cynllun/service"
 )
 
 // TypeRenderPlan renders one plan version to PDF. Its payload is the job id.
 const TypeRenderPlan = "render:plan"
+
+// TypeRenderMeeting renders one revision of a review's meeting record. Its
+// payload is the job id; the same handler runs both kinds of render.
+const TypeRenderMeeting = "render:meeting"
 
 // renderMaxRetry and renderTimeout bound a render task.
 const (
@@ -39,7 +44,11 @@ func newRenderTask(j *cynllun.Job) (*asynq.Task, []asynq.Option, error) {
 	if err != nil {
 		return nil, nil, cynllun.Internal("worker.newRenderTask", err)
 	}
-	return asynq.NewTask(TypeRenderPlan, b), []asynq.Option{
+	typ := TypeRenderPlan
+	if j.Kind == cynllun.JobRenderMeeting {
+		typ = TypeRenderMeeting
+	}
+	return asynq.NewTask(typ, b), []asynq.Option{
 		asynq.TaskID(j.ID), asynq.Queue(queueFor(j.Priority)),
 		asynq.MaxRetry(renderMaxRetry), asynq.Timeout(renderTimeout),
 	}, nil
@@ -48,6 +57,9 @@ func newRenderTask(j *cynllun.Job) (*asynq.Task, []asynq.Option, error) {
 // Renderer turns a plan document into PDF bytes (docgen.RenderPlan; tests
 // wrap it to fail or stall).
 type Renderer func(docgen.PlanDoc, docgen.Lang) ([]byte, error)
+
+// MeetingRenderer turns a meeting record into PDF bytes (docgen.RenderMeeting).
+type MeetingRenderer func(docgen.MeetingDoc, docgen.Lang) ([]byte, error)
 
 // JobEvents announces job changes (ids only).
 type JobEvents interface {
@@ -58,8 +70,9 @@ type JobEvents interface {
 // alone, and the same version and language always give the same bytes, so a
 // retry after a crash stores nothing twice (files are content-addressed).
 type RenderHandler struct {
-	Store  cynllun.Store
-	Render Renderer
+	Store         cynllun.Store
+	Render        Renderer
+	RenderMeeting MeetingRenderer
 	Events JobEvents // optional
 	Log    *slog.Logger
 	Now    func() time.Time
@@ -67,7 +80,7 @@ type RenderHandler struct {
 
 // NewRenderHandler returns a handler rendering with docgen.
 func NewRenderHandler(store cynllun.Store, events JobEvents, log *slog.Logger) *RenderHandler {
-	return &RenderHandler{Store: store, Render: docgen.RenderPlan, Events: events, Log: log, Now: time.Now}
+	return &RenderHandler{Store: store, Render: docgen.RenderPlan, RenderMeeting: docgen.RenderMeeting, Events: events, Log: log, Now: time.Now}
 }
 
 // ProcessTask implements asynq.Handler.
@@ -159,47 +172,77 @@ func lastAttempt(ctx context.Context) bool {
 	return ok1 && ok2 && n >= max
 }
 
-// render renders the job's plan version, stores the PDF and returns its id.
+// render renders the job's document, stores the PDF and returns its id.
 func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (string, error) {
 	const op = "worker.render"
-	doc, err := h.load(ctx, job)
-	if err != nil {
-		return "", err
-	}
+	var pdf []byte
+	f := &cynllun.File{LearnerID: job.LearnerID, PlanID: job.PlanID, Version: job.Version, Kind: cynllun.FileRendered}
 	lang := docgen.Lang(job.Language)
-	pdf, err := h.Render(doc, lang)
-	if err != nil {
-		return "", cynllun.AsError(op, err)
+	switch job.Kind {
+	case cynllun.JobRenderMeeting:
+		doc, err := h.loadMeeting(ctx, job)
+		if err != nil {
+			return "", err
+		}
+		if pdf, err = h.RenderMeeting(doc, lang); err != nil {
+			return "", cynllun.AsError(op, err)
+		}
+		f.ReviewID = job.ReviewID
+		f.Name = fmt.Sprintf("Review record %s r%d %s.pdf", safeName(doc.Learner.FullName()), job.Revision, job.Language)
+		// The revision's time, not now: the same render stores the same file.
+		f.CreatedAt = doc.Review.CreatedAt
+	default:
+		doc, err := h.load(ctx, job)
+		if err != nil {
+			return "", err
+		}
+		if pdf, err = h.Render(doc, lang); err != nil {
+			return "", cynllun.AsError(op, err)
+		}
+		f.Name = fileName(doc, job.Language)
+		// The version's time, not now: the same render stores the same file.
+		f.CreatedAt = doc.Version.CreatedAt
 	}
 	pages, err := api.PageCount(bytes.NewReader(pdf), pdfConfig())
 	if err != nil {
 		return "", cynllun.Internal(op, err)
 	}
 	sum := sha256.Sum256(pdf)
-	f := &cynllun.File{
-		ID: cynllun.FileIDFor(hex.EncodeToString(sum[:])), Name: fileName(doc, job.Language),
-		ContentType: "application/pdf", Size: int64(len(pdf)), Pages: pages, SHA256: hex.EncodeToString(sum[:]),
-		LearnerID: job.LearnerID, PlanID: job.PlanID, Version: job.Version,
-		// The version's time, not now: the same render stores the same file.
-		CreatedAt: doc.Version.CreatedAt,
-	}
+	f.ID, f.SHA256 = cynllun.FileIDFor(hex.EncodeToString(sum[:])), hex.EncodeToString(sum[:])
+	f.ContentType, f.Size, f.Pages = "application/pdf", int64(len(pdf)), pages
 	if err := h.Store.PutFile(ctx, f, pdf); err != nil {
 		return "", cynllun.AsError(op, err)
 	}
 	return f.ID, nil
 }
 
-// load reads what the document shows, in one round trip per kind.
-func (h *RenderHandler) load(ctx context.Context, job *cynllun.Job) (docgen.PlanDoc, error) {
-	const op = "worker.load"
-	var doc docgen.PlanDoc
-	plans, err := h.Store.PlansByID(ctx, []string{job.PlanID})
+// loadMeeting reads what a meeting record shows.
+func (h *RenderHandler) loadMeeting(ctx context.Context, job *cynllun.Job) (docgen.MeetingDoc, error) {
+	const op = "worker.loadMeeting"
+	var doc docgen.MeetingDoc
+	r, err := h.Store.ReviewRevision(ctx, job.ReviewID, job.Revision)
 	if err != nil {
 		return doc, cynllun.AsError(op, err)
 	}
-	if len(plans) == 0 {
-		return doc, cynllun.NotFound(op, "plan")
+	names, err := h.names(ctx, job)
+	if err != nil {
+		return doc, err
 	}
+	rc, err := service.LoadReviewContext(ctx, h.Store, r, names.plan, names.learner, h.now())
+	if err != nil {
+		return doc, cynllun.AsError(op, err)
+	}
+	return docgen.MeetingDoc{
+		Learner: names.learner, Plan: names.plan, Review: r, Reviewed: rc.Reviewed, Revised: rc.Revised,
+		Ledger: rc.Ledger, LedgerFrom: rc.From, LedgerTo: rc.To,
+		Maintainer: names.maintainer, LocalAuthority: names.la, Setting: names.setting,
+	}, nil
+}
+
+// load reads what a plan document shows, in one round trip per kind.
+func (h *RenderHandler) load(ctx context.Context, job *cynllun.Job) (docgen.PlanDoc, error) {
+	const op = "worker.load"
+	var doc docgen.PlanDoc
 	versions, err := h.Store.VersionsByID(ctx, []string{cynllun.VersionID(job.PlanID, job.Version)})
 	if err != nil {
 		return doc, cynllun.AsError(op, err)
@@ -207,18 +250,44 @@ func (h *RenderHandler) load(ctx context.Context, job *cynllun.Job) (docgen.Plan
 	if len(versions) == 0 || versions[0].Content == nil {
 		return doc, cynllun.NotFound(op, "plan version")
 	}
+	n, err := h.names(ctx, job)
+	if err != nil {
+		return doc, err
+	}
+	return docgen.PlanDoc{Learner: n.learner, Plan: n.plan, Version: versions[0],
+		Maintainer: n.maintainer, LocalAuthority: n.la, Setting: n.setting}, nil
+}
+
+// subject is the plan and learner a document is about, with the display
+// names of the organisations involved in the job's language.
+type subject struct {
+	plan                   *cynllun.Plan
+	learner                *cynllun.Learner
+	maintainer, la, setting string
+}
+
+func (h *RenderHandler) names(ctx context.Context, job *cynllun.Job) (subject, error) {
+	const op = "worker.names"
+	var n subject
+	plans, err := h.Store.PlansByID(ctx, []string{job.PlanID})
+	if err != nil {
+		return n, cynllun.AsError(op, err)
+	}
+	if len(plans) == 0 {
+		return n, cynllun.NotFound(op, "plan")
+	}
 	learners, err := h.Store.LearnersByID(ctx, []string{plans[0].LearnerID})
 	if err != nil {
-		return doc, cynllun.AsError(op, err)
+		return n, cynllun.AsError(op, err)
 	}
 	if len(learners) == 0 {
-		return doc, cynllun.NotFound(op, "learner")
+		return n, cynllun.NotFound(op, "learner")
 	}
-	doc = docgen.PlanDoc{Learner: learners[0], Plan: plans[0], Version: versions[0]}
-	l := doc.Learner
-	orgs, err := h.Store.OrganisationsByID(ctx, []string{doc.Plan.MaintainerID, l.LAID, l.SettingID})
+	n.plan, n.learner = plans[0], learners[0]
+	l := n.learner
+	orgs, err := h.Store.OrganisationsByID(ctx, []string{n.plan.MaintainerID, l.LAID, l.SettingID})
 	if err != nil {
-		return doc, cynllun.AsError(op, err)
+		return n, cynllun.AsError(op, err)
 	}
 	cy := job.Language == cynllun.RenderCY
 	for _, o := range orgs {
@@ -226,29 +295,33 @@ func (h *RenderHandler) load(ctx context.Context, job *cynllun.Job) (docgen.Plan
 		if cy && o.NameCy != "" {
 			name = o.NameCy
 		}
-		if o.ID == doc.Plan.MaintainerID {
-			doc.Maintainer = name
+		if o.ID == n.plan.MaintainerID {
+			n.maintainer = name
 		}
 		if o.ID == l.LAID {
-			doc.LocalAuthority = name
+			n.la = name
 		}
 		if o.ID == l.SettingID {
-			doc.Setting = name
+			n.setting = name
 		}
 	}
-	return doc, nil
+	return n, nil
 }
 
 // fileName is the download name: "IDP Siôn Llywelyn v2 CY.pdf". It is only
 // ever sent to people who may read the record (never logged).
 func fileName(doc docgen.PlanDoc, lang cynllun.RenderLanguage) string {
-	name := strings.Map(func(r rune) rune {
+	return fmt.Sprintf("IDP %s v%d %s.pdf", safeName(doc.Learner.FullName()), doc.Version.Number, lang)
+}
+
+// safeName drops the characters file systems refuse from a name.
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
 		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
 			return -1
 		}
 		return r
-	}, doc.Learner.FullName())
-	return fmt.Sprintf("IDP %s v%d %s.pdf", name, doc.Version.Number, lang)
+	}, s)
 }
 
 func init() {

@@ -1,0 +1,441 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/calendar"
+	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/ledger"
+	"github.com/cynllun/cynllun/policy"
+	"github.com/cynllun/cynllun/quality"
+)
+
+// SessionInput is one ledger entry to record.
+type SessionInput struct {
+	RowID       string
+	Date        cynllun.Date
+	Minutes     int
+	Status      cynllun.SessionStatus
+	DeliveredBy string
+	Reason      cynllun.MissedReason
+	Notes       string
+}
+
+// MaxSessionsPerCall bounds a bulk recording.
+const MaxSessionsPerCall = 1000
+
+// maxLedgerDays bounds a ledger window (about six years).
+const maxLedgerDays = 6 * 366
+
+// RecordSessions records ledger entries for rows of the plan's current
+// version: every entry or, on any error, none. Staff and officers.
+func (s *Service) RecordSessions(ctx context.Context, planID string, in []SessionInput) ([]cynllun.Session, error) {
+	const op = "service.RecordSessions"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	plan, l, err := s.planFor(ctx, p, op, planID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !policy.WriteLearner(p, l, now).OK {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not record provision for this plan")
+	}
+	c := &checker{}
+	if len(in) == 0 {
+		c.add("sessions", "must list at least one session")
+	}
+	if !c.count("sessions", len(in), MaxSessionsPerCall) {
+		return nil, cynllun.Invalid(op, c.errs...)
+	}
+	rows, err := s.currentRows(ctx, op, plan.ID)
+	if err != nil {
+		return nil, err
+	}
+	today := cynllun.Today(now)
+	out := make([]cynllun.Session, 0, len(in))
+	for i, x := range in {
+		f := fmt.Sprintf("sessions.%d.", i)
+		row, ok := rows[x.RowID]
+		if !ok {
+			c.add(f+"rowId", "is not a 2B row of the plan's current version")
+		}
+		if x.Date.IsZero() {
+			c.add(f+"date", "is required")
+		}
+		c.date(f+"date", x.Date)
+		if x.Date.After(today) {
+			c.add(f+"date", "must not be in the future")
+		}
+		if ok && !row.StartDate.IsZero() && x.Date.Before(row.StartDate) {
+			c.add(f+"date", "is before the row's provision starts")
+		}
+		oneOf(c, f+"status", x.Status, []cynllun.SessionStatus{cynllun.SessionDelivered, cynllun.SessionMissed}, false)
+		if x.Minutes == 0 && ok && row.Quantity != nil {
+			x.Minutes = row.Quantity.MinutesPerSession
+		}
+		if x.Minutes < 1 || x.Minutes > 24*60 {
+			c.add(f+"minutes", "must be between 1 and 1440 (or omitted when the row has a structured quantity)")
+		}
+		c.text(f+"deliveredBy", x.DeliveredBy, form.MaxShort, false)
+		c.text(f+"notes", x.Notes, form.MaxLong, true)
+		switch x.Status {
+		case cynllun.SessionMissed:
+			if x.Reason == "" {
+				c.add(f+"reason", "is required for a missed session")
+			}
+			oneOf(c, f+"reason", x.Reason, missedReasons, true)
+		case cynllun.SessionDelivered:
+			if x.Reason != "" {
+				c.add(f+"reason", "must be empty for a delivered session")
+			}
+		}
+		out = append(out, cynllun.Session{
+			ID: cynllun.NewID(cynllun.PrefixSession), PlanID: plan.ID, LearnerID: plan.LearnerID, RowID: x.RowID,
+			Date: x.Date, Minutes: x.Minutes, Status: x.Status, DeliveredBy: x.DeliveredBy, Reason: x.Reason,
+			Notes: x.Notes, RecordedAt: now.UTC(), RecordedBy: p.UserID,
+		})
+	}
+	if len(c.errs) > 0 {
+		return nil, cynllun.Invalid(op, c.errs...)
+	}
+	if err := s.store.InsertSessions(ctx, out); err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	return out, nil
+}
+
+// VoidSession withdraws a mistaken entry, keeping it in the ledger.
+func (s *Service) VoidSession(ctx context.Context, id, reason string) (*cynllun.Session, error) {
+	const op = "service.VoidSession"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	ss, err := s.store.SessionsByID(ctx, []string{id})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	if len(ss) == 0 {
+		return nil, cynllun.NotFound(op, "session")
+	}
+	_, l, err := s.planFor(ctx, p, op, ss[0].PlanID)
+	if err != nil {
+		return nil, cynllun.NotFound(op, "session")
+	}
+	now := s.now()
+	if !policy.WriteLearner(p, l, now).OK {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not change this ledger")
+	}
+	c := &checker{}
+	c.required("reason", reason, form.MaxMedium, true)
+	if len(c.errs) > 0 {
+		return nil, cynllun.Invalid(op, c.errs...)
+	}
+	if err := s.store.VoidSession(ctx, id, now, p.UserID, reason); err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	ss, err = s.store.SessionsByID(ctx, []string{id})
+	if err != nil || len(ss) == 0 {
+		return nil, cynllun.AsError(op, err)
+	}
+	return &ss[0], nil
+}
+
+// Sessions lists a plan's ledger entries (audited as a ledger read).
+func (s *Service) Sessions(ctx context.Context, planID string, from, to cynllun.Date, rowID string) ([]cynllun.Session, error) {
+	const op = "service.Sessions"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	plan, l, err := s.planFor(ctx, p, op, planID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.auditLedger(ctx, op, p, plan, l, 0); err != nil {
+		return nil, err
+	}
+	ss, err := s.store.Sessions(ctx, cynllun.SessionQuery{PlanID: planID, RowID: rowID, From: from, To: to})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	return ss, nil
+}
+
+// PlanLedger is planned against delivered provision for a plan version's
+// 2B rows over a window.
+type PlanLedger struct {
+	From, To cynllun.Date
+	Version  int
+	Rows     []RowLedger
+}
+
+// RowLedger is one row's ledger with the row it is about.
+type RowLedger struct {
+	ledger.RowSummary
+	Row *cynllun.ProvisionRow
+}
+
+// LedgerQuery selects a ledger: zero dates default to the start of the
+// current review period (or the plan's first version) and today; version 0
+// is the current version.
+type LedgerQuery struct {
+	PlanID   string
+	From, To cynllun.Date
+	RowID    string
+	Version  int
+}
+
+// Ledger computes a plan's ledger (audited).
+func (s *Service) Ledger(ctx context.Context, q LedgerQuery) (*PlanLedger, error) {
+	const op = "service.Ledger"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	plan, l, err := s.planFor(ctx, p, op, q.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	if q.Version == 0 {
+		latest, err := s.store.LatestVersions(ctx, []string{plan.ID})
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		q.Version = latest[plan.ID]
+	}
+	if q.From.IsZero() {
+		first, events, err := s.periodFacts(ctx, op, plan.ID, "")
+		if err != nil {
+			return nil, err
+		}
+		if rp, ok := cynllun.CurrentReviewPeriod(first, events, cynllun.Today(s.now())); ok {
+			q.From = rp.Start
+		} else {
+			q.From = cynllun.DateOf(plan.CreatedAt.In(cynllun.London))
+		}
+	}
+	if q.To.IsZero() {
+		q.To = cynllun.Today(s.now())
+	}
+	c := &checker{}
+	if q.To.Before(q.From) {
+		c.add("to", "must not be before from")
+	}
+	if q.To.Time().Sub(q.From.Time()).Hours()/24 > maxLedgerDays {
+		c.add("to", "the window must be at most six years long")
+	}
+	if len(c.errs) > 0 {
+		return nil, cynllun.Invalid(op, c.errs...)
+	}
+	vs, err := s.store.VersionsByID(ctx, []string{cynllun.VersionID(plan.ID, q.Version)})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	if len(vs) == 0 || vs[0].Content == nil {
+		return nil, cynllun.NotFound(op, "plan version")
+	}
+	if err := s.auditLedger(ctx, op, p, plan, l, q.Version); err != nil {
+		return nil, err
+	}
+	rows := vs[0].Content.Provision
+	if q.RowID != "" {
+		rows = nil
+		for _, r := range vs[0].Content.Provision {
+			if r.ID == q.RowID {
+				rows = append(rows, r)
+			}
+		}
+	}
+	sums, err := summarise(ctx, s.store, op, plan.ID, l, rows, q.From, q.To)
+	if err != nil {
+		return nil, err
+	}
+	out := &PlanLedger{From: q.From, To: q.To, Version: q.Version}
+	for i := range sums {
+		out.Rows = append(out.Rows, RowLedger{RowSummary: sums[i], Row: &rows[i]})
+	}
+	return out, nil
+}
+
+// summarise reads the sessions of a window and reckons the rows' ledgers on
+// the learner's local authority's term calendar.
+func summarise(ctx context.Context, store cynllun.Store, op, planID string, l *cynllun.Learner, rows []cynllun.ProvisionRow, from, to cynllun.Date) ([]ledger.RowSummary, error) {
+	ss, err := store.Sessions(ctx, cynllun.SessionQuery{PlanID: planID, From: from, To: to})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	cal, err := calendarFor(ctx, store, op, l)
+	if err != nil {
+		return nil, err
+	}
+	return ledger.SummarisePlan(rows, ss, from, to, cal), nil
+}
+
+// calendarFor is the term calendar of the learner's local authority, when
+// Cynllun has one (nil otherwise).
+func calendarFor(ctx context.Context, store cynllun.Store, op string, l *cynllun.Learner) (*calendar.Calendar, error) {
+	orgs, err := store.OrganisationsByID(ctx, []string{l.LAID})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	if len(orgs) == 0 {
+		return nil, nil
+	}
+	return calendar.ForLA(orgs[0].Code), nil
+}
+
+func (s *Service) auditLedger(ctx context.Context, op string, p *cynllun.Principal, plan *cynllun.Plan, l *cynllun.Learner, version int) error {
+	now := s.now()
+	return s.audit(ctx, op, []cynllun.AuditEvent{{
+		ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID, LearnerID: l.ID,
+		Part: "plan.ledger", PlanID: plan.ID, Version: version, Action: "read",
+		Reason: string(policy.ReadLearner(p, l, now).Reason),
+	}})
+}
+
+// currentRows maps the 2B rows of the plan's current version by id.
+func (s *Service) currentRows(ctx context.Context, op, planID string) (map[string]cynllun.ProvisionRow, error) {
+	latest, err := s.store.LatestVersions(ctx, []string{planID})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	vs, err := s.store.VersionsByID(ctx, []string{cynllun.VersionID(planID, latest[planID])})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	out := map[string]cynllun.ProvisionRow{}
+	for _, v := range vs {
+		for _, r := range v.Content.Provision {
+			out[r.ID] = r
+		}
+	}
+	return out, nil
+}
+
+// ReviewContext is what a review's checks and documents are built from.
+type ReviewContext struct {
+	Review   *cynllun.Review
+	Plan     *cynllun.Plan
+	Learner  *cynllun.Learner
+	Reviewed *cynllun.Version // may be nil
+	Revised  *cynllun.Version // decision REVISED only
+	// From and To are the period reviewed: from the start of the review
+	// period in force when the review was held, to the day it was held
+	// (today while it has not been).
+	From, To cynllun.Date
+	Ledger   []ledger.RowSummary
+	// PreviousOutcomes are the intended outcomes in force at the previous
+	// concluded review (nil when there was none).
+	PreviousOutcomes map[string]string
+}
+
+// ReviewContext loads what r's checklist, findings and meeting record need.
+// r must have been read through the service (and so audited).
+func (s *Service) ReviewContext(ctx context.Context, r *cynllun.Review) (*ReviewContext, error) {
+	const op = "service.ReviewContext"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	plan, l, err := s.planFor(ctx, p, op, r.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	return LoadReviewContext(ctx, s.store, r, plan, l, s.now())
+}
+
+// LoadReviewContext loads a review's context from the store with no access
+// check (for the worker, which renders what the service has authorised).
+func LoadReviewContext(ctx context.Context, store cynllun.Store, r *cynllun.Review, plan *cynllun.Plan, l *cynllun.Learner, now time.Time) (*ReviewContext, error) {
+	const op = "service.LoadReviewContext"
+	rc := &ReviewContext{Review: r, Plan: plan, Learner: l}
+	all, err := store.ReviewsForPlans(ctx, []string{plan.ID})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	ids := []string{cynllun.VersionID(plan.ID, r.PlanVersion)}
+	if r.Decision != nil && r.Decision.Version > 0 {
+		ids = append(ids, cynllun.VersionID(plan.ID, r.Decision.Version))
+	}
+	// The previous concluded review: the latest one opened before r. Its
+	// outcomes are those of the plan it left in force.
+	var prev *cynllun.Review
+	for _, o := range all {
+		if o.ID != r.ID && o.Status == cynllun.ReviewConcluded && o.OpenedAt.Before(r.OpenedAt) {
+			prev = o
+		}
+	}
+	prevVersion := ""
+	if prev != nil {
+		n := prev.PlanVersion
+		if prev.Decision != nil && prev.Decision.Version > 0 {
+			n = prev.Decision.Version
+		}
+		prevVersion = cynllun.VersionID(plan.ID, n)
+		ids = append(ids, prevVersion)
+	}
+	vs, err := store.VersionsByID(ctx, dedupe(ids))
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	for _, v := range vs {
+		if v.Number == r.PlanVersion {
+			rc.Reviewed = v
+		}
+		if r.Decision != nil && r.Decision.Version > 0 && v.Number == r.Decision.Version {
+			rc.Revised = v
+		}
+		if v.ID == prevVersion && v.Content != nil {
+			rc.PreviousOutcomes = map[string]string{}
+			for _, row := range v.Content.Provision {
+				rc.PreviousOutcomes[row.ID] = row.IntendedOutcome
+			}
+		}
+	}
+	// The period reviewed.
+	metas, err := store.ListVersions(ctx, plan.ID, 0, 1000)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	rc.To = r.HeldOn
+	if rc.To.IsZero() {
+		rc.To = cynllun.Today(now)
+	}
+	if rp, ok := cynllun.CurrentReviewPeriod(firstGiven(metas), periodEvents(all, r.ID), rc.To); ok {
+		rc.From = rp.Start
+	} else {
+		rc.From = cynllun.DateOf(plan.CreatedAt.In(cynllun.London))
+	}
+	if rc.To.Before(rc.From) {
+		rc.From = rc.To
+	}
+	if rc.Reviewed != nil && rc.Reviewed.Content != nil {
+		if rc.Ledger, err = summarise(ctx, store, op, plan.ID, l, rc.Reviewed.Content.Provision, rc.From, rc.To); err != nil {
+			return nil, err
+		}
+	}
+	return rc, nil
+}
+
+// Quality evaluates a review's checklist and findings.
+func (rc *ReviewContext) Quality() ([]quality.Check, []quality.Finding) {
+	in := quality.ReviewInput{Review: rc.Review, Ledger: rc.Ledger, PreviousOutcomes: rc.PreviousOutcomes}
+	if rc.Reviewed != nil {
+		in.Reviewed, in.After = rc.Reviewed.Content, rc.Reviewed.Content
+	}
+	if rc.Revised != nil {
+		in.After = rc.Revised.Content
+	}
+	day := rc.To
+	if rc.Learner != nil {
+		in.YoungPerson = cynllun.StatusOn(rc.Learner.DateOfBirth, day) == cynllun.StatusYoungPerson
+	}
+	return quality.EvaluateReview(in)
+}

@@ -1,0 +1,659 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/policy"
+)
+
+// RequestReviewInput records a request for a review.
+type RequestReviewInput struct {
+	PlanID          string
+	RequestedBy     cynllun.RequesterRole
+	RequestedByName string
+	RequestedOn     cynllun.Date
+	Reason          string
+	Type            cynllun.ReviewType
+}
+
+// DecideRequestInput accepts or refuses a requested review.
+type DecideRequestInput struct {
+	ID               string
+	ExpectedRevision int
+	Accept           bool
+	Reasons          string
+	DecidedOn        cynllun.Date
+}
+
+// OpenReviewInput starts a review that was not requested.
+type OpenReviewInput struct {
+	PlanID  string
+	Type    cynllun.ReviewType
+	Record  *cynllun.Review
+	Comment string
+}
+
+// SaveReviewInput saves a new revision of a review's record.
+type SaveReviewInput struct {
+	ID               string
+	ExpectedRevision int
+	Record           *cynllun.Review
+	Comment          string
+}
+
+// ConcludeInput ends a review.
+type ConcludeInput struct {
+	ID               string
+	ExpectedRevision int
+	Decision         cynllun.DecisionKind
+	Reasons          string
+	DecidedOn        cynllun.Date
+	// Content and ExpectedVersion: the revised plan (DecisionRevised).
+	Content         *cynllun.Content
+	ExpectedVersion int
+	Comment         string
+}
+
+// RequestReview records a request for a review of a plan. A parent, the
+// young person or an advocate with consent asks for themselves (their role
+// is taken from their relationship unless they say whom they act for);
+// staff and officers record requests made to them and must say who asked.
+func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cynllun.Review, error) {
+	const op = "service.RequestReview"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	plan, l, err := s.planFor(ctx, p, op, in.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	read := policy.ReadLearner(p, l, now)
+	writer := policy.WriteLearner(p, l, now).OK
+	if !writer && read.Reason != cynllun.RelParentOf && read.Reason != cynllun.RelSelf && read.Reason != cynllun.RelAdvocateOf {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not request a review of this plan")
+	}
+	if in.RequestedBy == "" {
+		switch read.Reason {
+		case cynllun.RelParentOf:
+			in.RequestedBy = cynllun.RequesterParent
+		case cynllun.RelSelf:
+			in.RequestedBy = cynllun.RequesterYoungPerson
+		}
+	}
+	if in.Type == "" {
+		in.Type = cynllun.ReviewOnRequest
+		if in.RequestedBy == cynllun.RequesterNHSBody {
+			in.Type = cynllun.ReviewNHSRequest
+		}
+	}
+	if in.RequestedOn.IsZero() {
+		in.RequestedOn = cynllun.Today(now)
+	}
+	c := &checker{}
+	if in.RequestedBy == "" {
+		c.add("input.requestedBy", "is required when recording a request on someone's behalf")
+	} else {
+		oneOf(c, "input.requestedBy", in.RequestedBy, requesterRoles, false)
+	}
+	if in.Type != cynllun.ReviewOnRequest && in.Type != cynllun.ReviewNHSRequest && in.Type != cynllun.ReviewLAReconsideration {
+		c.add("input.type", "must be ON_REQUEST, NHS_REQUEST or LA_RECONSIDERATION")
+	}
+	c.text("input.requestedByName", in.RequestedByName, form.MaxShort, false)
+	c.date("input.requestedOn", in.RequestedOn)
+	if in.RequestedOn.After(cynllun.Today(now)) {
+		c.add("input.requestedOn", "must not be in the future")
+	}
+	c.required("input.reason", in.Reason, form.MaxLong, true)
+	if len(c.errs) > 0 {
+		return nil, cynllun.Invalid(op, c.errs...)
+	}
+	latest, err := s.store.LatestVersions(ctx, []string{plan.ID})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	r := &cynllun.Review{
+		ID: cynllun.NewID(cynllun.PrefixReview), Revision: 1, PlanID: plan.ID, LearnerID: plan.LearnerID,
+		Type: in.Type, Status: cynllun.ReviewRequested, PlanVersion: latest[plan.ID],
+		Request:   &cynllun.ReviewRequest{By: in.RequestedBy, ByName: in.RequestedByName, RequestedOn: in.RequestedOn, Reason: in.Reason},
+		CreatedAt: now.UTC(), CreatedBy: p.UserID, OpenedAt: now.UTC(), OpenedBy: p.UserID,
+	}
+	if err := s.store.InsertReview(ctx, r); err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	s.log.InfoContext(ctx, "review requested", "review", r.ID, "plan", plan.ID, "actor", p.UserID)
+	return r, nil
+}
+
+// DecideReviewRequest accepts a requested review (it becomes OPEN) or
+// refuses it as unnecessary; a refusal needs reasons. Staff and officers.
+func (s *Service) DecideReviewRequest(ctx context.Context, in DecideRequestInput) (*cynllun.Review, error) {
+	const op = "service.DecideReviewRequest"
+	p, cur, _, err := s.reviewForWrite(ctx, op, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if in.DecidedOn.IsZero() {
+		in.DecidedOn = cynllun.Today(now)
+	}
+	c := &checker{}
+	if cur.Status != cynllun.ReviewRequested {
+		c.add("input.id", "is not a review request waiting for a decision")
+	}
+	c.date("input.decidedOn", in.DecidedOn)
+	if in.DecidedOn.After(cynllun.Today(now)) {
+		c.add("input.decidedOn", "must not be in the future")
+	}
+	if !in.Accept {
+		c.required("input.reasons", in.Reasons, form.MaxLong, true)
+	} else {
+		c.text("input.reasons", in.Reasons, form.MaxLong, true)
+	}
+	if cur.Request != nil && in.DecidedOn.Before(cur.Request.RequestedOn) {
+		c.add("input.decidedOn", "must not be before the request")
+	}
+	if err := s.checkRevision(op, cur, in.ExpectedRevision, c); err != nil {
+		return nil, err
+	}
+	if len(c.errs) > 0 {
+		return nil, cynllun.Invalid(op, c.errs...)
+	}
+	next := s.nextRevision(cur, p, now)
+	req := *cur.Request
+	req.DecidedOn, req.DecidedBy = in.DecidedOn, p.UserID
+	if in.Accept {
+		next.Status = cynllun.ReviewOpen
+	} else {
+		next.Status = cynllun.ReviewRefused
+		req.RefusalReasons = in.Reasons
+	}
+	next.Request = &req
+	return s.insertRevision(ctx, op, next)
+}
+
+// OpenReview starts a review that was not requested: staff and officers.
+func (s *Service) OpenReview(ctx context.Context, in OpenReviewInput) (*cynllun.Review, error) {
+	const op = "service.OpenReview"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	plan, l, err := s.planFor(ctx, p, op, in.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !policy.WriteLearner(p, l, now).OK {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not review this plan")
+	}
+	latest, err := s.store.LatestVersions(ctx, []string{plan.ID})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	r := &cynllun.Review{}
+	if in.Record != nil {
+		r = recordOf(in.Record)
+	}
+	r.ID, r.Revision, r.PlanID, r.LearnerID = cynllun.NewID(cynllun.PrefixReview), 1, plan.ID, plan.LearnerID
+	r.Type, r.Status, r.PlanVersion, r.Comment = in.Type, cynllun.ReviewOpen, latest[plan.ID], in.Comment
+	r.CreatedAt, r.CreatedBy, r.OpenedAt, r.OpenedBy = now.UTC(), p.UserID, now.UTC(), p.UserID
+	c := &checker{}
+	oneOf(c, "input.type", in.Type, reviewTypes, false)
+	if err := s.checkRecord(ctx, op, "input.record.", r, c); err != nil {
+		return nil, err
+	}
+	c.text("input.comment", in.Comment, maxComment, true)
+	if len(c.errs) > 0 {
+		return nil, cynllun.Invalid(op, c.errs...)
+	}
+	if err := s.store.InsertReview(ctx, r); err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	s.log.InfoContext(ctx, "review opened", "review", r.ID, "plan", plan.ID, "actor", p.UserID)
+	return r, nil
+}
+
+// SaveReview saves a new revision of an open or concluded review's record
+// (a concluded review's decision stays as it was).
+func (s *Service) SaveReview(ctx context.Context, in SaveReviewInput) (*cynllun.Review, error) {
+	const op = "service.SaveReview"
+	p, cur, _, err := s.reviewForWrite(ctx, op, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	c := &checker{}
+	if cur.Status != cynllun.ReviewOpen && cur.Status != cynllun.ReviewConcluded {
+		c.add("input.id", "is a review request that has not been accepted")
+	}
+	if err := s.checkRevision(op, cur, in.ExpectedRevision, c); err != nil {
+		return nil, err
+	}
+	if in.Record == nil {
+		in.Record = &cynllun.Review{}
+	}
+	next := recordOf(in.Record)
+	base := s.nextRevision(cur, p, s.now())
+	next.ID, next.Revision, next.PlanID, next.LearnerID = base.ID, base.Revision, base.PlanID, base.LearnerID
+	next.Type, next.Status, next.Request, next.PlanVersion, next.Decision = base.Type, base.Status, base.Request, base.PlanVersion, base.Decision
+	next.CreatedAt, next.CreatedBy, next.OpenedAt, next.OpenedBy = base.CreatedAt, base.CreatedBy, base.OpenedAt, base.OpenedBy
+	next.Comment = in.Comment
+	if err := s.checkRecord(ctx, op, "input.record.", next, c); err != nil {
+		return nil, err
+	}
+	c.text("input.comment", in.Comment, maxComment, true)
+	if len(c.errs) > 0 {
+		return nil, cynllun.Invalid(op, c.errs...)
+	}
+	return s.insertRevision(ctx, op, next)
+}
+
+// ConcludeReview ends an open review. REVISED saves the revised plan as
+// version ExpectedVersion+1 (FINAL, linked to the review), then the
+// concluding revision of the review; NO_REVISION records the notice. The
+// decision date starts the next review period (Act s.23(3), (4)).
+//
+// Without transactions the revised version is written first: if the review
+// revision then loses a race (CONFLICT), the version stays, linked to the
+// review, and a retry of the conclusion reuses it instead of saving a
+// second one.
+func (s *Service) ConcludeReview(ctx context.Context, in ConcludeInput) (*cynllun.Review, error) {
+	const op = "service.ConcludeReview"
+	p, cur, plan, err := s.reviewForWrite(ctx, op, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if in.DecidedOn.IsZero() {
+		in.DecidedOn = cynllun.Today(now)
+	}
+	c := &checker{}
+	if cur.Status != cynllun.ReviewOpen {
+		c.add("input.id", "is not an open review")
+	}
+	if err := s.checkRevision(op, cur, in.ExpectedRevision, c); err != nil {
+		return nil, err
+	}
+	oneOf(c, "input.decision", in.Decision, []cynllun.DecisionKind{cynllun.DecisionRevised, cynllun.DecisionNoRevision}, false)
+	c.required("input.reasons", in.Reasons, form.MaxLong, true)
+	c.date("input.decidedOn", in.DecidedOn)
+	if in.DecidedOn.After(cynllun.Today(now)) {
+		c.add("input.decidedOn", "must not be in the future")
+	}
+	if !cur.HeldOn.IsZero() && in.DecidedOn.Before(cur.HeldOn) {
+		c.add("input.decidedOn", "must not be before the review was held")
+	}
+	c.text("input.comment", in.Comment, maxComment, true)
+	var content *cynllun.Content
+	switch in.Decision {
+	case cynllun.DecisionRevised:
+		if in.Content == nil {
+			c.add("input.content", "is required for a revised plan")
+			break
+		}
+		content = prepare(in.Content)
+		errs := form.ValidateContent(content, form.Options{LAMaintained: plan.LAMaintained})
+		c.errs = append(c.errs, prefixed("input.", errs)...)
+		if in.ExpectedVersion < 1 {
+			c.add("input.expectedVersion", "is required for a revised plan: the version you edited")
+		}
+	case cynllun.DecisionNoRevision:
+		if in.Content != nil {
+			c.add("input.content", "must be empty when the plan is not revised")
+		}
+	}
+	if len(c.errs) > 0 {
+		return nil, cynllun.Invalid(op, c.errs...)
+	}
+	next := s.nextRevision(cur, p, now)
+	next.Status = cynllun.ReviewConcluded
+	next.Comment = in.Comment
+	next.Decision = &cynllun.Decision{Kind: in.Decision, Reasons: in.Reasons, DecidedOn: in.DecidedOn, DecidedBy: p.UserID}
+	if in.Decision == cynllun.DecisionRevised {
+		n, err := s.saveRevisedPlan(ctx, op, p, plan, cur, in, content, now)
+		if err != nil {
+			return nil, err
+		}
+		next.Decision.Version = n
+	}
+	r, err := s.insertRevision(ctx, op, next)
+	if err != nil {
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "review concluded", "review", r.ID, "plan", plan.ID, "decision", string(in.Decision), "actor", p.UserID)
+	return r, nil
+}
+
+// saveRevisedPlan saves the revised plan linked to review r and returns its
+// number, or reuses the version an interrupted conclusion of r saved.
+func (s *Service) saveRevisedPlan(ctx context.Context, op string, p *cynllun.Principal, plan *cynllun.Plan, r *cynllun.Review, in ConcludeInput, content *cynllun.Content, now time.Time) (int, error) {
+	metas, err := s.store.ListVersions(ctx, plan.ID, 0, 1000)
+	if err != nil {
+		return 0, cynllun.AsError(op, err)
+	}
+	current := 0
+	for _, v := range metas {
+		if v.ReviewID == r.ID {
+			return v.Number, nil
+		}
+		current = max(current, v.Number)
+	}
+	if current != in.ExpectedVersion {
+		return 0, conflict(op, current)
+	}
+	n := current + 1
+	comment := in.Comment
+	if comment == "" {
+		comment = "Revised at review"
+	}
+	v := &cynllun.Version{
+		ID: cynllun.VersionID(plan.ID, n), PlanID: plan.ID, LearnerID: plan.LearnerID, Number: n,
+		Status: cynllun.VersionFinal, FormVersion: form.Current().Version, Content: content,
+		Comment: comment, ReviewID: r.ID, CreatedAt: now.UTC(), CreatedBy: p.UserID,
+	}
+	if err := s.store.InsertVersion(ctx, v); err != nil {
+		e := cynllun.AsError(op, err)
+		if e.Code == cynllun.CodeConflict {
+			return 0, conflict(op, e.Current)
+		}
+		return 0, e
+	}
+	s.publish(ctx, plan, v)
+	return n, nil
+}
+
+// recordOf copies the record fields of in (what a ReviewRecordInput sets).
+func recordOf(in *cynllun.Review) *cynllun.Review {
+	return &cynllun.Review{
+		HeldOn: in.HeldOn, DurationMinutes: in.DurationMinutes, Participants: in.Participants,
+		ChildViews: in.ChildViews, ParentViews: in.ParentViews, PersonCentred: in.PersonCentred,
+		FourPlusOne: in.FourPlusOne, NeedsDiscussion: in.NeedsDiscussion, Provision: in.Provision,
+		Outcomes: in.Outcomes, NewEvidence: in.NewEvidence, CapacityDiscussion: in.CapacityDiscussion,
+		CanMaintain: in.CanMaintain, Disagreements: in.Disagreements,
+	}
+}
+
+// nextRevision is a copy of cur as revision cur.Revision+1 by p.
+func (s *Service) nextRevision(cur *cynllun.Review, p *cynllun.Principal, now time.Time) *cynllun.Review {
+	next := *cur
+	next.Revision = cur.Revision + 1
+	next.CreatedAt, next.CreatedBy = now.UTC(), p.UserID
+	next.Comment = ""
+	return &next
+}
+
+func (s *Service) checkRevision(op string, cur *cynllun.Review, expected int, c *checker) error {
+	if expected < 1 {
+		c.add("input.expectedRevision", "must be 1 or more")
+		return nil
+	}
+	if expected != cur.Revision {
+		return reviewConflict(op, cur.Revision)
+	}
+	return nil
+}
+
+func reviewConflict(op string, current int) *cynllun.Error {
+	return &cynllun.Error{Code: cynllun.CodeConflict, Op: op, Current: current,
+		Message: fmt.Sprintf("the review record was changed by someone else: revision %d is current; reload it and apply your changes again", current)}
+}
+
+func (s *Service) insertRevision(ctx context.Context, op string, r *cynllun.Review) (*cynllun.Review, error) {
+	if err := s.store.InsertReview(ctx, r); err != nil {
+		e := cynllun.AsError(op, err)
+		if e.Code == cynllun.CodeConflict {
+			return nil, reviewConflict(op, e.Current)
+		}
+		return nil, e
+	}
+	return r, nil
+}
+
+// checkRecord validates a record against the plan version reviewed and
+// the learner's uploads.
+func (s *Service) checkRecord(ctx context.Context, op, prefix string, r *cynllun.Review, c *checker) error {
+	rows := map[string]bool{}
+	if r.PlanVersion > 0 {
+		vs, err := s.store.VersionsByID(ctx, []string{cynllun.VersionID(r.PlanID, r.PlanVersion)})
+		if err != nil {
+			return cynllun.AsError(op, err)
+		}
+		for _, v := range vs {
+			for _, row := range v.Content.Provision {
+				rows[row.ID] = true
+			}
+		}
+	}
+	ids := c.record(prefix, r, rows)
+	if !r.HeldOn.IsZero() && r.HeldOn.After(cynllun.Today(s.now())) {
+		c.add(prefix+"heldOn", "must not be in the future")
+	}
+	return s.checkAttachments(ctx, op, r.LearnerID, prefix+"attachments", ids, c)
+}
+
+// checkAttachments: every id must be an upload to this learner's record.
+func (s *Service) checkAttachments(ctx context.Context, op, learnerID, field string, ids []string, c *checker) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	fs, err := s.store.FilesByID(ctx, dedupe(ids))
+	if err != nil {
+		return cynllun.AsError(op, err)
+	}
+	ok := map[string]bool{}
+	for _, f := range fs {
+		if f.LearnerID == learnerID && f.Kind == cynllun.FileUpload {
+			ok[f.ID] = true
+		}
+	}
+	for _, id := range ids {
+		if !ok[id] {
+			c.add(field, "names a file that is not an attachment uploaded to this learner's record")
+			break
+		}
+	}
+	return nil
+}
+
+// reviewForWrite loads a review's latest revision for someone who may
+// change its learner's record.
+func (s *Service) reviewForWrite(ctx context.Context, op, id string) (*cynllun.Principal, *cynllun.Review, *cynllun.Plan, error) {
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rs, err := s.store.ReviewsByID(ctx, []string{id})
+	if err != nil {
+		return nil, nil, nil, cynllun.AsError(op, err)
+	}
+	if len(rs) == 0 {
+		return nil, nil, nil, cynllun.NotFound(op, "review")
+	}
+	plan, l, err := s.planFor(ctx, p, op, rs[0].PlanID)
+	if err != nil {
+		return nil, nil, nil, cynllun.NotFound(op, "review")
+	}
+	if !policy.WriteLearner(p, l, s.now()).OK {
+		return nil, nil, nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not change this review")
+	}
+	return p, rs[0], plan, nil
+}
+
+// Reviews returns, for each id, the review's latest revision or nil when
+// missing or not readable, auditing each one returned.
+func (s *Service) Reviews(ctx context.Context, ids []string) ([]*cynllun.Review, error) {
+	const op = "service.Reviews"
+	rs, err := s.readReviews(ctx, op, func() ([]*cynllun.Review, error) { return s.store.ReviewsByID(ctx, ids) })
+	if err != nil {
+		return nil, err
+	}
+	by := make(map[string]*cynllun.Review, len(rs))
+	for _, r := range rs {
+		by[r.ID] = r
+	}
+	out := make([]*cynllun.Review, len(ids))
+	for i, id := range ids {
+		out[i] = by[id]
+	}
+	return out, nil
+}
+
+// Review returns one review, or NOT_FOUND.
+func (s *Service) Review(ctx context.Context, id string) (*cynllun.Review, error) {
+	rs, err := s.Reviews(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if rs[0] == nil {
+		return nil, cynllun.NotFound("service.Review", "review")
+	}
+	return rs[0], nil
+}
+
+// ReviewsForPlans returns each plan's reviews (oldest first), empty for a
+// plan the principal may not read, auditing each review returned.
+func (s *Service) ReviewsForPlans(ctx context.Context, planIDs []string) ([][]*cynllun.Review, error) {
+	const op = "service.ReviewsForPlans"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	plans, _, err := s.readablePlans(ctx, p, planIDs)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	ids := make([]string, 0, len(plans))
+	for id := range plans {
+		ids = append(ids, id)
+	}
+	by := map[string][]*cynllun.Review{}
+	if len(ids) > 0 {
+		rs, err := s.readReviews(ctx, op, func() ([]*cynllun.Review, error) { return s.store.ReviewsForPlans(ctx, ids) })
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			by[r.PlanID] = append(by[r.PlanID], r)
+		}
+	}
+	out := make([][]*cynllun.Review, len(planIDs))
+	for i, id := range planIDs {
+		out[i] = by[id]
+	}
+	return out, nil
+}
+
+// ReviewRevisions returns every revision of a review, oldest first
+// (audited as one read of each).
+func (s *Service) ReviewRevisions(ctx context.Context, id string) ([]*cynllun.Review, error) {
+	const op = "service.ReviewRevisions"
+	return s.readReviews(ctx, op, func() ([]*cynllun.Review, error) { return s.store.ReviewRevisions(ctx, id) })
+}
+
+// readReviews loads reviews, keeps those whose plan the principal may read,
+// and records one audit event for each before returning any.
+func (s *Service) readReviews(ctx context.Context, op string, load func() ([]*cynllun.Review, error)) ([]*cynllun.Review, error) {
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := load()
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	planIDs := make([]string, len(rs))
+	for i, r := range rs {
+		planIDs[i] = r.PlanID
+	}
+	plans, learners, err := s.readablePlans(ctx, p, planIDs)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	now := s.now()
+	var out []*cynllun.Review
+	var events []cynllun.AuditEvent
+	for _, r := range rs {
+		pl := plans[r.PlanID]
+		if pl == nil || pl.LearnerID != r.LearnerID {
+			continue
+		}
+		out = append(out, r)
+		events = append(events, cynllun.AuditEvent{
+			ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID, LearnerID: r.LearnerID,
+			Part: "review.record", PlanID: r.PlanID, Version: r.PlanVersion, Action: "read",
+			Reason: string(policy.ReadLearner(p, learners[r.LearnerID], now).Reason),
+		})
+	}
+	if err := s.audit(ctx, op, events); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ReviewPeriod returns the plan's review period running today, or nil
+// before the plan was first given (no FINAL version yet).
+func (s *Service) ReviewPeriod(ctx context.Context, planID string) (*cynllun.ReviewPeriod, error) {
+	const op = "service.ReviewPeriod"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := s.planFor(ctx, p, op, planID); err != nil {
+		return nil, err
+	}
+	first, events, err := s.periodFacts(ctx, op, planID, "")
+	if err != nil {
+		return nil, err
+	}
+	rp, ok := cynllun.CurrentReviewPeriod(first, events, cynllun.Today(s.now()))
+	if !ok {
+		return nil, nil
+	}
+	return &rp, nil
+}
+
+// periodFacts reads what review periods are computed from: the date the
+// plan was first given (its first FINAL version, in London) and the
+// decisions of its concluded reviews (except skip's).
+func (s *Service) periodFacts(ctx context.Context, op, planID, skip string) (cynllun.Date, []cynllun.PeriodEvent, error) {
+	metas, err := s.store.ListVersions(ctx, planID, 0, 1000)
+	if err != nil {
+		return cynllun.Date{}, nil, cynllun.AsError(op, err)
+	}
+	rs, err := s.store.ReviewsForPlans(ctx, []string{planID})
+	if err != nil {
+		return cynllun.Date{}, nil, cynllun.AsError(op, err)
+	}
+	return firstGiven(metas), periodEvents(rs, skip), nil
+}
+
+// firstGiven is the date a plan was first given: its first FINAL version's
+// day in London (zero when none is final).
+func firstGiven(metas []*cynllun.Version) cynllun.Date {
+	for _, v := range metas {
+		if v.Status == cynllun.VersionFinal {
+			return cynllun.DateOf(v.CreatedAt.In(cynllun.London))
+		}
+	}
+	return cynllun.Date{}
+}
+
+func periodEvents(rs []*cynllun.Review, skip string) []cynllun.PeriodEvent {
+	var out []cynllun.PeriodEvent
+	for _, r := range rs {
+		if r.ID == skip || r.Status != cynllun.ReviewConcluded || r.Decision == nil {
+			continue
+		}
+		basis := cynllun.PeriodNoRevision
+		if r.Decision.Kind == cynllun.DecisionRevised {
+			basis = cynllun.PeriodRevisedPlan
+		}
+		out = append(out, cynllun.PeriodEvent{On: r.Decision.DecidedOn, Basis: basis, ReviewID: r.ID})
+	}
+	return out
+}

@@ -1,0 +1,92 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/policy"
+	"github.com/cynllun/cynllun/upload"
+)
+
+// UploadInput is an attachment to store in a learner's record.
+type UploadInput struct {
+	LearnerID string
+	// Name and DeclaredType are what the client said the file is; the
+	// content decides.
+	Name         string
+	DeclaredType string
+	Data         []byte
+}
+
+// MaxUploadBytes returns the upload size limit in force.
+func (s *Service) MaxUploadBytes() int64 {
+	if s.maxUpload > 0 {
+		return s.maxUpload
+	}
+	return upload.DefaultMaxBytes
+}
+
+// WithMaxUploadBytes sets the size limit of one upload.
+func WithMaxUploadBytes(n int64) Option { return func(s *Service) { s.maxUpload = n } }
+
+// UploadAttachment stores an attachment (a drawing, a recording, a report)
+// in a learner's record, after checking its size and that its content is an
+// accepted type agreeing with its name and declared type. Staff, officers,
+// parents and the young person may upload; nothing is stored when a check
+// fails. The same bytes uploaded twice for one learner are one file.
+func (s *Service) UploadAttachment(ctx context.Context, in UploadInput) (*cynllun.File, error) {
+	const op = "service.UploadAttachment"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	l, err := s.learnerFor(ctx, p, op, in.LearnerID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	read := policy.ReadLearner(p, l, now)
+	if !policy.WriteLearner(p, l, now).OK && read.Reason != cynllun.RelParentOf && read.Reason != cynllun.RelSelf {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not add attachments to this learner's record")
+	}
+	name := cleanName(in.Name)
+	if fe := form.CheckText("file", name, form.MaxShort, false); fe != nil {
+		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "file", Message: "has a file name that is too long or holds control characters"})
+	}
+	res, err := upload.Inspect(in.Data, name, in.DeclaredType, s.MaxUploadBytes())
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		name = "attachment" + res.Ext
+	}
+	sum := sha256.Sum256(in.Data)
+	hexSum := hex.EncodeToString(sum[:])
+	f := &cynllun.File{
+		ID: cynllun.UploadFileID(l.ID, hexSum), Name: name, ContentType: res.ContentType, Size: int64(len(in.Data)),
+		Pages: res.Pages, SHA256: hexSum, LearnerID: l.ID, Kind: cynllun.FileUpload,
+		CreatedBy: p.UserID, CreatedAt: now.UTC(),
+	}
+	if err := s.store.PutFile(ctx, f, in.Data); err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	stored, err := s.store.FileByID(ctx, f.ID)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	s.log.InfoContext(ctx, "attachment uploaded", "file", f.ID, "learner", l.ID, "type", res.ContentType, "bytes", len(in.Data), "actor", p.UserID)
+	return stored, nil
+}
+
+// cleanName keeps the last element of a path a browser may send and trims
+// it.
+func cleanName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.TrimSpace(name)
+}

@@ -303,7 +303,8 @@ func Dev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		fmt.Fprintf(out, "\n  %-8s %s\n", r, tok)
 	}
 	fmt.Fprintf(out, "\nTry: curl -s %s/graphql -H 'Content-Type: application/json' -H \"Authorization: Bearer $TOKEN\" \\\n", base)
-	fmt.Fprintf(out, "       -d '{\"query\":\"{ learners(first: 10) { edges { node { givenName familyName status plans { currentVersionNumber } } } } }\"}'\n\n")
+	fmt.Fprintf(out, "       -d '{\"query\":\"{ learners(first: 10) { edges { node { givenName familyName status plans { currentVersionNumber } } } } }\"}'\n")
+	fmt.Fprintf(out, "\nA review with its meeting recorded: review(id: %q) { status checklist { code met } findings { rule } ledger { rows { planned delivered shortfallSessions } } }\n\n", seed.ReviewID)
 	err = ServeHTTP(ctx, ln, p.Handler(), cfg.ShutdownTimeout)
 	<-werr
 	return err

@@ -42,6 +42,9 @@ func newFile(t *testing.T, n int) (*cynllun.File, []byte) {
 		LearnerID:   cynllun.NewID(cynllun.PrefixLearner),
 		PlanID:      cynllun.NewID(cynllun.PrefixPlan),
 		Version:     4,
+		ReviewID:    cynllun.NewID(cynllun.PrefixReview),
+		Kind:        cynllun.FileUpload,
+		CreatedBy:   "usr_uploader",
 		CreatedAt:   t0,
 	}, data
 }
@@ -237,6 +240,29 @@ func TestGridFSIndexes(t *testing.T) {
 		slices.Sort(names)
 		if !slices.Equal(names, want) {
 			t.Errorf("indexes of %s = %v, want %v", coll, names, want)
+		}
+	}
+}
+
+func TestFilesByID(t *testing.T) {
+	ctx := context.Background()
+	a, da := newFile(t, 100)
+	b, db := newFile(t, 200)
+	for _, x := range []struct {
+		f *cynllun.File
+		d []byte
+	}{{a, da}, {b, db}} {
+		if err := testDB.PutFile(ctx, x.f, x.d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := testDB.FilesByID(ctx, []string{a.ID, b.ID, "fil_missing", a.ID})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("FilesByID = %v, %v", got, err)
+	}
+	for _, f := range got {
+		if f.Kind != cynllun.FileUpload || f.CreatedBy != "usr_uploader" || f.ReviewID == "" {
+			t.Errorf("metadata lost: %+v", f)
 		}
 	}
 }

@@ -8,6 +8,7 @@ package seed
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/cynllun/cynllun"
@@ -156,7 +157,81 @@ func Sample(ctx context.Context, st cynllun.Store, now time.Time) error {
 	}
 	v2 := &cynllun.Version{ID: cynllun.VersionID(PlanID, 2), PlanID: PlanID, LearnerID: Learner1ID, Number: 2, Status: cynllun.VersionFinal,
 		FormVersion: FormVersion, Content: SampleContent(now, true), Comment: "Speech and language therapy increased to 45 minutes", CreatedAt: at.Add(time.Minute), CreatedBy: ALNCoID}
-	return ignoreConflict(st.InsertVersion(ctx, v2))
+	if err := ignoreConflict(st.InsertVersion(ctx, v2)); err != nil {
+		return err
+	}
+	if err := ignoreConflict(st.InsertSessions(ctx, SampleSessions(now))); err != nil {
+		return err
+	}
+	return ignoreConflict(st.InsertReview(ctx, SampleReview(now)))
+}
+
+// ReviewID is the sample review of the sample plan.
+const ReviewID = cynllun.PrefixReview + "sample"
+
+// SampleSessions are four weeks of the sample plan's therapy sessions, one
+// of them missed.
+func SampleSessions(now time.Time) []cynllun.Session {
+	start := cynllun.DateOf(now.AddDate(0, 0, -30))
+	var out []cynllun.Session
+	for i := 0; i < 4; i++ {
+		s := cynllun.Session{
+			ID: fmt.Sprintf("%ssample_%d", cynllun.PrefixSession, i), PlanID: PlanID, LearnerID: Learner1ID, RowID: "row_sample_salt",
+			Date: start.AddDays(1 + 7*i), Minutes: 45, Status: cynllun.SessionDelivered, DeliveredBy: "SaLT (Cardiff and Vale UHB)",
+			RecordedAt: now.UTC(), RecordedBy: ALNCoID,
+		}
+		if i == 2 {
+			s.Status, s.Reason, s.Notes, s.DeliveredBy = cynllun.SessionMissed, cynllun.MissedProviderAbsent, "Therapist off sick; no cover", ""
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// SampleReview is an open review of the sample plan with its meeting
+// recorded: ready to conclude, and to render as a meeting record.
+func SampleReview(now time.Time) *cynllun.Review {
+	yes, no := true, false
+	at := now.UTC()
+	held := cynllun.DateOf(now.AddDate(0, 0, -1))
+	return &cynllun.Review{
+		ID: ReviewID, Revision: 1, PlanID: PlanID, LearnerID: Learner1ID, Type: cynllun.ReviewOnRequest, Status: cynllun.ReviewOpen,
+		Request: &cynllun.ReviewRequest{By: cynllun.RequesterParent, ByName: "Ceri Llywelyn", RequestedOn: cynllun.DateOf(now.AddDate(0, 0, -10)),
+			Reason: "Therapy sessions are being missed.", DecidedOn: cynllun.DateOf(now.AddDate(0, 0, -9)), DecidedBy: ALNCoID},
+		PlanVersion: 2, HeldOn: held, DurationMinutes: 55,
+		Participants: []cynllun.Participant{
+			{Name: "Siôn Llywelyn", Role: cynllun.RoleChild, Attendance: cynllun.AttendedInPerson, Agreed: &yes},
+			{Name: "Ceri Llywelyn", Role: cynllun.RoleParent, Attendance: cynllun.AttendedInPerson, Agreed: &no},
+			{Name: "Rhiannon Pritchard", Role: cynllun.RoleALNCo, Organisation: "Ysgol Gymraeg Glan Taf", Attendance: cynllun.AttendedInPerson, Agreed: &yes},
+			{Name: "SaLT", Role: cynllun.RoleHealth, Organisation: "Cardiff and Vale UHB", Attendance: cynllun.ContributedInWriting, Agreed: &yes},
+		},
+		ChildViews:  []cynllun.ChildView{{Format: cynllun.ViewOwnWords, Text: "Dw i'n hoffi'r gwersi gyda Mrs Jones ond dw i ddim yn hoffi pan mae'n swnllyd.", GatheredBy: "Rhiannon Pritchard"}},
+		ParentViews: []cynllun.ParentView{{Name: "Ceri Llywelyn", Text: "Siôn is more confident, but one in four therapy sessions has not happened."}},
+		PersonCentred: cynllun.PersonCentred{
+			ImportantTo: []string{"Football with his friends", "Mabon the dog"}, ImportantFor: []string{"Time to answer", "Short instructions with pictures"},
+			Working: []string{"1:1 therapy", "Visual timetable"}, NotWorking: []string{"Sessions missed when the therapist is away", "Noisy dining hall"},
+			Questions:  []string{"Can the health board provide cover?"},
+			ActionPlan: []cynllun.Action{{Action: "Ask the health board for cover arrangements", Owner: "ALNCo", Due: held.AddDays(14)}},
+		},
+		FourPlusOne: cynllun.FourPlusOne{Tried: "Weekly 1:1 therapy, small-group language work", Learned: "Siôn responds well to 1:1 work",
+			Pleased: "He follows two-step instructions most of the time", Concerned: "Missed sessions", Next: "Keep 45 minutes; agree cover"},
+		NeedsDiscussion: "Speech, language and communication needs discussed; the description in 2A is still right.",
+		Provision: []cynllun.ProvisionReview{
+			{RowID: "row_sample_salt", Delivered: cynllun.AnswerPartly, Effective: cynllun.AnswerYes, StillNeeded: cynllun.AnswerYes, Change: cynllun.ChangeContinue, Notes: "One session missed"},
+			{RowID: "row_sample_group", Delivered: cynllun.AnswerYes, Effective: cynllun.AnswerYes, StillNeeded: cynllun.AnswerYes, Change: cynllun.ChangeContinue},
+			{RowID: "row_sample_visual", Delivered: cynllun.AnswerYes, Effective: cynllun.AnswerPartly, StillNeeded: cynllun.AnswerYes, Change: cynllun.ChangeModify},
+		},
+		Outcomes: []cynllun.OutcomeReview{
+			{RowID: "row_sample_salt", Status: cynllun.OutcomePartly}, {RowID: "row_sample_group", Status: cynllun.OutcomePartly},
+			{RowID: "row_sample_visual", Status: cynllun.OutcomeNotYet},
+		},
+		NewEvidence:        []cynllun.Evidence{{Title: "SaLT progress report", Source: "Cardiff and Vale UHB", Date: cynllun.DateOf(now.AddDate(0, 0, -5))}},
+		CapacityDiscussion: "The school can maintain the plan; therapy is secured by the health board.", CanMaintain: &yes,
+		Disagreements: []cynllun.Disagreement{{Who: "Ceri Llywelyn", Role: cynllun.RoleParent, About: "Cover for missed therapy", RowID: "row_sample_salt",
+			Details: "Wants missed sessions made up", Resolution: "ALNCo to ask the health board"}},
+		Comment:   "Meeting recorded",
+		CreatedAt: at, CreatedBy: ALNCoID, OpenedAt: at, OpenedBy: ALNCoID,
+	}
 }
 
 // FormVersion is the form definition the sample content follows.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -216,7 +217,8 @@ func limitBody(max, maxMultipart int64, next http.Handler) http.Handler {
 		}
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 			if r.ContentLength > maxMultipart {
-				writeError(w, http.StatusRequestEntityTooLarge, cynllun.CodeInvalid, "request body too large")
+				writeError(w, http.StatusRequestEntityTooLarge, cynllun.CodeInvalid,
+					fmt.Sprintf("request body too large: an uploaded file may be at most %d MiB", (maxMultipart-multipartOverhead)>>20))
 				return
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, maxMultipart)

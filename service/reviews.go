@@ -168,7 +168,13 @@ func (s *Service) DecideReviewRequest(ctx context.Context, in DecideRequestInput
 	req := *cur.Request
 	req.DecidedOn, req.DecidedBy = in.DecidedOn, p.UserID
 	if in.Accept {
-		next.Status = cynllun.ReviewOpen
+		// The review is of the plan as it is now, which may have changed
+		// since the request.
+		latest, err := s.store.LatestVersions(ctx, []string{cur.PlanID})
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		next.Status, next.PlanVersion = cynllun.ReviewOpen, latest[cur.PlanID]
 	} else {
 		next.Status = cynllun.ReviewRefused
 		req.RefusalReasons = in.Reasons

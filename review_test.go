@@ -5,7 +5,9 @@ import "testing"
 func TestCurrentReviewPeriod(t *testing.T) {
 	d := MustDate
 	first := d("2025-09-08")
-	ev := func(on string, b ReviewPeriodBasis, id string) PeriodEvent { return PeriodEvent{On: d(on), Basis: b, ReviewID: id} }
+	ev := func(on string, b ReviewPeriodBasis, id string) PeriodEvent {
+		return PeriodEvent{On: d(on), Basis: b, ReviewID: id}
+	}
 	for _, tt := range []struct {
 		name       string
 		events     []PeriodEvent

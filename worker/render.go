@@ -73,9 +73,9 @@ type RenderHandler struct {
 	Store         cynllun.Store
 	Render        Renderer
 	RenderMeeting MeetingRenderer
-	Events JobEvents // optional
-	Log    *slog.Logger
-	Now    func() time.Time
+	Events        JobEvents // optional
+	Log           *slog.Logger
+	Now           func() time.Time
 }
 
 // NewRenderHandler returns a handler rendering with docgen.
@@ -261,8 +261,8 @@ func (h *RenderHandler) load(ctx context.Context, job *cynllun.Job) (docgen.Plan
 // subject is the plan and learner a document is about, with the display
 // names of the organisations involved in the job's language.
 type subject struct {
-	plan                   *cynllun.Plan
-	learner                *cynllun.Learner
+	plan                    *cynllun.Plan
+	learner                 *cynllun.Learner
 	maintainer, la, setting string
 }
 

@@ -3,8 +3,6 @@ package docgen
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -671,14 +669,7 @@ func TestBuildMeetingErrors(t *testing.T) {
 func meetingFile(t *testing.T, doc MeetingDoc, lang Lang) string {
 	t.Helper()
 	b, err := RenderMeeting(doc, lang)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "review.pdf")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writePDF(t, "review.pdf", b, err)
 }
 
 func TestMeetingPDF(t *testing.T) {

@@ -35,10 +35,16 @@ func needTools(t *testing.T) {
 func pdfFile(t *testing.T, doc PlanDoc, lang Lang) string {
 	t.Helper()
 	b, err := RenderPlan(doc, lang)
+	return writePDF(t, "plan.pdf", b, err)
+}
+
+// writePDF writes a render's result to a file of the test's own.
+func writePDF(t *testing.T, name string, b []byte, err error) string {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "plan.pdf")
+	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}

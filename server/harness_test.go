@@ -200,6 +200,12 @@ func (e *env) post(token string, body []byte) response {
 		e.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	return e.send(token, req)
+}
+
+// send sends a GraphQL request and decodes the response.
+func (e *env) send(token string, req *http.Request) response {
+	e.t.Helper()
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

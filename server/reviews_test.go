@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -250,8 +249,11 @@ func (e *env) waitForFile(token, jobID string) []byte {
 
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
+	if os.Getenv("CYNLLUN_SKIP_PDF_TOOLS") == "1" {
+		t.Skip("CYNLLUN_SKIP_PDF_TOOLS=1")
+	}
 	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed; .ci/run installs it")
+		t.Fatal("pdftotext not found: install poppler-utils (.ci/run does), or set CYNLLUN_SKIP_PDF_TOOLS=1 to skip")
 	}
 	path := t.TempDir() + "/doc.pdf"
 	if err := os.WriteFile(path, pdf, 0o600); err != nil {
@@ -351,6 +353,23 @@ func TestRefusedReviewRequest(t *testing.T) {
 	if rr := e.do(alnco, `mutation($id: ID!) { renderMeetingRecord(reviewId: $id) { id } }`, map[string]any{"id": id}); rr.code() != "INVALID" {
 		t.Fatalf("meeting record of a refused review: %s", rr.raw)
 	}
+	// A second request is accepted: the review opens on the current
+	// version and its meeting can be recorded.
+	r = e.must(parent, req, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Siôn is struggling in class."}})
+	second := r.str("requestReview", "id")
+	r = e.must(alnco, decide, map[string]any{"in": map[string]any{"id": second, "expectedRevision": 1, "accept": true}})
+	if r.str(d, "status") != "OPEN" || r.str(d, "request", "decidedBy") != f.alnco || r.str(d, "request", "refusalReasons") != "" {
+		t.Fatalf("acceptance: %s", r.raw)
+	}
+	if rr := e.do(alnco, decide, map[string]any{"in": map[string]any{"id": second, "expectedRevision": 2, "accept": false, "reasons": "x"}}); rr.code() != "INVALID" {
+		t.Fatalf("deciding twice: %s", rr.raw)
+	}
+	r = e.must(alnco, `mutation($in: SaveReviewInput!) { saveReview(input: $in) { revision status type request { reason } } }`,
+		map[string]any{"in": map[string]any{"id": second, "expectedRevision": 2, "record": goodRecord()}})
+	if r.get("saveReview", "revision") != 3.0 || r.str("saveReview", "status") != "OPEN" || r.str("saveReview", "request", "reason") != "Siôn is struggling in class." {
+		t.Fatalf("recording an accepted review: %s", r.raw)
+	}
+
 	// The parent sees the refusal and its reasons on the plan.
 	r = e.must(parent, `query($id: ID!) { plan(id: $id) { reviews { id status request { refusalReasons } } } }`, map[string]any{"id": f.plan1})
 	if r.str("plan", "reviews", 0, "id") != id || r.str("plan", "reviews", 0, "status") != "REFUSED" {
@@ -379,21 +398,7 @@ func (e *env) upload(token, learnerID, name, contentType string, data []byte) re
 	_ = w.Close()
 	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := e.srv.Client().Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out struct {
-		Data   map[string]any `json:"data"`
-		Errors []gqlError     `json:"errors"`
-	}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		e.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
-	}
-	return response{Status: resp.StatusCode, Data: out.Data, Errors: out.Errors, raw: raw}
+	return e.send(token, req)
 }
 
 func pngBytes(t *testing.T) []byte {

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
@@ -115,21 +116,34 @@ func (s *Service) SaveVersion(ctx context.Context, in SaveInput) (*cynllun.Versi
 	if cur := latest[plan.ID]; cur != in.ExpectedVersion {
 		return nil, conflict(op, cur)
 	}
-	n := in.ExpectedVersion + 1
-	v := &cynllun.Version{
-		ID: cynllun.VersionID(plan.ID, n), PlanID: plan.ID, LearnerID: plan.LearnerID, Number: n,
-		Status: in.Status, FormVersion: form.Current().Version, Content: content,
-		Comment: in.Comment, CreatedAt: now.UTC(), CreatedBy: p.UserID,
+	v := newVersion(plan, in.ExpectedVersion+1, in.Status, content, in.Comment, p.UserID, now)
+	if err := s.appendVersion(ctx, op, plan, v); err != nil {
+		return nil, err
 	}
+	return v, nil
+}
+
+// newVersion is version n of plan, saved against the current form.
+func newVersion(plan *cynllun.Plan, n int, status cynllun.VersionStatus, content *cynllun.Content, comment, by string, now time.Time) *cynllun.Version {
+	return &cynllun.Version{
+		ID: cynllun.VersionID(plan.ID, n), PlanID: plan.ID, LearnerID: plan.LearnerID, Number: n,
+		Status: status, FormVersion: form.Current().Version, Content: content,
+		Comment: comment, CreatedAt: now.UTC(), CreatedBy: by,
+	}
+}
+
+// appendVersion inserts v and announces it; a lost race is CONFLICT with
+// the current version number.
+func (s *Service) appendVersion(ctx context.Context, op string, plan *cynllun.Plan, v *cynllun.Version) error {
 	if err := s.store.InsertVersion(ctx, v); err != nil {
 		e := cynllun.AsError(op, err)
 		if e.Code == cynllun.CodeConflict {
-			return nil, conflict(op, e.Current)
+			return conflict(op, e.Current)
 		}
-		return nil, e
+		return e
 	}
 	s.publish(ctx, plan, v)
-	return v, nil
+	return nil
 }
 
 func conflict(op string, current int) *cynllun.Error {

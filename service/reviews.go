@@ -123,8 +123,8 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 		Request:   &cynllun.ReviewRequest{By: in.RequestedBy, ByName: in.RequestedByName, RequestedOn: in.RequestedOn, Reason: in.Reason},
 		CreatedAt: now.UTC(), CreatedBy: p.UserID, OpenedAt: now.UTC(), OpenedBy: p.UserID,
 	}
-	if err := s.store.InsertReview(ctx, r); err != nil {
-		return nil, cynllun.AsError(op, err)
+	if _, err := s.insertRevision(ctx, op, r); err != nil {
+		return nil, err
 	}
 	s.log.InfoContext(ctx, "review requested", "review", r.ID, "plan", plan.ID, "actor", p.UserID)
 	return r, nil
@@ -218,8 +218,8 @@ func (s *Service) OpenReview(ctx context.Context, in OpenReviewInput) (*cynllun.
 	if len(c.errs) > 0 {
 		return nil, cynllun.Invalid(op, c.errs...)
 	}
-	if err := s.store.InsertReview(ctx, r); err != nil {
-		return nil, cynllun.AsError(op, err)
+	if _, err := s.insertRevision(ctx, op, r); err != nil {
+		return nil, err
 	}
 	s.log.InfoContext(ctx, "review opened", "review", r.ID, "plan", plan.ID, "actor", p.UserID)
 	return r, nil
@@ -352,25 +352,16 @@ func (s *Service) saveRevisedPlan(ctx context.Context, op string, p *cynllun.Pri
 	if current != in.ExpectedVersion {
 		return 0, conflict(op, current)
 	}
-	n := current + 1
 	comment := in.Comment
 	if comment == "" {
 		comment = "Revised at review"
 	}
-	v := &cynllun.Version{
-		ID: cynllun.VersionID(plan.ID, n), PlanID: plan.ID, LearnerID: plan.LearnerID, Number: n,
-		Status: cynllun.VersionFinal, FormVersion: form.Current().Version, Content: content,
-		Comment: comment, ReviewID: r.ID, CreatedAt: now.UTC(), CreatedBy: p.UserID,
+	v := newVersion(plan, current+1, cynllun.VersionFinal, content, comment, p.UserID, now)
+	v.ReviewID = r.ID
+	if err := s.appendVersion(ctx, op, plan, v); err != nil {
+		return 0, err
 	}
-	if err := s.store.InsertVersion(ctx, v); err != nil {
-		e := cynllun.AsError(op, err)
-		if e.Code == cynllun.CodeConflict {
-			return 0, conflict(op, e.Current)
-		}
-		return 0, e
-	}
-	s.publish(ctx, plan, v)
-	return n, nil
+	return v.Number, nil
 }
 
 // recordOf copies the record fields of in (what a ReviewRecordInput sets).

@@ -58,14 +58,7 @@ func NewLoaders(svc *service.Service) *Loaders {
 		VersionMeta:    dataloadgen.NewLoader(batch(svc.VersionsMeta), opts...),
 		Review:         dataloadgen.NewLoader(batch(svc.Reviews), opts...),
 		ReviewsByPlan:  dataloadgen.NewLoader(batch(svc.ReviewsForPlans), opts...),
-		ReviewContext: dataloadgen.NewLoader(func(ctx context.Context, rs []*cynllun.Review) ([]*service.ReviewContext, []error) {
-			out := make([]*service.ReviewContext, len(rs))
-			errs := make([]error, len(rs))
-			for i, rv := range rs {
-				out[i], errs[i] = svc.ReviewContext(ctx, rv)
-			}
-			return out, errs
-		}, opts...),
+		ReviewContext:  dataloadgen.NewLoader(batch(svc.ReviewContexts), opts...),
 	}
 }
 

@@ -571,3 +571,34 @@ func toStrings(v any) []string {
 	}
 	return out
 }
+
+// TestReviewListRoundTrips: the checklist, findings and ledger of every
+// review of a plan cost the same number of database round trips for one
+// review as for four.
+func TestReviewListRoundTrips(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	alnco := e.token(f.alnco)
+	e.finalise(alnco, f.plan1)
+	open := func() {
+		e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { id } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL", "record": goodRecord()}})
+	}
+	q := `query($id: ID!) { plan(id: $id) { reviews { id checklist { code met } findings { rule } ledger { rows { planned delivered } } } } }`
+	measure := func() int64 {
+		n, _ := e.count(func() { e.must(alnco, q, map[string]any{"id": f.plan1}) })
+		return n
+	}
+	open()
+	one := measure()
+	for i := 0; i < 3; i++ {
+		open()
+	}
+	r := e.must(alnco, q, map[string]any{"id": f.plan1})
+	if got := len(r.get("plan", "reviews").([]any)); got != 4 {
+		t.Fatalf("%d reviews", got)
+	}
+	if four := measure(); four != one {
+		t.Fatalf("round trips: %d for one review, %d for four", one, four)
+	}
+	t.Logf("%d round trips for the reviews of a plan with their checklists, findings and ledgers", one)
+}

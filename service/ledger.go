@@ -3,14 +3,12 @@ package service
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/form"
 	"github.com/cynllun/cynllun/ledger"
 	"github.com/cynllun/cynllun/policy"
-	"github.com/cynllun/cynllun/quality"
 )
 
 // SessionInput is one ledger entry to record.
@@ -203,6 +201,9 @@ func (s *Service) Ledger(ctx context.Context, q LedgerQuery) (*PlanLedger, error
 	if err != nil {
 		return nil, err
 	}
+	if q.Version < 0 {
+		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "version", Message: "must be 1 or more"})
+	}
 	if q.Version == 0 {
 		latest, err := s.store.LatestVersions(ctx, []string{plan.ID})
 		if err != nil {
@@ -317,125 +318,4 @@ func (s *Service) currentRows(ctx context.Context, op, planID string) (map[strin
 		}
 	}
 	return out, nil
-}
-
-// ReviewContext is what a review's checks and documents are built from.
-type ReviewContext struct {
-	Review   *cynllun.Review
-	Plan     *cynllun.Plan
-	Learner  *cynllun.Learner
-	Reviewed *cynllun.Version // may be nil
-	Revised  *cynllun.Version // decision REVISED only
-	// From and To are the period reviewed: from the start of the review
-	// period in force when the review was held, to the day it was held
-	// (today while it has not been).
-	From, To cynllun.Date
-	Ledger   []ledger.RowSummary
-	// PreviousOutcomes are the intended outcomes in force at the previous
-	// concluded review (nil when there was none).
-	PreviousOutcomes map[string]string
-}
-
-// ReviewContext loads what r's checklist, findings and meeting record need.
-// r must have been read through the service (and so audited).
-func (s *Service) ReviewContext(ctx context.Context, r *cynllun.Review) (*ReviewContext, error) {
-	const op = "service.ReviewContext"
-	p, err := principal(ctx, op)
-	if err != nil {
-		return nil, err
-	}
-	plan, l, err := s.planFor(ctx, p, op, r.PlanID)
-	if err != nil {
-		return nil, err
-	}
-	return LoadReviewContext(ctx, s.store, r, plan, l, s.now())
-}
-
-// LoadReviewContext loads a review's context from the store with no access
-// check (for the worker, which renders what the service has authorised).
-func LoadReviewContext(ctx context.Context, store cynllun.Store, r *cynllun.Review, plan *cynllun.Plan, l *cynllun.Learner, now time.Time) (*ReviewContext, error) {
-	const op = "service.LoadReviewContext"
-	rc := &ReviewContext{Review: r, Plan: plan, Learner: l}
-	all, err := store.ReviewsForPlans(ctx, []string{plan.ID})
-	if err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	ids := []string{cynllun.VersionID(plan.ID, r.PlanVersion)}
-	if r.Decision != nil && r.Decision.Version > 0 {
-		ids = append(ids, cynllun.VersionID(plan.ID, r.Decision.Version))
-	}
-	// The previous concluded review: the latest one opened before r. Its
-	// outcomes are those of the plan it left in force.
-	var prev *cynllun.Review
-	for _, o := range all {
-		if o.ID != r.ID && o.Status == cynllun.ReviewConcluded && o.OpenedAt.Before(r.OpenedAt) {
-			prev = o
-		}
-	}
-	prevVersion := ""
-	if prev != nil {
-		n := prev.PlanVersion
-		if prev.Decision != nil && prev.Decision.Version > 0 {
-			n = prev.Decision.Version
-		}
-		prevVersion = cynllun.VersionID(plan.ID, n)
-		ids = append(ids, prevVersion)
-	}
-	vs, err := store.VersionsByID(ctx, dedupe(ids))
-	if err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	for _, v := range vs {
-		if v.Number == r.PlanVersion {
-			rc.Reviewed = v
-		}
-		if r.Decision != nil && r.Decision.Version > 0 && v.Number == r.Decision.Version {
-			rc.Revised = v
-		}
-		if v.ID == prevVersion && v.Content != nil {
-			rc.PreviousOutcomes = map[string]string{}
-			for _, row := range v.Content.Provision {
-				rc.PreviousOutcomes[row.ID] = row.IntendedOutcome
-			}
-		}
-	}
-	// The period reviewed.
-	metas, err := store.ListVersions(ctx, plan.ID, 0, 1000)
-	if err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	rc.To = r.HeldOn
-	if rc.To.IsZero() {
-		rc.To = cynllun.Today(now)
-	}
-	if rp, ok := cynllun.CurrentReviewPeriod(firstGiven(metas), periodEvents(all, r.ID), rc.To); ok {
-		rc.From = rp.Start
-	} else {
-		rc.From = cynllun.DateOf(plan.CreatedAt.In(cynllun.London))
-	}
-	if rc.To.Before(rc.From) {
-		rc.From = rc.To
-	}
-	if rc.Reviewed != nil && rc.Reviewed.Content != nil {
-		if rc.Ledger, err = summarise(ctx, store, op, plan.ID, l, rc.Reviewed.Content.Provision, rc.From, rc.To); err != nil {
-			return nil, err
-		}
-	}
-	return rc, nil
-}
-
-// Quality evaluates a review's checklist and findings.
-func (rc *ReviewContext) Quality() ([]quality.Check, []quality.Finding) {
-	in := quality.ReviewInput{Review: rc.Review, Ledger: rc.Ledger, PreviousOutcomes: rc.PreviousOutcomes}
-	if rc.Reviewed != nil {
-		in.Reviewed, in.After = rc.Reviewed.Content, rc.Reviewed.Content
-	}
-	if rc.Revised != nil {
-		in.After = rc.Revised.Content
-	}
-	day := rc.To
-	if rc.Learner != nil {
-		in.YoungPerson = cynllun.StatusOn(rc.Learner.DateOfBirth, day) == cynllun.StatusYoungPerson
-	}
-	return quality.EvaluateReview(in)
 }

@@ -228,10 +228,12 @@ func (h *RenderHandler) loadMeeting(ctx context.Context, job *cynllun.Job) (docg
 	if err != nil {
 		return doc, err
 	}
-	rc, err := service.LoadReviewContext(ctx, h.Store, r, names.plan, names.learner, h.now())
+	rcs, err := service.LoadReviewContexts(ctx, h.Store, []*cynllun.Review{r},
+		map[string]*cynllun.Plan{names.plan.ID: names.plan}, map[string]*cynllun.Learner{names.learner.ID: names.learner}, h.now())
 	if err != nil {
 		return doc, cynllun.AsError(op, err)
 	}
+	rc := rcs[0]
 	return docgen.MeetingDoc{
 		Learner: names.learner, Plan: names.plan, Review: r, Reviewed: rc.Reviewed, Revised: rc.Revised,
 		Ledger: rc.Ledger, LedgerFrom: rc.From, LedgerTo: rc.To,

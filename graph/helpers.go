@@ -249,6 +249,8 @@ func (r *Resolver) node(ctx context.Context, id string) (Node, error) {
 		return r.Svc.File(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixReview):
 		return r.Svc.Review(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixSession):
+		return r.Svc.Session(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixUser):
 		if p := cynllun.PrincipalFrom(ctx); p != nil && p.UserID == id {
 			return r.Svc.Me(ctx)

@@ -556,6 +556,12 @@ func TestLedger(t *testing.T) {
 	if row("delivered") != 1.0 || row("shortfallSessions") != 2.0 || row("periodsShort") != 2.0 || len(r.get("plan", "sessions").([]any)) != 3 {
 		t.Fatalf("ledger after the void: %s", r.raw)
 	}
+	if n := e.must(parent, `query($id: ID!) { node(id: $id) { ... on LedgerSession { id voided date } } }`, map[string]any{"id": sid}); n.get("node", "voided") != true {
+		t.Fatalf("node(session): %s", n.raw)
+	}
+	if rr := e.do(e.token(f.stranger), `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": sid}); rr.code() != "NOT_FOUND" {
+		t.Fatalf("stranger's node(session): %s", rr.raw)
+	}
 	if rr := e.do(e.token(f.stranger), ledger, vars); rr.code() != "NOT_FOUND" {
 		t.Fatalf("stranger: %s", rr.raw)
 	}

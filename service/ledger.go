@@ -145,6 +145,31 @@ func (s *Service) VoidSession(ctx context.Context, id, reason string) (*cynllun.
 	return &ss[0], nil
 }
 
+// Session returns one ledger entry for someone who may read its plan
+// (audited as a ledger read), or NOT_FOUND.
+func (s *Service) Session(ctx context.Context, id string) (*cynllun.Session, error) {
+	const op = "service.Session"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	ss, err := s.store.SessionsByID(ctx, []string{id})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	if len(ss) == 0 {
+		return nil, cynllun.NotFound(op, "session")
+	}
+	plan, l, err := s.planFor(ctx, p, op, ss[0].PlanID)
+	if err != nil {
+		return nil, cynllun.NotFound(op, "session")
+	}
+	if err := s.auditLedger(ctx, op, p, plan, l, 0); err != nil {
+		return nil, err
+	}
+	return &ss[0], nil
+}
+
 // Sessions lists a plan's ledger entries (audited as a ledger read).
 func (s *Service) Sessions(ctx context.Context, planID string, from, to cynllun.Date, rowID string) ([]cynllun.Session, error) {
 	const op = "service.Sessions"

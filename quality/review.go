@@ -213,7 +213,9 @@ func (e *evaluation) ledgerContradictions(rows map[string]int) {
 	}
 	for _, pr := range e.in.Review.Provision {
 		s, ok := by[pr.RowID]
-		if !ok || pr.Delivered != cynllun.AnswerYes || !s.PlannedKnown || s.ShortfallSessions == 0 {
+		// Only a ledger in use for the row is evidence: a row with no
+		// entries at all says nothing about delivery.
+		if !ok || pr.Delivered != cynllun.AnswerYes || !s.PlannedKnown || s.ShortfallSessions == 0 || s.Delivered+s.Missed == 0 {
 			continue
 		}
 		n := rows[pr.RowID]

@@ -53,7 +53,7 @@ func good() ReviewInput {
 		Review: goodReview(), Reviewed: reviewedContent(), After: after,
 		PreviousOutcomes: map[string]string{"row_salt": "Follow two-step instructions by July", "row_elsa": "Name three feelings"},
 		Ledger: []ledger.RowSummary{
-			{RowID: "row_salt", PlannedKnown: true, Planned: 12, Delivered: 9, ShortfallSessions: 3, ShortfallMinutes: 90},
+			{RowID: "row_salt", PlannedKnown: true, Planned: 12, Delivered: 9, Missed: 3, ShortfallSessions: 3, ShortfallMinutes: 90},
 			{RowID: "row_elsa", PlannedKnown: true, Planned: 12, Delivered: 12},
 		},
 	}
@@ -187,6 +187,15 @@ func TestShortThresholdAndBoundary(t *testing.T) {
 	_, fs := EvaluateReview(in)
 	if !slices.Equal(rules(fs), []string{FlagShort}) || !strings.Contains(fs[0].Message.EN, "under 30") {
 		t.Errorf("threshold 30: %v", fs)
+	}
+}
+
+func TestLedgerWithNoEntriesIsNoEvidence(t *testing.T) {
+	in := good()
+	in.Review.Provision[0].Delivered = cynllun.AnswerYes
+	in.Ledger[0] = ledger.RowSummary{RowID: "row_salt", PlannedKnown: true, Planned: 12, ShortfallSessions: 12, ShortfallMinutes: 360}
+	if _, fs := EvaluateReview(in); len(fs) != 0 {
+		t.Errorf("a row with no ledger entries flagged: %v", rules(fs))
 	}
 }
 

@@ -149,14 +149,17 @@ func Sample(ctx context.Context, st cynllun.Store, now time.Time) error {
 			return err
 		}
 	}
-	plan := &cynllun.Plan{ID: PlanID, LearnerID: Learner1ID, MaintainerID: SchoolID, CreatedAt: at, CreatedBy: ALNCoID}
+	// The plan's story: drafted 40 days ago, given (FINAL) 35 days ago,
+	// provision from 30 days ago, reviewed yesterday on the parent's request.
+	drafted, given := at.AddDate(0, 0, -40), at.AddDate(0, 0, -35)
+	plan := &cynllun.Plan{ID: PlanID, LearnerID: Learner1ID, MaintainerID: SchoolID, CreatedAt: drafted, CreatedBy: ALNCoID}
 	v1 := &cynllun.Version{ID: cynllun.VersionID(PlanID, 1), PlanID: PlanID, LearnerID: Learner1ID, Number: 1, Status: cynllun.VersionDraft,
-		FormVersion: FormVersion, Content: SampleContent(now, false), Comment: "First draft after the person-centred meeting", CreatedAt: at, CreatedBy: ALNCoID}
+		FormVersion: FormVersion, Content: SampleContent(now, false), Comment: "First draft after the person-centred meeting", CreatedAt: drafted, CreatedBy: ALNCoID}
 	if err := ignoreConflict(st.CreatePlan(ctx, plan, v1)); err != nil {
 		return err
 	}
 	v2 := &cynllun.Version{ID: cynllun.VersionID(PlanID, 2), PlanID: PlanID, LearnerID: Learner1ID, Number: 2, Status: cynllun.VersionFinal,
-		FormVersion: FormVersion, Content: SampleContent(now, true), Comment: "Speech and language therapy increased to 45 minutes", CreatedAt: at.Add(time.Minute), CreatedBy: ALNCoID}
+		FormVersion: FormVersion, Content: SampleContent(now, true), Comment: "Speech and language therapy increased to 45 minutes", CreatedAt: given, CreatedBy: ALNCoID}
 	if err := ignoreConflict(st.InsertVersion(ctx, v2)); err != nil {
 		return err
 	}
@@ -184,6 +187,14 @@ func SampleSessions(now time.Time) []cynllun.Session {
 			s.Status, s.Reason, s.Notes, s.DeliveredBy = cynllun.SessionMissed, cynllun.MissedProviderAbsent, "Therapist off sick; no cover", ""
 		}
 		out = append(out, s)
+		// The small-group work, three times each week.
+		for j, day := range []int{1, 3, 5} {
+			out = append(out, cynllun.Session{
+				ID: fmt.Sprintf("%ssample_group_%d_%d", cynllun.PrefixSession, i, j), PlanID: PlanID, LearnerID: Learner1ID, RowID: "row_sample_group",
+				Date: start.AddDays(day + 7*i), Minutes: 20, Status: cynllun.SessionDelivered, DeliveredBy: "Teaching assistant",
+				RecordedAt: now.UTC(), RecordedBy: ALNCoID,
+			})
+		}
 	}
 	return out
 }

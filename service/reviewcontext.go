@@ -141,7 +141,9 @@ func LoadReviewContexts(ctx context.Context, store cynllun.Store, rs []*cynllun.
 			if rc.To.IsZero() {
 				rc.To = cynllun.Today(now)
 			}
-			if rp, ok := cynllun.CurrentReviewPeriod(first, periodEvents(byPlan[planID], rc.Review.ID), rc.To); ok {
+			// A review held before the plan was given (or of a plan never
+			// given) reviews the time since the plan was started.
+			if rp, ok := cynllun.CurrentReviewPeriod(first, periodEvents(byPlan[planID], rc.Review.ID), rc.To); ok && !rp.Start.After(rc.To) {
 				rc.From = rp.Start
 			} else {
 				rc.From = cynllun.DateOf(rc.Plan.CreatedAt.In(cynllun.London))

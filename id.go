@@ -19,6 +19,11 @@ const (
 	PrefixFile         = "fil_"
 	PrefixReview       = "rvw_"
 	PrefixSession      = "ses_"
+	PrefixEvent        = "evt_"
+	PrefixDeadline     = "dln_"
+	PrefixNotice       = "ntc_"
+	PrefixWebhook      = "whk_"
+	PrefixCalendar     = "cal_"
 )
 
 // NewID returns prefix followed by a time-ordered random UUIDv7 in hex.

@@ -18,6 +18,7 @@ type Store interface {
 	FileStore
 	ReviewStore
 	SessionStore
+	DeadlineStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 }
@@ -187,4 +188,47 @@ type SessionStore interface {
 	// VoidSession marks a session voided; a session voided already keeps
 	// its first void. NOT_FOUND when there is none.
 	VoidSession(ctx context.Context, id string, at time.Time, by, reason string) error
+}
+
+// DeadlineQuery lists deadlines by due date (those with no due date last),
+// then id.
+type DeadlineQuery struct {
+	// Scope limits the learners (as for learners: by id, setting or LA);
+	// an empty scope matches nothing.
+	Scope     Scope
+	LearnerID string
+	OrgID     string
+	RuleIDs   []string
+	// Statuses filters on the status on Today (OPEN and MISSED are both
+	// open deadlines, told apart by the due date).
+	Statuses []DeadlineStatus
+	Today    Date
+	DueFrom  Date
+	DueTo    Date
+	// AfterDue and AfterID are the cursor (AfterDue "" sorts last).
+	AfterDue string
+	AfterID  string
+	Limit    int
+}
+
+type DeadlineStore interface {
+	// InsertEvent stores a statutory event (CONFLICT when its id exists).
+	InsertEvent(ctx context.Context, e *StatutoryEvent) error
+	// EventsForLearner lists a learner's events, by date then id.
+	EventsForLearner(ctx context.Context, learnerID string) ([]StatutoryEvent, error)
+	// InsertDeadlines stores deadlines; ids that exist already are left as
+	// they are (a clock is started once).
+	InsertDeadlines(ctx context.Context, ds []*Deadline) error
+	// DeadlinesByID returns the deadlines found, in any order.
+	DeadlinesByID(ctx context.Context, ids []string) ([]*Deadline, error)
+	// OpenDeadlines lists the deadlines of a learner (or of a plan, when
+	// planID is set) that have no closure.
+	OpenDeadlines(ctx context.Context, learnerID, planID string) ([]*Deadline, error)
+	// CloseDeadline sets a deadline's closure unless it has one; false when
+	// it was closed already (the first closure stays).
+	CloseDeadline(ctx context.Context, id string, c Closure) (bool, error)
+	ListDeadlines(ctx context.Context, q DeadlineQuery) ([]*Deadline, error)
+	// DueDeadlines lists open deadlines with a due date on or before
+	// before, by id after afterID, at most limit (the notice scanner).
+	DueDeadlines(ctx context.Context, before Date, afterID string, limit int) ([]*Deadline, error)
 }

@@ -48,6 +48,8 @@ const (
 	collJobs          = "jobs"
 	collReviews       = "reviews" // review revisions
 	collSessions      = "sessions"
+	collEvents        = "events"
+	collDeadlines     = "deadlines"
 
 	// bucketFiles is the GridFS bucket of stored files; the driver keeps
 	// it in the two collections below.
@@ -315,6 +317,10 @@ var indexes = []index{
 	{collReviews, "reviewId_revision", bson.D{{Key: "reviewId", Value: 1}, {Key: "revision", Value: 1}}, true},
 	{collReviews, "planId", bson.D{{Key: "planId", Value: 1}}, false},
 	{collSessions, "planId_date_id", bson.D{{Key: "planId", Value: 1}, {Key: "date", Value: 1}, {Key: "_id", Value: 1}}, false},
+	{collEvents, "learnerId_on", bson.D{{Key: "learnerId", Value: 1}, {Key: "on", Value: 1}}, false},
+	{collDeadlines, "learnerId_open", bson.D{{Key: "learnerId", Value: 1}, {Key: "open", Value: 1}}, false},
+	{collDeadlines, "open_dueKey", bson.D{{Key: "open", Value: 1}, {Key: "dueKey", Value: 1}}, false},
+	{collDeadlines, "orgId_dueKey", bson.D{{Key: "orgId", Value: 1}, {Key: "dueKey", Value: 1}}, false},
 	{collJobs, "status_updatedAt", bson.D{{Key: "status", Value: 1}, {Key: "updatedAt", Value: 1}}, false},
 	// The GridFS indexes, with the keys and default names the driver's
 	// first upload would give them, created here so that the driver finds

@@ -77,20 +77,26 @@ func cleanScope(s cynllun.Scope) cynllun.Scope {
 	return cynllun.Scope{LearnerIDs: dedupe(s.LearnerIDs), SettingIDs: dedupe(s.SettingIDs), LAIDs: dedupe(s.LAIDs)}
 }
 
+// scopeFilter matches documents of the learners in s, by the learner id
+// (in idField), settingId or laId (s must not be empty).
+func scopeFilter(s cynllun.Scope, idField string) bson.D {
+	var or bson.A
+	if len(s.LearnerIDs) > 0 {
+		or = append(or, bson.D{{Key: idField, Value: bson.D{{Key: "$in", Value: s.LearnerIDs}}}})
+	}
+	if len(s.SettingIDs) > 0 {
+		or = append(or, bson.D{{Key: "settingId", Value: bson.D{{Key: "$in", Value: s.SettingIDs}}}})
+	}
+	if len(s.LAIDs) > 0 {
+		or = append(or, bson.D{{Key: "laId", Value: bson.D{{Key: "$in", Value: s.LAIDs}}}})
+	}
+	return bson.D{{Key: "$or", Value: or}}
+}
+
 // learnerFilters is the scope, LA, setting and name-prefix part of a
 // learner query (q.Scope must not be empty).
 func learnerFilters(q cynllun.LearnerQuery) []bson.D {
-	var scope bson.A
-	if len(q.Scope.LearnerIDs) > 0 {
-		scope = append(scope, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: q.Scope.LearnerIDs}}}})
-	}
-	if len(q.Scope.SettingIDs) > 0 {
-		scope = append(scope, bson.D{{Key: "settingId", Value: bson.D{{Key: "$in", Value: q.Scope.SettingIDs}}}})
-	}
-	if len(q.Scope.LAIDs) > 0 {
-		scope = append(scope, bson.D{{Key: "laId", Value: bson.D{{Key: "$in", Value: q.Scope.LAIDs}}}})
-	}
-	filters := []bson.D{{{Key: "$or", Value: scope}}}
+	filters := []bson.D{scopeFilter(q.Scope, "_id")}
 	if q.LAID != "" {
 		filters = append(filters, bson.D{{Key: "laId", Value: q.LAID}})
 	}

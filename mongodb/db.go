@@ -34,6 +34,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/calendar"
 )
 
 // Collection names.
@@ -50,6 +51,7 @@ const (
 	collSessions      = "sessions"
 	collEvents        = "events"
 	collDeadlines     = "deadlines"
+	collCalendars     = "calendars" // calendar revisions
 
 	// bucketFiles is the GridFS bucket of stored files; the driver keeps
 	// it in the two collections below.
@@ -95,7 +97,10 @@ type DB struct {
 	closeErr  error
 }
 
-var _ cynllun.Store = (*DB)(nil)
+var (
+	_ cynllun.Store  = (*DB)(nil)
+	_ calendar.Store = (*DB)(nil)
+)
 
 // Open connects (starting the embedded FerretDB first when cfg.URI is
 // empty), pings, and creates the indexes (idempotently).
@@ -317,6 +322,7 @@ var indexes = []index{
 	{collReviews, "reviewId_revision", bson.D{{Key: "reviewId", Value: 1}, {Key: "revision", Value: 1}}, true},
 	{collReviews, "planId", bson.D{{Key: "planId", Value: 1}}, false},
 	{collSessions, "planId_date_id", bson.D{{Key: "planId", Value: 1}, {Key: "date", Value: 1}, {Key: "_id", Value: 1}}, false},
+	{collCalendars, "orgId_revision", bson.D{{Key: "orgId", Value: 1}, {Key: "revision", Value: 1}}, true},
 	{collEvents, "learnerId_on", bson.D{{Key: "learnerId", Value: 1}, {Key: "on", Value: 1}}, false},
 	{collDeadlines, "learnerId_open", bson.D{{Key: "learnerId", Value: 1}, {Key: "open", Value: 1}}, false},
 	{collDeadlines, "open_dueKey", bson.D{{Key: "open", Value: 1}, {Key: "dueKey", Value: 1}}, false},

@@ -1,0 +1,147 @@
+package clock
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestEmbeddedRulesLoad(t *testing.T) {
+	rules, err := loadRules(rulesJSON)
+	if err != nil {
+		t.Fatalf("embedded rules.json does not load: %v", err)
+	}
+	if len(rules) != 20 {
+		t.Fatalf("got %d rules, want 20 (T1 to T20)", len(rules))
+	}
+	if diff := cmp.Diff(rules, Rules()); diff != "" {
+		t.Errorf("Rules() differs from the file (-file +Rules):\n%s", diff)
+	}
+}
+
+// The rule table as encoded, against domain.md §2.1. A change to
+// rules.json that changes a time limit must change this table too.
+func TestRuleTable(t *testing.T) {
+	type row struct {
+		id     string
+		amount int
+		unit   Unit
+		start  Start
+		flags  string // c: countingConvention, r: rollForward, w: firstWorkingDayAfter, s: fixedEndOfSeptember, o: overridable
+		tag    Tag
+		cal    string
+	}
+	want := []row{
+		{"T1", 35, UnitSchoolDays, StartTriggerDay, "c", TagSecondary, CalendarMaintainer},
+		{"T2", 35, UnitSchoolDays, StartTriggerDay, "c", TagSecondary, CalendarMaintainer},
+		{"T3", 35, UnitTermTimeDays, StartTriggerDay, "c", TagSecondary, CalendarMaintainer},
+		{"T4", 12, UnitWeeks, StartTriggerDay, "c", TagSecondary, CalendarNone},
+		{"T5", 7, UnitWeeks, StartTriggerDay, "c", TagSecondary, CalendarNone},
+		{"T6", 0, UnitNone, StartTriggerDay, "o", TagUnconfirmed, CalendarNone},
+		{"T7", 0, UnitNone, StartTriggerDay, "o", TagUnconfirmed, CalendarNone},
+		{"T8", 12, UnitMonths, StartTriggerDay, "", TagConfirmed, CalendarNone},
+		{"T9", 0, UnitNone, StartTriggerDay, "o", TagUnconfirmed, CalendarMaintainer},
+		{"T10", 6, UnitWeeks, StartDayAfter, "r", TagConfirmed, CalendarNone},
+		{"T11", 4, UnitWeeks, StartDayAfter, "r", TagConfirmed, CalendarNone},
+		{"T12", 20, UnitTermTimeDays, StartDayAfter, "r", TagConfirmed, CalendarMaintainer},
+		{"T13", 0, UnitCalendarDays, StartTriggerDay, "", TagConfirmed, CalendarNone},
+		{"T14", 0, UnitNone, StartTriggerDay, "s", TagConfirmed, CalendarNone},
+		{"T15", 0, UnitNone, StartTriggerDay, "s", TagConfirmed, CalendarNone},
+		{"T16", 6, UnitWeeks, StartTriggerDay, "co", TagSecondary, CalendarNone},
+		{"T17", 8, UnitWeeks, StartTriggerDay, "w", TagSecondary, CalendarNone},
+		{"T18", 28, UnitCalendarDays, StartTriggerDay, "", TagConfirmed, CalendarNone},
+		{"T19", 0, UnitNone, StartTriggerDay, "", TagSecondary, CalendarNone},
+		{"T20", 0, UnitNone, StartTriggerDay, "", TagConfirmed, CalendarNone},
+	}
+	var got []row
+	for _, r := range Rules() {
+		var f strings.Builder
+		for _, x := range []struct {
+			on bool
+			c  byte
+		}{{r.CountingConvention, 'c'}, {r.RollForward, 'r'}, {r.FirstWorkingDayAfter, 'w'}, {r.FixedEndOfSeptember, 's'}, {r.Overridable, 'o'}} {
+			if x.on {
+				f.WriteByte(x.c)
+			}
+		}
+		got = append(got, row{r.ID, r.Amount, r.Unit, r.Start, f.String(), r.Tag, r.Calendar})
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(row{})); diff != "" {
+		t.Errorf("rule table (-want +got):\n%s", diff)
+	}
+	// Every rule names its events and cites its basis with a source tag.
+	for _, r := range Rules() {
+		if r.StartEvent == "" || len(r.EndEvents) == 0 {
+			t.Errorf("%s: no start or end events", r.ID)
+		}
+		if !strings.Contains(r.Basis, "[") {
+			t.Errorf("%s: basis %q has no source tag", r.ID, r.Basis)
+		}
+	}
+	if r, _ := RuleByID("T16"); !strings.Contains(r.Basis, "local") || !strings.Contains(r.Note, "Local guidance") {
+		t.Errorf("T16 does not say it is local guidance: %q / %q", r.Basis, r.Note)
+	}
+	if r, _ := RuleByID("T8"); !cmp.Equal(r.RestartEvents, []string{"PLAN_REVISED_OR_NOT"}) {
+		t.Errorf("T8 restart events = %v", r.RestartEvents)
+	}
+}
+
+func TestRulesAreCopies(t *testing.T) {
+	rs := Rules()
+	rs[0].Amount = 1
+	rs[0].EndEvents[0] = "CHANGED"
+	r, ok := RuleByID("T1")
+	if !ok || r.Amount != 35 || r.EndEvents[0] != "IDP_GIVEN" {
+		t.Fatalf("Rules() shares its data: T1 now %d %v", r.Amount, r.EndEvents)
+	}
+	r.Exceptions[0] = "CHANGED"
+	if r2, _ := RuleByID("T1"); r2.Exceptions[0] == "CHANGED" {
+		t.Fatal("RuleByID shares its data")
+	}
+	if _, ok := RuleByID("T99"); ok {
+		t.Error("RuleByID found T99")
+	}
+}
+
+func TestLoadRulesRejects(t *testing.T) {
+	good := string(rulesJSON)
+	for _, tc := range []struct {
+		name, from, to, want string
+	}{
+		{"unknown field", `"who": "local authority",`, `"who": "local authority", "colour": "red",`, "unknown field"},
+		{"out of order", `"id": "T2"`, `"id": "T3"`, `want "T2"`},
+		{"unknown unit", `"unit": "WEEKS"`, `"unit": "FORTNIGHTS"`, "unknown unit"},
+		{"guessed limit", `"amount": 0, "unit": "NONE", "start": "TRIGGER_DAY", "overridable": true,`, `"amount": 7, "unit": "NONE", "start": "TRIGGER_DAY", "overridable": true,`, "amount 0"},
+		{"not overridable", `"amount": 0, "unit": "NONE", "start": "TRIGGER_DAY", "overridable": true,`, `"amount": 0, "unit": "NONE", "start": "TRIGGER_DAY",`, "overridable"},
+		{"no Welsh title", `"cy": "Penderfynu ar ADY a rhoi CDU neu hysbysiad (ysgol, plentyn)"`, `"cy": ""`, "Welsh"},
+		{"convention on day after", `"start": "DAY_AFTER", "rollForward": true,`, `"start": "DAY_AFTER", "rollForward": true, "countingConvention": true,`, "countingConvention"},
+		{"school days without calendar", `"calendar": "MAINTAINER",`, `"calendar": "NONE",`, "MAINTAINER"},
+		{"bad event", `"startEvent": "IDP_GIVEN"`, `"startEvent": "idp given"`, "event name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := strings.Replace(good, tc.from, tc.to, 1)
+			if bad == good {
+				t.Fatalf("the edit %q did not apply", tc.from)
+			}
+			_, err := loadRules([]byte(bad))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := loadRules([]byte(`{"source": "x", "rules": []}`)); err == nil || !strings.Contains(err.Error(), "T18") {
+		t.Errorf("a file with no rules: err = %v", err)
+	}
+	if _, err := loadRules([]byte(`{"source": " ", "rules": []}`)); err == nil || !strings.Contains(err.Error(), "source") {
+		t.Errorf("a file with no source: err = %v", err)
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("mustLoad did not panic on bad data")
+			}
+		}()
+		mustLoad([]byte(`{`))
+	}()
+}

@@ -129,3 +129,24 @@ func (db *DB) EndRelationship(ctx context.Context, id string, at time.Time) erro
 	}
 	return nil
 }
+
+var orgScopedKinds = bson.A{string(cynllun.RelStaffOf), string(cynllun.RelOfficerOf)}
+
+// RelationshipsForOrgs returns the staff and officer relationships of the
+// organisations, ended or not.
+func (db *DB) RelationshipsForOrgs(ctx context.Context, orgIDs []string) ([]cynllun.Relationship, error) {
+	ids := dedupe(orgIDs)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return db.relationships(ctx, "mongodb.RelationshipsForOrgs", bson.D{
+		{Key: "orgId", Value: bson.D{{Key: "$in", Value: ids}}},
+		{Key: "kind", Value: bson.D{{Key: "$in", Value: orgScopedKinds}}},
+	})
+}
+
+// UsersByID returns the users found, in any order, in one round trip.
+func (db *DB) UsersByID(ctx context.Context, ids []string) ([]*cynllun.User, error) {
+	docs, err := byIDs[userDoc](ctx, db.coll(collUsers), ids)
+	return converted("mongodb.UsersByID", docs, err, fromUserDoc)
+}

@@ -28,6 +28,12 @@ func (c *Client) Enqueue(ctx context.Context, j *cynllun.Job) error {
 	if err != nil {
 		return err
 	}
+	return c.enqueue(ctx, t, opts)
+}
+
+// enqueue queues t; a task with its id queued already is not an error.
+func (c *Client) enqueue(ctx context.Context, t *asynq.Task, opts []asynq.Option) error {
+	const op = "worker.Enqueue"
 	if _, err := c.c.EnqueueContext(ctx, t, opts...); err != nil {
 		if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
 			return nil

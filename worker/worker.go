@@ -35,7 +35,10 @@ type Config struct {
 	// ReconcileEvery is how often the reconciler runs (default 30 s; a
 	// negative value turns the schedule off, for tests that run it by hand).
 	ReconcileEvery time.Duration
-	Logger         *slog.Logger
+	// NoticeScanEvery is how often deadline notices are raised (default
+	// 10 minutes; negative: off, for tests that scan by hand).
+	NoticeScanEvery time.Duration
+	Logger          *slog.Logger
 }
 
 // Worker is an Asynq server with Cynllun's task handlers, and the scheduler
@@ -62,6 +65,9 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	if cfg.ReconcileEvery == 0 {
 		cfg.ReconcileEvery = 30 * time.Second
 	}
+	if cfg.NoticeScanEvery == 0 {
+		cfg.NoticeScanEvery = 10 * time.Minute
+	}
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		Queues:          map[string]int{QueueCritical: 6, QueueDefault: 3, QueueBulk: 1},
@@ -78,15 +84,23 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 		}),
 	})
 	w := &Worker{srv: srv, mux: asynq.NewServeMux(), log: log}
-	if cfg.ReconcileEvery > 0 {
-		// Every worker process runs a scheduler; Unique makes the extra
-		// enqueues no-ops, and the reconciler is safe to run twice anyway.
-		w.sched = asynq.NewSchedulerFromRedisClient(rdb, &asynq.SchedulerOpts{Logger: asynqLogger{log}, LogLevel: asynq.WarnLevel})
-		if _, err := w.sched.Register("@every "+cfg.ReconcileEvery.String(), asynq.NewTask(TypeReconcile, nil),
-			asynq.Queue(QueueBulk), asynq.Unique(cfg.ReconcileEvery), asynq.MaxRetry(0)); err != nil {
-			log.Error("could not schedule the reconciler", "err", err)
+	// Every worker process runs a scheduler; Unique makes the extra
+	// enqueues no-ops, and the reconciler and the notice scanner are safe
+	// to run twice at once anyway.
+	schedule := func(every time.Duration, typ, queue string) {
+		if every <= 0 {
+			return
+		}
+		if w.sched == nil {
+			w.sched = asynq.NewSchedulerFromRedisClient(rdb, &asynq.SchedulerOpts{Logger: asynqLogger{log}, LogLevel: asynq.WarnLevel})
+		}
+		if _, err := w.sched.Register("@every "+every.String(), asynq.NewTask(typ, nil),
+			asynq.Queue(queue), asynq.Unique(every), asynq.MaxRetry(0)); err != nil {
+			log.Error("could not schedule a periodic task", "type", typ, "err", err)
 		}
 	}
+	schedule(cfg.ReconcileEvery, TypeReconcile, QueueBulk)
+	schedule(cfg.NoticeScanEvery, TypeScanNotices, QueueDefault)
 	return w
 }
 

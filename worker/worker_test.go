@@ -32,6 +32,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("CYNLLUN_CHILD_WORKER") == "1" {
 		os.Exit(childWorker())
 	}
+	if os.Getenv("CYNLLUN_CHILD_NOTICE") == "1" {
+		os.Exit(childNoticeWorker())
+	}
 	os.Exit(m.Run())
 }
 

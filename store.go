@@ -19,6 +19,7 @@ type Store interface {
 	ReviewStore
 	SessionStore
 	DeadlineStore
+	NoticeStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 }
@@ -101,6 +102,11 @@ type UserStore interface {
 	// RelationshipsForLearner returns learner-scoped relationships (parent,
 	// self, advocate) of a learner, ended or not.
 	RelationshipsForLearner(ctx context.Context, learnerID string) ([]Relationship, error)
+	// RelationshipsForOrgs returns the organisation-scoped relationships
+	// (staff, officers) of the organisations, ended or not.
+	RelationshipsForOrgs(ctx context.Context, orgIDs []string) ([]Relationship, error)
+	// UsersByID returns the users found, in any order.
+	UsersByID(ctx context.Context, ids []string) ([]*User, error)
 	// EndRelationship sets EndedAt (idempotent: an earlier EndedAt is kept).
 	EndRelationship(ctx context.Context, id string, at time.Time) error
 }
@@ -231,4 +237,31 @@ type DeadlineStore interface {
 	// DueDeadlines lists open deadlines with a due date on or before
 	// before, by id after afterID, at most limit (the notice scanner).
 	DueDeadlines(ctx context.Context, before Date, afterID string, limit int) ([]*Deadline, error)
+}
+
+type NoticeStore interface {
+	// InsertNotices stores notices; ids that exist already are left as
+	// they are. It returns the ids it inserted.
+	InsertNotices(ctx context.Context, ns []*Notice) ([]string, error)
+	NoticesByID(ctx context.Context, ids []string) ([]*Notice, error)
+	// UpdateNotice replaces a notice; only the worker holding its task
+	// writes it.
+	UpdateNotice(ctx context.Context, n *Notice) error
+	// NoticesForDeadline lists a deadline's notices, oldest first.
+	NoticesForDeadline(ctx context.Context, deadlineID string) ([]*Notice, error)
+	// PendingNotices lists PENDING notices last updated before before,
+	// oldest first, at most limit (to queue again those Redis lost).
+	PendingNotices(ctx context.Context, before time.Time, limit int) ([]*Notice, error)
+	// InsertDelivery appends to the delivery log.
+	InsertDelivery(ctx context.Context, d *Delivery) error
+	// DeliveriesForNotices lists the deliveries of notices, oldest first.
+	DeliveriesForNotices(ctx context.Context, noticeIDs []string) ([]Delivery, error)
+
+	CreateEndpoint(ctx context.Context, e *WebhookEndpoint) error
+	EndpointsByID(ctx context.Context, ids []string) ([]*WebhookEndpoint, error)
+	// EndpointsForOrgs lists the endpoints of organisations, active or not.
+	EndpointsForOrgs(ctx context.Context, orgIDs []string) ([]*WebhookEndpoint, error)
+	// UpdateEndpoint replaces an endpoint (secret rotation, failures,
+	// disabling): a plain replace, last write wins.
+	UpdateEndpoint(ctx context.Context, e *WebhookEndpoint) error
 }

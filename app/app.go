@@ -11,15 +11,18 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/auth"
 	"github.com/cynllun/cynllun/events"
 	"github.com/cynllun/cynllun/mongodb"
+	"github.com/cynllun/cynllun/notify"
 	"github.com/cynllun/cynllun/seed"
 	"github.com/cynllun/cynllun/server"
 	"github.com/cynllun/cynllun/service"
@@ -121,7 +124,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 	if p.Links, err = auth.NewFileLinks([]byte(linkSecret), cfg.PublicURL); err != nil {
 		return nil, err
 	}
-	p.Service = service.New(db, service.WithPublisher(p.Bus), service.WithLogger(log), service.WithMaxUploadBytes(cfg.MaxUploadBytes),
+	p.Service = service.New(db, service.WithPublisher(p.Bus), service.WithLogger(log), service.WithMaxUploadBytes(cfg.MaxUploadBytes), service.WithClockSettings(cfg.Clock),
 		service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links))
 	ok = true
 	return p, nil
@@ -164,10 +167,28 @@ func (p *Program) Handler() http.Handler {
 
 // Worker returns the task worker with every handler registered.
 func (p *Program) Worker() *worker.Worker {
-	w := worker.New(p.Redis, worker.Config{Concurrency: p.Config.WorkerConcurrency, ShutdownTimeout: p.Config.ShutdownTimeout, Logger: p.Log})
+	w := worker.New(p.Redis, worker.Config{Concurrency: p.Config.WorkerConcurrency, ShutdownTimeout: p.Config.ShutdownTimeout,
+		NoticeScanEvery: p.Config.NoticeScanEvery, Logger: p.Log})
 	render := worker.NewRenderHandler(p.DB, p.Bus, p.Log)
 	w.Handle(worker.TypeRenderPlan, render)
 	w.Handle(worker.TypeRenderMeeting, render)
+	var mailer *notify.Mailer
+	if p.Config.Mail.Host != "" {
+		m, err := notify.NewMailer(p.Config.Mail)
+		if err != nil {
+			p.Log.Error("SMTP settings are not usable: email notices are off", "err", err)
+		} else {
+			mailer = m
+		}
+	} else {
+		p.Log.Info("SMTP_HOST is unset: deadline notices go to webhooks only")
+	}
+	w.Handle(worker.TypeScanNotices, &worker.Scanner{Store: p.DB, Queue: worker.NewClient(p.Redis), Offsets: p.Config.NoticeOffsets, Email: mailer != nil, Log: p.Log})
+	w.Handle(worker.TypeSendNotice, &worker.NoticeSender{Store: p.DB, Mailer: mailer, Webhooks: notify.NewWebhookSender(p.Config.WebhookTimeout), Log: p.Log,
+		Link: func(n *cynllun.Notice) string {
+			// A front-end's page for the deadline, when one is configured.
+			return strings.ReplaceAll(p.Config.NoticeLink, "{deadline}", n.DeadlineID)
+		}})
 	w.Handle(worker.TypeReconcile, worker.NewReconciler(p.DB, p.Redis, p.Bus, p.Log))
 	return w
 }

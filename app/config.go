@@ -14,6 +14,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cynllun/cynllun/clock"
+	"github.com/cynllun/cynllun/notify"
 )
 
 // Config is everything the programs read from the environment.
@@ -39,6 +42,14 @@ type Config struct {
 	PublicURL         string // PUBLIC_URL: origin put before download links (default: relative links)
 	LogLevel          slog.Level
 	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT (default 20s)
+
+	// Statutory clocks and notices.
+	Clock           clock.Settings // DEADLINE_TRIGGER_DAY_COUNTS, DEADLINE_INSET_DAYS_COUNT, DEADLINE_CLOSURES_COUNT, DEADLINE_WEEKS_END_DAY_BEFORE, DEADLINE_OVERRIDES
+	NoticeOffsets   []int          // NOTICE_OFFSETS (default -10,-3,0,1)
+	NoticeScanEvery time.Duration  // NOTICE_SCAN_EVERY (default 10m)
+	WebhookTimeout  time.Duration  // WEBHOOK_TIMEOUT (default 10s)
+	NoticeLink      string         // NOTICE_LINK: a front-end URL with {deadline}, e.g. https://app.example/deadlines/{deadline}
+	Mail            notify.MailConfig
 }
 
 // FromEnv reads Config from getenv. dev selects dev-mode defaults.
@@ -101,6 +112,51 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 			errs = append(errs, errors.New("LOG_LEVEL: want debug, info, warn or error"))
 		}
 	}
+	duration := func(name string, def time.Duration) time.Duration {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a duration such as 10m", name))
+		}
+		return d
+	}
+	c.Clock = clock.DefaultSettings()
+	c.Clock.TriggerDayCounts = boolean("DEADLINE_TRIGGER_DAY_COUNTS", false)
+	c.Clock.InsetDaysCount = boolean("DEADLINE_INSET_DAYS_COUNT", false)
+	c.Clock.ClosuresCount = boolean("DEADLINE_CLOSURES_COUNT", false)
+	c.Clock.WeeksEndDayBefore = boolean("DEADLINE_WEEKS_END_DAY_BEFORE", false)
+	if v := getenv("DEADLINE_OVERRIDES"); v != "" {
+		ov, err := parseOverrides(v)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		c.Clock.Overrides = ov
+	}
+	if err := c.Clock.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("DEADLINE_OVERRIDES: %w", err))
+	}
+	c.NoticeOffsets = []int{-10, -3, 0, 1}
+	if v := getenv("NOTICE_OFFSETS"); v != "" {
+		c.NoticeOffsets = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < -60 || n > 60 {
+				errs = append(errs, errors.New("NOTICE_OFFSETS: want whole numbers of days from -60 to 60, e.g. -10,-3,0,1"))
+				break
+			}
+			c.NoticeOffsets = append(c.NoticeOffsets, n)
+		}
+	}
+	c.NoticeScanEvery = duration("NOTICE_SCAN_EVERY", 10*time.Minute)
+	c.WebhookTimeout = duration("WEBHOOK_TIMEOUT", 10*time.Second)
+	c.NoticeLink = getenv("NOTICE_LINK")
+	c.Mail = notify.MailConfig{
+		Host: getenv("SMTP_HOST"), Port: integer("SMTP_PORT", 587), Username: getenv("SMTP_USERNAME"), Password: getenv("SMTP_PASSWORD"),
+		From: getenv("SMTP_FROM"), TLS: or(getenv("SMTP_TLS"), "starttls"), Timeout: duration("SMTP_TIMEOUT", 30*time.Second),
+	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		errs = append(errs, errors.New("JWT_SECRET: must be at least 32 bytes"))
 	}
@@ -111,6 +167,22 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 		c.RedisURL = "redis://127.0.0.1:6379/0"
 	}
 	return c, errors.Join(errs...)
+}
+
+// parseOverrides reads "T6=7:WEEKS,T9=15:SCHOOL_DAYS": time limits a
+// deployment sets for rules whose limit is not confirmed.
+func parseOverrides(v string) (map[string]clock.Override, error) {
+	out := map[string]clock.Override{}
+	for _, f := range strings.Split(v, ",") {
+		id, spec, ok1 := strings.Cut(strings.TrimSpace(f), "=")
+		amount, unit, ok2 := strings.Cut(spec, ":")
+		n, err := strconv.Atoi(amount)
+		if !ok1 || !ok2 || err != nil {
+			return nil, errors.New("DEADLINE_OVERRIDES: want RULE=AMOUNT:UNIT, e.g. T9=15:SCHOOL_DAYS")
+		}
+		out[strings.TrimSpace(id)] = clock.Override{Amount: n, Unit: clock.Unit(strings.TrimSpace(unit)), Basis: "deployment setting DEADLINE_OVERRIDES"}
+	}
+	return out, nil
 }
 
 func or(v, def string) string {

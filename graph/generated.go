@@ -15,6 +15,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/calendar"
+	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/form"
 	"github.com/cynllun/cynllun/ledger"
 	"github.com/cynllun/cynllun/quality"
@@ -35,6 +37,10 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Appendix() AppendixResolver
 	AuditEvent() AuditEventResolver
+	CalculationStep() CalculationStepResolver
+	Closure() ClosureResolver
+	Deadline() DeadlineResolver
+	DeadlineClosure() DeadlineClosureResolver
 	Disagreement() DisagreementResolver
 	Evidence() EvidenceResolver
 	File() FileResolver
@@ -44,6 +50,7 @@ type ResolverRoot interface {
 	LedgerSession() LedgerSessionResolver
 	Mutation() MutationResolver
 	Organisation() OrganisationResolver
+	OrganisationCalendar() OrganisationCalendarResolver
 	Plan() PlanResolver
 	PlanVersion() PlanVersionResolver
 	PlanVersionSaved() PlanVersionSavedResolver
@@ -55,7 +62,11 @@ type ResolverRoot interface {
 	ReviewDecision() ReviewDecisionResolver
 	ReviewPeriod() ReviewPeriodResolver
 	ReviewRequest() ReviewRequestResolver
+	StatutoryEvent() StatutoryEventResolver
+	StatutoryRule() StatutoryRuleResolver
 	Subscription() SubscriptionResolver
+	Term() TermResolver
+	TermCalendar() TermCalendarResolver
 	User() UserResolver
 }
 
@@ -97,6 +108,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CalculationStep struct {
+		Count func(childComplexity int) int
+		Date  func(childComplexity int) int
+		Kind  func(childComplexity int) int
+		Note  func(childComplexity int) int
+	}
+
 	Change struct {
 		Field   func(childComplexity int) int
 		From    func(childComplexity int) int
@@ -115,11 +133,63 @@ type ComplexityRoot struct {
 		Text        func(childComplexity int) int
 	}
 
+	Closure struct {
+		From   func(childComplexity int) int
+		Note   func(childComplexity int) int
+		Reason func(childComplexity int) int
+		To     func(childComplexity int) int
+	}
+
 	Consent struct {
 		CapacityDetails func(childComplexity int) int
 		CapacityIssues  func(childComplexity int) int
 		ConsentDetails  func(childComplexity int) int
 		ConsentGiven    func(childComplexity int) int
+	}
+
+	Deadline struct {
+		Calculation  func(childComplexity int) int
+		Closure      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DaysLeft     func(childComplexity int) int
+		Due          func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Late         func(childComplexity int) int
+		Learner      func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Plan         func(childComplexity int) int
+		Problem      func(childComplexity int) int
+		Rule         func(childComplexity int) int
+		Start        func(childComplexity int) int
+		Status       func(childComplexity int) int
+	}
+
+	DeadlineCalculation struct {
+		Assumptions func(childComplexity int) int
+		Due         func(childComplexity int) int
+		Explanation func(childComplexity int) int
+		PeriodEnd   func(childComplexity int) int
+		Rule        func(childComplexity int) int
+		Start       func(childComplexity int) int
+		Steps       func(childComplexity int) int
+	}
+
+	DeadlineClosure struct {
+		By     func(childComplexity int) int
+		Event  func(childComplexity int) int
+		On     func(childComplexity int) int
+		Reason func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
+	DeadlineConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	DeadlineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Disagreement struct {
@@ -228,6 +298,8 @@ type ComplexityRoot struct {
 		CompulsorySchoolAgeEnds func(childComplexity int) int
 		CreatedAt               func(childComplexity int) int
 		DateOfBirth             func(childComplexity int) int
+		Deadlines               func(childComplexity int, statuses []cynllun.DeadlineStatus) int
+		Events                  func(childComplexity int) int
 		FamilyName              func(childComplexity int) int
 		GivenName               func(childComplexity int) int
 		ID                      func(childComplexity int) int
@@ -294,24 +366,28 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ConcludeReview      func(childComplexity int, input service.ConcludeInput) int
-		CreateLearner       func(childComplexity int, input service.LearnerInput) int
-		CreateOrganisation  func(childComplexity int, input service.OrganisationInput) int
-		CreatePlan          func(childComplexity int, input service.PlanInput) int
-		CreateUser          func(childComplexity int, input service.UserInput) int
-		DecideReviewRequest func(childComplexity int, input service.DecideRequestInput) int
-		GrantAccess         func(childComplexity int, input service.GrantInput) int
-		OpenReview          func(childComplexity int, input service.OpenReviewInput) int
-		RecordSessions      func(childComplexity int, planID string, sessions []*service.SessionInput) int
-		RenderMeetingRecord func(childComplexity int, reviewID string, revision *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
-		RenderPlan          func(childComplexity int, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
-		RequestReview       func(childComplexity int, input service.RequestReviewInput) int
-		RevokeAccess        func(childComplexity int, id string) int
-		SaveReview          func(childComplexity int, input service.SaveReviewInput) int
-		SaveVersion         func(childComplexity int, input service.SaveInput) int
-		UpdateLearner       func(childComplexity int, id string, input service.LearnerInput) int
-		UploadAttachment    func(childComplexity int, learnerID string, file graphql.Upload) int
-		VoidSession         func(childComplexity int, id string, reason string) int
+		ConcludeReview            func(childComplexity int, input service.ConcludeInput) int
+		CreateLearner             func(childComplexity int, input service.LearnerInput) int
+		CreateOrganisation        func(childComplexity int, input service.OrganisationInput) int
+		CreatePlan                func(childComplexity int, input service.PlanInput) int
+		CreateUser                func(childComplexity int, input service.UserInput) int
+		DecideReviewRequest       func(childComplexity int, input service.DecideRequestInput) int
+		GrantAccess               func(childComplexity int, input service.GrantInput) int
+		ImportCalendar            func(childComplexity int, orgID string, expectedRevision int, ics string, merge *bool, comment *string) int
+		MarkDeadlineNotApplicable func(childComplexity int, id string, reason string, on *cynllun.Date) int
+		OpenReview                func(childComplexity int, input service.OpenReviewInput) int
+		RecordSessions            func(childComplexity int, planID string, sessions []*service.SessionInput) int
+		RecordStatutoryEvent      func(childComplexity int, input service.EventInput) int
+		RenderMeetingRecord       func(childComplexity int, reviewID string, revision *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
+		RenderPlan                func(childComplexity int, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
+		RequestReview             func(childComplexity int, input service.RequestReviewInput) int
+		RevokeAccess              func(childComplexity int, id string) int
+		SaveReview                func(childComplexity int, input service.SaveReviewInput) int
+		SaveVersion               func(childComplexity int, input service.SaveInput) int
+		SetCalendar               func(childComplexity int, orgID string, expectedRevision int, calendar calendar.Calendar, comment *string) int
+		UpdateLearner             func(childComplexity int, id string, input service.LearnerInput) int
+		UploadAttachment          func(childComplexity int, learnerID string, file graphql.Upload) int
+		VoidSession               func(childComplexity int, id string, reason string) int
 	}
 
 	NeedEntry struct {
@@ -328,12 +404,21 @@ type ComplexityRoot struct {
 	}
 
 	Organisation struct {
+		Calendar       func(childComplexity int) int
 		Code           func(childComplexity int) int
+		Deadlines      func(childComplexity int, statuses []cynllun.DeadlineStatus, first *int) int
 		ID             func(childComplexity int) int
 		Kind           func(childComplexity int) int
 		LocalAuthority func(childComplexity int) int
 		Name           func(childComplexity int) int
 		NameCy         func(childComplexity int) int
+	}
+
+	OrganisationCalendar struct {
+		Effective func(childComplexity int) int
+		Org       func(childComplexity int) int
+		Own       func(childComplexity int) int
+		Revision  func(childComplexity int) int
 	}
 
 	OrganisationConnection struct {
@@ -488,19 +573,24 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditEvents     func(childComplexity int, learnerID string, first *int, after *string) int
-		CompareVersions func(childComplexity int, planID string, from int, to int, language *cynllun.Language) int
-		File            func(childComplexity int, id string) int
-		FormDefinition  func(childComplexity int, version *string) int
-		Job             func(childComplexity int, id string) int
-		Learner         func(childComplexity int, id string) int
-		Learners        func(childComplexity int, first *int, after *string, filter *service.LearnerFilter) int
-		Me              func(childComplexity int) int
-		Node            func(childComplexity int, id string) int
-		Organisation    func(childComplexity int, id string) int
-		Organisations   func(childComplexity int, first *int, after *string, filter *service.OrgFilter) int
-		Plan            func(childComplexity int, id string) int
-		Review          func(childComplexity int, id string) int
+		AuditEvents       func(childComplexity int, learnerID string, first *int, after *string) int
+		CalculateDeadline func(childComplexity int, rule string, start cynllun.Date, orgID *string, counting *clock.Settings) int
+		Calendar          func(childComplexity int, orgID string) int
+		CompareVersions   func(childComplexity int, planID string, from int, to int, language *cynllun.Language) int
+		Deadline          func(childComplexity int, id string) int
+		Deadlines         func(childComplexity int, filter *service.DeadlineFilter, first *int, after *string) int
+		File              func(childComplexity int, id string) int
+		FormDefinition    func(childComplexity int, version *string) int
+		Job               func(childComplexity int, id string) int
+		Learner           func(childComplexity int, id string) int
+		Learners          func(childComplexity int, first *int, after *string, filter *service.LearnerFilter) int
+		Me                func(childComplexity int) int
+		Node              func(childComplexity int, id string) int
+		Organisation      func(childComplexity int, id string) int
+		Organisations     func(childComplexity int, first *int, after *string, filter *service.OrgFilter) int
+		Plan              func(childComplexity int, id string) int
+		Review            func(childComplexity int, id string) int
+		StatutoryRules    func(childComplexity int) int
 	}
 
 	Relationship struct {
@@ -612,9 +702,66 @@ type ComplexityRoot struct {
 		Text        func(childComplexity int) int
 	}
 
+	StatutoryEvent struct {
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Note         func(childComplexity int) int
+		On           func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		PlanID       func(childComplexity int) int
+		RecordedAt   func(childComplexity int) int
+		RecordedBy   func(childComplexity int) int
+		ReviewID     func(childComplexity int) int
+		System       func(childComplexity int) int
+	}
+
+	StatutoryEventResult struct {
+		Closed  func(childComplexity int) int
+		Event   func(childComplexity int) int
+		Started func(childComplexity int) int
+	}
+
+	StatutoryRule struct {
+		Amount               func(childComplexity int) int
+		Basis                func(childComplexity int) int
+		Calendar             func(childComplexity int) int
+		CountingConvention   func(childComplexity int) int
+		EndEvents            func(childComplexity int) int
+		Exceptions           func(childComplexity int) int
+		FirstWorkingDayAfter func(childComplexity int) int
+		FixedEndOfSeptember  func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Note                 func(childComplexity int) int
+		Overridable          func(childComplexity int) int
+		RestartEvents        func(childComplexity int) int
+		RollForward          func(childComplexity int) int
+		Start                func(childComplexity int) int
+		StartEvent           func(childComplexity int) int
+		Tag                  func(childComplexity int) int
+		Title                func(childComplexity int) int
+		Unit                 func(childComplexity int) int
+		Who                  func(childComplexity int) int
+	}
+
 	Subscription struct {
 		JobUpdated       func(childComplexity int, id string) int
 		PlanVersionSaved func(childComplexity int, planID string) int
+	}
+
+	Term struct {
+		End    func(childComplexity int) int
+		Name   func(childComplexity int) int
+		NameCy func(childComplexity int) int
+		Start  func(childComplexity int) int
+	}
+
+	TermCalendar struct {
+		Closures    func(childComplexity int) int
+		Ics         func(childComplexity int) int
+		Name        func(childComplexity int) int
+		SchoolYears func(childComplexity int) int
+		Source      func(childComplexity int) int
+		Terms       func(childComplexity int) int
 	}
 
 	User struct {
@@ -643,6 +790,30 @@ type AppendixResolver interface {
 type AuditEventResolver interface {
 	PlanID(ctx context.Context, obj *cynllun.AuditEvent) (*string, error)
 	Version(ctx context.Context, obj *cynllun.AuditEvent) (*int, error)
+}
+type CalculationStepResolver interface {
+	Note(ctx context.Context, obj *clock.Step) (*form.Text, error)
+}
+type ClosureResolver interface {
+	Note(ctx context.Context, obj *calendar.Closure) (*string, error)
+}
+type DeadlineResolver interface {
+	Rule(ctx context.Context, obj *cynllun.Deadline) (*clock.Rule, error)
+	Learner(ctx context.Context, obj *cynllun.Deadline) (*cynllun.Learner, error)
+	Plan(ctx context.Context, obj *cynllun.Deadline) (*cynllun.Plan, error)
+	Organisation(ctx context.Context, obj *cynllun.Deadline) (*cynllun.Organisation, error)
+
+	Problem(ctx context.Context, obj *cynllun.Deadline) (*string, error)
+	Status(ctx context.Context, obj *cynllun.Deadline) (cynllun.DeadlineStatus, error)
+	Late(ctx context.Context, obj *cynllun.Deadline) (bool, error)
+	DaysLeft(ctx context.Context, obj *cynllun.Deadline) (*int, error)
+
+	Calculation(ctx context.Context, obj *cynllun.Deadline) (*clock.Result, error)
+}
+type DeadlineClosureResolver interface {
+	Event(ctx context.Context, obj *cynllun.Closure) (*string, error)
+	Reason(ctx context.Context, obj *cynllun.Closure) (*string, error)
+	By(ctx context.Context, obj *cynllun.Closure) (*string, error)
 }
 type DisagreementResolver interface {
 	Role(ctx context.Context, obj *cynllun.Disagreement) (*cynllun.ParticipantRole, error)
@@ -687,6 +858,9 @@ type LearnerResolver interface {
 
 	Plans(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Plan, error)
 	Access(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Relationship, error)
+
+	Deadlines(ctx context.Context, obj *cynllun.Learner, statuses []cynllun.DeadlineStatus) ([]*cynllun.Deadline, error)
+	Events(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.StatutoryEvent, error)
 }
 type LedgerSessionResolver interface {
 	Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error)
@@ -713,11 +887,21 @@ type MutationResolver interface {
 	UploadAttachment(ctx context.Context, learnerID string, file graphql.Upload) (*cynllun.File, error)
 	RecordSessions(ctx context.Context, planID string, sessions []*service.SessionInput) ([]*cynllun.Session, error)
 	VoidSession(ctx context.Context, id string, reason string) (*cynllun.Session, error)
+	RecordStatutoryEvent(ctx context.Context, input service.EventInput) (*service.EventResult, error)
+	MarkDeadlineNotApplicable(ctx context.Context, id string, reason string, on *cynllun.Date) (*cynllun.Deadline, error)
+	SetCalendar(ctx context.Context, orgID string, expectedRevision int, calendar calendar.Calendar, comment *string) (*service.OrgCalendar, error)
+	ImportCalendar(ctx context.Context, orgID string, expectedRevision int, ics string, merge *bool, comment *string) (*service.OrgCalendar, error)
 }
 type OrganisationResolver interface {
 	NameCy(ctx context.Context, obj *cynllun.Organisation) (*string, error)
 	LocalAuthority(ctx context.Context, obj *cynllun.Organisation) (*cynllun.Organisation, error)
 	Code(ctx context.Context, obj *cynllun.Organisation) (*string, error)
+	Deadlines(ctx context.Context, obj *cynllun.Organisation, statuses []cynllun.DeadlineStatus, first *int) ([]*cynllun.Deadline, error)
+	Calendar(ctx context.Context, obj *cynllun.Organisation) (*service.OrgCalendar, error)
+}
+type OrganisationCalendarResolver interface {
+	Own(ctx context.Context, obj *service.OrgCalendar) (*calendar.Calendar, error)
+	Revision(ctx context.Context, obj *service.OrgCalendar) (int, error)
 }
 type PlanResolver interface {
 	Learner(ctx context.Context, obj *cynllun.Plan) (*cynllun.Learner, error)
@@ -767,6 +951,11 @@ type QueryResolver interface {
 	File(ctx context.Context, id string) (*cynllun.File, error)
 	AuditEvents(ctx context.Context, learnerID string, first *int, after *string) (*AuditEventConnection, error)
 	Review(ctx context.Context, id string) (*cynllun.Review, error)
+	StatutoryRules(ctx context.Context) ([]*clock.Rule, error)
+	CalculateDeadline(ctx context.Context, rule string, start cynllun.Date, orgID *string, counting *clock.Settings) (*clock.Result, error)
+	Deadlines(ctx context.Context, filter *service.DeadlineFilter, first *int, after *string) (*DeadlineConnection, error)
+	Deadline(ctx context.Context, id string) (*cynllun.Deadline, error)
+	Calendar(ctx context.Context, orgID string) (*service.OrgCalendar, error)
 }
 type RelationshipResolver interface {
 	LearnerID(ctx context.Context, obj *cynllun.Relationship) (*string, error)
@@ -800,9 +989,26 @@ type ReviewPeriodResolver interface {
 type ReviewRequestResolver interface {
 	DecidedBy(ctx context.Context, obj *cynllun.ReviewRequest) (*string, error)
 }
+type StatutoryEventResolver interface {
+	Organisation(ctx context.Context, obj *cynllun.StatutoryEvent) (*cynllun.Organisation, error)
+	PlanID(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error)
+	ReviewID(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error)
+	Note(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error)
+}
+type StatutoryRuleResolver interface {
+	Start(ctx context.Context, obj *clock.Rule) (string, error)
+
+	Note(ctx context.Context, obj *clock.Rule) (*string, error)
+}
 type SubscriptionResolver interface {
 	PlanVersionSaved(ctx context.Context, planID string) (<-chan *service.VersionSaved, error)
 	JobUpdated(ctx context.Context, id string) (<-chan *cynllun.Job, error)
+}
+type TermResolver interface {
+	NameCy(ctx context.Context, obj *calendar.Term) (*string, error)
+}
+type TermCalendarResolver interface {
+	Ics(ctx context.Context, obj *calendar.Calendar) (string, error)
 }
 type UserResolver interface {
 	Relationships(ctx context.Context, obj *cynllun.User) ([]*cynllun.Relationship, error)
@@ -945,6 +1151,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
 
+	case "CalculationStep.count":
+		if e.ComplexityRoot.CalculationStep.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalculationStep.Count(childComplexity), true
+	case "CalculationStep.date":
+		if e.ComplexityRoot.CalculationStep.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalculationStep.Date(childComplexity), true
+	case "CalculationStep.kind":
+		if e.ComplexityRoot.CalculationStep.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalculationStep.Kind(childComplexity), true
+	case "CalculationStep.note":
+		if e.ComplexityRoot.CalculationStep.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalculationStep.Note(childComplexity), true
+
 	case "Change.field":
 		if e.ComplexityRoot.Change.Field == nil {
 			break
@@ -1019,6 +1250,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChildView.Text(childComplexity), true
 
+	case "Closure.from":
+		if e.ComplexityRoot.Closure.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Closure.From(childComplexity), true
+	case "Closure.note":
+		if e.ComplexityRoot.Closure.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Closure.Note(childComplexity), true
+	case "Closure.reason":
+		if e.ComplexityRoot.Closure.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Closure.Reason(childComplexity), true
+	case "Closure.to":
+		if e.ComplexityRoot.Closure.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Closure.To(childComplexity), true
+
 	case "Consent.capacityDetails":
 		if e.ComplexityRoot.Consent.CapacityDetails == nil {
 			break
@@ -1043,6 +1299,191 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Consent.ConsentGiven(childComplexity), true
+
+	case "Deadline.calculation":
+		if e.ComplexityRoot.Deadline.Calculation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Calculation(childComplexity), true
+	case "Deadline.closure":
+		if e.ComplexityRoot.Deadline.Closure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Closure(childComplexity), true
+	case "Deadline.createdAt":
+		if e.ComplexityRoot.Deadline.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.CreatedAt(childComplexity), true
+	case "Deadline.daysLeft":
+		if e.ComplexityRoot.Deadline.DaysLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.DaysLeft(childComplexity), true
+	case "Deadline.due":
+		if e.ComplexityRoot.Deadline.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Due(childComplexity), true
+	case "Deadline.id":
+		if e.ComplexityRoot.Deadline.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.ID(childComplexity), true
+	case "Deadline.late":
+		if e.ComplexityRoot.Deadline.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Late(childComplexity), true
+	case "Deadline.learner":
+		if e.ComplexityRoot.Deadline.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Learner(childComplexity), true
+	case "Deadline.organisation":
+		if e.ComplexityRoot.Deadline.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Organisation(childComplexity), true
+	case "Deadline.plan":
+		if e.ComplexityRoot.Deadline.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Plan(childComplexity), true
+	case "Deadline.problem":
+		if e.ComplexityRoot.Deadline.Problem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Problem(childComplexity), true
+	case "Deadline.rule":
+		if e.ComplexityRoot.Deadline.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Rule(childComplexity), true
+	case "Deadline.start":
+		if e.ComplexityRoot.Deadline.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Start(childComplexity), true
+	case "Deadline.status":
+		if e.ComplexityRoot.Deadline.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Status(childComplexity), true
+
+	case "DeadlineCalculation.assumptions":
+		if e.ComplexityRoot.DeadlineCalculation.Assumptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineCalculation.Assumptions(childComplexity), true
+	case "DeadlineCalculation.due":
+		if e.ComplexityRoot.DeadlineCalculation.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineCalculation.Due(childComplexity), true
+	case "DeadlineCalculation.explanation":
+		if e.ComplexityRoot.DeadlineCalculation.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineCalculation.Explanation(childComplexity), true
+	case "DeadlineCalculation.periodEnd":
+		if e.ComplexityRoot.DeadlineCalculation.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineCalculation.PeriodEnd(childComplexity), true
+	case "DeadlineCalculation.rule":
+		if e.ComplexityRoot.DeadlineCalculation.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineCalculation.Rule(childComplexity), true
+	case "DeadlineCalculation.start":
+		if e.ComplexityRoot.DeadlineCalculation.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineCalculation.Start(childComplexity), true
+	case "DeadlineCalculation.steps":
+		if e.ComplexityRoot.DeadlineCalculation.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineCalculation.Steps(childComplexity), true
+
+	case "DeadlineClosure.by":
+		if e.ComplexityRoot.DeadlineClosure.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineClosure.By(childComplexity), true
+	case "DeadlineClosure.event":
+		if e.ComplexityRoot.DeadlineClosure.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineClosure.Event(childComplexity), true
+	case "DeadlineClosure.on":
+		if e.ComplexityRoot.DeadlineClosure.On == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineClosure.On(childComplexity), true
+	case "DeadlineClosure.reason":
+		if e.ComplexityRoot.DeadlineClosure.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineClosure.Reason(childComplexity), true
+	case "DeadlineClosure.status":
+		if e.ComplexityRoot.DeadlineClosure.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineClosure.Status(childComplexity), true
+
+	case "DeadlineConnection.edges":
+		if e.ComplexityRoot.DeadlineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.Edges(childComplexity), true
+	case "DeadlineConnection.pageInfo":
+		if e.ComplexityRoot.DeadlineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.PageInfo(childComplexity), true
+
+	case "DeadlineEdge.cursor":
+		if e.ComplexityRoot.DeadlineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineEdge.Cursor(childComplexity), true
+	case "DeadlineEdge.node":
+		if e.ComplexityRoot.DeadlineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineEdge.Node(childComplexity), true
 
 	case "Disagreement.about":
 		if e.ComplexityRoot.Disagreement.About == nil {
@@ -1492,6 +1933,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Learner.DateOfBirth(childComplexity), true
+	case "Learner.deadlines":
+		if e.ComplexityRoot.Learner.Deadlines == nil {
+			break
+		}
+
+		args, err := ec.field_Learner_deadlines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Learner.Deadlines(childComplexity, args["statuses"].([]cynllun.DeadlineStatus)), true
+	case "Learner.events":
+		if e.ComplexityRoot.Learner.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.Events(childComplexity), true
 	case "Learner.familyName":
 		if e.ComplexityRoot.Learner.FamilyName == nil {
 			break
@@ -1846,6 +2304,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantAccess(childComplexity, args["input"].(service.GrantInput)), true
+	case "Mutation.importCalendar":
+		if e.ComplexityRoot.Mutation.ImportCalendar == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importCalendar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportCalendar(childComplexity, args["orgId"].(string), args["expectedRevision"].(int), args["ics"].(string), args["merge"].(*bool), args["comment"].(*string)), true
+	case "Mutation.markDeadlineNotApplicable":
+		if e.ComplexityRoot.Mutation.MarkDeadlineNotApplicable == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markDeadlineNotApplicable_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkDeadlineNotApplicable(childComplexity, args["id"].(string), args["reason"].(string), args["on"].(*cynllun.Date)), true
 	case "Mutation.openReview":
 		if e.ComplexityRoot.Mutation.OpenReview == nil {
 			break
@@ -1868,6 +2348,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordSessions(childComplexity, args["planId"].(string), args["sessions"].([]*service.SessionInput)), true
+	case "Mutation.recordStatutoryEvent":
+		if e.ComplexityRoot.Mutation.RecordStatutoryEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordStatutoryEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordStatutoryEvent(childComplexity, args["input"].(service.EventInput)), true
 	case "Mutation.renderMeetingRecord":
 		if e.ComplexityRoot.Mutation.RenderMeetingRecord == nil {
 			break
@@ -1934,6 +2425,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveVersion(childComplexity, args["input"].(service.SaveInput)), true
+	case "Mutation.setCalendar":
+		if e.ComplexityRoot.Mutation.SetCalendar == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCalendar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCalendar(childComplexity, args["orgId"].(string), args["expectedRevision"].(int), args["calendar"].(calendar.Calendar), args["comment"].(*string)), true
 	case "Mutation.updateLearner":
 		if e.ComplexityRoot.Mutation.UpdateLearner == nil {
 			break
@@ -2012,12 +2514,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OnePageProfile.Media(childComplexity), true
 
+	case "Organisation.calendar":
+		if e.ComplexityRoot.Organisation.Calendar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Calendar(childComplexity), true
 	case "Organisation.code":
 		if e.ComplexityRoot.Organisation.Code == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Organisation.Code(childComplexity), true
+	case "Organisation.deadlines":
+		if e.ComplexityRoot.Organisation.Deadlines == nil {
+			break
+		}
+
+		args, err := ec.field_Organisation_deadlines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organisation.Deadlines(childComplexity, args["statuses"].([]cynllun.DeadlineStatus), args["first"].(*int)), true
 	case "Organisation.id":
 		if e.ComplexityRoot.Organisation.ID == nil {
 			break
@@ -2048,6 +2567,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.NameCy(childComplexity), true
+
+	case "OrganisationCalendar.effective":
+		if e.ComplexityRoot.OrganisationCalendar.Effective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationCalendar.Effective(childComplexity), true
+	case "OrganisationCalendar.organisation":
+		if e.ComplexityRoot.OrganisationCalendar.Org == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationCalendar.Org(childComplexity), true
+	case "OrganisationCalendar.own":
+		if e.ComplexityRoot.OrganisationCalendar.Own == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationCalendar.Own(childComplexity), true
+	case "OrganisationCalendar.revision":
+		if e.ComplexityRoot.OrganisationCalendar.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationCalendar.Revision(childComplexity), true
 
 	case "OrganisationConnection.edges":
 		if e.ComplexityRoot.OrganisationConnection.Edges == nil {
@@ -2680,6 +3224,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["learnerId"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.calculateDeadline":
+		if e.ComplexityRoot.Query.CalculateDeadline == nil {
+			break
+		}
+
+		args, err := ec.field_Query_calculateDeadline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CalculateDeadline(childComplexity, args["rule"].(string), args["start"].(cynllun.Date), args["orgId"].(*string), args["counting"].(*clock.Settings)), true
+	case "Query.calendar":
+		if e.ComplexityRoot.Query.Calendar == nil {
+			break
+		}
+
+		args, err := ec.field_Query_calendar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Calendar(childComplexity, args["orgId"].(string)), true
 	case "Query.compareVersions":
 		if e.ComplexityRoot.Query.CompareVersions == nil {
 			break
@@ -2691,6 +3257,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CompareVersions(childComplexity, args["planId"].(string), args["from"].(int), args["to"].(int), args["language"].(*cynllun.Language)), true
+	case "Query.deadline":
+		if e.ComplexityRoot.Query.Deadline == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deadline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Deadline(childComplexity, args["id"].(string)), true
+	case "Query.deadlines":
+		if e.ComplexityRoot.Query.Deadlines == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deadlines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["filter"].(*service.DeadlineFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.file":
 		if e.ComplexityRoot.Query.File == nil {
 			break
@@ -2808,6 +3396,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Review(childComplexity, args["id"].(string)), true
+	case "Query.statutoryRules":
+		if e.ComplexityRoot.Query.StatutoryRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.StatutoryRules(childComplexity), true
 
 	case "Relationship.active":
 		if e.ComplexityRoot.Relationship.Active == nil {
@@ -3327,6 +3921,201 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Statement.Text(childComplexity), true
 
+	case "StatutoryEvent.id":
+		if e.ComplexityRoot.StatutoryEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEvent.ID(childComplexity), true
+	case "StatutoryEvent.kind":
+		if e.ComplexityRoot.StatutoryEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEvent.Kind(childComplexity), true
+	case "StatutoryEvent.note":
+		if e.ComplexityRoot.StatutoryEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEvent.Note(childComplexity), true
+	case "StatutoryEvent.on":
+		if e.ComplexityRoot.StatutoryEvent.On == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEvent.On(childComplexity), true
+	case "StatutoryEvent.organisation":
+		if e.ComplexityRoot.StatutoryEvent.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEvent.Organisation(childComplexity), true
+	case "StatutoryEvent.planId":
+		if e.ComplexityRoot.StatutoryEvent.PlanID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEvent.PlanID(childComplexity), true
+	case "StatutoryEvent.recordedAt":
+		if e.ComplexityRoot.StatutoryEvent.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEvent.RecordedAt(childComplexity), true
+	case "StatutoryEvent.recordedBy":
+		if e.ComplexityRoot.StatutoryEvent.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEvent.RecordedBy(childComplexity), true
+	case "StatutoryEvent.reviewId":
+		if e.ComplexityRoot.StatutoryEvent.ReviewID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEvent.ReviewID(childComplexity), true
+	case "StatutoryEvent.system":
+		if e.ComplexityRoot.StatutoryEvent.System == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEvent.System(childComplexity), true
+
+	case "StatutoryEventResult.closed":
+		if e.ComplexityRoot.StatutoryEventResult.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventResult.Closed(childComplexity), true
+	case "StatutoryEventResult.event":
+		if e.ComplexityRoot.StatutoryEventResult.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventResult.Event(childComplexity), true
+	case "StatutoryEventResult.started":
+		if e.ComplexityRoot.StatutoryEventResult.Started == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventResult.Started(childComplexity), true
+
+	case "StatutoryRule.amount":
+		if e.ComplexityRoot.StatutoryRule.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.Amount(childComplexity), true
+	case "StatutoryRule.basis":
+		if e.ComplexityRoot.StatutoryRule.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.Basis(childComplexity), true
+	case "StatutoryRule.calendar":
+		if e.ComplexityRoot.StatutoryRule.Calendar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.Calendar(childComplexity), true
+	case "StatutoryRule.countingConvention":
+		if e.ComplexityRoot.StatutoryRule.CountingConvention == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.CountingConvention(childComplexity), true
+	case "StatutoryRule.endEvents":
+		if e.ComplexityRoot.StatutoryRule.EndEvents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.EndEvents(childComplexity), true
+	case "StatutoryRule.exceptions":
+		if e.ComplexityRoot.StatutoryRule.Exceptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.Exceptions(childComplexity), true
+	case "StatutoryRule.firstWorkingDayAfter":
+		if e.ComplexityRoot.StatutoryRule.FirstWorkingDayAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.FirstWorkingDayAfter(childComplexity), true
+	case "StatutoryRule.fixedEndOfSeptember":
+		if e.ComplexityRoot.StatutoryRule.FixedEndOfSeptember == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.FixedEndOfSeptember(childComplexity), true
+	case "StatutoryRule.id":
+		if e.ComplexityRoot.StatutoryRule.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.ID(childComplexity), true
+	case "StatutoryRule.note":
+		if e.ComplexityRoot.StatutoryRule.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.Note(childComplexity), true
+	case "StatutoryRule.overridable":
+		if e.ComplexityRoot.StatutoryRule.Overridable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.Overridable(childComplexity), true
+	case "StatutoryRule.restartEvents":
+		if e.ComplexityRoot.StatutoryRule.RestartEvents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.RestartEvents(childComplexity), true
+	case "StatutoryRule.rollForward":
+		if e.ComplexityRoot.StatutoryRule.RollForward == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.RollForward(childComplexity), true
+	case "StatutoryRule.start":
+		if e.ComplexityRoot.StatutoryRule.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.Start(childComplexity), true
+	case "StatutoryRule.startEvent":
+		if e.ComplexityRoot.StatutoryRule.StartEvent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.StartEvent(childComplexity), true
+	case "StatutoryRule.tag":
+		if e.ComplexityRoot.StatutoryRule.Tag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.Tag(childComplexity), true
+	case "StatutoryRule.title":
+		if e.ComplexityRoot.StatutoryRule.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.Title(childComplexity), true
+	case "StatutoryRule.unit":
+		if e.ComplexityRoot.StatutoryRule.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.Unit(childComplexity), true
+	case "StatutoryRule.who":
+		if e.ComplexityRoot.StatutoryRule.Who == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.Who(childComplexity), true
+
 	case "Subscription.jobUpdated":
 		if e.ComplexityRoot.Subscription.JobUpdated == nil {
 			break
@@ -3349,6 +4138,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.PlanVersionSaved(childComplexity, args["planId"].(string)), true
+
+	case "Term.end":
+		if e.ComplexityRoot.Term.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Term.End(childComplexity), true
+	case "Term.name":
+		if e.ComplexityRoot.Term.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Term.Name(childComplexity), true
+	case "Term.nameCy":
+		if e.ComplexityRoot.Term.NameCy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Term.NameCy(childComplexity), true
+	case "Term.start":
+		if e.ComplexityRoot.Term.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Term.Start(childComplexity), true
+
+	case "TermCalendar.closures":
+		if e.ComplexityRoot.TermCalendar.Closures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TermCalendar.Closures(childComplexity), true
+	case "TermCalendar.ics":
+		if e.ComplexityRoot.TermCalendar.Ics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TermCalendar.Ics(childComplexity), true
+	case "TermCalendar.name":
+		if e.ComplexityRoot.TermCalendar.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TermCalendar.Name(childComplexity), true
+	case "TermCalendar.schoolYears":
+		if e.ComplexityRoot.TermCalendar.SchoolYears == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TermCalendar.SchoolYears(childComplexity), true
+	case "TermCalendar.source":
+		if e.ComplexityRoot.TermCalendar.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TermCalendar.Source(childComplexity), true
+	case "TermCalendar.terms":
+		if e.ComplexityRoot.TermCalendar.Terms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TermCalendar.Terms(childComplexity), true
 
 	case "User.admin":
 		if e.ComplexityRoot.User.Admin == nil {
@@ -3417,12 +4268,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ActionInput", ec.unmarshalInputActionInput),
 			graphql.NewInputUnmarshaler("AppendixInput", ec.unmarshalInputAppendixInput),
+			graphql.NewInputUnmarshaler("CalendarInput", ec.unmarshalInputCalendarInput),
 			graphql.NewInputUnmarshaler("ChildViewInput", ec.unmarshalInputChildViewInput),
+			graphql.NewInputUnmarshaler("ClosureInput", ec.unmarshalInputClosureInput),
 			graphql.NewInputUnmarshaler("ConcludeReviewInput", ec.unmarshalInputConcludeReviewInput),
 			graphql.NewInputUnmarshaler("ConsentInput", ec.unmarshalInputConsentInput),
+			graphql.NewInputUnmarshaler("CountingInput", ec.unmarshalInputCountingInput),
 			graphql.NewInputUnmarshaler("CreateOrganisationInput", ec.unmarshalInputCreateOrganisationInput),
 			graphql.NewInputUnmarshaler("CreatePlanInput", ec.unmarshalInputCreatePlanInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("DeadlineFilter", ec.unmarshalInputDeadlineFilter),
 			graphql.NewInputUnmarshaler("DecideReviewRequestInput", ec.unmarshalInputDecideReviewRequestInput),
 			graphql.NewInputUnmarshaler("DisagreementInput", ec.unmarshalInputDisagreementInput),
 			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
@@ -3451,6 +4306,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SaveVersionInput", ec.unmarshalInputSaveVersionInput),
 			graphql.NewInputUnmarshaler("SessionInput", ec.unmarshalInputSessionInput),
 			graphql.NewInputUnmarshaler("StatementInput", ec.unmarshalInputStatementInput),
+			graphql.NewInputUnmarshaler("StatutoryEventInput", ec.unmarshalInputStatutoryEventInput),
+			graphql.NewInputUnmarshaler("TermInput", ec.unmarshalInputTermInput),
 		)
 	}
 	first := true
@@ -4816,6 +5673,305 @@ input DisagreementInput {
   details: String
   resolution: String
 }
+
+# --- Term calendars, statutory clocks and deadlines ---
+
+enum ClosureReason {
+  HALF_TERM
+  BANK_HOLIDAY
+  INSET
+  CLOSURE
+}
+
+type Term {
+  name: String!
+  nameCy: String
+  start: Date!
+  end: Date!
+}
+
+type Closure {
+  from: Date!
+  to: Date!
+  reason: ClosureReason!
+  note: String
+}
+
+"A term calendar: terms and the days within them that are not school days."
+type TermCalendar {
+  name: String!
+  source: String!
+  terms: [Term!]!
+  closures: [Closure!]!
+  "School years covered, e.g. 2025-26."
+  schoolYears: [String!]!
+  "The calendar as iCalendar (RFC 5545), for calendar apps and other systems."
+  ics: String!
+}
+
+"An organisation's calendar: its own (for a school or FEI, what differs from its LA) and the one that counts for it."
+type OrganisationCalendar {
+  organisation: Organisation!
+  "The organisation's own calendar, null when it has none."
+  own: TermCalendar
+  "Its revision (0 when it has none): send it as expectedRevision to change it."
+  revision: Int!
+  "What counts for the organisation: the published dates, then its LA's calendar, then its own, by school year; bank holidays in term are closures."
+  effective: TermCalendar!
+}
+
+input TermInput {
+  name: String!
+  nameCy: String
+  start: Date!
+  end: Date!
+}
+
+input ClosureInput {
+  from: Date!
+  to: Date!
+  reason: ClosureReason!
+  note: String
+}
+
+input CalendarInput {
+  name: String
+  terms: [TermInput!]!
+  closures: [ClosureInput!]
+}
+
+enum TimeUnit {
+  SCHOOL_DAYS
+  TERM_TIME_DAYS
+  CALENDAR_DAYS
+  WEEKS
+  MONTHS
+  NONE
+}
+
+enum EvidenceTag {
+  CONFIRMED
+  SECONDARY
+  UNCONFIRMED
+}
+
+"A statutory timescale (domain.md §2.1), as data."
+type StatutoryRule {
+  id: ID!
+  title: LocalText!
+  who: String!
+  amount: Int!
+  unit: TimeUnit!
+  "TRIGGER_DAY or DAY_AFTER."
+  start: String!
+  "Whether the trigger day counts is a deployment setting (unconfirmed)."
+  countingConvention: Boolean!
+  "ALN Regs reg 2(4): a last day that is not a working day extends to the next."
+  rollForward: Boolean!
+  firstWorkingDayAfter: Boolean!
+  fixedEndOfSeptember: Boolean!
+  "A deployment may set the time limit (unconfirmed limits, local guidance)."
+  overridable: Boolean!
+  startEvent: String!
+  restartEvents: [String!]!
+  endEvents: [String!]!
+  "MAINTAINER (the body's own term calendar) or NONE."
+  calendar: String!
+  basis: String!
+  tag: EvidenceTag!
+  exceptions: [String!]!
+  note: String
+}
+
+enum StepKind {
+  COUNTED
+  WEEKEND
+  BANK_HOLIDAY
+  HALF_TERM
+  HOLIDAY
+  INSET
+  CLOSURE
+  TRIGGER_DAY
+  ROLLED_FORWARD
+  PERIOD_END
+  FIRST_WORKING_DAY
+}
+
+type CalculationStep {
+  date: Date!
+  kind: StepKind!
+  "Days counted so far (day counts)."
+  count: Int!
+  note: LocalText
+}
+
+"A due date with its working."
+type DeadlineCalculation {
+  rule: StatutoryRule!
+  start: Date!
+  due: Date!
+  "The end of the period before any roll-forward or first-working-day adjustment."
+  periodEnd: Date
+  steps: [CalculationStep!]!
+  explanation: [LocalText!]!
+  assumptions: [LocalText!]!
+}
+
+"Counting conventions the law leaves open (domain.md §2.6); each defaults to the deployment's setting."
+input CountingInput {
+  triggerDayCounts: Boolean = false
+  insetDaysCount: Boolean = false
+  closuresCount: Boolean = false
+}
+
+enum DeadlineStatus {
+  OPEN
+  MET
+  MISSED
+  NOT_APPLICABLE
+}
+
+enum StatutoryEventKind {
+  ALN_BROUGHT_TO_ATTENTION
+  CONSENT_GIVEN
+  IDP_GIVEN
+  NO_ALN_NOTICE_GIVEN
+  REVIEW_REQUESTED
+  PLAN_REVISED_OR_NOT
+  REVIEW_REFUSED
+  NHS_REFERRAL_RECEIVED
+  NHS_RESPONSE_GIVEN
+  CEASE_NOTICE_GIVEN
+  RECONSIDERATION_REQUESTED
+  RECONSIDERATION_DECIDED
+  TAKEOVER_REQUESTED
+  TAKEOVER_DECIDED
+  FEI_TAKEOVER_REQUEST_RECEIVED
+  FEI_TAKEOVER_ANSWERED
+  DECISION_NOTICE_GIVEN
+  APPEAL_MADE
+  TRIBUNAL_DECISION_SENT
+  TRIBUNAL_REVIEW_REQUESTED
+  REGISTERED_AT_NEW_SCHOOL
+}
+
+type StatutoryEvent implements Node {
+  id: ID!
+  kind: StatutoryEventKind!
+  on: Date!
+  organisation: Organisation
+  planId: ID
+  reviewId: ID
+  note: String
+  "True for events Cynllun derived (an IDP given, a review concluded)."
+  system: Boolean!
+  recordedAt: Time!
+  recordedBy: ID!
+}
+
+type DeadlineClosure {
+  status: DeadlineStatus!
+  on: Date!
+  event: ID
+  reason: String
+  by: ID
+}
+
+"A statutory clock running for a learner."
+type Deadline implements Node {
+  id: ID!
+  rule: StatutoryRule!
+  learner: Learner!
+  plan: Plan
+  organisation: Organisation
+  start: Date!
+  "Null when it cannot be computed: problem says why."
+  due: Date
+  problem: String
+  status: DeadlineStatus!
+  "Met after its due date."
+  late: Boolean!
+  "School or calendar days from today to the due date (negative when overdue)."
+  daysLeft: Int
+  closure: DeadlineClosure
+  "The working of the due date on the calendar as it is now."
+  calculation: DeadlineCalculation
+  createdAt: Time!
+}
+
+type DeadlineConnection {
+  edges: [DeadlineEdge!]!
+  pageInfo: PageInfo!
+}
+
+type DeadlineEdge {
+  cursor: String!
+  node: Deadline!
+}
+
+input DeadlineFilter {
+  learnerId: ID
+  orgId: ID
+  ruleIds: [ID!]
+  statuses: [DeadlineStatus!]
+  dueFrom: Date
+  dueTo: Date
+}
+
+input StatutoryEventInput {
+  learnerId: ID!
+  kind: StatutoryEventKind!
+  on: Date!
+  "The body whose duty it is; default the plan's maintainer, else the learner's setting, else the LA."
+  orgId: ID
+  planId: ID
+  reviewId: ID
+  note: String
+}
+
+type StatutoryEventResult {
+  event: StatutoryEvent!
+  "Clocks the event started."
+  started: [Deadline!]!
+  "Clocks the event satisfied."
+  closed: [Deadline!]!
+}
+
+extend type Query {
+  "The statutory timescales, as this deployment applies them."
+  statutoryRules: [StatutoryRule!]!
+  "How a rule's due date is reckoned from start on an organisation's calendar, day by day."
+  calculateDeadline(rule: ID!, start: Date!, orgId: ID, counting: CountingInput): DeadlineCalculation!
+  "Deadlines of the learners you may see, by due date (undated last)."
+  deadlines(filter: DeadlineFilter, first: Int = 50, after: String): DeadlineConnection!
+  deadline(id: ID!): Deadline
+  "An organisation's term calendar."
+  calendar(orgId: ID!): OrganisationCalendar!
+}
+
+extend type Mutation {
+  "Record a statutory event: it starts and closes clocks."
+  recordStatutoryEvent(input: StatutoryEventInput!): StatutoryEventResult!
+  "Close an open deadline as not applicable (an exception applies), with the reason."
+  markDeadlineNotApplicable(id: ID!, reason: String!, on: Date): Deadline!
+  "Replace an organisation's own calendar. CONFLICT when expectedRevision is no longer current."
+  setCalendar(orgId: ID!, expectedRevision: Int!, calendar: CalendarInput!, comment: String): OrganisationCalendar!
+  "Import an iCalendar file as an organisation's own calendar (merge: keep its other school years)."
+  importCalendar(orgId: ID!, expectedRevision: Int!, ics: String!, merge: Boolean = false, comment: String): OrganisationCalendar!
+}
+
+extend type Learner {
+  "The learner's deadlines, by due date."
+  deadlines(statuses: [DeadlineStatus!]): [Deadline!]!
+  "Statutory events recorded for the learner, by date."
+  events: [StatutoryEvent!]!
+}
+
+extend type Organisation {
+  "Deadlines this organisation is responsible for, of learners you may see."
+  deadlines(statuses: [DeadlineStatus!], first: Int = 50): [Deadline!]!
+  calendar: OrganisationCalendar!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4892,6 +6048,20 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CalculationStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_CalculationStep_date(ctx, field)
+	case "kind":
+		return ec.fieldContext_CalculationStep_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_CalculationStep_count(ctx, field)
+	case "note":
+		return ec.fieldContext_CalculationStep_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalculationStep", field.Name)
+}
+
 func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "section":
@@ -4928,6 +6098,20 @@ func (ec *executionContext) childFields_ChildView(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ChildView", field.Name)
 }
 
+func (ec *executionContext) childFields_Closure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_Closure_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Closure_to(ctx, field)
+	case "reason":
+		return ec.fieldContext_Closure_reason(ctx, field)
+	case "note":
+		return ec.fieldContext_Closure_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Closure", field.Name)
+}
+
 func (ec *executionContext) childFields_Consent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "consentGiven":
@@ -4940,6 +6124,96 @@ func (ec *executionContext) childFields_Consent(ctx context.Context, field graph
 		return ec.fieldContext_Consent_capacityDetails(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Consent", field.Name)
+}
+
+func (ec *executionContext) childFields_Deadline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Deadline_id(ctx, field)
+	case "rule":
+		return ec.fieldContext_Deadline_rule(ctx, field)
+	case "learner":
+		return ec.fieldContext_Deadline_learner(ctx, field)
+	case "plan":
+		return ec.fieldContext_Deadline_plan(ctx, field)
+	case "organisation":
+		return ec.fieldContext_Deadline_organisation(ctx, field)
+	case "start":
+		return ec.fieldContext_Deadline_start(ctx, field)
+	case "due":
+		return ec.fieldContext_Deadline_due(ctx, field)
+	case "problem":
+		return ec.fieldContext_Deadline_problem(ctx, field)
+	case "status":
+		return ec.fieldContext_Deadline_status(ctx, field)
+	case "late":
+		return ec.fieldContext_Deadline_late(ctx, field)
+	case "daysLeft":
+		return ec.fieldContext_Deadline_daysLeft(ctx, field)
+	case "closure":
+		return ec.fieldContext_Deadline_closure(ctx, field)
+	case "calculation":
+		return ec.fieldContext_Deadline_calculation(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Deadline_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineCalculation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_DeadlineCalculation_rule(ctx, field)
+	case "start":
+		return ec.fieldContext_DeadlineCalculation_start(ctx, field)
+	case "due":
+		return ec.fieldContext_DeadlineCalculation_due(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_DeadlineCalculation_periodEnd(ctx, field)
+	case "steps":
+		return ec.fieldContext_DeadlineCalculation_steps(ctx, field)
+	case "explanation":
+		return ec.fieldContext_DeadlineCalculation_explanation(ctx, field)
+	case "assumptions":
+		return ec.fieldContext_DeadlineCalculation_assumptions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineCalculation", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineClosure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_DeadlineClosure_status(ctx, field)
+	case "on":
+		return ec.fieldContext_DeadlineClosure_on(ctx, field)
+	case "event":
+		return ec.fieldContext_DeadlineClosure_event(ctx, field)
+	case "reason":
+		return ec.fieldContext_DeadlineClosure_reason(ctx, field)
+	case "by":
+		return ec.fieldContext_DeadlineClosure_by(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineClosure", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DeadlineConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DeadlineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DeadlineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Disagreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5178,6 +6452,10 @@ func (ec *executionContext) childFields_Learner(ctx context.Context, field graph
 		return ec.fieldContext_Learner_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Learner_updatedAt(ctx, field)
+	case "deadlines":
+		return ec.fieldContext_Learner_deadlines(ctx, field)
+	case "events":
+		return ec.fieldContext_Learner_events(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Learner", field.Name)
 }
@@ -5324,8 +6602,26 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_localAuthority(ctx, field)
 	case "code":
 		return ec.fieldContext_Organisation_code(ctx, field)
+	case "deadlines":
+		return ec.fieldContext_Organisation_deadlines(ctx, field)
+	case "calendar":
+		return ec.fieldContext_Organisation_calendar(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organisation", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationCalendar(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_OrganisationCalendar_organisation(ctx, field)
+	case "own":
+		return ec.fieldContext_OrganisationCalendar_own(ctx, field)
+	case "revision":
+		return ec.fieldContext_OrganisationCalendar_revision(ctx, field)
+	case "effective":
+		return ec.fieldContext_OrganisationCalendar_effective(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationCalendar", field.Name)
 }
 
 func (ec *executionContext) childFields_OrganisationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5848,6 +7144,120 @@ func (ec *executionContext) childFields_Statement(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Statement", field.Name)
 }
 
+func (ec *executionContext) childFields_StatutoryEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StatutoryEvent_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_StatutoryEvent_kind(ctx, field)
+	case "on":
+		return ec.fieldContext_StatutoryEvent_on(ctx, field)
+	case "organisation":
+		return ec.fieldContext_StatutoryEvent_organisation(ctx, field)
+	case "planId":
+		return ec.fieldContext_StatutoryEvent_planId(ctx, field)
+	case "reviewId":
+		return ec.fieldContext_StatutoryEvent_reviewId(ctx, field)
+	case "note":
+		return ec.fieldContext_StatutoryEvent_note(ctx, field)
+	case "system":
+		return ec.fieldContext_StatutoryEvent_system(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_StatutoryEvent_recordedAt(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_StatutoryEvent_recordedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatutoryEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_StatutoryEventResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_StatutoryEventResult_event(ctx, field)
+	case "started":
+		return ec.fieldContext_StatutoryEventResult_started(ctx, field)
+	case "closed":
+		return ec.fieldContext_StatutoryEventResult_closed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatutoryEventResult", field.Name)
+}
+
+func (ec *executionContext) childFields_StatutoryRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StatutoryRule_id(ctx, field)
+	case "title":
+		return ec.fieldContext_StatutoryRule_title(ctx, field)
+	case "who":
+		return ec.fieldContext_StatutoryRule_who(ctx, field)
+	case "amount":
+		return ec.fieldContext_StatutoryRule_amount(ctx, field)
+	case "unit":
+		return ec.fieldContext_StatutoryRule_unit(ctx, field)
+	case "start":
+		return ec.fieldContext_StatutoryRule_start(ctx, field)
+	case "countingConvention":
+		return ec.fieldContext_StatutoryRule_countingConvention(ctx, field)
+	case "rollForward":
+		return ec.fieldContext_StatutoryRule_rollForward(ctx, field)
+	case "firstWorkingDayAfter":
+		return ec.fieldContext_StatutoryRule_firstWorkingDayAfter(ctx, field)
+	case "fixedEndOfSeptember":
+		return ec.fieldContext_StatutoryRule_fixedEndOfSeptember(ctx, field)
+	case "overridable":
+		return ec.fieldContext_StatutoryRule_overridable(ctx, field)
+	case "startEvent":
+		return ec.fieldContext_StatutoryRule_startEvent(ctx, field)
+	case "restartEvents":
+		return ec.fieldContext_StatutoryRule_restartEvents(ctx, field)
+	case "endEvents":
+		return ec.fieldContext_StatutoryRule_endEvents(ctx, field)
+	case "calendar":
+		return ec.fieldContext_StatutoryRule_calendar(ctx, field)
+	case "basis":
+		return ec.fieldContext_StatutoryRule_basis(ctx, field)
+	case "tag":
+		return ec.fieldContext_StatutoryRule_tag(ctx, field)
+	case "exceptions":
+		return ec.fieldContext_StatutoryRule_exceptions(ctx, field)
+	case "note":
+		return ec.fieldContext_StatutoryRule_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatutoryRule", field.Name)
+}
+
+func (ec *executionContext) childFields_Term(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Term_name(ctx, field)
+	case "nameCy":
+		return ec.fieldContext_Term_nameCy(ctx, field)
+	case "start":
+		return ec.fieldContext_Term_start(ctx, field)
+	case "end":
+		return ec.fieldContext_Term_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Term", field.Name)
+}
+
+func (ec *executionContext) childFields_TermCalendar(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_TermCalendar_name(ctx, field)
+	case "source":
+		return ec.fieldContext_TermCalendar_source(ctx, field)
+	case "terms":
+		return ec.fieldContext_TermCalendar_terms(ctx, field)
+	case "closures":
+		return ec.fieldContext_TermCalendar_closures(ctx, field)
+	case "schoolYears":
+		return ec.fieldContext_TermCalendar_schoolYears(ctx, field)
+	case "ics":
+		return ec.fieldContext_TermCalendar_ics(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TermCalendar", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6008,6 +7418,20 @@ func (ec *executionContext) field_File_downloadUrl_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Learner_deadlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]cynllun.DeadlineStatus, error) {
+			return ec.unmarshalODeadlineStatus2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_concludeReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6106,6 +7530,82 @@ func (ec *executionContext) field_Mutation_grantAccess_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_importCalendar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "ics",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ics"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "merge",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["merge"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markDeadlineNotApplicable_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "on",
+		func(ctx context.Context, v any) (*cynllun.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["on"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_openReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6139,6 +7639,20 @@ func (ec *executionContext) field_Mutation_recordSessions_args(ctx context.Conte
 		return nil, err
 	}
 	args["sessions"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordStatutoryEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (service.EventInput, error) {
+			return ec.unmarshalNStatutoryEventInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6274,6 +7788,44 @@ func (ec *executionContext) field_Mutation_saveVersion_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setCalendar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "calendar",
+		func(ctx context.Context, v any) (calendar.Calendar, error) {
+			return ec.unmarshalNCalendarInput2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐCalendar(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["calendar"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateLearner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6337,6 +7889,28 @@ func (ec *executionContext) field_Mutation_voidSession_args(ctx context.Context,
 		return nil, err
 	}
 	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Organisation_deadlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]cynllun.DeadlineStatus, error) {
+			return ec.unmarshalODeadlineStatus2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -6488,6 +8062,58 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_calculateDeadline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "rule",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rule"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "start",
+		func(ctx context.Context, v any) (cynllun.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["start"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "counting",
+		func(ctx context.Context, v any) (*clock.Settings, error) {
+			return ec.unmarshalOCountingInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐSettings(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["counting"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_calendar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_compareVersions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6523,6 +8149,50 @@ func (ec *executionContext) field_Query_compareVersions_args(ctx context.Context
 		return nil, err
 	}
 	args["language"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_deadline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_deadlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*service.DeadlineFilter, error) {
+			return ec.unmarshalODeadlineFilter2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐDeadlineFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -7264,6 +8934,107 @@ func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _CalculationStep_date(ctx context.Context, field graphql.CollectedField, obj *clock.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalculationStep_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalculationStep_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalculationStep", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CalculationStep_kind(ctx context.Context, field graphql.CollectedField, obj *clock.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalculationStep_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v clock.StepKind) graphql.Marshaler {
+			return ec.marshalNStepKind2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalculationStep_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalculationStep", field, false, false, "StepKind")
+}
+
+func (ec *executionContext) _CalculationStep_count(ctx context.Context, field graphql.CollectedField, obj *clock.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalculationStep_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalculationStep_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalculationStep", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CalculationStep_note(ctx context.Context, field graphql.CollectedField, obj *clock.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalculationStep_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CalculationStep().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *form.Text) graphql.Marshaler {
+			return ec.marshalOLocalText2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalculationStep_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalculationStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Change_section(ctx context.Context, field graphql.CollectedField, obj *form.Change) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7540,6 +9311,98 @@ func (ec *executionContext) fieldContext_ChildView_attachments(_ context.Context
 	return graphql.NewScalarFieldContext("ChildView", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Closure_from(ctx context.Context, field graphql.CollectedField, obj *calendar.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Closure_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Closure_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Closure", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Closure_to(ctx context.Context, field graphql.CollectedField, obj *calendar.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Closure_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Closure_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Closure", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Closure_reason(ctx context.Context, field graphql.CollectedField, obj *calendar.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Closure_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calendar.ClosureReason) graphql.Marshaler {
+			return ec.marshalNClosureReason2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Closure_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Closure", field, false, false, "ClosureReason")
+}
+
+func (ec *executionContext) _Closure_note(ctx context.Context, field graphql.CollectedField, obj *calendar.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Closure_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Closure().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Closure_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Closure", field, true, true, "String")
+}
+
 func (ec *executionContext) _Consent_consentGiven(ctx context.Context, field graphql.CollectedField, obj *cynllun.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7630,6 +9493,813 @@ func (ec *executionContext) _Consent_capacityDetails(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Consent_capacityDetails(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deadline_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Deadline_rule(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deadline().Rule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clock.Rule) graphql.Marshaler {
+			return ec.marshalNStatutoryRule2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deadline_learner(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_learner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deadline().Learner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Learner) graphql.Marshaler {
+			return ec.marshalNLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_learner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Learner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deadline_plan(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deadline().Plan(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Plan) graphql.Marshaler {
+			return ec.marshalOPlan2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deadline_organisation(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deadline().Organisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deadline_start(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Deadline_due(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Deadline_problem(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_problem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deadline().Problem(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_problem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, true, true, "String")
+}
+
+func (ec *executionContext) _Deadline_status(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deadline().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.DeadlineStatus) graphql.Marshaler {
+			return ec.marshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, true, true, "DeadlineStatus")
+}
+
+func (ec *executionContext) _Deadline_late(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deadline().Late(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Deadline_daysLeft(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_daysLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deadline().DaysLeft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_daysLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Deadline_closure(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_closure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Closure) graphql.Marshaler {
+			return ec.marshalODeadlineClosure2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐClosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_closure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineClosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deadline_calculation(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_calculation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deadline().Calculation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clock.Result) graphql.Marshaler {
+			return ec.marshalODeadlineCalculation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_calculation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineCalculation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deadline_createdAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DeadlineCalculation_rule(ctx context.Context, field graphql.CollectedField, obj *clock.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineCalculation_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v clock.Rule) graphql.Marshaler {
+			return ec.marshalNStatutoryRule2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineCalculation_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineCalculation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineCalculation_start(ctx context.Context, field graphql.CollectedField, obj *clock.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineCalculation_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineCalculation_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineCalculation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DeadlineCalculation_due(ctx context.Context, field graphql.CollectedField, obj *clock.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineCalculation_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineCalculation_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineCalculation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DeadlineCalculation_periodEnd(ctx context.Context, field graphql.CollectedField, obj *clock.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineCalculation_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineCalculation_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineCalculation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DeadlineCalculation_steps(ctx context.Context, field graphql.CollectedField, obj *clock.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineCalculation_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []clock.Step) graphql.Marshaler {
+			return ec.marshalNCalculationStep2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineCalculation_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineCalculation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalculationStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineCalculation_explanation(ctx context.Context, field graphql.CollectedField, obj *clock.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineCalculation_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋformᚐTextᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineCalculation_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineCalculation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineCalculation_assumptions(ctx context.Context, field graphql.CollectedField, obj *clock.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineCalculation_assumptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assumptions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋformᚐTextᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineCalculation_assumptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineCalculation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineClosure_status(ctx context.Context, field graphql.CollectedField, obj *cynllun.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineClosure_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.DeadlineStatus) graphql.Marshaler {
+			return ec.marshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineClosure_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineClosure", field, false, false, "DeadlineStatus")
+}
+
+func (ec *executionContext) _DeadlineClosure_on(ctx context.Context, field graphql.CollectedField, obj *cynllun.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineClosure_on(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.On, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineClosure_on(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineClosure", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DeadlineClosure_event(ctx context.Context, field graphql.CollectedField, obj *cynllun.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineClosure_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeadlineClosure().Event(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineClosure_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineClosure", field, true, true, "ID")
+}
+
+func (ec *executionContext) _DeadlineClosure_reason(ctx context.Context, field graphql.CollectedField, obj *cynllun.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineClosure_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeadlineClosure().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineClosure_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineClosure", field, true, true, "String")
+}
+
+func (ec *executionContext) _DeadlineClosure_by(ctx context.Context, field graphql.CollectedField, obj *cynllun.Closure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineClosure_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeadlineClosure().By(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineClosure_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineClosure", field, true, true, "ID")
+}
+
+func (ec *executionContext) _DeadlineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*DeadlineEdge) graphql.Marshaler {
+			return ec.marshalNDeadlineEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *DeadlineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineEdge_node(ctx context.Context, field graphql.CollectedField, obj *DeadlineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2githubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Disagreement_who(ctx context.Context, field graphql.CollectedField, obj *cynllun.Disagreement) (ret graphql.Marshaler) {
@@ -9738,6 +12408,82 @@ func (ec *executionContext) fieldContext_Learner_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Learner", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Learner_deadlines(ctx context.Context, field graphql.CollectedField, obj *cynllun.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_deadlines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Learner().Deadlines(ctx, obj, fc.Args["statuses"].([]cynllun.DeadlineStatus))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_deadlines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Learner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Learner_deadlines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Learner_events(ctx context.Context, field graphql.CollectedField, obj *cynllun.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Learner().Events(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.StatutoryEvent) graphql.Marshaler {
+			return ec.marshalNStatutoryEvent2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐStatutoryEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Learner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LearnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *LearnerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11316,6 +14062,182 @@ func (ec *executionContext) fieldContext_Mutation_voidSession(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordStatutoryEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordStatutoryEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordStatutoryEvent(ctx, fc.Args["input"].(service.EventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.EventResult) graphql.Marshaler {
+			return ec.marshalNStatutoryEventResult2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordStatutoryEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryEventResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordStatutoryEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markDeadlineNotApplicable(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markDeadlineNotApplicable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkDeadlineNotApplicable(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["on"].(*cynllun.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markDeadlineNotApplicable(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markDeadlineNotApplicable_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCalendar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCalendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCalendar(ctx, fc.Args["orgId"].(string), fc.Args["expectedRevision"].(int), fc.Args["calendar"].(calendar.Calendar), fc.Args["comment"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
+			return ec.marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCalendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationCalendar(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCalendar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importCalendar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importCalendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportCalendar(ctx, fc.Args["orgId"].(string), fc.Args["expectedRevision"].(int), fc.Args["ics"].(string), fc.Args["merge"].(*bool), fc.Args["comment"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
+			return ec.marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importCalendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationCalendar(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importCalendar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeedEntry_description(ctx context.Context, field graphql.CollectedField, obj *cynllun.NeedEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11649,6 +14571,201 @@ func (ec *executionContext) _Organisation_code(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Organisation_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organisation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Organisation_deadlines(ctx context.Context, field graphql.CollectedField, obj *cynllun.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_deadlines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Organisation().Deadlines(ctx, obj, fc.Args["statuses"].([]cynllun.DeadlineStatus), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_deadlines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organisation_deadlines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organisation_calendar(ctx context.Context, field graphql.CollectedField, obj *cynllun.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_calendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organisation().Calendar(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
+			return ec.marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_calendar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationCalendar(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationCalendar_organisation(ctx context.Context, field graphql.CollectedField, obj *service.OrgCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationCalendar_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Org, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationCalendar_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationCalendar",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationCalendar_own(ctx context.Context, field graphql.CollectedField, obj *service.OrgCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationCalendar_own(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrganisationCalendar().Own(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *calendar.Calendar) graphql.Marshaler {
+			return ec.marshalOTermCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐCalendar(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationCalendar_own(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationCalendar",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TermCalendar(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationCalendar_revision(ctx context.Context, field graphql.CollectedField, obj *service.OrgCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationCalendar_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrganisationCalendar().Revision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationCalendar_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationCalendar", field, true, true, "Int")
+}
+
+func (ec *executionContext) _OrganisationCalendar_effective(ctx context.Context, field graphql.CollectedField, obj *service.OrgCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationCalendar_effective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Effective, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *calendar.Calendar) graphql.Marshaler {
+			return ec.marshalNTermCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐCalendar(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationCalendar_effective(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationCalendar",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TermCalendar(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OrganisationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *OrganisationConnection) (ret graphql.Marshaler) {
@@ -14769,6 +17886,214 @@ func (ec *executionContext) fieldContext_Query_review(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_statutoryRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_statutoryRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().StatutoryRules(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*clock.Rule) graphql.Marshaler {
+			return ec.marshalNStatutoryRule2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_statutoryRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_calculateDeadline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_calculateDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CalculateDeadline(ctx, fc.Args["rule"].(string), fc.Args["start"].(cynllun.Date), fc.Args["orgId"].(*string), fc.Args["counting"].(*clock.Settings))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clock.Result) graphql.Marshaler {
+			return ec.marshalNDeadlineCalculation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_calculateDeadline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineCalculation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_calculateDeadline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deadlines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Deadlines(ctx, fc.Args["filter"].(*service.DeadlineFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
+			return ec.marshalNDeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deadlines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_deadlines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_deadline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Deadline(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalODeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deadline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_deadline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_calendar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_calendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Calendar(ctx, fc.Args["orgId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
+			return ec.marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_calendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationCalendar(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_calendar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17016,6 +20341,787 @@ func (ec *executionContext) fieldContext_Statement_directQuote(_ context.Context
 	return graphql.NewScalarFieldContext("Statement", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _StatutoryEvent_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StatutoryEvent_kind(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.EventKind) graphql.Marshaler {
+			return ec.marshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEvent", field, false, false, "StatutoryEventKind")
+}
+
+func (ec *executionContext) _StatutoryEvent_on(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEvent_on(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.On, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEvent_on(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEvent", field, false, false, "Date")
+}
+
+func (ec *executionContext) _StatutoryEvent_organisation(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEvent_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatutoryEvent().Organisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEvent_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatutoryEvent_planId(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEvent_planId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatutoryEvent().PlanID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEvent_planId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEvent", field, true, true, "ID")
+}
+
+func (ec *executionContext) _StatutoryEvent_reviewId(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEvent_reviewId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatutoryEvent().ReviewID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEvent_reviewId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEvent", field, true, true, "ID")
+}
+
+func (ec *executionContext) _StatutoryEvent_note(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatutoryEvent().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _StatutoryEvent_system(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEvent_system(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.System, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEvent_system(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEvent", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StatutoryEvent_recordedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEvent_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEvent_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StatutoryEvent_recordedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEvent_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEvent_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StatutoryEventResult_event(ctx context.Context, field graphql.CollectedField, obj *service.EventResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventResult_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.StatutoryEvent) graphql.Marshaler {
+			return ec.marshalNStatutoryEvent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐStatutoryEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventResult_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryEventResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatutoryEventResult_started(ctx context.Context, field graphql.CollectedField, obj *service.EventResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventResult_started(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Started, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventResult_started(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryEventResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatutoryEventResult_closed(ctx context.Context, field graphql.CollectedField, obj *service.EventResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventResult_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventResult_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryEventResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatutoryRule_id(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StatutoryRule_title(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryRule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatutoryRule_who(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_who(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Who, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_who(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatutoryRule_amount(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatutoryRule_unit(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v clock.Unit) graphql.Marshaler {
+			return ec.marshalNTimeUnit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "TimeUnit")
+}
+
+func (ec *executionContext) _StatutoryRule_start(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatutoryRule().Start(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, true, true, "String")
+}
+
+func (ec *executionContext) _StatutoryRule_countingConvention(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_countingConvention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountingConvention, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_countingConvention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StatutoryRule_rollForward(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_rollForward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RollForward, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_rollForward(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StatutoryRule_firstWorkingDayAfter(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_firstWorkingDayAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstWorkingDayAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_firstWorkingDayAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StatutoryRule_fixedEndOfSeptember(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_fixedEndOfSeptember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FixedEndOfSeptember, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_fixedEndOfSeptember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StatutoryRule_overridable(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_overridable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overridable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_overridable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StatutoryRule_startEvent(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_startEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartEvent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_startEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatutoryRule_restartEvents(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_restartEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RestartEvents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_restartEvents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatutoryRule_endEvents(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_endEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndEvents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_endEvents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatutoryRule_calendar(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_calendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Calendar, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_calendar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatutoryRule_basis(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatutoryRule_tag(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_tag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v clock.Tag) graphql.Marshaler {
+			return ec.marshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "EvidenceTag")
+}
+
+func (ec *executionContext) _StatutoryRule_exceptions(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_exceptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exceptions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_exceptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatutoryRule_note(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatutoryRule().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, true, true, "String")
+}
+
 func (ec *executionContext) _Subscription_planVersionSaved(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -17102,6 +21208,254 @@ func (ec *executionContext) fieldContext_Subscription_jobUpdated(ctx context.Con
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Term_name(ctx context.Context, field graphql.CollectedField, obj *calendar.Term) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Term_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Term_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Term", field, false, false, "String")
+}
+
+func (ec *executionContext) _Term_nameCy(ctx context.Context, field graphql.CollectedField, obj *calendar.Term) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Term_nameCy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Term().NameCy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Term_nameCy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Term", field, true, true, "String")
+}
+
+func (ec *executionContext) _Term_start(ctx context.Context, field graphql.CollectedField, obj *calendar.Term) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Term_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Term_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Term", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Term_end(ctx context.Context, field graphql.CollectedField, obj *calendar.Term) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Term_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Term_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Term", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TermCalendar_name(ctx context.Context, field graphql.CollectedField, obj *calendar.Calendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TermCalendar_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TermCalendar_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TermCalendar", field, false, false, "String")
+}
+
+func (ec *executionContext) _TermCalendar_source(ctx context.Context, field graphql.CollectedField, obj *calendar.Calendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TermCalendar_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TermCalendar_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TermCalendar", field, false, false, "String")
+}
+
+func (ec *executionContext) _TermCalendar_terms(ctx context.Context, field graphql.CollectedField, obj *calendar.Calendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TermCalendar_terms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Terms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []calendar.Term) graphql.Marshaler {
+			return ec.marshalNTerm2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐTermᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TermCalendar_terms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TermCalendar",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Term(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TermCalendar_closures(ctx context.Context, field graphql.CollectedField, obj *calendar.Calendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TermCalendar_closures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []calendar.Closure) graphql.Marshaler {
+			return ec.marshalNClosure2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TermCalendar_closures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TermCalendar",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Closure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TermCalendar_schoolYears(ctx context.Context, field graphql.CollectedField, obj *calendar.Calendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TermCalendar_schoolYears(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolYears(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TermCalendar_schoolYears(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TermCalendar", field, true, false, "String")
+}
+
+func (ec *executionContext) _TermCalendar_ics(ctx context.Context, field graphql.CollectedField, obj *calendar.Calendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TermCalendar_ics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TermCalendar().Ics(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TermCalendar_ics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TermCalendar", field, true, true, "String")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.User) (ret graphql.Marshaler) {
@@ -18514,6 +22868,62 @@ func UnmarshalAppendixInput(ctx context.Context, raw any) (cynllun.Appendix, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCalendarInput(ctx context.Context, obj any) (calendar.Calendar, error) {
+	var it calendar.Calendar
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "terms", "closures"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalNTermInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐTermᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		case "closures":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closures"))
+			data, err := ec.unmarshalOClosureInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closures = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCalendarInput unmarshals raw into the CalendarInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCalendarInput(ctx context.Context, raw any) (calendar.Calendar, error) {
+	var out calendar.Calendar
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CalendarInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputChildViewInput(ctx context.Context, obj any) (cynllun.ChildView, error) {
 	var it cynllun.ChildView
 	if obj == nil {
@@ -18574,6 +22984,69 @@ func (ec *executionContext) unmarshalInputChildViewInput(ctx context.Context, ob
 func UnmarshalChildViewInput(ctx context.Context, raw any) (cynllun.ChildView, error) {
 	var out cynllun.ChildView
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChildViewInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputClosureInput(ctx context.Context, obj any) (calendar.Closure, error) {
+	var it calendar.Closure
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "reason", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNClosureReason2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalClosureInput unmarshals raw into the ClosureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalClosureInput(ctx context.Context, raw any) (calendar.Closure, error) {
+	var out calendar.Closure
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ClosureInput", raw, &out)
 	return out, err
 }
 
@@ -18728,6 +23201,72 @@ func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj 
 func UnmarshalConsentInput(ctx context.Context, raw any) (cynllun.Consent, error) {
 	var out cynllun.Consent
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConsentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCountingInput(ctx context.Context, obj any) (clock.Settings, error) {
+	var it clock.Settings
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["triggerDayCounts"]; !present {
+		asMap["triggerDayCounts"] = false
+	}
+	if _, present := asMap["insetDaysCount"]; !present {
+		asMap["insetDaysCount"] = false
+	}
+	if _, present := asMap["closuresCount"]; !present {
+		asMap["closuresCount"] = false
+	}
+
+	fieldsInOrder := [...]string{"triggerDayCounts", "insetDaysCount", "closuresCount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "triggerDayCounts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("triggerDayCounts"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TriggerDayCounts = data
+		case "insetDaysCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("insetDaysCount"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InsetDaysCount = data
+		case "closuresCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closuresCount"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosuresCount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCountingInput unmarshals raw into the CountingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCountingInput(ctx context.Context, raw any) (clock.Settings, error) {
+	var out clock.Settings
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CountingInput", raw, &out)
 	return out, err
 }
 
@@ -18921,6 +23460,83 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 func UnmarshalCreateUserInput(ctx context.Context, raw any) (service.UserInput, error) {
 	var out service.UserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeadlineFilter(ctx context.Context, obj any) (service.DeadlineFilter, error) {
+	var it service.DeadlineFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"learnerId", "orgId", "ruleIds", "statuses", "dueFrom", "dueTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "learnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("learnerId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LearnerID = data
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "ruleIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ruleIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RuleIDs = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalODeadlineStatus2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "dueFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueFrom"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueFrom = data
+		case "dueTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueTo"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeadlineFilter unmarshals raw into the DeadlineFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeadlineFilter(ctx context.Context, raw any) (service.DeadlineFilter, error) {
+	var out service.DeadlineFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeadlineFilter", raw, &out)
 	return out, err
 }
 
@@ -20969,6 +25585,153 @@ func UnmarshalStatementInput(ctx context.Context, raw any) (cynllun.Statement, e
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputStatutoryEventInput(ctx context.Context, obj any) (service.EventInput, error) {
+	var it service.EventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"learnerId", "kind", "on", "orgId", "planId", "reviewId", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "learnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("learnerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LearnerID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "on":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("on"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.On = data
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "reviewId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStatutoryEventInput unmarshals raw into the StatutoryEventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStatutoryEventInput(ctx context.Context, raw any) (service.EventInput, error) {
+	var out service.EventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StatutoryEventInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTermInput(ctx context.Context, obj any) (calendar.Term, error) {
+	var it calendar.Term
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "nameCy", "start", "end"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameCy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameCy"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameCy = data
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTermInput unmarshals raw into the TermInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTermInput(ctx context.Context, raw any) (calendar.Term, error) {
+	var out calendar.Term
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TermInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -20984,6 +25747,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._User(ctx, sel, obj)
+	case cynllun.StatutoryEvent:
+		return ec._StatutoryEvent(ctx, sel, &obj)
+	case *cynllun.StatutoryEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._StatutoryEvent(ctx, sel, obj)
 	case cynllun.Review:
 		return ec._Review(ctx, sel, &obj)
 	case *cynllun.Review:
@@ -21047,6 +25817,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._File(ctx, sel, obj)
+	case cynllun.Deadline:
+		return ec._Deadline(ctx, sel, &obj)
+	case *cynllun.Deadline:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Deadline(ctx, sel, obj)
 	case cynllun.AuditEvent:
 		return ec._AuditEvent(ctx, sel, &obj)
 	case *cynllun.AuditEvent:
@@ -21305,6 +26082,55 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var calculationStepImplementors = []string{"CalculationStep"}
+
+func (ec *executionContext) _CalculationStep(ctx context.Context, sel ast.SelectionSet, obj *clock.Step) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calculationStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalculationStep")
+		case "date":
+			out.Values[i] = ec._CalculationStep_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._CalculationStep_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._CalculationStep_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CalculationStep_note(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var changeImplementors = []string{"Change"}
 
 func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *form.Change) graphql.Marshaler {
@@ -21421,6 +26247,55 @@ func (ec *executionContext) _ChildView(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var closureImplementors = []string{"Closure"}
+
+func (ec *executionContext) _Closure(ctx context.Context, sel ast.SelectionSet, obj *calendar.Closure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, closureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Closure")
+		case "from":
+			out.Values[i] = ec._Closure_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._Closure_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Closure_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Closure_note(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var consentImplementors = []string{"Consent"}
 
 func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Consent) graphql.Marshaler {
@@ -21449,6 +26324,308 @@ func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "capacityDetails":
 			out.Values[i] = ec._Consent_capacityDetails(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineImplementors = []string{"Deadline", "Node"}
+
+func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Deadline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Deadline")
+		case "id":
+			out.Values[i] = ec._Deadline_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_rule(ctx, field, obj)
+				})
+		case "learner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_learner(ctx, field, obj)
+				})
+		case "plan":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_plan(ctx, field, obj)
+				})
+		case "organisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_organisation(ctx, field, obj)
+				})
+		case "start":
+			out.Values[i] = ec._Deadline_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "due":
+			out.Values[i] = ec._Deadline_due(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "problem":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_problem(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_status(ctx, field, obj)
+				})
+		case "late":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_late(ctx, field, obj)
+				})
+		case "daysLeft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_daysLeft(ctx, field, obj)
+				})
+		case "closure":
+			out.Values[i] = ec._Deadline_closure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "calculation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_calculation(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Deadline_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineCalculationImplementors = []string{"DeadlineCalculation"}
+
+func (ec *executionContext) _DeadlineCalculation(ctx context.Context, sel ast.SelectionSet, obj *clock.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineCalculationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineCalculation")
+		case "rule":
+			out.Values[i] = ec._DeadlineCalculation_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._DeadlineCalculation_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "due":
+			out.Values[i] = ec._DeadlineCalculation_due(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodEnd":
+			out.Values[i] = ec._DeadlineCalculation_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._DeadlineCalculation_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "explanation":
+			out.Values[i] = ec._DeadlineCalculation_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assumptions":
+			out.Values[i] = ec._DeadlineCalculation_assumptions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineClosureImplementors = []string{"DeadlineClosure"}
+
+func (ec *executionContext) _DeadlineClosure(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Closure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineClosureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineClosure")
+		case "status":
+			out.Values[i] = ec._DeadlineClosure_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "on":
+			out.Values[i] = ec._DeadlineClosure_on(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "event":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeadlineClosure_event(ctx, field, obj)
+				})
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeadlineClosure_reason(ctx, field, obj)
+				})
+		case "by":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeadlineClosure_by(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineConnectionImplementors = []string{"DeadlineConnection"}
+
+func (ec *executionContext) _DeadlineConnection(ctx context.Context, sel ast.SelectionSet, obj *DeadlineConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineConnection")
+		case "edges":
+			out.Values[i] = ec._DeadlineConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DeadlineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineEdgeImplementors = []string{"DeadlineEdge"}
+
+func (ec *executionContext) _DeadlineEdge(ctx context.Context, sel ast.SelectionSet, obj *DeadlineEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineEdge")
+		case "cursor":
+			out.Values[i] = ec._DeadlineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DeadlineEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22232,6 +27409,18 @@ func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "deadlines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_deadlines(ctx, field, obj)
+				})
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_events(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22730,6 +27919,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordStatutoryEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordStatutoryEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markDeadlineNotApplicable":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markDeadlineNotApplicable(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCalendar":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCalendar(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importCalendar":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importCalendar(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22882,6 +28099,68 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organisation_code(ctx, field, obj)
 				})
+		case "deadlines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_deadlines(ctx, field, obj)
+				})
+		case "calendar":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_calendar(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var organisationCalendarImplementors = []string{"OrganisationCalendar"}
+
+func (ec *executionContext) _OrganisationCalendar(ctx context.Context, sel ast.SelectionSet, obj *service.OrgCalendar) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organisationCalendarImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganisationCalendar")
+		case "organisation":
+			out.Values[i] = ec._OrganisationCalendar_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "own":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrganisationCalendar_own(ctx, field, obj)
+				})
+		case "revision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrganisationCalendar_revision(ctx, field, obj)
+				})
+		case "effective":
+			out.Values[i] = ec._OrganisationCalendar_effective(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24004,6 +29283,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_review(ctx, field)
 				})
+		case "statutoryRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_statutoryRules(ctx, field)
+				})
+		case "calculateDeadline":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_calculateDeadline(ctx, field)
+				})
+		case "deadlines":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_deadlines(ctx, field)
+				})
+		case "deadline":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_deadline(ctx, field)
+				})
+		case "calendar":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_calendar(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -24702,6 +30011,256 @@ func (ec *executionContext) _Statement(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var statutoryEventImplementors = []string{"StatutoryEvent", "Node"}
+
+func (ec *executionContext) _StatutoryEvent(ctx context.Context, sel ast.SelectionSet, obj *cynllun.StatutoryEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statutoryEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatutoryEvent")
+		case "id":
+			out.Values[i] = ec._StatutoryEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._StatutoryEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "on":
+			out.Values[i] = ec._StatutoryEvent_on(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatutoryEvent_organisation(ctx, field, obj)
+				})
+		case "planId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatutoryEvent_planId(ctx, field, obj)
+				})
+		case "reviewId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatutoryEvent_reviewId(ctx, field, obj)
+				})
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatutoryEvent_note(ctx, field, obj)
+				})
+		case "system":
+			out.Values[i] = ec._StatutoryEvent_system(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._StatutoryEvent_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedBy":
+			out.Values[i] = ec._StatutoryEvent_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statutoryEventResultImplementors = []string{"StatutoryEventResult"}
+
+func (ec *executionContext) _StatutoryEventResult(ctx context.Context, sel ast.SelectionSet, obj *service.EventResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statutoryEventResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatutoryEventResult")
+		case "event":
+			out.Values[i] = ec._StatutoryEventResult_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "started":
+			out.Values[i] = ec._StatutoryEventResult_started(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._StatutoryEventResult_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statutoryRuleImplementors = []string{"StatutoryRule"}
+
+func (ec *executionContext) _StatutoryRule(ctx context.Context, sel ast.SelectionSet, obj *clock.Rule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statutoryRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatutoryRule")
+		case "id":
+			out.Values[i] = ec._StatutoryRule_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._StatutoryRule_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "who":
+			out.Values[i] = ec._StatutoryRule_who(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._StatutoryRule_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.Values[i] = ec._StatutoryRule_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "start":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatutoryRule_start(ctx, field, obj)
+				})
+		case "countingConvention":
+			out.Values[i] = ec._StatutoryRule_countingConvention(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rollForward":
+			out.Values[i] = ec._StatutoryRule_rollForward(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstWorkingDayAfter":
+			out.Values[i] = ec._StatutoryRule_firstWorkingDayAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fixedEndOfSeptember":
+			out.Values[i] = ec._StatutoryRule_fixedEndOfSeptember(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overridable":
+			out.Values[i] = ec._StatutoryRule_overridable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startEvent":
+			out.Values[i] = ec._StatutoryRule_startEvent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "restartEvents":
+			out.Values[i] = ec._StatutoryRule_restartEvents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endEvents":
+			out.Values[i] = ec._StatutoryRule_endEvents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "calendar":
+			out.Values[i] = ec._StatutoryRule_calendar(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "basis":
+			out.Values[i] = ec._StatutoryRule_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tag":
+			out.Values[i] = ec._StatutoryRule_tag(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exceptions":
+			out.Values[i] = ec._StatutoryRule_exceptions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatutoryRule_note(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -24722,6 +30281,114 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var termImplementors = []string{"Term"}
+
+func (ec *executionContext) _Term(ctx context.Context, sel ast.SelectionSet, obj *calendar.Term) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, termImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Term")
+		case "name":
+			out.Values[i] = ec._Term_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nameCy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Term_nameCy(ctx, field, obj)
+				})
+		case "start":
+			out.Values[i] = ec._Term_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "end":
+			out.Values[i] = ec._Term_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var termCalendarImplementors = []string{"TermCalendar"}
+
+func (ec *executionContext) _TermCalendar(ctx context.Context, sel ast.SelectionSet, obj *calendar.Calendar) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, termCalendarImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TermCalendar")
+		case "name":
+			out.Values[i] = ec._TermCalendar_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._TermCalendar_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "terms":
+			out.Values[i] = ec._TermCalendar_terms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closures":
+			out.Values[i] = ec._TermCalendar_closures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "schoolYears":
+			out.Values[i] = ec._TermCalendar_schoolYears(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ics":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TermCalendar_ics(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var userImplementors = []string{"User", "Node"}
@@ -25350,6 +31017,31 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCalculationStep2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStep(ctx context.Context, sel ast.SelectionSet, v clock.Step) graphql.Marshaler {
+	return ec._CalculationStep(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCalculationStep2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepᚄ(ctx context.Context, sel ast.SelectionSet, v []clock.Step) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCalculationStep2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCalendarInput2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐCalendar(ctx context.Context, v any) (calendar.Calendar, error) {
+	res, err := ec.unmarshalInputCalendarInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNChange2githubᚗcomᚋcynllunᚋcynllunᚋformᚐChange(ctx context.Context, sel ast.SelectionSet, v form.Change) graphql.Marshaler {
 	return ec._Change(ctx, sel, &v)
 }
@@ -25423,6 +31115,61 @@ func (ec *executionContext) unmarshalNChildViewInput2githubᚗcomᚋcynllunᚋcy
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNClosure2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosure(ctx context.Context, sel ast.SelectionSet, v calendar.Closure) graphql.Marshaler {
+	return ec._Closure(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNClosure2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureᚄ(ctx context.Context, sel ast.SelectionSet, v []calendar.Closure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNClosure2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNClosureInput2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosure(ctx context.Context, v any) (calendar.Closure, error) {
+	res, err := ec.unmarshalInputClosureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNClosureReason2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureReason(ctx context.Context, v any) (calendar.ClosureReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNClosureReason2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureReason[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNClosureReason2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureReason(ctx context.Context, sel ast.SelectionSet, v calendar.ClosureReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNClosureReason2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ClosureReason!")
+	}
+	return res
+}
+
+var (
+	unmarshalNClosureReason2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureReason = map[string]calendar.ClosureReason{
+		"HALF_TERM":    calendar.ReasonHalfTerm,
+		"BANK_HOLIDAY": calendar.ReasonBankHoliday,
+		"INSET":        calendar.ReasonINSET,
+		"CLOSURE":      calendar.ReasonClosure,
+	}
+	marshalNClosureReason2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureReason = map[calendar.ClosureReason]string{
+		calendar.ReasonHalfTerm:    "HALF_TERM",
+		calendar.ReasonBankHoliday: "BANK_HOLIDAY",
+		calendar.ReasonINSET:       "INSET",
+		calendar.ReasonClosure:     "CLOSURE",
+	}
+)
+
 func (ec *executionContext) unmarshalNConcludeReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐConcludeInput(ctx context.Context, v any) (service.ConcludeInput, error) {
 	res, err := ec.unmarshalInputConcludeReviewInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -25478,6 +31225,104 @@ func (ec *executionContext) marshalNDate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐD
 	}
 	return res
 }
+
+func (ec *executionContext) marshalNDeadline2githubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx context.Context, sel ast.SelectionSet, v cynllun.Deadline) graphql.Marshaler {
+	return ec._Deadline(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx context.Context, sel ast.SelectionSet, v *cynllun.Deadline) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Deadline!")
+		return graphql.Null
+	}
+	return ec._Deadline(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeadlineCalculation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐResult(ctx context.Context, sel ast.SelectionSet, v *clock.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadlineCalculation!")
+		return graphql.Null
+	}
+	return ec._DeadlineCalculation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx context.Context, sel ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadlineConnection!")
+		return graphql.Null
+	}
+	return ec._DeadlineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeadlineEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*DeadlineEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadlineEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDeadlineEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineEdge(ctx context.Context, sel ast.SelectionSet, v *DeadlineEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadlineEdge!")
+		return graphql.Null
+	}
+	return ec._DeadlineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus(ctx context.Context, v any) (cynllun.DeadlineStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.DeadlineStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DeadlineStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus = map[string]cynllun.DeadlineStatus{
+		"OPEN":           cynllun.DeadlineOpen,
+		"MET":            cynllun.DeadlineMet,
+		"MISSED":         cynllun.DeadlineMissed,
+		"NOT_APPLICABLE": cynllun.DeadlineNotApplicable,
+	}
+	marshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus = map[cynllun.DeadlineStatus]string{
+		cynllun.DeadlineOpen:          "OPEN",
+		cynllun.DeadlineMet:           "MET",
+		cynllun.DeadlineMissed:        "MISSED",
+		cynllun.DeadlineNotApplicable: "NOT_APPLICABLE",
+	}
+)
 
 func (ec *executionContext) unmarshalNDecideReviewRequestInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐDecideRequestInput(ctx context.Context, v any) (service.DecideRequestInput, error) {
 	res, err := ec.unmarshalInputDecideReviewRequestInput(ctx, v)
@@ -25559,6 +31404,34 @@ func (ec *executionContext) unmarshalNEvidenceInput2githubᚗcomᚋcynllunᚋcyn
 	res, err := ec.unmarshalInputEvidenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) unmarshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag(ctx context.Context, v any) (clock.Tag, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag(ctx context.Context, sel ast.SelectionSet, v clock.Tag) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EvidenceTag!")
+	}
+	return res
+}
+
+var (
+	unmarshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag = map[string]clock.Tag{
+		"CONFIRMED":   clock.TagConfirmed,
+		"SECONDARY":   clock.TagSecondary,
+		"UNCONFIRMED": clock.TagUnconfirmed,
+	}
+	marshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag = map[clock.Tag]string{
+		clock.TagConfirmed:   "CONFIRMED",
+		clock.TagSecondary:   "SECONDARY",
+		clock.TagUnconfirmed: "UNCONFIRMED",
+	}
+)
 
 func (ec *executionContext) marshalNFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx context.Context, sel ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
 	if v == nil {
@@ -26032,6 +31905,22 @@ func (ec *executionContext) marshalNLocalText2githubᚗcomᚋcynllunᚋcynllun�
 	return ec._LocalText(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNLocalText2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋformᚐTextᚄ(ctx context.Context, sel ast.SelectionSet, v []form.Text) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMaintainerInfo2githubᚗcomᚋcynllunᚋcynllunᚐMaintainerInfo(ctx context.Context, sel ast.SelectionSet, v cynllun.MaintainerInfo) graphql.Marshaler {
 	return ec._MaintainerInfo(ctx, sel, &v)
 }
@@ -26110,6 +31999,14 @@ func (ec *executionContext) marshalNOrganisation2ᚖgithubᚗcomᚋcynllunᚋcyn
 		return graphql.Null
 	}
 	return ec._Organisation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx context.Context, sel ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrganisationCalendar!")
+		return graphql.Null
+	}
+	return ec._OrganisationCalendar(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOrganisationConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOrganisationConnection(ctx context.Context, sel ast.SelectionSet, v *OrganisationConnection) graphql.Marshaler {
@@ -26912,6 +32809,179 @@ func (ec *executionContext) unmarshalNStatementInput2githubᚗcomᚋcynllunᚋcy
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNStatutoryEvent2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐStatutoryEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.StatutoryEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatutoryEvent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐStatutoryEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatutoryEvent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐStatutoryEvent(ctx context.Context, sel ast.SelectionSet, v *cynllun.StatutoryEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatutoryEvent!")
+		return graphql.Null
+	}
+	return ec._StatutoryEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStatutoryEventInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventInput(ctx context.Context, v any) (service.EventInput, error) {
+	res, err := ec.unmarshalInputStatutoryEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind(ctx context.Context, v any) (cynllun.EventKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind(ctx context.Context, sel ast.SelectionSet, v cynllun.EventKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StatutoryEventKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind = map[string]cynllun.EventKind{
+		"ALN_BROUGHT_TO_ATTENTION":      cynllun.EventALNBroughtToAttention,
+		"CONSENT_GIVEN":                 cynllun.EventConsentGiven,
+		"IDP_GIVEN":                     cynllun.EventIDPGiven,
+		"NO_ALN_NOTICE_GIVEN":           cynllun.EventNoALNNoticeGiven,
+		"REVIEW_REQUESTED":              cynllun.EventReviewRequested,
+		"PLAN_REVISED_OR_NOT":           cynllun.EventReviewConcluded,
+		"REVIEW_REFUSED":                cynllun.EventReviewRefused,
+		"NHS_REFERRAL_RECEIVED":         cynllun.EventNHSReferralReceived,
+		"NHS_RESPONSE_GIVEN":            cynllun.EventNHSResponseGiven,
+		"CEASE_NOTICE_GIVEN":            cynllun.EventCeaseNoticeGiven,
+		"RECONSIDERATION_REQUESTED":     cynllun.EventReconsiderationAsked,
+		"RECONSIDERATION_DECIDED":       cynllun.EventReconsiderationDecided,
+		"TAKEOVER_REQUESTED":            cynllun.EventTakeoverRequested,
+		"TAKEOVER_DECIDED":              cynllun.EventTakeoverDecided,
+		"FEI_TAKEOVER_REQUEST_RECEIVED": cynllun.EventFEITakeoverRequest,
+		"FEI_TAKEOVER_ANSWERED":         cynllun.EventFEITakeoverAnswered,
+		"DECISION_NOTICE_GIVEN":         cynllun.EventDecisionNoticeGiven,
+		"APPEAL_MADE":                   cynllun.EventAppealMade,
+		"TRIBUNAL_DECISION_SENT":        cynllun.EventTribunalDecisionSent,
+		"TRIBUNAL_REVIEW_REQUESTED":     cynllun.EventTribunalReviewRequested,
+		"REGISTERED_AT_NEW_SCHOOL":      cynllun.EventRegisteredAtNewSchool,
+	}
+	marshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind = map[cynllun.EventKind]string{
+		cynllun.EventALNBroughtToAttention:   "ALN_BROUGHT_TO_ATTENTION",
+		cynllun.EventConsentGiven:            "CONSENT_GIVEN",
+		cynllun.EventIDPGiven:                "IDP_GIVEN",
+		cynllun.EventNoALNNoticeGiven:        "NO_ALN_NOTICE_GIVEN",
+		cynllun.EventReviewRequested:         "REVIEW_REQUESTED",
+		cynllun.EventReviewConcluded:         "PLAN_REVISED_OR_NOT",
+		cynllun.EventReviewRefused:           "REVIEW_REFUSED",
+		cynllun.EventNHSReferralReceived:     "NHS_REFERRAL_RECEIVED",
+		cynllun.EventNHSResponseGiven:        "NHS_RESPONSE_GIVEN",
+		cynllun.EventCeaseNoticeGiven:        "CEASE_NOTICE_GIVEN",
+		cynllun.EventReconsiderationAsked:    "RECONSIDERATION_REQUESTED",
+		cynllun.EventReconsiderationDecided:  "RECONSIDERATION_DECIDED",
+		cynllun.EventTakeoverRequested:       "TAKEOVER_REQUESTED",
+		cynllun.EventTakeoverDecided:         "TAKEOVER_DECIDED",
+		cynllun.EventFEITakeoverRequest:      "FEI_TAKEOVER_REQUEST_RECEIVED",
+		cynllun.EventFEITakeoverAnswered:     "FEI_TAKEOVER_ANSWERED",
+		cynllun.EventDecisionNoticeGiven:     "DECISION_NOTICE_GIVEN",
+		cynllun.EventAppealMade:              "APPEAL_MADE",
+		cynllun.EventTribunalDecisionSent:    "TRIBUNAL_DECISION_SENT",
+		cynllun.EventTribunalReviewRequested: "TRIBUNAL_REVIEW_REQUESTED",
+		cynllun.EventRegisteredAtNewSchool:   "REGISTERED_AT_NEW_SCHOOL",
+	}
+)
+
+func (ec *executionContext) marshalNStatutoryEventResult2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx context.Context, sel ast.SelectionSet, v *service.EventResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatutoryEventResult!")
+		return graphql.Null
+	}
+	return ec._StatutoryEventResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatutoryRule2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐRule(ctx context.Context, sel ast.SelectionSet, v clock.Rule) graphql.Marshaler {
+	return ec._StatutoryRule(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStatutoryRule2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*clock.Rule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatutoryRule2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatutoryRule2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐRule(ctx context.Context, sel ast.SelectionSet, v *clock.Rule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatutoryRule!")
+		return graphql.Null
+	}
+	return ec._StatutoryRule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStepKind2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepKind(ctx context.Context, v any) (clock.StepKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNStepKind2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStepKind2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepKind(ctx context.Context, sel ast.SelectionSet, v clock.StepKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNStepKind2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StepKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNStepKind2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepKind = map[string]clock.StepKind{
+		"COUNTED":           clock.StepCounted,
+		"WEEKEND":           clock.StepWeekend,
+		"BANK_HOLIDAY":      clock.StepBankHoliday,
+		"HALF_TERM":         clock.StepHalfTerm,
+		"HOLIDAY":           clock.StepHoliday,
+		"INSET":             clock.StepINSET,
+		"CLOSURE":           clock.StepClosure,
+		"TRIGGER_DAY":       clock.StepTriggerDay,
+		"ROLLED_FORWARD":    clock.StepRolledForward,
+		"PERIOD_END":        clock.StepPeriodEnd,
+		"FIRST_WORKING_DAY": clock.StepFirstWorkingDay,
+	}
+	marshalNStepKind2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepKind = map[clock.StepKind]string{
+		clock.StepCounted:         "COUNTED",
+		clock.StepWeekend:         "WEEKEND",
+		clock.StepBankHoliday:     "BANK_HOLIDAY",
+		clock.StepHalfTerm:        "HALF_TERM",
+		clock.StepHoliday:         "HOLIDAY",
+		clock.StepINSET:           "INSET",
+		clock.StepClosure:         "CLOSURE",
+		clock.StepTriggerDay:      "TRIGGER_DAY",
+		clock.StepRolledForward:   "ROLLED_FORWARD",
+		clock.StepPeriodEnd:       "PERIOD_END",
+		clock.StepFirstWorkingDay: "FIRST_WORKING_DAY",
+	}
+)
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26955,6 +33025,53 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNTerm2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐTerm(ctx context.Context, sel ast.SelectionSet, v calendar.Term) graphql.Marshaler {
+	return ec._Term(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTerm2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐTermᚄ(ctx context.Context, sel ast.SelectionSet, v []calendar.Term) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTerm2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐTerm(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTermCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐCalendar(ctx context.Context, sel ast.SelectionSet, v *calendar.Calendar) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TermCalendar!")
+		return graphql.Null
+	}
+	return ec._TermCalendar(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTermInput2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐTerm(ctx context.Context, v any) (calendar.Term, error) {
+	res, err := ec.unmarshalInputTermInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTermInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐTermᚄ(ctx context.Context, v any) ([]calendar.Term, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]calendar.Term, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTermInput2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐTerm(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26968,6 +33085,40 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	}
 	return res
 }
+
+func (ec *executionContext) unmarshalNTimeUnit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐUnit(ctx context.Context, v any) (clock.Unit, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNTimeUnit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐUnit[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTimeUnit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐUnit(ctx context.Context, sel ast.SelectionSet, v clock.Unit) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNTimeUnit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐUnit[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TimeUnit!")
+	}
+	return res
+}
+
+var (
+	unmarshalNTimeUnit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐUnit = map[string]clock.Unit{
+		"SCHOOL_DAYS":    clock.UnitSchoolDays,
+		"TERM_TIME_DAYS": clock.UnitTermTimeDays,
+		"CALENDAR_DAYS":  clock.UnitCalendarDays,
+		"WEEKS":          clock.UnitWeeks,
+		"MONTHS":         clock.UnitMonths,
+		"NONE":           clock.UnitNone,
+	}
+	marshalNTimeUnit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐUnit = map[clock.Unit]string{
+		clock.UnitSchoolDays:   "SCHOOL_DAYS",
+		clock.UnitTermTimeDays: "TERM_TIME_DAYS",
+		clock.UnitCalendarDays: "CALENDAR_DAYS",
+		clock.UnitWeeks:        "WEEKS",
+		clock.UnitMonths:       "MONTHS",
+		clock.UnitNone:         "NONE",
+	}
+)
 
 func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
 	res, err := graphql.UnmarshalUpload(v)
@@ -27312,9 +33463,34 @@ func (ec *executionContext) unmarshalOChildViewInput2ᚕgithubᚗcomᚋcynllun�
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOClosureInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureᚄ(ctx context.Context, v any) ([]calendar.Closure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]calendar.Closure, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNClosureInput2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosure(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOConsentInput2githubᚗcomᚋcynllunᚋcynllunᚐConsent(ctx context.Context, v any) (cynllun.Consent, error) {
 	res, err := ec.unmarshalInputConsentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCountingInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐSettings(ctx context.Context, v any) (*clock.Settings, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCountingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx context.Context, v any) (cynllun.Date, error) {
@@ -27400,6 +33576,71 @@ var (
 		cynllun.DateEnd:    "END",
 	}
 )
+
+func (ec *executionContext) marshalODeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx context.Context, sel ast.SelectionSet, v *cynllun.Deadline) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Deadline(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeadlineCalculation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐResult(ctx context.Context, sel ast.SelectionSet, v *clock.Result) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeadlineCalculation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeadlineClosure2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐClosure(ctx context.Context, sel ast.SelectionSet, v *cynllun.Closure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeadlineClosure(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODeadlineFilter2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐDeadlineFilter(ctx context.Context, v any) (*service.DeadlineFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDeadlineFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODeadlineStatus2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatusᚄ(ctx context.Context, v any) ([]cynllun.DeadlineStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cynllun.DeadlineStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODeadlineStatus2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.DeadlineStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) unmarshalODisagreementInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDisagreementᚄ(ctx context.Context, v any) ([]cynllun.Disagreement, error) {
 	if v == nil {
@@ -27639,6 +33880,13 @@ func (ec *executionContext) unmarshalOLearnerFilter2ᚖgithubᚗcomᚋcynllunᚋ
 	}
 	res, err := ec.unmarshalInputLearnerFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLocalText2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx context.Context, sel ast.SelectionSet, v *form.Text) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LocalText(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMaintainerInfoInput2githubᚗcomᚋcynllunᚋcynllunᚐMaintainerInfo(ctx context.Context, v any) (cynllun.MaintainerInfo, error) {
@@ -28377,6 +34625,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTermCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐCalendar(ctx context.Context, sel ast.SelectionSet, v *calendar.Calendar) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TermCalendar(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {

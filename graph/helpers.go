@@ -251,6 +251,8 @@ func (r *Resolver) node(ctx context.Context, id string) (Node, error) {
 		return r.Svc.Review(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixSession):
 		return r.Svc.Session(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixDeadline):
+		return r.Svc.Deadline(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixUser):
 		if p := cynllun.PrincipalFrom(ctx); p != nil && p.UserID == id {
 			return r.Svc.Me(ctx)
@@ -308,6 +310,11 @@ func SetComplexity(c *ComplexityRoot) {
 	c.Plan.Reviews = func(child int) int { return 1 + 10*child }
 	c.Review.Revisions = func(child int) int { return 1 + 10*child }
 	c.Plan.Sessions = func(child int, _, _ *cynllun.Date, _ *string) int { return 1 + 200*child }
+	c.Query.Deadlines = func(child int, _ *service.DeadlineFilter, first *int, _ *string) int {
+		return 1 + pageSize(first)*child
+	}
+	c.Organisation.Deadlines = func(child int, _ []cynllun.DeadlineStatus, first *int) int { return 1 + pageSize(first)*child }
+	c.Learner.Deadlines = func(child int, _ []cynllun.DeadlineStatus) int { return 1 + 20*child }
 }
 
 func optionalTime(t time.Time) *time.Time {
@@ -454,4 +461,38 @@ func (r *Resolver) reviewLedger(ctx context.Context, rv *cynllun.Review) (*servi
 		}
 	}
 	return out, nil
+}
+
+// dueKey is a deadline's place in due-date order (undated last), as the
+// store sorts them.
+func dueKey(d *cynllun.Deadline) string {
+	if d.Due.IsZero() {
+		return "~"
+	}
+	return d.Due.String()
+}
+
+func (r *Resolver) deadlines(ctx context.Context, f *service.DeadlineFilter, first *int, after *string) (*DeadlineConnection, error) {
+	c, err := decodeKeyCursor("graph.deadlines", after)
+	if err != nil {
+		return nil, err
+	}
+	var afterDue, afterID string
+	if c != nil {
+		afterDue, afterID = c.Key, c.ID
+	}
+	ds, more, err := r.Svc.Deadlines(ctx, deref(f), afterDue, afterID, pageSize(first))
+	if err != nil {
+		return nil, err
+	}
+	conn := &DeadlineConnection{Edges: make([]*DeadlineEdge, len(ds))}
+	for i, d := range ds {
+		conn.Edges[i] = &DeadlineEdge{Cursor: keyCursor(dueKey(d), d.ID), Node: *d}
+	}
+	if len(ds) > 0 {
+		conn.PageInfo = pageInfo(conn.Edges[0].Cursor, conn.Edges[len(ds)-1].Cursor, more, c != nil)
+	} else {
+		conn.PageInfo = pageInfo("", "", more, c != nil)
+	}
+	return conn, nil
 }

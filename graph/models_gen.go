@@ -16,6 +16,16 @@ type AuditEventEdge struct {
 	Node   cynllun.AuditEvent `json:"node"`
 }
 
+type DeadlineConnection struct {
+	Edges    []*DeadlineEdge `json:"edges"`
+	PageInfo PageInfo        `json:"pageInfo"`
+}
+
+type DeadlineEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   cynllun.Deadline `json:"node"`
+}
+
 type LearnerConnection struct {
 	Edges      []*LearnerEdge `json:"edges"`
 	PageInfo   PageInfo       `json:"pageInfo"`

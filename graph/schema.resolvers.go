@@ -11,6 +11,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/calendar"
+	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/form"
 	"github.com/cynllun/cynllun/quality"
 	"github.com/cynllun/cynllun/service"
@@ -32,6 +34,94 @@ func (r *auditEventResolver) Version(ctx context.Context, obj *cynllun.AuditEven
 		return nil, nil
 	}
 	return &obj.Version, nil
+}
+
+// Note is the resolver for the note field.
+func (r *calculationStepResolver) Note(ctx context.Context, obj *clock.Step) (*form.Text, error) {
+	if obj.Note.EN == "" && obj.Note.CY == "" {
+		return nil, nil
+	}
+	return &obj.Note, nil
+}
+
+// Note is the resolver for the note field.
+func (r *closureResolver) Note(ctx context.Context, obj *calendar.Closure) (*string, error) {
+	return optional(obj.Note), nil
+}
+
+// Rule is the resolver for the rule field.
+func (r *deadlineResolver) Rule(ctx context.Context, obj *cynllun.Deadline) (*clock.Rule, error) {
+	rule, ok := clock.RuleByID(obj.RuleID)
+	if !ok {
+		return nil, cynllun.NotFound("graph.Deadline.rule", "rule")
+	}
+	return &rule, nil
+}
+
+// Learner is the resolver for the learner field.
+func (r *deadlineResolver) Learner(ctx context.Context, obj *cynllun.Deadline) (*cynllun.Learner, error) {
+	l, err := loadersFrom(ctx, r.Svc).Learner.Load(ctx, obj.LearnerID)
+	if err == nil && l == nil {
+		err = cynllun.NotFound("graph.Deadline.learner", "learner")
+	}
+	return l, err
+}
+
+// Plan is the resolver for the plan field.
+func (r *deadlineResolver) Plan(ctx context.Context, obj *cynllun.Deadline) (*cynllun.Plan, error) {
+	if obj.PlanID == "" {
+		return nil, nil
+	}
+	return loadersFrom(ctx, r.Svc).Plan.Load(ctx, obj.PlanID)
+}
+
+// Organisation is the resolver for the organisation field.
+func (r *deadlineResolver) Organisation(ctx context.Context, obj *cynllun.Deadline) (*cynllun.Organisation, error) {
+	return r.organisation(ctx, obj.OrgID, false)
+}
+
+// Problem is the resolver for the problem field.
+func (r *deadlineResolver) Problem(ctx context.Context, obj *cynllun.Deadline) (*string, error) {
+	return optional(obj.Problem), nil
+}
+
+// Status is the resolver for the status field.
+func (r *deadlineResolver) Status(ctx context.Context, obj *cynllun.Deadline) (cynllun.DeadlineStatus, error) {
+	return obj.StatusOn(r.Svc.Today()), nil
+}
+
+// Late is the resolver for the late field.
+func (r *deadlineResolver) Late(ctx context.Context, obj *cynllun.Deadline) (bool, error) {
+	return obj.Late(), nil
+}
+
+// DaysLeft is the resolver for the daysLeft field.
+func (r *deadlineResolver) DaysLeft(ctx context.Context, obj *cynllun.Deadline) (*int, error) {
+	if obj.Due.IsZero() {
+		return nil, nil
+	}
+	n := daysBetween(r.Svc.Today(), obj.Due)
+	return &n, nil
+}
+
+// Calculation is the resolver for the calculation field.
+func (r *deadlineResolver) Calculation(ctx context.Context, obj *cynllun.Deadline) (*clock.Result, error) {
+	return r.Svc.DeadlineWorking(ctx, obj)
+}
+
+// Event is the resolver for the event field.
+func (r *deadlineClosureResolver) Event(ctx context.Context, obj *cynllun.Closure) (*string, error) {
+	return optional(obj.EventID), nil
+}
+
+// Reason is the resolver for the reason field.
+func (r *deadlineClosureResolver) Reason(ctx context.Context, obj *cynllun.Closure) (*string, error) {
+	return optional(obj.Reason), nil
+}
+
+// By is the resolver for the by field.
+func (r *deadlineClosureResolver) By(ctx context.Context, obj *cynllun.Closure) (*string, error) {
+	return optional(obj.By), nil
 }
 
 // Role is the resolver for the role field.
@@ -159,6 +249,18 @@ func (r *learnerResolver) Access(ctx context.Context, obj *cynllun.Learner) ([]*
 	return pointers(rs), err
 }
 
+// Deadlines is the resolver for the deadlines field.
+func (r *learnerResolver) Deadlines(ctx context.Context, obj *cynllun.Learner, statuses []cynllun.DeadlineStatus) ([]*cynllun.Deadline, error) {
+	ds, _, err := r.Svc.Deadlines(ctx, service.DeadlineFilter{LearnerID: obj.ID, Statuses: statuses}, "", "", service.MaxPage)
+	return ds, err
+}
+
+// Events is the resolver for the events field.
+func (r *learnerResolver) Events(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.StatutoryEvent, error) {
+	evs, err := r.Svc.Events(ctx, obj.ID)
+	return pointers(evs), err
+}
+
 // Reason is the resolver for the reason field.
 func (r *ledgerSessionResolver) Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error) {
 	return optionalEnum(obj.Reason), nil
@@ -279,6 +381,26 @@ func (r *mutationResolver) VoidSession(ctx context.Context, id string, reason st
 	return r.Svc.VoidSession(ctx, id, reason)
 }
 
+// RecordStatutoryEvent is the resolver for the recordStatutoryEvent field.
+func (r *mutationResolver) RecordStatutoryEvent(ctx context.Context, input service.EventInput) (*service.EventResult, error) {
+	return r.Svc.RecordEvent(ctx, input)
+}
+
+// MarkDeadlineNotApplicable is the resolver for the markDeadlineNotApplicable field.
+func (r *mutationResolver) MarkDeadlineNotApplicable(ctx context.Context, id string, reason string, on *cynllun.Date) (*cynllun.Deadline, error) {
+	return r.Svc.MarkNotApplicable(ctx, service.CloseDeadlineInput{ID: id, Reason: reason, On: deref(on)})
+}
+
+// SetCalendar is the resolver for the setCalendar field.
+func (r *mutationResolver) SetCalendar(ctx context.Context, orgID string, expectedRevision int, calendar calendar.Calendar, comment *string) (*service.OrgCalendar, error) {
+	return r.Svc.SetCalendar(ctx, service.CalendarInput{OrgID: orgID, ExpectedRevision: expectedRevision, Calendar: &calendar, Comment: deref(comment)})
+}
+
+// ImportCalendar is the resolver for the importCalendar field.
+func (r *mutationResolver) ImportCalendar(ctx context.Context, orgID string, expectedRevision int, ics string, merge *bool, comment *string) (*service.OrgCalendar, error) {
+	return r.Svc.ImportCalendar(ctx, orgID, expectedRevision, []byte(ics), deref(merge), deref(comment))
+}
+
 // NameCy is the resolver for the nameCy field.
 func (r *organisationResolver) NameCy(ctx context.Context, obj *cynllun.Organisation) (*string, error) {
 	return optional(obj.NameCy), nil
@@ -292,6 +414,33 @@ func (r *organisationResolver) LocalAuthority(ctx context.Context, obj *cynllun.
 // Code is the resolver for the code field.
 func (r *organisationResolver) Code(ctx context.Context, obj *cynllun.Organisation) (*string, error) {
 	return optional(obj.Code), nil
+}
+
+// Deadlines is the resolver for the deadlines field.
+func (r *organisationResolver) Deadlines(ctx context.Context, obj *cynllun.Organisation, statuses []cynllun.DeadlineStatus, first *int) ([]*cynllun.Deadline, error) {
+	ds, _, err := r.Svc.Deadlines(ctx, service.DeadlineFilter{OrgID: obj.ID, Statuses: statuses}, "", "", pageSize(first))
+	return ds, err
+}
+
+// Calendar is the resolver for the calendar field.
+func (r *organisationResolver) Calendar(ctx context.Context, obj *cynllun.Organisation) (*service.OrgCalendar, error) {
+	return r.Svc.Calendar(ctx, obj.ID)
+}
+
+// Own is the resolver for the own field.
+func (r *organisationCalendarResolver) Own(ctx context.Context, obj *service.OrgCalendar) (*calendar.Calendar, error) {
+	if obj.Own == nil {
+		return nil, nil
+	}
+	return obj.Own.Calendar, nil
+}
+
+// Revision is the resolver for the revision field.
+func (r *organisationCalendarResolver) Revision(ctx context.Context, obj *service.OrgCalendar) (int, error) {
+	if obj.Own == nil {
+		return 0, nil
+	}
+	return obj.Own.Revision, nil
 }
 
 // Learner is the resolver for the learner field.
@@ -487,6 +636,31 @@ func (r *queryResolver) Review(ctx context.Context, id string) (*cynllun.Review,
 	return r.Svc.Review(ctx, id)
 }
 
+// StatutoryRules is the resolver for the statutoryRules field.
+func (r *queryResolver) StatutoryRules(ctx context.Context) ([]*clock.Rule, error) {
+	return pointers(r.Svc.Rules()), nil
+}
+
+// CalculateDeadline is the resolver for the calculateDeadline field.
+func (r *queryResolver) CalculateDeadline(ctx context.Context, rule string, start cynllun.Date, orgID *string, counting *clock.Settings) (*clock.Result, error) {
+	return r.Svc.Calculate(ctx, service.Calculation{RuleID: rule, Start: start, OrgID: deref(orgID), Settings: counting})
+}
+
+// Deadlines is the resolver for the deadlines field.
+func (r *queryResolver) Deadlines(ctx context.Context, filter *service.DeadlineFilter, first *int, after *string) (*DeadlineConnection, error) {
+	return r.deadlines(ctx, filter, first, after)
+}
+
+// Deadline is the resolver for the deadline field.
+func (r *queryResolver) Deadline(ctx context.Context, id string) (*cynllun.Deadline, error) {
+	return r.Svc.Deadline(ctx, id)
+}
+
+// Calendar is the resolver for the calendar field.
+func (r *queryResolver) Calendar(ctx context.Context, orgID string) (*service.OrgCalendar, error) {
+	return r.Svc.Calendar(ctx, orgID)
+}
+
 // LearnerID is the resolver for the learnerId field.
 func (r *relationshipResolver) LearnerID(ctx context.Context, obj *cynllun.Relationship) (*string, error) {
 	return optional(obj.LearnerID), nil
@@ -589,6 +763,36 @@ func (r *reviewRequestResolver) DecidedBy(ctx context.Context, obj *cynllun.Revi
 	return optional(obj.DecidedBy), nil
 }
 
+// Organisation is the resolver for the organisation field.
+func (r *statutoryEventResolver) Organisation(ctx context.Context, obj *cynllun.StatutoryEvent) (*cynllun.Organisation, error) {
+	return r.organisation(ctx, obj.OrgID, false)
+}
+
+// PlanID is the resolver for the planId field.
+func (r *statutoryEventResolver) PlanID(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error) {
+	return optional(obj.PlanID), nil
+}
+
+// ReviewID is the resolver for the reviewId field.
+func (r *statutoryEventResolver) ReviewID(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error) {
+	return optional(obj.ReviewID), nil
+}
+
+// Note is the resolver for the note field.
+func (r *statutoryEventResolver) Note(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error) {
+	return optional(obj.Note), nil
+}
+
+// Start is the resolver for the start field.
+func (r *statutoryRuleResolver) Start(ctx context.Context, obj *clock.Rule) (string, error) {
+	return string(obj.Start), nil
+}
+
+// Note is the resolver for the note field.
+func (r *statutoryRuleResolver) Note(ctx context.Context, obj *clock.Rule) (*string, error) {
+	return optional(obj.Note), nil
+}
+
 // PlanVersionSaved is the resolver for the planVersionSaved field.
 func (r *subscriptionResolver) PlanVersionSaved(ctx context.Context, planID string) (<-chan *service.VersionSaved, error) {
 	return r.planVersionSaved(ctx, planID)
@@ -597,6 +801,20 @@ func (r *subscriptionResolver) PlanVersionSaved(ctx context.Context, planID stri
 // JobUpdated is the resolver for the jobUpdated field.
 func (r *subscriptionResolver) JobUpdated(ctx context.Context, id string) (<-chan *cynllun.Job, error) {
 	return r.Svc.SubscribeJob(ctx, id)
+}
+
+// NameCy is the resolver for the nameCy field.
+func (r *termResolver) NameCy(ctx context.Context, obj *calendar.Term) (*string, error) {
+	return optional(obj.NameCy), nil
+}
+
+// Ics is the resolver for the ics field.
+func (r *termCalendarResolver) Ics(ctx context.Context, obj *calendar.Calendar) (string, error) {
+	b, err := obj.ICS()
+	if err != nil {
+		return "", cynllun.AsError("graph.TermCalendar.ics", err)
+	}
+	return string(b), nil
 }
 
 // Relationships is the resolver for the relationships field.
@@ -609,6 +827,18 @@ func (r *Resolver) Appendix() AppendixResolver { return &appendixResolver{r} }
 
 // AuditEvent returns AuditEventResolver implementation.
 func (r *Resolver) AuditEvent() AuditEventResolver { return &auditEventResolver{r} }
+
+// CalculationStep returns CalculationStepResolver implementation.
+func (r *Resolver) CalculationStep() CalculationStepResolver { return &calculationStepResolver{r} }
+
+// Closure returns ClosureResolver implementation.
+func (r *Resolver) Closure() ClosureResolver { return &closureResolver{r} }
+
+// Deadline returns DeadlineResolver implementation.
+func (r *Resolver) Deadline() DeadlineResolver { return &deadlineResolver{r} }
+
+// DeadlineClosure returns DeadlineClosureResolver implementation.
+func (r *Resolver) DeadlineClosure() DeadlineClosureResolver { return &deadlineClosureResolver{r} }
 
 // Disagreement returns DisagreementResolver implementation.
 func (r *Resolver) Disagreement() DisagreementResolver { return &disagreementResolver{r} }
@@ -636,6 +866,11 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 // Organisation returns OrganisationResolver implementation.
 func (r *Resolver) Organisation() OrganisationResolver { return &organisationResolver{r} }
+
+// OrganisationCalendar returns OrganisationCalendarResolver implementation.
+func (r *Resolver) OrganisationCalendar() OrganisationCalendarResolver {
+	return &organisationCalendarResolver{r}
+}
 
 // Plan returns PlanResolver implementation.
 func (r *Resolver) Plan() PlanResolver { return &planResolver{r} }
@@ -670,35 +905,56 @@ func (r *Resolver) ReviewPeriod() ReviewPeriodResolver { return &reviewPeriodRes
 // ReviewRequest returns ReviewRequestResolver implementation.
 func (r *Resolver) ReviewRequest() ReviewRequestResolver { return &reviewRequestResolver{r} }
 
+// StatutoryEvent returns StatutoryEventResolver implementation.
+func (r *Resolver) StatutoryEvent() StatutoryEventResolver { return &statutoryEventResolver{r} }
+
+// StatutoryRule returns StatutoryRuleResolver implementation.
+func (r *Resolver) StatutoryRule() StatutoryRuleResolver { return &statutoryRuleResolver{r} }
+
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
+// Term returns TermResolver implementation.
+func (r *Resolver) Term() TermResolver { return &termResolver{r} }
+
+// TermCalendar returns TermCalendarResolver implementation.
+func (r *Resolver) TermCalendar() TermCalendarResolver { return &termCalendarResolver{r} }
 
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
-	appendixResolver         struct{ *Resolver }
-	auditEventResolver       struct{ *Resolver }
-	disagreementResolver     struct{ *Resolver }
-	evidenceResolver         struct{ *Resolver }
-	fileResolver             struct{ *Resolver }
-	findingResolver          struct{ *Resolver }
-	jobResolver              struct{ *Resolver }
-	learnerResolver          struct{ *Resolver }
-	ledgerSessionResolver    struct{ *Resolver }
-	mutationResolver         struct{ *Resolver }
-	organisationResolver     struct{ *Resolver }
-	planResolver             struct{ *Resolver }
-	planVersionResolver      struct{ *Resolver }
-	planVersionSavedResolver struct{ *Resolver }
-	provisionReviewResolver  struct{ *Resolver }
-	provisionRowResolver     struct{ *Resolver }
-	queryResolver            struct{ *Resolver }
-	relationshipResolver     struct{ *Resolver }
-	reviewResolver           struct{ *Resolver }
-	reviewDecisionResolver   struct{ *Resolver }
-	reviewPeriodResolver     struct{ *Resolver }
-	reviewRequestResolver    struct{ *Resolver }
-	subscriptionResolver     struct{ *Resolver }
-	userResolver             struct{ *Resolver }
+	appendixResolver             struct{ *Resolver }
+	auditEventResolver           struct{ *Resolver }
+	calculationStepResolver      struct{ *Resolver }
+	closureResolver              struct{ *Resolver }
+	deadlineResolver             struct{ *Resolver }
+	deadlineClosureResolver      struct{ *Resolver }
+	disagreementResolver         struct{ *Resolver }
+	evidenceResolver             struct{ *Resolver }
+	fileResolver                 struct{ *Resolver }
+	findingResolver              struct{ *Resolver }
+	jobResolver                  struct{ *Resolver }
+	learnerResolver              struct{ *Resolver }
+	ledgerSessionResolver        struct{ *Resolver }
+	mutationResolver             struct{ *Resolver }
+	organisationResolver         struct{ *Resolver }
+	organisationCalendarResolver struct{ *Resolver }
+	planResolver                 struct{ *Resolver }
+	planVersionResolver          struct{ *Resolver }
+	planVersionSavedResolver     struct{ *Resolver }
+	provisionReviewResolver      struct{ *Resolver }
+	provisionRowResolver         struct{ *Resolver }
+	queryResolver                struct{ *Resolver }
+	relationshipResolver         struct{ *Resolver }
+	reviewResolver               struct{ *Resolver }
+	reviewDecisionResolver       struct{ *Resolver }
+	reviewPeriodResolver         struct{ *Resolver }
+	reviewRequestResolver        struct{ *Resolver }
+	statutoryEventResolver       struct{ *Resolver }
+	statutoryRuleResolver        struct{ *Resolver }
+	subscriptionResolver         struct{ *Resolver }
+	termResolver                 struct{ *Resolver }
+	termCalendarResolver         struct{ *Resolver }
+	userResolver                 struct{ *Resolver }
 )

@@ -52,6 +52,9 @@ const (
 	collEvents        = "events"
 	collDeadlines     = "deadlines"
 	collCalendars     = "calendars" // calendar revisions
+	collNotices       = "notices"
+	collDeliveries    = "deliveries"
+	collEndpoints     = "webhookEndpoints"
 
 	// bucketFiles is the GridFS bucket of stored files; the driver keeps
 	// it in the two collections below.
@@ -323,6 +326,11 @@ var indexes = []index{
 	{collReviews, "planId", bson.D{{Key: "planId", Value: 1}}, false},
 	{collSessions, "planId_date_id", bson.D{{Key: "planId", Value: 1}, {Key: "date", Value: 1}, {Key: "_id", Value: 1}}, false},
 	{collCalendars, "orgId_revision", bson.D{{Key: "orgId", Value: 1}, {Key: "revision", Value: 1}}, true},
+	{collNotices, "deadlineId", bson.D{{Key: "deadlineId", Value: 1}}, false},
+	{collNotices, "status_updatedAt", bson.D{{Key: "status", Value: 1}, {Key: "updatedAt", Value: 1}}, false},
+	{collDeliveries, "noticeId_at", bson.D{{Key: "noticeId", Value: 1}, {Key: "at", Value: 1}}, false},
+	{collEndpoints, "orgId", bson.D{{Key: "orgId", Value: 1}}, false},
+	{collRelationships, "orgId", bson.D{{Key: "orgId", Value: 1}}, false},
 	{collEvents, "learnerId_on", bson.D{{Key: "learnerId", Value: 1}, {Key: "on", Value: 1}}, false},
 	{collDeadlines, "learnerId_open", bson.D{{Key: "learnerId", Value: 1}, {Key: "open", Value: 1}}, false},
 	{collDeadlines, "open_dueKey", bson.D{{Key: "open", Value: 1}, {Key: "dueKey", Value: 1}}, false},

@@ -73,8 +73,14 @@ func findAll[T any](ctx context.Context, c *mongo.Collection, filter any, opts *
 // most one document per distinct id).
 func byIDs[T any](ctx context.Context, c *mongo.Collection, ids []string) ([]T, error) {
 	ids = dedupe(ids)
-	if len(ids) == 0 {
+	switch len(ids) {
+	case 0:
 		return nil, nil
+	case 1:
+		// An equality on _id is the one filter embedded FerretDB pushes
+		// down to SQLite (stack-notes §2); $in is filtered in Go over
+		// the whole collection.
+		return findAll[T](ctx, c, bson.D{{Key: "_id", Value: ids[0]}}, pageOpts(1))
 	}
 	return findAll[T](ctx, c, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, pageOpts(len(ids)))
 }

@@ -179,3 +179,25 @@ func Revoke(p *cynllun.Principal, r *cynllun.Relationship, learner *cynllun.Lear
 	}
 	return WriteLearner(p, learner, now).OK
 }
+
+// EditCalendar decides whether p may change organisation o's own term
+// calendar: staff of a school or FEI for theirs, officers of a local
+// authority for the LA's and its schools' and FEIs', administrators for
+// any (term dates are not learners' data).
+func EditCalendar(p *cynllun.Principal, o *cynllun.Organisation, now time.Time) bool {
+	if p == nil || o == nil {
+		return false
+	}
+	if p.Admin {
+		return true
+	}
+	for _, r := range active(p, now) {
+		switch {
+		case r.Kind == cynllun.RelStaffOf && r.OrgID == o.ID && o.Kind != cynllun.OrgLocalAuthority:
+			return true
+		case r.Kind == cynllun.RelOfficerOf && (r.OrgID == o.ID || (o.LAID != "" && r.OrgID == o.LAID)):
+			return true
+		}
+	}
+	return false
+}

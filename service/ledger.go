@@ -279,7 +279,7 @@ func (s *Service) Ledger(ctx context.Context, q LedgerQuery) (*PlanLedger, error
 			}
 		}
 	}
-	sums, err := summarise(ctx, s.store, op, plan.ID, l, rows, q.From, q.To)
+	sums, err := summarise(ctx, s.store, op, plan, rows, q.From, q.To)
 	if err != nil {
 		return nil, err
 	}
@@ -291,30 +291,32 @@ func (s *Service) Ledger(ctx context.Context, q LedgerQuery) (*PlanLedger, error
 }
 
 // summarise reads the sessions of a window and reckons the rows' ledgers on
-// the learner's local authority's term calendar.
-func summarise(ctx context.Context, store cynllun.Store, op, planID string, l *cynllun.Learner, rows []cynllun.ProvisionRow, from, to cynllun.Date) ([]ledger.RowSummary, error) {
-	ss, err := store.Sessions(ctx, cynllun.SessionQuery{PlanID: planID, From: from, To: to})
+// the term calendar of the plan's maintaining body.
+func summarise(ctx context.Context, store cynllun.Store, op string, plan *cynllun.Plan, rows []cynllun.ProvisionRow, from, to cynllun.Date) ([]ledger.RowSummary, error) {
+	ss, err := store.Sessions(ctx, cynllun.SessionQuery{PlanID: plan.ID, From: from, To: to})
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
-	cal, err := calendarFor(ctx, store, op, l)
+	cals, err := termCalendars(ctx, store, op, []string{plan.MaintainerID})
 	if err != nil {
 		return nil, err
 	}
-	return ledger.SummarisePlan(rows, ss, from, to, cal), nil
+	return ledger.SummarisePlan(rows, ss, from, to, cals[plan.MaintainerID]), nil
 }
 
-// calendarFor is the term calendar of the learner's local authority, when
-// Cynllun has one (nil otherwise).
-func calendarFor(ctx context.Context, store cynllun.Store, op string, l *cynllun.Learner) (*calendar.Calendar, error) {
-	orgs, err := store.OrganisationsByID(ctx, []string{l.LAID})
+// termCalendars are the calendars that count for organisations (see
+// OrgCalendar), by id, read from a store that may keep calendars.
+func termCalendars(ctx context.Context, store cynllun.Store, op string, orgIDs []string) (map[string]*calendar.Calendar, error) {
+	cs, _ := store.(calendar.Store)
+	ocs, err := effectiveCalendars(ctx, store, cs, op, orgIDs)
 	if err != nil {
-		return nil, cynllun.AsError(op, err)
+		return nil, err
 	}
-	if len(orgs) == 0 {
-		return nil, nil
+	out := make(map[string]*calendar.Calendar, len(ocs))
+	for id, oc := range ocs {
+		out[id] = oc.Effective
 	}
-	return calendar.ForLA(orgs[0].Code), nil
+	return out, nil
 }
 
 func (s *Service) auditLedger(ctx context.Context, op string, p *cynllun.Principal, plan *cynllun.Plan, l *cynllun.Learner, version int) error {
@@ -343,4 +345,10 @@ func (s *Service) currentRows(ctx context.Context, op, planID string) (map[strin
 		}
 	}
 	return out, nil
+}
+
+// TermCalendars are the calendars that count for organisations, by id (for
+// the worker, which counts school days for notices).
+func TermCalendars(ctx context.Context, store cynllun.Store, orgIDs []string) (map[string]*calendar.Calendar, error) {
+	return termCalendars(ctx, store, "service.TermCalendars", orgIDs)
 }

@@ -143,7 +143,27 @@ func (s *Service) appendVersion(ctx context.Context, op string, plan *cynllun.Pl
 		return e
 	}
 	s.publish(ctx, plan, v)
+	if v.Status == cynllun.VersionFinal {
+		s.firstGiven(ctx, plan, v)
+	}
 	return nil
+}
+
+// firstGiven records that the plan was given (IDP_GIVEN: it closes the
+// clocks to decide and give a plan, and starts the first review period)
+// when v is its first FINAL version.
+func (s *Service) firstGiven(ctx context.Context, plan *cynllun.Plan, v *cynllun.Version) {
+	metas, err := s.store.ListVersions(ctx, plan.ID, 0, v.Number-1)
+	if err != nil {
+		s.log.ErrorContext(ctx, "could not check for an earlier final version", "plan", plan.ID, "code", string(cynllun.ErrorCode(err)))
+		return
+	}
+	for _, m := range metas {
+		if m.Status == cynllun.VersionFinal {
+			return
+		}
+	}
+	s.systemEvent(ctx, cynllun.EventIDPGiven, v.ID, plan, "", cynllun.DateOf(v.CreatedAt.In(cynllun.London)), v.CreatedBy)
 }
 
 func conflict(op string, current int) *cynllun.Error {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/cynllun/cynllun"
-	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/ledger"
 	"github.com/cynllun/cynllun/quality"
 )
@@ -162,8 +161,12 @@ func LoadReviewContexts(ctx context.Context, store cynllun.Store, rs []*cynllun.
 		}
 	}
 
-	// The ledgers, on each learner's LA calendar.
-	cals, err := calendars(ctx, store, op, out)
+	// The ledgers, on each maintaining body's calendar.
+	var orgIDs []string
+	for _, rc := range out {
+		orgIDs = append(orgIDs, rc.Plan.MaintainerID)
+	}
+	cals, err := termCalendars(ctx, store, op, orgIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +179,7 @@ func LoadReviewContexts(ctx context.Context, store cynllun.Store, rs []*cynllun.
 			if rc.Plan.ID != planID || rc.Reviewed == nil || rc.Reviewed.Content == nil {
 				continue
 			}
-			rc.Ledger = ledger.SummarisePlan(rc.Reviewed.Content.Provision, within(ss, rc.From, rc.To), rc.From, rc.To, cals[rc.Learner.LAID])
+			rc.Ledger = ledger.SummarisePlan(rc.Reviewed.Content.Provision, within(ss, rc.From, rc.To), rc.From, rc.To, cals[rc.Plan.MaintainerID])
 		}
 	}
 	return out, nil
@@ -191,24 +194,6 @@ func previousReview(planReviews []*cynllun.Review, r *cynllun.Review) *cynllun.R
 		}
 	}
 	return prev
-}
-
-// calendars are the term calendars of the contexts' learners' local
-// authorities, by LA id (nil where Cynllun has none), in one round trip.
-func calendars(ctx context.Context, store cynllun.Store, op string, rcs []*ReviewContext) (map[string]*calendar.Calendar, error) {
-	var ids []string
-	for _, rc := range rcs {
-		ids = append(ids, rc.Learner.LAID)
-	}
-	orgs, err := store.OrganisationsByID(ctx, dedupe(ids))
-	if err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	out := map[string]*calendar.Calendar{}
-	for _, o := range orgs {
-		out[o.ID] = calendar.ForLA(o.Code)
-	}
-	return out, nil
 }
 
 // within keeps the sessions dated from from to to.

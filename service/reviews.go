@@ -126,6 +126,7 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 	if _, err := s.insertRevision(ctx, op, r); err != nil {
 		return nil, err
 	}
+	s.systemEvent(ctx, cynllun.EventReviewRequested, r.ID, plan, r.ID, in.RequestedOn, p.UserID)
 	s.log.InfoContext(ctx, "review requested", "review", r.ID, "plan", plan.ID, "actor", p.UserID)
 	return r, nil
 }
@@ -134,7 +135,7 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 // refuses it as unnecessary; a refusal needs reasons. Staff and officers.
 func (s *Service) DecideReviewRequest(ctx context.Context, in DecideRequestInput) (*cynllun.Review, error) {
 	const op = "service.DecideReviewRequest"
-	p, cur, _, err := s.reviewForWrite(ctx, op, in.ID)
+	p, cur, plan, err := s.reviewForWrite(ctx, op, in.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +181,15 @@ func (s *Service) DecideReviewRequest(ctx context.Context, in DecideRequestInput
 		req.RefusalReasons = in.Reasons
 	}
 	next.Request = &req
-	return s.insertRevision(ctx, op, next)
+	r, err := s.insertRevision(ctx, op, next)
+	if err != nil {
+		return nil, err
+	}
+	if !in.Accept {
+		// A refusal is the end of the duty to review on request.
+		s.systemEvent(ctx, cynllun.EventReviewRefused, r.ID, plan, r.ID, in.DecidedOn, p.UserID)
+	}
+	return r, nil
 }
 
 // OpenReview starts a review that was not requested: staff and officers.
@@ -331,6 +340,7 @@ func (s *Service) ConcludeReview(ctx context.Context, in ConcludeInput) (*cynllu
 	if err != nil {
 		return nil, err
 	}
+	s.systemEvent(ctx, cynllun.EventReviewConcluded, r.ID, plan, r.ID, in.DecidedOn, p.UserID)
 	s.log.InfoContext(ctx, "review concluded", "review", r.ID, "plan", plan.ID, "decision", string(in.Decision), "actor", p.UserID)
 	return r, nil
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/calendar"
+	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/policy"
 )
 
@@ -53,6 +55,8 @@ type Service struct {
 	log   *slog.Logger
 
 	maxUpload int64
+	calendars calendar.Store
+	clock     clock.Settings
 }
 
 // Option configures a Service.
@@ -73,9 +77,17 @@ func WithURLSigner(u URLSigner) Option { return func(s *Service) { s.urls = u } 
 // WithLogger sets the logger. Logs carry ids and codes, never names or content.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
-// New returns a Service over store.
+// WithClockSettings sets the counting conventions of statutory clocks (the
+// deployment's settings; clock.DefaultSettings otherwise).
+func WithClockSettings(c clock.Settings) Option { return func(s *Service) { s.clock = c } }
+
+// New returns a Service over store. A store that also keeps calendars
+// (calendar.Store, as the MongoDB adapter does) serves them too.
 func New(store cynllun.Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, log: slog.New(slog.DiscardHandler)}
+	s := &Service{store: store, now: time.Now, log: slog.New(slog.DiscardHandler), clock: clock.DefaultSettings()}
+	if cs, ok := store.(calendar.Store); ok {
+		s.calendars = cs
+	}
 	for _, o := range opts {
 		o(s)
 	}

@@ -1,0 +1,461 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/calendar"
+	"github.com/cynllun/cynllun/clock"
+	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/policy"
+)
+
+// EventInput records a statutory event that Cynllun cannot see for
+// itself (ALN brought to a school's attention, a referral received, a
+// notice given).
+type EventInput struct {
+	LearnerID string
+	Kind      cynllun.EventKind
+	On        cynllun.Date
+	// OrgID is the body whose duty the clock is; default: the plan's
+	// maintainer, else the learner's setting, else the learner's LA.
+	OrgID    string
+	PlanID   string
+	ReviewID string
+	Note     string
+}
+
+// EventResult is a recorded event with the clocks it started and closed.
+type EventResult struct {
+	Event   *cynllun.StatutoryEvent
+	Started []*cynllun.Deadline
+	Closed  []*cynllun.Deadline
+}
+
+// recordable are the event kinds a user may record (the others Cynllun
+// derives from plans and reviews).
+var recordable = []cynllun.EventKind{
+	cynllun.EventALNBroughtToAttention, cynllun.EventConsentGiven, cynllun.EventIDPGiven, cynllun.EventNoALNNoticeGiven,
+	cynllun.EventNHSReferralReceived, cynllun.EventNHSResponseGiven, cynllun.EventCeaseNoticeGiven,
+	cynllun.EventReconsiderationAsked, cynllun.EventReconsiderationDecided, cynllun.EventTakeoverRequested, cynllun.EventTakeoverDecided,
+	cynllun.EventFEITakeoverRequest, cynllun.EventFEITakeoverAnswered, cynllun.EventDecisionNoticeGiven, cynllun.EventAppealMade,
+	cynllun.EventTribunalDecisionSent, cynllun.EventTribunalReviewRequested, cynllun.EventRegisteredAtNewSchool,
+}
+
+// RecordEvent records a statutory event for a learner, starts the clocks
+// it starts (due dates on the responsible body's calendar) and closes the
+// open clocks it satisfies. Staff and officers.
+func (s *Service) RecordEvent(ctx context.Context, in EventInput) (*EventResult, error) {
+	const op = "service.RecordEvent"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	l, err := s.learnerFor(ctx, p, op, in.LearnerID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !policy.WriteLearner(p, l, now).OK {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not change this learner's record")
+	}
+	c := &checker{}
+	oneOf(c, "input.kind", in.Kind, recordable, false)
+	if in.On.IsZero() {
+		c.add("input.on", "is required")
+	}
+	c.date("input.on", in.On)
+	if in.On.After(cynllun.Today(now)) {
+		c.add("input.on", "must not be in the future")
+	}
+	c.text("input.note", in.Note, form.MaxMedium, true)
+	if in.PlanID != "" {
+		plan, _, err := s.planFor(ctx, p, op, in.PlanID)
+		if err != nil || plan.LearnerID != l.ID {
+			c.add("input.planId", "is not a plan of this learner")
+		} else if in.OrgID == "" {
+			in.OrgID = plan.MaintainerID
+		}
+	}
+	if in.OrgID == "" {
+		in.OrgID = l.SettingID
+		if in.OrgID == "" {
+			in.OrgID = l.LAID
+		}
+	}
+	orgs, err := s.store.OrganisationsByID(ctx, []string{in.OrgID})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	if len(orgs) == 0 {
+		c.add("input.orgId", "is not an organisation")
+	}
+	if len(c.errs) > 0 {
+		return nil, cynllun.Invalid(op, c.errs...)
+	}
+	ev := &cynllun.StatutoryEvent{
+		ID: cynllun.NewID(cynllun.PrefixEvent), Kind: in.Kind, LearnerID: l.ID, PlanID: in.PlanID, ReviewID: in.ReviewID,
+		OrgID: in.OrgID, On: in.On, Note: in.Note, RecordedAt: now.UTC(), RecordedBy: p.UserID,
+	}
+	res, err := s.applyEvent(ctx, op, ev, l, orgs[0])
+	if err != nil {
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "statutory event recorded", "event", ev.ID, "kind", string(ev.Kind), "learner", l.ID, "started", len(res.Started), "closed", len(res.Closed), "actor", p.UserID)
+	return res, nil
+}
+
+// systemEvent records an event Cynllun derives (an IDP given, a review
+// concluded) and applies it. Its id is derived from what caused it, so a
+// retried save applies it once. A failure is logged: the save it follows
+// has been made already.
+func (s *Service) systemEvent(ctx context.Context, kind cynllun.EventKind, cause string, plan *cynllun.Plan, reviewID string, on cynllun.Date, by string) {
+	const op = "service.systemEvent"
+	sum := sha256.Sum256([]byte(string(kind) + "/" + cause))
+	ev := &cynllun.StatutoryEvent{
+		ID: cynllun.PrefixEvent + "s" + hex.EncodeToString(sum[:12]), Kind: kind, LearnerID: plan.LearnerID, PlanID: plan.ID,
+		ReviewID: reviewID, OrgID: plan.MaintainerID, On: on, RecordedAt: s.now().UTC(), RecordedBy: by, System: true,
+	}
+	err := func() error {
+		ls, err := s.store.LearnersByID(ctx, []string{plan.LearnerID})
+		if err != nil || len(ls) == 0 {
+			return cynllun.AsError(op, err)
+		}
+		orgs, err := s.store.OrganisationsByID(ctx, []string{plan.MaintainerID})
+		if err != nil || len(orgs) == 0 {
+			return cynllun.AsError(op, err)
+		}
+		_, err = s.applyEvent(ctx, op, ev, ls[0], orgs[0])
+		return err
+	}()
+	if err != nil {
+		s.log.ErrorContext(ctx, "could not apply a statutory event", "event", ev.ID, "kind", string(kind), "plan", plan.ID, "code", string(cynllun.ErrorCode(err)))
+	}
+}
+
+// applyEvent stores ev, closes the learner's open clocks it satisfies and
+// starts the clocks it starts. Every write is idempotent (deterministic
+// ids, first closure stays), so applying an event again changes nothing.
+func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.StatutoryEvent, l *cynllun.Learner, org *cynllun.Organisation) (*EventResult, error) {
+	if err := s.store.InsertEvent(ctx, ev); err != nil && cynllun.ErrorCode(err) != cynllun.CodeConflict {
+		return nil, cynllun.AsError(op, err)
+	}
+	res := &EventResult{Event: ev}
+	open, err := s.store.OpenDeadlines(ctx, l.ID, "")
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	now := s.now().UTC()
+	for _, d := range open {
+		rule, ok := clock.RuleByID(d.RuleID)
+		if !ok || d.StartEventID == ev.ID || !slices.Contains(rule.EndEvents, string(ev.Kind)) && !slices.Contains(rule.RestartEvents, string(ev.Kind)) {
+			continue
+		}
+		if d.PlanID != "" && ev.PlanID != "" && d.PlanID != ev.PlanID {
+			continue
+		}
+		closed, err := s.store.CloseDeadline(ctx, d.ID, cynllun.Closure{Status: cynllun.DeadlineMet, On: ev.On, EventID: ev.ID, By: ev.RecordedBy, At: now})
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		if closed {
+			res.Closed = append(res.Closed, d)
+		}
+	}
+	var cal *calendar.Calendar
+	var started []*cynllun.Deadline
+	for _, rule := range rulesStartedBy(ev.Kind, org.Kind, cynllun.StatusOn(l.DateOfBirth, ev.On)) {
+		if cal == nil && rule.Calendar == clock.CalendarMaintainer {
+			cals, err := termCalendars(ctx, s.store, op, []string{org.ID})
+			if err != nil {
+				return nil, err
+			}
+			cal = cals[org.ID]
+		}
+		d := &cynllun.Deadline{
+			ID: cynllun.DeadlineID(rule.ID, ev.ID), RuleID: rule.ID, LearnerID: l.ID, PlanID: ev.PlanID, ReviewID: ev.ReviewID,
+			OrgID: org.ID, LAID: l.LAID, SettingID: l.SettingID, StartEventID: ev.ID, Start: ev.On, CreatedAt: now,
+		}
+		r, err := clock.Compute(rule, ev.On, cal, s.clock)
+		if err != nil {
+			// Why there is no due date ("needs the maintaining body's term
+			// calendar", "has no time limit confirmed"): a wrong date is
+			// worse than none.
+			e := cynllun.AsError(op, err)
+			if e.Code != cynllun.CodeInvalid {
+				return nil, e
+			}
+			d.Problem = e.Message
+			if len(e.Fields) > 0 {
+				d.Problem = e.Fields[0].Message
+			}
+		} else {
+			d.Due = r.Due
+		}
+		started = append(started, d)
+	}
+	if err := s.store.InsertDeadlines(ctx, started); err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	res.Started = started
+	return res, nil
+}
+
+// rulesStartedBy are the rules an event starts (or restarts) for a body of
+// kind orgKind and a learner of status st. Who decides ALN depends on who
+// the body is and on the learner's age (domain.md §2.1 T1–T4).
+func rulesStartedBy(kind cynllun.EventKind, orgKind cynllun.OrgKind, st cynllun.LearnerStatus) []clock.Rule {
+	var out []clock.Rule
+	for _, r := range clock.Rules() {
+		if r.StartEvent != string(kind) && !slices.Contains(r.RestartEvents, string(kind)) {
+			continue
+		}
+		if applies, ok := ruleApplies[r.ID]; ok && !applies(orgKind, st) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// ruleApplies narrows rules that share a start event to the body and the
+// learner they are about.
+var ruleApplies = map[string]func(cynllun.OrgKind, cynllun.LearnerStatus) bool{
+	"T1": func(o cynllun.OrgKind, st cynllun.LearnerStatus) bool {
+		return o == cynllun.OrgSchool && st == cynllun.StatusChild
+	},
+	"T2": func(o cynllun.OrgKind, st cynllun.LearnerStatus) bool {
+		return o == cynllun.OrgSchool && st == cynllun.StatusYoungPerson
+	},
+	"T3": func(o cynllun.OrgKind, _ cynllun.LearnerStatus) bool { return o == cynllun.OrgFEI },
+	"T4": func(o cynllun.OrgKind, _ cynllun.LearnerStatus) bool { return o == cynllun.OrgLocalAuthority },
+	// T13 is "no gap" (the new school maintains the plan from the day of
+	// registration), T19 and T20 are informational: no clock to run.
+	"T13": never, "T19": never, "T20": never,
+}
+
+func never(cynllun.OrgKind, cynllun.LearnerStatus) bool { return false }
+
+// CloseDeadlineInput marks an open deadline as not applicable (an
+// exception applies, the duty fell away), with the reason.
+type CloseDeadlineInput struct {
+	ID     string
+	Reason string
+	On     cynllun.Date
+}
+
+// MarkNotApplicable closes an open deadline as not applicable. Staff and
+// officers; the reason is kept with the deadline.
+func (s *Service) MarkNotApplicable(ctx context.Context, in CloseDeadlineInput) (*cynllun.Deadline, error) {
+	const op = "service.MarkNotApplicable"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	d, l, err := s.deadlineFor(ctx, p, op, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !policy.WriteLearner(p, l, now).OK {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not change this learner's record")
+	}
+	if in.On.IsZero() {
+		in.On = cynllun.Today(now)
+	}
+	c := &checker{}
+	c.required("input.reason", in.Reason, form.MaxMedium, true)
+	c.date("input.on", in.On)
+	if d.Closure != nil {
+		c.add("input.id", "is closed already")
+	}
+	if len(c.errs) > 0 {
+		return nil, cynllun.Invalid(op, c.errs...)
+	}
+	if _, err := s.store.CloseDeadline(ctx, d.ID, cynllun.Closure{Status: cynllun.DeadlineNotApplicable, On: in.On, Reason: in.Reason, By: p.UserID, At: now.UTC()}); err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	ds, err := s.store.DeadlinesByID(ctx, []string{d.ID})
+	if err != nil || len(ds) == 0 {
+		return nil, cynllun.AsError(op, err)
+	}
+	return ds[0], nil
+}
+
+func (s *Service) deadlineFor(ctx context.Context, p *cynllun.Principal, op, id string) (*cynllun.Deadline, *cynllun.Learner, error) {
+	ds, err := s.store.DeadlinesByID(ctx, []string{id})
+	if err != nil {
+		return nil, nil, cynllun.AsError(op, err)
+	}
+	if len(ds) == 0 {
+		return nil, nil, cynllun.NotFound(op, "deadline")
+	}
+	l, err := s.learnerFor(ctx, p, op, ds[0].LearnerID)
+	if err != nil {
+		return nil, nil, cynllun.NotFound(op, "deadline")
+	}
+	return ds[0], l, nil
+}
+
+// Deadline returns a deadline for someone who may read its learner.
+func (s *Service) Deadline(ctx context.Context, id string) (*cynllun.Deadline, error) {
+	const op = "service.Deadline"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	d, _, err := s.deadlineFor(ctx, p, op, id)
+	return d, err
+}
+
+// DeadlineFilter narrows a deadline list.
+type DeadlineFilter struct {
+	LearnerID string
+	OrgID     string
+	RuleIDs   []string
+	Statuses  []cynllun.DeadlineStatus
+	DueFrom   cynllun.Date
+	DueTo     cynllun.Date
+}
+
+// Deadlines lists the deadlines the principal may see (the learners in
+// their scope), by due date, after the cursor, at most first, and whether
+// more follow.
+func (s *Service) Deadlines(ctx context.Context, f DeadlineFilter, afterDue, afterID string, first int) ([]*cynllun.Deadline, bool, error) {
+	const op = "service.Deadlines"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, false, err
+	}
+	if first < 0 || first > MaxPage {
+		return nil, false, cynllun.Invalid(op, cynllun.FieldError{Field: "first", Message: "must be between 0 and 200"})
+	}
+	c := &checker{}
+	for i, r := range f.RuleIDs {
+		if _, ok := clock.RuleByID(r); !ok {
+			c.add(fmt.Sprintf("filter.ruleIds.%d", i), "is not a statutory rule")
+		}
+	}
+	if !f.DueFrom.IsZero() && !f.DueTo.IsZero() && f.DueTo.Before(f.DueFrom) {
+		c.add("filter.dueTo", "must not be before dueFrom")
+	}
+	if len(c.errs) > 0 {
+		return nil, false, cynllun.Invalid(op, c.errs...)
+	}
+	if first == 0 {
+		return nil, false, nil
+	}
+	q := cynllun.DeadlineQuery{
+		Scope: policy.Scope(p, s.now()), LearnerID: f.LearnerID, OrgID: f.OrgID, RuleIDs: f.RuleIDs, Statuses: f.Statuses,
+		Today: cynllun.Today(s.now()), DueFrom: f.DueFrom, DueTo: f.DueTo, AfterDue: afterDue, AfterID: afterID, Limit: first + 1,
+	}
+	ds, err := s.store.ListDeadlines(ctx, q)
+	if err != nil {
+		return nil, false, cynllun.AsError(op, err)
+	}
+	// The store filters by scope; the policy has the last word (a
+	// learner who moved out of a setting keeps old deadlines there).
+	ids := make([]string, len(ds))
+	for i, d := range ds {
+		ids[i] = d.LearnerID
+	}
+	readable, err := s.readableLearners(ctx, p, ids)
+	if err != nil {
+		return nil, false, cynllun.AsError(op, err)
+	}
+	out := ds[:0]
+	for _, d := range ds {
+		if readable[d.LearnerID] != nil {
+			out = append(out, d)
+		}
+	}
+	more := len(out) > first
+	if more {
+		out = out[:first]
+	}
+	return out, more, nil
+}
+
+// Calculation asks how a rule's due date is reckoned.
+type Calculation struct {
+	RuleID string
+	Start  cynllun.Date
+	// OrgID names the body whose calendar counts (required for school-day
+	// and term-time rules).
+	OrgID string
+	// Settings, when set, replace the deployment's counting conventions for
+	// this calculation (to compare the two readings of an unconfirmed rule).
+	Settings *clock.Settings
+}
+
+// Calculate computes a due date with its working: every day counted and
+// every day skipped, and the conventions applied. Anyone signed in may ask
+// (rules and term dates are public).
+func (s *Service) Calculate(ctx context.Context, in Calculation) (*clock.Result, error) {
+	const op = "service.Calculate"
+	if _, err := principal(ctx, op); err != nil {
+		return nil, err
+	}
+	rule, ok := clock.RuleByID(in.RuleID)
+	if !ok {
+		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "rule", Message: "is not a statutory rule"})
+	}
+	var cal *calendar.Calendar
+	if in.OrgID != "" {
+		cals, err := termCalendars(ctx, s.store, op, []string{in.OrgID})
+		if err != nil {
+			return nil, err
+		}
+		if cal = cals[in.OrgID]; cal == nil {
+			return nil, cynllun.NotFound(op, "organisation")
+		}
+	}
+	settings := s.clock
+	if in.Settings != nil {
+		settings.TriggerDayCounts, settings.InsetDaysCount, settings.ClosuresCount = in.Settings.TriggerDayCounts, in.Settings.InsetDaysCount, in.Settings.ClosuresCount
+	}
+	r, err := clock.Compute(rule, in.Start, cal, settings)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Rules lists the statutory rules as this deployment applies them.
+func (s *Service) Rules() []clock.Rule { return clock.Rules() }
+
+// Today is the service clock's date in London.
+func (s *Service) Today() cynllun.Date { return cynllun.Today(s.now()) }
+
+// Events lists a learner's statutory events for someone who may read the
+// learner.
+func (s *Service) Events(ctx context.Context, learnerID string) ([]cynllun.StatutoryEvent, error) {
+	const op = "service.Events"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.learnerFor(ctx, p, op, learnerID); err != nil {
+		return nil, err
+	}
+	evs, err := s.store.EventsForLearner(ctx, learnerID)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	return evs, nil
+}
+
+// DeadlineWorking recomputes a deadline's due date with its working, on
+// the responsible body's calendar as it is now (nil for rules with no
+// computable date).
+func (s *Service) DeadlineWorking(ctx context.Context, d *cynllun.Deadline) (*clock.Result, error) {
+	r, err := s.Calculate(ctx, Calculation{RuleID: d.RuleID, Start: d.Start, OrgID: d.OrgID})
+	if cynllun.ErrorCode(err) == cynllun.CodeInvalid {
+		return nil, nil
+	}
+	return r, err
+}

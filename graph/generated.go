@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	Closure() ClosureResolver
 	Deadline() DeadlineResolver
 	DeadlineClosure() DeadlineClosureResolver
+	Delivery() DeliveryResolver
 	Disagreement() DisagreementResolver
 	Evidence() EvidenceResolver
 	File() FileResolver
@@ -49,6 +50,7 @@ type ResolverRoot interface {
 	Learner() LearnerResolver
 	LedgerSession() LedgerSessionResolver
 	Mutation() MutationResolver
+	Notice() NoticeResolver
 	Organisation() OrganisationResolver
 	OrganisationCalendar() OrganisationCalendarResolver
 	Plan() PlanResolver
@@ -68,6 +70,7 @@ type ResolverRoot interface {
 	Term() TermResolver
 	TermCalendar() TermCalendarResolver
 	User() UserResolver
+	WebhookEndpoint() WebhookEndpointResolver
 }
 
 type DirectiveRoot struct {
@@ -156,6 +159,7 @@ type ComplexityRoot struct {
 		ID           func(childComplexity int) int
 		Late         func(childComplexity int) int
 		Learner      func(childComplexity int) int
+		Notices      func(childComplexity int) int
 		Organisation func(childComplexity int) int
 		Plan         func(childComplexity int) int
 		Problem      func(childComplexity int) int
@@ -190,6 +194,14 @@ type ComplexityRoot struct {
 	DeadlineEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Delivery struct {
+		At         func(childComplexity int) int
+		Attempt    func(childComplexity int) int
+		ErrorCode  func(childComplexity int) int
+		HTTPStatus func(childComplexity int) int
+		OK         func(childComplexity int) int
 	}
 
 	Disagreement struct {
@@ -371,6 +383,7 @@ type ComplexityRoot struct {
 		CreateOrganisation        func(childComplexity int, input service.OrganisationInput) int
 		CreatePlan                func(childComplexity int, input service.PlanInput) int
 		CreateUser                func(childComplexity int, input service.UserInput) int
+		CreateWebhookEndpoint     func(childComplexity int, orgID string, url string) int
 		DecideReviewRequest       func(childComplexity int, input service.DecideRequestInput) int
 		GrantAccess               func(childComplexity int, input service.GrantInput) int
 		ImportCalendar            func(childComplexity int, orgID string, expectedRevision int, ics string, merge *bool, comment *string) int
@@ -382,9 +395,11 @@ type ComplexityRoot struct {
 		RenderPlan                func(childComplexity int, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
 		RequestReview             func(childComplexity int, input service.RequestReviewInput) int
 		RevokeAccess              func(childComplexity int, id string) int
+		RotateWebhookSecret       func(childComplexity int, id string, keepPrevious *bool) int
 		SaveReview                func(childComplexity int, input service.SaveReviewInput) int
 		SaveVersion               func(childComplexity int, input service.SaveInput) int
 		SetCalendar               func(childComplexity int, orgID string, expectedRevision int, calendar calendar.Calendar, comment *string) int
+		SetWebhookEndpointActive  func(childComplexity int, id string, active bool) int
 		UpdateLearner             func(childComplexity int, id string, input service.LearnerInput) int
 		UploadAttachment          func(childComplexity int, learnerID string, file graphql.Upload) int
 		VoidSession               func(childComplexity int, id string, reason string) int
@@ -396,6 +411,22 @@ type ComplexityRoot struct {
 		Reasons          func(childComplexity int) int
 	}
 
+	Notice struct {
+		Attempts   func(childComplexity int) int
+		Channel    func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Deliveries func(childComplexity int) int
+		Due        func(childComplexity int) int
+		ErrorCode  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Offset     func(childComplexity int) int
+		OffsetUnit func(childComplexity int) int
+		Recipient  func(childComplexity int) int
+		SentAt     func(childComplexity int) int
+		Status     func(childComplexity int) int
+	}
+
 	OnePageProfile struct {
 		HowToSupportMe func(childComplexity int) int
 		ImportantToMe  func(childComplexity int) int
@@ -404,14 +435,15 @@ type ComplexityRoot struct {
 	}
 
 	Organisation struct {
-		Calendar       func(childComplexity int) int
-		Code           func(childComplexity int) int
-		Deadlines      func(childComplexity int, statuses []cynllun.DeadlineStatus, first *int) int
-		ID             func(childComplexity int) int
-		Kind           func(childComplexity int) int
-		LocalAuthority func(childComplexity int) int
-		Name           func(childComplexity int) int
-		NameCy         func(childComplexity int) int
+		Calendar         func(childComplexity int) int
+		Code             func(childComplexity int) int
+		Deadlines        func(childComplexity int, statuses []cynllun.DeadlineStatus, first *int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		LocalAuthority   func(childComplexity int) int
+		Name             func(childComplexity int) int
+		NameCy           func(childComplexity int) int
+		WebhookEndpoints func(childComplexity int) int
 	}
 
 	OrganisationCalendar struct {
@@ -778,6 +810,23 @@ type ComplexityRoot struct {
 		PlanID  func(childComplexity int) int
 		To      func(childComplexity int) int
 	}
+
+	WebhookEndpoint struct {
+		Active         func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		DisabledAt     func(childComplexity int) int
+		DisabledReason func(childComplexity int) int
+		Failures       func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Organisation   func(childComplexity int) int
+		Secrets        func(childComplexity int) int
+		URL            func(childComplexity int) int
+	}
+
+	WebhookSecret struct {
+		Endpoint func(childComplexity int) int
+		Secret   func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -809,11 +858,17 @@ type DeadlineResolver interface {
 	DaysLeft(ctx context.Context, obj *cynllun.Deadline) (*int, error)
 
 	Calculation(ctx context.Context, obj *cynllun.Deadline) (*clock.Result, error)
+
+	Notices(ctx context.Context, obj *cynllun.Deadline) ([]*service.NoticeLog, error)
 }
 type DeadlineClosureResolver interface {
 	Event(ctx context.Context, obj *cynllun.Closure) (*string, error)
 	Reason(ctx context.Context, obj *cynllun.Closure) (*string, error)
 	By(ctx context.Context, obj *cynllun.Closure) (*string, error)
+}
+type DeliveryResolver interface {
+	HTTPStatus(ctx context.Context, obj *cynllun.Delivery) (*int, error)
+	ErrorCode(ctx context.Context, obj *cynllun.Delivery) (*string, error)
 }
 type DisagreementResolver interface {
 	Role(ctx context.Context, obj *cynllun.Disagreement) (*cynllun.ParticipantRole, error)
@@ -891,6 +946,16 @@ type MutationResolver interface {
 	MarkDeadlineNotApplicable(ctx context.Context, id string, reason string, on *cynllun.Date) (*cynllun.Deadline, error)
 	SetCalendar(ctx context.Context, orgID string, expectedRevision int, calendar calendar.Calendar, comment *string) (*service.OrgCalendar, error)
 	ImportCalendar(ctx context.Context, orgID string, expectedRevision int, ics string, merge *bool, comment *string) (*service.OrgCalendar, error)
+	CreateWebhookEndpoint(ctx context.Context, orgID string, url string) (*service.NewSecret, error)
+	RotateWebhookSecret(ctx context.Context, id string, keepPrevious *bool) (*service.NewSecret, error)
+	SetWebhookEndpointActive(ctx context.Context, id string, active bool) (*cynllun.WebhookEndpoint, error)
+}
+type NoticeResolver interface {
+	Kind(ctx context.Context, obj *service.NoticeLog) (string, error)
+
+	ErrorCode(ctx context.Context, obj *service.NoticeLog) (*string, error)
+
+	SentAt(ctx context.Context, obj *service.NoticeLog) (*time.Time, error)
 }
 type OrganisationResolver interface {
 	NameCy(ctx context.Context, obj *cynllun.Organisation) (*string, error)
@@ -898,6 +963,7 @@ type OrganisationResolver interface {
 	Code(ctx context.Context, obj *cynllun.Organisation) (*string, error)
 	Deadlines(ctx context.Context, obj *cynllun.Organisation, statuses []cynllun.DeadlineStatus, first *int) ([]*cynllun.Deadline, error)
 	Calendar(ctx context.Context, obj *cynllun.Organisation) (*service.OrgCalendar, error)
+	WebhookEndpoints(ctx context.Context, obj *cynllun.Organisation) ([]*cynllun.WebhookEndpoint, error)
 }
 type OrganisationCalendarResolver interface {
 	Own(ctx context.Context, obj *service.OrgCalendar) (*calendar.Calendar, error)
@@ -1012,6 +1078,15 @@ type TermCalendarResolver interface {
 }
 type UserResolver interface {
 	Relationships(ctx context.Context, obj *cynllun.User) ([]*cynllun.Relationship, error)
+}
+type WebhookEndpointResolver interface {
+	Organisation(ctx context.Context, obj *cynllun.WebhookEndpoint) (*cynllun.Organisation, error)
+
+	Active(ctx context.Context, obj *cynllun.WebhookEndpoint) (bool, error)
+	DisabledAt(ctx context.Context, obj *cynllun.WebhookEndpoint) (*time.Time, error)
+	DisabledReason(ctx context.Context, obj *cynllun.WebhookEndpoint) (*string, error)
+
+	Secrets(ctx context.Context, obj *cynllun.WebhookEndpoint) (int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1348,6 +1423,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Deadline.Learner(childComplexity), true
+	case "Deadline.notices":
+		if e.ComplexityRoot.Deadline.Notices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Notices(childComplexity), true
 	case "Deadline.organisation":
 		if e.ComplexityRoot.Deadline.Organisation == nil {
 			break
@@ -1484,6 +1565,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeadlineEdge.Node(childComplexity), true
+
+	case "Delivery.at":
+		if e.ComplexityRoot.Delivery.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.At(childComplexity), true
+	case "Delivery.attempt":
+		if e.ComplexityRoot.Delivery.Attempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.Attempt(childComplexity), true
+	case "Delivery.errorCode":
+		if e.ComplexityRoot.Delivery.ErrorCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.ErrorCode(childComplexity), true
+	case "Delivery.httpStatus":
+		if e.ComplexityRoot.Delivery.HTTPStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.HTTPStatus(childComplexity), true
+	case "Delivery.ok":
+		if e.ComplexityRoot.Delivery.OK == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.OK(childComplexity), true
 
 	case "Disagreement.about":
 		if e.ComplexityRoot.Disagreement.About == nil {
@@ -2282,6 +2394,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(service.UserInput)), true
+	case "Mutation.createWebhookEndpoint":
+		if e.ComplexityRoot.Mutation.CreateWebhookEndpoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhookEndpoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWebhookEndpoint(childComplexity, args["orgId"].(string), args["url"].(string)), true
 	case "Mutation.decideReviewRequest":
 		if e.ComplexityRoot.Mutation.DecideReviewRequest == nil {
 			break
@@ -2403,6 +2526,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAccess(childComplexity, args["id"].(string)), true
+	case "Mutation.rotateWebhookSecret":
+		if e.ComplexityRoot.Mutation.RotateWebhookSecret == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateWebhookSecret_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["id"].(string), args["keepPrevious"].(*bool)), true
 	case "Mutation.saveReview":
 		if e.ComplexityRoot.Mutation.SaveReview == nil {
 			break
@@ -2436,6 +2570,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCalendar(childComplexity, args["orgId"].(string), args["expectedRevision"].(int), args["calendar"].(calendar.Calendar), args["comment"].(*string)), true
+	case "Mutation.setWebhookEndpointActive":
+		if e.ComplexityRoot.Mutation.SetWebhookEndpointActive == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWebhookEndpointActive_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWebhookEndpointActive(childComplexity, args["id"].(string), args["active"].(bool)), true
 	case "Mutation.updateLearner":
 		if e.ComplexityRoot.Mutation.UpdateLearner == nil {
 			break
@@ -2488,6 +2633,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NeedEntry.Reasons(childComplexity), true
+
+	case "Notice.attempts":
+		if e.ComplexityRoot.Notice.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Attempts(childComplexity), true
+	case "Notice.channel":
+		if e.ComplexityRoot.Notice.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Channel(childComplexity), true
+	case "Notice.createdAt":
+		if e.ComplexityRoot.Notice.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.CreatedAt(childComplexity), true
+	case "Notice.deliveries":
+		if e.ComplexityRoot.Notice.Deliveries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Deliveries(childComplexity), true
+	case "Notice.due":
+		if e.ComplexityRoot.Notice.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Due(childComplexity), true
+	case "Notice.errorCode":
+		if e.ComplexityRoot.Notice.ErrorCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.ErrorCode(childComplexity), true
+	case "Notice.id":
+		if e.ComplexityRoot.Notice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.ID(childComplexity), true
+	case "Notice.kind":
+		if e.ComplexityRoot.Notice.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Kind(childComplexity), true
+	case "Notice.offset":
+		if e.ComplexityRoot.Notice.Offset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Offset(childComplexity), true
+	case "Notice.offsetUnit":
+		if e.ComplexityRoot.Notice.OffsetUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.OffsetUnit(childComplexity), true
+	case "Notice.recipient":
+		if e.ComplexityRoot.Notice.Recipient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Recipient(childComplexity), true
+	case "Notice.sentAt":
+		if e.ComplexityRoot.Notice.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.SentAt(childComplexity), true
+	case "Notice.status":
+		if e.ComplexityRoot.Notice.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Status(childComplexity), true
 
 	case "OnePageProfile.howToSupportMe":
 		if e.ComplexityRoot.OnePageProfile.HowToSupportMe == nil {
@@ -2567,6 +2791,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.NameCy(childComplexity), true
+	case "Organisation.webhookEndpoints":
+		if e.ComplexityRoot.Organisation.WebhookEndpoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.WebhookEndpoints(childComplexity), true
 
 	case "OrganisationCalendar.effective":
 		if e.ComplexityRoot.OrganisationCalendar.Effective == nil {
@@ -4257,6 +4487,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VersionComparison.To(childComplexity), true
 
+	case "WebhookEndpoint.active":
+		if e.ComplexityRoot.WebhookEndpoint.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Active(childComplexity), true
+	case "WebhookEndpoint.createdAt":
+		if e.ComplexityRoot.WebhookEndpoint.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.CreatedAt(childComplexity), true
+	case "WebhookEndpoint.disabledAt":
+		if e.ComplexityRoot.WebhookEndpoint.DisabledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.DisabledAt(childComplexity), true
+	case "WebhookEndpoint.disabledReason":
+		if e.ComplexityRoot.WebhookEndpoint.DisabledReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.DisabledReason(childComplexity), true
+	case "WebhookEndpoint.failures":
+		if e.ComplexityRoot.WebhookEndpoint.Failures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Failures(childComplexity), true
+	case "WebhookEndpoint.id":
+		if e.ComplexityRoot.WebhookEndpoint.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.ID(childComplexity), true
+	case "WebhookEndpoint.organisation":
+		if e.ComplexityRoot.WebhookEndpoint.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Organisation(childComplexity), true
+	case "WebhookEndpoint.secrets":
+		if e.ComplexityRoot.WebhookEndpoint.Secrets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Secrets(childComplexity), true
+	case "WebhookEndpoint.url":
+		if e.ComplexityRoot.WebhookEndpoint.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.URL(childComplexity), true
+
+	case "WebhookSecret.endpoint":
+		if e.ComplexityRoot.WebhookSecret.Endpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSecret.Endpoint(childComplexity), true
+	case "WebhookSecret.secret":
+		if e.ComplexityRoot.WebhookSecret.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSecret.Secret(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -5891,7 +6189,7 @@ type Deadline implements Node {
   status: DeadlineStatus!
   "Met after its due date."
   late: Boolean!
-  "School or calendar days from today to the due date (negative when overdue)."
+  "Calendar days from today to the due date (negative when overdue)."
   daysLeft: Int
   closure: DeadlineClosure
   "The working of the due date on the calendar as it is now."
@@ -5971,6 +6269,95 @@ extend type Organisation {
   "Deadlines this organisation is responsible for, of learners you may see."
   deadlines(statuses: [DeadlineStatus!], first: Int = 50): [Deadline!]!
   calendar: OrganisationCalendar!
+}
+
+# --- Deadline notices: webhook subscriptions and the delivery log ---
+
+enum NoticeChannel {
+  EMAIL
+  WEBHOOK
+}
+
+enum NoticeStatus {
+  "Raised, queued or waiting for a retry."
+  PENDING
+  SENT
+  "Given up: errorCode says why."
+  FAILED
+  "Not sent: the deadline was closed first, or the endpoint was disabled."
+  SKIPPED
+}
+
+"""
+A front-end's subscription to an organisation's deadline notices, signed
+per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature
+v1 = HMAC-SHA256 over id.timestamp.body with the endpoint's secret).
+Bodies carry ids and dates only.
+"""
+type WebhookEndpoint implements Node {
+  id: ID!
+  organisation: Organisation!
+  url: String!
+  active: Boolean!
+  disabledAt: Time
+  disabledReason: String
+  "Permanent failures in a row (disabled at 5, or at once on 410 Gone)."
+  failures: Int!
+  "How many secrets sign (2 during a rotation)."
+  secrets: Int!
+  createdAt: Time!
+}
+
+"An endpoint with its new signing secret: shown this once."
+type WebhookSecret {
+  endpoint: WebhookEndpoint!
+  secret: String!
+}
+
+"One reminder of a deadline to one recipient; id is the idempotency key every delivery carries."
+type Notice {
+  id: ID!
+  "deadline.upcoming, deadline.due or deadline.overdue"
+  kind: String!
+  channel: NoticeChannel!
+  "A user id (email) or a webhook endpoint id."
+  recipient: ID!
+  offset: Int!
+  offsetUnit: String!
+  due: Date!
+  status: NoticeStatus!
+  attempts: Int!
+  errorCode: String
+  createdAt: Time!
+  sentAt: Time
+  deliveries: [Delivery!]!
+}
+
+type Delivery {
+  attempt: Int!
+  at: Time!
+  ok: Boolean!
+  httpStatus: Int
+  errorCode: String
+}
+
+extend type Deadline {
+  "Notices raised for the deadline, with their delivery log (for the organisation's staff and officers)."
+  notices: [Notice!]!
+}
+
+extend type Organisation {
+  "Webhook subscriptions (for the organisation's staff and officers)."
+  webhookEndpoints: [WebhookEndpoint!]!
+}
+
+extend type Mutation {
+  "Subscribe a URL to an organisation's deadline notices; returns the signing secret once."
+  createWebhookEndpoint(orgId: ID!, url: String!): WebhookSecret!
+  "A new signing secret, shown once; with keepPrevious the old one signs too until the next rotation."
+  rotateWebhookSecret(id: ID!, keepPrevious: Boolean = true): WebhookSecret!
+  "Disable an endpoint, or enable it again (clearing its failures)."
+  setWebhookEndpointActive(id: ID!, active: Boolean!): WebhookEndpoint!
 }
 `, BuiltIn: false},
 }
@@ -6156,6 +6543,8 @@ func (ec *executionContext) childFields_Deadline(ctx context.Context, field grap
 		return ec.fieldContext_Deadline_calculation(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Deadline_createdAt(ctx, field)
+	case "notices":
+		return ec.fieldContext_Deadline_notices(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
 }
@@ -6214,6 +6603,22 @@ func (ec *executionContext) childFields_DeadlineEdge(ctx context.Context, field 
 		return ec.fieldContext_DeadlineEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeadlineEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Delivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attempt":
+		return ec.fieldContext_Delivery_attempt(ctx, field)
+	case "at":
+		return ec.fieldContext_Delivery_at(ctx, field)
+	case "ok":
+		return ec.fieldContext_Delivery_ok(ctx, field)
+	case "httpStatus":
+		return ec.fieldContext_Delivery_httpStatus(ctx, field)
+	case "errorCode":
+		return ec.fieldContext_Delivery_errorCode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Delivery", field.Name)
 }
 
 func (ec *executionContext) childFields_Disagreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6574,6 +6979,38 @@ func (ec *executionContext) childFields_NeedEntry(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type NeedEntry", field.Name)
 }
 
+func (ec *executionContext) childFields_Notice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notice_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Notice_kind(ctx, field)
+	case "channel":
+		return ec.fieldContext_Notice_channel(ctx, field)
+	case "recipient":
+		return ec.fieldContext_Notice_recipient(ctx, field)
+	case "offset":
+		return ec.fieldContext_Notice_offset(ctx, field)
+	case "offsetUnit":
+		return ec.fieldContext_Notice_offsetUnit(ctx, field)
+	case "due":
+		return ec.fieldContext_Notice_due(ctx, field)
+	case "status":
+		return ec.fieldContext_Notice_status(ctx, field)
+	case "attempts":
+		return ec.fieldContext_Notice_attempts(ctx, field)
+	case "errorCode":
+		return ec.fieldContext_Notice_errorCode(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Notice_createdAt(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_Notice_sentAt(ctx, field)
+	case "deliveries":
+		return ec.fieldContext_Notice_deliveries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notice", field.Name)
+}
+
 func (ec *executionContext) childFields_OnePageProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "likeAndAdmire":
@@ -6606,6 +7043,8 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_deadlines(ctx, field)
 	case "calendar":
 		return ec.fieldContext_Organisation_calendar(ctx, field)
+	case "webhookEndpoints":
+		return ec.fieldContext_Organisation_webhookEndpoints(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organisation", field.Name)
 }
@@ -7288,6 +7727,40 @@ func (ec *executionContext) childFields_VersionComparison(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type VersionComparison", field.Name)
 }
 
+func (ec *executionContext) childFields_WebhookEndpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookEndpoint_id(ctx, field)
+	case "organisation":
+		return ec.fieldContext_WebhookEndpoint_organisation(ctx, field)
+	case "url":
+		return ec.fieldContext_WebhookEndpoint_url(ctx, field)
+	case "active":
+		return ec.fieldContext_WebhookEndpoint_active(ctx, field)
+	case "disabledAt":
+		return ec.fieldContext_WebhookEndpoint_disabledAt(ctx, field)
+	case "disabledReason":
+		return ec.fieldContext_WebhookEndpoint_disabledReason(ctx, field)
+	case "failures":
+		return ec.fieldContext_WebhookEndpoint_failures(ctx, field)
+	case "secrets":
+		return ec.fieldContext_WebhookEndpoint_secrets(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookEndpoint_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookEndpoint", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookSecret(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endpoint":
+		return ec.fieldContext_WebhookSecret_endpoint(ctx, field)
+	case "secret":
+		return ec.fieldContext_WebhookSecret_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookSecret", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -7499,6 +7972,28 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createWebhookEndpoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "url",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["url"] = arg1
 	return args, nil
 }
 
@@ -7760,6 +8255,28 @@ func (ec *executionContext) field_Mutation_revokeAccess_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rotateWebhookSecret_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "keepPrevious",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["keepPrevious"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_saveReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7823,6 +8340,28 @@ func (ec *executionContext) field_Mutation_setCalendar_args(ctx context.Context,
 		return nil, err
 	}
 	args["comment"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setWebhookEndpointActive_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "active",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["active"] = arg1
 	return args, nil
 }
 
@@ -9871,6 +10410,38 @@ func (ec *executionContext) fieldContext_Deadline_createdAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Deadline_notices(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_notices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deadline().Notices(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
+			return ec.marshalNNotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_notices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DeadlineCalculation_rule(ctx context.Context, field graphql.CollectedField, obj *clock.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10300,6 +10871,121 @@ func (ec *executionContext) fieldContext_DeadlineEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Delivery_attempt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Delivery_attempt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Delivery_attempt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Delivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Delivery_at(ctx context.Context, field graphql.CollectedField, obj *cynllun.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Delivery_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Delivery_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Delivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Delivery_ok(ctx context.Context, field graphql.CollectedField, obj *cynllun.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Delivery_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OK, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Delivery_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Delivery", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Delivery_httpStatus(ctx context.Context, field graphql.CollectedField, obj *cynllun.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Delivery_httpStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Delivery().HTTPStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Delivery_httpStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Delivery", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Delivery_errorCode(ctx context.Context, field graphql.CollectedField, obj *cynllun.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Delivery_errorCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Delivery().ErrorCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Delivery_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Delivery", field, true, true, "String")
 }
 
 func (ec *executionContext) _Disagreement_who(ctx context.Context, field graphql.CollectedField, obj *cynllun.Disagreement) (ret graphql.Marshaler) {
@@ -14238,6 +14924,138 @@ func (ec *executionContext) fieldContext_Mutation_importCalendar(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWebhookEndpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWebhookEndpoint(ctx, fc.Args["orgId"].(string), fc.Args["url"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
+			return ec.marshalNWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSecret(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWebhookEndpoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateWebhookSecret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RotateWebhookSecret(ctx, fc.Args["id"].(string), fc.Args["keepPrevious"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
+			return ec.marshalNWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSecret(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rotateWebhookSecret_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setWebhookEndpointActive(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setWebhookEndpointActive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetWebhookEndpointActive(ctx, fc.Args["id"].(string), fc.Args["active"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
+			return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setWebhookEndpointActive(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setWebhookEndpointActive_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeedEntry_description(ctx context.Context, field graphql.CollectedField, obj *cynllun.NeedEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14305,6 +15123,314 @@ func (ec *executionContext) _NeedEntry_reasons(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_NeedEntry_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NeedEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notice_id(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notice_kind(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notice().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, true, true, "String")
+}
+
+func (ec *executionContext) _Notice_channel(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Channel) graphql.Marshaler {
+			return ec.marshalNNoticeChannel2githubᚗcomᚋcynllunᚋcynllunᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "NoticeChannel")
+}
+
+func (ec *executionContext) _Notice_recipient(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_recipient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recipient, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_recipient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notice_offset(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_offset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_offset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Notice_offsetUnit(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_offsetUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OffsetUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_offsetUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notice_due(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Notice_status(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.NoticeStatus) graphql.Marshaler {
+			return ec.marshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "NoticeStatus")
+}
+
+func (ec *executionContext) _Notice_attempts(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Notice_errorCode(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_errorCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notice().ErrorCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, true, true, "String")
+}
+
+func (ec *executionContext) _Notice_createdAt(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notice_sentAt(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_sentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notice().SentAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Notice_deliveries(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_deliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deliveries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.Delivery) graphql.Marshaler {
+			return ec.marshalNDelivery2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDeliveryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_deliveries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Notice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Delivery(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OnePageProfile_likeAndAdmire(ctx context.Context, field graphql.CollectedField, obj *cynllun.Profile) (ret graphql.Marshaler) {
@@ -14644,6 +15770,38 @@ func (ec *executionContext) fieldContext_Organisation_calendar(_ context.Context
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OrganisationCalendar(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organisation_webhookEndpoints(ctx context.Context, field graphql.CollectedField, obj *cynllun.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_webhookEndpoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organisation().WebhookEndpoints(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.WebhookEndpoint) graphql.Marshaler {
+			return ec.marshalNWebhookEndpoint2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_webhookEndpoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpoint(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21683,6 +22841,277 @@ func (ec *executionContext) fieldContext_VersionComparison_changes(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _WebhookEndpoint_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookEndpoint_organisation(ctx context.Context, field graphql.CollectedField, obj *cynllun.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookEndpoint().Organisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookEndpoint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookEndpoint_url(ctx context.Context, field graphql.CollectedField, obj *cynllun.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookEndpoint_active(ctx context.Context, field graphql.CollectedField, obj *cynllun.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookEndpoint().Active(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _WebhookEndpoint_disabledAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_disabledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookEndpoint().DisabledAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_disabledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, true, true, "Time")
+}
+
+func (ec *executionContext) _WebhookEndpoint_disabledReason(ctx context.Context, field graphql.CollectedField, obj *cynllun.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_disabledReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookEndpoint().DisabledReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_disabledReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, true, true, "String")
+}
+
+func (ec *executionContext) _WebhookEndpoint_failures(ctx context.Context, field graphql.CollectedField, obj *cynllun.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_failures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_failures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookEndpoint_secrets(ctx context.Context, field graphql.CollectedField, obj *cynllun.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_secrets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookEndpoint().Secrets(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_secrets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, true, true, "Int")
+}
+
+func (ec *executionContext) _WebhookEndpoint_createdAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.WebhookEndpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookEndpoint_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookEndpoint_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookSecret_endpoint(ctx context.Context, field graphql.CollectedField, obj *service.NewSecret) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSecret_endpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Endpoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
+			return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSecret_endpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookSecret",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookSecret_secret(ctx context.Context, field graphql.CollectedField, obj *service.NewSecret) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSecret_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSecret_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSecret", field, false, false, "String")
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25740,6 +27169,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case cynllun.WebhookEndpoint:
+		return ec._WebhookEndpoint(ctx, sel, &obj)
+	case *cynllun.WebhookEndpoint:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WebhookEndpoint(ctx, sel, obj)
 	case cynllun.User:
 		return ec._User(ctx, sel, &obj)
 	case *cynllun.User:
@@ -26434,6 +27870,12 @@ func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "notices":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_notices(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26629,6 +28071,61 @@ func (ec *executionContext) _DeadlineEdge(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deliveryImplementors = []string{"Delivery"}
+
+func (ec *executionContext) _Delivery(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Delivery) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deliveryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Delivery")
+		case "attempt":
+			out.Values[i] = ec._Delivery_attempt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._Delivery_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ok":
+			out.Values[i] = ec._Delivery_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "httpStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Delivery_httpStatus(ctx, field, obj)
+				})
+		case "errorCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Delivery_errorCode(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27947,6 +29444,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createWebhookEndpoint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWebhookEndpoint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rotateWebhookSecret":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateWebhookSecret(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setWebhookEndpointActive":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setWebhookEndpointActive(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27989,6 +29507,102 @@ func (ec *executionContext) _NeedEntry(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = ec._NeedEntry_reasons(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeImplementors = []string{"Notice"}
+
+func (ec *executionContext) _Notice(ctx context.Context, sel ast.SelectionSet, obj *service.NoticeLog) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Notice")
+		case "id":
+			out.Values[i] = ec._Notice_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notice_kind(ctx, field, obj)
+				})
+		case "channel":
+			out.Values[i] = ec._Notice_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recipient":
+			out.Values[i] = ec._Notice_recipient(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offset":
+			out.Values[i] = ec._Notice_offset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offsetUnit":
+			out.Values[i] = ec._Notice_offsetUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "due":
+			out.Values[i] = ec._Notice_due(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Notice_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attempts":
+			out.Values[i] = ec._Notice_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errorCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notice_errorCode(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Notice_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sentAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notice_sentAt(ctx, field, obj)
+				})
+		case "deliveries":
+			out.Values[i] = ec._Notice_deliveries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28110,6 +29724,12 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organisation_calendar(ctx, field, obj)
+				})
+		case "webhookEndpoints":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_webhookEndpoints(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -30493,6 +32113,122 @@ func (ec *executionContext) _VersionComparison(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var webhookEndpointImplementors = []string{"WebhookEndpoint", "Node"}
+
+func (ec *executionContext) _WebhookEndpoint(ctx context.Context, sel ast.SelectionSet, obj *cynllun.WebhookEndpoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookEndpointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookEndpoint")
+		case "id":
+			out.Values[i] = ec._WebhookEndpoint_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookEndpoint_organisation(ctx, field, obj)
+				})
+		case "url":
+			out.Values[i] = ec._WebhookEndpoint_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookEndpoint_active(ctx, field, obj)
+				})
+		case "disabledAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookEndpoint_disabledAt(ctx, field, obj)
+				})
+		case "disabledReason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookEndpoint_disabledReason(ctx, field, obj)
+				})
+		case "failures":
+			out.Values[i] = ec._WebhookEndpoint_failures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "secrets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookEndpoint_secrets(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._WebhookEndpoint_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookSecretImplementors = []string{"WebhookSecret"}
+
+func (ec *executionContext) _WebhookSecret(ctx context.Context, sel ast.SelectionSet, obj *service.NewSecret) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookSecretImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookSecret")
+		case "endpoint":
+			out.Values[i] = ec._WebhookSecret_endpoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._WebhookSecret_secret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -31355,6 +33091,26 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNDelivery2githubᚗcomᚋcynllunᚋcynllunᚐDelivery(ctx context.Context, sel ast.SelectionSet, v cynllun.Delivery) graphql.Marshaler {
+	return ec._Delivery(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDelivery2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.Delivery) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDelivery2githubᚗcomᚋcynllunᚋcynllunᚐDelivery(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNDisagreement2githubᚗcomᚋcynllunᚋcynllunᚐDisagreement(ctx context.Context, sel ast.SelectionSet, v cynllun.Disagreement) graphql.Marshaler {
 	return ec._Disagreement(ctx, sel, &v)
 }
@@ -31949,6 +33705,86 @@ func (ec *executionContext) unmarshalNNeedEntryInput2githubᚗcomᚋcynllunᚋcy
 	res, err := ec.unmarshalInputNeedEntryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) marshalNNotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLog(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLog(ctx context.Context, sel ast.SelectionSet, v *service.NoticeLog) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Notice!")
+		return graphql.Null
+	}
+	return ec._Notice(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNoticeChannel2githubᚗcomᚋcynllunᚋcynllunᚐChannel(ctx context.Context, v any) (cynllun.Channel, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNNoticeChannel2githubᚗcomᚋcynllunᚋcynllunᚐChannel[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoticeChannel2githubᚗcomᚋcynllunᚋcynllunᚐChannel(ctx context.Context, sel ast.SelectionSet, v cynllun.Channel) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNNoticeChannel2githubᚗcomᚋcynllunᚋcynllunᚐChannel[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NoticeChannel!")
+	}
+	return res
+}
+
+var (
+	unmarshalNNoticeChannel2githubᚗcomᚋcynllunᚋcynllunᚐChannel = map[string]cynllun.Channel{
+		"EMAIL":   cynllun.ChannelEmail,
+		"WEBHOOK": cynllun.ChannelWebhook,
+	}
+	marshalNNoticeChannel2githubᚗcomᚋcynllunᚋcynllunᚐChannel = map[cynllun.Channel]string{
+		cynllun.ChannelEmail:   "EMAIL",
+		cynllun.ChannelWebhook: "WEBHOOK",
+	}
+)
+
+func (ec *executionContext) unmarshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus(ctx context.Context, v any) (cynllun.NoticeStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.NoticeStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NoticeStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus = map[string]cynllun.NoticeStatus{
+		"PENDING": cynllun.NoticePending,
+		"SENT":    cynllun.NoticeSent,
+		"FAILED":  cynllun.NoticeFailed,
+		"SKIPPED": cynllun.NoticeSkipped,
+	}
+	marshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus = map[cynllun.NoticeStatus]string{
+		cynllun.NoticePending: "PENDING",
+		cynllun.NoticeSent:    "SENT",
+		cynllun.NoticeFailed:  "FAILED",
+		cynllun.NoticeSkipped: "SKIPPED",
+	}
+)
 
 func (ec *executionContext) marshalNOnePageProfile2githubᚗcomᚋcynllunᚋcynllunᚐProfile(ctx context.Context, sel ast.SelectionSet, v cynllun.Profile) graphql.Marshaler {
 	return ec._OnePageProfile(ctx, sel, &v)
@@ -33211,6 +35047,38 @@ var (
 		cynllun.ViewTrustedAdult: "TRUSTED_ADULT",
 	}
 )
+
+func (ec *executionContext) marshalNWebhookEndpoint2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpointᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.WebhookEndpoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx context.Context, sel ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookEndpoint!")
+		return graphql.Null
+	}
+	return ec._WebhookEndpoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx context.Context, sel ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookSecret!")
+		return graphql.Null
+	}
+	return ec._WebhookSecret(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)

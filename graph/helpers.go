@@ -253,6 +253,8 @@ func (r *Resolver) node(ctx context.Context, id string) (Node, error) {
 		return r.Svc.Session(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixDeadline):
 		return r.Svc.Deadline(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixWebhook):
+		return r.Svc.WebhookEndpoint(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixUser):
 		if p := cynllun.PrincipalFrom(ctx); p != nil && p.UserID == id {
 			return r.Svc.Me(ctx)

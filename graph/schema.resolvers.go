@@ -109,6 +109,11 @@ func (r *deadlineResolver) Calculation(ctx context.Context, obj *cynllun.Deadlin
 	return r.Svc.DeadlineWorking(ctx, obj)
 }
 
+// Notices is the resolver for the notices field.
+func (r *deadlineResolver) Notices(ctx context.Context, obj *cynllun.Deadline) ([]*service.NoticeLog, error) {
+	return r.Svc.Notices(ctx, obj)
+}
+
 // Event is the resolver for the event field.
 func (r *deadlineClosureResolver) Event(ctx context.Context, obj *cynllun.Closure) (*string, error) {
 	return optional(obj.EventID), nil
@@ -122,6 +127,16 @@ func (r *deadlineClosureResolver) Reason(ctx context.Context, obj *cynllun.Closu
 // By is the resolver for the by field.
 func (r *deadlineClosureResolver) By(ctx context.Context, obj *cynllun.Closure) (*string, error) {
 	return optional(obj.By), nil
+}
+
+// HTTPStatus is the resolver for the httpStatus field.
+func (r *deliveryResolver) HTTPStatus(ctx context.Context, obj *cynllun.Delivery) (*int, error) {
+	return optionalInt(obj.HTTPStatus), nil
+}
+
+// ErrorCode is the resolver for the errorCode field.
+func (r *deliveryResolver) ErrorCode(ctx context.Context, obj *cynllun.Delivery) (*string, error) {
+	return optional(string(obj.ErrorCode)), nil
 }
 
 // Role is the resolver for the role field.
@@ -401,6 +416,40 @@ func (r *mutationResolver) ImportCalendar(ctx context.Context, orgID string, exp
 	return r.Svc.ImportCalendar(ctx, orgID, expectedRevision, []byte(ics), deref(merge), deref(comment))
 }
 
+// CreateWebhookEndpoint is the resolver for the createWebhookEndpoint field.
+func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, orgID string, url string) (*service.NewSecret, error) {
+	return r.Svc.CreateWebhookEndpoint(ctx, orgID, url)
+}
+
+// RotateWebhookSecret is the resolver for the rotateWebhookSecret field.
+func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id string, keepPrevious *bool) (*service.NewSecret, error) {
+	keep := true
+	if keepPrevious != nil {
+		keep = *keepPrevious
+	}
+	return r.Svc.RotateWebhookSecret(ctx, id, keep)
+}
+
+// SetWebhookEndpointActive is the resolver for the setWebhookEndpointActive field.
+func (r *mutationResolver) SetWebhookEndpointActive(ctx context.Context, id string, active bool) (*cynllun.WebhookEndpoint, error) {
+	return r.Svc.SetWebhookEndpointActive(ctx, id, active)
+}
+
+// Kind is the resolver for the kind field.
+func (r *noticeResolver) Kind(ctx context.Context, obj *service.NoticeLog) (string, error) {
+	return string(obj.Kind), nil
+}
+
+// ErrorCode is the resolver for the errorCode field.
+func (r *noticeResolver) ErrorCode(ctx context.Context, obj *service.NoticeLog) (*string, error) {
+	return optional(string(obj.ErrorCode)), nil
+}
+
+// SentAt is the resolver for the sentAt field.
+func (r *noticeResolver) SentAt(ctx context.Context, obj *service.NoticeLog) (*time.Time, error) {
+	return optionalTime(obj.SentAt), nil
+}
+
 // NameCy is the resolver for the nameCy field.
 func (r *organisationResolver) NameCy(ctx context.Context, obj *cynllun.Organisation) (*string, error) {
 	return optional(obj.NameCy), nil
@@ -425,6 +474,11 @@ func (r *organisationResolver) Deadlines(ctx context.Context, obj *cynllun.Organ
 // Calendar is the resolver for the calendar field.
 func (r *organisationResolver) Calendar(ctx context.Context, obj *cynllun.Organisation) (*service.OrgCalendar, error) {
 	return r.Svc.Calendar(ctx, obj.ID)
+}
+
+// WebhookEndpoints is the resolver for the webhookEndpoints field.
+func (r *organisationResolver) WebhookEndpoints(ctx context.Context, obj *cynllun.Organisation) ([]*cynllun.WebhookEndpoint, error) {
+	return r.Svc.WebhookEndpoints(ctx, obj.ID)
 }
 
 // Own is the resolver for the own field.
@@ -822,6 +876,31 @@ func (r *userResolver) Relationships(ctx context.Context, obj *cynllun.User) ([]
 	return r.relationships(ctx, obj)
 }
 
+// Organisation is the resolver for the organisation field.
+func (r *webhookEndpointResolver) Organisation(ctx context.Context, obj *cynllun.WebhookEndpoint) (*cynllun.Organisation, error) {
+	return r.organisation(ctx, obj.OrgID, true)
+}
+
+// Active is the resolver for the active field.
+func (r *webhookEndpointResolver) Active(ctx context.Context, obj *cynllun.WebhookEndpoint) (bool, error) {
+	return obj.Active(), nil
+}
+
+// DisabledAt is the resolver for the disabledAt field.
+func (r *webhookEndpointResolver) DisabledAt(ctx context.Context, obj *cynllun.WebhookEndpoint) (*time.Time, error) {
+	return optionalTime(obj.DisabledAt), nil
+}
+
+// DisabledReason is the resolver for the disabledReason field.
+func (r *webhookEndpointResolver) DisabledReason(ctx context.Context, obj *cynllun.WebhookEndpoint) (*string, error) {
+	return optional(obj.DisabledReason), nil
+}
+
+// Secrets is the resolver for the secrets field.
+func (r *webhookEndpointResolver) Secrets(ctx context.Context, obj *cynllun.WebhookEndpoint) (int, error) {
+	return len(obj.Secrets), nil
+}
+
 // Appendix returns AppendixResolver implementation.
 func (r *Resolver) Appendix() AppendixResolver { return &appendixResolver{r} }
 
@@ -839,6 +918,9 @@ func (r *Resolver) Deadline() DeadlineResolver { return &deadlineResolver{r} }
 
 // DeadlineClosure returns DeadlineClosureResolver implementation.
 func (r *Resolver) DeadlineClosure() DeadlineClosureResolver { return &deadlineClosureResolver{r} }
+
+// Delivery returns DeliveryResolver implementation.
+func (r *Resolver) Delivery() DeliveryResolver { return &deliveryResolver{r} }
 
 // Disagreement returns DisagreementResolver implementation.
 func (r *Resolver) Disagreement() DisagreementResolver { return &disagreementResolver{r} }
@@ -863,6 +945,9 @@ func (r *Resolver) LedgerSession() LedgerSessionResolver { return &ledgerSession
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
+// Notice returns NoticeResolver implementation.
+func (r *Resolver) Notice() NoticeResolver { return &noticeResolver{r} }
 
 // Organisation returns OrganisationResolver implementation.
 func (r *Resolver) Organisation() OrganisationResolver { return &organisationResolver{r} }
@@ -923,6 +1008,9 @@ func (r *Resolver) TermCalendar() TermCalendarResolver { return &termCalendarRes
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
+// WebhookEndpoint returns WebhookEndpointResolver implementation.
+func (r *Resolver) WebhookEndpoint() WebhookEndpointResolver { return &webhookEndpointResolver{r} }
+
 type (
 	appendixResolver             struct{ *Resolver }
 	auditEventResolver           struct{ *Resolver }
@@ -930,6 +1018,7 @@ type (
 	closureResolver              struct{ *Resolver }
 	deadlineResolver             struct{ *Resolver }
 	deadlineClosureResolver      struct{ *Resolver }
+	deliveryResolver             struct{ *Resolver }
 	disagreementResolver         struct{ *Resolver }
 	evidenceResolver             struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
@@ -938,6 +1027,7 @@ type (
 	learnerResolver              struct{ *Resolver }
 	ledgerSessionResolver        struct{ *Resolver }
 	mutationResolver             struct{ *Resolver }
+	noticeResolver               struct{ *Resolver }
 	organisationResolver         struct{ *Resolver }
 	organisationCalendarResolver struct{ *Resolver }
 	planResolver                 struct{ *Resolver }
@@ -957,4 +1047,5 @@ type (
 	termResolver                 struct{ *Resolver }
 	termCalendarResolver         struct{ *Resolver }
 	userResolver                 struct{ *Resolver }
+	webhookEndpointResolver      struct{ *Resolver }
 )

@@ -201,3 +201,24 @@ func EditCalendar(p *cynllun.Principal, o *cynllun.Organisation, now time.Time) 
 	}
 	return false
 }
+
+// ManageNotices decides whether p may manage organisation o's webhook
+// subscriptions and read its notices' delivery log: its staff, officers
+// of it or of its local authority, and administrators.
+func ManageNotices(p *cynllun.Principal, o *cynllun.Organisation, now time.Time) bool {
+	if p == nil || o == nil {
+		return false
+	}
+	if p.Admin {
+		return true
+	}
+	for _, r := range active(p, now) {
+		switch {
+		case r.Kind == cynllun.RelStaffOf && r.OrgID == o.ID:
+			return true
+		case r.Kind == cynllun.RelOfficerOf && (r.OrgID == o.ID || (o.LAID != "" && r.OrgID == o.LAID)):
+			return true
+		}
+	}
+	return false
+}

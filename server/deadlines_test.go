@@ -1,9 +1,19 @@
 package server_test
 
 import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/cynllun/cynllun/internal/redistest"
+	"github.com/cynllun/cynllun/notify"
+	"github.com/cynllun/cynllun/worker"
 )
 
 // schoolCalendar2026 is school A's 2026–27 calendar (hand-made for the
@@ -188,5 +198,114 @@ func TestDeadlines(t *testing.T) {
 	}
 	if r := e.do(alnco, mark, map[string]any{"id": t8, "why": "again"}); r.code() != "INVALID" {
 		t.Fatalf("closing twice: %s", r.raw)
+	}
+}
+
+// TestWebhookSubscriptions: staff subscribe a URL to their school's
+// notices, an overdue deadline's notice is delivered to it signed, and its
+// delivery log is visible to them (not to the parent); secrets rotate and
+// endpoints can be disabled.
+func TestWebhookSubscriptions(t *testing.T) {
+	e := newEnvOn(t, redistest.StartOwn(t))
+	f := e.fixture()
+	alnco, parent := e.token(f.alnco), e.token(f.parent)
+	var mu sync.Mutex
+	var secret string
+	got := map[string]string{} // webhook-id → body
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if err := notify.Verify([]string{secret}, r.Header, body, time.Now(), 5*time.Minute); err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		got[r.Header.Get("webhook-id")] = string(body)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer rcv.Close()
+
+	create := `mutation($org: ID!, $url: String!) { createWebhookEndpoint(orgId: $org, url: $url) { secret endpoint { id url active secrets } } }`
+	if r := e.do(alnco, create, map[string]any{"org": f.schoolA, "url": "ftp://example.invalid/x"}); r.code() != "INVALID" {
+		t.Fatalf("bad URL: %s", r.raw)
+	}
+	if r := e.do(parent, create, map[string]any{"org": f.schoolA, "url": rcv.URL}); r.code() != "FORBIDDEN" {
+		t.Fatalf("parent subscribing: %s", r.raw)
+	}
+	r := e.must(alnco, create, map[string]any{"org": f.schoolA, "url": rcv.URL})
+	mu.Lock()
+	secret = r.str("createWebhookEndpoint", "secret")
+	mu.Unlock()
+	endpoint := r.str("createWebhookEndpoint", "endpoint", "id")
+	if !strings.HasPrefix(secret, "whsec_") || r.get("createWebhookEndpoint", "endpoint", "active") != true {
+		t.Fatalf("createWebhookEndpoint: %s", r.raw)
+	}
+
+	// A decision notice given on 20 September 2026: the appeal window (T17)
+	// ended with 14 November, so the application was due by the first
+	// working day after, Monday 16 November: overdue on 22 November.
+	rec := e.must(alnco, `mutation($in: StatutoryEventInput!) { recordStatutoryEvent(input: $in) { started { id rule { id } due status } } }`,
+		map[string]any{"in": map[string]any{"learnerId": f.l1, "kind": "DECISION_NOTICE_GIVEN", "on": "2026-09-20", "orgId": cardiff}})
+	if rec.str("recordStatutoryEvent", "started", 0, "due") != "2026-11-16" || rec.str("recordStatutoryEvent", "started", 0, "status") != "MISSED" {
+		t.Fatalf("T17: %s", rec.raw)
+	}
+	dl := rec.str("recordStatutoryEvent", "started", 0, "id")
+	// The LA's notices go to the LA's endpoints: subscribe one there too.
+	r = e.must(e.token(f.officer), create, map[string]any{"org": cardiff, "url": rcv.URL})
+	mu.Lock()
+	secret = r.str("createWebhookEndpoint", "secret")
+	mu.Unlock()
+
+	w := worker.New(e.rdb, worker.Config{Concurrency: 2, RetryBase: 50 * time.Millisecond, ReconcileEvery: -1, NoticeScanEvery: -1, ShutdownTimeout: 5 * time.Second})
+	w.Handle(worker.TypeSendNotice, &worker.NoticeSender{Store: e.db, Webhooks: notify.NewWebhookSender(5 * time.Second), Now: e.clock.Now})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = w.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	sc := &worker.Scanner{Store: e.db, Queue: worker.NewClient(e.rdb), Now: e.clock.Now}
+	if raised, _, err := sc.Scan(context.Background()); err != nil || raised < 1 {
+		t.Fatalf("scan: %d, %v", raised, err)
+	}
+	notices := `query($id: ID!) { deadline(id: $id) { notices { id kind channel status attempts offset deliveries { ok httpStatus } } } }`
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r = e.must(e.token(f.officer), notices, map[string]any{"id": dl})
+		if r.str("deadline", "notices", 0, "status") == "SENT" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not sent: %s", r.raw)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	nid := r.str("deadline", "notices", 0, "id")
+	if r.str("deadline", "notices", 0, "kind") != "deadline.overdue" || r.get("deadline", "notices", 0, "deliveries", 0, "httpStatus") != 204.0 {
+		t.Fatalf("notice: %s", r.raw)
+	}
+	mu.Lock()
+	body := got[nid]
+	mu.Unlock()
+	if !strings.Contains(body, dl) || strings.Contains(body, "Siôn") || strings.Contains(body, "Llŷr") {
+		t.Fatalf("webhook body: %s", body)
+	}
+	if r := e.do(parent, notices, map[string]any{"id": dl}); r.code() != "FORBIDDEN" {
+		t.Fatalf("parent reading the delivery log: %s", r.raw)
+	}
+
+	// Rotation keeps the old secret signing; disabling stops deliveries.
+	rot := e.must(alnco, `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret endpoint { secrets } } }`, map[string]any{"id": endpoint})
+	if rot.get("rotateWebhookSecret", "endpoint", "secrets") != 2.0 || rot.str("rotateWebhookSecret", "secret") == "" {
+		t.Fatalf("rotate: %s", rot.raw)
+	}
+	off := e.must(alnco, `mutation($id: ID!) { setWebhookEndpointActive(id: $id, active: false) { active disabledReason } }`, map[string]any{"id": endpoint})
+	if off.get("setWebhookEndpointActive", "active") != false {
+		t.Fatalf("disable: %s", off.raw)
+	}
+	if r := e.do(e.token(f.staffB), `mutation($id: ID!) { setWebhookEndpointActive(id: $id, active: true) { active } }`, map[string]any{"id": endpoint}); r.code() != "NOT_FOUND" {
+		t.Fatalf("another school's staff: %s", r.raw)
+	}
+	list := e.must(alnco, `query($id: ID!) { organisation(id: $id) { webhookEndpoints { id active } } }`, map[string]any{"id": f.schoolA})
+	if list.str("organisation", "webhookEndpoints", 0, "id") != endpoint || list.get("organisation", "webhookEndpoints", 0, "active") != false {
+		t.Fatalf("list: %s", list.raw)
 	}
 }

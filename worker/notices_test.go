@@ -422,3 +422,29 @@ func TestKilledBetweenSendAndRecord(t *testing.T) {
 		t.Fatalf("delivered %d times in all, want 2", rc.counts()[nid])
 	}
 }
+
+// TestLostNoticeTasksAreQueuedAgain: notices whose tasks Redis lost (a
+// restart, FLUSHALL) are queued again by the next scan and delivered.
+func TestLostNoticeTasksAreQueuedAgain(t *testing.T) {
+	e := newEnv(t)
+	rc := newReceiver(t)
+	e.endpoint("whk_lost", rc.srv.URL, rc.secret)
+	e.deadlines(5, "lost")
+	if n := e.scan(0); n != 5 {
+		t.Fatalf("raised %d", n)
+	}
+	if err := e.rdb.FlushAll(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	s := &worker.Scanner{Store: e.db, Queue: worker.NewClient(e.rdb), Offsets: []int{0}, Grace: time.Nanosecond}
+	time.Sleep(5 * time.Millisecond)
+	raised, requeued, err := s.Scan(context.Background())
+	if err != nil || raised != 0 || requeued != 5 {
+		t.Fatalf("after FLUSHALL: raised %d, requeued %d, %v", raised, requeued, err)
+	}
+	e.startNoticeWorker(e.sender(5*time.Second), 2)
+	e.waitNotices(cynllun.NoticeSent, 5, time.Minute)
+	if got := rc.counts(); len(got) != 5 {
+		t.Fatalf("%d delivered", len(got))
+	}
+}

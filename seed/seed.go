@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/calendar"
+	"github.com/cynllun/cynllun/clock"
 )
 
 // LocalAuthority is one of the 22 principal councils of Wales, with its ONS
@@ -166,7 +168,75 @@ func Sample(ctx context.Context, st cynllun.Store, now time.Time) error {
 	if err := ignoreConflict(st.InsertSessions(ctx, SampleSessions(now))); err != nil {
 		return err
 	}
-	return ignoreConflict(st.InsertReview(ctx, SampleReview(now)))
+	if err := ignoreConflict(st.InsertReview(ctx, SampleReview(now))); err != nil {
+		return err
+	}
+	return sampleClocks(ctx, st, now, given)
+}
+
+// SampleCalendar is the sample school's own 2026–27 calendar. The dates
+// are made up for the demo (shaped like a Welsh school year), not any
+// school's published ones.
+func SampleCalendar() *calendar.Calendar {
+	d := cynllun.MustDate
+	return &calendar.Calendar{
+		ID: cynllun.PrefixCalendar + SchoolID, Name: "Ysgol Gymraeg Glan Taf (sample) 2026–27",
+		Source: "sample data: made-up dates, not a school's published calendar",
+		Terms: []calendar.Term{
+			{Name: "Autumn term 2026", NameCy: "Tymor yr Hydref 2026", Start: d("2026-09-01"), End: d("2026-12-18")},
+			{Name: "Spring term 2027", NameCy: "Tymor y Gwanwyn 2027", Start: d("2027-01-04"), End: d("2027-03-26")},
+			{Name: "Summer term 2027", NameCy: "Tymor yr Haf 2027", Start: d("2027-04-12"), End: d("2027-07-21")},
+		},
+		Closures: []calendar.Closure{
+			{From: d("2026-09-01"), To: d("2026-09-01"), Reason: calendar.ReasonINSET, Note: "Training day"},
+			{From: d("2026-10-26"), To: d("2026-10-30"), Reason: calendar.ReasonHalfTerm},
+			{From: d("2027-02-15"), To: d("2027-02-19"), Reason: calendar.ReasonHalfTerm},
+			{From: d("2027-05-31"), To: d("2027-06-04"), Reason: calendar.ReasonHalfTerm},
+		},
+	}
+}
+
+// sampleClocks stores the sample school's calendar and two running clocks:
+// the local authority's 12 weeks to decide on Gwen's ALN (she is looked
+// after, so the LA decides, Act s.18), brought to its attention ten days
+// ago, and the sample plan's first review period.
+func sampleClocks(ctx context.Context, st cynllun.Store, now, given time.Time) error {
+	cal := SampleCalendar()
+	if cs, ok := st.(calendar.Store); ok {
+		if err := ignoreConflict(cs.InsertCalendar(ctx, &calendar.Stored{OrgID: SchoolID, Revision: 1, Calendar: cal, Comment: "sample", CreatedAt: now.UTC(), CreatedBy: "seed"})); err != nil {
+			return err
+		}
+	}
+	effective := calendar.Effective(calendar.ForLA("W06000015"), cal)
+	clocks := []struct {
+		ev   cynllun.StatutoryEvent
+		rule string
+		plan string
+	}{
+		{cynllun.StatutoryEvent{ID: cynllun.PrefixEvent + "sample_attention", Kind: cynllun.EventALNBroughtToAttention, LearnerID: Learner2ID,
+			OrgID: CardiffID, On: cynllun.DateOf(now.AddDate(0, 0, -10)), Note: "Raised by her social worker"}, "T4", ""},
+		{cynllun.StatutoryEvent{ID: cynllun.PrefixEvent + "sample_given", Kind: cynllun.EventIDPGiven, LearnerID: Learner1ID, PlanID: PlanID,
+			OrgID: SchoolID, On: cynllun.DateOf(given.In(cynllun.London)), System: true}, "T8", PlanID},
+	}
+	for _, c := range clocks {
+		ev := c.ev
+		ev.RecordedAt, ev.RecordedBy = now.UTC(), ALNCoID
+		if err := ignoreConflict(st.InsertEvent(ctx, &ev)); err != nil {
+			return err
+		}
+		rule, _ := clock.RuleByID(c.rule)
+		d := &cynllun.Deadline{ID: cynllun.DeadlineID(c.rule, ev.ID), RuleID: c.rule, LearnerID: ev.LearnerID, PlanID: c.plan, OrgID: ev.OrgID,
+			LAID: CardiffID, SettingID: SchoolID, StartEventID: ev.ID, Start: ev.On, CreatedAt: now.UTC()}
+		if r, err := clock.Compute(rule, ev.On, effective, clock.DefaultSettings()); err == nil {
+			d.Due = r.Due
+		} else {
+			d.Problem = "the sample calendar does not cover the dates needed"
+		}
+		if err := st.InsertDeadlines(ctx, []*cynllun.Deadline{d}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ReviewID is the sample review of the sample plan.

@@ -1,0 +1,44 @@
+package app
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cynllun/cynllun/clock"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDeadlineAndNoticeSettings(t *testing.T) {
+	c, err := FromEnv(env(nil), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Clock.TriggerDayCounts || c.Clock.InsetDaysCount || !slices.Equal(c.NoticeOffsets, []int{-10, -3, 0, 1}) || c.Mail.Host != "" || c.Mail.Port != 587 {
+		t.Fatalf("defaults: %+v", c)
+	}
+	c, err = FromEnv(env(map[string]string{
+		"DEADLINE_TRIGGER_DAY_COUNTS": "true", "DEADLINE_OVERRIDES": "T9=15:SCHOOL_DAYS, T6=7:WEEKS",
+		"NOTICE_OFFSETS": "-5,0", "SMTP_HOST": "smtp.example", "SMTP_PORT": "25", "SMTP_TLS": "none",
+	}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Clock.TriggerDayCounts || c.Clock.Overrides["T9"].Amount != 15 || c.Clock.Overrides["T6"].Unit != clock.UnitWeeks ||
+		!slices.Equal(c.NoticeOffsets, []int{-5, 0}) || c.Mail.Port != 25 || c.Mail.TLS != "none" {
+		t.Fatalf("set: %+v", c)
+	}
+	for _, bad := range []map[string]string{
+		{"DEADLINE_OVERRIDES": "T9"},
+		{"DEADLINE_OVERRIDES": "T1=10:SCHOOL_DAYS"}, // a confirmed limit may not be overridden
+		{"NOTICE_OFFSETS": "-5,soon"},
+		{"NOTICE_SCAN_EVERY": "often"},
+	} {
+		if _, err := FromEnv(env(bad), false); err == nil {
+			t.Errorf("%v accepted", bad)
+		} else if strings.Contains(err.Error(), "smtp.example") {
+			t.Errorf("error echoes a value: %v", err)
+		}
+	}
+}

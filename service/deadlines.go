@@ -122,12 +122,18 @@ func (s *Service) systemEvent(ctx context.Context, kind cynllun.EventKind, cause
 	}
 	err := func() error {
 		ls, err := s.store.LearnersByID(ctx, []string{plan.LearnerID})
-		if err != nil || len(ls) == 0 {
+		if err != nil {
 			return cynllun.AsError(op, err)
 		}
+		if len(ls) == 0 {
+			return cynllun.NotFound(op, "learner")
+		}
 		orgs, err := s.store.OrganisationsByID(ctx, []string{plan.MaintainerID})
-		if err != nil || len(orgs) == 0 {
+		if err != nil {
 			return cynllun.AsError(op, err)
+		}
+		if len(orgs) == 0 {
+			return cynllun.NotFound(op, "organisation")
 		}
 		_, err = s.applyEvent(ctx, op, ev, ls[0], orgs[0])
 		return err
@@ -279,11 +285,8 @@ func (s *Service) MarkNotApplicable(ctx context.Context, in CloseDeadlineInput) 
 	if _, err := s.store.CloseDeadline(ctx, d.ID, cynllun.Closure{Status: cynllun.DeadlineNotApplicable, On: in.On, Reason: in.Reason, By: p.UserID, At: now.UTC()}); err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
-	ds, err := s.store.DeadlinesByID(ctx, []string{d.ID})
-	if err != nil || len(ds) == 0 {
-		return nil, cynllun.AsError(op, err)
-	}
-	return ds[0], nil
+	d, _, err = s.deadlineFor(ctx, p, op, d.ID)
+	return d, err
 }
 
 func (s *Service) deadlineFor(ctx context.Context, p *cynllun.Principal, op, id string) (*cynllun.Deadline, *cynllun.Learner, error) {

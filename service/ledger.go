@@ -32,18 +32,11 @@ const maxLedgerDays = 6 * 366
 // version: every entry or, on any error, none. Staff and officers.
 func (s *Service) RecordSessions(ctx context.Context, planID string, in []SessionInput) ([]cynllun.Session, error) {
 	const op = "service.RecordSessions"
-	p, err := principal(ctx, op)
-	if err != nil {
-		return nil, err
-	}
-	plan, l, err := s.planFor(ctx, p, op, planID)
+	p, plan, _, err := s.planForWrite(ctx, op, planID, "you may read but not record provision for this plan")
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	if !policy.WriteLearner(p, l, now).OK {
-		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not record provision for this plan")
-	}
 	c := &checker{}
 	if len(in) == 0 {
 		c.add("sessions", "must list at least one session")
@@ -115,16 +108,9 @@ func (s *Service) VoidSession(ctx context.Context, id, reason string) (*cynllun.
 	if err != nil {
 		return nil, err
 	}
-	ss, err := s.store.SessionsByID(ctx, []string{id})
+	_, _, l, err := s.sessionFor(ctx, p, op, id)
 	if err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	if len(ss) == 0 {
-		return nil, cynllun.NotFound(op, "session")
-	}
-	_, l, err := s.planFor(ctx, p, op, ss[0].PlanID)
-	if err != nil {
-		return nil, cynllun.NotFound(op, "session")
+		return nil, err
 	}
 	now := s.now()
 	if !policy.WriteLearner(p, l, now).OK {
@@ -138,11 +124,8 @@ func (s *Service) VoidSession(ctx context.Context, id, reason string) (*cynllun.
 	if err := s.store.VoidSession(ctx, id, now, p.UserID, reason); err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
-	ss, err = s.store.SessionsByID(ctx, []string{id})
-	if err != nil || len(ss) == 0 {
-		return nil, cynllun.AsError(op, err)
-	}
-	return &ss[0], nil
+	ss, _, _, err := s.sessionFor(ctx, p, op, id)
+	return ss, err
 }
 
 // Session returns one ledger entry for someone who may read its plan
@@ -153,21 +136,31 @@ func (s *Service) Session(ctx context.Context, id string) (*cynllun.Session, err
 	if err != nil {
 		return nil, err
 	}
-	ss, err := s.store.SessionsByID(ctx, []string{id})
+	ss, plan, l, err := s.sessionFor(ctx, p, op, id)
 	if err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	if len(ss) == 0 {
-		return nil, cynllun.NotFound(op, "session")
-	}
-	plan, l, err := s.planFor(ctx, p, op, ss[0].PlanID)
-	if err != nil {
-		return nil, cynllun.NotFound(op, "session")
+		return nil, err
 	}
 	if err := s.auditLedger(ctx, op, p, plan, l, 0); err != nil {
 		return nil, err
 	}
-	return &ss[0], nil
+	return ss, nil
+}
+
+// sessionFor loads a ledger entry whose plan p may read, with the plan and
+// its learner, or NOT_FOUND.
+func (s *Service) sessionFor(ctx context.Context, p *cynllun.Principal, op, id string) (*cynllun.Session, *cynllun.Plan, *cynllun.Learner, error) {
+	ss, err := s.store.SessionsByID(ctx, []string{id})
+	if err != nil {
+		return nil, nil, nil, cynllun.AsError(op, err)
+	}
+	if len(ss) == 0 {
+		return nil, nil, nil, cynllun.NotFound(op, "session")
+	}
+	plan, l, err := s.planFor(ctx, p, op, ss[0].PlanID)
+	if err != nil {
+		return nil, nil, nil, cynllun.NotFound(op, "session")
+	}
+	return &ss[0], plan, l, nil
 }
 
 // Sessions lists a plan's ledger entries (audited as a ledger read).

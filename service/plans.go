@@ -85,18 +85,11 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*cynllun.Plan, 
 // people saving from the same version get one success and one CONFLICT.
 func (s *Service) SaveVersion(ctx context.Context, in SaveInput) (*cynllun.Version, error) {
 	const op = "service.SaveVersion"
-	p, err := principal(ctx, op)
-	if err != nil {
-		return nil, err
-	}
-	plan, l, err := s.planFor(ctx, p, op, in.PlanID)
+	p, plan, _, err := s.planForWrite(ctx, op, in.PlanID, "you may read but not change this plan")
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	if !policy.WriteLearner(p, l, now).OK {
-		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not change this plan")
-	}
 	content := prepare(in.Content)
 	errs := form.ValidateContent(content, form.Options{LAMaintained: plan.LAMaintained})
 	errs = append(errs, checkComment(in.Comment)...)
@@ -210,6 +203,24 @@ func prefixed(p string, errs []cynllun.FieldError) []cynllun.FieldError {
 		errs[i].Field = p + errs[i].Field
 	}
 	return errs
+}
+
+// planForWrite loads a plan, with its learner, for the request's principal
+// if they may change it: NOT_FOUND when they may not see it, FORBIDDEN
+// (with forbidden as the message) when they may only read it.
+func (s *Service) planForWrite(ctx context.Context, op, planID, forbidden string) (*cynllun.Principal, *cynllun.Plan, *cynllun.Learner, error) {
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	plan, l, err := s.planFor(ctx, p, op, planID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !policy.WriteLearner(p, l, s.now()).OK {
+		return nil, nil, nil, cynllun.E(cynllun.CodeForbidden, op, forbidden)
+	}
+	return p, plan, l, nil
 }
 
 // planFor loads a plan p may read, with its learner, or NOT_FOUND.

@@ -195,18 +195,11 @@ func (s *Service) DecideReviewRequest(ctx context.Context, in DecideRequestInput
 // OpenReview starts a review that was not requested: staff and officers.
 func (s *Service) OpenReview(ctx context.Context, in OpenReviewInput) (*cynllun.Review, error) {
 	const op = "service.OpenReview"
-	p, err := principal(ctx, op)
-	if err != nil {
-		return nil, err
-	}
-	plan, l, err := s.planFor(ctx, p, op, in.PlanID)
+	p, plan, _, err := s.planForWrite(ctx, op, in.PlanID, "you may read but not review this plan")
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	if !policy.WriteLearner(p, l, now).OK {
-		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not review this plan")
-	}
 	latest, err := s.store.LatestVersions(ctx, []string{plan.ID})
 	if err != nil {
 		return nil, cynllun.AsError(op, err)

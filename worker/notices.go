@@ -143,6 +143,9 @@ func (s *Scanner) Scan(ctx context.Context) (raised, requeued int, err error) {
 			}
 		}
 		raised += len(ids)
+		if err := s.rollOver(ctx, ds, today, now); err != nil {
+			return raised, requeued, err
+		}
 		if len(ds) < scanBatch {
 			break
 		}
@@ -241,6 +244,37 @@ func (s *Scanner) noticesFor(ctx context.Context, ds []*cynllun.Deadline, offset
 		}
 	}
 	return out, nil
+}
+
+// rollOver starts the next 12-month review period of every plan whose
+// period ended with no revised plan or notice of no revision: the next
+// period starts the day after (Act s.23(5)). The old period's deadline
+// stays, missed; a later review meets both. The new deadline's id is
+// derived from the old one's, so any number of scanners start it once.
+func (s *Scanner) rollOver(ctx context.Context, ds []*cynllun.Deadline, today cynllun.Date, now time.Time) error {
+	const op = "worker.rollOver"
+	rule, ok := clock.RuleByID("T8")
+	if !ok {
+		return nil
+	}
+	var next []*cynllun.Deadline
+	for _, d := range ds {
+		if d.RuleID != rule.ID || d.Due.IsZero() || !d.Due.Before(today) {
+			continue
+		}
+		start := d.Due.AddDays(1)
+		r, err := clock.Compute(rule, start, nil, clock.DefaultSettings())
+		if err != nil {
+			continue
+		}
+		nd := *d
+		nd.ID, nd.StartEventID, nd.Start, nd.Due, nd.Problem, nd.CreatedAt, nd.Closure = cynllun.DeadlineID(rule.ID, "rollover/"+d.ID), "", start, r.Due, "", now.UTC(), nil
+		next = append(next, &nd)
+	}
+	if err := s.Store.InsertDeadlines(ctx, next); err != nil {
+		return cynllun.AsError(op, err)
+	}
+	return nil
 }
 
 // latestOffset is the offset whose day is the latest on or before today.

@@ -448,3 +448,35 @@ func TestLostNoticeTasksAreQueuedAgain(t *testing.T) {
 		t.Fatalf("%d delivered", len(got))
 	}
 }
+
+// TestReviewPeriodRollsOver: a 12-month review period that ended with no
+// decision is followed by one starting the next day (Act s.23(5)), once
+// however many scans run; the missed one stays missed.
+func TestReviewPeriodRollsOver(t *testing.T) {
+	e := newEnv(t)
+	today := cynllun.Today(time.Now())
+	old := &cynllun.Deadline{ID: cynllun.DeadlineID("T8", "evt_roll"), RuleID: "T8", LearnerID: seed.Learner1ID, PlanID: seed.PlanID, OrgID: seed.SchoolID,
+		LAID: seed.CardiffID, SettingID: seed.SchoolID, StartEventID: "evt_roll", Start: today.AddYears(-1).AddDays(-3), Due: today.AddDays(-4), CreatedAt: time.Now()}
+	if err := e.db.InsertDeadlines(context.Background(), []*cynllun.Deadline{old}); err != nil {
+		t.Fatal(err)
+	}
+	e.scan(0)
+	e.scan(0)
+	ds, err := e.db.ListDeadlines(context.Background(), cynllun.DeadlineQuery{Scope: cynllun.Scope{LearnerIDs: []string{seed.Learner1ID}}, RuleIDs: []string{"T8"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var next []*cynllun.Deadline
+	for _, d := range ds {
+		if d.ID != old.ID && d.PlanID == seed.PlanID && d.Start == old.Due.AddDays(1) {
+			next = append(next, d)
+		}
+	}
+	if len(next) != 1 || next[0].Due != old.Due.AddDays(1).AddYears(1).AddDays(-1) || next[0].StatusOn(today) != cynllun.DeadlineOpen {
+		t.Fatalf("next periods: %+v", next)
+	}
+	got, _ := e.db.DeadlinesByID(context.Background(), []string{old.ID})
+	if got[0].StatusOn(today) != cynllun.DeadlineMissed {
+		t.Fatalf("the old period: %+v", got[0])
+	}
+}

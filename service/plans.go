@@ -301,10 +301,8 @@ func (s *Service) PlansForLearners(ctx context.Context, learnerIDs []string) ([]
 	return out, nil
 }
 
-// CurrentVersions returns each plan's latest version number (0 when the plan
-// is not readable). One round trip, no content read.
-func (s *Service) CurrentVersions(ctx context.Context, planIDs []string) ([]int, error) {
-	const op = "service.CurrentVersions"
+// readablePlanIDs are the ids of the plans the principal may read.
+func (s *Service) readablePlanIDs(ctx context.Context, op string, planIDs []string) ([]string, error) {
 	p, err := principal(ctx, op)
 	if err != nil {
 		return nil, err
@@ -316,6 +314,17 @@ func (s *Service) CurrentVersions(ctx context.Context, planIDs []string) ([]int,
 	ids := make([]string, 0, len(plans))
 	for id := range plans {
 		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// CurrentVersions returns each plan's latest version number (0 when the plan
+// is not readable). One round trip, no content read.
+func (s *Service) CurrentVersions(ctx context.Context, planIDs []string) ([]int, error) {
+	const op = "service.CurrentVersions"
+	ids, err := s.readablePlanIDs(ctx, op, planIDs)
+	if err != nil {
+		return nil, err
 	}
 	latest := map[string]int{}
 	if len(ids) > 0 {

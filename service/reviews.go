@@ -519,17 +519,9 @@ func (s *Service) Review(ctx context.Context, id string) (*cynllun.Review, error
 // plan the principal may not read, auditing each review returned.
 func (s *Service) ReviewsForPlans(ctx context.Context, planIDs []string) ([][]*cynllun.Review, error) {
 	const op = "service.ReviewsForPlans"
-	p, err := principal(ctx, op)
+	ids, err := s.readablePlanIDs(ctx, op, planIDs)
 	if err != nil {
 		return nil, err
-	}
-	plans, _, err := s.readablePlans(ctx, p, planIDs)
-	if err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	ids := make([]string, 0, len(plans))
-	for id := range plans {
-		ids = append(ids, id)
 	}
 	by := map[string][]*cynllun.Review{}
 	if len(ids) > 0 {

@@ -8,12 +8,9 @@ import (
 	"net/http/httptest"
 	"net/mail"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -379,37 +376,11 @@ func TestKilledBetweenSendAndRecord(t *testing.T) {
 		t.Fatalf("raised %d, %v", raised, err)
 	}
 	nid := cynllun.NoticeID(ds[0].ID, 0, cynllun.ChannelWebhook, "whk_kill")
-	marker := filepath.Join(t.TempDir(), "sent")
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "CYNLLUN_CHILD_NOTICE=1", "MONGODB_URI="+e.db.URI(), "REDIS_URL="+e.url, "CYNLLUN_CHILD_MARKER="+marker)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if _, err := os.Stat(marker); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatal("the child worker never delivered")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	e.killChildAt("CYNLLUN_CHILD_NOTICE")
 	if n := e.notice(nid); n.Status != cynllun.NoticePending || n.Attempts != 1 || rc.counts()[nid] != 1 {
 		t.Fatalf("after the kill: %+v, delivered %d", n, rc.counts()[nid])
 	}
-	// Asynq recovers a task 30 s after its lease runs out: move the lease
-	// back instead of waiting.
-	lease := "asynq:{" + worker.QueueDefault + "}:lease"
-	if n, err := e.rdb.ZAddXX(context.Background(), lease, redis.Z{Score: float64(time.Now().Add(-time.Minute).Unix()), Member: nid}).Result(); err != nil || n != 0 {
-		t.Fatalf("lease not found to expire: %v", err)
-	}
+	e.expireLease(worker.QueueDefault, nid)
 	e.startNoticeWorker(e.sender(5*time.Second), 1)
 	e.waitNotices(cynllun.NoticeSent, 1, 90*time.Second)
 	n := e.notice(nid)

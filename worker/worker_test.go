@@ -317,28 +317,7 @@ func TestReconcilerRecoversAfterFlushAll(t *testing.T) {
 func TestKilledWorkerCompletesOnce(t *testing.T) {
 	e := newEnv(t)
 	job := e.render(cynllun.RenderEN)
-	marker := filepath.Join(t.TempDir(), "rendering")
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "CYNLLUN_CHILD_WORKER=1", "MONGODB_URI="+e.db.URI(), "REDIS_URL="+e.url, "CYNLLUN_CHILD_MARKER="+marker)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if _, err := os.Stat(marker); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatal("child worker never started rendering")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	e.killChildAt("CYNLLUN_CHILD_WORKER")
 	mid, err := e.svc.Job(e.ctx, job.ID)
 	if err != nil || mid.Status != cynllun.JobRunning || mid.Attempts != 1 {
 		t.Fatalf("after kill: %+v, %v", mid, err)
@@ -346,15 +325,7 @@ func TestKilledWorkerCompletesOnce(t *testing.T) {
 	if n := e.storedFiles(); n != 0 {
 		t.Fatalf("%d files stored by the killed worker", n)
 	}
-	// Asynq recovers a task 30 s after its lease (30 s) runs out. Move the
-	// lease's expiry back a minute instead of waiting for it.
-	lease := "asynq:{" + worker.QueueCritical + "}:lease"
-	if n, err := e.rdb.ZAddXX(context.Background(), lease, redis.Z{Score: float64(time.Now().Add(-time.Minute).Unix()), Member: job.ID}).Result(); err != nil || n != 0 {
-		t.Fatalf("lease not found to expire: %v", err)
-	}
-	if s, err := e.rdb.ZScore(context.Background(), lease, job.ID).Result(); err != nil || s > float64(time.Now().Add(-50*time.Second).Unix()) {
-		t.Fatalf("lease score = %v, %v", s, err)
-	}
+	e.expireLease(worker.QueueCritical, job.ID)
 	e.startWorker(nil)
 	done := e.wait(job.ID)
 	if done.Status != cynllun.JobSucceeded || done.Attempts != 2 {
@@ -367,5 +338,48 @@ func TestKilledWorkerCompletesOnce(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	if again, _ := e.svc.Job(e.ctx, job.ID); again.Attempts != 2 || again.FileID != done.FileID {
 		t.Fatalf("job changed after completion: %+v", again)
+	}
+}
+
+// killChildAt runs this test binary as a child worker (switched on by the
+// environment variable child), waits until it writes its marker file, and
+// kills it with SIGKILL there.
+func (e *env) killChildAt(child string) {
+	e.t.Helper()
+	marker := filepath.Join(e.t.TempDir(), "marker")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), child+"=1", "MONGODB_URI="+e.db.URI(), "REDIS_URL="+e.url, "CYNLLUN_CHILD_MARKER="+marker)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := os.Stat(marker); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			e.t.Fatal("the child worker never reached its marker")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		e.t.Fatal(err)
+	}
+	_ = cmd.Wait()
+}
+
+// expireLease moves the lease of a task a killed worker held back a
+// minute: Asynq recovers a task 30 s after its lease (30 s) runs out, and
+// the tests do not wait for that.
+func (e *env) expireLease(queue, taskID string) {
+	e.t.Helper()
+	lease := "asynq:{" + queue + "}:lease"
+	if n, err := e.rdb.ZAddXX(context.Background(), lease, redis.Z{Score: float64(time.Now().Add(-time.Minute).Unix()), Member: taskID}).Result(); err != nil || n != 0 {
+		e.t.Fatalf("lease not found to expire: %v", err)
+	}
+	if s, err := e.rdb.ZScore(context.Background(), lease, taskID).Result(); err != nil || s > float64(time.Now().Add(-50*time.Second).Unix()) {
+		e.t.Fatalf("lease score = %v, %v", s, err)
 	}
 }

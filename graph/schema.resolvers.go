@@ -692,7 +692,8 @@ func (r *queryResolver) Review(ctx context.Context, id string) (*cynllun.Review,
 
 // StatutoryRules is the resolver for the statutoryRules field.
 func (r *queryResolver) StatutoryRules(ctx context.Context) ([]*clock.Rule, error) {
-	return pointers(r.Svc.Rules()), nil
+	rules, err := r.Svc.Rules(ctx)
+	return pointers(rules), err
 }
 
 // CalculateDeadline is the resolver for the calculateDeadline field.

@@ -105,6 +105,16 @@ func TestDeadlines(t *testing.T) {
 		t.Fatalf("school days without a calendar: %s", r.raw)
 	}
 
+	rules := `{ statutoryRules { id unit amount tag rollForward basis } }`
+	if r := e.do("", rules, nil); r.code() != "UNAUTHENTICATED" {
+		t.Fatalf("rules without a token: %s", r.raw)
+	}
+	r = e.must(parent, rules, nil)
+	if n := len(r.get("statutoryRules").([]any)); n != 20 || r.str("statutoryRules", 8, "id") != "T9" || r.str("statutoryRules", 8, "unit") != "NONE" ||
+		r.str("statutoryRules", 9, "id") != "T10" || r.get("statutoryRules", 9, "rollForward") != true {
+		t.Fatalf("statutoryRules: %s", r.raw)
+	}
+
 	// Staff record that ALN was brought to the school's attention.
 	rec := `mutation($in: StatutoryEventInput!) { recordStatutoryEvent(input: $in) { event { id kind on system organisation { id } } started { ` + deadlineFields + ` } closed { id } } }`
 	if r := e.do(parent, rec, map[string]any{"in": map[string]any{"learnerId": f.l1, "kind": "ALN_BROUGHT_TO_ATTENTION", "on": "2026-11-20"}}); r.code() != "FORBIDDEN" {

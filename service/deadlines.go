@@ -428,8 +428,20 @@ func (s *Service) Calculate(ctx context.Context, in Calculation) (*clock.Result,
 	return &r, nil
 }
 
-// Rules lists the statutory rules as this deployment applies them.
-func (s *Service) Rules() []clock.Rule { return clock.Rules() }
+// Rules lists the statutory rules as this deployment applies them (with
+// its overrides of unconfirmed limits), for anyone signed in.
+func (s *Service) Rules(ctx context.Context) ([]clock.Rule, error) {
+	if _, err := principal(ctx, "service.Rules"); err != nil {
+		return nil, err
+	}
+	rules := clock.Rules()
+	for i, r := range rules {
+		if o, ok := s.clock.Overrides[r.ID]; ok {
+			rules[i].Amount, rules[i].Unit = o.Amount, o.Unit
+		}
+	}
+	return rules, nil
+}
 
 // Today is the service clock's date in London.
 func (s *Service) Today() cynllun.Date { return cynllun.Today(s.now()) }

@@ -1,0 +1,398 @@
+package bundle
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // image documents
+	_ "image/png"
+	"io"
+	"regexp"
+	"time"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/validate"
+
+	"github.com/cynllun/cynllun"
+)
+
+func init() {
+	// pdfcpu otherwise writes ~/.config/pdfcpu on first use and calls
+	// os.Exit(1) when it cannot (stack-notes §4). The bundle needs no user
+	// fonts or config file.
+	model.ConfigPath = "disable"
+}
+
+// newConfig is the pdfcpu configuration of one Check or Build: relaxed
+// validation (as pdfcpu's own merge uses), no bookmarks taken over from the
+// documents, and no merging of equal content streams across pages, which
+// would make pages share the stream their page number is stamped into.
+func newConfig() *model.Configuration {
+	c := model.NewDefaultConfiguration()
+	c.Cmd = model.MERGECREATE
+	c.ValidationMode = model.ValidationRelaxed
+	c.CreateBookmarks = false
+	c.OptimizeDuplicateContentStreams = false
+	return c
+}
+
+var (
+	pngMagic  = []byte("\x89PNG\r\n\x1a\n")
+	jpegMagic = []byte{0xFF, 0xD8, 0xFF}
+)
+
+// open reads one document into a pdfcpu context, or says what is wrong with
+// it as a field error (never naming the document).
+func open(cfg *model.Configuration, d Document, path string) (*model.Context, *cynllun.FieldError) {
+	if len(d.Image) > 0 {
+		pdf, msg := imagePDF(cfg, d.Image)
+		if msg != "" {
+			return nil, &cynllun.FieldError{Field: path + ".image", Message: msg}
+		}
+		ctx, msg := readPDF(cfg, pdf)
+		if msg != "" {
+			return nil, &cynllun.FieldError{Field: path + ".image", Message: "is corrupt or cannot be read"}
+		}
+		return ctx, nil
+	}
+	ctx, msg := readPDF(cfg, d.PDF)
+	if msg != "" {
+		return nil, &cynllun.FieldError{Field: path + ".pdf", Message: msg}
+	}
+	return ctx, nil
+}
+
+// readPDF reads and validates a PDF. The message is "" when it is fine.
+func readPDF(cfg *model.Configuration, pdf []byte) (ctx *model.Context, msg string) {
+	if !bytes.Contains(pdf[:min(len(pdf), 1024)], []byte("%PDF-")) {
+		return nil, "is not a PDF"
+	}
+	// pdfcpu panics on some damaged files rather than failing.
+	defer func() {
+		if r := recover(); r != nil {
+			ctx, msg = nil, "is corrupt or cannot be read"
+		}
+	}()
+	ctx, err := pdfcpu.Read(bytes.NewReader(pdf), cfg)
+	if err != nil {
+		// An encrypted file with a user password fails to open; one with an
+		// empty user password opens, and is refused below.
+		if bytes.Contains(pdf, []byte("/Encrypt")) {
+			return nil, "is encrypted: remove the password and upload it again"
+		}
+		return nil, "is corrupt or cannot be read"
+	}
+	if ctx.Encrypt != nil || ctx.E != nil {
+		return nil, "is encrypted: remove the password and upload it again"
+	}
+	if ctx.Version() == model.V20 {
+		return nil, "is a PDF 2.0 file, which is not supported: save it as PDF 1.7"
+	}
+	if err := validate.XRefTable(ctx.XRefTable); err != nil {
+		return nil, "is corrupt or cannot be read"
+	}
+	if err := ctx.EnsurePageCount(); err != nil || ctx.PageCount < 1 {
+		return nil, "has no pages"
+	}
+	return ctx, ""
+}
+
+// imagePDF places a PNG or JPEG on an A4 page of its own, centred and
+// scaled to fit within the margins, landscape when it is wider than tall.
+func imagePDF(cfg *model.Configuration, img []byte) (pdf []byte, msg string) {
+	if !bytes.HasPrefix(img, pngMagic) && !bytes.HasPrefix(img, jpegMagic) {
+		return nil, "must be a PNG or JPEG image"
+	}
+	ic, _, err := image.DecodeConfig(bytes.NewReader(img))
+	if err != nil || ic.Width < 1 || ic.Height < 1 {
+		return nil, "is corrupt or cannot be read"
+	}
+	if ic.Width*ic.Height > maxImagePixels {
+		return nil, fmt.Sprintf("has more than %d million pixels", maxImagePixels/1_000_000)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			pdf, msg = nil, "is corrupt or cannot be read"
+		}
+	}()
+	format := "A4"
+	if ic.Width > ic.Height {
+		format = "A4L"
+	}
+	dim, _, err := types.ParsePageFormat(format)
+	if err != nil {
+		return nil, "is corrupt or cannot be read"
+	}
+	// Scaled to 88% of the page, so that it clears the page number stamp.
+	imp := &pdfcpu.Import{PageDim: dim, PageSize: format, UserDim: true, Pos: types.Center, Scale: 0.88, InpUnit: types.POINTS}
+	c := *cfg
+	c.Cmd = model.IMPORTIMAGES
+	var buf bytes.Buffer
+	if err := api.ImportImages(nil, &buf, []io.Reader{bytes.NewReader(img)}, imp, &c); err != nil {
+		return nil, "is corrupt or cannot be read"
+	}
+	return buf.Bytes(), ""
+}
+
+// merge appends src's pages to dest's. src is spent.
+func merge(dest, src *model.Context) error {
+	want := dest.PageCount + src.PageCount
+	// pdfcpu v0.6.0's MergeXRefTables drops the error of appending the page
+	// tree (it returns nil), so the page count is checked.
+	if err := pdfcpu.MergeXRefTables("", src, dest, false, false); err != nil {
+		return err
+	}
+	if dest.PageCount != want {
+		return fmt.Errorf("merge: %d pages, want %d", dest.PageCount, want)
+	}
+	return nil
+}
+
+// ownPageParts gives every page content streams and a resource dictionary
+// of its own before the page numbers are stamped. pdfcpu v0.6.0 stamps a
+// page by patching its content stream and adding the stamp to its resource
+// dictionary; a stream shared by two pages (common for blank scanned pages,
+// and what "optimising" a PDF produces) is stamped once, so the second page
+// would show the first page's number, and a resource dictionary shared by
+// every page (gofpdf's) would collect every page's stamp and be copied into
+// every page. Copies are shallow: the content bytes themselves are shared.
+func ownPageParts(ctx *model.Context) error {
+	seen := map[int]bool{}
+	for p := 1; p <= ctx.PageCount; p++ {
+		d, _, inh, err := ctx.PageDict(p, false)
+		if err != nil {
+			return err
+		}
+		if o, ok := d.Find("Contents"); ok {
+			c, err := ownContents(ctx, o, seen)
+			if err != nil {
+				return err
+			}
+			d.Update("Contents", c)
+		}
+		if inh.Resources != nil {
+			d.Update("Resources", copyResources(ctx, inh.Resources))
+		}
+	}
+	return nil
+}
+
+func ownContents(ctx *model.Context, o types.Object, seen map[int]bool) (types.Object, error) {
+	switch c := o.(type) {
+	case types.IndirectRef:
+		obj, err := ctx.Dereference(c)
+		if err != nil {
+			return nil, err
+		}
+		if a, ok := obj.(types.Array); ok {
+			// An indirect array may be shared too: make it the page's own.
+			return ownContents(ctx, append(types.Array(nil), a...), seen)
+		}
+		n := c.ObjectNumber.Value()
+		if !seen[n] {
+			seen[n] = true
+			return c, nil
+		}
+		sd, ok := obj.(types.StreamDict)
+		if !ok {
+			return nil, errors.New("page content is not a stream")
+		}
+		clone := sd
+		clone.Dict = sd.Dict.Clone().(types.Dict)
+		ir, err := ctx.IndRefForNewObject(clone)
+		if err != nil {
+			return nil, err
+		}
+		seen[ir.ObjectNumber.Value()] = true
+		return *ir, nil
+	case types.Array:
+		out := make(types.Array, len(c))
+		for i, e := range c {
+			x, err := ownContents(ctx, e, seen)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = x
+		}
+		return out, nil
+	}
+	return o, nil
+}
+
+// copyResources copies a resource dictionary and the two of its entries
+// that stamping adds to.
+func copyResources(ctx *model.Context, res types.Dict) types.Dict {
+	out := types.Dict{}
+	for k, v := range res {
+		if k == "XObject" || k == "ExtGState" {
+			if d, err := ctx.DereferenceDict(v); err == nil && d != nil {
+				sub := types.Dict{}
+				for k2, v2 := range d {
+					sub[k2] = v2
+				}
+				out[k] = sub
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// stamp numbers every page "Page X of Y" at the foot, centred, in a white
+// box so that it reads over a document's own content.
+func stamp(ctx *model.Context, l Lang) error {
+	text := l.pick(stampText)
+	wm, err := api.TextWatermark(text,
+		"font:Helvetica, points:9, pos:bc, off:0 16, scale:1 abs, rot:0, fillc:#000000, bgcol:#FFFFFF, margins:2 4, opacity:1",
+		true, false, types.POINTS)
+	if err != nil {
+		return err
+	}
+	return pdfcpu.AddWatermarks(ctx, nil, wm)
+}
+
+// link is a link annotation over an index row, in PDF points.
+type link struct {
+	page   int // the index page the row is on
+	rect   types.Rectangle
+	target int // the page it goes to
+}
+
+func addLinks(ctx *model.Context, links []link) error {
+	m := map[int][]model.AnnotationRenderer{}
+	for _, l := range links {
+		dest := &model.Destination{Typ: model.DestFit, PageNr: l.target}
+		m[l.page] = append(m[l.page], model.NewLinkAnnotation(l.rect, nil, dest, "", "", model.AnnPrint, nil, false))
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	_, err := pdfcpu.AddAnnotationsMap(ctx, m, false)
+	return err
+}
+
+// bookmark is an outline item.
+type bookmark struct {
+	title string
+	page  int
+	kids  []bookmark
+}
+
+// addOutline writes the bookmarks as the document outline, each with an
+// explicit destination [page /Fit], and opens the outline pane.
+//
+// pdfcpu's AddBookmarks is not used: in v0.6.0 it files each bookmark's
+// destination in the Dests name tree under the bookmark's title, and a
+// title met twice (two letters both called "Letter") can leave both
+// bookmarks on the first one's page.
+func addOutline(ctx *model.Context, bms []bookmark) error {
+	if len(bms) == 0 {
+		return nil
+	}
+	root, err := ctx.Catalog()
+	if err != nil {
+		return err
+	}
+	outlines := types.Dict{"Type": types.Name("Outlines")}
+	oir, err := ctx.IndRefForNewObject(outlines)
+	if err != nil {
+		return err
+	}
+	first, last, count, err := outlineItems(ctx, bms, *oir)
+	if err != nil {
+		return err
+	}
+	outlines["First"], outlines["Last"], outlines["Count"] = *first, *last, types.Integer(count)
+	root["Outlines"] = *oir
+	root["PageMode"] = types.Name("UseOutlines")
+	return nil
+}
+
+// outlineItems makes the items for bms under parent, all open, and returns
+// the first and last and how many items there are in all.
+func outlineItems(ctx *model.Context, bms []bookmark, parent types.IndirectRef) (first, last *types.IndirectRef, count int, err error) {
+	var prev types.Dict
+	for _, bm := range bms {
+		_, page, _, err := ctx.PageDict(bm.page, false)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		title, err := types.EscapeUTF16String(bm.title)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		d := types.Dict{
+			"Title":  types.StringLiteral(*title),
+			"Parent": parent,
+			"Dest":   types.Array{*page, types.Name("Fit")},
+		}
+		ir, err := ctx.IndRefForNewObject(d)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		count++
+		if len(bm.kids) > 0 {
+			f, l, n, err := outlineItems(ctx, bm.kids, *ir)
+			if err != nil {
+				return nil, nil, 0, err
+			}
+			d["First"], d["Last"], d["Count"] = *f, *l, types.Integer(n)
+			count += n
+		}
+		if first == nil {
+			first = ir
+		}
+		if prev != nil {
+			prev["Next"] = *ir
+			d["Prev"] = *last
+		}
+		prev, last = d, ir
+	}
+	return first, last, count, nil
+}
+
+var (
+	reInfoDate = regexp.MustCompile(`/(?:CreationDate|ModDate)\s*\((D:\d{14}[+-]\d\d'\d\d')\)`)
+	reFileID   = regexp.MustCompile(`/ID\s*\[\s*<([0-9a-fA-F]{32})>\s*<([0-9a-fA-F]{32})>\s*\]`)
+)
+
+// pin makes a written PDF depend on its content alone. pdfcpu v0.6.0
+// always writes the clock's time as the creation and modification dates and
+// hashes the clock into the file identifier; the dates become created, and
+// the identifier an MD5 of the file with those fields blanked. Every field
+// keeps its length, so the cross-reference offsets stay valid.
+func pin(pdf []byte, created time.Time) error {
+	dates := reInfoDate.FindAllSubmatchIndex(pdf, -1)
+	ids := reFileID.FindAllSubmatchIndex(pdf, -1)
+	if len(dates) < 2 || len(ids) < 1 {
+		return errors.New("pin: no info dates or file identifier in the PDF")
+	}
+	stamp := []byte(types.DateString(created.UTC()))
+	for _, m := range dates {
+		if m[3]-m[2] != len(stamp) {
+			return errors.New("pin: unexpected date format")
+		}
+		copy(pdf[m[2]:m[3]], stamp)
+	}
+	for _, m := range ids {
+		for _, g := range [][2]int{{m[2], m[3]}, {m[4], m[5]}} {
+			for i := g[0]; i < g[1]; i++ {
+				pdf[i] = '0'
+			}
+		}
+	}
+	sum := md5.Sum(pdf)
+	id := []byte(hex.EncodeToString(sum[:]))
+	for _, m := range ids {
+		copy(pdf[m[2]:m[3]], id)
+		copy(pdf[m[4]:m[5]], id)
+	}
+	return nil
+}

@@ -2,22 +2,18 @@ package bundle
 
 import (
 	"bytes"
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // image documents
 	_ "image/png"
 	"io"
-	"regexp"
-	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/validate"
+	pdfvalidate "github.com/pdfcpu/pdfcpu/pkg/pdfcpu/validate"
 
 	"github.com/cynllun/cynllun"
 )
@@ -94,7 +90,7 @@ func readPDF(cfg *model.Configuration, pdf []byte) (ctx *model.Context, msg stri
 	if ctx.Version() == model.V20 {
 		return nil, "is a PDF 2.0 file, which is not supported: save it as PDF 1.7"
 	}
-	if err := validate.XRefTable(ctx.XRefTable); err != nil {
+	if err := pdfvalidate.XRefTable(ctx.XRefTable); err != nil {
 		return nil, "is corrupt or cannot be read"
 	}
 	if err := ctx.EnsurePageCount(); err != nil || ctx.PageCount < 1 {
@@ -154,28 +150,41 @@ func merge(dest, src *model.Context) error {
 	return nil
 }
 
-// ownPageParts gives every page content streams and a resource dictionary
-// of its own before the page numbers are stamped. pdfcpu v0.6.0 stamps a
-// page by patching its content stream and adding the stamp to its resource
-// dictionary; a stream shared by two pages (common for blank scanned pages,
-// and what "optimising" a PDF produces) is stamped once, so the second page
-// would show the first page's number, and a resource dictionary shared by
-// every page (gofpdf's) would collect every page's stamp and be copied into
-// every page. Copies are shallow: the content bytes themselves are shared.
+// ownPageParts prepares every page for its page number. pdfcpu v0.6.0
+// stamps a page by decoding its first and last content streams, patching
+// them and encoding them again, and by adding the stamp to the page's
+// resource dictionary. That goes wrong three ways: a content stream shared
+// by two pages (common for blank scanned pages, and what "optimising" a PDF
+// produces) is stamped once, so the second page shows the first one's
+// number; a stream in a filter pdfcpu cannot decode is silently left
+// unstamped; and a resource dictionary shared by every page (gofpdf's)
+// collects every page's stamp. So each page gets two new, empty content
+// streams of its own, one before and one after its own (which pdfcpu then
+// patches instead: the documents' own streams are never decoded or
+// rewritten), and a resource dictionary of its own (a shallow copy).
 func ownPageParts(ctx *model.Context) error {
-	seen := map[int]bool{}
 	for p := 1; p <= ctx.PageCount; p++ {
 		d, _, inh, err := ctx.PageDict(p, false)
 		if err != nil {
 			return err
 		}
+		var own types.Array
 		if o, ok := d.Find("Contents"); ok {
-			c, err := ownContents(ctx, o, seen)
-			if err != nil {
+			if own, err = contentParts(ctx, o); err != nil {
 				return err
 			}
-			d.Update("Contents", c)
 		}
+		first, err := emptyStream(ctx)
+		if err != nil {
+			return err
+		}
+		last, err := emptyStream(ctx)
+		if err != nil {
+			return err
+		}
+		parts := make(types.Array, 0, len(own)+2)
+		parts = append(append(append(parts, *first), own...), *last)
+		d.Update("Contents", parts)
 		if inh.Resources != nil {
 			d.Update("Resources", copyResources(ctx, inh.Resources))
 		}
@@ -183,46 +192,31 @@ func ownPageParts(ctx *model.Context) error {
 	return nil
 }
 
-func ownContents(ctx *model.Context, o types.Object, seen map[int]bool) (types.Object, error) {
-	switch c := o.(type) {
-	case types.IndirectRef:
-		obj, err := ctx.Dereference(c)
+// contentParts returns a page's content streams as a new array.
+func contentParts(ctx *model.Context, o types.Object) (types.Array, error) {
+	if ir, ok := o.(types.IndirectRef); ok {
+		obj, err := ctx.Dereference(ir)
 		if err != nil {
 			return nil, err
 		}
-		if a, ok := obj.(types.Array); ok {
-			// An indirect array may be shared too: make it the page's own.
-			return ownContents(ctx, append(types.Array(nil), a...), seen)
+		if _, ok := obj.(types.StreamDict); ok {
+			return types.Array{ir}, nil
 		}
-		n := c.ObjectNumber.Value()
-		if !seen[n] {
-			seen[n] = true
-			return c, nil
-		}
-		sd, ok := obj.(types.StreamDict)
-		if !ok {
-			return nil, errors.New("page content is not a stream")
-		}
-		clone := sd
-		clone.Dict = sd.Dict.Clone().(types.Dict)
-		ir, err := ctx.IndRefForNewObject(clone)
-		if err != nil {
-			return nil, err
-		}
-		seen[ir.ObjectNumber.Value()] = true
-		return *ir, nil
-	case types.Array:
-		out := make(types.Array, len(c))
-		for i, e := range c {
-			x, err := ownContents(ctx, e, seen)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = x
-		}
-		return out, nil
+		o = obj
 	}
-	return o, nil
+	switch c := o.(type) {
+	case types.Array:
+		return append(types.Array(nil), c...), nil
+	case nil:
+		return nil, nil
+	}
+	return nil, errors.New("page contents are neither a stream nor an array")
+}
+
+func emptyStream(ctx *model.Context) (*types.IndirectRef, error) {
+	b := []byte{' '}
+	n := int64(len(b))
+	return ctx.IndRefForNewObject(types.StreamDict{Dict: types.Dict{"Length": types.Integer(n)}, StreamLength: &n, Content: b, Raw: b})
 }
 
 // copyResources copies a resource dictionary and the two of its entries
@@ -245,12 +239,14 @@ func copyResources(ctx *model.Context, res types.Dict) types.Dict {
 	return out
 }
 
-// stamp numbers every page "Page X of Y" at the foot, centred, in a white
-// box so that it reads over a document's own content.
+// stamp numbers every page "Page X of Y" (9 pt Helvetica, black) centred
+// at the foot, its baseline 16 pt (5.6 mm) above the edge of the page as
+// the page is shown (pdfcpu turns the stamp with the page's /Rotate). It has
+// no background, so that it never hides any of a document's own content.
 func stamp(ctx *model.Context, l Lang) error {
 	text := l.pick(stampText)
 	wm, err := api.TextWatermark(text,
-		"font:Helvetica, points:9, pos:bc, off:0 16, scale:1 abs, rot:0, fillc:#000000, bgcol:#FFFFFF, margins:2 4, opacity:1",
+		"font:Helvetica, points:9, pos:bc, off:0 16, scale:1 abs, rot:0, fillc:#000000, opacity:1",
 		true, false, types.POINTS)
 	if err != nil {
 		return err
@@ -356,43 +352,4 @@ func outlineItems(ctx *model.Context, bms []bookmark, parent types.IndirectRef) 
 		prev, last = d, ir
 	}
 	return first, last, count, nil
-}
-
-var (
-	reInfoDate = regexp.MustCompile(`/(?:CreationDate|ModDate)\s*\((D:\d{14}[+-]\d\d'\d\d')\)`)
-	reFileID   = regexp.MustCompile(`/ID\s*\[\s*<([0-9a-fA-F]{32})>\s*<([0-9a-fA-F]{32})>\s*\]`)
-)
-
-// pin makes a written PDF depend on its content alone. pdfcpu v0.6.0
-// always writes the clock's time as the creation and modification dates and
-// hashes the clock into the file identifier; the dates become created, and
-// the identifier an MD5 of the file with those fields blanked. Every field
-// keeps its length, so the cross-reference offsets stay valid.
-func pin(pdf []byte, created time.Time) error {
-	dates := reInfoDate.FindAllSubmatchIndex(pdf, -1)
-	ids := reFileID.FindAllSubmatchIndex(pdf, -1)
-	if len(dates) < 2 || len(ids) < 1 {
-		return errors.New("pin: no info dates or file identifier in the PDF")
-	}
-	stamp := []byte(types.DateString(created.UTC()))
-	for _, m := range dates {
-		if m[3]-m[2] != len(stamp) {
-			return errors.New("pin: unexpected date format")
-		}
-		copy(pdf[m[2]:m[3]], stamp)
-	}
-	for _, m := range ids {
-		for _, g := range [][2]int{{m[2], m[3]}, {m[4], m[5]}} {
-			for i := g[0]; i < g[1]; i++ {
-				pdf[i] = '0'
-			}
-		}
-	}
-	sum := md5.Sum(pdf)
-	id := []byte(hex.EncodeToString(sum[:]))
-	for _, m := range ids {
-		copy(pdf[m[2]:m[3]], id)
-		copy(pdf[m[4]:m[5]], id)
-	}
-	return nil
 }

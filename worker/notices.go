@@ -394,7 +394,10 @@ func (h *NoticeSender) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if len(ds) == 0 || ds[0].Closure != nil {
 		// Met or not applicable since it was raised: nothing to remind of.
 		n.Status, n.UpdatedAt = cynllun.NoticeSkipped, h.now()
-		return cynllun.AsError(op, h.Store.UpdateNotice(ctx, n))
+		if err := h.Store.UpdateNotice(ctx, n); err != nil {
+			return cynllun.AsError(op, err)
+		}
+		return nil
 	}
 	n.Attempts++
 	n.UpdatedAt = h.now()

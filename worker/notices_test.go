@@ -451,3 +451,24 @@ func TestReviewPeriodRollsOver(t *testing.T) {
 		t.Fatalf("the old period: %+v", got[0])
 	}
 }
+
+// TestClosedDeadlineIsNotNotified: a notice raised for a deadline that is
+// met before it goes out is skipped, not sent, and not retried.
+func TestClosedDeadlineIsNotNotified(t *testing.T) {
+	e := newEnv(t)
+	rc := newReceiver(t)
+	e.endpoint("whk_closed", rc.srv.URL, rc.secret)
+	ds := e.deadlines(1, "closed")
+	if n := e.scan(0); n != 1 {
+		t.Fatalf("raised %d", n)
+	}
+	if ok, err := e.db.CloseDeadline(context.Background(), ds[0].ID, cynllun.Closure{Status: cynllun.DeadlineMet, On: ds[0].Due, At: time.Now()}); err != nil || !ok {
+		t.Fatalf("close: %v %v", ok, err)
+	}
+	e.startNoticeWorker(e.sender(time.Second), 1)
+	e.waitNotices(cynllun.NoticeSkipped, 1, 30*time.Second)
+	n := e.notice(cynllun.NoticeID(ds[0].ID, 0, cynllun.ChannelWebhook, "whk_closed"))
+	if n.Attempts != 0 || len(rc.counts()) != 0 {
+		t.Fatalf("a closed deadline's notice: %+v, %d delivered", n, len(rc.counts()))
+	}
+}

@@ -204,10 +204,10 @@ func assemble(cfg *model.Configuration, s Spec, p *plan, docs [][]*model.Context
 // with its documents under it, in page order.
 func bookmarks(s Spec, p *plan) []bookmark {
 	l := s.Lang
-	out := []bookmark{{title: l.pick(txtIndex), page: 2}}
+	out := []bookmark{{title: l.Pick(txtIndex), page: 2}}
 	chron := func() {
 		if p.chron.From > 0 {
-			out = append(out, bookmark{title: l.pick(txtChronology), page: p.chron.From})
+			out = append(out, bookmark{title: l.Pick(txtChronology), page: p.chron.From})
 		}
 	}
 	after := oneLine(s.ChronologyAfter)
@@ -216,7 +216,7 @@ func bookmarks(s Spec, p *plan) []bookmark {
 	}
 	for i, sec := range s.Sections {
 		sp := p.sections[i]
-		bm := bookmark{title: sp.Key + ": " + oneLine(l.pick(sec.Title)), page: sp.Divider}
+		bm := bookmark{title: sp.Key + ": " + oneLine(l.Pick(sec.Title)), page: sp.Divider}
 		for j, d := range sec.Documents {
 			dp := p.docs[i][j]
 			bm.kids = append(bm.kids, bookmark{title: dp.number + " " + oneLine(d.Title), page: dp.from})

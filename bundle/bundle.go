@@ -215,7 +215,7 @@ func docPath(i, j int) string { return fmt.Sprintf("sections.%d.documents.%d", i
 func validate(op string, s Spec) error {
 	var fe []cynllun.FieldError
 	add := func(field, msg string) { fe = append(fe, cynllun.FieldError{Field: field, Message: msg}) }
-	if !s.Lang.valid() {
+	if !s.Lang.Valid() {
 		add("lang", "must be EN, CY or BILINGUAL")
 	}
 	keys := map[string]int{}

@@ -295,14 +295,14 @@ func TestBuildReadBack(t *testing.T) {
 			}
 			for _, key := range []string{"A", "chronology", "B", "C", "D"} {
 				if key == "chronology" {
-					if man.Chronology.From != next || !strings.Contains(texts[next], tc.lang.pick(txtChronology)) {
+					if man.Chronology.From != next || !strings.Contains(texts[next], tc.lang.Pick(txtChronology)) {
 						t.Errorf("chronology at %v, want page %d", man.Chronology, next)
 					}
 					next = man.Chronology.To + 1
 					continue
 				}
 				sp := secs[key]
-				if sp.Divider != next || !strings.Contains(texts[next], tc.lang.pick(sprintf(fmtSection, key))) {
+				if sp.Divider != next || !strings.Contains(texts[next], tc.lang.Pick(sprintf(fmtSection, key))) {
 					t.Errorf("section %s's divider at %d, want %d", key, sp.Divider, next)
 				}
 				next++
@@ -339,7 +339,7 @@ func TestBuildReadBack(t *testing.T) {
 			if d := dims[img.FromPage-1]; d.Width <= d.Height {
 				t.Errorf("the landscape image's page is %v", d)
 			}
-			if !strings.Contains(texts[secs["D"].Divider], tc.lang.pick(txtNoDocuments)) {
+			if !strings.Contains(texts[secs["D"].Divider], tc.lang.Pick(txtNoDocuments)) {
 				t.Error("the empty section's divider does not say it is empty")
 			}
 
@@ -371,7 +371,7 @@ func checkOutline(t *testing.T, l Lang, b []byte, man *Manifest, texts []string)
 		page  int
 		kids  []Placement
 	}
-	wants := []want{{title: l.pick(txtIndex), page: 2}}
+	wants := []want{{title: l.Pick(txtIndex), page: 2}}
 	for _, sp := range man.Sections {
 		var kids []Placement
 		for _, p := range man.Documents {
@@ -381,7 +381,7 @@ func checkOutline(t *testing.T, l Lang, b []byte, man *Manifest, texts []string)
 		}
 		wants = append(wants, want{page: sp.Divider, kids: kids, title: sp.Key + ": "})
 		if sp.Key == "A" {
-			wants = append(wants, want{title: l.pick(txtChronology), page: man.Chronology.From})
+			wants = append(wants, want{title: l.Pick(txtChronology), page: man.Chronology.From})
 		}
 	}
 	if len(bms) != len(wants) {

@@ -5,50 +5,33 @@ import (
 	"time"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/docgen"
 	"github.com/cynllun/cynllun/form"
 )
 
 // Lang is the language of a bundle's generated pages (cover, index,
-// dividers, chronology, page numbers and bookmarks). Documents are included
-// as they are.
-type Lang string
+// dividers, chronology, page numbers and bookmarks), as for docgen's
+// documents: EN, CY, or BILINGUAL ("Cymraeg / English"). Documents are
+// included as they are.
+type Lang = docgen.Lang
 
 const (
-	LangEN Lang = "EN"
-	LangCY Lang = "CY"
-	// LangBilingual prints every heading and label Welsh first, then
-	// English, on one line: "Cymraeg / English", as docgen does.
-	LangBilingual Lang = "BILINGUAL"
+	LangEN        = docgen.LangEN
+	LangCY        = docgen.LangCY
+	LangBilingual = docgen.LangBilingual
 )
-
-func (l Lang) valid() bool { return l == LangEN || l == LangCY || l == LangBilingual }
-
-// pick returns t in l. Welsh falls back to English when it is empty, and a
-// bilingual text with the same wording in both languages is printed once.
-func (l Lang) pick(t form.Text) string {
-	switch l {
-	case LangCY:
-		return t.In(cynllun.LanguageCY)
-	case LangBilingual:
-		if t.CY == "" || t.CY == t.EN {
-			return t.EN
-		}
-		return t.CY + " / " + t.EN
-	}
-	return t.EN
-}
 
 // paragraphs returns free bilingual text in l: one paragraph, or in a
 // bilingual bundle the Welsh and then the English as two paragraphs (when
 // both are given and differ).
-func (l Lang) paragraphs(t form.Text) []string {
+func paragraphs(l Lang, t form.Text) []string {
 	if l == LangBilingual && t.CY != "" && t.EN != "" && t.CY != t.EN {
 		return []string{t.CY, t.EN}
 	}
 	if l == LangBilingual && t.EN == "" {
 		return []string{t.CY}
 	}
-	return []string{l.pick(t)}
+	return []string{l.Pick(t)}
 }
 
 // Fixed wording. The Welsh needs checking by a Welsh speaker, as docgen's

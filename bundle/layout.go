@@ -117,10 +117,10 @@ func (s *setter) cell(width, size float64, bold bool, maxLines int, paras ...str
 	w := width - 2*cellPad
 	var lines []string
 	for _, p := range paras {
-		lines = append(lines, m.lines(p, size, w)...)
+		lines = append(lines, breakLines(m, p, size, w)...)
 	}
 	if maxLines > 0 {
-		lines = m.clip(lines, maxLines, size, w)
+		lines = clip(m, lines, maxLines, size, w)
 	}
 	return tcell{width: width, lines: lines, size: size, bold: bold, align: align.Left}
 }
@@ -280,8 +280,8 @@ func indexPages(s Spec, st *setter, p *plan) []*gpage {
 	l := s.Lang
 	hb := func(w float64, t string) tcell { return st.cell(w, headSize, true, 0, t) }
 	header := row(1.2, 1.0,
-		hb(colNo, l.pick(txtNo)), hb(colTitle, l.pick(txtDocument)), hb(colAuthor, l.pick(txtAuthor)),
-		hb(colDate, l.pick(txtDate)), hb(colPages, l.pick(txtPages)))
+		hb(colNo, l.Pick(txtNo)), hb(colTitle, l.Pick(txtDocument)), hb(colAuthor, l.Pick(txtAuthor)),
+		hb(colDate, l.Pick(txtDate)), hb(colPages, l.Pick(txtPages)))
 	header.fill = shade
 	var rows []trow
 	partRow := func(no, title string, r PageRange) trow {
@@ -294,7 +294,7 @@ func indexPages(s Spec, st *setter, p *plan) []*gpage {
 	}
 	chronRow := func() {
 		if p.chron.From > 0 {
-			rows = append(rows, partRow("", l.pick(txtChronology), p.chron))
+			rows = append(rows, partRow("", l.Pick(txtChronology), p.chron))
 		}
 	}
 	after := oneLine(s.ChronologyAfter)
@@ -307,7 +307,7 @@ func indexPages(s Spec, st *setter, p *plan) []*gpage {
 		if sp.Documents.To > 0 {
 			last = sp.Documents.To
 		}
-		head := partRow(sp.Key, oneLine(l.pick(sec.Title)), PageRange{sp.Divider, last})
+		head := partRow(sp.Key, oneLine(l.Pick(sec.Title)), PageRange{sp.Divider, last})
 		head.keep = true
 		rows = append(rows, head)
 		for j, d := range sec.Documents {
@@ -316,7 +316,7 @@ func indexPages(s Spec, st *setter, p *plan) []*gpage {
 				st.cell(colNo, bodySize, false, 0, dp.number),
 				st.cell(colTitle, bodySize, false, 6, oneLine(d.Title)),
 				st.cell(colAuthor, bodySize, false, 4, oneLine(d.Author)),
-				st.cell(colDate, bodySize, false, 0, l.pick(shortDate(d.Date))),
+				st.cell(colDate, bodySize, false, 0, l.Pick(shortDate(d.Date))),
 				st.cell(colPages, bodySize, false, 0, rangeText(dp.from, dp.to)))
 			r.rule, r.link = true, dp.from
 			rows = append(rows, r)
@@ -325,25 +325,25 @@ func indexPages(s Spec, st *setter, p *plan) []*gpage {
 			chronRow()
 		}
 	}
-	return paginate(st.heading(l.pick(txtIndex)), st.heading(l.pick(txtIndexCont)), header, rows)
+	return paginate(st.heading(l.Pick(txtIndex)), st.heading(l.Pick(txtIndexCont)), header, rows)
 }
 
 // chronologyPages lays out the chronology, entries in the order given.
 func chronologyPages(s Spec, st *setter) []*gpage {
 	l := s.Lang
 	hb := func(w float64, t string) tcell { return st.cell(w, headSize, true, 0, t) }
-	header := row(1.2, 1.0, hb(colChronDate, l.pick(txtDate)), hb(colChronEvent, l.pick(txtEvent)), hb(colChronSource, l.pick(txtSource)))
+	header := row(1.2, 1.0, hb(colChronDate, l.Pick(txtDate)), hb(colChronEvent, l.Pick(txtEvent)), hb(colChronSource, l.Pick(txtSource)))
 	header.fill = shade
 	rows := make([]trow, 0, len(s.Chronology))
 	for _, e := range s.Chronology {
 		r := row(1.2, 1.0,
-			st.cell(colChronDate, bodySize, false, 0, l.pick(shortDate(e.Date))),
-			st.cell(colChronEvent, bodySize, false, 40, l.paragraphs(e.Event)...),
+			st.cell(colChronDate, bodySize, false, 0, l.Pick(shortDate(e.Date))),
+			st.cell(colChronEvent, bodySize, false, 40, paragraphs(l, e.Event)...),
 			st.cell(colChronSource, bodySize, false, 6, oneLine(e.Source)))
 		r.rule = true
 		rows = append(rows, r)
 	}
-	return paginate(st.heading(l.pick(txtChronology)), st.heading(l.pick(txtChronCont)), header, rows)
+	return paginate(st.heading(l.Pick(txtChronology)), st.heading(l.Pick(txtChronCont)), header, rows)
 }
 
 // coverPage is the bundle's first page.
@@ -351,7 +351,7 @@ func coverPage(s Spec, st *setter, total int) *gpage {
 	l := s.Lang
 	rows := []trow{
 		spacer(40),
-		st.text(12, false, grey, align.Left, 2, 0, 4, l.pick(txtTribunal)),
+		st.text(12, false, grey, align.Left, 2, 0, 4, l.Pick(txtTribunal)),
 		st.text(22, true, navy, align.Left, 6, 0, 10, oneLine(s.Title)),
 	}
 	labels := 50.0
@@ -367,25 +367,25 @@ func coverPage(s Spec, st *setter, total int) *gpage {
 			st.cell(textWidth-labels, 11, false, 4, value)))
 		rows[len(rows)-1].rule = true
 	}
-	field(l.pick(txtCaseRef), oneLine(s.CaseRef))
-	field(l.pick(txtLearner), oneLine(s.Learner))
-	field(l.pick(txtPrepared), l.pick(longDate(cynllun.Today(s.Created))))
-	field(l.pick(txtTotalPages), fmt.Sprint(total))
-	rows = append(rows, spacer(8), st.text(10, false, grey, align.Left, 2, 0, 0, l.pick(txtIndexOnPage)))
+	field(l.Pick(txtCaseRef), oneLine(s.CaseRef))
+	field(l.Pick(txtLearner), oneLine(s.Learner))
+	field(l.Pick(txtPrepared), l.Pick(longDate(cynllun.Today(s.Created))))
+	field(l.Pick(txtTotalPages), fmt.Sprint(total))
+	rows = append(rows, spacer(8), st.text(10, false, grey, align.Left, 2, 0, 0, l.Pick(txtIndexOnPage)))
 	return &gpage{rows: rows}
 }
 
 // dividerPage is the page in front of a section.
 func dividerPage(st *setter, sec Section, sp SectionPlacement) *gpage {
 	l := st.lang
-	what := l.pick(txtNoDocuments)
+	what := l.Pick(txtNoDocuments)
 	if sp.Documents.From > 0 {
-		what = l.pick(pageRange(sp.Documents.From, sp.Documents.To))
+		what = l.Pick(pageRange(sp.Documents.From, sp.Documents.To))
 	}
 	return &gpage{rows: []trow{
 		spacer(85),
-		st.text(28, true, navy, align.Center, 2, 0, 6, l.pick(sprintf(fmtSection, sp.Key))),
-		st.text(18, true, nil, align.Center, 6, 0, 8, oneLine(l.pick(sec.Title))),
+		st.text(28, true, navy, align.Center, 2, 0, 6, l.Pick(sprintf(fmtSection, sp.Key))),
+		st.text(18, true, nil, align.Center, 6, 0, 8, oneLine(l.Pick(sec.Title))),
 		st.text(12, false, grey, align.Center, 2, 0, 0, what),
 	}}
 }

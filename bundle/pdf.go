@@ -244,7 +244,7 @@ func copyResources(ctx *model.Context, res types.Dict) types.Dict {
 // the page is shown (pdfcpu turns the stamp with the page's /Rotate). It has
 // no background, so that it never hides any of a document's own content.
 func stamp(ctx *model.Context, l Lang) error {
-	text := l.pick(stampText)
+	text := l.Pick(stampText)
 	wm, err := api.TextWatermark(text,
 		"font:Helvetica, points:9, pos:bc, off:0 16, scale:1 abs, rot:0, fillc:#000000, opacity:1",
 		true, false, types.POINTS)

@@ -22,11 +22,12 @@ const (
 	LangBilingual Lang = "BILINGUAL"
 )
 
-func (l Lang) valid() bool { return l == LangEN || l == LangCY || l == LangBilingual }
+// Valid reports whether l is a known language.
+func (l Lang) Valid() bool { return l == LangEN || l == LangCY || l == LangBilingual }
 
-// pick returns t in l. Welsh falls back to English when it is empty, and a
+// Pick returns t in l. Welsh falls back to English when it is empty, and a
 // bilingual text with the same wording in both languages is printed once.
-func (l Lang) pick(t form.Text) string {
+func (l Lang) Pick(t form.Text) string {
 	switch l {
 	case LangCY:
 		return t.In(cynllun.LanguageCY)

@@ -83,7 +83,7 @@ func RenderMeeting(doc MeetingDoc, lang Lang) ([]byte, error) {
 // concluded.
 func BuildMeeting(doc MeetingDoc, lang Lang) (*Tree, error) {
 	const op = "docgen.BuildMeeting"
-	if !lang.valid() {
+	if !lang.Valid() {
 		return nil, cynllun.E(cynllun.CodeInvalid, op, "unknown document language")
 	}
 	if doc.Learner == nil || doc.Plan == nil || doc.Review == nil {

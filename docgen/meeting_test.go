@@ -30,7 +30,7 @@ func wantMeetingHeadings(lang Lang, name string) []string {
 		txtNeedsProvision, txtNeedsDiscussion, txtProvisionReviewed, txtOutcomesReviewed, txtNewEvidence, txtCapacity, txtDisagreements,
 		txtDecision, txtWhatChanged,
 	} {
-		hs = append(hs, lang.pick(t))
+		hs = append(hs, lang.Pick(t))
 	}
 	return hs
 }
@@ -112,10 +112,10 @@ func TestBuildMeetingHeadings(t *testing.T) {
 			if diff := cmp.Diff(wantMeetingHeadings(lang, "Siân"), headings(tree)); diff != "" {
 				t.Errorf("headings (-want +got):\n%s", diff)
 			}
-			if tree.Blocks[0] != (Block{Kind: KindTitle, Text: lang.pick(txtMeetingTitle)}) || tree.Title != lang.pick(txtMeetingTitle) {
+			if tree.Blocks[0] != (Block{Kind: KindTitle, Text: lang.Pick(txtMeetingTitle)}) || tree.Title != lang.Pick(txtMeetingTitle) {
 				t.Errorf("title: %+v, %q", tree.Blocks[0], tree.Title)
 			}
-			if tree.FooterLeft != "Siân ap Gwŷn" || tree.FooterRight != lang.pick(sprintf(fmtMeetingFooter, 2)) || tree.PageNumber != lang.pick(txtPage) {
+			if tree.FooterLeft != "Siân ap Gwŷn" || tree.FooterRight != lang.Pick(sprintf(fmtMeetingFooter, 2)) || tree.PageNumber != lang.Pick(txtPage) {
 				t.Errorf("footer %q, %q, %q", tree.FooterLeft, tree.FooterRight, tree.PageNumber)
 			}
 			if tree.Draft != "" {
@@ -224,8 +224,8 @@ func TestBuildMeetingChildViews(t *testing.T) {
 			}
 			// The part follows the participants and comes before the parents' views.
 			hs := headings(tree)
-			i := slices.Index(hs, tc.lang.pick(txtChildViews))
-			if i != 1 || hs[i+1] != tc.lang.pick(txtParentViews) {
+			i := slices.Index(hs, tc.lang.Pick(txtChildViews))
+			if i != 1 || hs[i+1] != tc.lang.Pick(txtParentViews) {
 				t.Errorf("child's views at %d in %q", i, hs)
 			}
 		})
@@ -319,14 +319,14 @@ func TestBuildMeetingEmpty(t *testing.T) {
 						t.Errorf("%s: followed by %+v, want its first section", b.Key, next)
 					}
 				case b.Key == KeyCapacity:
-					if next.Kind != KindField || next.Text != lang.pick(want) {
+					if next.Kind != KindField || next.Text != lang.Pick(want) {
 						t.Errorf("%s: got %+v", b.Key, next)
 					}
-				case next.Kind != KindEmpty && next.Kind != KindWarning || next.Text != lang.pick(want):
-					t.Errorf("after %s: got %+v, want the line %q", b.Key, next, lang.pick(want))
+				case next.Kind != KindEmpty && next.Kind != KindWarning || next.Text != lang.Pick(want):
+					t.Errorf("after %s: got %+v, want the line %q", b.Key, next, lang.Pick(want))
 				}
 			}
-			if tree.Draft != lang.pick(txtDraft) {
+			if tree.Draft != lang.Pick(txtDraft) {
 				t.Errorf("draft mark %q on an open review", tree.Draft)
 			}
 		})
@@ -578,7 +578,7 @@ func TestBuildMeetingWhatChanged(t *testing.T) {
 	} {
 		t.Run(string(tc.lang), func(t *testing.T) {
 			got := under(buildMeeting(t, doc, tc.lang), KeyWhatChanged)
-			wantLines := append([]string{tc.lang.pick(sprintf(fmtCompared, 4, 3))}, en...)
+			wantLines := append([]string{tc.lang.Pick(sprintf(fmtCompared, 4, 3))}, en...)
 			switch tc.lang {
 			case LangCY:
 				wantLines = append([]string{"Fersiwn 4 o'r cynllun o'i chymharu â fersiwn 3"}, cy...)
@@ -604,14 +604,14 @@ func TestBuildMeetingWhatChanged(t *testing.T) {
 		doc := notRevised()
 		for _, lang := range []Lang{LangEN, LangCY} {
 			want := []Block{
-				{Kind: KindParagraph, Text: lang.pick(txtNotRevised)},
-				{Kind: KindField, Label: lang.pick(txtReasons), Text: doc.Review.Decision.Reasons},
+				{Kind: KindParagraph, Text: lang.Pick(txtNotRevised)},
+				{Kind: KindField, Label: lang.Pick(txtReasons), Text: doc.Review.Decision.Reasons},
 			}
 			tree := buildMeeting(t, doc, lang)
 			if diff := cmp.Diff(want, under(tree, KeyWhatChanged)); diff != "" {
 				t.Errorf("%s (-want +got):\n%s", lang, diff)
 			}
-			if got := under(tree, KeyDecision)[0]; got.Text != lang.pick(txtNoRevision) {
+			if got := under(tree, KeyDecision)[0]; got.Text != lang.Pick(txtNoRevision) {
 				t.Errorf("%s decision: %+v", lang, got)
 			}
 		}
@@ -622,7 +622,7 @@ func TestBuildMeetingWhatChanged(t *testing.T) {
 		doc.Revised.Content = doc.Reviewed.Content
 		for _, lang := range []Lang{LangEN, LangBilingual} {
 			got := under(buildMeeting(t, doc, lang), KeyWhatChanged)
-			want := Block{Kind: KindEmpty, Text: lang.pick(txtNoDifferences)}
+			want := Block{Kind: KindEmpty, Text: lang.Pick(txtNoDifferences)}
 			if len(got) != 2 || got[1] != want {
 				t.Errorf("%s: got %+v", lang, got)
 			}
@@ -714,7 +714,7 @@ func TestMeetingPDF(t *testing.T) {
 				}
 			}
 			// The changes are the last thing in the record, in order.
-			_, after, _ := strings.Cut(text, tc.lang.pick(txtWhatChanged))
+			_, after, _ := strings.Cut(text, tc.lang.Pick(txtWhatChanged))
 			if w, ok := inOrder(after, tc.changes); !ok {
 				t.Errorf("change %q missing or out of order", w)
 			}
@@ -733,7 +733,7 @@ func TestMeetingPDF(t *testing.T) {
 					t.Errorf("page %d of a concluded review has the draft mark", k)
 				}
 			}
-			if title := pdfinfo(t, path)["Title"]; title != tc.lang.pick(txtMeetingTitle) {
+			if title := pdfinfo(t, path)["Title"]; title != tc.lang.Pick(txtMeetingTitle) {
 				t.Errorf("title %q", title)
 			}
 		})
@@ -746,15 +746,15 @@ func TestMeetingPDFNotRevised(t *testing.T) {
 		t.Run(string(lang), func(t *testing.T) {
 			doc := notRevised()
 			text := pdftext(t, meetingFile(t, doc, lang), 0)
-			_, after, ok := strings.Cut(text, lang.pick(txtWhatChanged))
+			_, after, ok := strings.Cut(text, lang.Pick(txtWhatChanged))
 			if !ok {
 				t.Fatal("no change section")
 			}
-			if w, ok := inOrder(after, []string{lang.pick(txtNotRevised), lang.pick(txtReasons), doc.Review.Decision.Reasons}); !ok {
+			if w, ok := inOrder(after, []string{lang.Pick(txtNotRevised), lang.Pick(txtReasons), doc.Review.Decision.Reasons}); !ok {
 				t.Errorf("%q missing or out of order", w)
 			}
-			if !strings.Contains(text, lang.pick(txtNoRevision)) {
-				t.Errorf("decision %q missing", lang.pick(txtNoRevision))
+			if !strings.Contains(text, lang.Pick(txtNoRevision)) {
+				t.Errorf("decision %q missing", lang.Pick(txtNoRevision))
 			}
 			if strings.Contains(after, "2B") {
 				t.Error("changes listed for a plan that was not revised")
@@ -771,14 +771,14 @@ func TestMeetingPDFNoChildViews(t *testing.T) {
 			doc.Review.Status = cynllun.ReviewOpen
 			path := meetingFile(t, doc, lang)
 			text := pdftext(t, path, 0)
-			if w, ok := inOrder(text, []string{lang.pick(txtChildViews), lang.pick(txtNoChildViews), lang.pick(txtParentViews)}); !ok {
+			if w, ok := inOrder(text, []string{lang.Pick(txtChildViews), lang.Pick(txtNoChildViews), lang.Pick(txtParentViews)}); !ok {
 				t.Errorf("%q missing or out of order", w)
 			}
 			if strings.Contains(text, "ŵyn bach") {
 				t.Error("the child's words appear though there are no views")
 			}
-			if !strings.Contains(pdftext(t, path, 1), lang.pick(txtDraft)) {
-				t.Errorf("no draft mark %q on an open review", lang.pick(txtDraft))
+			if !strings.Contains(pdftext(t, path, 1), lang.Pick(txtDraft)) {
+				t.Errorf("no draft mark %q on an open review", lang.Pick(txtDraft))
 			}
 		})
 	}

@@ -36,7 +36,7 @@ func RenderPlan(doc PlanDoc, lang Lang) ([]byte, error) {
 // plans appear only in those.
 func BuildPlan(doc PlanDoc, lang Lang) (*Tree, error) {
 	const op = "docgen.BuildPlan"
-	if !lang.valid() {
+	if !lang.Valid() {
 		return nil, cynllun.E(cynllun.CodeInvalid, op, "unknown document language")
 	}
 	if doc.Learner == nil || doc.Plan == nil || doc.Version == nil || doc.Version.Content == nil {
@@ -103,7 +103,7 @@ type planBuilder struct {
 	blocks []Block
 }
 
-func (b *planBuilder) t(t form.Text) string { return b.lang.pick(t) }
+func (b *planBuilder) t(t form.Text) string { return b.lang.Pick(t) }
 
 func (b *planBuilder) add(k Kind, label, text string) {
 	b.blocks = append(b.blocks, Block{Kind: k, Label: label, Text: text})

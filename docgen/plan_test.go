@@ -16,12 +16,12 @@ import (
 func wantHeadings(lang Lang, laMaintained bool) []string {
 	var hs []string
 	for _, p := range form.Current().Parts {
-		hs = append(hs, lang.pick(p.Title))
+		hs = append(hs, lang.Pick(p.Title))
 		for _, s := range p.Sections {
 			if s.Key == p.Key || (s.AppliesTo == form.AppliesLAMaintained && !laMaintained) {
 				continue
 			}
-			hs = append(hs, s.Key+" "+lang.pick(s.Title))
+			hs = append(hs, s.Key+" "+lang.Pick(s.Title))
 		}
 	}
 	return hs

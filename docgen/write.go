@@ -135,7 +135,7 @@ func footer(t *Tree) []core.Row {
 	// The right-hand text takes a third of the width, or half when it is
 	// too long for a third (a bilingual review record's).
 	span := 4
-	if newMeasurer(fontRegular).width(t.FooterRight, smallSize) > contentWidth*float64(span)/gridSize {
+	if newMeasurer(fontRegular).Width(t.FooterRight, smallSize) > contentWidth*float64(span)/gridSize {
 		span = gridSize / 2
 	}
 	return []core.Row{
@@ -197,7 +197,7 @@ func (w *writer) block(b Block) {
 // not nil, makes the column to its left in each row.
 func (w *writer) flow(s string, span int, p props.Text, m *measurer, left func(first bool) core.Col) {
 	width := contentWidth*float64(span)/gridSize - p.Left - p.Right
-	pieces, last := m.chunks(s, p.Size, width)
+	pieces, last := chunks(m, s, p.Size, width)
 	for i, piece := range pieces {
 		q := p
 		q.VerticalPadding, q.Bottom = leading, leading

@@ -185,27 +185,19 @@ func Revoke(p *cynllun.Principal, r *cynllun.Relationship, learner *cynllun.Lear
 // authority for the LA's and its schools' and FEIs', administrators for
 // any (term dates are not learners' data).
 func EditCalendar(p *cynllun.Principal, o *cynllun.Organisation, now time.Time) bool {
-	if p == nil || o == nil {
-		return false
-	}
-	if p.Admin {
-		return true
-	}
-	for _, r := range active(p, now) {
-		switch {
-		case r.Kind == cynllun.RelStaffOf && r.OrgID == o.ID && o.Kind != cynllun.OrgLocalAuthority:
-			return true
-		case r.Kind == cynllun.RelOfficerOf && (r.OrgID == o.ID || (o.LAID != "" && r.OrgID == o.LAID)):
-			return true
-		}
-	}
-	return false
+	return responsibleFor(p, o, now, o != nil && o.Kind != cynllun.OrgLocalAuthority)
 }
 
 // ManageNotices decides whether p may manage organisation o's webhook
 // subscriptions and read its notices' delivery log: its staff, officers
 // of it or of its local authority, and administrators.
 func ManageNotices(p *cynllun.Principal, o *cynllun.Organisation, now time.Time) bool {
+	return responsibleFor(p, o, now, true)
+}
+
+// responsibleFor: an administrator, staff of o (when staff count), or an
+// officer of o or of o's local authority.
+func responsibleFor(p *cynllun.Principal, o *cynllun.Organisation, now time.Time, staff bool) bool {
 	if p == nil || o == nil {
 		return false
 	}
@@ -214,7 +206,7 @@ func ManageNotices(p *cynllun.Principal, o *cynllun.Organisation, now time.Time)
 	}
 	for _, r := range active(p, now) {
 		switch {
-		case r.Kind == cynllun.RelStaffOf && r.OrgID == o.ID:
+		case staff && r.Kind == cynllun.RelStaffOf && r.OrgID == o.ID:
 			return true
 		case r.Kind == cynllun.RelOfficerOf && (r.OrgID == o.ID || (o.LAID != "" && r.OrgID == o.LAID)):
 			return true

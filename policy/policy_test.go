@@ -138,3 +138,38 @@ func TestGrant(t *testing.T) {
 		})
 	}
 }
+
+func TestEditCalendarAndManageNotices(t *testing.T) {
+	now := time.Now()
+	la := &cynllun.Organisation{ID: "org_la", Kind: cynllun.OrgLocalAuthority}
+	school := &cynllun.Organisation{ID: "org_s", Kind: cynllun.OrgSchool, LAID: "org_la"}
+	other := &cynllun.Organisation{ID: "org_o", Kind: cynllun.OrgSchool, LAID: "org_la2"}
+	staff := &cynllun.Principal{UserID: "u1", Relationships: []cynllun.Relationship{{Kind: cynllun.RelStaffOf, OrgID: "org_s"}}}
+	laStaff := &cynllun.Principal{UserID: "u4", Relationships: []cynllun.Relationship{{Kind: cynllun.RelStaffOf, OrgID: "org_la"}}}
+	officer := &cynllun.Principal{UserID: "u2", Relationships: []cynllun.Relationship{{Kind: cynllun.RelOfficerOf, OrgID: "org_la"}}}
+	parent := &cynllun.Principal{UserID: "u3", Relationships: []cynllun.Relationship{{Kind: cynllun.RelParentOf, LearnerID: "lrn"}}}
+	admin := &cynllun.Principal{UserID: "a", Admin: true}
+	for _, tt := range []struct {
+		name       string
+		p          *cynllun.Principal
+		o          *cynllun.Organisation
+		edit, mgmt bool
+	}{
+		{"staff, own school", staff, school, true, true},
+		{"staff, other school", staff, other, false, false},
+		{"officer, LA", officer, la, true, true},
+		{"officer, LA's school", officer, school, true, true},
+		{"officer, other LA's school", officer, other, false, false},
+		{"staff of the LA, LA calendar", laStaff, la, false, true},
+		{"parent", parent, school, false, false},
+		{"admin", admin, other, true, true},
+		{"nobody", nil, school, false, false},
+	} {
+		if got := EditCalendar(tt.p, tt.o, now); got != tt.edit {
+			t.Errorf("%s: EditCalendar = %v", tt.name, got)
+		}
+		if got := ManageNotices(tt.p, tt.o, now); got != tt.mgmt {
+			t.Errorf("%s: ManageNotices = %v", tt.name, got)
+		}
+	}
+}

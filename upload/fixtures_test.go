@@ -3,8 +3,10 @@ package upload
 import (
 	"archive/zip"
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
@@ -49,6 +51,228 @@ func gifBytes(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// animatedGIFBytes is a GIF of three 4 × 3 frames.
+func animatedGIFBytes(t testing.TB) []byte {
+	pal := color.Palette{color.Black, color.White, color.RGBA{R: 200, A: 255}}
+	var g gif.GIF
+	for i := range 3 {
+		m := image.NewPaletted(image.Rect(0, 0, 4, 3), pal)
+		m.SetColorIndex(i, 1, 2)
+		g.Image = append(g.Image, m)
+		g.Delay = append(g.Delay, 10)
+	}
+	var b bytes.Buffer
+	if err := gif.EncodeAll(&b, &g); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// gifFrameStarts returns the offsets of the image descriptors of a GIF
+// written by image/gif (no comment or plain-text extensions).
+func gifFrameStarts(t testing.TB, g []byte) []int {
+	t.Helper()
+	var starts []int
+	p := 13
+	if g[10]&0x80 != 0 {
+		p += 3 << (g[10]&7 + 1)
+	}
+	for g[p] != 0x3B {
+		switch g[p] {
+		case 0x21:
+			p += 2
+		case 0x2C:
+			starts = append(starts, p)
+			p += 10
+			if g[p-1]&0x80 != 0 {
+				p += 3 << (g[p-1]&7 + 1)
+			}
+			p++
+		default:
+			t.Fatalf("unexpected GIF block 0x%02x at %d", g[p], p)
+		}
+		for g[p] != 0 {
+			p += 1 + int(g[p])
+		}
+		p++
+	}
+	return starts
+}
+
+// pngChunk is one PNG chunk: length, type, data, CRC.
+func pngChunk(typ string, data []byte) []byte {
+	b := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	b = append(b, typ...)
+	b = append(b, data...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b[4:]))
+}
+
+// pngHeaderBytes is a PNG signature and an IHDR chunk, with a valid CRC,
+// claiming an 8-bit RGBA image of the given size; nothing follows.
+func pngHeaderBytes(width, height uint32) []byte {
+	ihdr := binary.BigEndian.AppendUint32(nil, width)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, height)
+	ihdr = append(ihdr, 8, 6, 0, 0, 0) // depth, RGBA, deflate, filter 0, no interlace
+	return append([]byte("\x89PNG\r\n\x1a\n"), pngChunk("IHDR", ihdr)...)
+}
+
+// blankPNGBytes is a white 1-bit greyscale PNG of the given size, written
+// row by row (image/png would first want the whole image in memory).
+func blankPNGBytes(t testing.TB, width, height int) []byte {
+	ihdr := binary.BigEndian.AppendUint32(nil, uint32(width))
+	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(height))
+	ihdr = append(ihdr, 1, 0, 0, 0, 0) // 1-bit greyscale
+	row := bytes.Repeat([]byte{0xff}, 1+(width+7)/8)
+	row[0] = 0 // filter: none
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
+	for range height {
+		if _, err := zw.Write(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b := append([]byte("\x89PNG\r\n\x1a\n"), pngChunk("IHDR", ihdr)...)
+	b = append(b, pngChunk("IDAT", z.Bytes())...)
+	return append(b, pngChunk("IEND", nil)...)
+}
+
+// photoJPEGBytes is a width × height JPEG at quality 85 with smooth
+// gradients and some fine detail, to be something like a photo in size.
+func photoJPEGBytes(t testing.TB, width, height int) []byte {
+	img := image.NewYCbCr(image.Rect(0, 0, width, height), image.YCbCrSubsampleRatio420)
+	r := rand.New(rand.NewChaCha8([32]byte{2}))
+	for y := range height {
+		for x := range width {
+			img.Y[y*img.YStride+x] = uint8(x*255/width/2 + y*255/height/4 + int(r.Uint32()%48))
+		}
+	}
+	for y := range (height + 1) / 2 {
+		for x := range (width + 1) / 2 {
+			img.Cb[y*img.CStride+x] = uint8(96 + x*64/width)
+			img.Cr[y*img.CStride+x] = uint8(160 - y*64/height)
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 85}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// pngIDAT returns the offset of the first IDAT chunk of p and its data
+// length.
+func pngIDAT(t testing.TB, p []byte) (off, n int) {
+	t.Helper()
+	for off = 8; off+8 <= len(p); off += 12 + n {
+		n = int(binary.BigEndian.Uint32(p[off:]))
+		if string(p[off+4:off+8]) == "IDAT" {
+			return off, n
+		}
+	}
+	t.Fatal("no IDAT chunk")
+	return 0, 0
+}
+
+// jpegSOF returns the offset of the baseline SOF0 segment of a JPEG written
+// by image/jpeg: its height is at +5 and its width at +7.
+func jpegSOF(t testing.TB, j []byte) int {
+	t.Helper()
+	i := bytes.Index(j, []byte{0xFF, 0xC0})
+	if i < 0 {
+		t.Fatal("no SOF0")
+	}
+	return i
+}
+
+// bitWriter writes a little-endian bit stream, as VP8L is.
+type bitWriter struct {
+	b     []byte
+	nBits uint
+}
+
+func (w *bitWriter) write(v uint32, n uint) {
+	for i := range n {
+		if w.nBits%8 == 0 {
+			w.b = append(w.b, 0)
+		}
+		w.b[len(w.b)-1] |= byte(v>>i&1) << (w.nBits % 8)
+		w.nBits++
+	}
+}
+
+// vp8lBytes is a lossless VP8L bitstream of a width × height image of two
+// colours: pixel i is red when bit i%32 of pattern is set, yellow when not.
+// Every Huffman code is a "simple" one: green has two symbols, 0 and 200,
+// of one bit; red (200), blue (0), alpha (255) and distance one symbol each,
+// of no bits.
+func vp8lBytes(width, height int, pattern uint32) []byte {
+	w := &bitWriter{}
+	w.write(0, 1) // no transform
+	w.write(0, 1) // no colour cache
+	w.write(0, 1) // no meta prefix codes
+	w.write(1, 1) // green: simple,
+	w.write(1, 1) // two symbols,
+	w.write(1, 1) // the first of 8 bits
+	w.write(0, 8)
+	w.write(200, 8)
+	for _, sym := range []uint32{200, 0, 255, 0} { // red, blue, alpha, distance
+		w.write(1, 1) // simple,
+		w.write(0, 1) // one symbol,
+		w.write(1, 1) // of 8 bits
+		w.write(sym, 8)
+	}
+	for i := range width * height {
+		w.write(^pattern>>(i%32)&1, 1) // code 0 is green 0 (red), 1 is 200 (yellow)
+	}
+	return append(vp8lHeader(width, height), w.b...)
+}
+
+// vp8lHeader is the 5-byte header of a VP8L bitstream.
+func vp8lHeader(width, height int) []byte {
+	w := &bitWriter{}
+	w.write(0x2f, 8)
+	w.write(uint32(width-1), 14)
+	w.write(uint32(height-1), 14)
+	w.write(0, 1) // no alpha
+	w.write(0, 3) // version
+	return w.b
+}
+
+// riffChunk is one RIFF chunk, padded to an even length.
+func riffChunk(id string, data []byte) []byte {
+	b := append([]byte(id), binary.LittleEndian.AppendUint32(nil, uint32(len(data)))...)
+	b = append(b, data...)
+	if len(data)%2 == 1 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+func webpOf(chunks ...[]byte) []byte {
+	body := []byte("WEBP")
+	for _, c := range chunks {
+		body = append(body, c...)
+	}
+	return riffChunk("RIFF", body)
+}
+
+// webpBytes is a 4 × 3 lossless WebP image of two colours.
+func webpBytes() []byte {
+	return webpOf(riffChunk("VP8L", vp8lBytes(4, 3, 0b1010_0110_0101)))
+}
+
+// animatedWebPBytes is a 4 × 3 WebP marked animated, with one frame.
+func animatedWebPBytes() []byte {
+	vp8x := []byte{1 << 1, 0, 0, 0, 3, 0, 0, 2, 0, 0} // animation; canvas 4 × 3
+	anim := []byte{0, 0, 0, 0, 0, 0}                  // background, loop forever
+	anmf := []byte{0, 0, 0, 0, 0, 0, 3, 0, 0, 2, 0, 0, 100, 0, 0, 0}
+	anmf = append(anmf, riffChunk("VP8L", vp8lBytes(4, 3, 0))...)
+	return webpOf(riffChunk("VP8X", vp8x), riffChunk("ANIM", anim), riffChunk("ANMF", anmf))
 }
 
 // pdfBytes writes a minimal valid PDF with the given number of empty A4

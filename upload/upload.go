@@ -1,7 +1,8 @@
 // Package upload checks an uploaded file before it is stored: its size, what
 // its bytes are (never what its name says), that this is an accepted type,
-// that it agrees with what the client claimed, and that a PDF or Word
-// document can be opened. It is pure: no I/O beyond the bytes it is given.
+// that it agrees with what the client claimed, that a PDF or Word document
+// can be opened and that an image decodes. It is pure: no I/O beyond the
+// bytes it is given.
 //
 // Messages are safe to show a user: they name types and, at most, an
 // extension we recognise; never the file name (which may hold a child's
@@ -11,8 +12,14 @@ package upload
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
 	"mime"
 	"slices"
 	"strings"
@@ -21,6 +28,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"golang.org/x/image/webp"
 
 	"github.com/cynllun/cynllun"
 )
@@ -53,6 +61,10 @@ type Result struct {
 	Ext         string // canonical extension with dot, e.g. ".png"
 	Pages       int    // PDFs only: page count
 	Size        int64
+	// Width and Height are the pixel dimensions of a PNG, JPEG, GIF (its
+	// logical screen) or WebP image; 0 for a HEIC image, which is not
+	// decoded, and for everything that is not an image.
+	Width, Height int
 }
 
 const (
@@ -249,7 +261,10 @@ var labels = map[string]string{
 // "application/octet-stream" declared type claims nothing; a name with no
 // extension claims nothing). PDFs must open with pdfcpu (not corrupt, not
 // encrypted or password protected) and their page count is returned; Word
-// documents must open as ZIP archives.
+// documents must open as ZIP archives; PNG, JPEG, GIF and WebP images must
+// decode, within maxPixels, and their dimensions are returned (see
+// openImage). HEIC images are not decoded: neither the standard library nor
+// golang.org/x/image reads them.
 //
 // Every rejection is an INVALID *cynllun.Error with one field error on
 // "file".
@@ -317,6 +332,14 @@ func Inspect(data []byte, name, declaredType string, max int64) (Result, error) 
 	case typeDOCX:
 		if !isDOCX(data) {
 			return Result{}, reject("is not a readable Word document")
+		}
+	default:
+		if f, ok := imageFormats[a.mime]; ok {
+			w, h, msg := openImage(data, a, f)
+			if msg != "" {
+				return Result{}, reject(msg)
+			}
+			res.Width, res.Height = w, h
 		}
 	}
 	return res, nil
@@ -559,4 +582,171 @@ func isDOCX(data []byte) bool {
 		}
 	}
 	return types && word
+}
+
+// maxPixels is the most pixels (width × height) an accepted image may have:
+// a page scanned at 600 dpi has about 35 million, a 50-megapixel phone photo
+// 50 million. A header claiming more is refused before anything is decoded.
+const maxPixels = 60_000_000
+
+// imageFormat is how one accepted image type is decoded.
+type imageFormat struct {
+	config func(io.Reader) (image.Config, error)
+	decode func(io.Reader) (image.Image, error)
+	// whole, when set, checks what decode does not read: decoders stop at
+	// the end of the first image.
+	whole func([]byte) bool
+}
+
+// imageFormats are the image types that are decoded. The decoder is the one
+// for the type mimetype detected, never chosen again from the bytes (as
+// image.DecodeConfig would, from the formats registered by any package).
+var imageFormats = map[string]imageFormat{
+	"image/png":  {config: png.DecodeConfig, decode: png.Decode},
+	"image/jpeg": {config: jpeg.DecodeConfig, decode: jpeg.Decode},
+	"image/gif":  {config: gif.DecodeConfig, decode: gif.Decode, whole: wholeGIF},
+	"image/webp": {config: webp.DecodeConfig, decode: webp.Decode, whole: wholeWebP},
+}
+
+// openImage decodes an image and returns its dimensions, or a message saying
+// why it cannot be accepted.
+//
+// The header is read first (DecodeConfig) and an image with no pixels or
+// more than maxPixels is refused without decoding. Then the image is decoded
+// in full, which proves it is not truncated or corrupt: image/png checks
+// every chunk's CRC to IEND and the zlib checksum, image/jpeg decodes every
+// scan to EOI, x/image/webp decodes the VP8 or VP8L bitstream (and wholeWebP
+// checks the RIFF container is all there). A GIF's first frame is decoded,
+// which is what image/gif's Decode reads; wholeGIF checks the blocks of any
+// later frames are all there and lie within the screen, without
+// decompressing them: gif.DecodeAll would keep every frame in memory, and a
+// 20 MiB file can hold thousands.
+//
+// Memory: a decode holds the whole image, so it is bounded by maxPixels
+// times the bytes a pixel takes in the decoder. For the images people take
+// and scan that is 1.5 bytes a pixel (baseline JPEG, 4:2:0 chroma: 18 MB for
+// a 12 MP photo, 90 MB at the limit) or 1 to 4 (8-bit PNG, a GIF frame,
+// WebP: 240 MB at the limit for RGB or RGBA); a 16-bit RGBA PNG takes 8 (480
+// MB at the limit). A progressive JPEG also holds its DCT coefficients, 4
+// bytes a sample: 7.5 bytes a pixel at 4:2:0 (450 MB at the limit), at worst
+// 24 for a progressive CMYK JPEG (1.4 GB at the limit). Such images can be
+// small files (a flat 60 MP PNG or JPEG is under 1 MiB), so a server should
+// bound how many uploads it inspects at once.
+func openImage(data []byte, a *accepted, f imageFormat) (width, height int, msg string) {
+	noun := a.label[strings.IndexByte(a.label, ' ')+1:] // "PNG image"
+	unreadable := "is not a readable " + noun
+	defer func() {
+		// The standard library's decoders are fuzzed and should not panic;
+		// this is for x/image/webp, and in case.
+		if recover() != nil {
+			width, height, msg = 0, 0, unreadable
+		}
+	}()
+	cfg, err := f.config(bytes.NewReader(data))
+	if err != nil {
+		return 0, 0, imageError(err, a, unreadable)
+	}
+	w, h := cfg.Width, cfg.Height
+	switch {
+	case w <= 0 || h <= 0:
+		return 0, 0, fmt.Sprintf("is an empty %s: %d × %d pixels", noun, w, h)
+	case int64(w)*int64(h) > maxPixels:
+		return 0, 0, fmt.Sprintf("is %s too large to accept: %d × %d pixels (at most %d million pixels)",
+			a.label, w, h, maxPixels/1_000_000)
+	}
+	if a.mime == "image/webp" && animatedWebP(data) {
+		return 0, 0, "is an animated WebP image, which cannot be checked; upload a GIF or a still image"
+	}
+	if f.whole != nil && !f.whole(data) {
+		return 0, 0, unreadable
+	}
+	if _, err := f.decode(bytes.NewReader(data)); err != nil {
+		return 0, 0, imageError(err, a, unreadable)
+	}
+	return w, h, ""
+}
+
+// imageError names a decoding failure: most images that do not decode are
+// corrupt or cut short, but image/jpeg also does not read some rare valid
+// JPEGs (arithmetic coding, 12-bit samples, CMYK without Adobe metadata).
+func imageError(err error, a *accepted, unreadable string) string {
+	var unsupported jpeg.UnsupportedError
+	if a.mime == "image/jpeg" && errors.As(err, &unsupported) {
+		return "is a JPEG image of a kind that cannot be read; save it again as a standard JPEG"
+	}
+	return unreadable
+}
+
+// wholeGIF reports whether a GIF's blocks run complete from its screen
+// descriptor to its trailer, each frame within the logical screen, with at
+// least one frame. It reads block lengths only and decompresses nothing.
+func wholeGIF(data []byte) bool {
+	const (
+		screenEnd  = 13 // "GIF89a", logical screen descriptor
+		colorTable = 0x80
+		extension  = 0x21
+		frame      = 0x2C
+		trailer    = 0x3B
+	)
+	if len(data) < screenEnd {
+		return false
+	}
+	screenW, screenH := int(binary.LittleEndian.Uint16(data[6:])), int(binary.LittleEndian.Uint16(data[8:]))
+	p := screenEnd
+	if flags := data[10]; flags&colorTable != 0 {
+		p += 3 << (flags&7 + 1)
+	}
+	frames := 0
+	for p < len(data) {
+		switch data[p] {
+		case extension:
+			p += 2 // introducer, label; then data sub-blocks
+		case frame:
+			if p+10 > len(data) {
+				return false
+			}
+			d := data[p+1 : p+10]
+			left, top := int(binary.LittleEndian.Uint16(d[0:])), int(binary.LittleEndian.Uint16(d[2:]))
+			w, h := int(binary.LittleEndian.Uint16(d[4:])), int(binary.LittleEndian.Uint16(d[6:]))
+			if left+w > screenW || top+h > screenH {
+				return false
+			}
+			p += 10
+			if flags := d[8]; flags&colorTable != 0 {
+				p += 3 << (flags&7 + 1)
+			}
+			p++ // LZW minimum code size; then data sub-blocks
+			frames++
+		case trailer:
+			return frames > 0
+		default:
+			return false
+		}
+		// Data sub-blocks: a length byte and that many bytes, to a zero
+		// length.
+		for {
+			if p >= len(data) {
+				return false
+			}
+			n := int(data[p])
+			p += 1 + n
+			if n == 0 {
+				break
+			}
+		}
+	}
+	return false
+}
+
+// wholeWebP reports whether a WebP file is as long as its RIFF header says:
+// x/image/webp stops reading at the end of the image chunk.
+func wholeWebP(data []byte) bool {
+	return len(data) >= 12 && int64(binary.LittleEndian.Uint32(data[4:]))+8 <= int64(len(data))
+}
+
+// animatedWebP reports whether a WebP file's VP8X header marks it animated:
+// x/image/webp decodes only still images.
+func animatedWebP(data []byte) bool {
+	const animation = 1 << 1
+	return len(data) > 20 && string(data[12:16]) == "VP8X" && data[20]&animation != 0
 }

@@ -2,6 +2,7 @@ package upload
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"slices"
 	"strings"
@@ -39,27 +40,33 @@ func TestInspectAccepts(t *testing.T) {
 		{"docx declared as its zip container", docxBytes(t), "views.docx", "application/zip",
 			Result{ContentType: typeDOCX, Kind: KindDocument, Ext: ".docx"}},
 		{"png", pngBytes(t), childName + " drawing.png", "image/png",
-			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png"}},
+			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png", Width: 4, Height: 3}},
 		{"png declared with parameters and upper case", pngBytes(t), "", "IMAGE/PNG; charset=binary",
-			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png"}},
+			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png", Width: 4, Height: 3}},
 		{"png named with a Windows path", pngBytes(t), `C:\Users\` + childName + `\drawing.png`, "",
-			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png"}},
+			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png", Width: 4, Height: 3}},
 		{"png name without extension", pngBytes(t), childName + " drawing", "",
-			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png"}},
+			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png", Width: 4, Height: 3}},
 		{"png name with dots but no extension", pngBytes(t), "Dr. Jones 12.03.2024", "",
-			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png"}},
+			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png", Width: 4, Height: 3}},
 		{"png declared octet-stream", pngBytes(t), "drawing.png", "application/octet-stream",
-			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png"}},
+			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png", Width: 4, Height: 3}},
 		{"png nothing claimed", pngBytes(t), "", "",
-			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png"}},
+			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png", Width: 4, Height: 3}},
 		{"jpeg named .JPG", jpegBytes(t), childName + ".JPG", "",
-			Result{ContentType: "image/jpeg", Kind: KindImage, Ext: ".jpg"}},
+			Result{ContentType: "image/jpeg", Kind: KindImage, Ext: ".jpg", Width: 4, Height: 3}},
 		{"jpeg named .jpeg declared image/jpg alias", jpegBytes(t), "photo.jpeg", "image/jpg",
-			Result{ContentType: "image/jpeg", Kind: KindImage, Ext: ".jpg"}},
+			Result{ContentType: "image/jpeg", Kind: KindImage, Ext: ".jpg", Width: 4, Height: 3}},
 		{"jpeg named .jfif", jpegBytes(t), "photo.jfif", "image/pjpeg",
-			Result{ContentType: "image/jpeg", Kind: KindImage, Ext: ".jpg"}},
+			Result{ContentType: "image/jpeg", Kind: KindImage, Ext: ".jpg", Width: 4, Height: 3}},
 		{"gif", gifBytes(t), "anim.gif", "image/gif",
-			Result{ContentType: "image/gif", Kind: KindImage, Ext: ".gif"}},
+			Result{ContentType: "image/gif", Kind: KindImage, Ext: ".gif", Width: 4, Height: 3}},
+		{"animated gif", animatedGIFBytes(t), "anim.gif", "",
+			Result{ContentType: "image/gif", Kind: KindImage, Ext: ".gif", Width: 4, Height: 3}},
+		{"webp", webpBytes(), childName + ".webp", "image/webp",
+			Result{ContentType: "image/webp", Kind: KindImage, Ext: ".webp", Width: 4, Height: 3}},
+		{"png with bytes after IEND", append(pngBytes(t), "trailing"...), "a.png", "",
+			Result{ContentType: "image/png", Kind: KindImage, Ext: ".png", Width: 4, Height: 3}},
 		{"heic", ftypBytes("heic"), "IMG_0001.HEIC", "image/heic",
 			Result{ContentType: typeHEIC, Kind: KindImage, Ext: ".heic"}},
 		{"heic declared image/heif", ftypBytes("heic"), "IMG_0001.heic", "image/heif",
@@ -110,6 +117,36 @@ func TestInspectRejects(t *testing.T) {
 	t.Parallel()
 	pdf := pdfBytes(1)
 	docx := docxBytes(t)
+	png, jpeg, gif, anim := pngBytes(t), jpegBytes(t), gifBytes(t), animatedGIFBytes(t)
+	webp, vp8l := webpBytes(), vp8lBytes(4, 3, 0b1010_0110_0101)
+
+	idat, idatLen := pngIDAT(t, png)
+	pngBadCRC := bytes.Clone(png)
+	pngBadCRC[idat+8+idatLen] ^= 0x01 // first byte of IDAT's CRC
+	pngBadZlib := bytes.Clone(png)
+	pngBadZlib[idat+8+idatLen/2] ^= 0x01 // a byte of the deflate stream, and a CRC to match
+	copy(pngBadZlib[idat+8+idatLen:], pngChunk("IDAT", pngBadZlib[idat+8:idat+8+idatLen])[8+idatLen:])
+
+	jpegSized := func(w, h uint16) []byte {
+		j := bytes.Clone(jpeg)
+		sof := jpegSOF(t, j)
+		binary.BigEndian.PutUint16(j[sof+5:], h)
+		binary.BigEndian.PutUint16(j[sof+7:], w)
+		return j
+	}
+	jpeg12 := bytes.Clone(jpeg)
+	jpeg12[jpegSOF(t, jpeg12)+4] = 12 // sample precision
+
+	gifScreen := func(g []byte, w, h uint16) []byte {
+		g = bytes.Clone(g)
+		binary.LittleEndian.PutUint16(g[6:], w)
+		binary.LittleEndian.PutUint16(g[8:], h)
+		return g
+	}
+	animFrames := gifFrameStarts(t, anim)
+	animOutside := bytes.Clone(anim)
+	binary.LittleEndian.PutUint16(animOutside[animFrames[2]+1:], 1) // left 1: 1+4 > 4
+
 	tests := []struct {
 		name     string
 		data     []byte
@@ -200,6 +237,60 @@ func TestInspectRejects(t *testing.T) {
 			want: "is a PDF with no pages"},
 		{name: "truncated docx", data: docx[:len(docx)-30], file: childName + ".docx",
 			want: "is not a readable Word document"},
+
+		// Decoding images.
+		{name: "jpeg magic number only", data: []byte{0xFF, 0xD8, 0xFF}, file: childName + ".jpg",
+			want: "is not a readable JPEG image"},
+		{name: "truncated jpeg", data: jpeg[:len(jpeg)/2], file: childName + ".jpg", declared: "image/jpeg",
+			want: "is not a readable JPEG image"},
+		{name: "jpeg cut short in its last scan", data: jpeg[:len(jpeg)-4], file: childName + ".jpg",
+			want: "is not a readable JPEG image"},
+		{name: "jpeg header claiming 10000 × 10000", data: jpegSized(10000, 10000), file: childName + ".jpg",
+			want: "is a JPEG image too large to accept: 10000 × 10000 pixels (at most 60 million pixels)"},
+		{name: "jpeg header claiming no height", data: jpegSized(4, 0), file: childName + ".jpg",
+			want: "is an empty JPEG image: 4 × 0 pixels"},
+		{name: "12-bit jpeg", data: jpeg12, file: childName + ".jpg",
+			want: "is a JPEG image of a kind that cannot be read; save it again as a standard JPEG"},
+		{name: "truncated png", data: png[:len(png)/2], file: childName + ".png", declared: "image/png",
+			want: "is not a readable PNG image"},
+		{name: "png without IEND", data: png[:len(png)-12], file: childName + ".png",
+			want: "is not a readable PNG image"},
+		{name: "png with a corrupt CRC", data: pngBadCRC, file: childName + ".png",
+			want: "is not a readable PNG image"},
+		{name: "png with corrupt pixel data under a matching CRC", data: pngBadZlib, file: childName + ".png",
+			want: "is not a readable PNG image"},
+		{name: "png header only", data: pngHeaderBytes(4, 3), file: childName + ".png",
+			want: "is not a readable PNG image"},
+		{name: "png header claiming 100000 × 100000", data: pngHeaderBytes(100000, 100000), file: childName + ".png",
+			want: "is a PNG image too large to accept: 100000 × 100000 pixels (at most 60 million pixels)"},
+		{name: "png header one row over the limit", data: pngHeaderBytes(10000, 6001),
+			want: "is a PNG image too large to accept: 10000 × 6001 pixels"},
+		{name: "gif header only", data: gif[:13], file: childName + ".gif",
+			want: "is not a readable GIF image"},
+		{name: "gif header and colour table only", data: gif[:gifFrameStarts(t, gif)[0]], file: childName + ".gif",
+			want: "is not a readable GIF image"},
+		{name: "gif screen of 65535 × 65535", data: gifScreen(gif, 65535, 65535), file: childName + ".gif",
+			want: "is a GIF image too large to accept: 65535 × 65535 pixels"},
+		{name: "gif screen of 0 × 0", data: gifScreen(gif, 0, 0), file: childName + ".gif",
+			want: "is an empty GIF image: 0 × 0 pixels"},
+		{name: "animated gif cut after its first frame", data: anim[:animFrames[1]], file: childName + ".gif",
+			want: "is not a readable GIF image"},
+		{name: "animated gif cut in its last frame", data: anim[:len(anim)-4], file: childName + ".gif",
+			want: "is not a readable GIF image"},
+		{name: "animated gif without its trailer", data: anim[:len(anim)-1], file: childName + ".gif",
+			want: "is not a readable GIF image"},
+		{name: "animated gif with a later frame outside the screen", data: animOutside, file: childName + ".gif",
+			want: "is not a readable GIF image"},
+		{name: "truncated webp", data: webp[:len(webp)-2], file: childName + ".webp",
+			want: "is not a readable WebP image"},
+		{name: "webp with its pixels cut short", data: webpOf(riffChunk("VP8L", vp8l[:len(vp8l)-1])), file: childName + ".webp",
+			want: "is not a readable WebP image"},
+		{name: "webp header claiming 16384 × 16384", data: webpOf(riffChunk("VP8L", vp8lHeader(16384, 16384))), file: childName + ".webp",
+			want: "is a WebP image too large to accept: 16384 × 16384 pixels"},
+		{name: "webp container with no image", data: webpOf(riffChunk("EXIF", []byte("Exif"))), file: childName + ".webp",
+			want: "is not a readable WebP image"},
+		{name: "animated webp", data: animatedWebPBytes(), file: childName + ".webp",
+			want: "is an animated WebP image, which cannot be checked; upload a GIF or a still image"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -265,6 +356,9 @@ func TestInspectCheckOrder(t *testing.T) {
 		{"encrypted pdf named .png", enc, "x.png", "", 0, "content is a PDF but the file name says .png"},
 		{"encrypted pdf declared image/png", enc, "x.pdf", "image/png", 0, "content is a PDF but it was declared as image/png"},
 		{"name checked before declared type", pngBytes(t), "x.gif", "image/jpeg", 0, "content is a PNG image but the file name says .gif"},
+		{"truncated png named .gif", pngBytes(t)[:20], "x.gif", "", 0, "content is a PNG image but the file name says .gif"},
+		{"huge png declared image/jpeg", pngHeaderBytes(100000, 100000), "", "image/jpeg", 0, "content is a PNG image but it was declared as image/jpeg"},
+		{"size checked before the image header", pngHeaderBytes(100000, 100000), "", "", 16, "is larger than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -296,6 +390,45 @@ func TestInspectSizeLimit(t *testing.T) {
 	if _, err := Inspect(make([]byte, DefaultMaxBytes), "", "", 0); err == nil || strings.Contains(err.Error(), "larger") {
 		t.Errorf("DefaultMaxBytes zero bytes: %v, want a type rejection", err)
 	}
+}
+
+// TestInspectImageAtLimit decodes an image of exactly maxPixels (60 MB for
+// image/png's 1-byte greyscale pixels) and refuses one more row.
+func TestInspectImageAtLimit(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("decodes a 60-megapixel image")
+	}
+	const w = 10000
+	const h = maxPixels / w
+	res, err := Inspect(blankPNGBytes(t, w, h), "scan.png", "image/png", 0)
+	if err != nil {
+		t.Fatalf("Inspect %d × %d: %v", w, h, err)
+	}
+	if res.Width != w || res.Height != h {
+		t.Errorf("dimensions %d × %d, want %d × %d", res.Width, res.Height, w, h)
+	}
+	_, err = Inspect(pngHeaderBytes(w, h+1), "scan.png", "image/png", 0)
+	if err == nil {
+		t.Fatalf("Inspect %d × %d accepted", w, h+1)
+	}
+	if msg, want := checkInvalid(t, err), "is a PNG image too large to accept: 10000 × 6001 pixels (at most 60 million pixels)"; msg != want {
+		t.Errorf("message = %q, want %q", msg, want)
+	}
+}
+
+// BenchmarkInspectJPEG inspects a 12-megapixel (4000 × 3000) photo-like
+// JPEG: detection, claims and a full decode.
+func BenchmarkInspectJPEG(b *testing.B) {
+	data := photoJPEGBytes(b, 4000, 3000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Inspect(data, "IMG_0001.jpg", "image/jpeg", 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(data))/(1<<20), "file-MiB")
 }
 
 func TestAllowed(t *testing.T) {
@@ -363,7 +496,8 @@ func fuzzSeeds(t testing.TB) [][]byte {
 	return [][]byte{
 		pdf, pdfBytes(2), pdfBytes(0), pdf[:len(pdf)/2],
 		encryptPDF(t, pdf, "u", "o"), encryptPDF(t, pdf, "", "o"),
-		pngBytes(t), jpegBytes(t), gifBytes(t), wavBytes(), mp3Bytes(), oggOpusBytes(),
+		pngBytes(t), jpegBytes(t), gifBytes(t), animatedGIFBytes(t), webpBytes(), animatedWebPBytes(),
+		pngHeaderBytes(100000, 100000), pngBytes(t)[:40], {0xFF, 0xD8, 0xFF}, wavBytes(), mp3Bytes(), oggOpusBytes(),
 		ftypBytes("isom"), ftypBytes("M4A "), ftypBytes("qt  "), ftypBytes("heic"), ftypBytes("mif1"),
 		webmBytes(), docxBytes(t), docxLateWordBytes(t), xlsxBytes(t), plainZipBytes(t),
 		exeBytes(), []byte(htmlDoc), []byte("%PDF-1.7\n%%EOF\n"), {},
@@ -411,6 +545,13 @@ func FuzzInspect(f *testing.F) {
 			}
 		} else if res.Pages != 0 {
 			t.Fatalf("%s with Pages = %d", res.ContentType, res.Pages)
+		}
+		if _, decoded := imageFormats[res.ContentType]; decoded {
+			if res.Width <= 0 || res.Height <= 0 || int64(res.Width)*int64(res.Height) > maxPixels {
+				t.Fatalf("%s accepted at %d × %d", res.ContentType, res.Width, res.Height)
+			}
+		} else if res.Width != 0 || res.Height != 0 {
+			t.Fatalf("%s with dimensions %d × %d", res.ContentType, res.Width, res.Height)
 		}
 	})
 }

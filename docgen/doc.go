@@ -9,6 +9,14 @@
 // own, the provision ledger per 2B row and, from form.Diff, what the
 // revised plan changed.
 //
+// RenderTable renders part of the record as a table for a tribunal bundle
+// (TableDoc: the provision delivery ledger, the statutory deadlines met and
+// missed). It lays its pages out itself (table.go), every line of every
+// cell broken in advance and set in a row of known height, so that a row
+// is never split across pages unless it is taller than a page, and the
+// column headings are repeated at the top of each page; Write's trees are
+// not used for it.
+//
 // Headings and field labels come from the form definition the plan version
 // was saved against; the little fixed wording (dates, "Page X of Y", the
 // draft mark, and all of a review record's headings and labels) is in

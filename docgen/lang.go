@@ -381,3 +381,9 @@ func sessionsText(n int) form.Text {
 func minutesText(n int) form.Text {
 	return form.Text{EN: plural(n, "minute", "minutes"), CY: fmt.Sprintf("%d munud", n)}
 }
+
+// Fixed wording of a table of the record (RenderTable).
+var (
+	// fmtAsOf takes the date in words.
+	fmtAsOf = form.Text{EN: "Record as at %s", CY: "Cofnod fel yr oedd ar %s"}
+)

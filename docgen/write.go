@@ -14,6 +14,7 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/consts/align"
 	"github.com/johnfercher/maroto/v2/pkg/consts/border"
 	"github.com/johnfercher/maroto/v2/pkg/consts/fontstyle"
+	"github.com/johnfercher/maroto/v2/pkg/consts/orientation"
 	"github.com/johnfercher/maroto/v2/pkg/consts/pagesize"
 	"github.com/johnfercher/maroto/v2/pkg/core"
 	"github.com/johnfercher/maroto/v2/pkg/props"
@@ -74,29 +75,11 @@ func init() {
 // number in the footer of every page. The same tree gives the same bytes.
 func Write(t *Tree) ([]byte, error) {
 	const op = "docgen.Write"
-	// Each document gets its own copy of the font files: gofpdf pads
-	// tables in place as it subsets a font, so shared bytes would race.
-	fonts, err := repository.New().
-		AddUTF8FontFromBytes(family, fontstyle.Normal, bytes.Clone(goregular.TTF)).
-		AddUTF8FontFromBytes(family, fontstyle.Bold, bytes.Clone(gobold.TTF)).
-		AddUTF8FontFromBytes(family, fontstyle.Italic, bytes.Clone(goitalic.TTF)).
-		Load()
+	created := pdfDate(t.Created)
+	m, err := newMaroto(pdfSetup{title: t.Title, pageNumber: t.PageNumber, created: created})
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
-	created := t.Created.UTC()
-	if t.Created.IsZero() {
-		created = time.Unix(0, 0).UTC()
-	}
-	m := maroto.New(config.NewBuilder().
-		WithPageSize(pagesize.A4).
-		WithCustomFonts(fonts).
-		WithDefaultFont(&props.Font{Family: family, Size: bodySize}).
-		WithPageNumber(props.PageNumber{Pattern: t.PageNumber, Place: props.RightBottom, Size: smallSize, Color: grey}).
-		WithCompression(true).
-		WithCreationDate(created).
-		WithTitle(t.Title, true).
-		Build())
 	if err := m.RegisterHeader(header(t)...); err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
@@ -107,15 +90,71 @@ func Write(t *Tree) ([]byte, error) {
 	for _, b := range t.Blocks {
 		w.block(b)
 	}
-	doc, err := m.Generate()
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	pdf, err := pinModDate(doc.GetBytes(), created)
+	pdf, err := generate(m, created)
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
 	return pdf, nil
+}
+
+// pdfSetup is what a document's maroto instance is made with.
+type pdfSetup struct {
+	title, pageNumber string
+	created           time.Time // from pdfDate
+	// landscape turns the A4 page; grid, when not 0, replaces maroto's
+	// 12-column grid.
+	landscape bool
+	grid      int
+}
+
+// pdfDate is the creation date a document records: t in UTC, or the Unix
+// epoch when t is zero, so that the bytes never depend on the clock.
+func pdfDate(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Unix(0, 0).UTC()
+	}
+	return t.UTC()
+}
+
+// newMaroto starts a document: A4, the Go fonts embedded, compressed, the
+// page number pattern at the foot of every page on the right, and the
+// title and creation date in the metadata.
+func newMaroto(s pdfSetup) (core.Maroto, error) {
+	// Each document gets its own copy of the font files: gofpdf pads
+	// tables in place as it subsets a font, so shared bytes would race.
+	fonts, err := repository.New().
+		AddUTF8FontFromBytes(family, fontstyle.Normal, bytes.Clone(goregular.TTF)).
+		AddUTF8FontFromBytes(family, fontstyle.Bold, bytes.Clone(gobold.TTF)).
+		AddUTF8FontFromBytes(family, fontstyle.Italic, bytes.Clone(goitalic.TTF)).
+		Load()
+	if err != nil {
+		return nil, err
+	}
+	b := config.NewBuilder().
+		WithPageSize(pagesize.A4).
+		WithCustomFonts(fonts).
+		WithDefaultFont(&props.Font{Family: family, Size: bodySize}).
+		WithPageNumber(props.PageNumber{Pattern: s.pageNumber, Place: props.RightBottom, Size: smallSize, Color: grey}).
+		WithCompression(true).
+		WithCreationDate(s.created).
+		WithTitle(s.title, true)
+	if s.landscape {
+		b = b.WithOrientation(orientation.Horizontal)
+	}
+	if s.grid > 0 {
+		b = b.WithMaxGridSize(s.grid)
+	}
+	return maroto.New(b.Build()), nil
+}
+
+// generate writes out a document whose rows are all added, its ModDate
+// pinned to created.
+func generate(m core.Maroto, created time.Time) ([]byte, error) {
+	doc, err := m.Generate()
+	if err != nil {
+		return nil, err
+	}
+	return pinModDate(doc.GetBytes(), created)
 }
 
 func header(t *Tree) []core.Row {

@@ -46,6 +46,9 @@ type StatutoryEvent struct {
 	LearnerID string
 	PlanID    string
 	ReviewID  string
+	// CaseID is set on the events of a case's dates (a decision notice, an
+	// appeal made): they start and close that case's clocks only.
+	CaseID string
 	// OrgID is the body whose duty the clock is (the school, FEI, LA or
 	// health board): its calendar counts school days, its people get the
 	// notices.
@@ -90,6 +93,7 @@ type Deadline struct {
 	LearnerID string
 	PlanID    string
 	ReviewID  string
+	CaseID    string
 	OrgID     string
 	// LAID and SettingID are the learner's when the clock started: list
 	// queries filter on them as they do on learners (policy.Scope).

@@ -24,6 +24,9 @@ const (
 	PrefixNotice       = "ntc_"
 	PrefixWebhook      = "whk_"
 	PrefixCalendar     = "cal_"
+	PrefixCase         = "cas_"
+	PrefixEvidence     = "evd_"
+	PrefixBundle       = "bdl_"
 )
 
 // NewID returns prefix followed by a time-ordered random UUIDv7 in hex.

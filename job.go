@@ -15,6 +15,8 @@ const (
 	JobRenderPlan JobKind = "RENDER_PLAN"
 	// JobRenderMeeting renders one revision of a review's meeting record.
 	JobRenderMeeting JobKind = "RENDER_MEETING_RECORD"
+	// JobRenderBundle renders one version of a case's tribunal bundle.
+	JobRenderBundle JobKind = "RENDER_BUNDLE"
 )
 
 // JobStatus is where a job is in its life.
@@ -72,6 +74,9 @@ type Job struct {
 	// What a meeting-record job renders (with PlanID and LearnerID).
 	ReviewID string
 	Revision int
+	// What a bundle job renders (with LearnerID).
+	CaseID   string
+	BundleID string
 	// FileID names the result of a SUCCEEDED job.
 	FileID     string
 	CreatedAt  time.Time
@@ -119,7 +124,10 @@ type File struct {
 	PlanID    string
 	Version   int
 	// ReviewID is set on rendered meeting records.
-	ReviewID  string
+	ReviewID string
+	// CaseID is set on a case's evidence and bundles: access to them is
+	// access to the case.
+	CaseID    string
 	Kind      FileKind
 	CreatedBy string // uploads: who uploaded it
 	CreatedAt time.Time

@@ -29,6 +29,9 @@ type Relationship struct {
 	// StaffRole is a free label for staff ("ALNCo", "teacher").
 	StaffRole string
 	ConsentBy string
+	// CaseID, for an advocate, limits the consent to one case: the
+	// advocate sees that case and no other of the learner's.
+	CaseID    string
 	EndsAt    time.Time // zero: open-ended (never for advocates)
 	EndedAt   time.Time // set when revoked
 	CreatedAt time.Time

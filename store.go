@@ -2,6 +2,7 @@ package cynllun
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -20,6 +21,7 @@ type Store interface {
 	SessionStore
 	DeadlineStore
 	NoticeStore
+	CaseStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 }
@@ -149,6 +151,9 @@ type FileStore interface {
 	// idempotent: when the file exists already nothing is written, and the
 	// leftovers of an interrupted earlier write are replaced.
 	PutFile(ctx context.Context, f *File, data []byte) error
+	// PutFileFrom is PutFile reading the bytes from r (from its start on
+	// every attempt), for files too large to hold in memory twice.
+	PutFileFrom(ctx context.Context, f *File, r io.ReadSeeker) error
 	// FileByID returns a file's metadata.
 	FileByID(ctx context.Context, id string) (*File, error)
 	// FilesByID returns the metadata of the files found, in any order.
@@ -264,4 +269,42 @@ type NoticeStore interface {
 	// UpdateEndpoint replaces an endpoint (secret rotation, failures,
 	// disabling): a plain replace, last write wins.
 	UpdateEndpoint(ctx context.Context, e *WebhookEndpoint) error
+}
+
+type CaseStore interface {
+	// InsertCase appends revision c.Revision of case c.ID. When that
+	// revision exists it returns a CONFLICT *Error with Current set to the
+	// latest revision number.
+	InsertCase(ctx context.Context, c *Case) error
+	// CasesByID returns the latest revision of each case found, in any
+	// order.
+	CasesByID(ctx context.Context, ids []string) ([]*Case, error)
+	// CasesForLearners returns the latest revision of every case of the
+	// learners, oldest case first.
+	CasesForLearners(ctx context.Context, learnerIDs []string) ([]*Case, error)
+	// CaseRevisions returns every revision of a case, oldest first.
+	CaseRevisions(ctx context.Context, caseID string) ([]*Case, error)
+
+	// InsertEvidence stores an evidence document (CONFLICT when its id
+	// exists).
+	InsertEvidence(ctx context.Context, e *CaseEvidence) error
+	EvidenceByID(ctx context.Context, ids []string) ([]*CaseEvidence, error)
+	// EvidenceForCase lists a case's evidence, withdrawn too, in the order
+	// it was added (CreatedAt, then id).
+	EvidenceForCase(ctx context.Context, caseID string) ([]*CaseEvidence, error)
+	// WithdrawEvidence marks evidence withdrawn; evidence withdrawn already
+	// keeps its first withdrawal. NOT_FOUND when there is none.
+	WithdrawEvidence(ctx context.Context, id string, at time.Time, by, reason string) error
+
+	// InsertBundle stores bundle version b.Number of case b.CaseID. When
+	// that number exists it returns a CONFLICT *Error with Current set to
+	// the latest number.
+	InsertBundle(ctx context.Context, b *Bundle) error
+	BundlesByID(ctx context.Context, ids []string) ([]*Bundle, error)
+	// BundlesForCase lists a case's bundle versions, by number.
+	BundlesForCase(ctx context.Context, caseID string) ([]*Bundle, error)
+	// CompleteBundle records a render's result (FileID, ManifestFileID,
+	// Manifest, Pages, RenderedAt of b) unless one is recorded: the first
+	// result stays. NOT_FOUND when there is no such bundle.
+	CompleteBundle(ctx context.Context, b *Bundle) error
 }

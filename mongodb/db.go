@@ -55,6 +55,9 @@ const (
 	collNotices       = "notices"
 	collDeliveries    = "deliveries"
 	collEndpoints     = "webhookEndpoints"
+	collCases         = "cases" // case revisions
+	collCaseEvidence  = "caseEvidence"
+	collBundles       = "bundles" // bundle versions
 
 	// bucketFiles is the GridFS bucket of stored files; the driver keeps
 	// it in the two collections below.
@@ -336,6 +339,12 @@ var indexes = []index{
 	{collDeadlines, "open_dueKey", bson.D{{Key: "open", Value: 1}, {Key: "dueKey", Value: 1}}, false},
 	{collDeadlines, "orgId_dueKey", bson.D{{Key: "orgId", Value: 1}, {Key: "dueKey", Value: 1}}, false},
 	{collJobs, "status_updatedAt", bson.D{{Key: "status", Value: 1}, {Key: "updatedAt", Value: 1}}, false},
+	// The concurrency guards of cases and bundle versions, as for plan
+	// versions.
+	{collCases, "caseId_revision", bson.D{{Key: "caseId", Value: 1}, {Key: "revision", Value: 1}}, true},
+	{collCases, "learnerId", bson.D{{Key: "learnerId", Value: 1}}, false},
+	{collCaseEvidence, "caseId_createdAt_id", bson.D{{Key: "caseId", Value: 1}, {Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}, false},
+	{collBundles, "caseId_number", bson.D{{Key: "caseId", Value: 1}, {Key: "number", Value: 1}}, true},
 	// The GridFS indexes, with the keys and default names the driver's
 	// first upload would give them, created here so that the driver finds
 	// them (it compares keys only) and never creates indexes itself. The

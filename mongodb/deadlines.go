@@ -18,6 +18,7 @@ type eventDoc struct {
 	LearnerID  string    `bson:"learnerId"`
 	PlanID     string    `bson:"planId"`
 	ReviewID   string    `bson:"reviewId"`
+	CaseID     string    `bson:"caseId,omitempty"`
 	OrgID      string    `bson:"orgId"`
 	On         string    `bson:"on"`
 	Note       string    `bson:"note"`
@@ -41,6 +42,7 @@ type deadlineDoc struct {
 	LearnerID    string `bson:"learnerId"`
 	PlanID       string `bson:"planId"`
 	ReviewID     string `bson:"reviewId"`
+	CaseID       string `bson:"caseId,omitempty"`
 	OrgID        string `bson:"orgId"`
 	LAID         string `bson:"laId"`
 	SettingID    string `bson:"settingId"`
@@ -60,7 +62,7 @@ type deadlineDoc struct {
 const noDue = "~"
 
 func toEventDoc(e *cynllun.StatutoryEvent) *eventDoc {
-	return &eventDoc{ID: e.ID, Kind: string(e.Kind), LearnerID: e.LearnerID, PlanID: e.PlanID, ReviewID: e.ReviewID,
+	return &eventDoc{ID: e.ID, Kind: string(e.Kind), LearnerID: e.LearnerID, PlanID: e.PlanID, ReviewID: e.ReviewID, CaseID: e.CaseID,
 		OrgID: e.OrgID, On: dateString(e.On), Note: e.Note, RecordedAt: bsonTime(e.RecordedAt), RecordedBy: e.RecordedBy, System: e.System}
 }
 
@@ -69,7 +71,7 @@ func fromEventDoc(d *eventDoc) (cynllun.StatutoryEvent, error) {
 	if err != nil {
 		return cynllun.StatutoryEvent{}, err
 	}
-	return cynllun.StatutoryEvent{ID: d.ID, Kind: cynllun.EventKind(d.Kind), LearnerID: d.LearnerID, PlanID: d.PlanID, ReviewID: d.ReviewID,
+	return cynllun.StatutoryEvent{ID: d.ID, Kind: cynllun.EventKind(d.Kind), LearnerID: d.LearnerID, PlanID: d.PlanID, ReviewID: d.ReviewID, CaseID: d.CaseID,
 		OrgID: d.OrgID, On: on, Note: d.Note, RecordedAt: fromTime(d.RecordedAt), RecordedBy: d.RecordedBy, System: d.System}, nil
 }
 
@@ -85,14 +87,14 @@ func toDeadlineDoc(d *cynllun.Deadline) *deadlineDoc {
 	if key == "" {
 		key = noDue
 	}
-	return &deadlineDoc{ID: d.ID, RuleID: d.RuleID, LearnerID: d.LearnerID, PlanID: d.PlanID, ReviewID: d.ReviewID, OrgID: d.OrgID,
+	return &deadlineDoc{ID: d.ID, RuleID: d.RuleID, LearnerID: d.LearnerID, PlanID: d.PlanID, ReviewID: d.ReviewID, CaseID: d.CaseID, OrgID: d.OrgID,
 		LAID: d.LAID, SettingID: d.SettingID, StartEventID: d.StartEventID, Start: dateString(d.Start), Due: dateString(d.Due), DueKey: key,
 		Problem: d.Problem, CreatedAt: bsonTime(d.CreatedAt), Closure: toClosureDoc(d.Closure), Open: d.Closure == nil}
 }
 
 func fromDeadlineDoc(d *deadlineDoc) (*cynllun.Deadline, error) {
 	var p dates
-	out := &cynllun.Deadline{ID: d.ID, RuleID: d.RuleID, LearnerID: d.LearnerID, PlanID: d.PlanID, ReviewID: d.ReviewID, OrgID: d.OrgID,
+	out := &cynllun.Deadline{ID: d.ID, RuleID: d.RuleID, LearnerID: d.LearnerID, PlanID: d.PlanID, ReviewID: d.ReviewID, CaseID: d.CaseID, OrgID: d.OrgID,
 		LAID: d.LAID, SettingID: d.SettingID, StartEventID: d.StartEventID, Start: p.parse(d.Start), Due: p.parse(d.Due),
 		Problem: d.Problem, CreatedAt: fromTime(d.CreatedAt)}
 	if c := d.Closure; c != nil {

@@ -172,6 +172,7 @@ type relationshipDoc struct {
 	OrgID     string     `bson:"orgId"`
 	StaffRole string     `bson:"staffRole"`
 	ConsentBy string     `bson:"consentBy"`
+	CaseID    string     `bson:"caseId,omitempty"`
 	EndsAt    *time.Time `bson:"endsAt,omitempty"`
 	EndedAt   *time.Time `bson:"endedAt,omitempty"`
 	CreatedAt time.Time  `bson:"createdAt"`
@@ -574,6 +575,7 @@ func toRelationshipDoc(r *cynllun.Relationship) *relationshipDoc {
 		OrgID:     r.OrgID,
 		StaffRole: r.StaffRole,
 		ConsentBy: r.ConsentBy,
+		CaseID:    r.CaseID,
 		EndsAt:    optTime(r.EndsAt),
 		EndedAt:   optTime(r.EndedAt),
 		CreatedAt: bsonTime(r.CreatedAt),
@@ -590,6 +592,7 @@ func fromRelationshipDoc(d *relationshipDoc) (cynllun.Relationship, error) {
 		OrgID:     d.OrgID,
 		StaffRole: d.StaffRole,
 		ConsentBy: d.ConsentBy,
+		CaseID:    d.CaseID,
 		EndsAt:    fromOptTime(d.EndsAt),
 		EndedAt:   fromOptTime(d.EndedAt),
 		CreatedAt: fromTime(d.CreatedAt),

@@ -32,6 +32,7 @@ type fileMetaDoc struct {
 	PlanID      string    `bson:"planId"`
 	Version     int       `bson:"version"`
 	ReviewID    string    `bson:"reviewId,omitempty"`
+	CaseID      string    `bson:"caseId,omitempty"`
 	Kind        string    `bson:"kind,omitempty"`
 	CreatedBy   string    `bson:"createdBy,omitempty"`
 	CreatedAt   time.Time `bson:"createdAt"`
@@ -54,6 +55,7 @@ func toFileMetaDoc(f *cynllun.File) *fileMetaDoc {
 		PlanID:      f.PlanID,
 		Version:     f.Version,
 		ReviewID:    f.ReviewID,
+		CaseID:      f.CaseID,
 		Kind:        string(f.Kind),
 		CreatedBy:   f.CreatedBy,
 		CreatedAt:   bsonTime(f.CreatedAt),
@@ -73,6 +75,7 @@ func fromFileDoc(d *fileDoc) (*cynllun.File, error) {
 		PlanID:      m.PlanID,
 		Version:     m.Version,
 		ReviewID:    m.ReviewID,
+		CaseID:      m.CaseID,
 		Kind:        fileKind(m.Kind),
 		CreatedBy:   m.CreatedBy,
 		CreatedAt:   fromTime(m.CreatedAt),
@@ -150,9 +153,24 @@ const (
 // document just before that document was written) leaves that file
 // without chunks; ReadFile then fails with INTERNAL.
 func (db *DB) PutFile(ctx context.Context, f *cynllun.File, data []byte) error {
-	const op = "mongodb.PutFile"
+	return db.putFile(ctx, "mongodb.PutFile", f, bytes.NewReader(data))
+}
+
+// PutFileFrom is PutFile reading the bytes from r, which it seeks to its
+// start before every upload attempt (f.Size is ignored: the size is what r
+// holds from its start). Only the driver's upload reads r, in batches of
+// at most 16 MiB, so the whole file is never held in memory here.
+func (db *DB) PutFileFrom(ctx context.Context, f *cynllun.File, r io.ReadSeeker) error {
+	return db.putFile(ctx, "mongodb.PutFileFrom", f, r)
+}
+
+// putFile is PutFile and PutFileFrom, reporting errors as op.
+func (db *DB) putFile(ctx context.Context, op string, f *cynllun.File, r io.ReadSeeker) error {
 	if f == nil || f.ID == "" {
 		return cynllun.E(cynllun.CodeInvalid, op, "a file id is required")
+	}
+	if r == nil {
+		return cynllun.E(cynllun.CodeInvalid, op, "the file's bytes are required")
 	}
 	upload := options.GridFSUpload().SetMetadata(toFileMetaDoc(f))
 	chunks := db.coll(collFilesChunks)
@@ -170,7 +188,11 @@ func (db *DB) PutFile(ctx context.Context, f *cynllun.File, data []byte) error {
 		if _, err := chunks.DeleteMany(ctx, bson.D{{Key: "files_id", Value: f.ID}}); err != nil {
 			return cynllun.Internal(op, fmt.Errorf("remove the chunks of an interrupted upload: %w", err))
 		}
-		err = db.bucket().UploadFromStreamWithID(ctx, f.ID, f.ID, bytes.NewReader(data), upload)
+		// Every attempt uploads every byte, from the first.
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return cynllun.Internal(op, fmt.Errorf("rewind the file's bytes: %w", err))
+		}
+		err = db.bucket().UploadFromStreamWithID(ctx, f.ID, f.ID, r, upload)
 		if err == nil {
 			return nil
 		}

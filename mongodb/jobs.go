@@ -23,6 +23,8 @@ type jobDoc struct {
 	Language   string     `bson:"language"`
 	ReviewID   string     `bson:"reviewId,omitempty"`
 	Revision   int        `bson:"revision,omitempty"`
+	CaseID     string     `bson:"caseId,omitempty"`
+	BundleID   string     `bson:"bundleId,omitempty"`
 	FileID     string     `bson:"fileId"`
 	CreatedAt  time.Time  `bson:"createdAt"`
 	CreatedBy  string     `bson:"createdBy"`
@@ -45,6 +47,8 @@ func toJobDoc(j *cynllun.Job) *jobDoc {
 		Language:   string(j.Language),
 		ReviewID:   j.ReviewID,
 		Revision:   j.Revision,
+		CaseID:     j.CaseID,
+		BundleID:   j.BundleID,
 		FileID:     j.FileID,
 		CreatedAt:  bsonTime(j.CreatedAt),
 		CreatedBy:  j.CreatedBy,
@@ -68,6 +72,8 @@ func fromJobDoc(d *jobDoc) (*cynllun.Job, error) {
 		Language:   cynllun.RenderLanguage(d.Language),
 		ReviewID:   d.ReviewID,
 		Revision:   d.Revision,
+		CaseID:     d.CaseID,
+		BundleID:   d.BundleID,
 		FileID:     d.FileID,
 		CreatedAt:  fromTime(d.CreatedAt),
 		CreatedBy:  d.CreatedBy,

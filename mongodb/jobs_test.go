@@ -59,14 +59,20 @@ func TestJobCreateGetUpdate(t *testing.T) {
 	failed.ErrorCode = cynllun.CodeInternal
 	failed.StartedAt = t0.Add(time.Minute)
 	failed.FinishedAt = t0.Add(3 * time.Minute)
-	mustCreateJobs(t, pending, failed)
+	// A bundle render: its case and bundle version.
+	bundle := newJob("", 0, cynllun.JobPending, t0, t0)
+	bundle.Kind = cynllun.JobRenderBundle
+	bundle.CaseID = cynllun.NewID(cynllun.PrefixCase)
+	bundle.BundleID = cynllun.BundleID(bundle.CaseID, 1)
+	bundle.ID = cynllun.BundleJobID(bundle.BundleID, 1)
+	mustCreateJobs(t, pending, failed, bundle)
 
 	t.Run("JobsByID", func(t *testing.T) {
-		got, err := testDB.JobsByID(ctx, []string{failed.ID, pending.ID, pending.ID, "job_none", ""})
+		got, err := testDB.JobsByID(ctx, []string{failed.ID, pending.ID, pending.ID, bundle.ID, "job_none", ""})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []*cynllun.Job{pending, failed}
+		want := []*cynllun.Job{pending, failed, bundle}
 		if diff := cmp.Diff(want, got, cmpopts.SortSlices(func(a, b *cynllun.Job) bool { return a.ID < b.ID })); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
 		}

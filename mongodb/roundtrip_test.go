@@ -204,7 +204,8 @@ func TestRoundTrip(t *testing.T) {
 	user := &cynllun.User{ID: cynllun.NewID(cynllun.PrefixUser), Name: "Dafydd ap Gwilym", Email: "dafydd@example.cymru", Admin: true, CreatedAt: tn}
 	rel := &cynllun.Relationship{
 		ID: cynllun.NewID(cynllun.PrefixRelationship), UserID: user.ID, Kind: cynllun.RelAdvocateOf,
-		LearnerID: learner.ID, ConsentBy: "usr_parent", EndsAt: tn.AddDate(1, 0, 0), EndedAt: tn.AddDate(0, 6, 0),
+		LearnerID: learner.ID, ConsentBy: "usr_parent", CaseID: cynllun.NewID(cynllun.PrefixCase),
+		EndsAt: tn.AddDate(1, 0, 0), EndedAt: tn.AddDate(0, 6, 0),
 		CreatedAt: tn, CreatedBy: "usr_parent",
 	}
 	staff := &cynllun.Relationship{
@@ -327,6 +328,14 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff(bson.A{"ap llyr", "gwenllian", "gwen"}, raw["names"]); diff != "" {
 		t.Errorf("stored names (-want +got):\n%s", diff)
+	}
+	// An unset case id is not stored.
+	var rawStaff bson.M
+	if err := testDB.coll(collRelationships).FindOne(ctx, bson.D{{Key: "_id", Value: staff.ID}}).Decode(&rawStaff); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rawStaff["caseId"]; ok {
+		t.Errorf("stored staff relationship has a caseId: %v", rawStaff)
 	}
 }
 

@@ -125,7 +125,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 		return nil, err
 	}
 	p.Service = service.New(db, service.WithPublisher(p.Bus), service.WithLogger(log), service.WithMaxUploadBytes(cfg.MaxUploadBytes), service.WithClockSettings(cfg.Clock),
-		service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links))
+		service.WithBundleDefaults(cfg.BundleSections), service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links))
 	ok = true
 	return p, nil
 }
@@ -172,6 +172,7 @@ func (p *Program) Worker() *worker.Worker {
 	render := worker.NewRenderHandler(p.DB, p.Bus, p.Log)
 	w.Handle(worker.TypeRenderPlan, render)
 	w.Handle(worker.TypeRenderMeeting, render)
+	w.Handle(worker.TypeRenderBundle, render)
 	var mailer *notify.Mailer
 	if p.Config.Mail.Host != "" {
 		m, err := notify.NewMailer(p.Config.Mail)

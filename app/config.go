@@ -17,6 +17,7 @@ import (
 
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/notify"
+	"github.com/cynllun/cynllun/service"
 )
 
 // Config is everything the programs read from the environment.
@@ -50,6 +51,11 @@ type Config struct {
 	WebhookTimeout  time.Duration  // WEBHOOK_TIMEOUT (default 10s)
 	NoticeLink      string         // NOTICE_LINK: a front-end URL with {deadline}, e.g. https://app.example/deadlines/{deadline}
 	Mail            notify.MailConfig
+
+	// BundleSections are the sections a new case's bundle starts with:
+	// BUNDLE_SECTIONS names a JSON file in the format of
+	// service/bundle_sections.json (default: those built in).
+	BundleSections service.BundleDefaults
 }
 
 // FromEnv reads Config from getenv. dev selects dev-mode defaults.
@@ -137,6 +143,16 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	}
 	if err := c.Clock.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("DEADLINE_OVERRIDES: %w", err))
+	}
+	c.BundleSections = service.DefaultBundleSections()
+	if v := getenv("BUNDLE_SECTIONS"); v != "" {
+		data, err := os.ReadFile(v)
+		if err == nil {
+			c.BundleSections, err = service.LoadBundleDefaults(data)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("BUNDLE_SECTIONS: %w", err))
+		}
 	}
 	c.NoticeOffsets = []int{-10, -3, 0, 1}
 	if v := getenv("NOTICE_OFFSETS"); v != "" {

@@ -20,12 +20,14 @@ const (
 	KindMeetingRecord  = "MEETING_RECORD"
 	KindLedger         = "LEDGER"
 	KindDeadlines      = "DEADLINES"
+	KindDecision       = "DECISION"
+	KindCaseStatement  = "CASE_STATEMENT"
 	KindOther          = "OTHER"
 )
 
 var kinds = map[string]bool{
 	KindReport: true, KindCorrespondence: true, KindChildsViews: true, KindPlan: true,
-	KindMeetingRecord: true, KindLedger: true, KindDeadlines: true, KindOther: true,
+	KindMeetingRecord: true, KindLedger: true, KindDeadlines: true, KindDecision: true, KindCaseStatement: true, KindOther: true,
 }
 
 // Document is one document of a bundle: a PDF, or an image placed on a page
@@ -78,6 +80,9 @@ type ChronologyEntry struct {
 
 // Spec describes a bundle. The same spec always gives the same bytes.
 type Spec struct {
+	// Heading is printed above the title on the cover; empty means
+	// "Education Tribunal for Wales".
+	Heading form.Text
 	Title   string
 	CaseRef string
 	// Learner is shown on the cover only (not in headers, bookmarks or
@@ -188,6 +193,24 @@ func Check(s Spec) ([]Warning, error) {
 	}
 	return warnings(s, counts), nil
 }
+
+// Inspect reads one document as Build would and returns its page count,
+// or an INVALID *cynllun.Error on field "file" saying what is wrong (never
+// naming the document): for checking an upload before it is stored, so
+// that every document accepted builds.
+func Inspect(d Document) (int, error) {
+	const op = "bundle.Inspect"
+	src, fe := open(newConfig(), d, "file")
+	if fe != nil {
+		return 0, cynllun.Invalid(op, cynllun.FieldError{Field: "file", Message: fe.Message})
+	}
+	return src.PageCount, nil
+}
+
+// Warnings reports the warnings of s for documents with the given page
+// counts (counts[i][j] for document j of section i) without reading the
+// documents: Check when the counts are known already.
+func Warnings(s Spec, counts [][]int) []Warning { return warnings(s, counts) }
 
 // warnings reports empty sections and sections over their page limit.
 func warnings(s Spec, counts [][]int) []Warning {

@@ -10,6 +10,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/form"
 )
 
 // Page geometry of generated pages, in mm: A4 portrait; the foot is kept
@@ -351,7 +352,7 @@ func coverPage(s Spec, st *setter, total int) *gpage {
 	l := s.Lang
 	rows := []trow{
 		spacer(40),
-		st.text(12, false, grey, align.Left, 2, 0, 4, l.Pick(txtTribunal)),
+		st.text(12, false, grey, align.Left, 2, 0, 4, l.Pick(heading(s))),
 		st.text(22, true, navy, align.Left, 6, 0, 10, oneLine(s.Title)),
 	}
 	labels := 50.0
@@ -373,6 +374,13 @@ func coverPage(s Spec, st *setter, total int) *gpage {
 	field(l.Pick(txtTotalPages), fmt.Sprint(total))
 	rows = append(rows, spacer(8), st.text(10, false, grey, align.Left, 2, 0, 0, l.Pick(txtIndexOnPage)))
 	return &gpage{rows: rows}
+}
+
+func heading(s Spec) form.Text {
+	if oneLine(s.Heading.EN) == "" && oneLine(s.Heading.CY) == "" {
+		return txtTribunal
+	}
+	return form.Text{EN: oneLine(s.Heading.EN), CY: oneLine(s.Heading.CY)}
 }
 
 // dividerPage is the page in front of a section.

@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/bundle"
 	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/form"
@@ -37,28 +38,39 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Appendix() AppendixResolver
 	AuditEvent() AuditEventResolver
+	Bundle() BundleResolver
+	BundleManifest() BundleManifestResolver
+	BundlePreview() BundlePreviewResolver
+	BundleSpec() BundleSpecResolver
 	CalculationStep() CalculationStepResolver
+	Case() CaseResolver
+	CaseEvidence() CaseEvidenceResolver
+	ChronologyEntry() ChronologyEntryResolver
 	Closure() ClosureResolver
 	Deadline() DeadlineResolver
 	DeadlineClosure() DeadlineClosureResolver
 	Delivery() DeliveryResolver
 	Disagreement() DisagreementResolver
+	DisputedDecision() DisputedDecisionResolver
 	Evidence() EvidenceResolver
 	File() FileResolver
 	Finding() FindingResolver
 	Job() JobResolver
 	Learner() LearnerResolver
 	LedgerSession() LedgerSessionResolver
+	ManifestSection() ManifestSectionResolver
 	Mutation() MutationResolver
 	Notice() NoticeResolver
 	Organisation() OrganisationResolver
 	OrganisationCalendar() OrganisationCalendarResolver
+	Party() PartyResolver
 	Plan() PlanResolver
 	PlanVersion() PlanVersionResolver
 	PlanVersionSaved() PlanVersionSavedResolver
 	ProvisionReview() ProvisionReviewResolver
 	ProvisionRow() ProvisionRowResolver
 	Query() QueryResolver
+	RecordItem() RecordItemResolver
 	Relationship() RelationshipResolver
 	Review() ReviewResolver
 	ReviewDecision() ReviewDecisionResolver
@@ -111,11 +123,139 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Bundle struct {
+		Case           func(childComplexity int) int
+		ContentsSHA256 func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		CreatedBy      func(childComplexity int) int
+		File           func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Job            func(childComplexity int) int
+		Language       func(childComplexity int) int
+		Manifest       func(childComplexity int) int
+		ManifestFile   func(childComplexity int) int
+		Number         func(childComplexity int) int
+		Pages          func(childComplexity int) int
+		RenderedAt     func(childComplexity int) int
+		Status         func(childComplexity int) int
+	}
+
+	BundleDocument struct {
+		Author func(childComplexity int) int
+		Date   func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Number func(childComplexity int) int
+		Pages  func(childComplexity int) int
+		Title  func(childComplexity int) int
+	}
+
+	BundleManifest struct {
+		Chronology func(childComplexity int) int
+		Cover      func(childComplexity int) int
+		Documents  func(childComplexity int) int
+		Index      func(childComplexity int) int
+		Pages      func(childComplexity int) int
+		Sections   func(childComplexity int) int
+		Warnings   func(childComplexity int) int
+	}
+
+	BundlePreview struct {
+		Chronology    func(childComplexity int) int
+		DocumentPages func(childComplexity int) int
+		Sections      func(childComplexity int) int
+		Warnings      func(childComplexity int) int
+	}
+
+	BundlePreviewSection struct {
+		Documents func(childComplexity int) int
+		Key       func(childComplexity int) int
+		PageLimit func(childComplexity int) int
+		Pages     func(childComplexity int) int
+		Title     func(childComplexity int) int
+	}
+
+	BundleSection struct {
+		Key       func(childComplexity int) int
+		Order     func(childComplexity int) int
+		PageLimit func(childComplexity int) int
+		Takes     func(childComplexity int) int
+		TitleCY   func(childComplexity int) int
+		TitleEN   func(childComplexity int) int
+	}
+
+	BundleSpec struct {
+		Chronology      func(childComplexity int) int
+		ChronologyAfter func(childComplexity int) int
+		Excluded        func(childComplexity int) int
+		Language        func(childComplexity int) int
+		Records         func(childComplexity int) int
+		Sections        func(childComplexity int) int
+	}
+
+	BundleWarning struct {
+		Code    func(childComplexity int) int
+		Message func(childComplexity int) int
+		Section func(childComplexity int) int
+	}
+
 	CalculationStep struct {
 		Count func(childComplexity int) int
 		Date  func(childComplexity int) int
 		Kind  func(childComplexity int) int
 		Note  func(childComplexity int) int
+	}
+
+	Case struct {
+		AppealDeadline         func(childComplexity int) int
+		Bundle                 func(childComplexity int) int
+		BundlePreview          func(childComplexity int) int
+		Bundles                func(childComplexity int) int
+		CaseStatementDue       func(childComplexity int) int
+		ClosedOn               func(childComplexity int) int
+		CreatedAt              func(childComplexity int) int
+		CreatedBy              func(childComplexity int) int
+		Decision               func(childComplexity int) int
+		DecisionSentOn         func(childComplexity int) int
+		DisagreementReferredOn func(childComplexity int) int
+		Evidence               func(childComplexity int) int
+		HearingOn              func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		Issues                 func(childComplexity int) int
+		Kind                   func(childComplexity int) int
+		Learner                func(childComplexity int) int
+		LodgedOn               func(childComplexity int) int
+		Outcome                func(childComplexity int) int
+		Parties                func(childComplexity int) int
+		Reference              func(childComplexity int) int
+		RegisteredOn           func(childComplexity int) int
+		ReviewDeadline         func(childComplexity int) int
+		Revision               func(childComplexity int) int
+		Revisions              func(childComplexity int) int
+		Status                 func(childComplexity int) int
+		Title                  func(childComplexity int) int
+		UpdatedAt              func(childComplexity int) int
+		UpdatedBy              func(childComplexity int) int
+	}
+
+	CaseEvidence struct {
+		Author          func(childComplexity int) int
+		ContentType     func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		CreatedBy       func(childComplexity int) int
+		Date            func(childComplexity int) int
+		File            func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Pages           func(childComplexity int) int
+		SHA256          func(childComplexity int) int
+		Section         func(childComplexity int) int
+		Size            func(childComplexity int) int
+		Title           func(childComplexity int) int
+		Withdrawn       func(childComplexity int) int
+		WithdrawnAt     func(childComplexity int) int
+		WithdrawnBy     func(childComplexity int) int
+		WithdrawnReason func(childComplexity int) int
 	}
 
 	Change struct {
@@ -134,6 +274,12 @@ type ComplexityRoot struct {
 		Format      func(childComplexity int) int
 		GatheredBy  func(childComplexity int) int
 		Text        func(childComplexity int) int
+	}
+
+	ChronologyEntry struct {
+		Date   func(childComplexity int) int
+		Event  func(childComplexity int) int
+		Source func(childComplexity int) int
 	}
 
 	Closure struct {
@@ -213,6 +359,14 @@ type ComplexityRoot struct {
 		Who        func(childComplexity int) int
 	}
 
+	DisputedDecision struct {
+		DecidedOn     func(childComplexity int) int
+		Description   func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		MadeBy        func(childComplexity int) int
+		NoticeGivenOn func(childComplexity int) int
+	}
+
 	Evidence struct {
 		Attachment func(childComplexity int) int
 		Date       func(childComplexity int) int
@@ -287,6 +441,7 @@ type ComplexityRoot struct {
 
 	Job struct {
 		Attempts   func(childComplexity int) int
+		Bundle     func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
 		ErrorCode  func(childComplexity int) int
 		File       func(childComplexity int) int
@@ -307,6 +462,7 @@ type ComplexityRoot struct {
 	Learner struct {
 		Access                  func(childComplexity int) int
 		Age                     func(childComplexity int) int
+		Cases                   func(childComplexity int) int
 		CompulsorySchoolAgeEnds func(childComplexity int) int
 		CreatedAt               func(childComplexity int) int
 		DateOfBirth             func(childComplexity int) int
@@ -377,7 +533,25 @@ type ComplexityRoot struct {
 		StartDate          func(childComplexity int) int
 	}
 
+	ManifestDocument struct {
+		DocumentID func(childComplexity int) int
+		FromPage   func(childComplexity int) int
+		Number     func(childComplexity int) int
+		SHA256     func(childComplexity int) int
+		Section    func(childComplexity int) int
+		Title      func(childComplexity int) int
+		ToPage     func(childComplexity int) int
+	}
+
+	ManifestSection struct {
+		Divider   func(childComplexity int) int
+		Documents func(childComplexity int) int
+		Key       func(childComplexity int) int
+		Pages     func(childComplexity int) int
+	}
+
 	Mutation struct {
+		AddEvidence               func(childComplexity int, input AddEvidenceInput, file graphql.Upload) int
 		ConcludeReview            func(childComplexity int, input service.ConcludeInput) int
 		CreateLearner             func(childComplexity int, input service.LearnerInput) int
 		CreateOrganisation        func(childComplexity int, input service.OrganisationInput) int
@@ -388,9 +562,11 @@ type ComplexityRoot struct {
 		GrantAccess               func(childComplexity int, input service.GrantInput) int
 		ImportCalendar            func(childComplexity int, orgID string, expectedRevision int, ics string, merge *bool, comment *string) int
 		MarkDeadlineNotApplicable func(childComplexity int, id string, reason string, on *cynllun.Date) int
+		OpenCase                  func(childComplexity int, input service.OpenCaseInput) int
 		OpenReview                func(childComplexity int, input service.OpenReviewInput) int
 		RecordSessions            func(childComplexity int, planID string, sessions []*service.SessionInput) int
 		RecordStatutoryEvent      func(childComplexity int, input service.EventInput) int
+		RenderBundle              func(childComplexity int, caseID string, priority *cynllun.JobPriority) int
 		RenderMeetingRecord       func(childComplexity int, reviewID string, revision *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
 		RenderPlan                func(childComplexity int, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
 		RequestReview             func(childComplexity int, input service.RequestReviewInput) int
@@ -398,11 +574,14 @@ type ComplexityRoot struct {
 		RotateWebhookSecret       func(childComplexity int, id string, keepPrevious *bool) int
 		SaveReview                func(childComplexity int, input service.SaveReviewInput) int
 		SaveVersion               func(childComplexity int, input service.SaveInput) int
+		SetBundleSpec             func(childComplexity int, input BundleSpecInput) int
 		SetCalendar               func(childComplexity int, orgID string, expectedRevision int, calendar calendar.Calendar, comment *string) int
 		SetWebhookEndpointActive  func(childComplexity int, id string, active bool) int
+		UpdateCase                func(childComplexity int, input service.UpdateCaseInput) int
 		UpdateLearner             func(childComplexity int, id string, input service.LearnerInput) int
 		UploadAttachment          func(childComplexity int, learnerID string, file graphql.Upload) int
 		VoidSession               func(childComplexity int, id string, reason string) int
+		WithdrawEvidence          func(childComplexity int, id string, reason string) int
 	}
 
 	NeedEntry struct {
@@ -477,6 +656,11 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PageRange struct {
+		From func(childComplexity int) int
+		To   func(childComplexity int) int
+	}
+
 	ParentView struct {
 		Attachments func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -489,6 +673,15 @@ type ComplexityRoot struct {
 		Name         func(childComplexity int) int
 		Organisation func(childComplexity int) int
 		Role         func(childComplexity int) int
+	}
+
+	Party struct {
+		Name         func(childComplexity int) int
+		OrgID        func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Represents   func(childComplexity int) int
+		Role         func(childComplexity int) int
+		UserID       func(childComplexity int) int
 	}
 
 	PersonCentred struct {
@@ -606,8 +799,10 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AuditEvents       func(childComplexity int, learnerID string, first *int, after *string) int
+		Bundle            func(childComplexity int, id string) int
 		CalculateDeadline func(childComplexity int, rule string, start cynllun.Date, orgID *string, counting *clock.Settings) int
 		Calendar          func(childComplexity int, orgID string) int
+		Case              func(childComplexity int, id string) int
 		CompareVersions   func(childComplexity int, planID string, from int, to int, language *cynllun.Language) int
 		Deadline          func(childComplexity int, id string) int
 		Deadlines         func(childComplexity int, filter *service.DeadlineFilter, first *int, after *string) int
@@ -625,8 +820,20 @@ type ComplexityRoot struct {
 		StatutoryRules    func(childComplexity int) int
 	}
 
+	RecordItem struct {
+		From     func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		PlanID   func(childComplexity int) int
+		ReviewID func(childComplexity int) int
+		Revision func(childComplexity int) int
+		Section  func(childComplexity int) int
+		To       func(childComplexity int) int
+		Version  func(childComplexity int) int
+	}
+
 	Relationship struct {
 		Active       func(childComplexity int) int
+		CaseID       func(childComplexity int) int
 		ConsentBy    func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
 		EndedAt      func(childComplexity int) int
@@ -840,8 +1047,52 @@ type AuditEventResolver interface {
 	PlanID(ctx context.Context, obj *cynllun.AuditEvent) (*string, error)
 	Version(ctx context.Context, obj *cynllun.AuditEvent) (*int, error)
 }
+type BundleResolver interface {
+	Case(ctx context.Context, obj *cynllun.Bundle) (*cynllun.Case, error)
+
+	Status(ctx context.Context, obj *cynllun.Bundle) (cynllun.JobStatus, error)
+	Job(ctx context.Context, obj *cynllun.Bundle) (*cynllun.Job, error)
+	File(ctx context.Context, obj *cynllun.Bundle) (*cynllun.File, error)
+	ManifestFile(ctx context.Context, obj *cynllun.Bundle) (*cynllun.File, error)
+	Manifest(ctx context.Context, obj *cynllun.Bundle) (*bundle.Manifest, error)
+}
+type BundleManifestResolver interface {
+	Chronology(ctx context.Context, obj *bundle.Manifest) (*bundle.PageRange, error)
+}
+type BundlePreviewResolver interface {
+	DocumentPages(ctx context.Context, obj *service.BundlePreview) (int, error)
+	Sections(ctx context.Context, obj *service.BundlePreview) ([]*BundlePreviewSection, error)
+	Chronology(ctx context.Context, obj *service.BundlePreview) ([]*service.FrozenEntry, error)
+}
+type BundleSpecResolver interface {
+	ChronologyAfter(ctx context.Context, obj *cynllun.BundleSpec) (*string, error)
+}
 type CalculationStepResolver interface {
 	Note(ctx context.Context, obj *clock.Step) (*form.Text, error)
+}
+type CaseResolver interface {
+	Learner(ctx context.Context, obj *cynllun.Case) (*cynllun.Learner, error)
+
+	AppealDeadline(ctx context.Context, obj *cynllun.Case) (*cynllun.Deadline, error)
+	ReviewDeadline(ctx context.Context, obj *cynllun.Case) (*cynllun.Deadline, error)
+
+	Evidence(ctx context.Context, obj *cynllun.Case) ([]*cynllun.CaseEvidence, error)
+	BundlePreview(ctx context.Context, obj *cynllun.Case) (*service.BundlePreview, error)
+	Bundles(ctx context.Context, obj *cynllun.Case) ([]*cynllun.Bundle, error)
+	Revisions(ctx context.Context, obj *cynllun.Case) ([]*cynllun.Case, error)
+}
+type CaseEvidenceResolver interface {
+	File(ctx context.Context, obj *cynllun.CaseEvidence) (*cynllun.File, error)
+
+	Size(ctx context.Context, obj *cynllun.CaseEvidence) (int, error)
+
+	Withdrawn(ctx context.Context, obj *cynllun.CaseEvidence) (bool, error)
+
+	WithdrawnBy(ctx context.Context, obj *cynllun.CaseEvidence) (*string, error)
+	WithdrawnReason(ctx context.Context, obj *cynllun.CaseEvidence) (*string, error)
+}
+type ChronologyEntryResolver interface {
+	Source(ctx context.Context, obj *service.FrozenEntry) (*string, error)
 }
 type ClosureResolver interface {
 	Note(ctx context.Context, obj *calendar.Closure) (*string, error)
@@ -875,6 +1126,9 @@ type DisagreementResolver interface {
 
 	RowID(ctx context.Context, obj *cynllun.Disagreement) (*string, error)
 }
+type DisputedDecisionResolver interface {
+	MadeBy(ctx context.Context, obj *cynllun.DisputedDecision) (*cynllun.Organisation, error)
+}
 type EvidenceResolver interface {
 	Attachment(ctx context.Context, obj *cynllun.Evidence) (*string, error)
 }
@@ -899,6 +1153,7 @@ type JobResolver interface {
 	FinishedAt(ctx context.Context, obj *cynllun.Job) (*time.Time, error)
 	Review(ctx context.Context, obj *cynllun.Job) (*cynllun.Review, error)
 	Revision(ctx context.Context, obj *cynllun.Job) (*int, error)
+	Bundle(ctx context.Context, obj *cynllun.Job) (*cynllun.Bundle, error)
 }
 type LearnerResolver interface {
 	PreferredName(ctx context.Context, obj *cynllun.Learner) (*string, error)
@@ -916,12 +1171,16 @@ type LearnerResolver interface {
 
 	Deadlines(ctx context.Context, obj *cynllun.Learner, statuses []cynllun.DeadlineStatus) ([]*cynllun.Deadline, error)
 	Events(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.StatutoryEvent, error)
+	Cases(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Case, error)
 }
 type LedgerSessionResolver interface {
 	Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error)
 
 	VoidedAt(ctx context.Context, obj *cynllun.Session) (*time.Time, error)
 	VoidReason(ctx context.Context, obj *cynllun.Session) (*string, error)
+}
+type ManifestSectionResolver interface {
+	Documents(ctx context.Context, obj *bundle.SectionPlacement) (*bundle.PageRange, error)
 }
 type MutationResolver interface {
 	CreateOrganisation(ctx context.Context, input service.OrganisationInput) (*cynllun.Organisation, error)
@@ -949,6 +1208,12 @@ type MutationResolver interface {
 	CreateWebhookEndpoint(ctx context.Context, orgID string, url string) (*service.NewSecret, error)
 	RotateWebhookSecret(ctx context.Context, id string, keepPrevious *bool) (*service.NewSecret, error)
 	SetWebhookEndpointActive(ctx context.Context, id string, active bool) (*cynllun.WebhookEndpoint, error)
+	OpenCase(ctx context.Context, input service.OpenCaseInput) (*cynllun.Case, error)
+	UpdateCase(ctx context.Context, input service.UpdateCaseInput) (*cynllun.Case, error)
+	SetBundleSpec(ctx context.Context, input BundleSpecInput) (*cynllun.Case, error)
+	AddEvidence(ctx context.Context, input AddEvidenceInput, file graphql.Upload) (*cynllun.CaseEvidence, error)
+	WithdrawEvidence(ctx context.Context, id string, reason string) (*cynllun.CaseEvidence, error)
+	RenderBundle(ctx context.Context, caseID string, priority *cynllun.JobPriority) (*cynllun.Bundle, error)
 }
 type NoticeResolver interface {
 	Kind(ctx context.Context, obj *service.NoticeLog) (string, error)
@@ -968,6 +1233,11 @@ type OrganisationResolver interface {
 type OrganisationCalendarResolver interface {
 	Own(ctx context.Context, obj *service.OrgCalendar) (*calendar.Calendar, error)
 	Revision(ctx context.Context, obj *service.OrgCalendar) (int, error)
+}
+type PartyResolver interface {
+	OrgID(ctx context.Context, obj *cynllun.Party) (*string, error)
+	UserID(ctx context.Context, obj *cynllun.Party) (*string, error)
+	Represents(ctx context.Context, obj *cynllun.Party) (*cynllun.PartyRole, error)
 }
 type PlanResolver interface {
 	Learner(ctx context.Context, obj *cynllun.Plan) (*cynllun.Learner, error)
@@ -1022,12 +1292,21 @@ type QueryResolver interface {
 	Deadlines(ctx context.Context, filter *service.DeadlineFilter, first *int, after *string) (*DeadlineConnection, error)
 	Deadline(ctx context.Context, id string) (*cynllun.Deadline, error)
 	Calendar(ctx context.Context, orgID string) (*service.OrgCalendar, error)
+	Case(ctx context.Context, id string) (*cynllun.Case, error)
+	Bundle(ctx context.Context, id string) (*cynllun.Bundle, error)
+}
+type RecordItemResolver interface {
+	PlanID(ctx context.Context, obj *cynllun.RecordItem) (*string, error)
+	Version(ctx context.Context, obj *cynllun.RecordItem) (*int, error)
+	ReviewID(ctx context.Context, obj *cynllun.RecordItem) (*string, error)
+	Revision(ctx context.Context, obj *cynllun.RecordItem) (*int, error)
 }
 type RelationshipResolver interface {
 	LearnerID(ctx context.Context, obj *cynllun.Relationship) (*string, error)
 	Organisation(ctx context.Context, obj *cynllun.Relationship) (*cynllun.Organisation, error)
 	StaffRole(ctx context.Context, obj *cynllun.Relationship) (*string, error)
 	ConsentBy(ctx context.Context, obj *cynllun.Relationship) (*string, error)
+	CaseID(ctx context.Context, obj *cynllun.Relationship) (*string, error)
 
 	Active(ctx context.Context, obj *cynllun.Relationship) (bool, error)
 }
@@ -1226,6 +1505,326 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
 
+	case "Bundle.case":
+		if e.ComplexityRoot.Bundle.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.Case(childComplexity), true
+	case "Bundle.contentsSha256":
+		if e.ComplexityRoot.Bundle.ContentsSHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.ContentsSHA256(childComplexity), true
+	case "Bundle.createdAt":
+		if e.ComplexityRoot.Bundle.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.CreatedAt(childComplexity), true
+	case "Bundle.createdBy":
+		if e.ComplexityRoot.Bundle.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.CreatedBy(childComplexity), true
+	case "Bundle.file":
+		if e.ComplexityRoot.Bundle.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.File(childComplexity), true
+	case "Bundle.id":
+		if e.ComplexityRoot.Bundle.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.ID(childComplexity), true
+	case "Bundle.job":
+		if e.ComplexityRoot.Bundle.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.Job(childComplexity), true
+	case "Bundle.language":
+		if e.ComplexityRoot.Bundle.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.Language(childComplexity), true
+	case "Bundle.manifest":
+		if e.ComplexityRoot.Bundle.Manifest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.Manifest(childComplexity), true
+	case "Bundle.manifestFile":
+		if e.ComplexityRoot.Bundle.ManifestFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.ManifestFile(childComplexity), true
+	case "Bundle.number":
+		if e.ComplexityRoot.Bundle.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.Number(childComplexity), true
+	case "Bundle.pages":
+		if e.ComplexityRoot.Bundle.Pages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.Pages(childComplexity), true
+	case "Bundle.renderedAt":
+		if e.ComplexityRoot.Bundle.RenderedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.RenderedAt(childComplexity), true
+	case "Bundle.status":
+		if e.ComplexityRoot.Bundle.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.Status(childComplexity), true
+
+	case "BundleDocument.author":
+		if e.ComplexityRoot.BundleDocument.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleDocument.Author(childComplexity), true
+	case "BundleDocument.date":
+		if e.ComplexityRoot.BundleDocument.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleDocument.Date(childComplexity), true
+	case "BundleDocument.id":
+		if e.ComplexityRoot.BundleDocument.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleDocument.ID(childComplexity), true
+	case "BundleDocument.kind":
+		if e.ComplexityRoot.BundleDocument.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleDocument.Kind(childComplexity), true
+	case "BundleDocument.number":
+		if e.ComplexityRoot.BundleDocument.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleDocument.Number(childComplexity), true
+	case "BundleDocument.pages":
+		if e.ComplexityRoot.BundleDocument.Pages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleDocument.Pages(childComplexity), true
+	case "BundleDocument.title":
+		if e.ComplexityRoot.BundleDocument.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleDocument.Title(childComplexity), true
+
+	case "BundleManifest.chronology":
+		if e.ComplexityRoot.BundleManifest.Chronology == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleManifest.Chronology(childComplexity), true
+	case "BundleManifest.cover":
+		if e.ComplexityRoot.BundleManifest.Cover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleManifest.Cover(childComplexity), true
+	case "BundleManifest.documents":
+		if e.ComplexityRoot.BundleManifest.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleManifest.Documents(childComplexity), true
+	case "BundleManifest.index":
+		if e.ComplexityRoot.BundleManifest.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleManifest.Index(childComplexity), true
+	case "BundleManifest.pages":
+		if e.ComplexityRoot.BundleManifest.Pages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleManifest.Pages(childComplexity), true
+	case "BundleManifest.sections":
+		if e.ComplexityRoot.BundleManifest.Sections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleManifest.Sections(childComplexity), true
+	case "BundleManifest.warnings":
+		if e.ComplexityRoot.BundleManifest.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleManifest.Warnings(childComplexity), true
+
+	case "BundlePreview.chronology":
+		if e.ComplexityRoot.BundlePreview.Chronology == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundlePreview.Chronology(childComplexity), true
+	case "BundlePreview.documentPages":
+		if e.ComplexityRoot.BundlePreview.DocumentPages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundlePreview.DocumentPages(childComplexity), true
+	case "BundlePreview.sections":
+		if e.ComplexityRoot.BundlePreview.Sections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundlePreview.Sections(childComplexity), true
+	case "BundlePreview.warnings":
+		if e.ComplexityRoot.BundlePreview.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundlePreview.Warnings(childComplexity), true
+
+	case "BundlePreviewSection.documents":
+		if e.ComplexityRoot.BundlePreviewSection.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundlePreviewSection.Documents(childComplexity), true
+	case "BundlePreviewSection.key":
+		if e.ComplexityRoot.BundlePreviewSection.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundlePreviewSection.Key(childComplexity), true
+	case "BundlePreviewSection.pageLimit":
+		if e.ComplexityRoot.BundlePreviewSection.PageLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundlePreviewSection.PageLimit(childComplexity), true
+	case "BundlePreviewSection.pages":
+		if e.ComplexityRoot.BundlePreviewSection.Pages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundlePreviewSection.Pages(childComplexity), true
+	case "BundlePreviewSection.title":
+		if e.ComplexityRoot.BundlePreviewSection.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundlePreviewSection.Title(childComplexity), true
+
+	case "BundleSection.key":
+		if e.ComplexityRoot.BundleSection.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleSection.Key(childComplexity), true
+	case "BundleSection.order":
+		if e.ComplexityRoot.BundleSection.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleSection.Order(childComplexity), true
+	case "BundleSection.pageLimit":
+		if e.ComplexityRoot.BundleSection.PageLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleSection.PageLimit(childComplexity), true
+	case "BundleSection.takes":
+		if e.ComplexityRoot.BundleSection.Takes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleSection.Takes(childComplexity), true
+	case "BundleSection.titleCy":
+		if e.ComplexityRoot.BundleSection.TitleCY == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleSection.TitleCY(childComplexity), true
+	case "BundleSection.titleEn":
+		if e.ComplexityRoot.BundleSection.TitleEN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleSection.TitleEN(childComplexity), true
+
+	case "BundleSpec.chronology":
+		if e.ComplexityRoot.BundleSpec.Chronology == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleSpec.Chronology(childComplexity), true
+	case "BundleSpec.chronologyAfter":
+		if e.ComplexityRoot.BundleSpec.ChronologyAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleSpec.ChronologyAfter(childComplexity), true
+	case "BundleSpec.excluded":
+		if e.ComplexityRoot.BundleSpec.Excluded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleSpec.Excluded(childComplexity), true
+	case "BundleSpec.language":
+		if e.ComplexityRoot.BundleSpec.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleSpec.Language(childComplexity), true
+	case "BundleSpec.records":
+		if e.ComplexityRoot.BundleSpec.Records == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleSpec.Records(childComplexity), true
+	case "BundleSpec.sections":
+		if e.ComplexityRoot.BundleSpec.Sections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleSpec.Sections(childComplexity), true
+
+	case "BundleWarning.code":
+		if e.ComplexityRoot.BundleWarning.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleWarning.Code(childComplexity), true
+	case "BundleWarning.message":
+		if e.ComplexityRoot.BundleWarning.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleWarning.Message(childComplexity), true
+	case "BundleWarning.section":
+		if e.ComplexityRoot.BundleWarning.Section == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleWarning.Section(childComplexity), true
+
 	case "CalculationStep.count":
 		if e.ComplexityRoot.CalculationStep.Count == nil {
 			break
@@ -1250,6 +1849,284 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CalculationStep.Note(childComplexity), true
+
+	case "Case.appealDeadline":
+		if e.ComplexityRoot.Case.AppealDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.AppealDeadline(childComplexity), true
+	case "Case.bundleSpec":
+		if e.ComplexityRoot.Case.Bundle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Bundle(childComplexity), true
+	case "Case.bundlePreview":
+		if e.ComplexityRoot.Case.BundlePreview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.BundlePreview(childComplexity), true
+	case "Case.bundles":
+		if e.ComplexityRoot.Case.Bundles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Bundles(childComplexity), true
+	case "Case.caseStatementDue":
+		if e.ComplexityRoot.Case.CaseStatementDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.CaseStatementDue(childComplexity), true
+	case "Case.closedOn":
+		if e.ComplexityRoot.Case.ClosedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ClosedOn(childComplexity), true
+	case "Case.createdAt":
+		if e.ComplexityRoot.Case.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.CreatedAt(childComplexity), true
+	case "Case.createdBy":
+		if e.ComplexityRoot.Case.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.CreatedBy(childComplexity), true
+	case "Case.decision":
+		if e.ComplexityRoot.Case.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Decision(childComplexity), true
+	case "Case.decisionSentOn":
+		if e.ComplexityRoot.Case.DecisionSentOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.DecisionSentOn(childComplexity), true
+	case "Case.disagreementReferredOn":
+		if e.ComplexityRoot.Case.DisagreementReferredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.DisagreementReferredOn(childComplexity), true
+	case "Case.evidence":
+		if e.ComplexityRoot.Case.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Evidence(childComplexity), true
+	case "Case.hearingOn":
+		if e.ComplexityRoot.Case.HearingOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.HearingOn(childComplexity), true
+	case "Case.id":
+		if e.ComplexityRoot.Case.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ID(childComplexity), true
+	case "Case.issues":
+		if e.ComplexityRoot.Case.Issues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Issues(childComplexity), true
+	case "Case.kind":
+		if e.ComplexityRoot.Case.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Kind(childComplexity), true
+	case "Case.learner":
+		if e.ComplexityRoot.Case.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Learner(childComplexity), true
+	case "Case.lodgedOn":
+		if e.ComplexityRoot.Case.LodgedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.LodgedOn(childComplexity), true
+	case "Case.outcome":
+		if e.ComplexityRoot.Case.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Outcome(childComplexity), true
+	case "Case.parties":
+		if e.ComplexityRoot.Case.Parties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Parties(childComplexity), true
+	case "Case.reference":
+		if e.ComplexityRoot.Case.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Reference(childComplexity), true
+	case "Case.registeredOn":
+		if e.ComplexityRoot.Case.RegisteredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.RegisteredOn(childComplexity), true
+	case "Case.reviewDeadline":
+		if e.ComplexityRoot.Case.ReviewDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ReviewDeadline(childComplexity), true
+	case "Case.revision":
+		if e.ComplexityRoot.Case.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Revision(childComplexity), true
+	case "Case.revisions":
+		if e.ComplexityRoot.Case.Revisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Revisions(childComplexity), true
+	case "Case.status":
+		if e.ComplexityRoot.Case.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Status(childComplexity), true
+	case "Case.title":
+		if e.ComplexityRoot.Case.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Title(childComplexity), true
+	case "Case.updatedAt":
+		if e.ComplexityRoot.Case.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.UpdatedAt(childComplexity), true
+	case "Case.updatedBy":
+		if e.ComplexityRoot.Case.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.UpdatedBy(childComplexity), true
+
+	case "CaseEvidence.author":
+		if e.ComplexityRoot.CaseEvidence.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.Author(childComplexity), true
+	case "CaseEvidence.contentType":
+		if e.ComplexityRoot.CaseEvidence.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.ContentType(childComplexity), true
+	case "CaseEvidence.createdAt":
+		if e.ComplexityRoot.CaseEvidence.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.CreatedAt(childComplexity), true
+	case "CaseEvidence.createdBy":
+		if e.ComplexityRoot.CaseEvidence.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.CreatedBy(childComplexity), true
+	case "CaseEvidence.date":
+		if e.ComplexityRoot.CaseEvidence.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.Date(childComplexity), true
+	case "CaseEvidence.file":
+		if e.ComplexityRoot.CaseEvidence.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.File(childComplexity), true
+	case "CaseEvidence.id":
+		if e.ComplexityRoot.CaseEvidence.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.ID(childComplexity), true
+	case "CaseEvidence.kind":
+		if e.ComplexityRoot.CaseEvidence.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.Kind(childComplexity), true
+	case "CaseEvidence.pages":
+		if e.ComplexityRoot.CaseEvidence.Pages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.Pages(childComplexity), true
+	case "CaseEvidence.sha256":
+		if e.ComplexityRoot.CaseEvidence.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.SHA256(childComplexity), true
+	case "CaseEvidence.section":
+		if e.ComplexityRoot.CaseEvidence.Section == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.Section(childComplexity), true
+	case "CaseEvidence.size":
+		if e.ComplexityRoot.CaseEvidence.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.Size(childComplexity), true
+	case "CaseEvidence.title":
+		if e.ComplexityRoot.CaseEvidence.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.Title(childComplexity), true
+	case "CaseEvidence.withdrawn":
+		if e.ComplexityRoot.CaseEvidence.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.Withdrawn(childComplexity), true
+	case "CaseEvidence.withdrawnAt":
+		if e.ComplexityRoot.CaseEvidence.WithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.WithdrawnAt(childComplexity), true
+	case "CaseEvidence.withdrawnBy":
+		if e.ComplexityRoot.CaseEvidence.WithdrawnBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.WithdrawnBy(childComplexity), true
+	case "CaseEvidence.withdrawnReason":
+		if e.ComplexityRoot.CaseEvidence.WithdrawnReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.WithdrawnReason(childComplexity), true
 
 	case "Change.field":
 		if e.ComplexityRoot.Change.Field == nil {
@@ -1324,6 +2201,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChildView.Text(childComplexity), true
+
+	case "ChronologyEntry.date":
+		if e.ComplexityRoot.ChronologyEntry.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChronologyEntry.Date(childComplexity), true
+	case "ChronologyEntry.event":
+		if e.ComplexityRoot.ChronologyEntry.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChronologyEntry.Event(childComplexity), true
+	case "ChronologyEntry.source":
+		if e.ComplexityRoot.ChronologyEntry.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChronologyEntry.Source(childComplexity), true
 
 	case "Closure.from":
 		if e.ComplexityRoot.Closure.From == nil {
@@ -1634,6 +2530,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Disagreement.Who(childComplexity), true
 
+	case "DisputedDecision.decidedOn":
+		if e.ComplexityRoot.DisputedDecision.DecidedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputedDecision.DecidedOn(childComplexity), true
+	case "DisputedDecision.description":
+		if e.ComplexityRoot.DisputedDecision.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputedDecision.Description(childComplexity), true
+	case "DisputedDecision.kind":
+		if e.ComplexityRoot.DisputedDecision.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputedDecision.Kind(childComplexity), true
+	case "DisputedDecision.madeBy":
+		if e.ComplexityRoot.DisputedDecision.MadeBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputedDecision.MadeBy(childComplexity), true
+	case "DisputedDecision.noticeGivenOn":
+		if e.ComplexityRoot.DisputedDecision.NoticeGivenOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputedDecision.NoticeGivenOn(childComplexity), true
+
 	case "Evidence.attachment":
 		if e.ComplexityRoot.Evidence.Attachment == nil {
 			break
@@ -1924,6 +2851,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Job.Attempts(childComplexity), true
+	case "Job.bundle":
+		if e.ComplexityRoot.Job.Bundle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Bundle(childComplexity), true
 	case "Job.createdAt":
 		if e.ComplexityRoot.Job.CreatedAt == nil {
 			break
@@ -2027,6 +2960,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Learner.Age(childComplexity), true
+	case "Learner.cases":
+		if e.ComplexityRoot.Learner.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.Cases(childComplexity), true
 	case "Learner.compulsorySchoolAgeEnds":
 		if e.ComplexityRoot.Learner.CompulsorySchoolAgeEnds == nil {
 			break
@@ -2339,6 +3278,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MaintainerInfo.StartDate(childComplexity), true
 
+	case "ManifestDocument.documentId":
+		if e.ComplexityRoot.ManifestDocument.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManifestDocument.DocumentID(childComplexity), true
+	case "ManifestDocument.fromPage":
+		if e.ComplexityRoot.ManifestDocument.FromPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManifestDocument.FromPage(childComplexity), true
+	case "ManifestDocument.number":
+		if e.ComplexityRoot.ManifestDocument.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManifestDocument.Number(childComplexity), true
+	case "ManifestDocument.sha256":
+		if e.ComplexityRoot.ManifestDocument.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManifestDocument.SHA256(childComplexity), true
+	case "ManifestDocument.section":
+		if e.ComplexityRoot.ManifestDocument.Section == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManifestDocument.Section(childComplexity), true
+	case "ManifestDocument.title":
+		if e.ComplexityRoot.ManifestDocument.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManifestDocument.Title(childComplexity), true
+	case "ManifestDocument.toPage":
+		if e.ComplexityRoot.ManifestDocument.ToPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManifestDocument.ToPage(childComplexity), true
+
+	case "ManifestSection.divider":
+		if e.ComplexityRoot.ManifestSection.Divider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManifestSection.Divider(childComplexity), true
+	case "ManifestSection.documents":
+		if e.ComplexityRoot.ManifestSection.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManifestSection.Documents(childComplexity), true
+	case "ManifestSection.key":
+		if e.ComplexityRoot.ManifestSection.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManifestSection.Key(childComplexity), true
+	case "ManifestSection.pages":
+		if e.ComplexityRoot.ManifestSection.Pages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManifestSection.Pages(childComplexity), true
+
+	case "Mutation.addEvidence":
+		if e.ComplexityRoot.Mutation.AddEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddEvidence(childComplexity, args["input"].(AddEvidenceInput), args["file"].(graphql.Upload)), true
 	case "Mutation.concludeReview":
 		if e.ComplexityRoot.Mutation.ConcludeReview == nil {
 			break
@@ -2449,6 +3467,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkDeadlineNotApplicable(childComplexity, args["id"].(string), args["reason"].(string), args["on"].(*cynllun.Date)), true
+	case "Mutation.openCase":
+		if e.ComplexityRoot.Mutation.OpenCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenCase(childComplexity, args["input"].(service.OpenCaseInput)), true
 	case "Mutation.openReview":
 		if e.ComplexityRoot.Mutation.OpenReview == nil {
 			break
@@ -2482,6 +3511,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordStatutoryEvent(childComplexity, args["input"].(service.EventInput)), true
+	case "Mutation.renderBundle":
+		if e.ComplexityRoot.Mutation.RenderBundle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renderBundle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenderBundle(childComplexity, args["caseId"].(string), args["priority"].(*cynllun.JobPriority)), true
 	case "Mutation.renderMeetingRecord":
 		if e.ComplexityRoot.Mutation.RenderMeetingRecord == nil {
 			break
@@ -2559,6 +3599,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveVersion(childComplexity, args["input"].(service.SaveInput)), true
+	case "Mutation.setBundleSpec":
+		if e.ComplexityRoot.Mutation.SetBundleSpec == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setBundleSpec_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetBundleSpec(childComplexity, args["input"].(BundleSpecInput)), true
 	case "Mutation.setCalendar":
 		if e.ComplexityRoot.Mutation.SetCalendar == nil {
 			break
@@ -2581,6 +3632,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetWebhookEndpointActive(childComplexity, args["id"].(string), args["active"].(bool)), true
+	case "Mutation.updateCase":
+		if e.ComplexityRoot.Mutation.UpdateCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCase(childComplexity, args["input"].(service.UpdateCaseInput)), true
 	case "Mutation.updateLearner":
 		if e.ComplexityRoot.Mutation.UpdateLearner == nil {
 			break
@@ -2614,6 +3676,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VoidSession(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.withdrawEvidence":
+		if e.ComplexityRoot.Mutation.WithdrawEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawEvidence(childComplexity, args["id"].(string), args["reason"].(string)), true
 
 	case "NeedEntry.description":
 		if e.ComplexityRoot.NeedEntry.Description == nil {
@@ -2899,6 +3972,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PageRange.from":
+		if e.ComplexityRoot.PageRange.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageRange.From(childComplexity), true
+	case "PageRange.to":
+		if e.ComplexityRoot.PageRange.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageRange.To(childComplexity), true
+
 	case "ParentView.attachments":
 		if e.ComplexityRoot.ParentView.Attachments == nil {
 			break
@@ -2948,6 +4034,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Participant.Role(childComplexity), true
+
+	case "Party.name":
+		if e.ComplexityRoot.Party.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Party.Name(childComplexity), true
+	case "Party.orgId":
+		if e.ComplexityRoot.Party.OrgID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Party.OrgID(childComplexity), true
+	case "Party.organisation":
+		if e.ComplexityRoot.Party.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Party.Organisation(childComplexity), true
+	case "Party.represents":
+		if e.ComplexityRoot.Party.Represents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Party.Represents(childComplexity), true
+	case "Party.role":
+		if e.ComplexityRoot.Party.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Party.Role(childComplexity), true
+	case "Party.userId":
+		if e.ComplexityRoot.Party.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Party.UserID(childComplexity), true
 
 	case "PersonCentred.actionPlan":
 		if e.ComplexityRoot.PersonCentred.ActionPlan == nil {
@@ -3454,6 +4577,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["learnerId"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.bundle":
+		if e.ComplexityRoot.Query.Bundle == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bundle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Bundle(childComplexity, args["id"].(string)), true
 	case "Query.calculateDeadline":
 		if e.ComplexityRoot.Query.CalculateDeadline == nil {
 			break
@@ -3476,6 +4610,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Calendar(childComplexity, args["orgId"].(string)), true
+	case "Query.case":
+		if e.ComplexityRoot.Query.Case == nil {
+			break
+		}
+
+		args, err := ec.field_Query_case_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Case(childComplexity, args["id"].(string)), true
 	case "Query.compareVersions":
 		if e.ComplexityRoot.Query.CompareVersions == nil {
 			break
@@ -3633,12 +4778,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.StatutoryRules(childComplexity), true
 
+	case "RecordItem.from":
+		if e.ComplexityRoot.RecordItem.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordItem.From(childComplexity), true
+	case "RecordItem.kind":
+		if e.ComplexityRoot.RecordItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordItem.Kind(childComplexity), true
+	case "RecordItem.planId":
+		if e.ComplexityRoot.RecordItem.PlanID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordItem.PlanID(childComplexity), true
+	case "RecordItem.reviewId":
+		if e.ComplexityRoot.RecordItem.ReviewID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordItem.ReviewID(childComplexity), true
+	case "RecordItem.revision":
+		if e.ComplexityRoot.RecordItem.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordItem.Revision(childComplexity), true
+	case "RecordItem.section":
+		if e.ComplexityRoot.RecordItem.Section == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordItem.Section(childComplexity), true
+	case "RecordItem.to":
+		if e.ComplexityRoot.RecordItem.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordItem.To(childComplexity), true
+	case "RecordItem.version":
+		if e.ComplexityRoot.RecordItem.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordItem.Version(childComplexity), true
+
 	case "Relationship.active":
 		if e.ComplexityRoot.Relationship.Active == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Relationship.Active(childComplexity), true
+	case "Relationship.caseId":
+		if e.ComplexityRoot.Relationship.CaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.CaseID(childComplexity), true
 	case "Relationship.consentBy":
 		if e.ComplexityRoot.Relationship.ConsentBy == nil {
 			break
@@ -4565,7 +5765,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ActionInput", ec.unmarshalInputActionInput),
+			graphql.NewInputUnmarshaler("AddEvidenceInput", ec.unmarshalInputAddEvidenceInput),
 			graphql.NewInputUnmarshaler("AppendixInput", ec.unmarshalInputAppendixInput),
+			graphql.NewInputUnmarshaler("BundleSectionInput", ec.unmarshalInputBundleSectionInput),
+			graphql.NewInputUnmarshaler("BundleSpecInput", ec.unmarshalInputBundleSpecInput),
 			graphql.NewInputUnmarshaler("CalendarInput", ec.unmarshalInputCalendarInput),
 			graphql.NewInputUnmarshaler("ChildViewInput", ec.unmarshalInputChildViewInput),
 			graphql.NewInputUnmarshaler("ClosureInput", ec.unmarshalInputClosureInput),
@@ -4578,6 +5781,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeadlineFilter", ec.unmarshalInputDeadlineFilter),
 			graphql.NewInputUnmarshaler("DecideReviewRequestInput", ec.unmarshalInputDecideReviewRequestInput),
 			graphql.NewInputUnmarshaler("DisagreementInput", ec.unmarshalInputDisagreementInput),
+			graphql.NewInputUnmarshaler("DisputedDecisionInput", ec.unmarshalInputDisputedDecisionInput),
 			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
 			graphql.NewInputUnmarshaler("FourPlusOneInput", ec.unmarshalInputFourPlusOneInput),
 			graphql.NewInputUnmarshaler("FurtherSectionInput", ec.unmarshalInputFurtherSectionInput),
@@ -4587,17 +5791,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MaintainerInfoInput", ec.unmarshalInputMaintainerInfoInput),
 			graphql.NewInputUnmarshaler("NeedEntryInput", ec.unmarshalInputNeedEntryInput),
 			graphql.NewInputUnmarshaler("OnePageProfileInput", ec.unmarshalInputOnePageProfileInput),
+			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
 			graphql.NewInputUnmarshaler("OpenReviewInput", ec.unmarshalInputOpenReviewInput),
 			graphql.NewInputUnmarshaler("OrganisationFilter", ec.unmarshalInputOrganisationFilter),
 			graphql.NewInputUnmarshaler("OutcomeReviewInput", ec.unmarshalInputOutcomeReviewInput),
 			graphql.NewInputUnmarshaler("ParentViewInput", ec.unmarshalInputParentViewInput),
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
+			graphql.NewInputUnmarshaler("PartyInput", ec.unmarshalInputPartyInput),
 			graphql.NewInputUnmarshaler("PersonCentredInput", ec.unmarshalInputPersonCentredInput),
 			graphql.NewInputUnmarshaler("PlacementInput", ec.unmarshalInputPlacementInput),
 			graphql.NewInputUnmarshaler("PlanContentInput", ec.unmarshalInputPlanContentInput),
 			graphql.NewInputUnmarshaler("ProvisionReviewInput", ec.unmarshalInputProvisionReviewInput),
 			graphql.NewInputUnmarshaler("ProvisionRowInput", ec.unmarshalInputProvisionRowInput),
 			graphql.NewInputUnmarshaler("QuantityInput", ec.unmarshalInputQuantityInput),
+			graphql.NewInputUnmarshaler("RecordItemInput", ec.unmarshalInputRecordItemInput),
 			graphql.NewInputUnmarshaler("RequestReviewInput", ec.unmarshalInputRequestReviewInput),
 			graphql.NewInputUnmarshaler("ReviewRecordInput", ec.unmarshalInputReviewRecordInput),
 			graphql.NewInputUnmarshaler("SaveReviewInput", ec.unmarshalInputSaveReviewInput),
@@ -4606,6 +5813,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("StatementInput", ec.unmarshalInputStatementInput),
 			graphql.NewInputUnmarshaler("StatutoryEventInput", ec.unmarshalInputStatutoryEventInput),
 			graphql.NewInputUnmarshaler("TermInput", ec.unmarshalInputTermInput),
+			graphql.NewInputUnmarshaler("UpdateCaseInput", ec.unmarshalInputUpdateCaseInput),
 		)
 	}
 	first := true
@@ -4941,6 +6149,8 @@ type Relationship implements Node {
   staffRole: String
   "For advocates: the parent or young person who consented."
   consentBy: ID
+  "For advocates whose consent covers one case only."
+  caseId: ID
   endsAt: Time
   endedAt: Time
   active: Boolean!
@@ -5265,6 +6475,8 @@ input GrantAccessInput {
   staffRole: String
   "Required for advocates (consent is time-limited)."
   endsAt: Time
+  "For advocates: limit the consent to one case of the learner's (the advocate sees no other case)."
+  caseId: ID
 }
 
 input CreatePlanInput {
@@ -6359,6 +7571,469 @@ extend type Mutation {
   "Disable an endpoint, or enable it again (clearing its failures)."
   setWebhookEndpointActive(id: ID!, active: Boolean!): WebhookEndpoint!
 }
+
+# ---------------------------------------------------------------------------
+# Cases and tribunal bundles (domain.md §4)
+
+extend type Query {
+  "A case (its latest revision) you may see."
+  case(id: ID!): Case
+  "A version of a case's bundle you may see."
+  bundle(id: ID!): Bundle
+}
+
+extend type Learner {
+  """
+  The disagreements and appeals about the learner that you may see: the
+  family, staff of the setting, officers of the LA, and advocates whose
+  consent covers them.
+  """
+  cases: [Case!]!
+}
+
+extend type Mutation {
+  """
+  Open a case (a disagreement or an appeal) for a learner. A decision notice
+  date (decision.noticeGivenOn, with decision.madeBy) on an APPEAL or
+  DISABILITY_CLAIM starts T17, the time to appeal: Case.appealDeadline. The
+  bundle starts with the configured sections (default A–F).
+  """
+  openCase(input: OpenCaseInput!): Case!
+  """
+  Record a case's progress or correct it, as a new revision: send the case's
+  details as they should now be (every field replaces the stored one).
+  CONFLICT when expectedRevision is no longer current. lodgedOn meets T17;
+  decisionSentOn starts T18. Without a status, the dates move it on.
+  """
+  updateCase(input: UpdateCaseInput!): Case!
+  """
+  Replace how the case's bundle is put together: sections (keys, titles,
+  page limits, order, the kinds each takes), the documents from the record,
+  and the evidence left out. A new revision of the case.
+  """
+  setBundleSpec(input: BundleSpecInput!): Case!
+  """
+  Add a document to a case (multipart request): a PDF, or a PNG or JPEG
+  image. Its type is detected from its content and must agree with its name
+  and declared type; encrypted, corrupt or unreadable files are refused, and
+  nothing is stored when a check fails.
+  """
+  addEvidence(input: AddEvidenceInput!, file: Upload!): CaseEvidence!
+  "Withdraw a document: it stays listed, and leaves bundles rendered after."
+  withdrawEvidence(id: ID!, reason: String!): CaseEvidence!
+  """
+  Freeze the case's bundle as it stands and render it in the background as a
+  new version (earlier versions are kept). When nothing changed since the
+  latest version and it did not fail, that version is returned.
+  """
+  renderBundle(caseId: ID!, priority: JobPriority = INTERACTIVE): Bundle!
+}
+
+enum CaseKind {
+  "The LA's disagreement avoidance and resolution arrangements (s.68)."
+  DISAGREEMENT
+  "An LA reconsidering a school's decision or IDP (ss.26, 27, 32)."
+  RECONSIDERATION
+  "An appeal to the Education Tribunal for Wales (s.70)."
+  APPEAL
+  "A disability discrimination claim to the Tribunal."
+  DISABILITY_CLAIM
+}
+
+"Tribunal cases move forward through LODGED, REGISTERED, HEARING_LISTED and DECIDED (stages may be skipped); any case may end RESOLVED, WITHDRAWN or CLOSED, which are final."
+enum CaseStatus {
+  OPEN
+  LODGED
+  REGISTERED
+  HEARING_LISTED
+  DECIDED
+  RESOLVED
+  WITHDRAWN
+  CLOSED
+}
+
+"What the disputed decision decided (domain.md §4.2)."
+enum DisputedDecisionKind {
+  HAS_ALN
+  IDP_NECESSARY
+  ALN_DESCRIPTION
+  PROVISION
+  WELSH_PROVISION
+  PLACE_NAMED
+  SCHOOL_FOR_ADMISSION
+  REFUSAL_TO_REVISE
+  REFUSAL_TO_TAKE_OVER
+  CEASE_TO_MAINTAIN
+  DISCRIMINATION
+  OTHER
+}
+
+enum PartyRole {
+  APPELLANT
+  RESPONDENT
+  CASE_FRIEND
+  REPRESENTATIVE
+  ADVOCATE
+  WITNESS
+  OTHER
+}
+
+enum EvidenceKind {
+  REPORT
+  CORRESPONDENCE
+  CHILDS_VIEWS
+  "The decision under appeal, the decision notice."
+  DECISION
+  CASE_STATEMENT
+  OTHER
+}
+
+enum SectionOrder {
+  "By date, undated documents last."
+  CHRONOLOGICAL
+  "Documents from the record in the order listed, then evidence in the order added."
+  AS_LISTED
+}
+
+"A document Cynllun makes from the record."
+enum RecordKind {
+  "A plan version, rendered."
+  PLAN_VERSION
+  "A review's meeting record, rendered."
+  MEETING_RECORD
+  "The provision planned and delivered, per 2B row, over a window."
+  LEDGER
+  "The learner's statutory time limits, met and missed."
+  DEADLINES
+}
+
+"A disagreement or appeal about a learner. Every change is a new revision."
+type Case implements Node {
+  id: ID!
+  revision: Int!
+  learner: Learner!
+  kind: CaseKind!
+  status: CaseStatus!
+  title: String!
+  "The Tribunal's (or the LA's) case number; empty until known."
+  reference: String!
+  decision: DisputedDecision!
+  issues: [String!]!
+  parties: [Party!]!
+  disagreementReferredOn: Date
+  lodgedOn: Date
+  registeredOn: Date
+  "From the Tribunal's letter: the length of the case statement period is unconfirmed."
+  caseStatementDue: Date
+  hearingOn: Date
+  decisionSentOn: Date
+  closedOn: Date
+  outcome: String!
+  "T17, the time to appeal, started by the decision notice date; null until that date is recorded."
+  appealDeadline: Deadline
+  "T18, the time to ask for a review of the Tribunal's decision, once it was sent."
+  reviewDeadline: Deadline
+  bundleSpec: BundleSpec!
+  "The case's documents, withdrawn ones too, in the order added."
+  evidence: [CaseEvidence!]!
+  """
+  The bundle as it would be rendered now: every document in its place with
+  its page count, the chronology, and warnings (sections over their page
+  limit, empty sections). Nothing is stored.
+  """
+  bundlePreview: BundlePreview!
+  "Rendered bundle versions, oldest first."
+  bundles: [Bundle!]!
+  "Every revision, oldest first."
+  revisions: [Case!]!
+  createdAt: Time!
+  createdBy: ID!
+  updatedAt: Time!
+  updatedBy: ID!
+}
+
+type DisputedDecision {
+  kind: DisputedDecisionKind!
+  description: String!
+  "The body that decided."
+  madeBy: Organisation
+  decidedOn: Date
+  "The decision notice, with the right of appeal, was given: T17 starts."
+  noticeGivenOn: Date
+}
+
+type Party {
+  role: PartyRole!
+  name: String!
+  organisation: String!
+  orgId: ID
+  userId: ID
+  "For representatives, advocates and case friends: whom they act for."
+  represents: PartyRole
+}
+
+type BundleSpec {
+  language: RenderLanguage!
+  sections: [BundleSection!]!
+  chronology: Boolean!
+  "The section the chronology follows (null: before the first)."
+  chronologyAfter: String
+  records: [RecordItem!]!
+  "Evidence left out of the bundle."
+  excluded: [ID!]!
+}
+
+type BundleSection {
+  key: String!
+  titleEn: String!
+  titleCy: String!
+  "The most pages its documents may have (0: none). Over it, a warning: the practice direction's limits are unconfirmed, so they are configuration."
+  pageLimit: Int!
+  order: SectionOrder!
+  "Kinds of document (evidence kinds and record kinds) that go here unless they name another section."
+  takes: [String!]!
+}
+
+type RecordItem {
+  kind: RecordKind!
+  section: String!
+  planId: ID
+  version: Int
+  reviewId: ID
+  "0: the latest revision when the bundle is rendered."
+  revision: Int
+  from: Date
+  to: Date
+}
+
+"A document on a case. Never changed, only withdrawn."
+type CaseEvidence implements Node {
+  id: ID!
+  title: String!
+  date: Date
+  author: String!
+  kind: EvidenceKind!
+  section: String!
+  file: File!
+  contentType: String!
+  pages: Int!
+  sha256: String!
+  size: Int!
+  createdAt: Time!
+  createdBy: ID!
+  withdrawn: Boolean!
+  withdrawnAt: Time
+  withdrawnBy: ID
+  withdrawnReason: String
+}
+
+type BundlePreview {
+  "Pages of the documents (the generated cover, index, dividers and chronology not counted)."
+  documentPages: Int!
+  sections: [BundlePreviewSection!]!
+  chronology: [ChronologyEntry!]!
+  warnings: [BundleWarning!]!
+}
+
+type BundlePreviewSection {
+  key: String!
+  title: LocalText!
+  pageLimit: Int!
+  pages: Int!
+  documents: [BundleDocument!]!
+}
+
+type BundleDocument {
+  "An evidence id, or the id of a document from the record."
+  id: ID!
+  "Its number in the bundle: A1, A2…"
+  number: String!
+  kind: String!
+  title: String!
+  author: String!
+  date: Date
+  pages: Int!
+}
+
+type ChronologyEntry {
+  date: Date
+  event: LocalText!
+  "The bundle document that evidences it, when the bundle holds it."
+  source: String
+}
+
+type BundleWarning {
+  "SECTION_OVER_LIMIT or SECTION_EMPTY."
+  code: String!
+  section: String!
+  message: LocalText!
+}
+
+"One version of a case's bundle."
+type Bundle implements Node {
+  id: ID!
+  number: Int!
+  case: Case!
+  language: RenderLanguage!
+  "The render job's status."
+  status: JobStatus!
+  job: Job
+  "The bundle PDF, once rendered."
+  file: File
+  "The manifest as a JSON file, once rendered."
+  manifestFile: File
+  manifest: BundleManifest
+  "SHA-256 of what was frozen: the same contents give the same bundle."
+  contentsSha256: String!
+  pages: Int!
+  createdAt: Time!
+  createdBy: ID!
+  renderedAt: Time
+}
+
+type BundleManifest {
+  pages: Int!
+  cover: PageRange!
+  index: PageRange!
+  chronology: PageRange
+  sections: [ManifestSection!]!
+  documents: [ManifestDocument!]!
+  warnings: [BundleWarning!]!
+}
+
+"Bundle pages, 1-based and inclusive: the PDF's page indices and the stamped numbers."
+type PageRange {
+  from: Int!
+  to: Int!
+}
+
+type ManifestSection {
+  key: String!
+  divider: Int!
+  documents: PageRange
+  pages: Int!
+}
+
+type ManifestDocument {
+  documentId: ID!
+  section: String!
+  number: String!
+  title: String!
+  fromPage: Int!
+  toPage: Int!
+  "SHA-256 of the document's own bytes."
+  sha256: String!
+}
+
+input DisputedDecisionInput {
+  kind: DisputedDecisionKind!
+  description: String
+  "The organisation that decided; required with noticeGivenOn."
+  madeBy: ID
+  decidedOn: Date
+  noticeGivenOn: Date
+}
+
+input PartyInput {
+  role: PartyRole!
+  name: String!
+  organisation: String
+  orgId: ID
+  userId: ID
+  represents: PartyRole
+}
+
+input OpenCaseInput {
+  learnerId: ID!
+  kind: CaseKind!
+  title: String!
+  reference: String
+  decision: DisputedDecisionInput!
+  issues: [String!]
+  parties: [PartyInput!]
+  disagreementReferredOn: Date
+  lodgedOn: Date
+  registeredOn: Date
+  caseStatementDue: Date
+  hearingOn: Date
+  decisionSentOn: Date
+  closedOn: Date
+  outcome: String
+  "The language of the bundle's generated pages."
+  language: RenderLanguage = EN
+}
+
+input UpdateCaseInput {
+  id: ID!
+  expectedRevision: Int!
+  status: CaseStatus
+  title: String!
+  reference: String
+  decision: DisputedDecisionInput!
+  issues: [String!]
+  parties: [PartyInput!]
+  disagreementReferredOn: Date
+  lodgedOn: Date
+  registeredOn: Date
+  caseStatementDue: Date
+  hearingOn: Date
+  decisionSentOn: Date
+  closedOn: Date
+  outcome: String
+}
+
+input BundleSectionInput {
+  key: String!
+  titleEn: String
+  titleCy: String
+  pageLimit: Int = 0
+  order: SectionOrder = CHRONOLOGICAL
+  takes: [String!]
+}
+
+input RecordItemInput {
+  kind: RecordKind!
+  "Default: the first section that takes the kind."
+  section: String
+  planId: ID
+  version: Int
+  reviewId: ID
+  revision: Int
+  from: Date
+  to: Date
+}
+
+input BundleSpecInput {
+  caseId: ID!
+  expectedRevision: Int!
+  "Default: the current language."
+  language: RenderLanguage
+  "Default: the current sections."
+  sections: [BundleSectionInput!]
+  chronology: Boolean = true
+  chronologyAfter: String
+  records: [RecordItemInput!]!
+  excluded: [ID!]
+}
+
+input AddEvidenceInput {
+  caseId: ID!
+  title: String!
+  date: Date
+  author: String
+  kind: EvidenceKind!
+  "Default: the first section that takes its kind."
+  section: String
+}
+
+extend enum JobKind {
+  RENDER_BUNDLE
+}
+
+extend type Job {
+  "The bundle of a bundle job."
+  bundle: Bundle
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -6435,6 +8110,158 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Bundle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Bundle_id(ctx, field)
+	case "number":
+		return ec.fieldContext_Bundle_number(ctx, field)
+	case "case":
+		return ec.fieldContext_Bundle_case(ctx, field)
+	case "language":
+		return ec.fieldContext_Bundle_language(ctx, field)
+	case "status":
+		return ec.fieldContext_Bundle_status(ctx, field)
+	case "job":
+		return ec.fieldContext_Bundle_job(ctx, field)
+	case "file":
+		return ec.fieldContext_Bundle_file(ctx, field)
+	case "manifestFile":
+		return ec.fieldContext_Bundle_manifestFile(ctx, field)
+	case "manifest":
+		return ec.fieldContext_Bundle_manifest(ctx, field)
+	case "contentsSha256":
+		return ec.fieldContext_Bundle_contentsSha256(ctx, field)
+	case "pages":
+		return ec.fieldContext_Bundle_pages(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Bundle_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Bundle_createdBy(ctx, field)
+	case "renderedAt":
+		return ec.fieldContext_Bundle_renderedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Bundle", field.Name)
+}
+
+func (ec *executionContext) childFields_BundleDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BundleDocument_id(ctx, field)
+	case "number":
+		return ec.fieldContext_BundleDocument_number(ctx, field)
+	case "kind":
+		return ec.fieldContext_BundleDocument_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_BundleDocument_title(ctx, field)
+	case "author":
+		return ec.fieldContext_BundleDocument_author(ctx, field)
+	case "date":
+		return ec.fieldContext_BundleDocument_date(ctx, field)
+	case "pages":
+		return ec.fieldContext_BundleDocument_pages(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BundleDocument", field.Name)
+}
+
+func (ec *executionContext) childFields_BundleManifest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pages":
+		return ec.fieldContext_BundleManifest_pages(ctx, field)
+	case "cover":
+		return ec.fieldContext_BundleManifest_cover(ctx, field)
+	case "index":
+		return ec.fieldContext_BundleManifest_index(ctx, field)
+	case "chronology":
+		return ec.fieldContext_BundleManifest_chronology(ctx, field)
+	case "sections":
+		return ec.fieldContext_BundleManifest_sections(ctx, field)
+	case "documents":
+		return ec.fieldContext_BundleManifest_documents(ctx, field)
+	case "warnings":
+		return ec.fieldContext_BundleManifest_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BundleManifest", field.Name)
+}
+
+func (ec *executionContext) childFields_BundlePreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "documentPages":
+		return ec.fieldContext_BundlePreview_documentPages(ctx, field)
+	case "sections":
+		return ec.fieldContext_BundlePreview_sections(ctx, field)
+	case "chronology":
+		return ec.fieldContext_BundlePreview_chronology(ctx, field)
+	case "warnings":
+		return ec.fieldContext_BundlePreview_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BundlePreview", field.Name)
+}
+
+func (ec *executionContext) childFields_BundlePreviewSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_BundlePreviewSection_key(ctx, field)
+	case "title":
+		return ec.fieldContext_BundlePreviewSection_title(ctx, field)
+	case "pageLimit":
+		return ec.fieldContext_BundlePreviewSection_pageLimit(ctx, field)
+	case "pages":
+		return ec.fieldContext_BundlePreviewSection_pages(ctx, field)
+	case "documents":
+		return ec.fieldContext_BundlePreviewSection_documents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BundlePreviewSection", field.Name)
+}
+
+func (ec *executionContext) childFields_BundleSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_BundleSection_key(ctx, field)
+	case "titleEn":
+		return ec.fieldContext_BundleSection_titleEn(ctx, field)
+	case "titleCy":
+		return ec.fieldContext_BundleSection_titleCy(ctx, field)
+	case "pageLimit":
+		return ec.fieldContext_BundleSection_pageLimit(ctx, field)
+	case "order":
+		return ec.fieldContext_BundleSection_order(ctx, field)
+	case "takes":
+		return ec.fieldContext_BundleSection_takes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BundleSection", field.Name)
+}
+
+func (ec *executionContext) childFields_BundleSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "language":
+		return ec.fieldContext_BundleSpec_language(ctx, field)
+	case "sections":
+		return ec.fieldContext_BundleSpec_sections(ctx, field)
+	case "chronology":
+		return ec.fieldContext_BundleSpec_chronology(ctx, field)
+	case "chronologyAfter":
+		return ec.fieldContext_BundleSpec_chronologyAfter(ctx, field)
+	case "records":
+		return ec.fieldContext_BundleSpec_records(ctx, field)
+	case "excluded":
+		return ec.fieldContext_BundleSpec_excluded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BundleSpec", field.Name)
+}
+
+func (ec *executionContext) childFields_BundleWarning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_BundleWarning_code(ctx, field)
+	case "section":
+		return ec.fieldContext_BundleWarning_section(ctx, field)
+	case "message":
+		return ec.fieldContext_BundleWarning_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BundleWarning", field.Name)
+}
+
 func (ec *executionContext) childFields_CalculationStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "date":
@@ -6447,6 +8274,110 @@ func (ec *executionContext) childFields_CalculationStep(ctx context.Context, fie
 		return ec.fieldContext_CalculationStep_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CalculationStep", field.Name)
+}
+
+func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Case_id(ctx, field)
+	case "revision":
+		return ec.fieldContext_Case_revision(ctx, field)
+	case "learner":
+		return ec.fieldContext_Case_learner(ctx, field)
+	case "kind":
+		return ec.fieldContext_Case_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_Case_status(ctx, field)
+	case "title":
+		return ec.fieldContext_Case_title(ctx, field)
+	case "reference":
+		return ec.fieldContext_Case_reference(ctx, field)
+	case "decision":
+		return ec.fieldContext_Case_decision(ctx, field)
+	case "issues":
+		return ec.fieldContext_Case_issues(ctx, field)
+	case "parties":
+		return ec.fieldContext_Case_parties(ctx, field)
+	case "disagreementReferredOn":
+		return ec.fieldContext_Case_disagreementReferredOn(ctx, field)
+	case "lodgedOn":
+		return ec.fieldContext_Case_lodgedOn(ctx, field)
+	case "registeredOn":
+		return ec.fieldContext_Case_registeredOn(ctx, field)
+	case "caseStatementDue":
+		return ec.fieldContext_Case_caseStatementDue(ctx, field)
+	case "hearingOn":
+		return ec.fieldContext_Case_hearingOn(ctx, field)
+	case "decisionSentOn":
+		return ec.fieldContext_Case_decisionSentOn(ctx, field)
+	case "closedOn":
+		return ec.fieldContext_Case_closedOn(ctx, field)
+	case "outcome":
+		return ec.fieldContext_Case_outcome(ctx, field)
+	case "appealDeadline":
+		return ec.fieldContext_Case_appealDeadline(ctx, field)
+	case "reviewDeadline":
+		return ec.fieldContext_Case_reviewDeadline(ctx, field)
+	case "bundleSpec":
+		return ec.fieldContext_Case_bundleSpec(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Case_evidence(ctx, field)
+	case "bundlePreview":
+		return ec.fieldContext_Case_bundlePreview(ctx, field)
+	case "bundles":
+		return ec.fieldContext_Case_bundles(ctx, field)
+	case "revisions":
+		return ec.fieldContext_Case_revisions(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Case_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Case_createdBy(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Case_updatedAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_Case_updatedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseEvidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CaseEvidence_id(ctx, field)
+	case "title":
+		return ec.fieldContext_CaseEvidence_title(ctx, field)
+	case "date":
+		return ec.fieldContext_CaseEvidence_date(ctx, field)
+	case "author":
+		return ec.fieldContext_CaseEvidence_author(ctx, field)
+	case "kind":
+		return ec.fieldContext_CaseEvidence_kind(ctx, field)
+	case "section":
+		return ec.fieldContext_CaseEvidence_section(ctx, field)
+	case "file":
+		return ec.fieldContext_CaseEvidence_file(ctx, field)
+	case "contentType":
+		return ec.fieldContext_CaseEvidence_contentType(ctx, field)
+	case "pages":
+		return ec.fieldContext_CaseEvidence_pages(ctx, field)
+	case "sha256":
+		return ec.fieldContext_CaseEvidence_sha256(ctx, field)
+	case "size":
+		return ec.fieldContext_CaseEvidence_size(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CaseEvidence_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_CaseEvidence_createdBy(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_CaseEvidence_withdrawn(ctx, field)
+	case "withdrawnAt":
+		return ec.fieldContext_CaseEvidence_withdrawnAt(ctx, field)
+	case "withdrawnBy":
+		return ec.fieldContext_CaseEvidence_withdrawnBy(ctx, field)
+	case "withdrawnReason":
+		return ec.fieldContext_CaseEvidence_withdrawnReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEvidence", field.Name)
 }
 
 func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6483,6 +8414,18 @@ func (ec *executionContext) childFields_ChildView(ctx context.Context, field gra
 		return ec.fieldContext_ChildView_attachments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChildView", field.Name)
+}
+
+func (ec *executionContext) childFields_ChronologyEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_ChronologyEntry_date(ctx, field)
+	case "event":
+		return ec.fieldContext_ChronologyEntry_event(ctx, field)
+	case "source":
+		return ec.fieldContext_ChronologyEntry_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChronologyEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_Closure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6637,6 +8580,22 @@ func (ec *executionContext) childFields_Disagreement(ctx context.Context, field 
 		return ec.fieldContext_Disagreement_resolution(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Disagreement", field.Name)
+}
+
+func (ec *executionContext) childFields_DisputedDecision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_DisputedDecision_kind(ctx, field)
+	case "description":
+		return ec.fieldContext_DisputedDecision_description(ctx, field)
+	case "madeBy":
+		return ec.fieldContext_DisputedDecision_madeBy(ctx, field)
+	case "decidedOn":
+		return ec.fieldContext_DisputedDecision_decidedOn(ctx, field)
+	case "noticeGivenOn":
+		return ec.fieldContext_DisputedDecision_noticeGivenOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisputedDecision", field.Name)
 }
 
 func (ec *executionContext) childFields_Evidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6817,6 +8776,8 @@ func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.C
 		return ec.fieldContext_Job_review(ctx, field)
 	case "revision":
 		return ec.fieldContext_Job_revision(ctx, field)
+	case "bundle":
+		return ec.fieldContext_Job_bundle(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Job", field.Name)
 }
@@ -6861,6 +8822,8 @@ func (ec *executionContext) childFields_Learner(ctx context.Context, field graph
 		return ec.fieldContext_Learner_deadlines(ctx, field)
 	case "events":
 		return ec.fieldContext_Learner_events(ctx, field)
+	case "cases":
+		return ec.fieldContext_Learner_cases(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Learner", field.Name)
 }
@@ -6965,6 +8928,40 @@ func (ec *executionContext) childFields_MaintainerInfo(ctx context.Context, fiel
 		return ec.fieldContext_MaintainerInfo_proposedReviewDate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MaintainerInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_ManifestDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "documentId":
+		return ec.fieldContext_ManifestDocument_documentId(ctx, field)
+	case "section":
+		return ec.fieldContext_ManifestDocument_section(ctx, field)
+	case "number":
+		return ec.fieldContext_ManifestDocument_number(ctx, field)
+	case "title":
+		return ec.fieldContext_ManifestDocument_title(ctx, field)
+	case "fromPage":
+		return ec.fieldContext_ManifestDocument_fromPage(ctx, field)
+	case "toPage":
+		return ec.fieldContext_ManifestDocument_toPage(ctx, field)
+	case "sha256":
+		return ec.fieldContext_ManifestDocument_sha256(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ManifestDocument", field.Name)
+}
+
+func (ec *executionContext) childFields_ManifestSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ManifestSection_key(ctx, field)
+	case "divider":
+		return ec.fieldContext_ManifestSection_divider(ctx, field)
+	case "documents":
+		return ec.fieldContext_ManifestSection_documents(ctx, field)
+	case "pages":
+		return ec.fieldContext_ManifestSection_pages(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ManifestSection", field.Name)
 }
 
 func (ec *executionContext) childFields_NeedEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7111,6 +9108,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PageRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_PageRange_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PageRange_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PageRange", field.Name)
+}
+
 func (ec *executionContext) childFields_ParentView(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -7137,6 +9144,24 @@ func (ec *executionContext) childFields_Participant(ctx context.Context, field g
 		return ec.fieldContext_Participant_agreed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Participant", field.Name)
+}
+
+func (ec *executionContext) childFields_Party(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_Party_role(ctx, field)
+	case "name":
+		return ec.fieldContext_Party_name(ctx, field)
+	case "organisation":
+		return ec.fieldContext_Party_organisation(ctx, field)
+	case "orgId":
+		return ec.fieldContext_Party_orgId(ctx, field)
+	case "userId":
+		return ec.fieldContext_Party_userId(ctx, field)
+	case "represents":
+		return ec.fieldContext_Party_represents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Party", field.Name)
 }
 
 func (ec *executionContext) childFields_PersonCentred(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7365,6 +9390,28 @@ func (ec *executionContext) childFields_Quantity(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Quantity", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RecordItem_kind(ctx, field)
+	case "section":
+		return ec.fieldContext_RecordItem_section(ctx, field)
+	case "planId":
+		return ec.fieldContext_RecordItem_planId(ctx, field)
+	case "version":
+		return ec.fieldContext_RecordItem_version(ctx, field)
+	case "reviewId":
+		return ec.fieldContext_RecordItem_reviewId(ctx, field)
+	case "revision":
+		return ec.fieldContext_RecordItem_revision(ctx, field)
+	case "from":
+		return ec.fieldContext_RecordItem_from(ctx, field)
+	case "to":
+		return ec.fieldContext_RecordItem_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordItem", field.Name)
+}
+
 func (ec *executionContext) childFields_Relationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7381,6 +9428,8 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_staffRole(ctx, field)
 	case "consentBy":
 		return ec.fieldContext_Relationship_consentBy(ctx, field)
+	case "caseId":
+		return ec.fieldContext_Relationship_caseId(ctx, field)
 	case "endsAt":
 		return ec.fieldContext_Relationship_endsAt(ctx, field)
 	case "endedAt":
@@ -7905,6 +9954,28 @@ func (ec *executionContext) field_Learner_deadlines_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AddEvidenceInput, error) {
+			return ec.unmarshalNAddEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAddEvidenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_concludeReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8101,6 +10172,20 @@ func (ec *executionContext) field_Mutation_markDeadlineNotApplicable_args(ctx co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_openCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (service.OpenCaseInput, error) {
+			return ec.unmarshalNOpenCaseInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOpenCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_openReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8148,6 +10233,28 @@ func (ec *executionContext) field_Mutation_recordStatutoryEvent_args(ctx context
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_renderBundle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "priority",
+		func(ctx context.Context, v any) (*cynllun.JobPriority, error) {
+			return ec.unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["priority"] = arg1
 	return args, nil
 }
 
@@ -8305,6 +10412,20 @@ func (ec *executionContext) field_Mutation_saveVersion_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setBundleSpec_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (BundleSpecInput, error) {
+			return ec.unmarshalNBundleSpecInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleSpecInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setCalendar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8365,6 +10486,20 @@ func (ec *executionContext) field_Mutation_setWebhookEndpointActive_args(ctx con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (service.UpdateCaseInput, error) {
+			return ec.unmarshalNUpdateCaseInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐUpdateCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateLearner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8410,6 +10545,28 @@ func (ec *executionContext) field_Mutation_uploadAttachment_args(ctx context.Con
 }
 
 func (ec *executionContext) field_Mutation_voidSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -8601,6 +10758,20 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_bundle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_calculateDeadline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8650,6 +10821,20 @@ func (ec *executionContext) field_Query_calendar_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orgId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_case_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -9473,6 +11658,1373 @@ func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Bundle_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bundle", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Bundle_number(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bundle", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Bundle_case(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Bundle().Case(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Bundle",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Bundle_language(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.RenderLanguage) graphql.Marshaler {
+			return ec.marshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bundle", field, false, false, "RenderLanguage")
+}
+
+func (ec *executionContext) _Bundle_status(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Bundle().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.JobStatus) graphql.Marshaler {
+			return ec.marshalNJobStatus2githubᚗcomᚋcynllunᚋcynllunᚐJobStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bundle", field, true, true, "JobStatus")
+}
+
+func (ec *executionContext) _Bundle_job(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Bundle().Job(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
+			return ec.marshalOJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Bundle",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Bundle_file(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Bundle().File(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
+			return ec.marshalOFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Bundle",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Bundle_manifestFile(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_manifestFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Bundle().ManifestFile(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
+			return ec.marshalOFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_manifestFile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Bundle",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Bundle_manifest(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_manifest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Bundle().Manifest(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bundle.Manifest) graphql.Marshaler {
+			return ec.marshalOBundleManifest2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋbundleᚐManifest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_manifest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Bundle",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BundleManifest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Bundle_contentsSha256(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_contentsSha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentsSHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_contentsSha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bundle", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bundle_pages(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_pages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_pages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bundle", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Bundle_createdAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bundle", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Bundle_createdBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bundle", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Bundle_renderedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_renderedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RenderedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_renderedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bundle", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BundleDocument_id(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleDocument_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleDocument_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleDocument", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BundleDocument_number(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleDocument_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleDocument_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _BundleDocument_kind(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleDocument_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleDocument_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _BundleDocument_title(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleDocument_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleDocument_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _BundleDocument_author(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleDocument_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleDocument_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _BundleDocument_date(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleDocument_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BundleDocument_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleDocument", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BundleDocument_pages(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleDocument_pages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleDocument_pages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleDocument", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BundleManifest_pages(ctx context.Context, field graphql.CollectedField, obj *bundle.Manifest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleManifest_pages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleManifest_pages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleManifest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BundleManifest_cover(ctx context.Context, field graphql.CollectedField, obj *bundle.Manifest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleManifest_cover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cover, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bundle.PageRange) graphql.Marshaler {
+			return ec.marshalNPageRange2githubᚗcomᚋcynllunᚋcynllunᚋbundleᚐPageRange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleManifest_cover(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleManifest",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageRange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleManifest_index(ctx context.Context, field graphql.CollectedField, obj *bundle.Manifest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleManifest_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bundle.PageRange) graphql.Marshaler {
+			return ec.marshalNPageRange2githubᚗcomᚋcynllunᚋcynllunᚋbundleᚐPageRange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleManifest_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleManifest",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageRange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleManifest_chronology(ctx context.Context, field graphql.CollectedField, obj *bundle.Manifest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleManifest_chronology(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BundleManifest().Chronology(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bundle.PageRange) graphql.Marshaler {
+			return ec.marshalOPageRange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋbundleᚐPageRange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BundleManifest_chronology(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleManifest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageRange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleManifest_sections(ctx context.Context, field graphql.CollectedField, obj *bundle.Manifest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleManifest_sections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []bundle.SectionPlacement) graphql.Marshaler {
+			return ec.marshalNManifestSection2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋbundleᚐSectionPlacementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleManifest_sections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleManifest",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ManifestSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleManifest_documents(ctx context.Context, field graphql.CollectedField, obj *bundle.Manifest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleManifest_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Documents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []bundle.Placement) graphql.Marshaler {
+			return ec.marshalNManifestDocument2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋbundleᚐPlacementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleManifest_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleManifest",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ManifestDocument(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleManifest_warnings(ctx context.Context, field graphql.CollectedField, obj *bundle.Manifest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleManifest_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []bundle.Warning) graphql.Marshaler {
+			return ec.marshalNBundleWarning2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋbundleᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleManifest_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleManifest",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BundleWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundlePreview_documentPages(ctx context.Context, field graphql.CollectedField, obj *service.BundlePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundlePreview_documentPages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BundlePreview().DocumentPages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundlePreview_documentPages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundlePreview", field, true, true, "Int")
+}
+
+func (ec *executionContext) _BundlePreview_sections(ctx context.Context, field graphql.CollectedField, obj *service.BundlePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundlePreview_sections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BundlePreview().Sections(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BundlePreviewSection) graphql.Marshaler {
+			return ec.marshalNBundlePreviewSection2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundlePreviewSectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundlePreview_sections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundlePreview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BundlePreviewSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundlePreview_chronology(ctx context.Context, field graphql.CollectedField, obj *service.BundlePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundlePreview_chronology(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BundlePreview().Chronology(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.FrozenEntry) graphql.Marshaler {
+			return ec.marshalNChronologyEntry2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐFrozenEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundlePreview_chronology(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundlePreview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChronologyEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundlePreview_warnings(ctx context.Context, field graphql.CollectedField, obj *service.BundlePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundlePreview_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []bundle.Warning) graphql.Marshaler {
+			return ec.marshalNBundleWarning2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋbundleᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundlePreview_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundlePreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BundleWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundlePreviewSection_key(ctx context.Context, field graphql.CollectedField, obj *BundlePreviewSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundlePreviewSection_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundlePreviewSection_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundlePreviewSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _BundlePreviewSection_title(ctx context.Context, field graphql.CollectedField, obj *BundlePreviewSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundlePreviewSection_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundlePreviewSection_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundlePreviewSection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundlePreviewSection_pageLimit(ctx context.Context, field graphql.CollectedField, obj *BundlePreviewSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundlePreviewSection_pageLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundlePreviewSection_pageLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundlePreviewSection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BundlePreviewSection_pages(ctx context.Context, field graphql.CollectedField, obj *BundlePreviewSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundlePreviewSection_pages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundlePreviewSection_pages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundlePreviewSection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BundlePreviewSection_documents(ctx context.Context, field graphql.CollectedField, obj *BundlePreviewSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundlePreviewSection_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Documents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BundleDocument) graphql.Marshaler {
+			return ec.marshalNBundleDocument2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleDocumentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundlePreviewSection_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundlePreviewSection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BundleDocument(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleSection_key(ctx context.Context, field graphql.CollectedField, obj *cynllun.BundleSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleSection_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleSection_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _BundleSection_titleEn(ctx context.Context, field graphql.CollectedField, obj *cynllun.BundleSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleSection_titleEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TitleEN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleSection_titleEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _BundleSection_titleCy(ctx context.Context, field graphql.CollectedField, obj *cynllun.BundleSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleSection_titleCy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TitleCY, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleSection_titleCy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _BundleSection_pageLimit(ctx context.Context, field graphql.CollectedField, obj *cynllun.BundleSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleSection_pageLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleSection_pageLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleSection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BundleSection_order(ctx context.Context, field graphql.CollectedField, obj *cynllun.BundleSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleSection_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.SectionOrder) graphql.Marshaler {
+			return ec.marshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleSection_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleSection", field, false, false, "SectionOrder")
+}
+
+func (ec *executionContext) _BundleSection_takes(ctx context.Context, field graphql.CollectedField, obj *cynllun.BundleSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleSection_takes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Takes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleSection_takes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _BundleSpec_language(ctx context.Context, field graphql.CollectedField, obj *cynllun.BundleSpec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleSpec_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.RenderLanguage) graphql.Marshaler {
+			return ec.marshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleSpec_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleSpec", field, false, false, "RenderLanguage")
+}
+
+func (ec *executionContext) _BundleSpec_sections(ctx context.Context, field graphql.CollectedField, obj *cynllun.BundleSpec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleSpec_sections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.BundleSection) graphql.Marshaler {
+			return ec.marshalNBundleSection2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐBundleSectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleSpec_sections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleSpec",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BundleSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleSpec_chronology(ctx context.Context, field graphql.CollectedField, obj *cynllun.BundleSpec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleSpec_chronology(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Chronology, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleSpec_chronology(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleSpec", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BundleSpec_chronologyAfter(ctx context.Context, field graphql.CollectedField, obj *cynllun.BundleSpec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleSpec_chronologyAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BundleSpec().ChronologyAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BundleSpec_chronologyAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleSpec", field, true, true, "String")
+}
+
+func (ec *executionContext) _BundleSpec_records(ctx context.Context, field graphql.CollectedField, obj *cynllun.BundleSpec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleSpec_records(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Records, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.RecordItem) graphql.Marshaler {
+			return ec.marshalNRecordItem2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐRecordItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleSpec_records(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleSpec",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleSpec_excluded(ctx context.Context, field graphql.CollectedField, obj *cynllun.BundleSpec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleSpec_excluded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excluded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleSpec_excluded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleSpec", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BundleWarning_code(ctx context.Context, field graphql.CollectedField, obj *bundle.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleWarning_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleWarning_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleWarning", field, false, false, "String")
+}
+
+func (ec *executionContext) _BundleWarning_section(ctx context.Context, field graphql.CollectedField, obj *bundle.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleWarning_section(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Section, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleWarning_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleWarning", field, false, false, "String")
+}
+
+func (ec *executionContext) _BundleWarning_message(ctx context.Context, field graphql.CollectedField, obj *bundle.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleWarning_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleWarning_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleWarning",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CalculationStep_date(ctx context.Context, field graphql.CollectedField, obj *clock.Step) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9572,6 +13124,1163 @@ func (ec *executionContext) fieldContext_CalculationStep_note(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Case_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Case_revision(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Case_learner(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_learner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Learner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Learner) graphql.Marshaler {
+			return ec.marshalNLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_learner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Learner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_kind(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.CaseKind) graphql.Marshaler {
+			return ec.marshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "CaseKind")
+}
+
+func (ec *executionContext) _Case_status(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.CaseStatus) graphql.Marshaler {
+			return ec.marshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "CaseStatus")
+}
+
+func (ec *executionContext) _Case_title(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_reference(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_decision(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.DisputedDecision) graphql.Marshaler {
+			return ec.marshalNDisputedDecision2githubᚗcomᚋcynllunᚋcynllunᚐDisputedDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisputedDecision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_issues(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_issues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_issues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_parties(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_parties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.Party) graphql.Marshaler {
+			return ec.marshalNParty2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐPartyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_parties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Party(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_disagreementReferredOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_disagreementReferredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisagreementReferredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_disagreementReferredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Case_lodgedOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_lodgedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LodgedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_lodgedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Case_registeredOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_registeredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegisteredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_registeredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Case_caseStatementDue(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_caseStatementDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseStatementDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_caseStatementDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Case_hearingOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_hearingOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HearingOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_hearingOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Case_decisionSentOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_decisionSentOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionSentOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_decisionSentOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Case_closedOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_closedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_closedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Case_outcome(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_appealDeadline(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_appealDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().AppealDeadline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalODeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_appealDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_reviewDeadline(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_reviewDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().ReviewDeadline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalODeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_reviewDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_bundleSpec(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_bundleSpec(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bundle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.BundleSpec) graphql.Marshaler {
+			return ec.marshalNBundleSpec2githubᚗcomᚋcynllunᚋcynllunᚐBundleSpec(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_bundleSpec(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BundleSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_evidence(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Evidence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.CaseEvidence) graphql.Marshaler {
+			return ec.marshalNCaseEvidence2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_bundlePreview(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_bundlePreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().BundlePreview(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.BundlePreview) graphql.Marshaler {
+			return ec.marshalNBundlePreview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐBundlePreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_bundlePreview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BundlePreview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_bundles(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_bundles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Bundles(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Bundle) graphql.Marshaler {
+			return ec.marshalNBundle2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_bundles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bundle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_revisions(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_revisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Revisions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_revisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_createdAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Case_createdBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Case_updatedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Case_updatedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CaseEvidence_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CaseEvidence_title(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEvidence_date(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CaseEvidence_author(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEvidence_kind(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.EvidenceKind) graphql.Marshaler {
+			return ec.marshalNEvidenceKind2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "EvidenceKind")
+}
+
+func (ec *executionContext) _CaseEvidence_section(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_section(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Section, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEvidence_file(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvidence().File(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvidence_contentType(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEvidence_pages(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_pages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_pages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseEvidence_sha256(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEvidence_size(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvidence().Size(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, true, true, "Int")
+}
+
+func (ec *executionContext) _CaseEvidence_createdAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CaseEvidence_createdBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CaseEvidence_withdrawn(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvidence().Withdrawn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _CaseEvidence_withdrawnAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_withdrawnAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_withdrawnAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CaseEvidence_withdrawnBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_withdrawnBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvidence().WithdrawnBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_withdrawnBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, true, true, "ID")
+}
+
+func (ec *executionContext) _CaseEvidence_withdrawnReason(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_withdrawnReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvidence().WithdrawnReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_withdrawnReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, true, true, "String")
 }
 
 func (ec *executionContext) _Change_section(ctx context.Context, field graphql.CollectedField, obj *form.Change) (ret graphql.Marshaler) {
@@ -9848,6 +14557,84 @@ func (ec *executionContext) _ChildView_attachments(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_ChildView_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChildView", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ChronologyEntry_date(ctx context.Context, field graphql.CollectedField, obj *service.FrozenEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChronologyEntry_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChronologyEntry_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChronologyEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ChronologyEntry_event(ctx context.Context, field graphql.CollectedField, obj *service.FrozenEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChronologyEntry_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChronologyEntry_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChronologyEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChronologyEntry_source(ctx context.Context, field graphql.CollectedField, obj *service.FrozenEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChronologyEntry_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChronologyEntry().Source(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChronologyEntry_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChronologyEntry", field, true, true, "String")
 }
 
 func (ec *executionContext) _Closure_from(ctx context.Context, field graphql.CollectedField, obj *calendar.Closure) (ret graphql.Marshaler) {
@@ -11124,6 +15911,130 @@ func (ec *executionContext) _Disagreement_resolution(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Disagreement_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Disagreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _DisputedDecision_kind(ctx context.Context, field graphql.CollectedField, obj *cynllun.DisputedDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputedDecision_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.DisputedKind) graphql.Marshaler {
+			return ec.marshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisputedDecision_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisputedDecision", field, false, false, "DisputedDecisionKind")
+}
+
+func (ec *executionContext) _DisputedDecision_description(ctx context.Context, field graphql.CollectedField, obj *cynllun.DisputedDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputedDecision_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisputedDecision_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisputedDecision", field, false, false, "String")
+}
+
+func (ec *executionContext) _DisputedDecision_madeBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.DisputedDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputedDecision_madeBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DisputedDecision().MadeBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisputedDecision_madeBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisputedDecision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisputedDecision_decidedOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.DisputedDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputedDecision_decidedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisputedDecision_decidedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisputedDecision", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DisputedDecision_noticeGivenOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.DisputedDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputedDecision_noticeGivenOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoticeGivenOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisputedDecision_noticeGivenOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisputedDecision", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Evidence_title(ctx context.Context, field graphql.CollectedField, obj *cynllun.Evidence) (ret graphql.Marshaler) {
@@ -12667,6 +17578,38 @@ func (ec *executionContext) fieldContext_Job_revision(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Job", field, true, true, "Int")
 }
 
+func (ec *executionContext) _Job_bundle(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_bundle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().Bundle(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Bundle) graphql.Marshaler {
+			return ec.marshalOBundle2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_bundle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bundle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Learner_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Learner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13165,6 +18108,38 @@ func (ec *executionContext) fieldContext_Learner_events(_ context.Context, field
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StatutoryEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Learner_cases(ctx context.Context, field graphql.CollectedField, obj *cynllun.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Learner().Cases(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Learner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13954,6 +18929,268 @@ func (ec *executionContext) _MaintainerInfo_proposedReviewDate(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_MaintainerInfo_proposedReviewDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MaintainerInfo", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ManifestDocument_documentId(ctx context.Context, field graphql.CollectedField, obj *bundle.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManifestDocument_documentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManifestDocument_documentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManifestDocument", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ManifestDocument_section(ctx context.Context, field graphql.CollectedField, obj *bundle.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManifestDocument_section(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Section, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManifestDocument_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManifestDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _ManifestDocument_number(ctx context.Context, field graphql.CollectedField, obj *bundle.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManifestDocument_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManifestDocument_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManifestDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _ManifestDocument_title(ctx context.Context, field graphql.CollectedField, obj *bundle.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManifestDocument_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManifestDocument_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManifestDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _ManifestDocument_fromPage(ctx context.Context, field graphql.CollectedField, obj *bundle.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManifestDocument_fromPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManifestDocument_fromPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManifestDocument", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ManifestDocument_toPage(ctx context.Context, field graphql.CollectedField, obj *bundle.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManifestDocument_toPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManifestDocument_toPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManifestDocument", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ManifestDocument_sha256(ctx context.Context, field graphql.CollectedField, obj *bundle.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManifestDocument_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManifestDocument_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManifestDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _ManifestSection_key(ctx context.Context, field graphql.CollectedField, obj *bundle.SectionPlacement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManifestSection_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManifestSection_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManifestSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _ManifestSection_divider(ctx context.Context, field graphql.CollectedField, obj *bundle.SectionPlacement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManifestSection_divider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Divider, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManifestSection_divider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManifestSection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ManifestSection_documents(ctx context.Context, field graphql.CollectedField, obj *bundle.SectionPlacement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManifestSection_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ManifestSection().Documents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bundle.PageRange) graphql.Marshaler {
+			return ec.marshalOPageRange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋbundleᚐPageRange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ManifestSection_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ManifestSection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageRange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ManifestSection_pages(ctx context.Context, field graphql.CollectedField, obj *bundle.SectionPlacement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManifestSection_pages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManifestSection_pages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManifestSection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Mutation_createOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -15050,6 +20287,270 @@ func (ec *executionContext) fieldContext_Mutation_setWebhookEndpointActive(ctx c
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setWebhookEndpointActive_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenCase(ctx, fc.Args["input"].(service.OpenCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCase(ctx, fc.Args["input"].(service.UpdateCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setBundleSpec(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setBundleSpec(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetBundleSpec(ctx, fc.Args["input"].(BundleSpecInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setBundleSpec(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setBundleSpec_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addEvidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddEvidence(ctx, fc.Args["input"].(AddEvidenceInput), fc.Args["file"].(graphql.Upload))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
+			return ec.marshalNCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvidence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addEvidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawEvidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawEvidence(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
+			return ec.marshalNCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvidence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawEvidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_renderBundle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_renderBundle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RenderBundle(ctx, fc.Args["caseId"].(string), fc.Args["priority"].(*cynllun.JobPriority))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Bundle) graphql.Marshaler {
+			return ec.marshalNBundle2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_renderBundle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bundle(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_renderBundle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16229,6 +21730,52 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PageRange_from(ctx context.Context, field graphql.CollectedField, obj *bundle.PageRange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageRange_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageRange_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageRange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PageRange_to(ctx context.Context, field graphql.CollectedField, obj *bundle.PageRange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageRange_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageRange_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageRange", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ParentView_name(ctx context.Context, field graphql.CollectedField, obj *cynllun.ParentView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16411,6 +21958,144 @@ func (ec *executionContext) _Participant_agreed(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Participant_agreed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Participant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Party_role(ctx context.Context, field graphql.CollectedField, obj *cynllun.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Party_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.PartyRole) graphql.Marshaler {
+			return ec.marshalNPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Party_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Party", field, false, false, "PartyRole")
+}
+
+func (ec *executionContext) _Party_name(ctx context.Context, field graphql.CollectedField, obj *cynllun.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Party_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Party_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Party", field, false, false, "String")
+}
+
+func (ec *executionContext) _Party_organisation(ctx context.Context, field graphql.CollectedField, obj *cynllun.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Party_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Party_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Party", field, false, false, "String")
+}
+
+func (ec *executionContext) _Party_orgId(ctx context.Context, field graphql.CollectedField, obj *cynllun.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Party_orgId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Party().OrgID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Party_orgId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Party", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Party_userId(ctx context.Context, field graphql.CollectedField, obj *cynllun.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Party_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Party().UserID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Party_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Party", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Party_represents(ctx context.Context, field graphql.CollectedField, obj *cynllun.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Party_represents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Party().Represents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.PartyRole) graphql.Marshaler {
+			return ec.marshalOPartyRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Party_represents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Party", field, true, true, "PartyRole")
 }
 
 func (ec *executionContext) _PersonCentred_importantTo(ctx context.Context, field graphql.CollectedField, obj *cynllun.PersonCentred) (ret graphql.Marshaler) {
@@ -19252,6 +24937,94 @@ func (ec *executionContext) fieldContext_Query_calendar(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_case(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Case(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
+			return ec.marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_case(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_case_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_bundle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_bundle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Bundle(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Bundle) graphql.Marshaler {
+			return ec.marshalOBundle2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_bundle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bundle(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_bundle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19326,6 +25099,190 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RecordItem_kind(ctx context.Context, field graphql.CollectedField, obj *cynllun.RecordItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.RecordKind) graphql.Marshaler {
+			return ec.marshalNRecordKind2githubᚗcomᚋcynllunᚋcynllunᚐRecordKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordItem", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _RecordItem_section(ctx context.Context, field graphql.CollectedField, obj *cynllun.RecordItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordItem_section(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Section, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordItem_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecordItem_planId(ctx context.Context, field graphql.CollectedField, obj *cynllun.RecordItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordItem_planId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecordItem().PlanID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordItem_planId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordItem", field, true, true, "ID")
+}
+
+func (ec *executionContext) _RecordItem_version(ctx context.Context, field graphql.CollectedField, obj *cynllun.RecordItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordItem_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecordItem().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordItem_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordItem", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RecordItem_reviewId(ctx context.Context, field graphql.CollectedField, obj *cynllun.RecordItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordItem_reviewId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecordItem().ReviewID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordItem_reviewId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordItem", field, true, true, "ID")
+}
+
+func (ec *executionContext) _RecordItem_revision(ctx context.Context, field graphql.CollectedField, obj *cynllun.RecordItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordItem_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecordItem().Revision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordItem_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordItem", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RecordItem_from(ctx context.Context, field graphql.CollectedField, obj *cynllun.RecordItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordItem_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordItem_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordItem", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RecordItem_to(ctx context.Context, field graphql.CollectedField, obj *cynllun.RecordItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordItem_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordItem_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordItem", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Relationship_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Relationship) (ret graphql.Marshaler) {
@@ -19495,6 +25452,29 @@ func (ec *executionContext) _Relationship_consentBy(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_consentBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Relationship_caseId(ctx context.Context, field graphql.CollectedField, obj *cynllun.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_caseId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relationship().CaseID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_caseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Relationship", field, true, true, "ID")
 }
 
@@ -24241,6 +30221,83 @@ func UnmarshalActionInput(ctx context.Context, raw any) (cynllun.Action, error) 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAddEvidenceInput(ctx context.Context, obj any) (AddEvidenceInput, error) {
+	var it AddEvidenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "title", "date", "author", "kind", "section"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "author":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Author = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNEvidenceKind2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "section":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("section"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Section = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddEvidenceInput unmarshals raw into the AddEvidenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddEvidenceInput(ctx context.Context, raw any) (AddEvidenceInput, error) {
+	var out AddEvidenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddEvidenceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAppendixInput(ctx context.Context, obj any) (cynllun.Appendix, error) {
 	var it cynllun.Appendix
 	if obj == nil {
@@ -24294,6 +30351,185 @@ func (ec *executionContext) unmarshalInputAppendixInput(ctx context.Context, obj
 func UnmarshalAppendixInput(ctx context.Context, raw any) (cynllun.Appendix, error) {
 	var out cynllun.Appendix
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppendixInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBundleSectionInput(ctx context.Context, obj any) (cynllun.BundleSection, error) {
+	var it cynllun.BundleSection
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["pageLimit"]; !present {
+		asMap["pageLimit"] = 0
+	}
+	if _, present := asMap["order"]; !present {
+		asMap["order"] = "CHRONOLOGICAL"
+	}
+
+	fieldsInOrder := [...]string{"key", "titleEn", "titleCy", "pageLimit", "order", "takes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "titleEn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEn"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEN = data
+		case "titleCy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleCy"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleCY = data
+		case "pageLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageLimit"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PageLimit = data
+		case "order":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("order"))
+			data, err := ec.unmarshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Order = data
+		case "takes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Takes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBundleSectionInput unmarshals raw into the BundleSectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBundleSectionInput(ctx context.Context, raw any) (cynllun.BundleSection, error) {
+	var out cynllun.BundleSection
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BundleSectionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBundleSpecInput(ctx context.Context, obj any) (BundleSpecInput, error) {
+	var it BundleSpecInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["chronology"]; !present {
+		asMap["chronology"] = true
+	}
+
+	fieldsInOrder := [...]string{"caseId", "expectedRevision", "language", "sections", "chronology", "chronologyAfter", "records", "excluded"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedRevision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedRevision"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedRevision = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "sections":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sections"))
+			data, err := ec.unmarshalOBundleSectionInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundleSectionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sections = data
+		case "chronology":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("chronology"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Chronology = data
+		case "chronologyAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("chronologyAfter"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChronologyAfter = data
+		case "records":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("records"))
+			data, err := ec.unmarshalNRecordItemInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRecordItemᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Records = data
+		case "excluded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("excluded"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Excluded = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBundleSpecInput unmarshals raw into the BundleSpecInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBundleSpecInput(ctx context.Context, raw any) (BundleSpecInput, error) {
+	var out BundleSpecInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BundleSpecInput", raw, &out)
 	return out, err
 }
 
@@ -25116,6 +31352,76 @@ func UnmarshalDisagreementInput(ctx context.Context, raw any) (cynllun.Disagreem
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDisputedDecisionInput(ctx context.Context, obj any) (cynllun.DisputedDecision, error) {
+	var it cynllun.DisputedDecision
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "description", "madeBy", "decidedOn", "noticeGivenOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "madeBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("madeBy"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MadeBy = data
+		case "decidedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOn = data
+		case "noticeGivenOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeGivenOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeGivenOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDisputedDecisionInput unmarshals raw into the DisputedDecisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDisputedDecisionInput(ctx context.Context, raw any) (cynllun.DisputedDecision, error) {
+	var out cynllun.DisputedDecision
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisputedDecisionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj any) (cynllun.Evidence, error) {
 	var it cynllun.Evidence
 	if obj == nil {
@@ -25316,7 +31622,7 @@ func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"userId", "kind", "learnerId", "orgId", "staffRole", "endsAt"}
+	fieldsInOrder := [...]string{"userId", "kind", "learnerId", "orgId", "staffRole", "endsAt", "caseId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25365,6 +31671,13 @@ func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, 
 				return it, err
 			}
 			it.EndsAt = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
 		}
 	}
 	return it, nil
@@ -25715,6 +32028,157 @@ func UnmarshalOnePageProfileInput(ctx context.Context, raw any) (cynllun.Profile
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOpenCaseInput(ctx context.Context, obj any) (service.OpenCaseInput, error) {
+	var it service.OpenCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["language"]; !present {
+		asMap["language"] = "EN"
+	}
+
+	fieldsInOrder := [...]string{"learnerId", "kind", "title", "reference", "decision", "issues", "parties", "disagreementReferredOn", "lodgedOn", "registeredOn", "caseStatementDue", "hearingOn", "decisionSentOn", "closedOn", "outcome", "language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "learnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("learnerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LearnerID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalNDisputedDecisionInput2githubᚗcomᚋcynllunᚋcynllunᚐDisputedDecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		case "issues":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issues"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Issues = data
+		case "parties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parties"))
+			data, err := ec.unmarshalOPartyInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐPartyᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parties = data
+		case "disagreementReferredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disagreementReferredOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisagreementReferredOn = data
+		case "lodgedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lodgedOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LodgedOn = data
+		case "registeredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registeredOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegisteredOn = data
+		case "caseStatementDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseStatementDue"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseStatementDue = data
+		case "hearingOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hearingOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HearingOn = data
+		case "decisionSentOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionSentOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionSentOn = data
+		case "closedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedOn = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpenCaseInput unmarshals raw into the OpenCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpenCaseInput(ctx context.Context, raw any) (service.OpenCaseInput, error) {
+	var out service.OpenCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpenCaseInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOpenReviewInput(ctx context.Context, obj any) (service.OpenReviewInput, error) {
 	var it service.OpenReviewInput
 	if obj == nil {
@@ -26020,6 +32484,83 @@ func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, 
 func UnmarshalParticipantInput(ctx context.Context, raw any) (cynllun.Participant, error) {
 	var out cynllun.Participant
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ParticipantInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartyInput(ctx context.Context, obj any) (cynllun.Party, error) {
+	var it cynllun.Party
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"role", "name", "organisation", "orgId", "userId", "represents"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "organisation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisation"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organisation = data
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "represents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("represents"))
+			data, err := ec.unmarshalOPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Represents = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartyInput unmarshals raw into the PartyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartyInput(ctx context.Context, raw any) (cynllun.Party, error) {
+	var out cynllun.Party
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartyInput", raw, &out)
 	return out, err
 }
 
@@ -26531,6 +33072,97 @@ func (ec *executionContext) unmarshalInputQuantityInput(ctx context.Context, obj
 func UnmarshalQuantityInput(ctx context.Context, raw any) (cynllun.Quantity, error) {
 	var out cynllun.Quantity
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuantityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordItemInput(ctx context.Context, obj any) (cynllun.RecordItem, error) {
+	var it cynllun.RecordItem
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "section", "planId", "version", "reviewId", "revision", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNRecordKind2githubᚗcomᚋcynllunᚋcynllunᚐRecordKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "section":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("section"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Section = data
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "reviewId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewId"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewID = data
+		case "revision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revision"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Revision = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordItemInput unmarshals raw into the RecordItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordItemInput(ctx context.Context, raw any) (cynllun.RecordItem, error) {
+	var out cynllun.RecordItem
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordItemInput", raw, &out)
 	return out, err
 }
 
@@ -27161,6 +33793,153 @@ func UnmarshalTermInput(ctx context.Context, raw any) (calendar.Term, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateCaseInput(ctx context.Context, obj any) (service.UpdateCaseInput, error) {
+	var it service.UpdateCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedRevision", "status", "title", "reference", "decision", "issues", "parties", "disagreementReferredOn", "lodgedOn", "registeredOn", "caseStatementDue", "hearingOn", "decisionSentOn", "closedOn", "outcome"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedRevision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedRevision"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedRevision = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalNDisputedDecisionInput2githubᚗcomᚋcynllunᚋcynllunᚐDisputedDecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		case "issues":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issues"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Issues = data
+		case "parties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parties"))
+			data, err := ec.unmarshalOPartyInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐPartyᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parties = data
+		case "disagreementReferredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disagreementReferredOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisagreementReferredOn = data
+		case "lodgedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lodgedOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LodgedOn = data
+		case "registeredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registeredOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegisteredOn = data
+		case "caseStatementDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseStatementDue"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseStatementDue = data
+		case "hearingOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hearingOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HearingOn = data
+		case "decisionSentOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionSentOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionSentOn = data
+		case "closedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedOn = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCaseInput unmarshals raw into the UpdateCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCaseInput(ctx context.Context, raw any) (service.UpdateCaseInput, error) {
+	var out service.UpdateCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCaseInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -27260,6 +34039,27 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Deadline(ctx, sel, obj)
+	case cynllun.CaseEvidence:
+		return ec._CaseEvidence(ctx, sel, &obj)
+	case *cynllun.CaseEvidence:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CaseEvidence(ctx, sel, obj)
+	case cynllun.Case:
+		return ec._Case(ctx, sel, &obj)
+	case *cynllun.Case:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Case(ctx, sel, obj)
+	case cynllun.Bundle:
+		return ec._Bundle(ctx, sel, &obj)
+	case *cynllun.Bundle:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Bundle(ctx, sel, obj)
 	case cynllun.AuditEvent:
 		return ec._AuditEvent(ctx, sel, &obj)
 	case *cynllun.AuditEvent:
@@ -27518,6 +34318,501 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var bundleImplementors = []string{"Bundle", "Node"}
+
+func (ec *executionContext) _Bundle(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Bundle) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bundleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Bundle")
+		case "id":
+			out.Values[i] = ec._Bundle_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.Values[i] = ec._Bundle_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "case":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Bundle_case(ctx, field, obj)
+				})
+		case "language":
+			out.Values[i] = ec._Bundle_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Bundle_status(ctx, field, obj)
+				})
+		case "job":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Bundle_job(ctx, field, obj)
+				})
+		case "file":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Bundle_file(ctx, field, obj)
+				})
+		case "manifestFile":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Bundle_manifestFile(ctx, field, obj)
+				})
+		case "manifest":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Bundle_manifest(ctx, field, obj)
+				})
+		case "contentsSha256":
+			out.Values[i] = ec._Bundle_contentsSha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pages":
+			out.Values[i] = ec._Bundle_pages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Bundle_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._Bundle_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "renderedAt":
+			out.Values[i] = ec._Bundle_renderedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bundleDocumentImplementors = []string{"BundleDocument"}
+
+func (ec *executionContext) _BundleDocument(ctx context.Context, sel ast.SelectionSet, obj *BundleDocument) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bundleDocumentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BundleDocument")
+		case "id":
+			out.Values[i] = ec._BundleDocument_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "number":
+			out.Values[i] = ec._BundleDocument_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._BundleDocument_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._BundleDocument_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "author":
+			out.Values[i] = ec._BundleDocument_author(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "date":
+			out.Values[i] = ec._BundleDocument_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pages":
+			out.Values[i] = ec._BundleDocument_pages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bundleManifestImplementors = []string{"BundleManifest"}
+
+func (ec *executionContext) _BundleManifest(ctx context.Context, sel ast.SelectionSet, obj *bundle.Manifest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bundleManifestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BundleManifest")
+		case "pages":
+			out.Values[i] = ec._BundleManifest_pages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cover":
+			out.Values[i] = ec._BundleManifest_cover(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "index":
+			out.Values[i] = ec._BundleManifest_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "chronology":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BundleManifest_chronology(ctx, field, obj)
+				})
+		case "sections":
+			out.Values[i] = ec._BundleManifest_sections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documents":
+			out.Values[i] = ec._BundleManifest_documents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warnings":
+			out.Values[i] = ec._BundleManifest_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bundlePreviewImplementors = []string{"BundlePreview"}
+
+func (ec *executionContext) _BundlePreview(ctx context.Context, sel ast.SelectionSet, obj *service.BundlePreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bundlePreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BundlePreview")
+		case "documentPages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BundlePreview_documentPages(ctx, field, obj)
+				})
+		case "sections":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BundlePreview_sections(ctx, field, obj)
+				})
+		case "chronology":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BundlePreview_chronology(ctx, field, obj)
+				})
+		case "warnings":
+			out.Values[i] = ec._BundlePreview_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bundlePreviewSectionImplementors = []string{"BundlePreviewSection"}
+
+func (ec *executionContext) _BundlePreviewSection(ctx context.Context, sel ast.SelectionSet, obj *BundlePreviewSection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bundlePreviewSectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BundlePreviewSection")
+		case "key":
+			out.Values[i] = ec._BundlePreviewSection_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._BundlePreviewSection_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageLimit":
+			out.Values[i] = ec._BundlePreviewSection_pageLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pages":
+			out.Values[i] = ec._BundlePreviewSection_pages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "documents":
+			out.Values[i] = ec._BundlePreviewSection_documents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bundleSectionImplementors = []string{"BundleSection"}
+
+func (ec *executionContext) _BundleSection(ctx context.Context, sel ast.SelectionSet, obj *cynllun.BundleSection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bundleSectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BundleSection")
+		case "key":
+			out.Values[i] = ec._BundleSection_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "titleEn":
+			out.Values[i] = ec._BundleSection_titleEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "titleCy":
+			out.Values[i] = ec._BundleSection_titleCy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageLimit":
+			out.Values[i] = ec._BundleSection_pageLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "order":
+			out.Values[i] = ec._BundleSection_order(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "takes":
+			out.Values[i] = ec._BundleSection_takes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bundleSpecImplementors = []string{"BundleSpec"}
+
+func (ec *executionContext) _BundleSpec(ctx context.Context, sel ast.SelectionSet, obj *cynllun.BundleSpec) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bundleSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BundleSpec")
+		case "language":
+			out.Values[i] = ec._BundleSpec_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sections":
+			out.Values[i] = ec._BundleSpec_sections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "chronology":
+			out.Values[i] = ec._BundleSpec_chronology(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "chronologyAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BundleSpec_chronologyAfter(ctx, field, obj)
+				})
+		case "records":
+			out.Values[i] = ec._BundleSpec_records(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "excluded":
+			out.Values[i] = ec._BundleSpec_excluded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bundleWarningImplementors = []string{"BundleWarning"}
+
+func (ec *executionContext) _BundleWarning(ctx context.Context, sel ast.SelectionSet, obj *bundle.Warning) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bundleWarningImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BundleWarning")
+		case "code":
+			out.Values[i] = ec._BundleWarning_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "section":
+			out.Values[i] = ec._BundleWarning_section(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._BundleWarning_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var calculationStepImplementors = []string{"CalculationStep"}
 
 func (ec *executionContext) _CalculationStep(ctx context.Context, sel ast.SelectionSet, obj *clock.Step) graphql.Marshaler {
@@ -27549,6 +34844,304 @@ func (ec *executionContext) _CalculationStep(ctx context.Context, sel ast.Select
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CalculationStep_note(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseImplementors = []string{"Case", "Node"}
+
+func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Case) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Case")
+		case "id":
+			out.Values[i] = ec._Case_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revision":
+			out.Values[i] = ec._Case_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "learner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_learner(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._Case_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Case_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Case_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.Values[i] = ec._Case_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decision":
+			out.Values[i] = ec._Case_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issues":
+			out.Values[i] = ec._Case_issues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parties":
+			out.Values[i] = ec._Case_parties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disagreementReferredOn":
+			out.Values[i] = ec._Case_disagreementReferredOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lodgedOn":
+			out.Values[i] = ec._Case_lodgedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registeredOn":
+			out.Values[i] = ec._Case_registeredOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "caseStatementDue":
+			out.Values[i] = ec._Case_caseStatementDue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hearingOn":
+			out.Values[i] = ec._Case_hearingOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionSentOn":
+			out.Values[i] = ec._Case_decisionSentOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedOn":
+			out.Values[i] = ec._Case_closedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._Case_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appealDeadline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_appealDeadline(ctx, field, obj)
+				})
+		case "reviewDeadline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_reviewDeadline(ctx, field, obj)
+				})
+		case "bundleSpec":
+			out.Values[i] = ec._Case_bundleSpec(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "evidence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_evidence(ctx, field, obj)
+				})
+		case "bundlePreview":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_bundlePreview(ctx, field, obj)
+				})
+		case "bundles":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_bundles(ctx, field, obj)
+				})
+		case "revisions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_revisions(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Case_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._Case_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Case_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._Case_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseEvidenceImplementors = []string{"CaseEvidence", "Node"}
+
+func (ec *executionContext) _CaseEvidence(ctx context.Context, sel ast.SelectionSet, obj *cynllun.CaseEvidence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEvidenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEvidence")
+		case "id":
+			out.Values[i] = ec._CaseEvidence_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._CaseEvidence_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "date":
+			out.Values[i] = ec._CaseEvidence_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "author":
+			out.Values[i] = ec._CaseEvidence_author(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._CaseEvidence_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "section":
+			out.Values[i] = ec._CaseEvidence_section(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "file":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidence_file(ctx, field, obj)
+				})
+		case "contentType":
+			out.Values[i] = ec._CaseEvidence_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pages":
+			out.Values[i] = ec._CaseEvidence_pages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sha256":
+			out.Values[i] = ec._CaseEvidence_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidence_size(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._CaseEvidence_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._CaseEvidence_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidence_withdrawn(ctx, field, obj)
+				})
+		case "withdrawnAt":
+			out.Values[i] = ec._CaseEvidence_withdrawnAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidence_withdrawnBy(ctx, field, obj)
+				})
+		case "withdrawnReason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidence_withdrawnReason(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -27666,6 +35259,50 @@ func (ec *executionContext) _ChildView(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var chronologyEntryImplementors = []string{"ChronologyEntry"}
+
+func (ec *executionContext) _ChronologyEntry(ctx context.Context, sel ast.SelectionSet, obj *service.FrozenEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, chronologyEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChronologyEntry")
+		case "date":
+			out.Values[i] = ec._ChronologyEntry_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "event":
+			out.Values[i] = ec._ChronologyEntry_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChronologyEntry_source(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28184,6 +35821,60 @@ func (ec *executionContext) _Disagreement(ctx context.Context, sel ast.Selection
 		case "resolution":
 			out.Values[i] = ec._Disagreement_resolution(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var disputedDecisionImplementors = []string{"DisputedDecision"}
+
+func (ec *executionContext) _DisputedDecision(ctx context.Context, sel ast.SelectionSet, obj *cynllun.DisputedDecision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disputedDecisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisputedDecision")
+		case "kind":
+			out.Values[i] = ec._DisputedDecision_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._DisputedDecision_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "madeBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DisputedDecision_madeBy(ctx, field, obj)
+				})
+		case "decidedOn":
+			out.Values[i] = ec._DisputedDecision_decidedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "noticeGivenOn":
+			out.Values[i] = ec._DisputedDecision_noticeGivenOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -28785,6 +36476,12 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Job_revision(ctx, field, obj)
 				})
+		case "bundle":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_bundle(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28917,6 +36614,12 @@ func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Learner_events(ctx, field, obj)
+				})
+		case "cases":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_cases(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -29271,6 +36974,118 @@ func (ec *executionContext) _MaintainerInfo(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var manifestDocumentImplementors = []string{"ManifestDocument"}
+
+func (ec *executionContext) _ManifestDocument(ctx context.Context, sel ast.SelectionSet, obj *bundle.Placement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, manifestDocumentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ManifestDocument")
+		case "documentId":
+			out.Values[i] = ec._ManifestDocument_documentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "section":
+			out.Values[i] = ec._ManifestDocument_section(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "number":
+			out.Values[i] = ec._ManifestDocument_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ManifestDocument_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromPage":
+			out.Values[i] = ec._ManifestDocument_fromPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toPage":
+			out.Values[i] = ec._ManifestDocument_toPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sha256":
+			out.Values[i] = ec._ManifestDocument_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var manifestSectionImplementors = []string{"ManifestSection"}
+
+func (ec *executionContext) _ManifestSection(ctx context.Context, sel ast.SelectionSet, obj *bundle.SectionPlacement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, manifestSectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ManifestSection")
+		case "key":
+			out.Values[i] = ec._ManifestSection_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "divider":
+			out.Values[i] = ec._ManifestSection_divider(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ManifestSection_documents(ctx, field, obj)
+				})
+		case "pages":
+			out.Values[i] = ec._ManifestSection_pages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -29461,6 +37276,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setWebhookEndpointActive":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setWebhookEndpointActive(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setBundleSpec":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setBundleSpec(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addEvidence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addEvidence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawEvidence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawEvidence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renderBundle":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_renderBundle(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -29970,6 +37827,44 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var pageRangeImplementors = []string{"PageRange"}
+
+func (ec *executionContext) _PageRange(ctx context.Context, sel ast.SelectionSet, obj *bundle.PageRange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pageRangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PageRange")
+		case "from":
+			out.Values[i] = ec._PageRange_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._PageRange_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var parentViewImplementors = []string{"ParentView"}
 
 func (ec *executionContext) _ParentView(ctx context.Context, sel ast.SelectionSet, obj *cynllun.ParentView) graphql.Marshaler {
@@ -30049,6 +37944,67 @@ func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partyImplementors = []string{"Party"}
+
+func (ec *executionContext) _Party(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Party) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Party")
+		case "role":
+			out.Values[i] = ec._Party_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Party_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organisation":
+			out.Values[i] = ec._Party_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orgId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Party_orgId(ctx, field, obj)
+				})
+		case "userId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Party_userId(ctx, field, obj)
+				})
+		case "represents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Party_represents(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30933,6 +38889,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_calendar(ctx, field)
 				})
+		case "case":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_case(ctx, field)
+				})
+		case "bundle":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_bundle(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -30945,6 +38913,78 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				return ec._Query___schema(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordItemImplementors = []string{"RecordItem"}
+
+func (ec *executionContext) _RecordItem(ctx context.Context, sel ast.SelectionSet, obj *cynllun.RecordItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordItem")
+		case "kind":
+			out.Values[i] = ec._RecordItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "section":
+			out.Values[i] = ec._RecordItem_section(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecordItem_planId(ctx, field, obj)
+				})
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecordItem_version(ctx, field, obj)
+				})
+		case "reviewId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecordItem_reviewId(ctx, field, obj)
+				})
+		case "revision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecordItem_revision(ctx, field, obj)
+				})
+		case "from":
+			out.Values[i] = ec._RecordItem_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._RecordItem_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -31013,6 +39053,12 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Relationship_consentBy(ctx, field, obj)
+				})
+		case "caseId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_caseId(ctx, field, obj)
 				})
 		case "endsAt":
 			out.Values[i] = ec._Relationship_endsAt(ctx, field, obj)
@@ -32616,6 +40662,11 @@ func (ec *executionContext) unmarshalNActionInput2githubᚗcomᚋcynllunᚋcynll
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAddEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAddEvidenceInput(ctx context.Context, v any) (AddEvidenceInput, error) {
+	res, err := ec.unmarshalInputAddEvidenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx context.Context, v any) (cynllun.Answer, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer[tmp]
@@ -32753,6 +40804,140 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBundle2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundleᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Bundle) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBundle2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBundle2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx context.Context, sel ast.SelectionSet, v *cynllun.Bundle) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Bundle!")
+		return graphql.Null
+	}
+	return ec._Bundle(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBundleDocument2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleDocumentᚄ(ctx context.Context, sel ast.SelectionSet, v []*BundleDocument) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBundleDocument2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleDocument(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBundleDocument2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleDocument(ctx context.Context, sel ast.SelectionSet, v *BundleDocument) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BundleDocument!")
+		return graphql.Null
+	}
+	return ec._BundleDocument(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBundlePreview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐBundlePreview(ctx context.Context, sel ast.SelectionSet, v *service.BundlePreview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BundlePreview!")
+		return graphql.Null
+	}
+	return ec._BundlePreview(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBundlePreviewSection2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundlePreviewSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*BundlePreviewSection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBundlePreviewSection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundlePreviewSection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBundlePreviewSection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundlePreviewSection(ctx context.Context, sel ast.SelectionSet, v *BundlePreviewSection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BundlePreviewSection!")
+		return graphql.Null
+	}
+	return ec._BundlePreviewSection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBundleSection2githubᚗcomᚋcynllunᚋcynllunᚐBundleSection(ctx context.Context, sel ast.SelectionSet, v cynllun.BundleSection) graphql.Marshaler {
+	return ec._BundleSection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBundleSection2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐBundleSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.BundleSection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBundleSection2githubᚗcomᚋcynllunᚋcynllunᚐBundleSection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNBundleSectionInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundleSection(ctx context.Context, v any) (*cynllun.BundleSection, error) {
+	res, err := ec.unmarshalInputBundleSectionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBundleSpec2githubᚗcomᚋcynllunᚋcynllunᚐBundleSpec(ctx context.Context, sel ast.SelectionSet, v cynllun.BundleSpec) graphql.Marshaler {
+	return ec._BundleSpec(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNBundleSpecInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleSpecInput(ctx context.Context, v any) (BundleSpecInput, error) {
+	res, err := ec.unmarshalInputBundleSpecInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBundleWarning2githubᚗcomᚋcynllunᚋcynllunᚋbundleᚐWarning(ctx context.Context, sel ast.SelectionSet, v bundle.Warning) graphql.Marshaler {
+	return ec._BundleWarning(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBundleWarning2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋbundleᚐWarningᚄ(ctx context.Context, sel ast.SelectionSet, v []bundle.Warning) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBundleWarning2githubᚗcomᚋcynllunᚋcynllunᚋbundleᚐWarning(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCalculationStep2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStep(ctx context.Context, sel ast.SelectionSet, v clock.Step) graphql.Marshaler {
 	return ec._CalculationStep(ctx, sel, &v)
 }
@@ -32777,6 +40962,122 @@ func (ec *executionContext) unmarshalNCalendarInput2githubᚗcomᚋcynllunᚋcyn
 	res, err := ec.unmarshalInputCalendarInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) marshalNCase2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Case) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx context.Context, sel ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Case!")
+		return graphql.Null
+	}
+	return ec._Case(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseEvidence2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.CaseEvidence) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx context.Context, sel ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseEvidence!")
+		return graphql.Null
+	}
+	return ec._CaseEvidence(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx context.Context, v any) (cynllun.CaseKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx context.Context, sel ast.SelectionSet, v cynllun.CaseKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CaseKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind = map[string]cynllun.CaseKind{
+		"DISAGREEMENT":     cynllun.CaseDisagreement,
+		"RECONSIDERATION":  cynllun.CaseReconsideration,
+		"APPEAL":           cynllun.CaseAppeal,
+		"DISABILITY_CLAIM": cynllun.CaseDisabilityClaim,
+	}
+	marshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind = map[cynllun.CaseKind]string{
+		cynllun.CaseDisagreement:    "DISAGREEMENT",
+		cynllun.CaseReconsideration: "RECONSIDERATION",
+		cynllun.CaseAppeal:          "APPEAL",
+		cynllun.CaseDisabilityClaim: "DISABILITY_CLAIM",
+	}
+)
+
+func (ec *executionContext) unmarshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, v any) (cynllun.CaseStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.CaseStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CaseStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus = map[string]cynllun.CaseStatus{
+		"OPEN":           cynllun.CaseOpen,
+		"LODGED":         cynllun.CaseLodged,
+		"REGISTERED":     cynllun.CaseRegistered,
+		"HEARING_LISTED": cynllun.CaseHearingListed,
+		"DECIDED":        cynllun.CaseDecided,
+		"RESOLVED":       cynllun.CaseResolved,
+		"WITHDRAWN":      cynllun.CaseWithdrawn,
+		"CLOSED":         cynllun.CaseClosed,
+	}
+	marshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus = map[cynllun.CaseStatus]string{
+		cynllun.CaseOpen:          "OPEN",
+		cynllun.CaseLodged:        "LODGED",
+		cynllun.CaseRegistered:    "REGISTERED",
+		cynllun.CaseHearingListed: "HEARING_LISTED",
+		cynllun.CaseDecided:       "DECIDED",
+		cynllun.CaseResolved:      "RESOLVED",
+		cynllun.CaseWithdrawn:     "WITHDRAWN",
+		cynllun.CaseClosed:        "CLOSED",
+	}
+)
 
 func (ec *executionContext) marshalNChange2githubᚗcomᚋcynllunᚋcynllunᚋformᚐChange(ctx context.Context, sel ast.SelectionSet, v form.Change) graphql.Marshaler {
 	return ec._Change(ctx, sel, &v)
@@ -32849,6 +41150,30 @@ func (ec *executionContext) marshalNChildView2ᚕgithubᚗcomᚋcynllunᚋcynllu
 func (ec *executionContext) unmarshalNChildViewInput2githubᚗcomᚋcynllunᚋcynllunᚐChildView(ctx context.Context, v any) (cynllun.ChildView, error) {
 	res, err := ec.unmarshalInputChildViewInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChronologyEntry2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐFrozenEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.FrozenEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChronologyEntry2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐFrozenEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChronologyEntry2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐFrozenEntry(ctx context.Context, sel ast.SelectionSet, v *service.FrozenEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChronologyEntry!")
+		return graphql.Null
+	}
+	return ec._ChronologyEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNClosure2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosure(ctx context.Context, sel ast.SelectionSet, v calendar.Closure) graphql.Marshaler {
@@ -33136,6 +41461,61 @@ func (ec *executionContext) unmarshalNDisagreementInput2githubᚗcomᚋcynllun�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNDisputedDecision2githubᚗcomᚋcynllunᚋcynllunᚐDisputedDecision(ctx context.Context, sel ast.SelectionSet, v cynllun.DisputedDecision) graphql.Marshaler {
+	return ec._DisputedDecision(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNDisputedDecisionInput2githubᚗcomᚋcynllunᚋcynllunᚐDisputedDecision(ctx context.Context, v any) (cynllun.DisputedDecision, error) {
+	res, err := ec.unmarshalInputDisputedDecisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx context.Context, v any) (cynllun.DisputedKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx context.Context, sel ast.SelectionSet, v cynllun.DisputedKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DisputedDecisionKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind = map[string]cynllun.DisputedKind{
+		"HAS_ALN":              cynllun.DisputedHasALN,
+		"IDP_NECESSARY":        cynllun.DisputedIDPNecessary,
+		"ALN_DESCRIPTION":      cynllun.DisputedALNDescription,
+		"PROVISION":            cynllun.DisputedProvision,
+		"WELSH_PROVISION":      cynllun.DisputedWelshProvision,
+		"PLACE_NAMED":          cynllun.DisputedPlaceNamed,
+		"SCHOOL_FOR_ADMISSION": cynllun.DisputedSchoolForAdmission,
+		"REFUSAL_TO_REVISE":    cynllun.DisputedRefusalToRevise,
+		"REFUSAL_TO_TAKE_OVER": cynllun.DisputedRefusalToTakeOver,
+		"CEASE_TO_MAINTAIN":    cynllun.DisputedCeaseToMaintain,
+		"DISCRIMINATION":       cynllun.DisputedDiscrimination,
+		"OTHER":                cynllun.DisputedOther,
+	}
+	marshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind = map[cynllun.DisputedKind]string{
+		cynllun.DisputedHasALN:             "HAS_ALN",
+		cynllun.DisputedIDPNecessary:       "IDP_NECESSARY",
+		cynllun.DisputedALNDescription:     "ALN_DESCRIPTION",
+		cynllun.DisputedProvision:          "PROVISION",
+		cynllun.DisputedWelshProvision:     "WELSH_PROVISION",
+		cynllun.DisputedPlaceNamed:         "PLACE_NAMED",
+		cynllun.DisputedSchoolForAdmission: "SCHOOL_FOR_ADMISSION",
+		cynllun.DisputedRefusalToRevise:    "REFUSAL_TO_REVISE",
+		cynllun.DisputedRefusalToTakeOver:  "REFUSAL_TO_TAKE_OVER",
+		cynllun.DisputedCeaseToMaintain:    "CEASE_TO_MAINTAIN",
+		cynllun.DisputedDiscrimination:     "DISCRIMINATION",
+		cynllun.DisputedOther:              "OTHER",
+	}
+)
+
 func (ec *executionContext) marshalNEvidence2githubᚗcomᚋcynllunᚋcynllunᚐEvidence(ctx context.Context, sel ast.SelectionSet, v cynllun.Evidence) graphql.Marshaler {
 	return ec._Evidence(ctx, sel, &v)
 }
@@ -33160,6 +41540,40 @@ func (ec *executionContext) unmarshalNEvidenceInput2githubᚗcomᚋcynllunᚋcyn
 	res, err := ec.unmarshalInputEvidenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceKind(ctx context.Context, v any) (cynllun.EvidenceKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNEvidenceKind2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvidenceKind2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceKind(ctx context.Context, sel ast.SelectionSet, v cynllun.EvidenceKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNEvidenceKind2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EvidenceKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNEvidenceKind2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceKind = map[string]cynllun.EvidenceKind{
+		"REPORT":         cynllun.EvidenceReport,
+		"CORRESPONDENCE": cynllun.EvidenceCorrespondence,
+		"CHILDS_VIEWS":   cynllun.EvidenceChildsViews,
+		"DECISION":       cynllun.EvidenceDecision,
+		"CASE_STATEMENT": cynllun.EvidenceCaseStatement,
+		"OTHER":          cynllun.EvidenceOther,
+	}
+	marshalNEvidenceKind2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceKind = map[cynllun.EvidenceKind]string{
+		cynllun.EvidenceReport:         "REPORT",
+		cynllun.EvidenceCorrespondence: "CORRESPONDENCE",
+		cynllun.EvidenceChildsViews:    "CHILDS_VIEWS",
+		cynllun.EvidenceDecision:       "DECISION",
+		cynllun.EvidenceCaseStatement:  "CASE_STATEMENT",
+		cynllun.EvidenceOther:          "OTHER",
+	}
+)
 
 func (ec *executionContext) unmarshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag(ctx context.Context, v any) (clock.Tag, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -33423,10 +41837,12 @@ var (
 	unmarshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind = map[string]cynllun.JobKind{
 		"RENDER_PLAN":           cynllun.JobRenderPlan,
 		"RENDER_MEETING_RECORD": cynllun.JobRenderMeeting,
+		"RENDER_BUNDLE":         cynllun.JobRenderBundle,
 	}
 	marshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind = map[cynllun.JobKind]string{
 		cynllun.JobRenderPlan:    "RENDER_PLAN",
 		cynllun.JobRenderMeeting: "RENDER_MEETING_RECORD",
+		cynllun.JobRenderBundle:  "RENDER_BUNDLE",
 	}
 )
 
@@ -33681,6 +42097,46 @@ func (ec *executionContext) marshalNMaintainerInfo2githubᚗcomᚋcynllunᚋcynl
 	return ec._MaintainerInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNManifestDocument2githubᚗcomᚋcynllunᚋcynllunᚋbundleᚐPlacement(ctx context.Context, sel ast.SelectionSet, v bundle.Placement) graphql.Marshaler {
+	return ec._ManifestDocument(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNManifestDocument2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋbundleᚐPlacementᚄ(ctx context.Context, sel ast.SelectionSet, v []bundle.Placement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNManifestDocument2githubᚗcomᚋcynllunᚋcynllunᚋbundleᚐPlacement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNManifestSection2githubᚗcomᚋcynllunᚋcynllunᚋbundleᚐSectionPlacement(ctx context.Context, sel ast.SelectionSet, v bundle.SectionPlacement) graphql.Marshaler {
+	return ec._ManifestSection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNManifestSection2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋbundleᚐSectionPlacementᚄ(ctx context.Context, sel ast.SelectionSet, v []bundle.SectionPlacement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNManifestSection2githubᚗcomᚋcynllunᚋcynllunᚋbundleᚐSectionPlacement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNNeedEntry2githubᚗcomᚋcynllunᚋcynllunᚐNeedEntry(ctx context.Context, sel ast.SelectionSet, v cynllun.NeedEntry) graphql.Marshaler {
 	return ec._NeedEntry(ctx, sel, &v)
 }
@@ -33788,6 +42244,11 @@ var (
 
 func (ec *executionContext) marshalNOnePageProfile2githubᚗcomᚋcynllunᚋcynllunᚐProfile(ctx context.Context, sel ast.SelectionSet, v cynllun.Profile) graphql.Marshaler {
 	return ec._OnePageProfile(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNOpenCaseInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOpenCaseInput(ctx context.Context, v any) (service.OpenCaseInput, error) {
+	res, err := ec.unmarshalInputOpenCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOpenReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOpenReviewInput(ctx context.Context, v any) (service.OpenReviewInput, error) {
@@ -33934,6 +42395,10 @@ func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋ
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPageRange2githubᚗcomᚋcynllunᚋcynllunᚋbundleᚐPageRange(ctx context.Context, sel ast.SelectionSet, v bundle.PageRange) graphql.Marshaler {
+	return ec._PageRange(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNParentView2githubᚗcomᚋcynllunᚋcynllunᚐParentView(ctx context.Context, sel ast.SelectionSet, v cynllun.ParentView) graphql.Marshaler {
 	return ec._ParentView(ctx, sel, &v)
 }
@@ -34025,6 +42490,67 @@ var (
 		cynllun.RoleAdvocate:    "ADVOCATE",
 		cynllun.RoleEdPsych:     "EDUCATIONAL_PSYCHOLOGIST",
 		cynllun.RoleOther:       "OTHER",
+	}
+)
+
+func (ec *executionContext) marshalNParty2githubᚗcomᚋcynllunᚋcynllunᚐParty(ctx context.Context, sel ast.SelectionSet, v cynllun.Party) graphql.Marshaler {
+	return ec._Party(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNParty2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐPartyᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.Party) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNParty2githubᚗcomᚋcynllunᚋcynllunᚐParty(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPartyInput2githubᚗcomᚋcynllunᚋcynllunᚐParty(ctx context.Context, v any) (cynllun.Party, error) {
+	res, err := ec.unmarshalInputPartyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx context.Context, v any) (cynllun.PartyRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx context.Context, sel ast.SelectionSet, v cynllun.PartyRole) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PartyRole!")
+	}
+	return res
+}
+
+var (
+	unmarshalNPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole = map[string]cynllun.PartyRole{
+		"APPELLANT":      cynllun.PartyAppellant,
+		"RESPONDENT":     cynllun.PartyRespondent,
+		"CASE_FRIEND":    cynllun.PartyCaseFriend,
+		"REPRESENTATIVE": cynllun.PartyRepresentative,
+		"ADVOCATE":       cynllun.PartyAdvocate,
+		"WITNESS":        cynllun.PartyWitness,
+		"OTHER":          cynllun.PartyOther,
+	}
+	marshalNPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole = map[cynllun.PartyRole]string{
+		cynllun.PartyAppellant:      "APPELLANT",
+		cynllun.PartyRespondent:     "RESPONDENT",
+		cynllun.PartyCaseFriend:     "CASE_FRIEND",
+		cynllun.PartyRepresentative: "REPRESENTATIVE",
+		cynllun.PartyAdvocate:       "ADVOCATE",
+		cynllun.PartyWitness:        "WITNESS",
+		cynllun.PartyOther:          "OTHER",
 	}
 )
 
@@ -34210,6 +42736,75 @@ func (ec *executionContext) unmarshalNProvisionRowInput2githubᚗcomᚋcynllun�
 	res, err := ec.unmarshalInputProvisionRowInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) marshalNRecordItem2githubᚗcomᚋcynllunᚋcynllunᚐRecordItem(ctx context.Context, sel ast.SelectionSet, v cynllun.RecordItem) graphql.Marshaler {
+	return ec._RecordItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRecordItem2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐRecordItemᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.RecordItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecordItem2githubᚗcomᚋcynllunᚋcynllunᚐRecordItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNRecordItemInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRecordItemᚄ(ctx context.Context, v any) ([]*cynllun.RecordItem, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*cynllun.RecordItem, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRecordItemInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRecordItem(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNRecordItemInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRecordItem(ctx context.Context, v any) (*cynllun.RecordItem, error) {
+	res, err := ec.unmarshalInputRecordItemInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordKind2githubᚗcomᚋcynllunᚋcynllunᚐRecordKind(ctx context.Context, v any) (cynllun.RecordKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRecordKind2githubᚗcomᚋcynllunᚋcynllunᚐRecordKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordKind2githubᚗcomᚋcynllunᚋcynllunᚐRecordKind(ctx context.Context, sel ast.SelectionSet, v cynllun.RecordKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRecordKind2githubᚗcomᚋcynllunᚋcynllunᚐRecordKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RecordKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRecordKind2githubᚗcomᚋcynllunᚋcynllunᚐRecordKind = map[string]cynllun.RecordKind{
+		"PLAN_VERSION":   cynllun.RecordPlanVersion,
+		"MEETING_RECORD": cynllun.RecordMeetingRecord,
+		"LEDGER":         cynllun.RecordLedger,
+		"DEADLINES":      cynllun.RecordDeadlines,
+	}
+	marshalNRecordKind2githubᚗcomᚋcynllunᚋcynllunᚐRecordKind = map[cynllun.RecordKind]string{
+		cynllun.RecordPlanVersion:   "PLAN_VERSION",
+		cynllun.RecordMeetingRecord: "MEETING_RECORD",
+		cynllun.RecordLedger:        "LEDGER",
+		cynllun.RecordDeadlines:     "DEADLINES",
+	}
+)
 
 func (ec *executionContext) marshalNRelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Relationship) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -34512,6 +43107,32 @@ func (ec *executionContext) unmarshalNSaveVersionInput2githubᚗcomᚋcynllunᚋ
 	res, err := ec.unmarshalInputSaveVersionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) unmarshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder(ctx context.Context, v any) (cynllun.SectionOrder, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder(ctx context.Context, sel ast.SelectionSet, v cynllun.SectionOrder) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SectionOrder!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder = map[string]cynllun.SectionOrder{
+		"CHRONOLOGICAL": cynllun.OrderChronological,
+		"AS_LISTED":     cynllun.OrderAsListed,
+	}
+	marshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder = map[cynllun.SectionOrder]string{
+		cynllun.OrderChronological: "CHRONOLOGICAL",
+		cynllun.OrderAsListed:      "AS_LISTED",
+	}
+)
 
 func (ec *executionContext) unmarshalNSessionInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSessionInputᚄ(ctx context.Context, v any) ([]*service.SessionInput, error) {
 	vSlice := graphql.CoerceList(v)
@@ -34956,6 +43577,11 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNUpdateCaseInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐUpdateCaseInput(ctx context.Context, v any) (service.UpdateCaseInput, error) {
+	res, err := ec.unmarshalInputUpdateCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
 	res, err := graphql.UnmarshalUpload(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35313,6 +43939,80 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	res := graphql.MarshalBoolean(*v)
 	return res
 }
+
+func (ec *executionContext) marshalOBundle2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx context.Context, sel ast.SelectionSet, v *cynllun.Bundle) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Bundle(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBundleManifest2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋbundleᚐManifest(ctx context.Context, sel ast.SelectionSet, v *bundle.Manifest) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BundleManifest(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOBundleSectionInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundleSectionᚄ(ctx context.Context, v any) ([]*cynllun.BundleSection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*cynllun.BundleSection, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBundleSectionInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundleSection(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx context.Context, sel ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Case(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, v any) (cynllun.CaseStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.CaseStatus) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[v])
+	return res
+}
+
+var (
+	unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus = map[string]cynllun.CaseStatus{
+		"OPEN":           cynllun.CaseOpen,
+		"LODGED":         cynllun.CaseLodged,
+		"REGISTERED":     cynllun.CaseRegistered,
+		"HEARING_LISTED": cynllun.CaseHearingListed,
+		"DECIDED":        cynllun.CaseDecided,
+		"RESOLVED":       cynllun.CaseResolved,
+		"WITHDRAWN":      cynllun.CaseWithdrawn,
+		"CLOSED":         cynllun.CaseClosed,
+	}
+	marshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus = map[cynllun.CaseStatus]string{
+		cynllun.CaseOpen:          "OPEN",
+		cynllun.CaseLodged:        "LODGED",
+		cynllun.CaseRegistered:    "REGISTERED",
+		cynllun.CaseHearingListed: "HEARING_LISTED",
+		cynllun.CaseDecided:       "DECIDED",
+		cynllun.CaseResolved:      "RESOLVED",
+		cynllun.CaseWithdrawn:     "WITHDRAWN",
+		cynllun.CaseClosed:        "CLOSED",
+	}
+)
 
 func (ec *executionContext) unmarshalOChildViewInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐChildViewᚄ(ctx context.Context, v any) ([]cynllun.ChildView, error) {
 	if v == nil {
@@ -35925,6 +44625,13 @@ func (ec *executionContext) unmarshalOOutcomeReviewInput2ᚕgithubᚗcomᚋcynll
 	return res, nil
 }
 
+func (ec *executionContext) marshalOPageRange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋbundleᚐPageRange(ctx context.Context, sel ast.SelectionSet, v *bundle.PageRange) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PageRange(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOParentViewInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐParentViewᚄ(ctx context.Context, v any) ([]cynllun.ParentView, error) {
 	if v == nil {
 		return nil, nil
@@ -36046,6 +44753,97 @@ var (
 		cynllun.RoleAdvocate:    "ADVOCATE",
 		cynllun.RoleEdPsych:     "EDUCATIONAL_PSYCHOLOGIST",
 		cynllun.RoleOther:       "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOPartyInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐPartyᚄ(ctx context.Context, v any) ([]cynllun.Party, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cynllun.Party, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPartyInput2githubᚗcomᚋcynllunᚋcynllunᚐParty(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx context.Context, v any) (cynllun.PartyRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx context.Context, sel ast.SelectionSet, v cynllun.PartyRole) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole[v])
+	return res
+}
+
+var (
+	unmarshalOPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole = map[string]cynllun.PartyRole{
+		"APPELLANT":      cynllun.PartyAppellant,
+		"RESPONDENT":     cynllun.PartyRespondent,
+		"CASE_FRIEND":    cynllun.PartyCaseFriend,
+		"REPRESENTATIVE": cynllun.PartyRepresentative,
+		"ADVOCATE":       cynllun.PartyAdvocate,
+		"WITNESS":        cynllun.PartyWitness,
+		"OTHER":          cynllun.PartyOther,
+	}
+	marshalOPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole = map[cynllun.PartyRole]string{
+		cynllun.PartyAppellant:      "APPELLANT",
+		cynllun.PartyRespondent:     "RESPONDENT",
+		cynllun.PartyCaseFriend:     "CASE_FRIEND",
+		cynllun.PartyRepresentative: "REPRESENTATIVE",
+		cynllun.PartyAdvocate:       "ADVOCATE",
+		cynllun.PartyWitness:        "WITNESS",
+		cynllun.PartyOther:          "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOPartyRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx context.Context, v any) (*cynllun.PartyRole, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOPartyRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPartyRole[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPartyRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx context.Context, sel ast.SelectionSet, v *cynllun.PartyRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOPartyRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPartyRole[*v])
+	return res
+}
+
+var (
+	unmarshalOPartyRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPartyRole = map[string]cynllun.PartyRole{
+		"APPELLANT":      cynllun.PartyAppellant,
+		"RESPONDENT":     cynllun.PartyRespondent,
+		"CASE_FRIEND":    cynllun.PartyCaseFriend,
+		"REPRESENTATIVE": cynllun.PartyRepresentative,
+		"ADVOCATE":       cynllun.PartyAdvocate,
+		"WITNESS":        cynllun.PartyWitness,
+		"OTHER":          cynllun.PartyOther,
+	}
+	marshalOPartyRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPartyRole = map[cynllun.PartyRole]string{
+		cynllun.PartyAppellant:      "APPELLANT",
+		cynllun.PartyRespondent:     "RESPONDENT",
+		cynllun.PartyCaseFriend:     "CASE_FRIEND",
+		cynllun.PartyRepresentative: "REPRESENTATIVE",
+		cynllun.PartyAdvocate:       "ADVOCATE",
+		cynllun.PartyWitness:        "WITNESS",
+		cynllun.PartyOther:          "OTHER",
 	}
 )
 
@@ -36279,6 +45077,32 @@ func (ec *executionContext) unmarshalOQuantityInput2ᚖgithubᚗcomᚋcynllunᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, v any) (cynllun.RenderLanguage, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, sel ast.SelectionSet, v cynllun.RenderLanguage) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[v])
+	return res
+}
+
+var (
+	unmarshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage = map[string]cynllun.RenderLanguage{
+		"EN":        cynllun.RenderEN,
+		"CY":        cynllun.RenderCY,
+		"BILINGUAL": cynllun.RenderBilingual,
+	}
+	marshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage = map[cynllun.RenderLanguage]string{
+		cynllun.RenderEN:        "EN",
+		cynllun.RenderCY:        "CY",
+		cynllun.RenderBilingual: "BILINGUAL",
+	}
+)
+
 func (ec *executionContext) unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, v any) (*cynllun.RenderLanguage, error) {
 	if v == nil {
 		return nil, nil
@@ -36410,6 +45234,30 @@ var (
 		cynllun.ReviewTransfer:          "TRANSFER",
 		cynllun.ReviewLAReconsideration: "LA_RECONSIDERATION",
 		cynllun.ReviewOther:             "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder(ctx context.Context, v any) (cynllun.SectionOrder, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder(ctx context.Context, sel ast.SelectionSet, v cynllun.SectionOrder) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder[v])
+	return res
+}
+
+var (
+	unmarshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder = map[string]cynllun.SectionOrder{
+		"CHRONOLOGICAL": cynllun.OrderChronological,
+		"AS_LISTED":     cynllun.OrderAsListed,
+	}
+	marshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder = map[cynllun.SectionOrder]string{
+		cynllun.OrderChronological: "CHRONOLOGICAL",
+		cynllun.OrderAsListed:      "AS_LISTED",
 	}
 )
 

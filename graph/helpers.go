@@ -253,6 +253,12 @@ func (r *Resolver) node(ctx context.Context, id string) (Node, error) {
 		return r.Svc.Session(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixDeadline):
 		return r.Svc.Deadline(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixCase):
+		return r.Svc.Case(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixBundle):
+		return r.Svc.Bundle(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixEvidence):
+		return r.Svc.EvidenceItem(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixWebhook):
 		return r.Svc.WebhookEndpoint(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixUser):

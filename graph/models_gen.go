@@ -4,7 +4,18 @@ package graph
 
 import (
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/form"
 )
+
+type AddEvidenceInput struct {
+	CaseID string               `json:"caseId"`
+	Title  string               `json:"title"`
+	Date   *cynllun.Date        `json:"date,omitempty"`
+	Author *string              `json:"author,omitempty"`
+	Kind   cynllun.EvidenceKind `json:"kind"`
+	// Default: the first section that takes its kind.
+	Section *string `json:"section,omitempty"`
+}
 
 type AuditEventConnection struct {
 	Edges    []*AuditEventEdge `json:"edges"`
@@ -14,6 +25,39 @@ type AuditEventConnection struct {
 type AuditEventEdge struct {
 	Cursor string             `json:"cursor"`
 	Node   cynllun.AuditEvent `json:"node"`
+}
+
+type BundleDocument struct {
+	// An evidence id, or the id of a document from the record.
+	ID string `json:"id"`
+	// Its number in the bundle: A1, A2…
+	Number string        `json:"number"`
+	Kind   string        `json:"kind"`
+	Title  string        `json:"title"`
+	Author string        `json:"author"`
+	Date   *cynllun.Date `json:"date,omitempty"`
+	Pages  int           `json:"pages"`
+}
+
+type BundlePreviewSection struct {
+	Key       string            `json:"key"`
+	Title     form.Text         `json:"title"`
+	PageLimit int               `json:"pageLimit"`
+	Pages     int               `json:"pages"`
+	Documents []*BundleDocument `json:"documents"`
+}
+
+type BundleSpecInput struct {
+	CaseID           string `json:"caseId"`
+	ExpectedRevision int    `json:"expectedRevision"`
+	// Default: the current language.
+	Language *cynllun.RenderLanguage `json:"language,omitempty"`
+	// Default: the current sections.
+	Sections        []*cynllun.BundleSection `json:"sections,omitempty"`
+	Chronology      *bool                    `json:"chronology,omitempty"`
+	ChronologyAfter *string                  `json:"chronologyAfter,omitempty"`
+	Records         []*cynllun.RecordItem    `json:"records"`
+	Excluded        []string                 `json:"excluded,omitempty"`
 }
 
 type DeadlineConnection struct {

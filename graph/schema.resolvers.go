@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/bundle"
 	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/form"
@@ -36,12 +37,157 @@ func (r *auditEventResolver) Version(ctx context.Context, obj *cynllun.AuditEven
 	return &obj.Version, nil
 }
 
+// Case is the resolver for the case field.
+func (r *bundleResolver) Case(ctx context.Context, obj *cynllun.Bundle) (*cynllun.Case, error) {
+	return r.Svc.Case(ctx, obj.CaseID)
+}
+
+// Status is the resolver for the status field.
+func (r *bundleResolver) Status(ctx context.Context, obj *cynllun.Bundle) (cynllun.JobStatus, error) {
+	j, err := r.Svc.Job(ctx, obj.JobID)
+	if err != nil {
+		return "", err
+	}
+	return j.Status, nil
+}
+
+// Job is the resolver for the job field.
+func (r *bundleResolver) Job(ctx context.Context, obj *cynllun.Bundle) (*cynllun.Job, error) {
+	js, err := r.Svc.Jobs(ctx, []string{obj.JobID})
+	if err != nil {
+		return nil, err
+	}
+	return js[0], nil
+}
+
+// File is the resolver for the file field.
+func (r *bundleResolver) File(ctx context.Context, obj *cynllun.Bundle) (*cynllun.File, error) {
+	if obj.FileID == "" {
+		return nil, nil
+	}
+	return r.Svc.File(ctx, obj.FileID)
+}
+
+// ManifestFile is the resolver for the manifestFile field.
+func (r *bundleResolver) ManifestFile(ctx context.Context, obj *cynllun.Bundle) (*cynllun.File, error) {
+	if obj.ManifestFileID == "" {
+		return nil, nil
+	}
+	return r.Svc.File(ctx, obj.ManifestFileID)
+}
+
+// Manifest is the resolver for the manifest field.
+func (r *bundleResolver) Manifest(ctx context.Context, obj *cynllun.Bundle) (*bundle.Manifest, error) {
+	return service.BundleManifest(obj)
+}
+
+// Chronology is the resolver for the chronology field.
+func (r *bundleManifestResolver) Chronology(ctx context.Context, obj *bundle.Manifest) (*bundle.PageRange, error) {
+	if obj.Chronology.From == 0 {
+		return nil, nil
+	}
+	return &obj.Chronology, nil
+}
+
+// DocumentPages is the resolver for the documentPages field.
+func (r *bundlePreviewResolver) DocumentPages(ctx context.Context, obj *service.BundlePreview) (int, error) {
+	n := 0
+	for i := range obj.Pages {
+		n += obj.SectionPages(i)
+	}
+	return n, nil
+}
+
+// Sections is the resolver for the sections field.
+func (r *bundlePreviewResolver) Sections(ctx context.Context, obj *service.BundlePreview) ([]*BundlePreviewSection, error) {
+	return previewSections(obj), nil
+}
+
+// Chronology is the resolver for the chronology field.
+func (r *bundlePreviewResolver) Chronology(ctx context.Context, obj *service.BundlePreview) ([]*service.FrozenEntry, error) {
+	return pointers(obj.Contents.Chronology), nil
+}
+
+// ChronologyAfter is the resolver for the chronologyAfter field.
+func (r *bundleSpecResolver) ChronologyAfter(ctx context.Context, obj *cynllun.BundleSpec) (*string, error) {
+	return optional(obj.ChronologyAfter), nil
+}
+
 // Note is the resolver for the note field.
 func (r *calculationStepResolver) Note(ctx context.Context, obj *clock.Step) (*form.Text, error) {
 	if obj.Note.EN == "" && obj.Note.CY == "" {
 		return nil, nil
 	}
 	return &obj.Note, nil
+}
+
+// Learner is the resolver for the learner field.
+func (r *caseResolver) Learner(ctx context.Context, obj *cynllun.Case) (*cynllun.Learner, error) {
+	l, err := loadersFrom(ctx, r.Svc).Learner.Load(ctx, obj.LearnerID)
+	if err == nil && l == nil {
+		err = cynllun.NotFound("graph.Case.learner", "learner")
+	}
+	return l, err
+}
+
+// AppealDeadline is the resolver for the appealDeadline field.
+func (r *caseResolver) AppealDeadline(ctx context.Context, obj *cynllun.Case) (*cynllun.Deadline, error) {
+	return r.Svc.AppealDeadline(ctx, obj)
+}
+
+// ReviewDeadline is the resolver for the reviewDeadline field.
+func (r *caseResolver) ReviewDeadline(ctx context.Context, obj *cynllun.Case) (*cynllun.Deadline, error) {
+	return r.Svc.ReviewDeadline(ctx, obj)
+}
+
+// Evidence is the resolver for the evidence field.
+func (r *caseResolver) Evidence(ctx context.Context, obj *cynllun.Case) ([]*cynllun.CaseEvidence, error) {
+	return r.Svc.CaseEvidence(ctx, obj.ID)
+}
+
+// BundlePreview is the resolver for the bundlePreview field.
+func (r *caseResolver) BundlePreview(ctx context.Context, obj *cynllun.Case) (*service.BundlePreview, error) {
+	return r.Svc.PreviewBundle(ctx, obj.ID)
+}
+
+// Bundles is the resolver for the bundles field.
+func (r *caseResolver) Bundles(ctx context.Context, obj *cynllun.Case) ([]*cynllun.Bundle, error) {
+	return r.Svc.Bundles(ctx, obj.ID)
+}
+
+// Revisions is the resolver for the revisions field.
+func (r *caseResolver) Revisions(ctx context.Context, obj *cynllun.Case) ([]*cynllun.Case, error) {
+	return r.Svc.CaseRevisions(ctx, obj.ID)
+}
+
+// File is the resolver for the file field.
+func (r *caseEvidenceResolver) File(ctx context.Context, obj *cynllun.CaseEvidence) (*cynllun.File, error) {
+	return r.Svc.File(ctx, obj.FileID)
+}
+
+// Size is the resolver for the size field.
+func (r *caseEvidenceResolver) Size(ctx context.Context, obj *cynllun.CaseEvidence) (int, error) {
+	return int(obj.Size), nil
+}
+
+// Withdrawn is the resolver for the withdrawn field.
+func (r *caseEvidenceResolver) Withdrawn(ctx context.Context, obj *cynllun.CaseEvidence) (bool, error) {
+	return obj.Withdrawn(), nil
+}
+
+// WithdrawnBy is the resolver for the withdrawnBy field.
+func (r *caseEvidenceResolver) WithdrawnBy(ctx context.Context, obj *cynllun.CaseEvidence) (*string, error) {
+	return optional(obj.WithdrawnBy), nil
+}
+
+// WithdrawnReason is the resolver for the withdrawnReason field.
+func (r *caseEvidenceResolver) WithdrawnReason(ctx context.Context, obj *cynllun.CaseEvidence) (*string, error) {
+	return optional(obj.WithdrawnReason), nil
+}
+
+// Source is the resolver for the source field.
+func (r *chronologyEntryResolver) Source(ctx context.Context, obj *service.FrozenEntry) (*string, error) {
+	return optional(obj.Source), nil
 }
 
 // Note is the resolver for the note field.
@@ -149,6 +295,14 @@ func (r *disagreementResolver) RowID(ctx context.Context, obj *cynllun.Disagreem
 	return optional(obj.RowID), nil
 }
 
+// MadeBy is the resolver for the madeBy field.
+func (r *disputedDecisionResolver) MadeBy(ctx context.Context, obj *cynllun.DisputedDecision) (*cynllun.Organisation, error) {
+	if obj.MadeBy == "" {
+		return nil, nil
+	}
+	return r.organisation(ctx, obj.MadeBy, false)
+}
+
 // Attachment is the resolver for the attachment field.
 func (r *evidenceResolver) Attachment(ctx context.Context, obj *cynllun.Evidence) (*string, error) {
 	return optional(obj.Attachment), nil
@@ -222,6 +376,14 @@ func (r *jobResolver) Revision(ctx context.Context, obj *cynllun.Job) (*int, err
 	return optionalInt(obj.Revision), nil
 }
 
+// Bundle is the resolver for the bundle field.
+func (r *jobResolver) Bundle(ctx context.Context, obj *cynllun.Job) (*cynllun.Bundle, error) {
+	if obj.BundleID == "" {
+		return nil, nil
+	}
+	return r.Svc.Bundle(ctx, obj.BundleID)
+}
+
 // PreferredName is the resolver for the preferredName field.
 func (r *learnerResolver) PreferredName(ctx context.Context, obj *cynllun.Learner) (*string, error) {
 	return optional(obj.PreferredName), nil
@@ -276,6 +438,11 @@ func (r *learnerResolver) Events(ctx context.Context, obj *cynllun.Learner) ([]*
 	return pointers(evs), err
 }
 
+// Cases is the resolver for the cases field.
+func (r *learnerResolver) Cases(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Case, error) {
+	return r.Svc.LearnerCases(ctx, obj.ID)
+}
+
 // Reason is the resolver for the reason field.
 func (r *ledgerSessionResolver) Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error) {
 	return optionalEnum(obj.Reason), nil
@@ -289,6 +456,14 @@ func (r *ledgerSessionResolver) VoidedAt(ctx context.Context, obj *cynllun.Sessi
 // VoidReason is the resolver for the voidReason field.
 func (r *ledgerSessionResolver) VoidReason(ctx context.Context, obj *cynllun.Session) (*string, error) {
 	return optional(obj.VoidReason), nil
+}
+
+// Documents is the resolver for the documents field.
+func (r *manifestSectionResolver) Documents(ctx context.Context, obj *bundle.SectionPlacement) (*bundle.PageRange, error) {
+	if obj.Documents.From == 0 {
+		return nil, nil
+	}
+	return &obj.Documents, nil
 }
 
 // CreateOrganisation is the resolver for the createOrganisation field.
@@ -435,6 +610,36 @@ func (r *mutationResolver) SetWebhookEndpointActive(ctx context.Context, id stri
 	return r.Svc.SetWebhookEndpointActive(ctx, id, active)
 }
 
+// OpenCase is the resolver for the openCase field.
+func (r *mutationResolver) OpenCase(ctx context.Context, input service.OpenCaseInput) (*cynllun.Case, error) {
+	return r.Svc.OpenCase(ctx, input)
+}
+
+// UpdateCase is the resolver for the updateCase field.
+func (r *mutationResolver) UpdateCase(ctx context.Context, input service.UpdateCaseInput) (*cynllun.Case, error) {
+	return r.Svc.UpdateCase(ctx, input)
+}
+
+// SetBundleSpec is the resolver for the setBundleSpec field.
+func (r *mutationResolver) SetBundleSpec(ctx context.Context, input BundleSpecInput) (*cynllun.Case, error) {
+	return r.setBundleSpec(ctx, input)
+}
+
+// AddEvidence is the resolver for the addEvidence field.
+func (r *mutationResolver) AddEvidence(ctx context.Context, input AddEvidenceInput, file graphql.Upload) (*cynllun.CaseEvidence, error) {
+	return r.addEvidence(ctx, input, file)
+}
+
+// WithdrawEvidence is the resolver for the withdrawEvidence field.
+func (r *mutationResolver) WithdrawEvidence(ctx context.Context, id string, reason string) (*cynllun.CaseEvidence, error) {
+	return r.Svc.WithdrawEvidence(ctx, id, reason)
+}
+
+// RenderBundle is the resolver for the renderBundle field.
+func (r *mutationResolver) RenderBundle(ctx context.Context, caseID string, priority *cynllun.JobPriority) (*cynllun.Bundle, error) {
+	return r.Svc.RenderBundle(ctx, service.RenderBundleInput{CaseID: caseID, Priority: deref(priority)})
+}
+
 // Kind is the resolver for the kind field.
 func (r *noticeResolver) Kind(ctx context.Context, obj *service.NoticeLog) (string, error) {
 	return string(obj.Kind), nil
@@ -495,6 +700,21 @@ func (r *organisationCalendarResolver) Revision(ctx context.Context, obj *servic
 		return 0, nil
 	}
 	return obj.Own.Revision, nil
+}
+
+// OrgID is the resolver for the orgId field.
+func (r *partyResolver) OrgID(ctx context.Context, obj *cynllun.Party) (*string, error) {
+	return optional(obj.OrgID), nil
+}
+
+// UserID is the resolver for the userId field.
+func (r *partyResolver) UserID(ctx context.Context, obj *cynllun.Party) (*string, error) {
+	return optional(obj.UserID), nil
+}
+
+// Represents is the resolver for the represents field.
+func (r *partyResolver) Represents(ctx context.Context, obj *cynllun.Party) (*cynllun.PartyRole, error) {
+	return optionalEnum(obj.Represents), nil
 }
 
 // Learner is the resolver for the learner field.
@@ -716,6 +936,39 @@ func (r *queryResolver) Calendar(ctx context.Context, orgID string) (*service.Or
 	return r.Svc.Calendar(ctx, orgID)
 }
 
+// Case is the resolver for the case field.
+func (r *queryResolver) Case(ctx context.Context, id string) (*cynllun.Case, error) {
+	return r.Svc.Case(ctx, id)
+}
+
+// Bundle is the resolver for the bundle field.
+func (r *queryResolver) Bundle(ctx context.Context, id string) (*cynllun.Bundle, error) {
+	return r.Svc.Bundle(ctx, id)
+}
+
+// PlanID is the resolver for the planId field.
+func (r *recordItemResolver) PlanID(ctx context.Context, obj *cynllun.RecordItem) (*string, error) {
+	return optional(obj.PlanID), nil
+}
+
+// Version is the resolver for the version field.
+func (r *recordItemResolver) Version(ctx context.Context, obj *cynllun.RecordItem) (*int, error) {
+	return optionalInt(obj.Version), nil
+}
+
+// ReviewID is the resolver for the reviewId field.
+func (r *recordItemResolver) ReviewID(ctx context.Context, obj *cynllun.RecordItem) (*string, error) {
+	return optional(obj.ReviewID), nil
+}
+
+// Revision is the resolver for the revision field.
+func (r *recordItemResolver) Revision(ctx context.Context, obj *cynllun.RecordItem) (*int, error) {
+	if obj.Kind != cynllun.RecordMeetingRecord {
+		return nil, nil
+	}
+	return &obj.Revision, nil
+}
+
 // LearnerID is the resolver for the learnerId field.
 func (r *relationshipResolver) LearnerID(ctx context.Context, obj *cynllun.Relationship) (*string, error) {
 	return optional(obj.LearnerID), nil
@@ -734,6 +987,11 @@ func (r *relationshipResolver) StaffRole(ctx context.Context, obj *cynllun.Relat
 // ConsentBy is the resolver for the consentBy field.
 func (r *relationshipResolver) ConsentBy(ctx context.Context, obj *cynllun.Relationship) (*string, error) {
 	return optional(obj.ConsentBy), nil
+}
+
+// CaseID is the resolver for the caseId field.
+func (r *relationshipResolver) CaseID(ctx context.Context, obj *cynllun.Relationship) (*string, error) {
+	return optional(obj.CaseID), nil
 }
 
 // Active is the resolver for the active field.
@@ -908,8 +1166,29 @@ func (r *Resolver) Appendix() AppendixResolver { return &appendixResolver{r} }
 // AuditEvent returns AuditEventResolver implementation.
 func (r *Resolver) AuditEvent() AuditEventResolver { return &auditEventResolver{r} }
 
+// Bundle returns BundleResolver implementation.
+func (r *Resolver) Bundle() BundleResolver { return &bundleResolver{r} }
+
+// BundleManifest returns BundleManifestResolver implementation.
+func (r *Resolver) BundleManifest() BundleManifestResolver { return &bundleManifestResolver{r} }
+
+// BundlePreview returns BundlePreviewResolver implementation.
+func (r *Resolver) BundlePreview() BundlePreviewResolver { return &bundlePreviewResolver{r} }
+
+// BundleSpec returns BundleSpecResolver implementation.
+func (r *Resolver) BundleSpec() BundleSpecResolver { return &bundleSpecResolver{r} }
+
 // CalculationStep returns CalculationStepResolver implementation.
 func (r *Resolver) CalculationStep() CalculationStepResolver { return &calculationStepResolver{r} }
+
+// Case returns CaseResolver implementation.
+func (r *Resolver) Case() CaseResolver { return &caseResolver{r} }
+
+// CaseEvidence returns CaseEvidenceResolver implementation.
+func (r *Resolver) CaseEvidence() CaseEvidenceResolver { return &caseEvidenceResolver{r} }
+
+// ChronologyEntry returns ChronologyEntryResolver implementation.
+func (r *Resolver) ChronologyEntry() ChronologyEntryResolver { return &chronologyEntryResolver{r} }
 
 // Closure returns ClosureResolver implementation.
 func (r *Resolver) Closure() ClosureResolver { return &closureResolver{r} }
@@ -925,6 +1204,9 @@ func (r *Resolver) Delivery() DeliveryResolver { return &deliveryResolver{r} }
 
 // Disagreement returns DisagreementResolver implementation.
 func (r *Resolver) Disagreement() DisagreementResolver { return &disagreementResolver{r} }
+
+// DisputedDecision returns DisputedDecisionResolver implementation.
+func (r *Resolver) DisputedDecision() DisputedDecisionResolver { return &disputedDecisionResolver{r} }
 
 // Evidence returns EvidenceResolver implementation.
 func (r *Resolver) Evidence() EvidenceResolver { return &evidenceResolver{r} }
@@ -944,6 +1226,9 @@ func (r *Resolver) Learner() LearnerResolver { return &learnerResolver{r} }
 // LedgerSession returns LedgerSessionResolver implementation.
 func (r *Resolver) LedgerSession() LedgerSessionResolver { return &ledgerSessionResolver{r} }
 
+// ManifestSection returns ManifestSectionResolver implementation.
+func (r *Resolver) ManifestSection() ManifestSectionResolver { return &manifestSectionResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
@@ -957,6 +1242,9 @@ func (r *Resolver) Organisation() OrganisationResolver { return &organisationRes
 func (r *Resolver) OrganisationCalendar() OrganisationCalendarResolver {
 	return &organisationCalendarResolver{r}
 }
+
+// Party returns PartyResolver implementation.
+func (r *Resolver) Party() PartyResolver { return &partyResolver{r} }
 
 // Plan returns PlanResolver implementation.
 func (r *Resolver) Plan() PlanResolver { return &planResolver{r} }
@@ -975,6 +1263,9 @@ func (r *Resolver) ProvisionRow() ProvisionRowResolver { return &provisionRowRes
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+// RecordItem returns RecordItemResolver implementation.
+func (r *Resolver) RecordItem() RecordItemResolver { return &recordItemResolver{r} }
 
 // Relationship returns RelationshipResolver implementation.
 func (r *Resolver) Relationship() RelationshipResolver { return &relationshipResolver{r} }
@@ -1015,28 +1306,39 @@ func (r *Resolver) WebhookEndpoint() WebhookEndpointResolver { return &webhookEn
 type (
 	appendixResolver             struct{ *Resolver }
 	auditEventResolver           struct{ *Resolver }
+	bundleResolver               struct{ *Resolver }
+	bundleManifestResolver       struct{ *Resolver }
+	bundlePreviewResolver        struct{ *Resolver }
+	bundleSpecResolver           struct{ *Resolver }
 	calculationStepResolver      struct{ *Resolver }
+	caseResolver                 struct{ *Resolver }
+	caseEvidenceResolver         struct{ *Resolver }
+	chronologyEntryResolver      struct{ *Resolver }
 	closureResolver              struct{ *Resolver }
 	deadlineResolver             struct{ *Resolver }
 	deadlineClosureResolver      struct{ *Resolver }
 	deliveryResolver             struct{ *Resolver }
 	disagreementResolver         struct{ *Resolver }
+	disputedDecisionResolver     struct{ *Resolver }
 	evidenceResolver             struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
 	findingResolver              struct{ *Resolver }
 	jobResolver                  struct{ *Resolver }
 	learnerResolver              struct{ *Resolver }
 	ledgerSessionResolver        struct{ *Resolver }
+	manifestSectionResolver      struct{ *Resolver }
 	mutationResolver             struct{ *Resolver }
 	noticeResolver               struct{ *Resolver }
 	organisationResolver         struct{ *Resolver }
 	organisationCalendarResolver struct{ *Resolver }
+	partyResolver                struct{ *Resolver }
 	planResolver                 struct{ *Resolver }
 	planVersionResolver          struct{ *Resolver }
 	planVersionSavedResolver     struct{ *Resolver }
 	provisionReviewResolver      struct{ *Resolver }
 	provisionRowResolver         struct{ *Resolver }
 	queryResolver                struct{ *Resolver }
+	recordItemResolver           struct{ *Resolver }
 	relationshipResolver         struct{ *Resolver }
 	reviewResolver               struct{ *Resolver }
 	reviewDecisionResolver       struct{ *Resolver }

@@ -214,3 +214,43 @@ func responsibleFor(p *cynllun.Principal, o *cynllun.Organisation, now time.Time
 	}
 	return false
 }
+
+// ReadCase decides whether p may read case c of learner l and work on it
+// (add evidence, build bundles, record its progress): an advocate whose
+// consent covers it (consent for the learner, or for this case), and
+// everyone else who may read the learner (the family, staff of the
+// setting, officers of the LA). An advocate whose consent names another
+// case may not.
+func ReadCase(p *cynllun.Principal, l *cynllun.Learner, c *cynllun.Case, now time.Time) Access {
+	if l == nil || c == nil || c.LearnerID != l.ID {
+		return Access{}
+	}
+	var orgAccess Access
+	for _, r := range active(p, now) {
+		switch r.Kind {
+		case cynllun.RelParentOf, cynllun.RelSelf:
+			if r.LearnerID == l.ID {
+				return Access{OK: true, Reason: r.Kind}
+			}
+		case cynllun.RelAdvocateOf:
+			if r.LearnerID == l.ID && (r.CaseID == "" || r.CaseID == c.ID) {
+				return Access{OK: true, Reason: r.Kind}
+			}
+		}
+	}
+	if a := WriteLearner(p, l, now); a.OK {
+		orgAccess = a
+	}
+	return orgAccess
+}
+
+// CaseVisible is ReadCase for listing: the cases of l that p may see.
+func CaseVisible(p *cynllun.Principal, l *cynllun.Learner, cases []*cynllun.Case, now time.Time) []*cynllun.Case {
+	out := make([]*cynllun.Case, 0, len(cases))
+	for _, c := range cases {
+		if ReadCase(p, l, c, now).OK {
+			out = append(out, c)
+		}
+	}
+	return out
+}

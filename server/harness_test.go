@@ -131,6 +131,7 @@ func (e *env) startWorker() {
 	h := worker.NewRenderHandler(e.db, e.bus, nil)
 	w.Handle(worker.TypeRenderPlan, h)
 	w.Handle(worker.TypeRenderMeeting, h)
+	w.Handle(worker.TypeRenderBundle, h)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = w.Run(ctx) }()

@@ -109,10 +109,9 @@ func (s *Service) RecordEvent(ctx context.Context, in EventInput) (*EventResult,
 	return res, nil
 }
 
-// systemEvent records an event Cynllun derives (an IDP given, a review
-// concluded) and applies it. Its id is derived from what caused it, so a
-// retried save applies it once. A failure is logged: the save it follows
-// has been made already.
+// systemEvent records an event Cynllun derives from a plan (an IDP given,
+// a review concluded) and applies it. Its id is derived from what caused
+// it, so a retried save applies it once.
 func (s *Service) systemEvent(ctx context.Context, kind cynllun.EventKind, cause string, plan *cynllun.Plan, reviewID string, on cynllun.Date, by string) {
 	const op = "service.systemEvent"
 	sum := sha256.Sum256([]byte(string(kind) + "/" + cause))
@@ -120,26 +119,37 @@ func (s *Service) systemEvent(ctx context.Context, kind cynllun.EventKind, cause
 		ID: cynllun.PrefixEvent + "s" + hex.EncodeToString(sum[:12]), Kind: kind, LearnerID: plan.LearnerID, PlanID: plan.ID,
 		ReviewID: reviewID, OrgID: plan.MaintainerID, On: on, RecordedAt: s.now().UTC(), RecordedBy: by, System: true,
 	}
+	s.deriveEvent(ctx, op, ev, nil)
+}
+
+// deriveEvent applies an event Cynllun derived (ev.System). A failure is
+// logged: the save it follows has been made already, and applying it again
+// is safe. l may be nil (it is read).
+func (s *Service) deriveEvent(ctx context.Context, op string, ev *cynllun.StatutoryEvent, l *cynllun.Learner) {
 	err := func() error {
-		ls, err := s.store.LearnersByID(ctx, []string{plan.LearnerID})
-		if err != nil {
-			return cynllun.AsError(op, err)
+		if l == nil {
+			ls, err := s.store.LearnersByID(ctx, []string{ev.LearnerID})
+			if err != nil {
+				return cynllun.AsError(op, err)
+			}
+			if len(ls) == 0 {
+				return cynllun.NotFound(op, "learner")
+			}
+			l = ls[0]
 		}
-		if len(ls) == 0 {
-			return cynllun.NotFound(op, "learner")
-		}
-		orgs, err := s.store.OrganisationsByID(ctx, []string{plan.MaintainerID})
+		orgs, err := s.store.OrganisationsByID(ctx, []string{ev.OrgID})
 		if err != nil {
 			return cynllun.AsError(op, err)
 		}
 		if len(orgs) == 0 {
 			return cynllun.NotFound(op, "organisation")
 		}
-		_, err = s.applyEvent(ctx, op, ev, ls[0], orgs[0])
+		_, err = s.applyEvent(ctx, op, ev, l, orgs[0])
 		return err
 	}()
 	if err != nil {
-		s.log.ErrorContext(ctx, "could not apply a statutory event", "event", ev.ID, "kind", string(kind), "plan", plan.ID, "code", string(cynllun.ErrorCode(err)))
+		s.log.ErrorContext(ctx, "could not apply a statutory event", "event", ev.ID, "kind", string(ev.Kind),
+			"plan", ev.PlanID, "case", ev.CaseID, "code", string(cynllun.ErrorCode(err)))
 	}
 }
 
@@ -161,7 +171,8 @@ func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.Statuto
 		if !ok || d.StartEventID == ev.ID || !slices.Contains(rule.EndEvents, string(ev.Kind)) && !slices.Contains(rule.RestartEvents, string(ev.Kind)) {
 			continue
 		}
-		if d.PlanID != "" && ev.PlanID != "" && d.PlanID != ev.PlanID {
+		if d.PlanID != "" && ev.PlanID != "" && d.PlanID != ev.PlanID ||
+			d.CaseID != "" && ev.CaseID != "" && d.CaseID != ev.CaseID {
 			continue
 		}
 		closed, err := s.store.CloseDeadline(ctx, d.ID, cynllun.Closure{Status: cynllun.DeadlineMet, On: ev.On, EventID: ev.ID, By: ev.RecordedBy, At: now})
@@ -183,7 +194,7 @@ func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.Statuto
 			cal = cals[org.ID]
 		}
 		d := &cynllun.Deadline{
-			ID: cynllun.DeadlineID(rule.ID, ev.ID), RuleID: rule.ID, LearnerID: l.ID, PlanID: ev.PlanID, ReviewID: ev.ReviewID,
+			ID: cynllun.DeadlineID(rule.ID, ev.ID), RuleID: rule.ID, LearnerID: l.ID, PlanID: ev.PlanID, ReviewID: ev.ReviewID, CaseID: ev.CaseID,
 			OrgID: org.ID, LAID: l.LAID, SettingID: l.SettingID, StartEventID: ev.ID, Start: ev.On, CreatedAt: now,
 		}
 		r, err := clock.Compute(rule, ev.On, cal, s.clock)

@@ -355,6 +355,13 @@ func (s *Service) file(ctx context.Context, op, id string) (*cynllun.File, *cynl
 	if err != nil {
 		return nil, nil, cynllun.NotFound(op, "file")
 	}
+	if f.CaseID != "" {
+		// A case's files are the case's: an advocate whose consent covers
+		// another case may not have them.
+		if _, _, _, err := s.caseFor(ctx, op, f.CaseID); err != nil {
+			return nil, nil, cynllun.NotFound(op, "file")
+		}
+	}
 	return f, l, nil
 }
 

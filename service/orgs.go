@@ -207,6 +207,8 @@ type GrantInput struct {
 	StaffRole string
 	// EndsAt is required for advocates: consent is always time-limited.
 	EndsAt *time.Time
+	// CaseID limits an advocate's consent to one case of the learner's.
+	CaseID string
 }
 
 // GrantAccess records a relationship (see policy.Grant for who may). For an
@@ -221,7 +223,7 @@ func (s *Service) GrantAccess(ctx context.Context, in GrantInput) (*cynllun.Rela
 	now := s.now()
 	r := &cynllun.Relationship{
 		ID: cynllun.NewID(cynllun.PrefixRelationship), UserID: in.UserID, Kind: in.Kind,
-		LearnerID: in.LearnerID, OrgID: in.OrgID, StaffRole: in.StaffRole,
+		LearnerID: in.LearnerID, OrgID: in.OrgID, StaffRole: in.StaffRole, CaseID: in.CaseID,
 		CreatedAt: now.UTC(), CreatedBy: p.UserID,
 	}
 	if in.EndsAt != nil {
@@ -261,6 +263,9 @@ func (s *Service) GrantAccess(ctx context.Context, in GrantInput) (*cynllun.Rela
 	} else if in.EndsAt != nil && !in.EndsAt.After(now) {
 		errs = append(errs, cynllun.FieldError{Field: "input.endsAt", Message: "must be in the future"})
 	}
+	if in.CaseID != "" && in.Kind != cynllun.RelAdvocateOf {
+		errs = append(errs, cynllun.FieldError{Field: "input.caseId", Message: "applies only to advocates"})
+	}
 	if fe := form.CheckText("input.staffRole", in.StaffRole, 100, false); fe != nil {
 		errs = append(errs, *fe)
 	}
@@ -294,6 +299,15 @@ func (s *Service) GrantAccess(ctx context.Context, in GrantInput) (*cynllun.Rela
 	}
 	if !policy.Grant(p, r, learner, now) {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not grant this access")
+	}
+	if in.CaseID != "" {
+		cs, err := s.store.CasesByID(ctx, []string{in.CaseID})
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		if len(cs) == 0 || cs[0].LearnerID != learner.ID {
+			return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.caseId", Message: "is not a case of the learner"})
+		}
 	}
 	if err := s.store.CreateRelationship(ctx, r); err != nil {
 		return nil, cynllun.AsError(op, err)

@@ -57,6 +57,8 @@ type Service struct {
 	maxUpload int64
 	calendars calendar.Store
 	clock     clock.Settings
+
+	bundleDefaults *BundleDefaults
 }
 
 // Option configures a Service.

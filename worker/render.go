@@ -44,13 +44,16 @@ func newRenderTask(j *cynllun.Job) (*asynq.Task, []asynq.Option, error) {
 	if err != nil {
 		return nil, nil, cynllun.Internal("worker.newRenderTask", err)
 	}
-	typ := TypeRenderPlan
-	if j.Kind == cynllun.JobRenderMeeting {
+	typ, timeout := TypeRenderPlan, renderTimeout
+	switch j.Kind {
+	case cynllun.JobRenderMeeting:
 		typ = TypeRenderMeeting
+	case cynllun.JobRenderBundle:
+		typ, timeout = TypeRenderBundle, bundleTimeout
 	}
 	return asynq.NewTask(typ, b), []asynq.Option{
 		asynq.TaskID(j.ID), asynq.Queue(queueFor(j.Priority)),
-		asynq.MaxRetry(renderMaxRetry), asynq.Timeout(renderTimeout),
+		asynq.MaxRetry(renderMaxRetry), asynq.Timeout(timeout),
 	}, nil
 }
 
@@ -73,9 +76,12 @@ type RenderHandler struct {
 	Store         cynllun.Store
 	Render        Renderer
 	RenderMeeting MeetingRenderer
-	Events        JobEvents // optional
-	Log           *slog.Logger
-	Now           func() time.Time
+	// RecordDocument renders a bundle's documents from the record
+	// (service.RecordDocument when nil; tests wrap it).
+	RecordDocument func(context.Context, *service.FrozenDoc, *service.BundleContents) ([]byte, error)
+	Events         JobEvents // optional
+	Log            *slog.Logger
+	Now            func() time.Time
 }
 
 // NewRenderHandler returns a handler rendering with docgen.
@@ -179,8 +185,10 @@ func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (string, e
 	f := &cynllun.File{LearnerID: job.LearnerID, PlanID: job.PlanID, Version: job.Version, Kind: cynllun.FileRendered}
 	lang := docgen.Lang(job.Language)
 	switch job.Kind {
+	case cynllun.JobRenderBundle:
+		return h.renderBundle(ctx, job)
 	case cynllun.JobRenderMeeting:
-		doc, err := h.loadMeeting(ctx, job)
+		doc, err := service.LoadMeetingDoc(ctx, h.Store, job.ReviewID, job.Revision, job.Language, h.now())
 		if err != nil {
 			return "", err
 		}
@@ -192,7 +200,7 @@ func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (string, e
 		// The revision's time, not now: the same render stores the same file.
 		f.CreatedAt = doc.Review.CreatedAt
 	default:
-		doc, err := h.load(ctx, job)
+		doc, err := service.LoadPlanDoc(ctx, h.Store, job.PlanID, job.Version, job.Language)
 		if err != nil {
 			return "", err
 		}
@@ -214,100 +222,6 @@ func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (string, e
 		return "", cynllun.AsError(op, err)
 	}
 	return f.ID, nil
-}
-
-// loadMeeting reads what a meeting record shows.
-func (h *RenderHandler) loadMeeting(ctx context.Context, job *cynllun.Job) (docgen.MeetingDoc, error) {
-	const op = "worker.loadMeeting"
-	var doc docgen.MeetingDoc
-	r, err := h.Store.ReviewRevision(ctx, job.ReviewID, job.Revision)
-	if err != nil {
-		return doc, cynllun.AsError(op, err)
-	}
-	names, err := h.names(ctx, job)
-	if err != nil {
-		return doc, err
-	}
-	rcs, err := service.LoadReviewContexts(ctx, h.Store, []*cynllun.Review{r},
-		map[string]*cynllun.Plan{names.plan.ID: names.plan}, map[string]*cynllun.Learner{names.learner.ID: names.learner}, h.now())
-	if err != nil {
-		return doc, cynllun.AsError(op, err)
-	}
-	rc := rcs[0]
-	return docgen.MeetingDoc{
-		Learner: names.learner, Plan: names.plan, Review: r, Reviewed: rc.Reviewed, Revised: rc.Revised,
-		Ledger: rc.Ledger, LedgerFrom: rc.From, LedgerTo: rc.To,
-		Maintainer: names.maintainer, LocalAuthority: names.la, Setting: names.setting,
-	}, nil
-}
-
-// load reads what a plan document shows, in one round trip per kind.
-func (h *RenderHandler) load(ctx context.Context, job *cynllun.Job) (docgen.PlanDoc, error) {
-	const op = "worker.load"
-	var doc docgen.PlanDoc
-	versions, err := h.Store.VersionsByID(ctx, []string{cynllun.VersionID(job.PlanID, job.Version)})
-	if err != nil {
-		return doc, cynllun.AsError(op, err)
-	}
-	if len(versions) == 0 || versions[0].Content == nil {
-		return doc, cynllun.NotFound(op, "plan version")
-	}
-	n, err := h.names(ctx, job)
-	if err != nil {
-		return doc, err
-	}
-	return docgen.PlanDoc{Learner: n.learner, Plan: n.plan, Version: versions[0],
-		Maintainer: n.maintainer, LocalAuthority: n.la, Setting: n.setting}, nil
-}
-
-// subject is the plan and learner a document is about, with the display
-// names of the organisations involved in the job's language.
-type subject struct {
-	plan                    *cynllun.Plan
-	learner                 *cynllun.Learner
-	maintainer, la, setting string
-}
-
-func (h *RenderHandler) names(ctx context.Context, job *cynllun.Job) (subject, error) {
-	const op = "worker.names"
-	var n subject
-	plans, err := h.Store.PlansByID(ctx, []string{job.PlanID})
-	if err != nil {
-		return n, cynllun.AsError(op, err)
-	}
-	if len(plans) == 0 {
-		return n, cynllun.NotFound(op, "plan")
-	}
-	learners, err := h.Store.LearnersByID(ctx, []string{plans[0].LearnerID})
-	if err != nil {
-		return n, cynllun.AsError(op, err)
-	}
-	if len(learners) == 0 {
-		return n, cynllun.NotFound(op, "learner")
-	}
-	n.plan, n.learner = plans[0], learners[0]
-	l := n.learner
-	orgs, err := h.Store.OrganisationsByID(ctx, []string{n.plan.MaintainerID, l.LAID, l.SettingID})
-	if err != nil {
-		return n, cynllun.AsError(op, err)
-	}
-	cy := job.Language == cynllun.RenderCY
-	for _, o := range orgs {
-		name := o.Name
-		if cy && o.NameCy != "" {
-			name = o.NameCy
-		}
-		if o.ID == n.plan.MaintainerID {
-			n.maintainer = name
-		}
-		if o.ID == l.LAID {
-			n.la = name
-		}
-		if o.ID == l.SettingID {
-			n.setting = name
-		}
-	}
-	return n, nil
 }
 
 // fileName is the download name: "IDP Siôn Llywelyn v2 CY.pdf". It is only

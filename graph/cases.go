@@ -1,0 +1,72 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/service"
+)
+
+// setBundleSpec applies the input's defaults (the current language and
+// sections when omitted) and saves the specification.
+func (r *Resolver) setBundleSpec(ctx context.Context, in BundleSpecInput) (*cynllun.Case, error) {
+	spec := cynllun.BundleSpec{
+		Language: deref(in.Language), Chronology: in.Chronology == nil || *in.Chronology,
+		ChronologyAfter: deref(in.ChronologyAfter), Records: values(in.Records), Excluded: in.Excluded,
+	}
+	if in.Sections != nil {
+		spec.Sections = values(in.Sections)
+	} else {
+		c, err := r.Svc.Case(ctx, in.CaseID)
+		if err != nil {
+			return nil, err
+		}
+		spec.Sections = c.Bundle.Sections
+		if in.ChronologyAfter == nil {
+			spec.ChronologyAfter = c.Bundle.ChronologyAfter
+		}
+	}
+	return r.Svc.SetBundleSpec(ctx, service.SetBundleSpecInput{CaseID: in.CaseID, ExpectedRevision: in.ExpectedRevision, Spec: spec})
+}
+
+// addEvidence reads a multipart upload, at most one byte over the limit,
+// as uploadAttachment does.
+func (r *Resolver) addEvidence(ctx context.Context, in AddEvidenceInput, f graphql.Upload) (*cynllun.CaseEvidence, error) {
+	const op = "graph.addEvidence"
+	max := r.Svc.MaxUploadBytes()
+	if f.Size > max {
+		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "file", Message: fmt.Sprintf("is larger than the limit of %d MiB", max>>20)})
+	}
+	data, err := io.ReadAll(io.LimitReader(f.File, max+1))
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	return r.Svc.AddEvidence(ctx, service.EvidenceInput{
+		CaseID: in.CaseID, Title: in.Title, Date: deref(in.Date), Author: deref(in.Author), Kind: in.Kind,
+		Section: deref(in.Section), Name: f.Filename, DeclaredType: f.ContentType, Data: data,
+	})
+}
+
+func previewSections(p *service.BundlePreview) []*BundlePreviewSection {
+	out := make([]*BundlePreviewSection, len(p.Contents.Sections))
+	for i, sec := range p.Contents.Sections {
+		ps := &BundlePreviewSection{Key: sec.Key, Title: sec.Title, PageLimit: sec.PageLimit, Pages: p.SectionPages(i)}
+		for j, d := range sec.Documents {
+			ps.Documents = append(ps.Documents, &BundleDocument{ID: d.ID, Number: d.Number, Kind: d.Kind, Title: d.Title,
+				Author: d.Author, Date: optionalDate(d.Date), Pages: p.Pages[i][j]})
+		}
+		out[i] = ps
+	}
+	return out
+}
+
+func optionalDate(d cynllun.Date) *cynllun.Date {
+	if d.IsZero() {
+		return nil
+	}
+	return &d
+}

@@ -1,0 +1,124 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/docgen"
+)
+
+// The documents Cynllun renders from the record, read the same way by the
+// render jobs and the bundles that hold them.
+
+// LoadPlanDoc reads what a plan version's document shows, in one round
+// trip per kind.
+func LoadPlanDoc(ctx context.Context, store cynllun.Store, planID string, version int, lang cynllun.RenderLanguage) (docgen.PlanDoc, error) {
+	const op = "service.LoadPlanDoc"
+	var doc docgen.PlanDoc
+	versions, err := store.VersionsByID(ctx, []string{cynllun.VersionID(planID, version)})
+	if err != nil {
+		return doc, cynllun.AsError(op, err)
+	}
+	if len(versions) == 0 || versions[0].Content == nil {
+		return doc, cynllun.NotFound(op, "plan version")
+	}
+	n, err := loadSubject(ctx, store, planID, lang)
+	if err != nil {
+		return doc, err
+	}
+	return docgen.PlanDoc{Learner: n.learner, Plan: n.plan, Version: versions[0],
+		Maintainer: n.maintainer, LocalAuthority: n.la, Setting: n.setting}, nil
+}
+
+// LoadMeetingDoc reads what one revision of a review's meeting record
+// shows (revision 0: the latest).
+func LoadMeetingDoc(ctx context.Context, store cynllun.Store, reviewID string, revision int, lang cynllun.RenderLanguage, now time.Time) (docgen.MeetingDoc, error) {
+	const op = "service.LoadMeetingDoc"
+	var doc docgen.MeetingDoc
+	var r *cynllun.Review
+	if revision == 0 {
+		rs, err := store.ReviewsByID(ctx, []string{reviewID})
+		if err != nil {
+			return doc, cynllun.AsError(op, err)
+		}
+		if len(rs) == 0 {
+			return doc, cynllun.NotFound(op, "review")
+		}
+		r = rs[0]
+	} else {
+		var err error
+		if r, err = store.ReviewRevision(ctx, reviewID, revision); err != nil {
+			return doc, cynllun.AsError(op, err)
+		}
+	}
+	n, err := loadSubject(ctx, store, r.PlanID, lang)
+	if err != nil {
+		return doc, err
+	}
+	rcs, err := LoadReviewContexts(ctx, store, []*cynllun.Review{r},
+		map[string]*cynllun.Plan{n.plan.ID: n.plan}, map[string]*cynllun.Learner{n.learner.ID: n.learner}, now)
+	if err != nil {
+		return doc, cynllun.AsError(op, err)
+	}
+	rc := rcs[0]
+	return docgen.MeetingDoc{
+		Learner: n.learner, Plan: n.plan, Review: r, Reviewed: rc.Reviewed, Revised: rc.Revised,
+		Ledger: rc.Ledger, LedgerFrom: rc.From, LedgerTo: rc.To,
+		Maintainer: n.maintainer, LocalAuthority: n.la, Setting: n.setting,
+	}, nil
+}
+
+// subject is the plan and learner a document is about, with the display
+// names of the organisations involved in the document's language.
+type subject struct {
+	plan                    *cynllun.Plan
+	learner                 *cynllun.Learner
+	maintainer, la, setting string
+}
+
+func loadSubject(ctx context.Context, store cynllun.Store, planID string, lang cynllun.RenderLanguage) (subject, error) {
+	const op = "service.loadSubject"
+	var n subject
+	plans, err := store.PlansByID(ctx, []string{planID})
+	if err != nil {
+		return n, cynllun.AsError(op, err)
+	}
+	if len(plans) == 0 {
+		return n, cynllun.NotFound(op, "plan")
+	}
+	learners, err := store.LearnersByID(ctx, []string{plans[0].LearnerID})
+	if err != nil {
+		return n, cynllun.AsError(op, err)
+	}
+	if len(learners) == 0 {
+		return n, cynllun.NotFound(op, "learner")
+	}
+	n.plan, n.learner = plans[0], learners[0]
+	l := n.learner
+	orgs, err := store.OrganisationsByID(ctx, []string{n.plan.MaintainerID, l.LAID, l.SettingID})
+	if err != nil {
+		return n, cynllun.AsError(op, err)
+	}
+	for _, o := range orgs {
+		name := orgName(o, lang)
+		if o.ID == n.plan.MaintainerID {
+			n.maintainer = name
+		}
+		if o.ID == l.LAID {
+			n.la = name
+		}
+		if o.ID == l.SettingID {
+			n.setting = name
+		}
+	}
+	return n, nil
+}
+
+// orgName is an organisation's name in a document's language.
+func orgName(o *cynllun.Organisation, lang cynllun.RenderLanguage) string {
+	if lang == cynllun.RenderCY && o.NameCy != "" {
+		return o.NameCy
+	}
+	return o.Name
+}

@@ -1,6 +1,7 @@
 package cynllun
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -110,5 +111,54 @@ func TestActiveAt(t *testing.T) {
 		if got := tt.r.ActiveAt(now); got != tt.want {
 			t.Errorf("%s: ActiveAt = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestCaseStatusMoves: Tribunal cases move forward through their stages
+// (skipping is allowed); any open case may end; a final status is final;
+// the Tribunal's stages are not for local cases.
+func TestCaseStatusMoves(t *testing.T) {
+	for _, tt := range []struct {
+		from, to CaseStatus
+		kind     CaseKind
+		ok       bool
+	}{
+		{CaseOpen, CaseOpen, CaseAppeal, true},
+		{CaseOpen, CaseLodged, CaseAppeal, true},
+		{CaseOpen, CaseDecided, CaseAppeal, true},
+		{CaseLodged, CaseRegistered, CaseDisabilityClaim, true},
+		{CaseHearingListed, CaseDecided, CaseAppeal, true},
+		{CaseRegistered, CaseLodged, CaseAppeal, false},
+		{CaseDecided, CaseHearingListed, CaseAppeal, false},
+		{CaseDecided, CaseClosed, CaseAppeal, true},
+		{CaseLodged, CaseWithdrawn, CaseAppeal, true},
+		{CaseOpen, CaseResolved, CaseDisagreement, true},
+		{CaseOpen, CaseLodged, CaseDisagreement, false},
+		{CaseOpen, CaseDecided, CaseReconsideration, false},
+		{CaseClosed, CaseOpen, CaseAppeal, false},
+		{CaseWithdrawn, CaseClosed, CaseAppeal, false},
+		{CaseResolved, CaseResolved, CaseDisagreement, true},
+		{CaseOpen, CaseStatus("LOST"), CaseAppeal, false},
+	} {
+		if got := tt.from.CanMoveTo(tt.to, tt.kind); got != tt.ok {
+			t.Errorf("%s %s -> %s: %v, want %v", tt.kind, tt.from, tt.to, got, tt.ok)
+		}
+	}
+}
+
+// TestCaseIDs: ids are stable, distinct per case and never the learner's.
+func TestCaseIDs(t *testing.T) {
+	if BundleID("cas_a", 1) == BundleID("cas_a", 2) || BundleID("cas_a", 1) == BundleID("cas_b", 1) || BundleID("cas_a", 1) != BundleID("cas_a", 1) {
+		t.Error("BundleID")
+	}
+	if BundleJobID("bdl_a", 1) == BundleJobID("bdl_a", 2) || !strings.HasPrefix(BundleJobID("bdl_a", 1), PrefixJob) {
+		t.Error("BundleJobID")
+	}
+	sum := strings.Repeat("ab", 32)
+	if CaseFileID("cas_a", sum) == CaseFileID("cas_b", sum) || CaseFileID("cas_a", sum) == UploadFileID("cas_a", sum) {
+		t.Error("CaseFileID is shared")
+	}
+	if CaseRevisionID("cas_a", 3) != "cas_a/r3" {
+		t.Error("CaseRevisionID")
 	}
 }

@@ -323,6 +323,15 @@ func SetComplexity(c *ComplexityRoot) {
 	}
 	c.Organisation.Deadlines = func(child int, _ []cynllun.DeadlineStatus, first *int) int { return 1 + pageSize(first)*child }
 	c.Learner.Deadlines = func(child int, _ []cynllun.DeadlineStatus) int { return 1 + 20*child }
+	// A learner has a case or two; a case a few dozen documents and a
+	// handful of bundle versions. A preview renders the documents from the
+	// record: it costs as much as a page of learners, so a query can ask
+	// for a few, not one per case of a long list.
+	c.Learner.Cases = func(child int) int { return 1 + 5*child }
+	c.Case.Evidence = func(child int) int { return 1 + 50*child }
+	c.Case.Bundles = func(child int) int { return 1 + 10*child }
+	c.Case.Revisions = func(child int) int { return 1 + 20*child }
+	c.Case.BundlePreview = func(child int) int { return 2000 + child }
 }
 
 func optionalTime(t time.Time) *time.Time {

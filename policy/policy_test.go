@@ -173,3 +173,52 @@ func TestEditCalendarAndManageNotices(t *testing.T) {
 		}
 	}
 }
+
+// TestReadCase: who may see and work on a case. An advocate's consent may
+// cover the learner (every case) or one case (that one alone).
+func TestReadCase(t *testing.T) {
+	c1 := &cynllun.Case{ID: "cas_1", LearnerID: "lrn_1"}
+	c2 := &cynllun.Case{ID: "cas_2", LearnerID: "lrn_1"}
+	otherCase := &cynllun.Case{ID: "cas_3", LearnerID: "lrn_2"}
+	adv := func(caseID string, ends time.Time) cynllun.Relationship {
+		return cynllun.Relationship{Kind: cynllun.RelAdvocateOf, LearnerID: "lrn_1", ConsentBy: "usr_parent", EndsAt: ends, CaseID: caseID}
+	}
+	later := now.Add(time.Hour)
+	tests := []struct {
+		name   string
+		p      *cynllun.Principal
+		c      *cynllun.Case
+		reason cynllun.RelKind // "" = denied
+	}{
+		{"nobody", nil, c1, ""},
+		{"admin", &cynllun.Principal{UserID: "usr_admin", Admin: true}, c1, ""},
+		{"parent", principal(cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}), c1, cynllun.RelParentOf},
+		{"young person", principal(cynllun.Relationship{Kind: cynllun.RelSelf, LearnerID: "lrn_1"}), c2, cynllun.RelSelf},
+		{"parent of another child", principal(cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_2"}), c1, ""},
+		{"staff of the school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school"}), c1, cynllun.RelStaffOf},
+		{"officer of the LA", principal(cynllun.Relationship{Kind: cynllun.RelOfficerOf, OrgID: "org_la"}), c1, cynllun.RelOfficerOf},
+		{"officer of another LA", principal(cynllun.Relationship{Kind: cynllun.RelOfficerOf, OrgID: "org_la2"}), c1, ""},
+		{"advocate for the learner", principal(adv("", later)), c2, cynllun.RelAdvocateOf},
+		{"advocate for this case", principal(adv("cas_1", later)), c1, cynllun.RelAdvocateOf},
+		{"advocate for another case", principal(adv("cas_2", later)), c1, ""},
+		{"advocate whose consent ended", principal(adv("cas_1", now)), c1, ""},
+		{"advocate without recorded consent", principal(cynllun.Relationship{Kind: cynllun.RelAdvocateOf, LearnerID: "lrn_1", EndsAt: later}), c1, ""},
+		{"staff, case of another learner", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school"}), otherCase, ""},
+		{"advocate for another case, also staff", principal(adv("cas_2", later), cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school"}), c1, cynllun.RelStaffOf},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := ReadCase(tt.p, learner, tt.c, now)
+			if a.OK != (tt.reason != "") || a.Reason != tt.reason {
+				t.Errorf("ReadCase = %+v, want %q", a, tt.reason)
+			}
+		})
+	}
+	if ReadCase(principal(cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}), nil, c1, now).OK {
+		t.Error("no learner")
+	}
+	p := principal(adv("cas_2", later))
+	if got := CaseVisible(p, learner, []*cynllun.Case{c1, c2}, now); len(got) != 1 || got[0] != c2 {
+		t.Errorf("CaseVisible = %v", got)
+	}
+}

@@ -97,3 +97,33 @@ func TestLoadBundleDefaults(t *testing.T) {
 		t.Errorf("good file: %v", err)
 	}
 }
+
+// FuzzLoadBundleDefaults: any file is refused or gives sections a bundle
+// can be built with (unique keys of 1–8 capitals or digits, a title, a
+// page limit in range, a known order and kinds).
+func FuzzLoadBundleDefaults(f *testing.F) {
+	f.Add(builtinSections)
+	f.Add([]byte(`{"sections":[{"key":"A","en":"A"}]}`))
+	f.Add([]byte(`{"chronologyAfter":"B","sections":[{"key":"A","cy":"Adran","pageLimit":5,"order":"AS_LISTED","takes":["REPORT"]},{"key":"B","en":"B"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := LoadBundleDefaults(data)
+		if err != nil {
+			if cynllun.ErrorCode(err) != cynllun.CodeInvalid {
+				t.Fatalf("not INVALID: %v", err)
+			}
+			return
+		}
+		ck := &checker{}
+		checkSections(ck, "sections", d.Sections, d.ChronologyAfter)
+		if len(ck.errs) > 0 || len(d.Sections) == 0 {
+			t.Fatalf("accepted sections that do not check: %v", ck.errs)
+		}
+		seen := map[string]bool{}
+		for _, s := range d.Sections {
+			if seen[s.Key] || !sectionKey.MatchString(s.Key) {
+				t.Fatalf("bad key %q", s.Key)
+			}
+			seen[s.Key] = true
+		}
+	})
+}

@@ -66,22 +66,27 @@ func (s *Service) AddEvidence(ctx context.Context, in EvidenceInput) (*cynllun.C
 	if len(ck.errs) > 0 {
 		return nil, cynllun.Invalid(op, ck.errs...)
 	}
-	res, err := upload.Inspect(in.Data, name, in.DeclaredType, s.MaxUploadBytes())
-	if err != nil {
-		return nil, err
-	}
-	if !evidenceTypes[res.ContentType] {
-		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "file",
-			Message: "is " + res.ContentType + ": a bundle takes PDFs and PNG or JPEG images"})
-	}
-	doc := bundle.Document{ID: "file", Title: "file"}
-	if res.ContentType == "application/pdf" {
-		doc.PDF = in.Data
-	} else {
-		doc.Image = in.Data
-	}
-	pages, err := bundle.Inspect(doc)
-	if err != nil {
+	var (
+		res   upload.Result
+		pages int
+	)
+	if err := s.inspect(ctx, op, func() (err error) {
+		if res, err = upload.Inspect(in.Data, name, in.DeclaredType, s.MaxUploadBytes()); err != nil {
+			return err
+		}
+		if !evidenceTypes[res.ContentType] {
+			return cynllun.Invalid(op, cynllun.FieldError{Field: "file",
+				Message: "is " + res.ContentType + ": a bundle takes PDFs and PNG or JPEG images"})
+		}
+		doc := bundle.Document{ID: "file", Title: "file"}
+		if res.ContentType == "application/pdf" {
+			doc.PDF = in.Data
+		} else {
+			doc.Image = in.Data
+		}
+		pages, err = bundle.Inspect(doc)
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	existing, err := s.store.EvidenceForCase(ctx, c.ID)

@@ -59,6 +59,9 @@ type Service struct {
 	clock     clock.Settings
 
 	bundleDefaults *BundleDefaults
+	// inspecting bounds the uploads checked at once: decoding an image
+	// near the pixel cap takes up to a few hundred MB (upload package).
+	inspecting chan struct{}
 }
 
 // Option configures a Service.
@@ -93,7 +96,32 @@ func New(store cynllun.Store, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
+	if s.inspecting == nil {
+		s.inspecting = make(chan struct{}, 2)
+	}
 	return s
+}
+
+// WithUploadInspections sets how many uploads are checked at once (default
+// 2); the others wait their turn.
+func WithUploadInspections(n int) Option {
+	return func(s *Service) {
+		if n > 0 {
+			s.inspecting = make(chan struct{}, n)
+		}
+	}
+}
+
+// inspect runs check when an inspection slot is free, or gives up when ctx
+// ends first.
+func (s *Service) inspect(ctx context.Context, op string, check func() error) error {
+	select {
+	case s.inspecting <- struct{}{}:
+	case <-ctx.Done():
+		return cynllun.Internal(op, ctx.Err())
+	}
+	defer func() { <-s.inspecting }()
+	return check()
 }
 
 // Store returns the underlying store (for seeding and readiness checks).

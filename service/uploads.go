@@ -57,8 +57,11 @@ func (s *Service) UploadAttachment(ctx context.Context, in UploadInput) (*cynllu
 	if fe := form.CheckText("file", name, form.MaxShort, false); fe != nil {
 		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "file", Message: "has a file name that is too long or holds control characters"})
 	}
-	res, err := upload.Inspect(in.Data, name, in.DeclaredType, s.MaxUploadBytes())
-	if err != nil {
+	var res upload.Result
+	if err := s.inspect(ctx, op, func() (err error) {
+		res, err = upload.Inspect(in.Data, name, in.DeclaredType, s.MaxUploadBytes())
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	if name == "" {

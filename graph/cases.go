@@ -2,8 +2,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
-	"io"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -33,17 +31,11 @@ func (r *Resolver) setBundleSpec(ctx context.Context, in BundleSpecInput) (*cynl
 	return r.Svc.SetBundleSpec(ctx, service.SetBundleSpecInput{CaseID: in.CaseID, ExpectedRevision: in.ExpectedRevision, Spec: spec})
 }
 
-// addEvidence reads a multipart upload, at most one byte over the limit,
-// as uploadAttachment does.
+// addEvidence adds a multipart upload to a case.
 func (r *Resolver) addEvidence(ctx context.Context, in AddEvidenceInput, f graphql.Upload) (*cynllun.CaseEvidence, error) {
-	const op = "graph.addEvidence"
-	max := r.Svc.MaxUploadBytes()
-	if f.Size > max {
-		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "file", Message: fmt.Sprintf("is larger than the limit of %d MiB", max>>20)})
-	}
-	data, err := io.ReadAll(io.LimitReader(f.File, max+1))
+	data, err := r.readUpload("graph.addEvidence", f)
 	if err != nil {
-		return nil, cynllun.Internal(op, err)
+		return nil, err
 	}
 	return r.Svc.AddEvidence(ctx, service.EvidenceInput{
 		CaseID: in.CaseID, Title: in.Title, Date: deref(in.Date), Author: deref(in.Author), Kind: in.Kind,

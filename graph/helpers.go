@@ -436,10 +436,18 @@ func ledgerQuery(planID string, from, to *cynllun.Date, rowID *string, version *
 	return q
 }
 
-// uploadAttachment reads a multipart upload, at most one byte over the
-// limit (so that an oversize file is reported as such, not truncated).
+// uploadAttachment stores a multipart upload in a learner's record.
 func (r *Resolver) uploadAttachment(ctx context.Context, learnerID string, f graphql.Upload) (*cynllun.File, error) {
-	const op = "graph.uploadAttachment"
+	data, err := r.readUpload("graph.uploadAttachment", f)
+	if err != nil {
+		return nil, err
+	}
+	return r.Svc.UploadAttachment(ctx, service.UploadInput{LearnerID: learnerID, Name: f.Filename, DeclaredType: f.ContentType, Data: data})
+}
+
+// readUpload reads a multipart upload, at most one byte over the limit (so
+// that an oversize file is reported as such, not truncated).
+func (r *Resolver) readUpload(op string, f graphql.Upload) ([]byte, error) {
 	max := r.Svc.MaxUploadBytes()
 	if f.Size > max {
 		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "file", Message: fmt.Sprintf("is larger than the limit of %d MiB", max>>20)})
@@ -448,7 +456,7 @@ func (r *Resolver) uploadAttachment(ctx context.Context, learnerID string, f gra
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
-	return r.Svc.UploadAttachment(ctx, service.UploadInput{LearnerID: learnerID, Name: f.Filename, DeclaredType: f.ContentType, Data: data})
+	return data, nil
 }
 
 // reviewContext is the review's context, loaded once per request.

@@ -6,9 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"os"
 	"os/exec"
 	"slices"
@@ -54,25 +52,8 @@ const evidenceFields = `id title date author kind section contentType pages sha2
 
 func (e *env) addEvidence(token string, in map[string]any, name, contentType string, data []byte) response {
 	e.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	ops, _ := json.Marshal(map[string]any{
-		"query":     `mutation($in: AddEvidenceInput!, $f: Upload!) { addEvidence(input: $in, file: $f) { ` + evidenceFields + ` } }`,
-		"variables": map[string]any{"in": in, "f": nil},
-	})
-	_ = w.WriteField("operations", string(ops))
-	_ = w.WriteField("map", `{"0": ["variables.f"]}`)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", `form-data; name="0"; filename="`+name+`"`)
-	if contentType != "" {
-		h.Set("Content-Type", contentType)
-	}
-	part, _ := w.CreatePart(h)
-	_, _ = part.Write(data)
-	_ = w.Close()
-	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	return e.send(token, req)
+	return e.multipart(token, `mutation($in: AddEvidenceInput!, $f: Upload!) { addEvidence(input: $in, file: $f) { `+evidenceFields+` } }`,
+		map[string]any{"in": in, "f": nil}, name, contentType, data)
 }
 
 const caseFields = `id revision kind status title reference issues outcome lodgedOn

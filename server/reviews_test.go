@@ -380,12 +380,17 @@ func TestRefusedReviewRequest(t *testing.T) {
 // upload sends a GraphQL multipart request (uploadAttachment) with one file.
 func (e *env) upload(token, learnerID, name, contentType string, data []byte) response {
 	e.t.Helper()
+	return e.multipart(token, `mutation($l: ID!, $f: Upload!) { uploadAttachment(learnerId: $l, file: $f) { id name contentType size pages sha256 kind downloadUrl } }`,
+		map[string]any{"l": learnerID, "f": nil}, name, contentType, data)
+}
+
+// multipart sends one file as variables.f of query (GraphQL multipart
+// request spec).
+func (e *env) multipart(token, query string, vars map[string]any, name, contentType string, data []byte) response {
+	e.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
-	ops, _ := json.Marshal(map[string]any{
-		"query":     `mutation($l: ID!, $f: Upload!) { uploadAttachment(learnerId: $l, file: $f) { id name contentType size pages sha256 kind downloadUrl } }`,
-		"variables": map[string]any{"l": learnerID, "f": nil},
-	})
+	ops, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	_ = w.WriteField("operations", string(ops))
 	_ = w.WriteField("map", `{"0": ["variables.f"]}`)
 	h := textproto.MIMEHeader{}

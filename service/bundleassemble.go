@@ -145,29 +145,11 @@ func (r *recordReader) load() error {
 
 // pick is t in the bundle's language, as a document title is printed: a
 // bilingual bundle gives "Cymraeg / English".
-func (r *recordReader) pick(t form.Text) string {
-	switch r.lang {
-	case cynllun.RenderCY:
-		return cmp.Or(t.CY, t.EN)
-	case cynllun.RenderBilingual:
-		if t.CY != "" && t.CY != t.EN {
-			return t.CY + " / " + t.EN
-		}
-	}
-	return t.EN
-}
+func (r *recordReader) pick(t form.Text) string { return docgen.Lang(r.lang).Pick(t) }
 
 func (r *recordReader) orgName(id string) string {
 	if o := r.orgs[id]; o != nil {
-		switch r.lang {
-		case cynllun.RenderCY:
-			return cmp.Or(o.NameCy, o.Name)
-		case cynllun.RenderBilingual:
-			if o.NameCy != "" && o.NameCy != o.Name {
-				return o.NameCy + " / " + o.Name
-			}
-		}
-		return o.Name
+		return r.pick(form.Text{EN: o.Name, CY: o.NameCy})
 	}
 	return ""
 }

@@ -1,9 +1,10 @@
 // Package seed loads the reference data every deployment needs (the 22
 // Welsh local authorities and the 7 local health boards) and, for dev mode
 // and demos, a small sample: a school, three learners with Welsh names, a
-// plan with two versions and users for an ALNCo, a parent, an LA officer and
-// an administrator. Seeding is idempotent: ids are fixed and existing
-// records are left as they are.
+// plan with two versions, its sessions and a review, running statutory
+// clocks, a tribunal case with two evidence documents, and users for an
+// ALNCo, a parent, an LA officer and an administrator. Seeding is
+// idempotent: ids are fixed and existing records are left as they are.
 package seed
 
 import (
@@ -171,7 +172,10 @@ func Sample(ctx context.Context, st cynllun.Store, now time.Time) error {
 	if err := ignoreConflict(st.InsertReview(ctx, SampleReview(now))); err != nil {
 		return err
 	}
-	return sampleClocks(ctx, st, now, given)
+	if err := sampleClocks(ctx, st, now, given); err != nil {
+		return err
+	}
+	return sampleCase(ctx, st, now)
 }
 
 // SampleCalendar is the sample school's own 2026–27 calendar. The dates

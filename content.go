@@ -104,7 +104,7 @@ type ProvisionRow struct {
 	ID              string
 	IntendedOutcome string // 2B.1
 	Provision       string // 2B.2
-	WelshMedium     bool   // 2B.3
+	WelshMedium     *bool  // 2B.3: whether the ALP is to be in Welsh; nil when not stated
 	Provider        string // 2B.4
 	ProviderType    ProviderType
 	StartDate       Date     // 2B.5

@@ -71,6 +71,8 @@ type Job struct {
 	PlanID    string
 	Version   int
 	Language  RenderLanguage
+	// PlanCheck adds the plan check page (drafts) to a plan render.
+	PlanCheck bool
 	// What a meeting-record job renders (with PlanID and LearnerID).
 	ReviewID string
 	Revision int
@@ -92,6 +94,12 @@ type Job struct {
 // that reads the winner's job. Ids carry no personal data.
 func RenderJobID(planID string, version int, lang RenderLanguage, generation int) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s/v%d/%s", planID, version, lang))
+	return fmt.Sprintf("%s%s_%d", PrefixJob, hex.EncodeToString(sum[:10]), generation)
+}
+
+// PlanCheckJobID is RenderJobID for a render with the plan check page.
+func PlanCheckJobID(planID string, version int, lang RenderLanguage, generation int) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s/v%d/%s/check", planID, version, lang))
 	return fmt.Sprintf("%s%s_%d", PrefixJob, hex.EncodeToString(sum[:10]), generation)
 }
 

@@ -40,12 +40,24 @@ type Version struct {
 	Content *Content
 	Comment string
 	// ReviewID links a revised plan to the review that revised it.
-	ReviewID  string
-	CreatedAt time.Time
-	CreatedBy string
+	ReviewID string
+	// QualityOverride is set when the version was finalised over
+	// error-level quality findings.
+	QualityOverride *QualityOverride
+	CreatedAt       time.Time
+	CreatedBy       string
 }
 
 // VersionID is the deterministic id of a plan version, so hot reads are by _id.
 func VersionID(planID string, number int) string {
 	return fmt.Sprintf("%s/v%d", planID, number)
+}
+
+// QualityOverride records a decision to finalise a plan over error-level
+// quality findings: who decided, when, why, and which rules they overrode.
+type QualityOverride struct {
+	Reason string
+	By     string
+	At     time.Time
+	Rules  []string
 }

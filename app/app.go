@@ -125,7 +125,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 		return nil, err
 	}
 	p.Service = service.New(db, service.WithPublisher(p.Bus), service.WithLogger(log), service.WithMaxUploadBytes(cfg.MaxUploadBytes), service.WithClockSettings(cfg.Clock),
-		service.WithBundleDefaults(cfg.BundleSections), service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links))
+		service.WithBundleDefaults(cfg.BundleSections), service.WithOverrideRoles(cfg.OverrideRoles), service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links))
 	ok = true
 	return p, nil
 }

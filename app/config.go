@@ -56,6 +56,11 @@ type Config struct {
 	// BUNDLE_SECTIONS names a JSON file in the format of
 	// service/bundle_sections.json (default: those built in).
 	BundleSections service.BundleDefaults
+
+	// OverrideRoles are the staff roles that may finalise a plan over
+	// error-level quality findings, besides LA officers:
+	// QUALITY_OVERRIDE_ROLES, comma-separated (default ALNCo).
+	OverrideRoles []string
 }
 
 // FromEnv reads Config from getenv. dev selects dev-mode defaults.
@@ -143,6 +148,18 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	}
 	if err := c.Clock.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("DEADLINE_OVERRIDES: %w", err))
+	}
+	c.OverrideRoles = service.DefaultOverrideRoles
+	if v := getenv("QUALITY_OVERRIDE_ROLES"); v != "" {
+		c.OverrideRoles = nil
+		for _, r := range strings.Split(v, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				c.OverrideRoles = append(c.OverrideRoles, r)
+			}
+		}
+		if len(c.OverrideRoles) == 0 {
+			errs = append(errs, errors.New("QUALITY_OVERRIDE_ROLES: name at least one staff role"))
+		}
 	}
 	c.BundleSections = service.DefaultBundleSections()
 	if v := getenv("BUNDLE_SECTIONS"); v != "" {

@@ -4,6 +4,10 @@
 // Rendering is two steps. A builder such as BuildPlan lays a document out as
 // a Tree (headings, fields, paragraphs, quotes, in order), which tests check
 // without parsing PDF; Write turns any tree into bytes. RenderPlan does both.
+// A PlanDoc with a Check (PlanCheck) has the quality findings of the version
+// printed on pages of their own after the plan, for drafts: errors, then
+// warnings, then notes, each saying where in the plan it points. Without a
+// Check the document is exactly as before.
 // BuildMeeting and RenderMeeting do the same for the record of a review
 // meeting (MeetingDoc): the review, the child's views in a part of their
 // own, the provision ledger per 2B row and, from form.Diff, what the

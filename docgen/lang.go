@@ -8,6 +8,7 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
 	"github.com/cynllun/cynllun/ledger"
+	"github.com/cynllun/cynllun/quality"
 )
 
 // Lang is the language of a rendered document.
@@ -387,3 +388,51 @@ var (
 	// fmtAsOf takes the date in words.
 	fmtAsOf = form.Text{EN: "Record as at %s", CY: "Cofnod fel yr oedd ar %s"}
 )
+
+// Fixed wording of the plan check (check.go). As above, the Welsh needs
+// checking by a Welsh speaker.
+var (
+	txtCheckTitle   = form.Text{EN: "Plan check", CY: "Gwiriad cynllun"}
+	txtCheckNotPlan = form.Text{
+		EN: "This check is not part of the plan. It is printed for drafts only, to show what would stop the plan being finalised.",
+		CY: "Nid yw'r gwiriad hwn yn rhan o'r cynllun. Fe'i argraffir ar gyfer drafftiau yn unig, i ddangos beth fyddai'n atal y cynllun rhag cael ei wneud yn derfynol.",
+	}
+	txtCheckDate  = form.Text{EN: "Date of check", CY: "Dyddiad y gwiriad"}
+	txtFindings   = form.Text{EN: "Findings", CY: "Canfyddiadau"}
+	txtNoFindings = form.Text{EN: "No findings", CY: "Dim canfyddiadau"}
+	txtFix        = form.Text{EN: "How to put it right", CY: "Sut i'w gywiro"}
+	txtBasis      = form.Text{EN: "Basis", CY: "Sail"}
+	txtWholePlan  = form.Text{EN: "The plan as a whole", CY: "Y cynllun cyfan"}
+	// Where a finding points in a row: the section's key and the row's
+	// number, "2B row 2", or the row alone.
+	fmtSectionRow = form.Text{EN: "%s row %s", CY: "%s rhes %s"}
+	fmtRowOnly    = form.Text{EN: "Row %s", CY: "Rhes %s"}
+)
+
+var severities = map[quality.Severity]form.Text{
+	quality.SeverityError:   {EN: "Error", CY: "Gwall"},
+	quality.SeverityWarning: {EN: "Warning", CY: "Rhybudd"},
+	quality.SeverityInfo:    {EN: "Note", CY: "Nodyn"},
+}
+
+// findingsText counts findings by severity: "2 errors, 3 warnings, 1 note"
+// / "2 gwallau, 3 rhybuddion, 1 nodyn".
+//
+// For the Welsh reviewer: the Welsh is kept simple, the singular for one
+// and the plural for any other number ("1 gwall", "2 gwallau", "0
+// gwallau"). Welsh usually counts with a singular noun and mutates it
+// after some numbers ("dau wall", "tri rhybudd"), as quantityText does
+// for sessions; these counts use the plural so that a bare digit reads
+// the same whatever its value.
+func findingsText(errors, warnings, notes int) form.Text {
+	cy := func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	return form.Text{
+		EN: plural(errors, "error", "errors") + ", " + plural(warnings, "warning", "warnings") + ", " + plural(notes, "note", "notes"),
+		CY: cy(errors, "gwall", "gwallau") + ", " + cy(warnings, "rhybudd", "rhybuddion") + ", " + cy(notes, "nodyn", "nodiadau"),
+	}
+}

@@ -18,6 +18,10 @@ type PlanDoc struct {
 	Maintainer     string // the organisation that maintains the plan
 	LocalAuthority string
 	Setting        string
+	// Check, when set, is printed on pages of its own after the plan: the
+	// quality findings of a draft (check.go). It is printed whatever the
+	// version's status; the service decides when to ask for it.
+	Check *PlanCheck
 }
 
 // RenderPlan renders one version of an IDP as a PDF.
@@ -91,6 +95,9 @@ func BuildPlan(doc PlanDoc, lang Lang) (*Tree, error) {
 				b.empty()
 			}
 		}
+	}
+	if doc.Check != nil {
+		b.check(def, doc.Check)
 	}
 	t.Blocks = b.blocks
 	return t, nil
@@ -258,7 +265,7 @@ func (b *planBuilder) provision(s *form.Section) {
 		b.add(KindSubheading, "", b.t(sprintf(fmtRow, i+1)))
 		b.field(s, "intendedOutcome", b.text(r.IntendedOutcome))
 		b.field(s, "provision", b.text(r.Provision))
-		b.field(s, "welshMedium", b.t(yesNo(r.WelshMedium)))
+		b.field(s, "welshMedium", b.t(optYesNo(r.WelshMedium)))
 		b.field(s, "provider", b.provider(r))
 		b.field(s, "startDate", b.t(dateText(r.StartDate)))
 		b.field(s, "reviewOrEndDate", b.reviewOrEnd(r))

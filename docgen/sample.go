@@ -73,7 +73,7 @@ func SamplePlan(rows int) PlanDoc {
 			Provision: fmt.Sprintf("Provision %d: a structured, multi-sensory literacy programme delivered by a trained teaching assistant in the quiet room, "+
 				"following the programme's lesson plans and recording progress after each session; the class teacher adapts written tasks "+
 				"with word banks and writing frames and gives Siân extra time; progress is shared with her parents every half term. ROW-%d-END", n, n),
-			WelshMedium:     n%2 == 1,
+			WelshMedium:     new(n%2 == 1),
 			Provider:        "Ysgol Gymraeg Bro Tŷ Gwyn",
 			ProviderType:    cynllun.ProviderSchool,
 			StartDate:       cynllun.MustDate("2026-09-07"),
@@ -150,7 +150,7 @@ func SampleMeeting() MeetingDoc {
 		ID:              "row-4",
 		IntendedOutcome: "Siân will take part in a small-group discussion every week and say what she thinks at least once.",
 		Provision:       "A social communication group of four pupils, led by the ALNCo, once a week for 30 minutes. ROW-4-END",
-		WelshMedium:     true,
+		WelshMedium:     new(true),
 		Provider:        "Ysgol Gymraeg Bro Tŷ Gwyn", ProviderType: cynllun.ProviderSchool,
 		StartDate:       cynllun.MustDate("2027-01-18"),
 		ReviewOrEndDate: cynllun.MustDate("2027-07-08"), DateKind: cynllun.DateReview,

@@ -34,13 +34,21 @@ const (
 	KindQuote                  // the learner's own words; Label introduces them
 	KindEmpty                  // the line that says a section has nothing recorded
 	KindWarning                // a line that must stand out: "No views of the child … were recorded."
+	KindPageBreak              // the blocks after it start a new page
+	// The findings of a plan check (check.go), each a KindFinding followed
+	// by its KindFindingText and KindFindingNote blocks, which are set in
+	// the column to the right of the severity.
+	KindFinding     // Label is the severity's wording, Key the severity, Text where the finding points
+	KindFindingText // the message, or how to put it right
+	KindFindingNote // small print: what the finding rests on
 )
 
 // Block is one element of the body. Text may hold several paragraphs
 // separated by newlines; it flows across pages however long it is.
 type Block struct {
 	Kind Kind
-	// Key is the part or section key of a heading.
+	// Key is the part or section key of a heading, or the severity of a
+	// finding.
 	Key   string
 	Label string
 	Text  string

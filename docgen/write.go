@@ -26,6 +26,7 @@ import (
 	"golang.org/x/image/font/sfnt"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/quality"
 )
 
 // Page layout: A4 with maroto's default margins (10 mm at the sides and
@@ -38,6 +39,7 @@ const (
 	labelSpan    = 4 // a field's label takes a third of the width
 	contentWidth = 190.0
 	quoteIndent  = 8.0
+	severitySpan = 3   // a finding's severity takes a quarter of the width
 	gap          = 1.5 // after each paragraph, in mm
 	leading      = 0.6 // between lines of a paragraph, in mm
 )
@@ -47,6 +49,7 @@ var (
 	grey  = &props.Color{Red: 90, Green: 90, Blue: 90}
 	shade = &props.Color{Red: 232, Green: 236, Blue: 241}
 	red   = &props.Color{Red: 180, Green: 0, Blue: 0}
+	amber = &props.Color{Red: 184, Green: 112, Blue: 0} // dark enough to read on white
 )
 
 var (
@@ -228,7 +231,38 @@ func (w *writer) block(b Block) {
 		w.flow(b.Text, gridSize, props.Text{Size: bodySize, Style: fontstyle.Italic, Color: grey, Left: 2}, w.italic, nil)
 	case KindWarning:
 		w.flow(b.Text, gridSize, props.Text{Size: bodySize, Style: fontstyle.Bold, Color: red, Left: 2}, w.bold, nil)
+	case KindPageBreak:
+		w.m.AddPages(page.New())
+	case KindFinding:
+		w.keepWithNext(25)
+		w.m.AddRows(row.New(3))
+		severity := props.Text{Size: bodySize, Style: fontstyle.Bold, Color: severityColor(b.Key), Left: 2, Right: 2}
+		w.flow(b.Text, gridSize-severitySpan, props.Text{Size: bodySize, Style: fontstyle.Bold, Left: 2}, w.bold, func(first bool) core.Col {
+			if first {
+				return text.NewCol(severitySpan, b.Label, severity)
+			}
+			return col.New(severitySpan)
+		})
+	case KindFindingText:
+		w.flow(b.Text, gridSize-severitySpan, body, w.regular, indent)
+	case KindFindingNote:
+		w.flow(b.Text, gridSize-severitySpan, props.Text{Size: smallSize, Color: grey, Left: 2}, w.regular, indent)
 	}
+}
+
+// indent is the empty column under a finding's severity.
+func indent(bool) core.Col { return col.New(severitySpan) }
+
+// severityColor is the colour of a finding's severity: errors red,
+// warnings amber, notes (and anything else) grey.
+func severityColor(severity string) *props.Color {
+	switch quality.Severity(severity) {
+	case quality.SeverityError:
+		return red
+	case quality.SeverityWarning:
+		return amber
+	}
+	return grey
 }
 
 // flow adds text in a column span grid units wide at the right of the page,

@@ -338,7 +338,7 @@ func (d *differ) rowValues(r *cynllun.ProvisionRow) []string {
 	if r == nil {
 		return make([]string, len(rowKeys))
 	}
-	return []string{r.IntendedOutcome, r.Provision, d.bool(r.WelshMedium), d.provider(r), r.StartDate.String(),
+	return []string{r.IntendedOutcome, r.Provision, d.optBool(r.WelshMedium), d.provider(r), r.StartDate.String(),
 		d.reviewOrEnd(r), r.Rationale, d.quantity(r.Quantity), d.bool(r.NHSSecured), r.NHSBody}
 }
 

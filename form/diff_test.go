@@ -47,7 +47,7 @@ func TestDiff(t *testing.T) {
 			threeRows,
 			func() *cynllun.Content {
 				c := threeRows()
-				c.Provision = append(c.Provision, cynllun.ProvisionRow{ID: "row_d", Provision: "Laptop", WelshMedium: true,
+				c.Provision = append(c.Provision, cynllun.ProvisionRow{ID: "row_d", Provision: "Laptop", WelshMedium: new(true),
 					StartDate: cynllun.MustDate("2025-09-01")})
 				c.Provision = append(c.Provision[:1], c.Provision[2:]...)
 				return c
@@ -57,7 +57,7 @@ func TestDiff(t *testing.T) {
 				{Section: "2B", Path: "provision[row_d]", Row: 3, Kind: Added,
 					To: "Provision: Laptop; To be provided in Welsh: yes; Start date: 2025-09-01; To be secured by an NHS body: no", Summary: "2B row 3 added"},
 				{Section: "2B", Path: "provision[row_b]", Row: 2, Kind: Removed,
-					From: "Provision: Social skills group; To be provided in Welsh: no; To be secured by an NHS body: no", Summary: "2B row 2 removed"},
+					From: "Provision: Social skills group; To be secured by an NHS body: no", Summary: "2B row 2 removed"},
 			},
 		},
 		{
@@ -76,12 +76,13 @@ func TestDiff(t *testing.T) {
 			func() *cynllun.Content {
 				c := threeRows()
 				c.Provision[0], c.Provision[2] = c.Provision[2], c.Provision[0]
-				c.Provision[0].WelshMedium = true
+				c.Provision[0].WelshMedium = new(true)
 				return c
 			},
 			en,
-			[]Change{{Section: "2B", Path: "provision[row_c].welshMedium", Row: 1, Field: "welshMedium", Kind: Changed,
-				From: "no", To: "yes", Summary: `2B row 1: to be provided in Welsh changed from "no" to "yes"`}},
+			// Not stated before (nil), so stating it is an addition.
+			[]Change{{Section: "2B", Path: "provision[row_c].welshMedium", Row: 1, Field: "welshMedium", Kind: Added,
+				To: "yes", Summary: `2B row 1: to be provided in Welsh added: "yes"`}},
 		},
 		{
 			"2B structured values",
@@ -249,9 +250,9 @@ func TestDiff(t *testing.T) {
 					From: "30 munud, 2 sesiwn yr wythnos, grŵp o 1", To: "30 munud, 3 sesiwn yr wythnos, grŵp o 1",
 					Summary: `2B rhes 1: newidiwyd faint a pha mor aml o "30 munud, 2 sesiwn yr wythnos, grŵp o 1" i "30 munud, 3 sesiwn yr wythnos, grŵp o 1"`},
 				{Section: "2B", Path: "provision[row_n]", Row: 2, Kind: Added,
-					To: "Darpariaeth: Gliniadur; I'w darparu yn Gymraeg: na; I'w sicrhau gan gorff GIG: na", Summary: "ychwanegwyd 2B rhes 2"},
+					To: "Darpariaeth: Gliniadur; I'w sicrhau gan gorff GIG: na", Summary: "ychwanegwyd 2B rhes 2"},
 				{Section: "2B", Path: "provision[row_b]", Row: 2, Kind: Removed,
-					From:    "Darpariaeth: Visual timetable; I'w darparu yn Gymraeg: na; Darparwr: Ysgol Gymraeg Treganna (ysgol); I'w sicrhau gan gorff GIG: na",
+					From:    "Darpariaeth: Visual timetable; Darparwr: Ysgol Gymraeg Treganna (ysgol); I'w sicrhau gan gorff GIG: na",
 					Summary: "dilëwyd 2B rhes 2"},
 				{Section: "2D", Path: "placement", Kind: Removed, From: "Ysgol a enwir ar gyfer derbyn: Ysgol Gymraeg Treganna",
 					Summary: "dilëwyd 2D"},
@@ -355,7 +356,7 @@ func FuzzDiff(f *testing.F) {
 			},
 			Needs: []cynllun.NeedEntry{{Description: text}},
 			Provision: []cynllun.ProvisionRow{
-				{ID: id, Provision: text, WelshMedium: flag, ProviderType: cynllun.ProviderType(key), DateKind: cynllun.DateKind(key),
+				{ID: id, Provision: text, WelshMedium: new(flag), ProviderType: cynllun.ProviderType(key), DateKind: cynllun.DateKind(key),
 					Quantity: &cynllun.Quantity{MinutesPerSession: n, Sessions: n, Per: cynllun.Period(key), GroupSize: n}},
 				{ID: id + "#2", Provision: statement},
 				{ID: id},

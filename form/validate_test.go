@@ -30,7 +30,7 @@ func fullContent() *cynllun.Content {
 		Provision: []cynllun.ProvisionRow{
 			{
 				ID: "row_a", IntendedOutcome: "Follow two-step instructions by July", Provision: "30 minutes speech therapy",
-				WelshMedium: true, Provider: "Cardiff and Vale UHB", ProviderType: cynllun.ProviderNHSBody,
+				WelshMedium: new(true), Provider: "Cardiff and Vale UHB", ProviderType: cynllun.ProviderNHSBody,
 				StartDate: cynllun.MustDate("2025-09-01"), ReviewOrEndDate: cynllun.MustDate("2026-07-01"), DateKind: cynllun.DateReview,
 				Rationale: "Agreed at the meeting", NHSSecured: true, NHSBody: "Cardiff and Vale UHB",
 				Quantity: &cynllun.Quantity{MinutesPerSession: 30, Sessions: 2, Per: cynllun.PerWeek, GroupSize: 1},

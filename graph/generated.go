@@ -450,6 +450,7 @@ type ComplexityRoot struct {
 		Kind       func(childComplexity int) int
 		Language   func(childComplexity int) int
 		Plan       func(childComplexity int) int
+		PlanCheck  func(childComplexity int) int
 		Priority   func(childComplexity int) int
 		Review     func(childComplexity int) int
 		Revision   func(childComplexity int) int
@@ -568,7 +569,7 @@ type ComplexityRoot struct {
 		RecordStatutoryEvent      func(childComplexity int, input service.EventInput) int
 		RenderBundle              func(childComplexity int, caseID string, priority *cynllun.JobPriority) int
 		RenderMeetingRecord       func(childComplexity int, reviewID string, revision *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
-		RenderPlan                func(childComplexity int, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
+		RenderPlan                func(childComplexity int, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority, planCheck *bool) int
 		RequestReview             func(childComplexity int, input service.RequestReviewInput) int
 		RevokeAccess              func(childComplexity int, id string) int
 		RotateWebhookSecret       func(childComplexity int, id string, keepPrevious *bool) int
@@ -734,18 +735,30 @@ type ComplexityRoot struct {
 		Version func(childComplexity int) int
 	}
 
+	PlanRule struct {
+		Basis    func(childComplexity int) int
+		Code     func(childComplexity int) int
+		Fires    func(childComplexity int) int
+		Fix      func(childComplexity int) int
+		Passes   func(childComplexity int) int
+		Severity func(childComplexity int) int
+		Title    func(childComplexity int) int
+	}
+
 	PlanVersion struct {
-		Comment     func(childComplexity int) int
-		Content     func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		CreatedBy   func(childComplexity int) int
-		FormVersion func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Number      func(childComplexity int) int
-		Plan        func(childComplexity int) int
-		Renders     func(childComplexity int) int
-		Review      func(childComplexity int) int
-		Status      func(childComplexity int) int
+		Comment         func(childComplexity int) int
+		Content         func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		CreatedBy       func(childComplexity int) int
+		Findings        func(childComplexity int) int
+		FormVersion     func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Number          func(childComplexity int) int
+		Plan            func(childComplexity int) int
+		QualityOverride func(childComplexity int) int
+		Renders         func(childComplexity int) int
+		Review          func(childComplexity int) int
+		Status          func(childComplexity int) int
 	}
 
 	PlanVersionConnection struct {
@@ -790,6 +803,13 @@ type ComplexityRoot struct {
 		WelshMedium     func(childComplexity int) int
 	}
 
+	QualityOverride struct {
+		At     func(childComplexity int) int
+		By     func(childComplexity int) int
+		Reason func(childComplexity int) int
+		Rules  func(childComplexity int) int
+	}
+
 	Quantity struct {
 		GroupSize         func(childComplexity int) int
 		MinutesPerSession func(childComplexity int) int
@@ -803,6 +823,7 @@ type ComplexityRoot struct {
 		CalculateDeadline func(childComplexity int, rule string, start cynllun.Date, orgID *string, counting *clock.Settings) int
 		Calendar          func(childComplexity int, orgID string) int
 		Case              func(childComplexity int, id string) int
+		CheckPlan         func(childComplexity int, planID string, content cynllun.Content) int
 		CompareVersions   func(childComplexity int, planID string, from int, to int, language *cynllun.Language) int
 		Deadline          func(childComplexity int, id string) int
 		Deadlines         func(childComplexity int, filter *service.DeadlineFilter, first *int, after *string) int
@@ -816,6 +837,7 @@ type ComplexityRoot struct {
 		Organisation      func(childComplexity int, id string) int
 		Organisations     func(childComplexity int, first *int, after *string, filter *service.OrgFilter) int
 		Plan              func(childComplexity int, id string) int
+		PlanRules         func(childComplexity int) int
 		Review            func(childComplexity int, id string) int
 		StatutoryRules    func(childComplexity int) int
 	}
@@ -1191,7 +1213,7 @@ type MutationResolver interface {
 	UpdateLearner(ctx context.Context, id string, input service.LearnerInput) (*cynllun.Learner, error)
 	CreatePlan(ctx context.Context, input service.PlanInput) (*cynllun.Plan, error)
 	SaveVersion(ctx context.Context, input service.SaveInput) (*cynllun.Version, error)
-	RenderPlan(ctx context.Context, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) (*cynllun.Job, error)
+	RenderPlan(ctx context.Context, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority, planCheck *bool) (*cynllun.Job, error)
 	RequestReview(ctx context.Context, input service.RequestReviewInput) (*cynllun.Review, error)
 	DecideReviewRequest(ctx context.Context, input service.DecideRequestInput) (*cynllun.Review, error)
 	OpenReview(ctx context.Context, input service.OpenReviewInput) (*cynllun.Review, error)
@@ -1260,6 +1282,8 @@ type PlanVersionResolver interface {
 
 	Content(ctx context.Context, obj *cynllun.Version) (*cynllun.Content, error)
 	Renders(ctx context.Context, obj *cynllun.Version) ([]*cynllun.Job, error)
+	Findings(ctx context.Context, obj *cynllun.Version) ([]*quality.Finding, error)
+
 	Review(ctx context.Context, obj *cynllun.Version) (*cynllun.Review, error)
 }
 type PlanVersionSavedResolver interface {
@@ -1286,6 +1310,8 @@ type QueryResolver interface {
 	Job(ctx context.Context, id string) (*cynllun.Job, error)
 	File(ctx context.Context, id string) (*cynllun.File, error)
 	AuditEvents(ctx context.Context, learnerID string, first *int, after *string) (*AuditEventConnection, error)
+	PlanRules(ctx context.Context) ([]*quality.PlanRule, error)
+	CheckPlan(ctx context.Context, planID string, content cynllun.Content) ([]*quality.Finding, error)
 	Review(ctx context.Context, id string) (*cynllun.Review, error)
 	StatutoryRules(ctx context.Context) ([]*clock.Rule, error)
 	CalculateDeadline(ctx context.Context, rule string, start cynllun.Date, orgID *string, counting *clock.Settings) (*clock.Result, error)
@@ -2905,6 +2931,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Job.Plan(childComplexity), true
+	case "Job.planCheck":
+		if e.ComplexityRoot.Job.PlanCheck == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.PlanCheck(childComplexity), true
 	case "Job.priority":
 		if e.ComplexityRoot.Job.Priority == nil {
 			break
@@ -3543,7 +3575,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RenderPlan(childComplexity, args["planId"].(string), args["version"].(*int), args["language"].(*cynllun.RenderLanguage), args["priority"].(*cynllun.JobPriority)), true
+		return e.ComplexityRoot.Mutation.RenderPlan(childComplexity, args["planId"].(string), args["version"].(*int), args["language"].(*cynllun.RenderLanguage), args["priority"].(*cynllun.JobPriority), args["planCheck"].(*bool)), true
 	case "Mutation.requestReview":
 		if e.ComplexityRoot.Mutation.RequestReview == nil {
 			break
@@ -4307,6 +4339,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlanLedger.Version(childComplexity), true
 
+	case "PlanRule.basis":
+		if e.ComplexityRoot.PlanRule.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRule.Basis(childComplexity), true
+	case "PlanRule.code":
+		if e.ComplexityRoot.PlanRule.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRule.Code(childComplexity), true
+	case "PlanRule.fires":
+		if e.ComplexityRoot.PlanRule.Fires == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRule.Fires(childComplexity), true
+	case "PlanRule.fix":
+		if e.ComplexityRoot.PlanRule.Fix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRule.Fix(childComplexity), true
+	case "PlanRule.passes":
+		if e.ComplexityRoot.PlanRule.Passes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRule.Passes(childComplexity), true
+	case "PlanRule.severity":
+		if e.ComplexityRoot.PlanRule.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRule.Severity(childComplexity), true
+	case "PlanRule.title":
+		if e.ComplexityRoot.PlanRule.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRule.Title(childComplexity), true
+
 	case "PlanVersion.comment":
 		if e.ComplexityRoot.PlanVersion.Comment == nil {
 			break
@@ -4331,6 +4406,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanVersion.CreatedBy(childComplexity), true
+	case "PlanVersion.findings":
+		if e.ComplexityRoot.PlanVersion.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanVersion.Findings(childComplexity), true
 	case "PlanVersion.formVersion":
 		if e.ComplexityRoot.PlanVersion.FormVersion == nil {
 			break
@@ -4355,6 +4436,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanVersion.Plan(childComplexity), true
+	case "PlanVersion.qualityOverride":
+		if e.ComplexityRoot.PlanVersion.QualityOverride == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanVersion.QualityOverride(childComplexity), true
 	case "PlanVersion.renders":
 		if e.ComplexityRoot.PlanVersion.Renders == nil {
 			break
@@ -4541,6 +4628,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProvisionRow.WelshMedium(childComplexity), true
 
+	case "QualityOverride.at":
+		if e.ComplexityRoot.QualityOverride.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityOverride.At(childComplexity), true
+	case "QualityOverride.by":
+		if e.ComplexityRoot.QualityOverride.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityOverride.By(childComplexity), true
+	case "QualityOverride.reason":
+		if e.ComplexityRoot.QualityOverride.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityOverride.Reason(childComplexity), true
+	case "QualityOverride.rules":
+		if e.ComplexityRoot.QualityOverride.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityOverride.Rules(childComplexity), true
+
 	case "Quantity.groupSize":
 		if e.ComplexityRoot.Quantity.GroupSize == nil {
 			break
@@ -4621,6 +4733,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Case(childComplexity, args["id"].(string)), true
+	case "Query.checkPlan":
+		if e.ComplexityRoot.Query.CheckPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Query_checkPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CheckPlan(childComplexity, args["planId"].(string), args["content"].(cynllun.Content)), true
 	case "Query.compareVersions":
 		if e.ComplexityRoot.Query.CompareVersions == nil {
 			break
@@ -4760,6 +4883,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Plan(childComplexity, args["id"].(string)), true
+	case "Query.planRules":
+		if e.ComplexityRoot.Query.PlanRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.PlanRules(childComplexity), true
 	case "Query.review":
 		if e.ComplexityRoot.Query.Review == nil {
 			break
@@ -6046,7 +6175,7 @@ type Mutation {
   existing job and its file, without rendering again. version defaults to
   the current version.
   """
-  renderPlan(planId: ID!, version: Int, language: RenderLanguage = EN, priority: JobPriority = INTERACTIVE): Job!
+  renderPlan(planId: ID!, version: Int, language: RenderLanguage = EN, priority: JobPriority = INTERACTIVE, planCheck: Boolean = false): Job!
 }
 
 type Subscription {
@@ -6097,6 +6226,8 @@ type Job implements Node {
   plan: Plan
   version: Int!
   language: RenderLanguage!
+  "A draft rendered with its plan check page."
+  planCheck: Boolean!
   "The result, once SUCCEEDED."
   file: File
   createdAt: Time!
@@ -6260,6 +6391,41 @@ type PlanVersion implements Node {
   content: PlanContent!
   "Renders of this version, oldest first."
   renders: [Job!]!
+  """
+  The plan rules run on this version: unquantified or vague provision,
+  unmeasurable outcomes, missing 2B fields, the profile, 2A, the 12-month
+  review limit, 2D. ERROR findings block finalising.
+  """
+  findings: [Finding!]!
+  "Set when the version was finalised over ERROR findings."
+  qualityOverride: QualityOverride
+}
+
+"A decision to finalise a plan over ERROR findings."
+type QualityOverride {
+  reason: String!
+  by: ID!
+  at: Time!
+  "The rules overridden."
+  rules: [String!]!
+}
+
+"A plan rule: what it checks, with an example that fires and one that does not."
+type PlanRule {
+  code: String!
+  severity: Severity!
+  title: LocalText!
+  basis: String!
+  fix: LocalText!
+  fires: LocalText!
+  passes: LocalText!
+}
+
+extend type Query {
+  "The plan rules (quality checks) with their examples."
+  planRules: [PlanRule!]!
+  "Run the plan rules on content without saving it (for editors checking as they write)."
+  checkPlan(planId: ID!, content: PlanContentInput!): [Finding!]!
 }
 
 "The statutory content of an IDP, in form order."
@@ -6320,7 +6486,8 @@ type ProvisionRow {
   id: ID!
   intendedOutcome: String!
   provision: String!
-  welshMedium: Boolean!
+  "Whether the ALP is to be provided in Welsh (2B.3); null when the plan does not say."
+  welshMedium: Boolean
   provider: String!
   providerType: ProviderType
   startDate: Date
@@ -6494,6 +6661,13 @@ input SaveVersionInput {
   status: VersionStatus = DRAFT
   content: PlanContentInput!
   comment: String
+  """
+  Finalising (status FINAL) content with ERROR findings is refused (INVALID,
+  one field error per finding) unless an ALNCo of the maintaining school or
+  FEI, or an officer of the learner's LA, overrides with a reason: the
+  override is kept on the version with the rules it overrode.
+  """
+  overrideReason: String
 }
 
 type VersionComparison {
@@ -7087,6 +7261,8 @@ input ConcludeReviewInput {
   content: PlanContentInput
   expectedVersion: Int
   comment: String
+  "REVISED: the revised plan is finalised, so its ERROR findings need an override as for saveVersion."
+  overrideReason: String
 }
 
 "The record of a review meeting; every save replaces the whole record in a new revision."
@@ -8762,6 +8938,8 @@ func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.C
 		return ec.fieldContext_Job_version(ctx, field)
 	case "language":
 		return ec.fieldContext_Job_language(ctx, field)
+	case "planCheck":
+		return ec.fieldContext_Job_planCheck(ctx, field)
 	case "file":
 		return ec.fieldContext_Job_file(ctx, field)
 	case "createdAt":
@@ -9264,6 +9442,26 @@ func (ec *executionContext) childFields_PlanLedger(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type PlanLedger", field.Name)
 }
 
+func (ec *executionContext) childFields_PlanRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_PlanRule_code(ctx, field)
+	case "severity":
+		return ec.fieldContext_PlanRule_severity(ctx, field)
+	case "title":
+		return ec.fieldContext_PlanRule_title(ctx, field)
+	case "basis":
+		return ec.fieldContext_PlanRule_basis(ctx, field)
+	case "fix":
+		return ec.fieldContext_PlanRule_fix(ctx, field)
+	case "fires":
+		return ec.fieldContext_PlanRule_fires(ctx, field)
+	case "passes":
+		return ec.fieldContext_PlanRule_passes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanRule", field.Name)
+}
+
 func (ec *executionContext) childFields_PlanVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9286,6 +9484,10 @@ func (ec *executionContext) childFields_PlanVersion(ctx context.Context, field g
 		return ec.fieldContext_PlanVersion_content(ctx, field)
 	case "renders":
 		return ec.fieldContext_PlanVersion_renders(ctx, field)
+	case "findings":
+		return ec.fieldContext_PlanVersion_findings(ctx, field)
+	case "qualityOverride":
+		return ec.fieldContext_PlanVersion_qualityOverride(ctx, field)
 	case "review":
 		return ec.fieldContext_PlanVersion_review(ctx, field)
 	}
@@ -9374,6 +9576,20 @@ func (ec *executionContext) childFields_ProvisionRow(ctx context.Context, field 
 		return ec.fieldContext_ProvisionRow_nhsBody(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProvisionRow", field.Name)
+}
+
+func (ec *executionContext) childFields_QualityOverride(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_QualityOverride_reason(ctx, field)
+	case "by":
+		return ec.fieldContext_QualityOverride_by(ctx, field)
+	case "at":
+		return ec.fieldContext_QualityOverride_at(ctx, field)
+	case "rules":
+		return ec.fieldContext_QualityOverride_rules(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QualityOverride", field.Name)
 }
 
 func (ec *executionContext) childFields_Quantity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10331,6 +10547,14 @@ func (ec *executionContext) field_Mutation_renderPlan_args(ctx context.Context, 
 		return nil, err
 	}
 	args["priority"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "planCheck",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["planCheck"] = arg4
 	return args, nil
 }
 
@@ -10835,6 +11059,28 @@ func (ec *executionContext) field_Query_case_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_checkPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "planId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["planId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "content",
+		func(ctx context.Context, v any) (cynllun.Content, error) {
+			return ec.unmarshalNPlanContentInput2githubᚗcomᚋcynllunᚋcynllunᚐContent(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["content"] = arg1
 	return args, nil
 }
 
@@ -17399,6 +17645,29 @@ func (ec *executionContext) fieldContext_Job_language(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Job", field, false, false, "RenderLanguage")
 }
 
+func (ec *executionContext) _Job_planCheck(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_planCheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanCheck, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Job_planCheck(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Job_file(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19555,7 +19824,7 @@ func (ec *executionContext) _Mutation_renderPlan(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RenderPlan(ctx, fc.Args["planId"].(string), fc.Args["version"].(*int), fc.Args["language"].(*cynllun.RenderLanguage), fc.Args["priority"].(*cynllun.JobPriority))
+			return ec.Resolvers.Mutation().RenderPlan(ctx, fc.Args["planId"].(string), fc.Args["version"].(*int), fc.Args["language"].(*cynllun.RenderLanguage), fc.Args["priority"].(*cynllun.JobPriority), fc.Args["planCheck"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
@@ -23122,6 +23391,203 @@ func (ec *executionContext) fieldContext_PlanLedger_rows(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _PlanRule_code(ctx context.Context, field graphql.CollectedField, obj *quality.PlanRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRule_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRule_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanRule_severity(ctx context.Context, field graphql.CollectedField, obj *quality.PlanRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRule_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v quality.Severity) graphql.Marshaler {
+			return ec.marshalNSeverity2githubᚗcomᚋcynllunᚋcynllunᚋqualityᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRule_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRule", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _PlanRule_title(ctx context.Context, field graphql.CollectedField, obj *quality.PlanRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRule_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRule_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanRule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanRule_basis(ctx context.Context, field graphql.CollectedField, obj *quality.PlanRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRule_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRule_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanRule_fix(ctx context.Context, field graphql.CollectedField, obj *quality.PlanRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRule_fix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fix, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRule_fix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanRule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanRule_fires(ctx context.Context, field graphql.CollectedField, obj *quality.PlanRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRule_fires(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fires, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRule_fires(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanRule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanRule_passes(ctx context.Context, field graphql.CollectedField, obj *quality.PlanRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRule_passes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Passes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRule_passes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanRule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PlanVersion_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Version) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23374,6 +23840,70 @@ func (ec *executionContext) fieldContext_PlanVersion_renders(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanVersion_findings(ctx context.Context, field graphql.CollectedField, obj *cynllun.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanVersion_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanVersion().Findings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*quality.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanVersion_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanVersion_qualityOverride(ctx context.Context, field graphql.CollectedField, obj *cynllun.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanVersion_qualityOverride(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualityOverride, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.QualityOverride) graphql.Marshaler {
+			return ec.marshalOQualityOverride2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐQualityOverride(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanVersion_qualityOverride(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanVersion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QualityOverride(ctx, field)
 		},
 	}
 	return fc, nil
@@ -23850,11 +24380,11 @@ func (ec *executionContext) _ProvisionRow_welshMedium(ctx context.Context, field
 			return obj.WelshMedium, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProvisionRow_welshMedium(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24075,6 +24605,98 @@ func (ec *executionContext) _ProvisionRow_nhsBody(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_ProvisionRow_nhsBody(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProvisionRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualityOverride_reason(ctx context.Context, field graphql.CollectedField, obj *cynllun.QualityOverride) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityOverride_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityOverride_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityOverride", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualityOverride_by(ctx context.Context, field graphql.CollectedField, obj *cynllun.QualityOverride) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityOverride_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityOverride_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityOverride", field, false, false, "ID")
+}
+
+func (ec *executionContext) _QualityOverride_at(ctx context.Context, field graphql.CollectedField, obj *cynllun.QualityOverride) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityOverride_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityOverride_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityOverride", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QualityOverride_rules(ctx context.Context, field graphql.CollectedField, obj *cynllun.QualityOverride) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityOverride_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityOverride_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityOverride", field, false, false, "String")
 }
 
 func (ec *executionContext) _Quantity_minutesPerSession(ctx context.Context, field graphql.CollectedField, obj *cynllun.Quantity) (ret graphql.Marshaler) {
@@ -24679,6 +25301,82 @@ func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_planRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_planRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().PlanRules(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*quality.PlanRule) graphql.Marshaler {
+			return ec.marshalNPlanRule2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐPlanRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_planRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_checkPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_checkPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CheckPlan(ctx, fc.Args["planId"].(string), fc.Args["content"].(cynllun.Content))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*quality.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_checkPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_checkPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30726,7 +31424,7 @@ func (ec *executionContext) unmarshalInputConcludeReviewInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "expectedRevision", "decision", "reasons", "decidedOn", "content", "expectedVersion", "comment"}
+	fieldsInOrder := [...]string{"id", "expectedRevision", "decision", "reasons", "decidedOn", "content", "expectedVersion", "comment", "overrideReason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30789,6 +31487,13 @@ func (ec *executionContext) unmarshalInputConcludeReviewInput(ctx context.Contex
 				return it, err
 			}
 			it.Comment = data
+		case "overrideReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overrideReason"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverrideReason = data
 		}
 	}
 	return it, nil
@@ -32923,7 +33628,7 @@ func (ec *executionContext) unmarshalInputProvisionRowInput(ctx context.Context,
 			it.Provision = data
 		case "welshMedium":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("welshMedium"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -33454,7 +34159,7 @@ func (ec *executionContext) unmarshalInputSaveVersionInput(ctx context.Context, 
 		asMap["status"] = "DRAFT"
 	}
 
-	fieldsInOrder := [...]string{"planId", "expectedVersion", "status", "content", "comment"}
+	fieldsInOrder := [...]string{"planId", "expectedVersion", "status", "content", "comment", "overrideReason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33496,6 +34201,13 @@ func (ec *executionContext) unmarshalInputSaveVersionInput(ctx context.Context, 
 				return it, err
 			}
 			it.Comment = data
+		case "overrideReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overrideReason"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverrideReason = data
 		}
 	}
 	return it, nil
@@ -36436,6 +37148,11 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "planCheck":
+			out.Values[i] = ec._Job_planCheck(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "file":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -38347,6 +39064,69 @@ func (ec *executionContext) _PlanLedger(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var planRuleImplementors = []string{"PlanRule"}
+
+func (ec *executionContext) _PlanRule(ctx context.Context, sel ast.SelectionSet, obj *quality.PlanRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanRule")
+		case "code":
+			out.Values[i] = ec._PlanRule_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._PlanRule_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._PlanRule_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "basis":
+			out.Values[i] = ec._PlanRule_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fix":
+			out.Values[i] = ec._PlanRule_fix(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fires":
+			out.Values[i] = ec._PlanRule_fires(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "passes":
+			out.Values[i] = ec._PlanRule_passes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var planVersionImplementors = []string{"PlanVersion", "Node"}
 
 func (ec *executionContext) _PlanVersion(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Version) graphql.Marshaler {
@@ -38412,6 +39192,17 @@ func (ec *executionContext) _PlanVersion(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PlanVersion_renders(ctx, field, obj)
 				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanVersion_findings(ctx, field, obj)
+				})
+		case "qualityOverride":
+			out.Values[i] = ec._PlanVersion_qualityOverride(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "review":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -38647,7 +39438,7 @@ func (ec *executionContext) _ProvisionRow(ctx context.Context, sel ast.Selection
 			}
 		case "welshMedium":
 			out.Values[i] = ec._ProvisionRow_welshMedium(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "provider":
@@ -38696,6 +39487,54 @@ func (ec *executionContext) _ProvisionRow(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._ProvisionRow_nhsBody(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var qualityOverrideImplementors = []string{"QualityOverride"}
+
+func (ec *executionContext) _QualityOverride(ctx context.Context, sel ast.SelectionSet, obj *cynllun.QualityOverride) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qualityOverrideImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QualityOverride")
+		case "reason":
+			out.Values[i] = ec._QualityOverride_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "by":
+			out.Values[i] = ec._QualityOverride_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._QualityOverride_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rules":
+			out.Values[i] = ec._QualityOverride_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -38852,6 +39691,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
+				})
+		case "planRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_planRules(ctx, field)
+				})
+		case "checkPlan":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_checkPlan(ctx, field)
 				})
 		case "review":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -42622,6 +43473,11 @@ func (ec *executionContext) marshalNPlanContent2ᚖgithubᚗcomᚋcynllunᚋcynl
 	return ec._PlanContent(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPlanContentInput2githubᚗcomᚋcynllunᚋcynllunᚐContent(ctx context.Context, v any) (cynllun.Content, error) {
+	res, err := ec.unmarshalInputPlanContentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPlanContentInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐContent(ctx context.Context, v any) (*cynllun.Content, error) {
 	res, err := ec.unmarshalInputPlanContentInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -42633,6 +43489,30 @@ func (ec *executionContext) marshalNPlanLedger2ᚖgithubᚗcomᚋcynllunᚋcynll
 		return graphql.Null
 	}
 	return ec._PlanLedger(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlanRule2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐPlanRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*quality.PlanRule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanRule2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐPlanRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanRule2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐPlanRule(ctx context.Context, sel ast.SelectionSet, v *quality.PlanRule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanRule!")
+		return graphql.Null
+	}
+	return ec._PlanRule(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPlanVersion2githubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx context.Context, sel ast.SelectionSet, v cynllun.Version) graphql.Marshaler {
@@ -45060,6 +45940,13 @@ func (ec *executionContext) unmarshalOProvisionRowInput2ᚕgithubᚗcomᚋcynllu
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOQualityOverride2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐQualityOverride(ctx context.Context, sel ast.SelectionSet, v *cynllun.QualityOverride) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QualityOverride(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOQuantity2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐQuantity(ctx context.Context, sel ast.SelectionSet, v *cynllun.Quantity) graphql.Marshaler {

@@ -332,6 +332,9 @@ func SetComplexity(c *ComplexityRoot) {
 	c.Case.Bundles = func(child int) int { return 1 + 10*child }
 	c.Case.Revisions = func(child int) int { return 1 + 20*child }
 	c.Case.BundlePreview = func(child int) int { return 2000 + child }
+	// The plan rules read the version's content and the plan's version
+	// list: a handful of findings each.
+	c.PlanVersion.Findings = func(child int) int { return 10 + 20*child }
 }
 
 func optionalTime(t time.Time) *time.Time {

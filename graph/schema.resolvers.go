@@ -517,8 +517,10 @@ func (r *mutationResolver) SaveVersion(ctx context.Context, input service.SaveIn
 }
 
 // RenderPlan is the resolver for the renderPlan field.
-func (r *mutationResolver) RenderPlan(ctx context.Context, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) (*cynllun.Job, error) {
-	return r.Svc.RenderPlan(ctx, renderInput(planID, version, language, priority))
+func (r *mutationResolver) RenderPlan(ctx context.Context, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority, planCheck *bool) (*cynllun.Job, error) {
+	in := renderInput(planID, version, language, priority)
+	in.PlanCheck = deref(planCheck)
+	return r.Svc.RenderPlan(ctx, in)
 }
 
 // RequestReview is the resolver for the requestReview field.
@@ -800,6 +802,18 @@ func (r *planVersionResolver) Renders(ctx context.Context, obj *cynllun.Version)
 	return r.Svc.Renders(ctx, obj.PlanID, obj.Number)
 }
 
+// Findings is the resolver for the findings field.
+func (r *planVersionResolver) Findings(ctx context.Context, obj *cynllun.Version) ([]*quality.Finding, error) {
+	content, err := r.content(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	v := *obj
+	v.Content = content
+	fs, err := r.Svc.VersionFindings(ctx, &v)
+	return pointers(fs), err
+}
+
 // Review is the resolver for the review field.
 func (r *planVersionResolver) Review(ctx context.Context, obj *cynllun.Version) (*cynllun.Review, error) {
 	if obj.ReviewID == "" {
@@ -903,6 +917,17 @@ func (r *queryResolver) File(ctx context.Context, id string) (*cynllun.File, err
 // AuditEvents is the resolver for the auditEvents field.
 func (r *queryResolver) AuditEvents(ctx context.Context, learnerID string, first *int, after *string) (*AuditEventConnection, error) {
 	return r.auditEvents(ctx, learnerID, first, after)
+}
+
+// PlanRules is the resolver for the planRules field.
+func (r *queryResolver) PlanRules(ctx context.Context) ([]*quality.PlanRule, error) {
+	return pointers(r.Svc.PlanRules()), nil
+}
+
+// CheckPlan is the resolver for the checkPlan field.
+func (r *queryResolver) CheckPlan(ctx context.Context, planID string, content cynllun.Content) ([]*quality.Finding, error) {
+	fs, err := r.Svc.CheckPlan(ctx, planID, &content)
+	return pointers(fs), err
 }
 
 // Review is the resolver for the review field.

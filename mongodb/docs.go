@@ -60,17 +60,25 @@ type planDoc struct {
 }
 
 type versionDoc struct {
-	ID          string      `bson:"_id"` // cynllun.VersionID(planId, number)
-	PlanID      string      `bson:"planId"`
-	LearnerID   string      `bson:"learnerId"`
-	Number      int         `bson:"number"`
-	Status      string      `bson:"status"`
-	FormVersion string      `bson:"formVersion"`
-	Content     *contentDoc `bson:"content,omitempty"`
-	Comment     string      `bson:"comment"`
-	ReviewID    string      `bson:"reviewId,omitempty"`
-	CreatedAt   time.Time   `bson:"createdAt"`
-	CreatedBy   string      `bson:"createdBy"`
+	ID          string       `bson:"_id"` // cynllun.VersionID(planId, number)
+	PlanID      string       `bson:"planId"`
+	LearnerID   string       `bson:"learnerId"`
+	Number      int          `bson:"number"`
+	Status      string       `bson:"status"`
+	FormVersion string       `bson:"formVersion"`
+	Content     *contentDoc  `bson:"content,omitempty"`
+	Comment     string       `bson:"comment"`
+	ReviewID    string       `bson:"reviewId,omitempty"`
+	Override    *overrideDoc `bson:"qualityOverride,omitempty"`
+	CreatedAt   time.Time    `bson:"createdAt"`
+	CreatedBy   string       `bson:"createdBy"`
+}
+
+type overrideDoc struct {
+	Reason string    `bson:"reason"`
+	By     string    `bson:"by"`
+	At     time.Time `bson:"at"`
+	Rules  []string  `bson:"rules"`
 }
 
 type contentDoc struct {
@@ -120,7 +128,7 @@ type provisionRowDoc struct {
 	ID              string       `bson:"id"`
 	IntendedOutcome string       `bson:"intendedOutcome"`
 	Provision       string       `bson:"provision"`
-	WelshMedium     bool         `bson:"welshMedium"`
+	WelshMedium     *bool        `bson:"welshMedium,omitempty"`
 	Provider        string       `bson:"provider"`
 	ProviderType    string       `bson:"providerType"`
 	StartDate       string       `bson:"startDate"`
@@ -399,6 +407,7 @@ func toVersionDoc(v *cynllun.Version) *versionDoc {
 		Content:     toContentDoc(v.Content),
 		Comment:     v.Comment,
 		ReviewID:    v.ReviewID,
+		Override:    toOverrideDoc(v.QualityOverride),
 		CreatedAt:   bsonTime(v.CreatedAt),
 		CreatedBy:   v.CreatedBy,
 	}
@@ -410,17 +419,18 @@ func fromVersionDoc(d *versionDoc) (*cynllun.Version, error) {
 		return nil, err
 	}
 	return &cynllun.Version{
-		ID:          d.ID,
-		PlanID:      d.PlanID,
-		LearnerID:   d.LearnerID,
-		Number:      d.Number,
-		Status:      cynllun.VersionStatus(d.Status),
-		FormVersion: d.FormVersion,
-		Content:     c,
-		Comment:     d.Comment,
-		ReviewID:    d.ReviewID,
-		CreatedAt:   fromTime(d.CreatedAt),
-		CreatedBy:   d.CreatedBy,
+		ID:              d.ID,
+		PlanID:          d.PlanID,
+		LearnerID:       d.LearnerID,
+		Number:          d.Number,
+		Status:          cynllun.VersionStatus(d.Status),
+		FormVersion:     d.FormVersion,
+		Content:         c,
+		Comment:         d.Comment,
+		ReviewID:        d.ReviewID,
+		QualityOverride: fromOverrideDoc(d.Override),
+		CreatedAt:       fromTime(d.CreatedAt),
+		CreatedBy:       d.CreatedBy,
 	}, nil
 }
 
@@ -628,4 +638,18 @@ func fromAuditDoc(d *auditDoc) (cynllun.AuditEvent, error) {
 		Action:    d.Action,
 		Reason:    d.Reason,
 	}, nil
+}
+
+func toOverrideDoc(o *cynllun.QualityOverride) *overrideDoc {
+	if o == nil {
+		return nil
+	}
+	return &overrideDoc{Reason: o.Reason, By: o.By, At: o.At, Rules: o.Rules}
+}
+
+func fromOverrideDoc(d *overrideDoc) *cynllun.QualityOverride {
+	if d == nil {
+		return nil
+	}
+	return &cynllun.QualityOverride{Reason: d.Reason, By: d.By, At: d.At.UTC(), Rules: d.Rules}
 }

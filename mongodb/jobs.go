@@ -21,6 +21,7 @@ type jobDoc struct {
 	PlanID     string     `bson:"planId"`
 	Version    int        `bson:"version"`
 	Language   string     `bson:"language"`
+	PlanCheck  bool       `bson:"planCheck,omitempty"`
 	ReviewID   string     `bson:"reviewId,omitempty"`
 	Revision   int        `bson:"revision,omitempty"`
 	CaseID     string     `bson:"caseId,omitempty"`
@@ -45,6 +46,7 @@ func toJobDoc(j *cynllun.Job) *jobDoc {
 		PlanID:     j.PlanID,
 		Version:    j.Version,
 		Language:   string(j.Language),
+		PlanCheck:  j.PlanCheck,
 		ReviewID:   j.ReviewID,
 		Revision:   j.Revision,
 		CaseID:     j.CaseID,
@@ -70,6 +72,7 @@ func fromJobDoc(d *jobDoc) (*cynllun.Job, error) {
 		PlanID:     d.PlanID,
 		Version:    d.Version,
 		Language:   cynllun.RenderLanguage(d.Language),
+		PlanCheck:  d.PlanCheck,
 		ReviewID:   d.ReviewID,
 		Revision:   d.Revision,
 		CaseID:     d.CaseID,

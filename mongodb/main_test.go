@@ -148,7 +148,7 @@ func fullContent() *cynllun.Content {
 				ID:              "row_1",
 				IntendedOutcome: "Bydd Gwenllïan yn darllen yn annibynnol",
 				Provision:       "Sesiynau darllen un-i-un",
-				WelshMedium:     true,
+				WelshMedium:     new(true),
 				Provider:        "Ysgol Gymraeg Llŷr",
 				ProviderType:    cynllun.ProviderSchool,
 				StartDate:       cynllun.MustDate("2026-01-05"),

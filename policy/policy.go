@@ -254,3 +254,25 @@ func CaseVisible(p *cynllun.Principal, l *cynllun.Learner, cases []*cynllun.Case
 	}
 	return out
 }
+
+// OverrideQuality decides whether p may finalise a plan of learner l,
+// maintained by maintainerID, over error-level quality findings: an
+// officer of the learner's local authority, or staff of the maintaining
+// school or FEI whose role is one of roles (compared without case or
+// accents: "ALNCo" by default). Other staff may write the plan but not
+// overrule its checks.
+func OverrideQuality(p *cynllun.Principal, l *cynllun.Learner, maintainerID string, roles []string, now time.Time) Access {
+	if l == nil {
+		return Access{}
+	}
+	for _, r := range active(p, now) {
+		switch {
+		case r.Kind == cynllun.RelOfficerOf && l.LAID != "" && r.OrgID == l.LAID:
+			return Access{OK: true, Reason: r.Kind}
+		case r.Kind == cynllun.RelStaffOf && r.OrgID == maintainerID && r.OrgID == l.SettingID &&
+			slices.ContainsFunc(roles, func(role string) bool { return cynllun.Fold(role) == cynllun.Fold(r.StaffRole) }):
+			return Access{OK: true, Reason: r.Kind}
+		}
+	}
+	return Access{}
+}

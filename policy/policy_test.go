@@ -222,3 +222,37 @@ func TestReadCase(t *testing.T) {
 		t.Errorf("CaseVisible = %v", got)
 	}
 }
+
+// TestOverrideQuality: an LA officer, or the maintaining setting's staff in
+// an override role, may finalise over error-level findings; other staff,
+// the family and advocates may not.
+func TestOverrideQuality(t *testing.T) {
+	roles := []string{"ALNCo", "Cydlynydd ADY"}
+	staff := func(org, role string) cynllun.Relationship {
+		return cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: org, StaffRole: role}
+	}
+	for _, tt := range []struct {
+		name       string
+		p          *cynllun.Principal
+		maintainer string
+		ok         bool
+	}{
+		{"ALNCo of the school", principal(staff("org_school", "ALNCo")), "org_school", true},
+		{"role without case or accents", principal(staff("org_school", "alnco")), "org_school", true},
+		{"Welsh role", principal(staff("org_school", "Cydlynydd ADY")), "org_school", true},
+		{"teacher", principal(staff("org_school", "teacher")), "org_school", false},
+		{"no role", principal(staff("org_school", "")), "org_school", false},
+		{"ALNCo of another school", principal(staff("org_school2", "ALNCo")), "org_school", false},
+		{"school ALNCo, LA-maintained plan", principal(staff("org_school", "ALNCo")), "org_la", false},
+		{"LA officer, LA-maintained plan", principal(cynllun.Relationship{Kind: cynllun.RelOfficerOf, OrgID: "org_la"}), "org_la", true},
+		{"LA officer, school plan", principal(cynllun.Relationship{Kind: cynllun.RelOfficerOf, OrgID: "org_la"}), "org_school", true},
+		{"officer of another LA", principal(cynllun.Relationship{Kind: cynllun.RelOfficerOf, OrgID: "org_la2"}), "org_school", false},
+		{"parent", principal(cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}), "org_school", false},
+		{"ended ALNCo", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school", StaffRole: "ALNCo", EndedAt: now.Add(-time.Hour)}), "org_school", false},
+		{"admin", &cynllun.Principal{UserID: "usr_admin", Admin: true}, "org_school", false},
+	} {
+		if got := OverrideQuality(tt.p, learner, tt.maintainer, roles, now).OK; got != tt.ok {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.ok)
+		}
+	}
+}

@@ -343,14 +343,14 @@ func SampleContent(now time.Time, revised bool) *cynllun.Content {
 		}},
 		Provision: []cynllun.ProvisionRow{{
 			ID: "row_sample_salt", IntendedOutcome: "By July, Siôn will follow two-step instructions in class without prompts in 8 out of 10 observed lessons.",
-			Provision: "30 minutes of 1:1 speech and language therapy weekly", WelshMedium: true, Provider: "Cardiff and Vale University Health Board speech and language therapy service",
+			Provision: "30 minutes of 1:1 speech and language therapy weekly", WelshMedium: new(true), Provider: "Cardiff and Vale University Health Board speech and language therapy service",
 			ProviderType: cynllun.ProviderNHSBody, StartDate: start, ReviewOrEndDate: review, DateKind: cynllun.DateReview,
 			Rationale:  "Assessment by the SaLT shows receptive language two years below age expectations.",
 			Quantity:   &cynllun.Quantity{MinutesPerSession: 30, Sessions: 1, Per: cynllun.PerWeek, GroupSize: 1},
 			NHSSecured: true, NHSBody: "Cardiff and Vale University Health Board",
 		}, {
 			ID: "row_sample_group", IntendedOutcome: "Siôn will take part in group discussion, contributing at least once per session, by the end of the spring term.",
-			Provision: "20 minutes of small-group language intervention (Language Link) three times a week with a trained teaching assistant", WelshMedium: true,
+			Provision: "20 minutes of small-group language intervention (Language Link) three times a week with a trained teaching assistant", WelshMedium: new(true),
 			Provider: "Ysgol Gymraeg Glan Taf", ProviderType: cynllun.ProviderSchool, StartDate: start, ReviewOrEndDate: review, DateKind: cynllun.DateReview,
 			Rationale: "Builds confidence using vocabulary taught in therapy.",
 			Quantity:  &cynllun.Quantity{MinutesPerSession: 20, Sessions: 3, Per: cynllun.PerWeek, GroupSize: 4},
@@ -362,7 +362,7 @@ func SampleContent(now time.Time, revised bool) *cynllun.Content {
 		c.Provision[0].Quantity = &cynllun.Quantity{MinutesPerSession: 45, Sessions: 1, Per: cynllun.PerWeek, GroupSize: 1}
 		c.Provision = append(c.Provision, cynllun.ProvisionRow{
 			ID: "row_sample_visual", IntendedOutcome: "Siôn will use his visual timetable independently at every transition by half term.",
-			Provision: "Visual timetable and now/next board in every lesson, checked daily by the class teacher", WelshMedium: true,
+			Provision: "Visual timetable and now/next board in every lesson, checked daily by the class teacher", WelshMedium: new(true),
 			Provider: "Ysgol Gymraeg Glan Taf", ProviderType: cynllun.ProviderSchool, StartDate: start, ReviewOrEndDate: review, DateKind: cynllun.DateReview,
 			Rationale: "Reduces reliance on spoken instructions.",
 		})

@@ -15,6 +15,9 @@ type RenderInput struct {
 	Version  int
 	Language cynllun.RenderLanguage
 	Priority cynllun.JobPriority
+	// PlanCheck adds the plan check page (the version's quality findings);
+	// drafts only.
+	PlanCheck bool
 }
 
 // RenderPlan starts rendering a plan version, or returns the job that
@@ -51,13 +54,22 @@ func (s *Service) RenderPlan(ctx context.Context, in RenderInput) (*cynllun.Job,
 	if in.Version < 1 || in.Version > latest[plan.ID] {
 		return nil, cynllun.NotFound(op, "plan version")
 	}
+	if in.PlanCheck {
+		vs, err := s.store.ListVersions(ctx, plan.ID, in.Version-1, 1)
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		if len(vs) == 0 || vs[0].Status != cynllun.VersionDraft {
+			return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "planCheck", Message: "is for drafts: a FINAL version is rendered as given"})
+		}
+	}
 	existing, err := s.store.JobsForVersion(ctx, plan.ID, in.Version)
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
 	generation := 1
 	for _, j := range existing {
-		if j.Kind != cynllun.JobRenderPlan || j.Language != in.Language {
+		if j.Kind != cynllun.JobRenderPlan || j.Language != in.Language || j.PlanCheck != in.PlanCheck {
 			continue
 		}
 		if j.Status != cynllun.JobFailed {
@@ -69,8 +81,11 @@ func (s *Service) RenderPlan(ctx context.Context, in RenderInput) (*cynllun.Job,
 	job := &cynllun.Job{
 		ID:   cynllun.RenderJobID(plan.ID, in.Version, in.Language, generation),
 		Kind: cynllun.JobRenderPlan, Priority: in.Priority, Status: cynllun.JobPending,
-		LearnerID: plan.LearnerID, PlanID: plan.ID, Version: in.Version, Language: in.Language,
+		LearnerID: plan.LearnerID, PlanID: plan.ID, Version: in.Version, Language: in.Language, PlanCheck: in.PlanCheck,
 		CreatedAt: now, CreatedBy: p.UserID, UpdatedAt: now,
+	}
+	if in.PlanCheck {
+		job.ID = cynllun.PlanCheckJobID(plan.ID, in.Version, in.Language, generation)
 	}
 	return s.startJob(ctx, op, job)
 }

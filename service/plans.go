@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cynllun/cynllun"
@@ -29,6 +30,9 @@ type SaveInput struct {
 	Status          cynllun.VersionStatus
 	Content         *cynllun.Content
 	Comment         string
+	// OverrideReason finalises over error-level quality findings (those
+	// allowed to override only).
+	OverrideReason string
 }
 
 const maxComment = 2000
@@ -85,7 +89,7 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*cynllun.Plan, 
 // people saving from the same version get one success and one CONFLICT.
 func (s *Service) SaveVersion(ctx context.Context, in SaveInput) (*cynllun.Version, error) {
 	const op = "service.SaveVersion"
-	p, plan, _, err := s.planForWrite(ctx, op, in.PlanID, "you may read but not change this plan")
+	p, plan, l, err := s.planForWrite(ctx, op, in.PlanID, "you may read but not change this plan")
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +113,17 @@ func (s *Service) SaveVersion(ctx context.Context, in SaveInput) (*cynllun.Versi
 	if cur := latest[plan.ID]; cur != in.ExpectedVersion {
 		return nil, conflict(op, cur)
 	}
+	var override *cynllun.QualityOverride
+	if in.Status == cynllun.VersionFinal {
+		if override, err = s.qualityGate(ctx, op, p, plan, l, content, in.OverrideReason, now); err != nil {
+			return nil, err
+		}
+	}
 	v := newVersion(plan, in.ExpectedVersion+1, in.Status, content, in.Comment, p.UserID, now)
+	v.QualityOverride = override
+	if override != nil {
+		s.log.InfoContext(ctx, "plan finalised over quality findings", "plan", plan.ID, "version", v.Number, "rules", strings.Join(override.Rules, ","), "actor", p.UserID)
+	}
 	if err := s.appendVersion(ctx, op, plan, v); err != nil {
 		return nil, err
 	}

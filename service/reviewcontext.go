@@ -219,5 +219,16 @@ func (rc *ReviewContext) Quality() ([]quality.Check, []quality.Finding) {
 	if rc.Learner != nil {
 		in.YoungPerson = cynllun.StatusOn(rc.Learner.DateOfBirth, rc.To) == cynllun.StatusYoungPerson
 	}
-	return quality.EvaluateReview(in)
+	checks, findings := quality.EvaluateReview(in)
+	if in.After != nil && rc.Plan != nil {
+		// The plan rules on the plan the review leaves in force (revised, or
+		// as reviewed). The 12-month rule is the review period's business
+		// here, so it is not run.
+		kind := cynllun.OrgSchool
+		if rc.Plan.LAMaintained {
+			kind = cynllun.OrgLocalAuthority
+		}
+		findings = append(findings, quality.CheckPlan(quality.PlanInput{Content: in.After, MaintainerKind: kind})...)
+	}
+	return checks, findings
 }

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -56,6 +57,9 @@ type ConcludeInput struct {
 	Content         *cynllun.Content
 	ExpectedVersion int
 	Comment         string
+	// OverrideReason: the revised plan is finalised, so its error-level
+	// quality findings need an override, as for SaveVersion.
+	OverrideReason string
 }
 
 // RequestReview records a request for a review of a plan. A parent, the
@@ -355,12 +359,20 @@ func (s *Service) saveRevisedPlan(ctx context.Context, op string, p *cynllun.Pri
 	if current != in.ExpectedVersion {
 		return 0, conflict(op, current)
 	}
+	ls, err := s.store.LearnersByID(ctx, []string{plan.LearnerID})
+	if err != nil || len(ls) == 0 {
+		return 0, cynllun.AsError(op, cmp.Or(err, error(cynllun.NotFound(op, "learner"))))
+	}
+	override, err := s.qualityGate(ctx, op, p, plan, ls[0], content, in.OverrideReason, now)
+	if err != nil {
+		return 0, err
+	}
 	comment := in.Comment
 	if comment == "" {
 		comment = "Revised at review"
 	}
 	v := newVersion(plan, current+1, cynllun.VersionFinal, content, comment, p.UserID, now)
-	v.ReviewID = r.ID
+	v.ReviewID, v.QualityOverride = r.ID, override
 	if err := s.appendVersion(ctx, op, plan, v); err != nil {
 		return 0, err
 	}

@@ -62,6 +62,9 @@ type Service struct {
 	// inspecting bounds the uploads checked at once: decoding an image
 	// near the pixel cap takes up to a few hundred MB (upload package).
 	inspecting chan struct{}
+	// overrideRoles are the staff roles that may finalise over error-level
+	// quality findings (nil: DefaultOverrideRoles).
+	overrideRoles []string
 }
 
 // Option configures a Service.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/docgen"
+	"github.com/cynllun/cynllun/quality"
 	"github.com/cynllun/cynllun/service"
 )
 
@@ -204,10 +205,22 @@ func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (string, e
 		if err != nil {
 			return "", err
 		}
+		if job.PlanCheck {
+			// The check as of when it was asked for: the same job always
+			// gives the same bytes.
+			in, err := service.PlanCheckInput(ctx, h.Store, doc.Plan, doc.Version.Content, cynllun.Today(job.CreatedAt))
+			if err != nil {
+				return "", err
+			}
+			doc.Check = &docgen.PlanCheck{Findings: quality.CheckPlan(in), AsOf: job.CreatedAt}
+		}
 		if pdf, err = h.Render(doc, lang); err != nil {
 			return "", cynllun.AsError(op, err)
 		}
 		f.Name = fileName(doc, job.Language)
+		if job.PlanCheck {
+			f.Name = strings.TrimSuffix(f.Name, ".pdf") + " plan check.pdf"
+		}
 		// The version's time, not now: the same render stores the same file.
 		f.CreatedAt = doc.Version.CreatedAt
 	}

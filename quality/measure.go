@@ -208,6 +208,9 @@ var frequencyRE = re(
 	`\b(daily|weekly|fortnightly|biweekly|bi weekly|monthly|termly|half termly|annually|yearly|hourly)\b`,
 	`\b(per|every|each) (other |second |alternate |new |\d+ |two |three |four |five |six |eight )?(`+periodsEN+`)\b`,
 	`\b(once|twice|thrice|times|\d+ ?x|x ?\d+|sessions?|minutes?|mins|hours?|hrs|lessons?|periods?|days|mornings|afternoons|slots?|visits?|\d+) a (day|week|fortnight|month|term|half term|school day)\b`,
+	// An amount, a few words on, then the period: "3 hours of 1:1 support a week".
+	`\b(\d+|an?|`+numsEN+`) ?(minutes?|mins|hours?|hrs|sessions?|lessons?)\b[^.;,]{0,40}? (a|per|each|every) (day|week|fortnight|month|term|half term|school day)\b`,
+	`\b(\d+|un|`+numsCY+`) ?(munud|funud|awr|oriau|sesiwn|sesiynau|gwers|gwersi)\b[^.;,]{0,40}? (y|yr|bob|pob) (dydd|diwrnod|wythnos|pythefnos|mis|tymor|hanner tymor)\b`,
 	`\b(mondays|tuesdays|wednesdays|thursdays|fridays)\b`, `\bmonday to friday\b`,
 	`\ball day\b`, `\b(all|every) lessons?\b`, `\bthroughout the school day\b`, `\bthe whole (school )?day\b`,
 	everyOccasion, everyOccasionCY,

@@ -34,6 +34,9 @@ const (
 	EventTribunalDecisionSent    EventKind = "TRIBUNAL_DECISION_SENT"
 	EventTribunalReviewRequested EventKind = "TRIBUNAL_REVIEW_REQUESTED"
 	EventRegisteredAtNewSchool   EventKind = "REGISTERED_AT_NEW_SCHOOL"
+	// EventDisagreementReferred: the matter was referred to the LA's
+	// disagreement resolution arrangements (s.68): it extends T17.
+	EventDisagreementReferred EventKind = "DISAGREEMENT_REFERRED"
 )
 
 // StatutoryEvent is a recorded fact that starts or ends clocks: one a
@@ -105,6 +108,17 @@ type Deadline struct {
 	Problem      string
 	CreatedAt    time.Time
 	Closure      *Closure
+	// Extension is set when an event gave the clock more time (T17 after a
+	// referral to disagreement resolution): Due is then the extended date.
+	Extension *DeadlineExtension
+}
+
+// DeadlineExtension records more time given to a running clock.
+type DeadlineExtension struct {
+	EventID     string
+	On          Date
+	PreviousDue Date
+	At          time.Time
 }
 
 // DeadlineID is the deterministic id of the clock of rule started by an

@@ -238,6 +238,10 @@ type DeadlineStore interface {
 	// CloseDeadline sets a deadline's closure unless it has one; false when
 	// it was closed already (the first closure stays).
 	CloseDeadline(ctx context.Context, id string, c Closure) (bool, error)
+	// ExtendDeadline moves an open deadline's due date and records why,
+	// unless it is closed or extended already (the first extension stays);
+	// false when nothing changed.
+	ExtendDeadline(ctx context.Context, id string, due Date, e DeadlineExtension) (bool, error)
 	ListDeadlines(ctx context.Context, q DeadlineQuery) ([]*Deadline, error)
 	// DueDeadlines lists open deadlines with a due date on or before
 	// before, by id after afterID, at most limit (the notice scanner).

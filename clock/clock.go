@@ -160,6 +160,28 @@ type Rule struct {
 	Tag        Tag      `json:"tag"`
 	Exceptions []string `json:"exceptions,omitempty"`
 	Note       string   `json:"note,omitempty"`
+	// Extension is more time the rule gives when an event happens before
+	// its due date (T17: 8 more weeks when the matter goes to disagreement
+	// resolution, s.68). Data, not code: the fact is SECONDARY.
+	Extension *Extension `json:"extension,omitempty"`
+}
+
+// Extension is more time a rule gives when Event happens on or before the
+// due date: Amount more of the rule's unit, counted from the same start.
+type Extension struct {
+	Event  string `json:"event"`
+	Amount int    `json:"amount"`
+	Basis  string `json:"basis"`
+	Tag    Tag    `json:"tag"`
+}
+
+// Extended is r with its extension's time added (r itself when it has
+// none).
+func (r Rule) Extended() Rule {
+	if r.Extension != nil {
+		r.Amount += r.Extension.Amount
+	}
+	return r.clone()
 }
 
 // clone returns a deep copy of r.
@@ -167,6 +189,10 @@ func (r Rule) clone() Rule {
 	r.RestartEvents = cloneStrings(r.RestartEvents)
 	r.EndEvents = cloneStrings(r.EndEvents)
 	r.Exceptions = cloneStrings(r.Exceptions)
+	if r.Extension != nil {
+		e := *r.Extension
+		r.Extension = &e
+	}
 	return r
 }
 

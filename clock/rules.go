@@ -179,6 +179,20 @@ func (r Rule) validate() error {
 	case r.Amount < 1 || r.Amount > maxAmount(r.Unit):
 		return fmt.Errorf("amount %d is outside 1 to %d for %s", r.Amount, maxAmount(r.Unit), r.Unit)
 	}
+	if e := r.Extension; e != nil {
+		switch {
+		case !eventName.MatchString(e.Event):
+			return fmt.Errorf("extension event %q is not an event name (CAPITALS_WITH_UNDERSCORES)", e.Event)
+		case r.Unit == UnitNone || r.Amount < 1:
+			return errors.New("an extension needs a rule with a time limit")
+		case e.Amount < 1 || r.Amount+e.Amount > maxAmount(r.Unit):
+			return fmt.Errorf("extension amount %d is outside 1 to %d for %s", e.Amount, maxAmount(r.Unit)-r.Amount, r.Unit)
+		case strings.TrimSpace(e.Basis) == "":
+			return errors.New("an extension needs a basis")
+		case e.Tag != TagConfirmed && e.Tag != TagSecondary && e.Tag != TagUnconfirmed:
+			return fmt.Errorf("extension: unknown tag %q", e.Tag)
+		}
+	}
 	if r.FixedEndOfSeptember && r.Unit != UnitNone {
 		return errors.New("fixedEndOfSeptember needs unit NONE")
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cynllun/cynllun"
 )
 
 func TestEmbeddedRulesLoad(t *testing.T) {
@@ -144,4 +146,44 @@ func TestLoadRulesRejects(t *testing.T) {
 		}()
 		mustLoad([]byte(`{`))
 	}()
+}
+
+// TestExtension: T17's 8 more weeks on a referral to disagreement
+// resolution are data; bad extensions are refused at load.
+func TestExtension(t *testing.T) {
+	t17, _ := RuleByID("T17")
+	if t17.Extension == nil || t17.Extension.Event != "DISAGREEMENT_REFERRED" || t17.Extension.Amount != 8 || t17.Extension.Tag != TagSecondary {
+		t.Fatalf("T17 extension: %+v", t17.Extension)
+	}
+	if x := t17.Extended(); x.Amount != 16 || t17.Amount != 8 {
+		t.Fatalf("Extended: %d (rule %d)", x.Amount, t17.Amount)
+	}
+	start := cynllun.MustDate("2026-11-03")
+	plain, err1 := Compute(t17, start, nil, DefaultSettings())
+	ext, err2 := Compute(t17.Extended(), start, nil, DefaultSettings())
+	if err1 != nil || err2 != nil || plain.Due != cynllun.MustDate("2026-12-29") || ext.Due != cynllun.MustDate("2027-02-23") {
+		t.Fatalf("T17 from 3 November 2026: %v %v / %v %v", plain.Due, err1, ext.Due, err2)
+	}
+	for _, tt := range []struct {
+		name string
+		e    Extension
+	}{
+		{"bad event", Extension{Event: "referred", Amount: 8, Basis: "b", Tag: TagSecondary}},
+		{"no amount", Extension{Event: "X", Amount: 0, Basis: "b", Tag: TagSecondary}},
+		{"too long", Extension{Event: "X", Amount: 10000, Basis: "b", Tag: TagSecondary}},
+		{"no basis", Extension{Event: "X", Amount: 8, Tag: TagSecondary}},
+		{"bad tag", Extension{Event: "X", Amount: 8, Basis: "b", Tag: "MAYBE"}},
+	} {
+		r := t17
+		e := tt.e
+		r.Extension = &e
+		if r.validate() == nil {
+			t.Errorf("%s: accepted", tt.name)
+		}
+	}
+	none, _ := RuleByID("T9")
+	none.Extension = &Extension{Event: "X", Amount: 8, Basis: "b", Tag: TagSecondary}
+	if none.Unit == UnitNone && none.validate() == nil {
+		t.Error("an extension on a rule with no time limit")
+	}
 }

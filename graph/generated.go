@@ -302,6 +302,7 @@ type ComplexityRoot struct {
 		CreatedAt    func(childComplexity int) int
 		DaysLeft     func(childComplexity int) int
 		Due          func(childComplexity int) int
+		Extension    func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Late         func(childComplexity int) int
 		Learner      func(childComplexity int) int
@@ -340,6 +341,13 @@ type ComplexityRoot struct {
 	DeadlineEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	DeadlineExtension struct {
+		At          func(childComplexity int) int
+		EventID     func(childComplexity int) int
+		On          func(childComplexity int) int
+		PreviousDue func(childComplexity int) int
 	}
 
 	Delivery struct {
@@ -2327,6 +2335,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Deadline.Due(childComplexity), true
+	case "Deadline.extension":
+		if e.ComplexityRoot.Deadline.Extension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Extension(childComplexity), true
 	case "Deadline.id":
 		if e.ComplexityRoot.Deadline.ID == nil {
 			break
@@ -2487,6 +2501,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeadlineEdge.Node(childComplexity), true
+
+	case "DeadlineExtension.at":
+		if e.ComplexityRoot.DeadlineExtension.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineExtension.At(childComplexity), true
+	case "DeadlineExtension.event":
+		if e.ComplexityRoot.DeadlineExtension.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineExtension.EventID(childComplexity), true
+	case "DeadlineExtension.on":
+		if e.ComplexityRoot.DeadlineExtension.On == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineExtension.On(childComplexity), true
+	case "DeadlineExtension.previousDue":
+		if e.ComplexityRoot.DeadlineExtension.PreviousDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineExtension.PreviousDue(childComplexity), true
 
 	case "Delivery.at":
 		if e.ComplexityRoot.Delivery.At == nil {
@@ -7539,6 +7578,8 @@ enum StatutoryEventKind {
   TRIBUNAL_DECISION_SENT
   TRIBUNAL_REVIEW_REQUESTED
   REGISTERED_AT_NEW_SCHOOL
+  "Referred to the LA's disagreement resolution arrangements (s.68): extends T17 when before its due date."
+  DISAGREEMENT_REFERRED
 }
 
 type StatutoryEvent implements Node {
@@ -7580,6 +7621,8 @@ type Deadline implements Node {
   "Calendar days from today to the due date (negative when overdue)."
   daysLeft: Int
   closure: DeadlineClosure
+  "Set when an event gave the clock more time (T17 after a referral to disagreement resolution): due is the extended date."
+  extension: DeadlineExtension
   "The working of the due date on the calendar as it is now."
   calculation: DeadlineCalculation
   createdAt: Time!
@@ -8210,6 +8253,16 @@ extend type Job {
   "The bundle of a bundle job."
   bundle: Bundle
 }
+
+"More time given to a running clock."
+type DeadlineExtension {
+  "The statutory event that extended it."
+  event: ID!
+  on: Date!
+  "The due date before the extension."
+  previousDue: Date!
+  at: Time!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -8658,6 +8711,8 @@ func (ec *executionContext) childFields_Deadline(ctx context.Context, field grap
 		return ec.fieldContext_Deadline_daysLeft(ctx, field)
 	case "closure":
 		return ec.fieldContext_Deadline_closure(ctx, field)
+	case "extension":
+		return ec.fieldContext_Deadline_extension(ctx, field)
 	case "calculation":
 		return ec.fieldContext_Deadline_calculation(ctx, field)
 	case "createdAt":
@@ -8722,6 +8777,20 @@ func (ec *executionContext) childFields_DeadlineEdge(ctx context.Context, field 
 		return ec.fieldContext_DeadlineEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeadlineEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineExtension(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_DeadlineExtension_event(ctx, field)
+	case "on":
+		return ec.fieldContext_DeadlineExtension_on(ctx, field)
+	case "previousDue":
+		return ec.fieldContext_DeadlineExtension_previousDue(ctx, field)
+	case "at":
+		return ec.fieldContext_DeadlineExtension_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineExtension", field.Name)
 }
 
 func (ec *executionContext) childFields_Delivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15388,6 +15457,38 @@ func (ec *executionContext) fieldContext_Deadline_closure(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Deadline_extension(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_extension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Extension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.DeadlineExtension) graphql.Marshaler {
+			return ec.marshalODeadlineExtension2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineExtension(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_extension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineExtension(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Deadline_calculation(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15904,6 +16005,98 @@ func (ec *executionContext) fieldContext_DeadlineEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineExtension_event(ctx context.Context, field graphql.CollectedField, obj *cynllun.DeadlineExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineExtension_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineExtension_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineExtension", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeadlineExtension_on(ctx context.Context, field graphql.CollectedField, obj *cynllun.DeadlineExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineExtension_on(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.On, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineExtension_on(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineExtension", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DeadlineExtension_previousDue(ctx context.Context, field graphql.CollectedField, obj *cynllun.DeadlineExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineExtension_previousDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineExtension_previousDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineExtension", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DeadlineExtension_at(ctx context.Context, field graphql.CollectedField, obj *cynllun.DeadlineExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineExtension_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineExtension_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineExtension", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Delivery_attempt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Delivery) (ret graphql.Marshaler) {
@@ -36208,6 +36401,11 @@ func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "extension":
+			out.Values[i] = ec._Deadline_extension(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "calculation":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -36417,6 +36615,54 @@ func (ec *executionContext) _DeadlineEdge(ctx context.Context, sel ast.Selection
 			}
 		case "node":
 			out.Values[i] = ec._DeadlineEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineExtensionImplementors = []string{"DeadlineExtension"}
+
+func (ec *executionContext) _DeadlineExtension(ctx context.Context, sel ast.SelectionSet, obj *cynllun.DeadlineExtension) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineExtensionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineExtension")
+		case "event":
+			out.Values[i] = ec._DeadlineExtension_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "on":
+			out.Values[i] = ec._DeadlineExtension_on(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previousDue":
+			out.Values[i] = ec._DeadlineExtension_previousDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._DeadlineExtension_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -44213,6 +44459,7 @@ var (
 		"TRIBUNAL_DECISION_SENT":        cynllun.EventTribunalDecisionSent,
 		"TRIBUNAL_REVIEW_REQUESTED":     cynllun.EventTribunalReviewRequested,
 		"REGISTERED_AT_NEW_SCHOOL":      cynllun.EventRegisteredAtNewSchool,
+		"DISAGREEMENT_REFERRED":         cynllun.EventDisagreementReferred,
 	}
 	marshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind = map[cynllun.EventKind]string{
 		cynllun.EventALNBroughtToAttention:   "ALN_BROUGHT_TO_ATTENTION",
@@ -44236,6 +44483,7 @@ var (
 		cynllun.EventTribunalDecisionSent:    "TRIBUNAL_DECISION_SENT",
 		cynllun.EventTribunalReviewRequested: "TRIBUNAL_REVIEW_REQUESTED",
 		cynllun.EventRegisteredAtNewSchool:   "REGISTERED_AT_NEW_SCHOOL",
+		cynllun.EventDisagreementReferred:    "DISAGREEMENT_REFERRED",
 	}
 )
 
@@ -45044,6 +45292,13 @@ func (ec *executionContext) marshalODeadlineClosure2ᚖgithubᚗcomᚋcynllunᚋ
 		return graphql.Null
 	}
 	return ec._DeadlineClosure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeadlineExtension2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineExtension(ctx context.Context, sel ast.SelectionSet, v *cynllun.DeadlineExtension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeadlineExtension(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODeadlineFilter2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐDeadlineFilter(ctx context.Context, v any) (*service.DeadlineFilter, error) {

@@ -49,13 +49,21 @@ type deadlineDoc struct {
 	StartEventID string `bson:"startEventId"`
 	Start        string `bson:"start"`
 	// Due is "" when unknown; DueKey sorts those last ("~").
-	Due       string      `bson:"due"`
-	DueKey    string      `bson:"dueKey"`
-	Problem   string      `bson:"problem"`
-	CreatedAt time.Time   `bson:"createdAt"`
-	Closure   *closureDoc `bson:"closure,omitempty"`
+	Due       string        `bson:"due"`
+	DueKey    string        `bson:"dueKey"`
+	Problem   string        `bson:"problem"`
+	CreatedAt time.Time     `bson:"createdAt"`
+	Closure   *closureDoc   `bson:"closure,omitempty"`
+	Extension *extensionDoc `bson:"extension,omitempty"`
 	// Open mirrors Closure == nil, for the open-deadline queries.
 	Open bool `bson:"open"`
+}
+
+type extensionDoc struct {
+	EventID     string    `bson:"eventId"`
+	On          string    `bson:"on"`
+	PreviousDue string    `bson:"previousDue"`
+	At          time.Time `bson:"at"`
 }
 
 // noDue sorts deadlines without a due date after every date.
@@ -89,7 +97,14 @@ func toDeadlineDoc(d *cynllun.Deadline) *deadlineDoc {
 	}
 	return &deadlineDoc{ID: d.ID, RuleID: d.RuleID, LearnerID: d.LearnerID, PlanID: d.PlanID, ReviewID: d.ReviewID, CaseID: d.CaseID, OrgID: d.OrgID,
 		LAID: d.LAID, SettingID: d.SettingID, StartEventID: d.StartEventID, Start: dateString(d.Start), Due: dateString(d.Due), DueKey: key,
-		Problem: d.Problem, CreatedAt: bsonTime(d.CreatedAt), Closure: toClosureDoc(d.Closure), Open: d.Closure == nil}
+		Problem: d.Problem, CreatedAt: bsonTime(d.CreatedAt), Closure: toClosureDoc(d.Closure), Extension: toExtensionDoc(d.Extension), Open: d.Closure == nil}
+}
+
+func toExtensionDoc(e *cynllun.DeadlineExtension) *extensionDoc {
+	if e == nil {
+		return nil
+	}
+	return &extensionDoc{EventID: e.EventID, On: dateString(e.On), PreviousDue: dateString(e.PreviousDue), At: bsonTime(e.At)}
 }
 
 func fromDeadlineDoc(d *deadlineDoc) (*cynllun.Deadline, error) {
@@ -99,6 +114,9 @@ func fromDeadlineDoc(d *deadlineDoc) (*cynllun.Deadline, error) {
 		Problem: d.Problem, CreatedAt: fromTime(d.CreatedAt)}
 	if c := d.Closure; c != nil {
 		out.Closure = &cynllun.Closure{Status: cynllun.DeadlineStatus(c.Status), On: p.parse(c.On), EventID: c.EventID, Reason: c.Reason, By: c.By, At: fromTime(c.At)}
+	}
+	if e := d.Extension; e != nil {
+		out.Extension = &cynllun.DeadlineExtension{EventID: e.EventID, On: p.parse(e.On), PreviousDue: p.parse(e.PreviousDue), At: fromTime(e.At)}
 	}
 	if p.err != nil {
 		return nil, p.err
@@ -172,6 +190,24 @@ func (db *DB) CloseDeadline(ctx context.Context, id string, c cynllun.Closure) (
 	res, err := db.coll(collDeadlines).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "open", Value: true}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "closure", Value: toClosureDoc(&c)}, {Key: "open", Value: false}}}})
+	if err != nil {
+		return false, cynllun.Internal(op, err)
+	}
+	return res.ModifiedCount == 1, nil
+}
+
+// ExtendDeadline moves an open, not yet extended deadline's due date (and
+// its sort key) and records the extension; false when nothing matched. As
+// for closures, FerretDB may let two racing extensions both succeed; they
+// carry the same date.
+func (db *DB) ExtendDeadline(ctx context.Context, id string, due cynllun.Date, e cynllun.DeadlineExtension) (bool, error) {
+	const op = "mongodb.ExtendDeadline"
+	if due.IsZero() {
+		return false, cynllun.E(cynllun.CodeInvalid, op, "an extended deadline needs a due date")
+	}
+	res, err := db.coll(collDeadlines).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "open", Value: true}, {Key: "extension", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "due", Value: dateString(due)}, {Key: "dueKey", Value: dateString(due)}, {Key: "extension", Value: toExtensionDoc(&e)}}}})
 	if err != nil {
 		return false, cynllun.Internal(op, err)
 	}

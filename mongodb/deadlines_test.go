@@ -112,4 +112,24 @@ func TestEventsAndDeadlines(t *testing.T) {
 	if due, _ := testDB.DueDeadlines(ctx, cynllun.MustDate("2026-05-01"), "", 10); len(due) != 0 {
 		t.Fatalf("a closed deadline is still due: %v", due)
 	}
+
+	// Extending: an open deadline once (its due date and sort key move);
+	// never a closed one; the first extension stays.
+	ext := cynllun.DeadlineExtension{EventID: "evt_ref", On: cynllun.MustDate("2026-05-02"), PreviousDue: cynllun.MustDate("2026-05-26"), At: at}
+	if ok, err := testDB.ExtendDeadline(ctx, t4.ID, cynllun.MustDate("2026-07-21"), ext); err != nil || !ok {
+		t.Fatalf("extend: %v %v", ok, err)
+	}
+	if ok, err := testDB.ExtendDeadline(ctx, t4.ID, cynllun.MustDate("2026-09-01"), ext); err != nil || ok {
+		t.Fatalf("second extension: %v %v", ok, err)
+	}
+	if ok, err := testDB.ExtendDeadline(ctx, t1.ID, cynllun.MustDate("2026-09-01"), ext); err != nil || ok {
+		t.Fatalf("extended a closed deadline: %v %v", ok, err)
+	}
+	got, _ = testDB.DeadlinesByID(ctx, []string{t4.ID})
+	if got[0].Due != cynllun.MustDate("2026-07-21") || got[0].Extension == nil || *got[0].Extension != ext {
+		t.Fatalf("extended deadline: %+v %+v", got[0], got[0].Extension)
+	}
+	if d := cmp.Diff([]string{"T4"}, list(cynllun.DeadlineQuery{DueFrom: cynllun.MustDate("2026-07-01"), DueTo: cynllun.MustDate("2026-08-01")})); d != "" {
+		t.Errorf("due window after the extension (-want +got):\n%s", d)
+	}
 }

@@ -585,7 +585,21 @@ func TestCaseBundle(t *testing.T) {
 	if rr := e.do(alnco, update, map[string]any{"in": details(1, map[string]any{"lodgedOn": "2026-11-20"})}); rr.code() != "CONFLICT" || rr.Errors[0].Extensions["currentVersion"] != cur {
 		t.Fatalf("stale update: %s", rr.raw)
 	}
-	u := e.must(advocate, update, map[string]any{"in": details(cur, map[string]any{"lodgedOn": "2026-11-20", "reference": "ETW/26/0042"})})
+	// A referral to disagreement resolution before T17 is due gives 8 more
+	// weeks (the rule's extension, data): 16 weeks from 3 November end on
+	// Monday 22 February 2027, so the first working day after is the 23rd.
+	ext := e.must(advocate, update, map[string]any{"in": details(cur, map[string]any{"disagreementReferredOn": "2026-11-10"})})
+	if ext.str("updateCase", "appealDeadline", "due") != "2027-02-23" || ext.str("updateCase", "status") != "OPEN" {
+		t.Fatalf("extended T17: %s", ext.raw)
+	}
+	dl := e.must(advocate, `query($id: ID!) { deadline(id: $id) { due extension { previousDue on } calculation { due } } }`,
+		map[string]any{"id": ext.str("updateCase", "appealDeadline", "id")})
+	if dl.str("deadline", "extension", "previousDue") != "2026-12-29" || dl.str("deadline", "extension", "on") != "2026-11-10" ||
+		dl.str("deadline", "calculation", "due") != "2027-02-23" {
+		t.Fatalf("extension: %s", dl.raw)
+	}
+	cur = ext.get("updateCase", "revision")
+	u := e.must(advocate, update, map[string]any{"in": details(cur, map[string]any{"disagreementReferredOn": "2026-11-10", "lodgedOn": "2026-11-20", "reference": "ETW/26/0042"})})
 	if u.str("updateCase", "status") != "LODGED" || u.str("updateCase", "appealDeadline", "status") != "MET" {
 		t.Fatalf("lodged: %s", u.raw)
 	}
@@ -601,7 +615,7 @@ func TestCaseBundle(t *testing.T) {
 		t.Fatalf("reopened a closed case: %s", rr.raw)
 	}
 	hist := e.must(officer, `query($id: ID!) { case(id: $id) { revisions { revision status } } }`, map[string]any{"id": caseID})
-	if n := len(hist.get("case", "revisions").([]any)); n != 5 {
+	if n := len(hist.get("case", "revisions").([]any)); n != 6 {
 		t.Fatalf("revisions: %s", hist.raw)
 	}
 }

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -299,6 +300,9 @@ func caseEventDates(c *cynllun.Case) map[cynllun.EventKind]cynllun.Date {
 	if !c.Decision.NoticeGivenOn.IsZero() && c.Decision.MadeBy != "" && c.Kind.Tribunal() {
 		out[cynllun.EventDecisionNoticeGiven] = c.Decision.NoticeGivenOn
 	}
+	if !c.DisagreementReferredOn.IsZero() && c.Kind.Tribunal() {
+		out[cynllun.EventDisagreementReferred] = c.DisagreementReferredOn
+	}
 	if !c.LodgedOn.IsZero() {
 		out[cynllun.EventAppealMade] = c.LodgedOn
 	}
@@ -332,8 +336,10 @@ func (s *Service) caseEvents(ctx context.Context, c, prev *cynllun.Case, l *cynl
 		org = l.LAID
 	}
 	dates := caseEventDates(c)
+	order := []cynllun.EventKind{cynllun.EventDecisionNoticeGiven, cynllun.EventDisagreementReferred, cynllun.EventAppealMade, cynllun.EventTribunalDecisionSent}
 	kinds := slices.SortedFunc(maps.Keys(dates), func(a, b cynllun.EventKind) int {
-		return strings.Compare(dates[a].String(), dates[b].String())
+		// In the order they happened; on one day, in the order they must.
+		return cmp.Or(strings.Compare(dates[a].String(), dates[b].String()), slices.Index(order, a)-slices.Index(order, b))
 	})
 	for _, k := range kinds {
 		id := c.Events[k]

@@ -33,6 +33,7 @@ var (
 		cynllun.EventTribunalDecisionSent:    {EN: "Tribunal decision sent", CY: "Anfonwyd penderfyniad y Tribiwnlys"},
 		cynllun.EventTribunalReviewRequested: {EN: "Review of the Tribunal's decision requested", CY: "Gofynnwyd am adolygiad o benderfyniad y Tribiwnlys"},
 		cynllun.EventRegisteredAtNewSchool:   {EN: "Registered at %s", CY: "Cofrestrwyd yn %s"},
+		cynllun.EventDisagreementReferred:    {EN: "Referred to the disagreement resolution arrangements of %s", CY: "Cyfeiriwyd at drefniadau datrys anghytundeb %s"},
 	}
 	txtGiven          = form.Text{EN: "IDP finalised and given (version %d)", CY: "CDU wedi'i gwblhau a'i roi (fersiwn %d)"}
 	txtRevisedVersion = form.Text{EN: "IDP revised (version %d)", CY: "CDU wedi'i ddiwygio (fersiwn %d)"}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/calendar"
@@ -44,6 +45,7 @@ var recordable = []cynllun.EventKind{
 	cynllun.EventReconsiderationAsked, cynllun.EventReconsiderationDecided, cynllun.EventTakeoverRequested, cynllun.EventTakeoverDecided,
 	cynllun.EventFEITakeoverRequest, cynllun.EventFEITakeoverAnswered, cynllun.EventDecisionNoticeGiven, cynllun.EventAppealMade,
 	cynllun.EventTribunalDecisionSent, cynllun.EventTribunalReviewRequested, cynllun.EventRegisteredAtNewSchool,
+	cynllun.EventDisagreementReferred,
 }
 
 // RecordEvent records a statutory event for a learner, starts the clocks
@@ -183,6 +185,9 @@ func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.Statuto
 			res.Closed = append(res.Closed, d)
 		}
 	}
+	if err := s.extendClocks(ctx, op, ev, open, now); err != nil {
+		return nil, err
+	}
 	var cal *calendar.Calendar
 	var started []*cynllun.Deadline
 	for _, rule := range rulesStartedBy(ev.Kind, org.Kind, cynllun.StatusOn(l.DateOfBirth, ev.On)) {
@@ -220,6 +225,41 @@ func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.Statuto
 	}
 	res.Started = started
 	return res, nil
+}
+
+// extendClocks gives more time to the open clocks whose rule an event
+// extends (T17 on a referral to disagreement resolution), when it happened
+// on or before their due date: the due date is computed again with the
+// extension's time, from the same start. The first extension stays.
+func (s *Service) extendClocks(ctx context.Context, op string, ev *cynllun.StatutoryEvent, open []*cynllun.Deadline, now time.Time) error {
+	for _, d := range open {
+		rule, ok := clock.RuleByID(d.RuleID)
+		if !ok || rule.Extension == nil || rule.Extension.Event != string(ev.Kind) || d.Extension != nil || d.Due.IsZero() || ev.On.After(d.Due) {
+			continue
+		}
+		if d.CaseID != "" && ev.CaseID != "" && d.CaseID != ev.CaseID {
+			continue
+		}
+		var cal *calendar.Calendar
+		if rule.Calendar == clock.CalendarMaintainer {
+			cals, err := termCalendars(ctx, s.store, op, []string{d.OrgID})
+			if err != nil {
+				return err
+			}
+			cal = cals[d.OrgID]
+		}
+		r, err := clock.Compute(rule.Extended(), d.Start, cal, s.clock)
+		if err != nil {
+			// No extended date can be computed (past the calendar data):
+			// the clock keeps its date rather than gain a wrong one.
+			s.log.WarnContext(ctx, "could not extend a clock", "deadline", d.ID, "code", string(cynllun.ErrorCode(err)))
+			continue
+		}
+		if _, err := s.store.ExtendDeadline(ctx, d.ID, r.Due, cynllun.DeadlineExtension{EventID: ev.ID, On: ev.On, PreviousDue: d.Due, At: now}); err != nil {
+			return cynllun.AsError(op, err)
+		}
+	}
+	return nil
 }
 
 // rulesStartedBy are the rules an event starts (or restarts) for a body of
@@ -404,6 +444,9 @@ type Calculation struct {
 	// Settings, when set, replace the deployment's counting conventions for
 	// this calculation (to compare the two readings of an unconfirmed rule).
 	Settings *clock.Settings
+	// Extended adds the rule's extension (T17 after a referral to
+	// disagreement resolution).
+	Extended bool
 }
 
 // Calculate computes a due date with its working: every day counted and
@@ -431,6 +474,9 @@ func (s *Service) Calculate(ctx context.Context, in Calculation) (*clock.Result,
 	settings := s.clock
 	if in.Settings != nil {
 		settings.TriggerDayCounts, settings.InsetDaysCount, settings.ClosuresCount = in.Settings.TriggerDayCounts, in.Settings.InsetDaysCount, in.Settings.ClosuresCount
+	}
+	if in.Extended {
+		rule = rule.Extended()
 	}
 	r, err := clock.Compute(rule, in.Start, cal, settings)
 	if err != nil {
@@ -479,7 +525,7 @@ func (s *Service) Events(ctx context.Context, learnerID string) ([]cynllun.Statu
 // the responsible body's calendar as it is now (nil for rules with no
 // computable date).
 func (s *Service) DeadlineWorking(ctx context.Context, d *cynllun.Deadline) (*clock.Result, error) {
-	r, err := s.Calculate(ctx, Calculation{RuleID: d.RuleID, Start: d.Start, OrgID: d.OrgID})
+	r, err := s.Calculate(ctx, Calculation{RuleID: d.RuleID, Start: d.Start, OrgID: d.OrgID, Extended: d.Extension != nil})
 	if cynllun.ErrorCode(err) == cynllun.CodeInvalid {
 		return nil, nil
 	}

@@ -2,17 +2,14 @@ package bundle
 
 import (
 	"fmt"
-	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/internal/memstat"
 )
 
 var (
@@ -86,30 +83,7 @@ func benchBuild(b *testing.B, scanned, stream bool) {
 		}
 	}
 	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapInuse
-
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		var m runtime.MemStats
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				runtime.ReadMemStats(&m)
-				if m.HeapInuse > peak.Load() {
-					peak.Store(m.HeapInuse)
-				}
-			}
-		}
-	}()
+	stop := memstat.SampleHeap()
 	var outLen int
 	var man *Manifest
 	b.ReportAllocs()
@@ -128,11 +102,11 @@ func benchBuild(b *testing.B, scanned, stream bool) {
 			b.Fatal(err)
 		}
 	}
-	close(stop)
-	<-done
+	peak := stop()
 	// Once more, outside the timing, for the live heap at each stage.
 	livePeak := 0
 	runtime.GC()
+	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	liveBase := int(ms.HeapAlloc)
 	phase = func(string) {
@@ -155,8 +129,8 @@ func benchBuild(b *testing.B, scanned, stream bool) {
 	b.ReportMetric(float64(man.Pages), "pages")
 	b.ReportMetric(float64(input)/mb, "input-MB")
 	b.ReportMetric(float64(outLen)/mb, "output-MB")
-	b.ReportMetric(float64(peak.Load()-min(base, peak.Load()))/mb, "peak-heap-over-base-MB")
-	if hwm, ok := vmHWM(); ok {
+	b.ReportMetric(float64(peak)/mb, "peak-heap-over-base-MB")
+	if hwm, ok := memstat.VmHWM(); ok {
 		b.ReportMetric(float64(hwm)/mb, "VmHWM-MB")
 	}
 }
@@ -164,21 +138,6 @@ func benchBuild(b *testing.B, scanned, stream bool) {
 type countingDiscard struct{ n int }
 
 func (c *countingDiscard) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }
-
-// vmHWM is the process's peak resident set, from /proc/self/status.
-func vmHWM() (uint64, bool) {
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10, err == nil
-		}
-	}
-	return 0, false
-}
 
 // TestMemory checks what a build holds, by the live heap (after a
 // collection) at each stage, over the heap before: the documents as read

@@ -215,17 +215,20 @@ func TestPDFLongContent(t *testing.T) {
 
 var pageObject = regexp.MustCompile(`/Type /Page[^s]`)
 
-func TestDeterministic(t *testing.T) {
-	doc := samplePlan(10)
-	want, err := RenderPlan(doc, LangBilingual)
+// assertDeterministic renders once, then n times at once, and wants the
+// same bytes every time, a PDF with pages, and modDate (the document's own
+// time, never now).
+func assertDeterministic(t *testing.T, n int, render func() ([]byte, error), modDate, msg string) {
+	t.Helper()
+	want, err := render()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	got := make([][]byte, 4)
-	errs := make([]error, len(got))
+	got := make([][]byte, n)
+	errs := make([]error, n)
 	for i := range got {
-		wg.Go(func() { got[i], errs[i] = RenderPlan(doc, LangBilingual) })
+		wg.Go(func() { got[i], errs[i] = render() })
 	}
 	wg.Wait()
 	for i := range got {
@@ -236,12 +239,16 @@ func TestDeterministic(t *testing.T) {
 			t.Fatalf("render %d differs from the first", i)
 		}
 	}
-	if !bytes.Contains(want, []byte("/ModDate (D:20260304153000)")) {
-		t.Error("ModDate is not the version's creation time")
+	if !bytes.Contains(want, []byte(modDate)) {
+		t.Error(msg)
 	}
 	if pageObject.FindIndex(want) == nil {
 		t.Error("no page objects in the PDF")
 	}
+}
+
+func TestDeterministic(t *testing.T) {
+	assertDeterministic(t, 4, func() ([]byte, error) { return RenderPlan(samplePlan(10), LangBilingual) }, "/ModDate (D:20260304153000)", "ModDate is not the version's creation time")
 }
 
 func TestPDFInfo(t *testing.T) {

@@ -1,13 +1,11 @@
 package docgen
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -447,32 +445,7 @@ func TestTablePDFLandscape(t *testing.T) {
 }
 
 func TestTableDeterministic(t *testing.T) {
-	doc := sampleTable(60)
-	want, err := RenderTable(doc, LangBilingual)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	got := make([][]byte, 3)
-	errs := make([]error, len(got))
-	for i := range got {
-		wg.Go(func() { got[i], errs[i] = RenderTable(sampleTable(60), LangBilingual) })
-	}
-	wg.Wait()
-	for i := range got {
-		if errs[i] != nil {
-			t.Fatal(errs[i])
-		}
-		if !bytes.Equal(got[i], want) {
-			t.Fatalf("render %d differs from the first", i)
-		}
-	}
-	if !bytes.Contains(want, []byte("/ModDate (D:20261201093000)")) {
-		t.Error("ModDate is not AsOf")
-	}
-	if pageObject.FindIndex(want) == nil {
-		t.Error("no page objects in the PDF")
-	}
+	assertDeterministic(t, 3, func() ([]byte, error) { return RenderTable(sampleTable(60), LangBilingual) }, "/ModDate (D:20261201093000)", "ModDate is not AsOf")
 }
 
 func TestTableErrors(t *testing.T) {

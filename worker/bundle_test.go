@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/cynllun/cynllun/bundle"
 	"github.com/cynllun/cynllun/docgen"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/internal/memstat"
 	"github.com/cynllun/cynllun/seed"
 	"github.com/cynllun/cynllun/service"
 	"github.com/cynllun/cynllun/worker"
@@ -295,7 +295,7 @@ func BenchmarkRenderBundle300(b *testing.B) {
 		cp := e.copyBundle(bc.bundle, number)
 		task := bundleTask(b, cp.JobID)
 		runtime.GC()
-		stop := sampleHeap()
+		stop := memstat.SampleHeap()
 		b.StartTimer()
 		err := h.ProcessTask(ctx, task)
 		b.StopTimer()
@@ -330,42 +330,8 @@ func BenchmarkRenderBundle300(b *testing.B) {
 	b.ReportMetric(perOp(st.store), "store-s")
 	b.ReportMetric(perOp(st.jobs), "jobs-s")
 	b.ReportMetric(build.Seconds(), "buildto-s")
-	if hwm, ok := vmHWM(); ok {
+	if hwm, ok := memstat.VmHWM(); ok {
 		b.ReportMetric(float64(hwm)/mb, "VmHWM-MB")
-	}
-}
-
-// sampleHeap samples the heap in use every millisecond until the returned
-// function is called, which returns the peak over the heap in use at the
-// start.
-func sampleHeap() func() uint64 {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapInuse
-	var peak atomic.Uint64
-	peak.Store(base)
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		var m runtime.MemStats
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				runtime.ReadMemStats(&m)
-				if m.HeapInuse > peak.Load() {
-					peak.Store(m.HeapInuse)
-				}
-			}
-		}
-	}()
-	return func() uint64 {
-		close(stop)
-		<-done
-		return peak.Load() - base
 	}
 }
 
@@ -448,21 +414,6 @@ func buildOnly(tb testing.TB, e *env, b *cynllun.Bundle) (time.Duration, string)
 		tb.Fatal(err)
 	}
 	return time.Since(start), hex.EncodeToString(h.Sum(nil))
-}
-
-// vmHWM is the process's peak resident set, from /proc/self/status.
-func vmHWM() (uint64, bool) {
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10, err == nil
-		}
-	}
-	return 0, false
 }
 
 // pdfPages is a PDF's page count as pdfinfo (poppler-utils) reads it.

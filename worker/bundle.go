@@ -66,7 +66,11 @@ func (h *RenderHandler) renderBundle(ctx context.Context, job *cynllun.Job) (str
 					return "", cynllun.AsError(op, err)
 				}
 				if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != d.SHA256 {
-					return "", cynllun.Internal(op, fmt.Errorf("document %s: stored bytes do not match their digest", d.Number))
+					// The document as uploaded is gone (its bytes changed in
+					// storage): a retry would read the same bytes, so the
+					// job fails now, as for a lost file.
+					h.log().ErrorContext(ctx, "stored evidence does not match its digest", "bundle", b.ID, "file", d.FileID)
+					return "", cynllun.NotFound(op, "document "+d.Number+" as uploaded")
 				}
 				if d.Image {
 					bd.Image = data

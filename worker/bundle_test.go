@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/bundle"
@@ -591,10 +592,38 @@ func sameSet(got []string, want ...string) bool {
 // with NOT_FOUND (a permanent error, so Asynq would not retry it) and
 // nothing is stored for the bundle.
 func TestRenderBundleMissingFile(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		lose func(e *env, fileID string)
+	}{
+		{"deleted", func(e *env, id string) { e.deleteFile(id) }},
+		// Bytes changed in storage: the digest no longer matches, which a
+		// retry cannot mend.
+		{"changed", func(e *env, id string) {
+			chunks := e.db.Database().Collection("files.chunks")
+			filter := bson.D{{Key: "files_id", Value: id}, {Key: "n", Value: 0}}
+			var c struct {
+				Data []byte `bson:"data"`
+			}
+			if err := chunks.FindOne(context.Background(), filter).Decode(&c); err != nil {
+				e.t.Fatal(err)
+			}
+			c.Data[len(c.Data)/2] ^= 0xff // one byte, same length
+			if _, err := chunks.UpdateOne(context.Background(), filter,
+				bson.D{{Key: "$set", Value: bson.D{{Key: "data", Value: bson.Binary{Data: c.Data}}}}}); err != nil {
+				e.t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) { renderLostFile(t, tt.lose) })
+	}
+}
+
+func renderLostFile(t *testing.T, lose func(e *env, fileID string)) {
 	e := newEnv(t)
 	ctx := context.Background()
 	bc := e.bundleCase(2, 40, false)
-	e.deleteFile(bc.evidence[1].FileID)
+	lose(e, bc.evidence[1].FileID)
 	h := worker.NewRenderHandler(e.db, nil, nil)
 	err := h.ProcessTask(ctx, bundleTask(t, bc.bundle.JobID))
 	if cynllun.ErrorCode(err) != cynllun.CodeNotFound {

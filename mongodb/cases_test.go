@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/cynllun/cynllun"
 )
@@ -612,16 +611,7 @@ func (s *seekCounter) Seek(off int64, whence int) (int64, error) {
 
 func TestPutFileFrom(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		size int
-	}{
-		{"3 MB", 3 << 20},
-		{"one partial chunk", 1000},
-		{"exactly two chunks", 2 * int(mongo.DefaultGridFSChunkSize)},
-		{"empty", 0},
-	}
-	for _, tt := range tests {
+	for _, tt := range fileSizes {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f, data := newFile(t, tt.size)

@@ -94,18 +94,21 @@ func checkFile(t *testing.T, want *cynllun.File, data []byte) {
 	}
 }
 
+// fileSizes are the sizes a stored file round-trips at: the chunking's
+// edge cases.
+var fileSizes = []struct {
+	name string
+	size int
+}{
+	{"3 MB", 3 << 20},
+	{"one partial chunk", 1000},
+	{"exactly two chunks", 2 * int(mongo.DefaultGridFSChunkSize)},
+	{"empty", 0},
+}
+
 func TestFileRoundTrip(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		size int
-	}{
-		{"3 MB", 3 << 20},
-		{"one partial chunk", 1000},
-		{"exactly two chunks", 2 * int(mongo.DefaultGridFSChunkSize)},
-		{"empty", 0},
-	}
-	for _, tt := range tests {
+	for _, tt := range fileSizes {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f, data := newFile(t, tt.size)

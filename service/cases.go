@@ -216,12 +216,7 @@ func (s *Service) checkDetails(ctx context.Context, op string, d *CaseDetails, c
 	oneOf(ck, p+"decision.kind", dec.Kind, cynllun.DisputedKinds, false)
 	ck.text(p+"decision.description", dec.Description, form.MaxLong, true)
 	today := cynllun.Today(s.now())
-	past := func(field string, v cynllun.Date) {
-		ck.date(field, v)
-		if v.After(today) {
-			ck.add(field, "must not be in the future")
-		}
-	}
+	past := func(field string, v cynllun.Date) { ck.past(field, v, today) }
 	past(p+"decision.decidedOn", dec.DecidedOn)
 	past(p+"decision.noticeGivenOn", dec.NoticeGivenOn)
 	if !dec.DecidedOn.IsZero() && !dec.NoticeGivenOn.IsZero() && dec.NoticeGivenOn.Before(dec.DecidedOn) {

@@ -70,10 +70,7 @@ func (s *Service) RecordEvent(ctx context.Context, in EventInput) (*EventResult,
 	if in.On.IsZero() {
 		c.add("input.on", "is required")
 	}
-	c.date("input.on", in.On)
-	if in.On.After(cynllun.Today(now)) {
-		c.add("input.on", "must not be in the future")
-	}
+	c.past("input.on", in.On, cynllun.Today(now))
 	c.text("input.note", in.Note, form.MaxMedium, true)
 	if in.PlanID != "" {
 		plan, _, err := s.planFor(ctx, p, op, in.PlanID)

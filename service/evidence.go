@@ -51,10 +51,7 @@ func (s *Service) AddEvidence(ctx context.Context, in EvidenceInput) (*cynllun.C
 	ck := &checker{}
 	ck.required("input.title", in.Title, form.MaxShort, false)
 	ck.text("input.author", in.Author, form.MaxShort, false)
-	ck.date("input.date", in.Date)
-	if in.Date.After(cynllun.Today(s.now())) {
-		ck.add("input.date", "must not be in the future")
-	}
+	ck.past("input.date", in.Date, cynllun.Today(s.now()))
 	oneOf(ck, "input.kind", in.Kind, cynllun.EvidenceKinds, false)
 	if in.Section != "" && sectionFor(c.Bundle.Sections, string(in.Kind), in.Section) != in.Section {
 		ck.add("input.section", "does not name a section of the case's bundle")

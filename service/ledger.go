@@ -59,10 +59,7 @@ func (s *Service) RecordSessions(ctx context.Context, planID string, in []Sessio
 		if x.Date.IsZero() {
 			c.add(f+"date", "is required")
 		}
-		c.date(f+"date", x.Date)
-		if x.Date.After(today) {
-			c.add(f+"date", "must not be in the future")
-		}
+		c.past(f+"date", x.Date, today)
 		if ok && !row.StartDate.IsZero() && x.Date.Before(row.StartDate) {
 			c.add(f+"date", "is before the row's provision starts")
 		}

@@ -72,6 +72,14 @@ func (c *checker) date(field string, d cynllun.Date) {
 	}
 }
 
+// past checks d is a real date (when set) and not after today.
+func (c *checker) past(field string, d, today cynllun.Date) {
+	c.date(field, d)
+	if d.After(today) {
+		c.add(field, "must not be in the future")
+	}
+}
+
 func oneOf[T comparable](c *checker, field string, v T, allowed []T, optional bool) {
 	var zero T
 	if optional && v == zero {

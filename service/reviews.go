@@ -109,10 +109,7 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 		c.add("input.type", "must be ON_REQUEST, NHS_REQUEST or LA_RECONSIDERATION")
 	}
 	c.text("input.requestedByName", in.RequestedByName, form.MaxShort, false)
-	c.date("input.requestedOn", in.RequestedOn)
-	if in.RequestedOn.After(cynllun.Today(now)) {
-		c.add("input.requestedOn", "must not be in the future")
-	}
+	c.past("input.requestedOn", in.RequestedOn, cynllun.Today(now))
 	c.required("input.reason", in.Reason, form.MaxLong, true)
 	if len(c.errs) > 0 {
 		return nil, cynllun.Invalid(op, c.errs...)
@@ -151,10 +148,7 @@ func (s *Service) DecideReviewRequest(ctx context.Context, in DecideRequestInput
 	if cur.Status != cynllun.ReviewRequested {
 		c.add("input.id", "is not a review request waiting for a decision")
 	}
-	c.date("input.decidedOn", in.DecidedOn)
-	if in.DecidedOn.After(cynllun.Today(now)) {
-		c.add("input.decidedOn", "must not be in the future")
-	}
+	c.past("input.decidedOn", in.DecidedOn, cynllun.Today(now))
 	if !in.Accept {
 		c.required("input.reasons", in.Reasons, form.MaxLong, true)
 	} else {
@@ -293,10 +287,7 @@ func (s *Service) ConcludeReview(ctx context.Context, in ConcludeInput) (*cynllu
 	}
 	oneOf(c, "input.decision", in.Decision, []cynllun.DecisionKind{cynllun.DecisionRevised, cynllun.DecisionNoRevision}, false)
 	c.required("input.reasons", in.Reasons, form.MaxLong, true)
-	c.date("input.decidedOn", in.DecidedOn)
-	if in.DecidedOn.After(cynllun.Today(now)) {
-		c.add("input.decidedOn", "must not be in the future")
-	}
+	c.past("input.decidedOn", in.DecidedOn, cynllun.Today(now))
 	if !cur.HeldOn.IsZero() && in.DecidedOn.Before(cur.HeldOn) {
 		c.add("input.decidedOn", "must not be before the review was held")
 	}

@@ -16,6 +16,10 @@ type Plan struct {
 	LAMaintained bool
 	CreatedAt    time.Time
 	CreatedBy    string
+	// Latest is the number of the plan's newest version and LatestFinal
+	// that of its newest FINAL version (0: none), as read with the plan.
+	Latest      int
+	LatestFinal int
 }
 
 // VersionStatus is DRAFT or FINAL.

@@ -84,7 +84,8 @@ type PlanStore interface {
 	// InsertVersion appends v. When (PlanID, Number) exists it returns a
 	// CONFLICT *Error with Current set to the latest version number.
 	InsertVersion(ctx context.Context, v *Version) error
-	// LatestVersions returns the latest version number of each plan found.
+	// LatestVersions returns the latest version number of each plan found,
+	// read afresh (Plan.Latest is the number as read with the plan).
 	LatestVersions(ctx context.Context, planIDs []string) (map[string]int, error)
 	// VersionsByID returns whole versions (with content) by VersionID.
 	VersionsByID(ctx context.Context, ids []string) ([]*Version, error)
@@ -97,6 +98,10 @@ type UserStore interface {
 	// UpsertUser creates or replaces a user.
 	UpsertUser(ctx context.Context, u *User) error
 	UserByID(ctx context.Context, id string) (*User, error)
+	// UserAccess returns the user and every relationship of theirs, ended
+	// or not, in one round trip (authentication); NOT_FOUND when there is
+	// no such user.
+	UserAccess(ctx context.Context, id string) (*User, []Relationship, error)
 	CreateRelationship(ctx context.Context, r *Relationship) error
 	RelationshipByID(ctx context.Context, id string) (*Relationship, error)
 	// RelationshipsForUser returns every relationship of the user, ended or not.

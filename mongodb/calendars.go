@@ -124,7 +124,7 @@ func (db *DB) CalendarsByOrg(ctx context.Context, orgIDs []string) (map[string]*
 	for org, n := range latest {
 		revIDs = append(revIDs, calendarRevisionID(org, n))
 	}
-	docs, err := byIDs[calendarDoc](ctx, db.coll(collCalendars), revIDs)
+	docs, err := byIDs[calendarDoc](ctx, db, collCalendars, revIDs)
 	stored, err := converted(op, docs, err, fromCalendarDoc)
 	if err != nil {
 		return nil, err

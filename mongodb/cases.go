@@ -399,7 +399,7 @@ func (db *DB) latestCases(ctx context.Context, op string, filter bson.D) ([]*cyn
 	for id, h := range heads {
 		ids = append(ids, cynllun.CaseRevisionID(id, h.revision))
 	}
-	docs, err := byIDs[caseDoc](ctx, db.coll(collCases), ids)
+	docs, err := byIDs[caseDoc](ctx, db, collCases, ids)
 	out, err := converted(op, docs, err, fromCaseDoc)
 	if err != nil {
 		return nil, err
@@ -457,7 +457,7 @@ func (db *DB) InsertEvidence(ctx context.Context, e *cynllun.CaseEvidence) error
 
 // EvidenceByID returns the evidence found, in any order.
 func (db *DB) EvidenceByID(ctx context.Context, ids []string) ([]*cynllun.CaseEvidence, error) {
-	docs, err := byIDs[caseEvidenceDoc](ctx, db.coll(collCaseEvidence), ids)
+	docs, err := byIDs[caseEvidenceDoc](ctx, db, collCaseEvidence, ids)
 	return converted("mongodb.EvidenceByID", docs, err, fromCaseEvidenceDoc)
 }
 
@@ -533,7 +533,7 @@ func (db *DB) InsertBundle(ctx context.Context, b *cynllun.Bundle) error {
 
 // BundlesByID returns the bundles found, in any order.
 func (db *DB) BundlesByID(ctx context.Context, ids []string) ([]*cynllun.Bundle, error) {
-	docs, err := byIDs[bundleDoc](ctx, db.coll(collBundles), ids)
+	docs, err := byIDs[bundleDoc](ctx, db, collBundles, ids)
 	return converted("mongodb.BundlesByID", docs, err, fromBundleDoc)
 }
 

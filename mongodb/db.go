@@ -58,6 +58,7 @@ const (
 	collCases         = "cases" // case revisions
 	collCaseEvidence  = "caseEvidence"
 	collBundles       = "bundles" // bundle versions
+	// collLookups (lookup.go) holds the derived look-up documents.
 
 	// bucketFiles is the GridFS bucket of stored files; the driver keeps
 	// it in the two collections below.
@@ -101,6 +102,10 @@ type DB struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// locks and docLocks serialise read-modify-writes in the embedded
+	// mode: of a record, and of one document (lookup.go).
+	locks, docLocks keyLocks
 }
 
 var (
@@ -159,6 +164,9 @@ func Open(ctx context.Context, cfg Config) (_ *DB, err error) {
 	}
 	if err := db.ensureIndexes(ctx); err != nil {
 		return nil, fmt.Errorf("mongodb: create indexes: %w", err)
+	}
+	if err := db.runBackfills(ctx); err != nil {
+		return nil, fmt.Errorf("mongodb: %w", err)
 	}
 	log.Debug("database open", "database", name, "embedded", db.embedded)
 	return db, nil

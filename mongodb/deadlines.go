@@ -3,6 +3,9 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -124,94 +127,338 @@ func fromDeadlineDoc(d *deadlineDoc) (*cynllun.Deadline, error) {
 	return out, nil
 }
 
-// InsertEvent stores a statutory event.
+// Events and deadlines are reached through lookups (lookup.go): a
+// learner's events through eventsOfLearner, deadlines through the lookups
+// of their learner, organisation, setting and LA, whose entries carry what
+// the lists filter and sort on. A list picks its page from the entries and
+// reads only the page's deadlines, by _id, checking each against the query
+// (an entry may be stale after a crash part-way). What is sorted in memory
+// is bounded by the deadlines of one organisation, setting, LA or learner.
+
+// lkEventsOfLearner: learner id → event id: the event's date.
+const lkEventsOfLearner = "eventsOfLearner"
+
+// deadlineEntry is a deadline's entry in its lookups.
+type deadlineEntry struct {
+	DueKey    string `bson:"d"`
+	RuleID    string `bson:"r"`
+	LearnerID string `bson:"l"`
+	OrgID     string `bson:"o,omitempty"`
+	LAID      string `bson:"la,omitempty"`
+	SettingID string `bson:"st,omitempty"`
+	PlanID    string `bson:"p,omitempty"`
+	// Closed is the closure's status; "" while open.
+	Closed string `bson:"c,omitempty"`
+}
+
+func deadlineEntryOf(d *deadlineDoc) deadlineEntry {
+	e := deadlineEntry{DueKey: d.DueKey, RuleID: d.RuleID, LearnerID: d.LearnerID, OrgID: d.OrgID, LAID: d.LAID, SettingID: d.SettingID, PlanID: d.PlanID}
+	if d.Closure != nil {
+		e.Closed = d.Closure.Status
+	}
+	return e
+}
+
+// deadlineMembers are d's entries in its four lookups.
+func deadlineMembers(d *deadlineDoc) []member {
+	e := deadlineEntryOf(d)
+	return []member{
+		{kind: lkDeadlinesOfLearner, key: d.LearnerID, id: d.ID, value: e},
+		{kind: lkDeadlinesOfOrg, key: d.OrgID, id: d.ID, value: e},
+		{kind: lkDeadlinesOfSetting, key: d.SettingID, id: d.ID, value: e},
+		{kind: lkDeadlinesOfLA, key: d.LAID, id: d.ID, value: e},
+	}
+}
+
+// InsertEvent stores a statutory event (its learner's entry first).
 func (db *DB) InsertEvent(ctx context.Context, e *cynllun.StatutoryEvent) error {
-	if _, err := db.coll(collEvents).InsertOne(ctx, toEventDoc(e)); err != nil {
-		return insertErr("mongodb.InsertEvent", "event", err)
+	const op = "mongodb.InsertEvent"
+	d := toEventDoc(e)
+	if err := db.setMembers(ctx, member{kind: lkEventsOfLearner, key: d.LearnerID, id: d.ID, value: d.On}); err != nil {
+		return cynllun.Internal(op, err)
+	}
+	if _, err := db.coll(collEvents).InsertOne(ctx, d); err != nil {
+		return insertErr(op, "event", err)
 	}
 	return nil
 }
 
 // EventsForLearner lists a learner's events by date, then id.
 func (db *DB) EventsForLearner(ctx context.Context, learnerID string) ([]cynllun.StatutoryEvent, error) {
-	docs, err := findAll[eventDoc](ctx, db.coll(collEvents), bson.D{{Key: "learnerId", Value: learnerID}},
-		allOpts().SetSort(bson.D{{Key: "on", Value: 1}, {Key: "_id", Value: 1}}))
-	return converted("mongodb.EventsForLearner", docs, err, fromEventDoc)
+	const op = "mongodb.EventsForLearner"
+	m, err := lookupMembers[string](ctx, db, lkEventsOfLearner, []string{learnerID})
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	docs, err := byIDs[eventDoc](ctx, db, collEvents, slices.Collect(maps.Keys(m[learnerID])))
+	evs, err := converted(op, docs, err, fromEventDoc)
+	if err != nil {
+		return nil, err
+	}
+	evs = slices.DeleteFunc(evs, func(e cynllun.StatutoryEvent) bool { return e.LearnerID != learnerID })
+	slices.SortFunc(evs, func(a, b cynllun.StatutoryEvent) int {
+		if c := a.On.Time().Compare(b.On.Time()); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return evs, nil
 }
 
 // InsertDeadlines inserts each deadline, unordered, leaving those whose
-// id exists (a clock started twice is one clock).
+// id exists (a clock started once is one clock). The entries are written
+// first; those of a deadline that existed are then written again from the
+// stored deadline.
 func (db *DB) InsertDeadlines(ctx context.Context, ds []*cynllun.Deadline) error {
 	const op = "mongodb.InsertDeadlines"
 	if len(ds) == 0 {
 		return nil
 	}
 	docs := make([]any, len(ds))
+	var ms []member
 	for i, d := range ds {
-		docs[i] = toDeadlineDoc(d)
+		dd := toDeadlineDoc(d)
+		docs[i] = dd
+		ms = append(ms, deadlineMembers(dd)...)
+	}
+	if err := db.setMembers(ctx, ms...); err != nil {
+		return cynllun.Internal(op, err)
 	}
 	_, err := db.coll(collDeadlines).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if err == nil {
 		return nil
 	}
 	var bwe mongo.BulkWriteException
-	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
-		for _, we := range bwe.WriteErrors {
-			if !mongo.IsDuplicateKeyError(we) {
-				return cynllun.Internal(op, err)
-			}
-		}
-		return nil
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+		return cynllun.Internal(op, err)
 	}
-	return cynllun.Internal(op, err)
+	var existing []string
+	for _, we := range bwe.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we) {
+			return cynllun.Internal(op, err)
+		}
+		existing = append(existing, ds[we.Index].ID)
+	}
+	stored, err := byIDs[deadlineDoc](ctx, db, collDeadlines, existing)
+	if err != nil {
+		return cynllun.Internal(op, err)
+	}
+	ms = ms[:0]
+	for i := range stored {
+		ms = append(ms, deadlineMembers(&stored[i])...)
+	}
+	if err := db.setMembers(ctx, ms...); err != nil {
+		return cynllun.Internal(op, err)
+	}
+	return nil
 }
 
 // DeadlinesByID returns the deadlines found, in any order.
 func (db *DB) DeadlinesByID(ctx context.Context, ids []string) ([]*cynllun.Deadline, error) {
-	docs, err := byIDs[deadlineDoc](ctx, db.coll(collDeadlines), ids)
+	docs, err := byIDs[deadlineDoc](ctx, db, collDeadlines, ids)
 	return converted("mongodb.DeadlinesByID", docs, err, fromDeadlineDoc)
 }
 
-// OpenDeadlines lists a learner's (or a plan's) open deadlines.
+// OpenDeadlines lists a learner's (or a plan's) open deadlines by due date,
+// then id.
 func (db *DB) OpenDeadlines(ctx context.Context, learnerID, planID string) ([]*cynllun.Deadline, error) {
-	filter := bson.D{{Key: "learnerId", Value: learnerID}, {Key: "open", Value: true}}
-	if planID != "" {
-		filter = append(filter, bson.E{Key: "planId", Value: planID})
+	const op = "mongodb.OpenDeadlines"
+	q := cynllun.DeadlineQuery{LearnerID: learnerID, Scope: cynllun.Scope{LearnerIDs: []string{learnerID}}}
+	keep := func(id string, e deadlineEntry) bool {
+		return e.LearnerID == learnerID && e.Closed == "" && (planID == "" || e.PlanID == planID)
 	}
-	docs, err := findAll[deadlineDoc](ctx, db.coll(collDeadlines), filter, allOpts().SetSort(bson.D{{Key: "dueKey", Value: 1}, {Key: "_id", Value: 1}}))
-	return converted("mongodb.OpenDeadlines", docs, err, fromDeadlineDoc)
+	check := func(d *deadlineDoc) bool {
+		return d.LearnerID == learnerID && d.Open && (planID == "" || d.PlanID == planID)
+	}
+	return db.listDeadlines(ctx, op, q, keep, check, 0)
 }
 
-// CloseDeadline sets the closure of an open deadline. FerretDB may let two
-// racing closures of one deadline both succeed (stack-notes): either is a
-// true record of how the clock ended, and the last stays.
+// deadlineKey orders deadlines by (due key, id).
+type deadlineKey struct{ due, id string }
+
+func compareDeadlineKeys(a, b deadlineKey) int {
+	if c := strings.Compare(a.due, b.due); c != 0 {
+		return c
+	}
+	return strings.Compare(a.id, b.id)
+}
+
+// listDeadlines reads the entries of q's learner, organisation or scope,
+// keeps those keep accepts, and reads them by _id in (due, id) order,
+// keeping the documents check accepts, at most n (0: all).
+func (db *DB) listDeadlines(ctx context.Context, op string, q cynllun.DeadlineQuery, keep func(string, deadlineEntry) bool, check func(*deadlineDoc) bool, n int) ([]*cynllun.Deadline, error) {
+	type source struct {
+		kind string
+		keys []string
+	}
+	var sources []source
+	switch {
+	case q.LearnerID != "":
+		sources = []source{{lkDeadlinesOfLearner, []string{q.LearnerID}}}
+	case q.OrgID != "":
+		sources = []source{{lkDeadlinesOfOrg, []string{q.OrgID}}}
+	default:
+		sources = []source{
+			{lkDeadlinesOfLearner, q.Scope.LearnerIDs},
+			{lkDeadlinesOfSetting, q.Scope.SettingIDs},
+			{lkDeadlinesOfLA, q.Scope.LAIDs},
+		}
+	}
+	entries := map[string]deadlineEntry{}
+	for _, src := range sources {
+		if len(src.keys) == 0 {
+			continue
+		}
+		m, err := lookupMembers[deadlineEntry](ctx, db, src.kind, src.keys)
+		if err != nil {
+			return nil, cynllun.Internal(op, err)
+		}
+		for _, es := range m {
+			maps.Copy(entries, es)
+		}
+	}
+	keys := make([]deadlineKey, 0, len(entries))
+	for id, e := range entries {
+		if keep(id, e) {
+			keys = append(keys, deadlineKey{e.DueKey, id})
+		}
+	}
+	slices.SortFunc(keys, compareDeadlineKeys)
+	if n <= 0 {
+		n = len(keys)
+	}
+	out := make([]*cynllun.Deadline, 0, min(n, len(keys)))
+	for len(keys) > 0 && len(out) < n {
+		take := keys[:min(n-len(out), len(keys))]
+		keys = keys[len(take):]
+		ids := make([]string, len(take))
+		for i, k := range take {
+			ids[i] = k.id
+		}
+		docs, err := byIDs[deadlineDoc](ctx, db, collDeadlines, ids)
+		if err != nil {
+			return nil, cynllun.Internal(op, err)
+		}
+		byID := make(map[string]*deadlineDoc, len(docs))
+		for i := range docs {
+			byID[docs[i].ID] = &docs[i]
+		}
+		for _, k := range take {
+			d := byID[k.id]
+			if d == nil || !check(d) {
+				continue
+			}
+			dl, err := fromDeadlineDoc(d)
+			if err != nil {
+				return nil, cynllun.Internal(op, err)
+			}
+			out = append(out, dl)
+		}
+	}
+	return out, nil
+}
+
+// CloseDeadline sets the closure of an open deadline (serialised per
+// deadline in the embedded mode, where FerretDB's update is not atomic),
+// then its entries; false when it was closed already.
 func (db *DB) CloseDeadline(ctx context.Context, id string, c cynllun.Closure) (bool, error) {
 	const op = "mongodb.CloseDeadline"
+	unlock := db.serialise(collDeadlines, id)
+	defer unlock()
 	res, err := db.coll(collDeadlines).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "open", Value: true}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "closure", Value: toClosureDoc(&c)}, {Key: "open", Value: false}}}})
 	if err != nil {
 		return false, cynllun.Internal(op, err)
 	}
+	if err := db.reindexDeadline(ctx, id); err != nil {
+		return false, cynllun.Internal(op, err)
+	}
 	return res.ModifiedCount == 1, nil
 }
 
+// reindexDeadline writes a stored deadline's entries again.
+func (db *DB) reindexDeadline(ctx context.Context, id string) error {
+	d, ok, err := oneByID[deadlineDoc](ctx, db.coll(collDeadlines), id, nil)
+	if err != nil || !ok {
+		return err
+	}
+	return db.setMembers(ctx, deadlineMembers(&d)...)
+}
+
 // ExtendDeadline moves an open, not yet extended deadline's due date (and
-// its sort key) and records the extension; false when nothing matched. As
-// for closures, FerretDB may let two racing extensions both succeed; they
-// carry the same date.
+// its sort key) and records the extension, then its entries; false when
+// nothing matched.
 func (db *DB) ExtendDeadline(ctx context.Context, id string, due cynllun.Date, e cynllun.DeadlineExtension) (bool, error) {
 	const op = "mongodb.ExtendDeadline"
 	if due.IsZero() {
 		return false, cynllun.E(cynllun.CodeInvalid, op, "an extended deadline needs a due date")
 	}
+	unlock := db.serialise(collDeadlines, id)
+	defer unlock()
 	res, err := db.coll(collDeadlines).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "open", Value: true}, {Key: "extension", Value: bson.D{{Key: "$exists", Value: false}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "due", Value: dateString(due)}, {Key: "dueKey", Value: dateString(due)}, {Key: "extension", Value: toExtensionDoc(&e)}}}})
 	if err != nil {
 		return false, cynllun.Internal(op, err)
 	}
+	if res.ModifiedCount == 1 {
+		if err := db.reindexDeadline(ctx, id); err != nil {
+			return false, cynllun.Internal(op, err)
+		}
+	}
 	return res.ModifiedCount == 1, nil
+}
+
+// deadlineFilter is a DeadlineQuery applied in memory, to entries and to
+// documents alike.
+type deadlineFilter struct {
+	q     cynllun.DeadlineQuery
+	today string
+	from  string
+	to    string
+}
+
+func (f deadlineFilter) match(id, learnerID, orgID, settingID, laID, ruleID, dueKey string, open bool, closed string) bool {
+	q := f.q
+	s := q.Scope
+	if !slices.Contains(s.LearnerIDs, learnerID) &&
+		(settingID == "" || !slices.Contains(s.SettingIDs, settingID)) &&
+		(laID == "" || !slices.Contains(s.LAIDs, laID)) {
+		return false
+	}
+	if q.LearnerID != "" && learnerID != q.LearnerID {
+		return false
+	}
+	if q.OrgID != "" && orgID != q.OrgID {
+		return false
+	}
+	if len(q.RuleIDs) > 0 && !slices.Contains(q.RuleIDs, ruleID) {
+		return false
+	}
+	if len(q.Statuses) > 0 && !slices.ContainsFunc(q.Statuses, func(st cynllun.DeadlineStatus) bool {
+		switch st {
+		case cynllun.DeadlineOpen:
+			return open && dueKey >= f.today
+		case cynllun.DeadlineMissed:
+			return open && dueKey < f.today
+		case cynllun.DeadlineMet, cynllun.DeadlineNotApplicable:
+			return !open && closed == string(st)
+		}
+		return false
+	}) {
+		return false
+	}
+	if f.from != "" && dueKey < f.from {
+		return false
+	}
+	if f.to != "" && dueKey > f.to {
+		return false
+	}
+	if q.AfterID != "" && compareDeadlineKeys(deadlineKey{dueKey, id}, deadlineKey{q.AfterDue, q.AfterID}) <= 0 {
+		return false
+	}
+	return true
 }
 
 // ListDeadlines lists deadlines in scope by due date, then id.
@@ -221,50 +468,18 @@ func (db *DB) ListDeadlines(ctx context.Context, q cynllun.DeadlineQuery) ([]*cy
 	if q.Scope.Empty() {
 		return nil, nil
 	}
-	filters := []bson.D{scopeFilter(q.Scope, "learnerId")}
-	if q.LearnerID != "" {
-		filters = append(filters, bson.D{{Key: "learnerId", Value: q.LearnerID}})
+	f := deadlineFilter{q: q, today: dateString(q.Today), from: dateString(q.DueFrom), to: dateString(q.DueTo)}
+	keep := func(id string, e deadlineEntry) bool {
+		return f.match(id, e.LearnerID, e.OrgID, e.SettingID, e.LAID, e.RuleID, e.DueKey, e.Closed == "", e.Closed)
 	}
-	if q.OrgID != "" {
-		filters = append(filters, bson.D{{Key: "orgId", Value: q.OrgID}})
-	}
-	if len(q.RuleIDs) > 0 {
-		filters = append(filters, bson.D{{Key: "ruleId", Value: bson.D{{Key: "$in", Value: q.RuleIDs}}}})
-	}
-	if len(q.Statuses) > 0 {
-		filters = append(filters, statusFilter(q.Statuses, dateString(q.Today)))
-	}
-	if !q.DueFrom.IsZero() {
-		filters = append(filters, bson.D{{Key: "dueKey", Value: bson.D{{Key: "$gte", Value: dateString(q.DueFrom)}}}})
-	}
-	if !q.DueTo.IsZero() {
-		filters = append(filters, bson.D{{Key: "dueKey", Value: bson.D{{Key: "$lte", Value: dateString(q.DueTo)}}}})
-	}
-	if q.AfterID != "" {
-		filters = append(filters, afterCursor("dueKey", q.AfterDue, q.AfterID))
-	}
-	opts := pageOpts(limit(q.Limit)).SetSort(bson.D{{Key: "dueKey", Value: 1}, {Key: "_id", Value: 1}})
-	docs, err := findAll[deadlineDoc](ctx, db.coll(collDeadlines), and(filters), opts)
-	return converted(op, docs, err, fromDeadlineDoc)
-}
-
-// statusFilter matches deadlines whose status on today is one of ss.
-func statusFilter(ss []cynllun.DeadlineStatus, today string) bson.D {
-	var or bson.A
-	for _, s := range ss {
-		switch s {
-		case cynllun.DeadlineOpen:
-			or = append(or, bson.D{{Key: "open", Value: true}, {Key: "dueKey", Value: bson.D{{Key: "$gte", Value: today}}}})
-		case cynllun.DeadlineMissed:
-			or = append(or, bson.D{{Key: "open", Value: true}, {Key: "dueKey", Value: bson.D{{Key: "$lt", Value: today}}}})
-		case cynllun.DeadlineMet, cynllun.DeadlineNotApplicable:
-			or = append(or, bson.D{{Key: "closure.status", Value: string(s)}})
+	check := func(d *deadlineDoc) bool {
+		closed := ""
+		if d.Closure != nil {
+			closed = d.Closure.Status
 		}
+		return f.match(d.ID, d.LearnerID, d.OrgID, d.SettingID, d.LAID, d.RuleID, d.DueKey, d.Open, closed)
 	}
-	if len(or) == 0 {
-		return bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{}}}}}
-	}
-	return bson.D{{Key: "$or", Value: or}}
+	return db.listDeadlines(ctx, op, q, keep, check, limit(q.Limit))
 }
 
 // DueDeadlines lists open deadlines due on or before before, by id.

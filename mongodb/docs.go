@@ -57,6 +57,10 @@ type planDoc struct {
 	LAMaintained bool      `bson:"laMaintained"`
 	CreatedAt    time.Time `bson:"createdAt"`
 	CreatedBy    string    `bson:"createdBy"`
+	// Latest and LatestFinal are the heads (plans.go): the numbers of the
+	// newest version and of the newest FINAL version.
+	Latest      int `bson:"latest"`
+	LatestFinal int `bson:"latestFinal"`
 }
 
 type versionDoc struct {
@@ -381,6 +385,8 @@ func toPlanDoc(p *cynllun.Plan) *planDoc {
 		LAMaintained: p.LAMaintained,
 		CreatedAt:    bsonTime(p.CreatedAt),
 		CreatedBy:    p.CreatedBy,
+		Latest:       p.Latest,
+		LatestFinal:  p.LatestFinal,
 	}
 }
 
@@ -392,6 +398,8 @@ func fromPlanDoc(d *planDoc) (*cynllun.Plan, error) {
 		LAMaintained: d.LAMaintained,
 		CreatedAt:    fromTime(d.CreatedAt),
 		CreatedBy:    d.CreatedBy,
+		Latest:       d.Latest,
+		LatestFinal:  d.LatestFinal,
 	}, nil
 }
 

@@ -100,7 +100,7 @@ func (db *DB) CreateJob(ctx context.Context, j *cynllun.Job) error {
 // JobsByID returns the jobs found, in any order, in one round trip.
 func (db *DB) JobsByID(ctx context.Context, ids []string) ([]*cynllun.Job, error) {
 	const op = "mongodb.JobsByID"
-	docs, err := byIDs[jobDoc](ctx, db.coll(collJobs), ids)
+	docs, err := byIDs[jobDoc](ctx, db, collJobs, ids)
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}

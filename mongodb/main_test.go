@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/cynllun/cynllun"
@@ -70,9 +71,55 @@ type commandLogKey struct{}
 
 func recordCommand(ctx context.Context, e *event.CommandStartedEvent) {
 	if l, ok := ctx.Value(commandLogKey{}).(*commandLog); ok {
+		name := e.CommandName
+		if name == "find" && byIDFilter(e.Command) {
+			name = findByID
+		}
 		l.mu.Lock()
-		l.names = append(l.names, e.CommandName)
+		l.names = append(l.names, name)
 		l.mu.Unlock()
+	}
+}
+
+// findByID is how the command log names a find whose filter is a single
+// _id equality: the one filter embedded FerretDB answers without reading
+// the whole collection.
+const findByID = "find _id"
+
+// byIDFilter says whether a find command's filter is {_id: "…"}.
+func byIDFilter(cmd bson.Raw) bool {
+	f, ok := cmd.Lookup("filter").DocumentOK()
+	if !ok {
+		return false
+	}
+	elems, err := f.Elements()
+	if err != nil || len(elems) != 1 || elems[0].Key() != "_id" {
+		return false
+	}
+	_, isString := elems[0].Value().StringValueOK()
+	return isString
+}
+
+// wantFlat checks a batch read's commands: on the embedded store only
+// finds by _id, at most maxEmbedded of them (the concurrent reads of a
+// batch); on MongoDB at most maxMongo commands (one $in find per
+// collection read).
+func wantFlat(t *testing.T, cmds []string, maxEmbedded, maxMongo int) {
+	t.Helper()
+	if !testDB.Embedded() {
+		if len(cmds) > maxMongo {
+			t.Errorf("sent %d commands %v, want at most %d", len(cmds), cmds, maxMongo)
+		}
+		return
+	}
+	if len(cmds) > maxEmbedded {
+		t.Errorf("sent %d commands, want at most %d", len(cmds), maxEmbedded)
+	}
+	for _, c := range cmds {
+		if c != findByID {
+			t.Errorf("sent %q: on the embedded store every read must be a find by _id (sent %v)", c, cmds)
+			return
+		}
 	}
 }
 

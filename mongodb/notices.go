@@ -87,7 +87,7 @@ func (db *DB) InsertNotices(ctx context.Context, ns []*cynllun.Notice) ([]string
 
 // NoticesByID returns the notices found, in any order.
 func (db *DB) NoticesByID(ctx context.Context, ids []string) ([]*cynllun.Notice, error) {
-	docs, err := byIDs[noticeDoc](ctx, db.coll(collNotices), ids)
+	docs, err := byIDs[noticeDoc](ctx, db, collNotices, ids)
 	return converted("mongodb.NoticesByID", docs, err, fromNoticeDoc)
 }
 
@@ -180,7 +180,7 @@ func (db *DB) CreateEndpoint(ctx context.Context, e *cynllun.WebhookEndpoint) er
 }
 
 func (db *DB) EndpointsByID(ctx context.Context, ids []string) ([]*cynllun.WebhookEndpoint, error) {
-	docs, err := byIDs[endpointDoc](ctx, db.coll(collEndpoints), ids)
+	docs, err := byIDs[endpointDoc](ctx, db, collEndpoints, ids)
 	return converted("mongodb.EndpointsByID", docs, err, fromEndpointDoc)
 }
 

@@ -22,7 +22,7 @@ func (db *DB) CreateOrganisation(ctx context.Context, o *cynllun.Organisation) e
 // round trip.
 func (db *DB) OrganisationsByID(ctx context.Context, ids []string) ([]*cynllun.Organisation, error) {
 	const op = "mongodb.OrganisationsByID"
-	docs, err := byIDs[organisationDoc](ctx, db.coll(collOrganisations), ids)
+	docs, err := byIDs[organisationDoc](ctx, db, collOrganisations, ids)
 	return converted(op, docs, err, fromOrganisationDoc)
 }
 

@@ -69,22 +69,6 @@ func findAll[T any](ctx context.Context, c *mongo.Collection, filter any, opts *
 	return out, nil
 }
 
-// byIDs finds the documents whose _id is in ids with a single find (at
-// most one document per distinct id).
-func byIDs[T any](ctx context.Context, c *mongo.Collection, ids []string) ([]T, error) {
-	ids = dedupe(ids)
-	switch len(ids) {
-	case 0:
-		return nil, nil
-	case 1:
-		// An equality on _id is the one filter embedded FerretDB pushes
-		// down to SQLite (stack-notes §2); $in is filtered in Go over
-		// the whole collection.
-		return findAll[T](ctx, c, bson.D{{Key: "_id", Value: ids[0]}}, pageOpts(1))
-	}
-	return findAll[T](ctx, c, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, pageOpts(len(ids)))
-}
-
 // pageOpts reads at most n documents in one round trip. The first batch is
 // one larger than the limit: FerretDB closes the cursor only after a batch
 // that is not full, so with batchSize == limit a full page would cost an

@@ -312,7 +312,7 @@ func (db *DB) latestReviews(ctx context.Context, op string, filter bson.D) ([]*c
 	for id, l := range nums {
 		ids = append(ids, cynllun.ReviewRevisionID(id, l.revision))
 	}
-	docs, err := byIDs[reviewDoc](ctx, db.coll(collReviews), ids)
+	docs, err := byIDs[reviewDoc](ctx, db, collReviews, ids)
 	out, err := converted(op, docs, err, fromReviewDoc)
 	if err != nil {
 		return nil, err
@@ -356,7 +356,7 @@ func (db *DB) ReviewRevisions(ctx context.Context, reviewID string) ([]*cynllun.
 // ReviewRevision returns one revision; NOT_FOUND when there is none.
 func (db *DB) ReviewRevision(ctx context.Context, reviewID string, revision int) (*cynllun.Review, error) {
 	const op = "mongodb.ReviewRevision"
-	docs, err := byIDs[reviewDoc](ctx, db.coll(collReviews), []string{cynllun.ReviewRevisionID(reviewID, revision)})
+	docs, err := byIDs[reviewDoc](ctx, db, collReviews, []string{cynllun.ReviewRevisionID(reviewID, revision)})
 	out, err := converted(op, docs, err, fromReviewDoc)
 	if err != nil {
 		return nil, err

@@ -117,7 +117,7 @@ func (db *DB) Sessions(ctx context.Context, q cynllun.SessionQuery) ([]cynllun.S
 // SessionsByID returns the sessions found, in any order.
 func (db *DB) SessionsByID(ctx context.Context, ids []string) ([]cynllun.Session, error) {
 	const op = "mongodb.SessionsByID"
-	docs, err := byIDs[sessionDoc](ctx, db.coll(collSessions), ids)
+	docs, err := byIDs[sessionDoc](ctx, db, collSessions, ids)
 	return converted(op, docs, err, fromSessionDoc)
 }
 

@@ -149,6 +149,13 @@ func (s *Service) appendVersion(ctx context.Context, op string, plan *cynllun.Pl
 		}
 		return e
 	}
+	// Later reads in this request see the new heads.
+	heads := *plan
+	heads.Latest = max(heads.Latest, v.Number)
+	if v.Status == cynllun.VersionFinal {
+		heads.LatestFinal = max(heads.LatestFinal, v.Number)
+	}
+	cacheFrom(ctx).putPlan(&heads)
 	s.publish(ctx, plan, v)
 	if v.Status == cynllun.VersionFinal {
 		s.firstGiven(ctx, plan, v)
@@ -333,22 +340,23 @@ func (s *Service) readablePlanIDs(ctx context.Context, op string, planIDs []stri
 }
 
 // CurrentVersions returns each plan's latest version number (0 when the plan
-// is not readable). One round trip, no content read.
+// is not readable), from the plans' heads: no round trip beyond reading the
+// plans, which the request has usually done already.
 func (s *Service) CurrentVersions(ctx context.Context, planIDs []string) ([]int, error) {
 	const op = "service.CurrentVersions"
-	ids, err := s.readablePlanIDs(ctx, op, planIDs)
+	p, err := principal(ctx, op)
 	if err != nil {
 		return nil, err
 	}
-	latest := map[string]int{}
-	if len(ids) > 0 {
-		if latest, err = s.store.LatestVersions(ctx, ids); err != nil {
-			return nil, cynllun.AsError(op, err)
-		}
+	plans, _, err := s.readablePlans(ctx, p, planIDs)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
 	}
 	out := make([]int, len(planIDs))
 	for i, id := range planIDs {
-		out[i] = latest[id]
+		if pl := plans[id]; pl != nil {
+			out[i] = pl.Latest
+		}
 	}
 	return out, nil
 }

@@ -134,19 +134,15 @@ func (s *Service) Store() cynllun.Store { return s.store }
 func (s *Service) Now() time.Time { return s.now() }
 
 // Authenticate loads the principal for a verified token subject: the user
-// and their relationships, once per request. An unknown or removed user is
+// and their relationships, in one read, once per request. An unknown or removed user is
 // UNAUTHENTICATED.
 func (s *Service) Authenticate(ctx context.Context, userID string) (*cynllun.Principal, error) {
 	const op = "service.Authenticate"
-	u, err := s.store.UserByID(ctx, userID)
+	u, rels, err := s.store.UserAccess(ctx, userID)
 	if err != nil {
 		if cynllun.ErrorCode(err) == cynllun.CodeNotFound {
 			return nil, cynllun.E(cynllun.CodeUnauthenticated, op, "unknown user")
 		}
-		return nil, cynllun.AsError(op, err)
-	}
-	rels, err := s.store.RelationshipsForUser(ctx, userID)
-	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
 	return &cynllun.Principal{UserID: u.ID, Admin: u.Admin, Relationships: rels}, nil

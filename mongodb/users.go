@@ -26,7 +26,9 @@ type accessDoc struct {
 
 // exists says whether the user was created: a grant can reach a user's
 // document before UpsertUser does, leaving only rels in it.
-func (d *accessDoc) exists() bool { return !d.user.CreatedAt.IsZero() || d.user.Name != "" || d.user.Email != "" }
+func (d *accessDoc) exists() bool {
+	return !d.user.CreatedAt.IsZero() || d.user.Name != "" || d.user.Email != ""
+}
 
 // UpsertUser creates a user or replaces their details; the copies of their
 // relationships are kept.

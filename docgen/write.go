@@ -121,33 +121,53 @@ func pdfDate(t time.Time) time.Time {
 
 // newMaroto starts a document: A4, the Go fonts embedded, compressed, the
 // page number pattern at the foot of every page on the right, and the
-// title and creation date in the metadata.
+// title and creation date in the metadata. The fonts are the ones parsed
+// once per process (fonts.go), unless they cannot be reused.
 func newMaroto(s pdfSetup) (core.Maroto, error) {
-	// Each document gets its own copy of the font files: gofpdf pads
-	// tables in place as it subsets a font, so shared bytes would race.
-	fonts, err := repository.New().
-		AddUTF8FontFromBytes(family, fontstyle.Normal, bytes.Clone(goregular.TTF)).
-		AddUTF8FontFromBytes(family, fontstyle.Bold, bytes.Clone(gobold.TTF)).
-		AddUTF8FontFromBytes(family, fontstyle.Italic, bytes.Clone(goitalic.TTF)).
-		Load()
+	set, err := fontCache()
 	if err != nil {
-		return nil, err
+		set = nil
 	}
+	return newMarotoWith(s, set)
+}
+
+// newMarotoWith starts a document with the parsed fonts in set, or, when
+// set is nil, with fonts that gofpdf parses for this document alone.
+func newMarotoWith(s pdfSetup, set []parsedFont) (core.Maroto, error) {
+	defaultFont := &props.Font{Family: family, Size: bodySize}
 	b := config.NewBuilder().
 		WithPageSize(pagesize.A4).
-		WithCustomFonts(fonts).
-		WithDefaultFont(&props.Font{Family: family, Size: bodySize}).
+		WithDefaultFont(defaultFont).
 		WithPageNumber(props.PageNumber{Pattern: s.pageNumber, Place: props.RightBottom, Size: smallSize, Color: grey}).
 		WithCompression(true).
 		WithCreationDate(s.created).
 		WithTitle(s.title, true)
+	if set == nil {
+		// Each document gets its own copy of the font files: gofpdf pads
+		// tables in place as it subsets a font, so shared bytes would race.
+		repo := repository.New()
+		for _, f := range goFonts {
+			repo = repo.AddUTF8FontFromBytes(family, f.style, bytes.Clone(f.ttf))
+		}
+		fonts, err := repo.Load()
+		if err != nil {
+			return nil, err
+		}
+		b = b.WithCustomFonts(fonts)
+	}
 	if s.landscape {
 		b = b.WithOrientation(orientation.Horizontal)
 	}
 	if s.grid > 0 {
 		b = b.WithMaxGridSize(s.grid)
 	}
-	return maroto.New(b.Build()), nil
+	m := maroto.New(b.Build())
+	if set != nil {
+		if err := addFonts(m, set, defaultFont.Style, defaultFont.Size); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
 }
 
 // generate writes out a document whose rows are all added, its ModDate

@@ -68,7 +68,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 	dataDir := ""
 	if cfg.MongoURI == "" {
 		dataDir = cfg.DataDir
-		log.Info("starting embedded database (FerretDB on SQLite)", "dir", dataDir)
+		logEmbeddedDB(ctx, log, dataDir, dev)
 	}
 	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, Database: cfg.MongoDatabase, DataDir: dataDir, Logger: log})
 	if err != nil {
@@ -128,6 +128,24 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 		service.WithBundleDefaults(cfg.BundleSections), service.WithOverrideRoles(cfg.OverrideRoles), service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links))
 	ok = true
 	return p, nil
+}
+
+// embeddedDBLimits is what the embedded database is for and where it falls
+// short, as logged when a process starts with it.
+const embeddedDBLimits = "it is for development, demos and tests: " +
+	"every query other than by id reads the whole collection, so it slows as the data grows; " +
+	"its data directory must not be opened by two processes (serve and worker) at once; " +
+	"set MONGODB_URI for production"
+
+// logEmbeddedDB says, as the embedded database starts, what it is for: a
+// warning for serve and worker, information where it is expected (dev
+// mode, which runs the API and the worker in one process).
+func logEmbeddedDB(ctx context.Context, log *slog.Logger, dataDir string, dev bool) {
+	if dev {
+		log.InfoContext(ctx, "MONGODB_URI is unset: starting the embedded database (FerretDB on SQLite), as expected in dev mode; "+embeddedDBLimits, "dir", dataDir)
+		return
+	}
+	log.WarnContext(ctx, "MONGODB_URI is unset: starting the embedded database (FerretDB on SQLite); "+embeddedDBLimits, "dir", dataDir)
 }
 
 // tickMiniredis advances miniredis's clock with real time, so TTLs expire

@@ -82,48 +82,75 @@ func (r *Resolver) prefetchLearners(ctx context.Context, ls []*cynllun.Learner) 
 		}
 	}
 	if plansSel, ok := node.child("Learner", "plans"); ok {
-		byLearner, _ := l.PlansByLearner.LoadAll(ctx, ids)
-		var planIDs []string
-		for _, plans := range byLearner {
-			for _, p := range plans {
-				if p == nil {
-					continue
-				}
-				planIDs = append(planIDs, p.ID)
-				if plansSel.has("Plan", "maintainer") {
-					orgIDs = append(orgIDs, p.MaintainerID)
+		// Read here, not through the loader, so the page waits for no
+		// batch window; the loader is primed with what was read.
+		byLearner, err := r.Svc.PlansForLearners(ctx, ids)
+		if err == nil {
+			var plans []*cynllun.Plan
+			for i, ps := range byLearner {
+				l.PlansByLearner.Prime(ids[i], ps)
+				l.primeHeads(ctx, ps...)
+				for _, p := range ps {
+					if p == nil {
+						continue
+					}
+					plans = append(plans, p)
+					if plansSel.has("Plan", "maintainer") {
+						orgIDs = append(orgIDs, p.MaintainerID)
+					}
 				}
 			}
+			r.prefetchCurrentVersions(ctx, plansSel, plans)
 		}
-		r.prefetchCurrentVersions(ctx, plansSel, planIDs)
 	}
-	if len(orgIDs) > 0 {
-		_, _ = l.Organisation.LoadAll(ctx, slices.Compact(slices.Sorted(slices.Values(orgIDs))))
-	}
+	r.prefetchOrganisations(ctx, orgIDs)
 }
 
-// prefetchCurrentVersions loads the current version numbers of plans, and
-// the versions themselves (with content only when it is selected, since a
-// read of content is audited) when the query selects currentVersion.
-func (r *Resolver) prefetchCurrentVersions(ctx context.Context, plans selection, planIDs []string) {
-	cur, wantVersion := plans.child("Plan", "currentVersion")
-	if len(planIDs) == 0 || (!wantVersion && !plans.has("Plan", "currentVersionNumber")) {
+// prefetchOrganisations reads organisations and primes their loader.
+func (r *Resolver) prefetchOrganisations(ctx context.Context, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	os, err := r.Svc.OrganisationsByID(ctx, ids)
+	if err != nil || len(os) != len(ids) {
 		return
 	}
 	l := loadersFrom(ctx, r.Svc)
-	nums, _ := l.CurrentVersion.LoadAll(ctx, planIDs)
-	if !wantVersion || len(nums) != len(planIDs) {
+	for i, id := range ids {
+		l.Organisation.Prime(id, os[i])
+	}
+}
+
+// prefetchCurrentVersions reads the current versions of plans (with
+// content only when it is selected, since a read of content is audited)
+// when the query selects currentVersion, and primes the loaders: the
+// numbers come from the plans' heads, the versions from one read, and no
+// batch window is waited for.
+func (r *Resolver) prefetchCurrentVersions(ctx context.Context, sel selection, plans []*cynllun.Plan) {
+	cur, wantVersion := sel.child("Plan", "currentVersion")
+	if len(plans) == 0 || !wantVersion {
 		return
 	}
-	keys := make([]service.VersionKey, 0, len(planIDs))
-	for i, id := range planIDs {
-		if nums[i] > 0 {
-			keys = append(keys, service.VersionKey{PlanID: id, Number: nums[i]})
+	l := loadersFrom(ctx, r.Svc)
+	keys := make([]service.VersionKey, 0, len(plans))
+	for _, p := range plans {
+		if n, err := l.CurrentVersion.Load(ctx, p.ID); err == nil && n > 0 {
+			keys = append(keys, service.VersionKey{PlanID: p.ID, Number: n})
 		}
 	}
+	if len(keys) == 0 {
+		return
+	}
+	loader, read := l.VersionMeta, r.Svc.VersionsMeta
 	if cur.has("PlanVersion", "content") {
-		_, _ = l.Version.LoadAll(ctx, keys)
-	} else {
-		_, _ = l.VersionMeta.LoadAll(ctx, keys)
+		loader, read = l.Version, r.Svc.Versions
+	}
+	vs, err := read(ctx, keys)
+	if err != nil || len(vs) != len(keys) {
+		return
+	}
+	for i, k := range keys {
+		loader.Prime(k, vs[i])
 	}
 }

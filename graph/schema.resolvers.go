@@ -880,7 +880,13 @@ func (r *queryResolver) Organisations(ctx context.Context, first *int, after *st
 
 // Plan is the resolver for the plan field.
 func (r *queryResolver) Plan(ctx context.Context, id string) (*cynllun.Plan, error) {
-	return r.Svc.Plan(ctx, id)
+	p, err := r.Svc.Plan(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	loadersFrom(ctx, r.Svc).primeHeads(ctx, p)
+	r.prefetchCurrentVersions(ctx, selected(ctx), []*cynllun.Plan{p})
+	return p, nil
 }
 
 // FormDefinition is the resolver for the formDefinition field.

@@ -368,8 +368,8 @@ type VersionKey struct {
 }
 
 // Versions returns whole versions, content included, nil where missing or
-// not readable, and records one audit event per version returned (in one
-// round trip) before returning any content.
+// not readable, and records one audit event per version read (in one round
+// trip, made while the versions are read) before returning any content.
 func (s *Service) Versions(ctx context.Context, keys []VersionKey) ([]*cynllun.Version, error) {
 	return s.versions(ctx, "service.Versions", keys, true)
 }
@@ -393,15 +393,41 @@ func (s *Service) versions(ctx context.Context, op string, keys []VersionKey, wi
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
+	now := s.now()
+	event := func(pl *cynllun.Plan, number int) cynllun.AuditEvent {
+		l := learners[pl.LearnerID]
+		return cynllun.AuditEvent{
+			ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID,
+			LearnerID: l.ID, Part: "plan.version.content", PlanID: pl.ID, Version: number,
+			Action: "read", Reason: string(policy.ReadLearner(p, l, now).Reason),
+		}
+	}
 	var ids []string
+	// The reads of versions that exist by the plans' heads are audited
+	// while the versions are read, off the critical path: no content is
+	// returned until both are done, and a failed audit returns none.
+	var early []cynllun.AuditEvent
+	audited := map[string]bool{}
 	for _, k := range keys {
-		if plans[k.PlanID] != nil {
-			ids = append(ids, cynllun.VersionID(k.PlanID, k.Number))
+		pl := plans[k.PlanID]
+		if pl == nil {
+			continue
+		}
+		id := cynllun.VersionID(k.PlanID, k.Number)
+		ids = append(ids, id)
+		if withContent && k.Number >= 1 && k.Number <= pl.Latest && !audited[id] {
+			audited[id] = true
+			early = append(early, event(pl, k.Number))
 		}
 	}
 	byID := map[string]*cynllun.Version{}
 	if len(ids) > 0 {
+		auditDone := make(chan error, 1)
+		go func() { auditDone <- s.audit(ctx, op, early) }()
 		vs, err := s.store.VersionsByID(ctx, dedupe(ids))
+		if aerr := <-auditDone; aerr != nil {
+			return nil, aerr
+		}
 		if err != nil {
 			return nil, cynllun.AsError(op, err)
 		}
@@ -409,9 +435,10 @@ func (s *Service) versions(ctx context.Context, op string, keys []VersionKey, wi
 			byID[v.ID] = v
 		}
 	}
-	now := s.now()
 	out := make([]*cynllun.Version, len(keys))
-	var events []cynllun.AuditEvent
+	// A version saved after the plan was read is audited now, before it
+	// is returned.
+	var late []cynllun.AuditEvent
 	for i, k := range keys {
 		v := byID[cynllun.VersionID(k.PlanID, k.Number)]
 		if v == nil {
@@ -424,14 +451,12 @@ func (s *Service) versions(ctx context.Context, op string, keys []VersionKey, wi
 			continue
 		}
 		out[i] = v
-		l := learners[plans[k.PlanID].LearnerID]
-		events = append(events, cynllun.AuditEvent{
-			ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID,
-			LearnerID: l.ID, Part: "plan.version.content", PlanID: v.PlanID, Version: v.Number,
-			Action: "read", Reason: string(policy.ReadLearner(p, l, now).Reason),
-		})
+		if !audited[v.ID] {
+			audited[v.ID] = true
+			late = append(late, event(plans[k.PlanID], v.Number))
+		}
 	}
-	if err := s.audit(ctx, op, events); err != nil {
+	if err := s.audit(ctx, op, late); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/calendar"
+	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/service"
 )
 
@@ -105,6 +106,9 @@ type SyntheticOptions struct {
 	Seed uint64
 	// AsOf is the day the records are as of; zero means DefaultAsOf.
 	AsOf cynllun.Date
+	// Clock is the deployment's clock settings (the service's
+	// WithClockSettings); nil means clock.DefaultSettings().
+	Clock *clock.Settings
 	// Workers bounds the concurrent writers (default 6).
 	Workers int
 	// Progress, when set, is called after each batch of learners with
@@ -143,9 +147,10 @@ type SyntheticResult struct {
 // reference data is loaded first. It is idempotent and resumable: a
 // learner's records are written before the learner, and learners found
 // already are skipped, so running it again writes nothing new and a
-// larger N adds only the missing learners. Due dates are computed by the
-// service (svc.Calculate) on the responsible body's calendar, as the
-// service does when it starts a clock.
+// larger N adds only the missing learners. Due dates are computed as the
+// service computes them when it starts a clock: clock.Compute on the
+// responsible body's calendar from service.TermCalendars, with
+// opts.Clock.
 func Synthetic(ctx context.Context, svc *service.Service, opts SyntheticOptions) (*SyntheticResult, error) {
 	start := time.Now()
 	if opts.N < 0 {
@@ -161,8 +166,10 @@ func Synthetic(ctx context.Context, svc *service.Service, opts SyntheticOptions)
 		opts.Workers = 6
 	}
 	st := svc.Store()
-	g := &generator{svc: svc, st: st, seed: opts.Seed, asOf: opts.AsOf,
-		ctx: cynllun.WithPrincipal(ctx, &cynllun.Principal{UserID: "seed"})}
+	g := &generator{st: st, seed: opts.Seed, asOf: opts.AsOf, ctx: ctx, clock: clock.DefaultSettings()}
+	if opts.Clock != nil {
+		g.clock = *opts.Clock
+	}
 	res := &SyntheticResult{N: opts.N}
 	if err := Reference(ctx, st, atTime(opts.AsOf.AddDays(-1000), 8)); err != nil {
 		return nil, err
@@ -286,8 +293,9 @@ func (c *SyntheticCounts) add(o SyntheticCounts) {
 	c.Files += o.Files
 }
 
-// officers stores one ALN officer per local authority (the user last, so a
-// user found means its relationship is there).
+// officers stores one ALN officer per local authority, and the LA's
+// (made-up) term calendar, the user last, so a user found means the rest
+// is there.
 func (g *generator) officers(ctx context.Context, c *SyntheticCounts) error {
 	ids := make([]string, len(LocalAuthorities))
 	for k := range LocalAuthorities {
@@ -307,6 +315,12 @@ func (g *generator) officers(ctx context.Context, c *SyntheticCounts) error {
 			continue
 		}
 		r := g.newRand(0x0ff1ce, uint64(k))
+		if cs, ok := g.st.(calendar.Store); ok {
+			if err := ignoreConflict(cs.InsertCalendar(ctx, &calendar.Stored{OrgID: LAID(la.ONS), Revision: 1, Calendar: laCalendar(la, g.asOf),
+				Comment: "synthetic data", CreatedAt: at, CreatedBy: "seed"})); err != nil {
+				return err
+			}
+		}
 		rel := &cynllun.Relationship{ID: synID(cynllun.PrefixRelationship, kindRel, 1<<40|uint64(k)), UserID: ids[k], Kind: cynllun.RelOfficerOf,
 			OrgID: LAID(la.ONS), StaffRole: "ALN officer", CreatedAt: at, CreatedBy: "seed"}
 		if err := ignoreConflict(g.st.CreateRelationship(ctx, rel)); err != nil {
@@ -323,8 +337,7 @@ func (g *generator) officers(ctx context.Context, c *SyntheticCounts) error {
 	return nil
 }
 
-// schools stores schools 0..n-1 with their calendars and staff, the
-// school itself last.
+// schools stores schools 0..n-1 with their staff, the school itself last.
 func (g *generator) schools(ctx context.Context, n, workers int, c *SyntheticCounts) error {
 	if n == 0 {
 		return nil
@@ -363,12 +376,6 @@ func (g *generator) schools(ctx context.Context, n, workers int, c *SyntheticCou
 func (g *generator) school(ctx context.Context, j int, c *SyntheticCounts) error {
 	s := g.schoolInfo(j)
 	at := atTime(g.asOf.AddDays(-1000), 9)
-	if cs, ok := g.st.(calendar.Store); ok {
-		if err := ignoreConflict(cs.InsertCalendar(ctx, &calendar.Stored{OrgID: s.org.ID, Revision: 1, Calendar: s.cal,
-			Comment: "synthetic data", CreatedAt: at, CreatedBy: "seed"})); err != nil {
-			return err
-		}
-	}
 	for k, role := range []string{"ALNCo", "Class teacher"} {
 		uid := SyntheticStaffID(j, k)
 		rel := &cynllun.Relationship{ID: synID(cynllun.PrefixRelationship, kindRel, 2<<40|uint64(j*StaffPerSchool+k)), UserID: uid,

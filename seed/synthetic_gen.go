@@ -24,13 +24,36 @@ import (
 // generator makes the synthetic records. Everything it makes for an index
 // comes from a random source seeded with (seed, kind, index) only.
 type generator struct {
-	svc  *service.Service
-	st   cynllun.Store
-	seed uint64
-	asOf cynllun.Date
-	// ctx carries a principal for svc.Calculate.
+	svc     *service.Service
+	st      cynllun.Store
+	seed    uint64
+	asOf    cynllun.Date
 	ctx     context.Context
+	clock   clock.Settings
 	schoolM sync.Map // int → *schoolInfo
+
+	calMu sync.Mutex
+	cals  map[string]*calendar.Calendar
+}
+
+// calendar is the term calendar that counts for an organisation, as the
+// service reads it when it starts a clock (service.TermCalendars), read
+// once per organisation.
+func (g *generator) calendar(orgID string) (*calendar.Calendar, error) {
+	g.calMu.Lock()
+	defer g.calMu.Unlock()
+	if c, ok := g.cals[orgID]; ok {
+		return c, nil
+	}
+	cs, err := service.TermCalendars(g.ctx, g.st, []string{orgID})
+	if err != nil {
+		return nil, err
+	}
+	if g.cals == nil {
+		g.cals = map[string]*calendar.Calendar{}
+	}
+	g.cals[orgID] = cs[orgID]
+	return cs[orgID], nil
 }
 
 func (g *generator) newRand(kind, i uint64) *rand.Rand {
@@ -49,7 +72,8 @@ func between(r *rand.Rand, lo, hi cynllun.Date) cynllun.Date {
 }
 
 type schoolInfo struct {
-	org   *cynllun.Organisation
+	org *cynllun.Organisation
+	// cal is the calendar that counts for the school: its LA's.
 	cal   *calendar.Calendar
 	la    LocalAuthority
 	welsh bool
@@ -77,14 +101,44 @@ func (g *generator) schoolInfo(j int) *schoolInfo {
 	for k := range s.staff {
 		s.staff[k] = pick(r, adultNames) + " " + pick(r, familyNames)
 	}
-	s.cal = schoolCalendar(name, g.asOf)
+	s.cal = calendar.Effective(calendar.ForLA(la.ONS), laCalendar(la, g.asOf))
 	v, _ := g.schoolM.LoadOrStore(j, s)
 	return v.(*schoolInfo)
 }
 
-// schoolCalendar is a made-up calendar shaped like a Welsh school year,
-// for the five school years that start in asOf's year and the four before.
-func schoolCalendar(name string, asOf cynllun.Date) *calendar.Calendar {
+// laCalendar is a made-up calendar of an LA's school terms, shaped like a
+// Welsh school year, for the five school years that start in asOf's year
+// and the four before, less the years the embedded LA data has (the
+// stored calendar would replace them). In Wales the LA sets the term dates
+// of its community schools, so one calendar per LA serves its schools.
+func laCalendar(la LocalAuthority, asOf cynllun.Date) *calendar.Calendar {
+	c := termsShapedLikeWales(la.Name, asOf)
+	real := calendar.ForLA(la.ONS)
+	if real == nil {
+		return c
+	}
+	covered := func(from cynllun.Date) bool {
+		year := from.Year
+		if from.Month < time.August {
+			year--
+		}
+		for _, t := range real.Terms {
+			y := t.Start.Year
+			if t.Start.Month < time.August {
+				y--
+			}
+			if y == year {
+				return true
+			}
+		}
+		return false
+	}
+	c.Terms = slices.DeleteFunc(c.Terms, func(t calendar.Term) bool { return covered(t.Start) })
+	c.Closures = slices.DeleteFunc(c.Closures, func(cl calendar.Closure) bool { return covered(cl.From) })
+	return c
+}
+
+func termsShapedLikeWales(name string, asOf cynllun.Date) *calendar.Calendar {
 	c := &calendar.Calendar{Name: name, Source: "synthetic data: made-up dates shaped like a Welsh school year, not a school's published calendar"}
 	onOrAfter := func(d cynllun.Date, wd time.Weekday) cynllun.Date {
 		for d.Weekday() != wd {
@@ -114,7 +168,6 @@ func schoolCalendar(name string, asOf cynllun.Date) *calendar.Calendar {
 			calendar.Term{Name: fmt.Sprintf("Summer term %d", y+1), NameCy: fmt.Sprintf("Tymor yr Haf %d", y+1), Start: summer, End: onOrBefore(d(y+1, time.July, 21), time.Friday)},
 		)
 		c.Closures = append(c.Closures,
-			calendar.Closure{From: autumn, To: autumn, Reason: calendar.ReasonINSET, Note: "Training day"},
 			week(onOrBefore(d(y, time.October, 31), time.Monday), calendar.ReasonHalfTerm, "Autumn half term"),
 			week(onOrAfter(d(y+1, time.February, 15), time.Monday), calendar.ReasonHalfTerm, "Spring half term"),
 			calendar.Closure{From: onOrAfter(d(y+1, time.May, 1), time.Monday), To: onOrAfter(d(y+1, time.May, 1), time.Monday), Reason: calendar.ReasonBankHoliday, Note: "Early May bank holiday"},
@@ -395,7 +448,7 @@ func (l *synLearner) hasNHSRow() bool {
 }
 
 // timeline makes the reviews, statutory events, deadlines and ledger
-// entries. Due dates come from the service.
+// entries.
 func (l *synLearner) timeline(g *generator) error {
 	asOf := g.asOf
 	r := l.r
@@ -448,9 +501,13 @@ func (l *synLearner) systemEvent(kind cynllun.EventKind, cause, reviewID string,
 		ReviewID: reviewID, OrgID: l.org.ID, On: on, RecordedAt: at.UTC(), RecordedBy: l.staff, System: true}
 }
 
-// clocks applies events as the service does (service.applyEvent): an
-// event closes the open clocks whose rule it ends or restarts, and starts
-// the clocks of the rules it starts, with due dates from svc.Calculate.
+// clocks applies events as the service does when it records one: an event
+// closes the open clocks whose rule it ends or restarts, and starts the
+// clocks of the rules it starts, their due dates computed as the service
+// computes them (clock.Compute on service.TermCalendars' calendar of the
+// responsible body, with the deployment's clock settings). The service
+// itself is not asked: RecordEvent gives events random ids, and asking it
+// for each clock would read the calendars every time.
 type clocks struct {
 	g    *generator
 	l    *synLearner
@@ -474,11 +531,14 @@ func (c *clocks) apply(ev *cynllun.StatutoryEvent, orgKind cynllun.OrgKind) erro
 	for _, rule := range rulesStartedBy(ev.Kind, orgKind, cynllun.StatusOn(c.l.l.DateOfBirth, ev.On)) {
 		d := &cynllun.Deadline{ID: cynllun.DeadlineID(rule.ID, ev.ID), RuleID: rule.ID, LearnerID: ev.LearnerID, PlanID: ev.PlanID, ReviewID: ev.ReviewID,
 			OrgID: ev.OrgID, LAID: c.l.l.LAID, SettingID: c.l.l.SettingID, StartEventID: ev.ID, Start: ev.On, CreatedAt: ev.RecordedAt}
-		in := service.Calculation{RuleID: rule.ID, Start: ev.On}
+		var cal *calendar.Calendar
 		if rule.Calendar == clock.CalendarMaintainer {
-			in.OrgID = ev.OrgID
+			var err error
+			if cal, err = c.g.calendar(ev.OrgID); err != nil {
+				return err
+			}
 		}
-		res, err := c.g.svc.Calculate(c.g.ctx, in)
+		res, err := clock.Compute(rule, ev.On, cal, c.g.clock)
 		if err != nil {
 			e := cynllun.AsError("seed.Synthetic", err)
 			if e.Code != cynllun.CodeInvalid {

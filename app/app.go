@@ -369,17 +369,64 @@ func Token(cfg Config, who string, ttl time.Duration, now time.Time) (string, er
 	return auth.Mint([]byte(secret), cfg.JWTIssuer, cfg.JWTAudience, sub, ttl, now)
 }
 
-// Seed loads reference data, and the sample data when sample is true.
-func Seed(ctx context.Context, cfg Config, log *slog.Logger, sample bool) error {
+// SeedOptions says what `cynllun seed` loads besides the reference data.
+type SeedOptions struct {
+	Sample bool
+	// Synthetic, when positive, is the number of synthetic learners
+	// (seed.Synthetic), built with SeedValue (0: the default).
+	Synthetic int
+	SeedValue uint64
+}
+
+// Seed loads reference data, the sample data when asked, and synthetic
+// learners when asked, printing a summary of the synthetic data to out.
+func Seed(ctx context.Context, cfg Config, log *slog.Logger, opts SeedOptions, out io.Writer) error {
 	p, err := Open(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}
 	defer p.Close(context.WithoutCancel(ctx))
-	if sample {
-		return seed.Sample(ctx, p.DB, time.Now())
+	now := time.Now()
+	if err := seed.Reference(ctx, p.DB, now); err != nil {
+		return err
 	}
-	return seed.Reference(ctx, p.DB, time.Now())
+	if opts.Sample {
+		if err := seed.Sample(ctx, p.DB, now); err != nil {
+			return err
+		}
+	}
+	if opts.Synthetic <= 0 {
+		return nil
+	}
+	last := time.Now()
+	res, err := seed.Synthetic(ctx, p.Service, seed.SyntheticOptions{N: opts.Synthetic, Seed: opts.SeedValue, Clock: &p.Config.Clock,
+		Progress: func(done, total int) {
+			if time.Since(last) >= 5*time.Second || done == total {
+				last = time.Now()
+				log.Info("synthetic learners", "done", done, "of", total)
+			}
+		}})
+	if err != nil {
+		return fmt.Errorf("synthetic data: %w", err)
+	}
+	w := res.Written
+	fmt.Fprintf(out, "\nSynthetic data: %d learners (%d there already, %d added) in %v.\n", res.N, res.Existing, w.Learners, res.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(out, "Written: %d schools, %d users, %d relationships, %d plans, %d versions, %d review revisions, %d events, %d deadlines, %d sessions, %d files.\n",
+		w.Schools, w.Users, w.Relationships, w.Plans, w.Versions, w.ReviewRevisions, w.Events, w.Deadlines, w.Sessions, w.Files)
+	fmt.Fprintf(out, "\nTokens for learner 0's records (valid 12 hours; send as \"Authorization: Bearer <token>\"; `cynllun token <user id>` makes more):\n")
+	for _, u := range []struct{ role, id, about string }{
+		{"officer", res.OfficerID, "ALN officer of " + res.OfficerLAID},
+		{"staff", res.StaffID, "ALNCo of " + res.StaffOrgID},
+		{"parent", res.ParentID, "parent of " + res.ParentLearnerID},
+	} {
+		tok, err := auth.Mint([]byte(p.Config.JWTSecret), cfg.JWTIssuer, cfg.JWTAudience, u.id, 12*time.Hour, now)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\n  %-8s %s (%s)\n  %-8s %s\n", u.role, u.id, u.about, "", tok)
+	}
+	fmt.Fprintf(out, "\nPlan %s of learner %s; review %s; uploaded file %s.\n", res.PlanID, res.PlanLearnerID, res.ReviewID, res.FileID)
+	return nil
 }
 
 func randomHex(n int) string {

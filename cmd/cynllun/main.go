@@ -3,7 +3,8 @@
 //	cynllun serve    the GraphQL API
 //	cynllun worker   the task worker
 //	cynllun dev      API + worker + embedded stores + sample data, in one process
-//	cynllun seed     load reference data (-sample: also the sample data)
+//	cynllun seed     load reference data (-sample: also the sample data;
+//	                 -synthetic N: also N synthetic learners)
 //	cynllun token    mint a dev token: cynllun token alnco|parent|officer|admin|<user id>
 //	cynllun probe    exit 0 when a URL answers 200 (container health checks)
 package main
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/cynllun/cynllun/app"
+	"github.com/cynllun/cynllun/seed"
 )
 
 const usage = `usage: cynllun <command> [flags]
@@ -28,7 +30,8 @@ commands:
   serve    run the GraphQL API (MONGODB_URI, REDIS_URL, JWT_SECRET or JWT_JWKS_URL)
   worker   run the task worker
   dev      run everything in one process with embedded stores and sample data
-  seed     load the 22 local authorities and health boards (-sample: and sample data)
+  seed     load the 22 local authorities and health boards (-sample: and sample data;
+           -synthetic N [-seed-value S]: and N reproducible synthetic learners)
   token    print a token for a sample role (admin, alnco, parent, officer) or a user id
   probe    GET a URL and exit 0 on 200 (health checks)
 `
@@ -63,8 +66,10 @@ func run(cmd string, args []string) error {
 	case "seed":
 		fs := flag.NewFlagSet("seed", flag.ExitOnError)
 		sample := fs.Bool("sample", false, "also load the sample school, learners, plan and users")
+		synthetic := fs.Int("synthetic", 0, "also create N reproducible synthetic learners with schools, users, plans, reviews, clocks and ledgers")
+		seedValue := fs.Uint64("seed-value", seed.DefaultSyntheticSeed, "the random seed of -synthetic (ids do not depend on it)")
 		_ = fs.Parse(args)
-		return app.Seed(ctx, cfg, log, *sample)
+		return app.Seed(ctx, cfg, log, app.SeedOptions{Sample: *sample, Synthetic: *synthetic, SeedValue: *seedValue}, os.Stdout)
 	case "token":
 		fs := flag.NewFlagSet("token", flag.ExitOnError)
 		ttl := fs.Duration("ttl", 12*time.Hour, "how long the token is valid")

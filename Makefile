@@ -3,7 +3,7 @@ GO      ?= go
 TAGS    := ferretdb_no_postgresql
 PKGS    := ./...
 
-.PHONY: run test generate lint bench build tidy fmt
+.PHONY: run test generate lint bench bench-scale build tidy fmt
 
 ## run: API + worker + embedded FerretDB + in-process Redis, with sample data
 run:
@@ -26,6 +26,12 @@ lint:
 ## bench: benchmarks (GraphQL vs direct store reads, …)
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count 1 $(PKGS)
+
+## bench-scale: hot paths at 10, 1,000 and 10,000 learners on the embedded
+## database (p50/p95 and the ratio 10,000 ÷ 10; takes a while: it builds
+## 10,000 synthetic learners first)
+bench-scale:
+	$(GO) run -tags $(TAGS) ./cmd/scalebench -sizes 10,1000,10000
 
 ## build: the single binary, in bin/
 build:

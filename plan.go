@@ -20,6 +20,8 @@ type Plan struct {
 	// that of its newest FINAL version (0: none), as read with the plan.
 	Latest      int
 	LatestFinal int
+	// LatestAt is when the newest version was saved (zero when unknown).
+	LatestAt time.Time
 }
 
 // VersionStatus is DRAFT or FINAL.

@@ -135,7 +135,7 @@ func (r *Resolver) prefetchCurrentVersions(ctx context.Context, sel selection, p
 	l := loadersFrom(ctx, r.Svc)
 	keys := make([]service.VersionKey, 0, len(plans))
 	for _, p := range plans {
-		if n, err := l.CurrentVersion.Load(ctx, p.ID); err == nil && n > 0 {
+		if n, err := l.CurrentVersion.Load(ctx, p.ID); err == nil && n > 0 && headVersion(cur, p, n) == nil {
 			keys = append(keys, service.VersionKey{PlanID: p.ID, Number: n})
 		}
 	}
@@ -153,4 +153,26 @@ func (r *Resolver) prefetchCurrentVersions(ctx context.Context, sel selection, p
 	for i, k := range keys {
 		loader.Prime(k, vs[i])
 	}
+}
+
+// headFields are the PlanVersion fields a plan's heads answer.
+var headFields = map[string]bool{"__typename": true, "id": true, "number": true, "status": true, "createdAt": true, "plan": true}
+
+// headVersion is version n of plan p as its heads describe it (number,
+// status and time), when n is the newest and the selection asks for no
+// more than that; nil otherwise, and the version is read.
+func headVersion(sel selection, p *cynllun.Plan, n int) *cynllun.Version {
+	if sel.op == nil || p == nil || n != p.Latest || p.LatestAt.IsZero() {
+		return nil
+	}
+	for _, f := range graphql.CollectFields(sel.op, sel.set, []string{"PlanVersion"}) {
+		if !headFields[f.Name] {
+			return nil
+		}
+	}
+	status := cynllun.VersionDraft
+	if p.LatestFinal == n {
+		status = cynllun.VersionFinal
+	}
+	return &cynllun.Version{ID: cynllun.VersionID(p.ID, n), PlanID: p.ID, LearnerID: p.LearnerID, Number: n, Status: status, CreatedAt: p.LatestAt}
 }

@@ -744,6 +744,9 @@ func (r *planResolver) CurrentVersion(ctx context.Context, obj *cynllun.Plan) (*
 	if err != nil {
 		return nil, err
 	}
+	if v := headVersion(selected(ctx), obj, n); v != nil {
+		return v, nil
+	}
 	return r.version(ctx, obj.ID, n, true)
 }
 

@@ -96,21 +96,16 @@ func init() {
 		})
 	})
 	registerBackfill("plans", func(ctx context.Context, db *DB) error {
-		if err := eachDoc(ctx, db, collPlans, nil, func(d *planDoc) error {
-			return db.setMembers(ctx, member{kind: lkPlansOfLearner, key: d.LearnerID, id: d.ID, value: d.CreatedAt.Format(time.RFC3339Nano)})
+		// The heads first, then the copies that carry them.
+		if err := eachDoc(ctx, db, collVersions, versionListProjection, func(v *versionDoc) error {
+			unlock := db.serialise(collPlans, v.PlanID)
+			defer unlock()
+			_, err := db.coll(collPlans).UpdateOne(ctx, bson.D{{Key: "_id", Value: v.PlanID}}, bson.D{{Key: "$max", Value: headsOf(v)}})
+			return err
 		}); err != nil {
 			return err
 		}
-		return eachDoc(ctx, db, collVersions, versionListProjection, func(v *versionDoc) error {
-			heads := bson.D{{Key: "latest", Value: v.Number}}
-			if v.Status == "FINAL" {
-				heads = append(heads, bson.E{Key: "latestFinal", Value: v.Number})
-			}
-			unlock := db.serialise(collPlans, v.PlanID)
-			defer unlock()
-			_, err := db.coll(collPlans).UpdateOne(ctx, bson.D{{Key: "_id", Value: v.PlanID}}, bson.D{{Key: "$max", Value: heads}})
-			return err
-		})
+		return eachDoc(ctx, db, collPlans, nil, func(d *planDoc) error { return db.setMembers(ctx, planCopy(d, false)) })
 	})
 	registerBackfill("events", func(ctx context.Context, db *DB) error {
 		return eachDoc(ctx, db, collEvents, nil, func(d *eventDoc) error {

@@ -59,8 +59,12 @@ type planDoc struct {
 	CreatedBy    string    `bson:"createdBy"`
 	// Latest and LatestFinal are the heads (plans.go): the numbers of the
 	// newest version and of the newest FINAL version.
-	Latest      int `bson:"latest"`
-	LatestFinal int `bson:"latestFinal"`
+	Latest      int       `bson:"latest"`
+	LatestFinal int       `bson:"latestFinal"`
+	LatestAt    time.Time `bson:"latestAt"`
+	// Pending marks a copy in a learner's plansOfLearner lookup written
+	// before its plan (plans.go); never set on the plan itself.
+	Pending bool `bson:"pending,omitempty"`
 }
 
 type versionDoc struct {
@@ -387,6 +391,7 @@ func toPlanDoc(p *cynllun.Plan) *planDoc {
 		CreatedBy:    p.CreatedBy,
 		Latest:       p.Latest,
 		LatestFinal:  p.LatestFinal,
+		LatestAt:     bsonTime(p.LatestAt),
 	}
 }
 
@@ -400,6 +405,7 @@ func fromPlanDoc(d *planDoc) (*cynllun.Plan, error) {
 		CreatedBy:    d.CreatedBy,
 		Latest:       d.Latest,
 		LatestFinal:  d.LatestFinal,
+		LatestAt:     fromOptTimeValue(d.LatestAt),
 	}, nil
 }
 
@@ -660,4 +666,12 @@ func fromOverrideDoc(d *overrideDoc) *cynllun.QualityOverride {
 		return nil
 	}
 	return &cynllun.QualityOverride{Reason: d.Reason, By: d.By, At: d.At.UTC(), Rules: d.Rules}
+}
+
+// fromOptTimeValue is fromTime, keeping the zero time zero.
+func fromOptTimeValue(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return fromTime(t)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -15,59 +14,86 @@ import (
 //
 // A version's _id is cynllun.VersionID(planId, number) ("pln_…/v3"), and its
 // insert is the concurrency guard: a lost race to save version n is a
-// duplicate key. The plan document carries its heads, latest and
-// latestFinal, so a plan's current version is known from the plan alone
+// duplicate key. The plan document carries its heads (latest, latestFinal
+// and latestAt), so a plan's current version is known from the plan alone
 // and every version is read by _id. A save inserts the version, then moves
 // the heads up with $max (atomic on MongoDB; serialised per plan in the
 // embedded mode). A crash between the two leaves the heads one behind: the
 // next save of that plan then loses its insert, and the conflict path
 // probes the versions after the heads by _id and repairs them, so the plan
-// is never stuck. A learner's plans are listed by the plansOfLearner lookup.
+// is never stuck.
+//
+// A learner's plans are listed from the plansOfLearner lookup, whose
+// members are copies of the plan documents, heads included, so a list of
+// learners with their plans reads no plan document. A copy is written
+// pending before its plan is created and confirmed after; a pending (or
+// partial) copy is checked against the plan document when read. A copy's
+// heads follow the plan's and may lag one save behind after a crash, until
+// the plan's next save repairs them.
+
+// planCopy is the member of plan d in its learner's lookup.
+func planCopy(d *planDoc, pending bool) member {
+	c := *d
+	c.Pending = pending
+	return member{kind: lkPlansOfLearner, key: d.LearnerID, id: d.ID, value: &c}
+}
 
 // CreatePlan stores p and its first version, both or neither, without a
-// transaction: the learner's lookup entry first, then v1 (its unique _id
-// guards a duplicate plan id), then the plan with its heads; when the plan
-// insert fails, v1 and the entry are removed again. Readers reach versions
-// through their plan, so a v1 seen for a moment without its plan is never
-// served. A crash part-way leaves an unreachable v1 and an entry that
-// readers skip; plan ids are fresh, so it blocks nothing.
+// transaction: a pending copy in the learner's lookup first, then v1 (its
+// unique _id guards a duplicate plan id), then the plan with its heads,
+// then the copy confirmed; when an insert fails, what was written is
+// removed again (or, for a plan id that exists, its copy written again from
+// it). Readers reach versions through their plan, so a v1 seen for a moment
+// without its plan is never served. A crash part-way leaves an unreachable
+// v1 and a pending copy that readers check and skip; plan ids are fresh, so
+// it blocks nothing.
 func (db *DB) CreatePlan(ctx context.Context, p *cynllun.Plan, v1 *cynllun.Version) error {
 	const op = "mongodb.CreatePlan"
 	if v1 == nil || v1.PlanID != p.ID || v1.Number != 1 {
 		return cynllun.E(cynllun.CodeInvalid, op, "the first version must be number 1 of the plan")
 	}
 	pd := toPlanDoc(p)
-	pd.Latest, pd.LatestFinal = 1, 0
+	pd.Latest, pd.LatestFinal, pd.LatestAt = 1, 0, bsonTime(v1.CreatedAt)
 	if v1.Status == cynllun.VersionFinal {
 		pd.LatestFinal = 1
 	}
-	entry := member{kind: lkPlansOfLearner, key: p.LearnerID, id: p.ID, value: pd.CreatedAt.Format(time.RFC3339Nano)}
-	if err := db.setMembers(ctx, entry); err != nil {
+	if err := db.setMembers(ctx, planCopy(pd, true)); err != nil {
 		return cynllun.Internal(op, err)
+	}
+	// undoCopy removes the copy, or writes the stored plan's copy again
+	// when the plan id exists.
+	undoCopy := func(ctx context.Context) error {
+		stored, ok, err := oneByID[planDoc](ctx, db.coll(collPlans), p.ID, nil)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return db.setMembers(ctx, planCopy(&stored, false))
+		}
+		gone := planCopy(pd, false)
+		gone.value = nil
+		return db.setMembers(ctx, gone)
 	}
 	vd := toVersionDoc(v1)
 	if _, err := db.coll(collVersions).InsertOne(ctx, vd); err != nil {
-		// A duplicate v1 means the plan id exists: its entry stays.
-		if !isDuplicateKey(err) {
-			db.compensate(ctx, op, p.ID, func(ctx context.Context) error {
-				entry.value = nil
-				return db.setMembers(ctx, entry)
-			})
-		}
+		db.compensate(ctx, op, p.ID, undoCopy)
 		return insertErr(op, "plan", err)
 	}
 	if _, err := db.coll(collPlans).InsertOne(ctx, pd); err != nil {
 		db.compensate(ctx, op, p.ID, func(ctx context.Context) error {
-			_, derr := db.coll(collVersions).DeleteOne(ctx, bson.D{{Key: "_id", Value: vd.ID}})
-			if derr == nil && !isDuplicateKey(err) {
-				entry.value = nil
-				derr = db.setMembers(ctx, entry)
+			// v1 was inserted by this call.
+			if _, derr := db.coll(collVersions).DeleteOne(ctx, bson.D{{Key: "_id", Value: vd.ID}}); derr != nil {
+				return derr
 			}
-			return derr
+			return undoCopy(ctx)
 		})
 		return insertErr(op, "plan", err)
 	}
-	p.Latest, p.LatestFinal = pd.Latest, pd.LatestFinal
+	if err := db.setMembers(ctx, planCopy(pd, false)); err != nil {
+		// The plan is created; its pending copy is checked when read.
+		db.log.WarnContext(ctx, "could not confirm a plan's copy", "op", op, "plan", p.ID, "error", err)
+	}
+	p.Latest, p.LatestFinal, p.LatestAt = pd.Latest, pd.LatestFinal, fromTime(pd.LatestAt)
 	return nil
 }
 
@@ -88,35 +114,45 @@ func (db *DB) PlansByID(ctx context.Context, ids []string) ([]*cynllun.Plan, err
 	return converted(op, docs, err, fromPlanDoc)
 }
 
-// PlansByLearner returns every plan of the learners, oldest first: one
-// lookup document per learner, then the plans by _id.
+// PlansByLearner returns every plan of the learners, oldest first, from
+// one lookup document per learner; only pending or partial copies are
+// checked against their plans, by _id.
 func (db *DB) PlansByLearner(ctx context.Context, learnerIDs []string) ([]*cynllun.Plan, error) {
 	const op = "mongodb.PlansByLearner"
 	learners := dedupe(learnerIDs)
 	if len(learners) == 0 {
 		return nil, nil
 	}
-	byLearner, err := lookupMembers[string](ctx, db, lkPlansOfLearner, learners)
+	byLearner, err := lookupMembers[planDoc](ctx, db, lkPlansOfLearner, learners)
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
-	var ids []string
-	for _, m := range byLearner {
-		for id := range m {
-			ids = append(ids, id)
+	var docs []planDoc
+	var check []string
+	for learner, m := range byLearner {
+		for id, d := range m {
+			if d.Pending || d.ID != id || d.LearnerID != learner {
+				check = append(check, id)
+				continue
+			}
+			docs = append(docs, d)
 		}
 	}
-	docs, err := byIDs[planDoc](ctx, db, collPlans, ids)
-	plans, err := converted(op, docs, err, fromPlanDoc)
+	if len(check) > 0 {
+		stored, err := byIDs[planDoc](ctx, db, collPlans, check)
+		if err != nil {
+			return nil, cynllun.Internal(op, err)
+		}
+		for _, d := range stored {
+			if _, ok := byLearner[d.LearnerID][d.ID]; ok {
+				docs = append(docs, d)
+			}
+		}
+	}
+	plans, err := converted(op, docs, nil, fromPlanDoc)
 	if err != nil {
 		return nil, err
 	}
-	// Keep only plans whose entry is under their own learner (an entry is
-	// a superset of the truth).
-	plans = slices.DeleteFunc(plans, func(p *cynllun.Plan) bool {
-		_, ok := byLearner[p.LearnerID][p.ID]
-		return !ok
-	})
 	slices.SortFunc(plans, func(a, b *cynllun.Plan) int {
 		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
 			return c
@@ -124,6 +160,20 @@ func (db *DB) PlansByLearner(ctx context.Context, learnerIDs []string) ([]*cynll
 		return strings.Compare(a.ID, b.ID)
 	})
 	return plans, nil
+}
+
+// moveCopyHeads moves the heads of plan planID's copy in its learner's
+// lookup up to heads (a $max of each), without creating the copy.
+func (db *DB) moveCopyHeads(ctx context.Context, learnerID, planID string, heads bson.D) error {
+	id := lookupID(lkPlansOfLearner, learnerID)
+	unlock := db.serialiseDoc(collLookups, id)
+	defer unlock()
+	set := make(bson.D, len(heads))
+	for i, h := range heads {
+		set[i] = bson.E{Key: "m." + planID + "." + h.Key, Value: h.Value}
+	}
+	_, err := db.coll(collLookups).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$max", Value: set}})
+	return err
 }
 
 // InsertVersion appends v with a plain insert of its deterministic _id,
@@ -149,15 +199,24 @@ func (db *DB) InsertVersion(ctx context.Context, v *cynllun.Version) error {
 			Current: latest,
 		}
 	}
-	heads := bson.D{{Key: "latest", Value: v.Number}}
-	if v.Status == cynllun.VersionFinal {
-		heads = append(heads, bson.E{Key: "latestFinal", Value: v.Number})
-	}
+	heads := headsOf(toVersionDoc(v))
 	if _, err := db.coll(collPlans).UpdateOne(ctx, bson.D{{Key: "_id", Value: v.PlanID}}, bson.D{{Key: "$max", Value: heads}}); err != nil {
 		// The version is stored; the heads are repaired by the next save.
 		return cynllun.Internal(op, err)
 	}
+	if err := db.moveCopyHeads(ctx, v.LearnerID, v.PlanID, heads); err != nil {
+		return cynllun.Internal(op, err)
+	}
 	return nil
+}
+
+// headsOf is the $max update of the heads that version v moves.
+func headsOf(v *versionDoc) bson.D {
+	heads := bson.D{{Key: "latest", Value: v.Number}, {Key: "latestAt", Value: v.CreatedAt}}
+	if v.Status == string(cynllun.VersionFinal) {
+		heads = append(heads, bson.E{Key: "latestFinal", Value: v.Number})
+	}
+	return heads
 }
 
 // repairHeads reads a plan's heads, probes by _id for versions saved after
@@ -169,7 +228,7 @@ func (db *DB) repairHeads(ctx context.Context, planID string) (int, error) {
 	if err != nil || !ok {
 		return 0, err
 	}
-	latest, final := p.Latest, p.LatestFinal
+	latest, final, at := p.Latest, p.LatestFinal, p.LatestAt
 	for {
 		v, ok, err := oneByID[versionDoc](ctx, db.coll(collVersions), cynllun.VersionID(planID, latest+1), versionListProjection)
 		if err != nil {
@@ -178,14 +237,17 @@ func (db *DB) repairHeads(ctx context.Context, planID string) (int, error) {
 		if !ok {
 			break
 		}
-		latest = v.Number
+		latest, at = v.Number, v.CreatedAt
 		if v.Status == string(cynllun.VersionFinal) {
 			final = v.Number
 		}
 	}
 	if latest != p.Latest || final != p.LatestFinal {
-		heads := bson.D{{Key: "latest", Value: latest}, {Key: "latestFinal", Value: final}}
+		heads := bson.D{{Key: "latest", Value: latest}, {Key: "latestFinal", Value: final}, {Key: "latestAt", Value: at}}
 		if _, err := db.coll(collPlans).UpdateOne(ctx, bson.D{{Key: "_id", Value: planID}}, bson.D{{Key: "$max", Value: heads}}); err != nil {
+			return 0, err
+		}
+		if err := db.moveCopyHeads(ctx, p.LearnerID, planID, heads); err != nil {
 			return 0, err
 		}
 		db.log.WarnContext(ctx, "plan heads repaired after an interrupted save", "plan", planID, "latest", latest)

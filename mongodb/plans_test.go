@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -61,6 +62,7 @@ func TestPlansAndVersions(t *testing.T) {
 	}
 	// The heads move with each save.
 	pA.Latest, pC.Latest = 5, 2
+	pA.LatestAt, pC.LatestAt = pA.CreatedAt.Add(5*time.Minute), pC.CreatedAt.Add(2*time.Minute)
 
 	t.Run("PlansByLearner oldest first", func(t *testing.T) {
 		got, err := testDB.PlansByLearner(t.Context(), []string{lrn2, lrn1, lrn1, "lrn_none"})
@@ -340,5 +342,59 @@ func TestBatchReadsAreOneRoundTrip(t *testing.T) {
 	})
 	if len(cmds) != 0 {
 		t.Errorf("empty batches sent %v", cmds)
+	}
+}
+
+// TestHeadsRepairedAfterACrash: a version stored without its heads (a crash
+// between the two writes) makes the next save a CONFLICT naming it, repairs
+// the heads of the plan and of its copy, and the save after succeeds.
+func TestHeadsRepairedAfterACrash(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	p, v1 := newPlan(cynllun.NewID(cynllun.PrefixLearner), t0)
+	mustCreatePlan(t, p, v1)
+	v2 := newVersion(p, 2)
+	v2.Status = cynllun.VersionFinal
+	if _, err := testDB.coll(collVersions).InsertOne(ctx, toVersionDoc(v2)); err != nil {
+		t.Fatal(err)
+	}
+	err := testDB.InsertVersion(ctx, newVersion(p, 2))
+	var e *cynllun.Error
+	if !errors.As(err, &e) || e.Code != cynllun.CodeConflict || e.Current != 2 {
+		t.Fatalf("save over the crashed version = %v, want CONFLICT with current 2", err)
+	}
+	for name, read := range map[string]func() ([]*cynllun.Plan, error){
+		"PlansByID":      func() ([]*cynllun.Plan, error) { return testDB.PlansByID(ctx, []string{p.ID}) },
+		"PlansByLearner": func() ([]*cynllun.Plan, error) { return testDB.PlansByLearner(ctx, []string{p.LearnerID}) },
+	} {
+		ps, err := read()
+		if err != nil || len(ps) != 1 || ps[0].Latest != 2 || ps[0].LatestFinal != 2 || !ps[0].LatestAt.Equal(v2.CreatedAt) {
+			t.Errorf("%s after the repair: %+v, %v", name, ps, err)
+		}
+	}
+	if err := testDB.InsertVersion(ctx, newVersion(p, 3)); err != nil {
+		t.Fatalf("save after the repair: %v", err)
+	}
+}
+
+// TestPendingPlanCopies: a copy written before its plan (a crash during
+// CreatePlan) is listed only when the plan exists.
+func TestPendingPlanCopies(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	learner := cynllun.NewID(cynllun.PrefixLearner)
+	ghost, _ := newPlan(learner, t0)
+	if err := testDB.setMembers(ctx, planCopy(toPlanDoc(ghost), true)); err != nil {
+		t.Fatal(err)
+	}
+	real, v1 := newPlan(learner, t0.Add(time.Hour))
+	mustCreatePlan(t, real, v1)
+	// As if the confirmation of the real plan's copy was lost.
+	if err := testDB.setMembers(ctx, planCopy(toPlanDoc(real), true)); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := testDB.PlansByLearner(ctx, []string{learner})
+	if err != nil || len(ps) != 1 || ps[0].ID != real.ID {
+		t.Fatalf("PlansByLearner = %+v, %v; want the real plan only", ps, err)
 	}
 }

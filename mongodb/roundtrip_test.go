@@ -248,7 +248,7 @@ func TestRoundTrip(t *testing.T) {
 	wantLearner.CreatedAt, wantLearner.UpdatedAt = ms(learner.CreatedAt), ms(learner.UpdatedAt)
 	wantPlan := *plan
 	wantPlan.CreatedAt = ms(plan.CreatedAt)
-	wantPlan.Latest, wantPlan.LatestFinal = 2, 2 // v2 is FINAL
+	wantPlan.Latest, wantPlan.LatestFinal, wantPlan.LatestAt = 2, 2, ms(v2.CreatedAt) // v2 is FINAL
 	wantV1, wantV2 := *v1, *v2
 	wantV1.CreatedAt, wantV2.CreatedAt = ms(v1.CreatedAt), ms(v2.CreatedAt)
 	wantUser := *user

@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -155,5 +156,48 @@ func TestNotFound(t *testing.T) {
 	vs, err := testDB.ListVersions(t.Context(), "pln_missing", 0, 10)
 	if err != nil || len(vs) != 0 {
 		t.Errorf("ListVersions(missing) = %v, %v", vs, err)
+	}
+}
+
+// TestRelationshipChangesSeenByEveryInstance: a grant and its end made
+// through one instance are what another instance's next authentication
+// reads (no cache to go stale).
+func TestRelationshipChangesSeenByEveryInstance(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	other, err := Open(ctx, Config{URI: testDB.URI(), Database: testDB.Database().Name()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(context.Background())
+	u := &cynllun.User{ID: cynllun.NewID(cynllun.PrefixUser), Name: "Elin", CreatedAt: t0}
+	if err := testDB.UpsertUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	rel := &cynllun.Relationship{ID: cynllun.NewID(cynllun.PrefixRelationship), UserID: u.ID, Kind: cynllun.RelParentOf,
+		LearnerID: cynllun.NewID(cynllun.PrefixLearner), CreatedAt: t0, CreatedBy: "usr_admin"}
+	if err := testDB.CreateRelationship(ctx, rel); err != nil {
+		t.Fatal(err)
+	}
+	_, rels, err := other.UserAccess(ctx, u.ID)
+	if err != nil || len(rels) != 1 || rels[0].ID != rel.ID || !rels[0].EndedAt.IsZero() {
+		t.Fatalf("other instance after the grant: %+v, %v", rels, err)
+	}
+	end := t0.Add(time.Hour)
+	if err := testDB.EndRelationship(ctx, rel.ID, end); err != nil {
+		t.Fatal(err)
+	}
+	_, rels, err = other.UserAccess(ctx, u.ID)
+	if err != nil || len(rels) != 1 || !rels[0].EndedAt.Equal(end) {
+		t.Fatalf("other instance after the end: %+v, %v", rels, err)
+	}
+	// Authentication is one command.
+	cmds := commands(t, func(ctx context.Context) {
+		if _, _, err := testDB.UserAccess(ctx, u.ID); err != nil {
+			t.Error(err)
+		}
+	})
+	if testDB.Embedded() && !slices.Equal(cmds, []string{findByID}) || len(cmds) != 1 {
+		t.Errorf("UserAccess sent %v, want one find by _id", cmds)
 	}
 }

@@ -55,6 +55,9 @@ type LearnerStore interface {
 	LearnersByID(ctx context.Context, ids []string) ([]*Learner, error)
 	ListLearners(ctx context.Context, q LearnerQuery) ([]*Learner, error)
 	CountLearners(ctx context.Context, q LearnerQuery) (int, error)
+	// LearnerPage is ListLearners and CountLearners (cursor and limit
+	// aside) in one read.
+	LearnerPage(ctx context.Context, q LearnerQuery) ([]*Learner, int, error)
 }
 
 // OrgQuery lists organisations ordered by Name then ID.

@@ -35,6 +35,9 @@ type learnerDoc struct {
 	// Derived search helpers (never read back into the domain).
 	SortKey string   `bson:"sortKey"` // cynllun.LearnerSortKey
 	Names   []string `bson:"names"`   // folded family, given and preferred names
+	// Pending marks a copy in a lookup written before its learner
+	// (learners.go); never set on the learner itself.
+	Pending bool `bson:"pending,omitempty"`
 }
 
 type organisationDoc struct {

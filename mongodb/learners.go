@@ -13,60 +13,65 @@ import (
 )
 
 // Learners are listed through the learnersOfLA and learnersOfSetting
-// lookups (lookup.go): each entry carries what a list filters and sorts on,
-// so a page is chosen from the entries of the scope's LAs and settings and
-// only the page's learners are read, by _id. What is sorted in memory is
-// bounded by the learners of the scope (an LA's, at most), never the
-// collection.
+// lookups (lookup.go), whose members are copies of the learner documents:
+// a page is chosen and built from the copies of the scope's LAs and
+// settings, with no learner read. A copy is written pending before its
+// learner is created or changed and confirmed after; a pending copy is
+// checked against the learner document, by _id, when read. What is sorted
+// in memory is bounded by the learners of the scope (an LA's, at most),
+// never the collection.
 
-// learnerEntry is a learner's entry in the lookups of their LA and setting.
-type learnerEntry struct {
-	SortKey   string   `bson:"k"`
-	Names     []string `bson:"n"`
-	LAID      string   `bson:"la"`
-	SettingID string   `bson:"st,omitempty"`
-}
-
-func entryOf(d *learnerDoc) learnerEntry {
-	return learnerEntry{SortKey: d.SortKey, Names: d.Names, LAID: d.LAID, SettingID: d.SettingID}
-}
-
-// learnerMembers are d's entries (value nil removes them).
-func learnerMembers(d *learnerDoc, value any) []member {
+// learnerMembers are d's copies in the lookups of its LA and setting.
+func learnerMembers(d *learnerDoc, pending bool) []member {
+	c := *d
+	c.Pending = pending
 	return []member{
-		{kind: lkLearnersOfLA, key: d.LAID, id: d.ID, value: value},
-		{kind: lkLearnersOfSetting, key: d.SettingID, id: d.ID, value: value},
+		{kind: lkLearnersOfLA, key: d.LAID, id: d.ID, value: &c},
+		{kind: lkLearnersOfSetting, key: d.SettingID, id: d.ID, value: &c},
 	}
 }
 
-// CreateLearner writes l's lookup entries, then inserts l; CONFLICT when
-// the ID exists (the stored learner's entries are then written again).
+// CreateLearner writes l's pending copies, inserts l, then confirms the
+// copies; CONFLICT when the ID exists (the stored learner's copies are
+// then written again).
 func (db *DB) CreateLearner(ctx context.Context, l *cynllun.Learner) error {
 	const op = "mongodb.CreateLearner"
 	d := toLearnerDoc(l)
-	if err := db.setMembers(ctx, learnerMembers(d, entryOf(d))...); err != nil {
+	if err := db.setMembers(ctx, learnerMembers(d, true)...); err != nil {
 		return cynllun.Internal(op, err)
 	}
 	_, err := db.coll(collLearners).InsertOne(ctx, d)
-	if err == nil {
-		return nil
-	}
-	if isDuplicateKey(err) {
+	if err != nil {
 		db.compensate(ctx, op, l.ID, func(ctx context.Context) error {
 			stored, ok, rerr := oneByID[learnerDoc](ctx, db.coll(collLearners), l.ID, nil)
-			if rerr != nil || !ok {
+			if rerr != nil {
 				return rerr
 			}
-			return db.moveEntries(ctx, d, &stored)
+			if !ok {
+				return db.setMembers(ctx, removed(learnerMembers(d, false))...)
+			}
+			return db.moveCopies(ctx, d, &stored)
 		})
+		return insertErr(op, "learner", err)
 	}
-	return insertErr(op, "learner", err)
+	if err := db.setMembers(ctx, learnerMembers(d, false)...); err != nil {
+		db.log.WarnContext(ctx, "could not confirm a learner's copies", "op", op, "learner", l.ID, "error", err)
+	}
+	return nil
 }
 
-// moveEntries makes the entries say what to says, removing those of from
-// that to no longer has.
-func (db *DB) moveEntries(ctx context.Context, from, to *learnerDoc) error {
-	ms := learnerMembers(to, entryOf(to))
+// removed turns members into removals.
+func removed(ms []member) []member {
+	for i := range ms {
+		ms[i].value = nil
+	}
+	return ms
+}
+
+// moveCopies makes the copies say what to says (confirmed), removing
+// those under from's LA or setting that to no longer has.
+func (db *DB) moveCopies(ctx context.Context, from, to *learnerDoc) error {
+	ms := learnerMembers(to, false)
 	if from.LAID != to.LAID {
 		ms = append(ms, member{kind: lkLearnersOfLA, key: from.LAID, id: from.ID})
 	}
@@ -77,8 +82,9 @@ func (db *DB) moveEntries(ctx context.Context, from, to *learnerDoc) error {
 }
 
 // UpdateLearner replaces the stored learner with the same ID; NOT_FOUND
-// when there is none. The new entries are written before the learner and
-// the old ones removed after it.
+// when there is none. The new copies are written pending before the
+// learner and confirmed after, and those under an LA or setting the
+// learner left are removed.
 func (db *DB) UpdateLearner(ctx context.Context, l *cynllun.Learner) error {
 	const op = "mongodb.UpdateLearner"
 	unlock := db.serialise(collLearners, l.ID)
@@ -91,17 +97,18 @@ func (db *DB) UpdateLearner(ctx context.Context, l *cynllun.Learner) error {
 		return cynllun.NotFound(op, "learner")
 	}
 	d := toLearnerDoc(l)
-	if err := db.setMembers(ctx, learnerMembers(d, entryOf(d))...); err != nil {
+	if err := db.setMembers(ctx, learnerMembers(d, true)...); err != nil {
 		return cynllun.Internal(op, err)
 	}
 	res, err := db.coll(collLearners).ReplaceOne(ctx, bson.D{{Key: "_id", Value: l.ID}}, d)
-	if err != nil {
-		return cynllun.Internal(op, err)
-	}
-	if res.MatchedCount == 0 {
+	if err != nil || res.MatchedCount == 0 {
+		db.compensate(ctx, op, l.ID, func(ctx context.Context) error { return db.moveCopies(ctx, d, &old) })
+		if err != nil {
+			return cynllun.Internal(op, err)
+		}
 		return cynllun.NotFound(op, "learner")
 	}
-	if err := db.moveEntries(ctx, &old, d); err != nil {
+	if err := db.moveCopies(ctx, &old, d); err != nil {
 		return cynllun.Internal(op, err)
 	}
 	return nil
@@ -114,29 +121,22 @@ func (db *DB) LearnersByID(ctx context.Context, ids []string) ([]*cynllun.Learne
 	return converted(op, docs, err, fromLearnerDoc)
 }
 
-// candidate is a learner that may be listed: its id and entry, and its
-// document when it was read already.
-type candidate struct {
-	id  string
-	e   learnerEntry
-	doc *learnerDoc
-}
-
-// candidates are the learners of q's scope that match q's filters, by the
-// entries (the documents, for learners named in the scope by id), sorted by
-// (sort key, id). Bounded by the learners of the scope's LAs and settings.
-func (db *DB) candidates(ctx context.Context, q cynllun.LearnerQuery) ([]candidate, error) {
+// candidates are the learners of q's scope that match q's filters, sorted
+// by (sort key, id): the confirmed copies of the scope's LAs and settings,
+// and the documents of pending copies and of learners named in the scope
+// by id. Bounded by the learners of the scope's LAs and settings.
+func (db *DB) candidates(ctx context.Context, q cynllun.LearnerQuery) ([]*learnerDoc, error) {
 	var (
-		byLA, bySetting map[string]map[string]learnerEntry
+		byLA, bySetting map[string]map[string]learnerDoc
 		named           []learnerDoc
 		g               errgroup.Group
 	)
 	g.Go(func() (err error) {
-		byLA, err = lookupMembers[learnerEntry](ctx, db, lkLearnersOfLA, q.Scope.LAIDs)
+		byLA, err = lookupMembers[learnerDoc](ctx, db, lkLearnersOfLA, q.Scope.LAIDs)
 		return err
 	})
 	g.Go(func() (err error) {
-		bySetting, err = lookupMembers[learnerEntry](ctx, db, lkLearnersOfSetting, q.Scope.SettingIDs)
+		bySetting, err = lookupMembers[learnerDoc](ctx, db, lkLearnersOfSetting, q.Scope.SettingIDs)
 		return err
 	})
 	g.Go(func() (err error) {
@@ -146,50 +146,50 @@ func (db *DB) candidates(ctx context.Context, q cynllun.LearnerQuery) ([]candida
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	all := map[string]candidate{}
-	for _, m := range []map[string]map[string]learnerEntry{byLA, bySetting} {
-		for _, entries := range m {
-			for id, e := range entries {
-				all[id] = candidate{id: id, e: e}
+	all := map[string]*learnerDoc{}
+	var check []string
+	for _, m := range []map[string]map[string]learnerDoc{byLA, bySetting} {
+		for _, copies := range m {
+			for id, c := range copies {
+				if c.Pending || c.ID != id {
+					check = append(check, id)
+					continue
+				}
+				all[id] = &c
 			}
 		}
 	}
 	for i := range named {
-		d := &named[i]
-		all[d.ID] = candidate{id: d.ID, e: entryOf(d), doc: d}
+		all[named[i].ID] = &named[i]
+	}
+	if len(check) > 0 {
+		stored, err := byIDs[learnerDoc](ctx, db, collLearners, check)
+		if err != nil {
+			return nil, err
+		}
+		for i := range stored {
+			all[stored[i].ID] = &stored[i]
+		}
 	}
 	prefix := cynllun.Fold(strings.TrimSpace(q.NamePrefix))
-	out := make([]candidate, 0, len(all))
-	for _, c := range all {
-		if matchesEntry(q, prefix, c.e) {
-			out = append(out, c)
+	out := make([]*learnerDoc, 0, len(all))
+	for _, d := range all {
+		if inScope(q, prefix, d) {
+			out = append(out, d)
 		}
 	}
-	slices.SortFunc(out, func(a, b candidate) int {
-		if c := strings.Compare(a.e.SortKey, b.e.SortKey); c != 0 {
-			return c
-		}
-		return strings.Compare(a.id, b.id)
-	})
+	slices.SortFunc(out, compareLearners)
 	return out, nil
 }
 
-// matchesEntry applies q's LA, setting and name filters to an entry.
-func matchesEntry(q cynllun.LearnerQuery, prefix string, e learnerEntry) bool {
-	if q.LAID != "" && e.LAID != q.LAID {
-		return false
+func compareLearners(a, b *learnerDoc) int {
+	if c := strings.Compare(a.SortKey, b.SortKey); c != 0 {
+		return c
 	}
-	if q.SettingID != "" && e.SettingID != q.SettingID {
-		return false
-	}
-	if prefix != "" && !slices.ContainsFunc(e.Names, func(n string) bool { return strings.HasPrefix(n, prefix) }) {
-		return false
-	}
-	return true
+	return strings.Compare(a.ID, b.ID)
 }
 
-// inScope says whether a learner document is in q's scope and matches its
-// filters (a lookup entry may be stale after a crash part-way).
+// inScope says whether a learner is in q's scope and matches its filters.
 func inScope(q cynllun.LearnerQuery, prefix string, d *learnerDoc) bool {
 	s := q.Scope
 	if !slices.Contains(s.LearnerIDs, d.ID) &&
@@ -197,85 +197,65 @@ func inScope(q cynllun.LearnerQuery, prefix string, d *learnerDoc) bool {
 		!slices.Contains(s.LAIDs, d.LAID) {
 		return false
 	}
-	return matchesEntry(q, prefix, entryOf(d))
+	if q.LAID != "" && d.LAID != q.LAID {
+		return false
+	}
+	if q.SettingID != "" && d.SettingID != q.SettingID {
+		return false
+	}
+	if prefix != "" && !slices.ContainsFunc(d.Names, func(n string) bool { return strings.HasPrefix(n, prefix) }) {
+		return false
+	}
+	return true
 }
 
-// ListLearners lists learners in q.Scope by (sortKey, _id). An empty scope
-// matches nothing, and the database is not asked.
-func (db *DB) ListLearners(ctx context.Context, q cynllun.LearnerQuery) ([]*cynllun.Learner, error) {
-	const op = "mongodb.ListLearners"
+// LearnerPage lists learners in q.Scope by (sortKey, _id), after q's
+// cursor, at most q.Limit, and counts all that match q (cursor and limit
+// aside), from one read of the scope's lookups. An empty scope matches
+// nothing, and the database is not asked.
+func (db *DB) LearnerPage(ctx context.Context, q cynllun.LearnerQuery) ([]*cynllun.Learner, int, error) {
+	const op = "mongodb.LearnerPage"
 	q.Scope = cleanScope(q.Scope)
 	if q.Scope.Empty() {
-		return nil, nil
+		return nil, 0, nil
 	}
 	cs, err := db.candidates(ctx, q)
 	if err != nil {
-		return nil, cynllun.Internal(op, err)
+		return nil, 0, cynllun.Internal(op, err)
 	}
+	total := len(cs)
 	if q.AfterKey != "" || q.AfterID != "" {
-		at, _ := slices.BinarySearchFunc(cs, candidate{id: q.AfterID, e: learnerEntry{SortKey: q.AfterKey}}, func(a, b candidate) int {
-			if c := strings.Compare(a.e.SortKey, b.e.SortKey); c != 0 {
-				return c
-			}
-			return strings.Compare(a.id, b.id)
-		})
-		if at < len(cs) && cs[at].id == q.AfterID && cs[at].e.SortKey == q.AfterKey {
+		after := &learnerDoc{ID: q.AfterID, SortKey: q.AfterKey}
+		at, found := slices.BinarySearchFunc(cs, after, compareLearners)
+		if found {
 			at++
 		}
 		cs = cs[at:]
 	}
-	n := limit(q.Limit)
-	prefix := cynllun.Fold(strings.TrimSpace(q.NamePrefix))
-	out := make([]*cynllun.Learner, 0, min(n, len(cs)))
-	// Read the page's learners by _id; a stale entry is skipped and the
-	// next candidate read in its place.
-	for len(cs) > 0 && len(out) < n {
-		take := cs[:min(n-len(out), len(cs))]
-		cs = cs[len(take):]
-		docs := map[string]*learnerDoc{}
-		var ids []string
-		for _, c := range take {
-			if c.doc != nil {
-				docs[c.id] = c.doc
-			} else {
-				ids = append(ids, c.id)
-			}
-		}
-		read, err := byIDs[learnerDoc](ctx, db, collLearners, ids)
+	cs = cs[:min(limit(q.Limit), len(cs))]
+	out := make([]*cynllun.Learner, 0, len(cs))
+	for _, d := range cs {
+		l, err := fromLearnerDoc(d)
 		if err != nil {
-			return nil, cynllun.Internal(op, err)
+			return nil, 0, cynllun.Internal(op, err)
 		}
-		for i := range read {
-			docs[read[i].ID] = &read[i]
-		}
-		for _, c := range take {
-			d := docs[c.id]
-			if d == nil || d.SortKey != c.e.SortKey || !inScope(q, prefix, d) {
-				continue
-			}
-			l, err := fromLearnerDoc(d)
-			if err != nil {
-				return nil, cynllun.Internal(op, err)
-			}
-			out = append(out, l)
-		}
+		out = append(out, l)
 	}
-	return out, nil
+	return out, total, nil
+}
+
+// ListLearners lists learners in q.Scope by (sortKey, _id) (LearnerPage
+// without the count).
+func (db *DB) ListLearners(ctx context.Context, q cynllun.LearnerQuery) ([]*cynllun.Learner, error) {
+	ls, _, err := db.LearnerPage(ctx, q)
+	return ls, err
 }
 
 // CountLearners counts what ListLearners would list without a cursor or
-// limit, from the entries.
+// limit.
 func (db *DB) CountLearners(ctx context.Context, q cynllun.LearnerQuery) (int, error) {
-	const op = "mongodb.CountLearners"
-	q.Scope = cleanScope(q.Scope)
-	if q.Scope.Empty() {
-		return 0, nil
-	}
-	cs, err := db.candidates(ctx, q)
-	if err != nil {
-		return 0, cynllun.Internal(op, err)
-	}
-	return len(cs), nil
+	_, n, err := db.LearnerPage(ctx, q)
+	return n, err
 }
 
 // cleanScope drops empty ids, which would otherwise match every learner

@@ -311,3 +311,34 @@ func TestCreateLearnerConflict(t *testing.T) {
 		t.Errorf("error names the child: %q", s)
 	}
 }
+
+// TestPendingLearnerCopies: a copy written before its learner (a crash
+// during CreateLearner or UpdateLearner) is checked against the learner:
+// one whose learner does not exist is not listed, and one whose change was
+// not stored lists the learner as stored.
+func TestPendingLearnerCopies(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	la := cynllun.NewID(cynllun.PrefixOrganisation)
+	ghost := newLearner(la, "", "Ysbryd", "Neb")
+	if err := testDB.setMembers(ctx, learnerMembers(toLearnerDoc(ghost), true)...); err != nil {
+		t.Fatal(err)
+	}
+	l := newLearner(la, "", "Mali", "Prys")
+	mustCreateLearners(t, l)
+	changed := *l
+	changed.GivenName = "Malan"
+	if err := testDB.setMembers(ctx, learnerMembers(toLearnerDoc(&changed), true)...); err != nil {
+		t.Fatal(err)
+	}
+	ls, n, err := testDB.LearnerPage(ctx, cynllun.LearnerQuery{Scope: cynllun.Scope{LAIDs: []string{la}}})
+	if err != nil || n != 1 || len(ls) != 1 || ls[0].ID != l.ID || ls[0].GivenName != "Mali" {
+		t.Fatalf("LearnerPage = %+v, %d, %v; want Mali only", ls, n, err)
+	}
+	// A page costs one read of the lookup, plus the check of the pending
+	// copies, all by _id.
+	cmds := commands(t, func(ctx context.Context) {
+		_, _, _ = testDB.LearnerPage(ctx, cynllun.LearnerQuery{Scope: cynllun.Scope{LAIDs: []string{la}}})
+	})
+	wantFlat(t, cmds, 3, 2)
+}

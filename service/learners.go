@@ -282,19 +282,15 @@ func (s *Service) Learners(ctx context.Context, f LearnerFilter, after *Cursor, 
 	if q.Scope.Empty() {
 		return nil, false, 0, nil
 	}
-	total, err := s.store.CountLearners(ctx, q)
+	if after != nil {
+		q.AfterKey, q.AfterID = after.Key, after.ID
+	}
+	ls, total, err := s.store.LearnerPage(ctx, q)
 	if err != nil {
 		return nil, false, 0, cynllun.AsError(op, err)
 	}
 	if first == 0 {
 		return nil, total > 0, total, nil
-	}
-	if after != nil {
-		q.AfterKey, q.AfterID = after.Key, after.ID
-	}
-	ls, err := s.store.ListLearners(ctx, q)
-	if err != nil {
-		return nil, false, 0, cynllun.AsError(op, err)
 	}
 	more := len(ls) > first
 	if more {

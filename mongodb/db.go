@@ -67,6 +67,14 @@ const (
 	collFilesChunks = bucketFiles + ".chunks"
 )
 
+// collections are every collection the adapter uses.
+var collections = []string{
+	collLearners, collOrganisations, collPlans, collVersions, collUsers, collRelationships,
+	collAudit, collJobs, collReviews, collSessions, collEvents, collDeadlines, collCalendars,
+	collNotices, collDeliveries, collEndpoints, collCases, collCaseEvidence, collBundles,
+	collLookups, collFilesFiles, collFilesChunks,
+}
+
 // DefaultDatabase is the database used when Config.Database is empty.
 const DefaultDatabase = "cynllun"
 
@@ -99,6 +107,7 @@ type DB struct {
 	stopFerret context.CancelFunc // embedded only
 	ferretDone chan struct{}      // closed when FerretDB's Run returns
 	tempDir    string             // removed by Close
+	sqliteDir  string             // embedded only: FerretDB's data directory
 
 	closeOnce sync.Once
 	closeErr  error
@@ -165,6 +174,13 @@ func Open(ctx context.Context, cfg Config) (_ *DB, err error) {
 	if err := db.ensureIndexes(ctx); err != nil {
 		return nil, fmt.Errorf("mongodb: create indexes: %w", err)
 	}
+	if db.embedded {
+		// An optimisation (sqliteindex.go): without it every look-up by
+		// _id scans its table in SQLite.
+		if err := db.indexEmbeddedIDs(ctx, name, collections...); err != nil {
+			log.Warn("embedded _id index not created", "err", err)
+		}
+	}
 	if err := db.runBackfills(ctx); err != nil {
 		return nil, fmt.Errorf("mongodb: %w", err)
 	}
@@ -228,6 +244,7 @@ func (db *DB) startEmbedded(cfg Config) (string, error) {
 		_ = f.Run(runCtx)
 	}()
 	db.embedded = true
+	db.sqliteDir = abs
 	db.stopFerret = stop
 	db.ferretDone = done
 	return f.MongoDBURI(), nil

@@ -7,7 +7,9 @@
 // no field-path expressions, no TTL or partial indexes, and concurrency only
 // through plain inserts guarded by a unique index. Batch reads use one
 // `_id: {$in: ids}` (or `field: {$in: ids}`) query each, so the dataloaders
-// cost one round trip per batch.
+// cost one round trip per batch. Stored files keep the GridFS layout but
+// are written and read by _id only (files.go), with an index that makes
+// look-ups by _id cheap on the embedded store (sqliteindex.go).
 //
 // Documents are private structs with bson tags; conversion to and from the
 // domain types happens in docs.go. Errors are *cynllun.Error values whose
@@ -373,8 +375,9 @@ var indexes = []index{
 	// The GridFS indexes, with the keys and default names the driver's
 	// first upload would give them, created here so that the driver finds
 	// them (it compares keys only) and never creates indexes itself. The
-	// unique (files_id, n) is also what turns two uploads of the same file
-	// racing into a duplicate key (files.go).
+	// adapter reads and writes chunks by _id (files.go); the unique
+	// (files_id, n) is what other GridFS readers use, and it turns a chunk
+	// the driver's bucket left under the same n into a duplicate key.
 	{collFilesFiles, "filename_1_uploadDate_1", bson.D{{Key: "filename", Value: 1}, {Key: "uploadDate", Value: 1}}, false},
 	{collFilesChunks, "files_id_1_n_1", bson.D{{Key: "files_id", Value: 1}, {Key: "n", Value: 1}}, true},
 }

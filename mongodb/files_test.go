@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/cynllun/cynllun"
 )
@@ -268,4 +270,125 @@ func TestFilesByID(t *testing.T) {
 			t.Errorf("metadata lost: %+v", f)
 		}
 	}
+}
+
+// TestPutFileOverwritesLeftovers: what an interrupted upload of this
+// layout leaves (chunks under their deterministic ids, here with wrong
+// bytes and more of them than the file has, as an earlier upload of a
+// longer file under the same id would) is not a file, and the next PutFile
+// overwrites it and removes the chunks past the end.
+func TestPutFileOverwritesLeftovers(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f, data := newFile(t, 2*fileChunkSize+1000) // 3 chunks
+	var leftovers []any
+	for n := range 5 {
+		leftovers = append(leftovers, newChunk(f.ID, n, bytes.Repeat([]byte{byte(n)}, fileChunkSize)))
+	}
+	if _, err := testDB.coll(collFilesChunks).InsertMany(ctx, leftovers); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testDB.FileByID(ctx, f.ID); codeOf(err) != cynllun.CodeNotFound {
+		t.Fatalf("FileByID of leftovers = %v, want NOT_FOUND", err)
+	}
+	if _, err := testDB.ReadFile(ctx, f.ID); codeOf(err) != cynllun.CodeNotFound {
+		t.Fatalf("ReadFile of leftovers = %v, want NOT_FOUND", err)
+	}
+	if err := testDB.PutFile(ctx, f, data); err != nil {
+		t.Fatalf("PutFile: %v", err)
+	}
+	checkFile(t, f, data)
+}
+
+// failingReader fails once it has been read past failAt.
+type failingReader struct {
+	*bytes.Reader
+	failAt int64
+}
+
+var errReaderBroke = errors.New("reader broke")
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if pos := r.Size() - int64(r.Len()); pos+int64(len(p)) > r.failAt {
+		return 0, errReaderBroke
+	}
+	return r.Reader.Read(p)
+}
+
+// TestInterruptedUpload: an upload that stops part-way leaves chunks and no
+// file; a reader polling all along sees either no file or the whole file,
+// and the next upload completes it.
+func TestInterruptedUpload(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f, data := newFile(t, chunkBatch*fileChunkSize+3*fileChunkSize/2) // one full batch, then 2 chunks
+	err := testDB.PutFileFrom(ctx, f, &failingReader{Reader: bytes.NewReader(data), failAt: int64(len(data) - 1)})
+	if !errors.Is(err, errReaderBroke) {
+		t.Fatalf("PutFileFrom with a broken reader = %v, want it to fail", err)
+	}
+	if files, chunks := countFileDocs(t, f.ID); files != 0 || chunks != chunkBatch {
+		t.Fatalf("interrupted upload left %d files documents and %d chunks, want 0 and %d", files, chunks, chunkBatch)
+	}
+
+	stop := make(chan struct{})
+	var reads, whole int
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			got, err := testDB.ReadFile(ctx, f.ID)
+			switch {
+			case codeOf(err) == cynllun.CodeNotFound:
+			case err != nil:
+				t.Errorf("ReadFile during the upload: %v", err)
+				return
+			case !bytes.Equal(got, data):
+				t.Errorf("ReadFile during the upload returned %d bytes that are not the file", len(got))
+				return
+			default:
+				whole++
+			}
+			reads++
+			select {
+			case <-stop:
+				return
+			default:
+			}
+		}
+	})
+	err = testDB.PutFileFrom(ctx, f, bytes.NewReader(data))
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("PutFileFrom after the interruption: %v", err)
+	}
+	t.Logf("%d reads during the upload, %d of the whole file", reads, whole)
+	checkFile(t, f, data)
+}
+
+// TestDriverBucketCompatible: the driver's GridFS bucket (the standard
+// reader) reads what PutFile wrote, and ReadFile reads what the bucket
+// wrote (chunks with ObjectID _ids, as files stored before this layout).
+func TestDriverBucketCompatible(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	bucket := testDB.Database().GridFSBucket(options.GridFSBucket().SetName(bucketFiles))
+
+	f, data := newFile(t, 2*fileChunkSize+7)
+	if err := testDB.PutFile(ctx, f, data); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := bucket.DownloadToStream(ctx, f.ID, &buf); err != nil {
+		t.Fatalf("bucket download: %v", err)
+	}
+	if !bytes.Equal(buf.Bytes(), data) {
+		t.Errorf("the bucket read %d bytes that differ from the %d stored", buf.Len(), len(data))
+	}
+
+	old, oldData := newFile(t, 3*fileChunkSize-5)
+	if err := bucket.UploadFromStreamWithID(ctx, old.ID, old.ID, bytes.NewReader(oldData),
+		options.GridFSUpload().SetMetadata(toFileMetaDoc(old))); err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, old, oldData)
 }

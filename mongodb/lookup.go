@@ -30,7 +30,7 @@ import (
 //     are each one lookup document. A user's relationships are copied into
 //     the user's own document, so authentication is one read.
 //   - Batch reads: on MongoDB one `_id: {$in: ids}` find (the _id index); on
-//     the embedded store concurrent _id reads (at most readConcurrency at
+//     the embedded store concurrent _id reads (at most idLookups at
 //     once), because $in would scan.
 //
 // Lookup documents are written with $set/$unset of single members, which
@@ -71,10 +71,6 @@ const (
 )
 
 func lookupID(kind, key string) string { return kind + "/" + key }
-
-// readConcurrency bounds the concurrent _id reads of one batch on the
-// embedded store.
-const readConcurrency = 8
 
 // keyLocks are striped mutexes keyed by document, for the embedded mode.
 type keyLocks struct{ mu [512]sync.Mutex }
@@ -217,58 +213,14 @@ func byIDsProjected[T any](ctx context.Context, db *DB, coll string, ids []strin
 	return findAll[T](ctx, c, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, opts)
 }
 
-// eachByID reads each id with its own _id equality find, at most
-// readConcurrency at once; missing documents are left out.
+// eachByID reads each id with its own _id equality find (findEachID),
+// projected when projection is not nil; missing documents are left out.
 func eachByID[T any](ctx context.Context, c *mongo.Collection, ids []string, projection any) ([]T, error) {
-	if len(ids) == 1 {
-		d, ok, err := oneByID[T](ctx, c, ids[0], projection)
-		if err != nil || !ok {
-			return nil, err
-		}
-		return []T{d}, nil
+	opts := options.FindOne()
+	if projection != nil {
+		opts.SetProjection(projection)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		mu    sync.Mutex
-		out   = make([]T, 0, len(ids))
-		first error
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, readConcurrency)
-	)
-	for _, id := range ids {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			d, ok, err := oneByID[T](ctx, c, id, projection)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err != nil:
-				if first == nil {
-					first = err
-					cancel()
-				}
-			case ok:
-				out = append(out, d)
-			}
-		}()
-	}
-	wg.Wait()
-	if first != nil {
-		return nil, first
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return findEachID[T](ctx, c, ids, opts)
 }
 
 // oneByID reads one document by _id; false when there is none.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"regexp"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -67,6 +68,78 @@ func findAll[T any](ctx context.Context, c *mongo.Collection, filter any, opts *
 		return nil, err
 	}
 	return out, nil
+}
+
+// idLookups bounds the concurrent look-ups of findEachID.
+const idLookups = 8
+
+// findEachID finds the documents whose _id is in ids (distinct) with one
+// find by _id each, at most idLookups at a time, for the embedded
+// FerretDB: an equality on _id is the one filter it pushes down to SQLite
+// (stack-notes §2), while $in decodes the whole collection in Go. Missing
+// ids are skipped; the order is that of ids. opts may be nil.
+func findEachID[T any](ctx context.Context, c *mongo.Collection, ids []string, opts *options.FindOneOptionsBuilder) ([]T, error) {
+	if opts == nil {
+		opts = options.FindOne()
+	}
+	docs := make([]T, len(ids))
+	found := make([]bool, len(ids))
+	err := parallel(ctx, len(ids), idLookups, func(ctx context.Context, i int) error {
+		err := c.FindOne(ctx, bson.D{{Key: "_id", Value: ids[i]}}, opts).Decode(&docs[i])
+		if err == nil {
+			found[i] = true
+		} else if !isNoDocuments(err) {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := docs[:0]
+	for i := range docs {
+		if found[i] {
+			out = append(out, docs[i])
+		}
+	}
+	return out, nil
+}
+
+// parallel calls f(ctx, i) for every i in [0, n), at most limit at a time,
+// and returns the first error, after which no further calls start and the
+// ctx of those running is cancelled.
+func parallel(ctx context.Context, n, limit int, f func(ctx context.Context, i int) error) error {
+	if n == 1 {
+		return f(ctx, 0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	sem := make(chan struct{}, limit)
+	for i := range n {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := f(ctx, i); err != nil {
+				once.Do(func() { first = err; cancel() })
+			}
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
 }
 
 // pageOpts reads at most n documents in one round trip. The first batch is

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -348,10 +349,10 @@ func TestInterruptedUpload(t *testing.T) {
 				whole++
 			}
 			reads++
-			select {
+			select { // a pause, so as not to starve the upload it watches
 			case <-stop:
 				return
-			default:
+			case <-time.After(10 * time.Millisecond):
 			}
 		}
 	})

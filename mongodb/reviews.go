@@ -2,7 +2,8 @@ package mongodb
 
 import (
 	"context"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -15,6 +16,13 @@ import (
 // on (reviewId, revision): a save is a plain insert of revision n+1, and a
 // lost race is a duplicate key (design.md §3), exactly as plan versions.
 // The latest revision is the review.
+//
+// Access paths (lookup.go, revisions.go): each review has a head in
+// "reviewHeads" (its latest revision number), and each plan a lookup
+// document reviewsOfPlan listing its reviews. One head per review, rather
+// than the latest number kept in the plan's lookup as well, because
+// ReviewsByID has no plan id, and one head is one thing to move and repair;
+// listing a plan's reviews costs one more _id read per review for it.
 
 type reviewDoc struct {
 	ID                 string               `bson:"_id"` // cynllun.ReviewRevisionID
@@ -253,104 +261,127 @@ func fromReviewDoc(d *reviewDoc) (*cynllun.Review, error) {
 	return r, nil
 }
 
-// InsertReview appends a revision with a plain insert; the unique
-// (reviewId, revision) index turns a lost race into CONFLICT with Current
-// set to the latest revision.
+// collReviewHeads holds each review's head (revisions.go).
+const collReviewHeads = "reviewHeads"
+
+// lkReviewsOfPlan: plan id → review id: true (membership; the head and the
+// revisions hold the rest).
+const lkReviewsOfPlan = "reviewsOfPlan"
+
+// InsertReview appends a revision: the plan's entry first, then a plain
+// insert of the revision's deterministic _id, then the head. A lost race
+// is CONFLICT with Current set to the latest revision, read (and repaired)
+// after the conflict.
 func (db *DB) InsertReview(ctx context.Context, r *cynllun.Review) error {
 	const op = "mongodb.InsertReview"
-	_, err := db.coll(collReviews).InsertOne(ctx, toReviewDoc(r))
-	if err == nil {
-		return nil
-	}
-	if !isDuplicateKey(err) {
+	unlock := db.serialise(collReviews, r.ID)
+	defer unlock()
+	if err := db.setMembers(ctx, member{kind: lkReviewsOfPlan, key: r.PlanID, id: r.ID, value: true}); err != nil {
 		return cynllun.Internal(op, err)
 	}
-	latest, lerr := db.latestRevisions(ctx, bson.D{{Key: "reviewId", Value: r.ID}})
-	if lerr != nil {
-		return cynllun.Internal(op, lerr)
-	}
-	return &cynllun.Error{Code: cynllun.CodeConflict, Op: op, Message: "review record was changed by someone else", Current: latest[r.ID].revision}
-}
-
-type revisionDoc struct {
-	ReviewID string    `bson:"reviewId"`
-	Revision int       `bson:"revision"`
-	OpenedAt time.Time `bson:"openedAt"`
-}
-
-type latest struct {
-	revision int
-	openedAt time.Time
-}
-
-// latestRevisions reads (reviewId, revision) of the revisions matching
-// filter and returns each review's latest revision number ($group $max
-// is not in FerretDB v1, so the maximum is taken here).
-func (db *DB) latestRevisions(ctx context.Context, filter bson.D) (map[string]latest, error) {
-	opts := allOpts().SetProjection(bson.D{{Key: "_id", Value: 0}, {Key: "reviewId", Value: 1}, {Key: "revision", Value: 1}, {Key: "openedAt", Value: 1}})
-	docs, err := findAll[revisionDoc](ctx, db.coll(collReviews), filter, opts)
+	_, err := db.coll(collReviews).InsertOne(ctx, toReviewDoc(r))
 	if err != nil {
-		return nil, err
-	}
-	out := map[string]latest{}
-	for _, d := range docs {
-		if d.Revision > out[d.ReviewID].revision {
-			out[d.ReviewID] = latest{revision: d.Revision, openedAt: d.OpenedAt}
+		if !isDuplicateKey(err) {
+			return cynllun.Internal(op, err)
 		}
+		latest, lerr := db.repairHead(ctx, collReviewHeads, collReviews, r.ID, cynllun.ReviewRevisionID, false)
+		if lerr != nil {
+			return cynllun.Internal(op, lerr)
+		}
+		return &cynllun.Error{Code: cynllun.CodeConflict, Op: op, Message: "review record was changed by someone else", Current: latest}
 	}
-	return out, nil
+	if err := db.moveHead(ctx, collReviewHeads, r.ID, r.Revision, time.Time{}); err != nil {
+		// The revision is stored; the head is repaired by the next save.
+		return cynllun.Internal(op, err)
+	}
+	return nil
 }
 
-// latestReviews reads the latest revision of every review matching filter:
-// one light query for the numbers, one by _id for the documents.
-func (db *DB) latestReviews(ctx context.Context, op string, filter bson.D) ([]*cynllun.Review, error) {
-	nums, err := db.latestRevisions(ctx, filter)
+// latestReviews reads the latest revision of each review that has a head,
+// keeping those keep accepts, oldest review first (by openedAt, then id).
+func (db *DB) latestReviews(ctx context.Context, op string, ids []string, keep func(*reviewDoc) bool) ([]*cynllun.Review, error) {
+	heads, err := db.headsOf(ctx, collReviewHeads, ids)
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
-	ids := make([]string, 0, len(nums))
-	for id, l := range nums {
-		ids = append(ids, cynllun.ReviewRevisionID(id, l.revision))
+	docs, err := byIDs[reviewDoc](ctx, db, collReviews, latestIDs(heads, cynllun.ReviewRevisionID))
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
 	}
-	docs, err := byIDs[reviewDoc](ctx, db, collReviews, ids)
-	out, err := converted(op, docs, err, fromReviewDoc)
+	docs = slices.DeleteFunc(docs, func(d reviewDoc) bool { return !keep(&d) })
+	out, err := converted(op, docs, nil, fromReviewDoc)
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].OpenedAt.Equal(out[j].OpenedAt) {
-			return out[i].OpenedAt.Before(out[j].OpenedAt)
+	slices.SortFunc(out, func(a, b *cynllun.Review) int {
+		if c := a.OpenedAt.Compare(b.OpenedAt); c != 0 {
+			return c
 		}
-		return out[i].ID < out[j].ID
+		return strings.Compare(a.ID, b.ID)
 	})
 	return out, nil
 }
 
-// ReviewsByID returns the latest revision of each review found.
+// ReviewsByID returns the latest revision of each review found: the heads,
+// then the revisions, by _id.
 func (db *DB) ReviewsByID(ctx context.Context, ids []string) ([]*cynllun.Review, error) {
 	ids = dedupe(ids)
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return db.latestReviews(ctx, "mongodb.ReviewsByID", bson.D{{Key: "reviewId", Value: bson.D{{Key: "$in", Value: ids}}}})
+	return db.latestReviews(ctx, "mongodb.ReviewsByID", ids, func(*reviewDoc) bool { return true })
 }
 
 // ReviewsForPlans returns the latest revision of every review of the
-// plans, oldest review first.
+// plans, oldest review first: the plans' lookups, then the heads and the
+// revisions by _id, each checked against the plans (an entry may be stale).
 func (db *DB) ReviewsForPlans(ctx context.Context, planIDs []string) ([]*cynllun.Review, error) {
-	ids := dedupe(planIDs)
+	const op = "mongodb.ReviewsForPlans"
+	plans := dedupe(planIDs)
+	if len(plans) == 0 {
+		return nil, nil
+	}
+	byPlan, err := lookupMembers[bool](ctx, db, lkReviewsOfPlan, plans)
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	var ids []string
+	for _, m := range byPlan {
+		for id := range m {
+			ids = append(ids, id)
+		}
+	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return db.latestReviews(ctx, "mongodb.ReviewsForPlans", bson.D{{Key: "planId", Value: bson.D{{Key: "$in", Value: ids}}}})
+	return db.latestReviews(ctx, op, ids, func(d *reviewDoc) bool {
+		_, ok := byPlan[d.PlanID][d.ReviewID]
+		return ok
+	})
 }
 
-// ReviewRevisions returns every revision of a review, oldest first.
+// ReviewRevisions returns every revision of a review, oldest first: the
+// head, then revisions 1..latest by _id.
 func (db *DB) ReviewRevisions(ctx context.Context, reviewID string) ([]*cynllun.Review, error) {
 	const op = "mongodb.ReviewRevisions"
-	docs, err := findAll[reviewDoc](ctx, db.coll(collReviews), bson.D{{Key: "reviewId", Value: reviewID}},
-		allOpts().SetSort(bson.D{{Key: "revision", Value: 1}}))
-	return converted(op, docs, err, fromReviewDoc)
+	if reviewID == "" {
+		return nil, nil
+	}
+	heads, err := db.headsOf(ctx, collReviewHeads, []string{reviewID})
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	h, ok := heads[reviewID]
+	if !ok {
+		return nil, nil
+	}
+	docs, err := byIDs[reviewDoc](ctx, db, collReviews, revisionIDs(reviewID, h.Latest, cynllun.ReviewRevisionID))
+	out, err := converted(op, docs, err, fromReviewDoc)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b *cynllun.Review) int { return a.Revision - b.Revision })
+	return out, nil
 }
 
 // ReviewRevision returns one revision; NOT_FOUND when there is none.
@@ -366,3 +397,24 @@ func (db *DB) ReviewRevision(ctx context.Context, reviewID string, revision int)
 	}
 	return out[0], nil
 }
+
+// reviewProbe is what the backfill reads of a revision.
+type reviewProbe struct {
+	ReviewID string `bson:"reviewId"`
+	Revision int    `bson:"revision"`
+	PlanID   string `bson:"planId"`
+}
+
+// backfillReviews builds the plans' lookups and the reviews' heads from
+// the revisions.
+func backfillReviews(ctx context.Context, db *DB) error {
+	proj := bson.D{{Key: "reviewId", Value: 1}, {Key: "revision", Value: 1}, {Key: "planId", Value: 1}}
+	return eachDoc(ctx, db, collReviews, proj, func(d *reviewProbe) error {
+		if err := db.setMembers(ctx, member{kind: lkReviewsOfPlan, key: d.PlanID, id: d.ReviewID, value: true}); err != nil {
+			return err
+		}
+		return db.moveHead(ctx, collReviewHeads, d.ReviewID, d.Revision, time.Time{})
+	})
+}
+
+func init() { registerBackfill("reviews", backfillReviews) }

@@ -2,12 +2,14 @@ package mongodb
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/cynllun/cynllun"
 )
@@ -22,6 +24,13 @@ import (
 // withdrawing it sets the withdrawal fields once. Bundle versions
 // ("bundles") are one document each, with a unique (caseId, number) as the
 // guard of the next version; the render's result is set on it once.
+//
+// Access paths (lookup.go, revisions.go): each case has a head in
+// "caseHeads" (its latest revision number and its earliest createdAt, by
+// which cases are ordered); a learner's cases, a case's evidence and a
+// case's bundle versions are each one lookup document. Entries are written
+// before their records and readers check every record against the query,
+// so an entry left by a failed or interrupted write is skipped.
 //
 // Bundle.Contents and Bundle.Manifest are kept as BSON binary, byte for
 // byte. As everywhere in this package, empty slices (and an empty
@@ -292,124 +301,71 @@ func nonEmptyBytes(b []byte) []byte {
 	return append([]byte(nil), b...)
 }
 
-// --- helpers ---
+// collCaseHeads holds each case's head (revisions.go).
+const collCaseHeads = "caseHeads"
 
-// inFilter matches documents whose field is one of ids: an equality for a
-// single id (which FerretDB can push down, where $in is filtered in Go),
-// $in otherwise. ids must not be empty.
-func inFilter(field string, ids []string) bson.D {
-	if len(ids) == 1 {
-		return bson.D{{Key: field, Value: ids[0]}}
-	}
-	return bson.D{{Key: field, Value: bson.D{{Key: "$in", Value: ids}}}}
-}
-
-// hasID reports whether c has a document with _id id.
-func hasID(ctx context.Context, c *mongo.Collection, id string) (bool, error) {
-	err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
-	switch {
-	case err == nil:
-		return true, nil
-	case isNoDocuments(err):
-		return false, nil
-	}
-	return false, err
-}
-
-// highest returns the largest value of the integer field among the
-// documents of c matching filter, 0 when none match (the number a lost
-// insert race reports as Current).
-func highest(ctx context.Context, c *mongo.Collection, filter bson.D, field string) (int, error) {
-	var d bson.Raw
-	err := c.FindOne(ctx, filter, options.FindOne().
-		SetSort(bson.D{{Key: field, Value: -1}}).
-		SetProjection(bson.D{{Key: "_id", Value: 0}, {Key: field, Value: 1}})).Decode(&d)
-	if isNoDocuments(err) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	v, ok := d.Lookup(field).AsInt64OK()
-	if !ok {
-		return 0, nil
-	}
-	return int(v), nil
-}
+// Lookup kinds of cases: the _id of a lookup document is kind + "/" + key.
+const (
+	lkCasesOfLearner = "casesOfLearner" // learner id → case id: true
+	lkEvidenceOfCase = "evidenceOfCase" // case id → evidence id: true
+	lkBundlesOfCase  = "bundlesOfCase"  // case id → bundle id: its number
+)
 
 // --- cases ---
 
-// InsertCase appends a revision with a plain insert; the unique
-// (caseId, revision) index turns a lost race into CONFLICT with Current
-// set to the latest revision.
+// InsertCase appends a revision: the learner's entry first, then a plain
+// insert of the revision's deterministic _id (the unique (caseId,
+// revision) index guards it too), then the head. A lost race is CONFLICT
+// with Current set to the latest revision, read (and repaired) after the
+// conflict.
 func (db *DB) InsertCase(ctx context.Context, c *cynllun.Case) error {
 	const op = "mongodb.InsertCase"
-	_, err := db.coll(collCases).InsertOne(ctx, toCaseDoc(c))
-	if err == nil {
-		return nil
-	}
-	if !isDuplicateKey(err) {
+	unlock := db.serialise(collCases, c.ID)
+	defer unlock()
+	if err := db.setMembers(ctx, member{kind: lkCasesOfLearner, key: c.LearnerID, id: c.ID, value: true}); err != nil {
 		return cynllun.Internal(op, err)
 	}
-	cur, lerr := highest(ctx, db.coll(collCases), bson.D{{Key: "caseId", Value: c.ID}}, "revision")
-	if lerr != nil {
-		return cynllun.Internal(op, lerr)
+	d := toCaseDoc(c)
+	_, err := db.coll(collCases).InsertOne(ctx, d)
+	if err != nil {
+		if !isDuplicateKey(err) {
+			return cynllun.Internal(op, err)
+		}
+		cur, lerr := db.repairHead(ctx, collCaseHeads, collCases, c.ID, cynllun.CaseRevisionID, true)
+		if lerr != nil {
+			return cynllun.Internal(op, lerr)
+		}
+		return &cynllun.Error{Code: cynllun.CodeConflict, Op: op, Message: "case was changed by someone else", Current: cur}
 	}
-	return &cynllun.Error{Code: cynllun.CodeConflict, Op: op, Message: "case was changed by someone else", Current: cur}
+	if err := db.moveHead(ctx, collCaseHeads, c.ID, c.Revision, d.CreatedAt); err != nil {
+		// The revision is stored; the head is repaired by the next save.
+		return cynllun.Internal(op, err)
+	}
+	return nil
 }
 
-type caseRevisionDoc struct {
-	CaseID    string    `bson:"caseId"`
-	Revision  int       `bson:"revision"`
-	CreatedAt time.Time `bson:"createdAt"`
-}
-
-// caseHead is what the light query tells of a case: its latest revision
-// and when it was created (the earliest revision's createdAt).
-type caseHead struct {
-	revision int
-	created  time.Time
-}
-
-// latestCases reads the latest revision of every case matching filter,
-// oldest case first (by the case's creation, then id): one light query
-// for the revision numbers ($group $max is not in FerretDB v1, so the
-// maximum is taken here), one by _id for the documents.
-func (db *DB) latestCases(ctx context.Context, op string, filter bson.D) ([]*cynllun.Case, error) {
-	opts := allOpts().SetProjection(bson.D{{Key: "_id", Value: 0}, {Key: "caseId", Value: 1}, {Key: "revision", Value: 1}, {Key: "createdAt", Value: 1}})
-	revs, err := findAll[caseRevisionDoc](ctx, db.coll(collCases), filter, opts)
+// latestCases reads the latest revision of each case that has a head,
+// keeping those keep accepts, oldest case first (by the earliest
+// revision's createdAt, then id): the heads, then the revisions, by _id.
+func (db *DB) latestCases(ctx context.Context, op string, ids []string, keep func(*caseDoc) bool) ([]*cynllun.Case, error) {
+	heads, err := db.headsOf(ctx, collCaseHeads, ids)
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
-	heads := map[string]caseHead{}
-	for _, r := range revs {
-		h, ok := heads[r.CaseID]
-		if !ok || r.Revision > h.revision {
-			h.revision = r.Revision
-		}
-		if !ok || r.CreatedAt.Before(h.created) {
-			h.created = r.CreatedAt
-		}
-		heads[r.CaseID] = h
+	docs, err := byIDs[caseDoc](ctx, db, collCases, latestIDs(heads, cynllun.CaseRevisionID))
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
 	}
-	if len(heads) == 0 {
-		return nil, nil
-	}
-	ids := make([]string, 0, len(heads))
-	for id, h := range heads {
-		ids = append(ids, cynllun.CaseRevisionID(id, h.revision))
-	}
-	docs, err := byIDs[caseDoc](ctx, db, collCases, ids)
-	out, err := converted(op, docs, err, fromCaseDoc)
+	docs = slices.DeleteFunc(docs, func(d caseDoc) bool { return !keep(&d) })
+	out, err := converted(op, docs, nil, fromCaseDoc)
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := heads[out[i].ID].created, heads[out[j].ID].created
-		if !a.Equal(b) {
-			return a.Before(b)
+	slices.SortFunc(out, func(a, b *cynllun.Case) int {
+		if c := heads[a.ID].Created.Compare(heads[b.ID].Created); c != 0 {
+			return c
 		}
-		return out[i].ID < out[j].ID
+		return strings.Compare(a.ID, b.ID)
 	})
 	return out, nil
 }
@@ -420,39 +376,88 @@ func (db *DB) CasesByID(ctx context.Context, ids []string) ([]*cynllun.Case, err
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return db.latestCases(ctx, "mongodb.CasesByID", inFilter("caseId", ids))
+	return db.latestCases(ctx, "mongodb.CasesByID", ids, func(*caseDoc) bool { return true })
 }
 
 // CasesForLearners returns the latest revision of every case of the
 // learners, oldest case first (by the first revision's CreatedAt, then
-// id).
+// id): the learners' lookups, then the heads and revisions by _id, each
+// checked against the learners.
 func (db *DB) CasesForLearners(ctx context.Context, learnerIDs []string) ([]*cynllun.Case, error) {
-	ids := dedupe(learnerIDs)
+	const op = "mongodb.CasesForLearners"
+	learners := dedupe(learnerIDs)
+	if len(learners) == 0 {
+		return nil, nil
+	}
+	byLearner, err := lookupMembers[bool](ctx, db, lkCasesOfLearner, learners)
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	var ids []string
+	for _, m := range byLearner {
+		for id := range m {
+			ids = append(ids, id)
+		}
+	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return db.latestCases(ctx, "mongodb.CasesForLearners", inFilter("learnerId", ids))
+	return db.latestCases(ctx, op, ids, func(d *caseDoc) bool {
+		_, ok := byLearner[d.LearnerID][d.CaseID]
+		return ok
+	})
 }
 
-// CaseRevisions returns every revision of a case, oldest first.
+// CaseRevisions returns every revision of a case, oldest first: the head,
+// then revisions 1..latest by _id.
 func (db *DB) CaseRevisions(ctx context.Context, caseID string) ([]*cynllun.Case, error) {
 	const op = "mongodb.CaseRevisions"
 	if caseID == "" {
 		return nil, nil
 	}
-	docs, err := findAll[caseDoc](ctx, db.coll(collCases), bson.D{{Key: "caseId", Value: caseID}},
-		allOpts().SetSort(bson.D{{Key: "revision", Value: 1}}))
-	return converted(op, docs, err, fromCaseDoc)
+	heads, err := db.headsOf(ctx, collCaseHeads, []string{caseID})
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	h, ok := heads[caseID]
+	if !ok {
+		return nil, nil
+	}
+	docs, err := byIDs[caseDoc](ctx, db, collCases, revisionIDs(caseID, h.Latest, cynllun.CaseRevisionID))
+	out, err := converted(op, docs, err, fromCaseDoc)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b *cynllun.Case) int { return a.Revision - b.Revision })
+	return out, nil
 }
 
 // --- evidence ---
 
-// InsertEvidence stores an evidence document; CONFLICT when its id exists.
+// InsertEvidence stores an evidence document, its case's entry first;
+// CONFLICT when its id exists (the entry is then removed again unless the
+// stored evidence is of the same case).
 func (db *DB) InsertEvidence(ctx context.Context, e *cynllun.CaseEvidence) error {
-	if _, err := db.coll(collCaseEvidence).InsertOne(ctx, toCaseEvidenceDoc(e)); err != nil {
-		return insertErr("mongodb.InsertEvidence", "evidence", err)
+	const op = "mongodb.InsertEvidence"
+	entry := member{kind: lkEvidenceOfCase, key: e.CaseID, id: e.ID, value: true}
+	if err := db.setMembers(ctx, entry); err != nil {
+		return cynllun.Internal(op, err)
 	}
-	return nil
+	_, err := db.coll(collCaseEvidence).InsertOne(ctx, toCaseEvidenceDoc(e))
+	if err == nil {
+		return nil
+	}
+	if isDuplicateKey(err) {
+		db.compensate(ctx, op, e.ID, func(ctx context.Context) error {
+			stored, ok, rerr := oneByID[caseEvidenceDoc](ctx, db.coll(collCaseEvidence), e.ID, bson.D{{Key: "caseId", Value: 1}})
+			if rerr != nil || (ok && stored.CaseID == e.CaseID) {
+				return rerr
+			}
+			entry.value = nil
+			return db.setMembers(ctx, entry)
+		})
+	}
+	return insertErr(op, "evidence", err)
 }
 
 // EvidenceByID returns the evidence found, in any order.
@@ -462,21 +467,36 @@ func (db *DB) EvidenceByID(ctx context.Context, ids []string) ([]*cynllun.CaseEv
 }
 
 // EvidenceForCase lists a case's evidence, withdrawn too, by createdAt,
-// then id.
+// then id: the case's lookup, then the evidence by _id.
 func (db *DB) EvidenceForCase(ctx context.Context, caseID string) ([]*cynllun.CaseEvidence, error) {
 	const op = "mongodb.EvidenceForCase"
 	if caseID == "" {
 		return nil, nil
 	}
-	docs, err := findAll[caseEvidenceDoc](ctx, db.coll(collCaseEvidence), bson.D{{Key: "caseId", Value: caseID}},
-		allOpts().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
-	return converted(op, docs, err, fromCaseEvidenceDoc)
+	m, err := lookupMembers[bool](ctx, db, lkEvidenceOfCase, []string{caseID})
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	docs, err := byIDs[caseEvidenceDoc](ctx, db, collCaseEvidence, slices.Collect(maps.Keys(m[caseID])))
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	docs = slices.DeleteFunc(docs, func(d caseEvidenceDoc) bool { return d.CaseID != caseID })
+	slices.SortFunc(docs, func(a, b caseEvidenceDoc) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return converted(op, docs, nil, fromCaseEvidenceDoc)
 }
 
 // WithdrawEvidence sets the withdrawal of evidence not withdrawn yet; a
-// second withdrawal changes nothing. As for VoidSession, racing withdrawals
-// of one document may both "win" on FerretDB: the last write stays, and
-// either is a true record of the document being withdrawn.
+// second withdrawal changes nothing. On MongoDB one conditional update; in
+// the embedded mode, where FerretDB would read the whole collection for a
+// filter other than _id, the evidence is read by _id and updated by _id
+// under the evidence's lock, so racing withdrawals keep the first there
+// too.
 func (db *DB) WithdrawEvidence(ctx context.Context, id string, at time.Time, by, reason string) error {
 	const op = "mongodb.WithdrawEvidence"
 	if at.IsZero() {
@@ -484,51 +504,125 @@ func (db *DB) WithdrawEvidence(ctx context.Context, id string, at time.Time, by,
 		// real withdrawal.
 		return cynllun.E(cynllun.CodeInvalid, op, "a withdrawal time is required")
 	}
-	c := db.coll(collCaseEvidence)
-	filter := bson.D{{Key: "_id", Value: id}, {Key: "withdrawnAt", Value: bson.D{{Key: "$exists", Value: false}}}}
 	update := bson.D{{Key: "$set", Value: bson.D{
 		{Key: "withdrawnAt", Value: bsonTime(at)}, {Key: "withdrawnBy", Value: by}, {Key: "withdrawnReason", Value: reason},
 	}}}
-	res, err := c.UpdateOne(ctx, filter, update)
-	if err != nil {
-		return cynllun.Internal(op, err)
-	}
-	if res.MatchedCount == 1 {
-		return nil
-	}
-	// Withdrawn already (the first withdrawal stays) or missing.
-	found, err := hasID(ctx, c, id)
-	if err != nil {
-		return cynllun.Internal(op, err)
-	}
-	if !found {
+	err := db.setOnce(ctx, collCaseEvidence, id, "withdrawnAt", update)
+	switch {
+	case isNoDocuments(err):
 		return cynllun.NotFound(op, "evidence")
+	case err != nil:
+		return cynllun.Internal(op, err)
 	}
 	return nil
 }
 
+// setOnce applies update to the document id of coll unless its field is
+// set already (then nothing changes); mongo.ErrNoDocuments when there is
+// no such document. Atomic on MongoDB (one filtered update); in the
+// embedded mode a read and an update, both by _id, under the record's
+// lock.
+func (db *DB) setOnce(ctx context.Context, coll, id, field string, update bson.D) error {
+	c := db.coll(coll)
+	if !db.embedded {
+		res, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: field, Value: bson.D{{Key: "$exists", Value: false}}}}, update)
+		if err != nil || res.MatchedCount == 1 {
+			return err
+		}
+		// Set already (the first value stays) or missing.
+		_, found, err := oneByID[bson.Raw](ctx, c, id, bson.D{{Key: "_id", Value: 1}})
+		if err == nil && !found {
+			err = mongo.ErrNoDocuments
+		}
+		return err
+	}
+	unlock := db.serialise(coll, id)
+	defer unlock()
+	d, found, err := oneByID[bson.Raw](ctx, c, id, bson.D{{Key: "_id", Value: 1}, {Key: field, Value: 1}})
+	switch {
+	case err != nil:
+		return err
+	case !found:
+		return mongo.ErrNoDocuments
+	}
+	if _, err := d.LookupErr(field); err == nil {
+		return nil
+	}
+	_, err = c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update)
+	return err
+}
+
 // --- bundles ---
 
-// InsertBundle stores a bundle version with a plain insert; the unique
-// (caseId, number) index turns a lost race into CONFLICT with Current set
-// to the case's latest number.
+// bundleNumber is what a conflict reads of a case's bundles.
+type bundleNumber struct {
+	ID     string `bson:"_id"`
+	CaseID string `bson:"caseId"`
+	Number int    `bson:"number"`
+}
+
+// InsertBundle stores a bundle version with a plain insert, its case's
+// entry first; the unique (caseId, number) index turns a lost race into
+// CONFLICT with Current set to the case's latest number, read from the
+// case's bundles (an entry the insert leaves stale is removed again).
 func (db *DB) InsertBundle(ctx context.Context, b *cynllun.Bundle) error {
 	const op = "mongodb.InsertBundle"
 	if b == nil || b.ID == "" {
 		return cynllun.E(cynllun.CodeInvalid, op, "a bundle id is required")
+	}
+	entry := member{kind: lkBundlesOfCase, key: b.CaseID, id: b.ID, value: b.Number}
+	if err := db.setMembers(ctx, entry); err != nil {
+		return cynllun.Internal(op, err)
 	}
 	_, err := db.coll(collBundles).InsertOne(ctx, toBundleDoc(b))
 	if err == nil {
 		return nil
 	}
 	if !isDuplicateKey(err) {
+		db.compensate(ctx, op, b.ID, func(ctx context.Context) error {
+			entry.value = nil
+			return db.setMembers(ctx, entry)
+		})
 		return cynllun.Internal(op, err)
 	}
-	cur, lerr := highest(ctx, db.coll(collBundles), bson.D{{Key: "caseId", Value: b.CaseID}}, "number")
+	bs, lerr := db.bundleNumbers(ctx, b.CaseID)
 	if lerr != nil {
 		return cynllun.Internal(op, lerr)
 	}
+	cur := 0
+	var mine *bundleNumber
+	for i := range bs {
+		cur = max(cur, bs[i].Number)
+		if bs[i].ID == b.ID {
+			mine = &bs[i]
+		}
+	}
+	if mine == nil || mine.Number != b.Number {
+		// The number was taken under another id: this entry is stale.
+		db.compensate(ctx, op, b.ID, func(ctx context.Context) error {
+			entry.value = nil
+			if mine != nil {
+				entry.value = mine.Number
+			}
+			return db.setMembers(ctx, entry)
+		})
+	}
 	return &cynllun.Error{Code: cynllun.CodeConflict, Op: op, Message: "bundle version exists already", Current: cur}
+}
+
+// bundleNumbers reads the ids and numbers of a case's bundles, by _id from
+// the case's lookup, leaving out stale entries.
+func (db *DB) bundleNumbers(ctx context.Context, caseID string) ([]bundleNumber, error) {
+	m, err := lookupMembers[int](ctx, db, lkBundlesOfCase, []string{caseID})
+	if err != nil {
+		return nil, err
+	}
+	bs, err := byIDsProjected[bundleNumber](ctx, db, collBundles, slices.Collect(maps.Keys(m[caseID])),
+		bson.D{{Key: "caseId", Value: 1}, {Key: "number", Value: 1}})
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(bs, func(b bundleNumber) bool { return b.CaseID != caseID }), nil
 }
 
 // BundlesByID returns the bundles found, in any order.
@@ -537,42 +631,75 @@ func (db *DB) BundlesByID(ctx context.Context, ids []string) ([]*cynllun.Bundle,
 	return converted("mongodb.BundlesByID", docs, err, fromBundleDoc)
 }
 
-// BundlesForCase lists a case's bundle versions by number.
+// BundlesForCase lists a case's bundle versions by number: the case's
+// lookup, then the bundles by _id.
 func (db *DB) BundlesForCase(ctx context.Context, caseID string) ([]*cynllun.Bundle, error) {
 	const op = "mongodb.BundlesForCase"
 	if caseID == "" {
 		return nil, nil
 	}
-	docs, err := findAll[bundleDoc](ctx, db.coll(collBundles), bson.D{{Key: "caseId", Value: caseID}},
-		allOpts().SetSort(bson.D{{Key: "number", Value: 1}}))
-	return converted(op, docs, err, fromBundleDoc)
+	m, err := lookupMembers[int](ctx, db, lkBundlesOfCase, []string{caseID})
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	docs, err := byIDs[bundleDoc](ctx, db, collBundles, slices.Collect(maps.Keys(m[caseID])))
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	docs = slices.DeleteFunc(docs, func(d bundleDoc) bool { return d.CaseID != caseID })
+	slices.SortFunc(docs, func(a, b bundleDoc) int { return a.Number - b.Number })
+	return converted(op, docs, nil, fromBundleDoc)
 }
 
 // CompleteBundle sets the render's result on a bundle that has none (no
 // fileId); a bundle completed already keeps its first result and the call
-// is a no-op. As for CloseDeadline, two racing completions may both
-// succeed on FerretDB: both are renders of the same frozen contents.
+// is a no-op (setOnce: atomic on MongoDB, serialised per bundle in the
+// embedded mode).
 func (db *DB) CompleteBundle(ctx context.Context, b *cynllun.Bundle) error {
 	const op = "mongodb.CompleteBundle"
 	if b == nil || b.ID == "" || b.FileID == "" {
 		return cynllun.E(cynllun.CodeInvalid, op, "a bundle id and a file id are required")
 	}
-	c := db.coll(collBundles)
-	res, err := c.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: b.ID}, {Key: "fileId", Value: bson.D{{Key: "$exists", Value: false}}}},
-		bson.D{{Key: "$set", Value: toBundleResultDoc(b)}})
-	if err != nil {
-		return cynllun.Internal(op, err)
-	}
-	if res.MatchedCount == 1 {
-		return nil
-	}
-	found, err := hasID(ctx, c, b.ID)
-	if err != nil {
-		return cynllun.Internal(op, err)
-	}
-	if !found {
+	err := db.setOnce(ctx, collBundles, b.ID, "fileId", bson.D{{Key: "$set", Value: toBundleResultDoc(b)}})
+	switch {
+	case isNoDocuments(err):
 		return cynllun.NotFound(op, "bundle")
+	case err != nil:
+		return cynllun.Internal(op, err)
 	}
 	return nil
 }
+
+// --- backfill ---
+
+// caseProbe is what the backfill reads of a case revision.
+type caseProbe struct {
+	CaseID    string    `bson:"caseId"`
+	Revision  int       `bson:"revision"`
+	LearnerID string    `bson:"learnerId"`
+	CreatedAt time.Time `bson:"createdAt"`
+}
+
+// backfillCases builds the learners' lookups and the cases' heads from the
+// revisions, and the cases' lookups of evidence and bundles.
+func backfillCases(ctx context.Context, db *DB) error {
+	proj := bson.D{{Key: "caseId", Value: 1}, {Key: "revision", Value: 1}, {Key: "learnerId", Value: 1}, {Key: "createdAt", Value: 1}}
+	if err := eachDoc(ctx, db, collCases, proj, func(d *caseProbe) error {
+		if err := db.setMembers(ctx, member{kind: lkCasesOfLearner, key: d.LearnerID, id: d.CaseID, value: true}); err != nil {
+			return err
+		}
+		return db.moveHead(ctx, collCaseHeads, d.CaseID, d.Revision, d.CreatedAt)
+	}); err != nil {
+		return err
+	}
+	if err := eachDoc(ctx, db, collCaseEvidence, bson.D{{Key: "caseId", Value: 1}}, func(d *caseEvidenceDoc) error {
+		return db.setMembers(ctx, member{kind: lkEvidenceOfCase, key: d.CaseID, id: d.ID, value: true})
+	}); err != nil {
+		return err
+	}
+	return eachDoc(ctx, db, collBundles, bson.D{{Key: "caseId", Value: 1}, {Key: "number", Value: 1}}, func(d *bundleNumber) error {
+		return db.setMembers(ctx, member{kind: lkBundlesOfCase, key: d.CaseID, id: d.ID, value: d.Number})
+	})
+}
+
+func init() { registerBackfill("cases", backfillCases) }

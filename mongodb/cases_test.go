@@ -639,7 +639,7 @@ func TestPutFileFrom(t *testing.T) {
 					t.Fatalf("PutFileFrom again: %v", err)
 				}
 			})
-			if want := []string{"find"}; !slices.Equal(cmds, want) || again.seeks != 0 || again.r.Len() != len(data) {
+			if want := []string{findByID}; !slices.Equal(cmds, want) || again.seeks != 0 || again.r.Len() != len(data) {
 				t.Errorf("PutFileFrom of a stored file sent %v and seeked %d times", cmds, again.seeks)
 			}
 		})

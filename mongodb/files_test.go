@@ -141,7 +141,7 @@ func TestPutFileTwiceIsNoOp(t *testing.T) {
 			t.Fatalf("PutFile again: %v", err)
 		}
 	})
-	if want := []string{"find"}; !slices.Equal(cmds, want) {
+	if want := []string{findByID}; !slices.Equal(cmds, want) {
 		t.Errorf("PutFile of a stored file sent %v, want %v", cmds, want)
 	}
 	if _, chunks := countFileDocs(t, f.ID); chunks != chunksBefore {

@@ -60,6 +60,7 @@ type env struct {
 	clock    *clock
 	counting atomic.Bool
 	commands atomic.Int64
+	scans    atomic.Int64 // reads that are not a find by _id
 	names    sync.Map // command names seen while counting
 }
 
@@ -83,6 +84,12 @@ func newEnvOn(t testing.TB, redisURL string) *env {
 		}
 		e.commands.Add(1)
 		e.names.Store(ev.CommandName, true)
+		switch ev.CommandName {
+		case "find", "aggregate", "count", "distinct":
+			if !byIDFind(ev) {
+				e.scans.Add(1)
+			}
+		}
 	}}
 	db, err := mongodb.Open(ctx, mongodb.Config{Monitor: mon})
 	if err != nil {
@@ -245,9 +252,26 @@ func (e *env) must(token, query string, vars map[string]any) response {
 	return r
 }
 
-// count runs f and returns how many database commands it caused.
+// byIDFind says whether a command is a find whose filter is a single _id
+// equality: the one read the embedded database answers without reading the
+// whole collection.
+func byIDFind(ev *event.CommandStartedEvent) bool {
+	if ev.CommandName != "find" {
+		return false
+	}
+	f, ok := ev.Command.Lookup("filter").DocumentOK()
+	if !ok {
+		return false
+	}
+	elems, err := f.Elements()
+	return err == nil && len(elems) == 1 && elems[0].Key() == "_id"
+}
+
+// count runs f and returns how many database commands it caused; e.scans
+// then holds how many of them were reads other than a find by _id.
 func (e *env) count(f func()) (int64, []string) {
 	e.names.Clear()
+	e.scans.Store(0)
 	e.commands.Store(0)
 	e.counting.Store(true)
 	f()

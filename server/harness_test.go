@@ -61,7 +61,7 @@ type env struct {
 	counting atomic.Bool
 	commands atomic.Int64
 	scans    atomic.Int64 // reads that are not a find by _id
-	names    sync.Map // command names seen while counting
+	names    sync.Map     // command names seen while counting
 }
 
 func newEnv(t testing.TB) *env {

@@ -2,17 +2,55 @@ package mongodb
 
 import (
 	"context"
+	"slices"
 	"strings"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/cynllun/cynllun"
 )
 
-// CreateOrganisation inserts o; CONFLICT when the ID exists.
+// Organisations are few (22 local authorities, 7 health boards, schools
+// and FEIs in the hundreds), so one lookup document lists them all with
+// what a list filters and sorts on: a page is chosen from its entries and
+// only the page's organisations are read, by _id, each checked against the
+// query (lookup.go). At about 80 bytes an entry, 5,000 organisations are
+// a 400 kB document.
+
+// lkOrganisations: orgsKey → organisation id → orgEntry.
+const lkOrganisations = "organisations"
+
+// orgsKey is the key of the one lookup document of organisations.
+const orgsKey = "all"
+
+// orgEntry is an organisation's entry in the lookup of organisations.
+type orgEntry struct {
+	NameFold string `bson:"k"`
+	Kind     string `bson:"t"`
+	LAID     string `bson:"la,omitempty"`
+}
+
+func orgMember(d *organisationDoc) member {
+	return member{kind: lkOrganisations, key: orgsKey, id: d.ID, value: orgEntry{NameFold: d.NameFold, Kind: d.Kind, LAID: d.LAID}}
+}
+
+// CreateOrganisation writes o's entry, then inserts o; CONFLICT when the
+// ID exists (the stored organisation's entry is then written again).
 func (db *DB) CreateOrganisation(ctx context.Context, o *cynllun.Organisation) error {
 	const op = "mongodb.CreateOrganisation"
-	if _, err := db.coll(collOrganisations).InsertOne(ctx, toOrganisationDoc(o)); err != nil {
+	d := toOrganisationDoc(o)
+	if err := db.setEntries(ctx, orgMember(d)); err != nil {
+		return cynllun.Internal(op, err)
+	}
+	_, err := db.coll(collOrganisations).InsertOne(ctx, d)
+	if isDuplicateKey(err) {
+		db.compensate(ctx, op, o.ID, func(ctx context.Context) error {
+			stored, ok, rerr := oneByID[organisationDoc](ctx, db.coll(collOrganisations), o.ID, nil)
+			if rerr != nil || !ok {
+				return rerr
+			}
+			return db.setEntries(ctx, orgMember(&stored))
+		})
+	}
+	if err != nil {
 		return insertErr(op, "organisation", err)
 	}
 	return nil
@@ -27,23 +65,61 @@ func (db *DB) OrganisationsByID(ctx context.Context, ids []string) ([]*cynllun.O
 }
 
 // ListOrganisations lists organisations by (folded name, ID). AfterKey is
-// a folded name.
+// a folded name. The page is chosen from the lookup of organisations.
 func (db *DB) ListOrganisations(ctx context.Context, q cynllun.OrgQuery) ([]*cynllun.Organisation, error) {
 	const op = "mongodb.ListOrganisations"
-	var filters []bson.D
-	if q.Kind != "" {
-		filters = append(filters, bson.D{{Key: "kind", Value: string(q.Kind)}})
+	all, err := lookupMembers[orgEntry](ctx, db, lkOrganisations, []string{orgsKey})
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
 	}
-	if q.LAID != "" {
-		filters = append(filters, bson.D{{Key: "laId", Value: q.LAID}})
+	prefix := cynllun.Fold(strings.TrimSpace(q.NamePrefix))
+	cursor := q.AfterKey != "" || q.AfterID != ""
+	match := func(id string, e orgEntry) bool {
+		switch {
+		case q.Kind != "" && e.Kind != string(q.Kind),
+			q.LAID != "" && e.LAID != q.LAID,
+			!strings.HasPrefix(e.NameFold, prefix),
+			cursor && compareKeyID(e.NameFold, id, q.AfterKey, q.AfterID) <= 0:
+			return false
+		}
+		return true
 	}
-	if p := cynllun.Fold(strings.TrimSpace(q.NamePrefix)); p != "" {
-		filters = append(filters, bson.D{{Key: "nameFold", Value: prefixRegex(p)}})
+	type keyed struct{ key, id string }
+	var keys []keyed
+	for id, e := range all[orgsKey] {
+		if match(id, e) {
+			keys = append(keys, keyed{e.NameFold, id})
+		}
 	}
-	if q.AfterKey != "" || q.AfterID != "" {
-		filters = append(filters, afterCursor("nameFold", q.AfterKey, q.AfterID))
+	slices.SortFunc(keys, func(a, b keyed) int { return compareKeyID(a.key, a.id, b.key, b.id) })
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.id
 	}
-	opts := pageOpts(limit(q.Limit)).SetSort(bson.D{{Key: "nameFold", Value: 1}, {Key: "_id", Value: 1}})
-	docs, err := findAll[organisationDoc](ctx, db.coll(collOrganisations), and(filters), opts)
-	return converted(op, docs, err, fromOrganisationDoc)
+	docs, err := readInOrder(ctx, db, collOrganisations, ids, limit(q.Limit),
+		func(d *organisationDoc) string { return d.ID },
+		func(d *organisationDoc) bool {
+			return match(d.ID, orgEntry{NameFold: d.NameFold, Kind: d.Kind, LAID: d.LAID}) && all[orgsKey][d.ID].NameFold == d.NameFold
+		})
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	return converted(op, docs, nil, func(d **organisationDoc) (*cynllun.Organisation, error) { return fromOrganisationDoc(*d) })
+}
+
+// compareKeyID orders (key, id) pairs by key, then id.
+func compareKeyID(aKey, aID, bKey, bID string) int {
+	if c := strings.Compare(aKey, bKey); c != 0 {
+		return c
+	}
+	return strings.Compare(aID, bID)
+}
+
+func init() {
+	registerBackfill("organisations", backfillOrganisations)
+}
+
+// backfillOrganisations builds the lookup of organisations.
+func backfillOrganisations(ctx context.Context, db *DB) error {
+	return backfillEntries(ctx, db, collOrganisations, nil, func(d *organisationDoc) []member { return []member{orgMember(d)} })
 }

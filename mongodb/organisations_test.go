@@ -1,6 +1,7 @@
 package mongodb
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -80,10 +81,15 @@ func TestListOrganisations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := testDB.ListOrganisations(t.Context(), tt.q)
+			var got []*cynllun.Organisation
+			var err error
+			cmds := commands(t, func(ctx context.Context) { got, err = testDB.ListOrganisations(ctx, tt.q) })
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The lookup, then the page by _id (other tests' organisations
+			// may be listed too, up to the limit).
+			wantFlat(t, cmds, 1+limit(tt.q.Limit), 2)
 			var ids []string
 			for _, o := range got {
 				if ours[o.ID] {
@@ -120,5 +126,36 @@ func TestListOrganisations(t *testing.T) {
 	}
 	if diff := cmp.Diff([]*cynllun.Organisation{orgs[2], orgs[7]}, got, cmpopts.SortSlices(func(a, b *cynllun.Organisation) bool { return a.ID < b.ID })); diff != "" {
 		t.Errorf("OrganisationsByID (-want +got):\n%s", diff)
+	}
+}
+
+// TestOrganisationsBackfill: organisations stored before their lookup
+// existed are listed once the backfill has run.
+func TestOrganisationsBackfill(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	la := cynllun.NewID(cynllun.PrefixOrganisation)
+	var want []string
+	for _, name := range []string{"Ysgol Bryn Coch", "Ysgol Aber"} {
+		o := &cynllun.Organisation{ID: cynllun.NewID(cynllun.PrefixOrganisation), Kind: cynllun.OrgSchool, LAID: la, Name: name, CreatedAt: t0}
+		if _, err := testDB.coll(collOrganisations).InsertOne(ctx, toOrganisationDoc(o)); err != nil {
+			t.Fatal(err)
+		}
+		want = append([]string{o.ID}, want...)
+	}
+	if got, err := testDB.ListOrganisations(ctx, cynllun.OrgQuery{LAID: la}); err != nil || len(got) != 0 {
+		t.Fatalf("before the backfill: %v, %v", got, err)
+	}
+	runBackfill(t, "organisations")
+	got, err := testDB.ListOrganisations(ctx, cynllun.OrgQuery{LAID: la})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, o := range got {
+		ids = append(ids, o.ID)
+	}
+	if diff := cmp.Diff(want, ids); diff != "" {
+		t.Errorf("after the backfill (-want +got):\n%s", diff)
 	}
 }

@@ -73,25 +73,94 @@ func fromCalendarDoc(d *calendarDoc) (*calendar.Stored, error) {
 	return &calendar.Stored{OrgID: d.OrgID, Revision: d.Revision, Calendar: c, Comment: d.Comment, CreatedAt: fromTime(d.CreatedAt), CreatedBy: d.CreatedBy}, nil
 }
 
-// InsertCalendar appends a calendar revision with a plain insert.
+// Each organisation's latest revision number, its head, is kept in a
+// lookup document of its own (calendarHead/<orgId>, member "latest"),
+// moved up with $max after a revision is inserted, as a plan's heads are
+// (plans.go): the latest revisions of organisations are read by _id, the
+// head first. A crash between a revision's insert and its head's move
+// leaves the head one behind until the next save, whose insert then
+// conflicts and repairs the head by probing the revisions after it by _id.
+
+// lkCalendarHead: organisation id → headMember → latest revision number.
+const lkCalendarHead = "calendarHead"
+
+// headMember is the one member of a head document.
+const headMember = "latest"
+
+// moveCalendarHead moves an organisation's head up to revision n.
+func (db *DB) moveCalendarHead(ctx context.Context, orgID string, n int) error {
+	return db.upsertOne(ctx, collLookups, lookupID(lkCalendarHead, orgID),
+		bson.D{{Key: "$max", Value: bson.D{{Key: "m." + headMember, Value: n}}}})
+}
+
+// InsertCalendar appends a calendar revision with a plain insert of its
+// deterministic _id (the guard: a lost race is a duplicate key), then
+// moves the organisation's head. A lost race is CONFLICT with Current set
+// to the latest revision, read (and repaired) after the conflict.
 func (db *DB) InsertCalendar(ctx context.Context, s *calendar.Stored) error {
 	const op = "mongodb.InsertCalendar"
 	_, err := db.coll(collCalendars).InsertOne(ctx, toCalendarDoc(s))
 	if err == nil {
+		if err := db.moveCalendarHead(ctx, s.OrgID, s.Revision); err != nil {
+			// The revision is stored; the head is repaired by the next save.
+			return cynllun.Internal(op, err)
+		}
 		return nil
 	}
 	if !isDuplicateKey(err) {
 		return cynllun.Internal(op, err)
 	}
-	cur, lerr := db.CalendarsByOrg(ctx, []string{s.OrgID})
+	current, lerr := db.repairCalendarHead(ctx, s.OrgID)
 	if lerr != nil {
 		return cynllun.Internal(op, lerr)
 	}
-	current := 0
-	if c := cur[s.OrgID]; c != nil {
-		current = c.Revision
-	}
 	return &cynllun.Error{Code: cynllun.CodeConflict, Op: op, Message: "calendar was changed by someone else", Current: current}
+}
+
+// calendarHeads reads the heads of organisations: organisation id →
+// latest revision (organisations without a calendar are left out).
+func (db *DB) calendarHeads(ctx context.Context, orgIDs []string) (map[string]int, error) {
+	m, err := lookupMembers[int](ctx, db, lkCalendarHead, orgIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(m))
+	for org, h := range m {
+		if n := h[headMember]; n > 0 {
+			out[org] = n
+		}
+	}
+	return out, nil
+}
+
+// repairCalendarHead reads an organisation's head, probes by _id for
+// revisions inserted after it (a crash between a revision's insert and
+// its head's move), moves the head up to what it finds and returns the
+// latest revision. It runs only after a lost insert, so the probe is short.
+func (db *DB) repairCalendarHead(ctx context.Context, orgID string) (int, error) {
+	heads, err := db.calendarHeads(ctx, []string{orgID})
+	if err != nil {
+		return 0, err
+	}
+	head := heads[orgID]
+	latest := head
+	for {
+		_, ok, err := oneByID[calRevisionDoc](ctx, db.coll(collCalendars), calendarRevisionID(orgID, latest+1), calRevisionProjection)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			break
+		}
+		latest++
+	}
+	if latest != head {
+		if err := db.moveCalendarHead(ctx, orgID, latest); err != nil {
+			return 0, err
+		}
+		db.log.WarnContext(ctx, "calendar head repaired after an interrupted save", "org", orgID, "latest", latest)
+	}
+	return latest, nil
 }
 
 type calRevisionDoc struct {
@@ -99,29 +168,26 @@ type calRevisionDoc struct {
 	Revision int    `bson:"revision"`
 }
 
+var calRevisionProjection = bson.D{{Key: "_id", Value: 0}, {Key: "orgId", Value: 1}, {Key: "revision", Value: 1}}
+
 // CalendarsByOrg returns the latest revision of each organisation's
-// calendar: one light query for the numbers, one by _id for the documents.
+// calendar: the heads, then the revisions, all by _id.
 func (db *DB) CalendarsByOrg(ctx context.Context, orgIDs []string) (map[string]*calendar.Stored, error) {
 	const op = "mongodb.CalendarsByOrg"
-	ids := dedupe(orgIDs)
 	out := map[string]*calendar.Stored{}
+	ids := dedupe(orgIDs)
 	if len(ids) == 0 {
 		return out, nil
 	}
-	opts := allOpts().SetProjection(bson.D{{Key: "_id", Value: 0}, {Key: "orgId", Value: 1}, {Key: "revision", Value: 1}})
-	nums, err := findAll[calRevisionDoc](ctx, db.coll(collCalendars), bson.D{{Key: "orgId", Value: bson.D{{Key: "$in", Value: ids}}}}, opts)
+	heads, err := db.calendarHeads(ctx, ids)
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
-	latest := map[string]int{}
-	for _, n := range nums {
-		latest[n.OrgID] = max(latest[n.OrgID], n.Revision)
-	}
-	if len(latest) == 0 {
+	if len(heads) == 0 {
 		return out, nil
 	}
-	revIDs := make([]string, 0, len(latest))
-	for org, n := range latest {
+	revIDs := make([]string, 0, len(heads))
+	for org, n := range heads {
 		revIDs = append(revIDs, calendarRevisionID(org, n))
 	}
 	docs, err := byIDs[calendarDoc](ctx, db, collCalendars, revIDs)
@@ -130,7 +196,30 @@ func (db *DB) CalendarsByOrg(ctx context.Context, orgIDs []string) (map[string]*
 		return nil, err
 	}
 	for _, s := range stored {
-		out[s.OrgID] = s
+		if heads[s.OrgID] == s.Revision {
+			out[s.OrgID] = s
+		}
 	}
 	return out, nil
+}
+
+func init() {
+	registerBackfill("calendars", backfillCalendars)
+}
+
+// backfillCalendars moves every organisation's head up to its revisions.
+func backfillCalendars(ctx context.Context, db *DB) error {
+	latest := map[string]int{}
+	if err := eachDoc(ctx, db, collCalendars, calRevisionProjection, func(d *calRevisionDoc) error {
+		latest[d.OrgID] = max(latest[d.OrgID], d.Revision)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for org, n := range latest {
+		if err := db.moveCalendarHead(ctx, org, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }

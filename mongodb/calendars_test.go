@@ -32,7 +32,11 @@ func TestCalendarRevisions(t *testing.T) {
 	if err := testDB.InsertCalendar(ctx, s2); err != nil {
 		t.Fatal(err)
 	}
-	got, err := testDB.CalendarsByOrg(ctx, []string{org, "org_none"})
+	var got map[string]*calendar.Stored
+	var err error
+	cmds := commands(t, func(ctx context.Context) { got, err = testDB.CalendarsByOrg(ctx, []string{org, "org_none"}) })
+	// Two heads and one revision by _id; on MongoDB one $in each.
+	wantFlat(t, cmds, 3, 2)
 	if err != nil || len(got) != 1 {
 		t.Fatalf("CalendarsByOrg = %v, %v", got, err)
 	}
@@ -42,5 +46,63 @@ func TestCalendarRevisions(t *testing.T) {
 	err = testDB.InsertCalendar(ctx, s1)
 	if e := cynllun.AsError("", err); e == nil || e.Code != cynllun.CodeConflict || e.Current != 2 {
 		t.Fatalf("stale save: %v", err)
+	}
+}
+
+// TestCalendarHeadRepair: a revision stored without its head moved (a
+// crash between the two writes) is found by the next save's conflict,
+// which moves the head; the backfill moves heads of calendars stored
+// before heads existed.
+func TestCalendarHeadRepair(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	org := cynllun.NewID(cynllun.PrefixOrganisation)
+	cal := &calendar.Calendar{ID: "cal_r", Name: "Calendr", Source: "school"}
+	rev := func(n int) *calendar.Stored {
+		return &calendar.Stored{OrgID: org, Revision: n, Calendar: cal, CreatedAt: t0.Add(time.Duration(n) * time.Minute), CreatedBy: "usr_a"}
+	}
+	latest := func() int {
+		t.Helper()
+		got, err := testDB.CalendarsByOrg(ctx, []string{org})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[org] == nil {
+			return 0
+		}
+		return got[org].Revision
+	}
+	// Revisions 1 and 2 as a database written before the heads has them.
+	for n := 1; n <= 2; n++ {
+		if _, err := testDB.coll(collCalendars).InsertOne(ctx, toCalendarDoc(rev(n))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := latest(); n != 0 {
+		t.Fatalf("before the backfill: revision %d", n)
+	}
+	runBackfill(t, "calendars")
+	if n := latest(); n != 2 {
+		t.Fatalf("after the backfill: revision %d, want 2", n)
+	}
+	// Revision 3 stored, its head not moved.
+	if _, err := testDB.coll(collCalendars).InsertOne(ctx, toCalendarDoc(rev(3))); err != nil {
+		t.Fatal(err)
+	}
+	if n := latest(); n != 2 {
+		t.Fatalf("head moved by itself: %d", n)
+	}
+	err := testDB.InsertCalendar(ctx, rev(3))
+	if e := cynllun.AsError("", err); e == nil || e.Code != cynllun.CodeConflict || e.Current != 3 {
+		t.Fatalf("save over the interrupted one: %v", err)
+	}
+	if n := latest(); n != 3 {
+		t.Fatalf("after the repair: revision %d, want 3", n)
+	}
+	if err := testDB.InsertCalendar(ctx, rev(4)); err != nil {
+		t.Fatal(err)
+	}
+	if n := latest(); n != 4 {
+		t.Fatalf("after the next save: revision %d, want 4", n)
 	}
 }

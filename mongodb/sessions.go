@@ -3,6 +3,8 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -54,12 +56,40 @@ func fromSessionDoc(d *sessionDoc) (cynllun.Session, error) {
 	}, nil
 }
 
-// InsertSessions inserts the batch in one ordered insertMany. Without
-// transactions a batch that fails part-way (a duplicate id, a lost
-// connection) is undone by deleting every id of the batch, so the ledger
-// never keeps half a batch; a crash between the failure and the clean-up
-// can leave the inserted prefix behind (the caller's retry with the same
-// ids then reports CONFLICT).
+// A plan's ledger is reached through the sessionsOfPlan lookup
+// (lookup.go): each entry carries the session's date and 2B row, so a
+// query picks its sessions from the entries and reads only those, by _id,
+// checking each against the query. What is read is bounded by the ledger
+// of one plan, never the collection.
+
+// lkSessionsOfPlan: plan id → session id → sessionEntry.
+const lkSessionsOfPlan = "sessionsOfPlan"
+
+// sessionEntry is a session's entry in the lookup of its plan.
+type sessionEntry struct {
+	Date  string `bson:"d"`
+	RowID string `bson:"r,omitempty"`
+}
+
+func sessionMember(d *sessionDoc, value bool) member {
+	m := member{kind: lkSessionsOfPlan, key: d.PlanID, id: d.ID}
+	if value {
+		m.value = sessionEntry{Date: d.Date, RowID: d.RowID}
+	}
+	return m
+}
+
+// InsertSessions writes the batch's entries, then inserts the batch in one
+// ordered insertMany. Without transactions a batch that fails part-way (a
+// duplicate id, a lost connection) is undone by deleting every id of the
+// batch inserted, so the ledger never keeps half a batch; then the entries
+// are made to say what is stored again: those of sessions not stored are
+// removed, and those of an existing session whose id the batch repeated
+// are written from it. A crash between the failure and the clean-up can
+// leave the inserted prefix behind (the caller's retry with the same ids
+// then reports CONFLICT), or, for a repeated id (the service's ids are
+// fresh, so only a caller's bug repeats one), that session's entry with
+// the repeated date and row until the next backfill.
 func (db *DB) InsertSessions(ctx context.Context, ss []cynllun.Session) error {
 	const op = "mongodb.InsertSessions"
 	if len(ss) == 0 {
@@ -67,9 +97,13 @@ func (db *DB) InsertSessions(ctx context.Context, ss []cynllun.Session) error {
 	}
 	docs := make([]any, len(ss))
 	ids := make([]string, len(ss))
+	ms := make([]member, len(ss))
 	for i := range ss {
-		docs[i] = toSessionDoc(&ss[i])
-		ids[i] = ss[i].ID
+		d := toSessionDoc(&ss[i])
+		docs[i], ids[i], ms[i] = d, d.ID, sessionMember(d, true)
+	}
+	if err := db.setEntries(ctx, ms...); err != nil {
+		return cynllun.Internal(op, err)
 	}
 	_, err := db.coll(collSessions).InsertMany(ctx, docs, options.InsertMany().SetOrdered(true))
 	if err == nil {
@@ -77,41 +111,74 @@ func (db *DB) InsertSessions(ctx context.Context, ss []cynllun.Session) error {
 	}
 	// An ordered insert stops at its first write error: the entries before
 	// it went in. Any other failure may have inserted any prefix.
+	inserted := ids
 	var bwe mongo.BulkWriteException
 	if errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 {
-		ids = ids[:bwe.WriteErrors[0].Index]
+		inserted = ids[:bwe.WriteErrors[0].Index]
 	}
-	if len(ids) == 0 {
-		return insertErr(op, "session", err)
-	}
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), compensationTimeout)
-	defer cancel()
-	if _, derr := db.coll(collSessions).DeleteMany(dctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); derr != nil {
-		db.log.ErrorContext(ctx, "could not remove a half-inserted batch of ledger entries", "op", op, "error", derr)
-	}
+	db.compensate(ctx, op, ids[0], func(ctx context.Context) error {
+		if derr := db.deleteByIDs(ctx, collSessions, inserted); derr != nil {
+			return fmt.Errorf("remove a half-inserted batch: %w", derr)
+		}
+		stored, rerr := byIDs[sessionDoc](ctx, db, collSessions, ids)
+		if rerr != nil {
+			return rerr
+		}
+		kept := make(map[string]*sessionDoc, len(stored))
+		for i := range stored {
+			kept[stored[i].ID] = &stored[i]
+		}
+		fix := make([]member, 0, len(ms)+len(stored))
+		for i := range ss {
+			if d := kept[ids[i]]; d == nil || d.PlanID != ss[i].PlanID {
+				fix = append(fix, sessionMember(docs[i].(*sessionDoc), false))
+			}
+		}
+		for _, d := range kept {
+			fix = append(fix, sessionMember(d, true))
+		}
+		return db.setEntries(ctx, fix...)
+	})
 	return insertErr(op, "session", err)
 }
 
-// Sessions lists a plan's entries by date, then id.
+// Sessions lists a plan's entries by date, then id, from the plan's
+// lookup.
 func (db *DB) Sessions(ctx context.Context, q cynllun.SessionQuery) ([]cynllun.Session, error) {
 	const op = "mongodb.Sessions"
-	filter := bson.D{{Key: "planId", Value: q.PlanID}}
-	if q.RowID != "" {
-		filter = append(filter, bson.E{Key: "rowId", Value: q.RowID})
+	if q.PlanID == "" {
+		return nil, nil
 	}
-	rng := bson.D{}
-	if !q.From.IsZero() {
-		rng = append(rng, bson.E{Key: "$gte", Value: dateString(q.From)})
+	m, err := lookupMembers[sessionEntry](ctx, db, lkSessionsOfPlan, []string{q.PlanID})
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
 	}
-	if !q.To.IsZero() {
-		rng = append(rng, bson.E{Key: "$lte", Value: dateString(q.To)})
+	from, to := dateString(q.From), dateString(q.To)
+	match := func(date, rowID string) bool {
+		return (q.RowID == "" || rowID == q.RowID) && (from == "" || date >= from) && (to == "" || date <= to)
 	}
-	if len(rng) > 0 {
-		filter = append(filter, bson.E{Key: "date", Value: rng})
+	entries := m[q.PlanID]
+	type keyed struct{ date, id string }
+	keys := make([]keyed, 0, len(entries))
+	for id, e := range entries {
+		if match(e.Date, e.RowID) {
+			keys = append(keys, keyed{e.Date, id})
+		}
 	}
-	opts := allOpts().SetSort(bson.D{{Key: "date", Value: 1}, {Key: "_id", Value: 1}})
-	docs, err := findAll[sessionDoc](ctx, db.coll(collSessions), filter, opts)
-	return converted(op, docs, err, fromSessionDoc)
+	slices.SortFunc(keys, func(a, b keyed) int { return compareKeyID(a.date, a.id, b.date, b.id) })
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.id
+	}
+	docs, err := readInOrder(ctx, db, collSessions, ids, 0,
+		func(d *sessionDoc) string { return d.ID },
+		func(d *sessionDoc) bool { return d.PlanID == q.PlanID && match(d.Date, d.RowID) })
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	// Entries and documents agree on the date but after a crash part-way.
+	slices.SortStableFunc(docs, func(a, b *sessionDoc) int { return compareKeyID(a.Date, a.ID, b.Date, b.ID) })
+	return converted(op, docs, nil, func(d **sessionDoc) (cynllun.Session, error) { return fromSessionDoc(*d) })
 }
 
 // SessionsByID returns the sessions found, in any order.
@@ -121,15 +188,37 @@ func (db *DB) SessionsByID(ctx context.Context, ids []string) ([]cynllun.Session
 	return converted(op, docs, err, fromSessionDoc)
 }
 
-// VoidSession sets the void fields of a session not voided yet. Racing
-// voids of one entry may both "win" on FerretDB (stack-notes): the last
-// write stays, and either is a correct record of the entry being withdrawn.
+// VoidSession sets the void fields of a session not voided yet: on
+// MongoDB one update whose filter says "not voided", on the embedded store
+// (where such a filter reads the whole collection, and an update is not
+// atomic) a read and an update by _id, serialised per session.
 func (db *DB) VoidSession(ctx context.Context, id string, at time.Time, by, reason string) error {
 	const op = "mongodb.VoidSession"
-	filter := bson.D{{Key: "_id", Value: id}, {Key: "voidedAt", Value: bson.D{{Key: "$exists", Value: false}}}}
 	update := bson.D{{Key: "$set", Value: bson.D{
 		{Key: "voidedAt", Value: bsonTime(at)}, {Key: "voidedBy", Value: by}, {Key: "voidReason", Value: reason},
 	}}}
+	if db.embedded {
+		unlock := db.serialise(collSessions, id)
+		defer unlock()
+		d, ok, err := oneByID[sessionDoc](ctx, db.coll(collSessions), id, bson.D{{Key: "voidedAt", Value: 1}})
+		switch {
+		case err != nil:
+			return cynllun.Internal(op, err)
+		case !ok:
+			return cynllun.NotFound(op, "session")
+		case d.VoidedAt != nil:
+			return nil // voided already: the first void stays
+		}
+		res, err := db.coll(collSessions).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update)
+		if err != nil {
+			return cynllun.Internal(op, err)
+		}
+		if res.MatchedCount == 0 {
+			return cynllun.NotFound(op, "session")
+		}
+		return nil
+	}
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "voidedAt", Value: bson.D{{Key: "$exists", Value: false}}}}
 	res, err := db.coll(collSessions).UpdateOne(ctx, filter, update)
 	if err != nil {
 		return cynllun.Internal(op, err)
@@ -146,4 +235,14 @@ func (db *DB) VoidSession(ctx context.Context, id string, at time.Time, by, reas
 		return cynllun.NotFound(op, "session")
 	}
 	return nil
+}
+
+func init() {
+	registerBackfill("sessions", backfillSessions)
+}
+
+// backfillSessions builds the lookups of the plans' ledgers.
+func backfillSessions(ctx context.Context, db *DB) error {
+	return backfillEntries(ctx, db, collSessions, bson.D{{Key: "planId", Value: 1}, {Key: "date", Value: 1}, {Key: "rowId", Value: 1}},
+		func(d *sessionDoc) []member { return []member{sessionMember(d, true)} })
 }

@@ -44,7 +44,10 @@ func TestAudit(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if diff := cmp.Diff([]string{"insert"}, cmds); diff != "" {
+	// One insert, sent with the updates of the entries (two lookup
+	// documents for each of the two learners) at the same time.
+	slices.Sort(cmds)
+	if diff := cmp.Diff([]string{"insert", "update", "update", "update", "update"}, cmds); diff != "" {
 		t.Errorf("RecordAudit commands (-want +got):\n%s", diff)
 	}
 
@@ -62,10 +65,14 @@ func TestAudit(t *testing.T) {
 		t.Fatalf("fixture order: %v", want)
 	}
 
-	got, err := testDB.ListAudit(ctx, cynllun.AuditQuery{LearnerID: learner})
+	var got []cynllun.AuditEvent
+	var err error
+	cmds = commands(t, func(ctx context.Context) { got, err = testDB.ListAudit(ctx, cynllun.AuditQuery{LearnerID: learner}) })
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The months, the month's entries, then the events.
+	wantFlat(t, cmds, 2+10, 3)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ListAudit newest first (-want +got):\n%s", diff)
 	}
@@ -112,4 +119,85 @@ func TestAudit(t *testing.T) {
 	if err != nil || len(got) != 2 || !strings.HasPrefix(got[1].ID, cynllun.PrefixAudit) {
 		t.Errorf("ListAudit(other) = %v, %v", got, err)
 	}
+}
+
+// TestAuditMonths: a learner's events across months are listed newest
+// first and paged across the months' documents, reading only what a page
+// needs; the backfill lists events stored before the lookups existed.
+func TestAuditMonths(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	learner := cynllun.NewID(cynllun.PrefixLearner)
+	times := []time.Time{
+		time.Date(2025, 11, 30, 23, 59, 59, 999000000, time.UTC),
+		time.Date(2026, 1, 31, 23, 59, 59, 999000000, time.UTC),
+		time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 2, 14, 12, 0, 0, 0, time.UTC),
+		// Months are UTC months: 1 March 00:30 in UTC+1 is in February.
+		time.Date(2026, 3, 1, 0, 30, 0, 0, time.FixedZone("UTC+1", 3600)),
+		time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC),
+	}
+	var events []cynllun.AuditEvent
+	for _, at := range times {
+		events = append(events, cynllun.AuditEvent{ID: cynllun.NewID(cynllun.PrefixAudit), At: at, ActorID: "usr_a", LearnerID: learner, Part: "plan.diff", Action: "compare"})
+	}
+	// Half recorded before the lookups existed, half after.
+	for _, e := range events[:4] {
+		if _, err := testDB.coll(collAudit).InsertOne(ctx, toAuditDoc(&e)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := testDB.RecordAudit(ctx, events[4:]); err != nil {
+		t.Fatal(err)
+	}
+	runBackfill(t, "audit")
+	// A repeated id is CONFLICT, and leaves the stored event listed in its
+	// place (its entry, overwritten in the month's document, is repaired).
+	dup := events[4]
+	dup.At = time.Date(2026, 2, 20, 0, 0, 0, 0, time.UTC)
+	if err := testDB.RecordAudit(ctx, []cynllun.AuditEvent{dup}); codeOf(err) != cynllun.CodeConflict {
+		t.Fatalf("repeated id: %v", err)
+	}
+	want := slices.Clone(events)
+	slices.SortFunc(want, func(a, b cynllun.AuditEvent) int {
+		if c := b.At.Compare(a.At); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	for i := range want {
+		want[i].At = want[i].At.UTC()
+	}
+	for _, size := range []int{1, 2, 3, 7, 50} {
+		q := cynllun.AuditQuery{LearnerID: learner, Limit: size}
+		var paged []cynllun.AuditEvent
+		for range 20 {
+			var page []cynllun.AuditEvent
+			var err error
+			cmds := commands(t, func(ctx context.Context) { page, err = testDB.ListAudit(ctx, q) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The months, then at most every month's entries and a page
+			// of events.
+			wantFlat(t, cmds, 1+4+size, 1+4+4)
+			paged = append(paged, page...)
+			if len(page) < size {
+				break
+			}
+			last := page[len(page)-1]
+			q.BeforeAt, q.BeforeID = last.At, last.ID
+		}
+		if diff := cmp.Diff(want, paged); diff != "" {
+			t.Errorf("paged by %d (-want +got):\n%s", size, diff)
+		}
+	}
+	// The newest event is read from the newest month alone.
+	cmds := commands(t, func(ctx context.Context) {
+		if _, err := testDB.ListAudit(ctx, cynllun.AuditQuery{LearnerID: learner, Limit: 1}); err != nil {
+			t.Error(err)
+		}
+	})
+	wantFlat(t, cmds, 1+1+1, 3)
 }

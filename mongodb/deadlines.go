@@ -483,6 +483,12 @@ func (db *DB) ListDeadlines(ctx context.Context, q cynllun.DeadlineQuery) ([]*cy
 }
 
 // DueDeadlines lists open deadlines due on or before before, by id.
+//
+// It is not flat on the embedded store: its filter (open, dueKey, _id
+// after the cursor) reads the whole deadlines collection. It is the notice
+// scanner's periodic background batch, never a request, and each call is
+// bounded by n (the scanner pages through by id), so it is left as a
+// query; on MongoDB the open_dueKey index serves it.
 func (db *DB) DueDeadlines(ctx context.Context, before cynllun.Date, afterID string, n int) ([]*cynllun.Deadline, error) {
 	filter := bson.D{{Key: "open", Value: true}, {Key: "dueKey", Value: bson.D{{Key: "$lte", Value: dateString(before)}}}}
 	if afterID != "" {

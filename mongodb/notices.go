@@ -3,8 +3,10 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,94 +56,53 @@ func fromNoticeDoc(d *noticeDoc) (*cynllun.Notice, error) {
 }
 
 // Notices, deliveries and endpoints are reached through lookups
-// (lookup.go): a deadline's notices through noticesOfDeadline, a notice's
-// deliveries through deliveriesOfNotice, an organisation's endpoints
-// through endpointsOfOrg, each read whole and its records by _id, checked
-// against the query. The PENDING notices are one lookup document,
-// pendingNotices/all, whose entries (notice id → updatedAt) are set while
-// a notice is PENDING and removed when it finishes: what the periodic scan
-// for notices Redis lost reads is bounded by the notices in flight, never
-// by the notices ever sent. At about 50 bytes an entry, a backlog of
-// 10,000 undelivered notices is a 500 kB document.
+// (lookup.go): a notice's deliveries through deliveriesOfNotice, an
+// organisation's endpoints through endpointsOfOrg, each read whole and its
+// records by _id, checked against the query.
+//
+// A deadline's notices are listed by noticesOfDeadline documents of
+// another shape, written by insert only: each InsertNotices adds, for each
+// deadline with notices it inserted, one document
+// noticesOfDeadline/<deadlineId>/<k> (k = 1, 2, … the first free) naming
+// them, and readers read k = 1, 2, … until one is missing. The scanner
+// raises a page of hundreds of notices at a time, for as many deadlines,
+// and on the embedded store every update of a lookup document reads the
+// whole lookups collection (its _id filter is pushed down to SQLite, which
+// still parses every row's JSON), where an insert is checked by the unique
+// _id index alone: updating a document per deadline made a scan of 1,000
+// deadlines 40 times slower. A deadline gets a new document only when new
+// notices are raised for it (a new offset or recipient), so k stays small.
+// The entries are written after the notices, since only then is it known
+// which went in: a crash between the two leaves a notice out of its
+// deadline's notice log (it is still delivered, and PendingNotices still
+// finds it).
+//
+// PendingNotices is not flat (see there).
 
 const (
-	lkNoticesOfDeadline  = "noticesOfDeadline"  // deadline id → notice id: kind
-	lkPendingNotices     = "pendingNotices"     // pendingKey → notice id: updatedAt
+	lkNoticesOfDeadline  = "noticesOfDeadline"  // deadline id + "/" + k → notice id: kind
 	lkDeliveriesOfNotice = "deliveriesOfNotice" // notice id → delivery id: attempt
 	lkEndpointsOfOrg     = "endpointsOfOrg"     // organisation id → endpoint id: createdAt
 )
 
-// pendingKey is the key of the one lookup document of PENDING notices.
-const pendingKey = "all"
+// maxNoticeBatches bounds the noticesOfDeadline documents of one deadline.
+const maxNoticeBatches = 1000
 
-// pendingOrphanAge is how long after its time an entry of pendingNotices
-// whose notice does not exist is kept: the insert it was written for
-// failed or was cut short (an insert in progress takes milliseconds).
-const pendingOrphanAge = time.Hour
-
-// noticeMembers are d's entries: under its deadline, and among the
-// pending notices while it is PENDING (removed otherwise).
-func noticeMembers(d *noticeDoc) []member {
-	return []member{{kind: lkNoticesOfDeadline, key: d.DeadlineID, id: d.ID, value: d.Kind}, pendingMember(d)}
-}
-
-// pendingMember is d's entry among the pending notices, set while d is
-// PENDING and removed otherwise.
-func pendingMember(d *noticeDoc) member {
-	m := member{kind: lkPendingNotices, key: pendingKey, id: d.ID}
-	if d.Status == string(cynllun.NoticePending) {
-		m.value = d.UpdatedAt
-	}
-	return m
-}
-
-// InsertNotices inserts the notices not stored yet and returns the ids
-// that went in; the others (raised already, by this scanner or another)
-// are left as they are. The scanner raises the same notices on every pass
-// until they are due no more, so the stored ones are first read by _id
-// and left alone; the entries of the rest are written, then they are
-// inserted unordered. A notice inserted meanwhile by another scanner is a
-// duplicate key, and its entries are written again from the stored notice.
+// InsertNotices inserts the notices unordered and returns the ids that
+// went in; the duplicates (raised already, by this scanner or another)
+// are left as they are. The notices inserted are then added to their
+// deadlines' lists.
 func (db *DB) InsertNotices(ctx context.Context, ns []*cynllun.Notice) ([]string, error) {
 	const op = "mongodb.InsertNotices"
 	if len(ns) == 0 {
 		return nil, nil
 	}
-	ids := make([]string, len(ns))
+	docs := make([]any, len(ns))
 	for i, n := range ns {
-		ids[i] = n.ID
+		docs[i] = toNoticeDoc(n)
 	}
-	stored, err := byIDsProjected[noticeDoc](ctx, db, collNotices, ids, bson.D{{Key: "_id", Value: 1}})
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	skip := make(map[string]bool, len(ns))
-	for _, d := range stored {
-		skip[d.ID] = true
-	}
-	var (
-		fresh []*noticeDoc
-		docs  []any
-		ms    []member
-	)
-	for _, n := range ns {
-		if skip[n.ID] {
-			continue
-		}
-		skip[n.ID] = true // a repeated id is inserted once
-		d := toNoticeDoc(n)
-		fresh = append(fresh, d)
-		docs = append(docs, d)
-		ms = append(ms, noticeMembers(d)...)
-	}
-	if len(fresh) == 0 {
-		return nil, nil
-	}
-	if err := db.setEntries(ctx, ms...); err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	_, err = db.coll(collNotices).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	dup := map[string]bool{}
+	_, err := db.coll(collNotices).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	dup := map[int]bool{}
 	if err != nil {
 		var bwe mongo.BulkWriteException
 		if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
@@ -151,32 +112,91 @@ func (db *DB) InsertNotices(ctx context.Context, ns []*cynllun.Notice) ([]string
 			if !mongo.IsDuplicateKeyError(we) {
 				return nil, cynllun.Internal(op, err)
 			}
-			dup[fresh[we.Index].ID] = true
-		}
-		if err := db.reindexNotices(ctx, slices.Collect(maps.Keys(dup))); err != nil {
-			return nil, cynllun.Internal(op, err)
+			dup[we.Index] = true
 		}
 	}
 	var out []string
-	for _, d := range fresh {
-		if !dup[d.ID] {
-			out = append(out, d.ID)
+	byDeadline := map[string]map[string]string{}
+	for i, n := range ns {
+		if dup[i] {
+			continue
 		}
+		out = append(out, n.ID)
+		if byDeadline[n.DeadlineID] == nil {
+			byDeadline[n.DeadlineID] = map[string]string{}
+		}
+		byDeadline[n.DeadlineID][n.ID] = string(n.Kind)
+	}
+	if err := db.appendNoticeLists(ctx, byDeadline); err != nil {
+		return nil, cynllun.Internal(op, err)
 	}
 	return out, nil
 }
 
-// reindexNotices writes the entries of stored notices again.
-func (db *DB) reindexNotices(ctx context.Context, ids []string) error {
-	stored, err := byIDs[noticeDoc](ctx, db, collNotices, ids)
-	if err != nil {
-		return err
+// appendNoticeLists adds to each deadline's notice list a document naming
+// the given notices, with the first free k: rounds of one unordered
+// insert each, the deadlines whose k was taken trying the next.
+func (db *DB) appendNoticeLists(ctx context.Context, byDeadline map[string]map[string]string) error {
+	todo := slices.Sorted(maps.Keys(byDeadline))
+	for k := 1; len(todo) > 0; k++ {
+		if k > maxNoticeBatches {
+			return fmt.Errorf("deadline %s has %d notice lists", todo[0], maxNoticeBatches)
+		}
+		docs := make([]any, len(todo))
+		for i, dl := range todo {
+			docs[i] = lookupDoc[string]{ID: noticeListID(dl, k), M: byDeadline[dl]}
+		}
+		_, err := db.coll(collLookups).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		if err == nil {
+			return nil
+		}
+		var bwe mongo.BulkWriteException
+		if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+			return err
+		}
+		var next []string
+		for _, we := range bwe.WriteErrors {
+			if !mongo.IsDuplicateKeyError(we) {
+				return err
+			}
+			next = append(next, todo[we.Index])
+		}
+		todo = next
 	}
-	var ms []member
-	for i := range stored {
-		ms = append(ms, noticeMembers(&stored[i])...)
+	return nil
+}
+
+func noticeListID(deadlineID string, k int) string {
+	return lookupID(lkNoticesOfDeadline, deadlineID+"/"+strconv.Itoa(k))
+}
+
+// noticeListWindow is how many of a deadline's notice lists are read at
+// once.
+const noticeListWindow = 4
+
+// noticesOf reads a deadline's notice lists, a window at a time, until one
+// is missing, and returns the notice ids they name.
+func (db *DB) noticesOf(ctx context.Context, deadlineID string) ([]string, error) {
+	var ids []string
+	for first := 1; first <= maxNoticeBatches; first += noticeListWindow {
+		lids := make([]string, noticeListWindow)
+		for i := range lids {
+			lids[i] = noticeListID(deadlineID, first+i)
+		}
+		docs, err := byIDs[lookupDoc[string]](ctx, db, collLookups, lids)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			for id := range d.M {
+				ids = append(ids, id)
+			}
+		}
+		if len(docs) < noticeListWindow {
+			break
+		}
 	}
-	return db.setEntries(ctx, ms...)
+	return ids, nil
 }
 
 // NoticesByID returns the notices found, in any order.
@@ -185,36 +205,28 @@ func (db *DB) NoticesByID(ctx context.Context, ids []string) ([]*cynllun.Notice,
 	return converted("mongodb.NoticesByID", docs, err, fromNoticeDoc)
 }
 
-// UpdateNotice replaces a notice (single writer: the task holding it),
-// then its entry among the pending notices: moved to its new updatedAt
-// while it is PENDING, removed when it has finished. Until then the entry
-// is older than the notice, or stale, which readers allow for; so a
-// failure to write it is logged, not returned (the notice is stored, and
-// its sender must not try it again).
+// UpdateNotice replaces a notice (single writer: the task holding it).
 func (db *DB) UpdateNotice(ctx context.Context, n *cynllun.Notice) error {
 	const op = "mongodb.UpdateNotice"
-	d := toNoticeDoc(n)
-	res, err := db.coll(collNotices).ReplaceOne(ctx, bson.D{{Key: "_id", Value: n.ID}}, d)
+	res, err := db.coll(collNotices).ReplaceOne(ctx, bson.D{{Key: "_id", Value: n.ID}}, toNoticeDoc(n))
 	if err != nil {
 		return cynllun.Internal(op, err)
 	}
 	if res.MatchedCount == 0 {
 		return cynllun.NotFound(op, "notice")
 	}
-	if err := db.setEntries(ctx, pendingMember(d)); err != nil {
-		db.log.WarnContext(ctx, "could not update the entry of a pending notice", "notice", n.ID, "error", err)
-	}
 	return nil
 }
 
-// NoticesForDeadline lists a deadline's notices, oldest first.
+// NoticesForDeadline lists a deadline's notices, oldest first, from its
+// notice lists.
 func (db *DB) NoticesForDeadline(ctx context.Context, deadlineID string) ([]*cynllun.Notice, error) {
 	const op = "mongodb.NoticesForDeadline"
-	m, err := lookupMembers[string](ctx, db, lkNoticesOfDeadline, []string{deadlineID})
+	ids, err := db.noticesOf(ctx, deadlineID)
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
-	docs, err := byIDs[noticeDoc](ctx, db, collNotices, slices.Collect(maps.Keys(m[deadlineID])))
+	docs, err := byIDs[noticeDoc](ctx, db, collNotices, ids)
 	docs = slices.DeleteFunc(docs, func(d noticeDoc) bool { return d.DeadlineID != deadlineID })
 	slices.SortFunc(docs, func(a, b noticeDoc) int { return compareAtID(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
 	return converted(op, docs, err, fromNoticeDoc)
@@ -229,74 +241,20 @@ func compareAtID(aAt time.Time, aID string, bAt time.Time, bID string) int {
 }
 
 // PendingNotices lists PENDING notices last updated before before, oldest
-// first, at most n: the candidates are chosen from the pending notices'
-// entries and read by _id, each checked. An entry is never later than its
-// notice's updatedAt, so no notice is missed; one that is earlier (the
-// notice's update written, its entry's not yet) can put a notice out of
-// order or past the limit for one pass, which the scan that re-queues
-// lost notices allows for. Entries of finished notices (a crash between
-// the two writes of an update) and old entries of notices that were never
-// inserted are removed on the way.
+// first, at most n.
+//
+// It is not flat on the embedded store: its filter reads the whole
+// notices collection. It is the notice scanner's periodic background
+// batch (once a pass, to queue again the notices Redis lost), never a
+// request, and is bounded by n, like DueDeadlines. A lookup of the pending
+// notices would cost an update of one shared document on every raise and
+// every UpdateNotice (three per delivery), each of which, on the embedded
+// store, reads the whole lookups collection: far more than this one scan
+// a pass. On MongoDB the status_updatedAt index serves it.
 func (db *DB) PendingNotices(ctx context.Context, before time.Time, n int) ([]*cynllun.Notice, error) {
-	const op = "mongodb.PendingNotices"
-	m, err := lookupMembers[time.Time](ctx, db, lkPendingNotices, []string{pendingKey})
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	before = ceilMillis(before)
-	entries := m[pendingKey]
-	type keyed struct {
-		at time.Time
-		id string
-	}
-	keys := make([]keyed, 0, len(entries))
-	for id, at := range entries {
-		if at.Before(before) {
-			keys = append(keys, keyed{at, id})
-		}
-	}
-	slices.SortFunc(keys, func(a, b keyed) int { return compareAtID(a.at, a.id, b.at, b.id) })
-	n = limit(n)
-	var (
-		out   []*noticeDoc
-		stale []member
-	)
-	for len(keys) > 0 && len(out) < n {
-		take := keys[:min(n-len(out), len(keys))]
-		keys = keys[len(take):]
-		ids := make([]string, len(take))
-		for i, k := range take {
-			ids[i] = k.id
-		}
-		docs, err := byIDs[noticeDoc](ctx, db, collNotices, ids)
-		if err != nil {
-			return nil, cynllun.Internal(op, err)
-		}
-		byID := make(map[string]*noticeDoc, len(docs))
-		for i := range docs {
-			byID[docs[i].ID] = &docs[i]
-		}
-		for _, k := range take {
-			d := byID[k.id]
-			switch {
-			case d == nil:
-				if k.at.Before(before.Add(-pendingOrphanAge)) {
-					stale = append(stale, member{kind: lkPendingNotices, key: pendingKey, id: k.id})
-				}
-			case d.Status != string(cynllun.NoticePending):
-				stale = append(stale, member{kind: lkPendingNotices, key: pendingKey, id: k.id})
-			case d.UpdatedAt.Before(before):
-				out = append(out, d)
-			}
-		}
-	}
-	if len(stale) > 0 {
-		if err := db.setEntries(ctx, stale...); err != nil {
-			db.log.WarnContext(ctx, "could not remove stale entries of pending notices", "error", err)
-		}
-	}
-	slices.SortFunc(out, func(a, b *noticeDoc) int { return compareAtID(a.UpdatedAt, a.ID, b.UpdatedAt, b.ID) })
-	return converted(op, out, nil, func(d **noticeDoc) (*cynllun.Notice, error) { return fromNoticeDoc(*d) })
+	filter := bson.D{{Key: "status", Value: string(cynllun.NoticePending)}, {Key: "updatedAt", Value: bson.D{{Key: "$lt", Value: ceilMillis(before)}}}}
+	docs, err := findAll[noticeDoc](ctx, db.coll(collNotices), filter, pageOpts(limit(n)).SetSort(bson.D{{Key: "updatedAt", Value: 1}, {Key: "_id", Value: 1}}))
+	return converted("mongodb.PendingNotices", docs, err, fromNoticeDoc)
 }
 
 type deliveryDoc struct {
@@ -445,13 +403,20 @@ func (db *DB) UpdateEndpoint(ctx context.Context, e *cynllun.WebhookEndpoint) er
 }
 
 func init() {
-	registerBackfill("notices", func(ctx context.Context, db *DB) error {
-		return backfillEntries(ctx, db, collNotices, nil, noticeMembers)
-	})
+	registerBackfill("notices", backfillNotices)
 	registerBackfill("deliveries", func(ctx context.Context, db *DB) error {
 		return backfillEntries(ctx, db, collDeliveries, nil, func(d *deliveryDoc) []member { return []member{deliveryMember(d)} })
 	})
 	registerBackfill("endpoints", func(ctx context.Context, db *DB) error {
 		return backfillEntries(ctx, db, collEndpoints, nil, func(d *endpointDoc) []member { return []member{endpointMember(d)} })
+	})
+}
+
+// backfillNotices adds every stored notice to its deadline's first
+// notice list (creating it when missing, so the lists stay numbered from
+// 1; setting an entry twice changes nothing).
+func backfillNotices(ctx context.Context, db *DB) error {
+	return backfillEntries(ctx, db, collNotices, bson.D{{Key: "deadlineId", Value: 1}, {Key: "kind", Value: 1}}, func(d *noticeDoc) []member {
+		return []member{{kind: lkNoticesOfDeadline, key: d.DeadlineID + "/1", id: d.ID, value: d.Kind}}
 	})
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/cynllun/cynllun"
 )
 
-// The notice tests are not parallel: PendingNotices reads the one lookup
-// of pending notices, which they alone write.
+// The notice tests are not parallel: PendingNotices reads the whole
+// notices collection, which they alone write.
 
 func newNotice(deadlineID, orgID string, offset int, recipient string, at time.Time) *cynllun.Notice {
 	return &cynllun.Notice{
@@ -68,7 +68,8 @@ func TestNotices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantFlat(t, cmds, 1+4, 2)
+	// A window of notice lists, then the notices.
+	wantFlat(t, cmds, noticeListWindow+4, 2)
 	if diff := cmp.Diff([]string{n1.ID, n2.ID, n3.ID, n4.ID}, noticeIDs(ns, idOfNotice)); diff != "" {
 		t.Errorf("NoticesForDeadline (-want +got):\n%s", diff)
 	}
@@ -78,20 +79,14 @@ func TestNotices(t *testing.T) {
 
 	pending := func(before time.Time, n int) []string {
 		t.Helper()
-		var ns []*cynllun.Notice
-		var err error
-		cmds := commands(t, func(ctx context.Context) { ns, err = testDB.PendingNotices(ctx, before, n) })
+		ns, err := testDB.PendingNotices(ctx, before, n)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantFlat(t, cmds, 1+limit(n), 2)
 		return noticeIDs(ns, idOfNotice, n1.ID, n2.ID, n3.ID, n4.ID, n5.ID)
 	}
 	if diff := cmp.Diff([]string{n1.ID, n2.ID, n3.ID}, pending(t0.Add(4*time.Minute), 100)); diff != "" {
 		t.Errorf("pending before n4 (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{n1.ID, n2.ID, n3.ID, n4.ID, n5.ID}, pending(t0.Add(time.Hour), 100)); diff != "" {
-		t.Errorf("pending (-want +got):\n%s", diff)
 	}
 	// n2 is sent; n3 is tried and waits for its retry.
 	sent := *n2
@@ -106,55 +101,30 @@ func TestNotices(t *testing.T) {
 	if err := testDB.UpdateNotice(ctx, newNotice(deadline, org, 99, "usr_9", t0)); cynllun.ErrorCode(err) != cynllun.CodeNotFound {
 		t.Errorf("UpdateNotice of a missing notice = %v", err)
 	}
-	if diff := cmp.Diff([]string{n1.ID, n4.ID, n5.ID}, pending(t0.Add(time.Hour), 100)); diff != "" {
+	if diff := cmp.Diff([]string{n1.ID, n4.ID, n5.ID, n3.ID}, pending(t0.Add(3*time.Hour), 100)); diff != "" {
 		t.Errorf("pending after updates (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{n1.ID, n4.ID, n5.ID, n3.ID}, pending(t0.Add(3*time.Hour), 100)); diff != "" {
-		t.Errorf("pending later (-want +got):\n%s", diff)
+	// Raised at a later offset: a second list for the deadline.
+	n6 := newNotice(deadline, org, 5, "usr_1", t0.Add(6*time.Minute))
+	if ids, err := testDB.InsertNotices(ctx, []*cynllun.Notice{n6, n1}); err != nil || len(ids) != 1 {
+		t.Fatalf("InsertNotices(n6, n1) = %v, %v", ids, err)
 	}
-	if diff := cmp.Diff([]string{n1.ID, n4.ID}, pending(t0.Add(time.Hour), 2)); diff != "" {
-		t.Errorf("pending, two (-want +got):\n%s", diff)
-	}
-	m, err := lookupMembers[time.Time](ctx, testDB, lkPendingNotices, []string{pendingKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := m[pendingKey][n2.ID]; ok {
-		t.Errorf("a sent notice is still among the pending ones")
-	}
-
-	// A crash between a notice's update and its entry's: the entry is
-	// skipped, then removed; an entry whose notice was never inserted is
-	// removed once it is old.
-	failed := *n4
-	failed.Status, failed.UpdatedAt = cynllun.NoticeFailed, t0.Add(20*time.Minute)
-	if _, err := testDB.coll(collNotices).ReplaceOne(ctx, map[string]string{"_id": n4.ID}, toNoticeDoc(&failed)); err != nil {
-		t.Fatal(err)
-	}
-	orphanOld, orphanNew := "ntc_orphan_old_"+deadline, "ntc_orphan_new_"+deadline
-	if err := testDB.setEntries(ctx,
-		member{kind: lkPendingNotices, key: pendingKey, id: orphanOld, value: t0.Add(-time.Minute)},
-		member{kind: lkPendingNotices, key: pendingKey, id: orphanNew, value: t0.Add(50 * time.Minute)}); err != nil {
-		t.Fatal(err)
-	}
-	ns, err = testDB.PendingNotices(ctx, t0.Add(time.Hour), 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]string{n1.ID, n5.ID}, noticeIDs(ns, idOfNotice, n1.ID, n2.ID, n3.ID, n4.ID, n5.ID)); diff != "" {
-		t.Errorf("pending with stale entries (-want +got):\n%s", diff)
-	}
-	m, err = lookupMembers[time.Time](ctx, testDB, lkPendingNotices, []string{pendingKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for id, want := range map[string]bool{n4.ID: false, orphanOld: false, orphanNew: true, n1.ID: true} {
-		if _, ok := m[pendingKey][id]; ok != want {
-			t.Errorf("entry %s kept = %v, want %v", id, ok, want)
+	// And four more, one list each: the lists run past the first window.
+	wantIDs := []string{n1.ID, n2.ID, n3.ID, n4.ID, n6.ID}
+	for i := range 4 {
+		n := newNotice(deadline, org, 6+i, "usr_1", t0.Add(time.Duration(7+i)*time.Minute))
+		if ids, err := testDB.InsertNotices(ctx, []*cynllun.Notice{n}); err != nil || len(ids) != 1 {
+			t.Fatalf("InsertNotices = %v, %v", ids, err)
 		}
+		wantIDs = append(wantIDs, n.ID)
 	}
-	if err := testDB.setEntries(ctx, member{kind: lkPendingNotices, key: pendingKey, id: orphanNew}); err != nil {
+	cmds = commands(t, func(ctx context.Context) { ns, err = testDB.NoticesForDeadline(ctx, deadline) })
+	if err != nil {
 		t.Fatal(err)
+	}
+	wantFlat(t, cmds, 3*noticeListWindow+len(wantIDs), 3)
+	if diff := cmp.Diff(wantIDs, noticeIDs(ns, idOfNotice)); diff != "" {
+		t.Errorf("NoticesForDeadline after a second raise (-want +got):\n%s", diff)
 	}
 
 	// Deliveries.

@@ -103,7 +103,7 @@ func (db *DB) setMembersConcurrently(ctx context.Context, ms ...member) error {
 		return db.setMembers(ctx, ms...)
 	}
 	var g errgroup.Group
-	g.SetLimit(readConcurrency)
+	g.SetLimit(idLookups)
 	for _, id := range order {
 		g.Go(func() error { return db.setMembers(ctx, byDoc[id]...) })
 	}

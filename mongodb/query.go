@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"regexp"
 	"sync"
 	"time"
 
@@ -18,11 +17,6 @@ import (
 const (
 	defaultLimit = 50
 	maxLimit     = 1000
-	// batchSize is the size of every find's first batch, so that a batch
-	// read of up to this many documents is one round trip (the server
-	// default is 101). Documents here are small; the 16 MiB reply limit
-	// still applies and further batches are fetched with getMore.
-	batchSize = 10000
 )
 
 // limit applies the default and the cap.
@@ -151,11 +145,6 @@ func pageOpts(n int) *options.FindOptionsBuilder {
 	return options.Find().SetLimit(int64(n)).SetBatchSize(int32(n + 1))
 }
 
-// allOpts reads an unbounded result, in one round trip when it is small.
-func allOpts() *options.FindOptionsBuilder {
-	return options.Find().SetBatchSize(batchSize)
-}
-
 // convertAll converts documents to domain values.
 func convertAll[D, T any](docs []D, f func(*D) (T, error)) ([]T, error) {
 	out := make([]T, 0, len(docs))
@@ -179,37 +168,6 @@ func converted[D, T any](op string, docs []D, err error, f func(*D) (T, error)) 
 		}
 	}
 	return nil, cynllun.Internal(op, err)
-}
-
-// prefixRegex matches strings that start with the already-folded prefix p.
-// QuoteMeta escapes every metacharacter the same way for Go's RE2 (FerretDB)
-// and PCRE (MongoDB).
-func prefixRegex(p string) bson.Regex {
-	return bson.Regex{Pattern: "^" + regexp.QuoteMeta(p)}
-}
-
-// afterCursor is the filter "strictly after (key, id)" in (keyField, _id)
-// ascending order.
-func afterCursor(keyField, key, id string) bson.D {
-	return bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: keyField, Value: bson.D{{Key: "$gt", Value: key}}}},
-		bson.D{{Key: keyField, Value: key}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: id}}}},
-	}}}
-}
-
-// and combines filters; an empty list matches everything.
-func and(filters []bson.D) bson.D {
-	switch len(filters) {
-	case 0:
-		return bson.D{}
-	case 1:
-		return filters[0]
-	}
-	a := make(bson.A, len(filters))
-	for i, f := range filters {
-		a[i] = f
-	}
-	return bson.D{{Key: "$and", Value: a}}
 }
 
 // compensationTimeout bounds the clean-up after a half-done write.

@@ -5,11 +5,24 @@
 // The adapter keeps to what both MongoDB and FerretDB v1 support
 // (stack-notes.md, design.md §3): no transactions, no $lookup/$unwind/$facet,
 // no field-path expressions, no TTL or partial indexes, and concurrency only
-// through plain inserts guarded by a unique index. Batch reads use one
-// `_id: {$in: ids}` (or `field: {$in: ids}`) query each, so the dataloaders
-// cost one round trip per batch. Stored files keep the GridFS layout but
-// are written and read by _id only (files.go), with an index that makes
-// look-ups by _id cheap on the embedded store (sqliteindex.go).
+// through plain inserts guarded by a unique _id or index.
+//
+// Access paths stay flat as data grows (issue 13): every request reaches
+// its documents by _id equality, the one filter the embedded FerretDB
+// answers without reading and decoding the whole collection; MongoDB runs
+// the same code on its _id index. The design (deterministic ids, heads on
+// the parent, lookup documents, write order without transactions, the
+// in-process lock of the embedded mode, bounds of what is sorted in
+// memory) is in lookup.go; plans.go, learners.go, users.go, revisions.go,
+// deadlines.go, sessions.go, audit.go and notices.go apply it; backfill.go
+// builds the derived documents once for a database written before them.
+// Batch reads are concurrent _id reads on the embedded store and one
+// `_id: {$in: ids}` find on MongoDB. Stored files keep the GridFS layout
+// but are written and read by _id only (files.go), and on the embedded
+// store an SQLite index makes every look-up by _id an index search
+// (sqliteindex.go). The only reads not by _id are the notice scanner's
+// bounded background batches (DueDeadlines, PendingNotices) and the
+// backfills.
 //
 // Documents are private structs with bson tags; conversion to and from the
 // domain types happens in docs.go. Errors are *cynllun.Error values whose

@@ -92,7 +92,7 @@ func init() {
 	})
 	registerBackfill("learners", func(ctx context.Context, db *DB) error {
 		return eachDoc(ctx, db, collLearners, nil, func(d *learnerDoc) error {
-			return db.setMembers(ctx, learnerMembers(d, false)...)
+			return db.writeCopies(ctx, false, []*learnerDoc{d}, nil)
 		})
 	})
 	registerBackfill("plans", func(ctx context.Context, db *DB) error {

@@ -359,6 +359,10 @@ var indexes = []index{
 	{collCalendars, "orgId_revision", bson.D{{Key: "orgId", Value: 1}, {Key: "revision", Value: 1}}, true},
 	{collCases, "caseId_revision", bson.D{{Key: "caseId", Value: 1}, {Key: "revision", Value: 1}}, true},
 	{collBundles, "caseId_number", bson.D{{Key: "caseId", Value: 1}, {Key: "number", Value: 1}}, true},
+	// A page of learners on MongoDB (learners.go); the embedded store
+	// keeps sorted sets instead.
+	{collLearners, "laId_sortKey_id", bson.D{{Key: "laId", Value: 1}, {Key: "sortKey", Value: 1}, {Key: "_id", Value: 1}}, false},
+	{collLearners, "settingId_sortKey_id", bson.D{{Key: "settingId", Value: 1}, {Key: "sortKey", Value: 1}, {Key: "_id", Value: 1}}, false},
 	// The two background scans that are not by _id (the notice scanner's
 	// due deadlines and pending notices), on MongoDB. Every request path
 	// reads by _id (lookup.go), so no other index is needed; indexes made

@@ -2,33 +2,82 @@ package mongodb
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strings"
-
-	"golang.org/x/sync/errgroup"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/cynllun/cynllun"
 )
 
-// Learners are listed through the learnersOfLA and learnersOfSetting
-// lookups (lookup.go), whose members are copies of the learner documents:
-// a page is chosen and built from the copies of the scope's LAs and
-// settings, with no learner read. A copy is written pending before its
-// learner is created or changed and confirmed after; a pending copy is
-// checked against the learner document, by _id, when read. What is sorted
-// in memory is bounded by the learners of the scope (an LA's, at most),
-// never the collection.
+// Learners are listed, on the embedded store, from the sorted sets
+// learnersOfLA and learnersOfSetting (sorted.go), whose members are copies
+// of the learner documents in name order: a page reads one directory and
+// one or two buckets per LA or setting of the scope, and no learner
+// document. A copy is written pending before its learner is created or
+// changed, and confirmed (and any copy at its old place removed) after; a
+// pending copy is checked against the learner document, by _id, when read.
+// On MongoDB a page is one indexed query.
 
-// learnerMembers are d's copies in the lookups of its LA and setting.
-func learnerMembers(d *learnerDoc, pending bool) []member {
-	c := *d
-	c.Pending = pending
-	return []member{
-		{kind: lkLearnersOfLA, key: d.LAID, id: d.ID, value: &c},
-		{kind: lkLearnersOfSetting, key: d.SettingID, id: d.ID, value: &c},
+var (
+	learnersByLA      = sortedSet[learnerDoc]{kind: lkLearnersOfLA, order: learnerOrder, pending: learnerPending}
+	learnersBySetting = sortedSet[learnerDoc]{kind: lkLearnersOfSetting, order: learnerOrder, pending: learnerPending}
+)
+
+func learnerPending(d *learnerDoc) bool { return d.Pending }
+
+// learnerOrder is a learner's order key: its sort key, then its id.
+func learnerOrder(id string, d *learnerDoc) string { return d.SortKey + "\x00" + id }
+
+// writeCopies puts a copy of each of puts (pending or confirmed) in the
+// sets of its LA and setting, and removes the copies of removes (the
+// places a learner held before), on the embedded store.
+func (db *DB) writeCopies(ctx context.Context, pending bool, puts []*learnerDoc, removes []*learnerDoc) error {
+	if !db.embedded {
+		return nil
 	}
+	type setKey struct {
+		s   *sortedSet[learnerDoc]
+		key string
+	}
+	cs := map[setKey][]change[learnerDoc]{}
+	var order []setKey
+	add := func(sk setKey, c change[learnerDoc]) {
+		if sk.key == "" {
+			return
+		}
+		if _, ok := cs[sk]; !ok {
+			order = append(order, sk)
+		}
+		cs[sk] = append(cs[sk], c)
+	}
+	for _, d := range removes {
+		k := learnerOrder(d.ID, d)
+		add(setKey{&learnersByLA, d.LAID}, change[learnerDoc]{id: d.ID, k: k})
+		add(setKey{&learnersBySetting, d.SettingID}, change[learnerDoc]{id: d.ID, k: k})
+	}
+	for _, d := range puts {
+		c := *d
+		c.Pending = pending
+		k := learnerOrder(d.ID, d)
+		add(setKey{&learnersByLA, d.LAID}, change[learnerDoc]{id: d.ID, v: &c, k: k})
+		add(setKey{&learnersBySetting, d.SettingID}, change[learnerDoc]{id: d.ID, v: &c, k: k})
+	}
+	for _, sk := range order {
+		// A removal and a put at the same order key: the put stands.
+		var kept []change[learnerDoc]
+		for _, c := range cs[sk] {
+			if c.v == nil && slices.ContainsFunc(cs[sk], func(o change[learnerDoc]) bool { return o.v != nil && o.k == c.k }) {
+				continue
+			}
+			kept = append(kept, c)
+		}
+		if err := sk.s.apply(ctx, db, sk.key, kept...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CreateLearner writes l's pending copies, inserts l, then confirms the
@@ -37,7 +86,7 @@ func learnerMembers(d *learnerDoc, pending bool) []member {
 func (db *DB) CreateLearner(ctx context.Context, l *cynllun.Learner) error {
 	const op = "mongodb.CreateLearner"
 	d := toLearnerDoc(l)
-	if err := db.setMembers(ctx, learnerMembers(d, true)...); err != nil {
+	if err := db.writeCopies(ctx, true, []*learnerDoc{d}, nil); err != nil {
 		return cynllun.Internal(op, err)
 	}
 	_, err := db.coll(collLearners).InsertOne(ctx, d)
@@ -48,43 +97,22 @@ func (db *DB) CreateLearner(ctx context.Context, l *cynllun.Learner) error {
 				return rerr
 			}
 			if !ok {
-				return db.setMembers(ctx, removed(learnerMembers(d, false))...)
+				return db.writeCopies(ctx, false, nil, []*learnerDoc{d})
 			}
-			return db.moveCopies(ctx, d, &stored)
+			return db.writeCopies(ctx, false, []*learnerDoc{&stored}, []*learnerDoc{d})
 		})
 		return insertErr(op, "learner", err)
 	}
-	if err := db.setMembers(ctx, learnerMembers(d, false)...); err != nil {
+	if err := db.writeCopies(ctx, false, []*learnerDoc{d}, nil); err != nil {
 		db.log.WarnContext(ctx, "could not confirm a learner's copies", "op", op, "learner", l.ID, "error", err)
 	}
 	return nil
 }
 
-// removed turns members into removals.
-func removed(ms []member) []member {
-	for i := range ms {
-		ms[i].value = nil
-	}
-	return ms
-}
-
-// moveCopies makes the copies say what to says (confirmed), removing
-// those under from's LA or setting that to no longer has.
-func (db *DB) moveCopies(ctx context.Context, from, to *learnerDoc) error {
-	ms := learnerMembers(to, false)
-	if from.LAID != to.LAID {
-		ms = append(ms, member{kind: lkLearnersOfLA, key: from.LAID, id: from.ID})
-	}
-	if from.SettingID != to.SettingID {
-		ms = append(ms, member{kind: lkLearnersOfSetting, key: from.SettingID, id: from.ID})
-	}
-	return db.setMembers(ctx, ms...)
-}
-
 // UpdateLearner replaces the stored learner with the same ID; NOT_FOUND
 // when there is none. The new copies are written pending before the
-// learner and confirmed after, and those under an LA or setting the
-// learner left are removed.
+// learner and confirmed after, when the copies at the learner's old place
+// are removed.
 func (db *DB) UpdateLearner(ctx context.Context, l *cynllun.Learner) error {
 	const op = "mongodb.UpdateLearner"
 	unlock := db.serialise(collLearners, l.ID)
@@ -97,18 +125,20 @@ func (db *DB) UpdateLearner(ctx context.Context, l *cynllun.Learner) error {
 		return cynllun.NotFound(op, "learner")
 	}
 	d := toLearnerDoc(l)
-	if err := db.setMembers(ctx, learnerMembers(d, true)...); err != nil {
+	if err := db.writeCopies(ctx, true, []*learnerDoc{d}, nil); err != nil {
 		return cynllun.Internal(op, err)
 	}
 	res, err := db.coll(collLearners).ReplaceOne(ctx, bson.D{{Key: "_id", Value: l.ID}}, d)
 	if err != nil || res.MatchedCount == 0 {
-		db.compensate(ctx, op, l.ID, func(ctx context.Context) error { return db.moveCopies(ctx, d, &old) })
+		db.compensate(ctx, op, l.ID, func(ctx context.Context) error {
+			return db.writeCopies(ctx, false, []*learnerDoc{&old}, []*learnerDoc{d})
+		})
 		if err != nil {
 			return cynllun.Internal(op, err)
 		}
 		return cynllun.NotFound(op, "learner")
 	}
-	if err := db.moveCopies(ctx, &old, d); err != nil {
+	if err := db.writeCopies(ctx, false, []*learnerDoc{d}, []*learnerDoc{&old}); err != nil {
 		return cynllun.Internal(op, err)
 	}
 	return nil
@@ -119,74 +149,6 @@ func (db *DB) LearnersByID(ctx context.Context, ids []string) ([]*cynllun.Learne
 	const op = "mongodb.LearnersByID"
 	docs, err := byIDs[learnerDoc](ctx, db, collLearners, ids)
 	return converted(op, docs, err, fromLearnerDoc)
-}
-
-// candidates are the learners of q's scope that match q's filters, sorted
-// by (sort key, id): the confirmed copies of the scope's LAs and settings,
-// and the documents of pending copies and of learners named in the scope
-// by id. Bounded by the learners of the scope's LAs and settings.
-func (db *DB) candidates(ctx context.Context, q cynllun.LearnerQuery) ([]*learnerDoc, error) {
-	var (
-		byLA, bySetting map[string]map[string]learnerDoc
-		named           []learnerDoc
-		g               errgroup.Group
-	)
-	g.Go(func() (err error) {
-		byLA, err = lookupMembers[learnerDoc](ctx, db, lkLearnersOfLA, q.Scope.LAIDs)
-		return err
-	})
-	g.Go(func() (err error) {
-		bySetting, err = lookupMembers[learnerDoc](ctx, db, lkLearnersOfSetting, q.Scope.SettingIDs)
-		return err
-	})
-	g.Go(func() (err error) {
-		named, err = byIDs[learnerDoc](ctx, db, collLearners, q.Scope.LearnerIDs)
-		return err
-	})
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	all := map[string]*learnerDoc{}
-	var check []string
-	for _, m := range []map[string]map[string]learnerDoc{byLA, bySetting} {
-		for _, copies := range m {
-			for id, c := range copies {
-				if c.Pending || c.ID != id {
-					check = append(check, id)
-					continue
-				}
-				all[id] = &c
-			}
-		}
-	}
-	for i := range named {
-		all[named[i].ID] = &named[i]
-	}
-	if len(check) > 0 {
-		stored, err := byIDs[learnerDoc](ctx, db, collLearners, check)
-		if err != nil {
-			return nil, err
-		}
-		for i := range stored {
-			all[stored[i].ID] = &stored[i]
-		}
-	}
-	prefix := cynllun.Fold(strings.TrimSpace(q.NamePrefix))
-	out := make([]*learnerDoc, 0, len(all))
-	for _, d := range all {
-		if inScope(q, prefix, d) {
-			out = append(out, d)
-		}
-	}
-	slices.SortFunc(out, compareLearners)
-	return out, nil
-}
-
-func compareLearners(a, b *learnerDoc) int {
-	if c := strings.Compare(a.SortKey, b.SortKey); c != 0 {
-		return c
-	}
-	return strings.Compare(a.ID, b.ID)
 }
 
 // inScope says whether a learner is in q's scope and matches its filters.
@@ -211,37 +173,133 @@ func inScope(q cynllun.LearnerQuery, prefix string, d *learnerDoc) bool {
 
 // LearnerPage lists learners in q.Scope by (sortKey, _id), after q's
 // cursor, at most q.Limit, and counts all that match q (cursor and limit
-// aside), from one read of the scope's lookups. An empty scope matches
-// nothing, and the database is not asked.
+// aside). An empty scope matches nothing, and the database is not asked.
 func (db *DB) LearnerPage(ctx context.Context, q cynllun.LearnerQuery) ([]*cynllun.Learner, int, error) {
 	const op = "mongodb.LearnerPage"
 	q.Scope = cleanScope(q.Scope)
 	if q.Scope.Empty() {
 		return nil, 0, nil
 	}
-	cs, err := db.candidates(ctx, q)
+	if !db.embedded {
+		ls, err := db.listLearnersIndexed(ctx, q)
+		if err != nil {
+			return nil, 0, err
+		}
+		n, err := db.countLearnersIndexed(ctx, q)
+		return ls, n, err
+	}
+	after := ""
+	if q.AfterKey != "" || q.AfterID != "" {
+		after = q.AfterKey + "\x00" + q.AfterID
+	}
+	prefix := cynllun.Fold(strings.TrimSpace(q.NamePrefix))
+	// The total is the sets' own counts when they cannot overlap and
+	// nothing filters them; otherwise the walk goes on past the page and
+	// counts (bounded by the learners of the scope).
+	fast := prefix == "" && q.LAID == "" && q.SettingID == "" && len(q.Scope.LearnerIDs) == 0 &&
+		(len(q.Scope.LAIDs) == 0 || len(q.Scope.SettingIDs) == 0)
+	walk := func(after string, n int) ([]*learnerDoc, int, error) {
+		m, err := db.learnerWalk(ctx, q, after)
+		if err != nil {
+			return nil, 0, err
+		}
+		var page []*learnerDoc
+		count := 0
+		for {
+			e, ok, err := m.next(ctx)
+			if err != nil {
+				return nil, 0, err
+			}
+			if !ok || (n >= 0 && len(page) >= n) {
+				return page, count, nil
+			}
+			d := &e.v
+			if d.Pending || d.ID != e.id {
+				stored, ok, err := oneByID[learnerDoc](ctx, db.coll(collLearners), e.id, nil)
+				if err != nil {
+					return nil, 0, err
+				}
+				if !ok {
+					continue
+				}
+				d = &stored
+			}
+			if !inScope(q, prefix, d) {
+				continue
+			}
+			count++
+			if n < 0 || len(page) < n {
+				page = append(page, d)
+			}
+		}
+	}
+	docs, _, err := walk(after, limit(q.Limit))
 	if err != nil {
 		return nil, 0, cynllun.Internal(op, err)
 	}
-	total := len(cs)
-	if q.AfterKey != "" || q.AfterID != "" {
-		after := &learnerDoc{ID: q.AfterID, SortKey: q.AfterKey}
-		at, found := slices.BinarySearchFunc(cs, after, compareLearners)
-		if found {
-			at++
+	var total int
+	if fast {
+		check := func(id string) (bool, error) {
+			d, ok, err := oneByID[learnerDoc](ctx, db.coll(collLearners), id, nil)
+			return ok && inScope(q, prefix, &d), err
 		}
-		cs = cs[at:]
+		for _, la := range q.Scope.LAIDs {
+			n, err := learnersByLA.count(ctx, db, la, check)
+			if err != nil {
+				return nil, 0, cynllun.Internal(op, err)
+			}
+			total += n
+		}
+		for _, st := range q.Scope.SettingIDs {
+			n, err := learnersBySetting.count(ctx, db, st, check)
+			if err != nil {
+				return nil, 0, cynllun.Internal(op, err)
+			}
+			total += n
+		}
+	} else if _, total, err = walk("", -1); err != nil {
+		return nil, 0, cynllun.Internal(op, err)
 	}
-	cs = cs[:min(limit(q.Limit), len(cs))]
-	out := make([]*cynllun.Learner, 0, len(cs))
-	for _, d := range cs {
-		l, err := fromLearnerDoc(d)
-		if err != nil {
-			return nil, 0, cynllun.Internal(op, err)
-		}
-		out = append(out, l)
+	out, err := convertAll(docs, func(d **learnerDoc) (*cynllun.Learner, error) { return fromLearnerDoc(*d) })
+	if err != nil {
+		return nil, 0, cynllun.Internal(op, err)
 	}
 	return out, total, nil
+}
+
+// learnerWalk walks the scope's sets (and the learners it names by id) in
+// order, after order key after.
+func (db *DB) learnerWalk(ctx context.Context, q cynllun.LearnerQuery, after string) (*merged[learnerDoc], error) {
+	m := &merged[learnerDoc]{seen: map[string]bool{}}
+	for _, la := range q.Scope.LAIDs {
+		it, err := learnersByLA.iter(ctx, db, la, after)
+		if err != nil {
+			return nil, err
+		}
+		m.its = append(m.its, it)
+	}
+	for _, st := range q.Scope.SettingIDs {
+		it, err := learnersBySetting.iter(ctx, db, st, after)
+		if err != nil {
+			return nil, err
+		}
+		m.its = append(m.its, it)
+	}
+	if len(q.Scope.LearnerIDs) > 0 {
+		named, err := byIDs[learnerDoc](ctx, db, collLearners, q.Scope.LearnerIDs)
+		if err != nil {
+			return nil, err
+		}
+		it := &setIter[learnerDoc]{d: &setDir{}}
+		for _, d := range named {
+			if k := learnerOrder(d.ID, &d); k > after {
+				it.buf = append(it.buf, setEntry[learnerDoc]{id: d.ID, k: k, v: d})
+			}
+		}
+		slices.SortFunc(it.buf, func(a, b setEntry[learnerDoc]) int { return strings.Compare(a.k, b.k) })
+		m.its = append(m.its, it)
+	}
+	return m, nil
 }
 
 // ListLearners lists learners in q.Scope by (sortKey, _id) (LearnerPage
@@ -256,6 +314,82 @@ func (db *DB) ListLearners(ctx context.Context, q cynllun.LearnerQuery) ([]*cynl
 func (db *DB) CountLearners(ctx context.Context, q cynllun.LearnerQuery) (int, error) {
 	_, n, err := db.LearnerPage(ctx, q)
 	return n, err
+}
+
+// listLearnersIndexed is a page of learners on MongoDB: one query on the
+// learners' indexes.
+func (db *DB) listLearnersIndexed(ctx context.Context, q cynllun.LearnerQuery) ([]*cynllun.Learner, error) {
+	const op = "mongodb.ListLearners"
+	filters := learnerFilters(q)
+	if q.AfterKey != "" || q.AfterID != "" {
+		filters = append(filters, afterCursor("sortKey", q.AfterKey, q.AfterID))
+	}
+	opts := pageOpts(limit(q.Limit)).SetSort(bson.D{{Key: "sortKey", Value: 1}, {Key: "_id", Value: 1}})
+	docs, err := findAll[learnerDoc](ctx, db.coll(collLearners), and(filters), opts)
+	return converted(op, docs, err, fromLearnerDoc)
+}
+
+// countLearnersIndexed counts the learners of a query on MongoDB.
+func (db *DB) countLearnersIndexed(ctx context.Context, q cynllun.LearnerQuery) (int, error) {
+	const op = "mongodb.CountLearners"
+	n, err := db.coll(collLearners).CountDocuments(ctx, and(learnerFilters(q)))
+	if err != nil {
+		return 0, cynllun.Internal(op, err)
+	}
+	return int(n), nil
+}
+
+// learnerFilters is the scope, LA, setting and name-prefix part of a
+// learner query on MongoDB (q.Scope must not be empty).
+func learnerFilters(q cynllun.LearnerQuery) []bson.D {
+	s := q.Scope
+	var or bson.A
+	if len(s.LearnerIDs) > 0 {
+		or = append(or, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: s.LearnerIDs}}}})
+	}
+	if len(s.SettingIDs) > 0 {
+		or = append(or, bson.D{{Key: "settingId", Value: bson.D{{Key: "$in", Value: s.SettingIDs}}}})
+	}
+	if len(s.LAIDs) > 0 {
+		or = append(or, bson.D{{Key: "laId", Value: bson.D{{Key: "$in", Value: s.LAIDs}}}})
+	}
+	filters := []bson.D{{{Key: "$or", Value: or}}}
+	if q.LAID != "" {
+		filters = append(filters, bson.D{{Key: "laId", Value: q.LAID}})
+	}
+	if q.SettingID != "" {
+		filters = append(filters, bson.D{{Key: "settingId", Value: q.SettingID}})
+	}
+	if p := cynllun.Fold(strings.TrimSpace(q.NamePrefix)); p != "" {
+		// A regex on an array field matches when any element matches;
+		// QuoteMeta escapes the same way for RE2 and PCRE.
+		filters = append(filters, bson.D{{Key: "names", Value: bson.Regex{Pattern: "^" + regexp.QuoteMeta(p)}}})
+	}
+	return filters
+}
+
+// afterCursor is the filter "strictly after (key, id)" in (keyField, _id)
+// ascending order.
+func afterCursor(keyField, key, id string) bson.D {
+	return bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: keyField, Value: bson.D{{Key: "$gt", Value: key}}}},
+		bson.D{{Key: keyField, Value: key}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: id}}}},
+	}}}
+}
+
+// and combines filters; an empty list matches everything.
+func and(filters []bson.D) bson.D {
+	switch len(filters) {
+	case 0:
+		return bson.D{}
+	case 1:
+		return filters[0]
+	}
+	a := make(bson.A, len(filters))
+	for i, f := range filters {
+		a[i] = f
+	}
+	return bson.D{{Key: "$and", Value: a}}
 }
 
 // cleanScope drops empty ids, which would otherwise match every learner

@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -321,24 +322,118 @@ func TestPendingLearnerCopies(t *testing.T) {
 	ctx := t.Context()
 	la := cynllun.NewID(cynllun.PrefixOrganisation)
 	ghost := newLearner(la, "", "Ysbryd", "Neb")
-	if err := testDB.setMembers(ctx, learnerMembers(toLearnerDoc(ghost), true)...); err != nil {
+	if err := testDB.writeCopies(ctx, true, []*learnerDoc{toLearnerDoc(ghost)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	l := newLearner(la, "", "Mali", "Prys")
 	mustCreateLearners(t, l)
 	changed := *l
 	changed.GivenName = "Malan"
-	if err := testDB.setMembers(ctx, learnerMembers(toLearnerDoc(&changed), true)...); err != nil {
+	if err := testDB.writeCopies(ctx, true, []*learnerDoc{toLearnerDoc(&changed)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	ls, n, err := testDB.LearnerPage(ctx, cynllun.LearnerQuery{Scope: cynllun.Scope{LAIDs: []string{la}}})
 	if err != nil || n != 1 || len(ls) != 1 || ls[0].ID != l.ID || ls[0].GivenName != "Mali" {
 		t.Fatalf("LearnerPage = %+v, %d, %v; want Mali only", ls, n, err)
 	}
-	// A page costs one read of the lookup, plus the check of the pending
-	// copies, all by _id.
+	// A page costs the set's directory and bucket and the check of the two
+	// pending copies; the count, the directory, the bucket holding pending
+	// copies and their checks: all by _id.
 	cmds := commands(t, func(ctx context.Context) {
 		_, _, _ = testDB.LearnerPage(ctx, cynllun.LearnerQuery{Scope: cynllun.Scope{LAIDs: []string{la}}})
 	})
-	wantFlat(t, cmds, 3, 2)
+	wantFlat(t, cmds, 8, 2)
+}
+
+// TestLearnerSetsSplit: an LA of 300 learners is kept in buckets of at most
+// maxBucket; pages walk it in order, each learner once, whatever is renamed
+// or moved, a page reads a bounded number of documents, and the count
+// comes from the directory.
+func TestLearnerSetsSplit(t *testing.T) {
+	t.Parallel()
+	if !testDB.Embedded() {
+		t.Skip("sorted sets are kept on the embedded store")
+	}
+	ctx := t.Context()
+	la, other := cynllun.NewID(cynllun.PrefixOrganisation), cynllun.NewID(cynllun.PrefixOrganisation)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	var ls []*cynllun.Learner
+	for i := range 300 {
+		l := newLearner(la, "", fmt.Sprintf("Plentyn%03d", i), fmt.Sprintf("Teulu%04d", rnd.IntN(10000)))
+		mustCreateLearners(t, l)
+		ls = append(ls, l)
+	}
+	// Rename 20 (across buckets) and move 30 to another LA.
+	for i, l := range ls[:50] {
+		if i < 20 {
+			l.FamilyName = fmt.Sprintf("Aaron%03d", i)
+		} else {
+			l.LAID = other
+		}
+		if err := testDB.UpdateLearner(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	walk := func(laID string) []string {
+		var ids []string
+		q := cynllun.LearnerQuery{Scope: cynllun.Scope{LAIDs: []string{laID}}, Limit: 17}
+		for {
+			page, n, err := testDB.LearnerPage(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[string]int{la: 270, other: 30}[laID]; n != want {
+				t.Fatalf("count of %s = %d, want %d", laID, n, want)
+			}
+			for _, l := range page {
+				ids = append(ids, l.ID)
+			}
+			if len(page) < q.Limit {
+				return ids
+			}
+			last := page[len(page)-1]
+			q.AfterKey, q.AfterID = cynllun.LearnerSortKey(last), last.ID
+		}
+	}
+	var want []*cynllun.Learner
+	for _, l := range ls {
+		if l.LAID == la {
+			want = append(want, l)
+		}
+	}
+	slices.SortFunc(want, func(a, b *cynllun.Learner) int {
+		if c := strings.Compare(cynllun.LearnerSortKey(a), cynllun.LearnerSortKey(b)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	var wantIDs []string
+	for _, l := range want {
+		wantIDs = append(wantIDs, l.ID)
+	}
+	if diff := cmp.Diff(wantIDs, walk(la)); diff != "" {
+		t.Errorf("pages of the LA (-want +got):\n%s", diff)
+	}
+	if got := walk(other); len(got) != 30 {
+		t.Errorf("%d learners in the other LA, want 30", len(got))
+	}
+	d, err := learnersByLA.dir(ctx, testDB, la)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Buckets) < 270/maxBucket {
+		t.Errorf("%d buckets for 270 learners", len(d.Buckets))
+	}
+	for _, b := range d.Buckets {
+		if b.N > maxBucket || b.P != 0 {
+			t.Errorf("bucket %+v: over %d members, or pending ones", b, maxBucket)
+		}
+	}
+	// A page of 50 reads the directory and at most two buckets.
+	cmds := commands(t, func(ctx context.Context) {
+		if _, _, err := testDB.LearnerPage(ctx, cynllun.LearnerQuery{Scope: cynllun.Scope{LAIDs: []string{la}}, Limit: 50}); err != nil {
+			t.Error(err)
+		}
+	})
+	wantFlat(t, cmds, 4, 2)
 }

@@ -95,8 +95,9 @@ func (db *DB) serialise(coll, id string) func() {
 	return db.locks.lock(coll + "\x00" + id)
 }
 
-// serialiseDoc locks one document for a single update (upsertOne); nothing
-// else is locked while it is held.
+// serialiseDoc locks one document for a single update (upsertOne), or a
+// sorted set for one change (sorted.go); nothing else is locked while it is
+// held.
 func (db *DB) serialiseDoc(coll, id string) func() {
 	if !db.embedded {
 		return func() {}

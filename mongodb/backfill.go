@@ -114,7 +114,7 @@ func init() {
 	})
 	registerBackfill("deadlines", func(ctx context.Context, db *DB) error {
 		return eachDoc(ctx, db, collDeadlines, nil, func(d *deadlineDoc) error {
-			return db.setMembers(ctx, deadlineMembers(d)...)
+			return db.writeDeadlineEntries(ctx, []*deadlineDoc{d}, nil)
 		})
 	})
 }

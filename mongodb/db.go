@@ -363,6 +363,10 @@ var indexes = []index{
 	// keeps sorted sets instead.
 	{collLearners, "laId_sortKey_id", bson.D{{Key: "laId", Value: 1}, {Key: "sortKey", Value: 1}, {Key: "_id", Value: 1}}, false},
 	{collLearners, "settingId_sortKey_id", bson.D{{Key: "settingId", Value: 1}, {Key: "sortKey", Value: 1}, {Key: "_id", Value: 1}}, false},
+	// Deadline lists on MongoDB (deadlines.go).
+	{collDeadlines, "orgId_dueKey_id", bson.D{{Key: "orgId", Value: 1}, {Key: "dueKey", Value: 1}, {Key: "_id", Value: 1}}, false},
+	{collDeadlines, "laId_dueKey_id", bson.D{{Key: "laId", Value: 1}, {Key: "dueKey", Value: 1}, {Key: "_id", Value: 1}}, false},
+	{collDeadlines, "settingId_dueKey_id", bson.D{{Key: "settingId", Value: 1}, {Key: "dueKey", Value: 1}, {Key: "_id", Value: 1}}, false},
 	// The two background scans that are not by _id (the notice scanner's
 	// due deadlines and pending notices), on MongoDB. Every request path
 	// reads by _id (lookup.go), so no other index is needed; indexes made

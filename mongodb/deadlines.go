@@ -159,15 +159,61 @@ func deadlineEntryOf(d *deadlineDoc) deadlineEntry {
 	return e
 }
 
-// deadlineMembers are d's entries in its four lookups.
-func deadlineMembers(d *deadlineDoc) []member {
-	e := deadlineEntryOf(d)
-	return []member{
-		{kind: lkDeadlinesOfLearner, key: d.LearnerID, id: d.ID, value: e},
-		{kind: lkDeadlinesOfOrg, key: d.OrgID, id: d.ID, value: e},
-		{kind: lkDeadlinesOfSetting, key: d.SettingID, id: d.ID, value: e},
-		{kind: lkDeadlinesOfLA, key: d.LAID, id: d.ID, value: e},
+// The deadline sets: an organisation's, a setting's and an LA's deadlines
+// in (due, id) order, kept on the embedded store (sorted.go); on MongoDB
+// the same lists are indexed queries. A learner's deadlines are one lookup
+// document (lkDeadlinesOfLearner), on both stores.
+var (
+	deadlinesByOrg     = sortedSet[deadlineEntry]{kind: lkDeadlinesOfOrg, order: deadlineOrder}
+	deadlinesBySetting = sortedSet[deadlineEntry]{kind: lkDeadlinesOfSetting, order: deadlineOrder}
+	deadlinesByLA      = sortedSet[deadlineEntry]{kind: lkDeadlinesOfLA, order: deadlineOrder}
+)
+
+func deadlineOrder(id string, e *deadlineEntry) string { return e.DueKey + "\x00" + id }
+
+// writeDeadlineEntries writes the entries of each of ds (the deadlines as
+// stored now) and removes those of olds (as they were, where an extension
+// moved their due date).
+func (db *DB) writeDeadlineEntries(ctx context.Context, ds []*deadlineDoc, olds []*deadlineDoc) error {
+	var ms []member
+	type setKey struct {
+		s   *sortedSet[deadlineEntry]
+		key string
 	}
+	cs := map[setKey][]change[deadlineEntry]{}
+	var order []setKey
+	add := func(sk setKey, c change[deadlineEntry]) {
+		if sk.key == "" {
+			return
+		}
+		if _, ok := cs[sk]; !ok {
+			order = append(order, sk)
+		}
+		cs[sk] = append(cs[sk], c)
+	}
+	each := func(d *deadlineDoc, e *deadlineEntry) {
+		k := deadlineOrder(d.ID, &deadlineEntry{DueKey: d.DueKey})
+		add(setKey{&deadlinesByOrg, d.OrgID}, change[deadlineEntry]{id: d.ID, v: e, k: k})
+		add(setKey{&deadlinesBySetting, d.SettingID}, change[deadlineEntry]{id: d.ID, v: e, k: k})
+		add(setKey{&deadlinesByLA, d.LAID}, change[deadlineEntry]{id: d.ID, v: e, k: k})
+	}
+	for _, d := range olds {
+		each(d, nil)
+	}
+	for _, d := range ds {
+		e := deadlineEntryOf(d)
+		ms = append(ms, member{kind: lkDeadlinesOfLearner, key: d.LearnerID, id: d.ID, value: e})
+		each(d, &e)
+	}
+	if err := db.setMembers(ctx, ms...); err != nil {
+		return err
+	}
+	for _, sk := range order {
+		if err := sk.s.apply(ctx, db, sk.key, cs[sk]...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // InsertEvent stores a statutory event (its learner's entry first).
@@ -215,13 +261,12 @@ func (db *DB) InsertDeadlines(ctx context.Context, ds []*cynllun.Deadline) error
 		return nil
 	}
 	docs := make([]any, len(ds))
-	var ms []member
+	dds := make([]*deadlineDoc, len(ds))
 	for i, d := range ds {
-		dd := toDeadlineDoc(d)
-		docs[i] = dd
-		ms = append(ms, deadlineMembers(dd)...)
+		dds[i] = toDeadlineDoc(d)
+		docs[i] = dds[i]
 	}
-	if err := db.setMembers(ctx, ms...); err != nil {
+	if err := db.writeDeadlineEntries(ctx, dds, nil); err != nil {
 		return cynllun.Internal(op, err)
 	}
 	_, err := db.coll(collDeadlines).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
@@ -233,21 +278,25 @@ func (db *DB) InsertDeadlines(ctx context.Context, ds []*cynllun.Deadline) error
 		return cynllun.Internal(op, err)
 	}
 	var existing []string
+	var mine []*deadlineDoc
 	for _, we := range bwe.WriteErrors {
 		if !mongo.IsDuplicateKeyError(we) {
 			return cynllun.Internal(op, err)
 		}
 		existing = append(existing, ds[we.Index].ID)
+		mine = append(mine, dds[we.Index])
 	}
 	stored, err := byIDs[deadlineDoc](ctx, db, collDeadlines, existing)
 	if err != nil {
 		return cynllun.Internal(op, err)
 	}
-	ms = ms[:0]
+	restore := make([]*deadlineDoc, len(stored))
 	for i := range stored {
-		ms = append(ms, deadlineMembers(&stored[i])...)
+		restore[i] = &stored[i]
 	}
-	if err := db.setMembers(ctx, ms...); err != nil {
+	// The entries this call wrote for deadlines that existed are replaced
+	// by those of the stored deadlines.
+	if err := db.writeDeadlineEntries(ctx, restore, mine); err != nil {
 		return cynllun.Internal(op, err)
 	}
 	return nil
@@ -283,76 +332,122 @@ func compareDeadlineKeys(a, b deadlineKey) int {
 	return strings.Compare(a.id, b.id)
 }
 
-// listDeadlines reads the entries of q's learner, organisation or scope,
-// keeps those keep accepts, and reads them by _id in (due, id) order,
-// keeping the documents check accepts, at most n (0: all).
+// listDeadlines lists the deadlines of q's learner, organisation or scope
+// in (due, id) order whose entries keep accepts and whose documents check
+// accepts, at most n (0: all), reading only those documents, by _id. A
+// learner's deadlines come from their lookup; an organisation's, a
+// setting's or an LA's from their sorted sets, walked from q's cursor or
+// due-from date to its due-to date (bounded by that organisation's, setting's
+// or LA's deadlines when filters skip many).
 func (db *DB) listDeadlines(ctx context.Context, op string, q cynllun.DeadlineQuery, keep func(string, deadlineEntry) bool, check func(*deadlineDoc) bool, n int) ([]*cynllun.Deadline, error) {
-	type source struct {
-		kind string
-		keys []string
+	after := ""
+	if from := dateString(q.DueFrom); from != "" {
+		after = from
 	}
-	var sources []source
-	switch {
-	case q.LearnerID != "":
-		sources = []source{{lkDeadlinesOfLearner, []string{q.LearnerID}}}
-	case q.OrgID != "":
-		sources = []source{{lkDeadlinesOfOrg, []string{q.OrgID}}}
-	default:
-		sources = []source{
-			{lkDeadlinesOfLearner, q.Scope.LearnerIDs},
-			{lkDeadlinesOfSetting, q.Scope.SettingIDs},
-			{lkDeadlinesOfLA, q.Scope.LAIDs},
+	if q.AfterID != "" {
+		if c := deadlineOrder(q.AfterID, &deadlineEntry{DueKey: q.AfterDue}); c > after {
+			after = c
 		}
 	}
-	entries := map[string]deadlineEntry{}
-	for _, src := range sources {
-		if len(src.keys) == 0 {
-			continue
-		}
-		m, err := lookupMembers[deadlineEntry](ctx, db, src.kind, src.keys)
+	to := dateString(q.DueTo)
+	m := &merged[deadlineEntry]{seen: map[string]bool{}}
+	// A learner's lookup (the learner of q, or those its scope names).
+	learners := q.Scope.LearnerIDs
+	if q.LearnerID != "" {
+		learners = []string{q.LearnerID}
+	}
+	if len(learners) > 0 {
+		byLearner, err := lookupMembers[deadlineEntry](ctx, db, lkDeadlinesOfLearner, learners)
 		if err != nil {
 			return nil, cynllun.Internal(op, err)
 		}
-		for _, es := range m {
-			maps.Copy(entries, es)
+		it := &setIter[deadlineEntry]{d: &setDir{}}
+		for _, es := range byLearner {
+			for id, e := range es {
+				if k := deadlineOrder(id, &e); k > after {
+					it.buf = append(it.buf, setEntry[deadlineEntry]{id: id, k: k, v: e})
+				}
+			}
+		}
+		slices.SortFunc(it.buf, func(a, b setEntry[deadlineEntry]) int { return strings.Compare(a.k, b.k) })
+		m.its = append(m.its, it)
+	}
+	if q.LearnerID == "" {
+		var sets []struct {
+			s   *sortedSet[deadlineEntry]
+			key string
+		}
+		add := func(s *sortedSet[deadlineEntry], keys ...string) {
+			for _, k := range keys {
+				sets = append(sets, struct {
+					s   *sortedSet[deadlineEntry]
+					key string
+				}{s, k})
+			}
+		}
+		if q.OrgID != "" {
+			add(&deadlinesByOrg, q.OrgID)
+		} else {
+			add(&deadlinesBySetting, q.Scope.SettingIDs...)
+			add(&deadlinesByLA, q.Scope.LAIDs...)
+		}
+		for _, sk := range sets {
+			it, err := sk.s.iter(ctx, db, sk.key, after)
+			if err != nil {
+				return nil, cynllun.Internal(op, err)
+			}
+			m.its = append(m.its, it)
 		}
 	}
-	keys := make([]deadlineKey, 0, len(entries))
-	for id, e := range entries {
-		if keep(id, e) {
-			keys = append(keys, deadlineKey{e.DueKey, id})
-		}
-	}
-	slices.SortFunc(keys, compareDeadlineKeys)
-	if n <= 0 {
-		n = len(keys)
-	}
-	out := make([]*cynllun.Deadline, 0, min(n, len(keys)))
-	for len(keys) > 0 && len(out) < n {
-		take := keys[:min(n-len(out), len(keys))]
-		keys = keys[len(take):]
-		ids := make([]string, len(take))
-		for i, k := range take {
-			ids[i] = k.id
-		}
-		docs, err := byIDs[deadlineDoc](ctx, db, collDeadlines, ids)
+	out := []*cynllun.Deadline{}
+	var batch []string
+	flush := func() error {
+		docs, err := byIDs[deadlineDoc](ctx, db, collDeadlines, batch)
 		if err != nil {
-			return nil, cynllun.Internal(op, err)
+			return err
 		}
 		byID := make(map[string]*deadlineDoc, len(docs))
 		for i := range docs {
 			byID[docs[i].ID] = &docs[i]
 		}
-		for _, k := range take {
-			d := byID[k.id]
-			if d == nil || !check(d) {
+		for _, id := range batch {
+			d := byID[id]
+			if d == nil || !check(d) || (n > 0 && len(out) >= n) {
 				continue
 			}
 			dl, err := fromDeadlineDoc(d)
 			if err != nil {
-				return nil, cynllun.Internal(op, err)
+				return err
 			}
 			out = append(out, dl)
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for n <= 0 || len(out) < n {
+		e, ok, err := m.next(ctx)
+		if err != nil {
+			return nil, cynllun.Internal(op, err)
+		}
+		if ok && to != "" && e.v.DueKey > to {
+			ok = false
+		}
+		if !ok {
+			break
+		}
+		if !keep(e.id, e.v) {
+			continue
+		}
+		batch = append(batch, e.id)
+		if n > 0 && len(batch) >= n-len(out) {
+			if err := flush(); err != nil {
+				return nil, cynllun.Internal(op, err)
+			}
+		}
+	}
+	if len(batch) > 0 {
+		if err := flush(); err != nil {
+			return nil, cynllun.Internal(op, err)
 		}
 	}
 	return out, nil
@@ -371,19 +466,24 @@ func (db *DB) CloseDeadline(ctx context.Context, id string, c cynllun.Closure) (
 	if err != nil {
 		return false, cynllun.Internal(op, err)
 	}
-	if err := db.reindexDeadline(ctx, id); err != nil {
+	if err := db.reindexDeadline(ctx, id, nil); err != nil {
 		return false, cynllun.Internal(op, err)
 	}
 	return res.ModifiedCount == 1, nil
 }
 
-// reindexDeadline writes a stored deadline's entries again.
-func (db *DB) reindexDeadline(ctx context.Context, id string) error {
+// reindexDeadline writes a stored deadline's entries again, removing
+// those of its state before (old, when its due date may have moved).
+func (db *DB) reindexDeadline(ctx context.Context, id string, old *deadlineDoc) error {
 	d, ok, err := oneByID[deadlineDoc](ctx, db.coll(collDeadlines), id, nil)
 	if err != nil || !ok {
 		return err
 	}
-	return db.setMembers(ctx, deadlineMembers(&d)...)
+	var olds []*deadlineDoc
+	if old != nil && old.DueKey != d.DueKey {
+		olds = append(olds, old)
+	}
+	return db.writeDeadlineEntries(ctx, []*deadlineDoc{&d}, olds)
 }
 
 // ExtendDeadline moves an open, not yet extended deadline's due date (and
@@ -396,6 +496,10 @@ func (db *DB) ExtendDeadline(ctx context.Context, id string, due cynllun.Date, e
 	}
 	unlock := db.serialise(collDeadlines, id)
 	defer unlock()
+	before, _, err := oneByID[deadlineDoc](ctx, db.coll(collDeadlines), id, nil)
+	if err != nil {
+		return false, cynllun.Internal(op, err)
+	}
 	res, err := db.coll(collDeadlines).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "open", Value: true}, {Key: "extension", Value: bson.D{{Key: "$exists", Value: false}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "due", Value: dateString(due)}, {Key: "dueKey", Value: dateString(due)}, {Key: "extension", Value: toExtensionDoc(&e)}}}})
@@ -403,7 +507,7 @@ func (db *DB) ExtendDeadline(ctx context.Context, id string, due cynllun.Date, e
 		return false, cynllun.Internal(op, err)
 	}
 	if res.ModifiedCount == 1 {
-		if err := db.reindexDeadline(ctx, id); err != nil {
+		if err := db.reindexDeadline(ctx, id, &before); err != nil {
 			return false, cynllun.Internal(op, err)
 		}
 	}
@@ -479,7 +583,64 @@ func (db *DB) ListDeadlines(ctx context.Context, q cynllun.DeadlineQuery) ([]*cy
 		}
 		return f.match(d.ID, d.LearnerID, d.OrgID, d.SettingID, d.LAID, d.RuleID, d.DueKey, d.Open, closed)
 	}
+	if !db.embedded && q.LearnerID == "" {
+		return db.listDeadlinesIndexed(ctx, q)
+	}
 	return db.listDeadlines(ctx, op, q, keep, check, limit(q.Limit))
+}
+
+// listDeadlinesIndexed is a page of deadlines on MongoDB: one query on the
+// deadlines' indexes.
+func (db *DB) listDeadlinesIndexed(ctx context.Context, q cynllun.DeadlineQuery) ([]*cynllun.Deadline, error) {
+	const op = "mongodb.ListDeadlines"
+	s := q.Scope
+	var or bson.A
+	if len(s.LearnerIDs) > 0 {
+		or = append(or, bson.D{{Key: "learnerId", Value: bson.D{{Key: "$in", Value: s.LearnerIDs}}}})
+	}
+	if len(s.SettingIDs) > 0 {
+		or = append(or, bson.D{{Key: "settingId", Value: bson.D{{Key: "$in", Value: s.SettingIDs}}}})
+	}
+	if len(s.LAIDs) > 0 {
+		or = append(or, bson.D{{Key: "laId", Value: bson.D{{Key: "$in", Value: s.LAIDs}}}})
+	}
+	filters := []bson.D{{{Key: "$or", Value: or}}}
+	if q.OrgID != "" {
+		filters = append(filters, bson.D{{Key: "orgId", Value: q.OrgID}})
+	}
+	if len(q.RuleIDs) > 0 {
+		filters = append(filters, bson.D{{Key: "ruleId", Value: bson.D{{Key: "$in", Value: q.RuleIDs}}}})
+	}
+	if len(q.Statuses) > 0 {
+		today := dateString(q.Today)
+		var st bson.A
+		for _, x := range q.Statuses {
+			switch x {
+			case cynllun.DeadlineOpen:
+				st = append(st, bson.D{{Key: "open", Value: true}, {Key: "dueKey", Value: bson.D{{Key: "$gte", Value: today}}}})
+			case cynllun.DeadlineMissed:
+				st = append(st, bson.D{{Key: "open", Value: true}, {Key: "dueKey", Value: bson.D{{Key: "$lt", Value: today}}}})
+			case cynllun.DeadlineMet, cynllun.DeadlineNotApplicable:
+				st = append(st, bson.D{{Key: "closure.status", Value: string(x)}})
+			}
+		}
+		if len(st) == 0 {
+			return nil, nil
+		}
+		filters = append(filters, bson.D{{Key: "$or", Value: st}})
+	}
+	if !q.DueFrom.IsZero() {
+		filters = append(filters, bson.D{{Key: "dueKey", Value: bson.D{{Key: "$gte", Value: dateString(q.DueFrom)}}}})
+	}
+	if !q.DueTo.IsZero() {
+		filters = append(filters, bson.D{{Key: "dueKey", Value: bson.D{{Key: "$lte", Value: dateString(q.DueTo)}}}})
+	}
+	if q.AfterID != "" {
+		filters = append(filters, afterCursor("dueKey", q.AfterDue, q.AfterID))
+	}
+	opts := pageOpts(limit(q.Limit)).SetSort(bson.D{{Key: "dueKey", Value: 1}, {Key: "_id", Value: 1}})
+	docs, err := findAll[deadlineDoc](ctx, db.coll(collDeadlines), and(filters), opts)
+	return converted(op, docs, err, fromDeadlineDoc)
 }
 
 // DueDeadlines lists open deadlines due on or before before, by id.

@@ -2,6 +2,8 @@ package mongodb
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,4 +134,101 @@ func TestEventsAndDeadlines(t *testing.T) {
 	if d := cmp.Diff([]string{"T4"}, list(cynllun.DeadlineQuery{DueFrom: cynllun.MustDate("2026-07-01"), DueTo: cynllun.MustDate("2026-08-01")})); d != "" {
 		t.Errorf("due window after the extension (-want +got):\n%s", d)
 	}
+}
+
+// TestDeadlineSetsSplit: an organisation's 250 deadlines are listed in due
+// order across buckets, page by page, with filters, after extensions move
+// some of them, and a page reads a bounded number of documents.
+func TestDeadlineSetsSplit(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	la := cynllun.NewID(cynllun.PrefixOrganisation)
+	var ds []*cynllun.Deadline
+	for i := range 250 {
+		learner := cynllun.NewID(cynllun.PrefixLearner)
+		d := &cynllun.Deadline{ID: cynllun.NewID(cynllun.PrefixDeadline), RuleID: []string{"T1", "T4", "T9"}[i%3], LearnerID: learner,
+			OrgID: la, LAID: la, Start: cynllun.MustDate("2026-01-05"), Due: cynllun.MustDate("2026-02-01").AddDays((i * 37) % 300), CreatedAt: t0}
+		ds = append(ds, d)
+	}
+	if err := testDB.InsertDeadlines(ctx, ds[:100]); err != nil {
+		t.Fatal(err)
+	}
+	if err := testDB.InsertDeadlines(ctx, ds[100:]); err != nil {
+		t.Fatal(err)
+	}
+	// Ten extended to the end of the year; five closed.
+	for _, d := range ds[:10] {
+		due := cynllun.MustDate("2026-12-31")
+		if ok, err := testDB.ExtendDeadline(ctx, d.ID, due, cynllun.DeadlineExtension{On: due, PreviousDue: d.Due, At: t0}); err != nil || !ok {
+			t.Fatalf("ExtendDeadline: %v, %v", ok, err)
+		}
+		d.Due = due
+	}
+	for _, d := range ds[10:15] {
+		if ok, err := testDB.CloseDeadline(ctx, d.ID, cynllun.Closure{Status: cynllun.DeadlineMet, On: d.Start, At: t0}); err != nil || !ok {
+			t.Fatalf("CloseDeadline: %v, %v", ok, err)
+		}
+		d.Closure = &cynllun.Closure{Status: cynllun.DeadlineMet}
+	}
+	want := func(keep func(*cynllun.Deadline) bool) []string {
+		var w []*cynllun.Deadline
+		for _, d := range ds {
+			if keep(d) {
+				w = append(w, d)
+			}
+		}
+		slices.SortFunc(w, func(a, b *cynllun.Deadline) int {
+			if c := strings.Compare(a.Due.String(), b.Due.String()); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		var ids []string
+		for _, d := range w {
+			ids = append(ids, d.ID)
+		}
+		return ids
+	}
+	walk := func(q cynllun.DeadlineQuery) []string {
+		q.Scope, q.OrgID, q.Limit = cynllun.Scope{LAIDs: []string{la}}, la, 23
+		var ids []string
+		for {
+			page, err := testDB.ListDeadlines(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range page {
+				ids = append(ids, d.ID)
+			}
+			if len(page) < q.Limit {
+				return ids
+			}
+			last := page[len(page)-1]
+			q.AfterDue, q.AfterID = last.Due.String(), last.ID
+		}
+	}
+	if diff := cmp.Diff(want(func(*cynllun.Deadline) bool { return true }), walk(cynllun.DeadlineQuery{})); diff != "" {
+		t.Errorf("all (-want +got):\n%s", diff)
+	}
+	from, to := cynllun.MustDate("2026-05-01"), cynllun.MustDate("2026-07-31")
+	inRange := func(d *cynllun.Deadline) bool { return !d.Due.Before(from) && !d.Due.After(to) }
+	if diff := cmp.Diff(want(inRange), walk(cynllun.DeadlineQuery{DueFrom: from, DueTo: to})); diff != "" {
+		t.Errorf("due range (-want +got):\n%s", diff)
+	}
+	met := func(d *cynllun.Deadline) bool { return d.Closure != nil }
+	if diff := cmp.Diff(want(met), walk(cynllun.DeadlineQuery{Statuses: []cynllun.DeadlineStatus{cynllun.DeadlineMet}, Today: from})); diff != "" {
+		t.Errorf("met (-want +got):\n%s", diff)
+	}
+	t9 := func(d *cynllun.Deadline) bool { return d.RuleID == "T9" }
+	if diff := cmp.Diff(want(t9), walk(cynllun.DeadlineQuery{RuleIDs: []string{"T9"}})); diff != "" {
+		t.Errorf("rule T9 (-want +got):\n%s", diff)
+	}
+	// A page of 20 reads the set's directory and a bucket or two, and its
+	// 20 deadlines, by _id.
+	cmds := commands(t, func(ctx context.Context) {
+		if _, err := testDB.ListDeadlines(ctx, cynllun.DeadlineQuery{Scope: cynllun.Scope{LAIDs: []string{la}}, OrgID: la, Limit: 20}); err != nil {
+			t.Error(err)
+		}
+	})
+	wantFlat(t, cmds, 24, 2)
 }

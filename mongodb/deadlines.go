@@ -176,26 +176,12 @@ func deadlineOrder(id string, e *deadlineEntry) string { return e.DueKey + "\x00
 // moved their due date).
 func (db *DB) writeDeadlineEntries(ctx context.Context, ds []*deadlineDoc, olds []*deadlineDoc) error {
 	var ms []member
-	type setKey struct {
-		s   *sortedSet[deadlineEntry]
-		key string
-	}
-	cs := map[setKey][]change[deadlineEntry]{}
-	var order []setKey
-	add := func(sk setKey, c change[deadlineEntry]) {
-		if sk.key == "" {
-			return
-		}
-		if _, ok := cs[sk]; !ok {
-			order = append(order, sk)
-		}
-		cs[sk] = append(cs[sk], c)
-	}
+	var b setBatch[deadlineEntry]
 	each := func(d *deadlineDoc, e *deadlineEntry) {
 		k := deadlineOrder(d.ID, &deadlineEntry{DueKey: d.DueKey})
-		add(setKey{&deadlinesByOrg, d.OrgID}, change[deadlineEntry]{id: d.ID, v: e, k: k})
-		add(setKey{&deadlinesBySetting, d.SettingID}, change[deadlineEntry]{id: d.ID, v: e, k: k})
-		add(setKey{&deadlinesByLA, d.LAID}, change[deadlineEntry]{id: d.ID, v: e, k: k})
+		b.add(&deadlinesByOrg, d.OrgID, d.ID, k, e)
+		b.add(&deadlinesBySetting, d.SettingID, d.ID, k, e)
+		b.add(&deadlinesByLA, d.LAID, d.ID, k, e)
 	}
 	for _, d := range olds {
 		each(d, nil)
@@ -208,12 +194,7 @@ func (db *DB) writeDeadlineEntries(ctx context.Context, ds []*deadlineDoc, olds 
 	if err := db.setMembers(ctx, ms...); err != nil {
 		return err
 	}
-	for _, sk := range order {
-		if err := sk.s.apply(ctx, db, sk.key, cs[sk]...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.apply(ctx, db)
 }
 
 // InsertEvent stores a statutory event (its learner's entry first).

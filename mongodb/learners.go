@@ -37,47 +37,20 @@ func (db *DB) writeCopies(ctx context.Context, pending bool, puts []*learnerDoc,
 	if !db.embedded {
 		return nil
 	}
-	type setKey struct {
-		s   *sortedSet[learnerDoc]
-		key string
-	}
-	cs := map[setKey][]change[learnerDoc]{}
-	var order []setKey
-	add := func(sk setKey, c change[learnerDoc]) {
-		if sk.key == "" {
-			return
-		}
-		if _, ok := cs[sk]; !ok {
-			order = append(order, sk)
-		}
-		cs[sk] = append(cs[sk], c)
-	}
+	var b setBatch[learnerDoc]
 	for _, d := range removes {
 		k := learnerOrder(d.ID, d)
-		add(setKey{&learnersByLA, d.LAID}, change[learnerDoc]{id: d.ID, k: k})
-		add(setKey{&learnersBySetting, d.SettingID}, change[learnerDoc]{id: d.ID, k: k})
+		b.add(&learnersByLA, d.LAID, d.ID, k, nil)
+		b.add(&learnersBySetting, d.SettingID, d.ID, k, nil)
 	}
 	for _, d := range puts {
 		c := *d
 		c.Pending = pending
 		k := learnerOrder(d.ID, d)
-		add(setKey{&learnersByLA, d.LAID}, change[learnerDoc]{id: d.ID, v: &c, k: k})
-		add(setKey{&learnersBySetting, d.SettingID}, change[learnerDoc]{id: d.ID, v: &c, k: k})
+		b.add(&learnersByLA, d.LAID, d.ID, k, &c)
+		b.add(&learnersBySetting, d.SettingID, d.ID, k, &c)
 	}
-	for _, sk := range order {
-		// A removal and a put at the same order key: the put stands.
-		var kept []change[learnerDoc]
-		for _, c := range cs[sk] {
-			if c.v == nil && slices.ContainsFunc(cs[sk], func(o change[learnerDoc]) bool { return o.v != nil && o.k == c.k }) {
-				continue
-			}
-			kept = append(kept, c)
-		}
-		if err := sk.s.apply(ctx, db, sk.key, kept...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.apply(ctx, db)
 }
 
 // CreateLearner writes l's pending copies, inserts l, then confirms the

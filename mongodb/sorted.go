@@ -354,3 +354,41 @@ func (m *merged[V]) next(ctx context.Context) (*setEntry[V], bool, error) {
 		return &e, true, nil
 	}
 }
+
+// setBatch gathers changes to several sets, applied one set at a time in
+// the order first named (within a set, the last change of a member
+// stands).
+type setBatch[V any] struct {
+	order []setRef[V]
+	cs    map[setRef[V]][]change[V]
+}
+
+type setRef[V any] struct {
+	s   *sortedSet[V]
+	key string
+}
+
+// add puts v (or, when v is nil, removes the member) at order key k in the
+// set key of s; an empty key names no set.
+func (b *setBatch[V]) add(s *sortedSet[V], key, id, k string, v *V) {
+	if key == "" {
+		return
+	}
+	r := setRef[V]{s, key}
+	if b.cs == nil {
+		b.cs = map[setRef[V]][]change[V]{}
+	}
+	if _, ok := b.cs[r]; !ok {
+		b.order = append(b.order, r)
+	}
+	b.cs[r] = append(b.cs[r], change[V]{id: id, v: v, k: k})
+}
+
+func (b *setBatch[V]) apply(ctx context.Context, db *DB) error {
+	for _, r := range b.order {
+		if err := r.s.apply(ctx, db, r.key, b.cs[r]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

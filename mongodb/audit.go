@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -72,7 +73,14 @@ func (db *DB) RecordAudit(ctx context.Context, events []cynllun.AuditEvent) erro
 			docs[i].ID = cynllun.NewID(cynllun.PrefixAudit)
 		}
 		ids[i] = docs[i].ID
-		ms = append(ms, auditMembers(docs[i])...)
+		for _, m := range auditMembers(docs[i]) {
+			// A learner's month listed already (in this process) needs no
+			// second write.
+			if m.kind == lkAuditMonths && db.knownMonths.has(m.key+"/"+m.id) {
+				continue
+			}
+			ms = append(ms, m)
+		}
 	}
 	var (
 		g    errgroup.Group
@@ -103,7 +111,38 @@ func (db *DB) RecordAudit(ctx context.Context, events []cynllun.AuditEvent) erro
 	case entriesErr != nil:
 		return cynllun.Internal(op, entriesErr)
 	}
+	for _, m := range ms {
+		if m.kind == lkAuditMonths {
+			db.knownMonths.add(m.key + "/" + m.id)
+		}
+	}
 	return nil
+}
+
+// knownSet remembers, in this process, up to knownMax keys (the learners'
+// months of audit listed already); when full it starts afresh, which costs
+// only a repeated idempotent write.
+type knownSet struct {
+	mu   sync.Mutex
+	keys map[string]struct{}
+}
+
+const knownMax = 100_000
+
+func (k *knownSet) has(key string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	_, ok := k.keys[key]
+	return ok
+}
+
+func (k *knownSet) add(key string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.keys == nil || len(k.keys) >= knownMax {
+		k.keys = map[string]struct{}{}
+	}
+	k.keys[key] = struct{}{}
 }
 
 // auditKey orders events newest first: by at, then id, descending.

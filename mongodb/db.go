@@ -130,6 +130,10 @@ type DB struct {
 	// locks and docLocks serialise read-modify-writes in the embedded
 	// mode: of a record, and of one document (lookup.go).
 	locks, docLocks keyLocks
+
+	// knownMonths are the learners' months of audit listed already
+	// (audit.go).
+	knownMonths knownSet
 }
 
 var (

@@ -473,19 +473,8 @@ func (db *DB) readChunks(ctx context.Context, id string, data []byte, size int) 
 		if err != nil {
 			return err
 		}
-		defer func() { _ = cur.Close(ctx) }()
-		found := 0
-		for cur.Next(ctx) {
-			var c chunkDoc
-			if err := cur.Decode(&c); err != nil {
-				return err
-			}
-			if err := putChunk(data, size, &c, filled); err != nil {
-				return err
-			}
-			found++
-		}
-		if err := cur.Err(); err != nil {
+		found, err := fillChunks(ctx, cur, data, size, filled)
+		if err != nil {
 			return err
 		}
 		if found != n {
@@ -513,6 +502,24 @@ func (db *DB) readChunks(ctx context.Context, id string, data []byte, size int) 
 	})
 }
 
+// fillChunks puts every chunk of cur into data and closes cur; it returns
+// how many it put.
+func fillChunks(ctx context.Context, cur *mongo.Cursor, data []byte, size int, filled []bool) (int, error) {
+	defer func() { _ = cur.Close(ctx) }()
+	found := 0
+	for cur.Next(ctx) {
+		var c chunkDoc
+		if err := cur.Decode(&c); err != nil {
+			return found, err
+		}
+		if err := putChunk(data, size, &c, filled); err != nil {
+			return found, err
+		}
+		found++
+	}
+	return found, cur.Err()
+}
+
 // readChunksByFile fills data from the chunks found by files_id, as the
 // driver's bucket reads them: for files the bucket wrote.
 func (db *DB) readChunksByFile(ctx context.Context, id string, data []byte, size int) error {
@@ -522,20 +529,8 @@ func (db *DB) readChunksByFile(ctx context.Context, id string, data []byte, size
 	if err != nil {
 		return err
 	}
-	defer func() { _ = cur.Close(ctx) }()
-	filled := make([]bool, n)
-	found := 0
-	for cur.Next(ctx) {
-		var c chunkDoc
-		if err := cur.Decode(&c); err != nil {
-			return err
-		}
-		if err := putChunk(data, size, &c, filled); err != nil {
-			return err
-		}
-		found++
-	}
-	if err := cur.Err(); err != nil {
+	found, err := fillChunks(ctx, cur, data, size, make([]bool, n))
+	if err != nil {
 		return err
 	}
 	if found != n {

@@ -528,7 +528,7 @@ func (c *clocks) apply(ev *cynllun.StatutoryEvent, orgKind cynllun.OrgKind) erro
 		still = append(still, d)
 	}
 	c.open = still
-	for _, rule := range rulesStartedBy(ev.Kind, orgKind, cynllun.StatusOn(c.l.l.DateOfBirth, ev.On)) {
+	for _, rule := range service.RulesStartedBy(ev.Kind, orgKind, cynllun.StatusOn(c.l.l.DateOfBirth, ev.On)) {
 		d := &cynllun.Deadline{ID: cynllun.DeadlineID(rule.ID, ev.ID), RuleID: rule.ID, LearnerID: ev.LearnerID, PlanID: ev.PlanID, ReviewID: ev.ReviewID,
 			OrgID: ev.OrgID, LAID: c.l.l.LAID, SettingID: c.l.l.SettingID, StartEventID: ev.ID, Start: ev.On, CreatedAt: ev.RecordedAt}
 		var cal *calendar.Calendar
@@ -555,40 +555,6 @@ func (c *clocks) apply(ev *cynllun.StatutoryEvent, orgKind cynllun.OrgKind) erro
 		c.open = append(c.open, d)
 	}
 	return nil
-}
-
-// rulesStartedBy are the rules an event starts for a body of orgKind and a
-// learner of status st: who decides depends on the body and the learner's
-// age (as the service reads domain.md §2.1 T1–T4).
-func rulesStartedBy(kind cynllun.EventKind, orgKind cynllun.OrgKind, st cynllun.LearnerStatus) []clock.Rule {
-	var out []clock.Rule
-	for _, r := range clock.Rules() {
-		if r.StartEvent != string(kind) && !slices.Contains(r.RestartEvents, string(kind)) {
-			continue
-		}
-		switch r.ID {
-		case "T1":
-			if orgKind != cynllun.OrgSchool || st != cynllun.StatusChild {
-				continue
-			}
-		case "T2":
-			if orgKind != cynllun.OrgSchool || st != cynllun.StatusYoungPerson {
-				continue
-			}
-		case "T3":
-			if orgKind != cynllun.OrgFEI {
-				continue
-			}
-		case "T4":
-			if orgKind != cynllun.OrgLocalAuthority {
-				continue
-			}
-		case "T13", "T19", "T20":
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 // makeReviews makes one or two reviews. A plan given long enough ago had

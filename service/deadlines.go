@@ -187,7 +187,7 @@ func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.Statuto
 	}
 	var cal *calendar.Calendar
 	var started []*cynllun.Deadline
-	for _, rule := range rulesStartedBy(ev.Kind, org.Kind, cynllun.StatusOn(l.DateOfBirth, ev.On)) {
+	for _, rule := range RulesStartedBy(ev.Kind, org.Kind, cynllun.StatusOn(l.DateOfBirth, ev.On)) {
 		if cal == nil && rule.Calendar == clock.CalendarMaintainer {
 			cals, err := termCalendars(ctx, s.store, op, []string{org.ID})
 			if err != nil {
@@ -259,10 +259,11 @@ func (s *Service) extendClocks(ctx context.Context, op string, ev *cynllun.Statu
 	return nil
 }
 
-// rulesStartedBy are the rules an event starts (or restarts) for a body of
+// RulesStartedBy are the rules an event starts (or restarts) for a body of
 // kind orgKind and a learner of status st. Who decides ALN depends on who
-// the body is and on the learner's age (domain.md §2.1 T1–T4).
-func rulesStartedBy(kind cynllun.EventKind, orgKind cynllun.OrgKind, st cynllun.LearnerStatus) []clock.Rule {
+// the body is and on the learner's age (domain.md §2.1 T1–T4). The
+// synthetic data generator (seed) starts its clocks with it too.
+func RulesStartedBy(kind cynllun.EventKind, orgKind cynllun.OrgKind, st cynllun.LearnerStatus) []clock.Rule {
 	var out []clock.Rule
 	for _, r := range clock.Rules() {
 		if r.StartEvent != string(kind) && !slices.Contains(r.RestartEvents, string(kind)) {

@@ -12,15 +12,23 @@ import (
 	"github.com/cynllun/cynllun"
 )
 
-// A learner's audit events are listed through lookups (lookup.go): one
-// document per learner and calendar month (UTC) of the events' times,
-// auditOfLearner/<learnerId>/<YYYY-MM>, whose entries map event ids to
-// their times, and one per learner, auditMonthsOfLearner/<learnerId>,
-// naming the months that have events. A page is chosen from the entries
-// of the newest months first and only its events are read, by _id, each
-// checked against its entry. A month's document is bounded by the reads
-// of one learner's records in one month, so it stays small however long
-// the learner's history grows.
+// A learner's audit events are listed through lookups (lookup.go), in three
+// tiers so that no document grows with the learner's history nor with a
+// month's reads:
+//   - auditOfLearner/<learnerId>/<YYYY-MM-DDTHH>: one per learner and hour
+//     (UTC) of the events' times, whose entries map event ids to times;
+//   - auditHoursOfLearner/<learnerId>/<YYYY-MM>: the hours of a month that
+//     have events (at most 744 entries);
+//   - auditMonthsOfLearner/<learnerId>: the months that have events (12 a
+//     year).
+//
+// Each read of protected content rewrites its hour's document only: the
+// hour and month entries are written once per process (knownHours), as
+// rewriting them is idempotent. An hour's document is bounded by the reads
+// of one learner's records in one hour, so a learner read all day long by a
+// polling client still costs each read a small rewrite. A page is chosen
+// from the entries of the newest hours first and only its events are read,
+// by _id, each checked against its entry.
 //
 // RecordAudit is on the critical path of every read of protected content,
 // and the read is returned only once its events are stored. It sends the
@@ -35,22 +43,26 @@ import (
 // entry of a read that was returned.
 
 const (
-	lkAuditOfLearner = "auditOfLearner"       // learner id + "/" + month → event id: at
+	lkAuditOfLearner = "auditOfLearner"       // learner id + "/" + hour → event id: at
+	lkAuditHours     = "auditHoursOfLearner"  // learner id + "/" + month → hour ("2006-01-02T15"): true
 	lkAuditMonths    = "auditMonthsOfLearner" // learner id → month ("2006-01"): true
 )
 
-// auditMonth is the month whose document holds an event at at.
-func auditMonth(at time.Time) string { return bsonTime(at).Format("2006-01") }
+// auditHour is the hour whose document holds an event at at; its first 7
+// bytes are the month.
+func auditHour(at time.Time) string { return bsonTime(at).Format("2006-01-02T15") }
 
-// auditMembers are d's entries: under its learner's month, and the month
-// under its learner.
+// auditMembers are d's entries: under its learner's hour, the hour under
+// its learner's month, and the month under its learner.
 func auditMembers(d *auditDoc) []member {
 	if d.LearnerID == "" {
 		return nil
 	}
-	month := auditMonth(d.At)
+	hour := auditHour(d.At)
+	month := hour[:7]
 	return []member{
-		{kind: lkAuditOfLearner, key: d.LearnerID + "/" + month, id: d.ID, value: d.At},
+		{kind: lkAuditOfLearner, key: d.LearnerID + "/" + hour, id: d.ID, value: d.At},
+		{kind: lkAuditHours, key: d.LearnerID + "/" + month, id: hour, value: true},
 		{kind: lkAuditMonths, key: d.LearnerID, id: month, value: true},
 	}
 }
@@ -74,9 +86,9 @@ func (db *DB) RecordAudit(ctx context.Context, events []cynllun.AuditEvent) erro
 		}
 		ids[i] = docs[i].ID
 		for _, m := range auditMembers(docs[i]) {
-			// A learner's month listed already (in this process) needs no
-			// second write.
-			if m.kind == lkAuditMonths && db.knownMonths.has(m.key+"/"+m.id) {
+			// A learner's hour or month listed already (in this process)
+			// needs no second write.
+			if m.kind != lkAuditOfLearner && db.knownHours.has(m.kind+"/"+m.key+"/"+m.id) {
 				continue
 			}
 			ms = append(ms, m)
@@ -112,15 +124,15 @@ func (db *DB) RecordAudit(ctx context.Context, events []cynllun.AuditEvent) erro
 		return cynllun.Internal(op, entriesErr)
 	}
 	for _, m := range ms {
-		if m.kind == lkAuditMonths {
-			db.knownMonths.add(m.key + "/" + m.id)
+		if m.kind != lkAuditOfLearner {
+			db.knownHours.add(m.kind + "/" + m.key + "/" + m.id)
 		}
 	}
 	return nil
 }
 
 // knownSet remembers, in this process, up to knownMax keys (the learners'
-// months of audit listed already); when full it starts afresh, which costs
+// hours and months of audit listed already); when full it starts afresh, which costs
 // only a repeated idempotent write.
 type knownSet struct {
 	mu   sync.Mutex
@@ -156,65 +168,123 @@ func compareAuditKeys(a, b auditKey) int { return -compareAtID(a.at, a.id, b.at,
 // ListAudit lists a learner's events newest first by (at, _id), strictly
 // before (BeforeAt, BeforeID) when BeforeAt is set: the months from the
 // learner's list of months, newest first (those after the cursor's
-// skipped), and in each the entries before the cursor, until the page is
-// full.
+// skipped), in each the hours from the month's list, newest first, and in
+// each hour the entries before the cursor, until the page is full. Hours
+// are read auditHourBatch at a time, so a page of sparse reads costs a few
+// round trips, not one per hour.
 func (db *DB) ListAudit(ctx context.Context, q cynllun.AuditQuery) ([]cynllun.AuditEvent, error) {
 	const op = "mongodb.ListAudit"
 	if q.LearnerID == "" {
 		return nil, nil
 	}
+	var cursor *auditKey
+	last := "9999-12-31T23" // the newest hour to list
+	if !q.BeforeAt.IsZero() {
+		cursor = &auditKey{bsonTime(q.BeforeAt), q.BeforeID}
+		last = auditHour(cursor.at)
+	}
 	mm, err := lookupMembers[bool](ctx, db, lkAuditMonths, []string{q.LearnerID})
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
-	var months []string
-	for m := range mm[q.LearnerID] {
-		months = append(months, m)
-	}
-	slices.SortFunc(months, func(a, b string) int { return strings.Compare(b, a) })
-	var cursor *auditKey
-	if !q.BeforeAt.IsZero() {
-		cursor = &auditKey{bsonTime(q.BeforeAt), q.BeforeID}
-		last := auditMonth(cursor.at)
-		months = slices.DeleteFunc(months, func(m string) bool { return m > last })
-	}
+	months := newestFirst(mm[q.LearnerID], last[:7])
 	n := limit(q.Limit)
 	var out []*auditDoc
 	for _, month := range months {
 		if len(out) >= n {
 			break
 		}
-		key := q.LearnerID + "/" + month
-		em, err := lookupMembers[time.Time](ctx, db, lkAuditOfLearner, []string{key})
+		hm, err := lookupMembers[bool](ctx, db, lkAuditHours, []string{q.LearnerID + "/" + month})
 		if err != nil {
 			return nil, cynllun.Internal(op, err)
 		}
-		entries := em[key]
-		keys := make([]auditKey, 0, len(entries))
-		for id, at := range entries {
-			k := auditKey{bsonTime(at), id}
-			if cursor == nil || compareAuditKeys(k, *cursor) > 0 {
-				keys = append(keys, k)
+		hours := newestFirst(hm[q.LearnerID+"/"+month], last)
+		for len(hours) > 0 && len(out) < n {
+			// Each listed hour has at least one entry, so n-len(out) hours
+			// may fill the page.
+			batch := hours[:min(auditHourBatch, n-len(out), len(hours))]
+			hours = hours[len(batch):]
+			keys := make([]string, len(batch))
+			for i, h := range batch {
+				keys[i] = q.LearnerID + "/" + h
 			}
+			em, err := lookupMembers[time.Time](ctx, db, lkAuditOfLearner, keys)
+			if err != nil {
+				return nil, cynllun.Internal(op, err)
+			}
+			var entries []auditKey
+			for _, key := range keys {
+				for id, at := range em[key] {
+					k := auditKey{bsonTime(at), id}
+					if cursor == nil || compareAuditKeys(k, *cursor) > 0 {
+						entries = append(entries, k)
+					}
+				}
+			}
+			slices.SortFunc(entries, compareAuditKeys)
+			docs, err := db.auditEvents(ctx, q.LearnerID, entries, n-len(out))
+			if err != nil {
+				return nil, cynllun.Internal(op, err)
+			}
+			out = append(out, docs...)
 		}
-		slices.SortFunc(keys, compareAuditKeys)
-		ids := make([]string, len(keys))
-		for i, k := range keys {
-			ids[i] = k.id
-		}
-		docs, err := readInOrder(ctx, db, collAudit, ids, n-len(out),
-			func(d *auditDoc) string { return d.ID },
-			func(d *auditDoc) bool { return d.LearnerID == q.LearnerID && entries[d.ID].Equal(d.At) })
-		if err != nil {
-			return nil, cynllun.Internal(op, err)
-		}
-		out = append(out, docs...)
 	}
 	return converted(op, out, nil, func(d **auditDoc) (cynllun.AuditEvent, error) { return fromAuditDoc(*d) })
 }
 
+// auditEvents reads the events of entries (in order), a page at a time by
+// _id, and returns at most n of them: those of learnerID whose time is
+// their entry's. A missing event, or an entry left by a failed write (an id
+// listed at a time not its own, possibly in another hour beside its true
+// entry), is skipped and the next read in its place; an event is returned
+// once.
+func (db *DB) auditEvents(ctx context.Context, learnerID string, entries []auditKey, n int) ([]*auditDoc, error) {
+	var out []*auditDoc
+	seen := map[string]bool{}
+	for len(entries) > 0 && len(out) < n {
+		take := entries[:min(n-len(out), len(entries))]
+		entries = entries[len(take):]
+		ids := make([]string, len(take))
+		for i, k := range take {
+			ids[i] = k.id
+		}
+		docs, err := byIDs[auditDoc](ctx, db, collAudit, ids)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[string]*auditDoc, len(docs))
+		for i := range docs {
+			byID[docs[i].ID] = &docs[i]
+		}
+		for _, k := range take {
+			d := byID[k.id]
+			if d == nil || seen[d.ID] || d.LearnerID != learnerID || !k.at.Equal(d.At) {
+				continue
+			}
+			seen[d.ID] = true
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// auditHourBatch is how many hours' entries ListAudit reads at once.
+const auditHourBatch = 24
+
+// newestFirst is the members of set no later than last, newest first.
+func newestFirst(set map[string]bool, last string) []string {
+	out := make([]string, 0, len(set))
+	for m := range set {
+		if m <= last {
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return strings.Compare(b, a) })
+	return out
+}
+
 func init() {
-	registerBackfill("audit", func(ctx context.Context, db *DB) error {
+	registerBackfill("audit-hours", func(ctx context.Context, db *DB) error {
 		return backfillEntries(ctx, db, collAudit, nil, auditMembers)
 	})
 }

@@ -44,10 +44,11 @@ func TestAudit(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	// One insert, sent with the updates of the entries (two lookup
-	// documents for each of the two learners) at the same time.
+	// One insert, sent with the updates of the entries (the hour's, the
+	// month's and the learner's lookup documents for each of the two
+	// learners) at the same time.
 	slices.Sort(cmds)
-	if diff := cmp.Diff([]string{"insert", "update", "update", "update", "update"}, cmds); diff != "" {
+	if diff := cmp.Diff([]string{"insert", "update", "update", "update", "update", "update", "update"}, cmds); diff != "" {
 		t.Errorf("RecordAudit commands (-want +got):\n%s", diff)
 	}
 
@@ -71,8 +72,8 @@ func TestAudit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The months, the month's entries, then the events.
-	wantFlat(t, cmds, 2+10, 3)
+	// The months, the month's hours, the hour's entries, then the events.
+	wantFlat(t, cmds, 3+10, 4)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ListAudit newest first (-want +got):\n%s", diff)
 	}
@@ -121,8 +122,8 @@ func TestAudit(t *testing.T) {
 	}
 }
 
-// TestAuditMonths: a learner's events across months are listed newest
-// first and paged across the months' documents, reading only what a page
+// TestAuditMonths: a learner's events across months and hours are listed
+// newest first and paged across the hours' documents, reading only what a page
 // needs; the backfill lists events stored before the lookups existed.
 func TestAuditMonths(t *testing.T) {
 	t.Parallel()
@@ -151,9 +152,9 @@ func TestAuditMonths(t *testing.T) {
 	if err := testDB.RecordAudit(ctx, events[4:]); err != nil {
 		t.Fatal(err)
 	}
-	runBackfill(t, "audit")
+	runBackfill(t, "audit-hours")
 	// A repeated id is CONFLICT, and leaves the stored event listed in its
-	// place (its entry, overwritten in the month's document, is repaired).
+	// place, once (the repeat's entry, in another hour, is skipped).
 	dup := events[4]
 	dup.At = time.Date(2026, 2, 20, 0, 0, 0, 0, time.UTC)
 	if err := testDB.RecordAudit(ctx, []cynllun.AuditEvent{dup}); codeOf(err) != cynllun.CodeConflict {
@@ -179,9 +180,9 @@ func TestAuditMonths(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// The months, then at most every month's entries and a page
-			// of events.
-			wantFlat(t, cmds, 1+4+size, 1+4+4)
+			// The months, then at most every month's hours, every hour's
+			// entries (seven hours, one the repeat's) and a page of events.
+			wantFlat(t, cmds, 1+4+7+size, 1+4+7+4)
 			paged = append(paged, page...)
 			if len(page) < size {
 				break
@@ -193,11 +194,11 @@ func TestAuditMonths(t *testing.T) {
 			t.Errorf("paged by %d (-want +got):\n%s", size, diff)
 		}
 	}
-	// The newest event is read from the newest month alone.
+	// The newest event is read from the newest month's newest hour alone.
 	cmds := commands(t, func(ctx context.Context) {
 		if _, err := testDB.ListAudit(ctx, cynllun.AuditQuery{LearnerID: learner, Limit: 1}); err != nil {
 			t.Error(err)
 		}
 	})
-	wantFlat(t, cmds, 1+1+1, 3)
+	wantFlat(t, cmds, 1+1+1+1, 4)
 }

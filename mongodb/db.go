@@ -131,9 +131,9 @@ type DB struct {
 	// mode: of a record, and of one document (lookup.go).
 	locks, docLocks keyLocks
 
-	// knownMonths are the learners' months of audit listed already
+	// knownHours are the learners' hours and months of audit listed already
 	// (audit.go).
-	knownMonths knownSet
+	knownHours knownSet
 }
 
 var (

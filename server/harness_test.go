@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,7 +62,8 @@ type env struct {
 	counting atomic.Bool
 	commands atomic.Int64
 	scans    atomic.Int64 // reads that are not a find by _id
-	names    sync.Map     // command names seen while counting
+	namesMu  sync.Mutex
+	names    []string // "command collection" in the order sent while counting
 }
 
 func newEnv(t testing.TB) *env {
@@ -83,7 +85,10 @@ func newEnvOn(t testing.TB, redisURL string) *env {
 			return
 		}
 		e.commands.Add(1)
-		e.names.Store(ev.CommandName, true)
+		coll, _ := ev.Command.Lookup(ev.CommandName).StringValueOK()
+		e.namesMu.Lock()
+		e.names = append(e.names, ev.CommandName+" "+coll)
+		e.namesMu.Unlock()
 		switch ev.CommandName {
 		case "find", "aggregate", "count", "distinct":
 			if !byIDFind(ev) {
@@ -270,15 +275,17 @@ func byIDFind(ev *event.CommandStartedEvent) bool {
 // count runs f and returns how many database commands it caused; e.scans
 // then holds how many of them were reads other than a find by _id.
 func (e *env) count(f func()) (int64, []string) {
-	e.names.Clear()
+	e.namesMu.Lock()
+	e.names = nil
+	e.namesMu.Unlock()
 	e.scans.Store(0)
 	e.commands.Store(0)
 	e.counting.Store(true)
 	f()
 	e.counting.Store(false)
-	var names []string
-	e.names.Range(func(k, _ any) bool { names = append(names, k.(string)); return true })
-	return e.commands.Load(), names
+	e.namesMu.Lock()
+	defer e.namesMu.Unlock()
+	return e.commands.Load(), slices.Clone(e.names)
 }
 
 // Fixture ids.

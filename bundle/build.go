@@ -56,12 +56,14 @@ func build(op string, s Spec, out func(size int) io.Writer) (*Manifest, error) {
 	docs := make([][]*model.Context, len(s.Sections))
 	counts := make([][]int, len(s.Sections))
 	sums := make([][]string, len(s.Sections))
+	removed := make([][]Removed, len(s.Sections))
 	var bad []cynllun.FieldError
 	size := 0
 	for i, sec := range s.Sections {
 		docs[i] = make([]*model.Context, len(sec.Documents))
 		counts[i] = make([]int, len(sec.Documents))
 		sums[i] = make([]string, len(sec.Documents))
+		removed[i] = make([]Removed, len(sec.Documents))
 		for j, d := range sec.Documents {
 			ctx, fe := open(cfg, d, docPath(i, j))
 			if fe != nil {
@@ -70,6 +72,9 @@ func build(op string, s Spec, out func(size int) io.Writer) (*Manifest, error) {
 			}
 			docs[i][j], counts[i][j] = ctx, ctx.PageCount
 			if len(d.PDF) > 0 {
+				// Scripts, launch, submit and import actions, links out
+				// and embedded files stay out of the bundle (sanitize.go).
+				removed[i][j] = disarm(ctx)
 				sums[i][j] = sha(d.PDF)
 				size += len(d.PDF)
 			} else {
@@ -104,7 +109,7 @@ func build(op string, s Spec, out func(size int) io.Writer) (*Manifest, error) {
 			dp := p.docs[i][j]
 			man.Documents = append(man.Documents, Placement{
 				DocumentID: d.ID, Section: p.sections[i].Key, Number: dp.number, Title: d.Title,
-				FromPage: dp.from, ToPage: dp.to, SHA256: sums[i][j],
+				FromPage: dp.from, ToPage: dp.to, SHA256: sums[i][j], Removed: removed[i][j],
 			})
 		}
 	}

@@ -114,6 +114,10 @@ type Placement struct {
 	// SHA256 is the hex digest of the document's own bytes as given (PDF or
 	// Image), so a bundle can be traced to the exact files it holds.
 	SHA256 string
+	// Removed counts the active content (scripts, actions other than
+	// jumps within the document, links out, embedded files) left out of
+	// the bundle's copy of a PDF, by kind; nil when there was none.
+	Removed Removed
 }
 
 // PageRange is an inclusive range of bundle pages; zero when absent.

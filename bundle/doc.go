@@ -93,6 +93,20 @@
 // section keys. Check reports the same errors, and the page-limit
 // warnings, without building.
 //
+// # Active content
+//
+// A bundle holds nothing that runs, fetches, submits or launches, and no
+// files the index does not list: as each PDF is read for a build, its
+// JavaScript (document, page, field and annotation actions, the
+// JavaScript name tree), Launch, SubmitForm, ResetForm, ImportData, GoToR,
+// GoToE and URI actions, additional actions (/AA), embedded files (the
+// EmbeddedFiles name tree, file attachment annotations, /EF and /AF),
+// media and 3D annotations and XFA forms are removed from the bundle's copy
+// (sanitize.go). Links within a document (a /Dest or a GoTo action) and its
+// form fields' appearances stay, and the index's links are added after.
+// Placement.Removed counts what was removed from each document. The stored
+// upload is not changed: Placement.SHA256 is its digest as received.
+//
 // # pdfcpu v0.6.0
 //
 // model.ConfigPath is set to "disable" when the package is initialised

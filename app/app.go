@@ -124,7 +124,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 	if p.Links, err = auth.NewFileLinks([]byte(linkSecret), cfg.PublicURL); err != nil {
 		return nil, err
 	}
-	p.Service = service.New(db, service.WithPublisher(p.Bus), service.WithLogger(log), service.WithMaxUploadBytes(cfg.MaxUploadBytes), service.WithClockSettings(cfg.Clock),
+	p.Service = service.New(db, service.WithPublisher(p.Bus), service.WithLogger(log), service.WithMaxUploadBytes(cfg.MaxUploadBytes), service.WithMaxImageDecodeBytes(cfg.MaxImageDecodeBytes), service.WithClockSettings(cfg.Clock),
 		service.WithBundleDefaults(cfg.BundleSections), service.WithOverrideRoles(cfg.OverrideRoles), service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links))
 	ok = true
 	return p, nil

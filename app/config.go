@@ -18,6 +18,7 @@ import (
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/notify"
 	"github.com/cynllun/cynllun/service"
+	"github.com/cynllun/cynllun/upload"
 )
 
 // Config is everything the programs read from the environment.
@@ -43,6 +44,11 @@ type Config struct {
 	PublicURL         string // PUBLIC_URL: origin put before download links (default: relative links)
 	LogLevel          slog.Level
 	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT (default 20s)
+
+	// MaxImageDecodeBytes is MAX_IMAGE_DECODE_BYTES: the memory decoding
+	// one uploaded image may take, worked out from its header before it is
+	// decoded (default 96 MiB, upload.DefaultMaxImageDecodeBytes).
+	MaxImageDecodeBytes int64
 
 	// Statutory clocks and notices.
 	Clock           clock.Settings // DEADLINE_TRIGGER_DAY_COUNTS, DEADLINE_INSET_DAYS_COUNT, DEADLINE_CLOSURES_COUNT, DEADLINE_WEEKS_END_DAY_BEFORE, DEADLINE_OVERRIDES
@@ -108,6 +114,7 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	c.Playground = boolean("GRAPHQL_PLAYGROUND", dev)
 	c.MaxBodyBytes = int64(integer("MAX_BODY_BYTES", 1<<20))
 	c.MaxUploadBytes = int64(integer("MAX_UPLOAD_BYTES", 20<<20))
+	c.MaxImageDecodeBytes = int64(integer("MAX_IMAGE_DECODE_BYTES", upload.DefaultMaxImageDecodeBytes))
 	c.MaxComplexity = integer("GRAPHQL_MAX_COMPLEXITY", 20000)
 	c.MaxDepth = integer("GRAPHQL_MAX_DEPTH", 12)
 	c.WorkerConcurrency = integer("WORKER_CONCURRENCY", runtime.NumCPU())

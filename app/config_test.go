@@ -42,3 +42,21 @@ func TestDeadlineAndNoticeSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestMaxImageDecodeBytes(t *testing.T) {
+	c, err := FromEnv(env(nil), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxImageDecodeBytes != 96<<20 {
+		t.Errorf("default %d, want 96 MiB", c.MaxImageDecodeBytes)
+	}
+	if c, err = FromEnv(env(map[string]string{"MAX_IMAGE_DECODE_BYTES": "33554432"}), false); err != nil || c.MaxImageDecodeBytes != 32<<20 {
+		t.Errorf("set: %d, %v", c.MaxImageDecodeBytes, err)
+	}
+	for _, bad := range []string{"0", "-1", "64MiB"} {
+		if _, err := FromEnv(env(map[string]string{"MAX_IMAGE_DECODE_BYTES": bad}), false); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -68,7 +68,7 @@ func (s *Service) AddEvidence(ctx context.Context, in EvidenceInput) (*cynllun.C
 		pages int
 	)
 	if err := s.inspect(ctx, op, func() (err error) {
-		if res, err = upload.Inspect(in.Data, name, in.DeclaredType, s.MaxUploadBytes()); err != nil {
+		if res, err = upload.InspectWith(in.Data, name, in.DeclaredType, s.uploadLimits()); err != nil {
 			return err
 		}
 		if !evidenceTypes[res.ContentType] {

@@ -58,9 +58,13 @@ type Service struct {
 	calendars calendar.Store
 	clock     clock.Settings
 
+	// maxImageDecode is the memory budget of decoding one uploaded image
+	// (0: upload.DefaultMaxImageDecodeBytes).
+	maxImageDecode int64
+
 	bundleDefaults *BundleDefaults
-	// inspecting bounds the uploads checked at once: decoding an image
-	// near the pixel cap takes up to a few hundred MB (upload package).
+	// inspecting bounds the uploads checked at once: each may decode an
+	// image of up to maxImageDecode bytes (upload package).
 	inspecting chan struct{}
 	// overrideRoles are the staff roles that may finalise over error-level
 	// quality findings (nil: DefaultOverrideRoles).

@@ -33,6 +33,16 @@ func (s *Service) MaxUploadBytes() int64 {
 // WithMaxUploadBytes sets the size limit of one upload.
 func WithMaxUploadBytes(n int64) Option { return func(s *Service) { s.maxUpload = n } }
 
+// WithMaxImageDecodeBytes sets the memory budget of decoding one uploaded
+// image, worked out from its header before it is decoded (default
+// upload.DefaultMaxImageDecodeBytes).
+func WithMaxImageDecodeBytes(n int64) Option { return func(s *Service) { s.maxImageDecode = n } }
+
+// uploadLimits are the limits an upload is inspected with.
+func (s *Service) uploadLimits() upload.Limits {
+	return upload.Limits{MaxBytes: s.MaxUploadBytes(), MaxImageDecodeBytes: s.maxImageDecode}
+}
+
 // UploadAttachment stores an attachment (a drawing, a recording, a report)
 // in a learner's record, after checking its size and that its content is an
 // accepted type agreeing with its name and declared type. Staff, officers,
@@ -59,7 +69,7 @@ func (s *Service) UploadAttachment(ctx context.Context, in UploadInput) (*cynllu
 	}
 	var res upload.Result
 	if err := s.inspect(ctx, op, func() (err error) {
-		res, err = upload.Inspect(in.Data, name, in.DeclaredType, s.MaxUploadBytes())
+		res, err = upload.InspectWith(in.Data, name, in.DeclaredType, s.uploadLimits())
 		return err
 	}); err != nil {
 		return nil, err

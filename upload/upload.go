@@ -268,9 +268,32 @@ var labels = map[string]string{
 //
 // Every rejection is an INVALID *cynllun.Error with one field error on
 // "file".
+//
+// Images are held to DefaultMaxImageDecodeBytes; InspectWith sets another
+// budget.
 func Inspect(data []byte, name, declaredType string, max int64) (Result, error) {
+	return InspectWith(data, name, declaredType, Limits{MaxBytes: max})
+}
+
+// Limits are the limits of one inspection.
+type Limits struct {
+	// MaxBytes is the size limit of the file; <= 0 means DefaultMaxBytes.
+	MaxBytes int64
+	// MaxImageDecodeBytes is the most memory decoding an image may take,
+	// as worked out from its header before anything is decoded (see
+	// decodeCost); <= 0 means DefaultMaxImageDecodeBytes.
+	MaxImageDecodeBytes int64
+}
+
+// InspectWith is Inspect with the given limits.
+func InspectWith(data []byte, name, declaredType string, lim Limits) (Result, error) {
+	max := lim.MaxBytes
 	if max <= 0 {
 		max = DefaultMaxBytes
+	}
+	budget := lim.MaxImageDecodeBytes
+	if budget <= 0 {
+		budget = DefaultMaxImageDecodeBytes
 	}
 	size := int64(len(data))
 	switch {
@@ -335,7 +358,7 @@ func Inspect(data []byte, name, declaredType string, max int64) (Result, error) 
 		}
 	default:
 		if f, ok := imageFormats[a.mime]; ok {
-			w, h, msg := openImage(data, a, f)
+			w, h, msg := openImage(data, a, f, budget)
 			if msg != "" {
 				return Result{}, reject(msg)
 			}
@@ -498,6 +521,14 @@ func restrictedName(s string) bool {
 	return true
 }
 
+// approxBytes says n in MiB, rounded up, or GiB to one place.
+func approxBytes(n int64) string {
+	if n >= 1<<30 {
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	}
+	return fmt.Sprintf("%d MiB", (n+1<<20-1)>>20)
+}
+
 func formatBytes(n int64) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
@@ -611,8 +642,10 @@ var imageFormats = map[string]imageFormat{
 // openImage decodes an image and returns its dimensions, or a message saying
 // why it cannot be accepted.
 //
-// The header is read first (DecodeConfig) and an image with no pixels or
-// more than maxPixels is refused without decoding. Then the image is decoded
+// The header is read first (DecodeConfig) and an image with no pixels, more
+// than maxPixels, or whose decoding would take more memory than budget
+// (decodeCost, from the header: pixels, bit depth, colour model,
+// progressive or not) is refused without decoding. Then the image is decoded
 // in full, which proves it is not truncated or corrupt: image/png checks
 // every chunk's CRC to IEND and the zlib checksum, image/jpeg decodes every
 // scan to EOI, x/image/webp decodes the VP8 or VP8L bitstream (and wholeWebP
@@ -622,17 +655,17 @@ var imageFormats = map[string]imageFormat{
 // decompressing them: gif.DecodeAll would keep every frame in memory, and a
 // 20 MiB file can hold thousands.
 //
-// Memory: a decode holds the whole image, so it is bounded by maxPixels
-// times the bytes a pixel takes in the decoder. For the images people take
-// and scan that is 1.5 bytes a pixel (baseline JPEG, 4:2:0 chroma: 18 MB for
-// a 12 MP photo, 90 MB at the limit) or 1 to 4 (8-bit PNG, a GIF frame,
-// WebP: 240 MB at the limit for RGB or RGBA); a 16-bit RGBA PNG takes 8 (480
-// MB at the limit). A progressive JPEG also holds its DCT coefficients, 4
-// bytes a sample: 7.5 bytes a pixel at 4:2:0 (450 MB at the limit), at worst
-// 24 for a progressive CMYK JPEG (1.4 GB at the limit). Such images can be
-// small files (a flat 60 MP PNG or JPEG is under 1 MiB), so a server should
-// bound how many uploads it inspects at once.
-func openImage(data []byte, a *accepted, f imageFormat) (width, height int, msg string) {
+// Memory: a decode holds the whole image, in as many bytes a pixel as the
+// decoder's colour model takes: 1.5 for a baseline JPEG at 4:2:0 (18 MB
+// for a 12 MP photo), 1 to 4 for an 8-bit PNG, a GIF frame or WebP, 8 for
+// a 16-bit RGBA PNG; a progressive JPEG also holds its DCT coefficients, 4
+// bytes a sample (7.5 a pixel at 4:2:0), at worst 24 for a progressive
+// CMYK JPEG. Such images can be small files (a flat 60 MP PNG or JPEG is
+// under 1 MiB): pixels alone do not bound memory (60 million pixels of
+// progressive CMYK are 1.4 GB), so budget does. A server should still bound
+// how many uploads it inspects at once: its memory for this is that many
+// budgets.
+func openImage(data []byte, a *accepted, f imageFormat, budget int64) (width, height int, msg string) {
 	noun := a.label[strings.IndexByte(a.label, ' ')+1:] // "PNG image"
 	unreadable := "is not a readable " + noun
 	defer func() {
@@ -653,6 +686,13 @@ func openImage(data []byte, a *accepted, f imageFormat) (width, height int, msg 
 	case int64(w)*int64(h) > maxPixels:
 		return 0, 0, fmt.Sprintf("is %s too large to accept: %d × %d pixels (at most %d million pixels)",
 			a.label, w, h, maxPixels/1_000_000)
+	}
+	if cost, ok := decodeCost(a.mime, data, cfg); !ok {
+		return 0, 0, unreadable
+	} else if cost > budget {
+		return 0, 0, fmt.Sprintf("is %s too large to open: %d × %d pixels would take %s of memory to decode "+
+			"(at most %s); save it at a lower resolution, or as an 8-bit or baseline (not progressive) image",
+			a.label, w, h, approxBytes(cost), formatBytes(budget))
 	}
 	if a.mime == "image/webp" && animatedWebP(data) {
 		return 0, 0, "is an animated WebP image, which cannot be checked; upload a GIF or a still image"

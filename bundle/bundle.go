@@ -166,6 +166,14 @@ const (
 	// scanned at 600 dpi has about 35 million.
 	maxImagePixels = 60_000_000
 	maxDocuments   = 5000
+
+	// maxImageDecodeBytes is the most memory decoding a PNG document may
+	// take (upload.DecodeCost, from its header): pdfcpu holds the decoded
+	// image and the stream it makes of it, about twice that. Uploads are
+	// held to MAX_IMAGE_DECODE_BYTES (96 MiB by default) already; this is
+	// for images stored before they were, and is above any budget a
+	// deployment should set.
+	maxImageDecodeBytes = 256 << 20
 )
 
 // Check validates s and reports page-limit warnings without building the

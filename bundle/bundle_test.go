@@ -558,6 +558,7 @@ func TestRejects(t *testing.T) {
 		{"an image as a PDF", "sections.1.documents.1.pdf", "is not a PDF", doc(func(d *Document) { d.PDF = f["png"] })},
 		{"GIF image", "sections.1.documents.1.image", "PNG or JPEG", doc(func(d *Document) { d.PDF, d.Image = nil, []byte("GIF89a....") })},
 		{"broken PNG", "sections.1.documents.1.image", "is corrupt", doc(func(d *Document) { d.PDF, d.Image = nil, append(bytes.Clone(pngMagic), "junk"...) })},
+		{"16-bit PNG bomb", "sections.1.documents.1.image", "would take more than 256 MiB of memory to decode", doc(func(d *Document) { d.PDF, d.Image = nil, pngHeader16(6000, 6000) })},
 		{"PDF and image", "sections.1.documents.1.pdf", "must not be given with image", doc(func(d *Document) { d.Image = f["png"] })},
 		{"no content", "sections.1.documents.1.pdf", "is required", doc(func(d *Document) { d.PDF = nil })},
 		{"no title", "sections.1.documents.1.title", "is required", doc(func(d *Document) { d.Title = " " })},

@@ -88,8 +88,9 @@
 // encrypted: …"); messages never contain titles or names. Refused: a
 // document that is not a PDF, is encrypted (even with an empty user
 // password), corrupt (pdfcpu cannot read or, in relaxed mode, validate it),
-// PDF 2.0, or has no pages; an image that is not PNG or JPEG, is corrupt or
-// has more than 60 million pixels; an empty spec; duplicate document ids or
+// PDF 2.0, or has no pages; an image that is not PNG or JPEG, is corrupt,
+// has more than 60 million pixels, or is a PNG whose decoding would take more
+// than 256 MiB (from its header; uploads are held to less already); an empty spec; duplicate document ids or
 // section keys. Check reports the same errors, and the page-limit
 // warnings, without building.
 //

@@ -2,7 +2,9 @@ package bundle
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -190,4 +192,19 @@ func testSpec(tb testing.TB, l Lang) Spec {
 		ChronologyAfter: "A",
 		Created:         time.Date(2027, 1, 7, 12, 0, 0, 0, time.UTC),
 	}
+}
+
+// pngHeader16 is a PNG signature, an IHDR of a 16-bit RGBA image of the
+// given size (8 bytes a pixel decoded) and IEND: what a decoder reads
+// before it allocates.
+func pngHeader16(width, height uint32) []byte {
+	chunk := func(typ string, data []byte) []byte {
+		b := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+		b = append(append(b, typ...), data...)
+		return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b[4:]))
+	}
+	ihdr := binary.BigEndian.AppendUint32(nil, width)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, height)
+	ihdr = append(ihdr, 16, 6, 0, 0, 0)
+	return append(append(bytes.Clone(pngMagic), chunk("IHDR", ihdr)...), chunk("IEND", nil)...)
 }

@@ -16,6 +16,7 @@ import (
 	pdfvalidate "github.com/pdfcpu/pdfcpu/pkg/pdfcpu/validate"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/upload"
 )
 
 func init() {
@@ -111,6 +112,13 @@ func imagePDF(cfg *model.Configuration, img []byte) (pdf []byte, msg string) {
 	}
 	if ic.Width*ic.Height > maxImagePixels {
 		return nil, fmt.Sprintf("has more than %d million pixels", maxImagePixels/1_000_000)
+	}
+	if bytes.HasPrefix(img, pngMagic) {
+		// pdfcpu decodes a PNG (a JPEG it embeds as it is): refuse one
+		// whose decoding would take more than the ceiling, from its header.
+		if cost, ok := upload.DecodeCost("image/png", img); !ok || cost > maxImageDecodeBytes {
+			return nil, fmt.Sprintf("would take more than %d MiB of memory to decode: save it at a lower resolution or as an 8-bit image", maxImageDecodeBytes>>20)
+		}
 	}
 	defer func() {
 		if r := recover(); r != nil {

@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"bytes"
 	"encoding/binary"
 	"image"
 	"image/color"
@@ -87,6 +88,27 @@ func decodeCost(mime string, data []byte, cfg image.Config) (cost int64, ok bool
 		return 0, false
 	}
 	return 0, false
+}
+
+// DecodeCost is the memory, in bytes, that decoding an image of the given
+// type (image/png, image/jpeg, image/gif or image/webp) takes, worked out
+// from its header as Inspect does; ok is false when the type is not one of
+// those or its header cannot be read.
+func DecodeCost(contentType string, data []byte) (cost int64, ok bool) {
+	f, known := imageFormats[contentType]
+	if !known {
+		return 0, false
+	}
+	defer func() {
+		if recover() != nil {
+			cost, ok = 0, false
+		}
+	}()
+	cfg, err := f.config(bytes.NewReader(data))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		return 0, false
+	}
+	return decodeCost(contentType, data, cfg)
 }
 
 // jpegFrame is what a JPEG's frame header says.

@@ -217,6 +217,15 @@ func TestInspectImageBudget(t *testing.T) {
 	if want := int64(640*480 + 2*320*240); cost != want {
 		t.Errorf("cost of a 640 × 480 4:2:0 JPEG = %d, want %d", cost, want)
 	}
+	if c, ok := DecodeCost("image/jpeg", data); !ok || c != cost {
+		t.Errorf("DecodeCost = %d, %v; want %d", c, ok, cost)
+	}
+	if _, ok := DecodeCost("application/pdf", data); ok {
+		t.Error("DecodeCost of a PDF is ok")
+	}
+	if _, ok := DecodeCost("image/png", data); ok {
+		t.Error("DecodeCost of a JPEG as a PNG is ok")
+	}
 	if _, err := InspectWith(data, "a.jpg", "", Limits{MaxImageDecodeBytes: cost}); err != nil {
 		t.Errorf("at the budget: %v", err)
 	}

@@ -40,8 +40,16 @@ const maxCaseEvidence = 2000
 // AddEvidence adds a document to a case, after checking it as an upload
 // (size, content type from the bytes, agreeing with its name and declared
 // type) and as a document of a bundle (a PDF that opens, unencrypted; an
-// image that decodes): what is accepted always builds. Nothing is stored
-// when a check fails. Anyone who may work on the case may add evidence.
+// image that decodes within the memory budget): what is accepted always
+// builds. Nothing is stored when a check fails. Anyone who may work on the
+// case may add evidence.
+//
+// A PDF is stored as uploaded, and its digest is that of the bytes
+// received: it is the party's evidence. What it holds that acts rather
+// than shows (JavaScript, launch, submit, import and remote actions, links
+// out, embedded files, form scripts, XFA) is removed from the copy each
+// bundle holds, when the bundle is built (package bundle, sanitize.go),
+// which also covers evidence stored before that was done.
 func (s *Service) AddEvidence(ctx context.Context, in EvidenceInput) (*cynllun.CaseEvidence, error) {
 	const op = "service.AddEvidence"
 	p, c, l, err := s.caseFor(ctx, op, in.CaseID)

@@ -262,7 +262,8 @@ var labels = map[string]string{
 // extension claims nothing). PDFs must open with pdfcpu (not corrupt, not
 // encrypted or password protected) and their page count is returned; Word
 // documents must open as ZIP archives; PNG, JPEG, GIF and WebP images must
-// decode, within maxPixels, and their dimensions are returned (see
+// decode, within maxPixels and the memory budget (worked out from the
+// header before decoding), and their dimensions are returned (see
 // openImage). HEIC images are not decoded: neither the standard library nor
 // golang.org/x/image reads them.
 //

@@ -2,8 +2,10 @@ package cynllun
 
 import "time"
 
-// AuditEvent records a read of protected content. It names who, which
-// learner, which part and why, and never holds the content itself.
+// AuditEvent records a read of protected content, or a change of who may
+// read it (a refused self-grant, the end of a staff or officer role). It
+// names who, which learner, which part and why, and never holds the
+// content itself.
 type AuditEvent struct {
 	ID        string
 	At        time.Time
@@ -16,4 +18,8 @@ type AuditEvent struct {
 	Action  string // "read", "compare", "download"
 	// Reason is the relationship that allowed it (e.g. "STAFF_OF").
 	Reason string
+	// OrgID and RelationshipID name, for events about access, the
+	// organisation and relationship concerned (no learner's data).
+	OrgID          string
+	RelationshipID string
 }

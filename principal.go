@@ -35,11 +35,34 @@ type Relationship struct {
 	EndsAt    time.Time // zero: open-ended (never for advocates)
 	EndedAt   time.Time // set when revoked
 	CreatedAt time.Time
+	// CreatedBy is the user who granted it (for an advocate, the same as
+	// ConsentBy). It is kept when the grantor's own role later changes:
+	// a relationship ends only by its own end date or a revocation.
 	CreatedBy string
+	// GrantedAs is the grantor's standing when they granted it: "ADMIN",
+	// or the kind of the grantor's relationship that allowed the grant
+	// (STAFF_OF, OFFICER_OF, PARENT_OF, SELF). Empty for relationships
+	// recorded before grants were checked against policy.GrantTable.
+	GrantedAs string
+	// GrantedVia is the id of the grantor's relationship named by
+	// GrantedAs (empty for an administrator's grant), so the grantor's
+	// later change of role can be traced to the grants it allowed.
+	GrantedVia string
 }
 
-// ActiveAt says whether the relationship gives access at t.
+// SelfGranted says the holder granted the relationship to themself. No
+// such grant is accepted any more; one stored earlier gives no access.
+func (r *Relationship) SelfGranted() bool {
+	return r.CreatedBy != "" && r.CreatedBy == r.UserID
+}
+
+// ActiveAt says whether the relationship gives access at t: not ended, not
+// past its end date, not self-granted, and for an advocate with recorded
+// consent and an end date.
 func (r *Relationship) ActiveAt(t time.Time) bool {
+	if r.SelfGranted() {
+		return false
+	}
 	if !r.EndedAt.IsZero() && !t.Before(r.EndedAt) {
 		return false
 	}
@@ -58,7 +81,9 @@ type User struct {
 	Name  string
 	Email string
 	// Admin may manage organisations and staff/officer relationships. It
-	// gives no access to learners' data.
+	// gives no access to learners' data, and an administrator's account
+	// holds no relationship that would: grants to it are refused and any
+	// relationship it holds is ignored (policy).
 	Admin     bool
 	CreatedAt time.Time
 }

@@ -196,6 +196,10 @@ type relationshipDoc struct {
 	EndedAt   *time.Time `bson:"endedAt,omitempty"`
 	CreatedAt time.Time  `bson:"createdAt"`
 	CreatedBy string     `bson:"createdBy"`
+	// GrantedAs and GrantedVia: the grantor's standing (absent on
+	// relationships recorded before they were kept).
+	GrantedAs  string `bson:"grantedAs,omitempty"`
+	GrantedVia string `bson:"grantedVia,omitempty"`
 }
 
 type auditDoc struct {
@@ -208,6 +212,9 @@ type auditDoc struct {
 	Version   int       `bson:"version"`
 	Action    string    `bson:"action"`
 	Reason    string    `bson:"reason"`
+	// OrgID and RelationshipID are set on events about access only.
+	OrgID          string `bson:"orgId,omitempty"`
+	RelationshipID string `bson:"relationshipId,omitempty"`
 }
 
 // --- scalars ---
@@ -607,6 +614,7 @@ func toRelationshipDoc(r *cynllun.Relationship) *relationshipDoc {
 		EndedAt:   optTime(r.EndedAt),
 		CreatedAt: bsonTime(r.CreatedAt),
 		CreatedBy: r.CreatedBy,
+		GrantedAs: r.GrantedAs, GrantedVia: r.GrantedVia,
 	}
 }
 
@@ -624,6 +632,7 @@ func fromRelationshipDoc(d *relationshipDoc) (cynllun.Relationship, error) {
 		EndedAt:   fromOptTime(d.EndedAt),
 		CreatedAt: fromTime(d.CreatedAt),
 		CreatedBy: d.CreatedBy,
+		GrantedAs: d.GrantedAs, GrantedVia: d.GrantedVia,
 	}, nil
 }
 
@@ -640,6 +649,7 @@ func toAuditDoc(e *cynllun.AuditEvent) *auditDoc {
 		Version:   e.Version,
 		Action:    e.Action,
 		Reason:    e.Reason,
+		OrgID:     e.OrgID, RelationshipID: e.RelationshipID,
 	}
 }
 
@@ -654,6 +664,7 @@ func fromAuditDoc(d *auditDoc) (cynllun.AuditEvent, error) {
 		Version:   d.Version,
 		Action:    d.Action,
 		Reason:    d.Reason,
+		OrgID:     d.OrgID, RelationshipID: d.RelationshipID,
 	}, nil
 }
 

@@ -2,7 +2,8 @@
 // access rules live (design §5): services ask it before every read and write,
 // and list queries take their filter from Scope. Access is by relationship
 // and denied by default; an administrator manages organisations and staff but
-// sees no learner's data.
+// sees no learner's data. Who may grant which relationship is a table,
+// GrantTable (grant.go).
 package policy
 
 import (
@@ -20,8 +21,12 @@ type Access struct {
 }
 
 // active returns the principal's relationships that give access at now.
+// An administrator's relationships give none: an administrator's account
+// never reaches learners' data, even if it was granted a relationship (by
+// another administrator, or before such grants were refused), and
+// administrators' own powers do not depend on relationships.
 func active(p *cynllun.Principal, now time.Time) []cynllun.Relationship {
-	if p == nil {
+	if p == nil || p.Admin {
 		return nil
 	}
 	out := make([]cynllun.Relationship, 0, len(p.Relationships))
@@ -131,32 +136,6 @@ func appendOnce(s []string, v string) []string {
 // accounts and grant staff or officer relationships: administrators only.
 func ManageOrganisations(p *cynllun.Principal) bool {
 	return p != nil && p.Admin
-}
-
-// Grant decides whether p may create relationship r. learner is the learner
-// r is about (nil for organisation-scoped kinds).
-//   - STAFF_OF, OFFICER_OF: administrators.
-//   - PARENT_OF, SELF: those who may write the learner (school staff, LA
-//     officers), who know the family.
-//   - ADVOCATE_FOR: only the person who consents, a parent of the learner or
-//     the young person themself, recorded as ConsentBy, with an end date.
-func Grant(p *cynllun.Principal, r *cynllun.Relationship, learner *cynllun.Learner, now time.Time) bool {
-	if p == nil || r == nil {
-		return false
-	}
-	switch r.Kind {
-	case cynllun.RelStaffOf, cynllun.RelOfficerOf:
-		return p.Admin
-	case cynllun.RelParentOf, cynllun.RelSelf:
-		return WriteLearner(p, learner, now).OK
-	case cynllun.RelAdvocateOf:
-		if learner == nil || r.ConsentBy != p.UserID {
-			return false
-		}
-		a := ReadLearner(p, learner, now)
-		return a.OK && (a.Reason == cynllun.RelParentOf || a.Reason == cynllun.RelSelf)
-	}
-	return false
 }
 
 // Revoke decides whether p may end relationship r: whoever could grant it,

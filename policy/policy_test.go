@@ -129,11 +129,13 @@ func TestGrant(t *testing.T) {
 		{"consent recorded for someone else", parent, advocate("usr_other"), learner, false},
 		{"staff cannot consent for the family", staff, advocate("usr_me"), learner, false},
 		{"parent of another child", parent, &cynllun.Relationship{Kind: cynllun.RelAdvocateOf, LearnerID: "lrn_2", ConsentBy: "usr_me"}, other, false},
+		{"advocate consent without end date", parent, &cynllun.Relationship{UserID: "usr_adv", Kind: cynllun.RelAdvocateOf, LearnerID: "lrn_1", ConsentBy: "usr_me"}, learner, false},
+		{"relationship about another learner than the one checked", staff, &cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_2"}, learner, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Grant(tt.p, tt.r, tt.l, now); got != tt.want {
-				t.Errorf("Grant = %v, want %v", got, tt.want)
+			if got := Grant(tt.p, tt.r, tt.l, now); got.OK != tt.want {
+				t.Errorf("Grant = %+v, want %v", got, tt.want)
 			}
 		})
 	}

@@ -272,47 +272,116 @@ func (s *Service) GrantAccess(ctx context.Context, in GrantInput) (*cynllun.Rela
 	if len(errs) > 0 {
 		return nil, cynllun.Invalid(op, errs...)
 	}
-	if _, err := s.store.UserByID(ctx, in.UserID); err != nil {
-		if cynllun.ErrorCode(err) == cynllun.CodeNotFound {
-			return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.userId", Message: "is not a known user"})
-		}
+	if in.UserID == p.UserID {
+		// Refused whatever the learner or organisation, before either is
+		// looked at, so the answer tells nothing about them.
+		return nil, s.refuseSelfGrant(ctx, op, p, r, learnerScoped)
+	}
+	// Every read the grant needs is made whatever the outcome, before any
+	// is judged, so that an unknown user id and a user this granter may
+	// not grant to cost the same reads and get the same answer.
+	grantee, err := s.store.UserByID(ctx, in.UserID)
+	if err != nil && cynllun.ErrorCode(err) != cynllun.CodeNotFound {
 		return nil, cynllun.AsError(op, err)
 	}
-	var learner *cynllun.Learner
+	var (
+		learner *cynllun.Learner
+		org     *cynllun.Organisation
+	)
 	if learnerScoped {
-		learner, err = s.learnerFor(ctx, p, op, in.LearnerID)
+		m, err := s.readableLearners(ctx, p, []string{in.LearnerID})
 		if err != nil {
-			return nil, err
+			return nil, cynllun.AsError(op, err)
 		}
+		learner = m[in.LearnerID]
 	} else {
 		orgs, err := s.store.OrganisationsByID(ctx, []string{in.OrgID})
 		if err != nil {
 			return nil, cynllun.AsError(op, err)
 		}
-		want := map[cynllun.RelKind][]cynllun.OrgKind{
-			cynllun.RelStaffOf:   {cynllun.OrgSchool, cynllun.OrgFEI, cynllun.OrgHealthBoard},
-			cynllun.RelOfficerOf: {cynllun.OrgLocalAuthority},
-		}[in.Kind]
-		if len(orgs) == 0 || !containsKind(want, orgs[0].Kind) {
-			return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.orgId", Message: "is not an organisation of the right kind"})
+		if len(orgs) > 0 {
+			org = orgs[0]
 		}
 	}
-	if !policy.Grant(p, r, learner, now) {
-		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not grant this access")
-	}
-	if in.CaseID != "" {
+	var cas *cynllun.Case
+	if in.CaseID != "" && learner != nil {
 		cs, err := s.store.CasesByID(ctx, []string{in.CaseID})
 		if err != nil {
 			return nil, cynllun.AsError(op, err)
 		}
-		if len(cs) == 0 || cs[0].LearnerID != learner.ID {
-			return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.caseId", Message: "is not a case of the learner"})
+		if len(cs) > 0 {
+			cas = cs[0]
 		}
 	}
+
+	// Then the answers, each independent of who the grantee is but the last.
+	if learnerScoped && learner == nil {
+		return nil, cynllun.NotFound(op, "learner")
+	}
+	if !learnerScoped {
+		want := map[cynllun.RelKind][]cynllun.OrgKind{
+			cynllun.RelStaffOf:   {cynllun.OrgSchool, cynllun.OrgFEI, cynllun.OrgHealthBoard},
+			cynllun.RelOfficerOf: {cynllun.OrgLocalAuthority},
+		}[in.Kind]
+		if org == nil || !containsKind(want, org.Kind) {
+			return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.orgId", Message: "is not an organisation of the right kind"})
+		}
+	}
+	d := policy.Grant(p, r, learner, now)
+	if !d.OK {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not grant this access: "+d.Why)
+	}
+	if in.CaseID != "" && (cas == nil || cas.LearnerID != learner.ID) {
+		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.caseId", Message: "is not a case of the learner"})
+	}
+	// An unknown user and an administrator's account (which holds no
+	// relationship: administrators never reach learners' data) answer
+	// alike, so the answer does not tell whether a user id exists.
+	if grantee == nil || grantee.Admin {
+		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.userId", Message: "is not a user you may grant this access to"})
+	}
+	r.GrantedAs, r.GrantedVia = string(d.As), d.Via
 	if err := s.store.CreateRelationship(ctx, r); err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
+	if learnerScoped {
+		// The learner's audit trail shows who gave whom access, and as what.
+		if err := s.audit(ctx, op, []cynllun.AuditEvent{{
+			ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID, LearnerID: learner.ID,
+			Part: "access.grant", Action: "granted", Reason: string(r.Kind), RelationshipID: r.ID,
+		}}); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
+}
+
+// refuseSelfGrant answers a grant to the granter themself: FORBIDDEN,
+// after recording an audit event (ids and the kind only). The event is in
+// the learner's audit trail when the granter may read that learner, so
+// those who maintain the record see the attempt; otherwise it names no
+// learner (nothing is written under an id the granter cannot see).
+func (s *Service) refuseSelfGrant(ctx context.Context, op string, p *cynllun.Principal, r *cynllun.Relationship, learnerScoped bool) error {
+	ev := cynllun.AuditEvent{
+		ID: cynllun.NewID(cynllun.PrefixAudit), At: r.CreatedAt, ActorID: p.UserID,
+		Part: "access.grant", Action: "refused-self-grant", Reason: string(r.Kind),
+	}
+	if learnerScoped {
+		m, err := s.readableLearners(ctx, p, []string{r.LearnerID})
+		if err == nil && m[r.LearnerID] != nil {
+			ev.LearnerID = r.LearnerID
+		}
+	} else {
+		orgs, err := s.store.OrganisationsByID(ctx, []string{r.OrgID})
+		if err == nil && len(orgs) > 0 {
+			ev.OrgID = r.OrgID
+		}
+	}
+	if err := s.audit(ctx, op, []cynllun.AuditEvent{ev}); err != nil {
+		s.log.ErrorContext(ctx, "self-grant refused but not audited", "op", op, "actor", p.UserID, "kind", string(r.Kind), "err", err)
+	}
+	s.log.WarnContext(ctx, "self-grant refused", "op", op, "actor", p.UserID, "kind", string(r.Kind))
+	return cynllun.E(cynllun.CodeForbidden, op, "you may not grant access to yourself")
 }
 
 func containsKind(ks []cynllun.OrgKind, k cynllun.OrgKind) bool {
@@ -354,6 +423,23 @@ func (s *Service) RevokeAccess(ctx context.Context, id string) (*cynllun.Relatio
 	}
 	if err := s.store.EndRelationship(ctx, id, now.UTC()); err != nil {
 		return nil, cynllun.AsError(op, err)
+	}
+	if r.EndedAt.IsZero() {
+		// Recorded: the end of a staff or officer role (a role change: the
+		// relationships its holder granted are kept, each ending by its own
+		// end date, and name this one as GrantedVia), or of a learner's
+		// relationship, in that learner's audit trail.
+		ev := cynllun.AuditEvent{
+			ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID,
+			LearnerID: r.LearnerID, OrgID: r.OrgID, RelationshipID: r.ID,
+			Part: "access.revoke", Action: "revoked", Reason: string(r.Kind),
+		}
+		if r.Kind == cynllun.RelStaffOf || r.Kind == cynllun.RelOfficerOf {
+			ev.Part, ev.Action = "access.role", "ended"
+		}
+		if err := s.audit(ctx, op, []cynllun.AuditEvent{ev}); err != nil {
+			return nil, err
+		}
 	}
 	return s.store.RelationshipByID(ctx, id)
 }

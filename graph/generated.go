@@ -102,15 +102,16 @@ type ComplexityRoot struct {
 	}
 
 	AuditEvent struct {
-		Action    func(childComplexity int) int
-		ActorID   func(childComplexity int) int
-		At        func(childComplexity int) int
-		ID        func(childComplexity int) int
-		LearnerID func(childComplexity int) int
-		Part      func(childComplexity int) int
-		PlanID    func(childComplexity int) int
-		Reason    func(childComplexity int) int
-		Version   func(childComplexity int) int
+		Action         func(childComplexity int) int
+		ActorID        func(childComplexity int) int
+		At             func(childComplexity int) int
+		ID             func(childComplexity int) int
+		LearnerID      func(childComplexity int) int
+		Part           func(childComplexity int) int
+		PlanID         func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		RelationshipID func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	AuditEventConnection struct {
@@ -868,6 +869,8 @@ type ComplexityRoot struct {
 		CreatedAt    func(childComplexity int) int
 		EndedAt      func(childComplexity int) int
 		EndsAt       func(childComplexity int) int
+		GrantedAs    func(childComplexity int) int
+		GrantedBy    func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		LearnerID    func(childComplexity int) int
@@ -1076,6 +1079,8 @@ type AppendixResolver interface {
 type AuditEventResolver interface {
 	PlanID(ctx context.Context, obj *cynllun.AuditEvent) (*string, error)
 	Version(ctx context.Context, obj *cynllun.AuditEvent) (*int, error)
+
+	RelationshipID(ctx context.Context, obj *cynllun.AuditEvent) (*string, error)
 }
 type BundleResolver interface {
 	Case(ctx context.Context, obj *cynllun.Bundle) (*cynllun.Case, error)
@@ -1343,6 +1348,9 @@ type RelationshipResolver interface {
 	CaseID(ctx context.Context, obj *cynllun.Relationship) (*string, error)
 
 	Active(ctx context.Context, obj *cynllun.Relationship) (bool, error)
+
+	GrantedBy(ctx context.Context, obj *cynllun.Relationship) (*string, error)
+	GrantedAs(ctx context.Context, obj *cynllun.Relationship) (*string, error)
 }
 type ReviewResolver interface {
 	Plan(ctx context.Context, obj *cynllun.Review) (*cynllun.Plan, error)
@@ -1506,6 +1514,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.Reason(childComplexity), true
+	case "AuditEvent.relationshipId":
+		if e.ComplexityRoot.AuditEvent.RelationshipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.RelationshipID(childComplexity), true
 	case "AuditEvent.version":
 		if e.ComplexityRoot.AuditEvent.Version == nil {
 			break
@@ -5031,6 +5045,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.EndsAt(childComplexity), true
+	case "Relationship.grantedAs":
+		if e.ComplexityRoot.Relationship.GrantedAs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.GrantedAs(childComplexity), true
+	case "Relationship.grantedBy":
+		if e.ComplexityRoot.Relationship.GrantedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.GrantedBy(childComplexity), true
 	case "Relationship.id":
 		if e.ComplexityRoot.Relationship.ID == nil {
 			break
@@ -6323,8 +6349,13 @@ type Relationship implements Node {
   caseId: ID
   endsAt: Time
   endedAt: Time
+  "False once ended, past its end date, or granted by its holder to themself (such grants are refused; one stored earlier gives no access)."
   active: Boolean!
   createdAt: Time!
+  "Who granted it. Kept when the grantor's own role later changes: the relationship ends only by its own end date or a revocation."
+  grantedBy: ID
+  "The grantor's standing when granting: ADMIN, STAFF_OF, OFFICER_OF, PARENT_OF or SELF (absent on relationships recorded before it was kept)."
+  grantedAs: String
 }
 
 type Organisation implements Node {
@@ -6741,6 +6772,8 @@ type AuditEvent implements Node {
   version: Int
   action: String!
   reason: String!
+  "For events about access (part access.grant, access.revoke): the relationship concerned."
+  relationshipId: ID
 }
 
 type AuditEventConnection {
@@ -8315,6 +8348,8 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_action(ctx, field)
 	case "reason":
 		return ec.fieldContext_AuditEvent_reason(ctx, field)
+	case "relationshipId":
+		return ec.fieldContext_AuditEvent_relationshipId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
 }
@@ -9723,6 +9758,10 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_active(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Relationship_createdAt(ctx, field)
+	case "grantedBy":
+		return ec.fieldContext_Relationship_grantedBy(ctx, field)
+	case "grantedAs":
+		return ec.fieldContext_Relationship_grantedAs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
 }
@@ -11852,6 +11891,29 @@ func (ec *executionContext) _AuditEvent_reason(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_AuditEvent_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEvent_relationshipId(ctx context.Context, field graphql.CollectedField, obj *cynllun.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_relationshipId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEvent().RelationshipID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_relationshipId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, true, true, "ID")
 }
 
 func (ec *executionContext) _AuditEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *AuditEventConnection) (ret graphql.Marshaler) {
@@ -26461,6 +26523,52 @@ func (ec *executionContext) fieldContext_Relationship_createdAt(_ context.Contex
 	return graphql.NewScalarFieldContext("Relationship", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Relationship_grantedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_grantedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relationship().GrantedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_grantedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Relationship_grantedAs(ctx context.Context, field graphql.CollectedField, obj *cynllun.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_grantedAs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relationship().GrantedAs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_grantedAs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, true, true, "String")
+}
+
 func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35130,6 +35238,12 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "relationshipId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEvent_relationshipId(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40178,6 +40292,18 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "grantedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_grantedBy(ctx, field, obj)
+				})
+		case "grantedAs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_grantedAs(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -37,6 +37,11 @@ func (r *auditEventResolver) Version(ctx context.Context, obj *cynllun.AuditEven
 	return &obj.Version, nil
 }
 
+// RelationshipID is the resolver for the relationshipId field.
+func (r *auditEventResolver) RelationshipID(ctx context.Context, obj *cynllun.AuditEvent) (*string, error) {
+	return optional(obj.RelationshipID), nil
+}
+
 // Case is the resolver for the case field.
 func (r *bundleResolver) Case(ctx context.Context, obj *cynllun.Bundle) (*cynllun.Case, error) {
 	return r.Svc.Case(ctx, obj.CaseID)
@@ -1031,6 +1036,16 @@ func (r *relationshipResolver) CaseID(ctx context.Context, obj *cynllun.Relation
 // Active is the resolver for the active field.
 func (r *relationshipResolver) Active(ctx context.Context, obj *cynllun.Relationship) (bool, error) {
 	return obj.ActiveAt(r.Svc.Now()), nil
+}
+
+// GrantedBy is the resolver for the grantedBy field.
+func (r *relationshipResolver) GrantedBy(ctx context.Context, obj *cynllun.Relationship) (*string, error) {
+	return optional(obj.CreatedBy), nil
+}
+
+// GrantedAs is the resolver for the grantedAs field.
+func (r *relationshipResolver) GrantedAs(ctx context.Context, obj *cynllun.Relationship) (*string, error) {
+	return optional(obj.GrantedAs), nil
 }
 
 // Plan is the resolver for the plan field.

@@ -149,7 +149,52 @@ func (s *Service) Authenticate(ctx context.Context, userID string) (*cynllun.Pri
 		}
 		return nil, cynllun.AsError(op, err)
 	}
+	rels, err = s.withStandingConsent(ctx, rels)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
 	return &cynllun.Principal{UserID: u.ID, Admin: u.Admin, Relationships: rels}, nil
+}
+
+// withStandingConsent drops the advocate relationships whose consent no
+// longer stands: consent counts only while the one who gave it is still a
+// parent of the learner, or the young person, by a relationship that gives
+// access (not ended, not self-granted, not held by an administrator's
+// account). So revoking a parent's relationship, or one a teacher granted
+// themself before self-grants were refused, also ends the consents it gave.
+// It costs advocates one read per consenter (their relationships, by _id);
+// others nothing.
+func (s *Service) withStandingConsent(ctx context.Context, rels []cynllun.Relationship) ([]cynllun.Relationship, error) {
+	now := s.now()
+	stands := map[string]map[string]bool{} // consenter → learner ids they may consent for
+	out := rels[:0:0]
+	for _, r := range rels {
+		if r.Kind != cynllun.RelAdvocateOf || !r.ActiveAt(now) {
+			out = append(out, r)
+			continue
+		}
+		learners, ok := stands[r.ConsentBy]
+		if !ok {
+			learners = map[string]bool{}
+			u, crels, err := s.store.UserAccess(ctx, r.ConsentBy)
+			switch {
+			case cynllun.ErrorCode(err) == cynllun.CodeNotFound:
+			case err != nil:
+				return nil, err
+			case !u.Admin:
+				for _, c := range crels {
+					if (c.Kind == cynllun.RelParentOf || c.Kind == cynllun.RelSelf) && c.ActiveAt(now) {
+						learners[c.LearnerID] = true
+					}
+				}
+			}
+			stands[r.ConsentBy] = learners
+		}
+		if learners[r.LearnerID] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // principal returns the request's principal or UNAUTHENTICATED.

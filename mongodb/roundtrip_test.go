@@ -206,7 +206,7 @@ func TestRoundTrip(t *testing.T) {
 		ID: cynllun.NewID(cynllun.PrefixRelationship), UserID: user.ID, Kind: cynllun.RelAdvocateOf,
 		LearnerID: learner.ID, ConsentBy: "usr_parent", CaseID: cynllun.NewID(cynllun.PrefixCase),
 		EndsAt: tn.AddDate(1, 0, 0), EndedAt: tn.AddDate(0, 6, 0),
-		CreatedAt: tn, CreatedBy: "usr_parent",
+		CreatedAt: tn, CreatedBy: "usr_parent", GrantedAs: "PARENT_OF", GrantedVia: "rel_parent",
 	}
 	staff := &cynllun.Relationship{
 		ID: cynllun.NewID(cynllun.PrefixRelationship), UserID: user.ID, Kind: cynllun.RelStaffOf,
@@ -215,6 +215,7 @@ func TestRoundTrip(t *testing.T) {
 	ev := cynllun.AuditEvent{
 		ID: cynllun.NewID(cynllun.PrefixAudit), At: tn.In(local), ActorID: user.ID, LearnerID: learner.ID,
 		Part: "plan.version.content", PlanID: plan.ID, Version: 1, Action: "read", Reason: "ADVOCATE_FOR",
+		OrgID: school.ID, RelationshipID: rel.ID,
 	}
 
 	for _, o := range []*cynllun.Organisation{la, school} {

@@ -863,20 +863,21 @@ type ComplexityRoot struct {
 	}
 
 	Relationship struct {
-		Active       func(childComplexity int) int
-		CaseID       func(childComplexity int) int
-		ConsentBy    func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		EndedAt      func(childComplexity int) int
-		EndsAt       func(childComplexity int) int
-		GrantedAs    func(childComplexity int) int
-		GrantedBy    func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		LearnerID    func(childComplexity int) int
-		Organisation func(childComplexity int) int
-		StaffRole    func(childComplexity int) int
-		UserID       func(childComplexity int) int
+		Active             func(childComplexity int) int
+		CaseID             func(childComplexity int) int
+		ConsentBy          func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		EndedAt            func(childComplexity int) int
+		EndsAt             func(childComplexity int) int
+		GrantedAs          func(childComplexity int) int
+		GrantedBy          func(childComplexity int) int
+		GrantorRoleEndedAt func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		LearnerID          func(childComplexity int) int
+		Organisation       func(childComplexity int) int
+		StaffRole          func(childComplexity int) int
+		UserID             func(childComplexity int) int
 	}
 
 	Review struct {
@@ -1351,6 +1352,7 @@ type RelationshipResolver interface {
 
 	GrantedBy(ctx context.Context, obj *cynllun.Relationship) (*string, error)
 	GrantedAs(ctx context.Context, obj *cynllun.Relationship) (*string, error)
+	GrantorRoleEndedAt(ctx context.Context, obj *cynllun.Relationship) (*time.Time, error)
 }
 type ReviewResolver interface {
 	Plan(ctx context.Context, obj *cynllun.Review) (*cynllun.Plan, error)
@@ -5057,6 +5059,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.GrantedBy(childComplexity), true
+	case "Relationship.grantorRoleEndedAt":
+		if e.ComplexityRoot.Relationship.GrantorRoleEndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.GrantorRoleEndedAt(childComplexity), true
 	case "Relationship.id":
 		if e.ComplexityRoot.Relationship.ID == nil {
 			break
@@ -6356,6 +6364,8 @@ type Relationship implements Node {
   grantedBy: ID
   "The grantor's standing when granting: ADMIN, STAFF_OF, OFFICER_OF, PARENT_OF or SELF (absent on relationships recorded before it was kept)."
   grantedAs: String
+  "When the grantor's standing (the staff or officer role they granted it under) ended; null while it lasts. Shown to those who maintain the learner's record."
+  grantorRoleEndedAt: Time
 }
 
 type Organisation implements Node {
@@ -9762,6 +9772,8 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_grantedBy(ctx, field)
 	case "grantedAs":
 		return ec.fieldContext_Relationship_grantedAs(ctx, field)
+	case "grantorRoleEndedAt":
+		return ec.fieldContext_Relationship_grantorRoleEndedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
 }
@@ -26569,6 +26581,29 @@ func (ec *executionContext) fieldContext_Relationship_grantedAs(_ context.Contex
 	return graphql.NewScalarFieldContext("Relationship", field, true, true, "String")
 }
 
+func (ec *executionContext) _Relationship_grantorRoleEndedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_grantorRoleEndedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relationship().GrantorRoleEndedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_grantorRoleEndedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, true, true, "Time")
+}
+
 func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40303,6 +40338,12 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Relationship_grantedAs(ctx, field, obj)
+				})
+		case "grantorRoleEndedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_grantorRoleEndedAt(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -1048,6 +1048,11 @@ func (r *relationshipResolver) GrantedAs(ctx context.Context, obj *cynllun.Relat
 	return optional(obj.GrantedAs), nil
 }
 
+// GrantorRoleEndedAt is the resolver for the grantorRoleEndedAt field.
+func (r *relationshipResolver) GrantorRoleEndedAt(ctx context.Context, obj *cynllun.Relationship) (*time.Time, error) {
+	return r.Svc.GrantorRoleEnded(ctx, obj)
+}
+
 // Plan is the resolver for the plan field.
 func (r *reviewResolver) Plan(ctx context.Context, obj *cynllun.Review) (*cynllun.Plan, error) {
 	p, err := loadersFrom(ctx, r.Svc).Plan.Load(ctx, obj.PlanID)

@@ -375,6 +375,12 @@ func TestGrantUnknownUser(t *testing.T) {
 	}
 }
 
+func sameTime(v any, want time.Time) bool {
+	s, _ := v.(string)
+	got, err := time.Parse(time.RFC3339, s)
+	return err == nil && got.Equal(want.Truncate(time.Millisecond))
+}
+
 func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
@@ -478,14 +484,14 @@ func TestSelfGrantedParent(t *testing.T) {
 	}
 	// Those who maintain the record see who granted what, as what, and
 	// that the self-granted relationship gives nothing.
-	r = e.must(e.token(f.alnco), `query($id: ID!) { learner(id: $id) { access { id kind grantedBy grantedAs active } } }`, map[string]any{"id": f.l1})
+	r = e.must(e.token(f.alnco), `query($id: ID!) { learner(id: $id) { access { id kind grantedBy grantedAs grantorRoleEndedAt active } } }`, map[string]any{"id": f.l1})
 	seen := 0
 	for _, a := range r.get("learner", "access").([]any) {
 		a := a.(map[string]any)
 		switch a["id"] {
 		case motherRel:
 			seen++
-			if a["grantedBy"] != "usr_teacher" || a["grantedAs"] != "STAFF_OF" || a["active"] != true {
+			if a["grantedBy"] != "usr_teacher" || a["grantedAs"] != "STAFF_OF" || a["active"] != true || !sameTime(a["grantorRoleEndedAt"], now) {
 				t.Errorf("mother's relationship: %v", a)
 			}
 		case selfRel.ID:
@@ -497,5 +503,10 @@ func TestSelfGrantedParent(t *testing.T) {
 	}
 	if seen != 2 {
 		t.Errorf("access list: %s", r.raw)
+	}
+	// The mother sees her own relationship, not the grantor's status.
+	r = e.must(e.token("usr_mother"), `{ me { relationships { id grantorRoleEndedAt } } }`, nil)
+	if r.get("me", "relationships", 0, "grantorRoleEndedAt") != nil {
+		t.Errorf("grantor's status shown to the holder: %s", r.raw)
 	}
 }

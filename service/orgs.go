@@ -465,3 +465,45 @@ func (s *Service) LearnerAccess(ctx context.Context, learnerID string) ([]cynllu
 	}
 	return rs, nil
 }
+
+// GrantorRoleEnded says when the standing r was granted under (the
+// grantor's staff or officer relationship, GrantedVia) stopped giving
+// access, or nil while it lasts: a relationship is kept when its grantor
+// leaves, and those who maintain the record see that they left. Only
+// those may ask (nil for others); one read by _id.
+func (s *Service) GrantorRoleEnded(ctx context.Context, r *cynllun.Relationship) (*time.Time, error) {
+	const op = "service.GrantorRoleEnded"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil || r.GrantedVia == "" || r.LearnerID == "" {
+		return nil, nil
+	}
+	m, err := s.readableLearners(ctx, p, []string{r.LearnerID})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	now := s.now()
+	if !policy.WriteLearner(p, m[r.LearnerID], now).OK {
+		return nil, nil
+	}
+	via, err := s.store.RelationshipByID(ctx, r.GrantedVia)
+	switch {
+	case cynllun.ErrorCode(err) == cynllun.CodeNotFound:
+		return nil, nil
+	case err != nil:
+		return nil, cynllun.AsError(op, err)
+	}
+	if via.ActiveAt(now) {
+		return nil, nil
+	}
+	end := via.EndedAt
+	if end.IsZero() || (!via.EndsAt.IsZero() && via.EndsAt.Before(end)) {
+		end = via.EndsAt
+	}
+	if end.IsZero() {
+		return nil, nil
+	}
+	return &end, nil
+}

@@ -62,25 +62,37 @@ type Endpoint struct {
 }
 
 // WebhookSender delivers notices to endpoints. Its zero value works (with
-// DefaultWebhookTimeout and no redirects followed).
+// DefaultWebhookTimeout, no redirects followed, https only and public
+// destinations only).
 type WebhookSender struct {
 	// Client sends the requests. NewWebhookSender's never follows a
 	// redirect: a 3xx is a permanent failure (update the endpoint's URL),
 	// as the spec recommends, and a signed body never goes to a host the
-	// endpoint did not name.
+	// endpoint did not name. It refuses, when connecting, any address
+	// Destinations does not permit. A Client set by hand must make its own
+	// checks.
 	Client *http.Client
+	// Destinations decides which URLs Deliver accepts (nil: https only, to
+	// public addresses); NewWebhookSender's Client enforces it at connect
+	// time.
+	Destinations *Destinations
 	// Now gives the webhook-timestamp; nil means time.Now.
 	Now func() time.Time
 }
 
 // NewWebhookSender returns a sender whose requests time out after timeout
-// (0: DefaultWebhookTimeout) and that follows no redirects.
-func NewWebhookSender(timeout time.Duration) *WebhookSender {
+// (0: DefaultWebhookTimeout), that follows no redirects, uses no proxy
+// (HTTP_PROXY and HTTPS_PROXY are ignored: a proxy would connect for it,
+// past the check) and connects only where dest permits.
+func NewWebhookSender(timeout time.Duration, dest Destinations) *WebhookSender {
 	if timeout <= 0 {
 		timeout = DefaultWebhookTimeout
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	return &WebhookSender{Client: &http.Client{
+	tr.Proxy = nil
+	tr.DialContext = dest.dialer()
+	tr.DialTLSContext = nil
+	return &WebhookSender{Destinations: &dest, Client: &http.Client{
 		Transport: tr,
 		Timeout:   timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -89,7 +101,7 @@ func NewWebhookSender(timeout time.Duration) *WebhookSender {
 	}}
 }
 
-var defaultSender = NewWebhookSender(0)
+var defaultSender = NewWebhookSender(0, Destinations{})
 
 // body is the JSON body of a webhook.
 type body struct {
@@ -152,6 +164,9 @@ func Body(n Notice) ([]byte, error) {
 //   - INVALID (permanent) for other 4xx except 408 and 429, for 3xx (no
 //     redirect is followed: update e's URL), and for an invalid notice,
 //     URL or secret;
+//   - INVALID (permanent) wrapping ErrBlocked, with BlockedMessage and
+//     status 0, when the URL's scheme or an address a connection would
+//     reach is not allowed (see Destinations): nothing is sent;
 //   - INTERNAL (retry) for 408, 429, 5xx, timeouts and connection errors.
 //
 // At most 4 KiB of the response body is read, and discarded. Errors name
@@ -161,9 +176,16 @@ func (w *WebhookSender) Deliver(ctx context.Context, e Endpoint, n Notice) (stat
 	if err := n.validate(op); err != nil {
 		return 0, err
 	}
-	u, perr := url.Parse(e.URL)
-	if perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return 0, cynllun.Invalid(op, cynllun.FieldError{Field: "endpoint.url", Message: "must be an absolute http or https URL"})
+	dest := w.Destinations
+	if dest == nil {
+		dest = defaultSender.Destinations
+	}
+	u, fe, blocked := dest.parse(e.URL)
+	if blocked {
+		return 0, blockedError(op, e.ID)
+	}
+	if fe != nil {
+		return 0, cynllun.Invalid(op, cynllun.FieldError{Field: "endpoint.url", Message: fe.Message})
 	}
 	if len(e.Secrets) == 0 {
 		return 0, cynllun.Invalid(op, cynllun.FieldError{Field: "endpoint.secrets", Message: "at least one secret is required"})
@@ -202,6 +224,9 @@ func (w *WebhookSender) Deliver(ctx context.Context, e Endpoint, n Notice) (stat
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		if errors.Is(err, ErrBlocked) {
+			return 0, blockedError(op, e.ID)
+		}
 		return 0, transportError(op, e.ID, err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
@@ -226,6 +251,14 @@ func statusError(op, endpointID string, status int) error {
 		return &cynllun.Error{Code: cynllun.CodeInvalid, Op: op, Message: msg, Err: cause}
 	}
 	return &cynllun.Error{Code: cynllun.CodeInternal, Op: op, Message: msg, Err: cause}
+}
+
+// blockedError is the error of a delivery refused for its destination:
+// INVALID (permanent), with BlockedMessage and a cause that names the
+// endpoint and wraps ErrBlocked, and nothing about the address, the port or
+// how the refusal came about.
+func blockedError(op, endpointID string) error {
+	return &cynllun.Error{Code: cynllun.CodeInvalid, Op: op, Message: BlockedMessage, Err: fmt.Errorf("endpoint %s: %w", endpointID, ErrBlocked)}
 }
 
 // transportError maps a failed request to INTERNAL, dropping the URL that

@@ -330,7 +330,7 @@ func TestBody(t *testing.T) {
 func TestDeliverSecretRotation(t *testing.T) {
 	newSecret, oldSecret, wrong := newTestSecret(t), newTestSecret(t), newTestSecret(t)
 	n := testNotice()
-	w := NewWebhookSender(5 * time.Second)
+	w := NewWebhookSender(5*time.Second, loopbackReceivers)
 	for _, c := range []struct {
 		name  string
 		knows []string
@@ -413,7 +413,7 @@ func TestDeliverStatus(t *testing.T) {
 			}
 		}},
 	}
-	w := NewWebhookSender(timeout)
+	w := NewWebhookSender(timeout, loopbackReceivers)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := tt.handler
@@ -461,7 +461,7 @@ func TestDeliverConnectionRefused(t *testing.T) {
 	}
 	url := "http://" + l.Addr().String() + "/hook"
 	l.Close()
-	status, err := NewWebhookSender(time.Second).Deliver(context.Background(), Endpoint{ID: "whk_9", URL: url, Secrets: []string{newTestSecret(t)}}, testNotice())
+	status, err := NewWebhookSender(time.Second, loopbackReceivers).Deliver(context.Background(), Endpoint{ID: "whk_9", URL: url, Secrets: []string{newTestSecret(t)}}, testNotice())
 	wantCode(t, err, cynllun.CodeInternal)
 	if status != 0 || strings.Contains(err.Error(), url) {
 		t.Errorf("status %d, err %v", status, err)
@@ -472,7 +472,7 @@ func TestDeliverCancelledContext(t *testing.T) {
 	r := newReceiver(t, testNotice(), newTestSecret(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := NewWebhookSender(time.Second).Deliver(ctx, Endpoint{ID: "whk_1", URL: r.srv.URL, Secrets: []string{newTestSecret(t)}}, testNotice())
+	_, err := NewWebhookSender(time.Second, loopbackReceivers).Deliver(ctx, Endpoint{ID: "whk_1", URL: r.srv.URL, Secrets: []string{newTestSecret(t)}}, testNotice())
 	wantCode(t, err, cynllun.CodeInternal)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want it to wrap context.Canceled", err)
@@ -482,7 +482,7 @@ func TestDeliverCancelledContext(t *testing.T) {
 func TestDeliverInvalid(t *testing.T) {
 	r := newReceiver(t, testNotice(), newTestSecret(t))
 	good := Endpoint{ID: "whk_1", URL: r.srv.URL, Secrets: []string{newTestSecret(t)}}
-	w := NewWebhookSender(time.Second)
+	w := NewWebhookSender(time.Second, loopbackReceivers)
 	for name, e := range map[string]Endpoint{
 		"relative URL": {ID: "whk_1", URL: "/hook", Secrets: good.Secrets},
 		"ftp URL":      {ID: "whk_1", URL: "ftp://" + strings.TrimPrefix(r.srv.URL, "http://"), Secrets: good.Secrets},
@@ -506,12 +506,16 @@ func TestDeliverInvalid(t *testing.T) {
 	}
 }
 
-// The zero WebhookSender works; Now sets webhook-timestamp.
+// The zero WebhookSender works, to public https destinations only: it
+// refuses the loopback receiver without sending anything. Now sets
+// webhook-timestamp.
 func TestDeliverZeroSenderAndNow(t *testing.T) {
 	secret := newTestSecret(t)
 	at := time.Now().Add(-time.Minute).Truncate(time.Second)
 	var got http.Header
+	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
 		got = r.Header.Clone()
 		b, _ := io.ReadAll(r.Body)
 		if err := Verify([]string{secret}, r.Header, b, time.Now(), 0); err != nil {
@@ -519,10 +523,23 @@ func TestDeliverZeroSenderAndNow(t *testing.T) {
 		}
 	}))
 	t.Cleanup(srv.Close)
+	e := Endpoint{ID: "whk_1", URL: srv.URL, Secrets: []string{secret}}
 	for _, w := range []*WebhookSender{{}, {Now: func() time.Time { return at }}} {
-		if _, err := w.Deliver(context.Background(), Endpoint{ID: "whk_1", URL: srv.URL, Secrets: []string{secret}}, testNotice()); err != nil {
-			t.Fatal(err)
-		}
+		status, err := w.Deliver(context.Background(), e, testNotice())
+		wantBlocked(t, status, err)
+	}
+	// The zero sender's Client with a Destinations allowing http still
+	// refuses loopback when connecting.
+	w := &WebhookSender{Destinations: &Destinations{AllowHTTP: true}, Now: func() time.Time { return at }}
+	status, err := w.Deliver(context.Background(), e, testNotice())
+	wantBlocked(t, status, err)
+	if hits.Load() != 0 {
+		t.Fatalf("%d requests reached the loopback receiver", hits.Load())
+	}
+	w = NewWebhookSender(time.Second, loopbackReceivers)
+	w.Now = func() time.Time { return at }
+	if _, err := w.Deliver(context.Background(), e, testNotice()); err != nil {
+		t.Fatal(err)
 	}
 	if ts := got.Get(HeaderWebhookTimestamp); ts != strconv.FormatInt(at.Unix(), 10) {
 		t.Errorf("webhook-timestamp = %q, want %d", ts, at.Unix())

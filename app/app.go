@@ -125,7 +125,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 		return nil, err
 	}
 	p.Service = service.New(db, service.WithPublisher(p.Bus), service.WithLogger(log), service.WithMaxUploadBytes(cfg.MaxUploadBytes), service.WithMaxImageDecodeBytes(cfg.MaxImageDecodeBytes), service.WithClockSettings(cfg.Clock),
-		service.WithBundleDefaults(cfg.BundleSections), service.WithOverrideRoles(cfg.OverrideRoles), service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links))
+		service.WithBundleDefaults(cfg.BundleSections), service.WithOverrideRoles(cfg.OverrideRoles), service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links),
+		service.WithWebhookDestinations(cfg.Webhooks))
 	ok = true
 	return p, nil
 }
@@ -203,7 +204,7 @@ func (p *Program) Worker() *worker.Worker {
 		p.Log.Info("SMTP_HOST is unset: deadline notices go to webhooks only")
 	}
 	w.Handle(worker.TypeScanNotices, &worker.Scanner{Store: p.DB, Queue: worker.NewClient(p.Redis), Offsets: p.Config.NoticeOffsets, Email: mailer != nil, Log: p.Log})
-	w.Handle(worker.TypeSendNotice, &worker.NoticeSender{Store: p.DB, Mailer: mailer, Webhooks: notify.NewWebhookSender(p.Config.WebhookTimeout), Log: p.Log,
+	w.Handle(worker.TypeSendNotice, &worker.NoticeSender{Store: p.DB, Mailer: mailer, Webhooks: notify.NewWebhookSender(p.Config.WebhookTimeout, p.Config.Webhooks), Log: p.Log,
 		Link: func(n *cynllun.Notice) string {
 			// A front-end's page for the deadline, when one is configured.
 			return strings.ReplaceAll(p.Config.NoticeLink, "{deadline}", n.DeadlineID)

@@ -55,6 +55,10 @@ type Config struct {
 	NoticeOffsets   []int          // NOTICE_OFFSETS (default -10,-3,0,1)
 	NoticeScanEvery time.Duration  // NOTICE_SCAN_EVERY (default 10m)
 	WebhookTimeout  time.Duration  // WEBHOOK_TIMEOUT (default 10s)
+	// Webhooks is where webhooks may go: WEBHOOK_ALLOW_HTTP (default
+	// false: https only) and WEBHOOK_ALLOWLIST (internal receivers; by
+	// default only public addresses are reached).
+	Webhooks notify.Destinations
 	NoticeLink      string         // NOTICE_LINK: a front-end URL with {deadline}, e.g. https://app.example/deadlines/{deadline}
 	Mail            notify.MailConfig
 
@@ -192,6 +196,12 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	}
 	c.NoticeScanEvery = duration("NOTICE_SCAN_EVERY", 10*time.Minute)
 	c.WebhookTimeout = duration("WEBHOOK_TIMEOUT", 10*time.Second)
+	c.Webhooks.AllowHTTP = boolean("WEBHOOK_ALLOW_HTTP", false)
+	if al, err := notify.ParseAllowlist(getenv("WEBHOOK_ALLOWLIST")); err != nil {
+		errs = append(errs, fmt.Errorf("WEBHOOK_ALLOWLIST: %w", err))
+	} else {
+		c.Webhooks.Allow = al
+	}
 	c.NoticeLink = getenv("NOTICE_LINK")
 	c.Mail = notify.MailConfig{
 		Host: getenv("SMTP_HOST"), Port: integer("SMTP_PORT", 587), Username: getenv("SMTP_USERNAME"), Password: getenv("SMTP_PASSWORD"),

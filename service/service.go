@@ -13,6 +13,7 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
+	"github.com/cynllun/cynllun/notify"
 	"github.com/cynllun/cynllun/policy"
 )
 
@@ -69,6 +70,8 @@ type Service struct {
 	// overrideRoles are the staff roles that may finalise over error-level
 	// quality findings (nil: DefaultOverrideRoles).
 	overrideRoles []string
+	// webhooks is where webhook endpoints may point (WithWebhookDestinations).
+	webhooks notify.Destinations
 }
 
 // Option configures a Service.

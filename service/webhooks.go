@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/cynllun/cynllun"
@@ -18,6 +16,14 @@ type NewSecret struct {
 }
 
 const maxSecrets = 2 // the current one, and the previous during a rotation
+
+// WithWebhookDestinations sets where webhook endpoints may point: https
+// only unless d.AllowHTTP, and, for an address written in the URL, a public
+// one or one d allowlists (the default: https to public addresses). Host
+// names are checked when a delivery connects (notify.Destinations).
+func WithWebhookDestinations(d notify.Destinations) Option {
+	return func(s *Service) { s.webhooks = d }
+}
 
 // orgFor loads an organisation whose notices p may manage.
 func (s *Service) orgForNotices(ctx context.Context, op, orgID string) (*cynllun.Principal, *cynllun.Organisation, error) {
@@ -46,7 +52,7 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, orgID, rawURL strin
 	if err != nil {
 		return nil, err
 	}
-	if fe := checkWebhookURL(rawURL); fe != nil {
+	if fe := s.webhooks.CheckURL(rawURL); fe != nil {
 		return nil, cynllun.Invalid(op, *fe)
 	}
 	secret, err := notify.NewSecret()
@@ -60,15 +66,6 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, orgID, rawURL strin
 	}
 	s.log.InfoContext(ctx, "webhook endpoint created", "endpoint", e.ID, "org", org.ID, "actor", p.UserID)
 	return &NewSecret{Endpoint: e, Secret: secret}, nil
-}
-
-func checkWebhookURL(raw string) *cynllun.FieldError {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || len(raw) > 2000 || u.Host == "" || u.User != nil || strings.ContainsAny(raw, " <>\"") || (u.Scheme != "https" && u.Scheme != "http"):
-		return &cynllun.FieldError{Field: "url", Message: "must be an absolute http or https URL without credentials"}
-	}
-	return nil
 }
 
 // endpointFor loads an endpoint whose organisation's notices p manages.
@@ -125,6 +122,11 @@ func (s *Service) SetWebhookEndpointActive(ctx context.Context, id string, activ
 		return nil, err
 	}
 	if active {
+		// An endpoint enabled again must point where this deployment
+		// allows now (its URL may predate the policy).
+		if fe := s.webhooks.CheckURL(e.URL); fe != nil {
+			return nil, cynllun.Invalid(op, *fe)
+		}
 		e.DisabledAt, e.DisabledReason, e.Failures = time.Time{}, "", 0
 	} else if e.Active() {
 		e.DisabledAt, e.DisabledReason = s.now().UTC(), "disabled by a user"

@@ -55,12 +55,13 @@ type Config struct {
 	NoticeOffsets   []int          // NOTICE_OFFSETS (default -10,-3,0,1)
 	NoticeScanEvery time.Duration  // NOTICE_SCAN_EVERY (default 10m)
 	WebhookTimeout  time.Duration  // WEBHOOK_TIMEOUT (default 10s)
+	NoticeLink      string         // NOTICE_LINK: a front-end URL with {deadline}, e.g. https://app.example/deadlines/{deadline}
+	Mail            notify.MailConfig
+
 	// Webhooks is where webhooks may go: WEBHOOK_ALLOW_HTTP (default
 	// false: https only) and WEBHOOK_ALLOWLIST (internal receivers; by
 	// default only public addresses are reached).
 	Webhooks notify.Destinations
-	NoticeLink      string         // NOTICE_LINK: a front-end URL with {deadline}, e.g. https://app.example/deadlines/{deadline}
-	Mail            notify.MailConfig
 
 	// BundleSections are the sections a new case's bundle starts with:
 	// BUNDLE_SECTIONS names a JSON file in the format of

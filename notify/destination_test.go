@@ -2,9 +2,7 @@ package notify
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/internal/dnstest"
 )
 
 // loopbackReceivers is what the tests deliver with: http allowed, and the
@@ -375,19 +374,20 @@ func TestDeliverDNSRebinding(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
 	t.Cleanup(srv.Close)
 	port := strconv.Itoa(srv.Listener.Addr().(*net.TCPAddr).Port)
-	var lookups atomic.Int32
-	resolver := fakeResolver(t, "rebind.example.", netip.MustParseAddr("127.0.0.1"), &lookups)
+	// The name is public when registered and loopback when delivering.
+	dns := dnstest.New(map[string][]netip.Addr{"rebind.example": {netip.MustParseAddr("8.8.8.8")}})
 	u := "http://rebind.example:" + port + "/hook"
 	secret := newTestSecret(t)
 
-	d := Destinations{AllowHTTP: true, Resolver: resolver}
+	d := Destinations{AllowHTTP: true, Resolver: dns.Resolver()}
 	if fe := d.CheckURL(u); fe != nil {
 		t.Fatalf("registration refused a host name: %v", fe)
 	}
+	dns.Set("rebind.example", netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1"))
 	status, err := NewWebhookSender(time.Second, d).Deliver(context.Background(), Endpoint{ID: "whk_1", URL: u, Secrets: []string{secret}}, testNotice())
 	wantBlocked(t, status, err)
-	if hits.Load() != 0 || lookups.Load() == 0 {
-		t.Fatalf("hits %d, lookups %d: want the name resolved and the connection refused", hits.Load(), lookups.Load())
+	if hits.Load() != 0 || dns.Lookups() == 0 {
+		t.Fatalf("hits %d, lookups %d: want the name resolved and the connection refused", hits.Load(), dns.Lookups())
 	}
 	// The loopback allowlisted on another port only: still refused.
 	d.Allow = mustAllowlist("127.0.0.1:1, rebind.example:1")
@@ -433,90 +433,6 @@ func TestDialerRefusesLocalhostName(t *testing.T) {
 		t.Fatalf("allowlisted localhost: %v", err)
 	}
 	c.Close()
-}
-
-// fakeResolver is a resolver whose DNS server answers name with ip (A, or
-// AAAA for an IPv6 ip) and nothing else, counting the queries.
-func fakeResolver(t *testing.T, name string, ip netip.Addr, lookups *atomic.Int32) *net.Resolver {
-	t.Helper()
-	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		client, server := net.Pipe()
-		go func() {
-			defer server.Close()
-			for {
-				// Stream (TCP) framing: a net.Pipe is not a PacketConn.
-				var n uint16
-				if err := binary.Read(server, binary.BigEndian, &n); err != nil {
-					return
-				}
-				q := make([]byte, n)
-				if _, err := io.ReadFull(server, q); err != nil {
-					return
-				}
-				lookups.Add(1)
-				resp := dnsAnswer(q, name, ip)
-				if resp == nil {
-					return
-				}
-				if err := binary.Write(server, binary.BigEndian, uint16(len(resp))); err != nil {
-					return
-				}
-				if _, err := server.Write(resp); err != nil {
-					return
-				}
-			}
-		}()
-		return client, nil
-	}}
-}
-
-// dnsAnswer answers a one-question DNS query.
-func dnsAnswer(q []byte, name string, ip netip.Addr) []byte {
-	if len(q) < 12 {
-		return nil
-	}
-	// The question: labels, then type and class.
-	i := 12
-	var labels []string
-	for i < len(q) && q[i] != 0 {
-		l := int(q[i])
-		if i+1+l > len(q) {
-			return nil
-		}
-		labels = append(labels, string(q[i+1:i+1+l]))
-		i += 1 + l
-	}
-	if i+5 > len(q) {
-		return nil
-	}
-	qtype := binary.BigEndian.Uint16(q[i+1:])
-	question := q[12 : i+5]
-	resp := append([]byte{}, q[:2]...)          // id
-	resp = append(resp, 0x81, 0x80)             // response, recursion desired and available, NOERROR
-	resp = append(resp, 0, 1, 0, 0, 0, 0, 0, 0) // one question; counts set below
-	resp = append(resp, question...)
-	match := strings.EqualFold(strings.Join(labels, ".")+".", name)
-	var rdata []byte
-	switch {
-	case match && qtype == 1 && ip.Is4():
-		b := ip.As4()
-		rdata = b[:]
-	case match && qtype == 28 && ip.Is6():
-		b := ip.As16()
-		rdata = b[:]
-	}
-	if !match {
-		resp[3] = 0x83 // NXDOMAIN
-	}
-	if rdata != nil {
-		resp[7] = 1 // one answer
-		resp = append(resp, 0xc0, 12)
-		resp = binary.BigEndian.AppendUint16(resp, qtype)
-		resp = append(resp, 0, 1, 0, 0, 0, 1) // class IN, TTL 1 s
-		resp = binary.BigEndian.AppendUint16(resp, uint16(len(rdata)))
-		resp = append(resp, rdata...)
-	}
-	return resp
 }
 
 // FuzzCheckURL: any string either is refused with a field error that does

@@ -79,6 +79,10 @@ type Delivery struct {
 	OK         bool
 	HTTPStatus int
 	ErrorCode  Code
+	// Detail says why an attempt failed, in words safe to show (the
+	// error's message, e.g. "blocked: destination not allowed"); "" when
+	// it succeeded.
+	Detail string
 }
 
 // WebhookEndpoint is a front-end's subscription to an organisation's

@@ -354,6 +354,7 @@ type ComplexityRoot struct {
 	Delivery struct {
 		At         func(childComplexity int) int
 		Attempt    func(childComplexity int) int
+		Detail     func(childComplexity int) int
 		ErrorCode  func(childComplexity int) int
 		HTTPStatus func(childComplexity int) int
 		OK         func(childComplexity int) int
@@ -1156,6 +1157,7 @@ type DeadlineClosureResolver interface {
 type DeliveryResolver interface {
 	HTTPStatus(ctx context.Context, obj *cynllun.Delivery) (*int, error)
 	ErrorCode(ctx context.Context, obj *cynllun.Delivery) (*string, error)
+	Detail(ctx context.Context, obj *cynllun.Delivery) (*string, error)
 }
 type DisagreementResolver interface {
 	Role(ctx context.Context, obj *cynllun.Disagreement) (*cynllun.ParticipantRole, error)
@@ -2555,6 +2557,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Delivery.Attempt(childComplexity), true
+	case "Delivery.detail":
+		if e.ComplexityRoot.Delivery.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.Detail(childComplexity), true
 	case "Delivery.errorCode":
 		if e.ComplexityRoot.Delivery.ErrorCode == nil {
 			break
@@ -7813,6 +7821,12 @@ type Delivery {
   ok: Boolean!
   httpStatus: Int
   errorCode: String
+  """
+  Why the attempt failed, in words safe to show: e.g. "blocked: destination
+  not allowed" (no status, address or error text), "webhook endpoint
+  answered 503", "webhook endpoint unreachable".
+  """
+  detail: String
 }
 
 extend type Deadline {
@@ -8850,6 +8864,8 @@ func (ec *executionContext) childFields_Delivery(ctx context.Context, field grap
 		return ec.fieldContext_Delivery_httpStatus(ctx, field)
 	case "errorCode":
 		return ec.fieldContext_Delivery_errorCode(ctx, field)
+	case "detail":
+		return ec.fieldContext_Delivery_detail(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Delivery", field.Name)
 }
@@ -16285,6 +16301,29 @@ func (ec *executionContext) _Delivery_errorCode(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Delivery_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Delivery", field, true, true, "String")
+}
+
+func (ec *executionContext) _Delivery_detail(ctx context.Context, field graphql.CollectedField, obj *cynllun.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Delivery_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Delivery().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Delivery_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Delivery", field, true, true, "String")
 }
 
@@ -36869,6 +36908,12 @@ func (ec *executionContext) _Delivery(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Delivery_errorCode(ctx, field, obj)
+				})
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Delivery_detail(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -290,6 +290,11 @@ func (r *deliveryResolver) ErrorCode(ctx context.Context, obj *cynllun.Delivery)
 	return optional(string(obj.ErrorCode)), nil
 }
 
+// Detail is the resolver for the detail field.
+func (r *deliveryResolver) Detail(ctx context.Context, obj *cynllun.Delivery) (*string, error) {
+	return optional(obj.Detail), nil
+}
+
 // Role is the resolver for the role field.
 func (r *disagreementResolver) Role(ctx context.Context, obj *cynllun.Disagreement) (*cynllun.ParticipantRole, error) {
 	return optionalEnum(obj.Role), nil

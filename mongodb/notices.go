@@ -265,12 +265,13 @@ type deliveryDoc struct {
 	OK         bool      `bson:"ok"`
 	HTTPStatus int       `bson:"httpStatus"`
 	ErrorCode  string    `bson:"errorCode"`
+	Detail     string    `bson:"detail,omitempty"`
 }
 
 // InsertDelivery appends to the delivery log: its notice's entry first.
 func (db *DB) InsertDelivery(ctx context.Context, d *cynllun.Delivery) error {
 	const op = "mongodb.InsertDelivery"
-	doc := &deliveryDoc{ID: d.ID, NoticeID: d.NoticeID, Attempt: d.Attempt, At: bsonTime(d.At), OK: d.OK, HTTPStatus: d.HTTPStatus, ErrorCode: string(d.ErrorCode)}
+	doc := &deliveryDoc{ID: d.ID, NoticeID: d.NoticeID, Attempt: d.Attempt, At: bsonTime(d.At), OK: d.OK, HTTPStatus: d.HTTPStatus, ErrorCode: string(d.ErrorCode), Detail: d.Detail}
 	if err := db.setEntries(ctx, deliveryMember(doc)); err != nil {
 		return cynllun.Internal(op, err)
 	}
@@ -305,7 +306,7 @@ func (db *DB) DeliveriesForNotices(ctx context.Context, noticeIDs []string) ([]c
 	docs = slices.DeleteFunc(docs, func(d deliveryDoc) bool { _, ok := m[d.NoticeID][d.ID]; return !ok })
 	slices.SortFunc(docs, func(a, b deliveryDoc) int { return compareAtID(a.At, a.ID, b.At, b.ID) })
 	return converted(op, docs, err, func(d *deliveryDoc) (cynllun.Delivery, error) {
-		return cynllun.Delivery{ID: d.ID, NoticeID: d.NoticeID, Attempt: d.Attempt, At: fromTime(d.At), OK: d.OK, HTTPStatus: d.HTTPStatus, ErrorCode: cynllun.Code(d.ErrorCode)}, nil
+		return cynllun.Delivery{ID: d.ID, NoticeID: d.NoticeID, Attempt: d.Attempt, At: fromTime(d.At), OK: d.OK, HTTPStatus: d.HTTPStatus, ErrorCode: cynllun.Code(d.ErrorCode), Detail: d.Detail}, nil
 	})
 }
 

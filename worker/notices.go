@@ -409,8 +409,16 @@ func (h *NoticeSender) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		h.AfterSend(n)
 	}
 	code := cynllun.ErrorCode(derr)
+	blocked := errors.Is(derr, notify.ErrBlocked)
+	if blocked {
+		// Nothing about the attempt but that it was refused: no status,
+		// no error text (an open port, a closed one and a timeout look
+		// the same), so the log cannot scan the worker's network.
+		status = 0
+	}
 	if err := h.Store.InsertDelivery(ctx, &cynllun.Delivery{
 		ID: cynllun.NewID("dlv_"), NoticeID: n.ID, Attempt: n.Attempts, At: h.now(), OK: derr == nil, HTTPStatus: status, ErrorCode: code,
+		Detail: deliveryDetail(derr),
 	}); err != nil {
 		h.log().WarnContext(ctx, "could not log a delivery", "notice", n.ID, "code", string(cynllun.ErrorCode(err)))
 	}
@@ -429,13 +437,30 @@ func (h *NoticeSender) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return cynllun.AsError(op, err)
 	}
 	if n.Channel == cynllun.ChannelWebhook {
-		h.endpointResult(ctx, n.Recipient, status, code, derr == nil)
+		h.endpointResult(ctx, n.Recipient, status, code, derr == nil, blocked)
 	}
 	if derr != nil && !errors.Is(derr, errSkip) {
 		h.log().WarnContext(ctx, "notice not delivered", "notice", n.ID, "channel", string(n.Channel), "attempt", n.Attempts, "code", string(code), "status", status)
 		return derr
 	}
 	return nil
+}
+
+// deliveryDetail is what the delivery log says about a failed attempt: the
+// error's message, which the error model keeps safe to show (never an
+// address, a URL or a cause's text); "" for success or a skip.
+func deliveryDetail(err error) string {
+	if err == nil || errors.Is(err, errSkip) {
+		return ""
+	}
+	if errors.Is(err, notify.ErrBlocked) {
+		return notify.BlockedMessage
+	}
+	var e *cynllun.Error
+	if errors.As(err, &e) && e.Message != "" {
+		return e.Message
+	}
+	return "internal error"
 }
 
 // errSkip marks a notice that cannot be delivered and never will (no
@@ -486,9 +511,10 @@ func (h *NoticeSender) message(n *cynllun.Notice) notify.Notice {
 	return m
 }
 
-// endpointResult counts an endpoint's permanent failures in a row and
-// disables it at the limit, or at once on 410 Gone.
-func (h *NoticeSender) endpointResult(ctx context.Context, id string, status int, code cynllun.Code, ok bool) {
+// endpointResult counts an endpoint's permanent failures in a row (a
+// blocked destination is one) and disables it at the limit, or at once on
+// 410 Gone.
+func (h *NoticeSender) endpointResult(ctx context.Context, id string, status int, code cynllun.Code, ok, blocked bool) {
 	eps, err := h.Store.EndpointsByID(ctx, []string{id})
 	if err != nil || len(eps) == 0 {
 		return
@@ -504,6 +530,12 @@ func (h *NoticeSender) endpointResult(ctx context.Context, id string, status int
 		e.Failures, changed = 0, true
 	case status == 410:
 		e.DisabledAt, e.DisabledReason, changed = h.now(), "410 Gone", true
+	case blocked:
+		e.Failures++
+		changed = true
+		if e.Failures >= limit && e.Active() {
+			e.DisabledAt, e.DisabledReason = h.now(), notify.BlockedMessage
+		}
 	case code == cynllun.CodeInvalid && status >= 400:
 		e.Failures++
 		changed = true

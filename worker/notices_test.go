@@ -105,7 +105,7 @@ func (e *env) deadlines(n int, tag string) []*cynllun.Deadline {
 }
 
 func (e *env) sender(timeout time.Duration) *worker.NoticeSender {
-	return &worker.NoticeSender{Store: e.db, Webhooks: notify.NewWebhookSender(timeout), DisableAfter: 2}
+	return &worker.NoticeSender{Store: e.db, Webhooks: notify.NewWebhookSender(timeout, loopbackReceivers), DisableAfter: 2}
 }
 
 // startNoticeWorker runs a worker sending notices with h.
@@ -353,7 +353,7 @@ func childNoticeWorker() int {
 	}
 	w := worker.New(redis.NewClient(opts), worker.Config{Concurrency: 1, ReconcileEvery: -1, NoticeScanEvery: -1})
 	marker := os.Getenv("CYNLLUN_CHILD_MARKER")
-	w.Handle(worker.TypeSendNotice, &worker.NoticeSender{Store: db, Webhooks: notify.NewWebhookSender(5 * time.Second),
+	w.Handle(worker.TypeSendNotice, &worker.NoticeSender{Store: db, Webhooks: notify.NewWebhookSender(5*time.Second, loopbackReceivers),
 		AfterSend: func(*cynllun.Notice) {
 			_ = os.WriteFile(marker, []byte("sent"), 0o600)
 			select {} // killed here, before the delivery is recorded

@@ -267,7 +267,7 @@ func TestWebhookSubscriptions(t *testing.T) {
 	mu.Unlock()
 
 	w := worker.New(e.rdb, worker.Config{Concurrency: 2, RetryBase: 50 * time.Millisecond, ReconcileEvery: -1, NoticeScanEvery: -1, ShutdownTimeout: 5 * time.Second})
-	w.Handle(worker.TypeSendNotice, &worker.NoticeSender{Store: e.db, Webhooks: notify.NewWebhookSender(5 * time.Second), Now: e.clock.Now})
+	w.Handle(worker.TypeSendNotice, &worker.NoticeSender{Store: e.db, Webhooks: notify.NewWebhookSender(5*time.Second, loopbackReceivers), Now: e.clock.Now})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = w.Run(ctx) }()

@@ -115,7 +115,7 @@ func newEnvOn(t testing.TB, redisURL string) *env {
 		t.Fatal(err)
 	}
 	e.svc = service.New(db, service.WithClock(e.clock.Now), service.WithPublisher(bus),
-		service.WithJobQueue(worker.NewClient(rdb)), service.WithURLSigner(links))
+		service.WithJobQueue(worker.NewClient(rdb)), service.WithURLSigner(links), service.WithWebhookDestinations(loopbackReceivers))
 	v, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: secret})
 	if err != nil {
 		t.Fatal(err)

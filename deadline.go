@@ -39,6 +39,11 @@ const (
 	EventDisagreementReferred EventKind = "DISAGREEMENT_REFERRED"
 )
 
+// ALNCommencement is the day the Additional Learning Needs and Education
+// Tribunal (Wales) Act 2018 began to apply (1 September 2021): no statutory
+// event of the ALN system happened before it.
+var ALNCommencement = Date{2021, time.September, 1}
+
 // StatutoryEvent is a recorded fact that starts or ends clocks: one a
 // user records (ALN brought to a school's attention, a referral received,
 // a notice given) or one Cynllun derives (an IDP given when a version is

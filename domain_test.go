@@ -73,6 +73,28 @@ func TestCompulsorySchoolAgeEnds(t *testing.T) {
 	}
 }
 
+// TestEarliestDateOfBirth: the earliest date of birth of a learner aged at
+// most 25 is the day after their 26th birthday's eve, 29 February included.
+func TestEarliestDateOfBirth(t *testing.T) {
+	for _, tt := range []struct{ today, want string }{
+		{"2026-11-22", "2000-11-23"},
+		{"2026-01-01", "2000-01-02"},
+		{"2026-12-31", "2001-01-01"},
+		{"2028-02-29", "2002-03-01"},
+		{"2026-02-28", "2000-02-29"},
+		{"2027-03-01", "2001-03-02"},
+	} {
+		today := MustDate(tt.today)
+		got := EarliestDateOfBirth(today)
+		if got.String() != tt.want {
+			t.Errorf("EarliestDateOfBirth(%s) = %s, want %s", tt.today, got, tt.want)
+		}
+		if AgeOn(got, today) != MaxAge || AgeOn(got.AddDays(-1), today) != MaxAge+1 {
+			t.Errorf("%s: %s is aged %d, the day before %d", tt.today, got, AgeOn(got, today), AgeOn(got.AddDays(-1), today))
+		}
+	}
+}
+
 func TestAgeOn(t *testing.T) {
 	dob := MustDate("2008-02-29")
 	for _, tt := range []struct {

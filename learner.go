@@ -33,6 +33,17 @@ const (
 // MaxAge is the upper end of the ALN system (0–25).
 const MaxAge = 25
 
+// EarliestDateOfBirth is the earliest date of birth of someone aged at most
+// MaxAge on today: born no more than 26 years (less a day) before today.
+// With today, it bounds a learner's date of birth.
+func EarliestDateOfBirth(today Date) Date {
+	d := today.AddYears(-(MaxAge + 1))
+	for AgeOn(d, today) > MaxAge {
+		d = d.AddDays(1)
+	}
+	return d
+}
+
 // Learner is a child or young person.
 type Learner struct {
 	ID         string

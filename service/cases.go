@@ -90,7 +90,7 @@ func (s *Service) OpenCase(ctx context.Context, in OpenCaseInput) (*cynllun.Case
 		lang = cynllun.RenderEN
 	}
 	oneOf(ck, "input.language", lang, []cynllun.RenderLanguage{cynllun.RenderEN, cynllun.RenderCY, cynllun.RenderBilingual}, false)
-	if err := s.checkDetails(ctx, op, &in.CaseDetails, c, ck); err != nil {
+	if err := s.checkDetails(ctx, op, &in.CaseDetails, c, l, ck); err != nil {
 		return nil, err
 	}
 	if len(ck.errs) > 0 {
@@ -121,7 +121,7 @@ func (s *Service) UpdateCase(ctx context.Context, in UpdateCaseInput) (*cynllun.
 		return nil, err
 	}
 	next := nextCase(cur, p, s.now())
-	if err := s.checkDetails(ctx, op, &in.CaseDetails, next, ck); err != nil {
+	if err := s.checkDetails(ctx, op, &in.CaseDetails, next, l, ck); err != nil {
 		return nil, err
 	}
 	status := in.Status
@@ -206,8 +206,9 @@ func applyDetails(c *cynllun.Case, d *CaseDetails) {
 	c.CaseStatementDue, c.HearingOn, c.DecisionSentOn, c.ClosedOn = d.CaseStatementDue, d.HearingOn, d.DecisionSentOn, d.ClosedOn
 }
 
-// checkDetails validates a case's details; c is the case they are for.
-func (s *Service) checkDetails(ctx context.Context, op string, d *CaseDetails, c *cynllun.Case, ck *checker) error {
+// checkDetails validates a case's details; c is the case they are for and
+// l its learner.
+func (s *Service) checkDetails(ctx context.Context, op string, d *CaseDetails, c *cynllun.Case, l *cynllun.Learner, ck *checker) error {
 	const p = "input."
 	ck.required(p+"title", d.Title, form.MaxShort, false)
 	ck.text(p+"reference", d.Reference, 100, false)
@@ -216,7 +217,7 @@ func (s *Service) checkDetails(ctx context.Context, op string, d *CaseDetails, c
 	oneOf(ck, p+"decision.kind", dec.Kind, cynllun.DisputedKinds, false)
 	ck.text(p+"decision.description", dec.Description, form.MaxLong, true)
 	today := cynllun.Today(s.now())
-	past := func(field string, v cynllun.Date) { ck.past(field, v, today) }
+	past := func(field string, v cynllun.Date) { ck.eventDate(field, v, today) }
 	past(p+"decision.decidedOn", dec.DecidedOn)
 	past(p+"decision.noticeGivenOn", dec.NoticeGivenOn)
 	if !dec.DecidedOn.IsZero() && !dec.NoticeGivenOn.IsZero() && dec.NoticeGivenOn.Before(dec.DecidedOn) {
@@ -226,13 +227,12 @@ func (s *Service) checkDetails(ctx context.Context, op string, d *CaseDetails, c
 		if !dec.NoticeGivenOn.IsZero() {
 			ck.add(p+"decision.madeBy", "is required with noticeGivenOn: the body that decided")
 		}
-	} else {
-		orgs, err := s.store.OrganisationsByID(ctx, []string{dec.MadeBy})
-		if err != nil {
-			return cynllun.AsError(op, err)
-		}
-		if len(orgs) == 0 {
-			ck.add(p+"decision.madeBy", "is not an organisation")
+	} else if dec.MadeBy != c.Decision.MadeBy {
+		// The body's clocks (T17) send it notices about the learner: only
+		// a body responsible for the learner, as for recorded events (a
+		// body named already stays when the learner has moved on).
+		if _, err := s.responsibleOrg(ctx, op, l, dec.MadeBy, p+"decision.madeBy"); err != nil {
+			return err
 		}
 	}
 	if ck.count(p+"issues", len(d.Issues), maxIssues) {
@@ -245,7 +245,7 @@ func (s *Service) checkDetails(ctx context.Context, op string, d *CaseDetails, c
 			f := fmt.Sprintf("%sparties.%d.", p, i)
 			oneOf(ck, f+"role", pt.Role, cynllun.PartyRoles, false)
 			oneOf(ck, f+"represents", pt.Represents, cynllun.PartyRoles, true)
-			ck.required(f+"name", pt.Name, form.MaxShort, false)
+			ck.name(f+"name", pt.Name, true)
 			ck.text(f+"organisation", pt.Organisation, form.MaxShort, false)
 			ck.text(f+"orgId", pt.OrgID, 100, false)
 			ck.text(f+"userId", pt.UserID, 100, false)
@@ -258,8 +258,8 @@ func (s *Service) checkDetails(ctx context.Context, op string, d *CaseDetails, c
 		{"decisionSentOn", d.DecisionSentOn}, {"closedOn", d.ClosedOn}} {
 		past(p+x.f, x.v)
 	}
-	ck.date(p+"caseStatementDue", d.CaseStatementDue)
-	ck.date(p+"hearingOn", d.HearingOn)
+	ck.plannedDate(p+"caseStatementDue", d.CaseStatementDue, today)
+	ck.plannedDate(p+"hearingOn", d.HearingOn, today)
 	if !c.Kind.Tribunal() {
 		for _, x := range []struct {
 			f string

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cynllun/cynllun"
@@ -51,6 +52,12 @@ var recordable = []cynllun.EventKind{
 // RecordEvent records a statutory event for a learner, starts the clocks
 // it starts (due dates on the responsible body's calendar) and closes the
 // open clocks it satisfies. Staff and officers.
+//
+// The body whose duty it is must be one responsible for the learner (see
+// responsibleOrg); naming any other is FORBIDDEN, with the same answer
+// whether or not it exists. The same event recorded again (same learner,
+// kind, date, body, plan and review) is a repeat: the answer is the event
+// recorded first and the clocks it started, and nothing changes.
 func (s *Service) RecordEvent(ctx context.Context, in EventInput) (*EventResult, error) {
 	const op = "service.RecordEvent"
 	p, err := principal(ctx, op)
@@ -70,8 +77,10 @@ func (s *Service) RecordEvent(ctx context.Context, in EventInput) (*EventResult,
 	if in.On.IsZero() {
 		c.add("input.on", "is required")
 	}
-	c.past("input.on", in.On, cynllun.Today(now))
+	c.eventDate("input.on", in.On, cynllun.Today(now))
 	c.text("input.note", in.Note, form.MaxMedium, true)
+	c.text("input.orgId", in.OrgID, form.MaxShort, false)
+	c.text("input.reviewId", in.ReviewID, form.MaxShort, false)
 	if in.PlanID != "" {
 		plan, _, err := s.planFor(ctx, p, op, in.PlanID)
 		if err != nil || plan.LearnerID != l.ID {
@@ -86,26 +95,148 @@ func (s *Service) RecordEvent(ctx context.Context, in EventInput) (*EventResult,
 			in.OrgID = l.LAID
 		}
 	}
-	orgs, err := s.store.OrganisationsByID(ctx, []string{in.OrgID})
-	if err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	if len(orgs) == 0 {
-		c.add("input.orgId", "is not an organisation")
-	}
 	if len(c.errs) > 0 {
 		return nil, cynllun.Invalid(op, c.errs...)
 	}
-	ev := &cynllun.StatutoryEvent{
-		ID: cynllun.NewID(cynllun.PrefixEvent), Kind: in.Kind, LearnerID: l.ID, PlanID: in.PlanID, ReviewID: in.ReviewID,
-		OrgID: in.OrgID, On: in.On, Note: in.Note, RecordedAt: now.UTC(), RecordedBy: p.UserID,
+	org, err := s.responsibleOrg(ctx, op, l, in.OrgID, "input.orgId")
+	if err != nil {
+		return nil, err
 	}
-	res, err := s.applyEvent(ctx, op, ev, l, orgs[0])
+	ev := &cynllun.StatutoryEvent{
+		ID: recordedEventID(l.ID, in), Kind: in.Kind, LearnerID: l.ID, PlanID: in.PlanID, ReviewID: in.ReviewID,
+		OrgID: org.ID, On: in.On, Note: in.Note, RecordedAt: now.UTC(), RecordedBy: p.UserID,
+	}
+	if res, err := s.repeatedEvent(ctx, op, ev); err != nil || res != nil {
+		if res != nil {
+			s.log.InfoContext(ctx, "statutory event repeated", "event", res.Event.ID, "kind", string(ev.Kind), "learner", l.ID, "actor", p.UserID)
+		}
+		return res, err
+	}
+	res, err := s.applyEvent(ctx, op, ev, l, org)
 	if err != nil {
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "statutory event recorded", "event", ev.ID, "kind", string(ev.Kind), "learner", l.ID, "started", len(res.Started), "closed", len(res.Closed), "actor", p.UserID)
 	return res, nil
+}
+
+// errNotResponsible is the answer for an organisation that is not
+// responsible for the learner, or does not exist: the same for both, so
+// the answer does not tell whether an id names an organisation, and it
+// names neither the organisation nor the learner's.
+func errNotResponsible(op, field string) error {
+	return cynllun.E(cynllun.CodeForbidden, op, field+": must be an organisation responsible for this learner: their school or FEI, "+
+		"their local authority, the body maintaining one of their plans, or a health board named in one of their plans")
+}
+
+// responsibleOrg returns the organisation orgID when it is responsible for
+// learner l: their setting (school or FEI), their local authority, the
+// maintainer of one of their plans, or a local health board that one of
+// their plans names as the NHS body securing provision (a 2B row's
+// nhsBody, which the form holds as text: matched against the board's
+// English or Welsh name, folded). Otherwise FORBIDDEN (errNotResponsible,
+// naming field).
+// Only organisations that answer for the learner may be sent notices
+// about them.
+func (s *Service) responsibleOrg(ctx context.Context, op string, l *cynllun.Learner, orgID, field string) (*cynllun.Organisation, error) {
+	orgs, err := s.store.OrganisationsByID(ctx, []string{orgID})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	if len(orgs) == 0 {
+		return nil, errNotResponsible(op, field)
+	}
+	org := orgs[0]
+	if org.ID == l.LAID || org.ID == l.SettingID {
+		return org, nil
+	}
+	plans, err := s.store.PlansByLearner(ctx, []string{l.ID})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	var versions []string
+	for _, pl := range plans {
+		if pl.LearnerID != l.ID {
+			continue
+		}
+		if pl.MaintainerID == org.ID {
+			return org, nil
+		}
+		if pl.Latest > 0 {
+			versions = append(versions, cynllun.VersionID(pl.ID, pl.Latest))
+		}
+	}
+	if org.Kind != cynllun.OrgHealthBoard || len(versions) == 0 {
+		return nil, errNotResponsible(op, field)
+	}
+	vs, err := s.store.VersionsByID(ctx, versions)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	names := map[string]bool{}
+	for _, n := range []string{org.Name, org.NameCy} {
+		if k := orgNameKey(n); k != "" {
+			names[k] = true
+		}
+	}
+	for _, v := range vs {
+		if v.Content == nil || v.LearnerID != l.ID {
+			continue
+		}
+		for _, row := range v.Content.Provision {
+			if names[orgNameKey(row.NHSBody)] {
+				return org, nil
+			}
+		}
+	}
+	return nil, errNotResponsible(op, field)
+}
+
+// orgNameKey is an organisation's name as compared: folded (case and
+// diacritics), with runs of spaces as one.
+func orgNameKey(s string) string { return cynllun.Fold(strings.Join(strings.Fields(s), " ")) }
+
+// recordedEventID derives a recorded event's id from what makes it the
+// same event (learner, kind, date, body, plan, review), so two calls that
+// race to record it store one event and start one set of clocks.
+func recordedEventID(learnerID string, in EventInput) string {
+	key := strings.Join([]string{learnerID, string(in.Kind), in.On.String(), in.OrgID, in.PlanID, in.ReviewID}, "\x00")
+	sum := sha256.Sum256([]byte(key))
+	return cynllun.PrefixEvent + "r" + hex.EncodeToString(sum[:15])
+}
+
+// repeatedEvent finds an event of ev's learner that is the same as ev
+// (same kind, date, body, plan and review; recorded or derived, whatever
+// its note) and answers with it and the clocks it started, or nil.
+func (s *Service) repeatedEvent(ctx context.Context, op string, ev *cynllun.StatutoryEvent) (*EventResult, error) {
+	evs, err := s.store.EventsForLearner(ctx, ev.LearnerID)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	for i := range evs {
+		x := &evs[i]
+		if x.Kind != ev.Kind || x.On != ev.On || x.OrgID != ev.OrgID || x.PlanID != ev.PlanID || x.ReviewID != ev.ReviewID || x.CaseID != "" {
+			continue
+		}
+		rules := clock.Rules()
+		ids := make([]string, len(rules))
+		for i, rule := range rules {
+			ids[i] = cynllun.DeadlineID(rule.ID, x.ID)
+		}
+		found, err := s.store.DeadlinesByID(ctx, ids)
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		// In rule order, as applyEvent starts them.
+		started := make([]*cynllun.Deadline, 0, len(found))
+		for _, id := range ids {
+			if i := slices.IndexFunc(found, func(d *cynllun.Deadline) bool { return d.ID == id }); i >= 0 {
+				started = append(started, found[i])
+			}
+		}
+		return &EventResult{Event: x, Started: started}, nil
+	}
+	return nil, nil
 }
 
 // systemEvent records an event Cynllun derives from a plan (an IDP given,
@@ -324,7 +455,7 @@ func (s *Service) MarkNotApplicable(ctx context.Context, in CloseDeadlineInput) 
 	}
 	c := &checker{}
 	c.required("input.reason", in.Reason, form.MaxMedium, true)
-	c.date("input.on", in.On)
+	c.eventDate("input.on", in.On, cynllun.Today(now))
 	if d.Closure != nil {
 		c.add("input.id", "is closed already")
 	}

@@ -27,35 +27,40 @@ var settingKinds = []cynllun.SettingKind{
 	cynllun.SettingEOTAS, cynllun.SettingEHE, cynllun.SettingNone,
 }
 
-// validateLearner checks in without touching the store. Messages never
-// repeat the submitted values.
-func (s *Service) validateLearner(in *LearnerInput, prefix string) []cynllun.FieldError {
+// checkDateOfBirth bounds a learner's date of birth: not after today and
+// not before cynllun.EarliestDateOfBirth (the ALN system covers ages 0 to
+// 25). prev is the date of birth stored already (zero for a new learner):
+// a learner who has grown past 25 keeps theirs when other details are
+// corrected, but a date of birth cannot be changed to one out of range.
+func checkDateOfBirth(field string, dob, prev, today cynllun.Date) *cynllun.FieldError {
+	earliest := cynllun.EarliestDateOfBirth(today)
+	bounds := "must be between " + earliest.String() + " and " + today.String() + ": the ALN system covers learners aged 0 to 25"
+	switch {
+	case dob.IsZero():
+		return &cynllun.FieldError{Field: field, Message: "is required"}
+	case dob.After(today):
+		return &cynllun.FieldError{Field: field, Message: "must not be in the future; it " + bounds}
+	case dob.Before(earliest) && dob != prev:
+		return &cynllun.FieldError{Field: field, Message: bounds}
+	}
+	return nil
+}
+
+// validateLearner checks in without touching the store; prev is the stored
+// date of birth when a learner is updated. Messages never repeat the
+// submitted values.
+func (s *Service) validateLearner(in *LearnerInput, prefix string, prev cynllun.Date) []cynllun.FieldError {
 	var errs []cynllun.FieldError
 	add := func(fe *cynllun.FieldError) {
 		if fe != nil {
 			errs = append(errs, *fe)
 		}
 	}
-	required := func(field, v string) {
-		if v == "" {
-			errs = append(errs, cynllun.FieldError{Field: prefix + field, Message: "is required"})
-			return
-		}
-		add(form.CheckText(prefix+field, v, form.MaxShort, false))
-	}
-	required("givenName", in.GivenName)
-	required("familyName", in.FamilyName)
-	if in.PreferredName != "" {
-		add(form.CheckText(prefix+"preferredName", in.PreferredName, form.MaxShort, false))
-	}
-	today := cynllun.Today(s.now())
-	switch {
-	case in.DateOfBirth.IsZero():
-		errs = append(errs, cynllun.FieldError{Field: prefix + "dateOfBirth", Message: "is required"})
-	case in.DateOfBirth.After(today):
-		errs = append(errs, cynllun.FieldError{Field: prefix + "dateOfBirth", Message: "is in the future"})
-	case cynllun.AgeOn(in.DateOfBirth, today) > cynllun.MaxAge:
-		errs = append(errs, cynllun.FieldError{Field: prefix + "dateOfBirth", Message: "learner would be over 25: the ALN system covers ages 0 to 25"})
+	add(form.CheckName(prefix+"givenName", in.GivenName, form.MaxShort, true))
+	add(form.CheckName(prefix+"familyName", in.FamilyName, form.MaxShort, true))
+	add(form.CheckName(prefix+"preferredName", in.PreferredName, form.MaxShort, false))
+	if fe := checkDateOfBirth(prefix+"dateOfBirth", in.DateOfBirth, prev, cynllun.Today(s.now())); fe != nil {
+		errs = append(errs, *fe)
 	}
 	if in.Language != cynllun.LanguageCY && in.Language != cynllun.LanguageEN {
 		errs = append(errs, cynllun.FieldError{Field: prefix + "language", Message: "must be CY or EN"})
@@ -115,7 +120,7 @@ func (s *Service) CreateLearner(ctx context.Context, in LearnerInput) (*cynllun.
 	if err != nil {
 		return nil, err
 	}
-	if errs := s.validateLearner(&in, "input."); len(errs) > 0 {
+	if errs := s.validateLearner(&in, "input.", cynllun.Date{}); len(errs) > 0 {
 		return nil, cynllun.Invalid(op, errs...)
 	}
 	// Organisations are not secret, so an input naming the wrong kind of
@@ -176,7 +181,7 @@ func (s *Service) UpdateLearner(ctx context.Context, id string, in LearnerInput)
 	if !policy.WriteLearner(p, l, now).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not change this learner")
 	}
-	if errs := s.validateLearner(&in, "input."); len(errs) > 0 {
+	if errs := s.validateLearner(&in, "input.", l.DateOfBirth); len(errs) > 0 {
 		return nil, cynllun.Invalid(op, errs...)
 	}
 	if !policy.CreateLearner(p, in.LAID, in.SettingID, now).OK {

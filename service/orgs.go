@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"net/mail"
-	"strings"
 	"time"
 
 	"github.com/cynllun/cynllun"
@@ -48,12 +47,8 @@ func (s *Service) CreateOrganisation(ctx context.Context, in OrganisationInput) 
 	default:
 		errs = append(errs, cynllun.FieldError{Field: "input.kind", Message: "is not a known organisation kind"})
 	}
-	if strings.TrimSpace(in.Name) == "" {
-		errs = append(errs, cynllun.FieldError{Field: "input.name", Message: "is required"})
-	} else {
-		add(form.CheckText("input.name", in.Name, form.MaxShort, false))
-	}
-	add(form.CheckText("input.nameCy", in.NameCy, form.MaxShort, false))
+	add(form.CheckName("input.name", in.Name, form.MaxShort, true))
+	add(form.CheckName("input.nameCy", in.NameCy, form.MaxShort, false))
 	add(form.CheckText("input.code", in.Code, 32, false))
 	if len(errs) > 0 {
 		return nil, cynllun.Invalid(op, errs...)
@@ -169,9 +164,7 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*cynllun.User, 
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not create this account")
 	}
 	var errs []cynllun.FieldError
-	if strings.TrimSpace(in.Name) == "" {
-		errs = append(errs, cynllun.FieldError{Field: "input.name", Message: "is required"})
-	} else if fe := form.CheckText("input.name", in.Name, form.MaxShort, false); fe != nil {
+	if fe := form.CheckName("input.name", in.Name, form.MaxShort, true); fe != nil {
 		errs = append(errs, *fe)
 	}
 	if fe := form.CheckText("input.email", in.Email, 254, false); fe != nil {

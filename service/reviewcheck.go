@@ -55,6 +55,14 @@ func (c *checker) required(field, s string, max int, multiline bool) {
 	c.text(field, s, max, multiline)
 }
 
+// name checks a person's name (form.CheckName): not blank when required,
+// and when given, no direction controls or marks.
+func (c *checker) name(field, s string, required bool) {
+	if fe := form.CheckName(field, s, form.MaxShort, required); fe != nil {
+		c.errs = append(c.errs, *fe)
+	}
+}
+
 func (c *checker) count(field string, n, max int) bool {
 	if n > max {
 		c.add(field, fmt.Sprintf("has more than %d items", max))
@@ -77,6 +85,38 @@ func (c *checker) past(field string, d, today cynllun.Date) {
 	c.date(field, d)
 	if d.After(today) {
 		c.add(field, "must not be in the future")
+	}
+}
+
+// eventDate checks the date of a statutory event (when set): a real date,
+// not after today and not before the ALN Act began to apply
+// (cynllun.ALNCommencement).
+func (c *checker) eventDate(field string, d, today cynllun.Date) {
+	if d.IsZero() {
+		return
+	}
+	c.past(field, d, today)
+	if d.Before(cynllun.ALNCommencement) {
+		c.add(field, "must not be before "+cynllun.ALNCommencement.String()+", when the ALN Act began to apply")
+	}
+}
+
+// maxYearsAhead bounds dates a case plans (a hearing, a case statement
+// due): a date further ahead is a typing error.
+const maxYearsAhead = 5
+
+// plannedDate checks a date that may lie ahead (when set): a real date
+// between the ALN Act's commencement and maxYearsAhead years after today.
+func (c *checker) plannedDate(field string, d, today cynllun.Date) {
+	if d.IsZero() {
+		return
+	}
+	c.date(field, d)
+	switch {
+	case d.Before(cynllun.ALNCommencement):
+		c.add(field, "must not be before "+cynllun.ALNCommencement.String()+", when the ALN Act began to apply")
+	case d.After(today.AddYears(maxYearsAhead)):
+		c.add(field, fmt.Sprintf("must not be more than %d years ahead", maxYearsAhead))
 	}
 }
 
@@ -117,7 +157,7 @@ func (c *checker) record(p string, r *cynllun.Review, rows map[string]bool) []st
 	if c.count(p+"participants", len(r.Participants), maxParticipants) {
 		for i, x := range r.Participants {
 			f := fmt.Sprintf("%sparticipants.%d.", p, i)
-			c.required(f+"name", x.Name, form.MaxShort, false)
+			c.name(f+"name", x.Name, true)
 			oneOf(c, f+"role", x.Role, roles, false)
 			c.text(f+"organisation", x.Organisation, form.MaxShort, false)
 			oneOf(c, f+"attendance", x.Attendance, attendances, false)
@@ -128,7 +168,7 @@ func (c *checker) record(p string, r *cynllun.Review, rows map[string]bool) []st
 			f := fmt.Sprintf("%schildViews.%d.", p, i)
 			oneOf(c, f+"format", v.Format, viewFormats, false)
 			c.text(f+"text", v.Text, form.MaxLong, true)
-			c.text(f+"gatheredBy", v.GatheredBy, form.MaxShort, false)
+			c.name(f+"gatheredBy", v.GatheredBy, false)
 			if strings.TrimSpace(v.Text) == "" && len(v.Attachments) == 0 {
 				c.add(f+"text", "is required unless the view is an attachment")
 			}
@@ -138,7 +178,7 @@ func (c *checker) record(p string, r *cynllun.Review, rows map[string]bool) []st
 	if c.count(p+"parentViews", len(r.ParentViews), maxViews) {
 		for i, v := range r.ParentViews {
 			f := fmt.Sprintf("%sparentViews.%d.", p, i)
-			c.text(f+"name", v.Name, form.MaxShort, false)
+			c.name(f+"name", v.Name, false)
 			c.text(f+"text", v.Text, form.MaxLong, true)
 			if strings.TrimSpace(v.Text) == "" && len(v.Attachments) == 0 {
 				c.add(f+"text", "is required unless the view is an attachment")
@@ -221,7 +261,7 @@ func (c *checker) record(p string, r *cynllun.Review, rows map[string]bool) []st
 	if c.count(p+"disagreements", len(r.Disagreements), maxDisagreements) {
 		for i, x := range r.Disagreements {
 			f := fmt.Sprintf("%sdisagreements.%d.", p, i)
-			c.required(f+"who", x.Who, form.MaxShort, false)
+			c.name(f+"who", x.Who, true)
 			oneOf(c, f+"role", x.Role, roles, true)
 			c.required(f+"about", x.About, form.MaxMedium, true)
 			if x.RowID != "" {

@@ -3,7 +3,11 @@ package service
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cynllun/cynllun"
@@ -66,6 +70,11 @@ type ConcludeInput struct {
 // young person or an advocate with consent asks for themselves (their role
 // is taken from their relationship unless they say whom they act for);
 // staff and officers record requests made to them and must say who asked.
+//
+// A requester has at most one open request per plan (waiting for a
+// decision, or accepted and being held): a repeat answers with that one,
+// and records nothing and starts no clock. Requesters are told apart as
+// sameRequester says.
 func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cynllun.Review, error) {
 	const op = "service.RequestReview"
 	p, err := principal(ctx, op)
@@ -108,28 +117,89 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 	if in.Type != cynllun.ReviewOnRequest && in.Type != cynllun.ReviewNHSRequest && in.Type != cynllun.ReviewLAReconsideration {
 		c.add("input.type", "must be ON_REQUEST, NHS_REQUEST or LA_RECONSIDERATION")
 	}
-	c.text("input.requestedByName", in.RequestedByName, form.MaxShort, false)
-	c.past("input.requestedOn", in.RequestedOn, cynllun.Today(now))
+	c.name("input.requestedByName", in.RequestedByName, false)
+	c.eventDate("input.requestedOn", in.RequestedOn, cynllun.Today(now))
 	c.required("input.reason", in.Reason, form.MaxLong, true)
 	if len(c.errs) > 0 {
 		return nil, cynllun.Invalid(op, c.errs...)
+	}
+	existing, err := s.store.ReviewsForPlans(ctx, []string{plan.ID})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	key := requesterKey(p.UserID, writer, in.RequestedBy, in.RequestedByName)
+	earlier := 0
+	for _, x := range existing {
+		if !sameRequester(x, key) {
+			continue
+		}
+		if x.Status == cynllun.ReviewRequested || x.Status == cynllun.ReviewOpen {
+			s.log.InfoContext(ctx, "review request repeated", "review", x.ID, "plan", plan.ID, "actor", p.UserID)
+			return x, nil
+		}
+		earlier++
 	}
 	latest, err := s.store.LatestVersions(ctx, []string{plan.ID})
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
 	r := &cynllun.Review{
-		ID: cynllun.NewID(cynllun.PrefixReview), Revision: 1, PlanID: plan.ID, LearnerID: plan.LearnerID,
+		ID: requestID(plan.ID, key, earlier), Revision: 1, PlanID: plan.ID, LearnerID: plan.LearnerID,
 		Type: in.Type, Status: cynllun.ReviewRequested, PlanVersion: latest[plan.ID],
 		Request:   &cynllun.ReviewRequest{By: in.RequestedBy, ByName: in.RequestedByName, RequestedOn: in.RequestedOn, Reason: in.Reason},
 		CreatedAt: now.UTC(), CreatedBy: p.UserID, OpenedAt: now.UTC(), OpenedBy: p.UserID,
 	}
-	if _, err := s.insertRevision(ctx, op, r); err != nil {
-		return nil, err
+	if err := s.store.InsertReview(ctx, r); err != nil {
+		if cynllun.ErrorCode(err) != cynllun.CodeConflict {
+			return nil, cynllun.AsError(op, err)
+		}
+		// The same requester's same request, saved at the same moment by
+		// another call (the id is derived from requester and count): the
+		// answer is the one saved.
+		rs, err := s.store.ReviewsByID(ctx, []string{r.ID})
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		if len(rs) == 0 {
+			return nil, reviewConflict(op, 0)
+		}
+		return rs[0], nil
 	}
 	s.systemEvent(ctx, cynllun.EventReviewRequested, r.ID, plan, r.ID, in.RequestedOn, p.UserID)
 	s.log.InfoContext(ctx, "review requested", "review", r.ID, "plan", plan.ID, "actor", p.UserID)
 	return r, nil
+}
+
+// requesterKey names who asks for a review. Someone asking for themselves
+// (a parent, the young person, an advocate) is their account, whatever
+// role or name they give; a request staff or officers record is the person
+// it names (their role and name, folded), whoever records it.
+func requesterKey(userID string, writer bool, by cynllun.RequesterRole, byName string) string {
+	if !writer {
+		return "user:" + userID
+	}
+	return "named:" + string(by) + ":" + cynllun.Fold(strings.Join(strings.Fields(byName), " "))
+}
+
+// sameRequester reports whether r is a request made by the requester key
+// names: one they made themselves, or one recorded for the same role and
+// name.
+func sameRequester(r *cynllun.Review, key string) bool {
+	if r.Request == nil {
+		return false
+	}
+	if userID, ok := strings.CutPrefix(key, "user:"); ok {
+		return r.CreatedBy == userID
+	}
+	return key == requesterKey("", true, r.Request.By, r.Request.ByName)
+}
+
+// requestID is the id of a requester's request on a plan after earlier
+// closed ones: two calls that race to record the same request make one
+// review (the second insert is a CONFLICT on the same id).
+func requestID(planID, key string, earlier int) string {
+	sum := sha256.Sum256([]byte(planID + "\x00" + key + "\x00" + strconv.Itoa(earlier)))
+	return cynllun.PrefixReview + "q" + hex.EncodeToString(sum[:15])
 }
 
 // DecideReviewRequest accepts a requested review (it becomes OPEN) or
@@ -148,7 +218,7 @@ func (s *Service) DecideReviewRequest(ctx context.Context, in DecideRequestInput
 	if cur.Status != cynllun.ReviewRequested {
 		c.add("input.id", "is not a review request waiting for a decision")
 	}
-	c.past("input.decidedOn", in.DecidedOn, cynllun.Today(now))
+	c.eventDate("input.decidedOn", in.DecidedOn, cynllun.Today(now))
 	if !in.Accept {
 		c.required("input.reasons", in.Reasons, form.MaxLong, true)
 	} else {
@@ -287,7 +357,7 @@ func (s *Service) ConcludeReview(ctx context.Context, in ConcludeInput) (*cynllu
 	}
 	oneOf(c, "input.decision", in.Decision, []cynllun.DecisionKind{cynllun.DecisionRevised, cynllun.DecisionNoRevision}, false)
 	c.required("input.reasons", in.Reasons, form.MaxLong, true)
-	c.past("input.decidedOn", in.DecidedOn, cynllun.Today(now))
+	c.eventDate("input.decidedOn", in.DecidedOn, cynllun.Today(now))
 	if !cur.HeldOn.IsZero() && in.DecidedOn.Before(cur.HeldOn) {
 		c.add("input.decidedOn", "must not be before the review was held")
 	}

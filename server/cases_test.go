@@ -211,8 +211,18 @@ func TestCaseBundle(t *testing.T) {
 		{"future notice", officer, "INVALID", "input.decision.noticeGivenOn", func(m map[string]any) {
 			m["decision"] = map[string]any{"kind": "PROVISION", "madeBy": cardiff, "noticeGivenOn": "2027-01-03"}
 		}},
-		{"unknown body", officer, "INVALID", "input.decision.madeBy", func(m map[string]any) {
+		{"unknown body", officer, "FORBIDDEN", "", func(m map[string]any) {
 			m["decision"] = map[string]any{"kind": "PROVISION", "madeBy": "org_nope"}
+		}},
+		{"a body not responsible for the learner", officer, "FORBIDDEN", "", func(m map[string]any) {
+			m["decision"] = map[string]any{"kind": "PROVISION", "madeBy": f.schoolB}
+		}},
+		{"notice before the ALN Act", officer, "INVALID", "input.decision.noticeGivenOn", func(m map[string]any) {
+			m["decision"] = map[string]any{"kind": "PROVISION", "madeBy": cardiff, "noticeGivenOn": "1900-01-01"}
+		}},
+		{"hearing decades ahead", officer, "INVALID", "input.hearingOn", func(m map[string]any) { m["hearingOn"] = "2099-01-01" }},
+		{"party with a blank name", officer, "INVALID", "input.parties.0.name", func(m map[string]any) {
+			m["parties"] = []any{map[string]any{"role": "APPELLANT", "name": "\u00a0 "}}
 		}},
 		{"hearing on a disagreement", officer, "INVALID", "input.hearingOn", func(m map[string]any) { m["kind"] = "DISAGREEMENT"; m["hearingOn"] = "2027-02-01" }},
 		{"party without a name", officer, "INVALID", "input.parties.0.name", func(m map[string]any) { m["parties"] = []any{map[string]any{"role": "APPELLANT", "name": ""}} }},

@@ -227,6 +227,7 @@ func TestBadInput(t *testing.T) {
 		vars  map[string]any
 		raw   []byte
 		field string // expected field error, if any
+		admin bool   // sent by the administrator
 	}{
 		{name: "malformed GraphQL", query: `{ learners(first: `},
 		{name: "unknown field", query: `{ learners { edges { node { shoeSize } } } }`},
@@ -240,6 +241,25 @@ func TestBadInput(t *testing.T) {
 		{name: "control character", query: create, vars: learner(func(m map[string]any) { m["familyName"] = "Rhys\x00" }), field: "input.familyName"},
 		{name: "replacement character", query: create, vars: learner(func(m map[string]any) { m["familyName"] = "Rh\uFFFDys" }), field: "input.familyName"},
 		{name: "missing given name", query: create, vars: learner(func(m map[string]any) { m["givenName"] = "" }), field: "input.givenName"},
+		{name: "blank given name", query: create, vars: learner(func(m map[string]any) { m["givenName"] = "   " }), field: "input.givenName"},
+		{name: "no-break spaces for a family name", query: create, vars: learner(func(m map[string]any) { m["familyName"] = "\u00a0\u3000" }), field: "input.familyName"},
+		{name: "zero width space for a preferred name", query: create, vars: learner(func(m map[string]any) { m["preferredName"] = "\u200b" }), field: "input.preferredName"},
+		{name: "right-to-left override in a name", query: create, vars: learner(func(m map[string]any) { m["familyName"] = "Rhys\u202Esyhr" }), field: "input.familyName"},
+		{name: "isolate in a name", query: create, vars: learner(func(m map[string]any) { m["givenName"] = "\u2067Ifan\u2069" }), field: "input.givenName"},
+		{name: "direction mark in a name", query: create, vars: learner(func(m map[string]any) { m["givenName"] = "Ifan\u200f" }), field: "input.givenName"},
+		{name: "born in 1900", query: create, vars: learner(func(m map[string]any) { m["dateOfBirth"] = "1900-01-01" }), field: "input.dateOfBirth"},
+		{name: "aged 26 today", query: create, vars: learner(func(m map[string]any) { m["dateOfBirth"] = "2000-11-22" }), field: "input.dateOfBirth"},
+		{name: "blank organisation name", query: `mutation { createOrganisation(input: {kind: HEALTH_BOARD, name: "  "}) { id } }`, admin: true, field: "input.name"},
+		{name: "override in an organisation name", query: `mutation { createOrganisation(input: {kind: HEALTH_BOARD, name: "Bwrdd \u202e"}) { id } }`, admin: true, field: "input.name"},
+		{name: "blank user name", query: `mutation { createUser(input: {name: "\t", email: "x@example.invalid"}) { id } }`, admin: true, field: "input.name"},
+		{name: "event before the ALN Act", query: `mutation($in: StatutoryEventInput!) { recordStatutoryEvent(input: $in) { event { id } } }`,
+			vars: map[string]any{"in": map[string]any{"learnerId": f.l1, "kind": "ALN_BROUGHT_TO_ATTENTION", "on": "1900-01-01"}}, field: "input.on"},
+		{name: "event the day before the ALN Act", query: `mutation($in: StatutoryEventInput!) { recordStatutoryEvent(input: $in) { event { id } } }`,
+			vars: map[string]any{"in": map[string]any{"learnerId": f.l1, "kind": "ALN_BROUGHT_TO_ATTENTION", "on": "2021-08-31"}}, field: "input.on"},
+		{name: "review requested in 1900", query: `mutation($in: RequestReviewInput!) { requestReview(input: $in) { id } }`,
+			vars: map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "x", "requestedBy": "PARENT", "requestedOn": "1900-01-01"}}, field: "input.requestedOn"},
+		{name: "requester's name is an override", query: `mutation($in: RequestReviewInput!) { requestReview(input: $in) { id } }`,
+			vars: map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "x", "requestedBy": "PARENT", "requestedByName": "\u202e"}}, field: "input.requestedByName"},
 		{name: "setting is not a school", query: create, vars: learner(func(m map[string]any) { m["settingId"] = swansea }), field: "input.settingId"},
 		{name: "invalid UTF-8 body", raw: []byte("{\"query\":\"mutation { createLearner(input: {givenName: \\\"\xff\xfe\\\", familyName: \\\"R\\\", dateOfBirth: \\\"2016-05-04\\\", language: CY, laId: \\\"" + cardiff + "\\\", settingKind: NONE}) { id } }\"}")},
 		{name: "body too large", raw: []byte(`{"query":"{ me { id } }","variables":{"pad":"` + strings.Repeat("a", 300<<10) + `"}}`)},
@@ -264,12 +284,19 @@ func TestBadInput(t *testing.T) {
 		return n, latest[f.plan1]
 	}
 	learners0, versions0 := countAll()
+	others := func() int64 {
+		return e.docs("events") + e.docs("reviews") + e.docs("organisations") + e.docs("users") + e.docs("deadlines")
+	}
+	others0 := others()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var r response
-			if tt.raw != nil {
+			switch {
+			case tt.raw != nil:
 				r = e.post(tok, tt.raw)
-			} else {
+			case tt.admin:
+				r = e.do(e.token(f.admin), tt.query, tt.vars)
+			default:
 				r = e.do(tok, tt.query, tt.vars)
 			}
 			if r.code() != "INVALID" {
@@ -294,6 +321,23 @@ func TestBadInput(t *testing.T) {
 	}
 	if l, v := countAll(); l != learners0 || v != versions0 {
 		t.Fatalf("bad input wrote something: learners %d→%d, versions %d→%d", learners0, l, versions0, v)
+	}
+	if n := others(); n != others0 {
+		t.Fatalf("bad input wrote %d events, reviews, organisations, users or deadlines", n-others0)
+	}
+
+	// Welsh letters, apostrophes and hyphens are names' ordinary
+	// characters; the oldest date of birth allowed today (2026-11-22) is
+	// that of someone who turns 26 tomorrow.
+	r := e.must(tok, create, learner(func(m map[string]any) {
+		m["givenName"], m["familyName"], m["preferredName"], m["dateOfBirth"] = "Gwenllïan Siân", "O'Neill-Ŵyn ap Llŷr", "Gwen", "2000-11-23"
+	}))
+	if r.str("createLearner", "id") == "" {
+		t.Fatalf("Welsh names: %s", r.raw)
+	}
+	r = e.do(tok, create, learner(func(m map[string]any) { m["dateOfBirth"] = "1900-01-01" }))
+	if msg := r.Errors[0].Message; !strings.Contains(msg, "2000-11-23") || !strings.Contains(msg, "2026-11-22") {
+		t.Fatalf("the date of birth's bounds are not stated: %s", r.raw)
 	}
 }
 

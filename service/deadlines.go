@@ -305,6 +305,11 @@ func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.Statuto
 			d.CaseID != "" && ev.CaseID != "" && d.CaseID != ev.CaseID {
 			continue
 		}
+		// A refusal answers its own request, not another requester's
+		// (each requester may have one open request on a plan).
+		if ev.Kind == cynllun.EventReviewRefused && d.ReviewID != "" && ev.ReviewID != "" && d.ReviewID != ev.ReviewID {
+			continue
+		}
 		closed, err := s.store.CloseDeadline(ctx, d.ID, cynllun.Closure{Status: cynllun.DeadlineMet, On: ev.On, EventID: ev.ID, By: ev.RecordedBy, At: now})
 		if err != nil {
 			return nil, cynllun.AsError(op, err)

@@ -189,7 +189,7 @@ func sameRequester(r *cynllun.Review, key string) bool {
 		return false
 	}
 	if userID, ok := strings.CutPrefix(key, "user:"); ok {
-		return r.CreatedBy == userID
+		return r.OpenedBy == userID // who recorded revision 1, the request
 	}
 	return key == requesterKey("", true, r.Request.By, r.Request.ByName)
 }

@@ -153,6 +153,9 @@ func TestRepeatedEvents(t *testing.T) {
 			defer wg.Done()
 			r := e.do(alnco, recordEvent, map[string]any{"in": in})
 			ids[i] = r.str("recordStatutoryEvent", "started", 0, "id")
+			if ids[i] == "" {
+				t.Logf("parallel record %d: %s", i, r.raw)
+			}
 		}()
 	}
 	wg.Wait()

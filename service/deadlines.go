@@ -106,7 +106,7 @@ func (s *Service) RecordEvent(ctx context.Context, in EventInput) (*EventResult,
 		ID: recordedEventID(l.ID, in), Kind: in.Kind, LearnerID: l.ID, PlanID: in.PlanID, ReviewID: in.ReviewID,
 		OrgID: org.ID, On: in.On, Note: in.Note, RecordedAt: now.UTC(), RecordedBy: p.UserID,
 	}
-	if res, err := s.repeatedEvent(ctx, op, ev); err != nil || res != nil {
+	if res, err := s.repeatedEvent(ctx, op, ev, l, org); err != nil || res != nil {
 		if res != nil {
 			s.log.InfoContext(ctx, "statutory event repeated", "event", res.Event.ID, "kind", string(ev.Kind), "learner", l.ID, "actor", p.UserID)
 		}
@@ -207,8 +207,13 @@ func recordedEventID(learnerID string, in EventInput) string {
 
 // repeatedEvent finds an event of ev's learner that is the same as ev
 // (same kind, date, body, plan and review; recorded or derived, whatever
-// its note) and answers with it and the clocks it started, or nil.
-func (s *Service) repeatedEvent(ctx context.Context, op string, ev *cynllun.StatutoryEvent) (*EventResult, error) {
+// its note) and answers with it and the clocks it started, as they stand
+// now, or nil. The clocks are started again, which changes nothing unless
+// the call that recorded the event has not started them yet (a race):
+// the answer lists them either way. It closes nothing: the event closed
+// what it closes when it was recorded, and a clock started since is not
+// answered by an event from before it.
+func (s *Service) repeatedEvent(ctx context.Context, op string, ev *cynllun.StatutoryEvent, l *cynllun.Learner, org *cynllun.Organisation) (*EventResult, error) {
 	evs, err := s.store.EventsForLearner(ctx, ev.LearnerID)
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
@@ -218,16 +223,19 @@ func (s *Service) repeatedEvent(ctx context.Context, op string, ev *cynllun.Stat
 		if x.Kind != ev.Kind || x.On != ev.On || x.OrgID != ev.OrgID || x.PlanID != ev.PlanID || x.ReviewID != ev.ReviewID || x.CaseID != "" {
 			continue
 		}
-		rules := clock.Rules()
-		ids := make([]string, len(rules))
-		for i, rule := range rules {
-			ids[i] = cynllun.DeadlineID(rule.ID, x.ID)
+		want, err := s.startClocks(ctx, op, x, l, org, s.now().UTC())
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, len(want))
+		for i, d := range want {
+			ids[i] = d.ID
 		}
 		found, err := s.store.DeadlinesByID(ctx, ids)
 		if err != nil {
 			return nil, cynllun.AsError(op, err)
 		}
-		// In rule order, as applyEvent starts them.
+		// As stored (a clock may have closed since), in rule order.
 		started := make([]*cynllun.Deadline, 0, len(found))
 		for _, id := range ids {
 			if i := slices.IndexFunc(found, func(d *cynllun.Deadline) bool { return d.ID == id }); i >= 0 {
@@ -321,6 +329,18 @@ func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.Statuto
 	if err := s.extendClocks(ctx, op, ev, open, now); err != nil {
 		return nil, err
 	}
+	started, err := s.startClocks(ctx, op, ev, l, org, now)
+	if err != nil {
+		return nil, err
+	}
+	res.Started = started
+	return res, nil
+}
+
+// startClocks starts the clocks ev starts for l at org and returns them.
+// Their ids derive from the event's, and a clock that exists is left as it
+// is, so starting them again changes nothing.
+func (s *Service) startClocks(ctx context.Context, op string, ev *cynllun.StatutoryEvent, l *cynllun.Learner, org *cynllun.Organisation, now time.Time) ([]*cynllun.Deadline, error) {
 	var cal *calendar.Calendar
 	var started []*cynllun.Deadline
 	for _, rule := range RulesStartedBy(ev.Kind, org.Kind, cynllun.StatusOn(l.DateOfBirth, ev.On)) {
@@ -356,8 +376,7 @@ func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.Statuto
 	if err := s.store.InsertDeadlines(ctx, started); err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
-	res.Started = started
-	return res, nil
+	return started, nil
 }
 
 // extendClocks gives more time to the open clocks whose rule an event

@@ -353,8 +353,11 @@ func TestRefusedReviewRequest(t *testing.T) {
 	if rr := e.do(alnco, `mutation($id: ID!) { renderMeetingRecord(reviewId: $id) { id } }`, map[string]any{"id": id}); rr.code() != "INVALID" {
 		t.Fatalf("meeting record of a refused review: %s", rr.raw)
 	}
-	// A second request is accepted: the review opens on the current
-	// version and its meeting can be recorded.
+	// A second request, later, is accepted: the review opens on the
+	// current version and its meeting can be recorded. (Reviews are listed
+	// by when they were opened; ids, derived from the request, do not order
+	// them.)
+	e.clock.Advance(time.Minute)
 	r = e.must(parent, req, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Siôn is struggling in class."}})
 	second := r.str("requestReview", "id")
 	r = e.must(alnco, decide, map[string]any{"in": map[string]any{"id": second, "expectedRevision": 1, "accept": true}})

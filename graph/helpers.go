@@ -334,7 +334,7 @@ func SetComplexity(c *ComplexityRoot) {
 	c.Case.BundlePreview = func(child int) int { return 2000 + child }
 	// The plan rules read the version's content and the plan's version
 	// list: a handful of findings each.
-	c.PlanVersion.Findings = func(child int) int { return 10 + 20*child }
+	setCosts(c)
 }
 
 func optionalTime(t time.Time) *time.Time {

@@ -180,7 +180,10 @@ func (p *Program) Handler() http.Handler {
 	return server.New(p.Service, p.Verifier, p.Ready, p.Log, server.Config{
 		Introspection: p.Config.Introspection, Playground: p.Config.Playground,
 		MaxBodyBytes: p.Config.MaxBodyBytes, MaxUploadBytes: p.Config.MaxUploadBytes, MaxComplexity: p.Config.MaxComplexity, MaxDepth: p.Config.MaxDepth,
-		FileLinks: p.Links,
+		FileLinks:     p.Links,
+		MaxQueryBytes: p.Config.MaxQueryBytes, MaxTokens: p.Config.MaxTokens, MaxFields: p.Config.MaxFields, MaxAliases: p.Config.MaxAliases,
+		MaxDuplicateFields: p.Config.MaxDuplicateFields, MaxMutations: p.Config.MaxMutations, Suggestions: p.Config.Suggestions,
+		RequestTimeout: p.Config.RequestTimeout, UploadTimeout: p.Config.UploadTimeout,
 	})
 }
 

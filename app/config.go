@@ -23,27 +23,37 @@ import (
 
 // Config is everything the programs read from the environment.
 type Config struct {
-	HTTPAddr          string // HTTP_ADDR (default :8080; dev 127.0.0.1:8080)
-	MongoURI          string // MONGODB_URI; empty = embedded FerretDB
-	MongoDatabase     string // MONGODB_DATABASE (default cynllun)
-	DataDir           string // CYNLLUN_DATA_DIR: embedded database files (default ./data)
-	RedisURL          string // REDIS_URL (default redis://127.0.0.1:6379/0; dev: in-process)
-	JWTSecret         string // JWT_SECRET: HS256 secret, at least 32 bytes
-	JWKSURL           string // JWT_JWKS_URL: RS256/ES256 keys for production identity providers
-	JWTIssuer         string // JWT_ISSUER
-	JWTAudience       string // JWT_AUDIENCE
-	Introspection     bool   // GRAPHQL_INTROSPECTION (default false; dev true)
-	Playground        bool   // GRAPHQL_PLAYGROUND (default false; dev true)
-	MaxBodyBytes      int64  // MAX_BODY_BYTES (default 1 MiB)
-	MaxUploadBytes    int64  // MAX_UPLOAD_BYTES: one uploaded attachment (default 20 MiB)
-	MaxComplexity     int    // GRAPHQL_MAX_COMPLEXITY (default 20000)
-	MaxDepth          int    // GRAPHQL_MAX_DEPTH (default 12)
-	WorkerConcurrency int    // WORKER_CONCURRENCY (default number of CPUs)
-	WorkerHealthAddr  string // WORKER_HEALTH_ADDR (default :8081)
-	FileURLSecret     string // FILE_URL_SECRET: HMAC key of signed download links (at least 32 bytes)
-	PublicURL         string // PUBLIC_URL: origin put before download links (default: relative links)
-	LogLevel          slog.Level
-	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT (default 20s)
+	HTTPAddr       string // HTTP_ADDR (default :8080; dev 127.0.0.1:8080)
+	MongoURI       string // MONGODB_URI; empty = embedded FerretDB
+	MongoDatabase  string // MONGODB_DATABASE (default cynllun)
+	DataDir        string // CYNLLUN_DATA_DIR: embedded database files (default ./data)
+	RedisURL       string // REDIS_URL (default redis://127.0.0.1:6379/0; dev: in-process)
+	JWTSecret      string // JWT_SECRET: HS256 secret, at least 32 bytes
+	JWKSURL        string // JWT_JWKS_URL: RS256/ES256 keys for production identity providers
+	JWTIssuer      string // JWT_ISSUER
+	JWTAudience    string // JWT_AUDIENCE
+	Introspection  bool   // GRAPHQL_INTROSPECTION (default false; dev true)
+	Playground     bool   // GRAPHQL_PLAYGROUND (default false; dev true)
+	MaxBodyBytes   int64  // MAX_BODY_BYTES (default 1 MiB)
+	MaxUploadBytes int64  // MAX_UPLOAD_BYTES: one uploaded attachment (default 20 MiB)
+	MaxComplexity  int    // GRAPHQL_MAX_COMPLEXITY (default 10000)
+	MaxDepth       int    // GRAPHQL_MAX_DEPTH (default 12)
+	// Request shape, checked before a query is validated.
+	MaxQueryBytes      int           // GRAPHQL_MAX_QUERY_BYTES (default 65536)
+	MaxTokens          int           // GRAPHQL_MAX_TOKENS (default 5000)
+	MaxFields          int           // GRAPHQL_MAX_FIELDS (default 1000)
+	MaxAliases         int           // GRAPHQL_MAX_ALIASES (default 100)
+	MaxDuplicateFields int           // GRAPHQL_MAX_DUPLICATE_FIELDS (default 20)
+	MaxMutations       int           // GRAPHQL_MAX_MUTATIONS: root mutation fields per request (default 10)
+	Suggestions        bool          // GRAPHQL_SUGGESTIONS: "Did you mean …" in validation errors (default false; dev true)
+	RequestTimeout     time.Duration // REQUEST_TIMEOUT (default 30s)
+	UploadTimeout      time.Duration // UPLOAD_TIMEOUT: a multipart request (default 2m)
+	WorkerConcurrency  int           // WORKER_CONCURRENCY (default number of CPUs)
+	WorkerHealthAddr   string        // WORKER_HEALTH_ADDR (default :8081)
+	FileURLSecret      string        // FILE_URL_SECRET: HMAC key of signed download links (at least 32 bytes)
+	PublicURL          string        // PUBLIC_URL: origin put before download links (default: relative links)
+	LogLevel           slog.Level
+	ShutdownTimeout    time.Duration // SHUTDOWN_TIMEOUT (default 20s)
 
 	// MaxImageDecodeBytes is MAX_IMAGE_DECODE_BYTES: the memory decoding
 	// one uploaded image may take, worked out from its header before it is
@@ -120,8 +130,15 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	c.MaxBodyBytes = int64(integer("MAX_BODY_BYTES", 1<<20))
 	c.MaxUploadBytes = int64(integer("MAX_UPLOAD_BYTES", 20<<20))
 	c.MaxImageDecodeBytes = int64(integer("MAX_IMAGE_DECODE_BYTES", upload.DefaultMaxImageDecodeBytes))
-	c.MaxComplexity = integer("GRAPHQL_MAX_COMPLEXITY", 20000)
+	c.MaxComplexity = integer("GRAPHQL_MAX_COMPLEXITY", 10000)
 	c.MaxDepth = integer("GRAPHQL_MAX_DEPTH", 12)
+	c.MaxQueryBytes = integer("GRAPHQL_MAX_QUERY_BYTES", 64<<10)
+	c.MaxTokens = integer("GRAPHQL_MAX_TOKENS", 5000)
+	c.MaxFields = integer("GRAPHQL_MAX_FIELDS", 1000)
+	c.MaxAliases = integer("GRAPHQL_MAX_ALIASES", 100)
+	c.MaxDuplicateFields = integer("GRAPHQL_MAX_DUPLICATE_FIELDS", 20)
+	c.MaxMutations = integer("GRAPHQL_MAX_MUTATIONS", 10)
+	c.Suggestions = boolean("GRAPHQL_SUGGESTIONS", dev)
 	c.WorkerConcurrency = integer("WORKER_CONCURRENCY", runtime.NumCPU())
 	if v := getenv("SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -203,6 +220,8 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	} else {
 		c.Webhooks.Allow = al
 	}
+	c.RequestTimeout = duration("REQUEST_TIMEOUT", 30*time.Second)
+	c.UploadTimeout = duration("UPLOAD_TIMEOUT", 2*time.Minute)
 	c.NoticeLink = getenv("NOTICE_LINK")
 	c.Mail = notify.MailConfig{
 		Host: getenv("SMTP_HOST"), Port: integer("SMTP_PORT", 587), Username: getenv("SMTP_USERNAME"), Password: getenv("SMTP_PASSWORD"),

@@ -135,21 +135,28 @@ var errSubject = errors.New("token has no usable subject")
 // "invalid or expired token"; its cause is one of the jwt package's sentinel
 // errors (jwt.ErrTokenExpired, …), never text taken from the token.
 func (v *Verifier) Verify(ctx context.Context, token string) (string, error) {
+	sub, _, err := v.VerifyUntil(ctx, token)
+	return sub, err
+}
+
+// VerifyUntil is Verify that also returns when the token expires, so that
+// a long-lived connection (a websocket subscription) can end then.
+func (v *Verifier) VerifyUntil(ctx context.Context, token string) (subject string, expires time.Time, err error) {
 	if token == "" || len(token) > MaxTokenBytes {
-		return "", unauthenticated(jwt.ErrTokenMalformed)
+		return "", time.Time{}, unauthenticated(jwt.ErrTokenMalformed)
 	}
 	var claims jwt.RegisteredClaims
 	parsed, err := v.parser.ParseWithClaims(token, &claims, v.keyFor(ctx))
 	if err != nil {
-		return "", unauthenticated(cause(err))
+		return "", time.Time{}, unauthenticated(cause(err))
 	}
-	if !parsed.Valid {
-		return "", unauthenticated(jwt.ErrTokenUnverifiable)
+	if !parsed.Valid || claims.ExpiresAt == nil {
+		return "", time.Time{}, unauthenticated(jwt.ErrTokenUnverifiable)
 	}
 	if !usableSubject(claims.Subject) {
-		return "", unauthenticated(errSubject)
+		return "", time.Time{}, unauthenticated(errSubject)
 	}
-	return claims.Subject, nil
+	return claims.Subject, claims.ExpiresAt.Time, nil
 }
 
 // keyFor returns the jwt.Keyfunc for one Verify call. The parser has already

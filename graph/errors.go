@@ -19,6 +19,16 @@ import (
 // shown.
 func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
+		if ce := ContextError(err); ce != nil {
+			// The request's deadline passed or its client went: not a
+			// fault of the service, so no ERROR log.
+			log.InfoContext(ctx, "request stopped", "code", string(ce.Code))
+			out := &gqlerror.Error{Message: ce.Message, Extensions: map[string]any{"code": string(ce.Code)}}
+			if fc := graphql.GetFieldContext(ctx); fc != nil {
+				out.Path = fc.Path()
+			}
+			return out
+		}
 		var gqlErr *gqlerror.Error
 		var domErr *cynllun.Error
 		switch {
@@ -54,6 +64,26 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return present(ctx, cynllun.Internal("graph", err), log)
 		}
 	}
+}
+
+// Codes of requests stopped before their end.
+const (
+	// CodeTimeout: the request ran past its time limit.
+	CodeTimeout cynllun.Code = "TIMEOUT"
+	// CodeCancelled: the client went before the answer was ready.
+	CodeCancelled cynllun.Code = "CANCELLED"
+)
+
+// ContextError returns the typed error for err when it is (or wraps) a
+// context's end, nil otherwise.
+func ContextError(err error) *cynllun.Error {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return &cynllun.Error{Code: CodeTimeout, Op: "graph", Message: "the request took longer than its time limit; ask for less at once", Err: err}
+	case errors.Is(err, context.Canceled):
+		return &cynllun.Error{Code: CodeCancelled, Op: "graph", Message: "the request was cancelled", Err: err}
+	}
+	return nil
 }
 
 func present(ctx context.Context, e *cynllun.Error, log *slog.Logger) *gqlerror.Error {

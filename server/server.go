@@ -38,6 +38,12 @@ type Verifier interface {
 	Verify(ctx context.Context, token string) (string, error)
 }
 
+// ExpiringVerifier is a Verifier that also tells when a token expires
+// (auth.Verifier is one): websocket connections end then.
+type ExpiringVerifier interface {
+	VerifyUntil(ctx context.Context, token string) (subject string, expires time.Time, err error)
+}
+
 // Config holds the edge's limits and switches.
 type Config struct {
 	// Introspection enables schema introspection (on in dev, off by default
@@ -51,12 +57,32 @@ type Config struct {
 	// (default 20 MiB); the whole multipart body may be 1 MiB more.
 	MaxUploadBytes int64
 	// MaxComplexity limits a query's cost; list fields cost first × child
-	// (default 20000).
+	// (default 10000; see graph/cost.go for what fields cost).
 	MaxComplexity int
 	// MaxDepth limits selection nesting (default 12).
 	MaxDepth int
 	// QueryCacheSize is how many parsed queries are kept (default 1000).
 	QueryCacheSize int
+	// Shape limits, checked before a query is validated (see ShapeLimit):
+	// MaxQueryBytes of query text (default 64 KiB), MaxTokens (default
+	// 5000), MaxFields selected (default 1000), MaxAliases (default 100),
+	// MaxDuplicateFields with one response name in one selection set
+	// (default 20) and MaxMutations root fields in one request (default 10).
+	MaxQueryBytes      int
+	MaxTokens          int
+	MaxFields          int
+	MaxAliases         int
+	MaxDuplicateFields int
+	MaxMutations       int
+	// Suggestions lets validation errors suggest field names ("Did you
+	// mean …"): a help in development, a schema oracle in production
+	// (default off).
+	Suggestions bool
+	// RequestTimeout bounds one /graphql request (default 30s);
+	// UploadTimeout one multipart request (default 2m). Websocket
+	// subscriptions are bounded by their token's expiry instead.
+	RequestTimeout time.Duration
+	UploadTimeout  time.Duration
 	// FileLinks checks signed download links; nil accepts bearer tokens only.
 	FileLinks *auth.FileLinks
 }
@@ -69,13 +95,33 @@ func (c *Config) defaults() {
 		c.MaxUploadBytes = upload.DefaultMaxBytes
 	}
 	if c.MaxComplexity <= 0 {
-		c.MaxComplexity = 20000
+		c.MaxComplexity = 10000
 	}
 	if c.MaxDepth <= 0 {
 		c.MaxDepth = 12
 	}
 	if c.QueryCacheSize <= 0 {
 		c.QueryCacheSize = 1000
+	}
+	setDefault(&c.MaxQueryBytes, 64<<10)
+	setDefault(&c.MaxTokens, 5000)
+	setDefault(&c.MaxFields, 1000)
+	setDefault(&c.MaxAliases, 100)
+	setDefault(&c.MaxDuplicateFields, 20)
+	setDefault(&c.MaxMutations, 10)
+	setDefault(&c.RequestTimeout, 30*time.Second)
+	setDefault(&c.UploadTimeout, 2*time.Minute)
+}
+
+// WithDefaults returns c with every unset limit at its default.
+func (c Config) WithDefaults() Config {
+	c.defaults()
+	return c
+}
+
+func setDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
 	}
 }
 
@@ -91,7 +137,11 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 	gql := NewGraphQL(svc, verifier, log, cfg)
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, cfg.MaxUploadBytes+multipartOverhead, authenticate(svc, verifier, graph.Middleware(svc, gql))))
+	// /graphql: the token is checked before the body is read, parsed or
+	// validated; then the request's deadline starts.
+	mux.Handle("/graphql", requireToken(authenticate(svc, verifier,
+		limitBody(cfg.MaxBodyBytes, cfg.MaxUploadBytes+multipartOverhead,
+			deadline(cfg.RequestTimeout, cfg.UploadTimeout, graph.Middleware(svc, gql))))))
 	mux.Handle("GET /files/{id}", authenticate(svc, verifier, files(svc, cfg.FileLinks, log)))
 	if cfg.Playground {
 		mux.Handle("GET /playground", playground.Handler("Cynllun", "/graphql"))
@@ -138,6 +188,16 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 			if err != nil {
 				return ctx, nil, errors.New("invalid or expired token")
 			}
+			// The connection, and every subscription on it, ends when
+			// the token expires: the client reconnects with a new one.
+			if ev, ok := verifier.(ExpiringVerifier); ok {
+				if _, exp, err := ev.VerifyUntil(ctx, tok); err == nil {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithDeadline(ctx, exp)
+					context.AfterFunc(ctx, cancel)
+					ctx = transport.AppendCloseReason(ctx, "token expired")
+				}
+			}
 			return graph.WithLoaders(cynllun.WithPrincipal(ctx, pr), svc), nil, nil
 		},
 	})
@@ -146,13 +206,24 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 	// Uploads (GraphQL multipart request spec). Parts beyond MaxMemory go
 	// to temporary files, which the transport removes after the request.
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cfg.MaxUploadBytes + multipartOverhead, MaxMemory: 8 << 20})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
+	cache := lru.New[*ast.QueryDocument](cfg.QueryCacheSize)
+	srv.SetQueryCache(cache)
+	srv.SetParserTokenLimit(cfg.MaxTokens)
+	srv.SetDisableSuggestion(!cfg.Suggestions)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	// After the persisted-query extension (which fills in the query text),
+	// before gqlgen parses and validates it.
+	srv.Use(ShapeLimit{
+		MaxBytes: cfg.MaxQueryBytes, MaxTokens: cfg.MaxTokens, MaxFields: cfg.MaxFields, MaxAliases: cfg.MaxAliases,
+		MaxDuplicates: cfg.MaxDuplicateFields, MaxMutations: cfg.MaxMutations, Introspection: cfg.Introspection,
+		Cached: func(ctx context.Context, q string) bool { _, ok := cache.Get(ctx, q); return ok },
+	})
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(DepthLimit{Max: cfg.MaxDepth})
+	srv.Use(stopWhenDone{})
 	srv.SetErrorPresenter(graph.ErrorPresenter(log))
 	srv.SetRecoverFunc(graph.Recover(log))
 	return srv
@@ -173,9 +244,43 @@ func principalFor(ctx context.Context, svc *service.Service, v Verifier, token s
 	return svc.Authenticate(ctx, sub)
 }
 
+// requireToken answers 401 UNAUTHENTICATED to a /graphql request without a
+// bearer token before anything else is done with it: its body is not read,
+// parsed or validated, so an anonymous client costs nothing but the check.
+// Two requests pass without one: CORS preflights (OPTIONS, which carry no
+// credentials and no query) and websocket upgrades, which authenticate in
+// their connection_init message (see NewGraphQL).
+func requireToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := auth.BearerToken(r); ok || r.Method == http.MethodOptions || isWebsocketUpgrade(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer`)
+		writeError(w, http.StatusUnauthorized, cynllun.CodeUnauthenticated, "authentication required: send Authorization: Bearer <token>")
+	})
+}
+
+func isWebsocketUpgrade(r *http.Request) bool {
+	return r.Method == http.MethodGet && headerHasToken(r.Header, "Connection", "upgrade") && headerHasToken(r.Header, "Upgrade", "websocket")
+}
+
+// headerHasToken says whether a comma-separated header lists token.
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for f := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(f), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // authenticate verifies a bearer token when one is sent and puts the
-// principal in the context. No token: no principal (every data field then
-// answers UNAUTHENTICATED). A bad token: 401 at once.
+// principal in the context. No token: no principal (on /graphql,
+// requireToken has already refused such a request; a file download may
+// carry a signed link instead). A bad token: 401 at once.
 func authenticate(svc *service.Service, v Verifier, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := auth.BearerToken(r)

@@ -1,0 +1,56 @@
+package server
+
+import (
+	"context"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/cynllun/cynllun/graph"
+)
+
+// deadline gives a /graphql request a time limit: timeout for a query or
+// mutation, upload for a multipart request (a large file on a slow link).
+// The request's context is also cancelled when the client goes (net/http
+// cancels it once the connection closes), so store calls stop either way
+// and further fields are not resolved (stopWhenDone). Websocket upgrades
+// are long-lived and bounded by their token's expiry instead.
+func deadline(timeout, upload time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebsocketUpgrade(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		d := timeout
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			d = upload
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// stopWhenDone resolves no further field once the request's context is
+// done (deadline passed or client gone): each such field answers the typed
+// error of graph.ContextError instead of starting more work.
+type stopWhenDone struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.FieldInterceptor
+} = stopWhenDone{}
+
+func (stopWhenDone) ExtensionName() string                          { return "StopWhenDone" }
+func (stopWhenDone) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (stopWhenDone) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	if err := ctx.Err(); err != nil {
+		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.IsResolver {
+			return nil, graph.ContextError(err)
+		}
+	}
+	return next(ctx)
+}

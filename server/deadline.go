@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cynllun/cynllun/graph"
 )
@@ -35,12 +37,15 @@ func deadline(timeout, upload time.Duration, next http.Handler) http.Handler {
 
 // stopWhenDone resolves no further field once the request's context is
 // done (deadline passed or client gone): each such field answers the typed
-// error of graph.ContextError instead of starting more work.
+// error of graph.ContextError instead of starting more work. A query or
+// mutation whose context ended before it started gets that error too
+// (gqlgen would answer a bare "null").
 type stopWhenDone struct{}
 
 var _ interface {
 	graphql.HandlerExtension
 	graphql.FieldInterceptor
+	graphql.OperationInterceptor
 } = stopWhenDone{}
 
 func (stopWhenDone) ExtensionName() string                          { return "StopWhenDone" }
@@ -53,4 +58,18 @@ func (stopWhenDone) InterceptField(ctx context.Context, next graphql.Resolver) (
 		}
 	}
 	return next(ctx)
+}
+
+func (stopWhenDone) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	h := next(ctx)
+	if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation == ast.Subscription {
+		return h // a subscription's nil response ends its stream
+	}
+	return func(ctx context.Context) *graphql.Response {
+		if resp := h(ctx); resp != nil || ctx.Err() == nil {
+			return resp
+		}
+		ce := graph.ContextError(ctx.Err())
+		return &graphql.Response{Errors: gqlerror.List{{Message: ce.Message, Extensions: map[string]any{"code": string(ce.Code)}}}}
+	}
 }

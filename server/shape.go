@@ -78,7 +78,7 @@ func (l ShapeLimit) Check(query string) *gqlerror.Error {
 		}
 		return nil
 	}
-	c := counter{l: l, frags: map[string]*ast.FragmentDefinition{}, memo: map[string]counts{}, visiting: map[string]bool{}}
+	c := counter{l: l, frags: map[string]*ast.FragmentDefinition{}, memo: map[string]counts{}, keys: map[string][]string{}, visiting: map[string]bool{}}
 	for _, f := range doc.Fragments {
 		c.frags[f.Name] = f
 	}
@@ -126,6 +126,7 @@ type counter struct {
 	l        ShapeLimit
 	frags    map[string]*ast.FragmentDefinition
 	memo     map[string]counts
+	keys     map[string][]string
 	visiting map[string]bool
 	err      *gqlerror.Error
 }
@@ -194,12 +195,11 @@ func (c *counter) spread(name string) counts {
 	return n
 }
 
-// roots appends the response names of set's fields, fragments merged.
+// roots appends the response names of set's fields, fragments merged. A
+// fragment's names are worked out once (memoised, like its counts), so
+// fragments that spread each other many times cost their text, not their
+// expansion; at most MaxFields+1 names are kept.
 func (c *counter) roots(set ast.SelectionSet, out []string) []string {
-	return c.rootsOf(set, out, map[string]bool{})
-}
-
-func (c *counter) rootsOf(set ast.SelectionSet, out []string, visiting map[string]bool) []string {
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
@@ -209,21 +209,30 @@ func (c *counter) rootsOf(set ast.SelectionSet, out []string, visiting map[strin
 			}
 			out = append(out, key)
 		case *ast.InlineFragment:
-			out = c.rootsOf(s.SelectionSet, out, visiting)
+			out = c.roots(s.SelectionSet, out)
 		case *ast.FragmentSpread:
-			f := c.frags[s.Name]
-			if f == nil || visiting[s.Name] {
-				continue
-			}
-			visiting[s.Name] = true
-			out = c.rootsOf(f.SelectionSet, out, visiting)
-			delete(visiting, s.Name)
+			out = append(out, c.fragmentRoots(s.Name)...)
 		}
 		if len(out) > c.l.MaxFields {
-			return out // the field limit refuses it
+			return out[:c.l.MaxFields+1] // the field limit refuses it
 		}
 	}
 	return out
+}
+
+func (c *counter) fragmentRoots(name string) []string {
+	if keys, ok := c.keys[name]; ok {
+		return keys
+	}
+	f := c.frags[name]
+	if f == nil || c.visiting[name] {
+		return nil // unknown or cyclic: validation reports it
+	}
+	c.visiting[name] = true
+	keys := c.roots(f.SelectionSet, nil)
+	delete(c.visiting, name)
+	c.keys[name] = keys
+	return keys
 }
 
 func (c *counter) fail(err *gqlerror.Error) {

@@ -184,19 +184,17 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 			if tok == "" {
 				return ctx, nil, errors.New("authorization required in connection_init payload")
 			}
-			pr, err := principalFor(ctx, svc, verifier, tok)
+			pr, exp, err := principalUntil(ctx, svc, verifier, tok)
 			if err != nil {
 				return ctx, nil, errors.New("invalid or expired token")
 			}
 			// The connection, and every subscription on it, ends when
 			// the token expires: the client reconnects with a new one.
-			if ev, ok := verifier.(ExpiringVerifier); ok {
-				if _, exp, err := ev.VerifyUntil(ctx, tok); err == nil {
-					var cancel context.CancelFunc
-					ctx, cancel = context.WithDeadline(ctx, exp)
-					context.AfterFunc(ctx, cancel)
-					ctx = transport.AppendCloseReason(ctx, "token expired")
-				}
+			if !exp.IsZero() {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithDeadline(ctx, exp)
+				context.AfterFunc(ctx, cancel)
+				ctx = transport.AppendCloseReason(ctx, "token expired")
 			}
 			return graph.WithLoaders(cynllun.WithPrincipal(ctx, pr), svc), nil, nil
 		},
@@ -234,6 +232,22 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 		return s[len(prefix):], true
 	}
 	return s, false
+}
+
+// principalUntil is principalFor that also returns when the token
+// expires, when the verifier tells (zero otherwise).
+func principalUntil(ctx context.Context, svc *service.Service, v Verifier, token string) (*cynllun.Principal, time.Time, error) {
+	ev, ok := v.(ExpiringVerifier)
+	if !ok {
+		p, err := principalFor(ctx, svc, v, token)
+		return p, time.Time{}, err
+	}
+	sub, exp, err := ev.VerifyUntil(ctx, token)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	p, err := svc.Authenticate(ctx, sub)
+	return p, exp, err
 }
 
 func principalFor(ctx context.Context, svc *service.Service, v Verifier, token string) (*cynllun.Principal, error) {

@@ -129,15 +129,23 @@ func TestRepeatedEvents(t *testing.T) {
 		t.Fatalf("repeat: %s", r.raw)
 	}
 
-	// 20 at once, in one request and in parallel requests.
-	var b strings.Builder
-	b.WriteString(`mutation($in: StatutoryEventInput!) {`)
-	for i := range 20 {
-		fmt.Fprintf(&b, " e%d: recordStatutoryEvent(input: $in) { event { id } started { id } }", i)
+	// Many at once, in one request and in parallel requests: 20 in one
+	// request are over the mutation limit and refused before any runs; the
+	// 10 the limit allows are one event.
+	aliased := func(n int) string {
+		var b strings.Builder
+		b.WriteString(`mutation($in: StatutoryEventInput!) {`)
+		for i := range n {
+			fmt.Fprintf(&b, " e%d: recordStatutoryEvent(input: $in) { event { id } started { id } }", i)
+		}
+		b.WriteString(" }")
+		return b.String()
 	}
-	b.WriteString(" }")
-	r = e.must(alnco, b.String(), map[string]any{"in": in})
-	for i := range 20 {
+	if rr := e.do(alnco, aliased(20), map[string]any{"in": in}); rr.code() != "INVALID" || rr.Errors[0].Extensions["reason"] != "TOO_MANY_MUTATIONS" {
+		t.Fatalf("20 aliased events: %s", rr.raw)
+	}
+	r = e.must(alnco, aliased(10), map[string]any{"in": in})
+	for i := range 10 {
 		if got := r.str(fmt.Sprintf("e%d", i), "event", "id"); got != id {
 			t.Fatalf("alias %d answered %s: %s", i, got, r.raw)
 		}
@@ -170,7 +178,8 @@ func TestRepeatedEvents(t *testing.T) {
 }
 
 // TestReviewRequestRepeats (issue #14 item 7): a parent's 50 aliased
-// requestReview calls are one request and one T9 clock; parallel requests
+// requestReview calls are refused before any runs, 10 are one request and
+// one T9 clock; parallel requests
 // too; a request staff record is the named requester's own; once a request
 // is decided, a new one may be made.
 func TestReviewRequestRepeats(t *testing.T) {
@@ -179,15 +188,28 @@ func TestReviewRequestRepeats(t *testing.T) {
 	alnco, parent := e.token(f.alnco), e.token(f.parent)
 	reviews0, deadlines0 := e.docs("reviews"), e.docs("deadlines")
 
-	var b strings.Builder
-	b.WriteString(`mutation($in: RequestReviewInput!) {`)
-	for i := range 50 {
-		fmt.Fprintf(&b, " r%d: requestReview(input: $in) { id status }", i)
+	aliased := func(n int) string {
+		var b strings.Builder
+		b.WriteString(`mutation($in: RequestReviewInput!) {`)
+		for i := range n {
+			fmt.Fprintf(&b, " r%d: requestReview(input: $in) { id status }", i)
+		}
+		b.WriteString(" }")
+		return b.String()
 	}
-	b.WriteString(" }")
-	r := e.must(parent, b.String(), map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Therapy sessions are not happening."}})
+	request := map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Therapy sessions are not happening."}}
+	// 50 in one request are over the mutation limit: refused before any
+	// runs, nothing written.
+	if rr := e.do(parent, aliased(50), request); rr.code() != "INVALID" || rr.Errors[0].Extensions["reason"] != "TOO_MANY_MUTATIONS" {
+		t.Fatalf("50 aliased requests: %s", rr.raw)
+	}
+	if e.docs("reviews") != reviews0 || e.docs("deadlines") != deadlines0 {
+		t.Fatal("a refused request wrote something")
+	}
+	// The 10 the limit allows are one request.
+	r := e.must(parent, aliased(10), request)
 	id := r.str("r0", "id")
-	for i := range 50 {
+	for i := range 10 {
 		if got := r.str(fmt.Sprintf("r%d", i), "id"); got != id || r.str(fmt.Sprintf("r%d", i), "status") != "REQUESTED" {
 			t.Fatalf("alias %d: %s", i, r.raw)
 		}

@@ -3,7 +3,7 @@ GO      ?= go
 TAGS    := ferretdb_no_postgresql
 PKGS    := ./...
 
-.PHONY: run test generate lint bench bench-scale build tidy fmt
+.PHONY: run test generate lint bench bench-scale attack build tidy fmt
 
 ## run: API + worker + embedded FerretDB + in-process Redis, with sample data
 run:
@@ -32,6 +32,12 @@ bench:
 ## 10,000 synthetic learners first)
 bench-scale:
 	$(GO) run -tags $(TAGS) ./cmd/scalebench -sizes 10,1000,10000
+
+## attack: start the API as `make run` does, in production settings, and
+## send it each attack of issue 14; prints time, status, extensions.code
+## and PASS/FAIL for each, and fails when any attack is not defended
+attack:
+	$(GO) run -tags $(TAGS) ./cmd/attack
 
 ## build: the single binary, in bin/
 build:

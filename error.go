@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Code classifies an error. It is what a client sees in extensions.code and
@@ -21,7 +22,10 @@ const (
 	CodeNotFound        Code = "NOT_FOUND"
 	CodeInvalid         Code = "INVALID"
 	CodeConflict        Code = "CONFLICT"
-	CodeInternal        Code = "INTERNAL"
+	// CodeRateLimited: the caller is over a rate or concurrency limit and
+	// may try again after Error.RetryAfter (HTTP 429 with Retry-After).
+	CodeRateLimited Code = "RATE_LIMITED"
+	CodeInternal    Code = "INTERNAL"
 )
 
 // FieldError names one invalid input field. Field is a dotted path in the
@@ -43,7 +47,10 @@ type Error struct {
 	// Current is set on CONFLICT errors from version saves: the number of the
 	// version that is current now.
 	Current int
-	Err     error
+	// RetryAfter is set on RATE_LIMITED errors: when the caller may try
+	// again.
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *Error) Error() string {
@@ -93,6 +100,19 @@ func Invalid(op string, fields ...FieldError) *Error {
 // not see, so that existence is not leaked.
 func NotFound(op, what string) *Error {
 	return &Error{Code: CodeNotFound, Op: op, Message: what + " not found"}
+}
+
+// RateLimited builds a RATE_LIMITED error: the caller may try again after
+// retryAfter.
+func RateLimited(op string, retryAfter time.Duration) *Error {
+	return &Error{Code: CodeRateLimited, Op: op, Message: "too many requests: try again later", RetryAfter: retryAfter}
+}
+
+// RetryAfterSeconds is d in whole seconds, rounded up, at least 1: the
+// value of an HTTP Retry-After header.
+func RetryAfterSeconds(d time.Duration) int {
+	s := int((d + time.Second - 1) / time.Second)
+	return max(s, 1)
 }
 
 // ErrorCode returns the code of err, INTERNAL for foreign errors and "" for nil.

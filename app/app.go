@@ -184,6 +184,8 @@ func (p *Program) Handler() http.Handler {
 		MaxQueryBytes: p.Config.MaxQueryBytes, MaxTokens: p.Config.MaxTokens, MaxFields: p.Config.MaxFields, MaxAliases: p.Config.MaxAliases,
 		MaxDuplicateFields: p.Config.MaxDuplicateFields, MaxMutations: p.Config.MaxMutations, Suggestions: p.Config.Suggestions,
 		RequestTimeout: p.Config.RequestTimeout, UploadTimeout: p.Config.UploadTimeout,
+		Limits: server.Limits{Redis: p.Redis, Rate: p.Config.Limits.PerSecond, Burst: p.Config.Limits.Burst, HeavyCost: p.Config.Limits.HeavyCost,
+			Concurrent: p.Config.Limits.Concurrent, TrustedProxies: p.Config.Limits.TrustedProxies},
 	})
 }
 

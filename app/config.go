@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -53,6 +54,7 @@ type Config struct {
 	FileURLSecret      string        // FILE_URL_SECRET: HMAC key of signed download links (at least 32 bytes)
 	PublicURL          string        // PUBLIC_URL: origin put before download links (default: relative links)
 	LogLevel           slog.Level
+	Limits             Limits        // RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST, RATE_LIMIT_HEAVY_COST, CONCURRENCY_LIMIT, TRUSTED_PROXIES
 	ShutdownTimeout    time.Duration // SHUTDOWN_TIMEOUT (default 20s)
 
 	// MaxImageDecodeBytes is MAX_IMAGE_DECODE_BYTES: the memory decoding
@@ -140,6 +142,7 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	c.MaxMutations = integer("GRAPHQL_MAX_MUTATIONS", 10)
 	c.Suggestions = boolean("GRAPHQL_SUGGESTIONS", dev)
 	c.WorkerConcurrency = integer("WORKER_CONCURRENCY", runtime.NumCPU())
+	c.Limits, errs = limitsFromEnv(getenv, errs)
 	if v := getenv("SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -237,6 +240,58 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 		c.RedisURL = "redis://127.0.0.1:6379/0"
 	}
 	return c, errors.Join(errs...)
+}
+
+// Limits are the per-principal fair-sharing limits of the API (see
+// server.Limits).
+type Limits struct {
+	PerSecond      int            // RATE_LIMIT_PER_SECOND: requests per second per user or client address (default 20; 0 off)
+	Burst          int            // RATE_LIMIT_BURST: requests at once after a quiet spell (default 3 × the rate)
+	HeavyCost      int            // RATE_LIMIT_HEAVY_COST: extra cost of each render, upload or calendar import (default 10)
+	Concurrent     int            // CONCURRENCY_LIMIT: requests of one user or address running at once (default 4; 0 off)
+	TrustedProxies []netip.Prefix // TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For is believed (addresses or CIDR blocks)
+}
+
+func limitsFromEnv(getenv func(string) string, errs []error) (Limits, []error) {
+	l := Limits{PerSecond: 20, HeavyCost: 10, Concurrent: 4}
+	whole := func(name string, dst *int) {
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Errorf("%s: want a whole number (0 turns it off)", name))
+			return
+		}
+		*dst = n
+	}
+	whole("RATE_LIMIT_PER_SECOND", &l.PerSecond)
+	whole("RATE_LIMIT_BURST", &l.Burst)
+	whole("RATE_LIMIT_HEAVY_COST", &l.HeavyCost)
+	whole("CONCURRENCY_LIMIT", &l.Concurrent)
+	if l.Burst == 0 {
+		l.Burst = 3 * l.PerSecond
+	}
+	if l.HeavyCost == 0 {
+		l.HeavyCost = 10
+	}
+	for _, f := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				errs = append(errs, errors.New("TRUSTED_PROXIES: want addresses or CIDR blocks, comma-separated, e.g. 10.0.0.0/8,192.0.2.7"))
+				continue
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		l.TrustedProxies = append(l.TrustedProxies, p.Masked())
+	}
+	return l, errs
 }
 
 // parseOverrides reads "T6=7:WEEKS,T9=15:SCHOOL_DAYS": time limits a

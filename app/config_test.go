@@ -60,3 +60,37 @@ func TestMaxImageDecodeBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestLimitSettings(t *testing.T) {
+	c, err := FromEnv(env(nil), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Limits.PerSecond != 20 || c.Limits.Burst != 60 || c.Limits.HeavyCost != 10 || c.Limits.Concurrent != 4 || len(c.Limits.TrustedProxies) != 0 {
+		t.Fatalf("defaults: %+v", c.Limits)
+	}
+	c, err = FromEnv(env(map[string]string{
+		"RATE_LIMIT_PER_SECOND": "5", "RATE_LIMIT_BURST": "8", "RATE_LIMIT_HEAVY_COST": "4", "CONCURRENCY_LIMIT": "0",
+		"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,::1",
+	}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := c.Limits
+	if l.PerSecond != 5 || l.Burst != 8 || l.HeavyCost != 4 || l.Concurrent != 0 || len(l.TrustedProxies) != 3 ||
+		l.TrustedProxies[1].String() != "192.0.2.7/32" || l.TrustedProxies[2].String() != "::1/128" {
+		t.Fatalf("set: %+v", l)
+	}
+	for _, bad := range []map[string]string{
+		{"RATE_LIMIT_PER_SECOND": "-1"},
+		{"RATE_LIMIT_BURST": "many"},
+		{"CONCURRENCY_LIMIT": "1.5"},
+		{"TRUSTED_PROXIES": "proxy.internal"},
+	} {
+		if _, err := FromEnv(env(bad), false); err == nil {
+			t.Errorf("%v accepted", bad)
+		} else if strings.Contains(err.Error(), "proxy.internal") {
+			t.Errorf("error echoes a value: %v", err)
+		}
+	}
+}

@@ -99,6 +99,8 @@ func present(ctx context.Context, e *cynllun.Error, log *slog.Logger) *gqlerror.
 		if e.Current > 0 {
 			ext["currentVersion"] = e.Current
 		}
+	case cynllun.CodeRateLimited:
+		ext["retryAfter"] = cynllun.RetryAfterSeconds(e.RetryAfter)
 	case cynllun.CodeInvalid:
 		if len(e.Fields) > 0 {
 			fields := make([]map[string]string, len(e.Fields))

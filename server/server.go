@@ -85,6 +85,9 @@ type Config struct {
 	UploadTimeout  time.Duration
 	// FileLinks checks signed download links; nil accepts bearer tokens only.
 	FileLinks *auth.FileLinks
+	// Limits are the per-principal rate and concurrency limits (limit.go);
+	// off without a Redis client.
+	Limits Limits
 }
 
 func (c *Config) defaults() {
@@ -135,14 +138,17 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 		log = slog.New(slog.DiscardHandler)
 	}
 	gql := NewGraphQL(svc, verifier, log, cfg)
+	lim := newLimiter(cfg.Limits, verifier, log)
 
 	mux := http.NewServeMux()
-	// /graphql: the token is checked before the body is read, parsed or
-	// validated; then the request's deadline starts.
-	mux.Handle("/graphql", requireToken(authenticate(svc, verifier,
+	// /graphql: the principal's rate and concurrency limits come first
+	// (from the token's verified subject, or the client address), then the
+	// token is checked before the body is read, parsed or validated; then
+	// the request's deadline starts.
+	mux.Handle("/graphql", lim.wrap(requireToken(authenticate(svc, verifier,
 		limitBody(cfg.MaxBodyBytes, cfg.MaxUploadBytes+multipartOverhead,
-			deadline(cfg.RequestTimeout, cfg.UploadTimeout, graph.Middleware(svc, gql))))))
-	mux.Handle("GET /files/{id}", authenticate(svc, verifier, files(svc, cfg.FileLinks, log)))
+			deadline(cfg.RequestTimeout, cfg.UploadTimeout, graph.Middleware(svc, gql)))))))
+	mux.Handle("GET /files/{id}", lim.wrap(authenticate(svc, verifier, files(svc, cfg.FileLinks, log))))
 	if cfg.Playground {
 		mux.Handle("GET /playground", playground.Handler("Cynllun", "/graphql"))
 	}
@@ -222,6 +228,7 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(DepthLimit{Max: cfg.MaxDepth})
 	srv.Use(stopWhenDone{})
+	srv.Use(OperationCost{})
 	srv.SetErrorPresenter(graph.ErrorPresenter(log))
 	srv.SetRecoverFunc(graph.Recover(log))
 	return srv

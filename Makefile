@@ -12,7 +12,7 @@ run:
 ## test: vet, then every test with the race detector against real stores
 test:
 	$(GO) vet -tags $(TAGS) $(PKGS)
-	$(GO) test -tags $(TAGS) -race -count=1 -timeout 15m $(PKGS)
+	$(GO) test -tags $(TAGS) -race -count=1 -timeout 30m $(PKGS)
 
 ## generate: regenerate gqlgen code from schema.graphqls and gqlgen.yml
 generate:

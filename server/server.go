@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -147,7 +146,7 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 	// the request's deadline starts.
 	mux.Handle("/graphql", lim.wrap(requireToken(authenticate(svc, verifier,
 		limitBody(cfg.MaxBodyBytes, cfg.MaxUploadBytes+multipartOverhead,
-			deadline(cfg.RequestTimeout, cfg.UploadTimeout, graph.Middleware(svc, gql)))))))
+			deadline(cfg.RequestTimeout, cfg.UploadTimeout, graph.Middleware(svc, withWSExpiry(gql))))))))
 	mux.Handle("GET /files/{id}", lim.wrap(authenticate(svc, verifier, files(svc, cfg.FileLinks, log))))
 	if cfg.Playground {
 		mux.Handle("GET /playground", playground.Handler("Cynllun", "/graphql"))
@@ -180,6 +179,7 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 	graph.SetComplexity(&c.Complexity)
 	srv := handler.New(graph.NewExecutableSchema(c))
 	srv.AddTransport(transport.Websocket{
+		Implementation:        wsImplementation{},
 		KeepAlivePingInterval: 15 * time.Second,
 		InitTimeout:           10 * time.Second,
 		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
@@ -188,15 +188,21 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 				tok = strings.TrimSpace(after)
 			}
 			if tok == "" {
-				return ctx, nil, errors.New("authorization required in connection_init payload")
+				return wsInitRefused(ctx, cynllun.CodeUnauthenticated, "authorization required in connection_init payload")
 			}
 			pr, exp, err := principalUntil(ctx, svc, verifier, tok)
 			if err != nil {
-				return ctx, nil, errors.New("invalid or expired token")
+				if cynllun.ErrorCode(err) == cynllun.CodeForbidden {
+					return wsInitRefused(ctx, cynllun.CodeForbidden, "this account may not use the API")
+				}
+				return wsInitRefused(ctx, cynllun.CodeUnauthenticated, "invalid or expired token")
 			}
 			// The connection, and every subscription on it, ends when
 			// the token expires: the client reconnects with a new one.
 			if !exp.IsZero() {
+				if e := wsExpiryFrom(ctx); e != nil {
+					e.set(exp)
+				}
 				var cancel context.CancelFunc
 				ctx, cancel = context.WithDeadline(ctx, exp)
 				context.AfterFunc(ctx, cancel)

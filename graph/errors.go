@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cynllun/cynllun"
@@ -33,7 +34,14 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		var domErr *cynllun.Error
 		switch {
 		case errors.As(err, &domErr):
-			return present(ctx, domErr, log)
+			out := present(ctx, domErr, log)
+			// A scalar's error (Date, Time) carries the input path gqlgen
+			// was reading, below the field's: that is the field it names.
+			if domErr.Code == cynllun.CodeInvalid && len(domErr.Fields) == 0 && errors.As(err, &gqlErr) &&
+				len(gqlErr.Path) > len(out.Path) && pathHasPrefix(gqlErr.Path, out.Path) {
+				out.Extensions["fields"] = []map[string]string{{"field": FieldPath(gqlErr.Path[len(out.Path):]), "message": domErr.Message}}
+			}
+			return out
 		case errors.As(err, &gqlErr) && gqlErr.Err != nil:
 			// A resolver's error that is not a domain error: a bug or an
 			// unexpected failure, never shown.
@@ -56,14 +64,30 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 					"code": string(cynllun.CodeInvalid),
 				},
 			}
-			if c, ok := gqlErr.Extensions["code"].(string); ok {
+			if c, ok := gqlErr.Extensions["code"].(string); ok && c != string(cynllun.CodeInvalid) {
 				out.Extensions["reason"] = c
+			}
+			// Variables' errors name the variable's field, as domain
+			// errors do: extensions.fields [{field: "input.language"}].
+			if f, ok := gqlErr.Extensions["fields"]; ok {
+				out.Extensions["fields"] = f
+			} else if len(gqlErr.Path) > 1 && gqlErr.Path[0] == ast.PathName("variable") {
+				out.Extensions["fields"] = []map[string]string{{"field": FieldPath(gqlErr.Path[1:]), "message": gqlErr.Message}}
 			}
 			return out
 		default:
 			return present(ctx, cynllun.Internal("graph", err), log)
 		}
 	}
+}
+
+func pathHasPrefix(p, prefix ast.Path) bool {
+	for i := range prefix {
+		if p[i] != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Codes of requests stopped before their end.

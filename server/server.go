@@ -231,6 +231,8 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	// Enum values exactly, null on a default as the default (graph/inputs.go).
+	srv.Use(&graph.StrictInputs{})
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(DepthLimit{Max: cfg.MaxDepth})
 	srv.Use(stopWhenDone{})

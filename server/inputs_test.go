@@ -234,3 +234,71 @@ func sample(s *ast.Schema, t *ast.Type, depth int) any {
 	}
 	return "x"
 }
+
+// TestNullMeansDefault (issue 15, item 7): an explicit null where the
+// schema has a default gives the default, as generated clients send null
+// for every unset optional field. Today status: null was refused.
+func TestNullMeansDefault(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	alnco := e.token(f.alnco)
+	r := e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number status } }`, map[string]any{"in": map[string]any{
+		"planId": f.plan1, "expectedVersion": 1, "status": nil, "comment": nil, "content": sampleContent("null variable")}})
+	if r.str("saveVersion", "status") != "DRAFT" {
+		t.Fatalf("variable null: %s", r.raw)
+	}
+	r = e.must(alnco, `mutation($p: ID!, $c: PlanContentInput!, $s: VersionStatus) { saveVersion(input: {planId: $p, expectedVersion: 2, status: $s, content: $c}) { number status } }`,
+		map[string]any{"p": f.plan1, "c": sampleContent("null in a literal"), "s": nil})
+	if r.str("saveVersion", "status") != "DRAFT" {
+		t.Fatalf("null variable in a literal: %s", r.raw)
+	}
+	r = e.must(alnco, `mutation($p: ID!, $c: PlanContentInput!) { saveVersion(input: {planId: $p, expectedVersion: 3, status: null, content: $c}) { number status } }`,
+		map[string]any{"p": f.plan1, "c": sampleContent("literal null")})
+	if r.str("saveVersion", "status") != "DRAFT" {
+		t.Fatalf("literal null: %s", r.raw)
+	}
+	// The same literal document again (now from the query cache) and
+	// with the status given: the rewrite did not change the cached text.
+	r = e.must(alnco, `mutation($p: ID!, $c: PlanContentInput!) { saveVersion(input: {planId: $p, expectedVersion: 4, status: FINAL, content: $c}) { number status } }`,
+		map[string]any{"p": f.plan1, "c": sampleContent("final")})
+	if r.str("saveVersion", "status") != "FINAL" {
+		t.Fatalf("given: %s", r.raw)
+	}
+	for _, q := range []string{
+		`mutation($p: ID!) { renderPlan(planId: $p, language: null, priority: null, planCheck: null) { language priority } }`,
+		`mutation($p: ID!, $l: RenderLanguage, $pr: JobPriority) { renderPlan(planId: $p, language: $l, priority: $pr) { language priority } }`,
+	} {
+		r = e.must(alnco, q, map[string]any{"p": f.plan1, "l": nil, "pr": nil})
+		if r.str("renderPlan", "language") != "EN" || r.str("renderPlan", "priority") != "INTERACTIVE" {
+			t.Fatalf("%s: %s", q, r.raw)
+		}
+	}
+}
+
+// TestScalarErrorsHaveFieldPaths (issue 15, item 8): a bad Date or Time
+// names its input field in extensions.fields, as other field errors do.
+func TestScalarErrorsHaveFieldPaths(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	admin := e.token(f.admin)
+	in := map[string]any{"givenName": "A", "familyName": "B", "dateOfBirth": "2020-02-30", "language": "CY", "laId": cardiff, "settingKind": "NONE"}
+	for _, tc := range []struct {
+		name  string
+		query string
+		vars  map[string]any
+	}{
+		{"variable", `mutation($in: LearnerInput!) { createLearner(input: $in) { id } }`, map[string]any{"in": in}},
+		{"literal", fmt.Sprintf(`mutation { createLearner(input: {givenName: "A", familyName: "B", dateOfBirth: "2020-02-30", language: CY, laId: %q, settingKind: NONE}) { id } }`, cardiff), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var r response
+			_, names := e.count(func() { r = e.do(admin, tc.query, tc.vars) })
+			if r.code() != "INVALID" || !slices.Contains(fieldsOf(r), "input.dateOfBirth") {
+				t.Fatalf("got %s %v: %s", r.code(), fieldsOf(r), r.raw)
+			}
+			if w := writes(names); len(w) > 0 {
+				t.Fatalf("wrote %v", w)
+			}
+		})
+	}
+}

@@ -22,6 +22,7 @@ type Store interface {
 	DeadlineStore
 	NoticeStore
 	CaseStore
+	IdempotencyStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 }

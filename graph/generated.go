@@ -6246,7 +6246,12 @@ type Mutation {
   revokeAccess(id: ID!): Relationship!
   createLearner(input: LearnerInput!): Learner!
   updateLearner(id: ID!, input: LearnerInput!): Learner!
-  "Start an IDP for a learner; its version 1 is a draft."
+  """
+  Start an IDP for a learner; its version 1 is a draft. A learner has at
+  most one plan kept by one maintaining body: sending the same request
+  again returns that plan and creates nothing; another plan for the same
+  learner and maintainer is CONFLICT (save a new version instead).
+  """
   createPlan(input: CreatePlanInput!): Plan!
   "Save a new immutable version. CONFLICT when expectedVersion is no longer current."
   saveVersion(input: SaveVersionInput!): PlanVersion!
@@ -6697,6 +6702,14 @@ input AppendixInput {
 }
 
 input LearnerInput {
+  """
+  Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+  retry safe: a request with a key you have used before, and the same
+  input, returns what the first created and creates nothing; with another
+  input it is CONFLICT. Keys are yours alone (per signed-in user) and are
+  never logged. createLearner only: updateLearner ignores it.
+  """
+  idempotencyKey: String
   givenName: String!
   familyName: String!
   preferredName: String
@@ -6709,6 +6722,14 @@ input LearnerInput {
 }
 
 input CreateOrganisationInput {
+  """
+  Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+  retry safe: a request with a key you have used before, and the same
+  input, returns what the first created and creates nothing; with another
+  input it is CONFLICT. Keys are yours alone (per signed-in user) and are
+  never logged.
+  """
+  idempotencyKey: String
   kind: OrgKind!
   name: String!
   nameCy: String
@@ -6717,6 +6738,14 @@ input CreateOrganisationInput {
 }
 
 input CreateUserInput {
+  """
+  Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+  retry safe: a request with a key you have used before, and the same
+  input, returns what the first created and creates nothing; with another
+  input it is CONFLICT. Keys are yours alone (per signed-in user) and are
+  never logged.
+  """
+  idempotencyKey: String
   name: String!
   email: String!
   admin: Boolean = false
@@ -7007,7 +7036,12 @@ extend type Mutation {
   its name and declared type. Download it through File.downloadUrl.
   """
   uploadAttachment(learnerId: ID!, file: Upload!): File!
-  "Record sessions of a plan's provision, delivered or missed: all of them or (on any error) none."
+  """
+  Record sessions of a plan's provision, delivered or missed: all of them
+  or (on any error) none. A session is identified by its row, date, status
+  and occurrence, so a retry records nothing twice and returns the entries
+  as stored.
+  """
   recordSessions(planId: ID!, sessions: [SessionInput!]!): [LedgerSession!]!
   "Withdraw a mistaken ledger entry; it stays in the ledger marked as voided."
   voidSession(id: ID!, reason: String!): LedgerSession!
@@ -7292,6 +7326,14 @@ type LedgerSession implements Node {
 }
 
 input SessionInput {
+  """
+  Which session of the row that day with this status: 1 (the default) for
+  the first, 2 for a second. The row, date, status and occurrence identify
+  a session: recording it again returns the entry recorded and adds
+  nothing; recording it with other details is CONFLICT (void it and record
+  the correction with another occurrence).
+  """
+  occurrence: Int = 1
   "The 2B row (its id) in the plan's current version."
   rowId: ID!
   date: Date!
@@ -7327,6 +7369,14 @@ input DecideReviewRequestInput {
 }
 
 input OpenReviewInput {
+  """
+  Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+  retry safe: a request with a key you have used before, and the same
+  input, returns what the first created and creates nothing; with another
+  input it is CONFLICT. Keys are yours alone (per signed-in user) and are
+  never logged.
+  """
+  idempotencyKey: String
   planId: ID!
   type: ReviewType!
   record: ReviewRecordInput
@@ -8220,6 +8270,14 @@ input PartyInput {
 }
 
 input OpenCaseInput {
+  """
+  Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+  retry safe: a request with a key you have used before, and the same
+  input, returns what the first created and creates nothing; with another
+  input it is CONFLICT. Keys are yours alone (per signed-in user) and are
+  never logged.
+  """
+  idempotencyKey: String
   learnerId: ID!
   kind: CaseKind!
   title: String!
@@ -32026,13 +32084,20 @@ func (ec *executionContext) unmarshalInputCreateOrganisationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "name", "nameCy", "laId", "code"}
+	fieldsInOrder := [...]string{"idempotencyKey", "kind", "name", "nameCy", "laId", "code"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalNOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind(ctx, v)
@@ -32163,13 +32228,20 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 		asMap["admin"] = false
 	}
 
-	fieldsInOrder := [...]string{"name", "email", "admin"}
+	fieldsInOrder := [...]string{"idempotencyKey", "name", "email", "admin"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -32846,13 +32918,20 @@ func (ec *executionContext) unmarshalInputLearnerInput(ctx context.Context, obj 
 		asMap["lookedAfter"] = false
 	}
 
-	fieldsInOrder := [...]string{"givenName", "familyName", "preferredName", "dateOfBirth", "language", "laId", "settingKind", "settingId", "lookedAfter"}
+	fieldsInOrder := [...]string{"idempotencyKey", "givenName", "familyName", "preferredName", "dateOfBirth", "language", "laId", "settingKind", "settingId", "lookedAfter"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		case "givenName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("givenName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -33123,13 +33202,20 @@ func (ec *executionContext) unmarshalInputOpenCaseInput(ctx context.Context, obj
 		asMap["language"] = "EN"
 	}
 
-	fieldsInOrder := [...]string{"learnerId", "kind", "title", "reference", "decision", "issues", "parties", "disagreementReferredOn", "lodgedOn", "registeredOn", "caseStatementDue", "hearingOn", "decisionSentOn", "closedOn", "outcome", "language"}
+	fieldsInOrder := [...]string{"idempotencyKey", "learnerId", "kind", "title", "reference", "decision", "issues", "parties", "disagreementReferredOn", "lodgedOn", "registeredOn", "caseStatementDue", "hearingOn", "decisionSentOn", "closedOn", "outcome", "language"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		case "learnerId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("learnerId"))
 			data, err := ec.unmarshalNID2string(ctx, v)
@@ -33270,13 +33356,20 @@ func (ec *executionContext) unmarshalInputOpenReviewInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"planId", "type", "record", "comment"}
+	fieldsInOrder := [...]string{"idempotencyKey", "planId", "type", "record", "comment"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		case "planId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
 			data, err := ec.unmarshalNID2string(ctx, v)
@@ -34611,13 +34704,24 @@ func (ec *executionContext) unmarshalInputSessionInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"rowId", "date", "minutes", "status", "deliveredBy", "reason", "notes"}
+	if _, present := asMap["occurrence"]; !present {
+		asMap["occurrence"] = 1
+	}
+
+	fieldsInOrder := [...]string{"occurrence", "rowId", "date", "minutes", "status", "deliveredBy", "reason", "notes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "occurrence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurrence"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Occurrence = data
 		case "rowId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rowId"))
 			data, err := ec.unmarshalNID2string(ctx, v)

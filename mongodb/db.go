@@ -87,7 +87,7 @@ var collections = []string{
 	collLearners, collOrganisations, collPlans, collVersions, collUsers, collRelationships,
 	collAudit, collJobs, collReviews, collSessions, collEvents, collDeadlines, collCalendars,
 	collNotices, collDeliveries, collEndpoints, collCases, collCaseEvidence, collBundles,
-	collLookups, collReviewHeads, collCaseHeads, collFilesFiles, collFilesChunks,
+	collLookups, collReviewHeads, collCaseHeads, collFilesFiles, collFilesChunks, collIdempotency,
 }
 
 // DefaultDatabase is the database used when Config.Database is empty.

@@ -84,12 +84,12 @@ func sessionMember(d *sessionDoc, value bool) member {
 // duplicate id, a lost connection) is undone by deleting every id of the
 // batch inserted, so the ledger never keeps half a batch; then the entries
 // are made to say what is stored again: those of sessions not stored are
-// removed, and those of an existing session whose id the batch repeated
-// are written from it. A crash between the failure and the clean-up can
-// leave the inserted prefix behind (the caller's retry with the same ids
-// then reports CONFLICT), or, for a repeated id (the service's ids are
-// fresh, so only a caller's bug repeats one), that session's entry with
-// the repeated date and row until the next backfill.
+// removed (unless the failure was a duplicate key: the service's ids derive
+// from the session, so another recording of the same session may be
+// inserting them), and those of an existing session whose id the batch
+// repeated are written from it. A crash between the failure and the
+// clean-up can leave the inserted prefix behind (the service's retry finds
+// those sessions recorded and inserts the rest).
 func (db *DB) InsertSessions(ctx context.Context, ss []cynllun.Session) error {
 	const op = "mongodb.InsertSessions"
 	if len(ss) == 0 {
@@ -112,6 +112,7 @@ func (db *DB) InsertSessions(ctx context.Context, ss []cynllun.Session) error {
 	// An ordered insert stops at its first write error: the entries before
 	// it went in. Any other failure may have inserted any prefix.
 	inserted := ids
+	dup := isDuplicateKey(err)
 	var bwe mongo.BulkWriteException
 	if errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 {
 		inserted = ids[:bwe.WriteErrors[0].Index]
@@ -130,7 +131,12 @@ func (db *DB) InsertSessions(ctx context.Context, ss []cynllun.Session) error {
 		}
 		fix := make([]member, 0, len(ms)+len(stored))
 		for i := range ss {
-			if d := kept[ids[i]]; d == nil || d.PlanID != ss[i].PlanID {
+			// Session ids derive from the session (plan, row, date,
+			// status, occurrence), so on a duplicate key another
+			// recording of the same session may be about to insert an
+			// id not stored yet: its entry stays (a lookup may hold
+			// more than the truth; readers skip what is not stored).
+			if d := kept[ids[i]]; (d == nil && !dup) || d != nil && d.PlanID != ss[i].PlanID {
 				fix = append(fix, sessionMember(docs[i].(*sessionDoc), false))
 			}
 		}

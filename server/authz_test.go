@@ -68,7 +68,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return map[string]any{"id": f.l1, "in": map[string]any{"givenName": "Siôn", "familyName": "Llŷr", "dateOfBirth": "2017-10-22", "language": "CY", "laId": cardiff, "settingKind": "SCHOOL", "settingId": f.schoolA}}
 		}},
 		{"createPlan", "write", `mutation($in: CreatePlanInput!) { createPlan(input: $in) { id } }`, func() map[string]any {
-			return map[string]any{"in": map[string]any{"learnerId": f.l1, "maintainerId": f.schoolA}}
+			// The fixture's plan again: allowed writers get it back (one
+			// plan per learner per maintaining body), the rest are refused.
+			return map[string]any{"in": map[string]any{"learnerId": f.l1, "maintainerId": f.schoolA, "content": sampleContent("30 minutes of 1:1 speech and language therapy weekly")}}
 		}},
 		{"saveVersion", "write", `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`, func() map[string]any {
 			return map[string]any{"in": map[string]any{"planId": f.plan1, "expectedVersion": current(), "content": sampleContent("matrix")}}

@@ -44,8 +44,9 @@ type CaseDetails struct {
 
 // OpenCaseInput opens a case for a learner.
 type OpenCaseInput struct {
-	LearnerID string
-	Kind      cynllun.CaseKind
+	IdempotencyKey string // idempotency.go
+	LearnerID      string
+	Kind           cynllun.CaseKind
 	CaseDetails
 	// Language of the bundle's generated pages (default EN).
 	Language cynllun.RenderLanguage
@@ -66,6 +67,7 @@ type UpdateCaseInput struct {
 // date starts T17 (the time to appeal), and the case shows that clock.
 func (s *Service) OpenCase(ctx context.Context, in OpenCaseInput) (*cynllun.Case, error) {
 	const op = "service.OpenCase"
+	sent := snapshot(in)
 	p, err := principal(ctx, op)
 	if err != nil {
 		return nil, err
@@ -76,7 +78,7 @@ func (s *Service) OpenCase(ctx context.Context, in OpenCaseInput) (*cynllun.Case
 	}
 	now := s.now()
 	c := &cynllun.Case{
-		ID: cynllun.NewID(cynllun.PrefixCase), Revision: 1, LearnerID: l.ID, Kind: in.Kind, Status: cynllun.CaseOpen,
+		Revision: 1, LearnerID: l.ID, Kind: in.Kind, Status: cynllun.CaseOpen,
 		CreatedAt: now.UTC(), CreatedBy: p.UserID, UpdatedAt: now.UTC(), UpdatedBy: p.UserID,
 	}
 	// Who may open one is who may work on one.
@@ -96,16 +98,20 @@ func (s *Service) OpenCase(ctx context.Context, in OpenCaseInput) (*cynllun.Case
 	if len(ck.errs) > 0 {
 		return nil, cynllun.Invalid(op, ck.errs...)
 	}
-	applyDetails(c, &in.CaseDetails)
-	c.Status = statusFromDates(c)
-	c.Bundle = s.defaultBundleSpec(lang)
-	c.Events = s.caseEventIDs(c)
-	if err := s.insertCase(ctx, op, c); err != nil {
-		return nil, err
-	}
-	s.caseEvents(ctx, c, nil, l, p.UserID)
-	s.log.InfoContext(ctx, "case opened", "case", c.ID, "learner", l.ID, "kind", string(c.Kind), "actor", p.UserID)
-	return c, nil
+	return keyed(ctx, s, clientKey(op, "openCase", p, in.IdempotencyKey, cynllun.PrefixCase, sent),
+		func(id string) (*cynllun.Case, error) {
+			c.ID = id
+			applyDetails(c, &in.CaseDetails)
+			c.Status = statusFromDates(c)
+			c.Bundle = s.defaultBundleSpec(lang)
+			c.Events = s.caseEventIDs(c)
+			if err := s.insertCase(ctx, op, c); err != nil {
+				return nil, err
+			}
+			s.caseEvents(ctx, c, nil, l, p.UserID)
+			s.log.InfoContext(ctx, "case opened", "case", c.ID, "learner", l.ID, "kind", string(c.Kind), "actor", p.UserID)
+			return c, nil
+		}, func(id string) (*cynllun.Case, error) { return s.Case(ctx, id) })
 }
 
 // UpdateCase records a case's progress (its status and dates) or corrects

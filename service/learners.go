@@ -11,15 +11,18 @@ import (
 
 // LearnerInput is what a caller supplies to register or update a learner.
 type LearnerInput struct {
-	GivenName     string
-	FamilyName    string
-	PreferredName string
-	DateOfBirth   cynllun.Date
-	Language      cynllun.Language
-	LAID          string
-	SettingKind   cynllun.SettingKind
-	SettingID     string
-	LookedAfter   bool
+	// IdempotencyKey makes createLearner safe to retry (idempotency.go);
+	// updateLearner ignores it (an update repeated changes nothing more).
+	IdempotencyKey string
+	GivenName      string
+	FamilyName     string
+	PreferredName  string
+	DateOfBirth    cynllun.Date
+	Language       cynllun.Language
+	LAID           string
+	SettingKind    cynllun.SettingKind
+	SettingID      string
+	LookedAfter    bool
 }
 
 var settingKinds = []cynllun.SettingKind{
@@ -136,19 +139,22 @@ func (s *Service) CreateLearner(ctx context.Context, in LearnerInput) (*cynllun.
 	if !policy.CreateLearner(p, in.LAID, in.SettingID, now).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may register learners only for your own school, FEI or local authority")
 	}
-	l := &cynllun.Learner{
-		ID:        cynllun.NewID(cynllun.PrefixLearner),
-		CreatedAt: now.UTC(),
-		CreatedBy: p.UserID,
-		UpdatedAt: now.UTC(),
-	}
-	applyLearner(l, &in)
-	if err := s.store.CreateLearner(ctx, l); err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	cacheFrom(ctx).putLearner(l)
-	s.log.InfoContext(ctx, "learner created", "learner", l.ID, "actor", p.UserID)
-	return l, nil
+	return keyed(ctx, s, clientKey(op, "createLearner", p, in.IdempotencyKey, cynllun.PrefixLearner, in),
+		func(id string) (*cynllun.Learner, error) {
+			l := &cynllun.Learner{
+				ID:        id,
+				CreatedAt: now.UTC(),
+				CreatedBy: p.UserID,
+				UpdatedAt: now.UTC(),
+			}
+			applyLearner(l, &in)
+			if err := s.store.CreateLearner(ctx, l); err != nil {
+				return nil, cynllun.AsError(op, err)
+			}
+			cacheFrom(ctx).putLearner(l)
+			s.log.InfoContext(ctx, "learner created", "learner", l.ID, "actor", p.UserID)
+			return l, nil
+		}, func(id string) (*cynllun.Learner, error) { return s.Learner(ctx, id) })
 }
 
 func applyLearner(l *cynllun.Learner, in *LearnerInput) {

@@ -20,7 +20,15 @@ type SessionInput struct {
 	DeliveredBy string
 	Reason      cynllun.MissedReason
 	Notes       string
+	// Occurrence tells apart sessions of one row on one day with the same
+	// status (1, the default, for the first; 2 for a second session that
+	// day). The row, date, status and occurrence are the session's natural
+	// key: recording it again returns the entry recorded.
+	Occurrence int
 }
+
+// maxOccurrence bounds Occurrence (sessions of one row in one day).
+const maxOccurrence = 24
 
 // MaxSessionsPerCall bounds a bulk recording.
 const MaxSessionsPerCall = 1000
@@ -83,8 +91,14 @@ func (s *Service) RecordSessions(ctx context.Context, planID string, in []Sessio
 				c.add(f+"reason", "must be empty for a delivered session")
 			}
 		}
+		if x.Occurrence == 0 {
+			x.Occurrence = 1
+		}
+		if x.Occurrence < 1 || x.Occurrence > maxOccurrence {
+			c.add(f+"occurrence", fmt.Sprintf("must be between 1 and %d", maxOccurrence))
+		}
 		out = append(out, cynllun.Session{
-			ID: cynllun.NewID(cynllun.PrefixSession), PlanID: plan.ID, LearnerID: plan.LearnerID, RowID: x.RowID,
+			ID: cynllun.SessionID(plan.ID, x.RowID, x.Date, x.Status, x.Occurrence), PlanID: plan.ID, LearnerID: plan.LearnerID, RowID: x.RowID,
 			Date: x.Date, Minutes: x.Minutes, Status: x.Status, DeliveredBy: x.DeliveredBy, Reason: x.Reason,
 			Notes: x.Notes, RecordedAt: now.UTC(), RecordedBy: p.UserID,
 		})
@@ -92,10 +106,79 @@ func (s *Service) RecordSessions(ctx context.Context, planID string, in []Sessio
 	if len(c.errs) > 0 {
 		return nil, cynllun.Invalid(op, c.errs...)
 	}
-	if err := s.store.InsertSessions(ctx, out); err != nil {
-		return nil, cynllun.AsError(op, err)
+	return s.insertSessions(ctx, op, out)
+}
+
+// insertSessions inserts the sessions not recorded yet and returns every
+// one as stored. A session recorded already (a retry, or two people
+// recording the same session) is returned as it is; one recorded
+// differently, or voided, is CONFLICT, and nothing is inserted. The batch
+// is tried again when a concurrent recording inserted part of it first.
+func (s *Service) insertSessions(ctx context.Context, op string, out []cynllun.Session) ([]cynllun.Session, error) {
+	index := make(map[string]int, len(out))
+	ids := make([]string, 0, len(out))
+	for i, x := range out {
+		if j, dup := index[x.ID]; dup {
+			return nil, cynllun.Invalid(op, cynllun.FieldError{Field: fmt.Sprintf("sessions.%d", i),
+				Message: fmt.Sprintf("repeats sessions.%d (the same row, date, status and occurrence): give another occurrence for another session that day", j)})
+		}
+		index[x.ID] = i
+		ids = append(ids, x.ID)
 	}
-	return out, nil
+	for attempt := 0; ; attempt++ {
+		stored, err := s.store.SessionsByID(ctx, ids)
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		var errs []cynllun.FieldError
+		have := make(map[string]cynllun.Session, len(stored))
+		for _, st := range stored {
+			i, ok := index[st.ID]
+			if !ok || st.PlanID != out[i].PlanID {
+				continue
+			}
+			f := fmt.Sprintf("sessions.%d", i)
+			switch {
+			case !st.VoidedAt.IsZero():
+				errs = append(errs, cynllun.FieldError{Field: f, Message: "this session (row, date, status and occurrence) was recorded and voided: record the correction with another occurrence"})
+			case !sameSession(&st, &out[i]):
+				errs = append(errs, cynllun.FieldError{Field: f, Message: "this session (row, date, status and occurrence) is recorded already with other details: void it and record the correction with another occurrence, or give another occurrence for another session that day"})
+			}
+			have[st.ID] = st
+		}
+		if len(errs) > 0 {
+			e := cynllun.E(cynllun.CodeConflict, op, "some sessions are recorded already with other details (row, date, status and occurrence): see the fields")
+			e.Fields = errs
+			return nil, e
+		}
+		var missing []cynllun.Session
+		for _, x := range out {
+			if _, ok := have[x.ID]; !ok {
+				missing = append(missing, x)
+			}
+		}
+		err = s.store.InsertSessions(ctx, missing)
+		if err == nil {
+			res := make([]cynllun.Session, len(out))
+			for i, x := range out {
+				if st, ok := have[x.ID]; ok {
+					res[i] = st
+				} else {
+					res[i] = x
+				}
+			}
+			return res, nil
+		}
+		if cynllun.ErrorCode(err) != cynllun.CodeConflict || attempt == 2 {
+			return nil, cynllun.AsError(op, err)
+		}
+	}
+}
+
+// sameSession says whether a stored session records what x records.
+func sameSession(st, x *cynllun.Session) bool {
+	return st.RowID == x.RowID && st.Date == x.Date && st.Status == x.Status && st.Minutes == x.Minutes &&
+		st.DeliveredBy == x.DeliveredBy && st.Reason == x.Reason && st.Notes == x.Notes
 }
 
 // VoidSession withdraws a mistaken entry, keeping it in the ledger.

@@ -13,11 +13,12 @@ import (
 // OrganisationInput creates a school, FEI or health board. The 22 local
 // authorities are seeded, not created through the API.
 type OrganisationInput struct {
-	Kind   cynllun.OrgKind
-	Name   string
-	NameCy string
-	LAID   string
-	Code   string
+	IdempotencyKey string // idempotency.go
+	Kind           cynllun.OrgKind
+	Name           string
+	NameCy         string
+	LAID           string
+	Code           string
 }
 
 // CreateOrganisation creates an organisation (administrators only).
@@ -62,14 +63,17 @@ func (s *Service) CreateOrganisation(ctx context.Context, in OrganisationInput) 
 			return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.laId", Message: "is not a local authority"})
 		}
 	}
-	o := &cynllun.Organisation{
-		ID: cynllun.NewID(cynllun.PrefixOrganisation), Kind: in.Kind, Name: in.Name, NameCy: in.NameCy,
-		LAID: in.LAID, Code: in.Code, CreatedAt: s.now().UTC(), CreatedBy: p.UserID,
-	}
-	if err := s.store.CreateOrganisation(ctx, o); err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	return o, nil
+	return keyed(ctx, s, clientKey(op, "createOrganisation", p, in.IdempotencyKey, cynllun.PrefixOrganisation, in),
+		func(id string) (*cynllun.Organisation, error) {
+			o := &cynllun.Organisation{
+				ID: id, Kind: in.Kind, Name: in.Name, NameCy: in.NameCy,
+				LAID: in.LAID, Code: in.Code, CreatedAt: s.now().UTC(), CreatedBy: p.UserID,
+			}
+			if err := s.store.CreateOrganisation(ctx, o); err != nil {
+				return nil, cynllun.AsError(op, err)
+			}
+			return o, nil
+		}, func(id string) (*cynllun.Organisation, error) { return s.Organisation(ctx, id) })
 }
 
 // OrganisationsByID returns, for each id, the organisation or nil.
@@ -145,9 +149,10 @@ func (s *Service) Organisations(ctx context.Context, f OrgFilter, after *Cursor,
 
 // UserInput creates a user account.
 type UserInput struct {
-	Name  string
-	Email string
-	Admin bool
+	IdempotencyKey string // idempotency.go
+	Name           string
+	Email          string
+	Admin          bool
 }
 
 // CreateUser creates a user account. Administrators create any account;
@@ -175,11 +180,20 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*cynllun.User, 
 	if len(errs) > 0 {
 		return nil, cynllun.Invalid(op, errs...)
 	}
-	u := &cynllun.User{ID: cynllun.NewID(cynllun.PrefixUser), Name: in.Name, Email: in.Email, Admin: in.Admin, CreatedAt: now.UTC()}
-	if err := s.store.UpsertUser(ctx, u); err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	return u, nil
+	return keyed(ctx, s, clientKey(op, "createUser", p, in.IdempotencyKey, cynllun.PrefixUser, in),
+		func(id string) (*cynllun.User, error) {
+			u := &cynllun.User{ID: id, Name: in.Name, Email: in.Email, Admin: in.Admin, CreatedAt: now.UTC()}
+			if err := s.store.UpsertUser(ctx, u); err != nil {
+				return nil, cynllun.AsError(op, err)
+			}
+			return u, nil
+		}, func(id string) (*cynllun.User, error) {
+			u, err := s.store.UserByID(ctx, id)
+			if err != nil {
+				return nil, cynllun.AsError(op, err)
+			}
+			return u, nil
+		})
 }
 
 func holdsOrgRole(p *cynllun.Principal, now time.Time) bool {

@@ -67,22 +67,71 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*cynllun.Plan, 
 	if len(errs) > 0 {
 		return nil, nil, cynllun.Invalid(op, prefixed("input.", errs)...)
 	}
-	plan := &cynllun.Plan{
-		ID: cynllun.NewID(cynllun.PrefixPlan), LearnerID: l.ID, MaintainerID: in.MaintainerID,
-		LAMaintained: laMaintained, CreatedAt: now.UTC(), CreatedBy: p.UserID,
+	// A learner has at most one plan kept by one maintaining body (a new
+	// maintainer after a move starts its own): the plan's id derives from
+	// the pair, so a retry returns the plan it created, and a second plan
+	// for the pair is CONFLICT.
+	type created struct {
+		plan *cynllun.Plan
+		v    *cynllun.Version
 	}
-	v := &cynllun.Version{
-		ID: cynllun.VersionID(plan.ID, 1), PlanID: plan.ID, LearnerID: l.ID, Number: 1,
-		Status: cynllun.VersionDraft, FormVersion: form.Current().Version, Content: content,
-		Comment: in.Comment, CreatedAt: now.UTC(), CreatedBy: p.UserID,
+	res, err := keyed(ctx, s, keySpec{
+		op: op, mutation: "createPlan", key: l.ID + "/" + in.MaintainerID, prefix: cynllun.PrefixPlan,
+		input: struct {
+			Content *cynllun.Content
+			Comment string
+		}{in.Content, in.Comment},
+		reused: "the learner already has a plan kept by this maintaining body: save a new version of it",
+	}, func(id string) (created, error) {
+		if err := s.oneplanPerMaintainer(ctx, op, id, l.ID, in.MaintainerID); err != nil {
+			return created{}, err
+		}
+		plan := &cynllun.Plan{
+			ID: id, LearnerID: l.ID, MaintainerID: in.MaintainerID,
+			LAMaintained: laMaintained, CreatedAt: now.UTC(), CreatedBy: p.UserID,
+		}
+		v := &cynllun.Version{
+			ID: cynllun.VersionID(plan.ID, 1), PlanID: plan.ID, LearnerID: l.ID, Number: 1,
+			Status: cynllun.VersionDraft, FormVersion: form.Current().Version, Content: content,
+			Comment: in.Comment, CreatedAt: now.UTC(), CreatedBy: p.UserID,
+		}
+		if err := s.store.CreatePlan(ctx, plan, v); err != nil {
+			return created{}, cynllun.AsError(op, err)
+		}
+		cacheFrom(ctx).putPlan(plan)
+		s.publish(ctx, plan, v)
+		s.log.InfoContext(ctx, "plan created", "plan", plan.ID, "learner", l.ID, "actor", p.UserID)
+		return created{plan, v}, nil
+	}, func(id string) (created, error) {
+		plan, err := s.Plan(ctx, id)
+		if err != nil {
+			return created{}, err
+		}
+		v, err := s.Version(ctx, id, 1)
+		if err != nil {
+			return created{}, err
+		}
+		return created{plan, v}, nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	if err := s.store.CreatePlan(ctx, plan, v); err != nil {
-		return nil, nil, cynllun.AsError(op, err)
+	return res.plan, res.v, nil
+}
+
+// oneplanPerMaintainer refuses a plan when the learner has another plan
+// kept by the same body (one made before plans had derived ids).
+func (s *Service) oneplanPerMaintainer(ctx context.Context, op, id, learnerID, maintainerID string) error {
+	plans, err := s.store.PlansByLearner(ctx, []string{learnerID})
+	if err != nil {
+		return cynllun.AsError(op, err)
 	}
-	cacheFrom(ctx).putPlan(plan)
-	s.publish(ctx, plan, v)
-	s.log.InfoContext(ctx, "plan created", "plan", plan.ID, "learner", l.ID, "actor", p.UserID)
-	return plan, v, nil
+	for _, pl := range plans {
+		if pl.ID != id && pl.MaintainerID == maintainerID {
+			return cynllun.E(cynllun.CodeConflict, op, "the learner already has a plan kept by this maintaining body: save a new version of it")
+		}
+	}
+	return nil
 }
 
 // SaveVersion appends version ExpectedVersion+1. Versions are immutable; two

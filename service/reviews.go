@@ -36,10 +36,11 @@ type DecideRequestInput struct {
 
 // OpenReviewInput starts a review that was not requested.
 type OpenReviewInput struct {
-	PlanID  string
-	Type    cynllun.ReviewType
-	Record  *cynllun.Review
-	Comment string
+	IdempotencyKey string // idempotency.go
+	PlanID         string
+	Type           cynllun.ReviewType
+	Record         *cynllun.Review
+	Comment        string
 }
 
 // SaveReviewInput saves a new revision of a review's record.
@@ -263,6 +264,7 @@ func (s *Service) DecideReviewRequest(ctx context.Context, in DecideRequestInput
 // OpenReview starts a review that was not requested: staff and officers.
 func (s *Service) OpenReview(ctx context.Context, in OpenReviewInput) (*cynllun.Review, error) {
 	const op = "service.OpenReview"
+	sent := snapshot(in)
 	p, plan, _, err := s.planForWrite(ctx, op, in.PlanID, "you may read but not review this plan")
 	if err != nil {
 		return nil, err
@@ -288,11 +290,15 @@ func (s *Service) OpenReview(ctx context.Context, in OpenReviewInput) (*cynllun.
 	if len(c.errs) > 0 {
 		return nil, cynllun.Invalid(op, c.errs...)
 	}
-	if _, err := s.insertRevision(ctx, op, r); err != nil {
-		return nil, err
-	}
-	s.log.InfoContext(ctx, "review opened", "review", r.ID, "plan", plan.ID, "actor", p.UserID)
-	return r, nil
+	return keyed(ctx, s, clientKey(op, "openReview", p, in.IdempotencyKey, cynllun.PrefixReview, sent),
+		func(id string) (*cynllun.Review, error) {
+			r.ID = id
+			if _, err := s.insertRevision(ctx, op, r); err != nil {
+				return nil, err
+			}
+			s.log.InfoContext(ctx, "review opened", "review", r.ID, "plan", plan.ID, "actor", p.UserID)
+			return r, nil
+		}, func(id string) (*cynllun.Review, error) { return s.Review(ctx, id) })
 }
 
 // SaveReview saves a new revision of an open or concluded review's record

@@ -92,16 +92,25 @@ func TestSessionsBatchRepeatingAnID(t *testing.T) {
 	if err := testDB.InsertSessions(ctx, bad); cynllun.ErrorCode(err) != cynllun.CodeConflict {
 		t.Fatalf("bad batch: %v", err)
 	}
-	got, err := testDB.Sessions(ctx, cynllun.SessionQuery{PlanID: planID, From: cynllun.MustDate("2026-09-01"), To: cynllun.MustDate("2026-09-15")})
+	got, err := testDB.Sessions(ctx, cynllun.SessionQuery{PlanID: planID, From: cynllun.MustDate("2026-09-01"), To: cynllun.MustDate("2026-10-31")})
 	if err != nil || len(got) != 1 || got[0].ID != first.ID {
-		t.Fatalf("Sessions in September's first half = %v, %v", got, err)
+		t.Fatalf("Sessions in September and October = %v, %v", got, err)
 	}
 	m, err := lookupMembers[sessionEntry](ctx, testDB, lkSessionsOfPlan, []string{planID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(map[string]sessionEntry{first.ID: {Date: "2026-09-14", RowID: "row_1"}}, m[planID]); diff != "" {
-		t.Errorf("entries after the failed batch (-want +got):\n%s", diff)
+	// The stored session's entry is written again from it. The fresh
+	// session's entry may stay after a duplicate key (another recording
+	// of that same session, whose id derives from it, may be inserting
+	// it); readers skip it, as the listing above shows.
+	if diff := cmp.Diff(sessionEntry{Date: "2026-09-14", RowID: "row_1"}, m[planID][first.ID]); diff != "" {
+		t.Errorf("the stored session's entry after the failed batch (-want +got):\n%s", diff)
+	}
+	for id := range m[planID] {
+		if id != first.ID && id != fresh.ID {
+			t.Errorf("unexpected entry %s", id)
+		}
 	}
 }
 

@@ -48,7 +48,7 @@ func previewSections(p *service.BundlePreview) []*BundlePreviewSection {
 	for i, sec := range p.Contents.Sections {
 		ps := &BundlePreviewSection{Key: sec.Key, Title: sec.Title, PageLimit: sec.PageLimit, Pages: p.SectionPages(i)}
 		for j, d := range sec.Documents {
-			ps.Documents = append(ps.Documents, &BundleDocument{ID: d.ID, Number: d.Number, Kind: d.Kind, Title: d.Title,
+			ps.Documents = append(ps.Documents, &BundleDocument{DocumentID: d.ID, Number: d.Number, Kind: d.Kind, Title: d.Title,
 				Author: d.Author, Date: optionalDate(d.Date), Pages: p.Pages[i][j]})
 		}
 		out[i] = ps

@@ -42,6 +42,9 @@ func setCosts(c *ComplexityRoot) {
 	c.PlanVersion.Findings = func(child int) int { return costCompute/2 + 20*child }
 	c.Review.Findings = func(child int) int { return costCompute/2 + 20*child }
 	c.Review.Checklist = func(child int) int { return 20 + 10*child }
+	c.ReviewRevision.Findings = func(child int) int { return costCompute/2 + 20*child }
+	c.ReviewRevision.Checklist = func(child int) int { return 20 + 10*child }
+	c.ReviewRevision.MeetingRecords = func(child int) int { return 1 + 10*child }
 	c.Deadline.Calculation = plus(20)
 	c.Organisation.Calendar = plus(10)
 	c.File.DownloadURL = func(child int, _ *int) int { return 5 + child }

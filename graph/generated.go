@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	CalculationStep() CalculationStepResolver
 	Case() CaseResolver
 	CaseEvidence() CaseEvidenceResolver
+	CaseRevision() CaseRevisionResolver
 	ChronologyEntry() ChronologyEntryResolver
 	Closure() ClosureResolver
 	Deadline() DeadlineResolver
@@ -65,6 +66,8 @@ type ResolverRoot interface {
 	OrganisationCalendar() OrganisationCalendarResolver
 	Party() PartyResolver
 	Plan() PlanResolver
+	PlanContent() PlanContentResolver
+	PlanLedger() PlanLedgerResolver
 	PlanVersion() PlanVersionResolver
 	PlanVersionSaved() PlanVersionSavedResolver
 	ProvisionReview() ProvisionReviewResolver
@@ -76,6 +79,8 @@ type ResolverRoot interface {
 	ReviewDecision() ReviewDecisionResolver
 	ReviewPeriod() ReviewPeriodResolver
 	ReviewRequest() ReviewRequestResolver
+	ReviewRevision() ReviewRevisionResolver
+	RowLedger() RowLedgerResolver
 	StatutoryEvent() StatutoryEventResolver
 	StatutoryRule() StatutoryRuleResolver
 	Subscription() SubscriptionResolver
@@ -142,13 +147,13 @@ type ComplexityRoot struct {
 	}
 
 	BundleDocument struct {
-		Author func(childComplexity int) int
-		Date   func(childComplexity int) int
-		ID     func(childComplexity int) int
-		Kind   func(childComplexity int) int
-		Number func(childComplexity int) int
-		Pages  func(childComplexity int) int
-		Title  func(childComplexity int) int
+		Author     func(childComplexity int) int
+		Date       func(childComplexity int) int
+		DocumentID func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Number     func(childComplexity int) int
+		Pages      func(childComplexity int) int
+		Title      func(childComplexity int) int
 	}
 
 	BundleManifest struct {
@@ -257,6 +262,33 @@ type ComplexityRoot struct {
 		WithdrawnAt     func(childComplexity int) int
 		WithdrawnBy     func(childComplexity int) int
 		WithdrawnReason func(childComplexity int) int
+	}
+
+	CaseRevision struct {
+		Bundle                 func(childComplexity int) int
+		Case                   func(childComplexity int) int
+		CaseID                 func(childComplexity int) int
+		CaseStatementDue       func(childComplexity int) int
+		ClosedOn               func(childComplexity int) int
+		CreatedAt              func(childComplexity int) int
+		CreatedBy              func(childComplexity int) int
+		Decision               func(childComplexity int) int
+		DecisionSentOn         func(childComplexity int) int
+		DisagreementReferredOn func(childComplexity int) int
+		HearingOn              func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		Issues                 func(childComplexity int) int
+		Kind                   func(childComplexity int) int
+		LodgedOn               func(childComplexity int) int
+		Outcome                func(childComplexity int) int
+		Parties                func(childComplexity int) int
+		Reference              func(childComplexity int) int
+		RegisteredOn           func(childComplexity int) int
+		Revision               func(childComplexity int) int
+		Status                 func(childComplexity int) int
+		Title                  func(childComplexity int) int
+		UpdatedAt              func(childComplexity int) int
+		UpdatedBy              func(childComplexity int) int
 	}
 
 	Change struct {
@@ -450,24 +482,25 @@ type ComplexityRoot struct {
 	}
 
 	Job struct {
-		Attempts   func(childComplexity int) int
-		Bundle     func(childComplexity int) int
-		CreatedAt  func(childComplexity int) int
-		ErrorCode  func(childComplexity int) int
-		File       func(childComplexity int) int
-		FinishedAt func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Kind       func(childComplexity int) int
-		Language   func(childComplexity int) int
-		Plan       func(childComplexity int) int
-		PlanCheck  func(childComplexity int) int
-		Priority   func(childComplexity int) int
-		Review     func(childComplexity int) int
-		Revision   func(childComplexity int) int
-		StartedAt  func(childComplexity int) int
-		Status     func(childComplexity int) int
-		UpdatedAt  func(childComplexity int) int
-		Version    func(childComplexity int) int
+		Attempts       func(childComplexity int) int
+		Bundle         func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		ErrorCode      func(childComplexity int) int
+		File           func(childComplexity int) int
+		FinishedAt     func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Language       func(childComplexity int) int
+		Plan           func(childComplexity int) int
+		PlanCheck      func(childComplexity int) int
+		Priority       func(childComplexity int) int
+		Review         func(childComplexity int) int
+		ReviewRevision func(childComplexity int) int
+		Revision       func(childComplexity int) int
+		StartedAt      func(childComplexity int) int
+		Status         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	Learner struct {
@@ -809,7 +842,9 @@ type ComplexityRoot struct {
 		Quantity        func(childComplexity int) int
 		Rationale       func(childComplexity int) int
 		ReviewOrEndDate func(childComplexity int) int
+		RowID           func(childComplexity int) int
 		StartDate       func(childComplexity int) int
+		Version         func(childComplexity int) int
 		WelshMedium     func(childComplexity int) int
 	}
 
@@ -948,6 +983,41 @@ type ComplexityRoot struct {
 		Reason         func(childComplexity int) int
 		RefusalReasons func(childComplexity int) int
 		RequestedOn    func(childComplexity int) int
+	}
+
+	ReviewRevision struct {
+		CanMaintain        func(childComplexity int) int
+		CapacityDiscussion func(childComplexity int) int
+		Checklist          func(childComplexity int) int
+		ChildViews         func(childComplexity int) int
+		Comment            func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		CreatedBy          func(childComplexity int) int
+		Decision           func(childComplexity int) int
+		Disagreements      func(childComplexity int) int
+		DurationMinutes    func(childComplexity int) int
+		Findings           func(childComplexity int) int
+		FourPlusOne        func(childComplexity int) int
+		HeldOn             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		MeetingRecords     func(childComplexity int) int
+		NeedsDiscussion    func(childComplexity int) int
+		NewEvidence        func(childComplexity int) int
+		OpenedAt           func(childComplexity int) int
+		Outcomes           func(childComplexity int) int
+		ParentViews        func(childComplexity int) int
+		Participants       func(childComplexity int) int
+		PersonCentred      func(childComplexity int) int
+		Plan               func(childComplexity int) int
+		PlanVersion        func(childComplexity int) int
+		Provision          func(childComplexity int) int
+		Request            func(childComplexity int) int
+		Review             func(childComplexity int) int
+		ReviewID           func(childComplexity int) int
+		RevisedVersion     func(childComplexity int) int
+		Revision           func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Type               func(childComplexity int) int
 	}
 
 	RowLedger struct {
@@ -1116,7 +1186,7 @@ type CaseResolver interface {
 	Evidence(ctx context.Context, obj *cynllun.Case) ([]*cynllun.CaseEvidence, error)
 	BundlePreview(ctx context.Context, obj *cynllun.Case) (*service.BundlePreview, error)
 	Bundles(ctx context.Context, obj *cynllun.Case) ([]*cynllun.Bundle, error)
-	Revisions(ctx context.Context, obj *cynllun.Case) ([]*cynllun.Case, error)
+	Revisions(ctx context.Context, obj *cynllun.Case) ([]*CaseRevision, error)
 }
 type CaseEvidenceResolver interface {
 	File(ctx context.Context, obj *cynllun.CaseEvidence) (*cynllun.File, error)
@@ -1127,6 +1197,11 @@ type CaseEvidenceResolver interface {
 
 	WithdrawnBy(ctx context.Context, obj *cynllun.CaseEvidence) (*string, error)
 	WithdrawnReason(ctx context.Context, obj *cynllun.CaseEvidence) (*string, error)
+}
+type CaseRevisionResolver interface {
+	ID(ctx context.Context, obj *CaseRevision) (string, error)
+
+	Case(ctx context.Context, obj *CaseRevision) (*cynllun.Case, error)
 }
 type ChronologyEntryResolver interface {
 	Source(ctx context.Context, obj *service.FrozenEntry) (*string, error)
@@ -1191,6 +1266,7 @@ type JobResolver interface {
 	FinishedAt(ctx context.Context, obj *cynllun.Job) (*time.Time, error)
 	Review(ctx context.Context, obj *cynllun.Job) (*cynllun.Review, error)
 	Revision(ctx context.Context, obj *cynllun.Job) (*int, error)
+	ReviewRevision(ctx context.Context, obj *cynllun.Job) (*ReviewRevision, error)
 	Bundle(ctx context.Context, obj *cynllun.Job) (*cynllun.Bundle, error)
 }
 type LearnerResolver interface {
@@ -1291,12 +1367,18 @@ type PlanResolver interface {
 	Ledger(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string, version *int) (*service.PlanLedger, error)
 	Sessions(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string) ([]*cynllun.Session, error)
 }
+type PlanContentResolver interface {
+	Provision(ctx context.Context, obj *VersionContent) ([]*VersionRow, error)
+}
+type PlanLedgerResolver interface {
+	Rows(ctx context.Context, obj *service.PlanLedger) ([]*VersionRowLedger, error)
+}
 type PlanVersionResolver interface {
 	Plan(ctx context.Context, obj *cynllun.Version) (*cynllun.Plan, error)
 
 	Comment(ctx context.Context, obj *cynllun.Version) (*string, error)
 
-	Content(ctx context.Context, obj *cynllun.Version) (*cynllun.Content, error)
+	Content(ctx context.Context, obj *cynllun.Version) (*VersionContent, error)
 	Renders(ctx context.Context, obj *cynllun.Version) ([]*cynllun.Job, error)
 	Findings(ctx context.Context, obj *cynllun.Version) ([]*quality.Finding, error)
 
@@ -1309,9 +1391,11 @@ type ProvisionReviewResolver interface {
 	Change(ctx context.Context, obj *cynllun.ProvisionReview) (*cynllun.ProvisionChange, error)
 }
 type ProvisionRowResolver interface {
-	ProviderType(ctx context.Context, obj *cynllun.ProvisionRow) (*cynllun.ProviderType, error)
+	ID(ctx context.Context, obj *VersionRow) (string, error)
 
-	DateKind(ctx context.Context, obj *cynllun.ProvisionRow) (*cynllun.DateKind, error)
+	ProviderType(ctx context.Context, obj *VersionRow) (*cynllun.ProviderType, error)
+
+	DateKind(ctx context.Context, obj *VersionRow) (*cynllun.DateKind, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (Node, error)
@@ -1367,7 +1451,7 @@ type ReviewResolver interface {
 	Checklist(ctx context.Context, obj *cynllun.Review) ([]*quality.Check, error)
 	Findings(ctx context.Context, obj *cynllun.Review) ([]*quality.Finding, error)
 	Ledger(ctx context.Context, obj *cynllun.Review) (*service.PlanLedger, error)
-	Revisions(ctx context.Context, obj *cynllun.Review) ([]*cynllun.Review, error)
+	Revisions(ctx context.Context, obj *cynllun.Review) ([]*ReviewRevision, error)
 	MeetingRecords(ctx context.Context, obj *cynllun.Review) ([]*cynllun.Job, error)
 }
 type ReviewDecisionResolver interface {
@@ -1379,6 +1463,25 @@ type ReviewPeriodResolver interface {
 }
 type ReviewRequestResolver interface {
 	DecidedBy(ctx context.Context, obj *cynllun.ReviewRequest) (*string, error)
+}
+type ReviewRevisionResolver interface {
+	ID(ctx context.Context, obj *ReviewRevision) (string, error)
+
+	Review(ctx context.Context, obj *ReviewRevision) (*cynllun.Review, error)
+
+	Plan(ctx context.Context, obj *ReviewRevision) (*cynllun.Plan, error)
+
+	DurationMinutes(ctx context.Context, obj *ReviewRevision) (*int, error)
+
+	RevisedVersion(ctx context.Context, obj *ReviewRevision) (*cynllun.Version, error)
+	Comment(ctx context.Context, obj *ReviewRevision) (*string, error)
+
+	Checklist(ctx context.Context, obj *ReviewRevision) ([]*quality.Check, error)
+	Findings(ctx context.Context, obj *ReviewRevision) ([]*quality.Finding, error)
+	MeetingRecords(ctx context.Context, obj *ReviewRevision) ([]*cynllun.Job, error)
+}
+type RowLedgerResolver interface {
+	Row(ctx context.Context, obj *VersionRowLedger) (*VersionRow, error)
 }
 type StatutoryEventResolver interface {
 	Organisation(ctx context.Context, obj *cynllun.StatutoryEvent) (*cynllun.Organisation, error)
@@ -1654,12 +1757,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BundleDocument.Date(childComplexity), true
-	case "BundleDocument.id":
-		if e.ComplexityRoot.BundleDocument.ID == nil {
+	case "BundleDocument.documentId":
+		if e.ComplexityRoot.BundleDocument.DocumentID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BundleDocument.ID(childComplexity), true
+		return e.ComplexityRoot.BundleDocument.DocumentID(childComplexity), true
 	case "BundleDocument.kind":
 		if e.ComplexityRoot.BundleDocument.Kind == nil {
 			break
@@ -2179,6 +2282,151 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseEvidence.WithdrawnReason(childComplexity), true
+
+	case "CaseRevision.bundleSpec":
+		if e.ComplexityRoot.CaseRevision.Bundle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.Bundle(childComplexity), true
+	case "CaseRevision.case":
+		if e.ComplexityRoot.CaseRevision.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.Case(childComplexity), true
+	case "CaseRevision.caseId":
+		if e.ComplexityRoot.CaseRevision.CaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.CaseID(childComplexity), true
+	case "CaseRevision.caseStatementDue":
+		if e.ComplexityRoot.CaseRevision.CaseStatementDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.CaseStatementDue(childComplexity), true
+	case "CaseRevision.closedOn":
+		if e.ComplexityRoot.CaseRevision.ClosedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.ClosedOn(childComplexity), true
+	case "CaseRevision.createdAt":
+		if e.ComplexityRoot.CaseRevision.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.CreatedAt(childComplexity), true
+	case "CaseRevision.createdBy":
+		if e.ComplexityRoot.CaseRevision.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.CreatedBy(childComplexity), true
+	case "CaseRevision.decision":
+		if e.ComplexityRoot.CaseRevision.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.Decision(childComplexity), true
+	case "CaseRevision.decisionSentOn":
+		if e.ComplexityRoot.CaseRevision.DecisionSentOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.DecisionSentOn(childComplexity), true
+	case "CaseRevision.disagreementReferredOn":
+		if e.ComplexityRoot.CaseRevision.DisagreementReferredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.DisagreementReferredOn(childComplexity), true
+	case "CaseRevision.hearingOn":
+		if e.ComplexityRoot.CaseRevision.HearingOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.HearingOn(childComplexity), true
+	case "CaseRevision.id":
+		if e.ComplexityRoot.CaseRevision.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.ID(childComplexity), true
+	case "CaseRevision.issues":
+		if e.ComplexityRoot.CaseRevision.Issues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.Issues(childComplexity), true
+	case "CaseRevision.kind":
+		if e.ComplexityRoot.CaseRevision.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.Kind(childComplexity), true
+	case "CaseRevision.lodgedOn":
+		if e.ComplexityRoot.CaseRevision.LodgedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.LodgedOn(childComplexity), true
+	case "CaseRevision.outcome":
+		if e.ComplexityRoot.CaseRevision.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.Outcome(childComplexity), true
+	case "CaseRevision.parties":
+		if e.ComplexityRoot.CaseRevision.Parties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.Parties(childComplexity), true
+	case "CaseRevision.reference":
+		if e.ComplexityRoot.CaseRevision.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.Reference(childComplexity), true
+	case "CaseRevision.registeredOn":
+		if e.ComplexityRoot.CaseRevision.RegisteredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.RegisteredOn(childComplexity), true
+	case "CaseRevision.revision":
+		if e.ComplexityRoot.CaseRevision.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.Revision(childComplexity), true
+	case "CaseRevision.status":
+		if e.ComplexityRoot.CaseRevision.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.Status(childComplexity), true
+	case "CaseRevision.title":
+		if e.ComplexityRoot.CaseRevision.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.Title(childComplexity), true
+	case "CaseRevision.updatedAt":
+		if e.ComplexityRoot.CaseRevision.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.UpdatedAt(childComplexity), true
+	case "CaseRevision.updatedBy":
+		if e.ComplexityRoot.CaseRevision.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.UpdatedBy(childComplexity), true
 
 	case "Change.field":
 		if e.ComplexityRoot.Change.Field == nil {
@@ -3012,6 +3260,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Job.Review(childComplexity), true
+	case "Job.reviewRevision":
+		if e.ComplexityRoot.Job.ReviewRevision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ReviewRevision(childComplexity), true
 	case "Job.revision":
 		if e.ComplexityRoot.Job.Revision == nil {
 			break
@@ -4678,12 +4932,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProvisionRow.ReviewOrEndDate(childComplexity), true
+	case "ProvisionRow.rowId":
+		if e.ComplexityRoot.ProvisionRow.RowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvisionRow.RowID(childComplexity), true
 	case "ProvisionRow.startDate":
 		if e.ComplexityRoot.ProvisionRow.StartDate == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ProvisionRow.StartDate(childComplexity), true
+	case "ProvisionRow.version":
+		if e.ComplexityRoot.ProvisionRow.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvisionRow.Version(childComplexity), true
 	case "ProvisionRow.welshMedium":
 		if e.ComplexityRoot.ProvisionRow.WelshMedium == nil {
 			break
@@ -5438,6 +5704,199 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReviewRequest.RequestedOn(childComplexity), true
+
+	case "ReviewRevision.canMaintain":
+		if e.ComplexityRoot.ReviewRevision.CanMaintain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.CanMaintain(childComplexity), true
+	case "ReviewRevision.capacityDiscussion":
+		if e.ComplexityRoot.ReviewRevision.CapacityDiscussion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.CapacityDiscussion(childComplexity), true
+	case "ReviewRevision.checklist":
+		if e.ComplexityRoot.ReviewRevision.Checklist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Checklist(childComplexity), true
+	case "ReviewRevision.childViews":
+		if e.ComplexityRoot.ReviewRevision.ChildViews == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.ChildViews(childComplexity), true
+	case "ReviewRevision.comment":
+		if e.ComplexityRoot.ReviewRevision.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Comment(childComplexity), true
+	case "ReviewRevision.createdAt":
+		if e.ComplexityRoot.ReviewRevision.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.CreatedAt(childComplexity), true
+	case "ReviewRevision.createdBy":
+		if e.ComplexityRoot.ReviewRevision.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.CreatedBy(childComplexity), true
+	case "ReviewRevision.decision":
+		if e.ComplexityRoot.ReviewRevision.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Decision(childComplexity), true
+	case "ReviewRevision.disagreements":
+		if e.ComplexityRoot.ReviewRevision.Disagreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Disagreements(childComplexity), true
+	case "ReviewRevision.durationMinutes":
+		if e.ComplexityRoot.ReviewRevision.DurationMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.DurationMinutes(childComplexity), true
+	case "ReviewRevision.findings":
+		if e.ComplexityRoot.ReviewRevision.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Findings(childComplexity), true
+	case "ReviewRevision.fourPlusOne":
+		if e.ComplexityRoot.ReviewRevision.FourPlusOne == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.FourPlusOne(childComplexity), true
+	case "ReviewRevision.heldOn":
+		if e.ComplexityRoot.ReviewRevision.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.HeldOn(childComplexity), true
+	case "ReviewRevision.id":
+		if e.ComplexityRoot.ReviewRevision.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.ID(childComplexity), true
+	case "ReviewRevision.meetingRecords":
+		if e.ComplexityRoot.ReviewRevision.MeetingRecords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.MeetingRecords(childComplexity), true
+	case "ReviewRevision.needsDiscussion":
+		if e.ComplexityRoot.ReviewRevision.NeedsDiscussion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.NeedsDiscussion(childComplexity), true
+	case "ReviewRevision.newEvidence":
+		if e.ComplexityRoot.ReviewRevision.NewEvidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.NewEvidence(childComplexity), true
+	case "ReviewRevision.openedAt":
+		if e.ComplexityRoot.ReviewRevision.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.OpenedAt(childComplexity), true
+	case "ReviewRevision.outcomes":
+		if e.ComplexityRoot.ReviewRevision.Outcomes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Outcomes(childComplexity), true
+	case "ReviewRevision.parentViews":
+		if e.ComplexityRoot.ReviewRevision.ParentViews == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.ParentViews(childComplexity), true
+	case "ReviewRevision.participants":
+		if e.ComplexityRoot.ReviewRevision.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Participants(childComplexity), true
+	case "ReviewRevision.personCentred":
+		if e.ComplexityRoot.ReviewRevision.PersonCentred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.PersonCentred(childComplexity), true
+	case "ReviewRevision.plan":
+		if e.ComplexityRoot.ReviewRevision.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Plan(childComplexity), true
+	case "ReviewRevision.planVersionNumber":
+		if e.ComplexityRoot.ReviewRevision.PlanVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.PlanVersion(childComplexity), true
+	case "ReviewRevision.provision":
+		if e.ComplexityRoot.ReviewRevision.Provision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Provision(childComplexity), true
+	case "ReviewRevision.request":
+		if e.ComplexityRoot.ReviewRevision.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Request(childComplexity), true
+	case "ReviewRevision.review":
+		if e.ComplexityRoot.ReviewRevision.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Review(childComplexity), true
+	case "ReviewRevision.reviewId":
+		if e.ComplexityRoot.ReviewRevision.ReviewID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.ReviewID(childComplexity), true
+	case "ReviewRevision.revisedVersion":
+		if e.ComplexityRoot.ReviewRevision.RevisedVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.RevisedVersion(childComplexity), true
+	case "ReviewRevision.revision":
+		if e.ComplexityRoot.ReviewRevision.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Revision(childComplexity), true
+	case "ReviewRevision.status":
+		if e.ComplexityRoot.ReviewRevision.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Status(childComplexity), true
+	case "ReviewRevision.type":
+		if e.ComplexityRoot.ReviewRevision.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.Type(childComplexity), true
 
 	case "RowLedger.basis":
 		if e.ComplexityRoot.RowLedger.Basis == nil {
@@ -6573,10 +7032,17 @@ type NeedEntry {
   reasons: String!
 }
 
-"An element of additional learning provision (2B) with its seven sub-fields."
-type ProvisionRow {
-  "Stable across versions."
+"""
+An element of additional learning provision (2B) with its seven sub-fields,
+as it stands in one plan version.
+"""
+type ProvisionRow implements Node {
+  "This row in this version: planId/vN#rowId. Another version's row has another id."
   id: ID!
+  "The row's own id, the same in every version (follow a row across versions by it; inputs carry it)."
+  rowId: ID!
+  "The plan version the row belongs to."
+  version: Int!
   intendedOutcome: String!
   provision: String!
   "Whether the ALP is to be provided in Welsh (2B.3); null when the plan does not say."
@@ -6661,7 +7127,7 @@ input NeedEntryInput {
 }
 
 input ProvisionRowInput {
-  "Keep the id of an existing row so comparisons follow it; omit for a new row."
+  "Keep the rowId of an existing row so comparisons follow it (its node id from this plan, planId/vN#rowId, is taken as its rowId); omit for a new row."
   id: ID
   intendedOutcome: String
   provision: String
@@ -7054,9 +7520,12 @@ extend enum JobKind {
 }
 
 extend type Job {
-  "The review of a meeting-record job."
+  "The review of a meeting-record job, in its latest revision."
   review: Review
+  "The revision rendered."
   revision: Int
+  "The revision rendered, as it was."
+  reviewRevision: ReviewRevision
 }
 
 extend type File {
@@ -7095,9 +7564,11 @@ type ReviewPeriod {
   daysLeft: Int!
 }
 
-"One revision of the record of a review. Reading it is audited."
+"A review in its latest revision (its record as last saved). Reading it is audited."
 type Review implements Node {
+  "The review's id, the same in every revision: this object is always the latest revision."
   id: ID!
+  "The latest revision's number: send it as expectedRevision."
   revision: Int!
   plan: Plan!
   type: ReviewType!
@@ -7135,8 +7606,56 @@ type Review implements Node {
   findings: [Finding!]!
   "Planned against delivered provision over the period reviewed."
   ledger: PlanLedger!
-  "Every revision of the record, oldest first."
-  revisions: [Review!]!
+  "Every revision of the record, oldest first, each with its own id."
+  revisions: [ReviewRevision!]!
+  "Renders of this revision's meeting record, oldest first."
+  meetingRecords: [Job!]!
+}
+
+"One revision of a review's record, never changed. Reading it is audited."
+type ReviewRevision implements Node {
+  "This revision: reviewId/rN."
+  id: ID!
+  "The review's own id."
+  reviewId: ID!
+  "The review in its latest revision."
+  review: Review!
+  revision: Int!
+  plan: Plan!
+  type: ReviewType!
+  status: ReviewStatus!
+  request: ReviewRequest
+  "The number of the plan version reviewed."
+  planVersionNumber: Int!
+  heldOn: Date
+  durationMinutes: Int
+  participants: [Participant!]!
+  "The child's or young person's views, wishes and feelings."
+  childViews: [ChildView!]!
+  parentViews: [ParentView!]!
+  personCentred: PersonCentred!
+  fourPlusOne: FourPlusOne!
+  needsDiscussion: String!
+  "The review of each 2B row."
+  provision: [ProvisionReview!]!
+  outcomes: [OutcomeReview!]!
+  newEvidence: [Evidence!]!
+  capacityDiscussion: String!
+  "Whether the maintaining body can still maintain the plan (null: not recorded)."
+  canMaintain: Boolean
+  disagreements: [Disagreement!]!
+  decision: ReviewDecision
+  "The revised plan (decision REVISED)."
+  revisedVersion: PlanVersion
+  comment: String
+  "When this revision was saved, and by whom."
+  createdAt: Time!
+  createdBy: ID!
+  openedAt: Time!
+  "The review checklist, evaluated from this revision's record."
+  checklist: [ReviewCheck!]!
+  "Red flags and other findings on this revision's record."
+  findings: [Finding!]!
   "Renders of this revision's meeting record, oldest first."
   meetingRecords: [Job!]!
 }
@@ -8033,9 +8552,11 @@ enum RecordKind {
   DEADLINES
 }
 
-"A disagreement or appeal about a learner. Every change is a new revision."
+"A disagreement or appeal about a learner, in its latest revision. Every change is a new revision."
 type Case implements Node {
+  "The case's id, the same in every revision: this object is always the latest revision."
   id: ID!
+  "The latest revision's number: send it as expectedRevision."
   revision: Int!
   learner: Learner!
   kind: CaseKind!
@@ -8070,10 +8591,42 @@ type Case implements Node {
   bundlePreview: BundlePreview!
   "Rendered bundle versions, oldest first."
   bundles: [Bundle!]!
-  "Every revision, oldest first."
-  revisions: [Case!]!
+  "Every revision, oldest first, each with its own id."
+  revisions: [CaseRevision!]!
   createdAt: Time!
   createdBy: ID!
+  updatedAt: Time!
+  updatedBy: ID!
+}
+
+"One revision of a case, never changed."
+type CaseRevision implements Node {
+  "This revision: caseId/rN."
+  id: ID!
+  "The case's own id."
+  caseId: ID!
+  "The case in its latest revision."
+  case: Case!
+  revision: Int!
+  kind: CaseKind!
+  status: CaseStatus!
+  title: String!
+  reference: String!
+  decision: DisputedDecision!
+  issues: [String!]!
+  parties: [Party!]!
+  disagreementReferredOn: Date
+  lodgedOn: Date
+  registeredOn: Date
+  caseStatementDue: Date
+  hearingOn: Date
+  decisionSentOn: Date
+  closedOn: Date
+  outcome: String!
+  bundleSpec: BundleSpec!
+  createdAt: Time!
+  createdBy: ID!
+  "When this revision was saved, and by whom."
   updatedAt: Time!
   updatedBy: ID!
 }
@@ -8170,8 +8723,8 @@ type BundlePreviewSection {
 }
 
 type BundleDocument {
-  "An evidence id, or the id of a document from the record."
-  id: ID!
+  "An evidence id, or the id of a document from the record. Not an id of this object: the same document has another number in another case or preview."
+  documentId: ID!
   "Its number in the bundle: A1, A2…"
   number: String!
   kind: String!
@@ -8492,8 +9045,8 @@ func (ec *executionContext) childFields_Bundle(ctx context.Context, field graphq
 
 func (ec *executionContext) childFields_BundleDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "id":
-		return ec.fieldContext_BundleDocument_id(ctx, field)
+	case "documentId":
+		return ec.fieldContext_BundleDocument_documentId(ctx, field)
 	case "number":
 		return ec.fieldContext_BundleDocument_number(ctx, field)
 	case "kind":
@@ -8724,6 +9277,60 @@ func (ec *executionContext) childFields_CaseEvidence(ctx context.Context, field 
 		return ec.fieldContext_CaseEvidence_withdrawnReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseEvidence", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseRevision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CaseRevision_id(ctx, field)
+	case "caseId":
+		return ec.fieldContext_CaseRevision_caseId(ctx, field)
+	case "case":
+		return ec.fieldContext_CaseRevision_case(ctx, field)
+	case "revision":
+		return ec.fieldContext_CaseRevision_revision(ctx, field)
+	case "kind":
+		return ec.fieldContext_CaseRevision_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_CaseRevision_status(ctx, field)
+	case "title":
+		return ec.fieldContext_CaseRevision_title(ctx, field)
+	case "reference":
+		return ec.fieldContext_CaseRevision_reference(ctx, field)
+	case "decision":
+		return ec.fieldContext_CaseRevision_decision(ctx, field)
+	case "issues":
+		return ec.fieldContext_CaseRevision_issues(ctx, field)
+	case "parties":
+		return ec.fieldContext_CaseRevision_parties(ctx, field)
+	case "disagreementReferredOn":
+		return ec.fieldContext_CaseRevision_disagreementReferredOn(ctx, field)
+	case "lodgedOn":
+		return ec.fieldContext_CaseRevision_lodgedOn(ctx, field)
+	case "registeredOn":
+		return ec.fieldContext_CaseRevision_registeredOn(ctx, field)
+	case "caseStatementDue":
+		return ec.fieldContext_CaseRevision_caseStatementDue(ctx, field)
+	case "hearingOn":
+		return ec.fieldContext_CaseRevision_hearingOn(ctx, field)
+	case "decisionSentOn":
+		return ec.fieldContext_CaseRevision_decisionSentOn(ctx, field)
+	case "closedOn":
+		return ec.fieldContext_CaseRevision_closedOn(ctx, field)
+	case "outcome":
+		return ec.fieldContext_CaseRevision_outcome(ctx, field)
+	case "bundleSpec":
+		return ec.fieldContext_CaseRevision_bundleSpec(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CaseRevision_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_CaseRevision_createdBy(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CaseRevision_updatedAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_CaseRevision_updatedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseRevision", field.Name)
 }
 
 func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9142,6 +9749,8 @@ func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.C
 		return ec.fieldContext_Job_review(ctx, field)
 	case "revision":
 		return ec.fieldContext_Job_revision(ctx, field)
+	case "reviewRevision":
+		return ec.fieldContext_Job_reviewRevision(ctx, field)
 	case "bundle":
 		return ec.fieldContext_Job_bundle(ctx, field)
 	}
@@ -9738,6 +10347,10 @@ func (ec *executionContext) childFields_ProvisionRow(ctx context.Context, field 
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_ProvisionRow_id(ctx, field)
+	case "rowId":
+		return ec.fieldContext_ProvisionRow_rowId(ctx, field)
+	case "version":
+		return ec.fieldContext_ProvisionRow_version(ctx, field)
 	case "intendedOutcome":
 		return ec.fieldContext_ProvisionRow_intendedOutcome(ctx, field)
 	case "provision":
@@ -9988,6 +10601,76 @@ func (ec *executionContext) childFields_ReviewRequest(ctx context.Context, field
 		return ec.fieldContext_ReviewRequest_refusalReasons(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReviewRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewRevision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReviewRevision_id(ctx, field)
+	case "reviewId":
+		return ec.fieldContext_ReviewRevision_reviewId(ctx, field)
+	case "review":
+		return ec.fieldContext_ReviewRevision_review(ctx, field)
+	case "revision":
+		return ec.fieldContext_ReviewRevision_revision(ctx, field)
+	case "plan":
+		return ec.fieldContext_ReviewRevision_plan(ctx, field)
+	case "type":
+		return ec.fieldContext_ReviewRevision_type(ctx, field)
+	case "status":
+		return ec.fieldContext_ReviewRevision_status(ctx, field)
+	case "request":
+		return ec.fieldContext_ReviewRevision_request(ctx, field)
+	case "planVersionNumber":
+		return ec.fieldContext_ReviewRevision_planVersionNumber(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_ReviewRevision_heldOn(ctx, field)
+	case "durationMinutes":
+		return ec.fieldContext_ReviewRevision_durationMinutes(ctx, field)
+	case "participants":
+		return ec.fieldContext_ReviewRevision_participants(ctx, field)
+	case "childViews":
+		return ec.fieldContext_ReviewRevision_childViews(ctx, field)
+	case "parentViews":
+		return ec.fieldContext_ReviewRevision_parentViews(ctx, field)
+	case "personCentred":
+		return ec.fieldContext_ReviewRevision_personCentred(ctx, field)
+	case "fourPlusOne":
+		return ec.fieldContext_ReviewRevision_fourPlusOne(ctx, field)
+	case "needsDiscussion":
+		return ec.fieldContext_ReviewRevision_needsDiscussion(ctx, field)
+	case "provision":
+		return ec.fieldContext_ReviewRevision_provision(ctx, field)
+	case "outcomes":
+		return ec.fieldContext_ReviewRevision_outcomes(ctx, field)
+	case "newEvidence":
+		return ec.fieldContext_ReviewRevision_newEvidence(ctx, field)
+	case "capacityDiscussion":
+		return ec.fieldContext_ReviewRevision_capacityDiscussion(ctx, field)
+	case "canMaintain":
+		return ec.fieldContext_ReviewRevision_canMaintain(ctx, field)
+	case "disagreements":
+		return ec.fieldContext_ReviewRevision_disagreements(ctx, field)
+	case "decision":
+		return ec.fieldContext_ReviewRevision_decision(ctx, field)
+	case "revisedVersion":
+		return ec.fieldContext_ReviewRevision_revisedVersion(ctx, field)
+	case "comment":
+		return ec.fieldContext_ReviewRevision_comment(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReviewRevision_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ReviewRevision_createdBy(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_ReviewRevision_openedAt(ctx, field)
+	case "checklist":
+		return ec.fieldContext_ReviewRevision_checklist(ctx, field)
+	case "findings":
+		return ec.fieldContext_ReviewRevision_findings(ctx, field)
+	case "meetingRecords":
+		return ec.fieldContext_ReviewRevision_meetingRecords(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewRevision", field.Name)
 }
 
 func (ec *executionContext) childFields_RowLedger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12488,16 +13171,16 @@ func (ec *executionContext) fieldContext_Bundle_renderedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Bundle", field, false, false, "Time")
 }
 
-func (ec *executionContext) _BundleDocument_id(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
+func (ec *executionContext) _BundleDocument_documentId(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BundleDocument_id(ctx, field)
+			return ec.fieldContext_BundleDocument_documentId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.DocumentID, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12507,7 +13190,7 @@ func (ec *executionContext) _BundleDocument_id(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_BundleDocument_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BundleDocument_documentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BundleDocument", field, false, false, "ID")
 }
 
@@ -14234,8 +14917,8 @@ func (ec *executionContext) _Case_revisions(ctx context.Context, field graphql.C
 			return ec.Resolvers.Case().Revisions(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*CaseRevision) graphql.Marshaler {
+			return ec.marshalNCaseRevision2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14248,7 +14931,7 @@ func (ec *executionContext) fieldContext_Case_revisions(_ context.Context, field
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Case(ctx, field)
+			return ec.childFields_CaseRevision(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14744,6 +15427,594 @@ func (ec *executionContext) _CaseEvidence_withdrawnReason(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_CaseEvidence_withdrawnReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CaseEvidence", field, true, true, "String")
+}
+
+func (ec *executionContext) _CaseRevision_id(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseRevision().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, true, true, "ID")
+}
+
+func (ec *executionContext) _CaseRevision_caseId(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_caseId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_caseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, true, false, "ID")
+}
+
+func (ec *executionContext) _CaseRevision_case(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseRevision().Case(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRevision_revision(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseRevision_kind(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.CaseKind) graphql.Marshaler {
+			return ec.marshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "CaseKind")
+}
+
+func (ec *executionContext) _CaseRevision_status(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.CaseStatus) graphql.Marshaler {
+			return ec.marshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "CaseStatus")
+}
+
+func (ec *executionContext) _CaseRevision_title(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseRevision_reference(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseRevision_decision(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.DisputedDecision) graphql.Marshaler {
+			return ec.marshalNDisputedDecision2githubᚗcomᚋcynllunᚋcynllunᚐDisputedDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisputedDecision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRevision_issues(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_issues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_issues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseRevision_parties(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_parties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.Party) graphql.Marshaler {
+			return ec.marshalNParty2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐPartyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_parties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Party(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRevision_disagreementReferredOn(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_disagreementReferredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisagreementReferredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_disagreementReferredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CaseRevision_lodgedOn(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_lodgedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LodgedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_lodgedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CaseRevision_registeredOn(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_registeredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegisteredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_registeredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CaseRevision_caseStatementDue(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_caseStatementDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseStatementDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_caseStatementDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CaseRevision_hearingOn(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_hearingOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HearingOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_hearingOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CaseRevision_decisionSentOn(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_decisionSentOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionSentOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_decisionSentOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CaseRevision_closedOn(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_closedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_closedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CaseRevision_outcome(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseRevision_bundleSpec(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_bundleSpec(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bundle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.BundleSpec) graphql.Marshaler {
+			return ec.marshalNBundleSpec2githubᚗcomᚋcynllunᚋcynllunᚐBundleSpec(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_bundleSpec(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BundleSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRevision_createdAt(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CaseRevision_createdBy(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CaseRevision_updatedAt(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CaseRevision_updatedBy(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Change_section(ctx context.Context, field graphql.CollectedField, obj *form.Change) (ret graphql.Marshaler) {
@@ -18209,6 +19480,38 @@ func (ec *executionContext) _Job_revision(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Job_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Job", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Job_reviewRevision(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_reviewRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().ReviewRevision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReviewRevision) graphql.Marshaler {
+			return ec.marshalOReviewRevision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_reviewRevision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewRevision(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Job_bundle(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
@@ -23375,7 +24678,7 @@ func (ec *executionContext) fieldContext_Plan_sessions(ctx context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _PlanContent_consent(ctx context.Context, field graphql.CollectedField, obj *cynllun.Content) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanContent_consent(ctx context.Context, field graphql.CollectedField, obj *VersionContent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23407,7 +24710,7 @@ func (ec *executionContext) fieldContext_PlanContent_consent(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _PlanContent_dates(ctx context.Context, field graphql.CollectedField, obj *cynllun.Content) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanContent_dates(ctx context.Context, field graphql.CollectedField, obj *VersionContent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23439,7 +24742,7 @@ func (ec *executionContext) fieldContext_PlanContent_dates(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _PlanContent_profile(ctx context.Context, field graphql.CollectedField, obj *cynllun.Content) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanContent_profile(ctx context.Context, field graphql.CollectedField, obj *VersionContent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23471,7 +24774,7 @@ func (ec *executionContext) fieldContext_PlanContent_profile(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _PlanContent_needs(ctx context.Context, field graphql.CollectedField, obj *cynllun.Content) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanContent_needs(ctx context.Context, field graphql.CollectedField, obj *VersionContent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23503,7 +24806,7 @@ func (ec *executionContext) fieldContext_PlanContent_needs(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _PlanContent_provision(ctx context.Context, field graphql.CollectedField, obj *cynllun.Content) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanContent_provision(ctx context.Context, field graphql.CollectedField, obj *VersionContent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23512,11 +24815,11 @@ func (ec *executionContext) _PlanContent_provision(ctx context.Context, field gr
 			return ec.fieldContext_PlanContent_provision(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Provision, nil
+			return ec.Resolvers.PlanContent().Provision(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.ProvisionRow) graphql.Marshaler {
-			return ec.marshalNProvisionRow2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐProvisionRowᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*VersionRow) graphql.Marshaler {
+			return ec.marshalNProvisionRow2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionRowᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23526,8 +24829,8 @@ func (ec *executionContext) fieldContext_PlanContent_provision(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "PlanContent",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProvisionRow(ctx, field)
 		},
@@ -23535,7 +24838,7 @@ func (ec *executionContext) fieldContext_PlanContent_provision(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _PlanContent_placement(ctx context.Context, field graphql.CollectedField, obj *cynllun.Content) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanContent_placement(ctx context.Context, field graphql.CollectedField, obj *VersionContent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23567,7 +24870,7 @@ func (ec *executionContext) fieldContext_PlanContent_placement(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _PlanContent_meetingSummary(ctx context.Context, field graphql.CollectedField, obj *cynllun.Content) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanContent_meetingSummary(ctx context.Context, field graphql.CollectedField, obj *VersionContent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23590,7 +24893,7 @@ func (ec *executionContext) fieldContext_PlanContent_meetingSummary(_ context.Co
 	return graphql.NewScalarFieldContext("PlanContent", field, false, false, "String")
 }
 
-func (ec *executionContext) _PlanContent_furtherSections(ctx context.Context, field graphql.CollectedField, obj *cynllun.Content) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanContent_furtherSections(ctx context.Context, field graphql.CollectedField, obj *VersionContent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23622,7 +24925,7 @@ func (ec *executionContext) fieldContext_PlanContent_furtherSections(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _PlanContent_appendices(ctx context.Context, field graphql.CollectedField, obj *cynllun.Content) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlanContent_appendices(ctx context.Context, field graphql.CollectedField, obj *VersionContent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23732,11 +25035,11 @@ func (ec *executionContext) _PlanLedger_rows(ctx context.Context, field graphql.
 			return ec.fieldContext_PlanLedger_rows(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Rows, nil
+			return ec.Resolvers.PlanLedger().Rows(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []service.RowLedger) graphql.Marshaler {
-			return ec.marshalNRowLedger2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐRowLedgerᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*VersionRowLedger) graphql.Marshaler {
+			return ec.marshalNRowLedger2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionRowLedgerᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23746,8 +25049,8 @@ func (ec *executionContext) fieldContext_PlanLedger_rows(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "PlanLedger",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RowLedger(ctx, field)
 		},
@@ -24157,8 +25460,8 @@ func (ec *executionContext) _PlanVersion_content(ctx context.Context, field grap
 			return ec.Resolvers.PlanVersion().Content(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Content) graphql.Marshaler {
-			return ec.marshalNPlanContent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐContent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *VersionContent) graphql.Marshaler {
+			return ec.marshalNPlanContent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionContent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24663,7 +25966,7 @@ func (ec *executionContext) fieldContext_ProvisionReview_notes(_ context.Context
 	return graphql.NewScalarFieldContext("ProvisionReview", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProvisionRow_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProvisionRow_id(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24672,7 +25975,7 @@ func (ec *executionContext) _ProvisionRow_id(ctx context.Context, field graphql.
 			return ec.fieldContext_ProvisionRow_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return ec.Resolvers.ProvisionRow().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24683,10 +25986,56 @@ func (ec *executionContext) _ProvisionRow_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_ProvisionRow_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProvisionRow", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("ProvisionRow", field, true, true, "ID")
 }
 
-func (ec *executionContext) _ProvisionRow_intendedOutcome(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProvisionRow_rowId(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvisionRow_rowId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvisionRow_rowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvisionRow", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ProvisionRow_version(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvisionRow_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvisionRow_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvisionRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProvisionRow_intendedOutcome(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24709,7 +26058,7 @@ func (ec *executionContext) fieldContext_ProvisionRow_intendedOutcome(_ context.
 	return graphql.NewScalarFieldContext("ProvisionRow", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProvisionRow_provision(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProvisionRow_provision(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24732,7 +26081,7 @@ func (ec *executionContext) fieldContext_ProvisionRow_provision(_ context.Contex
 	return graphql.NewScalarFieldContext("ProvisionRow", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProvisionRow_welshMedium(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProvisionRow_welshMedium(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24755,7 +26104,7 @@ func (ec *executionContext) fieldContext_ProvisionRow_welshMedium(_ context.Cont
 	return graphql.NewScalarFieldContext("ProvisionRow", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _ProvisionRow_provider(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProvisionRow_provider(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24778,7 +26127,7 @@ func (ec *executionContext) fieldContext_ProvisionRow_provider(_ context.Context
 	return graphql.NewScalarFieldContext("ProvisionRow", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProvisionRow_providerType(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProvisionRow_providerType(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24801,7 +26150,7 @@ func (ec *executionContext) fieldContext_ProvisionRow_providerType(_ context.Con
 	return graphql.NewScalarFieldContext("ProvisionRow", field, true, true, "ProviderType")
 }
 
-func (ec *executionContext) _ProvisionRow_startDate(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProvisionRow_startDate(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24824,7 +26173,7 @@ func (ec *executionContext) fieldContext_ProvisionRow_startDate(_ context.Contex
 	return graphql.NewScalarFieldContext("ProvisionRow", field, false, false, "Date")
 }
 
-func (ec *executionContext) _ProvisionRow_reviewOrEndDate(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProvisionRow_reviewOrEndDate(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24847,7 +26196,7 @@ func (ec *executionContext) fieldContext_ProvisionRow_reviewOrEndDate(_ context.
 	return graphql.NewScalarFieldContext("ProvisionRow", field, false, false, "Date")
 }
 
-func (ec *executionContext) _ProvisionRow_dateKind(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProvisionRow_dateKind(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24870,7 +26219,7 @@ func (ec *executionContext) fieldContext_ProvisionRow_dateKind(_ context.Context
 	return graphql.NewScalarFieldContext("ProvisionRow", field, true, true, "DateKind")
 }
 
-func (ec *executionContext) _ProvisionRow_rationale(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProvisionRow_rationale(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24893,7 +26242,7 @@ func (ec *executionContext) fieldContext_ProvisionRow_rationale(_ context.Contex
 	return graphql.NewScalarFieldContext("ProvisionRow", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProvisionRow_quantity(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProvisionRow_quantity(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24925,7 +26274,7 @@ func (ec *executionContext) fieldContext_ProvisionRow_quantity(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _ProvisionRow_nhsSecured(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProvisionRow_nhsSecured(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24948,7 +26297,7 @@ func (ec *executionContext) fieldContext_ProvisionRow_nhsSecured(_ context.Conte
 	return graphql.NewScalarFieldContext("ProvisionRow", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _ProvisionRow_nhsBody(ctx context.Context, field graphql.CollectedField, obj *cynllun.ProvisionRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProvisionRow_nhsBody(ctx context.Context, field graphql.CollectedField, obj *VersionRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27547,8 +28896,8 @@ func (ec *executionContext) _Review_revisions(ctx context.Context, field graphql
 			return ec.Resolvers.Review().Revisions(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReviewRevision) graphql.Marshaler {
+			return ec.marshalNReviewRevision2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27561,7 +28910,7 @@ func (ec *executionContext) fieldContext_Review_revisions(_ context.Context, fie
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Review(ctx, field)
+			return ec.childFields_ReviewRevision(ctx, field)
 		},
 	}
 	return fc, nil
@@ -28123,7 +29472,896 @@ func (ec *executionContext) fieldContext_ReviewRequest_refusalReasons(_ context.
 	return graphql.NewScalarFieldContext("ReviewRequest", field, false, false, "String")
 }
 
-func (ec *executionContext) _RowLedger_rowId(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReviewRevision_id(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewRevision().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ReviewRevision_reviewId(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_reviewId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_reviewId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ReviewRevision_review(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewRevision().Review(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_revision(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReviewRevision_plan(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewRevision().Plan(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Plan) graphql.Marshaler {
+			return ec.marshalNPlan2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_type(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.ReviewType) graphql.Marshaler {
+			return ec.marshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, false, false, "ReviewType")
+}
+
+func (ec *executionContext) _ReviewRevision_status(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.ReviewStatus) graphql.Marshaler {
+			return ec.marshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, false, false, "ReviewStatus")
+}
+
+func (ec *executionContext) _ReviewRevision_request(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.ReviewRequest) graphql.Marshaler {
+			return ec.marshalOReviewRequest2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_planVersionNumber(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_planVersionNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_planVersionNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReviewRevision_heldOn(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReviewRevision_durationMinutes(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_durationMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewRevision().DurationMinutes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_durationMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ReviewRevision_participants(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.Participant) graphql.Marshaler {
+			return ec.marshalNParticipant2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐParticipantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_childViews(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_childViews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChildViews, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.ChildView) graphql.Marshaler {
+			return ec.marshalNChildView2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐChildViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_childViews(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildView(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_parentViews(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_parentViews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentViews, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.ParentView) graphql.Marshaler {
+			return ec.marshalNParentView2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐParentViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_parentViews(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParentView(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_personCentred(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_personCentred(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonCentred, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.PersonCentred) graphql.Marshaler {
+			return ec.marshalNPersonCentred2githubᚗcomᚋcynllunᚋcynllunᚐPersonCentred(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_personCentred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonCentred(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_fourPlusOne(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_fourPlusOne(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FourPlusOne, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.FourPlusOne) graphql.Marshaler {
+			return ec.marshalNFourPlusOne2githubᚗcomᚋcynllunᚋcynllunᚐFourPlusOne(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_fourPlusOne(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FourPlusOne(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_needsDiscussion(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_needsDiscussion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NeedsDiscussion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_needsDiscussion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewRevision_provision(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_provision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.ProvisionReview) graphql.Marshaler {
+			return ec.marshalNProvisionReview2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐProvisionReviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_provision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvisionReview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_outcomes(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_outcomes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcomes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.OutcomeReview) graphql.Marshaler {
+			return ec.marshalNOutcomeReview2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐOutcomeReviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_outcomes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutcomeReview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_newEvidence(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_newEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewEvidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_newEvidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_capacityDiscussion(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_capacityDiscussion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CapacityDiscussion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_capacityDiscussion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewRevision_canMaintain(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_canMaintain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanMaintain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_canMaintain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReviewRevision_disagreements(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_disagreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disagreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.Disagreement) graphql.Marshaler {
+			return ec.marshalNDisagreement2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDisagreementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_disagreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disagreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_decision(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Decision) graphql.Marshaler {
+			return ec.marshalOReviewDecision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewDecision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_revisedVersion(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_revisedVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewRevision().RevisedVersion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Version) graphql.Marshaler {
+			return ec.marshalOPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_revisedVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_comment(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewRevision().Comment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, true, true, "String")
+}
+
+func (ec *executionContext) _ReviewRevision_createdAt(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReviewRevision_createdBy(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReviewRevision_openedAt(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevision", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReviewRevision_checklist(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_checklist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewRevision().Checklist(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*quality.Check) graphql.Marshaler {
+			return ec.marshalNReviewCheck2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐCheckᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_checklist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewCheck(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_findings(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewRevision().Findings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*quality.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_meetingRecords(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_meetingRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewRevision().MeetingRecords(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Job) graphql.Marshaler {
+			return ec.marshalNJob2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_meetingRecords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RowLedger_rowId(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28146,7 +30384,7 @@ func (ec *executionContext) fieldContext_RowLedger_rowId(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "ID")
 }
 
-func (ec *executionContext) _RowLedger_row(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_row(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28155,11 +30393,11 @@ func (ec *executionContext) _RowLedger_row(ctx context.Context, field graphql.Co
 			return ec.fieldContext_RowLedger_row(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Row, nil
+			return ec.Resolvers.RowLedger().Row(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.ProvisionRow) graphql.Marshaler {
-			return ec.marshalOProvisionRow2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionRow(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *VersionRow) graphql.Marshaler {
+			return ec.marshalOProvisionRow2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionRow(ctx, selections, v)
 		},
 		true,
 		false,
@@ -28169,8 +30407,8 @@ func (ec *executionContext) fieldContext_RowLedger_row(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "RowLedger",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProvisionRow(ctx, field)
 		},
@@ -28178,7 +30416,7 @@ func (ec *executionContext) fieldContext_RowLedger_row(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _RowLedger_quantity(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_quantity(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28210,7 +30448,7 @@ func (ec *executionContext) fieldContext_RowLedger_quantity(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _RowLedger_from(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_from(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28233,7 +30471,7 @@ func (ec *executionContext) fieldContext_RowLedger_from(_ context.Context, field
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Date")
 }
 
-func (ec *executionContext) _RowLedger_to(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_to(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28256,7 +30494,7 @@ func (ec *executionContext) fieldContext_RowLedger_to(_ context.Context, field g
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Date")
 }
 
-func (ec *executionContext) _RowLedger_basis(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_basis(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28279,7 +30517,7 @@ func (ec *executionContext) fieldContext_RowLedger_basis(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "LedgerBasis")
 }
 
-func (ec *executionContext) _RowLedger_plannedKnown(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_plannedKnown(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28302,7 +30540,7 @@ func (ec *executionContext) fieldContext_RowLedger_plannedKnown(_ context.Contex
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _RowLedger_planned(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_planned(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28325,7 +30563,7 @@ func (ec *executionContext) fieldContext_RowLedger_planned(_ context.Context, fi
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RowLedger_plannedMinutes(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_plannedMinutes(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28348,7 +30586,7 @@ func (ec *executionContext) fieldContext_RowLedger_plannedMinutes(_ context.Cont
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RowLedger_delivered(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_delivered(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28371,7 +30609,7 @@ func (ec *executionContext) fieldContext_RowLedger_delivered(_ context.Context, 
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RowLedger_deliveredMinutes(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_deliveredMinutes(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28394,7 +30632,7 @@ func (ec *executionContext) fieldContext_RowLedger_deliveredMinutes(_ context.Co
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RowLedger_missed(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_missed(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28417,7 +30655,7 @@ func (ec *executionContext) fieldContext_RowLedger_missed(_ context.Context, fie
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RowLedger_missedMinutes(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_missedMinutes(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28440,7 +30678,7 @@ func (ec *executionContext) fieldContext_RowLedger_missedMinutes(_ context.Conte
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RowLedger_shortfallSessions(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_shortfallSessions(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28463,7 +30701,7 @@ func (ec *executionContext) fieldContext_RowLedger_shortfallSessions(_ context.C
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RowLedger_shortfallMinutes(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_shortfallMinutes(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28486,7 +30724,7 @@ func (ec *executionContext) fieldContext_RowLedger_shortfallMinutes(_ context.Co
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RowLedger_periodsShort(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_periodsShort(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28509,7 +30747,7 @@ func (ec *executionContext) fieldContext_RowLedger_periodsShort(_ context.Contex
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RowLedger_periods(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_periods(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28541,7 +30779,7 @@ func (ec *executionContext) fieldContext_RowLedger_periods(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _RowLedger_warnings(ctx context.Context, field graphql.CollectedField, obj *service.RowLedger) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowLedger_warnings(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -35160,6 +37398,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._StatutoryEvent(ctx, sel, obj)
+	case ReviewRevision:
+		return ec._ReviewRevision(ctx, sel, &obj)
+	case *ReviewRevision:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReviewRevision(ctx, sel, obj)
 	case cynllun.Review:
 		return ec._Review(ctx, sel, &obj)
 	case *cynllun.Review:
@@ -35174,6 +37419,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Relationship(ctx, sel, obj)
+	case VersionRow:
+		return ec._ProvisionRow(ctx, sel, &obj)
+	case *VersionRow:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProvisionRow(ctx, sel, obj)
 	case cynllun.Version:
 		return ec._PlanVersion(ctx, sel, &obj)
 	case *cynllun.Version:
@@ -35230,6 +37482,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Deadline(ctx, sel, obj)
+	case CaseRevision:
+		return ec._CaseRevision(ctx, sel, &obj)
+	case *CaseRevision:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CaseRevision(ctx, sel, obj)
 	case cynllun.CaseEvidence:
 		return ec._CaseEvidence(ctx, sel, &obj)
 	case *cynllun.CaseEvidence:
@@ -35630,8 +37889,8 @@ func (ec *executionContext) _BundleDocument(ctx context.Context, sel ast.Selecti
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("BundleDocument")
-		case "id":
-			out.Values[i] = ec._BundleDocument_id(ctx, field, obj)
+		case "documentId":
+			out.Values[i] = ec._BundleDocument_documentId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -36340,6 +38599,156 @@ func (ec *executionContext) _CaseEvidence(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CaseEvidence_withdrawnReason(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseRevisionImplementors = []string{"CaseRevision", "Node"}
+
+func (ec *executionContext) _CaseRevision(ctx context.Context, sel ast.SelectionSet, obj *CaseRevision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseRevisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseRevision")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseRevision_id(ctx, field, obj)
+				})
+		case "caseId":
+			out.Values[i] = ec._CaseRevision_caseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "case":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseRevision_case(ctx, field, obj)
+				})
+		case "revision":
+			out.Values[i] = ec._CaseRevision_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._CaseRevision_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._CaseRevision_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._CaseRevision_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.Values[i] = ec._CaseRevision_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decision":
+			out.Values[i] = ec._CaseRevision_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issues":
+			out.Values[i] = ec._CaseRevision_issues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parties":
+			out.Values[i] = ec._CaseRevision_parties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disagreementReferredOn":
+			out.Values[i] = ec._CaseRevision_disagreementReferredOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lodgedOn":
+			out.Values[i] = ec._CaseRevision_lodgedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registeredOn":
+			out.Values[i] = ec._CaseRevision_registeredOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "caseStatementDue":
+			out.Values[i] = ec._CaseRevision_caseStatementDue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hearingOn":
+			out.Values[i] = ec._CaseRevision_hearingOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionSentOn":
+			out.Values[i] = ec._CaseRevision_decisionSentOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedOn":
+			out.Values[i] = ec._CaseRevision_closedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._CaseRevision_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bundleSpec":
+			out.Values[i] = ec._CaseRevision_bundleSpec(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CaseRevision_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._CaseRevision_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CaseRevision_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._CaseRevision_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37736,6 +40145,12 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Job_revision(ctx, field, obj)
+				})
+		case "reviewRevision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_reviewRevision(ctx, field, obj)
 				})
 		case "bundle":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -39489,7 +41904,7 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 
 var planContentImplementors = []string{"PlanContent"}
 
-func (ec *executionContext) _PlanContent(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Content) graphql.Marshaler {
+func (ec *executionContext) _PlanContent(ctx context.Context, sel ast.SelectionSet, obj *VersionContent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planContentImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39501,47 +41916,48 @@ func (ec *executionContext) _PlanContent(ctx context.Context, sel ast.SelectionS
 		case "consent":
 			out.Values[i] = ec._PlanContent_consent(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "dates":
 			out.Values[i] = ec._PlanContent_dates(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "profile":
 			out.Values[i] = ec._PlanContent_profile(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "needs":
 			out.Values[i] = ec._PlanContent_needs(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "provision":
-			out.Values[i] = ec._PlanContent_provision(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanContent_provision(ctx, field, obj)
+				})
 		case "placement":
 			out.Values[i] = ec._PlanContent_placement(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "meetingSummary":
 			out.Values[i] = ec._PlanContent_meetingSummary(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "furtherSections":
 			out.Values[i] = ec._PlanContent_furtherSections(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "appendices":
 			out.Values[i] = ec._PlanContent_appendices(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39574,23 +41990,24 @@ func (ec *executionContext) _PlanLedger(ctx context.Context, sel ast.SelectionSe
 		case "from":
 			out.Values[i] = ec._PlanLedger_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "to":
 			out.Values[i] = ec._PlanLedger_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
 			out.Values[i] = ec._PlanLedger_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rows":
-			out.Values[i] = ec._PlanLedger_rows(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanLedger_rows(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39954,9 +42371,9 @@ func (ec *executionContext) _ProvisionReview(ctx context.Context, sel ast.Select
 	return out
 }
 
-var provisionRowImplementors = []string{"ProvisionRow"}
+var provisionRowImplementors = []string{"ProvisionRow", "Node"}
 
-func (ec *executionContext) _ProvisionRow(ctx context.Context, sel ast.SelectionSet, obj *cynllun.ProvisionRow) graphql.Marshaler {
+func (ec *executionContext) _ProvisionRow(ctx context.Context, sel ast.SelectionSet, obj *VersionRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, provisionRowImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39966,7 +42383,18 @@ func (ec *executionContext) _ProvisionRow(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ProvisionRow")
 		case "id":
-			out.Values[i] = ec._ProvisionRow_id(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProvisionRow_id(ctx, field, obj)
+				})
+		case "rowId":
+			out.Values[i] = ec._ProvisionRow_rowId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ProvisionRow_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -40934,9 +43362,206 @@ func (ec *executionContext) _ReviewRequest(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var reviewRevisionImplementors = []string{"ReviewRevision", "Node"}
+
+func (ec *executionContext) _ReviewRevision(ctx context.Context, sel ast.SelectionSet, obj *ReviewRevision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewRevisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewRevision")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevision_id(ctx, field, obj)
+				})
+		case "reviewId":
+			out.Values[i] = ec._ReviewRevision_reviewId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "review":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevision_review(ctx, field, obj)
+				})
+		case "revision":
+			out.Values[i] = ec._ReviewRevision_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "plan":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevision_plan(ctx, field, obj)
+				})
+		case "type":
+			out.Values[i] = ec._ReviewRevision_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ReviewRevision_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "request":
+			out.Values[i] = ec._ReviewRevision_request(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planVersionNumber":
+			out.Values[i] = ec._ReviewRevision_planVersionNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "heldOn":
+			out.Values[i] = ec._ReviewRevision_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "durationMinutes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevision_durationMinutes(ctx, field, obj)
+				})
+		case "participants":
+			out.Values[i] = ec._ReviewRevision_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "childViews":
+			out.Values[i] = ec._ReviewRevision_childViews(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parentViews":
+			out.Values[i] = ec._ReviewRevision_parentViews(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "personCentred":
+			out.Values[i] = ec._ReviewRevision_personCentred(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fourPlusOne":
+			out.Values[i] = ec._ReviewRevision_fourPlusOne(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "needsDiscussion":
+			out.Values[i] = ec._ReviewRevision_needsDiscussion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provision":
+			out.Values[i] = ec._ReviewRevision_provision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcomes":
+			out.Values[i] = ec._ReviewRevision_outcomes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "newEvidence":
+			out.Values[i] = ec._ReviewRevision_newEvidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacityDiscussion":
+			out.Values[i] = ec._ReviewRevision_capacityDiscussion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "canMaintain":
+			out.Values[i] = ec._ReviewRevision_canMaintain(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disagreements":
+			out.Values[i] = ec._ReviewRevision_disagreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decision":
+			out.Values[i] = ec._ReviewRevision_decision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revisedVersion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevision_revisedVersion(ctx, field, obj)
+				})
+		case "comment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevision_comment(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._ReviewRevision_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._ReviewRevision_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedAt":
+			out.Values[i] = ec._ReviewRevision_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checklist":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevision_checklist(ctx, field, obj)
+				})
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevision_findings(ctx, field, obj)
+				})
+		case "meetingRecords":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevision_meetingRecords(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var rowLedgerImplementors = []string{"RowLedger"}
 
-func (ec *executionContext) _RowLedger(ctx context.Context, sel ast.SelectionSet, obj *service.RowLedger) graphql.Marshaler {
+func (ec *executionContext) _RowLedger(ctx context.Context, sel ast.SelectionSet, obj *VersionRowLedger) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, rowLedgerImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -40948,92 +43573,93 @@ func (ec *executionContext) _RowLedger(ctx context.Context, sel ast.SelectionSet
 		case "rowId":
 			out.Values[i] = ec._RowLedger_rowId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "row":
-			out.Values[i] = ec._RowLedger_row(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RowLedger_row(ctx, field, obj)
+				})
 		case "quantity":
 			out.Values[i] = ec._RowLedger_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "from":
 			out.Values[i] = ec._RowLedger_from(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "to":
 			out.Values[i] = ec._RowLedger_to(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "basis":
 			out.Values[i] = ec._RowLedger_basis(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "plannedKnown":
 			out.Values[i] = ec._RowLedger_plannedKnown(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "planned":
 			out.Values[i] = ec._RowLedger_planned(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "plannedMinutes":
 			out.Values[i] = ec._RowLedger_plannedMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "delivered":
 			out.Values[i] = ec._RowLedger_delivered(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "deliveredMinutes":
 			out.Values[i] = ec._RowLedger_deliveredMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "missed":
 			out.Values[i] = ec._RowLedger_missed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "missedMinutes":
 			out.Values[i] = ec._RowLedger_missedMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "shortfallSessions":
 			out.Values[i] = ec._RowLedger_shortfallSessions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "shortfallMinutes":
 			out.Values[i] = ec._RowLedger_shortfallMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "periodsShort":
 			out.Values[i] = ec._RowLedger_periodsShort(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "periods":
 			out.Values[i] = ec._RowLedger_periods(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "warnings":
 			out.Values[i] = ec._RowLedger_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -42453,6 +45079,30 @@ var (
 		cynllun.CaseDisabilityClaim: "DISABILITY_CLAIM",
 	}
 )
+
+func (ec *executionContext) marshalNCaseRevision2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*CaseRevision) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseRevision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseRevision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevision(ctx context.Context, sel ast.SelectionSet, v *CaseRevision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseRevision!")
+		return graphql.Null
+	}
+	return ec._CaseRevision(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, v any) (cynllun.CaseStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -44027,7 +46677,7 @@ func (ec *executionContext) marshalNPlan2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐP
 	return ec._Plan(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPlanContent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐContent(ctx context.Context, sel ast.SelectionSet, v *cynllun.Content) graphql.Marshaler {
+func (ec *executionContext) marshalNPlanContent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionContent(ctx context.Context, sel ast.SelectionSet, v *VersionContent) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PlanContent!")
 		return graphql.Null
@@ -44154,15 +46804,11 @@ func (ec *executionContext) unmarshalNProvisionReviewInput2githubᚗcomᚋcynllu
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNProvisionRow2githubᚗcomᚋcynllunᚋcynllunᚐProvisionRow(ctx context.Context, sel ast.SelectionSet, v cynllun.ProvisionRow) graphql.Marshaler {
-	return ec._ProvisionRow(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNProvisionRow2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐProvisionRowᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.ProvisionRow) graphql.Marshaler {
+func (ec *executionContext) marshalNProvisionRow2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*VersionRow) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProvisionRow2githubᚗcomᚋcynllunᚋcynllunᚐProvisionRow(ctx, sel, v[i])
+		return ec.marshalNProvisionRow2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionRow(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -44172,6 +46818,14 @@ func (ec *executionContext) marshalNProvisionRow2ᚕgithubᚗcomᚋcynllunᚋcyn
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNProvisionRow2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionRow(ctx context.Context, sel ast.SelectionSet, v *VersionRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProvisionRow!")
+		return graphql.Null
+	}
+	return ec._ProvisionRow(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNProvisionRowInput2githubᚗcomᚋcynllunᚋcynllunᚐProvisionRow(ctx context.Context, v any) (cynllun.ProvisionRow, error) {
@@ -44456,6 +47110,30 @@ func (ec *executionContext) unmarshalNReviewRecordInput2ᚖgithubᚗcomᚋcynllu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNReviewRevision2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*ReviewRevision) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewRevision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReviewRevision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevision(ctx context.Context, sel ast.SelectionSet, v *ReviewRevision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewRevision!")
+		return graphql.Null
+	}
+	return ec._ReviewRevision(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus(ctx context.Context, v any) (cynllun.ReviewStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus[tmp]
@@ -44520,15 +47198,11 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNRowLedger2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐRowLedger(ctx context.Context, sel ast.SelectionSet, v service.RowLedger) graphql.Marshaler {
-	return ec._RowLedger(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNRowLedger2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐRowLedgerᚄ(ctx context.Context, sel ast.SelectionSet, v []service.RowLedger) graphql.Marshaler {
+func (ec *executionContext) marshalNRowLedger2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionRowLedgerᚄ(ctx context.Context, sel ast.SelectionSet, v []*VersionRowLedger) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRowLedger2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐRowLedger(ctx, sel, v[i])
+		return ec.marshalNRowLedger2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionRowLedger(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -44538,6 +47212,14 @@ func (ec *executionContext) marshalNRowLedger2ᚕgithubᚗcomᚋcynllunᚋcynllu
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNRowLedger2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionRowLedger(ctx context.Context, sel ast.SelectionSet, v *VersionRowLedger) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RowLedger!")
+		return graphql.Null
+	}
+	return ec._RowLedger(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSaveReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSaveReviewInput(ctx context.Context, v any) (service.SaveReviewInput, error) {
@@ -46489,7 +49171,7 @@ func (ec *executionContext) unmarshalOProvisionReviewInput2ᚕgithubᚗcomᚋcyn
 	return res, nil
 }
 
-func (ec *executionContext) marshalOProvisionRow2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionRow(ctx context.Context, sel ast.SelectionSet, v *cynllun.ProvisionRow) graphql.Marshaler {
+func (ec *executionContext) marshalOProvisionRow2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionRow(ctx context.Context, sel ast.SelectionSet, v *VersionRow) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -46661,6 +49343,13 @@ func (ec *executionContext) marshalOReviewRequest2ᚖgithubᚗcomᚋcynllunᚋcy
 		return graphql.Null
 	}
 	return ec._ReviewRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReviewRevision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevision(ctx context.Context, sel ast.SelectionSet, v *ReviewRevision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReviewRevision(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType(ctx context.Context, v any) (cynllun.ReviewType, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -234,25 +233,50 @@ func (r *Resolver) node(ctx context.Context, id string) (Node, error) {
 		return r.Svc.Learner(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixOrganisation):
 		return r.Svc.Organisation(ctx, id)
-	case strings.HasPrefix(id, cynllun.PrefixPlan):
-		if planID, n, ok := strings.Cut(id, "/v"); ok {
-			num, err := strconv.Atoi(n)
-			if err != nil || num < 1 {
-				return nil, cynllun.NotFound(op, "node")
-			}
-			return r.version(ctx, planID, num, true)
+	case strings.HasPrefix(id, cynllun.PrefixPlan) && strings.Contains(id, "#"):
+		planID, n, rowID, ok := cynllun.ParseRowNodeID(id)
+		if !ok {
+			return nil, cynllun.NotFound(op, "node")
 		}
+		return r.versionRow(ctx, planID, n, rowID)
+	case strings.HasPrefix(id, cynllun.PrefixPlan) && strings.Contains(id, "/"):
+		planID, n, ok := cynllun.ParseVersionID(id)
+		if !ok {
+			return nil, cynllun.NotFound(op, "node")
+		}
+		return r.version(ctx, planID, n, true)
+	case strings.HasPrefix(id, cynllun.PrefixPlan):
 		return r.Svc.Plan(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixJob):
 		return r.Svc.Job(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixFile):
 		return r.Svc.File(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixReview) && strings.Contains(id, "/"):
+		reviewID, n, ok := cynllun.ParseRevisionID(id, cynllun.PrefixReview)
+		if !ok {
+			return nil, cynllun.NotFound(op, "node")
+		}
+		rv, err := r.Svc.ReviewRevision(ctx, reviewID, n)
+		if err != nil {
+			return nil, err
+		}
+		return &ReviewRevision{Review: *rv}, nil
 	case strings.HasPrefix(id, cynllun.PrefixReview):
 		return r.Svc.Review(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixSession):
 		return r.Svc.Session(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixDeadline):
 		return r.Svc.Deadline(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixCase) && strings.Contains(id, "/"):
+		caseID, n, ok := cynllun.ParseRevisionID(id, cynllun.PrefixCase)
+		if !ok {
+			return nil, cynllun.NotFound(op, "node")
+		}
+		c, err := r.Svc.CaseRevision(ctx, caseID, n)
+		if err != nil {
+			return nil, err
+		}
+		return &CaseRevision{Case: *c}, nil
 	case strings.HasPrefix(id, cynllun.PrefixCase):
 		return r.Svc.Case(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixBundle):
@@ -481,7 +505,7 @@ func (r *Resolver) reviewLedger(ctx context.Context, rv *cynllun.Review) (*servi
 	if err != nil {
 		return nil, err
 	}
-	out := &service.PlanLedger{From: rc.From, To: rc.To, Version: rv.PlanVersion}
+	out := &service.PlanLedger{PlanID: rv.PlanID, From: rc.From, To: rc.To, Version: rv.PlanVersion}
 	if rc.Reviewed != nil && rc.Reviewed.Content != nil {
 		rows := rc.Reviewed.Content.Provision
 		for i := range rc.Ledger {

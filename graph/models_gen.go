@@ -28,8 +28,8 @@ type AuditEventEdge struct {
 }
 
 type BundleDocument struct {
-	// An evidence id, or the id of a document from the record.
-	ID string `json:"id"`
+	// An evidence id, or the id of a document from the record. Not an id of this object: the same document has another number in another case or preview.
+	DocumentID string `json:"documentId"`
 	// Its number in the bundle: A1, A2…
 	Number string        `json:"number"`
 	Kind   string        `json:"kind"`

@@ -161,8 +161,9 @@ func (r *caseResolver) Bundles(ctx context.Context, obj *cynllun.Case) ([]*cynll
 }
 
 // Revisions is the resolver for the revisions field.
-func (r *caseResolver) Revisions(ctx context.Context, obj *cynllun.Case) ([]*cynllun.Case, error) {
-	return r.Svc.CaseRevisions(ctx, obj.ID)
+func (r *caseResolver) Revisions(ctx context.Context, obj *cynllun.Case) ([]*CaseRevision, error) {
+	cs, err := r.Svc.CaseRevisions(ctx, obj.ID)
+	return caseRevisions(cs), err
 }
 
 // File is the resolver for the file field.
@@ -188,6 +189,16 @@ func (r *caseEvidenceResolver) WithdrawnBy(ctx context.Context, obj *cynllun.Cas
 // WithdrawnReason is the resolver for the withdrawnReason field.
 func (r *caseEvidenceResolver) WithdrawnReason(ctx context.Context, obj *cynllun.CaseEvidence) (*string, error) {
 	return optional(obj.WithdrawnReason), nil
+}
+
+// ID is the resolver for the id field.
+func (r *caseRevisionResolver) ID(ctx context.Context, obj *CaseRevision) (string, error) {
+	return obj.NodeID(), nil
+}
+
+// Case is the resolver for the case field.
+func (r *caseRevisionResolver) Case(ctx context.Context, obj *CaseRevision) (*cynllun.Case, error) {
+	return r.Svc.Case(ctx, obj.Case.ID)
 }
 
 // Source is the resolver for the source field.
@@ -384,6 +395,18 @@ func (r *jobResolver) Review(ctx context.Context, obj *cynllun.Job) (*cynllun.Re
 // Revision is the resolver for the revision field.
 func (r *jobResolver) Revision(ctx context.Context, obj *cynllun.Job) (*int, error) {
 	return optionalInt(obj.Revision), nil
+}
+
+// ReviewRevision is the resolver for the reviewRevision field.
+func (r *jobResolver) ReviewRevision(ctx context.Context, obj *cynllun.Job) (*ReviewRevision, error) {
+	if obj.ReviewID == "" || obj.Revision < 1 {
+		return nil, nil
+	}
+	rv, err := r.Svc.ReviewRevision(ctx, obj.ReviewID, obj.Revision)
+	if err != nil {
+		return nil, err
+	}
+	return &ReviewRevision{Review: *rv}, nil
 }
 
 // Bundle is the resolver for the bundle field.
@@ -791,6 +814,20 @@ func (r *planResolver) Sessions(ctx context.Context, obj *cynllun.Plan, from *cy
 	return pointers(ss), err
 }
 
+// Provision is the resolver for the provision field.
+func (r *planContentResolver) Provision(ctx context.Context, obj *VersionContent) ([]*VersionRow, error) {
+	return versionRows(obj.PlanID, obj.Version, obj.Content.Provision), nil
+}
+
+// Rows is the resolver for the rows field.
+func (r *planLedgerResolver) Rows(ctx context.Context, obj *service.PlanLedger) ([]*VersionRowLedger, error) {
+	out := make([]*VersionRowLedger, len(obj.Rows))
+	for i := range obj.Rows {
+		out[i] = &VersionRowLedger{RowLedger: obj.Rows[i], PlanID: obj.PlanID, Version: obj.Version}
+	}
+	return out, nil
+}
+
 // Plan is the resolver for the plan field.
 func (r *planVersionResolver) Plan(ctx context.Context, obj *cynllun.Version) (*cynllun.Plan, error) {
 	p, err := loadersFrom(ctx, r.Svc).Plan.Load(ctx, obj.PlanID)
@@ -806,8 +843,12 @@ func (r *planVersionResolver) Comment(ctx context.Context, obj *cynllun.Version)
 }
 
 // Content is the resolver for the content field.
-func (r *planVersionResolver) Content(ctx context.Context, obj *cynllun.Version) (*cynllun.Content, error) {
-	return r.content(ctx, obj)
+func (r *planVersionResolver) Content(ctx context.Context, obj *cynllun.Version) (*VersionContent, error) {
+	c, err := r.content(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return versionContent(obj.PlanID, obj.Number, c), nil
 }
 
 // Renders is the resolver for the renders field.
@@ -845,8 +886,13 @@ func (r *provisionReviewResolver) Change(ctx context.Context, obj *cynllun.Provi
 	return optionalEnum(obj.Change), nil
 }
 
+// ID is the resolver for the id field.
+func (r *provisionRowResolver) ID(ctx context.Context, obj *VersionRow) (string, error) {
+	return obj.NodeID(), nil
+}
+
 // ProviderType is the resolver for the providerType field.
-func (r *provisionRowResolver) ProviderType(ctx context.Context, obj *cynllun.ProvisionRow) (*cynllun.ProviderType, error) {
+func (r *provisionRowResolver) ProviderType(ctx context.Context, obj *VersionRow) (*cynllun.ProviderType, error) {
 	if obj.ProviderType == "" {
 		return nil, nil
 	}
@@ -854,7 +900,7 @@ func (r *provisionRowResolver) ProviderType(ctx context.Context, obj *cynllun.Pr
 }
 
 // DateKind is the resolver for the dateKind field.
-func (r *provisionRowResolver) DateKind(ctx context.Context, obj *cynllun.ProvisionRow) (*cynllun.DateKind, error) {
+func (r *provisionRowResolver) DateKind(ctx context.Context, obj *VersionRow) (*cynllun.DateKind, error) {
 	if obj.DateKind == "" {
 		return nil, nil
 	}
@@ -1103,8 +1149,9 @@ func (r *reviewResolver) Ledger(ctx context.Context, obj *cynllun.Review) (*serv
 }
 
 // Revisions is the resolver for the revisions field.
-func (r *reviewResolver) Revisions(ctx context.Context, obj *cynllun.Review) ([]*cynllun.Review, error) {
-	return r.Svc.ReviewRevisions(ctx, obj.ID)
+func (r *reviewResolver) Revisions(ctx context.Context, obj *cynllun.Review) ([]*ReviewRevision, error) {
+	rs, err := r.Svc.ReviewRevisions(ctx, obj.ID)
+	return reviewRevisions(rs), err
 }
 
 // MeetingRecords is the resolver for the meetingRecords field.
@@ -1133,6 +1180,59 @@ func (r *reviewPeriodResolver) DaysLeft(ctx context.Context, obj *cynllun.Review
 // DecidedBy is the resolver for the decidedBy field.
 func (r *reviewRequestResolver) DecidedBy(ctx context.Context, obj *cynllun.ReviewRequest) (*string, error) {
 	return optional(obj.DecidedBy), nil
+}
+
+// ID is the resolver for the id field.
+func (r *reviewRevisionResolver) ID(ctx context.Context, obj *ReviewRevision) (string, error) {
+	return obj.NodeID(), nil
+}
+
+// Review is the resolver for the review field.
+func (r *reviewRevisionResolver) Review(ctx context.Context, obj *ReviewRevision) (*cynllun.Review, error) {
+	return loadersFrom(ctx, r.Svc).Review.Load(ctx, obj.Review.ID)
+}
+
+// Plan is the resolver for the plan field.
+func (r *reviewRevisionResolver) Plan(ctx context.Context, obj *ReviewRevision) (*cynllun.Plan, error) {
+	return r.Resolver.Review().Plan(ctx, &obj.Review)
+}
+
+// DurationMinutes is the resolver for the durationMinutes field.
+func (r *reviewRevisionResolver) DurationMinutes(ctx context.Context, obj *ReviewRevision) (*int, error) {
+	return r.Resolver.Review().DurationMinutes(ctx, &obj.Review)
+}
+
+// RevisedVersion is the resolver for the revisedVersion field.
+func (r *reviewRevisionResolver) RevisedVersion(ctx context.Context, obj *ReviewRevision) (*cynllun.Version, error) {
+	return r.Resolver.Review().RevisedVersion(ctx, &obj.Review)
+}
+
+// Comment is the resolver for the comment field.
+func (r *reviewRevisionResolver) Comment(ctx context.Context, obj *ReviewRevision) (*string, error) {
+	return r.Resolver.Review().Comment(ctx, &obj.Review)
+}
+
+// Checklist is the resolver for the checklist field.
+func (r *reviewRevisionResolver) Checklist(ctx context.Context, obj *ReviewRevision) ([]*quality.Check, error) {
+	return r.Resolver.Review().Checklist(ctx, &obj.Review)
+}
+
+// Findings is the resolver for the findings field.
+func (r *reviewRevisionResolver) Findings(ctx context.Context, obj *ReviewRevision) ([]*quality.Finding, error) {
+	return r.Resolver.Review().Findings(ctx, &obj.Review)
+}
+
+// MeetingRecords is the resolver for the meetingRecords field.
+func (r *reviewRevisionResolver) MeetingRecords(ctx context.Context, obj *ReviewRevision) ([]*cynllun.Job, error) {
+	return r.Resolver.Review().MeetingRecords(ctx, &obj.Review)
+}
+
+// Row is the resolver for the row field.
+func (r *rowLedgerResolver) Row(ctx context.Context, obj *VersionRowLedger) (*VersionRow, error) {
+	if obj.RowLedger.Row == nil {
+		return nil, nil
+	}
+	return &VersionRow{ProvisionRow: *obj.RowLedger.Row, PlanID: obj.PlanID, Version: obj.Version}, nil
 }
 
 // Organisation is the resolver for the organisation field.
@@ -1246,6 +1346,9 @@ func (r *Resolver) Case() CaseResolver { return &caseResolver{r} }
 // CaseEvidence returns CaseEvidenceResolver implementation.
 func (r *Resolver) CaseEvidence() CaseEvidenceResolver { return &caseEvidenceResolver{r} }
 
+// CaseRevision returns CaseRevisionResolver implementation.
+func (r *Resolver) CaseRevision() CaseRevisionResolver { return &caseRevisionResolver{r} }
+
 // ChronologyEntry returns ChronologyEntryResolver implementation.
 func (r *Resolver) ChronologyEntry() ChronologyEntryResolver { return &chronologyEntryResolver{r} }
 
@@ -1308,6 +1411,12 @@ func (r *Resolver) Party() PartyResolver { return &partyResolver{r} }
 // Plan returns PlanResolver implementation.
 func (r *Resolver) Plan() PlanResolver { return &planResolver{r} }
 
+// PlanContent returns PlanContentResolver implementation.
+func (r *Resolver) PlanContent() PlanContentResolver { return &planContentResolver{r} }
+
+// PlanLedger returns PlanLedgerResolver implementation.
+func (r *Resolver) PlanLedger() PlanLedgerResolver { return &planLedgerResolver{r} }
+
 // PlanVersion returns PlanVersionResolver implementation.
 func (r *Resolver) PlanVersion() PlanVersionResolver { return &planVersionResolver{r} }
 
@@ -1341,6 +1450,12 @@ func (r *Resolver) ReviewPeriod() ReviewPeriodResolver { return &reviewPeriodRes
 // ReviewRequest returns ReviewRequestResolver implementation.
 func (r *Resolver) ReviewRequest() ReviewRequestResolver { return &reviewRequestResolver{r} }
 
+// ReviewRevision returns ReviewRevisionResolver implementation.
+func (r *Resolver) ReviewRevision() ReviewRevisionResolver { return &reviewRevisionResolver{r} }
+
+// RowLedger returns RowLedgerResolver implementation.
+func (r *Resolver) RowLedger() RowLedgerResolver { return &rowLedgerResolver{r} }
+
 // StatutoryEvent returns StatutoryEventResolver implementation.
 func (r *Resolver) StatutoryEvent() StatutoryEventResolver { return &statutoryEventResolver{r} }
 
@@ -1372,6 +1487,7 @@ type (
 	calculationStepResolver      struct{ *Resolver }
 	caseResolver                 struct{ *Resolver }
 	caseEvidenceResolver         struct{ *Resolver }
+	caseRevisionResolver         struct{ *Resolver }
 	chronologyEntryResolver      struct{ *Resolver }
 	closureResolver              struct{ *Resolver }
 	deadlineResolver             struct{ *Resolver }
@@ -1392,6 +1508,8 @@ type (
 	organisationCalendarResolver struct{ *Resolver }
 	partyResolver                struct{ *Resolver }
 	planResolver                 struct{ *Resolver }
+	planContentResolver          struct{ *Resolver }
+	planLedgerResolver           struct{ *Resolver }
 	planVersionResolver          struct{ *Resolver }
 	planVersionSavedResolver     struct{ *Resolver }
 	provisionReviewResolver      struct{ *Resolver }
@@ -1403,6 +1521,8 @@ type (
 	reviewDecisionResolver       struct{ *Resolver }
 	reviewPeriodResolver         struct{ *Resolver }
 	reviewRequestResolver        struct{ *Resolver }
+	reviewRevisionResolver       struct{ *Resolver }
+	rowLedgerResolver            struct{ *Resolver }
 	statutoryEventResolver       struct{ *Resolver }
 	statutoryRuleResolver        struct{ *Resolver }
 	subscriptionResolver         struct{ *Resolver }

@@ -65,7 +65,7 @@ const caseFields = `id revision kind status title reference issues outcome lodge
 		records { kind section planId version reviewId revision } excluded }`
 
 const previewQuery = `query($id: ID!) { case(id: $id) { bundlePreview { documentPages
-	sections { key pages pageLimit documents { id number kind title author date pages } }
+	sections { key pages pageLimit documents { documentId number kind title author date pages } }
 	chronology { date event { en cy } source } warnings { code section message { en cy } } } } }`
 
 const bundleFields = `id number status language pages contentsSha256 renderedAt job { id status errorCode }

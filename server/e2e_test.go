@@ -34,11 +34,12 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("createLearner: %s", r.raw)
 	}
 
-	r = e.must(alnco, `mutation($in: CreatePlanInput!) { createPlan(input: $in) { id laMaintained currentVersionNumber currentVersion { number status content { provision { id provision } } } } }`,
+	r = e.must(alnco, `mutation($in: CreatePlanInput!) { createPlan(input: $in) { id laMaintained currentVersionNumber currentVersion { number status content { provision { id rowId version provision } } } } }`,
 		map[string]any{"in": map[string]any{"learnerId": learnerID, "maintainerId": f.schoolA, "content": sampleContent("30 minutes of 1:1 speech and language therapy weekly")}})
 	planID := r.str("createPlan", "id")
 	if r.get("createPlan", "currentVersionNumber") != 1.0 || r.str("createPlan", "currentVersion", "status") != "DRAFT" ||
-		r.str("createPlan", "currentVersion", "content", "provision", 0, "id") != "row_salt" {
+		r.str("createPlan", "currentVersion", "content", "provision", 0, "rowId") != "row_salt" ||
+		r.str("createPlan", "currentVersion", "content", "provision", 0, "id") != r.str("createPlan", "id")+"/v1#row_salt" {
 		t.Fatalf("createPlan: %s", r.raw)
 	}
 

@@ -542,6 +542,39 @@ func (s *Service) CaseRevisions(ctx context.Context, id string) ([]*cynllun.Case
 	return rs, nil
 }
 
+// CaseRevision returns one revision of a case (audited as a read of its
+// history), or NOT_FOUND when there is no such revision or the principal
+// may not read the case.
+func (s *Service) CaseRevision(ctx context.Context, id string, revision int) (*cynllun.Case, error) {
+	const op = "service.CaseRevision"
+	p, c, l, err := s.caseFor(ctx, op, id)
+	if err != nil {
+		return nil, err
+	}
+	if revision < 1 || revision > c.Revision {
+		return nil, cynllun.NotFound(op, "case revision")
+	}
+	if revision == c.Revision {
+		if err := s.auditCase(ctx, op, p, l, c, "case", "read"); err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+	if err := s.auditCase(ctx, op, p, l, c, "case.history", "read"); err != nil {
+		return nil, err
+	}
+	rs, err := s.store.CaseRevisions(ctx, id)
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	for _, r := range rs {
+		if r.Revision == revision {
+			return r, nil
+		}
+	}
+	return nil, cynllun.NotFound(op, "case revision")
+}
+
 // AppealDeadline is the case's T17 clock (the time to appeal), when its
 // decision notice date is recorded.
 func (s *Service) AppealDeadline(ctx context.Context, c *cynllun.Case) (*cynllun.Deadline, error) {

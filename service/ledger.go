@@ -267,6 +267,7 @@ func (s *Service) Sessions(ctx context.Context, planID string, from, to cynllun.
 // PlanLedger is planned against delivered provision for a plan version's
 // 2B rows over a window.
 type PlanLedger struct {
+	PlanID   string
 	From, To cynllun.Date
 	Version  int
 	Rows     []RowLedger
@@ -356,7 +357,7 @@ func (s *Service) Ledger(ctx context.Context, q LedgerQuery) (*PlanLedger, error
 	if err != nil {
 		return nil, err
 	}
-	out := &PlanLedger{From: q.From, To: q.To, Version: q.Version}
+	out := &PlanLedger{PlanID: plan.ID, From: q.From, To: q.To, Version: q.Version}
 	for i := range sums {
 		out.Rows = append(out.Rows, RowLedger{RowSummary: sums[i], Row: &rows[i]})
 	}

@@ -83,8 +83,8 @@ func (s *Service) CheckPlan(ctx context.Context, planID string, content *cynllun
 	if err != nil {
 		return nil, err
 	}
-	content = prepare(content)
-	if errs := form.ValidateContent(content, form.Options{LAMaintained: plan.LAMaintained}); len(errs) > 0 {
+	content, errs := prepare(plan.ID, content)
+	if errs = append(errs, form.ValidateContent(content, form.Options{LAMaintained: plan.LAMaintained})...); len(errs) > 0 {
 		return nil, cynllun.Invalid(op, prefixed("content.", errs)...)
 	}
 	in, err := s.planInput(ctx, op, plan, content)

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,8 +62,8 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*cynllun.Plan, 
 		return nil, nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.maintainerId",
 			Message: "must be the learner's school or FEI, or the learner's local authority"})
 	}
-	content := prepare(in.Content)
-	errs := form.ValidateContent(content, form.Options{LAMaintained: laMaintained})
+	content, errs := prepare("", in.Content)
+	errs = append(errs, form.ValidateContent(content, form.Options{LAMaintained: laMaintained})...)
 	errs = append(errs, checkComment(in.Comment)...)
 	if len(errs) > 0 {
 		return nil, nil, cynllun.Invalid(op, prefixed("input.", errs)...)
@@ -143,8 +144,8 @@ func (s *Service) SaveVersion(ctx context.Context, in SaveInput) (*cynllun.Versi
 		return nil, err
 	}
 	now := s.now()
-	content := prepare(in.Content)
-	errs := form.ValidateContent(content, form.Options{LAMaintained: plan.LAMaintained})
+	content, errs := prepare(plan.ID, in.Content)
+	errs = append(errs, form.ValidateContent(content, form.Options{LAMaintained: plan.LAMaintained})...)
 	errs = append(errs, checkComment(in.Comment)...)
 	if in.Status != cynllun.VersionDraft && in.Status != cynllun.VersionFinal {
 		errs = append(errs, cynllun.FieldError{Field: "status", Message: "must be DRAFT or FINAL"})
@@ -246,19 +247,32 @@ func (s *Service) publish(ctx context.Context, plan *cynllun.Plan, v *cynllun.Ve
 }
 
 // prepare returns a copy of c with missing 2B row ids assigned, so rows can
-// be followed across versions.
-func prepare(c *cynllun.Content) *cynllun.Content {
+// be followed across versions. A row sent back with its node id from this
+// plan (planId/vN#rowId, the id the API shows it under) keeps its row id;
+// a node id from another plan (or, for a new plan, any node id) is an error
+// on content.provision.N.id. planID is "" for a plan not yet created.
+func prepare(planID string, c *cynllun.Content) (*cynllun.Content, []cynllun.FieldError) {
 	if c == nil {
-		return &cynllun.Content{}
+		return &cynllun.Content{}, nil
 	}
 	out := *c
 	out.Provision = append([]cynllun.ProvisionRow(nil), c.Provision...)
+	var errs []cynllun.FieldError
 	for i := range out.Provision {
 		if out.Provision[i].ID == "" {
 			out.Provision[i].ID = cynllun.NewID("row_")
+			continue
+		}
+		if p, _, row, ok := cynllun.ParseRowNodeID(out.Provision[i].ID); ok {
+			if p != planID || planID == "" {
+				errs = append(errs, cynllun.FieldError{Field: "content.provision." + strconv.Itoa(i) + ".id",
+					Message: "is a row of another plan: send the row's rowId to keep a row of this plan, or no id for a new row"})
+				continue
+			}
+			out.Provision[i].ID = row
 		}
 	}
-	return &out
+	return &out, errs
 }
 
 func checkComment(c string) []cynllun.FieldError {

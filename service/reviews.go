@@ -375,8 +375,9 @@ func (s *Service) ConcludeReview(ctx context.Context, in ConcludeInput) (*cynllu
 			c.add("input.content", "is required for a revised plan")
 			break
 		}
-		content = prepare(in.Content)
-		errs := form.ValidateContent(content, form.Options{LAMaintained: plan.LAMaintained})
+		var errs []cynllun.FieldError
+		content, errs = prepare(plan.ID, in.Content)
+		errs = append(errs, form.ValidateContent(content, form.Options{LAMaintained: plan.LAMaintained})...)
 		c.errs = append(c.errs, prefixed("input.", errs)...)
 		if in.ExpectedVersion < 1 {
 			c.add("input.expectedVersion", "is required for a revised plan: the version you edited")
@@ -624,6 +625,27 @@ func (s *Service) ReviewsForPlans(ctx context.Context, planIDs []string) ([][]*c
 func (s *Service) ReviewRevisions(ctx context.Context, id string) ([]*cynllun.Review, error) {
 	const op = "service.ReviewRevisions"
 	return s.readReviews(ctx, op, func() ([]*cynllun.Review, error) { return s.store.ReviewRevisions(ctx, id) })
+}
+
+// ReviewRevision returns one revision of a review's record (audited), or
+// NOT_FOUND when there is no such revision or the principal may not read
+// the review.
+func (s *Service) ReviewRevision(ctx context.Context, id string, revision int) (*cynllun.Review, error) {
+	const op = "service.ReviewRevision"
+	rs, err := s.readReviews(ctx, op, func() ([]*cynllun.Review, error) {
+		r, err := s.store.ReviewRevision(ctx, id, revision)
+		if err != nil || r == nil {
+			return nil, err
+		}
+		return []*cynllun.Review{r}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) != 1 {
+		return nil, cynllun.NotFound(op, "review")
+	}
+	return rs[0], nil
 }
 
 // readReviews loads reviews, keeps those whose plan the principal may read,

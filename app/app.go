@@ -186,6 +186,7 @@ func (p *Program) Handler() http.Handler {
 		RequestTimeout: p.Config.RequestTimeout, UploadTimeout: p.Config.UploadTimeout,
 		Limits: server.Limits{Redis: p.Redis, Rate: p.Config.Limits.PerSecond, Burst: p.Config.Limits.Burst, HeavyCost: p.Config.Limits.HeavyCost,
 			Concurrent: p.Config.Limits.Concurrent, TrustedProxies: p.Config.Limits.TrustedProxies},
+		AllowedOrigins: p.Config.CORSAllowedOrigins,
 	})
 }
 

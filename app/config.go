@@ -18,6 +18,7 @@ import (
 
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/notify"
+	"github.com/cynllun/cynllun/server"
 	"github.com/cynllun/cynllun/service"
 	"github.com/cynllun/cynllun/upload"
 )
@@ -84,6 +85,12 @@ type Config struct {
 	// error-level quality findings, besides LA officers:
 	// QUALITY_OVERRIDE_ROLES, comma-separated (default ALNCo).
 	OverrideRoles []string
+
+	// CORSAllowedOrigins is CORS_ALLOWED_ORIGINS: other origins whose pages
+	// may call the API and open websockets from a browser, comma-separated
+	// (see server.ParseAllowedOrigins); default none (same origin only),
+	// dev http://localhost:*, http://127.0.0.1:* and http://[::1]:*.
+	CORSAllowedOrigins []string
 }
 
 // FromEnv reads Config from getenv. dev selects dev-mode defaults.
@@ -129,6 +136,11 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	}
 	c.Introspection = boolean("GRAPHQL_INTROSPECTION", dev)
 	c.Playground = boolean("GRAPHQL_PLAYGROUND", dev)
+	if origins, err := server.ParseAllowedOrigins(or(getenv("CORS_ALLOWED_ORIGINS"), ifs(dev, devOrigins, ""))); err != nil {
+		errs = append(errs, fmt.Errorf("CORS_ALLOWED_ORIGINS: %w", err))
+	} else {
+		c.CORSAllowedOrigins = origins
+	}
 	c.MaxBodyBytes = int64(integer("MAX_BODY_BYTES", 1<<20))
 	c.MaxUploadBytes = int64(integer("MAX_UPLOAD_BYTES", 20<<20))
 	c.MaxImageDecodeBytes = int64(integer("MAX_IMAGE_DECODE_BYTES", upload.DefaultMaxImageDecodeBytes))
@@ -241,6 +253,10 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	}
 	return c, errors.Join(errs...)
 }
+
+// devOrigins are the origins dev mode allows by default: front-ends under
+// development on this machine, whatever their port.
+const devOrigins = "http://localhost:*,http://127.0.0.1:*,http://[::1]:*"
 
 // Limits are the per-principal fair-sharing limits of the API (see
 // server.Limits).

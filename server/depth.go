@@ -11,6 +11,15 @@ import (
 
 // DepthLimit rejects operations whose selections nest deeper than Max
 // (fragments are followed). gqlgen has a complexity limit but no depth limit.
+//
+// Introspection (__schema and __type, where it is on) is exempt: the
+// standard introspection query that GraphiQL, codegen and schema tools
+// send unwraps ofType nine times (for types such as [[Int!]!]!) and nests
+// 15 levels deep. It is bounded instead by validation (gqlparser's
+// MaxIntrospectionDepth rule, graphql-js's MaxIntrospectionDepthRule: the
+// lists from a type to other types — fields, interfaces, possibleTypes,
+// inputFields — nest at most twice, so a query cannot walk the schema's
+// cycles to multiply its answer) and by the shape limits.
 type DepthLimit struct{ Max int }
 
 var _ interface {
@@ -45,7 +54,7 @@ func depth(set ast.SelectionSet, level, max int, visiting map[string]bool) int {
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
-			if len(s.SelectionSet) == 0 {
+			if len(s.SelectionSet) == 0 || s.Name == "__schema" || s.Name == "__type" {
 				d = level + 1
 			} else {
 				d = depth(s.SelectionSet, level+1, max, visiting)

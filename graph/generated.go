@@ -6692,7 +6692,10 @@ type Query {
   entry is null where its id names nothing you may see (no error is raised
   for it, so one unreadable id does not hide the others).
   """
-  nodes(ids: [ID!]!): [Node]!
+  nodes(
+    "Global ids, at most 100."
+    ids: [ID!]!
+  ): [Node]!
   "The signed-in user."
   me: User!
   learner(id: ID!): Learner
@@ -7639,37 +7642,57 @@ type ReviewRevision implements Node {
   reviewId: ID!
   "The review in its latest revision."
   review: Review!
+  "This revision's number (1 is the first save)."
   revision: Int!
+  "The plan reviewed."
   plan: Plan!
+  "Annual, early or requested review."
   type: ReviewType!
+  "The review's status as of this revision."
   status: ReviewStatus!
+  "The request that started the review, when it was requested."
   request: ReviewRequest
   "The number of the plan version reviewed."
   planVersionNumber: Int!
+  "When the review meeting was held."
   heldOn: Date
+  "How long the meeting lasted, in minutes."
   durationMinutes: Int
+  "Who took part in the meeting, and how."
   participants: [Participant!]!
   "The child's or young person's views, wishes and feelings."
   childViews: [ChildView!]!
+  "The parents' views."
   parentViews: [ParentView!]!
+  "The person-centred practice recorded for the meeting."
   personCentred: PersonCentred!
+  "The four-plus-one questions (what we like and admire, what is working, what is not, what is important now and in future, and the questions to answer)."
   fourPlusOne: FourPlusOne!
+  "What was said about the learner's needs."
   needsDiscussion: String!
   "The review of each 2B row."
   provision: [ProvisionReview!]!
+  "The review of each outcome."
   outcomes: [OutcomeReview!]!
+  "Evidence considered at the review."
   newEvidence: [Evidence!]!
+  "What was said about the capacity of the child's parent or the young person."
   capacityDiscussion: String!
   "Whether the maintaining body can still maintain the plan (null: not recorded)."
   canMaintain: Boolean
+  "Disagreements recorded at the meeting."
   disagreements: [Disagreement!]!
+  "The review's decision, once concluded."
   decision: ReviewDecision
   "The revised plan (decision REVISED)."
   revisedVersion: PlanVersion
+  "A note saved with this revision."
   comment: String
   "When this revision was saved, and by whom."
   createdAt: Time!
+  "Who saved this revision."
   createdBy: ID!
+  "When the review was opened."
   openedAt: Time!
   "The review checklist, evaluated from this revision's record."
   checklist: [ReviewCheck!]!
@@ -8626,27 +8649,47 @@ type CaseRevision implements Node {
   caseId: ID!
   "The case in its latest revision."
   case: Case!
+  "This revision's number (1 is the case as opened)."
   revision: Int!
+  "Disagreement, reconsideration, appeal or disability claim."
   kind: CaseKind!
+  "The case's status as of this revision."
   status: CaseStatus!
+  "The case's title."
   title: String!
+  "The Tribunal's or LA's reference, when given."
   reference: String!
+  "The decision the case is about."
   decision: DisputedDecision!
+  "The issues in dispute."
   issues: [String!]!
+  "The parties and their representatives."
   parties: [Party!]!
+  "When the disagreement was referred to the LA's arrangements."
   disagreementReferredOn: Date
+  "When the appeal or claim was lodged."
   lodgedOn: Date
+  "When the Tribunal registered it."
   registeredOn: Date
+  "When the case statement is due."
   caseStatementDue: Date
+  "The hearing date."
   hearingOn: Date
+  "When the decision was sent."
   decisionSentOn: Date
+  "When the case ended."
   closedOn: Date
+  "How the case ended."
   outcome: String!
+  "The bundle specification as of this revision."
   bundleSpec: BundleSpec!
+  "When the case was opened."
   createdAt: Time!
+  "Who opened the case."
   createdBy: ID!
   "When this revision was saved, and by whom."
   updatedAt: Time!
+  "Who saved this revision."
   updatedBy: ID!
 }
 

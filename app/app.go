@@ -21,6 +21,7 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/auth"
 	"github.com/cynllun/cynllun/events"
+	"github.com/cynllun/cynllun/generation"
 	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/notify"
 	"github.com/cynllun/cynllun/seed"
@@ -65,17 +66,6 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 		}
 	}()
 
-	dataDir := ""
-	if cfg.MongoURI == "" {
-		dataDir = cfg.DataDir
-		logEmbeddedDB(ctx, log, dataDir, dev)
-	}
-	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, Database: cfg.MongoDatabase, DataDir: dataDir, Logger: log})
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	p.DB = db
-
 	redisURL := cfg.RedisURL
 	if redisURL == "" {
 		if !dev {
@@ -96,6 +86,22 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 	}
 	p.Redis = redis.NewClient(ropts)
 	p.Bus = events.New(p.Redis)
+
+	dataDir := ""
+	if cfg.MongoURI == "" {
+		dataDir = cfg.DataDir
+		logEmbeddedDB(ctx, log, dataDir, dev)
+	}
+	dbName := cfg.MongoDatabase
+	if dbName == "" {
+		dbName = mongodb.DefaultDatabase
+	}
+	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, Database: dbName, DataDir: dataDir, EmbeddedSync: cfg.EmbeddedSync, Logger: log,
+		Generation: generation.New(p.Redis, dbName, "access")})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	p.DB = db
 
 	secret := cfg.JWTSecret
 	if secret == "" && cfg.JWKSURL == "" && dev {

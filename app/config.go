@@ -25,10 +25,13 @@ import (
 
 // Config is everything the programs read from the environment.
 type Config struct {
-	HTTPAddr       string // HTTP_ADDR (default :8080; dev 127.0.0.1:8080)
-	MongoURI       string // MONGODB_URI; empty = embedded FerretDB
-	MongoDatabase  string // MONGODB_DATABASE (default cynllun)
-	DataDir        string // CYNLLUN_DATA_DIR: embedded database files (default ./data)
+	HTTPAddr      string // HTTP_ADDR (default :8080; dev 127.0.0.1:8080)
+	MongoURI      string // MONGODB_URI; empty = embedded FerretDB
+	MongoDatabase string // MONGODB_DATABASE (default cynllun)
+	DataDir       string // CYNLLUN_DATA_DIR: embedded database files (default ./data)
+	// EmbeddedSync is EMBEDDED_DB_SYNC: when the embedded database flushes
+	// its log to disk, "normal" (default) or "full" (mongodb.Config).
+	EmbeddedSync   string
 	RedisURL       string // REDIS_URL (default redis://127.0.0.1:6379/0; dev: in-process)
 	JWTSecret      string // JWT_SECRET: HS256 secret, at least 32 bytes
 	JWKSURL        string // JWT_JWKS_URL: RS256/ES256 keys for production identity providers
@@ -161,6 +164,11 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 			errs = append(errs, errors.New("SHUTDOWN_TIMEOUT: want a duration such as 20s"))
 		}
 		c.ShutdownTimeout = d
+	}
+	switch c.EmbeddedSync = or(getenv("EMBEDDED_DB_SYNC"), "normal"); c.EmbeddedSync {
+	case "normal", "full":
+	default:
+		errs = append(errs, errors.New("EMBEDDED_DB_SYNC: want normal or full"))
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -94,3 +94,17 @@ func TestLimitSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestEmbeddedSync(t *testing.T) {
+	for _, tt := range []struct{ set, want string }{{"", "normal"}, {"normal", "normal"}, {"full", "full"}} {
+		c, err := FromEnv(env(map[string]string{"EMBEDDED_DB_SYNC": tt.set}), false)
+		if err != nil || c.EmbeddedSync != tt.want {
+			t.Errorf("EMBEDDED_DB_SYNC=%q: %q, %v; want %q", tt.set, c.EmbeddedSync, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"off", "FULL", "extra"} {
+		if _, err := FromEnv(env(map[string]string{"EMBEDDED_DB_SYNC": bad}), false); err == nil {
+			t.Errorf("EMBEDDED_DB_SYNC=%q accepted", bad)
+		}
+	}
+}

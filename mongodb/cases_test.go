@@ -632,16 +632,18 @@ func TestPutFileFrom(t *testing.T) {
 			want.Size = int64(tt.size)
 			checkFile(t, &want, data)
 
-			// Stored already: nothing is read or written.
+			// Stored already: the insert of the first chunks meets the
+			// stored ones, the file is found, and nothing is written.
 			again := &seekCounter{r: bytes.NewReader(data)}
 			cmds := commands(t, func(ctx context.Context) {
 				if err := testDB.PutFileFrom(ctx, f, again); err != nil {
 					t.Fatalf("PutFileFrom again: %v", err)
 				}
 			})
-			if want := []string{findByID}; !slices.Equal(cmds, want) || again.seeks != 0 || again.r.Len() != len(data) {
+			if len(cmds) > 2 || slices.ContainsFunc(cmds, func(c string) bool { return c == "update" || c == "delete" }) || again.seeks != 1 {
 				t.Errorf("PutFileFrom of a stored file sent %v and seeked %d times", cmds, again.seeks)
 			}
+			checkFile(t, &want, data)
 		})
 	}
 }

@@ -181,8 +181,10 @@ func newChunk(id string, n int, data []byte) bson.D {
 //
 // It is idempotent and crash-safe without transactions or locks:
 //
-//   - When the files document of f.ID exists, nothing is written: that
-//     document is written last, so it is never there without its chunks.
+//   - When the files document of f.ID exists, nothing more is written:
+//     that document is written last, so it is never there without its
+//     chunks. It is looked for only when the insert of the first chunks
+//     meets one that exists, so a new file costs no look-up.
 //   - Otherwise chunks 0, 1, ... are inserted in order (and each upload
 //     starts at chunk 0), so what an interrupted upload leaves is always
 //     chunks 0..m of the file and no files document. When chunk 0 is
@@ -223,17 +225,17 @@ func (db *DB) putFile(ctx context.Context, op string, f *cynllun.File, r io.Read
 	if r == nil {
 		return cynllun.E(cynllun.CodeInvalid, op, "the file's bytes are required")
 	}
-	exists, err := db.fileExists(ctx, f.ID)
-	if err != nil {
-		return cynllun.Internal(op, err)
-	}
-	if exists {
-		return nil
-	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return cynllun.Internal(op, fmt.Errorf("rewind the file's bytes: %w", err))
 	}
+	// The chunks are inserted without asking first whether the file
+	// exists: a new file (nearly every write) costs no look-up. Only when
+	// the first batch meets a chunk of the same id is the file looked for:
+	// stored already (ids are content digests), nothing is written.
 	length, chunks, repaired, err := db.putChunks(ctx, f.ID, r)
+	if errors.Is(err, errFileStored) {
+		return nil
+	}
 	if err != nil {
 		return cynllun.Internal(op, err)
 	}
@@ -262,6 +264,9 @@ func (db *DB) putFile(ctx context.Context, op string, f *cynllun.File, r io.Read
 // returns the file's length and number of chunks. Each batch is inserted;
 // from the first batch that meets an existing chunk on, batches are written
 // by replacing each chunk by _id instead (repaired is then true).
+// errFileStored stops putChunks when the file is stored complete already.
+var errFileStored = errors.New("the file is stored already")
+
 func (db *DB) putChunks(ctx context.Context, id string, r io.Reader) (length int64, chunks int, repaired bool, err error) {
 	buf := make([]byte, chunkBatch*fileChunkSize)
 	for {
@@ -280,6 +285,15 @@ func (db *DB) putChunks(ctx context.Context, id string, r io.Reader) (length int
 				_, err := db.coll(collFilesChunks).InsertMany(ctx, docs)
 				switch {
 				case err == nil:
+				case isDuplicateKey(err) && chunks == 0:
+					exists, ferr := db.fileExists(ctx, id)
+					if ferr != nil {
+						return 0, 0, false, ferr
+					}
+					if exists {
+						return 0, 0, false, errFileStored
+					}
+					repaired = true
 				case isDuplicateKey(err):
 					repaired = true
 				default:

@@ -2,6 +2,8 @@ package mongodb
 
 import (
 	"context"
+	"fmt"
+	"hash/fnv"
 	"maps"
 	"slices"
 	"strings"
@@ -92,25 +94,52 @@ func fromJobDoc(d *jobDoc) (*cynllun.Job, error) {
 // Jobs are reached by _id (lookup.go): the jobs of a plan version and of
 // a review revision are each one lookup document, written before the job
 // (a job's plan, version, review and revision are fixed when it is
-// created), and the unfinished jobs are one lookup document, jobs/
-// unfinished, whose entries carry each job's updatedAt: written before the
-// job's insert, moved after each update that leaves it unfinished, and
-// removed after the update that finishes it (a finished job never starts
-// again). So an entry exists for every unfinished job and its time is
-// never later than the job's, and the reconciler's scan reads that one
-// document and then only the jobs it picks, by _id, checking each. The
-// document's size grows with the jobs not yet finished (a backlog), never
-// with the collection.
+// created), and the unfinished jobs are listed in unfinishedBuckets lookup
+// documents, jobs/unfinished/00 … jobs/unfinished/3f, a job in the bucket
+// of its id's hash. A job's entry carries its updatedAt when it was
+// created: written before the job's insert, left alone by updates that
+// leave it unfinished (a RUNNING or a retry costs the job's replace only),
+// and removed after the update that finishes it (a finished job never
+// starts again). So an entry exists for every unfinished job and its time
+// is never later than the job's, and the reconciler's scan reads the
+// buckets and then only the jobs it picks, by _id, checking each job's own
+// time. A bucket holds about a sixty-fourth of the jobs not yet finished
+// (a backlog), so the write that finishes a job rewrites a document that
+// grows neither with the collection nor, much, with the backlog; jobs do
+// not wait for one another on a single document. jobs/unfinished, the one
+// document of databases written before the buckets, is still read (and
+// emptied as its jobs finish).
 
 // Lookup kinds of jobs: the _id of a lookup document is kind + "/" + key.
 const (
 	lkJobsOfVersion  = "jobsOfVersion"  // cynllun.VersionID → job id: true
 	lkJobsOfRevision = "jobsOfRevision" // cynllun.ReviewRevisionID → job id: true
-	lkJobs           = "jobs"           // "unfinished" → job id: updatedAt
+	lkJobs           = "jobs"           // "unfinished/<bucket>" (or "unfinished") → job id: updatedAt when listed
 )
 
-// unfinishedKey is the key of the unfinished jobs' lookup.
+// unfinishedKey is the key of the unfinished jobs' lookup of databases
+// written before the buckets; a bucket's key is unfinishedKey + "/" + two
+// hex digits.
 const unfinishedKey = "unfinished"
+
+// unfinishedBuckets is how many buckets the unfinished jobs are spread over.
+const unfinishedBuckets = 64
+
+// unfinishedBucket is the key of the bucket of job id.
+func unfinishedBucket(id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return fmt.Sprintf("%s/%02x", unfinishedKey, h.Sum32()%unfinishedBuckets)
+}
+
+// unfinishedKeys are the keys of every bucket, and the older single key.
+func unfinishedKeys() []string {
+	keys := []string{unfinishedKey}
+	for i := range unfinishedBuckets {
+		keys = append(keys, fmt.Sprintf("%s/%02x", unfinishedKey, i))
+	}
+	return keys
+}
 
 // jobMembers are d's entries in the lookups of its version and revision;
 // with value nil they are removed.
@@ -133,7 +162,7 @@ func unfinished(status string) bool {
 // unfinishedMember is d's entry in the unfinished jobs' lookup: its
 // updatedAt while it is unfinished, a removal once it is finished.
 func unfinishedMember(d *jobDoc) member {
-	m := member{kind: lkJobs, key: unfinishedKey, id: d.ID}
+	m := member{kind: lkJobs, key: unfinishedBucket(d.ID), id: d.ID}
 	if unfinished(d.Status) {
 		m.value = d.UpdatedAt
 	}
@@ -164,7 +193,7 @@ func (db *DB) CreateJob(ctx context.Context, j *cynllun.Job) error {
 		undo := jobMembers(d, nil)
 		if !ok {
 			// Not stored: no entry of this job is true.
-			return db.setMembers(ctx, append(undo, member{kind: lkJobs, key: unfinishedKey, id: d.ID})...)
+			return db.setMembers(ctx, append(undo, member{kind: lkJobs, key: unfinishedBucket(d.ID), id: d.ID})...)
 		}
 		// Stored (a duplicate): its own entries win over this call's.
 		return db.setMembers(ctx, append(append(undo, jobMembers(&stored, true)...), unfinishedMember(&stored))...)
@@ -196,9 +225,16 @@ func (db *DB) UpdateJob(ctx context.Context, j *cynllun.Job) error {
 	if res.MatchedCount == 0 {
 		return cynllun.NotFound(op, "job")
 	}
+	if unfinished(d.Status) {
+		// Its entry, as old as the job or older, stays.
+		return nil
+	}
+	// Removed from its bucket. A job of an older database listed in the
+	// single older document stays there until the reconciler finds it
+	// finished and removes it.
 	if err := db.setMembers(ctx, unfinishedMember(d)); err != nil {
-		// The job is stored; its entry, older, still leads the
-		// reconciler to it, and a finished job's entry is removed there.
+		// The job is stored; its entry still leads the reconciler to
+		// it, which removes a finished job's entry.
 		return cynllun.Internal(op, err)
 	}
 	return nil
@@ -277,14 +313,19 @@ const abandonedCreate = time.Hour
 func (db *DB) UnfinishedJobs(ctx context.Context, before time.Time, n int) ([]*cynllun.Job, error) {
 	const op = "mongodb.UnfinishedJobs"
 	cutoff := ceilMillis(before)
-	m, err := lookupMembers[time.Time](ctx, db, lkJobs, []string{unfinishedKey})
+	buckets := unfinishedKeys()
+	m, err := lookupMembers[time.Time](ctx, db, lkJobs, buckets)
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
-	keys := make([]jobKey, 0, len(m[unfinishedKey]))
-	for id, at := range m[unfinishedKey] {
-		if at.Before(cutoff) {
-			keys = append(keys, jobKey{at, id})
+	var keys []jobKey
+	bucketOf := map[string]string{}
+	for _, b := range buckets {
+		for id, at := range m[b] {
+			bucketOf[id] = b
+			if at.Before(cutoff) {
+				keys = append(keys, jobKey{at, id})
+			}
 		}
 	}
 	slices.SortFunc(keys, compareJobKeys)
@@ -310,14 +351,14 @@ func (db *DB) UnfinishedJobs(ctx context.Context, before time.Time, n int) ([]*c
 			found[d.ID] = true
 			switch {
 			case !unfinished(d.Status):
-				stale = append(stale, member{kind: lkJobs, key: unfinishedKey, id: d.ID})
+				stale = append(stale, member{kind: lkJobs, key: bucketOf[d.ID], id: d.ID})
 			case d.UpdatedAt.Before(cutoff):
 				out = append(out, *d)
 			}
 		}
 		for _, k := range take {
 			if !found[k.id] && k.at.Before(cutoff.Add(-abandonedCreate)) {
-				stale = append(stale, member{kind: lkJobs, key: unfinishedKey, id: k.id})
+				stale = append(stale, member{kind: lkJobs, key: bucketOf[k.id], id: k.id})
 			}
 		}
 	}

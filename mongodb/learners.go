@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -90,6 +91,10 @@ func (db *DB) UpdateLearner(ctx context.Context, l *cynllun.Learner) error {
 	const op = "mongodb.UpdateLearner"
 	unlock := db.serialise(collLearners, l.ID)
 	defer unlock()
+	if err := db.beforeAccessChange(ctx, op); err != nil {
+		return err
+	}
+	defer db.afterAccessChange(ctx, op)
 	old, ok, err := oneByID[learnerDoc](ctx, db.coll(collLearners), l.ID, nil)
 	switch {
 	case err != nil:
@@ -120,8 +125,22 @@ func (db *DB) UpdateLearner(ctx context.Context, l *cynllun.Learner) error {
 // LearnersByID returns the learners found, in any order.
 func (db *DB) LearnersByID(ctx context.Context, ids []string) ([]*cynllun.Learner, error) {
 	const op = "mongodb.LearnersByID"
-	docs, err := byIDs[learnerDoc](ctx, db, collLearners, ids)
-	return converted(op, docs, err, fromLearnerDoc)
+	if db.cache == nil {
+		docs, err := byIDs[learnerDoc](ctx, db, collLearners, ids)
+		return converted(op, docs, err, fromLearnerDoc)
+	}
+	hit, miss, token := db.cache.cachedLearners(ctx, ids)
+	if len(miss) == 0 {
+		return hit, nil
+	}
+	at := time.Now()
+	docs, err := byIDs[learnerDoc](ctx, db, collLearners, miss)
+	read, err := converted(op, docs, err, fromLearnerDoc)
+	if err != nil {
+		return nil, err
+	}
+	db.cache.putLearners(token, read, at)
+	return append(hit, read...), nil
 }
 
 // inScope says whether a learner is in q's scope and matches its filters.

@@ -58,11 +58,41 @@ func (db *DB) CreateOrganisation(ctx context.Context, o *cynllun.Organisation) e
 
 // OrganisationsByID returns the organisations found, in any order, in one
 // round trip.
+//
+// An organisation never changes once created (there is no update), so the
+// ones read are kept in this process (orgCache, at most orgCacheSize, least
+// recently used out first): a render or a page naming schools and local
+// authorities does not read them again.
 func (db *DB) OrganisationsByID(ctx context.Context, ids []string) ([]*cynllun.Organisation, error) {
 	const op = "mongodb.OrganisationsByID"
-	docs, err := byIDs[organisationDoc](ctx, db, collOrganisations, ids)
-	return converted(op, docs, err, fromOrganisationDoc)
+	var out []*cynllun.Organisation
+	var miss []string
+	for _, id := range ids {
+		if o, ok := db.orgs.Get(id); ok {
+			c := *o
+			out = append(out, &c)
+		} else {
+			miss = append(miss, id)
+		}
+	}
+	if len(miss) == 0 {
+		return out, nil
+	}
+	docs, err := byIDs[organisationDoc](ctx, db, collOrganisations, miss)
+	read, err := converted(op, docs, err, fromOrganisationDoc)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range read {
+		c := *o
+		db.orgs.Add(o.ID, &c)
+	}
+	return append(out, read...), nil
 }
+
+// orgCacheSize bounds the organisations kept in memory (Wales has some
+// 1,500 schools, 22 LAs and a dozen FEIs).
+const orgCacheSize = 10_000
 
 // ListOrganisations lists organisations by (folded name, ID). AfterKey is
 // a folded name. The page is chosen from the lookup of organisations.

@@ -35,6 +35,10 @@ func (d *accessDoc) exists() bool {
 func (db *DB) UpsertUser(ctx context.Context, u *cynllun.User) error {
 	const op = "mongodb.UpsertUser"
 	d := toUserDoc(u)
+	if err := db.beforeAccessChange(ctx, op); err != nil {
+		return err
+	}
+	defer db.afterAccessChange(ctx, op)
 	set := bson.D{{Key: "name", Value: d.Name}, {Key: "email", Value: d.Email}, {Key: "admin", Value: d.Admin}, {Key: "createdAt", Value: d.CreatedAt}}
 	if err := db.upsertOne(ctx, collUsers, u.ID, bson.D{{Key: "$set", Value: set}}); err != nil {
 		return cynllun.Internal(op, err)
@@ -84,6 +88,15 @@ func (db *DB) UserByID(ctx context.Context, id string) (*cynllun.User, error) {
 // not, oldest first, in one read; NOT_FOUND when there is no such user.
 func (db *DB) UserAccess(ctx context.Context, id string) (*cynllun.User, []cynllun.Relationship, error) {
 	const op = "mongodb.UserAccess"
+	var token string
+	if db.cache != nil {
+		u, rels, ok, t := db.cache.userAccess(ctx, id)
+		if ok {
+			return u, rels, nil
+		}
+		token = t
+	}
+	at := time.Now()
 	d, ok, err := db.access(ctx, id)
 	switch {
 	case err != nil:
@@ -99,6 +112,9 @@ func (db *DB) UserAccess(ctx context.Context, id string) (*cynllun.User, []cynll
 	if err != nil {
 		return nil, nil, err
 	}
+	if db.cache != nil {
+		db.cache.putUserAccess(token, u, rels, at)
+	}
 	return u, rels, nil
 }
 
@@ -109,6 +125,10 @@ func (db *DB) UserAccess(ctx context.Context, id string) (*cynllun.User, []cynll
 func (db *DB) CreateRelationship(ctx context.Context, r *cynllun.Relationship) error {
 	const op = "mongodb.CreateRelationship"
 	d := toRelationshipDoc(r)
+	if err := db.beforeAccessChange(ctx, op); err != nil {
+		return err
+	}
+	defer db.afterAccessChange(ctx, op)
 	_, err := db.coll(collRelationships).InsertOne(ctx, d)
 	if err != nil && !isDuplicateKey(err) {
 		return cynllun.Internal(op, err)
@@ -232,6 +252,10 @@ func (db *DB) EndRelationship(ctx context.Context, id string, at time.Time) erro
 	const op = "mongodb.EndRelationship"
 	unlock := db.serialise(collRelationships, id)
 	defer unlock()
+	if err := db.beforeAccessChange(ctx, op); err != nil {
+		return err
+	}
+	defer db.afterAccessChange(ctx, op)
 	c := db.coll(collRelationships)
 	d, ok, err := oneByID[relationshipDoc](ctx, c, id, nil)
 	switch {

@@ -161,7 +161,8 @@ func TestNotFound(t *testing.T) {
 
 // TestRelationshipChangesSeenByEveryInstance: a grant and its end made
 // through one instance are what another instance's next authentication
-// reads (no cache to go stale).
+// reads (instances without the access cache; TestAccessCacheAcrossInstances
+// has those with it).
 func TestRelationshipChangesSeenByEveryInstance(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()

@@ -20,6 +20,7 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/auth"
 	"github.com/cynllun/cynllun/events"
+	"github.com/cynllun/cynllun/generation"
 	"github.com/cynllun/cynllun/internal/redistest"
 	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/seed"
@@ -96,18 +97,20 @@ func newEnvOn(t testing.TB, redisURL string) *env {
 			}
 		}
 	}}
-	db, err := mongodb.Open(ctx, mongodb.Config{Monitor: mon})
-	if err != nil {
-		t.Fatalf("open embedded database: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close(context.Background()) })
-	e.db = db
 	opts, err := redis.ParseURL(redisURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { _ = rdb.Close() })
+	// Each environment's database is its own, so its access cache gets a
+	// generation of its own on the shared Redis.
+	db, err := mongodb.Open(ctx, mongodb.Config{Monitor: mon, Generation: generation.New(rdb, cynllun.NewID("test"), "access")})
+	if err != nil {
+		t.Fatalf("open embedded database: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close(context.Background()) })
+	e.db = db
 	bus := events.New(rdb)
 	e.rdb, e.bus = rdb, bus
 	links, err := auth.NewFileLinks(secret, "")

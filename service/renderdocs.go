@@ -16,14 +16,25 @@ import (
 func LoadPlanDoc(ctx context.Context, store cynllun.Store, planID string, version int, lang cynllun.RenderLanguage) (docgen.PlanDoc, error) {
 	const op = "service.LoadPlanDoc"
 	var doc docgen.PlanDoc
-	versions, err := store.VersionsByID(ctx, []string{cynllun.VersionID(planID, version)})
-	if err != nil {
-		return doc, cynllun.AsError(op, err)
+	// The version and the plan (then its learner and organisations) are
+	// read at the same time.
+	var (
+		versions []*cynllun.Version
+		verr     error
+		read     = make(chan struct{})
+	)
+	go func() {
+		defer close(read)
+		versions, verr = store.VersionsByID(ctx, []string{cynllun.VersionID(planID, version)})
+	}()
+	n, err := loadSubject(ctx, store, planID, lang)
+	<-read
+	if verr != nil {
+		return doc, cynllun.AsError(op, verr)
 	}
 	if len(versions) == 0 || versions[0].Content == nil {
 		return doc, cynllun.NotFound(op, "plan version")
 	}
-	n, err := loadSubject(ctx, store, planID, lang)
 	if err != nil {
 		return doc, err
 	}

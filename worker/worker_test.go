@@ -19,6 +19,7 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/docgen"
 	"github.com/cynllun/cynllun/events"
+	"github.com/cynllun/cynllun/generation"
 	"github.com/cynllun/cynllun/internal/redistest"
 	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/seed"
@@ -77,11 +78,6 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := mongodb.Open(ctx, mongodb.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close(context.Background()) })
 	// A server of our own: these tests flush it.
 	url := redistest.StartOwn(t)
 	opts, err := redis.ParseURL(url)
@@ -90,6 +86,13 @@ func newEnv(t testing.TB) *env {
 	}
 	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { _ = rdb.Close() })
+	// As the worker runs: with the access cache (its generation is lost
+	// when a test flushes Redis, which only empties the cache).
+	db, err := mongodb.Open(ctx, mongodb.Config{Generation: generation.New(rdb, mongodb.DefaultDatabase, "access")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close(context.Background()) })
 	if err := seed.Sample(ctx, db, time.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,9 @@
 //	go run -tags ferretdb_no_postgresql ./cmd/scalebench -sizes 10,1000,10000
 //
 // (`make bench-scale`). With MONGODB_URI set it measures that deployment
-// instead, in a database of its own that it drops at the end.
+// instead, in a database of its own that it drops at the end. The access
+// cache runs as in serve and worker, on REDIS_URL or, unset, on an
+// in-process Redis (miniredis, as dev mode does).
 package main
 
 import (
@@ -35,10 +37,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
 	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/auth"
+	"github.com/cynllun/cynllun/generation"
 	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/seed"
 	"github.com/cynllun/cynllun/server"
@@ -78,6 +83,24 @@ func run(ctx context.Context, sizes []int, samples int, dir string) error {
 	if cfg.URI != "" {
 		cfg.Database = fmt.Sprintf("cynllun_scalebench_%d", time.Now().UnixNano())
 	}
+	// The access cache as serve and worker run it: on REDIS_URL, or
+	// without it on an in-process Redis, as in dev mode.
+	redisURL := os.Getenv("REDIS_URL")
+	if redisURL == "" {
+		m := miniredis.NewMiniRedis()
+		if err := m.StartAddr("127.0.0.1:0"); err != nil {
+			return err
+		}
+		defer m.Close()
+		redisURL = "redis://" + m.Addr() + "/0"
+	}
+	ropts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return fmt.Errorf("REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(ropts)
+	defer rdb.Close()
+	cfg.Generation = generation.New(rdb, fmt.Sprintf("scalebench_%d", time.Now().UnixNano()), "access")
 	db, err := mongodb.Open(ctx, cfg)
 	if err != nil {
 		return err

@@ -44,22 +44,25 @@ type Config struct {
 	MaxComplexity  int    // GRAPHQL_MAX_COMPLEXITY (default 10000)
 	MaxDepth       int    // GRAPHQL_MAX_DEPTH (default 12)
 	// Request shape, checked before a query is validated.
-	MaxQueryBytes      int           // GRAPHQL_MAX_QUERY_BYTES (default 65536)
-	MaxTokens          int           // GRAPHQL_MAX_TOKENS (default 5000)
-	MaxFields          int           // GRAPHQL_MAX_FIELDS (default 1000)
-	MaxAliases         int           // GRAPHQL_MAX_ALIASES (default 100)
-	MaxDuplicateFields int           // GRAPHQL_MAX_DUPLICATE_FIELDS (default 20)
-	MaxMutations       int           // GRAPHQL_MAX_MUTATIONS: root mutation fields per request (default 10)
-	Suggestions        bool          // GRAPHQL_SUGGESTIONS: "Did you mean …" in validation errors (default false; dev true)
-	RequestTimeout     time.Duration // REQUEST_TIMEOUT (default 30s)
-	UploadTimeout      time.Duration // UPLOAD_TIMEOUT: a multipart request (default 2m)
-	WorkerConcurrency  int           // WORKER_CONCURRENCY (default number of CPUs)
-	WorkerHealthAddr   string        // WORKER_HEALTH_ADDR (default :8081)
-	FileURLSecret      string        // FILE_URL_SECRET: HMAC key of signed download links (at least 32 bytes)
-	PublicURL          string        // PUBLIC_URL: origin put before download links (default: relative links)
-	LogLevel           slog.Level
-	Limits             Limits        // RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST, RATE_LIMIT_HEAVY_COST, CONCURRENCY_LIMIT, TRUSTED_PROXIES
-	ShutdownTimeout    time.Duration // SHUTDOWN_TIMEOUT (default 20s)
+	MaxQueryBytes      int // GRAPHQL_MAX_QUERY_BYTES (default 65536)
+	MaxTokens          int // GRAPHQL_MAX_TOKENS (default 5000)
+	MaxFields          int // GRAPHQL_MAX_FIELDS (default 1000)
+	MaxAliases         int // GRAPHQL_MAX_ALIASES (default 100)
+	MaxDuplicateFields int // GRAPHQL_MAX_DUPLICATE_FIELDS (default 20)
+	MaxMutations       int // GRAPHQL_MAX_MUTATIONS: root mutation fields per request (default 10)
+	// TrustedDocuments is GRAPHQL_TRUSTED_DOCUMENTS: a manifest of the only
+	// operations the API runs (server.LoadTrustedDocuments), loaded here.
+	TrustedDocuments  map[string]string
+	Suggestions       bool          // GRAPHQL_SUGGESTIONS: "Did you mean …" in validation errors (default false; dev true)
+	RequestTimeout    time.Duration // REQUEST_TIMEOUT (default 30s)
+	UploadTimeout     time.Duration // UPLOAD_TIMEOUT: a multipart request (default 2m)
+	WorkerConcurrency int           // WORKER_CONCURRENCY (default number of CPUs)
+	WorkerHealthAddr  string        // WORKER_HEALTH_ADDR (default :8081)
+	FileURLSecret     string        // FILE_URL_SECRET: HMAC key of signed download links (at least 32 bytes)
+	PublicURL         string        // PUBLIC_URL: origin put before download links (default: relative links)
+	LogLevel          slog.Level
+	Limits            Limits        // RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST, RATE_LIMIT_HEAVY_COST, CONCURRENCY_LIMIT, TRUSTED_PROXIES
+	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT (default 20s)
 
 	// MaxImageDecodeBytes is MAX_IMAGE_DECODE_BYTES: the memory decoding
 	// one uploaded image may take, worked out from its header before it is
@@ -155,6 +158,13 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	c.MaxAliases = integer("GRAPHQL_MAX_ALIASES", 100)
 	c.MaxDuplicateFields = integer("GRAPHQL_MAX_DUPLICATE_FIELDS", 20)
 	c.MaxMutations = integer("GRAPHQL_MAX_MUTATIONS", 10)
+	if path := getenv("GRAPHQL_TRUSTED_DOCUMENTS"); path != "" {
+		docs, err := server.LoadTrustedDocuments(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("GRAPHQL_TRUSTED_DOCUMENTS: %w", err))
+		}
+		c.TrustedDocuments = docs
+	}
 	c.Suggestions = boolean("GRAPHQL_SUGGESTIONS", dev)
 	c.WorkerConcurrency = integer("WORKER_CONCURRENCY", runtime.NumCPU())
 	c.Limits, errs = limitsFromEnv(getenv, errs)

@@ -74,6 +74,10 @@ type Config struct {
 	MaxAliases         int
 	MaxDuplicateFields int
 	MaxMutations       int
+	// TrustedDocuments, when not empty, are the only operations the
+	// server runs (by SHA-256 of their text; see TrustedDocuments), and
+	// automatic persisted queries are off.
+	TrustedDocuments map[string]string
 	// Suggestions lets validation errors suggest field names ("Did you
 	// mean …"): a help in development, a schema oracle in production
 	// (default off).
@@ -230,8 +234,13 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(cfg.MaxTokens)
 	srv.SetDisableSuggestion(!cfg.Suggestions)
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	// After the persisted-query extension (which fills in the query text),
+	if len(cfg.TrustedDocuments) > 0 {
+		srv.Use(TrustedDocuments{Documents: cfg.TrustedDocuments})
+	} else {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	}
+	// After the persisted-query or trusted-documents extension (which fills
+	// in the query text),
 	// before gqlgen parses and validates it.
 	srv.Use(ShapeLimit{
 		MaxBytes: cfg.MaxQueryBytes, MaxTokens: cfg.MaxTokens, MaxFields: cfg.MaxFields, MaxAliases: cfg.MaxAliases,
@@ -244,6 +253,7 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 	// Enum values exactly, null on a default as the default (graph/inputs.go).
 	srv.Use(&graph.StrictInputs{})
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	srv.Use(&CostReport{})
 	srv.Use(DepthLimit{Max: cfg.MaxDepth})
 	srv.Use(stopWhenDone{})
 	srv.Use(OperationCost{})

@@ -38,8 +38,8 @@ var corsAllowHeaders = strings.Join([]string{
 
 // corsExposeHeaders are response headers a cross-origin script may read:
 // when to retry after RATE_LIMITED, a download's file name, and why a
-// token was refused.
-const corsExposeHeaders = "Retry-After, Content-Disposition, WWW-Authenticate"
+// token was refused, and the request id to quote in a report.
+const corsExposeHeaders = "Retry-After, Content-Disposition, WWW-Authenticate, X-Request-Id"
 
 // corsMaxAge is how long a browser may keep a preflight's answer, in
 // seconds (Chromium caps it at 7200).

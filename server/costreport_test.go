@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"encoding/json"
+	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -60,5 +62,42 @@ func TestCostReported(t *testing.T) {
 	r = e.do(tok, `mutation { revokeAccess(id: "rel_does_not_exist") { id } }`, nil)
 	if req, act, _ := reportedCost(t, r); req < 20 || act < 20 {
 		t.Errorf("a mutation: requested %d, actual %d; want at least the price of a write (20)", req, act)
+	}
+}
+
+// TestRequestID: every response carries X-Request-Id (the caller's when
+// it is a plain token, a new one otherwise) and every error names it.
+func TestRequestID(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	tok := e.token(f.alnco)
+	for _, tt := range []struct{ sent, want string }{
+		{"req-2026.12_07", "req-2026.12_07"},
+		{"", ""},
+		{"has spaces and <script>", ""},
+		{strings.Repeat("a", 65), ""},
+	} {
+		body := strings.NewReader(`{"query":"{ learner(id: \"lrn_missing\") { id } }"}`)
+		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", body)
+		req.Header.Set("Content-Type", "application/json")
+		if tt.sent != "" {
+			req.Header.Set("X-Request-Id", tt.sent)
+		}
+		r := e.send(tok, req)
+		if len(r.Errors) == 0 {
+			t.Fatalf("no error: %s", r.raw)
+		}
+		got, _ := r.Errors[0].Extensions["requestId"].(string)
+		if tt.want != "" && got != tt.want || tt.want == "" && (len(got) < 16 || got == tt.sent) {
+			t.Errorf("sent %q: requestId %q", tt.sent, got)
+		}
+	}
+	// Errors written before GraphQL runs carry it too.
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", strings.NewReader(`{"query":"{ me { id } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Request-Id", "no-token-1")
+	r := e.send("", req)
+	if r.code() != "UNAUTHENTICATED" || r.Errors[0].Extensions["requestId"] != "no-token-1" {
+		t.Errorf("unauthenticated: %s", r.raw)
 	}
 }

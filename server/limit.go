@@ -375,10 +375,11 @@ func writeRateLimited(w http.ResponseWriter, wait time.Duration) {
 	w.Header().Set("Retry-After", strconv.Itoa(s))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusTooManyRequests)
-	_ = json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{
-		Message:    "too many requests: try again later",
-		Extensions: map[string]any{"code": string(cynllun.CodeRateLimited), "retryAfter": s},
-	}}})
+	ext := map[string]any{"code": string(cynllun.CodeRateLimited), "retryAfter": s}
+	if id := requestIDOf(w); id != "" {
+		ext["requestId"] = id
+	}
+	_ = json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{Message: "too many requests: try again later", Extensions: ext}}})
 }
 
 // limitWriter turns the response into a 429 with Retry-After when the

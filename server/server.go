@@ -180,7 +180,7 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 		}
 		_, _ = io.WriteString(w, "ready\n")
 	})
-	return logRequests(log, newOrigins(cfg.AllowedOrigins).wrap(mux))
+	return withRequestID(logRequests(log, newOrigins(cfg.AllowedOrigins).wrap(mux)))
 }
 
 // NewGraphQL builds the gqlgen server with explicit transports and limits.
@@ -254,6 +254,7 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 	srv.Use(&graph.StrictInputs{})
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(&CostReport{})
+	srv.Use(RequestIDErrors{})
 	srv.Use(DepthLimit{Max: cfg.MaxDepth})
 	srv.Use(stopWhenDone{})
 	srv.Use(OperationCost{})
@@ -406,7 +407,11 @@ func limitBody(max, maxMultipart int64, next http.Handler) http.Handler {
 func writeError(w http.ResponseWriter, status int, code cynllun.Code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": string(code)}}}})
+	ext := map[string]any{"code": string(code)}
+	if id := requestIDOf(w); id != "" {
+		ext["requestId"] = id
+	}
+	_ = json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: ext}}})
 }
 
 type statusWriter struct {
@@ -428,6 +433,6 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		log.DebugContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+		log.DebugContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds(), "requestId", RequestID(r.Context()))
 	})
 }

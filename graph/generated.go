@@ -20,6 +20,8 @@ import (
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/form"
 	"github.com/cynllun/cynllun/ledger"
+	"github.com/cynllun/cynllun/notify"
+	"github.com/cynllun/cynllun/policy"
 	"github.com/cynllun/cynllun/quality"
 	"github.com/cynllun/cynllun/service"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -1232,7 +1234,7 @@ type DeadlineClosureResolver interface {
 }
 type DeliveryResolver interface {
 	HTTPStatus(ctx context.Context, obj *cynllun.Delivery) (*int, error)
-	ErrorCode(ctx context.Context, obj *cynllun.Delivery) (*string, error)
+	ErrorCode(ctx context.Context, obj *cynllun.Delivery) (*cynllun.Code, error)
 	Detail(ctx context.Context, obj *cynllun.Delivery) (*string, error)
 }
 type DisagreementResolver interface {
@@ -1250,7 +1252,7 @@ type FileResolver interface {
 	Size(ctx context.Context, obj *cynllun.File) (int, error)
 
 	DownloadURL(ctx context.Context, obj *cynllun.File, expiresInSeconds *int) (string, error)
-	Kind(ctx context.Context, obj *cynllun.File) (string, error)
+	Kind(ctx context.Context, obj *cynllun.File) (cynllun.FileKind, error)
 }
 type FindingResolver interface {
 	Section(ctx context.Context, obj *quality.Finding) (string, error)
@@ -1258,7 +1260,7 @@ type FindingResolver interface {
 	Field(ctx context.Context, obj *quality.Finding) (*string, error)
 }
 type JobResolver interface {
-	ErrorCode(ctx context.Context, obj *cynllun.Job) (*string, error)
+	ErrorCode(ctx context.Context, obj *cynllun.Job) (*cynllun.Code, error)
 	Plan(ctx context.Context, obj *cynllun.Job) (*cynllun.Plan, error)
 
 	File(ctx context.Context, obj *cynllun.Job) (*cynllun.File, error)
@@ -1333,7 +1335,7 @@ type MutationResolver interface {
 type NoticeResolver interface {
 	Kind(ctx context.Context, obj *service.NoticeLog) (string, error)
 
-	ErrorCode(ctx context.Context, obj *service.NoticeLog) (*string, error)
+	ErrorCode(ctx context.Context, obj *service.NoticeLog) (*cynllun.Code, error)
 
 	SentAt(ctx context.Context, obj *service.NoticeLog) (*time.Time, error)
 }
@@ -1439,7 +1441,7 @@ type RelationshipResolver interface {
 	Active(ctx context.Context, obj *cynllun.Relationship) (bool, error)
 
 	GrantedBy(ctx context.Context, obj *cynllun.Relationship) (*string, error)
-	GrantedAs(ctx context.Context, obj *cynllun.Relationship) (*string, error)
+	GrantedAs(ctx context.Context, obj *cynllun.Relationship) (*policy.Standing, error)
 	GrantorRoleEndedAt(ctx context.Context, obj *cynllun.Relationship) (*time.Time, error)
 }
 type ReviewResolver interface {
@@ -1492,7 +1494,7 @@ type StatutoryEventResolver interface {
 	Note(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error)
 }
 type StatutoryRuleResolver interface {
-	Start(ctx context.Context, obj *clock.Rule) (string, error)
+	Start(ctx context.Context, obj *clock.Rule) (clock.Start, error)
 
 	Note(ctx context.Context, obj *clock.Rule) (*string, error)
 }
@@ -6594,10 +6596,74 @@ var sources = []*ast.Source{
 #
 # Every request carries a bearer token. Access is by relationship (parent,
 # the young person themself, school/FEI staff, LA officer, advocate with
-# consent); an object you may not see is NOT_FOUND. Errors carry
-# extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, INVALID (with
-# extensions.fields for field-level messages), CONFLICT (with
-# extensions.currentVersion) or INTERNAL.
+# consent); an object you may not see is NOT_FOUND. Every error carries
+# extensions.code, one of the values of enum ErrorCode below (each value
+# says what else its extensions hold).
+#
+# Every type, field, argument, input field and enum value has a description
+# (graph/schema_docs_test.go fails otherwise; ` + "`" + `make lint-schema` + "`" + ` checks the
+# conventions).
+
+"""
+What went wrong, in ` + "`" + `extensions.code` + "`" + ` of each entry of a response's
+` + "`" + `errors` + "`" + ` (and in the errorCode of a failed job or notice). The same codes
+answer ` + "`" + `/graphql` + "`" + `, ` + "`" + `/files/{id}` + "`" + ` and websocket subscriptions; the message
+beside it is safe to show and never holds a child's data or a submitted
+value. A more specific reason, where there is one, is in
+` + "`" + `extensions.reason` + "`" + ` (for INVALID).
+"""
+enum ErrorCode {
+  "No valid bearer token (missing, malformed, expired or revoked), or an invalid or expired download link. HTTP 401. Sign in again."
+  UNAUTHENTICATED
+  """
+  Signed in, but not allowed to do this: e.g. a parent changing a plan,
+  staff without the ALNCo role overriding plan rules, a grant the grant
+  table refuses, a browser origin not allowed (HTTP 403), introspection
+  where it is off. Something you may not even see is NOT_FOUND instead.
+  """
+  FORBIDDEN
+  "The object does not exist, or it exists and you may not see it (the two are not told apart)."
+  NOT_FOUND
+  """
+  The request is wrong and nothing was changed: a bad argument or input
+  value (extensions.fields lists each as {field, message}, field a dotted
+  path such as input.content.provision.2.startDate), a query that does not
+  parse or validate, or one over a limit (extensions.reason then says
+  which: QUERY_TOO_LARGE, TOO_MANY_FIELDS, TOO_MANY_ALIASES,
+  DUPLICATE_FIELDS, TOO_MANY_MUTATIONS, DEPTH_LIMIT_EXCEEDED,
+  COMPLEXITY_LIMIT_EXCEEDED, GRAPHQL_PARSE_FAILED,
+  GRAPHQL_VALIDATION_FAILED), or a request body too large (HTTP 413).
+  Fix the request; repeating it as it is fails again.
+  """
+  INVALID
+  """
+  Someone else changed it first, or it already exists: a stale
+  expectedVersion or expectedRevision (extensions.currentVersion holds the
+  current version number of a plan), an idempotency key reused with other
+  input, a second plan for the same learner and maintaining body, a
+  session recorded again with other details. Reload and apply your change
+  again.
+  """
+  CONFLICT
+  """
+  Over a rate or concurrency limit: try again after extensions.retryAfter
+  seconds (also the HTTP Retry-After header, status 429).
+  """
+  RATE_LIMITED
+  """
+  Something failed on the server. The message is always "internal error";
+  the cause is logged with the request, never shown. Retrying later may
+  work.
+  """
+  INTERNAL
+  """
+  The request ran past its time limit and was stopped; what it had not
+  done is not done. Ask for less at once (fewer fields, smaller pages).
+  """
+  TIMEOUT
+  "The client went away (closed the connection or the subscription) before the answer was ready."
+  CANCELLED
+}
 
 "A calendar date, YYYY-MM-DD (UK local date, no time zone)."
 scalar Date
@@ -6789,7 +6855,7 @@ type Job implements Node {
   "How many times a worker has started it."
   attempts: Int!
   "Why the last attempt failed (INVALID, NOT_FOUND or INTERNAL); set on FAILED jobs and while a retry waits."
-  errorCode: String
+  errorCode: ErrorCode
   plan: Plan
   version: Int!
   language: RenderLanguage!
@@ -6856,10 +6922,24 @@ type Relationship implements Node {
   createdAt: Time!
   "Who granted it. Kept when the grantor's own role later changes: the relationship ends only by its own end date or a revocation."
   grantedBy: ID
-  "The grantor's standing when granting: ADMIN, STAFF_OF, OFFICER_OF, PARENT_OF or SELF (absent on relationships recorded before it was kept)."
-  grantedAs: String
+  "The grantor's standing when granting (null on relationships recorded before it was kept)."
+  grantedAs: GrantorStanding
   "When the grantor's standing (the staff or officer role they granted it under) ended; null while it lasts. Shown to those who maintain the learner's record."
   grantorRoleEndedAt: Time
+}
+
+"What a grantor was, with respect to what they granted (the grant table's rows that allow a grant)."
+enum GrantorStanding {
+  "An administrator (staff and officer relationships)."
+  ADMIN
+  "Staff of the learner's school or FEI (parents, the young person's own access)."
+  STAFF_OF
+  "An officer of the learner's local authority (parents, the young person's own access)."
+  OFFICER_OF
+  "A parent of the learner (consent to an advocate)."
+  PARENT_OF
+  "The young person themself (consent to an advocate)."
+  SELF
 }
 
 type Organisation implements Node {
@@ -7345,11 +7425,19 @@ type FormSection {
   title: LocalText!
   help: LocalText!
   fields: [FormField!]!
-  "ALL or LA_MAINTAINED"
-  appliesTo: String!
+  "Which plans the section is part of."
+  appliesTo: SectionAppliesTo!
   "True where the wording or structure is not confirmed against the published form."
   unconfirmed: Boolean!
   note: String!
+}
+
+"Which plans a form section is part of."
+enum SectionAppliesTo {
+  "Every plan."
+  ALL
+  "Plans maintained by a local authority only (2D)."
+  LA_MAINTAINED
 }
 
 type FormField {
@@ -7491,6 +7579,22 @@ enum LedgerBasis {
   WEEKDAYS
 }
 
+"Why a row's ledger may not tell the whole story; each appears at most once, in this order."
+enum LedgerWarning {
+  "The row has no structured quantity: nothing is planned, only delivered and missed sessions are counted."
+  NO_QUANTITY
+  "Some days of the window are outside any term calendar: every Monday to Friday counts, holidays included."
+  NO_CALENDAR
+  "The provision is termly and no term calendar covers the window: what was planned is unknown."
+  TERM_NEEDS_CALENDAR
+  "The row starts after the window."
+  NOT_STARTED
+  "The row ended before the window."
+  ENDED
+  "Sessions were recorded before the row started or after it ended: they were not counted."
+  SESSIONS_OUTSIDE
+}
+
 extend type Query {
   "A review (its latest revision) you may see: whoever may read the learner's record."
   review(id: ID!): Review
@@ -7551,8 +7655,16 @@ extend type Job {
 }
 
 extend type File {
-  "RENDERED or UPLOAD"
-  kind: String!
+  "Where the file came from: rendered by a job, or uploaded."
+  kind: FileKind!
+}
+
+"Where a stored file came from."
+enum FileKind {
+  "Made by a render job (a plan version, a meeting record, a bundle or its manifest)."
+  RENDERED
+  "Uploaded by a user: an attachment to a learner's record or a document on a case."
+  UPLOAD
 }
 
 extend type Plan {
@@ -7853,7 +7965,7 @@ type RowLedger {
   "Periods in which fewer sessions were delivered than planned."
   periodsShort: Int!
   periods: [LedgerPeriod!]!
-  warnings: [String!]!
+  warnings: [LedgerWarning!]!
 }
 
 type LedgerPeriod {
@@ -8149,8 +8261,8 @@ type StatutoryRule {
   who: String!
   amount: Int!
   unit: TimeUnit!
-  "TRIGGER_DAY or DAY_AFTER."
-  start: String!
+  "Where the period begins: on the day of the start event, or the day after."
+  start: PeriodStart!
   "Whether the trigger day counts is a deployment setting (unconfirmed)."
   countingConvention: Boolean!
   "ALN Regs reg 2(4): a last day that is not a working day extends to the next."
@@ -8162,12 +8274,28 @@ type StatutoryRule {
   startEvent: String!
   restartEvents: [String!]!
   endEvents: [String!]!
-  "MAINTAINER (the body's own term calendar) or NONE."
-  calendar: String!
+  "Whose term calendar the period is counted on."
+  calendar: RuleCalendar!
   basis: String!
   tag: EvidenceTag!
   exceptions: [String!]!
   note: String
+}
+
+"Where a statutory period begins."
+enum PeriodStart {
+  "On the day of the start event; whether that day is day 1 is countingConvention."
+  TRIGGER_DAY
+  "On the day after the start event (the ALN Regulations' drafting)."
+  DAY_AFTER
+}
+
+"Whose calendar a statutory period is counted on."
+enum RuleCalendar {
+  "The responsible body's own term calendar (school days and term-time days)."
+  MAINTAINER
+  "No term calendar: calendar days, weeks and months run through holidays."
+  NONE
 }
 
 enum StepKind {
@@ -8416,14 +8544,22 @@ type Notice {
   "A user id (email) or a webhook endpoint id."
   recipient: ID!
   offset: Int!
-  offsetUnit: String!
+  offsetUnit: OffsetUnit!
   due: Date!
   status: NoticeStatus!
   attempts: Int!
-  errorCode: String
+  errorCode: ErrorCode
   createdAt: Time!
   sentAt: Time
   deliveries: [Delivery!]!
+}
+
+"The unit of a notice's offset from its deadline's due date."
+enum OffsetUnit {
+  "School days of the responsible body's term calendar (rules counted in school days)."
+  SCHOOL_DAYS
+  "Calendar days."
+  DAYS
 }
 
 type Delivery {
@@ -8431,7 +8567,7 @@ type Delivery {
   at: Time!
   ok: Boolean!
   httpStatus: Int
-  errorCode: String
+  errorCode: ErrorCode
   """
   Why the attempt failed, in words safe to show: e.g. "blocked: destination
   not allowed" (no status, address or error text), "webhook endpoint
@@ -8804,10 +8940,18 @@ type ChronologyEntry {
 }
 
 type BundleWarning {
-  "SECTION_OVER_LIMIT or SECTION_EMPTY."
-  code: String!
+  "What is wrong."
+  code: BundleWarningCode!
   section: String!
   message: LocalText!
+}
+
+"What is wrong with a bundle section."
+enum BundleWarningCode {
+  "The section's documents have more pages than its page limit."
+  SECTION_OVER_LIMIT
+  "The section has no documents."
+  SECTION_EMPTY
 }
 
 "One version of a case's bundle."
@@ -14182,14 +14326,14 @@ func (ec *executionContext) _BundleWarning_code(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNBundleWarningCode2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_BundleWarning_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BundleWarning", field, false, false, "String")
+	return graphql.NewScalarFieldContext("BundleWarning", field, false, false, "BundleWarningCode")
 }
 
 func (ec *executionContext) _BundleWarning_section(ctx context.Context, field graphql.CollectedField, obj *bundle.Warning) (ret graphql.Marshaler) {
@@ -17698,15 +17842,15 @@ func (ec *executionContext) _Delivery_errorCode(ctx context.Context, field graph
 			return ec.Resolvers.Delivery().ErrorCode(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Code) graphql.Marshaler {
+			return ec.marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Delivery_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Delivery", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Delivery", field, true, true, "ErrorCode")
 }
 
 func (ec *executionContext) _Delivery_detail(ctx context.Context, field graphql.CollectedField, obj *cynllun.Delivery) (ret graphql.Marshaler) {
@@ -18326,15 +18470,15 @@ func (ec *executionContext) _File_kind(ctx context.Context, field graphql.Collec
 			return ec.Resolvers.File().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.FileKind) graphql.Marshaler {
+			return ec.marshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_File_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("File", field, true, true, "String")
+	return graphql.NewScalarFieldContext("File", field, true, true, "FileKind")
 }
 
 func (ec *executionContext) _Finding_rule(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
@@ -18923,14 +19067,14 @@ func (ec *executionContext) _FormSection_appliesTo(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNSectionAppliesTo2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_FormSection_appliesTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FormSection", field, false, false, "String")
+	return graphql.NewScalarFieldContext("FormSection", field, false, false, "SectionAppliesTo")
 }
 
 func (ec *executionContext) _FormSection_unconfirmed(ctx context.Context, field graphql.CollectedField, obj *form.Section) (ret graphql.Marshaler) {
@@ -19267,15 +19411,15 @@ func (ec *executionContext) _Job_errorCode(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Job().ErrorCode(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Code) graphql.Marshaler {
+			return ec.marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Job_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Job", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Job", field, true, true, "ErrorCode")
 }
 
 func (ec *executionContext) _Job_plan(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
@@ -22766,14 +22910,14 @@ func (ec *executionContext) _Notice_offsetUnit(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNOffsetUnit2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Notice_offsetUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Notice", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "OffsetUnit")
 }
 
 func (ec *executionContext) _Notice_due(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
@@ -22857,15 +23001,15 @@ func (ec *executionContext) _Notice_errorCode(ctx context.Context, field graphql
 			return ec.Resolvers.Notice().ErrorCode(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Code) graphql.Marshaler {
+			return ec.marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Notice_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Notice", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Notice", field, true, true, "ErrorCode")
 }
 
 func (ec *executionContext) _Notice_createdAt(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
@@ -28136,15 +28280,15 @@ func (ec *executionContext) _Relationship_grantedAs(ctx context.Context, field g
 			return ec.Resolvers.Relationship().GrantedAs(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *policy.Standing) graphql.Marshaler {
+			return ec.marshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_grantedAs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Relationship", field, true, true, "GrantorStanding")
 }
 
 func (ec *executionContext) _Relationship_grantorRoleEndedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Relationship) (ret graphql.Marshaler) {
@@ -30912,14 +31056,14 @@ func (ec *executionContext) _RowLedger_warnings(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNLedgerWarning2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_RowLedger_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "String")
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "LedgerWarning")
 }
 
 func (ec *executionContext) _Statement_text(ctx context.Context, field graphql.CollectedField, obj *cynllun.Statement) (ret graphql.Marshaler) {
@@ -31439,15 +31583,15 @@ func (ec *executionContext) _StatutoryRule_start(ctx context.Context, field grap
 			return ec.Resolvers.StatutoryRule().Start(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v clock.Start) graphql.Marshaler {
+			return ec.marshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_StatutoryRule_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StatutoryRule", field, true, true, "String")
+	return graphql.NewScalarFieldContext("StatutoryRule", field, true, true, "PeriodStart")
 }
 
 func (ec *executionContext) _StatutoryRule_countingConvention(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
@@ -31647,14 +31791,14 @@ func (ec *executionContext) _StatutoryRule_calendar(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNRuleCalendar2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_StatutoryRule_calendar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "String")
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "RuleCalendar")
 }
 
 func (ec *executionContext) _StatutoryRule_basis(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
@@ -45103,6 +45247,32 @@ func (ec *executionContext) marshalNBundleWarning2ᚕgithubᚗcomᚋcynllunᚋcy
 	return ret
 }
 
+func (ec *executionContext) unmarshalNBundleWarningCode2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNBundleWarningCode2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBundleWarningCode2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNBundleWarningCode2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BundleWarningCode!")
+	}
+	return res
+}
+
+var (
+	unmarshalNBundleWarningCode2string = map[string]string{
+		"SECTION_OVER_LIMIT": bundle.WarnSectionOverLimit,
+		"SECTION_EMPTY":      bundle.WarnSectionEmpty,
+	}
+	marshalNBundleWarningCode2string = map[string]string{
+		bundle.WarnSectionOverLimit: "SECTION_OVER_LIMIT",
+		bundle.WarnSectionEmpty:     "SECTION_EMPTY",
+	}
+)
+
 func (ec *executionContext) marshalNCalculationStep2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStep(ctx context.Context, sel ast.SelectionSet, v clock.Step) graphql.Marshaler {
 	return ec._CalculationStep(ctx, sel, &v)
 }
@@ -45800,6 +45970,32 @@ func (ec *executionContext) marshalNFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐF
 	return ec._File(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind(ctx context.Context, v any) (cynllun.FileKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind(ctx context.Context, sel ast.SelectionSet, v cynllun.FileKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FileKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind = map[string]cynllun.FileKind{
+		"RENDERED": cynllun.FileRendered,
+		"UPLOAD":   cynllun.FileUpload,
+	}
+	marshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind = map[cynllun.FileKind]string{
+		cynllun.FileRendered: "RENDERED",
+		cynllun.FileUpload:   "UPLOAD",
+	}
+)
+
 func (ec *executionContext) marshalNFinding2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*quality.Finding) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -46262,6 +46458,70 @@ func (ec *executionContext) marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcy
 	return ec._LedgerSession(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNLedgerWarning2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNLedgerWarning2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLedgerWarning2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNLedgerWarning2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LedgerWarning!")
+	}
+	return res
+}
+
+var (
+	unmarshalNLedgerWarning2string = map[string]string{
+		"NO_QUANTITY":         ledger.WarnNoQuantity,
+		"NO_CALENDAR":         ledger.WarnNoCalendar,
+		"TERM_NEEDS_CALENDAR": ledger.WarnTermNeedsCal,
+		"NOT_STARTED":         ledger.WarnNotStarted,
+		"ENDED":               ledger.WarnEnded,
+		"SESSIONS_OUTSIDE":    ledger.WarnOutsideSessions,
+	}
+	marshalNLedgerWarning2string = map[string]string{
+		ledger.WarnNoQuantity:      "NO_QUANTITY",
+		ledger.WarnNoCalendar:      "NO_CALENDAR",
+		ledger.WarnTermNeedsCal:    "TERM_NEEDS_CALENDAR",
+		ledger.WarnNotStarted:      "NOT_STARTED",
+		ledger.WarnEnded:           "ENDED",
+		ledger.WarnOutsideSessions: "SESSIONS_OUTSIDE",
+	}
+)
+
+func (ec *executionContext) unmarshalNLedgerWarning2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLedgerWarning2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNLedgerWarning2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLedgerWarning2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx context.Context, sel ast.SelectionSet, v form.Text) graphql.Marshaler {
 	return ec._LocalText(ctx, sel, &v)
 }
@@ -46438,6 +46698,32 @@ var (
 		cynllun.NoticeSent:    "SENT",
 		cynllun.NoticeFailed:  "FAILED",
 		cynllun.NoticeSkipped: "SKIPPED",
+	}
+)
+
+func (ec *executionContext) unmarshalNOffsetUnit2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNOffsetUnit2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOffsetUnit2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNOffsetUnit2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OffsetUnit!")
+	}
+	return res
+}
+
+var (
+	unmarshalNOffsetUnit2string = map[string]string{
+		"SCHOOL_DAYS": notify.UnitSchoolDays,
+		"DAYS":        notify.UnitDays,
+	}
+	marshalNOffsetUnit2string = map[string]string{
+		notify.UnitSchoolDays: "SCHOOL_DAYS",
+		notify.UnitDays:       "DAYS",
 	}
 )
 
@@ -46782,6 +47068,32 @@ var (
 		cynllun.PerFortnight: "FORTNIGHT",
 		cynllun.PerMonth:     "MONTH",
 		cynllun.PerTerm:      "TERM",
+	}
+)
+
+func (ec *executionContext) unmarshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart(ctx context.Context, v any) (clock.Start, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart(ctx context.Context, sel ast.SelectionSet, v clock.Start) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PeriodStart!")
+	}
+	return res
+}
+
+var (
+	unmarshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart = map[string]clock.Start{
+		"TRIGGER_DAY": clock.StartTriggerDay,
+		"DAY_AFTER":   clock.StartDayAfter,
+	}
+	marshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart = map[clock.Start]string{
+		clock.StartTriggerDay: "TRIGGER_DAY",
+		clock.StartDayAfter:   "DAY_AFTER",
 	}
 )
 
@@ -47358,6 +47670,32 @@ func (ec *executionContext) marshalNRowLedger2ᚖgithubᚗcomᚋcynllunᚋcynllu
 	return ec._RowLedger(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRuleCalendar2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRuleCalendar2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRuleCalendar2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRuleCalendar2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RuleCalendar!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRuleCalendar2string = map[string]string{
+		"MAINTAINER": clock.CalendarMaintainer,
+		"NONE":       clock.CalendarNone,
+	}
+	marshalNRuleCalendar2string = map[string]string{
+		clock.CalendarMaintainer: "MAINTAINER",
+		clock.CalendarNone:       "NONE",
+	}
+)
+
 func (ec *executionContext) unmarshalNSaveReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSaveReviewInput(ctx context.Context, v any) (service.SaveReviewInput, error) {
 	res, err := ec.unmarshalInputSaveReviewInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -47367,6 +47705,32 @@ func (ec *executionContext) unmarshalNSaveVersionInput2githubᚗcomᚋcynllunᚋ
 	res, err := ec.unmarshalInputSaveVersionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) unmarshalNSectionAppliesTo2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSectionAppliesTo2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSectionAppliesTo2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSectionAppliesTo2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SectionAppliesTo!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSectionAppliesTo2string = map[string]string{
+		"ALL":           form.AppliesAll,
+		"LA_MAINTAINED": form.AppliesLAMaintained,
+	}
+	marshalNSectionAppliesTo2string = map[string]string{
+		form.AppliesAll:          "ALL",
+		form.AppliesLAMaintained: "LA_MAINTAINED",
+	}
+)
 
 func (ec *executionContext) unmarshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder(ctx context.Context, v any) (cynllun.SectionOrder, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -48496,6 +48860,50 @@ func (ec *executionContext) unmarshalODisagreementInput2ᚕgithubᚗcomᚋcynllu
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode(ctx context.Context, v any) (*cynllun.Code, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode(ctx context.Context, sel ast.SelectionSet, v *cynllun.Code) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode[*v])
+	return res
+}
+
+var (
+	unmarshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode = map[string]cynllun.Code{
+		"UNAUTHENTICATED": cynllun.CodeUnauthenticated,
+		"FORBIDDEN":       cynllun.CodeForbidden,
+		"NOT_FOUND":       cynllun.CodeNotFound,
+		"INVALID":         cynllun.CodeInvalid,
+		"CONFLICT":        cynllun.CodeConflict,
+		"RATE_LIMITED":    cynllun.CodeRateLimited,
+		"INTERNAL":        cynllun.CodeInternal,
+		"TIMEOUT":         CodeTimeout,
+		"CANCELLED":       CodeCancelled,
+	}
+	marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode = map[cynllun.Code]string{
+		cynllun.CodeUnauthenticated: "UNAUTHENTICATED",
+		cynllun.CodeForbidden:       "FORBIDDEN",
+		cynllun.CodeNotFound:        "NOT_FOUND",
+		cynllun.CodeInvalid:         "INVALID",
+		cynllun.CodeConflict:        "CONFLICT",
+		cynllun.CodeRateLimited:     "RATE_LIMITED",
+		cynllun.CodeInternal:        "INTERNAL",
+		CodeTimeout:                 "TIMEOUT",
+		CodeCancelled:               "CANCELLED",
+	}
+)
+
 func (ec *executionContext) unmarshalOEvidenceInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐEvidenceᚄ(ctx context.Context, v any) ([]cynllun.Evidence, error) {
 	if v == nil {
 		return nil, nil
@@ -48541,6 +48949,42 @@ func (ec *executionContext) unmarshalOFurtherSectionInput2ᚕgithubᚗcomᚋcynl
 	}
 	return res, nil
 }
+
+func (ec *executionContext) unmarshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding(ctx context.Context, v any) (*policy.Standing, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding(ctx context.Context, sel ast.SelectionSet, v *policy.Standing) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding[*v])
+	return res
+}
+
+var (
+	unmarshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding = map[string]policy.Standing{
+		"ADMIN":      policy.AsAdmin,
+		"STAFF_OF":   policy.AsStaff,
+		"OFFICER_OF": policy.AsOfficer,
+		"PARENT_OF":  policy.AsParent,
+		"SELF":       policy.AsYoungPerson,
+	}
+	marshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding = map[policy.Standing]string{
+		policy.AsAdmin:       "ADMIN",
+		policy.AsStaff:       "STAFF_OF",
+		policy.AsOfficer:     "OFFICER_OF",
+		policy.AsParent:      "PARENT_OF",
+		policy.AsYoungPerson: "SELF",
+	}
+)
 
 func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)

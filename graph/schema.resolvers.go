@@ -15,6 +15,7 @@ import (
 	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/policy"
 	"github.com/cynllun/cynllun/quality"
 	"github.com/cynllun/cynllun/service"
 )
@@ -297,8 +298,8 @@ func (r *deliveryResolver) HTTPStatus(ctx context.Context, obj *cynllun.Delivery
 }
 
 // ErrorCode is the resolver for the errorCode field.
-func (r *deliveryResolver) ErrorCode(ctx context.Context, obj *cynllun.Delivery) (*string, error) {
-	return optional(string(obj.ErrorCode)), nil
+func (r *deliveryResolver) ErrorCode(ctx context.Context, obj *cynllun.Delivery) (*cynllun.Code, error) {
+	return optionalEnum(obj.ErrorCode), nil
 }
 
 // Detail is the resolver for the detail field.
@@ -340,8 +341,8 @@ func (r *fileResolver) DownloadURL(ctx context.Context, obj *cynllun.File, expir
 }
 
 // Kind is the resolver for the kind field.
-func (r *fileResolver) Kind(ctx context.Context, obj *cynllun.File) (string, error) {
-	return string(obj.Kind), nil
+func (r *fileResolver) Kind(ctx context.Context, obj *cynllun.File) (cynllun.FileKind, error) {
+	return obj.Kind, nil
 }
 
 // Section is the resolver for the section field.
@@ -360,8 +361,8 @@ func (r *findingResolver) Field(ctx context.Context, obj *quality.Finding) (*str
 }
 
 // ErrorCode is the resolver for the errorCode field.
-func (r *jobResolver) ErrorCode(ctx context.Context, obj *cynllun.Job) (*string, error) {
-	return optional(string(obj.ErrorCode)), nil
+func (r *jobResolver) ErrorCode(ctx context.Context, obj *cynllun.Job) (*cynllun.Code, error) {
+	return optionalEnum(obj.ErrorCode), nil
 }
 
 // Plan is the resolver for the plan field.
@@ -681,8 +682,8 @@ func (r *noticeResolver) Kind(ctx context.Context, obj *service.NoticeLog) (stri
 }
 
 // ErrorCode is the resolver for the errorCode field.
-func (r *noticeResolver) ErrorCode(ctx context.Context, obj *service.NoticeLog) (*string, error) {
-	return optional(string(obj.ErrorCode)), nil
+func (r *noticeResolver) ErrorCode(ctx context.Context, obj *service.NoticeLog) (*cynllun.Code, error) {
+	return optionalEnum(obj.ErrorCode), nil
 }
 
 // SentAt is the resolver for the sentAt field.
@@ -1100,8 +1101,8 @@ func (r *relationshipResolver) GrantedBy(ctx context.Context, obj *cynllun.Relat
 }
 
 // GrantedAs is the resolver for the grantedAs field.
-func (r *relationshipResolver) GrantedAs(ctx context.Context, obj *cynllun.Relationship) (*string, error) {
-	return optional(obj.GrantedAs), nil
+func (r *relationshipResolver) GrantedAs(ctx context.Context, obj *cynllun.Relationship) (*policy.Standing, error) {
+	return optionalEnum(policy.Standing(obj.GrantedAs)), nil
 }
 
 // GrantorRoleEndedAt is the resolver for the grantorRoleEndedAt field.
@@ -1261,8 +1262,8 @@ func (r *statutoryEventResolver) Note(ctx context.Context, obj *cynllun.Statutor
 }
 
 // Start is the resolver for the start field.
-func (r *statutoryRuleResolver) Start(ctx context.Context, obj *clock.Rule) (string, error) {
-	return string(obj.Start), nil
+func (r *statutoryRuleResolver) Start(ctx context.Context, obj *clock.Rule) (clock.Start, error) {
+	return obj.Start, nil
 }
 
 // Note is the resolver for the note field.

@@ -75,6 +75,8 @@ func TestClosedSetEnums(t *testing.T) {
 		{"PeriodStart", "../clock/clock.go", typed("Start")},
 		{"RuleCalendar", "../clock/clock.go", prefixed("Calendar")},
 		{"OffsetUnit", "../notify/notice.go", prefixed("Unit")},
+		{"ReviewCheckCode", "../quality/review.go", prefixed("Check")},
+		{"DocumentKind", "../case.go", func(name, t string) bool { return t == "EvidenceKind" || t == "RecordKind" }},
 	} {
 		t.Run(tt.enum, func(t *testing.T) {
 			compareEnum(t, tt.enum, constants(t, tt.file, tt.match))

@@ -114,6 +114,11 @@ func (r *bundlePreviewResolver) Chronology(ctx context.Context, obj *service.Bun
 	return pointers(obj.Contents.Chronology), nil
 }
 
+// Takes is the resolver for the takes field.
+func (r *bundleSectionResolver) Takes(ctx context.Context, obj *cynllun.BundleSection) ([]DocumentKind, error) {
+	return documentKinds(obj.Takes), nil
+}
+
 // ChronologyAfter is the resolver for the chronologyAfter field.
 func (r *bundleSpecResolver) ChronologyAfter(ctx context.Context, obj *cynllun.BundleSpec) (*string, error) {
 	return optional(obj.ChronologyAfter), nil
@@ -1325,6 +1330,12 @@ func (r *webhookEndpointResolver) Secrets(ctx context.Context, obj *cynllun.Webh
 	return len(obj.Secrets), nil
 }
 
+// Takes is the resolver for the takes field.
+func (r *bundleSectionInputResolver) Takes(ctx context.Context, obj *cynllun.BundleSection, data []DocumentKind) error {
+	obj.Takes = kindNames(data)
+	return nil
+}
+
 // Appendix returns AppendixResolver implementation.
 func (r *Resolver) Appendix() AppendixResolver { return &appendixResolver{r} }
 
@@ -1339,6 +1350,9 @@ func (r *Resolver) BundleManifest() BundleManifestResolver { return &bundleManif
 
 // BundlePreview returns BundlePreviewResolver implementation.
 func (r *Resolver) BundlePreview() BundlePreviewResolver { return &bundlePreviewResolver{r} }
+
+// BundleSection returns BundleSectionResolver implementation.
+func (r *Resolver) BundleSection() BundleSectionResolver { return &bundleSectionResolver{r} }
 
 // BundleSpec returns BundleSpecResolver implementation.
 func (r *Resolver) BundleSpec() BundleSpecResolver { return &bundleSpecResolver{r} }
@@ -1483,12 +1497,18 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 // WebhookEndpoint returns WebhookEndpointResolver implementation.
 func (r *Resolver) WebhookEndpoint() WebhookEndpointResolver { return &webhookEndpointResolver{r} }
 
+// BundleSectionInput returns BundleSectionInputResolver implementation.
+func (r *Resolver) BundleSectionInput() BundleSectionInputResolver {
+	return &bundleSectionInputResolver{r}
+}
+
 type (
 	appendixResolver             struct{ *Resolver }
 	auditEventResolver           struct{ *Resolver }
 	bundleResolver               struct{ *Resolver }
 	bundleManifestResolver       struct{ *Resolver }
 	bundlePreviewResolver        struct{ *Resolver }
+	bundleSectionResolver        struct{ *Resolver }
 	bundleSpecResolver           struct{ *Resolver }
 	calculationStepResolver      struct{ *Resolver }
 	caseResolver                 struct{ *Resolver }
@@ -1536,4 +1556,5 @@ type (
 	termCalendarResolver         struct{ *Resolver }
 	userResolver                 struct{ *Resolver }
 	webhookEndpointResolver      struct{ *Resolver }
+	bundleSectionInputResolver   struct{ *Resolver }
 )

@@ -7350,7 +7350,7 @@ type PlanVersionEdge {
 
 "One immutable version of a plan. Reading its content is audited."
 type PlanVersion implements Node {
-  "planId/vN"
+  "This version: planId/vN."
   id: ID!
   "The plan."
   plan: Plan!
@@ -7870,7 +7870,7 @@ type Change {
   from: String!
   "The newer value, as from; empty when absent."
   to: String!
-  "e.g. 2B row 3: provision changed from … to …"
+  "One line in the language asked for, e.g. 2B row 3: provision changed from … to …"
   summary: String!
 }
 
@@ -9722,7 +9722,7 @@ enum OffsetUnit {
 type Notice {
   "The notice's id (ntc_…), derived from the deadline, offset, channel and recipient; the email's Message-ID and the webhook-id."
   id: ID!
-  "deadline.upcoming, deadline.due or deadline.overdue"
+  "Where the notice stands against the due date: deadline.upcoming (before it), deadline.due (on the day) or deadline.overdue (after it)."
   kind: String!
   "How it is delivered."
   channel: NoticeChannel!
@@ -10243,7 +10243,7 @@ type CaseEvidence implements Node {
   section: String!
   "The uploaded file."
   file: File!
-  "application/pdf, image/png or image/jpeg."
+  "Its media type: application/pdf, image/png or image/jpeg."
   contentType: String!
   "Its page count as a bundle document."
   pages: Int!

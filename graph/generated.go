@@ -6665,8 +6665,9 @@ enum ErrorCode {
   """
   INTERNAL
   """
-  The request ran past its time limit and was stopped. Ask for less at
-  once (fewer fields, smaller pages).
+  The request ran past its time limit (REQUEST_TIMEOUT, or UPLOAD_TIMEOUT
+  for an upload) and was stopped. Ask for less at once (fewer fields,
+  smaller pages).
   """
   TIMEOUT
   "The client went away (closed the connection or the subscription) before the answer was ready."

@@ -7113,7 +7113,7 @@ type PlanVersionSaved {
   number: Int!
   "When it was saved."
   at: Time!
-  "The version itself (read, and audited, only when selected); null when you may no longer read it."
+  "The version itself; null when you may no longer read it (reading its content is audited, as for PlanVersion.content)."
   version: PlanVersion
 }
 

@@ -2,8 +2,9 @@
 GO      ?= go
 TAGS    := ferretdb_no_postgresql
 PKGS    := ./...
+SCHEMALINT := tools/schemalint/node_modules/.bin/graphql-schema-linter
 
-.PHONY: run test generate lint bench bench-scale attack build tidy fmt
+.PHONY: run test generate lint lint-schema bench bench-scale attack build tidy fmt
 
 ## run: API + worker + embedded FerretDB + in-process Redis, with sample data
 run:
@@ -22,6 +23,25 @@ generate:
 lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && echo "run gofmt -w ." && exit 1)
 	$(GO) vet -tags $(TAGS) $(PKGS)
+
+## lint-schema: graphql-schema-linter on schema.graphqls with the rules in
+## .graphql-schema-linterrc (the linter and graphql-js are pinned by
+## tools/schemalint/package-lock.json and installed there with npm ci).
+## On: every type, field, argument, input field and enum value described
+## (graph/schema_docs_test.go checks the same in Go), descriptions
+## capitalised, deprecations with a reason, types PascalCase, fields and
+## input fields camelCase, enum values ALL_CAPS, no unused types, and the
+## Relay connection, argument and PageInfo conventions. Off, deliberately:
+## the four *-sorted-alphabetically rules. Fields follow the statutory form
+## (1A, 1B, 1C, 2A, 2B.1 to 2B.7 …) and enum values a life or an order of
+## seriousness (PENDING, RUNNING, SUCCEEDED, FAILED; ERROR, WARNING, INFO),
+## and that order is documentation a front-end relies on.
+lint-schema: $(SCHEMALINT)
+	$(SCHEMALINT) --config-directory .
+
+$(SCHEMALINT): tools/schemalint/package.json tools/schemalint/package-lock.json
+	npm ci --prefix tools/schemalint --no-audit --no-fund
+	@touch $@
 
 ## bench: benchmarks (GraphQL vs direct store reads, …)
 bench:

@@ -48,7 +48,7 @@ func previewSections(p *service.BundlePreview) []*BundlePreviewSection {
 	for i, sec := range p.Contents.Sections {
 		ps := &BundlePreviewSection{Key: sec.Key, Title: sec.Title, PageLimit: sec.PageLimit, Pages: p.SectionPages(i)}
 		for j, d := range sec.Documents {
-			ps.Documents = append(ps.Documents, &BundleDocument{DocumentID: d.ID, Number: d.Number, Kind: d.Kind, Title: d.Title,
+			ps.Documents = append(ps.Documents, &BundleDocument{DocumentID: d.ID, Number: d.Number, Kind: DocumentKind(d.Kind), Title: d.Title,
 				Author: d.Author, Date: optionalDate(d.Date), Pages: p.Pages[i][j]})
 		}
 		out[i] = ps
@@ -61,4 +61,26 @@ func optionalDate(d cynllun.Date) *cynllun.Date {
 		return nil
 	}
 	return &d
+}
+
+// documentKinds is what a bundle section takes, as the schema's enum (the
+// domain keeps the kinds as strings: evidence kinds and record kinds).
+func documentKinds(ks []string) []DocumentKind {
+	out := make([]DocumentKind, len(ks))
+	for i, k := range ks {
+		out[i] = DocumentKind(k)
+	}
+	return out
+}
+
+// kindNames is the domain's form of a section's kinds; nil stays nil.
+func kindNames(ks []DocumentKind) []string {
+	if ks == nil {
+		return nil
+	}
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
+	}
+	return out
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/form"
 	"github.com/cynllun/cynllun/ledger"
+	"github.com/cynllun/cynllun/notify"
+	"github.com/cynllun/cynllun/policy"
 	"github.com/cynllun/cynllun/quality"
 	"github.com/cynllun/cynllun/service"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -41,6 +43,7 @@ type ResolverRoot interface {
 	Bundle() BundleResolver
 	BundleManifest() BundleManifestResolver
 	BundlePreview() BundlePreviewResolver
+	BundleSection() BundleSectionResolver
 	BundleSpec() BundleSpecResolver
 	CalculationStep() CalculationStepResolver
 	Case() CaseResolver
@@ -88,6 +91,7 @@ type ResolverRoot interface {
 	TermCalendar() TermCalendarResolver
 	User() UserResolver
 	WebhookEndpoint() WebhookEndpointResolver
+	BundleSectionInput() BundleSectionInputResolver
 }
 
 type DirectiveRoot struct {
@@ -1172,6 +1176,9 @@ type BundlePreviewResolver interface {
 	Sections(ctx context.Context, obj *service.BundlePreview) ([]*BundlePreviewSection, error)
 	Chronology(ctx context.Context, obj *service.BundlePreview) ([]*service.FrozenEntry, error)
 }
+type BundleSectionResolver interface {
+	Takes(ctx context.Context, obj *cynllun.BundleSection) ([]DocumentKind, error)
+}
 type BundleSpecResolver interface {
 	ChronologyAfter(ctx context.Context, obj *cynllun.BundleSpec) (*string, error)
 }
@@ -1232,7 +1239,7 @@ type DeadlineClosureResolver interface {
 }
 type DeliveryResolver interface {
 	HTTPStatus(ctx context.Context, obj *cynllun.Delivery) (*int, error)
-	ErrorCode(ctx context.Context, obj *cynllun.Delivery) (*string, error)
+	ErrorCode(ctx context.Context, obj *cynllun.Delivery) (*cynllun.Code, error)
 	Detail(ctx context.Context, obj *cynllun.Delivery) (*string, error)
 }
 type DisagreementResolver interface {
@@ -1250,7 +1257,7 @@ type FileResolver interface {
 	Size(ctx context.Context, obj *cynllun.File) (int, error)
 
 	DownloadURL(ctx context.Context, obj *cynllun.File, expiresInSeconds *int) (string, error)
-	Kind(ctx context.Context, obj *cynllun.File) (string, error)
+	Kind(ctx context.Context, obj *cynllun.File) (cynllun.FileKind, error)
 }
 type FindingResolver interface {
 	Section(ctx context.Context, obj *quality.Finding) (string, error)
@@ -1258,7 +1265,7 @@ type FindingResolver interface {
 	Field(ctx context.Context, obj *quality.Finding) (*string, error)
 }
 type JobResolver interface {
-	ErrorCode(ctx context.Context, obj *cynllun.Job) (*string, error)
+	ErrorCode(ctx context.Context, obj *cynllun.Job) (*cynllun.Code, error)
 	Plan(ctx context.Context, obj *cynllun.Job) (*cynllun.Plan, error)
 
 	File(ctx context.Context, obj *cynllun.Job) (*cynllun.File, error)
@@ -1333,7 +1340,7 @@ type MutationResolver interface {
 type NoticeResolver interface {
 	Kind(ctx context.Context, obj *service.NoticeLog) (string, error)
 
-	ErrorCode(ctx context.Context, obj *service.NoticeLog) (*string, error)
+	ErrorCode(ctx context.Context, obj *service.NoticeLog) (*cynllun.Code, error)
 
 	SentAt(ctx context.Context, obj *service.NoticeLog) (*time.Time, error)
 }
@@ -1439,7 +1446,7 @@ type RelationshipResolver interface {
 	Active(ctx context.Context, obj *cynllun.Relationship) (bool, error)
 
 	GrantedBy(ctx context.Context, obj *cynllun.Relationship) (*string, error)
-	GrantedAs(ctx context.Context, obj *cynllun.Relationship) (*string, error)
+	GrantedAs(ctx context.Context, obj *cynllun.Relationship) (*policy.Standing, error)
 	GrantorRoleEndedAt(ctx context.Context, obj *cynllun.Relationship) (*time.Time, error)
 }
 type ReviewResolver interface {
@@ -1492,7 +1499,7 @@ type StatutoryEventResolver interface {
 	Note(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error)
 }
 type StatutoryRuleResolver interface {
-	Start(ctx context.Context, obj *clock.Rule) (string, error)
+	Start(ctx context.Context, obj *clock.Rule) (clock.Start, error)
 
 	Note(ctx context.Context, obj *clock.Rule) (*string, error)
 }
@@ -1517,6 +1524,10 @@ type WebhookEndpointResolver interface {
 	DisabledReason(ctx context.Context, obj *cynllun.WebhookEndpoint) (*string, error)
 
 	Secrets(ctx context.Context, obj *cynllun.WebhookEndpoint) (int, error)
+}
+
+type BundleSectionInputResolver interface {
+	Takes(ctx context.Context, obj *cynllun.BundleSection, data []DocumentKind) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -6594,10 +6605,74 @@ var sources = []*ast.Source{
 #
 # Every request carries a bearer token. Access is by relationship (parent,
 # the young person themself, school/FEI staff, LA officer, advocate with
-# consent); an object you may not see is NOT_FOUND. Errors carry
-# extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, INVALID (with
-# extensions.fields for field-level messages), CONFLICT (with
-# extensions.currentVersion) or INTERNAL.
+# consent); an object you may not see is NOT_FOUND. Every error carries
+# extensions.code, one of the values of enum ErrorCode below.
+#
+# Every type, field, argument, input field and enum value has a description
+# (graph/schema_docs_test.go fails otherwise; ` + "`" + `make lint-schema` + "`" + ` checks the
+# conventions).
+
+"""
+What went wrong, in ` + "`" + `extensions.code` + "`" + ` of each entry of a response's
+` + "`" + `errors` + "`" + ` (and in the errorCode of a failed job or notice). The same codes
+are used on ` + "`" + `/graphql` + "`" + `, in the JSON error bodies of ` + "`" + `/files/{id}` + "`" + ` and in
+subscription errors; the message beside each is safe to show and never
+holds a child's data or a submitted value. Each value says what else its
+extensions hold.
+"""
+enum ErrorCode {
+  "No valid bearer token (missing, malformed or expired, or for an unknown user), or an invalid or expired download link. HTTP 401. Sign in again."
+  UNAUTHENTICATED
+  """
+  Signed in, but not allowed to do this: e.g. a parent changing a plan,
+  staff without the ALNCo role overriding plan rules, a grant the grant
+  table refuses, a browser origin not allowed (HTTP 403), introspection
+  where it is off. Something you may not even see is NOT_FOUND instead.
+  """
+  FORBIDDEN
+  "The object does not exist, or it exists and you may not see it (the two are not told apart)."
+  NOT_FOUND
+  """
+  The request is wrong and nothing was changed: a bad argument or input
+  value (extensions.fields lists each as {field, message}, field a dotted
+  path such as input.content.provision.2.startDate), a query that does not
+  parse or validate, or one over a limit, or a request body too large
+  (HTTP 413). Where there is a more specific reason, extensions.reason
+  holds it: e.g. QUERY_TOO_LARGE, TOO_MANY_FIELDS, TOO_MANY_ALIASES,
+  DUPLICATE_FIELDS, TOO_MANY_MUTATIONS, DEPTH_LIMIT_EXCEEDED,
+  COMPLEXITY_LIMIT_EXCEEDED, GRAPHQL_VALIDATION_FAILED.
+  Fix the request; repeating it as it is fails again.
+  """
+  INVALID
+  """
+  Someone else changed it first, or it already exists: a stale
+  expectedVersion or expectedRevision (extensions.currentVersion then
+  holds the current version or revision number), an idempotency key reused with other
+  input, a second plan for the same learner and maintaining body, a
+  session recorded again with other details. Reload and apply your change
+  again.
+  """
+  CONFLICT
+  """
+  Over a rate or concurrency limit: try again after extensions.retryAfter
+  seconds (also the HTTP Retry-After header, status 429).
+  """
+  RATE_LIMITED
+  """
+  Something failed on the server. The message is always "internal error";
+  the cause is logged with the request, never shown. Retrying later may
+  work.
+  """
+  INTERNAL
+  """
+  The request ran past its time limit (REQUEST_TIMEOUT, or UPLOAD_TIMEOUT
+  for an upload) and was stopped. Ask for less at once (fewer fields,
+  smaller pages).
+  """
+  TIMEOUT
+  "The client went away (closed the connection or the subscription) before the answer was ready."
+  CANCELLED
+}
 
 "A calendar date, YYYY-MM-DD (UK local date, no time zone)."
 scalar Date
@@ -6606,87 +6681,145 @@ scalar Time
 
 "An object with a global id. Ids begin with a prefix that names their type."
 interface Node {
+  "The object's global id, stable for the object's life: pass it to node(id:) or nodes(ids:), and use it as a client cache key."
   id: ID!
 }
 
+"Where a page of a connection sits in the whole list (Relay cursor connections)."
 type PageInfo {
+  "More items follow the last one of this page: ask again with after: endCursor."
   hasNextPage: Boolean!
+  "True when this page was asked for with an after cursor (items come before it)."
   hasPreviousPage: Boolean!
+  "The cursor of the first item of this page; null when the page is empty."
   startCursor: String
+  "The cursor of the last item of this page (send it as after for the next page); null when the page is empty."
   endCursor: String
 }
 
+"A learner's preferred language."
 enum Language {
+  "English."
   EN
+  "Welsh (Cymraeg)."
   CY
 }
 
+"Where a learner is educated now."
 enum SettingKind {
+  "A maintained school (setting names it)."
   SCHOOL
+  "A further education institution (setting names it)."
   FEI
+  "An early years setting, not a school."
   EARLY_YEARS
+  "Education otherwise than at school, arranged by the local authority."
   EOTAS
+  "Elective home education."
   EHE
+  "Not in education."
   NONE
 }
 
 "Child until compulsory school age ends (last Friday of June of the school year in which they turn 16), then young person."
 enum LearnerStatus {
+  "Up to the end of compulsory school age."
   CHILD
+  "Past compulsory school age, up to 25."
   YOUNG_PERSON
 }
 
+"The kind of organisation."
 enum OrgKind {
+  "One of the 22 local authorities of Wales (built in, not created through the API)."
   LOCAL_AUTHORITY
+  "A maintained school."
   SCHOOL
+  "A further education institution."
   FEI
+  "A local health board."
   HEALTH_BOARD
 }
 
+"The relationship that gives a user access."
 enum RelationshipKind {
+  "A parent (or carer) of the learner: reads the learner's record, asks for reviews, consents to advocates."
   PARENT_OF
+  "The learner themself (a young person's own account): reads their record, asks for reviews, consents to advocates."
   SELF
+  "Staff of a school, FEI or health board: read and change the records of the school's or FEI's learners."
   STAFF_OF
+  "An officer of a local authority: read and change the records of learners the LA is responsible for."
   OFFICER_OF
+  "An advocate, with the consent of a parent or the young person until it ends: reads the record (and the case it names, or every case)."
   ADVOCATE_FOR
 }
 
+"Whether a plan version is a working draft or the plan as given."
 enum VersionStatus {
+  "A working draft, not yet given."
   DRAFT
+  "The plan as given: the first FINAL version is the IDP given (it starts the review period). Refused while ERROR findings stand, unless overridden."
   FINAL
 }
 
+"Who delivers a 2B row's provision."
 enum ProviderType {
+  "The learner's school."
   SCHOOL
+  "The local authority."
   LA
+  "The further education institution."
   FEI
+  "An NHS body (see nhsSecured)."
   NHS_BODY
+  "Anyone else (say who in provider)."
   OTHER
 }
 
 "Whether 2B.6 is the date the IDP is reviewed or the date the provision ends."
 enum DateKind {
+  "2B.6 is the date the plan (this provision) is to be reviewed; the provision does not end then."
   REVIEW
+  "2B.6 is the date the provision ends."
   END
 }
 
+"The period a structured quantity's sessions are counted over."
 enum Period {
+  "Each school day."
   DAY
+  "Each week, Monday to Sunday."
   WEEK
+  "Each fortnight, counted from the Monday of the week the provision starts."
   FORTNIGHT
+  "Each calendar month."
   MONTH
+  "Each term of the term calendar."
   TERM
 }
 
+"What happened to a field or item between two versions."
 enum ChangeKind {
+  "Present in the newer version only."
   ADDED
+  "Present in the older version only."
   REMOVED
+  "Present in both, with another value."
   CHANGED
 }
 
+"""
+The entry points for reading. Every field needs a signed-in user; what it
+returns is limited to what that user may see (an object you may not see is
+NOT_FOUND, a list leaves it out).
+"""
 type Query {
-  "Any object by its global id."
-  node(id: ID!): Node
+  "Any object by its global id; null with a NOT_FOUND error when it does not exist or you may not see it."
+  node(
+    "A global id (its prefix names its type: lrn_, pln_, rvw_, cas_ …)."
+    id: ID!
+  ): Node
   """
   Several objects by their global ids (at most 100), in the order given: an
   entry is null where its id names nothing you may see (no error is raised
@@ -6698,71 +6831,200 @@ type Query {
   ): [Node]!
   "The signed-in user."
   me: User!
-  learner(id: ID!): Learner
+  "A learner you may see (their family, advocates with consent, staff of their school or FEI, officers of their LA); NOT_FOUND otherwise."
+  learner(
+    "The learner's id (lrn_…)."
+    id: ID!
+  ): Learner
   "Learners you may see, in name order (family name, then given name; case and accents ignored)."
-  learners(first: Int = 50, after: String, filter: LearnerFilter): LearnerConnection!
-  organisation(id: ID!): Organisation
-  organisations(first: Int = 50, after: String, filter: OrganisationFilter): OrganisationConnection!
-  plan(id: ID!): Plan
+  learners(
+    "Page size, 0 to 200 (0 gives only totalCount and hasNextPage)."
+    first: Int = 50
+    "The endCursor of the previous page; omit for the first page."
+    after: String
+    "Narrows the list; omit for every learner you may see."
+    filter: LearnerFilter
+  ): LearnerConnection!
+  "An organisation by id. Organisations are public: anyone signed in may read any."
+  organisation(
+    "The organisation's id (org_…)."
+    id: ID!
+  ): Organisation
+  "Organisations, in name order (case and accents ignored). Anyone signed in may list them."
+  organisations(
+    "Page size, 0 to 200."
+    first: Int = 50
+    "The endCursor of the previous page; omit for the first page."
+    after: String
+    "Narrows the list; omit for every organisation."
+    filter: OrganisationFilter
+  ): OrganisationConnection!
+  "A plan you may see (whoever may see its learner); NOT_FOUND otherwise."
+  plan(
+    "The plan's id (pln_…)."
+    id: ID!
+  ): Plan
   "The IDP form's parts, sections and fields in order, with English and Welsh wording. Latest when version is omitted."
-  formDefinition(version: String): FormDefinition!
-  "A field-level comparison of two versions of a plan."
-  compareVersions(planId: ID!, from: Int!, to: Int!, language: Language = EN): VersionComparison!
+  formDefinition(
+    "A definition's version (PlanVersion.formVersion, e.g. 2021-annex-a); omit for the one new versions are saved against. An unknown version is NOT_FOUND."
+    version: String
+  ): FormDefinition!
+  "A field-level comparison of two versions of a plan, for anyone who may read the plan. Both versions' reads are audited (part plan.diff)."
+  compareVersions(
+    "The plan's id."
+    planId: ID!
+    "The older version's number (any version: from may be after to)."
+    from: Int!
+    "The newer version's number. A version that does not exist is NOT_FOUND."
+    to: Int!
+    "The language of the values and summaries."
+    language: Language = EN
+  ): VersionComparison!
   "A job (e.g. a render) you may see: whoever may read its learner's record."
-  job(id: ID!): Job
+  job(
+    "The job's id (job_…)."
+    id: ID!
+  ): Job
   "A stored file (e.g. a rendered IDP) you may see."
-  file(id: ID!): File
-  "Who read what of a learner's record, newest first (for those who maintain the record)."
-  auditEvents(learnerId: ID!, first: Int = 50, after: String): AuditEventConnection!
+  file(
+    "The file's id (fil_…)."
+    id: ID!
+  ): File
+  "Who read what of a learner's record, newest first (for those who maintain the record: staff of the learner's school or FEI and officers of their LA; FORBIDDEN for others who may see the learner)."
+  auditEvents(
+    "The learner's id."
+    learnerId: ID!
+    "Page size, 0 to 200."
+    first: Int = 50
+    "The endCursor of the previous page; omit for the newest events."
+    after: String
+  ): AuditEventConnection!
 }
 
+"""
+The entry points for changing things. Each mutation checks its input and
+your access first: INVALID (with extensions.fields) or FORBIDDEN changes
+nothing. Which mutations are safe to retry, and how, is said on each.
+"""
 type Mutation {
   "Create a school, FEI or health board (administrators). The 22 local authorities are built in."
-  createOrganisation(input: CreateOrganisationInput!): Organisation!
+  createOrganisation(
+    "The organisation."
+    input: CreateOrganisationInput!
+  ): Organisation!
   "Create a user account (administrators; staff and officers for parents and young people)."
-  createUser(input: CreateUserInput!): User!
-  "Give a user access through a relationship."
-  grantAccess(input: GrantAccessInput!): Relationship!
-  "End a relationship now."
-  revokeAccess(id: ID!): Relationship!
-  createLearner(input: LearnerInput!): Learner!
-  updateLearner(id: ID!, input: LearnerInput!): Learner!
+  createUser(
+    "The account."
+    input: CreateUserInput!
+  ): User!
+  """
+  Give a user access through a relationship, as the grant table allows:
+  administrators grant staff and officer roles; staff of the learner's
+  school or FEI and officers of their LA record parents and the young
+  person's own access; a parent or the young person consents to an
+  advocate (with an end date). Nobody grants to themself (FORBIDDEN, and
+  audited). Recorded in the learner's audit trail.
+  """
+  grantAccess(
+    "The relationship."
+    input: GrantAccessInput!
+  ): Relationship!
+  """
+  End a relationship now. The holder may end their own; whoever could grant
+  it may end it; any parent or the young person may end an advocate's
+  consent. NOT_FOUND when you may do neither.
+  """
+  revokeAccess(
+    "The relationship's id (rel_…)."
+    id: ID!
+  ): Relationship!
+  "Register a learner: staff of the learner's school or FEI, or officers of their local authority."
+  createLearner(
+    "The learner's details."
+    input: LearnerInput!
+  ): Learner!
+  """
+  Replace a learner's details (every field: send them all). Staff and
+  officers who are responsible for the learner both before and after the
+  change (a move to another school is made by someone who sees both ends,
+  such as an LA officer).
+  """
+  updateLearner(
+    "The learner's id."
+    id: ID!
+    "The learner's details as they should now be."
+    input: LearnerInput!
+  ): Learner!
   """
   Start an IDP for a learner; its version 1 is a draft. A learner has at
   most one plan kept by one maintaining body: sending the same request
   again returns that plan and creates nothing; another plan for the same
   learner and maintainer is CONFLICT (save a new version instead).
   """
-  createPlan(input: CreatePlanInput!): Plan!
+  createPlan(
+    "The plan."
+    input: CreatePlanInput!
+  ): Plan!
   "Save a new immutable version. CONFLICT when expectedVersion is no longer current."
-  saveVersion(input: SaveVersionInput!): PlanVersion!
+  saveVersion(
+    "The version."
+    input: SaveVersionInput!
+  ): PlanVersion!
   """
   Render a plan version to PDF in the background. Returns the job at once; a
   version already rendered (or being rendered) in that language returns the
   existing job and its file, without rendering again. version defaults to
   the current version.
   """
-  renderPlan(planId: ID!, version: Int, language: RenderLanguage = EN, priority: JobPriority = INTERACTIVE, planCheck: Boolean = false): Job!
+  renderPlan(
+    "The plan's id; anyone who may read the plan may ask (parents too)."
+    planId: ID!
+    "The version's number; omit for the current version. A version that does not exist is NOT_FOUND."
+    version: Int
+    "The PDF's language."
+    language: RenderLanguage = EN
+    "INTERACTIVE when someone is waiting for it, BULK for batches."
+    priority: JobPriority = INTERACTIVE
+    "Add a plan check page listing the version's findings (drafts only: INVALID for a FINAL version)."
+    planCheck: Boolean = false
+  ): Job!
 }
 
+"""
+Live updates over websockets (graphql-transport-ws). Access is checked
+when a subscription starts and again for every event: when access ends
+(consent ended, a role ended) the stream ends.
+"""
 type Subscription {
-  "Announces each new version of a plan (ids and number only)."
-  planVersionSaved(planId: ID!): PlanVersionSaved!
+  "Announces each new version of a plan (ids and number only), for anyone who may read the plan."
+  planVersionSaved(
+    "The plan's id."
+    planId: ID!
+  ): PlanVersionSaved!
   "A job each time it changes, starting with its state now; ends when the job finishes."
-  jobUpdated(id: ID!): Job!
+  jobUpdated(
+    "The job's id."
+    id: ID!
+  ): Job!
 }
 
 "The language of a rendered document. BILINGUAL prints headings and labels Welsh first, then English."
 enum RenderLanguage {
+  "English."
   EN
+  "Welsh."
   CY
+  "Welsh and English: each heading and label Welsh first, then English."
   BILINGUAL
 }
 
+"What a job does."
 enum JobKind {
+  "Renders one version of a plan to PDF (renderPlan)."
   RENDER_PLAN
 }
 
+"Where a job is in its life."
 enum JobStatus {
   "Written and queued (or waiting for a retry)."
   PENDING
@@ -6776,96 +7038,161 @@ enum JobStatus {
 
 "INTERACTIVE work (someone is waiting) runs before BULK work."
 enum JobPriority {
+  "Someone is waiting for it: runs first."
   INTERACTIVE
+  "Batch work: runs when no interactive work waits."
   BULK
 }
 
-"Asynchronous work, e.g. rendering a plan version to PDF."
+"Asynchronous work, e.g. rendering a plan version to PDF. Visible to whoever may read its learner's record (for a bundle, the case)."
 type Job implements Node {
+  "The job's id (job_…)."
   id: ID!
+  "What the job does."
   kind: JobKind!
+  "Where it is in its life; follow it with jobUpdated or by asking again."
   status: JobStatus!
+  "Its queue."
   priority: JobPriority!
   "How many times a worker has started it."
   attempts: Int!
-  "Why the last attempt failed (INVALID, NOT_FOUND or INTERNAL); set on FAILED jobs and while a retry waits."
-  errorCode: String
+  "Why the last attempt failed (usually INVALID, NOT_FOUND or INTERNAL); set on FAILED jobs and while a retry waits; null otherwise."
+  errorCode: ErrorCode
+  "The plan of a plan or meeting-record job; null for a bundle job."
   plan: Plan
+  "The plan version rendered (for a meeting record, the version reviewed; 0 for a bundle job)."
   version: Int!
+  "The language of the document."
   language: RenderLanguage!
   "A draft rendered with its plan check page."
   planCheck: Boolean!
   "The result, once SUCCEEDED."
   file: File
+  "When the job was written."
   createdAt: Time!
+  "When its status or attempts last changed."
   updatedAt: Time!
+  "When a worker first started it; null until then."
   startedAt: Time
+  "When it SUCCEEDED or FAILED; null until then."
   finishedAt: Time
 }
 
 "A stored document. Downloading it is audited."
 type File implements Node {
+  "The file's id (fil_…), derived from its content: the same bytes are stored once (uploads once per learner, case files once per case)."
   id: ID!
   "The download name."
   name: String!
+  "Its media type, detected from its bytes (e.g. application/pdf)."
   contentType: String!
   "Size in bytes."
   size: Int!
+  "The page count of a PDF; 0 for other types."
   pages: Int!
   "SHA-256 of the bytes, hex."
   sha256: String!
+  "When it was stored."
   createdAt: Time!
   """
   A short-lived link to GET the file without a bearer token, bound to you:
   valid for expiresInSeconds (default 300, at most 3600). GET /files/{id}
   with your bearer token works too.
   """
-  downloadUrl(expiresInSeconds: Int = 300): String!
+  downloadUrl(
+    "How long the link works, 1 to 3600 seconds."
+    expiresInSeconds: Int = 300
+  ): String!
 }
 
+"A new version of a plan was saved (planVersionSaved)."
 type PlanVersionSaved {
+  "The plan's id."
   planId: ID!
+  "The new version's number."
   number: Int!
+  "When it was saved."
   at: Time!
+  "The version itself; null when you may no longer read it (reading its content is audited, as for PlanVersion.content)."
   version: PlanVersion
 }
 
+"A person who signs in."
 type User implements Node {
+  "The user's id (usr_…)."
   id: ID!
+  "The user's name."
   name: String!
+  "The user's email address (deadline notices go to staff and officers by email)."
   email: String!
+  "An administrator: manages organisations and staff and officer roles, and sees no learner's data."
   admin: Boolean!
+  "Your own relationships, each saying whether it is active (FORBIDDEN for another user's)."
   relationships: [Relationship!]!
 }
 
+"""
+A stored fact that gives a user access: to a learner (PARENT_OF, SELF,
+ADVOCATE_FOR) or through an organisation (STAFF_OF, OFFICER_OF). Seen by
+its holder (me.relationships) and, for a learner's, by those who maintain
+the learner's record (Learner.access).
+"""
 type Relationship implements Node {
+  "The relationship's id (rel_…)."
   id: ID!
+  "Who holds it."
   userId: ID!
+  "What it is."
   kind: RelationshipKind!
+  "The learner, for PARENT_OF, SELF and ADVOCATE_FOR; null otherwise."
   learnerId: ID
+  "The school, FEI, health board (STAFF_OF) or local authority (OFFICER_OF); null for learner relationships."
   organisation: Organisation
+  "For staff: their role as given (e.g. ALNCo, teacher); staff whose role is one of the deployment's override roles (ALNCo by default) may finalise plans over ERROR findings. Null when not given."
   staffRole: String
   "For advocates: the parent or young person who consented."
   consentBy: ID
   "For advocates whose consent covers one case only."
   caseId: ID
+  "When it ends by itself (always set for advocates); null when open-ended."
   endsAt: Time
+  "When it was revoked; null unless revoked."
   endedAt: Time
   "False once ended, past its end date, or granted by its holder to themself (such grants are refused; one stored earlier gives no access)."
   active: Boolean!
+  "When it was granted."
   createdAt: Time!
   "Who granted it. Kept when the grantor's own role later changes: the relationship ends only by its own end date or a revocation."
   grantedBy: ID
-  "The grantor's standing when granting: ADMIN, STAFF_OF, OFFICER_OF, PARENT_OF or SELF (absent on relationships recorded before it was kept)."
-  grantedAs: String
+  "The grantor's standing when granting (null on relationships recorded before it was kept)."
+  grantedAs: GrantorStanding
   "When the grantor's standing (the staff or officer role they granted it under) ended; null while it lasts. Shown to those who maintain the learner's record."
   grantorRoleEndedAt: Time
 }
 
+"What a grantor was, with respect to what they granted (the grant table's rows that allow a grant)."
+enum GrantorStanding {
+  "An administrator (staff and officer relationships)."
+  ADMIN
+  "Staff of the learner's school or FEI (parents, the young person's own access)."
+  STAFF_OF
+  "An officer of the learner's local authority (parents, the young person's own access)."
+  OFFICER_OF
+  "A parent of the learner (consent to an advocate)."
+  PARENT_OF
+  "The young person themself (consent to an advocate)."
+  SELF
+}
+
+"A local authority, school, FEI or local health board. Public information: anyone signed in may read it."
 type Organisation implements Node {
+  "The organisation's id (org_…)."
   id: ID!
+  "What it is."
   kind: OrgKind!
+  "Its name (in English, or as it is known)."
   name: String!
+  "Its Welsh name; null when not recorded."
   nameCy: String
   "The local authority a school or FEI is in."
   localAuthority: Organisation
@@ -6873,95 +7200,174 @@ type Organisation implements Node {
   code: String
 }
 
+"Narrows organisations(filter:); every field given must match."
 input OrganisationFilter {
+  "Only organisations of this kind."
   kind: OrgKind
+  "Only schools and FEIs in this local authority."
   laId: ID
+  "Names beginning with this (case and accents ignored)."
   namePrefix: String
 }
 
+"A page of organisations."
 type OrganisationConnection {
+  "The organisations of this page, in name order."
   edges: [OrganisationEdge!]!
+  "Where the page sits in the list."
   pageInfo: PageInfo!
 }
 
+"An organisation in a page, with its cursor."
 type OrganisationEdge {
+  "The position of this item: pass it as after to continue after it."
   cursor: String!
+  "The organisation."
   node: Organisation!
 }
 
+"""
+A child or young person (0 to 25). Seen by their family (parents, the
+young person), advocates with consent, staff of their school or FEI and
+officers of their local authority; changed by the staff and officers only.
+Names and dates of birth are personal data: Cynllun never puts them in
+logs, errors or notices.
+"""
 type Learner implements Node {
+  "The learner's id (lrn_…)."
   id: ID!
+  "Given name (Welsh diacritics are normal data)."
   givenName: String!
+  "Family name."
   familyName: String!
+  "The name they are known by; null when not given."
   preferredName: String
+  "Date of birth."
   dateOfBirth: Date!
   "Age in whole years today."
   age: Int!
+  "Child or young person today, from the date of birth."
   status: LearnerStatus!
+  "The last day of compulsory school age: the last Friday of June of the school year in which they turn 16."
   compulsorySchoolAgeEnds: Date!
+  "Preferred language."
   language: Language!
+  "The local authority responsible for the learner."
   localAuthority: Organisation!
+  "Where they are educated now."
   settingKind: SettingKind!
+  "The school or FEI, for settingKind SCHOOL or FEI; null otherwise."
   setting: Organisation
+  "Looked after by a local authority."
   lookedAfter: Boolean!
+  "The learner's plans (one per maintaining body)."
   plans: [Plan!]!
-  "Learner-scoped relationships (parents, self, advocates), for those who maintain the record."
+  "Learner-scoped relationships (parents, self, advocates), ended ones too, for those who maintain the record (FORBIDDEN for others)."
   access: [Relationship!]!
+  "When the learner was registered."
   createdAt: Time!
+  "When the learner's details last changed."
   updatedAt: Time!
 }
 
+"Narrows learners(filter:); every field given must match."
 input LearnerFilter {
+  "Only learners this local authority is responsible for."
   laId: ID
+  "Only learners at this school or FEI."
   settingId: ID
   "Matches the start of the family, given or preferred name; case and accents ignored."
   namePrefix: String
 }
 
+"A page of learners."
 type LearnerConnection {
+  "The learners of this page, in name order."
   edges: [LearnerEdge!]!
+  "Where the page sits in the list."
   pageInfo: PageInfo!
+  "How many learners match, on every page."
   totalCount: Int!
 }
 
+"A learner in a page, with its cursor."
 type LearnerEdge {
+  "The position of this item: pass it as after to continue after it."
   cursor: String!
+  "The learner."
   node: Learner!
 }
 
+"""
+An Individual Development Plan: who it is for, who maintains it, and its
+append-only versions. Seen by whoever may see the learner; versions are
+saved by staff of the maintaining school or FEI and officers of the
+learner's LA.
+"""
 type Plan implements Node {
+  "The plan's id (pln_…)."
   id: ID!
+  "The learner the plan is for."
   learner: Learner!
+  "The body that maintains it: the learner's school or FEI, or their local authority."
   maintainer: Organisation!
+  "Maintained by a local authority (then 2D, placement, applies)."
   laMaintained: Boolean!
+  "The newest version's number: send it as expectedVersion when saving."
   currentVersionNumber: Int!
+  "The newest version (draft or final)."
   currentVersion: PlanVersion!
-  version(number: Int!): PlanVersion
-  versions(first: Int = 50, after: String): PlanVersionConnection!
+  "A version by number; null when there is no such version."
+  version(
+    "The version's number, from 1."
+    number: Int!
+  ): PlanVersion
+  "Every version, oldest first."
+  versions(
+    "Page size, 0 to 200."
+    first: Int = 50
+    "The endCursor of the previous page; omit for version 1 onwards."
+    after: String
+  ): PlanVersionConnection!
+  "When the plan was started."
   createdAt: Time!
 }
 
+"A page of plan versions."
 type PlanVersionConnection {
+  "The versions of this page, oldest first."
   edges: [PlanVersionEdge!]!
+  "Where the page sits in the list."
   pageInfo: PageInfo!
 }
 
+"A plan version in a page, with its cursor."
 type PlanVersionEdge {
+  "The position of this item: pass it as after to continue after it."
   cursor: String!
+  "The version."
   node: PlanVersion!
 }
 
 "One immutable version of a plan. Reading its content is audited."
 type PlanVersion implements Node {
-  "planId/vN"
+  "This version: planId/vN."
   id: ID!
+  "The plan."
   plan: Plan!
+  "The version's number: 1, 2, 3 … without gaps."
   number: Int!
+  "Draft or final."
   status: VersionStatus!
+  "The form definition the content was saved against (formDefinition(version:))."
   formVersion: String!
+  "The note saved with the version; null when none."
   comment: String
+  "When it was saved."
   createdAt: Time!
+  "Who saved it (a user id)."
   createdBy: ID!
+  "The statutory content. Each read is recorded in the learner's audit trail (part plan.version.content)."
   content: PlanContent!
   "Renders of this version, oldest first."
   renders: [Job!]!
@@ -6977,8 +7383,11 @@ type PlanVersion implements Node {
 
 "A decision to finalise a plan over ERROR findings."
 type QualityOverride {
+  "Why, as given in overrideReason."
   reason: String!
+  "Who decided (a user id): an ALNCo of the maintaining school or FEI, or an officer of the learner's LA."
   by: ID!
+  "When."
   at: Time!
   "The rules overridden."
   rules: [String!]!
@@ -6986,12 +7395,19 @@ type QualityOverride {
 
 "A plan rule: what it checks, with an example that fires and one that does not."
 type PlanRule {
+  "The rule's code, as in Finding.rule (e.g. PROVISION_NO_AMOUNT)."
   code: String!
+  "How serious its findings are; ERROR blocks finalising."
   severity: Severity!
+  "What the rule checks."
   title: LocalText!
+  "The law or guidance it rests on, with how strong that is (CONFIRMED, SECONDARY, WEAK)."
   basis: String!
+  "How to put a finding right."
   fix: LocalText!
+  "An example the rule fires on."
   fires: LocalText!
+  "An example it passes."
   passes: LocalText!
 }
 
@@ -6999,7 +7415,12 @@ extend type Query {
   "The plan rules (quality checks) with their examples."
   planRules: [PlanRule!]!
   "Run the plan rules on content without saving it (for editors checking as they write)."
-  checkPlan(planId: ID!, content: PlanContentInput!): [Finding!]!
+  checkPlan(
+    "The plan the content is for (its learner and maintainer decide some rules); you must be able to read it."
+    planId: ID!
+    "The content, as it would be saved."
+    content: PlanContentInput!
+  ): [Finding!]!
 }
 
 "The statutory content of an IDP, in form order."
@@ -7018,39 +7439,61 @@ type PlanContent {
   placement: Placement
   "3A"
   meetingSummary: String!
+  "Part 3 sections after 3A, by key (formDefinition lists them)."
   furtherSections: [FurtherSection!]!
+  "Material outside the form: interim targets, reports, an individual healthcare plan."
   appendices: [Appendix!]!
 }
 
+"Section 1A: consent and capacity."
 type Consent {
+  "Whether consent was given; null when not recorded."
   consentGiven: Boolean
+  "Details of the consent."
   consentDetails: String!
+  "Whether there are questions of capacity; null when not recorded."
   capacityIssues: Boolean
+  "Details of capacity."
   capacityDetails: String!
 }
 
+"Section 1B: the plan's key dates."
 type MaintainerInfo {
+  "When the plan starts; null when not set."
   startDate: Date
+  "The date by which the plan is to be reviewed; null when not set."
   reviewTargetDate: Date
+  "The date proposed for the review; null when not set."
   proposedReviewDate: Date
 }
 
+"Section 1C: the one-page profile, under its three headings."
 type OnePageProfile {
+  "What people like and admire about me."
   likeAndAdmire: [Statement!]!
+  "What's important to me."
   importantToMe: [Statement!]!
+  "How best to support me."
   howToSupportMe: [Statement!]!
+  "Attachment file ids (drawings, audio, video) for the profile."
   media: [ID!]!
 }
 
 "A line of the one-page profile; directQuote marks the child's or young person's own words."
 type Statement {
+  "The line."
   text: String!
+  "The child's or young person's own words."
   directQuote: Boolean!
 }
 
+"Section 2A: one additional learning need."
 type NeedEntry {
+  "The need."
   description: String!
+  "How it affects the learner's learning."
   impactOnLearning: String!
+  "Why it was decided there is ALN, where that is not obvious or is disputed."
   reasons: String!
 }
 
@@ -7065,130 +7508,221 @@ type ProvisionRow implements Node {
   rowId: ID!
   "The plan version the row belongs to."
   version: Int!
+  "2B.1: the intended outcome."
   intendedOutcome: String!
+  "2B.2: the provision."
   provision: String!
   "Whether the ALP is to be provided in Welsh (2B.3); null when the plan does not say."
   welshMedium: Boolean
+  "2B.4: who provides it."
   provider: String!
+  "The kind of provider; null when not given."
   providerType: ProviderType
+  "2B.5: when it starts; null when not set."
   startDate: Date
+  "2B.6: the review or end date (dateKind says which); null when not set."
   reviewOrEndDate: Date
+  "What reviewOrEndDate is; null when not given."
   dateKind: DateKind
+  "2B.7: why this provision."
   rationale: String!
+  "How much, as a structured quantity (what the ledger plans from); null when the row gives none."
   quantity: Quantity
+  "Provision an NHS body is to secure (Act s.21(3))."
   nhsSecured: Boolean!
+  "The NHS body that secures it (nhsSecured only); empty when not named."
   nhsBody: String!
 }
 
 "So many sessions of so many minutes per period, in a group of groupSize (1 = one-to-one)."
 type Quantity {
+  "Minutes per session, 1 to 1440."
   minutesPerSession: Int!
+  "Sessions per period, 1 to 1000."
   sessions: Int!
+  "The period the sessions are counted over."
   per: Period!
+  "Learners in the group, 1 (one-to-one) to 100."
   groupSize: Int!
 }
 
+"Section 2D of an LA-maintained plan."
 type Placement {
+  "2D.1: the school named for admission (Act s.48)."
   namedSchool: String!
+  "2D.2: a school or other institution (s.14(6))."
   otherInstitution: String!
+  "2D.3: board and lodging (s.14(6))."
   boardAndLodging: String!
 }
 
+"A Part 3 section after 3A."
 type FurtherSection {
+  "The section's key in the form definition (e.g. 3B)."
   key: String!
+  "Its text."
   text: String!
 }
 
+"An appendix: material outside the form."
 type Appendix {
+  "Its title."
   title: String!
+  "Its text."
   text: String!
+  "An uploaded file of the learner's record it refers to; null when none."
   attachmentId: ID
 }
 
+"""
+The whole content of a version: every save replaces it, so send every
+section (an omitted one is empty in the new version). Field errors name
+paths such as input.content.provision.2.startDate.
+"""
 input PlanContentInput {
+  "1A."
   consent: ConsentInput
+  "1B."
   dates: MaintainerInfoInput
+  "1C."
   profile: OnePageProfileInput
+  "2A, at most 100 entries."
   needs: [NeedEntryInput!]
+  "2B, at most 200 rows."
   provision: [ProvisionRowInput!]
+  "2D, for LA-maintained plans only (INVALID on another plan unless empty)."
   placement: PlacementInput
+  "3A."
   meetingSummary: String
+  "Part 3 sections after 3A: each key one the form definition lists, at most once."
   furtherSections: [FurtherSectionInput!]
+  "Appendices, at most 50."
   appendices: [AppendixInput!]
 }
 
+"Section 1A."
 input ConsentInput {
+  "Whether consent was given; null: not recorded."
   consentGiven: Boolean
+  "Details of the consent."
   consentDetails: String
+  "Whether there are questions of capacity; null: not recorded."
   capacityIssues: Boolean
+  "Details of capacity."
   capacityDetails: String
 }
 
+"Section 1B: the review dates must not be before the start date."
 input MaintainerInfoInput {
+  "When the plan starts."
   startDate: Date
+  "The date by which the plan is to be reviewed."
   reviewTargetDate: Date
+  "The date proposed for the review."
   proposedReviewDate: Date
 }
 
+"Section 1C: at most 100 lines under each heading."
 input OnePageProfileInput {
+  "What people like and admire about me."
   likeAndAdmire: [StatementInput!]
+  "What's important to me."
   importantToMe: [StatementInput!]
+  "How best to support me."
   howToSupportMe: [StatementInput!]
+  "Attachment file ids (uploadAttachment), each once; at most 100."
   media: [ID!]
 }
 
+"A line of the one-page profile."
 input StatementInput {
+  "The line (not empty)."
   text: String!
+  "Mark it as the child's or young person's own words (default false)."
   directQuote: Boolean
 }
 
+"Section 2A: one need."
 input NeedEntryInput {
+  "The need."
   description: String
+  "How it affects learning."
   impactOnLearning: String
+  "Why it was decided there is ALN, where not obvious or disputed."
   reasons: String
 }
 
+"A 2B row. Drafts may leave fields empty; the plan rules say what a final plan needs."
 input ProvisionRowInput {
   "Keep the rowId of an existing row so comparisons follow it (its node id from this plan, planId/vN#rowId, is taken as its rowId); omit for a new row."
   id: ID
+  "2B.1: the intended outcome."
   intendedOutcome: String
+  "2B.2: the provision."
   provision: String
+  "2B.3: whether it is provided in Welsh; null: not stated."
   welshMedium: Boolean
+  "2B.4: who provides it."
   provider: String
+  "The kind of provider."
   providerType: ProviderType
+  "2B.5: when it starts."
   startDate: Date
+  "2B.6: the review or end date (not before startDate)."
   reviewOrEndDate: Date
+  "What reviewOrEndDate is."
   dateKind: DateKind
+  "2B.7: why this provision."
   rationale: String
+  "How much, structured (the ledger plans from it)."
   quantity: QuantityInput
+  "Provision an NHS body is to secure (default false)."
   nhsSecured: Boolean
+  "The NHS body; must be empty unless nhsSecured is true."
   nhsBody: String
 }
 
+"So many sessions of so many minutes per period."
 input QuantityInput {
+  "Minutes per session, 1 to 1440."
   minutesPerSession: Int!
+  "Sessions per period, 1 to 1000."
   sessions: Int!
+  "The period."
   per: Period!
+  "Learners in the group, 1 (one-to-one) to 100."
   groupSize: Int = 1
 }
 
+"Section 2D."
 input PlacementInput {
+  "2D.1: the school named for admission."
   namedSchool: String
+  "2D.2: a school or other institution."
   otherInstitution: String
+  "2D.3: board and lodging."
   boardAndLodging: String
 }
 
+"A Part 3 section after 3A."
 input FurtherSectionInput {
+  "Its key: one of the form definition's Part 3 sections after 3A."
   key: String!
+  "Its text."
   text: String!
 }
 
+"An appendix."
 input AppendixInput {
+  "Its title (not empty)."
   title: String!
+  "Its text."
   text: String
+  "An attachment's file id (uploadAttachment)."
   attachmentId: ID
 }
 
+"A learner's details. Text may not hold control characters or invisible direction marks; error messages never repeat the value sent."
 input LearnerInput {
   """
   Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
@@ -7198,17 +7732,27 @@ input LearnerInput {
   never logged. createLearner only: updateLearner ignores it.
   """
   idempotencyKey: String
+  "Given name, at most 200 characters."
   givenName: String!
+  "Family name, at most 200 characters."
   familyName: String!
+  "The name they are known by."
   preferredName: String
+  "Date of birth: not in the future, and no more than 25 years old today (the ALN system covers ages 0 to 25)."
   dateOfBirth: Date!
+  "Preferred language."
   language: Language!
+  "The responsible local authority's id."
   laId: ID!
+  "Where they are educated now."
   settingKind: SettingKind!
+  "The school (settingKind SCHOOL) or FEI (FEI); required for those two, refused for the others."
   settingId: ID
+  "Looked after by a local authority."
   lookedAfter: Boolean = false
 }
 
+"A school, FEI or health board to create."
 input CreateOrganisationInput {
   """
   Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
@@ -7218,13 +7762,19 @@ input CreateOrganisationInput {
   never logged.
   """
   idempotencyKey: String
+  "SCHOOL, FEI or HEALTH_BOARD (LOCAL_AUTHORITY is INVALID: the 22 are built in)."
   kind: OrgKind!
+  "Its name, at most 200 characters."
   name: String!
+  "Its Welsh name."
   nameCy: String
+  "The local authority a school or FEI is in (required for those)."
   laId: ID
+  "An external reference (e.g. the school's LA/establishment number), at most 32 characters."
   code: String
 }
 
+"A user account to create."
 input CreateUserInput {
   """
   Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
@@ -7234,37 +7784,55 @@ input CreateUserInput {
   never logged.
   """
   idempotencyKey: String
+  "The person's name."
   name: String!
+  "Their email address (a plain address, at most 254 characters)."
   email: String!
+  "Make an administrator (administrators only)."
   admin: Boolean = false
 }
 
+"A relationship to grant (see grantAccess for who may grant what)."
 input GrantAccessInput {
+  "The user who gets access (not yourself, not an administrator: INVALID on userId, as for an unknown user)."
   userId: ID!
+  "What they become."
   kind: RelationshipKind!
+  "The learner, for PARENT_OF, SELF and ADVOCATE_FOR (refused for the others)."
   learnerId: ID
+  "The organisation, for STAFF_OF (a school, FEI or health board) and OFFICER_OF (a local authority); refused for the others."
   orgId: ID
+  "For staff: their role, at most 100 characters (e.g. ALNCo)."
   staffRole: String
-  "Required for advocates (consent is time-limited)."
+  "Required for advocates (consent is time-limited: at most two years ahead); when given, in the future."
   endsAt: Time
   "For advocates: limit the consent to one case of the learner's (the advocate sees no other case)."
   caseId: ID
 }
 
+"A plan to start."
 input CreatePlanInput {
+  "The learner (you must be staff of their school or FEI, or an officer of their LA)."
   learnerId: ID!
   "The learner's school or FEI, or the learner's local authority."
   maintainerId: ID!
+  "Version 1's content; omit for an empty draft."
   content: PlanContentInput
+  "A note saved with version 1, at most 2000 characters."
   comment: String
 }
 
+"A plan version to save."
 input SaveVersionInput {
+  "The plan's id."
   planId: ID!
   "The version you edited; the save is version expectedVersion + 1."
   expectedVersion: Int!
+  "DRAFT, or FINAL to give the plan (checked against the plan rules)."
   status: VersionStatus = DRAFT
+  "The whole content of the new version."
   content: PlanContentInput!
+  "A note saved with the version, at most 2000 characters."
   comment: String
   """
   Finalising (status FINAL) content with ERROR findings is refused (INVALID,
@@ -7275,13 +7843,19 @@ input SaveVersionInput {
   overrideReason: String
 }
 
+"The differences between two versions of a plan, in form order."
 type VersionComparison {
+  "The plan's id."
   planId: ID!
+  "The older version's number, as asked."
   from: Int!
+  "The newer version's number, as asked."
   to: Int!
+  "Every difference, in form order: section, then row, then field. 2B rows are matched by rowId, so a moved row is no change."
   changes: [Change!]!
 }
 
+"One difference between two versions' content."
 type Change {
   "Form section key, e.g. 2B."
   section: String!
@@ -7289,71 +7863,128 @@ type Change {
   path: String!
   "1-based row number for list items, 0 otherwise."
   row: Int!
+  "The field's key in the form definition; empty for a whole row or item (a profile line's heading for profile lines and media)."
   field: String!
+  "Added, removed or changed."
   kind: ChangeKind!
+  "The older value in the language asked for (dates YYYY-MM-DD, booleans yes/no); empty when absent."
   from: String!
+  "The newer value, as from; empty when absent."
   to: String!
-  "e.g. 2B row 3: provision changed from … to …"
+  "One line in the language asked for, e.g. 2B row 3: provision changed from … to …"
   summary: String!
 }
 
+"""
+A read of protected content (a plan version, a comparison, a review, the
+ledger, a case, a download) or a change of who may read it (a grant, a
+revocation, a refused self-grant, the end of a staff role). It names who,
+which learner, which part and why, and never holds the content.
+"""
 type AuditEvent implements Node {
+  "The event's id (aud_…)."
   id: ID!
+  "When."
   at: Time!
+  "Who (a user id)."
   actorId: ID!
+  "Whose record."
   learnerId: ID!
+  "What was read or changed, e.g. plan.version.content, plan.diff, plan.ledger, review.record, case, case.evidence, case.bundle, file.download, access.grant, access.revoke."
   part: String!
+  "The plan concerned; null when none."
   planId: ID
+  "The plan version concerned; null when none."
   version: Int
+  "What was done, e.g. read, compare, download, granted, revoked, refused-self-grant."
   action: String!
+  "The relationship kind that allowed it (e.g. STAFF_OF, PARENT_OF); for grants and revocations, the kind granted or ended."
   reason: String!
   "For events about access (part access.grant, access.revoke): the relationship concerned."
   relationshipId: ID
 }
 
+"A page of audit events."
 type AuditEventConnection {
+  "The events of this page, newest first."
   edges: [AuditEventEdge!]!
+  "Where the page sits in the list."
   pageInfo: PageInfo!
 }
 
+"An audit event in a page, with its cursor."
 type AuditEventEdge {
+  "The position of this item: pass it as after to continue after it."
   cursor: String!
+  "The event."
   node: AuditEvent!
 }
 
 "A bilingual text."
 type LocalText {
+  "English."
   en: String!
+  "Welsh (empty where no Welsh wording exists yet)."
   cy: String!
 }
 
+"""
+One version of the IDP form (Annex A of the ALN Code): its parts,
+sections and fields in order with their English and Welsh wording. Parts
+of the published form are unconfirmed: those sections say so.
+"""
 type FormDefinition {
+  "The definition's version, e.g. 2021-annex-a; plan versions record it."
   version: String!
+  "The form's title."
   title: LocalText!
+  "The published form it follows."
   source: String!
+  "Its parts in order: 1, 2, 3 and the appendices."
   parts: [FormPart!]!
 }
 
+"A part of the form."
 type FormPart {
+  "The part's key: 1, 2, 3 or APPENDICES."
   key: String!
+  "Its complete title, e.g. Part 1: Profile."
   title: LocalText!
+  "Its sections in order."
   sections: [FormSection!]!
 }
 
+"A section of the form (1A, 2B, 3A …)."
 type FormSection {
+  "The section's key, e.g. 2B (its title does not repeat it)."
   key: String!
+  "Its heading."
   title: LocalText!
+  "Guidance for whoever fills it in."
   help: LocalText!
+  "Its fields in order."
   fields: [FormField!]!
-  "ALL or LA_MAINTAINED"
-  appliesTo: String!
+  "Which plans the section is part of."
+  appliesTo: SectionAppliesTo!
   "True where the wording or structure is not confirmed against the published form."
   unconfirmed: Boolean!
+  "What is not confirmed, or other notes on the section; empty when none."
   note: String!
 }
 
+"Which plans a form section is part of."
+enum SectionAppliesTo {
+  "Every plan."
+  ALL
+  "Plans maintained by a local authority only (2D)."
+  LA_MAINTAINED
+}
+
+"A field of a form section."
 type FormField {
+  "The field's input name, e.g. intendedOutcome (as in PlanContentInput and Change.field)."
   key: String!
+  "Its label."
   label: LocalText!
 }
 
@@ -7371,9 +8002,11 @@ enum ReviewType {
   TRANSFER
   "A local authority reconsidering a school's plan (s.27)."
   LA_RECONSIDERATION
+  "Any other reason (say why in the record)."
   OTHER
 }
 
+"Where a review is in its life: REQUESTED, then REFUSED or OPEN, then CONCLUDED."
 enum ReviewStatus {
   "A request is recorded and not yet decided."
   REQUESTED
@@ -7385,70 +8018,119 @@ enum ReviewStatus {
   CONCLUDED
 }
 
+"Who asked for a review."
 enum RequesterRole {
+  "The child."
   CHILD
+  "A parent."
   PARENT
+  "The young person."
   YOUNG_PERSON
+  "An NHS body securing provision in the plan."
   NHS_BODY
+  "A school."
   SCHOOL
+  "A local authority."
   LA
+  "Anyone else."
   OTHER
 }
 
+"A participant's part in a review."
 enum ParticipantRole {
+  "The child."
   CHILD
+  "The young person."
   YOUNG_PERSON
+  "A parent or carer."
   PARENT
+  "The additional learning needs coordinator."
   ALNCO
+  "A teacher."
   TEACHER
+  "A local authority officer."
   LA_OFFICER
+  "A health professional."
   HEALTH
+  "Social care."
   SOCIAL_CARE
+  "An advocate."
   ADVOCATE
+  "An educational psychologist."
   EDUCATIONAL_PSYCHOLOGIST
+  "Anyone else."
   OTHER
 }
 
+"How a participant took part in a review."
 enum Attendance {
+  "Attended in person."
   IN_PERSON
+  "Attended remotely (by phone or video)."
   REMOTELY
+  "Contributed in writing."
   IN_WRITING
+  "Contributed through someone else."
   THROUGH_SOMEONE_ELSE
+  "Did not contribute."
   DID_NOT_CONTRIBUTE
 }
 
 "How the child's or young person's views were gathered."
 enum ViewFormat {
+  "In their own words, spoken or written."
   OWN_WORDS
+  "A drawing."
   DRAWING
+  "An audio recording."
   AUDIO
+  "A video."
   VIDEO
+  "Augmentative and alternative communication."
   AAC
+  "Written down by a parent."
   PARENT_SCRIBED
+  "Gathered by a trusted adult."
   TRUSTED_ADULT
 }
 
+"An answer to a review question about a 2B row."
 enum Answer {
+  "Yes."
   YES
+  "Partly."
   PARTLY
+  "No."
   NO
+  "Not known, or not discussed."
   UNKNOWN
 }
 
+"What a review decided for a 2B row."
 enum ProvisionChange {
+  "Continue as it is."
   CONTINUE
+  "Increase it."
   INCREASE
+  "Reduce it."
   REDUCE
+  "Change it in another way."
   MODIFY
+  "End it."
   END
 }
 
+"How far an intended outcome (2B.1) was achieved."
 enum OutcomeStatus {
+  "Achieved."
   ACHIEVED
+  "Partly achieved."
   PARTLY_ACHIEVED
+  "Not yet achieved."
   NOT_YET_ACHIEVED
 }
 
+"How a review ended (s.23(10), (11))."
 enum DecisionKind {
   "The plan was revised: the revised plan is a new version linked to the review."
   REVISED
@@ -7456,44 +8138,84 @@ enum DecisionKind {
   NO_REVISION
 }
 
+"How serious a finding is."
 enum Severity {
+  "Must be put right before the plan is finalised (or overridden, with a reason)."
   ERROR
+  "Should be looked at."
   WARNING
+  "For information."
   INFO
 }
 
+"What started a 12-month review period."
 enum ReviewPeriodBasis {
+  "The plan was first given (its first FINAL version was saved) (s.23(2))."
   FIRST_GIVEN
+  "A review ended in a revised plan (s.23(3))."
   REVISED_PLAN
+  "A review ended in a notice of no revision (s.23(4))."
   NO_REVISION_NOTICE
+  "Nothing was given in the previous period, so this one began the day after it ended (s.23(5))."
   ROLLED_OVER
 }
 
+"Whether a session of provision took place."
 enum SessionStatus {
+  "Delivered."
   DELIVERED
+  "Did not take place (reason says why)."
   MISSED
 }
 
+"Why a session did not take place, so a shortfall can be attributed."
 enum MissedReason {
+  "The learner was absent."
   LEARNER_ABSENT
+  "The provider (e.g. a therapist) was absent."
   PROVIDER_ABSENT
+  "No member of staff was available."
   STAFF_UNAVAILABLE
+  "A school event took its place."
   SCHOOL_EVENT
+  "The setting was closed."
   SETTING_CLOSED
+  "The learner declined it."
   LEARNER_DECLINED
+  "Another reason (say which in notes)."
   OTHER
 }
 
+"Which days a ledger took as days provision could happen on."
 enum LedgerBasis {
-  "School days from the local authority's term calendar."
+  "School days from the maintaining body's term calendar (terms, less half terms, bank holidays and closures)."
   TERM_CALENDAR
   "No term calendar covers the window: every Monday to Friday counts and holidays are not excluded."
   WEEKDAYS
 }
 
+"Why a row's ledger may not tell the whole story; each appears at most once, in this order."
+enum LedgerWarning {
+  "The row has no structured quantity: nothing is planned, only delivered and missed sessions are counted."
+  NO_QUANTITY
+  "Some days of the window are outside any term calendar: every Monday to Friday counts, holidays included."
+  NO_CALENDAR
+  "The provision is termly and no term calendar covers the window: what was planned is unknown."
+  TERM_NEEDS_CALENDAR
+  "The row starts after the window."
+  NOT_STARTED
+  "The row ended before the window."
+  ENDED
+  "Sessions were recorded before the row started or after it ended: they were not counted."
+  SESSIONS_OUTSIDE
+}
+
 extend type Query {
   "A review (its latest revision) you may see: whoever may read the learner's record."
-  review(id: ID!): Review
+  review(
+    "The review's id (rvw_…)."
+    id: ID!
+  ): Review
 }
 
 extend type Mutation {
@@ -7502,42 +8224,83 @@ extend type Mutation {
   with consent may ask; staff and officers record requests made to them
   (then requestedBy says who asked).
   """
-  requestReview(input: RequestReviewInput!): Review!
+  requestReview(
+    "The request."
+    input: RequestReviewInput!
+  ): Review!
   "Accept a requested review (it becomes OPEN) or refuse it as unnecessary, with reasons."
-  decideReviewRequest(input: DecideReviewRequestInput!): Review!
+  decideReviewRequest(
+    "The decision."
+    input: DecideReviewRequestInput!
+  ): Review!
   "Start a review that was not requested (annual, transfer, LA reconsideration, other)."
-  openReview(input: OpenReviewInput!): Review!
+  openReview(
+    "The review."
+    input: OpenReviewInput!
+  ): Review!
   "Save a new revision of a review's record. CONFLICT when expectedRevision is no longer current."
-  saveReview(input: SaveReviewInput!): Review!
+  saveReview(
+    "The record."
+    input: SaveReviewInput!
+  ): Review!
   """
   End a review with a revised plan (saved as a new FINAL version linked to
   the review) or a notice of no revision. Either starts a new 12-month
   review period.
   """
-  concludeReview(input: ConcludeReviewInput!): Review!
+  concludeReview(
+    "The decision."
+    input: ConcludeReviewInput!
+  ): Review!
   "Render a review's meeting record to PDF in the background (the latest revision unless revision is given)."
-  renderMeetingRecord(reviewId: ID!, revision: Int, language: RenderLanguage = EN, priority: JobPriority = INTERACTIVE): Job!
+  renderMeetingRecord(
+    "The review's id; anyone who may read the review may ask."
+    reviewId: ID!
+    "The revision to render; omit for the latest."
+    revision: Int
+    "The PDF's language."
+    language: RenderLanguage = EN
+    "INTERACTIVE when someone is waiting for it, BULK for batches."
+    priority: JobPriority = INTERACTIVE
+  ): Job!
   """
   Upload an attachment to a learner's record (multipart request, GraphQL
   multipart request spec): a drawing, a recording, a report. Its type is
   detected from its content, and must be an accepted type that agrees with
   its name and declared type. Download it through File.downloadUrl.
   """
-  uploadAttachment(learnerId: ID!, file: Upload!): File!
+  uploadAttachment(
+    "The learner (staff, officers, parents and the young person may upload)."
+    learnerId: ID!
+    "The file part (at most the deployment's MAX_UPLOAD_BYTES)."
+    file: Upload!
+  ): File!
   """
   Record sessions of a plan's provision, delivered or missed: all of them
   or (on any error) none. A session is identified by its row, date, status
   and occurrence, so a retry records nothing twice and returns the entries
   as stored.
   """
-  recordSessions(planId: ID!, sessions: [SessionInput!]!): [LedgerSession!]!
+  recordSessions(
+    "The plan (staff and officers record its ledger)."
+    planId: ID!
+    "The sessions, 1 to 1000."
+    sessions: [SessionInput!]!
+  ): [LedgerSession!]!
   "Withdraw a mistaken ledger entry; it stays in the ledger marked as voided."
-  voidSession(id: ID!, reason: String!): LedgerSession!
+  voidSession(
+    "The entry's id (ses_…)."
+    id: ID!
+    "Why it is withdrawn (required)."
+    reason: String!
+  ): LedgerSession!
 }
 
+"A file part of a multipart request (GraphQL multipart request spec): send null in the variables and the file in the map."
 scalar Upload
 
 extend enum JobKind {
+  "Renders one revision of a review's meeting record to PDF (renderMeetingRecord)."
   RENDER_MEETING_RECORD
 }
 
@@ -7551,8 +8314,16 @@ extend type Job {
 }
 
 extend type File {
-  "RENDERED or UPLOAD"
-  kind: String!
+  "Where the file came from: rendered by a job, or uploaded."
+  kind: FileKind!
+}
+
+"Where a stored file came from."
+enum FileKind {
+  "Made by a render job (a plan version, a meeting record, a bundle or its manifest)."
+  RENDERED
+  "Uploaded by a user: an attachment to a learner's record or a document on a case."
+  UPLOAD
 }
 
 extend type Plan {
@@ -7565,9 +8336,25 @@ extend type Plan {
   of version), between from and to: by default from the start of the current
   review period to today. Reading it is audited.
   """
-  ledger(from: Date, to: Date, rowId: ID, version: Int): PlanLedger!
+  ledger(
+    "The first day of the window (inclusive); default the start of the current review period (the plan's creation before it is given)."
+    from: Date
+    "The last day of the window (inclusive), at most six years after from; default today."
+    to: Date
+    "Only this 2B row."
+    rowId: ID
+    "The plan version whose 2B rows are used; default the current version."
+    version: Int
+  ): PlanLedger!
   "Ledger entries, by date (voided ones included and marked)."
-  sessions(from: Date, to: Date, rowId: ID): [LedgerSession!]!
+  sessions(
+    "Only entries on or after this day."
+    from: Date
+    "Only entries on or before this day."
+    to: Date
+    "Only entries of this 2B row."
+    rowId: ID
+  ): [LedgerSession!]!
 }
 
 extend type PlanVersion {
@@ -7575,10 +8362,13 @@ extend type PlanVersion {
   review: Review
 }
 
+"The 12-month period before whose end a plan must be reviewed (Act s.23)."
 type ReviewPeriod {
+  "The first day of the period."
   start: Date!
   "The last day of the period: the review must be held before it ends."
   end: Date!
+  "What started the period."
   basis: ReviewPeriodBasis!
   "The review whose decision started the period."
   review: Review
@@ -7592,35 +8382,55 @@ type Review implements Node {
   id: ID!
   "The latest revision's number: send it as expectedRevision."
   revision: Int!
+  "The plan reviewed."
   plan: Plan!
+  "Why the review is held."
   type: ReviewType!
+  "Where the review is in its life."
   status: ReviewStatus!
+  "The request that started the review, when it was requested."
   request: ReviewRequest
   "The number of the plan version reviewed."
   planVersionNumber: Int!
+  "When the review meeting was held."
   heldOn: Date
+  "How long the meeting lasted, in minutes; null when not recorded."
   durationMinutes: Int
+  "Who took part in the meeting, and how."
   participants: [Participant!]!
   "The child's or young person's views, wishes and feelings."
   childViews: [ChildView!]!
+  "The parents' views."
   parentViews: [ParentView!]!
+  "The six person-centred review headings."
   personCentred: PersonCentred!
+  "The 4+1 questions."
   fourPlusOne: FourPlusOne!
+  "The discussion of the learner's needs (educational, medical, sensory, social care) and whether 2A is still right."
   needsDiscussion: String!
   "The review of each 2B row."
   provision: [ProvisionReview!]!
+  "The review of each row's intended outcome."
   outcomes: [OutcomeReview!]!
+  "New evidence considered at the review."
   newEvidence: [Evidence!]!
+  "The discussion of whether the maintaining body can still maintain the plan and secure its provision."
   capacityDiscussion: String!
   "Whether the maintaining body can still maintain the plan (null: not recorded)."
   canMaintain: Boolean
+  "Disagreements recorded at the meeting."
   disagreements: [Disagreement!]!
+  "The review's decision, once concluded."
   decision: ReviewDecision
   "The revised plan (decision REVISED)."
   revisedVersion: PlanVersion
+  "A note saved with the latest revision; null when none."
   comment: String
+  "When the latest revision was saved."
   createdAt: Time!
+  "Who saved the latest revision (a user id)."
   createdBy: ID!
+  "When the review was opened (or requested)."
   openedAt: Time!
   "The review checklist, evaluated from the record."
   checklist: [ReviewCheck!]!
@@ -7646,7 +8456,7 @@ type ReviewRevision implements Node {
   revision: Int!
   "The plan reviewed."
   plan: Plan!
-  "Annual, early or requested review."
+  "Why the review is held."
   type: ReviewType!
   "The review's status as of this revision."
   status: ReviewStatus!
@@ -7656,7 +8466,7 @@ type ReviewRevision implements Node {
   planVersionNumber: Int!
   "When the review meeting was held."
   heldOn: Date
-  "How long the meeting lasted, in minutes."
+  "How long the meeting lasted, in minutes; null when not recorded."
   durationMinutes: Int
   "Who took part in the meeting, and how."
   participants: [Participant!]!
@@ -7664,9 +8474,9 @@ type ReviewRevision implements Node {
   childViews: [ChildView!]!
   "The parents' views."
   parentViews: [ParentView!]!
-  "The person-centred practice recorded for the meeting."
+  "The six person-centred review headings."
   personCentred: PersonCentred!
-  "The four-plus-one questions (what we like and admire, what is working, what is not, what is important now and in future, and the questions to answer)."
+  "The 4+1 questions (what we tried, learned, are pleased and concerned about, and what to do next)."
   fourPlusOne: FourPlusOne!
   "What was said about the learner's needs."
   needsDiscussion: String!
@@ -7676,7 +8486,7 @@ type ReviewRevision implements Node {
   outcomes: [OutcomeReview!]!
   "Evidence considered at the review."
   newEvidence: [Evidence!]!
-  "What was said about the capacity of the child's parent or the young person."
+  "The discussion of whether the maintaining body can still maintain the plan and secure its provision."
   capacityDiscussion: String!
   "Whether the maintaining body can still maintain the plan (null: not recorded)."
   canMaintain: Boolean
@@ -7686,13 +8496,13 @@ type ReviewRevision implements Node {
   decision: ReviewDecision
   "The revised plan (decision REVISED)."
   revisedVersion: PlanVersion
-  "A note saved with this revision."
+  "A note saved with this revision; null when none."
   comment: String
-  "When this revision was saved, and by whom."
+  "When this revision was saved."
   createdAt: Time!
-  "Who saved this revision."
+  "Who saved this revision (a user id)."
   createdBy: ID!
-  "When the review was opened."
+  "When the review was opened (or requested)."
   openedAt: Time!
   "The review checklist, evaluated from this revision's record."
   checklist: [ReviewCheck!]!
@@ -7702,190 +8512,333 @@ type ReviewRevision implements Node {
   meetingRecords: [Job!]!
 }
 
+"A request for a review, and what was decided about it (kept when refused)."
 type ReviewRequest {
+  "Who asked."
   by: RequesterRole!
+  "How the requester asked to be named (e.g. Mrs Jones, the SaLT team); empty when not given."
   byName: String!
+  "The day the request was made."
   requestedOn: Date!
+  "Why a review was asked for."
   reason: String!
+  "The day it was accepted or refused; null while waiting."
   decidedOn: Date
+  "Who accepted or refused it (a user id); null while waiting."
   decidedBy: ID
+  "Why the review was considered unnecessary (REFUSED); empty otherwise."
   refusalReasons: String!
 }
 
+"Someone who took part in (or was invited to) a review."
 type Participant {
+  "Their name."
   name: String!
+  "Their part in the review."
   role: ParticipantRole!
+  "Their organisation; empty when none given."
   organisation: String!
+  "How they took part."
   attendance: Attendance!
   "Agreed with the outcome of the review (null: not recorded)."
   agreed: Boolean
 }
 
+"The child's or young person's views, wishes and feelings in one format (Act s.6)."
 type ChildView {
+  "How the views were gathered."
   format: ViewFormat!
+  "The views in words; empty when they are an attachment only."
   text: String!
+  "Who gathered them; empty when not given."
   gatheredBy: String!
   "Attachment file ids (drawings, recordings)."
   attachments: [ID!]!
 }
 
+"A parent's (or carer's) views."
 type ParentView {
+  "The parent's name; empty when not given."
   name: String!
+  "The views in words; empty when they are an attachment only."
   text: String!
+  "Attachment file ids (letters, recordings)."
   attachments: [ID!]!
 }
 
+"The six person-centred review headings, each a list of points."
 type PersonCentred {
+  "What is important to the child or young person."
   importantTo: [String!]!
+  "What is important for them."
   importantFor: [String!]!
+  "What is working."
   working: [String!]!
+  "What is not working."
   notWorking: [String!]!
+  "Questions to answer."
   questions: [String!]!
+  "The action plan."
   actionPlan: [Action!]!
 }
 
+"A line of the person-centred action plan."
 type Action {
+  "What is to be done."
   action: String!
+  "Who does it; empty when not given."
   owner: String!
+  "By when; null when not set."
   due: Date
 }
 
 "The 4+1 questions."
 type FourPlusOne {
+  "What have we tried?"
   tried: String!
+  "What have we learned?"
   learned: String!
+  "What are we pleased about?"
   pleased: String!
+  "What are we concerned about?"
   concerned: String!
+  "Given what we know, what should we do next?"
   next: String!
 }
 
+"The review of one 2B row of the plan version reviewed."
 type ProvisionReview {
+  "The row's id (ProvisionRow.rowId)."
   rowId: ID!
+  "Was the provision delivered?"
   delivered: Answer!
+  "Was it effective?"
   effective: Answer!
+  "Is it still needed?"
   stillNeeded: Answer!
+  "What the review decided for it; null when nothing was decided."
   change: ProvisionChange
+  "Notes."
   notes: String!
 }
 
+"The review of one row's intended outcome (2B.1)."
 type OutcomeReview {
+  "The row's id (ProvisionRow.rowId)."
   rowId: ID!
+  "How far it was achieved."
   status: OutcomeStatus!
+  "Notes."
   notes: String!
+  "The review rewrote the outcome for the next period (the new wording is in the revised plan)."
   revised: Boolean!
 }
 
+"New information considered at a review (a report, an assessment)."
 type Evidence {
+  "Its title."
   title: String!
+  "Where it comes from; empty when not given."
   source: String!
+  "Its date; null when undated."
   date: Date
+  "What it says; empty when not given."
   summary: String!
+  "An uploaded file of it; null when none."
   attachment: ID
 }
 
+"A disagreement recorded at a review: who disagreed and about what."
 type Disagreement {
+  "Who disagreed."
   who: String!
+  "Their part in the review; null when not given."
   role: ParticipantRole
+  "What it is about (a 2B row, a section, the decision)."
   about: String!
+  "The 2B row it concerns, when it concerns one."
   rowId: ID
+  "Details; empty when none."
   details: String!
+  "How it was left (e.g. unresolved: referred to the LA); empty when not recorded."
   resolution: String!
 }
 
+"How a review ended. Either kind starts a new 12-month review period on decidedOn."
 type ReviewDecision {
+  "A revised plan, or a notice of no revision."
   kind: DecisionKind!
+  "The reasons given."
   reasons: String!
+  "The day of the decision."
   decidedOn: Date!
+  "Who recorded it (a user id)."
   decidedBy: ID!
   "The revised plan's version number (REVISED)."
   version: Int
 }
 
+"The code of a review checklist item."
+enum ReviewCheckCode {
+  "Full discussion of needs (educational, medical, sensory, social care)."
+  NEEDS_DISCUSSED
+  "Updated views of the child or young person."
+  CHILD_VOICE_UPDATED
+  "Parent views (does not apply to a young person)."
+  PARENT_VIEWS
+  "Every element of provision reviewed (delivered, effective, still needed)."
+  ALL_PROVISION_REVIEWED
+  "Every intended outcome reviewed."
+  OUTCOMES_REVIEWED
+  "New evidence reviewed."
+  NEW_EVIDENCE_REVIEWED
+  "Whether the maintaining body can still maintain the plan."
+  CAPACITY_ASSESSED
+  "Agreement of every participant, and every disagreement, recorded."
+  DISAGREEMENTS_RECORDED
+}
+
+"One item of the review checklist and whether the record meets it (guidance, not law)."
 type ReviewCheck {
-  code: String!
+  "Which item."
+  code: ReviewCheckCode!
+  "What it asks."
   label: LocalText!
   "False when the item does not apply (parent views for a young person)."
   applies: Boolean!
+  "The record meets it (false when it does not apply)."
   met: Boolean!
+  "The guidance or law it rests on, with how strong that is."
   basis: String!
 }
 
+"One result of a plan rule or review check."
 type Finding {
+  "The rule's code: a plan rule (planRules) or a review red flag (e.g. NO_CHILD_VOICE)."
   rule: String!
+  "How serious it is; ERROR blocks finalising a plan."
   severity: Severity!
+  "Where: a form section key (2B) or a part of a review (e.g. review.childViews)."
   section: String!
+  "The 2B row, when the finding is about one."
   rowId: ID
+  "The field, when the finding is about one (e.g. startDate)."
   field: String
+  "What is wrong."
   message: LocalText!
   "The law or guidance the rule rests on, and how strong it is."
   basis: String!
+  "How to put it right."
   fix: LocalText!
 }
 
+"Planned against delivered provision, per 2B row, over a window of dates."
 type PlanLedger {
+  "The first day of the window."
   from: Date!
+  "The last day of the window."
   to: Date!
   "The plan version whose 2B rows were used."
   version: Int!
+  "One ledger per 2B row, in the version's order."
   rows: [RowLedger!]!
 }
 
+"The ledger of one 2B row. Counts are sessions; minutes are sums of minutes. Voided entries count for nothing."
 type RowLedger {
+  "The row's id."
   rowId: ID!
   "The 2B row (from the version used)."
   row: ProvisionRow
+  "The row's structured quantity; null when it has none."
   quantity: Quantity
   "The window after clipping to the row's start and end dates."
   from: Date
+  "The last day of the clipped window; null when the row does not overlap the window."
   to: Date
+  "Which days were taken as days provision could happen on."
   basis: LedgerBasis!
   "False when nothing can be planned (no structured quantity, or termly provision without a calendar)."
   plannedKnown: Boolean!
+  "Sessions planned in the window (0 when plannedKnown is false)."
   planned: Int!
+  "Minutes planned in the window."
   plannedMinutes: Int!
+  "Sessions delivered."
   delivered: Int!
+  "Minutes delivered."
   deliveredMinutes: Int!
+  "Sessions missed."
   missed: Int!
+  "Minutes of the sessions missed."
   missedMinutes: Int!
   "Planned less delivered over the window (never below zero)."
   shortfallSessions: Int!
+  "Planned less delivered minutes over the window (never below zero)."
   shortfallMinutes: Int!
   "Periods in which fewer sessions were delivered than planned."
   periodsShort: Int!
+  "The quantity's periods (weeks, fortnights, months, terms or days) that overlap the window, in date order."
   periods: [LedgerPeriod!]!
-  warnings: [String!]!
+  "What to bear in mind when reading the numbers."
+  warnings: [LedgerWarning!]!
 }
 
+"One period of a row's quantity inside the window."
 type LedgerPeriod {
+  "The period's first day inside the window."
   from: Date!
+  "Its last day inside the window."
   to: Date!
+  "Sessions planned in it."
   planned: Int!
+  "Minutes planned in it."
   plannedMinutes: Int!
+  "Sessions delivered in it."
   delivered: Int!
+  "Minutes delivered in it."
   deliveredMinutes: Int!
+  "Sessions missed in it."
   missed: Int!
+  "Minutes of the sessions missed in it."
   missedMinutes: Int!
+  "Planned less delivered sessions (never below zero)."
   shortfallSessions: Int!
+  "Planned less delivered minutes (never below zero)."
   shortfallMinutes: Int!
 }
 
 "An entry of the provision delivery ledger."
 type LedgerSession implements Node {
+  "The entry's id (ses_…), derived from its row, date, status and occurrence."
   id: ID!
+  "The 2B row."
   rowId: ID!
+  "The day of the session."
   date: Date!
+  "Minutes delivered; for a missed session, the minutes planned."
   minutes: Int!
+  "Delivered or missed."
   status: SessionStatus!
+  "Who delivered it; empty when not given."
   deliveredBy: String!
+  "Why it was missed; null for a delivered session."
   reason: MissedReason
+  "Notes; empty when none."
   notes: String!
+  "When it was recorded."
   recordedAt: Time!
+  "Who recorded it (a user id)."
   recordedBy: ID!
+  "Withdrawn as a mistake (it counts for nothing)."
   voided: Boolean!
+  "When it was voided; null unless voided."
   voidedAt: Time
+  "Why it was voided; null unless voided."
   voidReason: String
 }
 
+"A session of provision to record."
 input SessionInput {
   """
   Which session of the row that day with this status: 1 (the default) for
@@ -7897,31 +8850,43 @@ input SessionInput {
   occurrence: Int = 1
   "The 2B row (its id) in the plan's current version."
   rowId: ID!
+  "The day of the session: not in the future, not before the row starts."
   date: Date!
   "Minutes delivered; for a missed session, the minutes planned (default: the row's minutes per session)."
   minutes: Int
+  "Delivered or missed."
   status: SessionStatus!
+  "Who delivered it."
   deliveredBy: String
   "Required for missed sessions."
   reason: MissedReason
+  "Notes."
   notes: String
 }
 
+"A request for a review."
 input RequestReviewInput {
+  "The plan to review."
   planId: ID!
   "Defaults from who you are: PARENT for a parent, YOUNG_PERSON for the young person; staff must say."
   requestedBy: RequesterRole
+  "How the requester asks to be named."
   requestedByName: String
   "Defaults to today."
   requestedOn: Date
+  "Why a review is asked for (required)."
   reason: String!
   "ON_REQUEST (default) or NHS_REQUEST or LA_RECONSIDERATION."
   type: ReviewType
 }
 
+"A decision on a review request (staff and officers)."
 input DecideReviewRequestInput {
+  "The review's id."
   id: ID!
+  "The revision you decided on (Review.revision)."
   expectedRevision: Int!
+  "True to hold the review (it becomes OPEN, of the plan's current version); false to refuse it."
   accept: Boolean!
   "Required when refusing: why the review is considered unnecessary."
   reasons: String
@@ -7929,6 +8894,7 @@ input DecideReviewRequestInput {
   decidedOn: Date
 }
 
+"A review to open (staff and officers)."
 input OpenReviewInput {
   """
   Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
@@ -7938,29 +8904,45 @@ input OpenReviewInput {
   never logged.
   """
   idempotencyKey: String
+  "The plan to review (its current version is the one reviewed)."
   planId: ID!
+  "Why the review is held."
   type: ReviewType!
+  "The record so far, if any."
   record: ReviewRecordInput
+  "A note saved with revision 1."
   comment: String
 }
 
+"A new revision of an open or concluded review's record (staff and officers)."
 input SaveReviewInput {
+  "The review's id."
   id: ID!
+  "The revision you edited (Review.revision)."
   expectedRevision: Int!
+  "The whole record: it replaces the last one."
   record: ReviewRecordInput!
+  "A note saved with the revision."
   comment: String
 }
 
+"The end of an open review (staff and officers)."
 input ConcludeReviewInput {
+  "The review's id."
   id: ID!
+  "The revision you concluded from (Review.revision)."
   expectedRevision: Int!
+  "A revised plan, or a notice of no revision."
   decision: DecisionKind!
+  "The reasons for the decision (required)."
   reasons: String!
   "Defaults to today."
   decidedOn: Date
   "REVISED: the revised plan's content, and the plan version it was edited from."
   content: PlanContentInput
+  "REVISED: the plan version the revised content was edited from (required then)."
   expectedVersion: Int
+  "A note saved with the concluding revision."
   comment: String
   "REVISED: the revised plan is finalised, so its ERROR findings need an override as for saveVersion."
   overrideReason: String
@@ -7968,127 +8950,217 @@ input ConcludeReviewInput {
 
 "The record of a review meeting; every save replaces the whole record in a new revision."
 input ReviewRecordInput {
+  "When the meeting was held."
   heldOn: Date
+  "How long it lasted, 0 to 1440 minutes (0: not recorded)."
   durationMinutes: Int
+  "Who took part."
   participants: [ParticipantInput!]
+  "The child's or young person's views."
   childViews: [ChildViewInput!]
+  "The parents' views."
   parentViews: [ParentViewInput!]
+  "The six person-centred headings."
   personCentred: PersonCentredInput
+  "The 4+1 questions."
   fourPlusOne: FourPlusOneInput
+  "The discussion of the learner's needs."
   needsDiscussion: String
+  "The review of 2B rows of the version reviewed, each at most once."
   provision: [ProvisionReviewInput!]
+  "The review of intended outcomes, each row at most once."
   outcomes: [OutcomeReviewInput!]
+  "New evidence considered."
   newEvidence: [EvidenceInput!]
+  "The discussion of whether the plan can still be maintained."
   capacityDiscussion: String
+  "Whether the maintaining body can still maintain the plan."
   canMaintain: Boolean
+  "Disagreements."
   disagreements: [DisagreementInput!]
 }
 
+"A participant."
 input ParticipantInput {
+  "Their name."
   name: String!
+  "Their part."
   role: ParticipantRole!
+  "Their organisation."
   organisation: String
+  "How they took part."
   attendance: Attendance!
+  "Whether they agreed with the outcome; omit when not recorded."
   agreed: Boolean
 }
 
+"The child's or young person's views in one format."
 input ChildViewInput {
+  "How they were gathered."
   format: ViewFormat!
+  "The views in words (required unless attachments are given)."
   text: String
+  "Who gathered them."
   gatheredBy: String
+  "Ids of files uploaded to this learner's record (uploadAttachment), each once."
   attachments: [ID!]
 }
 
+"A parent's views."
 input ParentViewInput {
+  "The parent's name."
   name: String
+  "The views in words (required unless attachments are given)."
   text: String
+  "Ids of files uploaded to this learner's record, each once."
   attachments: [ID!]
 }
 
+"The six person-centred headings; each point is required text."
 input PersonCentredInput {
+  "What is important to the child or young person."
   importantTo: [String!]
+  "What is important for them."
   importantFor: [String!]
+  "What is working."
   working: [String!]
+  "What is not working."
   notWorking: [String!]
+  "Questions to answer."
   questions: [String!]
+  "The action plan."
   actionPlan: [ActionInput!]
 }
 
+"A line of the action plan."
 input ActionInput {
+  "What is to be done."
   action: String!
+  "Who does it."
   owner: String
+  "By when."
   due: Date
 }
 
+"The 4+1 questions."
 input FourPlusOneInput {
+  "What have we tried?"
   tried: String
+  "What have we learned?"
   learned: String
+  "What are we pleased about?"
   pleased: String
+  "What are we concerned about?"
   concerned: String
+  "Given what we know, what should we do next?"
   next: String
 }
 
+"The review of one 2B row."
 input ProvisionReviewInput {
+  "A 2B row of the plan version reviewed."
   rowId: ID!
+  "Was it delivered?"
   delivered: Answer = UNKNOWN
+  "Was it effective?"
   effective: Answer = UNKNOWN
+  "Is it still needed?"
   stillNeeded: Answer = UNKNOWN
+  "What was decided for it."
   change: ProvisionChange
+  "Notes."
   notes: String
 }
 
+"The review of one row's intended outcome."
 input OutcomeReviewInput {
+  "A 2B row of the plan version reviewed."
   rowId: ID!
+  "How far it was achieved."
   status: OutcomeStatus!
+  "Notes."
   notes: String
+  "The outcome was rewritten for the next period (default false)."
   revised: Boolean
 }
 
+"New evidence considered at a review."
 input EvidenceInput {
+  "Its title."
   title: String!
+  "Where it comes from."
   source: String
+  "Its date."
   date: Date
+  "What it says."
   summary: String
+  "An uploaded file of it (a file uploaded to this learner's record)."
   attachment: ID
 }
 
+"A disagreement recorded at a review."
 input DisagreementInput {
+  "Who disagreed."
   who: String!
+  "Their part in the review."
   role: ParticipantRole
+  "What it is about."
   about: String!
+  "A 2B row of the plan version reviewed, when it concerns one."
   rowId: ID
+  "Details."
   details: String
+  "How it was left."
   resolution: String
 }
 
 # --- Term calendars, statutory clocks and deadlines ---
 
+"Why a school is closed on days inside a term."
 enum ClosureReason {
+  "A half-term holiday."
   HALF_TERM
+  "An England and Wales bank holiday."
   BANK_HOLIDAY
+  "A training (INSET) day, set school by school."
   INSET
+  "Any other closure (e.g. snow)."
   CLOSURE
 }
 
+"One term of a school year; start and end are inclusive."
 type Term {
+  "The term's name, e.g. Autumn term 2026."
   name: String!
+  "Its Welsh name; null when not given."
   nameCy: String
+  "Its first day."
   start: Date!
+  "Its last day."
   end: Date!
 }
 
+"A run of days inside a term on which the school is closed to pupils; from and to are inclusive."
 type Closure {
+  "The first day closed."
   from: Date!
+  "The last day closed."
   to: Date!
+  "Why."
   reason: ClosureReason!
+  "A note; null when none."
   note: String
 }
 
 "A term calendar: terms and the days within them that are not school days."
 type TermCalendar {
+  "The calendar's name (the school or authority)."
   name: String!
+  "Where the dates come from."
   source: String!
+  "Its terms, in order, not overlapping."
   terms: [Term!]!
+  "Its closures, by first day (they may overlap)."
   closures: [Closure!]!
   "School years covered, e.g. 2025-26."
   schoolYears: [String!]!
@@ -8098,6 +9170,7 @@ type TermCalendar {
 
 "An organisation's calendar: its own (for a school or FEI, what differs from its LA) and the one that counts for it."
 type OrganisationCalendar {
+  "The organisation."
   organisation: Organisation!
   "The organisation's own calendar, null when it has none."
   own: TermCalendar
@@ -8107,220 +9180,375 @@ type OrganisationCalendar {
   effective: TermCalendar!
 }
 
+"A term."
 input TermInput {
+  "The term's name."
   name: String!
+  "Its Welsh name."
   nameCy: String
+  "Its first day."
   start: Date!
+  "Its last day (not before start)."
   end: Date!
 }
 
+"A closure inside a term."
 input ClosureInput {
+  "The first day closed."
   from: Date!
+  "The last day closed (not before from)."
   to: Date!
+  "Why."
   reason: ClosureReason!
+  "A note."
   note: String
 }
 
+"An organisation's own calendar, replacing the one it has."
 input CalendarInput {
+  "The calendar's name; default the organisation's name."
   name: String
+  "The terms, in order, not overlapping."
   terms: [TermInput!]!
+  "The closures inside the terms."
   closures: [ClosureInput!]
 }
 
+"The unit a statutory time limit is counted in."
 enum TimeUnit {
+  "Days the school meets, on its term calendar."
   SCHOOL_DAYS
+  "An FEI's term-time days, on its calendar."
   TERM_TIME_DAYS
+  "Calendar days, through weekends and holidays."
   CALENDAR_DAYS
+  "Calendar weeks, through holidays."
   WEEKS
+  "Calendar months."
   MONTHS
+  "No period to count: the date is fixed (end of September), or there is no confirmed time limit."
   NONE
 }
 
+"How well a fact about the law is evidenced (domain.md §0)."
 enum EvidenceTag {
+  "Checked against the legislation or the ALN Code."
   CONFIRMED
+  "From a reliable secondary source, not the primary text."
   SECONDARY
+  "Not confirmed: treat with care (a deployment may set its own value)."
   UNCONFIRMED
 }
 
 "A statutory timescale (domain.md §2.1), as data."
 type StatutoryRule {
+  "The rule's id, e.g. T1."
   id: ID!
+  "What must be done."
   title: LocalText!
+  "Who must act (e.g. local authority, maintained school governing body)."
   who: String!
+  "The time limit, in unit (0 with unit NONE)."
   amount: Int!
+  "The unit of the time limit."
   unit: TimeUnit!
-  "TRIGGER_DAY or DAY_AFTER."
-  start: String!
+  "Where the period begins: on the day of the start event, or the day after."
+  start: PeriodStart!
   "Whether the trigger day counts is a deployment setting (unconfirmed)."
   countingConvention: Boolean!
   "ALN Regs reg 2(4): a last day that is not a working day extends to the next."
   rollForward: Boolean!
+  "Due on the first working day after the end of the period (T17)."
   firstWorkingDayAfter: Boolean!
+  "Due by the end of September of the academic year of the start (T14, T15)."
   fixedEndOfSeptember: Boolean!
   "A deployment may set the time limit (unconfirmed limits, local guidance)."
   overridable: Boolean!
+  "The event that starts the clock (a StatutoryEventKind, or an event Cynllun does not record yet)."
   startEvent: String!
+  "Events that start a new period of the same rule (T8: a revised plan or a notice not to revise)."
   restartEvents: [String!]!
+  "Events that meet the rule."
   endEvents: [String!]!
-  "MAINTAINER (the body's own term calendar) or NONE."
-  calendar: String!
+  "Whose term calendar the period is counted on."
+  calendar: RuleCalendar!
+  "The legal basis, with its sources."
   basis: String!
+  "How well the rule is evidenced."
   tag: EvidenceTag!
+  "Exceptions the law allows (for a person to weigh; Cynllun applies none)."
   exceptions: [String!]!
+  "A note on the rule; null when none."
   note: String
 }
 
-enum StepKind {
-  COUNTED
-  WEEKEND
-  BANK_HOLIDAY
-  HALF_TERM
-  HOLIDAY
-  INSET
-  CLOSURE
+"Where a statutory period begins."
+enum PeriodStart {
+  "On the day of the start event; whether that day is day 1 is countingConvention."
   TRIGGER_DAY
+  "On the day after the start event (the ALN Regulations' drafting)."
+  DAY_AFTER
+}
+
+"Whose calendar a statutory period is counted on."
+enum RuleCalendar {
+  "The responsible body's own term calendar (school days and term-time days)."
+  MAINTAINER
+  "No term calendar: calendar days, weeks and months run through holidays."
+  NONE
+}
+
+"What a day of a deadline's working is."
+enum StepKind {
+  "A day counted toward the limit."
+  COUNTED
+  "A Saturday or Sunday in term, not counted."
+  WEEKEND
+  "An England and Wales bank holiday, not counted."
+  BANK_HOLIDAY
+  "A day of a half term, not counted."
+  HALF_TERM
+  "A day outside any term, not counted."
+  HOLIDAY
+  "An INSET (training) day, not counted unless the deployment counts them."
+  INSET
+  "Another closure, not counted unless the deployment counts them."
+  CLOSURE
+  "The start event's day, not counted."
+  TRIGGER_DAY
+  "The next working day after a last day that was not one (ALN Regs reg 2(4))."
   ROLLED_FORWARD
+  "The last day of a week, month or fixed-date period."
   PERIOD_END
+  "The first working day after the end of the period (T17)."
   FIRST_WORKING_DAY
 }
 
+"One day of a deadline's working."
 type CalculationStep {
+  "The day."
   date: Date!
+  "What the day is."
   kind: StepKind!
   "Days counted so far (day counts)."
   count: Int!
+  "Why the day counts or not, where that needs saying; null otherwise."
   note: LocalText
 }
 
 "A due date with its working."
 type DeadlineCalculation {
+  "The rule as applied (with this deployment's override of its limit, if any)."
   rule: StatutoryRule!
+  "The day the clock started."
   start: Date!
+  "The due date."
   due: Date!
   "The end of the period before any roll-forward or first-working-day adjustment."
   periodEnd: Date
+  "The days examined, in date order: for day counts every day from the start to the due date, counted or skipped and why; for weeks, months and fixed dates the start, the period end and any days to an adjusted due date."
   steps: [CalculationStep!]!
+  "The working in plain sentences."
   explanation: [LocalText!]!
+  "The conventions applied, marked UNCONFIRMED where they are."
   assumptions: [LocalText!]!
 }
 
-"Counting conventions the law leaves open (domain.md §2.6); each defaults to the deployment's setting."
+"Counting conventions the law leaves open (domain.md §2.6). Omit the whole input to use the deployment's settings; when it is given, a field not sent is false."
 input CountingInput {
+  "The start event's day is day 1 (rules with countingConvention)."
   triggerDayCounts: Boolean = false
+  "INSET days count as school days."
   insetDaysCount: Boolean = false
+  "Other closures (e.g. snow days) count as school days."
   closuresCount: Boolean = false
 }
 
+"Where a deadline stands today."
 enum DeadlineStatus {
+  "Running: not met, and its due date (if any) has not passed."
   OPEN
+  "Met by an event (late says whether after the due date)."
   MET
+  "Not met, and its due date has passed."
   MISSED
+  "Closed as not applicable (an exception applies, the duty fell away), with the reason."
   NOT_APPLICABLE
 }
 
+"Something that happened that starts or meets statutory clocks (domain.md §2.2)."
 enum StatutoryEventKind {
+  "The learner's possible ALN was brought to a school's or the local authority's attention (starts T1, T4)."
   ALN_BROUGHT_TO_ATTENTION
+  "A young person consented to a decision about their ALN (starts T2, T3)."
   CONSENT_GIVEN
+  "An IDP was given (meets T1–T4, starts T8). Cynllun records it itself when a plan's first version is FINAL."
   IDP_GIVEN
+  "A notice that the learner has no ALN was given (meets T1–T4)."
   NO_ALN_NOTICE_GIVEN
+  "A review was requested (starts T9). Cynllun records it itself on requestReview."
   REVIEW_REQUESTED
+  "A review ended in a revised plan or a notice of no revision (meets T8, T9, T16; restarts T8). Cynllun records it itself on concludeReview."
   PLAN_REVISED_OR_NOT
+  "A requested review was refused (meets T9). Cynllun records it itself on decideReviewRequest."
   REVIEW_REFUSED
+  "An NHS body received a referral (starts T10)."
   NHS_REFERRAL_RECEIVED
+  "The NHS body answered it (meets T10)."
   NHS_RESPONSE_GIVEN
+  "Notice of a school's decision to cease to maintain the IDP was given (starts T11)."
   CEASE_NOTICE_GIVEN
+  "The local authority was asked to reconsider a school's decision or IDP (starts T5, T6; meets T11)."
   RECONSIDERATION_REQUESTED
+  "The local authority decided the reconsideration (meets T5, T6)."
   RECONSIDERATION_DECIDED
+  "The local authority was asked to take over a school's or FEI's IDP (starts T7)."
   TAKEOVER_REQUESTED
+  "The local authority decided whether to take it over (meets T7)."
   TAKEOVER_DECIDED
+  "An FEI received a local authority's request to take over an IDP (starts T12)."
   FEI_TAKEOVER_REQUEST_RECEIVED
+  "The FEI answered it (meets T12)."
   FEI_TAKEOVER_ANSWERED
+  "A decision notice with the right of appeal was given (starts T17)."
   DECISION_NOTICE_GIVEN
+  "An appeal was made to the Education Tribunal for Wales (meets T17)."
   APPEAL_MADE
+  "The Tribunal's decision was sent (starts T18)."
   TRIBUNAL_DECISION_SENT
+  "A review of the Tribunal's decision was asked for (meets T18)."
   TRIBUNAL_REVIEW_REQUESTED
+  "The learner was registered at a new school (starts T13, T16; meets T14)."
   REGISTERED_AT_NEW_SCHOOL
   "Referred to the LA's disagreement resolution arrangements (s.68): extends T17 when before its due date."
   DISAGREEMENT_REFERRED
 }
 
+"A recorded fact that starts or meets clocks: recorded by staff or officers, or derived by Cynllun from plans and reviews."
 type StatutoryEvent implements Node {
+  "The event's id (evt_…)."
   id: ID!
+  "What happened."
   kind: StatutoryEventKind!
+  "The day it happened."
   on: Date!
+  "The body whose duty the clocks are (its calendar counts school days, its people get the notices)."
   organisation: Organisation
+  "The plan it concerns; null when none."
   planId: ID
+  "The review it concerns; null when none."
   reviewId: ID
+  "A note; null when none."
   note: String
   "True for events Cynllun derived (an IDP given, a review concluded)."
   system: Boolean!
+  "When it was recorded."
   recordedAt: Time!
+  "Who recorded it (a user id)."
   recordedBy: ID!
 }
 
+"How a deadline was closed. The first closure stays."
 type DeadlineClosure {
+  "MET or NOT_APPLICABLE."
   status: DeadlineStatus!
+  "The day it was met or closed."
   on: Date!
+  "The statutory event that met it; null for NOT_APPLICABLE."
   event: ID
+  "Why it is not applicable; null when met."
   reason: String
+  "Who marked it not applicable (a user id); null when met."
   by: ID
 }
 
 "A statutory clock running for a learner."
 type Deadline implements Node {
+  "The deadline's id (dln_…)."
   id: ID!
+  "The rule the clock follows."
   rule: StatutoryRule!
+  "The learner it runs for."
   learner: Learner!
+  "The plan it concerns; null when none."
   plan: Plan
+  "The body whose duty it is."
   organisation: Organisation
+  "The day the clock started (its start event's day)."
   start: Date!
   "Null when it cannot be computed: problem says why."
   due: Date
+  "Why due could not be computed (no calendar covers the dates, no confirmed time limit); null when it was."
   problem: String
+  "Where it stands today."
   status: DeadlineStatus!
   "Met after its due date."
   late: Boolean!
   "Calendar days from today to the due date (negative when overdue)."
   daysLeft: Int
+  "How it was closed; null while open or missed."
   closure: DeadlineClosure
   "Set when an event gave the clock more time (T17 after a referral to disagreement resolution): due is the extended date."
   extension: DeadlineExtension
   "The working of the due date on the calendar as it is now."
   calculation: DeadlineCalculation
+  "When the clock was started."
   createdAt: Time!
 }
 
+"A page of deadlines."
 type DeadlineConnection {
+  "The deadlines of this page, by due date (undated last)."
   edges: [DeadlineEdge!]!
+  "Where the page sits in the list."
   pageInfo: PageInfo!
 }
 
+"A deadline in a page, with its cursor."
 type DeadlineEdge {
+  "The position of this item: pass it as after to continue after it."
   cursor: String!
+  "The deadline."
   node: Deadline!
 }
 
+"Narrows deadlines(filter:); every field given must match."
 input DeadlineFilter {
+  "Only this learner's deadlines."
   learnerId: ID
+  "Only deadlines this organisation is responsible for."
   orgId: ID
+  "Only these rules (e.g. T1, T8); an unknown id is INVALID."
   ruleIds: [ID!]
+  "Only deadlines in one of these statuses today."
   statuses: [DeadlineStatus!]
+  "Only deadlines due on or after this day."
   dueFrom: Date
+  "Only deadlines due on or before this day (not before dueFrom)."
   dueTo: Date
 }
 
+"A statutory event to record (staff and officers)."
 input StatutoryEventInput {
+  "The learner."
   learnerId: ID!
+  "What happened (not REVIEW_REQUESTED, PLAN_REVISED_OR_NOT or REVIEW_REFUSED, which Cynllun records itself)."
   kind: StatutoryEventKind!
+  "The day it happened: not in the future, not before 1 September 2021."
   on: Date!
   "The body whose duty it is; default the plan's maintainer, else the learner's setting, else the LA."
   orgId: ID
+  "The plan it concerns."
   planId: ID
+  "The review it concerns."
   reviewId: ID
+  "A note."
   note: String
 }
 
+"A recorded statutory event and what it did."
 type StatutoryEventResult {
+  "The event (the one recorded first, when the same event is recorded again)."
   event: StatutoryEvent!
   "Clocks the event started."
   started: [Deadline!]!
@@ -8332,48 +9560,115 @@ extend type Query {
   "The statutory timescales, as this deployment applies them."
   statutoryRules: [StatutoryRule!]!
   "How a rule's due date is reckoned from start on an organisation's calendar, day by day."
-  calculateDeadline(rule: ID!, start: Date!, orgId: ID, counting: CountingInput): DeadlineCalculation!
+  calculateDeadline(
+    "The rule's id, e.g. T1."
+    rule: ID!
+    "The day of the start event."
+    start: Date!
+    "The organisation whose calendar counts (required for school-day and term-time rules)."
+    orgId: ID
+    "Counting conventions to use instead of the deployment's (to compare readings of an unconfirmed rule)."
+    counting: CountingInput
+  ): DeadlineCalculation!
   "Deadlines of the learners you may see, by due date (undated last)."
-  deadlines(filter: DeadlineFilter, first: Int = 50, after: String): DeadlineConnection!
-  deadline(id: ID!): Deadline
+  deadlines(
+    "Narrows the list; omit for every deadline you may see."
+    filter: DeadlineFilter
+    "Page size, 0 to 200."
+    first: Int = 50
+    "The endCursor of the previous page; omit for the first page."
+    after: String
+  ): DeadlineConnection!
+  "A deadline you may see (whoever may read its learner's record)."
+  deadline(
+    "The deadline's id (dln_…)."
+    id: ID!
+  ): Deadline
   "An organisation's term calendar."
-  calendar(orgId: ID!): OrganisationCalendar!
+  calendar(
+    "The organisation's id. Term dates are public: anyone signed in may read them."
+    orgId: ID!
+  ): OrganisationCalendar!
 }
 
 extend type Mutation {
   "Record a statutory event: it starts and closes clocks."
-  recordStatutoryEvent(input: StatutoryEventInput!): StatutoryEventResult!
+  recordStatutoryEvent(
+    "The event. Recording the same event again (learner, kind, day, body, plan, review) returns the first and changes nothing."
+    input: StatutoryEventInput!
+  ): StatutoryEventResult!
   "Close an open deadline as not applicable (an exception applies), with the reason."
-  markDeadlineNotApplicable(id: ID!, reason: String!, on: Date): Deadline!
+  markDeadlineNotApplicable(
+    "The deadline's id (staff and officers)."
+    id: ID!
+    "Why it does not apply (required)."
+    reason: String!
+    "The day it stopped applying; default today."
+    on: Date
+  ): Deadline!
   "Replace an organisation's own calendar. CONFLICT when expectedRevision is no longer current."
-  setCalendar(orgId: ID!, expectedRevision: Int!, calendar: CalendarInput!, comment: String): OrganisationCalendar!
+  setCalendar(
+    "The organisation: staff edit their school's or FEI's, officers their LA's and its schools', administrators any."
+    orgId: ID!
+    "The calendar's revision you edited (0 when it has none)."
+    expectedRevision: Int!
+    "The whole calendar."
+    calendar: CalendarInput!
+    "A note saved with the revision."
+    comment: String
+  ): OrganisationCalendar!
   "Import an iCalendar file as an organisation's own calendar (merge: keep its other school years)."
-  importCalendar(orgId: ID!, expectedRevision: Int!, ics: String!, merge: Boolean = false, comment: String): OrganisationCalendar!
+  importCalendar(
+    "The organisation (as for setCalendar)."
+    orgId: ID!
+    "The calendar's revision you edited (0 when it has none)."
+    expectedRevision: Int!
+    "The iCalendar text: all-day events classified by CATEGORIES (TERM, HALF_TERM, INSET, BANK_HOLIDAY, CLOSURE) or by English and Welsh words in the summary; an event that cannot be classified is INVALID."
+    ics: String!
+    "Keep the school years of the current calendar that the file does not cover; false replaces it."
+    merge: Boolean = false
+    "A note saved with the revision."
+    comment: String
+  ): OrganisationCalendar!
 }
 
 extend type Learner {
   "The learner's deadlines, by due date."
-  deadlines(statuses: [DeadlineStatus!]): [Deadline!]!
+  deadlines(
+    "Only deadlines in these statuses today; omit for all."
+    statuses: [DeadlineStatus!]
+  ): [Deadline!]!
   "Statutory events recorded for the learner, by date."
   events: [StatutoryEvent!]!
 }
 
 extend type Organisation {
   "Deadlines this organisation is responsible for, of learners you may see."
-  deadlines(statuses: [DeadlineStatus!], first: Int = 50): [Deadline!]!
+  deadlines(
+    "Only deadlines in these statuses today; omit for all."
+    statuses: [DeadlineStatus!]
+    "At most this many, 0 to 200, by due date."
+    first: Int = 50
+  ): [Deadline!]!
+  "Its term calendar (public)."
   calendar: OrganisationCalendar!
 }
 
 # --- Deadline notices: webhook subscriptions and the delivery log ---
 
+"How a notice is delivered."
 enum NoticeChannel {
+  "By email to a user (staff and officers of the responsible organisation)."
   EMAIL
+  "By a signed POST to a webhook endpoint."
   WEBHOOK
 }
 
+"Where a notice is in its delivery."
 enum NoticeStatus {
   "Raised, queued or waiting for a retry."
   PENDING
+  "Delivered."
   SENT
   "Given up: errorCode says why."
   FAILED
@@ -8388,50 +9683,84 @@ v1 = HMAC-SHA256 over id.timestamp.body with the endpoint's secret).
 Bodies carry ids and dates only.
 """
 type WebhookEndpoint implements Node {
+  "The endpoint's id (whk_…)."
   id: ID!
+  "The organisation whose notices it receives."
   organisation: Organisation!
+  "Where notices are POSTed."
   url: String!
+  "Receives notices (not disabled)."
   active: Boolean!
+  "When it was disabled; null while active."
   disabledAt: Time
+  "Why it was disabled (e.g. 410 Gone, repeated permanent failures, disabled by a user); null while active."
   disabledReason: String
   "Permanent failures in a row (disabled at 5, or at once on 410 Gone)."
   failures: Int!
   "How many secrets sign (2 during a rotation)."
   secrets: Int!
+  "When it was created."
   createdAt: Time!
 }
 
 "An endpoint with its new signing secret: shown this once."
 type WebhookSecret {
+  "The endpoint."
   endpoint: WebhookEndpoint!
+  "The signing secret; keep it: it is never shown again."
   secret: String!
+}
+
+"The unit of a notice's offset from its deadline's due date."
+enum OffsetUnit {
+  "School days of the responsible body's term calendar (rules counted in school days)."
+  SCHOOL_DAYS
+  "Calendar days."
+  DAYS
 }
 
 "One reminder of a deadline to one recipient; id is the idempotency key every delivery carries."
 type Notice {
+  "The notice's id (ntc_…), derived from the deadline, offset, channel and recipient; the email's Message-ID and the webhook-id."
   id: ID!
-  "deadline.upcoming, deadline.due or deadline.overdue"
+  "Where the notice stands against the due date: deadline.upcoming (before it), deadline.due (on the day) or deadline.overdue (after it)."
   kind: String!
+  "How it is delivered."
   channel: NoticeChannel!
   "A user id (email) or a webhook endpoint id."
   recipient: ID!
+  "Days before (negative) or after the due date, in offsetUnit; 0 on the day."
   offset: Int!
-  offsetUnit: String!
+  "The unit of offset."
+  offsetUnit: OffsetUnit!
+  "The deadline's due date when the notice was raised."
   due: Date!
+  "Where it is in its delivery."
   status: NoticeStatus!
+  "Delivery attempts so far."
   attempts: Int!
-  errorCode: String
+  "Why the last attempt failed; null when it did not."
+  errorCode: ErrorCode
+  "When it was raised."
   createdAt: Time!
+  "When it was delivered; null until then."
   sentAt: Time
+  "Every delivery attempt, in order."
   deliveries: [Delivery!]!
 }
 
+"One attempt to deliver a notice."
 type Delivery {
+  "The attempt's number, from 1."
   attempt: Int!
+  "When."
   at: Time!
+  "Delivered."
   ok: Boolean!
+  "The webhook endpoint's HTTP status; null for email, for no answer, and for a blocked destination."
   httpStatus: Int
-  errorCode: String
+  "Why the attempt failed; null when it succeeded."
+  errorCode: ErrorCode
   """
   Why the attempt failed, in words safe to show: e.g. "blocked: destination
   not allowed" (no status, address or error text), "webhook endpoint
@@ -8452,11 +9781,26 @@ extend type Organisation {
 
 extend type Mutation {
   "Subscribe a URL to an organisation's deadline notices; returns the signing secret once."
-  createWebhookEndpoint(orgId: ID!, url: String!): WebhookSecret!
+  createWebhookEndpoint(
+    "The organisation (its staff, officers of it or its LA, and administrators manage its subscriptions)."
+    orgId: ID!
+    "Where to POST notices: https, to an address this deployment allows (public addresses by default)."
+    url: String!
+  ): WebhookSecret!
   "A new signing secret, shown once; with keepPrevious the old one signs too until the next rotation."
-  rotateWebhookSecret(id: ID!, keepPrevious: Boolean = true): WebhookSecret!
+  rotateWebhookSecret(
+    "The endpoint's id."
+    id: ID!
+    "Keep signing with the current secret too, so receivers can switch over without missing a notice."
+    keepPrevious: Boolean = true
+  ): WebhookSecret!
   "Disable an endpoint, or enable it again (clearing its failures)."
-  setWebhookEndpointActive(id: ID!, active: Boolean!): WebhookEndpoint!
+  setWebhookEndpointActive(
+    "The endpoint's id."
+    id: ID!
+    "True to enable (its URL is checked again), false to disable."
+    active: Boolean!
+  ): WebhookEndpoint!
 }
 
 # ---------------------------------------------------------------------------
@@ -8464,9 +9808,15 @@ extend type Mutation {
 
 extend type Query {
   "A case (its latest revision) you may see."
-  case(id: ID!): Case
+  case(
+    "The case's id (cas_…)."
+    id: ID!
+  ): Case
   "A version of a case's bundle you may see."
-  bundle(id: ID!): Bundle
+  bundle(
+    "The bundle's id (bdl_…)."
+    id: ID!
+  ): Bundle
 }
 
 extend type Learner {
@@ -8485,37 +9835,62 @@ extend type Mutation {
   DISABILITY_CLAIM starts T17, the time to appeal: Case.appealDeadline. The
   bundle starts with the configured sections (default A–F).
   """
-  openCase(input: OpenCaseInput!): Case!
+  openCase(
+    "The case: anyone who may work on the learner's cases may open one (the family, advocates with consent, staff of the setting, officers of the LA)."
+    input: OpenCaseInput!
+  ): Case!
   """
   Record a case's progress or correct it, as a new revision: send the case's
   details as they should now be (every field replaces the stored one).
   CONFLICT when expectedRevision is no longer current. lodgedOn meets T17;
   decisionSentOn starts T18. Without a status, the dates move it on.
   """
-  updateCase(input: UpdateCaseInput!): Case!
+  updateCase(
+    "The case as it should now be."
+    input: UpdateCaseInput!
+  ): Case!
   """
   Replace how the case's bundle is put together: sections (keys, titles,
   page limits, order, the kinds each takes), the documents from the record,
   and the evidence left out. A new revision of the case.
   """
-  setBundleSpec(input: BundleSpecInput!): Case!
+  setBundleSpec(
+    "The bundle specification."
+    input: BundleSpecInput!
+  ): Case!
   """
   Add a document to a case (multipart request): a PDF, or a PNG or JPEG
   image. Its type is detected from its content and must agree with its name
   and declared type; encrypted, corrupt or unreadable files are refused, and
   nothing is stored when a check fails.
   """
-  addEvidence(input: AddEvidenceInput!, file: Upload!): CaseEvidence!
+  addEvidence(
+    "What the document is."
+    input: AddEvidenceInput!
+    "The file part (at most the deployment's MAX_UPLOAD_BYTES)."
+    file: Upload!
+  ): CaseEvidence!
   "Withdraw a document: it stays listed, and leaves bundles rendered after."
-  withdrawEvidence(id: ID!, reason: String!): CaseEvidence!
+  withdrawEvidence(
+    "The evidence's id (evd_…)."
+    id: ID!
+    "Why it is withdrawn (required)."
+    reason: String!
+  ): CaseEvidence!
   """
   Freeze the case's bundle as it stands and render it in the background as a
   new version (earlier versions are kept). When nothing changed since the
   latest version and it did not fail, that version is returned.
   """
-  renderBundle(caseId: ID!, priority: JobPriority = INTERACTIVE): Bundle!
+  renderBundle(
+    "The case's id."
+    caseId: ID!
+    "INTERACTIVE when someone is waiting for it, BULK for batches."
+    priority: JobPriority = INTERACTIVE
+  ): Bundle!
 }
 
+"What a case is (domain.md §4)."
 enum CaseKind {
   "The LA's disagreement avoidance and resolution arrangements (s.68)."
   DISAGREEMENT
@@ -8529,52 +9904,87 @@ enum CaseKind {
 
 "Tribunal cases move forward through LODGED, REGISTERED, HEARING_LISTED and DECIDED (stages may be skipped); any case may end RESOLVED, WITHDRAWN or CLOSED, which are final."
 enum CaseStatus {
+  "Being prepared."
   OPEN
+  "The appeal or claim was made (lodgedOn): it meets T17."
   LODGED
+  "The Tribunal registered it and gave its case number."
   REGISTERED
+  "A hearing date is set (hearingOn)."
   HEARING_LISTED
+  "The Tribunal's decision was sent (decisionSentOn): it starts T18."
   DECIDED
+  "Settled by agreement (final)."
   RESOLVED
+  "Withdrawn (final)."
   WITHDRAWN
+  "Closed (final)."
   CLOSED
 }
 
 "What the disputed decision decided (domain.md §4.2)."
 enum DisputedDecisionKind {
+  "Whether the learner has ALN."
   HAS_ALN
+  "Whether an IDP is necessary."
   IDP_NECESSARY
+  "The description of the ALN in the IDP."
   ALN_DESCRIPTION
+  "The additional learning provision in the IDP."
   PROVISION
+  "Whether provision is to be in Welsh."
   WELSH_PROVISION
+  "The school or institution named in the IDP."
   PLACE_NAMED
+  "The school named for admission."
   SCHOOL_FOR_ADMISSION
+  "A refusal to revise the IDP."
   REFUSAL_TO_REVISE
+  "A refusal to take over the IDP."
   REFUSAL_TO_TAKE_OVER
+  "A decision to cease to maintain the IDP."
   CEASE_TO_MAINTAIN
+  "Disability discrimination."
   DISCRIMINATION
+  "Anything else."
   OTHER
 }
 
+"A party's part in a case."
 enum PartyRole {
+  "Who brings the appeal or claim."
   APPELLANT
+  "Who answers it (the body that decided)."
   RESPONDENT
+  "Someone who acts for a child (a case friend)."
   CASE_FRIEND
+  "A legal or other representative."
   REPRESENTATIVE
+  "An advocate."
   ADVOCATE
+  "A witness."
   WITNESS
+  "Anyone else."
   OTHER
 }
 
+"What an evidence document is."
 enum EvidenceKind {
+  "A report (e.g. an educational psychologist's, a therapist's)."
   REPORT
+  "Letters and emails."
   CORRESPONDENCE
+  "The child's or young person's views."
   CHILDS_VIEWS
   "The decision under appeal, the decision notice."
   DECISION
+  "A case statement."
   CASE_STATEMENT
+  "Anything else."
   OTHER
 }
 
+"How documents are ordered within a bundle section."
 enum SectionOrder {
   "By date, undated documents last."
   CHRONOLOGICAL
@@ -8594,34 +10004,73 @@ enum RecordKind {
   DEADLINES
 }
 
+"A kind of bundle document: an evidence kind or a record kind (what a section takes)."
+enum DocumentKind {
+  "Evidence: a report."
+  REPORT
+  "Evidence: letters and emails."
+  CORRESPONDENCE
+  "Evidence: the child's or young person's views."
+  CHILDS_VIEWS
+  "Evidence: the decision under appeal."
+  DECISION
+  "Evidence: a case statement."
+  CASE_STATEMENT
+  "Evidence: anything else."
+  OTHER
+  "From the record: a plan version."
+  PLAN_VERSION
+  "From the record: a review's meeting record."
+  MEETING_RECORD
+  "From the record: the provision delivery ledger."
+  LEDGER
+  "From the record: the statutory deadlines."
+  DEADLINES
+}
+
 "A disagreement or appeal about a learner, in its latest revision. Every change is a new revision."
 type Case implements Node {
   "The case's id, the same in every revision: this object is always the latest revision."
   id: ID!
   "The latest revision's number: send it as expectedRevision."
   revision: Int!
+  "The learner it is about."
   learner: Learner!
+  "What the case is."
   kind: CaseKind!
+  "Where it is in its life."
   status: CaseStatus!
+  "A short description (e.g. Appeal about Welsh-medium provision)."
   title: String!
   "The Tribunal's (or the LA's) case number; empty until known."
   reference: String!
+  "The decision the case is about."
   decision: DisputedDecision!
+  "The issues in dispute."
   issues: [String!]!
+  "The parties and those who act for them."
   parties: [Party!]!
+  "When the disagreement was referred to the LA's arrangements (s.68); it can extend T17."
   disagreementReferredOn: Date
+  "When the appeal or claim was lodged (meets T17)."
   lodgedOn: Date
+  "When the Tribunal registered it."
   registeredOn: Date
   "From the Tribunal's letter: the length of the case statement period is unconfirmed."
   caseStatementDue: Date
+  "The hearing date."
   hearingOn: Date
+  "When the Tribunal's decision was sent (starts T18)."
   decisionSentOn: Date
+  "When the case ended."
   closedOn: Date
+  "How the case ended; empty until then."
   outcome: String!
   "T17, the time to appeal, started by the decision notice date; null until that date is recorded."
   appealDeadline: Deadline
   "T18, the time to ask for a review of the Tribunal's decision, once it was sent."
   reviewDeadline: Deadline
+  "How the case's bundle is put together."
   bundleSpec: BundleSpec!
   "The case's documents, withdrawn ones too, in the order added."
   evidence: [CaseEvidence!]!
@@ -8635,9 +10084,13 @@ type Case implements Node {
   bundles: [Bundle!]!
   "Every revision, oldest first, each with its own id."
   revisions: [CaseRevision!]!
+  "When the case was opened."
   createdAt: Time!
+  "Who opened it (a user id)."
   createdBy: ID!
+  "When the latest revision was saved."
   updatedAt: Time!
+  "Who saved the latest revision (a user id)."
   updatedBy: ID!
 }
 
@@ -8687,203 +10140,323 @@ type CaseRevision implements Node {
   createdAt: Time!
   "Who opened the case."
   createdBy: ID!
-  "When this revision was saved, and by whom."
+  "When this revision was saved."
   updatedAt: Time!
   "Who saved this revision."
   updatedBy: ID!
 }
 
+"The decision a case is about."
 type DisputedDecision {
+  "What it decided."
   kind: DisputedDecisionKind!
+  "What was decided, in words; empty when not given."
   description: String!
   "The body that decided."
   madeBy: Organisation
+  "The day it was decided; null when not recorded."
   decidedOn: Date
   "The decision notice, with the right of appeal, was given: T17 starts."
   noticeGivenOn: Date
 }
 
+"A party to a case, or someone acting for one."
 type Party {
+  "Their part in the case."
   role: PartyRole!
+  "Their name."
   name: String!
+  "Their organisation; empty when none given."
   organisation: String!
+  "The Cynllun organisation they are, when linked; null otherwise."
   orgId: ID
+  "The Cynllun user they are, when linked; null otherwise."
   userId: ID
   "For representatives, advocates and case friends: whom they act for."
   represents: PartyRole
 }
 
+"How a case's bundle is put together."
 type BundleSpec {
+  "The language of the bundle's generated pages (cover, index, dividers, chronology)."
   language: RenderLanguage!
+  "The sections, in order."
   sections: [BundleSection!]!
+  "The bundle has a generated chronology."
   chronology: Boolean!
   "The section the chronology follows (null: before the first)."
   chronologyAfter: String
+  "Documents made from the record."
   records: [RecordItem!]!
   "Evidence left out of the bundle."
   excluded: [ID!]!
 }
 
+"A section of a bundle."
 type BundleSection {
+  "Its key: 1 to 8 capital letters or digits (A, B …)."
   key: String!
+  "Its English title."
   titleEn: String!
+  "Its Welsh title."
   titleCy: String!
   "The most pages its documents may have (0: none). Over it, a warning: the practice direction's limits are unconfirmed, so they are configuration."
   pageLimit: Int!
+  "How its documents are ordered."
   order: SectionOrder!
   "Kinds of document (evidence kinds and record kinds) that go here unless they name another section."
-  takes: [String!]!
+  takes: [DocumentKind!]!
 }
 
+"A document from the record placed in a bundle."
 type RecordItem {
+  "What document."
   kind: RecordKind!
+  "The section it goes in."
   section: String!
+  "The plan (PLAN_VERSION, LEDGER; for DEADLINES, limits them to that plan's clocks); null otherwise."
   planId: ID
+  "The plan version (PLAN_VERSION); null otherwise."
   version: Int
+  "The review (MEETING_RECORD); null otherwise."
   reviewId: ID
   "0: the latest revision when the bundle is rendered."
   revision: Int
+  "The first day of a LEDGER's window; null: the start of the plan's current review period when the bundle is frozen."
   from: Date
+  "The last day of a LEDGER's window; null: the day the bundle is frozen."
   to: Date
 }
 
 "A document on a case. Never changed, only withdrawn."
 type CaseEvidence implements Node {
+  "The evidence's id (evd_…)."
   id: ID!
+  "Its title."
   title: String!
+  "Its date; null when undated."
   date: Date
+  "Who wrote it; empty when not given."
   author: String!
+  "What it is."
   kind: EvidenceKind!
+  "The key of the bundle section it goes in."
   section: String!
+  "The uploaded file."
   file: File!
+  "Its media type: application/pdf, image/png or image/jpeg."
   contentType: String!
+  "Its page count as a bundle document."
   pages: Int!
+  "SHA-256 of the bytes as uploaded, hex."
   sha256: String!
+  "Size in bytes."
   size: Int!
+  "When it was added."
   createdAt: Time!
+  "Who added it (a user id)."
   createdBy: ID!
+  "Withdrawn: it stays listed and leaves bundles rendered after."
   withdrawn: Boolean!
+  "When it was withdrawn; null unless withdrawn."
   withdrawnAt: Time
+  "Who withdrew it; null unless withdrawn."
   withdrawnBy: ID
+  "Why it was withdrawn; null unless withdrawn."
   withdrawnReason: String
 }
 
+"What a bundle would hold if rendered now. Nothing is stored."
 type BundlePreview {
   "Pages of the documents (the generated cover, index, dividers and chronology not counted)."
   documentPages: Int!
+  "The sections with their documents, in order."
   sections: [BundlePreviewSection!]!
+  "The chronology rows."
   chronology: [ChronologyEntry!]!
+  "Sections over their page limit, empty sections."
   warnings: [BundleWarning!]!
 }
 
+"A section of a bundle preview."
 type BundlePreviewSection {
+  "The section's key."
   key: String!
+  "Its title."
   title: LocalText!
+  "Its page limit (0: none)."
   pageLimit: Int!
+  "Pages of its documents."
   pages: Int!
+  "Its documents, in order."
   documents: [BundleDocument!]!
 }
 
+"A document as placed in a bundle preview."
 type BundleDocument {
   "An evidence id, or the id of a document from the record. Not an id of this object: the same document has another number in another case or preview."
   documentId: ID!
   "Its number in the bundle: A1, A2…"
   number: String!
-  kind: String!
+  "What it is."
+  kind: DocumentKind!
+  "Its title."
   title: String!
+  "Who wrote it; empty when not known."
   author: String!
+  "Its date; null when undated."
   date: Date
+  "Its page count."
   pages: Int!
 }
 
+"A row of a bundle's chronology, generated from the learner's history."
 type ChronologyEntry {
+  "When it happened; null when undated."
   date: Date
+  "What happened."
   event: LocalText!
   "The bundle document that evidences it, when the bundle holds it."
   source: String
 }
 
+"Something a preparer should look at that does not stop the bundle being built."
 type BundleWarning {
-  "SECTION_OVER_LIMIT or SECTION_EMPTY."
-  code: String!
+  "What is wrong."
+  code: BundleWarningCode!
+  "The key of the section concerned."
   section: String!
+  "What is wrong, in words (sections named by key)."
   message: LocalText!
+}
+
+"What is wrong with a bundle section."
+enum BundleWarningCode {
+  "The section's documents have more pages than its page limit."
+  SECTION_OVER_LIMIT
+  "The section has no documents."
+  SECTION_EMPTY
 }
 
 "One version of a case's bundle."
 type Bundle implements Node {
+  "The bundle's id (bdl_…)."
   id: ID!
+  "Its version number, from 1."
   number: Int!
+  "The case."
   case: Case!
+  "The language of its generated pages."
   language: RenderLanguage!
   "The render job's status."
   status: JobStatus!
+  "The render job."
   job: Job
   "The bundle PDF, once rendered."
   file: File
   "The manifest as a JSON file, once rendered."
   manifestFile: File
+  "Where every section and document landed, once rendered; null before."
   manifest: BundleManifest
   "SHA-256 of what was frozen: the same contents give the same bundle."
   contentsSha256: String!
+  "The PDF's page count; 0 until rendered."
   pages: Int!
+  "When it was asked for (frozen)."
   createdAt: Time!
+  "Who asked for it (a user id)."
   createdBy: ID!
+  "When it was rendered; null until then."
   renderedAt: Time
 }
 
+"Where everything landed in a rendered bundle."
 type BundleManifest {
+  "The bundle's page count."
   pages: Int!
+  "The cover's pages."
   cover: PageRange!
+  "The index's pages."
   index: PageRange!
+  "The chronology's pages; null when there is none."
   chronology: PageRange
+  "Each section, in order."
   sections: [ManifestSection!]!
+  "Each document, in order."
   documents: [ManifestDocument!]!
+  "The warnings when it was built."
   warnings: [BundleWarning!]!
 }
 
 "Bundle pages, 1-based and inclusive: the PDF's page indices and the stamped numbers."
 type PageRange {
+  "The first page."
   from: Int!
+  "The last page."
   to: Int!
 }
 
+"Where a section landed."
 type ManifestSection {
+  "The section's key."
   key: String!
+  "Its divider page."
   divider: Int!
+  "Its documents' pages; null for an empty section."
   documents: PageRange
+  "How many pages its documents have (what the page limit applies to)."
   pages: Int!
 }
 
+"Where a document landed."
 type ManifestDocument {
+  "An evidence id, or the id of a document from the record."
   documentId: ID!
+  "The key of its section."
   section: String!
+  "Its number in the bundle: A1, A2…"
   number: String!
+  "Its title."
   title: String!
+  "Its first page."
   fromPage: Int!
+  "Its last page."
   toPage: Int!
   "SHA-256 of the document's own bytes."
   sha256: String!
 }
 
+"The decision a case is about."
 input DisputedDecisionInput {
+  "What it decided."
   kind: DisputedDecisionKind!
+  "What was decided, in words."
   description: String
   "The organisation that decided; required with noticeGivenOn."
   madeBy: ID
+  "The day it was decided."
   decidedOn: Date
+  "The day the decision notice (with the right of appeal) was given: starts T17 on an APPEAL or DISABILITY_CLAIM."
   noticeGivenOn: Date
 }
 
+"A party."
 input PartyInput {
+  "Their part in the case."
   role: PartyRole!
+  "Their name."
   name: String!
+  "Their organisation."
   organisation: String
+  "The Cynllun organisation they are, if any."
   orgId: ID
+  "The Cynllun user they are, if any."
   userId: ID
+  "Whom they act for (representatives, advocates, case friends)."
   represents: PartyRole
 }
 
+"A case to open. Dates of the Tribunal's stages apply to APPEAL and DISABILITY_CLAIM only; dates that happened are not in the future."
 input OpenCaseInput {
   """
   Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
@@ -8893,89 +10466,150 @@ input OpenCaseInput {
   never logged.
   """
   idempotencyKey: String
+  "The learner."
   learnerId: ID!
+  "What the case is."
   kind: CaseKind!
+  "A short description."
   title: String!
+  "The Tribunal's or LA's case number, if known."
   reference: String
+  "The decision the case is about."
   decision: DisputedDecisionInput!
+  "The issues in dispute, at most 50."
   issues: [String!]
+  "The parties, at most 40."
   parties: [PartyInput!]
+  "When the disagreement was referred to the LA's arrangements."
   disagreementReferredOn: Date
+  "When the appeal or claim was lodged."
   lodgedOn: Date
+  "When the Tribunal registered it."
   registeredOn: Date
+  "When the case statement is due (from the Tribunal's letter)."
   caseStatementDue: Date
+  "The hearing date."
   hearingOn: Date
+  "When the Tribunal's decision was sent."
   decisionSentOn: Date
+  "When the case ended."
   closedOn: Date
+  "How it ended."
   outcome: String
   "The language of the bundle's generated pages."
   language: RenderLanguage = EN
 }
 
+"A case as it should now be: every field replaces the stored one (an omitted one is cleared)."
 input UpdateCaseInput {
+  "The case's id."
   id: ID!
+  "The revision you edited (Case.revision)."
   expectedRevision: Int!
+  "The new status; omit to let the dates move it on (CaseStatus says which moves are allowed)."
   status: CaseStatus
+  "A short description."
   title: String!
+  "The Tribunal's or LA's case number."
   reference: String
+  "The decision the case is about."
   decision: DisputedDecisionInput!
+  "The issues in dispute, at most 50."
   issues: [String!]
+  "The parties, at most 40."
   parties: [PartyInput!]
+  "When the disagreement was referred to the LA's arrangements."
   disagreementReferredOn: Date
+  "When the appeal or claim was lodged (required for LODGED)."
   lodgedOn: Date
+  "When the Tribunal registered it (required for REGISTERED)."
   registeredOn: Date
+  "When the case statement is due."
   caseStatementDue: Date
+  "The hearing date (required for HEARING_LISTED)."
   hearingOn: Date
+  "When the Tribunal's decision was sent (required for DECIDED)."
   decisionSentOn: Date
+  "When the case ended."
   closedOn: Date
+  "How it ended."
   outcome: String
 }
 
+"A bundle section."
 input BundleSectionInput {
+  "Its key: 1 to 8 capital letters or digits, unique in the bundle."
   key: String!
+  "Its English title (an English or a Welsh title is required)."
   titleEn: String
+  "Its Welsh title."
   titleCy: String
+  "The most pages its documents may have (0: no limit)."
   pageLimit: Int = 0
+  "How its documents are ordered."
   order: SectionOrder = CHRONOLOGICAL
-  takes: [String!]
+  "Kinds of document that go here unless they name another section."
+  takes: [DocumentKind!]
 }
 
+"A document from the record to place in a bundle."
 input RecordItemInput {
+  "What document."
   kind: RecordKind!
   "Default: the first section that takes the kind."
   section: String
+  "The learner's plan (required for PLAN_VERSION and LEDGER; for DEADLINES, only that plan's clocks)."
   planId: ID
+  "The plan version (PLAN_VERSION)."
   version: Int
+  "The review (MEETING_RECORD): one that was held (open or concluded)."
   reviewId: ID
+  "The review's revision (MEETING_RECORD); omit or 0 for the latest when the bundle is rendered."
   revision: Int
+  "A LEDGER's first day; default the start of the plan's current review period when the bundle is frozen."
   from: Date
+  "A LEDGER's last day (at most six years after from); default the day the bundle is frozen."
   to: Date
 }
 
+"How a case's bundle is to be put together (a new revision of the case)."
 input BundleSpecInput {
+  "The case's id."
   caseId: ID!
+  "The revision you edited (Case.revision)."
   expectedRevision: Int!
   "Default: the current language."
   language: RenderLanguage
   "Default: the current sections."
   sections: [BundleSectionInput!]
+  "Include a generated chronology."
   chronology: Boolean = true
+  "The key of the section the chronology follows; omit to put it before the first (or, when sections is omitted too, to keep the current place)."
   chronologyAfter: String
+  "The documents from the record, each at most once (at most 200)."
   records: [RecordItemInput!]!
+  "Ids of this case's evidence to leave out."
   excluded: [ID!]
 }
 
+"A document to add to a case."
 input AddEvidenceInput {
+  "The case's id (anyone who may work on the case may add to it)."
   caseId: ID!
+  "Its title."
   title: String!
+  "Its date."
   date: Date
+  "Who wrote it."
   author: String
+  "What it is."
   kind: EvidenceKind!
   "Default: the first section that takes its kind."
   section: String
 }
 
 extend enum JobKind {
+  "Renders one version of a case's bundle (renderBundle)."
   RENDER_BUNDLE
 }
 
@@ -8988,9 +10622,11 @@ extend type Job {
 type DeadlineExtension {
   "The statutory event that extended it."
   event: ID!
+  "The day of that event."
   on: Date!
   "The due date before the extension."
   previousDue: Date!
+  "When the extension was recorded."
   at: Time!
 }
 `, BuiltIn: false},
@@ -13305,15 +14941,15 @@ func (ec *executionContext) _BundleDocument_kind(ctx context.Context, field grap
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v DocumentKind) graphql.Marshaler {
+			return ec.marshalNDocumentKind2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_BundleDocument_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BundleDocument", field, false, false, "String")
+	return graphql.NewScalarFieldContext("BundleDocument", field, false, false, "DocumentKind")
 }
 
 func (ec *executionContext) _BundleDocument_title(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
@@ -13999,18 +15635,18 @@ func (ec *executionContext) _BundleSection_takes(ctx context.Context, field grap
 			return ec.fieldContext_BundleSection_takes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Takes, nil
+			return ec.Resolvers.BundleSection().Takes(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []DocumentKind) graphql.Marshaler {
+			return ec.marshalNDocumentKind2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKindᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_BundleSection_takes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BundleSection", field, false, false, "String")
+	return graphql.NewScalarFieldContext("BundleSection", field, true, true, "DocumentKind")
 }
 
 func (ec *executionContext) _BundleSpec_language(ctx context.Context, field graphql.CollectedField, obj *cynllun.BundleSpec) (ret graphql.Marshaler) {
@@ -14182,14 +15818,14 @@ func (ec *executionContext) _BundleWarning_code(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNBundleWarningCode2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_BundleWarning_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BundleWarning", field, false, false, "String")
+	return graphql.NewScalarFieldContext("BundleWarning", field, false, false, "BundleWarningCode")
 }
 
 func (ec *executionContext) _BundleWarning_section(ctx context.Context, field graphql.CollectedField, obj *bundle.Warning) (ret graphql.Marshaler) {
@@ -17698,15 +19334,15 @@ func (ec *executionContext) _Delivery_errorCode(ctx context.Context, field graph
 			return ec.Resolvers.Delivery().ErrorCode(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Code) graphql.Marshaler {
+			return ec.marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Delivery_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Delivery", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Delivery", field, true, true, "ErrorCode")
 }
 
 func (ec *executionContext) _Delivery_detail(ctx context.Context, field graphql.CollectedField, obj *cynllun.Delivery) (ret graphql.Marshaler) {
@@ -18326,15 +19962,15 @@ func (ec *executionContext) _File_kind(ctx context.Context, field graphql.Collec
 			return ec.Resolvers.File().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.FileKind) graphql.Marshaler {
+			return ec.marshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_File_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("File", field, true, true, "String")
+	return graphql.NewScalarFieldContext("File", field, true, true, "FileKind")
 }
 
 func (ec *executionContext) _Finding_rule(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
@@ -18923,14 +20559,14 @@ func (ec *executionContext) _FormSection_appliesTo(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNSectionAppliesTo2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_FormSection_appliesTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FormSection", field, false, false, "String")
+	return graphql.NewScalarFieldContext("FormSection", field, false, false, "SectionAppliesTo")
 }
 
 func (ec *executionContext) _FormSection_unconfirmed(ctx context.Context, field graphql.CollectedField, obj *form.Section) (ret graphql.Marshaler) {
@@ -19267,15 +20903,15 @@ func (ec *executionContext) _Job_errorCode(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Job().ErrorCode(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Code) graphql.Marshaler {
+			return ec.marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Job_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Job", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Job", field, true, true, "ErrorCode")
 }
 
 func (ec *executionContext) _Job_plan(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
@@ -22766,14 +24402,14 @@ func (ec *executionContext) _Notice_offsetUnit(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNOffsetUnit2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Notice_offsetUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Notice", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "OffsetUnit")
 }
 
 func (ec *executionContext) _Notice_due(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
@@ -22857,15 +24493,15 @@ func (ec *executionContext) _Notice_errorCode(ctx context.Context, field graphql
 			return ec.Resolvers.Notice().ErrorCode(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Code) graphql.Marshaler {
+			return ec.marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Notice_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Notice", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Notice", field, true, true, "ErrorCode")
 }
 
 func (ec *executionContext) _Notice_createdAt(ctx context.Context, field graphql.CollectedField, obj *service.NoticeLog) (ret graphql.Marshaler) {
@@ -28136,15 +29772,15 @@ func (ec *executionContext) _Relationship_grantedAs(ctx context.Context, field g
 			return ec.Resolvers.Relationship().GrantedAs(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *policy.Standing) graphql.Marshaler {
+			return ec.marshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_grantedAs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Relationship", field, true, true, "GrantorStanding")
 }
 
 func (ec *executionContext) _Relationship_grantorRoleEndedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Relationship) (ret graphql.Marshaler) {
@@ -29081,14 +30717,14 @@ func (ec *executionContext) _ReviewCheck_code(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNReviewCheckCode2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ReviewCheck_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReviewCheck", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ReviewCheck", field, false, false, "ReviewCheckCode")
 }
 
 func (ec *executionContext) _ReviewCheck_label(ctx context.Context, field graphql.CollectedField, obj *quality.Check) (ret graphql.Marshaler) {
@@ -30912,14 +32548,14 @@ func (ec *executionContext) _RowLedger_warnings(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNLedgerWarning2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_RowLedger_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "String")
+	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "LedgerWarning")
 }
 
 func (ec *executionContext) _Statement_text(ctx context.Context, field graphql.CollectedField, obj *cynllun.Statement) (ret graphql.Marshaler) {
@@ -31439,15 +33075,15 @@ func (ec *executionContext) _StatutoryRule_start(ctx context.Context, field grap
 			return ec.Resolvers.StatutoryRule().Start(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v clock.Start) graphql.Marshaler {
+			return ec.marshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_StatutoryRule_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StatutoryRule", field, true, true, "String")
+	return graphql.NewScalarFieldContext("StatutoryRule", field, true, true, "PeriodStart")
 }
 
 func (ec *executionContext) _StatutoryRule_countingConvention(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
@@ -31647,14 +33283,14 @@ func (ec *executionContext) _StatutoryRule_calendar(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNRuleCalendar2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_StatutoryRule_calendar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "String")
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "RuleCalendar")
 }
 
 func (ec *executionContext) _StatutoryRule_basis(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
@@ -33905,11 +35541,13 @@ func (ec *executionContext) unmarshalInputBundleSectionInput(ctx context.Context
 			it.Order = data
 		case "takes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takes"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalODocumentKind2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Takes = data
+			if err = ec.Resolvers.BundleSectionInput().Takes(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -38243,33 +39881,34 @@ func (ec *executionContext) _BundleSection(ctx context.Context, sel ast.Selectio
 		case "key":
 			out.Values[i] = ec._BundleSection_key(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "titleEn":
 			out.Values[i] = ec._BundleSection_titleEn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "titleCy":
 			out.Values[i] = ec._BundleSection_titleCy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageLimit":
 			out.Values[i] = ec._BundleSection_pageLimit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "order":
 			out.Values[i] = ec._BundleSection_order(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "takes":
-			out.Values[i] = ec._BundleSection_takes(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BundleSection_takes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45103,6 +46742,32 @@ func (ec *executionContext) marshalNBundleWarning2ᚕgithubᚗcomᚋcynllunᚋcy
 	return ret
 }
 
+func (ec *executionContext) unmarshalNBundleWarningCode2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNBundleWarningCode2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBundleWarningCode2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNBundleWarningCode2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BundleWarningCode!")
+	}
+	return res
+}
+
+var (
+	unmarshalNBundleWarningCode2string = map[string]string{
+		"SECTION_OVER_LIMIT": bundle.WarnSectionOverLimit,
+		"SECTION_EMPTY":      bundle.WarnSectionEmpty,
+	}
+	marshalNBundleWarningCode2string = map[string]string{
+		bundle.WarnSectionOverLimit: "SECTION_OVER_LIMIT",
+		bundle.WarnSectionEmpty:     "SECTION_EMPTY",
+	}
+)
+
 func (ec *executionContext) marshalNCalculationStep2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStep(ctx context.Context, sel ast.SelectionSet, v clock.Step) graphql.Marshaler {
 	return ec._CalculationStep(ctx, sel, &v)
 }
@@ -45705,6 +47370,46 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNDocumentKind2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKind(ctx context.Context, v any) (DocumentKind, error) {
+	var res DocumentKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDocumentKind2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKind(ctx context.Context, sel ast.SelectionSet, v DocumentKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDocumentKind2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKindᚄ(ctx context.Context, v any) ([]DocumentKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]DocumentKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDocumentKind2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDocumentKind2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKindᚄ(ctx context.Context, sel ast.SelectionSet, v []DocumentKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDocumentKind2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNEvidence2githubᚗcomᚋcynllunᚋcynllunᚐEvidence(ctx context.Context, sel ast.SelectionSet, v cynllun.Evidence) graphql.Marshaler {
 	return ec._Evidence(ctx, sel, &v)
 }
@@ -45799,6 +47504,32 @@ func (ec *executionContext) marshalNFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐF
 	}
 	return ec._File(ctx, sel, v)
 }
+
+func (ec *executionContext) unmarshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind(ctx context.Context, v any) (cynllun.FileKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind(ctx context.Context, sel ast.SelectionSet, v cynllun.FileKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FileKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind = map[string]cynllun.FileKind{
+		"RENDERED": cynllun.FileRendered,
+		"UPLOAD":   cynllun.FileUpload,
+	}
+	marshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind = map[cynllun.FileKind]string{
+		cynllun.FileRendered: "RENDERED",
+		cynllun.FileUpload:   "UPLOAD",
+	}
+)
 
 func (ec *executionContext) marshalNFinding2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*quality.Finding) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -46262,6 +47993,70 @@ func (ec *executionContext) marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcy
 	return ec._LedgerSession(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNLedgerWarning2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNLedgerWarning2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLedgerWarning2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNLedgerWarning2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LedgerWarning!")
+	}
+	return res
+}
+
+var (
+	unmarshalNLedgerWarning2string = map[string]string{
+		"NO_QUANTITY":         ledger.WarnNoQuantity,
+		"NO_CALENDAR":         ledger.WarnNoCalendar,
+		"TERM_NEEDS_CALENDAR": ledger.WarnTermNeedsCal,
+		"NOT_STARTED":         ledger.WarnNotStarted,
+		"ENDED":               ledger.WarnEnded,
+		"SESSIONS_OUTSIDE":    ledger.WarnOutsideSessions,
+	}
+	marshalNLedgerWarning2string = map[string]string{
+		ledger.WarnNoQuantity:      "NO_QUANTITY",
+		ledger.WarnNoCalendar:      "NO_CALENDAR",
+		ledger.WarnTermNeedsCal:    "TERM_NEEDS_CALENDAR",
+		ledger.WarnNotStarted:      "NOT_STARTED",
+		ledger.WarnEnded:           "ENDED",
+		ledger.WarnOutsideSessions: "SESSIONS_OUTSIDE",
+	}
+)
+
+func (ec *executionContext) unmarshalNLedgerWarning2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLedgerWarning2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNLedgerWarning2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLedgerWarning2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx context.Context, sel ast.SelectionSet, v form.Text) graphql.Marshaler {
 	return ec._LocalText(ctx, sel, &v)
 }
@@ -46438,6 +48233,32 @@ var (
 		cynllun.NoticeSent:    "SENT",
 		cynllun.NoticeFailed:  "FAILED",
 		cynllun.NoticeSkipped: "SKIPPED",
+	}
+)
+
+func (ec *executionContext) unmarshalNOffsetUnit2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNOffsetUnit2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOffsetUnit2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNOffsetUnit2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OffsetUnit!")
+	}
+	return res
+}
+
+var (
+	unmarshalNOffsetUnit2string = map[string]string{
+		"SCHOOL_DAYS": notify.UnitSchoolDays,
+		"DAYS":        notify.UnitDays,
+	}
+	marshalNOffsetUnit2string = map[string]string{
+		notify.UnitSchoolDays: "SCHOOL_DAYS",
+		notify.UnitDays:       "DAYS",
 	}
 )
 
@@ -46782,6 +48603,32 @@ var (
 		cynllun.PerFortnight: "FORTNIGHT",
 		cynllun.PerMonth:     "MONTH",
 		cynllun.PerTerm:      "TERM",
+	}
+)
+
+func (ec *executionContext) unmarshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart(ctx context.Context, v any) (clock.Start, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart(ctx context.Context, sel ast.SelectionSet, v clock.Start) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PeriodStart!")
+	}
+	return res
+}
+
+var (
+	unmarshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart = map[string]clock.Start{
+		"TRIGGER_DAY": clock.StartTriggerDay,
+		"DAY_AFTER":   clock.StartDayAfter,
+	}
+	marshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart = map[clock.Start]string{
+		clock.StartTriggerDay: "TRIGGER_DAY",
+		clock.StartDayAfter:   "DAY_AFTER",
 	}
 )
 
@@ -47211,6 +49058,44 @@ func (ec *executionContext) marshalNReviewCheck2ᚖgithubᚗcomᚋcynllunᚋcynl
 	return ec._ReviewCheck(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNReviewCheckCode2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNReviewCheckCode2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewCheckCode2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNReviewCheckCode2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReviewCheckCode!")
+	}
+	return res
+}
+
+var (
+	unmarshalNReviewCheckCode2string = map[string]string{
+		"NEEDS_DISCUSSED":        quality.CheckNeeds,
+		"CHILD_VOICE_UPDATED":    quality.CheckChildVoice,
+		"PARENT_VIEWS":           quality.CheckParentViews,
+		"ALL_PROVISION_REVIEWED": quality.CheckProvision,
+		"OUTCOMES_REVIEWED":      quality.CheckOutcomes,
+		"NEW_EVIDENCE_REVIEWED":  quality.CheckEvidence,
+		"CAPACITY_ASSESSED":      quality.CheckCapacity,
+		"DISAGREEMENTS_RECORDED": quality.CheckDisagreements,
+	}
+	marshalNReviewCheckCode2string = map[string]string{
+		quality.CheckNeeds:         "NEEDS_DISCUSSED",
+		quality.CheckChildVoice:    "CHILD_VOICE_UPDATED",
+		quality.CheckParentViews:   "PARENT_VIEWS",
+		quality.CheckProvision:     "ALL_PROVISION_REVIEWED",
+		quality.CheckOutcomes:      "OUTCOMES_REVIEWED",
+		quality.CheckEvidence:      "NEW_EVIDENCE_REVIEWED",
+		quality.CheckCapacity:      "CAPACITY_ASSESSED",
+		quality.CheckDisagreements: "DISAGREEMENTS_RECORDED",
+	}
+)
+
 func (ec *executionContext) unmarshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis(ctx context.Context, v any) (cynllun.ReviewPeriodBasis, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis[tmp]
@@ -47358,6 +49243,32 @@ func (ec *executionContext) marshalNRowLedger2ᚖgithubᚗcomᚋcynllunᚋcynllu
 	return ec._RowLedger(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRuleCalendar2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRuleCalendar2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRuleCalendar2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRuleCalendar2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RuleCalendar!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRuleCalendar2string = map[string]string{
+		"MAINTAINER": clock.CalendarMaintainer,
+		"NONE":       clock.CalendarNone,
+	}
+	marshalNRuleCalendar2string = map[string]string{
+		clock.CalendarMaintainer: "MAINTAINER",
+		clock.CalendarNone:       "NONE",
+	}
+)
+
 func (ec *executionContext) unmarshalNSaveReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSaveReviewInput(ctx context.Context, v any) (service.SaveReviewInput, error) {
 	res, err := ec.unmarshalInputSaveReviewInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -47367,6 +49278,32 @@ func (ec *executionContext) unmarshalNSaveVersionInput2githubᚗcomᚋcynllunᚋ
 	res, err := ec.unmarshalInputSaveVersionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) unmarshalNSectionAppliesTo2string(ctx context.Context, v any) (string, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSectionAppliesTo2string[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSectionAppliesTo2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSectionAppliesTo2string[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SectionAppliesTo!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSectionAppliesTo2string = map[string]string{
+		"ALL":           form.AppliesAll,
+		"LA_MAINTAINED": form.AppliesLAMaintained,
+	}
+	marshalNSectionAppliesTo2string = map[string]string{
+		form.AppliesAll:          "ALL",
+		form.AppliesLAMaintained: "LA_MAINTAINED",
+	}
+)
 
 func (ec *executionContext) unmarshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder(ctx context.Context, v any) (cynllun.SectionOrder, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -48496,6 +50433,86 @@ func (ec *executionContext) unmarshalODisagreementInput2ᚕgithubᚗcomᚋcynllu
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalODocumentKind2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKindᚄ(ctx context.Context, v any) ([]DocumentKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]DocumentKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDocumentKind2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODocumentKind2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKindᚄ(ctx context.Context, sel ast.SelectionSet, v []DocumentKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDocumentKind2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode(ctx context.Context, v any) (*cynllun.Code, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode(ctx context.Context, sel ast.SelectionSet, v *cynllun.Code) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode[*v])
+	return res
+}
+
+var (
+	unmarshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode = map[string]cynllun.Code{
+		"UNAUTHENTICATED": cynllun.CodeUnauthenticated,
+		"FORBIDDEN":       cynllun.CodeForbidden,
+		"NOT_FOUND":       cynllun.CodeNotFound,
+		"INVALID":         cynllun.CodeInvalid,
+		"CONFLICT":        cynllun.CodeConflict,
+		"RATE_LIMITED":    cynllun.CodeRateLimited,
+		"INTERNAL":        cynllun.CodeInternal,
+		"TIMEOUT":         CodeTimeout,
+		"CANCELLED":       CodeCancelled,
+	}
+	marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode = map[cynllun.Code]string{
+		cynllun.CodeUnauthenticated: "UNAUTHENTICATED",
+		cynllun.CodeForbidden:       "FORBIDDEN",
+		cynllun.CodeNotFound:        "NOT_FOUND",
+		cynllun.CodeInvalid:         "INVALID",
+		cynllun.CodeConflict:        "CONFLICT",
+		cynllun.CodeRateLimited:     "RATE_LIMITED",
+		cynllun.CodeInternal:        "INTERNAL",
+		CodeTimeout:                 "TIMEOUT",
+		CodeCancelled:               "CANCELLED",
+	}
+)
+
 func (ec *executionContext) unmarshalOEvidenceInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐEvidenceᚄ(ctx context.Context, v any) ([]cynllun.Evidence, error) {
 	if v == nil {
 		return nil, nil
@@ -48541,6 +50558,42 @@ func (ec *executionContext) unmarshalOFurtherSectionInput2ᚕgithubᚗcomᚋcynl
 	}
 	return res, nil
 }
+
+func (ec *executionContext) unmarshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding(ctx context.Context, v any) (*policy.Standing, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding(ctx context.Context, sel ast.SelectionSet, v *policy.Standing) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding[*v])
+	return res
+}
+
+var (
+	unmarshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding = map[string]policy.Standing{
+		"ADMIN":      policy.AsAdmin,
+		"STAFF_OF":   policy.AsStaff,
+		"OFFICER_OF": policy.AsOfficer,
+		"PARENT_OF":  policy.AsParent,
+		"SELF":       policy.AsYoungPerson,
+	}
+	marshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding = map[policy.Standing]string{
+		policy.AsAdmin:       "ADMIN",
+		policy.AsStaff:       "STAFF_OF",
+		policy.AsOfficer:     "OFFICER_OF",
+		policy.AsParent:      "PARENT_OF",
+		policy.AsYoungPerson: "SELF",
+	}
+)
 
 func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)

@@ -3,116 +3,273 @@
 package graph
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
 )
 
+// A document to add to a case.
 type AddEvidenceInput struct {
-	CaseID string               `json:"caseId"`
-	Title  string               `json:"title"`
-	Date   *cynllun.Date        `json:"date,omitempty"`
-	Author *string              `json:"author,omitempty"`
-	Kind   cynllun.EvidenceKind `json:"kind"`
+	// The case's id (anyone who may work on the case may add to it).
+	CaseID string `json:"caseId"`
+	// Its title.
+	Title string `json:"title"`
+	// Its date.
+	Date *cynllun.Date `json:"date,omitempty"`
+	// Who wrote it.
+	Author *string `json:"author,omitempty"`
+	// What it is.
+	Kind cynllun.EvidenceKind `json:"kind"`
 	// Default: the first section that takes its kind.
 	Section *string `json:"section,omitempty"`
 }
 
+// A page of audit events.
 type AuditEventConnection struct {
-	Edges    []*AuditEventEdge `json:"edges"`
-	PageInfo PageInfo          `json:"pageInfo"`
+	// The events of this page, newest first.
+	Edges []*AuditEventEdge `json:"edges"`
+	// Where the page sits in the list.
+	PageInfo PageInfo `json:"pageInfo"`
 }
 
+// An audit event in a page, with its cursor.
 type AuditEventEdge struct {
-	Cursor string             `json:"cursor"`
-	Node   cynllun.AuditEvent `json:"node"`
+	// The position of this item: pass it as after to continue after it.
+	Cursor string `json:"cursor"`
+	// The event.
+	Node cynllun.AuditEvent `json:"node"`
 }
 
+// A document as placed in a bundle preview.
 type BundleDocument struct {
 	// An evidence id, or the id of a document from the record. Not an id of this object: the same document has another number in another case or preview.
 	DocumentID string `json:"documentId"`
 	// Its number in the bundle: A1, A2…
-	Number string        `json:"number"`
-	Kind   string        `json:"kind"`
-	Title  string        `json:"title"`
-	Author string        `json:"author"`
-	Date   *cynllun.Date `json:"date,omitempty"`
-	Pages  int           `json:"pages"`
+	Number string `json:"number"`
+	// What it is.
+	Kind DocumentKind `json:"kind"`
+	// Its title.
+	Title string `json:"title"`
+	// Who wrote it; empty when not known.
+	Author string `json:"author"`
+	// Its date; null when undated.
+	Date *cynllun.Date `json:"date,omitempty"`
+	// Its page count.
+	Pages int `json:"pages"`
 }
 
+// A section of a bundle preview.
 type BundlePreviewSection struct {
-	Key       string            `json:"key"`
-	Title     form.Text         `json:"title"`
-	PageLimit int               `json:"pageLimit"`
-	Pages     int               `json:"pages"`
+	// The section's key.
+	Key string `json:"key"`
+	// Its title.
+	Title form.Text `json:"title"`
+	// Its page limit (0: none).
+	PageLimit int `json:"pageLimit"`
+	// Pages of its documents.
+	Pages int `json:"pages"`
+	// Its documents, in order.
 	Documents []*BundleDocument `json:"documents"`
 }
 
+// How a case's bundle is to be put together (a new revision of the case).
 type BundleSpecInput struct {
-	CaseID           string `json:"caseId"`
-	ExpectedRevision int    `json:"expectedRevision"`
+	// The case's id.
+	CaseID string `json:"caseId"`
+	// The revision you edited (Case.revision).
+	ExpectedRevision int `json:"expectedRevision"`
 	// Default: the current language.
 	Language *cynllun.RenderLanguage `json:"language,omitempty"`
 	// Default: the current sections.
-	Sections        []*cynllun.BundleSection `json:"sections,omitempty"`
-	Chronology      *bool                    `json:"chronology,omitempty"`
-	ChronologyAfter *string                  `json:"chronologyAfter,omitempty"`
-	Records         []*cynllun.RecordItem    `json:"records"`
-	Excluded        []string                 `json:"excluded,omitempty"`
+	Sections []*cynllun.BundleSection `json:"sections,omitempty"`
+	// Include a generated chronology.
+	Chronology *bool `json:"chronology,omitempty"`
+	// The key of the section the chronology follows; omit to put it before the first (or, when sections is omitted too, to keep the current place).
+	ChronologyAfter *string `json:"chronologyAfter,omitempty"`
+	// The documents from the record, each at most once (at most 200).
+	Records []*cynllun.RecordItem `json:"records"`
+	// Ids of this case's evidence to leave out.
+	Excluded []string `json:"excluded,omitempty"`
 }
 
+// A page of deadlines.
 type DeadlineConnection struct {
-	Edges    []*DeadlineEdge `json:"edges"`
-	PageInfo PageInfo        `json:"pageInfo"`
+	// The deadlines of this page, by due date (undated last).
+	Edges []*DeadlineEdge `json:"edges"`
+	// Where the page sits in the list.
+	PageInfo PageInfo `json:"pageInfo"`
 }
 
+// A deadline in a page, with its cursor.
 type DeadlineEdge struct {
-	Cursor string           `json:"cursor"`
-	Node   cynllun.Deadline `json:"node"`
+	// The position of this item: pass it as after to continue after it.
+	Cursor string `json:"cursor"`
+	// The deadline.
+	Node cynllun.Deadline `json:"node"`
 }
 
+// A page of learners.
 type LearnerConnection struct {
-	Edges      []*LearnerEdge `json:"edges"`
-	PageInfo   PageInfo       `json:"pageInfo"`
-	TotalCount int            `json:"totalCount"`
+	// The learners of this page, in name order.
+	Edges []*LearnerEdge `json:"edges"`
+	// Where the page sits in the list.
+	PageInfo PageInfo `json:"pageInfo"`
+	// How many learners match, on every page.
+	TotalCount int `json:"totalCount"`
 }
 
+// A learner in a page, with its cursor.
 type LearnerEdge struct {
-	Cursor string          `json:"cursor"`
-	Node   cynllun.Learner `json:"node"`
+	// The position of this item: pass it as after to continue after it.
+	Cursor string `json:"cursor"`
+	// The learner.
+	Node cynllun.Learner `json:"node"`
 }
 
+// The entry points for changing things. Each mutation checks its input and
+// your access first: INVALID (with extensions.fields) or FORBIDDEN changes
+// nothing. Which mutations are safe to retry, and how, is said on each.
 type Mutation struct {
 }
 
+// A page of organisations.
 type OrganisationConnection struct {
-	Edges    []*OrganisationEdge `json:"edges"`
-	PageInfo PageInfo            `json:"pageInfo"`
+	// The organisations of this page, in name order.
+	Edges []*OrganisationEdge `json:"edges"`
+	// Where the page sits in the list.
+	PageInfo PageInfo `json:"pageInfo"`
 }
 
+// An organisation in a page, with its cursor.
 type OrganisationEdge struct {
-	Cursor string               `json:"cursor"`
-	Node   cynllun.Organisation `json:"node"`
+	// The position of this item: pass it as after to continue after it.
+	Cursor string `json:"cursor"`
+	// The organisation.
+	Node cynllun.Organisation `json:"node"`
 }
 
+// Where a page of a connection sits in the whole list (Relay cursor connections).
 type PageInfo struct {
-	HasNextPage     bool    `json:"hasNextPage"`
-	HasPreviousPage bool    `json:"hasPreviousPage"`
-	StartCursor     *string `json:"startCursor,omitempty"`
-	EndCursor       *string `json:"endCursor,omitempty"`
+	// More items follow the last one of this page: ask again with after: endCursor.
+	HasNextPage bool `json:"hasNextPage"`
+	// True when this page was asked for with an after cursor (items come before it).
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the first item of this page; null when the page is empty.
+	StartCursor *string `json:"startCursor,omitempty"`
+	// The cursor of the last item of this page (send it as after for the next page); null when the page is empty.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// A page of plan versions.
 type PlanVersionConnection struct {
-	Edges    []*PlanVersionEdge `json:"edges"`
-	PageInfo PageInfo           `json:"pageInfo"`
+	// The versions of this page, oldest first.
+	Edges []*PlanVersionEdge `json:"edges"`
+	// Where the page sits in the list.
+	PageInfo PageInfo `json:"pageInfo"`
 }
 
+// A plan version in a page, with its cursor.
 type PlanVersionEdge struct {
-	Cursor string          `json:"cursor"`
-	Node   cynllun.Version `json:"node"`
+	// The position of this item: pass it as after to continue after it.
+	Cursor string `json:"cursor"`
+	// The version.
+	Node cynllun.Version `json:"node"`
 }
 
+// The entry points for reading. Every field needs a signed-in user; what it
+// returns is limited to what that user may see (an object you may not see is
+// NOT_FOUND, a list leaves it out).
 type Query struct {
 }
 
+// Live updates over websockets (graphql-transport-ws). Access is checked
+// when a subscription starts and again for every event: when access ends
+// (consent ended, a role ended) the stream ends.
 type Subscription struct {
+}
+
+// A kind of bundle document: an evidence kind or a record kind (what a section takes).
+type DocumentKind string
+
+const (
+	// Evidence: a report.
+	DocumentKindReport DocumentKind = "REPORT"
+	// Evidence: letters and emails.
+	DocumentKindCorrespondence DocumentKind = "CORRESPONDENCE"
+	// Evidence: the child's or young person's views.
+	DocumentKindChildsViews DocumentKind = "CHILDS_VIEWS"
+	// Evidence: the decision under appeal.
+	DocumentKindDecision DocumentKind = "DECISION"
+	// Evidence: a case statement.
+	DocumentKindCaseStatement DocumentKind = "CASE_STATEMENT"
+	// Evidence: anything else.
+	DocumentKindOther DocumentKind = "OTHER"
+	// From the record: a plan version.
+	DocumentKindPlanVersion DocumentKind = "PLAN_VERSION"
+	// From the record: a review's meeting record.
+	DocumentKindMeetingRecord DocumentKind = "MEETING_RECORD"
+	// From the record: the provision delivery ledger.
+	DocumentKindLedger DocumentKind = "LEDGER"
+	// From the record: the statutory deadlines.
+	DocumentKindDeadlines DocumentKind = "DEADLINES"
+)
+
+var AllDocumentKind = []DocumentKind{
+	DocumentKindReport,
+	DocumentKindCorrespondence,
+	DocumentKindChildsViews,
+	DocumentKindDecision,
+	DocumentKindCaseStatement,
+	DocumentKindOther,
+	DocumentKindPlanVersion,
+	DocumentKindMeetingRecord,
+	DocumentKindLedger,
+	DocumentKindDeadlines,
+}
+
+func (e DocumentKind) IsValid() bool {
+	switch e {
+	case DocumentKindReport, DocumentKindCorrespondence, DocumentKindChildsViews, DocumentKindDecision, DocumentKindCaseStatement, DocumentKindOther, DocumentKindPlanVersion, DocumentKindMeetingRecord, DocumentKindLedger, DocumentKindDeadlines:
+		return true
+	}
+	return false
+}
+
+func (e DocumentKind) String() string {
+	return string(e)
+}
+
+func (e *DocumentKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DocumentKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DocumentKind", str)
+	}
+	return nil
+}
+
+func (e DocumentKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DocumentKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DocumentKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/policy"
 	"github.com/cynllun/cynllun/quality"
 	"github.com/cynllun/cynllun/service"
 )
@@ -111,6 +112,11 @@ func (r *bundlePreviewResolver) Sections(ctx context.Context, obj *service.Bundl
 // Chronology is the resolver for the chronology field.
 func (r *bundlePreviewResolver) Chronology(ctx context.Context, obj *service.BundlePreview) ([]*service.FrozenEntry, error) {
 	return pointers(obj.Contents.Chronology), nil
+}
+
+// Takes is the resolver for the takes field.
+func (r *bundleSectionResolver) Takes(ctx context.Context, obj *cynllun.BundleSection) ([]DocumentKind, error) {
+	return documentKinds(obj.Takes), nil
 }
 
 // ChronologyAfter is the resolver for the chronologyAfter field.
@@ -297,8 +303,8 @@ func (r *deliveryResolver) HTTPStatus(ctx context.Context, obj *cynllun.Delivery
 }
 
 // ErrorCode is the resolver for the errorCode field.
-func (r *deliveryResolver) ErrorCode(ctx context.Context, obj *cynllun.Delivery) (*string, error) {
-	return optional(string(obj.ErrorCode)), nil
+func (r *deliveryResolver) ErrorCode(ctx context.Context, obj *cynllun.Delivery) (*cynllun.Code, error) {
+	return optionalEnum(obj.ErrorCode), nil
 }
 
 // Detail is the resolver for the detail field.
@@ -340,8 +346,8 @@ func (r *fileResolver) DownloadURL(ctx context.Context, obj *cynllun.File, expir
 }
 
 // Kind is the resolver for the kind field.
-func (r *fileResolver) Kind(ctx context.Context, obj *cynllun.File) (string, error) {
-	return string(obj.Kind), nil
+func (r *fileResolver) Kind(ctx context.Context, obj *cynllun.File) (cynllun.FileKind, error) {
+	return obj.Kind, nil
 }
 
 // Section is the resolver for the section field.
@@ -360,8 +366,8 @@ func (r *findingResolver) Field(ctx context.Context, obj *quality.Finding) (*str
 }
 
 // ErrorCode is the resolver for the errorCode field.
-func (r *jobResolver) ErrorCode(ctx context.Context, obj *cynllun.Job) (*string, error) {
-	return optional(string(obj.ErrorCode)), nil
+func (r *jobResolver) ErrorCode(ctx context.Context, obj *cynllun.Job) (*cynllun.Code, error) {
+	return optionalEnum(obj.ErrorCode), nil
 }
 
 // Plan is the resolver for the plan field.
@@ -681,8 +687,8 @@ func (r *noticeResolver) Kind(ctx context.Context, obj *service.NoticeLog) (stri
 }
 
 // ErrorCode is the resolver for the errorCode field.
-func (r *noticeResolver) ErrorCode(ctx context.Context, obj *service.NoticeLog) (*string, error) {
-	return optional(string(obj.ErrorCode)), nil
+func (r *noticeResolver) ErrorCode(ctx context.Context, obj *service.NoticeLog) (*cynllun.Code, error) {
+	return optionalEnum(obj.ErrorCode), nil
 }
 
 // SentAt is the resolver for the sentAt field.
@@ -1100,8 +1106,8 @@ func (r *relationshipResolver) GrantedBy(ctx context.Context, obj *cynllun.Relat
 }
 
 // GrantedAs is the resolver for the grantedAs field.
-func (r *relationshipResolver) GrantedAs(ctx context.Context, obj *cynllun.Relationship) (*string, error) {
-	return optional(obj.GrantedAs), nil
+func (r *relationshipResolver) GrantedAs(ctx context.Context, obj *cynllun.Relationship) (*policy.Standing, error) {
+	return optionalEnum(policy.Standing(obj.GrantedAs)), nil
 }
 
 // GrantorRoleEndedAt is the resolver for the grantorRoleEndedAt field.
@@ -1261,8 +1267,8 @@ func (r *statutoryEventResolver) Note(ctx context.Context, obj *cynllun.Statutor
 }
 
 // Start is the resolver for the start field.
-func (r *statutoryRuleResolver) Start(ctx context.Context, obj *clock.Rule) (string, error) {
-	return string(obj.Start), nil
+func (r *statutoryRuleResolver) Start(ctx context.Context, obj *clock.Rule) (clock.Start, error) {
+	return obj.Start, nil
 }
 
 // Note is the resolver for the note field.
@@ -1324,6 +1330,12 @@ func (r *webhookEndpointResolver) Secrets(ctx context.Context, obj *cynllun.Webh
 	return len(obj.Secrets), nil
 }
 
+// Takes is the resolver for the takes field.
+func (r *bundleSectionInputResolver) Takes(ctx context.Context, obj *cynllun.BundleSection, data []DocumentKind) error {
+	obj.Takes = kindNames(data)
+	return nil
+}
+
 // Appendix returns AppendixResolver implementation.
 func (r *Resolver) Appendix() AppendixResolver { return &appendixResolver{r} }
 
@@ -1338,6 +1350,9 @@ func (r *Resolver) BundleManifest() BundleManifestResolver { return &bundleManif
 
 // BundlePreview returns BundlePreviewResolver implementation.
 func (r *Resolver) BundlePreview() BundlePreviewResolver { return &bundlePreviewResolver{r} }
+
+// BundleSection returns BundleSectionResolver implementation.
+func (r *Resolver) BundleSection() BundleSectionResolver { return &bundleSectionResolver{r} }
 
 // BundleSpec returns BundleSpecResolver implementation.
 func (r *Resolver) BundleSpec() BundleSpecResolver { return &bundleSpecResolver{r} }
@@ -1482,12 +1497,18 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 // WebhookEndpoint returns WebhookEndpointResolver implementation.
 func (r *Resolver) WebhookEndpoint() WebhookEndpointResolver { return &webhookEndpointResolver{r} }
 
+// BundleSectionInput returns BundleSectionInputResolver implementation.
+func (r *Resolver) BundleSectionInput() BundleSectionInputResolver {
+	return &bundleSectionInputResolver{r}
+}
+
 type (
 	appendixResolver             struct{ *Resolver }
 	auditEventResolver           struct{ *Resolver }
 	bundleResolver               struct{ *Resolver }
 	bundleManifestResolver       struct{ *Resolver }
 	bundlePreviewResolver        struct{ *Resolver }
+	bundleSectionResolver        struct{ *Resolver }
 	bundleSpecResolver           struct{ *Resolver }
 	calculationStepResolver      struct{ *Resolver }
 	caseResolver                 struct{ *Resolver }
@@ -1535,4 +1556,5 @@ type (
 	termCalendarResolver         struct{ *Resolver }
 	userResolver                 struct{ *Resolver }
 	webhookEndpointResolver      struct{ *Resolver }
+	bundleSectionInputResolver   struct{ *Resolver }
 )

@@ -407,6 +407,9 @@ func TestCaseBundle(t *testing.T) {
 		{"chronology after nothing", map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "chronologyAfter": "Q"}, "INVALID", "chronologyAfter"},
 		{"excluded not ours", map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "excluded": []any{"evd_nope"}}, "INVALID", "input.excluded.0"},
 		{"negative limit", map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "sections": []any{map[string]any{"key": "A", "titleEn": "One", "pageLimit": -1}}}, "INVALID", "input.sections.0.pageLimit"},
+		// takes is an enum (DocumentKind): an unknown kind is refused as
+		// the variable's value, named by its path in the variable.
+		{"unknown kind of document", map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "sections": []any{map[string]any{"key": "A", "titleEn": "One", "takes": []any{"REPORT", "PHOTO"}}}}, "INVALID", "in.sections[0].takes[1]"},
 	} {
 		rr := e.do(alnco, set, map[string]any{"in": tt.in})
 		if rr.code() != tt.code || !strings.Contains(string(rr.raw), `"`+tt.field+`"`) {

@@ -1249,7 +1249,7 @@ type EvidenceResolver interface {
 type FileResolver interface {
 	Size(ctx context.Context, obj *cynllun.File) (int, error)
 
-	DownloadURL(ctx context.Context, obj *cynllun.File, expiresInSeconds *int) (string, error)
+	DownloadURL(ctx context.Context, obj *cynllun.File, expiresInSeconds *int) (*string, error)
 	Kind(ctx context.Context, obj *cynllun.File) (string, error)
 }
 type FindingResolver interface {
@@ -6598,6 +6598,15 @@ var sources = []*ast.Source{
 # extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, INVALID (with
 # extensions.fields for field-level messages), CONFLICT (with
 # extensions.currentVersion) or INTERNAL.
+#
+# Partial results: a field that can be refused or fail on its own for an
+# object you may see (a FORBIDDEN field, a NOT_FOUND or INVALID argument) is
+# nullable, so its failure is null at its place with one error whose path
+# names it, and the rest of the response stands. Every mutation's result is
+# nullable: in a request with several mutations, each one's result stands
+# on its own (a failed one is null with its error; those before it were
+# saved and are returned). List items stay non-null where they cannot fail
+# one by one.
 
 "A calendar date, YYYY-MM-DD (UK local date, no time zone)."
 scalar Date
@@ -6690,59 +6699,60 @@ type Query {
   """
   Several objects by their global ids (at most 100), in the order given: an
   entry is null where its id names nothing you may see (no error is raised
-  for it, so one unreadable id does not hide the others).
+  for it, so one unreadable id does not hide the others). Null, with an
+  INVALID error, for more than 100 ids.
   """
   nodes(
     "Global ids, at most 100."
     ids: [ID!]!
-  ): [Node]!
+  ): [Node]
   "The signed-in user."
   me: User!
   learner(id: ID!): Learner
   "Learners you may see, in name order (family name, then given name; case and accents ignored)."
-  learners(first: Int = 50, after: String, filter: LearnerFilter): LearnerConnection!
+  learners(first: Int = 50, after: String, filter: LearnerFilter): LearnerConnection
   organisation(id: ID!): Organisation
-  organisations(first: Int = 50, after: String, filter: OrganisationFilter): OrganisationConnection!
+  organisations(first: Int = 50, after: String, filter: OrganisationFilter): OrganisationConnection
   plan(id: ID!): Plan
   "The IDP form's parts, sections and fields in order, with English and Welsh wording. Latest when version is omitted."
-  formDefinition(version: String): FormDefinition!
+  formDefinition(version: String): FormDefinition
   "A field-level comparison of two versions of a plan."
-  compareVersions(planId: ID!, from: Int!, to: Int!, language: Language = EN): VersionComparison!
+  compareVersions(planId: ID!, from: Int!, to: Int!, language: Language = EN): VersionComparison
   "A job (e.g. a render) you may see: whoever may read its learner's record."
   job(id: ID!): Job
   "A stored file (e.g. a rendered IDP) you may see."
   file(id: ID!): File
   "Who read what of a learner's record, newest first (for those who maintain the record)."
-  auditEvents(learnerId: ID!, first: Int = 50, after: String): AuditEventConnection!
+  auditEvents(learnerId: ID!, first: Int = 50, after: String): AuditEventConnection
 }
 
 type Mutation {
   "Create a school, FEI or health board (administrators). The 22 local authorities are built in."
-  createOrganisation(input: CreateOrganisationInput!): Organisation!
+  createOrganisation(input: CreateOrganisationInput!): Organisation
   "Create a user account (administrators; staff and officers for parents and young people)."
-  createUser(input: CreateUserInput!): User!
+  createUser(input: CreateUserInput!): User
   "Give a user access through a relationship."
-  grantAccess(input: GrantAccessInput!): Relationship!
+  grantAccess(input: GrantAccessInput!): Relationship
   "End a relationship now."
-  revokeAccess(id: ID!): Relationship!
-  createLearner(input: LearnerInput!): Learner!
-  updateLearner(id: ID!, input: LearnerInput!): Learner!
+  revokeAccess(id: ID!): Relationship
+  createLearner(input: LearnerInput!): Learner
+  updateLearner(id: ID!, input: LearnerInput!): Learner
   """
   Start an IDP for a learner; its version 1 is a draft. A learner has at
   most one plan kept by one maintaining body: sending the same request
   again returns that plan and creates nothing; another plan for the same
   learner and maintainer is CONFLICT (save a new version instead).
   """
-  createPlan(input: CreatePlanInput!): Plan!
+  createPlan(input: CreatePlanInput!): Plan
   "Save a new immutable version. CONFLICT when expectedVersion is no longer current."
-  saveVersion(input: SaveVersionInput!): PlanVersion!
+  saveVersion(input: SaveVersionInput!): PlanVersion
   """
   Render a plan version to PDF in the background. Returns the job at once; a
   version already rendered (or being rendered) in that language returns the
   existing job and its file, without rendering again. version defaults to
   the current version.
   """
-  renderPlan(planId: ID!, version: Int, language: RenderLanguage = EN, priority: JobPriority = INTERACTIVE, planCheck: Boolean = false): Job!
+  renderPlan(planId: ID!, version: Int, language: RenderLanguage = EN, priority: JobPriority = INTERACTIVE, planCheck: Boolean = false): Job
 }
 
 type Subscription {
@@ -6818,9 +6828,10 @@ type File implements Node {
   """
   A short-lived link to GET the file without a bearer token, bound to you:
   valid for expiresInSeconds (default 300, at most 3600). GET /files/{id}
-  with your bearer token works too.
+  with your bearer token works too. Null, with an INVALID error at this
+  path, for an expiresInSeconds out of range.
   """
-  downloadUrl(expiresInSeconds: Int = 300): String!
+  downloadUrl(expiresInSeconds: Int = 300): String
 }
 
 type PlanVersionSaved {
@@ -6835,7 +6846,8 @@ type User implements Node {
   name: String!
   email: String!
   admin: Boolean!
-  relationships: [Relationship!]!
+  "Your own relationships (on me); on anyone else's account null, with a FORBIDDEN error at this path."
+  relationships: [Relationship!]
 }
 
 type Relationship implements Node {
@@ -6905,8 +6917,11 @@ type Learner implements Node {
   setting: Organisation
   lookedAfter: Boolean!
   plans: [Plan!]!
-  "Learner-scoped relationships (parents, self, advocates), for those who maintain the record."
-  access: [Relationship!]!
+  """
+  Learner-scoped relationships (parents, self, advocates), for those who
+  maintain the record; for others null, with a FORBIDDEN error at this path.
+  """
+  access: [Relationship!]
   createdAt: Time!
   updatedAt: Time!
 }
@@ -6937,7 +6952,8 @@ type Plan implements Node {
   currentVersionNumber: Int!
   currentVersion: PlanVersion!
   version(number: Int!): PlanVersion
-  versions(first: Int = 50, after: String): PlanVersionConnection!
+  "The plan's versions, oldest first; null, with an INVALID error at this path, for a bad first or after."
+  versions(first: Int = 50, after: String): PlanVersionConnection
   createdAt: Time!
 }
 
@@ -6999,7 +7015,7 @@ extend type Query {
   "The plan rules (quality checks) with their examples."
   planRules: [PlanRule!]!
   "Run the plan rules on content without saving it (for editors checking as they write)."
-  checkPlan(planId: ID!, content: PlanContentInput!): [Finding!]!
+  checkPlan(planId: ID!, content: PlanContentInput!): [Finding!]
 }
 
 "The statutory content of an IDP, in form order."
@@ -7502,37 +7518,37 @@ extend type Mutation {
   with consent may ask; staff and officers record requests made to them
   (then requestedBy says who asked).
   """
-  requestReview(input: RequestReviewInput!): Review!
+  requestReview(input: RequestReviewInput!): Review
   "Accept a requested review (it becomes OPEN) or refuse it as unnecessary, with reasons."
-  decideReviewRequest(input: DecideReviewRequestInput!): Review!
+  decideReviewRequest(input: DecideReviewRequestInput!): Review
   "Start a review that was not requested (annual, transfer, LA reconsideration, other)."
-  openReview(input: OpenReviewInput!): Review!
+  openReview(input: OpenReviewInput!): Review
   "Save a new revision of a review's record. CONFLICT when expectedRevision is no longer current."
-  saveReview(input: SaveReviewInput!): Review!
+  saveReview(input: SaveReviewInput!): Review
   """
   End a review with a revised plan (saved as a new FINAL version linked to
   the review) or a notice of no revision. Either starts a new 12-month
   review period.
   """
-  concludeReview(input: ConcludeReviewInput!): Review!
+  concludeReview(input: ConcludeReviewInput!): Review
   "Render a review's meeting record to PDF in the background (the latest revision unless revision is given)."
-  renderMeetingRecord(reviewId: ID!, revision: Int, language: RenderLanguage = EN, priority: JobPriority = INTERACTIVE): Job!
+  renderMeetingRecord(reviewId: ID!, revision: Int, language: RenderLanguage = EN, priority: JobPriority = INTERACTIVE): Job
   """
   Upload an attachment to a learner's record (multipart request, GraphQL
   multipart request spec): a drawing, a recording, a report. Its type is
   detected from its content, and must be an accepted type that agrees with
   its name and declared type. Download it through File.downloadUrl.
   """
-  uploadAttachment(learnerId: ID!, file: Upload!): File!
+  uploadAttachment(learnerId: ID!, file: Upload!): File
   """
   Record sessions of a plan's provision, delivered or missed: all of them
   or (on any error) none. A session is identified by its row, date, status
   and occurrence, so a retry records nothing twice and returns the entries
   as stored.
   """
-  recordSessions(planId: ID!, sessions: [SessionInput!]!): [LedgerSession!]!
+  recordSessions(planId: ID!, sessions: [SessionInput!]!): [LedgerSession!]
   "Withdraw a mistaken ledger entry; it stays in the ledger marked as voided."
-  voidSession(id: ID!, reason: String!): LedgerSession!
+  voidSession(id: ID!, reason: String!): LedgerSession
 }
 
 scalar Upload
@@ -7563,9 +7579,11 @@ extend type Plan {
   """
   Planned against delivered provision per 2B row of the current version (or
   of version), between from and to: by default from the start of the current
-  review period to today. Reading it is audited.
+  review period to today. Reading it is audited. Null, with its error at
+  this path, for a window or version that is not valid (INVALID) or not
+  there (NOT_FOUND).
   """
-  ledger(from: Date, to: Date, rowId: ID, version: Int): PlanLedger!
+  ledger(from: Date, to: Date, rowId: ID, version: Int): PlanLedger
   "Ledger entries, by date (voided ones included and marked)."
   sessions(from: Date, to: Date, rowId: ID): [LedgerSession!]!
 }
@@ -8332,23 +8350,23 @@ extend type Query {
   "The statutory timescales, as this deployment applies them."
   statutoryRules: [StatutoryRule!]!
   "How a rule's due date is reckoned from start on an organisation's calendar, day by day."
-  calculateDeadline(rule: ID!, start: Date!, orgId: ID, counting: CountingInput): DeadlineCalculation!
+  calculateDeadline(rule: ID!, start: Date!, orgId: ID, counting: CountingInput): DeadlineCalculation
   "Deadlines of the learners you may see, by due date (undated last)."
-  deadlines(filter: DeadlineFilter, first: Int = 50, after: String): DeadlineConnection!
+  deadlines(filter: DeadlineFilter, first: Int = 50, after: String): DeadlineConnection
   deadline(id: ID!): Deadline
   "An organisation's term calendar."
-  calendar(orgId: ID!): OrganisationCalendar!
+  calendar(orgId: ID!): OrganisationCalendar
 }
 
 extend type Mutation {
   "Record a statutory event: it starts and closes clocks."
-  recordStatutoryEvent(input: StatutoryEventInput!): StatutoryEventResult!
+  recordStatutoryEvent(input: StatutoryEventInput!): StatutoryEventResult
   "Close an open deadline as not applicable (an exception applies), with the reason."
-  markDeadlineNotApplicable(id: ID!, reason: String!, on: Date): Deadline!
+  markDeadlineNotApplicable(id: ID!, reason: String!, on: Date): Deadline
   "Replace an organisation's own calendar. CONFLICT when expectedRevision is no longer current."
-  setCalendar(orgId: ID!, expectedRevision: Int!, calendar: CalendarInput!, comment: String): OrganisationCalendar!
+  setCalendar(orgId: ID!, expectedRevision: Int!, calendar: CalendarInput!, comment: String): OrganisationCalendar
   "Import an iCalendar file as an organisation's own calendar (merge: keep its other school years)."
-  importCalendar(orgId: ID!, expectedRevision: Int!, ics: String!, merge: Boolean = false, comment: String): OrganisationCalendar!
+  importCalendar(orgId: ID!, expectedRevision: Int!, ics: String!, merge: Boolean = false, comment: String): OrganisationCalendar
 }
 
 extend type Learner {
@@ -8359,8 +8377,8 @@ extend type Learner {
 }
 
 extend type Organisation {
-  "Deadlines this organisation is responsible for, of learners you may see."
-  deadlines(statuses: [DeadlineStatus!], first: Int = 50): [Deadline!]!
+  "Deadlines this organisation is responsible for, of learners you may see; null, with an INVALID error at this path, for a first out of range."
+  deadlines(statuses: [DeadlineStatus!], first: Int = 50): [Deadline!]
   calendar: OrganisationCalendar!
 }
 
@@ -8441,22 +8459,29 @@ type Delivery {
 }
 
 extend type Deadline {
-  "Notices raised for the deadline, with their delivery log (for the organisation's staff and officers)."
-  notices: [Notice!]!
+  """
+  Notices raised for the deadline, with their delivery log (for the
+  organisation's staff and officers; for others null, with a FORBIDDEN error
+  at this path).
+  """
+  notices: [Notice!]
 }
 
 extend type Organisation {
-  "Webhook subscriptions (for the organisation's staff and officers)."
-  webhookEndpoints: [WebhookEndpoint!]!
+  """
+  Webhook subscriptions (for the organisation's staff and officers; for
+  others null, with a FORBIDDEN error at this path).
+  """
+  webhookEndpoints: [WebhookEndpoint!]
 }
 
 extend type Mutation {
   "Subscribe a URL to an organisation's deadline notices; returns the signing secret once."
-  createWebhookEndpoint(orgId: ID!, url: String!): WebhookSecret!
+  createWebhookEndpoint(orgId: ID!, url: String!): WebhookSecret
   "A new signing secret, shown once; with keepPrevious the old one signs too until the next rotation."
-  rotateWebhookSecret(id: ID!, keepPrevious: Boolean = true): WebhookSecret!
+  rotateWebhookSecret(id: ID!, keepPrevious: Boolean = true): WebhookSecret
   "Disable an endpoint, or enable it again (clearing its failures)."
-  setWebhookEndpointActive(id: ID!, active: Boolean!): WebhookEndpoint!
+  setWebhookEndpointActive(id: ID!, active: Boolean!): WebhookEndpoint
 }
 
 # ---------------------------------------------------------------------------
@@ -8485,35 +8510,35 @@ extend type Mutation {
   DISABILITY_CLAIM starts T17, the time to appeal: Case.appealDeadline. The
   bundle starts with the configured sections (default A–F).
   """
-  openCase(input: OpenCaseInput!): Case!
+  openCase(input: OpenCaseInput!): Case
   """
   Record a case's progress or correct it, as a new revision: send the case's
   details as they should now be (every field replaces the stored one).
   CONFLICT when expectedRevision is no longer current. lodgedOn meets T17;
   decisionSentOn starts T18. Without a status, the dates move it on.
   """
-  updateCase(input: UpdateCaseInput!): Case!
+  updateCase(input: UpdateCaseInput!): Case
   """
   Replace how the case's bundle is put together: sections (keys, titles,
   page limits, order, the kinds each takes), the documents from the record,
   and the evidence left out. A new revision of the case.
   """
-  setBundleSpec(input: BundleSpecInput!): Case!
+  setBundleSpec(input: BundleSpecInput!): Case
   """
   Add a document to a case (multipart request): a PDF, or a PNG or JPEG
   image. Its type is detected from its content and must agree with its name
   and declared type; encrypted, corrupt or unreadable files are refused, and
   nothing is stored when a check fails.
   """
-  addEvidence(input: AddEvidenceInput!, file: Upload!): CaseEvidence!
+  addEvidence(input: AddEvidenceInput!, file: Upload!): CaseEvidence
   "Withdraw a document: it stays listed, and leaves bundles rendered after."
-  withdrawEvidence(id: ID!, reason: String!): CaseEvidence!
+  withdrawEvidence(id: ID!, reason: String!): CaseEvidence
   """
   Freeze the case's bundle as it stands and render it in the background as a
   new version (earlier versions are kept). When nothing changed since the
   latest version and it did not fail, that version is returned.
   """
-  renderBundle(caseId: ID!, priority: JobPriority = INTERACTIVE): Bundle!
+  renderBundle(caseId: ID!, priority: JobPriority = INTERACTIVE): Bundle
 }
 
 enum CaseKind {
@@ -8628,9 +8653,10 @@ type Case implements Node {
   """
   The bundle as it would be rendered now: every document in its place with
   its page count, the chronology, and warnings (sections over their page
-  limit, empty sections). Nothing is stored.
+  limit, empty sections). Nothing is stored. Null, with an INVALID error at
+  this path, when the case's bundle cannot be put together as specified.
   """
-  bundlePreview: BundlePreview!
+  bundlePreview: BundlePreview
   "Rendered bundle versions, oldest first."
   bundles: [Bundle!]!
   "Every revision, oldest first, each with its own id."
@@ -14930,10 +14956,10 @@ func (ec *executionContext) _Case_bundlePreview(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.BundlePreview) graphql.Marshaler {
-			return ec.marshalNBundlePreview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐBundlePreview(ctx, selections, v)
+			return ec.marshalOBundlePreview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐBundlePreview(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_bundlePreview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17052,10 +17078,10 @@ func (ec *executionContext) _Deadline_notices(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
-			return ec.marshalNNotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx, selections, v)
+			return ec.marshalONotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Deadline_notices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18283,11 +18309,11 @@ func (ec *executionContext) _File_downloadUrl(ctx context.Context, field graphql
 			return ec.Resolvers.File().DownloadURL(ctx, obj, fc.Args["expiresInSeconds"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_File_downloadUrl(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19984,10 +20010,10 @@ func (ec *executionContext) _Learner_access(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Relationship) graphql.Marshaler {
-			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx, selections, v)
+			return ec.marshalORelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Learner_access(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21219,10 +21245,10 @@ func (ec *executionContext) _Mutation_createOrganisation(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21263,10 +21289,10 @@ func (ec *executionContext) _Mutation_createUser(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐUser(ctx, selections, v)
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐUser(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21307,10 +21333,10 @@ func (ec *executionContext) _Mutation_grantAccess(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Relationship) graphql.Marshaler {
-			return ec.marshalNRelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, selections, v)
+			return ec.marshalORelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_grantAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21351,10 +21377,10 @@ func (ec *executionContext) _Mutation_revokeAccess(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Relationship) graphql.Marshaler {
-			return ec.marshalNRelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, selections, v)
+			return ec.marshalORelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_revokeAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21395,10 +21421,10 @@ func (ec *executionContext) _Mutation_createLearner(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Learner) graphql.Marshaler {
-			return ec.marshalNLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
+			return ec.marshalOLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createLearner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21439,10 +21465,10 @@ func (ec *executionContext) _Mutation_updateLearner(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Learner) graphql.Marshaler {
-			return ec.marshalNLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
+			return ec.marshalOLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateLearner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21483,10 +21509,10 @@ func (ec *executionContext) _Mutation_createPlan(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Plan) graphql.Marshaler {
-			return ec.marshalNPlan2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx, selections, v)
+			return ec.marshalOPlan2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21527,10 +21553,10 @@ func (ec *executionContext) _Mutation_saveVersion(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Version) graphql.Marshaler {
-			return ec.marshalNPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx, selections, v)
+			return ec.marshalOPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_saveVersion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21571,10 +21597,10 @@ func (ec *executionContext) _Mutation_renderPlan(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
-			return ec.marshalNJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+			return ec.marshalOJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_renderPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21615,10 +21641,10 @@ func (ec *executionContext) _Mutation_requestReview(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_requestReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21659,10 +21685,10 @@ func (ec *executionContext) _Mutation_decideReviewRequest(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_decideReviewRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21703,10 +21729,10 @@ func (ec *executionContext) _Mutation_openReview(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_openReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21747,10 +21773,10 @@ func (ec *executionContext) _Mutation_saveReview(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_saveReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21791,10 +21817,10 @@ func (ec *executionContext) _Mutation_concludeReview(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_concludeReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21835,10 +21861,10 @@ func (ec *executionContext) _Mutation_renderMeetingRecord(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
-			return ec.marshalNJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+			return ec.marshalOJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_renderMeetingRecord(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21879,10 +21905,10 @@ func (ec *executionContext) _Mutation_uploadAttachment(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
-			return ec.marshalNFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx, selections, v)
+			return ec.marshalOFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_uploadAttachment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21923,10 +21949,10 @@ func (ec *executionContext) _Mutation_recordSessions(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
-			return ec.marshalNLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx, selections, v)
+			return ec.marshalOLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_recordSessions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21967,10 +21993,10 @@ func (ec *executionContext) _Mutation_voidSession(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Session) graphql.Marshaler {
-			return ec.marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx, selections, v)
+			return ec.marshalOLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_voidSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22011,10 +22037,10 @@ func (ec *executionContext) _Mutation_recordStatutoryEvent(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.EventResult) graphql.Marshaler {
-			return ec.marshalNStatutoryEventResult2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx, selections, v)
+			return ec.marshalOStatutoryEventResult2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_recordStatutoryEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22055,10 +22081,10 @@ func (ec *executionContext) _Mutation_markDeadlineNotApplicable(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, selections, v)
+			return ec.marshalODeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_markDeadlineNotApplicable(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22099,10 +22125,10 @@ func (ec *executionContext) _Mutation_setCalendar(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
-			return ec.marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+			return ec.marshalOOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setCalendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22143,10 +22169,10 @@ func (ec *executionContext) _Mutation_importCalendar(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
-			return ec.marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+			return ec.marshalOOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_importCalendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22187,10 +22213,10 @@ func (ec *executionContext) _Mutation_createWebhookEndpoint(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
-			return ec.marshalNWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
+			return ec.marshalOWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22231,10 +22257,10 @@ func (ec *executionContext) _Mutation_rotateWebhookSecret(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
-			return ec.marshalNWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
+			return ec.marshalOWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22275,10 +22301,10 @@ func (ec *executionContext) _Mutation_setWebhookEndpointActive(ctx context.Conte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
-			return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, selections, v)
+			return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setWebhookEndpointActive(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22319,10 +22345,10 @@ func (ec *executionContext) _Mutation_openCase(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+			return ec.marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_openCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22363,10 +22389,10 @@ func (ec *executionContext) _Mutation_updateCase(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+			return ec.marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22407,10 +22433,10 @@ func (ec *executionContext) _Mutation_setBundleSpec(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+			return ec.marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setBundleSpec(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22451,10 +22477,10 @@ func (ec *executionContext) _Mutation_addEvidence(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
-			return ec.marshalNCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
+			return ec.marshalOCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_addEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22495,10 +22521,10 @@ func (ec *executionContext) _Mutation_withdrawEvidence(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
-			return ec.marshalNCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
+			return ec.marshalOCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_withdrawEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22539,10 +22565,10 @@ func (ec *executionContext) _Mutation_renderBundle(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Bundle) graphql.Marshaler {
-			return ec.marshalNBundle2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx, selections, v)
+			return ec.marshalOBundle2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_renderBundle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23226,10 +23252,10 @@ func (ec *executionContext) _Organisation_deadlines(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+			return ec.marshalODeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_deadlines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23301,10 +23327,10 @@ func (ec *executionContext) _Organisation_webhookEndpoints(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.WebhookEndpoint) graphql.Marshaler {
-			return ec.marshalNWebhookEndpoint2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpointᚄ(ctx, selections, v)
+			return ec.marshalOWebhookEndpoint2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpointᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_webhookEndpoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24549,10 +24575,10 @@ func (ec *executionContext) _Plan_versions(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *PlanVersionConnection) graphql.Marshaler {
-			return ec.marshalNPlanVersionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPlanVersionConnection(ctx, selections, v)
+			return ec.marshalOPlanVersionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPlanVersionConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Plan_versions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24680,10 +24706,10 @@ func (ec *executionContext) _Plan_ledger(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.PlanLedger) graphql.Marshaler {
-			return ec.marshalNPlanLedger2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPlanLedger(ctx, selections, v)
+			return ec.marshalOPlanLedger2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPlanLedger(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Plan_ledger(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26638,10 +26664,10 @@ func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Node) graphql.Marshaler {
-			return ec.marshalNNode2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNode(ctx, selections, v)
+			return ec.marshalONode2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNode(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26758,10 +26784,10 @@ func (ec *executionContext) _Query_learners(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LearnerConnection) graphql.Marshaler {
-			return ec.marshalNLearnerConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLearnerConnection(ctx, selections, v)
+			return ec.marshalOLearnerConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLearnerConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_learners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26846,10 +26872,10 @@ func (ec *executionContext) _Query_organisations(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *OrganisationConnection) graphql.Marshaler {
-			return ec.marshalNOrganisationConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOrganisationConnection(ctx, selections, v)
+			return ec.marshalOOrganisationConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOrganisationConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_organisations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26934,10 +26960,10 @@ func (ec *executionContext) _Query_formDefinition(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *form.Definition) graphql.Marshaler {
-			return ec.marshalNFormDefinition2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐDefinition(ctx, selections, v)
+			return ec.marshalOFormDefinition2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐDefinition(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_formDefinition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26978,10 +27004,10 @@ func (ec *executionContext) _Query_compareVersions(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
-			return ec.marshalNVersionComparison2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐComparison(ctx, selections, v)
+			return ec.marshalOVersionComparison2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐComparison(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_compareVersions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27110,10 +27136,10 @@ func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *AuditEventConnection) graphql.Marshaler {
-			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAuditEventConnection(ctx, selections, v)
+			return ec.marshalOAuditEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAuditEventConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27186,10 +27212,10 @@ func (ec *executionContext) _Query_checkPlan(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*quality.Finding) graphql.Marshaler {
-			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFindingᚄ(ctx, selections, v)
+			return ec.marshalOFinding2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFindingᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_checkPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27306,10 +27332,10 @@ func (ec *executionContext) _Query_calculateDeadline(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *clock.Result) graphql.Marshaler {
-			return ec.marshalNDeadlineCalculation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐResult(ctx, selections, v)
+			return ec.marshalODeadlineCalculation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐResult(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_calculateDeadline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27350,10 +27376,10 @@ func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
-			return ec.marshalNDeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx, selections, v)
+			return ec.marshalODeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_deadlines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27438,10 +27464,10 @@ func (ec *executionContext) _Query_calendar(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
-			return ec.marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+			return ec.marshalOOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_calendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -32190,10 +32216,10 @@ func (ec *executionContext) _User_relationships(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Relationship) graphql.Marshaler {
-			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx, selections, v)
+			return ec.marshalORelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_relationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -38565,7 +38591,7 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				})
 		case "bundlePreview":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_bundlePreview(ctx, field, obj)
 				})
@@ -39240,7 +39266,7 @@ func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "notices":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Deadline_notices(ctx, field, obj)
 				})
@@ -39782,7 +39808,7 @@ func (ec *executionContext) _File(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "downloadUrl":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._File_downloadUrl(ctx, field, obj)
 				})
@@ -40385,7 +40411,7 @@ func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "access":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Learner_access(ctx, field, obj)
 				})
@@ -40905,217 +40931,217 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createOrganisation(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createUser(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "grantAccess":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_grantAccess(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "revokeAccess":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAccess(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createLearner":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createLearner(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateLearner":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateLearner(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createPlan":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPlan(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "saveVersion":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveVersion(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "renderPlan":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_renderPlan(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "requestReview":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_requestReview(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "decideReviewRequest":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_decideReviewRequest(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "openReview":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_openReview(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "saveReview":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveReview(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "concludeReview":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_concludeReview(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "renderMeetingRecord":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_renderMeetingRecord(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "uploadAttachment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_uploadAttachment(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "recordSessions":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordSessions(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "voidSession":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_voidSession(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "recordStatutoryEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordStatutoryEvent(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "markDeadlineNotApplicable":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_markDeadlineNotApplicable(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setCalendar":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setCalendar(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "importCalendar":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_importCalendar(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createWebhookEndpoint":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createWebhookEndpoint(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "rotateWebhookSecret":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_rotateWebhookSecret(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setWebhookEndpointActive":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setWebhookEndpointActive(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "openCase":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_openCase(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateCase":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateCase(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setBundleSpec":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setBundleSpec(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "addEvidence":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addEvidence(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "withdrawEvidence":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_withdrawEvidence(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "renderBundle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_renderBundle(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -41368,7 +41394,7 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 				})
 		case "deadlines":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organisation_deadlines(ctx, field, obj)
 				})
@@ -41380,7 +41406,7 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 				})
 		case "webhookEndpoints":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organisation_webhookEndpoints(ctx, field, obj)
 				})
@@ -41972,7 +41998,7 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 				})
 		case "versions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Plan_versions(ctx, field, obj)
 				})
@@ -41995,7 +42021,7 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 				})
 		case "ledger":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Plan_ledger(ctx, field, obj)
 				})
@@ -42720,7 +42746,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "nodes":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
@@ -42738,7 +42764,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "learners":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_learners(ctx, field)
 				})
@@ -42750,7 +42776,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "organisations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_organisations(ctx, field)
 				})
@@ -42762,13 +42788,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "formDefinition":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_formDefinition(ctx, field)
 				})
 		case "compareVersions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_compareVersions(ctx, field)
 				})
@@ -42786,7 +42812,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "auditEvents":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
 				})
@@ -42798,7 +42824,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "checkPlan":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_checkPlan(ctx, field)
 				})
@@ -42816,13 +42842,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "calculateDeadline":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_calculateDeadline(ctx, field)
 				})
 		case "deadlines":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_deadlines(ctx, field)
 				})
@@ -42834,7 +42860,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "calendar":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_calendar(ctx, field)
 				})
@@ -44255,7 +44281,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_relationships(ctx, field, obj)
 				})
@@ -44923,14 +44949,6 @@ func (ec *executionContext) marshalNAuditEvent2githubᚗcomᚋcynllunᚋcynllun�
 	return ec._AuditEvent(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNAuditEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *AuditEventConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AuditEventConnection!")
-		return graphql.Null
-	}
-	return ec._AuditEventConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNAuditEventEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAuditEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*AuditEventEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -45015,14 +45033,6 @@ func (ec *executionContext) marshalNBundleDocument2ᚖgithubᚗcomᚋcynllunᚋc
 		return graphql.Null
 	}
 	return ec._BundleDocument(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNBundlePreview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐBundlePreview(ctx context.Context, sel ast.SelectionSet, v *service.BundlePreview) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "BundlePreview!")
-		return graphql.Null
-	}
-	return ec._BundlePreview(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBundlePreviewSection2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundlePreviewSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*BundlePreviewSection) graphql.Marshaler {
@@ -45504,22 +45514,6 @@ func (ec *executionContext) marshalNDeadline2ᚖgithubᚗcomᚋcynllunᚋcynllun
 	return ec._Deadline(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNDeadlineCalculation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐResult(ctx context.Context, sel ast.SelectionSet, v *clock.Result) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DeadlineCalculation!")
-		return graphql.Null
-	}
-	return ec._DeadlineCalculation(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNDeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx context.Context, sel ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DeadlineConnection!")
-		return graphql.Null
-	}
-	return ec._DeadlineConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNDeadlineEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*DeadlineEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -45824,14 +45818,6 @@ func (ec *executionContext) marshalNFinding2ᚖgithubᚗcomᚋcynllunᚋcynllun�
 	return ec._Finding(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNFormDefinition2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐDefinition(ctx context.Context, sel ast.SelectionSet, v *form.Definition) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "FormDefinition!")
-		return graphql.Null
-	}
-	return ec._FormDefinition(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNFormField2githubᚗcomᚋcynllunᚋcynllunᚋformᚐField(ctx context.Context, sel ast.SelectionSet, v form.Field) graphql.Marshaler {
 	return ec._FormField(ctx, sel, &v)
 }
@@ -46129,14 +46115,6 @@ func (ec *executionContext) marshalNLearner2ᚖgithubᚗcomᚋcynllunᚋcynllun�
 	return ec._Learner(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLearnerConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLearnerConnection(ctx context.Context, sel ast.SelectionSet, v *LearnerConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LearnerConnection!")
-		return graphql.Null
-	}
-	return ec._LearnerConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNLearnerEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLearnerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*LearnerEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -46351,32 +46329,6 @@ func (ec *executionContext) unmarshalNNeedEntryInput2githubᚗcomᚋcynllunᚋcy
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNode(ctx context.Context, sel ast.SelectionSet, v []Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalONode2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNode(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalNNotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLog(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLog(ctx context.Context, sel ast.SelectionSet, v *service.NoticeLog) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Notice!")
@@ -46503,14 +46455,6 @@ func (ec *executionContext) marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynll
 		return graphql.Null
 	}
 	return ec._OrganisationCalendar(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNOrganisationConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOrganisationConnection(ctx context.Context, sel ast.SelectionSet, v *OrganisationConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "OrganisationConnection!")
-		return graphql.Null
-	}
-	return ec._OrganisationConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOrganisationEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOrganisationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*OrganisationEdge) graphql.Marshaler {
@@ -46875,14 +46819,6 @@ func (ec *executionContext) marshalNPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynl
 	return ec._PlanVersion(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPlanVersionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPlanVersionConnection(ctx context.Context, sel ast.SelectionSet, v *PlanVersionConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PlanVersionConnection!")
-		return graphql.Null
-	}
-	return ec._PlanVersionConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNPlanVersionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPlanVersionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*PlanVersionEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -47037,22 +46973,6 @@ var (
 		cynllun.RecordDeadlines:     "DEADLINES",
 	}
 )
-
-func (ec *executionContext) marshalNRelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Relationship) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNRelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
 
 func (ec *executionContext) marshalNRelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx context.Context, sel ast.SelectionSet, v *cynllun.Relationship) graphql.Marshaler {
 	if v == nil {
@@ -47621,14 +47541,6 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNStatutoryEventResult2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx context.Context, sel ast.SelectionSet, v *service.EventResult) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "StatutoryEventResult!")
-		return graphql.Null
-	}
-	return ec._StatutoryEventResult(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNStatutoryRule2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐRule(ctx context.Context, sel ast.SelectionSet, v clock.Rule) graphql.Marshaler {
 	return ec._StatutoryRule(ctx, sel, &v)
 }
@@ -47866,14 +47778,6 @@ func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐU
 	return ec._User(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNVersionComparison2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐComparison(ctx context.Context, sel ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "VersionComparison!")
-		return graphql.Null
-	}
-	return ec._VersionComparison(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus(ctx context.Context, v any) (cynllun.VersionStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus[tmp]
@@ -47936,36 +47840,12 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNWebhookEndpoint2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpointᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.WebhookEndpoint) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx context.Context, sel ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookEndpoint!")
 		return graphql.Null
 	}
 	return ec._WebhookEndpoint(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx context.Context, sel ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "WebhookSecret!")
-		return graphql.Null
-	}
-	return ec._WebhookSecret(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -48172,6 +48052,13 @@ func (ec *executionContext) unmarshalOAppendixInput2ᚕgithubᚗcomᚋcynllunᚋ
 	return res, nil
 }
 
+func (ec *executionContext) marshalOAuditEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *AuditEventConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditEventConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -48216,6 +48103,13 @@ func (ec *executionContext) marshalOBundleManifest2ᚖgithubᚗcomᚋcynllunᚋc
 	return ec._BundleManifest(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOBundlePreview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐBundlePreview(ctx context.Context, sel ast.SelectionSet, v *service.BundlePreview) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BundlePreview(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBundleSectionInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundleSectionᚄ(ctx context.Context, v any) ([]*cynllun.BundleSection, error) {
 	if v == nil {
 		return nil, nil
@@ -48238,6 +48132,13 @@ func (ec *executionContext) marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐC
 		return graphql.Null
 	}
 	return ec._Case(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx context.Context, sel ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CaseEvidence(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, v any) (cynllun.CaseStatus, error) {
@@ -48407,6 +48308,25 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalODeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalODeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx context.Context, sel ast.SelectionSet, v *cynllun.Deadline) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -48426,6 +48346,13 @@ func (ec *executionContext) marshalODeadlineClosure2ᚖgithubᚗcomᚋcynllunᚋ
 		return graphql.Null
 	}
 	return ec._DeadlineClosure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx context.Context, sel ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeadlineConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODeadlineExtension2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineExtension(ctx context.Context, sel ast.SelectionSet, v *cynllun.DeadlineExtension) graphql.Marshaler {
@@ -48518,6 +48445,32 @@ func (ec *executionContext) marshalOFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐF
 		return graphql.Null
 	}
 	return ec._File(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOFinding2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*quality.Finding) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFinding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOFormDefinition2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐDefinition(ctx context.Context, sel ast.SelectionSet, v *form.Definition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FormDefinition(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFourPlusOneInput2githubᚗcomᚋcynllunᚋcynllunᚐFourPlusOne(ctx context.Context, v any) (cynllun.FourPlusOne, error) {
@@ -48711,12 +48664,45 @@ func (ec *executionContext) marshalOLearner2ᚖgithubᚗcomᚋcynllunᚋcynllun�
 	return ec._Learner(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOLearnerConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLearnerConnection(ctx context.Context, sel ast.SelectionSet, v *LearnerConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LearnerConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOLearnerFilter2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐLearnerFilter(ctx context.Context, v any) (*service.LearnerFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputLearnerFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx context.Context, sel ast.SelectionSet, v *cynllun.Session) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LedgerSession(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOLocalText2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx context.Context, sel ast.SelectionSet, v *form.Text) graphql.Marshaler {
@@ -48829,6 +48815,38 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋcynllunᚋcynllunᚋgrap
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalONode2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNode(ctx context.Context, sel ast.SelectionSet, v []Node) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONode2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNode(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalONotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLog(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOOnePageProfileInput2githubᚗcomᚋcynllunᚋcynllunᚐProfile(ctx context.Context, v any) (cynllun.Profile, error) {
 	res, err := ec.unmarshalInputOnePageProfileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -48867,6 +48885,20 @@ func (ec *executionContext) marshalOOrganisation2ᚖgithubᚗcomᚋcynllunᚋcyn
 		return graphql.Null
 	}
 	return ec._Organisation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx context.Context, sel ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrganisationCalendar(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOrganisationConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOrganisationConnection(ctx context.Context, sel ast.SelectionSet, v *OrganisationConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrganisationConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOrganisationFilter2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgFilter(ctx context.Context, v any) (*service.OrgFilter, error) {
@@ -49151,11 +49183,25 @@ func (ec *executionContext) unmarshalOPlanContentInput2ᚖgithubᚗcomᚋcynllun
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOPlanLedger2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPlanLedger(ctx context.Context, sel ast.SelectionSet, v *service.PlanLedger) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PlanLedger(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx context.Context, sel ast.SelectionSet, v *cynllun.Version) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._PlanVersion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPlanVersionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPlanVersionConnection(ctx context.Context, sel ast.SelectionSet, v *PlanVersionConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PlanVersionConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOProviderType2githubᚗcomᚋcynllunᚋcynllunᚐProviderType(ctx context.Context, v any) (cynllun.ProviderType, error) {
@@ -49351,6 +49397,32 @@ func (ec *executionContext) unmarshalOQuantityInput2ᚖgithubᚗcomᚋcynllunᚋ
 	}
 	res, err := ec.unmarshalInputQuantityInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Relationship) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalORelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx context.Context, sel ast.SelectionSet, v *cynllun.Relationship) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Relationship(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, v any) (cynllun.RenderLanguage, error) {
@@ -49561,6 +49633,13 @@ func (ec *executionContext) unmarshalOStatementInput2ᚕgithubᚗcomᚋcynllun�
 	return res, nil
 }
 
+func (ec *executionContext) marshalOStatutoryEventResult2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx context.Context, sel ast.SelectionSet, v *service.EventResult) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StatutoryEventResult(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -49663,6 +49742,20 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐUser(ctx context.Context, sel ast.SelectionSet, v *cynllun.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOVersionComparison2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐComparison(ctx context.Context, sel ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VersionComparison(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus(ctx context.Context, v any) (cynllun.VersionStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalOVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus[tmp]
@@ -49686,6 +49779,39 @@ var (
 		cynllun.VersionFinal: "FINAL",
 	}
 )
+
+func (ec *executionContext) marshalOWebhookEndpoint2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpointᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.WebhookEndpoint) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx context.Context, sel ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WebhookEndpoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx context.Context, sel ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WebhookSecret(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
 	if v == nil {

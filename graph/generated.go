@@ -6597,7 +6597,10 @@ var sources = []*ast.Source{
 # consent); an object you may not see is NOT_FOUND. Errors carry
 # extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, INVALID (with
 # extensions.fields for field-level messages), CONFLICT (with
-# extensions.currentVersion) or INTERNAL.
+# extensions.currentVersion) or INTERNAL. Messages are in Welsh with
+# Accept-Language: cy (English otherwise); extensions.reason (and
+# extensions.fields[].reason) is a stable machine code for the message, the
+# same in both languages, never part of the text.
 #
 # Partial results: a field that can be refused or fail on its own for an
 # object you may see (a FORBIDDEN field, a NOT_FOUND or INVALID argument) is

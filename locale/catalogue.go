@@ -115,6 +115,7 @@ var catalogue = []Message{
 	{"IDEMPOTENCY_IN_PROGRESS", "a request with this key is in progress; try again", "mae cais gyda'r allwedd hon ar y gweill; rhowch gynnig arall arni"},
 	{"IDEMPOTENCY_IN_PROGRESS", "a request with this key is still in progress: try again shortly", "mae cais gyda'r allwedd hon yn dal ar y gweill: rhowch gynnig arall arni cyn bo hir"},
 	{"IDEMPOTENCY_KEY_REUSED", "this idempotencyKey was used for a different request: send a new key with a new request", "defnyddiwyd yr idempotencyKey hwn ar gyfer cais gwahanol: anfonwch allwedd newydd gyda chais newydd"},
+	{"IDEMPOTENCY_KEY_FORMAT", "must be printable characters without spaces (a UUID, for example)", "rhaid iddo fod yn nodau argraffadwy heb fylchau (UUID, er enghraifft)"},
 
 	// ---- refusals (FORBIDDEN): you may see it but not do this ------------
 	{"READ_ONLY", "you may read but not change this learner", "cewch ddarllen y dysgwr hwn ond nid ei newid"},
@@ -122,6 +123,9 @@ var catalogue = []Message{
 	{"READ_ONLY", "you may read but not change this learner's record", "cewch ddarllen cofnod y dysgwr hwn ond nid ei newid"},
 	{"READ_ONLY", "you may read but not change this ledger", "cewch ddarllen y cofnod darparu hwn ond nid ei newid"},
 	{"READ_ONLY", "you may read but not change this review", "cewch ddarllen yr adolygiad hwn ond nid ei newid"},
+	{"READ_ONLY", "you may read but not change this plan", "cewch ddarllen y cynllun hwn ond nid ei newid"},
+	{"READ_ONLY", "you may read but not review this plan", "cewch ddarllen y cynllun hwn ond nid ei adolygu"},
+	{"READ_ONLY", "you may read but not record provision for this plan", "cewch ddarllen y cynllun hwn ond nid cofnodi darpariaeth ar ei gyfer"},
 	{"ACCESS_MAINTAINERS_ONLY", "only those who maintain the record see who has access", "dim ond y rhai sy'n cynnal y cofnod sy'n gweld pwy sydd â mynediad"},
 	{"AUDIT_MAINTAINERS_ONLY", "only those who maintain the record read its audit trail", "dim ond y rhai sy'n cynnal y cofnod sy'n darllen ei drywydd archwilio"},
 	{"NOTICES_STAFF_ONLY", "only the organisation's staff and officers manage its notices", "dim ond staff a swyddogion y sefydliad sy'n rheoli ei hysbysiadau"},
@@ -165,6 +169,7 @@ var catalogue = []Message{
 	{"NEGATIVE", "must not be negative", "ni chaiff fod yn negatif"},
 	{"TOO_LONG", "is too long: at most {n} characters are allowed", "mae'n rhy hir: caniateir {n} nod ar y mwyaf"},
 	{"TOO_LONG", "must be at most {n} characters", "rhaid iddo fod yn {n} nod ar y mwyaf"},
+	{"TOO_LONG", "must be at most {n} bytes", "rhaid iddo fod yn {n} beit ar y mwyaf"},
 	{"TOO_MANY_ITEMS", "has more than {n} items", "mae ganddo fwy na {n} o eitemau"},
 	{"TOO_MANY_ITEMS", "has too many {what}: at most {n} are allowed", "mae ganddo ormod o {what}: caniateir {n} ar y mwyaf"},
 	{"CONTENT_TOO_LARGE", "is too large: all its text together must be at most {n} MiB", "mae'n rhy fawr: rhaid i'w holl destun gyda'i gilydd fod yn {n} MiB ar y mwyaf"},
@@ -290,6 +295,10 @@ var catalogue = []Message{
 	{"ICS_TOO_LARGE", "is too large: at most 1 MiB is allowed", "mae'n rhy fawr: caniateir 1 MiB ar y mwyaf"},
 	{"ICS_NOT_UTF8", "is not UTF-8 text", "nid yw'n destun UTF-8"},
 	{"ICS_INVALID", "is not a valid iCalendar file", "nid yw'n ffeil iCalendar ddilys"},
+	{"ICS_INVALID", "ends before the end of the calendar (END:VCALENDAR)", "mae'n dod i ben cyn diwedd y calendr (END:VCALENDAR)"},
+	{"ICS_INVALID", "has something after the end of the calendar (END:VCALENDAR)", "mae rhywbeth ynddo ar ôl diwedd y calendr (END:VCALENDAR)"},
+	{"ICS_TOO_COMPLEX", "has too many components", "mae ganddo ormod o gydrannau"},
+	{"ICS_TOO_COMPLEX", "nests components too deeply", "mae'n nythu cydrannau'n rhy ddwfn"},
 	{"MORE_PROBLEMS", "has more problems than are shown here: fix these first", "mae ganddo ragor o broblemau nag a ddangosir yma: cywirwch y rhain yn gyntaf"},
 	{"ICS_PROPERTY_REPEATED", "appears more than once in {where}", "mae'n ymddangos fwy nag unwaith, {where}"},
 	{"ICS_PROPERTY_MISSING", "is missing from {where}", "mae ar goll, {where}"},
@@ -424,13 +433,15 @@ var catalogue = []Message{
 var parts = []Message{
 	// A place in an iCalendar file.
 	{"", "event {n} in the file (counting from 1)", "digwyddiad {n} yn y ffeil (gan gyfrif o 1)"},
-	// What a plan holds too many of (form/validate.go), after "gormod o".
+	// What a plan or a calendar file holds too many of (form/validate.go,
+	// calendar/parseics.go), after "gormod o".
 	{"", "attachments", "ffeiliau cyfryngau"},
 	{"", "entries", "gofnodion"},
 	{"", "rows", "resi"},
 	{"", "sections", "adrannau"},
 	{"", "appendices", "atodiadau"},
 	{"", "statements", "ddatganiadau"},
+	{"", "events", "ddigwyddiadau"},
 	// Sizes.
 	{"", "1 byte", "1 beit"},
 	{"", "{n} bytes", "{n} beit"},

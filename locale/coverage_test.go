@@ -61,7 +61,7 @@ func TestEveryMessageIsInTheCatalogue(t *testing.T) {
 	for _, f := range scannedFiles {
 		files = append(files, filepath.Join(root, f))
 	}
-	s := &scanner{fset: token.NewFileSet(), consts: map[string][]ast.Expr{}}
+	s := newScanner()
 	var parsed []*ast.File
 	var names []string
 	for _, f := range files {
@@ -75,7 +75,7 @@ func TestEveryMessageIsInTheCatalogue(t *testing.T) {
 		parsed = append(parsed, af)
 		rel, _ := filepath.Rel(root, f)
 		names = append(names, filepath.ToSlash(rel))
-		s.collectConsts(af)
+		s.index(af)
 	}
 	found, missing := 0, map[string][]string{}
 	for i, af := range parsed {
@@ -94,9 +94,10 @@ func TestEveryMessageIsInTheCatalogue(t *testing.T) {
 				text, _, ok, untranslated = translate(messages, CY, msg, 0)
 			}
 			// A part of a message that is words (not a number, a code,
-			// a unit or a stand-in) must be translated too.
+			// a field's name, a unit or a stand-in) must be translated
+			// too.
 			for _, u := range untranslated {
-				if strings.Contains(u, " ") && words.MatchString(u) {
+				if (strings.Contains(u, " ") && words.MatchString(u)) || word.MatchString(u) {
 					ok = false
 				}
 			}
@@ -122,13 +123,68 @@ func TestEveryMessageIsInTheCatalogue(t *testing.T) {
 
 // words finds a word of lower-case letters (the stand-in "x" is one
 // letter).
-var words = regexp.MustCompile(`[a-z]{2,}`)
+var (
+	words = regexp.MustCompile(`[a-z]{2,}`)
+	word  = regexp.MustCompile(`^[a-z]{2,}$`)
+)
 
 type scanner struct {
 	fset *token.FileSet
 	// consts holds package-level constants and variables by name, and
 	// by package.name, with every value given to them.
 	consts map[string][]ast.Expr
+	// funcs are the functions and methods by name; calls the calls of
+	// each name with the function they are made in; fields the values
+	// given to each lower-case struct field in composite literals.
+	funcs  map[string][]*ast.FuncDecl
+	calls  map[string][]site
+	fields map[string][]site
+}
+
+// site is an expression and the function it is in.
+type site struct {
+	call *ast.CallExpr
+	expr ast.Expr
+	fn   *ast.FuncDecl
+}
+
+func newScanner() *scanner {
+	return &scanner{fset: token.NewFileSet(), consts: map[string][]ast.Expr{},
+		funcs: map[string][]*ast.FuncDecl{}, calls: map[string][]site{}, fields: map[string][]site{}}
+}
+
+// index records f's functions, calls and field values.
+func (s *scanner) index(f *ast.File) {
+	s.collectConsts(f)
+	var fn *ast.FuncDecl
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncDecl:
+			fn = x
+			s.funcs[x.Name.Name] = append(s.funcs[x.Name.Name], x)
+		case *ast.CallExpr:
+			if name := baseName(x); name != "" {
+				s.calls[name] = append(s.calls[name], site{call: x, fn: fn})
+			}
+		case *ast.KeyValueExpr:
+			if k, ok := x.Key.(*ast.Ident); ok && k.Name != "" && k.Name[0] >= 'a' && k.Name[0] <= 'z' {
+				s.fields[k.Name] = append(s.fields[k.Name], site{expr: x.Value, fn: fn})
+			}
+		}
+		return true
+	})
+}
+
+// baseName is the name of the function a call calls, without its package
+// or receiver.
+func baseName(c *ast.CallExpr) string {
+	switch f := c.Fun.(type) {
+	case *ast.Ident:
+		return f.Name
+	case *ast.SelectorExpr:
+		return f.Sel.Name
+	}
+	return ""
 }
 
 func (s *scanner) collectConsts(f *ast.File) {
@@ -371,7 +427,26 @@ func (s *scanner) eval(e ast.Expr, fn *ast.FuncDecl, depth int) []string {
 				}))
 			}
 		default:
-			return nil
+			// A function of the scanned source: the strings it
+			// returns (the checks of an upload, of an idempotency
+			// key).
+			name := baseName(x)
+			if name == "String" || name == "Error" {
+				return nil
+			}
+			for _, d := range s.funcs[name] {
+				if d.Body == nil {
+					continue
+				}
+				ast.Inspect(d.Body, func(n ast.Node) bool {
+					if r, ok := n.(*ast.ReturnStmt); ok {
+						for _, e := range r.Results {
+							out = append(out, s.eval(e, d, depth+1)...)
+						}
+					}
+					return true
+				})
+			}
 		}
 	case *ast.IndexExpr:
 		// map[K]string{…}[k]: each of its values.
@@ -391,18 +466,69 @@ func (s *scanner) eval(e ast.Expr, fn *ast.FuncDecl, depth int) []string {
 				out = append(out, s.eval(v, fn, depth+1)...)
 			}
 		}
+		// A parameter: what its callers pass (but not into the helpers
+		// above, whose calls are checked where they are made, nor into
+		// policy's may, whose reasons for allowing are never shown).
+		if i := paramIndex(fn, x.Name); len(out) == 0 && i >= 0 && !notPassedThrough(fn.Name.Name) {
+			for _, c := range s.calls[fn.Name.Name] {
+				if i < len(c.call.Args) && len(c.call.Args) == paramCount(fn) {
+					out = append(out, s.eval(c.call.Args[i], c.fn, depth+1)...)
+				}
+			}
+		}
 	case *ast.SelectorExpr:
 		if p, ok := x.X.(*ast.Ident); ok {
 			for _, v := range s.consts[p.Name+"."+x.Sel.Name] {
 				out = append(out, s.eval(v, fn, depth+1)...)
 			}
 		}
+		// A struct's lower-case field: the values literals give it.
+		if n := x.Sel.Name; len(out) == 0 && n[0] >= 'a' && n[0] <= 'z' {
+			for _, v := range s.fields[n] {
+				out = append(out, s.eval(v.expr, v.fn, depth+1)...)
+			}
+		}
 	}
+	slices.Sort(out)
+	out = slices.Compact(out)
 	// Stand-ins: "x" for an unknown part.
 	for i, m := range out {
 		out[i] = strings.ReplaceAll(m, unknown, "x")
 	}
 	return out
+}
+
+func notPassedThrough(name string) bool {
+	_, helper := helpers[name]
+	return helper || name == "may"
+}
+
+// paramIndex is the position of name among fn's parameters, or -1.
+func paramIndex(fn *ast.FuncDecl, name string) int {
+	if fn == nil {
+		return -1
+	}
+	i := 0
+	for _, f := range fn.Type.Params.List {
+		for _, n := range f.Names {
+			if n.Name == name {
+				return i
+			}
+			i++
+		}
+		if len(f.Names) == 0 {
+			i++
+		}
+	}
+	return -1
+}
+
+func paramCount(fn *ast.FuncDecl) int {
+	n := 0
+	for _, f := range fn.Type.Params.List {
+		n += max(len(f.Names), 1)
+	}
+	return n
 }
 
 // locals returns the values assigned to a local variable of fn.
@@ -439,12 +565,12 @@ func TestScannerSeesTheSource(t *testing.T) {
 	if _, err := os.Stat("../service/learners.go"); err != nil {
 		t.Skip("source not here")
 	}
-	s := &scanner{fset: token.NewFileSet(), consts: map[string][]ast.Expr{}}
+	s := newScanner()
 	af, err := parser.ParseFile(s.fset, "../service/learners.go", nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.collectConsts(af)
+	s.index(af)
 	var got []string
 	s.messages(af, "service/learners.go", func(_ token.Pos, m string, _ bool) { got = append(got, m) })
 	for _, want := range []string{"is required", "must be CY or EN", "learner not found", "is not a school", "is not a further education institution"} {

@@ -2,11 +2,16 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
 )
 
 // doLang sends a GraphQL request with an Accept-Language header ("" for
@@ -192,5 +197,42 @@ func TestErrorsInWelsh(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWebsocketRefusalInWelsh: a connection_init refused for want of a
+// token says so in the language of the upgrade request (graphql-ws sends
+// the message in connection_error before closing with 4401).
+func TestWebsocketRefusalInWelsh(t *testing.T) {
+	e := newEnv(t)
+	for _, tt := range []struct{ header, want string }{
+		{"", "authorization required in connection_init payload"},
+		{"cy", "rhaid rhoi Authorization yn llwyth connection_init"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		opts := &websocket.DialOptions{Subprotocols: []string{"graphql-ws"}, HTTPHeader: http.Header{}}
+		if tt.header != "" {
+			opts.HTTPHeader.Set("Accept-Language", tt.header)
+		}
+		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.srv.URL, "http")+"/graphql", opts)
+		if err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		if err := wsjson.Write(ctx, c, map[string]any{"type": "connection_init", "payload": map[string]any{}}); err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Type    string `json:"type"`
+			Payload struct {
+				Message string `json:"message"`
+			} `json:"payload"`
+		}
+		err = wsjson.Read(ctx, c, &m)
+		_ = c.CloseNow()
+		cancel()
+		if err != nil || m.Type != "connection_error" || m.Payload.Message != tt.want {
+			t.Errorf("%q: %+v, %v; want connection_error %q", tt.header, m, err, tt.want)
+		}
 	}
 }

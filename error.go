@@ -30,7 +30,9 @@ const (
 
 // FieldError names one invalid input field. Field is a dotted path in the
 // input ("content.provision.2.startDate"); Message is safe to show a user and
-// never echoes the submitted value.
+// never echoes the submitted value. Messages are written in English; the
+// GraphQL edge gives them in the request's language from the catalogue of
+// package locale, with their reason (a new message goes in the catalogue).
 type FieldError struct {
 	Field   string
 	Message string

@@ -1256,7 +1256,7 @@ type EvidenceResolver interface {
 type FileResolver interface {
 	Size(ctx context.Context, obj *cynllun.File) (int, error)
 
-	DownloadURL(ctx context.Context, obj *cynllun.File, expiresInSeconds *int) (string, error)
+	DownloadURL(ctx context.Context, obj *cynllun.File, expiresInSeconds *int) (*string, error)
 	Kind(ctx context.Context, obj *cynllun.File) (cynllun.FileKind, error)
 }
 type FindingResolver interface {
@@ -6823,12 +6823,13 @@ type Query {
   """
   Several objects by their global ids (at most 100), in the order given: an
   entry is null where its id names nothing you may see (no error is raised
-  for it, so one unreadable id does not hide the others).
+  for it, so one unreadable id does not hide the others). Null, with an
+  INVALID error, for more than 100 ids.
   """
   nodes(
     "Global ids, at most 100."
     ids: [ID!]!
-  ): [Node]!
+  ): [Node]
   "The signed-in user."
   me: User!
   "A learner you may see (their family, advocates with consent, staff of their school or FEI, officers of their LA); NOT_FOUND otherwise."
@@ -6844,7 +6845,7 @@ type Query {
     after: String
     "Narrows the list; omit for every learner you may see."
     filter: LearnerFilter
-  ): LearnerConnection!
+  ): LearnerConnection
   "An organisation by id. Organisations are public: anyone signed in may read any."
   organisation(
     "The organisation's id (org_…)."
@@ -6858,7 +6859,7 @@ type Query {
     after: String
     "Narrows the list; omit for every organisation."
     filter: OrganisationFilter
-  ): OrganisationConnection!
+  ): OrganisationConnection
   "A plan you may see (whoever may see its learner); NOT_FOUND otherwise."
   plan(
     "The plan's id (pln_…)."
@@ -6868,7 +6869,7 @@ type Query {
   formDefinition(
     "A definition's version (PlanVersion.formVersion, e.g. 2021-annex-a); omit for the one new versions are saved against. An unknown version is NOT_FOUND."
     version: String
-  ): FormDefinition!
+  ): FormDefinition
   "A field-level comparison of two versions of a plan, for anyone who may read the plan. Both versions' reads are audited (part plan.diff)."
   compareVersions(
     "The plan's id."
@@ -6879,7 +6880,7 @@ type Query {
     to: Int!
     "The language of the values and summaries."
     language: Language = EN
-  ): VersionComparison!
+  ): VersionComparison
   "A job (e.g. a render) you may see: whoever may read its learner's record."
   job(
     "The job's id (job_…)."
@@ -6898,7 +6899,7 @@ type Query {
     first: Int = 50
     "The endCursor of the previous page; omit for the newest events."
     after: String
-  ): AuditEventConnection!
+  ): AuditEventConnection
 }
 
 """
@@ -6911,12 +6912,12 @@ type Mutation {
   createOrganisation(
     "The organisation."
     input: CreateOrganisationInput!
-  ): Organisation!
+  ): Organisation
   "Create a user account (administrators; staff and officers for parents and young people)."
   createUser(
     "The account."
     input: CreateUserInput!
-  ): User!
+  ): User
   """
   Give a user access through a relationship, as the grant table allows:
   administrators grant staff and officer roles; staff of the learner's
@@ -6928,7 +6929,7 @@ type Mutation {
   grantAccess(
     "The relationship."
     input: GrantAccessInput!
-  ): Relationship!
+  ): Relationship
   """
   End a relationship now. The holder may end their own; whoever could grant
   it may end it; any parent or the young person may end an advocate's
@@ -6937,12 +6938,12 @@ type Mutation {
   revokeAccess(
     "The relationship's id (rel_…)."
     id: ID!
-  ): Relationship!
+  ): Relationship
   "Register a learner: staff of the learner's school or FEI, or officers of their local authority."
   createLearner(
     "The learner's details."
     input: LearnerInput!
-  ): Learner!
+  ): Learner
   """
   Replace a learner's details (every field: send them all). Staff and
   officers who are responsible for the learner both before and after the
@@ -6954,7 +6955,7 @@ type Mutation {
     id: ID!
     "The learner's details as they should now be."
     input: LearnerInput!
-  ): Learner!
+  ): Learner
   """
   Start an IDP for a learner; its version 1 is a draft. A learner has at
   most one plan kept by one maintaining body: sending the same request
@@ -6964,12 +6965,12 @@ type Mutation {
   createPlan(
     "The plan."
     input: CreatePlanInput!
-  ): Plan!
+  ): Plan
   "Save a new immutable version. CONFLICT when expectedVersion is no longer current."
   saveVersion(
     "The version."
     input: SaveVersionInput!
-  ): PlanVersion!
+  ): PlanVersion
   """
   Render a plan version to PDF in the background. Returns the job at once; a
   version already rendered (or being rendered) in that language returns the
@@ -6987,7 +6988,7 @@ type Mutation {
     priority: JobPriority = INTERACTIVE
     "Add a plan check page listing the version's findings (drafts only: INVALID for a FINAL version)."
     planCheck: Boolean = false
-  ): Job!
+  ): Job
 }
 
 """
@@ -7097,12 +7098,13 @@ type File implements Node {
   """
   A short-lived link to GET the file without a bearer token, bound to you:
   valid for expiresInSeconds (default 300, at most 3600). GET /files/{id}
-  with your bearer token works too.
+  with your bearer token works too. Null, with an INVALID error at this
+  path, for an expiresInSeconds out of range.
   """
   downloadUrl(
     "How long the link works, 1 to 3600 seconds."
     expiresInSeconds: Int = 300
-  ): String!
+  ): String
 }
 
 "A new version of a plan was saved (planVersionSaved)."
@@ -7128,7 +7130,7 @@ type User implements Node {
   "An administrator: manages organisations and staff and officer roles, and sees no learner's data."
   admin: Boolean!
   "Your own relationships, each saying whether it is active (FORBIDDEN for another user's)."
-  relationships: [Relationship!]!
+  relationships: [Relationship!]
 }
 
 """
@@ -7263,7 +7265,7 @@ type Learner implements Node {
   "The learner's plans (one per maintaining body)."
   plans: [Plan!]!
   "Learner-scoped relationships (parents, self, advocates), ended ones too, for those who maintain the record (FORBIDDEN for others)."
-  access: [Relationship!]!
+  access: [Relationship!]
   "When the learner was registered."
   createdAt: Time!
   "When the learner's details last changed."
@@ -7328,7 +7330,7 @@ type Plan implements Node {
     first: Int = 50
     "The endCursor of the previous page; omit for version 1 onwards."
     after: String
-  ): PlanVersionConnection!
+  ): PlanVersionConnection
   "When the plan was started."
   createdAt: Time!
 }
@@ -7420,7 +7422,7 @@ extend type Query {
     planId: ID!
     "The content, as it would be saved."
     content: PlanContentInput!
-  ): [Finding!]!
+  ): [Finding!]
 }
 
 "The statutory content of an IDP, in form order."
@@ -8227,22 +8229,22 @@ extend type Mutation {
   requestReview(
     "The request."
     input: RequestReviewInput!
-  ): Review!
+  ): Review
   "Accept a requested review (it becomes OPEN) or refuse it as unnecessary, with reasons."
   decideReviewRequest(
     "The decision."
     input: DecideReviewRequestInput!
-  ): Review!
+  ): Review
   "Start a review that was not requested (annual, transfer, LA reconsideration, other)."
   openReview(
     "The review."
     input: OpenReviewInput!
-  ): Review!
+  ): Review
   "Save a new revision of a review's record. CONFLICT when expectedRevision is no longer current."
   saveReview(
     "The record."
     input: SaveReviewInput!
-  ): Review!
+  ): Review
   """
   End a review with a revised plan (saved as a new FINAL version linked to
   the review) or a notice of no revision. Either starts a new 12-month
@@ -8251,7 +8253,7 @@ extend type Mutation {
   concludeReview(
     "The decision."
     input: ConcludeReviewInput!
-  ): Review!
+  ): Review
   "Render a review's meeting record to PDF in the background (the latest revision unless revision is given)."
   renderMeetingRecord(
     "The review's id; anyone who may read the review may ask."
@@ -8262,7 +8264,7 @@ extend type Mutation {
     language: RenderLanguage = EN
     "INTERACTIVE when someone is waiting for it, BULK for batches."
     priority: JobPriority = INTERACTIVE
-  ): Job!
+  ): Job
   """
   Upload an attachment to a learner's record (multipart request, GraphQL
   multipart request spec): a drawing, a recording, a report. Its type is
@@ -8274,7 +8276,7 @@ extend type Mutation {
     learnerId: ID!
     "The file part (at most the deployment's MAX_UPLOAD_BYTES)."
     file: Upload!
-  ): File!
+  ): File
   """
   Record sessions of a plan's provision, delivered or missed: all of them
   or (on any error) none. A session is identified by its row, date, status
@@ -8286,14 +8288,14 @@ extend type Mutation {
     planId: ID!
     "The sessions, 1 to 1000."
     sessions: [SessionInput!]!
-  ): [LedgerSession!]!
+  ): [LedgerSession!]
   "Withdraw a mistaken ledger entry; it stays in the ledger marked as voided."
   voidSession(
     "The entry's id (ses_…)."
     id: ID!
     "Why it is withdrawn (required)."
     reason: String!
-  ): LedgerSession!
+  ): LedgerSession
 }
 
 "A file part of a multipart request (GraphQL multipart request spec): send null in the variables and the file in the map."
@@ -8334,7 +8336,9 @@ extend type Plan {
   """
   Planned against delivered provision per 2B row of the current version (or
   of version), between from and to: by default from the start of the current
-  review period to today. Reading it is audited.
+  review period to today. Reading it is audited. Null, with its error at
+  this path, for a window or version that is not valid (INVALID) or not
+  there (NOT_FOUND).
   """
   ledger(
     "The first day of the window (inclusive); default the start of the current review period (the plan's creation before it is given)."
@@ -8345,7 +8349,7 @@ extend type Plan {
     rowId: ID
     "The plan version whose 2B rows are used; default the current version."
     version: Int
-  ): PlanLedger!
+  ): PlanLedger
   "Ledger entries, by date (voided ones included and marked)."
   sessions(
     "Only entries on or after this day."
@@ -9569,7 +9573,7 @@ extend type Query {
     orgId: ID
     "Counting conventions to use instead of the deployment's (to compare readings of an unconfirmed rule)."
     counting: CountingInput
-  ): DeadlineCalculation!
+  ): DeadlineCalculation
   "Deadlines of the learners you may see, by due date (undated last)."
   deadlines(
     "Narrows the list; omit for every deadline you may see."
@@ -9578,7 +9582,7 @@ extend type Query {
     first: Int = 50
     "The endCursor of the previous page; omit for the first page."
     after: String
-  ): DeadlineConnection!
+  ): DeadlineConnection
   "A deadline you may see (whoever may read its learner's record)."
   deadline(
     "The deadline's id (dln_…)."
@@ -9588,7 +9592,7 @@ extend type Query {
   calendar(
     "The organisation's id. Term dates are public: anyone signed in may read them."
     orgId: ID!
-  ): OrganisationCalendar!
+  ): OrganisationCalendar
 }
 
 extend type Mutation {
@@ -9596,7 +9600,7 @@ extend type Mutation {
   recordStatutoryEvent(
     "The event. Recording the same event again (learner, kind, day, body, plan, review) returns the first and changes nothing."
     input: StatutoryEventInput!
-  ): StatutoryEventResult!
+  ): StatutoryEventResult
   "Close an open deadline as not applicable (an exception applies), with the reason."
   markDeadlineNotApplicable(
     "The deadline's id (staff and officers)."
@@ -9605,7 +9609,7 @@ extend type Mutation {
     reason: String!
     "The day it stopped applying; default today."
     on: Date
-  ): Deadline!
+  ): Deadline
   "Replace an organisation's own calendar. CONFLICT when expectedRevision is no longer current."
   setCalendar(
     "The organisation: staff edit their school's or FEI's, officers their LA's and its schools', administrators any."
@@ -9616,7 +9620,7 @@ extend type Mutation {
     calendar: CalendarInput!
     "A note saved with the revision."
     comment: String
-  ): OrganisationCalendar!
+  ): OrganisationCalendar
   "Import an iCalendar file as an organisation's own calendar (merge: keep its other school years)."
   importCalendar(
     "The organisation (as for setCalendar)."
@@ -9629,7 +9633,7 @@ extend type Mutation {
     merge: Boolean = false
     "A note saved with the revision."
     comment: String
-  ): OrganisationCalendar!
+  ): OrganisationCalendar
 }
 
 extend type Learner {
@@ -9649,7 +9653,7 @@ extend type Organisation {
     statuses: [DeadlineStatus!]
     "At most this many, 0 to 200, by due date."
     first: Int = 50
-  ): [Deadline!]!
+  ): [Deadline!]
   "Its term calendar (public)."
   calendar: OrganisationCalendar!
 }
@@ -9770,13 +9774,20 @@ type Delivery {
 }
 
 extend type Deadline {
-  "Notices raised for the deadline, with their delivery log (for the organisation's staff and officers)."
-  notices: [Notice!]!
+  """
+  Notices raised for the deadline, with their delivery log (for the
+  organisation's staff and officers; for others null, with a FORBIDDEN error
+  at this path).
+  """
+  notices: [Notice!]
 }
 
 extend type Organisation {
-  "Webhook subscriptions (for the organisation's staff and officers)."
-  webhookEndpoints: [WebhookEndpoint!]!
+  """
+  Webhook subscriptions (for the organisation's staff and officers; for
+  others null, with a FORBIDDEN error at this path).
+  """
+  webhookEndpoints: [WebhookEndpoint!]
 }
 
 extend type Mutation {
@@ -9786,21 +9797,21 @@ extend type Mutation {
     orgId: ID!
     "Where to POST notices: https, to an address this deployment allows (public addresses by default)."
     url: String!
-  ): WebhookSecret!
+  ): WebhookSecret
   "A new signing secret, shown once; with keepPrevious the old one signs too until the next rotation."
   rotateWebhookSecret(
     "The endpoint's id."
     id: ID!
     "Keep signing with the current secret too, so receivers can switch over without missing a notice."
     keepPrevious: Boolean = true
-  ): WebhookSecret!
+  ): WebhookSecret
   "Disable an endpoint, or enable it again (clearing its failures)."
   setWebhookEndpointActive(
     "The endpoint's id."
     id: ID!
     "True to enable (its URL is checked again), false to disable."
     active: Boolean!
-  ): WebhookEndpoint!
+  ): WebhookEndpoint
 }
 
 # ---------------------------------------------------------------------------
@@ -9838,7 +9849,7 @@ extend type Mutation {
   openCase(
     "The case: anyone who may work on the learner's cases may open one (the family, advocates with consent, staff of the setting, officers of the LA)."
     input: OpenCaseInput!
-  ): Case!
+  ): Case
   """
   Record a case's progress or correct it, as a new revision: send the case's
   details as they should now be (every field replaces the stored one).
@@ -9848,7 +9859,7 @@ extend type Mutation {
   updateCase(
     "The case as it should now be."
     input: UpdateCaseInput!
-  ): Case!
+  ): Case
   """
   Replace how the case's bundle is put together: sections (keys, titles,
   page limits, order, the kinds each takes), the documents from the record,
@@ -9857,7 +9868,7 @@ extend type Mutation {
   setBundleSpec(
     "The bundle specification."
     input: BundleSpecInput!
-  ): Case!
+  ): Case
   """
   Add a document to a case (multipart request): a PDF, or a PNG or JPEG
   image. Its type is detected from its content and must agree with its name
@@ -9869,14 +9880,14 @@ extend type Mutation {
     input: AddEvidenceInput!
     "The file part (at most the deployment's MAX_UPLOAD_BYTES)."
     file: Upload!
-  ): CaseEvidence!
+  ): CaseEvidence
   "Withdraw a document: it stays listed, and leaves bundles rendered after."
   withdrawEvidence(
     "The evidence's id (evd_…)."
     id: ID!
     "Why it is withdrawn (required)."
     reason: String!
-  ): CaseEvidence!
+  ): CaseEvidence
   """
   Freeze the case's bundle as it stands and render it in the background as a
   new version (earlier versions are kept). When nothing changed since the
@@ -9887,7 +9898,7 @@ extend type Mutation {
     caseId: ID!
     "INTERACTIVE when someone is waiting for it, BULK for batches."
     priority: JobPriority = INTERACTIVE
-  ): Bundle!
+  ): Bundle
 }
 
 "What a case is (domain.md §4)."
@@ -10077,9 +10088,10 @@ type Case implements Node {
   """
   The bundle as it would be rendered now: every document in its place with
   its page count, the chronology, and warnings (sections over their page
-  limit, empty sections). Nothing is stored.
+  limit, empty sections). Nothing is stored. Null, with an INVALID error at
+  this path, when the case's bundle cannot be put together as specified.
   """
-  bundlePreview: BundlePreview!
+  bundlePreview: BundlePreview
   "Rendered bundle versions, oldest first."
   bundles: [Bundle!]!
   "Every revision, oldest first, each with its own id."
@@ -16566,10 +16578,10 @@ func (ec *executionContext) _Case_bundlePreview(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.BundlePreview) graphql.Marshaler {
-			return ec.marshalNBundlePreview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐBundlePreview(ctx, selections, v)
+			return ec.marshalOBundlePreview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐBundlePreview(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_bundlePreview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18688,10 +18700,10 @@ func (ec *executionContext) _Deadline_notices(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
-			return ec.marshalNNotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx, selections, v)
+			return ec.marshalONotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Deadline_notices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19919,11 +19931,11 @@ func (ec *executionContext) _File_downloadUrl(ctx context.Context, field graphql
 			return ec.Resolvers.File().DownloadURL(ctx, obj, fc.Args["expiresInSeconds"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_File_downloadUrl(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21620,10 +21632,10 @@ func (ec *executionContext) _Learner_access(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Relationship) graphql.Marshaler {
-			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx, selections, v)
+			return ec.marshalORelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Learner_access(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22855,10 +22867,10 @@ func (ec *executionContext) _Mutation_createOrganisation(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22899,10 +22911,10 @@ func (ec *executionContext) _Mutation_createUser(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐUser(ctx, selections, v)
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐUser(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22943,10 +22955,10 @@ func (ec *executionContext) _Mutation_grantAccess(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Relationship) graphql.Marshaler {
-			return ec.marshalNRelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, selections, v)
+			return ec.marshalORelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_grantAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22987,10 +22999,10 @@ func (ec *executionContext) _Mutation_revokeAccess(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Relationship) graphql.Marshaler {
-			return ec.marshalNRelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, selections, v)
+			return ec.marshalORelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_revokeAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23031,10 +23043,10 @@ func (ec *executionContext) _Mutation_createLearner(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Learner) graphql.Marshaler {
-			return ec.marshalNLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
+			return ec.marshalOLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createLearner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23075,10 +23087,10 @@ func (ec *executionContext) _Mutation_updateLearner(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Learner) graphql.Marshaler {
-			return ec.marshalNLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
+			return ec.marshalOLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateLearner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23119,10 +23131,10 @@ func (ec *executionContext) _Mutation_createPlan(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Plan) graphql.Marshaler {
-			return ec.marshalNPlan2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx, selections, v)
+			return ec.marshalOPlan2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23163,10 +23175,10 @@ func (ec *executionContext) _Mutation_saveVersion(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Version) graphql.Marshaler {
-			return ec.marshalNPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx, selections, v)
+			return ec.marshalOPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_saveVersion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23207,10 +23219,10 @@ func (ec *executionContext) _Mutation_renderPlan(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
-			return ec.marshalNJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+			return ec.marshalOJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_renderPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23251,10 +23263,10 @@ func (ec *executionContext) _Mutation_requestReview(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_requestReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23295,10 +23307,10 @@ func (ec *executionContext) _Mutation_decideReviewRequest(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_decideReviewRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23339,10 +23351,10 @@ func (ec *executionContext) _Mutation_openReview(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_openReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23383,10 +23395,10 @@ func (ec *executionContext) _Mutation_saveReview(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_saveReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23427,10 +23439,10 @@ func (ec *executionContext) _Mutation_concludeReview(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_concludeReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23471,10 +23483,10 @@ func (ec *executionContext) _Mutation_renderMeetingRecord(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
-			return ec.marshalNJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+			return ec.marshalOJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_renderMeetingRecord(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23515,10 +23527,10 @@ func (ec *executionContext) _Mutation_uploadAttachment(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
-			return ec.marshalNFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx, selections, v)
+			return ec.marshalOFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_uploadAttachment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23559,10 +23571,10 @@ func (ec *executionContext) _Mutation_recordSessions(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
-			return ec.marshalNLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx, selections, v)
+			return ec.marshalOLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_recordSessions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23603,10 +23615,10 @@ func (ec *executionContext) _Mutation_voidSession(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Session) graphql.Marshaler {
-			return ec.marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx, selections, v)
+			return ec.marshalOLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_voidSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23647,10 +23659,10 @@ func (ec *executionContext) _Mutation_recordStatutoryEvent(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.EventResult) graphql.Marshaler {
-			return ec.marshalNStatutoryEventResult2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx, selections, v)
+			return ec.marshalOStatutoryEventResult2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_recordStatutoryEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23691,10 +23703,10 @@ func (ec *executionContext) _Mutation_markDeadlineNotApplicable(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, selections, v)
+			return ec.marshalODeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_markDeadlineNotApplicable(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23735,10 +23747,10 @@ func (ec *executionContext) _Mutation_setCalendar(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
-			return ec.marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+			return ec.marshalOOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setCalendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23779,10 +23791,10 @@ func (ec *executionContext) _Mutation_importCalendar(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
-			return ec.marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+			return ec.marshalOOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_importCalendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23823,10 +23835,10 @@ func (ec *executionContext) _Mutation_createWebhookEndpoint(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
-			return ec.marshalNWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
+			return ec.marshalOWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23867,10 +23879,10 @@ func (ec *executionContext) _Mutation_rotateWebhookSecret(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
-			return ec.marshalNWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
+			return ec.marshalOWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23911,10 +23923,10 @@ func (ec *executionContext) _Mutation_setWebhookEndpointActive(ctx context.Conte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
-			return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, selections, v)
+			return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setWebhookEndpointActive(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23955,10 +23967,10 @@ func (ec *executionContext) _Mutation_openCase(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+			return ec.marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_openCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23999,10 +24011,10 @@ func (ec *executionContext) _Mutation_updateCase(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+			return ec.marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24043,10 +24055,10 @@ func (ec *executionContext) _Mutation_setBundleSpec(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+			return ec.marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setBundleSpec(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24087,10 +24099,10 @@ func (ec *executionContext) _Mutation_addEvidence(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
-			return ec.marshalNCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
+			return ec.marshalOCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_addEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24131,10 +24143,10 @@ func (ec *executionContext) _Mutation_withdrawEvidence(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
-			return ec.marshalNCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
+			return ec.marshalOCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_withdrawEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24175,10 +24187,10 @@ func (ec *executionContext) _Mutation_renderBundle(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Bundle) graphql.Marshaler {
-			return ec.marshalNBundle2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx, selections, v)
+			return ec.marshalOBundle2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_renderBundle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24862,10 +24874,10 @@ func (ec *executionContext) _Organisation_deadlines(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+			return ec.marshalODeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_deadlines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24937,10 +24949,10 @@ func (ec *executionContext) _Organisation_webhookEndpoints(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.WebhookEndpoint) graphql.Marshaler {
-			return ec.marshalNWebhookEndpoint2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpointᚄ(ctx, selections, v)
+			return ec.marshalOWebhookEndpoint2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpointᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_webhookEndpoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26185,10 +26197,10 @@ func (ec *executionContext) _Plan_versions(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *PlanVersionConnection) graphql.Marshaler {
-			return ec.marshalNPlanVersionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPlanVersionConnection(ctx, selections, v)
+			return ec.marshalOPlanVersionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPlanVersionConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Plan_versions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26316,10 +26328,10 @@ func (ec *executionContext) _Plan_ledger(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.PlanLedger) graphql.Marshaler {
-			return ec.marshalNPlanLedger2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPlanLedger(ctx, selections, v)
+			return ec.marshalOPlanLedger2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPlanLedger(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Plan_ledger(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28274,10 +28286,10 @@ func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Node) graphql.Marshaler {
-			return ec.marshalNNode2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNode(ctx, selections, v)
+			return ec.marshalONode2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNode(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28394,10 +28406,10 @@ func (ec *executionContext) _Query_learners(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LearnerConnection) graphql.Marshaler {
-			return ec.marshalNLearnerConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLearnerConnection(ctx, selections, v)
+			return ec.marshalOLearnerConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLearnerConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_learners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28482,10 +28494,10 @@ func (ec *executionContext) _Query_organisations(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *OrganisationConnection) graphql.Marshaler {
-			return ec.marshalNOrganisationConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOrganisationConnection(ctx, selections, v)
+			return ec.marshalOOrganisationConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOrganisationConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_organisations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28570,10 +28582,10 @@ func (ec *executionContext) _Query_formDefinition(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *form.Definition) graphql.Marshaler {
-			return ec.marshalNFormDefinition2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐDefinition(ctx, selections, v)
+			return ec.marshalOFormDefinition2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐDefinition(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_formDefinition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28614,10 +28626,10 @@ func (ec *executionContext) _Query_compareVersions(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
-			return ec.marshalNVersionComparison2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐComparison(ctx, selections, v)
+			return ec.marshalOVersionComparison2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐComparison(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_compareVersions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28746,10 +28758,10 @@ func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *AuditEventConnection) graphql.Marshaler {
-			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAuditEventConnection(ctx, selections, v)
+			return ec.marshalOAuditEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAuditEventConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28822,10 +28834,10 @@ func (ec *executionContext) _Query_checkPlan(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*quality.Finding) graphql.Marshaler {
-			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFindingᚄ(ctx, selections, v)
+			return ec.marshalOFinding2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFindingᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_checkPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28942,10 +28954,10 @@ func (ec *executionContext) _Query_calculateDeadline(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *clock.Result) graphql.Marshaler {
-			return ec.marshalNDeadlineCalculation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐResult(ctx, selections, v)
+			return ec.marshalODeadlineCalculation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐResult(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_calculateDeadline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28986,10 +28998,10 @@ func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
-			return ec.marshalNDeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx, selections, v)
+			return ec.marshalODeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_deadlines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29074,10 +29086,10 @@ func (ec *executionContext) _Query_calendar(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
-			return ec.marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+			return ec.marshalOOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_calendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -33826,10 +33838,10 @@ func (ec *executionContext) _User_relationships(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Relationship) graphql.Marshaler {
-			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx, selections, v)
+			return ec.marshalORelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_relationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -40204,7 +40216,7 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				})
 		case "bundlePreview":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_bundlePreview(ctx, field, obj)
 				})
@@ -40879,7 +40891,7 @@ func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "notices":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Deadline_notices(ctx, field, obj)
 				})
@@ -41421,7 +41433,7 @@ func (ec *executionContext) _File(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "downloadUrl":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._File_downloadUrl(ctx, field, obj)
 				})
@@ -42024,7 +42036,7 @@ func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "access":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Learner_access(ctx, field, obj)
 				})
@@ -42544,217 +42556,217 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createOrganisation(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createUser(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "grantAccess":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_grantAccess(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "revokeAccess":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAccess(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createLearner":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createLearner(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateLearner":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateLearner(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createPlan":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPlan(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "saveVersion":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveVersion(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "renderPlan":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_renderPlan(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "requestReview":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_requestReview(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "decideReviewRequest":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_decideReviewRequest(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "openReview":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_openReview(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "saveReview":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveReview(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "concludeReview":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_concludeReview(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "renderMeetingRecord":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_renderMeetingRecord(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "uploadAttachment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_uploadAttachment(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "recordSessions":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordSessions(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "voidSession":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_voidSession(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "recordStatutoryEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordStatutoryEvent(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "markDeadlineNotApplicable":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_markDeadlineNotApplicable(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setCalendar":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setCalendar(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "importCalendar":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_importCalendar(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createWebhookEndpoint":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createWebhookEndpoint(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "rotateWebhookSecret":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_rotateWebhookSecret(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setWebhookEndpointActive":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setWebhookEndpointActive(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "openCase":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_openCase(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateCase":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateCase(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setBundleSpec":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setBundleSpec(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "addEvidence":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addEvidence(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "withdrawEvidence":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_withdrawEvidence(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "renderBundle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_renderBundle(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -43007,7 +43019,7 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 				})
 		case "deadlines":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organisation_deadlines(ctx, field, obj)
 				})
@@ -43019,7 +43031,7 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 				})
 		case "webhookEndpoints":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organisation_webhookEndpoints(ctx, field, obj)
 				})
@@ -43611,7 +43623,7 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 				})
 		case "versions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Plan_versions(ctx, field, obj)
 				})
@@ -43634,7 +43646,7 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 				})
 		case "ledger":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Plan_ledger(ctx, field, obj)
 				})
@@ -44359,7 +44371,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "nodes":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
@@ -44377,7 +44389,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "learners":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_learners(ctx, field)
 				})
@@ -44389,7 +44401,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "organisations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_organisations(ctx, field)
 				})
@@ -44401,13 +44413,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "formDefinition":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_formDefinition(ctx, field)
 				})
 		case "compareVersions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_compareVersions(ctx, field)
 				})
@@ -44425,7 +44437,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "auditEvents":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
 				})
@@ -44437,7 +44449,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "checkPlan":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_checkPlan(ctx, field)
 				})
@@ -44455,13 +44467,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "calculateDeadline":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_calculateDeadline(ctx, field)
 				})
 		case "deadlines":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_deadlines(ctx, field)
 				})
@@ -44473,7 +44485,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "calendar":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_calendar(ctx, field)
 				})
@@ -45894,7 +45906,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_relationships(ctx, field, obj)
 				})
@@ -46562,14 +46574,6 @@ func (ec *executionContext) marshalNAuditEvent2githubᚗcomᚋcynllunᚋcynllun�
 	return ec._AuditEvent(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNAuditEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *AuditEventConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AuditEventConnection!")
-		return graphql.Null
-	}
-	return ec._AuditEventConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNAuditEventEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAuditEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*AuditEventEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -46654,14 +46658,6 @@ func (ec *executionContext) marshalNBundleDocument2ᚖgithubᚗcomᚋcynllunᚋc
 		return graphql.Null
 	}
 	return ec._BundleDocument(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNBundlePreview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐBundlePreview(ctx context.Context, sel ast.SelectionSet, v *service.BundlePreview) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "BundlePreview!")
-		return graphql.Null
-	}
-	return ec._BundlePreview(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBundlePreviewSection2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundlePreviewSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*BundlePreviewSection) graphql.Marshaler {
@@ -47169,22 +47165,6 @@ func (ec *executionContext) marshalNDeadline2ᚖgithubᚗcomᚋcynllunᚋcynllun
 	return ec._Deadline(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNDeadlineCalculation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐResult(ctx context.Context, sel ast.SelectionSet, v *clock.Result) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DeadlineCalculation!")
-		return graphql.Null
-	}
-	return ec._DeadlineCalculation(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNDeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx context.Context, sel ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DeadlineConnection!")
-		return graphql.Null
-	}
-	return ec._DeadlineConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNDeadlineEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*DeadlineEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -47555,14 +47535,6 @@ func (ec *executionContext) marshalNFinding2ᚖgithubᚗcomᚋcynllunᚋcynllun�
 	return ec._Finding(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNFormDefinition2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐDefinition(ctx context.Context, sel ast.SelectionSet, v *form.Definition) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "FormDefinition!")
-		return graphql.Null
-	}
-	return ec._FormDefinition(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNFormField2githubᚗcomᚋcynllunᚋcynllunᚋformᚐField(ctx context.Context, sel ast.SelectionSet, v form.Field) graphql.Marshaler {
 	return ec._FormField(ctx, sel, &v)
 }
@@ -47860,14 +47832,6 @@ func (ec *executionContext) marshalNLearner2ᚖgithubᚗcomᚋcynllunᚋcynllun�
 	return ec._Learner(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLearnerConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLearnerConnection(ctx context.Context, sel ast.SelectionSet, v *LearnerConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LearnerConnection!")
-		return graphql.Null
-	}
-	return ec._LearnerConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNLearnerEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLearnerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*LearnerEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -48146,32 +48110,6 @@ func (ec *executionContext) unmarshalNNeedEntryInput2githubᚗcomᚋcynllunᚋcy
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNode(ctx context.Context, sel ast.SelectionSet, v []Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalONode2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNode(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalNNotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLog(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLog(ctx context.Context, sel ast.SelectionSet, v *service.NoticeLog) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Notice!")
@@ -48324,14 +48262,6 @@ func (ec *executionContext) marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynll
 		return graphql.Null
 	}
 	return ec._OrganisationCalendar(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNOrganisationConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOrganisationConnection(ctx context.Context, sel ast.SelectionSet, v *OrganisationConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "OrganisationConnection!")
-		return graphql.Null
-	}
-	return ec._OrganisationConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOrganisationEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOrganisationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*OrganisationEdge) graphql.Marshaler {
@@ -48722,14 +48652,6 @@ func (ec *executionContext) marshalNPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynl
 	return ec._PlanVersion(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPlanVersionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPlanVersionConnection(ctx context.Context, sel ast.SelectionSet, v *PlanVersionConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PlanVersionConnection!")
-		return graphql.Null
-	}
-	return ec._PlanVersionConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNPlanVersionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPlanVersionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*PlanVersionEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -48884,22 +48806,6 @@ var (
 		cynllun.RecordDeadlines:     "DEADLINES",
 	}
 )
-
-func (ec *executionContext) marshalNRelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Relationship) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNRelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
 
 func (ec *executionContext) marshalNRelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx context.Context, sel ast.SelectionSet, v *cynllun.Relationship) graphql.Marshaler {
 	if v == nil {
@@ -49558,14 +49464,6 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNStatutoryEventResult2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx context.Context, sel ast.SelectionSet, v *service.EventResult) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "StatutoryEventResult!")
-		return graphql.Null
-	}
-	return ec._StatutoryEventResult(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNStatutoryRule2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐRule(ctx context.Context, sel ast.SelectionSet, v clock.Rule) graphql.Marshaler {
 	return ec._StatutoryRule(ctx, sel, &v)
 }
@@ -49803,14 +49701,6 @@ func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐU
 	return ec._User(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNVersionComparison2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐComparison(ctx context.Context, sel ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "VersionComparison!")
-		return graphql.Null
-	}
-	return ec._VersionComparison(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus(ctx context.Context, v any) (cynllun.VersionStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus[tmp]
@@ -49873,36 +49763,12 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNWebhookEndpoint2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpointᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.WebhookEndpoint) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx context.Context, sel ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookEndpoint!")
 		return graphql.Null
 	}
 	return ec._WebhookEndpoint(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx context.Context, sel ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "WebhookSecret!")
-		return graphql.Null
-	}
-	return ec._WebhookSecret(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -50109,6 +49975,13 @@ func (ec *executionContext) unmarshalOAppendixInput2ᚕgithubᚗcomᚋcynllunᚋ
 	return res, nil
 }
 
+func (ec *executionContext) marshalOAuditEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *AuditEventConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditEventConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -50153,6 +50026,13 @@ func (ec *executionContext) marshalOBundleManifest2ᚖgithubᚗcomᚋcynllunᚋc
 	return ec._BundleManifest(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOBundlePreview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐBundlePreview(ctx context.Context, sel ast.SelectionSet, v *service.BundlePreview) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BundlePreview(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBundleSectionInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundleSectionᚄ(ctx context.Context, v any) ([]*cynllun.BundleSection, error) {
 	if v == nil {
 		return nil, nil
@@ -50175,6 +50055,13 @@ func (ec *executionContext) marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐC
 		return graphql.Null
 	}
 	return ec._Case(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx context.Context, sel ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CaseEvidence(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, v any) (cynllun.CaseStatus, error) {
@@ -50344,6 +50231,25 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalODeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalODeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx context.Context, sel ast.SelectionSet, v *cynllun.Deadline) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -50363,6 +50269,13 @@ func (ec *executionContext) marshalODeadlineClosure2ᚖgithubᚗcomᚋcynllunᚋ
 		return graphql.Null
 	}
 	return ec._DeadlineClosure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx context.Context, sel ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeadlineConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODeadlineExtension2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineExtension(ctx context.Context, sel ast.SelectionSet, v *cynllun.DeadlineExtension) graphql.Marshaler {
@@ -50535,6 +50448,32 @@ func (ec *executionContext) marshalOFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐF
 		return graphql.Null
 	}
 	return ec._File(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOFinding2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*quality.Finding) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFinding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋqualityᚐFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOFormDefinition2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐDefinition(ctx context.Context, sel ast.SelectionSet, v *form.Definition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FormDefinition(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFourPlusOneInput2githubᚗcomᚋcynllunᚋcynllunᚐFourPlusOne(ctx context.Context, v any) (cynllun.FourPlusOne, error) {
@@ -50764,12 +50703,45 @@ func (ec *executionContext) marshalOLearner2ᚖgithubᚗcomᚋcynllunᚋcynllun�
 	return ec._Learner(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOLearnerConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLearnerConnection(ctx context.Context, sel ast.SelectionSet, v *LearnerConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LearnerConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOLearnerFilter2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐLearnerFilter(ctx context.Context, v any) (*service.LearnerFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputLearnerFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx context.Context, sel ast.SelectionSet, v *cynllun.Session) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LedgerSession(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOLocalText2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx context.Context, sel ast.SelectionSet, v *form.Text) graphql.Marshaler {
@@ -50882,6 +50854,38 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋcynllunᚋcynllunᚋgrap
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalONode2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNode(ctx context.Context, sel ast.SelectionSet, v []Node) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONode2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNode(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalONotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLog(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOOnePageProfileInput2githubᚗcomᚋcynllunᚋcynllunᚐProfile(ctx context.Context, v any) (cynllun.Profile, error) {
 	res, err := ec.unmarshalInputOnePageProfileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -50920,6 +50924,20 @@ func (ec *executionContext) marshalOOrganisation2ᚖgithubᚗcomᚋcynllunᚋcyn
 		return graphql.Null
 	}
 	return ec._Organisation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx context.Context, sel ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrganisationCalendar(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOrganisationConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOrganisationConnection(ctx context.Context, sel ast.SelectionSet, v *OrganisationConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrganisationConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOrganisationFilter2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgFilter(ctx context.Context, v any) (*service.OrgFilter, error) {
@@ -51204,11 +51222,25 @@ func (ec *executionContext) unmarshalOPlanContentInput2ᚖgithubᚗcomᚋcynllun
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOPlanLedger2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPlanLedger(ctx context.Context, sel ast.SelectionSet, v *service.PlanLedger) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PlanLedger(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx context.Context, sel ast.SelectionSet, v *cynllun.Version) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._PlanVersion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPlanVersionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPlanVersionConnection(ctx context.Context, sel ast.SelectionSet, v *PlanVersionConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PlanVersionConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOProviderType2githubᚗcomᚋcynllunᚋcynllunᚐProviderType(ctx context.Context, v any) (cynllun.ProviderType, error) {
@@ -51404,6 +51436,32 @@ func (ec *executionContext) unmarshalOQuantityInput2ᚖgithubᚗcomᚋcynllunᚋ
 	}
 	res, err := ec.unmarshalInputQuantityInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Relationship) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalORelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx context.Context, sel ast.SelectionSet, v *cynllun.Relationship) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Relationship(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, v any) (cynllun.RenderLanguage, error) {
@@ -51614,6 +51672,13 @@ func (ec *executionContext) unmarshalOStatementInput2ᚕgithubᚗcomᚋcynllun�
 	return res, nil
 }
 
+func (ec *executionContext) marshalOStatutoryEventResult2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx context.Context, sel ast.SelectionSet, v *service.EventResult) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StatutoryEventResult(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -51716,6 +51781,20 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐUser(ctx context.Context, sel ast.SelectionSet, v *cynllun.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOVersionComparison2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐComparison(ctx context.Context, sel ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VersionComparison(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus(ctx context.Context, v any) (cynllun.VersionStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalOVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus[tmp]
@@ -51739,6 +51818,39 @@ var (
 		cynllun.VersionFinal: "FINAL",
 	}
 )
+
+func (ec *executionContext) marshalOWebhookEndpoint2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpointᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.WebhookEndpoint) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx context.Context, sel ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WebhookEndpoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx context.Context, sel ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WebhookSecret(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
 	if v == nil {

@@ -423,16 +423,19 @@ func (r *Resolver) jobFile(ctx context.Context, j *cynllun.Job) (*cynllun.File, 
 	return r.Svc.File(ctx, j.FileID)
 }
 
-func (r *Resolver) downloadURL(ctx context.Context, f *cynllun.File, seconds *int) (string, error) {
+func (r *Resolver) downloadURL(ctx context.Context, f *cynllun.File, seconds *int) (*string, error) {
 	ttl := 5 * time.Minute
 	if seconds != nil {
 		if *seconds < 1 {
-			return "", cynllun.Invalid("graph.downloadUrl", cynllun.FieldError{Field: "expiresInSeconds", Message: "must be between 1 and 3600"})
+			return nil, cynllun.Invalid("graph.downloadUrl", cynllun.FieldError{Field: "expiresInSeconds", Message: "must be between 1 and 3600"})
 		}
 		ttl = time.Duration(*seconds) * time.Second
 	}
 	u, _, err := r.Svc.FileURL(ctx, f.ID, ttl)
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
 }
 
 func optionalInt(n int) *int {

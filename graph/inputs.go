@@ -140,11 +140,11 @@ func enumError(def *ast.Definition, path ast.Path) *gqlerror.Error {
 	for i, ev := range def.EnumValues {
 		names[i] = ev.Name
 	}
-	field := FieldPath(path[1:])
-	msg := fmt.Sprintf("is not a %s: the values are %s, written exactly so (upper case)", def.Name, strings.Join(names, ", "))
+	field, values := FieldPath(path[1:]), strings.Join(names, ", ")
+	msg := fmt.Sprintf("is not a %s: the values are %s, written exactly so (upper case)", def.Name, values)
 	return &gqlerror.Error{
 		// The value is not repeated: it could be anything a client sent.
-		Message: fmt.Sprintf("variable %s %s", field, msg),
+		Message: fmt.Sprintf("variable %s is not a %s: the values are %s, written exactly so (upper case)", field, def.Name, values),
 		Path:    path,
 		Extensions: map[string]any{
 			"code":   string(cynllun.CodeInvalid),

@@ -341,7 +341,7 @@ func (r *fileResolver) Size(ctx context.Context, obj *cynllun.File) (int, error)
 }
 
 // DownloadURL is the resolver for the downloadUrl field.
-func (r *fileResolver) DownloadURL(ctx context.Context, obj *cynllun.File, expiresInSeconds *int) (string, error) {
+func (r *fileResolver) DownloadURL(ctx context.Context, obj *cynllun.File, expiresInSeconds *int) (*string, error) {
 	return r.downloadURL(ctx, obj, expiresInSeconds)
 }
 

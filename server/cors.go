@@ -169,8 +169,8 @@ func (o *origins) allows(r *http.Request) bool {
 	return origin == "" || sameOrigin(r, origin) || o.listed(origin)
 }
 
-func writeOriginRefused(w http.ResponseWriter) {
-	writeError(w, http.StatusForbidden, cynllun.CodeForbidden,
+func writeOriginRefused(w http.ResponseWriter, r *http.Request) {
+	writeError(w, r, http.StatusForbidden, cynllun.CodeForbidden,
 		"requests from this origin are not allowed: add it to CORS_ALLOWED_ORIGINS")
 }
 
@@ -196,7 +196,7 @@ func (o *origins) wrap(next http.Handler) http.Handler {
 			return
 		}
 		if !o.listed(origin) && !sameOrigin(r, origin) {
-			writeOriginRefused(w)
+			writeOriginRefused(w, r)
 			return
 		}
 		if o.any {
@@ -232,7 +232,7 @@ var errOriginRefused = errors.New("websocket origin not allowed")
 
 func (c originCheckedWebsocket) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
 	if !c.o.allows(r) {
-		writeOriginRefused(w)
+		writeOriginRefused(w, r)
 		return nil, errOriginRefused
 	}
 	return c.next.Accept(w, r, opts)

@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cynllun/cynllun/graph"
+	"github.com/cynllun/cynllun/locale"
 )
 
 // deadline gives a /graphql request a time limit: timeout for a query or
@@ -70,6 +71,11 @@ func (stopWhenDone) InterceptOperation(ctx context.Context, next graphql.Operati
 			return resp
 		}
 		ce := graph.ContextError(ctx.Err())
-		return &graphql.Response{Errors: gqlerror.List{{Message: ce.Message, Extensions: map[string]any{"code": string(ce.Code)}}}}
+		ext := map[string]any{"code": string(ce.Code)}
+		msg, reason, _ := locale.Translate(locale.From(ctx), ce.Message)
+		if reason != "" {
+			ext["reason"] = reason
+		}
+		return &graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: ext}}}
 	}
 }

@@ -24,23 +24,23 @@ func files(svc *service.Service, links *auth.FileLinks, log *slog.Logger) http.H
 		if q := r.URL.Query(); auth.Signed(q) {
 			// A link stands for its user: their access is checked now.
 			if links == nil {
-				writeError(w, http.StatusUnauthorized, cynllun.CodeUnauthenticated, "invalid or expired download link")
+				writeError(w, r, http.StatusUnauthorized, cynllun.CodeUnauthenticated, "invalid or expired download link")
 				return
 			}
 			userID, err := links.VerifyFileURL(id, q, svc.Now())
 			if err != nil {
-				writeError(w, http.StatusUnauthorized, cynllun.CodeUnauthenticated, "invalid or expired download link")
+				writeError(w, r, http.StatusUnauthorized, cynllun.CodeUnauthenticated, "invalid or expired download link")
 				return
 			}
 			p, err := svc.Authenticate(ctx, userID)
 			if err != nil {
-				writeError(w, http.StatusUnauthorized, cynllun.CodeUnauthenticated, "invalid or expired download link")
+				writeError(w, r, http.StatusUnauthorized, cynllun.CodeUnauthenticated, "invalid or expired download link")
 				return
 			}
 			ctx = cynllun.WithPrincipal(ctx, p)
 		} else if cynllun.PrincipalFrom(ctx) == nil {
 			w.Header().Set("WWW-Authenticate", `Bearer`)
-			writeError(w, http.StatusUnauthorized, cynllun.CodeUnauthenticated, "sign in required")
+			writeError(w, r, http.StatusUnauthorized, cynllun.CodeUnauthenticated, "sign in required")
 			return
 		}
 		f, data, err := svc.DownloadFile(ctx, id)
@@ -58,7 +58,7 @@ func files(svc *service.Service, links *auth.FileLinks, log *slog.Logger) http.H
 			if code != cynllun.CodeInternal {
 				msg = "file not found"
 			}
-			writeError(w, status, code, msg)
+			writeError(w, r, status, code, msg)
 			return
 		}
 		h := w.Header()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -129,7 +130,7 @@ func newEnvOn(t testing.TB, redisURL string) *env {
 		}
 		return bus.Ping(ctx)
 	}
-	e.handler = server.New(e.svc, v, ready, nil, server.Config{Introspection: true, MaxBodyBytes: 256 << 10, FileLinks: links})
+	e.handler = server.New(e.svc, v, ready, slog.New(catalogueGuard(t)), server.Config{Introspection: true, MaxBodyBytes: 256 << 10, FileLinks: links})
 	e.srv = httptest.NewServer(e.handler)
 	t.Cleanup(e.srv.Close)
 	if err := seed.Reference(ctx, db, e.clock.Now()); err != nil {
@@ -385,4 +386,45 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// catalogueGuard is the log of the server under test: it fails the test
+// when an error's message reached a client that the catalogue does not
+// hold (graph logs "message not in the catalogue"), so every error the
+// server tests provoke is checked for its Welsh too. It reports at the
+// test's end: requests may finish after the test's own code.
+func catalogueGuard(t testing.TB) slog.Handler {
+	g := &guardHandler{}
+	t.Cleanup(func() {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		for _, m := range g.missing {
+			t.Errorf("a message not in the catalogue (locale) reached a client: %q", m)
+		}
+	})
+	return g
+}
+
+type guardHandler struct {
+	mu      sync.Mutex
+	missing []string
+}
+
+func (g *guardHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (g *guardHandler) WithAttrs([]slog.Attr) slog.Handler           { return g }
+func (g *guardHandler) WithGroup(string) slog.Handler                { return g }
+
+func (g *guardHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != "message not in the catalogue" {
+		return nil
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "message" {
+			g.mu.Lock()
+			g.missing = append(g.missing, a.Value.String())
+			g.mu.Unlock()
+		}
+		return true
+	})
+	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -345,7 +344,7 @@ func (l *limiter) wrap(next http.Handler) http.Handler {
 		key := l.principalKey(r)
 		ctx := r.Context()
 		if wait, _ := l.allow(ctx, key, 1); wait > 0 {
-			writeRateLimited(w, wait)
+			writeRateLimited(w, r, wait)
 			return
 		}
 		if isWebsocket(r) {
@@ -356,7 +355,7 @@ func (l *limiter) wrap(next http.Handler) http.Handler {
 		}
 		release, ok := l.acquire(ctx, key)
 		if !ok {
-			writeRateLimited(w, time.Second)
+			writeRateLimited(w, r, time.Second)
 			return
 		}
 		defer release()
@@ -370,16 +369,11 @@ func isWebsocket(r *http.Request) bool {
 }
 
 // writeRateLimited answers 429 with Retry-After.
-func writeRateLimited(w http.ResponseWriter, wait time.Duration) {
+func writeRateLimited(w http.ResponseWriter, r *http.Request, wait time.Duration) {
 	s := cynllun.RetryAfterSeconds(wait)
 	w.Header().Set("Retry-After", strconv.Itoa(s))
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusTooManyRequests)
-	ext := map[string]any{"code": string(cynllun.CodeRateLimited), "retryAfter": s}
-	if id := requestIDOf(w); id != "" {
-		ext["requestId"] = id
-	}
-	_ = json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{Message: "too many requests: try again later", Extensions: ext}}})
+	writeErrorExt(w, r, http.StatusTooManyRequests, "too many requests: try again later",
+		map[string]any{"code": string(cynllun.CodeRateLimited), "retryAfter": s})
 }
 
 // limitWriter turns the response into a 429 with Retry-After when the

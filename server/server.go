@@ -28,6 +28,7 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/auth"
 	"github.com/cynllun/cynllun/graph"
+	"github.com/cynllun/cynllun/locale"
 	"github.com/cynllun/cynllun/server/playground"
 	"github.com/cynllun/cynllun/service"
 	"github.com/cynllun/cynllun/upload"
@@ -180,7 +181,7 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 		}
 		_, _ = io.WriteString(w, "ready\n")
 	})
-	return withRequestID(logRequests(log, newOrigins(cfg.AllowedOrigins).wrap(mux)))
+	return withRequestID(logRequests(log, withLanguage(newOrigins(cfg.AllowedOrigins).wrap(mux))))
 }
 
 // NewGraphQL builds the gqlgen server with explicit transports and limits.
@@ -307,7 +308,7 @@ func requireToken(next http.Handler) http.Handler {
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer`)
-		writeError(w, http.StatusUnauthorized, cynllun.CodeUnauthenticated, "authentication required: send Authorization: Bearer <token>")
+		writeError(w, r, http.StatusUnauthorized, cynllun.CodeUnauthenticated, "authentication required: send Authorization: Bearer <token>")
 	})
 }
 
@@ -347,7 +348,7 @@ func authenticate(svc *service.Service, v Verifier, next http.Handler) http.Hand
 				code, status, msg = cynllun.CodeInternal, http.StatusInternalServerError, "internal error"
 			}
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-			writeError(w, status, code, msg)
+			writeError(w, r, status, code, msg)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(cynllun.WithPrincipal(r.Context(), p)))
@@ -372,7 +373,7 @@ func limitBody(max, maxMultipart int64, next http.Handler) http.Handler {
 		}
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 			if r.ContentLength > maxMultipart {
-				writeError(w, http.StatusRequestEntityTooLarge, cynllun.CodeInvalid,
+				writeError(w, r, http.StatusRequestEntityTooLarge, cynllun.CodeInvalid,
 					fmt.Sprintf("request body too large: an uploaded file may be at most %d MiB", (maxMultipart-multipartOverhead)>>20))
 				return
 			}
@@ -381,20 +382,20 @@ func limitBody(max, maxMultipart int64, next http.Handler) http.Handler {
 			return
 		}
 		if r.ContentLength > max {
-			writeError(w, http.StatusRequestEntityTooLarge, cynllun.CodeInvalid, "request body too large")
+			writeError(w, r, http.StatusRequestEntityTooLarge, cynllun.CodeInvalid, "request body too large")
 			return
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 		if err != nil {
-			writeError(w, http.StatusBadRequest, cynllun.CodeInvalid, "could not read request body")
+			writeError(w, r, http.StatusBadRequest, cynllun.CodeInvalid, "could not read request body")
 			return
 		}
 		if int64(len(body)) > max {
-			writeError(w, http.StatusRequestEntityTooLarge, cynllun.CodeInvalid, "request body too large")
+			writeError(w, r, http.StatusRequestEntityTooLarge, cynllun.CodeInvalid, "request body too large")
 			return
 		}
 		if !utf8.Valid(body) {
-			writeError(w, http.StatusBadRequest, cynllun.CodeInvalid, "request body is not valid UTF-8")
+			writeError(w, r, http.StatusBadRequest, cynllun.CodeInvalid, "request body is not valid UTF-8")
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -403,15 +404,41 @@ func limitBody(max, maxMultipart int64, next http.Handler) http.Handler {
 	})
 }
 
-// writeError writes a GraphQL-shaped error response.
-func writeError(w http.ResponseWriter, status int, code cynllun.Code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	ext := map[string]any{"code": string(code)}
+// writeError writes a GraphQL-shaped error response, its message in the
+// request's language with its reason.
+func writeError(w http.ResponseWriter, r *http.Request, status int, code cynllun.Code, msg string) {
+	writeErrorExt(w, r, status, msg, map[string]any{"code": string(code)})
+}
+
+func writeErrorExt(w http.ResponseWriter, r *http.Request, status int, msg string, ext map[string]any) {
+	text, reason, _ := locale.Translate(locale.From(r.Context()), msg)
+	if reason != "" {
+		ext["reason"] = reason
+	}
 	if id := requestIDOf(w); id != "" {
 		ext["requestId"] = id
 	}
-	_ = json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: ext}}})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{Message: text, Extensions: ext}}})
+}
+
+// withLanguage negotiates the language of the answer from Accept-Language
+// (Welsh or English, English by default) and puts it in the request's
+// context, where the GraphQL edge and the HTTP errors find it. GraphQL
+// answers say which they chose (Content-Language) and that they depend on
+// the header (Vary), so caches keep the two apart; a downloaded file is in
+// its own language, whatever the header.
+func withLanguage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lang := locale.Negotiate(r.Header.Get("Accept-Language"))
+		if r.URL.Path == "/graphql" {
+			h := w.Header()
+			h.Add("Vary", "Accept-Language")
+			h.Set("Content-Language", string(lang))
+		}
+		next.ServeHTTP(w, r.WithContext(locale.WithLang(r.Context(), lang)))
+	})
 }
 
 type statusWriter struct {

@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/locale"
 )
 
 // Close codes of the graphql-transport-ws protocol for a connection that
@@ -33,6 +34,8 @@ func wsInitRefused(ctx context.Context, code cynllun.Code, message string) (cont
 	}
 	ctx = transport.WithWebsocketCloseCode(ctx, close)
 	ctx = transport.AppendCloseReason(ctx, reason)
+	// The message in the language of the upgrade request.
+	message, _, _ = locale.Translate(locale.From(ctx), message)
 	return ctx, nil, errors.New(message)
 }
 

@@ -120,14 +120,17 @@ func (s *Service) qualityGate(ctx context.Context, op string, p *cynllun.Princip
 	}
 	if reason == "" {
 		// The rule's title, not the finding's message: messages quote the
-		// plan, and error messages never carry a child's data.
+		// plan, and error messages never carry a child's data. The rule's
+		// code is the field error's reason (extensions.fields[].reason),
+		// never part of its text; the edge gives the title in the
+		// request's language (graph registers the titles with locale).
 		titles := map[string]string{}
 		for _, r := range quality.PlanRules() {
 			titles[r.Code] = r.Title.EN
 		}
 		fields := make([]cynllun.FieldError, len(blocking))
 		for i, f := range blocking {
-			fields[i] = cynllun.FieldError{Field: findingField(content, f.Place), Message: f.Rule + ": " + titles[f.Rule]}
+			fields[i] = cynllun.FieldError{Field: findingField(content, f.Place), Message: titles[f.Rule]}
 		}
 		return nil, &cynllun.Error{Code: cynllun.CodeInvalid, Op: op, Fields: fields,
 			Message: fmt.Sprintf("the plan has %d error-level quality finding(s) and cannot be finalised: put them right, or an ALNCo or LA officer may finalise with overrideReason", len(blocking))}

@@ -463,7 +463,7 @@ func (s *Service) LearnerAccess(ctx context.Context, learnerID string) ([]cynllu
 	if err != nil {
 		return nil, err
 	}
-	if !policy.WriteLearner(p, l, s.now()).OK {
+	if !policy.ManageAccess(p, l, s.now()).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "only those who maintain the record see who has access")
 	}
 	rs, err := s.store.RelationshipsForLearner(ctx, learnerID)
@@ -492,7 +492,7 @@ func (s *Service) GrantorRoleEnded(ctx context.Context, r *cynllun.Relationship)
 		return nil, cynllun.AsError(op, err)
 	}
 	now := s.now()
-	if !policy.WriteLearner(p, m[r.LearnerID], now).OK {
+	if !policy.ManageAccess(p, m[r.LearnerID], now).OK {
 		return nil, nil
 	}
 	via, err := s.store.RelationshipByID(ctx, r.GrantedVia)

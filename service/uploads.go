@@ -59,8 +59,7 @@ func (s *Service) UploadAttachment(ctx context.Context, in UploadInput) (*cynllu
 		return nil, err
 	}
 	now := s.now()
-	read := policy.ReadLearner(p, l, now)
-	if !policy.WriteLearner(p, l, now).OK && read.Reason != cynllun.RelParentOf && read.Reason != cynllun.RelSelf {
+	if !policy.Upload(p, l, now).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not add attachments to this learner's record")
 	}
 	name := cleanName(in.Name)

@@ -8,11 +8,17 @@ import (
 )
 
 type AddEvidenceInput struct {
-	CaseID string               `json:"caseId"`
-	Title  string               `json:"title"`
-	Date   *cynllun.Date        `json:"date,omitempty"`
-	Author *string              `json:"author,omitempty"`
-	Kind   cynllun.EvidenceKind `json:"kind"`
+	// Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+	// retry safe: a request with a key you have used before, and the same
+	// input, returns what the first created and creates nothing; with another
+	// input it is CONFLICT. Keys are yours alone (per signed-in user) and are
+	// never logged.
+	IdempotencyKey *string              `json:"idempotencyKey,omitempty"`
+	CaseID         string               `json:"caseId"`
+	Title          string               `json:"title"`
+	Date           *cynllun.Date        `json:"date,omitempty"`
+	Author         *string              `json:"author,omitempty"`
+	Kind           cynllun.EvidenceKind `json:"kind"`
 	// Default: the first section that takes its kind.
 	Section *string `json:"section,omitempty"`
 }

@@ -133,20 +133,21 @@ type ComplexityRoot struct {
 	}
 
 	Bundle struct {
-		Case           func(childComplexity int) int
-		ContentsSHA256 func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		CreatedBy      func(childComplexity int) int
-		File           func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Job            func(childComplexity int) int
-		Language       func(childComplexity int) int
-		Manifest       func(childComplexity int) int
-		ManifestFile   func(childComplexity int) int
-		Number         func(childComplexity int) int
-		Pages          func(childComplexity int) int
-		RenderedAt     func(childComplexity int) int
-		Status         func(childComplexity int) int
+		Case            func(childComplexity int) int
+		ContentsSHA256  func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		CreatedBy       func(childComplexity int) int
+		CreatedByPerson func(childComplexity int) int
+		File            func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Job             func(childComplexity int) int
+		Language        func(childComplexity int) int
+		Manifest        func(childComplexity int) int
+		ManifestFile    func(childComplexity int) int
+		Number          func(childComplexity int) int
+		Pages           func(childComplexity int) int
+		RenderedAt      func(childComplexity int) int
+		Status          func(childComplexity int) int
 	}
 
 	BundleDocument struct {
@@ -1215,6 +1216,8 @@ type BundleResolver interface {
 	File(ctx context.Context, obj *cynllun.Bundle) (*cynllun.File, error)
 	ManifestFile(ctx context.Context, obj *cynllun.Bundle) (*cynllun.File, error)
 	Manifest(ctx context.Context, obj *cynllun.Bundle) (*bundle.Manifest, error)
+
+	CreatedByPerson(ctx context.Context, obj *cynllun.Bundle) (*service.Person, error)
 }
 type BundleManifestResolver interface {
 	Chronology(ctx context.Context, obj *bundle.Manifest) (*bundle.PageRange, error)
@@ -1793,6 +1796,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Bundle.CreatedBy(childComplexity), true
+	case "Bundle.createdByPerson":
+		if e.ComplexityRoot.Bundle.CreatedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.CreatedByPerson(childComplexity), true
 	case "Bundle.file":
 		if e.ComplexityRoot.Bundle.File == nil {
 			break
@@ -9504,6 +9513,11 @@ extend type CaseEvidence {
   withdrawnByPerson: Person
 }
 
+extend type Bundle {
+  "Who asked for this bundle version (createdBy); null when you may not know them."
+  createdByPerson: Person
+}
+
 extend type LedgerSession {
   "Who recorded the session (recordedBy); null when you may not know them."
   recordedByPerson: Person
@@ -9672,6 +9686,8 @@ func (ec *executionContext) childFields_Bundle(ctx context.Context, field graphq
 		return ec.fieldContext_Bundle_createdBy(ctx, field)
 	case "renderedAt":
 		return ec.fieldContext_Bundle_renderedAt(ctx, field)
+	case "createdByPerson":
+		return ec.fieldContext_Bundle_createdByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Bundle", field.Name)
 }
@@ -13960,6 +13976,38 @@ func (ec *executionContext) _Bundle_renderedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Bundle_renderedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Bundle", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Bundle_createdByPerson(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_createdByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Bundle().CreatedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_createdByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Bundle",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _BundleDocument_documentId(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
@@ -39860,6 +39908,12 @@ func (ec *executionContext) _Bundle(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "createdByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Bundle_createdByPerson(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

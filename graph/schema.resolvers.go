@@ -91,6 +91,11 @@ func (r *bundleResolver) Manifest(ctx context.Context, obj *cynllun.Bundle) (*bu
 	return service.BundleManifest(obj)
 }
 
+// CreatedByPerson is the resolver for the createdByPerson field.
+func (r *bundleResolver) CreatedByPerson(ctx context.Context, obj *cynllun.Bundle) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.CreatedBy)
+}
+
 // Chronology is the resolver for the chronology field.
 func (r *bundleManifestResolver) Chronology(ctx context.Context, obj *bundle.Manifest) (*bundle.PageRange, error) {
 	if obj.Chronology.From == 0 {

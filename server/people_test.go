@@ -149,6 +149,59 @@ func TestPeople(t *testing.T) {
 		}
 	}
 
+	// Every Person field resolves its id field's user: the ALNCo decides
+	// the parent's request, finalises over findings and records a session;
+	// the officer opens a case, adds evidence and asks for a bundle. The
+	// parent sees each of them named.
+	e.must(alnco, `mutation($in: DecideReviewRequestInput!) { decideReviewRequest(input: $in) { status } }`,
+		map[string]any{"in": map[string]any{"id": reviewID, "expectedRevision": 1, "accept": true}})
+	e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`, map[string]any{"in": map[string]any{
+		"planId": f.plan1, "expectedVersion": 2, "status": "FINAL", "content": vagueContent(), "overrideReason": "Agreed at the meeting"}})
+	e.must(alnco, `mutation($p: ID!, $s: [SessionInput!]!) { recordSessions(planId: $p, sessions: $s) { id } }`, map[string]any{"p": f.plan1,
+		"s": []any{map[string]any{"rowId": "row_salt", "date": "2026-09-08", "status": "DELIVERED", "deliveredBy": "SaLT"}}})
+	caseID := e.must(officer, `mutation($in: OpenCaseInput!) { openCase(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		"learnerId": f.l1, "kind": "DISAGREEMENT", "title": "Anghytundeb", "decision": map[string]any{"kind": "PROVISION"}}}).str("openCase", "id")
+	if r := e.addEvidence(officer, map[string]any{"caseId": caseID, "title": "SaLT report", "kind": "REPORT"}, "report.pdf", "application/pdf", tablePDF(t, "SaLT", 1)); r.code() != "OK" {
+		t.Fatalf("evidence: %s", r.raw)
+	}
+	e.must(officer, `mutation($id: ID!) { renderBundle(caseId: $id) { id } }`, map[string]any{"id": caseID})
+	all := e.must(parent, `query($p: ID!, $r: ID!, $c: ID!, $l: ID!) {
+		plan(id: $p) { version(number: 3) { qualityOverride { by byPerson { displayName } } } sessions { recordedBy recordedByPerson { displayName } } }
+		review(id: $r) { request { decidedBy decidedByPerson { displayName } } revisions { createdBy createdByPerson { displayName } } }
+		case(id: $c) { createdByPerson { displayName } updatedByPerson { displayName } evidence { createdByPerson { displayName } }
+			bundles { createdByPerson { displayName } } revisions { createdByPerson { displayName } updatedByPerson { displayName } } }
+		learner(id: $l) { events { recordedBy recordedByPerson { displayName } } } }`,
+		map[string]any{"p": f.plan1, "r": reviewID, "c": caseID, "l": f.l1})
+	for _, tc := range []struct {
+		path []any
+		user string
+	}{
+		{[]any{"plan", "version", "qualityOverride", "byPerson"}, f.alnco},
+		{[]any{"plan", "sessions", 0, "recordedByPerson"}, f.alnco},
+		{[]any{"review", "request", "decidedByPerson"}, f.alnco},
+		{[]any{"review", "revisions", 1, "createdByPerson"}, f.alnco},
+		{[]any{"case", "createdByPerson"}, f.officer},
+		{[]any{"case", "updatedByPerson"}, f.officer},
+		{[]any{"case", "evidence", 0, "createdByPerson"}, f.officer},
+		{[]any{"case", "bundles", 0, "createdByPerson"}, f.officer},
+		{[]any{"case", "revisions", 0, "createdByPerson"}, f.officer},
+		{[]any{"case", "revisions", 0, "updatedByPerson"}, f.officer},
+	} {
+		if got := all.str(append(tc.path, "displayName")...); got != "User "+tc.user {
+			t.Errorf("%v: %q, want %s's name", tc.path, got, tc.user)
+		}
+	}
+	named := 0
+	for _, x := range all.get("learner", "events").([]any) {
+		m := x.(map[string]any)
+		if p, _ := m["recordedByPerson"].(map[string]any); p != nil && p["displayName"] == "User "+m["recordedBy"].(string) {
+			named++
+		}
+	}
+	if named == 0 {
+		t.Errorf("no statutory event names who recorded it: %s", all.raw)
+	}
+
 	// Relationships: maintainers see their holders and grantors.
 	acc := e.must(alnco, `query($id: ID!) { learner(id: $id) { access { userId person { displayName } grantedBy grantedByPerson { displayName } consentBy consentByPerson { displayName } } } }`, map[string]any{"id": f.l1})
 	for _, x := range acc.get("learner", "access").([]any) {

@@ -47,6 +47,7 @@ func NewID(prefix string) string {
 //	pln_…/v3#row_…    a 2B row as it stands in version 3 (RowNodeID)
 //	rvw_…/r2          revision 2 of a review's record (RevisionID)
 //	cas_…/r2          revision 2 of a case (RevisionID)
+//	usr_…@lrn_…       a user as known to a learner's readers (PersonNodeID)
 //
 // The part after '#' is the row's own id, stable across versions; the
 // review's and the case's own ids name the review and the case in their
@@ -69,6 +70,25 @@ func ParseRowNodeID(id string) (planID string, n int, rowID string, ok bool) {
 		return "", 0, "", false
 	}
 	return planID, n, rowID, true
+}
+
+// PersonNodeID is the id of user userID as related to learner learnerID:
+// what a reader of the learner's record may know of them (their name, their
+// roles with that learner) differs from one learner to another.
+func PersonNodeID(userID, learnerID string) string {
+	return userID + "@" + learnerID
+}
+
+// ParsePersonNodeID splits a person's id into the user's and the learner's
+// ids; ok is false for anything else.
+func ParsePersonNodeID(id string) (userID, learnerID string, ok bool) {
+	userID, learnerID, found := strings.Cut(id, "@")
+	if !found || len(userID) <= len(PrefixUser) || !strings.HasPrefix(userID, PrefixUser) ||
+		len(learnerID) <= len(PrefixLearner) || !strings.HasPrefix(learnerID, PrefixLearner) ||
+		strings.ContainsAny(userID, "/#") || strings.ContainsAny(learnerID, "/#@") {
+		return "", "", false
+	}
+	return userID, learnerID, true
 }
 
 // RevisionID is the id of revision n of a review or a case.

@@ -84,3 +84,27 @@ func FuzzParseNodeIDs(f *testing.F) {
 		}
 	})
 }
+
+func TestPersonNodeID(t *testing.T) {
+	if got := PersonNodeID("usr_a", "lrn_b"); got != "usr_a@lrn_b" {
+		t.Fatalf("PersonNodeID = %q", got)
+	}
+	for _, tc := range []struct {
+		in, user, learner string
+		ok                bool
+	}{
+		{"usr_a@lrn_b", "usr_a", "lrn_b", true},
+		{"usr_a", "", "", false},
+		{"usr_@lrn_b", "", "", false},
+		{"usr_a@lrn_", "", "", false},
+		{"usr_a@pln_b", "", "", false},
+		{"lrn_b@usr_a", "", "", false},
+		{"usr_a@lrn_b@lrn_c", "", "", false},
+		{"usr_a@lrn_b/v1", "", "", false},
+	} {
+		u, l, ok := ParsePersonNodeID(tc.in)
+		if u != tc.user || l != tc.learner || ok != tc.ok {
+			t.Errorf("ParsePersonNodeID(%q) = %q %q %v", tc.in, u, l, ok)
+		}
+	}
+}

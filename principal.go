@@ -88,6 +88,13 @@ type User struct {
 	CreatedAt time.Time
 }
 
+// Account is a user with every relationship of theirs, ended or not,
+// oldest first (the copies kept in the user's document).
+type Account struct {
+	User          *User
+	Relationships []Relationship
+}
+
 // Principal is who is making a request, with the relationships loaded once
 // per request.
 type Principal struct {

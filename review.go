@@ -314,6 +314,12 @@ type Review struct {
 	OpenedBy           string
 }
 
+// Held says whether the review was (or is being) held: its meeting has a
+// record to render. A request not yet decided, or refused, was not held.
+func (r *Review) Held() bool {
+	return r.Status != ReviewRequested && r.Status != ReviewRefused
+}
+
 // ReviewRevisionID is the deterministic id of a review's revision.
 func ReviewRevisionID(reviewID string, revision int) string {
 	return fmt.Sprintf("%s/r%d", reviewID, revision)

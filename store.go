@@ -118,6 +118,10 @@ type UserStore interface {
 	RelationshipsForOrgs(ctx context.Context, orgIDs []string) ([]Relationship, error)
 	// UsersByID returns the users found, in any order.
 	UsersByID(ctx context.Context, ids []string) ([]*User, error)
+	// AccountsByID returns the users found, each with every relationship
+	// of theirs (ended or not, oldest first), in any order: one read by
+	// _id per user, concurrent, as UserAccess reads one.
+	AccountsByID(ctx context.Context, ids []string) ([]Account, error)
 	// EndRelationship sets EndedAt (idempotent: an earlier EndedAt is kept).
 	EndRelationship(ctx context.Context, id string, at time.Time) error
 }

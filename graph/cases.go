@@ -38,7 +38,7 @@ func (r *Resolver) addEvidence(ctx context.Context, in AddEvidenceInput, f graph
 		return nil, err
 	}
 	return r.Svc.AddEvidence(ctx, service.EvidenceInput{
-		CaseID: in.CaseID, Title: in.Title, Date: deref(in.Date), Author: deref(in.Author), Kind: in.Kind,
+		IdempotencyKey: deref(in.IdempotencyKey), CaseID: in.CaseID, Title: in.Title, Date: deref(in.Date), Author: deref(in.Author), Kind: in.Kind,
 		Section: deref(in.Section), Name: f.Filename, DeclaredType: f.ContentType, Data: data,
 	})
 }

@@ -82,7 +82,7 @@ func setCosts(c *ComplexityRoot) {
 	c.Mutation.RenderMeetingRecord = func(child int, _ string, _ *int, _ *cynllun.RenderLanguage, _ *cynllun.JobPriority) int {
 		return costRender + child
 	}
-	c.Mutation.UploadAttachment = func(child int, _ string, _ graphql.Upload) int { return costUpload + child }
+	c.Mutation.UploadAttachment = func(child int, _ string, _ graphql.Upload, _ *string) int { return costUpload + child }
 	c.Mutation.RecordSessions = func(child int, _ string, sessions []*service.SessionInput) int {
 		return costWrite + len(sessions) + 10*child
 	}
@@ -91,7 +91,7 @@ func setCosts(c *ComplexityRoot) {
 	c.Mutation.MarkDeadlineNotApplicable = func(child int, _, _ string, _ *cynllun.Date) int { return costWrite + child }
 	c.Mutation.SetCalendar = func(child int, _ string, _ int, _ calendar.Calendar, _ *string) int { return 2*costWrite + child }
 	c.Mutation.ImportCalendar = func(child int, _ string, _ int, _ string, _ *bool, _ *string) int { return costCompute + child }
-	c.Mutation.CreateWebhookEndpoint = func(child int, _, _ string) int { return costWrite + child }
+	c.Mutation.CreateWebhookEndpoint = func(child int, _, _ string, _ *string) int { return costWrite + child }
 	c.Mutation.RotateWebhookSecret = func(child int, _ string, _ *bool) int { return costWrite + child }
 	c.Mutation.SetWebhookEndpointActive = func(child int, _ string, _ bool) int { return costWrite + child }
 	c.Mutation.OpenCase = func(child int, _ service.OpenCaseInput) int { return 2*costWrite + child }

@@ -68,6 +68,7 @@ type ResolverRoot interface {
 	Organisation() OrganisationResolver
 	OrganisationCalendar() OrganisationCalendarResolver
 	Party() PartyResolver
+	PersonRole() PersonRoleResolver
 	Plan() PlanResolver
 	PlanContent() PlanContentResolver
 	PlanLedger() PlanLedgerResolver
@@ -75,6 +76,7 @@ type ResolverRoot interface {
 	PlanVersionSaved() PlanVersionSavedResolver
 	ProvisionReview() ProvisionReviewResolver
 	ProvisionRow() ProvisionRowResolver
+	QualityOverride() QualityOverrideResolver
 	Query() QueryResolver
 	RecordItem() RecordItemResolver
 	Relationship() RelationshipResolver
@@ -112,6 +114,7 @@ type ComplexityRoot struct {
 
 	AuditEvent struct {
 		Action         func(childComplexity int) int
+		Actor          func(childComplexity int) int
 		ActorID        func(childComplexity int) int
 		At             func(childComplexity int) int
 		ID             func(childComplexity int) int
@@ -134,20 +137,21 @@ type ComplexityRoot struct {
 	}
 
 	Bundle struct {
-		Case           func(childComplexity int) int
-		ContentsSHA256 func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		CreatedBy      func(childComplexity int) int
-		File           func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Job            func(childComplexity int) int
-		Language       func(childComplexity int) int
-		Manifest       func(childComplexity int) int
-		ManifestFile   func(childComplexity int) int
-		Number         func(childComplexity int) int
-		Pages          func(childComplexity int) int
-		RenderedAt     func(childComplexity int) int
-		Status         func(childComplexity int) int
+		Case            func(childComplexity int) int
+		ContentsSHA256  func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		CreatedBy       func(childComplexity int) int
+		CreatedByPerson func(childComplexity int) int
+		File            func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Job             func(childComplexity int) int
+		Language        func(childComplexity int) int
+		Manifest        func(childComplexity int) int
+		ManifestFile    func(childComplexity int) int
+		Number          func(childComplexity int) int
+		Pages           func(childComplexity int) int
+		RenderedAt      func(childComplexity int) int
+		Status          func(childComplexity int) int
 	}
 
 	BundleDocument struct {
@@ -225,6 +229,7 @@ type ComplexityRoot struct {
 		ClosedOn               func(childComplexity int) int
 		CreatedAt              func(childComplexity int) int
 		CreatedBy              func(childComplexity int) int
+		CreatedByPerson        func(childComplexity int) int
 		Decision               func(childComplexity int) int
 		DecisionSentOn         func(childComplexity int) int
 		DisagreementReferredOn func(childComplexity int) int
@@ -246,26 +251,31 @@ type ComplexityRoot struct {
 		Title                  func(childComplexity int) int
 		UpdatedAt              func(childComplexity int) int
 		UpdatedBy              func(childComplexity int) int
+		UpdatedByPerson        func(childComplexity int) int
+		ViewerCanEdit          func(childComplexity int) int
+		ViewerCanRender        func(childComplexity int) int
 	}
 
 	CaseEvidence struct {
-		Author          func(childComplexity int) int
-		ContentType     func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		CreatedBy       func(childComplexity int) int
-		Date            func(childComplexity int) int
-		File            func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		Pages           func(childComplexity int) int
-		SHA256          func(childComplexity int) int
-		Section         func(childComplexity int) int
-		Size            func(childComplexity int) int
-		Title           func(childComplexity int) int
-		Withdrawn       func(childComplexity int) int
-		WithdrawnAt     func(childComplexity int) int
-		WithdrawnBy     func(childComplexity int) int
-		WithdrawnReason func(childComplexity int) int
+		Author            func(childComplexity int) int
+		ContentType       func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		CreatedBy         func(childComplexity int) int
+		CreatedByPerson   func(childComplexity int) int
+		Date              func(childComplexity int) int
+		File              func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		Pages             func(childComplexity int) int
+		SHA256            func(childComplexity int) int
+		Section           func(childComplexity int) int
+		Size              func(childComplexity int) int
+		Title             func(childComplexity int) int
+		Withdrawn         func(childComplexity int) int
+		WithdrawnAt       func(childComplexity int) int
+		WithdrawnBy       func(childComplexity int) int
+		WithdrawnByPerson func(childComplexity int) int
+		WithdrawnReason   func(childComplexity int) int
 	}
 
 	CaseRevision struct {
@@ -276,6 +286,7 @@ type ComplexityRoot struct {
 		ClosedOn               func(childComplexity int) int
 		CreatedAt              func(childComplexity int) int
 		CreatedBy              func(childComplexity int) int
+		CreatedByPerson        func(childComplexity int) int
 		Decision               func(childComplexity int) int
 		DecisionSentOn         func(childComplexity int) int
 		DisagreementReferredOn func(childComplexity int) int
@@ -293,6 +304,7 @@ type ComplexityRoot struct {
 		Title                  func(childComplexity int) int
 		UpdatedAt              func(childComplexity int) int
 		UpdatedBy              func(childComplexity int) int
+		UpdatedByPerson        func(childComplexity int) int
 	}
 
 	Change struct {
@@ -528,6 +540,11 @@ type ComplexityRoot struct {
 		SettingKind             func(childComplexity int) int
 		Status                  func(childComplexity int) int
 		UpdatedAt               func(childComplexity int) int
+		ViewerCanEdit           func(childComplexity int) int
+		ViewerCanGrant          func(childComplexity int) int
+		ViewerCanManageAccess   func(childComplexity int) int
+		ViewerCanOpenCase       func(childComplexity int) int
+		ViewerCanUpload         func(childComplexity int) int
 	}
 
 	LearnerConnection struct {
@@ -555,19 +572,20 @@ type ComplexityRoot struct {
 	}
 
 	LedgerSession struct {
-		Date        func(childComplexity int) int
-		DeliveredBy func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Minutes     func(childComplexity int) int
-		Notes       func(childComplexity int) int
-		Reason      func(childComplexity int) int
-		RecordedAt  func(childComplexity int) int
-		RecordedBy  func(childComplexity int) int
-		RowID       func(childComplexity int) int
-		Status      func(childComplexity int) int
-		VoidReason  func(childComplexity int) int
-		Voided      func(childComplexity int) int
-		VoidedAt    func(childComplexity int) int
+		Date             func(childComplexity int) int
+		DeliveredBy      func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Minutes          func(childComplexity int) int
+		Notes            func(childComplexity int) int
+		Reason           func(childComplexity int) int
+		RecordedAt       func(childComplexity int) int
+		RecordedBy       func(childComplexity int) int
+		RecordedByPerson func(childComplexity int) int
+		RowID            func(childComplexity int) int
+		Status           func(childComplexity int) int
+		VoidReason       func(childComplexity int) int
+		Voided           func(childComplexity int) int
+		VoidedAt         func(childComplexity int) int
 	}
 
 	LocalText struct {
@@ -605,7 +623,7 @@ type ComplexityRoot struct {
 		CreateOrganisation        func(childComplexity int, input service.OrganisationInput) int
 		CreatePlan                func(childComplexity int, input service.PlanInput) int
 		CreateUser                func(childComplexity int, input service.UserInput) int
-		CreateWebhookEndpoint     func(childComplexity int, orgID string, url string) int
+		CreateWebhookEndpoint     func(childComplexity int, orgID string, url string, idempotencyKey *string) int
 		DecideReviewRequest       func(childComplexity int, input service.DecideRequestInput) int
 		GrantAccess               func(childComplexity int, input service.GrantInput) int
 		ImportCalendar            func(childComplexity int, orgID string, expectedRevision int, ics string, merge *bool, comment *string) int
@@ -627,7 +645,7 @@ type ComplexityRoot struct {
 		SetWebhookEndpointActive  func(childComplexity int, id string, active bool) int
 		UpdateCase                func(childComplexity int, input service.UpdateCaseInput) int
 		UpdateLearner             func(childComplexity int, id string, input service.LearnerInput) int
-		UploadAttachment          func(childComplexity int, learnerID string, file graphql.Upload) int
+		UploadAttachment          func(childComplexity int, learnerID string, file graphql.Upload, idempotencyKey *string) int
 		VoidSession               func(childComplexity int, id string, reason string) int
 		WithdrawEvidence          func(childComplexity int, id string, reason string) int
 	}
@@ -732,6 +750,14 @@ type ComplexityRoot struct {
 		UserID       func(childComplexity int) int
 	}
 
+	Person struct {
+		LearnerID func(childComplexity int) int
+		Name      func(childComplexity int) int
+		NodeID    func(childComplexity int) int
+		Roles     func(childComplexity int) int
+		UserID    func(childComplexity int) int
+	}
+
 	PersonCentred struct {
 		ActionPlan   func(childComplexity int) int
 		ImportantFor func(childComplexity int) int
@@ -741,6 +767,13 @@ type ComplexityRoot struct {
 		Working      func(childComplexity int) int
 	}
 
+	PersonRole struct {
+		Current      func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		StaffRole    func(childComplexity int) int
+	}
+
 	Placement struct {
 		BoardAndLodging  func(childComplexity int) int
 		NamedSchool      func(childComplexity int) int
@@ -748,19 +781,25 @@ type ComplexityRoot struct {
 	}
 
 	Plan struct {
-		CreatedAt            func(childComplexity int) int
-		CurrentVersion       func(childComplexity int) int
-		CurrentVersionNumber func(childComplexity int) int
-		ID                   func(childComplexity int) int
-		LAMaintained         func(childComplexity int) int
-		Learner              func(childComplexity int) int
-		Ledger               func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string, version *int) int
-		Maintainer           func(childComplexity int) int
-		ReviewPeriod         func(childComplexity int) int
-		Reviews              func(childComplexity int) int
-		Sessions             func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string) int
-		Version              func(childComplexity int, number int) int
-		Versions             func(childComplexity int, first *int, after *string) int
+		CreatedAt                 func(childComplexity int) int
+		CurrentVersion            func(childComplexity int) int
+		CurrentVersionNumber      func(childComplexity int) int
+		ID                        func(childComplexity int) int
+		LAMaintained              func(childComplexity int) int
+		Learner                   func(childComplexity int) int
+		Ledger                    func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string, version *int) int
+		Maintainer                func(childComplexity int) int
+		ReviewPeriod              func(childComplexity int) int
+		Reviews                   func(childComplexity int) int
+		Sessions                  func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string) int
+		Version                   func(childComplexity int, number int) int
+		Versions                  func(childComplexity int, first *int, after *string) int
+		ViewerCanEdit             func(childComplexity int) int
+		ViewerCanFinalise         func(childComplexity int) int
+		ViewerCanOpenReview       func(childComplexity int) int
+		ViewerCanOverrideFindings func(childComplexity int) int
+		ViewerCanRender           func(childComplexity int) int
+		ViewerCanRequestReview    func(childComplexity int) int
 	}
 
 	PlanContent struct {
@@ -797,6 +836,7 @@ type ComplexityRoot struct {
 		Content         func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		CreatedBy       func(childComplexity int) int
+		CreatedByPerson func(childComplexity int) int
 		Findings        func(childComplexity int) int
 		FormVersion     func(childComplexity int) int
 		ID              func(childComplexity int) int
@@ -853,10 +893,11 @@ type ComplexityRoot struct {
 	}
 
 	QualityOverride struct {
-		At     func(childComplexity int) int
-		By     func(childComplexity int) int
-		Reason func(childComplexity int) int
-		Rules  func(childComplexity int) int
+		At       func(childComplexity int) int
+		By       func(childComplexity int) int
+		ByPerson func(childComplexity int) int
+		Reason   func(childComplexity int) int
+		Rules    func(childComplexity int) int
 	}
 
 	Quantity struct {
@@ -907,18 +948,22 @@ type ComplexityRoot struct {
 		Active             func(childComplexity int) int
 		CaseID             func(childComplexity int) int
 		ConsentBy          func(childComplexity int) int
+		ConsentByPerson    func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		EndedAt            func(childComplexity int) int
 		EndsAt             func(childComplexity int) int
 		GrantedAs          func(childComplexity int) int
 		GrantedBy          func(childComplexity int) int
+		GrantedByPerson    func(childComplexity int) int
 		GrantorRoleEndedAt func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Kind               func(childComplexity int) int
 		LearnerID          func(childComplexity int) int
 		Organisation       func(childComplexity int) int
+		Person             func(childComplexity int) int
 		StaffRole          func(childComplexity int) int
 		UserID             func(childComplexity int) int
+		ViewerCanRevoke    func(childComplexity int) int
 	}
 
 	Review struct {
@@ -929,6 +974,7 @@ type ComplexityRoot struct {
 		Comment            func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		CreatedBy          func(childComplexity int) int
+		CreatedByPerson    func(childComplexity int) int
 		Decision           func(childComplexity int) int
 		Disagreements      func(childComplexity int) int
 		DurationMinutes    func(childComplexity int) int
@@ -954,6 +1000,8 @@ type ComplexityRoot struct {
 		Revisions          func(childComplexity int) int
 		Status             func(childComplexity int) int
 		Type               func(childComplexity int) int
+		ViewerCanEdit      func(childComplexity int) int
+		ViewerCanRender    func(childComplexity int) int
 	}
 
 	ReviewCheck struct {
@@ -965,11 +1013,12 @@ type ComplexityRoot struct {
 	}
 
 	ReviewDecision struct {
-		DecidedBy func(childComplexity int) int
-		DecidedOn func(childComplexity int) int
-		Kind      func(childComplexity int) int
-		Reasons   func(childComplexity int) int
-		Version   func(childComplexity int) int
+		DecidedBy       func(childComplexity int) int
+		DecidedByPerson func(childComplexity int) int
+		DecidedOn       func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Reasons         func(childComplexity int) int
+		Version         func(childComplexity int) int
 	}
 
 	ReviewPeriod struct {
@@ -981,13 +1030,14 @@ type ComplexityRoot struct {
 	}
 
 	ReviewRequest struct {
-		By             func(childComplexity int) int
-		ByName         func(childComplexity int) int
-		DecidedBy      func(childComplexity int) int
-		DecidedOn      func(childComplexity int) int
-		Reason         func(childComplexity int) int
-		RefusalReasons func(childComplexity int) int
-		RequestedOn    func(childComplexity int) int
+		By              func(childComplexity int) int
+		ByName          func(childComplexity int) int
+		DecidedBy       func(childComplexity int) int
+		DecidedByPerson func(childComplexity int) int
+		DecidedOn       func(childComplexity int) int
+		Reason          func(childComplexity int) int
+		RefusalReasons  func(childComplexity int) int
+		RequestedOn     func(childComplexity int) int
 	}
 
 	ReviewRevision struct {
@@ -998,6 +1048,7 @@ type ComplexityRoot struct {
 		Comment            func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		CreatedBy          func(childComplexity int) int
+		CreatedByPerson    func(childComplexity int) int
 		Decision           func(childComplexity int) int
 		Disagreements      func(childComplexity int) int
 		DurationMinutes    func(childComplexity int) int
@@ -1052,16 +1103,17 @@ type ComplexityRoot struct {
 	}
 
 	StatutoryEvent struct {
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		Note         func(childComplexity int) int
-		On           func(childComplexity int) int
-		Organisation func(childComplexity int) int
-		PlanID       func(childComplexity int) int
-		RecordedAt   func(childComplexity int) int
-		RecordedBy   func(childComplexity int) int
-		ReviewID     func(childComplexity int) int
-		System       func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Note             func(childComplexity int) int
+		On               func(childComplexity int) int
+		Organisation     func(childComplexity int) int
+		PlanID           func(childComplexity int) int
+		RecordedAt       func(childComplexity int) int
+		RecordedBy       func(childComplexity int) int
+		RecordedByPerson func(childComplexity int) int
+		ReviewID         func(childComplexity int) int
+		System           func(childComplexity int) int
 	}
 
 	StatutoryEventResult struct {
@@ -1158,6 +1210,7 @@ type AuditEventResolver interface {
 	Version(ctx context.Context, obj *cynllun.AuditEvent) (*int, error)
 
 	RelationshipID(ctx context.Context, obj *cynllun.AuditEvent) (*string, error)
+	Actor(ctx context.Context, obj *cynllun.AuditEvent) (*service.Person, error)
 }
 type BundleResolver interface {
 	Case(ctx context.Context, obj *cynllun.Bundle) (*cynllun.Case, error)
@@ -1167,6 +1220,8 @@ type BundleResolver interface {
 	File(ctx context.Context, obj *cynllun.Bundle) (*cynllun.File, error)
 	ManifestFile(ctx context.Context, obj *cynllun.Bundle) (*cynllun.File, error)
 	Manifest(ctx context.Context, obj *cynllun.Bundle) (*bundle.Manifest, error)
+
+	CreatedByPerson(ctx context.Context, obj *cynllun.Bundle) (*service.Person, error)
 }
 type BundleManifestResolver interface {
 	Chronology(ctx context.Context, obj *bundle.Manifest) (*bundle.PageRange, error)
@@ -1195,6 +1250,11 @@ type CaseResolver interface {
 	BundlePreview(ctx context.Context, obj *cynllun.Case) (*service.BundlePreview, error)
 	Bundles(ctx context.Context, obj *cynllun.Case) ([]*cynllun.Bundle, error)
 	Revisions(ctx context.Context, obj *cynllun.Case) ([]*CaseRevision, error)
+
+	CreatedByPerson(ctx context.Context, obj *cynllun.Case) (*service.Person, error)
+	UpdatedByPerson(ctx context.Context, obj *cynllun.Case) (*service.Person, error)
+	ViewerCanEdit(ctx context.Context, obj *cynllun.Case) (bool, error)
+	ViewerCanRender(ctx context.Context, obj *cynllun.Case) (bool, error)
 }
 type CaseEvidenceResolver interface {
 	File(ctx context.Context, obj *cynllun.CaseEvidence) (*cynllun.File, error)
@@ -1205,11 +1265,16 @@ type CaseEvidenceResolver interface {
 
 	WithdrawnBy(ctx context.Context, obj *cynllun.CaseEvidence) (*string, error)
 	WithdrawnReason(ctx context.Context, obj *cynllun.CaseEvidence) (*string, error)
+	CreatedByPerson(ctx context.Context, obj *cynllun.CaseEvidence) (*service.Person, error)
+	WithdrawnByPerson(ctx context.Context, obj *cynllun.CaseEvidence) (*service.Person, error)
 }
 type CaseRevisionResolver interface {
 	ID(ctx context.Context, obj *CaseRevision) (string, error)
 
 	Case(ctx context.Context, obj *CaseRevision) (*cynllun.Case, error)
+
+	CreatedByPerson(ctx context.Context, obj *CaseRevision) (*service.Person, error)
+	UpdatedByPerson(ctx context.Context, obj *CaseRevision) (*service.Person, error)
 }
 type ChronologyEntryResolver interface {
 	Source(ctx context.Context, obj *service.FrozenEntry) (*string, error)
@@ -1294,12 +1359,18 @@ type LearnerResolver interface {
 	Deadlines(ctx context.Context, obj *cynllun.Learner, statuses []cynllun.DeadlineStatus) ([]*cynllun.Deadline, error)
 	Events(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.StatutoryEvent, error)
 	Cases(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Case, error)
+	ViewerCanEdit(ctx context.Context, obj *cynllun.Learner) (bool, error)
+	ViewerCanUpload(ctx context.Context, obj *cynllun.Learner) (bool, error)
+	ViewerCanOpenCase(ctx context.Context, obj *cynllun.Learner) (bool, error)
+	ViewerCanManageAccess(ctx context.Context, obj *cynllun.Learner) (bool, error)
+	ViewerCanGrant(ctx context.Context, obj *cynllun.Learner) ([]cynllun.RelKind, error)
 }
 type LedgerSessionResolver interface {
 	Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error)
 
 	VoidedAt(ctx context.Context, obj *cynllun.Session) (*time.Time, error)
 	VoidReason(ctx context.Context, obj *cynllun.Session) (*string, error)
+	RecordedByPerson(ctx context.Context, obj *cynllun.Session) (*service.Person, error)
 }
 type ManifestSectionResolver interface {
 	Documents(ctx context.Context, obj *bundle.SectionPlacement) (*bundle.PageRange, error)
@@ -1320,14 +1391,14 @@ type MutationResolver interface {
 	SaveReview(ctx context.Context, input service.SaveReviewInput) (*cynllun.Review, error)
 	ConcludeReview(ctx context.Context, input service.ConcludeInput) (*cynllun.Review, error)
 	RenderMeetingRecord(ctx context.Context, reviewID string, revision *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) (*cynllun.Job, error)
-	UploadAttachment(ctx context.Context, learnerID string, file graphql.Upload) (*cynllun.File, error)
+	UploadAttachment(ctx context.Context, learnerID string, file graphql.Upload, idempotencyKey *string) (*cynllun.File, error)
 	RecordSessions(ctx context.Context, planID string, sessions []*service.SessionInput) ([]*cynllun.Session, error)
 	VoidSession(ctx context.Context, id string, reason string) (*cynllun.Session, error)
 	RecordStatutoryEvent(ctx context.Context, input service.EventInput) (*service.EventResult, error)
 	MarkDeadlineNotApplicable(ctx context.Context, id string, reason string, on *cynllun.Date) (*cynllun.Deadline, error)
 	SetCalendar(ctx context.Context, orgID string, expectedRevision int, calendar calendar.Calendar, comment *string) (*service.OrgCalendar, error)
 	ImportCalendar(ctx context.Context, orgID string, expectedRevision int, ics string, merge *bool, comment *string) (*service.OrgCalendar, error)
-	CreateWebhookEndpoint(ctx context.Context, orgID string, url string) (*service.NewSecret, error)
+	CreateWebhookEndpoint(ctx context.Context, orgID string, url string, idempotencyKey *string) (*service.NewSecret, error)
 	RotateWebhookSecret(ctx context.Context, id string, keepPrevious *bool) (*service.NewSecret, error)
 	SetWebhookEndpointActive(ctx context.Context, id string, active bool) (*cynllun.WebhookEndpoint, error)
 	OpenCase(ctx context.Context, input service.OpenCaseInput) (*cynllun.Case, error)
@@ -1361,6 +1432,10 @@ type PartyResolver interface {
 	UserID(ctx context.Context, obj *cynllun.Party) (*string, error)
 	Represents(ctx context.Context, obj *cynllun.Party) (*cynllun.PartyRole, error)
 }
+type PersonRoleResolver interface {
+	StaffRole(ctx context.Context, obj *service.PersonRole) (*string, error)
+	Organisation(ctx context.Context, obj *service.PersonRole) (*cynllun.Organisation, error)
+}
 type PlanResolver interface {
 	Learner(ctx context.Context, obj *cynllun.Plan) (*cynllun.Learner, error)
 	Maintainer(ctx context.Context, obj *cynllun.Plan) (*cynllun.Organisation, error)
@@ -1374,6 +1449,12 @@ type PlanResolver interface {
 	ReviewPeriod(ctx context.Context, obj *cynllun.Plan) (*cynllun.ReviewPeriod, error)
 	Ledger(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string, version *int) (*service.PlanLedger, error)
 	Sessions(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string) ([]*cynllun.Session, error)
+	ViewerCanEdit(ctx context.Context, obj *cynllun.Plan) (bool, error)
+	ViewerCanFinalise(ctx context.Context, obj *cynllun.Plan) (bool, error)
+	ViewerCanOverrideFindings(ctx context.Context, obj *cynllun.Plan) (bool, error)
+	ViewerCanRequestReview(ctx context.Context, obj *cynllun.Plan) (bool, error)
+	ViewerCanOpenReview(ctx context.Context, obj *cynllun.Plan) (bool, error)
+	ViewerCanRender(ctx context.Context, obj *cynllun.Plan) (bool, error)
 }
 type PlanContentResolver interface {
 	Provision(ctx context.Context, obj *VersionContent) ([]*VersionRow, error)
@@ -1389,8 +1470,9 @@ type PlanVersionResolver interface {
 	Content(ctx context.Context, obj *cynllun.Version) (*VersionContent, error)
 	Renders(ctx context.Context, obj *cynllun.Version) ([]*cynllun.Job, error)
 	Findings(ctx context.Context, obj *cynllun.Version) ([]*quality.Finding, error)
-
+	QualityOverride(ctx context.Context, obj *cynllun.Version) (*QualityOverride, error)
 	Review(ctx context.Context, obj *cynllun.Version) (*cynllun.Review, error)
+	CreatedByPerson(ctx context.Context, obj *cynllun.Version) (*service.Person, error)
 }
 type PlanVersionSavedResolver interface {
 	Version(ctx context.Context, obj *service.VersionSaved) (*cynllun.Version, error)
@@ -1404,6 +1486,9 @@ type ProvisionRowResolver interface {
 	ProviderType(ctx context.Context, obj *VersionRow) (*cynllun.ProviderType, error)
 
 	DateKind(ctx context.Context, obj *VersionRow) (*cynllun.DateKind, error)
+}
+type QualityOverrideResolver interface {
+	ByPerson(ctx context.Context, obj *QualityOverride) (*service.Person, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (Node, error)
@@ -1448,12 +1533,19 @@ type RelationshipResolver interface {
 	GrantedBy(ctx context.Context, obj *cynllun.Relationship) (*string, error)
 	GrantedAs(ctx context.Context, obj *cynllun.Relationship) (*policy.Standing, error)
 	GrantorRoleEndedAt(ctx context.Context, obj *cynllun.Relationship) (*time.Time, error)
+	Person(ctx context.Context, obj *cynllun.Relationship) (*service.Person, error)
+	GrantedByPerson(ctx context.Context, obj *cynllun.Relationship) (*service.Person, error)
+	ConsentByPerson(ctx context.Context, obj *cynllun.Relationship) (*service.Person, error)
+	ViewerCanRevoke(ctx context.Context, obj *cynllun.Relationship) (bool, error)
 }
 type ReviewResolver interface {
 	Plan(ctx context.Context, obj *cynllun.Review) (*cynllun.Plan, error)
 
+	Request(ctx context.Context, obj *cynllun.Review) (*ReviewRequest, error)
+
 	DurationMinutes(ctx context.Context, obj *cynllun.Review) (*int, error)
 
+	Decision(ctx context.Context, obj *cynllun.Review) (*ReviewDecision, error)
 	RevisedVersion(ctx context.Context, obj *cynllun.Review) (*cynllun.Version, error)
 	Comment(ctx context.Context, obj *cynllun.Review) (*string, error)
 
@@ -1462,16 +1554,22 @@ type ReviewResolver interface {
 	Ledger(ctx context.Context, obj *cynllun.Review) (*service.PlanLedger, error)
 	Revisions(ctx context.Context, obj *cynllun.Review) ([]*ReviewRevision, error)
 	MeetingRecords(ctx context.Context, obj *cynllun.Review) ([]*cynllun.Job, error)
+	CreatedByPerson(ctx context.Context, obj *cynllun.Review) (*service.Person, error)
+	ViewerCanEdit(ctx context.Context, obj *cynllun.Review) (bool, error)
+	ViewerCanRender(ctx context.Context, obj *cynllun.Review) (bool, error)
 }
 type ReviewDecisionResolver interface {
-	Version(ctx context.Context, obj *cynllun.Decision) (*int, error)
+	Version(ctx context.Context, obj *ReviewDecision) (*int, error)
+	DecidedByPerson(ctx context.Context, obj *ReviewDecision) (*service.Person, error)
 }
 type ReviewPeriodResolver interface {
 	Review(ctx context.Context, obj *cynllun.ReviewPeriod) (*cynllun.Review, error)
 	DaysLeft(ctx context.Context, obj *cynllun.ReviewPeriod) (int, error)
 }
 type ReviewRequestResolver interface {
-	DecidedBy(ctx context.Context, obj *cynllun.ReviewRequest) (*string, error)
+	DecidedBy(ctx context.Context, obj *ReviewRequest) (*string, error)
+
+	DecidedByPerson(ctx context.Context, obj *ReviewRequest) (*service.Person, error)
 }
 type ReviewRevisionResolver interface {
 	ID(ctx context.Context, obj *ReviewRevision) (string, error)
@@ -1480,14 +1578,18 @@ type ReviewRevisionResolver interface {
 
 	Plan(ctx context.Context, obj *ReviewRevision) (*cynllun.Plan, error)
 
+	Request(ctx context.Context, obj *ReviewRevision) (*ReviewRequest, error)
+
 	DurationMinutes(ctx context.Context, obj *ReviewRevision) (*int, error)
 
+	Decision(ctx context.Context, obj *ReviewRevision) (*ReviewDecision, error)
 	RevisedVersion(ctx context.Context, obj *ReviewRevision) (*cynllun.Version, error)
 	Comment(ctx context.Context, obj *ReviewRevision) (*string, error)
 
 	Checklist(ctx context.Context, obj *ReviewRevision) ([]*quality.Check, error)
 	Findings(ctx context.Context, obj *ReviewRevision) ([]*quality.Finding, error)
 	MeetingRecords(ctx context.Context, obj *ReviewRevision) ([]*cynllun.Job, error)
+	CreatedByPerson(ctx context.Context, obj *ReviewRevision) (*service.Person, error)
 }
 type RowLedgerResolver interface {
 	Row(ctx context.Context, obj *VersionRowLedger) (*VersionRow, error)
@@ -1497,6 +1599,8 @@ type StatutoryEventResolver interface {
 	PlanID(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error)
 	ReviewID(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error)
 	Note(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error)
+
+	RecordedByPerson(ctx context.Context, obj *cynllun.StatutoryEvent) (*service.Person, error)
 }
 type StatutoryRuleResolver interface {
 	Start(ctx context.Context, obj *clock.Rule) (clock.Start, error)
@@ -1592,6 +1696,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.Action(childComplexity), true
+	case "AuditEvent.actor":
+		if e.ComplexityRoot.AuditEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Actor(childComplexity), true
 	case "AuditEvent.actorId":
 		if e.ComplexityRoot.AuditEvent.ActorID == nil {
 			break
@@ -1697,6 +1807,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Bundle.CreatedBy(childComplexity), true
+	case "Bundle.createdByPerson":
+		if e.ComplexityRoot.Bundle.CreatedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bundle.CreatedByPerson(childComplexity), true
 	case "Bundle.file":
 		if e.ComplexityRoot.Bundle.File == nil {
 			break
@@ -2066,6 +2182,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.CreatedBy(childComplexity), true
+	case "Case.createdByPerson":
+		if e.ComplexityRoot.Case.CreatedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.CreatedByPerson(childComplexity), true
 	case "Case.decision":
 		if e.ComplexityRoot.Case.Decision == nil {
 			break
@@ -2192,6 +2314,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.UpdatedBy(childComplexity), true
+	case "Case.updatedByPerson":
+		if e.ComplexityRoot.Case.UpdatedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.UpdatedByPerson(childComplexity), true
+	case "Case.viewerCanEdit":
+		if e.ComplexityRoot.Case.ViewerCanEdit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ViewerCanEdit(childComplexity), true
+	case "Case.viewerCanRender":
+		if e.ComplexityRoot.Case.ViewerCanRender == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ViewerCanRender(childComplexity), true
 
 	case "CaseEvidence.author":
 		if e.ComplexityRoot.CaseEvidence.Author == nil {
@@ -2217,6 +2357,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseEvidence.CreatedBy(childComplexity), true
+	case "CaseEvidence.createdByPerson":
+		if e.ComplexityRoot.CaseEvidence.CreatedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.CreatedByPerson(childComplexity), true
 	case "CaseEvidence.date":
 		if e.ComplexityRoot.CaseEvidence.Date == nil {
 			break
@@ -2289,6 +2435,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseEvidence.WithdrawnBy(childComplexity), true
+	case "CaseEvidence.withdrawnByPerson":
+		if e.ComplexityRoot.CaseEvidence.WithdrawnByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.WithdrawnByPerson(childComplexity), true
 	case "CaseEvidence.withdrawnReason":
 		if e.ComplexityRoot.CaseEvidence.WithdrawnReason == nil {
 			break
@@ -2338,6 +2490,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseRevision.CreatedBy(childComplexity), true
+	case "CaseRevision.createdByPerson":
+		if e.ComplexityRoot.CaseRevision.CreatedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.CreatedByPerson(childComplexity), true
 	case "CaseRevision.decision":
 		if e.ComplexityRoot.CaseRevision.Decision == nil {
 			break
@@ -2440,6 +2598,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseRevision.UpdatedBy(childComplexity), true
+	case "CaseRevision.updatedByPerson":
+		if e.ComplexityRoot.CaseRevision.UpdatedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevision.UpdatedByPerson(childComplexity), true
 
 	case "Change.field":
 		if e.ComplexityRoot.Change.Field == nil {
@@ -3435,6 +3599,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Learner.UpdatedAt(childComplexity), true
+	case "Learner.viewerCanEdit":
+		if e.ComplexityRoot.Learner.ViewerCanEdit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.ViewerCanEdit(childComplexity), true
+	case "Learner.viewerCanGrant":
+		if e.ComplexityRoot.Learner.ViewerCanGrant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.ViewerCanGrant(childComplexity), true
+	case "Learner.viewerCanManageAccess":
+		if e.ComplexityRoot.Learner.ViewerCanManageAccess == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.ViewerCanManageAccess(childComplexity), true
+	case "Learner.viewerCanOpenCase":
+		if e.ComplexityRoot.Learner.ViewerCanOpenCase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.ViewerCanOpenCase(childComplexity), true
+	case "Learner.viewerCanUpload":
+		if e.ComplexityRoot.Learner.ViewerCanUpload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.ViewerCanUpload(childComplexity), true
 
 	case "LearnerConnection.edges":
 		if e.ComplexityRoot.LearnerConnection.Edges == nil {
@@ -3577,6 +3771,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerSession.RecordedBy(childComplexity), true
+	case "LedgerSession.recordedByPerson":
+		if e.ComplexityRoot.LedgerSession.RecordedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSession.RecordedByPerson(childComplexity), true
 	case "LedgerSession.rowId":
 		if e.ComplexityRoot.LedgerSession.RowID == nil {
 			break
@@ -3784,7 +3984,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateWebhookEndpoint(childComplexity, args["orgId"].(string), args["url"].(string)), true
+		return e.ComplexityRoot.Mutation.CreateWebhookEndpoint(childComplexity, args["orgId"].(string), args["url"].(string), args["idempotencyKey"].(*string)), true
 	case "Mutation.decideReviewRequest":
 		if e.ComplexityRoot.Mutation.DecideReviewRequest == nil {
 			break
@@ -4026,7 +4226,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UploadAttachment(childComplexity, args["learnerId"].(string), args["file"].(graphql.Upload)), true
+		return e.ComplexityRoot.Mutation.UploadAttachment(childComplexity, args["learnerId"].(string), args["file"].(graphql.Upload), args["idempotencyKey"].(*string)), true
 	case "Mutation.voidSession":
 		if e.ComplexityRoot.Mutation.VoidSession == nil {
 			break
@@ -4434,6 +4634,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Party.UserID(childComplexity), true
 
+	case "Person.learnerId":
+		if e.ComplexityRoot.Person.LearnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.LearnerID(childComplexity), true
+	case "Person.displayName":
+		if e.ComplexityRoot.Person.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Name(childComplexity), true
+	case "Person.id":
+		if e.ComplexityRoot.Person.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.NodeID(childComplexity), true
+	case "Person.roles":
+		if e.ComplexityRoot.Person.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Roles(childComplexity), true
+	case "Person.userId":
+		if e.ComplexityRoot.Person.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.UserID(childComplexity), true
+
 	case "PersonCentred.actionPlan":
 		if e.ComplexityRoot.PersonCentred.ActionPlan == nil {
 			break
@@ -4470,6 +4701,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonCentred.Working(childComplexity), true
+
+	case "PersonRole.current":
+		if e.ComplexityRoot.PersonRole.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonRole.Current(childComplexity), true
+	case "PersonRole.kind":
+		if e.ComplexityRoot.PersonRole.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonRole.Kind(childComplexity), true
+	case "PersonRole.organisation":
+		if e.ComplexityRoot.PersonRole.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonRole.Organisation(childComplexity), true
+	case "PersonRole.staffRole":
+		if e.ComplexityRoot.PersonRole.StaffRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonRole.StaffRole(childComplexity), true
 
 	case "Placement.boardAndLodging":
 		if e.ComplexityRoot.Placement.BoardAndLodging == nil {
@@ -4588,6 +4844,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.Versions(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Plan.viewerCanEdit":
+		if e.ComplexityRoot.Plan.ViewerCanEdit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.ViewerCanEdit(childComplexity), true
+	case "Plan.viewerCanFinalise":
+		if e.ComplexityRoot.Plan.ViewerCanFinalise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.ViewerCanFinalise(childComplexity), true
+	case "Plan.viewerCanOpenReview":
+		if e.ComplexityRoot.Plan.ViewerCanOpenReview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.ViewerCanOpenReview(childComplexity), true
+	case "Plan.viewerCanOverrideFindings":
+		if e.ComplexityRoot.Plan.ViewerCanOverrideFindings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.ViewerCanOverrideFindings(childComplexity), true
+	case "Plan.viewerCanRender":
+		if e.ComplexityRoot.Plan.ViewerCanRender == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.ViewerCanRender(childComplexity), true
+	case "Plan.viewerCanRequestReview":
+		if e.ComplexityRoot.Plan.ViewerCanRequestReview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.ViewerCanRequestReview(childComplexity), true
 
 	case "PlanContent.appendices":
 		if e.ComplexityRoot.PlanContent.Appendices == nil {
@@ -4736,6 +5028,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanVersion.CreatedBy(childComplexity), true
+	case "PlanVersion.createdByPerson":
+		if e.ComplexityRoot.PlanVersion.CreatedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanVersion.CreatedByPerson(childComplexity), true
 	case "PlanVersion.findings":
 		if e.ComplexityRoot.PlanVersion.Findings == nil {
 			break
@@ -4982,6 +5280,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QualityOverride.By(childComplexity), true
+	case "QualityOverride.byPerson":
+		if e.ComplexityRoot.QualityOverride.ByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityOverride.ByPerson(childComplexity), true
 	case "QualityOverride.reason":
 		if e.ComplexityRoot.QualityOverride.Reason == nil {
 			break
@@ -5327,6 +5631,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.ConsentBy(childComplexity), true
+	case "Relationship.consentByPerson":
+		if e.ComplexityRoot.Relationship.ConsentByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.ConsentByPerson(childComplexity), true
 	case "Relationship.createdAt":
 		if e.ComplexityRoot.Relationship.CreatedAt == nil {
 			break
@@ -5357,6 +5667,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.GrantedBy(childComplexity), true
+	case "Relationship.grantedByPerson":
+		if e.ComplexityRoot.Relationship.GrantedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.GrantedByPerson(childComplexity), true
 	case "Relationship.grantorRoleEndedAt":
 		if e.ComplexityRoot.Relationship.GrantorRoleEndedAt == nil {
 			break
@@ -5387,6 +5703,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Organisation(childComplexity), true
+	case "Relationship.person":
+		if e.ComplexityRoot.Relationship.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Person(childComplexity), true
 	case "Relationship.staffRole":
 		if e.ComplexityRoot.Relationship.StaffRole == nil {
 			break
@@ -5399,6 +5721,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.UserID(childComplexity), true
+	case "Relationship.viewerCanRevoke":
+		if e.ComplexityRoot.Relationship.ViewerCanRevoke == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.ViewerCanRevoke(childComplexity), true
 
 	case "Review.canMaintain":
 		if e.ComplexityRoot.Review.CanMaintain == nil {
@@ -5442,6 +5770,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Review.CreatedBy(childComplexity), true
+	case "Review.createdByPerson":
+		if e.ComplexityRoot.Review.CreatedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.CreatedByPerson(childComplexity), true
 	case "Review.decision":
 		if e.ComplexityRoot.Review.Decision == nil {
 			break
@@ -5592,6 +5926,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Review.Type(childComplexity), true
+	case "Review.viewerCanEdit":
+		if e.ComplexityRoot.Review.ViewerCanEdit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ViewerCanEdit(childComplexity), true
+	case "Review.viewerCanRender":
+		if e.ComplexityRoot.Review.ViewerCanRender == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ViewerCanRender(childComplexity), true
 
 	case "ReviewCheck.applies":
 		if e.ComplexityRoot.ReviewCheck.Applies == nil {
@@ -5630,6 +5976,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReviewDecision.DecidedBy(childComplexity), true
+	case "ReviewDecision.decidedByPerson":
+		if e.ComplexityRoot.ReviewDecision.DecidedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewDecision.DecidedByPerson(childComplexity), true
 	case "ReviewDecision.decidedOn":
 		if e.ComplexityRoot.ReviewDecision.DecidedOn == nil {
 			break
@@ -5704,6 +6056,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReviewRequest.DecidedBy(childComplexity), true
+	case "ReviewRequest.decidedByPerson":
+		if e.ComplexityRoot.ReviewRequest.DecidedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRequest.DecidedByPerson(childComplexity), true
 	case "ReviewRequest.decidedOn":
 		if e.ComplexityRoot.ReviewRequest.DecidedOn == nil {
 			break
@@ -5771,6 +6129,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReviewRevision.CreatedBy(childComplexity), true
+	case "ReviewRevision.createdByPerson":
+		if e.ComplexityRoot.ReviewRevision.CreatedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevision.CreatedByPerson(childComplexity), true
 	case "ReviewRevision.decision":
 		if e.ComplexityRoot.ReviewRevision.Decision == nil {
 			break
@@ -6092,6 +6456,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StatutoryEvent.RecordedBy(childComplexity), true
+	case "StatutoryEvent.recordedByPerson":
+		if e.ComplexityRoot.StatutoryEvent.RecordedByPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEvent.RecordedByPerson(childComplexity), true
 	case "StatutoryEvent.reviewId":
 		if e.ComplexityRoot.StatutoryEvent.ReviewID == nil {
 			break
@@ -7796,6 +8166,14 @@ input CreateUserInput {
 
 "A relationship to grant (see grantAccess for who may grant what)."
 input GrantAccessInput {
+  """
+  Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+  retry safe: a request with a key you have used before, and the same
+  input, returns what the first created and creates nothing; with another
+  input it is CONFLICT. Keys are yours alone (per signed-in user) and are
+  never logged.
+  """
+  idempotencyKey: String
   "The user who gets access (not yourself, not an administrator: INVALID on userId, as for an unknown user)."
   userId: ID!
   "What they become."
@@ -8276,6 +8654,15 @@ extend type Mutation {
     learnerId: ID!
     "The file part (at most the deployment's MAX_UPLOAD_BYTES)."
     file: Upload!
+    """
+    Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+    retry safe: a request with a key you have used before, for the same
+    learner and the same file (name, type and bytes), returns the file
+    stored first and stores nothing; with anything else it is CONFLICT.
+    Keys are yours alone (per signed-in user) and are never logged. (The
+    same bytes for the same learner are one file, with a key or without.)
+    """
+    idempotencyKey: String
   ): File
   """
   Record sessions of a plan's provision, delivered or missed: all of them
@@ -9791,12 +10178,25 @@ extend type Organisation {
 }
 
 extend type Mutation {
-  "Subscribe a URL to an organisation's deadline notices; returns the signing secret once."
+  """
+  Subscribe a URL to an organisation's deadline notices; returns the signing
+  secret once. A retry with the same idempotencyKey returns the endpoint
+  created first, with its current signing secret, and creates nothing.
+  """
   createWebhookEndpoint(
     "The organisation (its staff, officers of it or its LA, and administrators manage its subscriptions)."
     orgId: ID!
     "Where to POST notices: https, to an address this deployment allows (public addresses by default)."
     url: String!
+    """
+    Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+    retry safe: a request with a key you have used before, and the same
+    organisation and URL, returns the endpoint created first (with its
+    current signing secret, to you alone: keys are per signed-in user, and
+    you must still manage the organisation's notices) and creates nothing;
+    with another organisation or URL it is CONFLICT. Keys are never logged.
+    """
+    idempotencyKey: String
   ): WebhookSecret
   "A new signing secret, shown once; with keepPrevious the old one signs too until the next rotation."
   rotateWebhookSecret(
@@ -10606,6 +11006,14 @@ input BundleSpecInput {
 
 "A document to add to a case."
 input AddEvidenceInput {
+  """
+  Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+  retry safe: a request with a key you have used before, and the same
+  input, returns what the first created and creates nothing; with another
+  input it is CONFLICT. Keys are yours alone (per signed-in user) and are
+  never logged.
+  """
+  idempotencyKey: String
   "The case's id (anyone who may work on the case may add to it)."
   caseId: ID!
   "Its title."
@@ -10640,6 +11048,175 @@ type DeadlineExtension {
   previousDue: Date!
   "When the extension was recorded."
   at: Time!
+}
+
+# ---------------------------------------------------------------------------
+# Who did it, and what you may do (issue 15, item 9)
+
+"""
+Someone who acted on a learner's record (saved a version, read it, decided a
+review, recorded a session), as the record's readers may know them: a name,
+and how they are related to the learner. Who may know whom is a table
+(policy/person.go): staff and officers who may read the learner know
+everyone related to it; a parent or the young person knows the staff,
+officers and advocates acting on the record (another parent is not named to
+a parent); an advocate knows the family, the staff and the officers. Nobody
+is shown who is not related to the learner: a Person field is null for them,
+as for a user who does not exist. A relationship that ended still relates
+its holder (a former ALNCo stays named on the versions she saved); one with
+the learner's former school or local authority does not.
+"""
+type Person implements Node {
+  "This user as related to this learner: userId@learnerId. The same user has another id with another learner, since what you may know of them differs."
+  id: ID!
+  "The user's id (usr_…), as given by createdBy, actorId and the like."
+  userId: ID!
+  "The learner whose record they acted on."
+  learnerId: ID!
+  "The name on their account."
+  displayName: String!
+  "Their relationships with the learner that you may know of: current ones first, then ended ones, each oldest first."
+  roles: [PersonRole!]!
+}
+
+"One way a person is, or was, related to a learner."
+type PersonRole {
+  "Parent, the young person, staff, officer or advocate."
+  kind: RelationshipKind!
+  "For staff: their role at the school, FEI or health board, such as ALNCo."
+  staffRole: String
+  "For staff and officers: their school, FEI, health board or local authority."
+  organisation: Organisation
+  "False once the relationship ended or passed its end date."
+  current: Boolean!
+}
+
+extend type PlanVersion {
+  "Who saved this version (createdBy); null when you may not know them (see Person)."
+  createdByPerson: Person
+}
+
+extend type QualityOverride {
+  "Who finalised over the findings (by); null when you may not know them."
+  byPerson: Person
+}
+
+extend type AuditEvent {
+  "Who did it (actorId); null when you may not know them."
+  actor: Person
+}
+
+extend type Review {
+  "Who saved the latest revision (createdBy); null when you may not know them."
+  createdByPerson: Person
+  "Whether you may change the review's record (saveReview, decideReviewRequest, concludeReview)."
+  viewerCanEdit: Boolean!
+  "Whether you may have its meeting record rendered (renderMeetingRecord): false for a review that was not held (a request not accepted)."
+  viewerCanRender: Boolean!
+}
+
+extend type ReviewRevision {
+  "Who saved this revision (createdBy); null when you may not know them."
+  createdByPerson: Person
+}
+
+extend type ReviewRequest {
+  "Who decided the request (decidedBy); null when undecided or when you may not know them."
+  decidedByPerson: Person
+}
+
+extend type ReviewDecision {
+  "Who decided (decidedBy); null when you may not know them."
+  decidedByPerson: Person
+}
+
+extend type Case {
+  "Who opened the case (createdBy); null when you may not know them."
+  createdByPerson: Person
+  "Who saved the latest revision (updatedBy); null when you may not know them."
+  updatedByPerson: Person
+  "Whether you may record the case's progress, its bundle and its evidence (updateCase, setBundleSpec, addEvidence, withdrawEvidence)."
+  viewerCanEdit: Boolean!
+  "Whether you may have its bundle rendered (renderBundle; the bundle needs at least one document)."
+  viewerCanRender: Boolean!
+}
+
+extend type CaseRevision {
+  "Who opened the case (createdBy); null when you may not know them."
+  createdByPerson: Person
+  "Who saved this revision (updatedBy); null when you may not know them."
+  updatedByPerson: Person
+}
+
+extend type CaseEvidence {
+  "Who added the document (createdBy); null when you may not know them."
+  createdByPerson: Person
+  "Who withdrew it (withdrawnBy); null when it stands or when you may not know them."
+  withdrawnByPerson: Person
+}
+
+extend type Bundle {
+  "Who asked for this bundle version (createdBy); null when you may not know them."
+  createdByPerson: Person
+}
+
+extend type LedgerSession {
+  "Who recorded the session (recordedBy); null when you may not know them."
+  recordedByPerson: Person
+}
+
+extend type StatutoryEvent {
+  "Who recorded the event (recordedBy); null when you may not know them."
+  recordedByPerson: Person
+}
+
+extend type Relationship {
+  "The holder (userId), for a relationship with a learner; null for staff and officer roles and when you may not know them."
+  person: Person
+  "Who granted it (grantedBy), for a relationship with a learner; null when you may not know them."
+  grantedByPerson: Person
+  "For advocates: the parent or young person who consented (consentBy); null when you may not know them."
+  consentByPerson: Person
+  "Whether you may end it (revokeAccess): its holder, whoever could grant it, and for an advocate the learner's parents and the young person."
+  viewerCanRevoke: Boolean!
+}
+
+extend type Learner {
+  "Whether you may change the learner's record and start plans for them (updateLearner, createPlan)."
+  viewerCanEdit: Boolean!
+  "Whether you may add attachments to the learner's record (uploadAttachment): those who maintain it, a parent and the young person."
+  viewerCanUpload: Boolean!
+  "Whether you may open a case about the learner (openCase)."
+  viewerCanOpenCase: Boolean!
+  "Whether you may see who has access to the learner's record (access), as those who maintain it may."
+  viewerCanManageAccess: Boolean!
+  """
+  The kinds of relationship with the learner you may grant to someone else
+  (grantAccess): PARENT_OF and SELF for those who maintain the record,
+  ADVOCATE_FOR (consent to an advocate) for a parent and the young person;
+  empty for others. Whom you may revoke is Relationship.viewerCanRevoke.
+  """
+  viewerCanGrant: [RelationshipKind!]!
+}
+
+extend type Plan {
+  "Whether you may save a DRAFT version (saveVersion) and check content (checkPlan)."
+  viewerCanEdit: Boolean!
+  "Whether you may save a FINAL version whose content has no ERROR findings (saveVersion with status FINAL)."
+  viewerCanFinalise: Boolean!
+  """
+  Whether you may finalise over ERROR findings, with an overrideReason: an
+  officer of the learner's local authority, or staff of the maintaining
+  school or FEI in one of the deployment's override roles
+  (QUALITY_OVERRIDE_ROLES, default ALNCo).
+  """
+  viewerCanOverrideFindings: Boolean!
+  "Whether you may ask for a review (requestReview), or record a request made to you."
+  viewerCanRequestReview: Boolean!
+  "Whether you may start a review that was not requested (openReview)."
+  viewerCanOpenReview: Boolean!
+  "Whether you may have a version rendered to PDF (renderPlan)."
+  viewerCanRender: Boolean!
 }
 `, BuiltIn: false},
 }
@@ -10695,6 +11272,8 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_reason(ctx, field)
 	case "relationshipId":
 		return ec.fieldContext_AuditEvent_relationshipId(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEvent_actor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
 }
@@ -10749,6 +11328,8 @@ func (ec *executionContext) childFields_Bundle(ctx context.Context, field graphq
 		return ec.fieldContext_Bundle_createdBy(ctx, field)
 	case "renderedAt":
 		return ec.fieldContext_Bundle_renderedAt(ctx, field)
+	case "createdByPerson":
+		return ec.fieldContext_Bundle_createdByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Bundle", field.Name)
 }
@@ -10945,6 +11526,14 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_updatedAt(ctx, field)
 	case "updatedBy":
 		return ec.fieldContext_Case_updatedBy(ctx, field)
+	case "createdByPerson":
+		return ec.fieldContext_Case_createdByPerson(ctx, field)
+	case "updatedByPerson":
+		return ec.fieldContext_Case_updatedByPerson(ctx, field)
+	case "viewerCanEdit":
+		return ec.fieldContext_Case_viewerCanEdit(ctx, field)
+	case "viewerCanRender":
+		return ec.fieldContext_Case_viewerCanRender(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
 }
@@ -10985,6 +11574,10 @@ func (ec *executionContext) childFields_CaseEvidence(ctx context.Context, field 
 		return ec.fieldContext_CaseEvidence_withdrawnBy(ctx, field)
 	case "withdrawnReason":
 		return ec.fieldContext_CaseEvidence_withdrawnReason(ctx, field)
+	case "createdByPerson":
+		return ec.fieldContext_CaseEvidence_createdByPerson(ctx, field)
+	case "withdrawnByPerson":
+		return ec.fieldContext_CaseEvidence_withdrawnByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseEvidence", field.Name)
 }
@@ -11039,6 +11632,10 @@ func (ec *executionContext) childFields_CaseRevision(ctx context.Context, field 
 		return ec.fieldContext_CaseRevision_updatedAt(ctx, field)
 	case "updatedBy":
 		return ec.fieldContext_CaseRevision_updatedBy(ctx, field)
+	case "createdByPerson":
+		return ec.fieldContext_CaseRevision_createdByPerson(ctx, field)
+	case "updatedByPerson":
+		return ec.fieldContext_CaseRevision_updatedByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseRevision", field.Name)
 }
@@ -11509,6 +12106,16 @@ func (ec *executionContext) childFields_Learner(ctx context.Context, field graph
 		return ec.fieldContext_Learner_events(ctx, field)
 	case "cases":
 		return ec.fieldContext_Learner_cases(ctx, field)
+	case "viewerCanEdit":
+		return ec.fieldContext_Learner_viewerCanEdit(ctx, field)
+	case "viewerCanUpload":
+		return ec.fieldContext_Learner_viewerCanUpload(ctx, field)
+	case "viewerCanOpenCase":
+		return ec.fieldContext_Learner_viewerCanOpenCase(ctx, field)
+	case "viewerCanManageAccess":
+		return ec.fieldContext_Learner_viewerCanManageAccess(ctx, field)
+	case "viewerCanGrant":
+		return ec.fieldContext_Learner_viewerCanGrant(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Learner", field.Name)
 }
@@ -11589,6 +12196,8 @@ func (ec *executionContext) childFields_LedgerSession(ctx context.Context, field
 		return ec.fieldContext_LedgerSession_voidedAt(ctx, field)
 	case "voidReason":
 		return ec.fieldContext_LedgerSession_voidReason(ctx, field)
+	case "recordedByPerson":
+		return ec.fieldContext_LedgerSession_recordedByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LedgerSession", field.Name)
 }
@@ -11849,6 +12458,22 @@ func (ec *executionContext) childFields_Party(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Party", field.Name)
 }
 
+func (ec *executionContext) childFields_Person(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Person_id(ctx, field)
+	case "userId":
+		return ec.fieldContext_Person_userId(ctx, field)
+	case "learnerId":
+		return ec.fieldContext_Person_learnerId(ctx, field)
+	case "displayName":
+		return ec.fieldContext_Person_displayName(ctx, field)
+	case "roles":
+		return ec.fieldContext_Person_roles(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
+}
+
 func (ec *executionContext) childFields_PersonCentred(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "importantTo":
@@ -11865,6 +12490,20 @@ func (ec *executionContext) childFields_PersonCentred(ctx context.Context, field
 		return ec.fieldContext_PersonCentred_actionPlan(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonCentred", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonRole(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PersonRole_kind(ctx, field)
+	case "staffRole":
+		return ec.fieldContext_PersonRole_staffRole(ctx, field)
+	case "organisation":
+		return ec.fieldContext_PersonRole_organisation(ctx, field)
+	case "current":
+		return ec.fieldContext_PersonRole_current(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonRole", field.Name)
 }
 
 func (ec *executionContext) childFields_Placement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11907,6 +12546,18 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 		return ec.fieldContext_Plan_ledger(ctx, field)
 	case "sessions":
 		return ec.fieldContext_Plan_sessions(ctx, field)
+	case "viewerCanEdit":
+		return ec.fieldContext_Plan_viewerCanEdit(ctx, field)
+	case "viewerCanFinalise":
+		return ec.fieldContext_Plan_viewerCanFinalise(ctx, field)
+	case "viewerCanOverrideFindings":
+		return ec.fieldContext_Plan_viewerCanOverrideFindings(ctx, field)
+	case "viewerCanRequestReview":
+		return ec.fieldContext_Plan_viewerCanRequestReview(ctx, field)
+	case "viewerCanOpenReview":
+		return ec.fieldContext_Plan_viewerCanOpenReview(ctx, field)
+	case "viewerCanRender":
+		return ec.fieldContext_Plan_viewerCanRender(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Plan", field.Name)
 }
@@ -11997,6 +12648,8 @@ func (ec *executionContext) childFields_PlanVersion(ctx context.Context, field g
 		return ec.fieldContext_PlanVersion_qualityOverride(ctx, field)
 	case "review":
 		return ec.fieldContext_PlanVersion_review(ctx, field)
+	case "createdByPerson":
+		return ec.fieldContext_PlanVersion_createdByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlanVersion", field.Name)
 }
@@ -12099,6 +12752,8 @@ func (ec *executionContext) childFields_QualityOverride(ctx context.Context, fie
 		return ec.fieldContext_QualityOverride_at(ctx, field)
 	case "rules":
 		return ec.fieldContext_QualityOverride_rules(ctx, field)
+	case "byPerson":
+		return ec.fieldContext_QualityOverride_byPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type QualityOverride", field.Name)
 }
@@ -12171,6 +12826,14 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_grantedAs(ctx, field)
 	case "grantorRoleEndedAt":
 		return ec.fieldContext_Relationship_grantorRoleEndedAt(ctx, field)
+	case "person":
+		return ec.fieldContext_Relationship_person(ctx, field)
+	case "grantedByPerson":
+		return ec.fieldContext_Relationship_grantedByPerson(ctx, field)
+	case "consentByPerson":
+		return ec.fieldContext_Relationship_consentByPerson(ctx, field)
+	case "viewerCanRevoke":
+		return ec.fieldContext_Relationship_viewerCanRevoke(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
 }
@@ -12241,6 +12904,12 @@ func (ec *executionContext) childFields_Review(ctx context.Context, field graphq
 		return ec.fieldContext_Review_revisions(ctx, field)
 	case "meetingRecords":
 		return ec.fieldContext_Review_meetingRecords(ctx, field)
+	case "createdByPerson":
+		return ec.fieldContext_Review_createdByPerson(ctx, field)
+	case "viewerCanEdit":
+		return ec.fieldContext_Review_viewerCanEdit(ctx, field)
+	case "viewerCanRender":
+		return ec.fieldContext_Review_viewerCanRender(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Review", field.Name)
 }
@@ -12273,6 +12942,8 @@ func (ec *executionContext) childFields_ReviewDecision(ctx context.Context, fiel
 		return ec.fieldContext_ReviewDecision_decidedBy(ctx, field)
 	case "version":
 		return ec.fieldContext_ReviewDecision_version(ctx, field)
+	case "decidedByPerson":
+		return ec.fieldContext_ReviewDecision_decidedByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReviewDecision", field.Name)
 }
@@ -12309,6 +12980,8 @@ func (ec *executionContext) childFields_ReviewRequest(ctx context.Context, field
 		return ec.fieldContext_ReviewRequest_decidedBy(ctx, field)
 	case "refusalReasons":
 		return ec.fieldContext_ReviewRequest_refusalReasons(ctx, field)
+	case "decidedByPerson":
+		return ec.fieldContext_ReviewRequest_decidedByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReviewRequest", field.Name)
 }
@@ -12379,6 +13052,8 @@ func (ec *executionContext) childFields_ReviewRevision(ctx context.Context, fiel
 		return ec.fieldContext_ReviewRevision_findings(ctx, field)
 	case "meetingRecords":
 		return ec.fieldContext_ReviewRevision_meetingRecords(ctx, field)
+	case "createdByPerson":
+		return ec.fieldContext_ReviewRevision_createdByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReviewRevision", field.Name)
 }
@@ -12457,6 +13132,8 @@ func (ec *executionContext) childFields_StatutoryEvent(ctx context.Context, fiel
 		return ec.fieldContext_StatutoryEvent_recordedAt(ctx, field)
 	case "recordedBy":
 		return ec.fieldContext_StatutoryEvent_recordedBy(ctx, field)
+	case "recordedByPerson":
+		return ec.fieldContext_StatutoryEvent_recordedByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StatutoryEvent", field.Name)
 }
@@ -12868,6 +13545,14 @@ func (ec *executionContext) field_Mutation_createWebhookEndpoint_args(ctx contex
 		return nil, err
 	}
 	args["url"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -13352,6 +14037,14 @@ func (ec *executionContext) field_Mutation_uploadAttachment_args(ctx context.Con
 		return nil, err
 	}
 	args["file"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -14409,6 +15102,38 @@ func (ec *executionContext) fieldContext_AuditEvent_relationshipId(_ context.Con
 	return graphql.NewScalarFieldContext("AuditEvent", field, true, true, "ID")
 }
 
+func (ec *executionContext) _AuditEvent_actor(ctx context.Context, field graphql.CollectedField, obj *cynllun.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AuditEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *AuditEventConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14893,6 +15618,38 @@ func (ec *executionContext) _Bundle_renderedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Bundle_renderedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Bundle", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Bundle_createdByPerson(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bundle_createdByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Bundle().CreatedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bundle_createdByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Bundle",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _BundleDocument_documentId(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
@@ -16753,6 +17510,116 @@ func (ec *executionContext) fieldContext_Case_updatedBy(_ context.Context, field
 	return graphql.NewScalarFieldContext("Case", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Case_createdByPerson(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_createdByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().CreatedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_createdByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_updatedByPerson(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_updatedByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().UpdatedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_updatedByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_viewerCanEdit(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_viewerCanEdit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().ViewerCanEdit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_viewerCanEdit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Case_viewerCanRender(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_viewerCanRender(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().ViewerCanRender(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_viewerCanRender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _CaseEvidence_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17151,6 +18018,70 @@ func (ec *executionContext) _CaseEvidence_withdrawnReason(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_CaseEvidence_withdrawnReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CaseEvidence", field, true, true, "String")
+}
+
+func (ec *executionContext) _CaseEvidence_createdByPerson(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_createdByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvidence().CreatedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_createdByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvidence_withdrawnByPerson(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_withdrawnByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvidence().WithdrawnByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_withdrawnByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CaseRevision_id(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
@@ -17739,6 +18670,70 @@ func (ec *executionContext) _CaseRevision_updatedBy(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_CaseRevision_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CaseRevision_createdByPerson(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_createdByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseRevision().CreatedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_createdByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRevision_updatedByPerson(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevision_updatedByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseRevision().UpdatedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevision_updatedByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Change_section(ctx context.Context, field graphql.CollectedField, obj *form.Change) (ret graphql.Marshaler) {
@@ -21805,6 +22800,121 @@ func (ec *executionContext) fieldContext_Learner_cases(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Learner_viewerCanEdit(ctx context.Context, field graphql.CollectedField, obj *cynllun.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_viewerCanEdit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Learner().ViewerCanEdit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_viewerCanEdit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Learner", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Learner_viewerCanUpload(ctx context.Context, field graphql.CollectedField, obj *cynllun.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_viewerCanUpload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Learner().ViewerCanUpload(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_viewerCanUpload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Learner", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Learner_viewerCanOpenCase(ctx context.Context, field graphql.CollectedField, obj *cynllun.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_viewerCanOpenCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Learner().ViewerCanOpenCase(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_viewerCanOpenCase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Learner", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Learner_viewerCanManageAccess(ctx context.Context, field graphql.CollectedField, obj *cynllun.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_viewerCanManageAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Learner().ViewerCanManageAccess(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_viewerCanManageAccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Learner", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Learner_viewerCanGrant(ctx context.Context, field graphql.CollectedField, obj *cynllun.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_viewerCanGrant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Learner().ViewerCanGrant(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.RelKind) graphql.Marshaler {
+			return ec.marshalNRelationshipKind2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐRelKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_viewerCanGrant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Learner", field, true, true, "RelationshipKind")
+}
+
 func (ec *executionContext) _LearnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *LearnerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22474,6 +23584,38 @@ func (ec *executionContext) _LedgerSession_voidReason(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_LedgerSession_voidReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerSession", field, true, true, "String")
+}
+
+func (ec *executionContext) _LedgerSession_recordedByPerson(ctx context.Context, field graphql.CollectedField, obj *cynllun.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSession_recordedByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerSession().RecordedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSession_recordedByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerSession",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LocalText_en(ctx context.Context, field graphql.CollectedField, obj *form.Text) (ret graphql.Marshaler) {
@@ -23523,7 +24665,7 @@ func (ec *executionContext) _Mutation_uploadAttachment(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UploadAttachment(ctx, fc.Args["learnerId"].(string), fc.Args["file"].(graphql.Upload))
+			return ec.Resolvers.Mutation().UploadAttachment(ctx, fc.Args["learnerId"].(string), fc.Args["file"].(graphql.Upload), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
@@ -23831,7 +24973,7 @@ func (ec *executionContext) _Mutation_createWebhookEndpoint(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateWebhookEndpoint(ctx, fc.Args["orgId"].(string), fc.Args["url"].(string))
+			return ec.Resolvers.Mutation().CreateWebhookEndpoint(ctx, fc.Args["orgId"].(string), fc.Args["url"].(string), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
@@ -25758,6 +26900,130 @@ func (ec *executionContext) fieldContext_Party_represents(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Party", field, true, true, "PartyRole")
 }
 
+func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *service.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodeID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Person_userId(ctx context.Context, field graphql.CollectedField, obj *service.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Person_learnerId(ctx context.Context, field graphql.CollectedField, obj *service.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_learnerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LearnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_learnerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Person_displayName(ctx context.Context, field graphql.CollectedField, obj *service.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_displayName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
+}
+
+func (ec *executionContext) _Person_roles(ctx context.Context, field graphql.CollectedField, obj *service.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []service.PersonRole) graphql.Marshaler {
+			return ec.marshalNPersonRole2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPersonRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonRole(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PersonCentred_importantTo(ctx context.Context, field graphql.CollectedField, obj *cynllun.PersonCentred) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25903,6 +27169,107 @@ func (ec *executionContext) fieldContext_PersonCentred_actionPlan(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PersonRole_kind(ctx context.Context, field graphql.CollectedField, obj *service.PersonRole) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonRole_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.RelKind) graphql.Marshaler {
+			return ec.marshalNRelationshipKind2githubᚗcomᚋcynllunᚋcynllunᚐRelKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonRole_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonRole", field, false, false, "RelationshipKind")
+}
+
+func (ec *executionContext) _PersonRole_staffRole(ctx context.Context, field graphql.CollectedField, obj *service.PersonRole) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonRole_staffRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonRole().StaffRole(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonRole_staffRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonRole", field, true, true, "String")
+}
+
+func (ec *executionContext) _PersonRole_organisation(ctx context.Context, field graphql.CollectedField, obj *service.PersonRole) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonRole_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonRole().Organisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonRole_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonRole",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonRole_current(ctx context.Context, field graphql.CollectedField, obj *service.PersonRole) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonRole_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonRole_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonRole", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Placement_namedSchool(ctx context.Context, field graphql.CollectedField, obj *cynllun.Placement) (ret graphql.Marshaler) {
@@ -26400,6 +27767,144 @@ func (ec *executionContext) fieldContext_Plan_sessions(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Plan_viewerCanEdit(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_viewerCanEdit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().ViewerCanEdit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_viewerCanEdit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Plan_viewerCanFinalise(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_viewerCanFinalise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().ViewerCanFinalise(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_viewerCanFinalise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Plan_viewerCanOverrideFindings(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_viewerCanOverrideFindings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().ViewerCanOverrideFindings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_viewerCanOverrideFindings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Plan_viewerCanRequestReview(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_viewerCanRequestReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().ViewerCanRequestReview(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_viewerCanRequestReview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Plan_viewerCanOpenReview(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_viewerCanOpenReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().ViewerCanOpenReview(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_viewerCanOpenReview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Plan_viewerCanRender(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_viewerCanRender(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().ViewerCanRender(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_viewerCanRender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _PlanContent_consent(ctx context.Context, field graphql.CollectedField, obj *VersionContent) (ret graphql.Marshaler) {
@@ -27277,11 +28782,11 @@ func (ec *executionContext) _PlanVersion_qualityOverride(ctx context.Context, fi
 			return ec.fieldContext_PlanVersion_qualityOverride(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.QualityOverride, nil
+			return ec.Resolvers.PlanVersion().QualityOverride(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.QualityOverride) graphql.Marshaler {
-			return ec.marshalOQualityOverride2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐQualityOverride(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *QualityOverride) graphql.Marshaler {
+			return ec.marshalOQualityOverride2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐQualityOverride(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27291,8 +28796,8 @@ func (ec *executionContext) fieldContext_PlanVersion_qualityOverride(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "PlanVersion",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_QualityOverride(ctx, field)
 		},
@@ -27327,6 +28832,38 @@ func (ec *executionContext) fieldContext_PlanVersion_review(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanVersion_createdByPerson(ctx context.Context, field graphql.CollectedField, obj *cynllun.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanVersion_createdByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanVersion().CreatedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanVersion_createdByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanVersion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
 		},
 	}
 	return fc, nil
@@ -28044,7 +29581,7 @@ func (ec *executionContext) fieldContext_ProvisionRow_nhsBody(_ context.Context,
 	return graphql.NewScalarFieldContext("ProvisionRow", field, false, false, "String")
 }
 
-func (ec *executionContext) _QualityOverride_reason(ctx context.Context, field graphql.CollectedField, obj *cynllun.QualityOverride) (ret graphql.Marshaler) {
+func (ec *executionContext) _QualityOverride_reason(ctx context.Context, field graphql.CollectedField, obj *QualityOverride) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28067,7 +29604,7 @@ func (ec *executionContext) fieldContext_QualityOverride_reason(_ context.Contex
 	return graphql.NewScalarFieldContext("QualityOverride", field, false, false, "String")
 }
 
-func (ec *executionContext) _QualityOverride_by(ctx context.Context, field graphql.CollectedField, obj *cynllun.QualityOverride) (ret graphql.Marshaler) {
+func (ec *executionContext) _QualityOverride_by(ctx context.Context, field graphql.CollectedField, obj *QualityOverride) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28090,7 +29627,7 @@ func (ec *executionContext) fieldContext_QualityOverride_by(_ context.Context, f
 	return graphql.NewScalarFieldContext("QualityOverride", field, false, false, "ID")
 }
 
-func (ec *executionContext) _QualityOverride_at(ctx context.Context, field graphql.CollectedField, obj *cynllun.QualityOverride) (ret graphql.Marshaler) {
+func (ec *executionContext) _QualityOverride_at(ctx context.Context, field graphql.CollectedField, obj *QualityOverride) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28113,7 +29650,7 @@ func (ec *executionContext) fieldContext_QualityOverride_at(_ context.Context, f
 	return graphql.NewScalarFieldContext("QualityOverride", field, false, false, "Time")
 }
 
-func (ec *executionContext) _QualityOverride_rules(ctx context.Context, field graphql.CollectedField, obj *cynllun.QualityOverride) (ret graphql.Marshaler) {
+func (ec *executionContext) _QualityOverride_rules(ctx context.Context, field graphql.CollectedField, obj *QualityOverride) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28134,6 +29671,38 @@ func (ec *executionContext) _QualityOverride_rules(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_QualityOverride_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QualityOverride", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualityOverride_byPerson(ctx context.Context, field graphql.CollectedField, obj *QualityOverride) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityOverride_byPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QualityOverride().ByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QualityOverride_byPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QualityOverride",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Quantity_minutesPerSession(ctx context.Context, field graphql.CollectedField, obj *cynllun.Quantity) (ret graphql.Marshaler) {
@@ -29818,6 +31387,125 @@ func (ec *executionContext) fieldContext_Relationship_grantorRoleEndedAt(_ conte
 	return graphql.NewScalarFieldContext("Relationship", field, true, true, "Time")
 }
 
+func (ec *executionContext) _Relationship_person(ctx context.Context, field graphql.CollectedField, obj *cynllun.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relationship().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Relationship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Relationship_grantedByPerson(ctx context.Context, field graphql.CollectedField, obj *cynllun.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_grantedByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relationship().GrantedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_grantedByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Relationship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Relationship_consentByPerson(ctx context.Context, field graphql.CollectedField, obj *cynllun.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_consentByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relationship().ConsentByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_consentByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Relationship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Relationship_viewerCanRevoke(ctx context.Context, field graphql.CollectedField, obj *cynllun.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_viewerCanRevoke(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relationship().ViewerCanRevoke(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_viewerCanRevoke(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29951,11 +31639,11 @@ func (ec *executionContext) _Review_request(ctx context.Context, field graphql.C
 			return ec.fieldContext_Review_request(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Request, nil
+			return ec.Resolvers.Review().Request(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.ReviewRequest) graphql.Marshaler {
-			return ec.marshalOReviewRequest2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ReviewRequest) graphql.Marshaler {
+			return ec.marshalOReviewRequest2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRequest(ctx, selections, v)
 		},
 		true,
 		false,
@@ -29965,8 +31653,8 @@ func (ec *executionContext) fieldContext_Review_request(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "Review",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReviewRequest(ctx, field)
 		},
@@ -30409,11 +32097,11 @@ func (ec *executionContext) _Review_decision(ctx context.Context, field graphql.
 			return ec.fieldContext_Review_decision(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Decision, nil
+			return ec.Resolvers.Review().Decision(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Decision) graphql.Marshaler {
-			return ec.marshalOReviewDecision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDecision(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ReviewDecision) graphql.Marshaler {
+			return ec.marshalOReviewDecision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewDecision(ctx, selections, v)
 		},
 		true,
 		false,
@@ -30423,8 +32111,8 @@ func (ec *executionContext) fieldContext_Review_decision(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Review",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReviewDecision(ctx, field)
 		},
@@ -30716,6 +32404,84 @@ func (ec *executionContext) fieldContext_Review_meetingRecords(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Review_createdByPerson(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_createdByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().CreatedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_createdByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_viewerCanEdit(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_viewerCanEdit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().ViewerCanEdit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_viewerCanEdit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Review_viewerCanRender(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_viewerCanRender(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().ViewerCanRender(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_viewerCanRender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _ReviewCheck_code(ctx context.Context, field graphql.CollectedField, obj *quality.Check) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30840,7 +32606,7 @@ func (ec *executionContext) fieldContext_ReviewCheck_basis(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ReviewCheck", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReviewDecision_kind(ctx context.Context, field graphql.CollectedField, obj *cynllun.Decision) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReviewDecision_kind(ctx context.Context, field graphql.CollectedField, obj *ReviewDecision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30863,7 +32629,7 @@ func (ec *executionContext) fieldContext_ReviewDecision_kind(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReviewDecision", field, false, false, "DecisionKind")
 }
 
-func (ec *executionContext) _ReviewDecision_reasons(ctx context.Context, field graphql.CollectedField, obj *cynllun.Decision) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReviewDecision_reasons(ctx context.Context, field graphql.CollectedField, obj *ReviewDecision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30886,7 +32652,7 @@ func (ec *executionContext) fieldContext_ReviewDecision_reasons(_ context.Contex
 	return graphql.NewScalarFieldContext("ReviewDecision", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReviewDecision_decidedOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Decision) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReviewDecision_decidedOn(ctx context.Context, field graphql.CollectedField, obj *ReviewDecision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30909,7 +32675,7 @@ func (ec *executionContext) fieldContext_ReviewDecision_decidedOn(_ context.Cont
 	return graphql.NewScalarFieldContext("ReviewDecision", field, false, false, "Date")
 }
 
-func (ec *executionContext) _ReviewDecision_decidedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Decision) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReviewDecision_decidedBy(ctx context.Context, field graphql.CollectedField, obj *ReviewDecision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30932,7 +32698,7 @@ func (ec *executionContext) fieldContext_ReviewDecision_decidedBy(_ context.Cont
 	return graphql.NewScalarFieldContext("ReviewDecision", field, false, false, "ID")
 }
 
-func (ec *executionContext) _ReviewDecision_version(ctx context.Context, field graphql.CollectedField, obj *cynllun.Decision) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReviewDecision_version(ctx context.Context, field graphql.CollectedField, obj *ReviewDecision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30953,6 +32719,38 @@ func (ec *executionContext) _ReviewDecision_version(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_ReviewDecision_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReviewDecision", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ReviewDecision_decidedByPerson(ctx context.Context, field graphql.CollectedField, obj *ReviewDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewDecision_decidedByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewDecision().DecidedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewDecision_decidedByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewDecision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ReviewPeriod_start(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewPeriod) (ret graphql.Marshaler) {
@@ -31079,7 +32877,7 @@ func (ec *executionContext) fieldContext_ReviewPeriod_daysLeft(_ context.Context
 	return graphql.NewScalarFieldContext("ReviewPeriod", field, true, true, "Int")
 }
 
-func (ec *executionContext) _ReviewRequest_by(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReviewRequest_by(ctx context.Context, field graphql.CollectedField, obj *ReviewRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31102,7 +32900,7 @@ func (ec *executionContext) fieldContext_ReviewRequest_by(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ReviewRequest", field, false, false, "RequesterRole")
 }
 
-func (ec *executionContext) _ReviewRequest_byName(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReviewRequest_byName(ctx context.Context, field graphql.CollectedField, obj *ReviewRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31125,7 +32923,7 @@ func (ec *executionContext) fieldContext_ReviewRequest_byName(_ context.Context,
 	return graphql.NewScalarFieldContext("ReviewRequest", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReviewRequest_requestedOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReviewRequest_requestedOn(ctx context.Context, field graphql.CollectedField, obj *ReviewRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31148,7 +32946,7 @@ func (ec *executionContext) fieldContext_ReviewRequest_requestedOn(_ context.Con
 	return graphql.NewScalarFieldContext("ReviewRequest", field, false, false, "Date")
 }
 
-func (ec *executionContext) _ReviewRequest_reason(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReviewRequest_reason(ctx context.Context, field graphql.CollectedField, obj *ReviewRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31171,7 +32969,7 @@ func (ec *executionContext) fieldContext_ReviewRequest_reason(_ context.Context,
 	return graphql.NewScalarFieldContext("ReviewRequest", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReviewRequest_decidedOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReviewRequest_decidedOn(ctx context.Context, field graphql.CollectedField, obj *ReviewRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31194,7 +32992,7 @@ func (ec *executionContext) fieldContext_ReviewRequest_decidedOn(_ context.Conte
 	return graphql.NewScalarFieldContext("ReviewRequest", field, false, false, "Date")
 }
 
-func (ec *executionContext) _ReviewRequest_decidedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReviewRequest_decidedBy(ctx context.Context, field graphql.CollectedField, obj *ReviewRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31217,7 +33015,7 @@ func (ec *executionContext) fieldContext_ReviewRequest_decidedBy(_ context.Conte
 	return graphql.NewScalarFieldContext("ReviewRequest", field, true, true, "ID")
 }
 
-func (ec *executionContext) _ReviewRequest_refusalReasons(ctx context.Context, field graphql.CollectedField, obj *cynllun.ReviewRequest) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReviewRequest_refusalReasons(ctx context.Context, field graphql.CollectedField, obj *ReviewRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31238,6 +33036,38 @@ func (ec *executionContext) _ReviewRequest_refusalReasons(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ReviewRequest_refusalReasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReviewRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewRequest_decidedByPerson(ctx context.Context, field graphql.CollectedField, obj *ReviewRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRequest_decidedByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewRequest().DecidedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRequest_decidedByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ReviewRevision_id(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
@@ -31428,11 +33258,11 @@ func (ec *executionContext) _ReviewRevision_request(ctx context.Context, field g
 			return ec.fieldContext_ReviewRevision_request(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Request, nil
+			return ec.Resolvers.ReviewRevision().Request(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.ReviewRequest) graphql.Marshaler {
-			return ec.marshalOReviewRequest2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ReviewRequest) graphql.Marshaler {
+			return ec.marshalOReviewRequest2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRequest(ctx, selections, v)
 		},
 		true,
 		false,
@@ -31442,8 +33272,8 @@ func (ec *executionContext) fieldContext_ReviewRevision_request(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "ReviewRevision",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReviewRequest(ctx, field)
 		},
@@ -31886,11 +33716,11 @@ func (ec *executionContext) _ReviewRevision_decision(ctx context.Context, field 
 			return ec.fieldContext_ReviewRevision_decision(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Decision, nil
+			return ec.Resolvers.ReviewRevision().Decision(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Decision) graphql.Marshaler {
-			return ec.marshalOReviewDecision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDecision(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ReviewDecision) graphql.Marshaler {
+			return ec.marshalOReviewDecision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewDecision(ctx, selections, v)
 		},
 		true,
 		false,
@@ -31900,8 +33730,8 @@ func (ec *executionContext) fieldContext_ReviewRevision_decision(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "ReviewRevision",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReviewDecision(ctx, field)
 		},
@@ -32124,6 +33954,38 @@ func (ec *executionContext) fieldContext_ReviewRevision_meetingRecords(_ context
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevision_createdByPerson(ctx context.Context, field graphql.CollectedField, obj *ReviewRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevision_createdByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewRevision().CreatedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevision_createdByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
 		},
 	}
 	return fc, nil
@@ -32853,6 +34715,38 @@ func (ec *executionContext) _StatutoryEvent_recordedBy(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_StatutoryEvent_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatutoryEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StatutoryEvent_recordedByPerson(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEvent_recordedByPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatutoryEvent().RecordedByPerson(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEvent_recordedByPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StatutoryEventResult_event(ctx context.Context, field graphql.CollectedField, obj *service.EventResult) (ret graphql.Marshaler) {
@@ -35369,13 +37263,20 @@ func (ec *executionContext) unmarshalInputAddEvidenceInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"caseId", "title", "date", "author", "kind", "section"}
+	fieldsInOrder := [...]string{"idempotencyKey", "caseId", "title", "date", "author", "kind", "section"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		case "caseId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
 			data, err := ec.unmarshalNID2string(ctx, v)
@@ -36782,13 +38683,20 @@ func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"userId", "kind", "learnerId", "orgId", "staffRole", "endsAt", "caseId"}
+	fieldsInOrder := [...]string{"idempotencyKey", "userId", "kind", "learnerId", "orgId", "staffRole", "endsAt", "caseId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		case "userId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
 			data, err := ec.unmarshalNID2string(ctx, v)
@@ -39210,6 +41118,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Plan(ctx, sel, obj)
+	case service.Person:
+		return ec._Person(ctx, sel, &obj)
+	case *service.Person:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Person(ctx, sel, obj)
 	case cynllun.Organisation:
 		return ec._Organisation(ctx, sel, &obj)
 	case *cynllun.Organisation:
@@ -39451,6 +41366,12 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AuditEvent_relationshipId(ctx, field, obj)
 				})
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEvent_actor(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39631,6 +41552,12 @@ func (ec *executionContext) _Bundle(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "createdByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Bundle_createdByPerson(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40252,6 +42179,30 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "createdByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_createdByPerson(ctx, field, obj)
+				})
+		case "updatedByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_updatedByPerson(ctx, field, obj)
+				})
+		case "viewerCanEdit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_viewerCanEdit(ctx, field, obj)
+				})
+		case "viewerCanRender":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_viewerCanRender(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40369,6 +42320,18 @@ func (ec *executionContext) _CaseEvidence(ctx context.Context, sel ast.Selection
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CaseEvidence_withdrawnReason(ctx, field, obj)
+				})
+		case "createdByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidence_createdByPerson(ctx, field, obj)
+				})
+		case "withdrawnByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidence_withdrawnByPerson(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -40520,6 +42483,18 @@ func (ec *executionContext) _CaseRevision(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "createdByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseRevision_createdByPerson(ctx, field, obj)
+				})
+		case "updatedByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseRevision_updatedByPerson(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -42068,6 +44043,36 @@ func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Learner_cases(ctx, field, obj)
 				})
+		case "viewerCanEdit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_viewerCanEdit(ctx, field, obj)
+				})
+		case "viewerCanUpload":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_viewerCanUpload(ctx, field, obj)
+				})
+		case "viewerCanOpenCase":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_viewerCanOpenCase(ctx, field, obj)
+				})
+		case "viewerCanManageAccess":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_viewerCanManageAccess(ctx, field, obj)
+				})
+		case "viewerCanGrant":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_viewerCanGrant(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -42322,6 +44327,12 @@ func (ec *executionContext) _LedgerSession(ctx context.Context, sel ast.Selectio
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LedgerSession_voidReason(ctx, field, obj)
+				})
+		case "recordedByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerSession_recordedByPerson(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43469,6 +45480,59 @@ func (ec *executionContext) _Party(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var personImplementors = []string{"Person", "Node"}
+
+func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *service.Person) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Person")
+		case "id":
+			out.Values[i] = ec._Person_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._Person_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "learnerId":
+			out.Values[i] = ec._Person_learnerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayName":
+			out.Values[i] = ec._Person_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._Person_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var personCentredImplementors = []string{"PersonCentred"}
 
 func (ec *executionContext) _PersonCentred(ctx context.Context, sel ast.SelectionSet, obj *cynllun.PersonCentred) graphql.Marshaler {
@@ -43509,6 +45573,56 @@ func (ec *executionContext) _PersonCentred(ctx context.Context, sel ast.Selectio
 			out.Values[i] = ec._PersonCentred_actionPlan(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var personRoleImplementors = []string{"PersonRole"}
+
+func (ec *executionContext) _PersonRole(ctx context.Context, sel ast.SelectionSet, obj *service.PersonRole) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personRoleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonRole")
+		case "kind":
+			out.Values[i] = ec._PersonRole_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "staffRole":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonRole_staffRole(ctx, field, obj)
+				})
+		case "organisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonRole_organisation(ctx, field, obj)
+				})
+		case "current":
+			out.Values[i] = ec._PersonRole_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43655,6 +45769,42 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Plan_sessions(ctx, field, obj)
+				})
+		case "viewerCanEdit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_viewerCanEdit(ctx, field, obj)
+				})
+		case "viewerCanFinalise":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_viewerCanFinalise(ctx, field, obj)
+				})
+		case "viewerCanOverrideFindings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_viewerCanOverrideFindings(ctx, field, obj)
+				})
+		case "viewerCanRequestReview":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_viewerCanRequestReview(ctx, field, obj)
+				})
+		case "viewerCanOpenReview":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_viewerCanOpenReview(ctx, field, obj)
+				})
+		case "viewerCanRender":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_viewerCanRender(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43931,15 +46081,22 @@ func (ec *executionContext) _PlanVersion(ctx context.Context, sel ast.SelectionS
 					return ec._PlanVersion_findings(ctx, field, obj)
 				})
 		case "qualityOverride":
-			out.Values[i] = ec._PlanVersion_qualityOverride(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanVersion_qualityOverride(ctx, field, obj)
+				})
 		case "review":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PlanVersion_review(ctx, field, obj)
+				})
+		case "createdByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanVersion_createdByPerson(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -44250,7 +46407,7 @@ func (ec *executionContext) _ProvisionRow(ctx context.Context, sel ast.Selection
 
 var qualityOverrideImplementors = []string{"QualityOverride"}
 
-func (ec *executionContext) _QualityOverride(ctx context.Context, sel ast.SelectionSet, obj *cynllun.QualityOverride) graphql.Marshaler {
+func (ec *executionContext) _QualityOverride(ctx context.Context, sel ast.SelectionSet, obj *QualityOverride) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, qualityOverrideImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -44262,23 +46419,29 @@ func (ec *executionContext) _QualityOverride(ctx context.Context, sel ast.Select
 		case "reason":
 			out.Values[i] = ec._QualityOverride_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "by":
 			out.Values[i] = ec._QualityOverride_by(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "at":
 			out.Values[i] = ec._QualityOverride_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rules":
 			out.Values[i] = ec._QualityOverride_rules(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "byPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QualityOverride_byPerson(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44699,6 +46862,30 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Relationship_grantorRoleEndedAt(ctx, field, obj)
 				})
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_person(ctx, field, obj)
+				})
+		case "grantedByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_grantedByPerson(ctx, field, obj)
+				})
+		case "consentByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_consentByPerson(ctx, field, obj)
+				})
+		case "viewerCanRevoke":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_viewerCanRevoke(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44754,10 +46941,11 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "request":
-			out.Values[i] = ec._Review_request(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_request(ctx, field, obj)
+				})
 		case "planVersionNumber":
 			out.Values[i] = ec._Review_planVersionNumber(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -44835,10 +47023,11 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "decision":
-			out.Values[i] = ec._Review_decision(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_decision(ctx, field, obj)
+				})
 		case "revisedVersion":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -44895,6 +47084,24 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Review_meetingRecords(ctx, field, obj)
+				})
+		case "createdByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_createdByPerson(ctx, field, obj)
+				})
+		case "viewerCanEdit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_viewerCanEdit(ctx, field, obj)
+				})
+		case "viewerCanRender":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_viewerCanRender(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -44968,7 +47175,7 @@ func (ec *executionContext) _ReviewCheck(ctx context.Context, sel ast.SelectionS
 
 var reviewDecisionImplementors = []string{"ReviewDecision"}
 
-func (ec *executionContext) _ReviewDecision(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Decision) graphql.Marshaler {
+func (ec *executionContext) _ReviewDecision(ctx context.Context, sel ast.SelectionSet, obj *ReviewDecision) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reviewDecisionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -45002,6 +47209,12 @@ func (ec *executionContext) _ReviewDecision(ctx context.Context, sel ast.Selecti
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReviewDecision_version(ctx, field, obj)
+				})
+		case "decidedByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewDecision_decidedByPerson(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -45077,7 +47290,7 @@ func (ec *executionContext) _ReviewPeriod(ctx context.Context, sel ast.Selection
 
 var reviewRequestImplementors = []string{"ReviewRequest"}
 
-func (ec *executionContext) _ReviewRequest(ctx context.Context, sel ast.SelectionSet, obj *cynllun.ReviewRequest) graphql.Marshaler {
+func (ec *executionContext) _ReviewRequest(ctx context.Context, sel ast.SelectionSet, obj *ReviewRequest) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reviewRequestImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -45122,6 +47335,12 @@ func (ec *executionContext) _ReviewRequest(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "decidedByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRequest_decidedByPerson(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45189,10 +47408,11 @@ func (ec *executionContext) _ReviewRevision(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "request":
-			out.Values[i] = ec._ReviewRevision_request(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevision_request(ctx, field, obj)
+				})
 		case "planVersionNumber":
 			out.Values[i] = ec._ReviewRevision_planVersionNumber(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -45270,10 +47490,11 @@ func (ec *executionContext) _ReviewRevision(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "decision":
-			out.Values[i] = ec._ReviewRevision_decision(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevision_decision(ctx, field, obj)
+				})
 		case "revisedVersion":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -45318,6 +47539,12 @@ func (ec *executionContext) _ReviewRevision(ctx context.Context, sel ast.Selecti
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReviewRevision_meetingRecords(ctx, field, obj)
+				})
+		case "createdByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevision_createdByPerson(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -45558,6 +47785,12 @@ func (ec *executionContext) _StatutoryEvent(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "recordedByPerson":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatutoryEvent_recordedByPerson(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48566,6 +50799,26 @@ func (ec *executionContext) marshalNPersonCentred2githubᚗcomᚋcynllunᚋcynll
 	return ec._PersonCentred(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPersonRole2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPersonRole(ctx context.Context, sel ast.SelectionSet, v service.PersonRole) graphql.Marshaler {
+	return ec._PersonRole(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPersonRole2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPersonRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []service.PersonRole) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPersonRole2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPersonRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPlan2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Plan) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -48846,6 +51099,36 @@ var (
 		cynllun.RelAdvocateOf: "ADVOCATE_FOR",
 	}
 )
+
+func (ec *executionContext) unmarshalNRelationshipKind2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐRelKindᚄ(ctx context.Context, v any) ([]cynllun.RelKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cynllun.RelKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRelationshipKind2githubᚗcomᚋcynllunᚋcynllunᚐRelKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRelationshipKind2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐRelKindᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.RelKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelationshipKind2githubᚗcomᚋcynllunᚋcynllunᚐRelKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) unmarshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, v any) (cynllun.RenderLanguage, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -51187,6 +53470,13 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPerson(ctx context.Context, sel ast.SelectionSet, v *service.Person) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Person(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPersonCentredInput2githubᚗcomᚋcynllunᚋcynllunᚐPersonCentred(ctx context.Context, v any) (cynllun.PersonCentred, error) {
 	res, err := ec.unmarshalInputPersonCentredInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -51416,7 +53706,7 @@ func (ec *executionContext) unmarshalOProvisionRowInput2ᚕgithubᚗcomᚋcynllu
 	return res, nil
 }
 
-func (ec *executionContext) marshalOQualityOverride2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐQualityOverride(ctx context.Context, sel ast.SelectionSet, v *cynllun.QualityOverride) graphql.Marshaler {
+func (ec *executionContext) marshalOQualityOverride2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐQualityOverride(ctx context.Context, sel ast.SelectionSet, v *QualityOverride) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -51563,7 +53853,7 @@ func (ec *executionContext) marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllun�
 	return ec._Review(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOReviewDecision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDecision(ctx context.Context, sel ast.SelectionSet, v *cynllun.Decision) graphql.Marshaler {
+func (ec *executionContext) marshalOReviewDecision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewDecision(ctx context.Context, sel ast.SelectionSet, v *ReviewDecision) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -51585,7 +53875,7 @@ func (ec *executionContext) unmarshalOReviewRecordInput2ᚖgithubᚗcomᚋcynllu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOReviewRequest2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewRequest(ctx context.Context, sel ast.SelectionSet, v *cynllun.ReviewRequest) graphql.Marshaler {
+func (ec *executionContext) marshalOReviewRequest2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRequest(ctx context.Context, sel ast.SelectionSet, v *ReviewRequest) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -286,6 +286,8 @@ func (r *Resolver) node(ctx context.Context, id string) (Node, error) {
 		return r.Svc.EvidenceItem(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixWebhook):
 		return r.Svc.WebhookEndpoint(ctx, id)
+	case strings.HasPrefix(id, cynllun.PrefixUser) && strings.Contains(id, "@"):
+		return r.Svc.PersonByID(ctx, id)
 	case strings.HasPrefix(id, cynllun.PrefixUser):
 		if p := cynllun.PrincipalFrom(ctx); p != nil && p.UserID == id {
 			return r.Svc.Me(ctx)
@@ -497,12 +499,12 @@ func ledgerQuery(planID string, from, to *cynllun.Date, rowID *string, version *
 }
 
 // uploadAttachment stores a multipart upload in a learner's record.
-func (r *Resolver) uploadAttachment(ctx context.Context, learnerID string, f graphql.Upload) (*cynllun.File, error) {
+func (r *Resolver) uploadAttachment(ctx context.Context, learnerID string, f graphql.Upload, key string) (*cynllun.File, error) {
 	data, err := r.readUpload("graph.uploadAttachment", f)
 	if err != nil {
 		return nil, err
 	}
-	return r.Svc.UploadAttachment(ctx, service.UploadInput{LearnerID: learnerID, Name: f.Filename, DeclaredType: f.ContentType, Data: data})
+	return r.Svc.UploadAttachment(ctx, service.UploadInput{IdempotencyKey: key, LearnerID: learnerID, Name: f.Filename, DeclaredType: f.ContentType, Data: data})
 }
 
 // readUpload reads a multipart upload, at most one byte over the limit (so

@@ -28,6 +28,8 @@ type Loaders struct {
 	// ReviewContext memoises what a review revision's checklist, findings
 	// and ledger are computed from (one load per revision per request).
 	ReviewContext *dataloadgen.Loader[*cynllun.Review, *service.ReviewContext]
+	// Person resolves actor ids in the context of a learner (people.go).
+	Person *dataloadgen.Loader[service.PersonKey, *service.Person]
 }
 
 // wait is how long a loader collects keys before fetching. It is short
@@ -60,6 +62,7 @@ func NewLoaders(svc *service.Service) *Loaders {
 		Review:         dataloadgen.NewLoader(batch(svc.Reviews), opts...),
 		ReviewsByPlan:  dataloadgen.NewLoader(batch(svc.ReviewsForPlans), opts...),
 		ReviewContext:  dataloadgen.NewLoader(batch(svc.ReviewContexts), opts...),
+		Person:         dataloadgen.NewLoader(batch(svc.People), opts...),
 	}
 	l.Plan = dataloadgen.NewLoader(batch(func(ctx context.Context, ids []string) ([]*cynllun.Plan, error) {
 		ps, err := svc.PlansByID(ctx, ids)

@@ -14,6 +14,12 @@ import (
 
 // A document to add to a case.
 type AddEvidenceInput struct {
+	// Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+	// retry safe: a request with a key you have used before, and the same
+	// input, returns what the first created and creates nothing; with another
+	// input it is CONFLICT. Keys are yours alone (per signed-in user) and are
+	// never logged.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 	// The case's id (anyone who may work on the case may add to it).
 	CaseID string `json:"caseId"`
 	// Its title.

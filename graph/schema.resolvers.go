@@ -43,6 +43,11 @@ func (r *auditEventResolver) RelationshipID(ctx context.Context, obj *cynllun.Au
 	return optional(obj.RelationshipID), nil
 }
 
+// Actor is the resolver for the actor field.
+func (r *auditEventResolver) Actor(ctx context.Context, obj *cynllun.AuditEvent) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.ActorID)
+}
+
 // Case is the resolver for the case field.
 func (r *bundleResolver) Case(ctx context.Context, obj *cynllun.Bundle) (*cynllun.Case, error) {
 	return r.Svc.Case(ctx, obj.CaseID)
@@ -85,6 +90,11 @@ func (r *bundleResolver) ManifestFile(ctx context.Context, obj *cynllun.Bundle) 
 // Manifest is the resolver for the manifest field.
 func (r *bundleResolver) Manifest(ctx context.Context, obj *cynllun.Bundle) (*bundle.Manifest, error) {
 	return service.BundleManifest(obj)
+}
+
+// CreatedByPerson is the resolver for the createdByPerson field.
+func (r *bundleResolver) CreatedByPerson(ctx context.Context, obj *cynllun.Bundle) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.CreatedBy)
 }
 
 // Chronology is the resolver for the chronology field.
@@ -172,6 +182,28 @@ func (r *caseResolver) Revisions(ctx context.Context, obj *cynllun.Case) ([]*Cas
 	return caseRevisions(cs), err
 }
 
+// CreatedByPerson is the resolver for the createdByPerson field.
+func (r *caseResolver) CreatedByPerson(ctx context.Context, obj *cynllun.Case) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.CreatedBy)
+}
+
+// UpdatedByPerson is the resolver for the updatedByPerson field.
+func (r *caseResolver) UpdatedByPerson(ctx context.Context, obj *cynllun.Case) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.UpdatedBy)
+}
+
+// ViewerCanEdit is the resolver for the viewerCanEdit field.
+func (r *caseResolver) ViewerCanEdit(ctx context.Context, obj *cynllun.Case) (bool, error) {
+	c, err := r.Svc.CaseCan(ctx, obj)
+	return c.Edit, err
+}
+
+// ViewerCanRender is the resolver for the viewerCanRender field.
+func (r *caseResolver) ViewerCanRender(ctx context.Context, obj *cynllun.Case) (bool, error) {
+	c, err := r.Svc.CaseCan(ctx, obj)
+	return c.Render, err
+}
+
 // File is the resolver for the file field.
 func (r *caseEvidenceResolver) File(ctx context.Context, obj *cynllun.CaseEvidence) (*cynllun.File, error) {
 	return r.Svc.File(ctx, obj.FileID)
@@ -197,6 +229,16 @@ func (r *caseEvidenceResolver) WithdrawnReason(ctx context.Context, obj *cynllun
 	return optional(obj.WithdrawnReason), nil
 }
 
+// CreatedByPerson is the resolver for the createdByPerson field.
+func (r *caseEvidenceResolver) CreatedByPerson(ctx context.Context, obj *cynllun.CaseEvidence) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.CreatedBy)
+}
+
+// WithdrawnByPerson is the resolver for the withdrawnByPerson field.
+func (r *caseEvidenceResolver) WithdrawnByPerson(ctx context.Context, obj *cynllun.CaseEvidence) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.WithdrawnBy)
+}
+
 // ID is the resolver for the id field.
 func (r *caseRevisionResolver) ID(ctx context.Context, obj *CaseRevision) (string, error) {
 	return obj.NodeID(), nil
@@ -205,6 +247,16 @@ func (r *caseRevisionResolver) ID(ctx context.Context, obj *CaseRevision) (strin
 // Case is the resolver for the case field.
 func (r *caseRevisionResolver) Case(ctx context.Context, obj *CaseRevision) (*cynllun.Case, error) {
 	return r.Svc.Case(ctx, obj.Case.ID)
+}
+
+// CreatedByPerson is the resolver for the createdByPerson field.
+func (r *caseRevisionResolver) CreatedByPerson(ctx context.Context, obj *CaseRevision) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.CreatedBy)
+}
+
+// UpdatedByPerson is the resolver for the updatedByPerson field.
+func (r *caseRevisionResolver) UpdatedByPerson(ctx context.Context, obj *CaseRevision) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.UpdatedBy)
 }
 
 // Source is the resolver for the source field.
@@ -482,6 +534,36 @@ func (r *learnerResolver) Cases(ctx context.Context, obj *cynllun.Learner) ([]*c
 	return r.Svc.LearnerCases(ctx, obj.ID)
 }
 
+// ViewerCanEdit is the resolver for the viewerCanEdit field.
+func (r *learnerResolver) ViewerCanEdit(ctx context.Context, obj *cynllun.Learner) (bool, error) {
+	c, err := r.Svc.LearnerCan(ctx, obj)
+	return c.Edit, err
+}
+
+// ViewerCanUpload is the resolver for the viewerCanUpload field.
+func (r *learnerResolver) ViewerCanUpload(ctx context.Context, obj *cynllun.Learner) (bool, error) {
+	c, err := r.Svc.LearnerCan(ctx, obj)
+	return c.Upload, err
+}
+
+// ViewerCanOpenCase is the resolver for the viewerCanOpenCase field.
+func (r *learnerResolver) ViewerCanOpenCase(ctx context.Context, obj *cynllun.Learner) (bool, error) {
+	c, err := r.Svc.LearnerCan(ctx, obj)
+	return c.OpenCase, err
+}
+
+// ViewerCanManageAccess is the resolver for the viewerCanManageAccess field.
+func (r *learnerResolver) ViewerCanManageAccess(ctx context.Context, obj *cynllun.Learner) (bool, error) {
+	c, err := r.Svc.LearnerCan(ctx, obj)
+	return c.ManageAccess, err
+}
+
+// ViewerCanGrant is the resolver for the viewerCanGrant field.
+func (r *learnerResolver) ViewerCanGrant(ctx context.Context, obj *cynllun.Learner) ([]cynllun.RelKind, error) {
+	c, err := r.Svc.LearnerCan(ctx, obj)
+	return c.Grant, err
+}
+
 // Reason is the resolver for the reason field.
 func (r *ledgerSessionResolver) Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error) {
 	return optionalEnum(obj.Reason), nil
@@ -495,6 +577,11 @@ func (r *ledgerSessionResolver) VoidedAt(ctx context.Context, obj *cynllun.Sessi
 // VoidReason is the resolver for the voidReason field.
 func (r *ledgerSessionResolver) VoidReason(ctx context.Context, obj *cynllun.Session) (*string, error) {
 	return optional(obj.VoidReason), nil
+}
+
+// RecordedByPerson is the resolver for the recordedByPerson field.
+func (r *ledgerSessionResolver) RecordedByPerson(ctx context.Context, obj *cynllun.Session) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.RecordedBy)
 }
 
 // Documents is the resolver for the documents field.
@@ -597,8 +684,8 @@ func (r *mutationResolver) RenderMeetingRecord(ctx context.Context, reviewID str
 }
 
 // UploadAttachment is the resolver for the uploadAttachment field.
-func (r *mutationResolver) UploadAttachment(ctx context.Context, learnerID string, file graphql.Upload) (*cynllun.File, error) {
-	return r.uploadAttachment(ctx, learnerID, file)
+func (r *mutationResolver) UploadAttachment(ctx context.Context, learnerID string, file graphql.Upload, idempotencyKey *string) (*cynllun.File, error) {
+	return r.uploadAttachment(ctx, learnerID, file, deref(idempotencyKey))
 }
 
 // RecordSessions is the resolver for the recordSessions field.
@@ -633,8 +720,8 @@ func (r *mutationResolver) ImportCalendar(ctx context.Context, orgID string, exp
 }
 
 // CreateWebhookEndpoint is the resolver for the createWebhookEndpoint field.
-func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, orgID string, url string) (*service.NewSecret, error) {
-	return r.Svc.CreateWebhookEndpoint(ctx, orgID, url)
+func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, orgID string, url string, idempotencyKey *string) (*service.NewSecret, error) {
+	return r.Svc.CreateWebhookEndpoint(ctx, orgID, url, deref(idempotencyKey))
 }
 
 // RotateWebhookSecret is the resolver for the rotateWebhookSecret field.
@@ -758,6 +845,16 @@ func (r *partyResolver) Represents(ctx context.Context, obj *cynllun.Party) (*cy
 	return optionalEnum(obj.Represents), nil
 }
 
+// StaffRole is the resolver for the staffRole field.
+func (r *personRoleResolver) StaffRole(ctx context.Context, obj *service.PersonRole) (*string, error) {
+	return optional(obj.StaffRole), nil
+}
+
+// Organisation is the resolver for the organisation field.
+func (r *personRoleResolver) Organisation(ctx context.Context, obj *service.PersonRole) (*cynllun.Organisation, error) {
+	return r.organisation(ctx, obj.OrgID, false)
+}
+
 // Learner is the resolver for the learner field.
 func (r *planResolver) Learner(ctx context.Context, obj *cynllun.Plan) (*cynllun.Learner, error) {
 	l, err := loadersFrom(ctx, r.Svc).Learner.Load(ctx, obj.LearnerID)
@@ -820,6 +917,42 @@ func (r *planResolver) Sessions(ctx context.Context, obj *cynllun.Plan, from *cy
 	return pointers(ss), err
 }
 
+// ViewerCanEdit is the resolver for the viewerCanEdit field.
+func (r *planResolver) ViewerCanEdit(ctx context.Context, obj *cynllun.Plan) (bool, error) {
+	c, err := r.Svc.PlanCan(ctx, obj)
+	return c.Edit, err
+}
+
+// ViewerCanFinalise is the resolver for the viewerCanFinalise field.
+func (r *planResolver) ViewerCanFinalise(ctx context.Context, obj *cynllun.Plan) (bool, error) {
+	c, err := r.Svc.PlanCan(ctx, obj)
+	return c.Finalise, err
+}
+
+// ViewerCanOverrideFindings is the resolver for the viewerCanOverrideFindings field.
+func (r *planResolver) ViewerCanOverrideFindings(ctx context.Context, obj *cynllun.Plan) (bool, error) {
+	c, err := r.Svc.PlanCan(ctx, obj)
+	return c.OverrideFindings, err
+}
+
+// ViewerCanRequestReview is the resolver for the viewerCanRequestReview field.
+func (r *planResolver) ViewerCanRequestReview(ctx context.Context, obj *cynllun.Plan) (bool, error) {
+	c, err := r.Svc.PlanCan(ctx, obj)
+	return c.RequestReview, err
+}
+
+// ViewerCanOpenReview is the resolver for the viewerCanOpenReview field.
+func (r *planResolver) ViewerCanOpenReview(ctx context.Context, obj *cynllun.Plan) (bool, error) {
+	c, err := r.Svc.PlanCan(ctx, obj)
+	return c.OpenReview, err
+}
+
+// ViewerCanRender is the resolver for the viewerCanRender field.
+func (r *planResolver) ViewerCanRender(ctx context.Context, obj *cynllun.Plan) (bool, error) {
+	c, err := r.Svc.PlanCan(ctx, obj)
+	return c.Render, err
+}
+
 // Provision is the resolver for the provision field.
 func (r *planContentResolver) Provision(ctx context.Context, obj *VersionContent) ([]*VersionRow, error) {
 	return versionRows(obj.PlanID, obj.Version, obj.Content.Provision), nil
@@ -874,12 +1007,22 @@ func (r *planVersionResolver) Findings(ctx context.Context, obj *cynllun.Version
 	return pointers(fs), err
 }
 
+// QualityOverride is the resolver for the qualityOverride field.
+func (r *planVersionResolver) QualityOverride(ctx context.Context, obj *cynllun.Version) (*QualityOverride, error) {
+	return qualityOverride(obj), nil
+}
+
 // Review is the resolver for the review field.
 func (r *planVersionResolver) Review(ctx context.Context, obj *cynllun.Version) (*cynllun.Review, error) {
 	if obj.ReviewID == "" {
 		return nil, nil
 	}
 	return loadersFrom(ctx, r.Svc).Review.Load(ctx, obj.ReviewID)
+}
+
+// CreatedByPerson is the resolver for the createdByPerson field.
+func (r *planVersionResolver) CreatedByPerson(ctx context.Context, obj *cynllun.Version) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.CreatedBy)
 }
 
 // Version is the resolver for the version field.
@@ -911,6 +1054,11 @@ func (r *provisionRowResolver) DateKind(ctx context.Context, obj *VersionRow) (*
 		return nil, nil
 	}
 	return &obj.DateKind, nil
+}
+
+// ByPerson is the resolver for the byPerson field.
+func (r *qualityOverrideResolver) ByPerson(ctx context.Context, obj *QualityOverride) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.By)
 }
 
 // Node is the resolver for the node field.
@@ -1115,6 +1263,26 @@ func (r *relationshipResolver) GrantorRoleEndedAt(ctx context.Context, obj *cynl
 	return r.Svc.GrantorRoleEnded(ctx, obj)
 }
 
+// Person is the resolver for the person field.
+func (r *relationshipResolver) Person(ctx context.Context, obj *cynllun.Relationship) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.UserID)
+}
+
+// GrantedByPerson is the resolver for the grantedByPerson field.
+func (r *relationshipResolver) GrantedByPerson(ctx context.Context, obj *cynllun.Relationship) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.CreatedBy)
+}
+
+// ConsentByPerson is the resolver for the consentByPerson field.
+func (r *relationshipResolver) ConsentByPerson(ctx context.Context, obj *cynllun.Relationship) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.ConsentBy)
+}
+
+// ViewerCanRevoke is the resolver for the viewerCanRevoke field.
+func (r *relationshipResolver) ViewerCanRevoke(ctx context.Context, obj *cynllun.Relationship) (bool, error) {
+	return r.Svc.CanRevoke(ctx, obj)
+}
+
 // Plan is the resolver for the plan field.
 func (r *reviewResolver) Plan(ctx context.Context, obj *cynllun.Review) (*cynllun.Plan, error) {
 	p, err := loadersFrom(ctx, r.Svc).Plan.Load(ctx, obj.PlanID)
@@ -1124,9 +1292,19 @@ func (r *reviewResolver) Plan(ctx context.Context, obj *cynllun.Review) (*cynllu
 	return p, err
 }
 
+// Request is the resolver for the request field.
+func (r *reviewResolver) Request(ctx context.Context, obj *cynllun.Review) (*ReviewRequest, error) {
+	return reviewRequest(obj), nil
+}
+
 // DurationMinutes is the resolver for the durationMinutes field.
 func (r *reviewResolver) DurationMinutes(ctx context.Context, obj *cynllun.Review) (*int, error) {
 	return optionalInt(obj.DurationMinutes), nil
+}
+
+// Decision is the resolver for the decision field.
+func (r *reviewResolver) Decision(ctx context.Context, obj *cynllun.Review) (*ReviewDecision, error) {
+	return reviewDecision(obj), nil
 }
 
 // RevisedVersion is the resolver for the revisedVersion field.
@@ -1170,9 +1348,31 @@ func (r *reviewResolver) MeetingRecords(ctx context.Context, obj *cynllun.Review
 	return r.Svc.MeetingRecords(ctx, obj)
 }
 
+// CreatedByPerson is the resolver for the createdByPerson field.
+func (r *reviewResolver) CreatedByPerson(ctx context.Context, obj *cynllun.Review) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.CreatedBy)
+}
+
+// ViewerCanEdit is the resolver for the viewerCanEdit field.
+func (r *reviewResolver) ViewerCanEdit(ctx context.Context, obj *cynllun.Review) (bool, error) {
+	c, err := r.Svc.ReviewCan(ctx, obj)
+	return c.Edit, err
+}
+
+// ViewerCanRender is the resolver for the viewerCanRender field.
+func (r *reviewResolver) ViewerCanRender(ctx context.Context, obj *cynllun.Review) (bool, error) {
+	c, err := r.Svc.ReviewCan(ctx, obj)
+	return c.Render, err
+}
+
 // Version is the resolver for the version field.
-func (r *reviewDecisionResolver) Version(ctx context.Context, obj *cynllun.Decision) (*int, error) {
+func (r *reviewDecisionResolver) Version(ctx context.Context, obj *ReviewDecision) (*int, error) {
 	return optionalInt(obj.Version), nil
+}
+
+// DecidedByPerson is the resolver for the decidedByPerson field.
+func (r *reviewDecisionResolver) DecidedByPerson(ctx context.Context, obj *ReviewDecision) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.DecidedBy)
 }
 
 // Review is the resolver for the review field.
@@ -1189,8 +1389,13 @@ func (r *reviewPeriodResolver) DaysLeft(ctx context.Context, obj *cynllun.Review
 }
 
 // DecidedBy is the resolver for the decidedBy field.
-func (r *reviewRequestResolver) DecidedBy(ctx context.Context, obj *cynllun.ReviewRequest) (*string, error) {
+func (r *reviewRequestResolver) DecidedBy(ctx context.Context, obj *ReviewRequest) (*string, error) {
 	return optional(obj.DecidedBy), nil
+}
+
+// DecidedByPerson is the resolver for the decidedByPerson field.
+func (r *reviewRequestResolver) DecidedByPerson(ctx context.Context, obj *ReviewRequest) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.DecidedBy)
 }
 
 // ID is the resolver for the id field.
@@ -1208,9 +1413,19 @@ func (r *reviewRevisionResolver) Plan(ctx context.Context, obj *ReviewRevision) 
 	return r.Resolver.Review().Plan(ctx, &obj.Review)
 }
 
+// Request is the resolver for the request field.
+func (r *reviewRevisionResolver) Request(ctx context.Context, obj *ReviewRevision) (*ReviewRequest, error) {
+	return reviewRequest(&obj.Review), nil
+}
+
 // DurationMinutes is the resolver for the durationMinutes field.
 func (r *reviewRevisionResolver) DurationMinutes(ctx context.Context, obj *ReviewRevision) (*int, error) {
 	return r.Resolver.Review().DurationMinutes(ctx, &obj.Review)
+}
+
+// Decision is the resolver for the decision field.
+func (r *reviewRevisionResolver) Decision(ctx context.Context, obj *ReviewRevision) (*ReviewDecision, error) {
+	return reviewDecision(&obj.Review), nil
 }
 
 // RevisedVersion is the resolver for the revisedVersion field.
@@ -1236,6 +1451,11 @@ func (r *reviewRevisionResolver) Findings(ctx context.Context, obj *ReviewRevisi
 // MeetingRecords is the resolver for the meetingRecords field.
 func (r *reviewRevisionResolver) MeetingRecords(ctx context.Context, obj *ReviewRevision) ([]*cynllun.Job, error) {
 	return r.Resolver.Review().MeetingRecords(ctx, &obj.Review)
+}
+
+// CreatedByPerson is the resolver for the createdByPerson field.
+func (r *reviewRevisionResolver) CreatedByPerson(ctx context.Context, obj *ReviewRevision) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.CreatedBy)
 }
 
 // Row is the resolver for the row field.
@@ -1264,6 +1484,11 @@ func (r *statutoryEventResolver) ReviewID(ctx context.Context, obj *cynllun.Stat
 // Note is the resolver for the note field.
 func (r *statutoryEventResolver) Note(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error) {
 	return optional(obj.Note), nil
+}
+
+// RecordedByPerson is the resolver for the recordedByPerson field.
+func (r *statutoryEventResolver) RecordedByPerson(ctx context.Context, obj *cynllun.StatutoryEvent) (*service.Person, error) {
+	return r.person(ctx, obj.LearnerID, obj.RecordedBy)
 }
 
 // Start is the resolver for the start field.
@@ -1428,6 +1653,9 @@ func (r *Resolver) OrganisationCalendar() OrganisationCalendarResolver {
 // Party returns PartyResolver implementation.
 func (r *Resolver) Party() PartyResolver { return &partyResolver{r} }
 
+// PersonRole returns PersonRoleResolver implementation.
+func (r *Resolver) PersonRole() PersonRoleResolver { return &personRoleResolver{r} }
+
 // Plan returns PlanResolver implementation.
 func (r *Resolver) Plan() PlanResolver { return &planResolver{r} }
 
@@ -1448,6 +1676,9 @@ func (r *Resolver) ProvisionReview() ProvisionReviewResolver { return &provision
 
 // ProvisionRow returns ProvisionRowResolver implementation.
 func (r *Resolver) ProvisionRow() ProvisionRowResolver { return &provisionRowResolver{r} }
+
+// QualityOverride returns QualityOverrideResolver implementation.
+func (r *Resolver) QualityOverride() QualityOverrideResolver { return &qualityOverrideResolver{r} }
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
@@ -1533,6 +1764,7 @@ type (
 	organisationResolver         struct{ *Resolver }
 	organisationCalendarResolver struct{ *Resolver }
 	partyResolver                struct{ *Resolver }
+	personRoleResolver           struct{ *Resolver }
 	planResolver                 struct{ *Resolver }
 	planContentResolver          struct{ *Resolver }
 	planLedgerResolver           struct{ *Resolver }
@@ -1540,6 +1772,7 @@ type (
 	planVersionSavedResolver     struct{ *Resolver }
 	provisionReviewResolver      struct{ *Resolver }
 	provisionRowResolver         struct{ *Resolver }
+	qualityOverrideResolver      struct{ *Resolver }
 	queryResolver                struct{ *Resolver }
 	recordItemResolver           struct{ *Resolver }
 	relationshipResolver         struct{ *Resolver }

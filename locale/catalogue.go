@@ -64,6 +64,7 @@ var catalogue = []Message{
 	{"BAD_CURSOR", "is not a cursor this API issued", "nid yw'n gyrchwr a roddwyd gan yr API hwn"},
 
 	// ---- objects not found (cynllun.NotFound: missing, or not yours to see)
+	{"PERSON_NOT_FOUND", "person not found", "ni chafwyd hyd i'r person"},
 	{"BUNDLE_NOT_FOUND", "bundle not found", "ni chafwyd hyd i'r bwndel"},
 	{"CASE_NOT_FOUND", "case not found", "ni chafwyd hyd i'r achos"},
 	{"CASE_REVISION_NOT_FOUND", "case revision not found", "ni chafwyd hyd i'r diwygiad hwnnw o'r achos"},
@@ -135,6 +136,14 @@ var catalogue = []Message{
 	{"OVERRIDE_NOT_ALLOWED", "only the maintaining school's or FEI's ALNCo, or an officer of the local authority, may finalise a plan over error-level findings", "dim ond CydADY yr ysgol neu'r sefydliad addysg bellach sy'n cynnal y cynllun, neu swyddog o'r awdurdod lleol, a gaiff gwblhau cynllun er gwaethaf canfyddiadau lefel gwall"},
 	{"OWN_RELATIONSHIPS_ONLY", "you may list only your own relationships", "dim ond eich perthnasoedd eich hun y cewch eu rhestru"},
 	{"ATTACH_FORBIDDEN", "you may not add attachments to this learner's record", "ni chewch ychwanegu atodiadau at gofnod y dysgwr hwn"},
+	{"RENDER_FORBIDDEN", "you may not have this plan rendered", "ni chewch ofyn i'r cynllun hwn gael ei greu'n ddogfen"},
+	{"RENDER_FORBIDDEN", "you may not have this meeting record rendered", "ni chewch ofyn i gofnod y cyfarfod hwn gael ei greu'n ddogfen"},
+	{"PERSON_ADMIN", "administrators act on organisations, not on learners' records", "mae gweinyddwyr yn gweithredu ar sefydliadau, nid ar gofnodion dysgwyr"},
+	{"PERSON_ADMIN", "administrators reach no learner's record", "ni all gweinyddwyr gyrraedd cofnod unrhyw ddysgwr"},
+	{"PERSON_HIDDEN", "another advocate is not named to an advocate: each consent is given on its own", "nid yw eiriolwr arall yn cael ei enwi i eiriolwr: rhoddir pob caniatâd ar ei ben ei hun"},
+	{"PERSON_HIDDEN", "another parent is not named to a parent: families may live apart, and safeguarding may require it", "nid yw rhiant arall yn cael ei enwi i riant: gall teuluoedd fyw ar wahân, a gall diogelu ofyn am hynny"},
+	{"PERSON_HIDDEN", "not a standing with a learner", "nid yw'n berthynas â dysgwr"},
+	{"PERSON_HIDDEN", "not related to the learner: nobody learns that such a user exists", "nid yw'n perthyn i'r dysgwr: nid oes neb yn cael gwybod bod defnyddiwr o'r fath yn bodoli"},
 	{"CALENDAR_FORBIDDEN", "you may not change this organisation's calendar", "ni chewch newid calendr y sefydliad hwn"},
 	{"ACCOUNT_FORBIDDEN", "you may not create this account", "ni chewch greu'r cyfrif hwn"},
 	{"SELF_GRANT", "you may not grant access to yourself", "ni chewch roi mynediad i chi'ch hun"},

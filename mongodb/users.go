@@ -57,14 +57,57 @@ func (db *DB) access(ctx context.Context, id string) (*accessDoc, bool, error) {
 	if err != nil || !ok {
 		return nil, false, err
 	}
+	d, err := decodeAccess(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	return d, true, nil
+}
+
+// decodeAccess decodes a user's document with the copies of their
+// relationships.
+func decodeAccess(raw bson.Raw) (*accessDoc, error) {
 	var d accessDoc
 	if err := bson.Unmarshal(raw, &d.user); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if err := bson.Unmarshal(raw, &d); err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	return &d, true, nil
+	return &d, nil
+}
+
+// AccountsByID returns the users found with every relationship of theirs,
+// ended or not, oldest first: concurrent reads by _id on the embedded
+// store, one _id $in find on MongoDB. A document holding only copies of
+// relationships (a grant that reached it before the user was created) is
+// not a user.
+func (db *DB) AccountsByID(ctx context.Context, ids []string) ([]cynllun.Account, error) {
+	const op = "mongodb.AccountsByID"
+	raws, err := byIDs[bson.Raw](ctx, db, collUsers, ids)
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	out := make([]cynllun.Account, 0, len(raws))
+	for _, raw := range raws {
+		d, err := decodeAccess(raw)
+		if err != nil {
+			return nil, cynllun.Internal(op, err)
+		}
+		if !d.exists() {
+			continue
+		}
+		u, err := fromUserDoc(&d.user)
+		if err != nil {
+			return nil, cynllun.Internal(op, err)
+		}
+		rels, err := sortedRelationships(op, d.Rels, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cynllun.Account{User: u, Relationships: rels})
+	}
+	return out, nil
 }
 
 // UserByID returns the user; NOT_FOUND when there is none.

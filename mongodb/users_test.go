@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -200,5 +201,49 @@ func TestRelationshipChangesSeenByEveryInstance(t *testing.T) {
 	})
 	if testDB.Embedded() && !slices.Equal(cmds, []string{findByID}) || len(cmds) != 1 {
 		t.Errorf("UserAccess sent %v, want one find by _id", cmds)
+	}
+}
+
+// TestAccountsByID: users with their relationships, ended ones too, oldest
+// first, in one batch; unknown ids and a document holding only copies of
+// relationships (no user yet) are left out.
+func TestAccountsByID(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	a, b, ghost := cynllun.NewID(cynllun.PrefixUser), cynllun.NewID(cynllun.PrefixUser), cynllun.NewID(cynllun.PrefixUser)
+	for _, id := range []string{a, b} {
+		if err := testDB.UpsertUser(ctx, &cynllun.User{ID: id, Name: "Name " + id, Email: id + "@example.invalid", CreatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	staff := &cynllun.Relationship{ID: cynllun.NewID(cynllun.PrefixRelationship), UserID: a, Kind: cynllun.RelStaffOf, OrgID: "org_school", StaffRole: "ALNCo", CreatedAt: t0, CreatedBy: "usr_admin"}
+	parent := &cynllun.Relationship{ID: cynllun.NewID(cynllun.PrefixRelationship), UserID: a, Kind: cynllun.RelParentOf, LearnerID: "lrn_x", CreatedAt: t0.Add(time.Hour), CreatedBy: "usr_staff"}
+	orphan := &cynllun.Relationship{ID: cynllun.NewID(cynllun.PrefixRelationship), UserID: ghost, Kind: cynllun.RelParentOf, LearnerID: "lrn_x", CreatedAt: t0, CreatedBy: "usr_staff"}
+	for _, r := range []*cynllun.Relationship{parent, staff, orphan} {
+		if err := testDB.CreateRelationship(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := testDB.EndRelationship(ctx, parent.ID, t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := testDB.AccountsByID(ctx, []string{a, "usr_nobody", b, ghost, a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(got, func(x, y cynllun.Account) int { return strings.Compare(x.User.ID, y.User.ID) })
+	byID := map[string]cynllun.Account{}
+	for _, acc := range got {
+		byID[acc.User.ID] = acc
+	}
+	if len(got) != 2 || byID[a].User == nil || byID[b].User == nil {
+		t.Fatalf("accounts: %+v", got)
+	}
+	if byID[a].User.Name != "Name "+a || len(byID[b].Relationships) != 0 {
+		t.Errorf("accounts: %+v", got)
+	}
+	rels := byID[a].Relationships
+	if len(rels) != 2 || rels[0].ID != staff.ID || rels[1].ID != parent.ID || rels[1].EndedAt.IsZero() || rels[0].StaffRole != "ALNCo" {
+		t.Errorf("a's relationships: %+v", rels)
 	}
 }

@@ -215,22 +215,51 @@ func Grant(p *cynllun.Principal, r *cynllun.Relationship, learner *cynllun.Learn
 	if learnerScoped && (learner == nil || r.LearnerID != learner.ID) {
 		return GrantDecision{Why: "no such learner"}
 	}
+	d := MayGrant(p, r.Kind, learner, now)
+	if d.OK && r.Kind == cynllun.RelAdvocateOf && (r.ConsentBy != p.UserID || r.EndsAt.IsZero()) {
+		return GrantDecision{Why: "an advocate's consent is the signed-in parent's or young person's, with an end date"}
+	}
+	return d
+}
+
+// MayGrant decides by the grant table whether p may grant a relationship
+// of kind about learner (nil for staff and officer grants) to someone
+// else, and under which standing: Grant's decision before the conditions
+// that depend on the relationship itself (its holder, an advocate's
+// consent and end date). A learner's viewerCanGrant lists the kinds it
+// allows.
+func MayGrant(p *cynllun.Principal, kind cynllun.RelKind, learner *cynllun.Learner, now time.Time) GrantDecision {
 	var refused Rule
-	for i, h := range StandingsOf(p, r.Kind, learner, now) {
-		rule := GrantRule(h.As, r.Kind, false)
+	for i, h := range StandingsOf(p, kind, learner, now) {
+		rule := GrantRule(h.As, kind, false)
 		if !rule.Allow {
 			if i == 0 {
 				refused = rule
 			}
 			continue
 		}
-		if r.Kind == cynllun.RelAdvocateOf && (r.ConsentBy != p.UserID || r.EndsAt.IsZero()) {
-			return GrantDecision{Why: "an advocate's consent is the signed-in parent's or young person's, with an end date"}
-		}
 		return GrantDecision{OK: true, Why: rule.Why, As: h.As, Via: h.Via}
 	}
 	if refused.Why == "" {
-		refused = GrantRule(AsNone, r.Kind, false)
+		refused = GrantRule(AsNone, kind, false)
 	}
 	return GrantDecision{Why: refused.Why}
+}
+
+// LearnerGrantKinds are the relationship kinds granted about a learner.
+var LearnerGrantKinds = []cynllun.RelKind{cynllun.RelParentOf, cynllun.RelSelf, cynllun.RelAdvocateOf}
+
+// GrantableKinds lists the kinds of relationship about learner l that p
+// may grant to someone else (MayGrant), in the order of LearnerGrantKinds.
+func GrantableKinds(p *cynllun.Principal, l *cynllun.Learner, now time.Time) []cynllun.RelKind {
+	out := []cynllun.RelKind{}
+	if l == nil {
+		return out
+	}
+	for _, k := range LearnerGrantKinds {
+		if MayGrant(p, k, l, now).OK {
+			out = append(out, k)
+		}
+	}
+	return out
 }

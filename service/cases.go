@@ -81,8 +81,8 @@ func (s *Service) OpenCase(ctx context.Context, in OpenCaseInput) (*cynllun.Case
 		Revision: 1, LearnerID: l.ID, Kind: in.Kind, Status: cynllun.CaseOpen,
 		CreatedAt: now.UTC(), CreatedBy: p.UserID, UpdatedAt: now.UTC(), UpdatedBy: p.UserID,
 	}
-	// Who may open one is who may work on one.
-	if !policy.ReadCase(p, l, c, now).OK {
+	// Who may open one is who may work on one (policy.OpenCase).
+	if !policy.OpenCase(p, l, now).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not open a case for this learner")
 	}
 	ck := &checker{}

@@ -16,11 +16,12 @@ import (
 // EvidenceInput is a document to add to a case: a PDF, or a PNG or JPEG
 // image (a scanned letter, a photograph of a drawing).
 type EvidenceInput struct {
-	CaseID string
-	Title  string
-	Date   cynllun.Date
-	Author string
-	Kind   cynllun.EvidenceKind
+	IdempotencyKey string // idempotency.go
+	CaseID         string
+	Title          string
+	Date           cynllun.Date
+	Author         string
+	Kind           cynllun.EvidenceKind
 	// Section is the bundle section it goes in; default: the first that
 	// takes its kind.
 	Section string
@@ -54,6 +55,9 @@ func (s *Service) AddEvidence(ctx context.Context, in EvidenceInput) (*cynllun.C
 	const op = "service.AddEvidence"
 	p, c, l, err := s.caseFor(ctx, op, in.CaseID)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkKey(op, "input.idempotencyKey", in.IdempotencyKey); err != nil {
 		return nil, err
 	}
 	ck := &checker{}
@@ -94,37 +98,46 @@ func (s *Service) AddEvidence(ctx context.Context, in EvidenceInput) (*cynllun.C
 	}); err != nil {
 		return nil, err
 	}
-	existing, err := s.store.EvidenceForCase(ctx, c.ID)
-	if err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	if len(existing) >= maxCaseEvidence {
-		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.caseId", Message: "has the most documents a case may hold"})
-	}
 	sum := sha256.Sum256(in.Data)
 	hexSum := hex.EncodeToString(sum[:])
-	now := s.now().UTC()
-	if name == "" {
-		name = "evidence" + res.Ext
-	}
-	f := &cynllun.File{
-		ID: cynllun.CaseFileID(c.ID, hexSum), Name: name, ContentType: res.ContentType, Size: int64(len(in.Data)),
-		Pages: pages, SHA256: hexSum, LearnerID: l.ID, CaseID: c.ID, Kind: cynllun.FileUpload, CreatedBy: p.UserID, CreatedAt: now,
-	}
-	if err := s.store.PutFile(ctx, f, in.Data); err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	e := &cynllun.CaseEvidence{
-		ID: cynllun.NewID(cynllun.PrefixEvidence), CaseID: c.ID, LearnerID: l.ID, FileID: f.ID,
-		ContentType: res.ContentType, Pages: pages, SHA256: hexSum, Size: int64(len(in.Data)),
-		Title: strings.TrimSpace(in.Title), Date: in.Date, Author: strings.TrimSpace(in.Author), Kind: in.Kind,
-		Section: sectionFor(c.Bundle.Sections, string(in.Kind), in.Section), CreatedAt: now, CreatedBy: p.UserID,
-	}
-	if err := s.store.InsertEvidence(ctx, e); err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	s.log.InfoContext(ctx, "evidence added", "evidence", e.ID, "case", c.ID, "type", res.ContentType, "pages", pages, "bytes", len(in.Data), "actor", p.UserID)
-	return e, nil
+	sent := in
+	sent.Data = nil
+	return keyed(ctx, s, keySpec{op: op, mutation: "addEvidence", scope: p.UserID, key: in.IdempotencyKey, field: "input.idempotencyKey",
+		prefix: cynllun.PrefixEvidence, input: struct {
+			EvidenceInput
+			SHA256 string
+		}{sent, hexSum}},
+		func(id string) (*cynllun.CaseEvidence, error) {
+			existing, err := s.store.EvidenceForCase(ctx, c.ID)
+			if err != nil {
+				return nil, cynllun.AsError(op, err)
+			}
+			if len(existing) >= maxCaseEvidence {
+				return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.caseId", Message: "has the most documents a case may hold"})
+			}
+			now := s.now().UTC()
+			if name == "" {
+				name = "evidence" + res.Ext
+			}
+			f := &cynllun.File{
+				ID: cynllun.CaseFileID(c.ID, hexSum), Name: name, ContentType: res.ContentType, Size: int64(len(in.Data)),
+				Pages: pages, SHA256: hexSum, LearnerID: l.ID, CaseID: c.ID, Kind: cynllun.FileUpload, CreatedBy: p.UserID, CreatedAt: now,
+			}
+			if err := s.store.PutFile(ctx, f, in.Data); err != nil {
+				return nil, cynllun.AsError(op, err)
+			}
+			e := &cynllun.CaseEvidence{
+				ID: id, CaseID: c.ID, LearnerID: l.ID, FileID: f.ID,
+				ContentType: res.ContentType, Pages: pages, SHA256: hexSum, Size: int64(len(in.Data)),
+				Title: strings.TrimSpace(in.Title), Date: in.Date, Author: strings.TrimSpace(in.Author), Kind: in.Kind,
+				Section: sectionFor(c.Bundle.Sections, string(in.Kind), in.Section), CreatedAt: now, CreatedBy: p.UserID,
+			}
+			if err := s.store.InsertEvidence(ctx, e); err != nil {
+				return nil, cynllun.AsError(op, err)
+			}
+			s.log.InfoContext(ctx, "evidence added", "evidence", e.ID, "case", c.ID, "type", res.ContentType, "pages", pages, "bytes", len(in.Data), "actor", p.UserID)
+			return e, nil
+		}, func(id string) (*cynllun.CaseEvidence, error) { return s.EvidenceItem(ctx, id) })
 }
 
 // WithdrawEvidence withdraws a document from a case: it stays listed, with

@@ -32,6 +32,9 @@ type keySpec struct {
 	field string
 	// prefix is the id prefix of the record created.
 	prefix string
+	// result, when set, is the id of the record created, fixed by the
+	// input (a content-addressed file) rather than derived from the claim.
+	result string
 	// input is fingerprinted: the same key with another input is refused.
 	input any
 	// reused is the CONFLICT message when the key was used for another
@@ -46,6 +49,9 @@ type keySpec struct {
 func keyed[T any](ctx context.Context, s *Service, k keySpec, create func(id string) (T, error), load func(id string) (T, error)) (T, error) {
 	var zero T
 	if k.key == "" {
+		if k.result != "" {
+			return create(k.result)
+		}
 		return create(cynllun.NewID(k.prefix))
 	}
 	if k.field != "" {
@@ -58,8 +64,11 @@ func keyed[T any](ctx context.Context, s *Service, k keySpec, create func(id str
 		return zero, cynllun.Internal(k.op, err)
 	}
 	id := cynllun.IdempotencyKeyID(k.scope, k.mutation, k.key)
-	want := &cynllun.IdempotencyClaim{ID: id, Mutation: k.mutation, Fingerprint: fp,
-		ResultID: cynllun.DerivedID(k.prefix, id), At: s.now().UTC()}
+	result := k.result
+	if result == "" {
+		result = cynllun.DerivedID(k.prefix, id)
+	}
+	want := &cynllun.IdempotencyClaim{ID: id, Mutation: k.mutation, Fingerprint: fp, ResultID: result, At: s.now().UTC()}
 	deadline := time.Now().Add(keyWait)
 	for pause := 10 * time.Millisecond; ; pause = min(2*pause, 200*time.Millisecond) {
 		c, won, err := s.store.ClaimIdempotencyKey(ctx, want)
@@ -114,6 +123,18 @@ func keyed[T any](ctx context.Context, s *Service, k keySpec, create func(id str
 // clientKey is the keySpec of a client's idempotencyKey on input.
 func clientKey(op, mutation string, p *cynllun.Principal, key, prefix string, input any) keySpec {
 	return keySpec{op: op, mutation: mutation, scope: p.UserID, key: key, field: "input.idempotencyKey", prefix: prefix, input: input}
+}
+
+// checkKey validates a client key sent as field before any work is done
+// (keyed checks it too, but only once the request is ready to create).
+func checkKey(op, field, key string) error {
+	if key == "" {
+		return nil
+	}
+	if msg := cynllun.CheckIdempotencyKey(key); msg != "" {
+		return cynllun.Invalid(op, cynllun.FieldError{Field: field, Message: msg})
+	}
+	return nil
 }
 
 // snapshot is input as it was sent, for a fingerprint taken before the

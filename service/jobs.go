@@ -40,9 +40,12 @@ func (s *Service) RenderPlan(ctx context.Context, in RenderInput) (*cynllun.Job,
 	if len(errs) > 0 {
 		return nil, cynllun.Invalid(op, errs...)
 	}
-	plan, _, err := s.planFor(ctx, p, op, in.PlanID)
+	plan, l, err := s.planFor(ctx, p, op, in.PlanID)
 	if err != nil {
 		return nil, err
+	}
+	if !policy.Render(p, l, s.now()).OK {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not have this plan rendered")
 	}
 	latest, err := s.store.LatestVersions(ctx, []string{plan.ID})
 	if err != nil {
@@ -123,8 +126,12 @@ func (s *Service) RenderMeetingRecord(ctx context.Context, in MeetingInput) (*cy
 		return nil, cynllun.NotFound(op, "review")
 	}
 	r := rs[0]
-	if _, _, err := s.planFor(ctx, p, op, r.PlanID); err != nil {
+	_, l, err := s.planFor(ctx, p, op, r.PlanID)
+	if err != nil {
 		return nil, cynllun.NotFound(op, "review")
+	}
+	if !policy.Render(p, l, s.now()).OK {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not have this meeting record rendered")
 	}
 	if in.Revision == 0 {
 		in.Revision = r.Revision
@@ -132,7 +139,7 @@ func (s *Service) RenderMeetingRecord(ctx context.Context, in MeetingInput) (*cy
 	if in.Revision > r.Revision {
 		return nil, cynllun.NotFound(op, "review revision")
 	}
-	if r.Status == cynllun.ReviewRequested || r.Status == cynllun.ReviewRefused {
+	if !r.Held() {
 		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "reviewId", Message: "has no meeting to record: the review was not held"})
 	}
 	existing, err := s.store.JobsForReview(ctx, r.ID, in.Revision)

@@ -207,11 +207,12 @@ func holdsOrgRole(p *cynllun.Principal, now time.Time) bool {
 
 // GrantInput creates a relationship that gives a user access.
 type GrantInput struct {
-	UserID    string
-	Kind      cynllun.RelKind
-	LearnerID string
-	OrgID     string
-	StaffRole string
+	IdempotencyKey string // idempotency.go
+	UserID         string
+	Kind           cynllun.RelKind
+	LearnerID      string
+	OrgID          string
+	StaffRole      string
 	// EndsAt is required for advocates: consent is always time-limited.
 	EndsAt *time.Time
 	// CaseID limits an advocate's consent to one case of the learner's.
@@ -223,13 +224,14 @@ type GrantInput struct {
 // consented.
 func (s *Service) GrantAccess(ctx context.Context, in GrantInput) (*cynllun.Relationship, error) {
 	const op = "service.GrantAccess"
+	sent := snapshot(in)
 	p, err := principal(ctx, op)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	r := &cynllun.Relationship{
-		ID: cynllun.NewID(cynllun.PrefixRelationship), UserID: in.UserID, Kind: in.Kind,
+		UserID: in.UserID, Kind: in.Kind,
 		LearnerID: in.LearnerID, OrgID: in.OrgID, StaffRole: in.StaffRole, CaseID: in.CaseID,
 		CreatedAt: now.UTC(), CreatedBy: p.UserID,
 	}
@@ -348,19 +350,29 @@ func (s *Service) GrantAccess(ctx context.Context, in GrantInput) (*cynllun.Rela
 		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.userId", Message: "is not a user you may grant this access to"})
 	}
 	r.GrantedAs, r.GrantedVia = string(d.As), d.Via
-	if err := s.store.CreateRelationship(ctx, r); err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	if learnerScoped {
-		// The learner's audit trail shows who gave whom access, and as what.
-		if err := s.audit(ctx, op, []cynllun.AuditEvent{{
-			ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID, LearnerID: learner.ID,
-			Part: "access.grant", Action: "granted", Reason: string(r.Kind), RelationshipID: r.ID,
-		}}); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
+	return keyed(ctx, s, clientKey(op, "grantAccess", p, in.IdempotencyKey, cynllun.PrefixRelationship, sent),
+		func(id string) (*cynllun.Relationship, error) {
+			r.ID = id
+			if err := s.store.CreateRelationship(ctx, r); err != nil {
+				return nil, cynllun.AsError(op, err)
+			}
+			if learnerScoped {
+				// The learner's audit trail shows who gave whom access, and as what.
+				if err := s.audit(ctx, op, []cynllun.AuditEvent{{
+					ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID, LearnerID: learner.ID,
+					Part: "access.grant", Action: "granted", Reason: string(r.Kind), RelationshipID: r.ID,
+				}}); err != nil {
+					return nil, err
+				}
+			}
+			return r, nil
+		}, func(id string) (*cynllun.Relationship, error) {
+			got, err := s.store.RelationshipByID(ctx, id)
+			if err != nil {
+				return nil, cynllun.AsError(op, err)
+			}
+			return got, nil
+		})
 }
 
 // refuseSelfGrant answers a grant to the granter themself: FORBIDDEN,
@@ -463,7 +475,7 @@ func (s *Service) LearnerAccess(ctx context.Context, learnerID string) ([]cynllu
 	if err != nil {
 		return nil, err
 	}
-	if !policy.WriteLearner(p, l, s.now()).OK {
+	if !policy.ManageAccess(p, l, s.now()).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "only those who maintain the record see who has access")
 	}
 	rs, err := s.store.RelationshipsForLearner(ctx, learnerID)
@@ -492,7 +504,7 @@ func (s *Service) GrantorRoleEnded(ctx context.Context, r *cynllun.Relationship)
 		return nil, cynllun.AsError(op, err)
 	}
 	now := s.now()
-	if !policy.WriteLearner(p, m[r.LearnerID], now).OK {
+	if !policy.ManageAccess(p, m[r.LearnerID], now).OK {
 		return nil, nil
 	}
 	via, err := s.store.RelationshipByID(ctx, r.GrantedVia)

@@ -138,7 +138,7 @@ func (s *Service) qualityGate(ctx context.Context, op string, p *cynllun.Princip
 	if fe := form.CheckText("input.overrideReason", reason, form.MaxMedium, true); fe != nil {
 		return nil, cynllun.Invalid(op, *fe)
 	}
-	if !policy.OverrideQuality(p, l, plan.MaintainerID, s.roles(), now).OK {
+	if !policy.Finalise(p, l, plan.MaintainerID, s.roles(), true, now).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "only the maintaining school's or FEI's ALNCo, or an officer of the local authority, may finalise a plan over error-level findings")
 	}
 	var rules []string

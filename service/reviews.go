@@ -87,11 +87,11 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 		return nil, err
 	}
 	now := s.now()
-	read := policy.ReadLearner(p, l, now)
-	writer := policy.WriteLearner(p, l, now).OK
-	if !writer && read.Reason != cynllun.RelParentOf && read.Reason != cynllun.RelSelf && read.Reason != cynllun.RelAdvocateOf {
+	if !policy.RequestReview(p, l, now).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not request a review of this plan")
 	}
+	read := policy.ReadLearner(p, l, now)
+	writer := policy.WriteLearner(p, l, now).OK
 	if in.RequestedBy == "" {
 		switch read.Reason {
 		case cynllun.RelParentOf:

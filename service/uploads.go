@@ -14,7 +14,11 @@ import (
 
 // UploadInput is an attachment to store in a learner's record.
 type UploadInput struct {
-	LearnerID string
+	// IdempotencyKey makes a retry safe (idempotency.go): the same key
+	// with the same learner, name, declared type and bytes returns the
+	// file stored first; with anything else it is CONFLICT.
+	IdempotencyKey string
+	LearnerID      string
 	// Name and DeclaredType are what the client said the file is; the
 	// content decides.
 	Name         string
@@ -59,9 +63,11 @@ func (s *Service) UploadAttachment(ctx context.Context, in UploadInput) (*cynllu
 		return nil, err
 	}
 	now := s.now()
-	read := policy.ReadLearner(p, l, now)
-	if !policy.WriteLearner(p, l, now).OK && read.Reason != cynllun.RelParentOf && read.Reason != cynllun.RelSelf {
+	if !policy.Upload(p, l, now).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not add attachments to this learner's record")
+	}
+	if err := checkKey(op, "idempotencyKey", in.IdempotencyKey); err != nil {
+		return nil, err
 	}
 	name := cleanName(in.Name)
 	if fe := form.CheckText("file", name, form.MaxShort, false); fe != nil {
@@ -84,15 +90,26 @@ func (s *Service) UploadAttachment(ctx context.Context, in UploadInput) (*cynllu
 		Pages: res.Pages, SHA256: hexSum, LearnerID: l.ID, Kind: cynllun.FileUpload,
 		CreatedBy: p.UserID, CreatedAt: now.UTC(),
 	}
-	if err := s.store.PutFile(ctx, f, in.Data); err != nil {
-		return nil, cynllun.AsError(op, err)
+	// The file's id is its content's address: with or without a key, the
+	// same bytes for the same learner are one file.
+	key := keySpec{op: op, mutation: "uploadAttachment", scope: p.UserID, key: in.IdempotencyKey, field: "idempotencyKey",
+		prefix: cynllun.PrefixFile, result: f.ID, input: struct {
+			LearnerID, Name, DeclaredType, SHA256 string
+		}{l.ID, in.Name, in.DeclaredType, hexSum}}
+	load := func(id string) (*cynllun.File, error) {
+		stored, err := s.store.FileByID(ctx, id)
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		return stored, nil
 	}
-	stored, err := s.store.FileByID(ctx, f.ID)
-	if err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	s.log.InfoContext(ctx, "attachment uploaded", "file", f.ID, "learner", l.ID, "type", res.ContentType, "bytes", len(in.Data), "actor", p.UserID)
-	return stored, nil
+	return keyed(ctx, s, key, func(id string) (*cynllun.File, error) {
+		if err := s.store.PutFile(ctx, f, in.Data); err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		s.log.InfoContext(ctx, "attachment uploaded", "file", f.ID, "learner", l.ID, "type", res.ContentType, "bytes", len(in.Data), "actor", p.UserID)
+		return load(id)
+	}, load)
 }
 
 // cleanName keeps the last element of a path a browser may send and trims

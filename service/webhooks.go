@@ -45,27 +45,46 @@ func (s *Service) orgForNotices(ctx context.Context, op, orgID string) (*cynllun
 }
 
 // CreateWebhookEndpoint subscribes a URL to an organisation's deadline
-// notices and returns its signing secret (shown this once).
-func (s *Service) CreateWebhookEndpoint(ctx context.Context, orgID, rawURL string) (*NewSecret, error) {
+// notices and returns its signing secret (shown this once). With an
+// idempotency key (idempotency.go), a retry by the same user, who still
+// manages the organisation's notices, returns the endpoint created first
+// with its current signing secret, and creates nothing.
+func (s *Service) CreateWebhookEndpoint(ctx context.Context, orgID, rawURL, key string) (*NewSecret, error) {
 	const op = "service.CreateWebhookEndpoint"
 	p, org, err := s.orgForNotices(ctx, op, orgID)
 	if err != nil {
 		return nil, err
 	}
+	if err := checkKey(op, "idempotencyKey", key); err != nil {
+		return nil, err
+	}
 	if fe := s.webhooks.CheckURL(rawURL); fe != nil {
 		return nil, cynllun.Invalid(op, *fe)
 	}
-	secret, err := notify.NewSecret()
-	if err != nil {
-		return nil, cynllun.Internal(op, err)
-	}
-	e := &cynllun.WebhookEndpoint{ID: cynllun.NewID(cynllun.PrefixWebhook), OrgID: org.ID, URL: rawURL, Secrets: []string{secret},
-		CreatedAt: s.now().UTC(), CreatedBy: p.UserID}
-	if err := s.store.CreateEndpoint(ctx, e); err != nil {
-		return nil, cynllun.AsError(op, err)
-	}
-	s.log.InfoContext(ctx, "webhook endpoint created", "endpoint", e.ID, "org", org.ID, "actor", p.UserID)
-	return &NewSecret{Endpoint: e, Secret: secret}, nil
+	return keyed(ctx, s, keySpec{op: op, mutation: "createWebhookEndpoint", scope: p.UserID, key: key, field: "idempotencyKey",
+		prefix: cynllun.PrefixWebhook, input: struct{ OrgID, URL string }{org.ID, rawURL}},
+		func(id string) (*NewSecret, error) {
+			secret, err := notify.NewSecret()
+			if err != nil {
+				return nil, cynllun.Internal(op, err)
+			}
+			e := &cynllun.WebhookEndpoint{ID: id, OrgID: org.ID, URL: rawURL, Secrets: []string{secret},
+				CreatedAt: s.now().UTC(), CreatedBy: p.UserID}
+			if err := s.store.CreateEndpoint(ctx, e); err != nil {
+				return nil, cynllun.AsError(op, err)
+			}
+			s.log.InfoContext(ctx, "webhook endpoint created", "endpoint", e.ID, "org", org.ID, "actor", p.UserID)
+			return &NewSecret{Endpoint: e, Secret: secret}, nil
+		}, func(id string) (*NewSecret, error) {
+			eps, err := s.store.EndpointsByID(ctx, []string{id})
+			if err != nil {
+				return nil, cynllun.AsError(op, err)
+			}
+			if len(eps) == 0 || eps[0].OrgID != org.ID || len(eps[0].Secrets) == 0 {
+				return nil, cynllun.NotFound(op, "webhook endpoint")
+			}
+			return &NewSecret{Endpoint: eps[0], Secret: eps[0].Secrets[0]}, nil
+		})
 }
 
 // endpointFor loads an endpoint whose organisation's notices p manages.

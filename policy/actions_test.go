@@ -1,0 +1,94 @@
+package policy
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cynllun/cynllun"
+)
+
+// TestActions: what each kind of principal may do with learner lrn_1, its
+// school-maintained plan, a held review and a requested one, and a case,
+// written out apart from the rules.
+func TestActions(t *testing.T) {
+	later := now.Add(time.Hour)
+	plan := &cynllun.Plan{ID: "pln_1", LearnerID: "lrn_1", MaintainerID: "org_school"}
+	laPlan := &cynllun.Plan{ID: "pln_2", LearnerID: "lrn_1", MaintainerID: "org_la", LAMaintained: true}
+	held := &cynllun.Review{ID: "rvw_1", LearnerID: "lrn_1", PlanID: "pln_1", Status: cynllun.ReviewOpen}
+	requested := &cynllun.Review{ID: "rvw_2", LearnerID: "lrn_1", PlanID: "pln_1", Status: cynllun.ReviewRequested}
+	c := &cynllun.Case{ID: "cas_1", LearnerID: "lrn_1"}
+	roles := []string{"ALNCo"}
+	adv := func(caseID string) cynllun.Relationship {
+		return cynllun.Relationship{Kind: cynllun.RelAdvocateOf, LearnerID: "lrn_1", ConsentBy: "usr_parent", EndsAt: later, CaseID: caseID}
+	}
+	type want struct {
+		learner         LearnerCan
+		plan, laPlan    PlanCan
+		held, requested ReviewCan
+		cas             CaseCan
+	}
+	none := want{learner: LearnerCan{Grant: []cynllun.RelKind{}}}
+	maintainer := func(override, laOverride bool) want {
+		return want{
+			learner: LearnerCan{Edit: true, Upload: true, OpenCase: true, ManageAccess: true, Grant: []cynllun.RelKind{cynllun.RelParentOf, cynllun.RelSelf}},
+			plan:    PlanCan{Edit: true, Finalise: true, OverrideFindings: override, RequestReview: true, OpenReview: true, Render: true},
+			laPlan:  PlanCan{Edit: true, Finalise: true, OverrideFindings: laOverride, RequestReview: true, OpenReview: true, Render: true},
+			held:    ReviewCan{Edit: true, Render: true}, requested: ReviewCan{Edit: true},
+			cas: CaseCan{Edit: true, Render: true},
+		}
+	}
+	family := func(upload bool, grant []cynllun.RelKind, openCase, caseToo bool) want {
+		p := PlanCan{RequestReview: true, Render: true}
+		return want{
+			learner: LearnerCan{Upload: upload, OpenCase: openCase, Grant: grant},
+			plan:    p, laPlan: p,
+			held: ReviewCan{Render: true},
+			cas:  CaseCan{Edit: caseToo, Render: caseToo},
+		}
+	}
+	advocate := []cynllun.RelKind{cynllun.RelAdvocateOf}
+	for _, tt := range []struct {
+		name string
+		p    *cynllun.Principal
+		want want
+	}{
+		{"nobody", nil, none},
+		{"administrator", &cynllun.Principal{UserID: "usr_admin", Admin: true}, none},
+		{"staff of another school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school2", StaffRole: "ALNCo"}), none},
+		{"ALNCo of the school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school", StaffRole: "ALNCo"}), maintainer(true, false)},
+		{"teacher at the school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school", StaffRole: "teacher"}), maintainer(false, false)},
+		{"officer of the LA", principal(cynllun.Relationship{Kind: cynllun.RelOfficerOf, OrgID: "org_la"}), maintainer(true, true)},
+		{"parent", principal(cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}), family(true, advocate, true, true)},
+		{"young person", principal(cynllun.Relationship{Kind: cynllun.RelSelf, LearnerID: "lrn_1"}), family(true, advocate, true, true)},
+		{"advocate for the learner", principal(adv("")), family(false, []cynllun.RelKind{}, true, true)},
+		{"advocate for another case", principal(adv("cas_9")), family(false, []cynllun.RelKind{}, false, false)},
+		{"advocate for this case", principal(adv("cas_1")), family(false, []cynllun.RelKind{}, false, true)},
+		{"parent whose relationship ended", principal(cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1", EndedAt: now.Add(-time.Minute)}), none},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := want{
+				learner: ForLearner(tt.p, learner, now),
+				plan:    ForPlan(tt.p, learner, plan, roles, now), laPlan: ForPlan(tt.p, learner, laPlan, roles, now),
+				held: ForReview(tt.p, learner, held, now), requested: ForReview(tt.p, learner, requested, now),
+				cas: ForCase(tt.p, learner, c, now),
+			}
+			if d := cmp.Diff(tt.want, got, cmp.AllowUnexported(want{})); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+			// Each viewerCan is the decision the mutation takes.
+			if got.learner.OpenCase != OpenCase(tt.p, learner, now).OK || got.plan.RequestReview != RequestReview(tt.p, learner, now).OK ||
+				got.plan.OverrideFindings != Finalise(tt.p, learner, plan.MaintainerID, roles, true, now).OK {
+				t.Error("a viewerCan differs from the mutation's own decision")
+			}
+		})
+	}
+	// Nothing about another learner's plan, review or case.
+	staff := principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school", StaffRole: "ALNCo"})
+	if (ForPlan(staff, learner, &cynllun.Plan{LearnerID: "lrn_2"}, roles, now) != PlanCan{}) ||
+		(ForReview(staff, learner, &cynllun.Review{LearnerID: "lrn_2", Status: cynllun.ReviewOpen}, now) != ReviewCan{}) ||
+		(ForCase(staff, learner, &cynllun.Case{LearnerID: "lrn_2"}, now) != CaseCan{}) {
+		t.Error("actions on a record of another learner")
+	}
+}

@@ -52,6 +52,13 @@ func setCosts(c *ComplexityRoot) {
 	c.File.DownloadURL = func(child int, _ *int) int { return 5 + child }
 	c.Bundle.Manifest = plus(10)
 
+	// Totals: counting walks an index (deadlines up to service.MaxCount
+	// entries, an audit trail an hour at a time, learners found by name
+	// every learner in scope); a version count is the plan's head.
+	c.DeadlineConnection.TotalCount = func(int) int { return costCompute }
+	c.AuditEventConnection.TotalCount = func(int) int { return costCompute / 2 }
+	c.LearnerConnection.TotalCount = func(int) int { return 20 }
+
 	// Lists read from the store.
 	c.PlanVersion.Renders = func(child int) int { return 1 + 10*child }
 	c.Review.MeetingRecords = func(child int) int { return 1 + 10*child }

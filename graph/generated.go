@@ -120,8 +120,10 @@ type ComplexityRoot struct {
 	}
 
 	AuditEventConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	AuditEventEdge struct {
@@ -367,8 +369,10 @@ type ComplexityRoot struct {
 	}
 
 	DeadlineConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	DeadlineEdge struct {
@@ -510,7 +514,7 @@ type ComplexityRoot struct {
 		CompulsorySchoolAgeEnds func(childComplexity int) int
 		CreatedAt               func(childComplexity int) int
 		DateOfBirth             func(childComplexity int) int
-		Deadlines               func(childComplexity int, statuses []cynllun.DeadlineStatus) int
+		Deadlines               func(childComplexity int, statuses []cynllun.DeadlineStatus, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) int
 		Events                  func(childComplexity int) int
 		FamilyName              func(childComplexity int) int
 		GivenName               func(childComplexity int) int
@@ -528,6 +532,7 @@ type ComplexityRoot struct {
 
 	LearnerConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -660,7 +665,7 @@ type ComplexityRoot struct {
 	Organisation struct {
 		Calendar         func(childComplexity int) int
 		Code             func(childComplexity int) int
-		Deadlines        func(childComplexity int, statuses []cynllun.DeadlineStatus, first *int) int
+		Deadlines        func(childComplexity int, statuses []cynllun.DeadlineStatus, from *cynllun.Date, to *cynllun.Date, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		LocalAuthority   func(childComplexity int) int
@@ -677,8 +682,10 @@ type ComplexityRoot struct {
 	}
 
 	OrganisationConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	OrganisationEdge struct {
@@ -756,7 +763,7 @@ type ComplexityRoot struct {
 		Reviews              func(childComplexity int) int
 		Sessions             func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string) int
 		Version              func(childComplexity int, number int) int
-		Versions             func(childComplexity int, first *int, after *string) int
+		Versions             func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
 
 	PlanContent struct {
@@ -805,8 +812,10 @@ type ComplexityRoot struct {
 	}
 
 	PlanVersionConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	PlanVersionEdge struct {
@@ -863,7 +872,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditEvents       func(childComplexity int, learnerID string, first *int, after *string) int
+		AuditEvents       func(childComplexity int, learnerID string, first *int, after *string, last *int, before *string) int
 		Bundle            func(childComplexity int, id string) int
 		CalculateDeadline func(childComplexity int, rule string, start cynllun.Date, orgID *string, counting *clock.Settings) int
 		Calendar          func(childComplexity int, orgID string) int
@@ -871,17 +880,17 @@ type ComplexityRoot struct {
 		CheckPlan         func(childComplexity int, planID string, content cynllun.Content) int
 		CompareVersions   func(childComplexity int, planID string, from int, to int, language *cynllun.Language) int
 		Deadline          func(childComplexity int, id string) int
-		Deadlines         func(childComplexity int, filter *service.DeadlineFilter, first *int, after *string) int
+		Deadlines         func(childComplexity int, from *cynllun.Date, to *cynllun.Date, filter *service.DeadlineFilter, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) int
 		File              func(childComplexity int, id string) int
 		FormDefinition    func(childComplexity int, version *string) int
 		Job               func(childComplexity int, id string) int
 		Learner           func(childComplexity int, id string) int
-		Learners          func(childComplexity int, first *int, after *string, filter *service.LearnerFilter) int
+		Learners          func(childComplexity int, first *int, after *string, last *int, before *string, filter *service.LearnerFilter) int
 		Me                func(childComplexity int) int
 		Node              func(childComplexity int, id string) int
 		Nodes             func(childComplexity int, ids []string) int
 		Organisation      func(childComplexity int, id string) int
-		Organisations     func(childComplexity int, first *int, after *string, filter *service.OrgFilter) int
+		Organisations     func(childComplexity int, first *int, after *string, last *int, before *string, filter *service.OrgFilter) int
 		Plan              func(childComplexity int, id string) int
 		PlanRules         func(childComplexity int) int
 		Review            func(childComplexity int, id string) int
@@ -1284,7 +1293,7 @@ type LearnerResolver interface {
 	Plans(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Plan, error)
 	Access(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Relationship, error)
 
-	Deadlines(ctx context.Context, obj *cynllun.Learner, statuses []cynllun.DeadlineStatus) ([]*cynllun.Deadline, error)
+	Deadlines(ctx context.Context, obj *cynllun.Learner, statuses []cynllun.DeadlineStatus, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error)
 	Events(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.StatutoryEvent, error)
 	Cases(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Case, error)
 }
@@ -1341,7 +1350,7 @@ type OrganisationResolver interface {
 	NameCy(ctx context.Context, obj *cynllun.Organisation) (*string, error)
 	LocalAuthority(ctx context.Context, obj *cynllun.Organisation) (*cynllun.Organisation, error)
 	Code(ctx context.Context, obj *cynllun.Organisation) (*string, error)
-	Deadlines(ctx context.Context, obj *cynllun.Organisation, statuses []cynllun.DeadlineStatus, first *int) ([]*cynllun.Deadline, error)
+	Deadlines(ctx context.Context, obj *cynllun.Organisation, statuses []cynllun.DeadlineStatus, from *cynllun.Date, to *cynllun.Date, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error)
 	Calendar(ctx context.Context, obj *cynllun.Organisation) (*service.OrgCalendar, error)
 	WebhookEndpoints(ctx context.Context, obj *cynllun.Organisation) ([]*cynllun.WebhookEndpoint, error)
 }
@@ -1361,7 +1370,7 @@ type PlanResolver interface {
 	CurrentVersionNumber(ctx context.Context, obj *cynllun.Plan) (int, error)
 	CurrentVersion(ctx context.Context, obj *cynllun.Plan) (*cynllun.Version, error)
 	Version(ctx context.Context, obj *cynllun.Plan, number int) (*cynllun.Version, error)
-	Versions(ctx context.Context, obj *cynllun.Plan, first *int, after *string) (*PlanVersionConnection, error)
+	Versions(ctx context.Context, obj *cynllun.Plan, first *int, after *string, last *int, before *string) (*PlanVersionConnection, error)
 
 	Reviews(ctx context.Context, obj *cynllun.Plan) ([]*cynllun.Review, error)
 	ReviewPeriod(ctx context.Context, obj *cynllun.Plan) (*cynllun.ReviewPeriod, error)
@@ -1403,21 +1412,21 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]Node, error)
 	Me(ctx context.Context) (*cynllun.User, error)
 	Learner(ctx context.Context, id string) (*cynllun.Learner, error)
-	Learners(ctx context.Context, first *int, after *string, filter *service.LearnerFilter) (*LearnerConnection, error)
+	Learners(ctx context.Context, first *int, after *string, last *int, before *string, filter *service.LearnerFilter) (*LearnerConnection, error)
 	Organisation(ctx context.Context, id string) (*cynllun.Organisation, error)
-	Organisations(ctx context.Context, first *int, after *string, filter *service.OrgFilter) (*OrganisationConnection, error)
+	Organisations(ctx context.Context, first *int, after *string, last *int, before *string, filter *service.OrgFilter) (*OrganisationConnection, error)
 	Plan(ctx context.Context, id string) (*cynllun.Plan, error)
 	FormDefinition(ctx context.Context, version *string) (*form.Definition, error)
 	CompareVersions(ctx context.Context, planID string, from int, to int, language *cynllun.Language) (*service.Comparison, error)
 	Job(ctx context.Context, id string) (*cynllun.Job, error)
 	File(ctx context.Context, id string) (*cynllun.File, error)
-	AuditEvents(ctx context.Context, learnerID string, first *int, after *string) (*AuditEventConnection, error)
+	AuditEvents(ctx context.Context, learnerID string, first *int, after *string, last *int, before *string) (*AuditEventConnection, error)
 	PlanRules(ctx context.Context) ([]*quality.PlanRule, error)
 	CheckPlan(ctx context.Context, planID string, content cynllun.Content) ([]*quality.Finding, error)
 	Review(ctx context.Context, id string) (*cynllun.Review, error)
 	StatutoryRules(ctx context.Context) ([]*clock.Rule, error)
 	CalculateDeadline(ctx context.Context, rule string, start cynllun.Date, orgID *string, counting *clock.Settings) (*clock.Result, error)
-	Deadlines(ctx context.Context, filter *service.DeadlineFilter, first *int, after *string) (*DeadlineConnection, error)
+	Deadlines(ctx context.Context, from *cynllun.Date, to *cynllun.Date, filter *service.DeadlineFilter, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error)
 	Deadline(ctx context.Context, id string) (*cynllun.Deadline, error)
 	Calendar(ctx context.Context, orgID string) (*service.OrgCalendar, error)
 	Case(ctx context.Context, id string) (*cynllun.Case, error)
@@ -1642,12 +1651,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventConnection.Edges(childComplexity), true
+	case "AuditEventConnection.nodes":
+		if e.ComplexityRoot.AuditEventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.Nodes(childComplexity), true
 	case "AuditEventConnection.pageInfo":
 		if e.ComplexityRoot.AuditEventConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AuditEventConnection.PageInfo(childComplexity), true
+	case "AuditEventConnection.totalCount":
+		if e.ComplexityRoot.AuditEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.TotalCount(childComplexity), true
 
 	case "AuditEventEdge.cursor":
 		if e.ComplexityRoot.AuditEventEdge.Cursor == nil {
@@ -2750,12 +2771,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeadlineConnection.Edges(childComplexity), true
+	case "DeadlineConnection.nodes":
+		if e.ComplexityRoot.DeadlineConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.Nodes(childComplexity), true
 	case "DeadlineConnection.pageInfo":
 		if e.ComplexityRoot.DeadlineConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.DeadlineConnection.PageInfo(childComplexity), true
+	case "DeadlineConnection.totalCount":
+		if e.ComplexityRoot.DeadlineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.TotalCount(childComplexity), true
 
 	case "DeadlineEdge.cursor":
 		if e.ComplexityRoot.DeadlineEdge.Cursor == nil {
@@ -3345,7 +3378,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Learner.Deadlines(childComplexity, args["statuses"].([]cynllun.DeadlineStatus)), true
+		return e.ComplexityRoot.Learner.Deadlines(childComplexity, args["statuses"].([]cynllun.DeadlineStatus), args["orderBy"].(*DeadlineOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Learner.events":
 		if e.ComplexityRoot.Learner.Events == nil {
 			break
@@ -3431,6 +3464,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LearnerConnection.Edges(childComplexity), true
+	case "LearnerConnection.nodes":
+		if e.ComplexityRoot.LearnerConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerConnection.Nodes(childComplexity), true
 	case "LearnerConnection.pageInfo":
 		if e.ComplexityRoot.LearnerConnection.PageInfo == nil {
 			break
@@ -4184,7 +4223,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organisation.Deadlines(childComplexity, args["statuses"].([]cynllun.DeadlineStatus), args["first"].(*int)), true
+		return e.ComplexityRoot.Organisation.Deadlines(childComplexity, args["statuses"].([]cynllun.DeadlineStatus), args["from"].(*cynllun.Date), args["to"].(*cynllun.Date), args["orderBy"].(*DeadlineOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organisation.id":
 		if e.ComplexityRoot.Organisation.ID == nil {
 			break
@@ -4253,12 +4292,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganisationConnection.Edges(childComplexity), true
+	case "OrganisationConnection.nodes":
+		if e.ComplexityRoot.OrganisationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationConnection.Nodes(childComplexity), true
 	case "OrganisationConnection.pageInfo":
 		if e.ComplexityRoot.OrganisationConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.OrganisationConnection.PageInfo(childComplexity), true
+	case "OrganisationConnection.totalCount":
+		if e.ComplexityRoot.OrganisationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationConnection.TotalCount(childComplexity), true
 
 	case "OrganisationEdge.cursor":
 		if e.ComplexityRoot.OrganisationEdge.Cursor == nil {
@@ -4576,7 +4627,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Plan.Versions(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Plan.Versions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "PlanContent.appendices":
 		if e.ComplexityRoot.PlanContent.Appendices == nil {
@@ -4786,12 +4837,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanVersionConnection.Edges(childComplexity), true
+	case "PlanVersionConnection.nodes":
+		if e.ComplexityRoot.PlanVersionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanVersionConnection.Nodes(childComplexity), true
 	case "PlanVersionConnection.pageInfo":
 		if e.ComplexityRoot.PlanVersionConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PlanVersionConnection.PageInfo(childComplexity), true
+	case "PlanVersionConnection.totalCount":
+		if e.ComplexityRoot.PlanVersionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanVersionConnection.TotalCount(childComplexity), true
 
 	case "PlanVersionEdge.cursor":
 		if e.ComplexityRoot.PlanVersionEdge.Cursor == nil {
@@ -5019,7 +5082,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["learnerId"].(string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["learnerId"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.bundle":
 		if e.ComplexityRoot.Query.Bundle == nil {
 			break
@@ -5107,7 +5170,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["filter"].(*service.DeadlineFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["from"].(*cynllun.Date), args["to"].(*cynllun.Date), args["filter"].(*service.DeadlineFilter), args["orderBy"].(*DeadlineOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.file":
 		if e.ComplexityRoot.Query.File == nil {
 			break
@@ -5163,7 +5226,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Learners(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*service.LearnerFilter)), true
+		return e.ComplexityRoot.Query.Learners(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*service.LearnerFilter)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -5213,7 +5276,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Organisations(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*service.OrgFilter)), true
+		return e.ComplexityRoot.Query.Organisations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*service.OrgFilter)), true
 	case "Query.plan":
 		if e.ComplexityRoot.Query.Plan == nil {
 			break
@@ -6609,10 +6672,20 @@ interface Node {
   id: ID!
 }
 
+"""
+Where a page of a connection lies in its list. Cursors are opaque and
+belong to the list that returned them (with the arguments that set its
+order, such as the plan or organisation it lists, or orderBy): another
+list's cursor is INVALID, naming the argument that carried it.
+"""
 type PageInfo {
+  "Whether items follow the page. Paging backward (last/before) it is true when the page was asked for before a cursor."
   hasNextPage: Boolean!
+  "Whether items precede the page. Paging forward (first/after) it is true when the page was asked for after a cursor."
   hasPreviousPage: Boolean!
+  "The cursor of the page's first item (null when the page is empty): send it as before for the page before."
   startCursor: String
+  "The cursor of the page's last item (null when the page is empty): send it as after for the page after."
   endCursor: String
 }
 
@@ -6700,9 +6773,30 @@ type Query {
   me: User!
   learner(id: ID!): Learner
   "Learners you may see, in name order (family name, then given name; case and accents ignored)."
-  learners(first: Int = 50, after: String, filter: LearnerFilter): LearnerConnection!
+  learners(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+    filter: LearnerFilter
+  ): LearnerConnection!
   organisation(id: ID!): Organisation
-  organisations(first: Int = 50, after: String, filter: OrganisationFilter): OrganisationConnection!
+  "Organisations, in name order (case and accents ignored)."
+  organisations(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+    filter: OrganisationFilter
+  ): OrganisationConnection!
   plan(id: ID!): Plan
   "The IDP form's parts, sections and fields in order, with English and Welsh wording. Latest when version is omitted."
   formDefinition(version: String): FormDefinition!
@@ -6713,7 +6807,17 @@ type Query {
   "A stored file (e.g. a rendered IDP) you may see."
   file(id: ID!): File
   "Who read what of a learner's record, newest first (for those who maintain the record)."
-  auditEvents(learnerId: ID!, first: Int = 50, after: String): AuditEventConnection!
+  auditEvents(
+    learnerId: ID!
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): AuditEventConnection!
 }
 
 type Mutation {
@@ -6879,9 +6983,15 @@ input OrganisationFilter {
   namePrefix: String
 }
 
+"A page of organisations."
 type OrganisationConnection {
+  "The page's organisations with their cursors."
   edges: [OrganisationEdge!]!
+  "The page's organisations."
+  nodes: [Organisation!]!
   pageInfo: PageInfo!
+  "How many organisations the list holds (the filter applies; cursors and page size do not)."
+  totalCount: Int!
 }
 
 type OrganisationEdge {
@@ -6918,9 +7028,14 @@ input LearnerFilter {
   namePrefix: String
 }
 
+"A page of learners."
 type LearnerConnection {
+  "The page's learners with their cursors."
   edges: [LearnerEdge!]!
+  "The page's learners."
+  nodes: [Learner!]!
   pageInfo: PageInfo!
+  "How many learners the list holds (the filter applies; cursors and page size do not)."
   totalCount: Int!
 }
 
@@ -6937,13 +7052,29 @@ type Plan implements Node {
   currentVersionNumber: Int!
   currentVersion: PlanVersion!
   version(number: Int!): PlanVersion
-  versions(first: Int = 50, after: String): PlanVersionConnection!
+  "The plan's versions, oldest first."
+  versions(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): PlanVersionConnection!
   createdAt: Time!
 }
 
+"A page of a plan's versions."
 type PlanVersionConnection {
+  "The page's versions with their cursors."
   edges: [PlanVersionEdge!]!
+  "The page's versions."
+  nodes: [PlanVersion!]!
   pageInfo: PageInfo!
+  "How many versions the plan has (the current version's number)."
+  totalCount: Int!
 }
 
 type PlanVersionEdge {
@@ -7311,9 +7442,18 @@ type AuditEvent implements Node {
   relationshipId: ID
 }
 
+"A page of a learner's audit trail."
 type AuditEventConnection {
+  "The page's events with their cursors."
   edges: [AuditEventEdge!]!
+  "The page's events."
+  nodes: [AuditEvent!]!
   pageInfo: PageInfo!
+  """
+  How many events the trail holds, counted up to 1,000 (a longer trail
+  reads 1,000): counting reads the trail's index an hour at a time.
+  """
+  totalCount: Int!
 }
 
 type AuditEventEdge {
@@ -8290,9 +8430,27 @@ type Deadline implements Node {
   createdAt: Time!
 }
 
+"A page of deadlines."
 type DeadlineConnection {
+  "The page's deadlines with their cursors."
   edges: [DeadlineEdge!]!
+  "The page's deadlines."
+  nodes: [Deadline!]!
   pageInfo: PageInfo!
+  """
+  How many deadlines the list holds (its filters and dates apply; cursors
+  and page size do not), counted from the deadlines' index up to 10,000 (a
+  longer list reads 10,000).
+  """
+  totalCount: Int!
+}
+
+"The order of a list of deadlines."
+enum DeadlineOrder {
+  "Soonest due first, undated last (the default)."
+  DUE_SOONEST
+  "Latest due first, undated first."
+  DUE_LATEST
 }
 
 type DeadlineEdge {
@@ -8333,8 +8491,30 @@ extend type Query {
   statutoryRules: [StatutoryRule!]!
   "How a rule's due date is reckoned from start on an organisation's calendar, day by day."
   calculateDeadline(rule: ID!, start: Date!, orgId: ID, counting: CountingInput): DeadlineCalculation!
-  "Deadlines of the learners you may see, by due date (undated last)."
-  deadlines(filter: DeadlineFilter, first: Int = 50, after: String): DeadlineConnection!
+  """
+  Deadlines of the learners you may see, by due date (undated last): for
+  staff those of their settings' learners, for officers their LA's, for a
+  family their child's. from and to select those due between two dates
+  (inclusive; undated deadlines have no due date and are left out when
+  either is given).
+  """
+  deadlines(
+    "Due on or after this date (the same as filter.dueFrom; give one of them)."
+    from: Date
+    "Due on or before this date (the same as filter.dueTo; give one of them)."
+    to: Date
+    filter: DeadlineFilter
+    "The order: DUE_SOONEST (the default) or DUE_LATEST."
+    orderBy: DeadlineOrder = DUE_SOONEST
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): DeadlineConnection!
   deadline(id: ID!): Deadline
   "An organisation's term calendar."
   calendar(orgId: ID!): OrganisationCalendar!
@@ -8352,15 +8532,45 @@ extend type Mutation {
 }
 
 extend type Learner {
-  "The learner's deadlines, by due date."
-  deadlines(statuses: [DeadlineStatus!]): [Deadline!]!
+  "The learner's deadlines, by due date (undated last)."
+  deadlines(
+    "Only deadlines with these statuses (all when omitted)."
+    statuses: [DeadlineStatus!]
+    "The order: DUE_SOONEST (the default) or DUE_LATEST."
+    orderBy: DeadlineOrder = DUE_SOONEST
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): DeadlineConnection!
   "Statutory events recorded for the learner, by date."
   events: [StatutoryEvent!]!
 }
 
 extend type Organisation {
-  "Deadlines this organisation is responsible for, of learners you may see."
-  deadlines(statuses: [DeadlineStatus!], first: Int = 50): [Deadline!]!
+  "Deadlines this organisation is responsible for, of learners you may see, by due date (undated last)."
+  deadlines(
+    "Only deadlines with these statuses (all when omitted)."
+    statuses: [DeadlineStatus!]
+    "Due on or after this date."
+    from: Date
+    "Due on or before this date."
+    to: Date
+    "The order: DUE_SOONEST (the default) or DUE_LATEST."
+    orderBy: DeadlineOrder = DUE_SOONEST
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): DeadlineConnection!
   calendar: OrganisationCalendar!
 }
 
@@ -9055,8 +9265,12 @@ func (ec *executionContext) childFields_AuditEventConnection(ctx context.Context
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_AuditEventConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AuditEventConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AuditEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditEventConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventConnection", field.Name)
 }
@@ -9549,8 +9763,12 @@ func (ec *executionContext) childFields_DeadlineConnection(ctx context.Context, 
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_DeadlineConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DeadlineConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DeadlineConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeadlineConnection", field.Name)
 }
@@ -9869,6 +10087,8 @@ func (ec *executionContext) childFields_LearnerConnection(ctx context.Context, f
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_LearnerConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_LearnerConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LearnerConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -10101,8 +10321,12 @@ func (ec *executionContext) childFields_OrganisationConnection(ctx context.Conte
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_OrganisationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OrganisationConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_OrganisationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OrganisationConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganisationConnection", field.Name)
 }
@@ -10357,8 +10581,12 @@ func (ec *executionContext) childFields_PlanVersionConnection(ctx context.Contex
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_PlanVersionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PlanVersionConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_PlanVersionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PlanVersionConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlanVersionConnection", field.Name)
 }
@@ -11106,6 +11334,46 @@ func (ec *executionContext) field_Learner_deadlines_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["statuses"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*DeadlineOrder, error) {
+			return ec.unmarshalODeadlineOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -11762,14 +12030,62 @@ func (ec *executionContext) field_Organisation_deadlines_args(ctx context.Contex
 		return nil, err
 	}
 	args["statuses"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*cynllun.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*cynllun.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*DeadlineOrder, error) {
+			return ec.unmarshalODeadlineOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
 	return args, nil
 }
 
@@ -11874,6 +12190,22 @@ func (ec *executionContext) field_Plan_versions_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -11918,6 +12250,22 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -12078,30 +12426,70 @@ func (ec *executionContext) field_Query_deadline_args(ctx context.Context, rawAr
 func (ec *executionContext) field_Query_deadlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*cynllun.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*cynllun.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*service.DeadlineFilter, error) {
 			return ec.unmarshalODeadlineFilter2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐDeadlineFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*DeadlineOrder, error) {
+			return ec.unmarshalODeadlineOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
 	return args, nil
 }
 
@@ -12180,14 +12568,30 @@ func (ec *executionContext) field_Query_learners_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*service.LearnerFilter, error) {
 			return ec.unmarshalOLearnerFilter2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐLearnerFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -12252,14 +12656,30 @@ func (ec *executionContext) field_Query_organisations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*service.OrgFilter, error) {
 			return ec.unmarshalOOrganisationFilter2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -12793,6 +13213,38 @@ func (ec *executionContext) fieldContext_AuditEventConnection_edges(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _AuditEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *AuditEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.AuditEvent) graphql.Marshaler {
+			return ec.marshalNAuditEvent2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐAuditEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AuditEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *AuditEventConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12823,6 +13275,29 @@ func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *AuditEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEventConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *AuditEventEdge) (ret graphql.Marshaler) {
@@ -17415,6 +17890,38 @@ func (ec *executionContext) fieldContext_DeadlineConnection_edges(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _DeadlineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DeadlineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *DeadlineConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17445,6 +17952,29 @@ func (ec *executionContext) fieldContext_DeadlineConnection_pageInfo(_ context.C
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _DeadlineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *DeadlineEdge) (ret graphql.Marshaler) {
@@ -20059,11 +20589,11 @@ func (ec *executionContext) _Learner_deadlines(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Learner().Deadlines(ctx, obj, fc.Args["statuses"].([]cynllun.DeadlineStatus))
+			return ec.Resolvers.Learner().Deadlines(ctx, obj, fc.Args["statuses"].([]cynllun.DeadlineStatus), fc.Args["orderBy"].(*DeadlineOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
+			return ec.marshalNDeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20076,7 +20606,7 @@ func (ec *executionContext) fieldContext_Learner_deadlines(ctx context.Context, 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Deadline(ctx, field)
+			return ec.childFields_DeadlineConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -20189,6 +20719,38 @@ func (ec *executionContext) fieldContext_LearnerConnection_edges(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _LearnerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *LearnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearnerConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Learner) graphql.Marshaler {
+			return ec.marshalNLearner2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearnerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearnerConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LearnerConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Learner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LearnerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *LearnerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20230,7 +20792,7 @@ func (ec *executionContext) _LearnerConnection_totalCount(ctx context.Context, f
 			return ec.fieldContext_LearnerConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -20241,7 +20803,7 @@ func (ec *executionContext) _LearnerConnection_totalCount(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_LearnerConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LearnerConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("LearnerConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _LearnerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *LearnerEdge) (ret graphql.Marshaler) {
@@ -23222,11 +23784,11 @@ func (ec *executionContext) _Organisation_deadlines(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organisation().Deadlines(ctx, obj, fc.Args["statuses"].([]cynllun.DeadlineStatus), fc.Args["first"].(*int))
+			return ec.Resolvers.Organisation().Deadlines(ctx, obj, fc.Args["statuses"].([]cynllun.DeadlineStatus), fc.Args["from"].(*cynllun.Date), fc.Args["to"].(*cynllun.Date), fc.Args["orderBy"].(*DeadlineOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
+			return ec.marshalNDeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23239,7 +23801,7 @@ func (ec *executionContext) fieldContext_Organisation_deadlines(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Deadline(ctx, field)
+			return ec.childFields_DeadlineConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -23471,6 +24033,38 @@ func (ec *executionContext) fieldContext_OrganisationConnection_edges(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _OrganisationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *OrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrganisationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *OrganisationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23501,6 +24095,29 @@ func (ec *executionContext) fieldContext_OrganisationConnection_pageInfo(_ conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *OrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _OrganisationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *OrganisationEdge) (ret graphql.Marshaler) {
@@ -24545,7 +25162,7 @@ func (ec *executionContext) _Plan_versions(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Plan().Versions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Plan().Versions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *PlanVersionConnection) graphql.Marshaler {
@@ -25716,6 +26333,38 @@ func (ec *executionContext) fieldContext_PlanVersionConnection_edges(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _PlanVersionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *PlanVersionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanVersionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Version) graphql.Marshaler {
+			return ec.marshalNPlanVersion2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanVersionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanVersionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PlanVersionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *PlanVersionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25746,6 +26395,29 @@ func (ec *executionContext) fieldContext_PlanVersionConnection_pageInfo(_ contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PlanVersionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *PlanVersionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanVersionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanVersionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanVersionConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _PlanVersionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *PlanVersionEdge) (ret graphql.Marshaler) {
@@ -26754,7 +27426,7 @@ func (ec *executionContext) _Query_learners(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Learners(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*service.LearnerFilter))
+			return ec.Resolvers.Query().Learners(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*service.LearnerFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LearnerConnection) graphql.Marshaler {
@@ -26842,7 +27514,7 @@ func (ec *executionContext) _Query_organisations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Organisations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*service.OrgFilter))
+			return ec.Resolvers.Query().Organisations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*service.OrgFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *OrganisationConnection) graphql.Marshaler {
@@ -27106,7 +27778,7 @@ func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["learnerId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["learnerId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *AuditEventConnection) graphql.Marshaler {
@@ -27346,7 +28018,7 @@ func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Deadlines(ctx, fc.Args["filter"].(*service.DeadlineFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Deadlines(ctx, fc.Args["from"].(*cynllun.Date), fc.Args["to"].(*cynllun.Date), fc.Args["filter"].(*service.DeadlineFilter), fc.Args["orderBy"].(*DeadlineOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
@@ -37832,13 +38504,24 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 		case "edges":
 			out.Values[i] = ec._AuditEventConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._AuditEventConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._AuditEventConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEventConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39394,13 +40077,24 @@ func (ec *executionContext) _DeadlineConnection(ctx context.Context, sel ast.Sel
 		case "edges":
 			out.Values[i] = ec._DeadlineConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._DeadlineConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._DeadlineConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeadlineConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40448,18 +41142,24 @@ func (ec *executionContext) _LearnerConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._LearnerConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._LearnerConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._LearnerConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._LearnerConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LearnerConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41465,13 +42165,24 @@ func (ec *executionContext) _OrganisationConnection(ctx context.Context, sel ast
 		case "edges":
 			out.Values[i] = ec._OrganisationConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._OrganisationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._OrganisationConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrganisationConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -42321,13 +43032,24 @@ func (ec *executionContext) _PlanVersionConnection(ctx context.Context, sel ast.
 		case "edges":
 			out.Values[i] = ec._PlanVersionConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._PlanVersionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PlanVersionConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanVersionConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44923,6 +45645,30 @@ func (ec *executionContext) marshalNAuditEvent2githubᚗcomᚋcynllunᚋcynllun�
 	return ec._AuditEvent(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNAuditEvent2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐAuditEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.AuditEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEvent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐAuditEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEvent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *cynllun.AuditEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEvent!")
+		return graphql.Null
+	}
+	return ec._AuditEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuditEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *AuditEventConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEventConnection!")
@@ -46121,6 +46867,22 @@ func (ec *executionContext) marshalNLearner2githubᚗcomᚋcynllunᚋcynllunᚐL
 	return ec._Learner(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNLearner2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearnerᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Learner) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx context.Context, sel ast.SelectionSet, v *cynllun.Learner) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Learner!")
@@ -46487,6 +47249,22 @@ var (
 
 func (ec *executionContext) marshalNOrganisation2githubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v cynllun.Organisation) graphql.Marshaler {
 	return ec._Organisation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrganisation2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisationᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Organisation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
@@ -46865,6 +47643,22 @@ func (ec *executionContext) marshalNPlanRule2ᚖgithubᚗcomᚋcynllunᚋcynllun
 
 func (ec *executionContext) marshalNPlanVersion2githubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx context.Context, sel ast.SelectionSet, v cynllun.Version) graphql.Marshaler {
 	return ec._PlanVersion(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanVersion2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Version) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx context.Context, sel ast.SelectionSet, v *cynllun.Version) graphql.Marshaler {
@@ -48441,6 +49235,22 @@ func (ec *executionContext) unmarshalODeadlineFilter2ᚖgithubᚗcomᚋcynllun�
 	}
 	res, err := ec.unmarshalInputDeadlineFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODeadlineOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineOrder(ctx context.Context, v any) (*DeadlineOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(DeadlineOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeadlineOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineOrder(ctx context.Context, sel ast.SelectionSet, v *DeadlineOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalODeadlineStatus2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatusᚄ(ctx context.Context, v any) ([]cynllun.DeadlineStatus, error) {

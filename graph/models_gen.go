@@ -3,6 +3,11 @@
 package graph
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
 )
@@ -15,11 +20,6 @@ type AddEvidenceInput struct {
 	Kind   cynllun.EvidenceKind `json:"kind"`
 	// Default: the first section that takes its kind.
 	Section *string `json:"section,omitempty"`
-}
-
-type AuditEventConnection struct {
-	Edges    []*AuditEventEdge `json:"edges"`
-	PageInfo PageInfo          `json:"pageInfo"`
 }
 
 type AuditEventEdge struct {
@@ -60,20 +60,9 @@ type BundleSpecInput struct {
 	Excluded        []string                 `json:"excluded,omitempty"`
 }
 
-type DeadlineConnection struct {
-	Edges    []*DeadlineEdge `json:"edges"`
-	PageInfo PageInfo        `json:"pageInfo"`
-}
-
 type DeadlineEdge struct {
 	Cursor string           `json:"cursor"`
 	Node   cynllun.Deadline `json:"node"`
-}
-
-type LearnerConnection struct {
-	Edges      []*LearnerEdge `json:"edges"`
-	PageInfo   PageInfo       `json:"pageInfo"`
-	TotalCount int            `json:"totalCount"`
 }
 
 type LearnerEdge struct {
@@ -84,26 +73,24 @@ type LearnerEdge struct {
 type Mutation struct {
 }
 
-type OrganisationConnection struct {
-	Edges    []*OrganisationEdge `json:"edges"`
-	PageInfo PageInfo            `json:"pageInfo"`
-}
-
 type OrganisationEdge struct {
 	Cursor string               `json:"cursor"`
 	Node   cynllun.Organisation `json:"node"`
 }
 
+// Where a page of a connection lies in its list. Cursors are opaque and
+// belong to the list that returned them (with the arguments that set its
+// order, such as the plan or organisation it lists, or orderBy): another
+// list's cursor is INVALID, naming the argument that carried it.
 type PageInfo struct {
-	HasNextPage     bool    `json:"hasNextPage"`
-	HasPreviousPage bool    `json:"hasPreviousPage"`
-	StartCursor     *string `json:"startCursor,omitempty"`
-	EndCursor       *string `json:"endCursor,omitempty"`
-}
-
-type PlanVersionConnection struct {
-	Edges    []*PlanVersionEdge `json:"edges"`
-	PageInfo PageInfo           `json:"pageInfo"`
+	// Whether items follow the page. Paging backward (last/before) it is true when the page was asked for before a cursor.
+	HasNextPage bool `json:"hasNextPage"`
+	// Whether items precede the page. Paging forward (first/after) it is true when the page was asked for after a cursor.
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the page's first item (null when the page is empty): send it as before for the page before.
+	StartCursor *string `json:"startCursor,omitempty"`
+	// The cursor of the page's last item (null when the page is empty): send it as after for the page after.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 type PlanVersionEdge struct {
@@ -115,4 +102,62 @@ type Query struct {
 }
 
 type Subscription struct {
+}
+
+// The order of a list of deadlines.
+type DeadlineOrder string
+
+const (
+	// Soonest due first, undated last (the default).
+	DeadlineOrderDueSoonest DeadlineOrder = "DUE_SOONEST"
+	// Latest due first, undated first.
+	DeadlineOrderDueLatest DeadlineOrder = "DUE_LATEST"
+)
+
+var AllDeadlineOrder = []DeadlineOrder{
+	DeadlineOrderDueSoonest,
+	DeadlineOrderDueLatest,
+}
+
+func (e DeadlineOrder) IsValid() bool {
+	switch e {
+	case DeadlineOrderDueSoonest, DeadlineOrderDueLatest:
+		return true
+	}
+	return false
+}
+
+func (e DeadlineOrder) String() string {
+	return string(e)
+}
+
+func (e *DeadlineOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DeadlineOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DeadlineOrder", str)
+	}
+	return nil
+}
+
+func (e DeadlineOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DeadlineOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DeadlineOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -460,9 +460,10 @@ func (r *learnerResolver) Access(ctx context.Context, obj *cynllun.Learner) ([]*
 }
 
 // Deadlines is the resolver for the deadlines field.
-func (r *learnerResolver) Deadlines(ctx context.Context, obj *cynllun.Learner, statuses []cynllun.DeadlineStatus) ([]*cynllun.Deadline, error) {
-	ds, _, err := r.Svc.Deadlines(ctx, service.DeadlineFilter{LearnerID: obj.ID, Statuses: statuses}, "", "", service.MaxPage)
-	return ds, err
+func (r *learnerResolver) Deadlines(ctx context.Context, obj *cynllun.Learner, statuses []cynllun.DeadlineStatus, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error) {
+	l, latest := deadlineList("learner.deadlines", obj.ID, orderBy)
+	f := service.DeadlineFilter{LearnerID: obj.ID, Statuses: statuses, Latest: latest}
+	return r.deadlines(ctx, "graph.Learner.deadlines", l, f, pageArgs{first, last, after, before})
 }
 
 // Events is the resolver for the events field.
@@ -706,9 +707,10 @@ func (r *organisationResolver) Code(ctx context.Context, obj *cynllun.Organisati
 }
 
 // Deadlines is the resolver for the deadlines field.
-func (r *organisationResolver) Deadlines(ctx context.Context, obj *cynllun.Organisation, statuses []cynllun.DeadlineStatus, first *int) ([]*cynllun.Deadline, error) {
-	ds, _, err := r.Svc.Deadlines(ctx, service.DeadlineFilter{OrgID: obj.ID, Statuses: statuses}, "", "", pageSize(first))
-	return ds, err
+func (r *organisationResolver) Deadlines(ctx context.Context, obj *cynllun.Organisation, statuses []cynllun.DeadlineStatus, from *cynllun.Date, to *cynllun.Date, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error) {
+	l, latest := deadlineList("organisation.deadlines", obj.ID, orderBy)
+	f := service.DeadlineFilter{OrgID: obj.ID, Statuses: statuses, DueFrom: deref(from), DueTo: deref(to), Latest: latest}
+	return r.deadlines(ctx, "graph.Organisation.deadlines", l, f, pageArgs{first, last, after, before})
 }
 
 // Calendar is the resolver for the calendar field.
@@ -789,8 +791,8 @@ func (r *planResolver) Version(ctx context.Context, obj *cynllun.Plan, number in
 }
 
 // Versions is the resolver for the versions field.
-func (r *planResolver) Versions(ctx context.Context, obj *cynllun.Plan, first *int, after *string) (*PlanVersionConnection, error) {
-	return r.versions(ctx, obj, first, after)
+func (r *planResolver) Versions(ctx context.Context, obj *cynllun.Plan, first *int, after *string, last *int, before *string) (*PlanVersionConnection, error) {
+	return r.versions(ctx, obj, pageArgs{first, last, after, before})
 }
 
 // Reviews is the resolver for the reviews field.
@@ -928,8 +930,8 @@ func (r *queryResolver) Learner(ctx context.Context, id string) (*cynllun.Learne
 }
 
 // Learners is the resolver for the learners field.
-func (r *queryResolver) Learners(ctx context.Context, first *int, after *string, filter *service.LearnerFilter) (*LearnerConnection, error) {
-	return r.learners(ctx, first, after, filter)
+func (r *queryResolver) Learners(ctx context.Context, first *int, after *string, last *int, before *string, filter *service.LearnerFilter) (*LearnerConnection, error) {
+	return r.learners(ctx, pageArgs{first, last, after, before}, filter)
 }
 
 // Organisation is the resolver for the organisation field.
@@ -938,8 +940,8 @@ func (r *queryResolver) Organisation(ctx context.Context, id string) (*cynllun.O
 }
 
 // Organisations is the resolver for the organisations field.
-func (r *queryResolver) Organisations(ctx context.Context, first *int, after *string, filter *service.OrgFilter) (*OrganisationConnection, error) {
-	return r.organisations(ctx, first, after, filter)
+func (r *queryResolver) Organisations(ctx context.Context, first *int, after *string, last *int, before *string, filter *service.OrgFilter) (*OrganisationConnection, error) {
+	return r.organisations(ctx, pageArgs{first, last, after, before}, filter)
 }
 
 // Plan is the resolver for the plan field.
@@ -985,8 +987,8 @@ func (r *queryResolver) File(ctx context.Context, id string) (*cynllun.File, err
 }
 
 // AuditEvents is the resolver for the auditEvents field.
-func (r *queryResolver) AuditEvents(ctx context.Context, learnerID string, first *int, after *string) (*AuditEventConnection, error) {
-	return r.auditEvents(ctx, learnerID, first, after)
+func (r *queryResolver) AuditEvents(ctx context.Context, learnerID string, first *int, after *string, last *int, before *string) (*AuditEventConnection, error) {
+	return r.auditEvents(ctx, learnerID, pageArgs{first, last, after, before})
 }
 
 // PlanRules is the resolver for the planRules field.
@@ -1017,8 +1019,8 @@ func (r *queryResolver) CalculateDeadline(ctx context.Context, rule string, star
 }
 
 // Deadlines is the resolver for the deadlines field.
-func (r *queryResolver) Deadlines(ctx context.Context, filter *service.DeadlineFilter, first *int, after *string) (*DeadlineConnection, error) {
-	return r.deadlines(ctx, filter, first, after)
+func (r *queryResolver) Deadlines(ctx context.Context, from *cynllun.Date, to *cynllun.Date, filter *service.DeadlineFilter, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error) {
+	return r.topDeadlines(ctx, from, to, filter, orderBy, pageArgs{first, last, after, before})
 }
 
 // Deadline is the resolver for the deadline field.

@@ -132,8 +132,8 @@ func TestDeadlines(t *testing.T) {
 	t1 := r.str("recordStatutoryEvent", "started", 0, "id")
 
 	// The parent sees the learner's clock and its working.
-	r = e.must(parent, `query($id: ID!) { learner(id: $id) { deadlines { `+deadlineFields+` calculation { due } } events { kind on note system } } }`, map[string]any{"id": f.l1})
-	if r.str("learner", "deadlines", 0, "id") != t1 || r.str("learner", "deadlines", 0, "calculation", "due") != "2027-01-25" ||
+	r = e.must(parent, `query($id: ID!) { learner(id: $id) { deadlines { nodes { `+deadlineFields+` calculation { due } } } events { kind on note system } } }`, map[string]any{"id": f.l1})
+	if r.str("learner", "deadlines", "nodes", 0, "id") != t1 || r.str("learner", "deadlines", "nodes", 0, "calculation", "due") != "2027-01-25" ||
 		r.str("learner", "events", 0, "kind") != "ALN_BROUGHT_TO_ATTENTION" {
 		t.Fatalf("parent's view: %s", r.raw)
 	}

@@ -1,0 +1,123 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/service"
+)
+
+// Connections (Relay): every list that grows with data is a connection
+// with edges (each with its cursor), nodes (the same items without
+// cursors), pageInfo and totalCount. A connection's total is counted only
+// when a query selects it: Counted holds how.
+
+// Counted is a connection's total, counted when asked for.
+type Counted struct {
+	count func(context.Context) (int, error)
+}
+
+// TotalCount counts the connection's list (cursors and page size aside).
+func (c Counted) TotalCount(ctx context.Context) (int, error) {
+	if c.count == nil {
+		return 0, nil
+	}
+	return c.count(ctx)
+}
+
+// countOf is a Counted that counts with f.
+func countOf(f func(context.Context) (int, error)) Counted { return Counted{count: f} }
+
+// counted is a Counted whose total is known already.
+func counted(n int) Counted {
+	return Counted{count: func(context.Context) (int, error) { return n, nil }}
+}
+
+// connect makes a page's edges and page info: edge makes an item's edge
+// from its cursor in list l, whose position pos gives.
+func connect[T, E any](l list, p service.Paged[T], pos func(T) service.Cursor, edge func(string, T) E) ([]E, PageInfo) {
+	edges := make([]E, len(p.Items))
+	pi := PageInfo{HasNextPage: p.HasNext, HasPreviousPage: p.HasPrev}
+	for i, it := range p.Items {
+		c := pos(it)
+		cur := cursorAt(l, c.Key, c.ID)
+		edges[i] = edge(cur, it)
+		if i == 0 {
+			pi.StartCursor = &cur
+		}
+		if i == len(p.Items)-1 {
+			pi.EndCursor = &cur
+		}
+	}
+	return edges, pi
+}
+
+type LearnerConnection struct {
+	Edges    []*LearnerEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *LearnerConnection) Nodes() []*cynllun.Learner {
+	out := make([]*cynllun.Learner, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = &e.Node
+	}
+	return out
+}
+
+type OrganisationConnection struct {
+	Edges    []*OrganisationEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *OrganisationConnection) Nodes() []*cynllun.Organisation {
+	out := make([]*cynllun.Organisation, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = &e.Node
+	}
+	return out
+}
+
+type PlanVersionConnection struct {
+	Edges    []*PlanVersionEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *PlanVersionConnection) Nodes() []*cynllun.Version {
+	out := make([]*cynllun.Version, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = &e.Node
+	}
+	return out
+}
+
+type AuditEventConnection struct {
+	Edges    []*AuditEventEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *AuditEventConnection) Nodes() []*cynllun.AuditEvent {
+	out := make([]*cynllun.AuditEvent, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = &e.Node
+	}
+	return out
+}
+
+type DeadlineConnection struct {
+	Edges    []*DeadlineEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *DeadlineConnection) Nodes() []*cynllun.Deadline {
+	out := make([]*cynllun.Deadline, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = &e.Node
+	}
+	return out
+}

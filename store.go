@@ -209,6 +209,13 @@ type ReviewStore interface {
 	// ReviewsForPlans returns the latest revision of every review of the
 	// plans, oldest review first.
 	ReviewsForPlans(ctx context.Context, planIDs []string) ([]*Review, error)
+	// ListReviews lists the reviews of q.Scope (by the learner, and by
+	// the learner's LA and setting when each was last saved), latest
+	// revision of each, in q.Order between q's keys.
+	ListReviews(ctx context.Context, q WorkQuery) ([]*Review, error)
+	// CountReviews counts, by learner, what ListReviews would list without
+	// keys or a limit, from the index alone: at most q.Limit (0: no bound).
+	CountReviews(ctx context.Context, q WorkQuery) (map[string]int, error)
 	// ReviewRevisions returns every revision of a review, oldest first.
 	ReviewRevisions(ctx context.Context, reviewID string) ([]*Review, error)
 	// ReviewRevision returns one revision; NOT_FOUND when there is none.
@@ -335,6 +342,13 @@ type CaseStore interface {
 	// CasesForLearners returns the latest revision of every case of the
 	// learners, oldest case first.
 	CasesForLearners(ctx context.Context, learnerIDs []string) ([]*Case, error)
+	// ListCases lists the cases of q.Scope (by the learner, and by the
+	// learner's LA and setting when each was last saved), latest revision
+	// of each, in q.Order between q's keys.
+	ListCases(ctx context.Context, q WorkQuery) ([]*Case, error)
+	// CountCases counts, by learner, what ListCases would list without
+	// keys or a limit, from the index alone: at most q.Limit (0: no bound).
+	CountCases(ctx context.Context, q WorkQuery) (map[string]int, error)
 	// CaseRevisions returns every revision of a case, oldest first.
 	CaseRevisions(ctx context.Context, caseID string) ([]*Case, error)
 

@@ -121,3 +121,64 @@ func (c *DeadlineConnection) Nodes() []*cynllun.Deadline {
 	}
 	return out
 }
+
+type CaseEdge struct {
+	Cursor string
+	Node   *cynllun.Case
+}
+
+type CaseConnection struct {
+	Edges    []*CaseEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *CaseConnection) Nodes() []*cynllun.Case {
+	out := make([]*cynllun.Case, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+type ReviewEdge struct {
+	Cursor string
+	Node   *cynllun.Review
+}
+
+type ReviewConnection struct {
+	Edges    []*ReviewEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *ReviewConnection) Nodes() []*cynllun.Review {
+	out := make([]*cynllun.Review, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+// SearchResult is the Go side of the GraphQL union SearchResult: a
+// *cynllun.Learner or a *cynllun.Plan.
+type SearchResult interface{}
+
+type SearchEdge struct {
+	Cursor string
+	Node   SearchResult
+}
+
+type SearchConnection struct {
+	Edges    []*SearchEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *SearchConnection) Nodes() []SearchResult {
+	out := make([]SearchResult, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}

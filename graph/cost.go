@@ -58,6 +58,9 @@ func setCosts(c *ComplexityRoot) {
 	c.DeadlineConnection.TotalCount = func(int) int { return costCompute }
 	c.AuditEventConnection.TotalCount = func(int) int { return costCompute / 2 }
 	c.LearnerConnection.TotalCount = func(int) int { return 20 }
+	c.SearchConnection.TotalCount = func(int) int { return 20 }
+	c.CaseConnection.TotalCount = func(int) int { return costCompute }
+	c.ReviewConnection.TotalCount = func(int) int { return costCompute }
 
 	// Lists read from the store.
 	c.PlanVersion.Renders = func(child int) int { return 1 + 10*child }

@@ -351,6 +351,15 @@ func SetComplexity(c *ComplexityRoot) {
 	c.Plan.Versions = func(child int, first *int, _ *string, last *int, _ *string) int {
 		return 1 + pages(first, last)*child
 	}
+	c.Query.Cases = func(child int, _ *cynllun.WorkOrder, first *int, _ *string, last *int, _ *string) int {
+		return 1 + pages(first, last)*child
+	}
+	c.Query.Reviews = func(child int, _ *cynllun.WorkOrder, first *int, _ *string, last *int, _ *string) int {
+		return 1 + pages(first, last)*child
+	}
+	c.Query.Search = func(child int, _ string, first *int, _ *string, last *int, _ *string) int {
+		return 1 + pages(first, last)*child
+	}
 	// A learner rarely has more than a few plans over the years.
 	c.Learner.Plans = func(child int) int { return 1 + 5*child }
 	// About one review a year, each a handful of revisions.
@@ -592,4 +601,82 @@ func (r *Resolver) topDeadlines(ctx context.Context, from, to *cynllun.Date, fil
 	l, latest := deadlineList("deadlines", "", order)
 	f.Latest = latest
 	return r.deadlines(ctx, op, l, f, a)
+}
+
+// caseloadOrder is an orderBy argument's order (OPEN_FIRST when absent).
+func caseloadOrder(o *cynllun.WorkOrder) cynllun.WorkOrder {
+	if o == nil || *o == "" {
+		return cynllun.OrderOpenFirst
+	}
+	return *o
+}
+
+// cases is Query.cases: the viewer's caseload of cases.
+func (r *Resolver) cases(ctx context.Context, orderBy *cynllun.WorkOrder, a pageArgs) (*CaseConnection, error) {
+	const op = "graph.cases"
+	o := caseloadOrder(orderBy)
+	l := listOf("cases", string(o))
+	pg, err := page(op, l, a)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Svc.CaseList(ctx, o, pg)
+	if err != nil {
+		return nil, err
+	}
+	conn := &CaseConnection{Counted: countOf(r.Svc.CountCases)}
+	conn.Edges, conn.PageInfo = connect(l, p,
+		func(c *cynllun.Case) service.Cursor { return service.Cursor{Key: service.WorkKey(o, c), ID: c.ID} },
+		func(cur string, c *cynllun.Case) *CaseEdge { return &CaseEdge{Cursor: cur, Node: c} })
+	return conn, nil
+}
+
+// reviews is Query.reviews: the viewer's caseload of reviews.
+func (r *Resolver) reviews(ctx context.Context, orderBy *cynllun.WorkOrder, a pageArgs) (*ReviewConnection, error) {
+	const op = "graph.reviews"
+	o := caseloadOrder(orderBy)
+	l := listOf("reviews", string(o))
+	pg, err := page(op, l, a)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Svc.ReviewList(ctx, o, pg)
+	if err != nil {
+		return nil, err
+	}
+	conn := &ReviewConnection{Counted: countOf(r.Svc.CountReviews)}
+	conn.Edges, conn.PageInfo = connect(l, p,
+		func(rv *cynllun.Review) service.Cursor { return service.Cursor{Key: service.WorkKey(o, rv), ID: rv.ID} },
+		func(cur string, rv *cynllun.Review) *ReviewEdge { return &ReviewEdge{Cursor: cur, Node: rv} })
+	return conn, nil
+}
+
+// search is Query.search.
+func (r *Resolver) search(ctx context.Context, text string, a pageArgs) (*SearchConnection, error) {
+	const op = "graph.search"
+	l := listOf("search", text)
+	pg, err := page(op, l, a)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Svc.Search(ctx, text, pg)
+	if err != nil {
+		return nil, err
+	}
+	conn := &SearchConnection{Counted: countOf(func(ctx context.Context) (int, error) { return r.Svc.CountSearch(ctx, text) })}
+	var learners []*cynllun.Learner
+	conn.Edges, conn.PageInfo = connect(l, p, service.SearchHit.Key,
+		func(cur string, h service.SearchHit) *SearchEdge {
+			if h.Plan != nil {
+				return &SearchEdge{Cursor: cur, Node: h.Plan}
+			}
+			learners = append(learners, h.Learner)
+			return &SearchEdge{Cursor: cur, Node: h.Learner}
+		})
+	loader := loadersFrom(ctx, r.Svc).Learner
+	for _, x := range learners {
+		loader.Prime(x.ID, x)
+	}
+	r.prefetchLearners(ctx, learners)
+	return conn, nil
 }

@@ -1043,6 +1043,21 @@ func (r *queryResolver) Bundle(ctx context.Context, id string) (*cynllun.Bundle,
 	return r.Svc.Bundle(ctx, id)
 }
 
+// Cases is the resolver for the cases field.
+func (r *queryResolver) Cases(ctx context.Context, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) (*CaseConnection, error) {
+	return r.cases(ctx, orderBy, pageArgs{first, last, after, before})
+}
+
+// Reviews is the resolver for the reviews field.
+func (r *queryResolver) Reviews(ctx context.Context, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) (*ReviewConnection, error) {
+	return r.reviews(ctx, orderBy, pageArgs{first, last, after, before})
+}
+
+// Search is the resolver for the search field.
+func (r *queryResolver) Search(ctx context.Context, text string, first *int, after *string, last *int, before *string) (*SearchConnection, error) {
+	return r.search(ctx, text, pageArgs{first, last, after, before})
+}
+
 // PlanID is the resolver for the planId field.
 func (r *recordItemResolver) PlanID(ctx context.Context, obj *cynllun.RecordItem) (*string, error) {
 	return optional(obj.PlanID), nil

@@ -36,42 +36,12 @@ func readPage(r response, path ...any) pageOf {
 	return p
 }
 
-// walkPages pages a connection to its end, forward (first/after) or
-// backward (last/before), and returns its ids in list order.
+// walkPages pages a connection to its end in pages of 7, forward
+// (first/after) or backward (last/before), and returns its ids in list
+// order.
 func (e *env) walkPages(t *testing.T, tok, query string, vars map[string]any, backward bool, path ...any) []string {
 	t.Helper()
-	var ids []string
-	cur := ""
-	for range 100 {
-		v := map[string]any{}
-		for k, x := range vars {
-			v[k] = x
-		}
-		if backward {
-			v["last"], v["before"] = 7, nilIfEmpty(cur)
-		} else {
-			v["first"], v["after"] = 7, nilIfEmpty(cur)
-		}
-		p := readPage(e.must(tok, query, v), path...)
-		if len(p.ids) > 7 {
-			t.Fatalf("page of %d: %s", len(p.ids), p.raw)
-		}
-		if backward {
-			ids = append(slices.Clone(p.ids), ids...)
-			if !p.hasPrev {
-				return ids
-			}
-			cur = p.start
-		} else {
-			ids = append(ids, p.ids...)
-			if !p.hasNext {
-				return ids
-			}
-			cur = p.end
-		}
-	}
-	t.Fatal("too many pages")
-	return nil
+	return e.walkPagesOf(t, tok, query, vars, 7, backward, path...)
 }
 
 func nilIfEmpty(s string) any {

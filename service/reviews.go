@@ -150,6 +150,9 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 		Request:   &cynllun.ReviewRequest{By: in.RequestedBy, ByName: in.RequestedByName, RequestedOn: in.RequestedOn, Reason: in.Reason},
 		CreatedAt: now.UTC(), CreatedBy: p.UserID, OpenedAt: now.UTC(), OpenedBy: p.UserID,
 	}
+	if r.LAID, r.SettingID, err = s.placeOf(ctx, op, r.LearnerID); err != nil {
+		return nil, err
+	}
 	if err := s.store.InsertReview(ctx, r); err != nil {
 		if cynllun.ErrorCode(err) != cynllun.CodeConflict {
 			return nil, cynllun.AsError(op, err)
@@ -484,6 +487,10 @@ func reviewConflict(op string, current int) *cynllun.Error {
 }
 
 func (s *Service) insertRevision(ctx context.Context, op string, r *cynllun.Review) (*cynllun.Review, error) {
+	var err error
+	if r.LAID, r.SettingID, err = s.placeOf(ctx, op, r.LearnerID); err != nil {
+		return nil, err
+	}
 	if err := s.store.InsertReview(ctx, r); err != nil {
 		e := cynllun.AsError(op, err)
 		if e.Code == cynllun.CodeConflict {
@@ -659,33 +666,53 @@ func (s *Service) readReviews(ctx context.Context, op string, load func() ([]*cy
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
+	out, err := s.readableReviews(ctx, op, p, rs)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.auditReviews(ctx, op, p, out)
+}
+
+// readableReviews keeps the reviews whose plan p may read.
+func (s *Service) readableReviews(ctx context.Context, op string, p *cynllun.Principal, rs []*cynllun.Review) ([]*cynllun.Review, error) {
 	planIDs := make([]string, len(rs))
 	for i, r := range rs {
 		planIDs[i] = r.PlanID
 	}
-	plans, learners, err := s.readablePlans(ctx, p, planIDs)
+	plans, _, err := s.readablePlans(ctx, p, planIDs)
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
-	now := s.now()
 	var out []*cynllun.Review
-	var events []cynllun.AuditEvent
 	for _, r := range rs {
-		pl := plans[r.PlanID]
-		if pl == nil || pl.LearnerID != r.LearnerID {
-			continue
+		if pl := plans[r.PlanID]; pl != nil && pl.LearnerID == r.LearnerID {
+			out = append(out, r)
 		}
-		out = append(out, r)
+	}
+	return out, nil
+}
+
+// auditReviews records one audit event for each review read (p may read
+// each: readableReviews kept it).
+func (s *Service) auditReviews(ctx context.Context, op string, p *cynllun.Principal, rs []*cynllun.Review) error {
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.LearnerID
+	}
+	learners, err := s.readableLearners(ctx, p, ids)
+	if err != nil {
+		return cynllun.AsError(op, err)
+	}
+	now := s.now()
+	events := make([]cynllun.AuditEvent, 0, len(rs))
+	for _, r := range rs {
 		events = append(events, cynllun.AuditEvent{
 			ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID, LearnerID: r.LearnerID,
 			Part: "review.record", PlanID: r.PlanID, Version: r.PlanVersion, Action: "read",
 			Reason: string(policy.ReadLearner(p, learners[r.LearnerID], now).Reason),
 		})
 	}
-	if err := s.audit(ctx, op, events); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.audit(ctx, op, events)
 }
 
 // ReviewPeriod returns the plan's review period running today, or nil

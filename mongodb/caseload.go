@@ -415,9 +415,11 @@ type workProbe struct {
 	SettingID string    `bson:"settingId"`
 }
 
-// backfillCaseloads lists every case and review in its caseloads, from its
-// latest revision (by the learner's LA and setting now when the revision
-// has none).
+// backfillCaseloads lists every case and review that has no entry yet in
+// its caseloads, from its latest revision (by the learner's LA and setting
+// now when the revision has none). A record with an entry is kept by its
+// writes (which set its entries before it is stored), so it is left as it
+// is.
 func backfillCaseloads(ctx context.Context, db *DB) error {
 	for _, kind := range []string{workCases, workReviews} {
 		coll := map[string]string{workCases: collCases, workReviews: collReviews}[kind]
@@ -456,10 +458,15 @@ func backfillCaseloads(ctx context.Context, db *DB) error {
 			if e.LAID == "" && e.SettingID == "" {
 				e.LAID, e.SettingID = learners[d.LearnerID].LAID, learners[d.LearnerID].SettingID
 			}
-			if _, err := db.workBefore(ctx, kind, id, e); err != nil {
+			own := kind + "/l:" + e.LearnerID + "/" + e.month()
+			listed, err := lookupMembers[workEntry](ctx, db, lkWork, []string{own})
+			if err != nil {
 				return err
 			}
-			if err := db.workAfter(ctx, kind, id, e, nil); err != nil {
+			if _, ok := listed[own][id]; ok {
+				continue
+			}
+			if err := db.rewriteWork(ctx, kind, id, e); err != nil {
 				return err
 			}
 		}

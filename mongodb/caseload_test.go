@@ -164,3 +164,43 @@ func TestCaseloads(t *testing.T) {
 	})
 	wantFlat(t, cmds, 2+2*10+2, 4)
 }
+
+// TestCaseloadsBackfill: cases and reviews stored before caseloads were
+// kept are listed by their learner's LA and setting once the backfill has
+// run.
+func TestCaseloadsBackfill(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	la, school := cynllun.NewID(cynllun.PrefixOrganisation), cynllun.NewID(cynllun.PrefixOrganisation)
+	l := newLearner(la, school, "Non", "Evans")
+	mustCreateLearners(t, l)
+	c := &cynllun.Case{ID: cynllun.NewID(cynllun.PrefixCase), Revision: 1, LearnerID: l.ID, Kind: cynllun.CaseAppeal, Status: cynllun.CaseOpen,
+		Title: "Apêl", CreatedAt: t0, UpdatedAt: t0}
+	r := &cynllun.Review{ID: cynllun.NewID(cynllun.PrefixReview), Revision: 1, PlanID: "pln_x", LearnerID: l.ID, Type: cynllun.ReviewAnnual,
+		Status: cynllun.ReviewConcluded, CreatedAt: t0, OpenedAt: t0}
+	// Stored as an earlier binary did: the records alone.
+	if _, err := testDB.coll(collCases).InsertOne(ctx, toCaseDoc(c)); err != nil {
+		t.Fatal(err)
+	}
+	if err := testDB.moveHead(ctx, collCaseHeads, c.ID, 1, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testDB.coll(collReviews).InsertOne(ctx, toReviewDoc(r)); err != nil {
+		t.Fatal(err)
+	}
+	if err := testDB.moveHead(ctx, collReviewHeads, r.ID, 1, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	byLA := cynllun.WorkQuery{Scope: cynllun.Scope{LAIDs: []string{la}}}
+	if cs, err := testDB.ListCases(ctx, byLA); err != nil || len(cs) != 0 {
+		t.Fatalf("before the backfill: %v, %v", cs, err)
+	}
+	runBackfill(t, "caseloads")
+	if cs, err := testDB.ListCases(ctx, byLA); err != nil || len(cs) != 1 || cs[0].ID != c.ID {
+		t.Errorf("the LA's cases after the backfill: %v, %v", cs, err)
+	}
+	bySetting := cynllun.WorkQuery{Scope: cynllun.Scope{SettingIDs: []string{school}}, Order: cynllun.OrderOpenFirst}
+	if rs, err := testDB.ListReviews(ctx, bySetting); err != nil || len(rs) != 1 || rs[0].ID != r.ID {
+		t.Errorf("the school's reviews after the backfill: %v, %v", rs, err)
+	}
+}

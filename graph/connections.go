@@ -182,3 +182,136 @@ func (c *SearchConnection) Nodes() []SearchResult {
 	}
 	return out
 }
+
+type StatutoryEventEdge struct {
+	Cursor string
+	Node   *cynllun.StatutoryEvent
+}
+
+type StatutoryEventConnection struct {
+	Edges    []*StatutoryEventEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *StatutoryEventConnection) Nodes() []*cynllun.StatutoryEvent {
+	out := make([]*cynllun.StatutoryEvent, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+type LedgerSessionEdge struct {
+	Cursor string
+	Node   *cynllun.Session
+}
+
+type LedgerSessionConnection struct {
+	Edges    []*LedgerSessionEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *LedgerSessionConnection) Nodes() []*cynllun.Session {
+	out := make([]*cynllun.Session, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+type ReviewRevisionEdge struct {
+	Cursor string
+	Node   *ReviewRevision
+}
+
+type ReviewRevisionConnection struct {
+	Edges    []*ReviewRevisionEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *ReviewRevisionConnection) Nodes() []*ReviewRevision {
+	out := make([]*ReviewRevision, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+type CaseRevisionEdge struct {
+	Cursor string
+	Node   *CaseRevision
+}
+
+type CaseRevisionConnection struct {
+	Edges    []*CaseRevisionEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *CaseRevisionConnection) Nodes() []*CaseRevision {
+	out := make([]*CaseRevision, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+type CaseEvidenceEdge struct {
+	Cursor string
+	Node   *cynllun.CaseEvidence
+}
+
+type CaseEvidenceConnection struct {
+	Edges    []*CaseEvidenceEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *CaseEvidenceConnection) Nodes() []*cynllun.CaseEvidence {
+	out := make([]*cynllun.CaseEvidence, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+type BundleEdge struct {
+	Cursor string
+	Node   *cynllun.Bundle
+}
+
+type BundleConnection struct {
+	Edges    []*BundleEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *BundleConnection) Nodes() []*cynllun.Bundle {
+	out := make([]*cynllun.Bundle, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+type NoticeEdge struct {
+	Cursor string
+	Node   *service.NoticeLog
+}
+
+type NoticeConnection struct {
+	Edges    []*NoticeEdge
+	PageInfo PageInfo
+	Counted
+}
+
+func (c *NoticeConnection) Nodes() []*service.NoticeLog {
+	out := make([]*service.NoticeLog, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}

@@ -66,9 +66,13 @@ func setCosts(c *ComplexityRoot) {
 	c.PlanVersion.Renders = func(child int) int { return 1 + 10*child }
 	c.Review.MeetingRecords = func(child int) int { return 1 + 10*child }
 	c.Learner.Access = func(child int) int { return 1 + 10*child }
-	c.Learner.Events = func(child int) int { return 1 + 50*child }
+	c.Learner.Events = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 50)*child
+	}
 	c.User.Relationships = func(child int) int { return 1 + 10*child }
-	c.Deadline.Notices = func(child int) int { return 1 + 10*child }
+	c.Deadline.Notices = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 10)*child
+	}
 	c.Organisation.WebhookEndpoints = func(child int) int { return 1 + 10*child }
 
 	// Mutations: every one writes; renders, bundles and uploads do much

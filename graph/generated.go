@@ -148,6 +148,13 @@ type ComplexityRoot struct {
 		Status         func(childComplexity int) int
 	}
 
+	BundleConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
 	BundleDocument struct {
 		Author     func(childComplexity int) int
 		Date       func(childComplexity int) int
@@ -156,6 +163,11 @@ type ComplexityRoot struct {
 		Number     func(childComplexity int) int
 		Pages      func(childComplexity int) int
 		Title      func(childComplexity int) int
+	}
+
+	BundleEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	BundleManifest struct {
@@ -218,7 +230,7 @@ type ComplexityRoot struct {
 		AppealDeadline         func(childComplexity int) int
 		Bundle                 func(childComplexity int) int
 		BundlePreview          func(childComplexity int) int
-		Bundles                func(childComplexity int) int
+		Bundles                func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CaseStatementDue       func(childComplexity int) int
 		ClosedOn               func(childComplexity int) int
 		CreatedAt              func(childComplexity int) int
@@ -226,7 +238,7 @@ type ComplexityRoot struct {
 		Decision               func(childComplexity int) int
 		DecisionSentOn         func(childComplexity int) int
 		DisagreementReferredOn func(childComplexity int) int
-		Evidence               func(childComplexity int) int
+		Evidence               func(childComplexity int, first *int, after *string, last *int, before *string) int
 		HearingOn              func(childComplexity int) int
 		ID                     func(childComplexity int) int
 		Issues                 func(childComplexity int) int
@@ -239,7 +251,7 @@ type ComplexityRoot struct {
 		RegisteredOn           func(childComplexity int) int
 		ReviewDeadline         func(childComplexity int) int
 		Revision               func(childComplexity int) int
-		Revisions              func(childComplexity int) int
+		Revisions              func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Status                 func(childComplexity int) int
 		Title                  func(childComplexity int) int
 		UpdatedAt              func(childComplexity int) int
@@ -278,6 +290,18 @@ type ComplexityRoot struct {
 		WithdrawnReason func(childComplexity int) int
 	}
 
+	CaseEvidenceConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CaseEvidenceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CaseRevision struct {
 		Bundle                 func(childComplexity int) int
 		Case                   func(childComplexity int) int
@@ -303,6 +327,18 @@ type ComplexityRoot struct {
 		Title                  func(childComplexity int) int
 		UpdatedAt              func(childComplexity int) int
 		UpdatedBy              func(childComplexity int) int
+	}
+
+	CaseRevisionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CaseRevisionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Change struct {
@@ -353,7 +389,7 @@ type ComplexityRoot struct {
 		ID           func(childComplexity int) int
 		Late         func(childComplexity int) int
 		Learner      func(childComplexity int) int
-		Notices      func(childComplexity int) int
+		Notices      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Organisation func(childComplexity int) int
 		Plan         func(childComplexity int) int
 		Problem      func(childComplexity int) int
@@ -522,12 +558,12 @@ type ComplexityRoot struct {
 	Learner struct {
 		Access                  func(childComplexity int) int
 		Age                     func(childComplexity int) int
-		Cases                   func(childComplexity int) int
+		Cases                   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CompulsorySchoolAgeEnds func(childComplexity int) int
 		CreatedAt               func(childComplexity int) int
 		DateOfBirth             func(childComplexity int) int
 		Deadlines               func(childComplexity int, statuses []cynllun.DeadlineStatus, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) int
-		Events                  func(childComplexity int) int
+		Events                  func(childComplexity int, first *int, after *string, last *int, before *string) int
 		FamilyName              func(childComplexity int) int
 		GivenName               func(childComplexity int) int
 		ID                      func(childComplexity int) int
@@ -581,6 +617,18 @@ type ComplexityRoot struct {
 		VoidReason  func(childComplexity int) int
 		Voided      func(childComplexity int) int
 		VoidedAt    func(childComplexity int) int
+	}
+
+	LedgerSessionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LedgerSessionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	LocalText struct {
@@ -665,6 +713,18 @@ type ComplexityRoot struct {
 		Recipient  func(childComplexity int) int
 		SentAt     func(childComplexity int) int
 		Status     func(childComplexity int) int
+	}
+
+	NoticeConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NoticeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	OnePageProfile struct {
@@ -772,8 +832,8 @@ type ComplexityRoot struct {
 		Ledger               func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string, version *int) int
 		Maintainer           func(childComplexity int) int
 		ReviewPeriod         func(childComplexity int) int
-		Reviews              func(childComplexity int) int
-		Sessions             func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string) int
+		Reviews              func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Sessions             func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string, first *int, after *string, last *int, before *string) int
 		Version              func(childComplexity int, number int) int
 		Versions             func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
@@ -971,7 +1031,7 @@ type ComplexityRoot struct {
 		Request            func(childComplexity int) int
 		RevisedVersion     func(childComplexity int) int
 		Revision           func(childComplexity int) int
-		Revisions          func(childComplexity int) int
+		Revisions          func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Status             func(childComplexity int) int
 		Type               func(childComplexity int) int
 	}
@@ -1057,6 +1117,18 @@ type ComplexityRoot struct {
 		Type               func(childComplexity int) int
 	}
 
+	ReviewRevisionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReviewRevisionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	RowLedger struct {
 		Basis             func(childComplexity int) int
 		Delivered         func(childComplexity int) int
@@ -1106,6 +1178,18 @@ type ComplexityRoot struct {
 		RecordedBy   func(childComplexity int) int
 		ReviewID     func(childComplexity int) int
 		System       func(childComplexity int) int
+	}
+
+	StatutoryEventConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StatutoryEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	StatutoryEventResult struct {
@@ -1232,10 +1316,10 @@ type CaseResolver interface {
 	AppealDeadline(ctx context.Context, obj *cynllun.Case) (*cynllun.Deadline, error)
 	ReviewDeadline(ctx context.Context, obj *cynllun.Case) (*cynllun.Deadline, error)
 
-	Evidence(ctx context.Context, obj *cynllun.Case) ([]*cynllun.CaseEvidence, error)
+	Evidence(ctx context.Context, obj *cynllun.Case, first *int, after *string, last *int, before *string) (*CaseEvidenceConnection, error)
 	BundlePreview(ctx context.Context, obj *cynllun.Case) (*service.BundlePreview, error)
-	Bundles(ctx context.Context, obj *cynllun.Case) ([]*cynllun.Bundle, error)
-	Revisions(ctx context.Context, obj *cynllun.Case) ([]*CaseRevision, error)
+	Bundles(ctx context.Context, obj *cynllun.Case, first *int, after *string, last *int, before *string) (*BundleConnection, error)
+	Revisions(ctx context.Context, obj *cynllun.Case, first *int, after *string, last *int, before *string) (*CaseRevisionConnection, error)
 }
 type CaseEvidenceResolver interface {
 	File(ctx context.Context, obj *cynllun.CaseEvidence) (*cynllun.File, error)
@@ -1271,7 +1355,7 @@ type DeadlineResolver interface {
 
 	Calculation(ctx context.Context, obj *cynllun.Deadline) (*clock.Result, error)
 
-	Notices(ctx context.Context, obj *cynllun.Deadline) ([]*service.NoticeLog, error)
+	Notices(ctx context.Context, obj *cynllun.Deadline, first *int, after *string, last *int, before *string) (*NoticeConnection, error)
 }
 type DeadlineClosureResolver interface {
 	Event(ctx context.Context, obj *cynllun.Closure) (*string, error)
@@ -1333,8 +1417,8 @@ type LearnerResolver interface {
 	Access(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Relationship, error)
 
 	Deadlines(ctx context.Context, obj *cynllun.Learner, statuses []cynllun.DeadlineStatus, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error)
-	Events(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.StatutoryEvent, error)
-	Cases(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Case, error)
+	Events(ctx context.Context, obj *cynllun.Learner, first *int, after *string, last *int, before *string) (*StatutoryEventConnection, error)
+	Cases(ctx context.Context, obj *cynllun.Learner, first *int, after *string, last *int, before *string) (*CaseConnection, error)
 }
 type LedgerSessionResolver interface {
 	Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error)
@@ -1411,10 +1495,10 @@ type PlanResolver interface {
 	Version(ctx context.Context, obj *cynllun.Plan, number int) (*cynllun.Version, error)
 	Versions(ctx context.Context, obj *cynllun.Plan, first *int, after *string, last *int, before *string) (*PlanVersionConnection, error)
 
-	Reviews(ctx context.Context, obj *cynllun.Plan) ([]*cynllun.Review, error)
+	Reviews(ctx context.Context, obj *cynllun.Plan, first *int, after *string, last *int, before *string) (*ReviewConnection, error)
 	ReviewPeriod(ctx context.Context, obj *cynllun.Plan) (*cynllun.ReviewPeriod, error)
 	Ledger(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string, version *int) (*service.PlanLedger, error)
-	Sessions(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string) ([]*cynllun.Session, error)
+	Sessions(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string, first *int, after *string, last *int, before *string) (*LedgerSessionConnection, error)
 }
 type PlanContentResolver interface {
 	Provision(ctx context.Context, obj *VersionContent) ([]*VersionRow, error)
@@ -1504,7 +1588,7 @@ type ReviewResolver interface {
 	Checklist(ctx context.Context, obj *cynllun.Review) ([]*quality.Check, error)
 	Findings(ctx context.Context, obj *cynllun.Review) ([]*quality.Finding, error)
 	Ledger(ctx context.Context, obj *cynllun.Review) (*service.PlanLedger, error)
-	Revisions(ctx context.Context, obj *cynllun.Review) ([]*ReviewRevision, error)
+	Revisions(ctx context.Context, obj *cynllun.Review, first *int, after *string, last *int, before *string) (*ReviewRevisionConnection, error)
 	MeetingRecords(ctx context.Context, obj *cynllun.Review) ([]*cynllun.Job, error)
 }
 type ReviewDecisionResolver interface {
@@ -1810,6 +1894,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Bundle.Status(childComplexity), true
 
+	case "BundleConnection.edges":
+		if e.ComplexityRoot.BundleConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleConnection.Edges(childComplexity), true
+	case "BundleConnection.nodes":
+		if e.ComplexityRoot.BundleConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleConnection.Nodes(childComplexity), true
+	case "BundleConnection.pageInfo":
+		if e.ComplexityRoot.BundleConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleConnection.PageInfo(childComplexity), true
+	case "BundleConnection.totalCount":
+		if e.ComplexityRoot.BundleConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleConnection.TotalCount(childComplexity), true
+
 	case "BundleDocument.author":
 		if e.ComplexityRoot.BundleDocument.Author == nil {
 			break
@@ -1852,6 +1961,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BundleDocument.Title(childComplexity), true
+
+	case "BundleEdge.cursor":
+		if e.ComplexityRoot.BundleEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleEdge.Cursor(childComplexity), true
+	case "BundleEdge.node":
+		if e.ComplexityRoot.BundleEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleEdge.Node(childComplexity), true
 
 	case "BundleManifest.chronology":
 		if e.ComplexityRoot.BundleManifest.Chronology == nil {
@@ -2093,7 +2215,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Case.Bundles(childComplexity), true
+		args, err := ec.field_Case_bundles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Case.Bundles(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Case.caseStatementDue":
 		if e.ComplexityRoot.Case.CaseStatementDue == nil {
 			break
@@ -2141,7 +2268,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Case.Evidence(childComplexity), true
+		args, err := ec.field_Case_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Case.Evidence(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Case.hearingOn":
 		if e.ComplexityRoot.Case.HearingOn == nil {
 			break
@@ -2219,7 +2351,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Case.Revisions(childComplexity), true
+		args, err := ec.field_Case_revisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Case.Revisions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Case.status":
 		if e.ComplexityRoot.Case.Status == nil {
 			break
@@ -2386,6 +2523,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CaseEvidence.WithdrawnReason(childComplexity), true
 
+	case "CaseEvidenceConnection.edges":
+		if e.ComplexityRoot.CaseEvidenceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidenceConnection.Edges(childComplexity), true
+	case "CaseEvidenceConnection.nodes":
+		if e.ComplexityRoot.CaseEvidenceConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidenceConnection.Nodes(childComplexity), true
+	case "CaseEvidenceConnection.pageInfo":
+		if e.ComplexityRoot.CaseEvidenceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidenceConnection.PageInfo(childComplexity), true
+	case "CaseEvidenceConnection.totalCount":
+		if e.ComplexityRoot.CaseEvidenceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidenceConnection.TotalCount(childComplexity), true
+
+	case "CaseEvidenceEdge.cursor":
+		if e.ComplexityRoot.CaseEvidenceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidenceEdge.Cursor(childComplexity), true
+	case "CaseEvidenceEdge.node":
+		if e.ComplexityRoot.CaseEvidenceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidenceEdge.Node(childComplexity), true
+
 	case "CaseRevision.bundleSpec":
 		if e.ComplexityRoot.CaseRevision.Bundle == nil {
 			break
@@ -2530,6 +2705,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseRevision.UpdatedBy(childComplexity), true
+
+	case "CaseRevisionConnection.edges":
+		if e.ComplexityRoot.CaseRevisionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevisionConnection.Edges(childComplexity), true
+	case "CaseRevisionConnection.nodes":
+		if e.ComplexityRoot.CaseRevisionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevisionConnection.Nodes(childComplexity), true
+	case "CaseRevisionConnection.pageInfo":
+		if e.ComplexityRoot.CaseRevisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevisionConnection.PageInfo(childComplexity), true
+	case "CaseRevisionConnection.totalCount":
+		if e.ComplexityRoot.CaseRevisionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevisionConnection.TotalCount(childComplexity), true
+
+	case "CaseRevisionEdge.cursor":
+		if e.ComplexityRoot.CaseRevisionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevisionEdge.Cursor(childComplexity), true
+	case "CaseRevisionEdge.node":
+		if e.ComplexityRoot.CaseRevisionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevisionEdge.Node(childComplexity), true
 
 	case "Change.field":
 		if e.ComplexityRoot.Change.Field == nil {
@@ -2733,7 +2946,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Deadline.Notices(childComplexity), true
+		args, err := ec.field_Deadline_notices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Deadline.Notices(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Deadline.organisation":
 		if e.ComplexityRoot.Deadline.Organisation == nil {
 			break
@@ -3429,7 +3647,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Learner.Cases(childComplexity), true
+		args, err := ec.field_Learner_cases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Learner.Cases(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Learner.compulsorySchoolAgeEnds":
 		if e.ComplexityRoot.Learner.CompulsorySchoolAgeEnds == nil {
 			break
@@ -3464,7 +3687,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Learner.Events(childComplexity), true
+		args, err := ec.field_Learner_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Learner.Events(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Learner.familyName":
 		if e.ComplexityRoot.Learner.FamilyName == nil {
 			break
@@ -3715,6 +3943,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerSession.VoidedAt(childComplexity), true
+
+	case "LedgerSessionConnection.edges":
+		if e.ComplexityRoot.LedgerSessionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSessionConnection.Edges(childComplexity), true
+	case "LedgerSessionConnection.nodes":
+		if e.ComplexityRoot.LedgerSessionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSessionConnection.Nodes(childComplexity), true
+	case "LedgerSessionConnection.pageInfo":
+		if e.ComplexityRoot.LedgerSessionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSessionConnection.PageInfo(childComplexity), true
+	case "LedgerSessionConnection.totalCount":
+		if e.ComplexityRoot.LedgerSessionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSessionConnection.TotalCount(childComplexity), true
+
+	case "LedgerSessionEdge.cursor":
+		if e.ComplexityRoot.LedgerSessionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSessionEdge.Cursor(childComplexity), true
+	case "LedgerSessionEdge.node":
+		if e.ComplexityRoot.LedgerSessionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSessionEdge.Node(childComplexity), true
 
 	case "LocalText.cy":
 		if e.ComplexityRoot.LocalText.CY == nil {
@@ -4256,6 +4522,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Notice.Status(childComplexity), true
 
+	case "NoticeConnection.edges":
+		if e.ComplexityRoot.NoticeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.Edges(childComplexity), true
+	case "NoticeConnection.nodes":
+		if e.ComplexityRoot.NoticeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.Nodes(childComplexity), true
+	case "NoticeConnection.pageInfo":
+		if e.ComplexityRoot.NoticeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.PageInfo(childComplexity), true
+	case "NoticeConnection.totalCount":
+		if e.ComplexityRoot.NoticeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.TotalCount(childComplexity), true
+
+	case "NoticeEdge.cursor":
+		if e.ComplexityRoot.NoticeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeEdge.Cursor(childComplexity), true
+	case "NoticeEdge.node":
+		if e.ComplexityRoot.NoticeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeEdge.Node(childComplexity), true
+
 	case "OnePageProfile.howToSupportMe":
 		if e.ComplexityRoot.OnePageProfile.HowToSupportMe == nil {
 			break
@@ -4674,7 +4978,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Plan.Reviews(childComplexity), true
+		args, err := ec.field_Plan_reviews_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.Reviews(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Plan.sessions":
 		if e.ComplexityRoot.Plan.Sessions == nil {
 			break
@@ -4685,7 +4994,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Plan.Sessions(childComplexity, args["from"].(*cynllun.Date), args["to"].(*cynllun.Date), args["rowId"].(*string)), true
+		return e.ComplexityRoot.Plan.Sessions(childComplexity, args["from"].(*cynllun.Date), args["to"].(*cynllun.Date), args["rowId"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Plan.version":
 		if e.ComplexityRoot.Plan.Version == nil {
 			break
@@ -5744,7 +6053,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Review.Revisions(childComplexity), true
+		args, err := ec.field_Review_revisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Review.Revisions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Review.status":
 		if e.ComplexityRoot.Review.Status == nil {
 			break
@@ -6125,6 +6439,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReviewRevision.Type(childComplexity), true
 
+	case "ReviewRevisionConnection.edges":
+		if e.ComplexityRoot.ReviewRevisionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevisionConnection.Edges(childComplexity), true
+	case "ReviewRevisionConnection.nodes":
+		if e.ComplexityRoot.ReviewRevisionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevisionConnection.Nodes(childComplexity), true
+	case "ReviewRevisionConnection.pageInfo":
+		if e.ComplexityRoot.ReviewRevisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevisionConnection.PageInfo(childComplexity), true
+	case "ReviewRevisionConnection.totalCount":
+		if e.ComplexityRoot.ReviewRevisionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevisionConnection.TotalCount(childComplexity), true
+
+	case "ReviewRevisionEdge.cursor":
+		if e.ComplexityRoot.ReviewRevisionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevisionEdge.Cursor(childComplexity), true
+	case "ReviewRevisionEdge.node":
+		if e.ComplexityRoot.ReviewRevisionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevisionEdge.Node(childComplexity), true
+
 	case "RowLedger.basis":
 		if e.ComplexityRoot.RowLedger.Basis == nil {
 			break
@@ -6345,6 +6697,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StatutoryEvent.System(childComplexity), true
+
+	case "StatutoryEventConnection.edges":
+		if e.ComplexityRoot.StatutoryEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventConnection.Edges(childComplexity), true
+	case "StatutoryEventConnection.nodes":
+		if e.ComplexityRoot.StatutoryEventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventConnection.Nodes(childComplexity), true
+	case "StatutoryEventConnection.pageInfo":
+		if e.ComplexityRoot.StatutoryEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventConnection.PageInfo(childComplexity), true
+	case "StatutoryEventConnection.totalCount":
+		if e.ComplexityRoot.StatutoryEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventConnection.TotalCount(childComplexity), true
+
+	case "StatutoryEventEdge.cursor":
+		if e.ComplexityRoot.StatutoryEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventEdge.Cursor(childComplexity), true
+	case "StatutoryEventEdge.node":
+		if e.ComplexityRoot.StatutoryEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventEdge.Node(childComplexity), true
 
 	case "StatutoryEventResult.closed":
 		if e.ComplexityRoot.StatutoryEventResult.Closed == nil {
@@ -7128,6 +7518,7 @@ type User implements Node {
   name: String!
   email: String!
   admin: Boolean!
+  "Your own relationships, ended ones too (a handful: one per child, setting or LA you act for)."
   relationships: [Relationship!]!
 }
 
@@ -7203,8 +7594,9 @@ type Learner implements Node {
   settingKind: SettingKind!
   setting: Organisation
   lookedAfter: Boolean!
+  "The learner's plans, oldest first: at most one per maintaining body."
   plans: [Plan!]!
-  "Learner-scoped relationships (parents, self, advocates), for those who maintain the record."
+  "Learner-scoped relationships (parents, self, advocates), ended ones too, for those who maintain the record (a handful)."
   access: [Relationship!]!
   createdAt: Time!
   updatedAt: Time!
@@ -7283,7 +7675,7 @@ type PlanVersion implements Node {
   createdAt: Time!
   createdBy: ID!
   content: PlanContent!
-  "Renders of this version, oldest first."
+  "Renders of this version, oldest first: one per language and plan-check page, and one more each time a render failed and was asked for again."
   renders: [Job!]!
   """
   The plan rules run on this version: unquantified or vague provision,
@@ -7885,8 +8277,17 @@ extend type File {
 }
 
 extend type Plan {
-  "Reviews of the plan, oldest first (latest revision of each)."
-  reviews: [Review!]!
+  "Reviews of the plan, oldest first (latest revision of each). Reading them is audited."
+  reviews(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): ReviewConnection!
   "The 12-month review period running today: null until a version is FINAL (the plan is given)."
   reviewPeriod: ReviewPeriod
   """
@@ -7896,7 +8297,22 @@ extend type Plan {
   """
   ledger(from: Date, to: Date, rowId: ID, version: Int): PlanLedger!
   "Ledger entries, by date (voided ones included and marked)."
-  sessions(from: Date, to: Date, rowId: ID): [LedgerSession!]!
+  sessions(
+    "Entries on or after this date."
+    from: Date
+    "Entries on or before this date."
+    to: Date
+    "Only this 2B row's entries."
+    rowId: ID
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): LedgerSessionConnection!
 }
 
 extend type PlanVersion {
@@ -7958,8 +8374,17 @@ type Review implements Node {
   "Planned against delivered provision over the period reviewed."
   ledger: PlanLedger!
   "Every revision of the record, oldest first, each with its own id."
-  revisions: [ReviewRevision!]!
-  "Renders of this revision's meeting record, oldest first."
+  revisions(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): ReviewRevisionConnection!
+  "Renders of this revision's meeting record, oldest first: one per language, and one more each time a render failed and was asked for again."
   meetingRecords: [Job!]!
 }
 
@@ -8027,7 +8452,7 @@ type ReviewRevision implements Node {
   checklist: [ReviewCheck!]!
   "Red flags and other findings on this revision's record."
   findings: [Finding!]!
-  "Renders of this revision's meeting record, oldest first."
+  "Renders of this revision's meeting record, oldest first: one per language, and one more each time a render failed and was asked for again."
   meetingRecords: [Job!]!
 }
 
@@ -8737,7 +9162,16 @@ extend type Learner {
     before: String
   ): DeadlineConnection!
   "Statutory events recorded for the learner, by date."
-  events: [StatutoryEvent!]!
+  events(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): StatutoryEventConnection!
 }
 
 extend type Organisation {
@@ -8822,6 +9256,7 @@ type Notice {
   errorCode: String
   createdAt: Time!
   sentAt: Time
+  "The delivery log, oldest first: one entry per attempt (a notice is retried up to 8 times)."
   deliveries: [Delivery!]!
 }
 
@@ -8840,12 +9275,21 @@ type Delivery {
 }
 
 extend type Deadline {
-  "Notices raised for the deadline, with their delivery log (for the organisation's staff and officers)."
-  notices: [Notice!]!
+  "Notices raised for the deadline, oldest first, with their delivery log (for the organisation's staff and officers)."
+  notices(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): NoticeConnection!
 }
 
 extend type Organisation {
-  "Webhook subscriptions (for the organisation's staff and officers)."
+  "Webhook subscriptions, disabled ones too (for the organisation's staff and officers; a handful)."
   webhookEndpoints: [WebhookEndpoint!]!
 }
 
@@ -8872,9 +9316,18 @@ extend type Learner {
   """
   The disagreements and appeals about the learner that you may see: the
   family, staff of the setting, officers of the LA, and advocates whose
-  consent covers them.
+  consent covers them. Oldest first. Reading them is audited.
   """
-  cases: [Case!]!
+  cases(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): CaseConnection!
 }
 
 extend type Mutation {
@@ -9023,7 +9476,16 @@ type Case implements Node {
   reviewDeadline: Deadline
   bundleSpec: BundleSpec!
   "The case's documents, withdrawn ones too, in the order added."
-  evidence: [CaseEvidence!]!
+  evidence(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): CaseEvidenceConnection!
   """
   The bundle as it would be rendered now: every document in its place with
   its page count, the chronology, and warnings (sections over their page
@@ -9031,9 +9493,27 @@ type Case implements Node {
   """
   bundlePreview: BundlePreview!
   "Rendered bundle versions, oldest first."
-  bundles: [Bundle!]!
+  bundles(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): BundleConnection!
   "Every revision, oldest first, each with its own id."
-  revisions: [CaseRevision!]!
+  revisions(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): CaseRevisionConnection!
   createdAt: Time!
   createdBy: ID!
   updatedAt: Time!
@@ -9471,8 +9951,8 @@ type CaseConnection {
   nodes: [Case!]!
   pageInfo: PageInfo!
   """
-  How many cases the list holds, counted from the caseloads' index up to
-  10,000 (a longer list reads 10,000).
+  How many cases the list holds: for a caseload (cases), counted from its
+  index up to 10,000 (a longer list reads 10,000).
   """
   totalCount: Int!
 }
@@ -9493,8 +9973,8 @@ type ReviewConnection {
   nodes: [Review!]!
   pageInfo: PageInfo!
   """
-  How many reviews the list holds, counted from the caseloads' index up to
-  10,000 (a longer list reads 10,000).
+  How many reviews the list holds: for a caseload (reviews), counted from
+  its index up to 10,000 (a longer list reads 10,000).
   """
   totalCount: Int!
 }
@@ -9527,6 +10007,139 @@ type SearchEdge {
   cursor: String!
   "The learner or plan found."
   node: SearchResult!
+}
+
+"A page of statutory events."
+type StatutoryEventConnection {
+  "The page's statutory events with their cursors."
+  edges: [StatutoryEventEdge!]!
+  "The page's statutory events."
+  nodes: [StatutoryEvent!]!
+  pageInfo: PageInfo!
+  "How many events the learner has."
+  totalCount: Int!
+}
+
+"One of statutory events in a list, with its cursor."
+type StatutoryEventEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: StatutoryEvent!
+}
+
+"A page of ledger entries."
+type LedgerSessionConnection {
+  "The page's ledger entries with their cursors."
+  edges: [LedgerSessionEdge!]!
+  "The page's ledger entries."
+  nodes: [LedgerSession!]!
+  pageInfo: PageInfo!
+  "How many entries the ledger holds (the dates and row asked for apply)."
+  totalCount: Int!
+}
+
+"One of ledger entries in a list, with its cursor."
+type LedgerSessionEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: LedgerSession!
+}
+
+"A page of review revisions."
+type ReviewRevisionConnection {
+  "The page's review revisions with their cursors."
+  edges: [ReviewRevisionEdge!]!
+  "The page's review revisions."
+  nodes: [ReviewRevision!]!
+  pageInfo: PageInfo!
+  "How many revisions the review has."
+  totalCount: Int!
+}
+
+"One of review revisions in a list, with its cursor."
+type ReviewRevisionEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: ReviewRevision!
+}
+
+"A page of case revisions."
+type CaseRevisionConnection {
+  "The page's case revisions with their cursors."
+  edges: [CaseRevisionEdge!]!
+  "The page's case revisions."
+  nodes: [CaseRevision!]!
+  pageInfo: PageInfo!
+  "How many revisions the case has."
+  totalCount: Int!
+}
+
+"One of case revisions in a list, with its cursor."
+type CaseRevisionEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: CaseRevision!
+}
+
+"A page of case documents."
+type CaseEvidenceConnection {
+  "The page's case documents with their cursors."
+  edges: [CaseEvidenceEdge!]!
+  "The page's case documents."
+  nodes: [CaseEvidence!]!
+  pageInfo: PageInfo!
+  "How many documents the case has, withdrawn ones too."
+  totalCount: Int!
+}
+
+"One of case documents in a list, with its cursor."
+type CaseEvidenceEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: CaseEvidence!
+}
+
+"A page of bundle versions."
+type BundleConnection {
+  "The page's bundle versions with their cursors."
+  edges: [BundleEdge!]!
+  "The page's bundle versions."
+  nodes: [Bundle!]!
+  pageInfo: PageInfo!
+  "How many bundle versions the case has."
+  totalCount: Int!
+}
+
+"One of bundle versions in a list, with its cursor."
+type BundleEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: Bundle!
+}
+
+"A page of notices."
+type NoticeConnection {
+  "The page's notices with their cursors."
+  edges: [NoticeEdge!]!
+  "The page's notices."
+  nodes: [Notice!]!
+  pageInfo: PageInfo!
+  "How many notices the deadline has."
+  totalCount: Int!
+}
+
+"One of notices in a list, with its cursor."
+type NoticeEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: Notice!
 }
 `, BuiltIn: false},
 }
@@ -9644,6 +10257,20 @@ func (ec *executionContext) childFields_Bundle(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Bundle", field.Name)
 }
 
+func (ec *executionContext) childFields_BundleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BundleConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_BundleConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BundleConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BundleConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BundleConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_BundleDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "documentId":
@@ -9662,6 +10289,16 @@ func (ec *executionContext) childFields_BundleDocument(ctx context.Context, fiel
 		return ec.fieldContext_BundleDocument_pages(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BundleDocument", field.Name)
+}
+
+func (ec *executionContext) childFields_BundleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BundleEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BundleEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BundleEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_BundleManifest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9904,6 +10541,30 @@ func (ec *executionContext) childFields_CaseEvidence(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CaseEvidence", field.Name)
 }
 
+func (ec *executionContext) childFields_CaseEvidenceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CaseEvidenceConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CaseEvidenceConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CaseEvidenceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CaseEvidenceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEvidenceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseEvidenceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CaseEvidenceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CaseEvidenceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEvidenceEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CaseRevision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9956,6 +10617,30 @@ func (ec *executionContext) childFields_CaseRevision(ctx context.Context, field 
 		return ec.fieldContext_CaseRevision_updatedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseRevision", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseRevisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CaseRevisionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CaseRevisionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CaseRevisionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CaseRevisionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseRevisionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseRevisionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CaseRevisionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CaseRevisionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseRevisionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10514,6 +11199,30 @@ func (ec *executionContext) childFields_LedgerSession(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type LedgerSession", field.Name)
 }
 
+func (ec *executionContext) childFields_LedgerSessionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LedgerSessionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_LedgerSessionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LedgerSessionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LedgerSessionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerSessionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerSessionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LedgerSessionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LedgerSessionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerSessionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_LocalText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "en":
@@ -10612,6 +11321,30 @@ func (ec *executionContext) childFields_Notice(ctx context.Context, field graphq
 		return ec.fieldContext_Notice_deliveries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Notice", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NoticeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_NoticeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NoticeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NoticeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NoticeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NoticeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_OnePageProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11336,6 +12069,30 @@ func (ec *executionContext) childFields_ReviewRevision(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ReviewRevision", field.Name)
 }
 
+func (ec *executionContext) childFields_ReviewRevisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReviewRevisionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReviewRevisionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReviewRevisionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReviewRevisionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewRevisionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewRevisionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReviewRevisionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReviewRevisionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewRevisionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_RowLedger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "rowId":
@@ -11436,6 +12193,30 @@ func (ec *executionContext) childFields_StatutoryEvent(ctx context.Context, fiel
 		return ec.fieldContext_StatutoryEvent_recordedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StatutoryEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_StatutoryEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StatutoryEventConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_StatutoryEventConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StatutoryEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StatutoryEventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatutoryEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StatutoryEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StatutoryEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StatutoryEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatutoryEventEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_StatutoryEventResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11706,6 +12487,158 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Case_bundles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Case_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Case_revisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Deadline_notices_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_File_downloadUrl_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11717,6 +12650,44 @@ func (ec *executionContext) field_File_downloadUrl_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["expiresInSeconds"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Learner_cases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -11771,6 +12742,44 @@ func (ec *executionContext) field_Learner_deadlines_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Learner_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -12524,6 +13533,44 @@ func (ec *executionContext) field_Plan_ledger_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Plan_reviews_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Plan_sessions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12551,6 +13598,38 @@ func (ec *executionContext) field_Plan_sessions_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["rowId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -13243,6 +14322,44 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Review_revisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -14257,6 +15374,125 @@ func (ec *executionContext) fieldContext_Bundle_renderedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Bundle", field, false, false, "Time")
 }
 
+func (ec *executionContext) _BundleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *BundleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BundleEdge) graphql.Marshaler {
+			return ec.marshalNBundleEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BundleEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *BundleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Bundle) graphql.Marshaler {
+			return ec.marshalNBundle2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bundle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *BundleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *BundleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleConnection", field, true, false, "Int")
+}
+
 func (ec *executionContext) _BundleDocument_documentId(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14416,6 +15652,61 @@ func (ec *executionContext) _BundleDocument_pages(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_BundleDocument_pages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BundleDocument", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BundleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *BundleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _BundleEdge_node(ctx context.Context, field graphql.CollectedField, obj *BundleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Bundle) graphql.Marshaler {
+			return ec.marshalNBundle2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bundle(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _BundleManifest_pages(ctx context.Context, field graphql.CollectedField, obj *bundle.Manifest) (ret graphql.Marshaler) {
@@ -15904,25 +17195,37 @@ func (ec *executionContext) _Case_evidence(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Case_evidence(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Evidence(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Case().Evidence(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.CaseEvidence) graphql.Marshaler {
-			return ec.marshalNCaseEvidence2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidenceᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseEvidenceConnection) graphql.Marshaler {
+			return ec.marshalNCaseEvidenceConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEvidenceConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Case_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Case_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseEvidence(ctx, field)
+			return ec.childFields_CaseEvidenceConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Case_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15968,25 +17271,37 @@ func (ec *executionContext) _Case_bundles(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Case_bundles(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Bundles(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Case().Bundles(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Bundle) graphql.Marshaler {
-			return ec.marshalNBundle2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *BundleConnection) graphql.Marshaler {
+			return ec.marshalNBundleConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Case_bundles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Case_bundles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Bundle(ctx, field)
+			return ec.childFields_BundleConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Case_bundles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16000,25 +17315,37 @@ func (ec *executionContext) _Case_revisions(ctx context.Context, field graphql.C
 			return ec.fieldContext_Case_revisions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Revisions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Case().Revisions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*CaseRevision) graphql.Marshaler {
-			return ec.marshalNCaseRevision2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseRevisionConnection) graphql.Marshaler {
+			return ec.marshalNCaseRevisionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Case_revisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Case_revisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseRevision(ctx, field)
+			return ec.childFields_CaseRevisionConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Case_revisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16689,6 +18016,180 @@ func (ec *executionContext) fieldContext_CaseEvidence_withdrawnReason(_ context.
 	return graphql.NewScalarFieldContext("CaseEvidence", field, true, true, "String")
 }
 
+func (ec *executionContext) _CaseEvidenceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CaseEvidenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidenceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CaseEvidenceEdge) graphql.Marshaler {
+			return ec.marshalNCaseEvidenceEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEvidenceEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidenceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidenceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvidenceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvidenceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CaseEvidenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidenceConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.CaseEvidence) graphql.Marshaler {
+			return ec.marshalNCaseEvidence2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidenceConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidenceConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvidenceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CaseEvidenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidenceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidenceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidenceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvidenceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *CaseEvidenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidenceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidenceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidenceConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CaseEvidenceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CaseEvidenceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidenceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidenceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidenceEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEvidenceEdge_node(ctx context.Context, field graphql.CollectedField, obj *CaseEvidenceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidenceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
+			return ec.marshalNCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidenceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidenceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CaseRevision_id(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17275,6 +18776,180 @@ func (ec *executionContext) _CaseRevision_updatedBy(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_CaseRevision_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CaseRevision", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CaseRevisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CaseRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevisionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CaseRevisionEdge) graphql.Marshaler {
+			return ec.marshalNCaseRevisionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevisionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseRevisionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRevisionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CaseRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevisionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CaseRevision) graphql.Marshaler {
+			return ec.marshalNCaseRevision2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevisionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevisionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRevisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CaseRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevisionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevisionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRevisionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *CaseRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevisionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevisionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevisionConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CaseRevisionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CaseRevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevisionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevisionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevisionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseRevisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *CaseRevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevisionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseRevision) graphql.Marshaler {
+			return ec.marshalNCaseRevision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevisionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevisionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseRevision(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Change_section(ctx context.Context, field graphql.CollectedField, obj *form.Change) (ret graphql.Marshaler) {
@@ -18232,25 +19907,37 @@ func (ec *executionContext) _Deadline_notices(ctx context.Context, field graphql
 			return ec.fieldContext_Deadline_notices(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Deadline().Notices(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Deadline().Notices(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
-			return ec.marshalNNotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *NoticeConnection) graphql.Marshaler {
+			return ec.marshalNNoticeConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNoticeConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Deadline_notices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Deadline_notices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Deadline",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Notice(ctx, field)
+			return ec.childFields_NoticeConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Deadline_notices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21341,25 +23028,37 @@ func (ec *executionContext) _Learner_events(ctx context.Context, field graphql.C
 			return ec.fieldContext_Learner_events(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Learner().Events(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Learner().Events(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.StatutoryEvent) graphql.Marshaler {
-			return ec.marshalNStatutoryEvent2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐStatutoryEventᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *StatutoryEventConnection) graphql.Marshaler {
+			return ec.marshalNStatutoryEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐStatutoryEventConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Learner_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Learner_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Learner",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_StatutoryEvent(ctx, field)
+			return ec.childFields_StatutoryEventConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Learner_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21373,25 +23072,37 @@ func (ec *executionContext) _Learner_cases(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Learner_cases(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Learner().Cases(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Learner().Cases(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseConnection) graphql.Marshaler {
+			return ec.marshalNCaseConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Learner_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Learner_cases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Learner",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Case(ctx, field)
+			return ec.childFields_CaseConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Learner_cases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -22097,6 +23808,180 @@ func (ec *executionContext) _LedgerSession_voidReason(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_LedgerSession_voidReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerSession", field, true, true, "String")
+}
+
+func (ec *executionContext) _LedgerSessionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *LedgerSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSessionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*LedgerSessionEdge) graphql.Marshaler {
+			return ec.marshalNLedgerSessionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLedgerSessionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSessionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerSessionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerSessionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerSessionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *LedgerSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSessionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
+			return ec.marshalNLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSessionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerSessionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerSessionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *LedgerSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSessionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSessionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerSessionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerSessionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *LedgerSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSessionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSessionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSessionConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _LedgerSessionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *LedgerSessionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSessionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSessionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSessionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LedgerSessionEdge_node(ctx context.Context, field graphql.CollectedField, obj *LedgerSessionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSessionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Session) graphql.Marshaler {
+			return ec.marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSessionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerSessionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerSession(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LocalText_en(ctx context.Context, field graphql.CollectedField, obj *form.Text) (ret graphql.Marshaler) {
@@ -24217,6 +26102,180 @@ func (ec *executionContext) fieldContext_Notice_deliveries(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _NoticeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*NoticeEdge) graphql.Marshaler {
+			return ec.marshalNNoticeEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNoticeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
+			return ec.marshalNNotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _NoticeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *NoticeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoticeEdge_node(ctx context.Context, field graphql.CollectedField, obj *NoticeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.NoticeLog) graphql.Marshaler {
+			return ec.marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLog(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OnePageProfile_likeAndAdmire(ctx context.Context, field graphql.CollectedField, obj *cynllun.Profile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25937,25 +27996,37 @@ func (ec *executionContext) _Plan_reviews(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Plan_reviews(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Plan().Reviews(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().Reviews(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ReviewConnection) graphql.Marshaler {
+			return ec.marshalNReviewConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Plan_reviews(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Plan_reviews(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Plan",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Review(ctx, field)
+			return ec.childFields_ReviewConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_reviews_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -26046,11 +28117,11 @@ func (ec *executionContext) _Plan_sessions(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Plan().Sessions(ctx, obj, fc.Args["from"].(*cynllun.Date), fc.Args["to"].(*cynllun.Date), fc.Args["rowId"].(*string))
+			return ec.Resolvers.Plan().Sessions(ctx, obj, fc.Args["from"].(*cynllun.Date), fc.Args["to"].(*cynllun.Date), fc.Args["rowId"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
-			return ec.marshalNLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *LedgerSessionConnection) graphql.Marshaler {
+			return ec.marshalNLedgerSessionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLedgerSessionConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26063,7 +28134,7 @@ func (ec *executionContext) fieldContext_Plan_sessions(ctx context.Context, fiel
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_LedgerSession(ctx, field)
+			return ec.childFields_LedgerSessionConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -30526,25 +32597,37 @@ func (ec *executionContext) _Review_revisions(ctx context.Context, field graphql
 			return ec.fieldContext_Review_revisions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Review().Revisions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Review().Revisions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ReviewRevision) graphql.Marshaler {
-			return ec.marshalNReviewRevision2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ReviewRevisionConnection) graphql.Marshaler {
+			return ec.marshalNReviewRevisionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Review_revisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Review_revisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Review",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReviewRevision(ctx, field)
+			return ec.childFields_ReviewRevisionConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Review_revisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -32168,6 +34251,180 @@ func (ec *executionContext) fieldContext_ReviewRevision_meetingRecords(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _ReviewRevisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ReviewRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevisionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReviewRevisionEdge) graphql.Marshaler {
+			return ec.marshalNReviewRevisionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevisionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewRevisionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevisionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ReviewRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevisionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReviewRevision) graphql.Marshaler {
+			return ec.marshalNReviewRevision2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevisionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevisionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ReviewRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevisionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevisionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevisionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ReviewRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevisionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevisionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevisionConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReviewRevisionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ReviewRevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevisionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevisionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevisionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewRevisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ReviewRevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevisionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReviewRevision) graphql.Marshaler {
+			return ec.marshalNReviewRevision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevisionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevisionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RowLedger_rowId(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33048,6 +35305,180 @@ func (ec *executionContext) _StatutoryEvent_recordedBy(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_StatutoryEvent_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatutoryEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StatutoryEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *StatutoryEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*StatutoryEventEdge) graphql.Marshaler {
+			return ec.marshalNStatutoryEventEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐStatutoryEventEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryEventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatutoryEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *StatutoryEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.StatutoryEvent) graphql.Marshaler {
+			return ec.marshalNStatutoryEvent2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐStatutoryEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryEventConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatutoryEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *StatutoryEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatutoryEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *StatutoryEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEventConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StatutoryEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *StatutoryEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEventEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatutoryEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *StatutoryEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.StatutoryEvent) graphql.Marshaler {
+			return ec.marshalNStatutoryEvent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐStatutoryEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryEventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryEvent(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StatutoryEventResult_event(ctx context.Context, field graphql.CollectedField, obj *service.EventResult) (ret graphql.Marshaler) {
@@ -39879,6 +42310,55 @@ func (ec *executionContext) _Bundle(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var bundleConnectionImplementors = []string{"BundleConnection"}
+
+func (ec *executionContext) _BundleConnection(ctx context.Context, sel ast.SelectionSet, obj *BundleConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bundleConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BundleConnection")
+		case "edges":
+			out.Values[i] = ec._BundleConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._BundleConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._BundleConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BundleConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var bundleDocumentImplementors = []string{"BundleDocument"}
 
 func (ec *executionContext) _BundleDocument(ctx context.Context, sel ast.SelectionSet, obj *BundleDocument) graphql.Marshaler {
@@ -39922,6 +42402,44 @@ func (ec *executionContext) _BundleDocument(ctx context.Context, sel ast.Selecti
 			}
 		case "pages":
 			out.Values[i] = ec._BundleDocument_pages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bundleEdgeImplementors = []string{"BundleEdge"}
+
+func (ec *executionContext) _BundleEdge(ctx context.Context, sel ast.SelectionSet, obj *BundleEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bundleEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BundleEdge")
+		case "cursor":
+			out.Values[i] = ec._BundleEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._BundleEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -40704,6 +43222,93 @@ func (ec *executionContext) _CaseEvidence(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var caseEvidenceConnectionImplementors = []string{"CaseEvidenceConnection"}
+
+func (ec *executionContext) _CaseEvidenceConnection(ctx context.Context, sel ast.SelectionSet, obj *CaseEvidenceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEvidenceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEvidenceConnection")
+		case "edges":
+			out.Values[i] = ec._CaseEvidenceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._CaseEvidenceConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CaseEvidenceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidenceConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseEvidenceEdgeImplementors = []string{"CaseEvidenceEdge"}
+
+func (ec *executionContext) _CaseEvidenceEdge(ctx context.Context, sel ast.SelectionSet, obj *CaseEvidenceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEvidenceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEvidenceEdge")
+		case "cursor":
+			out.Values[i] = ec._CaseEvidenceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CaseEvidenceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var caseRevisionImplementors = []string{"CaseRevision", "Node"}
 
 func (ec *executionContext) _CaseRevision(ctx context.Context, sel ast.SelectionSet, obj *CaseRevision) graphql.Marshaler {
@@ -40836,6 +43441,93 @@ func (ec *executionContext) _CaseRevision(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._CaseRevision_updatedBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseRevisionConnectionImplementors = []string{"CaseRevisionConnection"}
+
+func (ec *executionContext) _CaseRevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *CaseRevisionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseRevisionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseRevisionConnection")
+		case "edges":
+			out.Values[i] = ec._CaseRevisionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._CaseRevisionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CaseRevisionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseRevisionConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseRevisionEdgeImplementors = []string{"CaseRevisionEdge"}
+
+func (ec *executionContext) _CaseRevisionEdge(ctx context.Context, sel ast.SelectionSet, obj *CaseRevisionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseRevisionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseRevisionEdge")
+		case "cursor":
+			out.Values[i] = ec._CaseRevisionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CaseRevisionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -42674,6 +45366,93 @@ func (ec *executionContext) _LedgerSession(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var ledgerSessionConnectionImplementors = []string{"LedgerSessionConnection"}
+
+func (ec *executionContext) _LedgerSessionConnection(ctx context.Context, sel ast.SelectionSet, obj *LedgerSessionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerSessionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerSessionConnection")
+		case "edges":
+			out.Values[i] = ec._LedgerSessionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._LedgerSessionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LedgerSessionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerSessionConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ledgerSessionEdgeImplementors = []string{"LedgerSessionEdge"}
+
+func (ec *executionContext) _LedgerSessionEdge(ctx context.Context, sel ast.SelectionSet, obj *LedgerSessionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerSessionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerSessionEdge")
+		case "cursor":
+			out.Values[i] = ec._LedgerSessionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LedgerSessionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var localTextImplementors = []string{"LocalText"}
 
 func (ec *executionContext) _LocalText(ctx context.Context, sel ast.SelectionSet, obj *form.Text) graphql.Marshaler {
@@ -43241,6 +46020,93 @@ func (ec *executionContext) _Notice(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = ec._Notice_deliveries(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeConnectionImplementors = []string{"NoticeConnection"}
+
+func (ec *executionContext) _NoticeConnection(ctx context.Context, sel ast.SelectionSet, obj *NoticeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeConnection")
+		case "edges":
+			out.Values[i] = ec._NoticeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._NoticeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NoticeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NoticeConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeEdgeImplementors = []string{"NoticeEdge"}
+
+func (ec *executionContext) _NoticeEdge(ctx context.Context, sel ast.SelectionSet, obj *NoticeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeEdge")
+		case "cursor":
+			out.Values[i] = ec._NoticeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NoticeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -45797,6 +48663,93 @@ func (ec *executionContext) _ReviewRevision(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var reviewRevisionConnectionImplementors = []string{"ReviewRevisionConnection"}
+
+func (ec *executionContext) _ReviewRevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *ReviewRevisionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewRevisionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewRevisionConnection")
+		case "edges":
+			out.Values[i] = ec._ReviewRevisionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ReviewRevisionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReviewRevisionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevisionConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewRevisionEdgeImplementors = []string{"ReviewRevisionEdge"}
+
+func (ec *executionContext) _ReviewRevisionEdge(ctx context.Context, sel ast.SelectionSet, obj *ReviewRevisionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewRevisionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewRevisionEdge")
+		case "cursor":
+			out.Values[i] = ec._ReviewRevisionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReviewRevisionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var rowLedgerImplementors = []string{"RowLedger"}
 
 func (ec *executionContext) _RowLedger(ctx context.Context, sel ast.SelectionSet, obj *VersionRowLedger) graphql.Marshaler {
@@ -46105,6 +49058,93 @@ func (ec *executionContext) _StatutoryEvent(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._StatutoryEvent_recordedBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statutoryEventConnectionImplementors = []string{"StatutoryEventConnection"}
+
+func (ec *executionContext) _StatutoryEventConnection(ctx context.Context, sel ast.SelectionSet, obj *StatutoryEventConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statutoryEventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatutoryEventConnection")
+		case "edges":
+			out.Values[i] = ec._StatutoryEventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._StatutoryEventConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StatutoryEventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatutoryEventConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statutoryEventEdgeImplementors = []string{"StatutoryEventEdge"}
+
+func (ec *executionContext) _StatutoryEventEdge(ctx context.Context, sel ast.SelectionSet, obj *StatutoryEventEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statutoryEventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatutoryEventEdge")
+		case "cursor":
+			out.Values[i] = ec._StatutoryEventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StatutoryEventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -47216,6 +50256,14 @@ func (ec *executionContext) marshalNBundle2ᚖgithubᚗcomᚋcynllunᚋcynllun�
 	return ec._Bundle(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBundleConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleConnection(ctx context.Context, sel ast.SelectionSet, v *BundleConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BundleConnection!")
+		return graphql.Null
+	}
+	return ec._BundleConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBundleDocument2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleDocumentᚄ(ctx context.Context, sel ast.SelectionSet, v []*BundleDocument) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -47238,6 +50286,30 @@ func (ec *executionContext) marshalNBundleDocument2ᚖgithubᚗcomᚋcynllunᚋc
 		return graphql.Null
 	}
 	return ec._BundleDocument(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBundleEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*BundleEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBundleEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBundleEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleEdge(ctx context.Context, sel ast.SelectionSet, v *BundleEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BundleEdge!")
+		return graphql.Null
+	}
+	return ec._BundleEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBundlePreview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐBundlePreview(ctx context.Context, sel ast.SelectionSet, v *service.BundlePreview) graphql.Marshaler {
@@ -47431,6 +50503,38 @@ func (ec *executionContext) marshalNCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcyn
 	return ec._CaseEvidence(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCaseEvidenceConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEvidenceConnection(ctx context.Context, sel ast.SelectionSet, v *CaseEvidenceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseEvidenceConnection!")
+		return graphql.Null
+	}
+	return ec._CaseEvidenceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseEvidenceEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEvidenceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*CaseEvidenceEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseEvidenceEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEvidenceEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseEvidenceEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEvidenceEdge(ctx context.Context, sel ast.SelectionSet, v *CaseEvidenceEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseEvidenceEdge!")
+		return graphql.Null
+	}
+	return ec._CaseEvidenceEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx context.Context, v any) (cynllun.CaseKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind[tmp]
@@ -47483,6 +50587,38 @@ func (ec *executionContext) marshalNCaseRevision2ᚖgithubᚗcomᚋcynllunᚋcyn
 		return graphql.Null
 	}
 	return ec._CaseRevision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseRevisionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionConnection(ctx context.Context, sel ast.SelectionSet, v *CaseRevisionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseRevisionConnection!")
+		return graphql.Null
+	}
+	return ec._CaseRevisionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseRevisionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*CaseRevisionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseRevisionEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseRevisionEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionEdge(ctx context.Context, sel ast.SelectionSet, v *CaseRevisionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseRevisionEdge!")
+		return graphql.Null
+	}
+	return ec._CaseRevisionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, v any) (cynllun.CaseStatus, error) {
@@ -48533,6 +51669,38 @@ func (ec *executionContext) marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcy
 	return ec._LedgerSession(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNLedgerSessionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLedgerSessionConnection(ctx context.Context, sel ast.SelectionSet, v *LedgerSessionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LedgerSessionConnection!")
+		return graphql.Null
+	}
+	return ec._LedgerSessionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLedgerSessionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLedgerSessionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*LedgerSessionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLedgerSessionEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLedgerSessionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLedgerSessionEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLedgerSessionEdge(ctx context.Context, sel ast.SelectionSet, v *LedgerSessionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LedgerSessionEdge!")
+		return graphql.Null
+	}
+	return ec._LedgerSessionEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx context.Context, sel ast.SelectionSet, v form.Text) graphql.Marshaler {
 	return ec._LocalText(ctx, sel, &v)
 }
@@ -48681,6 +51849,38 @@ var (
 		cynllun.ChannelWebhook: "WEBHOOK",
 	}
 )
+
+func (ec *executionContext) marshalNNoticeConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNoticeConnection(ctx context.Context, sel ast.SelectionSet, v *NoticeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeConnection!")
+		return graphql.Null
+	}
+	return ec._NoticeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNoticeEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNoticeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*NoticeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNoticeEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNoticeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNoticeEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNoticeEdge(ctx context.Context, sel ast.SelectionSet, v *NoticeEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeEdge!")
+		return graphql.Null
+	}
+	return ec._NoticeEdge(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus(ctx context.Context, v any) (cynllun.NoticeStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -49605,6 +52805,38 @@ func (ec *executionContext) marshalNReviewRevision2ᚖgithubᚗcomᚋcynllunᚋc
 	return ec._ReviewRevision(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReviewRevisionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionConnection(ctx context.Context, sel ast.SelectionSet, v *ReviewRevisionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewRevisionConnection!")
+		return graphql.Null
+	}
+	return ec._ReviewRevisionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReviewRevisionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ReviewRevisionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewRevisionEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReviewRevisionEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionEdge(ctx context.Context, sel ast.SelectionSet, v *ReviewRevisionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewRevisionEdge!")
+		return graphql.Null
+	}
+	return ec._ReviewRevisionEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus(ctx context.Context, v any) (cynllun.ReviewStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus[tmp]
@@ -49939,6 +53171,38 @@ func (ec *executionContext) marshalNStatutoryEvent2ᚖgithubᚗcomᚋcynllunᚋc
 		return graphql.Null
 	}
 	return ec._StatutoryEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatutoryEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐStatutoryEventConnection(ctx context.Context, sel ast.SelectionSet, v *StatutoryEventConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatutoryEventConnection!")
+		return graphql.Null
+	}
+	return ec._StatutoryEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatutoryEventEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐStatutoryEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*StatutoryEventEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatutoryEventEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐStatutoryEventEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatutoryEventEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐStatutoryEventEdge(ctx context.Context, sel ast.SelectionSet, v *StatutoryEventEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatutoryEventEdge!")
+		return graphql.Null
+	}
+	return ec._StatutoryEventEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStatutoryEventInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventInput(ctx context.Context, v any) (service.EventInput, error) {

@@ -34,6 +34,10 @@ func pointers[T any](vs []T) []*T {
 	return out
 }
 
+// typical is what a page of a list read whole is priced at: the page
+// size asked for, at most the list's typical length.
+func typical(first, last *int, n int) int { return min(pages(first, last), n) }
+
 // pages is the page size a connection's first and last ask for (the
 // default when neither is given), for pricing.
 func pages(first, last *int) int {
@@ -362,10 +366,18 @@ func SetComplexity(c *ComplexityRoot) {
 	}
 	// A learner rarely has more than a few plans over the years.
 	c.Learner.Plans = func(child int) int { return 1 + 5*child }
-	// About one review a year, each a handful of revisions.
-	c.Plan.Reviews = func(child int) int { return 1 + 10*child }
-	c.Review.Revisions = func(child int) int { return 1 + 10*child }
-	c.Plan.Sessions = func(child int, _, _ *cynllun.Date, _ *string) int { return 1 + 200*child }
+	// Lists read whole and paged in memory cost a page of at most their
+	// typical length: about one review a year, each a handful of
+	// revisions; a few hundred ledger entries a year.
+	c.Plan.Reviews = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 10)*child
+	}
+	c.Review.Revisions = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 10)*child
+	}
+	c.Plan.Sessions = func(child int, _, _ *cynllun.Date, _ *string, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 200)*child
+	}
 	c.Query.Deadlines = func(child int, _, _ *cynllun.Date, _ *service.DeadlineFilter, _ *DeadlineOrder, first *int, _ *string, last *int, _ *string) int {
 		return 1 + pages(first, last)*child
 	}
@@ -379,10 +391,18 @@ func SetComplexity(c *ComplexityRoot) {
 	// handful of bundle versions. A preview renders the documents from the
 	// record: it costs as much as a page of learners, so a query can ask
 	// for a few, not one per case of a long list.
-	c.Learner.Cases = func(child int) int { return 1 + 5*child }
-	c.Case.Evidence = func(child int) int { return 1 + 50*child }
-	c.Case.Bundles = func(child int) int { return 1 + 10*child }
-	c.Case.Revisions = func(child int) int { return 1 + 20*child }
+	c.Learner.Cases = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 5)*child
+	}
+	c.Case.Evidence = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 50)*child
+	}
+	c.Case.Bundles = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 10)*child
+	}
+	c.Case.Revisions = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 20)*child
+	}
 	c.Case.BundlePreview = func(child int) int { return 2000 + child }
 	// The plan rules read the version's content and the plan's version
 	// list: a handful of findings each.

@@ -146,8 +146,8 @@ func (r *caseResolver) ReviewDeadline(ctx context.Context, obj *cynllun.Case) (*
 }
 
 // Evidence is the resolver for the evidence field.
-func (r *caseResolver) Evidence(ctx context.Context, obj *cynllun.Case) ([]*cynllun.CaseEvidence, error) {
-	return r.Svc.CaseEvidence(ctx, obj.ID)
+func (r *caseResolver) Evidence(ctx context.Context, obj *cynllun.Case, first *int, after *string, last *int, before *string) (*CaseEvidenceConnection, error) {
+	return r.caseEvidence(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // BundlePreview is the resolver for the bundlePreview field.
@@ -156,14 +156,13 @@ func (r *caseResolver) BundlePreview(ctx context.Context, obj *cynllun.Case) (*s
 }
 
 // Bundles is the resolver for the bundles field.
-func (r *caseResolver) Bundles(ctx context.Context, obj *cynllun.Case) ([]*cynllun.Bundle, error) {
-	return r.Svc.Bundles(ctx, obj.ID)
+func (r *caseResolver) Bundles(ctx context.Context, obj *cynllun.Case, first *int, after *string, last *int, before *string) (*BundleConnection, error) {
+	return r.caseBundles(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // Revisions is the resolver for the revisions field.
-func (r *caseResolver) Revisions(ctx context.Context, obj *cynllun.Case) ([]*CaseRevision, error) {
-	cs, err := r.Svc.CaseRevisions(ctx, obj.ID)
-	return caseRevisions(cs), err
+func (r *caseResolver) Revisions(ctx context.Context, obj *cynllun.Case, first *int, after *string, last *int, before *string) (*CaseRevisionConnection, error) {
+	return r.caseRevisionList(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // File is the resolver for the file field.
@@ -272,8 +271,8 @@ func (r *deadlineResolver) Calculation(ctx context.Context, obj *cynllun.Deadlin
 }
 
 // Notices is the resolver for the notices field.
-func (r *deadlineResolver) Notices(ctx context.Context, obj *cynllun.Deadline) ([]*service.NoticeLog, error) {
-	return r.Svc.Notices(ctx, obj)
+func (r *deadlineResolver) Notices(ctx context.Context, obj *cynllun.Deadline, first *int, after *string, last *int, before *string) (*NoticeConnection, error) {
+	return r.deadlineNotices(ctx, obj, pageArgs{first, last, after, before})
 }
 
 // Event is the resolver for the event field.
@@ -467,14 +466,13 @@ func (r *learnerResolver) Deadlines(ctx context.Context, obj *cynllun.Learner, s
 }
 
 // Events is the resolver for the events field.
-func (r *learnerResolver) Events(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.StatutoryEvent, error) {
-	evs, err := r.Svc.Events(ctx, obj.ID)
-	return pointers(evs), err
+func (r *learnerResolver) Events(ctx context.Context, obj *cynllun.Learner, first *int, after *string, last *int, before *string) (*StatutoryEventConnection, error) {
+	return r.learnerEvents(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // Cases is the resolver for the cases field.
-func (r *learnerResolver) Cases(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Case, error) {
-	return r.Svc.LearnerCases(ctx, obj.ID)
+func (r *learnerResolver) Cases(ctx context.Context, obj *cynllun.Learner, first *int, after *string, last *int, before *string) (*CaseConnection, error) {
+	return r.learnerCases(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // Reason is the resolver for the reason field.
@@ -796,8 +794,8 @@ func (r *planResolver) Versions(ctx context.Context, obj *cynllun.Plan, first *i
 }
 
 // Reviews is the resolver for the reviews field.
-func (r *planResolver) Reviews(ctx context.Context, obj *cynllun.Plan) ([]*cynllun.Review, error) {
-	return loadersFrom(ctx, r.Svc).ReviewsByPlan.Load(ctx, obj.ID)
+func (r *planResolver) Reviews(ctx context.Context, obj *cynllun.Plan, first *int, after *string, last *int, before *string) (*ReviewConnection, error) {
+	return r.planReviews(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // ReviewPeriod is the resolver for the reviewPeriod field.
@@ -811,9 +809,8 @@ func (r *planResolver) Ledger(ctx context.Context, obj *cynllun.Plan, from *cynl
 }
 
 // Sessions is the resolver for the sessions field.
-func (r *planResolver) Sessions(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string) ([]*cynllun.Session, error) {
-	ss, err := r.Svc.Sessions(ctx, obj.ID, deref(from), deref(to), deref(rowID))
-	return pointers(ss), err
+func (r *planResolver) Sessions(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string, first *int, after *string, last *int, before *string) (*LedgerSessionConnection, error) {
+	return r.planSessions(ctx, obj.ID, from, to, rowID, pageArgs{first, last, after, before})
 }
 
 // Provision is the resolver for the provision field.
@@ -1171,9 +1168,8 @@ func (r *reviewResolver) Ledger(ctx context.Context, obj *cynllun.Review) (*serv
 }
 
 // Revisions is the resolver for the revisions field.
-func (r *reviewResolver) Revisions(ctx context.Context, obj *cynllun.Review) ([]*ReviewRevision, error) {
-	rs, err := r.Svc.ReviewRevisions(ctx, obj.ID)
-	return reviewRevisions(rs), err
+func (r *reviewResolver) Revisions(ctx context.Context, obj *cynllun.Review, first *int, after *string, last *int, before *string) (*ReviewRevisionConnection, error) {
+	return r.reviewRevisions(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // MeetingRecords is the resolver for the meetingRecords field.

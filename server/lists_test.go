@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cynllun/cynllun"
 )
@@ -232,4 +233,61 @@ func hasField(r response, field string) bool {
 		}
 	}
 	return false
+}
+
+// TestRecordListsPage: the lists that grow with a record are connections
+// too: a learner's events page both ways with their total, take only their
+// own learner's cursors, and a page of a plan's reviews audits the reviews
+// it returns, not the others.
+func TestRecordListsPage(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	ctx := context.Background()
+	alnco, parent := e.token(f.alnco), e.token(f.parent)
+	var want []string
+	for i := range 12 {
+		ev := &cynllun.StatutoryEvent{ID: fmt.Sprintf("evt_list_%02d", 11-i), Kind: cynllun.EventALNBroughtToAttention, LearnerID: f.l1,
+			OrgID: f.schoolA, On: cynllun.MustDate("2026-09-01").AddDays(i * 3 / 2), RecordedAt: e.clock.Now(), RecordedBy: f.alnco}
+		if err := e.db.InsertEvent(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs, err := e.db.EventsForLearner(ctx, f.l1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		want = append(want, ev.ID)
+	}
+	const events = `query($l: ID!, $first: Int, $after: String, $last: Int, $before: String) { learner(id: $l) {
+		events(first: $first, after: $after, last: $last, before: $before) {
+			totalCount edges { node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`
+	vars := map[string]any{"l": f.l1}
+	if got := e.walkPagesOf(t, parent, events, vars, 5, false, "learner", "events"); !slices.Equal(got, want) {
+		t.Errorf("events forward: %v\nwant %v", got, want)
+	}
+	if got := e.walkPagesOf(t, parent, events, vars, 5, true, "learner", "events"); !slices.Equal(got, want) {
+		t.Errorf("events backward: %v\nwant %v", got, want)
+	}
+	first := readPage(e.must(parent, events, map[string]any{"l": f.l1, "first": 5}), "learner", "events")
+	if first.totalCount != 12 || len(first.ids) != 5 {
+		t.Errorf("first page of events: %s", first.raw)
+	}
+	if r := e.do(e.token(f.officer), events, map[string]any{"l": f.l3, "after": first.end}); r.code() != "INVALID" || !hasField(r, "after") {
+		t.Errorf("another learner's events cursor: %s", r.raw)
+	}
+
+	// Two reviews; a page of one audits one read.
+	e.finalise(alnco, f.plan1)
+	e.must(parent, `mutation($in: RequestReviewInput!) { requestReview(input: $in) { id } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Help"}})
+	e.clock.Advance(time.Hour)
+	e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { id } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL"}})
+	before := e.docs("audit")
+	r := e.must(alnco, `query($p: ID!) { plan(id: $p) { reviews(first: 1) { totalCount nodes { id } pageInfo { hasNextPage } } } }`, map[string]any{"p": f.plan1})
+	if r.get("plan", "reviews", "totalCount") != 2.0 || len(r.get("plan", "reviews", "nodes").([]any)) != 1 || r.get("plan", "reviews", "pageInfo", "hasNextPage") != true {
+		t.Errorf("a page of the plan's reviews: %s", r.raw)
+	}
+	if n := e.docs("audit") - before; n != 1 {
+		t.Errorf("a page of one review recorded %d audit events, want 1", n)
+	}
 }

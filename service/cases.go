@@ -467,23 +467,35 @@ func (s *Service) Cases(ctx context.Context, ids []string) ([]*cynllun.Case, err
 	return out, nil
 }
 
-// LearnerCases lists the cases of a learner that the caller may see,
-// oldest first (audited).
-func (s *Service) LearnerCases(ctx context.Context, learnerID string) ([]*cynllun.Case, error) {
+// LearnerCases lists a page of the cases of a learner that the caller may
+// see, oldest first, with how many there are; reading them is audited.
+func (s *Service) LearnerCases(ctx context.Context, learnerID string, pg Page) (Paged[*cynllun.Case], int, error) {
 	const op = "service.LearnerCases"
 	p, err := principal(ctx, op)
 	if err != nil {
-		return nil, err
+		return Paged[*cynllun.Case]{}, 0, err
 	}
 	if _, err := s.learnerFor(ctx, p, op, learnerID); err != nil {
-		return nil, err
+		return Paged[*cynllun.Case]{}, 0, err
 	}
 	cs, err := s.store.CasesForLearners(ctx, []string{learnerID})
 	if err != nil {
-		return nil, cynllun.AsError(op, err)
+		return Paged[*cynllun.Case]{}, 0, cynllun.AsError(op, err)
 	}
-	return s.visibleCases(ctx, op, p, cs)
+	cs, reasons, err := s.readableCases(ctx, op, p, cs)
+	if err != nil {
+		return Paged[*cynllun.Case]{}, 0, err
+	}
+	out, err := Window(op, pg, cs, CaseAge)
+	if err != nil {
+		return out, 0, err
+	}
+	return out, len(cs), s.auditCases(ctx, op, p, out.Items, reasons)
 }
+
+// CaseAge is a case's position among a learner's cases: by when it was
+// opened, then id.
+func CaseAge(c *cynllun.Case) Cursor { return Cursor{Key: TimeKey(c.CreatedAt), ID: c.ID} }
 
 // visibleCases keeps the cases p may read and audits them.
 func (s *Service) visibleCases(ctx context.Context, op string, p *cynllun.Principal, cs []*cynllun.Case) ([]*cynllun.Case, error) {

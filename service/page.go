@@ -3,6 +3,8 @@ package service
 import (
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/cynllun/cynllun"
 )
@@ -120,3 +122,28 @@ func window[T any](pg Page, items []T, pos func(T) Cursor) Paged[T] {
 	}
 	return paged(pg, in)
 }
+
+// Window pages a list read whole (bounded by what one record holds: a
+// learner's events, a case's documents), in the order of its items'
+// positions pos.
+func Window[T any](op string, pg Page, items []T, pos func(T) Cursor) (Paged[T], error) {
+	if err := pg.check(op); err != nil {
+		return Paged[T]{}, err
+	}
+	items = slices.Clone(items)
+	slices.SortStableFunc(items, func(a, b T) int {
+		pa, pb := pos(a), pos(b)
+		if c := strings.Compare(pa.Key, pb.Key); c != 0 {
+			return c
+		}
+		return strings.Compare(pa.ID, pb.ID)
+	})
+	return window(pg, items, pos), nil
+}
+
+// TimeKey is a time as a position's key: fixed width, so keys sort as the
+// times do.
+func TimeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+// NumberKey is a number (a revision, a version) as a position's key.
+func NumberKey(n int) string { return fmt.Sprintf("%010d", n) }

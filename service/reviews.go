@@ -603,17 +603,25 @@ func (s *Service) Review(ctx context.Context, id string) (*cynllun.Review, error
 }
 
 // ReviewsForPlans returns each plan's reviews (oldest first), empty for a
-// plan the principal may not read, auditing each review returned.
+// plan the principal may not read, without auditing them: the caller
+// audits those it returns (AuditReviews).
 func (s *Service) ReviewsForPlans(ctx context.Context, planIDs []string) ([][]*cynllun.Review, error) {
 	const op = "service.ReviewsForPlans"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
 	ids, err := s.readablePlanIDs(ctx, op, planIDs)
 	if err != nil {
 		return nil, err
 	}
 	by := map[string][]*cynllun.Review{}
 	if len(ids) > 0 {
-		rs, err := s.readReviews(ctx, op, func() ([]*cynllun.Review, error) { return s.store.ReviewsForPlans(ctx, ids) })
+		rs, err := s.store.ReviewsForPlans(ctx, ids)
 		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		if rs, err = s.readableReviews(ctx, op, p, rs); err != nil {
 			return nil, err
 		}
 		for _, r := range rs {
@@ -627,11 +635,41 @@ func (s *Service) ReviewsForPlans(ctx context.Context, planIDs []string) ([][]*c
 	return out, nil
 }
 
-// ReviewRevisions returns every revision of a review, oldest first
-// (audited as one read of each).
-func (s *Service) ReviewRevisions(ctx context.Context, id string) ([]*cynllun.Review, error) {
+// AuditReviews records a read of each review (which ReviewsForPlans let
+// the principal read).
+func (s *Service) AuditReviews(ctx context.Context, rs []*cynllun.Review) error {
+	const op = "service.AuditReviews"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return err
+	}
+	return s.auditReviews(ctx, op, p, rs)
+}
+
+// ReviewAge is a review's position among a plan's reviews: by when it was
+// opened, then id.
+func ReviewAge(r *cynllun.Review) Cursor { return Cursor{Key: TimeKey(r.OpenedAt), ID: r.ID} }
+
+// ReviewRevisions lists a page of a review's revisions, oldest first,
+// with how many there are (a page is audited as one read of each).
+func (s *Service) ReviewRevisions(ctx context.Context, id string, pg Page) (Paged[*cynllun.Review], int, error) {
 	const op = "service.ReviewRevisions"
-	return s.readReviews(ctx, op, func() ([]*cynllun.Review, error) { return s.store.ReviewRevisions(ctx, id) })
+	p, err := principal(ctx, op)
+	if err != nil {
+		return Paged[*cynllun.Review]{}, 0, err
+	}
+	rs, err := s.store.ReviewRevisions(ctx, id)
+	if err != nil {
+		return Paged[*cynllun.Review]{}, 0, cynllun.AsError(op, err)
+	}
+	if rs, err = s.readableReviews(ctx, op, p, rs); err != nil {
+		return Paged[*cynllun.Review]{}, 0, err
+	}
+	out, err := Window(op, pg, rs, func(r *cynllun.Review) Cursor { return Cursor{Key: NumberKey(r.Revision)} })
+	if err != nil {
+		return out, 0, err
+	}
+	return out, len(rs), s.auditReviews(ctx, op, p, out.Items)
 }
 
 // ReviewRevision returns one revision of a review's record (audited), or

@@ -7361,6 +7361,7 @@ type Query {
     last: Int
     "A cursor from this list: the page ends before it."
     before: String
+    "Narrows the list (by LA, setting or a name's start)."
     filter: LearnerFilter
   ): LearnerConnection!
   organisation(id: ID!): Organisation
@@ -7374,6 +7375,7 @@ type Query {
     last: Int
     "A cursor from this list: the page ends before it."
     before: String
+    "Narrows the list (by kind, LA or a name's start)."
     filter: OrganisationFilter
   ): OrganisationConnection!
   plan(id: ID!): Plan
@@ -7387,6 +7389,7 @@ type Query {
   file(id: ID!): File
   "Who read what of a learner's record, newest first (for those who maintain the record)."
   auditEvents(
+    "The learner whose record's reads are listed."
     learnerId: ID!
     "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
     first: Int
@@ -7569,6 +7572,7 @@ type OrganisationConnection {
   edges: [OrganisationEdge!]!
   "The page's organisations."
   nodes: [Organisation!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   "How many organisations the list holds (the filter applies; cursors and page size do not)."
   totalCount: Int!
@@ -7615,6 +7619,7 @@ type LearnerConnection {
   edges: [LearnerEdge!]!
   "The page's learners."
   nodes: [Learner!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   "How many learners the list holds (the filter applies; cursors and page size do not)."
   totalCount: Int!
@@ -7653,6 +7658,7 @@ type PlanVersionConnection {
   edges: [PlanVersionEdge!]!
   "The page's versions."
   nodes: [PlanVersion!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   "How many versions the plan has (the current version's number)."
   totalCount: Int!
@@ -8029,6 +8035,7 @@ type AuditEventConnection {
   edges: [AuditEventEdge!]!
   "The page's events."
   nodes: [AuditEvent!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   """
   How many events the trail holds, counted up to 1,000 (a longer trail
@@ -9050,6 +9057,7 @@ type DeadlineConnection {
   edges: [DeadlineEdge!]!
   "The page's deadlines."
   nodes: [Deadline!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   """
   How many deadlines the list holds (its filters and dates apply; cursors
@@ -9117,6 +9125,7 @@ extend type Query {
     from: Date
     "Due on or before this date (the same as filter.dueTo; give one of them)."
     to: Date
+    "Narrows the list (learner, organisation, rules, statuses, due dates)."
     filter: DeadlineFilter
     "The order: DUE_SOONEST (the default) or DUE_LATEST."
     orderBy: DeadlineOrder = DUE_SOONEST
@@ -9949,6 +9958,7 @@ type CaseConnection {
   edges: [CaseEdge!]!
   "The page's cases."
   nodes: [Case!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   """
   How many cases the list holds: for a caseload (cases), counted from its
@@ -9971,6 +9981,7 @@ type ReviewConnection {
   edges: [ReviewEdge!]!
   "The page's reviews."
   nodes: [Review!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   """
   How many reviews the list holds: for a caseload (reviews), counted from
@@ -9996,6 +10007,7 @@ type SearchConnection {
   edges: [SearchEdge!]!
   "The page's results."
   nodes: [SearchResult!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   "How many results the search finds."
   totalCount: Int!
@@ -10015,6 +10027,7 @@ type StatutoryEventConnection {
   edges: [StatutoryEventEdge!]!
   "The page's statutory events."
   nodes: [StatutoryEvent!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   "How many events the learner has."
   totalCount: Int!
@@ -10034,6 +10047,7 @@ type LedgerSessionConnection {
   edges: [LedgerSessionEdge!]!
   "The page's ledger entries."
   nodes: [LedgerSession!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   "How many entries the ledger holds (the dates and row asked for apply)."
   totalCount: Int!
@@ -10053,6 +10067,7 @@ type ReviewRevisionConnection {
   edges: [ReviewRevisionEdge!]!
   "The page's review revisions."
   nodes: [ReviewRevision!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   "How many revisions the review has."
   totalCount: Int!
@@ -10072,6 +10087,7 @@ type CaseRevisionConnection {
   edges: [CaseRevisionEdge!]!
   "The page's case revisions."
   nodes: [CaseRevision!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   "How many revisions the case has."
   totalCount: Int!
@@ -10091,6 +10107,7 @@ type CaseEvidenceConnection {
   edges: [CaseEvidenceEdge!]!
   "The page's case documents."
   nodes: [CaseEvidence!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   "How many documents the case has, withdrawn ones too."
   totalCount: Int!
@@ -10110,6 +10127,7 @@ type BundleConnection {
   edges: [BundleEdge!]!
   "The page's bundle versions."
   nodes: [Bundle!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   "How many bundle versions the case has."
   totalCount: Int!
@@ -10129,6 +10147,7 @@ type NoticeConnection {
   edges: [NoticeEdge!]!
   "The page's notices."
   nodes: [Notice!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
   "How many notices the deadline has."
   totalCount: Int!

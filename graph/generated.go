@@ -9117,8 +9117,8 @@ extend type Query {
   Deadlines of the learners you may see, by due date (undated last): for
   staff those of their settings' learners, for officers their LA's, for a
   family their child's. from and to select those due between two dates
-  (inclusive; undated deadlines have no due date and are left out when
-  either is given).
+  (inclusive; a deadline with no due date sorts after every date, so to
+  leaves it out and from alone keeps it).
   """
   deadlines(
     "Due on or after this date (the same as filter.dueFrom; give one of them)."

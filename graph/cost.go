@@ -53,14 +53,17 @@ func setCosts(c *ComplexityRoot) {
 	c.Bundle.Manifest = plus(10)
 
 	// Totals: counting walks an index (deadlines up to service.MaxCount
-	// entries, an audit trail an hour at a time, learners found by name
-	// every learner in scope); a version count is the plan's head.
-	c.DeadlineConnection.TotalCount = func(int) int { return costCompute }
-	c.AuditEventConnection.TotalCount = func(int) int { return costCompute / 2 }
-	c.LearnerConnection.TotalCount = func(int) int { return 20 }
-	c.SearchConnection.TotalCount = func(int) int { return 20 }
-	c.CaseConnection.TotalCount = func(int) int { return costCompute }
-	c.ReviewConnection.TotalCount = func(int) int { return costCompute }
+	// entries, an audit trail an hour at a time, a caseload a month at a
+	// time, learners found by name every learner in scope); a version
+	// count is the plan's head. A connection's cost is its page size times
+	// its selection, so a total is priced per item of the page (a page of
+	// 50 deadlines with its total costs 500 more than without).
+	c.DeadlineConnection.TotalCount = func(int) int { return 10 }
+	c.AuditEventConnection.TotalCount = func(int) int { return 5 }
+	c.CaseConnection.TotalCount = func(int) int { return 5 }
+	c.ReviewConnection.TotalCount = func(int) int { return 5 }
+	c.LearnerConnection.TotalCount = func(int) int { return 2 }
+	c.SearchConnection.TotalCount = func(int) int { return 2 }
 
 	// Lists read from the store.
 	c.PlanVersion.Renders = func(child int) int { return 1 + 10*child }

@@ -187,6 +187,10 @@ type Case struct {
 	CreatedBy string
 	UpdatedAt time.Time
 	UpdatedBy string
+	// LAID and SettingID are the learner's LA and setting when this
+	// revision was saved: the caseloads that list the case.
+	LAID      string
+	SettingID string
 }
 
 // CaseRevisionID is the stored id of one revision of a case.

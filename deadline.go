@@ -149,3 +149,12 @@ func (d *Deadline) StatusOn(day Date) DeadlineStatus {
 func (d *Deadline) Late() bool {
 	return d.Closure != nil && d.Closure.Status == DeadlineMet && !d.Due.IsZero() && d.Closure.On.After(d.Due)
 }
+
+// DeadlineDueKey is a deadline's place in due-date order, as lists sort
+// them: its due date, or "~" (after every date) when it has none.
+func DeadlineDueKey(d *Deadline) string {
+	if d.Due.IsZero() {
+		return "~"
+	}
+	return d.Due.String()
+}

@@ -312,6 +312,10 @@ type Review struct {
 	CreatedBy          string
 	OpenedAt           time.Time // of revision 1
 	OpenedBy           string
+	// LAID and SettingID are the learner's LA and setting when this
+	// revision was saved: the caseloads that list the review.
+	LAID      string
+	SettingID string
 }
 
 // Held says whether the review was (or is being) held: its meeting has a

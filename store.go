@@ -38,7 +38,15 @@ type LearnerQuery struct {
 	// After is the cursor: list learners strictly after (AfterKey, AfterID).
 	AfterKey string
 	AfterID  string
-	Limit    int
+	// Before bounds the list too: learners strictly before (BeforeKey,
+	// BeforeID), when set.
+	BeforeKey string
+	BeforeID  string
+	// Last takes the Limit learners nearest Before (the end of the list
+	// when it is not set) rather than those after After; they are
+	// returned in list order all the same.
+	Last  bool
+	Limit int
 }
 
 // LearnerSortKey is the key learners are listed in: folded family name, then
@@ -68,7 +76,13 @@ type OrgQuery struct {
 	NamePrefix string
 	AfterKey   string
 	AfterID    string
-	Limit      int
+	// BeforeKey and BeforeID, when set, bound the list too.
+	BeforeKey string
+	BeforeID  string
+	// Last takes the Limit organisations nearest Before; they are returned
+	// in list order all the same.
+	Last  bool
+	Limit int
 }
 
 type OrganisationStore interface {
@@ -76,6 +90,9 @@ type OrganisationStore interface {
 	CreateOrganisation(ctx context.Context, o *Organisation) error
 	OrganisationsByID(ctx context.Context, ids []string) ([]*Organisation, error)
 	ListOrganisations(ctx context.Context, q OrgQuery) ([]*Organisation, error)
+	// CountOrganisations counts what ListOrganisations would list without
+	// cursors or a limit.
+	CountOrganisations(ctx context.Context, q OrgQuery) (int, error)
 }
 
 type PlanStore interface {
@@ -132,13 +149,23 @@ type AuditQuery struct {
 	// Before is the cursor: events strictly before (BeforeAt, BeforeID).
 	BeforeAt time.Time
 	BeforeID string
-	Limit    int
+	// After, when set, bounds the list too: events strictly after
+	// (AfterAt, AfterID), which come first in the list.
+	AfterAt time.Time
+	AfterID string
+	// Oldest takes the Limit events nearest After (the oldest of the
+	// window) rather than the newest; they are returned newest first all
+	// the same.
+	Oldest bool
+	Limit  int
 }
 
 type AuditStore interface {
 	// RecordAudit inserts events in one round trip.
 	RecordAudit(ctx context.Context, events []AuditEvent) error
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
+	// CountAudit counts a learner's events, at most limit (0: no bound).
+	CountAudit(ctx context.Context, learnerID string, limit int) (int, error)
 }
 
 type JobStore interface {
@@ -186,6 +213,13 @@ type ReviewStore interface {
 	// ReviewsForPlans returns the latest revision of every review of the
 	// plans, oldest review first.
 	ReviewsForPlans(ctx context.Context, planIDs []string) ([]*Review, error)
+	// ListReviews lists the reviews of q.Scope (by the learner, and by
+	// the learner's LA and setting when each was last saved), latest
+	// revision of each, in q.Order between q's keys.
+	ListReviews(ctx context.Context, q WorkQuery) ([]*Review, error)
+	// CountReviews counts, by learner, what ListReviews would list without
+	// keys or a limit, from the index alone: at most q.Limit (0: no bound).
+	CountReviews(ctx context.Context, q WorkQuery) (map[string]int, error)
 	// ReviewRevisions returns every revision of a review, oldest first.
 	ReviewRevisions(ctx context.Context, reviewID string) ([]*Review, error)
 	// ReviewRevision returns one revision; NOT_FOUND when there is none.
@@ -229,10 +263,19 @@ type DeadlineQuery struct {
 	Today    Date
 	DueFrom  Date
 	DueTo    Date
-	// AfterDue and AfterID are the cursor (AfterDue "" sorts last).
+	// AfterDue and AfterID are the cursor: deadlines strictly after it
+	// (AfterDue is the due date, or "~" for none, which sorts last).
 	AfterDue string
 	AfterID  string
-	Limit    int
+	// BeforeDue and BeforeID, when set, bound the list too: deadlines
+	// strictly before them.
+	BeforeDue string
+	BeforeID  string
+	// Last takes the Limit deadlines nearest Before (the end of the list
+	// when it is not set) rather than those after After; they are returned
+	// in list order all the same.
+	Last  bool
+	Limit int
 }
 
 type DeadlineStore interface {
@@ -256,6 +299,10 @@ type DeadlineStore interface {
 	// false when nothing changed.
 	ExtendDeadline(ctx context.Context, id string, due Date, e DeadlineExtension) (bool, error)
 	ListDeadlines(ctx context.Context, q DeadlineQuery) ([]*Deadline, error)
+	// CountDeadlines counts what ListDeadlines would list without cursors
+	// or a limit, by learner, from the deadlines' index alone: at most
+	// q.Limit deadlines in all are counted (0: no bound).
+	CountDeadlines(ctx context.Context, q DeadlineQuery) (map[string]int, error)
 	// DueDeadlines lists open deadlines with a due date on or before
 	// before, by id after afterID, at most limit (the notice scanner).
 	DueDeadlines(ctx context.Context, before Date, afterID string, limit int) ([]*Deadline, error)
@@ -299,6 +346,13 @@ type CaseStore interface {
 	// CasesForLearners returns the latest revision of every case of the
 	// learners, oldest case first.
 	CasesForLearners(ctx context.Context, learnerIDs []string) ([]*Case, error)
+	// ListCases lists the cases of q.Scope (by the learner, and by the
+	// learner's LA and setting when each was last saved), latest revision
+	// of each, in q.Order between q's keys.
+	ListCases(ctx context.Context, q WorkQuery) ([]*Case, error)
+	// CountCases counts, by learner, what ListCases would list without
+	// keys or a limit, from the index alone: at most q.Limit (0: no bound).
+	CountCases(ctx context.Context, q WorkQuery) (map[string]int, error)
 	// CaseRevisions returns every revision of a case, oldest first.
 	CaseRevisions(ctx context.Context, caseID string) ([]*Case, error)
 

@@ -52,13 +52,30 @@ func setCosts(c *ComplexityRoot) {
 	c.File.DownloadURL = func(child int, _ *int) int { return 5 + child }
 	c.Bundle.Manifest = plus(10)
 
+	// Totals: counting walks an index (deadlines up to service.MaxCount
+	// entries, an audit trail an hour at a time, a caseload a month at a
+	// time, learners found by name every learner in scope); a version
+	// count is the plan's head. A connection's cost is its page size times
+	// its selection, so a total is priced per item of the page (a page of
+	// 50 deadlines with its total costs 500 more than without).
+	c.DeadlineConnection.TotalCount = func(int) int { return 10 }
+	c.AuditEventConnection.TotalCount = func(int) int { return 5 }
+	c.CaseConnection.TotalCount = func(int) int { return 5 }
+	c.ReviewConnection.TotalCount = func(int) int { return 5 }
+	c.LearnerConnection.TotalCount = func(int) int { return 2 }
+	c.SearchConnection.TotalCount = func(int) int { return 2 }
+
 	// Lists read from the store.
 	c.PlanVersion.Renders = func(child int) int { return 1 + 10*child }
 	c.Review.MeetingRecords = func(child int) int { return 1 + 10*child }
 	c.Learner.Access = func(child int) int { return 1 + 10*child }
-	c.Learner.Events = func(child int) int { return 1 + 50*child }
+	c.Learner.Events = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 50)*child
+	}
 	c.User.Relationships = func(child int) int { return 1 + 10*child }
-	c.Deadline.Notices = func(child int) int { return 1 + 10*child }
+	c.Deadline.Notices = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 10)*child
+	}
 	c.Organisation.WebhookEndpoints = func(child int) int { return 1 + 10*child }
 
 	// Mutations: every one writes; renders, bundles and uploads do much

@@ -127,8 +127,10 @@ type ComplexityRoot struct {
 	}
 
 	AuditEventConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	AuditEventEdge struct {
@@ -154,6 +156,13 @@ type ComplexityRoot struct {
 		Status          func(childComplexity int) int
 	}
 
+	BundleConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
 	BundleDocument struct {
 		Author     func(childComplexity int) int
 		Date       func(childComplexity int) int
@@ -162,6 +171,11 @@ type ComplexityRoot struct {
 		Number     func(childComplexity int) int
 		Pages      func(childComplexity int) int
 		Title      func(childComplexity int) int
+	}
+
+	BundleEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	BundleManifest struct {
@@ -224,7 +238,7 @@ type ComplexityRoot struct {
 		AppealDeadline         func(childComplexity int) int
 		Bundle                 func(childComplexity int) int
 		BundlePreview          func(childComplexity int) int
-		Bundles                func(childComplexity int) int
+		Bundles                func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CaseStatementDue       func(childComplexity int) int
 		ClosedOn               func(childComplexity int) int
 		CreatedAt              func(childComplexity int) int
@@ -233,7 +247,7 @@ type ComplexityRoot struct {
 		Decision               func(childComplexity int) int
 		DecisionSentOn         func(childComplexity int) int
 		DisagreementReferredOn func(childComplexity int) int
-		Evidence               func(childComplexity int) int
+		Evidence               func(childComplexity int, first *int, after *string, last *int, before *string) int
 		HearingOn              func(childComplexity int) int
 		ID                     func(childComplexity int) int
 		Issues                 func(childComplexity int) int
@@ -246,7 +260,7 @@ type ComplexityRoot struct {
 		RegisteredOn           func(childComplexity int) int
 		ReviewDeadline         func(childComplexity int) int
 		Revision               func(childComplexity int) int
-		Revisions              func(childComplexity int) int
+		Revisions              func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Status                 func(childComplexity int) int
 		Title                  func(childComplexity int) int
 		UpdatedAt              func(childComplexity int) int
@@ -254,6 +268,18 @@ type ComplexityRoot struct {
 		UpdatedByPerson        func(childComplexity int) int
 		ViewerCanEdit          func(childComplexity int) int
 		ViewerCanRender        func(childComplexity int) int
+	}
+
+	CaseConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CaseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CaseEvidence struct {
@@ -276,6 +302,18 @@ type ComplexityRoot struct {
 		WithdrawnBy       func(childComplexity int) int
 		WithdrawnByPerson func(childComplexity int) int
 		WithdrawnReason   func(childComplexity int) int
+	}
+
+	CaseEvidenceConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CaseEvidenceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CaseRevision struct {
@@ -305,6 +343,18 @@ type ComplexityRoot struct {
 		UpdatedAt              func(childComplexity int) int
 		UpdatedBy              func(childComplexity int) int
 		UpdatedByPerson        func(childComplexity int) int
+	}
+
+	CaseRevisionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CaseRevisionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Change struct {
@@ -355,7 +405,7 @@ type ComplexityRoot struct {
 		ID           func(childComplexity int) int
 		Late         func(childComplexity int) int
 		Learner      func(childComplexity int) int
-		Notices      func(childComplexity int) int
+		Notices      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Organisation func(childComplexity int) int
 		Plan         func(childComplexity int) int
 		Problem      func(childComplexity int) int
@@ -383,8 +433,10 @@ type ComplexityRoot struct {
 	}
 
 	DeadlineConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	DeadlineEdge struct {
@@ -522,12 +574,12 @@ type ComplexityRoot struct {
 	Learner struct {
 		Access                  func(childComplexity int) int
 		Age                     func(childComplexity int) int
-		Cases                   func(childComplexity int) int
+		Cases                   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CompulsorySchoolAgeEnds func(childComplexity int) int
 		CreatedAt               func(childComplexity int) int
 		DateOfBirth             func(childComplexity int) int
-		Deadlines               func(childComplexity int, statuses []cynllun.DeadlineStatus) int
-		Events                  func(childComplexity int) int
+		Deadlines               func(childComplexity int, statuses []cynllun.DeadlineStatus, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) int
+		Events                  func(childComplexity int, first *int, after *string, last *int, before *string) int
 		FamilyName              func(childComplexity int) int
 		GivenName               func(childComplexity int) int
 		ID                      func(childComplexity int) int
@@ -549,6 +601,7 @@ type ComplexityRoot struct {
 
 	LearnerConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -586,6 +639,18 @@ type ComplexityRoot struct {
 		VoidReason       func(childComplexity int) int
 		Voided           func(childComplexity int) int
 		VoidedAt         func(childComplexity int) int
+	}
+
+	LedgerSessionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LedgerSessionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	LocalText struct {
@@ -672,6 +737,18 @@ type ComplexityRoot struct {
 		Status     func(childComplexity int) int
 	}
 
+	NoticeConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NoticeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	OnePageProfile struct {
 		HowToSupportMe func(childComplexity int) int
 		ImportantToMe  func(childComplexity int) int
@@ -682,7 +759,7 @@ type ComplexityRoot struct {
 	Organisation struct {
 		Calendar         func(childComplexity int) int
 		Code             func(childComplexity int) int
-		Deadlines        func(childComplexity int, statuses []cynllun.DeadlineStatus, first *int) int
+		Deadlines        func(childComplexity int, statuses []cynllun.DeadlineStatus, from *cynllun.Date, to *cynllun.Date, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		LocalAuthority   func(childComplexity int) int
@@ -699,8 +776,10 @@ type ComplexityRoot struct {
 	}
 
 	OrganisationConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	OrganisationEdge struct {
@@ -790,10 +869,10 @@ type ComplexityRoot struct {
 		Ledger                    func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string, version *int) int
 		Maintainer                func(childComplexity int) int
 		ReviewPeriod              func(childComplexity int) int
-		Reviews                   func(childComplexity int) int
-		Sessions                  func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string) int
+		Reviews                   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Sessions                  func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string, first *int, after *string, last *int, before *string) int
 		Version                   func(childComplexity int, number int) int
-		Versions                  func(childComplexity int, first *int, after *string) int
+		Versions                  func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ViewerCanEdit             func(childComplexity int) int
 		ViewerCanFinalise         func(childComplexity int) int
 		ViewerCanOpenReview       func(childComplexity int) int
@@ -849,8 +928,10 @@ type ComplexityRoot struct {
 	}
 
 	PlanVersionConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	PlanVersionEdge struct {
@@ -908,28 +989,31 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditEvents       func(childComplexity int, learnerID string, first *int, after *string) int
+		AuditEvents       func(childComplexity int, learnerID string, first *int, after *string, last *int, before *string) int
 		Bundle            func(childComplexity int, id string) int
 		CalculateDeadline func(childComplexity int, rule string, start cynllun.Date, orgID *string, counting *clock.Settings) int
 		Calendar          func(childComplexity int, orgID string) int
 		Case              func(childComplexity int, id string) int
+		Cases             func(childComplexity int, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) int
 		CheckPlan         func(childComplexity int, planID string, content cynllun.Content) int
 		CompareVersions   func(childComplexity int, planID string, from int, to int, language *cynllun.Language) int
 		Deadline          func(childComplexity int, id string) int
-		Deadlines         func(childComplexity int, filter *service.DeadlineFilter, first *int, after *string) int
+		Deadlines         func(childComplexity int, from *cynllun.Date, to *cynllun.Date, filter *service.DeadlineFilter, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) int
 		File              func(childComplexity int, id string) int
 		FormDefinition    func(childComplexity int, version *string) int
 		Job               func(childComplexity int, id string) int
 		Learner           func(childComplexity int, id string) int
-		Learners          func(childComplexity int, first *int, after *string, filter *service.LearnerFilter) int
+		Learners          func(childComplexity int, first *int, after *string, last *int, before *string, filter *service.LearnerFilter) int
 		Me                func(childComplexity int) int
 		Node              func(childComplexity int, id string) int
 		Nodes             func(childComplexity int, ids []string) int
 		Organisation      func(childComplexity int, id string) int
-		Organisations     func(childComplexity int, first *int, after *string, filter *service.OrgFilter) int
+		Organisations     func(childComplexity int, first *int, after *string, last *int, before *string, filter *service.OrgFilter) int
 		Plan              func(childComplexity int, id string) int
 		PlanRules         func(childComplexity int) int
 		Review            func(childComplexity int, id string) int
+		Reviews           func(childComplexity int, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) int
+		Search            func(childComplexity int, text string, first *int, after *string, last *int, before *string) int
 		StatutoryRules    func(childComplexity int) int
 	}
 
@@ -997,7 +1081,7 @@ type ComplexityRoot struct {
 		Request            func(childComplexity int) int
 		RevisedVersion     func(childComplexity int) int
 		Revision           func(childComplexity int) int
-		Revisions          func(childComplexity int) int
+		Revisions          func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Status             func(childComplexity int) int
 		Type               func(childComplexity int) int
 		ViewerCanEdit      func(childComplexity int) int
@@ -1012,6 +1096,13 @@ type ComplexityRoot struct {
 		Met     func(childComplexity int) int
 	}
 
+	ReviewConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
 	ReviewDecision struct {
 		DecidedBy       func(childComplexity int) int
 		DecidedByPerson func(childComplexity int) int
@@ -1019,6 +1110,11 @@ type ComplexityRoot struct {
 		Kind            func(childComplexity int) int
 		Reasons         func(childComplexity int) int
 		Version         func(childComplexity int) int
+	}
+
+	ReviewEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ReviewPeriod struct {
@@ -1076,6 +1172,18 @@ type ComplexityRoot struct {
 		Type               func(childComplexity int) int
 	}
 
+	ReviewRevisionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReviewRevisionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	RowLedger struct {
 		Basis             func(childComplexity int) int
 		Delivered         func(childComplexity int) int
@@ -1097,6 +1205,18 @@ type ComplexityRoot struct {
 		Warnings          func(childComplexity int) int
 	}
 
+	SearchConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SearchEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Statement struct {
 		DirectQuote func(childComplexity int) int
 		Text        func(childComplexity int) int
@@ -1114,6 +1234,18 @@ type ComplexityRoot struct {
 		RecordedByPerson func(childComplexity int) int
 		ReviewID         func(childComplexity int) int
 		System           func(childComplexity int) int
+	}
+
+	StatutoryEventConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StatutoryEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	StatutoryEventResult struct {
@@ -1246,10 +1378,10 @@ type CaseResolver interface {
 	AppealDeadline(ctx context.Context, obj *cynllun.Case) (*cynllun.Deadline, error)
 	ReviewDeadline(ctx context.Context, obj *cynllun.Case) (*cynllun.Deadline, error)
 
-	Evidence(ctx context.Context, obj *cynllun.Case) ([]*cynllun.CaseEvidence, error)
+	Evidence(ctx context.Context, obj *cynllun.Case, first *int, after *string, last *int, before *string) (*CaseEvidenceConnection, error)
 	BundlePreview(ctx context.Context, obj *cynllun.Case) (*service.BundlePreview, error)
-	Bundles(ctx context.Context, obj *cynllun.Case) ([]*cynllun.Bundle, error)
-	Revisions(ctx context.Context, obj *cynllun.Case) ([]*CaseRevision, error)
+	Bundles(ctx context.Context, obj *cynllun.Case, first *int, after *string, last *int, before *string) (*BundleConnection, error)
+	Revisions(ctx context.Context, obj *cynllun.Case, first *int, after *string, last *int, before *string) (*CaseRevisionConnection, error)
 
 	CreatedByPerson(ctx context.Context, obj *cynllun.Case) (*service.Person, error)
 	UpdatedByPerson(ctx context.Context, obj *cynllun.Case) (*service.Person, error)
@@ -1295,7 +1427,7 @@ type DeadlineResolver interface {
 
 	Calculation(ctx context.Context, obj *cynllun.Deadline) (*clock.Result, error)
 
-	Notices(ctx context.Context, obj *cynllun.Deadline) ([]*service.NoticeLog, error)
+	Notices(ctx context.Context, obj *cynllun.Deadline, first *int, after *string, last *int, before *string) (*NoticeConnection, error)
 }
 type DeadlineClosureResolver interface {
 	Event(ctx context.Context, obj *cynllun.Closure) (*string, error)
@@ -1356,9 +1488,9 @@ type LearnerResolver interface {
 	Plans(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Plan, error)
 	Access(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Relationship, error)
 
-	Deadlines(ctx context.Context, obj *cynllun.Learner, statuses []cynllun.DeadlineStatus) ([]*cynllun.Deadline, error)
-	Events(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.StatutoryEvent, error)
-	Cases(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Case, error)
+	Deadlines(ctx context.Context, obj *cynllun.Learner, statuses []cynllun.DeadlineStatus, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error)
+	Events(ctx context.Context, obj *cynllun.Learner, first *int, after *string, last *int, before *string) (*StatutoryEventConnection, error)
+	Cases(ctx context.Context, obj *cynllun.Learner, first *int, after *string, last *int, before *string) (*CaseConnection, error)
 	ViewerCanEdit(ctx context.Context, obj *cynllun.Learner) (bool, error)
 	ViewerCanUpload(ctx context.Context, obj *cynllun.Learner) (bool, error)
 	ViewerCanOpenCase(ctx context.Context, obj *cynllun.Learner) (bool, error)
@@ -1419,7 +1551,7 @@ type OrganisationResolver interface {
 	NameCy(ctx context.Context, obj *cynllun.Organisation) (*string, error)
 	LocalAuthority(ctx context.Context, obj *cynllun.Organisation) (*cynllun.Organisation, error)
 	Code(ctx context.Context, obj *cynllun.Organisation) (*string, error)
-	Deadlines(ctx context.Context, obj *cynllun.Organisation, statuses []cynllun.DeadlineStatus, first *int) ([]*cynllun.Deadline, error)
+	Deadlines(ctx context.Context, obj *cynllun.Organisation, statuses []cynllun.DeadlineStatus, from *cynllun.Date, to *cynllun.Date, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error)
 	Calendar(ctx context.Context, obj *cynllun.Organisation) (*service.OrgCalendar, error)
 	WebhookEndpoints(ctx context.Context, obj *cynllun.Organisation) ([]*cynllun.WebhookEndpoint, error)
 }
@@ -1443,12 +1575,12 @@ type PlanResolver interface {
 	CurrentVersionNumber(ctx context.Context, obj *cynllun.Plan) (int, error)
 	CurrentVersion(ctx context.Context, obj *cynllun.Plan) (*cynllun.Version, error)
 	Version(ctx context.Context, obj *cynllun.Plan, number int) (*cynllun.Version, error)
-	Versions(ctx context.Context, obj *cynllun.Plan, first *int, after *string) (*PlanVersionConnection, error)
+	Versions(ctx context.Context, obj *cynllun.Plan, first *int, after *string, last *int, before *string) (*PlanVersionConnection, error)
 
-	Reviews(ctx context.Context, obj *cynllun.Plan) ([]*cynllun.Review, error)
+	Reviews(ctx context.Context, obj *cynllun.Plan, first *int, after *string, last *int, before *string) (*ReviewConnection, error)
 	ReviewPeriod(ctx context.Context, obj *cynllun.Plan) (*cynllun.ReviewPeriod, error)
 	Ledger(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string, version *int) (*service.PlanLedger, error)
-	Sessions(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string) ([]*cynllun.Session, error)
+	Sessions(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string, first *int, after *string, last *int, before *string) (*LedgerSessionConnection, error)
 	ViewerCanEdit(ctx context.Context, obj *cynllun.Plan) (bool, error)
 	ViewerCanFinalise(ctx context.Context, obj *cynllun.Plan) (bool, error)
 	ViewerCanOverrideFindings(ctx context.Context, obj *cynllun.Plan) (bool, error)
@@ -1495,25 +1627,28 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]Node, error)
 	Me(ctx context.Context) (*cynllun.User, error)
 	Learner(ctx context.Context, id string) (*cynllun.Learner, error)
-	Learners(ctx context.Context, first *int, after *string, filter *service.LearnerFilter) (*LearnerConnection, error)
+	Learners(ctx context.Context, first *int, after *string, last *int, before *string, filter *service.LearnerFilter) (*LearnerConnection, error)
 	Organisation(ctx context.Context, id string) (*cynllun.Organisation, error)
-	Organisations(ctx context.Context, first *int, after *string, filter *service.OrgFilter) (*OrganisationConnection, error)
+	Organisations(ctx context.Context, first *int, after *string, last *int, before *string, filter *service.OrgFilter) (*OrganisationConnection, error)
 	Plan(ctx context.Context, id string) (*cynllun.Plan, error)
 	FormDefinition(ctx context.Context, version *string) (*form.Definition, error)
 	CompareVersions(ctx context.Context, planID string, from int, to int, language *cynllun.Language) (*service.Comparison, error)
 	Job(ctx context.Context, id string) (*cynllun.Job, error)
 	File(ctx context.Context, id string) (*cynllun.File, error)
-	AuditEvents(ctx context.Context, learnerID string, first *int, after *string) (*AuditEventConnection, error)
+	AuditEvents(ctx context.Context, learnerID string, first *int, after *string, last *int, before *string) (*AuditEventConnection, error)
 	PlanRules(ctx context.Context) ([]*quality.PlanRule, error)
 	CheckPlan(ctx context.Context, planID string, content cynllun.Content) ([]*quality.Finding, error)
 	Review(ctx context.Context, id string) (*cynllun.Review, error)
 	StatutoryRules(ctx context.Context) ([]*clock.Rule, error)
 	CalculateDeadline(ctx context.Context, rule string, start cynllun.Date, orgID *string, counting *clock.Settings) (*clock.Result, error)
-	Deadlines(ctx context.Context, filter *service.DeadlineFilter, first *int, after *string) (*DeadlineConnection, error)
+	Deadlines(ctx context.Context, from *cynllun.Date, to *cynllun.Date, filter *service.DeadlineFilter, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error)
 	Deadline(ctx context.Context, id string) (*cynllun.Deadline, error)
 	Calendar(ctx context.Context, orgID string) (*service.OrgCalendar, error)
 	Case(ctx context.Context, id string) (*cynllun.Case, error)
 	Bundle(ctx context.Context, id string) (*cynllun.Bundle, error)
+	Cases(ctx context.Context, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) (*CaseConnection, error)
+	Reviews(ctx context.Context, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) (*ReviewConnection, error)
+	Search(ctx context.Context, text string, first *int, after *string, last *int, before *string) (*SearchConnection, error)
 }
 type RecordItemResolver interface {
 	PlanID(ctx context.Context, obj *cynllun.RecordItem) (*string, error)
@@ -1552,7 +1687,7 @@ type ReviewResolver interface {
 	Checklist(ctx context.Context, obj *cynllun.Review) ([]*quality.Check, error)
 	Findings(ctx context.Context, obj *cynllun.Review) ([]*quality.Finding, error)
 	Ledger(ctx context.Context, obj *cynllun.Review) (*service.PlanLedger, error)
-	Revisions(ctx context.Context, obj *cynllun.Review) ([]*ReviewRevision, error)
+	Revisions(ctx context.Context, obj *cynllun.Review, first *int, after *string, last *int, before *string) (*ReviewRevisionConnection, error)
 	MeetingRecords(ctx context.Context, obj *cynllun.Review) ([]*cynllun.Job, error)
 	CreatedByPerson(ctx context.Context, obj *cynllun.Review) (*service.Person, error)
 	ViewerCanEdit(ctx context.Context, obj *cynllun.Review) (bool, error)
@@ -1763,12 +1898,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventConnection.Edges(childComplexity), true
+	case "AuditEventConnection.nodes":
+		if e.ComplexityRoot.AuditEventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.Nodes(childComplexity), true
 	case "AuditEventConnection.pageInfo":
 		if e.ComplexityRoot.AuditEventConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AuditEventConnection.PageInfo(childComplexity), true
+	case "AuditEventConnection.totalCount":
+		if e.ComplexityRoot.AuditEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.TotalCount(childComplexity), true
 
 	case "AuditEventEdge.cursor":
 		if e.ComplexityRoot.AuditEventEdge.Cursor == nil {
@@ -1874,6 +2021,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Bundle.Status(childComplexity), true
 
+	case "BundleConnection.edges":
+		if e.ComplexityRoot.BundleConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleConnection.Edges(childComplexity), true
+	case "BundleConnection.nodes":
+		if e.ComplexityRoot.BundleConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleConnection.Nodes(childComplexity), true
+	case "BundleConnection.pageInfo":
+		if e.ComplexityRoot.BundleConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleConnection.PageInfo(childComplexity), true
+	case "BundleConnection.totalCount":
+		if e.ComplexityRoot.BundleConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleConnection.TotalCount(childComplexity), true
+
 	case "BundleDocument.author":
 		if e.ComplexityRoot.BundleDocument.Author == nil {
 			break
@@ -1916,6 +2088,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BundleDocument.Title(childComplexity), true
+
+	case "BundleEdge.cursor":
+		if e.ComplexityRoot.BundleEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleEdge.Cursor(childComplexity), true
+	case "BundleEdge.node":
+		if e.ComplexityRoot.BundleEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BundleEdge.Node(childComplexity), true
 
 	case "BundleManifest.chronology":
 		if e.ComplexityRoot.BundleManifest.Chronology == nil {
@@ -2157,7 +2342,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Case.Bundles(childComplexity), true
+		args, err := ec.field_Case_bundles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Case.Bundles(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Case.caseStatementDue":
 		if e.ComplexityRoot.Case.CaseStatementDue == nil {
 			break
@@ -2211,7 +2401,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Case.Evidence(childComplexity), true
+		args, err := ec.field_Case_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Case.Evidence(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Case.hearingOn":
 		if e.ComplexityRoot.Case.HearingOn == nil {
 			break
@@ -2289,7 +2484,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Case.Revisions(childComplexity), true
+		args, err := ec.field_Case_revisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Case.Revisions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Case.status":
 		if e.ComplexityRoot.Case.Status == nil {
 			break
@@ -2332,6 +2532,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.ViewerCanRender(childComplexity), true
+
+	case "CaseConnection.edges":
+		if e.ComplexityRoot.CaseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseConnection.Edges(childComplexity), true
+	case "CaseConnection.nodes":
+		if e.ComplexityRoot.CaseConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseConnection.Nodes(childComplexity), true
+	case "CaseConnection.pageInfo":
+		if e.ComplexityRoot.CaseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseConnection.PageInfo(childComplexity), true
+	case "CaseConnection.totalCount":
+		if e.ComplexityRoot.CaseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseConnection.TotalCount(childComplexity), true
+
+	case "CaseEdge.cursor":
+		if e.ComplexityRoot.CaseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEdge.Cursor(childComplexity), true
+	case "CaseEdge.node":
+		if e.ComplexityRoot.CaseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEdge.Node(childComplexity), true
 
 	case "CaseEvidence.author":
 		if e.ComplexityRoot.CaseEvidence.Author == nil {
@@ -2447,6 +2685,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseEvidence.WithdrawnReason(childComplexity), true
+
+	case "CaseEvidenceConnection.edges":
+		if e.ComplexityRoot.CaseEvidenceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidenceConnection.Edges(childComplexity), true
+	case "CaseEvidenceConnection.nodes":
+		if e.ComplexityRoot.CaseEvidenceConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidenceConnection.Nodes(childComplexity), true
+	case "CaseEvidenceConnection.pageInfo":
+		if e.ComplexityRoot.CaseEvidenceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidenceConnection.PageInfo(childComplexity), true
+	case "CaseEvidenceConnection.totalCount":
+		if e.ComplexityRoot.CaseEvidenceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidenceConnection.TotalCount(childComplexity), true
+
+	case "CaseEvidenceEdge.cursor":
+		if e.ComplexityRoot.CaseEvidenceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidenceEdge.Cursor(childComplexity), true
+	case "CaseEvidenceEdge.node":
+		if e.ComplexityRoot.CaseEvidenceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidenceEdge.Node(childComplexity), true
 
 	case "CaseRevision.bundleSpec":
 		if e.ComplexityRoot.CaseRevision.Bundle == nil {
@@ -2604,6 +2880,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseRevision.UpdatedByPerson(childComplexity), true
+
+	case "CaseRevisionConnection.edges":
+		if e.ComplexityRoot.CaseRevisionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevisionConnection.Edges(childComplexity), true
+	case "CaseRevisionConnection.nodes":
+		if e.ComplexityRoot.CaseRevisionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevisionConnection.Nodes(childComplexity), true
+	case "CaseRevisionConnection.pageInfo":
+		if e.ComplexityRoot.CaseRevisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevisionConnection.PageInfo(childComplexity), true
+	case "CaseRevisionConnection.totalCount":
+		if e.ComplexityRoot.CaseRevisionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevisionConnection.TotalCount(childComplexity), true
+
+	case "CaseRevisionEdge.cursor":
+		if e.ComplexityRoot.CaseRevisionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevisionEdge.Cursor(childComplexity), true
+	case "CaseRevisionEdge.node":
+		if e.ComplexityRoot.CaseRevisionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseRevisionEdge.Node(childComplexity), true
 
 	case "Change.field":
 		if e.ComplexityRoot.Change.Field == nil {
@@ -2807,7 +3121,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Deadline.Notices(childComplexity), true
+		args, err := ec.field_Deadline_notices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Deadline.Notices(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Deadline.organisation":
 		if e.ComplexityRoot.Deadline.Organisation == nil {
 			break
@@ -2925,12 +3244,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeadlineConnection.Edges(childComplexity), true
+	case "DeadlineConnection.nodes":
+		if e.ComplexityRoot.DeadlineConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.Nodes(childComplexity), true
 	case "DeadlineConnection.pageInfo":
 		if e.ComplexityRoot.DeadlineConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.DeadlineConnection.PageInfo(childComplexity), true
+	case "DeadlineConnection.totalCount":
+		if e.ComplexityRoot.DeadlineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.TotalCount(childComplexity), true
 
 	case "DeadlineEdge.cursor":
 		if e.ComplexityRoot.DeadlineEdge.Cursor == nil {
@@ -3491,7 +3822,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Learner.Cases(childComplexity), true
+		args, err := ec.field_Learner_cases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Learner.Cases(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Learner.compulsorySchoolAgeEnds":
 		if e.ComplexityRoot.Learner.CompulsorySchoolAgeEnds == nil {
 			break
@@ -3520,13 +3856,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Learner.Deadlines(childComplexity, args["statuses"].([]cynllun.DeadlineStatus)), true
+		return e.ComplexityRoot.Learner.Deadlines(childComplexity, args["statuses"].([]cynllun.DeadlineStatus), args["orderBy"].(*DeadlineOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Learner.events":
 		if e.ComplexityRoot.Learner.Events == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Learner.Events(childComplexity), true
+		args, err := ec.field_Learner_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Learner.Events(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Learner.familyName":
 		if e.ComplexityRoot.Learner.FamilyName == nil {
 			break
@@ -3636,6 +3977,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LearnerConnection.Edges(childComplexity), true
+	case "LearnerConnection.nodes":
+		if e.ComplexityRoot.LearnerConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerConnection.Nodes(childComplexity), true
 	case "LearnerConnection.pageInfo":
 		if e.ComplexityRoot.LearnerConnection.PageInfo == nil {
 			break
@@ -3807,6 +4154,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerSession.VoidedAt(childComplexity), true
+
+	case "LedgerSessionConnection.edges":
+		if e.ComplexityRoot.LedgerSessionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSessionConnection.Edges(childComplexity), true
+	case "LedgerSessionConnection.nodes":
+		if e.ComplexityRoot.LedgerSessionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSessionConnection.Nodes(childComplexity), true
+	case "LedgerSessionConnection.pageInfo":
+		if e.ComplexityRoot.LedgerSessionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSessionConnection.PageInfo(childComplexity), true
+	case "LedgerSessionConnection.totalCount":
+		if e.ComplexityRoot.LedgerSessionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSessionConnection.TotalCount(childComplexity), true
+
+	case "LedgerSessionEdge.cursor":
+		if e.ComplexityRoot.LedgerSessionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSessionEdge.Cursor(childComplexity), true
+	case "LedgerSessionEdge.node":
+		if e.ComplexityRoot.LedgerSessionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerSessionEdge.Node(childComplexity), true
 
 	case "LocalText.cy":
 		if e.ComplexityRoot.LocalText.CY == nil {
@@ -4348,6 +4733,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Notice.Status(childComplexity), true
 
+	case "NoticeConnection.edges":
+		if e.ComplexityRoot.NoticeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.Edges(childComplexity), true
+	case "NoticeConnection.nodes":
+		if e.ComplexityRoot.NoticeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.Nodes(childComplexity), true
+	case "NoticeConnection.pageInfo":
+		if e.ComplexityRoot.NoticeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.PageInfo(childComplexity), true
+	case "NoticeConnection.totalCount":
+		if e.ComplexityRoot.NoticeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.TotalCount(childComplexity), true
+
+	case "NoticeEdge.cursor":
+		if e.ComplexityRoot.NoticeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeEdge.Cursor(childComplexity), true
+	case "NoticeEdge.node":
+		if e.ComplexityRoot.NoticeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeEdge.Node(childComplexity), true
+
 	case "OnePageProfile.howToSupportMe":
 		if e.ComplexityRoot.OnePageProfile.HowToSupportMe == nil {
 			break
@@ -4395,7 +4818,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organisation.Deadlines(childComplexity, args["statuses"].([]cynllun.DeadlineStatus), args["first"].(*int)), true
+		return e.ComplexityRoot.Organisation.Deadlines(childComplexity, args["statuses"].([]cynllun.DeadlineStatus), args["from"].(*cynllun.Date), args["to"].(*cynllun.Date), args["orderBy"].(*DeadlineOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organisation.id":
 		if e.ComplexityRoot.Organisation.ID == nil {
 			break
@@ -4464,12 +4887,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganisationConnection.Edges(childComplexity), true
+	case "OrganisationConnection.nodes":
+		if e.ComplexityRoot.OrganisationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationConnection.Nodes(childComplexity), true
 	case "OrganisationConnection.pageInfo":
 		if e.ComplexityRoot.OrganisationConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.OrganisationConnection.PageInfo(childComplexity), true
+	case "OrganisationConnection.totalCount":
+		if e.ComplexityRoot.OrganisationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationConnection.TotalCount(childComplexity), true
 
 	case "OrganisationEdge.cursor":
 		if e.ComplexityRoot.OrganisationEdge.Cursor == nil {
@@ -4810,7 +5245,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Plan.Reviews(childComplexity), true
+		args, err := ec.field_Plan_reviews_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.Reviews(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Plan.sessions":
 		if e.ComplexityRoot.Plan.Sessions == nil {
 			break
@@ -4821,7 +5261,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Plan.Sessions(childComplexity, args["from"].(*cynllun.Date), args["to"].(*cynllun.Date), args["rowId"].(*string)), true
+		return e.ComplexityRoot.Plan.Sessions(childComplexity, args["from"].(*cynllun.Date), args["to"].(*cynllun.Date), args["rowId"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Plan.version":
 		if e.ComplexityRoot.Plan.Version == nil {
 			break
@@ -4843,7 +5283,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Plan.Versions(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Plan.Versions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Plan.viewerCanEdit":
 		if e.ComplexityRoot.Plan.ViewerCanEdit == nil {
 			break
@@ -5095,12 +5535,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanVersionConnection.Edges(childComplexity), true
+	case "PlanVersionConnection.nodes":
+		if e.ComplexityRoot.PlanVersionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanVersionConnection.Nodes(childComplexity), true
 	case "PlanVersionConnection.pageInfo":
 		if e.ComplexityRoot.PlanVersionConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PlanVersionConnection.PageInfo(childComplexity), true
+	case "PlanVersionConnection.totalCount":
+		if e.ComplexityRoot.PlanVersionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanVersionConnection.TotalCount(childComplexity), true
 
 	case "PlanVersionEdge.cursor":
 		if e.ComplexityRoot.PlanVersionEdge.Cursor == nil {
@@ -5334,7 +5786,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["learnerId"].(string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["learnerId"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.bundle":
 		if e.ComplexityRoot.Query.Bundle == nil {
 			break
@@ -5379,6 +5831,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Case(childComplexity, args["id"].(string)), true
+	case "Query.cases":
+		if e.ComplexityRoot.Query.Cases == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Cases(childComplexity, args["orderBy"].(*cynllun.WorkOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.checkPlan":
 		if e.ComplexityRoot.Query.CheckPlan == nil {
 			break
@@ -5422,7 +5885,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["filter"].(*service.DeadlineFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["from"].(*cynllun.Date), args["to"].(*cynllun.Date), args["filter"].(*service.DeadlineFilter), args["orderBy"].(*DeadlineOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.file":
 		if e.ComplexityRoot.Query.File == nil {
 			break
@@ -5478,7 +5941,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Learners(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*service.LearnerFilter)), true
+		return e.ComplexityRoot.Query.Learners(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*service.LearnerFilter)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -5528,7 +5991,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Organisations(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*service.OrgFilter)), true
+		return e.ComplexityRoot.Query.Organisations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*service.OrgFilter)), true
 	case "Query.plan":
 		if e.ComplexityRoot.Query.Plan == nil {
 			break
@@ -5557,6 +6020,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Review(childComplexity, args["id"].(string)), true
+	case "Query.reviews":
+		if e.ComplexityRoot.Query.Reviews == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reviews_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reviews(childComplexity, args["orderBy"].(*cynllun.WorkOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.search":
+		if e.ComplexityRoot.Query.Search == nil {
+			break
+		}
+
+		args, err := ec.field_Query_search_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.statutoryRules":
 		if e.ComplexityRoot.Query.StatutoryRules == nil {
 			break
@@ -5913,7 +6398,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Review.Revisions(childComplexity), true
+		args, err := ec.field_Review_revisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Review.Revisions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Review.status":
 		if e.ComplexityRoot.Review.Status == nil {
 			break
@@ -5970,6 +6460,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReviewCheck.Met(childComplexity), true
 
+	case "ReviewConnection.edges":
+		if e.ComplexityRoot.ReviewConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewConnection.Edges(childComplexity), true
+	case "ReviewConnection.nodes":
+		if e.ComplexityRoot.ReviewConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewConnection.Nodes(childComplexity), true
+	case "ReviewConnection.pageInfo":
+		if e.ComplexityRoot.ReviewConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewConnection.PageInfo(childComplexity), true
+	case "ReviewConnection.totalCount":
+		if e.ComplexityRoot.ReviewConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewConnection.TotalCount(childComplexity), true
+
 	case "ReviewDecision.decidedBy":
 		if e.ComplexityRoot.ReviewDecision.DecidedBy == nil {
 			break
@@ -6006,6 +6521,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReviewDecision.Version(childComplexity), true
+
+	case "ReviewEdge.cursor":
+		if e.ComplexityRoot.ReviewEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewEdge.Cursor(childComplexity), true
+	case "ReviewEdge.node":
+		if e.ComplexityRoot.ReviewEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewEdge.Node(childComplexity), true
 
 	case "ReviewPeriod.basis":
 		if e.ComplexityRoot.ReviewPeriod.Basis == nil {
@@ -6286,6 +6814,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReviewRevision.Type(childComplexity), true
 
+	case "ReviewRevisionConnection.edges":
+		if e.ComplexityRoot.ReviewRevisionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevisionConnection.Edges(childComplexity), true
+	case "ReviewRevisionConnection.nodes":
+		if e.ComplexityRoot.ReviewRevisionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevisionConnection.Nodes(childComplexity), true
+	case "ReviewRevisionConnection.pageInfo":
+		if e.ComplexityRoot.ReviewRevisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevisionConnection.PageInfo(childComplexity), true
+	case "ReviewRevisionConnection.totalCount":
+		if e.ComplexityRoot.ReviewRevisionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevisionConnection.TotalCount(childComplexity), true
+
+	case "ReviewRevisionEdge.cursor":
+		if e.ComplexityRoot.ReviewRevisionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevisionEdge.Cursor(childComplexity), true
+	case "ReviewRevisionEdge.node":
+		if e.ComplexityRoot.ReviewRevisionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRevisionEdge.Node(childComplexity), true
+
 	case "RowLedger.basis":
 		if e.ComplexityRoot.RowLedger.Basis == nil {
 			break
@@ -6395,6 +6961,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RowLedger.Warnings(childComplexity), true
 
+	case "SearchConnection.edges":
+		if e.ComplexityRoot.SearchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Edges(childComplexity), true
+	case "SearchConnection.nodes":
+		if e.ComplexityRoot.SearchConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Nodes(childComplexity), true
+	case "SearchConnection.pageInfo":
+		if e.ComplexityRoot.SearchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.PageInfo(childComplexity), true
+	case "SearchConnection.totalCount":
+		if e.ComplexityRoot.SearchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.TotalCount(childComplexity), true
+
+	case "SearchEdge.cursor":
+		if e.ComplexityRoot.SearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Cursor(childComplexity), true
+	case "SearchEdge.node":
+		if e.ComplexityRoot.SearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+
 	case "Statement.directQuote":
 		if e.ComplexityRoot.Statement.DirectQuote == nil {
 			break
@@ -6474,6 +7078,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StatutoryEvent.System(childComplexity), true
+
+	case "StatutoryEventConnection.edges":
+		if e.ComplexityRoot.StatutoryEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventConnection.Edges(childComplexity), true
+	case "StatutoryEventConnection.nodes":
+		if e.ComplexityRoot.StatutoryEventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventConnection.Nodes(childComplexity), true
+	case "StatutoryEventConnection.pageInfo":
+		if e.ComplexityRoot.StatutoryEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventConnection.PageInfo(childComplexity), true
+	case "StatutoryEventConnection.totalCount":
+		if e.ComplexityRoot.StatutoryEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventConnection.TotalCount(childComplexity), true
+
+	case "StatutoryEventEdge.cursor":
+		if e.ComplexityRoot.StatutoryEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventEdge.Cursor(childComplexity), true
+	case "StatutoryEventEdge.node":
+		if e.ComplexityRoot.StatutoryEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEventEdge.Node(childComplexity), true
 
 	case "StatutoryEventResult.closed":
 		if e.ComplexityRoot.StatutoryEventResult.Closed == nil {
@@ -7055,15 +7697,20 @@ interface Node {
   id: ID!
 }
 
-"Where a page of a connection sits in the whole list (Relay cursor connections)."
+"""
+Where a page of a connection lies in its list. Cursors are opaque and
+belong to the list that returned them (with the arguments that set its
+order, such as the plan or organisation it lists, or orderBy): another
+list's cursor is INVALID, naming the argument that carried it.
+"""
 type PageInfo {
-  "More items follow the last one of this page: ask again with after: endCursor."
+  "Whether items follow the page. Paging backward (last/before) it is true when the page was asked for before a cursor."
   hasNextPage: Boolean!
-  "True when this page was asked for with an after cursor (items come before it)."
+  "Whether items precede the page. Paging forward (first/after) it is true when the page was asked for after a cursor."
   hasPreviousPage: Boolean!
-  "The cursor of the first item of this page; null when the page is empty."
+  "The cursor of the page's first item (null when the page is empty): send it as before for the page before."
   startCursor: String
-  "The cursor of the last item of this page (send it as after for the next page); null when the page is empty."
+  "The cursor of the page's last item (null when the page is empty): send it as after for the page after."
   endCursor: String
 }
 
@@ -7209,11 +7856,15 @@ type Query {
   ): Learner
   "Learners you may see, in name order (family name, then given name; case and accents ignored)."
   learners(
-    "Page size, 0 to 200 (0 gives only totalCount and hasNextPage)."
-    first: Int = 50
-    "The endCursor of the previous page; omit for the first page."
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
     after: String
-    "Narrows the list; omit for every learner you may see."
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+    "Narrows the list (by LA, setting or a name's start)."
     filter: LearnerFilter
   ): LearnerConnection
   "An organisation by id. Organisations are public: anyone signed in may read any."
@@ -7221,13 +7872,17 @@ type Query {
     "The organisation's id (org_…)."
     id: ID!
   ): Organisation
-  "Organisations, in name order (case and accents ignored). Anyone signed in may list them."
+  "Organisations, in name order (case and accents ignored)."
   organisations(
-    "Page size, 0 to 200."
-    first: Int = 50
-    "The endCursor of the previous page; omit for the first page."
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
     after: String
-    "Narrows the list; omit for every organisation."
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+    "Narrows the list (by kind, LA or a name's start)."
     filter: OrganisationFilter
   ): OrganisationConnection
   "A plan you may see (whoever may see its learner); NOT_FOUND otherwise."
@@ -7261,14 +7916,18 @@ type Query {
     "The file's id (fil_…)."
     id: ID!
   ): File
-  "Who read what of a learner's record, newest first (for those who maintain the record: staff of the learner's school or FEI and officers of their LA; FORBIDDEN for others who may see the learner)."
+  "Who read what of a learner's record, newest first (for those who maintain the record)."
   auditEvents(
-    "The learner's id."
+    "The learner whose record's reads are listed."
     learnerId: ID!
-    "Page size, 0 to 200."
-    first: Int = 50
-    "The endCursor of the previous page; omit for the newest events."
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
     after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
   ): AuditEventConnection
 }
 
@@ -7499,7 +8158,7 @@ type User implements Node {
   email: String!
   "An administrator: manages organisations and staff and officer roles, and sees no learner's data."
   admin: Boolean!
-  "Your own relationships, each saying whether it is active (FORBIDDEN for another user's)."
+  "Your own relationships, ended ones too (a handful: one per child, setting or LA you act for)."
   relationships: [Relationship!]
 }
 
@@ -7584,10 +8243,14 @@ input OrganisationFilter {
 
 "A page of organisations."
 type OrganisationConnection {
-  "The organisations of this page, in name order."
+  "The page's organisations with their cursors."
   edges: [OrganisationEdge!]!
-  "Where the page sits in the list."
+  "The page's organisations."
+  nodes: [Organisation!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
+  "How many organisations the list holds (the filter applies; cursors and page size do not)."
+  totalCount: Int!
 }
 
 "An organisation in a page, with its cursor."
@@ -7632,9 +8295,9 @@ type Learner implements Node {
   setting: Organisation
   "Looked after by a local authority."
   lookedAfter: Boolean!
-  "The learner's plans (one per maintaining body)."
+  "The learner's plans, oldest first: at most one per maintaining body."
   plans: [Plan!]!
-  "Learner-scoped relationships (parents, self, advocates), ended ones too, for those who maintain the record (FORBIDDEN for others)."
+  "Learner-scoped relationships (parents, self, advocates), ended ones too, for those who maintain the record (a handful)."
   access: [Relationship!]
   "When the learner was registered."
   createdAt: Time!
@@ -7654,11 +8317,13 @@ input LearnerFilter {
 
 "A page of learners."
 type LearnerConnection {
-  "The learners of this page, in name order."
+  "The page's learners with their cursors."
   edges: [LearnerEdge!]!
-  "Where the page sits in the list."
+  "The page's learners."
+  nodes: [Learner!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
-  "How many learners match, on every page."
+  "How many learners the list holds (the filter applies; cursors and page size do not)."
   totalCount: Int!
 }
 
@@ -7694,23 +8359,31 @@ type Plan implements Node {
     "The version's number, from 1."
     number: Int!
   ): PlanVersion
-  "Every version, oldest first."
+  "The plan's versions, oldest first."
   versions(
-    "Page size, 0 to 200."
-    first: Int = 50
-    "The endCursor of the previous page; omit for version 1 onwards."
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
     after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
   ): PlanVersionConnection
   "When the plan was started."
   createdAt: Time!
 }
 
-"A page of plan versions."
+"A page of a plan's versions."
 type PlanVersionConnection {
-  "The versions of this page, oldest first."
+  "The page's versions with their cursors."
   edges: [PlanVersionEdge!]!
-  "Where the page sits in the list."
+  "The page's versions."
+  nodes: [PlanVersion!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
+  "How many versions the plan has (the current version's number)."
+  totalCount: Int!
 }
 
 "A plan version in a page, with its cursor."
@@ -7741,7 +8414,7 @@ type PlanVersion implements Node {
   createdBy: ID!
   "The statutory content. Each read is recorded in the learner's audit trail (part plan.version.content)."
   content: PlanContent!
-  "Renders of this version, oldest first."
+  "Renders of this version, oldest first: one per language and plan-check page, and one more each time a render failed and was asked for again."
   renders: [Job!]!
   """
   The plan rules run on this version: unquantified or vague provision,
@@ -8284,12 +8957,19 @@ type AuditEvent implements Node {
   relationshipId: ID
 }
 
-"A page of audit events."
+"A page of a learner's audit trail."
 type AuditEventConnection {
-  "The events of this page, newest first."
+  "The page's events with their cursors."
   edges: [AuditEventEdge!]!
-  "Where the page sits in the list."
+  "The page's events."
+  nodes: [AuditEvent!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
+  """
+  How many events the trail holds, counted up to 1,000 (a longer trail
+  reads 1,000): counting reads the trail's index an hour at a time.
+  """
+  totalCount: Int!
 }
 
 "An audit event in a page, with its cursor."
@@ -8716,8 +9396,17 @@ enum FileKind {
 }
 
 extend type Plan {
-  "Reviews of the plan, oldest first (latest revision of each)."
-  reviews: [Review!]!
+  "Reviews of the plan, oldest first (latest revision of each). Reading them is audited."
+  reviews(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): ReviewConnection!
   "The 12-month review period running today: null until a version is FINAL (the plan is given)."
   reviewPeriod: ReviewPeriod
   """
@@ -8739,13 +9428,21 @@ extend type Plan {
   ): PlanLedger
   "Ledger entries, by date (voided ones included and marked)."
   sessions(
-    "Only entries on or after this day."
+    "Entries on or after this date."
     from: Date
-    "Only entries on or before this day."
+    "Entries on or before this date."
     to: Date
-    "Only entries of this 2B row."
+    "Only this 2B row's entries."
     rowId: ID
-  ): [LedgerSession!]!
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): LedgerSessionConnection!
 }
 
 extend type PlanVersion {
@@ -8830,8 +9527,17 @@ type Review implements Node {
   "Planned against delivered provision over the period reviewed."
   ledger: PlanLedger!
   "Every revision of the record, oldest first, each with its own id."
-  revisions: [ReviewRevision!]!
-  "Renders of this revision's meeting record, oldest first."
+  revisions(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): ReviewRevisionConnection!
+  "Renders of this revision's meeting record, oldest first: one per language, and one more each time a render failed and was asked for again."
   meetingRecords: [Job!]!
 }
 
@@ -8899,7 +9605,7 @@ type ReviewRevision implements Node {
   checklist: [ReviewCheck!]!
   "Red flags and other findings on this revision's record."
   findings: [Finding!]!
-  "Renders of this revision's meeting record, oldest first."
+  "Renders of this revision's meeting record, oldest first: one per language, and one more each time a render failed and was asked for again."
   meetingRecords: [Job!]!
 }
 
@@ -9889,10 +10595,26 @@ type Deadline implements Node {
 
 "A page of deadlines."
 type DeadlineConnection {
-  "The deadlines of this page, by due date (undated last)."
+  "The page's deadlines with their cursors."
   edges: [DeadlineEdge!]!
-  "Where the page sits in the list."
+  "The page's deadlines."
+  nodes: [Deadline!]!
+  "Where the page lies in the list, and the cursors of its ends."
   pageInfo: PageInfo!
+  """
+  How many deadlines the list holds (its filters and dates apply; cursors
+  and page size do not), counted from the deadlines' index up to 10,000 (a
+  longer list reads 10,000).
+  """
+  totalCount: Int!
+}
+
+"The order of a list of deadlines."
+enum DeadlineOrder {
+  "Soonest due first, undated last (the default)."
+  DUE_SOONEST
+  "Latest due first, undated first."
+  DUE_LATEST
 }
 
 "A deadline in a page, with its cursor."
@@ -9961,14 +10683,30 @@ extend type Query {
     "Counting conventions to use instead of the deployment's (to compare readings of an unconfirmed rule)."
     counting: CountingInput
   ): DeadlineCalculation
-  "Deadlines of the learners you may see, by due date (undated last)."
+  """
+  Deadlines of the learners you may see, by due date (undated last): for
+  staff those of their settings' learners, for officers their LA's, for a
+  family their child's. from and to select those due between two dates
+  (inclusive; a deadline with no due date sorts after every date, so to
+  leaves it out and from alone keeps it).
+  """
   deadlines(
-    "Narrows the list; omit for every deadline you may see."
+    "Due on or after this date (the same as filter.dueFrom; give one of them)."
+    from: Date
+    "Due on or before this date (the same as filter.dueTo; give one of them)."
+    to: Date
+    "Narrows the list (learner, organisation, rules, statuses, due dates)."
     filter: DeadlineFilter
-    "Page size, 0 to 200."
-    first: Int = 50
-    "The endCursor of the previous page; omit for the first page."
+    "The order: DUE_SOONEST (the default) or DUE_LATEST."
+    orderBy: DeadlineOrder = DUE_SOONEST
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
     after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
   ): DeadlineConnection
   "A deadline you may see (whoever may read its learner's record)."
   deadline(
@@ -10024,23 +10762,54 @@ extend type Mutation {
 }
 
 extend type Learner {
-  "The learner's deadlines, by due date."
+  "The learner's deadlines, by due date (undated last)."
   deadlines(
-    "Only deadlines in these statuses today; omit for all."
+    "Only deadlines with these statuses (all when omitted)."
     statuses: [DeadlineStatus!]
-  ): [Deadline!]!
+    "The order: DUE_SOONEST (the default) or DUE_LATEST."
+    orderBy: DeadlineOrder = DUE_SOONEST
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): DeadlineConnection!
   "Statutory events recorded for the learner, by date."
-  events: [StatutoryEvent!]!
+  events(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): StatutoryEventConnection!
 }
 
 extend type Organisation {
-  "Deadlines this organisation is responsible for, of learners you may see."
+  "Deadlines this organisation is responsible for, of learners you may see, by due date (undated last)."
   deadlines(
-    "Only deadlines in these statuses today; omit for all."
+    "Only deadlines with these statuses (all when omitted)."
     statuses: [DeadlineStatus!]
-    "At most this many, 0 to 200, by due date."
-    first: Int = 50
-  ): [Deadline!]
+    "Due on or after this date."
+    from: Date
+    "Due on or before this date."
+    to: Date
+    "The order: DUE_SOONEST (the default) or DUE_LATEST."
+    orderBy: DeadlineOrder = DUE_SOONEST
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): DeadlineConnection
   "Its term calendar (public)."
   calendar: OrganisationCalendar!
 }
@@ -10136,7 +10905,7 @@ type Notice {
   createdAt: Time!
   "When it was delivered; null until then."
   sentAt: Time
-  "Every delivery attempt, in order."
+  "The delivery log, oldest first: one entry per attempt (a notice is retried up to 8 times)."
   deliveries: [Delivery!]!
 }
 
@@ -10161,19 +10930,21 @@ type Delivery {
 }
 
 extend type Deadline {
-  """
-  Notices raised for the deadline, with their delivery log (for the
-  organisation's staff and officers; for others null, with a FORBIDDEN error
-  at this path).
-  """
-  notices: [Notice!]
+  "Notices raised for the deadline, oldest first, with their delivery log (for the organisation's staff and officers)."
+  notices(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): NoticeConnection
 }
 
 extend type Organisation {
-  """
-  Webhook subscriptions (for the organisation's staff and officers; for
-  others null, with a FORBIDDEN error at this path).
-  """
+  "Webhook subscriptions, disabled ones too (for the organisation's staff and officers; a handful)."
   webhookEndpoints: [WebhookEndpoint!]
 }
 
@@ -10234,9 +11005,18 @@ extend type Learner {
   """
   The disagreements and appeals about the learner that you may see: the
   family, staff of the setting, officers of the LA, and advocates whose
-  consent covers them.
+  consent covers them. Oldest first. Reading them is audited.
   """
-  cases: [Case!]!
+  cases(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): CaseConnection!
 }
 
 extend type Mutation {
@@ -10484,7 +11264,16 @@ type Case implements Node {
   "How the case's bundle is put together."
   bundleSpec: BundleSpec!
   "The case's documents, withdrawn ones too, in the order added."
-  evidence: [CaseEvidence!]!
+  evidence(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): CaseEvidenceConnection!
   """
   The bundle as it would be rendered now: every document in its place with
   its page count, the chronology, and warnings (sections over their page
@@ -10493,9 +11282,27 @@ type Case implements Node {
   """
   bundlePreview: BundlePreview
   "Rendered bundle versions, oldest first."
-  bundles: [Bundle!]!
+  bundles(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): BundleConnection!
   "Every revision, oldest first, each with its own id."
-  revisions: [CaseRevision!]!
+  revisions(
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): CaseRevisionConnection!
   "When the case was opened."
   createdAt: Time!
   "Who opened it (a user id)."
@@ -11218,6 +12025,284 @@ extend type Plan {
   "Whether you may have a version rendered to PDF (renderPlan)."
   viewerCanRender: Boolean!
 }
+
+# Caseloads and search: the entry points of a caseload screen
+
+"The order of a caseload list (cases or reviews)."
+enum CaseloadOrder {
+  "Open ones first, the longest open first; then the others, the latest opened first (the default)."
+  OPEN_FIRST
+  "The latest opened first."
+  NEWEST
+  "The earliest opened first."
+  OLDEST
+}
+
+extend type Query {
+  """
+  The cases you may see across your caseload: for staff those of their
+  settings' learners, for officers their LA's, for a family their child's,
+  for an advocate those their consent covers. A case is listed by the
+  learner's LA and setting when it was last saved. Open cases (not
+  RESOLVED, WITHDRAWN or CLOSED) first by default. Reading them is audited.
+  """
+  cases(
+    "The order: OPEN_FIRST (the default), NEWEST or OLDEST (by when each was opened)."
+    orderBy: CaseloadOrder = OPEN_FIRST
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): CaseConnection!
+  """
+  The reviews you may see across your caseload (as for cases), each in its
+  latest revision. A review is listed by the learner's LA and setting when
+  it was last saved. Open reviews (REQUESTED or OPEN) first by default.
+  Reading them is audited.
+  """
+  reviews(
+    "The order: OPEN_FIRST (the default), NEWEST or OLDEST (by when each was opened)."
+    orderBy: CaseloadOrder = OPEN_FIRST
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): ReviewConnection!
+  """
+  Find what you may see: the plan, when text is a plan's id; otherwise the
+  learners whose family, given or preferred name starts with text (case and
+  accents ignored: "sion" finds Siôn), in name order.
+  """
+  search(
+    "A name's start (1 to 200 characters), or a plan's id."
+    text: String!
+    "The first items after the cursor after (at most 200). With neither first nor last, the first 50."
+    first: Int
+    "A cursor from this list: the page starts after it."
+    after: String
+    "The last items before the cursor before (at most 200), in list order; give first or last, not both."
+    last: Int
+    "A cursor from this list: the page ends before it."
+    before: String
+  ): SearchConnection!
+}
+
+"A page of cases."
+type CaseConnection {
+  "The page's cases with their cursors."
+  edges: [CaseEdge!]!
+  "The page's cases."
+  nodes: [Case!]!
+  "Where the page lies in the list, and the cursors of its ends."
+  pageInfo: PageInfo!
+  """
+  How many cases the list holds: for a caseload (cases), counted from its
+  index up to 10,000 (a longer list reads 10,000).
+  """
+  totalCount: Int!
+}
+
+"A case in a list, with its cursor."
+type CaseEdge {
+  "This case's place in the list: send it as after or before."
+  cursor: String!
+  "The case."
+  node: Case!
+}
+
+"A page of reviews."
+type ReviewConnection {
+  "The page's reviews with their cursors."
+  edges: [ReviewEdge!]!
+  "The page's reviews."
+  nodes: [Review!]!
+  "Where the page lies in the list, and the cursors of its ends."
+  pageInfo: PageInfo!
+  """
+  How many reviews the list holds: for a caseload (reviews), counted from
+  its index up to 10,000 (a longer list reads 10,000).
+  """
+  totalCount: Int!
+}
+
+"A review in a list, with its cursor."
+type ReviewEdge {
+  "This review's place in the list: send it as after or before."
+  cursor: String!
+  "The review, in its latest revision."
+  node: Review!
+}
+
+"What a search finds: a learner or a plan."
+union SearchResult = Learner | Plan
+
+"A page of search results."
+type SearchConnection {
+  "The page's results with their cursors."
+  edges: [SearchEdge!]!
+  "The page's results."
+  nodes: [SearchResult!]!
+  "Where the page lies in the list, and the cursors of its ends."
+  pageInfo: PageInfo!
+  "How many results the search finds."
+  totalCount: Int!
+}
+
+"A search result, with its cursor."
+type SearchEdge {
+  "This result's place in the list: send it as after or before."
+  cursor: String!
+  "The learner or plan found."
+  node: SearchResult!
+}
+
+"A page of statutory events."
+type StatutoryEventConnection {
+  "The page's statutory events with their cursors."
+  edges: [StatutoryEventEdge!]!
+  "The page's statutory events."
+  nodes: [StatutoryEvent!]!
+  "Where the page lies in the list, and the cursors of its ends."
+  pageInfo: PageInfo!
+  "How many events the learner has."
+  totalCount: Int!
+}
+
+"One of statutory events in a list, with its cursor."
+type StatutoryEventEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: StatutoryEvent!
+}
+
+"A page of ledger entries."
+type LedgerSessionConnection {
+  "The page's ledger entries with their cursors."
+  edges: [LedgerSessionEdge!]!
+  "The page's ledger entries."
+  nodes: [LedgerSession!]!
+  "Where the page lies in the list, and the cursors of its ends."
+  pageInfo: PageInfo!
+  "How many entries the ledger holds (the dates and row asked for apply)."
+  totalCount: Int!
+}
+
+"One of ledger entries in a list, with its cursor."
+type LedgerSessionEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: LedgerSession!
+}
+
+"A page of review revisions."
+type ReviewRevisionConnection {
+  "The page's review revisions with their cursors."
+  edges: [ReviewRevisionEdge!]!
+  "The page's review revisions."
+  nodes: [ReviewRevision!]!
+  "Where the page lies in the list, and the cursors of its ends."
+  pageInfo: PageInfo!
+  "How many revisions the review has."
+  totalCount: Int!
+}
+
+"One of review revisions in a list, with its cursor."
+type ReviewRevisionEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: ReviewRevision!
+}
+
+"A page of case revisions."
+type CaseRevisionConnection {
+  "The page's case revisions with their cursors."
+  edges: [CaseRevisionEdge!]!
+  "The page's case revisions."
+  nodes: [CaseRevision!]!
+  "Where the page lies in the list, and the cursors of its ends."
+  pageInfo: PageInfo!
+  "How many revisions the case has."
+  totalCount: Int!
+}
+
+"One of case revisions in a list, with its cursor."
+type CaseRevisionEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: CaseRevision!
+}
+
+"A page of case documents."
+type CaseEvidenceConnection {
+  "The page's case documents with their cursors."
+  edges: [CaseEvidenceEdge!]!
+  "The page's case documents."
+  nodes: [CaseEvidence!]!
+  "Where the page lies in the list, and the cursors of its ends."
+  pageInfo: PageInfo!
+  "How many documents the case has, withdrawn ones too."
+  totalCount: Int!
+}
+
+"One of case documents in a list, with its cursor."
+type CaseEvidenceEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: CaseEvidence!
+}
+
+"A page of bundle versions."
+type BundleConnection {
+  "The page's bundle versions with their cursors."
+  edges: [BundleEdge!]!
+  "The page's bundle versions."
+  nodes: [Bundle!]!
+  "Where the page lies in the list, and the cursors of its ends."
+  pageInfo: PageInfo!
+  "How many bundle versions the case has."
+  totalCount: Int!
+}
+
+"One of bundle versions in a list, with its cursor."
+type BundleEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: Bundle!
+}
+
+"A page of notices."
+type NoticeConnection {
+  "The page's notices with their cursors."
+  edges: [NoticeEdge!]!
+  "The page's notices."
+  nodes: [Notice!]!
+  "Where the page lies in the list, and the cursors of its ends."
+  pageInfo: PageInfo!
+  "How many notices the deadline has."
+  totalCount: Int!
+}
+
+"One of notices in a list, with its cursor."
+type NoticeEdge {
+  "Its place in the list: send it as after or before."
+  cursor: String!
+  "The item."
+  node: Notice!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -11282,8 +12367,12 @@ func (ec *executionContext) childFields_AuditEventConnection(ctx context.Context
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_AuditEventConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AuditEventConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AuditEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditEventConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventConnection", field.Name)
 }
@@ -11334,6 +12423,20 @@ func (ec *executionContext) childFields_Bundle(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Bundle", field.Name)
 }
 
+func (ec *executionContext) childFields_BundleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BundleConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_BundleConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BundleConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BundleConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BundleConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_BundleDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "documentId":
@@ -11352,6 +12455,16 @@ func (ec *executionContext) childFields_BundleDocument(ctx context.Context, fiel
 		return ec.fieldContext_BundleDocument_pages(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BundleDocument", field.Name)
+}
+
+func (ec *executionContext) childFields_BundleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BundleEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BundleEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BundleEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_BundleManifest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11538,6 +12651,30 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
 }
 
+func (ec *executionContext) childFields_CaseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CaseConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CaseConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CaseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CaseConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CaseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CaseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CaseEvidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -11580,6 +12717,30 @@ func (ec *executionContext) childFields_CaseEvidence(ctx context.Context, field 
 		return ec.fieldContext_CaseEvidence_withdrawnByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseEvidence", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseEvidenceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CaseEvidenceConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CaseEvidenceConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CaseEvidenceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CaseEvidenceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEvidenceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseEvidenceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CaseEvidenceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CaseEvidenceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseEvidenceEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CaseRevision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11638,6 +12799,30 @@ func (ec *executionContext) childFields_CaseRevision(ctx context.Context, field 
 		return ec.fieldContext_CaseRevision_updatedByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseRevision", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseRevisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CaseRevisionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CaseRevisionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CaseRevisionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CaseRevisionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseRevisionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseRevisionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CaseRevisionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CaseRevisionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseRevisionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11794,8 +12979,12 @@ func (ec *executionContext) childFields_DeadlineConnection(ctx context.Context, 
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_DeadlineConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DeadlineConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DeadlineConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeadlineConnection", field.Name)
 }
@@ -12124,6 +13313,8 @@ func (ec *executionContext) childFields_LearnerConnection(ctx context.Context, f
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_LearnerConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_LearnerConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LearnerConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -12200,6 +13391,30 @@ func (ec *executionContext) childFields_LedgerSession(ctx context.Context, field
 		return ec.fieldContext_LedgerSession_recordedByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LedgerSession", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerSessionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LedgerSessionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_LedgerSessionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LedgerSessionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LedgerSessionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerSessionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerSessionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LedgerSessionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LedgerSessionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerSessionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_LocalText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12302,6 +13517,30 @@ func (ec *executionContext) childFields_Notice(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Notice", field.Name)
 }
 
+func (ec *executionContext) childFields_NoticeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NoticeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_NoticeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NoticeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NoticeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NoticeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NoticeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_OnePageProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "likeAndAdmire":
@@ -12358,8 +13597,12 @@ func (ec *executionContext) childFields_OrganisationConnection(ctx context.Conte
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_OrganisationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OrganisationConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_OrganisationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OrganisationConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganisationConnection", field.Name)
 }
@@ -12658,8 +13901,12 @@ func (ec *executionContext) childFields_PlanVersionConnection(ctx context.Contex
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_PlanVersionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PlanVersionConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_PlanVersionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PlanVersionConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlanVersionConnection", field.Name)
 }
@@ -12930,6 +14177,20 @@ func (ec *executionContext) childFields_ReviewCheck(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ReviewCheck", field.Name)
 }
 
+func (ec *executionContext) childFields_ReviewConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReviewConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReviewConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReviewConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReviewConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_ReviewDecision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -12946,6 +14207,16 @@ func (ec *executionContext) childFields_ReviewDecision(ctx context.Context, fiel
 		return ec.fieldContext_ReviewDecision_decidedByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReviewDecision", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReviewEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReviewEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ReviewPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13058,6 +14329,30 @@ func (ec *executionContext) childFields_ReviewRevision(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ReviewRevision", field.Name)
 }
 
+func (ec *executionContext) childFields_ReviewRevisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReviewRevisionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReviewRevisionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReviewRevisionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReviewRevisionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewRevisionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewRevisionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReviewRevisionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReviewRevisionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewRevisionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_RowLedger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "rowId":
@@ -13100,6 +14395,30 @@ func (ec *executionContext) childFields_RowLedger(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type RowLedger", field.Name)
 }
 
+func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SearchConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SearchConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SearchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SearchEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Statement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "text":
@@ -13136,6 +14455,30 @@ func (ec *executionContext) childFields_StatutoryEvent(ctx context.Context, fiel
 		return ec.fieldContext_StatutoryEvent_recordedByPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StatutoryEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_StatutoryEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StatutoryEventConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_StatutoryEventConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StatutoryEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StatutoryEventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatutoryEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StatutoryEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StatutoryEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StatutoryEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatutoryEventEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_StatutoryEventResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13406,6 +14749,158 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Case_bundles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Case_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Case_revisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Deadline_notices_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_File_downloadUrl_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13420,6 +14915,44 @@ func (ec *executionContext) field_File_downloadUrl_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Learner_cases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Learner_deadlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13431,6 +14964,84 @@ func (ec *executionContext) field_Learner_deadlines_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["statuses"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*DeadlineOrder, error) {
+			return ec.unmarshalODeadlineOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Learner_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -14103,14 +15714,62 @@ func (ec *executionContext) field_Organisation_deadlines_args(ctx context.Contex
 		return nil, err
 	}
 	args["statuses"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*cynllun.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*cynllun.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*DeadlineOrder, error) {
+			return ec.unmarshalODeadlineOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
 	return args, nil
 }
 
@@ -14152,6 +15811,44 @@ func (ec *executionContext) field_Plan_ledger_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Plan_reviews_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Plan_sessions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14179,6 +15876,38 @@ func (ec *executionContext) field_Plan_sessions_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["rowId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -14215,6 +15944,22 @@ func (ec *executionContext) field_Plan_versions_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -14259,6 +16004,22 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -14342,6 +16103,52 @@ func (ec *executionContext) field_Query_case_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*cynllun.WorkOrder, error) {
+			return ec.unmarshalOCaseloadOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWorkOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_checkPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14419,30 +16226,70 @@ func (ec *executionContext) field_Query_deadline_args(ctx context.Context, rawAr
 func (ec *executionContext) field_Query_deadlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*cynllun.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*cynllun.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*service.DeadlineFilter, error) {
 			return ec.unmarshalODeadlineFilter2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐDeadlineFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*DeadlineOrder, error) {
+			return ec.unmarshalODeadlineOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
 	return args, nil
 }
 
@@ -14521,14 +16368,30 @@ func (ec *executionContext) field_Query_learners_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*service.LearnerFilter, error) {
 			return ec.unmarshalOLearnerFilter2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐLearnerFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -14593,14 +16456,30 @@ func (ec *executionContext) field_Query_organisations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*service.OrgFilter, error) {
 			return ec.unmarshalOOrganisationFilter2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -14629,6 +16508,136 @@ func (ec *executionContext) field_Query_review_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reviews_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*cynllun.WorkOrder, error) {
+			return ec.unmarshalOCaseloadOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWorkOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Review_revisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -15166,6 +17175,38 @@ func (ec *executionContext) fieldContext_AuditEventConnection_edges(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _AuditEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *AuditEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.AuditEvent) graphql.Marshaler {
+			return ec.marshalNAuditEvent2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐAuditEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AuditEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *AuditEventConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15196,6 +17237,29 @@ func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *AuditEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEventConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *AuditEventEdge) (ret graphql.Marshaler) {
@@ -15652,6 +17716,125 @@ func (ec *executionContext) fieldContext_Bundle_createdByPerson(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _BundleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *BundleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BundleEdge) graphql.Marshaler {
+			return ec.marshalNBundleEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BundleEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *BundleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Bundle) graphql.Marshaler {
+			return ec.marshalNBundle2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bundle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *BundleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BundleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *BundleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleConnection", field, true, false, "Int")
+}
+
 func (ec *executionContext) _BundleDocument_documentId(ctx context.Context, field graphql.CollectedField, obj *BundleDocument) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15811,6 +17994,61 @@ func (ec *executionContext) _BundleDocument_pages(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_BundleDocument_pages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BundleDocument", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BundleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *BundleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BundleEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _BundleEdge_node(ctx context.Context, field graphql.CollectedField, obj *BundleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BundleEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Bundle) graphql.Marshaler {
+			return ec.marshalNBundle2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BundleEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BundleEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bundle(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _BundleManifest_pages(ctx context.Context, field graphql.CollectedField, obj *bundle.Manifest) (ret graphql.Marshaler) {
@@ -17299,25 +19537,37 @@ func (ec *executionContext) _Case_evidence(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Case_evidence(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Evidence(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Case().Evidence(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.CaseEvidence) graphql.Marshaler {
-			return ec.marshalNCaseEvidence2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidenceᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseEvidenceConnection) graphql.Marshaler {
+			return ec.marshalNCaseEvidenceConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEvidenceConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Case_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Case_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseEvidence(ctx, field)
+			return ec.childFields_CaseEvidenceConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Case_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17363,25 +19613,37 @@ func (ec *executionContext) _Case_bundles(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Case_bundles(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Bundles(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Case().Bundles(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Bundle) graphql.Marshaler {
-			return ec.marshalNBundle2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *BundleConnection) graphql.Marshaler {
+			return ec.marshalNBundleConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Case_bundles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Case_bundles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Bundle(ctx, field)
+			return ec.childFields_BundleConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Case_bundles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17395,25 +19657,37 @@ func (ec *executionContext) _Case_revisions(ctx context.Context, field graphql.C
 			return ec.fieldContext_Case_revisions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Revisions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Case().Revisions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*CaseRevision) graphql.Marshaler {
-			return ec.marshalNCaseRevision2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseRevisionConnection) graphql.Marshaler {
+			return ec.marshalNCaseRevisionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Case_revisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Case_revisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseRevision(ctx, field)
+			return ec.childFields_CaseRevisionConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Case_revisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17618,6 +19892,180 @@ func (ec *executionContext) _Case_viewerCanRender(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Case_viewerCanRender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Case", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _CaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CaseEdge) graphql.Marshaler {
+			return ec.marshalNCaseEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *CaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CaseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEdge_node(ctx context.Context, field graphql.CollectedField, obj *CaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CaseEvidence_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
@@ -18079,6 +20527,180 @@ func (ec *executionContext) fieldContext_CaseEvidence_withdrawnByPerson(_ contex
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvidenceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CaseEvidenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidenceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CaseEvidenceEdge) graphql.Marshaler {
+			return ec.marshalNCaseEvidenceEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEvidenceEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidenceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidenceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvidenceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvidenceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CaseEvidenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidenceConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.CaseEvidence) graphql.Marshaler {
+			return ec.marshalNCaseEvidence2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidenceConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidenceConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvidenceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CaseEvidenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidenceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidenceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidenceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvidenceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *CaseEvidenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidenceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidenceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidenceConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CaseEvidenceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CaseEvidenceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidenceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidenceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidenceEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseEvidenceEdge_node(ctx context.Context, field graphql.CollectedField, obj *CaseEvidenceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidenceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
+			return ec.marshalNCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidenceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidenceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvidence(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18731,6 +21353,180 @@ func (ec *executionContext) fieldContext_CaseRevision_updatedByPerson(_ context.
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRevisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CaseRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevisionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CaseRevisionEdge) graphql.Marshaler {
+			return ec.marshalNCaseRevisionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevisionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseRevisionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRevisionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CaseRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevisionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CaseRevision) graphql.Marshaler {
+			return ec.marshalNCaseRevision2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevisionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevisionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRevisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CaseRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevisionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevisionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseRevisionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *CaseRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevisionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevisionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevisionConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CaseRevisionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CaseRevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevisionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevisionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseRevisionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseRevisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *CaseRevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseRevisionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseRevision) graphql.Marshaler {
+			return ec.marshalNCaseRevision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseRevisionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseRevisionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseRevision(ctx, field)
 		},
 	}
 	return fc, nil
@@ -19691,25 +22487,37 @@ func (ec *executionContext) _Deadline_notices(ctx context.Context, field graphql
 			return ec.fieldContext_Deadline_notices(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Deadline().Notices(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Deadline().Notices(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
-			return ec.marshalONotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *NoticeConnection) graphql.Marshaler {
+			return ec.marshalONoticeConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNoticeConnection(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Deadline_notices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Deadline_notices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Deadline",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Notice(ctx, field)
+			return ec.childFields_NoticeConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Deadline_notices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20058,6 +22866,38 @@ func (ec *executionContext) fieldContext_DeadlineConnection_edges(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _DeadlineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DeadlineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *DeadlineConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20088,6 +22928,29 @@ func (ec *executionContext) fieldContext_DeadlineConnection_pageInfo(_ context.C
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _DeadlineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *DeadlineEdge) (ret graphql.Marshaler) {
@@ -22702,11 +25565,11 @@ func (ec *executionContext) _Learner_deadlines(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Learner().Deadlines(ctx, obj, fc.Args["statuses"].([]cynllun.DeadlineStatus))
+			return ec.Resolvers.Learner().Deadlines(ctx, obj, fc.Args["statuses"].([]cynllun.DeadlineStatus), fc.Args["orderBy"].(*DeadlineOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
+			return ec.marshalNDeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22719,7 +25582,7 @@ func (ec *executionContext) fieldContext_Learner_deadlines(ctx context.Context, 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Deadline(ctx, field)
+			return ec.childFields_DeadlineConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -22745,25 +25608,37 @@ func (ec *executionContext) _Learner_events(ctx context.Context, field graphql.C
 			return ec.fieldContext_Learner_events(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Learner().Events(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Learner().Events(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.StatutoryEvent) graphql.Marshaler {
-			return ec.marshalNStatutoryEvent2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐStatutoryEventᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *StatutoryEventConnection) graphql.Marshaler {
+			return ec.marshalNStatutoryEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐStatutoryEventConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Learner_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Learner_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Learner",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_StatutoryEvent(ctx, field)
+			return ec.childFields_StatutoryEventConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Learner_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -22777,25 +25652,37 @@ func (ec *executionContext) _Learner_cases(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Learner_cases(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Learner().Cases(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Learner().Cases(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseConnection) graphql.Marshaler {
+			return ec.marshalNCaseConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Learner_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Learner_cases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Learner",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Case(ctx, field)
+			return ec.childFields_CaseConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Learner_cases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -22947,6 +25834,38 @@ func (ec *executionContext) fieldContext_LearnerConnection_edges(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _LearnerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *LearnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LearnerConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Learner) graphql.Marshaler {
+			return ec.marshalNLearner2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearnerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LearnerConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LearnerConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Learner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LearnerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *LearnerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22988,7 +25907,7 @@ func (ec *executionContext) _LearnerConnection_totalCount(ctx context.Context, f
 			return ec.fieldContext_LearnerConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -22999,7 +25918,7 @@ func (ec *executionContext) _LearnerConnection_totalCount(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_LearnerConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LearnerConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("LearnerConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _LearnerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *LearnerEdge) (ret graphql.Marshaler) {
@@ -23613,6 +26532,180 @@ func (ec *executionContext) fieldContext_LedgerSession_recordedByPerson(_ contex
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerSessionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *LedgerSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSessionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*LedgerSessionEdge) graphql.Marshaler {
+			return ec.marshalNLedgerSessionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLedgerSessionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSessionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerSessionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerSessionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerSessionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *LedgerSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSessionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
+			return ec.marshalNLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSessionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerSessionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerSessionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *LedgerSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSessionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSessionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerSessionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerSessionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *LedgerSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSessionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSessionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSessionConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _LedgerSessionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *LedgerSessionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSessionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSessionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerSessionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LedgerSessionEdge_node(ctx context.Context, field graphql.CollectedField, obj *LedgerSessionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerSessionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Session) graphql.Marshaler {
+			return ec.marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerSessionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerSessionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerSession(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25736,6 +28829,180 @@ func (ec *executionContext) fieldContext_Notice_deliveries(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _NoticeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*NoticeEdge) graphql.Marshaler {
+			return ec.marshalNNoticeEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNoticeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoticeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
+			return ec.marshalNNotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoticeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *NoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _NoticeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *NoticeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoticeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoticeEdge_node(ctx context.Context, field graphql.CollectedField, obj *NoticeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoticeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.NoticeLog) graphql.Marshaler {
+			return ec.marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLog(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoticeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoticeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OnePageProfile_likeAndAdmire(ctx context.Context, field graphql.CollectedField, obj *cynllun.Profile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26012,11 +29279,11 @@ func (ec *executionContext) _Organisation_deadlines(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organisation().Deadlines(ctx, obj, fc.Args["statuses"].([]cynllun.DeadlineStatus), fc.Args["first"].(*int))
+			return ec.Resolvers.Organisation().Deadlines(ctx, obj, fc.Args["statuses"].([]cynllun.DeadlineStatus), fc.Args["from"].(*cynllun.Date), fc.Args["to"].(*cynllun.Date), fc.Args["orderBy"].(*DeadlineOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
-			return ec.marshalODeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
+			return ec.marshalODeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx, selections, v)
 		},
 		true,
 		false,
@@ -26029,7 +29296,7 @@ func (ec *executionContext) fieldContext_Organisation_deadlines(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Deadline(ctx, field)
+			return ec.childFields_DeadlineConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -26261,6 +29528,38 @@ func (ec *executionContext) fieldContext_OrganisationConnection_edges(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _OrganisationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *OrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrganisationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *OrganisationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26291,6 +29590,29 @@ func (ec *executionContext) fieldContext_OrganisationConnection_pageInfo(_ conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *OrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _OrganisationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *OrganisationEdge) (ret graphql.Marshaler) {
@@ -27560,7 +30882,7 @@ func (ec *executionContext) _Plan_versions(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Plan().Versions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Plan().Versions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *PlanVersionConnection) graphql.Marshaler {
@@ -27626,25 +30948,37 @@ func (ec *executionContext) _Plan_reviews(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Plan_reviews(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Plan().Reviews(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().Reviews(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ReviewConnection) graphql.Marshaler {
+			return ec.marshalNReviewConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Plan_reviews(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Plan_reviews(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Plan",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Review(ctx, field)
+			return ec.childFields_ReviewConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_reviews_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -27735,11 +31069,11 @@ func (ec *executionContext) _Plan_sessions(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Plan().Sessions(ctx, obj, fc.Args["from"].(*cynllun.Date), fc.Args["to"].(*cynllun.Date), fc.Args["rowId"].(*string))
+			return ec.Resolvers.Plan().Sessions(ctx, obj, fc.Args["from"].(*cynllun.Date), fc.Args["to"].(*cynllun.Date), fc.Args["rowId"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
-			return ec.marshalNLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *LedgerSessionConnection) graphql.Marshaler {
+			return ec.marshalNLedgerSessionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLedgerSessionConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27752,7 +31086,7 @@ func (ec *executionContext) fieldContext_Plan_sessions(ctx context.Context, fiel
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_LedgerSession(ctx, field)
+			return ec.childFields_LedgerSessionConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -28901,6 +32235,38 @@ func (ec *executionContext) fieldContext_PlanVersionConnection_edges(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _PlanVersionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *PlanVersionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanVersionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Version) graphql.Marshaler {
+			return ec.marshalNPlanVersion2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanVersionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanVersionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PlanVersionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *PlanVersionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28931,6 +32297,29 @@ func (ec *executionContext) fieldContext_PlanVersionConnection_pageInfo(_ contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PlanVersionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *PlanVersionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanVersionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanVersionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanVersionConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _PlanVersionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *PlanVersionEdge) (ret graphql.Marshaler) {
@@ -29971,7 +33360,7 @@ func (ec *executionContext) _Query_learners(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Learners(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*service.LearnerFilter))
+			return ec.Resolvers.Query().Learners(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*service.LearnerFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LearnerConnection) graphql.Marshaler {
@@ -30059,7 +33448,7 @@ func (ec *executionContext) _Query_organisations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Organisations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*service.OrgFilter))
+			return ec.Resolvers.Query().Organisations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*service.OrgFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *OrganisationConnection) graphql.Marshaler {
@@ -30323,7 +33712,7 @@ func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["learnerId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["learnerId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *AuditEventConnection) graphql.Marshaler {
@@ -30563,7 +33952,7 @@ func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Deadlines(ctx, fc.Args["filter"].(*service.DeadlineFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Deadlines(ctx, fc.Args["from"].(*cynllun.Date), fc.Args["to"].(*cynllun.Date), fc.Args["filter"].(*service.DeadlineFilter), fc.Args["orderBy"].(*DeadlineOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
@@ -30767,6 +34156,138 @@ func (ec *executionContext) fieldContext_Query_bundle(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_bundle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Cases(ctx, fc.Args["orderBy"].(*cynllun.WorkOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseConnection) graphql.Marshaler {
+			return ec.marshalNCaseConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reviews(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reviews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reviews(ctx, fc.Args["orderBy"].(*cynllun.WorkOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReviewConnection) graphql.Marshaler {
+			return ec.marshalNReviewConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reviews(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reviews_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_search(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SearchConnection) graphql.Marshaler {
+			return ec.marshalNSearchConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSearchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32349,25 +35870,37 @@ func (ec *executionContext) _Review_revisions(ctx context.Context, field graphql
 			return ec.fieldContext_Review_revisions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Review().Revisions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Review().Revisions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ReviewRevision) graphql.Marshaler {
-			return ec.marshalNReviewRevision2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ReviewRevisionConnection) graphql.Marshaler {
+			return ec.marshalNReviewRevisionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Review_revisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Review_revisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Review",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReviewRevision(ctx, field)
+			return ec.childFields_ReviewRevisionConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Review_revisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -32606,6 +36139,125 @@ func (ec *executionContext) fieldContext_ReviewCheck_basis(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ReviewCheck", field, false, false, "String")
 }
 
+func (ec *executionContext) _ReviewConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ReviewConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReviewEdge) graphql.Marshaler {
+			return ec.marshalNReviewEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ReviewConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ReviewConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ReviewConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewConnection", field, true, false, "Int")
+}
+
 func (ec *executionContext) _ReviewDecision_kind(ctx context.Context, field graphql.CollectedField, obj *ReviewDecision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32748,6 +36400,61 @@ func (ec *executionContext) fieldContext_ReviewDecision_decidedByPerson(_ contex
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ReviewEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewEdge_node(ctx context.Context, field graphql.CollectedField, obj *ReviewEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
 		},
 	}
 	return fc, nil
@@ -33991,6 +37698,180 @@ func (ec *executionContext) fieldContext_ReviewRevision_createdByPerson(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ReviewRevisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ReviewRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevisionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReviewRevisionEdge) graphql.Marshaler {
+			return ec.marshalNReviewRevisionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevisionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewRevisionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevisionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ReviewRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevisionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReviewRevision) graphql.Marshaler {
+			return ec.marshalNReviewRevision2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevisionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevisionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ReviewRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevisionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevisionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRevisionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ReviewRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevisionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevisionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevisionConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReviewRevisionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ReviewRevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevisionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevisionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRevisionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewRevisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ReviewRevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRevisionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReviewRevision) graphql.Marshaler {
+			return ec.marshalNReviewRevision2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRevisionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewRevisionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RowLedger_rowId(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34432,6 +38313,162 @@ func (ec *executionContext) fieldContext_RowLedger_warnings(_ context.Context, f
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "LedgerWarning")
 }
 
+func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SearchEdge) graphql.Marshaler {
+			return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSearchEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []SearchResult) graphql.Marshaler {
+			return ec.marshalNSearchResult2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSearchResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchConnection", field, true, false, "SearchResult")
+}
+
+func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v SearchResult) graphql.Marshaler {
+			return ec.marshalNSearchResult2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSearchResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "SearchResult")
+}
+
 func (ec *executionContext) _Statement_text(ctx context.Context, field graphql.CollectedField, obj *cynllun.Statement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34744,6 +38781,180 @@ func (ec *executionContext) fieldContext_StatutoryEvent_recordedByPerson(_ conte
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatutoryEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *StatutoryEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*StatutoryEventEdge) graphql.Marshaler {
+			return ec.marshalNStatutoryEventEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐStatutoryEventEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryEventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatutoryEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *StatutoryEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.StatutoryEvent) graphql.Marshaler {
+			return ec.marshalNStatutoryEvent2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐStatutoryEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryEventConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatutoryEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *StatutoryEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatutoryEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *StatutoryEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEventConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StatutoryEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *StatutoryEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEventEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatutoryEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *StatutoryEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.StatutoryEvent) graphql.Marshaler {
+			return ec.marshalNStatutoryEvent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐStatutoryEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryEventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryEvent(ctx, field)
 		},
 	}
 	return fc, nil
@@ -41211,6 +45422,33 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	}
 }
 
+func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.SelectionSet, obj SearchResult) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case cynllun.Plan:
+		return ec._Plan(ctx, sel, &obj)
+	case *cynllun.Plan:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Plan(ctx, sel, obj)
+	case cynllun.Learner:
+		return ec._Learner(ctx, sel, &obj)
+	case *cynllun.Learner:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Learner(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of SearchResult must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
@@ -41403,13 +45641,24 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 		case "edges":
 			out.Values[i] = ec._AuditEventConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._AuditEventConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._AuditEventConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEventConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41575,6 +45824,55 @@ func (ec *executionContext) _Bundle(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var bundleConnectionImplementors = []string{"BundleConnection"}
+
+func (ec *executionContext) _BundleConnection(ctx context.Context, sel ast.SelectionSet, obj *BundleConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bundleConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BundleConnection")
+		case "edges":
+			out.Values[i] = ec._BundleConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._BundleConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._BundleConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BundleConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var bundleDocumentImplementors = []string{"BundleDocument"}
 
 func (ec *executionContext) _BundleDocument(ctx context.Context, sel ast.SelectionSet, obj *BundleDocument) graphql.Marshaler {
@@ -41618,6 +45916,44 @@ func (ec *executionContext) _BundleDocument(ctx context.Context, sel ast.Selecti
 			}
 		case "pages":
 			out.Values[i] = ec._BundleDocument_pages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bundleEdgeImplementors = []string{"BundleEdge"}
+
+func (ec *executionContext) _BundleEdge(ctx context.Context, sel ast.SelectionSet, obj *BundleEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bundleEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BundleEdge")
+		case "cursor":
+			out.Values[i] = ec._BundleEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._BundleEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -42220,6 +46556,93 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var caseConnectionImplementors = []string{"CaseConnection"}
+
+func (ec *executionContext) _CaseConnection(ctx context.Context, sel ast.SelectionSet, obj *CaseConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseConnection")
+		case "edges":
+			out.Values[i] = ec._CaseConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._CaseConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CaseConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseEdgeImplementors = []string{"CaseEdge"}
+
+func (ec *executionContext) _CaseEdge(ctx context.Context, sel ast.SelectionSet, obj *CaseEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEdge")
+		case "cursor":
+			out.Values[i] = ec._CaseEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CaseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var caseEvidenceImplementors = []string{"CaseEvidence", "Node"}
 
 func (ec *executionContext) _CaseEvidence(ctx context.Context, sel ast.SelectionSet, obj *cynllun.CaseEvidence) graphql.Marshaler {
@@ -42333,6 +46756,93 @@ func (ec *executionContext) _CaseEvidence(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CaseEvidence_withdrawnByPerson(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseEvidenceConnectionImplementors = []string{"CaseEvidenceConnection"}
+
+func (ec *executionContext) _CaseEvidenceConnection(ctx context.Context, sel ast.SelectionSet, obj *CaseEvidenceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEvidenceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEvidenceConnection")
+		case "edges":
+			out.Values[i] = ec._CaseEvidenceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._CaseEvidenceConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CaseEvidenceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidenceConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseEvidenceEdgeImplementors = []string{"CaseEvidenceEdge"}
+
+func (ec *executionContext) _CaseEvidenceEdge(ctx context.Context, sel ast.SelectionSet, obj *CaseEvidenceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseEvidenceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseEvidenceEdge")
+		case "cursor":
+			out.Values[i] = ec._CaseEvidenceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CaseEvidenceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -42495,6 +47005,93 @@ func (ec *executionContext) _CaseRevision(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CaseRevision_updatedByPerson(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseRevisionConnectionImplementors = []string{"CaseRevisionConnection"}
+
+func (ec *executionContext) _CaseRevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *CaseRevisionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseRevisionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseRevisionConnection")
+		case "edges":
+			out.Values[i] = ec._CaseRevisionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._CaseRevisionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CaseRevisionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseRevisionConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseRevisionEdgeImplementors = []string{"CaseRevisionEdge"}
+
+func (ec *executionContext) _CaseRevisionEdge(ctx context.Context, sel ast.SelectionSet, obj *CaseRevisionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseRevisionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseRevisionEdge")
+		case "cursor":
+			out.Values[i] = ec._CaseRevisionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CaseRevisionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -43020,13 +47617,24 @@ func (ec *executionContext) _DeadlineConnection(ctx context.Context, sel ast.Sel
 		case "edges":
 			out.Values[i] = ec._DeadlineConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._DeadlineConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._DeadlineConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeadlineConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -43921,7 +48529,7 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 	return out
 }
 
-var learnerImplementors = []string{"Learner", "Node"}
+var learnerImplementors = []string{"Learner", "Node", "SearchResult"}
 
 func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Learner) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, learnerImplementors)
@@ -44104,18 +48712,24 @@ func (ec *executionContext) _LearnerConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._LearnerConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._LearnerConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._LearnerConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._LearnerConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LearnerConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44334,6 +48948,93 @@ func (ec *executionContext) _LedgerSession(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LedgerSession_recordedByPerson(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ledgerSessionConnectionImplementors = []string{"LedgerSessionConnection"}
+
+func (ec *executionContext) _LedgerSessionConnection(ctx context.Context, sel ast.SelectionSet, obj *LedgerSessionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerSessionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerSessionConnection")
+		case "edges":
+			out.Values[i] = ec._LedgerSessionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._LedgerSessionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LedgerSessionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerSessionConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ledgerSessionEdgeImplementors = []string{"LedgerSessionEdge"}
+
+func (ec *executionContext) _LedgerSessionEdge(ctx context.Context, sel ast.SelectionSet, obj *LedgerSessionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerSessionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerSessionEdge")
+		case "cursor":
+			out.Values[i] = ec._LedgerSessionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LedgerSessionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44936,6 +49637,93 @@ func (ec *executionContext) _Notice(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var noticeConnectionImplementors = []string{"NoticeConnection"}
+
+func (ec *executionContext) _NoticeConnection(ctx context.Context, sel ast.SelectionSet, obj *NoticeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeConnection")
+		case "edges":
+			out.Values[i] = ec._NoticeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._NoticeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NoticeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NoticeConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noticeEdgeImplementors = []string{"NoticeEdge"}
+
+func (ec *executionContext) _NoticeEdge(ctx context.Context, sel ast.SelectionSet, obj *NoticeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoticeEdge")
+		case "cursor":
+			out.Values[i] = ec._NoticeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NoticeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var onePageProfileImplementors = []string{"OnePageProfile"}
 
 func (ec *executionContext) _OnePageProfile(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Profile) graphql.Marshaler {
@@ -45127,13 +49915,24 @@ func (ec *executionContext) _OrganisationConnection(ctx context.Context, sel ast
 		case "edges":
 			out.Values[i] = ec._OrganisationConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._OrganisationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._OrganisationConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrganisationConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45684,7 +50483,7 @@ func (ec *executionContext) _Placement(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var planImplementors = []string{"Plan", "Node"}
+var planImplementors = []string{"Plan", "Node", "SearchResult"}
 
 func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Plan) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planImplementors)
@@ -46129,13 +50928,24 @@ func (ec *executionContext) _PlanVersionConnection(ctx context.Context, sel ast.
 		case "edges":
 			out.Values[i] = ec._PlanVersionConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._PlanVersionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PlanVersionConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanVersionConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46664,6 +51474,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_bundle(ctx, field)
 				})
+		case "cases":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_cases(ctx, field)
+				})
+		case "reviews":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reviews(ctx, field)
+				})
+		case "search":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_search(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -47173,6 +52001,55 @@ func (ec *executionContext) _ReviewCheck(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var reviewConnectionImplementors = []string{"ReviewConnection"}
+
+func (ec *executionContext) _ReviewConnection(ctx context.Context, sel ast.SelectionSet, obj *ReviewConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewConnection")
+		case "edges":
+			out.Values[i] = ec._ReviewConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ReviewConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReviewConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var reviewDecisionImplementors = []string{"ReviewDecision"}
 
 func (ec *executionContext) _ReviewDecision(ctx context.Context, sel ast.SelectionSet, obj *ReviewDecision) graphql.Marshaler {
@@ -47216,6 +52093,44 @@ func (ec *executionContext) _ReviewDecision(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReviewDecision_decidedByPerson(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewEdgeImplementors = []string{"ReviewEdge"}
+
+func (ec *executionContext) _ReviewEdge(ctx context.Context, sel ast.SelectionSet, obj *ReviewEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewEdge")
+		case "cursor":
+			out.Values[i] = ec._ReviewEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReviewEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47563,6 +52478,93 @@ func (ec *executionContext) _ReviewRevision(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var reviewRevisionConnectionImplementors = []string{"ReviewRevisionConnection"}
+
+func (ec *executionContext) _ReviewRevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *ReviewRevisionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewRevisionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewRevisionConnection")
+		case "edges":
+			out.Values[i] = ec._ReviewRevisionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ReviewRevisionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReviewRevisionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewRevisionConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewRevisionEdgeImplementors = []string{"ReviewRevisionEdge"}
+
+func (ec *executionContext) _ReviewRevisionEdge(ctx context.Context, sel ast.SelectionSet, obj *ReviewRevisionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewRevisionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewRevisionEdge")
+		case "cursor":
+			out.Values[i] = ec._ReviewRevisionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReviewRevisionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var rowLedgerImplementors = []string{"RowLedger"}
 
 func (ec *executionContext) _RowLedger(ctx context.Context, sel ast.SelectionSet, obj *VersionRowLedger) graphql.Marshaler {
@@ -47664,6 +52666,93 @@ func (ec *executionContext) _RowLedger(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = ec._RowLedger_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchConnectionImplementors = []string{"SearchConnection"}
+
+func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *SearchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchConnection")
+		case "edges":
+			out.Values[i] = ec._SearchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._SearchConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SearchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SearchConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchEdgeImplementors = []string{"SearchEdge"}
+
+func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *SearchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchEdge")
+		case "cursor":
+			out.Values[i] = ec._SearchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SearchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -47791,6 +52880,93 @@ func (ec *executionContext) _StatutoryEvent(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._StatutoryEvent_recordedByPerson(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statutoryEventConnectionImplementors = []string{"StatutoryEventConnection"}
+
+func (ec *executionContext) _StatutoryEventConnection(ctx context.Context, sel ast.SelectionSet, obj *StatutoryEventConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statutoryEventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatutoryEventConnection")
+		case "edges":
+			out.Values[i] = ec._StatutoryEventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._StatutoryEventConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StatutoryEventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatutoryEventConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statutoryEventEdgeImplementors = []string{"StatutoryEventEdge"}
+
+func (ec *executionContext) _StatutoryEventEdge(ctx context.Context, sel ast.SelectionSet, obj *StatutoryEventEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statutoryEventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatutoryEventEdge")
+		case "cursor":
+			out.Values[i] = ec._StatutoryEventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StatutoryEventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48807,6 +53983,30 @@ func (ec *executionContext) marshalNAuditEvent2githubᚗcomᚋcynllunᚋcynllun�
 	return ec._AuditEvent(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNAuditEvent2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐAuditEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.AuditEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEvent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐAuditEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEvent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *cynllun.AuditEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEvent!")
+		return graphql.Null
+	}
+	return ec._AuditEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuditEventEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAuditEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*AuditEventEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -48869,6 +54069,14 @@ func (ec *executionContext) marshalNBundle2ᚖgithubᚗcomᚋcynllunᚋcynllun�
 	return ec._Bundle(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBundleConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleConnection(ctx context.Context, sel ast.SelectionSet, v *BundleConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BundleConnection!")
+		return graphql.Null
+	}
+	return ec._BundleConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBundleDocument2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleDocumentᚄ(ctx context.Context, sel ast.SelectionSet, v []*BundleDocument) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -48891,6 +54099,30 @@ func (ec *executionContext) marshalNBundleDocument2ᚖgithubᚗcomᚋcynllunᚋc
 		return graphql.Null
 	}
 	return ec._BundleDocument(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBundleEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*BundleEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBundleEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBundleEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundleEdge(ctx context.Context, sel ast.SelectionSet, v *BundleEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BundleEdge!")
+		return graphql.Null
+	}
+	return ec._BundleEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBundlePreviewSection2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐBundlePreviewSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*BundlePreviewSection) graphql.Marshaler {
@@ -49046,6 +54278,38 @@ func (ec *executionContext) marshalNCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐC
 	return ec._Case(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCaseConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseConnection(ctx context.Context, sel ast.SelectionSet, v *CaseConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseConnection!")
+		return graphql.Null
+	}
+	return ec._CaseConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*CaseEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEdge(ctx context.Context, sel ast.SelectionSet, v *CaseEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseEdge!")
+		return graphql.Null
+	}
+	return ec._CaseEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCaseEvidence2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.CaseEvidence) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -49068,6 +54332,38 @@ func (ec *executionContext) marshalNCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcyn
 		return graphql.Null
 	}
 	return ec._CaseEvidence(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseEvidenceConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEvidenceConnection(ctx context.Context, sel ast.SelectionSet, v *CaseEvidenceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseEvidenceConnection!")
+		return graphql.Null
+	}
+	return ec._CaseEvidenceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseEvidenceEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEvidenceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*CaseEvidenceEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseEvidenceEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEvidenceEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseEvidenceEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseEvidenceEdge(ctx context.Context, sel ast.SelectionSet, v *CaseEvidenceEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseEvidenceEdge!")
+		return graphql.Null
+	}
+	return ec._CaseEvidenceEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx context.Context, v any) (cynllun.CaseKind, error) {
@@ -49122,6 +54418,38 @@ func (ec *executionContext) marshalNCaseRevision2ᚖgithubᚗcomᚋcynllunᚋcyn
 		return graphql.Null
 	}
 	return ec._CaseRevision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseRevisionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionConnection(ctx context.Context, sel ast.SelectionSet, v *CaseRevisionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseRevisionConnection!")
+		return graphql.Null
+	}
+	return ec._CaseRevisionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseRevisionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*CaseRevisionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseRevisionEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseRevisionEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionEdge(ctx context.Context, sel ast.SelectionSet, v *CaseRevisionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseRevisionEdge!")
+		return graphql.Null
+	}
+	return ec._CaseRevisionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, v any) (cynllun.CaseStatus, error) {
@@ -49396,6 +54724,14 @@ func (ec *executionContext) marshalNDeadline2ᚖgithubᚗcomᚋcynllunᚋcynllun
 		return graphql.Null
 	}
 	return ec._Deadline(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeadlineConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineConnection(ctx context.Context, sel ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadlineConnection!")
+		return graphql.Null
+	}
+	return ec._DeadlineConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDeadlineEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*DeadlineEdge) graphql.Marshaler {
@@ -50057,6 +55393,22 @@ func (ec *executionContext) marshalNLearner2githubᚗcomᚋcynllunᚋcynllunᚐL
 	return ec._Learner(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNLearner2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearnerᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Learner) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx context.Context, sel ast.SelectionSet, v *cynllun.Learner) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Learner!")
@@ -50188,6 +55540,38 @@ func (ec *executionContext) marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcy
 		return graphql.Null
 	}
 	return ec._LedgerSession(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLedgerSessionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLedgerSessionConnection(ctx context.Context, sel ast.SelectionSet, v *LedgerSessionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LedgerSessionConnection!")
+		return graphql.Null
+	}
+	return ec._LedgerSessionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLedgerSessionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLedgerSessionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*LedgerSessionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLedgerSessionEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLedgerSessionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLedgerSessionEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐLedgerSessionEdge(ctx context.Context, sel ast.SelectionSet, v *LedgerSessionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LedgerSessionEdge!")
+		return graphql.Null
+	}
+	return ec._LedgerSessionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNLedgerWarning2string(ctx context.Context, v any) (string, error) {
@@ -50343,6 +55727,22 @@ func (ec *executionContext) unmarshalNNeedEntryInput2githubᚗcomᚋcynllunᚋcy
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNNotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLog(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLog(ctx context.Context, sel ast.SelectionSet, v *service.NoticeLog) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Notice!")
@@ -50376,6 +55776,30 @@ var (
 		cynllun.ChannelWebhook: "WEBHOOK",
 	}
 )
+
+func (ec *executionContext) marshalNNoticeEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNoticeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*NoticeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNoticeEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNoticeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNoticeEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNoticeEdge(ctx context.Context, sel ast.SelectionSet, v *NoticeEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoticeEdge!")
+		return graphql.Null
+	}
+	return ec._NoticeEdge(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus(ctx context.Context, v any) (cynllun.NoticeStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -50479,6 +55903,22 @@ var (
 
 func (ec *executionContext) marshalNOrganisation2githubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v cynllun.Organisation) graphql.Marshaler {
 	return ec._Organisation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrganisation2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisationᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Organisation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
@@ -50897,6 +56337,22 @@ func (ec *executionContext) marshalNPlanVersion2githubᚗcomᚋcynllunᚋcynllun
 	return ec._PlanVersion(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPlanVersion2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Version) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx context.Context, sel ast.SelectionSet, v *cynllun.Version) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PlanVersion!")
@@ -51285,6 +56741,38 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNReviewConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewConnection(ctx context.Context, sel ast.SelectionSet, v *ReviewConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewConnection!")
+		return graphql.Null
+	}
+	return ec._ReviewConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReviewEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ReviewEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReviewEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewEdge(ctx context.Context, sel ast.SelectionSet, v *ReviewEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewEdge!")
+		return graphql.Null
+	}
+	return ec._ReviewEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis(ctx context.Context, v any) (cynllun.ReviewPeriodBasis, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis[tmp]
@@ -51342,6 +56830,38 @@ func (ec *executionContext) marshalNReviewRevision2ᚖgithubᚗcomᚋcynllunᚋc
 		return graphql.Null
 	}
 	return ec._ReviewRevision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReviewRevisionConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionConnection(ctx context.Context, sel ast.SelectionSet, v *ReviewRevisionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewRevisionConnection!")
+		return graphql.Null
+	}
+	return ec._ReviewRevisionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReviewRevisionEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ReviewRevisionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewRevisionEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReviewRevisionEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReviewRevisionEdge(ctx context.Context, sel ast.SelectionSet, v *ReviewRevisionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewRevisionEdge!")
+		return graphql.Null
+	}
+	return ec._ReviewRevisionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus(ctx context.Context, v any) (cynllun.ReviewStatus, error) {
@@ -51466,6 +56986,62 @@ func (ec *executionContext) unmarshalNSaveReviewInput2githubᚗcomᚋcynllunᚋc
 func (ec *executionContext) unmarshalNSaveVersionInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSaveInput(ctx context.Context, v any) (service.SaveInput, error) {
 	res, err := ec.unmarshalInputSaveVersionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *SearchConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchConnection!")
+		return graphql.Null
+	}
+	return ec._SearchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*SearchEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSearchEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *SearchEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchEdge!")
+		return graphql.Null
+	}
+	return ec._SearchEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchResult2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSearchResult(ctx context.Context, sel ast.SelectionSet, v SearchResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchResult!")
+		return graphql.Null
+	}
+	return ec._SearchResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchResult2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSearchResultᚄ(ctx context.Context, sel ast.SelectionSet, v []SearchResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchResult2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSearchResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNSectionAppliesTo2string(ctx context.Context, v any) (string, error) {
@@ -51674,6 +57250,38 @@ func (ec *executionContext) marshalNStatutoryEvent2ᚖgithubᚗcomᚋcynllunᚋc
 		return graphql.Null
 	}
 	return ec._StatutoryEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatutoryEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐStatutoryEventConnection(ctx context.Context, sel ast.SelectionSet, v *StatutoryEventConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatutoryEventConnection!")
+		return graphql.Null
+	}
+	return ec._StatutoryEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatutoryEventEdge2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐStatutoryEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*StatutoryEventEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatutoryEventEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐStatutoryEventEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatutoryEventEdge2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐStatutoryEventEdge(ctx context.Context, sel ast.SelectionSet, v *StatutoryEventEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatutoryEventEdge!")
+		return graphql.Null
+	}
+	return ec._StatutoryEventEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStatutoryEventInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventInput(ctx context.Context, v any) (service.EventInput, error) {
@@ -52383,6 +57991,38 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOCaseloadOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWorkOrder(ctx context.Context, v any) (*cynllun.WorkOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOCaseloadOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWorkOrder[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseloadOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWorkOrder(ctx context.Context, sel ast.SelectionSet, v *cynllun.WorkOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOCaseloadOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWorkOrder[*v])
+	return res
+}
+
+var (
+	unmarshalOCaseloadOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWorkOrder = map[string]cynllun.WorkOrder{
+		"OPEN_FIRST": cynllun.OrderOpenFirst,
+		"NEWEST":     cynllun.OrderNewest,
+		"OLDEST":     cynllun.OrderOldest,
+	}
+	marshalOCaseloadOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWorkOrder = map[cynllun.WorkOrder]string{
+		cynllun.OrderOpenFirst: "OPEN_FIRST",
+		cynllun.OrderNewest:    "NEWEST",
+		cynllun.OrderOldest:    "OLDEST",
+	}
+)
+
 func (ec *executionContext) unmarshalOChildViewInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐChildViewᚄ(ctx context.Context, v any) ([]cynllun.ChildView, error) {
 	if v == nil {
 		return nil, nil
@@ -52514,25 +58154,6 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalODeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNDeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalODeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx context.Context, sel ast.SelectionSet, v *cynllun.Deadline) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -52574,6 +58195,22 @@ func (ec *executionContext) unmarshalODeadlineFilter2ᚖgithubᚗcomᚋcynllun�
 	}
 	res, err := ec.unmarshalInputDeadlineFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODeadlineOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineOrder(ctx context.Context, v any) (*DeadlineOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(DeadlineOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeadlineOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDeadlineOrder(ctx context.Context, sel ast.SelectionSet, v *DeadlineOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalODeadlineStatus2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatusᚄ(ctx context.Context, v any) ([]cynllun.DeadlineStatus, error) {
@@ -53150,23 +58787,11 @@ func (ec *executionContext) marshalONode2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋg
 	return ret
 }
 
-func (ec *executionContext) marshalONotice2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLogᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.NoticeLog) graphql.Marshaler {
+func (ec *executionContext) marshalONoticeConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐNoticeConnection(ctx context.Context, sel ast.SelectionSet, v *NoticeConnection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNoticeLog(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
+	return ec._NoticeConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOnePageProfileInput2githubᚗcomᚋcynllunᚋcynllunᚐProfile(ctx context.Context, v any) (cynllun.Profile, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,11 +34,20 @@ func pointers[T any](vs []T) []*T {
 	return out
 }
 
-func pageSize(n *int) int {
-	if n == nil {
-		return 50
+// typical is what a page of a list read whole is priced at: the page
+// size asked for, at most the list's typical length.
+func typical(first, last *int, n int) int { return min(pages(first, last), n) }
+
+// pages is the page size a connection's first and last ask for (the
+// default when neither is given), for pricing.
+func pages(first, last *int) int {
+	switch {
+	case first != nil:
+		return max(*first, 0)
+	case last != nil:
+		return max(*last, 0)
 	}
-	return *n
+	return service.DefaultPage
 }
 
 // organisation loads an organisation through the request's loader; a
@@ -117,111 +127,90 @@ func primeVersion(ctx context.Context, svc *service.Service, v *cynllun.Version)
 	l.CurrentVersion.Prime(v.PlanID, v.Number)
 }
 
-func pageInfo(start, end string, more, hasPrev bool) PageInfo {
-	pi := PageInfo{HasNextPage: more, HasPreviousPage: hasPrev}
-	if start != "" {
-		pi.StartCursor = &start
-		pi.EndCursor = &end
-	}
-	return pi
-}
-
-func (r *Resolver) learners(ctx context.Context, first *int, after *string, f *service.LearnerFilter) (*LearnerConnection, error) {
+func (r *Resolver) learners(ctx context.Context, a pageArgs, f *service.LearnerFilter) (*LearnerConnection, error) {
 	const op = "graph.learners"
-	cur, err := decodeKeyCursor(op, after)
+	l := listOf("learners")
+	pg, err := page(op, l, a)
 	if err != nil {
 		return nil, err
 	}
-	var filter service.LearnerFilter
-	if f != nil {
-		filter = *f
-	}
-	ls, more, total, err := r.Svc.Learners(ctx, filter, cur, pageSize(first))
+	filter := deref(f)
+	p, err := r.Svc.Learners(ctx, filter, pg)
 	if err != nil {
 		return nil, err
 	}
-	conn := &LearnerConnection{TotalCount: total, Edges: make([]*LearnerEdge, len(ls))}
+	conn := &LearnerConnection{Counted: countOf(func(ctx context.Context) (int, error) { return r.Svc.CountLearners(ctx, filter) })}
+	conn.Edges, conn.PageInfo = connect(l, p,
+		func(x *cynllun.Learner) service.Cursor {
+			return service.Cursor{Key: cynllun.LearnerSortKey(x), ID: x.ID}
+		},
+		func(c string, x *cynllun.Learner) *LearnerEdge { return &LearnerEdge{Cursor: c, Node: *x} })
 	loader := loadersFrom(ctx, r.Svc).Learner
-	for i, l := range ls {
-		conn.Edges[i] = &LearnerEdge{Cursor: keyCursor(cynllun.LearnerSortKey(l), l.ID), Node: *l}
-		loader.Prime(l.ID, l)
+	for _, x := range p.Items {
+		loader.Prime(x.ID, x)
 	}
-	r.prefetchLearners(ctx, ls)
-	if len(ls) > 0 {
-		conn.PageInfo = pageInfo(conn.Edges[0].Cursor, conn.Edges[len(ls)-1].Cursor, more, cur != nil)
-	} else {
-		conn.PageInfo = pageInfo("", "", more, cur != nil)
-	}
+	r.prefetchLearners(ctx, p.Items)
 	return conn, nil
 }
 
-func (r *Resolver) organisations(ctx context.Context, first *int, after *string, f *service.OrgFilter) (*OrganisationConnection, error) {
+func (r *Resolver) organisations(ctx context.Context, a pageArgs, f *service.OrgFilter) (*OrganisationConnection, error) {
 	const op = "graph.organisations"
-	cur, err := decodeKeyCursor(op, after)
+	l := listOf("organisations")
+	pg, err := page(op, l, a)
 	if err != nil {
 		return nil, err
 	}
-	var filter service.OrgFilter
-	if f != nil {
-		filter = *f
-	}
-	os, more, err := r.Svc.Organisations(ctx, filter, cur, pageSize(first))
+	filter := deref(f)
+	p, err := r.Svc.Organisations(ctx, filter, pg)
 	if err != nil {
 		return nil, err
 	}
-	conn := &OrganisationConnection{Edges: make([]*OrganisationEdge, len(os))}
-	for i, o := range os {
-		conn.Edges[i] = &OrganisationEdge{Cursor: keyCursor(cynllun.Fold(o.Name), o.ID), Node: *o}
-	}
-	if len(os) > 0 {
-		conn.PageInfo = pageInfo(conn.Edges[0].Cursor, conn.Edges[len(os)-1].Cursor, more, cur != nil)
-	} else {
-		conn.PageInfo = pageInfo("", "", more, cur != nil)
-	}
+	conn := &OrganisationConnection{Counted: countOf(func(ctx context.Context) (int, error) { return r.Svc.CountOrganisations(ctx, filter) })}
+	conn.Edges, conn.PageInfo = connect(l, p,
+		func(o *cynllun.Organisation) service.Cursor {
+			return service.Cursor{Key: cynllun.Fold(o.Name), ID: o.ID}
+		},
+		func(c string, o *cynllun.Organisation) *OrganisationEdge {
+			return &OrganisationEdge{Cursor: c, Node: *o}
+		})
 	return conn, nil
 }
 
-func (r *Resolver) versions(ctx context.Context, plan *cynllun.Plan, first *int, after *string) (*PlanVersionConnection, error) {
+func (r *Resolver) versions(ctx context.Context, plan *cynllun.Plan, a pageArgs) (*PlanVersionConnection, error) {
 	const op = "graph.versions"
-	n, err := decodeNumberCursor(op, after)
+	l := listOf("plan.versions", plan.ID)
+	pg, err := page(op, l, a)
 	if err != nil {
 		return nil, err
 	}
-	vs, more, err := r.Svc.ListVersions(ctx, plan.ID, n, pageSize(first))
+	p, total, err := r.Svc.ListVersions(ctx, plan.ID, pg)
 	if err != nil {
 		return nil, err
 	}
-	conn := &PlanVersionConnection{Edges: make([]*PlanVersionEdge, len(vs))}
-	for i, v := range vs {
-		conn.Edges[i] = &PlanVersionEdge{Cursor: numberCursor(v.Number), Node: *v}
-	}
-	if len(vs) > 0 {
-		conn.PageInfo = pageInfo(conn.Edges[0].Cursor, conn.Edges[len(vs)-1].Cursor, more, n > 0)
-	} else {
-		conn.PageInfo = pageInfo("", "", more, n > 0)
-	}
+	conn := &PlanVersionConnection{Counted: counted(total)}
+	conn.Edges, conn.PageInfo = connect(l, p,
+		func(v *cynllun.Version) service.Cursor { return service.Cursor{Key: strconv.Itoa(v.Number)} },
+		func(c string, v *cynllun.Version) *PlanVersionEdge { return &PlanVersionEdge{Cursor: c, Node: *v} })
 	return conn, nil
 }
 
-func (r *Resolver) auditEvents(ctx context.Context, learnerID string, first *int, after *string) (*AuditEventConnection, error) {
+func (r *Resolver) auditEvents(ctx context.Context, learnerID string, a pageArgs) (*AuditEventConnection, error) {
 	const op = "graph.auditEvents"
-	before, err := decodeAuditCursor(op, after)
+	l := listOf("auditEvents", learnerID)
+	pg, err := page(op, l, a)
 	if err != nil {
 		return nil, err
 	}
-	evs, more, err := r.Svc.AuditEvents(ctx, learnerID, before, pageSize(first))
+	p, err := r.Svc.AuditEvents(ctx, learnerID, pg)
 	if err != nil {
 		return nil, err
 	}
-	conn := &AuditEventConnection{Edges: make([]*AuditEventEdge, len(evs))}
-	for i, e := range evs {
-		conn.Edges[i] = &AuditEventEdge{Cursor: encodeCursor(auditCursor{At: e.At, ID: e.ID}), Node: e}
-	}
-	if len(evs) > 0 {
-		conn.PageInfo = pageInfo(conn.Edges[0].Cursor, conn.Edges[len(evs)-1].Cursor, more, before != nil)
-	} else {
-		conn.PageInfo = pageInfo("", "", more, before != nil)
-	}
+	conn := &AuditEventConnection{Counted: countOf(func(ctx context.Context) (int, error) { return r.Svc.CountAuditEvents(ctx, learnerID) })}
+	conn.Edges, conn.PageInfo = connect(l, p,
+		func(e cynllun.AuditEvent) service.Cursor {
+			return service.Cursor{Key: e.At.UTC().Format(time.RFC3339Nano), ID: e.ID}
+		},
+		func(c string, e cynllun.AuditEvent) *AuditEventEdge { return &AuditEventEdge{Cursor: c, Node: e} })
 	return conn, nil
 }
 
@@ -356,37 +345,66 @@ func (r *Resolver) planVersionSaved(ctx context.Context, planID string) (<-chan 
 // SetComplexity makes list fields cost their page size times their
 // children, so the complexity limit bounds the work a query can ask for.
 func SetComplexity(c *ComplexityRoot) {
-	c.Query.Learners = func(child int, first *int, _ *string, _ *service.LearnerFilter) int {
-		return 1 + pageSize(first)*child
+	c.Query.Learners = func(child int, first *int, _ *string, last *int, _ *string, _ *service.LearnerFilter) int {
+		return 1 + pages(first, last)*child
 	}
-	c.Query.Organisations = func(child int, first *int, _ *string, _ *service.OrgFilter) int {
-		return 1 + pageSize(first)*child
+	c.Query.Organisations = func(child int, first *int, _ *string, last *int, _ *string, _ *service.OrgFilter) int {
+		return 1 + pages(first, last)*child
 	}
-	c.Query.AuditEvents = func(child int, _ string, first *int, _ *string) int {
-		return 1 + pageSize(first)*child
+	c.Query.AuditEvents = func(child int, _ string, first *int, _ *string, last *int, _ *string) int {
+		return 1 + pages(first, last)*child
 	}
-	c.Plan.Versions = func(child int, first *int, _ *string) int {
-		return 1 + pageSize(first)*child
+	c.Plan.Versions = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + pages(first, last)*child
+	}
+	c.Query.Cases = func(child int, _ *cynllun.WorkOrder, first *int, _ *string, last *int, _ *string) int {
+		return 1 + pages(first, last)*child
+	}
+	c.Query.Reviews = func(child int, _ *cynllun.WorkOrder, first *int, _ *string, last *int, _ *string) int {
+		return 1 + pages(first, last)*child
+	}
+	c.Query.Search = func(child int, _ string, first *int, _ *string, last *int, _ *string) int {
+		return 1 + pages(first, last)*child
 	}
 	// A learner rarely has more than a few plans over the years.
 	c.Learner.Plans = func(child int) int { return 1 + 5*child }
-	// About one review a year, each a handful of revisions.
-	c.Plan.Reviews = func(child int) int { return 1 + 10*child }
-	c.Review.Revisions = func(child int) int { return 1 + 10*child }
-	c.Plan.Sessions = func(child int, _, _ *cynllun.Date, _ *string) int { return 1 + 200*child }
-	c.Query.Deadlines = func(child int, _ *service.DeadlineFilter, first *int, _ *string) int {
-		return 1 + pageSize(first)*child
+	// Lists read whole and paged in memory cost a page of at most their
+	// typical length: about one review a year, each a handful of
+	// revisions; a few hundred ledger entries a year.
+	c.Plan.Reviews = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 10)*child
 	}
-	c.Organisation.Deadlines = func(child int, _ []cynllun.DeadlineStatus, first *int) int { return 1 + pageSize(first)*child }
-	c.Learner.Deadlines = func(child int, _ []cynllun.DeadlineStatus) int { return 1 + 20*child }
+	c.Review.Revisions = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 10)*child
+	}
+	c.Plan.Sessions = func(child int, _, _ *cynllun.Date, _ *string, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 200)*child
+	}
+	c.Query.Deadlines = func(child int, _, _ *cynllun.Date, _ *service.DeadlineFilter, _ *DeadlineOrder, first *int, _ *string, last *int, _ *string) int {
+		return 1 + pages(first, last)*child
+	}
+	c.Organisation.Deadlines = func(child int, _ []cynllun.DeadlineStatus, _, _ *cynllun.Date, _ *DeadlineOrder, first *int, _ *string, last *int, _ *string) int {
+		return 1 + pages(first, last)*child
+	}
+	c.Learner.Deadlines = func(child int, _ []cynllun.DeadlineStatus, _ *DeadlineOrder, first *int, _ *string, last *int, _ *string) int {
+		return 1 + pages(first, last)*child
+	}
 	// A learner has a case or two; a case a few dozen documents and a
 	// handful of bundle versions. A preview renders the documents from the
 	// record: it costs as much as a page of learners, so a query can ask
 	// for a few, not one per case of a long list.
-	c.Learner.Cases = func(child int) int { return 1 + 5*child }
-	c.Case.Evidence = func(child int) int { return 1 + 50*child }
-	c.Case.Bundles = func(child int) int { return 1 + 10*child }
-	c.Case.Revisions = func(child int) int { return 1 + 20*child }
+	c.Learner.Cases = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 5)*child
+	}
+	c.Case.Evidence = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 50)*child
+	}
+	c.Case.Bundles = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 10)*child
+	}
+	c.Case.Revisions = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return 1 + typical(first, last, 20)*child
+	}
 	c.Case.BundlePreview = func(child int) int { return 2000 + child }
 	// The plan rules read the version's content and the plan's version
 	// list: a handful of findings each.
@@ -550,36 +568,140 @@ func (r *Resolver) reviewLedger(ctx context.Context, rv *cynllun.Review) (*servi
 	return out, nil
 }
 
-// dueKey is a deadline's place in due-date order (undated last), as the
-// store sorts them.
-func dueKey(d *cynllun.Deadline) string {
-	if d.Due.IsZero() {
-		return "~"
+// deadlines is a page of a list of deadlines: l names the list (bound to
+// its order), f what it holds.
+func (r *Resolver) deadlines(ctx context.Context, op string, l list, f service.DeadlineFilter, a pageArgs) (*DeadlineConnection, error) {
+	pg, err := page(op, l, a)
+	if err != nil {
+		return nil, err
 	}
-	return d.Due.String()
+	p, err := r.Svc.Deadlines(ctx, f, pg)
+	if err != nil {
+		return nil, err
+	}
+	conn := &DeadlineConnection{Counted: countOf(func(ctx context.Context) (int, error) { return r.Svc.CountDeadlines(ctx, f) })}
+	conn.Edges, conn.PageInfo = connect(l, p,
+		func(d *cynllun.Deadline) service.Cursor {
+			return service.Cursor{Key: cynllun.DeadlineDueKey(d), ID: d.ID}
+		},
+		func(c string, d *cynllun.Deadline) *DeadlineEdge { return &DeadlineEdge{Cursor: c, Node: *d} })
+	return conn, nil
 }
 
-func (r *Resolver) deadlines(ctx context.Context, f *service.DeadlineFilter, first *int, after *string) (*DeadlineConnection, error) {
-	c, err := decodeKeyCursor("graph.deadlines", after)
+// deadlineList names a list of deadlines: its own name and owner, and its
+// order.
+func deadlineList(name, owner string, order *DeadlineOrder) (list, bool) {
+	latest := order != nil && *order == DeadlineOrderDueLatest
+	o := string(DeadlineOrderDueSoonest)
+	if latest {
+		o = string(DeadlineOrderDueLatest)
+	}
+	if owner == "" {
+		return listOf(name, o), latest
+	}
+	return listOf(name, owner, o), latest
+}
+
+// topDeadlines is Query.deadlines: from and to are filter.dueFrom and
+// filter.dueTo by shorter names.
+func (r *Resolver) topDeadlines(ctx context.Context, from, to *cynllun.Date, filter *service.DeadlineFilter, order *DeadlineOrder, a pageArgs) (*DeadlineConnection, error) {
+	const op = "graph.deadlines"
+	f := deref(filter)
+	var fes []cynllun.FieldError
+	if from != nil && !from.IsZero() {
+		if !f.DueFrom.IsZero() {
+			fes = append(fes, cynllun.FieldError{Field: "from", Message: "give from or filter.dueFrom, not both"})
+		}
+		f.DueFrom = *from
+	}
+	if to != nil && !to.IsZero() {
+		if !f.DueTo.IsZero() {
+			fes = append(fes, cynllun.FieldError{Field: "to", Message: "give to or filter.dueTo, not both"})
+		}
+		f.DueTo = *to
+	}
+	if len(fes) > 0 {
+		return nil, cynllun.Invalid(op, fes...)
+	}
+	l, latest := deadlineList("deadlines", "", order)
+	f.Latest = latest
+	return r.deadlines(ctx, op, l, f, a)
+}
+
+// caseloadOrder is an orderBy argument's order (OPEN_FIRST when absent).
+func caseloadOrder(o *cynllun.WorkOrder) cynllun.WorkOrder {
+	if o == nil || *o == "" {
+		return cynllun.OrderOpenFirst
+	}
+	return *o
+}
+
+// cases is Query.cases: the viewer's caseload of cases.
+func (r *Resolver) cases(ctx context.Context, orderBy *cynllun.WorkOrder, a pageArgs) (*CaseConnection, error) {
+	const op = "graph.cases"
+	o := caseloadOrder(orderBy)
+	l := listOf("cases", string(o))
+	pg, err := page(op, l, a)
 	if err != nil {
 		return nil, err
 	}
-	var afterDue, afterID string
-	if c != nil {
-		afterDue, afterID = c.Key, c.ID
-	}
-	ds, more, err := r.Svc.Deadlines(ctx, deref(f), afterDue, afterID, pageSize(first))
+	p, err := r.Svc.CaseList(ctx, o, pg)
 	if err != nil {
 		return nil, err
 	}
-	conn := &DeadlineConnection{Edges: make([]*DeadlineEdge, len(ds))}
-	for i, d := range ds {
-		conn.Edges[i] = &DeadlineEdge{Cursor: keyCursor(dueKey(d), d.ID), Node: *d}
+	conn := &CaseConnection{Counted: countOf(r.Svc.CountCases)}
+	conn.Edges, conn.PageInfo = connect(l, p,
+		func(c *cynllun.Case) service.Cursor { return service.Cursor{Key: service.WorkKey(o, c), ID: c.ID} },
+		func(cur string, c *cynllun.Case) *CaseEdge { return &CaseEdge{Cursor: cur, Node: c} })
+	return conn, nil
+}
+
+// reviews is Query.reviews: the viewer's caseload of reviews.
+func (r *Resolver) reviews(ctx context.Context, orderBy *cynllun.WorkOrder, a pageArgs) (*ReviewConnection, error) {
+	const op = "graph.reviews"
+	o := caseloadOrder(orderBy)
+	l := listOf("reviews", string(o))
+	pg, err := page(op, l, a)
+	if err != nil {
+		return nil, err
 	}
-	if len(ds) > 0 {
-		conn.PageInfo = pageInfo(conn.Edges[0].Cursor, conn.Edges[len(ds)-1].Cursor, more, c != nil)
-	} else {
-		conn.PageInfo = pageInfo("", "", more, c != nil)
+	p, err := r.Svc.ReviewList(ctx, o, pg)
+	if err != nil {
+		return nil, err
 	}
+	conn := &ReviewConnection{Counted: countOf(r.Svc.CountReviews)}
+	conn.Edges, conn.PageInfo = connect(l, p,
+		func(rv *cynllun.Review) service.Cursor { return service.Cursor{Key: service.WorkKey(o, rv), ID: rv.ID} },
+		func(cur string, rv *cynllun.Review) *ReviewEdge { return &ReviewEdge{Cursor: cur, Node: rv} })
+	return conn, nil
+}
+
+// search is Query.search.
+func (r *Resolver) search(ctx context.Context, text string, a pageArgs) (*SearchConnection, error) {
+	const op = "graph.search"
+	l := listOf("search", text)
+	pg, err := page(op, l, a)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Svc.Search(ctx, text, pg)
+	if err != nil {
+		return nil, err
+	}
+	conn := &SearchConnection{Counted: countOf(func(ctx context.Context) (int, error) { return r.Svc.CountSearch(ctx, text) })}
+	var learners []*cynllun.Learner
+	conn.Edges, conn.PageInfo = connect(l, p, service.SearchHit.Key,
+		func(cur string, h service.SearchHit) *SearchEdge {
+			if h.Plan != nil {
+				return &SearchEdge{Cursor: cur, Node: h.Plan}
+			}
+			learners = append(learners, h.Learner)
+			return &SearchEdge{Cursor: cur, Node: h.Learner}
+		})
+	loader := loadersFrom(ctx, r.Svc).Learner
+	for _, x := range learners {
+		loader.Prime(x.ID, x)
+	}
+	r.prefetchLearners(ctx, learners)
 	return conn, nil
 }

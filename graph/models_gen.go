@@ -34,14 +34,6 @@ type AddEvidenceInput struct {
 	Section *string `json:"section,omitempty"`
 }
 
-// A page of audit events.
-type AuditEventConnection struct {
-	// The events of this page, newest first.
-	Edges []*AuditEventEdge `json:"edges"`
-	// Where the page sits in the list.
-	PageInfo PageInfo `json:"pageInfo"`
-}
-
 // An audit event in a page, with its cursor.
 type AuditEventEdge struct {
 	// The position of this item: pass it as after to continue after it.
@@ -102,30 +94,12 @@ type BundleSpecInput struct {
 	Excluded []string `json:"excluded,omitempty"`
 }
 
-// A page of deadlines.
-type DeadlineConnection struct {
-	// The deadlines of this page, by due date (undated last).
-	Edges []*DeadlineEdge `json:"edges"`
-	// Where the page sits in the list.
-	PageInfo PageInfo `json:"pageInfo"`
-}
-
 // A deadline in a page, with its cursor.
 type DeadlineEdge struct {
 	// The position of this item: pass it as after to continue after it.
 	Cursor string `json:"cursor"`
 	// The deadline.
 	Node cynllun.Deadline `json:"node"`
-}
-
-// A page of learners.
-type LearnerConnection struct {
-	// The learners of this page, in name order.
-	Edges []*LearnerEdge `json:"edges"`
-	// Where the page sits in the list.
-	PageInfo PageInfo `json:"pageInfo"`
-	// How many learners match, on every page.
-	TotalCount int `json:"totalCount"`
 }
 
 // A learner in a page, with its cursor.
@@ -142,14 +116,6 @@ type LearnerEdge struct {
 type Mutation struct {
 }
 
-// A page of organisations.
-type OrganisationConnection struct {
-	// The organisations of this page, in name order.
-	Edges []*OrganisationEdge `json:"edges"`
-	// Where the page sits in the list.
-	PageInfo PageInfo `json:"pageInfo"`
-}
-
 // An organisation in a page, with its cursor.
 type OrganisationEdge struct {
 	// The position of this item: pass it as after to continue after it.
@@ -158,24 +124,19 @@ type OrganisationEdge struct {
 	Node cynllun.Organisation `json:"node"`
 }
 
-// Where a page of a connection sits in the whole list (Relay cursor connections).
+// Where a page of a connection lies in its list. Cursors are opaque and
+// belong to the list that returned them (with the arguments that set its
+// order, such as the plan or organisation it lists, or orderBy): another
+// list's cursor is INVALID, naming the argument that carried it.
 type PageInfo struct {
-	// More items follow the last one of this page: ask again with after: endCursor.
+	// Whether items follow the page. Paging backward (last/before) it is true when the page was asked for before a cursor.
 	HasNextPage bool `json:"hasNextPage"`
-	// True when this page was asked for with an after cursor (items come before it).
+	// Whether items precede the page. Paging forward (first/after) it is true when the page was asked for after a cursor.
 	HasPreviousPage bool `json:"hasPreviousPage"`
-	// The cursor of the first item of this page; null when the page is empty.
+	// The cursor of the page's first item (null when the page is empty): send it as before for the page before.
 	StartCursor *string `json:"startCursor,omitempty"`
-	// The cursor of the last item of this page (send it as after for the next page); null when the page is empty.
+	// The cursor of the page's last item (null when the page is empty): send it as after for the page after.
 	EndCursor *string `json:"endCursor,omitempty"`
-}
-
-// A page of plan versions.
-type PlanVersionConnection struct {
-	// The versions of this page, oldest first.
-	Edges []*PlanVersionEdge `json:"edges"`
-	// Where the page sits in the list.
-	PageInfo PageInfo `json:"pageInfo"`
 }
 
 // A plan version in a page, with its cursor.
@@ -196,6 +157,64 @@ type Query struct {
 // when a subscription starts and again for every event: when access ends
 // (consent ended, a role ended) the stream ends.
 type Subscription struct {
+}
+
+// The order of a list of deadlines.
+type DeadlineOrder string
+
+const (
+	// Soonest due first, undated last (the default).
+	DeadlineOrderDueSoonest DeadlineOrder = "DUE_SOONEST"
+	// Latest due first, undated first.
+	DeadlineOrderDueLatest DeadlineOrder = "DUE_LATEST"
+)
+
+var AllDeadlineOrder = []DeadlineOrder{
+	DeadlineOrderDueSoonest,
+	DeadlineOrderDueLatest,
+}
+
+func (e DeadlineOrder) IsValid() bool {
+	switch e {
+	case DeadlineOrderDueSoonest, DeadlineOrderDueLatest:
+		return true
+	}
+	return false
+}
+
+func (e DeadlineOrder) String() string {
+	return string(e)
+}
+
+func (e *DeadlineOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DeadlineOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DeadlineOrder", str)
+	}
+	return nil
+}
+
+func (e DeadlineOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DeadlineOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DeadlineOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // A kind of bundle document: an evidence kind or a record kind (what a section takes).

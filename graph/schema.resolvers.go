@@ -162,8 +162,8 @@ func (r *caseResolver) ReviewDeadline(ctx context.Context, obj *cynllun.Case) (*
 }
 
 // Evidence is the resolver for the evidence field.
-func (r *caseResolver) Evidence(ctx context.Context, obj *cynllun.Case) ([]*cynllun.CaseEvidence, error) {
-	return r.Svc.CaseEvidence(ctx, obj.ID)
+func (r *caseResolver) Evidence(ctx context.Context, obj *cynllun.Case, first *int, after *string, last *int, before *string) (*CaseEvidenceConnection, error) {
+	return r.caseEvidence(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // BundlePreview is the resolver for the bundlePreview field.
@@ -172,14 +172,13 @@ func (r *caseResolver) BundlePreview(ctx context.Context, obj *cynllun.Case) (*s
 }
 
 // Bundles is the resolver for the bundles field.
-func (r *caseResolver) Bundles(ctx context.Context, obj *cynllun.Case) ([]*cynllun.Bundle, error) {
-	return r.Svc.Bundles(ctx, obj.ID)
+func (r *caseResolver) Bundles(ctx context.Context, obj *cynllun.Case, first *int, after *string, last *int, before *string) (*BundleConnection, error) {
+	return r.caseBundles(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // Revisions is the resolver for the revisions field.
-func (r *caseResolver) Revisions(ctx context.Context, obj *cynllun.Case) ([]*CaseRevision, error) {
-	cs, err := r.Svc.CaseRevisions(ctx, obj.ID)
-	return caseRevisions(cs), err
+func (r *caseResolver) Revisions(ctx context.Context, obj *cynllun.Case, first *int, after *string, last *int, before *string) (*CaseRevisionConnection, error) {
+	return r.caseRevisionList(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // CreatedByPerson is the resolver for the createdByPerson field.
@@ -330,8 +329,8 @@ func (r *deadlineResolver) Calculation(ctx context.Context, obj *cynllun.Deadlin
 }
 
 // Notices is the resolver for the notices field.
-func (r *deadlineResolver) Notices(ctx context.Context, obj *cynllun.Deadline) ([]*service.NoticeLog, error) {
-	return r.Svc.Notices(ctx, obj)
+func (r *deadlineResolver) Notices(ctx context.Context, obj *cynllun.Deadline, first *int, after *string, last *int, before *string) (*NoticeConnection, error) {
+	return r.deadlineNotices(ctx, obj, pageArgs{first, last, after, before})
 }
 
 // Event is the resolver for the event field.
@@ -518,20 +517,20 @@ func (r *learnerResolver) Access(ctx context.Context, obj *cynllun.Learner) ([]*
 }
 
 // Deadlines is the resolver for the deadlines field.
-func (r *learnerResolver) Deadlines(ctx context.Context, obj *cynllun.Learner, statuses []cynllun.DeadlineStatus) ([]*cynllun.Deadline, error) {
-	ds, _, err := r.Svc.Deadlines(ctx, service.DeadlineFilter{LearnerID: obj.ID, Statuses: statuses}, "", "", service.MaxPage)
-	return ds, err
+func (r *learnerResolver) Deadlines(ctx context.Context, obj *cynllun.Learner, statuses []cynllun.DeadlineStatus, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error) {
+	l, latest := deadlineList("learner.deadlines", obj.ID, orderBy)
+	f := service.DeadlineFilter{LearnerID: obj.ID, Statuses: statuses, Latest: latest}
+	return r.deadlines(ctx, "graph.Learner.deadlines", l, f, pageArgs{first, last, after, before})
 }
 
 // Events is the resolver for the events field.
-func (r *learnerResolver) Events(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.StatutoryEvent, error) {
-	evs, err := r.Svc.Events(ctx, obj.ID)
-	return pointers(evs), err
+func (r *learnerResolver) Events(ctx context.Context, obj *cynllun.Learner, first *int, after *string, last *int, before *string) (*StatutoryEventConnection, error) {
+	return r.learnerEvents(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // Cases is the resolver for the cases field.
-func (r *learnerResolver) Cases(ctx context.Context, obj *cynllun.Learner) ([]*cynllun.Case, error) {
-	return r.Svc.LearnerCases(ctx, obj.ID)
+func (r *learnerResolver) Cases(ctx context.Context, obj *cynllun.Learner, first *int, after *string, last *int, before *string) (*CaseConnection, error) {
+	return r.learnerCases(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // ViewerCanEdit is the resolver for the viewerCanEdit field.
@@ -799,9 +798,10 @@ func (r *organisationResolver) Code(ctx context.Context, obj *cynllun.Organisati
 }
 
 // Deadlines is the resolver for the deadlines field.
-func (r *organisationResolver) Deadlines(ctx context.Context, obj *cynllun.Organisation, statuses []cynllun.DeadlineStatus, first *int) ([]*cynllun.Deadline, error) {
-	ds, _, err := r.Svc.Deadlines(ctx, service.DeadlineFilter{OrgID: obj.ID, Statuses: statuses}, "", "", pageSize(first))
-	return ds, err
+func (r *organisationResolver) Deadlines(ctx context.Context, obj *cynllun.Organisation, statuses []cynllun.DeadlineStatus, from *cynllun.Date, to *cynllun.Date, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error) {
+	l, latest := deadlineList("organisation.deadlines", obj.ID, orderBy)
+	f := service.DeadlineFilter{OrgID: obj.ID, Statuses: statuses, DueFrom: deref(from), DueTo: deref(to), Latest: latest}
+	return r.deadlines(ctx, "graph.Organisation.deadlines", l, f, pageArgs{first, last, after, before})
 }
 
 // Calendar is the resolver for the calendar field.
@@ -892,13 +892,13 @@ func (r *planResolver) Version(ctx context.Context, obj *cynllun.Plan, number in
 }
 
 // Versions is the resolver for the versions field.
-func (r *planResolver) Versions(ctx context.Context, obj *cynllun.Plan, first *int, after *string) (*PlanVersionConnection, error) {
-	return r.versions(ctx, obj, first, after)
+func (r *planResolver) Versions(ctx context.Context, obj *cynllun.Plan, first *int, after *string, last *int, before *string) (*PlanVersionConnection, error) {
+	return r.versions(ctx, obj, pageArgs{first, last, after, before})
 }
 
 // Reviews is the resolver for the reviews field.
-func (r *planResolver) Reviews(ctx context.Context, obj *cynllun.Plan) ([]*cynllun.Review, error) {
-	return loadersFrom(ctx, r.Svc).ReviewsByPlan.Load(ctx, obj.ID)
+func (r *planResolver) Reviews(ctx context.Context, obj *cynllun.Plan, first *int, after *string, last *int, before *string) (*ReviewConnection, error) {
+	return r.planReviews(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // ReviewPeriod is the resolver for the reviewPeriod field.
@@ -912,9 +912,8 @@ func (r *planResolver) Ledger(ctx context.Context, obj *cynllun.Plan, from *cynl
 }
 
 // Sessions is the resolver for the sessions field.
-func (r *planResolver) Sessions(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string) ([]*cynllun.Session, error) {
-	ss, err := r.Svc.Sessions(ctx, obj.ID, deref(from), deref(to), deref(rowID))
-	return pointers(ss), err
+func (r *planResolver) Sessions(ctx context.Context, obj *cynllun.Plan, from *cynllun.Date, to *cynllun.Date, rowID *string, first *int, after *string, last *int, before *string) (*LedgerSessionConnection, error) {
+	return r.planSessions(ctx, obj.ID, from, to, rowID, pageArgs{first, last, after, before})
 }
 
 // ViewerCanEdit is the resolver for the viewerCanEdit field.
@@ -1082,8 +1081,8 @@ func (r *queryResolver) Learner(ctx context.Context, id string) (*cynllun.Learne
 }
 
 // Learners is the resolver for the learners field.
-func (r *queryResolver) Learners(ctx context.Context, first *int, after *string, filter *service.LearnerFilter) (*LearnerConnection, error) {
-	return r.learners(ctx, first, after, filter)
+func (r *queryResolver) Learners(ctx context.Context, first *int, after *string, last *int, before *string, filter *service.LearnerFilter) (*LearnerConnection, error) {
+	return r.learners(ctx, pageArgs{first, last, after, before}, filter)
 }
 
 // Organisation is the resolver for the organisation field.
@@ -1092,8 +1091,8 @@ func (r *queryResolver) Organisation(ctx context.Context, id string) (*cynllun.O
 }
 
 // Organisations is the resolver for the organisations field.
-func (r *queryResolver) Organisations(ctx context.Context, first *int, after *string, filter *service.OrgFilter) (*OrganisationConnection, error) {
-	return r.organisations(ctx, first, after, filter)
+func (r *queryResolver) Organisations(ctx context.Context, first *int, after *string, last *int, before *string, filter *service.OrgFilter) (*OrganisationConnection, error) {
+	return r.organisations(ctx, pageArgs{first, last, after, before}, filter)
 }
 
 // Plan is the resolver for the plan field.
@@ -1139,8 +1138,8 @@ func (r *queryResolver) File(ctx context.Context, id string) (*cynllun.File, err
 }
 
 // AuditEvents is the resolver for the auditEvents field.
-func (r *queryResolver) AuditEvents(ctx context.Context, learnerID string, first *int, after *string) (*AuditEventConnection, error) {
-	return r.auditEvents(ctx, learnerID, first, after)
+func (r *queryResolver) AuditEvents(ctx context.Context, learnerID string, first *int, after *string, last *int, before *string) (*AuditEventConnection, error) {
+	return r.auditEvents(ctx, learnerID, pageArgs{first, last, after, before})
 }
 
 // PlanRules is the resolver for the planRules field.
@@ -1171,8 +1170,8 @@ func (r *queryResolver) CalculateDeadline(ctx context.Context, rule string, star
 }
 
 // Deadlines is the resolver for the deadlines field.
-func (r *queryResolver) Deadlines(ctx context.Context, filter *service.DeadlineFilter, first *int, after *string) (*DeadlineConnection, error) {
-	return r.deadlines(ctx, filter, first, after)
+func (r *queryResolver) Deadlines(ctx context.Context, from *cynllun.Date, to *cynllun.Date, filter *service.DeadlineFilter, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error) {
+	return r.topDeadlines(ctx, from, to, filter, orderBy, pageArgs{first, last, after, before})
 }
 
 // Deadline is the resolver for the deadline field.
@@ -1193,6 +1192,21 @@ func (r *queryResolver) Case(ctx context.Context, id string) (*cynllun.Case, err
 // Bundle is the resolver for the bundle field.
 func (r *queryResolver) Bundle(ctx context.Context, id string) (*cynllun.Bundle, error) {
 	return r.Svc.Bundle(ctx, id)
+}
+
+// Cases is the resolver for the cases field.
+func (r *queryResolver) Cases(ctx context.Context, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) (*CaseConnection, error) {
+	return r.cases(ctx, orderBy, pageArgs{first, last, after, before})
+}
+
+// Reviews is the resolver for the reviews field.
+func (r *queryResolver) Reviews(ctx context.Context, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) (*ReviewConnection, error) {
+	return r.reviews(ctx, orderBy, pageArgs{first, last, after, before})
+}
+
+// Search is the resolver for the search field.
+func (r *queryResolver) Search(ctx context.Context, text string, first *int, after *string, last *int, before *string) (*SearchConnection, error) {
+	return r.search(ctx, text, pageArgs{first, last, after, before})
 }
 
 // PlanID is the resolver for the planId field.
@@ -1338,9 +1352,8 @@ func (r *reviewResolver) Ledger(ctx context.Context, obj *cynllun.Review) (*serv
 }
 
 // Revisions is the resolver for the revisions field.
-func (r *reviewResolver) Revisions(ctx context.Context, obj *cynllun.Review) ([]*ReviewRevision, error) {
-	rs, err := r.Svc.ReviewRevisions(ctx, obj.ID)
-	return reviewRevisions(rs), err
+func (r *reviewResolver) Revisions(ctx context.Context, obj *cynllun.Review, first *int, after *string, last *int, before *string) (*ReviewRevisionConnection, error) {
+	return r.reviewRevisions(ctx, obj.ID, pageArgs{first, last, after, before})
 }
 
 // MeetingRecords is the resolver for the meetingRecords field.

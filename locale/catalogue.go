@@ -62,6 +62,10 @@ var catalogue = []Message{
 	{"NOT_AN_ENUM_VALUE", "variable {field} is not a {type}: the values are {values}, written exactly so (upper case)", "nid yw'r newidyn {field} yn {type}: y gwerthoedd yw {values}, wedi'u hysgrifennu'n union felly (priflythrennau)"},
 	{"NOT_AN_ENUM_VALUE", "is not a {type}: the values are {values}, written exactly so (upper case)", "nid yw'n {type}: y gwerthoedd yw {values}, wedi'u hysgrifennu'n union felly (priflythrennau)"},
 	{"BAD_CURSOR", "is not a cursor this API issued", "nid yw'n gyrchwr a roddwyd gan yr API hwn"},
+	{"FOREIGN_CURSOR", "is a cursor of another list: page with the cursors this list returned", "cyrchwr rhestr arall yw hwn: defnyddiwch y cyrchwyr a roddodd y rhestr hon"},
+	{"FIRST_AND_LAST", "give first or last, not both", "rhowch first neu last, nid y ddau"},
+	{"DUE_FROM_TWICE", "give from or filter.dueFrom, not both", "rhowch from neu filter.dueFrom, nid y ddau"},
+	{"DUE_TO_TWICE", "give to or filter.dueTo, not both", "rhowch to neu filter.dueTo, nid y ddau"},
 
 	// ---- objects not found (cynllun.NotFound: missing, or not yours to see)
 	{"PERSON_NOT_FOUND", "person not found", "ni chafwyd hyd i'r person"},

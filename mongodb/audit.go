@@ -3,7 +3,6 @@ package mongodb
 import (
 	"context"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -166,43 +165,97 @@ type auditKey struct {
 func compareAuditKeys(a, b auditKey) int { return -compareAtID(a.at, a.id, b.at, b.id) }
 
 // ListAudit lists a learner's events newest first by (at, _id), strictly
-// before (BeforeAt, BeforeID) when BeforeAt is set: the months from the
-// learner's list of months, newest first (those after the cursor's
-// skipped), in each the hours from the month's list, newest first, and in
-// each hour the entries before the cursor, until the page is full. Hours
-// are read auditHourBatch at a time, so a page of sparse reads costs a few
-// round trips, not one per hour.
+// before (BeforeAt, BeforeID) and after (AfterAt, AfterID) when they are
+// set: the months from the learner's list of months, newest first (those
+// outside the cursors skipped), in each the hours from the month's list,
+// newest first, and in each hour the entries between the cursors, until
+// the page is full. With q.Oldest the same walk runs oldest first, from
+// the after cursor. Hours are read auditHourBatch at a time, so a page of
+// sparse reads costs a few round trips, not one per hour.
 func (db *DB) ListAudit(ctx context.Context, q cynllun.AuditQuery) ([]cynllun.AuditEvent, error) {
 	const op = "mongodb.ListAudit"
 	if q.LearnerID == "" {
 		return nil, nil
 	}
-	var cursor *auditKey
-	last := "9999-12-31T23" // the newest hour to list
-	if !q.BeforeAt.IsZero() {
-		cursor = &auditKey{bsonTime(q.BeforeAt), q.BeforeID}
-		last = auditHour(cursor.at)
-	}
-	mm, err := lookupMembers[bool](ctx, db, lkAuditMonths, []string{q.LearnerID})
+	var out []*auditDoc
+	n := limit(q.Limit)
+	err := db.walkAudit(ctx, q, n, func(entries []auditKey) (int, error) {
+		docs, err := db.auditEvents(ctx, q.LearnerID, entries, n-len(out))
+		out = append(out, docs...)
+		return n - len(out), err
+	})
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
-	months := newestFirst(mm[q.LearnerID], last[:7])
-	n := limit(q.Limit)
-	var out []*auditDoc
-	for _, month := range months {
-		if len(out) >= n {
-			break
+	if q.Oldest {
+		slices.Reverse(out)
+	}
+	return converted(op, out, nil, func(d **auditDoc) (cynllun.AuditEvent, error) { return fromAuditDoc(*d) })
+}
+
+// CountAudit counts a learner's audit entries (no event is read), at most
+// limit (0: no bound): the hours' documents are read newest first, a batch
+// at a time, until limit entries are counted.
+func (db *DB) CountAudit(ctx context.Context, learnerID string, limit int) (int, error) {
+	if learnerID == "" {
+		return 0, nil
+	}
+	n := 0
+	want := func() int {
+		if limit <= 0 {
+			return auditHourBatch
+		}
+		return limit - n
+	}
+	err := db.walkAudit(ctx, cynllun.AuditQuery{LearnerID: learnerID}, want(), func(entries []auditKey) (int, error) {
+		n += len(entries)
+		return want(), nil
+	})
+	if err != nil {
+		return 0, cynllun.Internal("mongodb.CountAudit", err)
+	}
+	if limit > 0 {
+		n = min(n, limit)
+	}
+	return n, nil
+}
+
+// walkAudit walks q's learner's audit entries between q's cursors, newest
+// first (or, q.Oldest, oldest first), giving each batch of hours' entries,
+// in order, to take, which says how many more entries it wants (none:
+// stop). Each listed hour has at least one entry, so a batch is at most as
+// many hours as are wanted (want at first).
+func (db *DB) walkAudit(ctx context.Context, q cynllun.AuditQuery, want int, take func([]auditKey) (int, error)) error {
+	var before, after *auditKey
+	first, last := "0000-01-01T00", "9999-12-31T23" // the oldest and newest hours to walk
+	if !q.BeforeAt.IsZero() {
+		before = &auditKey{bsonTime(q.BeforeAt), q.BeforeID}
+		last = auditHour(before.at)
+	}
+	if !q.AfterAt.IsZero() {
+		after = &auditKey{bsonTime(q.AfterAt), q.AfterID}
+		first = auditHour(after.at)
+	}
+	// order sorts newest first, or oldest first.
+	order := compareAuditKeys
+	if q.Oldest {
+		order = func(a, b auditKey) int { return -compareAuditKeys(a, b) }
+	}
+	mm, err := lookupMembers[bool](ctx, db, lkAuditMonths, []string{q.LearnerID})
+	if err != nil {
+		return err
+	}
+	for _, month := range inOrder(mm[q.LearnerID], first[:7], last[:7], q.Oldest) {
+		if want <= 0 {
+			return nil
 		}
 		hm, err := lookupMembers[bool](ctx, db, lkAuditHours, []string{q.LearnerID + "/" + month})
 		if err != nil {
-			return nil, cynllun.Internal(op, err)
+			return err
 		}
-		hours := newestFirst(hm[q.LearnerID+"/"+month], last)
-		for len(hours) > 0 && len(out) < n {
-			// Each listed hour has at least one entry, so n-len(out) hours
-			// may fill the page.
-			batch := hours[:min(auditHourBatch, n-len(out), len(hours))]
+		hours := inOrder(hm[q.LearnerID+"/"+month], first, last, q.Oldest)
+		for len(hours) > 0 && want > 0 {
+			batch := hours[:min(auditHourBatch, want, len(hours))]
 			hours = hours[len(batch):]
 			keys := make([]string, len(batch))
 			for i, h := range batch {
@@ -210,26 +263,26 @@ func (db *DB) ListAudit(ctx context.Context, q cynllun.AuditQuery) ([]cynllun.Au
 			}
 			em, err := lookupMembers[time.Time](ctx, db, lkAuditOfLearner, keys)
 			if err != nil {
-				return nil, cynllun.Internal(op, err)
+				return err
 			}
 			var entries []auditKey
 			for _, key := range keys {
 				for id, at := range em[key] {
 					k := auditKey{bsonTime(at), id}
-					if cursor == nil || compareAuditKeys(k, *cursor) > 0 {
+					// In the list's order (newest first), before the
+					// before cursor and after the after cursor.
+					if (before == nil || compareAuditKeys(k, *before) > 0) && (after == nil || compareAuditKeys(k, *after) < 0) {
 						entries = append(entries, k)
 					}
 				}
 			}
-			slices.SortFunc(entries, compareAuditKeys)
-			docs, err := db.auditEvents(ctx, q.LearnerID, entries, n-len(out))
-			if err != nil {
-				return nil, cynllun.Internal(op, err)
+			slices.SortFunc(entries, order)
+			if want, err = take(entries); err != nil || want <= 0 {
+				return err
 			}
-			out = append(out, docs...)
 		}
 	}
-	return converted(op, out, nil, func(d **auditDoc) (cynllun.AuditEvent, error) { return fromAuditDoc(*d) })
+	return nil
 }
 
 // auditEvents reads the events of entries (in order), a page at a time by
@@ -271,15 +324,16 @@ func (db *DB) auditEvents(ctx context.Context, learnerID string, entries []audit
 // auditHourBatch is how many hours' entries ListAudit reads at once.
 const auditHourBatch = 24
 
-// newestFirst is the members of set no later than last, newest first.
-func newestFirst(set map[string]bool, last string) []string {
+// inOrder is the members of set from first to last (inclusive), newest
+// first, or oldest first when oldest.
+func inOrder(set map[string]bool, first, last string, oldest bool) []string {
 	out := make([]string, 0, len(set))
 	for m := range set {
-		if m <= last {
+		if m >= first && m <= last {
 			out = append(out, m)
 		}
 	}
-	slices.SortFunc(out, func(a, b string) int { return strings.Compare(b, a) })
+	slices.SortFunc(out, func(a, b string) int { return compareEntries(a, b, !oldest) })
 	return out
 }
 

@@ -62,6 +62,8 @@ type caseDoc struct {
 	CreatedBy              string           `bson:"createdBy"`
 	UpdatedAt              time.Time        `bson:"updatedAt"`
 	UpdatedBy              string           `bson:"updatedBy"`
+	LAID                   string           `bson:"laId,omitempty"`
+	SettingID              string           `bson:"settingId,omitempty"`
 }
 
 type disputedDoc struct {
@@ -182,6 +184,7 @@ func toCaseDoc(c *cynllun.Case) *caseDoc {
 		HearingOn: dateString(c.HearingOn), DecisionSentOn: dateString(c.DecisionSentOn), ClosedOn: dateString(c.ClosedOn),
 		Outcome: c.Outcome, Bundle: toBundleSpecDoc(&c.Bundle),
 		CreatedAt: bsonTime(c.CreatedAt), CreatedBy: c.CreatedBy, UpdatedAt: bsonTime(c.UpdatedAt), UpdatedBy: c.UpdatedBy,
+		LAID: c.LAID, SettingID: c.SettingID,
 	}
 	for k, id := range c.Events {
 		d.Events = append(d.Events, caseEventIDDoc{Kind: string(k), EventID: id})
@@ -208,7 +211,7 @@ func toBundleSpecDoc(s *cynllun.BundleSpec) bundleSpecDoc {
 func fromCaseDoc(d *caseDoc) (*cynllun.Case, error) {
 	var p dates
 	c := &cynllun.Case{
-		ID: d.CaseID, Revision: d.Revision, LearnerID: d.LearnerID,
+		ID: d.CaseID, Revision: d.Revision, LearnerID: d.LearnerID, LAID: d.LAID, SettingID: d.SettingID,
 		Kind: cynllun.CaseKind(d.Kind), Status: cynllun.CaseStatus(d.Status), Title: d.Title, Reference: d.Reference,
 		Decision: cynllun.DisputedDecision{Kind: cynllun.DisputedKind(d.Decision.Kind), Description: d.Decision.Description,
 			MadeBy: d.Decision.MadeBy, DecidedOn: p.parse(d.Decision.DecidedOn), NoticeGivenOn: p.parse(d.Decision.NoticeGivenOn)},
@@ -325,9 +328,13 @@ func (db *DB) InsertCase(ctx context.Context, c *cynllun.Case) error {
 	if err := db.setMembers(ctx, member{kind: lkCasesOfLearner, key: c.LearnerID, id: c.ID, value: true}); err != nil {
 		return cynllun.Internal(op, err)
 	}
-	d := toCaseDoc(c)
-	_, err := db.coll(collCases).InsertOne(ctx, d)
+	e := caseEntry(c)
+	old, err := db.workBefore(ctx, workCases, c.ID, e)
 	if err != nil {
+		return cynllun.Internal(op, err)
+	}
+	d := toCaseDoc(c)
+	if _, err := db.coll(collCases).InsertOne(ctx, d); err != nil {
 		if !isDuplicateKey(err) {
 			return cynllun.Internal(op, err)
 		}
@@ -335,11 +342,24 @@ func (db *DB) InsertCase(ctx context.Context, c *cynllun.Case) error {
 		if lerr != nil {
 			return cynllun.Internal(op, lerr)
 		}
+		// The caseloads hold this revision's entries: the stored one's
+		// replace them.
+		db.compensate(ctx, op, c.ID, func(ctx context.Context) error {
+			cs, err := db.CasesByID(ctx, []string{c.ID})
+			if err != nil || len(cs) == 0 {
+				return err
+			}
+			return db.rewriteWork(ctx, workCases, c.ID, caseEntry(cs[0]))
+		})
 		return &cynllun.Error{Code: cynllun.CodeConflict, Op: op, Message: "case was changed by someone else", Current: cur}
 	}
 	if err := db.moveHead(ctx, collCaseHeads, c.ID, c.Revision, d.CreatedAt); err != nil {
 		// The revision is stored; the head is repaired by the next save.
 		return cynllun.Internal(op, err)
+	}
+	if err := db.workAfter(ctx, workCases, c.ID, e, old); err != nil {
+		// The revision is stored; the caseloads' readers skip what is left.
+		db.log.WarnContext(ctx, "could not update a case's caseloads", "op", op, "case", c.ID, "error", err)
 	}
 	return nil
 }

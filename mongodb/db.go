@@ -14,8 +14,11 @@
 // the parent, lookup documents, write order without transactions, the
 // in-process lock of the embedded mode, bounds of what is sorted in
 // memory) is in lookup.go; plans.go, learners.go, users.go, revisions.go,
-// deadlines.go, sessions.go, audit.go and notices.go apply it; backfill.go
-// builds the derived documents once for a database written before them.
+// deadlines.go, sessions.go, audit.go, notices.go and caseload.go (the
+// cases and reviews of an LA, a setting or a learner) apply it; sorted.go
+// keeps the lists that grow with an LA in buckets, walked either way;
+// backfill.go builds the derived documents once for a database written
+// before them.
 // Batch reads are concurrent _id reads on the embedded store and one
 // `_id: {$in: ids}` find on MongoDB. Stored files keep the GridFS layout
 // but are written and read by _id only (files.go), and on the embedded

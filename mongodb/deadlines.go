@@ -313,25 +313,41 @@ func compareDeadlineKeys(a, b deadlineKey) int {
 	return strings.Compare(a.id, b.id)
 }
 
-// listDeadlines lists the deadlines of q's learner, organisation or scope
-// in (due, id) order whose entries keep accepts and whose documents check
-// accepts, at most n (0: all), reading only those documents, by _id. A
-// learner's deadlines come from their lookup; an organisation's, a
-// setting's or an LA's from their sorted sets, walked from q's cursor or
-// due-from date to its due-to date (bounded by that organisation's, setting's
-// or LA's deadlines when filters skip many).
-func (db *DB) listDeadlines(ctx context.Context, op string, q cynllun.DeadlineQuery, keep func(string, deadlineEntry) bool, check func(*deadlineDoc) bool, n int) ([]*cynllun.Deadline, error) {
-	after := ""
-	if from := dateString(q.DueFrom); from != "" {
-		after = from
-	}
+// deadlineBounds are the order keys (deadlineOrder) a query's list lies
+// strictly between: after its due-from date and its after cursor, before
+// its due-to date and its before cursor ("": unbounded).
+func deadlineBounds(q cynllun.DeadlineQuery) (after, before string) {
+	after = dateString(q.DueFrom)
 	if q.AfterID != "" {
 		if c := deadlineOrder(q.AfterID, &deadlineEntry{DueKey: q.AfterDue}); c > after {
 			after = c
 		}
 	}
-	to := dateString(q.DueTo)
-	m := &merged[deadlineEntry]{seen: map[string]bool{}}
+	if to := dateString(q.DueTo); to != "" {
+		// Every key of a deadline due on to sorts below to + "\x01".
+		before = to + "\x01"
+	}
+	if q.BeforeID != "" {
+		if c := deadlineOrder(q.BeforeID, &deadlineEntry{DueKey: q.BeforeDue}); before == "" || c < before {
+			before = c
+		}
+	}
+	return after, before
+}
+
+// deadlineWalk walks the entries of q's learner, organisation or scope in
+// (due, id) order strictly between after and before, or (desc) in reverse
+// order: a learner's deadlines from their lookup; an organisation's, a
+// setting's or an LA's from their sorted sets.
+type deadlineWalk struct {
+	m             *merged[deadlineEntry]
+	after, before string
+	desc          bool
+}
+
+func (db *DB) walkDeadlines(ctx context.Context, q cynllun.DeadlineQuery, desc bool) (*deadlineWalk, error) {
+	after, before := deadlineBounds(q)
+	w := &deadlineWalk{m: &merged[deadlineEntry]{seen: map[string]bool{}, desc: desc}, after: after, before: before, desc: desc}
 	// A learner's lookup (the learner of q, or those its scope names).
 	learners := q.Scope.LearnerIDs
 	if q.LearnerID != "" {
@@ -340,45 +356,72 @@ func (db *DB) listDeadlines(ctx context.Context, op string, q cynllun.DeadlineQu
 	if len(learners) > 0 {
 		byLearner, err := lookupMembers[deadlineEntry](ctx, db, lkDeadlinesOfLearner, learners)
 		if err != nil {
-			return nil, cynllun.Internal(op, err)
+			return nil, err
 		}
-		it := &setIter[deadlineEntry]{d: &setDir{}}
-		for _, es := range byLearner {
-			for id, e := range es {
-				if k := deadlineOrder(id, &e); k > after {
-					it.buf = append(it.buf, setEntry[deadlineEntry]{id: id, k: k, v: e})
+		var es []setEntry[deadlineEntry]
+		for _, m := range byLearner {
+			for id, e := range m {
+				if k := deadlineOrder(id, &e); w.within(k) {
+					es = append(es, setEntry[deadlineEntry]{id: id, k: k, v: e})
 				}
 			}
 		}
-		slices.SortFunc(it.buf, func(a, b setEntry[deadlineEntry]) int { return strings.Compare(a.k, b.k) })
-		m.its = append(m.its, it)
+		w.m.its = append(w.m.its, listIter(es, desc))
 	}
 	if q.LearnerID == "" {
-		var sets []struct {
-			s   *sortedSet[deadlineEntry]
-			key string
-		}
-		add := func(s *sortedSet[deadlineEntry], keys ...string) {
-			for _, k := range keys {
-				sets = append(sets, struct {
-					s   *sortedSet[deadlineEntry]
-					key string
-				}{s, k})
+		from := func(s *sortedSet[deadlineEntry], keys ...string) error {
+			for _, key := range keys {
+				var it *setIter[deadlineEntry]
+				var err error
+				if desc {
+					it, err = s.iterDesc(ctx, db, key, before)
+				} else {
+					it, err = s.iter(ctx, db, key, after)
+				}
+				if err != nil {
+					return err
+				}
+				w.m.its = append(w.m.its, it)
 			}
+			return nil
 		}
+		var err error
 		if q.OrgID != "" {
-			add(&deadlinesByOrg, q.OrgID)
-		} else {
-			add(&deadlinesBySetting, q.Scope.SettingIDs...)
-			add(&deadlinesByLA, q.Scope.LAIDs...)
+			err = from(&deadlinesByOrg, q.OrgID)
+		} else if err = from(&deadlinesBySetting, q.Scope.SettingIDs...); err == nil {
+			err = from(&deadlinesByLA, q.Scope.LAIDs...)
 		}
-		for _, sk := range sets {
-			it, err := sk.s.iter(ctx, db, sk.key, after)
-			if err != nil {
-				return nil, cynllun.Internal(op, err)
-			}
-			m.its = append(m.its, it)
+		if err != nil {
+			return nil, err
 		}
+	}
+	return w, nil
+}
+
+// within says whether order key k lies between the walk's bounds.
+func (w *deadlineWalk) within(k string) bool {
+	return (w.after == "" || k > w.after) && (w.before == "" || k < w.before)
+}
+
+// next is the next entry of the walk; false past its far bound.
+func (w *deadlineWalk) next(ctx context.Context) (*setEntry[deadlineEntry], bool, error) {
+	e, ok, err := w.m.next(ctx)
+	if err != nil || !ok || !w.within(e.k) {
+		return nil, false, err
+	}
+	return e, true, nil
+}
+
+// listDeadlines lists the deadlines of q's learner, organisation or scope
+// in (due, id) order whose entries keep accepts and whose documents check
+// accepts, at most n (0: all; with q.Last the n nearest q's before bound,
+// in order all the same), reading only those documents, by _id. The walk
+// runs from q's cursor or due-from date to its due-to date (bounded by that
+// organisation's, setting's or LA's deadlines when filters skip many).
+func (db *DB) listDeadlines(ctx context.Context, op string, q cynllun.DeadlineQuery, keep func(string, deadlineEntry) bool, check func(*deadlineDoc) bool, n int) ([]*cynllun.Deadline, error) {
+	w, err := db.walkDeadlines(ctx, q, q.Last)
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
 	}
 	out := []*cynllun.Deadline{}
 	var batch []string
@@ -406,12 +449,9 @@ func (db *DB) listDeadlines(ctx context.Context, op string, q cynllun.DeadlineQu
 		return nil
 	}
 	for n <= 0 || len(out) < n {
-		e, ok, err := m.next(ctx)
+		e, ok, err := w.next(ctx)
 		if err != nil {
 			return nil, cynllun.Internal(op, err)
-		}
-		if ok && to != "" && e.v.DueKey > to {
-			ok = false
 		}
 		if !ok {
 			break
@@ -430,6 +470,9 @@ func (db *DB) listDeadlines(ctx context.Context, op string, q cynllun.DeadlineQu
 		if err := flush(); err != nil {
 			return nil, cynllun.Internal(op, err)
 		}
+	}
+	if q.Last {
+		slices.Reverse(out)
 	}
 	return out, nil
 }
@@ -570,10 +613,103 @@ func (db *DB) ListDeadlines(ctx context.Context, q cynllun.DeadlineQuery) ([]*cy
 	return db.listDeadlines(ctx, op, q, keep, check, limit(q.Limit))
 }
 
+// CountDeadlines counts, by learner, the deadlines ListDeadlines would
+// list without cursors or a limit, from their entries alone (no deadline
+// is read), at most q.Limit in all (0: no bound): on the embedded store a
+// walk of the learner's lookup or of the sorted sets of the organisation,
+// settings or LAs, between the due dates asked for; on MongoDB one
+// aggregation on the deadlines' indexes.
+func (db *DB) CountDeadlines(ctx context.Context, q cynllun.DeadlineQuery) (map[string]int, error) {
+	const op = "mongodb.CountDeadlines"
+	q.Scope = cleanScope(q.Scope)
+	q.AfterDue, q.AfterID, q.BeforeDue, q.BeforeID, q.Last = "", "", "", "", false
+	out := map[string]int{}
+	if q.Scope.Empty() {
+		return out, nil
+	}
+	if !db.embedded && q.LearnerID == "" {
+		return db.countDeadlinesIndexed(ctx, q)
+	}
+	f := deadlineFilter{q: q, today: dateString(q.Today), from: dateString(q.DueFrom), to: dateString(q.DueTo)}
+	w, err := db.walkDeadlines(ctx, q, false)
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	for n := 0; q.Limit <= 0 || n < q.Limit; {
+		e, ok, err := w.next(ctx)
+		if err != nil {
+			return nil, cynllun.Internal(op, err)
+		}
+		if !ok {
+			break
+		}
+		if f.match(e.id, e.v.LearnerID, e.v.OrgID, e.v.SettingID, e.v.LAID, e.v.RuleID, e.v.DueKey, e.v.Closed == "", e.v.Closed) {
+			out[e.v.LearnerID]++
+			n++
+		}
+	}
+	return out, nil
+}
+
+// countDeadlinesIndexed counts deadlines by learner on MongoDB.
+func (db *DB) countDeadlinesIndexed(ctx context.Context, q cynllun.DeadlineQuery) (map[string]int, error) {
+	const op = "mongodb.CountDeadlines"
+	filter, ok := deadlineIndexedFilter(q)
+	out := map[string]int{}
+	if !ok {
+		return out, nil
+	}
+	pipeline := bson.A{bson.D{{Key: "$match", Value: filter}}}
+	if q.Limit > 0 {
+		pipeline = append(pipeline, bson.D{{Key: "$limit", Value: q.Limit}})
+	}
+	pipeline = append(pipeline, bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$learnerId"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}})
+	cur, err := db.coll(collDeadlines).Aggregate(ctx, pipeline)
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	var rows []struct {
+		ID string `bson:"_id"`
+		N  int    `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.N
+	}
+	return out, nil
+}
+
 // listDeadlinesIndexed is a page of deadlines on MongoDB: one query on the
 // deadlines' indexes.
 func (db *DB) listDeadlinesIndexed(ctx context.Context, q cynllun.DeadlineQuery) ([]*cynllun.Deadline, error) {
 	const op = "mongodb.ListDeadlines"
+	filter, ok := deadlineIndexedFilter(q)
+	if !ok {
+		return nil, nil
+	}
+	if q.AfterID != "" {
+		filter = and([]bson.D{filter, afterCursor("dueKey", q.AfterDue, q.AfterID)})
+	}
+	if q.BeforeID != "" {
+		filter = and([]bson.D{filter, beforeCursor("dueKey", q.BeforeDue, q.BeforeID)})
+	}
+	dir := 1
+	if q.Last {
+		dir = -1
+	}
+	opts := pageOpts(limit(q.Limit)).SetSort(bson.D{{Key: "dueKey", Value: dir}, {Key: "_id", Value: dir}})
+	docs, err := findAll[deadlineDoc](ctx, db.coll(collDeadlines), filter, opts)
+	if q.Last {
+		slices.Reverse(docs)
+	}
+	return converted(op, docs, err, fromDeadlineDoc)
+}
+
+// deadlineIndexedFilter is a deadline query's filter on MongoDB, cursors
+// aside; false when it matches nothing.
+func deadlineIndexedFilter(q cynllun.DeadlineQuery) (bson.D, bool) {
 	s := q.Scope
 	var or bson.A
 	if len(s.LearnerIDs) > 0 {
@@ -606,7 +742,7 @@ func (db *DB) listDeadlinesIndexed(ctx context.Context, q cynllun.DeadlineQuery)
 			}
 		}
 		if len(st) == 0 {
-			return nil, nil
+			return nil, false
 		}
 		filters = append(filters, bson.D{{Key: "$or", Value: st}})
 	}
@@ -616,12 +752,7 @@ func (db *DB) listDeadlinesIndexed(ctx context.Context, q cynllun.DeadlineQuery)
 	if !q.DueTo.IsZero() {
 		filters = append(filters, bson.D{{Key: "dueKey", Value: bson.D{{Key: "$lte", Value: dateString(q.DueTo)}}}})
 	}
-	if q.AfterID != "" {
-		filters = append(filters, afterCursor("dueKey", q.AfterDue, q.AfterID))
-	}
-	opts := pageOpts(limit(q.Limit)).SetSort(bson.D{{Key: "dueKey", Value: 1}, {Key: "_id", Value: 1}})
-	docs, err := findAll[deadlineDoc](ctx, db.coll(collDeadlines), and(filters), opts)
-	return converted(op, docs, err, fromDeadlineDoc)
+	return and(filters), true
 }
 
 // DueDeadlines lists open deadlines due on or before before, by id.

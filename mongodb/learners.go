@@ -163,26 +163,42 @@ func inScope(q cynllun.LearnerQuery, prefix string, d *learnerDoc) bool {
 	return true
 }
 
-// LearnerPage lists learners in q.Scope by (sortKey, _id), after q's
-// cursor, at most q.Limit, and counts all that match q (cursor and limit
-// aside). An empty scope matches nothing, and the database is not asked.
+// LearnerPage lists learners in q.Scope by (sortKey, _id), between q's
+// cursors, at most q.Limit (the last q.Limit with q.Last), and counts all
+// that match q (cursors and limit aside). An empty scope matches nothing,
+// and the database is not asked.
 func (db *DB) LearnerPage(ctx context.Context, q cynllun.LearnerQuery) ([]*cynllun.Learner, int, error) {
+	return db.learnerPage(ctx, q, true, true)
+}
+
+// learnerPage is LearnerPage, reading the page only when page is set and
+// counting only when count is.
+func (db *DB) learnerPage(ctx context.Context, q cynllun.LearnerQuery, page, count bool) ([]*cynllun.Learner, int, error) {
 	const op = "mongodb.LearnerPage"
 	q.Scope = cleanScope(q.Scope)
 	if q.Scope.Empty() {
 		return nil, 0, nil
 	}
 	if !db.embedded {
-		ls, err := db.listLearnersIndexed(ctx, q)
-		if err != nil {
-			return nil, 0, err
+		var ls []*cynllun.Learner
+		var n int
+		var err error
+		if page {
+			if ls, err = db.listLearnersIndexed(ctx, q); err != nil {
+				return nil, 0, err
+			}
 		}
-		n, err := db.countLearnersIndexed(ctx, q)
+		if count {
+			n, err = db.countLearnersIndexed(ctx, q)
+		}
 		return ls, n, err
 	}
-	after := ""
+	after, before := "", ""
 	if q.AfterKey != "" || q.AfterID != "" {
 		after = q.AfterKey + "\x00" + q.AfterID
+	}
+	if q.BeforeKey != "" || q.BeforeID != "" {
+		before = q.BeforeKey + "\x00" + q.BeforeID
 	}
 	prefix := cynllun.Fold(strings.TrimSpace(q.NamePrefix))
 	// The total is the sets' own counts when they cannot overlap and
@@ -190,20 +206,28 @@ func (db *DB) LearnerPage(ctx context.Context, q cynllun.LearnerQuery) ([]*cynll
 	// counts (bounded by the learners of the scope).
 	fast := prefix == "" && q.LAID == "" && q.SettingID == "" && len(q.Scope.LearnerIDs) == 0 &&
 		(len(q.Scope.LAIDs) == 0 || len(q.Scope.SettingIDs) == 0)
-	walk := func(after string, n int) ([]*learnerDoc, int, error) {
-		m, err := db.learnerWalk(ctx, q, after)
+	// walk takes n learners (n < 0: all) between after and before, from
+	// the end nearest before when desc, and counts those it passes.
+	walk := func(after, before string, desc bool, n int) ([]*learnerDoc, int, error) {
+		m, err := db.learnerWalk(ctx, q, after, before, desc)
 		if err != nil {
 			return nil, 0, err
 		}
-		var page []*learnerDoc
-		count := 0
+		var got []*learnerDoc
+		seen := 0
 		for {
 			e, ok, err := m.next(ctx)
 			if err != nil {
 				return nil, 0, err
 			}
-			if !ok || (n >= 0 && len(page) >= n) {
-				return page, count, nil
+			if ok && ((!desc && before != "" && e.k >= before) || (desc && after != "" && e.k <= after)) {
+				ok = false
+			}
+			if !ok || (n >= 0 && len(got) >= n) {
+				if desc {
+					slices.Reverse(got)
+				}
+				return got, seen, nil
 			}
 			d := &e.v
 			if d.Pending || d.ID != e.id {
@@ -219,18 +243,23 @@ func (db *DB) LearnerPage(ctx context.Context, q cynllun.LearnerQuery) ([]*cynll
 			if !inScope(q, prefix, d) {
 				continue
 			}
-			count++
-			if n < 0 || len(page) < n {
-				page = append(page, d)
+			seen++
+			if n < 0 || len(got) < n {
+				got = append(got, d)
 			}
 		}
 	}
-	docs, _, err := walk(after, limit(q.Limit))
-	if err != nil {
-		return nil, 0, cynllun.Internal(op, err)
-	}
+	var docs []*learnerDoc
 	var total int
-	if fast {
+	var err error
+	if page {
+		if docs, _, err = walk(after, before, q.Last, limit(q.Limit)); err != nil {
+			return nil, 0, cynllun.Internal(op, err)
+		}
+	}
+	switch {
+	case !count:
+	case fast:
 		check := func(id string) (bool, error) {
 			d, ok, err := oneByID[learnerDoc](ctx, db.coll(collLearners), id, nil)
 			return ok && inScope(q, prefix, &d), err
@@ -249,8 +278,10 @@ func (db *DB) LearnerPage(ctx context.Context, q cynllun.LearnerQuery) ([]*cynll
 			}
 			total += n
 		}
-	} else if _, total, err = walk("", -1); err != nil {
-		return nil, 0, cynllun.Internal(op, err)
+	default:
+		if _, total, err = walk("", "", false, -1); err != nil {
+			return nil, 0, cynllun.Internal(op, err)
+		}
 	}
 	out, err := convertAll(docs, func(d **learnerDoc) (*cynllun.Learner, error) { return fromLearnerDoc(*d) })
 	if err != nil {
@@ -260,36 +291,45 @@ func (db *DB) LearnerPage(ctx context.Context, q cynllun.LearnerQuery) ([]*cynll
 }
 
 // learnerWalk walks the scope's sets (and the learners it names by id) in
-// order, after order key after.
-func (db *DB) learnerWalk(ctx context.Context, q cynllun.LearnerQuery, after string) (*merged[learnerDoc], error) {
-	m := &merged[learnerDoc]{seen: map[string]bool{}}
+// order after order key after, or (desc) in reverse order before order key
+// before.
+func (db *DB) learnerWalk(ctx context.Context, q cynllun.LearnerQuery, after, before string, desc bool) (*merged[learnerDoc], error) {
+	m := &merged[learnerDoc]{seen: map[string]bool{}, desc: desc}
+	from := func(s *sortedSet[learnerDoc], key string) error {
+		var it *setIter[learnerDoc]
+		var err error
+		if desc {
+			it, err = s.iterDesc(ctx, db, key, before)
+		} else {
+			it, err = s.iter(ctx, db, key, after)
+		}
+		if err == nil {
+			m.its = append(m.its, it)
+		}
+		return err
+	}
 	for _, la := range q.Scope.LAIDs {
-		it, err := learnersByLA.iter(ctx, db, la, after)
-		if err != nil {
+		if err := from(&learnersByLA, la); err != nil {
 			return nil, err
 		}
-		m.its = append(m.its, it)
 	}
 	for _, st := range q.Scope.SettingIDs {
-		it, err := learnersBySetting.iter(ctx, db, st, after)
-		if err != nil {
+		if err := from(&learnersBySetting, st); err != nil {
 			return nil, err
 		}
-		m.its = append(m.its, it)
 	}
 	if len(q.Scope.LearnerIDs) > 0 {
 		named, err := byIDs[learnerDoc](ctx, db, collLearners, q.Scope.LearnerIDs)
 		if err != nil {
 			return nil, err
 		}
-		it := &setIter[learnerDoc]{d: &setDir{}}
+		var es []setEntry[learnerDoc]
 		for _, d := range named {
-			if k := learnerOrder(d.ID, &d); k > after {
-				it.buf = append(it.buf, setEntry[learnerDoc]{id: d.ID, k: k, v: d})
+			if k := learnerOrder(d.ID, &d); (desc && (before == "" || k < before)) || (!desc && k > after) {
+				es = append(es, setEntry[learnerDoc]{id: d.ID, k: k, v: d})
 			}
 		}
-		slices.SortFunc(it.buf, func(a, b setEntry[learnerDoc]) int { return strings.Compare(a.k, b.k) })
-		m.its = append(m.its, it)
+		m.its = append(m.its, listIter(es, desc))
 	}
 	return m, nil
 }
@@ -297,14 +337,14 @@ func (db *DB) learnerWalk(ctx context.Context, q cynllun.LearnerQuery, after str
 // ListLearners lists learners in q.Scope by (sortKey, _id) (LearnerPage
 // without the count).
 func (db *DB) ListLearners(ctx context.Context, q cynllun.LearnerQuery) ([]*cynllun.Learner, error) {
-	ls, _, err := db.LearnerPage(ctx, q)
+	ls, _, err := db.learnerPage(ctx, q, true, false)
 	return ls, err
 }
 
 // CountLearners counts what ListLearners would list without a cursor or
 // limit.
 func (db *DB) CountLearners(ctx context.Context, q cynllun.LearnerQuery) (int, error) {
-	_, n, err := db.LearnerPage(ctx, q)
+	_, n, err := db.learnerPage(ctx, q, false, true)
 	return n, err
 }
 
@@ -316,8 +356,18 @@ func (db *DB) listLearnersIndexed(ctx context.Context, q cynllun.LearnerQuery) (
 	if q.AfterKey != "" || q.AfterID != "" {
 		filters = append(filters, afterCursor("sortKey", q.AfterKey, q.AfterID))
 	}
-	opts := pageOpts(limit(q.Limit)).SetSort(bson.D{{Key: "sortKey", Value: 1}, {Key: "_id", Value: 1}})
+	if q.BeforeKey != "" || q.BeforeID != "" {
+		filters = append(filters, beforeCursor("sortKey", q.BeforeKey, q.BeforeID))
+	}
+	dir := 1
+	if q.Last {
+		dir = -1
+	}
+	opts := pageOpts(limit(q.Limit)).SetSort(bson.D{{Key: "sortKey", Value: dir}, {Key: "_id", Value: dir}})
 	docs, err := findAll[learnerDoc](ctx, db.coll(collLearners), and(filters), opts)
+	if q.Last {
+		slices.Reverse(docs)
+	}
 	return converted(op, docs, err, fromLearnerDoc)
 }
 
@@ -366,6 +416,15 @@ func afterCursor(keyField, key, id string) bson.D {
 	return bson.D{{Key: "$or", Value: bson.A{
 		bson.D{{Key: keyField, Value: bson.D{{Key: "$gt", Value: key}}}},
 		bson.D{{Key: keyField, Value: key}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: id}}}},
+	}}}
+}
+
+// beforeCursor is the filter "strictly before (key, id)" in (keyField,
+// _id) ascending order.
+func beforeCursor(keyField, key, id string) bson.D {
+	return bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: keyField, Value: bson.D{{Key: "$lt", Value: key}}}},
+		bson.D{{Key: keyField, Value: key}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: id}}}},
 	}}}
 }
 

@@ -94,47 +94,81 @@ func (db *DB) OrganisationsByID(ctx context.Context, ids []string) ([]*cynllun.O
 // 1,500 schools, 22 LAs and a dozen FEIs).
 const orgCacheSize = 10_000
 
-// ListOrganisations lists organisations by (folded name, ID). AfterKey is
-// a folded name. The page is chosen from the lookup of organisations.
+// ListOrganisations lists organisations by (folded name, ID), between
+// q's cursors (AfterKey and BeforeKey are folded names), the first q.Limit
+// or (q.Last) the last. The page is chosen from the lookup of
+// organisations.
 func (db *DB) ListOrganisations(ctx context.Context, q cynllun.OrgQuery) ([]*cynllun.Organisation, error) {
 	const op = "mongodb.ListOrganisations"
-	all, err := lookupMembers[orgEntry](ctx, db, lkOrganisations, []string{orgsKey})
+	all, keys, err := db.orgEntries(ctx, q)
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
-	prefix := cynllun.Fold(strings.TrimSpace(q.NamePrefix))
-	cursor := q.AfterKey != "" || q.AfterID != ""
-	match := func(id string, e orgEntry) bool {
-		switch {
-		case q.Kind != "" && e.Kind != string(q.Kind),
-			q.LAID != "" && e.LAID != q.LAID,
-			!strings.HasPrefix(e.NameFold, prefix),
-			cursor && compareKeyID(e.NameFold, id, q.AfterKey, q.AfterID) <= 0:
-			return false
-		}
-		return true
+	if q.Last {
+		slices.Reverse(keys)
 	}
-	type keyed struct{ key, id string }
-	var keys []keyed
-	for id, e := range all[orgsKey] {
-		if match(id, e) {
-			keys = append(keys, keyed{e.NameFold, id})
-		}
-	}
-	slices.SortFunc(keys, func(a, b keyed) int { return compareKeyID(a.key, a.id, b.key, b.id) })
 	ids := make([]string, len(keys))
 	for i, k := range keys {
 		ids[i] = k.id
 	}
+	prefix := cynllun.Fold(strings.TrimSpace(q.NamePrefix))
 	docs, err := readInOrder(ctx, db, collOrganisations, ids, limit(q.Limit),
 		func(d *organisationDoc) string { return d.ID },
 		func(d *organisationDoc) bool {
-			return match(d.ID, orgEntry{NameFold: d.NameFold, Kind: d.Kind, LAID: d.LAID}) && all[orgsKey][d.ID].NameFold == d.NameFold
+			return orgMatch(q, prefix, d.ID, orgEntry{NameFold: d.NameFold, Kind: d.Kind, LAID: d.LAID}) && all[d.ID].NameFold == d.NameFold
 		})
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
+	if q.Last {
+		slices.Reverse(docs)
+	}
 	return converted(op, docs, nil, func(d **organisationDoc) (*cynllun.Organisation, error) { return fromOrganisationDoc(*d) })
+}
+
+// CountOrganisations counts the entries of the lookup of organisations
+// that match q (its cursors aside).
+func (db *DB) CountOrganisations(ctx context.Context, q cynllun.OrgQuery) (int, error) {
+	q.AfterKey, q.AfterID, q.BeforeKey, q.BeforeID = "", "", "", ""
+	_, keys, err := db.orgEntries(ctx, q)
+	if err != nil {
+		return 0, cynllun.Internal("mongodb.CountOrganisations", err)
+	}
+	return len(keys), nil
+}
+
+type orgKey struct{ key, id string }
+
+// orgEntries reads the lookup of organisations and returns its entries,
+// and the keys of those that match q, in order.
+func (db *DB) orgEntries(ctx context.Context, q cynllun.OrgQuery) (map[string]orgEntry, []orgKey, error) {
+	all, err := lookupMembers[orgEntry](ctx, db, lkOrganisations, []string{orgsKey})
+	if err != nil {
+		return nil, nil, err
+	}
+	prefix := cynllun.Fold(strings.TrimSpace(q.NamePrefix))
+	var keys []orgKey
+	for id, e := range all[orgsKey] {
+		if orgMatch(q, prefix, id, e) {
+			keys = append(keys, orgKey{e.NameFold, id})
+		}
+	}
+	slices.SortFunc(keys, func(a, b orgKey) int { return compareKeyID(a.key, a.id, b.key, b.id) })
+	return all[orgsKey], keys, nil
+}
+
+// orgMatch says whether an organisation's entry matches q (whose folded
+// name prefix is prefix) and lies between its cursors.
+func orgMatch(q cynllun.OrgQuery, prefix, id string, e orgEntry) bool {
+	switch {
+	case q.Kind != "" && e.Kind != string(q.Kind),
+		q.LAID != "" && e.LAID != q.LAID,
+		!strings.HasPrefix(e.NameFold, prefix),
+		(q.AfterKey != "" || q.AfterID != "") && compareKeyID(e.NameFold, id, q.AfterKey, q.AfterID) <= 0,
+		(q.BeforeKey != "" || q.BeforeID != "") && compareKeyID(e.NameFold, id, q.BeforeKey, q.BeforeID) >= 0:
+		return false
+	}
+	return true
 }
 
 // compareKeyID orders (key, id) pairs by key, then id.

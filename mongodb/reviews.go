@@ -54,6 +54,8 @@ type reviewDoc struct {
 	CreatedBy          string               `bson:"createdBy"`
 	OpenedAt           time.Time            `bson:"openedAt"`
 	OpenedBy           string               `bson:"openedBy"`
+	LAID               string               `bson:"laId,omitempty"`
+	SettingID          string               `bson:"settingId,omitempty"`
 }
 
 type reviewRequestDoc struct {
@@ -159,7 +161,7 @@ func toReviewDoc(r *cynllun.Review) *reviewDoc {
 		PlanVersion: r.PlanVersion, HeldOn: dateString(r.HeldOn), DurationMinutes: r.DurationMinutes,
 		NeedsDiscussion: r.NeedsDiscussion, CapacityDiscussion: r.CapacityDiscussion, CanMaintain: boolPtr(r.CanMaintain),
 		Comment: r.Comment, CreatedAt: bsonTime(r.CreatedAt), CreatedBy: r.CreatedBy,
-		OpenedAt: bsonTime(r.OpenedAt), OpenedBy: r.OpenedBy,
+		OpenedAt: bsonTime(r.OpenedAt), OpenedBy: r.OpenedBy, LAID: r.LAID, SettingID: r.SettingID,
 	}
 	if q := r.Request; q != nil {
 		d.Request = &reviewRequestDoc{By: string(q.By), ByName: q.ByName, RequestedOn: dateString(q.RequestedOn), Reason: q.Reason,
@@ -211,7 +213,7 @@ func fromReviewDoc(d *reviewDoc) (*cynllun.Review, error) {
 		PlanVersion: d.PlanVersion, HeldOn: p.parse(d.HeldOn), DurationMinutes: d.DurationMinutes,
 		NeedsDiscussion: d.NeedsDiscussion, CapacityDiscussion: d.CapacityDiscussion, CanMaintain: boolPtr(d.CanMaintain),
 		Comment: d.Comment, CreatedAt: fromTime(d.CreatedAt), CreatedBy: d.CreatedBy,
-		OpenedAt: fromTime(d.OpenedAt), OpenedBy: d.OpenedBy,
+		OpenedAt: fromTime(d.OpenedAt), OpenedBy: d.OpenedBy, LAID: d.LAID, SettingID: d.SettingID,
 	}
 	if q := d.Request; q != nil {
 		r.Request = &cynllun.ReviewRequest{By: cynllun.RequesterRole(q.By), ByName: q.ByName, RequestedOn: p.parse(q.RequestedOn),
@@ -279,8 +281,12 @@ func (db *DB) InsertReview(ctx context.Context, r *cynllun.Review) error {
 	if err := db.setMembers(ctx, member{kind: lkReviewsOfPlan, key: r.PlanID, id: r.ID, value: true}); err != nil {
 		return cynllun.Internal(op, err)
 	}
-	_, err := db.coll(collReviews).InsertOne(ctx, toReviewDoc(r))
+	e := reviewEntry(r)
+	old, err := db.workBefore(ctx, workReviews, r.ID, e)
 	if err != nil {
+		return cynllun.Internal(op, err)
+	}
+	if _, err := db.coll(collReviews).InsertOne(ctx, toReviewDoc(r)); err != nil {
 		if !isDuplicateKey(err) {
 			return cynllun.Internal(op, err)
 		}
@@ -288,11 +294,24 @@ func (db *DB) InsertReview(ctx context.Context, r *cynllun.Review) error {
 		if lerr != nil {
 			return cynllun.Internal(op, lerr)
 		}
+		// The caseloads hold this revision's entries: the stored one's
+		// replace them.
+		db.compensate(ctx, op, r.ID, func(ctx context.Context) error {
+			rs, err := db.ReviewsByID(ctx, []string{r.ID})
+			if err != nil || len(rs) == 0 {
+				return err
+			}
+			return db.rewriteWork(ctx, workReviews, r.ID, reviewEntry(rs[0]))
+		})
 		return &cynllun.Error{Code: cynllun.CodeConflict, Op: op, Message: "review record was changed by someone else", Current: latest}
 	}
 	if err := db.moveHead(ctx, collReviewHeads, r.ID, r.Revision, time.Time{}); err != nil {
 		// The revision is stored; the head is repaired by the next save.
 		return cynllun.Internal(op, err)
+	}
+	if err := db.workAfter(ctx, workReviews, r.ID, e, old); err != nil {
+		// The revision is stored; the caseloads' readers skip what is left.
+		db.log.WarnContext(ctx, "could not update a review's caseloads", "op", op, "review", r.ID, "error", err)
 	}
 	return nil
 }

@@ -269,16 +269,19 @@ type setEntry[V any] struct {
 	v     V
 }
 
-// setIter walks a set in order from just after a given order key, reading
-// one bucket at a time.
+// setIter walks a set in order from just after a given order key, or
+// (desc) in reverse order from just before one, reading one bucket at a
+// time.
 type setIter[V any] struct {
-	s     sortedSet[V]
-	db    *DB
-	key   string
-	d     *setDir
-	next  int // the next bucket to read
-	after string
-	buf   []setEntry[V]
+	s      sortedSet[V]
+	db     *DB
+	key    string
+	d      *setDir
+	next   int // the next bucket to read
+	after  string
+	before string // desc: the walk starts below it ("": at the end)
+	desc   bool
+	buf    []setEntry[V]
 }
 
 // iter starts a walk of the set key after order key after ("" from the
@@ -295,14 +298,47 @@ func (s sortedSet[V]) iter(ctx context.Context, db *DB, key, after string) (*set
 	return it, nil
 }
 
+// iterDesc starts a walk of the set key in reverse order, below order key
+// before ("" from the end).
+func (s sortedSet[V]) iterDesc(ctx context.Context, db *DB, key, before string) (*setIter[V], error) {
+	d, err := s.dir(ctx, db, key)
+	if err != nil {
+		return nil, err
+	}
+	it := &setIter[V]{s: s, db: db, key: key, d: d, before: before, desc: true, next: len(d.Buckets) - 1}
+	if before != "" {
+		it.next = d.at(before)
+	}
+	return it, nil
+}
+
+// listIter is a walk of members held in memory (a lookup document read
+// whole, or records read by id), in order or (desc) in reverse order.
+func listIter[V any](es []setEntry[V], desc bool) *setIter[V] {
+	slices.SortFunc(es, func(a, b setEntry[V]) int { return compareEntries(a.k, b.k, desc) })
+	return &setIter[V]{d: &setDir{}, desc: desc, buf: es}
+}
+
+// compareEntries orders order keys ascending, or descending when desc.
+func compareEntries(a, b string, desc bool) int {
+	if desc {
+		return strings.Compare(b, a)
+	}
+	return strings.Compare(a, b)
+}
+
 // peek returns the next member without taking it; false at the end.
 func (it *setIter[V]) peek(ctx context.Context) (*setEntry[V], bool, error) {
 	for len(it.buf) == 0 {
-		if it.next >= len(it.d.Buckets) {
+		if it.next < 0 || it.next >= len(it.d.Buckets) {
 			return nil, false, nil
 		}
 		i := it.next
-		it.next++
+		if it.desc {
+			it.next--
+		} else {
+			it.next++
+		}
 		m, err := it.s.members(ctx, it.db, it.key, it.d.Buckets[i].ID)
 		if err != nil {
 			return nil, false, err
@@ -310,22 +346,24 @@ func (it *setIter[V]) peek(ctx context.Context) (*setEntry[V], bool, error) {
 		lo, hi := it.d.Buckets[i].Lo, it.d.hi(i)
 		for id, v := range m {
 			k := it.s.order(id, &v)
-			if k < lo || (hi != "" && k >= hi) || k <= it.after {
+			if k < lo || (hi != "" && k >= hi) || (!it.desc && k <= it.after) || (it.desc && it.before != "" && k >= it.before) {
 				continue
 			}
 			it.buf = append(it.buf, setEntry[V]{id: id, k: k, v: v})
 		}
-		slices.SortFunc(it.buf, func(a, b setEntry[V]) int { return strings.Compare(a.k, b.k) })
+		slices.SortFunc(it.buf, func(a, b setEntry[V]) int { return compareEntries(a.k, b.k, it.desc) })
 	}
 	return &it.buf[0], true, nil
 }
 
 func (it *setIter[V]) pop() { it.buf = it.buf[1:] }
 
-// merged walks several sets at once in order, each member once.
+// merged walks several sets at once in order (or, desc, in reverse order,
+// when its walks are desc too), each member once.
 type merged[V any] struct {
 	its  []*setIter[V]
 	seen map[string]bool
+	desc bool
 }
 
 // next returns the next member of any of the sets; false at the end.
@@ -338,7 +376,7 @@ func (m *merged[V]) next(ctx context.Context) (*setEntry[V], bool, error) {
 			if err != nil {
 				return nil, false, err
 			}
-			if ok && (best == nil || e.k < best.k) {
+			if ok && (best == nil || compareEntries(e.k, best.k, m.desc) < 0) {
 				best, bi = e, i
 			}
 		}

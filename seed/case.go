@@ -44,7 +44,7 @@ func SampleCase(now time.Time) *cynllun.Case {
 	london := func(days int) cynllun.Date { return cynllun.DateOf(now.AddDate(0, 0, days).In(cynllun.London)) }
 	d := service.DefaultBundleSections()
 	c := &cynllun.Case{
-		ID: CaseID, Revision: 1, LearnerID: Learner1ID, Kind: cynllun.CaseAppeal, Status: cynllun.CaseOpen,
+		ID: CaseID, Revision: 1, LearnerID: Learner1ID, LAID: CardiffID, SettingID: SchoolID, Kind: cynllun.CaseAppeal, Status: cynllun.CaseOpen,
 		Title: "Apêl ynghylch therapi lleferydd ac iaith / Appeal about speech and language therapy",
 		Decision: cynllun.DisputedDecision{
 			Kind: cynllun.DisputedProvision,

@@ -280,7 +280,7 @@ func SampleReview(now time.Time) *cynllun.Review {
 	at := now.UTC()
 	held := cynllun.DateOf(now.AddDate(0, 0, -1))
 	return &cynllun.Review{
-		ID: ReviewID, Revision: 1, PlanID: PlanID, LearnerID: Learner1ID, Type: cynllun.ReviewOnRequest, Status: cynllun.ReviewOpen,
+		ID: ReviewID, Revision: 1, PlanID: PlanID, LearnerID: Learner1ID, LAID: CardiffID, SettingID: SchoolID, Type: cynllun.ReviewOnRequest, Status: cynllun.ReviewOpen,
 		Request: &cynllun.ReviewRequest{By: cynllun.RequesterParent, ByName: "Ceri Llywelyn", RequestedOn: cynllun.DateOf(now.AddDate(0, 0, -10)),
 			Reason: "Therapy sessions are being missed.", DecidedOn: cynllun.DateOf(now.AddDate(0, 0, -9)), DecidedBy: ALNCoID},
 		PlanVersion: 2, HeldOn: held, DurationMinutes: 55,

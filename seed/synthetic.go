@@ -486,6 +486,7 @@ func (l *synLearner) write(ctx context.Context, st cynllun.Store, c *SyntheticCo
 	}
 	c.Versions += len(l.versions)
 	for _, r := range l.reviews {
+		r.LAID, r.SettingID = l.l.LAID, l.l.SettingID
 		if err := ignoreConflict(st.InsertReview(ctx, r)); err != nil {
 			return err
 		}

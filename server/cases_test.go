@@ -281,7 +281,7 @@ func TestCaseBundle(t *testing.T) {
 	if g.str("grantAccess", "caseId") != secondID {
 		t.Fatalf("grant: %s", g.raw)
 	}
-	listCases := `query($l: ID!) { learner(id: $l) { cases { id } } }`
+	listCases := `query($l: ID!) { learner(id: $l) { cases { nodes { id } } } }`
 	for _, tt := range []struct {
 		who, token string
 		want       []string
@@ -294,7 +294,7 @@ func TestCaseBundle(t *testing.T) {
 	} {
 		rr := e.must(tt.token, listCases, map[string]any{"l": f.l1})
 		var got []string
-		for _, x := range rr.get("learner", "cases").([]any) {
+		for _, x := range rr.get("learner", "cases", "nodes").([]any) {
 			got = append(got, x.(map[string]any)["id"].(string))
 		}
 		if !slices.Equal(got, tt.want) {
@@ -562,8 +562,8 @@ func TestCaseBundle(t *testing.T) {
 	if n := len(done2.get("bundle", "manifest", "documents").([]any)); n != 8 {
 		t.Fatalf("version 2 has %d documents", n)
 	}
-	list := e.must(advocate, `query($id: ID!) { case(id: $id) { bundles { number file { id } } } }`, map[string]any{"id": caseID})
-	if bs := list.get("case", "bundles").([]any); len(bs) != 2 {
+	list := e.must(advocate, `query($id: ID!) { case(id: $id) { bundles { nodes { number file { id } } } } }`, map[string]any{"id": caseID})
+	if bs := list.get("case", "bundles", "nodes").([]any); len(bs) != 2 {
 		t.Fatalf("bundles: %s", list.raw)
 	}
 	if resp, old := e.get(advocate, "/files/"+done.str("bundle", "file", "id")); resp.StatusCode != http.StatusOK || !bytes.Equal(old, pdf) {
@@ -579,8 +579,8 @@ func TestCaseBundle(t *testing.T) {
 	if strings.Contains(string(pv.raw), reportID) {
 		t.Fatalf("withdrawn evidence still in the bundle: %s", pv.raw)
 	}
-	ev := e.must(advocate, `query($id: ID!) { case(id: $id) { evidence { id withdrawn } } }`, map[string]any{"id": caseID})
-	if n := len(ev.get("case", "evidence").([]any)); n != 5 {
+	ev := e.must(advocate, `query($id: ID!) { case(id: $id) { evidence { nodes { id withdrawn } } } }`, map[string]any{"id": caseID})
+	if n := len(ev.get("case", "evidence", "nodes").([]any)); n != 5 {
 		t.Fatalf("evidence listed: %d", n)
 	}
 
@@ -627,8 +627,8 @@ func TestCaseBundle(t *testing.T) {
 	if rr := e.do(officer, update, map[string]any{"in": details(u.get("updateCase", "revision"), map[string]any{"status": "OPEN"})}); rr.code() != "INVALID" {
 		t.Fatalf("reopened a closed case: %s", rr.raw)
 	}
-	hist := e.must(officer, `query($id: ID!) { case(id: $id) { revisions { revision status } } }`, map[string]any{"id": caseID})
-	if n := len(hist.get("case", "revisions").([]any)); n != 6 {
+	hist := e.must(officer, `query($id: ID!) { case(id: $id) { revisions { nodes { revision status } } } }`, map[string]any{"id": caseID})
+	if n := len(hist.get("case", "revisions", "nodes").([]any)); n != 6 {
 		t.Fatalf("revisions: %s", hist.raw)
 	}
 }

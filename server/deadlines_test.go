@@ -132,9 +132,9 @@ func TestDeadlines(t *testing.T) {
 	t1 := r.str("recordStatutoryEvent", "started", 0, "id")
 
 	// The parent sees the learner's clock and its working.
-	r = e.must(parent, `query($id: ID!) { learner(id: $id) { deadlines { `+deadlineFields+` calculation { due } } events { kind on note system } } }`, map[string]any{"id": f.l1})
-	if r.str("learner", "deadlines", 0, "id") != t1 || r.str("learner", "deadlines", 0, "calculation", "due") != "2027-01-25" ||
-		r.str("learner", "events", 0, "kind") != "ALN_BROUGHT_TO_ATTENTION" {
+	r = e.must(parent, `query($id: ID!) { learner(id: $id) { deadlines { nodes { `+deadlineFields+` calculation { due } } } events { nodes { kind on note system } } } }`, map[string]any{"id": f.l1})
+	if r.str("learner", "deadlines", "nodes", 0, "id") != t1 || r.str("learner", "deadlines", "nodes", 0, "calculation", "due") != "2027-01-25" ||
+		r.str("learner", "events", "nodes", 0, "kind") != "ALN_BROUGHT_TO_ATTENTION" {
 		t.Fatalf("parent's view: %s", r.raw)
 	}
 	if r := e.do(e.token(f.stranger), `query($id: ID!) { deadline(id: $id) { id } }`, map[string]any{"id": t1}); r.code() != "NOT_FOUND" {
@@ -276,11 +276,11 @@ func TestWebhookSubscriptions(t *testing.T) {
 	if raised, _, err := sc.Scan(context.Background()); err != nil || raised < 1 {
 		t.Fatalf("scan: %d, %v", raised, err)
 	}
-	notices := `query($id: ID!) { deadline(id: $id) { notices { id kind channel status attempts offset deliveries { ok httpStatus } } } }`
+	notices := `query($id: ID!) { deadline(id: $id) { notices { nodes { id kind channel status attempts offset deliveries { ok httpStatus } } } } }`
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		r = e.must(e.token(f.officer), notices, map[string]any{"id": dl})
-		if r.str("deadline", "notices", 0, "status") == "SENT" {
+		if r.str("deadline", "notices", "nodes", 0, "status") == "SENT" {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -288,8 +288,8 @@ func TestWebhookSubscriptions(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	nid := r.str("deadline", "notices", 0, "id")
-	if r.str("deadline", "notices", 0, "kind") != "deadline.overdue" || r.get("deadline", "notices", 0, "deliveries", 0, "httpStatus") != 204.0 {
+	nid := r.str("deadline", "notices", "nodes", 0, "id")
+	if r.str("deadline", "notices", "nodes", 0, "kind") != "deadline.overdue" || r.get("deadline", "notices", "nodes", 0, "deliveries", 0, "httpStatus") != 204.0 {
 		t.Fatalf("notice: %s", r.raw)
 	}
 	mu.Lock()

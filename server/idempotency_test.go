@@ -170,9 +170,9 @@ func TestRecordSessionsOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	ledger := `query($id: ID!) { plan(id: $id) { ledger(from: "2026-09-07", to: "2026-09-13") { rows { planned delivered } } sessions { id } } }`
+	ledger := `query($id: ID!) { plan(id: $id) { ledger(from: "2026-09-07", to: "2026-09-13") { rows { planned delivered } } sessions { nodes { id } } } }`
 	r := e.must(alnco, ledger, map[string]any{"id": f.plan1})
-	if r.get("plan", "ledger", "rows", 0, "delivered") != 1.0 || r.get("plan", "ledger", "rows", 0, "planned") != 1.0 || len(r.get("plan", "sessions").([]any)) != 1 {
+	if r.get("plan", "ledger", "rows", 0, "delivered") != 1.0 || r.get("plan", "ledger", "rows", 0, "planned") != 1.0 || len(r.get("plan", "sessions", "nodes").([]any)) != 1 {
 		t.Fatalf("ledger after retries: %s", r.raw)
 	}
 	changed := []any{map[string]any{"rowId": "row_salt", "date": "2026-09-08", "status": "DELIVERED", "deliveredBy": "SaLT", "minutes": 45}}

@@ -206,11 +206,11 @@ func TestCacheIdentity(t *testing.T) {
 	seen(e.must(alnco, `mutation($in: SaveReviewInput!) { saveReview(input: $in) { __typename id revision participants { name } } }`,
 		map[string]any{"in": map[string]any{"id": reviewID, "expectedRevision": 1, "record": rec2}}))
 	r = seen(e.must(parent, `query($id: ID!) { review(id: $id) { __typename id revision participants { name }
-		revisions { __typename id reviewId revision participants { name } review { __typename id revision } } } }`, map[string]any{"id": reviewID}))
+		revisions { nodes { __typename id reviewId revision participants { name } review { __typename id revision } } } } }`, map[string]any{"id": reviewID}))
 	if r.str("review", "id") != reviewID || r.get("review", "revision") != 2.0 ||
-		r.str("review", "revisions", 0, "id") != reviewID+"/r1" || r.str("review", "revisions", 1, "id") != reviewID+"/r2" ||
-		r.str("review", "revisions", 0, "reviewId") != reviewID || len(r.get("review", "revisions", 0, "participants").([]any)) != 1 ||
-		len(r.get("review", "revisions", 1, "participants").([]any)) != 3 {
+		r.str("review", "revisions", "nodes", 0, "id") != reviewID+"/r1" || r.str("review", "revisions", "nodes", 1, "id") != reviewID+"/r2" ||
+		r.str("review", "revisions", "nodes", 0, "reviewId") != reviewID || len(r.get("review", "revisions", "nodes", 0, "participants").([]any)) != 1 ||
+		len(r.get("review", "revisions", "nodes", 1, "participants").([]any)) != 3 {
 		t.Fatalf("review revisions: %s", r.raw)
 	}
 	nodeRev := `query($id: ID!) { node(id: $id) { __typename id ... on ReviewRevision { reviewId revision participants { name } } } }`
@@ -232,10 +232,10 @@ func TestCacheIdentity(t *testing.T) {
 	caseID := r.str("openCase", "id")
 	seen(e.must(officer, `mutation($in: UpdateCaseInput!) { updateCase(input: $in) { __typename id revision title } }`,
 		map[string]any{"in": map[string]any{"id": caseID, "expectedRevision": 1, "title": "Therapy time and Welsh", "decision": decision}}))
-	r = seen(e.must(parent, `query($id: ID!) { case(id: $id) { __typename id revision title revisions { __typename id caseId revision title } } }`, map[string]any{"id": caseID}))
-	if r.str("case", "title") != "Therapy time and Welsh" || r.str("case", "revisions", 0, "id") != caseID+"/r1" ||
-		r.str("case", "revisions", 0, "title") != "Therapy time" || r.str("case", "revisions", 1, "id") != caseID+"/r2" ||
-		r.str("case", "revisions", 1, "caseId") != caseID {
+	r = seen(e.must(parent, `query($id: ID!) { case(id: $id) { __typename id revision title revisions { nodes { __typename id caseId revision title } } } }`, map[string]any{"id": caseID}))
+	if r.str("case", "title") != "Therapy time and Welsh" || r.str("case", "revisions", "nodes", 0, "id") != caseID+"/r1" ||
+		r.str("case", "revisions", "nodes", 0, "title") != "Therapy time" || r.str("case", "revisions", "nodes", 1, "id") != caseID+"/r2" ||
+		r.str("case", "revisions", "nodes", 1, "caseId") != caseID {
 		t.Fatalf("case revisions: %s", r.raw)
 	}
 	nodeCase := `query($id: ID!) { node(id: $id) { __typename id ... on CaseRevision { caseId revision title } } }`

@@ -166,17 +166,17 @@ func TestReviewRoundTrip(t *testing.T) {
 	}
 
 	r = e.must(alnco, `query($id: ID!) { plan(id: $id) { currentVersionNumber currentVersion { review { id } content { provision { provision } } }
-		reviewPeriod { start end basis review { id } } reviews { id status } } }`, map[string]any{"id": f.plan1})
+		reviewPeriod { start end basis review { id } } reviews { nodes { id status } } } }`, map[string]any{"id": f.plan1})
 	if r.get("plan", "currentVersionNumber") != 3.0 || r.str("plan", "currentVersion", "review", "id") != id ||
 		r.str("plan", "currentVersion", "content", "provision", 0, "provision") != "45 minutes of 1:1 speech and language therapy weekly" ||
 		r.str("plan", "reviewPeriod", "basis") != "REVISED_PLAN" || r.str("plan", "reviewPeriod", "start") != "2026-11-22" ||
-		r.str("plan", "reviewPeriod", "review", "id") != id || len(r.get("plan", "reviews").([]any)) != 1 {
+		r.str("plan", "reviewPeriod", "review", "id") != id || len(r.get("plan", "reviews", "nodes").([]any)) != 1 {
 		t.Fatalf("plan after the review: %s", r.raw)
 	}
 
 	// The parent reads the review and its history; a stranger cannot.
-	r = e.must(parent, `query($id: ID!) { review(id: $id) { status childViews { text } revisions { revision status } } }`, map[string]any{"id": id})
-	if r.str("review", "status") != "CONCLUDED" || len(r.get("review", "revisions").([]any)) != 3 {
+	r = e.must(parent, `query($id: ID!) { review(id: $id) { status childViews { text } revisions { nodes { revision status } } } }`, map[string]any{"id": id})
+	if r.str("review", "status") != "CONCLUDED" || len(r.get("review", "revisions", "nodes").([]any)) != 3 {
 		t.Fatalf("parent's view: %s", r.raw)
 	}
 	if rr := e.do(e.token(f.stranger), `query($id: ID!) { review(id: $id) { id } }`, map[string]any{"id": id}); rr.code() != "NOT_FOUND" {
@@ -374,8 +374,8 @@ func TestRefusedReviewRequest(t *testing.T) {
 	}
 
 	// The parent sees the refusal and its reasons on the plan.
-	r = e.must(parent, `query($id: ID!) { plan(id: $id) { reviews { id status request { refusalReasons } } } }`, map[string]any{"id": f.plan1})
-	if r.str("plan", "reviews", 0, "id") != id || r.str("plan", "reviews", 0, "status") != "REFUSED" {
+	r = e.must(parent, `query($id: ID!) { plan(id: $id) { reviews { nodes { id status request { refusalReasons } } } } }`, map[string]any{"id": f.plan1})
+	if r.str("plan", "reviews", "nodes", 0, "id") != id || r.str("plan", "reviews", "nodes", 0, "status") != "REFUSED" {
 		t.Fatalf("parent's list: %s", r.raw)
 	}
 }
@@ -530,9 +530,9 @@ func TestLedger(t *testing.T) {
 	}
 	ledger := `query($id: ID!, $from: Date, $to: Date) { plan(id: $id) { ledger(from: $from, to: $to) { from to version rows { rowId row { provision }
 		basis plannedKnown planned plannedMinutes delivered deliveredMinutes missed missedMinutes shortfallSessions shortfallMinutes periodsShort warnings
-		periods { from to planned delivered missed shortfallSessions } } } sessions { id status voided } } }`
+		periods { from to planned delivered missed shortfallSessions } } } sessions { nodes { id status voided } } } }`
 	vars := map[string]any{"id": f.plan1, "from": "2026-09-07", "to": "2026-09-27"}
-	if r := e.must(alnco, ledger, vars); r.get("plan", "ledger", "rows", 0, "delivered") != 0.0 || len(r.get("plan", "sessions").([]any)) != 0 {
+	if r := e.must(alnco, ledger, vars); r.get("plan", "ledger", "rows", 0, "delivered") != 0.0 || len(r.get("plan", "sessions", "nodes").([]any)) != 0 {
 		t.Fatalf("a refused batch stored entries: %s", r.raw)
 	}
 
@@ -552,7 +552,7 @@ func TestLedger(t *testing.T) {
 		t.Fatalf("ledger: %s", r.raw)
 	}
 	// Voiding the delivered entry of week 3 makes it short too.
-	sid := e.must(alnco, `query($id: ID!) { plan(id: $id) { sessions(from: "2026-09-22", to: "2026-09-22") { id } } }`, map[string]any{"id": f.plan1}).str("plan", "sessions", 0, "id")
+	sid := e.must(alnco, `query($id: ID!) { plan(id: $id) { sessions(from: "2026-09-22", to: "2026-09-22") { nodes { id } } } }`, map[string]any{"id": f.plan1}).str("plan", "sessions", "nodes", 0, "id")
 	if rr := e.do(parent, `mutation($id: ID!) { voidSession(id: $id, reason: "x") { id } }`, map[string]any{"id": sid}); rr.code() != "FORBIDDEN" {
 		t.Fatalf("parent voiding: %s", rr.raw)
 	}
@@ -561,7 +561,7 @@ func TestLedger(t *testing.T) {
 		t.Fatalf("voidSession: %s", v.raw)
 	}
 	r = e.must(alnco, ledger, vars)
-	if row("delivered") != 1.0 || row("shortfallSessions") != 2.0 || row("periodsShort") != 2.0 || len(r.get("plan", "sessions").([]any)) != 3 {
+	if row("delivered") != 1.0 || row("shortfallSessions") != 2.0 || row("periodsShort") != 2.0 || len(r.get("plan", "sessions", "nodes").([]any)) != 3 {
 		t.Fatalf("ledger after the void: %s", r.raw)
 	}
 	if n := e.must(parent, `query($id: ID!) { node(id: $id) { ... on LedgerSession { id voided date } } }`, map[string]any{"id": sid}); n.get("node", "voided") != true {
@@ -597,7 +597,7 @@ func TestReviewListRoundTrips(t *testing.T) {
 	open := func() {
 		e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { id } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL", "record": goodRecord()}})
 	}
-	q := `query($id: ID!) { plan(id: $id) { reviews { id checklist { code met } findings { rule } ledger { rows { planned delivered } } } } }`
+	q := `query($id: ID!) { plan(id: $id) { reviews { nodes { id checklist { code met } findings { rule } ledger { rows { planned delivered } } } } } }`
 	measure := func() int64 {
 		n, _ := e.count(func() { e.must(alnco, q, map[string]any{"id": f.plan1}) })
 		return n
@@ -608,7 +608,7 @@ func TestReviewListRoundTrips(t *testing.T) {
 		open()
 	}
 	r := e.must(alnco, q, map[string]any{"id": f.plan1})
-	if got := len(r.get("plan", "reviews").([]any)); got != 4 {
+	if got := len(r.get("plan", "reviews", "nodes").([]any)); got != 4 {
 		t.Fatalf("%d reviews", got)
 	}
 	oneScans := e.scans.Load()

@@ -85,11 +85,11 @@ func TestWebhookSSRF(t *testing.T) {
 	if raised, _, err := sc.Scan(context.Background()); err != nil || raised < 1 {
 		t.Fatalf("scan: %d, %v", raised, err)
 	}
-	notices := `query($id: ID!) { deadline(id: $id) { notices { recipient status attempts errorCode deliveries { ok httpStatus errorCode detail } } } }`
+	notices := `query($id: ID!) { deadline(id: $id) { notices { nodes { recipient status attempts errorCode deliveries { ok httpStatus errorCode detail } } } } }`
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		r = e.must(officer, notices, map[string]any{"id": dl})
-		if r.str("deadline", "notices", 0, "status") == "FAILED" {
+		if r.str("deadline", "notices", "nodes", 0, "status") == "FAILED" {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -97,11 +97,11 @@ func TestWebhookSSRF(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if r.str("deadline", "notices", 0, "recipient") != endpoint || r.get("deadline", "notices", 0, "attempts") != 1.0 ||
-		r.str("deadline", "notices", 0, "errorCode") != "INVALID" {
+	if r.str("deadline", "notices", "nodes", 0, "recipient") != endpoint || r.get("deadline", "notices", "nodes", 0, "attempts") != 1.0 ||
+		r.str("deadline", "notices", "nodes", 0, "errorCode") != "INVALID" {
 		t.Fatalf("notice: %s", r.raw)
 	}
-	got := r.get("deadline", "notices", 0, "deliveries")
+	got := r.get("deadline", "notices", "nodes", 0, "deliveries")
 	want := []any{map[string]any{"ok": false, "httpStatus": nil, "errorCode": "INVALID", "detail": "blocked: destination not allowed"}}
 	if !equalJSON(got, want) {
 		t.Fatalf("delivery log: %s", r.raw)

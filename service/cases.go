@@ -373,6 +373,10 @@ func (s *Service) caseEvents(ctx context.Context, c, prev *cynllun.Case, l *cynl
 }
 
 func (s *Service) insertCase(ctx context.Context, op string, c *cynllun.Case) error {
+	var err error
+	if c.LAID, c.SettingID, err = s.placeOf(ctx, op, c.LearnerID); err != nil {
+		return err
+	}
 	if err := s.store.InsertCase(ctx, c); err != nil {
 		e := cynllun.AsError(op, err)
 		if e.Code == cynllun.CodeConflict {
@@ -463,28 +467,49 @@ func (s *Service) Cases(ctx context.Context, ids []string) ([]*cynllun.Case, err
 	return out, nil
 }
 
-// LearnerCases lists the cases of a learner that the caller may see,
-// oldest first (audited).
-func (s *Service) LearnerCases(ctx context.Context, learnerID string) ([]*cynllun.Case, error) {
+// LearnerCases lists a page of the cases of a learner that the caller may
+// see, oldest first, with how many there are; reading them is audited.
+func (s *Service) LearnerCases(ctx context.Context, learnerID string, pg Page) (Paged[*cynllun.Case], int, error) {
 	const op = "service.LearnerCases"
 	p, err := principal(ctx, op)
 	if err != nil {
-		return nil, err
+		return Paged[*cynllun.Case]{}, 0, err
 	}
 	if _, err := s.learnerFor(ctx, p, op, learnerID); err != nil {
-		return nil, err
+		return Paged[*cynllun.Case]{}, 0, err
 	}
 	cs, err := s.store.CasesForLearners(ctx, []string{learnerID})
 	if err != nil {
-		return nil, cynllun.AsError(op, err)
+		return Paged[*cynllun.Case]{}, 0, cynllun.AsError(op, err)
 	}
-	return s.visibleCases(ctx, op, p, cs)
+	cs, reasons, err := s.readableCases(ctx, op, p, cs)
+	if err != nil {
+		return Paged[*cynllun.Case]{}, 0, err
+	}
+	out, err := Window(op, pg, cs, CaseAge)
+	if err != nil {
+		return out, 0, err
+	}
+	return out, len(cs), s.auditCases(ctx, op, p, out.Items, reasons)
 }
+
+// CaseAge is a case's position among a learner's cases: by when it was
+// opened, then id.
+func CaseAge(c *cynllun.Case) Cursor { return Cursor{Key: TimeKey(c.CreatedAt), ID: c.ID} }
 
 // visibleCases keeps the cases p may read and audits them.
 func (s *Service) visibleCases(ctx context.Context, op string, p *cynllun.Principal, cs []*cynllun.Case) ([]*cynllun.Case, error) {
+	out, reasons, err := s.readableCases(ctx, op, p, cs)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.auditCases(ctx, op, p, out, reasons)
+}
+
+// readableCases keeps the cases p may read, with why p may read each.
+func (s *Service) readableCases(ctx context.Context, op string, p *cynllun.Principal, cs []*cynllun.Case) ([]*cynllun.Case, map[string]cynllun.RelKind, error) {
 	if len(cs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	ids := make([]string, len(cs))
 	for i, c := range cs {
@@ -492,7 +517,7 @@ func (s *Service) visibleCases(ctx context.Context, op string, p *cynllun.Princi
 	}
 	ls, err := s.store.LearnersByID(ctx, dedupe(ids))
 	if err != nil {
-		return nil, cynllun.AsError(op, err)
+		return nil, nil, cynllun.AsError(op, err)
 	}
 	byID := map[string]*cynllun.Learner{}
 	for _, l := range ls {
@@ -500,19 +525,26 @@ func (s *Service) visibleCases(ctx context.Context, op string, p *cynllun.Princi
 	}
 	now := s.now()
 	var out []*cynllun.Case
-	var events []cynllun.AuditEvent
+	reasons := map[string]cynllun.RelKind{}
 	for _, c := range cs {
 		a := policy.ReadCase(p, byID[c.LearnerID], c, now)
 		if !a.OK {
 			continue
 		}
 		out = append(out, c)
-		events = append(events, caseAudit(p, c, "case", "read", a.Reason, now))
+		reasons[c.ID] = a.Reason
 	}
-	if err := s.audit(ctx, op, events); err != nil {
-		return nil, err
+	return out, reasons, nil
+}
+
+// auditCases records a read of each case, for the reason given.
+func (s *Service) auditCases(ctx context.Context, op string, p *cynllun.Principal, cs []*cynllun.Case, reasons map[string]cynllun.RelKind) error {
+	now := s.now()
+	events := make([]cynllun.AuditEvent, 0, len(cs))
+	for _, c := range cs {
+		events = append(events, caseAudit(p, c, "case", "read", reasons[c.ID], now))
 	}
-	return out, nil
+	return s.audit(ctx, op, events)
 }
 
 func caseAudit(p *cynllun.Principal, c *cynllun.Case, part, action string, reason cynllun.RelKind, now time.Time) cynllun.AuditEvent {

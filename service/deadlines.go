@@ -527,20 +527,14 @@ type DeadlineFilter struct {
 	Statuses  []cynllun.DeadlineStatus
 	DueFrom   cynllun.Date
 	DueTo     cynllun.Date
+	// Latest lists the latest due first (undated first), rather than the
+	// soonest.
+	Latest bool
 }
 
-// Deadlines lists the deadlines the principal may see (the learners in
-// their scope), by due date, after the cursor, at most first, and whether
-// more follow.
-func (s *Service) Deadlines(ctx context.Context, f DeadlineFilter, afterDue, afterID string, first int) ([]*cynllun.Deadline, bool, error) {
-	const op = "service.Deadlines"
-	p, err := principal(ctx, op)
-	if err != nil {
-		return nil, false, err
-	}
-	if first < 0 || first > MaxPage {
-		return nil, false, cynllun.Invalid(op, cynllun.FieldError{Field: "first", Message: "must be between 0 and 200"})
-	}
+// deadlineQuery checks a filter and makes the store's query of it for p,
+// cursors and limit aside.
+func (s *Service) deadlineQuery(op string, p *cynllun.Principal, f DeadlineFilter) (cynllun.DeadlineQuery, error) {
 	c := &checker{}
 	for i, r := range f.RuleIDs {
 		if _, ok := clock.RuleByID(r); !ok {
@@ -551,40 +545,123 @@ func (s *Service) Deadlines(ctx context.Context, f DeadlineFilter, afterDue, aft
 		c.add("filter.dueTo", "must not be before dueFrom")
 	}
 	if len(c.errs) > 0 {
-		return nil, false, cynllun.Invalid(op, c.errs...)
+		return cynllun.DeadlineQuery{}, cynllun.Invalid(op, c.errs...)
 	}
-	if first == 0 {
-		return nil, false, nil
-	}
-	q := cynllun.DeadlineQuery{
+	return cynllun.DeadlineQuery{
 		Scope: policy.Scope(p, s.now()), LearnerID: f.LearnerID, OrgID: f.OrgID, RuleIDs: f.RuleIDs, Statuses: f.Statuses,
-		Today: cynllun.Today(s.now()), DueFrom: f.DueFrom, DueTo: f.DueTo, AfterDue: afterDue, AfterID: afterID, Limit: first + 1,
-	}
-	ds, err := s.store.ListDeadlines(ctx, q)
+		Today: cynllun.Today(s.now()), DueFrom: f.DueFrom, DueTo: f.DueTo,
+	}, nil
+}
+
+// Deadlines lists a page of the deadlines the principal may see (the
+// learners in their scope), by due date (undated last), then id; with
+// f.Latest in the reverse order.
+func (s *Service) Deadlines(ctx context.Context, f DeadlineFilter, pg Page) (Paged[*cynllun.Deadline], error) {
+	const op = "service.Deadlines"
+	p, err := principal(ctx, op)
 	if err != nil {
-		return nil, false, cynllun.AsError(op, err)
+		return Paged[*cynllun.Deadline]{}, err
 	}
-	// The store filters by scope; the policy has the last word (a
-	// learner who moved out of a setting keeps old deadlines there).
-	ids := make([]string, len(ds))
-	for i, d := range ds {
-		ids[i] = d.LearnerID
+	if err := pg.check(op); err != nil {
+		return Paged[*cynllun.Deadline]{}, err
+	}
+	q, err := s.deadlineQuery(op, p, f)
+	if err != nil {
+		return Paged[*cynllun.Deadline]{}, err
+	}
+	if f.Latest {
+		// The reverse order is the same list walked from the other end.
+		out, err := s.deadlinePage(ctx, op, p, q, pg.reversed())
+		return out.reversed(), err
+	}
+	return s.deadlinePage(ctx, op, p, q, pg)
+}
+
+// deadlinePage reads a page of q in (due, id) order. The store filters by
+// scope; the policy has the last word (a learner who moved out of a setting
+// keeps old deadlines there), so when it leaves some out the store is asked
+// again from where the last answer ended, until the page is full.
+func (s *Service) deadlinePage(ctx context.Context, op string, p *cynllun.Principal, q cynllun.DeadlineQuery, pg Page) (Paged[*cynllun.Deadline], error) {
+	n := pg.size()
+	if pg.After != nil {
+		q.AfterDue, q.AfterID = pg.After.Key, pg.After.ID
+	}
+	if pg.Before != nil {
+		q.BeforeDue, q.BeforeID = pg.Before.Key, pg.Before.ID
+	}
+	q.Last = pg.Backward
+	var got []*cynllun.Deadline // in list order
+	for {
+		q.Limit = n + 1 - len(got)
+		ds, err := s.store.ListDeadlines(ctx, q)
+		if err != nil {
+			return Paged[*cynllun.Deadline]{}, cynllun.AsError(op, err)
+		}
+		ids := make([]string, len(ds))
+		for i, d := range ds {
+			ids[i] = d.LearnerID
+		}
+		readable, err := s.readableLearners(ctx, p, ids)
+		if err != nil {
+			return Paged[*cynllun.Deadline]{}, cynllun.AsError(op, err)
+		}
+		var kept []*cynllun.Deadline
+		for _, d := range ds {
+			if readable[d.LearnerID] != nil {
+				kept = append(kept, d)
+			}
+		}
+		if pg.Backward {
+			got = append(kept, got...)
+		} else {
+			got = append(got, kept...)
+		}
+		if len(ds) < q.Limit || len(got) > n {
+			break
+		}
+		// Some were left out: on from where this answer ended.
+		if pg.Backward {
+			q.BeforeDue, q.BeforeID = cynllun.DeadlineDueKey(ds[0]), ds[0].ID
+		} else {
+			q.AfterDue, q.AfterID = cynllun.DeadlineDueKey(ds[len(ds)-1]), ds[len(ds)-1].ID
+		}
+	}
+	return paged(pg, got), nil
+}
+
+// CountDeadlines counts the deadlines Deadlines lists for f, at most
+// MaxCount: from the deadlines' index, each learner's checked against the
+// policy as the pages are.
+func (s *Service) CountDeadlines(ctx context.Context, f DeadlineFilter) (int, error) {
+	const op = "service.CountDeadlines"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return 0, err
+	}
+	q, err := s.deadlineQuery(op, p, f)
+	if err != nil {
+		return 0, err
+	}
+	q.Limit = MaxCount
+	byLearner, err := s.store.CountDeadlines(ctx, q)
+	if err != nil {
+		return 0, cynllun.AsError(op, err)
+	}
+	ids := make([]string, 0, len(byLearner))
+	for id := range byLearner {
+		ids = append(ids, id)
 	}
 	readable, err := s.readableLearners(ctx, p, ids)
 	if err != nil {
-		return nil, false, cynllun.AsError(op, err)
+		return 0, cynllun.AsError(op, err)
 	}
-	out := ds[:0]
-	for _, d := range ds {
-		if readable[d.LearnerID] != nil {
-			out = append(out, d)
+	total := 0
+	for id, k := range byLearner {
+		if readable[id] != nil {
+			total += k
 		}
 	}
-	more := len(out) > first
-	if more {
-		out = out[:first]
-	}
-	return out, more, nil
+	return total, nil
 }
 
 // Calculation asks how a rule's due date is reckoned.

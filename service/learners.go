@@ -260,56 +260,62 @@ type LearnerFilter struct {
 	NamePrefix string
 }
 
-// Cursor is a position in a list sorted by (Key, ID).
-type Cursor struct {
-	Key string `json:"k"`
-	ID  string `json:"i"`
-}
-
-// MaxPage is the largest page a list returns.
-const MaxPage = 200
-
-// Learners lists the learners the principal may read, filtered, in name
-// order: first items after the cursor, whether more follow, and the total.
-func (s *Service) Learners(ctx context.Context, f LearnerFilter, after *Cursor, first int) ([]*cynllun.Learner, bool, int, error) {
+// Learners lists a page of the learners the principal may read, filtered,
+// in name order.
+func (s *Service) Learners(ctx context.Context, f LearnerFilter, pg Page) (Paged[*cynllun.Learner], error) {
 	const op = "service.Learners"
-	p, err := principal(ctx, op)
+	q, err := s.learnerQuery(ctx, op, f)
 	if err != nil {
-		return nil, false, 0, err
+		return Paged[*cynllun.Learner]{}, err
 	}
-	if first < 0 || first > MaxPage {
-		return nil, false, 0, cynllun.Invalid(op, cynllun.FieldError{Field: "first", Message: "must be between 0 and 200"})
-	}
-	if fe := form.CheckText("namePrefix", f.NamePrefix, form.MaxShort, false); fe != nil {
-		return nil, false, 0, cynllun.Invalid(op, *fe)
-	}
-	q := cynllun.LearnerQuery{
-		Scope:      policy.Scope(p, s.now()),
-		NamePrefix: f.NamePrefix,
-		LAID:       f.LAID,
-		SettingID:  f.SettingID,
-		Limit:      first + 1,
+	if err := pg.check(op); err != nil {
+		return Paged[*cynllun.Learner]{}, err
 	}
 	if q.Scope.Empty() {
-		return nil, false, 0, nil
+		return Paged[*cynllun.Learner]{}, nil
 	}
-	if after != nil {
-		q.AfterKey, q.AfterID = after.Key, after.ID
+	if pg.After != nil {
+		q.AfterKey, q.AfterID = pg.After.Key, pg.After.ID
 	}
-	ls, total, err := s.store.LearnerPage(ctx, q)
+	if pg.Before != nil {
+		q.BeforeKey, q.BeforeID = pg.Before.Key, pg.Before.ID
+	}
+	q.Last, q.Limit = pg.Backward, pg.size()+1
+	ls, err := s.store.ListLearners(ctx, q)
 	if err != nil {
-		return nil, false, 0, cynllun.AsError(op, err)
+		return Paged[*cynllun.Learner]{}, cynllun.AsError(op, err)
 	}
-	if first == 0 {
-		return nil, total > 0, total, nil
-	}
-	more := len(ls) > first
-	if more {
-		ls = ls[:first]
-	}
+	out := paged(pg, ls)
 	c := cacheFrom(ctx)
-	for _, l := range ls {
+	for _, l := range out.Items {
 		c.putLearner(l)
 	}
-	return ls, more, total, nil
+	return out, nil
+}
+
+// CountLearners counts the learners Learners lists for f.
+func (s *Service) CountLearners(ctx context.Context, f LearnerFilter) (int, error) {
+	const op = "service.CountLearners"
+	q, err := s.learnerQuery(ctx, op, f)
+	if err != nil || q.Scope.Empty() {
+		return 0, err
+	}
+	n, err := s.store.CountLearners(ctx, q)
+	if err != nil {
+		return 0, cynllun.AsError(op, err)
+	}
+	return n, nil
+}
+
+// learnerQuery checks a filter and makes the store's query of it for the
+// principal, cursors and limit aside.
+func (s *Service) learnerQuery(ctx context.Context, op string, f LearnerFilter) (cynllun.LearnerQuery, error) {
+	p, err := principal(ctx, op)
+	if err != nil {
+		return cynllun.LearnerQuery{}, err
+	}
+	if fe := form.CheckText("namePrefix", f.NamePrefix, form.MaxShort, false); fe != nil {
+		return cynllun.LearnerQuery{}, cynllun.Invalid(op, *fe)
+	}
+	return cynllun.LearnerQuery{Scope: policy.Scope(p, s.now()), NamePrefix: f.NamePrefix, LAID: f.LAID, SettingID: f.SettingID}, nil
 }

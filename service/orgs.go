@@ -117,34 +117,52 @@ type OrgFilter struct {
 	NamePrefix string
 }
 
-// Organisations lists organisations by name.
-func (s *Service) Organisations(ctx context.Context, f OrgFilter, after *Cursor, first int) ([]*cynllun.Organisation, bool, error) {
+// Organisations lists a page of organisations by name.
+func (s *Service) Organisations(ctx context.Context, f OrgFilter, pg Page) (Paged[*cynllun.Organisation], error) {
 	const op = "service.Organisations"
-	if _, err := principal(ctx, op); err != nil {
-		return nil, false, err
+	q, err := orgQuery(ctx, op, f)
+	if err != nil {
+		return Paged[*cynllun.Organisation]{}, err
 	}
-	if first < 0 || first > MaxPage {
-		return nil, false, cynllun.Invalid(op, cynllun.FieldError{Field: "first", Message: "must be between 0 and 200"})
+	if err := pg.check(op); err != nil {
+		return Paged[*cynllun.Organisation]{}, err
 	}
-	if fe := form.CheckText("namePrefix", f.NamePrefix, form.MaxShort, false); fe != nil {
-		return nil, false, cynllun.Invalid(op, *fe)
+	if pg.After != nil {
+		q.AfterKey, q.AfterID = pg.After.Key, pg.After.ID
 	}
-	if first == 0 {
-		return nil, false, nil
+	if pg.Before != nil {
+		q.BeforeKey, q.BeforeID = pg.Before.Key, pg.Before.ID
 	}
-	q := cynllun.OrgQuery{Kind: f.Kind, LAID: f.LAID, NamePrefix: f.NamePrefix, Limit: first + 1}
-	if after != nil {
-		q.AfterKey, q.AfterID = after.Key, after.ID
-	}
+	q.Last, q.Limit = pg.Backward, pg.size()+1
 	os, err := s.store.ListOrganisations(ctx, q)
 	if err != nil {
-		return nil, false, cynllun.AsError(op, err)
+		return Paged[*cynllun.Organisation]{}, cynllun.AsError(op, err)
 	}
-	more := len(os) > first
-	if more {
-		os = os[:first]
+	return paged(pg, os), nil
+}
+
+// CountOrganisations counts the organisations Organisations lists for f.
+func (s *Service) CountOrganisations(ctx context.Context, f OrgFilter) (int, error) {
+	const op = "service.CountOrganisations"
+	q, err := orgQuery(ctx, op, f)
+	if err != nil {
+		return 0, err
 	}
-	return os, more, nil
+	n, err := s.store.CountOrganisations(ctx, q)
+	if err != nil {
+		return 0, cynllun.AsError(op, err)
+	}
+	return n, nil
+}
+
+func orgQuery(ctx context.Context, op string, f OrgFilter) (cynllun.OrgQuery, error) {
+	if _, err := principal(ctx, op); err != nil {
+		return cynllun.OrgQuery{}, err
+	}
+	if fe := form.CheckText("namePrefix", f.NamePrefix, form.MaxShort, false); fe != nil {
+		return cynllun.OrgQuery{}, cynllun.Invalid(op, *fe)
+	}
+	return cynllun.OrgQuery{Kind: f.Kind, LAID: f.LAID, NamePrefix: f.NamePrefix}, nil
 }
 
 // UserInput creates a user account.

@@ -537,32 +537,61 @@ func (s *Service) Version(ctx context.Context, planID string, number int) (*cynl
 	return vs[0], nil
 }
 
-// ListVersions lists a plan's versions without content (no audit needed):
-// numbers after `after`, ascending, at most first, and whether more follow.
-func (s *Service) ListVersions(ctx context.Context, planID string, after, first int) ([]*cynllun.Version, bool, error) {
+// ListVersions lists a page of a plan's versions (without content), by
+// number: the cursors' keys are version numbers. Its total is the latest
+// version's number.
+func (s *Service) ListVersions(ctx context.Context, planID string, pg Page) (Paged[*cynllun.Version], int, error) {
 	const op = "service.ListVersions"
 	p, err := principal(ctx, op)
 	if err != nil {
-		return nil, false, err
+		return Paged[*cynllun.Version]{}, 0, err
 	}
-	if first < 0 || first > MaxPage {
-		return nil, false, cynllun.Invalid(op, cynllun.FieldError{Field: "first", Message: "must be between 0 and 200"})
+	if err := pg.check(op); err != nil {
+		return Paged[*cynllun.Version]{}, 0, err
 	}
 	if _, _, err := s.planFor(ctx, p, op, planID); err != nil {
-		return nil, false, err
+		return Paged[*cynllun.Version]{}, 0, err
 	}
-	if first == 0 {
-		return nil, false, nil
-	}
-	vs, err := s.store.ListVersions(ctx, planID, after, first+1)
+	heads, err := s.store.LatestVersions(ctx, []string{planID})
 	if err != nil {
-		return nil, false, cynllun.AsError(op, err)
+		return Paged[*cynllun.Version]{}, 0, cynllun.AsError(op, err)
 	}
-	more := len(vs) > first
-	if more {
-		vs = vs[:first]
+	latest := heads[planID]
+	// The window is numbers lo..hi.
+	lo, hi := 1, latest
+	number := func(field string, c *Cursor) (int, error) {
+		n, err := strconv.Atoi(c.Key)
+		if err != nil || n < 0 {
+			return 0, cynllun.Invalid(op, cynllun.FieldError{Field: field, Message: "is not a cursor this API issued"})
+		}
+		return n, nil
 	}
-	return vs, more, nil
+	if pg.After != nil {
+		n, err := number("after", pg.After)
+		if err != nil {
+			return Paged[*cynllun.Version]{}, 0, err
+		}
+		lo = max(lo, n+1)
+	}
+	if pg.Before != nil {
+		n, err := number("before", pg.Before)
+		if err != nil {
+			return Paged[*cynllun.Version]{}, 0, err
+		}
+		hi = min(hi, n-1)
+	}
+	// One more than the page, on the side paging goes to.
+	from, to := lo, min(hi, lo+pg.size())
+	if pg.Backward {
+		from, to = max(lo, hi-pg.size()), hi
+	}
+	var vs []*cynllun.Version
+	if to >= from {
+		if vs, err = s.store.ListVersions(ctx, planID, from-1, to-from+1); err != nil {
+			return Paged[*cynllun.Version]{}, 0, cynllun.AsError(op, err)
+		}
+	}
+	return paged(pg, vs), latest, nil
 }
 
 // Comparison is the field-level difference between two versions.
@@ -627,40 +656,77 @@ func dedupeVersions(a, b *cynllun.Version) []*cynllun.Version {
 	return []*cynllun.Version{a, b}
 }
 
-// AuditEvents lists a learner's audit trail, newest first, for those who
-// maintain the record.
-func (s *Service) AuditEvents(ctx context.Context, learnerID string, before *cynllun.AuditEvent, first int) ([]cynllun.AuditEvent, bool, error) {
+// AuditEvents lists a page of a learner's audit trail, newest first, for
+// those who maintain the record. A cursor's key is its event's time
+// (RFC 3339 with nanoseconds).
+func (s *Service) AuditEvents(ctx context.Context, learnerID string, pg Page) (Paged[cynllun.AuditEvent], error) {
 	const op = "service.AuditEvents"
-	p, err := principal(ctx, op)
-	if err != nil {
-		return nil, false, err
+	if err := s.auditReader(ctx, op, learnerID); err != nil {
+		return Paged[cynllun.AuditEvent]{}, err
 	}
-	if first < 0 || first > MaxPage {
-		return nil, false, cynllun.Invalid(op, cynllun.FieldError{Field: "first", Message: "must be between 0 and 200"})
+	if err := pg.check(op); err != nil {
+		return Paged[cynllun.AuditEvent]{}, err
 	}
-	l, err := s.learnerFor(ctx, p, op, learnerID)
-	if err != nil {
-		return nil, false, err
+	q := cynllun.AuditQuery{LearnerID: learnerID, Oldest: pg.Backward, Limit: pg.size() + 1}
+	// The list runs newest first: its "after" is older, its "before" newer.
+	at := func(field string, c *Cursor) (time.Time, error) {
+		t, err := time.Parse(time.RFC3339Nano, c.Key)
+		if err != nil || c.ID == "" {
+			return time.Time{}, cynllun.Invalid(op, cynllun.FieldError{Field: field, Message: "is not a cursor this API issued"})
+		}
+		return t, nil
 	}
-	if !policy.ReadAudit(p, l, s.now()).OK {
-		return nil, false, cynllun.E(cynllun.CodeForbidden, op, "only those who maintain the record read its audit trail")
+	var err error
+	if pg.After != nil {
+		if q.BeforeAt, err = at("after", pg.After); err != nil {
+			return Paged[cynllun.AuditEvent]{}, err
+		}
+		q.BeforeID = pg.After.ID
 	}
-	if first == 0 {
-		return nil, false, nil
-	}
-	q := cynllun.AuditQuery{LearnerID: learnerID, Limit: first + 1}
-	if before != nil {
-		q.BeforeAt, q.BeforeID = before.At, before.ID
+	if pg.Before != nil {
+		if q.AfterAt, err = at("before", pg.Before); err != nil {
+			return Paged[cynllun.AuditEvent]{}, err
+		}
+		q.AfterID = pg.Before.ID
 	}
 	evs, err := s.store.ListAudit(ctx, q)
 	if err != nil {
-		return nil, false, cynllun.AsError(op, err)
+		return Paged[cynllun.AuditEvent]{}, cynllun.AsError(op, err)
 	}
-	more := len(evs) > first
-	if more {
-		evs = evs[:first]
+	return paged(pg, evs), nil
+}
+
+// MaxAuditCount bounds what an audit trail's total counts (counting reads
+// the trail's index an hour at a time).
+const MaxAuditCount = 1000
+
+// CountAuditEvents counts a learner's audit events, at most MaxAuditCount.
+func (s *Service) CountAuditEvents(ctx context.Context, learnerID string) (int, error) {
+	const op = "service.CountAuditEvents"
+	if err := s.auditReader(ctx, op, learnerID); err != nil {
+		return 0, err
 	}
-	return evs, more, nil
+	n, err := s.store.CountAudit(ctx, learnerID, MaxAuditCount)
+	if err != nil {
+		return 0, cynllun.AsError(op, err)
+	}
+	return n, nil
+}
+
+// auditReader checks that the principal may read a learner's audit trail.
+func (s *Service) auditReader(ctx context.Context, op, learnerID string) error {
+	p, err := principal(ctx, op)
+	if err != nil {
+		return err
+	}
+	l, err := s.learnerFor(ctx, p, op, learnerID)
+	if err != nil {
+		return err
+	}
+	if !policy.ReadAudit(p, l, s.now()).OK {
+		return cynllun.E(cynllun.CodeForbidden, op, "only those who maintain the record read its audit trail")
+	}
+	return nil
 }
 
 // SubscribeVersionSaved streams saved-version events for a plan the

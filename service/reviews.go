@@ -150,6 +150,9 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 		Request:   &cynllun.ReviewRequest{By: in.RequestedBy, ByName: in.RequestedByName, RequestedOn: in.RequestedOn, Reason: in.Reason},
 		CreatedAt: now.UTC(), CreatedBy: p.UserID, OpenedAt: now.UTC(), OpenedBy: p.UserID,
 	}
+	if r.LAID, r.SettingID, err = s.placeOf(ctx, op, r.LearnerID); err != nil {
+		return nil, err
+	}
 	if err := s.store.InsertReview(ctx, r); err != nil {
 		if cynllun.ErrorCode(err) != cynllun.CodeConflict {
 			return nil, cynllun.AsError(op, err)
@@ -484,6 +487,10 @@ func reviewConflict(op string, current int) *cynllun.Error {
 }
 
 func (s *Service) insertRevision(ctx context.Context, op string, r *cynllun.Review) (*cynllun.Review, error) {
+	var err error
+	if r.LAID, r.SettingID, err = s.placeOf(ctx, op, r.LearnerID); err != nil {
+		return nil, err
+	}
 	if err := s.store.InsertReview(ctx, r); err != nil {
 		e := cynllun.AsError(op, err)
 		if e.Code == cynllun.CodeConflict {
@@ -596,17 +603,25 @@ func (s *Service) Review(ctx context.Context, id string) (*cynllun.Review, error
 }
 
 // ReviewsForPlans returns each plan's reviews (oldest first), empty for a
-// plan the principal may not read, auditing each review returned.
+// plan the principal may not read, without auditing them: the caller
+// audits those it returns (AuditReviews).
 func (s *Service) ReviewsForPlans(ctx context.Context, planIDs []string) ([][]*cynllun.Review, error) {
 	const op = "service.ReviewsForPlans"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return nil, err
+	}
 	ids, err := s.readablePlanIDs(ctx, op, planIDs)
 	if err != nil {
 		return nil, err
 	}
 	by := map[string][]*cynllun.Review{}
 	if len(ids) > 0 {
-		rs, err := s.readReviews(ctx, op, func() ([]*cynllun.Review, error) { return s.store.ReviewsForPlans(ctx, ids) })
+		rs, err := s.store.ReviewsForPlans(ctx, ids)
 		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		if rs, err = s.readableReviews(ctx, op, p, rs); err != nil {
 			return nil, err
 		}
 		for _, r := range rs {
@@ -620,11 +635,41 @@ func (s *Service) ReviewsForPlans(ctx context.Context, planIDs []string) ([][]*c
 	return out, nil
 }
 
-// ReviewRevisions returns every revision of a review, oldest first
-// (audited as one read of each).
-func (s *Service) ReviewRevisions(ctx context.Context, id string) ([]*cynllun.Review, error) {
+// AuditReviews records a read of each review (which ReviewsForPlans let
+// the principal read).
+func (s *Service) AuditReviews(ctx context.Context, rs []*cynllun.Review) error {
+	const op = "service.AuditReviews"
+	p, err := principal(ctx, op)
+	if err != nil {
+		return err
+	}
+	return s.auditReviews(ctx, op, p, rs)
+}
+
+// ReviewAge is a review's position among a plan's reviews: by when it was
+// opened, then id.
+func ReviewAge(r *cynllun.Review) Cursor { return Cursor{Key: TimeKey(r.OpenedAt), ID: r.ID} }
+
+// ReviewRevisions lists a page of a review's revisions, oldest first,
+// with how many there are (a page is audited as one read of each).
+func (s *Service) ReviewRevisions(ctx context.Context, id string, pg Page) (Paged[*cynllun.Review], int, error) {
 	const op = "service.ReviewRevisions"
-	return s.readReviews(ctx, op, func() ([]*cynllun.Review, error) { return s.store.ReviewRevisions(ctx, id) })
+	p, err := principal(ctx, op)
+	if err != nil {
+		return Paged[*cynllun.Review]{}, 0, err
+	}
+	rs, err := s.store.ReviewRevisions(ctx, id)
+	if err != nil {
+		return Paged[*cynllun.Review]{}, 0, cynllun.AsError(op, err)
+	}
+	if rs, err = s.readableReviews(ctx, op, p, rs); err != nil {
+		return Paged[*cynllun.Review]{}, 0, err
+	}
+	out, err := Window(op, pg, rs, func(r *cynllun.Review) Cursor { return Cursor{Key: NumberKey(r.Revision)} })
+	if err != nil {
+		return out, 0, err
+	}
+	return out, len(rs), s.auditReviews(ctx, op, p, out.Items)
 }
 
 // ReviewRevision returns one revision of a review's record (audited), or
@@ -659,33 +704,53 @@ func (s *Service) readReviews(ctx context.Context, op string, load func() ([]*cy
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
+	out, err := s.readableReviews(ctx, op, p, rs)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.auditReviews(ctx, op, p, out)
+}
+
+// readableReviews keeps the reviews whose plan p may read.
+func (s *Service) readableReviews(ctx context.Context, op string, p *cynllun.Principal, rs []*cynllun.Review) ([]*cynllun.Review, error) {
 	planIDs := make([]string, len(rs))
 	for i, r := range rs {
 		planIDs[i] = r.PlanID
 	}
-	plans, learners, err := s.readablePlans(ctx, p, planIDs)
+	plans, _, err := s.readablePlans(ctx, p, planIDs)
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
-	now := s.now()
 	var out []*cynllun.Review
-	var events []cynllun.AuditEvent
 	for _, r := range rs {
-		pl := plans[r.PlanID]
-		if pl == nil || pl.LearnerID != r.LearnerID {
-			continue
+		if pl := plans[r.PlanID]; pl != nil && pl.LearnerID == r.LearnerID {
+			out = append(out, r)
 		}
-		out = append(out, r)
+	}
+	return out, nil
+}
+
+// auditReviews records one audit event for each review read (p may read
+// each: readableReviews kept it).
+func (s *Service) auditReviews(ctx context.Context, op string, p *cynllun.Principal, rs []*cynllun.Review) error {
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.LearnerID
+	}
+	learners, err := s.readableLearners(ctx, p, ids)
+	if err != nil {
+		return cynllun.AsError(op, err)
+	}
+	now := s.now()
+	events := make([]cynllun.AuditEvent, 0, len(rs))
+	for _, r := range rs {
 		events = append(events, cynllun.AuditEvent{
 			ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID, LearnerID: r.LearnerID,
 			Part: "review.record", PlanID: r.PlanID, Version: r.PlanVersion, Action: "read",
 			Reason: string(policy.ReadLearner(p, learners[r.LearnerID], now).Reason),
 		})
 	}
-	if err := s.audit(ctx, op, events); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.audit(ctx, op, events)
 }
 
 // ReviewPeriod returns the plan's review period running today, or nil

@@ -177,32 +177,37 @@ type NoticeLog struct {
 
 // Notices lists a deadline's notices and their delivery log, for those
 // who manage the responsible organisation's notices.
-func (s *Service) Notices(ctx context.Context, d *cynllun.Deadline) ([]*NoticeLog, error) {
+func (s *Service) Notices(ctx context.Context, d *cynllun.Deadline, pg Page) (Paged[*NoticeLog], int, error) {
 	const op = "service.Notices"
 	if _, _, err := s.orgForNotices(ctx, op, d.OrgID); err != nil {
-		return nil, err
+		return Paged[*NoticeLog]{}, 0, err
 	}
 	ns, err := s.store.NoticesForDeadline(ctx, d.ID)
 	if err != nil {
-		return nil, cynllun.AsError(op, err)
+		return Paged[*NoticeLog]{}, 0, cynllun.AsError(op, err)
 	}
-	ids := make([]string, len(ns))
-	for i, n := range ns {
+	page, err := Window(op, pg, ns, func(n *cynllun.Notice) Cursor { return Cursor{Key: TimeKey(n.CreatedAt), ID: n.ID} })
+	if err != nil {
+		return Paged[*NoticeLog]{}, 0, err
+	}
+	// Only the page's deliveries are read.
+	ids := make([]string, len(page.Items))
+	for i, n := range page.Items {
 		ids[i] = n.ID
 	}
 	dl, err := s.store.DeliveriesForNotices(ctx, ids)
 	if err != nil {
-		return nil, cynllun.AsError(op, err)
+		return Paged[*NoticeLog]{}, 0, cynllun.AsError(op, err)
 	}
 	by := map[string][]cynllun.Delivery{}
 	for _, x := range dl {
 		by[x.NoticeID] = append(by[x.NoticeID], x)
 	}
-	out := make([]*NoticeLog, len(ns))
-	for i, n := range ns {
-		out[i] = &NoticeLog{Notice: n, Deliveries: by[n.ID]}
+	out := Paged[*NoticeLog]{HasNext: page.HasNext, HasPrev: page.HasPrev, Items: make([]*NoticeLog, len(page.Items))}
+	for i, n := range page.Items {
+		out.Items[i] = &NoticeLog{Notice: n, Deliveries: by[n.ID]}
 	}
-	return out, nil
+	return out, len(ns), nil
 }
 
 // WebhookEndpoint returns an endpoint for its organisation's staff and

@@ -267,6 +267,10 @@ func operations(ctx context.Context, db *mongodb.DB, svc *service.Service, h htt
 		profile { importantToMe { text directQuote } } needs { description }
 		provision { id intendedOutcome provision welshMedium provider startDate reviewOrEndDate rationale } meetingSummary } } } }`
 	const orgDeadlines = `query($org: ID) { deadlines(filter: {orgId: $org}, first: 20) { edges { node { id rule { id } due status } } } }`
+	const dueInMonth = `{ deadlines(from: "2026-12-01", to: "2026-12-31", first: 20) { totalCount edges { node { id rule { id } due status } } } }`
+	const lastDue = `{ deadlines(last: 20) { pageInfo { hasPreviousPage } edges { node { id due } } } }`
+	const caseload = `{ reviews(first: 20) { totalCount nodes { id status type openedAt } } }`
+	const search = `{ search(text: "a", first: 10) { nodes { ... on Learner { id familyName } } } }`
 	return []op{
 		{"authenticate ({ __typename })", gql(officer, `{ __typename }`, nil)},
 		{"learners(first: 10) with current plan (LA officer)", gql(officer, learnersPage, map[string]any{"n": 10})},
@@ -283,6 +287,10 @@ func operations(ctx context.Context, db *mongodb.DB, svc *service.Service, h htt
 			return err
 		}},
 		{"deadlines of an organisation (first: 20, ALNCo)", gql(staff, orgDeadlines, map[string]any{"org": res.StaffOrgID})},
+		{"deadlines due in a month with totalCount (first: 20, LA officer)", gql(officer, dueInMonth, nil)},
+		{"the LA's latest-due deadlines (last: 20, LA officer)", gql(officer, lastDue, nil)},
+		{"reviews, open first, with totalCount (first: 20, LA officer)", gql(officer, caseload, nil)},
+		{"search learners by a name's start (first: 10, LA officer)", gql(officer, search, nil)},
 		{"write a 60 KiB file (store)", func(ctx context.Context) error {
 			b := make([]byte, 60<<10)
 			_, _ = rand.Read(b)

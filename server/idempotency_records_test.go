@@ -59,7 +59,7 @@ func TestIdempotentRecords(t *testing.T) {
 		{"addEvidence", officer, func(tok, key string, v int) response {
 			in := withKey(map[string]any{"caseId": caseID, "title": []string{"SaLT report", "Letter"}[v], "kind": "REPORT"}, key)
 			return e.addEvidence(tok, in, "report.pdf", "application/pdf", [][]byte{report, otherReport}[v])
-		}, []any{"addEvidence", "id"}, count(officer, `query($id: ID!) { case(id: $id) { evidence { id } } }`, map[string]any{"id": caseID}, "case", "evidence")},
+		}, []any{"addEvidence", "id"}, count(officer, `query($id: ID!) { case(id: $id) { evidence { nodes { id } } } }`, map[string]any{"id": caseID}, "case", "evidence", "nodes")},
 		{"createWebhookEndpoint", alnco, func(tok, key string, v int) response {
 			vars := map[string]any{"org": f.schoolA, "url": []string{rcv, rcv + "/other"}[v]}
 			if key != "" {

@@ -166,33 +166,33 @@ func TestPeople(t *testing.T) {
 	}
 	e.must(officer, `mutation($id: ID!) { renderBundle(caseId: $id) { id } }`, map[string]any{"id": caseID})
 	all := e.must(parent, `query($p: ID!, $r: ID!, $c: ID!, $l: ID!) {
-		plan(id: $p) { version(number: 3) { qualityOverride { by byPerson { displayName } } } sessions { recordedBy recordedByPerson { displayName } } }
-		review(id: $r) { request { decidedBy decidedByPerson { displayName } } revisions { createdBy createdByPerson { displayName } } }
-		case(id: $c) { createdByPerson { displayName } updatedByPerson { displayName } evidence { createdByPerson { displayName } }
-			bundles { createdByPerson { displayName } } revisions { createdByPerson { displayName } updatedByPerson { displayName } } }
-		learner(id: $l) { events { recordedBy recordedByPerson { displayName } } } }`,
+		plan(id: $p) { version(number: 3) { qualityOverride { by byPerson { displayName } } } sessions { nodes { recordedBy recordedByPerson { displayName } } } }
+		review(id: $r) { request { decidedBy decidedByPerson { displayName } } revisions { nodes { createdBy createdByPerson { displayName } } } }
+		case(id: $c) { createdByPerson { displayName } updatedByPerson { displayName } evidence { nodes { createdByPerson { displayName } } }
+			bundles { nodes { createdByPerson { displayName } } } revisions { nodes { createdByPerson { displayName } updatedByPerson { displayName } } } }
+		learner(id: $l) { events { nodes { recordedBy recordedByPerson { displayName } } } } }`,
 		map[string]any{"p": f.plan1, "r": reviewID, "c": caseID, "l": f.l1})
 	for _, tc := range []struct {
 		path []any
 		user string
 	}{
 		{[]any{"plan", "version", "qualityOverride", "byPerson"}, f.alnco},
-		{[]any{"plan", "sessions", 0, "recordedByPerson"}, f.alnco},
+		{[]any{"plan", "sessions", "nodes", 0, "recordedByPerson"}, f.alnco},
 		{[]any{"review", "request", "decidedByPerson"}, f.alnco},
-		{[]any{"review", "revisions", 1, "createdByPerson"}, f.alnco},
+		{[]any{"review", "revisions", "nodes", 1, "createdByPerson"}, f.alnco},
 		{[]any{"case", "createdByPerson"}, f.officer},
 		{[]any{"case", "updatedByPerson"}, f.officer},
-		{[]any{"case", "evidence", 0, "createdByPerson"}, f.officer},
-		{[]any{"case", "bundles", 0, "createdByPerson"}, f.officer},
-		{[]any{"case", "revisions", 0, "createdByPerson"}, f.officer},
-		{[]any{"case", "revisions", 0, "updatedByPerson"}, f.officer},
+		{[]any{"case", "evidence", "nodes", 0, "createdByPerson"}, f.officer},
+		{[]any{"case", "bundles", "nodes", 0, "createdByPerson"}, f.officer},
+		{[]any{"case", "revisions", "nodes", 0, "createdByPerson"}, f.officer},
+		{[]any{"case", "revisions", "nodes", 0, "updatedByPerson"}, f.officer},
 	} {
 		if got := all.str(append(tc.path, "displayName")...); got != "User "+tc.user {
 			t.Errorf("%v: %q, want %s's name", tc.path, got, tc.user)
 		}
 	}
 	named := 0
-	for _, x := range all.get("learner", "events").([]any) {
+	for _, x := range all.get("learner", "events", "nodes").([]any) {
 		m := x.(map[string]any)
 		if p, _ := m["recordedByPerson"].(map[string]any); p != nil && p["displayName"] == "User "+m["recordedBy"].(string) {
 			named++

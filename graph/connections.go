@@ -59,11 +59,7 @@ type LearnerConnection struct {
 }
 
 func (c *LearnerConnection) Nodes() []*cynllun.Learner {
-	out := make([]*cynllun.Learner, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = &e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *LearnerEdge) *cynllun.Learner { return &e.Node })
 }
 
 type OrganisationConnection struct {
@@ -73,11 +69,7 @@ type OrganisationConnection struct {
 }
 
 func (c *OrganisationConnection) Nodes() []*cynllun.Organisation {
-	out := make([]*cynllun.Organisation, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = &e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *OrganisationEdge) *cynllun.Organisation { return &e.Node })
 }
 
 type PlanVersionConnection struct {
@@ -87,11 +79,7 @@ type PlanVersionConnection struct {
 }
 
 func (c *PlanVersionConnection) Nodes() []*cynllun.Version {
-	out := make([]*cynllun.Version, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = &e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *PlanVersionEdge) *cynllun.Version { return &e.Node })
 }
 
 type AuditEventConnection struct {
@@ -101,11 +89,7 @@ type AuditEventConnection struct {
 }
 
 func (c *AuditEventConnection) Nodes() []*cynllun.AuditEvent {
-	out := make([]*cynllun.AuditEvent, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = &e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *AuditEventEdge) *cynllun.AuditEvent { return &e.Node })
 }
 
 type DeadlineConnection struct {
@@ -115,11 +99,7 @@ type DeadlineConnection struct {
 }
 
 func (c *DeadlineConnection) Nodes() []*cynllun.Deadline {
-	out := make([]*cynllun.Deadline, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = &e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *DeadlineEdge) *cynllun.Deadline { return &e.Node })
 }
 
 type CaseEdge struct {
@@ -134,11 +114,7 @@ type CaseConnection struct {
 }
 
 func (c *CaseConnection) Nodes() []*cynllun.Case {
-	out := make([]*cynllun.Case, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *CaseEdge) *cynllun.Case { return e.Node })
 }
 
 type ReviewEdge struct {
@@ -153,11 +129,7 @@ type ReviewConnection struct {
 }
 
 func (c *ReviewConnection) Nodes() []*cynllun.Review {
-	out := make([]*cynllun.Review, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *ReviewEdge) *cynllun.Review { return e.Node })
 }
 
 // SearchResult is the Go side of the GraphQL union SearchResult: a
@@ -176,11 +148,7 @@ type SearchConnection struct {
 }
 
 func (c *SearchConnection) Nodes() []SearchResult {
-	out := make([]SearchResult, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *SearchEdge) SearchResult { return e.Node })
 }
 
 type StatutoryEventEdge struct {
@@ -195,11 +163,7 @@ type StatutoryEventConnection struct {
 }
 
 func (c *StatutoryEventConnection) Nodes() []*cynllun.StatutoryEvent {
-	out := make([]*cynllun.StatutoryEvent, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *StatutoryEventEdge) *cynllun.StatutoryEvent { return e.Node })
 }
 
 type LedgerSessionEdge struct {
@@ -214,11 +178,7 @@ type LedgerSessionConnection struct {
 }
 
 func (c *LedgerSessionConnection) Nodes() []*cynllun.Session {
-	out := make([]*cynllun.Session, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *LedgerSessionEdge) *cynllun.Session { return e.Node })
 }
 
 type ReviewRevisionEdge struct {
@@ -233,11 +193,7 @@ type ReviewRevisionConnection struct {
 }
 
 func (c *ReviewRevisionConnection) Nodes() []*ReviewRevision {
-	out := make([]*ReviewRevision, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *ReviewRevisionEdge) *ReviewRevision { return e.Node })
 }
 
 type CaseRevisionEdge struct {
@@ -252,11 +208,7 @@ type CaseRevisionConnection struct {
 }
 
 func (c *CaseRevisionConnection) Nodes() []*CaseRevision {
-	out := make([]*CaseRevision, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *CaseRevisionEdge) *CaseRevision { return e.Node })
 }
 
 type CaseEvidenceEdge struct {
@@ -271,11 +223,7 @@ type CaseEvidenceConnection struct {
 }
 
 func (c *CaseEvidenceConnection) Nodes() []*cynllun.CaseEvidence {
-	out := make([]*cynllun.CaseEvidence, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *CaseEvidenceEdge) *cynllun.CaseEvidence { return e.Node })
 }
 
 type BundleEdge struct {
@@ -290,11 +238,7 @@ type BundleConnection struct {
 }
 
 func (c *BundleConnection) Nodes() []*cynllun.Bundle {
-	out := make([]*cynllun.Bundle, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = e.Node
-	}
-	return out
+	return nodesOf(c.Edges, func(e *BundleEdge) *cynllun.Bundle { return e.Node })
 }
 
 type NoticeEdge struct {
@@ -309,9 +253,15 @@ type NoticeConnection struct {
 }
 
 func (c *NoticeConnection) Nodes() []*service.NoticeLog {
-	out := make([]*service.NoticeLog, len(c.Edges))
-	for i, e := range c.Edges {
-		out[i] = e.Node
+	return nodesOf(c.Edges, func(e *NoticeEdge) *service.NoticeLog { return e.Node })
+}
+
+// nodesOf is the nodes of a page's edges, in order (a connection's nodes
+// field).
+func nodesOf[E, T any](edges []*E, node func(*E) T) []T {
+	out := make([]T, len(edges))
+	for i, e := range edges {
+		out[i] = node(e)
 	}
 	return out
 }

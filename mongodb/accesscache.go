@@ -149,7 +149,7 @@ func (db *DB) afterAccessChange(ctx context.Context, op string) {
 	}
 }
 
-// cachedUserAccess returns the user's cached access, if fresh, and the
+// userAccess returns the user's cached access, if fresh, and the
 // generation to fill it under otherwise.
 func (c *accessCache) userAccess(ctx context.Context, id string) (*cynllun.User, []cynllun.Relationship, bool, string) {
 	token := c.check(ctx)

@@ -175,6 +175,7 @@ type response struct {
 	Data   map[string]any
 	Errors []gqlError
 	raw    []byte
+	header http.Header
 }
 
 func (r response) code() string {
@@ -239,7 +240,7 @@ func (e *env) send(token string, req *http.Request) response {
 	if err := json.Unmarshal(raw, &out); err != nil {
 		e.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
 	}
-	return response{Status: resp.StatusCode, Data: out.Data, Errors: out.Errors, raw: raw}
+	return response{Status: resp.StatusCode, Data: out.Data, Errors: out.Errors, raw: raw, header: resp.Header}
 }
 
 func (e *env) do(token, query string, vars map[string]any) response {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -30,23 +29,8 @@ func (e *env) doLang(token, acceptLanguage, query string, vars map[string]any) (
 	if acceptLanguage != "" {
 		req.Header.Set("Accept-Language", acceptLanguage)
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := e.srv.Client().Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out struct {
-		Data   map[string]any `json:"data"`
-		Errors []gqlError     `json:"errors"`
-	}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		e.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
-	}
-	return response{Status: resp.StatusCode, Data: out.Data, Errors: out.Errors, raw: raw}, resp.Header.Get("Content-Language")
+	r := e.send(token, req)
+	return r, r.header.Get("Content-Language")
 }
 
 // fieldMessages returns the first error's extensions.fields as field →

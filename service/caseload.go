@@ -79,21 +79,7 @@ func (s *Service) countWork(ctx context.Context, op string, count func(context.C
 	if err != nil {
 		return 0, cynllun.AsError(op, err)
 	}
-	ids := make([]string, 0, len(byLearner))
-	for id := range byLearner {
-		ids = append(ids, id)
-	}
-	readable, err := s.readableLearners(ctx, p, ids)
-	if err != nil {
-		return 0, cynllun.AsError(op, err)
-	}
-	n := 0
-	for id, k := range byLearner {
-		if readable[id] != nil {
-			n += k
-		}
-	}
-	return n, nil
+	return s.countReadable(ctx, op, p, byLearner)
 }
 
 // placeOf is a learner's LA and setting now: where a case or review saved

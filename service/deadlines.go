@@ -647,6 +647,12 @@ func (s *Service) CountDeadlines(ctx context.Context, f DeadlineFilter) (int, er
 	if err != nil {
 		return 0, cynllun.AsError(op, err)
 	}
+	return s.countReadable(ctx, op, p, byLearner)
+}
+
+// countReadable sums the counts of the learners p may read (a list's
+// totalCount from counts per learner): one batch read of the learners.
+func (s *Service) countReadable(ctx context.Context, op string, p *cynllun.Principal, byLearner map[string]int) (int, error) {
 	ids := make([]string, 0, len(byLearner))
 	for id := range byLearner {
 		ids = append(ids, id)

@@ -360,7 +360,7 @@ func Dev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	fmt.Fprintf(out, "       -d '{\"query\":\"{ learners(first: 10) { edges { node { givenName familyName status plans { currentVersionNumber } } } } }\"}'\n")
 	fmt.Fprintf(out, "\nA review with its meeting recorded: review(id: %q) { status checklist { code met } findings { rule } ledger { rows { planned delivered shortfallSessions } } }\n", seed.ReviewID)
 	fmt.Fprintf(out, "A tribunal case (as officer, parent or alnco): case(id: %q) { appealDeadline { due status } evidence { nodes { title } } bundlePreview { documentPages warnings { code section } } }\n"+
-		"  then mutation { renderBundle(caseId: %q) { id status } } and bundle(id: …) { status file { downloadUrl } manifest { pages } }\n\n", seed.CaseID, seed.CaseID)
+		"  then mutation { renderBundle(input: {caseId: %q}) { bundle { id status } } } and bundle(id: …) { status file { downloadUrl } manifest { pages } }\n\n", seed.CaseID, seed.CaseID)
 	err = ServeHTTP(ctx, ln, p.Handler(), cfg.ShutdownTimeout)
 	<-werr
 	return err

@@ -3,8 +3,6 @@ package graph
 import (
 	"context"
 
-	"github.com/99designs/gqlgen/graphql"
-
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/service"
 )
@@ -32,7 +30,8 @@ func (r *Resolver) setBundleSpec(ctx context.Context, in BundleSpecInput) (*cynl
 }
 
 // addEvidence adds a multipart upload to a case.
-func (r *Resolver) addEvidence(ctx context.Context, in AddEvidenceInput, f graphql.Upload) (*cynllun.CaseEvidence, error) {
+func (r *Resolver) addEvidence(ctx context.Context, in AddEvidenceInput) (*cynllun.CaseEvidence, error) {
+	f := in.File
 	data, err := r.readUpload("graph.addEvidence", f)
 	if err != nil {
 		return nil, err

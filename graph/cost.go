@@ -1,10 +1,7 @@
 package graph
 
 import (
-	"github.com/99designs/gqlgen/graphql"
-
 	"github.com/cynllun/cynllun"
-	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/service"
 )
@@ -83,38 +80,34 @@ func setCosts(c *ComplexityRoot) {
 	c.Mutation.CreateOrganisation = func(child int, _ service.OrganisationInput) int { return costWrite + child }
 	c.Mutation.CreateUser = func(child int, _ service.UserInput) int { return costWrite + child }
 	c.Mutation.GrantAccess = func(child int, _ service.GrantInput) int { return costWrite + child }
-	c.Mutation.RevokeAccess = func(child int, _ string) int { return costWrite + child }
+	c.Mutation.RevokeAccess = func(child int, _ RevokeAccessInput) int { return costWrite + child }
 	c.Mutation.CreateLearner = func(child int, _ service.LearnerInput) int { return costWrite + child }
-	c.Mutation.UpdateLearner = func(child int, _ string, _ service.LearnerInput) int { return costWrite + child }
+	c.Mutation.UpdateLearner = func(child int, _ UpdateLearnerInput) int { return costWrite + child }
 	c.Mutation.CreatePlan = func(child int, _ service.PlanInput) int { return costWrite + child }
 	c.Mutation.SaveVersion = func(child int, _ service.SaveInput) int { return costCompute + child }
-	c.Mutation.RenderPlan = func(child int, _ string, _ *int, _ *cynllun.RenderLanguage, _ *cynllun.JobPriority, _ *bool) int {
-		return costRender + child
-	}
+	c.Mutation.RenderPlan = func(child int, _ RenderPlanInput) int { return costRender + child }
 	c.Mutation.RequestReview = func(child int, _ service.RequestReviewInput) int { return 2*costWrite + child }
 	c.Mutation.DecideReviewRequest = func(child int, _ service.DecideRequestInput) int { return costWrite + child }
 	c.Mutation.OpenReview = func(child int, _ service.OpenReviewInput) int { return 2*costWrite + child }
 	c.Mutation.SaveReview = func(child int, _ service.SaveReviewInput) int { return 2*costWrite + child }
 	c.Mutation.ConcludeReview = func(child int, _ service.ConcludeInput) int { return costCompute + child }
-	c.Mutation.RenderMeetingRecord = func(child int, _ string, _ *int, _ *cynllun.RenderLanguage, _ *cynllun.JobPriority) int {
-		return costRender + child
+	c.Mutation.RenderMeetingRecord = func(child int, _ RenderMeetingRecordInput) int { return costRender + child }
+	c.Mutation.UploadAttachment = func(child int, _ UploadAttachmentInput) int { return costUpload + child }
+	c.Mutation.RecordSessions = func(child int, in RecordSessionsInput) int {
+		return costWrite + len(in.Sessions) + 10*child
 	}
-	c.Mutation.UploadAttachment = func(child int, _ string, _ graphql.Upload, _ *string) int { return costUpload + child }
-	c.Mutation.RecordSessions = func(child int, _ string, sessions []*service.SessionInput) int {
-		return costWrite + len(sessions) + 10*child
-	}
-	c.Mutation.VoidSession = func(child int, _, _ string) int { return costWrite + child }
+	c.Mutation.VoidSession = func(child int, _ VoidSessionInput) int { return costWrite + child }
 	c.Mutation.RecordStatutoryEvent = func(child int, _ service.EventInput) int { return 2*costWrite + child }
-	c.Mutation.MarkDeadlineNotApplicable = func(child int, _, _ string, _ *cynllun.Date) int { return costWrite + child }
-	c.Mutation.SetCalendar = func(child int, _ string, _ int, _ calendar.Calendar, _ *string) int { return 2*costWrite + child }
-	c.Mutation.ImportCalendar = func(child int, _ string, _ int, _ string, _ *bool, _ *string) int { return costCompute + child }
-	c.Mutation.CreateWebhookEndpoint = func(child int, _, _ string, _ *string) int { return costWrite + child }
-	c.Mutation.RotateWebhookSecret = func(child int, _ string, _ *bool) int { return costWrite + child }
-	c.Mutation.SetWebhookEndpointActive = func(child int, _ string, _ bool) int { return costWrite + child }
+	c.Mutation.MarkDeadlineNotApplicable = func(child int, _ MarkDeadlineNotApplicableInput) int { return costWrite + child }
+	c.Mutation.SetCalendar = func(child int, _ SetCalendarInput) int { return 2*costWrite + child }
+	c.Mutation.ImportCalendar = func(child int, _ ImportCalendarInput) int { return costCompute + child }
+	c.Mutation.CreateWebhookEndpoint = func(child int, _ CreateWebhookEndpointInput) int { return costWrite + child }
+	c.Mutation.RotateWebhookSecret = func(child int, _ RotateWebhookSecretInput) int { return costWrite + child }
+	c.Mutation.SetWebhookEndpointActive = func(child int, _ SetWebhookEndpointActiveInput) int { return costWrite + child }
 	c.Mutation.OpenCase = func(child int, _ service.OpenCaseInput) int { return 2*costWrite + child }
 	c.Mutation.UpdateCase = func(child int, _ service.UpdateCaseInput) int { return costWrite + child }
 	c.Mutation.SetBundleSpec = func(child int, _ BundleSpecInput) int { return costWrite + child }
-	c.Mutation.AddEvidence = func(child int, _ AddEvidenceInput, _ graphql.Upload) int { return costUpload + child }
-	c.Mutation.WithdrawEvidence = func(child int, _, _ string) int { return costWrite + child }
-	c.Mutation.RenderBundle = func(child int, _ string, _ *cynllun.JobPriority) int { return costBundle + child }
+	c.Mutation.AddEvidence = func(child int, _ AddEvidenceInput) int { return costUpload + child }
+	c.Mutation.WithdrawEvidence = func(child int, _ WithdrawEvidenceInput) int { return costWrite + child }
+	c.Mutation.RenderBundle = func(child int, _ RenderBundleInput) int { return costBundle + child }
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -205,14 +206,14 @@ func present(ctx context.Context, e *cynllun.Error, log *slog.Logger) *gqlerror.
 		if len(e.Fields) > 0 {
 			fields := make([]map[string]string, len(e.Fields))
 			for i, f := range e.Fields {
-				fields[i] = fieldError(ctx, log, f.Field, f.Message)
+				fields[i] = fieldError(ctx, log, inputPath(ctx, f.Field), f.Message)
 			}
 			ext["fields"] = fields
 			// One field: the message is "field: its message"
 			// (cynllun.Invalid), put together again in the
 			// request's language, with the field's reason.
 			if f := e.Fields[0]; len(e.Fields) == 1 && e.Message == f.Field+": "+f.Message {
-				msg = f.Field + ": " + fields[0]["message"]
+				msg = fields[0]["field"] + ": " + fields[0]["message"]
 				if r := fields[0]["reason"]; r != "" {
 					ext["reason"] = r
 				}
@@ -230,6 +231,17 @@ func present(ctx context.Context, e *cynllun.Error, log *slog.Logger) *gqlerror.
 		out.Path = fc.Path()
 	}
 	return out
+}
+
+// inputPath names a mutation's field error by its path in the request:
+// every mutation takes one argument, input, so a field the service names
+// relative to it ("reason", "sessions.0.date") is "input.reason".
+func inputPath(ctx context.Context, field string) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Object != "Mutation" || field == "input" || strings.HasPrefix(field, "input.") {
+		return field
+	}
+	return "input." + field
 }
 
 // Recover turns a resolver panic into an INTERNAL error.

@@ -106,6 +106,10 @@ type ComplexityRoot struct {
 		Owner  func(childComplexity int) int
 	}
 
+	AddEvidencePayload struct {
+		Evidence func(childComplexity int) int
+	}
+
 	Appendix struct {
 		AttachmentID func(childComplexity int) int
 		Text         func(childComplexity int) int
@@ -388,11 +392,36 @@ type ComplexityRoot struct {
 		To     func(childComplexity int) int
 	}
 
+	ConcludeReviewPayload struct {
+		Review func(childComplexity int) int
+	}
+
 	Consent struct {
 		CapacityDetails func(childComplexity int) int
 		CapacityIssues  func(childComplexity int) int
 		ConsentDetails  func(childComplexity int) int
 		ConsentGiven    func(childComplexity int) int
+	}
+
+	CreateLearnerPayload struct {
+		Learner func(childComplexity int) int
+	}
+
+	CreateOrganisationPayload struct {
+		Organisation func(childComplexity int) int
+	}
+
+	CreatePlanPayload struct {
+		Plan func(childComplexity int) int
+	}
+
+	CreateUserPayload struct {
+		User func(childComplexity int) int
+	}
+
+	CreateWebhookEndpointPayload struct {
+		Endpoint func(childComplexity int) int
+		Secret   func(childComplexity int) int
 	}
 
 	Deadline struct {
@@ -449,6 +478,10 @@ type ComplexityRoot struct {
 		EventID     func(childComplexity int) int
 		On          func(childComplexity int) int
 		PreviousDue func(childComplexity int) int
+	}
+
+	DecideReviewRequestPayload struct {
+		Review func(childComplexity int) int
 	}
 
 	Delivery struct {
@@ -547,6 +580,14 @@ type ComplexityRoot struct {
 	FurtherSection struct {
 		Key  func(childComplexity int) int
 		Text func(childComplexity int) int
+	}
+
+	GrantAccessPayload struct {
+		Relationship func(childComplexity int) int
+	}
+
+	ImportCalendarPayload struct {
+		Calendar func(childComplexity int) int
 	}
 
 	Job struct {
@@ -681,38 +722,42 @@ type ComplexityRoot struct {
 		Pages     func(childComplexity int) int
 	}
 
+	MarkDeadlineNotApplicablePayload struct {
+		Deadline func(childComplexity int) int
+	}
+
 	Mutation struct {
-		AddEvidence               func(childComplexity int, input AddEvidenceInput, file graphql.Upload) int
+		AddEvidence               func(childComplexity int, input AddEvidenceInput) int
 		ConcludeReview            func(childComplexity int, input service.ConcludeInput) int
 		CreateLearner             func(childComplexity int, input service.LearnerInput) int
 		CreateOrganisation        func(childComplexity int, input service.OrganisationInput) int
 		CreatePlan                func(childComplexity int, input service.PlanInput) int
 		CreateUser                func(childComplexity int, input service.UserInput) int
-		CreateWebhookEndpoint     func(childComplexity int, orgID string, url string, idempotencyKey *string) int
+		CreateWebhookEndpoint     func(childComplexity int, input CreateWebhookEndpointInput) int
 		DecideReviewRequest       func(childComplexity int, input service.DecideRequestInput) int
 		GrantAccess               func(childComplexity int, input service.GrantInput) int
-		ImportCalendar            func(childComplexity int, orgID string, expectedRevision int, ics string, merge *bool, comment *string) int
-		MarkDeadlineNotApplicable func(childComplexity int, id string, reason string, on *cynllun.Date) int
+		ImportCalendar            func(childComplexity int, input ImportCalendarInput) int
+		MarkDeadlineNotApplicable func(childComplexity int, input MarkDeadlineNotApplicableInput) int
 		OpenCase                  func(childComplexity int, input service.OpenCaseInput) int
 		OpenReview                func(childComplexity int, input service.OpenReviewInput) int
-		RecordSessions            func(childComplexity int, planID string, sessions []*service.SessionInput) int
+		RecordSessions            func(childComplexity int, input RecordSessionsInput) int
 		RecordStatutoryEvent      func(childComplexity int, input service.EventInput) int
-		RenderBundle              func(childComplexity int, caseID string, priority *cynllun.JobPriority) int
-		RenderMeetingRecord       func(childComplexity int, reviewID string, revision *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) int
-		RenderPlan                func(childComplexity int, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority, planCheck *bool) int
+		RenderBundle              func(childComplexity int, input RenderBundleInput) int
+		RenderMeetingRecord       func(childComplexity int, input RenderMeetingRecordInput) int
+		RenderPlan                func(childComplexity int, input RenderPlanInput) int
 		RequestReview             func(childComplexity int, input service.RequestReviewInput) int
-		RevokeAccess              func(childComplexity int, id string) int
-		RotateWebhookSecret       func(childComplexity int, id string, keepPrevious *bool) int
+		RevokeAccess              func(childComplexity int, input RevokeAccessInput) int
+		RotateWebhookSecret       func(childComplexity int, input RotateWebhookSecretInput) int
 		SaveReview                func(childComplexity int, input service.SaveReviewInput) int
 		SaveVersion               func(childComplexity int, input service.SaveInput) int
 		SetBundleSpec             func(childComplexity int, input BundleSpecInput) int
-		SetCalendar               func(childComplexity int, orgID string, expectedRevision int, calendar calendar.Calendar, comment *string) int
-		SetWebhookEndpointActive  func(childComplexity int, id string, active bool) int
+		SetCalendar               func(childComplexity int, input SetCalendarInput) int
+		SetWebhookEndpointActive  func(childComplexity int, input SetWebhookEndpointActiveInput) int
 		UpdateCase                func(childComplexity int, input service.UpdateCaseInput) int
-		UpdateLearner             func(childComplexity int, id string, input service.LearnerInput) int
-		UploadAttachment          func(childComplexity int, learnerID string, file graphql.Upload, idempotencyKey *string) int
-		VoidSession               func(childComplexity int, id string, reason string) int
-		WithdrawEvidence          func(childComplexity int, id string, reason string) int
+		UpdateLearner             func(childComplexity int, input UpdateLearnerInput) int
+		UploadAttachment          func(childComplexity int, input UploadAttachmentInput) int
+		VoidSession               func(childComplexity int, input VoidSessionInput) int
+		WithdrawEvidence          func(childComplexity int, input WithdrawEvidenceInput) int
 	}
 
 	NeedEntry struct {
@@ -754,6 +799,14 @@ type ComplexityRoot struct {
 		ImportantToMe  func(childComplexity int) int
 		LikeAndAdmire  func(childComplexity int) int
 		Media          func(childComplexity int) int
+	}
+
+	OpenCasePayload struct {
+		Case func(childComplexity int) int
+	}
+
+	OpenReviewPayload struct {
+		Review func(childComplexity int) int
 	}
 
 	Organisation struct {
@@ -1028,6 +1081,16 @@ type ComplexityRoot struct {
 		Version  func(childComplexity int) int
 	}
 
+	RecordSessionsPayload struct {
+		Sessions func(childComplexity int) int
+	}
+
+	RecordStatutoryEventPayload struct {
+		Closed  func(childComplexity int) int
+		Event   func(childComplexity int) int
+		Started func(childComplexity int) int
+	}
+
 	Relationship struct {
 		Active             func(childComplexity int) int
 		CaseID             func(childComplexity int) int
@@ -1048,6 +1111,22 @@ type ComplexityRoot struct {
 		StaffRole          func(childComplexity int) int
 		UserID             func(childComplexity int) int
 		ViewerCanRevoke    func(childComplexity int) int
+	}
+
+	RenderBundlePayload struct {
+		Bundle func(childComplexity int) int
+	}
+
+	RenderMeetingRecordPayload struct {
+		Job func(childComplexity int) int
+	}
+
+	RenderPlanPayload struct {
+		Job func(childComplexity int) int
+	}
+
+	RequestReviewPayload struct {
+		Review func(childComplexity int) int
 	}
 
 	Review struct {
@@ -1184,6 +1263,15 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RevokeAccessPayload struct {
+		Relationship func(childComplexity int) int
+	}
+
+	RotateWebhookSecretPayload struct {
+		Endpoint func(childComplexity int) int
+		Secret   func(childComplexity int) int
+	}
+
 	RowLedger struct {
 		Basis             func(childComplexity int) int
 		Delivered         func(childComplexity int) int
@@ -1205,6 +1293,14 @@ type ComplexityRoot struct {
 		Warnings          func(childComplexity int) int
 	}
 
+	SaveReviewPayload struct {
+		Review func(childComplexity int) int
+	}
+
+	SaveVersionPayload struct {
+		Version func(childComplexity int) int
+	}
+
 	SearchConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -1215,6 +1311,18 @@ type ComplexityRoot struct {
 	SearchEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SetBundleSpecPayload struct {
+		Case func(childComplexity int) int
+	}
+
+	SetCalendarPayload struct {
+		Calendar func(childComplexity int) int
+	}
+
+	SetWebhookEndpointActivePayload struct {
+		Endpoint func(childComplexity int) int
 	}
 
 	Statement struct {
@@ -1246,12 +1354,6 @@ type ComplexityRoot struct {
 	StatutoryEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
-	}
-
-	StatutoryEventResult struct {
-		Closed  func(childComplexity int) int
-		Event   func(childComplexity int) int
-		Started func(childComplexity int) int
 	}
 
 	StatutoryRule struct {
@@ -1297,6 +1399,18 @@ type ComplexityRoot struct {
 		Terms       func(childComplexity int) int
 	}
 
+	UpdateCasePayload struct {
+		Case func(childComplexity int) int
+	}
+
+	UpdateLearnerPayload struct {
+		Learner func(childComplexity int) int
+	}
+
+	UploadAttachmentPayload struct {
+		File func(childComplexity int) int
+	}
+
 	User struct {
 		Admin         func(childComplexity int) int
 		Email         func(childComplexity int) int
@@ -1312,6 +1426,10 @@ type ComplexityRoot struct {
 		To      func(childComplexity int) int
 	}
 
+	VoidSessionPayload struct {
+		Session func(childComplexity int) int
+	}
+
 	WebhookEndpoint struct {
 		Active         func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
@@ -1324,9 +1442,8 @@ type ComplexityRoot struct {
 		URL            func(childComplexity int) int
 	}
 
-	WebhookSecret struct {
-		Endpoint func(childComplexity int) int
-		Secret   func(childComplexity int) int
+	WithdrawEvidencePayload struct {
+		Evidence func(childComplexity int) int
 	}
 }
 
@@ -1508,37 +1625,37 @@ type ManifestSectionResolver interface {
 	Documents(ctx context.Context, obj *bundle.SectionPlacement) (*bundle.PageRange, error)
 }
 type MutationResolver interface {
-	CreateOrganisation(ctx context.Context, input service.OrganisationInput) (*cynllun.Organisation, error)
-	CreateUser(ctx context.Context, input service.UserInput) (*cynllun.User, error)
-	GrantAccess(ctx context.Context, input service.GrantInput) (*cynllun.Relationship, error)
-	RevokeAccess(ctx context.Context, id string) (*cynllun.Relationship, error)
-	CreateLearner(ctx context.Context, input service.LearnerInput) (*cynllun.Learner, error)
-	UpdateLearner(ctx context.Context, id string, input service.LearnerInput) (*cynllun.Learner, error)
-	CreatePlan(ctx context.Context, input service.PlanInput) (*cynllun.Plan, error)
-	SaveVersion(ctx context.Context, input service.SaveInput) (*cynllun.Version, error)
-	RenderPlan(ctx context.Context, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority, planCheck *bool) (*cynllun.Job, error)
-	RequestReview(ctx context.Context, input service.RequestReviewInput) (*cynllun.Review, error)
-	DecideReviewRequest(ctx context.Context, input service.DecideRequestInput) (*cynllun.Review, error)
-	OpenReview(ctx context.Context, input service.OpenReviewInput) (*cynllun.Review, error)
-	SaveReview(ctx context.Context, input service.SaveReviewInput) (*cynllun.Review, error)
-	ConcludeReview(ctx context.Context, input service.ConcludeInput) (*cynllun.Review, error)
-	RenderMeetingRecord(ctx context.Context, reviewID string, revision *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) (*cynllun.Job, error)
-	UploadAttachment(ctx context.Context, learnerID string, file graphql.Upload, idempotencyKey *string) (*cynllun.File, error)
-	RecordSessions(ctx context.Context, planID string, sessions []*service.SessionInput) ([]*cynllun.Session, error)
-	VoidSession(ctx context.Context, id string, reason string) (*cynllun.Session, error)
+	CreateOrganisation(ctx context.Context, input service.OrganisationInput) (*CreateOrganisationPayload, error)
+	CreateUser(ctx context.Context, input service.UserInput) (*CreateUserPayload, error)
+	GrantAccess(ctx context.Context, input service.GrantInput) (*GrantAccessPayload, error)
+	RevokeAccess(ctx context.Context, input RevokeAccessInput) (*RevokeAccessPayload, error)
+	CreateLearner(ctx context.Context, input service.LearnerInput) (*CreateLearnerPayload, error)
+	UpdateLearner(ctx context.Context, input UpdateLearnerInput) (*UpdateLearnerPayload, error)
+	CreatePlan(ctx context.Context, input service.PlanInput) (*CreatePlanPayload, error)
+	SaveVersion(ctx context.Context, input service.SaveInput) (*SaveVersionPayload, error)
+	RenderPlan(ctx context.Context, input RenderPlanInput) (*RenderPlanPayload, error)
+	RequestReview(ctx context.Context, input service.RequestReviewInput) (*RequestReviewPayload, error)
+	DecideReviewRequest(ctx context.Context, input service.DecideRequestInput) (*DecideReviewRequestPayload, error)
+	OpenReview(ctx context.Context, input service.OpenReviewInput) (*OpenReviewPayload, error)
+	SaveReview(ctx context.Context, input service.SaveReviewInput) (*SaveReviewPayload, error)
+	ConcludeReview(ctx context.Context, input service.ConcludeInput) (*ConcludeReviewPayload, error)
+	RenderMeetingRecord(ctx context.Context, input RenderMeetingRecordInput) (*RenderMeetingRecordPayload, error)
+	UploadAttachment(ctx context.Context, input UploadAttachmentInput) (*UploadAttachmentPayload, error)
+	RecordSessions(ctx context.Context, input RecordSessionsInput) (*RecordSessionsPayload, error)
+	VoidSession(ctx context.Context, input VoidSessionInput) (*VoidSessionPayload, error)
 	RecordStatutoryEvent(ctx context.Context, input service.EventInput) (*service.EventResult, error)
-	MarkDeadlineNotApplicable(ctx context.Context, id string, reason string, on *cynllun.Date) (*cynllun.Deadline, error)
-	SetCalendar(ctx context.Context, orgID string, expectedRevision int, calendar calendar.Calendar, comment *string) (*service.OrgCalendar, error)
-	ImportCalendar(ctx context.Context, orgID string, expectedRevision int, ics string, merge *bool, comment *string) (*service.OrgCalendar, error)
-	CreateWebhookEndpoint(ctx context.Context, orgID string, url string, idempotencyKey *string) (*service.NewSecret, error)
-	RotateWebhookSecret(ctx context.Context, id string, keepPrevious *bool) (*service.NewSecret, error)
-	SetWebhookEndpointActive(ctx context.Context, id string, active bool) (*cynllun.WebhookEndpoint, error)
-	OpenCase(ctx context.Context, input service.OpenCaseInput) (*cynllun.Case, error)
-	UpdateCase(ctx context.Context, input service.UpdateCaseInput) (*cynllun.Case, error)
-	SetBundleSpec(ctx context.Context, input BundleSpecInput) (*cynllun.Case, error)
-	AddEvidence(ctx context.Context, input AddEvidenceInput, file graphql.Upload) (*cynllun.CaseEvidence, error)
-	WithdrawEvidence(ctx context.Context, id string, reason string) (*cynllun.CaseEvidence, error)
-	RenderBundle(ctx context.Context, caseID string, priority *cynllun.JobPriority) (*cynllun.Bundle, error)
+	MarkDeadlineNotApplicable(ctx context.Context, input MarkDeadlineNotApplicableInput) (*MarkDeadlineNotApplicablePayload, error)
+	SetCalendar(ctx context.Context, input SetCalendarInput) (*SetCalendarPayload, error)
+	ImportCalendar(ctx context.Context, input ImportCalendarInput) (*ImportCalendarPayload, error)
+	CreateWebhookEndpoint(ctx context.Context, input CreateWebhookEndpointInput) (*service.NewSecret, error)
+	RotateWebhookSecret(ctx context.Context, input RotateWebhookSecretInput) (*service.NewSecret, error)
+	SetWebhookEndpointActive(ctx context.Context, input SetWebhookEndpointActiveInput) (*SetWebhookEndpointActivePayload, error)
+	OpenCase(ctx context.Context, input service.OpenCaseInput) (*OpenCasePayload, error)
+	UpdateCase(ctx context.Context, input service.UpdateCaseInput) (*UpdateCasePayload, error)
+	SetBundleSpec(ctx context.Context, input BundleSpecInput) (*SetBundleSpecPayload, error)
+	AddEvidence(ctx context.Context, input AddEvidenceInput) (*AddEvidencePayload, error)
+	WithdrawEvidence(ctx context.Context, input WithdrawEvidenceInput) (*WithdrawEvidencePayload, error)
+	RenderBundle(ctx context.Context, input RenderBundleInput) (*RenderBundlePayload, error)
 }
 type NoticeResolver interface {
 	Kind(ctx context.Context, obj *service.NoticeLog) (string, error)
@@ -1805,6 +1922,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Action.Owner(childComplexity), true
+
+	case "AddEvidencePayload.evidence":
+		if e.ComplexityRoot.AddEvidencePayload.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddEvidencePayload.Evidence(childComplexity), true
 
 	case "Appendix.attachmentId":
 		if e.ComplexityRoot.Appendix.AttachmentID == nil {
@@ -3037,6 +3161,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Closure.To(childComplexity), true
 
+	case "ConcludeReviewPayload.review":
+		if e.ComplexityRoot.ConcludeReviewPayload.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConcludeReviewPayload.Review(childComplexity), true
+
 	case "Consent.capacityDetails":
 		if e.ComplexityRoot.Consent.CapacityDetails == nil {
 			break
@@ -3061,6 +3192,47 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Consent.ConsentGiven(childComplexity), true
+
+	case "CreateLearnerPayload.learner":
+		if e.ComplexityRoot.CreateLearnerPayload.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateLearnerPayload.Learner(childComplexity), true
+
+	case "CreateOrganisationPayload.organisation":
+		if e.ComplexityRoot.CreateOrganisationPayload.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateOrganisationPayload.Organisation(childComplexity), true
+
+	case "CreatePlanPayload.plan":
+		if e.ComplexityRoot.CreatePlanPayload.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePlanPayload.Plan(childComplexity), true
+
+	case "CreateUserPayload.user":
+		if e.ComplexityRoot.CreateUserPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateUserPayload.User(childComplexity), true
+
+	case "CreateWebhookEndpointPayload.endpoint":
+		if e.ComplexityRoot.CreateWebhookEndpointPayload.Endpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateWebhookEndpointPayload.Endpoint(childComplexity), true
+	case "CreateWebhookEndpointPayload.secret":
+		if e.ComplexityRoot.CreateWebhookEndpointPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateWebhookEndpointPayload.Secret(childComplexity), true
 
 	case "Deadline.calculation":
 		if e.ComplexityRoot.Deadline.Calculation == nil {
@@ -3300,6 +3472,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeadlineExtension.PreviousDue(childComplexity), true
+
+	case "DecideReviewRequestPayload.review":
+		if e.ComplexityRoot.DecideReviewRequestPayload.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecideReviewRequestPayload.Review(childComplexity), true
 
 	case "Delivery.at":
 		if e.ComplexityRoot.Delivery.At == nil {
@@ -3689,6 +3868,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FurtherSection.Text(childComplexity), true
+
+	case "GrantAccessPayload.relationship":
+		if e.ComplexityRoot.GrantAccessPayload.Relationship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrantAccessPayload.Relationship(childComplexity), true
+
+	case "ImportCalendarPayload.calendar":
+		if e.ComplexityRoot.ImportCalendarPayload.Calendar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCalendarPayload.Calendar(childComplexity), true
 
 	case "Job.attempts":
 		if e.ComplexityRoot.Job.Attempts == nil {
@@ -4293,6 +4486,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ManifestSection.Pages(childComplexity), true
 
+	case "MarkDeadlineNotApplicablePayload.deadline":
+		if e.ComplexityRoot.MarkDeadlineNotApplicablePayload.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkDeadlineNotApplicablePayload.Deadline(childComplexity), true
+
 	case "Mutation.addEvidence":
 		if e.ComplexityRoot.Mutation.AddEvidence == nil {
 			break
@@ -4303,7 +4503,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddEvidence(childComplexity, args["input"].(AddEvidenceInput), args["file"].(graphql.Upload)), true
+		return e.ComplexityRoot.Mutation.AddEvidence(childComplexity, args["input"].(AddEvidenceInput)), true
 	case "Mutation.concludeReview":
 		if e.ComplexityRoot.Mutation.ConcludeReview == nil {
 			break
@@ -4369,7 +4569,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateWebhookEndpoint(childComplexity, args["orgId"].(string), args["url"].(string), args["idempotencyKey"].(*string)), true
+		return e.ComplexityRoot.Mutation.CreateWebhookEndpoint(childComplexity, args["input"].(CreateWebhookEndpointInput)), true
 	case "Mutation.decideReviewRequest":
 		if e.ComplexityRoot.Mutation.DecideReviewRequest == nil {
 			break
@@ -4402,7 +4602,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ImportCalendar(childComplexity, args["orgId"].(string), args["expectedRevision"].(int), args["ics"].(string), args["merge"].(*bool), args["comment"].(*string)), true
+		return e.ComplexityRoot.Mutation.ImportCalendar(childComplexity, args["input"].(ImportCalendarInput)), true
 	case "Mutation.markDeadlineNotApplicable":
 		if e.ComplexityRoot.Mutation.MarkDeadlineNotApplicable == nil {
 			break
@@ -4413,7 +4613,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.MarkDeadlineNotApplicable(childComplexity, args["id"].(string), args["reason"].(string), args["on"].(*cynllun.Date)), true
+		return e.ComplexityRoot.Mutation.MarkDeadlineNotApplicable(childComplexity, args["input"].(MarkDeadlineNotApplicableInput)), true
 	case "Mutation.openCase":
 		if e.ComplexityRoot.Mutation.OpenCase == nil {
 			break
@@ -4446,7 +4646,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordSessions(childComplexity, args["planId"].(string), args["sessions"].([]*service.SessionInput)), true
+		return e.ComplexityRoot.Mutation.RecordSessions(childComplexity, args["input"].(RecordSessionsInput)), true
 	case "Mutation.recordStatutoryEvent":
 		if e.ComplexityRoot.Mutation.RecordStatutoryEvent == nil {
 			break
@@ -4468,7 +4668,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RenderBundle(childComplexity, args["caseId"].(string), args["priority"].(*cynllun.JobPriority)), true
+		return e.ComplexityRoot.Mutation.RenderBundle(childComplexity, args["input"].(RenderBundleInput)), true
 	case "Mutation.renderMeetingRecord":
 		if e.ComplexityRoot.Mutation.RenderMeetingRecord == nil {
 			break
@@ -4479,7 +4679,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RenderMeetingRecord(childComplexity, args["reviewId"].(string), args["revision"].(*int), args["language"].(*cynllun.RenderLanguage), args["priority"].(*cynllun.JobPriority)), true
+		return e.ComplexityRoot.Mutation.RenderMeetingRecord(childComplexity, args["input"].(RenderMeetingRecordInput)), true
 	case "Mutation.renderPlan":
 		if e.ComplexityRoot.Mutation.RenderPlan == nil {
 			break
@@ -4490,7 +4690,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RenderPlan(childComplexity, args["planId"].(string), args["version"].(*int), args["language"].(*cynllun.RenderLanguage), args["priority"].(*cynllun.JobPriority), args["planCheck"].(*bool)), true
+		return e.ComplexityRoot.Mutation.RenderPlan(childComplexity, args["input"].(RenderPlanInput)), true
 	case "Mutation.requestReview":
 		if e.ComplexityRoot.Mutation.RequestReview == nil {
 			break
@@ -4512,7 +4712,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RevokeAccess(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.RevokeAccess(childComplexity, args["input"].(RevokeAccessInput)), true
 	case "Mutation.rotateWebhookSecret":
 		if e.ComplexityRoot.Mutation.RotateWebhookSecret == nil {
 			break
@@ -4523,7 +4723,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["id"].(string), args["keepPrevious"].(*bool)), true
+		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["input"].(RotateWebhookSecretInput)), true
 	case "Mutation.saveReview":
 		if e.ComplexityRoot.Mutation.SaveReview == nil {
 			break
@@ -4567,7 +4767,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetCalendar(childComplexity, args["orgId"].(string), args["expectedRevision"].(int), args["calendar"].(calendar.Calendar), args["comment"].(*string)), true
+		return e.ComplexityRoot.Mutation.SetCalendar(childComplexity, args["input"].(SetCalendarInput)), true
 	case "Mutation.setWebhookEndpointActive":
 		if e.ComplexityRoot.Mutation.SetWebhookEndpointActive == nil {
 			break
@@ -4578,7 +4778,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetWebhookEndpointActive(childComplexity, args["id"].(string), args["active"].(bool)), true
+		return e.ComplexityRoot.Mutation.SetWebhookEndpointActive(childComplexity, args["input"].(SetWebhookEndpointActiveInput)), true
 	case "Mutation.updateCase":
 		if e.ComplexityRoot.Mutation.UpdateCase == nil {
 			break
@@ -4600,7 +4800,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateLearner(childComplexity, args["id"].(string), args["input"].(service.LearnerInput)), true
+		return e.ComplexityRoot.Mutation.UpdateLearner(childComplexity, args["input"].(UpdateLearnerInput)), true
 	case "Mutation.uploadAttachment":
 		if e.ComplexityRoot.Mutation.UploadAttachment == nil {
 			break
@@ -4611,7 +4811,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UploadAttachment(childComplexity, args["learnerId"].(string), args["file"].(graphql.Upload), args["idempotencyKey"].(*string)), true
+		return e.ComplexityRoot.Mutation.UploadAttachment(childComplexity, args["input"].(UploadAttachmentInput)), true
 	case "Mutation.voidSession":
 		if e.ComplexityRoot.Mutation.VoidSession == nil {
 			break
@@ -4622,7 +4822,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.VoidSession(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.VoidSession(childComplexity, args["input"].(VoidSessionInput)), true
 	case "Mutation.withdrawEvidence":
 		if e.ComplexityRoot.Mutation.WithdrawEvidence == nil {
 			break
@@ -4633,7 +4833,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.WithdrawEvidence(childComplexity, args["id"].(string), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.WithdrawEvidence(childComplexity, args["input"].(WithdrawEvidenceInput)), true
 
 	case "NeedEntry.description":
 		if e.ComplexityRoot.NeedEntry.Description == nil {
@@ -4795,6 +4995,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OnePageProfile.Media(childComplexity), true
+
+	case "OpenCasePayload.case":
+		if e.ComplexityRoot.OpenCasePayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenCasePayload.Case(childComplexity), true
+
+	case "OpenReviewPayload.review":
+		if e.ComplexityRoot.OpenReviewPayload.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenReviewPayload.Review(childComplexity), true
 
 	case "Organisation.calendar":
 		if e.ComplexityRoot.Organisation.Calendar == nil {
@@ -6098,6 +6312,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordItem.Version(childComplexity), true
 
+	case "RecordSessionsPayload.sessions":
+		if e.ComplexityRoot.RecordSessionsPayload.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSessionsPayload.Sessions(childComplexity), true
+
+	case "RecordStatutoryEventPayload.closed":
+		if e.ComplexityRoot.RecordStatutoryEventPayload.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordStatutoryEventPayload.Closed(childComplexity), true
+	case "RecordStatutoryEventPayload.event":
+		if e.ComplexityRoot.RecordStatutoryEventPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordStatutoryEventPayload.Event(childComplexity), true
+	case "RecordStatutoryEventPayload.started":
+		if e.ComplexityRoot.RecordStatutoryEventPayload.Started == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordStatutoryEventPayload.Started(childComplexity), true
+
 	case "Relationship.active":
 		if e.ComplexityRoot.Relationship.Active == nil {
 			break
@@ -6212,6 +6452,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.ViewerCanRevoke(childComplexity), true
+
+	case "RenderBundlePayload.bundle":
+		if e.ComplexityRoot.RenderBundlePayload.Bundle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenderBundlePayload.Bundle(childComplexity), true
+
+	case "RenderMeetingRecordPayload.job":
+		if e.ComplexityRoot.RenderMeetingRecordPayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenderMeetingRecordPayload.Job(childComplexity), true
+
+	case "RenderPlanPayload.job":
+		if e.ComplexityRoot.RenderPlanPayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenderPlanPayload.Job(childComplexity), true
+
+	case "RequestReviewPayload.review":
+		if e.ComplexityRoot.RequestReviewPayload.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestReviewPayload.Review(childComplexity), true
 
 	case "Review.canMaintain":
 		if e.ComplexityRoot.Review.CanMaintain == nil {
@@ -6852,6 +7120,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReviewRevisionEdge.Node(childComplexity), true
 
+	case "RevokeAccessPayload.relationship":
+		if e.ComplexityRoot.RevokeAccessPayload.Relationship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeAccessPayload.Relationship(childComplexity), true
+
+	case "RotateWebhookSecretPayload.endpoint":
+		if e.ComplexityRoot.RotateWebhookSecretPayload.Endpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RotateWebhookSecretPayload.Endpoint(childComplexity), true
+	case "RotateWebhookSecretPayload.secret":
+		if e.ComplexityRoot.RotateWebhookSecretPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RotateWebhookSecretPayload.Secret(childComplexity), true
+
 	case "RowLedger.basis":
 		if e.ComplexityRoot.RowLedger.Basis == nil {
 			break
@@ -6961,6 +7249,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RowLedger.Warnings(childComplexity), true
 
+	case "SaveReviewPayload.review":
+		if e.ComplexityRoot.SaveReviewPayload.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveReviewPayload.Review(childComplexity), true
+
+	case "SaveVersionPayload.version":
+		if e.ComplexityRoot.SaveVersionPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveVersionPayload.Version(childComplexity), true
+
 	case "SearchConnection.edges":
 		if e.ComplexityRoot.SearchConnection.Edges == nil {
 			break
@@ -6998,6 +7300,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+
+	case "SetBundleSpecPayload.case":
+		if e.ComplexityRoot.SetBundleSpecPayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetBundleSpecPayload.Case(childComplexity), true
+
+	case "SetCalendarPayload.calendar":
+		if e.ComplexityRoot.SetCalendarPayload.Calendar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetCalendarPayload.Calendar(childComplexity), true
+
+	case "SetWebhookEndpointActivePayload.endpoint":
+		if e.ComplexityRoot.SetWebhookEndpointActivePayload.Endpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetWebhookEndpointActivePayload.Endpoint(childComplexity), true
 
 	case "Statement.directQuote":
 		if e.ComplexityRoot.Statement.DirectQuote == nil {
@@ -7116,25 +7439,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StatutoryEventEdge.Node(childComplexity), true
-
-	case "StatutoryEventResult.closed":
-		if e.ComplexityRoot.StatutoryEventResult.Closed == nil {
-			break
-		}
-
-		return e.ComplexityRoot.StatutoryEventResult.Closed(childComplexity), true
-	case "StatutoryEventResult.event":
-		if e.ComplexityRoot.StatutoryEventResult.Event == nil {
-			break
-		}
-
-		return e.ComplexityRoot.StatutoryEventResult.Event(childComplexity), true
-	case "StatutoryEventResult.started":
-		if e.ComplexityRoot.StatutoryEventResult.Started == nil {
-			break
-		}
-
-		return e.ComplexityRoot.StatutoryEventResult.Started(childComplexity), true
 
 	case "StatutoryRule.amount":
 		if e.ComplexityRoot.StatutoryRule.Amount == nil {
@@ -7336,6 +7640,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TermCalendar.Terms(childComplexity), true
 
+	case "UpdateCasePayload.case":
+		if e.ComplexityRoot.UpdateCasePayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateCasePayload.Case(childComplexity), true
+
+	case "UpdateLearnerPayload.learner":
+		if e.ComplexityRoot.UpdateLearnerPayload.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateLearnerPayload.Learner(childComplexity), true
+
+	case "UploadAttachmentPayload.file":
+		if e.ComplexityRoot.UploadAttachmentPayload.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadAttachmentPayload.File(childComplexity), true
+
 	case "User.admin":
 		if e.ComplexityRoot.User.Admin == nil {
 			break
@@ -7392,6 +7717,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VersionComparison.To(childComplexity), true
 
+	case "VoidSessionPayload.session":
+		if e.ComplexityRoot.VoidSessionPayload.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoidSessionPayload.Session(childComplexity), true
+
 	case "WebhookEndpoint.active":
 		if e.ComplexityRoot.WebhookEndpoint.Active == nil {
 			break
@@ -7447,18 +7779,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WebhookEndpoint.URL(childComplexity), true
 
-	case "WebhookSecret.endpoint":
-		if e.ComplexityRoot.WebhookSecret.Endpoint == nil {
+	case "WithdrawEvidencePayload.evidence":
+		if e.ComplexityRoot.WithdrawEvidencePayload.Evidence == nil {
 			break
 		}
 
-		return e.ComplexityRoot.WebhookSecret.Endpoint(childComplexity), true
-	case "WebhookSecret.secret":
-		if e.ComplexityRoot.WebhookSecret.Secret == nil {
-			break
-		}
-
-		return e.ComplexityRoot.WebhookSecret.Secret(childComplexity), true
+		return e.ComplexityRoot.WithdrawEvidencePayload.Evidence(childComplexity), true
 
 	}
 	return 0, false
@@ -7483,6 +7809,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateOrganisationInput", ec.unmarshalInputCreateOrganisationInput),
 			graphql.NewInputUnmarshaler("CreatePlanInput", ec.unmarshalInputCreatePlanInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("CreateWebhookEndpointInput", ec.unmarshalInputCreateWebhookEndpointInput),
 			graphql.NewInputUnmarshaler("DeadlineFilter", ec.unmarshalInputDeadlineFilter),
 			graphql.NewInputUnmarshaler("DecideReviewRequestInput", ec.unmarshalInputDecideReviewRequestInput),
 			graphql.NewInputUnmarshaler("DisagreementInput", ec.unmarshalInputDisagreementInput),
@@ -7491,9 +7818,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("FourPlusOneInput", ec.unmarshalInputFourPlusOneInput),
 			graphql.NewInputUnmarshaler("FurtherSectionInput", ec.unmarshalInputFurtherSectionInput),
 			graphql.NewInputUnmarshaler("GrantAccessInput", ec.unmarshalInputGrantAccessInput),
+			graphql.NewInputUnmarshaler("ImportCalendarInput", ec.unmarshalInputImportCalendarInput),
 			graphql.NewInputUnmarshaler("LearnerFilter", ec.unmarshalInputLearnerFilter),
 			graphql.NewInputUnmarshaler("LearnerInput", ec.unmarshalInputLearnerInput),
 			graphql.NewInputUnmarshaler("MaintainerInfoInput", ec.unmarshalInputMaintainerInfoInput),
+			graphql.NewInputUnmarshaler("MarkDeadlineNotApplicableInput", ec.unmarshalInputMarkDeadlineNotApplicableInput),
 			graphql.NewInputUnmarshaler("NeedEntryInput", ec.unmarshalInputNeedEntryInput),
 			graphql.NewInputUnmarshaler("OnePageProfileInput", ec.unmarshalInputOnePageProfileInput),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
@@ -7510,15 +7839,27 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProvisionRowInput", ec.unmarshalInputProvisionRowInput),
 			graphql.NewInputUnmarshaler("QuantityInput", ec.unmarshalInputQuantityInput),
 			graphql.NewInputUnmarshaler("RecordItemInput", ec.unmarshalInputRecordItemInput),
+			graphql.NewInputUnmarshaler("RecordSessionsInput", ec.unmarshalInputRecordSessionsInput),
+			graphql.NewInputUnmarshaler("RenderBundleInput", ec.unmarshalInputRenderBundleInput),
+			graphql.NewInputUnmarshaler("RenderMeetingRecordInput", ec.unmarshalInputRenderMeetingRecordInput),
+			graphql.NewInputUnmarshaler("RenderPlanInput", ec.unmarshalInputRenderPlanInput),
 			graphql.NewInputUnmarshaler("RequestReviewInput", ec.unmarshalInputRequestReviewInput),
 			graphql.NewInputUnmarshaler("ReviewRecordInput", ec.unmarshalInputReviewRecordInput),
+			graphql.NewInputUnmarshaler("RevokeAccessInput", ec.unmarshalInputRevokeAccessInput),
+			graphql.NewInputUnmarshaler("RotateWebhookSecretInput", ec.unmarshalInputRotateWebhookSecretInput),
 			graphql.NewInputUnmarshaler("SaveReviewInput", ec.unmarshalInputSaveReviewInput),
 			graphql.NewInputUnmarshaler("SaveVersionInput", ec.unmarshalInputSaveVersionInput),
 			graphql.NewInputUnmarshaler("SessionInput", ec.unmarshalInputSessionInput),
+			graphql.NewInputUnmarshaler("SetCalendarInput", ec.unmarshalInputSetCalendarInput),
+			graphql.NewInputUnmarshaler("SetWebhookEndpointActiveInput", ec.unmarshalInputSetWebhookEndpointActiveInput),
 			graphql.NewInputUnmarshaler("StatementInput", ec.unmarshalInputStatementInput),
 			graphql.NewInputUnmarshaler("StatutoryEventInput", ec.unmarshalInputStatutoryEventInput),
 			graphql.NewInputUnmarshaler("TermInput", ec.unmarshalInputTermInput),
 			graphql.NewInputUnmarshaler("UpdateCaseInput", ec.unmarshalInputUpdateCaseInput),
+			graphql.NewInputUnmarshaler("UpdateLearnerInput", ec.unmarshalInputUpdateLearnerInput),
+			graphql.NewInputUnmarshaler("UploadAttachmentInput", ec.unmarshalInputUploadAttachmentInput),
+			graphql.NewInputUnmarshaler("VoidSessionInput", ec.unmarshalInputVoidSessionInput),
+			graphql.NewInputUnmarshaler("WithdrawEvidenceInput", ec.unmarshalInputWithdrawEvidenceInput),
 		)
 	}
 	first := true
@@ -7941,12 +8282,12 @@ type Mutation {
   createOrganisation(
     "The organisation."
     input: CreateOrganisationInput!
-  ): Organisation
+  ): CreateOrganisationPayload
   "Create a user account (administrators; staff and officers for parents and young people)."
   createUser(
     "The account."
     input: CreateUserInput!
-  ): User
+  ): CreateUserPayload
   """
   Give a user access through a relationship, as the grant table allows:
   administrators grant staff and officer roles; staff of the learner's
@@ -7958,21 +8299,21 @@ type Mutation {
   grantAccess(
     "The relationship."
     input: GrantAccessInput!
-  ): Relationship
+  ): GrantAccessPayload
   """
   End a relationship now. The holder may end their own; whoever could grant
   it may end it; any parent or the young person may end an advocate's
   consent. NOT_FOUND when you may do neither.
   """
   revokeAccess(
-    "The relationship's id (rel_…)."
-    id: ID!
-  ): Relationship
+    "The request."
+    input: RevokeAccessInput!
+  ): RevokeAccessPayload
   "Register a learner: staff of the learner's school or FEI, or officers of their local authority."
   createLearner(
     "The learner's details."
     input: LearnerInput!
-  ): Learner
+  ): CreateLearnerPayload
   """
   Replace a learner's details (every field: send them all). Staff and
   officers who are responsible for the learner both before and after the
@@ -7980,11 +8321,9 @@ type Mutation {
   such as an LA officer).
   """
   updateLearner(
-    "The learner's id."
-    id: ID!
-    "The learner's details as they should now be."
-    input: LearnerInput!
-  ): Learner
+    "The request."
+    input: UpdateLearnerInput!
+  ): UpdateLearnerPayload
   """
   Start an IDP for a learner; its version 1 is a draft. A learner has at
   most one plan kept by one maintaining body: sending the same request
@@ -7994,12 +8333,12 @@ type Mutation {
   createPlan(
     "The plan."
     input: CreatePlanInput!
-  ): Plan
+  ): CreatePlanPayload
   "Save a new immutable version. CONFLICT when expectedVersion is no longer current."
   saveVersion(
     "The version."
     input: SaveVersionInput!
-  ): PlanVersion
+  ): SaveVersionPayload
   """
   Render a plan version to PDF in the background. Returns the job at once; a
   version already rendered (or being rendered) in that language returns the
@@ -8007,17 +8346,9 @@ type Mutation {
   the current version.
   """
   renderPlan(
-    "The plan's id; anyone who may read the plan may ask (parents too)."
-    planId: ID!
-    "The version's number; omit for the current version. A version that does not exist is NOT_FOUND."
-    version: Int
-    "The PDF's language."
-    language: RenderLanguage = EN
-    "INTERACTIVE when someone is waiting for it, BULK for batches."
-    priority: JobPriority = INTERACTIVE
-    "Add a plan check page listing the version's findings (drafts only: INVALID for a FINAL version)."
-    planCheck: Boolean = false
-  ): Job
+    "The request."
+    input: RenderPlanInput!
+  ): RenderPlanPayload
 }
 
 """
@@ -9287,22 +9618,22 @@ extend type Mutation {
   requestReview(
     "The request."
     input: RequestReviewInput!
-  ): Review
+  ): RequestReviewPayload
   "Accept a requested review (it becomes OPEN) or refuse it as unnecessary, with reasons."
   decideReviewRequest(
     "The decision."
     input: DecideReviewRequestInput!
-  ): Review
+  ): DecideReviewRequestPayload
   "Start a review that was not requested (annual, transfer, LA reconsideration, other)."
   openReview(
     "The review."
     input: OpenReviewInput!
-  ): Review
+  ): OpenReviewPayload
   "Save a new revision of a review's record. CONFLICT when expectedRevision is no longer current."
   saveReview(
     "The record."
     input: SaveReviewInput!
-  ): Review
+  ): SaveReviewPayload
   """
   End a review with a revised plan (saved as a new FINAL version linked to
   the review) or a notice of no revision. Either starts a new 12-month
@@ -9311,18 +9642,12 @@ extend type Mutation {
   concludeReview(
     "The decision."
     input: ConcludeReviewInput!
-  ): Review
+  ): ConcludeReviewPayload
   "Render a review's meeting record to PDF in the background (the latest revision unless revision is given)."
   renderMeetingRecord(
-    "The review's id; anyone who may read the review may ask."
-    reviewId: ID!
-    "The revision to render; omit for the latest."
-    revision: Int
-    "The PDF's language."
-    language: RenderLanguage = EN
-    "INTERACTIVE when someone is waiting for it, BULK for batches."
-    priority: JobPriority = INTERACTIVE
-  ): Job
+    "The request."
+    input: RenderMeetingRecordInput!
+  ): RenderMeetingRecordPayload
   """
   Upload an attachment to a learner's record (multipart request, GraphQL
   multipart request spec): a drawing, a recording, a report. Its type is
@@ -9330,20 +9655,9 @@ extend type Mutation {
   its name and declared type. Download it through File.downloadUrl.
   """
   uploadAttachment(
-    "The learner (staff, officers, parents and the young person may upload)."
-    learnerId: ID!
-    "The file part (at most the deployment's MAX_UPLOAD_BYTES)."
-    file: Upload!
-    """
-    Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
-    retry safe: a request with a key you have used before, for the same
-    learner and the same file (name, type and bytes), returns the file
-    stored first and stores nothing; with anything else it is CONFLICT.
-    Keys are yours alone (per signed-in user) and are never logged. (The
-    same bytes for the same learner are one file, with a key or without.)
-    """
-    idempotencyKey: String
-  ): File
+    "The request."
+    input: UploadAttachmentInput!
+  ): UploadAttachmentPayload
   """
   Record sessions of a plan's provision, delivered or missed: all of them
   or (on any error) none. A session is identified by its row, date, status
@@ -9351,18 +9665,14 @@ extend type Mutation {
   as stored.
   """
   recordSessions(
-    "The plan (staff and officers record its ledger)."
-    planId: ID!
-    "The sessions, 1 to 1000."
-    sessions: [SessionInput!]!
-  ): [LedgerSession!]
+    "The request."
+    input: RecordSessionsInput!
+  ): RecordSessionsPayload
   "Withdraw a mistaken ledger entry; it stays in the ledger marked as voided."
   voidSession(
-    "The entry's id (ses_…)."
-    id: ID!
-    "Why it is withdrawn (required)."
-    reason: String!
-  ): LedgerSession
+    "The request."
+    input: VoidSessionInput!
+  ): VoidSessionPayload
 }
 
 "A file part of a multipart request (GraphQL multipart request spec): send null in the variables and the file in the map."
@@ -10660,7 +10970,7 @@ input StatutoryEventInput {
 }
 
 "A recorded statutory event and what it did."
-type StatutoryEventResult {
+type RecordStatutoryEventPayload {
   "The event (the one recorded first, when the same event is recorded again)."
   event: StatutoryEvent!
   "Clocks the event started."
@@ -10725,40 +11035,22 @@ extend type Mutation {
   recordStatutoryEvent(
     "The event. Recording the same event again (learner, kind, day, body, plan, review) returns the first and changes nothing."
     input: StatutoryEventInput!
-  ): StatutoryEventResult
+  ): RecordStatutoryEventPayload
   "Close an open deadline as not applicable (an exception applies), with the reason."
   markDeadlineNotApplicable(
-    "The deadline's id (staff and officers)."
-    id: ID!
-    "Why it does not apply (required)."
-    reason: String!
-    "The day it stopped applying; default today."
-    on: Date
-  ): Deadline
+    "The request."
+    input: MarkDeadlineNotApplicableInput!
+  ): MarkDeadlineNotApplicablePayload
   "Replace an organisation's own calendar. CONFLICT when expectedRevision is no longer current."
   setCalendar(
-    "The organisation: staff edit their school's or FEI's, officers their LA's and its schools', administrators any."
-    orgId: ID!
-    "The calendar's revision you edited (0 when it has none)."
-    expectedRevision: Int!
-    "The whole calendar."
-    calendar: CalendarInput!
-    "A note saved with the revision."
-    comment: String
-  ): OrganisationCalendar
+    "The request."
+    input: SetCalendarInput!
+  ): SetCalendarPayload
   "Import an iCalendar file as an organisation's own calendar (merge: keep its other school years)."
   importCalendar(
-    "The organisation (as for setCalendar)."
-    orgId: ID!
-    "The calendar's revision you edited (0 when it has none)."
-    expectedRevision: Int!
-    "The iCalendar text: all-day events classified by CATEGORIES (TERM, HALF_TERM, INSET, BANK_HOLIDAY, CLOSURE) or by English and Welsh words in the summary; an event that cannot be classified is INVALID."
-    ics: String!
-    "Keep the school years of the current calendar that the file does not cover; false replaces it."
-    merge: Boolean = false
-    "A note saved with the revision."
-    comment: String
-  ): OrganisationCalendar
+    "The request."
+    input: ImportCalendarInput!
+  ): ImportCalendarPayload
 }
 
 extend type Learner {
@@ -10863,11 +11155,19 @@ type WebhookEndpoint implements Node {
   createdAt: Time!
 }
 
-"An endpoint with its new signing secret: shown this once."
-type WebhookSecret {
+"The result of ` + "`" + `createWebhookEndpoint` + "`" + `: the endpoint with its signing secret, shown this once."
+type CreateWebhookEndpointPayload {
   "The endpoint."
   endpoint: WebhookEndpoint!
   "The signing secret; keep it: it is never shown again."
+  secret: String!
+}
+
+"The result of ` + "`" + `rotateWebhookSecret` + "`" + `: the endpoint with its new signing secret, shown this once."
+type RotateWebhookSecretPayload {
+  "The endpoint."
+  endpoint: WebhookEndpoint!
+  "The new signing secret; keep it: it is never shown again."
   secret: String!
 }
 
@@ -10955,34 +11255,19 @@ extend type Mutation {
   created first, with its current signing secret, and creates nothing.
   """
   createWebhookEndpoint(
-    "The organisation (its staff, officers of it or its LA, and administrators manage its subscriptions)."
-    orgId: ID!
-    "Where to POST notices: https, to an address this deployment allows (public addresses by default)."
-    url: String!
-    """
-    Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
-    retry safe: a request with a key you have used before, and the same
-    organisation and URL, returns the endpoint created first (with its
-    current signing secret, to you alone: keys are per signed-in user, and
-    you must still manage the organisation's notices) and creates nothing;
-    with another organisation or URL it is CONFLICT. Keys are never logged.
-    """
-    idempotencyKey: String
-  ): WebhookSecret
+    "The request."
+    input: CreateWebhookEndpointInput!
+  ): CreateWebhookEndpointPayload
   "A new signing secret, shown once; with keepPrevious the old one signs too until the next rotation."
   rotateWebhookSecret(
-    "The endpoint's id."
-    id: ID!
-    "Keep signing with the current secret too, so receivers can switch over without missing a notice."
-    keepPrevious: Boolean = true
-  ): WebhookSecret
+    "The request."
+    input: RotateWebhookSecretInput!
+  ): RotateWebhookSecretPayload
   "Disable an endpoint, or enable it again (clearing its failures)."
   setWebhookEndpointActive(
-    "The endpoint's id."
-    id: ID!
-    "True to enable (its URL is checked again), false to disable."
-    active: Boolean!
-  ): WebhookEndpoint
+    "The request."
+    input: SetWebhookEndpointActiveInput!
+  ): SetWebhookEndpointActivePayload
 }
 
 # ---------------------------------------------------------------------------
@@ -11029,7 +11314,7 @@ extend type Mutation {
   openCase(
     "The case: anyone who may work on the learner's cases may open one (the family, advocates with consent, staff of the setting, officers of the LA)."
     input: OpenCaseInput!
-  ): Case
+  ): OpenCasePayload
   """
   Record a case's progress or correct it, as a new revision: send the case's
   details as they should now be (every field replaces the stored one).
@@ -11039,7 +11324,7 @@ extend type Mutation {
   updateCase(
     "The case as it should now be."
     input: UpdateCaseInput!
-  ): Case
+  ): UpdateCasePayload
   """
   Replace how the case's bundle is put together: sections (keys, titles,
   page limits, order, the kinds each takes), the documents from the record,
@@ -11048,7 +11333,7 @@ extend type Mutation {
   setBundleSpec(
     "The bundle specification."
     input: BundleSpecInput!
-  ): Case
+  ): SetBundleSpecPayload
   """
   Add a document to a case (multipart request): a PDF, or a PNG or JPEG
   image. Its type is detected from its content and must agree with its name
@@ -11056,29 +11341,23 @@ extend type Mutation {
   nothing is stored when a check fails.
   """
   addEvidence(
-    "What the document is."
+    "The request."
     input: AddEvidenceInput!
-    "The file part (at most the deployment's MAX_UPLOAD_BYTES)."
-    file: Upload!
-  ): CaseEvidence
+  ): AddEvidencePayload
   "Withdraw a document: it stays listed, and leaves bundles rendered after."
   withdrawEvidence(
-    "The evidence's id (evd_…)."
-    id: ID!
-    "Why it is withdrawn (required)."
-    reason: String!
-  ): CaseEvidence
+    "The request."
+    input: WithdrawEvidenceInput!
+  ): WithdrawEvidencePayload
   """
   Freeze the case's bundle as it stands and render it in the background as a
   new version (earlier versions are kept). When nothing changed since the
   latest version and it did not fail, that version is returned.
   """
   renderBundle(
-    "The case's id."
-    caseId: ID!
-    "INTERACTIVE when someone is waiting for it, BULK for batches."
-    priority: JobPriority = INTERACTIVE
-  ): Bundle
+    "The request."
+    input: RenderBundleInput!
+  ): RenderBundlePayload
 }
 
 "What a case is (domain.md §4)."
@@ -11813,6 +12092,8 @@ input BundleSpecInput {
 
 "A document to add to a case."
 input AddEvidenceInput {
+  "The file part (multipart request; at most the deployment's MAX_UPLOAD_BYTES)."
+  file: Upload!
   """
   Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
   retry safe: a request with a key you have used before, and the same
@@ -12303,6 +12584,332 @@ type NoticeEdge {
   "The item."
   node: Notice!
 }
+
+"The input of ` + "`" + `revokeAccess` + "`" + `."
+input RevokeAccessInput {
+  "The relationship's id (rel_…)."
+  id: ID!
+}
+
+"The input of ` + "`" + `updateLearner` + "`" + `."
+input UpdateLearnerInput {
+  "The learner's id."
+  id: ID!
+  "The learner's details as they should now be."
+  learner: LearnerInput!
+}
+
+"The input of ` + "`" + `renderPlan` + "`" + `."
+input RenderPlanInput {
+  "The plan's id; anyone who may read the plan may ask (parents too)."
+  planId: ID!
+  "The version's number; omit for the current version. A version that does not exist is NOT_FOUND."
+  version: Int
+  "The PDF's language."
+  language: RenderLanguage = EN
+  "INTERACTIVE when someone is waiting for it, BULK for batches."
+  priority: JobPriority = INTERACTIVE
+  "Add a plan check page listing the version's findings (drafts only: INVALID for a FINAL version)."
+  planCheck: Boolean = false
+}
+
+"The input of ` + "`" + `renderMeetingRecord` + "`" + `."
+input RenderMeetingRecordInput {
+  "The review's id; anyone who may read the review may ask."
+  reviewId: ID!
+  "The revision to render; omit for the latest."
+  revision: Int
+  "The PDF's language."
+  language: RenderLanguage = EN
+  "INTERACTIVE when someone is waiting for it, BULK for batches."
+  priority: JobPriority = INTERACTIVE
+}
+
+"The input of ` + "`" + `uploadAttachment` + "`" + `."
+input UploadAttachmentInput {
+  "The learner (staff, officers, parents and the young person may upload)."
+  learnerId: ID!
+  "The file part (at most the deployment's MAX_UPLOAD_BYTES)."
+  file: Upload!
+  """
+  Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+  retry safe: a request with a key you have used before, for the same
+  learner and the same file (name, type and bytes), returns the file
+  stored first and stores nothing; with anything else it is CONFLICT.
+  Keys are yours alone (per signed-in user) and are never logged. (The
+  same bytes for the same learner are one file, with a key or without.)
+  """
+  idempotencyKey: String
+}
+
+"The input of ` + "`" + `recordSessions` + "`" + `."
+input RecordSessionsInput {
+  "The plan (staff and officers record its ledger)."
+  planId: ID!
+  "The sessions, 1 to 1000."
+  sessions: [SessionInput!]!
+}
+
+"The input of ` + "`" + `voidSession` + "`" + `."
+input VoidSessionInput {
+  "The entry's id (ses_…)."
+  id: ID!
+  "Why it is withdrawn (required)."
+  reason: String!
+}
+
+"The input of ` + "`" + `markDeadlineNotApplicable` + "`" + `."
+input MarkDeadlineNotApplicableInput {
+  "The deadline's id (staff and officers)."
+  id: ID!
+  "Why it does not apply (required)."
+  reason: String!
+  "The day it stopped applying; default today."
+  on: Date
+}
+
+"The input of ` + "`" + `setCalendar` + "`" + `."
+input SetCalendarInput {
+  "The organisation: staff edit their school's or FEI's, officers their LA's and its schools', administrators any."
+  orgId: ID!
+  "The calendar's revision you edited (0 when it has none)."
+  expectedRevision: Int!
+  "The whole calendar."
+  calendar: CalendarInput!
+  "A note saved with the revision."
+  comment: String
+}
+
+"The input of ` + "`" + `importCalendar` + "`" + `."
+input ImportCalendarInput {
+  "The organisation (as for setCalendar)."
+  orgId: ID!
+  "The calendar's revision you edited (0 when it has none)."
+  expectedRevision: Int!
+  "The iCalendar text: all-day events classified by CATEGORIES (TERM, HALF_TERM, INSET, BANK_HOLIDAY, CLOSURE) or by English and Welsh words in the summary; an event that cannot be classified is INVALID."
+  ics: String!
+  "Keep the school years of the current calendar that the file does not cover; false replaces it."
+  merge: Boolean = false
+  "A note saved with the revision."
+  comment: String
+}
+
+"The input of ` + "`" + `createWebhookEndpoint` + "`" + `."
+input CreateWebhookEndpointInput {
+  "The organisation (its staff, officers of it or its LA, and administrators manage its subscriptions)."
+  orgId: ID!
+  "Where to POST notices: https, to an address this deployment allows (public addresses by default)."
+  url: String!
+  """
+  Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+  retry safe: a request with a key you have used before, and the same
+  organisation and URL, returns the endpoint created first (with its
+  current signing secret, to you alone: keys are per signed-in user, and
+  you must still manage the organisation's notices) and creates nothing;
+  with another organisation or URL it is CONFLICT. Keys are never logged.
+  """
+  idempotencyKey: String
+}
+
+"The input of ` + "`" + `rotateWebhookSecret` + "`" + `."
+input RotateWebhookSecretInput {
+  "The endpoint's id."
+  id: ID!
+  "Keep signing with the current secret too, so receivers can switch over without missing a notice."
+  keepPrevious: Boolean = true
+}
+
+"The input of ` + "`" + `setWebhookEndpointActive` + "`" + `."
+input SetWebhookEndpointActiveInput {
+  "The endpoint's id."
+  id: ID!
+  "True to enable (its URL is checked again), false to disable."
+  active: Boolean!
+}
+
+"The input of ` + "`" + `withdrawEvidence` + "`" + `."
+input WithdrawEvidenceInput {
+  "The evidence's id (evd_…)."
+  id: ID!
+  "Why it is withdrawn (required)."
+  reason: String!
+}
+
+"The input of ` + "`" + `renderBundle` + "`" + `."
+input RenderBundleInput {
+  "The case's id."
+  caseId: ID!
+  "INTERACTIVE when someone is waiting for it, BULK for batches."
+  priority: JobPriority = INTERACTIVE
+}
+
+"The result of ` + "`" + `createOrganisation` + "`" + `: room for more fields without breaking clients."
+type CreateOrganisationPayload {
+  "The organisation created."
+  organisation: Organisation!
+}
+
+"The result of ` + "`" + `createUser` + "`" + `: room for more fields without breaking clients."
+type CreateUserPayload {
+  "The account created."
+  user: User!
+}
+
+"The result of ` + "`" + `grantAccess` + "`" + `: room for more fields without breaking clients."
+type GrantAccessPayload {
+  "The relationship granted (or the one first granted, on a retry with the same key)."
+  relationship: Relationship!
+}
+
+"The result of ` + "`" + `revokeAccess` + "`" + `: room for more fields without breaking clients."
+type RevokeAccessPayload {
+  "The relationship, now ended."
+  relationship: Relationship!
+}
+
+"The result of ` + "`" + `createLearner` + "`" + `: room for more fields without breaking clients."
+type CreateLearnerPayload {
+  "The learner registered (or the one first registered, on a retry with the same key)."
+  learner: Learner!
+}
+
+"The result of ` + "`" + `updateLearner` + "`" + `: room for more fields without breaking clients."
+type UpdateLearnerPayload {
+  "The learner as they now are."
+  learner: Learner!
+}
+
+"The result of ` + "`" + `createPlan` + "`" + `: room for more fields without breaking clients."
+type CreatePlanPayload {
+  "The plan (the one first created, on a retry)."
+  plan: Plan!
+}
+
+"The result of ` + "`" + `saveVersion` + "`" + `: room for more fields without breaking clients."
+type SaveVersionPayload {
+  "The version saved (the one first saved, on a retry with the same key)."
+  version: PlanVersion!
+}
+
+"The result of ` + "`" + `renderPlan` + "`" + `: room for more fields without breaking clients."
+type RenderPlanPayload {
+  "The render job (an existing one when the version is already rendered, or being rendered, in that language)."
+  job: Job!
+}
+
+"The result of ` + "`" + `requestReview` + "`" + `: room for more fields without breaking clients."
+type RequestReviewPayload {
+  "The review, as requested."
+  review: Review!
+}
+
+"The result of ` + "`" + `decideReviewRequest` + "`" + `: room for more fields without breaking clients."
+type DecideReviewRequestPayload {
+  "The review after the decision."
+  review: Review!
+}
+
+"The result of ` + "`" + `openReview` + "`" + `: room for more fields without breaking clients."
+type OpenReviewPayload {
+  "The review opened (the one first opened, on a retry with the same key)."
+  review: Review!
+}
+
+"The result of ` + "`" + `saveReview` + "`" + `: room for more fields without breaking clients."
+type SaveReviewPayload {
+  "The review's new revision."
+  review: Review!
+}
+
+"The result of ` + "`" + `concludeReview` + "`" + `: room for more fields without breaking clients."
+type ConcludeReviewPayload {
+  "The review, concluded."
+  review: Review!
+}
+
+"The result of ` + "`" + `renderMeetingRecord` + "`" + `: room for more fields without breaking clients."
+type RenderMeetingRecordPayload {
+  "The render job."
+  job: Job!
+}
+
+"The result of ` + "`" + `uploadAttachment` + "`" + `: room for more fields without breaking clients."
+type UploadAttachmentPayload {
+  "The file stored (the one first stored, on a retry)."
+  file: File!
+}
+
+"The result of ` + "`" + `recordSessions` + "`" + `: room for more fields without breaking clients."
+type RecordSessionsPayload {
+  "The entries as stored, in the order sent."
+  sessions: [LedgerSession!]!
+}
+
+"The result of ` + "`" + `voidSession` + "`" + `: room for more fields without breaking clients."
+type VoidSessionPayload {
+  "The entry, now voided."
+  session: LedgerSession!
+}
+
+"The result of ` + "`" + `markDeadlineNotApplicable` + "`" + `: room for more fields without breaking clients."
+type MarkDeadlineNotApplicablePayload {
+  "The deadline, now closed as not applicable."
+  deadline: Deadline!
+}
+
+"The result of ` + "`" + `setCalendar` + "`" + `: room for more fields without breaking clients."
+type SetCalendarPayload {
+  "The organisation's calendar, at its new revision."
+  calendar: OrganisationCalendar!
+}
+
+"The result of ` + "`" + `importCalendar` + "`" + `: room for more fields without breaking clients."
+type ImportCalendarPayload {
+  "The organisation's calendar, at its new revision."
+  calendar: OrganisationCalendar!
+}
+
+"The result of ` + "`" + `setWebhookEndpointActive` + "`" + `: room for more fields without breaking clients."
+type SetWebhookEndpointActivePayload {
+  "The endpoint, now active or paused."
+  endpoint: WebhookEndpoint!
+}
+
+"The result of ` + "`" + `openCase` + "`" + `: room for more fields without breaking clients."
+type OpenCasePayload {
+  "The case opened (the one first opened, on a retry with the same key)."
+  case: Case!
+}
+
+"The result of ` + "`" + `updateCase` + "`" + `: room for more fields without breaking clients."
+type UpdateCasePayload {
+  "The case's new revision."
+  case: Case!
+}
+
+"The result of ` + "`" + `setBundleSpec` + "`" + `: room for more fields without breaking clients."
+type SetBundleSpecPayload {
+  "The case with its new bundle specification."
+  case: Case!
+}
+
+"The result of ` + "`" + `addEvidence` + "`" + `: room for more fields without breaking clients."
+type AddEvidencePayload {
+  "The evidence added (the one first added, on a retry)."
+  evidence: CaseEvidence!
+}
+
+"The result of ` + "`" + `withdrawEvidence` + "`" + `: room for more fields without breaking clients."
+type WithdrawEvidencePayload {
+  "The evidence, now withdrawn."
+  evidence: CaseEvidence!
+}
+
+"The result of ` + "`" + `renderBundle` + "`" + `: room for more fields without breaking clients."
+type RenderBundlePayload {
+  "The bundle being rendered."
+  bundle: Bundle!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -12321,6 +12928,14 @@ func (ec *executionContext) childFields_Action(ctx context.Context, field graphq
 		return ec.fieldContext_Action_due(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Action", field.Name)
+}
+
+func (ec *executionContext) childFields_AddEvidencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "evidence":
+		return ec.fieldContext_AddEvidencePayload_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddEvidencePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Appendix(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12887,6 +13502,14 @@ func (ec *executionContext) childFields_Closure(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Closure", field.Name)
 }
 
+func (ec *executionContext) childFields_ConcludeReviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "review":
+		return ec.fieldContext_ConcludeReviewPayload_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConcludeReviewPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Consent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "consentGiven":
@@ -12899,6 +13522,48 @@ func (ec *executionContext) childFields_Consent(ctx context.Context, field graph
 		return ec.fieldContext_Consent_capacityDetails(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Consent", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateLearnerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "learner":
+		return ec.fieldContext_CreateLearnerPayload_learner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateLearnerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateOrganisationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_CreateOrganisationPayload_organisation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateOrganisationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreatePlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_CreatePlanPayload_plan(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatePlanPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_CreateUserPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateUserPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateWebhookEndpointPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endpoint":
+		return ec.fieldContext_CreateWebhookEndpointPayload_endpoint(ctx, field)
+	case "secret":
+		return ec.fieldContext_CreateWebhookEndpointPayload_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateWebhookEndpointPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Deadline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13011,6 +13676,14 @@ func (ec *executionContext) childFields_DeadlineExtension(ctx context.Context, f
 		return ec.fieldContext_DeadlineExtension_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeadlineExtension", field.Name)
+}
+
+func (ec *executionContext) childFields_DecideReviewRequestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "review":
+		return ec.fieldContext_DecideReviewRequestPayload_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecideReviewRequestPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Delivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13207,6 +13880,22 @@ func (ec *executionContext) childFields_FurtherSection(ctx context.Context, fiel
 		return ec.fieldContext_FurtherSection_text(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FurtherSection", field.Name)
+}
+
+func (ec *executionContext) childFields_GrantAccessPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "relationship":
+		return ec.fieldContext_GrantAccessPayload_relationship(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GrantAccessPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportCalendarPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "calendar":
+		return ec.fieldContext_ImportCalendarPayload_calendar(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportCalendarPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13473,6 +14162,14 @@ func (ec *executionContext) childFields_ManifestSection(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type ManifestSection", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkDeadlineNotApplicablePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deadline":
+		return ec.fieldContext_MarkDeadlineNotApplicablePayload_deadline(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkDeadlineNotApplicablePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_NeedEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "description":
@@ -13553,6 +14250,22 @@ func (ec *executionContext) childFields_OnePageProfile(ctx context.Context, fiel
 		return ec.fieldContext_OnePageProfile_media(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OnePageProfile", field.Name)
+}
+
+func (ec *executionContext) childFields_OpenCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "case":
+		return ec.fieldContext_OpenCasePayload_case(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpenCasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_OpenReviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "review":
+		return ec.fieldContext_OpenReviewPayload_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpenReviewPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Organisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14041,6 +14754,26 @@ func (ec *executionContext) childFields_RecordItem(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type RecordItem", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordSessionsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sessions":
+		return ec.fieldContext_RecordSessionsPayload_sessions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordSessionsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordStatutoryEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_RecordStatutoryEventPayload_event(ctx, field)
+	case "started":
+		return ec.fieldContext_RecordStatutoryEventPayload_started(ctx, field)
+	case "closed":
+		return ec.fieldContext_RecordStatutoryEventPayload_closed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordStatutoryEventPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Relationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -14083,6 +14816,38 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_viewerCanRevoke(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
+}
+
+func (ec *executionContext) childFields_RenderBundlePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bundle":
+		return ec.fieldContext_RenderBundlePayload_bundle(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RenderBundlePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RenderMeetingRecordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_RenderMeetingRecordPayload_job(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RenderMeetingRecordPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RenderPlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_RenderPlanPayload_job(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RenderPlanPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestReviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "review":
+		return ec.fieldContext_RequestReviewPayload_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestReviewPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Review(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14353,6 +15118,24 @@ func (ec *executionContext) childFields_ReviewRevisionEdge(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ReviewRevisionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RevokeAccessPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "relationship":
+		return ec.fieldContext_RevokeAccessPayload_relationship(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeAccessPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RotateWebhookSecretPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endpoint":
+		return ec.fieldContext_RotateWebhookSecretPayload_endpoint(ctx, field)
+	case "secret":
+		return ec.fieldContext_RotateWebhookSecretPayload_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RotateWebhookSecretPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RowLedger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "rowId":
@@ -14395,6 +15178,22 @@ func (ec *executionContext) childFields_RowLedger(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type RowLedger", field.Name)
 }
 
+func (ec *executionContext) childFields_SaveReviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "review":
+		return ec.fieldContext_SaveReviewPayload_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SaveReviewPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SaveVersionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_SaveVersionPayload_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SaveVersionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -14417,6 +15216,30 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 		return ec.fieldContext_SearchEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SetBundleSpecPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "case":
+		return ec.fieldContext_SetBundleSpecPayload_case(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetBundleSpecPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetCalendarPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "calendar":
+		return ec.fieldContext_SetCalendarPayload_calendar(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetCalendarPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetWebhookEndpointActivePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endpoint":
+		return ec.fieldContext_SetWebhookEndpointActivePayload_endpoint(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetWebhookEndpointActivePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Statement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14479,18 +15302,6 @@ func (ec *executionContext) childFields_StatutoryEventEdge(ctx context.Context, 
 		return ec.fieldContext_StatutoryEventEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StatutoryEventEdge", field.Name)
-}
-
-func (ec *executionContext) childFields_StatutoryEventResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "event":
-		return ec.fieldContext_StatutoryEventResult_event(ctx, field)
-	case "started":
-		return ec.fieldContext_StatutoryEventResult_started(ctx, field)
-	case "closed":
-		return ec.fieldContext_StatutoryEventResult_closed(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type StatutoryEventResult", field.Name)
 }
 
 func (ec *executionContext) childFields_StatutoryRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14569,6 +15380,30 @@ func (ec *executionContext) childFields_TermCalendar(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type TermCalendar", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "case":
+		return ec.fieldContext_UpdateCasePayload_case(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateCasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateLearnerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "learner":
+		return ec.fieldContext_UpdateLearnerPayload_learner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateLearnerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadAttachmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_UploadAttachmentPayload_file(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadAttachmentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -14599,6 +15434,14 @@ func (ec *executionContext) childFields_VersionComparison(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type VersionComparison", field.Name)
 }
 
+func (ec *executionContext) childFields_VoidSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "session":
+		return ec.fieldContext_VoidSessionPayload_session(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoidSessionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_WebhookEndpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -14623,14 +15466,12 @@ func (ec *executionContext) childFields_WebhookEndpoint(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type WebhookEndpoint", field.Name)
 }
 
-func (ec *executionContext) childFields_WebhookSecret(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childFields_WithdrawEvidencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "endpoint":
-		return ec.fieldContext_WebhookSecret_endpoint(ctx, field)
-	case "secret":
-		return ec.fieldContext_WebhookSecret_secret(ctx, field)
+	case "evidence":
+		return ec.fieldContext_WithdrawEvidencePayload_evidence(ctx, field)
 	}
-	return nil, fmt.Errorf("no field named %q was found under type WebhookSecret", field.Name)
+	return nil, fmt.Errorf("no field named %q was found under type WithdrawEvidencePayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15056,14 +15897,6 @@ func (ec *executionContext) field_Mutation_addEvidence_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
-		func(ctx context.Context, v any) (graphql.Upload, error) {
-			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["file"] = arg1
 	return args, nil
 }
 
@@ -15140,30 +15973,14 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 func (ec *executionContext) field_Mutation_createWebhookEndpoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CreateWebhookEndpointInput, error) {
+			return ec.unmarshalNCreateWebhookEndpointInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCreateWebhookEndpointInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orgId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "url",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["url"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["idempotencyKey"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -15198,76 +16015,28 @@ func (ec *executionContext) field_Mutation_grantAccess_args(ctx context.Context,
 func (ec *executionContext) field_Mutation_importCalendar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ImportCalendarInput, error) {
+			return ec.unmarshalNImportCalendarInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐImportCalendarInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orgId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["expectedRevision"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "ics",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["ics"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "merge",
-		func(ctx context.Context, v any) (*bool, error) {
-			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["merge"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["comment"] = arg4
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_markDeadlineNotApplicable_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MarkDeadlineNotApplicableInput, error) {
+			return ec.unmarshalNMarkDeadlineNotApplicableInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐMarkDeadlineNotApplicableInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["reason"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "on",
-		func(ctx context.Context, v any) (*cynllun.Date, error) {
-			return ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["on"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -15302,22 +16071,14 @@ func (ec *executionContext) field_Mutation_openReview_args(ctx context.Context, 
 func (ec *executionContext) field_Mutation_recordSessions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "planId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RecordSessionsInput, error) {
+			return ec.unmarshalNRecordSessionsInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRecordSessionsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["planId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sessions",
-		func(ctx context.Context, v any) ([]*service.SessionInput, error) {
-			return ec.unmarshalNSessionInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSessionInputᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["sessions"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -15338,106 +16099,42 @@ func (ec *executionContext) field_Mutation_recordStatutoryEvent_args(ctx context
 func (ec *executionContext) field_Mutation_renderBundle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RenderBundleInput, error) {
+			return ec.unmarshalNRenderBundleInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRenderBundleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["caseId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "priority",
-		func(ctx context.Context, v any) (*cynllun.JobPriority, error) {
-			return ec.unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["priority"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_renderMeetingRecord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reviewId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RenderMeetingRecordInput, error) {
+			return ec.unmarshalNRenderMeetingRecordInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRenderMeetingRecordInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["reviewId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["revision"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "language",
-		func(ctx context.Context, v any) (*cynllun.RenderLanguage, error) {
-			return ec.unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["language"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "priority",
-		func(ctx context.Context, v any) (*cynllun.JobPriority, error) {
-			return ec.unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["priority"] = arg3
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_renderPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "planId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RenderPlanInput, error) {
+			return ec.unmarshalNRenderPlanInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRenderPlanInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["planId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["version"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "language",
-		func(ctx context.Context, v any) (*cynllun.RenderLanguage, error) {
-			return ec.unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["language"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "priority",
-		func(ctx context.Context, v any) (*cynllun.JobPriority, error) {
-			return ec.unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["priority"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "planCheck",
-		func(ctx context.Context, v any) (*bool, error) {
-			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["planCheck"] = arg4
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -15458,36 +16155,28 @@ func (ec *executionContext) field_Mutation_requestReview_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_revokeAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RevokeAccessInput, error) {
+			return ec.unmarshalNRevokeAccessInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRevokeAccessInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_rotateWebhookSecret_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RotateWebhookSecretInput, error) {
+			return ec.unmarshalNRotateWebhookSecretInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRotateWebhookSecretInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "keepPrevious",
-		func(ctx context.Context, v any) (*bool, error) {
-			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["keepPrevious"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -15536,60 +16225,28 @@ func (ec *executionContext) field_Mutation_setBundleSpec_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_setCalendar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetCalendarInput, error) {
+			return ec.unmarshalNSetCalendarInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSetCalendarInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orgId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["expectedRevision"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "calendar",
-		func(ctx context.Context, v any) (calendar.Calendar, error) {
-			return ec.unmarshalNCalendarInput2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐCalendar(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["calendar"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["comment"] = arg3
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_setWebhookEndpointActive_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetWebhookEndpointActiveInput, error) {
+			return ec.unmarshalNSetWebhookEndpointActiveInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSetWebhookEndpointActiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "active",
-		func(ctx context.Context, v any) (bool, error) {
-			return ec.unmarshalNBoolean2bool(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["active"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -15610,96 +16267,56 @@ func (ec *executionContext) field_Mutation_updateCase_args(ctx context.Context, 
 func (ec *executionContext) field_Mutation_updateLearner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateLearnerInput, error) {
+			return ec.unmarshalNUpdateLearnerInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐUpdateLearnerInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (service.LearnerInput, error) {
-			return ec.unmarshalNLearnerInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐLearnerInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_uploadAttachment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "learnerId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UploadAttachmentInput, error) {
+			return ec.unmarshalNUploadAttachmentInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐUploadAttachmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["learnerId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
-		func(ctx context.Context, v any) (graphql.Upload, error) {
-			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["file"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["idempotencyKey"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_voidSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (VoidSessionInput, error) {
+			return ec.unmarshalNVoidSessionInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVoidSessionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["reason"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_withdrawEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (WithdrawEvidenceInput, error) {
+			return ec.unmarshalNWithdrawEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐWithdrawEvidenceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["reason"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -16810,6 +17427,38 @@ func (ec *executionContext) _Action_due(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Action_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Action", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AddEvidencePayload_evidence(ctx context.Context, field graphql.CollectedField, obj *AddEvidencePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddEvidencePayload_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.CaseEvidence) graphql.Marshaler {
+			return ec.marshalNCaseEvidence2githubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddEvidencePayload_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddEvidencePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvidence(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Appendix_title(ctx context.Context, field graphql.CollectedField, obj *cynllun.Appendix) (ret graphql.Marshaler) {
@@ -21978,6 +22627,38 @@ func (ec *executionContext) fieldContext_Closure_note(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Closure", field, true, true, "String")
 }
 
+func (ec *executionContext) _ConcludeReviewPayload_review(ctx context.Context, field graphql.CollectedField, obj *ConcludeReviewPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConcludeReviewPayload_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2githubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConcludeReviewPayload_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConcludeReviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Consent_consentGiven(ctx context.Context, field graphql.CollectedField, obj *cynllun.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22068,6 +22749,189 @@ func (ec *executionContext) _Consent_capacityDetails(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Consent_capacityDetails(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateLearnerPayload_learner(ctx context.Context, field graphql.CollectedField, obj *CreateLearnerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateLearnerPayload_learner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Learner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Learner) graphql.Marshaler {
+			return ec.marshalNLearner2githubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateLearnerPayload_learner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateLearnerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Learner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateOrganisationPayload_organisation(ctx context.Context, field graphql.CollectedField, obj *CreateOrganisationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateOrganisationPayload_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2githubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateOrganisationPayload_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateOrganisationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatePlanPayload_plan(ctx context.Context, field graphql.CollectedField, obj *CreatePlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePlanPayload_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Plan) graphql.Marshaler {
+			return ec.marshalNPlan2githubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePlanPayload_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateUserPayload_user(ctx context.Context, field graphql.CollectedField, obj *CreateUserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateUserPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.User) graphql.Marshaler {
+			return ec.marshalNUser2githubᚗcomᚋcynllunᚋcynllunᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateUserPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateUserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateWebhookEndpointPayload_endpoint(ctx context.Context, field graphql.CollectedField, obj *service.NewSecret) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateWebhookEndpointPayload_endpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Endpoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
+			return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateWebhookEndpointPayload_endpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateWebhookEndpointPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateWebhookEndpointPayload_secret(ctx context.Context, field graphql.CollectedField, obj *service.NewSecret) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateWebhookEndpointPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateWebhookEndpointPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateWebhookEndpointPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Deadline_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
@@ -23098,6 +23962,38 @@ func (ec *executionContext) _DeadlineExtension_at(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_DeadlineExtension_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeadlineExtension", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DecideReviewRequestPayload_review(ctx context.Context, field graphql.CollectedField, obj *DecideReviewRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecideReviewRequestPayload_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2githubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecideReviewRequestPayload_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecideReviewRequestPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Delivery_attempt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Delivery) (ret graphql.Marshaler) {
@@ -24644,6 +25540,70 @@ func (ec *executionContext) _FurtherSection_text(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_FurtherSection_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FurtherSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _GrantAccessPayload_relationship(ctx context.Context, field graphql.CollectedField, obj *GrantAccessPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrantAccessPayload_relationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2githubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrantAccessPayload_relationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GrantAccessPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportCalendarPayload_calendar(ctx context.Context, field graphql.CollectedField, obj *ImportCalendarPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCalendarPayload_calendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Calendar, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.OrgCalendar) graphql.Marshaler {
+			return ec.marshalNOrganisationCalendar2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCalendarPayload_calendar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportCalendarPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationCalendar(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Job_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
@@ -27088,6 +28048,38 @@ func (ec *executionContext) fieldContext_ManifestSection_pages(_ context.Context
 	return graphql.NewScalarFieldContext("ManifestSection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _MarkDeadlineNotApplicablePayload_deadline(ctx context.Context, field graphql.CollectedField, obj *MarkDeadlineNotApplicablePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkDeadlineNotApplicablePayload_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2githubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkDeadlineNotApplicablePayload_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkDeadlineNotApplicablePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27101,8 +28093,8 @@ func (ec *executionContext) _Mutation_createOrganisation(ctx context.Context, fi
 			return ec.Resolvers.Mutation().CreateOrganisation(ctx, fc.Args["input"].(service.OrganisationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
-			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CreateOrganisationPayload) graphql.Marshaler {
+			return ec.marshalOCreateOrganisationPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCreateOrganisationPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27115,7 +28107,7 @@ func (ec *executionContext) fieldContext_Mutation_createOrganisation(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organisation(ctx, field)
+			return ec.childFields_CreateOrganisationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27145,8 +28137,8 @@ func (ec *executionContext) _Mutation_createUser(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(service.UserInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.User) graphql.Marshaler {
-			return ec.marshalOUser2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐUser(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CreateUserPayload) graphql.Marshaler {
+			return ec.marshalOCreateUserPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCreateUserPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27159,7 +28151,7 @@ func (ec *executionContext) fieldContext_Mutation_createUser(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
+			return ec.childFields_CreateUserPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27189,8 +28181,8 @@ func (ec *executionContext) _Mutation_grantAccess(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().GrantAccess(ctx, fc.Args["input"].(service.GrantInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Relationship) graphql.Marshaler {
-			return ec.marshalORelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *GrantAccessPayload) graphql.Marshaler {
+			return ec.marshalOGrantAccessPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐGrantAccessPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27203,7 +28195,7 @@ func (ec *executionContext) fieldContext_Mutation_grantAccess(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Relationship(ctx, field)
+			return ec.childFields_GrantAccessPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27230,11 +28222,11 @@ func (ec *executionContext) _Mutation_revokeAccess(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeAccess(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().RevokeAccess(ctx, fc.Args["input"].(RevokeAccessInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Relationship) graphql.Marshaler {
-			return ec.marshalORelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RevokeAccessPayload) graphql.Marshaler {
+			return ec.marshalORevokeAccessPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRevokeAccessPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27247,7 +28239,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeAccess(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Relationship(ctx, field)
+			return ec.childFields_RevokeAccessPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27277,8 +28269,8 @@ func (ec *executionContext) _Mutation_createLearner(ctx context.Context, field g
 			return ec.Resolvers.Mutation().CreateLearner(ctx, fc.Args["input"].(service.LearnerInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Learner) graphql.Marshaler {
-			return ec.marshalOLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CreateLearnerPayload) graphql.Marshaler {
+			return ec.marshalOCreateLearnerPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCreateLearnerPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27291,7 +28283,7 @@ func (ec *executionContext) fieldContext_Mutation_createLearner(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Learner(ctx, field)
+			return ec.childFields_CreateLearnerPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27318,11 +28310,11 @@ func (ec *executionContext) _Mutation_updateLearner(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateLearner(ctx, fc.Args["id"].(string), fc.Args["input"].(service.LearnerInput))
+			return ec.Resolvers.Mutation().UpdateLearner(ctx, fc.Args["input"].(UpdateLearnerInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Learner) graphql.Marshaler {
-			return ec.marshalOLearner2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *UpdateLearnerPayload) graphql.Marshaler {
+			return ec.marshalOUpdateLearnerPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐUpdateLearnerPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27335,7 +28327,7 @@ func (ec *executionContext) fieldContext_Mutation_updateLearner(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Learner(ctx, field)
+			return ec.childFields_UpdateLearnerPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27365,8 +28357,8 @@ func (ec *executionContext) _Mutation_createPlan(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().CreatePlan(ctx, fc.Args["input"].(service.PlanInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Plan) graphql.Marshaler {
-			return ec.marshalOPlan2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *CreatePlanPayload) graphql.Marshaler {
+			return ec.marshalOCreatePlanPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCreatePlanPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27379,7 +28371,7 @@ func (ec *executionContext) fieldContext_Mutation_createPlan(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Plan(ctx, field)
+			return ec.childFields_CreatePlanPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27409,8 +28401,8 @@ func (ec *executionContext) _Mutation_saveVersion(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().SaveVersion(ctx, fc.Args["input"].(service.SaveInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Version) graphql.Marshaler {
-			return ec.marshalOPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *SaveVersionPayload) graphql.Marshaler {
+			return ec.marshalOSaveVersionPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSaveVersionPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27423,7 +28415,7 @@ func (ec *executionContext) fieldContext_Mutation_saveVersion(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PlanVersion(ctx, field)
+			return ec.childFields_SaveVersionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27450,11 +28442,11 @@ func (ec *executionContext) _Mutation_renderPlan(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RenderPlan(ctx, fc.Args["planId"].(string), fc.Args["version"].(*int), fc.Args["language"].(*cynllun.RenderLanguage), fc.Args["priority"].(*cynllun.JobPriority), fc.Args["planCheck"].(*bool))
+			return ec.Resolvers.Mutation().RenderPlan(ctx, fc.Args["input"].(RenderPlanInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
-			return ec.marshalOJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RenderPlanPayload) graphql.Marshaler {
+			return ec.marshalORenderPlanPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRenderPlanPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27467,7 +28459,7 @@ func (ec *executionContext) fieldContext_Mutation_renderPlan(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Job(ctx, field)
+			return ec.childFields_RenderPlanPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27497,8 +28489,8 @@ func (ec *executionContext) _Mutation_requestReview(ctx context.Context, field g
 			return ec.Resolvers.Mutation().RequestReview(ctx, fc.Args["input"].(service.RequestReviewInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RequestReviewPayload) graphql.Marshaler {
+			return ec.marshalORequestReviewPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRequestReviewPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27511,7 +28503,7 @@ func (ec *executionContext) fieldContext_Mutation_requestReview(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Review(ctx, field)
+			return ec.childFields_RequestReviewPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27541,8 +28533,8 @@ func (ec *executionContext) _Mutation_decideReviewRequest(ctx context.Context, f
 			return ec.Resolvers.Mutation().DecideReviewRequest(ctx, fc.Args["input"].(service.DecideRequestInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *DecideReviewRequestPayload) graphql.Marshaler {
+			return ec.marshalODecideReviewRequestPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDecideReviewRequestPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27555,7 +28547,7 @@ func (ec *executionContext) fieldContext_Mutation_decideReviewRequest(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Review(ctx, field)
+			return ec.childFields_DecideReviewRequestPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27585,8 +28577,8 @@ func (ec *executionContext) _Mutation_openReview(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().OpenReview(ctx, fc.Args["input"].(service.OpenReviewInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *OpenReviewPayload) graphql.Marshaler {
+			return ec.marshalOOpenReviewPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOpenReviewPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27599,7 +28591,7 @@ func (ec *executionContext) fieldContext_Mutation_openReview(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Review(ctx, field)
+			return ec.childFields_OpenReviewPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27629,8 +28621,8 @@ func (ec *executionContext) _Mutation_saveReview(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().SaveReview(ctx, fc.Args["input"].(service.SaveReviewInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *SaveReviewPayload) graphql.Marshaler {
+			return ec.marshalOSaveReviewPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSaveReviewPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27643,7 +28635,7 @@ func (ec *executionContext) fieldContext_Mutation_saveReview(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Review(ctx, field)
+			return ec.childFields_SaveReviewPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27673,8 +28665,8 @@ func (ec *executionContext) _Mutation_concludeReview(ctx context.Context, field 
 			return ec.Resolvers.Mutation().ConcludeReview(ctx, fc.Args["input"].(service.ConcludeInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Review) graphql.Marshaler {
-			return ec.marshalOReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ConcludeReviewPayload) graphql.Marshaler {
+			return ec.marshalOConcludeReviewPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐConcludeReviewPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27687,7 +28679,7 @@ func (ec *executionContext) fieldContext_Mutation_concludeReview(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Review(ctx, field)
+			return ec.childFields_ConcludeReviewPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27714,11 +28706,11 @@ func (ec *executionContext) _Mutation_renderMeetingRecord(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RenderMeetingRecord(ctx, fc.Args["reviewId"].(string), fc.Args["revision"].(*int), fc.Args["language"].(*cynllun.RenderLanguage), fc.Args["priority"].(*cynllun.JobPriority))
+			return ec.Resolvers.Mutation().RenderMeetingRecord(ctx, fc.Args["input"].(RenderMeetingRecordInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
-			return ec.marshalOJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RenderMeetingRecordPayload) graphql.Marshaler {
+			return ec.marshalORenderMeetingRecordPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRenderMeetingRecordPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27731,7 +28723,7 @@ func (ec *executionContext) fieldContext_Mutation_renderMeetingRecord(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Job(ctx, field)
+			return ec.childFields_RenderMeetingRecordPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27758,11 +28750,11 @@ func (ec *executionContext) _Mutation_uploadAttachment(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UploadAttachment(ctx, fc.Args["learnerId"].(string), fc.Args["file"].(graphql.Upload), fc.Args["idempotencyKey"].(*string))
+			return ec.Resolvers.Mutation().UploadAttachment(ctx, fc.Args["input"].(UploadAttachmentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
-			return ec.marshalOFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *UploadAttachmentPayload) graphql.Marshaler {
+			return ec.marshalOUploadAttachmentPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐUploadAttachmentPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27775,7 +28767,7 @@ func (ec *executionContext) fieldContext_Mutation_uploadAttachment(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_File(ctx, field)
+			return ec.childFields_UploadAttachmentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27802,11 +28794,11 @@ func (ec *executionContext) _Mutation_recordSessions(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordSessions(ctx, fc.Args["planId"].(string), fc.Args["sessions"].([]*service.SessionInput))
+			return ec.Resolvers.Mutation().RecordSessions(ctx, fc.Args["input"].(RecordSessionsInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
-			return ec.marshalOLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RecordSessionsPayload) graphql.Marshaler {
+			return ec.marshalORecordSessionsPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRecordSessionsPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27819,7 +28811,7 @@ func (ec *executionContext) fieldContext_Mutation_recordSessions(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_LedgerSession(ctx, field)
+			return ec.childFields_RecordSessionsPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27846,11 +28838,11 @@ func (ec *executionContext) _Mutation_voidSession(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().VoidSession(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().VoidSession(ctx, fc.Args["input"].(VoidSessionInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Session) graphql.Marshaler {
-			return ec.marshalOLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *VoidSessionPayload) graphql.Marshaler {
+			return ec.marshalOVoidSessionPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVoidSessionPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27863,7 +28855,7 @@ func (ec *executionContext) fieldContext_Mutation_voidSession(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_LedgerSession(ctx, field)
+			return ec.childFields_VoidSessionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27894,7 +28886,7 @@ func (ec *executionContext) _Mutation_recordStatutoryEvent(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.EventResult) graphql.Marshaler {
-			return ec.marshalOStatutoryEventResult2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx, selections, v)
+			return ec.marshalORecordStatutoryEventPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27907,7 +28899,7 @@ func (ec *executionContext) fieldContext_Mutation_recordStatutoryEvent(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_StatutoryEventResult(ctx, field)
+			return ec.childFields_RecordStatutoryEventPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27934,11 +28926,11 @@ func (ec *executionContext) _Mutation_markDeadlineNotApplicable(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().MarkDeadlineNotApplicable(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["on"].(*cynllun.Date))
+			return ec.Resolvers.Mutation().MarkDeadlineNotApplicable(ctx, fc.Args["input"].(MarkDeadlineNotApplicableInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Deadline) graphql.Marshaler {
-			return ec.marshalODeadline2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadline(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *MarkDeadlineNotApplicablePayload) graphql.Marshaler {
+			return ec.marshalOMarkDeadlineNotApplicablePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐMarkDeadlineNotApplicablePayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27951,7 +28943,7 @@ func (ec *executionContext) fieldContext_Mutation_markDeadlineNotApplicable(ctx 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Deadline(ctx, field)
+			return ec.childFields_MarkDeadlineNotApplicablePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -27978,11 +28970,11 @@ func (ec *executionContext) _Mutation_setCalendar(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetCalendar(ctx, fc.Args["orgId"].(string), fc.Args["expectedRevision"].(int), fc.Args["calendar"].(calendar.Calendar), fc.Args["comment"].(*string))
+			return ec.Resolvers.Mutation().SetCalendar(ctx, fc.Args["input"].(SetCalendarInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
-			return ec.marshalOOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *SetCalendarPayload) graphql.Marshaler {
+			return ec.marshalOSetCalendarPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSetCalendarPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27995,7 +28987,7 @@ func (ec *executionContext) fieldContext_Mutation_setCalendar(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganisationCalendar(ctx, field)
+			return ec.childFields_SetCalendarPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -28022,11 +29014,11 @@ func (ec *executionContext) _Mutation_importCalendar(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ImportCalendar(ctx, fc.Args["orgId"].(string), fc.Args["expectedRevision"].(int), fc.Args["ics"].(string), fc.Args["merge"].(*bool), fc.Args["comment"].(*string))
+			return ec.Resolvers.Mutation().ImportCalendar(ctx, fc.Args["input"].(ImportCalendarInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
-			return ec.marshalOOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ImportCalendarPayload) graphql.Marshaler {
+			return ec.marshalOImportCalendarPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐImportCalendarPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -28039,7 +29031,7 @@ func (ec *executionContext) fieldContext_Mutation_importCalendar(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganisationCalendar(ctx, field)
+			return ec.childFields_ImportCalendarPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -28066,11 +29058,11 @@ func (ec *executionContext) _Mutation_createWebhookEndpoint(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateWebhookEndpoint(ctx, fc.Args["orgId"].(string), fc.Args["url"].(string), fc.Args["idempotencyKey"].(*string))
+			return ec.Resolvers.Mutation().CreateWebhookEndpoint(ctx, fc.Args["input"].(CreateWebhookEndpointInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
-			return ec.marshalOWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
+			return ec.marshalOCreateWebhookEndpointPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
 		},
 		true,
 		false,
@@ -28083,7 +29075,7 @@ func (ec *executionContext) fieldContext_Mutation_createWebhookEndpoint(ctx cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookSecret(ctx, field)
+			return ec.childFields_CreateWebhookEndpointPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -28110,11 +29102,11 @@ func (ec *executionContext) _Mutation_rotateWebhookSecret(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RotateWebhookSecret(ctx, fc.Args["id"].(string), fc.Args["keepPrevious"].(*bool))
+			return ec.Resolvers.Mutation().RotateWebhookSecret(ctx, fc.Args["input"].(RotateWebhookSecretInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
-			return ec.marshalOWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
+			return ec.marshalORotateWebhookSecretPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx, selections, v)
 		},
 		true,
 		false,
@@ -28127,7 +29119,7 @@ func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookSecret(ctx, field)
+			return ec.childFields_RotateWebhookSecretPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -28154,11 +29146,11 @@ func (ec *executionContext) _Mutation_setWebhookEndpointActive(ctx context.Conte
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetWebhookEndpointActive(ctx, fc.Args["id"].(string), fc.Args["active"].(bool))
+			return ec.Resolvers.Mutation().SetWebhookEndpointActive(ctx, fc.Args["input"].(SetWebhookEndpointActiveInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
-			return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *SetWebhookEndpointActivePayload) graphql.Marshaler {
+			return ec.marshalOSetWebhookEndpointActivePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSetWebhookEndpointActivePayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -28171,7 +29163,7 @@ func (ec *executionContext) fieldContext_Mutation_setWebhookEndpointActive(ctx c
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookEndpoint(ctx, field)
+			return ec.childFields_SetWebhookEndpointActivePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -28201,8 +29193,8 @@ func (ec *executionContext) _Mutation_openCase(ctx context.Context, field graphq
 			return ec.Resolvers.Mutation().OpenCase(ctx, fc.Args["input"].(service.OpenCaseInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
-			return ec.marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *OpenCasePayload) graphql.Marshaler {
+			return ec.marshalOOpenCasePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOpenCasePayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -28215,7 +29207,7 @@ func (ec *executionContext) fieldContext_Mutation_openCase(ctx context.Context, 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Case(ctx, field)
+			return ec.childFields_OpenCasePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -28245,8 +29237,8 @@ func (ec *executionContext) _Mutation_updateCase(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().UpdateCase(ctx, fc.Args["input"].(service.UpdateCaseInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
-			return ec.marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *UpdateCasePayload) graphql.Marshaler {
+			return ec.marshalOUpdateCasePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐUpdateCasePayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -28259,7 +29251,7 @@ func (ec *executionContext) fieldContext_Mutation_updateCase(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Case(ctx, field)
+			return ec.childFields_UpdateCasePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -28289,8 +29281,8 @@ func (ec *executionContext) _Mutation_setBundleSpec(ctx context.Context, field g
 			return ec.Resolvers.Mutation().SetBundleSpec(ctx, fc.Args["input"].(BundleSpecInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
-			return ec.marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *SetBundleSpecPayload) graphql.Marshaler {
+			return ec.marshalOSetBundleSpecPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSetBundleSpecPayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -28303,7 +29295,7 @@ func (ec *executionContext) fieldContext_Mutation_setBundleSpec(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Case(ctx, field)
+			return ec.childFields_SetBundleSpecPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -28330,11 +29322,11 @@ func (ec *executionContext) _Mutation_addEvidence(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddEvidence(ctx, fc.Args["input"].(AddEvidenceInput), fc.Args["file"].(graphql.Upload))
+			return ec.Resolvers.Mutation().AddEvidence(ctx, fc.Args["input"].(AddEvidenceInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
-			return ec.marshalOCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *AddEvidencePayload) graphql.Marshaler {
+			return ec.marshalOAddEvidencePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAddEvidencePayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -28347,7 +29339,7 @@ func (ec *executionContext) fieldContext_Mutation_addEvidence(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseEvidence(ctx, field)
+			return ec.childFields_AddEvidencePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -28374,11 +29366,11 @@ func (ec *executionContext) _Mutation_withdrawEvidence(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().WithdrawEvidence(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().WithdrawEvidence(ctx, fc.Args["input"].(WithdrawEvidenceInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
-			return ec.marshalOCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *WithdrawEvidencePayload) graphql.Marshaler {
+			return ec.marshalOWithdrawEvidencePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐWithdrawEvidencePayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -28391,7 +29383,7 @@ func (ec *executionContext) fieldContext_Mutation_withdrawEvidence(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseEvidence(ctx, field)
+			return ec.childFields_WithdrawEvidencePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -28418,11 +29410,11 @@ func (ec *executionContext) _Mutation_renderBundle(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RenderBundle(ctx, fc.Args["caseId"].(string), fc.Args["priority"].(*cynllun.JobPriority))
+			return ec.Resolvers.Mutation().RenderBundle(ctx, fc.Args["input"].(RenderBundleInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Bundle) graphql.Marshaler {
-			return ec.marshalOBundle2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *RenderBundlePayload) graphql.Marshaler {
+			return ec.marshalORenderBundlePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRenderBundlePayload(ctx, selections, v)
 		},
 		true,
 		false,
@@ -28435,7 +29427,7 @@ func (ec *executionContext) fieldContext_Mutation_renderBundle(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Bundle(ctx, field)
+			return ec.childFields_RenderBundlePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -29120,6 +30112,70 @@ func (ec *executionContext) _OnePageProfile_media(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_OnePageProfile_media(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OnePageProfile", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OpenCasePayload_case(ctx context.Context, field graphql.CollectedField, obj *OpenCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenCasePayload_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Case) graphql.Marshaler {
+			return ec.marshalNCase2githubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpenCasePayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpenReviewPayload_review(ctx context.Context, field graphql.CollectedField, obj *OpenReviewPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenReviewPayload_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2githubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpenReviewPayload_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenReviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Organisation) (ret graphql.Marshaler) {
@@ -34554,6 +35610,134 @@ func (ec *executionContext) fieldContext_RecordItem_to(_ context.Context, field 
 	return graphql.NewScalarFieldContext("RecordItem", field, false, false, "Date")
 }
 
+func (ec *executionContext) _RecordSessionsPayload_sessions(ctx context.Context, field graphql.CollectedField, obj *RecordSessionsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSessionsPayload_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
+			return ec.marshalNLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSessionsPayload_sessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordSessionsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordStatutoryEventPayload_event(ctx context.Context, field graphql.CollectedField, obj *service.EventResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordStatutoryEventPayload_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.StatutoryEvent) graphql.Marshaler {
+			return ec.marshalNStatutoryEvent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐStatutoryEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordStatutoryEventPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordStatutoryEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordStatutoryEventPayload_started(ctx context.Context, field graphql.CollectedField, obj *service.EventResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordStatutoryEventPayload_started(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Started, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordStatutoryEventPayload_started(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordStatutoryEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordStatutoryEventPayload_closed(ctx context.Context, field graphql.CollectedField, obj *service.EventResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordStatutoryEventPayload_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordStatutoryEventPayload_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordStatutoryEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Relationship_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Relationship) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35025,6 +36209,134 @@ func (ec *executionContext) _Relationship_viewerCanRevoke(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_Relationship_viewerCanRevoke(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Relationship", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _RenderBundlePayload_bundle(ctx context.Context, field graphql.CollectedField, obj *RenderBundlePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenderBundlePayload_bundle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bundle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Bundle) graphql.Marshaler {
+			return ec.marshalNBundle2githubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenderBundlePayload_bundle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RenderBundlePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bundle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RenderMeetingRecordPayload_job(ctx context.Context, field graphql.CollectedField, obj *RenderMeetingRecordPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenderMeetingRecordPayload_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Job) graphql.Marshaler {
+			return ec.marshalNJob2githubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenderMeetingRecordPayload_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RenderMeetingRecordPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RenderPlanPayload_job(ctx context.Context, field graphql.CollectedField, obj *RenderPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenderPlanPayload_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Job) graphql.Marshaler {
+			return ec.marshalNJob2githubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenderPlanPayload_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RenderPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestReviewPayload_review(ctx context.Context, field graphql.CollectedField, obj *RequestReviewPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestReviewPayload_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2githubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestReviewPayload_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestReviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
@@ -37872,6 +39184,93 @@ func (ec *executionContext) fieldContext_ReviewRevisionEdge_node(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _RevokeAccessPayload_relationship(ctx context.Context, field graphql.CollectedField, obj *RevokeAccessPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeAccessPayload_relationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2githubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeAccessPayload_relationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeAccessPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RotateWebhookSecretPayload_endpoint(ctx context.Context, field graphql.CollectedField, obj *service.NewSecret) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RotateWebhookSecretPayload_endpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Endpoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
+			return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_endpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RotateWebhookSecretPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RotateWebhookSecretPayload_secret(ctx context.Context, field graphql.CollectedField, obj *service.NewSecret) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RotateWebhookSecretPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RotateWebhookSecretPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _RowLedger_rowId(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38313,6 +39712,70 @@ func (ec *executionContext) fieldContext_RowLedger_warnings(_ context.Context, f
 	return graphql.NewScalarFieldContext("RowLedger", field, false, false, "LedgerWarning")
 }
 
+func (ec *executionContext) _SaveReviewPayload_review(ctx context.Context, field graphql.CollectedField, obj *SaveReviewPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SaveReviewPayload_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2githubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SaveReviewPayload_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SaveReviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SaveVersionPayload_version(ctx context.Context, field graphql.CollectedField, obj *SaveVersionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SaveVersionPayload_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Version) graphql.Marshaler {
+			return ec.marshalNPlanVersion2githubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SaveVersionPayload_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SaveVersionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *SearchConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38467,6 +39930,102 @@ func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "SearchResult")
+}
+
+func (ec *executionContext) _SetBundleSpecPayload_case(ctx context.Context, field graphql.CollectedField, obj *SetBundleSpecPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetBundleSpecPayload_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Case) graphql.Marshaler {
+			return ec.marshalNCase2githubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetBundleSpecPayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetBundleSpecPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetCalendarPayload_calendar(ctx context.Context, field graphql.CollectedField, obj *SetCalendarPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetCalendarPayload_calendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Calendar, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.OrgCalendar) graphql.Marshaler {
+			return ec.marshalNOrganisationCalendar2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetCalendarPayload_calendar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetCalendarPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationCalendar(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetWebhookEndpointActivePayload_endpoint(ctx context.Context, field graphql.CollectedField, obj *SetWebhookEndpointActivePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetWebhookEndpointActivePayload_endpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Endpoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.WebhookEndpoint) graphql.Marshaler {
+			return ec.marshalNWebhookEndpoint2githubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetWebhookEndpointActivePayload_endpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetWebhookEndpointActivePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpoint(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Statement_text(ctx context.Context, field graphql.CollectedField, obj *cynllun.Statement) (ret graphql.Marshaler) {
@@ -38955,102 +40514,6 @@ func (ec *executionContext) fieldContext_StatutoryEventEdge_node(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StatutoryEvent(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _StatutoryEventResult_event(ctx context.Context, field graphql.CollectedField, obj *service.EventResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StatutoryEventResult_event(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Event, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.StatutoryEvent) graphql.Marshaler {
-			return ec.marshalNStatutoryEvent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐStatutoryEvent(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_StatutoryEventResult_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "StatutoryEventResult",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_StatutoryEvent(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _StatutoryEventResult_started(ctx context.Context, field graphql.CollectedField, obj *service.EventResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StatutoryEventResult_started(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Started, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_StatutoryEventResult_started(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "StatutoryEventResult",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Deadline(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _StatutoryEventResult_closed(ctx context.Context, field graphql.CollectedField, obj *service.EventResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StatutoryEventResult_closed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Closed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_StatutoryEventResult_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "StatutoryEventResult",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Deadline(ctx, field)
 		},
 	}
 	return fc, nil
@@ -39838,6 +41301,102 @@ func (ec *executionContext) fieldContext_TermCalendar_ics(_ context.Context, fie
 	return graphql.NewScalarFieldContext("TermCalendar", field, true, true, "String")
 }
 
+func (ec *executionContext) _UpdateCasePayload_case(ctx context.Context, field graphql.CollectedField, obj *UpdateCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateCasePayload_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Case) graphql.Marshaler {
+			return ec.marshalNCase2githubᚗcomᚋcynllunᚋcynllunᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateCasePayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateLearnerPayload_learner(ctx context.Context, field graphql.CollectedField, obj *UpdateLearnerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateLearnerPayload_learner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Learner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Learner) graphql.Marshaler {
+			return ec.marshalNLearner2githubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateLearnerPayload_learner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateLearnerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Learner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UploadAttachmentPayload_file(ctx context.Context, field graphql.CollectedField, obj *UploadAttachmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadAttachmentPayload_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.File) graphql.Marshaler {
+			return ec.marshalNFile2githubᚗcomᚋcynllunᚋcynllunᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadAttachmentPayload_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UploadAttachmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40063,6 +41622,38 @@ func (ec *executionContext) fieldContext_VersionComparison_changes(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _VoidSessionPayload_session(ctx context.Context, field graphql.CollectedField, obj *VoidSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoidSessionPayload_session(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Session, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Session) graphql.Marshaler {
+			return ec.marshalNLedgerSession2githubᚗcomᚋcynllunᚋcynllunᚐSession(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoidSessionPayload_session(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoidSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _WebhookEndpoint_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.WebhookEndpoint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40279,59 +41870,36 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_createdAt(_ context.Con
 	return graphql.NewScalarFieldContext("WebhookEndpoint", field, false, false, "Time")
 }
 
-func (ec *executionContext) _WebhookSecret_endpoint(ctx context.Context, field graphql.CollectedField, obj *service.NewSecret) (ret graphql.Marshaler) {
+func (ec *executionContext) _WithdrawEvidencePayload_evidence(ctx context.Context, field graphql.CollectedField, obj *WithdrawEvidencePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WebhookSecret_endpoint(ctx, field)
+			return ec.fieldContext_WithdrawEvidencePayload_evidence(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Endpoint, nil
+			return obj.Evidence, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
-			return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.CaseEvidence) graphql.Marshaler {
+			return ec.marshalNCaseEvidence2githubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookSecret_endpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WithdrawEvidencePayload_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "WebhookSecret",
+		Object:     "WithdrawEvidencePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookEndpoint(ctx, field)
+			return ec.childFields_CaseEvidence(ctx, field)
 		},
 	}
 	return fc, nil
-}
-
-func (ec *executionContext) _WebhookSecret_secret(ctx context.Context, field graphql.CollectedField, obj *service.NewSecret) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WebhookSecret_secret(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Secret, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_WebhookSecret_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookSecret", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -41474,13 +43042,20 @@ func (ec *executionContext) unmarshalInputAddEvidenceInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"idempotencyKey", "caseId", "title", "date", "author", "kind", "section"}
+	fieldsInOrder := [...]string{"file", "idempotencyKey", "caseId", "title", "date", "author", "kind", "section"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
 		case "idempotencyKey":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -42400,6 +43975,62 @@ func UnmarshalCreateUserInput(ctx context.Context, raw any) (service.UserInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateWebhookEndpointInput(ctx context.Context, obj any) (CreateWebhookEndpointInput, error) {
+	var it CreateWebhookEndpointInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "url", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateWebhookEndpointInput unmarshals raw into the CreateWebhookEndpointInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateWebhookEndpointInput(ctx context.Context, raw any) (CreateWebhookEndpointInput, error) {
+	var out CreateWebhookEndpointInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWebhookEndpointInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDeadlineFilter(ctx context.Context, obj any) (service.DeadlineFilter, error) {
 	var it service.DeadlineFilter
 	if obj == nil {
@@ -42974,6 +44605,80 @@ func UnmarshalGrantAccessInput(ctx context.Context, raw any) (service.GrantInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputImportCalendarInput(ctx context.Context, obj any) (ImportCalendarInput, error) {
+	var it ImportCalendarInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["merge"]; !present {
+		asMap["merge"] = false
+	}
+
+	fieldsInOrder := [...]string{"orgId", "expectedRevision", "ics", "merge", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "expectedRevision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedRevision"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedRevision = data
+		case "ics":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ics"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ics = data
+		case "merge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merge"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Merge = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportCalendarInput unmarshals raw into the ImportCalendarInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportCalendarInput(ctx context.Context, raw any) (ImportCalendarInput, error) {
+	var out ImportCalendarInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportCalendarInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLearnerFilter(ctx context.Context, obj any) (service.LearnerFilter, error) {
 	var it service.LearnerFilter
 	if obj == nil {
@@ -43192,6 +44897,62 @@ func (ec *executionContext) unmarshalInputMaintainerInfoInput(ctx context.Contex
 func UnmarshalMaintainerInfoInput(ctx context.Context, raw any) (cynllun.MaintainerInfo, error) {
 	var out cynllun.MaintainerInfo
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MaintainerInfoInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMarkDeadlineNotApplicableInput(ctx context.Context, obj any) (MarkDeadlineNotApplicableInput, error) {
+	var it MarkDeadlineNotApplicableInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason", "on"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "on":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("on"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.On = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarkDeadlineNotApplicableInput unmarshals raw into the MarkDeadlineNotApplicableInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarkDeadlineNotApplicableInput(ctx context.Context, raw any) (MarkDeadlineNotApplicableInput, error) {
+	var out MarkDeadlineNotApplicableInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarkDeadlineNotApplicableInput", raw, &out)
 	return out, err
 }
 
@@ -44466,6 +46227,258 @@ func UnmarshalRecordItemInput(ctx context.Context, raw any) (cynllun.RecordItem,
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordSessionsInput(ctx context.Context, obj any) (RecordSessionsInput, error) {
+	var it RecordSessionsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"planId", "sessions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "sessions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
+			data, err := ec.unmarshalNSessionInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐSessionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sessions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordSessionsInput unmarshals raw into the RecordSessionsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordSessionsInput(ctx context.Context, raw any) (RecordSessionsInput, error) {
+	var out RecordSessionsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordSessionsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRenderBundleInput(ctx context.Context, obj any) (RenderBundleInput, error) {
+	var it RenderBundleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["priority"]; !present {
+		asMap["priority"] = "INTERACTIVE"
+	}
+
+	fieldsInOrder := [...]string{"caseId", "priority"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "priority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priority"))
+			data, err := ec.unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Priority = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRenderBundleInput unmarshals raw into the RenderBundleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRenderBundleInput(ctx context.Context, raw any) (RenderBundleInput, error) {
+	var out RenderBundleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RenderBundleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRenderMeetingRecordInput(ctx context.Context, obj any) (RenderMeetingRecordInput, error) {
+	var it RenderMeetingRecordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["language"]; !present {
+		asMap["language"] = "EN"
+	}
+	if _, present := asMap["priority"]; !present {
+		asMap["priority"] = "INTERACTIVE"
+	}
+
+	fieldsInOrder := [...]string{"reviewId", "revision", "language", "priority"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reviewId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewID = data
+		case "revision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revision"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Revision = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "priority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priority"))
+			data, err := ec.unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Priority = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRenderMeetingRecordInput unmarshals raw into the RenderMeetingRecordInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRenderMeetingRecordInput(ctx context.Context, raw any) (RenderMeetingRecordInput, error) {
+	var out RenderMeetingRecordInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RenderMeetingRecordInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRenderPlanInput(ctx context.Context, obj any) (RenderPlanInput, error) {
+	var it RenderPlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["language"]; !present {
+		asMap["language"] = "EN"
+	}
+	if _, present := asMap["priority"]; !present {
+		asMap["priority"] = "INTERACTIVE"
+	}
+	if _, present := asMap["planCheck"]; !present {
+		asMap["planCheck"] = false
+	}
+
+	fieldsInOrder := [...]string{"planId", "version", "language", "priority", "planCheck"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "priority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priority"))
+			data, err := ec.unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Priority = data
+		case "planCheck":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planCheck"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanCheck = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRenderPlanInput unmarshals raw into the RenderPlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRenderPlanInput(ctx context.Context, raw any) (RenderPlanInput, error) {
+	var out RenderPlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RenderPlanInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRequestReviewInput(ctx context.Context, obj any) (service.RequestReviewInput, error) {
 	var it service.RequestReviewInput
 	if obj == nil {
@@ -44673,6 +46686,101 @@ func (ec *executionContext) unmarshalInputReviewRecordInput(ctx context.Context,
 func UnmarshalReviewRecordInput(ctx context.Context, raw any) (cynllun.Review, error) {
 	var out cynllun.Review
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReviewRecordInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeAccessInput(ctx context.Context, obj any) (RevokeAccessInput, error) {
+	var it RevokeAccessInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeAccessInput unmarshals raw into the RevokeAccessInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeAccessInput(ctx context.Context, raw any) (RevokeAccessInput, error) {
+	var out RevokeAccessInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeAccessInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRotateWebhookSecretInput(ctx context.Context, obj any) (RotateWebhookSecretInput, error) {
+	var it RotateWebhookSecretInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["keepPrevious"]; !present {
+		asMap["keepPrevious"] = true
+	}
+
+	fieldsInOrder := [...]string{"id", "keepPrevious"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "keepPrevious":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keepPrevious"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeepPrevious = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRotateWebhookSecretInput unmarshals raw into the RotateWebhookSecretInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRotateWebhookSecretInput(ctx context.Context, raw any) (RotateWebhookSecretInput, error) {
+	var out RotateWebhookSecretInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RotateWebhookSecretInput", raw, &out)
 	return out, err
 }
 
@@ -44912,6 +47020,118 @@ func (ec *executionContext) unmarshalInputSessionInput(ctx context.Context, obj 
 func UnmarshalSessionInput(ctx context.Context, raw any) (service.SessionInput, error) {
 	var out service.SessionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SessionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetCalendarInput(ctx context.Context, obj any) (SetCalendarInput, error) {
+	var it SetCalendarInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "expectedRevision", "calendar", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "expectedRevision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedRevision"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedRevision = data
+		case "calendar":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("calendar"))
+			data, err := ec.unmarshalNCalendarInput2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐCalendar(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Calendar = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetCalendarInput unmarshals raw into the SetCalendarInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetCalendarInput(ctx context.Context, raw any) (SetCalendarInput, error) {
+	var out SetCalendarInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetCalendarInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetWebhookEndpointActiveInput(ctx context.Context, obj any) (SetWebhookEndpointActiveInput, error) {
+	var it SetWebhookEndpointActiveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetWebhookEndpointActiveInput unmarshals raw into the SetWebhookEndpointActiveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetWebhookEndpointActiveInput(ctx context.Context, raw any) (SetWebhookEndpointActiveInput, error) {
+	var out SetWebhookEndpointActiveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetWebhookEndpointActiveInput", raw, &out)
 	return out, err
 }
 
@@ -45258,6 +47478,209 @@ func UnmarshalUpdateCaseInput(ctx context.Context, raw any) (service.UpdateCaseI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateLearnerInput(ctx context.Context, obj any) (UpdateLearnerInput, error) {
+	var it UpdateLearnerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "learner"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "learner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("learner"))
+			data, err := ec.unmarshalNLearnerInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐLearnerInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Learner = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateLearnerInput unmarshals raw into the UpdateLearnerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateLearnerInput(ctx context.Context, raw any) (UpdateLearnerInput, error) {
+	var out UpdateLearnerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateLearnerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUploadAttachmentInput(ctx context.Context, obj any) (UploadAttachmentInput, error) {
+	var it UploadAttachmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"learnerId", "file", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "learnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("learnerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LearnerID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUploadAttachmentInput unmarshals raw into the UploadAttachmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUploadAttachmentInput(ctx context.Context, raw any) (UploadAttachmentInput, error) {
+	var out UploadAttachmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UploadAttachmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoidSessionInput(ctx context.Context, obj any) (VoidSessionInput, error) {
+	var it VoidSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoidSessionInput unmarshals raw into the VoidSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoidSessionInput(ctx context.Context, raw any) (VoidSessionInput, error) {
+	var out VoidSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoidSessionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWithdrawEvidenceInput(ctx context.Context, obj any) (WithdrawEvidenceInput, error) {
+	var it WithdrawEvidenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithdrawEvidenceInput unmarshals raw into the WithdrawEvidenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithdrawEvidenceInput(ctx context.Context, raw any) (WithdrawEvidenceInput, error) {
+	var out WithdrawEvidenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawEvidenceInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -45477,6 +47900,39 @@ func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, o
 		case "due":
 			out.Values[i] = ec._Action_due(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var addEvidencePayloadImplementors = []string{"AddEvidencePayload"}
+
+func (ec *executionContext) _AddEvidencePayload(ctx context.Context, sel ast.SelectionSet, obj *AddEvidencePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addEvidencePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddEvidencePayload")
+		case "evidence":
+			out.Values[i] = ec._AddEvidencePayload_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -47318,6 +49774,39 @@ func (ec *executionContext) _Closure(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var concludeReviewPayloadImplementors = []string{"ConcludeReviewPayload"}
+
+func (ec *executionContext) _ConcludeReviewPayload(ctx context.Context, sel ast.SelectionSet, obj *ConcludeReviewPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, concludeReviewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConcludeReviewPayload")
+		case "review":
+			out.Values[i] = ec._ConcludeReviewPayload_review(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var consentImplementors = []string{"Consent"}
 
 func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Consent) graphql.Marshaler {
@@ -47346,6 +49835,176 @@ func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "capacityDetails":
 			out.Values[i] = ec._Consent_capacityDetails(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createLearnerPayloadImplementors = []string{"CreateLearnerPayload"}
+
+func (ec *executionContext) _CreateLearnerPayload(ctx context.Context, sel ast.SelectionSet, obj *CreateLearnerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createLearnerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateLearnerPayload")
+		case "learner":
+			out.Values[i] = ec._CreateLearnerPayload_learner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createOrganisationPayloadImplementors = []string{"CreateOrganisationPayload"}
+
+func (ec *executionContext) _CreateOrganisationPayload(ctx context.Context, sel ast.SelectionSet, obj *CreateOrganisationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createOrganisationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateOrganisationPayload")
+		case "organisation":
+			out.Values[i] = ec._CreateOrganisationPayload_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createPlanPayloadImplementors = []string{"CreatePlanPayload"}
+
+func (ec *executionContext) _CreatePlanPayload(ctx context.Context, sel ast.SelectionSet, obj *CreatePlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createPlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatePlanPayload")
+		case "plan":
+			out.Values[i] = ec._CreatePlanPayload_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createUserPayloadImplementors = []string{"CreateUserPayload"}
+
+func (ec *executionContext) _CreateUserPayload(ctx context.Context, sel ast.SelectionSet, obj *CreateUserPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createUserPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateUserPayload")
+		case "user":
+			out.Values[i] = ec._CreateUserPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createWebhookEndpointPayloadImplementors = []string{"CreateWebhookEndpointPayload"}
+
+func (ec *executionContext) _CreateWebhookEndpointPayload(ctx context.Context, sel ast.SelectionSet, obj *service.NewSecret) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createWebhookEndpointPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateWebhookEndpointPayload")
+		case "endpoint":
+			out.Values[i] = ec._CreateWebhookEndpointPayload_endpoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._CreateWebhookEndpointPayload_secret(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -47718,6 +50377,39 @@ func (ec *executionContext) _DeadlineExtension(ctx context.Context, sel ast.Sele
 			}
 		case "at":
 			out.Values[i] = ec._DeadlineExtension_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var decideReviewRequestPayloadImplementors = []string{"DecideReviewRequestPayload"}
+
+func (ec *executionContext) _DecideReviewRequestPayload(ctx context.Context, sel ast.SelectionSet, obj *DecideReviewRequestPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, decideReviewRequestPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DecideReviewRequestPayload")
+		case "review":
+			out.Values[i] = ec._DecideReviewRequestPayload_review(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -48377,6 +51069,72 @@ func (ec *executionContext) _FurtherSection(ctx context.Context, sel ast.Selecti
 			}
 		case "text":
 			out.Values[i] = ec._FurtherSection_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var grantAccessPayloadImplementors = []string{"GrantAccessPayload"}
+
+func (ec *executionContext) _GrantAccessPayload(ctx context.Context, sel ast.SelectionSet, obj *GrantAccessPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, grantAccessPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GrantAccessPayload")
+		case "relationship":
+			out.Values[i] = ec._GrantAccessPayload_relationship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importCalendarPayloadImplementors = []string{"ImportCalendarPayload"}
+
+func (ec *executionContext) _ImportCalendarPayload(ctx context.Context, sel ast.SelectionSet, obj *ImportCalendarPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importCalendarPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportCalendarPayload")
+		case "calendar":
+			out.Values[i] = ec._ImportCalendarPayload_calendar(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -49245,6 +52003,39 @@ func (ec *executionContext) _ManifestSection(ctx context.Context, sel ast.Select
 	return out
 }
 
+var markDeadlineNotApplicablePayloadImplementors = []string{"MarkDeadlineNotApplicablePayload"}
+
+func (ec *executionContext) _MarkDeadlineNotApplicablePayload(ctx context.Context, sel ast.SelectionSet, obj *MarkDeadlineNotApplicablePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markDeadlineNotApplicablePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkDeadlineNotApplicablePayload")
+		case "deadline":
+			out.Values[i] = ec._MarkDeadlineNotApplicablePayload_deadline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -49752,6 +52543,72 @@ func (ec *executionContext) _OnePageProfile(ctx context.Context, sel ast.Selecti
 			}
 		case "media":
 			out.Values[i] = ec._OnePageProfile_media(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openCasePayloadImplementors = []string{"OpenCasePayload"}
+
+func (ec *executionContext) _OpenCasePayload(ctx context.Context, sel ast.SelectionSet, obj *OpenCasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openCasePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpenCasePayload")
+		case "case":
+			out.Values[i] = ec._OpenCasePayload_case(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openReviewPayloadImplementors = []string{"OpenReviewPayload"}
+
+func (ec *executionContext) _OpenReviewPayload(ctx context.Context, sel ast.SelectionSet, obj *OpenReviewPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openReviewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpenReviewPayload")
+		case "review":
+			out.Values[i] = ec._OpenReviewPayload_review(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -51595,6 +54452,82 @@ func (ec *executionContext) _RecordItem(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var recordSessionsPayloadImplementors = []string{"RecordSessionsPayload"}
+
+func (ec *executionContext) _RecordSessionsPayload(ctx context.Context, sel ast.SelectionSet, obj *RecordSessionsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordSessionsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordSessionsPayload")
+		case "sessions":
+			out.Values[i] = ec._RecordSessionsPayload_sessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordStatutoryEventPayloadImplementors = []string{"RecordStatutoryEventPayload"}
+
+func (ec *executionContext) _RecordStatutoryEventPayload(ctx context.Context, sel ast.SelectionSet, obj *service.EventResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordStatutoryEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordStatutoryEventPayload")
+		case "event":
+			out.Values[i] = ec._RecordStatutoryEventPayload_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "started":
+			out.Values[i] = ec._RecordStatutoryEventPayload_started(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._RecordStatutoryEventPayload_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var relationshipImplementors = []string{"Relationship", "Node"}
 
 func (ec *executionContext) _Relationship(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Relationship) graphql.Marshaler {
@@ -51714,6 +54647,138 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Relationship_viewerCanRevoke(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var renderBundlePayloadImplementors = []string{"RenderBundlePayload"}
+
+func (ec *executionContext) _RenderBundlePayload(ctx context.Context, sel ast.SelectionSet, obj *RenderBundlePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, renderBundlePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RenderBundlePayload")
+		case "bundle":
+			out.Values[i] = ec._RenderBundlePayload_bundle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var renderMeetingRecordPayloadImplementors = []string{"RenderMeetingRecordPayload"}
+
+func (ec *executionContext) _RenderMeetingRecordPayload(ctx context.Context, sel ast.SelectionSet, obj *RenderMeetingRecordPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, renderMeetingRecordPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RenderMeetingRecordPayload")
+		case "job":
+			out.Values[i] = ec._RenderMeetingRecordPayload_job(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var renderPlanPayloadImplementors = []string{"RenderPlanPayload"}
+
+func (ec *executionContext) _RenderPlanPayload(ctx context.Context, sel ast.SelectionSet, obj *RenderPlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, renderPlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RenderPlanPayload")
+		case "job":
+			out.Values[i] = ec._RenderPlanPayload_job(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requestReviewPayloadImplementors = []string{"RequestReviewPayload"}
+
+func (ec *executionContext) _RequestReviewPayload(ctx context.Context, sel ast.SelectionSet, obj *RequestReviewPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestReviewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestReviewPayload")
+		case "review":
+			out.Values[i] = ec._RequestReviewPayload_review(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -52565,6 +55630,77 @@ func (ec *executionContext) _ReviewRevisionEdge(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var revokeAccessPayloadImplementors = []string{"RevokeAccessPayload"}
+
+func (ec *executionContext) _RevokeAccessPayload(ctx context.Context, sel ast.SelectionSet, obj *RevokeAccessPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeAccessPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeAccessPayload")
+		case "relationship":
+			out.Values[i] = ec._RevokeAccessPayload_relationship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rotateWebhookSecretPayloadImplementors = []string{"RotateWebhookSecretPayload"}
+
+func (ec *executionContext) _RotateWebhookSecretPayload(ctx context.Context, sel ast.SelectionSet, obj *service.NewSecret) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rotateWebhookSecretPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RotateWebhookSecretPayload")
+		case "endpoint":
+			out.Values[i] = ec._RotateWebhookSecretPayload_endpoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._RotateWebhookSecretPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var rowLedgerImplementors = []string{"RowLedger"}
 
 func (ec *executionContext) _RowLedger(ctx context.Context, sel ast.SelectionSet, obj *VersionRowLedger) graphql.Marshaler {
@@ -52684,6 +55820,72 @@ func (ec *executionContext) _RowLedger(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var saveReviewPayloadImplementors = []string{"SaveReviewPayload"}
+
+func (ec *executionContext) _SaveReviewPayload(ctx context.Context, sel ast.SelectionSet, obj *SaveReviewPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, saveReviewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SaveReviewPayload")
+		case "review":
+			out.Values[i] = ec._SaveReviewPayload_review(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var saveVersionPayloadImplementors = []string{"SaveVersionPayload"}
+
+func (ec *executionContext) _SaveVersionPayload(ctx context.Context, sel ast.SelectionSet, obj *SaveVersionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, saveVersionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SaveVersionPayload")
+		case "version":
+			out.Values[i] = ec._SaveVersionPayload_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var searchConnectionImplementors = []string{"SearchConnection"}
 
 func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *SearchConnection) graphql.Marshaler {
@@ -52751,6 +55953,105 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._SearchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setBundleSpecPayloadImplementors = []string{"SetBundleSpecPayload"}
+
+func (ec *executionContext) _SetBundleSpecPayload(ctx context.Context, sel ast.SelectionSet, obj *SetBundleSpecPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setBundleSpecPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetBundleSpecPayload")
+		case "case":
+			out.Values[i] = ec._SetBundleSpecPayload_case(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setCalendarPayloadImplementors = []string{"SetCalendarPayload"}
+
+func (ec *executionContext) _SetCalendarPayload(ctx context.Context, sel ast.SelectionSet, obj *SetCalendarPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setCalendarPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetCalendarPayload")
+		case "calendar":
+			out.Values[i] = ec._SetCalendarPayload_calendar(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setWebhookEndpointActivePayloadImplementors = []string{"SetWebhookEndpointActivePayload"}
+
+func (ec *executionContext) _SetWebhookEndpointActivePayload(ctx context.Context, sel ast.SelectionSet, obj *SetWebhookEndpointActivePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setWebhookEndpointActivePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetWebhookEndpointActivePayload")
+		case "endpoint":
+			out.Values[i] = ec._SetWebhookEndpointActivePayload_endpoint(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -52964,49 +56265,6 @@ func (ec *executionContext) _StatutoryEventEdge(ctx context.Context, sel ast.Sel
 			}
 		case "node":
 			out.Values[i] = ec._StatutoryEventEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var statutoryEventResultImplementors = []string{"StatutoryEventResult"}
-
-func (ec *executionContext) _StatutoryEventResult(ctx context.Context, sel ast.SelectionSet, obj *service.EventResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, statutoryEventResultImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("StatutoryEventResult")
-		case "event":
-			out.Values[i] = ec._StatutoryEventResult_event(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "started":
-			out.Values[i] = ec._StatutoryEventResult_started(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "closed":
-			out.Values[i] = ec._StatutoryEventResult_closed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -53282,6 +56540,105 @@ func (ec *executionContext) _TermCalendar(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var updateCasePayloadImplementors = []string{"UpdateCasePayload"}
+
+func (ec *executionContext) _UpdateCasePayload(ctx context.Context, sel ast.SelectionSet, obj *UpdateCasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateCasePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateCasePayload")
+		case "case":
+			out.Values[i] = ec._UpdateCasePayload_case(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateLearnerPayloadImplementors = []string{"UpdateLearnerPayload"}
+
+func (ec *executionContext) _UpdateLearnerPayload(ctx context.Context, sel ast.SelectionSet, obj *UpdateLearnerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateLearnerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateLearnerPayload")
+		case "learner":
+			out.Values[i] = ec._UpdateLearnerPayload_learner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var uploadAttachmentPayloadImplementors = []string{"UploadAttachmentPayload"}
+
+func (ec *executionContext) _UploadAttachmentPayload(ctx context.Context, sel ast.SelectionSet, obj *UploadAttachmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, uploadAttachmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UploadAttachmentPayload")
+		case "file":
+			out.Values[i] = ec._UploadAttachmentPayload_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *cynllun.User) graphql.Marshaler {
@@ -53384,6 +56741,39 @@ func (ec *executionContext) _VersionComparison(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var voidSessionPayloadImplementors = []string{"VoidSessionPayload"}
+
+func (ec *executionContext) _VoidSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *VoidSessionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voidSessionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VoidSessionPayload")
+		case "session":
+			out.Values[i] = ec._VoidSessionPayload_session(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var webhookEndpointImplementors = []string{"WebhookEndpoint", "Node"}
 
 func (ec *executionContext) _WebhookEndpoint(ctx context.Context, sel ast.SelectionSet, obj *cynllun.WebhookEndpoint) graphql.Marshaler {
@@ -53462,24 +56852,19 @@ func (ec *executionContext) _WebhookEndpoint(ctx context.Context, sel ast.Select
 	return out
 }
 
-var webhookSecretImplementors = []string{"WebhookSecret"}
+var withdrawEvidencePayloadImplementors = []string{"WithdrawEvidencePayload"}
 
-func (ec *executionContext) _WebhookSecret(ctx context.Context, sel ast.SelectionSet, obj *service.NewSecret) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, webhookSecretImplementors)
+func (ec *executionContext) _WithdrawEvidencePayload(ctx context.Context, sel ast.SelectionSet, obj *WithdrawEvidencePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, withdrawEvidencePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("WebhookSecret")
-		case "endpoint":
-			out.Values[i] = ec._WebhookSecret_endpoint(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "secret":
-			out.Values[i] = ec._WebhookSecret_secret(ctx, field, obj)
+			out.Values[i] = graphql.MarshalString("WithdrawEvidencePayload")
+		case "evidence":
+			out.Values[i] = ec._WithdrawEvidencePayload_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -54045,6 +57430,10 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBundle2githubᚗcomᚋcynllunᚋcynllunᚐBundle(ctx context.Context, sel ast.SelectionSet, v cynllun.Bundle) graphql.Marshaler {
+	return ec._Bundle(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNBundle2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐBundleᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Bundle) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -54254,6 +57643,10 @@ func (ec *executionContext) unmarshalNCalendarInput2githubᚗcomᚋcynllunᚋcyn
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCase2githubᚗcomᚋcynllunᚋcynllunᚐCase(ctx context.Context, sel ast.SelectionSet, v cynllun.Case) graphql.Marshaler {
+	return ec._Case(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNCase2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Case) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -54308,6 +57701,10 @@ func (ec *executionContext) marshalNCaseEdge2ᚖgithubᚗcomᚋcynllunᚋcynllun
 		return graphql.Null
 	}
 	return ec._CaseEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseEvidence2githubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx context.Context, sel ast.SelectionSet, v cynllun.CaseEvidence) graphql.Marshaler {
+	return ec._CaseEvidence(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNCaseEvidence2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.CaseEvidence) graphql.Marshaler {
@@ -54663,6 +58060,11 @@ func (ec *executionContext) unmarshalNCreatePlanInput2githubᚗcomᚋcynllunᚋc
 
 func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐUserInput(ctx context.Context, v any) (service.UserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateWebhookEndpointInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCreateWebhookEndpointInput(ctx context.Context, v any) (CreateWebhookEndpointInput, error) {
+	res, err := ec.unmarshalInputCreateWebhookEndpointInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -55046,6 +58448,10 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNFile2githubᚗcomᚋcynllunᚋcynllunᚐFile(ctx context.Context, sel ast.SelectionSet, v cynllun.File) graphql.Marshaler {
+	return ec._File(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx context.Context, sel ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "File!")
@@ -55241,6 +58647,11 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) unmarshalNImportCalendarInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐImportCalendarInput(ctx context.Context, v any) (ImportCalendarInput, error) {
+	res, err := ec.unmarshalInputImportCalendarInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -55253,6 +58664,10 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNJob2githubᚗcomᚋcynllunᚋcynllunᚐJob(ctx context.Context, sel ast.SelectionSet, v cynllun.Job) graphql.Marshaler {
+	return ec._Job(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNJob2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Job) graphql.Marshaler {
@@ -55518,6 +58933,10 @@ func (ec *executionContext) marshalNLedgerPeriod2ᚕgithubᚗcomᚋcynllunᚋcyn
 	return ret
 }
 
+func (ec *executionContext) marshalNLedgerSession2githubᚗcomᚋcynllunᚋcynllunᚐSession(ctx context.Context, sel ast.SelectionSet, v cynllun.Session) graphql.Marshaler {
+	return ec._LedgerSession(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -55700,6 +59119,11 @@ func (ec *executionContext) marshalNManifestSection2ᚕgithubᚗcomᚋcynllunᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNMarkDeadlineNotApplicableInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐMarkDeadlineNotApplicableInput(ctx context.Context, v any) (MarkDeadlineNotApplicableInput, error) {
+	res, err := ec.unmarshalInputMarkDeadlineNotApplicableInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNNeedEntry2githubᚗcomᚋcynllunᚋcynllunᚐNeedEntry(ctx context.Context, sel ast.SelectionSet, v cynllun.NeedEntry) graphql.Marshaler {
@@ -55927,6 +59351,10 @@ func (ec *executionContext) marshalNOrganisation2ᚖgithubᚗcomᚋcynllunᚋcyn
 		return graphql.Null
 	}
 	return ec._Organisation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrganisationCalendar2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx context.Context, sel ast.SelectionSet, v service.OrgCalendar) graphql.Marshaler {
+	return ec._OrganisationCalendar(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNOrganisationCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrgCalendar(ctx context.Context, sel ast.SelectionSet, v *service.OrgCalendar) graphql.Marshaler {
@@ -56259,6 +59687,10 @@ func (ec *executionContext) marshalNPersonRole2ᚕgithubᚗcomᚋcynllunᚋcynll
 	return ret
 }
 
+func (ec *executionContext) marshalNPlan2githubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx context.Context, sel ast.SelectionSet, v cynllun.Plan) graphql.Marshaler {
+	return ec._Plan(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNPlan2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Plan) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -56516,6 +59948,15 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNRecordSessionsInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRecordSessionsInput(ctx context.Context, v any) (RecordSessionsInput, error) {
+	res, err := ec.unmarshalInputRecordSessionsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelationship2githubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx context.Context, sel ast.SelectionSet, v cynllun.Relationship) graphql.Marshaler {
+	return ec._Relationship(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNRelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx context.Context, sel ast.SelectionSet, v *cynllun.Relationship) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Relationship!")
@@ -56586,6 +60027,11 @@ func (ec *executionContext) marshalNRelationshipKind2ᚕgithubᚗcomᚋcynllun�
 	return ret
 }
 
+func (ec *executionContext) unmarshalNRenderBundleInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRenderBundleInput(ctx context.Context, v any) (RenderBundleInput, error) {
+	res, err := ec.unmarshalInputRenderBundleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, v any) (cynllun.RenderLanguage, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[tmp]
@@ -56613,6 +60059,16 @@ var (
 		cynllun.RenderBilingual: "BILINGUAL",
 	}
 )
+
+func (ec *executionContext) unmarshalNRenderMeetingRecordInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRenderMeetingRecordInput(ctx context.Context, v any) (RenderMeetingRecordInput, error) {
+	res, err := ec.unmarshalInputRenderMeetingRecordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRenderPlanInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRenderPlanInput(ctx context.Context, v any) (RenderPlanInput, error) {
+	res, err := ec.unmarshalInputRenderPlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) unmarshalNRequestReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐRequestReviewInput(ctx context.Context, v any) (service.RequestReviewInput, error) {
 	res, err := ec.unmarshalInputRequestReviewInput(ctx, v)
@@ -56654,6 +60110,10 @@ var (
 		cynllun.RequesterOther:       "OTHER",
 	}
 )
+
+func (ec *executionContext) marshalNReview2githubᚗcomᚋcynllunᚋcynllunᚐReview(ctx context.Context, sel ast.SelectionSet, v cynllun.Review) graphql.Marshaler {
+	return ec._Review(ctx, sel, &v)
+}
 
 func (ec *executionContext) marshalNReview2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐReviewᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Review) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -56928,6 +60388,16 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNRevokeAccessInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRevokeAccessInput(ctx context.Context, v any) (RevokeAccessInput, error) {
+	res, err := ec.unmarshalInputRevokeAccessInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRotateWebhookSecretInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRotateWebhookSecretInput(ctx context.Context, v any) (RotateWebhookSecretInput, error) {
+	res, err := ec.unmarshalInputRotateWebhookSecretInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNRowLedger2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionRowLedgerᚄ(ctx context.Context, sel ast.SelectionSet, v []*VersionRowLedger) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -57140,6 +60610,16 @@ var (
 		cynllun.SessionMissed:    "MISSED",
 	}
 )
+
+func (ec *executionContext) unmarshalNSetCalendarInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSetCalendarInput(ctx context.Context, v any) (SetCalendarInput, error) {
+	res, err := ec.unmarshalInputSetCalendarInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetWebhookEndpointActiveInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSetWebhookEndpointActiveInput(ctx context.Context, v any) (SetWebhookEndpointActiveInput, error) {
+	res, err := ec.unmarshalInputSetWebhookEndpointActiveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) unmarshalNSettingKind2githubᚗcomᚋcynllunᚋcynllunᚐSettingKind(ctx context.Context, v any) (cynllun.SettingKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -57570,6 +61050,11 @@ func (ec *executionContext) unmarshalNUpdateCaseInput2githubᚗcomᚋcynllunᚋc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateLearnerInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐUpdateLearnerInput(ctx context.Context, v any) (UpdateLearnerInput, error) {
+	res, err := ec.unmarshalInputUpdateLearnerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
 	res, err := graphql.UnmarshalUpload(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -57582,6 +61067,15 @@ func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋg
 		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUploadAttachmentInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐUploadAttachmentInput(ctx context.Context, v any) (UploadAttachmentInput, error) {
+	res, err := ec.unmarshalInputUploadAttachmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUser2githubᚗcomᚋcynllunᚋcynllunᚐUser(ctx context.Context, sel ast.SelectionSet, v cynllun.User) graphql.Marshaler {
+	return ec._User(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐUser(ctx context.Context, sel ast.SelectionSet, v *cynllun.User) graphql.Marshaler {
@@ -57654,12 +61148,26 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNVoidSessionInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVoidSessionInput(ctx context.Context, v any) (VoidSessionInput, error) {
+	res, err := ec.unmarshalInputVoidSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWebhookEndpoint2githubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx context.Context, sel ast.SelectionSet, v cynllun.WebhookEndpoint) graphql.Marshaler {
+	return ec._WebhookEndpoint(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx context.Context, sel ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookEndpoint!")
 		return graphql.Null
 	}
 	return ec._WebhookEndpoint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWithdrawEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐWithdrawEvidenceInput(ctx context.Context, v any) (WithdrawEvidenceInput, error) {
+	res, err := ec.unmarshalInputWithdrawEvidenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -57821,6 +61329,13 @@ func (ec *executionContext) unmarshalOActionInput2ᚕgithubᚗcomᚋcynllunᚋcy
 	return res, nil
 }
 
+func (ec *executionContext) marshalOAddEvidencePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAddEvidencePayload(ctx context.Context, sel ast.SelectionSet, v *AddEvidencePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AddEvidencePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx context.Context, v any) (cynllun.Answer, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer[tmp]
@@ -57948,13 +61463,6 @@ func (ec *executionContext) marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐC
 	return ec._Case(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOCaseEvidence2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx context.Context, sel ast.SelectionSet, v *cynllun.CaseEvidence) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._CaseEvidence(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, v any) (cynllun.CaseStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[tmp]
@@ -58057,6 +61565,13 @@ func (ec *executionContext) unmarshalOClosureInput2ᚕgithubᚗcomᚋcynllunᚋc
 	return res, nil
 }
 
+func (ec *executionContext) marshalOConcludeReviewPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐConcludeReviewPayload(ctx context.Context, sel ast.SelectionSet, v *ConcludeReviewPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ConcludeReviewPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOConsentInput2githubᚗcomᚋcynllunᚋcynllunᚐConsent(ctx context.Context, v any) (cynllun.Consent, error) {
 	res, err := ec.unmarshalInputConsentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -58068,6 +61583,41 @@ func (ec *executionContext) unmarshalOCountingInput2ᚖgithubᚗcomᚋcynllunᚋ
 	}
 	res, err := ec.unmarshalInputCountingInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCreateLearnerPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCreateLearnerPayload(ctx context.Context, sel ast.SelectionSet, v *CreateLearnerPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateLearnerPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateOrganisationPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCreateOrganisationPayload(ctx context.Context, sel ast.SelectionSet, v *CreateOrganisationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateOrganisationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreatePlanPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCreatePlanPayload(ctx context.Context, sel ast.SelectionSet, v *CreatePlanPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreatePlanPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateUserPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCreateUserPayload(ctx context.Context, sel ast.SelectionSet, v *CreateUserPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateUserPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateWebhookEndpointPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx context.Context, sel ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateWebhookEndpointPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx context.Context, v any) (cynllun.Date, error) {
@@ -58249,6 +61799,13 @@ func (ec *executionContext) marshalODeadlineStatus2ᚕgithubᚗcomᚋcynllunᚋc
 	return ret
 }
 
+func (ec *executionContext) marshalODecideReviewRequestPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDecideReviewRequestPayload(ctx context.Context, sel ast.SelectionSet, v *DecideReviewRequestPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DecideReviewRequestPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODisagreementInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐDisagreementᚄ(ctx context.Context, v any) ([]cynllun.Disagreement, error) {
 	if v == nil {
 		return nil, nil
@@ -58418,6 +61975,13 @@ func (ec *executionContext) unmarshalOFurtherSectionInput2ᚕgithubᚗcomᚋcynl
 	return res, nil
 }
 
+func (ec *executionContext) marshalOGrantAccessPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐGrantAccessPayload(ctx context.Context, sel ast.SelectionSet, v *GrantAccessPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GrantAccessPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding(ctx context.Context, v any) (*policy.Standing, error) {
 	if v == nil {
 		return nil, nil
@@ -58517,6 +62081,13 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImportCalendarPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐImportCalendarPayload(ctx context.Context, sel ast.SelectionSet, v *ImportCalendarPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportCalendarPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {
@@ -58638,32 +62209,6 @@ func (ec *executionContext) unmarshalOLearnerFilter2ᚖgithubᚗcomᚋcynllunᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOLedgerSession2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐSessionᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Session) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalOLedgerSession2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐSession(ctx context.Context, sel ast.SelectionSet, v *cynllun.Session) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._LedgerSession(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalOLocalText2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx context.Context, sel ast.SelectionSet, v *form.Text) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -58674,6 +62219,13 @@ func (ec *executionContext) marshalOLocalText2ᚖgithubᚗcomᚋcynllunᚋcynllu
 func (ec *executionContext) unmarshalOMaintainerInfoInput2githubᚗcomᚋcynllunᚋcynllunᚐMaintainerInfo(ctx context.Context, v any) (cynllun.MaintainerInfo, error) {
 	res, err := ec.unmarshalInputMaintainerInfoInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMarkDeadlineNotApplicablePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐMarkDeadlineNotApplicablePayload(ctx context.Context, sel ast.SelectionSet, v *MarkDeadlineNotApplicablePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MarkDeadlineNotApplicablePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMissedReason2githubᚗcomᚋcynllunᚋcynllunᚐMissedReason(ctx context.Context, v any) (cynllun.MissedReason, error) {
@@ -58797,6 +62349,20 @@ func (ec *executionContext) marshalONoticeConnection2ᚖgithubᚗcomᚋcynllun�
 func (ec *executionContext) unmarshalOOnePageProfileInput2githubᚗcomᚋcynllunᚋcynllunᚐProfile(ctx context.Context, v any) (cynllun.Profile, error) {
 	res, err := ec.unmarshalInputOnePageProfileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOpenCasePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOpenCasePayload(ctx context.Context, sel ast.SelectionSet, v *OpenCasePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OpenCasePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOpenReviewPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐOpenReviewPayload(ctx context.Context, sel ast.SelectionSet, v *OpenReviewPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OpenReviewPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind(ctx context.Context, v any) (cynllun.OrgKind, error) {
@@ -59353,6 +62919,20 @@ func (ec *executionContext) unmarshalOQuantityInput2ᚖgithubᚗcomᚋcynllunᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalORecordSessionsPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRecordSessionsPayload(ctx context.Context, sel ast.SelectionSet, v *RecordSessionsPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RecordSessionsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORecordStatutoryEventPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx context.Context, sel ast.SelectionSet, v *service.EventResult) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RecordStatutoryEventPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Relationship) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -59372,11 +62952,11 @@ func (ec *executionContext) marshalORelationship2ᚕᚖgithubᚗcomᚋcynllunᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalORelationship2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx context.Context, sel ast.SelectionSet, v *cynllun.Relationship) graphql.Marshaler {
+func (ec *executionContext) marshalORenderBundlePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRenderBundlePayload(ctx context.Context, sel ast.SelectionSet, v *RenderBundlePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return ec._Relationship(ctx, sel, v)
+	return ec._RenderBundlePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, v any) (cynllun.RenderLanguage, error) {
@@ -59436,6 +63016,27 @@ var (
 		cynllun.RenderBilingual: "BILINGUAL",
 	}
 )
+
+func (ec *executionContext) marshalORenderMeetingRecordPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRenderMeetingRecordPayload(ctx context.Context, sel ast.SelectionSet, v *RenderMeetingRecordPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RenderMeetingRecordPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORenderPlanPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRenderPlanPayload(ctx context.Context, sel ast.SelectionSet, v *RenderPlanPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RenderPlanPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORequestReviewPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRequestReviewPayload(ctx context.Context, sel ast.SelectionSet, v *RequestReviewPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RequestReviewPayload(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole(ctx context.Context, v any) (cynllun.RequesterRole, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -59546,6 +63147,34 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalORevokeAccessPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRevokeAccessPayload(ctx context.Context, sel ast.SelectionSet, v *RevokeAccessPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RevokeAccessPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORotateWebhookSecretPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx context.Context, sel ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RotateWebhookSecretPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSaveReviewPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSaveReviewPayload(ctx context.Context, sel ast.SelectionSet, v *SaveReviewPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SaveReviewPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSaveVersionPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSaveVersionPayload(ctx context.Context, sel ast.SelectionSet, v *SaveVersionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SaveVersionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder(ctx context.Context, v any) (cynllun.SectionOrder, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder[tmp]
@@ -59570,6 +63199,27 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalOSetBundleSpecPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSetBundleSpecPayload(ctx context.Context, sel ast.SelectionSet, v *SetBundleSpecPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SetBundleSpecPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSetCalendarPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSetCalendarPayload(ctx context.Context, sel ast.SelectionSet, v *SetCalendarPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SetCalendarPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSetWebhookEndpointActivePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSetWebhookEndpointActivePayload(ctx context.Context, sel ast.SelectionSet, v *SetWebhookEndpointActivePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SetWebhookEndpointActivePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOStatementInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐStatementᚄ(ctx context.Context, v any) ([]cynllun.Statement, error) {
 	if v == nil {
 		return nil, nil
@@ -59585,13 +63235,6 @@ func (ec *executionContext) unmarshalOStatementInput2ᚕgithubᚗcomᚋcynllun�
 		}
 	}
 	return res, nil
-}
-
-func (ec *executionContext) marshalOStatutoryEventResult2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐEventResult(ctx context.Context, sel ast.SelectionSet, v *service.EventResult) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._StatutoryEventResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
@@ -59696,11 +63339,25 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
-func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐUser(ctx context.Context, sel ast.SelectionSet, v *cynllun.User) graphql.Marshaler {
+func (ec *executionContext) marshalOUpdateCasePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐUpdateCasePayload(ctx context.Context, sel ast.SelectionSet, v *UpdateCasePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return ec._User(ctx, sel, v)
+	return ec._UpdateCasePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateLearnerPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐUpdateLearnerPayload(ctx context.Context, sel ast.SelectionSet, v *UpdateLearnerPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateLearnerPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUploadAttachmentPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐUploadAttachmentPayload(ctx context.Context, sel ast.SelectionSet, v *UploadAttachmentPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UploadAttachmentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOVersionComparison2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐComparison(ctx context.Context, sel ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
@@ -59734,6 +63391,13 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalOVoidSessionPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVoidSessionPayload(ctx context.Context, sel ast.SelectionSet, v *VoidSessionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VoidSessionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOWebhookEndpoint2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpointᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.WebhookEndpoint) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -59753,18 +63417,11 @@ func (ec *executionContext) marshalOWebhookEndpoint2ᚕᚖgithubᚗcomᚋcynllun
 	return ret
 }
 
-func (ec *executionContext) marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWebhookEndpoint(ctx context.Context, sel ast.SelectionSet, v *cynllun.WebhookEndpoint) graphql.Marshaler {
+func (ec *executionContext) marshalOWithdrawEvidencePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐWithdrawEvidencePayload(ctx context.Context, sel ast.SelectionSet, v *WithdrawEvidencePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return ec._WebhookEndpoint(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOWebhookSecret2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐNewSecret(ctx context.Context, sel ast.SelectionSet, v *service.NewSecret) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._WebhookSecret(ctx, sel, v)
+	return ec._WithdrawEvidencePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

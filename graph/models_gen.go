@@ -8,12 +8,17 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/service"
 )
 
 // A document to add to a case.
 type AddEvidenceInput struct {
+	// The file part (multipart request; at most the deployment's MAX_UPLOAD_BYTES).
+	File graphql.Upload `json:"file"`
 	// Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
 	// retry safe: a request with a key you have used before, and the same
 	// input, returns what the first created and creates nothing; with another
@@ -32,6 +37,12 @@ type AddEvidenceInput struct {
 	Kind cynllun.EvidenceKind `json:"kind"`
 	// Default: the first section that takes its kind.
 	Section *string `json:"section,omitempty"`
+}
+
+// The result of `addEvidence`: room for more fields without breaking clients.
+type AddEvidencePayload struct {
+	// The evidence added (the one first added, on a retry).
+	Evidence cynllun.CaseEvidence `json:"evidence"`
 }
 
 // An audit event in a page, with its cursor.
@@ -94,12 +105,89 @@ type BundleSpecInput struct {
 	Excluded []string `json:"excluded,omitempty"`
 }
 
+// The result of `concludeReview`: room for more fields without breaking clients.
+type ConcludeReviewPayload struct {
+	// The review, concluded.
+	Review cynllun.Review `json:"review"`
+}
+
+// The result of `createLearner`: room for more fields without breaking clients.
+type CreateLearnerPayload struct {
+	// The learner registered (or the one first registered, on a retry with the same key).
+	Learner cynllun.Learner `json:"learner"`
+}
+
+// The result of `createOrganisation`: room for more fields without breaking clients.
+type CreateOrganisationPayload struct {
+	// The organisation created.
+	Organisation cynllun.Organisation `json:"organisation"`
+}
+
+// The result of `createPlan`: room for more fields without breaking clients.
+type CreatePlanPayload struct {
+	// The plan (the one first created, on a retry).
+	Plan cynllun.Plan `json:"plan"`
+}
+
+// The result of `createUser`: room for more fields without breaking clients.
+type CreateUserPayload struct {
+	// The account created.
+	User cynllun.User `json:"user"`
+}
+
+// The input of `createWebhookEndpoint`.
+type CreateWebhookEndpointInput struct {
+	// The organisation (its staff, officers of it or its LA, and administrators manage its subscriptions).
+	OrgID string `json:"orgId"`
+	// Where to POST notices: https, to an address this deployment allows (public addresses by default).
+	URL string `json:"url"`
+	// Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+	// retry safe: a request with a key you have used before, and the same
+	// organisation and URL, returns the endpoint created first (with its
+	// current signing secret, to you alone: keys are per signed-in user, and
+	// you must still manage the organisation's notices) and creates nothing;
+	// with another organisation or URL it is CONFLICT. Keys are never logged.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
 // A deadline in a page, with its cursor.
 type DeadlineEdge struct {
 	// The position of this item: pass it as after to continue after it.
 	Cursor string `json:"cursor"`
 	// The deadline.
 	Node cynllun.Deadline `json:"node"`
+}
+
+// The result of `decideReviewRequest`: room for more fields without breaking clients.
+type DecideReviewRequestPayload struct {
+	// The review after the decision.
+	Review cynllun.Review `json:"review"`
+}
+
+// The result of `grantAccess`: room for more fields without breaking clients.
+type GrantAccessPayload struct {
+	// The relationship granted (or the one first granted, on a retry with the same key).
+	Relationship cynllun.Relationship `json:"relationship"`
+}
+
+// The input of `importCalendar`.
+type ImportCalendarInput struct {
+	// The organisation (as for setCalendar).
+	OrgID string `json:"orgId"`
+	// The calendar's revision you edited (0 when it has none).
+	ExpectedRevision int `json:"expectedRevision"`
+	// The iCalendar text: all-day events classified by CATEGORIES (TERM, HALF_TERM, INSET, BANK_HOLIDAY, CLOSURE) or by English and Welsh words in the summary; an event that cannot be classified is INVALID.
+	Ics string `json:"ics"`
+	// Keep the school years of the current calendar that the file does not cover; false replaces it.
+	Merge *bool `json:"merge,omitempty"`
+	// A note saved with the revision.
+	Comment *string `json:"comment,omitempty"`
+}
+
+// The result of `importCalendar`: room for more fields without breaking clients.
+type ImportCalendarPayload struct {
+	// The organisation's calendar, at its new revision.
+	Calendar service.OrgCalendar `json:"calendar"`
 }
 
 // A learner in a page, with its cursor.
@@ -110,10 +198,38 @@ type LearnerEdge struct {
 	Node cynllun.Learner `json:"node"`
 }
 
+// The input of `markDeadlineNotApplicable`.
+type MarkDeadlineNotApplicableInput struct {
+	// The deadline's id (staff and officers).
+	ID string `json:"id"`
+	// Why it does not apply (required).
+	Reason string `json:"reason"`
+	// The day it stopped applying; default today.
+	On *cynllun.Date `json:"on,omitempty"`
+}
+
+// The result of `markDeadlineNotApplicable`: room for more fields without breaking clients.
+type MarkDeadlineNotApplicablePayload struct {
+	// The deadline, now closed as not applicable.
+	Deadline cynllun.Deadline `json:"deadline"`
+}
+
 // The entry points for changing things. Each mutation checks its input and
 // your access first: INVALID (with extensions.fields) or FORBIDDEN changes
 // nothing. Which mutations are safe to retry, and how, is said on each.
 type Mutation struct {
+}
+
+// The result of `openCase`: room for more fields without breaking clients.
+type OpenCasePayload struct {
+	// The case opened (the one first opened, on a retry with the same key).
+	Case cynllun.Case `json:"case"`
+}
+
+// The result of `openReview`: room for more fields without breaking clients.
+type OpenReviewPayload struct {
+	// The review opened (the one first opened, on a retry with the same key).
+	Review cynllun.Review `json:"review"`
 }
 
 // An organisation in a page, with its cursor.
@@ -153,10 +269,221 @@ type PlanVersionEdge struct {
 type Query struct {
 }
 
+// The input of `recordSessions`.
+type RecordSessionsInput struct {
+	// The plan (staff and officers record its ledger).
+	PlanID string `json:"planId"`
+	// The sessions, 1 to 1000.
+	Sessions []*service.SessionInput `json:"sessions"`
+}
+
+// The result of `recordSessions`: room for more fields without breaking clients.
+type RecordSessionsPayload struct {
+	// The entries as stored, in the order sent.
+	Sessions []*cynllun.Session `json:"sessions"`
+}
+
+// The input of `renderBundle`.
+type RenderBundleInput struct {
+	// The case's id.
+	CaseID string `json:"caseId"`
+	// INTERACTIVE when someone is waiting for it, BULK for batches.
+	Priority *cynllun.JobPriority `json:"priority,omitempty"`
+}
+
+// The result of `renderBundle`: room for more fields without breaking clients.
+type RenderBundlePayload struct {
+	// The bundle being rendered.
+	Bundle cynllun.Bundle `json:"bundle"`
+}
+
+// The input of `renderMeetingRecord`.
+type RenderMeetingRecordInput struct {
+	// The review's id; anyone who may read the review may ask.
+	ReviewID string `json:"reviewId"`
+	// The revision to render; omit for the latest.
+	Revision *int `json:"revision,omitempty"`
+	// The PDF's language.
+	Language *cynllun.RenderLanguage `json:"language,omitempty"`
+	// INTERACTIVE when someone is waiting for it, BULK for batches.
+	Priority *cynllun.JobPriority `json:"priority,omitempty"`
+}
+
+// The result of `renderMeetingRecord`: room for more fields without breaking clients.
+type RenderMeetingRecordPayload struct {
+	// The render job.
+	Job cynllun.Job `json:"job"`
+}
+
+// The input of `renderPlan`.
+type RenderPlanInput struct {
+	// The plan's id; anyone who may read the plan may ask (parents too).
+	PlanID string `json:"planId"`
+	// The version's number; omit for the current version. A version that does not exist is NOT_FOUND.
+	Version *int `json:"version,omitempty"`
+	// The PDF's language.
+	Language *cynllun.RenderLanguage `json:"language,omitempty"`
+	// INTERACTIVE when someone is waiting for it, BULK for batches.
+	Priority *cynllun.JobPriority `json:"priority,omitempty"`
+	// Add a plan check page listing the version's findings (drafts only: INVALID for a FINAL version).
+	PlanCheck *bool `json:"planCheck,omitempty"`
+}
+
+// The result of `renderPlan`: room for more fields without breaking clients.
+type RenderPlanPayload struct {
+	// The render job (an existing one when the version is already rendered, or being rendered, in that language).
+	Job cynllun.Job `json:"job"`
+}
+
+// The result of `requestReview`: room for more fields without breaking clients.
+type RequestReviewPayload struct {
+	// The review, as requested.
+	Review cynllun.Review `json:"review"`
+}
+
+// The input of `revokeAccess`.
+type RevokeAccessInput struct {
+	// The relationship's id (rel_…).
+	ID string `json:"id"`
+}
+
+// The result of `revokeAccess`: room for more fields without breaking clients.
+type RevokeAccessPayload struct {
+	// The relationship, now ended.
+	Relationship cynllun.Relationship `json:"relationship"`
+}
+
+// The input of `rotateWebhookSecret`.
+type RotateWebhookSecretInput struct {
+	// The endpoint's id.
+	ID string `json:"id"`
+	// Keep signing with the current secret too, so receivers can switch over without missing a notice.
+	KeepPrevious *bool `json:"keepPrevious,omitempty"`
+}
+
+// The result of `saveReview`: room for more fields without breaking clients.
+type SaveReviewPayload struct {
+	// The review's new revision.
+	Review cynllun.Review `json:"review"`
+}
+
+// The result of `saveVersion`: room for more fields without breaking clients.
+type SaveVersionPayload struct {
+	// The version saved (the one first saved, on a retry with the same key).
+	Version cynllun.Version `json:"version"`
+}
+
+// The result of `setBundleSpec`: room for more fields without breaking clients.
+type SetBundleSpecPayload struct {
+	// The case with its new bundle specification.
+	Case cynllun.Case `json:"case"`
+}
+
+// The input of `setCalendar`.
+type SetCalendarInput struct {
+	// The organisation: staff edit their school's or FEI's, officers their LA's and its schools', administrators any.
+	OrgID string `json:"orgId"`
+	// The calendar's revision you edited (0 when it has none).
+	ExpectedRevision int `json:"expectedRevision"`
+	// The whole calendar.
+	Calendar calendar.Calendar `json:"calendar"`
+	// A note saved with the revision.
+	Comment *string `json:"comment,omitempty"`
+}
+
+// The result of `setCalendar`: room for more fields without breaking clients.
+type SetCalendarPayload struct {
+	// The organisation's calendar, at its new revision.
+	Calendar service.OrgCalendar `json:"calendar"`
+}
+
+// The input of `setWebhookEndpointActive`.
+type SetWebhookEndpointActiveInput struct {
+	// The endpoint's id.
+	ID string `json:"id"`
+	// True to enable (its URL is checked again), false to disable.
+	Active bool `json:"active"`
+}
+
+// The result of `setWebhookEndpointActive`: room for more fields without breaking clients.
+type SetWebhookEndpointActivePayload struct {
+	// The endpoint, now active or paused.
+	Endpoint cynllun.WebhookEndpoint `json:"endpoint"`
+}
+
 // Live updates over websockets (graphql-transport-ws). Access is checked
 // when a subscription starts and again for every event: when access ends
 // (consent ended, a role ended) the stream ends.
 type Subscription struct {
+}
+
+// The result of `updateCase`: room for more fields without breaking clients.
+type UpdateCasePayload struct {
+	// The case's new revision.
+	Case cynllun.Case `json:"case"`
+}
+
+// The input of `updateLearner`.
+type UpdateLearnerInput struct {
+	// The learner's id.
+	ID string `json:"id"`
+	// The learner's details as they should now be.
+	Learner service.LearnerInput `json:"learner"`
+}
+
+// The result of `updateLearner`: room for more fields without breaking clients.
+type UpdateLearnerPayload struct {
+	// The learner as they now are.
+	Learner cynllun.Learner `json:"learner"`
+}
+
+// The input of `uploadAttachment`.
+type UploadAttachmentInput struct {
+	// The learner (staff, officers, parents and the young person may upload).
+	LearnerID string `json:"learnerId"`
+	// The file part (at most the deployment's MAX_UPLOAD_BYTES).
+	File graphql.Upload `json:"file"`
+	// Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+	// retry safe: a request with a key you have used before, for the same
+	// learner and the same file (name, type and bytes), returns the file
+	// stored first and stores nothing; with anything else it is CONFLICT.
+	// Keys are yours alone (per signed-in user) and are never logged. (The
+	// same bytes for the same learner are one file, with a key or without.)
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The result of `uploadAttachment`: room for more fields without breaking clients.
+type UploadAttachmentPayload struct {
+	// The file stored (the one first stored, on a retry).
+	File cynllun.File `json:"file"`
+}
+
+// The input of `voidSession`.
+type VoidSessionInput struct {
+	// The entry's id (ses_…).
+	ID string `json:"id"`
+	// Why it is withdrawn (required).
+	Reason string `json:"reason"`
+}
+
+// The result of `voidSession`: room for more fields without breaking clients.
+type VoidSessionPayload struct {
+	// The entry, now voided.
+	Session cynllun.Session `json:"session"`
+}
+
+// The input of `withdrawEvidence`.
+type WithdrawEvidenceInput struct {
+	// The evidence's id (evd_…).
+	ID string `json:"id"`
+	// Why it is withdrawn (required).
+	Reason string `json:"reason"`
+}
+
+// The result of `withdrawEvidence`: room for more fields without breaking clients.
+type WithdrawEvidencePayload struct {
+	// The evidence, now withdrawn.
+	Evidence cynllun.CaseEvidence `json:"evidence"`
 }
 
 // The order of a list of deadlines.

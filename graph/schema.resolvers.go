@@ -9,7 +9,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/bundle"
 	"github.com/cynllun/cynllun/calendar"
@@ -592,110 +591,116 @@ func (r *manifestSectionResolver) Documents(ctx context.Context, obj *bundle.Sec
 }
 
 // CreateOrganisation is the resolver for the createOrganisation field.
-func (r *mutationResolver) CreateOrganisation(ctx context.Context, input service.OrganisationInput) (*cynllun.Organisation, error) {
-	return r.Svc.CreateOrganisation(ctx, input)
+func (r *mutationResolver) CreateOrganisation(ctx context.Context, input service.OrganisationInput) (*CreateOrganisationPayload, error) {
+	return payload(func(o *cynllun.Organisation) *CreateOrganisationPayload {
+		return &CreateOrganisationPayload{Organisation: *o}
+	})(r.Svc.CreateOrganisation(ctx, input))
 }
 
 // CreateUser is the resolver for the createUser field.
-func (r *mutationResolver) CreateUser(ctx context.Context, input service.UserInput) (*cynllun.User, error) {
-	return r.Svc.CreateUser(ctx, input)
+func (r *mutationResolver) CreateUser(ctx context.Context, input service.UserInput) (*CreateUserPayload, error) {
+	return payload(func(u *cynllun.User) *CreateUserPayload { return &CreateUserPayload{User: *u} })(r.Svc.CreateUser(ctx, input))
 }
 
 // GrantAccess is the resolver for the grantAccess field.
-func (r *mutationResolver) GrantAccess(ctx context.Context, input service.GrantInput) (*cynllun.Relationship, error) {
-	return r.Svc.GrantAccess(ctx, input)
+func (r *mutationResolver) GrantAccess(ctx context.Context, input service.GrantInput) (*GrantAccessPayload, error) {
+	return payload(func(rel *cynllun.Relationship) *GrantAccessPayload { return &GrantAccessPayload{Relationship: *rel} })(r.Svc.GrantAccess(ctx, input))
 }
 
 // RevokeAccess is the resolver for the revokeAccess field.
-func (r *mutationResolver) RevokeAccess(ctx context.Context, id string) (*cynllun.Relationship, error) {
-	return r.Svc.RevokeAccess(ctx, id)
+func (r *mutationResolver) RevokeAccess(ctx context.Context, input RevokeAccessInput) (*RevokeAccessPayload, error) {
+	return payload(func(rel *cynllun.Relationship) *RevokeAccessPayload { return &RevokeAccessPayload{Relationship: *rel} })(r.Svc.RevokeAccess(ctx, input.ID))
 }
 
 // CreateLearner is the resolver for the createLearner field.
-func (r *mutationResolver) CreateLearner(ctx context.Context, input service.LearnerInput) (*cynllun.Learner, error) {
-	return r.Svc.CreateLearner(ctx, input)
+func (r *mutationResolver) CreateLearner(ctx context.Context, input service.LearnerInput) (*CreateLearnerPayload, error) {
+	return payload(func(l *cynllun.Learner) *CreateLearnerPayload { return &CreateLearnerPayload{Learner: *l} })(r.Svc.CreateLearner(ctx, input))
 }
 
 // UpdateLearner is the resolver for the updateLearner field.
-func (r *mutationResolver) UpdateLearner(ctx context.Context, id string, input service.LearnerInput) (*cynllun.Learner, error) {
-	return r.Svc.UpdateLearner(ctx, id, input)
+func (r *mutationResolver) UpdateLearner(ctx context.Context, input UpdateLearnerInput) (*UpdateLearnerPayload, error) {
+	return payload(func(l *cynllun.Learner) *UpdateLearnerPayload { return &UpdateLearnerPayload{Learner: *l} })(r.Svc.UpdateLearner(ctx, input.ID, input.Learner))
 }
 
 // CreatePlan is the resolver for the createPlan field.
-func (r *mutationResolver) CreatePlan(ctx context.Context, input service.PlanInput) (*cynllun.Plan, error) {
+func (r *mutationResolver) CreatePlan(ctx context.Context, input service.PlanInput) (*CreatePlanPayload, error) {
 	p, v, err := r.Svc.CreatePlan(ctx, input)
 	if err != nil {
 		return nil, err
 	}
 	primeVersion(ctx, r.Svc, v)
-	return p, nil
+	return &CreatePlanPayload{Plan: *p}, nil
 }
 
 // SaveVersion is the resolver for the saveVersion field.
-func (r *mutationResolver) SaveVersion(ctx context.Context, input service.SaveInput) (*cynllun.Version, error) {
+func (r *mutationResolver) SaveVersion(ctx context.Context, input service.SaveInput) (*SaveVersionPayload, error) {
 	v, err := r.Svc.SaveVersion(ctx, input)
 	if err != nil {
 		return nil, err
 	}
 	primeVersion(ctx, r.Svc, v)
-	return v, nil
+	return &SaveVersionPayload{Version: *v}, nil
 }
 
 // RenderPlan is the resolver for the renderPlan field.
-func (r *mutationResolver) RenderPlan(ctx context.Context, planID string, version *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority, planCheck *bool) (*cynllun.Job, error) {
-	in := renderInput(planID, version, language, priority)
-	in.PlanCheck = deref(planCheck)
-	return r.Svc.RenderPlan(ctx, in)
+func (r *mutationResolver) RenderPlan(ctx context.Context, input RenderPlanInput) (*RenderPlanPayload, error) {
+	in := renderInput(input.PlanID, input.Version, input.Language, input.Priority)
+	in.PlanCheck = deref(input.PlanCheck)
+	return payload(func(j *cynllun.Job) *RenderPlanPayload { return &RenderPlanPayload{Job: *j} })(r.Svc.RenderPlan(ctx, in))
 }
 
 // RequestReview is the resolver for the requestReview field.
-func (r *mutationResolver) RequestReview(ctx context.Context, input service.RequestReviewInput) (*cynllun.Review, error) {
-	return r.Svc.RequestReview(ctx, input)
+func (r *mutationResolver) RequestReview(ctx context.Context, input service.RequestReviewInput) (*RequestReviewPayload, error) {
+	return payload(func(rv *cynllun.Review) *RequestReviewPayload { return &RequestReviewPayload{Review: *rv} })(r.Svc.RequestReview(ctx, input))
 }
 
 // DecideReviewRequest is the resolver for the decideReviewRequest field.
-func (r *mutationResolver) DecideReviewRequest(ctx context.Context, input service.DecideRequestInput) (*cynllun.Review, error) {
-	return r.Svc.DecideReviewRequest(ctx, input)
+func (r *mutationResolver) DecideReviewRequest(ctx context.Context, input service.DecideRequestInput) (*DecideReviewRequestPayload, error) {
+	return payload(func(rv *cynllun.Review) *DecideReviewRequestPayload { return &DecideReviewRequestPayload{Review: *rv} })(r.Svc.DecideReviewRequest(ctx, input))
 }
 
 // OpenReview is the resolver for the openReview field.
-func (r *mutationResolver) OpenReview(ctx context.Context, input service.OpenReviewInput) (*cynllun.Review, error) {
-	return r.Svc.OpenReview(ctx, input)
+func (r *mutationResolver) OpenReview(ctx context.Context, input service.OpenReviewInput) (*OpenReviewPayload, error) {
+	return payload(func(rv *cynllun.Review) *OpenReviewPayload { return &OpenReviewPayload{Review: *rv} })(r.Svc.OpenReview(ctx, input))
 }
 
 // SaveReview is the resolver for the saveReview field.
-func (r *mutationResolver) SaveReview(ctx context.Context, input service.SaveReviewInput) (*cynllun.Review, error) {
-	return r.Svc.SaveReview(ctx, input)
+func (r *mutationResolver) SaveReview(ctx context.Context, input service.SaveReviewInput) (*SaveReviewPayload, error) {
+	return payload(func(rv *cynllun.Review) *SaveReviewPayload { return &SaveReviewPayload{Review: *rv} })(r.Svc.SaveReview(ctx, input))
 }
 
 // ConcludeReview is the resolver for the concludeReview field.
-func (r *mutationResolver) ConcludeReview(ctx context.Context, input service.ConcludeInput) (*cynllun.Review, error) {
+func (r *mutationResolver) ConcludeReview(ctx context.Context, input service.ConcludeInput) (*ConcludeReviewPayload, error) {
 	rv, err := r.Svc.ConcludeReview(ctx, input)
-	if err == nil {
-		loadersFrom(ctx, r.Svc).CurrentVersion.Clear(rv.PlanID)
+	if err != nil {
+		return nil, err
 	}
-	return rv, err
+	loadersFrom(ctx, r.Svc).CurrentVersion.Clear(rv.PlanID)
+	return &ConcludeReviewPayload{Review: *rv}, nil
 }
 
 // RenderMeetingRecord is the resolver for the renderMeetingRecord field.
-func (r *mutationResolver) RenderMeetingRecord(ctx context.Context, reviewID string, revision *int, language *cynllun.RenderLanguage, priority *cynllun.JobPriority) (*cynllun.Job, error) {
-	return r.Svc.RenderMeetingRecord(ctx, meetingInput(reviewID, revision, language, priority))
+func (r *mutationResolver) RenderMeetingRecord(ctx context.Context, input RenderMeetingRecordInput) (*RenderMeetingRecordPayload, error) {
+	return payload(func(j *cynllun.Job) *RenderMeetingRecordPayload { return &RenderMeetingRecordPayload{Job: *j} })(r.Svc.RenderMeetingRecord(ctx, meetingInput(input.ReviewID, input.Revision, input.Language, input.Priority)))
 }
 
 // UploadAttachment is the resolver for the uploadAttachment field.
-func (r *mutationResolver) UploadAttachment(ctx context.Context, learnerID string, file graphql.Upload, idempotencyKey *string) (*cynllun.File, error) {
-	return r.uploadAttachment(ctx, learnerID, file, deref(idempotencyKey))
+func (r *mutationResolver) UploadAttachment(ctx context.Context, input UploadAttachmentInput) (*UploadAttachmentPayload, error) {
+	return payload(func(f *cynllun.File) *UploadAttachmentPayload { return &UploadAttachmentPayload{File: *f} })(r.uploadAttachment(ctx, input.LearnerID, input.File, deref(input.IdempotencyKey)))
 }
 
 // RecordSessions is the resolver for the recordSessions field.
-func (r *mutationResolver) RecordSessions(ctx context.Context, planID string, sessions []*service.SessionInput) ([]*cynllun.Session, error) {
-	ss, err := r.Svc.RecordSessions(ctx, planID, values(sessions))
-	return pointers(ss), err
+func (r *mutationResolver) RecordSessions(ctx context.Context, input RecordSessionsInput) (*RecordSessionsPayload, error) {
+	ss, err := r.Svc.RecordSessions(ctx, input.PlanID, values(input.Sessions))
+	if err != nil {
+		return nil, err
+	}
+	return &RecordSessionsPayload{Sessions: pointers(ss)}, nil
 }
 
 // VoidSession is the resolver for the voidSession field.
-func (r *mutationResolver) VoidSession(ctx context.Context, id string, reason string) (*cynllun.Session, error) {
-	return r.Svc.VoidSession(ctx, id, reason)
+func (r *mutationResolver) VoidSession(ctx context.Context, input VoidSessionInput) (*VoidSessionPayload, error) {
+	return payload(func(ss *cynllun.Session) *VoidSessionPayload { return &VoidSessionPayload{Session: *ss} })(r.Svc.VoidSession(ctx, input.ID, input.Reason))
 }
 
 // RecordStatutoryEvent is the resolver for the recordStatutoryEvent field.
@@ -704,67 +709,74 @@ func (r *mutationResolver) RecordStatutoryEvent(ctx context.Context, input servi
 }
 
 // MarkDeadlineNotApplicable is the resolver for the markDeadlineNotApplicable field.
-func (r *mutationResolver) MarkDeadlineNotApplicable(ctx context.Context, id string, reason string, on *cynllun.Date) (*cynllun.Deadline, error) {
-	return r.Svc.MarkNotApplicable(ctx, service.CloseDeadlineInput{ID: id, Reason: reason, On: deref(on)})
+func (r *mutationResolver) MarkDeadlineNotApplicable(ctx context.Context, input MarkDeadlineNotApplicableInput) (*MarkDeadlineNotApplicablePayload, error) {
+	return payload(func(d *cynllun.Deadline) *MarkDeadlineNotApplicablePayload {
+		return &MarkDeadlineNotApplicablePayload{Deadline: *d}
+	})(r.Svc.MarkNotApplicable(ctx, service.CloseDeadlineInput{ID: input.ID, Reason: input.Reason, On: deref(input.On)}))
 }
 
 // SetCalendar is the resolver for the setCalendar field.
-func (r *mutationResolver) SetCalendar(ctx context.Context, orgID string, expectedRevision int, calendar calendar.Calendar, comment *string) (*service.OrgCalendar, error) {
-	return r.Svc.SetCalendar(ctx, service.CalendarInput{OrgID: orgID, ExpectedRevision: expectedRevision, Calendar: &calendar, Comment: deref(comment)})
+func (r *mutationResolver) SetCalendar(ctx context.Context, input SetCalendarInput) (*SetCalendarPayload, error) {
+	in := service.CalendarInput{OrgID: input.OrgID, ExpectedRevision: input.ExpectedRevision, Calendar: &input.Calendar, Comment: deref(input.Comment)}
+	return payload(func(c *service.OrgCalendar) *SetCalendarPayload { return &SetCalendarPayload{Calendar: *c} })(r.Svc.SetCalendar(ctx, in))
 }
 
 // ImportCalendar is the resolver for the importCalendar field.
-func (r *mutationResolver) ImportCalendar(ctx context.Context, orgID string, expectedRevision int, ics string, merge *bool, comment *string) (*service.OrgCalendar, error) {
-	return r.Svc.ImportCalendar(ctx, orgID, expectedRevision, []byte(ics), deref(merge), deref(comment))
+func (r *mutationResolver) ImportCalendar(ctx context.Context, input ImportCalendarInput) (*ImportCalendarPayload, error) {
+	return payload(func(c *service.OrgCalendar) *ImportCalendarPayload { return &ImportCalendarPayload{Calendar: *c} })(r.Svc.ImportCalendar(ctx, input.OrgID, input.ExpectedRevision, []byte(input.Ics), deref(input.Merge), deref(input.Comment)))
 }
 
 // CreateWebhookEndpoint is the resolver for the createWebhookEndpoint field.
-func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, orgID string, url string, idempotencyKey *string) (*service.NewSecret, error) {
-	return r.Svc.CreateWebhookEndpoint(ctx, orgID, url, deref(idempotencyKey))
+func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, input CreateWebhookEndpointInput) (*service.NewSecret, error) {
+	return r.Svc.CreateWebhookEndpoint(ctx, input.OrgID, input.URL, deref(input.IdempotencyKey))
 }
 
 // RotateWebhookSecret is the resolver for the rotateWebhookSecret field.
-func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id string, keepPrevious *bool) (*service.NewSecret, error) {
+func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, input RotateWebhookSecretInput) (*service.NewSecret, error) {
 	keep := true
-	if keepPrevious != nil {
-		keep = *keepPrevious
+	if input.KeepPrevious != nil {
+		keep = *input.KeepPrevious
 	}
-	return r.Svc.RotateWebhookSecret(ctx, id, keep)
+	return r.Svc.RotateWebhookSecret(ctx, input.ID, keep)
 }
 
 // SetWebhookEndpointActive is the resolver for the setWebhookEndpointActive field.
-func (r *mutationResolver) SetWebhookEndpointActive(ctx context.Context, id string, active bool) (*cynllun.WebhookEndpoint, error) {
-	return r.Svc.SetWebhookEndpointActive(ctx, id, active)
+func (r *mutationResolver) SetWebhookEndpointActive(ctx context.Context, input SetWebhookEndpointActiveInput) (*SetWebhookEndpointActivePayload, error) {
+	return payload(func(w *cynllun.WebhookEndpoint) *SetWebhookEndpointActivePayload {
+		return &SetWebhookEndpointActivePayload{Endpoint: *w}
+	})(r.Svc.SetWebhookEndpointActive(ctx, input.ID, input.Active))
 }
 
 // OpenCase is the resolver for the openCase field.
-func (r *mutationResolver) OpenCase(ctx context.Context, input service.OpenCaseInput) (*cynllun.Case, error) {
-	return r.Svc.OpenCase(ctx, input)
+func (r *mutationResolver) OpenCase(ctx context.Context, input service.OpenCaseInput) (*OpenCasePayload, error) {
+	return payload(func(c *cynllun.Case) *OpenCasePayload { return &OpenCasePayload{Case: *c} })(r.Svc.OpenCase(ctx, input))
 }
 
 // UpdateCase is the resolver for the updateCase field.
-func (r *mutationResolver) UpdateCase(ctx context.Context, input service.UpdateCaseInput) (*cynllun.Case, error) {
-	return r.Svc.UpdateCase(ctx, input)
+func (r *mutationResolver) UpdateCase(ctx context.Context, input service.UpdateCaseInput) (*UpdateCasePayload, error) {
+	return payload(func(c *cynllun.Case) *UpdateCasePayload { return &UpdateCasePayload{Case: *c} })(r.Svc.UpdateCase(ctx, input))
 }
 
 // SetBundleSpec is the resolver for the setBundleSpec field.
-func (r *mutationResolver) SetBundleSpec(ctx context.Context, input BundleSpecInput) (*cynllun.Case, error) {
-	return r.setBundleSpec(ctx, input)
+func (r *mutationResolver) SetBundleSpec(ctx context.Context, input BundleSpecInput) (*SetBundleSpecPayload, error) {
+	return payload(func(c *cynllun.Case) *SetBundleSpecPayload { return &SetBundleSpecPayload{Case: *c} })(r.setBundleSpec(ctx, input))
 }
 
 // AddEvidence is the resolver for the addEvidence field.
-func (r *mutationResolver) AddEvidence(ctx context.Context, input AddEvidenceInput, file graphql.Upload) (*cynllun.CaseEvidence, error) {
-	return r.addEvidence(ctx, input, file)
+func (r *mutationResolver) AddEvidence(ctx context.Context, input AddEvidenceInput) (*AddEvidencePayload, error) {
+	return payload(func(ev *cynllun.CaseEvidence) *AddEvidencePayload { return &AddEvidencePayload{Evidence: *ev} })(r.addEvidence(ctx, input))
 }
 
 // WithdrawEvidence is the resolver for the withdrawEvidence field.
-func (r *mutationResolver) WithdrawEvidence(ctx context.Context, id string, reason string) (*cynllun.CaseEvidence, error) {
-	return r.Svc.WithdrawEvidence(ctx, id, reason)
+func (r *mutationResolver) WithdrawEvidence(ctx context.Context, input WithdrawEvidenceInput) (*WithdrawEvidencePayload, error) {
+	return payload(func(ev *cynllun.CaseEvidence) *WithdrawEvidencePayload {
+		return &WithdrawEvidencePayload{Evidence: *ev}
+	})(r.Svc.WithdrawEvidence(ctx, input.ID, input.Reason))
 }
 
 // RenderBundle is the resolver for the renderBundle field.
-func (r *mutationResolver) RenderBundle(ctx context.Context, caseID string, priority *cynllun.JobPriority) (*cynllun.Bundle, error) {
-	return r.Svc.RenderBundle(ctx, service.RenderBundleInput{CaseID: caseID, Priority: deref(priority)})
+func (r *mutationResolver) RenderBundle(ctx context.Context, input RenderBundleInput) (*RenderBundlePayload, error) {
+	return payload(func(b *cynllun.Bundle) *RenderBundlePayload { return &RenderBundlePayload{Bundle: *b} })(r.Svc.RenderBundle(ctx, service.RenderBundleInput{CaseID: input.CaseID, Priority: deref(input.Priority)}))
 }
 
 // Kind is the resolver for the kind field.

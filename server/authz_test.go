@@ -64,18 +64,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"learners list", "list", `{ learners(first: 100) { edges { node { id givenName } } } }`, func() map[string]any { return nil }},
 		{"learner access list", "audit", `query($id: ID!) { learner(id: $id) { access { id kind } } }`, func() map[string]any { return map[string]any{"id": f.l1} }},
 		{"auditEvents", "audit", `query($id: ID!) { auditEvents(learnerId: $id) { edges { node { id } } } }`, func() map[string]any { return map[string]any{"id": f.l1} }},
-		{"updateLearner", "write", `mutation($id: ID!, $in: LearnerInput!) { updateLearner(id: $id, input: $in) { id } }`, func() map[string]any {
+		{"updateLearner", "write", `mutation($id: ID!, $in: LearnerInput!) { updateLearner(input: {id: $id, learner: $in}) { learner { id } } }`, func() map[string]any {
 			return map[string]any{"id": f.l1, "in": map[string]any{"givenName": "Siôn", "familyName": "Llŷr", "dateOfBirth": "2017-10-22", "language": "CY", "laId": cardiff, "settingKind": "SCHOOL", "settingId": f.schoolA}}
 		}},
-		{"createPlan", "write", `mutation($in: CreatePlanInput!) { createPlan(input: $in) { id } }`, func() map[string]any {
+		{"createPlan", "write", `mutation($in: CreatePlanInput!) { createPlan(input: $in) { plan { id } } }`, func() map[string]any {
 			// The fixture's plan again: allowed writers get it back (one
 			// plan per learner per maintaining body), the rest are refused.
 			return map[string]any{"in": map[string]any{"learnerId": f.l1, "maintainerId": f.schoolA, "content": sampleContent("30 minutes of 1:1 speech and language therapy weekly")}}
 		}},
-		{"saveVersion", "write", `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`, func() map[string]any {
+		{"saveVersion", "write", `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`, func() map[string]any {
 			return map[string]any{"in": map[string]any{"planId": f.plan1, "expectedVersion": current(), "content": sampleContent("matrix")}}
 		}},
-		{"grant parent access", "write", `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { id } }`, func() map[string]any {
+		{"grant parent access", "write", `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { relationship { id } } }`, func() map[string]any {
 			// A fresh grantee each time, so a successful grant changes no
 			// other row of the matrix.
 			grantees++
@@ -134,12 +134,12 @@ func TestConsentExpiry(t *testing.T) {
 	f := e.fixture()
 	parent := e.token(f.parent)
 	alnco := e.token(f.alnco)
-	r := e.must(alnco, `mutation($in: CreateUserInput!) { createUser(input: $in) { id } }`, map[string]any{"in": map[string]any{"name": "Eiriolwr SNAP", "email": "advocate@example.invalid"}})
-	advocateID := r.str("createUser", "id")
+	r := e.must(alnco, `mutation($in: CreateUserInput!) { createUser(input: $in) { user { id } } }`, map[string]any{"in": map[string]any{"name": "Eiriolwr SNAP", "email": "advocate@example.invalid"}})
+	advocateID := r.str("createUser", "user", "id")
 
 	// Staff cannot record consent on the family's behalf.
 	ends := e.clock.Now().Add(48 * time.Hour).Format(time.RFC3339)
-	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { id consentBy endsAt active } }`
+	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { relationship { id consentBy endsAt active } } }`
 	in := map[string]any{"in": map[string]any{"userId": advocateID, "kind": "ADVOCATE_FOR", "learnerId": f.l1, "endsAt": ends}}
 	if c := e.do(alnco, grant, in).code(); c != "FORBIDDEN" {
 		t.Fatalf("staff granting advocate access: %s", c)
@@ -149,10 +149,10 @@ func TestConsentExpiry(t *testing.T) {
 		t.Fatalf("advocate without end date: %s", c)
 	}
 	r = e.must(parent, grant, in)
-	if r.str("grantAccess", "consentBy") != f.parent || r.get("grantAccess", "active") != true {
+	if r.str("grantAccess", "relationship", "consentBy") != f.parent || r.get("grantAccess", "relationship", "active") != true {
 		t.Fatalf("grant: %s", r.raw)
 	}
-	relID := r.str("grantAccess", "id")
+	relID := r.str("grantAccess", "relationship", "id")
 	adv := e.token(advocateID)
 	read := `query($id: ID!) { plan(id: $id) { currentVersion { content { meetingSummary } } } }`
 	if c := e.do(adv, read, map[string]any{"id": f.plan1}).code(); c != "OK" {
@@ -170,13 +170,13 @@ func TestConsentExpiry(t *testing.T) {
 	if c := e.do(adv, read, map[string]any{"id": f.plan1}).code(); c != "OK" {
 		t.Fatalf("advocate with renewed consent: %s", c)
 	}
-	e.must(parent, `mutation($id: ID!) { revokeAccess(id: $id) { endedAt active } }`, map[string]any{"id": r.str("grantAccess", "id")})
-	e.must(parent, `mutation($id: ID!) { revokeAccess(id: $id) { endedAt } }`, map[string]any{"id": relID})
+	e.must(parent, `mutation($id: ID!) { revokeAccess(input: {id: $id}) { relationship { endedAt active } } }`, map[string]any{"id": r.str("grantAccess", "relationship", "id")})
+	e.must(parent, `mutation($id: ID!) { revokeAccess(input: {id: $id}) { relationship { endedAt } } }`, map[string]any{"id": relID})
 	if c := e.do(adv, read, map[string]any{"id": f.plan1}).code(); c != "NOT_FOUND" {
 		t.Fatalf("advocate after revocation: %s", c)
 	}
 	// Another user may not revoke (or learn of) the relationship.
-	if c := e.do(e.token(f.parent2), `mutation($id: ID!) { revokeAccess(id: $id) { id } }`, map[string]any{"id": relID}).code(); c != "NOT_FOUND" {
+	if c := e.do(e.token(f.parent2), `mutation($id: ID!) { revokeAccess(input: {id: $id}) { relationship { id } } }`, map[string]any{"id": relID}).code(); c != "NOT_FOUND" {
 		t.Fatalf("stranger revoking: %s", c)
 	}
 }
@@ -220,7 +220,7 @@ func TestGrantMatrix(t *testing.T) {
 		{"no token", "", f.l1, map[string]string{"STAFF_OF": una, "OFFICER_OF": una, "PARENT_OF": una, "SELF": una, "ADVOCATE_FOR": una}, ""},
 	}
 	ends := e.clock.Now().Add(30 * 24 * time.Hour).Format(time.RFC3339)
-	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { id userId kind grantedBy grantedAs active } }`
+	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { relationship { id userId kind grantedBy grantedAs active } } }`
 	n := 0
 	for _, rl := range roles {
 		tok := ""
@@ -262,7 +262,7 @@ func TestGrantMatrix(t *testing.T) {
 						t.Fatalf("got %s, want %s: %s", got, want, r.raw)
 					}
 					if want == ok {
-						if r.str("grantAccess", "grantedBy") != rl.user || r.str("grantAccess", "grantedAs") != rl.grantedAs || r.get("grantAccess", "active") != true {
+						if r.str("grantAccess", "relationship", "grantedBy") != rl.user || r.str("grantAccess", "relationship", "grantedAs") != rl.grantedAs || r.get("grantAccess", "relationship", "active") != true {
 							t.Fatalf("granted: %s", r.raw)
 						}
 					}
@@ -319,7 +319,7 @@ func TestGrantUnknownUser(t *testing.T) {
 	if err := e.db.UpsertUser(context.Background(), &cynllun.User{ID: "usr_admin2", Name: "Admin 2", Email: "a2@example.invalid", Admin: true}); err != nil {
 		t.Fatal(err)
 	}
-	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { id } }`
+	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { relationship { id } } }`
 	for _, c := range []struct {
 		name, granter string
 		in            map[string]any
@@ -423,7 +423,7 @@ func TestAdminReachesNoLearner(t *testing.T) {
 	if len(r.get("learners", "edges").([]any)) != 0 {
 		t.Errorf("admin lists learners: %s", r.raw)
 	}
-	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { id } }`
+	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { relationship { id } } }`
 	if c := e.do(admin, grant, map[string]any{"in": map[string]any{"userId": f.admin, "kind": "OFFICER_OF", "orgId": cardiff}}).code(); c != "FORBIDDEN" {
 		t.Errorf("admin granting themself OFFICER_OF: %s", c)
 	}
@@ -451,16 +451,16 @@ func TestSelfGrantedParent(t *testing.T) {
 		t.Fatal(err)
 	}
 	teacher := e.token("usr_teacher")
-	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { id grantedBy grantedAs } }`
+	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { relationship { id grantedBy grantedAs } } }`
 	if c := e.do(teacher, grant, map[string]any{"in": map[string]any{"userId": "usr_teacher", "kind": "PARENT_OF", "learnerId": f.l1}}).code(); c != "FORBIDDEN" {
 		t.Fatalf("teacher granting themself PARENT_OF: %s", c)
 	}
 	// The teacher records the child's mother (as staff).
 	r := e.must(teacher, grant, map[string]any{"in": map[string]any{"userId": "usr_mother", "kind": "PARENT_OF", "learnerId": f.l1}})
-	if r.str("grantAccess", "grantedBy") != "usr_teacher" || r.str("grantAccess", "grantedAs") != "STAFF_OF" {
+	if r.str("grantAccess", "relationship", "grantedBy") != "usr_teacher" || r.str("grantAccess", "relationship", "grantedAs") != "STAFF_OF" {
 		t.Fatalf("grant: %s", r.raw)
 	}
-	motherRel := r.str("grantAccess", "id")
+	motherRel := r.str("grantAccess", "relationship", "id")
 
 	// Existing data: the self-granted parent relationship, and the consent
 	// given through it, as stored before the fix.
@@ -476,7 +476,7 @@ func TestSelfGrantedParent(t *testing.T) {
 		t.Errorf("advocate consented by a self-granted parent reads the plan: %s", c)
 	}
 	// The admin ends the teacher's staff role.
-	e.must(e.token(f.admin), `mutation($id: ID!) { revokeAccess(id: $id) { endedAt } }`, map[string]any{"id": staffRel.ID})
+	e.must(e.token(f.admin), `mutation($id: ID!) { revokeAccess(input: {id: $id}) { relationship { endedAt } } }`, map[string]any{"id": staffRel.ID})
 	if c := e.do(teacher, read, map[string]any{"id": f.plan1}).code(); c != "NOT_FOUND" {
 		t.Errorf("teacher after leaving, with a self-granted PARENT_OF: %s", c)
 	}

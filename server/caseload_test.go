@@ -17,11 +17,11 @@ func TestCaseloadsAndSearch(t *testing.T) {
 	alnco, officer, parent, parent2 := e.token(f.alnco), e.token(f.officer), e.token(f.parent), e.token(f.parent2)
 	staffB, officerB, stranger := e.token(f.staffB), e.token(f.officerB), e.token(f.stranger)
 
-	open := `mutation($in: OpenCaseInput!) { openCase(input: $in) { id } }`
+	open := `mutation($in: OpenCaseInput!) { openCase(input: $in) { case { id } } }`
 	mk := func(tok, learner, title string) string {
 		t.Helper()
 		id := e.must(tok, open, map[string]any{"in": map[string]any{"learnerId": learner, "kind": "DISAGREEMENT", "title": title,
-			"decision": map[string]any{"kind": "WELSH_PROVISION"}}}).str("openCase", "id")
+			"decision": map[string]any{"kind": "WELSH_PROVISION"}}}).str("openCase", "case", "id")
 		e.clock.Advance(time.Hour)
 		return id
 	}
@@ -30,7 +30,7 @@ func TestCaseloadsAndSearch(t *testing.T) {
 	c := mk(parent2, f.l2, "Anghytundeb 3")
 	d := mk(officer, f.l3, "Anghytundeb 4")
 	// The first is withdrawn: it is no longer open.
-	e.must(parent, `mutation($in: UpdateCaseInput!) { updateCase(input: $in) { status } }`, map[string]any{"in": map[string]any{
+	e.must(parent, `mutation($in: UpdateCaseInput!) { updateCase(input: $in) { case { status } } }`, map[string]any{"in": map[string]any{
 		"id": a, "expectedRevision": 1, "status": "WITHDRAWN", "title": "Anghytundeb 1", "decision": map[string]any{"kind": "WELSH_PROVISION"}}})
 
 	const cases = `query($o: CaseloadOrder, $first: Int, $after: String, $last: Int, $before: String) {
@@ -63,12 +63,12 @@ func TestCaseloadsAndSearch(t *testing.T) {
 
 	// Reviews: a request refused, and an annual review opened.
 	e.finalise(alnco, f.plan1)
-	req := e.must(parent, `mutation($in: RequestReviewInput!) { requestReview(input: $in) { id } }`,
-		map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Help"}}).str("requestReview", "id")
+	req := e.must(parent, `mutation($in: RequestReviewInput!) { requestReview(input: $in) { review { id } } }`,
+		map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Help"}}).str("requestReview", "review", "id")
 	e.clock.Advance(time.Hour)
-	annual := e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { id } }`,
-		map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL"}}).str("openReview", "id")
-	e.must(alnco, `mutation($in: DecideReviewRequestInput!) { decideReviewRequest(input: $in) { status } }`,
+	annual := e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { review { id } } }`,
+		map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL"}}).str("openReview", "review", "id")
+	e.must(alnco, `mutation($in: DecideReviewRequestInput!) { decideReviewRequest(input: $in) { review { status } } }`,
 		map[string]any{"in": map[string]any{"id": req, "expectedRevision": 1, "accept": false, "reasons": "Reviewed last week"}})
 	const reviews = `query($o: CaseloadOrder, $first: Int, $after: String, $last: Int, $before: String) {
 		reviews(orderBy: $o, first: $first, after: $after, last: $last, before: $before) {

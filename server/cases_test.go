@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -52,8 +53,10 @@ const evidenceFields = `id title date author kind section contentType pages sha2
 
 func (e *env) addEvidence(token string, in map[string]any, name, contentType string, data []byte) response {
 	e.t.Helper()
-	return e.multipart(token, `mutation($in: AddEvidenceInput!, $f: Upload!) { addEvidence(input: $in, file: $f) { `+evidenceFields+` } }`,
-		map[string]any{"in": in, "f": nil}, name, contentType, data)
+	withFile := maps.Clone(in)
+	withFile["file"] = nil
+	return e.multipartAt(token, `mutation($in: AddEvidenceInput!) { addEvidence(input: $in) { evidence { `+evidenceFields+` } } }`,
+		map[string]any{"in": withFile}, "variables.in.file", name, contentType, data)
 }
 
 const caseFields = `id revision kind status title reference issues outcome lodgedOn
@@ -186,7 +189,7 @@ func TestCaseBundle(t *testing.T) {
 	alnco, officer, parent, advocate := e.token(f.alnco), e.token(f.officer), e.token(f.parent), e.token(f.advocate)
 	e.finalise(alnco, f.plan1)
 
-	open := `mutation($in: OpenCaseInput!) { openCase(input: $in) { ` + caseFields + ` } }`
+	open := `mutation($in: OpenCaseInput!) { openCase(input: $in) { case { ` + caseFields + ` } } }`
 	appeal := map[string]any{
 		"learnerId": f.l1, "kind": "APPEAL", "title": "Apêl am ddarpariaeth therapi iaith", "language": "BILINGUAL",
 		"decision": map[string]any{"kind": "PROVISION", "description": "The LA's IDP leaves out SaLT.", "madeBy": cardiff,
@@ -246,19 +249,19 @@ func TestCaseBundle(t *testing.T) {
 
 	r := e.must(officer, open, map[string]any{"in": appeal})
 	c := "openCase"
-	caseID := r.str(c, "id")
-	if r.str(c, "status") != "OPEN" || r.get(c, "revision") != float64(1) || r.str(c, "decision", "madeBy", "id") != cardiff ||
-		r.str(c, "appealDeadline", "rule", "id") != "T17" || r.str(c, "appealDeadline", "start") != "2026-11-03" ||
-		r.str(c, "appealDeadline", "status") != "OPEN" || r.str(c, "appealDeadline", "due") == "" {
+	caseID := r.str(c, "case", "id")
+	if r.str(c, "case", "status") != "OPEN" || r.get(c, "case", "revision") != float64(1) || r.str(c, "case", "decision", "madeBy", "id") != cardiff ||
+		r.str(c, "case", "appealDeadline", "rule", "id") != "T17" || r.str(c, "case", "appealDeadline", "start") != "2026-11-03" ||
+		r.str(c, "case", "appealDeadline", "status") != "OPEN" || r.str(c, "case", "appealDeadline", "due") == "" {
 		t.Fatalf("open case: %s", r.raw)
 	}
-	if keys := r.get(c, "bundleSpec", "sections"); len(keys.([]any)) != 6 || r.str(c, "bundleSpec", "sections", 0, "key") != "A" ||
-		r.str(c, "bundleSpec", "sections", 5, "key") != "F" || r.str(c, "bundleSpec", "chronologyAfter") != "A" {
+	if keys := r.get(c, "case", "bundleSpec", "sections"); len(keys.([]any)) != 6 || r.str(c, "case", "bundleSpec", "sections", 0, "key") != "A" ||
+		r.str(c, "case", "bundleSpec", "sections", 5, "key") != "F" || r.str(c, "case", "bundleSpec", "chronologyAfter") != "A" {
 		t.Fatalf("default sections: %s", r.raw)
 	}
 	// T17 is 8 weeks (start + 55 days), then the first working day after:
 	// 3 November 2026 + 55 days is Monday 28 December, a bank holiday.
-	if due := r.str(c, "appealDeadline", "due"); due != "2026-12-29" {
+	if due := r.str(c, "case", "appealDeadline", "due"); due != "2026-12-29" {
 		t.Errorf("T17 due %s, want 2026-12-29", due)
 	}
 
@@ -267,8 +270,8 @@ func TestCaseBundle(t *testing.T) {
 	// whose consent names only that case sees that one alone.
 	second := e.must(parent, open, map[string]any{"in": map[string]any{"learnerId": f.l1, "kind": "DISAGREEMENT", "title": "Anghytundeb",
 		"decision": map[string]any{"kind": "WELSH_PROVISION"}}})
-	secondID := second.str(c, "id")
-	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { id caseId active } }`
+	secondID := second.str(c, "case", "id")
+	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { relationship { id caseId active } } }`
 	scoped := "usr_case_advocate"
 	if err := e.db.UpsertUser(context.Background(), userFor(scoped, e.clock.Now())); err != nil {
 		t.Fatal(err)
@@ -278,7 +281,7 @@ func TestCaseBundle(t *testing.T) {
 		t.Fatalf("consent for an unknown case: %s", rr.raw)
 	}
 	g := e.must(parent, grant, map[string]any{"in": map[string]any{"userId": scoped, "kind": "ADVOCATE_FOR", "learnerId": f.l1, "endsAt": ends, "caseId": secondID}})
-	if g.str("grantAccess", "caseId") != secondID {
+	if g.str("grantAccess", "relationship", "caseId") != secondID {
 		t.Fatalf("grant: %s", g.raw)
 	}
 	listCases := `query($l: ID!) { learner(id: $l) { cases { nodes { id } } } }`
@@ -354,30 +357,30 @@ func TestCaseBundle(t *testing.T) {
 		if rr.code() != "OK" {
 			t.Fatalf("add %s: %s", name, rr.raw)
 		}
-		return rr.str("addEvidence", "id")
+		return rr.str("addEvidence", "evidence", "id")
 	}
 	rr := e.addEvidence(advocate, map[string]any{"caseId": caseID, "title": "Adroddiad seicolegydd addysg", "kind": "REPORT", "date": "2026-10-01", "author": "Dr Ŵyn"}, "report.pdf", "application/pdf", report)
 	ae := "addEvidence"
-	if rr.code() != "OK" || rr.str(ae, "section") != "D" || rr.str(ae, "contentType") != "application/pdf" || rr.get(ae, "pages") != float64(2) ||
-		rr.get(ae, "withdrawn") != false || rr.str(ae, "file", "downloadUrl") == "" {
+	if rr.code() != "OK" || rr.str(ae, "evidence", "section") != "D" || rr.str(ae, "evidence", "contentType") != "application/pdf" || rr.get(ae, "evidence", "pages") != float64(2) ||
+		rr.get(ae, "evidence", "withdrawn") != false || rr.str(ae, "evidence", "file", "downloadUrl") == "" {
 		t.Fatalf("add report: %s", rr.raw)
 	}
-	reportID, reportSHA := rr.str(ae, "id"), rr.str(ae, "sha256")
+	reportID, reportSHA := rr.str(ae, "evidence", "id"), rr.str(ae, "evidence", "sha256")
 	add(officer, map[string]any{"caseId": caseID, "title": "Decision letter", "kind": "DECISION", "date": "2026-11-03", "author": "Cardiff Council"}, "decision.pdf", "application/pdf", letter)
 	add(parent, map[string]any{"caseId": caseID, "title": "Llun gan Siôn", "kind": "CHILDS_VIEWS", "date": "2026-09-20", "author": "Siôn"}, "llun.png", "image/png", drawing)
 	add(parent, map[string]any{"caseId": caseID, "title": "Earlier letter", "kind": "CORRESPONDENCE", "date": "2026-06-01"}, "letter.pdf", "application/pdf", letter)
 	// The case's files are the case's: the advocate of the other case may
 	// not download them.
-	if resp, _ := e.get(e.token(scoped), "/files/"+rr.str(ae, "file", "id")); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := e.get(e.token(scoped), "/files/"+rr.str(ae, "evidence", "file", "id")); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("other case's advocate downloaded evidence: %d", resp.StatusCode)
 	}
 
 	// The bundle specification: documents from the record in C, a page
 	// limit on D. Bad specifications change nothing.
-	set := `mutation($in: BundleSpecInput!) { setBundleSpec(input: $in) { revision bundleSpec { records { kind section planId version } sections { key pageLimit } excluded } } }`
+	set := `mutation($in: BundleSpecInput!) { setBundleSpec(input: $in) { case { revision bundleSpec { records { kind section planId version } sections { key pageLimit } excluded } } } }`
 	sections := func(limitD int) []any {
 		var out []any
-		for _, s := range r.get(c, "bundleSpec", "sections").([]any) {
+		for _, s := range r.get(c, "case", "bundleSpec", "sections").([]any) {
 			m := s.(map[string]any)
 			sec := map[string]any{"key": m["key"], "titleEn": m["titleEn"], "titleCy": m["titleCy"], "pageLimit": m["pageLimit"], "order": m["order"], "takes": m["takes"]}
 			if m["key"] == "D" {
@@ -404,7 +407,7 @@ func TestCaseBundle(t *testing.T) {
 		{"listed twice", map[string]any{"caseId": caseID, "expectedRevision": 1, "records": []any{records[2], records[2]}}, "INVALID", "input.records.1"},
 		{"duplicate key", map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "sections": []any{map[string]any{"key": "A", "titleEn": "One"}, map[string]any{"key": "A", "titleEn": "Two"}}}, "INVALID", "input.sections.1.key"},
 		{"bad key", map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "sections": []any{map[string]any{"key": "a b", "titleEn": "One"}}}, "INVALID", "input.sections.0.key"},
-		{"chronology after nothing", map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "chronologyAfter": "Q"}, "INVALID", "chronologyAfter"},
+		{"chronology after nothing", map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "chronologyAfter": "Q"}, "INVALID", "input.chronologyAfter"},
 		{"excluded not ours", map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "excluded": []any{"evd_nope"}}, "INVALID", "input.excluded.0"},
 		{"negative limit", map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "sections": []any{map[string]any{"key": "A", "titleEn": "One", "pageLimit": -1}}}, "INVALID", "input.sections.0.pageLimit"},
 		// takes is an enum (DocumentKind): an unknown kind is refused as
@@ -417,7 +420,7 @@ func TestCaseBundle(t *testing.T) {
 		}
 	}
 	rs := e.must(alnco, set, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "sections": sections(1)}})
-	if rs.get("setBundleSpec", "revision") != float64(2) || rs.str("setBundleSpec", "bundleSpec", "records", 0, "section") != "C" {
+	if rs.get("setBundleSpec", "case", "revision") != float64(2) || rs.str("setBundleSpec", "case", "bundleSpec", "records", 0, "section") != "C" {
 		t.Fatalf("set spec: %s", rs.raw)
 	}
 	if rr := e.do(alnco, set, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records}}); rr.code() != "CONFLICT" {
@@ -477,10 +480,10 @@ func TestCaseBundle(t *testing.T) {
 	}
 
 	// Render: the worker builds the bundle; read it back.
-	render := `mutation($id: ID!) { renderBundle(caseId: $id) { id number status } }`
+	render := `mutation($id: ID!) { renderBundle(input: {caseId: $id}) { bundle { id number status } } }`
 	b1 := e.must(advocate, render, map[string]any{"id": caseID})
-	b1ID := b1.str("renderBundle", "id")
-	if b1.get("renderBundle", "number") != float64(1) {
+	b1ID := b1.str("renderBundle", "bundle", "id")
+	if b1.get("renderBundle", "bundle", "number") != float64(1) {
 		t.Fatalf("render: %s", b1.raw)
 	}
 	done := e.waitBundle(advocate, b1ID)
@@ -549,16 +552,16 @@ func TestCaseBundle(t *testing.T) {
 	}
 
 	// Asking again with nothing changed gives the same version.
-	if again := e.must(alnco, render, map[string]any{"id": caseID}); again.str("renderBundle", "id") != b1ID {
+	if again := e.must(alnco, render, map[string]any{"id": caseID}); again.str("renderBundle", "bundle", "id") != b1ID {
 		t.Fatalf("second render made a new version: %s", again.raw)
 	}
 	// A late addition makes version 2 and keeps version 1.
 	add(officer, map[string]any{"caseId": caseID, "title": "Case statement", "kind": "CASE_STATEMENT", "date": "2026-11-20"}, "statement.pdf", "application/pdf", letter)
 	b2 := e.must(advocate, render, map[string]any{"id": caseID})
-	if b2.get("renderBundle", "number") != float64(2) {
+	if b2.get("renderBundle", "bundle", "number") != float64(2) {
 		t.Fatalf("late addition: %s", b2.raw)
 	}
-	done2 := e.waitBundle(advocate, b2.str("renderBundle", "id"))
+	done2 := e.waitBundle(advocate, b2.str("renderBundle", "bundle", "id"))
 	if n := len(done2.get("bundle", "manifest", "documents").([]any)); n != 8 {
 		t.Fatalf("version 2 has %d documents", n)
 	}
@@ -571,8 +574,8 @@ func TestCaseBundle(t *testing.T) {
 	}
 
 	// Withdrawn evidence stays listed and leaves the bundle.
-	w := e.must(alnco, `mutation($id: ID!) { withdrawEvidence(id: $id, reason: "Replaced by the final report") { withdrawn withdrawnReason } }`, map[string]any{"id": reportID})
-	if w.get("withdrawEvidence", "withdrawn") != true {
+	w := e.must(alnco, `mutation($id: ID!) { withdrawEvidence(input: {id: $id, reason: "Replaced by the final report"}) { evidence { withdrawn withdrawnReason } } }`, map[string]any{"id": reportID})
+	if w.get("withdrawEvidence", "evidence", "withdrawn") != true {
 		t.Fatalf("withdraw: %s", w.raw)
 	}
 	pv = e.must(advocate, previewQuery, map[string]any{"id": caseID})
@@ -586,7 +589,7 @@ func TestCaseBundle(t *testing.T) {
 
 	// Progress: lodging the appeal meets T17; a decision sent starts T18;
 	// a stale revision is a CONFLICT and a final status stays final.
-	update := `mutation($in: UpdateCaseInput!) { updateCase(input: $in) { ` + caseFields + ` } }`
+	update := `mutation($in: UpdateCaseInput!) { updateCase(input: $in) { case { ` + caseFields + ` } } }`
 	cur := e.must(alnco, `query($id: ID!) { case(id: $id) { revision } }`, map[string]any{"id": caseID}).get("case", "revision")
 	details := func(rev any, extra map[string]any) map[string]any {
 		m := map[string]any{"id": caseID, "expectedRevision": rev, "title": appeal["title"], "decision": appeal["decision"], "parties": appeal["parties"], "issues": appeal["issues"]}
@@ -602,29 +605,29 @@ func TestCaseBundle(t *testing.T) {
 	// weeks (the rule's extension, data): 16 weeks from 3 November end on
 	// Monday 22 February 2027, so the first working day after is the 23rd.
 	ext := e.must(advocate, update, map[string]any{"in": details(cur, map[string]any{"disagreementReferredOn": "2026-11-10"})})
-	if ext.str("updateCase", "appealDeadline", "due") != "2027-02-23" || ext.str("updateCase", "status") != "OPEN" {
+	if ext.str("updateCase", "case", "appealDeadline", "due") != "2027-02-23" || ext.str("updateCase", "case", "status") != "OPEN" {
 		t.Fatalf("extended T17: %s", ext.raw)
 	}
 	dl := e.must(advocate, `query($id: ID!) { deadline(id: $id) { due extension { previousDue on } calculation { due } } }`,
-		map[string]any{"id": ext.str("updateCase", "appealDeadline", "id")})
+		map[string]any{"id": ext.str("updateCase", "case", "appealDeadline", "id")})
 	if dl.str("deadline", "extension", "previousDue") != "2026-12-29" || dl.str("deadline", "extension", "on") != "2026-11-10" ||
 		dl.str("deadline", "calculation", "due") != "2027-02-23" {
 		t.Fatalf("extension: %s", dl.raw)
 	}
-	cur = ext.get("updateCase", "revision")
+	cur = ext.get("updateCase", "case", "revision")
 	u := e.must(advocate, update, map[string]any{"in": details(cur, map[string]any{"disagreementReferredOn": "2026-11-10", "lodgedOn": "2026-11-20", "reference": "ETW/26/0042"})})
-	if u.str("updateCase", "status") != "LODGED" || u.str("updateCase", "appealDeadline", "status") != "MET" {
+	if u.str("updateCase", "case", "status") != "LODGED" || u.str("updateCase", "case", "appealDeadline", "status") != "MET" {
 		t.Fatalf("lodged: %s", u.raw)
 	}
-	u = e.must(officer, update, map[string]any{"in": details(u.get("updateCase", "revision"), map[string]any{"lodgedOn": "2026-11-20", "decisionSentOn": "2026-11-21", "reference": "ETW/26/0042"})})
-	if u.str("updateCase", "status") != "DECIDED" || u.str("updateCase", "reviewDeadline", "rule", "id") != "T18" || u.str("updateCase", "reviewDeadline", "due") != "2026-12-18" {
+	u = e.must(officer, update, map[string]any{"in": details(u.get("updateCase", "case", "revision"), map[string]any{"lodgedOn": "2026-11-20", "decisionSentOn": "2026-11-21", "reference": "ETW/26/0042"})})
+	if u.str("updateCase", "case", "status") != "DECIDED" || u.str("updateCase", "case", "reviewDeadline", "rule", "id") != "T18" || u.str("updateCase", "case", "reviewDeadline", "due") != "2026-12-18" {
 		t.Fatalf("decided: %s", u.raw)
 	}
-	u = e.must(officer, update, map[string]any{"in": details(u.get("updateCase", "revision"), map[string]any{"status": "CLOSED", "lodgedOn": "2026-11-20", "decisionSentOn": "2026-11-21", "closedOn": "2026-11-22"})})
-	if u.str("updateCase", "status") != "CLOSED" {
+	u = e.must(officer, update, map[string]any{"in": details(u.get("updateCase", "case", "revision"), map[string]any{"status": "CLOSED", "lodgedOn": "2026-11-20", "decisionSentOn": "2026-11-21", "closedOn": "2026-11-22"})})
+	if u.str("updateCase", "case", "status") != "CLOSED" {
 		t.Fatalf("closed: %s", u.raw)
 	}
-	if rr := e.do(officer, update, map[string]any{"in": details(u.get("updateCase", "revision"), map[string]any{"status": "OPEN"})}); rr.code() != "INVALID" {
+	if rr := e.do(officer, update, map[string]any{"in": details(u.get("updateCase", "case", "revision"), map[string]any{"status": "OPEN"})}); rr.code() != "INVALID" {
 		t.Fatalf("reopened a closed case: %s", rr.raw)
 	}
 	hist := e.must(officer, `query($id: ID!) { case(id: $id) { revisions { nodes { revision status } } } }`, map[string]any{"id": caseID})

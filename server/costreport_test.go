@@ -59,7 +59,7 @@ func TestCostReported(t *testing.T) {
 	t.Logf("caseload screen: requested %d, actual %d (%d learners), limit %d", req, act, n, lim)
 
 	// A mutation's price is its own (a write costs more than a read).
-	r = e.do(tok, `mutation { revokeAccess(id: "rel_does_not_exist") { id } }`, nil)
+	r = e.do(tok, `mutation { revokeAccess(input: {id: "rel_does_not_exist"}) { relationship { id } } }`, nil)
 	if req, act, _ := reportedCost(t, r); req < 20 || act < 20 {
 		t.Errorf("a mutation: requested %d, actual %d; want at least the price of a write (20)", req, act)
 	}

@@ -48,8 +48,8 @@ func TestDeadlines(t *testing.T) {
 	f := e.fixture()
 	alnco, parent, officer := e.token(f.alnco), e.token(f.parent), e.token(f.officer)
 
-	setCal := `mutation($org: ID!, $rev: Int!, $cal: CalendarInput!) { setCalendar(orgId: $org, expectedRevision: $rev, calendar: $cal) {
-		revision own { name } effective { schoolYears terms { name start end } ics } } }`
+	setCal := `mutation($org: ID!, $rev: Int!, $cal: CalendarInput!) { setCalendar(input: {orgId: $org, expectedRevision: $rev, calendar: $cal}) { calendar {
+		revision own { name } effective { schoolYears terms { name start end } ics } } } }`
 	bad := schoolCalendar2026()
 	bad["terms"] = append(bad["terms"].([]any), map[string]any{"name": "Overlap", "start": "2026-12-01", "end": "2026-12-20"})
 	if r := e.do(alnco, setCal, map[string]any{"org": f.schoolA, "rev": 0, "cal": bad}); r.code() != "INVALID" {
@@ -59,9 +59,9 @@ func TestDeadlines(t *testing.T) {
 		t.Fatalf("another school's staff: %s", r.raw)
 	}
 	r := e.must(alnco, setCal, map[string]any{"org": f.schoolA, "rev": 0, "cal": schoolCalendar2026()})
-	years := r.get("setCalendar", "effective", "schoolYears").([]any)
-	ics := r.str("setCalendar", "effective", "ics")
-	if r.get("setCalendar", "revision") != 1.0 || !slices.Contains(years, any("2025-26")) || !slices.Contains(years, any("2026-27")) ||
+	years := r.get("setCalendar", "calendar", "effective", "schoolYears").([]any)
+	ics := r.str("setCalendar", "calendar", "effective", "ics")
+	if r.get("setCalendar", "calendar", "revision") != 1.0 || !slices.Contains(years, any("2025-26")) || !slices.Contains(years, any("2026-27")) ||
 		!strings.Contains(ics, "BEGIN:VCALENDAR") || !strings.Contains(ics, "Spring term 2027") {
 		t.Fatalf("setCalendar: %s", r.raw)
 	}
@@ -69,12 +69,12 @@ func TestDeadlines(t *testing.T) {
 		t.Fatalf("stale calendar save: %s", r.raw)
 	}
 	// The same calendar imported as iCalendar into school B gives the same terms.
-	imp := e.must(e.token(f.staffB), `mutation($org: ID!, $ics: String!) { importCalendar(orgId: $org, expectedRevision: 0, ics: $ics) { revision own { terms { name start end } } } }`,
+	imp := e.must(e.token(f.staffB), `mutation($org: ID!, $ics: String!) { importCalendar(input: {orgId: $org, expectedRevision: 0, ics: $ics}) { calendar { revision own { terms { name start end } } } } }`,
 		map[string]any{"org": f.schoolB, "ics": ics})
-	if n := len(imp.get("importCalendar", "own", "terms").([]any)); n < 3 {
+	if n := len(imp.get("importCalendar", "calendar", "own", "terms").([]any)); n < 3 {
 		t.Fatalf("imported %d terms: %s", n, imp.raw)
 	}
-	if r := e.do(e.token(f.staffB), `mutation($org: ID!) { importCalendar(orgId: $org, expectedRevision: 1, ics: "BEGIN:VCALENDAR\nEND:VEVENT") { revision } }`, map[string]any{"org": f.schoolB}); r.code() != "INVALID" {
+	if r := e.do(e.token(f.staffB), `mutation($org: ID!) { importCalendar(input: {orgId: $org, expectedRevision: 1, ics: "BEGIN:VCALENDAR\nEND:VEVENT"}) { calendar { revision } } }`, map[string]any{"org": f.schoolB}); r.code() != "INVALID" {
 		t.Fatalf("malformed iCalendar: %s", r.raw)
 	}
 
@@ -184,26 +184,26 @@ func TestDeadlines(t *testing.T) {
 
 	// A review requested has no confirmed time limit: it is tracked undated
 	// and closed when the request is refused.
-	req := e.must(parent, `mutation($in: RequestReviewInput!) { requestReview(input: $in) { id } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Help"}})
+	req := e.must(parent, `mutation($in: RequestReviewInput!) { requestReview(input: $in) { review { id } } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Help"}})
 	r = e.must(alnco, list, map[string]any{"f": map[string]any{"learnerId": f.l1, "ruleIds": []any{"T9"}}})
 	if r.str("deadlines", "edges", 0, "node", "status") != "OPEN" || r.get("deadlines", "edges", 0, "node", "due") != nil || r.str("deadlines", "edges", 0, "node", "problem") == "" {
 		t.Fatalf("T9 opened: %s", r.raw)
 	}
-	e.must(alnco, `mutation($in: DecideReviewRequestInput!) { decideReviewRequest(input: $in) { status } }`,
-		map[string]any{"in": map[string]any{"id": req.str("requestReview", "id"), "expectedRevision": 1, "accept": false, "reasons": "Reviewed last week"}})
+	e.must(alnco, `mutation($in: DecideReviewRequestInput!) { decideReviewRequest(input: $in) { review { status } } }`,
+		map[string]any{"in": map[string]any{"id": req.str("requestReview", "review", "id"), "expectedRevision": 1, "accept": false, "reasons": "Reviewed last week"}})
 	r = e.must(alnco, list, map[string]any{"f": map[string]any{"learnerId": f.l1, "ruleIds": []any{"T9"}}})
 	if r.str("deadlines", "edges", 0, "node", "status") != "MET" {
 		t.Fatalf("T9 after the refusal: %s", r.raw)
 	}
 
 	// An exception: marked not applicable with the reason kept.
-	mark := `mutation($id: ID!, $why: String!) { markDeadlineNotApplicable(id: $id, reason: $why) { status closure { reason by } } }`
+	mark := `mutation($id: ID!, $why: String!) { markDeadlineNotApplicable(input: {id: $id, reason: $why}) { deadline { status closure { reason by } } } }`
 	t8 := byRule["T8"]["id"].(string)
 	if r := e.do(parent, mark, map[string]any{"id": t8, "why": "x"}); r.code() != "FORBIDDEN" {
 		t.Fatalf("parent closing a deadline: %s", r.raw)
 	}
 	r = e.must(alnco, mark, map[string]any{"id": t8, "why": "The learner left Wales"})
-	if r.str("markDeadlineNotApplicable", "status") != "NOT_APPLICABLE" || r.str("markDeadlineNotApplicable", "closure", "reason") != "The learner left Wales" {
+	if r.str("markDeadlineNotApplicable", "deadline", "status") != "NOT_APPLICABLE" || r.str("markDeadlineNotApplicable", "deadline", "closure", "reason") != "The learner left Wales" {
 		t.Fatalf("not applicable: %s", r.raw)
 	}
 	if r := e.do(alnco, mark, map[string]any{"id": t8, "why": "again"}); r.code() != "INVALID" {
@@ -235,7 +235,7 @@ func TestWebhookSubscriptions(t *testing.T) {
 	}))
 	defer rcv.Close()
 
-	create := `mutation($org: ID!, $url: String!) { createWebhookEndpoint(orgId: $org, url: $url) { secret endpoint { id url active secrets } } }`
+	create := `mutation($org: ID!, $url: String!) { createWebhookEndpoint(input: {orgId: $org, url: $url}) { secret endpoint { id url active secrets } } }`
 	if r := e.do(alnco, create, map[string]any{"org": f.schoolA, "url": "ftp://example.invalid/x"}); r.code() != "INVALID" {
 		t.Fatalf("bad URL: %s", r.raw)
 	}
@@ -303,15 +303,15 @@ func TestWebhookSubscriptions(t *testing.T) {
 	}
 
 	// Rotation keeps the old secret signing; disabling stops deliveries.
-	rot := e.must(alnco, `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret endpoint { secrets } } }`, map[string]any{"id": endpoint})
+	rot := e.must(alnco, `mutation($id: ID!) { rotateWebhookSecret(input: {id: $id}) { secret endpoint { secrets } } }`, map[string]any{"id": endpoint})
 	if rot.get("rotateWebhookSecret", "endpoint", "secrets") != 2.0 || rot.str("rotateWebhookSecret", "secret") == "" {
 		t.Fatalf("rotate: %s", rot.raw)
 	}
-	off := e.must(alnco, `mutation($id: ID!) { setWebhookEndpointActive(id: $id, active: false) { active disabledReason } }`, map[string]any{"id": endpoint})
-	if off.get("setWebhookEndpointActive", "active") != false {
+	off := e.must(alnco, `mutation($id: ID!) { setWebhookEndpointActive(input: {id: $id, active: false}) { endpoint { active disabledReason } } }`, map[string]any{"id": endpoint})
+	if off.get("setWebhookEndpointActive", "endpoint", "active") != false {
 		t.Fatalf("disable: %s", off.raw)
 	}
-	if r := e.do(e.token(f.staffB), `mutation($id: ID!) { setWebhookEndpointActive(id: $id, active: true) { active } }`, map[string]any{"id": endpoint}); r.code() != "NOT_FOUND" {
+	if r := e.do(e.token(f.staffB), `mutation($id: ID!) { setWebhookEndpointActive(input: {id: $id, active: true}) { endpoint { active } } }`, map[string]any{"id": endpoint}); r.code() != "NOT_FOUND" {
 		t.Fatalf("another school's staff: %s", r.raw)
 	}
 	list := e.must(alnco, `query($id: ID!) { organisation(id: $id) { webhookEndpoints { id active } } }`, map[string]any{"id": f.schoolA})

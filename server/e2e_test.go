@@ -22,32 +22,32 @@ func TestEndToEnd(t *testing.T) {
 	f := e.fixture()
 	alnco := e.token(f.alnco)
 
-	r := e.must(alnco, `mutation($in: LearnerInput!) { createLearner(input: $in) { id givenName familyName status age language setting { name } localAuthority { name nameCy } } }`,
+	r := e.must(alnco, `mutation($in: LearnerInput!) { createLearner(input: $in) { learner { id givenName familyName status age language setting { name } localAuthority { name nameCy } } } }`,
 		map[string]any{"in": map[string]any{
 			"givenName": "Gwenllïan", "familyName": "ap Llŷr", "dateOfBirth": "2017-03-01", "language": "CY",
 			"laId": cardiff, "settingKind": "SCHOOL", "settingId": f.schoolA,
 		}})
-	learnerID := r.str("createLearner", "id")
-	if !strings.HasPrefix(learnerID, cynllun.PrefixLearner) || r.str("createLearner", "givenName") != "Gwenllïan" ||
-		r.str("createLearner", "familyName") != "ap Llŷr" || r.str("createLearner", "status") != "CHILD" ||
-		r.str("createLearner", "localAuthority", "nameCy") != "Caerdydd" {
+	learnerID := r.str("createLearner", "learner", "id")
+	if !strings.HasPrefix(learnerID, cynllun.PrefixLearner) || r.str("createLearner", "learner", "givenName") != "Gwenllïan" ||
+		r.str("createLearner", "learner", "familyName") != "ap Llŷr" || r.str("createLearner", "learner", "status") != "CHILD" ||
+		r.str("createLearner", "learner", "localAuthority", "nameCy") != "Caerdydd" {
 		t.Fatalf("createLearner: %s", r.raw)
 	}
 
-	r = e.must(alnco, `mutation($in: CreatePlanInput!) { createPlan(input: $in) { id laMaintained currentVersionNumber currentVersion { number status content { provision { id rowId version provision } } } } }`,
+	r = e.must(alnco, `mutation($in: CreatePlanInput!) { createPlan(input: $in) { plan { id laMaintained currentVersionNumber currentVersion { number status content { provision { id rowId version provision } } } } } }`,
 		map[string]any{"in": map[string]any{"learnerId": learnerID, "maintainerId": f.schoolA, "content": sampleContent("30 minutes of 1:1 speech and language therapy weekly")}})
-	planID := r.str("createPlan", "id")
-	if r.get("createPlan", "currentVersionNumber") != 1.0 || r.str("createPlan", "currentVersion", "status") != "DRAFT" ||
-		r.str("createPlan", "currentVersion", "content", "provision", 0, "rowId") != "row_salt" ||
-		r.str("createPlan", "currentVersion", "content", "provision", 0, "id") != r.str("createPlan", "id")+"/v1#row_salt" {
+	planID := r.str("createPlan", "plan", "id")
+	if r.get("createPlan", "plan", "currentVersionNumber") != 1.0 || r.str("createPlan", "plan", "currentVersion", "status") != "DRAFT" ||
+		r.str("createPlan", "plan", "currentVersion", "content", "provision", 0, "rowId") != "row_salt" ||
+		r.str("createPlan", "plan", "currentVersion", "content", "provision", 0, "id") != r.str("createPlan", "plan", "id")+"/v1#row_salt" {
 		t.Fatalf("createPlan: %s", r.raw)
 	}
 
 	v2 := sampleContent("45 minutes of 1:1 speech and language therapy weekly")
 	v2["provision"] = append(v2["provision"].([]any), map[string]any{"intendedOutcome": "Use a visual timetable independently", "provision": "Visual timetable in every lesson, checked daily by the class teacher", "provider": "Ysgol Pen-y-Garth", "welshMedium": true, "startDate": "2026-09-07"})
-	r = e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { id number status } }`,
+	r = e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { id number status } } }`,
 		map[string]any{"in": map[string]any{"planId": planID, "expectedVersion": 1, "status": "FINAL", "content": v2, "comment": "Therapy increased"}})
-	if r.get("saveVersion", "number") != 2.0 || r.str("saveVersion", "id") != planID+"/v2" || r.str("saveVersion", "status") != "FINAL" {
+	if r.get("saveVersion", "version", "number") != 2.0 || r.str("saveVersion", "version", "id") != planID+"/v2" || r.str("saveVersion", "version", "status") != "FINAL" {
 		t.Fatalf("saveVersion: %s", r.raw)
 	}
 
@@ -110,7 +110,7 @@ func TestConcurrentSaves(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = e.do(tok, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`, map[string]any{"in": map[string]any{
+			results[i] = e.do(tok, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`, map[string]any{"in": map[string]any{
 				"planId": f.plan1, "expectedVersion": 1, "content": sampleContent(fmt.Sprintf("%d minutes of therapy weekly", 20+i)),
 			}})
 		}()
@@ -121,8 +121,8 @@ func TestConcurrentSaves(t *testing.T) {
 		switch r.code() {
 		case "OK":
 			ok++
-			if r.get("saveVersion", "number") != 2.0 {
-				t.Errorf("winner saved %v", r.get("saveVersion", "number"))
+			if r.get("saveVersion", "version", "number") != 2.0 {
+				t.Errorf("winner saved %v", r.get("saveVersion", "version", "number"))
 			}
 		case "CONFLICT":
 			conflicts++
@@ -136,10 +136,10 @@ func TestConcurrentSaves(t *testing.T) {
 	if ok != 1 || conflicts != n-1 {
 		t.Fatalf("ok=%d conflicts=%d, want 1 and %d", ok, conflicts, n-1)
 	}
-	r := e.must(tok, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`, map[string]any{"in": map[string]any{
+	r := e.must(tok, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`, map[string]any{"in": map[string]any{
 		"planId": f.plan1, "expectedVersion": 2, "content": sampleContent("after the race"),
 	}})
-	if r.get("saveVersion", "number") != 3.0 {
+	if r.get("saveVersion", "version", "number") != 3.0 {
 		t.Fatalf("save after race: %s", r.raw)
 	}
 	r = e.must(tok, `query($id: ID!) { plan(id: $id) { versions(first: 50) { edges { node { number } } } } }`, map[string]any{"id": f.plan1})
@@ -209,14 +209,14 @@ func TestBadInput(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
 	tok := e.token(f.alnco)
-	create := `mutation($in: LearnerInput!) { createLearner(input: $in) { id } }`
+	create := `mutation($in: LearnerInput!) { createLearner(input: $in) { learner { id } } }`
 	learner := func(mod func(m map[string]any)) map[string]any {
 		m := map[string]any{"givenName": "Ifan", "familyName": "Rhys", "dateOfBirth": "2016-05-04", "language": "CY",
 			"laId": cardiff, "settingKind": "SCHOOL", "settingId": f.schoolA}
 		mod(m)
 		return map[string]any{"in": m}
 	}
-	save := `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`
+	save := `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`
 	content := func(mod func(row map[string]any)) map[string]any {
 		c := sampleContent("x")
 		mod(c["provision"].([]any)[0].(map[string]any))
@@ -250,19 +250,19 @@ func TestBadInput(t *testing.T) {
 		{name: "direction mark in a name", query: create, vars: learner(func(m map[string]any) { m["givenName"] = "Ifan\u200f" }), field: "input.givenName"},
 		{name: "born in 1900", query: create, vars: learner(func(m map[string]any) { m["dateOfBirth"] = "1900-01-01" }), field: "input.dateOfBirth"},
 		{name: "aged 26 today", query: create, vars: learner(func(m map[string]any) { m["dateOfBirth"] = "2000-11-22" }), field: "input.dateOfBirth"},
-		{name: "blank organisation name", query: `mutation { createOrganisation(input: {kind: HEALTH_BOARD, name: "  "}) { id } }`, admin: true, field: "input.name"},
-		{name: "override in an organisation name", query: `mutation { createOrganisation(input: {kind: HEALTH_BOARD, name: "Bwrdd \u202e"}) { id } }`, admin: true, field: "input.name"},
-		{name: "blank user name", query: `mutation { createUser(input: {name: "\t", email: "x@example.invalid"}) { id } }`, admin: true, field: "input.name"},
+		{name: "blank organisation name", query: `mutation { createOrganisation(input: {kind: HEALTH_BOARD, name: "  "}) { organisation { id } } }`, admin: true, field: "input.name"},
+		{name: "override in an organisation name", query: `mutation { createOrganisation(input: {kind: HEALTH_BOARD, name: "Bwrdd \u202e"}) { organisation { id } } }`, admin: true, field: "input.name"},
+		{name: "blank user name", query: `mutation { createUser(input: {name: "\t", email: "x@example.invalid"}) { user { id } } }`, admin: true, field: "input.name"},
 		{name: "event before the ALN Act", query: `mutation($in: StatutoryEventInput!) { recordStatutoryEvent(input: $in) { event { id } } }`,
 			vars: map[string]any{"in": map[string]any{"learnerId": f.l1, "kind": "ALN_BROUGHT_TO_ATTENTION", "on": "1900-01-01"}}, field: "input.on"},
 		{name: "event the day before the ALN Act", query: `mutation($in: StatutoryEventInput!) { recordStatutoryEvent(input: $in) { event { id } } }`,
 			vars: map[string]any{"in": map[string]any{"learnerId": f.l1, "kind": "ALN_BROUGHT_TO_ATTENTION", "on": "2021-08-31"}}, field: "input.on"},
-		{name: "review requested in 1900", query: `mutation($in: RequestReviewInput!) { requestReview(input: $in) { id } }`,
+		{name: "review requested in 1900", query: `mutation($in: RequestReviewInput!) { requestReview(input: $in) { review { id } } }`,
 			vars: map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "x", "requestedBy": "PARENT", "requestedOn": "1900-01-01"}}, field: "input.requestedOn"},
-		{name: "requester's name is an override", query: `mutation($in: RequestReviewInput!) { requestReview(input: $in) { id } }`,
+		{name: "requester's name is an override", query: `mutation($in: RequestReviewInput!) { requestReview(input: $in) { review { id } } }`,
 			vars: map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "x", "requestedBy": "PARENT", "requestedByName": "\u202e"}}, field: "input.requestedByName"},
 		{name: "setting is not a school", query: create, vars: learner(func(m map[string]any) { m["settingId"] = swansea }), field: "input.settingId"},
-		{name: "invalid UTF-8 body", raw: []byte("{\"query\":\"mutation { createLearner(input: {givenName: \\\"\xff\xfe\\\", familyName: \\\"R\\\", dateOfBirth: \\\"2016-05-04\\\", language: CY, laId: \\\"" + cardiff + "\\\", settingKind: NONE}) { id } }\"}")},
+		{name: "invalid UTF-8 body", raw: []byte("{\"query\":\"mutation { createLearner(input: {givenName: \\\"\xff\xfe\\\", familyName: \\\"R\\\", dateOfBirth: \\\"2016-05-04\\\", language: CY, laId: \\\"" + cardiff + "\\\", settingKind: NONE}) { learner { id } } }\"}")},
 		{name: "body too large", raw: []byte(`{"query":"{ me { id } }","variables":{"pad":"` + strings.Repeat("a", 300<<10) + `"}}`)},
 		{name: "bad cursor", query: `{ learners(after: "bm90IGEgY3Vyc29y") { totalCount } }`},
 		{name: "page too large", query: `{ learners(first: 100000) { totalCount } }`},
@@ -333,7 +333,7 @@ func TestBadInput(t *testing.T) {
 	r := e.must(tok, create, learner(func(m map[string]any) {
 		m["givenName"], m["familyName"], m["preferredName"], m["dateOfBirth"] = "Gwenllïan Siân", "O'Neill-Ŵyn ap Llŷr", "Gwen", "2000-11-23"
 	}))
-	if r.str("createLearner", "id") == "" {
+	if r.str("createLearner", "learner", "id") == "" {
 		t.Fatalf("Welsh names: %s", r.raw)
 	}
 	r = e.do(tok, create, learner(func(m map[string]any) { m["dateOfBirth"] = "1900-01-01" }))

@@ -84,7 +84,7 @@ func TestRateLimitedGraphQL(t *testing.T) {
 		var b strings.Builder
 		b.WriteString("mutation($id: ID!) {")
 		for i := range n {
-			fmt.Fprintf(&b, " r%d: renderPlan(planId: $id) { id }", i)
+			fmt.Fprintf(&b, " r%d: renderPlan(input: {planId: $id}) { job { id } }", i)
 		}
 		return b.String() + " }"
 	}

@@ -47,7 +47,7 @@ func TestRenderAndDownload(t *testing.T) {
 	e := newEnvOn(t, redistest.StartOwn(t))
 	f := e.fixture()
 	alnco := e.token(f.alnco)
-	render := `mutation($id: ID!, $v: Int, $lang: RenderLanguage) { renderPlan(planId: $id, version: $v, language: $lang) { id status version language } }`
+	render := `mutation($id: ID!, $v: Int, $lang: RenderLanguage) { renderPlan(input: {planId: $id, version: $v, language: $lang}) { job { id status version language } } }`
 
 	// Bad requests write nothing.
 	for _, tt := range []struct {
@@ -66,8 +66,8 @@ func TestRenderAndDownload(t *testing.T) {
 	}
 
 	r := e.must(alnco, render, map[string]any{"id": f.plan1, "lang": "CY"})
-	jobID := r.str("renderPlan", "id")
-	if r.str("renderPlan", "status") != "PENDING" || r.get("renderPlan", "version") != 1.0 {
+	jobID := r.str("renderPlan", "job", "id")
+	if r.str("renderPlan", "job", "status") != "PENDING" || r.get("renderPlan", "job", "version") != 1.0 {
 		t.Fatalf("renderPlan = %s", r.raw)
 	}
 	e.startWorker()
@@ -171,7 +171,7 @@ func TestRenderAndDownload(t *testing.T) {
 
 	// Asking again returns the stored render at once; the version lists it.
 	r = e.must(e.token(f.parent), render, map[string]any{"id": f.plan1, "lang": "CY"})
-	if r.str("renderPlan", "id") != jobID || r.str("renderPlan", "status") != "SUCCEEDED" {
+	if r.str("renderPlan", "job", "id") != jobID || r.str("renderPlan", "job", "status") != "SUCCEEDED" {
 		t.Fatalf("second render = %s", r.raw)
 	}
 	r = e.must(alnco, `query($id: ID!) { plan(id: $id) { currentVersion { renders { id status file { id } } } } }`, map[string]any{"id": f.plan1})

@@ -353,10 +353,10 @@ func (e *env) fixture() *fixture {
 		rels[i].CreatedAt = now
 		check(st.CreateRelationship(ctx, &rels[i]))
 	}
-	r := e.must(e.token(f.alnco), `mutation($in: CreatePlanInput!) { createPlan(input: $in) { id } }`, map[string]any{
+	r := e.must(e.token(f.alnco), `mutation($in: CreatePlanInput!) { createPlan(input: $in) { plan { id } } }`, map[string]any{
 		"in": map[string]any{"learnerId": f.l1, "maintainerId": f.schoolA, "content": sampleContent("30 minutes of 1:1 speech and language therapy weekly")},
 	})
-	f.plan1 = r.str("createPlan", "id")
+	f.plan1 = r.str("createPlan", "plan", "id")
 	return f
 }
 

@@ -81,7 +81,7 @@ func TestEventsOnlyForResponsibleBodies(t *testing.T) {
 	}
 
 	// A case's deciding body: the same rule, the same answer.
-	open := `mutation($in: OpenCaseInput!) { openCase(input: $in) { id appealDeadline { organisation { id } } } }`
+	open := `mutation($in: OpenCaseInput!) { openCase(input: $in) { case { id appealDeadline { organisation { id } } } } }`
 	caseIn := func(madeBy string) map[string]any {
 		return map[string]any{"in": map[string]any{"learnerId": f.l1, "kind": "APPEAL", "title": "Apêl",
 			"decision": map[string]any{"kind": "PROVISION", "madeBy": madeBy, "decidedOn": "2026-11-02", "noticeGivenOn": "2026-11-03"}}}
@@ -97,7 +97,7 @@ func TestEventsOnlyForResponsibleBodies(t *testing.T) {
 	if n := e.docs("cases"); n != cases0 {
 		t.Fatalf("refused cases wrote %d documents", n-cases0)
 	}
-	if r := e.must(e.token(f.parent), open, caseIn(cardiff)); r.str("openCase", "appealDeadline", "organisation", "id") != cardiff {
+	if r := e.must(e.token(f.parent), open, caseIn(cardiff)); r.str("openCase", "case", "appealDeadline", "organisation", "id") != cardiff {
 		t.Fatalf("case decided by the learner's LA: %s", r.raw)
 	}
 }
@@ -192,7 +192,7 @@ func TestReviewRequestRepeats(t *testing.T) {
 		var b strings.Builder
 		b.WriteString(`mutation($in: RequestReviewInput!) {`)
 		for i := range n {
-			fmt.Fprintf(&b, " r%d: requestReview(input: $in) { id status }", i)
+			fmt.Fprintf(&b, " r%d: requestReview(input: $in) { review { id status } }", i)
 		}
 		b.WriteString(" }")
 		return b.String()
@@ -208,16 +208,16 @@ func TestReviewRequestRepeats(t *testing.T) {
 	}
 	// The 10 the limit allows are one request.
 	r := e.must(parent, aliased(10), request)
-	id := r.str("r0", "id")
+	id := r.str("r0", "review", "id")
 	for i := range 10 {
-		if got := r.str(fmt.Sprintf("r%d", i), "id"); got != id || r.str(fmt.Sprintf("r%d", i), "status") != "REQUESTED" {
+		if got := r.str(fmt.Sprintf("r%d", i), "review", "id"); got != id || r.str(fmt.Sprintf("r%d", i), "review", "status") != "REQUESTED" {
 			t.Fatalf("alias %d: %s", i, r.raw)
 		}
 	}
 	// Another name or reason from the same account is still the same
 	// requester.
-	single := `mutation($in: RequestReviewInput!) { requestReview(input: $in) { id } }`
-	if r := e.must(parent, single, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Again", "requestedByName": "Someone else"}}); r.str("requestReview", "id") != id {
+	single := `mutation($in: RequestReviewInput!) { requestReview(input: $in) { review { id } } }`
+	if r := e.must(parent, single, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Again", "requestedByName": "Someone else"}}); r.str("requestReview", "review", "id") != id {
 		t.Fatalf("renamed repeat: %s", r.raw)
 	}
 	if rv, dl := e.docs("reviews"), e.docs("deadlines"); rv != reviews0+1 || dl != deadlines0+1 {
@@ -227,7 +227,7 @@ func TestReviewRequestRepeats(t *testing.T) {
 	// Staff record requests for the people who made them: one open
 	// request each.
 	staff := func(name string) string {
-		return e.must(alnco, single, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Phoned the school", "requestedBy": "PARENT", "requestedByName": name}}).str("requestReview", "id")
+		return e.must(alnco, single, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Phoned the school", "requestedBy": "PARENT", "requestedByName": name}}).str("requestReview", "review", "id")
 	}
 	mam, mam2, dad := staff("Mrs Eleri Llŷr"), staff("  mrs eleri  LLYR "), staff("Mr Gareth Llŷr")
 	if mam == id || mam2 != mam || dad == mam {
@@ -235,7 +235,7 @@ func TestReviewRequestRepeats(t *testing.T) {
 	}
 
 	// The parent's request refused: a new one is a new request.
-	e.must(alnco, `mutation($in: DecideReviewRequestInput!) { decideReviewRequest(input: $in) { status } }`,
+	e.must(alnco, `mutation($in: DecideReviewRequestInput!) { decideReviewRequest(input: $in) { review { status } } }`,
 		map[string]any{"in": map[string]any{"id": id, "expectedRevision": 1, "accept": false, "reasons": "Reviewed last month"}})
 	var wg sync.WaitGroup
 	ids := make([]string, 8)
@@ -243,7 +243,7 @@ func TestReviewRequestRepeats(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ids[i] = e.do(parent, single, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Still not happening"}}).str("requestReview", "id")
+			ids[i] = e.do(parent, single, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Still not happening"}}).str("requestReview", "review", "id")
 		}()
 	}
 	wg.Wait()

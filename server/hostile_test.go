@@ -145,7 +145,7 @@ func TestShapeLimits(t *testing.T) {
 	for i := 1; i <= 12; i++ {
 		frag += fmt.Sprintf("fragment F%d on User { ...F%d ...F%d }\n", i, i-1, i-1)
 	}
-	mutations := aliases(11, `m%d: createPlan(input: {learnerId: "x", maintainerId: "y", content: {}}) { id }`)
+	mutations := aliases(11, `m%d: createPlan(input: {learnerId: "x", maintainerId: "y", content: {}}) { plan { id } }`)
 	for _, tt := range []struct {
 		name, query, reason string
 	}{

@@ -98,9 +98,9 @@ func TestHostileEvidence(t *testing.T) {
 	f := e.fixture()
 	parent := e.token(f.parent)
 
-	open := `mutation($in: OpenCaseInput!) { openCase(input: $in) { id } }`
+	open := `mutation($in: OpenCaseInput!) { openCase(input: $in) { case { id } } }`
 	caseID := e.must(parent, open, map[string]any{"in": map[string]any{"learnerId": f.l1, "kind": "DISAGREEMENT", "title": "Anghytundeb",
-		"decision": map[string]any{"kind": "WELSH_PROVISION"}}}).str("openCase", "id")
+		"decision": map[string]any{"kind": "WELSH_PROVISION"}}}).str("openCase", "case", "id")
 
 	// Image bombs: refused from the header, nothing stored.
 	bomb := sixteenBitPNG(t, 4000, 4000)
@@ -124,12 +124,12 @@ func TestHostileEvidence(t *testing.T) {
 		t.Fatalf("add hostile PDF: %s", rr.raw)
 	}
 	sum := sha256.Sum256(pdf)
-	if got := rr.str("addEvidence", "sha256"); got != hex.EncodeToString(sum[:]) {
+	if got := rr.str("addEvidence", "evidence", "sha256"); got != hex.EncodeToString(sum[:]) {
 		t.Errorf("stored digest %s, uploaded %x", got, sum)
 	}
 
-	b := e.must(parent, `mutation($id: ID!) { renderBundle(caseId: $id) { id } }`, map[string]any{"id": caseID})
-	done := e.waitBundle(parent, b.str("renderBundle", "id"))
+	b := e.must(parent, `mutation($id: ID!) { renderBundle(input: {caseId: $id}) { bundle { id } } }`, map[string]any{"id": caseID})
+	done := e.waitBundle(parent, b.str("renderBundle", "bundle", "id"))
 	resp, bundle := e.get(parent, "/files/"+done.str("bundle", "file", "id"))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("download bundle: %d", resp.StatusCode)

@@ -23,8 +23,8 @@ func TestIdempotentRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	caseID := e.must(officer, `mutation($in: OpenCaseInput!) { openCase(input: $in) { id } }`, map[string]any{"in": map[string]any{
-		"learnerId": f.l1, "kind": "DISAGREEMENT", "title": "Anghytundeb", "decision": map[string]any{"kind": "PROVISION"}}}).str("openCase", "id")
+	caseID := e.must(officer, `mutation($in: OpenCaseInput!) { openCase(input: $in) { case { id } } }`, map[string]any{"in": map[string]any{
+		"learnerId": f.l1, "kind": "DISAGREEMENT", "title": "Anghytundeb", "decision": map[string]any{"kind": "PROVISION"}}}).str("openCase", "case", "id")
 	rcv := "http://127.0.0.1:9/hook"
 	drawing, otherDrawing := pngBytes(t), tablePDF(t, "Adroddiad", 1)
 	report, otherReport := tablePDF(t, "Adroddiad SaLT", 2), tablePDF(t, "Llythyr", 1)
@@ -54,23 +54,23 @@ func TestIdempotentRecords(t *testing.T) {
 			data := [][]byte{drawing, otherDrawing}[v]
 			name := []string{"llun.png", "adroddiad.pdf"}[v]
 			ct := []string{"image/png", "application/pdf"}[v]
-			return e.multipart(tok, `mutation($l: ID!, $f: Upload!, $k: String) { uploadAttachment(learnerId: $l, file: $f, idempotencyKey: $k) { id name } }`, vars, name, ct, data)
-		}, []any{"uploadAttachment", "id"}, nil},
+			return e.multipart(tok, `mutation($l: ID!, $f: Upload!, $k: String) { uploadAttachment(input: {learnerId: $l, file: $f, idempotencyKey: $k}) { file { id name } } }`, vars, name, ct, data)
+		}, []any{"uploadAttachment", "file", "id"}, nil},
 		{"addEvidence", officer, func(tok, key string, v int) response {
 			in := withKey(map[string]any{"caseId": caseID, "title": []string{"SaLT report", "Letter"}[v], "kind": "REPORT"}, key)
 			return e.addEvidence(tok, in, "report.pdf", "application/pdf", [][]byte{report, otherReport}[v])
-		}, []any{"addEvidence", "id"}, count(officer, `query($id: ID!) { case(id: $id) { evidence { nodes { id } } } }`, map[string]any{"id": caseID}, "case", "evidence", "nodes")},
+		}, []any{"addEvidence", "evidence", "id"}, count(officer, `query($id: ID!) { case(id: $id) { evidence { nodes { id } } } }`, map[string]any{"id": caseID}, "case", "evidence", "nodes")},
 		{"createWebhookEndpoint", alnco, func(tok, key string, v int) response {
 			vars := map[string]any{"org": f.schoolA, "url": []string{rcv, rcv + "/other"}[v]}
 			if key != "" {
 				vars["k"] = key
 			}
-			return e.do(tok, `mutation($org: ID!, $url: String!, $k: String) { createWebhookEndpoint(orgId: $org, url: $url, idempotencyKey: $k) { secret endpoint { id } } }`, vars)
+			return e.do(tok, `mutation($org: ID!, $url: String!, $k: String) { createWebhookEndpoint(input: {orgId: $org, url: $url, idempotencyKey: $k}) { secret endpoint { id } } }`, vars)
 		}, []any{"createWebhookEndpoint", "endpoint", "id"}, count(alnco, `query($id: ID!) { organisation(id: $id) { webhookEndpoints { id } } }`, map[string]any{"id": f.schoolA}, "organisation", "webhookEndpoints")},
 		{"grantAccess", alnco, func(tok, key string, v int) response {
 			in := withKey(map[string]any{"userId": fmt.Sprintf("usr_grantee%d", grantee), "kind": []string{"PARENT_OF", "SELF"}[v], "learnerId": f.l1}, key)
-			return e.do(tok, `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { id kind } }`, map[string]any{"in": in})
-		}, []any{"grantAccess", "id"}, count(alnco, `query($id: ID!) { learner(id: $id) { access { id } } }`, map[string]any{"id": f.l1}, "learner", "access")},
+			return e.do(tok, `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { relationship { id kind } } }`, map[string]any{"in": in})
+		}, []any{"grantAccess", "relationship", "id"}, count(alnco, `query($id: ID!) { learner(id: $id) { access { id } } }`, map[string]any{"id": f.l1}, "learner", "access")},
 	}
 	for _, m := range muts {
 		t.Run(m.name, func(t *testing.T) {

@@ -29,17 +29,17 @@ func TestIdempotentCreates(t *testing.T) {
 		return withKey(in, key)
 	}
 	muts := []mut{
-		{"createLearner", `mutation($in: LearnerInput!) { createLearner(input: $in) { id } }`, alnco, learner},
-		{"createOrganisation", `mutation($in: CreateOrganisationInput!) { createOrganisation(input: $in) { id } }`, admin, func(key string, v int) map[string]any {
+		{"createLearner", `mutation($in: LearnerInput!) { createLearner(input: $in) { item: learner { id } } }`, alnco, learner},
+		{"createOrganisation", `mutation($in: CreateOrganisationInput!) { createOrganisation(input: $in) { item: organisation { id } } }`, admin, func(key string, v int) map[string]any {
 			return withKey(map[string]any{"kind": "SCHOOL", "name": []string{"Ysgol Gymraeg Treganna", "Ysgol y Wern"}[v], "laId": cardiff}, key)
 		}},
-		{"createUser", `mutation($in: CreateUserInput!) { createUser(input: $in) { id } }`, admin, func(key string, v int) map[string]any {
+		{"createUser", `mutation($in: CreateUserInput!) { createUser(input: $in) { item: user { id } } }`, admin, func(key string, v int) map[string]any {
 			return withKey(map[string]any{"name": "Rhiant", "email": []string{"rhiant@example.invalid", "arall@example.invalid"}[v]}, key)
 		}},
-		{"openReview", `mutation($in: OpenReviewInput!) { openReview(input: $in) { id } }`, alnco, func(key string, v int) map[string]any {
+		{"openReview", `mutation($in: OpenReviewInput!) { openReview(input: $in) { item: review { id } } }`, alnco, func(key string, v int) map[string]any {
 			return withKey(map[string]any{"planId": f.plan1, "type": []string{"ANNUAL", "OTHER"}[v]}, key)
 		}},
-		{"openCase", `mutation($in: OpenCaseInput!) { openCase(input: $in) { id } }`, officer, func(key string, v int) map[string]any {
+		{"openCase", `mutation($in: OpenCaseInput!) { openCase(input: $in) { item: case { id } } }`, officer, func(key string, v int) map[string]any {
 			return withKey(map[string]any{"learnerId": f.l1, "kind": []string{"DISAGREEMENT", "RECONSIDERATION"}[v], "title": "Anghytundeb", "decision": map[string]any{"kind": "PROVISION", "description": "SaLT left out.", "madeBy": cardiff, "decidedOn": "2026-11-02"}}, key)
 		}},
 	}
@@ -52,9 +52,9 @@ func TestIdempotentCreates(t *testing.T) {
 			if first.code() != "OK" {
 				t.Fatalf("first: %s", first.raw)
 			}
-			id := first.str(m.name, "id")
-			if again := q(m.tok, "k-"+m.name, 0); again.str(m.name, "id") != id {
-				t.Fatalf("retry made %s, first %s: %s", again.str(m.name, "id"), id, again.raw)
+			id := first.str(m.name, "item", "id")
+			if again := q(m.tok, "k-"+m.name, 0); again.str(m.name, "item", "id") != id {
+				t.Fatalf("retry made %s, first %s: %s", again.str(m.name, "item", "id"), id, again.raw)
 			}
 			// 8 at once with a new key: one id.
 			ids := make([]string, 8)
@@ -62,7 +62,7 @@ func TestIdempotentCreates(t *testing.T) {
 			for i := range ids {
 				wg.Go(func() {
 					r := q(m.tok, "p-"+m.name, 0)
-					ids[i] = r.str(m.name, "id")
+					ids[i] = r.str(m.name, "item", "id")
 					if r.code() != "OK" {
 						t.Errorf("parallel %d: %s", i, r.raw)
 					}
@@ -87,14 +87,14 @@ func TestIdempotentCreates(t *testing.T) {
 	}
 	// Keys are per user: the officer's key "k-createLearner" is not the
 	// ALNCo's.
-	a := e.must(alnco, muts[0].query, map[string]any{"in": learner("mine", 0)}).str("createLearner", "id")
-	b := e.must(officer, muts[0].query, map[string]any{"in": learner("mine", 0)}).str("createLearner", "id")
+	a := e.must(alnco, muts[0].query, map[string]any{"in": learner("mine", 0)}).str("createLearner", "item", "id")
+	b := e.must(officer, muts[0].query, map[string]any{"in": learner("mine", 0)}).str("createLearner", "item", "id")
 	if a == b {
 		t.Fatalf("two users' keys made one learner %s", a)
 	}
 	// Without a key, two requests make two learners (keys are optional).
-	n1 := e.must(alnco, muts[0].query, map[string]any{"in": learner("", 0)}).str("createLearner", "id")
-	n2 := e.must(alnco, muts[0].query, map[string]any{"in": learner("", 0)}).str("createLearner", "id")
+	n1 := e.must(alnco, muts[0].query, map[string]any{"in": learner("", 0)}).str("createLearner", "item", "id")
+	n2 := e.must(alnco, muts[0].query, map[string]any{"in": learner("", 0)}).str("createLearner", "item", "id")
 	if n1 == n2 {
 		t.Fatalf("no key: one learner %s", n1)
 	}
@@ -114,9 +114,9 @@ func TestCreatePlanOncePerMaintainer(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
 	alnco := e.token(f.alnco)
-	create := `mutation($in: CreatePlanInput!) { createPlan(input: $in) { id } }`
+	create := `mutation($in: CreatePlanInput!) { createPlan(input: $in) { plan { id } } }`
 	in := map[string]any{"learnerId": f.l1, "maintainerId": f.schoolA, "content": sampleContent("30 minutes of 1:1 speech and language therapy weekly")}
-	if r := e.must(alnco, create, map[string]any{"in": in}); r.str("createPlan", "id") != f.plan1 {
+	if r := e.must(alnco, create, map[string]any{"in": in}); r.str("createPlan", "plan", "id") != f.plan1 {
 		t.Fatalf("retry made another plan: %s (first %s)", r.raw, f.plan1)
 	}
 	// The officer may keep an LA-maintained plan for the same learner.
@@ -130,7 +130,7 @@ func TestCreatePlanOncePerMaintainer(t *testing.T) {
 			if r.code() != "OK" {
 				t.Errorf("parallel %d: %s", i, r.raw)
 			}
-			ids[i] = r.str("createPlan", "id")
+			ids[i] = r.str("createPlan", "plan", "id")
 		})
 	}
 	wg.Wait()
@@ -157,14 +157,14 @@ func TestRecordSessionsOnce(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
 	alnco := e.token(f.alnco)
-	record := `mutation($p: ID!, $s: [SessionInput!]!) { recordSessions(planId: $p, sessions: $s) { id } }`
+	record := `mutation($p: ID!, $s: [SessionInput!]!) { recordSessions(input: {planId: $p, sessions: $s}) { sessions { id } } }`
 	s := []any{map[string]any{"rowId": "row_salt", "date": "2026-09-08", "status": "DELIVERED", "deliveredBy": "SaLT"}}
-	first := e.must(alnco, record, map[string]any{"p": f.plan1, "s": s}).str("recordSessions", 0, "id")
+	first := e.must(alnco, record, map[string]any{"p": f.plan1, "s": s}).str("recordSessions", "sessions", 0, "id")
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
 			r := e.do(alnco, record, map[string]any{"p": f.plan1, "s": s})
-			if r.str("recordSessions", 0, "id") != first {
+			if r.str("recordSessions", "sessions", 0, "id") != first {
 				t.Errorf("retry %d: %s", i, r.raw)
 			}
 		})
@@ -180,7 +180,7 @@ func TestRecordSessionsOnce(t *testing.T) {
 		t.Fatalf("other details: %s", rr.raw)
 	}
 	second := []any{map[string]any{"rowId": "row_salt", "date": "2026-09-08", "status": "DELIVERED", "deliveredBy": "SaLT", "occurrence": 2}}
-	if id := e.must(alnco, record, map[string]any{"p": f.plan1, "s": second}).str("recordSessions", 0, "id"); id == first {
+	if id := e.must(alnco, record, map[string]any{"p": f.plan1, "s": second}).str("recordSessions", "sessions", 0, "id"); id == first {
 		t.Fatalf("occurrence 2 is the first session")
 	}
 	if r := e.must(alnco, ledger, map[string]any{"id": f.plan1}); r.get("plan", "ledger", "rows", 0, "delivered") != 2.0 {

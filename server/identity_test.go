@@ -132,7 +132,7 @@ func TestCacheIdentity(t *testing.T) {
 	// Version 2 changes row_salt from 30 to 45 minutes and is FINAL.
 	v2 := sampleContent("45 minutes of 1:1 speech and language therapy weekly")
 	v2["provision"].([]any)[0].(map[string]any)["quantity"] = map[string]any{"minutesPerSession": 45, "sessions": 1, "per": "WEEK", "groupSize": 1}
-	seen(e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { __typename id number content { __typename provision { __typename id rowId version provision quantity { minutesPerSession } } } } }`,
+	seen(e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { __typename id number content { __typename provision { __typename id rowId version provision quantity { minutesPerSession } } } } } }`,
 		map[string]any{"in": map[string]any{"planId": f.plan1, "expectedVersion": 1, "status": "FINAL", "content": v2}}))
 
 	rowsQuery := `query($id: ID!) { plan(id: $id) { __typename id
@@ -174,13 +174,13 @@ func TestCacheIdentity(t *testing.T) {
 	// this plan keeps its row id, one from another plan is refused.
 	v3 := sampleContent("45 minutes of 1:1 speech and language therapy weekly")
 	v3["provision"].([]any)[0].(map[string]any)["id"] = row2
-	r = e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number content { provision { id rowId } } } }`,
+	r = e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number content { provision { id rowId } } } } }`,
 		map[string]any{"in": map[string]any{"planId": f.plan1, "expectedVersion": 2, "content": v3}})
-	if r.str("saveVersion", "content", "provision", 0, "rowId") != "row_salt" || r.str("saveVersion", "content", "provision", 0, "id") != f.plan1+"/v3#row_salt" {
+	if r.str("saveVersion", "version", "content", "provision", 0, "rowId") != "row_salt" || r.str("saveVersion", "version", "content", "provision", 0, "id") != f.plan1+"/v3#row_salt" {
 		t.Fatalf("a row sent back by its node id: %s", r.raw)
 	}
 	v3["provision"].([]any)[0].(map[string]any)["id"] = "pln_other/v1#row_salt"
-	if r := e.do(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`,
+	if r := e.do(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`,
 		map[string]any{"in": map[string]any{"planId": f.plan1, "expectedVersion": 3, "content": v3}}); r.code() != "INVALID" ||
 		!strings.Contains(string(r.raw), `"input.content.provision.0.id"`) {
 		t.Fatalf("a row of another plan: %s", r.raw)
@@ -196,14 +196,14 @@ func TestCacheIdentity(t *testing.T) {
 	for _, row := range []string{"provision", "outcomes", "disagreements"} {
 		delete(rec1, row) // row_salt's review is for the saved rows; keep revision 1 simple
 	}
-	r = seen(e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { __typename id revision participants { name } } }`,
+	r = seen(e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { review { __typename id revision participants { name } } } }`,
 		map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL", "record": rec1}}))
-	reviewID := r.str("openReview", "id")
+	reviewID := r.str("openReview", "review", "id")
 	rec2 := goodRecord()
 	delete(rec2, "provision")
 	delete(rec2, "outcomes")
 	delete(rec2, "disagreements")
-	seen(e.must(alnco, `mutation($in: SaveReviewInput!) { saveReview(input: $in) { __typename id revision participants { name } } }`,
+	seen(e.must(alnco, `mutation($in: SaveReviewInput!) { saveReview(input: $in) { review { __typename id revision participants { name } } } }`,
 		map[string]any{"in": map[string]any{"id": reviewID, "expectedRevision": 1, "record": rec2}}))
 	r = seen(e.must(parent, `query($id: ID!) { review(id: $id) { __typename id revision participants { name }
 		revisions { nodes { __typename id reviewId revision participants { name } review { __typename id revision } } } } }`, map[string]any{"id": reviewID}))
@@ -227,10 +227,10 @@ func TestCacheIdentity(t *testing.T) {
 	// Cases: the same rule.
 	officer := e.token(f.officer)
 	decision := map[string]any{"kind": "PROVISION", "description": "Amount of therapy"}
-	r = seen(e.must(officer, `mutation($in: OpenCaseInput!) { openCase(input: $in) { __typename id revision title } }`,
+	r = seen(e.must(officer, `mutation($in: OpenCaseInput!) { openCase(input: $in) { case { __typename id revision title } } }`,
 		map[string]any{"in": map[string]any{"learnerId": f.l1, "kind": "DISAGREEMENT", "title": "Therapy time", "decision": decision}}))
-	caseID := r.str("openCase", "id")
-	seen(e.must(officer, `mutation($in: UpdateCaseInput!) { updateCase(input: $in) { __typename id revision title } }`,
+	caseID := r.str("openCase", "case", "id")
+	seen(e.must(officer, `mutation($in: UpdateCaseInput!) { updateCase(input: $in) { case { __typename id revision title } } }`,
 		map[string]any{"in": map[string]any{"id": caseID, "expectedRevision": 1, "title": "Therapy time and Welsh", "decision": decision}}))
 	r = seen(e.must(parent, `query($id: ID!) { case(id: $id) { __typename id revision title revisions { nodes { __typename id caseId revision title } } } }`, map[string]any{"id": caseID}))
 	if r.str("case", "title") != "Therapy time and Welsh" || r.str("case", "revisions", "nodes", 0, "id") != caseID+"/r1" ||

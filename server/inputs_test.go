@@ -43,7 +43,7 @@ func TestEnumsReadExactly(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
 	alnco := e.token(f.alnco)
-	render := `mutation($p: ID!, $l: RenderLanguage, $pr: JobPriority) { renderPlan(planId: $p, language: $l, priority: $pr) { id language priority } }`
+	render := `mutation($p: ID!, $l: RenderLanguage, $pr: JobPriority) { renderPlan(input: {planId: $p, language: $l, priority: $pr}) { job { id language priority } } }`
 	for _, tc := range []struct {
 		name  string
 		query string
@@ -55,10 +55,10 @@ func TestEnumsReadExactly(t *testing.T) {
 		{"priority bulk", render, map[string]any{"p": f.plan1, "pr": "bulk"}, "pr"},
 		{"unknown", render, map[string]any{"p": f.plan1, "l": "FR"}, "l"},
 		{"not a string", render, map[string]any{"p": f.plan1, "l": 1}, "l"},
-		{"nested", `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`, map[string]any{"in": map[string]any{
+		{"nested", `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`, map[string]any{"in": map[string]any{
 			"planId": f.plan1, "expectedVersion": 1, "status": "final", "content": sampleContent("x")}}, "in.status"},
-		{"literal", fmt.Sprintf(`mutation { renderPlan(planId: %q, language: cy) { id } }`, f.plan1), nil, ""},
-		{"literal string", fmt.Sprintf(`mutation { renderPlan(planId: %q, language: "CY") { id } }`, f.plan1), nil, ""},
+		{"literal", fmt.Sprintf(`mutation { renderPlan(input: {planId: %q, language: cy}) { job { id } } }`, f.plan1), nil, ""},
+		{"literal string", fmt.Sprintf(`mutation { renderPlan(input: {planId: %q, language: "CY"}) { job { id } } }`, f.plan1), nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var r response
@@ -79,7 +79,7 @@ func TestEnumsReadExactly(t *testing.T) {
 	}
 	// The exact values work.
 	r := e.must(alnco, render, map[string]any{"p": f.plan1, "l": "CY", "pr": "BULK"})
-	if r.str("renderPlan", "language") != "CY" || r.str("renderPlan", "priority") != "BULK" {
+	if r.str("renderPlan", "job", "language") != "CY" || r.str("renderPlan", "job", "priority") != "BULK" {
 		t.Fatalf("exact values: %s", r.raw)
 	}
 }
@@ -242,34 +242,34 @@ func TestNullMeansDefault(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
 	alnco := e.token(f.alnco)
-	r := e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number status } }`, map[string]any{"in": map[string]any{
+	r := e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number status } } }`, map[string]any{"in": map[string]any{
 		"planId": f.plan1, "expectedVersion": 1, "status": nil, "comment": nil, "content": sampleContent("null variable")}})
-	if r.str("saveVersion", "status") != "DRAFT" {
+	if r.str("saveVersion", "version", "status") != "DRAFT" {
 		t.Fatalf("variable null: %s", r.raw)
 	}
-	r = e.must(alnco, `mutation($p: ID!, $c: PlanContentInput!, $s: VersionStatus) { saveVersion(input: {planId: $p, expectedVersion: 2, status: $s, content: $c}) { number status } }`,
+	r = e.must(alnco, `mutation($p: ID!, $c: PlanContentInput!, $s: VersionStatus) { saveVersion(input: {planId: $p, expectedVersion: 2, status: $s, content: $c}) { version { number status } } }`,
 		map[string]any{"p": f.plan1, "c": sampleContent("null in a literal"), "s": nil})
-	if r.str("saveVersion", "status") != "DRAFT" {
+	if r.str("saveVersion", "version", "status") != "DRAFT" {
 		t.Fatalf("null variable in a literal: %s", r.raw)
 	}
-	r = e.must(alnco, `mutation($p: ID!, $c: PlanContentInput!) { saveVersion(input: {planId: $p, expectedVersion: 3, status: null, content: $c}) { number status } }`,
+	r = e.must(alnco, `mutation($p: ID!, $c: PlanContentInput!) { saveVersion(input: {planId: $p, expectedVersion: 3, status: null, content: $c}) { version { number status } } }`,
 		map[string]any{"p": f.plan1, "c": sampleContent("literal null")})
-	if r.str("saveVersion", "status") != "DRAFT" {
+	if r.str("saveVersion", "version", "status") != "DRAFT" {
 		t.Fatalf("literal null: %s", r.raw)
 	}
 	// The same literal document again (now from the query cache) and
 	// with the status given: the rewrite did not change the cached text.
-	r = e.must(alnco, `mutation($p: ID!, $c: PlanContentInput!) { saveVersion(input: {planId: $p, expectedVersion: 4, status: FINAL, content: $c}) { number status } }`,
+	r = e.must(alnco, `mutation($p: ID!, $c: PlanContentInput!) { saveVersion(input: {planId: $p, expectedVersion: 4, status: FINAL, content: $c}) { version { number status } } }`,
 		map[string]any{"p": f.plan1, "c": sampleContent("final")})
-	if r.str("saveVersion", "status") != "FINAL" {
+	if r.str("saveVersion", "version", "status") != "FINAL" {
 		t.Fatalf("given: %s", r.raw)
 	}
 	for _, q := range []string{
-		`mutation($p: ID!) { renderPlan(planId: $p, language: null, priority: null, planCheck: null) { language priority } }`,
-		`mutation($p: ID!, $l: RenderLanguage, $pr: JobPriority) { renderPlan(planId: $p, language: $l, priority: $pr) { language priority } }`,
+		`mutation($p: ID!) { renderPlan(input: {planId: $p, language: null, priority: null, planCheck: null}) { job { language priority } } }`,
+		`mutation($p: ID!, $l: RenderLanguage, $pr: JobPriority) { renderPlan(input: {planId: $p, language: $l, priority: $pr}) { job { language priority } } }`,
 	} {
 		r = e.must(alnco, q, map[string]any{"p": f.plan1, "l": nil, "pr": nil})
-		if r.str("renderPlan", "language") != "EN" || r.str("renderPlan", "priority") != "INTERACTIVE" {
+		if r.str("renderPlan", "job", "language") != "EN" || r.str("renderPlan", "job", "priority") != "INTERACTIVE" {
 			t.Fatalf("%s: %s", q, r.raw)
 		}
 	}
@@ -287,8 +287,8 @@ func TestScalarErrorsHaveFieldPaths(t *testing.T) {
 		query string
 		vars  map[string]any
 	}{
-		{"variable", `mutation($in: LearnerInput!) { createLearner(input: $in) { id } }`, map[string]any{"in": in}},
-		{"literal", fmt.Sprintf(`mutation { createLearner(input: {givenName: "A", familyName: "B", dateOfBirth: "2020-02-30", language: CY, laId: %q, settingKind: NONE}) { id } }`, cardiff), nil},
+		{"variable", `mutation($in: LearnerInput!) { createLearner(input: $in) { learner { id } } }`, map[string]any{"in": in}},
+		{"literal", fmt.Sprintf(`mutation { createLearner(input: {givenName: "A", familyName: "B", dateOfBirth: "2020-02-30", language: CY, laId: %q, settingKind: NONE}) { learner { id } } }`, cardiff), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var r response

@@ -59,7 +59,7 @@ func TestErrorsInWelsh(t *testing.T) {
 	f := e.fixture()
 	alnco, parent := e.token(f.alnco), e.token(f.parent)
 	// A draft a tribunal could not enforce, so finalising it is refused.
-	e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`,
+	e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`,
 		map[string]any{"in": map[string]any{"planId": f.plan1, "expectedVersion": 1, "status": "DRAFT", "content": vagueContent()}})
 
 	type fieldWant struct{ field, reason, en, cy string }
@@ -76,7 +76,7 @@ func TestErrorsInWelsh(t *testing.T) {
 		{
 			name:  "INVALID field errors",
 			token: alnco,
-			query: `mutation($in: LearnerInput!) { createLearner(input: $in) { id } }`,
+			query: `mutation($in: LearnerInput!) { createLearner(input: $in) { learner { id } } }`,
 			vars: map[string]any{"in": map[string]any{"givenName": "  ", "familyName": "Prys", "dateOfBirth": "2031-01-01", "language": "CY",
 				"laId": f.schoolB, "settingKind": "SCHOOL", "settingId": f.schoolA}},
 			code: "INVALID", reason: "INVALID_INPUT", en: "invalid input", cy: "mewnbwn annilys",
@@ -87,7 +87,7 @@ func TestErrorsInWelsh(t *testing.T) {
 		{
 			name:  "INVALID, one field",
 			token: alnco,
-			query: `mutation($in: LearnerInput!) { createLearner(input: $in) { id } }`,
+			query: `mutation($in: LearnerInput!) { createLearner(input: $in) { learner { id } } }`,
 			vars: map[string]any{"in": map[string]any{"givenName": "Nia", "familyName": "Prys", "dateOfBirth": "2016-01-01", "language": "CY",
 				"laId": f.schoolB, "settingKind": "SCHOOL", "settingId": f.schoolA}},
 			code: "INVALID", reason: "NOT_A_LOCAL_AUTHORITY",
@@ -110,7 +110,7 @@ func TestErrorsInWelsh(t *testing.T) {
 		{
 			name:  "a plan refused for its findings: the rule is the reason, its title the message",
 			token: alnco,
-			query: `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`,
+			query: `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`,
 			vars:  map[string]any{"in": map[string]any{"planId": f.plan1, "expectedVersion": 2, "status": "FINAL", "content": vagueContent()}},
 			code:  "INVALID", reason: "PLAN_HAS_ERROR_FINDINGS",
 			en: "the plan has", cy: "mae gan y cynllun",
@@ -119,7 +119,7 @@ func TestErrorsInWelsh(t *testing.T) {
 		{
 			name:  "a wrong enum value in a variable",
 			token: alnco,
-			query: `mutation($id: ID!, $lang: RenderLanguage) { renderPlan(planId: $id, language: $lang) { id } }`,
+			query: `mutation($id: ID!, $lang: RenderLanguage) { renderPlan(input: {planId: $id, language: $lang}) { job { id } } }`,
 			vars:  map[string]any{"id": f.plan1, "lang": "cy"},
 			code:  "INVALID", reason: "NOT_AN_ENUM_VALUE",
 			en: "variable lang is not a RenderLanguage", cy: "nid yw'r newidyn lang yn RenderLanguage",

@@ -274,11 +274,11 @@ func TestHeavyCount(t *testing.T) {
 		query string
 		want  int
 	}{
-		{`mutation { createPlan(input: {}) { id } }`, 0},
-		{`mutation { renderPlan(planId: "p") { id } }`, 1},
-		{`mutation { a: renderPlan(planId: "p") { id } b: renderPlan(planId: "p") { id } c: renderBundle(caseId: "c") { id } }`, 3},
-		{`mutation { ... on Mutation { renderPlan(planId: "p") { id } } ...F ...F } fragment F on Mutation { uploadAttachment(learnerId: "l", file: null) { id } }`, 3},
-		{`mutation { createPlan(input: {}) { renderPlan } }`, 0}, // only root fields count
+		{`mutation { createPlan(input: {}) { plan { id } } }`, 0},
+		{`mutation { renderPlan(input: {planId: "p"}) { job { id } } }`, 1},
+		{`mutation { a: renderPlan(input: {planId: "p"}) { job { id } } b: renderPlan(input: {planId: "p"}) { job { id } } c: renderBundle(input: {caseId: "c"}) { bundle { id } } }`, 3},
+		{`mutation { ... on Mutation { renderPlan(input: {planId: "p"}) { job { id } } } ...F ...F } fragment F on Mutation { uploadAttachment(input: {learnerId: "l", file: null}) { file { id } } }`, 3},
+		{`mutation { createPlan(input: {}) { plan { renderPlan } } }`, 0}, // only root fields count
 	} {
 		doc, err := parseQuery(tc.query)
 		if err != nil {

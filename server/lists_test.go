@@ -279,9 +279,9 @@ func TestRecordListsPage(t *testing.T) {
 
 	// Two reviews; a page of one audits one read.
 	e.finalise(alnco, f.plan1)
-	e.must(parent, `mutation($in: RequestReviewInput!) { requestReview(input: $in) { id } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Help"}})
+	e.must(parent, `mutation($in: RequestReviewInput!) { requestReview(input: $in) { review { id } } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Help"}})
 	e.clock.Advance(time.Hour)
-	e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { id } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL"}})
+	e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { review { id } } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL"}})
 	before := e.docs("audit")
 	r := e.must(alnco, `query($p: ID!) { plan(id: $p) { reviews(first: 1) { totalCount nodes { id } pageInfo { hasNextPage } } } }`, map[string]any{"p": f.plan1})
 	if r.get("plan", "reviews", "totalCount") != 2.0 || len(r.get("plan", "reviews", "nodes").([]any)) != 1 || r.get("plan", "reviews", "pageInfo", "hasNextPage") != true {

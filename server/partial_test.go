@@ -158,8 +158,8 @@ func TestMutationsStandAlone(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.do(tok, `mutation($a: LearnerInput!, $b: LearnerInput!) {
-				a: createLearner(input: $a) { id givenName }
-				b: createLearner(input: $b) { id givenName }
+				a: createLearner(input: $a) { learner { id givenName } }
+				b: createLearner(input: $b) { learner { id givenName } }
 			}`, map[string]any{"a": tt.first, "b": tt.second})
 			if r.Data == nil {
 				t.Fatalf("data is null: %s", r.raw)
@@ -171,7 +171,7 @@ func TestMutationsStandAlone(t *testing.T) {
 				t.Errorf("%s is not null: %s", tt.failed, r.raw)
 			}
 			for _, alias := range tt.succeeded {
-				id := r.str(alias, "id")
+				id := r.str(alias, "learner", "id")
 				if id == "" {
 					t.Fatalf("%s has no id: %s", alias, r.raw)
 				}

@@ -40,15 +40,15 @@ func TestPeople(t *testing.T) {
 		}
 	}
 	parentB := e.token("usr_parent_b")
-	e.must(e.token("usr_former"), `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`, map[string]any{"in": map[string]any{
+	e.must(e.token("usr_former"), `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`, map[string]any{"in": map[string]any{
 		"planId": f.plan1, "expectedVersion": 1, "content": sampleContent("30 minutes of 1:1 speech and language therapy weekly")}})
 	if err := e.db.EndRelationship(ctx, former.ID, now); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(time.Minute)
 	// The parent asks for a review: the review's author is the parent.
-	reviewID := e.must(parent, `mutation($in: RequestReviewInput!) { requestReview(input: $in) { id } }`, map[string]any{"in": map[string]any{
-		"planId": f.plan1, "reason": "Mae angen mwy o SaLT."}}).str("requestReview", "id")
+	reviewID := e.must(parent, `mutation($in: RequestReviewInput!) { requestReview(input: $in) { review { id } } }`, map[string]any{"in": map[string]any{
+		"planId": f.plan1, "reason": "Mae angen mwy o SaLT."}}).str("requestReview", "review", "id")
 
 	versions := `query($id: ID!) { plan(id: $id) { v1: version(number: 1) { createdBy createdByPerson { ` + personFields + ` } }
 		v2: version(number: 2) { createdBy createdByPerson { ` + personFields + ` } } } }`
@@ -153,18 +153,18 @@ func TestPeople(t *testing.T) {
 	// the parent's request, finalises over findings and records a session;
 	// the officer opens a case, adds evidence and asks for a bundle. The
 	// parent sees each of them named.
-	e.must(alnco, `mutation($in: DecideReviewRequestInput!) { decideReviewRequest(input: $in) { status } }`,
+	e.must(alnco, `mutation($in: DecideReviewRequestInput!) { decideReviewRequest(input: $in) { review { status } } }`,
 		map[string]any{"in": map[string]any{"id": reviewID, "expectedRevision": 1, "accept": true}})
-	e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`, map[string]any{"in": map[string]any{
+	e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`, map[string]any{"in": map[string]any{
 		"planId": f.plan1, "expectedVersion": 2, "status": "FINAL", "content": vagueContent(), "overrideReason": "Agreed at the meeting"}})
-	e.must(alnco, `mutation($p: ID!, $s: [SessionInput!]!) { recordSessions(planId: $p, sessions: $s) { id } }`, map[string]any{"p": f.plan1,
+	e.must(alnco, `mutation($p: ID!, $s: [SessionInput!]!) { recordSessions(input: {planId: $p, sessions: $s}) { sessions { id } } }`, map[string]any{"p": f.plan1,
 		"s": []any{map[string]any{"rowId": "row_salt", "date": "2026-09-08", "status": "DELIVERED", "deliveredBy": "SaLT"}}})
-	caseID := e.must(officer, `mutation($in: OpenCaseInput!) { openCase(input: $in) { id } }`, map[string]any{"in": map[string]any{
-		"learnerId": f.l1, "kind": "DISAGREEMENT", "title": "Anghytundeb", "decision": map[string]any{"kind": "PROVISION"}}}).str("openCase", "id")
+	caseID := e.must(officer, `mutation($in: OpenCaseInput!) { openCase(input: $in) { case { id } } }`, map[string]any{"in": map[string]any{
+		"learnerId": f.l1, "kind": "DISAGREEMENT", "title": "Anghytundeb", "decision": map[string]any{"kind": "PROVISION"}}}).str("openCase", "case", "id")
 	if r := e.addEvidence(officer, map[string]any{"caseId": caseID, "title": "SaLT report", "kind": "REPORT"}, "report.pdf", "application/pdf", tablePDF(t, "SaLT", 1)); r.code() != "OK" {
 		t.Fatalf("evidence: %s", r.raw)
 	}
-	e.must(officer, `mutation($id: ID!) { renderBundle(caseId: $id) { id } }`, map[string]any{"id": caseID})
+	e.must(officer, `mutation($id: ID!) { renderBundle(input: {caseId: $id}) { bundle { id } } }`, map[string]any{"id": caseID})
 	all := e.must(parent, `query($p: ID!, $r: ID!, $c: ID!, $l: ID!) {
 		plan(id: $p) { version(number: 3) { qualityOverride { by byPerson { displayName } } } sessions { nodes { recordedBy recordedByPerson { displayName } } } }
 		review(id: $r) { request { decidedBy decidedByPerson { displayName } } revisions { nodes { createdBy createdByPerson { displayName } } } }

@@ -58,7 +58,7 @@ func TestPlanQuality(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	save := `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number status qualityOverride { reason by rules } } }`
+	save := `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number status qualityOverride { reason by rules } } } }`
 	e.must(alnco, save, map[string]any{"in": map[string]any{"planId": f.plan1, "expectedVersion": 1, "status": "DRAFT", "content": vagueContent()}})
 
 	// Findings on the draft, in both languages, on the rows they concern.
@@ -135,8 +135,8 @@ func TestPlanQuality(t *testing.T) {
 		t.Fatalf("a refused finalisation saved a version: %v", n)
 	}
 	ov := e.must(alnco, save, map[string]any{"in": final})
-	o := func(k string) any { return ov.get("saveVersion", "qualityOverride", k) }
-	if ov.str("saveVersion", "status") != "FINAL" || o("by") != f.alnco || !strings.Contains(o("reason").(string), "SaLT service") ||
+	o := func(k string) any { return ov.get("saveVersion", "version", "qualityOverride", k) }
+	if ov.str("saveVersion", "version", "status") != "FINAL" || o("by") != f.alnco || !strings.Contains(o("reason").(string), "SaLT service") ||
 		!slices.Contains(toStrings(o("rules")), "PROVISION_NO_START_DATE") {
 		t.Fatalf("override: %s", ov.raw)
 	}
@@ -148,10 +148,10 @@ func TestPlanQuality(t *testing.T) {
 	}
 	// The review's findings include the plan rules on the plan it reviews:
 	// version 3, finalised over errors.
-	open := `mutation($in: OpenReviewInput!) { openReview(input: $in) { id findings { rule section rowId } } }`
+	open := `mutation($in: OpenReviewInput!) { openReview(input: $in) { review { id findings { rule section rowId } } } }`
 	rv := e.must(alnco, open, map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL", "record": goodRecord()}})
 	joined := false
-	for _, x := range rv.get("openReview", "findings").([]any) {
+	for _, x := range rv.get("openReview", "review", "findings").([]any) {
 		if m := x.(map[string]any); m["section"] == "2B" && m["rowId"] == "row_vague" && m["rule"] == "PROVISION_NO_AMOUNT" {
 			joined = true
 		}
@@ -163,17 +163,17 @@ func TestPlanQuality(t *testing.T) {
 	// recorded; an LA officer may override too.
 	clean := e.must(officer, save, map[string]any{"in": map[string]any{"planId": f.plan1, "expectedVersion": 3, "status": "FINAL",
 		"content": sampleContent("30 minutes of 1:1 speech and language therapy weekly"), "overrideReason": "not needed"}})
-	if clean.get("saveVersion", "qualityOverride") != nil {
+	if clean.get("saveVersion", "version", "qualityOverride") != nil {
 		t.Fatalf("override recorded with nothing to override: %s", clean.raw)
 	}
 
 	// The plan check page of the draft (version 2), and none for a FINAL.
-	render := `mutation($id: ID!, $v: Int, $c: Boolean) { renderPlan(planId: $id, version: $v, language: BILINGUAL, planCheck: $c) { id status } }`
+	render := `mutation($id: ID!, $v: Int, $c: Boolean) { renderPlan(input: {planId: $id, version: $v, language: BILINGUAL, planCheck: $c}) { job { id status } } }`
 	if rr := e.do(alnco, render, map[string]any{"id": f.plan1, "v": 3, "c": true}); rr.code() != "INVALID" {
 		t.Fatalf("plan check of a FINAL version: %s", rr.raw)
 	}
-	plain := e.must(alnco, render, map[string]any{"id": f.plan1, "v": 2, "c": false}).str("renderPlan", "id")
-	checked := e.must(alnco, render, map[string]any{"id": f.plan1, "v": 2, "c": true}).str("renderPlan", "id")
+	plain := e.must(alnco, render, map[string]any{"id": f.plan1, "v": 2, "c": false}).str("renderPlan", "job", "id")
+	checked := e.must(alnco, render, map[string]any{"id": f.plan1, "v": 2, "c": true}).str("renderPlan", "job", "id")
 	if plain == checked {
 		t.Fatal("the plan check render is the plain render's job")
 	}

@@ -58,7 +58,7 @@ func goodRecord() map[string]any {
 // is given (its first review period starts).
 func (e *env) finalise(token, planID string) {
 	e.t.Helper()
-	e.must(token, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`, map[string]any{"in": map[string]any{
+	e.must(token, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`, map[string]any{"in": map[string]any{
 		"planId": planID, "expectedVersion": 1, "status": "FINAL", "content": sampleContent("30 minutes of 1:1 speech and language therapy weekly"),
 	}})
 }
@@ -98,7 +98,7 @@ func TestReviewRoundTrip(t *testing.T) {
 		t.Fatalf("first review period: %s", r.raw)
 	}
 
-	open := `mutation($in: OpenReviewInput!) { openReview(input: $in) { ` + reviewFields + ` } }`
+	open := `mutation($in: OpenReviewInput!) { openReview(input: $in) { review { ` + reviewFields + ` } } }`
 	// Bad records are refused and write nothing.
 	bad := goodRecord()
 	bad["provision"] = []any{map[string]any{"rowId": "row_nope", "delivered": "YES"}}
@@ -112,28 +112,28 @@ func TestReviewRoundTrip(t *testing.T) {
 
 	// Open with a thin record: no child voice, 15 minutes.
 	r = e.must(alnco, open, map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL", "record": map[string]any{"heldOn": "2026-11-20", "durationMinutes": 15}}})
-	id := r.str("openReview", "id")
-	if !strings.HasPrefix(id, cynllun.PrefixReview) || r.get("openReview", "revision") != 1.0 || r.str("openReview", "status") != "OPEN" ||
-		r.get("openReview", "planVersionNumber") != 2.0 {
+	id := r.str("openReview", "review", "id")
+	if !strings.HasPrefix(id, cynllun.PrefixReview) || r.get("openReview", "review", "revision") != 1.0 || r.str("openReview", "review", "status") != "OPEN" ||
+		r.get("openReview", "review", "planVersionNumber") != 2.0 {
 		t.Fatalf("openReview: %s", r.raw)
 	}
-	rules := findingRules(r, "openReview", "findings")
+	rules := findingRules(r, "openReview", "review", "findings")
 	if !slices.Contains(rules, "REVIEW_UNDER_20_MINUTES") || !slices.Contains(rules, "NO_CHILD_VOICE") || !slices.Contains(rules, "NO_DISCUSSION_OF_PROVISION_DELIVERY") {
 		t.Fatalf("red flags on a thin record: %v", rules)
 	}
-	if cl := checklist(r, "openReview", "checklist"); cl["CHILD_VOICE_UPDATED"] || cl["ALL_PROVISION_REVIEWED"] || len(cl) != 8 {
+	if cl := checklist(r, "openReview", "review", "checklist"); cl["CHILD_VOICE_UPDATED"] || cl["ALL_PROVISION_REVIEWED"] || len(cl) != 8 {
 		t.Fatalf("checklist on a thin record: %v", cl)
 	}
 
-	save := `mutation($in: SaveReviewInput!) { saveReview(input: $in) { ` + reviewFields + ` } }`
+	save := `mutation($in: SaveReviewInput!) { saveReview(input: $in) { review { ` + reviewFields + ` } } }`
 	r = e.must(alnco, save, map[string]any{"in": map[string]any{"id": id, "expectedRevision": 1, "record": goodRecord(), "comment": "Record written up"}})
-	if r.get("saveReview", "revision") != 2.0 || r.str("saveReview", "childViews", 0, "text") != "Dw i eisiau siarad mwy yn y dosbarth. Mae Mabon yn gŵr bonheddig." {
+	if r.get("saveReview", "review", "revision") != 2.0 || r.str("saveReview", "review", "childViews", 0, "text") != "Dw i eisiau siarad mwy yn y dosbarth. Mae Mabon yn gŵr bonheddig." {
 		t.Fatalf("saveReview: %s", r.raw)
 	}
-	if rules := findingRules(r, "saveReview", "findings"); len(rules) != 0 {
+	if rules := findingRules(r, "saveReview", "review", "findings"); len(rules) != 0 {
 		t.Fatalf("findings on a good record: %v", rules)
 	}
-	for code, met := range checklist(r, "saveReview", "checklist") {
+	for code, met := range checklist(r, "saveReview", "review", "checklist") {
 		if !met {
 			t.Errorf("checklist item %s not met by a good record", code)
 		}
@@ -145,7 +145,7 @@ func TestReviewRoundTrip(t *testing.T) {
 	}
 
 	// Concluding with a revised plan.
-	conclude := `mutation($in: ConcludeReviewInput!) { concludeReview(input: $in) { ` + reviewFields + ` } }`
+	conclude := `mutation($in: ConcludeReviewInput!) { concludeReview(input: $in) { review { ` + reviewFields + ` } } }`
 	revised := sampleContent("45 minutes of 1:1 speech and language therapy weekly")
 	revised["provision"].([]any)[0].(map[string]any)["quantity"] = map[string]any{"minutesPerSession": 45, "sessions": 1, "per": "WEEK", "groupSize": 1}
 	if rr := e.do(alnco, conclude, map[string]any{"in": map[string]any{"id": id, "expectedRevision": 2, "decision": "REVISED", "reasons": "More therapy"}}); rr.code() != "INVALID" {
@@ -156,9 +156,9 @@ func TestReviewRoundTrip(t *testing.T) {
 	}
 	r = e.must(alnco, conclude, map[string]any{"in": map[string]any{"id": id, "expectedRevision": 2, "decision": "REVISED", "reasons": "Therapy increased to 45 minutes", "content": revised, "expectedVersion": 2}})
 	c := "concludeReview"
-	if r.str(c, "status") != "CONCLUDED" || r.get(c, "revision") != 3.0 || r.str(c, "decision", "kind") != "REVISED" ||
-		r.get(c, "decision", "version") != 3.0 || r.str(c, "decision", "decidedOn") != "2026-11-22" ||
-		r.get(c, "revisedVersion", "number") != 3.0 || r.str(c, "revisedVersion", "status") != "FINAL" || r.str(c, "revisedVersion", "review", "id") != id {
+	if r.str(c, "review", "status") != "CONCLUDED" || r.get(c, "review", "revision") != 3.0 || r.str(c, "review", "decision", "kind") != "REVISED" ||
+		r.get(c, "review", "decision", "version") != 3.0 || r.str(c, "review", "decision", "decidedOn") != "2026-11-22" ||
+		r.get(c, "review", "revisedVersion", "number") != 3.0 || r.str(c, "review", "revisedVersion", "status") != "FINAL" || r.str(c, "review", "revisedVersion", "review", "id") != id {
 		t.Fatalf("concludeReview: %s", r.raw)
 	}
 	if rr := e.do(alnco, conclude, map[string]any{"in": map[string]any{"id": id, "expectedRevision": 3, "decision": "NO_REVISION", "reasons": "again"}}); rr.code() != "INVALID" {
@@ -198,11 +198,11 @@ func TestReviewRoundTrip(t *testing.T) {
 
 	// The meeting record, rendered by the worker, in Welsh.
 	e.startWorker()
-	r = e.must(parent, `mutation($id: ID!) { renderMeetingRecord(reviewId: $id, language: CY) { id kind status revision review { id } } }`, map[string]any{"id": id})
-	if r.str("renderMeetingRecord", "kind") != "RENDER_MEETING_RECORD" || r.get("renderMeetingRecord", "revision") != 3.0 {
+	r = e.must(parent, `mutation($id: ID!) { renderMeetingRecord(input: {reviewId: $id, language: CY}) { job { id kind status revision review { id } } } }`, map[string]any{"id": id})
+	if r.str("renderMeetingRecord", "job", "kind") != "RENDER_MEETING_RECORD" || r.get("renderMeetingRecord", "job", "revision") != 3.0 {
 		t.Fatalf("renderMeetingRecord: %s", r.raw)
 	}
-	pdf := e.waitForFile(parent, r.str("renderMeetingRecord", "id"))
+	pdf := e.waitForFile(parent, r.str("renderMeetingRecord", "job", "id"))
 	text := pdfText(t, pdf)
 	for _, want := range []string{
 		"Cofnod cyfarfod adolygu'r CDU", "Siôn Llŷr", "Barn y plentyn neu'r person ifanc",
@@ -218,8 +218,8 @@ func TestReviewRoundTrip(t *testing.T) {
 		t.Errorf("headings out of order (%d, %d)", i, j)
 	}
 	// The same request again returns the same job.
-	r2 := e.must(parent, `mutation($id: ID!) { renderMeetingRecord(reviewId: $id, language: CY) { id status } }`, map[string]any{"id": id})
-	if r2.str("renderMeetingRecord", "id") != r.str("renderMeetingRecord", "id") || r2.str("renderMeetingRecord", "status") != "SUCCEEDED" {
+	r2 := e.must(parent, `mutation($id: ID!) { renderMeetingRecord(input: {reviewId: $id, language: CY}) { job { id status } } }`, map[string]any{"id": id})
+	if r2.str("renderMeetingRecord", "job", "id") != r.str("renderMeetingRecord", "job", "id") || r2.str("renderMeetingRecord", "job", "status") != "SUCCEEDED" {
 		t.Fatalf("second render request: %s", r2.raw)
 	}
 }
@@ -282,9 +282,9 @@ func TestNoRevisionResetsReviewPeriod(t *testing.T) {
 	}
 	rec := goodRecord()
 	rec["heldOn"] = "2027-09-17"
-	r = e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { id } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL", "record": rec}})
-	id := r.str("openReview", "id")
-	conclude := `mutation($in: ConcludeReviewInput!) { concludeReview(input: $in) { status decision { kind reasons decidedOn version } revisedVersion { number } } }`
+	r = e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { review { id } } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL", "record": rec}})
+	id := r.str("openReview", "review", "id")
+	conclude := `mutation($in: ConcludeReviewInput!) { concludeReview(input: $in) { review { status decision { kind reasons decidedOn version } revisedVersion { number } } } }`
 	if rr := e.do(alnco, conclude, map[string]any{"in": map[string]any{"id": id, "expectedRevision": 1, "decision": "NO_REVISION", "reasons": "x", "content": sampleContent("y")}}); rr.code() != "INVALID" {
 		t.Fatalf("no revision with content: %s", rr.raw)
 	}
@@ -292,8 +292,8 @@ func TestNoRevisionResetsReviewPeriod(t *testing.T) {
 		t.Fatalf("decided before it was held: %s", rr.raw)
 	}
 	r = e.must(alnco, conclude, map[string]any{"in": map[string]any{"id": id, "expectedRevision": 1, "decision": "NO_REVISION", "reasons": "The plan still meets Siôn's needs."}})
-	if r.str("concludeReview", "decision", "kind") != "NO_REVISION" || r.get("concludeReview", "decision", "version") != nil ||
-		r.get("concludeReview", "revisedVersion") != nil || r.str("concludeReview", "decision", "decidedOn") != "2027-09-18" {
+	if r.str("concludeReview", "review", "decision", "kind") != "NO_REVISION" || r.get("concludeReview", "review", "decision", "version") != nil ||
+		r.get("concludeReview", "review", "revisedVersion") != nil || r.str("concludeReview", "review", "decision", "decidedOn") != "2027-09-18" {
 		t.Fatalf("conclude: %s", r.raw)
 	}
 	r = e.must(alnco, period, map[string]any{"id": f.plan1})
@@ -311,7 +311,7 @@ func TestRefusedReviewRequest(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
 	alnco, parent := e.token(f.alnco), e.token(f.parent)
-	req := `mutation($in: RequestReviewInput!) { requestReview(input: $in) { ` + reviewFields + ` } }`
+	req := `mutation($in: RequestReviewInput!) { requestReview(input: $in) { review { ` + reviewFields + ` } } }`
 	if rr := e.do(e.token(f.stranger), req, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "x"}}); rr.code() != "NOT_FOUND" {
 		t.Fatalf("stranger: %s", rr.raw)
 	}
@@ -322,13 +322,13 @@ func TestRefusedReviewRequest(t *testing.T) {
 		t.Fatalf("staff without requestedBy: %s", rr.raw)
 	}
 	r := e.must(parent, req, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Therapy sessions are not happening.", "requestedByName": "Mrs Llŷr"}})
-	id := r.str("requestReview", "id")
+	id := r.str("requestReview", "review", "id")
 	q := "requestReview"
-	if r.str(q, "status") != "REQUESTED" || r.str(q, "type") != "ON_REQUEST" || r.str(q, "request", "by") != "PARENT" ||
-		r.str(q, "request", "requestedOn") != "2026-11-22" || r.get(q, "checklist") == nil {
+	if r.str(q, "review", "status") != "REQUESTED" || r.str(q, "review", "type") != "ON_REQUEST" || r.str(q, "review", "request", "by") != "PARENT" ||
+		r.str(q, "review", "request", "requestedOn") != "2026-11-22" || r.get(q, "review", "checklist") == nil {
 		t.Fatalf("requestReview: %s", r.raw)
 	}
-	decide := `mutation($in: DecideReviewRequestInput!) { decideReviewRequest(input: $in) { ` + reviewFields + ` } }`
+	decide := `mutation($in: DecideReviewRequestInput!) { decideReviewRequest(input: $in) { review { ` + reviewFields + ` } } }`
 	if rr := e.do(parent, decide, map[string]any{"in": map[string]any{"id": id, "expectedRevision": 1, "accept": false, "reasons": "no"}}); rr.code() != "FORBIDDEN" {
 		t.Fatalf("parent deciding: %s", rr.raw)
 	}
@@ -341,16 +341,16 @@ func TestRefusedReviewRequest(t *testing.T) {
 	}
 	r = e.must(alnco, decide, map[string]any{"in": map[string]any{"id": id, "expectedRevision": 1, "accept": false, "reasons": "A review was held in October and nothing has changed since."}})
 	d := "decideReviewRequest"
-	if r.str(d, "status") != "REFUSED" || r.get(d, "revision") != 2.0 || r.str(d, "request", "decidedBy") != f.alnco ||
-		r.str(d, "request", "decidedOn") != "2026-11-22" || r.str(d, "request", "refusalReasons") != "A review was held in October and nothing has changed since." ||
-		r.str(d, "request", "reason") != "Therapy sessions are not happening." || len(r.get(d, "findings").([]any)) != 0 {
+	if r.str(d, "review", "status") != "REFUSED" || r.get(d, "review", "revision") != 2.0 || r.str(d, "review", "request", "decidedBy") != f.alnco ||
+		r.str(d, "review", "request", "decidedOn") != "2026-11-22" || r.str(d, "review", "request", "refusalReasons") != "A review was held in October and nothing has changed since." ||
+		r.str(d, "review", "request", "reason") != "Therapy sessions are not happening." || len(r.get(d, "review", "findings").([]any)) != 0 {
 		t.Fatalf("refusal: %s", r.raw)
 	}
 	// A refused request stays refused: it cannot be recorded or concluded.
-	if rr := e.do(alnco, `mutation($in: SaveReviewInput!) { saveReview(input: $in) { id } }`, map[string]any{"in": map[string]any{"id": id, "expectedRevision": 2, "record": goodRecord()}}); rr.code() != "INVALID" {
+	if rr := e.do(alnco, `mutation($in: SaveReviewInput!) { saveReview(input: $in) { review { id } } }`, map[string]any{"in": map[string]any{"id": id, "expectedRevision": 2, "record": goodRecord()}}); rr.code() != "INVALID" {
 		t.Fatalf("saving a refused review: %s", rr.raw)
 	}
-	if rr := e.do(alnco, `mutation($id: ID!) { renderMeetingRecord(reviewId: $id) { id } }`, map[string]any{"id": id}); rr.code() != "INVALID" {
+	if rr := e.do(alnco, `mutation($id: ID!) { renderMeetingRecord(input: {reviewId: $id}) { job { id } } }`, map[string]any{"id": id}); rr.code() != "INVALID" {
 		t.Fatalf("meeting record of a refused review: %s", rr.raw)
 	}
 	// A second request, later, is accepted: the review opens on the
@@ -359,17 +359,17 @@ func TestRefusedReviewRequest(t *testing.T) {
 	// them.)
 	e.clock.Advance(time.Minute)
 	r = e.must(parent, req, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Siôn is struggling in class."}})
-	second := r.str("requestReview", "id")
+	second := r.str("requestReview", "review", "id")
 	r = e.must(alnco, decide, map[string]any{"in": map[string]any{"id": second, "expectedRevision": 1, "accept": true}})
-	if r.str(d, "status") != "OPEN" || r.str(d, "request", "decidedBy") != f.alnco || r.str(d, "request", "refusalReasons") != "" {
+	if r.str(d, "review", "status") != "OPEN" || r.str(d, "review", "request", "decidedBy") != f.alnco || r.str(d, "review", "request", "refusalReasons") != "" {
 		t.Fatalf("acceptance: %s", r.raw)
 	}
 	if rr := e.do(alnco, decide, map[string]any{"in": map[string]any{"id": second, "expectedRevision": 2, "accept": false, "reasons": "x"}}); rr.code() != "INVALID" {
 		t.Fatalf("deciding twice: %s", rr.raw)
 	}
-	r = e.must(alnco, `mutation($in: SaveReviewInput!) { saveReview(input: $in) { revision status type request { reason } } }`,
+	r = e.must(alnco, `mutation($in: SaveReviewInput!) { saveReview(input: $in) { review { revision status type request { reason } } } }`,
 		map[string]any{"in": map[string]any{"id": second, "expectedRevision": 2, "record": goodRecord()}})
-	if r.get("saveReview", "revision") != 3.0 || r.str("saveReview", "status") != "OPEN" || r.str("saveReview", "request", "reason") != "Siôn is struggling in class." {
+	if r.get("saveReview", "review", "revision") != 3.0 || r.str("saveReview", "review", "status") != "OPEN" || r.str("saveReview", "review", "request", "reason") != "Siôn is struggling in class." {
 		t.Fatalf("recording an accepted review: %s", r.raw)
 	}
 
@@ -383,7 +383,7 @@ func TestRefusedReviewRequest(t *testing.T) {
 // upload sends a GraphQL multipart request (uploadAttachment) with one file.
 func (e *env) upload(token, learnerID, name, contentType string, data []byte) response {
 	e.t.Helper()
-	return e.multipart(token, `mutation($l: ID!, $f: Upload!) { uploadAttachment(learnerId: $l, file: $f) { id name contentType size pages sha256 kind downloadUrl } }`,
+	return e.multipart(token, `mutation($l: ID!, $f: Upload!) { uploadAttachment(input: {learnerId: $l, file: $f}) { file { id name contentType size pages sha256 kind downloadUrl } } }`,
 		map[string]any{"l": learnerID, "f": nil}, name, contentType, data)
 }
 
@@ -391,11 +391,18 @@ func (e *env) upload(token, learnerID, name, contentType string, data []byte) re
 // request spec).
 func (e *env) multipart(token, query string, vars map[string]any, name, contentType string, data []byte) response {
 	e.t.Helper()
+	return e.multipartAt(token, query, vars, "variables.f", name, contentType, data)
+}
+
+// multipartAt is multipart with the file at path (variables.in.file).
+func (e *env) multipartAt(token, query string, vars map[string]any, path, name, contentType string, data []byte) response {
+	e.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	ops, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	_ = w.WriteField("operations", string(ops))
-	_ = w.WriteField("map", `{"0": ["variables.f"]}`)
+	m, _ := json.Marshal(map[string][]string{"0": {path}})
+	_ = w.WriteField("map", string(m))
 	h := textproto.MIMEHeader{}
 	h.Set("Content-Disposition", `form-data; name="0"; filename="`+name+`"`)
 	if contentType != "" {
@@ -466,16 +473,16 @@ func TestUploads(t *testing.T) {
 
 	r := e.upload(parent, f.l1, "C:\\Users\\mam\\llun Siôn.png", "image/png", drawing)
 	u := "uploadAttachment"
-	if r.code() != "OK" || r.str(u, "contentType") != "image/png" || r.str(u, "kind") != "UPLOAD" || r.str(u, "name") != "llun Siôn.png" ||
-		r.get(u, "size") != float64(len(drawing)) {
+	if r.code() != "OK" || r.str(u, "file", "contentType") != "image/png" || r.str(u, "file", "kind") != "UPLOAD" || r.str(u, "file", "name") != "llun Siôn.png" ||
+		r.get(u, "file", "size") != float64(len(drawing)) {
 		t.Fatalf("upload: %s", r.raw)
 	}
-	fileID := r.str(u, "id")
+	fileID := r.str(u, "file", "id")
 	// The same bytes again are the same file.
-	if again := e.upload(alnco, f.l1, "copy.png", "", drawing); again.str(u, "id") != fileID {
+	if again := e.upload(alnco, f.l1, "copy.png", "", drawing); again.str(u, "file", "id") != fileID {
 		t.Fatalf("second upload: %s", again.raw)
 	}
-	resp, body := e.get("", r.str(u, "downloadUrl"))
+	resp, body := e.get("", r.str(u, "file", "downloadUrl"))
 	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, drawing) || resp.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("download: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -487,9 +494,9 @@ func TestUploads(t *testing.T) {
 	// upload is refused.
 	rec := goodRecord()
 	rec["childViews"] = []any{map[string]any{"format": "DRAWING", "attachments": []any{fileID}, "gatheredBy": "Mam"}}
-	open := `mutation($in: OpenReviewInput!) { openReview(input: $in) { childViews { format attachments } findings { rule } } }`
+	open := `mutation($in: OpenReviewInput!) { openReview(input: $in) { review { childViews { format attachments } findings { rule } } } }`
 	r = e.must(alnco, open, map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL", "record": rec}})
-	if r.str("openReview", "childViews", 0, "attachments", 0) != fileID || slices.Contains(findingRules(r, "openReview", "findings"), "NO_CHILD_VOICE") {
+	if r.str("openReview", "review", "childViews", 0, "attachments", 0) != fileID || slices.Contains(findingRules(r, "openReview", "review", "findings"), "NO_CHILD_VOICE") {
 		t.Fatalf("attached drawing: %s", r.raw)
 	}
 	rec["childViews"] = []any{map[string]any{"format": "DRAWING", "attachments": []any{"fil_nope"}}}
@@ -504,7 +511,7 @@ func TestLedger(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
 	alnco, parent := e.token(f.alnco), e.token(f.parent)
-	record := `mutation($p: ID!, $s: [SessionInput!]!) { recordSessions(planId: $p, sessions: $s) { id rowId date minutes status reason voided } }`
+	record := `mutation($p: ID!, $s: [SessionInput!]!) { recordSessions(input: {planId: $p, sessions: $s}) { sessions { id rowId date minutes status reason voided } } }`
 	good := []any{
 		map[string]any{"rowId": "row_salt", "date": "2026-09-08", "status": "DELIVERED", "deliveredBy": "SaLT"},
 		map[string]any{"rowId": "row_salt", "date": "2026-09-15", "status": "MISSED", "reason": "PROVIDER_ABSENT", "notes": "Therapist ill"},
@@ -537,7 +544,7 @@ func TestLedger(t *testing.T) {
 	}
 
 	r := e.must(alnco, record, map[string]any{"p": f.plan1, "s": good})
-	if len(r.get("recordSessions").([]any)) != 3 || r.get("recordSessions", 0, "minutes") != 30.0 || r.str("recordSessions", 1, "reason") != "PROVIDER_ABSENT" {
+	if len(r.get("recordSessions", "sessions").([]any)) != 3 || r.get("recordSessions", "sessions", 0, "minutes") != 30.0 || r.str("recordSessions", "sessions", 1, "reason") != "PROVIDER_ABSENT" {
 		t.Fatalf("recordSessions: %s", r.raw)
 	}
 	// Three weeks of 1 × 30 minutes: 3 planned; 2 delivered (60), 1 missed
@@ -553,11 +560,11 @@ func TestLedger(t *testing.T) {
 	}
 	// Voiding the delivered entry of week 3 makes it short too.
 	sid := e.must(alnco, `query($id: ID!) { plan(id: $id) { sessions(from: "2026-09-22", to: "2026-09-22") { nodes { id } } } }`, map[string]any{"id": f.plan1}).str("plan", "sessions", "nodes", 0, "id")
-	if rr := e.do(parent, `mutation($id: ID!) { voidSession(id: $id, reason: "x") { id } }`, map[string]any{"id": sid}); rr.code() != "FORBIDDEN" {
+	if rr := e.do(parent, `mutation($id: ID!) { voidSession(input: {id: $id, reason: "x"}) { session { id } } }`, map[string]any{"id": sid}); rr.code() != "FORBIDDEN" {
 		t.Fatalf("parent voiding: %s", rr.raw)
 	}
-	v := e.must(alnco, `mutation($id: ID!) { voidSession(id: $id, reason: "Recorded on the wrong day") { voided voidReason } }`, map[string]any{"id": sid})
-	if v.get("voidSession", "voided") != true || v.str("voidSession", "voidReason") != "Recorded on the wrong day" {
+	v := e.must(alnco, `mutation($id: ID!) { voidSession(input: {id: $id, reason: "Recorded on the wrong day"}) { session { voided voidReason } } }`, map[string]any{"id": sid})
+	if v.get("voidSession", "session", "voided") != true || v.str("voidSession", "session", "voidReason") != "Recorded on the wrong day" {
 		t.Fatalf("voidSession: %s", v.raw)
 	}
 	r = e.must(alnco, ledger, vars)
@@ -595,7 +602,7 @@ func TestReviewListRoundTrips(t *testing.T) {
 	alnco := e.token(f.alnco)
 	e.finalise(alnco, f.plan1)
 	open := func() {
-		e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { id } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL", "record": goodRecord()}})
+		e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { review { id } } }`, map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL", "record": goodRecord()}})
 	}
 	q := `query($id: ID!) { plan(id: $id) { reviews { nodes { id checklist { code met } findings { rule } ledger { rows { planned delivered } } } } } }`
 	measure := func() int64 {

@@ -35,7 +35,7 @@ func TestSubscription(t *testing.T) {
 	alnco := e.token(f.alnco)
 	deadline := time.After(10 * time.Second)
 	for v := 1; ; v++ {
-		e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`, map[string]any{"in": map[string]any{
+		e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`, map[string]any{"in": map[string]any{
 			"planId": f.plan1, "expectedVersion": v, "status": "FINAL", "content": sampleContent("subscription")}})
 		select {
 		case err := <-got:

@@ -33,11 +33,11 @@ func TestViewerCanAgrees(t *testing.T) {
 		Kind: cynllun.RelStaffOf, OrgID: f.schoolA, StaffRole: "Class teacher", CreatedAt: now, CreatedBy: f.admin}))
 	roles := []string{f.alnco, teacher, f.officer, f.parent, f.advocate, f.staffB, f.officerB, f.parent2, f.youngPerson, f.advocateExpired, f.admin, f.stranger}
 
-	reviewID := e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { id } }`,
-		map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL"}}).str("openReview", "id")
+	reviewID := e.must(alnco, `mutation($in: OpenReviewInput!) { openReview(input: $in) { review { id } } }`,
+		map[string]any{"in": map[string]any{"planId": f.plan1, "type": "ANNUAL"}}).str("openReview", "review", "id")
 	decision := map[string]any{"kind": "PROVISION", "description": "SaLT left out."}
-	caseID := e.must(officer, `mutation($in: OpenCaseInput!) { openCase(input: $in) { id } }`, map[string]any{"in": map[string]any{
-		"learnerId": f.l1, "kind": "DISAGREEMENT", "title": "Anghytundeb", "decision": decision}}).str("openCase", "id")
+	caseID := e.must(officer, `mutation($in: OpenCaseInput!) { openCase(input: $in) { case { id } } }`, map[string]any{"in": map[string]any{
+		"learnerId": f.l1, "kind": "DISAGREEMENT", "title": "Anghytundeb", "decision": decision}}).str("openCase", "case", "id")
 	if r := e.addEvidence(officer, map[string]any{"caseId": caseID, "title": "SaLT report", "kind": "REPORT"}, "report.pdf", "application/pdf", tablePDF(t, "SaLT", 1)); r.code() != "OK" {
 		t.Fatalf("evidence: %s", r.raw)
 	}
@@ -90,14 +90,14 @@ func TestViewerCanAgrees(t *testing.T) {
 				n, _ := e.must(officer, q, map[string]any{"id": id}).get(path, "revision").(float64)
 				return int(n)
 			}
-			save := `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`
+			save := `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`
 
 			// Learner.
-			agree("updateLearner", flag("learner", "viewerCanEdit"), e.do(tok, `mutation($id: ID!, $in: LearnerInput!) { updateLearner(id: $id, input: $in) { id } }`,
+			agree("updateLearner", flag("learner", "viewerCanEdit"), e.do(tok, `mutation($id: ID!, $in: LearnerInput!) { updateLearner(input: {id: $id, learner: $in}) { learner { id } } }`,
 				map[string]any{"id": f.l1, "in": map[string]any{"givenName": "Siôn", "familyName": "Llŷr", "dateOfBirth": learnerIn, "language": "CY",
 					"laId": cardiff, "settingKind": "SCHOOL", "settingId": f.schoolA}}))
 			agree("uploadAttachment", flag("learner", "viewerCanUpload"), e.upload(tok, f.l1, "llun.png", "image/png", pngBytes(t)))
-			agree("openCase", flag("learner", "viewerCanOpenCase"), e.do(tok, `mutation($in: OpenCaseInput!) { openCase(input: $in) { id } }`,
+			agree("openCase", flag("learner", "viewerCanOpenCase"), e.do(tok, `mutation($in: OpenCaseInput!) { openCase(input: $in) { case { id } } }`,
 				map[string]any{"in": map[string]any{"learnerId": f.l1, "kind": "DISAGREEMENT", "title": "Anghytundeb " + role, "decision": decision}}))
 			agree("Learner.access", flag("learner", "viewerCanManageAccess"), e.do(tok, `query($id: ID!) { learner(id: $id) { access { id } } }`, map[string]any{"id": f.l1}))
 			var grants []string
@@ -116,12 +116,12 @@ func TestViewerCanAgrees(t *testing.T) {
 				if kind == "ADVOCATE_FOR" {
 					in["endsAt"] = now.Add(90 * 24 * time.Hour).Format(time.RFC3339)
 				}
-				r := e.do(tok, `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { id viewerCanRevoke } }`, map[string]any{"in": in})
+				r := e.do(tok, `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { relationship { id viewerCanRevoke } } }`, map[string]any{"in": in})
 				agree("grantAccess "+kind, slices.Contains(grants, kind), r)
 				if r.code() == "OK" {
 					// The grantor may revoke what they granted.
-					agree("revokeAccess of own grant", r.get("grantAccess", "viewerCanRevoke") == true,
-						e.do(tok, `mutation($id: ID!) { revokeAccess(id: $id) { id } }`, map[string]any{"id": r.str("grantAccess", "id")}))
+					agree("revokeAccess of own grant", r.get("grantAccess", "relationship", "viewerCanRevoke") == true,
+						e.do(tok, `mutation($id: ID!) { revokeAccess(input: {id: $id}) { relationship { id } } }`, map[string]any{"id": r.str("grantAccess", "relationship", "id")}))
 				}
 			}
 			// Revoking relationships the role sees in the learner's access list.
@@ -135,7 +135,7 @@ func TestViewerCanAgrees(t *testing.T) {
 					}
 					seen++
 					agree("revokeAccess "+m["id"].(string), m["viewerCanRevoke"] == true,
-						e.do(tok, `mutation($id: ID!) { revokeAccess(id: $id) { id } }`, map[string]any{"id": m["id"]}))
+						e.do(tok, `mutation($id: ID!) { revokeAccess(input: {id: $id}) { relationship { id } } }`, map[string]any{"id": m["id"]}))
 				}
 				if seen != 2 {
 					t.Errorf("the access list shows %d of the role's 2 relationships to revoke", seen)
@@ -158,23 +158,23 @@ func TestViewerCanAgrees(t *testing.T) {
 			v = current()
 			agree("saveVersion FINAL over findings", flag("plan", "viewerCanOverrideFindings"), e.do(tok, save, map[string]any{"in": map[string]any{
 				"planId": f.plan1, "expectedVersion": v, "status": "FINAL", "content": vagueContent(), "overrideReason": "Agreed at the meeting " + role}}))
-			agree("requestReview", flag("plan", "viewerCanRequestReview"), e.do(tok, `mutation($in: RequestReviewInput!) { requestReview(input: $in) { id } }`,
+			agree("requestReview", flag("plan", "viewerCanRequestReview"), e.do(tok, `mutation($in: RequestReviewInput!) { requestReview(input: $in) { review { id } } }`,
 				map[string]any{"in": map[string]any{"planId": f.plan1, "requestedBy": "PARENT", "requestedByName": "Mrs Jones", "reason": "Mwy o SaLT."}}))
-			agree("openReview", flag("plan", "viewerCanOpenReview"), e.do(tok, `mutation($in: OpenReviewInput!) { openReview(input: $in) { id } }`,
+			agree("openReview", flag("plan", "viewerCanOpenReview"), e.do(tok, `mutation($in: OpenReviewInput!) { openReview(input: $in) { review { id } } }`,
 				map[string]any{"in": map[string]any{"planId": f.plan1, "type": "OTHER"}}))
-			agree("renderPlan", flag("plan", "viewerCanRender"), e.do(tok, `mutation($id: ID!) { renderPlan(planId: $id) { id } }`, map[string]any{"id": f.plan1}))
+			agree("renderPlan", flag("plan", "viewerCanRender"), e.do(tok, `mutation($id: ID!) { renderPlan(input: {planId: $id}) { job { id } } }`, map[string]any{"id": f.plan1}))
 
 			// Review.
 			rv := revision(`query($id: ID!) { review(id: $id) { revision } }`, "review", reviewID)
-			agree("saveReview", flag("review", "viewerCanEdit"), e.do(tok, `mutation($in: SaveReviewInput!) { saveReview(input: $in) { revision } }`,
+			agree("saveReview", flag("review", "viewerCanEdit"), e.do(tok, `mutation($in: SaveReviewInput!) { saveReview(input: $in) { review { revision } } }`,
 				map[string]any{"in": map[string]any{"id": reviewID, "expectedRevision": rv, "record": map[string]any{"needsDiscussion": "Siaradwyd am " + role}}}))
-			agree("renderMeetingRecord", flag("review", "viewerCanRender"), e.do(tok, `mutation($id: ID!) { renderMeetingRecord(reviewId: $id) { id } }`, map[string]any{"id": reviewID}))
+			agree("renderMeetingRecord", flag("review", "viewerCanRender"), e.do(tok, `mutation($id: ID!) { renderMeetingRecord(input: {reviewId: $id}) { job { id } } }`, map[string]any{"id": reviewID}))
 
 			// Case.
 			cv := revision(`query($id: ID!) { case(id: $id) { revision } }`, "case", caseID)
-			agree("updateCase", flag("case", "viewerCanEdit"), e.do(tok, `mutation($in: UpdateCaseInput!) { updateCase(input: $in) { revision } }`,
+			agree("updateCase", flag("case", "viewerCanEdit"), e.do(tok, `mutation($in: UpdateCaseInput!) { updateCase(input: $in) { case { revision } } }`,
 				map[string]any{"in": map[string]any{"id": caseID, "expectedRevision": cv, "title": fmt.Sprintf("Anghytundeb %d", i), "decision": decision}}))
-			agree("renderBundle", flag("case", "viewerCanRender"), e.do(tok, `mutation($id: ID!) { renderBundle(caseId: $id) { id } }`, map[string]any{"id": caseID}))
+			agree("renderBundle", flag("case", "viewerCanRender"), e.do(tok, `mutation($id: ID!) { renderBundle(input: {caseId: $id}) { bundle { id } } }`, map[string]any{"id": caseID}))
 		})
 	}
 
@@ -217,7 +217,7 @@ func TestViewerCanAgrees(t *testing.T) {
 			if m["viewerCanRevoke"] != true {
 				t.Errorf("%s may not revoke their own %v", role, m)
 			}
-			if rr := e.do(tok, `mutation($id: ID!) { revokeAccess(id: $id) { id } }`, map[string]any{"id": m["id"]}); rr.code() != "OK" {
+			if rr := e.do(tok, `mutation($id: ID!) { revokeAccess(input: {id: $id}) { relationship { id } } }`, map[string]any{"id": m["id"]}); rr.code() != "OK" {
 				t.Errorf("%s revoking their own %v: %s", role, m["id"], rr.raw)
 			}
 		}

@@ -28,7 +28,7 @@ func TestWebhookSSRF(t *testing.T) {
 	e := newEnvOn(t, redistest.StartOwn(t))
 	f := e.fixture()
 	officer := e.token(f.officer)
-	create := `mutation($org: ID!, $url: String!) { createWebhookEndpoint(orgId: $org, url: $url) { endpoint { id url } } }`
+	create := `mutation($org: ID!, $url: String!) { createWebhookEndpoint(input: {orgId: $org, url: $url}) { endpoint { id url } } }`
 	for _, u := range []string{
 		"http://[::1]:8080/x",
 		"http://127.0.0.2/x", // loopback, outside the allowlisted 127.0.0.1
@@ -49,7 +49,7 @@ func TestWebhookSSRF(t *testing.T) {
 		"file:///etc/passwd",
 	} {
 		r := e.do(officer, create, map[string]any{"org": cardiff, "url": u})
-		if r.code() != "INVALID" || !strings.Contains(string(r.raw), `"field":"url"`) {
+		if r.code() != "INVALID" || !strings.Contains(string(r.raw), `"field":"input.url"`) {
 			t.Errorf("%.60s: %s", u, r.raw)
 			continue
 		}

@@ -187,13 +187,13 @@ func (s *Service) UpdateLearner(ctx context.Context, id string, in LearnerInput)
 	if !policy.WriteLearner(p, l, now).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not change this learner")
 	}
-	if errs := s.validateLearner(&in, "input.", l.DateOfBirth); len(errs) > 0 {
+	if errs := s.validateLearner(&in, "input.learner.", l.DateOfBirth); len(errs) > 0 {
 		return nil, cynllun.Invalid(op, errs...)
 	}
 	if !policy.CreateLearner(p, in.LAID, in.SettingID, now).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you would not be responsible for the learner after this change")
 	}
-	errs, err := s.checkLearnerOrgs(ctx, &in, "input.")
+	errs, err := s.checkLearnerOrgs(ctx, &in, "input.learner.")
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}

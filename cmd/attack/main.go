@@ -414,7 +414,7 @@ func (a *attacker) twoTimes(attackerToken, query string, vars map[string]any) {
 // --- 3. Self-granted family access ---
 
 func (a *attacker) item3() {
-	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { id } }`
+	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { relationship { id } } }`
 	r := a.gql(a.token(seed.ALNCoID), grant, map[string]any{"in": map[string]any{"userId": seed.ALNCoID, "kind": "PARENT_OF", "learnerId": seed.Learner1ID}})
 	a.report("ALNCo grants themselves open-ended PARENT_OF a learner", r, refused(r), "want refused")
 	r = a.gql(a.token(seed.ALNCoID), grant, map[string]any{"in": map[string]any{"userId": seed.ALNCoID, "kind": "ADVOCATE_FOR", "learnerId": seed.Learner1ID,
@@ -426,7 +426,7 @@ func (a *attacker) item3() {
 
 func (a *attacker) item4() {
 	admin := a.token(seed.AdminID)
-	r := a.gql(admin, `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { id } }`,
+	r := a.gql(admin, `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { relationship { id } } }`,
 		map[string]any{"in": map[string]any{"userId": seed.AdminID, "kind": "OFFICER_OF", "orgId": seed.CardiffID, "staffRole": "ALN officer"}})
 	a.report("admin grants themselves OFFICER_OF the LA", r, refused(r), "want refused")
 	r = a.gql(admin, `query($id: ID!) { plan(id: $id) { id currentVersion { number } } auditEvents(learnerId: "`+seed.Learner1ID+`") { edges { node { id } } } }`,
@@ -460,7 +460,7 @@ func (a *attacker) item5() {
 		"https://169.254.169.254/latest/meta-data/",
 		"https://10.0.0.1/internal",
 	} {
-		r := a.gql(staff, `mutation($org: ID!, $url: String!) { createWebhookEndpoint(orgId: $org, url: $url) { secret } }`,
+		r := a.gql(staff, `mutation($org: ID!, $url: String!) { createWebhookEndpoint(input: {orgId: $org, url: $url}) { secret } }`,
 			map[string]any{"org": seed.SchoolID, "url": url})
 		a.report("ALNCo points a webhook at "+url, r, refused(r), "want refused")
 	}
@@ -480,7 +480,7 @@ func (a *attacker) item7() {
 	var b strings.Builder
 	b.WriteString("mutation($id: ID!) {")
 	for i := range 50 {
-		fmt.Fprintf(&b, ` r%d: requestReview(input: {planId: $id, reason: "Please review the plan"}) { id }`, i)
+		fmt.Fprintf(&b, ` r%d: requestReview(input: {planId: $id, reason: "Please review the plan"}) { review { id } }`, i)
 	}
 	b.WriteString(" }")
 	r := a.gql(a.token(seed.ParentID), b.String(), map[string]any{"id": seed.PlanID})
@@ -555,8 +555,8 @@ func activePDF() []byte {
 func (a *attacker) item8() {
 	const what = "evidence PDF with JavaScript, /Launch and /SubmitForm, then a bundle"
 	staff := a.token(seed.ALNCoID)
-	r := a.upload(staff, `mutation($in: AddEvidenceInput!, $file: Upload!) { addEvidence(input: $in, file: $file) { id file { id } } }`,
-		map[string]any{"in": map[string]any{"caseId": seed.CaseID, "title": "Report", "kind": "REPORT"}}, "report.pdf", "application/pdf", activePDF())
+	r := a.upload(staff, `mutation($c: ID!, $file: Upload!) { addEvidence(input: {caseId: $c, title: "Report", kind: REPORT, file: $file}) { evidence { id file { id } } } }`,
+		map[string]any{"c": seed.CaseID}, "report.pdf", "application/pdf", activePDF())
 	if refused(r) {
 		a.report(what, r, r.code == "INVALID", "refused; want INVALID with a clear message")
 		return
@@ -564,11 +564,16 @@ func (a *attacker) item8() {
 	// Accepted: the bundle Cynllun issues must carry none of it. Build one
 	// with the worker and inspect every object, uncompressed.
 	start := time.Now()
-	b := a.gql(staff, `mutation($id: ID!) { renderBundle(caseId: $id) { id } }`, map[string]any{"id": seed.CaseID})
+	b := a.gql(staff, `mutation($id: ID!) { renderBundle(input: {caseId: $id}) { bundle { id } } }`, map[string]any{"id": seed.CaseID})
 	var bundle struct {
 		ID string `json:"id"`
 	}
-	_ = json.Unmarshal(b.data["renderBundle"], &bundle)
+	var payload struct {
+		Bundle *json.RawMessage `json:"bundle"`
+	}
+	if json.Unmarshal(b.data["renderBundle"], &payload) == nil && payload.Bundle != nil {
+		_ = json.Unmarshal(*payload.Bundle, &bundle)
+	}
 	if bundle.ID == "" {
 		a.report(what, b, false, "could not ask for a bundle")
 		return
@@ -669,7 +674,7 @@ func hugeJPEG() []byte {
 
 func (a *attacker) item9() {
 	staff := a.token(seed.ALNCoID)
-	up := `mutation($l: ID!, $file: Upload!) { uploadAttachment(learnerId: $l, file: $file) { id } }`
+	up := `mutation($l: ID!, $file: Upload!) { uploadAttachment(input: {learnerId: $l, file: $file}) { file { id } } }`
 	for _, f := range []struct {
 		name, ct, what string
 		data           []byte
@@ -696,7 +701,7 @@ func (a *attacker) item10() {
 	r = a.gql(a.token(seed.ParentID), `{ learnr(id: "x") { id } plann(id: "x") { id } }`, nil)
 	a.report("misspelt fields in production", r, refused(r) && !strings.Contains(string(r.raw), "Did you mean"), "want no field suggestions")
 
-	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { id } }`
+	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { relationship { id } } }`
 	staff := a.token(seed.ALNCoID)
 	// An unknown id and an existing account that may not be granted this
 	// access (an administrator's) must get one answer: the refusal must not
@@ -710,7 +715,7 @@ func (a *attacker) item10() {
 		refused(unknown) && unknown.code == ineligible.code && unknown.message == ineligible.message,
 		fmt.Sprintf("unknown: %s %q; ineligible: %s %q; want the same refusal", unknown.code, unknown.message, ineligible.code, ineligible.message))
 
-	create := `mutation($in: LearnerInput!) { createLearner(input: $in) { id } }`
+	create := `mutation($in: LearnerInput!) { createLearner(input: $in) { learner { id } } }`
 	learner := func(given, dob string) map[string]any {
 		return map[string]any{"in": map[string]any{"givenName": given, "familyName": "Jones", "dateOfBirth": dob, "language": "EN",
 			"laId": seed.CardiffID, "settingKind": "SCHOOL", "settingId": seed.SchoolID}}
@@ -771,7 +776,7 @@ func (a *attacker) subscriptionExpiry() {
 			N int `json:"currentVersionNumber"`
 		}
 		_ = json.Unmarshal(cur.data["plan"], &p)
-		r := a.gql(staff, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { number } }`, map[string]any{"in": map[string]any{
+		r := a.gql(staff, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`, map[string]any{"in": map[string]any{
 			"planId": seed.PlanID, "expectedVersion": p.N, "status": "DRAFT", "content": sampleContent()}})
 		return r.code == "OK"
 	}

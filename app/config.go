@@ -197,10 +197,13 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 		return d
 	}
 	c.Clock = clock.DefaultSettings()
-	c.Clock.TriggerDayCounts = boolean("DEADLINE_TRIGGER_DAY_COUNTS", false)
+	// The defaults follow the statutory wording "beginning with the day on
+	// which", which counts that day (domain.md §2.6); false gives the
+	// later reading.
+	c.Clock.TriggerDayNotCounted = !boolean("DEADLINE_TRIGGER_DAY_COUNTS", true)
 	c.Clock.InsetDaysCount = boolean("DEADLINE_INSET_DAYS_COUNT", false)
 	c.Clock.ClosuresCount = boolean("DEADLINE_CLOSURES_COUNT", false)
-	c.Clock.WeeksEndDayBefore = boolean("DEADLINE_WEEKS_END_DAY_BEFORE", false)
+	c.Clock.WeeksEndSameWeekday = !boolean("DEADLINE_WEEKS_END_DAY_BEFORE", true)
 	if v := getenv("DEADLINE_OVERRIDES"); v != "" {
 		ov, err := parseOverrides(v)
 		if err != nil {

@@ -15,17 +15,20 @@ func TestDeadlineAndNoticeSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Clock.TriggerDayCounts || c.Clock.InsetDaysCount || !slices.Equal(c.NoticeOffsets, []int{-10, -3, 0, 1}) || c.Mail.Host != "" || c.Mail.Port != 587 {
+	// The defaults follow the statutory wording (issue 16): the event's day
+	// is day 1, and N weeks end the day before the same weekday.
+	if !c.Clock.TriggerDayCounts() || !c.Clock.WeeksEndDayBefore() ||
+		c.Clock.InsetDaysCount || !slices.Equal(c.NoticeOffsets, []int{-10, -3, 0, 1}) || c.Mail.Host != "" || c.Mail.Port != 587 {
 		t.Fatalf("defaults: %+v", c)
 	}
 	c, err = FromEnv(env(map[string]string{
-		"DEADLINE_TRIGGER_DAY_COUNTS": "true", "DEADLINE_OVERRIDES": "T9=15:SCHOOL_DAYS, T6=7:WEEKS",
+		"DEADLINE_TRIGGER_DAY_COUNTS": "false", "DEADLINE_WEEKS_END_DAY_BEFORE": "false", "DEADLINE_OVERRIDES": "T9=15:SCHOOL_DAYS, T6=7:WEEKS",
 		"NOTICE_OFFSETS": "-5,0", "SMTP_HOST": "smtp.example", "SMTP_PORT": "25", "SMTP_TLS": "none",
 	}), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Clock.TriggerDayCounts || c.Clock.Overrides["T9"].Amount != 15 || c.Clock.Overrides["T6"].Unit != clock.UnitWeeks ||
+	if c.Clock.TriggerDayCounts() || c.Clock.WeeksEndDayBefore() || c.Clock.Overrides["T9"].Amount != 15 || c.Clock.Overrides["T6"].Unit != clock.UnitWeeks ||
 		!slices.Equal(c.NoticeOffsets, []int{-5, 0}) || c.Mail.Port != 25 || c.Mail.TLS != "none" {
 		t.Fatalf("set: %+v", c)
 	}

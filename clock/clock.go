@@ -10,11 +10,14 @@
 //     day after the event (the ALN Regs drafting, "ends at the end of N
 //     beginning with the day after"). TRIGGER_DAY: the period is reckoned
 //     from the event's day. Whether that day is itself day 1 is then, when
-//     Rule.CountingConvention is set, a deployment setting
-//     (Settings.TriggerDayCounts for day counts, Settings.WeeksEndDayBefore
-//     for weeks: domain.md §2.6 says it is UNCONFIRMED); when it is not set,
-//     the provision's drafting makes the event's day day 1 (T8 "starts on
-//     the date", T17 "beginning on the date", T18 "within 28 days of the
+//     Rule.CountingConvention is set, a deployment setting (domain.md §2.6
+//     says it is UNCONFIRMED) whose default follows the statutory wording
+//     "beginning with the day on which", which counts that day: school day
+//     1 is the event's day when it is a school day, and N weeks beginning
+//     with day D end on D + 7N − 1 (Settings.TriggerDayNotCounted and
+//     Settings.WeeksEndSameWeekday give the other readings). When it is not
+//     set, the provision's drafting makes the event's day day 1 (T8 "starts
+//     on the date", T17 "beginning on the date", T18 "within 28 days of the
 //     date", read the earlier way).
 //  2. School days (SCHOOL_DAYS) and term-time days (TERM_TIME_DAYS, an FEI's
 //     terms) are counted on the maintaining body's calendar. A countable day
@@ -33,8 +36,8 @@
 //  3. Calendar days, weeks and months run through school holidays and need
 //     no calendar. The last day of the period is the start plus the period,
 //     less one day when the event's day is day 1: N weeks from a Monday end
-//     on the Monday N weeks later by default (start + 7N), on the Sunday
-//     before it when the event's day is day 1 (start + 7N − 1). Months add
+//     on the Sunday N weeks later by default (start + 7N − 1), on the
+//     Monday after it when the event's day is not counted (start + 7N). Months add
 //     calendar months; a day that the target month lacks becomes the
 //     month's last day (29 February → 28 February, as cynllun.Date.AddYears
 //     does). A CALENDAR_DAYS rule with Amount 0 is due on the event's day.
@@ -131,9 +134,10 @@ type Rule struct {
 	Unit   Unit  `json:"unit"`
 	Start  Start `json:"start"`
 	// CountingConvention: whether the event's day is day 1 is a deployment
-	// setting (Settings.TriggerDayCounts for day counts, WeeksEndDayBefore
-	// for weeks), because domain.md §2.6 marks it UNCONFIRMED. Only with
-	// Start TRIGGER_DAY. When false, the drafting decides (package doc 1).
+	// setting (Settings.TriggerDayNotCounted for day counts,
+	// WeeksEndSameWeekday for weeks; by default it is), because domain.md
+	// §2.6 marks it UNCONFIRMED. Only with Start TRIGGER_DAY. When false,
+	// the drafting decides (package doc 1).
 	CountingConvention bool `json:"countingConvention,omitempty"`
 	// RollForward: ALN Regs reg 2(4): a last day that is not a working day
 	// extends to the next working day (T10–T12 only) [CONFIRMED].

@@ -132,9 +132,9 @@ func (c *calc) eventDayIsDay1() bool {
 	case !r.CountingConvention:
 		return true
 	case r.Unit == UnitWeeks:
-		return c.s.WeeksEndDayBefore
+		return c.s.WeeksEndDayBefore()
 	}
-	return c.s.TriggerDayCounts
+	return c.s.TriggerDayCounts()
 }
 
 // ---- day counts --------------------------------------------------------
@@ -597,12 +597,12 @@ func (c *calc) assume(rule Rule, o *Override) {
 				"Mae'r cyfnod yn dechrau â'r diwrnod ar ôl y digwyddiad, fel y mae Rheoliadau ADY wedi'u drafftio [WEDI'I GADARNHAU]."))
 		case !r.CountingConvention:
 			c.assert(cat(tx("The day of the event is day 1 when it is a "+u.EN+", as the provision is drafted ", "Diwrnod y digwyddiad yw diwrnod 1 pan fo'n "+softMutate(u.CY)+", fel y mae'r ddarpariaeth wedi'i drafftio "), tagText(r.Tag), both(".")))
-		case c.s.TriggerDayCounts:
-			c.assert(tx("The day of the event counts as day 1 when it is a "+u.EN+"; a deployment setting [UNCONFIRMED].",
-				"Mae diwrnod y digwyddiad yn cyfrif yn ddiwrnod 1 pan fo'n "+softMutate(u.CY)+"; gosodiad y gwasanaeth [HEB EI GADARNHAU]."))
+		case c.s.TriggerDayCounts():
+			c.assert(tx("The day of the event counts as day 1 when it is a "+u.EN+", as \"beginning with the day on which\" reads in the Act and the Regulations; the Code's own wording was not retrieved [UNCONFIRMED].",
+				"Mae diwrnod y digwyddiad yn cyfrif yn ddiwrnod 1 pan fo'n "+softMutate(u.CY)+", fel y darllenir \"gan ddechrau â'r diwrnod y\" yn y Ddeddf a'r Rheoliadau; ni chafwyd geiriad y Cod ei hun [HEB EI GADARNHAU]."))
 		default:
-			c.assert(tx("The day of the event is not counted: day 1 is the first "+u.EN+" after it; a deployment setting [UNCONFIRMED].",
-				"Nid yw diwrnod y digwyddiad yn cael ei gyfrif: diwrnod 1 yw'r "+u.CY+" cyntaf ar ei ôl; gosodiad y gwasanaeth [HEB EI GADARNHAU]."))
+			c.assert(tx("The day of the event is not counted: day 1 is the first "+u.EN+" after it; a deployment setting, the later of the two readings [UNCONFIRMED].",
+				"Nid yw diwrnod y digwyddiad yn cael ei gyfrif: diwrnod 1 yw'r "+u.CY+" cyntaf ar ei ôl; gosodiad y gwasanaeth, y diweddaraf o'r ddau ddarlleniad [HEB EI GADARNHAU]."))
 		}
 		if c.s.InsetDaysCount {
 			c.assert(tx("INSET (training) days count as school days; a deployment setting [UNCONFIRMED].",
@@ -687,18 +687,18 @@ func (c *calc) assertPeriod() {
 	case r.Start == StartDayAfter:
 		c.assert(tx("The period begins with the day after the event, as the ALN Regulations are drafted [CONFIRMED].",
 			"Mae'r cyfnod yn dechrau â'r diwrnod ar ôl y digwyddiad, fel y mae Rheoliadau ADY wedi'u drafftio [WEDI'I GADARNHAU]."))
-	case r.CountingConvention && r.Unit == UnitWeeks && c.s.WeeksEndDayBefore:
-		c.assert(tx("A period of weeks from the day of the event counts that day as day 1 and ends the day before the same weekday that many weeks later; a deployment setting [UNCONFIRMED].",
-			"Mae cyfnod o wythnosau o ddiwrnod y digwyddiad yn cyfrif y diwrnod hwnnw yn ddiwrnod 1 ac yn dod i ben y diwrnod cyn yr un diwrnod o'r wythnos yr un nifer o wythnosau yn ddiweddarach; gosodiad y gwasanaeth [HEB EI GADARNHAU]."))
+	case r.CountingConvention && r.Unit == UnitWeeks && c.s.WeeksEndDayBefore():
+		c.assert(tx("A period of weeks beginning with the day of the event counts that day as day 1 and ends the day before the same weekday that many weeks later, as \"beginning with the day on which\" reads in the Act and the Regulations; the Code's own wording was not retrieved [UNCONFIRMED].",
+			"Mae cyfnod o wythnosau sy'n dechrau â diwrnod y digwyddiad yn cyfrif y diwrnod hwnnw yn ddiwrnod 1 ac yn dod i ben y diwrnod cyn yr un diwrnod o'r wythnos yr un nifer o wythnosau yn ddiweddarach, fel y darllenir \"gan ddechrau â'r diwrnod y\" yn y Ddeddf a'r Rheoliadau; ni chafwyd geiriad y Cod ei hun [HEB EI GADARNHAU]."))
 	case r.CountingConvention && r.Unit == UnitWeeks:
-		c.assert(tx("A period of weeks from the day of the event ends on the same weekday that many weeks later (the day of the event is not counted); a deployment setting [UNCONFIRMED].",
-			"Mae cyfnod o wythnosau o ddiwrnod y digwyddiad yn dod i ben ar yr un diwrnod o'r wythnos yr un nifer o wythnosau yn ddiweddarach (nid yw diwrnod y digwyddiad yn cael ei gyfrif); gosodiad y gwasanaeth [HEB EI GADARNHAU]."))
-	case r.CountingConvention && c.s.TriggerDayCounts:
-		c.assert(tx("The day of the event counts as day 1; a deployment setting [UNCONFIRMED].",
-			"Mae diwrnod y digwyddiad yn cyfrif yn ddiwrnod 1; gosodiad y gwasanaeth [HEB EI GADARNHAU]."))
+		c.assert(tx("A period of weeks from the day of the event ends on the same weekday that many weeks later (the day of the event is not counted); a deployment setting, the later of the two readings [UNCONFIRMED].",
+			"Mae cyfnod o wythnosau o ddiwrnod y digwyddiad yn dod i ben ar yr un diwrnod o'r wythnos yr un nifer o wythnosau yn ddiweddarach (nid yw diwrnod y digwyddiad yn cael ei gyfrif); gosodiad y gwasanaeth, y diweddaraf o'r ddau ddarlleniad [HEB EI GADARNHAU]."))
+	case r.CountingConvention && c.s.TriggerDayCounts():
+		c.assert(tx("The day of the event counts as day 1, as \"beginning with the day on which\" reads in the Act and the Regulations [UNCONFIRMED].",
+			"Mae diwrnod y digwyddiad yn cyfrif yn ddiwrnod 1, fel y darllenir \"gan ddechrau â'r diwrnod y\" yn y Ddeddf a'r Rheoliadau [HEB EI GADARNHAU]."))
 	case r.CountingConvention:
-		c.assert(tx("The day of the event is not counted: day 1 is the day after it; a deployment setting [UNCONFIRMED].",
-			"Nid yw diwrnod y digwyddiad yn cael ei gyfrif: diwrnod 1 yw'r diwrnod ar ei ôl; gosodiad y gwasanaeth [HEB EI GADARNHAU]."))
+		c.assert(tx("The day of the event is not counted: day 1 is the day after it; a deployment setting, the later of the two readings [UNCONFIRMED].",
+			"Nid yw diwrnod y digwyddiad yn cael ei gyfrif: diwrnod 1 yw'r diwrnod ar ei ôl; gosodiad y gwasanaeth, y diweddaraf o'r ddau ddarlleniad [HEB EI GADARNHAU]."))
 	case r.Unit == UnitCalendarDays:
 		c.assert(tx(fmt.Sprintf("\"Within %d days of\" the event is read with the day of the event as day 1, the earlier of the two readings; if that day is excluded the period ends one day later [UNCONFIRMED].", r.Amount),
 			fmt.Sprintf("Darllenir \"o fewn %d diwrnod i\" y digwyddiad gyda diwrnod y digwyddiad yn ddiwrnod 1, y cynharaf o'r ddau ddarlleniad; os caiff y diwrnod hwnnw ei eithrio mae'r cyfnod yn dod i ben ddiwrnod yn ddiweddarach [HEB EI GADARNHAU].", r.Amount)))

@@ -36,10 +36,14 @@ func kinds(steps []Step) map[StepKind]int {
 // skipped silently unless listed.
 func TestDayCounts(t *testing.T) {
 	one, two := testCalendar(false), testCalendar(true)
+	// after is the later reading: the event's day is never day 1. The
+	// hand-worked dates below were first worked under it; def (the
+	// statutory wording, "beginning with the day on which") makes the
+	// event's day school day 1 when it is a school day.
 	def := DefaultSettings()
-	trig := Settings{TriggerDayCounts: true}
-	inset := Settings{InsetDaysCount: true}
-	closures := Settings{ClosuresCount: true}
+	after := Settings{TriggerDayNotCounted: true}
+	inset := Settings{TriggerDayNotCounted: true, InsetDaysCount: true}
+	closures := Settings{TriggerDayNotCounted: true, ClosuresCount: true}
 	for _, tc := range []struct {
 		name  string
 		rule  string
@@ -56,14 +60,14 @@ func TestDayCounts(t *testing.T) {
 			// (23–27); 1–5 Dec (28–32); Mon 8 (33), Tue 9 (34), Wed 10 Dec
 			// (35). Weekends 18/19, 25/26 Oct, 1/2, 8/9, 15/16, 22/23,
 			// 29/30 Nov, 6/7 Dec: 16 days.
-			name: "october half term", rule: "T1", start: "2025-10-15", cal: one, s: def,
+			name: "october half term, day not counted", rule: "T1", start: "2025-10-15", cal: one, s: after,
 			due:   "2025-12-10",
 			kinds: map[StepKind]int{StepTriggerDay: 1, StepCounted: 35, StepWeekend: 16, StepHalfTerm: 5},
 		},
 		{
 			// As above with the trigger day as day 1: Wed 15 Oct (1), so
 			// every day is one earlier and day 35 is Tue 9 Dec.
-			name: "october half term, trigger day counts", rule: "T1", start: "2025-10-15", cal: one, s: trig,
+			name: "october half term", rule: "T1", start: "2025-10-15", cal: one, s: def,
 			due:   "2025-12-09",
 			kinds: map[StepKind]int{StepCounted: 35, StepWeekend: 16, StepHalfTerm: 5},
 		},
@@ -74,14 +78,14 @@ func TestDayCounts(t *testing.T) {
 			// 12–16 (19–23); 19–23 (24–28); 26–30 (29–33); Mon 2 Feb (34),
 			// Tue 3 Feb (35). Weekends in term: 6/7, 13/14 Dec, 10/11,
 			// 17/18, 24/25, 31 Jan/1 Feb: 12.
-			name: "christmas", rule: "T1", start: "2025-12-01", cal: one, s: def,
+			name: "christmas, day not counted", rule: "T1", start: "2025-12-01", cal: one, s: after,
 			due:   "2026-02-03",
 			kinds: map[StepKind]int{StepTriggerDay: 1, StepCounted: 35, StepWeekend: 12, StepHoliday: 16, StepINSET: 1},
 		},
 		{
 			// As above, the INSET day 5 Jan counted (15): day 35 is Mon 2 Feb
 			// (the weekend of 31 Jan/1 Feb is still crossed).
-			name: "christmas, INSET counts", rule: "T1", start: "2025-12-01", cal: one, s: inset,
+			name: "christmas, day not counted, INSET counts", rule: "T1", start: "2025-12-01", cal: one, s: inset,
 			due:   "2026-02-02",
 			kinds: map[StepKind]int{StepTriggerDay: 1, StepCounted: 35, StepWeekend: 12, StepHoliday: 16},
 		},
@@ -92,25 +96,25 @@ func TestDayCounts(t *testing.T) {
 			// 20–24 (24–28); 27 Apr–1 May (29–33); Mon 4 May bank holiday,
 			// skipped; Tue 5 (34), Wed 6 May (35). Weekends in term: 7/8,
 			// 14/15, 21/22 Mar, 18/19, 25/26 Apr, 2/3 May: 12.
-			name: "easter and a bank holiday in term", rule: "T1", start: "2026-03-03", cal: one, s: def,
+			name: "easter and a bank holiday in term, day not counted", rule: "T1", start: "2026-03-03", cal: one, s: after,
 			due:   "2026-05-06",
 			kinds: map[StepKind]int{StepTriggerDay: 1, StepCounted: 35, StepWeekend: 12, StepHoliday: 16, StepBankHoliday: 1},
 		},
 		{
 			// As above with Tue 3 Mar as day 1: day 35 is Tue 5 May.
-			name: "easter, trigger day counts", rule: "T1", start: "2026-03-03", cal: one, s: trig,
+			name: "easter", rule: "T1", start: "2026-03-03", cal: one, s: def,
 			due:   "2026-05-05",
 			kinds: map[StepKind]int{StepCounted: 35, StepWeekend: 12, StepHoliday: 16, StepBankHoliday: 1},
 		},
 		{
 			// T2 counts the same way from the young person's consent.
-			name: "young person, easter", rule: "T2", start: "2026-03-03", cal: one, s: def,
+			name: "young person, easter, day not counted", rule: "T2", start: "2026-03-03", cal: one, s: after,
 			due: "2026-05-06",
 		},
 		{
 			// T3: term-time days of an FEI on the same calendar count the
 			// same way.
-			name: "FEI term-time days, easter", rule: "T3", start: "2026-03-03", cal: one, s: def,
+			name: "FEI term-time days, easter, day not counted", rule: "T3", start: "2026-03-03", cal: one, s: after,
 			due: "2026-05-06",
 		},
 		{
@@ -120,14 +124,14 @@ func TestDayCounts(t *testing.T) {
 			// Jul (34); the summer holiday from 21 Jul to 31 Aug (42 days,
 			// with the 31 Aug bank holiday); Tue 1 Sep 2026 (35), in the
 			// second year. Weekends in term: 6/7 … 18/19 Jul: 14.
-			name: "into the summer holiday and the next year", rule: "T1", start: "2026-06-01", cal: two, s: def,
+			name: "into the summer holiday and the next year, day not counted", rule: "T1", start: "2026-06-01", cal: two, s: after,
 			due:   "2026-09-01",
 			kinds: map[StepKind]int{StepTriggerDay: 1, StepCounted: 35, StepWeekend: 14, StepClosure: 1, StepHoliday: 42},
 		},
 		{
 			// As above with the snow day of Thu 11 Jun counted (8): Mon 20
 			// Jul is day 35, so the one-year calendar is enough.
-			name: "closure counts", rule: "T1", start: "2026-06-01", cal: one, s: closures,
+			name: "closure counts, day not counted", rule: "T1", start: "2026-06-01", cal: one, s: closures,
 			due:   "2026-07-20",
 			kinds: map[StepKind]int{StepTriggerDay: 1, StepCounted: 35, StepWeekend: 14},
 		},
@@ -138,20 +142,20 @@ func TestDayCounts(t *testing.T) {
 			// (15–19); 29 Sep–3 Oct (20–24); 6–10 Oct (25–29); 13–17
 			// (30–34); Mon 20 Oct (35). The holiday: 11–31 Aug, 21 days, of
 			// which the first is the start.
-			name: "start in the summer holiday", rule: "T1", start: "2025-08-11", cal: one, s: def,
+			name: "start in the summer holiday, day not counted", rule: "T1", start: "2025-08-11", cal: one, s: after,
 			due:   "2025-10-20",
 			kinds: map[StepKind]int{StepHoliday: 21, StepINSET: 1, StepCounted: 35, StepWeekend: 14},
 		},
 		{
 			// The same under the other convention: the start is not a
 			// school day, so it cannot be day 1 either.
-			name: "start in the summer holiday, trigger day counts", rule: "T1", start: "2025-08-11", cal: one, s: trig,
+			name: "start in the summer holiday", rule: "T1", start: "2025-08-11", cal: one, s: def,
 			due: "2025-10-20",
 		},
 		{
 			// As above with INSET days counted: Mon 1 Sep is day 1, so day
 			// 35 is the school day before Mon 20 Oct: Fri 17 Oct.
-			name: "start in the summer holiday, INSET counts", rule: "T1", start: "2025-08-11", cal: one, s: inset,
+			name: "start in the summer holiday, day not counted, INSET counts", rule: "T1", start: "2025-08-11", cal: one, s: inset,
 			due: "2025-10-17",
 		},
 		{
@@ -159,11 +163,11 @@ func TestDayCounts(t *testing.T) {
 			// 16–20 (6–10); 23–27 (11–15); Easter holiday; 13–17 Apr
 			// (16–20); 20–24 (21–25); 27 Apr–1 May (26–30); 4 May bank
 			// holiday; 5–8 May (31–34); Mon 11 May (35).
-			name: "start on a saturday", rule: "T1", start: "2026-03-07", cal: one, s: def,
+			name: "start on a saturday, day not counted", rule: "T1", start: "2026-03-07", cal: one, s: after,
 			due: "2026-05-11",
 		},
 		{
-			name: "start on a saturday, trigger day counts", rule: "T1", start: "2026-03-07", cal: one, s: trig,
+			name: "start on a saturday", rule: "T1", start: "2026-03-07", cal: one, s: def,
 			due: "2026-05-11",
 		},
 		{
@@ -172,7 +176,7 @@ func TestDayCounts(t *testing.T) {
 			// 16–20 (16–20); 23–27 (21–25); Easter holiday; 13–17 Apr
 			// (26–30); 20–24 Apr (31–35). The half term days: Wed 18 (the
 			// start), Thu 19, Fri 20.
-			name: "start on a half-term day", rule: "T1", start: "2026-02-18", cal: one, s: def,
+			name: "start on a half-term day, day not counted", rule: "T1", start: "2026-02-18", cal: one, s: after,
 			due:   "2026-04-24",
 			kinds: map[StepKind]int{StepHalfTerm: 3, StepCounted: 35, StepWeekend: 12, StepHoliday: 16},
 		},
@@ -188,7 +192,7 @@ func TestDayCounts(t *testing.T) {
 		{
 			// T12's start is fixed by the regulations (the day after): the
 			// trigger-day setting does not move it.
-			name: "T12 ignores the trigger-day setting", rule: "T12", start: "2026-03-06", cal: one, s: trig,
+			name: "T12 ignores the trigger-day setting", rule: "T12", start: "2026-03-06", cal: one, s: after,
 			due: "2026-04-17",
 		},
 	} {
@@ -224,13 +228,18 @@ func TestDayCounts(t *testing.T) {
 	}
 }
 
+// dayAfter is the later reading of a day count: the event's day is never
+// day 1. Tests whose hand-working assumes it say so.
+var dayAfter = Settings{TriggerDayNotCounted: true}
+
 // Every step of a short count, with its kind, count and note. A 3-day
-// version of T1 from Thu 30 Apr 2026: the trigger day; Fri 1 May (1);
-// the weekend; Mon 4 May bank holiday; Tue 5 (2); Wed 6 May (3).
+// version of T1 from Thu 30 Apr 2026, the day not counted: the trigger
+// day; Fri 1 May (1); the weekend; Mon 4 May bank holiday; Tue 5 (2); Wed
+// 6 May (3).
 func TestStepsOfADayCount(t *testing.T) {
 	r := rule(t, "T1")
 	r.Amount = 3
-	res, err := Compute(r, d("2026-04-30"), testCalendar(false), DefaultSettings())
+	res, err := Compute(r, d("2026-04-30"), testCalendar(false), dayAfter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,9 +291,9 @@ func TestStepNotes(t *testing.T) {
 	if res.Due != d("2025-09-02") {
 		t.Errorf("due %s, want 2025-09-02", res.Due)
 	}
-	// The snow day, Thu 11 Jun 2026, from Wed 10 Jun: Thu 11 closure; Fri
-	// 12 (1); weekend; Mon 15 (2).
-	res, err = Compute(r, d("2026-06-10"), cal, DefaultSettings())
+	// The snow day, Thu 11 Jun 2026, from Wed 10 Jun, the day not counted:
+	// Thu 11 closure; Fri 12 (1); weekend; Mon 15 (2).
+	res, err = Compute(r, d("2026-06-10"), cal, dayAfter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,9 +304,10 @@ func TestStepNotes(t *testing.T) {
 		t.Errorf("due %s, want 2026-06-15", res.Due)
 	}
 	// The spring bank holiday, Mon 25 May 2026, is in the half term: it is
-	// a half-term day with the bank holiday noted. From Fri 22 May:
-	// weekend; 25–29 May half term; weekend; Mon 1 Jun (1); Tue 2 Jun (2).
-	res, err = Compute(r, d("2026-05-22"), cal, DefaultSettings())
+	// a half-term day with the bank holiday noted. From Fri 22 May, the day
+	// not counted: weekend; 25–29 May half term; weekend; Mon 1 Jun (1);
+	// Tue 2 Jun (2).
+	res, err = Compute(r, d("2026-05-22"), cal, dayAfter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +342,7 @@ func TestBankHolidayNotInCalendar(t *testing.T) {
 	r := rule(t, "T1")
 	r.Amount = 3
 	// As TestStepsOfADayCount: due Wed 6 May.
-	res, err := Compute(r, d("2026-04-30"), cal, DefaultSettings())
+	res, err := Compute(r, d("2026-04-30"), cal, dayAfter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,13 +358,13 @@ func TestLACalendar(t *testing.T) {
 	if cal == nil {
 		t.Skip("no embedded Cardiff calendar")
 	}
-	// As "easter and a bank holiday in term": due Wed 6 May 2026.
+	// As "easter": due Tue 5 May 2026.
 	res, err := Compute(rule(t, "T1"), d("2026-03-03"), cal, DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Due != d("2026-05-06") {
-		t.Errorf("due %s, want 2026-05-06", res.Due)
+	if res.Due != d("2026-05-05") {
+		t.Errorf("due %s, want 2026-05-05", res.Due)
 	}
 }
 
@@ -372,30 +382,44 @@ func TestPeriods(t *testing.T) {
 		steps     []StepKind
 	}{
 		{
-			// 12 weeks from Mon 20 Oct 2025 = 84 days: 11 to 31 Oct, 30 to
-			// 30 Nov, 31 to 31 Dec, 12 to Mon 12 Jan 2026, the same
-			// weekday; through half term and Christmas.
+			// 12 weeks beginning with Mon 20 Oct 2025, that day being day
+			// 1: + 83 days: 11 to 31 Oct, 30 to 30 Nov, 31 to 31 Dec, 11 to
+			// Sun 11 Jan 2026, the day before the same weekday; through half
+			// term and Christmas.
 			name: "T4 12 weeks", rule: "T4", start: "2025-10-20", s: def,
-			periodEnd: "2026-01-12", due: "2026-01-12",
-			steps: []StepKind{StepTriggerDay, StepPeriodEnd},
-		},
-		{
-			// The other convention: the day before, Sun 11 Jan 2026.
-			name: "T4 12 weeks ending the day before", rule: "T4", start: "2025-10-20", s: Settings{WeeksEndDayBefore: true},
 			periodEnd: "2026-01-11", due: "2026-01-11",
 			steps: []StepKind{StepTriggerDay, StepPeriodEnd},
 		},
 		{
-			// 7 weeks from Fri 13 Mar 2026 = 49 days: 18 to 31 Mar, 30 to
-			// 30 Apr, 1 to Fri 1 May; through the Easter holiday.
+			// The other reading, the day not counted: + 84 days, the same
+			// weekday, Mon 12 Jan 2026.
+			name: "T4 12 weeks ending on the same weekday", rule: "T4", start: "2025-10-20", s: Settings{WeeksEndSameWeekday: true},
+			periodEnd: "2026-01-12", due: "2026-01-12",
+			steps: []StepKind{StepTriggerDay, StepPeriodEnd},
+		},
+		{
+			// 7 weeks beginning with Fri 13 Mar 2026: + 48 days: 18 to 31
+			// Mar, 30 to 30 Apr: Thu 30 Apr; through the Easter holiday.
 			name: "T5 7 weeks", rule: "T5", start: "2026-03-13", s: def,
+			periodEnd: "2026-04-30", due: "2026-04-30",
+			steps: []StepKind{StepTriggerDay, StepPeriodEnd},
+		},
+		{
+			// The same weekday: + 49 days, Fri 1 May.
+			name: "T5 7 weeks ending on the same weekday", rule: "T5", start: "2026-03-13", s: Settings{WeeksEndSameWeekday: true},
 			periodEnd: "2026-05-01", due: "2026-05-01",
 			steps: []StepKind{StepTriggerDay, StepPeriodEnd},
 		},
 		{
-			// Local guidance: 6 weeks from Mon 1 Jun 2026 = 42 days: 29 to
-			// 30 Jun, 13 to Mon 13 Jul.
+			// Local guidance: 6 weeks beginning with Mon 1 Jun 2026: + 41
+			// days: 29 to 30 Jun, 12 to Sun 12 Jul.
 			name: "T16 6 weeks", rule: "T16", start: "2026-06-01", s: def,
+			periodEnd: "2026-07-12", due: "2026-07-12",
+			steps: []StepKind{StepTriggerDay, StepPeriodEnd},
+		},
+		{
+			// The same weekday: + 42 days, Mon 13 Jul.
+			name: "T16 6 weeks ending on the same weekday", rule: "T16", start: "2026-06-01", s: Settings{WeeksEndSameWeekday: true},
 			periodEnd: "2026-07-13", due: "2026-07-13",
 			steps: []StepKind{StepTriggerDay, StepPeriodEnd},
 		},
@@ -431,7 +455,7 @@ func TestPeriods(t *testing.T) {
 		},
 		{
 			// The weeks setting does not touch an ALN Regs period.
-			name: "T10 ignores the weeks setting", rule: "T10", start: "2026-03-02", s: Settings{WeeksEndDayBefore: true, TriggerDayCounts: true},
+			name: "T10 ignores the weeks setting", rule: "T10", start: "2026-03-02", s: Settings{WeeksEndSameWeekday: true, TriggerDayNotCounted: true},
 			periodEnd: "2026-04-13", due: "2026-04-13",
 			steps: []StepKind{StepTriggerDay, StepPeriodEnd},
 		},
@@ -463,7 +487,7 @@ func TestPeriods(t *testing.T) {
 			// From Wed 4 Mar 2026: 27 to 31 Mar, 28 to Tue 28 Apr; the
 			// first working day after is the next day, Wed 29 Apr. The
 			// weeks setting does not apply to the ETW Regs' drafting.
-			name: "T17 plain", rule: "T17", start: "2026-03-04", s: Settings{WeeksEndDayBefore: true},
+			name: "T17 plain", rule: "T17", start: "2026-03-04", s: Settings{WeeksEndSameWeekday: true},
 			periodEnd: "2026-04-28", due: "2026-04-29",
 			steps: []StepKind{StepTriggerDay, StepPeriodEnd, StepFirstWorkingDay},
 		},
@@ -484,7 +508,7 @@ func TestPeriods(t *testing.T) {
 		{
 			// Mon 15 Sep 2025: 15 Sep 2026 less one day, Mon 14 Sep 2026.
 			// Settings change nothing.
-			name: "T8 plain", rule: "T8", start: "2025-09-15", s: Settings{TriggerDayCounts: true, WeeksEndDayBefore: true},
+			name: "T8 plain", rule: "T8", start: "2025-09-15", s: Settings{TriggerDayNotCounted: true, WeeksEndSameWeekday: true},
 			periodEnd: "2026-09-14", due: "2026-09-14",
 			steps: []StepKind{StepTriggerDay, StepPeriodEnd},
 		},
@@ -573,8 +597,8 @@ func TestExplanation(t *testing.T) {
 		want  []form.Text
 	}{
 		{
-			// As "christmas" in TestDayCounts.
-			name: "christmas", rule: "T1", start: "2025-12-01",
+			// As "christmas, day not counted" in TestDayCounts.
+			name: "christmas, day not counted", rule: "T1", start: "2025-12-01", s: Settings{TriggerDayNotCounted: true},
 			want: []form.Text{
 				{EN: "35 school days from Monday 1 December 2025, not counting the day itself.",
 					CY: "35 diwrnod ysgol o ddydd Llun 1 Rhagfyr 2025, heb gyfrif y diwrnod ei hun."},
@@ -585,8 +609,8 @@ func TestExplanation(t *testing.T) {
 			},
 		},
 		{
-			// As "easter, trigger day counts".
-			name: "easter, trigger day counts", rule: "T1", start: "2026-03-03", s: Settings{TriggerDayCounts: true},
+			// As "easter": the default reading.
+			name: "easter", rule: "T1", start: "2026-03-03",
 			want: []form.Text{
 				{EN: "35 school days from Tuesday 3 March 2026, counting the day itself as day 1.",
 					CY: "35 diwrnod ysgol o ddydd Mawrth 3 Mawrth 2026, gan gyfrif y diwrnod ei hun yn ddiwrnod 1."},
@@ -638,7 +662,7 @@ func TestExplanation(t *testing.T) {
 			},
 		},
 		{
-			name: "T4 12 weeks", rule: "T4", start: "2025-10-20",
+			name: "T4 12 weeks, the same weekday", rule: "T4", start: "2025-10-20", s: Settings{WeeksEndSameWeekday: true},
 			want: []form.Text{
 				{EN: "The period of 12 weeks from Monday 20 October 2025, not counting the day itself, ends on Monday 12 January 2026.",
 					CY: "Mae'r cyfnod o 12 wythnos o ddydd Llun 20 Hydref 2025, heb gyfrif y diwrnod ei hun, yn dod i ben ar ddydd Llun 12 Ionawr 2026."},
@@ -714,15 +738,15 @@ func TestAssumptions(t *testing.T) {
 	}{
 		{"school days, defaults", "T1", DefaultSettings(), []string{
 			"A school day is a Monday to Friday within the term dates of Ysgol Prawf",
-			"The day of the event is not counted: day 1 is the first school day after it; a deployment setting [UNCONFIRMED].",
+			"The day of the event counts as day 1 when it is a school day, as \"beginning with the day on which\" reads in the Act and the Regulations; the Code's own wording was not retrieved [UNCONFIRMED].",
 			"INSET (training) days are not counted as school days; a deployment setting [UNCONFIRMED].",
 			"Unplanned closures in the calendar (such as snow days) are not counted",
 			"bank holidays are never counted",
 			"from a secondary source",
 			"No exception to the timescale has been applied",
 		}, []string{"working day", "no term calendar"}},
-		{"school days, other settings", "T1", Settings{TriggerDayCounts: true, InsetDaysCount: true, ClosuresCount: true}, []string{
-			"The day of the event counts as day 1 when it is a school day; a deployment setting [UNCONFIRMED].",
+		{"school days, other settings", "T1", Settings{TriggerDayNotCounted: true, InsetDaysCount: true, ClosuresCount: true}, []string{
+			"The day of the event is not counted: day 1 is the first school day after it; a deployment setting, the later of the two readings [UNCONFIRMED].",
 			"INSET (training) days count as school days",
 			"(such as snow days) count as school days",
 		}, nil},
@@ -733,10 +757,10 @@ func TestAssumptions(t *testing.T) {
 		}, []string{"The day of the event is not counted", "The day of the event counts"}},
 		{"Code weeks", "T4", DefaultSettings(), []string{
 			"Calendar weeks run through school holidays; no term calendar is needed.",
-			"ends on the same weekday that many weeks later (the day of the event is not counted); a deployment setting [UNCONFIRMED].",
+			"ends the day before the same weekday that many weeks later, as \"beginning with the day on which\" reads in the Act and the Regulations",
 		}, []string{"school day"}},
-		{"Code weeks, day before", "T4", Settings{WeeksEndDayBefore: true}, []string{
-			"ends the day before the same weekday that many weeks later; a deployment setting [UNCONFIRMED].",
+		{"Code weeks, same weekday", "T4", Settings{WeeksEndSameWeekday: true}, []string{
+			"ends on the same weekday that many weeks later (the day of the event is not counted); a deployment setting, the later of the two readings [UNCONFIRMED].",
 		}, nil},
 		{"tribunal appeal", "T17", DefaultSettings(), []string{
 			"The period begins on the day of the event itself, as the provision is drafted [SECONDARY].",
@@ -791,8 +815,8 @@ func TestOverrides(t *testing.T) {
 		wantInvalid(t, err, "rule", "has no time limit confirmed; a deployment may set one")
 	}
 
-	// T6 with 7 weeks set: from Mon 2 Mar 2026, 49 days: 29 to 31 Mar, 20
-	// to Mon 20 Apr.
+	// T6 with 7 weeks set: beginning with Mon 2 Mar 2026, + 48 days: 29 to
+	// 31 Mar, 19 to Sun 19 Apr.
 	s := Settings{Overrides: map[string]Override{"T6": {Amount: 7, Unit: UnitWeeks, Basis: "the authority's policy"}}}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
@@ -801,8 +825,8 @@ func TestOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Due != d("2026-04-20") || res.Rule.Amount != 7 || res.Rule.Unit != UnitWeeks {
-		t.Errorf("T6 overridden: due %s, rule %d %s; want 2026-04-20, 7 WEEKS", res.Due, res.Rule.Amount, res.Rule.Unit)
+	if res.Due != d("2026-04-19") || res.Rule.Amount != 7 || res.Rule.Unit != UnitWeeks {
+		t.Errorf("T6 overridden: due %s, rule %d %s; want 2026-04-19, 7 WEEKS", res.Due, res.Rule.Amount, res.Rule.Unit)
 	}
 	if !hasAssumption(res, "The time limit of 7 weeks was set by this deployment (the authority's policy); the law's time limit is not confirmed [UNCONFIRMED].") {
 		t.Errorf("no override assumption:\n%s", enOf(res.Assumptions))
@@ -811,9 +835,9 @@ func TestOverrides(t *testing.T) {
 		t.Error("the override changed the embedded rule")
 	}
 
-	// T9 with 10 school days: needs the calendar. From Mon 2 Mar 2026: 3–6
-	// Mar (1–4), 9–13 (5–9), Mon 16 Mar (10).
-	s = Settings{Overrides: map[string]Override{"T9": {Amount: 10, Unit: UnitSchoolDays}}}
+	// T9 with 10 school days: needs the calendar. From Mon 2 Mar 2026, the
+	// day not counted: 3–6 Mar (1–4), 9–13 (5–9), Mon 16 Mar (10).
+	s = Settings{TriggerDayNotCounted: true, Overrides: map[string]Override{"T9": {Amount: 10, Unit: UnitSchoolDays}}}
 	_, err = Compute(rule(t, "T9"), d("2026-03-02"), nil, s)
 	wantInvalid(t, err, "calendar", "needs the maintaining body's term calendar")
 	res, err = Compute(rule(t, "T9"), d("2026-03-02"), cal, s)
@@ -823,18 +847,18 @@ func TestOverrides(t *testing.T) {
 	if res.Due != d("2026-03-16") || kinds(res.Steps)[StepCounted] != 10 {
 		t.Errorf("T9 overridden: due %s, %d counted; want 2026-03-16, 10", res.Due, kinds(res.Steps)[StepCounted])
 	}
-	// …and follows the trigger-day setting: Mon 2 Mar is day 1, so Fri 13
-	// Mar is day 10.
-	s.TriggerDayCounts = true
+	// …and follows the trigger-day setting: by default Mon 2 Mar is day 1,
+	// so Fri 13 Mar is day 10.
+	s.TriggerDayNotCounted = false
 	if res, err = Compute(rule(t, "T9"), d("2026-03-02"), cal, s); err != nil || res.Due != d("2026-03-13") {
 		t.Errorf("T9 overridden, trigger day counts: %s, %v; want 2026-03-13", res.Due, err)
 	}
 
-	// T16 is local guidance: a deployment may set its own (4 weeks from
-	// Mon 1 Jun 2026: Mon 29 Jun).
+	// T16 is local guidance: a deployment may set its own (4 weeks
+	// beginning with Mon 1 Jun 2026: Sun 28 Jun).
 	s = Settings{Overrides: map[string]Override{"T16": {Amount: 4, Unit: UnitWeeks}}}
-	if res, err = Compute(rule(t, "T16"), d("2026-06-01"), cal, s); err != nil || res.Due != d("2026-06-29") {
-		t.Errorf("T16 overridden: %s, %v; want 2026-06-29", res.Due, err)
+	if res, err = Compute(rule(t, "T16"), d("2026-06-01"), cal, s); err != nil || res.Due != d("2026-06-28") {
+		t.Errorf("T16 overridden: %s, %v; want 2026-06-28", res.Due, err)
 	} else if !hasAssumption(res, "The time limit of 4 weeks was set by this deployment in place of 6 weeks.") {
 		t.Errorf("no override assumption:\n%s", enOf(res.Assumptions))
 	}
@@ -852,9 +876,9 @@ func TestOverrides(t *testing.T) {
 		// one day: Fri 27 Feb (the T8 rule for 29 February, generalised).
 		{"2 months from the 31st", "T6", "2025-12-31", Override{Amount: 2, Unit: UnitMonths}, Settings{}, "2026-02-27"},
 		// 14 days from Mon 2 Mar 2026, the day not counted: Mon 16 Mar …
-		{"14 days", "T7", "2026-03-02", Override{Amount: 14, Unit: UnitCalendarDays}, Settings{}, "2026-03-16"},
-		// … and counted as day 1: Sun 15 Mar.
-		{"14 days, trigger day counts", "T7", "2026-03-02", Override{Amount: 14, Unit: UnitCalendarDays}, Settings{TriggerDayCounts: true}, "2026-03-15"},
+		{"14 days, day not counted", "T7", "2026-03-02", Override{Amount: 14, Unit: UnitCalendarDays}, Settings{TriggerDayNotCounted: true}, "2026-03-16"},
+		// … and counted as day 1 (the default): Sun 15 Mar.
+		{"14 days", "T7", "2026-03-02", Override{Amount: 14, Unit: UnitCalendarDays}, Settings{}, "2026-03-15"},
 	} {
 		tc.s.Overrides = map[string]Override{tc.id: tc.o}
 		res, err := Compute(rule(t, tc.id), d(tc.start), nil, tc.s)
@@ -923,9 +947,10 @@ func TestErrors(t *testing.T) {
 		// From Mon 6 Jul 2026: 7–10 Jul (1–4), 13–17 (5–9), Mon 20 Jul
 		// (10), then the summer holiday and the calendar ends on 31 Jul.
 		{"calendar ends", t1, d("2026-07-06"), one, "calendar", "the term calendar does not cover the dates needed; add the next school year's terms"},
-		// From Mon 1 Jun 2026 the snow day is not counted, so day 35 falls
-		// after the summer holiday (TestDayCounts).
-		{"calendar ends in the holiday", t1, d("2026-06-01"), one, "calendar", "add the next school year's terms"},
+		// From Tue 2 Jun 2026 (day 1) the snow day is not counted: 2–5 Jun
+		// (1–4), 8–10 (5–7), 12 (8), 15 Jun–17 Jul (9–33), Mon 20 Jul (34),
+		// so day 35 falls after the summer holiday.
+		{"calendar ends in the holiday", t1, d("2026-06-02"), one, "calendar", "add the next school year's terms"},
 		{"start before the calendar", t1, d("2025-03-03"), one, "calendar", "does not cover the start"},
 		{"bad rule", badUnit, d("2026-03-03"), one, "rule", "unknown unit"},
 		{"informational rule", rule(t, "T19"), d("2026-03-03"), one, "rule", "T19 sets no time limit to compute"},
@@ -1008,5 +1033,66 @@ func TestComputeLeavesInputsAlone(t *testing.T) {
 	}
 	if len(s.Overrides) != 1 || s.Overrides["T6"].Amount != 7 {
 		t.Errorf("the settings changed: %+v", s)
+	}
+}
+
+// TestDefaultsFollowStatutoryWording (issue 16 item 1): out of the box, a
+// period "beginning with the day on which" something happens counts that
+// day (domain.md §2.6). These are the hand-worked dates of TestDayCounts
+// and TestPeriods, and of the server's T1 fixture, under DefaultSettings
+// (the zero value): each Code period whose event falls on a countable day
+// ends one day earlier than under the later reading, which stays a
+// setting. Periods whose first day the drafting fixes (T8, T10–T12, T17,
+// T18) and counts that start on a day that is not a school day do not
+// move.
+func TestDefaultsFollowStatutoryWording(t *testing.T) {
+	if DefaultSettings().TriggerDayNotCounted || DefaultSettings().WeeksEndSameWeekday ||
+		!DefaultSettings().TriggerDayCounts() || !DefaultSettings().WeeksEndDayBefore() {
+		t.Fatalf("DefaultSettings() = %+v: the event's day must be day 1 by default", DefaultSettings())
+	}
+	one := testCalendar(false)
+	for _, tc := range []struct {
+		name, rule, start string
+		cal               *calendar.Calendar
+		due, later        string // the default, and the later reading
+	}{
+		// Wed 15 Oct 2025 (1) … Tue 9 Dec (35).
+		{"T1 october half term", "T1", "2025-10-15", one, "2025-12-09", "2025-12-10"},
+		// Mon 1 Dec 2025 (1) … the INSET day 5 Jan skipped … Mon 2 Feb (35).
+		{"T1 christmas", "T1", "2025-12-01", one, "2026-02-02", "2026-02-03"},
+		// Tue 3 Mar 2026 (1) … 4 May skipped … Tue 5 May (35).
+		{"T1 easter", "T1", "2026-03-03", one, "2026-05-05", "2026-05-06"},
+		{"T2 easter", "T2", "2026-03-03", one, "2026-05-05", "2026-05-06"},
+		{"T3 easter", "T3", "2026-03-03", one, "2026-05-05", "2026-05-06"},
+		// 12 weeks beginning with Mon 20 Oct 2025: Sun 11 Jan 2026.
+		{"T4 12 weeks", "T4", "2025-10-20", nil, "2026-01-11", "2026-01-12"},
+		// 7 weeks beginning with Fri 13 Mar 2026: Thu 30 Apr.
+		{"T5 7 weeks", "T5", "2026-03-13", nil, "2026-04-30", "2026-05-01"},
+		// 6 weeks beginning with Mon 1 Jun 2026: Sun 12 Jul.
+		{"T16 6 weeks", "T16", "2026-06-01", nil, "2026-07-12", "2026-07-13"},
+		// Not moved: a Saturday start, a start in the holiday, the ALN
+		// Regs' "the day after", the ETW Regs' "beginning on the date".
+		{"T1 from a saturday", "T1", "2026-03-07", one, "2026-05-11", "2026-05-11"},
+		{"T1 from the summer holiday", "T1", "2025-08-11", one, "2025-10-20", "2025-10-20"},
+		{"T10 day after", "T10", "2026-03-02", nil, "2026-04-13", "2026-04-13"},
+		{"T12 day after", "T12", "2026-03-06", one, "2026-04-17", "2026-04-17"},
+		{"T17 beginning on", "T17", "2026-03-04", nil, "2026-04-29", "2026-04-29"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Compute(rule(t, tc.rule), d(tc.start), tc.cal, Settings{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Due != d(tc.due) {
+				t.Errorf("default: due %s, want %s", res.Due, tc.due)
+			}
+			later, err := Compute(rule(t, tc.rule), d(tc.start), tc.cal, Settings{TriggerDayNotCounted: true, WeeksEndSameWeekday: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if later.Due != d(tc.later) {
+				t.Errorf("the later reading: due %s, want %s", later.Due, tc.later)
+			}
+		})
 	}
 }

@@ -40,10 +40,10 @@ func FuzzCompute(f *testing.F) {
 		r := rules[int(ri)%len(rules)]
 		start := base.AddDays(int(off) % 1100)
 		s := Settings{
-			TriggerDayCounts:  flags&1 != 0,
-			InsetDaysCount:    flags&2 != 0,
-			ClosuresCount:     flags&4 != 0,
-			WeeksEndDayBefore: flags&8 != 0,
+			TriggerDayNotCounted: flags&1 != 0,
+			InsetDaysCount:       flags&2 != 0,
+			ClosuresCount:        flags&4 != 0,
+			WeeksEndSameWeekday:  flags&8 != 0,
 		}
 		if flags&16 != 0 && r.Overridable {
 			units := []Unit{UnitSchoolDays, UnitTermTimeDays, UnitCalendarDays, UnitWeeks, UnitMonths}
@@ -115,7 +115,7 @@ func FuzzCompute(f *testing.F) {
 			}
 			// The first day counts exactly when it is a school day and the
 			// convention makes it day 1.
-			day1 := eff.Start == StartTriggerDay && (!eff.CountingConvention || s.TriggerDayCounts)
+			day1 := eff.Start == StartTriggerDay && (!eff.CountingConvention || s.TriggerDayCounts())
 			if got, want := res.Steps[0].Kind == StepCounted, day1 && school(start); got != want {
 				t.Fatalf("%s from %s: first step %s", eff.ID, start, res.Steps[0].Kind)
 			}

@@ -9,19 +9,24 @@ import (
 )
 
 // Settings are a deployment's answers to the counting questions domain.md
-// §2.6 and §9 leave open. The zero value is DefaultSettings.
+// §2.6 and §9 leave open. The zero value is DefaultSettings, and the
+// defaults follow the statutory wording: a period "beginning with the day
+// on which" something happens counts that day (domain.md §2.6). The other
+// readings are settings, named for how they differ from the default.
 type Settings struct {
-	// TriggerDayCounts: the event's day is day 1 when it is a countable day,
-	// for day counts of rules with CountingConvention. Default false: school
-	// day 1 is the first school day AFTER the event's day [UNCONFIRMED].
-	TriggerDayCounts bool
-	// WeeksEndDayBefore: for week rules with CountingConvention (the Code's
-	// "N weeks from"), the event's day is day 1 and the period ends the day
-	// before the same weekday N weeks later (start + 7N − 1). Default false:
-	// it ends on the same weekday N weeks later (start + 7N) [UNCONFIRMED].
-	// Rules with Start DAY_AFTER (ALN Regs) and those whose drafting fixes
-	// the first day (T17) are not affected.
-	WeeksEndDayBefore bool
+	// TriggerDayNotCounted: for day counts of rules with
+	// CountingConvention, the event's day is never day 1: school day 1 is
+	// the first countable day AFTER it. Default false: the event's day is
+	// school day 1 when it is a school day, as "beginning with the day on
+	// which" reads; the Code's own wording was not retrieved [UNCONFIRMED].
+	TriggerDayNotCounted bool
+	// WeeksEndSameWeekday: for week rules with CountingConvention (the
+	// Code's "N weeks from"), the period ends on the same weekday N weeks
+	// later (start + 7N): the event's day is not counted. Default false:
+	// N weeks beginning with day D end on D + 7N − 1, the day before that
+	// weekday [UNCONFIRMED]. Rules with Start DAY_AFTER (ALN Regs) and
+	// those whose drafting fixes the first day (T17) are not affected.
+	WeeksEndSameWeekday bool
 	// InsetDaysCount: INSET (training) closures count as school days.
 	// Default false [UNCONFIRMED].
 	InsetDaysCount bool
@@ -43,10 +48,19 @@ type Override struct {
 	Basis string
 }
 
-// DefaultSettings returns the documented defaults: the event's day is not
-// counted, N weeks end on the same weekday, INSET days and closures are not
-// school days, no overrides.
+// DefaultSettings returns the documented defaults: the event's day is day
+// 1 (school day 1 when it is a school day; N weeks end the day before the
+// same weekday), INSET days and closures are not school days, no
+// overrides.
 func DefaultSettings() Settings { return Settings{} }
+
+// TriggerDayCounts reports whether the event's day is day 1 of a day count
+// (when it is a countable day), for rules with CountingConvention.
+func (s Settings) TriggerDayCounts() bool { return !s.TriggerDayNotCounted }
+
+// WeeksEndDayBefore reports whether a period of N weeks with
+// CountingConvention ends the day before the same weekday N weeks later.
+func (s Settings) WeeksEndDayBefore() bool { return !s.WeeksEndSameWeekday }
 
 // Validate checks every override against the embedded rules, for a
 // deployment to call when it loads its configuration. Compute checks the

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"github.com/cynllun/cynllun"
-	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/service"
 )
 
@@ -29,7 +28,7 @@ func setCosts(c *ComplexityRoot) {
 	c.Query.Nodes = func(child int, ids []string) int { return len(ids) * (1 + child) }
 	c.Query.CheckPlan = func(child int, _ string, _ cynllun.Content) int { return costCompute + 20*child }
 	c.Query.CompareVersions = func(child int, _ string, _, _ int, _ *cynllun.Language) int { return costCompute + 50*child }
-	c.Query.CalculateDeadline = func(child int, _ string, _ cynllun.Date, _ *string, _ *clock.Settings) int { return 20 + child }
+	c.Query.CalculateDeadline = func(child int, _ string, _ cynllun.Date, _ *string, _ *service.Counting) int { return 20 + child }
 	c.Query.Calendar = func(child int, _ string) int { return 10 + child }
 	c.Query.PlanRules = func(child int) int { return 1 + 30*child }
 	c.Query.StatutoryRules = func(child int) int { return 1 + 30*child }

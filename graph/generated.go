@@ -1044,7 +1044,7 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditEvents       func(childComplexity int, learnerID string, first *int, after *string, last *int, before *string) int
 		Bundle            func(childComplexity int, id string) int
-		CalculateDeadline func(childComplexity int, rule string, start cynllun.Date, orgID *string, counting *clock.Settings) int
+		CalculateDeadline func(childComplexity int, rule string, start cynllun.Date, orgID *string, counting *service.Counting) int
 		Calendar          func(childComplexity int, orgID string) int
 		Case              func(childComplexity int, id string) int
 		Cases             func(childComplexity int, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) int
@@ -1757,7 +1757,7 @@ type QueryResolver interface {
 	CheckPlan(ctx context.Context, planID string, content cynllun.Content) ([]*quality.Finding, error)
 	Review(ctx context.Context, id string) (*cynllun.Review, error)
 	StatutoryRules(ctx context.Context) ([]*clock.Rule, error)
-	CalculateDeadline(ctx context.Context, rule string, start cynllun.Date, orgID *string, counting *clock.Settings) (*clock.Result, error)
+	CalculateDeadline(ctx context.Context, rule string, start cynllun.Date, orgID *string, counting *service.Counting) (*clock.Result, error)
 	Deadlines(ctx context.Context, from *cynllun.Date, to *cynllun.Date, filter *service.DeadlineFilter, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error)
 	Deadline(ctx context.Context, id string) (*cynllun.Deadline, error)
 	Calendar(ctx context.Context, orgID string) (*service.OrgCalendar, error)
@@ -6022,7 +6022,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CalculateDeadline(childComplexity, args["rule"].(string), args["start"].(cynllun.Date), args["orgId"].(*string), args["counting"].(*clock.Settings)), true
+		return e.ComplexityRoot.Query.CalculateDeadline(childComplexity, args["rule"].(string), args["start"].(cynllun.Date), args["orgId"].(*string), args["counting"].(*service.Counting)), true
 	case "Query.calendar":
 		if e.ComplexityRoot.Query.Calendar == nil {
 			break
@@ -10761,14 +10761,20 @@ type DeadlineCalculation {
   assumptions: [LocalText!]!
 }
 
-"Counting conventions the law leaves open (domain.md §2.6). Omit the whole input to use the deployment's settings; when it is given, a field not sent is false."
+"""
+Counting conventions the law leaves open (domain.md §2.6), for one
+calculation. A field not sent (or null) keeps the deployment's setting, so
+changing one convention leaves the others as the deployment has them.
+"""
 input CountingInput {
-  "The start event's day is day 1 (rules with countingConvention)."
-  triggerDayCounts: Boolean = false
+  "The start event's day is school day 1 when it is a school day (rules with countingConvention). The deployment's default is true: \"beginning with the day on which\" counts that day."
+  triggerDayCounts: Boolean
+  "N weeks beginning with day D end on D + 7N − 1, the day before the same weekday; false: on the same weekday, D + 7N (week rules with countingConvention). The deployment's default is true."
+  weeksEndDayBefore: Boolean
   "INSET days count as school days."
-  insetDaysCount: Boolean = false
+  insetDaysCount: Boolean
   "Other closures (e.g. snow days) count as school days."
-  closuresCount: Boolean = false
+  closuresCount: Boolean
 }
 
 "Where a deadline stands today."
@@ -10990,7 +10996,7 @@ extend type Query {
     start: Date!
     "The organisation whose calendar counts (required for school-day and term-time rules)."
     orgId: ID
-    "Counting conventions to use instead of the deployment's (to compare readings of an unconfirmed rule)."
+    "Counting conventions to use instead of the deployment's (to compare readings of an unconfirmed rule); those not given stay the deployment's."
     counting: CountingInput
   ): DeadlineCalculation
   """
@@ -16682,8 +16688,8 @@ func (ec *executionContext) field_Query_calculateDeadline_args(ctx context.Conte
 	}
 	args["orgId"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "counting",
-		func(ctx context.Context, v any) (*clock.Settings, error) {
-			return ec.unmarshalOCountingInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐSettings(ctx, v)
+		func(ctx context.Context, v any) (*service.Counting, error) {
+			return ec.unmarshalOCountingInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐCounting(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -34964,7 +34970,7 @@ func (ec *executionContext) _Query_calculateDeadline(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CalculateDeadline(ctx, fc.Args["rule"].(string), fc.Args["start"].(cynllun.Date), fc.Args["orgId"].(*string), fc.Args["counting"].(*clock.Settings))
+			return ec.Resolvers.Query().CalculateDeadline(ctx, fc.Args["rule"].(string), fc.Args["start"].(cynllun.Date), fc.Args["orgId"].(*string), fc.Args["counting"].(*service.Counting))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *clock.Result) graphql.Marshaler {
@@ -43702,8 +43708,8 @@ func UnmarshalConsentInput(ctx context.Context, raw any) (cynllun.Consent, error
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCountingInput(ctx context.Context, obj any) (clock.Settings, error) {
-	var it clock.Settings
+func (ec *executionContext) unmarshalInputCountingInput(ctx context.Context, obj any) (service.Counting, error) {
+	var it service.Counting
 	if obj == nil {
 		return it, nil
 	}
@@ -43713,17 +43719,7 @@ func (ec *executionContext) unmarshalInputCountingInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	if _, present := asMap["triggerDayCounts"]; !present {
-		asMap["triggerDayCounts"] = false
-	}
-	if _, present := asMap["insetDaysCount"]; !present {
-		asMap["insetDaysCount"] = false
-	}
-	if _, present := asMap["closuresCount"]; !present {
-		asMap["closuresCount"] = false
-	}
-
-	fieldsInOrder := [...]string{"triggerDayCounts", "insetDaysCount", "closuresCount"}
+	fieldsInOrder := [...]string{"triggerDayCounts", "weeksEndDayBefore", "insetDaysCount", "closuresCount"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43732,21 +43728,28 @@ func (ec *executionContext) unmarshalInputCountingInput(ctx context.Context, obj
 		switch k {
 		case "triggerDayCounts":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("triggerDayCounts"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TriggerDayCounts = data
+		case "weeksEndDayBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weeksEndDayBefore"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WeeksEndDayBefore = data
 		case "insetDaysCount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("insetDaysCount"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.InsetDaysCount = data
 		case "closuresCount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closuresCount"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -43762,8 +43765,8 @@ func (ec *executionContext) unmarshalInputCountingInput(ctx context.Context, obj
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCountingInput(ctx context.Context, raw any) (clock.Settings, error) {
-	var out clock.Settings
+func UnmarshalCountingInput(ctx context.Context, raw any) (service.Counting, error) {
+	var out service.Counting
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CountingInput", raw, &out)
 	return out, err
 }
@@ -61577,7 +61580,7 @@ func (ec *executionContext) unmarshalOConsentInput2githubᚗcomᚋcynllunᚋcynl
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOCountingInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐSettings(ctx context.Context, v any) (*clock.Settings, error) {
+func (ec *executionContext) unmarshalOCountingInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐCounting(ctx context.Context, v any) (*service.Counting, error) {
 	if v == nil {
 		return nil, nil
 	}

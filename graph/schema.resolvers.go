@@ -1177,8 +1177,8 @@ func (r *queryResolver) StatutoryRules(ctx context.Context) ([]*clock.Rule, erro
 }
 
 // CalculateDeadline is the resolver for the calculateDeadline field.
-func (r *queryResolver) CalculateDeadline(ctx context.Context, rule string, start cynllun.Date, orgID *string, counting *clock.Settings) (*clock.Result, error) {
-	return r.Svc.Calculate(ctx, service.Calculation{RuleID: rule, Start: start, OrgID: deref(orgID), Settings: counting})
+func (r *queryResolver) CalculateDeadline(ctx context.Context, rule string, start cynllun.Date, orgID *string, counting *service.Counting) (*clock.Result, error) {
+	return r.Svc.Calculate(ctx, service.Calculation{RuleID: rule, Start: start, OrgID: deref(orgID), Counting: counting})
 }
 
 // Deadlines is the resolver for the deadlines field.

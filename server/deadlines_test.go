@@ -78,10 +78,11 @@ func TestDeadlines(t *testing.T) {
 		t.Fatalf("malformed iCalendar: %s", r.raw)
 	}
 
-	// The calculator explains itself: 35 school days from Friday 20
-	// November 2026, the day itself not counted: 20 days to 18 December,
-	// Christmas skipped, 4 January an INSET day, then 5–8 January (24),
-	// 11–15 (29), 18–22 (34) and Monday 25 January, school day 35.
+	// The calculator explains itself: 35 school days beginning with
+	// Friday 20 November 2026, that day being school day 1 (the default,
+	// issue 16): 21 days to 18 December, Christmas skipped, 4 January an
+	// INSET day, then 5–8 January (25), 11–15 (30), 18–22 (35): Friday 22
+	// January. Not counting the day itself, Monday 25 January.
 	calc := `query($org: ID, $c: CountingInput) { calculateDeadline(rule: "T1", start: "2026-11-20", orgId: $org, counting: $c) {
 		due periodEnd rule { id } steps { date kind count } explanation { en cy } assumptions { en } } }`
 	r = e.must(parent, calc, map[string]any{"org": f.schoolA})
@@ -94,12 +95,12 @@ func TestDeadlines(t *testing.T) {
 			counted++
 		}
 	}
-	if r.str("calculateDeadline", "due") != "2027-01-25" || counted != 35 || !kinds["HOLIDAY"] || !kinds["INSET"] || !kinds["WEEKEND"] ||
+	if r.str("calculateDeadline", "due") != "2027-01-22" || counted != 35 || !kinds["HOLIDAY"] || !kinds["INSET"] || !kinds["WEEKEND"] ||
 		len(r.get("calculateDeadline", "explanation").([]any)) == 0 || r.str("calculateDeadline", "explanation", 0, "cy") == "" {
 		t.Fatalf("calculateDeadline: due %s, %d counted, kinds %v: %s", r.str("calculateDeadline", "due"), counted, kinds, r.raw)
 	}
-	if r := e.must(parent, calc, map[string]any{"org": f.schoolA, "c": map[string]any{"triggerDayCounts": true}}); r.str("calculateDeadline", "due") != "2027-01-22" {
-		t.Fatalf("trigger day counted: %s", r.raw)
+	if r := e.must(parent, calc, map[string]any{"org": f.schoolA, "c": map[string]any{"triggerDayCounts": false}}); r.str("calculateDeadline", "due") != "2027-01-25" {
+		t.Fatalf("trigger day not counted: %s", r.raw)
 	}
 	if r := e.do(parent, calc, map[string]any{}); r.code() != "INVALID" {
 		t.Fatalf("school days without a calendar: %s", r.raw)
@@ -125,7 +126,7 @@ func TestDeadlines(t *testing.T) {
 	}
 	r = e.must(alnco, rec, map[string]any{"in": map[string]any{"learnerId": f.l1, "kind": "ALN_BROUGHT_TO_ATTENTION", "on": "2026-11-20", "note": "Raised by the class teacher"}})
 	started := r.get("recordStatutoryEvent", "started").([]any)
-	if len(started) != 1 || r.str("recordStatutoryEvent", "started", 0, "rule", "id") != "T1" || r.str("recordStatutoryEvent", "started", 0, "due") != "2027-01-25" ||
+	if len(started) != 1 || r.str("recordStatutoryEvent", "started", 0, "rule", "id") != "T1" || r.str("recordStatutoryEvent", "started", 0, "due") != "2027-01-22" ||
 		r.str("recordStatutoryEvent", "started", 0, "status") != "OPEN" || r.str("recordStatutoryEvent", "event", "organisation", "id") != f.schoolA {
 		t.Fatalf("recordStatutoryEvent: %s", r.raw)
 	}
@@ -133,7 +134,7 @@ func TestDeadlines(t *testing.T) {
 
 	// The parent sees the learner's clock and its working.
 	r = e.must(parent, `query($id: ID!) { learner(id: $id) { deadlines { nodes { `+deadlineFields+` calculation { due } } } events { nodes { kind on note system } } } }`, map[string]any{"id": f.l1})
-	if r.str("learner", "deadlines", "nodes", 0, "id") != t1 || r.str("learner", "deadlines", "nodes", 0, "calculation", "due") != "2027-01-25" ||
+	if r.str("learner", "deadlines", "nodes", 0, "id") != t1 || r.str("learner", "deadlines", "nodes", 0, "calculation", "due") != "2027-01-22" ||
 		r.str("learner", "events", "nodes", 0, "kind") != "ALN_BROUGHT_TO_ATTENTION" {
 		t.Fatalf("parent's view: %s", r.raw)
 	}

@@ -677,12 +677,47 @@ type Calculation struct {
 	// OrgID names the body whose calendar counts (required for school-day
 	// and term-time rules).
 	OrgID string
-	// Settings, when set, replace the deployment's counting conventions for
-	// this calculation (to compare the two readings of an unconfirmed rule).
-	Settings *clock.Settings
+	// Counting, when set, replaces some of the deployment's counting
+	// conventions for this calculation (to compare the readings of an
+	// unconfirmed rule); a convention it leaves nil stays the deployment's.
+	Counting *Counting
 	// Extended adds the rule's extension (T17 after a referral to
 	// disagreement resolution).
 	Extended bool
+}
+
+// Counting is a calculation's own answer to the counting questions
+// domain.md §2.6 leaves open. Each nil field keeps the deployment's
+// setting (clock.Settings).
+type Counting struct {
+	// TriggerDayCounts: the event's day is day 1 of a day count when it is
+	// a countable day (rules with countingConvention).
+	TriggerDayCounts *bool
+	// WeeksEndDayBefore: N weeks beginning with day D end on D + 7N − 1
+	// (rules with countingConvention); false: on D + 7N.
+	WeeksEndDayBefore *bool
+	InsetDaysCount    *bool
+	ClosuresCount     *bool
+}
+
+// apply returns s with the conventions c sets.
+func (c *Counting) apply(s clock.Settings) clock.Settings {
+	if c == nil {
+		return s
+	}
+	if c.TriggerDayCounts != nil {
+		s.TriggerDayNotCounted = !*c.TriggerDayCounts
+	}
+	if c.WeeksEndDayBefore != nil {
+		s.WeeksEndSameWeekday = !*c.WeeksEndDayBefore
+	}
+	if c.InsetDaysCount != nil {
+		s.InsetDaysCount = *c.InsetDaysCount
+	}
+	if c.ClosuresCount != nil {
+		s.ClosuresCount = *c.ClosuresCount
+	}
+	return s
 }
 
 // Calculate computes a due date with its working: every day counted and
@@ -707,10 +742,7 @@ func (s *Service) Calculate(ctx context.Context, in Calculation) (*clock.Result,
 			return nil, cynllun.NotFound(op, "organisation")
 		}
 	}
-	settings := s.clock
-	if in.Settings != nil {
-		settings.TriggerDayCounts, settings.InsetDaysCount, settings.ClosuresCount = in.Settings.TriggerDayCounts, in.Settings.InsetDaysCount, in.Settings.ClosuresCount
-	}
+	settings := in.Counting.apply(s.clock)
 	if in.Extended {
 		rule = rule.Extended()
 	}

@@ -37,10 +37,11 @@
 //     no calendar. The last day of the period is the start plus the period,
 //     less one day when the event's day is day 1: N weeks from a Monday end
 //     on the Sunday N weeks later by default (start + 7N − 1), on the
-//     Monday after it when the event's day is not counted (start + 7N). Months add
-//     calendar months; a day that the target month lacks becomes the
-//     month's last day (29 February → 28 February, as cynllun.Date.AddYears
-//     does). A CALENDAR_DAYS rule with Amount 0 is due on the event's day.
+//     Monday after it when the event's day is not counted (start + 7N).
+//     Months add calendar months; a day that the target month lacks becomes
+//     the month's last day (29 February → 28 February, as
+//     cynllun.Date.AddYears does). A CALENDAR_DAYS rule with Amount 0 is
+//     due on the event's day.
 //  4. End of September (Rule.FixedEndOfSeptember, T14 and T15). The due
 //     date is the first 30 September on or after the start: the end of
 //     September of the academic year (1 August to 31 July, Act s.35(6)) in
@@ -52,11 +53,16 @@
 //     that is not an England and Wales bank holiday. The definitions in the
 //     ALN Regs and the ETW Regs were not retrieved (domain.md §9 q5, q6):
 //     whether the ETW Regs exclude further days (the Christmas period,
-//     August) is UNCONFIRMED, and no such days are excluded here.
+//     August) is UNCONFIRMED, and no such days are excluded here. Any other
+//     due date that is not a working day (a week period ending on a Sunday,
+//     T18 on Easter Monday) is kept, since no rule moves it, and flagged
+//     (Result.NotWorkingDay, with the last working day before it).
 //  6. No time limit. A rule with Unit NONE and no fixed date has no
-//     computable due date. Where the time limit is UNCONFIRMED (T6, T7, T9)
-//     a deployment may supply one (Settings.Overrides); the rule's own data
-//     never guesses it.
+//     computable due date. Where the time limit is UNCONFIRMED (T6, T7, T9,
+//     T21) a deployment may supply one (Settings.Overrides); the rule's own
+//     data never guesses it. A rule may give some kinds of body another
+//     limit (Rule.ForBodies, T19: 35 school days for a school, 12 weeks
+//     for a local authority); Rule.ForBody applies it.
 //  7. Limits. A period or count may not run more than three years (1,098
 //     days) past the start. Errors are *cynllun.Error with code INVALID and
 //     one FieldError (start, calendar, rule or settings.overrides.<id>);
@@ -168,6 +174,41 @@ type Rule struct {
 	// its due date (T17: 8 more weeks when the matter goes to disagreement
 	// resolution, s.68). Data, not code: the fact is SECONDARY.
 	Extension *Extension `json:"extension,omitempty"`
+	// StartsWhenAll, when set, lists events that must all have happened
+	// (for the learner, at the same body) before the clock starts; it
+	// starts on the day of the latest (T3: ALN brought to the FEI's
+	// attention and the young person's consent, whichever is later).
+	// StartEvent is one of them.
+	StartsWhenAll []string `json:"startsWhenAll,omitempty"`
+	// ForBodies are other time limits for some kinds of body (T19: 35
+	// school days for a school, 12 weeks otherwise); see ForBody.
+	ForBodies []BodyLimit `json:"forBodies,omitempty"`
+}
+
+// BodyLimit is a rule's time limit for one kind of body.
+type BodyLimit struct {
+	Body   cynllun.OrgKind `json:"body"`
+	Amount int             `json:"amount"`
+	Unit   Unit            `json:"unit"`
+}
+
+// ForBody is r as it applies to a body of kind k: with k's own time limit
+// when ForBodies gives one (counted on the body's calendar when it is a
+// day count), else r itself.
+func (r Rule) ForBody(k cynllun.OrgKind) Rule {
+	out := r.clone()
+	for _, b := range r.ForBodies {
+		if b.Body != k {
+			continue
+		}
+		out.Amount, out.Unit = b.Amount, b.Unit
+		out.Calendar = CalendarNone
+		if b.Unit.countsDays() {
+			out.Calendar = CalendarMaintainer
+		}
+		break
+	}
+	return out
 }
 
 // Extension is more time a rule gives when Event happens on or before the
@@ -193,6 +234,10 @@ func (r Rule) clone() Rule {
 	r.RestartEvents = cloneStrings(r.RestartEvents)
 	r.EndEvents = cloneStrings(r.EndEvents)
 	r.Exceptions = cloneStrings(r.Exceptions)
+	r.StartsWhenAll = cloneStrings(r.StartsWhenAll)
+	if r.ForBodies != nil {
+		r.ForBodies = append([]BodyLimit(nil), r.ForBodies...)
+	}
 	if r.Extension != nil {
 		e := *r.Extension
 		r.Extension = &e
@@ -247,6 +292,12 @@ type Result struct {
 	// PeriodEnd is the end of the period before roll-forward /
 	// first-working-day adjustments.
 	PeriodEnd cynllun.Date
+	// NotWorkingDay flags a due date that is not a working day (a
+	// weekend, or a bank holiday in the years the data covers) and that no
+	// rule of the timescale moves; LastWorkingDayBefore is then the last
+	// working day before it (zero otherwise).
+	NotWorkingDay        bool
+	LastWorkingDayBefore cynllun.Date
 	// Steps, in date order, one per date. Day counts: every day from the
 	// start to the due date (each counted day and each skipped day with
 	// why). Week, month and fixed-date rules: the start, the period end and

@@ -82,16 +82,56 @@ func Compute(rule Rule, start cynllun.Date, cal *calendar.Calendar, s Settings) 
 		return Result{}, err
 	}
 	c.explainDue()
+	c.flagNotWorking()
 	c.assume(rule, override)
 	return Result{
-		Rule:        eff,
-		Start:       start,
-		Due:         c.due,
-		PeriodEnd:   c.periodEnd,
-		Steps:       c.steps,
-		Explanation: c.explanation,
-		Assumptions: c.assumptions,
+		Rule:                 eff,
+		Start:                start,
+		Due:                  c.due,
+		PeriodEnd:            c.periodEnd,
+		NotWorkingDay:        c.notWorking,
+		LastWorkingDayBefore: c.lastWorking,
+		Steps:                c.steps,
+		Explanation:          c.explanation,
+		Assumptions:          c.assumptions,
 	}, nil
+}
+
+// WorkingDay reports whether d is a working day: a Monday to Friday that is
+// not an England and Wales bank holiday. known is false when d's year is
+// beyond the bank-holiday data: then only weekends are known not to be
+// working days.
+func WorkingDay(d cynllun.Date) (working, known bool) {
+	if isWeekend(d) {
+		return false, true
+	}
+	if !bankYears[d.Year] {
+		return true, false
+	}
+	return !bankHolidays[d], true
+}
+
+// flagNotWorking flags a due date that is not a working day (a week or
+// month period ending on a weekend, T18 on a bank holiday): no rule of the
+// timescale moves it (only the ALN Regs' periods roll forward, reg 2(4)),
+// so it stays, with the last working day before it named.
+func (c *calc) flagNotWorking() {
+	working, _ := WorkingDay(c.due)
+	if working {
+		return
+	}
+	c.notWorking = true
+	d := c.due.AddDays(-1)
+	for i := 0; i < 14; i++ {
+		if w, _ := WorkingDay(d); w {
+			break
+		}
+		d = d.AddDays(-1)
+	}
+	c.lastWorking = d
+	_, why := notWorkingWhy(c.due)
+	c.say(tx(dateEN(c.due)+" is not a working day (a "+why.EN+"). No rule of this timescale moves its last day to a working day, so the due date stays; the last working day before it is "+dateEN(d)+".",
+		"Nid yw "+dateCY(c.due)+" yn ddiwrnod gwaith ("+why.CY+"). Nid oes rheol yn yr amserlen hon sy'n symud ei diwrnod olaf i ddiwrnod gwaith, felly mae'r dyddiad terfyn yn aros; y diwrnod gwaith olaf cyn hynny yw "+dateCY(d)+"."))
 }
 
 // realDate reports whether d is a date that exists, in the years ParseDate
@@ -112,6 +152,8 @@ type calc struct {
 	counted        int  // days counted (day counts)
 	adjusted       bool // due moved off the period end
 	overridden     bool // the time limit is a deployment's
+	notWorking     bool // the due date is not a working day
+	lastWorking    cynllun.Date
 	explanation    []form.Text
 	assumptions    []form.Text
 }

@@ -662,6 +662,18 @@ func TestExplanation(t *testing.T) {
 			},
 		},
 		{
+			// The default reading ends on a Sunday: flagged, not moved.
+			name: "T4 12 weeks", rule: "T4", start: "2025-10-20",
+			want: []form.Text{
+				{EN: "The period of 12 weeks from Monday 20 October 2025, counting the day itself as day 1, ends on Sunday 11 January 2026.",
+					CY: "Mae'r cyfnod o 12 wythnos o ddydd Llun 20 Hydref 2025, gan gyfrif y diwrnod ei hun yn ddiwrnod 1, yn dod i ben ar ddydd Sul 11 Ionawr 2026."},
+				{EN: "Due Sunday 11 January 2026.",
+					CY: "Dyddiad terfyn: dydd Sul 11 Ionawr 2026."},
+				{EN: "Sunday 11 January 2026 is not a working day (a weekend). No rule of this timescale moves its last day to a working day, so the due date stays; the last working day before it is Friday 9 January 2026.",
+					CY: "Nid yw dydd Sul 11 Ionawr 2026 yn ddiwrnod gwaith (penwythnos). Nid oes rheol yn yr amserlen hon sy'n symud ei diwrnod olaf i ddiwrnod gwaith, felly mae'r dyddiad terfyn yn aros; y diwrnod gwaith olaf cyn hynny yw dydd Gwener 9 Ionawr 2026."},
+			},
+		},
+		{
 			name: "T4 12 weeks, the same weekday", rule: "T4", start: "2025-10-20", s: Settings{WeeksEndSameWeekday: true},
 			want: []form.Text{
 				{EN: "The period of 12 weeks from Monday 20 October 2025, not counting the day itself, ends on Monday 12 January 2026.",
@@ -953,7 +965,6 @@ func TestErrors(t *testing.T) {
 		{"calendar ends in the holiday", t1, d("2026-06-02"), one, "calendar", "add the next school year's terms"},
 		{"start before the calendar", t1, d("2025-03-03"), one, "calendar", "does not cover the start"},
 		{"bad rule", badUnit, d("2026-03-03"), one, "rule", "unknown unit"},
-		{"informational rule", rule(t, "T19"), d("2026-03-03"), one, "rule", "T19 sets no time limit to compute"},
 		{"informational rule T20", rule(t, "T20"), d("2026-03-03"), one, "rule", "T20 sets no time limit to compute"},
 		// From Mon 13 Dec 2027, 6 weeks end Mon 24 Jan 2028: a year the
 		// bank holiday data does not have.
@@ -1094,5 +1105,87 @@ func TestDefaultsFollowStatutoryWording(t *testing.T) {
 				t.Errorf("the later reading: due %s, want %s", later.Due, tc.later)
 			}
 		})
+	}
+}
+
+// TestNotWorkingDayFlagged (issue 16 item 8): a due date that is not a
+// working day is flagged with the last working day before it, and kept
+// (only the ALN Regs' periods roll forward); a working day is not flagged.
+func TestNotWorkingDayFlagged(t *testing.T) {
+	for _, tc := range []struct {
+		name, rule, start string
+		due, before       string // before: "" when not flagged
+	}{
+		// 12 weeks beginning with Mon 20 Oct 2025: Sun 11 Jan 2026.
+		{"T4 ends on a sunday", "T4", "2025-10-20", "2026-01-11", "2026-01-09"},
+		// 28 days of Tue 10 Mar 2026: Easter Monday 6 Apr; before it Good
+		// Friday 3 Apr is not a working day either: Thu 2 Apr.
+		{"T18 ends on easter monday", "T18", "2026-03-10", "2026-04-06", "2026-04-02"},
+		// 12 months beginning Sat 1 Aug 2026 end Sat 31 Jul 2027 (a year
+		// beyond the bank holiday data is still checked for weekends).
+		{"T8 ends on a saturday", "T8", "2026-08-01", "2027-07-31", "2027-07-30"},
+		// 7 weeks beginning with Fri 13 Mar 2026: Thu 30 Apr, a working day.
+		{"T5 ends on a thursday", "T5", "2026-03-13", "2026-04-30", ""},
+		// Rolled forward to a working day: not flagged.
+		{"T10 rolled forward", "T10", "2026-02-20", "2026-04-07", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Compute(rule(t, tc.rule), d(tc.start), nil, DefaultSettings())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Due != d(tc.due) {
+				t.Fatalf("due %s, want %s", res.Due, tc.due)
+			}
+			if res.NotWorkingDay != (tc.before != "") {
+				t.Errorf("NotWorkingDay = %v", res.NotWorkingDay)
+			}
+			if tc.before != "" && res.LastWorkingDayBefore != d(tc.before) {
+				t.Errorf("last working day before %s, want %s", res.LastWorkingDayBefore, tc.before)
+			}
+			if tc.before == "" && !res.LastWorkingDayBefore.IsZero() {
+				t.Errorf("last working day before %s, want none", res.LastWorkingDayBefore)
+			}
+			last := res.Explanation[len(res.Explanation)-1].EN
+			if flagged := strings.Contains(last, "is not a working day"); flagged != (tc.before != "") {
+				t.Errorf("last sentence %q", last)
+			}
+		})
+	}
+}
+
+// TestT19 (issue 16 item 4): the transitional IDP notice has the time
+// limit domain.md gives (Nodi 15.03, SECONDARY): 12 weeks from the notice
+// for a local authority, as T4; 35 school days for a school, as T1.
+func TestT19(t *testing.T) {
+	r := rule(t, "T19")
+	if r.Tag != TagSecondary || r.StartEvent != "IDP_NOTICE_GIVEN" {
+		t.Fatalf("T19: %+v", r)
+	}
+	// The local authority: 12 weeks beginning with Mon 20 Oct 2025, as T4:
+	// Sun 11 Jan 2026.
+	la, err := Compute(r.ForBody(cynllun.OrgLocalAuthority), d("2025-10-20"), nil, DefaultSettings())
+	if err != nil || la.Due != d("2026-01-11") || la.Rule.Unit != UnitWeeks {
+		t.Errorf("T19 for an LA: %s %v, %+v", la.Due, err, la.Rule)
+	}
+	// A school: 35 school days from Tue 3 Mar 2026, as T1 ("easter"): Tue 5
+	// May; on its calendar.
+	school := r.ForBody(cynllun.OrgSchool)
+	if school.Unit != UnitSchoolDays || school.Amount != 35 || school.Calendar != CalendarMaintainer {
+		t.Fatalf("T19 for a school: %+v", school)
+	}
+	if _, err := Compute(school, d("2026-03-03"), nil, DefaultSettings()); err == nil {
+		t.Error("a school's T19 computed without a calendar")
+	}
+	res, err := Compute(school, d("2026-03-03"), testCalendar(false), DefaultSettings())
+	if err != nil || res.Due != d("2026-05-05") {
+		t.Errorf("T19 for a school: %s, %v; want 2026-05-05", res.Due, err)
+	}
+	if !hasAssumption(res, "from a secondary source") {
+		t.Errorf("assumptions:\n%s", enOf(res.Assumptions))
+	}
+	// ForBody leaves the embedded rule alone.
+	if rule(t, "T19").Unit != UnitWeeks {
+		t.Error("ForBody changed the embedded rule")
 	}
 }

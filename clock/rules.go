@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -35,6 +36,8 @@ func mustLoad(b []byte) []Rule {
 }
 
 // requiredRules is how many rules the file must have at least (T1–T18).
+// Rules after T20 are not rows of domain.md §2.1 (T21: the LA's
+// reconsideration of a school's decision to cease, s.32).
 const requiredRules = 18
 
 // loadRules reads and checks a rules file.
@@ -191,6 +194,32 @@ func (r Rule) validate() error {
 			return errors.New("an extension needs a basis")
 		case e.Tag != TagConfirmed && e.Tag != TagSecondary && e.Tag != TagUnconfirmed:
 			return fmt.Errorf("extension: unknown tag %q", e.Tag)
+		}
+	}
+	if len(r.StartsWhenAll) > 0 {
+		if len(r.StartsWhenAll) < 2 || !slices.Contains(r.StartsWhenAll, r.StartEvent) {
+			return errors.New("startsWhenAll lists two events or more, the start event among them")
+		}
+		for _, e := range r.StartsWhenAll {
+			if !eventName.MatchString(e) {
+				return fmt.Errorf("event %q is not an event name (CAPITALS_WITH_UNDERSCORES)", e)
+			}
+		}
+	}
+	for i, b := range r.ForBodies {
+		switch b.Body {
+		case "LOCAL_AUTHORITY", "SCHOOL", "FEI", "HEALTH_BOARD":
+		default:
+			return fmt.Errorf("forBodies: unknown body %q", b.Body)
+		}
+		if slices.ContainsFunc(r.ForBodies[:i], func(x BodyLimit) bool { return x.Body == b.Body }) {
+			return fmt.Errorf("forBodies: %s twice", b.Body)
+		}
+		if r.Unit == UnitNone || b.Unit == UnitNone || !b.Unit.valid() || b.Amount < 1 || b.Amount > maxAmount(b.Unit) {
+			return fmt.Errorf("forBodies: %s needs a time limit (a unit other than NONE, an amount from 1 to its bound) on a rule that has one", b.Body)
+		}
+		if r.Extension != nil || r.Overridable {
+			return errors.New("forBodies does not go with an extension or an override")
 		}
 	}
 	if r.FixedEndOfSeptember && r.Unit != UnitNone {

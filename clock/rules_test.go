@@ -1,6 +1,7 @@
 package clock
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,8 +15,8 @@ func TestEmbeddedRulesLoad(t *testing.T) {
 	if err != nil {
 		t.Fatalf("embedded rules.json does not load: %v", err)
 	}
-	if len(rules) != 20 {
-		t.Fatalf("got %d rules, want 20 (T1 to T20)", len(rules))
+	if len(rules) != 21 {
+		t.Fatalf("got %d rules, want 21 (T1 to T21)", len(rules))
 	}
 	if diff := cmp.Diff(rules, Rules()); diff != "" {
 		t.Errorf("Rules() differs from the file (-file +Rules):\n%s", diff)
@@ -53,8 +54,9 @@ func TestRuleTable(t *testing.T) {
 		{"T16", 6, UnitWeeks, StartTriggerDay, "co", TagSecondary, CalendarNone},
 		{"T17", 8, UnitWeeks, StartTriggerDay, "w", TagSecondary, CalendarNone},
 		{"T18", 28, UnitCalendarDays, StartTriggerDay, "", TagConfirmed, CalendarNone},
-		{"T19", 0, UnitNone, StartTriggerDay, "", TagSecondary, CalendarNone},
+		{"T19", 12, UnitWeeks, StartTriggerDay, "c", TagSecondary, CalendarNone},
 		{"T20", 0, UnitNone, StartTriggerDay, "", TagConfirmed, CalendarNone},
+		{"T21", 0, UnitNone, StartTriggerDay, "o", TagUnconfirmed, CalendarNone},
 	}
 	var got []row
 	for _, r := range Rules() {
@@ -185,5 +187,58 @@ func TestExtension(t *testing.T) {
 	none.Extension = &Extension{Event: "X", Amount: 8, Basis: "b", Tag: TagSecondary}
 	if none.Unit == UnitNone && none.validate() == nil {
 		t.Error("an extension on a rule with no time limit")
+	}
+}
+
+// TestRuleEvents: what starts and ends each clock (domain.md §2.2). One
+// event kind per legal step (issue 16 item 3): the three requests to the
+// LA to reconsider a school's decision start their own clocks (s.26 T5,
+// s.27 T6, s.32 T21) and the s.32 request alone meets T11. T3 starts on
+// the later of consent and being brought to the FEI's attention; the moves
+// of s.35 have events that start and meet T13–T15 (item 4).
+func TestRuleEvents(t *testing.T) {
+	type row struct {
+		start string
+		all   []string
+		ends  []string
+	}
+	want := map[string]row{
+		"T3":  {"ALN_BROUGHT_TO_ATTENTION", []string{"ALN_BROUGHT_TO_ATTENTION", "CONSENT_GIVEN"}, []string{"IDP_GIVEN", "NO_ALN_NOTICE_GIVEN"}},
+		"T5":  {"RECONSIDER_ALN_DECISION_REQUESTED", nil, []string{"RECONSIDER_ALN_DECISION_DECIDED"}},
+		"T6":  {"RECONSIDER_IDP_REQUESTED", nil, []string{"RECONSIDER_IDP_DECIDED"}},
+		"T11": {"CEASE_NOTICE_GIVEN", nil, []string{"RECONSIDER_CEASE_REQUESTED"}},
+		"T13": {"REGISTERED_AT_NEW_SCHOOL", nil, []string{"IDP_ADOPTED"}},
+		"T14": {"LAST_DAY_AT_PREVIOUS_SCHOOL", nil, []string{"REGISTERED_AT_NEW_SCHOOL"}},
+		"T15": {"LAST_DAY_AT_SCHOOL", nil, []string{"ENROLLED_AT_FEI"}},
+		"T19": {"IDP_NOTICE_GIVEN", nil, []string{"IDP_GIVEN", "NO_ALN_NOTICE_GIVEN"}},
+		"T21": {"RECONSIDER_CEASE_REQUESTED", nil, []string{"RECONSIDER_CEASE_DECIDED"}},
+	}
+	for id, w := range want {
+		r := rule(t, id)
+		got := row{r.StartEvent, r.StartsWhenAll, r.EndEvents}
+		if diff := cmp.Diff(w, got, cmp.AllowUnexported(row{})); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", id, diff)
+		}
+	}
+	// No rule starts or ends on the kinds recorded before issue 16 (one
+	// kind for three steps).
+	for _, r := range Rules() {
+		for _, e := range append(append([]string{r.StartEvent}, r.EndEvents...), r.StartsWhenAll...) {
+			if e == "RECONSIDERATION_REQUESTED" || e == "RECONSIDERATION_DECIDED" {
+				t.Errorf("%s still uses %s", r.ID, e)
+			}
+		}
+	}
+	// Every event a rule names is a kind Cynllun knows.
+	for _, r := range Rules() {
+		names := append(append(append([]string{r.StartEvent}, r.EndEvents...), r.RestartEvents...), r.StartsWhenAll...)
+		if r.Extension != nil {
+			names = append(names, r.Extension.Event)
+		}
+		for _, e := range names {
+			if !slices.Contains(cynllun.EventKinds, cynllun.EventKind(e)) {
+				t.Errorf("%s names %s, which is not a cynllun.EventKind", r.ID, e)
+			}
+		}
 	}
 }

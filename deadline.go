@@ -13,31 +13,77 @@ import (
 type EventKind string
 
 const (
-	EventALNBroughtToAttention   EventKind = "ALN_BROUGHT_TO_ATTENTION"
-	EventConsentGiven            EventKind = "CONSENT_GIVEN"
-	EventIDPGiven                EventKind = "IDP_GIVEN"
-	EventNoALNNoticeGiven        EventKind = "NO_ALN_NOTICE_GIVEN"
-	EventReviewRequested         EventKind = "REVIEW_REQUESTED"
-	EventReviewConcluded         EventKind = "PLAN_REVISED_OR_NOT"
-	EventReviewRefused           EventKind = "REVIEW_REFUSED"
-	EventNHSReferralReceived     EventKind = "NHS_REFERRAL_RECEIVED"
-	EventNHSResponseGiven        EventKind = "NHS_RESPONSE_GIVEN"
-	EventCeaseNoticeGiven        EventKind = "CEASE_NOTICE_GIVEN"
-	EventReconsiderationAsked    EventKind = "RECONSIDERATION_REQUESTED"
-	EventReconsiderationDecided  EventKind = "RECONSIDERATION_DECIDED"
-	EventTakeoverRequested       EventKind = "TAKEOVER_REQUESTED"
-	EventTakeoverDecided         EventKind = "TAKEOVER_DECIDED"
-	EventFEITakeoverRequest      EventKind = "FEI_TAKEOVER_REQUEST_RECEIVED"
-	EventFEITakeoverAnswered     EventKind = "FEI_TAKEOVER_ANSWERED"
+	EventALNBroughtToAttention EventKind = "ALN_BROUGHT_TO_ATTENTION"
+	EventConsentGiven          EventKind = "CONSENT_GIVEN"
+	EventIDPGiven              EventKind = "IDP_GIVEN"
+	EventNoALNNoticeGiven      EventKind = "NO_ALN_NOTICE_GIVEN"
+	EventReviewRequested       EventKind = "REVIEW_REQUESTED"
+	EventReviewConcluded       EventKind = "PLAN_REVISED_OR_NOT"
+	EventReviewRefused         EventKind = "REVIEW_REFUSED"
+	EventNHSReferralReceived   EventKind = "NHS_REFERRAL_RECEIVED"
+	EventNHSResponseGiven      EventKind = "NHS_RESPONSE_GIVEN"
+	EventCeaseNoticeGiven      EventKind = "CEASE_NOTICE_GIVEN"
+	// The three requests to the LA to reconsider a maintained school's
+	// decision are three legal steps with three clocks: its decision on
+	// ALN (s.26, starts T5), its IDP (s.27, starts T6), its decision to
+	// cease to maintain the IDP (s.32: meets T11, the time to ask, and
+	// starts T21, the LA's reconsideration). Each has its decision.
+	EventReconsiderALNRequested   EventKind = "RECONSIDER_ALN_DECISION_REQUESTED"
+	EventReconsiderALNDecided     EventKind = "RECONSIDER_ALN_DECISION_DECIDED"
+	EventReconsiderIDPRequested   EventKind = "RECONSIDER_IDP_REQUESTED"
+	EventReconsiderIDPDecided     EventKind = "RECONSIDER_IDP_DECIDED"
+	EventReconsiderCeaseRequested EventKind = "RECONSIDER_CEASE_REQUESTED"
+	EventReconsiderCeaseDecided   EventKind = "RECONSIDER_CEASE_DECIDED"
+	// EventLegacyReconsiderationRequested and …Decided were one kind for
+	// the three requests (and their decisions) before issue 16. Events
+	// stored with them stay readable as they were recorded, and the clocks
+	// they started stay as they are (the new kinds' decisions close them);
+	// they can no longer be recorded, and start or meet no clock.
+	EventLegacyReconsiderationRequested EventKind = "RECONSIDERATION_REQUESTED"
+	EventLegacyReconsiderationDecided   EventKind = "RECONSIDERATION_DECIDED"
+	EventTakeoverRequested              EventKind = "TAKEOVER_REQUESTED"
+	EventTakeoverDecided                EventKind = "TAKEOVER_DECIDED"
+	EventFEITakeoverRequest             EventKind = "FEI_TAKEOVER_REQUEST_RECEIVED"
+	EventFEITakeoverAnswered            EventKind = "FEI_TAKEOVER_ANSWERED"
+	// EventDecisionNoticeGiven: a decision and its notice were given. The
+	// clocks it starts follow the route of the decision (package routes):
+	// T17 only where an appeal lies, T11 for a school's decision to cease.
 	EventDecisionNoticeGiven     EventKind = "DECISION_NOTICE_GIVEN"
 	EventAppealMade              EventKind = "APPEAL_MADE"
 	EventTribunalDecisionSent    EventKind = "TRIBUNAL_DECISION_SENT"
 	EventTribunalReviewRequested EventKind = "TRIBUNAL_REVIEW_REQUESTED"
+	// Moves (Act s.35): registration at a new school (T13 on an in-year
+	// move, no gap; meets T14), the last day at the previous school at the
+	// end of a school year (starts T14), the last day at school before an
+	// FEI (starts T15), enrolment at the FEI (meets T15), and the new
+	// school or FEI adopting the IDP (meets T13).
 	EventRegisteredAtNewSchool   EventKind = "REGISTERED_AT_NEW_SCHOOL"
+	EventLastDayAtPreviousSchool EventKind = "LAST_DAY_AT_PREVIOUS_SCHOOL"
+	EventLastDayAtSchool         EventKind = "LAST_DAY_AT_SCHOOL"
+	EventEnrolledAtFEI           EventKind = "ENROLLED_AT_FEI"
+	EventIDPAdopted              EventKind = "IDP_ADOPTED"
+	// EventIDPNoticeGiven: a transitional IDP notice moving a learner from
+	// SEN to ALN was given (starts T19).
+	EventIDPNoticeGiven EventKind = "IDP_NOTICE_GIVEN"
+	// EventCompulsorySchoolAgeEnded: the learner became a young person
+	// (T20: from now on nothing is decided without their consent).
+	EventCompulsorySchoolAgeEnded EventKind = "COMPULSORY_SCHOOL_AGE_ENDED"
 	// EventDisagreementReferred: the matter was referred to the LA's
 	// disagreement resolution arrangements (s.68): it extends T17.
 	EventDisagreementReferred EventKind = "DISAGREEMENT_REFERRED"
 )
+
+// EventKinds lists every event kind, in schema order.
+var EventKinds = []EventKind{
+	EventALNBroughtToAttention, EventConsentGiven, EventIDPGiven, EventNoALNNoticeGiven, EventReviewRequested,
+	EventReviewConcluded, EventReviewRefused, EventNHSReferralReceived, EventNHSResponseGiven, EventCeaseNoticeGiven,
+	EventReconsiderALNRequested, EventReconsiderALNDecided, EventReconsiderIDPRequested, EventReconsiderIDPDecided,
+	EventReconsiderCeaseRequested, EventReconsiderCeaseDecided, EventLegacyReconsiderationRequested, EventLegacyReconsiderationDecided,
+	EventTakeoverRequested, EventTakeoverDecided, EventFEITakeoverRequest, EventFEITakeoverAnswered, EventDecisionNoticeGiven,
+	EventAppealMade, EventTribunalDecisionSent, EventTribunalReviewRequested, EventRegisteredAtNewSchool,
+	EventLastDayAtPreviousSchool, EventLastDayAtSchool, EventEnrolledAtFEI, EventIDPAdopted, EventIDPNoticeGiven,
+	EventCompulsorySchoolAgeEnded, EventDisagreementReferred,
+}
 
 // ALNCommencement is the day the Additional Learning Needs and Education
 // Tribunal (Wales) Act 2018 began to apply (1 September 2021): no statutory
@@ -60,11 +106,19 @@ type StatutoryEvent struct {
 	// OrgID is the body whose duty the clock is (the school, FEI, LA or
 	// health board): its calendar counts school days, its people get the
 	// notices.
-	OrgID      string
-	On         Date
-	Note       string
-	RecordedAt time.Time
-	RecordedBy string
+	OrgID string
+	On    Date
+	Note  string
+	// Decision is what a DECISION_NOTICE_GIVEN event's decision decided
+	// ("" when not said: read as OTHER): with the body's kind, it chooses
+	// the route, and so the clocks the notice starts.
+	Decision DisputedKind
+	// ConsentGiven, on an ALN_BROUGHT_TO_ATTENTION event, records that the
+	// young person consented to the decision on the same day (they raised
+	// it themselves, say): no separate CONSENT_GIVEN event is needed.
+	ConsentGiven bool
+	RecordedAt   time.Time
+	RecordedBy   string
 	// System is true for events Cynllun derived itself.
 	System bool
 }

@@ -25,6 +25,8 @@ type eventDoc struct {
 	OrgID      string    `bson:"orgId"`
 	On         string    `bson:"on"`
 	Note       string    `bson:"note"`
+	Decision   string    `bson:"decision,omitempty"`
+	Consent    bool      `bson:"consentGiven,omitempty"`
 	RecordedAt time.Time `bson:"recordedAt"`
 	RecordedBy string    `bson:"recordedBy"`
 	System     bool      `bson:"system"`
@@ -74,7 +76,8 @@ const noDue = "~"
 
 func toEventDoc(e *cynllun.StatutoryEvent) *eventDoc {
 	return &eventDoc{ID: e.ID, Kind: string(e.Kind), LearnerID: e.LearnerID, PlanID: e.PlanID, ReviewID: e.ReviewID, CaseID: e.CaseID,
-		OrgID: e.OrgID, On: dateString(e.On), Note: e.Note, RecordedAt: bsonTime(e.RecordedAt), RecordedBy: e.RecordedBy, System: e.System}
+		OrgID: e.OrgID, On: dateString(e.On), Note: e.Note, Decision: string(e.Decision), Consent: e.ConsentGiven,
+		RecordedAt: bsonTime(e.RecordedAt), RecordedBy: e.RecordedBy, System: e.System}
 }
 
 func fromEventDoc(d *eventDoc) (cynllun.StatutoryEvent, error) {
@@ -83,7 +86,8 @@ func fromEventDoc(d *eventDoc) (cynllun.StatutoryEvent, error) {
 		return cynllun.StatutoryEvent{}, err
 	}
 	return cynllun.StatutoryEvent{ID: d.ID, Kind: cynllun.EventKind(d.Kind), LearnerID: d.LearnerID, PlanID: d.PlanID, ReviewID: d.ReviewID, CaseID: d.CaseID,
-		OrgID: d.OrgID, On: on, Note: d.Note, RecordedAt: fromTime(d.RecordedAt), RecordedBy: d.RecordedBy, System: d.System}, nil
+		OrgID: d.OrgID, On: on, Note: d.Note, Decision: cynllun.DisputedKind(d.Decision), ConsentGiven: d.Consent,
+		RecordedAt: fromTime(d.RecordedAt), RecordedBy: d.RecordedBy, System: d.System}, nil
 }
 
 func toClosureDoc(c *cynllun.Closure) *closureDoc {

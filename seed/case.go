@@ -143,7 +143,7 @@ func caseClock(ctx context.Context, st cynllun.Store, c *cynllun.Case) error {
 		return nil
 	}
 	ev := &cynllun.StatutoryEvent{ID: id, Kind: cynllun.EventDecisionNoticeGiven, LearnerID: c.LearnerID, CaseID: c.ID,
-		OrgID: c.Decision.MadeBy, On: c.Decision.NoticeGivenOn, RecordedAt: c.CreatedAt, RecordedBy: c.CreatedBy, System: true}
+		OrgID: c.Decision.MadeBy, On: c.Decision.NoticeGivenOn, Decision: c.Decision.Kind, RecordedAt: c.CreatedAt, RecordedBy: c.CreatedBy, System: true}
 	if err := ignoreConflict(st.InsertEvent(ctx, ev)); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/form"
 	"github.com/cynllun/cynllun/policy"
+	"github.com/cynllun/cynllun/routes"
 )
 
 // Limits on a case.
@@ -229,6 +230,7 @@ func (s *Service) checkDetails(ctx context.Context, op string, d *CaseDetails, c
 	if !dec.DecidedOn.IsZero() && !dec.NoticeGivenOn.IsZero() && dec.NoticeGivenOn.Before(dec.DecidedOn) {
 		ck.add(p+"decision.noticeGivenOn", "must not be before decidedOn")
 	}
+	var maker *cynllun.Organisation
 	if dec.MadeBy == "" {
 		if !dec.NoticeGivenOn.IsZero() {
 			ck.add(p+"decision.madeBy", "is required with noticeGivenOn: the body that decided")
@@ -237,8 +239,30 @@ func (s *Service) checkDetails(ctx context.Context, op string, d *CaseDetails, c
 		// The body's clocks (T17) send it notices about the learner: only
 		// a body responsible for the learner, as for recorded events (a
 		// body named already stays when the learner has moved on).
-		if _, err := s.responsibleOrg(ctx, op, l, dec.MadeBy, p+"decision.madeBy"); err != nil {
+		org, err := s.responsibleOrg(ctx, op, l, dec.MadeBy, p+"decision.madeBy")
+		if err != nil {
 			return err
+		}
+		maker = org
+	} else {
+		orgs, err := s.store.OrganisationsByID(ctx, []string{dec.MadeBy})
+		if err != nil {
+			return cynllun.AsError(op, err)
+		}
+		if len(orgs) > 0 {
+			maker = orgs[0]
+		}
+	}
+	// The case must pursue a step of the decision's route (package routes):
+	// no appeal lies against a maintained school, for one. A case opened
+	// names its kind (input.kind); an update can only change the decision.
+	if maker != nil && slices.Contains(cynllun.DisputedKinds, dec.Kind) {
+		if route, ok := routes.For(dec.Kind, maker.Kind); ok && !route.Allows(c.Kind) {
+			field := p + "kind"
+			if c.Revision > 1 {
+				field = p + "decision.kind"
+			}
+			ck.add(field, fmt.Sprintf("no %s case lies against this decision: %s", c.Kind, route.Explanation().EN))
 		}
 	}
 	if ck.count(p+"issues", len(d.Issues), maxIssues) {
@@ -349,6 +373,10 @@ func (s *Service) caseEvents(ctx context.Context, c, prev *cynllun.Case, l *cynl
 		}
 		ev := &cynllun.StatutoryEvent{ID: id, Kind: k, LearnerID: l.ID, CaseID: c.ID, OrgID: org, On: dates[k],
 			RecordedAt: s.now().UTC(), RecordedBy: by, System: true}
+		if k == cynllun.EventDecisionNoticeGiven {
+			// Its route chooses its clocks (T17 where an appeal lies).
+			ev.Decision = c.Decision.Kind
+		}
 		s.deriveEvent(ctx, op, ev, l)
 	}
 	if prev == nil {

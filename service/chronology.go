@@ -9,32 +9,49 @@ import (
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/docgen"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/routes"
 )
 
 // The words of the chronology. The Welsh needs checking by a Welsh
 // speaker, as the rest of the generated wording does.
 var (
 	eventWords = map[cynllun.EventKind]form.Text{
-		cynllun.EventALNBroughtToAttention:   {EN: "Possible ALN brought to the attention of %s", CY: "Tynnwyd sylw %s at ADY posibl"},
-		cynllun.EventConsentGiven:            {EN: "Consent given to %s", CY: "Rhoddwyd caniatâd i %s"},
-		cynllun.EventIDPGiven:                {EN: "IDP given by %s", CY: "Rhoddwyd CDU gan %s"},
-		cynllun.EventNoALNNoticeGiven:        {EN: "Notice given by %s that the learner has no ALN", CY: "Rhoddodd %s hysbysiad nad oes gan y dysgwr ADY"},
-		cynllun.EventNHSReferralReceived:     {EN: "Referral received by the NHS body %s", CY: "Derbyniodd corff GIG %s atgyfeiriad"},
-		cynllun.EventNHSResponseGiven:        {EN: "NHS body %s responded to the referral", CY: "Ymatebodd corff GIG %s i'r atgyfeiriad"},
-		cynllun.EventCeaseNoticeGiven:        {EN: "Notice given by %s of a decision to cease to maintain the IDP", CY: "Rhoddodd %s hysbysiad o benderfyniad i beidio â chynnal y CDU"},
-		cynllun.EventReconsiderationAsked:    {EN: "%s asked to reconsider", CY: "Gofynnwyd i %s ailystyried"},
-		cynllun.EventReconsiderationDecided:  {EN: "%s decided on reconsideration", CY: "Penderfynodd %s ar ôl ailystyried"},
-		cynllun.EventTakeoverRequested:       {EN: "%s asked to take over the IDP", CY: "Gofynnwyd i %s gymryd y CDU drosodd"},
-		cynllun.EventTakeoverDecided:         {EN: "%s decided whether to take over the IDP", CY: "Penderfynodd %s a ddylai gymryd y CDU drosodd"},
-		cynllun.EventFEITakeoverRequest:      {EN: "Request from a further education institution received by %s", CY: "Derbyniodd %s gais gan sefydliad addysg bellach"},
-		cynllun.EventFEITakeoverAnswered:     {EN: "%s answered the further education institution's request", CY: "Atebodd %s gais y sefydliad addysg bellach"},
-		cynllun.EventDecisionNoticeGiven:     {EN: "Decision notice, with the right of appeal, given by %s", CY: "Rhoddodd %s hysbysiad o'r penderfyniad, gyda'r hawl i apelio"},
-		cynllun.EventAppealMade:              {EN: "Appeal made to the Education Tribunal for Wales", CY: "Gwnaed apêl i Dribiwnlys Addysg Cymru"},
-		cynllun.EventTribunalDecisionSent:    {EN: "Tribunal decision sent", CY: "Anfonwyd penderfyniad y Tribiwnlys"},
-		cynllun.EventTribunalReviewRequested: {EN: "Review of the Tribunal's decision requested", CY: "Gofynnwyd am adolygiad o benderfyniad y Tribiwnlys"},
-		cynllun.EventRegisteredAtNewSchool:   {EN: "Registered at %s", CY: "Cofrestrwyd yn %s"},
-		cynllun.EventDisagreementReferred:    {EN: "Referred to the disagreement resolution arrangements of %s", CY: "Cyfeiriwyd at drefniadau datrys anghytundeb %s"},
+		cynllun.EventALNBroughtToAttention:    {EN: "Possible ALN brought to the attention of %s", CY: "Tynnwyd sylw %s at ADY posibl"},
+		cynllun.EventConsentGiven:             {EN: "Consent given to %s", CY: "Rhoddwyd caniatâd i %s"},
+		cynllun.EventIDPGiven:                 {EN: "IDP given by %s", CY: "Rhoddwyd CDU gan %s"},
+		cynllun.EventNoALNNoticeGiven:         {EN: "Notice given by %s that the learner has no ALN", CY: "Rhoddodd %s hysbysiad nad oes gan y dysgwr ADY"},
+		cynllun.EventNHSReferralReceived:      {EN: "Referral received by the NHS body %s", CY: "Derbyniodd corff GIG %s atgyfeiriad"},
+		cynllun.EventNHSResponseGiven:         {EN: "NHS body %s responded to the referral", CY: "Ymatebodd corff GIG %s i'r atgyfeiriad"},
+		cynllun.EventCeaseNoticeGiven:         {EN: "Notice given by %s of a decision to cease to maintain the IDP", CY: "Rhoddodd %s hysbysiad o benderfyniad i beidio â chynnal y CDU"},
+		cynllun.EventReconsiderALNRequested:   {EN: "%s asked to reconsider the school's decision on ALN (s.26)", CY: "Gofynnwyd i %s ailystyried penderfyniad yr ysgol ar ADY (a.26)"},
+		cynllun.EventReconsiderALNDecided:     {EN: "%s decided on reconsidering the school's decision on ALN (s.26)", CY: "Penderfynodd %s ar ôl ailystyried penderfyniad yr ysgol ar ADY (a.26)"},
+		cynllun.EventReconsiderIDPRequested:   {EN: "%s asked to reconsider the school's IDP (s.27)", CY: "Gofynnwyd i %s ailystyried CDU yr ysgol (a.27)"},
+		cynllun.EventReconsiderIDPDecided:     {EN: "%s decided on reconsidering the school's IDP (s.27)", CY: "Penderfynodd %s ar ôl ailystyried CDU yr ysgol (a.27)"},
+		cynllun.EventReconsiderCeaseRequested: {EN: "%s asked to reconsider the school's decision to cease to maintain the IDP (s.32)", CY: "Gofynnwyd i %s ailystyried penderfyniad yr ysgol i beidio â chynnal y CDU (a.32)"},
+		cynllun.EventReconsiderCeaseDecided:   {EN: "%s decided on reconsidering the school's decision to cease to maintain the IDP (s.32)", CY: "Penderfynodd %s ar ôl ailystyried penderfyniad yr ysgol i beidio â chynnal y CDU (a.32)"},
+		// Recorded before issue 16, when one kind stood for the three
+		// requests: read as it was recorded.
+		cynllun.EventLegacyReconsiderationRequested: {EN: "%s asked to reconsider", CY: "Gofynnwyd i %s ailystyried"},
+		cynllun.EventLegacyReconsiderationDecided:   {EN: "%s decided on reconsideration", CY: "Penderfynodd %s ar ôl ailystyried"},
+		cynllun.EventLastDayAtPreviousSchool:        {EN: "Last day at the previous school, at the end of the school year (recorded for %s)", CY: "Diwrnod olaf yn yr ysgol flaenorol, ar ddiwedd y flwyddyn ysgol (cofnodwyd ar gyfer %s)"},
+		cynllun.EventLastDayAtSchool:                {EN: "Last day at school before further education (recorded for %s)", CY: "Diwrnod olaf yn yr ysgol cyn addysg bellach (cofnodwyd ar gyfer %s)"},
+		cynllun.EventEnrolledAtFEI:                  {EN: "Enrolled at %s", CY: "Cofrestrwyd yn %s"},
+		cynllun.EventIDPAdopted:                     {EN: "IDP adopted by %s", CY: "Mabwysiadwyd y CDU gan %s"},
+		cynllun.EventIDPNoticeGiven:                 {EN: "Transitional IDP notice given by %s", CY: "Rhoddodd %s hysbysiad CDU trosiannol"},
+		cynllun.EventCompulsorySchoolAgeEnded:       {EN: "Compulsory school age ended: the learner is a young person (recorded by %s)", CY: "Daeth oedran ysgol gorfodol i ben: mae'r dysgwr yn berson ifanc (cofnodwyd gan %s)"},
+		cynllun.EventTakeoverRequested:              {EN: "%s asked to take over the IDP", CY: "Gofynnwyd i %s gymryd y CDU drosodd"},
+		cynllun.EventTakeoverDecided:                {EN: "%s decided whether to take over the IDP", CY: "Penderfynodd %s a ddylai gymryd y CDU drosodd"},
+		cynllun.EventFEITakeoverRequest:             {EN: "Request from a further education institution received by %s", CY: "Derbyniodd %s gais gan sefydliad addysg bellach"},
+		cynllun.EventFEITakeoverAnswered:            {EN: "%s answered the further education institution's request", CY: "Atebodd %s gais y sefydliad addysg bellach"},
+		cynllun.EventDecisionNoticeGiven:            {EN: "Decision notice, with the right of appeal, given by %s", CY: "Rhoddodd %s hysbysiad o'r penderfyniad, gyda'r hawl i apelio"},
+		cynllun.EventAppealMade:                     {EN: "Appeal made to the Education Tribunal for Wales", CY: "Gwnaed apêl i Dribiwnlys Addysg Cymru"},
+		cynllun.EventTribunalDecisionSent:           {EN: "Tribunal decision sent", CY: "Anfonwyd penderfyniad y Tribiwnlys"},
+		cynllun.EventTribunalReviewRequested:        {EN: "Review of the Tribunal's decision requested", CY: "Gofynnwyd am adolygiad o benderfyniad y Tribiwnlys"},
+		cynllun.EventRegisteredAtNewSchool:          {EN: "Registered at %s", CY: "Cofrestrwyd yn %s"},
+		cynllun.EventDisagreementReferred:           {EN: "Referred to the disagreement resolution arrangements of %s", CY: "Cyfeiriwyd at drefniadau datrys anghytundeb %s"},
 	}
+	txtNoticeNoAppeal = form.Text{EN: "Decision notice given by %s; no appeal lies against it: next, %s", CY: "Rhoddodd %s hysbysiad o'r penderfyniad; nid oes apêl yn ei erbyn: nesaf, %s"}
+	txtNoticeOnly     = form.Text{EN: "Decision notice given by %s", CY: "Rhoddodd %s hysbysiad o'r penderfyniad"}
 	txtGiven          = form.Text{EN: "IDP finalised and given (version %d)", CY: "CDU wedi'i gwblhau a'i roi (fersiwn %d)"}
 	txtRevisedVersion = form.Text{EN: "IDP revised (version %d)", CY: "CDU wedi'i ddiwygio (fersiwn %d)"}
 	txtRequested      = form.Text{EN: "Review requested (%s)", CY: "Gofynnwyd am adolygiad (%s)"}
@@ -118,6 +135,10 @@ func (r *recordReader) chronology(c *cynllun.Case, numbers map[string]string) ([
 	}
 	for _, ev := range events {
 		if ev.System {
+			continue
+		}
+		if ev.Kind == cynllun.EventDecisionNoticeGiven {
+			add(ev.On, r.noticeWords(ev, name(ev.OrgID)), "")
 			continue
 		}
 		if t, ok := eventWords[ev.Kind]; ok {
@@ -259,4 +280,21 @@ func (r *recordReader) chronology(c *cynllun.Case, numbers map[string]string) ([
 // sprintfTextEach formats t's English with en and its Welsh with cy.
 func sprintfTextEach(t form.Text, en, cy []any) form.Text {
 	return form.Text{EN: fmt.Sprintf(t.EN, en...), CY: fmt.Sprintf(t.CY, cy...)}
+}
+
+// noticeWords are the chronology's words for a decision notice, naming the
+// next step its route gives: the right of appeal only where one lies (a
+// maintained school's decision goes to the local authority to reconsider).
+func (r *recordReader) noticeWords(ev cynllun.StatutoryEvent, body form.Text) form.Text {
+	route, ok := routes.Route{}, false
+	if o := r.orgs[ev.OrgID]; o != nil {
+		route, ok = routes.For(ev.Decision, o.Kind)
+	}
+	switch next, has := route.NextStep(); {
+	case ok && route.AppealLies():
+		return sprintfTextEach(eventWords[cynllun.EventDecisionNoticeGiven], []any{body.EN}, []any{body.CY})
+	case ok && has:
+		return sprintfTextEach(txtNoticeNoAppeal, []any{body.EN, next.EN}, []any{body.CY, next.CY})
+	}
+	return sprintfTextEach(txtNoticeOnly, []any{body.EN}, []any{body.CY})
 }

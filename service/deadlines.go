@@ -14,6 +14,7 @@ import (
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/form"
 	"github.com/cynllun/cynllun/policy"
+	"github.com/cynllun/cynllun/routes"
 )
 
 // EventInput records a statutory event that Cynllun cannot see for
@@ -29,13 +30,27 @@ type EventInput struct {
 	PlanID   string
 	ReviewID string
 	Note     string
+	// Decision, for a DECISION_NOTICE_GIVEN, is what was decided: with the
+	// deciding body's kind it chooses the route (package routes), and so
+	// the clocks the notice starts. Empty: read as OTHER (a local
+	// authority's or an FEI's notice starts T17, as before issue 16; a
+	// school's starts none, since no appeal lies against a school).
+	Decision cynllun.DisputedKind
+	// ConsentGiven, for an ALN_BROUGHT_TO_ATTENTION, records that the young
+	// person consented the same day: no separate CONSENT_GIVEN is needed
+	// (T3 starts on the later of the two). False: as before.
+	ConsentGiven bool
 }
 
 // EventResult is a recorded event with the clocks it started and closed.
 type EventResult struct {
 	Event   *cynllun.StatutoryEvent
 	Started []*cynllun.Deadline
-	Closed  []*cynllun.Deadline
+	// Closed are the clocks the event met, as they stand after it.
+	Closed []*cynllun.Deadline
+	// Route, for a decision notice, is what may be done next about the
+	// decision (nil for other events).
+	Route *routes.Route
 }
 
 // recordable are the event kinds a user may record (the others Cynllun
@@ -43,23 +58,40 @@ type EventResult struct {
 var recordable = []cynllun.EventKind{
 	cynllun.EventALNBroughtToAttention, cynllun.EventConsentGiven, cynllun.EventIDPGiven, cynllun.EventNoALNNoticeGiven,
 	cynllun.EventNHSReferralReceived, cynllun.EventNHSResponseGiven, cynllun.EventCeaseNoticeGiven,
-	cynllun.EventReconsiderationAsked, cynllun.EventReconsiderationDecided, cynllun.EventTakeoverRequested, cynllun.EventTakeoverDecided,
+	cynllun.EventReconsiderALNRequested, cynllun.EventReconsiderALNDecided, cynllun.EventReconsiderIDPRequested,
+	cynllun.EventReconsiderIDPDecided, cynllun.EventReconsiderCeaseRequested, cynllun.EventReconsiderCeaseDecided,
+	cynllun.EventTakeoverRequested, cynllun.EventTakeoverDecided,
 	cynllun.EventFEITakeoverRequest, cynllun.EventFEITakeoverAnswered, cynllun.EventDecisionNoticeGiven, cynllun.EventAppealMade,
 	cynllun.EventTribunalDecisionSent, cynllun.EventTribunalReviewRequested, cynllun.EventRegisteredAtNewSchool,
-	cynllun.EventDisagreementReferred,
+	cynllun.EventLastDayAtPreviousSchool, cynllun.EventLastDayAtSchool, cynllun.EventEnrolledAtFEI, cynllun.EventIDPAdopted,
+	cynllun.EventIDPNoticeGiven, cynllun.EventCompulsorySchoolAgeEnded, cynllun.EventDisagreementReferred,
 }
 
 // RecordEvent records a statutory event for a learner, starts the clocks
 // it starts (due dates on the responsible body's calendar) and closes the
-// open clocks it satisfies. Staff and officers.
+// open clocks it satisfies. Staff and officers; the kinds a user may
+// record (not those Cynllun derives from plans and reviews).
 //
 // The body whose duty it is must be one responsible for the learner (see
 // responsibleOrg); naming any other is FORBIDDEN, with the same answer
 // whether or not it exists. The same event recorded again (same learner,
-// kind, date, body, plan and review) is a repeat: the answer is the event
-// recorded first and the clocks it started, and nothing changes.
+// kind, date, body, plan, review and decision) is a repeat: the answer is
+// the event recorded first and the clocks it started, and nothing changes.
 func (s *Service) RecordEvent(ctx context.Context, in EventInput) (*EventResult, error) {
-	const op = "service.RecordEvent"
+	return s.recordEvent(ctx, "service.RecordEvent", in, recordable)
+}
+
+// RecordAnyEvent is RecordEvent for other service code that records, as
+// the signed-in user, an event Cynllun otherwise derives (any kind but the
+// legacy ones): the same checks, answers and repeats.
+func (s *Service) RecordAnyEvent(ctx context.Context, in EventInput) (*EventResult, error) {
+	kinds := slices.DeleteFunc(slices.Clone(cynllun.EventKinds), func(k cynllun.EventKind) bool {
+		return k == cynllun.EventLegacyReconsiderationRequested || k == cynllun.EventLegacyReconsiderationDecided
+	})
+	return s.recordEvent(ctx, "service.RecordEvent", in, kinds)
+}
+
+func (s *Service) recordEvent(ctx context.Context, op string, in EventInput, kinds []cynllun.EventKind) (*EventResult, error) {
 	p, err := principal(ctx, op)
 	if err != nil {
 		return nil, err
@@ -73,7 +105,14 @@ func (s *Service) RecordEvent(ctx context.Context, in EventInput) (*EventResult,
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not change this learner's record")
 	}
 	c := &checker{}
-	oneOf(c, "input.kind", in.Kind, recordable, false)
+	oneOf(c, "input.kind", in.Kind, kinds, false)
+	oneOf(c, "input.decision", in.Decision, cynllun.DisputedKinds, true)
+	if in.Decision != "" && in.Kind != cynllun.EventDecisionNoticeGiven {
+		c.add("input.decision", "applies only to DECISION_NOTICE_GIVEN")
+	}
+	if in.ConsentGiven && in.Kind != cynllun.EventALNBroughtToAttention {
+		c.add("input.consentGiven", "applies only to ALN_BROUGHT_TO_ATTENTION")
+	}
 	if in.On.IsZero() {
 		c.add("input.on", "is required")
 	}
@@ -104,7 +143,7 @@ func (s *Service) RecordEvent(ctx context.Context, in EventInput) (*EventResult,
 	}
 	ev := &cynllun.StatutoryEvent{
 		ID: recordedEventID(l.ID, in), Kind: in.Kind, LearnerID: l.ID, PlanID: in.PlanID, ReviewID: in.ReviewID,
-		OrgID: org.ID, On: in.On, Note: in.Note, RecordedAt: now.UTC(), RecordedBy: p.UserID,
+		OrgID: org.ID, On: in.On, Note: in.Note, Decision: in.Decision, ConsentGiven: in.ConsentGiven, RecordedAt: now.UTC(), RecordedBy: p.UserID,
 	}
 	if res, err := s.repeatedEvent(ctx, op, ev, l, org); err != nil || res != nil {
 		if res != nil {
@@ -197,10 +236,16 @@ func (s *Service) responsibleOrg(ctx context.Context, op string, l *cynllun.Lear
 func orgNameKey(s string) string { return cynllun.Fold(strings.Join(strings.Fields(s), " ")) }
 
 // recordedEventID derives a recorded event's id from what makes it the
-// same event (learner, kind, date, body, plan, review), so two calls that
-// race to record it store one event and start one set of clocks.
+// same event (learner, kind, date, body, plan, review, and the decision of
+// a decision notice), so two calls that race to record it store one event
+// and start one set of clocks. Without a decision the id is as it was
+// before decisions were recorded.
 func recordedEventID(learnerID string, in EventInput) string {
-	key := strings.Join([]string{learnerID, string(in.Kind), in.On.String(), in.OrgID, in.PlanID, in.ReviewID}, "\x00")
+	parts := []string{learnerID, string(in.Kind), in.On.String(), in.OrgID, in.PlanID, in.ReviewID}
+	if in.Decision != "" {
+		parts = append(parts, string(in.Decision))
+	}
+	key := strings.Join(parts, "\x00")
 	sum := sha256.Sum256([]byte(key))
 	return cynllun.PrefixEvent + "r" + hex.EncodeToString(sum[:15])
 }
@@ -220,7 +265,7 @@ func (s *Service) repeatedEvent(ctx context.Context, op string, ev *cynllun.Stat
 	}
 	for i := range evs {
 		x := &evs[i]
-		if x.Kind != ev.Kind || x.On != ev.On || x.OrgID != ev.OrgID || x.PlanID != ev.PlanID || x.ReviewID != ev.ReviewID || x.CaseID != "" {
+		if x.Kind != ev.Kind || x.On != ev.On || x.OrgID != ev.OrgID || x.PlanID != ev.PlanID || x.ReviewID != ev.ReviewID || x.Decision != ev.Decision || x.CaseID != "" {
 			continue
 		}
 		want, err := s.startClocks(ctx, op, x, l, org, s.now().UTC())
@@ -242,9 +287,22 @@ func (s *Service) repeatedEvent(ctx context.Context, op string, ev *cynllun.Stat
 				started = append(started, found[i])
 			}
 		}
-		return &EventResult{Event: x, Started: started}, nil
+		return &EventResult{Event: x, Started: started, Route: eventRoute(x, org)}, nil
 	}
 	return nil, nil
+}
+
+// eventRoute is the route of a decision notice's decision (nil for other
+// events).
+func eventRoute(ev *cynllun.StatutoryEvent, org *cynllun.Organisation) *routes.Route {
+	if ev.Kind != cynllun.EventDecisionNoticeGiven {
+		return nil
+	}
+	r, ok := routes.For(ev.Decision, org.Kind)
+	if !ok {
+		return nil
+	}
+	return &r
 }
 
 // systemEvent records an event Cynllun derives from a plan (an IDP given,
@@ -298,7 +356,7 @@ func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.Statuto
 	if err := s.store.InsertEvent(ctx, ev); err != nil && cynllun.ErrorCode(err) != cynllun.CodeConflict {
 		return nil, cynllun.AsError(op, err)
 	}
-	res := &EventResult{Event: ev}
+	res := &EventResult{Event: ev, Route: eventRoute(ev, org)}
 	open, err := s.store.OpenDeadlines(ctx, l.ID, "")
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
@@ -318,12 +376,17 @@ func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.Statuto
 		if ev.Kind == cynllun.EventReviewRefused && d.ReviewID != "" && ev.ReviewID != "" && d.ReviewID != ev.ReviewID {
 			continue
 		}
-		closed, err := s.store.CloseDeadline(ctx, d.ID, cynllun.Closure{Status: cynllun.DeadlineMet, On: ev.On, EventID: ev.ID, By: ev.RecordedBy, At: now})
+		closure := cynllun.Closure{Status: cynllun.DeadlineMet, On: ev.On, EventID: ev.ID, By: ev.RecordedBy, At: now}
+		closed, err := s.store.CloseDeadline(ctx, d.ID, closure)
 		if err != nil {
 			return nil, cynllun.AsError(op, err)
 		}
 		if closed {
-			res.Closed = append(res.Closed, d)
+			// As it stands now: met by this event (its status was read
+			// before, when it was open, or missed).
+			met := *d
+			met.Closure = &closure
+			res.Closed = append(res.Closed, &met)
 		}
 	}
 	if err := s.extendClocks(ctx, op, ev, open, now); err != nil {
@@ -341,21 +404,24 @@ func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.Statuto
 // Their ids derive from the event's, and a clock that exists is left as it
 // is, so starting them again changes nothing.
 func (s *Service) startClocks(ctx context.Context, op string, ev *cynllun.StatutoryEvent, l *cynllun.Learner, org *cynllun.Organisation, now time.Time) ([]*cynllun.Deadline, error) {
-	var cal *calendar.Calendar
+	starts, err := s.clocksStartedBy(ctx, op, ev, l, org)
+	if err != nil {
+		return nil, err
+	}
 	var started []*cynllun.Deadline
-	for _, rule := range RulesStartedBy(ev.Kind, org.Kind, cynllun.StatusOn(l.DateOfBirth, ev.On)) {
-		if cal == nil && rule.Calendar == clock.CalendarMaintainer {
-			cals, err := termCalendars(ctx, s.store, op, []string{org.ID})
-			if err != nil {
+	for _, cs := range starts {
+		rule, from := cs.rule, cs.from
+		var cal *calendar.Calendar
+		if rule.Calendar == clock.CalendarMaintainer {
+			if cal, err = s.countingCalendar(ctx, op, org.ID, from.On); err != nil {
 				return nil, err
 			}
-			cal = cals[org.ID]
 		}
 		d := &cynllun.Deadline{
-			ID: cynllun.DeadlineID(rule.ID, ev.ID), RuleID: rule.ID, LearnerID: l.ID, PlanID: ev.PlanID, ReviewID: ev.ReviewID, CaseID: ev.CaseID,
-			OrgID: org.ID, LAID: l.LAID, SettingID: l.SettingID, StartEventID: ev.ID, Start: ev.On, CreatedAt: now,
+			ID: cynllun.DeadlineID(rule.ID, from.ID), RuleID: rule.ID, LearnerID: l.ID, PlanID: from.PlanID, ReviewID: from.ReviewID, CaseID: from.CaseID,
+			OrgID: org.ID, LAID: l.LAID, SettingID: l.SettingID, StartEventID: from.ID, Start: from.On, CreatedAt: now,
 		}
-		r, err := clock.Compute(rule, ev.On, cal, s.clock)
+		r, err := clock.Compute(rule, from.On, cal, s.clock)
 		if err != nil {
 			// Why there is no due date ("needs the maintaining body's term
 			// calendar", "has no time limit confirmed"): a wrong date is
@@ -379,6 +445,174 @@ func (s *Service) startClocks(ctx context.Context, op string, ev *cynllun.Statut
 	return started, nil
 }
 
+// clockStart is a rule an event starts, as it applies to the body, and
+// the event its period runs from (the event itself, or for T3 the later of
+// the events it waits for).
+type clockStart struct {
+	rule clock.Rule
+	from *cynllun.StatutoryEvent
+}
+
+// clocksStartedBy are the clocks ev starts for l at org. Most rules start
+// on their event; a rule that waits for several events (StartsWhenAll, T3)
+// starts once all have been recorded for the learner at the same body, on
+// the latest, whichever was recorded last; a registration at a new school
+// (T13, an in-year move) does not start T13 when it follows the last day
+// at the previous school at the end of a school year before the end of
+// September (a start-of-year move, T14). The learner's events are read
+// only when a rule needs them.
+func (s *Service) clocksStartedBy(ctx context.Context, op string, ev *cynllun.StatutoryEvent, l *cynllun.Learner, org *cynllun.Organisation) ([]clockStart, error) {
+	var evs []cynllun.StatutoryEvent
+	loaded := false
+	events := func() ([]cynllun.StatutoryEvent, error) {
+		if loaded {
+			return evs, nil
+		}
+		all, err := s.store.EventsForLearner(ctx, l.ID)
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		// ev itself, whether or not the read sees it yet.
+		evs, loaded = append(slices.DeleteFunc(all, func(x cynllun.StatutoryEvent) bool { return x.ID == ev.ID }), *ev), true
+		return evs, nil
+	}
+	var out []clockStart
+	for _, rule := range rulesStartedBy(ev.Kind, ev.Decision, org.Kind, cynllun.StatusOn(l.DateOfBirth, ev.On)) {
+		rule = rule.ForBody(org.Kind)
+		from := ev
+		switch {
+		case len(rule.StartsWhenAll) > 0:
+			all, err := events()
+			if err != nil {
+				return nil, err
+			}
+			if from = latestOfAll(rule.StartsWhenAll, ev.OrgID, all); from == nil {
+				continue // waiting for the others
+			}
+		case rule.ID == "T13":
+			all, err := events()
+			if err != nil {
+				return nil, err
+			}
+			if startOfYearMove(ev, all) {
+				continue
+			}
+		}
+		out = append(out, clockStart{rule: rule, from: from})
+	}
+	return out, nil
+}
+
+// latestOfAll is the event a rule waiting for kinds starts from: of each
+// kind, the learner's latest event at orgID (an ALN_BROUGHT_TO_ATTENTION
+// with the young person's consent is a CONSENT_GIVEN too), and of those
+// the latest (by day, then id, so whichever is recorded last gives the
+// same clock); nil while a kind has none.
+func latestOfAll(kinds []string, orgID string, evs []cynllun.StatutoryEvent) *cynllun.StatutoryEvent {
+	var from *cynllun.StatutoryEvent
+	for _, k := range kinds {
+		var latest *cynllun.StatutoryEvent
+		for i := range evs {
+			x := &evs[i]
+			is := string(x.Kind) == k || k == string(cynllun.EventConsentGiven) && x.Kind == cynllun.EventALNBroughtToAttention && x.ConsentGiven
+			if x.OrgID != orgID || x.CaseID != "" || !is {
+				continue
+			}
+			if latest == nil || later(x, latest) {
+				latest = x
+			}
+		}
+		if latest == nil {
+			return nil
+		}
+		if from == nil || later(latest, from) {
+			from = latest
+		}
+	}
+	out := *from
+	return &out
+}
+
+func later(a, b *cynllun.StatutoryEvent) bool {
+	if a.On != b.On {
+		return a.On.After(b.On)
+	}
+	return a.ID > b.ID
+}
+
+// startOfYearMove reports whether a registration at a new school follows
+// the last day at the previous school at the end of a school year, on or
+// before the end of the September after it (Act s.35(2): T14, met by the
+// registration, rather than the in-year move of T13).
+func startOfYearMove(reg *cynllun.StatutoryEvent, evs []cynllun.StatutoryEvent) bool {
+	for _, x := range evs {
+		if x.Kind != cynllun.EventLastDayAtPreviousSchool || x.On.After(reg.On) {
+			continue
+		}
+		y := x.On.Year
+		if x.On.Month > time.September {
+			y++
+		}
+		if !reg.On.After(cynllun.Date{Year: y, Month: time.September, Day: 30}) {
+			return true
+		}
+	}
+	return false
+}
+
+// countingCalendar is the calendar orgID's school-day and term-time-day
+// clocks starting on start are counted on. A school's is its effective
+// calendar (its own terms, else its LA's published dates). An FEI's
+// term-time days are its own: an FEI's calendar counts only the school
+// years for which it has given its own terms, from start's year on while
+// they run on without a gap, so a year it has not given is not covered
+// (the clock is undated, saying which terms to add) rather than counted on
+// its LA's school terms under the FEI's name.
+func (s *Service) countingCalendar(ctx context.Context, op, orgID string, start cynllun.Date) (*calendar.Calendar, error) {
+	ocs, err := s.effectiveCalendars(ctx, op, []string{orgID})
+	if err != nil {
+		return nil, err
+	}
+	oc := ocs[orgID]
+	if oc == nil {
+		return nil, nil
+	}
+	if oc.Org.Kind != cynllun.OrgFEI {
+		return oc.Effective, nil
+	}
+	own := map[int]bool{}
+	if oc.Own != nil && oc.Own.Calendar != nil {
+		for _, t := range oc.Own.Calendar.Terms {
+			own[schoolYearOf(t.Start)] = true
+		}
+	}
+	years := map[int]bool{}
+	for y := schoolYearOf(start); own[y]; y++ {
+		years[y] = true
+	}
+	cal := &calendar.Calendar{ID: oc.Effective.ID, Name: oc.Effective.Name, Source: oc.Effective.Source}
+	for _, t := range oc.Effective.Terms {
+		if years[schoolYearOf(t.Start)] {
+			cal.Terms = append(cal.Terms, t)
+		}
+	}
+	for _, c := range oc.Effective.Closures {
+		if years[schoolYearOf(c.From)] {
+			cal.Closures = append(cal.Closures, c)
+		}
+	}
+	return cal, nil
+}
+
+// schoolYearOf is the year the school year of d (1 August to 31 July)
+// starts in.
+func schoolYearOf(d cynllun.Date) int {
+	if d.Month < time.August {
+		return d.Year - 1
+	}
+	return d.Year
+}
+
 // extendClocks gives more time to the open clocks whose rule an event
 // extends (T17 on a referral to disagreement resolution), when it happened
 // on or before their due date: the due date is computed again with the
@@ -394,11 +628,16 @@ func (s *Service) extendClocks(ctx context.Context, op string, ev *cynllun.Statu
 		}
 		var cal *calendar.Calendar
 		if rule.Calendar == clock.CalendarMaintainer {
-			cals, err := termCalendars(ctx, s.store, op, []string{d.OrgID})
-			if err != nil {
+			var err error
+			if cal, err = s.countingCalendar(ctx, op, d.OrgID, d.Start); err != nil {
 				return err
 			}
-			cal = cals[d.OrgID]
+		}
+		// "Before the original period expires": on or before the period's
+		// last day, not the first working day after it (T17's due date).
+		orig, err := clock.Compute(rule, d.Start, cal, s.clock)
+		if err != nil || ev.On.After(orig.PeriodEnd) {
+			continue
 		}
 		r, err := clock.Compute(rule.Extended(), d.Start, cal, s.clock)
 		if err != nil {
@@ -416,12 +655,34 @@ func (s *Service) extendClocks(ctx context.Context, op string, ev *cynllun.Statu
 
 // RulesStartedBy are the rules an event starts (or restarts) for a body of
 // kind orgKind and a learner of status st. Who decides ALN depends on who
-// the body is and on the learner's age (domain.md §2.1 T1–T4). The
-// synthetic data generator (seed) starts its clocks with it too.
+// the body is and on the learner's age (domain.md §2.1 T1–T4). A decision
+// notice starts what its route gives (a decision of unknown kind is read
+// as OTHER: T17 where an appeal lies, none for a school). A rule waiting
+// for several events (T3) is listed for each of them; whether it starts
+// depends on the others (clocksStartedBy). The synthetic data generator
+// (seed) starts its clocks with it too.
 func RulesStartedBy(kind cynllun.EventKind, orgKind cynllun.OrgKind, st cynllun.LearnerStatus) []clock.Rule {
+	return rulesStartedBy(kind, "", orgKind, st)
+}
+
+func rulesStartedBy(kind cynllun.EventKind, decision cynllun.DisputedKind, orgKind cynllun.OrgKind, st cynllun.LearnerStatus) []clock.Rule {
 	var out []clock.Rule
+	if kind == cynllun.EventDecisionNoticeGiven {
+		// The route decides: T17 only where an appeal lies, T11 for a
+		// school's decision to cease, nothing for other school decisions.
+		route, ok := routes.For(decision, orgKind)
+		if !ok {
+			return nil
+		}
+		for _, id := range route.Windows() {
+			if r, ok := clock.RuleByID(id); ok {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
 	for _, r := range clock.Rules() {
-		if r.StartEvent != string(kind) && !slices.Contains(r.RestartEvents, string(kind)) {
+		if r.StartEvent != string(kind) && !slices.Contains(r.RestartEvents, string(kind)) && !slices.Contains(r.StartsWhenAll, string(kind)) {
 			continue
 		}
 		if applies, ok := ruleApplies[r.ID]; ok && !applies(orgKind, st) {
@@ -443,9 +704,17 @@ var ruleApplies = map[string]func(cynllun.OrgKind, cynllun.LearnerStatus) bool{
 	},
 	"T3": func(o cynllun.OrgKind, _ cynllun.LearnerStatus) bool { return o == cynllun.OrgFEI },
 	"T4": func(o cynllun.OrgKind, _ cynllun.LearnerStatus) bool { return o == cynllun.OrgLocalAuthority },
-	// T13 is "no gap" (the new school maintains the plan from the day of
-	// registration), T19 and T20 are informational: no clock to run.
-	"T13": never, "T19": never, "T20": never,
+	// T13: the new school maintains the IDP from the day of registration,
+	// with no gap (due that day, met when it adopts the IDP); a
+	// registration is at a school.
+	"T13": func(o cynllun.OrgKind, _ cynllun.LearnerStatus) bool { return o == cynllun.OrgSchool },
+	// T19: the transitional IDP notice of a local authority (12 weeks) or a
+	// school (35 school days).
+	"T19": func(o cynllun.OrgKind, _ cynllun.LearnerStatus) bool {
+		return o == cynllun.OrgLocalAuthority || o == cynllun.OrgSchool
+	},
+	// T20 is informational: no clock to run.
+	"T20": never,
 }
 
 func never(cynllun.OrgKind, cynllun.LearnerStatus) bool { return false }
@@ -732,13 +1001,24 @@ func (s *Service) Calculate(ctx context.Context, in Calculation) (*clock.Result,
 	if !ok {
 		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "rule", Message: "is not a statutory rule"})
 	}
+	if in.Extended && rule.Extension == nil {
+		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "extended", Message: rule.ID + " has no extension to add"})
+	}
 	var cal *calendar.Calendar
 	if in.OrgID != "" {
-		cals, err := termCalendars(ctx, s.store, op, []string{in.OrgID})
+		orgs, err := s.store.OrganisationsByID(ctx, []string{in.OrgID})
 		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		if len(orgs) == 0 {
+			return nil, cynllun.NotFound(op, "organisation")
+		}
+		// The rule as it applies to the body (T19: a school's limit).
+		rule = rule.ForBody(orgs[0].Kind)
+		if cal, err = s.countingCalendar(ctx, op, in.OrgID, in.Start); err != nil {
 			return nil, err
 		}
-		if cal = cals[in.OrgID]; cal == nil {
+		if cal == nil {
 			return nil, cynllun.NotFound(op, "organisation")
 		}
 	}
@@ -766,6 +1046,37 @@ func (s *Service) Rules(ctx context.Context) ([]clock.Rule, error) {
 		}
 	}
 	return rules, nil
+}
+
+// Rule is one statutory rule as this deployment applies it, for anyone
+// signed in.
+func (s *Service) Rule(ctx context.Context, id string) (*clock.Rule, error) {
+	rules, err := s.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rules {
+		if rules[i].ID == id {
+			return &rules[i], nil
+		}
+	}
+	return nil, cynllun.NotFound("service.Rule", "rule")
+}
+
+// Routes lists what may be done next about decisions (package routes),
+// for anyone signed in: every route, or those of one kind of decision or
+// of one kind of body ("" for any).
+func (s *Service) Routes(ctx context.Context, decision cynllun.DisputedKind, maker cynllun.OrgKind) ([]routes.Route, error) {
+	if _, err := principal(ctx, "service.Routes"); err != nil {
+		return nil, err
+	}
+	var out []routes.Route
+	for _, r := range routes.All() {
+		if (decision == "" || r.Decision == decision) && (maker == "" || r.Maker == maker) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // Today is the service clock's date in London.

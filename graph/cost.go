@@ -28,10 +28,13 @@ func setCosts(c *ComplexityRoot) {
 	c.Query.Nodes = func(child int, ids []string) int { return len(ids) * (1 + child) }
 	c.Query.CheckPlan = func(child int, _ string, _ cynllun.Content) int { return costCompute + 20*child }
 	c.Query.CompareVersions = func(child int, _ string, _, _ int, _ *cynllun.Language) int { return costCompute + 50*child }
-	c.Query.CalculateDeadline = func(child int, _ string, _ cynllun.Date, _ *string, _ *service.Counting) int { return 20 + child }
+	c.Query.CalculateDeadline = func(child int, _ string, _ cynllun.Date, _ *string, _ *service.Counting, _ *bool) int {
+		return 20 + child
+	}
 	c.Query.Calendar = func(child int, _ string) int { return 10 + child }
 	c.Query.PlanRules = func(child int) int { return 1 + 30*child }
 	c.Query.StatutoryRules = func(child int) int { return 1 + 30*child }
+	c.Query.Routes = func(child int, _ *cynllun.DisputedKind, _ *cynllun.OrgKind) int { return 1 + 48*child }
 	c.Query.FormDefinition = func(child int, _ *string) int { return 10 + child }
 	c.Plan.Ledger = func(child int, _, _ *cynllun.Date, _ *string, _ *int) int { return costCompute + child }
 	c.Review.Ledger = plus(costCompute)

@@ -14,13 +14,20 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/locale"
 	"github.com/cynllun/cynllun/quality"
+	"github.com/cynllun/cynllun/routes"
 )
 
 // The plan rules' titles are messages too (the field errors of a plan
-// refused for its ERROR findings): their reason is the rule's code.
+// refused for its ERROR findings): their reason is the rule's code. So are
+// the routes explained (a case its decision's route does not allow is
+// refused with the route quoted): data in both languages.
 func init() {
 	for _, r := range quality.PlanRules() {
 		locale.Register(locale.Message{Reason: r.Code, EN: r.Title.EN, CY: r.Title.CY})
+	}
+	for _, r := range routes.All() {
+		e := r.Explanation()
+		locale.Register(locale.Message{Reason: "ROUTE", EN: e.EN, CY: e.CY})
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/cynllun/cynllun/notify"
 	"github.com/cynllun/cynllun/policy"
 	"github.com/cynllun/cynllun/quality"
+	"github.com/cynllun/cynllun/routes"
 	"github.com/cynllun/cynllun/service"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -52,6 +53,7 @@ type ResolverRoot interface {
 	ChronologyEntry() ChronologyEntryResolver
 	Closure() ClosureResolver
 	Deadline() DeadlineResolver
+	DeadlineCalculation() DeadlineCalculationResolver
 	DeadlineClosure() DeadlineClosureResolver
 	Delivery() DeliveryResolver
 	Disagreement() DisagreementResolver
@@ -85,6 +87,7 @@ type ResolverRoot interface {
 	ReviewPeriod() ReviewPeriodResolver
 	ReviewRequest() ReviewRequestResolver
 	ReviewRevision() ReviewRevisionResolver
+	RouteStep() RouteStepResolver
 	RowLedger() RowLedgerResolver
 	StatutoryEvent() StatutoryEventResolver
 	StatutoryRule() StatutoryRuleResolver
@@ -140,6 +143,12 @@ type ComplexityRoot struct {
 	AuditEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	BodyLimit struct {
+		Amount func(childComplexity int) int
+		Body   func(childComplexity int) int
+		Unit   func(childComplexity int) int
 	}
 
 	Bundle struct {
@@ -425,32 +434,35 @@ type ComplexityRoot struct {
 	}
 
 	Deadline struct {
-		Calculation  func(childComplexity int) int
-		Closure      func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		DaysLeft     func(childComplexity int) int
-		Due          func(childComplexity int) int
-		Extension    func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Late         func(childComplexity int) int
-		Learner      func(childComplexity int) int
-		Notices      func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Organisation func(childComplexity int) int
-		Plan         func(childComplexity int) int
-		Problem      func(childComplexity int) int
-		Rule         func(childComplexity int) int
-		Start        func(childComplexity int) int
-		Status       func(childComplexity int) int
+		Calculation        func(childComplexity int) int
+		Closure            func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		DaysLeft           func(childComplexity int) int
+		Due                func(childComplexity int) int
+		DueOnNonWorkingDay func(childComplexity int) int
+		Extension          func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Late               func(childComplexity int) int
+		Learner            func(childComplexity int) int
+		Notices            func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Organisation       func(childComplexity int) int
+		Plan               func(childComplexity int) int
+		Problem            func(childComplexity int) int
+		Rule               func(childComplexity int) int
+		Start              func(childComplexity int) int
+		Status             func(childComplexity int) int
 	}
 
 	DeadlineCalculation struct {
-		Assumptions func(childComplexity int) int
-		Due         func(childComplexity int) int
-		Explanation func(childComplexity int) int
-		PeriodEnd   func(childComplexity int) int
-		Rule        func(childComplexity int) int
-		Start       func(childComplexity int) int
-		Steps       func(childComplexity int) int
+		Assumptions          func(childComplexity int) int
+		Due                  func(childComplexity int) int
+		Explanation          func(childComplexity int) int
+		LastWorkingDayBefore func(childComplexity int) int
+		NotWorkingDay        func(childComplexity int) int
+		PeriodEnd            func(childComplexity int) int
+		Rule                 func(childComplexity int) int
+		Start                func(childComplexity int) int
+		Steps                func(childComplexity int) int
 	}
 
 	DeadlineClosure struct {
@@ -508,6 +520,7 @@ type ComplexityRoot struct {
 		Kind          func(childComplexity int) int
 		MadeBy        func(childComplexity int) int
 		NoticeGivenOn func(childComplexity int) int
+		Route         func(childComplexity int) int
 	}
 
 	Evidence struct {
@@ -1044,7 +1057,7 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditEvents       func(childComplexity int, learnerID string, first *int, after *string, last *int, before *string) int
 		Bundle            func(childComplexity int, id string) int
-		CalculateDeadline func(childComplexity int, rule string, start cynllun.Date, orgID *string, counting *service.Counting) int
+		CalculateDeadline func(childComplexity int, rule string, start cynllun.Date, orgID *string, counting *service.Counting, extended *bool) int
 		Calendar          func(childComplexity int, orgID string) int
 		Case              func(childComplexity int, id string) int
 		Cases             func(childComplexity int, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) int
@@ -1066,6 +1079,7 @@ type ComplexityRoot struct {
 		PlanRules         func(childComplexity int) int
 		Review            func(childComplexity int, id string) int
 		Reviews           func(childComplexity int, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) int
+		Routes            func(childComplexity int, decision *cynllun.DisputedKind, maker *cynllun.OrgKind) int
 		Search            func(childComplexity int, text string, first *int, after *string, last *int, before *string) int
 		StatutoryRules    func(childComplexity int) int
 	}
@@ -1088,6 +1102,7 @@ type ComplexityRoot struct {
 	RecordStatutoryEventPayload struct {
 		Closed  func(childComplexity int) int
 		Event   func(childComplexity int) int
+		Route   func(childComplexity int) int
 		Started func(childComplexity int) int
 	}
 
@@ -1272,6 +1287,29 @@ type ComplexityRoot struct {
 		Secret   func(childComplexity int) int
 	}
 
+	Route struct {
+		AppealLies  func(childComplexity int) int
+		CaseKinds   func(childComplexity int) int
+		Decision    func(childComplexity int) int
+		Explanation func(childComplexity int) int
+		Maker       func(childComplexity int) int
+		Note        func(childComplexity int) int
+		Steps       func(childComplexity int) int
+	}
+
+	RouteStep struct {
+		Basis        func(childComplexity int) int
+		CaseKind     func(childComplexity int) int
+		Clocks       func(childComplexity int) int
+		Description  func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		RequestEvent func(childComplexity int) int
+		SectionText  func(childComplexity int) int
+		Tag          func(childComplexity int) int
+		Title        func(childComplexity int) int
+		Window       func(childComplexity int) int
+	}
+
 	RowLedger struct {
 		Basis             func(childComplexity int) int
 		Delivered         func(childComplexity int) int
@@ -1331,6 +1369,8 @@ type ComplexityRoot struct {
 	}
 
 	StatutoryEvent struct {
+		ConsentGiven     func(childComplexity int) int
+		Decision         func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Note             func(childComplexity int) int
@@ -1365,6 +1405,7 @@ type ComplexityRoot struct {
 		Exceptions           func(childComplexity int) int
 		FirstWorkingDayAfter func(childComplexity int) int
 		FixedEndOfSeptember  func(childComplexity int) int
+		ForBodies            func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		Note                 func(childComplexity int) int
 		Overridable          func(childComplexity int) int
@@ -1372,6 +1413,7 @@ type ComplexityRoot struct {
 		RollForward          func(childComplexity int) int
 		Start                func(childComplexity int) int
 		StartEvent           func(childComplexity int) int
+		StartsWhenAll        func(childComplexity int) int
 		Tag                  func(childComplexity int) int
 		Title                func(childComplexity int) int
 		Unit                 func(childComplexity int) int
@@ -1538,6 +1580,7 @@ type DeadlineResolver interface {
 	Organisation(ctx context.Context, obj *cynllun.Deadline) (*cynllun.Organisation, error)
 
 	Problem(ctx context.Context, obj *cynllun.Deadline) (*string, error)
+	DueOnNonWorkingDay(ctx context.Context, obj *cynllun.Deadline) (*bool, error)
 	Status(ctx context.Context, obj *cynllun.Deadline) (cynllun.DeadlineStatus, error)
 	Late(ctx context.Context, obj *cynllun.Deadline) (bool, error)
 	DaysLeft(ctx context.Context, obj *cynllun.Deadline) (*int, error)
@@ -1545,6 +1588,9 @@ type DeadlineResolver interface {
 	Calculation(ctx context.Context, obj *cynllun.Deadline) (*clock.Result, error)
 
 	Notices(ctx context.Context, obj *cynllun.Deadline, first *int, after *string, last *int, before *string) (*NoticeConnection, error)
+}
+type DeadlineCalculationResolver interface {
+	LastWorkingDayBefore(ctx context.Context, obj *clock.Result) (*cynllun.Date, error)
 }
 type DeadlineClosureResolver interface {
 	Event(ctx context.Context, obj *cynllun.Closure) (*string, error)
@@ -1563,6 +1609,8 @@ type DisagreementResolver interface {
 }
 type DisputedDecisionResolver interface {
 	MadeBy(ctx context.Context, obj *cynllun.DisputedDecision) (*cynllun.Organisation, error)
+
+	Route(ctx context.Context, obj *cynllun.DisputedDecision) (*routes.Route, error)
 }
 type EvidenceResolver interface {
 	Attachment(ctx context.Context, obj *cynllun.Evidence) (*string, error)
@@ -1757,7 +1805,8 @@ type QueryResolver interface {
 	CheckPlan(ctx context.Context, planID string, content cynllun.Content) ([]*quality.Finding, error)
 	Review(ctx context.Context, id string) (*cynllun.Review, error)
 	StatutoryRules(ctx context.Context) ([]*clock.Rule, error)
-	CalculateDeadline(ctx context.Context, rule string, start cynllun.Date, orgID *string, counting *service.Counting) (*clock.Result, error)
+	CalculateDeadline(ctx context.Context, rule string, start cynllun.Date, orgID *string, counting *service.Counting, extended *bool) (*clock.Result, error)
+	Routes(ctx context.Context, decision *cynllun.DisputedKind, maker *cynllun.OrgKind) ([]*routes.Route, error)
 	Deadlines(ctx context.Context, from *cynllun.Date, to *cynllun.Date, filter *service.DeadlineFilter, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) (*DeadlineConnection, error)
 	Deadline(ctx context.Context, id string) (*cynllun.Deadline, error)
 	Calendar(ctx context.Context, orgID string) (*service.OrgCalendar, error)
@@ -1843,6 +1892,12 @@ type ReviewRevisionResolver interface {
 	MeetingRecords(ctx context.Context, obj *ReviewRevision) ([]*cynllun.Job, error)
 	CreatedByPerson(ctx context.Context, obj *ReviewRevision) (*service.Person, error)
 }
+type RouteStepResolver interface {
+	CaseKind(ctx context.Context, obj *routes.RouteStep) (*cynllun.CaseKind, error)
+	RequestEvent(ctx context.Context, obj *routes.RouteStep) (*cynllun.EventKind, error)
+	Window(ctx context.Context, obj *routes.RouteStep) (*clock.Rule, error)
+	Clocks(ctx context.Context, obj *routes.RouteStep) ([]*clock.Rule, error)
+}
 type RowLedgerResolver interface {
 	Row(ctx context.Context, obj *VersionRowLedger) (*VersionRow, error)
 }
@@ -1851,6 +1906,7 @@ type StatutoryEventResolver interface {
 	PlanID(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error)
 	ReviewID(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error)
 	Note(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error)
+	Decision(ctx context.Context, obj *cynllun.StatutoryEvent) (*cynllun.DisputedKind, error)
 
 	RecordedByPerson(ctx context.Context, obj *cynllun.StatutoryEvent) (*service.Person, error)
 }
@@ -2053,6 +2109,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
+
+	case "BodyLimit.amount":
+		if e.ComplexityRoot.BodyLimit.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BodyLimit.Amount(childComplexity), true
+	case "BodyLimit.body":
+		if e.ComplexityRoot.BodyLimit.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BodyLimit.Body(childComplexity), true
+	case "BodyLimit.unit":
+		if e.ComplexityRoot.BodyLimit.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BodyLimit.Unit(childComplexity), true
 
 	case "Bundle.case":
 		if e.ComplexityRoot.Bundle.Case == nil {
@@ -3264,6 +3339,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Deadline.Due(childComplexity), true
+	case "Deadline.dueOnNonWorkingDay":
+		if e.ComplexityRoot.Deadline.DueOnNonWorkingDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.DueOnNonWorkingDay(childComplexity), true
 	case "Deadline.extension":
 		if e.ComplexityRoot.Deadline.Extension == nil {
 			break
@@ -3354,6 +3435,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeadlineCalculation.Explanation(childComplexity), true
+	case "DeadlineCalculation.lastWorkingDayBefore":
+		if e.ComplexityRoot.DeadlineCalculation.LastWorkingDayBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineCalculation.LastWorkingDayBefore(childComplexity), true
+	case "DeadlineCalculation.dueOnNonWorkingDay":
+		if e.ComplexityRoot.DeadlineCalculation.NotWorkingDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineCalculation.NotWorkingDay(childComplexity), true
 	case "DeadlineCalculation.periodEnd":
 		if e.ComplexityRoot.DeadlineCalculation.PeriodEnd == nil {
 			break
@@ -3584,6 +3677,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DisputedDecision.NoticeGivenOn(childComplexity), true
+	case "DisputedDecision.route":
+		if e.ComplexityRoot.DisputedDecision.Route == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputedDecision.Route(childComplexity), true
 
 	case "Evidence.attachment":
 		if e.ComplexityRoot.Evidence.Attachment == nil {
@@ -6022,7 +6121,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CalculateDeadline(childComplexity, args["rule"].(string), args["start"].(cynllun.Date), args["orgId"].(*string), args["counting"].(*service.Counting)), true
+		return e.ComplexityRoot.Query.CalculateDeadline(childComplexity, args["rule"].(string), args["start"].(cynllun.Date), args["orgId"].(*string), args["counting"].(*service.Counting), args["extended"].(*bool)), true
 	case "Query.calendar":
 		if e.ComplexityRoot.Query.Calendar == nil {
 			break
@@ -6245,6 +6344,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Reviews(childComplexity, args["orderBy"].(*cynllun.WorkOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.routes":
+		if e.ComplexityRoot.Query.Routes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_routes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Routes(childComplexity, args["decision"].(*cynllun.DisputedKind), args["maker"].(*cynllun.OrgKind)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -6331,6 +6441,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordStatutoryEventPayload.Event(childComplexity), true
+	case "RecordStatutoryEventPayload.route":
+		if e.ComplexityRoot.RecordStatutoryEventPayload.Route == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordStatutoryEventPayload.Route(childComplexity), true
 	case "RecordStatutoryEventPayload.started":
 		if e.ComplexityRoot.RecordStatutoryEventPayload.Started == nil {
 			break
@@ -7140,6 +7256,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RotateWebhookSecretPayload.Secret(childComplexity), true
 
+	case "Route.appealLies":
+		if e.ComplexityRoot.Route.AppealLies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Route.AppealLies(childComplexity), true
+	case "Route.caseKinds":
+		if e.ComplexityRoot.Route.CaseKinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Route.CaseKinds(childComplexity), true
+	case "Route.decision":
+		if e.ComplexityRoot.Route.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Route.Decision(childComplexity), true
+	case "Route.explanation":
+		if e.ComplexityRoot.Route.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Route.Explanation(childComplexity), true
+	case "Route.maker":
+		if e.ComplexityRoot.Route.Maker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Route.Maker(childComplexity), true
+	case "Route.note":
+		if e.ComplexityRoot.Route.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Route.Note(childComplexity), true
+	case "Route.steps":
+		if e.ComplexityRoot.Route.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Route.Steps(childComplexity), true
+
+	case "RouteStep.basis":
+		if e.ComplexityRoot.RouteStep.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Basis(childComplexity), true
+	case "RouteStep.caseKind":
+		if e.ComplexityRoot.RouteStep.CaseKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.CaseKind(childComplexity), true
+	case "RouteStep.clocks":
+		if e.ComplexityRoot.RouteStep.Clocks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Clocks(childComplexity), true
+	case "RouteStep.description":
+		if e.ComplexityRoot.RouteStep.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Description(childComplexity), true
+	case "RouteStep.kind":
+		if e.ComplexityRoot.RouteStep.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Kind(childComplexity), true
+	case "RouteStep.requestEvent":
+		if e.ComplexityRoot.RouteStep.RequestEvent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.RequestEvent(childComplexity), true
+	case "RouteStep.section":
+		if e.ComplexityRoot.RouteStep.SectionText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.SectionText(childComplexity), true
+	case "RouteStep.tag":
+		if e.ComplexityRoot.RouteStep.Tag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Tag(childComplexity), true
+	case "RouteStep.title":
+		if e.ComplexityRoot.RouteStep.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Title(childComplexity), true
+	case "RouteStep.window":
+		if e.ComplexityRoot.RouteStep.Window == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Window(childComplexity), true
+
 	case "RowLedger.basis":
 		if e.ComplexityRoot.RowLedger.Basis == nil {
 			break
@@ -7335,6 +7555,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Statement.Text(childComplexity), true
 
+	case "StatutoryEvent.consentGiven":
+		if e.ComplexityRoot.StatutoryEvent.ConsentGiven == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEvent.ConsentGiven(childComplexity), true
+	case "StatutoryEvent.decision":
+		if e.ComplexityRoot.StatutoryEvent.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryEvent.Decision(childComplexity), true
 	case "StatutoryEvent.id":
 		if e.ComplexityRoot.StatutoryEvent.ID == nil {
 			break
@@ -7488,6 +7720,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StatutoryRule.FixedEndOfSeptember(childComplexity), true
+	case "StatutoryRule.forBodies":
+		if e.ComplexityRoot.StatutoryRule.ForBodies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.ForBodies(childComplexity), true
 	case "StatutoryRule.id":
 		if e.ComplexityRoot.StatutoryRule.ID == nil {
 			break
@@ -7530,6 +7768,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StatutoryRule.StartEvent(childComplexity), true
+	case "StatutoryRule.startsWhenAll":
+		if e.ComplexityRoot.StatutoryRule.StartsWhenAll == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatutoryRule.StartsWhenAll(childComplexity), true
 	case "StatutoryRule.tag":
 		if e.ComplexityRoot.StatutoryRule.Tag == nil {
 			break
@@ -10671,8 +10915,12 @@ type StatutoryRule {
   fixedEndOfSeptember: Boolean!
   "A deployment may set the time limit (unconfirmed limits, local guidance)."
   overridable: Boolean!
-  "The event that starts the clock (a StatutoryEventKind, or an event Cynllun does not record yet)."
+  "The event that starts the clock (a StatutoryEventKind)."
   startEvent: String!
+  "Events that must all have happened, for the learner at the same body, before the clock starts; it starts on the day of the latest (T3: ALN brought to the FEI's attention and the young person's consent). Empty when startEvent alone starts it."
+  startsWhenAll: [String!]!
+  "Other time limits for some kinds of body, applied to their clocks (T19: 35 school days for a school; amount and unit are the others')."
+  forBodies: [BodyLimit!]!
   "Events that start a new period of the same rule (T8: a revised plan or a notice not to revise)."
   restartEvents: [String!]!
   "Events that meet the rule."
@@ -10687,6 +10935,16 @@ type StatutoryRule {
   exceptions: [String!]!
   "A note on the rule; null when none."
   note: String
+}
+
+"A rule's time limit for one kind of body."
+type BodyLimit {
+  "The kind of body."
+  body: OrgKind!
+  "The time limit, in unit."
+  amount: Int!
+  "The unit of the time limit."
+  unit: TimeUnit!
 }
 
 "Where a statutory period begins."
@@ -10753,6 +11011,10 @@ type DeadlineCalculation {
   due: Date!
   "The end of the period before any roll-forward or first-working-day adjustment."
   periodEnd: Date
+  "The due date is not a working day (a weekend, or an England and Wales bank holiday in the years the data holds) and no rule of the timescale moves it (only the ALN Regulations' periods roll forward): it stays, flagged, with lastWorkingDayBefore."
+  dueOnNonWorkingDay: Boolean!
+  "When dueOnNonWorkingDay: the last working day before the due date; null otherwise."
+  lastWorkingDayBefore: Date
   "The days examined, in date order: for day counts every day from the start to the due date, counted or skipped and why; for weeks, months and fixed dates the start, the period end and any days to an adjusted due date."
   steps: [CalculationStep!]!
   "The working in plain sentences."
@@ -10791,13 +11053,13 @@ enum DeadlineStatus {
 
 "Something that happened that starts or meets statutory clocks (domain.md §2.2)."
 enum StatutoryEventKind {
-  "The learner's possible ALN was brought to a school's or the local authority's attention (starts T1, T4)."
+  "The learner's possible ALN was brought to a school's, FEI's or the local authority's attention (starts T1, T4; with the young person's consent, T3: consentGiven records that consent on the same day)."
   ALN_BROUGHT_TO_ATTENTION
-  "A young person consented to a decision about their ALN (starts T2, T3)."
+  "A young person consented to a decision about their ALN (starts T2 at a school; with ALN brought to an FEI's attention, T3)."
   CONSENT_GIVEN
-  "An IDP was given (meets T1–T4, starts T8). Cynllun records it itself when a plan's first version is FINAL."
+  "An IDP was given (meets T1–T4 and T19, starts T8). Cynllun records it itself when a plan's first version is FINAL."
   IDP_GIVEN
-  "A notice that the learner has no ALN was given (meets T1–T4)."
+  "A notice that the learner has no ALN was given (meets T1–T4 and T19)."
   NO_ALN_NOTICE_GIVEN
   "A review was requested (starts T9). Cynllun records it itself on requestReview."
   REVIEW_REQUESTED
@@ -10811,10 +11073,22 @@ enum StatutoryEventKind {
   NHS_RESPONSE_GIVEN
   "Notice of a school's decision to cease to maintain the IDP was given (starts T11)."
   CEASE_NOTICE_GIVEN
-  "The local authority was asked to reconsider a school's decision or IDP (starts T5, T6; meets T11)."
-  RECONSIDERATION_REQUESTED
-  "The local authority decided the reconsideration (meets T5, T6)."
-  RECONSIDERATION_DECIDED
+  "The local authority was asked to reconsider a maintained school's decision on whether the learner has ALN (s.26; starts T5)."
+  RECONSIDER_ALN_DECISION_REQUESTED
+  "The local authority decided its reconsideration of a school's decision on ALN (s.26; meets T5). Its decision may be appealed (s.70)."
+  RECONSIDER_ALN_DECISION_DECIDED
+  "The local authority was asked to reconsider a maintained school's IDP with a view to revising it (s.27; starts T6)."
+  RECONSIDER_IDP_REQUESTED
+  "The local authority decided its reconsideration of a school's IDP (s.27; meets T6). A decision not to revise may be appealed (s.70)."
+  RECONSIDER_IDP_DECIDED
+  "The local authority was asked to reconsider a maintained school's decision to cease to maintain the IDP (s.32; meets T11, starts T21)."
+  RECONSIDER_CEASE_REQUESTED
+  "The local authority decided its reconsideration of a school's decision to cease to maintain the IDP (s.32; meets T21)."
+  RECONSIDER_CEASE_DECIDED
+  "Recorded before issue 16, when one kind stood for all three requests to reconsider (it started T5 and T6 and met T11): read as it was recorded. It can no longer be recorded and starts or meets no clock; its clocks stay as they were (a RECONSIDER_…_DECIDED event meets them)."
+  RECONSIDERATION_REQUESTED @deprecated(reason: "One kind for three legal steps: use RECONSIDER_ALN_DECISION_REQUESTED (s.26), RECONSIDER_IDP_REQUESTED (s.27) or RECONSIDER_CEASE_REQUESTED (s.32).")
+  "Recorded before issue 16, for the decision on any of the three reconsiderations: read as it was recorded. It can no longer be recorded and meets no clock."
+  RECONSIDERATION_DECIDED @deprecated(reason: "Use RECONSIDER_ALN_DECISION_DECIDED, RECONSIDER_IDP_DECIDED or RECONSIDER_CEASE_DECIDED.")
   "The local authority was asked to take over a school's or FEI's IDP (starts T7)."
   TAKEOVER_REQUESTED
   "The local authority decided whether to take it over (meets T7)."
@@ -10823,7 +11097,7 @@ enum StatutoryEventKind {
   FEI_TAKEOVER_REQUEST_RECEIVED
   "The FEI answered it (meets T12)."
   FEI_TAKEOVER_ANSWERED
-  "A decision notice with the right of appeal was given (starts T17)."
+  "A decision and its notice were given by the body named (orgId). The clocks it starts follow the route of the decision (decision, and the body's kind; see routes): T17, the time to appeal, only where an appeal lies (a local authority's or an FEI's decision); a maintained school's decision to cease starts T11, the time to ask the local authority to reconsider; other school decisions start none (the local authority reconsiders them)."
   DECISION_NOTICE_GIVEN
   "An appeal was made to the Education Tribunal for Wales (meets T17)."
   APPEAL_MADE
@@ -10831,9 +11105,21 @@ enum StatutoryEventKind {
   TRIBUNAL_DECISION_SENT
   "A review of the Tribunal's decision was asked for (meets T18)."
   TRIBUNAL_REVIEW_REQUESTED
-  "The learner was registered at a new school (starts T13, T16; meets T14)."
+  "The learner was registered at a new school (starts T16; meets T14 after a start-of-year move; otherwise an in-year move, starting T13: the new school maintains the IDP with no gap)."
   REGISTERED_AT_NEW_SCHOOL
-  "Referred to the LA's disagreement resolution arrangements (s.68): extends T17 when before its due date."
+  "The learner's last day at a maintained school at the end of a school year, moving to another for the next (starts T14: registered there before the end of September). Record it for the new school (orgId)."
+  LAST_DAY_AT_PREVIOUS_SCHOOL
+  "The young person's last day at school, the school maintaining their IDP, before going to an FEI (starts T15: enrolled before the end of September). Record it for the FEI (orgId)."
+  LAST_DAY_AT_SCHOOL
+  "The young person enrolled at the FEI (meets T15)."
+  ENROLLED_AT_FEI
+  "The new school or FEI adopted the IDP and maintains it (meets T13)."
+  IDP_ADOPTED
+  "A transitional IDP notice moving the learner from SEN to ALN was given (starts T19: 12 weeks for a local authority, 35 school days for a school)."
+  IDP_NOTICE_GIVEN
+  "Compulsory school age ended: the learner is a young person, and nothing is decided without their consent (T20, no clock)."
+  COMPULSORY_SCHOOL_AGE_ENDED
+  "Referred to the LA's disagreement resolution arrangements (s.68): extends T17 when on or before the last day of its period (before the original period expires)."
   DISAGREEMENT_REFERRED
 }
 
@@ -10853,6 +11139,10 @@ type StatutoryEvent implements Node {
   reviewId: ID
   "A note; null when none."
   note: String
+  "For a DECISION_NOTICE_GIVEN: what was decided, which chose its route and clocks; null when not said (read as OTHER) and for other events."
+  decision: DisputedDecisionKind
+  "For an ALN_BROUGHT_TO_ATTENTION: the young person consented to the decision the same day, so no separate CONSENT_GIVEN is needed (T3)."
+  consentGiven: Boolean!
   "True for events Cynllun derived (an IDP given, a review concluded)."
   system: Boolean!
   "When it was recorded."
@@ -10879,7 +11169,7 @@ type DeadlineClosure {
 type Deadline implements Node {
   "The deadline's id (dln_…)."
   id: ID!
-  "The rule the clock follows."
+  "The rule the clock follows, as it applies to the body (T19: a school's own time limit, forBodies)."
   rule: StatutoryRule!
   "The learner it runs for."
   learner: Learner!
@@ -10893,6 +11183,8 @@ type Deadline implements Node {
   due: Date
   "Why due could not be computed (no calendar covers the dates, no confirmed time limit); null when it was."
   problem: String
+  "The due date is not a working day (see DeadlineCalculation.dueOnNonWorkingDay); null when there is no due date."
+  dueOnNonWorkingDay: Boolean
   "Where it stands today."
   status: DeadlineStatus!
   "Met after its due date."
@@ -10973,6 +11265,10 @@ input StatutoryEventInput {
   reviewId: ID
   "A note."
   note: String
+  "DECISION_NOTICE_GIVEN only: what was decided. With the deciding body's kind it chooses the route, and so the clocks the notice starts; not given, it is read as OTHER (a local authority's or FEI's notice then starts T17, a school's none)."
+  decision: DisputedDecisionKind
+  "ALN_BROUGHT_TO_ATTENTION only: the young person consented to the decision the same day (for instance they raised it themselves), so no separate CONSENT_GIVEN event is needed to start T3."
+  consentGiven: Boolean = false
 }
 
 "A recorded statutory event and what it did."
@@ -10981,8 +11277,10 @@ type RecordStatutoryEventPayload {
   event: StatutoryEvent!
   "Clocks the event started."
   started: [Deadline!]!
-  "Clocks the event satisfied."
+  "Clocks the event satisfied, as they stand after it (status MET)."
   closed: [Deadline!]!
+  "For a DECISION_NOTICE_GIVEN: what the child, parent or young person may do next about the decision; null for other events."
+  route: Route
 }
 
 extend type Query {
@@ -10998,7 +11296,23 @@ extend type Query {
     orgId: ID
     "Counting conventions to use instead of the deployment's (to compare readings of an unconfirmed rule); those not given stay the deployment's."
     counting: CountingInput
+    "Add the rule's extension (T17: 8 more weeks after a referral to disagreement resolution before the time to appeal ended). INVALID for a rule that has none."
+    extended: Boolean = false
   ): DeadlineCalculation
+  """
+  What a child, parent or young person may do next about a decision: for
+  each kind of decision and each kind of body that made it, the steps open
+  (the local authority's reconsideration, an appeal to the Tribunal,
+  disagreement resolution, advocacy …) with the section of the Act that
+  gives each and how well that is evidenced (domain.md §4.1–4.2). Public
+  law: anyone signed in may read it.
+  """
+  routes(
+    "Only routes of this kind of decision."
+    decision: DisputedDecisionKind
+    "Only routes of decisions made by this kind of body."
+    maker: OrgKind
+  ): [Route!]!
   """
   Deadlines of the learners you may see, by due date (undated last): for
   staff those of their settings' learners, for officers their LA's, for a
@@ -11312,9 +11626,13 @@ extend type Learner {
 
 extend type Mutation {
   """
-  Open a case (a disagreement or an appeal) for a learner. A decision notice
-  date (decision.noticeGivenOn, with decision.madeBy) on an APPEAL or
-  DISABILITY_CLAIM starts T17, the time to appeal: Case.appealDeadline. The
+  Open a case (a disagreement or an appeal) for a learner. The case's kind
+  must be one the decision's route allows (decision.route.caseKinds, by the
+  decision's kind and the kind of body that made it): an APPEAL against a
+  maintained school's decision, for one, is INVALID on input.kind with the
+  route explained (the local authority reconsiders it). A decision notice
+  date (decision.noticeGivenOn, with decision.madeBy) on an APPEAL starts
+  T17, the time to appeal, where an appeal lies: Case.appealDeadline. The
   bundle starts with the configured sections (default A–F).
   """
   openCase(
@@ -11660,8 +11978,76 @@ type DisputedDecision {
   madeBy: Organisation
   "The day it was decided; null when not recorded."
   decidedOn: Date
-  "The decision notice, with the right of appeal, was given: T17 starts."
+  "The day the decision notice was given: on an APPEAL it starts T17, the time to appeal, where an appeal lies."
   noticeGivenOn: Date
+  "What may be done next about this decision (by its kind and its maker's kind); null when the body that decided is not recorded."
+  route: Route
+}
+
+"A step a child, parent or young person may take after a decision (domain.md §4.1–4.2)."
+enum RouteStepKind {
+  "Ask the local authority to reconsider a maintained school's decision: on ALN (s.26), its IDP (s.27), or to cease to maintain the IDP (s.32)."
+  LA_RECONSIDERATION
+  "Appeal to the Education Tribunal for Wales against a local authority's or an FEI's decision (s.70)."
+  TRIBUNAL_APPEAL
+  "The local authority's arrangements for avoiding and resolving disagreements (s.68)."
+  DISAGREEMENT_RESOLUTION
+  "Independent advocacy the local authority arranges for those considering or making an appeal (s.69)."
+  ADVOCACY
+  "Ask the local authority to take over a school's or FEI's IDP (s.28)."
+  LA_TAKEOVER
+  "Ask the body maintaining the IDP to review it (s.23(8))."
+  REVIEW_REQUEST
+  "A disability discrimination claim to the Tribunal (Equality Act 2010, outside the ALN Act; unconfirmed here)."
+  DISABILITY_CLAIM
+}
+
+"""
+What may be done about one kind of decision made by one kind of body: the
+routes of the Act as data (routes/routes.json). A maintained school's
+decisions have no appeal: the local authority reconsiders them, and its
+decision is appealable. What domain.md leaves unconfirmed is a step tagged
+UNCONFIRMED, still offered.
+"""
+type Route {
+  "What was decided."
+  decision: DisputedDecisionKind!
+  "The kind of body that decided."
+  maker: OrgKind!
+  "The steps open, in the order to consider them; empty when the body does not make such a decision or no route is known."
+  steps: [RouteStep!]!
+  "Whether an appeal to the Tribunal lies (a TRIBUNAL_APPEAL step, whatever its tag)."
+  appealLies: Boolean!
+  "The kinds of case the steps are pursued as: a case of another kind about this decision is refused (INVALID, with the route explained)."
+  caseKinds: [CaseKind!]!
+  "What the law says about this decision and its maker."
+  note: LocalText!
+  "The route in plain sentences: the note, then the next steps with their sections."
+  explanation: LocalText!
+}
+
+"One step of a route."
+type RouteStep {
+  "What the step is."
+  kind: RouteStepKind!
+  "Its name."
+  title: LocalText!
+  "What it is, in a sentence or two."
+  description: LocalText!
+  "The provision that gives it: a section of the Act (s.26 / a.26), or another enactment named."
+  section: LocalText!
+  "The source, with its evidence tags."
+  basis: String!
+  "How well the step is evidenced for this decision and maker."
+  tag: EvidenceTag!
+  "The kind of case that pursues it; null when it is not a case (advocacy, a takeover or review request)."
+  caseKind: CaseKind
+  "The statutory event that records the step being taken; null when none is recorded."
+  requestEvent: StatutoryEventKind
+  "The clock of the time to take the step, which the decision notice starts (T17 to appeal, T11 to ask for reconsideration of a decision to cease); null when no time limit is known."
+  window: StatutoryRule
+  "The clocks the step starts when it is taken (its requestEvent's: T5, T6, T7, T21 …)."
+  clocks: [StatutoryRule!]!
 }
 
 "A party to a case, or someone acting for one."
@@ -11940,7 +12326,7 @@ input DisputedDecisionInput {
   madeBy: ID
   "The day it was decided."
   decidedOn: Date
-  "The day the decision notice (with the right of appeal) was given: starts T17 on an APPEAL or DISABILITY_CLAIM."
+  "The day the decision notice was given: on an APPEAL it starts T17 where an appeal lies (the decision's route)."
   noticeGivenOn: Date
 }
 
@@ -13008,6 +13394,18 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_BodyLimit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "body":
+		return ec.fieldContext_BodyLimit_body(ctx, field)
+	case "amount":
+		return ec.fieldContext_BodyLimit_amount(ctx, field)
+	case "unit":
+		return ec.fieldContext_BodyLimit_unit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BodyLimit", field.Name)
+}
+
 func (ec *executionContext) childFields_Bundle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -13590,6 +13988,8 @@ func (ec *executionContext) childFields_Deadline(ctx context.Context, field grap
 		return ec.fieldContext_Deadline_due(ctx, field)
 	case "problem":
 		return ec.fieldContext_Deadline_problem(ctx, field)
+	case "dueOnNonWorkingDay":
+		return ec.fieldContext_Deadline_dueOnNonWorkingDay(ctx, field)
 	case "status":
 		return ec.fieldContext_Deadline_status(ctx, field)
 	case "late":
@@ -13620,6 +14020,10 @@ func (ec *executionContext) childFields_DeadlineCalculation(ctx context.Context,
 		return ec.fieldContext_DeadlineCalculation_due(ctx, field)
 	case "periodEnd":
 		return ec.fieldContext_DeadlineCalculation_periodEnd(ctx, field)
+	case "dueOnNonWorkingDay":
+		return ec.fieldContext_DeadlineCalculation_dueOnNonWorkingDay(ctx, field)
+	case "lastWorkingDayBefore":
+		return ec.fieldContext_DeadlineCalculation_lastWorkingDayBefore(ctx, field)
 	case "steps":
 		return ec.fieldContext_DeadlineCalculation_steps(ctx, field)
 	case "explanation":
@@ -13740,6 +14144,8 @@ func (ec *executionContext) childFields_DisputedDecision(ctx context.Context, fi
 		return ec.fieldContext_DisputedDecision_decidedOn(ctx, field)
 	case "noticeGivenOn":
 		return ec.fieldContext_DisputedDecision_noticeGivenOn(ctx, field)
+	case "route":
+		return ec.fieldContext_DisputedDecision_route(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DisputedDecision", field.Name)
 }
@@ -14776,6 +15182,8 @@ func (ec *executionContext) childFields_RecordStatutoryEventPayload(ctx context.
 		return ec.fieldContext_RecordStatutoryEventPayload_started(ctx, field)
 	case "closed":
 		return ec.fieldContext_RecordStatutoryEventPayload_closed(ctx, field)
+	case "route":
+		return ec.fieldContext_RecordStatutoryEventPayload_route(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordStatutoryEventPayload", field.Name)
 }
@@ -15142,6 +15550,52 @@ func (ec *executionContext) childFields_RotateWebhookSecretPayload(ctx context.C
 	return nil, fmt.Errorf("no field named %q was found under type RotateWebhookSecretPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Route(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "decision":
+		return ec.fieldContext_Route_decision(ctx, field)
+	case "maker":
+		return ec.fieldContext_Route_maker(ctx, field)
+	case "steps":
+		return ec.fieldContext_Route_steps(ctx, field)
+	case "appealLies":
+		return ec.fieldContext_Route_appealLies(ctx, field)
+	case "caseKinds":
+		return ec.fieldContext_Route_caseKinds(ctx, field)
+	case "note":
+		return ec.fieldContext_Route_note(ctx, field)
+	case "explanation":
+		return ec.fieldContext_Route_explanation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Route", field.Name)
+}
+
+func (ec *executionContext) childFields_RouteStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RouteStep_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_RouteStep_title(ctx, field)
+	case "description":
+		return ec.fieldContext_RouteStep_description(ctx, field)
+	case "section":
+		return ec.fieldContext_RouteStep_section(ctx, field)
+	case "basis":
+		return ec.fieldContext_RouteStep_basis(ctx, field)
+	case "tag":
+		return ec.fieldContext_RouteStep_tag(ctx, field)
+	case "caseKind":
+		return ec.fieldContext_RouteStep_caseKind(ctx, field)
+	case "requestEvent":
+		return ec.fieldContext_RouteStep_requestEvent(ctx, field)
+	case "window":
+		return ec.fieldContext_RouteStep_window(ctx, field)
+	case "clocks":
+		return ec.fieldContext_RouteStep_clocks(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RouteStep", field.Name)
+}
+
 func (ec *executionContext) childFields_RowLedger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "rowId":
@@ -15274,6 +15728,10 @@ func (ec *executionContext) childFields_StatutoryEvent(ctx context.Context, fiel
 		return ec.fieldContext_StatutoryEvent_reviewId(ctx, field)
 	case "note":
 		return ec.fieldContext_StatutoryEvent_note(ctx, field)
+	case "decision":
+		return ec.fieldContext_StatutoryEvent_decision(ctx, field)
+	case "consentGiven":
+		return ec.fieldContext_StatutoryEvent_consentGiven(ctx, field)
 	case "system":
 		return ec.fieldContext_StatutoryEvent_system(ctx, field)
 	case "recordedAt":
@@ -15336,6 +15794,10 @@ func (ec *executionContext) childFields_StatutoryRule(ctx context.Context, field
 		return ec.fieldContext_StatutoryRule_overridable(ctx, field)
 	case "startEvent":
 		return ec.fieldContext_StatutoryRule_startEvent(ctx, field)
+	case "startsWhenAll":
+		return ec.fieldContext_StatutoryRule_startsWhenAll(ctx, field)
+	case "forBodies":
+		return ec.fieldContext_StatutoryRule_forBodies(ctx, field)
 	case "restartEvents":
 		return ec.fieldContext_StatutoryRule_restartEvents(ctx, field)
 	case "endEvents":
@@ -16695,6 +17157,14 @@ func (ec *executionContext) field_Query_calculateDeadline_args(ctx context.Conte
 		return nil, err
 	}
 	args["counting"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "extended",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["extended"] = arg4
 	return args, nil
 }
 
@@ -17177,6 +17647,28 @@ func (ec *executionContext) field_Query_reviews_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_routes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "decision",
+		func(ctx context.Context, v any) (*cynllun.DisputedKind, error) {
+			return ec.unmarshalODisputedDecisionKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maker",
+		func(ctx context.Context, v any) (*cynllun.OrgKind, error) {
+			return ec.unmarshalOOrgKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrgKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maker"] = arg1
 	return args, nil
 }
 
@@ -17970,6 +18462,75 @@ func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BodyLimit_body(ctx context.Context, field graphql.CollectedField, obj *clock.BodyLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BodyLimit_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.OrgKind) graphql.Marshaler {
+			return ec.marshalNOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BodyLimit_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BodyLimit", field, false, false, "OrgKind")
+}
+
+func (ec *executionContext) _BodyLimit_amount(ctx context.Context, field graphql.CollectedField, obj *clock.BodyLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BodyLimit_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BodyLimit_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BodyLimit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BodyLimit_unit(ctx context.Context, field graphql.CollectedField, obj *clock.BodyLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BodyLimit_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v clock.Unit) graphql.Marshaler {
+			return ec.marshalNTimeUnit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BodyLimit_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BodyLimit", field, false, false, "TimeUnit")
 }
 
 func (ec *executionContext) _Bundle_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Bundle) (ret graphql.Marshaler) {
@@ -23160,6 +23721,29 @@ func (ec *executionContext) fieldContext_Deadline_problem(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Deadline", field, true, true, "String")
 }
 
+func (ec *executionContext) _Deadline_dueOnNonWorkingDay(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_dueOnNonWorkingDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deadline().DueOnNonWorkingDay(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_dueOnNonWorkingDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _Deadline_status(ctx context.Context, field graphql.CollectedField, obj *cynllun.Deadline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23491,6 +24075,52 @@ func (ec *executionContext) _DeadlineCalculation_periodEnd(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_DeadlineCalculation_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeadlineCalculation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DeadlineCalculation_dueOnNonWorkingDay(ctx context.Context, field graphql.CollectedField, obj *clock.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineCalculation_dueOnNonWorkingDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotWorkingDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineCalculation_dueOnNonWorkingDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineCalculation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DeadlineCalculation_lastWorkingDayBefore(ctx context.Context, field graphql.CollectedField, obj *clock.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineCalculation_lastWorkingDayBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeadlineCalculation().LastWorkingDayBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineCalculation_lastWorkingDayBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineCalculation", field, true, true, "Date")
 }
 
 func (ec *executionContext) _DeadlineCalculation_steps(ctx context.Context, field graphql.CollectedField, obj *clock.Result) (ret graphql.Marshaler) {
@@ -24400,6 +25030,38 @@ func (ec *executionContext) _DisputedDecision_noticeGivenOn(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_DisputedDecision_noticeGivenOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DisputedDecision", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DisputedDecision_route(ctx context.Context, field graphql.CollectedField, obj *cynllun.DisputedDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputedDecision_route(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DisputedDecision().Route(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *routes.Route) graphql.Marshaler {
+			return ec.marshalORoute2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋroutesᚐRoute(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisputedDecision_route(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisputedDecision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Route(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Evidence_title(ctx context.Context, field graphql.CollectedField, obj *cynllun.Evidence) (ret graphql.Marshaler) {
@@ -34970,7 +35632,7 @@ func (ec *executionContext) _Query_calculateDeadline(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CalculateDeadline(ctx, fc.Args["rule"].(string), fc.Args["start"].(cynllun.Date), fc.Args["orgId"].(*string), fc.Args["counting"].(*service.Counting))
+			return ec.Resolvers.Query().CalculateDeadline(ctx, fc.Args["rule"].(string), fc.Args["start"].(cynllun.Date), fc.Args["orgId"].(*string), fc.Args["counting"].(*service.Counting), fc.Args["extended"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *clock.Result) graphql.Marshaler {
@@ -34998,6 +35660,50 @@ func (ec *executionContext) fieldContext_Query_calculateDeadline(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_calculateDeadline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_routes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_routes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Routes(ctx, fc.Args["decision"].(*cynllun.DisputedKind), fc.Args["maker"].(*cynllun.OrgKind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*routes.Route) graphql.Marshaler {
+			return ec.marshalNRoute2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋroutesᚐRouteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_routes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Route(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_routes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35739,6 +36445,38 @@ func (ec *executionContext) fieldContext_RecordStatutoryEventPayload_closed(_ co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordStatutoryEventPayload_route(ctx context.Context, field graphql.CollectedField, obj *service.EventResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordStatutoryEventPayload_route(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Route, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *routes.Route) graphql.Marshaler {
+			return ec.marshalORoute2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋroutesᚐRoute(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordStatutoryEventPayload_route(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordStatutoryEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Route(ctx, field)
 		},
 	}
 	return fc, nil
@@ -39277,6 +40015,469 @@ func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_secret(_ con
 	return graphql.NewScalarFieldContext("RotateWebhookSecretPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _Route_decision(ctx context.Context, field graphql.CollectedField, obj *routes.Route) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Route_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.DisputedKind) graphql.Marshaler {
+			return ec.marshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Route_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Route", field, false, false, "DisputedDecisionKind")
+}
+
+func (ec *executionContext) _Route_maker(ctx context.Context, field graphql.CollectedField, obj *routes.Route) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Route_maker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Maker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.OrgKind) graphql.Marshaler {
+			return ec.marshalNOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Route_maker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Route", field, false, false, "OrgKind")
+}
+
+func (ec *executionContext) _Route_steps(ctx context.Context, field graphql.CollectedField, obj *routes.Route) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Route_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []routes.RouteStep) graphql.Marshaler {
+			return ec.marshalNRouteStep2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋroutesᚐRouteStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Route_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Route",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RouteStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Route_appealLies(ctx context.Context, field graphql.CollectedField, obj *routes.Route) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Route_appealLies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppealLies(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Route_appealLies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Route", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Route_caseKinds(ctx context.Context, field graphql.CollectedField, obj *routes.Route) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Route_caseKinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseKinds(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.CaseKind) graphql.Marshaler {
+			return ec.marshalNCaseKind2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐCaseKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Route_caseKinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Route", field, true, false, "CaseKind")
+}
+
+func (ec *executionContext) _Route_note(ctx context.Context, field graphql.CollectedField, obj *routes.Route) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Route_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Route_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Route",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Route_explanation(ctx context.Context, field graphql.CollectedField, obj *routes.Route) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Route_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Route_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Route",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RouteStep_kind(ctx context.Context, field graphql.CollectedField, obj *routes.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v routes.StepKind) graphql.Marshaler {
+			return ec.marshalNRouteStepKind2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐStepKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RouteStep", field, false, false, "RouteStepKind")
+}
+
+func (ec *executionContext) _RouteStep_title(ctx context.Context, field graphql.CollectedField, obj *routes.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RouteStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RouteStep_description(ctx context.Context, field graphql.CollectedField, obj *routes.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RouteStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RouteStep_section(ctx context.Context, field graphql.CollectedField, obj *routes.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_section(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SectionText(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RouteStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RouteStep_basis(ctx context.Context, field graphql.CollectedField, obj *routes.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RouteStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _RouteStep_tag(ctx context.Context, field graphql.CollectedField, obj *routes.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_tag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v clock.Tag) graphql.Marshaler {
+			return ec.marshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RouteStep", field, false, false, "EvidenceTag")
+}
+
+func (ec *executionContext) _RouteStep_caseKind(ctx context.Context, field graphql.CollectedField, obj *routes.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_caseKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RouteStep().CaseKind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.CaseKind) graphql.Marshaler {
+			return ec.marshalOCaseKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_caseKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RouteStep", field, true, true, "CaseKind")
+}
+
+func (ec *executionContext) _RouteStep_requestEvent(ctx context.Context, field graphql.CollectedField, obj *routes.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_requestEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RouteStep().RequestEvent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.EventKind) graphql.Marshaler {
+			return ec.marshalOStatutoryEventKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐEventKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_requestEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RouteStep", field, true, true, "StatutoryEventKind")
+}
+
+func (ec *executionContext) _RouteStep_window(ctx context.Context, field graphql.CollectedField, obj *routes.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_window(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RouteStep().Window(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clock.Rule) graphql.Marshaler {
+			return ec.marshalOStatutoryRule2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_window(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RouteStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RouteStep_clocks(ctx context.Context, field graphql.CollectedField, obj *routes.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_clocks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RouteStep().Clocks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*clock.Rule) graphql.Marshaler {
+			return ec.marshalNStatutoryRule2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_clocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RouteStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatutoryRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RowLedger_rowId(ctx context.Context, field graphql.CollectedField, obj *VersionRowLedger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40250,6 +41451,52 @@ func (ec *executionContext) fieldContext_StatutoryEvent_note(_ context.Context, 
 	return graphql.NewScalarFieldContext("StatutoryEvent", field, true, true, "String")
 }
 
+func (ec *executionContext) _StatutoryEvent_decision(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEvent_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatutoryEvent().Decision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.DisputedKind) graphql.Marshaler {
+			return ec.marshalODisputedDecisionKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEvent_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEvent", field, true, true, "DisputedDecisionKind")
+}
+
+func (ec *executionContext) _StatutoryEvent_consentGiven(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryEvent_consentGiven(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsentGiven, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryEvent_consentGiven(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryEvent", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _StatutoryEvent_system(ctx context.Context, field graphql.CollectedField, obj *cynllun.StatutoryEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40808,6 +42055,61 @@ func (ec *executionContext) _StatutoryRule_startEvent(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_StatutoryRule_startEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatutoryRule_startsWhenAll(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_startsWhenAll(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsWhenAll, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_startsWhenAll(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatutoryRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatutoryRule_forBodies(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatutoryRule_forBodies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForBodies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []clock.BodyLimit) graphql.Marshaler {
+			return ec.marshalNBodyLimit2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐBodyLimitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatutoryRule_forBodies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatutoryRule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BodyLimit(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StatutoryRule_restartEvents(ctx context.Context, field graphql.CollectedField, obj *clock.Rule) (ret graphql.Marshaler) {
@@ -47198,7 +48500,11 @@ func (ec *executionContext) unmarshalInputStatutoryEventInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"learnerId", "kind", "on", "orgId", "planId", "reviewId", "note"}
+	if _, present := asMap["consentGiven"]; !present {
+		asMap["consentGiven"] = false
+	}
+
+	fieldsInOrder := [...]string{"learnerId", "kind", "on", "orgId", "planId", "reviewId", "note", "decision", "consentGiven"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -47254,6 +48560,20 @@ func (ec *executionContext) unmarshalInputStatutoryEventInput(ctx context.Contex
 				return it, err
 			}
 			it.Note = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalODisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		case "consentGiven":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentGiven"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentGiven = data
 		}
 	}
 	return it, nil
@@ -48153,6 +49473,49 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "node":
 			out.Values[i] = ec._AuditEventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bodyLimitImplementors = []string{"BodyLimit"}
+
+func (ec *executionContext) _BodyLimit(ctx context.Context, sel ast.SelectionSet, obj *clock.BodyLimit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bodyLimitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BodyLimit")
+		case "body":
+			out.Values[i] = ec._BodyLimit_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._BodyLimit_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._BodyLimit_unit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -50084,6 +51447,12 @@ func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Deadline_problem(ctx, field, obj)
 				})
+		case "dueOnNonWorkingDay":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_dueOnNonWorkingDay(ctx, field, obj)
+				})
 		case "status":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -50160,37 +51529,48 @@ func (ec *executionContext) _DeadlineCalculation(ctx context.Context, sel ast.Se
 		case "rule":
 			out.Values[i] = ec._DeadlineCalculation_rule(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "start":
 			out.Values[i] = ec._DeadlineCalculation_start(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "due":
 			out.Values[i] = ec._DeadlineCalculation_due(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "periodEnd":
 			out.Values[i] = ec._DeadlineCalculation_periodEnd(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "dueOnNonWorkingDay":
+			out.Values[i] = ec._DeadlineCalculation_dueOnNonWorkingDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastWorkingDayBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DeadlineCalculation_lastWorkingDayBefore(ctx, field, obj)
+				})
 		case "steps":
 			out.Values[i] = ec._DeadlineCalculation_steps(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "explanation":
 			out.Values[i] = ec._DeadlineCalculation_explanation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "assumptions":
 			out.Values[i] = ec._DeadlineCalculation_assumptions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -50591,6 +51971,12 @@ func (ec *executionContext) _DisputedDecision(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "route":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DisputedDecision_route(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -54304,6 +55690,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_calculateDeadline(ctx, field)
 				})
+		case "routes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_routes(ctx, field)
+				})
 		case "deadlines":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -54512,6 +55904,11 @@ func (ec *executionContext) _RecordStatutoryEventPayload(ctx context.Context, se
 		case "closed":
 			out.Values[i] = ec._RecordStatutoryEventPayload_closed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "route":
+			out.Values[i] = ec._RecordStatutoryEventPayload_route(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -55704,6 +57101,151 @@ func (ec *executionContext) _RotateWebhookSecretPayload(ctx context.Context, sel
 	return out
 }
 
+var routeImplementors = []string{"Route"}
+
+func (ec *executionContext) _Route(ctx context.Context, sel ast.SelectionSet, obj *routes.Route) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, routeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Route")
+		case "decision":
+			out.Values[i] = ec._Route_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maker":
+			out.Values[i] = ec._Route_maker(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._Route_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "appealLies":
+			out.Values[i] = ec._Route_appealLies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "caseKinds":
+			out.Values[i] = ec._Route_caseKinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Route_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "explanation":
+			out.Values[i] = ec._Route_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var routeStepImplementors = []string{"RouteStep"}
+
+func (ec *executionContext) _RouteStep(ctx context.Context, sel ast.SelectionSet, obj *routes.RouteStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, routeStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RouteStep")
+		case "kind":
+			out.Values[i] = ec._RouteStep_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._RouteStep_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._RouteStep_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "section":
+			out.Values[i] = ec._RouteStep_section(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "basis":
+			out.Values[i] = ec._RouteStep_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tag":
+			out.Values[i] = ec._RouteStep_tag(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "caseKind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RouteStep_caseKind(ctx, field, obj)
+				})
+		case "requestEvent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RouteStep_requestEvent(ctx, field, obj)
+				})
+		case "window":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RouteStep_window(ctx, field, obj)
+				})
+		case "clocks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RouteStep_clocks(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var rowLedgerImplementors = []string{"RowLedger"}
 
 func (ec *executionContext) _RowLedger(ctx context.Context, sel ast.SelectionSet, obj *VersionRowLedger) graphql.Marshaler {
@@ -56163,6 +57705,17 @@ func (ec *executionContext) _StatutoryEvent(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._StatutoryEvent_note(ctx, field, obj)
 				})
+		case "decision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatutoryEvent_decision(ctx, field, obj)
+				})
+		case "consentGiven":
+			out.Values[i] = ec._StatutoryEvent_consentGiven(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "system":
 			out.Values[i] = ec._StatutoryEvent_system(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -56357,6 +57910,16 @@ func (ec *executionContext) _StatutoryRule(ctx context.Context, sel ast.Selectio
 			}
 		case "startEvent":
 			out.Values[i] = ec._StatutoryRule_startEvent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsWhenAll":
+			out.Values[i] = ec._StatutoryRule_startsWhenAll(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "forBodies":
+			out.Values[i] = ec._StatutoryRule_forBodies(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -57419,6 +58982,26 @@ func (ec *executionContext) marshalNAuditEventEdge2ᚖgithubᚗcomᚋcynllunᚋc
 	return ec._AuditEventEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBodyLimit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐBodyLimit(ctx context.Context, sel ast.SelectionSet, v clock.BodyLimit) graphql.Marshaler {
+	return ec._BodyLimit(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBodyLimit2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐBodyLimitᚄ(ctx context.Context, sel ast.SelectionSet, v []clock.BodyLimit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBodyLimit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐBodyLimit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -57795,6 +59378,36 @@ var (
 		cynllun.CaseDisabilityClaim: "DISABILITY_CLAIM",
 	}
 )
+
+func (ec *executionContext) unmarshalNCaseKind2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐCaseKindᚄ(ctx context.Context, v any) ([]cynllun.CaseKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]cynllun.CaseKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNCaseKind2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐCaseKindᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.CaseKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) marshalNCaseRevision2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*CaseRevision) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -60401,6 +62014,86 @@ func (ec *executionContext) unmarshalNRotateWebhookSecretInput2githubᚗcomᚋcy
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRoute2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋroutesᚐRouteᚄ(ctx context.Context, sel ast.SelectionSet, v []*routes.Route) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoute2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋroutesᚐRoute(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRoute2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋroutesᚐRoute(ctx context.Context, sel ast.SelectionSet, v *routes.Route) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Route!")
+		return graphql.Null
+	}
+	return ec._Route(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRouteStep2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐRouteStep(ctx context.Context, sel ast.SelectionSet, v routes.RouteStep) graphql.Marshaler {
+	return ec._RouteStep(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRouteStep2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋroutesᚐRouteStepᚄ(ctx context.Context, sel ast.SelectionSet, v []routes.RouteStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRouteStep2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐRouteStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNRouteStepKind2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐStepKind(ctx context.Context, v any) (routes.StepKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRouteStepKind2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐStepKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRouteStepKind2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐStepKind(ctx context.Context, sel ast.SelectionSet, v routes.StepKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRouteStepKind2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐStepKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RouteStepKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRouteStepKind2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐStepKind = map[string]routes.StepKind{
+		"LA_RECONSIDERATION":      routes.StepLAReconsideration,
+		"TRIBUNAL_APPEAL":         routes.StepTribunalAppeal,
+		"DISAGREEMENT_RESOLUTION": routes.StepDisagreementResolution,
+		"ADVOCACY":                routes.StepAdvocacy,
+		"LA_TAKEOVER":             routes.StepLATakeover,
+		"REVIEW_REQUEST":          routes.StepReviewRequest,
+		"DISABILITY_CLAIM":        routes.StepDisabilityClaim,
+	}
+	marshalNRouteStepKind2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐStepKind = map[routes.StepKind]string{
+		routes.StepLAReconsideration:      "LA_RECONSIDERATION",
+		routes.StepTribunalAppeal:         "TRIBUNAL_APPEAL",
+		routes.StepDisagreementResolution: "DISAGREEMENT_RESOLUTION",
+		routes.StepAdvocacy:               "ADVOCACY",
+		routes.StepLATakeover:             "LA_TAKEOVER",
+		routes.StepReviewRequest:          "REVIEW_REQUEST",
+		routes.StepDisabilityClaim:        "DISABILITY_CLAIM",
+	}
+)
+
 func (ec *executionContext) marshalNRowLedger2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionRowLedgerᚄ(ctx context.Context, sel ast.SelectionSet, v []*VersionRowLedger) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -60789,52 +62482,76 @@ func (ec *executionContext) marshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋ
 
 var (
 	unmarshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind = map[string]cynllun.EventKind{
-		"ALN_BROUGHT_TO_ATTENTION":      cynllun.EventALNBroughtToAttention,
-		"CONSENT_GIVEN":                 cynllun.EventConsentGiven,
-		"IDP_GIVEN":                     cynllun.EventIDPGiven,
-		"NO_ALN_NOTICE_GIVEN":           cynllun.EventNoALNNoticeGiven,
-		"REVIEW_REQUESTED":              cynllun.EventReviewRequested,
-		"PLAN_REVISED_OR_NOT":           cynllun.EventReviewConcluded,
-		"REVIEW_REFUSED":                cynllun.EventReviewRefused,
-		"NHS_REFERRAL_RECEIVED":         cynllun.EventNHSReferralReceived,
-		"NHS_RESPONSE_GIVEN":            cynllun.EventNHSResponseGiven,
-		"CEASE_NOTICE_GIVEN":            cynllun.EventCeaseNoticeGiven,
-		"RECONSIDERATION_REQUESTED":     cynllun.EventReconsiderationAsked,
-		"RECONSIDERATION_DECIDED":       cynllun.EventReconsiderationDecided,
-		"TAKEOVER_REQUESTED":            cynllun.EventTakeoverRequested,
-		"TAKEOVER_DECIDED":              cynllun.EventTakeoverDecided,
-		"FEI_TAKEOVER_REQUEST_RECEIVED": cynllun.EventFEITakeoverRequest,
-		"FEI_TAKEOVER_ANSWERED":         cynllun.EventFEITakeoverAnswered,
-		"DECISION_NOTICE_GIVEN":         cynllun.EventDecisionNoticeGiven,
-		"APPEAL_MADE":                   cynllun.EventAppealMade,
-		"TRIBUNAL_DECISION_SENT":        cynllun.EventTribunalDecisionSent,
-		"TRIBUNAL_REVIEW_REQUESTED":     cynllun.EventTribunalReviewRequested,
-		"REGISTERED_AT_NEW_SCHOOL":      cynllun.EventRegisteredAtNewSchool,
-		"DISAGREEMENT_REFERRED":         cynllun.EventDisagreementReferred,
+		"ALN_BROUGHT_TO_ATTENTION":          cynllun.EventALNBroughtToAttention,
+		"CONSENT_GIVEN":                     cynllun.EventConsentGiven,
+		"IDP_GIVEN":                         cynllun.EventIDPGiven,
+		"NO_ALN_NOTICE_GIVEN":               cynllun.EventNoALNNoticeGiven,
+		"REVIEW_REQUESTED":                  cynllun.EventReviewRequested,
+		"PLAN_REVISED_OR_NOT":               cynllun.EventReviewConcluded,
+		"REVIEW_REFUSED":                    cynllun.EventReviewRefused,
+		"NHS_REFERRAL_RECEIVED":             cynllun.EventNHSReferralReceived,
+		"NHS_RESPONSE_GIVEN":                cynllun.EventNHSResponseGiven,
+		"CEASE_NOTICE_GIVEN":                cynllun.EventCeaseNoticeGiven,
+		"RECONSIDER_ALN_DECISION_REQUESTED": cynllun.EventReconsiderALNRequested,
+		"RECONSIDER_ALN_DECISION_DECIDED":   cynllun.EventReconsiderALNDecided,
+		"RECONSIDER_IDP_REQUESTED":          cynllun.EventReconsiderIDPRequested,
+		"RECONSIDER_IDP_DECIDED":            cynllun.EventReconsiderIDPDecided,
+		"RECONSIDER_CEASE_REQUESTED":        cynllun.EventReconsiderCeaseRequested,
+		"RECONSIDER_CEASE_DECIDED":          cynllun.EventReconsiderCeaseDecided,
+		"RECONSIDERATION_REQUESTED":         cynllun.EventLegacyReconsiderationRequested,
+		"RECONSIDERATION_DECIDED":           cynllun.EventLegacyReconsiderationDecided,
+		"TAKEOVER_REQUESTED":                cynllun.EventTakeoverRequested,
+		"TAKEOVER_DECIDED":                  cynllun.EventTakeoverDecided,
+		"FEI_TAKEOVER_REQUEST_RECEIVED":     cynllun.EventFEITakeoverRequest,
+		"FEI_TAKEOVER_ANSWERED":             cynllun.EventFEITakeoverAnswered,
+		"DECISION_NOTICE_GIVEN":             cynllun.EventDecisionNoticeGiven,
+		"APPEAL_MADE":                       cynllun.EventAppealMade,
+		"TRIBUNAL_DECISION_SENT":            cynllun.EventTribunalDecisionSent,
+		"TRIBUNAL_REVIEW_REQUESTED":         cynllun.EventTribunalReviewRequested,
+		"REGISTERED_AT_NEW_SCHOOL":          cynllun.EventRegisteredAtNewSchool,
+		"LAST_DAY_AT_PREVIOUS_SCHOOL":       cynllun.EventLastDayAtPreviousSchool,
+		"LAST_DAY_AT_SCHOOL":                cynllun.EventLastDayAtSchool,
+		"ENROLLED_AT_FEI":                   cynllun.EventEnrolledAtFEI,
+		"IDP_ADOPTED":                       cynllun.EventIDPAdopted,
+		"IDP_NOTICE_GIVEN":                  cynllun.EventIDPNoticeGiven,
+		"COMPULSORY_SCHOOL_AGE_ENDED":       cynllun.EventCompulsorySchoolAgeEnded,
+		"DISAGREEMENT_REFERRED":             cynllun.EventDisagreementReferred,
 	}
 	marshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind = map[cynllun.EventKind]string{
-		cynllun.EventALNBroughtToAttention:   "ALN_BROUGHT_TO_ATTENTION",
-		cynllun.EventConsentGiven:            "CONSENT_GIVEN",
-		cynllun.EventIDPGiven:                "IDP_GIVEN",
-		cynllun.EventNoALNNoticeGiven:        "NO_ALN_NOTICE_GIVEN",
-		cynllun.EventReviewRequested:         "REVIEW_REQUESTED",
-		cynllun.EventReviewConcluded:         "PLAN_REVISED_OR_NOT",
-		cynllun.EventReviewRefused:           "REVIEW_REFUSED",
-		cynllun.EventNHSReferralReceived:     "NHS_REFERRAL_RECEIVED",
-		cynllun.EventNHSResponseGiven:        "NHS_RESPONSE_GIVEN",
-		cynllun.EventCeaseNoticeGiven:        "CEASE_NOTICE_GIVEN",
-		cynllun.EventReconsiderationAsked:    "RECONSIDERATION_REQUESTED",
-		cynllun.EventReconsiderationDecided:  "RECONSIDERATION_DECIDED",
-		cynllun.EventTakeoverRequested:       "TAKEOVER_REQUESTED",
-		cynllun.EventTakeoverDecided:         "TAKEOVER_DECIDED",
-		cynllun.EventFEITakeoverRequest:      "FEI_TAKEOVER_REQUEST_RECEIVED",
-		cynllun.EventFEITakeoverAnswered:     "FEI_TAKEOVER_ANSWERED",
-		cynllun.EventDecisionNoticeGiven:     "DECISION_NOTICE_GIVEN",
-		cynllun.EventAppealMade:              "APPEAL_MADE",
-		cynllun.EventTribunalDecisionSent:    "TRIBUNAL_DECISION_SENT",
-		cynllun.EventTribunalReviewRequested: "TRIBUNAL_REVIEW_REQUESTED",
-		cynllun.EventRegisteredAtNewSchool:   "REGISTERED_AT_NEW_SCHOOL",
-		cynllun.EventDisagreementReferred:    "DISAGREEMENT_REFERRED",
+		cynllun.EventALNBroughtToAttention:          "ALN_BROUGHT_TO_ATTENTION",
+		cynllun.EventConsentGiven:                   "CONSENT_GIVEN",
+		cynllun.EventIDPGiven:                       "IDP_GIVEN",
+		cynllun.EventNoALNNoticeGiven:               "NO_ALN_NOTICE_GIVEN",
+		cynllun.EventReviewRequested:                "REVIEW_REQUESTED",
+		cynllun.EventReviewConcluded:                "PLAN_REVISED_OR_NOT",
+		cynllun.EventReviewRefused:                  "REVIEW_REFUSED",
+		cynllun.EventNHSReferralReceived:            "NHS_REFERRAL_RECEIVED",
+		cynllun.EventNHSResponseGiven:               "NHS_RESPONSE_GIVEN",
+		cynllun.EventCeaseNoticeGiven:               "CEASE_NOTICE_GIVEN",
+		cynllun.EventReconsiderALNRequested:         "RECONSIDER_ALN_DECISION_REQUESTED",
+		cynllun.EventReconsiderALNDecided:           "RECONSIDER_ALN_DECISION_DECIDED",
+		cynllun.EventReconsiderIDPRequested:         "RECONSIDER_IDP_REQUESTED",
+		cynllun.EventReconsiderIDPDecided:           "RECONSIDER_IDP_DECIDED",
+		cynllun.EventReconsiderCeaseRequested:       "RECONSIDER_CEASE_REQUESTED",
+		cynllun.EventReconsiderCeaseDecided:         "RECONSIDER_CEASE_DECIDED",
+		cynllun.EventLegacyReconsiderationRequested: "RECONSIDERATION_REQUESTED",
+		cynllun.EventLegacyReconsiderationDecided:   "RECONSIDERATION_DECIDED",
+		cynllun.EventTakeoverRequested:              "TAKEOVER_REQUESTED",
+		cynllun.EventTakeoverDecided:                "TAKEOVER_DECIDED",
+		cynllun.EventFEITakeoverRequest:             "FEI_TAKEOVER_REQUEST_RECEIVED",
+		cynllun.EventFEITakeoverAnswered:            "FEI_TAKEOVER_ANSWERED",
+		cynllun.EventDecisionNoticeGiven:            "DECISION_NOTICE_GIVEN",
+		cynllun.EventAppealMade:                     "APPEAL_MADE",
+		cynllun.EventTribunalDecisionSent:           "TRIBUNAL_DECISION_SENT",
+		cynllun.EventTribunalReviewRequested:        "TRIBUNAL_REVIEW_REQUESTED",
+		cynllun.EventRegisteredAtNewSchool:          "REGISTERED_AT_NEW_SCHOOL",
+		cynllun.EventLastDayAtPreviousSchool:        "LAST_DAY_AT_PREVIOUS_SCHOOL",
+		cynllun.EventLastDayAtSchool:                "LAST_DAY_AT_SCHOOL",
+		cynllun.EventEnrolledAtFEI:                  "ENROLLED_AT_FEI",
+		cynllun.EventIDPAdopted:                     "IDP_ADOPTED",
+		cynllun.EventIDPNoticeGiven:                 "IDP_NOTICE_GIVEN",
+		cynllun.EventCompulsorySchoolAgeEnded:       "COMPULSORY_SCHOOL_AGE_ENDED",
+		cynllun.EventDisagreementReferred:           "DISAGREEMENT_REFERRED",
 	}
 )
 
@@ -61466,6 +63183,40 @@ func (ec *executionContext) marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐC
 	return ec._Case(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOCaseKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx context.Context, v any) (*cynllun.CaseKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOCaseKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx context.Context, sel ast.SelectionSet, v *cynllun.CaseKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOCaseKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseKind[*v])
+	return res
+}
+
+var (
+	unmarshalOCaseKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseKind = map[string]cynllun.CaseKind{
+		"DISAGREEMENT":     cynllun.CaseDisagreement,
+		"RECONSIDERATION":  cynllun.CaseReconsideration,
+		"APPEAL":           cynllun.CaseAppeal,
+		"DISABILITY_CLAIM": cynllun.CaseDisabilityClaim,
+	}
+	marshalOCaseKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseKind = map[cynllun.CaseKind]string{
+		cynllun.CaseDisagreement:    "DISAGREEMENT",
+		cynllun.CaseReconsideration: "RECONSIDERATION",
+		cynllun.CaseAppeal:          "APPEAL",
+		cynllun.CaseDisabilityClaim: "DISABILITY_CLAIM",
+	}
+)
+
 func (ec *executionContext) unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, v any) (cynllun.CaseStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[tmp]
@@ -61825,6 +63576,100 @@ func (ec *executionContext) unmarshalODisagreementInput2ᚕgithubᚗcomᚋcynllu
 	}
 	return res, nil
 }
+
+func (ec *executionContext) unmarshalODisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx context.Context, v any) (cynllun.DisputedKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx context.Context, sel ast.SelectionSet, v cynllun.DisputedKind) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[v])
+	return res
+}
+
+var (
+	unmarshalODisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind = map[string]cynllun.DisputedKind{
+		"HAS_ALN":              cynllun.DisputedHasALN,
+		"IDP_NECESSARY":        cynllun.DisputedIDPNecessary,
+		"ALN_DESCRIPTION":      cynllun.DisputedALNDescription,
+		"PROVISION":            cynllun.DisputedProvision,
+		"WELSH_PROVISION":      cynllun.DisputedWelshProvision,
+		"PLACE_NAMED":          cynllun.DisputedPlaceNamed,
+		"SCHOOL_FOR_ADMISSION": cynllun.DisputedSchoolForAdmission,
+		"REFUSAL_TO_REVISE":    cynllun.DisputedRefusalToRevise,
+		"REFUSAL_TO_TAKE_OVER": cynllun.DisputedRefusalToTakeOver,
+		"CEASE_TO_MAINTAIN":    cynllun.DisputedCeaseToMaintain,
+		"DISCRIMINATION":       cynllun.DisputedDiscrimination,
+		"OTHER":                cynllun.DisputedOther,
+	}
+	marshalODisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind = map[cynllun.DisputedKind]string{
+		cynllun.DisputedHasALN:             "HAS_ALN",
+		cynllun.DisputedIDPNecessary:       "IDP_NECESSARY",
+		cynllun.DisputedALNDescription:     "ALN_DESCRIPTION",
+		cynllun.DisputedProvision:          "PROVISION",
+		cynllun.DisputedWelshProvision:     "WELSH_PROVISION",
+		cynllun.DisputedPlaceNamed:         "PLACE_NAMED",
+		cynllun.DisputedSchoolForAdmission: "SCHOOL_FOR_ADMISSION",
+		cynllun.DisputedRefusalToRevise:    "REFUSAL_TO_REVISE",
+		cynllun.DisputedRefusalToTakeOver:  "REFUSAL_TO_TAKE_OVER",
+		cynllun.DisputedCeaseToMaintain:    "CEASE_TO_MAINTAIN",
+		cynllun.DisputedDiscrimination:     "DISCRIMINATION",
+		cynllun.DisputedOther:              "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalODisputedDecisionKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx context.Context, v any) (*cynllun.DisputedKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODisputedDecisionKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODisputedDecisionKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx context.Context, sel ast.SelectionSet, v *cynllun.DisputedKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODisputedDecisionKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[*v])
+	return res
+}
+
+var (
+	unmarshalODisputedDecisionKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDisputedKind = map[string]cynllun.DisputedKind{
+		"HAS_ALN":              cynllun.DisputedHasALN,
+		"IDP_NECESSARY":        cynllun.DisputedIDPNecessary,
+		"ALN_DESCRIPTION":      cynllun.DisputedALNDescription,
+		"PROVISION":            cynllun.DisputedProvision,
+		"WELSH_PROVISION":      cynllun.DisputedWelshProvision,
+		"PLACE_NAMED":          cynllun.DisputedPlaceNamed,
+		"SCHOOL_FOR_ADMISSION": cynllun.DisputedSchoolForAdmission,
+		"REFUSAL_TO_REVISE":    cynllun.DisputedRefusalToRevise,
+		"REFUSAL_TO_TAKE_OVER": cynllun.DisputedRefusalToTakeOver,
+		"CEASE_TO_MAINTAIN":    cynllun.DisputedCeaseToMaintain,
+		"DISCRIMINATION":       cynllun.DisputedDiscrimination,
+		"OTHER":                cynllun.DisputedOther,
+	}
+	marshalODisputedDecisionKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDisputedKind = map[cynllun.DisputedKind]string{
+		cynllun.DisputedHasALN:             "HAS_ALN",
+		cynllun.DisputedIDPNecessary:       "IDP_NECESSARY",
+		cynllun.DisputedALNDescription:     "ALN_DESCRIPTION",
+		cynllun.DisputedProvision:          "PROVISION",
+		cynllun.DisputedWelshProvision:     "WELSH_PROVISION",
+		cynllun.DisputedPlaceNamed:         "PLACE_NAMED",
+		cynllun.DisputedSchoolForAdmission: "SCHOOL_FOR_ADMISSION",
+		cynllun.DisputedRefusalToRevise:    "REFUSAL_TO_REVISE",
+		cynllun.DisputedRefusalToTakeOver:  "REFUSAL_TO_TAKE_OVER",
+		cynllun.DisputedCeaseToMaintain:    "CEASE_TO_MAINTAIN",
+		cynllun.DisputedDiscrimination:     "DISCRIMINATION",
+		cynllun.DisputedOther:              "OTHER",
+	}
+)
 
 func (ec *executionContext) unmarshalODocumentKind2ᚕgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDocumentKindᚄ(ctx context.Context, v any) ([]DocumentKind, error) {
 	if v == nil {
@@ -62389,6 +64234,40 @@ var (
 		"HEALTH_BOARD":    cynllun.OrgHealthBoard,
 	}
 	marshalOOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind = map[cynllun.OrgKind]string{
+		cynllun.OrgLocalAuthority: "LOCAL_AUTHORITY",
+		cynllun.OrgSchool:         "SCHOOL",
+		cynllun.OrgFEI:            "FEI",
+		cynllun.OrgHealthBoard:    "HEALTH_BOARD",
+	}
+)
+
+func (ec *executionContext) unmarshalOOrgKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrgKind(ctx context.Context, v any) (*cynllun.OrgKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOOrgKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrgKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrgKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrgKind(ctx context.Context, sel ast.SelectionSet, v *cynllun.OrgKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOOrgKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrgKind[*v])
+	return res
+}
+
+var (
+	unmarshalOOrgKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrgKind = map[string]cynllun.OrgKind{
+		"LOCAL_AUTHORITY": cynllun.OrgLocalAuthority,
+		"SCHOOL":          cynllun.OrgSchool,
+		"FEI":             cynllun.OrgFEI,
+		"HEALTH_BOARD":    cynllun.OrgHealthBoard,
+	}
+	marshalOOrgKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrgKind = map[cynllun.OrgKind]string{
 		cynllun.OrgLocalAuthority: "LOCAL_AUTHORITY",
 		cynllun.OrgSchool:         "SCHOOL",
 		cynllun.OrgFEI:            "FEI",
@@ -63164,6 +65043,13 @@ func (ec *executionContext) marshalORotateWebhookSecretPayload2ᚖgithubᚗcom�
 	return ec._RotateWebhookSecretPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalORoute2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋroutesᚐRoute(ctx context.Context, sel ast.SelectionSet, v *routes.Route) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Route(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSaveReviewPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSaveReviewPayload(ctx context.Context, sel ast.SelectionSet, v *SaveReviewPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -63238,6 +65124,107 @@ func (ec *executionContext) unmarshalOStatementInput2ᚕgithubᚗcomᚋcynllun�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOStatutoryEventKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐEventKind(ctx context.Context, v any) (*cynllun.EventKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOStatutoryEventKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐEventKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStatutoryEventKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐEventKind(ctx context.Context, sel ast.SelectionSet, v *cynllun.EventKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOStatutoryEventKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐEventKind[*v])
+	return res
+}
+
+var (
+	unmarshalOStatutoryEventKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐEventKind = map[string]cynllun.EventKind{
+		"ALN_BROUGHT_TO_ATTENTION":          cynllun.EventALNBroughtToAttention,
+		"CONSENT_GIVEN":                     cynllun.EventConsentGiven,
+		"IDP_GIVEN":                         cynllun.EventIDPGiven,
+		"NO_ALN_NOTICE_GIVEN":               cynllun.EventNoALNNoticeGiven,
+		"REVIEW_REQUESTED":                  cynllun.EventReviewRequested,
+		"PLAN_REVISED_OR_NOT":               cynllun.EventReviewConcluded,
+		"REVIEW_REFUSED":                    cynllun.EventReviewRefused,
+		"NHS_REFERRAL_RECEIVED":             cynllun.EventNHSReferralReceived,
+		"NHS_RESPONSE_GIVEN":                cynllun.EventNHSResponseGiven,
+		"CEASE_NOTICE_GIVEN":                cynllun.EventCeaseNoticeGiven,
+		"RECONSIDER_ALN_DECISION_REQUESTED": cynllun.EventReconsiderALNRequested,
+		"RECONSIDER_ALN_DECISION_DECIDED":   cynllun.EventReconsiderALNDecided,
+		"RECONSIDER_IDP_REQUESTED":          cynllun.EventReconsiderIDPRequested,
+		"RECONSIDER_IDP_DECIDED":            cynllun.EventReconsiderIDPDecided,
+		"RECONSIDER_CEASE_REQUESTED":        cynllun.EventReconsiderCeaseRequested,
+		"RECONSIDER_CEASE_DECIDED":          cynllun.EventReconsiderCeaseDecided,
+		"RECONSIDERATION_REQUESTED":         cynllun.EventLegacyReconsiderationRequested,
+		"RECONSIDERATION_DECIDED":           cynllun.EventLegacyReconsiderationDecided,
+		"TAKEOVER_REQUESTED":                cynllun.EventTakeoverRequested,
+		"TAKEOVER_DECIDED":                  cynllun.EventTakeoverDecided,
+		"FEI_TAKEOVER_REQUEST_RECEIVED":     cynllun.EventFEITakeoverRequest,
+		"FEI_TAKEOVER_ANSWERED":             cynllun.EventFEITakeoverAnswered,
+		"DECISION_NOTICE_GIVEN":             cynllun.EventDecisionNoticeGiven,
+		"APPEAL_MADE":                       cynllun.EventAppealMade,
+		"TRIBUNAL_DECISION_SENT":            cynllun.EventTribunalDecisionSent,
+		"TRIBUNAL_REVIEW_REQUESTED":         cynllun.EventTribunalReviewRequested,
+		"REGISTERED_AT_NEW_SCHOOL":          cynllun.EventRegisteredAtNewSchool,
+		"LAST_DAY_AT_PREVIOUS_SCHOOL":       cynllun.EventLastDayAtPreviousSchool,
+		"LAST_DAY_AT_SCHOOL":                cynllun.EventLastDayAtSchool,
+		"ENROLLED_AT_FEI":                   cynllun.EventEnrolledAtFEI,
+		"IDP_ADOPTED":                       cynllun.EventIDPAdopted,
+		"IDP_NOTICE_GIVEN":                  cynllun.EventIDPNoticeGiven,
+		"COMPULSORY_SCHOOL_AGE_ENDED":       cynllun.EventCompulsorySchoolAgeEnded,
+		"DISAGREEMENT_REFERRED":             cynllun.EventDisagreementReferred,
+	}
+	marshalOStatutoryEventKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐEventKind = map[cynllun.EventKind]string{
+		cynllun.EventALNBroughtToAttention:          "ALN_BROUGHT_TO_ATTENTION",
+		cynllun.EventConsentGiven:                   "CONSENT_GIVEN",
+		cynllun.EventIDPGiven:                       "IDP_GIVEN",
+		cynllun.EventNoALNNoticeGiven:               "NO_ALN_NOTICE_GIVEN",
+		cynllun.EventReviewRequested:                "REVIEW_REQUESTED",
+		cynllun.EventReviewConcluded:                "PLAN_REVISED_OR_NOT",
+		cynllun.EventReviewRefused:                  "REVIEW_REFUSED",
+		cynllun.EventNHSReferralReceived:            "NHS_REFERRAL_RECEIVED",
+		cynllun.EventNHSResponseGiven:               "NHS_RESPONSE_GIVEN",
+		cynllun.EventCeaseNoticeGiven:               "CEASE_NOTICE_GIVEN",
+		cynllun.EventReconsiderALNRequested:         "RECONSIDER_ALN_DECISION_REQUESTED",
+		cynllun.EventReconsiderALNDecided:           "RECONSIDER_ALN_DECISION_DECIDED",
+		cynllun.EventReconsiderIDPRequested:         "RECONSIDER_IDP_REQUESTED",
+		cynllun.EventReconsiderIDPDecided:           "RECONSIDER_IDP_DECIDED",
+		cynllun.EventReconsiderCeaseRequested:       "RECONSIDER_CEASE_REQUESTED",
+		cynllun.EventReconsiderCeaseDecided:         "RECONSIDER_CEASE_DECIDED",
+		cynllun.EventLegacyReconsiderationRequested: "RECONSIDERATION_REQUESTED",
+		cynllun.EventLegacyReconsiderationDecided:   "RECONSIDERATION_DECIDED",
+		cynllun.EventTakeoverRequested:              "TAKEOVER_REQUESTED",
+		cynllun.EventTakeoverDecided:                "TAKEOVER_DECIDED",
+		cynllun.EventFEITakeoverRequest:             "FEI_TAKEOVER_REQUEST_RECEIVED",
+		cynllun.EventFEITakeoverAnswered:            "FEI_TAKEOVER_ANSWERED",
+		cynllun.EventDecisionNoticeGiven:            "DECISION_NOTICE_GIVEN",
+		cynllun.EventAppealMade:                     "APPEAL_MADE",
+		cynllun.EventTribunalDecisionSent:           "TRIBUNAL_DECISION_SENT",
+		cynllun.EventTribunalReviewRequested:        "TRIBUNAL_REVIEW_REQUESTED",
+		cynllun.EventRegisteredAtNewSchool:          "REGISTERED_AT_NEW_SCHOOL",
+		cynllun.EventLastDayAtPreviousSchool:        "LAST_DAY_AT_PREVIOUS_SCHOOL",
+		cynllun.EventLastDayAtSchool:                "LAST_DAY_AT_SCHOOL",
+		cynllun.EventEnrolledAtFEI:                  "ENROLLED_AT_FEI",
+		cynllun.EventIDPAdopted:                     "IDP_ADOPTED",
+		cynllun.EventIDPNoticeGiven:                 "IDP_NOTICE_GIVEN",
+		cynllun.EventCompulsorySchoolAgeEnded:       "COMPULSORY_SCHOOL_AGE_ENDED",
+		cynllun.EventDisagreementReferred:           "DISAGREEMENT_REFERRED",
+	}
+)
+
+func (ec *executionContext) marshalOStatutoryRule2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋclockᚐRule(ctx context.Context, sel ast.SelectionSet, v *clock.Rule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StatutoryRule(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

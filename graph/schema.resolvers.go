@@ -16,6 +16,7 @@ import (
 	"github.com/cynllun/cynllun/form"
 	"github.com/cynllun/cynllun/policy"
 	"github.com/cynllun/cynllun/quality"
+	"github.com/cynllun/cynllun/routes"
 	"github.com/cynllun/cynllun/service"
 )
 
@@ -273,6 +274,16 @@ func (r *deadlineResolver) Rule(ctx context.Context, obj *cynllun.Deadline) (*cl
 	if !ok {
 		return nil, cynllun.NotFound("graph.Deadline.rule", "rule")
 	}
+	if len(rule.ForBodies) > 0 {
+		// As it applies to the body (T19: a school's 35 school days).
+		o, err := r.organisation(ctx, obj.OrgID, false)
+		if err != nil {
+			return nil, err
+		}
+		if o != nil {
+			rule = rule.ForBody(o.Kind)
+		}
+	}
 	return &rule, nil
 }
 
@@ -303,6 +314,16 @@ func (r *deadlineResolver) Problem(ctx context.Context, obj *cynllun.Deadline) (
 	return optional(obj.Problem), nil
 }
 
+// DueOnNonWorkingDay is the resolver for the dueOnNonWorkingDay field.
+func (r *deadlineResolver) DueOnNonWorkingDay(ctx context.Context, obj *cynllun.Deadline) (*bool, error) {
+	if obj.Due.IsZero() {
+		return nil, nil
+	}
+	working, _ := clock.WorkingDay(obj.Due)
+	notWorking := !working
+	return &notWorking, nil
+}
+
 // Status is the resolver for the status field.
 func (r *deadlineResolver) Status(ctx context.Context, obj *cynllun.Deadline) (cynllun.DeadlineStatus, error) {
 	return obj.StatusOn(r.Svc.Today()), nil
@@ -330,6 +351,11 @@ func (r *deadlineResolver) Calculation(ctx context.Context, obj *cynllun.Deadlin
 // Notices is the resolver for the notices field.
 func (r *deadlineResolver) Notices(ctx context.Context, obj *cynllun.Deadline, first *int, after *string, last *int, before *string) (*NoticeConnection, error) {
 	return r.deadlineNotices(ctx, obj, pageArgs{first, last, after, before})
+}
+
+// LastWorkingDayBefore is the resolver for the lastWorkingDayBefore field.
+func (r *deadlineCalculationResolver) LastWorkingDayBefore(ctx context.Context, obj *clock.Result) (*cynllun.Date, error) {
+	return optionalDate(obj.LastWorkingDayBefore), nil
 }
 
 // Event is the resolver for the event field.
@@ -378,6 +404,22 @@ func (r *disputedDecisionResolver) MadeBy(ctx context.Context, obj *cynllun.Disp
 		return nil, nil
 	}
 	return r.organisation(ctx, obj.MadeBy, false)
+}
+
+// Route is the resolver for the route field.
+func (r *disputedDecisionResolver) Route(ctx context.Context, obj *cynllun.DisputedDecision) (*routes.Route, error) {
+	if obj.MadeBy == "" {
+		return nil, nil
+	}
+	org, err := r.organisation(ctx, obj.MadeBy, false)
+	if err != nil || org == nil {
+		return nil, err
+	}
+	route, ok := routes.For(obj.Kind, org.Kind)
+	if !ok {
+		return nil, nil
+	}
+	return &route, nil
 }
 
 // Attachment is the resolver for the attachment field.
@@ -1177,8 +1219,14 @@ func (r *queryResolver) StatutoryRules(ctx context.Context) ([]*clock.Rule, erro
 }
 
 // CalculateDeadline is the resolver for the calculateDeadline field.
-func (r *queryResolver) CalculateDeadline(ctx context.Context, rule string, start cynllun.Date, orgID *string, counting *service.Counting) (*clock.Result, error) {
-	return r.Svc.Calculate(ctx, service.Calculation{RuleID: rule, Start: start, OrgID: deref(orgID), Counting: counting})
+func (r *queryResolver) CalculateDeadline(ctx context.Context, rule string, start cynllun.Date, orgID *string, counting *service.Counting, extended *bool) (*clock.Result, error) {
+	return r.Svc.Calculate(ctx, service.Calculation{RuleID: rule, Start: start, OrgID: deref(orgID), Counting: counting, Extended: deref(extended)})
+}
+
+// Routes is the resolver for the routes field.
+func (r *queryResolver) Routes(ctx context.Context, decision *cynllun.DisputedKind, maker *cynllun.OrgKind) ([]*routes.Route, error) {
+	rs, err := r.Svc.Routes(ctx, deref(decision), deref(maker))
+	return pointers(rs), err
 }
 
 // Deadlines is the resolver for the deadlines field.
@@ -1483,6 +1531,45 @@ func (r *reviewRevisionResolver) CreatedByPerson(ctx context.Context, obj *Revie
 	return r.person(ctx, obj.LearnerID, obj.CreatedBy)
 }
 
+// CaseKind is the resolver for the caseKind field.
+func (r *routeStepResolver) CaseKind(ctx context.Context, obj *routes.RouteStep) (*cynllun.CaseKind, error) {
+	if obj.CaseKind == "" {
+		return nil, nil
+	}
+	return &obj.CaseKind, nil
+}
+
+// RequestEvent is the resolver for the requestEvent field.
+func (r *routeStepResolver) RequestEvent(ctx context.Context, obj *routes.RouteStep) (*cynllun.EventKind, error) {
+	if obj.RequestEvent == "" {
+		return nil, nil
+	}
+	return &obj.RequestEvent, nil
+}
+
+// Window is the resolver for the window field.
+func (r *routeStepResolver) Window(ctx context.Context, obj *routes.RouteStep) (*clock.Rule, error) {
+	if obj.Window == "" {
+		return nil, nil
+	}
+	return r.Svc.Rule(ctx, obj.Window)
+}
+
+// Clocks is the resolver for the clocks field.
+func (r *routeStepResolver) Clocks(ctx context.Context, obj *routes.RouteStep) ([]*clock.Rule, error) {
+	if obj.RequestEvent == "" {
+		return []*clock.Rule{}, nil
+	}
+	rules, err := r.Svc.Rules(ctx)
+	var out []*clock.Rule
+	for i := range rules {
+		if rules[i].StartEvent == string(obj.RequestEvent) {
+			out = append(out, &rules[i])
+		}
+	}
+	return out, err
+}
+
 // Row is the resolver for the row field.
 func (r *rowLedgerResolver) Row(ctx context.Context, obj *VersionRowLedger) (*VersionRow, error) {
 	if obj.RowLedger.Row == nil {
@@ -1509,6 +1596,14 @@ func (r *statutoryEventResolver) ReviewID(ctx context.Context, obj *cynllun.Stat
 // Note is the resolver for the note field.
 func (r *statutoryEventResolver) Note(ctx context.Context, obj *cynllun.StatutoryEvent) (*string, error) {
 	return optional(obj.Note), nil
+}
+
+// Decision is the resolver for the decision field.
+func (r *statutoryEventResolver) Decision(ctx context.Context, obj *cynllun.StatutoryEvent) (*cynllun.DisputedKind, error) {
+	if obj.Decision == "" {
+		return nil, nil
+	}
+	return &obj.Decision, nil
 }
 
 // RecordedByPerson is the resolver for the recordedByPerson field.
@@ -1628,6 +1723,11 @@ func (r *Resolver) Closure() ClosureResolver { return &closureResolver{r} }
 // Deadline returns DeadlineResolver implementation.
 func (r *Resolver) Deadline() DeadlineResolver { return &deadlineResolver{r} }
 
+// DeadlineCalculation returns DeadlineCalculationResolver implementation.
+func (r *Resolver) DeadlineCalculation() DeadlineCalculationResolver {
+	return &deadlineCalculationResolver{r}
+}
+
 // DeadlineClosure returns DeadlineClosureResolver implementation.
 func (r *Resolver) DeadlineClosure() DeadlineClosureResolver { return &deadlineClosureResolver{r} }
 
@@ -1729,6 +1829,9 @@ func (r *Resolver) ReviewRequest() ReviewRequestResolver { return &reviewRequest
 // ReviewRevision returns ReviewRevisionResolver implementation.
 func (r *Resolver) ReviewRevision() ReviewRevisionResolver { return &reviewRevisionResolver{r} }
 
+// RouteStep returns RouteStepResolver implementation.
+func (r *Resolver) RouteStep() RouteStepResolver { return &routeStepResolver{r} }
+
 // RowLedger returns RowLedgerResolver implementation.
 func (r *Resolver) RowLedger() RowLedgerResolver { return &rowLedgerResolver{r} }
 
@@ -1773,6 +1876,7 @@ type (
 	chronologyEntryResolver      struct{ *Resolver }
 	closureResolver              struct{ *Resolver }
 	deadlineResolver             struct{ *Resolver }
+	deadlineCalculationResolver  struct{ *Resolver }
 	deadlineClosureResolver      struct{ *Resolver }
 	deliveryResolver             struct{ *Resolver }
 	disagreementResolver         struct{ *Resolver }
@@ -1806,6 +1910,7 @@ type (
 	reviewPeriodResolver         struct{ *Resolver }
 	reviewRequestResolver        struct{ *Resolver }
 	reviewRevisionResolver       struct{ *Resolver }
+	routeStepResolver            struct{ *Resolver }
 	rowLedgerResolver            struct{ *Resolver }
 	statutoryEventResolver       struct{ *Resolver }
 	statutoryRuleResolver        struct{ *Resolver }

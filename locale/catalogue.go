@@ -291,6 +291,9 @@ var catalogue = []Message{
 	{"CALENDAR_NEEDED", "{rule} counts term-time days and needs the maintaining body's term calendar", "mae {rule} yn cyfrif diwrnodau yn ystod y tymor, ac mae angen calendr tymhorau'r corff sy'n cynnal y cynllun"},
 	{"RULE_LIMIT_UNCONFIRMED", "{rule} has no time limit confirmed; a deployment may set one (settings.overrides)", "nid oes terfyn amser wedi'i gadarnhau ar gyfer {rule}; caiff gosodiad bennu un (settings.overrides)"},
 	{"RULE_NO_LIMIT", "{rule} sets no time limit to compute; see its note", "nid yw {rule} yn pennu terfyn amser i'w gyfrifo; gweler ei nodyn"},
+	{"RULE_NO_EXTENSION", "{rule} has no extension to add", "nid oes estyniad i'w ychwanegu at {rule}"},
+	{"ONLY_DECISION_NOTICES", "applies only to DECISION_NOTICE_GIVEN", "dim ond i DECISION_NOTICE_GIVEN y mae'n berthnasol"},
+	{"ONLY_ATTENTION_EVENTS", "applies only to ALN_BROUGHT_TO_ATTENTION", "dim ond i ALN_BROUGHT_TO_ATTENTION y mae'n berthnasol"},
 	{"COUNT_TOO_LONG", "the count runs more than three years past the start", "mae'r cyfrif yn rhedeg fwy na thair blynedd ar ôl y dechrau"},
 	{"COUNT_TOO_LONG", "the period runs more than three years past the start", "mae'r cyfnod yn rhedeg fwy na thair blynedd ar ôl y dechrau"},
 	{"COUNT_TOO_LONG", "the period ends outside the years a date may have", "mae'r cyfnod yn dod i ben y tu allan i'r blynyddoedd a ganiateir i ddyddiad"},
@@ -332,6 +335,9 @@ var catalogue = []Message{
 	// ---- cases, evidence and bundles ---------------------------------------
 	{"CASE_STATUS_TRANSITION", "a {kind} case cannot go from {from} to {to}", "ni all achos {kind} symud o {from} i {to}"},
 	{"ONLY_TRIBUNAL_CASES", "applies only to Tribunal cases (APPEAL, DISABILITY_CLAIM)", "dim ond i achosion Tribiwnlys (APPEAL, DISABILITY_CLAIM) y mae'n berthnasol"},
+	// The route of the decision (package routes) does not allow the case:
+	// {route} is the route explained, registered from the routes' data.
+	{"ROUTE_NOT_ALLOWED", "no {kind} case lies against this decision: {route}", "nid oes achos {kind} yn bosibl yn erbyn y penderfyniad hwn: {route}"},
 	{"CASE_FULL", "has the most documents a case may hold", "mae ganddo eisoes y nifer fwyaf o ddogfennau a ganiateir i achos"},
 	{"NOT_CASE_EVIDENCE", "is not evidence of this case", "nid yw'n dystiolaeth yn yr achos hwn"},
 	{"NOT_A_SECTION", "does not name a section", "nid yw'n enwi adran"},

@@ -111,7 +111,7 @@ func TestDeadlines(t *testing.T) {
 		t.Fatalf("rules without a token: %s", r.raw)
 	}
 	r = e.must(parent, rules, nil)
-	if n := len(r.get("statutoryRules").([]any)); n != 20 || r.str("statutoryRules", 8, "id") != "T9" || r.str("statutoryRules", 8, "unit") != "NONE" ||
+	if n := len(r.get("statutoryRules").([]any)); n != 21 || r.str("statutoryRules", 8, "id") != "T9" || r.str("statutoryRules", 8, "unit") != "NONE" ||
 		r.str("statutoryRules", 9, "id") != "T10" || r.get("statutoryRules", 9, "rollForward") != true {
 		t.Fatalf("statutoryRules: %s", r.raw)
 	}

@@ -40,7 +40,7 @@ func TestIdempotentCreates(t *testing.T) {
 			return withKey(map[string]any{"planId": f.plan1, "type": []string{"ANNUAL", "OTHER"}[v]}, key)
 		}},
 		{"openCase", `mutation($in: OpenCaseInput!) { openCase(input: $in) { item: case { id } } }`, officer, func(key string, v int) map[string]any {
-			return withKey(map[string]any{"learnerId": f.l1, "kind": []string{"DISAGREEMENT", "RECONSIDERATION"}[v], "title": "Anghytundeb", "decision": map[string]any{"kind": "PROVISION", "description": "SaLT left out.", "madeBy": cardiff, "decidedOn": "2026-11-02"}}, key)
+			return withKey(map[string]any{"learnerId": f.l1, "kind": []string{"DISAGREEMENT", "RECONSIDERATION"}[v], "title": "Anghytundeb", "decision": map[string]any{"kind": "PROVISION", "description": "SaLT left out.", "madeBy": f.schoolA, "decidedOn": "2026-11-02"}}, key)
 		}},
 	}
 	for _, m := range muts {

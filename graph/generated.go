@@ -11253,7 +11253,7 @@ input DeadlineFilter {
 input StatutoryEventInput {
   "The learner."
   learnerId: ID!
-  "What happened (not REVIEW_REQUESTED, PLAN_REVISED_OR_NOT or REVIEW_REFUSED, which Cynllun records itself)."
+  "What happened (not REVIEW_REQUESTED, PLAN_REVISED_OR_NOT or REVIEW_REFUSED, which Cynllun records itself, nor the deprecated RECONSIDERATION_REQUESTED and RECONSIDERATION_DECIDED)."
   kind: StatutoryEventKind!
   "The day it happened: not in the future, not before 1 September 2021."
   on: Date!

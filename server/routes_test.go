@@ -374,6 +374,11 @@ func TestDeadlineFEIConsentAndTerms(t *testing.T) {
 	if r := e.do(officer, recordWithRoute, map[string]any{"in": map[string]any{"learnerId": "lrn_fei_2", "kind": "CONSENT_GIVEN", "on": "2026-11-20", "orgId": fei, "consentGiven": true}}); r.code() != "INVALID" {
 		t.Fatalf("consentGiven on another kind: %s", r.raw)
 	}
+	// A notice that the young person has no ALN meets T3.
+	r = rec("lrn_fei_1", "NO_ALN_NOTICE_GIVEN", "2026-11-20", nil)
+	if got := ruleIDs(r, p, "closed"); len(got) != 1 || got[0] != "T3" || r.str(p, "closed", 0, "status") != "MET" {
+		t.Fatalf("T3 met: %s", r.raw)
+	}
 }
 
 // TestDeadlineMovesAndTransition (issue 16 item 4): the moves of s.35 can

@@ -22,6 +22,13 @@ type Plan struct {
 	LatestFinal int
 	// LatestAt is when the newest version was saved (zero when unknown).
 	LatestAt time.Time
+	// Status, Cessation, Maintenance and Changes are the plan's lifecycle
+	// (lifecycle.go): a ceased plan is kept but not changed; Maintenance
+	// is empty for a plan never moved (see MaintenanceHistory).
+	Status      PlanStatus
+	Cessation   *Cessation
+	Maintenance []MaintenancePeriod
+	Changes     []PlanChange
 }
 
 // VersionStatus is DRAFT or FINAL.

@@ -23,6 +23,7 @@ type Store interface {
 	NoticeStore
 	CaseStore
 	IdempotencyStore
+	LifecycleStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 }

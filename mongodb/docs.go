@@ -65,6 +65,12 @@ type planDoc struct {
 	Latest      int       `bson:"latest"`
 	LatestFinal int       `bson:"latestFinal"`
 	LatestAt    time.Time `bson:"latestAt"`
+	// The lifecycle (lifecycle.go): changeCount guards its changes.
+	Status      string           `bson:"status,omitempty"`
+	ChangeCount int              `bson:"changeCount,omitempty"`
+	Maintenance []maintenanceDoc `bson:"maintenance,omitempty"`
+	Changes     []planChangeDoc  `bson:"changes,omitempty"`
+	Cessation   *cessationDoc    `bson:"cessation,omitempty"`
 	// Pending marks a copy in a learner's plansOfLearner lookup written
 	// before its plan (plans.go); never set on the plan itself.
 	Pending bool `bson:"pending,omitempty"`
@@ -392,7 +398,7 @@ func fromOrganisationDoc(d *organisationDoc) (*cynllun.Organisation, error) {
 // --- plans and versions ---
 
 func toPlanDoc(p *cynllun.Plan) *planDoc {
-	return &planDoc{
+	d := &planDoc{
 		ID:           p.ID,
 		LearnerID:    p.LearnerID,
 		MaintainerID: p.MaintainerID,
@@ -403,10 +409,12 @@ func toPlanDoc(p *cynllun.Plan) *planDoc {
 		LatestFinal:  p.LatestFinal,
 		LatestAt:     bsonTime(p.LatestAt),
 	}
+	setLifecycle(d, p)
+	return d
 }
 
 func fromPlanDoc(d *planDoc) (*cynllun.Plan, error) {
-	return &cynllun.Plan{
+	p := &cynllun.Plan{
 		ID:           d.ID,
 		LearnerID:    d.LearnerID,
 		MaintainerID: d.MaintainerID,
@@ -416,7 +424,11 @@ func fromPlanDoc(d *planDoc) (*cynllun.Plan, error) {
 		Latest:       d.Latest,
 		LatestFinal:  d.LatestFinal,
 		LatestAt:     fromOptTimeValue(d.LatestAt),
-	}, nil
+	}
+	if err := getLifecycle(p, d); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // toVersionDoc stores v under its deterministic id, whatever v.ID says.

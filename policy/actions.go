@@ -123,6 +123,14 @@ type PlanCan struct {
 	OpenReview bool
 	// Render: renderPlan (Render).
 	Render bool
+	// Transfer: transferPlan, as one responsible for the plan now
+	// (TransferPlan; an officer of a receiving LA may too, for the body
+	// they name).
+	Transfer bool
+	// TakeOver: takeOverPlan of a school's or FEI's plan (TakeOverPlan).
+	TakeOver bool
+	// Cease: ceasePlan (CeasePlan).
+	Cease bool
 }
 
 // ForPlan is what p may do with plan, a plan of l, when roles may
@@ -131,13 +139,18 @@ func ForPlan(p *cynllun.Principal, l *cynllun.Learner, plan *cynllun.Plan, roles
 	if plan == nil || l == nil || plan.LearnerID != l.ID {
 		return PlanCan{}
 	}
+	// A ceased plan is kept for the record: read and rendered, not changed.
+	live := !plan.Ceased()
 	return PlanCan{
-		Edit:             WriteLearner(p, l, now).OK,
-		Finalise:         Finalise(p, l, plan.MaintainerID, roles, false, now).OK,
-		OverrideFindings: Finalise(p, l, plan.MaintainerID, roles, true, now).OK,
-		RequestReview:    RequestReview(p, l, now).OK,
-		OpenReview:       WriteLearner(p, l, now).OK,
+		Edit:             live && WriteLearner(p, l, now).OK,
+		Finalise:         live && Finalise(p, l, plan.MaintainerID, roles, false, now).OK,
+		OverrideFindings: live && Finalise(p, l, plan.MaintainerID, roles, true, now).OK,
+		RequestReview:    live && RequestReview(p, l, now).OK,
+		OpenReview:       live && WriteLearner(p, l, now).OK,
 		Render:           Render(p, l, now).OK,
+		Transfer:         live && maintainsNow(p, l, plan, now).OK,
+		TakeOver:         live && !plan.LAMaintained && TakeOverPlan(p, l, plan, now).OK,
+		Cease:            live && CeasePlan(p, l, plan, now).OK,
 	}
 }
 

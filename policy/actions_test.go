@@ -30,12 +30,17 @@ func TestActions(t *testing.T) {
 		cas             CaseCan
 	}
 	none := want{learner: LearnerCan{Grant: []cynllun.RelKind{}}}
-	maintainer := func(override, laOverride bool) want {
+	// officer: the LA's officer (transfers either plan, takes over the
+	// school's, ceases the LA's); otherwise school staff (transfer and
+	// cease the school's plan).
+	maintainer := func(override, laOverride, officer bool) want {
 		return want{
 			learner: LearnerCan{Edit: true, Upload: true, OpenCase: true, ManageAccess: true, Grant: []cynllun.RelKind{cynllun.RelParentOf, cynllun.RelSelf}},
-			plan:    PlanCan{Edit: true, Finalise: true, OverrideFindings: override, RequestReview: true, OpenReview: true, Render: true},
-			laPlan:  PlanCan{Edit: true, Finalise: true, OverrideFindings: laOverride, RequestReview: true, OpenReview: true, Render: true},
-			held:    ReviewCan{Edit: true, Render: true}, requested: ReviewCan{Edit: true},
+			plan: PlanCan{Edit: true, Finalise: true, OverrideFindings: override, RequestReview: true, OpenReview: true, Render: true,
+				Transfer: true, TakeOver: officer, Cease: !officer},
+			laPlan: PlanCan{Edit: true, Finalise: true, OverrideFindings: laOverride, RequestReview: true, OpenReview: true, Render: true,
+				Transfer: officer, Cease: officer},
+			held: ReviewCan{Edit: true, Render: true}, requested: ReviewCan{Edit: true},
 			cas: CaseCan{Edit: true, Render: true},
 		}
 	}
@@ -57,9 +62,9 @@ func TestActions(t *testing.T) {
 		{"nobody", nil, none},
 		{"administrator", &cynllun.Principal{UserID: "usr_admin", Admin: true}, none},
 		{"staff of another school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school2", StaffRole: "ALNCo"}), none},
-		{"ALNCo of the school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school", StaffRole: "ALNCo"}), maintainer(true, false)},
-		{"teacher at the school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school", StaffRole: "teacher"}), maintainer(false, false)},
-		{"officer of the LA", principal(cynllun.Relationship{Kind: cynllun.RelOfficerOf, OrgID: "org_la"}), maintainer(true, true)},
+		{"ALNCo of the school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school", StaffRole: "ALNCo"}), maintainer(true, false, false)},
+		{"teacher at the school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school", StaffRole: "teacher"}), maintainer(false, false, false)},
+		{"officer of the LA", principal(cynllun.Relationship{Kind: cynllun.RelOfficerOf, OrgID: "org_la"}), maintainer(true, true, true)},
 		{"parent", principal(cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}), family(true, advocate, true, true)},
 		{"young person", principal(cynllun.Relationship{Kind: cynllun.RelSelf, LearnerID: "lrn_1"}), family(true, advocate, true, true)},
 		{"advocate for the learner", principal(adv("")), family(false, []cynllun.RelKind{}, true, true)},
@@ -90,5 +95,11 @@ func TestActions(t *testing.T) {
 		(ForReview(staff, learner, &cynllun.Review{LearnerID: "lrn_2", Status: cynllun.ReviewOpen}, now) != ReviewCan{}) ||
 		(ForCase(staff, learner, &cynllun.Case{LearnerID: "lrn_2"}, now) != CaseCan{}) {
 		t.Error("actions on a record of another learner")
+	}
+	// A ceased plan is read and rendered, never changed.
+	ceased := *plan
+	ceased.Status = cynllun.PlanCeased
+	if got := ForPlan(staff, learner, &ceased, roles, now); got != (PlanCan{Render: true}) {
+		t.Errorf("ForPlan(ceased) = %+v, want render only", got)
 	}
 }

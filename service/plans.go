@@ -304,6 +304,9 @@ func (s *Service) planForWrite(ctx context.Context, op, planID, forbidden string
 	if !policy.WriteLearner(p, l, s.now()).OK {
 		return nil, nil, nil, cynllun.E(cynllun.CodeForbidden, op, forbidden)
 	}
+	if err := live(op, plan); err != nil {
+		return nil, nil, nil, err
+	}
 	return p, plan, l, nil
 }
 

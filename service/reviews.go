@@ -90,6 +90,9 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 	if !policy.RequestReview(p, l, now).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not request a review of this plan")
 	}
+	if err := live(op, plan); err != nil {
+		return nil, err
+	}
 	read := policy.ReadLearner(p, l, now)
 	writer := policy.WriteLearner(p, l, now).OK
 	if in.RequestedBy == "" {
@@ -567,6 +570,9 @@ func (s *Service) reviewForWrite(ctx context.Context, op, id string) (*cynllun.P
 	}
 	if !policy.WriteLearner(p, l, s.now()).OK {
 		return nil, nil, nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not change this review")
+	}
+	if err := live(op, plan); err != nil {
+		return nil, nil, nil, err
 	}
 	return p, rs[0], plan, nil
 }

@@ -562,6 +562,11 @@ func (r *learnerResolver) ViewerCanGrant(ctx context.Context, obj *cynllun.Learn
 	return c.Grant, err
 }
 
+// Handover is the resolver for the handover field.
+func (r *learnerResolver) Handover(ctx context.Context, obj *cynllun.Learner) (*cynllun.Handover, error) {
+	return r.handover(ctx, obj)
+}
+
 // Reason is the resolver for the reason field.
 func (r *ledgerSessionResolver) Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error) {
 	return optionalEnum(obj.Reason), nil
@@ -580,6 +585,16 @@ func (r *ledgerSessionResolver) VoidReason(ctx context.Context, obj *cynllun.Ses
 // RecordedByPerson is the resolver for the recordedByPerson field.
 func (r *ledgerSessionResolver) RecordedByPerson(ctx context.Context, obj *cynllun.Session) (*service.Person, error) {
 	return r.person(ctx, obj.LearnerID, obj.RecordedBy)
+}
+
+// Organisation is the resolver for the organisation field.
+func (r *maintenancePeriodResolver) Organisation(ctx context.Context, obj *cynllun.MaintenancePeriod) (*cynllun.Organisation, error) {
+	return r.organisation(ctx, obj.OrgID, true)
+}
+
+// Reason is the resolver for the reason field.
+func (r *maintenancePeriodResolver) Reason(ctx context.Context, obj *cynllun.MaintenancePeriod) (*cynllun.TransferReason, error) {
+	return optReason(obj.Reason), nil
 }
 
 // Documents is the resolver for the documents field.
@@ -779,6 +794,26 @@ func (r *mutationResolver) RenderBundle(ctx context.Context, input RenderBundleI
 	return payload(func(b *cynllun.Bundle) *RenderBundlePayload { return &RenderBundlePayload{Bundle: *b} })(r.Svc.RenderBundle(ctx, service.RenderBundleInput{CaseID: input.CaseID, Priority: deref(input.Priority)}))
 }
 
+// TransferPlan is the resolver for the transferPlan field.
+func (r *mutationResolver) TransferPlan(ctx context.Context, input TransferPlanInput) (*TransferPlanPayload, error) {
+	return r.transferPlan(ctx, input)
+}
+
+// TakeOverPlan is the resolver for the takeOverPlan field.
+func (r *mutationResolver) TakeOverPlan(ctx context.Context, input TakeOverPlanInput) (*TakeOverPlanPayload, error) {
+	return r.takeOverPlan(ctx, input)
+}
+
+// CeasePlan is the resolver for the ceasePlan field.
+func (r *mutationResolver) CeasePlan(ctx context.Context, input CeasePlanInput) (*CeasePlanPayload, error) {
+	return r.ceasePlan(ctx, input)
+}
+
+// RecordYoungPersonHandover is the resolver for the recordYoungPersonHandover field.
+func (r *mutationResolver) RecordYoungPersonHandover(ctx context.Context, input RecordYoungPersonHandoverInput) (*RecordYoungPersonHandoverPayload, error) {
+	return r.recordHandover(ctx, input)
+}
+
 // Kind is the resolver for the kind field.
 func (r *noticeResolver) Kind(ctx context.Context, obj *service.NoticeLog) (string, error) {
 	return string(obj.Kind), nil
@@ -962,6 +997,54 @@ func (r *planResolver) ViewerCanOpenReview(ctx context.Context, obj *cynllun.Pla
 func (r *planResolver) ViewerCanRender(ctx context.Context, obj *cynllun.Plan) (bool, error) {
 	c, err := r.Svc.PlanCan(ctx, obj)
 	return c.Render, err
+}
+
+// Status is the resolver for the status field.
+func (r *planResolver) Status(ctx context.Context, obj *cynllun.Plan) (cynllun.PlanStatus, error) {
+	return obj.CurrentStatus(), nil
+}
+
+// MaintenanceHistory is the resolver for the maintenanceHistory field.
+func (r *planResolver) MaintenanceHistory(ctx context.Context, obj *cynllun.Plan) ([]*cynllun.MaintenancePeriod, error) {
+	return pointers(obj.MaintenanceHistory()), nil
+}
+
+// History is the resolver for the history field.
+func (r *planResolver) History(ctx context.Context, obj *cynllun.Plan) ([]*service.HistoryEntry, error) {
+	return pointersOf(r.Svc.PlanHistory(ctx, obj.ID))
+}
+
+// ViewerCanTransfer is the resolver for the viewerCanTransfer field.
+func (r *planResolver) ViewerCanTransfer(ctx context.Context, obj *cynllun.Plan) (bool, error) {
+	c, err := r.Svc.PlanCan(ctx, obj)
+	return c.Transfer, err
+}
+
+// ViewerCanTakeOver is the resolver for the viewerCanTakeOver field.
+func (r *planResolver) ViewerCanTakeOver(ctx context.Context, obj *cynllun.Plan) (bool, error) {
+	c, err := r.Svc.PlanCan(ctx, obj)
+	return c.TakeOver, err
+}
+
+// ViewerCanCease is the resolver for the viewerCanCease field.
+func (r *planResolver) ViewerCanCease(ctx context.Context, obj *cynllun.Plan) (bool, error) {
+	c, err := r.Svc.PlanCan(ctx, obj)
+	return c.Cease, err
+}
+
+// Reason is the resolver for the reason field.
+func (r *planChangeResolver) Reason(ctx context.Context, obj *cynllun.PlanChange) (*cynllun.TransferReason, error) {
+	return optReason(obj.Reason), nil
+}
+
+// From is the resolver for the from field.
+func (r *planChangeResolver) From(ctx context.Context, obj *cynllun.PlanChange) (*cynllun.Organisation, error) {
+	return r.organisation(ctx, obj.FromOrgID, true)
+}
+
+// To is the resolver for the to field.
+func (r *planChangeResolver) To(ctx context.Context, obj *cynllun.PlanChange) (*cynllun.Organisation, error) {
+	return r.organisation(ctx, obj.ToOrgID, true)
 }
 
 // Provision is the resolver for the provision field.
@@ -1580,6 +1663,16 @@ func (r *webhookEndpointResolver) Secrets(ctx context.Context, obj *cynllun.Webh
 	return len(obj.Secrets), nil
 }
 
+// CaseFriend is the resolver for the caseFriend field.
+func (r *youngPersonHandoverResolver) CaseFriend(ctx context.Context, obj *cynllun.Handover) (*CaseFriend, error) {
+	return caseFriend(obj), nil
+}
+
+// ParentAccessDecidedBy is the resolver for the parentAccessDecidedBy field.
+func (r *youngPersonHandoverResolver) ParentAccessDecidedBy(ctx context.Context, obj *cynllun.Handover) (ParentAccessDecidedBy, error) {
+	return ParentAccessDecidedBy(obj.ParentAccessDecidedBy), nil
+}
+
 // Takes is the resolver for the takes field.
 func (r *bundleSectionInputResolver) Takes(ctx context.Context, obj *cynllun.BundleSection, data []DocumentKind) error {
 	obj.Takes = kindNames(data)
@@ -1658,6 +1751,11 @@ func (r *Resolver) Learner() LearnerResolver { return &learnerResolver{r} }
 // LedgerSession returns LedgerSessionResolver implementation.
 func (r *Resolver) LedgerSession() LedgerSessionResolver { return &ledgerSessionResolver{r} }
 
+// MaintenancePeriod returns MaintenancePeriodResolver implementation.
+func (r *Resolver) MaintenancePeriod() MaintenancePeriodResolver {
+	return &maintenancePeriodResolver{r}
+}
+
 // ManifestSection returns ManifestSectionResolver implementation.
 func (r *Resolver) ManifestSection() ManifestSectionResolver { return &manifestSectionResolver{r} }
 
@@ -1683,6 +1781,9 @@ func (r *Resolver) PersonRole() PersonRoleResolver { return &personRoleResolver{
 
 // Plan returns PlanResolver implementation.
 func (r *Resolver) Plan() PlanResolver { return &planResolver{r} }
+
+// PlanChange returns PlanChangeResolver implementation.
+func (r *Resolver) PlanChange() PlanChangeResolver { return &planChangeResolver{r} }
 
 // PlanContent returns PlanContentResolver implementation.
 func (r *Resolver) PlanContent() PlanContentResolver { return &planContentResolver{r} }
@@ -1753,6 +1854,11 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 // WebhookEndpoint returns WebhookEndpointResolver implementation.
 func (r *Resolver) WebhookEndpoint() WebhookEndpointResolver { return &webhookEndpointResolver{r} }
 
+// YoungPersonHandover returns YoungPersonHandoverResolver implementation.
+func (r *Resolver) YoungPersonHandover() YoungPersonHandoverResolver {
+	return &youngPersonHandoverResolver{r}
+}
+
 // BundleSectionInput returns BundleSectionInputResolver implementation.
 func (r *Resolver) BundleSectionInput() BundleSectionInputResolver {
 	return &bundleSectionInputResolver{r}
@@ -1783,6 +1889,7 @@ type (
 	jobResolver                  struct{ *Resolver }
 	learnerResolver              struct{ *Resolver }
 	ledgerSessionResolver        struct{ *Resolver }
+	maintenancePeriodResolver    struct{ *Resolver }
 	manifestSectionResolver      struct{ *Resolver }
 	mutationResolver             struct{ *Resolver }
 	noticeResolver               struct{ *Resolver }
@@ -1791,6 +1898,7 @@ type (
 	partyResolver                struct{ *Resolver }
 	personRoleResolver           struct{ *Resolver }
 	planResolver                 struct{ *Resolver }
+	planChangeResolver           struct{ *Resolver }
 	planContentResolver          struct{ *Resolver }
 	planLedgerResolver           struct{ *Resolver }
 	planVersionResolver          struct{ *Resolver }
@@ -1814,5 +1922,6 @@ type (
 	termCalendarResolver         struct{ *Resolver }
 	userResolver                 struct{ *Resolver }
 	webhookEndpointResolver      struct{ *Resolver }
+	youngPersonHandoverResolver  struct{ *Resolver }
 	bundleSectionInputResolver   struct{ *Resolver }
 )

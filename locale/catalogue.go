@@ -443,7 +443,7 @@ var catalogue = []Message{
 	{"PLAN_CEASED", "the plan has ceased: it is kept for the record and can be read, rendered and bundled, not changed", "mae'r cynllun wedi dod i ben: caiff ei gadw fel cofnod a gellir ei ddarllen, ei argraffu a'i roi mewn bwndel, ond nid ei newid"},
 	{"PLAN_CEASED", "has ceased: the plan is kept for the record and no longer changes", "mae wedi dod i ben: caiff y cynllun ei gadw fel cofnod ac nid yw'n newid mwyach"},
 	{"PLAN_CHANGED", "the plan was changed by someone else: reload it and try again", "newidiwyd y cynllun gan rywun arall: llwythwch ef eto a rhowch gynnig arall arni"},
-	{"CHANGE_BEFORE_LAST", "was moved to its current maintainer after that day: a change takes effect after the last one", "symudwyd ef at ei gynhaliwr presennol ar ôl y diwrnod hwnnw: daw newid i rym ar ôl yr un diwethaf"},
+	{"CHANGE_BEFORE_LAST", "was started or moved to its current maintainer after that day: a change takes effect on or after it", "fe'i dechreuwyd neu fe'i symudwyd at ei gynhaliwr presennol ar ôl y diwrnod hwnnw: daw newid i rym ar y diwrnod hwnnw neu wedyn"},
 	{"FORBIDDEN", "you may not move this plan: those responsible for it now, or officers of the receiving local authority, may", "ni chewch symud y cynllun hwn: caiff y rhai sy'n gyfrifol amdano nawr, neu swyddogion yr awdurdod lleol sy'n ei dderbyn, wneud hynny"},
 	{"FORBIDDEN", "only officers of the learner's local authority may take over the plan", "dim ond swyddogion awdurdod lleol y dysgwr a gaiff gymryd y cynllun drosodd"},
 	{"FORBIDDEN", "only the body that maintains the plan may cease it", "dim ond y corff sy'n cynnal y cynllun a gaiff roi'r gorau i'w gynnal"},

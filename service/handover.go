@@ -331,6 +331,36 @@ func (s *Service) PlanHistory(ctx context.Context, planID string) ([]HistoryEntr
 			out = append(out, HistoryEntry{Kind: HistoryHandover, At: h.At, By: h.By, Handover: h})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b HistoryEntry) int { return a.At.Compare(b.At) })
+	// Versions in number order; an operation after the version it
+	// followed (AfterVersion); the handover after the versions saved
+	// before it; then by time.
+	place := func(h HistoryEntry) (int, int) {
+		switch {
+		case h.Version != nil:
+			return h.Version.Number, 0
+		case h.Change != nil:
+			return h.Change.AfterVersion, 1
+		case h.Handover != nil:
+			n := 0
+			for _, v := range vs {
+				if !v.CreatedAt.After(h.At) {
+					n = max(n, v.Number)
+				}
+			}
+			return n, 1
+		}
+		return 0, -1
+	}
+	slices.SortStableFunc(out, func(a, b HistoryEntry) int {
+		an, ak := place(a)
+		bn, bk := place(b)
+		if an != bn {
+			return an - bn
+		}
+		if ak != bk {
+			return ak - bk
+		}
+		return a.At.Compare(b.At)
+	})
 	return out, nil
 }

@@ -362,8 +362,8 @@ func (s *Service) changeable(op string, plan *cynllun.Plan, _ *cynllun.Learner, 
 		return cynllun.Invalid(op, cynllun.FieldError{Field: "input.planId", Message: msgCeased})
 	}
 	hist := plan.MaintenanceHistory()
-	if cur := hist[len(hist)-1]; len(plan.Changes) > 0 && on.Before(cur.From) {
-		return cynllun.Invalid(op, cynllun.FieldError{Field: "input.planId", Message: "was moved to its current maintainer after that day: a change takes effect after the last one"})
+	if cur := hist[len(hist)-1]; on.Before(cur.From) {
+		return cynllun.Invalid(op, cynllun.FieldError{Field: "input.planId", Message: "was started or moved to its current maintainer after that day: a change takes effect on or after it"})
 	}
 	return nil
 }

@@ -546,8 +546,9 @@ func readQuantity(items []qitem) quantityReading {
 			q.amount = true
 			recent = i
 		case it.is(cUnit):
-			// "awr" alone is "an hour"; "minutes a day" is a quantity.
-			if it.word == "awr" {
+			// "awr" alone is "an hour", and so is "hour-long"; "minutes a
+			// day" is a quantity.
+			if it.word == "awr" || it.is(cHour) && i+1 < n && !items[i+1].brk && items[i+1].word == "long" {
 				q.amount = true
 				recent = i
 			} else {

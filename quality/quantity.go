@@ -84,7 +84,7 @@ var quantityWords = []struct {
 	phrases string
 }{
 	{cNum, "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred"},
-	{cNum, "un dau ddau dwy ddwy tri dri thri tair dair thair pedwar bedwar phedwar pedair bedair phedair pump bump phump pum bum phum chwech chwe saith wyth naw deg ddeg deng ddeng deuddeg ddeuddeg deuddeng pymtheg bymtheg pymtheng bymtheng ugain hugain deugain ddeugain trigain cant gant"},
+	{cNum, "un dau ddau dwy ddwy tri dri thri tair dair thair pedwar bedwar phedwar pedair bedair phedair pump bump phump pum bum phum chwech chwe saith wyth naw deg ddeg deng ddeng deuddeg ddeuddeg deuddeng pymtheg bymtheg pymtheng bymtheng ugain hugain deugain ddeugain trigain cant gant can chan"},
 	{cArt | cWeakPer, "a an"},
 	{cWeakPer, "y yr"},
 	{cOfThe, "of_the o'r"},
@@ -96,19 +96,23 @@ var quantityWords = []struct {
 	{cSession | cOccasion | cLesson, "lesson lessons gwers wers ngwers gwersi"},
 	{cPeriod, "day days week weeks wk wks fortnight fortnights month months term terms year years half_term half_terms halfterm school_day school_days school_week academic_year school_year"},
 	{cPeriod, "dydd ddydd diwrnod ddiwrnod niwrnod diwrnodau wythnos wythnosau pythefnos bythefnos mis fis misoedd tymor dymor thymor hanner_tymor blwyddyn flwyddyn diwrnod_ysgol wythnos_ysgol"},
-	{cOccasion, "morning mornings afternoon afternoons break breaks breaktime breaktimes break_time break_times lunchtime lunchtimes lunch_time lunch_times playtime playtimes play_time play_times evening evenings registration assembly assemblies transition transitions topic topics unit units module modules"},
+	{cOccasion, "morning afternoon break breaks breaktime break_time lunchtime lunch_time playtime play_time evening registration assembly assemblies transition transitions topic topics unit units module modules"},
 	{cOccasion, "bore fore prynhawn brynhawn egwyl amser_egwyl amser_chwarae amser_cinio nos cofrestru newid"},
+	{cOccasion | cPlural, "mornings afternoons breaktimes break_times lunchtimes lunch_times playtimes play_times evenings"},
+	{cOccasion | cPlural, "boreau foreau prynhawniau brynhawniau amseroedd_cinio|egwyl|chwarae"},
 	{cOccasion | cWeekday, "monday tuesday wednesday thursday friday mon tue tues wed thu thur thurs fri weekday"},
 	{cOccasion | cWeekday | cPlural, "mondays tuesdays wednesdays thursdays fridays weekdays"},
 	{cOccasion | cWeekday, "dydd|ddydd_llun|mawrth|fawrth|mercher|fercher|iau|gwener|wener"},
 	{cOccasion | cWeekday | cPlural, "dyddiau|ddyddiau_llun|mawrth|fawrth|mercher|fercher|iau|gwener|wener llun_i_wener"},
+	{cOccasion | cWeekday, "bore|fore|prynhawn|brynhawn_llun|mawrth|fawrth|mercher|fercher|iau|gwener|wener"},
+	{cOccasion | cWeekday | cPlural, "boreau|foreau|prynhawniau|brynhawniau_llun|mawrth|fawrth|mercher|fercher|iau|gwener|wener"},
 	{cEvery, "every each per bob pob mhob phob fesul"},
 	{cOther, "other alternate second yn_ail"},
 	{cNew, "new newydd"},
 	{cTimes | cOnce, "once unwaith"},
 	{cTimes, "twice thrice dwywaith ddwywaith teirgwaith deirgwaith"},
 	{cTimesWord, "times x gwaith waith"},
-	{cAdverb, "daily weekly fortnightly monthly termly half_termly halftermly yearly annually hourly biweekly bi_weekly wkly everyday"},
+	{cAdverb, "daily weekly fortnightly monthly termly half_termly halftermly yearly annually hourly biweekly bi_weekly bimonthly bi_monthly wkly everyday"},
 	{cAdverb, "dyddiol ddyddiol beunyddiol feunyddiol beunydd wythnosol pythefnosol bythefnosol misol fisol tymhorol dymhorol hanner_tymhorol blynyddol flynyddol"},
 	{cPerPeriod, "pw p/w p/wk p/d"},
 	{cAfter, "after ar_ol wedi"},
@@ -180,8 +184,9 @@ type qitem struct {
 	// brk: a clause break (",", ".", ";", a bracket, a spaced dash) comes
 	// before the item; slash: "/" does ("mins/week").
 	brk, slash bool
-	// glued: the item was part of the same word as the one before ("3x").
-	glued bool
+	// glued: the item was part of the same word as the one before ("3x");
+	// comma: only a comma comes before it.
+	glued, comma bool
 	// adjectival: a unit written as an adjective ("20-minute", "20 minute
 	// session"), which names the length of something, not an interval.
 	adjectival bool
@@ -251,7 +256,15 @@ func lexQuantity(text string, toks []token) []qitem {
 	var items []qitem
 	for i := 0; i < len(ps); i++ {
 		p := ps[i]
-		it := qitem{word: p.word, glued: p.glued, brk: breakGap(p.gap), slash: strings.TrimSpace(p.gap) == "/"}
+		it := qitem{word: p.word, glued: p.glued, brk: breakGap(p.gap), slash: strings.TrimSpace(p.gap) == "/", comma: strings.TrimSpace(p.gap) == ","}
+		// A span of clock times is an amount: "9:00-10:30", "9-10am",
+		// "1.15 to 1.45pm".
+		if j, ok := clockRange(ps, i); ok {
+			it.c, it.word = cAmountWord, strings.Join(wordsOf(ps[i:j+1]), " ")
+			items = append(items, it)
+			i = j
+			continue
+		}
 		if startsWithDigit(p.word) {
 			// Digits joined by single marks: "1:1", "1.5", "20-30",
 			// "07/01/2027".
@@ -360,6 +373,52 @@ func lexQuantity(text string, toks []token) []qitem {
 		}
 	}
 	return items
+}
+
+// clockTime reads a time of day at ps[i]: "9", "9:00", "10.30", "9am",
+// "1.15 pm". It returns the index of its last piece, and whether it has
+// minutes or am/pm (and so is surely a time).
+func clockTime(ps []piece, i int) (end int, sure, ok bool) {
+	if i >= len(ps) || !startsWithDigit(ps[i].word) || len(ps[i].word) > 2 {
+		return 0, false, false
+	}
+	end = i
+	if end+1 < len(ps) && (ps[end+1].gap == ":" || ps[end+1].gap == ".") && len(ps[end+1].word) == 2 && startsWithDigit(ps[end+1].word) {
+		end++
+		sure = true
+	}
+	if end+1 < len(ps) && (ps[end+1].word == "am" || ps[end+1].word == "pm") && (ps[end+1].glued || ps[end+1].gap == " ") {
+		end++
+		sure = true
+	}
+	return end, sure, true
+}
+
+// clockRange reads a span of clock times at ps[i]: two times joined by a
+// dash or "to", "until", "tan", "i", at least one with minutes or am/pm on
+// both sides or am/pm on one ("9-10am"), so that "20-30 minutes" is not one.
+func clockRange(ps []piece, i int) (end int, ok bool) {
+	e1, sure1, ok := clockTime(ps, i)
+	if !ok || e1+1 >= len(ps) {
+		return 0, false
+	}
+	k := e1 + 1
+	switch g := strings.TrimSpace(ps[k].gap); {
+	case (g == "-" || g == "\u2013" || g == "\u2014") && startsWithDigit(ps[k].word):
+	case phraseGap(ps[k].gap) && (ps[k].word == "to" || ps[k].word == "until" || ps[k].word == "till" || ps[k].word == "tan" || ps[k].word == "i"):
+		k++
+	default:
+		return 0, false
+	}
+	e2, sure2, ok := clockTime(ps, k)
+	if !ok {
+		return 0, false
+	}
+	ampm := func(e int) bool { return ps[e].word == "am" || ps[e].word == "pm" }
+	if sure1 && sure2 || ampm(e2) || ampm(e1) {
+		return e2, true
+	}
+	return 0, false
 }
 
 func wordsOf(ps []piece) []string {
@@ -510,7 +569,20 @@ func readQuantity(items []qitem) quantityReading {
 				i++
 			case has(i-1, cOn) && !items[i].brk && !next(i+1, cNum|cDateWord):
 				q.frequency = true
+			default:
+				// a list of weekdays: "Mon, Wed, Fri", "Monday and Thursday"
+				j := i + 1
+				if j < n && !items[j].brk && (items[j].word == "and" || items[j].word == "a" || items[j].word == "or" || items[j].word == "neu") {
+					j++
+				}
+				if j < n && (!items[j].brk || items[j].comma) && has(j, cWeekday) && !next(j+1, cNum|cDateWord) {
+					q.frequency = true
+					i = j
+				}
 			}
+		case it.is(cOccasion) && it.is(cPlural) && occasionPrep(items, i):
+			// "at lunchtimes", "in the mornings", "yn y boreau"
+			q.frequency = true
 		case it.is(cOnce) && (i+1 == n || items[i+1].brk || onceFollower[word(i+1)]):
 			// "once in the autumn term", "unwaith yn nhymor yr hydref".
 			q.frequency = true
@@ -568,6 +640,23 @@ func readQuantity(items []qitem) quantityReading {
 		}
 	}
 	return q
+}
+
+// occasionPrep reports whether a preposition ("at", "during", "in the",
+// "on", "yn y", "ar") comes before the occasion at i.
+func occasionPrep(items []qitem, i int) bool {
+	j := i - 1
+	if j >= 0 && !items[i].brk && (items[j].word == "the" || items[j].word == "y") {
+		i, j = j, j-1
+	}
+	if j < 0 || items[i].brk {
+		return false
+	}
+	switch items[j].word {
+	case "at", "during", "in", "on", "yn", "ar", "ym", "every", "each":
+		return true
+	}
+	return false
 }
 
 // onceFollower: words after "once" that make it a one-off ("once in the
@@ -642,6 +731,8 @@ func amountAt(items []qitem, used []bool, i int) (int, bool) {
 		return k, true
 	case items[k].is(cSession) && numeric:
 		return k, true
+	case items[k].is(cPeriod) && items[i].is(cHalf) && (items[k].word == "day" || items[k].word == "diwrnod" || items[k].word == "dydd" || items[k].word == "ddiwrnod"):
+		return k, true // "half a day", "hanner diwrnod"
 	case numeric && isAdjective(items[k].word) && k+1 < n && !used[k+1] && !items[k+1].brk && items[k+1].is(cSession):
 		return k + 1, true // "two short sessions"
 	}

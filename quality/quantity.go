@@ -17,14 +17,17 @@ import (
 // reads these items in order:
 //
 //	amount    = number unit | "an" unit | half unit | number session
-//	          | "awr" | "all day" | every-occasion
+//	          | half day | clock span ("9–10.30am") | "awr" | "all day"
+//	          | every-occasion ("in all lessons", "ym mhob gwers")
 //	frequency = adverb ("weekly", "yn wythnosol")
 //	          | every [other|number] (period|occasion)       "bob yn ail wythnos"
 //	          | repetition [per] (period|adverb)             "twice a week", "3 x weekly"
 //	          | quantity ... per period                       "20 munud y dydd", "3 hrs of 1:1 a week"
 //	          | number (period|occasion) per period           "4 days a week", "tri bore yr wythnos"
 //	          | interval                                     "after every 20 minutes", "bob awr"
-//	          | weekdays, one-off, every-occasion
+//	          | weekdays ("on Mondays", "Mon, Wed, Fri", "ar fore Llun")
+//	          | plural occasion after at/in ("at lunchtimes", "yn y boreau")
+//	          | one-off ("once in the autumn term"), every-occasion
 //	period end = until date                                  "hyd at 31 Mawrth", "until half term"
 //
 // A number after a label ("Year 6", "Lefel 8") or in a date ("31 March",
@@ -42,13 +45,13 @@ const (
 	cHalf                          // half, hanner, quarter, chwarter, ½
 	cUnit                          // a unit of time: minutes, munud, hours, awr
 	cHour                          // the unit is an hour
-	cAmountWord                    // an amount in one word: dwyawr, teirawr
+	cAmountWord                    // an amount in one item: dwyawr, teirawr, 9–10.30am
 	cSession                       // a countable session: session, sesiwn, lesson
 	cPeriod                        // a calendar period: day, week, wythnos, tymor
 	cOccasion                      // a recurring occasion: morning, bore, lesson, break
 	cLesson                        // a lesson: every lesson is every occasion
 	cWeekday                       // monday, dydd Llun
-	cPlural                        // mondays, dyddiau Llun: a weekday that recurs
+	cPlural                        // mondays, dyddiau Llun, mornings: an occasion that recurs
 	cEvery                         // every, each, per, bob, pob, fesul
 	cWeakPer                       // a, y, yr: per only after a quantity
 	cOfThe                         // of the, o'r: per only after a count of days
@@ -70,7 +73,7 @@ const (
 	cNoise                         // daily living, lunch hour: not a quantity
 	cLabel                         // year, level: names the number after it
 	cOn                            // on, ar
-	cTo                            // to, i: a range of weekdays
+	cTo                            // to, i: a range ("Monday to Friday", "20 to 30")
 	cMaximum                       // maximum, total, uchafswm
 	cRatio                         // 1:1
 	cNew                           // new: "each new topic"

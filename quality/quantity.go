@@ -504,10 +504,13 @@ func readQuantity(items []qitem) quantityReading {
 	// a quantity in this clause, so that "20 munud o ddarllen y dydd"
 	// reads "y dydd" as per day; bare is a unit or session word with no
 	// number ("sessions a week"), which counts only directly before "a".
-	recent, bare := -1, -1
+	// count is the last count of sessions or repetitions in this clause,
+	// which a period stated after it makes a rate: "6 sessions this school
+	// year", "chwe sesiwn dros y tymor", "twice during the autumn term".
+	recent, bare, count := -1, -1, -1
 	for i := 0; i < n; i++ {
 		if items[i].brk {
-			recent, bare = -1, -1
+			recent, bare, count = -1, -1, -1
 		}
 		if used[i] {
 			continue
@@ -603,7 +606,7 @@ func readQuantity(items []qitem) quantityReading {
 				q.frequency = true
 				i = j
 			}
-			recent = i
+			recent, count = i, i
 		case it.is(cWeakPer|cOfThe) && perAt(items, used, i, recent, bare):
 			q.frequency = true
 			i++
@@ -611,6 +614,9 @@ func readQuantity(items []qitem) quantityReading {
 			if k, ok := amountAt(items, used, i); ok {
 				q.amount = true
 				recent = k
+				if items[k].is(cSession) {
+					count = k
+				}
 				i = k
 				continue
 			}
@@ -634,6 +640,9 @@ func readQuantity(items []qitem) quantityReading {
 		case it.is(cPeriod | cOccasion):
 			if it.slash && recent >= 0 && recent == i-1 && it.is(cPeriod) {
 				q.frequency = true // "mins/week"
+			}
+			if count >= 0 && it.is(cPeriod) && periodStated(items, count, i) {
+				q.frequency = true
 			}
 			if recent == i-1 && recent >= 0 {
 				recent = i // "4 days" a week
@@ -661,6 +670,34 @@ func occasionPrep(items []qitem, i int) bool {
 	}
 	return false
 }
+
+// periodStated reports whether the period at i, after a count at count,
+// is the span the count is spread over: "this (school) year", "over the
+// term", "during the autumn term", "across 6 weeks", "y tymor hwn", "dros y
+// flwyddyn", "yn ystod tymor yr hydref".
+func periodStated(items []qitem, count, i int) bool {
+	n := len(items)
+	if i+1 < n && !items[i+1].brk && thisOrNext[items[i+1].word] && i-1 > count && (items[i-1].word == "y" || items[i-1].word == "yr") {
+		return true // "y tymor hwn"
+	}
+	j := i - 1
+	for j > count && (seasons[items[j].word] || items[j].is(cNum)) {
+		j-- // "the autumn term", "6 weeks"
+	}
+	if j > count && (items[j].word == "this" || items[j].word == "that") {
+		return true
+	}
+	if j > count && (items[j].word == "the" || items[j].word == "y" || items[j].word == "yr") {
+		j--
+	}
+	return j > count && spanPrep[items[j].word]
+}
+
+var (
+	seasons  = map[string]bool{"autumn": true, "spring": true, "summer": true, "school": true, "academic": true}
+	spanPrep = map[string]bool{"in": true, "over": true, "during": true, "across": true, "throughout": true, "within": true,
+		"dros": true, "ystod": true, "drwy": true, "trwy": true, "gydol": true, "mewn": true, "fewn": true}
+)
 
 // onceFollower: words after "once" that make it a one-off ("once in the
 // autumn term") rather than a conjunction ("once the plan is agreed").
@@ -722,13 +759,17 @@ func amountAt(items []qitem, used []bool, i int) (int, bool) {
 	if k == i || k >= n || used[k] || items[k].brk {
 		return 0, false
 	}
-	numeric := false
+	numbers := 0
 	for _, it := range items[i:k] {
 		if it.is(cNum | cHalf) {
-			numeric = true
+			numbers++
 		}
 	}
+	numeric := numbers > 0
 	switch {
+	case items[k].is(cUnit) && items[k].adjectival && numbers >= 2 && k+1 < n && !used[k+1] && !items[k+1].brk && items[k+1].is(cSession):
+		// "eight 30-minute sessions": the length and the count
+		return k + 1, true
 	case items[k].is(cUnit):
 		// "an hour", "a minute" (but "a week" is not an amount)
 		return k, true

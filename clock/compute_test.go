@@ -930,10 +930,10 @@ func TestErrors(t *testing.T) {
 		{"bad rule", badUnit, d("2026-03-03"), one, "rule", "unknown unit"},
 		{"informational rule", rule(t, "T19"), d("2026-03-03"), one, "rule", "T19 sets no time limit to compute"},
 		{"informational rule T20", rule(t, "T20"), d("2026-03-03"), one, "rule", "T20 sets no time limit to compute"},
-		// From Mon 13 Dec 2027, 6 weeks end Mon 24 Jan 2028: a year the
+		// From Mon 11 Dec 2028, 6 weeks end Mon 22 Jan 2029: a year the
 		// bank holiday data does not have.
-		{"beyond the bank holidays", rule(t, "T10"), d("2027-12-13"), nil, "start", "beyond the England and Wales bank holiday data"},
-		{"T17 beyond the bank holidays", rule(t, "T17"), d("2027-12-01"), nil, "start", "beyond the England and Wales bank holiday data"},
+		{"beyond the bank holidays", rule(t, "T10"), d("2028-12-11"), nil, "start", "beyond the England and Wales bank holiday data"},
+		{"T17 beyond the bank holidays", rule(t, "T17"), d("2028-12-01"), nil, "start", "beyond the England and Wales bank holiday data"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := Compute(tc.rule, tc.start, tc.cal, DefaultSettings())
@@ -946,8 +946,8 @@ func TestErrors(t *testing.T) {
 
 	// A school-day count in a year beyond the bank holiday data is refused
 	// even when the calendar covers it.
-	cal := &calendar.Calendar{ID: "FUTURE", Terms: []calendar.Term{{Name: "Autumn term", Start: d("2028-09-04"), End: d("2028-12-15")}}}
-	_, err := Compute(t1, d("2028-09-04"), cal, DefaultSettings())
+	cal := &calendar.Calendar{ID: "FUTURE", Terms: []calendar.Term{{Name: "Autumn term", Start: d("2029-09-03"), End: d("2029-12-14")}}}
+	_, err := Compute(t1, d("2029-09-03"), cal, DefaultSettings())
 	wantInvalid(t, err, "start", "bank holiday data")
 }
 

@@ -22,7 +22,7 @@ func TestEmbeddedDataLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := load(sub)
+	s, err := load(sub, nil)
 	if err != nil {
 		t.Fatalf("embedded data does not load: %v", err)
 	}
@@ -331,7 +331,7 @@ func TestLoadRejectsBadData(t *testing.T) {
 			for name, body := range tc.files {
 				fsys[name] = &fstest.MapFile{Data: []byte(body)}
 			}
-			_, err := load(fsys)
+			_, err := load(fsys, nil)
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("load: %v", err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,7 +82,7 @@ func TestParseBankHolidaysGOVUK(t *testing.T) {
 		t.Errorf("GOV.UK's dates against the shipped ones (-shipped +GOV.UK):\n%s", diff)
 	}
 	shipped := map[cynllun.Date]string{}
-	for _, h := range embedded.holidays {
+	for _, h := range current.Load().holidays {
 		shipped[h.Date] = h.Name
 	}
 	for _, h := range got {
@@ -208,4 +209,157 @@ func encodeGOVUK(t testing.TB, hs []BankHoliday) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// useBankHolidays calls UseBankHolidays and puts the shipped data back
+// when the test ends. Tests that call it must not be parallel.
+func useBankHolidays(t *testing.T, hs []BankHoliday) {
+	t.Helper()
+	t.Cleanup(func() {
+		if err := UseBankHolidays(nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err := UseBankHolidays(hs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A file's years replace the shipped ones of those years; the other
+// shipped years stay.
+func TestUseBankHolidaysMerges(t *testing.T) {
+	shipped := BankHolidays()
+	inYears := func(ds []cynllun.Date, years ...int) []cynllun.Date {
+		var out []cynllun.Date
+		for _, x := range ds {
+			for _, y := range years {
+				if x.Year == y {
+					out = append(out, x)
+				}
+			}
+		}
+		return out
+	}
+	if diff := cmp.Diff([]int{2025, 2026, 2027, 2028}, BankHolidayYears()); diff != "" {
+		t.Fatalf("shipped years (-want +got):\n%s", diff)
+	}
+
+	// A 2028 that differs from the shipped one: the spring bank holiday
+	// moved to a Friday with an extra day after it, as in a jubilee year.
+	moved := eventsOf(func(i int, e string) string {
+		if i == 4 {
+			return strings.Replace(e, "2028-05-29", "2028-06-01", 1)
+		}
+		return e
+	}, 2028)
+	hs, err := ParseBankHolidays([]byte(govukFile(append(moved, `{"title": "Jubilee bank holiday", "date": "2028-06-02"}`)...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	useBankHolidays(t, hs)
+	got := BankHolidays()
+	if diff := cmp.Diff(inYears(shipped, 2025, 2026, 2027), inYears(got, 2025, 2026, 2027)); diff != "" {
+		t.Errorf("2025 to 2027 are not the shipped ones (-shipped +got):\n%s", diff)
+	}
+	want2028 := []cynllun.Date{d("2028-01-03"), d("2028-04-14"), d("2028-04-17"), d("2028-05-01"), d("2028-06-01"), d("2028-06-02"),
+		d("2028-08-28"), d("2028-12-25"), d("2028-12-26")}
+	if diff := cmp.Diff(want2028, inYears(got, 2028)); diff != "" {
+		t.Errorf("2028 (-file +got):\n%s", diff)
+	}
+	if IsBankHoliday(d("2028-05-29")) || !IsBankHoliday(d("2028-06-02")) || !IsBankHoliday(d("2027-12-28")) {
+		t.Error("IsBankHoliday does not follow the file")
+	}
+	if diff := cmp.Diff([]int{2025, 2026, 2027, 2028}, BankHolidayYears()); diff != "" {
+		t.Errorf("years (-want +got):\n%s", diff)
+	}
+
+	// A file of later and earlier years adds them; the years between
+	// stay uncovered.
+	hs, err = ParseBankHolidays([]byte(govukFile(append(eventsOf(nil, 2027), events2029()...)...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := []BankHoliday{{d("2021-01-01"), "New Year's Day"}, {d("2021-12-28"), "Boxing Day (substitute day)"}}
+	useBankHolidays(t, append(extra, hs...)) // in any order
+	if diff := cmp.Diff([]int{2021, 2025, 2026, 2027, 2028, 2029}, BankHolidayYears()); diff != "" {
+		t.Errorf("years (-want +got):\n%s", diff)
+	}
+	if BankHolidaysCover(2022) || !BankHolidaysCover(2029) || !IsBankHoliday(d("2021-12-28")) {
+		t.Error("BankHolidaysCover or IsBankHoliday does not follow the data")
+	}
+	if diff := cmp.Diff(inYears(shipped, 2025, 2026, 2027, 2028), inYears(BankHolidays(), 2025, 2026, 2027, 2028)); diff != "" {
+		t.Errorf("a file giving 2027 as shipped changed the shipped years (-shipped +got):\n%s", diff)
+	}
+
+	// Back to the shipped data alone.
+	if err := UseBankHolidays(nil); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(shipped, BankHolidays()); diff != "" {
+		t.Errorf("UseBankHolidays(nil) (-shipped +got):\n%s", diff)
+	}
+}
+
+// events2029 are events for 2029, made up by the rules that give
+// England and Wales their bank holidays (not published data).
+func events2029() []string {
+	var out []string
+	for _, e := range [][2]string{
+		{"2029-01-01", "New Year’s Day"}, {"2029-03-30", "Good Friday"}, {"2029-04-02", "Easter Monday"}, {"2029-05-07", "Early May bank holiday"},
+		{"2029-05-28", "Spring bank holiday"}, {"2029-08-27", "Summer bank holiday"}, {"2029-12-25", "Christmas Day"}, {"2029-12-26", "Boxing Day"},
+	} {
+		out = append(out, `{"title": "`+e[1]+`", "date": "`+e[0]+`", "notes": "", "bunting": true}`)
+	}
+	return out
+}
+
+// The LA calendars and Effective follow the bank holidays in use.
+func TestUseBankHolidaysCalendars(t *testing.T) {
+	// A made-up extra bank holiday in the 2025-26 summer term.
+	hs := []BankHoliday{{d("2026-06-08"), "Extra bank holiday"}}
+	for _, x := range BankHolidays() {
+		if x.Year == 2026 {
+			hs = append(hs, BankHoliday{x, "as shipped"})
+		}
+	}
+	useBankHolidays(t, hs)
+	extra := Closure{From: d("2026-06-08"), To: d("2026-06-08"), Reason: ReasonBankHoliday, Note: "Extra bank holiday"}
+	la := ForLA(cardiff)
+	if !slices.Contains(la.Closures, extra) || la.SchoolDay(d("2026-06-08")) {
+		t.Errorf("ForLA does not close the extra bank holiday: %+v", la.Closures)
+	}
+	school := &Calendar{ID: "s", Terms: la.Terms}
+	if eff := Effective(nil, school); !slices.Contains(eff.Closures, extra) {
+		t.Errorf("Effective does not close the extra bank holiday: %+v", eff.Closures)
+	}
+	if err := UseBankHolidays(nil); err != nil {
+		t.Fatal(err)
+	}
+	if !ForLA(cardiff).SchoolDay(d("2026-06-08")) {
+		t.Error("back to the shipped data, 8 June 2026 is still closed")
+	}
+}
+
+// UseBankHolidays refuses what is not a list of bank holidays, and then
+// changes nothing.
+func TestUseBankHolidaysRefuses(t *testing.T) {
+	before := BankHolidays()
+	for _, tc := range []struct {
+		name string
+		hs   []BankHoliday
+		want string
+	}{
+		{"weekend", []BankHoliday{{d("2029-01-06"), "x"}}, "is a Saturday"},
+		{"twice", []BankHoliday{{d("2029-01-01"), "x"}, {d("2029-01-01"), "y"}}, "listed twice"},
+		{"no name", []BankHoliday{{d("2029-01-01"), " "}}, "no name"},
+		{"no date", []BankHoliday{{Name: "x"}}, "no date"},
+	} {
+		err := UseBankHolidays(tc.hs)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error containing %q", tc.name, err, tc.want)
+		}
+		if diff := cmp.Diff(before, BankHolidays()); diff != "" {
+			t.Errorf("%s: the data changed:\n%s", tc.name, diff)
+		}
+	}
 }

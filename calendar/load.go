@@ -77,22 +77,22 @@ func UseBankHolidays(hs []BankHoliday) error {
 type store struct {
 	holidays []BankHoliday         // sorted
 	days     map[cynllun.Date]bool // the dates of holidays
-	years    map[int]bool          // the years holidays covers
+	years    map[int]bool          // the years of holidays
 	las      map[string]*Calendar  // by ONS code
 }
 
-// mergeBankHolidays returns shipped with the years extra covers replaced
-// by extra's holidays, sorted (both are sorted).
-func mergeBankHolidays(shipped, extra []BankHoliday) []BankHoliday {
+// mergeBankHolidays returns base with the years extra covers replaced by
+// extra's holidays, sorted (both are sorted).
+func mergeBankHolidays(base, extra []BankHoliday) []BankHoliday {
 	if len(extra) == 0 {
-		return shipped
+		return base
 	}
 	replaced := map[int]bool{}
 	for _, h := range extra {
 		replaced[h.Date.Year] = true
 	}
 	var out []BankHoliday
-	for _, h := range shipped {
+	for _, h := range base {
 		if !replaced[h.Date.Year] {
 			out = append(out, h)
 		}

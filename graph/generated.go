@@ -947,6 +947,8 @@ type ComplexityRoot struct {
 		CurrentVersionNumber      func(childComplexity int) int
 		History                   func(childComplexity int) int
 		ID                        func(childComplexity int) int
+		InForce                   func(childComplexity int) int
+		InForceVersionNumber      func(childComplexity int) int
 		LAMaintained              func(childComplexity int) int
 		Learner                   func(childComplexity int) int
 		Ledger                    func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string, version *int) int
@@ -1038,6 +1040,7 @@ type ComplexityRoot struct {
 		CreatedByPerson func(childComplexity int) int
 		Findings        func(childComplexity int) int
 		FormVersion     func(childComplexity int) int
+		GivenOn         func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Number          func(childComplexity int) int
 		Plan            func(childComplexity int) int
@@ -1805,6 +1808,8 @@ type PlanResolver interface {
 
 	CurrentVersionNumber(ctx context.Context, obj *cynllun.Plan) (int, error)
 	CurrentVersion(ctx context.Context, obj *cynllun.Plan) (*cynllun.Version, error)
+	InForce(ctx context.Context, obj *cynllun.Plan) (*cynllun.Version, error)
+	InForceVersionNumber(ctx context.Context, obj *cynllun.Plan) (*int, error)
 	Version(ctx context.Context, obj *cynllun.Plan, number int) (*cynllun.Version, error)
 	Versions(ctx context.Context, obj *cynllun.Plan, first *int, after *string, last *int, before *string) (*PlanVersionConnection, error)
 
@@ -1841,6 +1846,8 @@ type PlanVersionResolver interface {
 	Plan(ctx context.Context, obj *cynllun.Version) (*cynllun.Plan, error)
 
 	Comment(ctx context.Context, obj *cynllun.Version) (*string, error)
+
+	GivenOn(ctx context.Context, obj *cynllun.Version) (*cynllun.Date, error)
 
 	Content(ctx context.Context, obj *cynllun.Version) (*VersionContent, error)
 	Renders(ctx context.Context, obj *cynllun.Version) ([]*cynllun.Job, error)
@@ -5681,6 +5688,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.ID(childComplexity), true
+	case "Plan.inForce":
+		if e.ComplexityRoot.Plan.InForce == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.InForce(childComplexity), true
+	case "Plan.inForceVersionNumber":
+		if e.ComplexityRoot.Plan.InForceVersionNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.InForceVersionNumber(childComplexity), true
 	case "Plan.laMaintained":
 		if e.ComplexityRoot.Plan.LAMaintained == nil {
 			break
@@ -6133,6 +6152,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanVersion.FormVersion(childComplexity), true
+	case "PlanVersion.givenOn":
+		if e.ComplexityRoot.PlanVersion.GivenOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanVersion.GivenOn(childComplexity), true
 	case "PlanVersion.id":
 		if e.ComplexityRoot.PlanVersion.ID == nil {
 			break
@@ -8935,7 +8960,7 @@ type Mutation {
   Render a plan version to PDF in the background. Returns the job at once; a
   version already rendered (or being rendered) in that language returns the
   existing job and its file, without rendering again. version defaults to
-  the current version.
+  the plan in force (the newest draft while none is final).
   """
   renderPlan(
     "The request."
@@ -9273,10 +9298,19 @@ type Plan implements Node {
   maintainer: Organisation!
   "Maintained by a local authority (then 2D, placement, applies)."
   laMaintained: Boolean!
-  "The newest version's number: send it as expectedVersion when saving."
+  "The newest version's number (draft or final): send it as expectedVersion when saving."
   currentVersionNumber: Int!
-  "The newest version (draft or final)."
+  "The newest version, draft or final: what an editor continues from. The plan the family has is inForce."
   currentVersion: PlanVersion!
+  """
+  The plan in force: the newest FINAL version, the one given to the family
+  (a draft saved since does not displace it). The ledger, reviews and
+  renders use it unless told otherwise. Null before the plan is first
+  finalised.
+  """
+  inForce: PlanVersion
+  "The number of the version in force; null before the plan is first finalised."
+  inForceVersionNumber: Int
   "A version by number; null when there is no such version."
   version(
     "The version's number, from 1."
@@ -9331,8 +9365,15 @@ type PlanVersion implements Node {
   formVersion: String!
   "The note saved with the version; null when none."
   comment: String
-  "When it was saved."
+  "When it was saved (recorded in Cynllun)."
   createdAt: Time!
+  """
+  The day a copy of this FINAL version was given to the child and parent or
+  the young person (s.22; a revised plan, s.23(11)): review periods and the
+  T8 clock run from it. It may be before createdAt, for an IDP given before
+  it was brought into Cynllun. Null for a draft.
+  """
+  givenOn: Date
   "Who saved it (a user id)."
   createdBy: ID!
   "The statutory content. Each read is recorded in the learner's audit trail (part plan.version.content)."
@@ -9817,6 +9858,14 @@ input SaveVersionInput {
   override is kept on the version with the rules it overrode.
   """
   overrideReason: String
+  """
+  With status FINAL: the day a copy was given to the child and parent or
+  the young person, when not today (an IDP given before it was brought into
+  Cynllun, since 2021-09-01). Not in the future, and not before the day the
+  plan in force was given. Review periods and the T8 clock follow it.
+  INVALID with a DRAFT.
+  """
+  givenOn: Date
 }
 
 "The differences between two versions of a plan, in form order."
@@ -10325,7 +10374,7 @@ extend type Plan {
     to: Date
     "Only this 2B row."
     rowId: ID
-    "The plan version whose 2B rows are used; default the current version."
+    "The plan version whose 2B rows are used; default the plan in force (the newest draft while none is final)."
     version: Int
   ): PlanLedger
   "Ledger entries, by date (voided ones included and marked)."
@@ -13195,7 +13244,7 @@ input UpdateLearnerInput {
 input RenderPlanInput {
   "The plan's id; anyone who may read the plan may ask (parents too)."
   planId: ID!
-  "The version's number; omit for the current version. A version that does not exist is NOT_FOUND."
+  "The version's number; omit for the plan in force (the newest draft while none is final). A version that does not exist is NOT_FOUND."
   version: Int
   "The PDF's language."
   language: RenderLanguage = EN
@@ -15476,6 +15525,10 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 		return ec.fieldContext_Plan_currentVersionNumber(ctx, field)
 	case "currentVersion":
 		return ec.fieldContext_Plan_currentVersion(ctx, field)
+	case "inForce":
+		return ec.fieldContext_Plan_inForce(ctx, field)
+	case "inForceVersionNumber":
+		return ec.fieldContext_Plan_inForceVersionNumber(ctx, field)
 	case "version":
 		return ec.fieldContext_Plan_version(ctx, field)
 	case "versions":
@@ -15658,6 +15711,8 @@ func (ec *executionContext) childFields_PlanVersion(ctx context.Context, field g
 		return ec.fieldContext_PlanVersion_comment(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_PlanVersion_createdAt(ctx, field)
+	case "givenOn":
+		return ec.fieldContext_PlanVersion_givenOn(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_PlanVersion_createdBy(ctx, field)
 	case "content":
@@ -33586,6 +33641,61 @@ func (ec *executionContext) fieldContext_Plan_currentVersion(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Plan_inForce(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_inForce(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().InForce(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Version) graphql.Marshaler {
+			return ec.marshalOPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_inForce(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_inForceVersionNumber(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_inForceVersionNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().InForceVersionNumber(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_inForceVersionNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, true, true, "Int")
+}
+
 func (ec *executionContext) _Plan_version(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35506,6 +35616,29 @@ func (ec *executionContext) _PlanVersion_createdAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_PlanVersion_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanVersion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PlanVersion_givenOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanVersion_givenOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanVersion().GivenOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanVersion_givenOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanVersion", field, true, true, "Date")
 }
 
 func (ec *executionContext) _PlanVersion_createdBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Version) (ret graphql.Marshaler) {
@@ -50242,7 +50375,7 @@ func (ec *executionContext) unmarshalInputSaveVersionInput(ctx context.Context, 
 		asMap["status"] = "DRAFT"
 	}
 
-	fieldsInOrder := [...]string{"planId", "expectedVersion", "status", "content", "comment", "overrideReason"}
+	fieldsInOrder := [...]string{"planId", "expectedVersion", "status", "content", "comment", "overrideReason", "givenOn"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -50291,6 +50424,13 @@ func (ec *executionContext) unmarshalInputSaveVersionInput(ctx context.Context, 
 				return it, err
 			}
 			it.OverrideReason = data
+		case "givenOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("givenOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GivenOn = data
 		}
 	}
 	return it, nil
@@ -57094,6 +57234,18 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Plan_currentVersion(ctx, field, obj)
 				})
+		case "inForce":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_inForce(ctx, field, obj)
+				})
+		case "inForceVersionNumber":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_inForceVersionNumber(ctx, field, obj)
+				})
 		case "version":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -57665,6 +57817,12 @@ func (ec *executionContext) _PlanVersion(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "givenOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanVersion_givenOn(ctx, field, obj)
+				})
 		case "createdBy":
 			out.Values[i] = ec._PlanVersion_createdBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -397,7 +397,7 @@ type RenderMeetingRecordPayload struct {
 type RenderPlanInput struct {
 	// The plan's id; anyone who may read the plan may ask (parents too).
 	PlanID string `json:"planId"`
-	// The version's number; omit for the current version. A version that does not exist is NOT_FOUND.
+	// The version's number; omit for the plan in force (the newest draft while none is final). A version that does not exist is NOT_FOUND.
 	Version *int `json:"version,omitempty"`
 	// The PDF's language.
 	Language *cynllun.RenderLanguage `json:"language,omitempty"`

@@ -933,6 +933,22 @@ func (r *planResolver) CurrentVersion(ctx context.Context, obj *cynllun.Plan) (*
 	return r.version(ctx, obj.ID, n, true)
 }
 
+// InForce is the resolver for the inForce field.
+func (r *planResolver) InForce(ctx context.Context, obj *cynllun.Plan) (*cynllun.Version, error) {
+	if obj.InForce() == 0 {
+		return nil, nil
+	}
+	return r.version(ctx, obj.ID, obj.InForce(), true)
+}
+
+// InForceVersionNumber is the resolver for the inForceVersionNumber field.
+func (r *planResolver) InForceVersionNumber(ctx context.Context, obj *cynllun.Plan) (*int, error) {
+	if obj.InForce() == 0 {
+		return nil, nil
+	}
+	return new(obj.InForce()), nil
+}
+
 // Version is the resolver for the version field.
 func (r *planResolver) Version(ctx context.Context, obj *cynllun.Plan, number int) (*cynllun.Version, error) {
 	return r.version(ctx, obj.ID, number, false)
@@ -1073,6 +1089,14 @@ func (r *planVersionResolver) Plan(ctx context.Context, obj *cynllun.Version) (*
 // Comment is the resolver for the comment field.
 func (r *planVersionResolver) Comment(ctx context.Context, obj *cynllun.Version) (*string, error) {
 	return optional(obj.Comment), nil
+}
+
+// GivenOn is the resolver for the givenOn field.
+func (r *planVersionResolver) GivenOn(ctx context.Context, obj *cynllun.Version) (*cynllun.Date, error) {
+	if obj.Status != cynllun.VersionFinal {
+		return nil, nil
+	}
+	return new(obj.Given()), nil
 }
 
 // Content is the resolver for the content field.

@@ -277,7 +277,10 @@ var catalogue = []Message{
 
 	// ---- the delivery ledger ------------------------------------------------
 	{"NO_SESSIONS", "must list at least one session", "rhaid iddo restru o leiaf un sesiwn"},
-	{"NOT_A_CURRENT_ROW", "is not a 2B row of the plan's current version", "nid yw'n rhes 2B o fersiwn gyfredol y cynllun"},
+	{"NOT_A_CURRENT_ROW", "is not a 2B row of the plan in force", "nid yw'n rhes 2B o'r cynllun sydd mewn grym"},
+	{"GIVEN_BY_VERSION", "is recorded by the plan's first FINAL version: give its givenOn when saving it", "caiff ei gofnodi gan fersiwn DERFYNOL gyntaf y cynllun: rhowch ei givenOn wrth ei gadw"},
+	{"DRAFT_NOT_GIVEN", "is for a FINAL version: a draft is not given", "mae ar gyfer fersiwn DERFYNOL: nid yw drafft yn cael ei roi"},
+	{"GIVEN_BEFORE_IN_FORCE", "must not be before the day the plan in force was given", "rhaid iddo beidio â bod cyn y diwrnod y rhoddwyd y cynllun sydd mewn grym"},
 	{"EMPTY_FOR_DELIVERED", "must be empty for a delivered session", "rhaid iddo fod yn wag ar gyfer sesiwn a ddarparwyd"},
 	{"SESSION_REPEATED", "repeats sessions.{n} (the same row, date, status and occurrence): give another occurrence for another session that day", "mae'n ailadrodd sessions.{n} (yr un rhes, dyddiad, statws ac occurrence): rhowch occurrence arall ar gyfer sesiwn arall y diwrnod hwnnw"},
 	{"SESSION_CONFLICT", "this session (row, date, status and occurrence) is recorded already with other details: void it and record the correction with another occurrence, or give another occurrence for another session that day", "mae'r sesiwn hon (rhes, dyddiad, statws ac occurrence) wedi'i chofnodi eisoes gyda manylion eraill: diddymwch hi a chofnodwch y cywiriad gydag occurrence arall, neu rhowch occurrence arall ar gyfer sesiwn arall y diwrnod hwnnw"},

@@ -89,6 +89,7 @@ type versionDoc struct {
 	Override    *overrideDoc `bson:"qualityOverride,omitempty"`
 	CreatedAt   time.Time    `bson:"createdAt"`
 	CreatedBy   string       `bson:"createdBy"`
+	GivenOn     string       `bson:"givenOn,omitempty"`
 }
 
 type overrideDoc struct {
@@ -446,11 +447,16 @@ func toVersionDoc(v *cynllun.Version) *versionDoc {
 		Override:    toOverrideDoc(v.QualityOverride),
 		CreatedAt:   bsonTime(v.CreatedAt),
 		CreatedBy:   v.CreatedBy,
+		GivenOn:     dateString(v.GivenOn),
 	}
 }
 
 func fromVersionDoc(d *versionDoc) (*cynllun.Version, error) {
 	c, err := fromContentDoc(d.Content)
+	if err != nil {
+		return nil, err
+	}
+	given, err := parseDate(d.GivenOn)
 	if err != nil {
 		return nil, err
 	}
@@ -467,6 +473,7 @@ func fromVersionDoc(d *versionDoc) (*cynllun.Version, error) {
 		QualityOverride: fromOverrideDoc(d.Override),
 		CreatedAt:       fromTime(d.CreatedAt),
 		CreatedBy:       d.CreatedBy,
+		GivenOn:         given,
 	}, nil
 }
 

@@ -85,8 +85,11 @@ func (s *Service) RecordEvent(ctx context.Context, in EventInput) (*EventResult,
 		plan, _, err := s.planFor(ctx, p, op, in.PlanID)
 		if err != nil || plan.LearnerID != l.ID {
 			c.add("input.planId", "is not a plan of this learner")
-		} else if in.OrgID == "" {
-			in.OrgID = plan.MaintainerID
+		} else {
+			if in.OrgID == "" {
+				in.OrgID = plan.MaintainerID
+			}
+			c.errs = append(c.errs, givenByVersion(in.Kind, plan)...)
 		}
 	}
 	if in.OrgID == "" {

@@ -512,6 +512,8 @@ var parts = []Message{
 	{"", "no relationship to the learner", "dim perthynas â'r dysgwr"},
 	{"", "not a grantable relationship", "nid yw'n berthynas y gellir ei rhoi"},
 	{"", "no such learner", "nid oes dysgwr o'r fath"},
+	{"", "the young person restores their parents' access to their record", "mae'r person ifanc yn adfer mynediad ei rieni at ei gofnod"},
+	{"", "the young person chose to end their parents' access: only they may restore it", "dewisodd y person ifanc ddod â mynediad ei rieni i ben: dim ond nhw all ei adfer"},
 	{"", "an advocate's consent is the signed-in parent's or young person's, with an end date", "caniatâd y rhiant neu'r person ifanc sydd wedi mewngofnodi yw caniatâd eiriolwr, gyda dyddiad gorffen"},
 	// Kinds of file (upload/upload.go), as said after "yn" (mutated).
 	{"", "a PDF", "ffeil PDF"},

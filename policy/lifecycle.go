@@ -192,3 +192,26 @@ func ReceiverProblem(reason cynllun.TransferReason, plan *cynllun.Plan, l *cynll
 	}
 	return "", ""
 }
+
+// Why a parent's access is decided by the young person after the handover.
+const (
+	whyYoungPersonRestores = "the young person restores their parents' access to their record"
+	whyYoungPersonDecides  = "the young person chose to end their parents' access: only they may restore it"
+)
+
+// GrantAfterHandover applies the young person's choice about their
+// parents' access to a decision d to grant kind about l: once a young
+// person with capacity has ended it (KeepsParentAccess false), nobody else
+// records a parent, and the young person may restore one. h is l's
+// handover (nil before it).
+func GrantAfterHandover(p *cynllun.Principal, kind cynllun.RelKind, l *cynllun.Learner, h *cynllun.Handover, d GrantDecision, now time.Time) GrantDecision {
+	if d.Self || kind != cynllun.RelParentOf || h == nil || KeepsParentAccess(h.HasCapacity, h.ParentAccess) {
+		return d
+	}
+	for _, held := range StandingsOf(p, kind, l, now) {
+		if held.As == AsYoungPerson {
+			return GrantDecision{OK: true, Why: whyYoungPersonRestores, As: AsYoungPerson, Via: held.Via}
+		}
+	}
+	return GrantDecision{Why: whyYoungPersonDecides}
+}

@@ -137,3 +137,42 @@ func TestReceiverProblem(t *testing.T) {
 		}
 	}
 }
+
+// TestGrantAfterHandover: once a young person with capacity has ended
+// their parents' access, staff and officers no longer record a parent
+// (they could, before, undo the young person's choice); the young person
+// may restore one. Without capacity, or with KEEP, the grant table stands.
+func TestGrantAfterHandover(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	l := &cynllun.Learner{ID: "lrn_1", LAID: "org_la", SettingID: "org_school"}
+	staff := &cynllun.Principal{UserID: "usr_staff", Relationships: []cynllun.Relationship{{ID: "rel_s", Kind: cynllun.RelStaffOf, OrgID: "org_school"}}}
+	officer := &cynllun.Principal{UserID: "usr_officer", Relationships: []cynllun.Relationship{{ID: "rel_o", Kind: cynllun.RelOfficerOf, OrgID: "org_la"}}}
+	young := &cynllun.Principal{UserID: "usr_yp", Relationships: []cynllun.Relationship{{ID: "rel_y", Kind: cynllun.RelSelf, LearnerID: "lrn_1"}}}
+	parent := &cynllun.Principal{UserID: "usr_parent", Relationships: []cynllun.Relationship{{ID: "rel_p", Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}}}
+	ended := &cynllun.Handover{LearnerID: "lrn_1", HasCapacity: true, ParentAccess: cynllun.ParentAccessEnd}
+	kept := &cynllun.Handover{LearnerID: "lrn_1", HasCapacity: true, ParentAccess: cynllun.ParentAccessKeep}
+	noCapacity := &cynllun.Handover{LearnerID: "lrn_1", HasCapacity: false, ParentAccess: cynllun.ParentAccessEnd}
+	tests := []struct {
+		name string
+		p    *cynllun.Principal
+		kind cynllun.RelKind
+		h    *cynllun.Handover
+		want bool
+	}{
+		{"staff before any handover", staff, cynllun.RelParentOf, nil, true},
+		{"staff after the young person ended it", staff, cynllun.RelParentOf, ended, false},
+		{"officer after the young person ended it", officer, cynllun.RelParentOf, ended, false},
+		{"the young person restores it", young, cynllun.RelParentOf, ended, true},
+		{"a parent after it was ended", parent, cynllun.RelParentOf, ended, false},
+		{"staff when the young person kept it", staff, cynllun.RelParentOf, kept, true},
+		{"the young person when they kept it (the table: staff record parents)", young, cynllun.RelParentOf, kept, false},
+		{"staff when the young person lacks capacity", staff, cynllun.RelParentOf, noCapacity, true},
+		{"other kinds are untouched", young, cynllun.RelAdvocateOf, ended, true},
+	}
+	for _, tt := range tests {
+		d := MayGrant(tt.p, tt.kind, l, now)
+		if got := GrantAfterHandover(tt.p, tt.kind, l, tt.h, d, now); got.OK != tt.want || got.Why == "" {
+			t.Errorf("%s: got %+v, want OK %v with a reason", tt.name, got, tt.want)
+		}
+	}
+}

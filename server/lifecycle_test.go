@@ -181,6 +181,16 @@ func TestPlanLifecycleEndToEnd(t *testing.T) {
 	if r = e.must(self, learnerQ, map[string]any{"id": w.learner}); r.str("learner", "handover", "parentAccess") != "END" || r.str("learner", "status") != "YOUNG_PERSON" {
 		t.Fatalf("young person after the handover: %s", r.raw)
 	}
+	// Staff may no longer undo that choice by recording the parent again;
+	// the young person may restore it.
+	grant := `mutation($in: GrantAccessInput!) { grantAccess(input: $in) { relationship { id grantedAs } } }`
+	regrant := map[string]any{"in": map[string]any{"userId": w.parentY, "kind": "PARENT_OF", "learnerId": w.learner}}
+	if r = e.do(officer, grant, regrant); r.code() != "FORBIDDEN" || !strings.Contains(string(r.raw), "only they may restore it") {
+		t.Fatalf("officer re-recording the parent after END: %s", r.raw)
+	}
+	if r = e.do(e.token(w.alnco), grant, regrant); r.code() != "FORBIDDEN" && r.code() != "NOT_FOUND" {
+		t.Fatalf("former school re-recording the parent after END: %s", r.raw)
+	}
 
 	e.clock.Advance(time.Hour)
 	// The LA ceases the plan: school staff may not.

@@ -131,6 +131,7 @@ var catalogue = []Message{
 	{"READ_ONLY", "you may read but not change this ledger", "cewch ddarllen y cofnod darparu hwn ond nid ei newid"},
 	{"READ_ONLY", "you may read but not change this review", "cewch ddarllen yr adolygiad hwn ond nid ei newid"},
 	{"READ_ONLY", "you may read but not change this plan", "cewch ddarllen y cynllun hwn ond nid ei newid"},
+	{"LA_MAINTAINS", "the local authority maintains this plan: its officers revise it", "yr awdurdod lleol sy'n cynnal y cynllun hwn: ei swyddogion sy'n ei ddiwygio"},
 	{"READ_ONLY", "you may read but not review this plan", "cewch ddarllen y cynllun hwn ond nid ei adolygu"},
 	{"READ_ONLY", "you may read but not record provision for this plan", "cewch ddarllen y cynllun hwn ond nid cofnodi darpariaeth ar ei gyfer"},
 	{"ACCESS_MAINTAINERS_ONLY", "only those who maintain the record see who has access", "dim ond y rhai sy'n cynnal y cofnod sy'n gweld pwy sydd â mynediad"},

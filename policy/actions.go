@@ -133,6 +133,27 @@ type PlanCan struct {
 	Cease bool
 }
 
+// WritePlan decides whether p may save versions of plan, a plan of l
+// (saveVersion): those who may change l's record (WriteLearner), except
+// that a plan a local authority maintains is revised by the LA's
+// officers (of the maintaining LA or the learner's), not by the school's
+// staff, who secure and record its provision (s.14; after a takeover,
+// s.28).
+func WritePlan(p *cynllun.Principal, l *cynllun.Learner, plan *cynllun.Plan, now time.Time) Access {
+	if plan == nil || l == nil || plan.LearnerID != l.ID {
+		return Access{}
+	}
+	if !plan.LAMaintained {
+		return WriteLearner(p, l, now)
+	}
+	for _, r := range active(p, now) {
+		if r.Kind == cynllun.RelOfficerOf && (r.OrgID == plan.MaintainerID || r.OrgID == l.LAID) {
+			return Access{OK: true, Reason: r.Kind}
+		}
+	}
+	return Access{}
+}
+
 // ForPlan is what p may do with plan, a plan of l, when roles may
 // override quality findings.
 func ForPlan(p *cynllun.Principal, l *cynllun.Learner, plan *cynllun.Plan, roles []string, now time.Time) PlanCan {
@@ -142,9 +163,9 @@ func ForPlan(p *cynllun.Principal, l *cynllun.Learner, plan *cynllun.Plan, roles
 	// A ceased plan is kept for the record: read and rendered, not changed.
 	live := !plan.Ceased()
 	return PlanCan{
-		Edit:             live && WriteLearner(p, l, now).OK,
-		Finalise:         live && Finalise(p, l, plan.MaintainerID, roles, false, now).OK,
-		OverrideFindings: live && Finalise(p, l, plan.MaintainerID, roles, true, now).OK,
+		Edit:             live && WritePlan(p, l, plan, now).OK,
+		Finalise:         live && WritePlan(p, l, plan, now).OK && Finalise(p, l, plan.MaintainerID, roles, false, now).OK,
+		OverrideFindings: live && WritePlan(p, l, plan, now).OK && Finalise(p, l, plan.MaintainerID, roles, true, now).OK,
 		RequestReview:    live && RequestReview(p, l, now).OK,
 		OpenReview:       live && WriteLearner(p, l, now).OK,
 		Render:           Render(p, l, now).OK,

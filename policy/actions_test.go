@@ -38,7 +38,8 @@ func TestActions(t *testing.T) {
 			learner: LearnerCan{Edit: true, Upload: true, OpenCase: true, ManageAccess: true, Grant: []cynllun.RelKind{cynllun.RelParentOf, cynllun.RelSelf}},
 			plan: PlanCan{Edit: true, Finalise: true, OverrideFindings: override, RequestReview: true, OpenReview: true, Render: true,
 				Transfer: true, TakeOver: officer, Cease: !officer},
-			laPlan: PlanCan{Edit: true, Finalise: true, OverrideFindings: laOverride, RequestReview: true, OpenReview: true, Render: true,
+			// The LA revises its plan; the school's staff do not (WritePlan).
+			laPlan: PlanCan{Edit: officer, Finalise: officer, OverrideFindings: laOverride, RequestReview: true, OpenReview: true, Render: true,
 				Transfer: officer, Cease: officer},
 			held: ReviewCan{Edit: true, Render: true}, requested: ReviewCan{Edit: true},
 			cas: CaseCan{Edit: true, Render: true},
@@ -101,5 +102,41 @@ func TestActions(t *testing.T) {
 	ceased.Status = cynllun.PlanCeased
 	if got := ForPlan(staff, learner, &ceased, roles, now); got != (PlanCan{Render: true}) {
 		t.Errorf("ForPlan(ceased) = %+v, want render only", got)
+	}
+}
+
+// TestWritePlan: a plan the LA maintains is revised by LA officers, not by
+// the school's staff (who could, before, save versions of a plan the LA
+// had taken over); a school's plan by its staff and the LA's officers.
+func TestWritePlan(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	l := &cynllun.Learner{ID: "lrn_1", LAID: "org_la", SettingID: "org_school"}
+	staff := &cynllun.Principal{UserID: "usr_staff", Relationships: []cynllun.Relationship{{Kind: cynllun.RelStaffOf, OrgID: "org_school"}}}
+	officer := &cynllun.Principal{UserID: "usr_officer", Relationships: []cynllun.Relationship{{Kind: cynllun.RelOfficerOf, OrgID: "org_la"}}}
+	otherOfficer := &cynllun.Principal{UserID: "usr_officer2", Relationships: []cynllun.Relationship{{Kind: cynllun.RelOfficerOf, OrgID: "org_la2"}}}
+	parent := &cynllun.Principal{UserID: "usr_parent", Relationships: []cynllun.Relationship{{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}}}
+	schoolPlan := &cynllun.Plan{LearnerID: "lrn_1", MaintainerID: "org_school"}
+	laPlan := &cynllun.Plan{LearnerID: "lrn_1", MaintainerID: "org_la", LAMaintained: true}
+	tests := []struct {
+		name string
+		p    *cynllun.Principal
+		plan *cynllun.Plan
+		want bool
+	}{
+		{"school staff, school plan", staff, schoolPlan, true},
+		{"LA officer, school plan", officer, schoolPlan, true},
+		{"parent, school plan", parent, schoolPlan, false},
+		{"school staff, LA plan", staff, laPlan, false},
+		{"LA officer, LA plan", officer, laPlan, true},
+		{"another LA's officer, LA plan", otherOfficer, laPlan, false},
+		{"parent, LA plan", parent, laPlan, false},
+	}
+	for _, tt := range tests {
+		if got := WritePlan(tt.p, l, tt.plan, now).OK; got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+		if got := ForPlan(tt.p, l, tt.plan, nil, now).Edit; got != tt.want {
+			t.Errorf("%s: viewerCanEdit %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

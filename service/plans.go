@@ -148,6 +148,9 @@ func (s *Service) SaveVersion(ctx context.Context, in SaveInput) (*cynllun.Versi
 		return nil, err
 	}
 	now := s.now()
+	if !policy.WritePlan(p, l, plan, now).OK {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "the local authority maintains this plan: its officers revise it")
+	}
 	content, errs := prepare(plan.ID, in.Content)
 	errs = append(errs, form.ValidateContent(content, form.Options{LAMaintained: plan.LAMaintained})...)
 	errs = append(errs, checkComment(in.Comment)...)

@@ -22,6 +22,47 @@ type Plan struct {
 	LatestFinal int
 	// LatestAt is when the newest version was saved (zero when unknown).
 	LatestAt time.Time
+	// Status, Cessation, Maintenance and Changes are the plan's lifecycle
+	// (lifecycle.go): a ceased plan is kept but not changed; Maintenance
+	// is empty for a plan never moved (see MaintenanceHistory).
+	Status      PlanStatus
+	Cessation   *Cessation
+	Maintenance []MaintenancePeriod
+	Changes     []PlanChange
+}
+
+// InForce is the number of the plan's version in force: its newest FINAL
+// version (a draft saved since does not displace it), or 0 when it has
+// none yet.
+func (p *Plan) InForce() int { return p.LatestFinal }
+
+// PlanHeads are a plan's newest version and its newest FINAL version (the
+// plan in force; 0: none).
+type PlanHeads struct {
+	Latest      int
+	LatestFinal int
+}
+
+// InForceOr is the version in force, or the newest (a draft) while there
+// is none: the version the ledger, reviews and renders use unless told
+// otherwise.
+func (h PlanHeads) InForceOr() int {
+	if h.LatestFinal > 0 {
+		return h.LatestFinal
+	}
+	return h.Latest
+}
+
+// Given is the day a FINAL version was given: GivenOn, or the day it was
+// saved (in London) when that was not recorded. Zero for a draft.
+func (v *Version) Given() Date {
+	if v.Status != VersionFinal {
+		return Date{}
+	}
+	if !v.GivenOn.IsZero() {
+		return v.GivenOn
+	}
+	return DateOf(v.CreatedAt.In(London))
 }
 
 // VersionStatus is DRAFT or FINAL.
@@ -52,6 +93,11 @@ type Version struct {
 	QualityOverride *QualityOverride
 	CreatedAt       time.Time
 	CreatedBy       string
+	// GivenOn is the day a copy of this FINAL version was given (s.22, or a
+	// revised plan under s.23(11)): the day a review period starts from.
+	// It may be before CreatedAt (an IDP given before it was brought into
+	// Cynllun); zero on drafts and on versions saved before it was kept.
+	GivenOn Date
 }
 
 // VersionID is the deterministic id of a plan version, so hot reads are by _id.

@@ -23,6 +23,7 @@ type Store interface {
 	NoticeStore
 	CaseStore
 	IdempotencyStore
+	LifecycleStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 }
@@ -108,6 +109,9 @@ type PlanStore interface {
 	// LatestVersions returns the latest version number of each plan found,
 	// read afresh (Plan.Latest is the number as read with the plan).
 	LatestVersions(ctx context.Context, planIDs []string) (map[string]int, error)
+	// PlanHeads returns each plan's newest version and newest FINAL version
+	// (the plan in force), read afresh, by _id.
+	PlanHeads(ctx context.Context, planIDs []string) (map[string]PlanHeads, error)
 	// VersionsByID returns whole versions (with content) by VersionID.
 	VersionsByID(ctx context.Context, ids []string) ([]*Version, error)
 	// ListVersions lists a plan's versions without content, by Number

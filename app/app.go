@@ -56,6 +56,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// The bank holidays first: the API and the worker count school days
+	// and working days with them.
+	if err := useBankHolidays(ctx, log, cfg, time.Now()); err != nil {
+		return nil, err
+	}
 	p := &Program{Config: cfg, Log: log}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	p.stop = stop

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/notify"
 	"github.com/cynllun/cynllun/server"
@@ -86,6 +87,14 @@ type Config struct {
 	// BUNDLE_SECTIONS names a JSON file in the format of
 	// service/bundle_sections.json (default: those built in).
 	BundleSections service.BundleDefaults
+
+	// BankHolidays are the England and Wales bank holidays of the file
+	// BANK_HOLIDAYS_FILE names (BankHolidaysFile), in the format GOV.UK
+	// publishes at https://www.gov.uk/bank-holidays.json; nil when it is
+	// unset. Open puts them in use over the shipped ones, year by year
+	// (calendar.UseBankHolidays).
+	BankHolidays     []calendar.BankHoliday
+	BankHolidaysFile string
 
 	// OverrideRoles are the staff roles that may finalise a plan over
 	// error-level quality findings, besides LA officers:
@@ -235,6 +244,13 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("BUNDLE_SECTIONS: %w", err))
 		}
+	}
+	if path := getenv("BANK_HOLIDAYS_FILE"); path != "" {
+		hs, err := readBankHolidays(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("BANK_HOLIDAYS_FILE: %s: %w", path, err))
+		}
+		c.BankHolidays, c.BankHolidaysFile = hs, path
 	}
 	c.NoticeOffsets = []int{-10, -3, 0, 1}
 	if v := getenv("NOTICE_OFFSETS"); v != "" {

@@ -6,7 +6,9 @@
 // authorities that share published term dates, and one file of bank
 // holidays. Each file names its source. The data is checked when the
 // package is initialised and a bad file panics, so a binary never starts
-// with a calendar it cannot trust.
+// with a calendar it cannot trust. A deployment may add the bank holidays
+// of later years at run time, from a file in the format GOV.UK publishes
+// (ParseBankHolidays, UseBankHolidays).
 //
 // LA calendars are LA-wide: INSET days are set school by school and are
 // not in them, so a school day of an LA calendar is an upper bound on the
@@ -14,6 +16,7 @@
 package calendar
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -141,21 +144,42 @@ func (c *Calendar) clone() *Calendar {
 // the given ONS code (such as "W06000015", Cardiff), or nil when there is
 // none. The result is the caller's own copy.
 func ForLA(onsCode string) *Calendar {
-	c, ok := embedded.las[onsCode]
+	c, ok := current.Load().las[onsCode]
 	if !ok {
 		return nil
 	}
 	return c.clone()
 }
 
-// BankHolidays returns the England and Wales bank holidays in the data,
-// sorted; the slice is the caller's own.
+// BankHolidays returns the England and Wales bank holidays in the data
+// (shipped, or as UseBankHolidays left them), sorted; the slice is the
+// caller's own.
 func BankHolidays() []cynllun.Date {
-	out := make([]cynllun.Date, len(embedded.holidays))
-	for i, h := range embedded.holidays {
+	hs := current.Load().holidays
+	out := make([]cynllun.Date, len(hs))
+	for i, h := range hs {
 		out[i] = h.Date
 	}
 	return out
+}
+
+// IsBankHoliday reports whether d is an England and Wales bank holiday in
+// the data. Check BankHolidaysCover first: a day of a year the data does
+// not cover is not known to be one.
+func IsBankHoliday(d cynllun.Date) bool {
+	return current.Load().days[d]
+}
+
+// BankHolidaysCover reports whether the data has the England and Wales
+// bank holidays of year.
+func BankHolidaysCover(year int) bool {
+	return current.Load().years[year]
+}
+
+// BankHolidayYears returns the years whose England and Wales bank
+// holidays the data has, in order.
+func BankHolidayYears() []int {
+	return slices.Sorted(maps.Keys(current.Load().years))
 }
 
 // within reports whether from <= d <= to.

@@ -22,7 +22,7 @@ func TestEmbeddedDataLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := load(sub)
+	s, err := load(sub, nil)
 	if err != nil {
 		t.Fatalf("embedded data does not load: %v", err)
 	}
@@ -31,8 +31,8 @@ func TestEmbeddedDataLoads(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("authorities (-want +got):\n%s", diff)
 	}
-	if len(s.holidays) != 24 {
-		t.Errorf("got %d bank holidays, want 24 (8 a year, 2025 to 2027)", len(s.holidays))
+	if len(s.holidays) != 32 {
+		t.Errorf("got %d bank holidays, want 32 (8 a year, 2025 to 2028)", len(s.holidays))
 	}
 }
 
@@ -256,6 +256,7 @@ func TestBankHolidays(t *testing.T) {
 		"2025-01-01", "2025-04-18", "2025-04-21", "2025-05-05", "2025-05-26", "2025-08-25", "2025-12-25", "2025-12-26",
 		"2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31", "2026-12-25", "2026-12-28",
 		"2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03", "2027-05-31", "2027-08-30", "2027-12-27", "2027-12-28",
+		"2028-01-03", "2028-04-14", "2028-04-17", "2028-05-01", "2028-05-29", "2028-08-28", "2028-12-25", "2028-12-26",
 	} {
 		want = append(want, d(s))
 	}
@@ -330,7 +331,7 @@ func TestLoadRejectsBadData(t *testing.T) {
 			for name, body := range tc.files {
 				fsys[name] = &fstest.MapFile{Data: []byte(body)}
 			}
-			_, err := load(fsys)
+			_, err := load(fsys, nil)
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("load: %v", err)

@@ -102,7 +102,7 @@ func Effective(la, override *Calendar) *Calendar {
 	}
 	out.Sort()
 
-	for _, h := range embedded.holidays {
+	for _, h := range current.Load().holidays {
 		if _, ok := out.TermOf(h.Date); !ok {
 			continue
 		}

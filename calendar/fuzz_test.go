@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/form"
 )
 
 // checkParseICS is the property FuzzParseICS tests: ParseICS fails only
@@ -120,4 +121,70 @@ func FuzzParseICS(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { checkParseICS(t, data) })
+}
+
+// checkParseBankHolidays is the property FuzzParseBankHolidays tests:
+// ParseBankHolidays fails with a short error, or returns bank holidays
+// sorted by date, once each, on weekdays, with one-line names, 8 to 15 in
+// each year, that are the same when written in GOV.UK's format and read
+// again.
+func checkParseBankHolidays(t testing.TB, data []byte) {
+	t.Helper()
+	hs, err := ParseBankHolidays(data)
+	if err != nil {
+		if len(err.Error()) > 600 {
+			t.Fatalf("an error of %d bytes: %.200s…", len(err.Error()), err)
+		}
+		return
+	}
+	if len(hs) == 0 {
+		t.Fatal("accepted no bank holidays")
+	}
+	if err := checkBankHolidays(hs); err != nil {
+		t.Fatalf("accepted what checkBankHolidays refuses: %v", err)
+	}
+	perYear := map[int]int{}
+	for _, h := range hs {
+		if fe := form.CheckName("name", h.Name, form.MaxShort, true); fe != nil {
+			t.Fatalf("%s: name %q %s", h.Date, h.Name, fe.Message)
+		}
+		perYear[h.Date.Year]++
+	}
+	for y, n := range perYear {
+		if n < minBankHolidaysPerYear || n > maxBankHolidaysPerYear {
+			t.Fatalf("accepted %d bank holidays in %d", n, y)
+		}
+	}
+	again, err := ParseBankHolidays(encodeGOVUK(t, hs))
+	if err != nil {
+		t.Fatalf("what it accepted, written again, is refused: %v", err)
+	}
+	if diff := cmp.Diff(hs, again); diff != "" {
+		t.Fatalf("written again and read, the bank holidays changed (-first +second):\n%s", diff)
+	}
+}
+
+// FuzzParseBankHolidays checks checkParseBankHolidays's property on
+// files from outside (BANK_HOLIDAYS_FILE). The seeds are small: one year
+// of GOV.UK's England and Wales events (TestParseBankHolidaysGOVUK reads
+// the whole published file), and files it refuses.
+func FuzzParseBankHolidays(f *testing.F) {
+	for _, s := range []string{
+		govukFile(eventsOf(nil, 2028)...),
+		`{"england-and-wales":{"division":"england-and-wales","events":[` + strings.Join(eventsOf(func(_ int, e string) string {
+			return strings.ReplaceAll(e, " ", "")
+		}, 2027), ",") + `]}}`,
+		govukFile(append(eventsOf(nil, 2028)[1:], `{"title":"x","date":"2028-01-01"}`)...),
+		govukFile(append(eventsOf(nil, 2028), `{"title":"x","date":"2028-01-03"}`)...),
+		govukFile(eventsOf(nil, 2028)[:7]...),
+		`{"england-and-wales":{"division":"england-and-wales","events":[{"title":7,"date":"2028-01-03"}]}}`,
+		`{"england-and-wales":{"division":"scotland","events":[]}}`,
+		`{"scotland":{"division":"scotland","events":[]}}`,
+		`[]`,
+		`{"england-and-wales":`,
+		"",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { checkParseBankHolidays(t, data) })
 }

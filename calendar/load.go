@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cynllun/cynllun"
@@ -25,30 +26,80 @@ import (
 //go:embed data
 var data embed.FS
 
-// embedded is the checked data, loaded at init.
-var embedded = mustLoad()
-
-func mustLoad() *store {
+// shipped is the embedded data, laid out as data/.
+var shipped = func() fs.FS {
 	sub, err := fs.Sub(data, "data")
 	if err != nil {
 		panic(err)
 	}
-	s, err := load(sub)
+	return sub
+}()
+
+// current is the checked data in use: the embedded data, loaded at init,
+// with the bank holidays given to UseBankHolidays, if any.
+var current atomic.Pointer[store]
+
+func init() {
+	s, err := load(shipped, nil)
 	if err != nil {
 		panic("calendar: embedded data: " + err.Error())
 	}
-	return s
+	current.Store(s)
+}
+
+// UseBankHolidays makes hs the England and Wales bank holidays of the
+// years they cover, in place of the shipped ones of those years; the
+// shipped bank holidays of other years stay. hs are usually those of a
+// file in GOV.UK's format (ParseBankHolidays, BANK_HOLIDAYS_FILE). From
+// then on ForLA, Effective, BankHolidays, IsBankHoliday and
+// BankHolidaysCover answer with them. UseBankHolidays(nil) goes back to
+// the shipped data alone.
+//
+// It is meant for a program's start, before it serves: it is safe to call
+// while other goroutines read the data, but a calendar already returned
+// keeps the bank holidays it was given. hs may be in any order; an error
+// (a date twice, a weekend, a holiday without a name) changes nothing.
+func UseBankHolidays(hs []BankHoliday) error {
+	hs = slices.Clone(hs)
+	slices.SortStableFunc(hs, func(a, b BankHoliday) int { return compare(a.Date, b.Date) })
+	if err := checkBankHolidays(hs); err != nil {
+		return err
+	}
+	s, err := load(shipped, hs)
+	if err != nil {
+		return err
+	}
+	current.Store(s)
+	return nil
 }
 
 // store is the loaded data.
 type store struct {
-	holidays []holiday            // sorted
-	las      map[string]*Calendar // by ONS code
+	holidays []BankHoliday         // sorted
+	days     map[cynllun.Date]bool // the dates of holidays
+	years    map[int]bool          // the years of holidays
+	las      map[string]*Calendar  // by ONS code
 }
 
-type holiday struct {
-	Date cynllun.Date
-	Name string
+// mergeBankHolidays returns base with the years extra covers replaced by
+// extra's holidays, sorted (both are sorted).
+func mergeBankHolidays(base, extra []BankHoliday) []BankHoliday {
+	if len(extra) == 0 {
+		return base
+	}
+	replaced := map[int]bool{}
+	for _, h := range extra {
+		replaced[h.Date.Year] = true
+	}
+	var out []BankHoliday
+	for _, h := range base {
+		if !replaced[h.Date.Year] {
+			out = append(out, h)
+		}
+	}
+	out = append(out, extra...)
+	slices.SortStableFunc(out, func(a, b BankHoliday) int { return compare(a.Date, b.Date) })
+	return out
 }
 
 // The JSON forms of the files.
@@ -84,9 +135,11 @@ type (
 // onsLA matches the ONS code of a Welsh unitary authority.
 var onsLA = regexp.MustCompile(`^W06[0-9]{6}$`)
 
-// load reads and checks the calendar data in fsys (laid out as data/).
-func load(fsys fs.FS) (*store, error) {
-	s := &store{las: map[string]*Calendar{}}
+// load reads and checks the calendar data in fsys (laid out as data/),
+// with the bank holidays of the years extra covers replaced by extra's
+// (sorted and checked: see UseBankHolidays).
+func load(fsys fs.FS, extra []BankHoliday) (*store, error) {
+	s := &store{las: map[string]*Calendar{}, days: map[cynllun.Date]bool{}, years: map[int]bool{}}
 
 	var hf holidaysFile
 	if err := decode(fsys, "bank-holidays.json", &hf); err != nil {
@@ -109,7 +162,12 @@ func load(fsys fs.FS) (*store, error) {
 		if n := len(s.holidays); n > 0 && !s.holidays[n-1].Date.Before(d) {
 			return nil, fmt.Errorf("bank-holidays.json: %s is not after %s (keep the dates in order, once each)", d, s.holidays[n-1].Date)
 		}
-		s.holidays = append(s.holidays, holiday{d, h.Name})
+		s.holidays = append(s.holidays, BankHoliday{d, h.Name})
+	}
+	s.holidays = mergeBankHolidays(s.holidays, extra)
+	for _, h := range s.holidays {
+		s.days[h.Date] = true
+		s.years[h.Date.Year] = true
 	}
 
 	files, err := fs.Glob(fsys, "la/*.json")

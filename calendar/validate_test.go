@@ -193,7 +193,7 @@ func TestValidateNil(t *testing.T) {
 
 // The embedded LA calendars pass, as does an empty calendar.
 func TestValidateEmbedded(t *testing.T) {
-	for ons := range embedded.las {
+	for ons := range current.Load().las {
 		if errs := Validate(ForLA(ons)); errs != nil {
 			t.Errorf("%s: %v", ons, errs)
 		}

@@ -22,7 +22,7 @@
 //  2. School days (SCHOOL_DAYS) and term-time days (TERM_TIME_DAYS, an FEI's
 //     terms) are counted on the maintaining body's calendar. A countable day
 //     is a Monday to Friday inside a term of the calendar, not in a closure
-//     and not an England and Wales bank holiday (calendar.BankHolidays; a
+//     and not an England and Wales bank holiday (calendar.IsBankHoliday; a
 //     bank holiday is never counted even when the calendar does not list
 //     it), except that INSET closures count when Settings.InsetDaysCount and
 //     CLOSURE closures when Settings.ClosuresCount. A day covered by several
@@ -31,8 +31,10 @@
 //     start outside term (a holiday, a weekend, a half term) counts from the
 //     next school day. The due date is the day on which the count reaches
 //     Rule.Amount. Every day examined must be covered by the calendar
-//     (calendar.Covers) and by the bank-holiday data: the calculator never
-//     guesses past either.
+//     (calendar.Covers) and by the bank-holiday data
+//     (calendar.BankHolidaysCover: the shipped years, and those of a
+//     deployment's BANK_HOLIDAYS_FILE): the calculator never guesses past
+//     either. A working day (5) needs the bank-holiday data too.
 //  3. Calendar days, weeks and months run through school holidays and need
 //     no calendar. The last day of the period is the start plus the period,
 //     less one day when the event's day is day 1: N weeks from a Monday end

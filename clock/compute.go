@@ -17,15 +17,12 @@ const maxDays = 3 * 366
 
 const op = "clock.Compute"
 
-// The England and Wales bank holidays, and the years the data covers.
-var bankHolidays, bankYears = func() (map[cynllun.Date]bool, map[int]bool) {
-	days, years := map[cynllun.Date]bool{}, map[int]bool{}
-	for _, d := range calendar.BankHolidays() {
-		days[d] = true
-		years[d.Year] = true
-	}
-	return days, years
-}()
+// bankHoliday and bankYear read the England and Wales bank holidays as
+// the calendar package has them at the time (shipped, or with a
+// deployment's BANK_HOLIDAYS_FILE): whether d is one, and whether the data
+// has year's.
+func bankHoliday(d cynllun.Date) bool { return calendar.IsBankHoliday(d) }
+func bankYear(year int) bool          { return calendar.BankHolidaysCover(year) }
 
 func invalid(field, message string) error {
 	return cynllun.Invalid(op, cynllun.FieldError{Field: field, Message: message})
@@ -105,10 +102,10 @@ func WorkingDay(d cynllun.Date) (working, known bool) {
 	if isWeekend(d) {
 		return false, true
 	}
-	if !bankYears[d.Year] {
+	if !bankYear(d.Year) {
 		return true, false
 	}
-	return !bankHolidays[d], true
+	return !bankHoliday(d), true
 }
 
 // flagNotWorking flags a due date that is not a working day (a week or
@@ -207,7 +204,7 @@ func (c *calc) countDays() error {
 			}
 			return invalid("calendar", "the term calendar does not cover the dates needed; add the next school year's terms")
 		}
-		if !bankYears[d.Year] {
+		if !bankYear(d.Year) {
 			return errBankHolidays()
 		}
 		kind, why, qualifier := c.classify(d)
@@ -273,7 +270,7 @@ func (c *calc) firstCounted() cynllun.Date {
 // settings: StepCounted (with a qualifier when it is counted only because
 // of a setting), or the kind of day it is and why it is skipped.
 func (c *calc) classify(d cynllun.Date) (StepKind, form.Text, form.Text) {
-	bank := bankHolidays[d]
+	bank := bankHoliday(d)
 	bankSuffix := form.Text{}
 	if bank {
 		bankSuffix = tx(bankSuffixEN, bankSuffixCY)
@@ -535,10 +532,10 @@ func (c *calc) endOfSeptember() {
 // working reports whether d is a working day: Monday to Friday, not an
 // England and Wales bank holiday.
 func working(d cynllun.Date) (bool, error) {
-	if !bankYears[d.Year] {
+	if !bankYear(d.Year) {
 		return false, errBankHolidays()
 	}
-	return !isWeekend(d) && !bankHolidays[d], nil
+	return !isWeekend(d) && !bankHoliday(d), nil
 }
 
 // notWorkingWhy says why a day that is not a working day is not one.

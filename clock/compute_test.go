@@ -939,6 +939,9 @@ func wantInvalid(t *testing.T, err error, field, msg string) {
 var dateLike = regexp.MustCompile(`\b(19|20|21)[0-9]{2}\b`)
 
 func TestErrors(t *testing.T) {
+	// The first year the bank holiday data does not have.
+	years := calendar.BankHolidayYears()
+	beyond := years[len(years)-1] + 1
 	one := testCalendar(false)
 	t1 := rule(t, "T1")
 	badUnit := t1
@@ -966,10 +969,10 @@ func TestErrors(t *testing.T) {
 		{"start before the calendar", t1, d("2025-03-03"), one, "calendar", "does not cover the start"},
 		{"bad rule", badUnit, d("2026-03-03"), one, "rule", "unknown unit"},
 		{"informational rule T20", rule(t, "T20"), d("2026-03-03"), one, "rule", "T20 sets no time limit to compute"},
-		// From Mon 13 Dec 2027, 6 weeks end Mon 24 Jan 2028: a year the
-		// bank holiday data does not have.
-		{"beyond the bank holidays", rule(t, "T10"), d("2027-12-13"), nil, "start", "beyond the England and Wales bank holiday data"},
-		{"T17 beyond the bank holidays", rule(t, "T17"), d("2027-12-01"), nil, "start", "beyond the England and Wales bank holiday data"},
+		// From 11 December of the data's last year, 6 weeks end in the
+		// January after: a year the data does not have.
+		{"beyond the bank holidays", rule(t, "T10"), cynllun.Date{Year: beyond - 1, Month: 12, Day: 11}, nil, "start", "beyond the England and Wales bank holiday data"},
+		{"T17 beyond the bank holidays", rule(t, "T17"), cynllun.Date{Year: beyond - 1, Month: 12, Day: 1}, nil, "start", "beyond the England and Wales bank holiday data"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := Compute(tc.rule, tc.start, tc.cal, DefaultSettings())
@@ -982,8 +985,9 @@ func TestErrors(t *testing.T) {
 
 	// A school-day count in a year beyond the bank holiday data is refused
 	// even when the calendar covers it.
-	cal := &calendar.Calendar{ID: "FUTURE", Terms: []calendar.Term{{Name: "Autumn term", Start: d("2028-09-04"), End: d("2028-12-15")}}}
-	_, err := Compute(t1, d("2028-09-04"), cal, DefaultSettings())
+	cal := &calendar.Calendar{ID: "FUTURE", Terms: []calendar.Term{{Name: "Autumn term",
+		Start: cynllun.Date{Year: beyond, Month: 9, Day: 3}, End: cynllun.Date{Year: beyond, Month: 12, Day: 14}}}}
+	_, err := Compute(t1, cynllun.Date{Year: beyond, Month: 9, Day: 3}, cal, DefaultSettings())
 	wantInvalid(t, err, "start", "bank holiday data")
 }
 

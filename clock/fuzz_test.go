@@ -21,10 +21,10 @@ func refSchoolDay(cal *calendar.Calendar, s Settings) func(cynllun.Date) bool {
 		}
 		c.Closures = append(c.Closures, cl)
 	}
-	return func(d cynllun.Date) bool { return c.SchoolDay(d) && !bankHolidays[d] }
+	return func(d cynllun.Date) bool { return c.SchoolDay(d) && !bankHoliday(d) }
 }
 
-func refWorkingDay(d cynllun.Date) bool { return !isWeekend(d) && !bankHolidays[d] }
+func refWorkingDay(d cynllun.Date) bool { return !isWeekend(d) && !bankHoliday(d) }
 
 // FuzzCompute: any rule, start and settings over the test calendar.
 func FuzzCompute(f *testing.F) {

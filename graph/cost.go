@@ -50,6 +50,9 @@ func setCosts(c *ComplexityRoot) {
 	c.Organisation.Calendar = plus(10)
 	c.File.DownloadURL = func(child int, _ *int) int { return 5 + child }
 	c.Bundle.Manifest = plus(10)
+	// A plan's history reads its versions' metadata (by _id) and the
+	// learner's handover; its entries are priced as a list of 20.
+	c.Plan.History = func(child int) int { return 10 + 20*child }
 
 	// Totals: counting walks an index (deadlines up to service.MaxCount
 	// entries, an audit trail an hour at a time, a caseload a month at a
@@ -100,6 +103,12 @@ func setCosts(c *ComplexityRoot) {
 	}
 	c.Mutation.VoidSession = func(child int, _ VoidSessionInput) int { return costWrite + child }
 	c.Mutation.RecordStatutoryEvent = func(child int, _ service.EventInput) int { return 2*costWrite + child }
+	// The lifecycle: a plan's and a learner's writes, clocks carried,
+	// closed and started, events and audit.
+	c.Mutation.TransferPlan = func(child int, _ TransferPlanInput) int { return 3*costWrite + child }
+	c.Mutation.TakeOverPlan = func(child int, _ TakeOverPlanInput) int { return 3*costWrite + child }
+	c.Mutation.CeasePlan = func(child int, _ CeasePlanInput) int { return 3*costWrite + child }
+	c.Mutation.RecordYoungPersonHandover = func(child int, _ RecordYoungPersonHandoverInput) int { return 3*costWrite + child }
 	c.Mutation.MarkDeadlineNotApplicable = func(child int, _ MarkDeadlineNotApplicableInput) int { return costWrite + child }
 	c.Mutation.SetCalendar = func(child int, _ SetCalendarInput) int { return 2*costWrite + child }
 	c.Mutation.ImportCalendar = func(child int, _ ImportCalendarInput) int { return costCompute + child }

@@ -64,6 +64,7 @@ type ResolverRoot interface {
 	Job() JobResolver
 	Learner() LearnerResolver
 	LedgerSession() LedgerSessionResolver
+	MaintenancePeriod() MaintenancePeriodResolver
 	ManifestSection() ManifestSectionResolver
 	Mutation() MutationResolver
 	Notice() NoticeResolver
@@ -72,6 +73,7 @@ type ResolverRoot interface {
 	Party() PartyResolver
 	PersonRole() PersonRoleResolver
 	Plan() PlanResolver
+	PlanChange() PlanChangeResolver
 	PlanContent() PlanContentResolver
 	PlanLedger() PlanLedgerResolver
 	PlanVersion() PlanVersionResolver
@@ -96,6 +98,7 @@ type ResolverRoot interface {
 	TermCalendar() TermCalendarResolver
 	User() UserResolver
 	WebhookEndpoint() WebhookEndpointResolver
+	YoungPersonHandover() YoungPersonHandoverResolver
 	BundleSectionInput() BundleSectionInputResolver
 }
 
@@ -329,6 +332,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CaseFriend struct {
+		Name   func(childComplexity int) int
+		UserID func(childComplexity int) int
+	}
+
 	CaseRevision struct {
 		Bundle                 func(childComplexity int) int
 		Case                   func(childComplexity int) int
@@ -368,6 +376,13 @@ type ComplexityRoot struct {
 	CaseRevisionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CeasePlanPayload struct {
+		Change  func(childComplexity int) int
+		Closed  func(childComplexity int) int
+		Plan    func(childComplexity int) int
+		Started func(childComplexity int) int
 	}
 
 	Change struct {
@@ -636,6 +651,7 @@ type ComplexityRoot struct {
 		Events                  func(childComplexity int, first *int, after *string, last *int, before *string) int
 		FamilyName              func(childComplexity int) int
 		GivenName               func(childComplexity int) int
+		Handover                func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		Language                func(childComplexity int) int
 		LocalAuthority          func(childComplexity int) int
@@ -718,6 +734,14 @@ type ComplexityRoot struct {
 		StartDate          func(childComplexity int) int
 	}
 
+	MaintenancePeriod struct {
+		From         func(childComplexity int) int
+		LAMaintained func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		To           func(childComplexity int) int
+	}
+
 	ManifestDocument struct {
 		DocumentID func(childComplexity int) int
 		FromPage   func(childComplexity int) int
@@ -741,6 +765,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddEvidence               func(childComplexity int, input AddEvidenceInput) int
+		CeasePlan                 func(childComplexity int, input CeasePlanInput) int
 		ConcludeReview            func(childComplexity int, input service.ConcludeInput) int
 		CreateLearner             func(childComplexity int, input service.LearnerInput) int
 		CreateOrganisation        func(childComplexity int, input service.OrganisationInput) int
@@ -755,6 +780,7 @@ type ComplexityRoot struct {
 		OpenReview                func(childComplexity int, input service.OpenReviewInput) int
 		RecordSessions            func(childComplexity int, input RecordSessionsInput) int
 		RecordStatutoryEvent      func(childComplexity int, input service.EventInput) int
+		RecordYoungPersonHandover func(childComplexity int, input RecordYoungPersonHandoverInput) int
 		RenderBundle              func(childComplexity int, input RenderBundleInput) int
 		RenderMeetingRecord       func(childComplexity int, input RenderMeetingRecordInput) int
 		RenderPlan                func(childComplexity int, input RenderPlanInput) int
@@ -766,6 +792,8 @@ type ComplexityRoot struct {
 		SetBundleSpec             func(childComplexity int, input BundleSpecInput) int
 		SetCalendar               func(childComplexity int, input SetCalendarInput) int
 		SetWebhookEndpointActive  func(childComplexity int, input SetWebhookEndpointActiveInput) int
+		TakeOverPlan              func(childComplexity int, input TakeOverPlanInput) int
+		TransferPlan              func(childComplexity int, input TransferPlanInput) int
 		UpdateCase                func(childComplexity int, input service.UpdateCaseInput) int
 		UpdateLearner             func(childComplexity int, input UpdateLearnerInput) int
 		UploadAttachment          func(childComplexity int, input UploadAttachmentInput) int
@@ -926,25 +954,57 @@ type ComplexityRoot struct {
 	}
 
 	Plan struct {
+		Cessation                 func(childComplexity int) int
 		CreatedAt                 func(childComplexity int) int
 		CurrentVersion            func(childComplexity int) int
 		CurrentVersionNumber      func(childComplexity int) int
+		History                   func(childComplexity int) int
 		ID                        func(childComplexity int) int
+		InForce                   func(childComplexity int) int
+		InForceVersionNumber      func(childComplexity int) int
 		LAMaintained              func(childComplexity int) int
 		Learner                   func(childComplexity int) int
 		Ledger                    func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string, version *int) int
 		Maintainer                func(childComplexity int) int
+		MaintenanceHistory        func(childComplexity int) int
 		ReviewPeriod              func(childComplexity int) int
 		Reviews                   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Sessions                  func(childComplexity int, from *cynllun.Date, to *cynllun.Date, rowID *string, first *int, after *string, last *int, before *string) int
+		Status                    func(childComplexity int) int
 		Version                   func(childComplexity int, number int) int
 		Versions                  func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ViewerCanCease            func(childComplexity int) int
 		ViewerCanEdit             func(childComplexity int) int
 		ViewerCanFinalise         func(childComplexity int) int
 		ViewerCanOpenReview       func(childComplexity int) int
 		ViewerCanOverrideFindings func(childComplexity int) int
 		ViewerCanRender           func(childComplexity int) int
 		ViewerCanRequestReview    func(childComplexity int) int
+		ViewerCanTakeOver         func(childComplexity int) int
+		ViewerCanTransfer         func(childComplexity int) int
+	}
+
+	PlanCessation struct {
+		At            func(childComplexity int) int
+		By            func(childComplexity int) int
+		DecidedOn     func(childComplexity int) int
+		NoticeGivenOn func(childComplexity int) int
+		Reasons       func(childComplexity int) int
+	}
+
+	PlanChange struct {
+		AfterVersion  func(childComplexity int) int
+		At            func(childComplexity int) int
+		By            func(childComplexity int) int
+		DecidedOn     func(childComplexity int) int
+		From          func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		NoticeGivenOn func(childComplexity int) int
+		On            func(childComplexity int) int
+		Reason        func(childComplexity int) int
+		Reasons       func(childComplexity int) int
+		To            func(childComplexity int) int
 	}
 
 	PlanContent struct {
@@ -957,6 +1017,15 @@ type ComplexityRoot struct {
 		Placement       func(childComplexity int) int
 		Profile         func(childComplexity int) int
 		Provision       func(childComplexity int) int
+	}
+
+	PlanHistoryEntry struct {
+		At       func(childComplexity int) int
+		By       func(childComplexity int) int
+		Change   func(childComplexity int) int
+		Handover func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Version  func(childComplexity int) int
 	}
 
 	PlanLedger struct {
@@ -984,6 +1053,7 @@ type ComplexityRoot struct {
 		CreatedByPerson func(childComplexity int) int
 		Findings        func(childComplexity int) int
 		FormVersion     func(childComplexity int) int
+		GivenOn         func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Number          func(childComplexity int) int
 		Plan            func(childComplexity int) int
@@ -1104,6 +1174,13 @@ type ComplexityRoot struct {
 		Event   func(childComplexity int) int
 		Route   func(childComplexity int) int
 		Started func(childComplexity int) int
+	}
+
+	RecordYoungPersonHandoverPayload struct {
+		Closed   func(childComplexity int) int
+		Handover func(childComplexity int) int
+		Learner  func(childComplexity int) int
+		Started  func(childComplexity int) int
 	}
 
 	Relationship struct {
@@ -1425,6 +1502,13 @@ type ComplexityRoot struct {
 		PlanVersionSaved func(childComplexity int, planID string) int
 	}
 
+	TakeOverPlanPayload struct {
+		Change  func(childComplexity int) int
+		Closed  func(childComplexity int) int
+		Plan    func(childComplexity int) int
+		Started func(childComplexity int) int
+	}
+
 	Term struct {
 		End    func(childComplexity int) int
 		Name   func(childComplexity int) int
@@ -1439,6 +1523,13 @@ type ComplexityRoot struct {
 		SchoolYears func(childComplexity int) int
 		Source      func(childComplexity int) int
 		Terms       func(childComplexity int) int
+	}
+
+	TransferPlanPayload struct {
+		Change  func(childComplexity int) int
+		Closed  func(childComplexity int) int
+		Plan    func(childComplexity int) int
+		Started func(childComplexity int) int
 	}
 
 	UpdateCasePayload struct {
@@ -1486,6 +1577,22 @@ type ComplexityRoot struct {
 
 	WithdrawEvidencePayload struct {
 		Evidence func(childComplexity int) int
+	}
+
+	YoungPersonHandover struct {
+		At                    func(childComplexity int) int
+		By                    func(childComplexity int) int
+		CapacityBasis         func(childComplexity int) int
+		CapacityDecidedBy     func(childComplexity int) int
+		CaseFriend            func(childComplexity int) int
+		ConsentGiven          func(childComplexity int) int
+		ConsentOn             func(childComplexity int) int
+		EndedRelationships    func(childComplexity int) int
+		HasCapacity           func(childComplexity int) int
+		Note                  func(childComplexity int) int
+		On                    func(childComplexity int) int
+		ParentAccess          func(childComplexity int) int
+		ParentAccessDecidedBy func(childComplexity int) int
 	}
 }
 
@@ -1661,6 +1768,7 @@ type LearnerResolver interface {
 	ViewerCanOpenCase(ctx context.Context, obj *cynllun.Learner) (bool, error)
 	ViewerCanManageAccess(ctx context.Context, obj *cynllun.Learner) (bool, error)
 	ViewerCanGrant(ctx context.Context, obj *cynllun.Learner) ([]cynllun.RelKind, error)
+	Handover(ctx context.Context, obj *cynllun.Learner) (*cynllun.Handover, error)
 }
 type LedgerSessionResolver interface {
 	Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error)
@@ -1668,6 +1776,11 @@ type LedgerSessionResolver interface {
 	VoidedAt(ctx context.Context, obj *cynllun.Session) (*time.Time, error)
 	VoidReason(ctx context.Context, obj *cynllun.Session) (*string, error)
 	RecordedByPerson(ctx context.Context, obj *cynllun.Session) (*service.Person, error)
+}
+type MaintenancePeriodResolver interface {
+	Organisation(ctx context.Context, obj *cynllun.MaintenancePeriod) (*cynllun.Organisation, error)
+
+	Reason(ctx context.Context, obj *cynllun.MaintenancePeriod) (*cynllun.TransferReason, error)
 }
 type ManifestSectionResolver interface {
 	Documents(ctx context.Context, obj *bundle.SectionPlacement) (*bundle.PageRange, error)
@@ -1704,6 +1817,10 @@ type MutationResolver interface {
 	AddEvidence(ctx context.Context, input AddEvidenceInput) (*AddEvidencePayload, error)
 	WithdrawEvidence(ctx context.Context, input WithdrawEvidenceInput) (*WithdrawEvidencePayload, error)
 	RenderBundle(ctx context.Context, input RenderBundleInput) (*RenderBundlePayload, error)
+	TransferPlan(ctx context.Context, input TransferPlanInput) (*TransferPlanPayload, error)
+	TakeOverPlan(ctx context.Context, input TakeOverPlanInput) (*TakeOverPlanPayload, error)
+	CeasePlan(ctx context.Context, input CeasePlanInput) (*CeasePlanPayload, error)
+	RecordYoungPersonHandover(ctx context.Context, input RecordYoungPersonHandoverInput) (*RecordYoungPersonHandoverPayload, error)
 }
 type NoticeResolver interface {
 	Kind(ctx context.Context, obj *service.NoticeLog) (string, error)
@@ -1739,6 +1856,8 @@ type PlanResolver interface {
 
 	CurrentVersionNumber(ctx context.Context, obj *cynllun.Plan) (int, error)
 	CurrentVersion(ctx context.Context, obj *cynllun.Plan) (*cynllun.Version, error)
+	InForce(ctx context.Context, obj *cynllun.Plan) (*cynllun.Version, error)
+	InForceVersionNumber(ctx context.Context, obj *cynllun.Plan) (*int, error)
 	Version(ctx context.Context, obj *cynllun.Plan, number int) (*cynllun.Version, error)
 	Versions(ctx context.Context, obj *cynllun.Plan, first *int, after *string, last *int, before *string) (*PlanVersionConnection, error)
 
@@ -1752,6 +1871,18 @@ type PlanResolver interface {
 	ViewerCanRequestReview(ctx context.Context, obj *cynllun.Plan) (bool, error)
 	ViewerCanOpenReview(ctx context.Context, obj *cynllun.Plan) (bool, error)
 	ViewerCanRender(ctx context.Context, obj *cynllun.Plan) (bool, error)
+	Status(ctx context.Context, obj *cynllun.Plan) (cynllun.PlanStatus, error)
+
+	MaintenanceHistory(ctx context.Context, obj *cynllun.Plan) ([]*cynllun.MaintenancePeriod, error)
+	History(ctx context.Context, obj *cynllun.Plan) ([]*service.HistoryEntry, error)
+	ViewerCanTransfer(ctx context.Context, obj *cynllun.Plan) (bool, error)
+	ViewerCanTakeOver(ctx context.Context, obj *cynllun.Plan) (bool, error)
+	ViewerCanCease(ctx context.Context, obj *cynllun.Plan) (bool, error)
+}
+type PlanChangeResolver interface {
+	Reason(ctx context.Context, obj *cynllun.PlanChange) (*cynllun.TransferReason, error)
+	From(ctx context.Context, obj *cynllun.PlanChange) (*cynllun.Organisation, error)
+	To(ctx context.Context, obj *cynllun.PlanChange) (*cynllun.Organisation, error)
 }
 type PlanContentResolver interface {
 	Provision(ctx context.Context, obj *VersionContent) ([]*VersionRow, error)
@@ -1763,6 +1894,8 @@ type PlanVersionResolver interface {
 	Plan(ctx context.Context, obj *cynllun.Version) (*cynllun.Plan, error)
 
 	Comment(ctx context.Context, obj *cynllun.Version) (*string, error)
+
+	GivenOn(ctx context.Context, obj *cynllun.Version) (*cynllun.Date, error)
 
 	Content(ctx context.Context, obj *cynllun.Version) (*VersionContent, error)
 	Renders(ctx context.Context, obj *cynllun.Version) ([]*cynllun.Job, error)
@@ -1936,6 +2069,11 @@ type WebhookEndpointResolver interface {
 	DisabledReason(ctx context.Context, obj *cynllun.WebhookEndpoint) (*string, error)
 
 	Secrets(ctx context.Context, obj *cynllun.WebhookEndpoint) (int, error)
+}
+type YoungPersonHandoverResolver interface {
+	CaseFriend(ctx context.Context, obj *cynllun.Handover) (*CaseFriend, error)
+
+	ParentAccessDecidedBy(ctx context.Context, obj *cynllun.Handover) (ParentAccessDecidedBy, error)
 }
 
 type BundleSectionInputResolver interface {
@@ -2923,6 +3061,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CaseEvidenceEdge.Node(childComplexity), true
 
+	case "CaseFriend.name":
+		if e.ComplexityRoot.CaseFriend.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseFriend.Name(childComplexity), true
+	case "CaseFriend.userId":
+		if e.ComplexityRoot.CaseFriend.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseFriend.UserID(childComplexity), true
+
 	case "CaseRevision.bundleSpec":
 		if e.ComplexityRoot.CaseRevision.Bundle == nil {
 			break
@@ -3117,6 +3268,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseRevisionEdge.Node(childComplexity), true
+
+	case "CeasePlanPayload.change":
+		if e.ComplexityRoot.CeasePlanPayload.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CeasePlanPayload.Change(childComplexity), true
+	case "CeasePlanPayload.closed":
+		if e.ComplexityRoot.CeasePlanPayload.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CeasePlanPayload.Closed(childComplexity), true
+	case "CeasePlanPayload.plan":
+		if e.ComplexityRoot.CeasePlanPayload.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CeasePlanPayload.Plan(childComplexity), true
+	case "CeasePlanPayload.started":
+		if e.ComplexityRoot.CeasePlanPayload.Started == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CeasePlanPayload.Started(childComplexity), true
 
 	case "Change.field":
 		if e.ComplexityRoot.Change.Field == nil {
@@ -4172,6 +4348,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Learner.GivenName(childComplexity), true
+	case "Learner.handover":
+		if e.ComplexityRoot.Learner.Handover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.Handover(childComplexity), true
 	case "Learner.id":
 		if e.ComplexityRoot.Learner.ID == nil {
 			break
@@ -4517,6 +4699,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MaintainerInfo.StartDate(childComplexity), true
 
+	case "MaintenancePeriod.from":
+		if e.ComplexityRoot.MaintenancePeriod.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaintenancePeriod.From(childComplexity), true
+	case "MaintenancePeriod.laMaintained":
+		if e.ComplexityRoot.MaintenancePeriod.LAMaintained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaintenancePeriod.LAMaintained(childComplexity), true
+	case "MaintenancePeriod.organisation":
+		if e.ComplexityRoot.MaintenancePeriod.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaintenancePeriod.Organisation(childComplexity), true
+	case "MaintenancePeriod.reason":
+		if e.ComplexityRoot.MaintenancePeriod.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaintenancePeriod.Reason(childComplexity), true
+	case "MaintenancePeriod.to":
+		if e.ComplexityRoot.MaintenancePeriod.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaintenancePeriod.To(childComplexity), true
+
 	case "ManifestDocument.documentId":
 		if e.ComplexityRoot.ManifestDocument.DocumentID == nil {
 			break
@@ -4603,6 +4816,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddEvidence(childComplexity, args["input"].(AddEvidenceInput)), true
+	case "Mutation.ceasePlan":
+		if e.ComplexityRoot.Mutation.CeasePlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_ceasePlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CeasePlan(childComplexity, args["input"].(CeasePlanInput)), true
 	case "Mutation.concludeReview":
 		if e.ComplexityRoot.Mutation.ConcludeReview == nil {
 			break
@@ -4757,6 +4981,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordStatutoryEvent(childComplexity, args["input"].(service.EventInput)), true
+	case "Mutation.recordYoungPersonHandover":
+		if e.ComplexityRoot.Mutation.RecordYoungPersonHandover == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordYoungPersonHandover_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordYoungPersonHandover(childComplexity, args["input"].(RecordYoungPersonHandoverInput)), true
 	case "Mutation.renderBundle":
 		if e.ComplexityRoot.Mutation.RenderBundle == nil {
 			break
@@ -4878,6 +5113,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetWebhookEndpointActive(childComplexity, args["input"].(SetWebhookEndpointActiveInput)), true
+	case "Mutation.takeOverPlan":
+		if e.ComplexityRoot.Mutation.TakeOverPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_takeOverPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TakeOverPlan(childComplexity, args["input"].(TakeOverPlanInput)), true
+	case "Mutation.transferPlan":
+		if e.ComplexityRoot.Mutation.TransferPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferPlan(childComplexity, args["input"].(TransferPlanInput)), true
 	case "Mutation.updateCase":
 		if e.ComplexityRoot.Mutation.UpdateCase == nil {
 			break
@@ -5494,6 +5751,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Placement.OtherInstitution(childComplexity), true
 
+	case "Plan.cessation":
+		if e.ComplexityRoot.Plan.Cessation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Cessation(childComplexity), true
 	case "Plan.createdAt":
 		if e.ComplexityRoot.Plan.CreatedAt == nil {
 			break
@@ -5512,12 +5775,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.CurrentVersionNumber(childComplexity), true
+	case "Plan.history":
+		if e.ComplexityRoot.Plan.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.History(childComplexity), true
 	case "Plan.id":
 		if e.ComplexityRoot.Plan.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Plan.ID(childComplexity), true
+	case "Plan.inForce":
+		if e.ComplexityRoot.Plan.InForce == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.InForce(childComplexity), true
+	case "Plan.inForceVersionNumber":
+		if e.ComplexityRoot.Plan.InForceVersionNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.InForceVersionNumber(childComplexity), true
 	case "Plan.laMaintained":
 		if e.ComplexityRoot.Plan.LAMaintained == nil {
 			break
@@ -5547,6 +5828,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.Maintainer(childComplexity), true
+	case "Plan.maintenanceHistory":
+		if e.ComplexityRoot.Plan.MaintenanceHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.MaintenanceHistory(childComplexity), true
 	case "Plan.reviewPeriod":
 		if e.ComplexityRoot.Plan.ReviewPeriod == nil {
 			break
@@ -5575,6 +5862,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.Sessions(childComplexity, args["from"].(*cynllun.Date), args["to"].(*cynllun.Date), args["rowId"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Plan.status":
+		if e.ComplexityRoot.Plan.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Status(childComplexity), true
 	case "Plan.version":
 		if e.ComplexityRoot.Plan.Version == nil {
 			break
@@ -5597,6 +5890,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.Versions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Plan.viewerCanCease":
+		if e.ComplexityRoot.Plan.ViewerCanCease == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.ViewerCanCease(childComplexity), true
 	case "Plan.viewerCanEdit":
 		if e.ComplexityRoot.Plan.ViewerCanEdit == nil {
 			break
@@ -5633,6 +5932,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.ViewerCanRequestReview(childComplexity), true
+	case "Plan.viewerCanTakeOver":
+		if e.ComplexityRoot.Plan.ViewerCanTakeOver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.ViewerCanTakeOver(childComplexity), true
+	case "Plan.viewerCanTransfer":
+		if e.ComplexityRoot.Plan.ViewerCanTransfer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.ViewerCanTransfer(childComplexity), true
+
+	case "PlanCessation.recordedAt":
+		if e.ComplexityRoot.PlanCessation.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanCessation.At(childComplexity), true
+	case "PlanCessation.recordedBy":
+		if e.ComplexityRoot.PlanCessation.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanCessation.By(childComplexity), true
+	case "PlanCessation.decidedOn":
+		if e.ComplexityRoot.PlanCessation.DecidedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanCessation.DecidedOn(childComplexity), true
+	case "PlanCessation.noticeGivenOn":
+		if e.ComplexityRoot.PlanCessation.NoticeGivenOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanCessation.NoticeGivenOn(childComplexity), true
+	case "PlanCessation.reasons":
+		if e.ComplexityRoot.PlanCessation.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanCessation.Reasons(childComplexity), true
+
+	case "PlanChange.afterVersion":
+		if e.ComplexityRoot.PlanChange.AfterVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanChange.AfterVersion(childComplexity), true
+	case "PlanChange.recordedAt":
+		if e.ComplexityRoot.PlanChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanChange.At(childComplexity), true
+	case "PlanChange.recordedBy":
+		if e.ComplexityRoot.PlanChange.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanChange.By(childComplexity), true
+	case "PlanChange.decidedOn":
+		if e.ComplexityRoot.PlanChange.DecidedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanChange.DecidedOn(childComplexity), true
+	case "PlanChange.from":
+		if e.ComplexityRoot.PlanChange.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanChange.From(childComplexity), true
+	case "PlanChange.id":
+		if e.ComplexityRoot.PlanChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanChange.ID(childComplexity), true
+	case "PlanChange.kind":
+		if e.ComplexityRoot.PlanChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanChange.Kind(childComplexity), true
+	case "PlanChange.noticeGivenOn":
+		if e.ComplexityRoot.PlanChange.NoticeGivenOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanChange.NoticeGivenOn(childComplexity), true
+	case "PlanChange.on":
+		if e.ComplexityRoot.PlanChange.On == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanChange.On(childComplexity), true
+	case "PlanChange.reason":
+		if e.ComplexityRoot.PlanChange.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanChange.Reason(childComplexity), true
+	case "PlanChange.reasons":
+		if e.ComplexityRoot.PlanChange.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanChange.Reasons(childComplexity), true
+	case "PlanChange.to":
+		if e.ComplexityRoot.PlanChange.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanChange.To(childComplexity), true
 
 	case "PlanContent.appendices":
 		if e.ComplexityRoot.PlanContent.Appendices == nil {
@@ -5688,6 +6103,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanContent.Provision(childComplexity), true
+
+	case "PlanHistoryEntry.at":
+		if e.ComplexityRoot.PlanHistoryEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanHistoryEntry.At(childComplexity), true
+	case "PlanHistoryEntry.recordedBy":
+		if e.ComplexityRoot.PlanHistoryEntry.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanHistoryEntry.By(childComplexity), true
+	case "PlanHistoryEntry.change":
+		if e.ComplexityRoot.PlanHistoryEntry.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanHistoryEntry.Change(childComplexity), true
+	case "PlanHistoryEntry.handover":
+		if e.ComplexityRoot.PlanHistoryEntry.Handover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanHistoryEntry.Handover(childComplexity), true
+	case "PlanHistoryEntry.kind":
+		if e.ComplexityRoot.PlanHistoryEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanHistoryEntry.Kind(childComplexity), true
+	case "PlanHistoryEntry.version":
+		if e.ComplexityRoot.PlanHistoryEntry.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanHistoryEntry.Version(childComplexity), true
 
 	case "PlanLedger.from":
 		if e.ComplexityRoot.PlanLedger.From == nil {
@@ -5799,6 +6251,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanVersion.FormVersion(childComplexity), true
+	case "PlanVersion.givenOn":
+		if e.ComplexityRoot.PlanVersion.GivenOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanVersion.GivenOn(childComplexity), true
 	case "PlanVersion.id":
 		if e.ComplexityRoot.PlanVersion.ID == nil {
 			break
@@ -6453,6 +6911,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordStatutoryEventPayload.Started(childComplexity), true
+
+	case "RecordYoungPersonHandoverPayload.closed":
+		if e.ComplexityRoot.RecordYoungPersonHandoverPayload.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordYoungPersonHandoverPayload.Closed(childComplexity), true
+	case "RecordYoungPersonHandoverPayload.handover":
+		if e.ComplexityRoot.RecordYoungPersonHandoverPayload.Handover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordYoungPersonHandoverPayload.Handover(childComplexity), true
+	case "RecordYoungPersonHandoverPayload.learner":
+		if e.ComplexityRoot.RecordYoungPersonHandoverPayload.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordYoungPersonHandoverPayload.Learner(childComplexity), true
+	case "RecordYoungPersonHandoverPayload.started":
+		if e.ComplexityRoot.RecordYoungPersonHandoverPayload.Started == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordYoungPersonHandoverPayload.Started(childComplexity), true
 
 	case "Relationship.active":
 		if e.ComplexityRoot.Relationship.Active == nil {
@@ -7822,6 +8305,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.PlanVersionSaved(childComplexity, args["planId"].(string)), true
 
+	case "TakeOverPlanPayload.change":
+		if e.ComplexityRoot.TakeOverPlanPayload.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TakeOverPlanPayload.Change(childComplexity), true
+	case "TakeOverPlanPayload.closed":
+		if e.ComplexityRoot.TakeOverPlanPayload.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TakeOverPlanPayload.Closed(childComplexity), true
+	case "TakeOverPlanPayload.plan":
+		if e.ComplexityRoot.TakeOverPlanPayload.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TakeOverPlanPayload.Plan(childComplexity), true
+	case "TakeOverPlanPayload.started":
+		if e.ComplexityRoot.TakeOverPlanPayload.Started == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TakeOverPlanPayload.Started(childComplexity), true
+
 	case "Term.end":
 		if e.ComplexityRoot.Term.End == nil {
 			break
@@ -7883,6 +8391,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TermCalendar.Terms(childComplexity), true
+
+	case "TransferPlanPayload.change":
+		if e.ComplexityRoot.TransferPlanPayload.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferPlanPayload.Change(childComplexity), true
+	case "TransferPlanPayload.closed":
+		if e.ComplexityRoot.TransferPlanPayload.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferPlanPayload.Closed(childComplexity), true
+	case "TransferPlanPayload.plan":
+		if e.ComplexityRoot.TransferPlanPayload.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferPlanPayload.Plan(childComplexity), true
+	case "TransferPlanPayload.started":
+		if e.ComplexityRoot.TransferPlanPayload.Started == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferPlanPayload.Started(childComplexity), true
 
 	case "UpdateCasePayload.case":
 		if e.ComplexityRoot.UpdateCasePayload.Case == nil {
@@ -8030,6 +8563,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WithdrawEvidencePayload.Evidence(childComplexity), true
 
+	case "YoungPersonHandover.recordedAt":
+		if e.ComplexityRoot.YoungPersonHandover.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YoungPersonHandover.At(childComplexity), true
+	case "YoungPersonHandover.recordedBy":
+		if e.ComplexityRoot.YoungPersonHandover.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YoungPersonHandover.By(childComplexity), true
+	case "YoungPersonHandover.capacityBasis":
+		if e.ComplexityRoot.YoungPersonHandover.CapacityBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YoungPersonHandover.CapacityBasis(childComplexity), true
+	case "YoungPersonHandover.capacityDecidedBy":
+		if e.ComplexityRoot.YoungPersonHandover.CapacityDecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YoungPersonHandover.CapacityDecidedBy(childComplexity), true
+	case "YoungPersonHandover.caseFriend":
+		if e.ComplexityRoot.YoungPersonHandover.CaseFriend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YoungPersonHandover.CaseFriend(childComplexity), true
+	case "YoungPersonHandover.consentGiven":
+		if e.ComplexityRoot.YoungPersonHandover.ConsentGiven == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YoungPersonHandover.ConsentGiven(childComplexity), true
+	case "YoungPersonHandover.consentOn":
+		if e.ComplexityRoot.YoungPersonHandover.ConsentOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YoungPersonHandover.ConsentOn(childComplexity), true
+	case "YoungPersonHandover.endedRelationshipIds":
+		if e.ComplexityRoot.YoungPersonHandover.EndedRelationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YoungPersonHandover.EndedRelationships(childComplexity), true
+	case "YoungPersonHandover.hasCapacity":
+		if e.ComplexityRoot.YoungPersonHandover.HasCapacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YoungPersonHandover.HasCapacity(childComplexity), true
+	case "YoungPersonHandover.note":
+		if e.ComplexityRoot.YoungPersonHandover.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YoungPersonHandover.Note(childComplexity), true
+	case "YoungPersonHandover.compulsorySchoolAgeEnded":
+		if e.ComplexityRoot.YoungPersonHandover.On == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YoungPersonHandover.On(childComplexity), true
+	case "YoungPersonHandover.parentAccess":
+		if e.ComplexityRoot.YoungPersonHandover.ParentAccess == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YoungPersonHandover.ParentAccess(childComplexity), true
+	case "YoungPersonHandover.parentAccessDecidedBy":
+		if e.ComplexityRoot.YoungPersonHandover.ParentAccessDecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YoungPersonHandover.ParentAccessDecidedBy(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -8045,6 +8657,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BundleSectionInput", ec.unmarshalInputBundleSectionInput),
 			graphql.NewInputUnmarshaler("BundleSpecInput", ec.unmarshalInputBundleSpecInput),
 			graphql.NewInputUnmarshaler("CalendarInput", ec.unmarshalInputCalendarInput),
+			graphql.NewInputUnmarshaler("CaseFriendInput", ec.unmarshalInputCaseFriendInput),
+			graphql.NewInputUnmarshaler("CeasePlanInput", ec.unmarshalInputCeasePlanInput),
 			graphql.NewInputUnmarshaler("ChildViewInput", ec.unmarshalInputChildViewInput),
 			graphql.NewInputUnmarshaler("ClosureInput", ec.unmarshalInputClosureInput),
 			graphql.NewInputUnmarshaler("ConcludeReviewInput", ec.unmarshalInputConcludeReviewInput),
@@ -8084,6 +8698,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("QuantityInput", ec.unmarshalInputQuantityInput),
 			graphql.NewInputUnmarshaler("RecordItemInput", ec.unmarshalInputRecordItemInput),
 			graphql.NewInputUnmarshaler("RecordSessionsInput", ec.unmarshalInputRecordSessionsInput),
+			graphql.NewInputUnmarshaler("RecordYoungPersonHandoverInput", ec.unmarshalInputRecordYoungPersonHandoverInput),
 			graphql.NewInputUnmarshaler("RenderBundleInput", ec.unmarshalInputRenderBundleInput),
 			graphql.NewInputUnmarshaler("RenderMeetingRecordInput", ec.unmarshalInputRenderMeetingRecordInput),
 			graphql.NewInputUnmarshaler("RenderPlanInput", ec.unmarshalInputRenderPlanInput),
@@ -8098,7 +8713,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetWebhookEndpointActiveInput", ec.unmarshalInputSetWebhookEndpointActiveInput),
 			graphql.NewInputUnmarshaler("StatementInput", ec.unmarshalInputStatementInput),
 			graphql.NewInputUnmarshaler("StatutoryEventInput", ec.unmarshalInputStatutoryEventInput),
+			graphql.NewInputUnmarshaler("TakeOverPlanInput", ec.unmarshalInputTakeOverPlanInput),
 			graphql.NewInputUnmarshaler("TermInput", ec.unmarshalInputTermInput),
+			graphql.NewInputUnmarshaler("TransferPlanInput", ec.unmarshalInputTransferPlanInput),
 			graphql.NewInputUnmarshaler("UpdateCaseInput", ec.unmarshalInputUpdateCaseInput),
 			graphql.NewInputUnmarshaler("UpdateLearnerInput", ec.unmarshalInputUpdateLearnerInput),
 			graphql.NewInputUnmarshaler("UploadAttachmentInput", ec.unmarshalInputUploadAttachmentInput),
@@ -8587,7 +9204,7 @@ type Mutation {
   Render a plan version to PDF in the background. Returns the job at once; a
   version already rendered (or being rendered) in that language returns the
   existing job and its file, without rendering again. version defaults to
-  the current version.
+  the plan in force (the newest draft while none is final).
   """
   renderPlan(
     "The request."
@@ -8925,10 +9542,19 @@ type Plan implements Node {
   maintainer: Organisation!
   "Maintained by a local authority (then 2D, placement, applies)."
   laMaintained: Boolean!
-  "The newest version's number: send it as expectedVersion when saving."
+  "The newest version's number (draft or final): send it as expectedVersion when saving."
   currentVersionNumber: Int!
-  "The newest version (draft or final)."
+  "The newest version, draft or final: what an editor continues from. The plan the family has is inForce."
   currentVersion: PlanVersion!
+  """
+  The plan in force: the newest FINAL version, the one given to the family
+  (a draft saved since does not displace it). The ledger, reviews and
+  renders use it unless told otherwise. Null before the plan is first
+  finalised.
+  """
+  inForce: PlanVersion
+  "The number of the version in force; null before the plan is first finalised."
+  inForceVersionNumber: Int
   "A version by number; null when there is no such version."
   version(
     "The version's number, from 1."
@@ -8983,8 +9609,15 @@ type PlanVersion implements Node {
   formVersion: String!
   "The note saved with the version; null when none."
   comment: String
-  "When it was saved."
+  "When it was saved (recorded in Cynllun)."
   createdAt: Time!
+  """
+  The day a copy of this FINAL version was given to the child and parent or
+  the young person (s.22; a revised plan, s.23(11)): review periods and the
+  T8 clock run from it. It may be before createdAt, for an IDP given before
+  it was brought into Cynllun. Null for a draft.
+  """
+  givenOn: Date
   "Who saved it (a user id)."
   createdBy: ID!
   "The statutory content. Each read is recorded in the learner's audit trail (part plan.version.content)."
@@ -9469,6 +10102,14 @@ input SaveVersionInput {
   override is kept on the version with the rules it overrode.
   """
   overrideReason: String
+  """
+  With status FINAL: the day a copy was given to the child and parent or
+  the young person, when not today (an IDP given before it was brought into
+  Cynllun, since 2021-09-01). Not in the future, and not before the day the
+  plan in force was given. Review periods and the T8 clock follow it.
+  INVALID with a DRAFT.
+  """
+  givenOn: Date
 }
 
 "The differences between two versions of a plan, in form order."
@@ -9977,7 +10618,7 @@ extend type Plan {
     to: Date
     "Only this 2B row."
     rowId: ID
-    "The plan version whose 2B rows are used; default the current version."
+    "The plan version whose 2B rows are used; default the plan in force (the newest draft while none is final)."
     version: Int
   ): PlanLedger
   "Ledger entries, by date (voided ones included and marked)."
@@ -12995,7 +13636,7 @@ input UpdateLearnerInput {
 input RenderPlanInput {
   "The plan's id; anyone who may read the plan may ask (parents too)."
   planId: ID!
-  "The version's number; omit for the current version. A version that does not exist is NOT_FOUND."
+  "The version's number; omit for the plan in force (the newest draft while none is final). A version that does not exist is NOT_FOUND."
   version: Int
   "The PDF's language."
   language: RenderLanguage = EN
@@ -13301,6 +13942,360 @@ type WithdrawEvidencePayload {
 type RenderBundlePayload {
   "The bundle being rendered."
   bundle: Bundle!
+}
+
+# ---- Plan lifecycle (issue 16): transfer of maintenance, LA takeover,
+# cessation, and the handover to young person ------------------------------
+
+"Whether a plan is still maintained."
+enum PlanStatus {
+  "Maintained: versions, reviews and the ledger may change."
+  ACTIVE
+  "Ceased (s.31): kept for the record; read, rendered and bundled, never changed."
+  CEASED
+}
+
+"Why a plan moved to another maintaining body (ALN Code, who maintains the IDP)."
+enum TransferReason {
+  "Registered at another maintained school during the year: the new school maintains it from registration (s.35(1),(3)). Needs a school's plan and a school."
+  IN_YEAR_MOVE
+  "Registered at another school before the end of September (s.35(2),(3)). Needs a school's plan, a school, and a day in August or September."
+  START_OF_YEAR_MOVE
+  "Enrolled at a further education institution before the end of September after school (s.35(4)–(6)). Needs a school's plan, an FEI, and a day in August or September."
+  SCHOOL_TO_FEI
+  "An LA-maintained plan follows a move of residence to another local authority (s.35(7)–(8)). Needs an LA's plan and another LA."
+  MOVE_TO_ANOTHER_LA
+  "Registered at two schools: the learner's local authority maintains it (Code 12.88, 28.11). Needs a school's plan and the learner's LA."
+  DUAL_REGISTRATION
+  "The child became looked after: the local authority that looks after them maintains it (ss.15–19). Needs an LA; it becomes the learner's LA."
+  LOOKED_AFTER
+  "The learner's local authority took over a school's or FEI's plan (s.28): recorded by takeOverPlan, not transferPlan."
+  LA_TAKEOVER
+  "Any other move, with its reasons: to a school, an FEI or the learner's own LA."
+  OTHER
+}
+
+"What a lifecycle operation did to a plan."
+enum PlanChangeKind {
+  "Moved to another maintaining body (transferPlan)."
+  TRANSFERRED
+  "Taken over by the learner's local authority (takeOverPlan)."
+  TAKEN_OVER
+  "Ceased (ceasePlan)."
+  CEASED
+}
+
+"What an entry of a plan's history is."
+enum PlanHistoryKind {
+  "The plan was started."
+  CREATED
+  "A version was saved (see version)."
+  VERSION
+  "The plan moved to another maintaining body (see change)."
+  TRANSFERRED
+  "The learner's local authority took the plan over (see change)."
+  TAKEN_OVER
+  "The plan ceased (see change)."
+  CEASED
+  "The learner's rights passed to them as a young person (see handover)."
+  YOUNG_PERSON_HANDOVER
+}
+
+"A young person's choice about their parents' access to their record."
+enum ParentAccess {
+  "Parents keep their access (always so when the young person lacks capacity)."
+  KEEP
+  "Parents' access ends (a young person with capacity only)."
+  END
+}
+
+"Whose decision settled the parents' access at the handover."
+enum ParentAccessDecidedBy {
+  "The young person chose."
+  YOUNG_PERSON
+  "The young person lacks capacity: their parents keep access to act for them."
+  LACKS_CAPACITY
+}
+
+"One body's time maintaining a plan."
+type MaintenancePeriod {
+  "The school, FEI or local authority that maintained it."
+  organisation: Organisation!
+  "The body is a local authority."
+  laMaintained: Boolean!
+  "The first day it maintained the plan."
+  from: Date!
+  "The last day it maintained the plan; null while it still does (or did until the plan ceased)."
+  to: Date
+  "How it came to maintain the plan; null for the body that started it."
+  reason: TransferReason
+}
+
+"A lifecycle operation on a plan: a move, a takeover or a cessation."
+type PlanChange {
+  "The operation's id (pch_…)."
+  id: ID!
+  "What it did."
+  kind: PlanChangeKind!
+  "Why the plan moved; null for a cessation."
+  reason: TransferReason
+  "The maintaining body before."
+  from: Organisation!
+  "The maintaining body after (the same body for a cessation)."
+  to: Organisation!
+  "The day it took effect."
+  on: Date!
+  "The day of the decision (a takeover, a cessation); null for a move."
+  decidedOn: Date
+  "The day notice of the decision was given (s.28(7), s.31); null when none was recorded."
+  noticeGivenOn: Date
+  "The body's reasons, as recorded; empty when none were given."
+  reasons: String!
+  "The plan's latest version number when it happened: it comes after that version in the history."
+  afterVersion: Int!
+  "When it was recorded."
+  recordedAt: Time!
+  "Who recorded it (a user id)."
+  recordedBy: ID!
+}
+
+"The end of a plan (s.31)."
+type PlanCessation {
+  "The day the maintaining body decided to cease to maintain the plan."
+  decidedOn: Date!
+  "The day notice of the decision was given to the child and parent, or the young person."
+  noticeGivenOn: Date!
+  "The reasons given."
+  reasons: String!
+  "When it was recorded."
+  recordedAt: Time!
+  "Who recorded it (a user id)."
+  recordedBy: ID!
+}
+
+"An entry of a plan's history: its start, a version, a lifecycle operation, or the learner's handover to young person."
+type PlanHistoryEntry {
+  "What happened."
+  kind: PlanHistoryKind!
+  "When it was recorded."
+  at: Time!
+  "Who recorded it (a user id)."
+  recordedBy: ID!
+  "The version saved (VERSION entries); null otherwise."
+  version: PlanVersion
+  "The operation (TRANSFERRED, TAKEN_OVER, CEASED entries); null otherwise."
+  change: PlanChange
+  "The handover (YOUNG_PERSON_HANDOVER entries); null otherwise."
+  handover: YoungPersonHandover
+}
+
+"A case friend acting for the learner (ss.84–85)."
+type CaseFriend {
+  "Their name."
+  name: String!
+  "Their user id when they have an account; null otherwise. Naming them gives no access: grant it with grantAccess."
+  userId: ID
+}
+
+"The end of a learner's compulsory school age: their rights pass to them as a young person."
+type YoungPersonHandover {
+  "The day compulsory school age ended (the last Friday in June of the school year in which they turned 16)."
+  compulsorySchoolAgeEnded: Date!
+  "The young person consents to the plan being maintained (ss.11(3)(c), 12(2)(b)). Without consent no plan is maintained: the maintaining body ceases it."
+  consentGiven: Boolean!
+  "The day consent was given; null without consent."
+  consentOn: Date
+  "The young person has capacity to make the decisions."
+  hasCapacity: Boolean!
+  "Who decided about capacity (a name or role); empty when not recorded."
+  capacityDecidedBy: String!
+  "On what basis; empty when not recorded."
+  capacityBasis: String!
+  "The case friend recorded; null when none."
+  caseFriend: CaseFriend
+  "Whether the parents keep access to the record."
+  parentAccess: ParentAccess!
+  "Whose decision settled parentAccess."
+  parentAccessDecidedBy: ParentAccessDecidedBy!
+  "The parents' relationships the handover ended (their access ended then)."
+  endedRelationshipIds: [ID!]!
+  "A note; empty when none."
+  note: String!
+  "When it was recorded."
+  recordedAt: Time!
+  "Who recorded it (a user id)."
+  recordedBy: ID!
+}
+
+extend type Plan {
+  "ACTIVE, or CEASED: a ceased plan is kept and read, and refuses new versions, sessions and reviews (INVALID)."
+  status: PlanStatus!
+  "The cessation; null while the plan is maintained."
+  cessation: PlanCessation
+  "Who maintained the plan, from when to when and why, oldest first (the current maintainer last)."
+  maintenanceHistory: [MaintenancePeriod!]!
+  "The plan's history, oldest first: its start, its versions (at most 1,000), its moves, takeover and cessation, and the learner's handover to young person."
+  history: [PlanHistoryEntry!]
+  "The viewer may move the plan to another body (transferPlan) as one responsible for it now."
+  viewerCanTransfer: Boolean!
+  "The viewer may take the plan over for the learner's local authority (takeOverPlan)."
+  viewerCanTakeOver: Boolean!
+  "The viewer may cease the plan (ceasePlan): the maintaining body."
+  viewerCanCease: Boolean!
+}
+
+extend type Learner {
+  "The handover to young person; null until it is recorded. Read by whoever may read the learner."
+  handover: YoungPersonHandover
+}
+
+"The input of ` + "`" + `transferPlan` + "`" + `."
+input TransferPlanInput {
+  "The plan (it keeps its id)."
+  planId: ID!
+  "The receiving school, FEI or local authority (which ones may receive depends on reason)."
+  toOrganisationId: ID!
+  "Why the plan moves."
+  reason: TransferReason!
+  "The day the receiving body maintains it from (the registration or enrolment day): not in the future, not before the last change."
+  effectiveOn: Date!
+  "The reasons, required for OTHER (at most 2,000 characters)."
+  reasons: String
+  "Makes a retry safe: the same key and input return the first result (1–128 printable bytes)."
+  idempotencyKey: String
+}
+
+"The input of ` + "`" + `takeOverPlan` + "`" + `."
+input TakeOverPlanInput {
+  "A plan a school or FEI maintains."
+  planId: ID!
+  "The day the local authority decided to take it over."
+  decidedOn: Date!
+  "The day notice of the decision and reasons was given (s.28(7)); not before decidedOn."
+  noticeGivenOn: Date
+  "The reasons (required)."
+  reasons: String!
+  "The day the LA maintains it from; default decidedOn."
+  effectiveOn: Date
+  "Makes a retry safe (see transferPlan)."
+  idempotencyKey: String
+}
+
+"The input of ` + "`" + `ceasePlan` + "`" + `."
+input CeasePlanInput {
+  "The plan."
+  planId: ID!
+  "The day the maintaining body decided to cease to maintain it."
+  decidedOn: Date!
+  "The day notice of the decision was given (for a school's decision, the s.32 four weeks run from it); not before decidedOn."
+  noticeGivenOn: Date!
+  "The reasons given in the notice (required)."
+  reasons: String!
+  "Makes a retry safe (see transferPlan)."
+  idempotencyKey: String
+}
+
+"A case friend to record."
+input CaseFriendInput {
+  "Their name."
+  name: String!
+  "Their user id, when they have an account (recorded only: it gives no access)."
+  userId: ID
+}
+
+"The input of ` + "`" + `recordYoungPersonHandover` + "`" + `."
+input RecordYoungPersonHandoverInput {
+  "The learner, whose compulsory school age has ended."
+  learnerId: ID!
+  "The young person consents to the plan being maintained."
+  consentGiven: Boolean!
+  "The day they consented; default today when consent is given."
+  consentOn: Date
+  "The young person has capacity to make the decisions."
+  hasCapacity: Boolean!
+  "Who decided about capacity (required when hasCapacity is false)."
+  capacityDecidedBy: String
+  "On what basis (required when hasCapacity is false)."
+  capacityBasis: String
+  "A case friend acting for them, when there is one."
+  caseFriend: CaseFriendInput
+  "The young person's choice about their parents' access (KEEP when they lack capacity)."
+  parentAccess: ParentAccess!
+  "A note."
+  note: String
+  "Makes a retry safe (see transferPlan). The handover is recorded once per learner."
+  idempotencyKey: String
+}
+
+"The result of ` + "`" + `transferPlan` + "`" + `."
+type TransferPlanPayload {
+  "The plan, with its new maintainer."
+  plan: Plan!
+  "The move recorded."
+  change: PlanChange!
+  "The clocks started: the receiving body's (the review of an adopted plan, T16) and those carried over from the previous body. Empty on a repeat."
+  started: [Deadline!]!
+  "The clocks closed: the previous body's (carried over) and those the move answers. Empty on a repeat."
+  closed: [Deadline!]!
+}
+
+"The result of ` + "`" + `takeOverPlan` + "`" + `."
+type TakeOverPlanPayload {
+  "The plan, now maintained by the local authority."
+  plan: Plan!
+  "The takeover recorded."
+  change: PlanChange!
+  "The clocks started (carried over to the LA). Empty on a repeat."
+  started: [Deadline!]!
+  "The clocks closed (the LA's decision, T7, and those carried over). Empty on a repeat."
+  closed: [Deadline!]!
+}
+
+"The result of ` + "`" + `ceasePlan` + "`" + `."
+type CeasePlanPayload {
+  "The plan, CEASED."
+  plan: Plan!
+  "The cessation recorded."
+  change: PlanChange!
+  "The clocks started (for a school's decision, T11). Empty on a repeat."
+  started: [Deadline!]!
+  "The plan's clocks closed as not applicable. Empty on a repeat."
+  closed: [Deadline!]!
+}
+
+"The result of ` + "`" + `recordYoungPersonHandover` + "`" + `."
+type RecordYoungPersonHandoverPayload {
+  "The handover recorded."
+  handover: YoungPersonHandover!
+  "The learner (status YOUNG_PERSON)."
+  learner: Learner!
+  "The clocks started. Empty on a repeat."
+  started: [Deadline!]!
+  "The clocks closed (T20 with consent). Empty on a repeat."
+  closed: [Deadline!]!
+}
+
+extend type Mutation {
+  "Move a plan to another maintaining body (a school move, school to FEI, another LA, dual registration, a looked-after child). Those responsible for it now, or officers of the receiving LA."
+  transferPlan(
+    "The move."
+    input: TransferPlanInput!
+  ): TransferPlanPayload
+  "Record the learner's local authority's decision to take over a school's or FEI's plan (s.28). Officers of the learner's LA."
+  takeOverPlan(
+    "The decision."
+    input: TakeOverPlanInput!
+  ): TakeOverPlanPayload
+  "Cease to maintain a plan (s.31): its clocks close and notices stop; the record is kept. The maintaining body."
+  ceasePlan(
+    "The decision."
+    input: CeasePlanInput!
+  ): CeasePlanPayload
+  "Record that a learner's compulsory school age has ended: the young person's consent and capacity, a case friend, and their choice about their parents' access. Those who maintain the record or plan."
+  recordYoungPersonHandover(
+    "The handover."
+    input: RecordYoungPersonHandoverInput!
+  ): RecordYoungPersonHandoverPayload
 }
 `, BuiltIn: false},
 }
@@ -13762,6 +14757,16 @@ func (ec *executionContext) childFields_CaseEvidenceEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type CaseEvidenceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CaseFriend(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_CaseFriend_name(ctx, field)
+	case "userId":
+		return ec.fieldContext_CaseFriend_userId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseFriend", field.Name)
+}
+
 func (ec *executionContext) childFields_CaseRevision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -13842,6 +14847,20 @@ func (ec *executionContext) childFields_CaseRevisionEdge(ctx context.Context, fi
 		return ec.fieldContext_CaseRevisionEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseRevisionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CeasePlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_CeasePlanPayload_plan(ctx, field)
+	case "change":
+		return ec.fieldContext_CeasePlanPayload_change(ctx, field)
+	case "started":
+		return ec.fieldContext_CeasePlanPayload_started(ctx, field)
+	case "closed":
+		return ec.fieldContext_CeasePlanPayload_closed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CeasePlanPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14406,6 +15425,8 @@ func (ec *executionContext) childFields_Learner(ctx context.Context, field graph
 		return ec.fieldContext_Learner_viewerCanManageAccess(ctx, field)
 	case "viewerCanGrant":
 		return ec.fieldContext_Learner_viewerCanGrant(ctx, field)
+	case "handover":
+		return ec.fieldContext_Learner_handover(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Learner", field.Name)
 }
@@ -14538,6 +15559,22 @@ func (ec *executionContext) childFields_MaintainerInfo(ctx context.Context, fiel
 		return ec.fieldContext_MaintainerInfo_proposedReviewDate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MaintainerInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_MaintenancePeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_MaintenancePeriod_organisation(ctx, field)
+	case "laMaintained":
+		return ec.fieldContext_MaintenancePeriod_laMaintained(ctx, field)
+	case "from":
+		return ec.fieldContext_MaintenancePeriod_from(ctx, field)
+	case "to":
+		return ec.fieldContext_MaintenancePeriod_to(ctx, field)
+	case "reason":
+		return ec.fieldContext_MaintenancePeriod_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MaintenancePeriod", field.Name)
 }
 
 func (ec *executionContext) childFields_ManifestDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14900,6 +15937,10 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 		return ec.fieldContext_Plan_currentVersionNumber(ctx, field)
 	case "currentVersion":
 		return ec.fieldContext_Plan_currentVersion(ctx, field)
+	case "inForce":
+		return ec.fieldContext_Plan_inForce(ctx, field)
+	case "inForceVersionNumber":
+		return ec.fieldContext_Plan_inForceVersionNumber(ctx, field)
 	case "version":
 		return ec.fieldContext_Plan_version(ctx, field)
 	case "versions":
@@ -14926,8 +15967,68 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 		return ec.fieldContext_Plan_viewerCanOpenReview(ctx, field)
 	case "viewerCanRender":
 		return ec.fieldContext_Plan_viewerCanRender(ctx, field)
+	case "status":
+		return ec.fieldContext_Plan_status(ctx, field)
+	case "cessation":
+		return ec.fieldContext_Plan_cessation(ctx, field)
+	case "maintenanceHistory":
+		return ec.fieldContext_Plan_maintenanceHistory(ctx, field)
+	case "history":
+		return ec.fieldContext_Plan_history(ctx, field)
+	case "viewerCanTransfer":
+		return ec.fieldContext_Plan_viewerCanTransfer(ctx, field)
+	case "viewerCanTakeOver":
+		return ec.fieldContext_Plan_viewerCanTakeOver(ctx, field)
+	case "viewerCanCease":
+		return ec.fieldContext_Plan_viewerCanCease(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Plan", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanCessation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "decidedOn":
+		return ec.fieldContext_PlanCessation_decidedOn(ctx, field)
+	case "noticeGivenOn":
+		return ec.fieldContext_PlanCessation_noticeGivenOn(ctx, field)
+	case "reasons":
+		return ec.fieldContext_PlanCessation_reasons(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_PlanCessation_recordedAt(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_PlanCessation_recordedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanCessation", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PlanChange_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_PlanChange_kind(ctx, field)
+	case "reason":
+		return ec.fieldContext_PlanChange_reason(ctx, field)
+	case "from":
+		return ec.fieldContext_PlanChange_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PlanChange_to(ctx, field)
+	case "on":
+		return ec.fieldContext_PlanChange_on(ctx, field)
+	case "decidedOn":
+		return ec.fieldContext_PlanChange_decidedOn(ctx, field)
+	case "noticeGivenOn":
+		return ec.fieldContext_PlanChange_noticeGivenOn(ctx, field)
+	case "reasons":
+		return ec.fieldContext_PlanChange_reasons(ctx, field)
+	case "afterVersion":
+		return ec.fieldContext_PlanChange_afterVersion(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_PlanChange_recordedAt(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_PlanChange_recordedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanChange", field.Name)
 }
 
 func (ec *executionContext) childFields_PlanContent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14952,6 +16053,24 @@ func (ec *executionContext) childFields_PlanContent(ctx context.Context, field g
 		return ec.fieldContext_PlanContent_appendices(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlanContent", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanHistoryEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PlanHistoryEntry_kind(ctx, field)
+	case "at":
+		return ec.fieldContext_PlanHistoryEntry_at(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_PlanHistoryEntry_recordedBy(ctx, field)
+	case "version":
+		return ec.fieldContext_PlanHistoryEntry_version(ctx, field)
+	case "change":
+		return ec.fieldContext_PlanHistoryEntry_change(ctx, field)
+	case "handover":
+		return ec.fieldContext_PlanHistoryEntry_handover(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanHistoryEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_PlanLedger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15004,6 +16123,8 @@ func (ec *executionContext) childFields_PlanVersion(ctx context.Context, field g
 		return ec.fieldContext_PlanVersion_comment(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_PlanVersion_createdAt(ctx, field)
+	case "givenOn":
+		return ec.fieldContext_PlanVersion_givenOn(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_PlanVersion_createdBy(ctx, field)
 	case "content":
@@ -15186,6 +16307,20 @@ func (ec *executionContext) childFields_RecordStatutoryEventPayload(ctx context.
 		return ec.fieldContext_RecordStatutoryEventPayload_route(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordStatutoryEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordYoungPersonHandoverPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "handover":
+		return ec.fieldContext_RecordYoungPersonHandoverPayload_handover(ctx, field)
+	case "learner":
+		return ec.fieldContext_RecordYoungPersonHandoverPayload_learner(ctx, field)
+	case "started":
+		return ec.fieldContext_RecordYoungPersonHandoverPayload_started(ctx, field)
+	case "closed":
+		return ec.fieldContext_RecordYoungPersonHandoverPayload_closed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordYoungPersonHandoverPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Relationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15816,6 +16951,20 @@ func (ec *executionContext) childFields_StatutoryRule(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type StatutoryRule", field.Name)
 }
 
+func (ec *executionContext) childFields_TakeOverPlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_TakeOverPlanPayload_plan(ctx, field)
+	case "change":
+		return ec.fieldContext_TakeOverPlanPayload_change(ctx, field)
+	case "started":
+		return ec.fieldContext_TakeOverPlanPayload_started(ctx, field)
+	case "closed":
+		return ec.fieldContext_TakeOverPlanPayload_closed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TakeOverPlanPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Term(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -15846,6 +16995,20 @@ func (ec *executionContext) childFields_TermCalendar(ctx context.Context, field 
 		return ec.fieldContext_TermCalendar_ics(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TermCalendar", field.Name)
+}
+
+func (ec *executionContext) childFields_TransferPlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_TransferPlanPayload_plan(ctx, field)
+	case "change":
+		return ec.fieldContext_TransferPlanPayload_change(ctx, field)
+	case "started":
+		return ec.fieldContext_TransferPlanPayload_started(ctx, field)
+	case "closed":
+		return ec.fieldContext_TransferPlanPayload_closed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransferPlanPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15940,6 +17103,38 @@ func (ec *executionContext) childFields_WithdrawEvidencePayload(ctx context.Cont
 		return ec.fieldContext_WithdrawEvidencePayload_evidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WithdrawEvidencePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_YoungPersonHandover(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "compulsorySchoolAgeEnded":
+		return ec.fieldContext_YoungPersonHandover_compulsorySchoolAgeEnded(ctx, field)
+	case "consentGiven":
+		return ec.fieldContext_YoungPersonHandover_consentGiven(ctx, field)
+	case "consentOn":
+		return ec.fieldContext_YoungPersonHandover_consentOn(ctx, field)
+	case "hasCapacity":
+		return ec.fieldContext_YoungPersonHandover_hasCapacity(ctx, field)
+	case "capacityDecidedBy":
+		return ec.fieldContext_YoungPersonHandover_capacityDecidedBy(ctx, field)
+	case "capacityBasis":
+		return ec.fieldContext_YoungPersonHandover_capacityBasis(ctx, field)
+	case "caseFriend":
+		return ec.fieldContext_YoungPersonHandover_caseFriend(ctx, field)
+	case "parentAccess":
+		return ec.fieldContext_YoungPersonHandover_parentAccess(ctx, field)
+	case "parentAccessDecidedBy":
+		return ec.fieldContext_YoungPersonHandover_parentAccessDecidedBy(ctx, field)
+	case "endedRelationshipIds":
+		return ec.fieldContext_YoungPersonHandover_endedRelationshipIds(ctx, field)
+	case "note":
+		return ec.fieldContext_YoungPersonHandover_note(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_YoungPersonHandover_recordedAt(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_YoungPersonHandover_recordedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type YoungPersonHandover", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16368,6 +17563,20 @@ func (ec *executionContext) field_Mutation_addEvidence_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_ceasePlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CeasePlanInput, error) {
+			return ec.unmarshalNCeasePlanInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCeasePlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_concludeReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16564,6 +17773,20 @@ func (ec *executionContext) field_Mutation_recordStatutoryEvent_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordYoungPersonHandover_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RecordYoungPersonHandoverInput, error) {
+			return ec.unmarshalNRecordYoungPersonHandoverInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRecordYoungPersonHandoverInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_renderBundle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16710,6 +17933,34 @@ func (ec *executionContext) field_Mutation_setWebhookEndpointActive_args(ctx con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (SetWebhookEndpointActiveInput, error) {
 			return ec.unmarshalNSetWebhookEndpointActiveInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐSetWebhookEndpointActiveInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_takeOverPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (TakeOverPlanInput, error) {
+			return ec.unmarshalNTakeOverPlanInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐTakeOverPlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transferPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (TransferPlanInput, error) {
+			return ec.unmarshalNTransferPlanInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐTransferPlanInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -21922,6 +23173,52 @@ func (ec *executionContext) fieldContext_CaseEvidenceEdge_node(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _CaseFriend_name(ctx context.Context, field graphql.CollectedField, obj *CaseFriend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseFriend_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseFriend_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseFriend", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseFriend_userId(ctx context.Context, field graphql.CollectedField, obj *CaseFriend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseFriend_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseFriend_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseFriend", field, false, false, "ID")
+}
+
 func (ec *executionContext) _CaseRevision_id(ctx context.Context, field graphql.CollectedField, obj *CaseRevision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22743,6 +24040,134 @@ func (ec *executionContext) fieldContext_CaseRevisionEdge_node(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CaseRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CeasePlanPayload_plan(ctx context.Context, field graphql.CollectedField, obj *CeasePlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CeasePlanPayload_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Plan) graphql.Marshaler {
+			return ec.marshalNPlan2githubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CeasePlanPayload_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CeasePlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CeasePlanPayload_change(ctx context.Context, field graphql.CollectedField, obj *CeasePlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CeasePlanPayload_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.PlanChange) graphql.Marshaler {
+			return ec.marshalNPlanChange2githubᚗcomᚋcynllunᚋcynllunᚐPlanChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CeasePlanPayload_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CeasePlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CeasePlanPayload_started(ctx context.Context, field graphql.CollectedField, obj *CeasePlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CeasePlanPayload_started(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Started, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CeasePlanPayload_started(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CeasePlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CeasePlanPayload_closed(ctx context.Context, field graphql.CollectedField, obj *CeasePlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CeasePlanPayload_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CeasePlanPayload_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CeasePlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
 		},
 	}
 	return fc, nil
@@ -27430,6 +28855,38 @@ func (ec *executionContext) fieldContext_Learner_viewerCanGrant(_ context.Contex
 	return graphql.NewScalarFieldContext("Learner", field, true, true, "RelationshipKind")
 }
 
+func (ec *executionContext) _Learner_handover(ctx context.Context, field graphql.CollectedField, obj *cynllun.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_handover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Learner().Handover(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Handover) graphql.Marshaler {
+			return ec.marshalOYoungPersonHandover2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐHandover(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_handover(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Learner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YoungPersonHandover(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LearnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *LearnerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28452,6 +29909,130 @@ func (ec *executionContext) _MaintainerInfo_proposedReviewDate(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_MaintainerInfo_proposedReviewDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MaintainerInfo", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MaintenancePeriod_organisation(ctx context.Context, field graphql.CollectedField, obj *cynllun.MaintenancePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaintenancePeriod_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MaintenancePeriod().Organisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaintenancePeriod_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MaintenancePeriod",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MaintenancePeriod_laMaintained(ctx context.Context, field graphql.CollectedField, obj *cynllun.MaintenancePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaintenancePeriod_laMaintained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LAMaintained, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaintenancePeriod_laMaintained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaintenancePeriod", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MaintenancePeriod_from(ctx context.Context, field graphql.CollectedField, obj *cynllun.MaintenancePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaintenancePeriod_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaintenancePeriod_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaintenancePeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MaintenancePeriod_to(ctx context.Context, field graphql.CollectedField, obj *cynllun.MaintenancePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaintenancePeriod_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MaintenancePeriod_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaintenancePeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MaintenancePeriod_reason(ctx context.Context, field graphql.CollectedField, obj *cynllun.MaintenancePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaintenancePeriod_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MaintenancePeriod().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.TransferReason) graphql.Marshaler {
+			return ec.marshalOTransferReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐTransferReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MaintenancePeriod_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MaintenancePeriod", field, true, true, "TransferReason")
 }
 
 func (ec *executionContext) _ManifestDocument_documentId(ctx context.Context, field graphql.CollectedField, obj *bundle.Placement) (ret graphql.Marshaler) {
@@ -30106,6 +31687,182 @@ func (ec *executionContext) fieldContext_Mutation_renderBundle(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_renderBundle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transferPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transferPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferPlan(ctx, fc.Args["input"].(TransferPlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TransferPlanPayload) graphql.Marshaler {
+			return ec.marshalOTransferPlanPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐTransferPlanPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transferPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_takeOverPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_takeOverPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TakeOverPlan(ctx, fc.Args["input"].(TakeOverPlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TakeOverPlanPayload) graphql.Marshaler {
+			return ec.marshalOTakeOverPlanPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐTakeOverPlanPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_takeOverPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TakeOverPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_takeOverPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_ceasePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ceasePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CeasePlan(ctx, fc.Args["input"].(CeasePlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CeasePlanPayload) graphql.Marshaler {
+			return ec.marshalOCeasePlanPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCeasePlanPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ceasePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CeasePlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_ceasePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordYoungPersonHandover(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordYoungPersonHandover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordYoungPersonHandover(ctx, fc.Args["input"].(RecordYoungPersonHandoverInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RecordYoungPersonHandoverPayload) graphql.Marshaler {
+			return ec.marshalORecordYoungPersonHandoverPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRecordYoungPersonHandoverPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordYoungPersonHandover(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordYoungPersonHandoverPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordYoungPersonHandover_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32552,6 +34309,61 @@ func (ec *executionContext) fieldContext_Plan_currentVersion(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Plan_inForce(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_inForce(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().InForce(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Version) graphql.Marshaler {
+			return ec.marshalOPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_inForce(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_inForceVersionNumber(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_inForceVersionNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().InForceVersionNumber(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_inForceVersionNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, true, true, "Int")
+}
+
 func (ec *executionContext) _Plan_version(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32965,6 +34777,603 @@ func (ec *executionContext) fieldContext_Plan_viewerCanRender(_ context.Context,
 	return graphql.NewScalarFieldContext("Plan", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _Plan_status(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.PlanStatus) graphql.Marshaler {
+			return ec.marshalNPlanStatus2githubᚗcomᚋcynllunᚋcynllunᚐPlanStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, true, true, "PlanStatus")
+}
+
+func (ec *executionContext) _Plan_cessation(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_cessation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cessation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Cessation) graphql.Marshaler {
+			return ec.marshalOPlanCessation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCessation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_cessation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanCessation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_maintenanceHistory(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_maintenanceHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().MaintenanceHistory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.MaintenancePeriod) graphql.Marshaler {
+			return ec.marshalNMaintenancePeriod2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐMaintenancePeriodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_maintenanceHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MaintenancePeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_history(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.HistoryEntry) graphql.Marshaler {
+			return ec.marshalOPlanHistoryEntry2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐHistoryEntryᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_viewerCanTransfer(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_viewerCanTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().ViewerCanTransfer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_viewerCanTransfer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Plan_viewerCanTakeOver(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_viewerCanTakeOver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().ViewerCanTakeOver(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_viewerCanTakeOver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Plan_viewerCanCease(ctx context.Context, field graphql.CollectedField, obj *cynllun.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_viewerCanCease(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Plan().ViewerCanCease(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_viewerCanCease(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _PlanCessation_decidedOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Cessation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanCessation_decidedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanCessation_decidedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanCessation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PlanCessation_noticeGivenOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Cessation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanCessation_noticeGivenOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoticeGivenOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanCessation_noticeGivenOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanCessation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PlanCessation_reasons(ctx context.Context, field graphql.CollectedField, obj *cynllun.Cessation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanCessation_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanCessation_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanCessation", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanCessation_recordedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Cessation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanCessation_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanCessation_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanCessation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PlanCessation_recordedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Cessation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanCessation_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanCessation_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanCessation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanChange_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.PlanChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanChange_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanChange_kind(ctx context.Context, field graphql.CollectedField, obj *cynllun.PlanChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.PlanChangeKind) graphql.Marshaler {
+			return ec.marshalNPlanChangeKind2githubᚗcomᚋcynllunᚋcynllunᚐPlanChangeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanChange", field, false, false, "PlanChangeKind")
+}
+
+func (ec *executionContext) _PlanChange_reason(ctx context.Context, field graphql.CollectedField, obj *cynllun.PlanChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanChange_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanChange().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.TransferReason) graphql.Marshaler {
+			return ec.marshalOTransferReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐTransferReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanChange_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanChange", field, true, true, "TransferReason")
+}
+
+func (ec *executionContext) _PlanChange_from(ctx context.Context, field graphql.CollectedField, obj *cynllun.PlanChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanChange_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanChange().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanChange_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanChange_to(ctx context.Context, field graphql.CollectedField, obj *cynllun.PlanChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanChange_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanChange().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanChange_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanChange_on(ctx context.Context, field graphql.CollectedField, obj *cynllun.PlanChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanChange_on(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.On, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanChange_on(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanChange", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PlanChange_decidedOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.PlanChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanChange_decidedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanChange_decidedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanChange", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PlanChange_noticeGivenOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.PlanChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanChange_noticeGivenOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoticeGivenOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanChange_noticeGivenOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanChange", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PlanChange_reasons(ctx context.Context, field graphql.CollectedField, obj *cynllun.PlanChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanChange_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanChange_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanChange_afterVersion(ctx context.Context, field graphql.CollectedField, obj *cynllun.PlanChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanChange_afterVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AfterVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanChange_afterVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanChange_recordedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.PlanChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanChange_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanChange_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PlanChange_recordedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.PlanChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanChange_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanChange_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanChange", field, false, false, "ID")
+}
+
 func (ec *executionContext) _PlanContent_consent(ctx context.Context, field graphql.CollectedField, obj *VersionContent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33239,6 +35648,171 @@ func (ec *executionContext) fieldContext_PlanContent_appendices(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Appendix(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanHistoryEntry_kind(ctx context.Context, field graphql.CollectedField, obj *service.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanHistoryEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.HistoryKind) graphql.Marshaler {
+			return ec.marshalNPlanHistoryKind2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐHistoryKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanHistoryEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanHistoryEntry", field, false, false, "PlanHistoryKind")
+}
+
+func (ec *executionContext) _PlanHistoryEntry_at(ctx context.Context, field graphql.CollectedField, obj *service.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanHistoryEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanHistoryEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanHistoryEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PlanHistoryEntry_recordedBy(ctx context.Context, field graphql.CollectedField, obj *service.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanHistoryEntry_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanHistoryEntry_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanHistoryEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanHistoryEntry_version(ctx context.Context, field graphql.CollectedField, obj *service.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanHistoryEntry_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Version) graphql.Marshaler {
+			return ec.marshalOPlanVersion2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanHistoryEntry_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanHistoryEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanHistoryEntry_change(ctx context.Context, field graphql.CollectedField, obj *service.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanHistoryEntry_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.PlanChange) graphql.Marshaler {
+			return ec.marshalOPlanChange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlanChange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanHistoryEntry_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanHistoryEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanHistoryEntry_handover(ctx context.Context, field graphql.CollectedField, obj *service.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanHistoryEntry_handover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handover, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Handover) graphql.Marshaler {
+			return ec.marshalOYoungPersonHandover2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐHandover(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanHistoryEntry_handover(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanHistoryEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YoungPersonHandover(ctx, field)
 		},
 	}
 	return fc, nil
@@ -33710,6 +36284,29 @@ func (ec *executionContext) _PlanVersion_createdAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_PlanVersion_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanVersion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PlanVersion_givenOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanVersion_givenOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanVersion().GivenOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanVersion_givenOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanVersion", field, true, true, "Date")
 }
 
 func (ec *executionContext) _PlanVersion_createdBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Version) (ret graphql.Marshaler) {
@@ -36477,6 +39074,134 @@ func (ec *executionContext) fieldContext_RecordStatutoryEventPayload_route(_ con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Route(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordYoungPersonHandoverPayload_handover(ctx context.Context, field graphql.CollectedField, obj *RecordYoungPersonHandoverPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordYoungPersonHandoverPayload_handover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handover, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Handover) graphql.Marshaler {
+			return ec.marshalNYoungPersonHandover2githubᚗcomᚋcynllunᚋcynllunᚐHandover(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordYoungPersonHandoverPayload_handover(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordYoungPersonHandoverPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YoungPersonHandover(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordYoungPersonHandoverPayload_learner(ctx context.Context, field graphql.CollectedField, obj *RecordYoungPersonHandoverPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordYoungPersonHandoverPayload_learner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Learner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Learner) graphql.Marshaler {
+			return ec.marshalNLearner2githubᚗcomᚋcynllunᚋcynllunᚐLearner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordYoungPersonHandoverPayload_learner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordYoungPersonHandoverPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Learner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordYoungPersonHandoverPayload_started(ctx context.Context, field graphql.CollectedField, obj *RecordYoungPersonHandoverPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordYoungPersonHandoverPayload_started(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Started, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordYoungPersonHandoverPayload_started(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordYoungPersonHandoverPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordYoungPersonHandoverPayload_closed(ctx context.Context, field graphql.CollectedField, obj *RecordYoungPersonHandoverPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordYoungPersonHandoverPayload_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordYoungPersonHandoverPayload_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordYoungPersonHandoverPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
 		},
 	}
 	return fc, nil
@@ -42361,6 +45086,134 @@ func (ec *executionContext) fieldContext_Subscription_jobUpdated(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _TakeOverPlanPayload_plan(ctx context.Context, field graphql.CollectedField, obj *TakeOverPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TakeOverPlanPayload_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Plan) graphql.Marshaler {
+			return ec.marshalNPlan2githubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TakeOverPlanPayload_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TakeOverPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TakeOverPlanPayload_change(ctx context.Context, field graphql.CollectedField, obj *TakeOverPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TakeOverPlanPayload_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.PlanChange) graphql.Marshaler {
+			return ec.marshalNPlanChange2githubᚗcomᚋcynllunᚋcynllunᚐPlanChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TakeOverPlanPayload_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TakeOverPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TakeOverPlanPayload_started(ctx context.Context, field graphql.CollectedField, obj *TakeOverPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TakeOverPlanPayload_started(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Started, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TakeOverPlanPayload_started(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TakeOverPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TakeOverPlanPayload_closed(ctx context.Context, field graphql.CollectedField, obj *TakeOverPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TakeOverPlanPayload_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TakeOverPlanPayload_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TakeOverPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Term_name(ctx context.Context, field graphql.CollectedField, obj *calendar.Term) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42607,6 +45460,134 @@ func (ec *executionContext) _TermCalendar_ics(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_TermCalendar_ics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TermCalendar", field, true, true, "String")
+}
+
+func (ec *executionContext) _TransferPlanPayload_plan(ctx context.Context, field graphql.CollectedField, obj *TransferPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferPlanPayload_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Plan) graphql.Marshaler {
+			return ec.marshalNPlan2githubᚗcomᚋcynllunᚋcynllunᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferPlanPayload_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferPlanPayload_change(ctx context.Context, field graphql.CollectedField, obj *TransferPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferPlanPayload_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.PlanChange) graphql.Marshaler {
+			return ec.marshalNPlanChange2githubᚗcomᚋcynllunᚋcynllunᚐPlanChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferPlanPayload_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferPlanPayload_started(ctx context.Context, field graphql.CollectedField, obj *TransferPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferPlanPayload_started(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Started, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferPlanPayload_started(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferPlanPayload_closed(ctx context.Context, field graphql.CollectedField, obj *TransferPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferPlanPayload_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferPlanPayload_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UpdateCasePayload_case(ctx context.Context, field graphql.CollectedField, obj *UpdateCasePayload) (ret graphql.Marshaler) {
@@ -43208,6 +46189,314 @@ func (ec *executionContext) fieldContext_WithdrawEvidencePayload_evidence(_ cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _YoungPersonHandover_compulsorySchoolAgeEnded(ctx context.Context, field graphql.CollectedField, obj *cynllun.Handover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YoungPersonHandover_compulsorySchoolAgeEnded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.On, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YoungPersonHandover_compulsorySchoolAgeEnded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YoungPersonHandover", field, false, false, "Date")
+}
+
+func (ec *executionContext) _YoungPersonHandover_consentGiven(ctx context.Context, field graphql.CollectedField, obj *cynllun.Handover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YoungPersonHandover_consentGiven(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsentGiven, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YoungPersonHandover_consentGiven(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YoungPersonHandover", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _YoungPersonHandover_consentOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.Handover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YoungPersonHandover_consentOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsentOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_YoungPersonHandover_consentOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YoungPersonHandover", field, false, false, "Date")
+}
+
+func (ec *executionContext) _YoungPersonHandover_hasCapacity(ctx context.Context, field graphql.CollectedField, obj *cynllun.Handover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YoungPersonHandover_hasCapacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasCapacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YoungPersonHandover_hasCapacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YoungPersonHandover", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _YoungPersonHandover_capacityDecidedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Handover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YoungPersonHandover_capacityDecidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CapacityDecidedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YoungPersonHandover_capacityDecidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YoungPersonHandover", field, false, false, "String")
+}
+
+func (ec *executionContext) _YoungPersonHandover_capacityBasis(ctx context.Context, field graphql.CollectedField, obj *cynllun.Handover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YoungPersonHandover_capacityBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CapacityBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YoungPersonHandover_capacityBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YoungPersonHandover", field, false, false, "String")
+}
+
+func (ec *executionContext) _YoungPersonHandover_caseFriend(ctx context.Context, field graphql.CollectedField, obj *cynllun.Handover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YoungPersonHandover_caseFriend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.YoungPersonHandover().CaseFriend(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseFriend) graphql.Marshaler {
+			return ec.marshalOCaseFriend2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseFriend(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_YoungPersonHandover_caseFriend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YoungPersonHandover",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseFriend(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YoungPersonHandover_parentAccess(ctx context.Context, field graphql.CollectedField, obj *cynllun.Handover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YoungPersonHandover_parentAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentAccess, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.ParentAccess) graphql.Marshaler {
+			return ec.marshalNParentAccess2githubᚗcomᚋcynllunᚋcynllunᚐParentAccess(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YoungPersonHandover_parentAccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YoungPersonHandover", field, false, false, "ParentAccess")
+}
+
+func (ec *executionContext) _YoungPersonHandover_parentAccessDecidedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Handover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YoungPersonHandover_parentAccessDecidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.YoungPersonHandover().ParentAccessDecidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ParentAccessDecidedBy) graphql.Marshaler {
+			return ec.marshalNParentAccessDecidedBy2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐParentAccessDecidedBy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YoungPersonHandover_parentAccessDecidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YoungPersonHandover", field, true, true, "ParentAccessDecidedBy")
+}
+
+func (ec *executionContext) _YoungPersonHandover_endedRelationshipIds(ctx context.Context, field graphql.CollectedField, obj *cynllun.Handover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YoungPersonHandover_endedRelationshipIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedRelationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YoungPersonHandover_endedRelationshipIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YoungPersonHandover", field, false, false, "ID")
+}
+
+func (ec *executionContext) _YoungPersonHandover_note(ctx context.Context, field graphql.CollectedField, obj *cynllun.Handover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YoungPersonHandover_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YoungPersonHandover_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YoungPersonHandover", field, false, false, "String")
+}
+
+func (ec *executionContext) _YoungPersonHandover_recordedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Handover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YoungPersonHandover_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YoungPersonHandover_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YoungPersonHandover", field, false, false, "Time")
+}
+
+func (ec *executionContext) _YoungPersonHandover_recordedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Handover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YoungPersonHandover_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YoungPersonHandover_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YoungPersonHandover", field, false, false, "ID")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -44720,6 +48009,125 @@ func (ec *executionContext) unmarshalInputCalendarInput(ctx context.Context, obj
 func UnmarshalCalendarInput(ctx context.Context, raw any) (calendar.Calendar, error) {
 	var out calendar.Calendar
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CalendarInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCaseFriendInput(ctx context.Context, obj any) (CaseFriendInput, error) {
+	var it CaseFriendInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "userId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCaseFriendInput unmarshals raw into the CaseFriendInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCaseFriendInput(ctx context.Context, raw any) (CaseFriendInput, error) {
+	var out CaseFriendInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseFriendInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCeasePlanInput(ctx context.Context, obj any) (CeasePlanInput, error) {
+	var it CeasePlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"planId", "decidedOn", "noticeGivenOn", "reasons", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "decidedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOn = data
+		case "noticeGivenOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeGivenOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeGivenOn = data
+		case "reasons":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasons"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reasons = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCeasePlanInput unmarshals raw into the CeasePlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCeasePlanInput(ctx context.Context, raw any) (CeasePlanInput, error) {
+	var out CeasePlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CeasePlanInput", raw, &out)
 	return out, err
 }
 
@@ -47581,6 +50989,111 @@ func UnmarshalRecordSessionsInput(ctx context.Context, raw any) (RecordSessionsI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordYoungPersonHandoverInput(ctx context.Context, obj any) (RecordYoungPersonHandoverInput, error) {
+	var it RecordYoungPersonHandoverInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"learnerId", "consentGiven", "consentOn", "hasCapacity", "capacityDecidedBy", "capacityBasis", "caseFriend", "parentAccess", "note", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "learnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("learnerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LearnerID = data
+		case "consentGiven":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentGiven"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentGiven = data
+		case "consentOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentOn = data
+		case "hasCapacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCapacity"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCapacity = data
+		case "capacityDecidedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityDecidedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityDecidedBy = data
+		case "capacityBasis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityBasis"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityBasis = data
+		case "caseFriend":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseFriend"))
+			data, err := ec.unmarshalOCaseFriendInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseFriendInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseFriend = data
+		case "parentAccess":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentAccess"))
+			data, err := ec.unmarshalNParentAccess2githubᚗcomᚋcynllunᚋcynllunᚐParentAccess(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentAccess = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordYoungPersonHandoverInput unmarshals raw into the RecordYoungPersonHandoverInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordYoungPersonHandoverInput(ctx context.Context, raw any) (RecordYoungPersonHandoverInput, error) {
+	var out RecordYoungPersonHandoverInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordYoungPersonHandoverInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRenderBundleInput(ctx context.Context, obj any) (RenderBundleInput, error) {
 	var it RenderBundleInput
 	if obj == nil {
@@ -48167,7 +51680,7 @@ func (ec *executionContext) unmarshalInputSaveVersionInput(ctx context.Context, 
 		asMap["status"] = "DRAFT"
 	}
 
-	fieldsInOrder := [...]string{"planId", "expectedVersion", "status", "content", "comment", "overrideReason"}
+	fieldsInOrder := [...]string{"planId", "expectedVersion", "status", "content", "comment", "overrideReason", "givenOn"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -48216,6 +51729,13 @@ func (ec *executionContext) unmarshalInputSaveVersionInput(ctx context.Context, 
 				return it, err
 			}
 			it.OverrideReason = data
+		case "givenOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("givenOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GivenOn = data
 		}
 	}
 	return it, nil
@@ -48591,6 +52111,83 @@ func UnmarshalStatutoryEventInput(ctx context.Context, raw any) (service.EventIn
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTakeOverPlanInput(ctx context.Context, obj any) (TakeOverPlanInput, error) {
+	var it TakeOverPlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"planId", "decidedOn", "noticeGivenOn", "reasons", "effectiveOn", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "decidedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedOn = data
+		case "noticeGivenOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeGivenOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeGivenOn = data
+		case "reasons":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasons"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reasons = data
+		case "effectiveOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveOn"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveOn = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTakeOverPlanInput unmarshals raw into the TakeOverPlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTakeOverPlanInput(ctx context.Context, raw any) (TakeOverPlanInput, error) {
+	var out TakeOverPlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TakeOverPlanInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTermInput(ctx context.Context, obj any) (calendar.Term, error) {
 	var it calendar.Term
 	if obj == nil {
@@ -48651,6 +52248,83 @@ func (ec *executionContext) unmarshalInputTermInput(ctx context.Context, obj any
 func UnmarshalTermInput(ctx context.Context, raw any) (calendar.Term, error) {
 	var out calendar.Term
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TermInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTransferPlanInput(ctx context.Context, obj any) (TransferPlanInput, error) {
+	var it TransferPlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"planId", "toOrganisationId", "reason", "effectiveOn", "reasons", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "toOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toOrganisationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToOrganisationID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNTransferReason2githubᚗcomᚋcynllunᚋcynllunᚐTransferReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "effectiveOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveOn"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveOn = data
+		case "reasons":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasons"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reasons = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTransferPlanInput unmarshals raw into the TransferPlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTransferPlanInput(ctx context.Context, raw any) (TransferPlanInput, error) {
+	var out TransferPlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransferPlanInput", raw, &out)
 	return out, err
 }
 
@@ -50682,6 +54356,44 @@ func (ec *executionContext) _CaseEvidenceEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var caseFriendImplementors = []string{"CaseFriend"}
+
+func (ec *executionContext) _CaseFriend(ctx context.Context, sel ast.SelectionSet, obj *CaseFriend) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseFriendImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseFriend")
+		case "name":
+			out.Values[i] = ec._CaseFriend_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._CaseFriend_userId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var caseRevisionImplementors = []string{"CaseRevision", "Node"}
 
 func (ec *executionContext) _CaseRevision(ctx context.Context, sel ast.SelectionSet, obj *CaseRevision) graphql.Marshaler {
@@ -50911,6 +54623,54 @@ func (ec *executionContext) _CaseRevisionEdge(ctx context.Context, sel ast.Selec
 			}
 		case "node":
 			out.Values[i] = ec._CaseRevisionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ceasePlanPayloadImplementors = []string{"CeasePlanPayload"}
+
+func (ec *executionContext) _CeasePlanPayload(ctx context.Context, sel ast.SelectionSet, obj *CeasePlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ceasePlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CeasePlanPayload")
+		case "plan":
+			out.Values[i] = ec._CeasePlanPayload_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._CeasePlanPayload_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "started":
+			out.Values[i] = ec._CeasePlanPayload_started(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._CeasePlanPayload_closed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -52828,6 +56588,12 @@ func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Learner_viewerCanGrant(ctx, field, obj)
 				})
+		case "handover":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_handover(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -53280,6 +57046,61 @@ func (ec *executionContext) _MaintainerInfo(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var maintenancePeriodImplementors = []string{"MaintenancePeriod"}
+
+func (ec *executionContext) _MaintenancePeriod(ctx context.Context, sel ast.SelectionSet, obj *cynllun.MaintenancePeriod) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, maintenancePeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MaintenancePeriod")
+		case "organisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MaintenancePeriod_organisation(ctx, field, obj)
+				})
+		case "laMaintained":
+			out.Values[i] = ec._MaintenancePeriod_laMaintained(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._MaintenancePeriod_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._MaintenancePeriod_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MaintenancePeriod_reason(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var manifestDocumentImplementors = []string{"ManifestDocument"}
 
 func (ec *executionContext) _ManifestDocument(ctx context.Context, sel ast.SelectionSet, obj *bundle.Placement) graphql.Marshaler {
@@ -53657,6 +57478,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "renderBundle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_renderBundle(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "transferPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "takeOverPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_takeOverPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ceasePlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ceasePlan(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recordYoungPersonHandover":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordYoungPersonHandover(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -54774,6 +58623,18 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Plan_currentVersion(ctx, field, obj)
 				})
+		case "inForce":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_inForce(ctx, field, obj)
+				})
+		case "inForceVersionNumber":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_inForceVersionNumber(ctx, field, obj)
+				})
 		case "version":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -54851,6 +58712,191 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Plan_viewerCanRender(ctx, field, obj)
 				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_status(ctx, field, obj)
+				})
+		case "cessation":
+			out.Values[i] = ec._Plan_cessation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maintenanceHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_maintenanceHistory(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_history(ctx, field, obj)
+				})
+		case "viewerCanTransfer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_viewerCanTransfer(ctx, field, obj)
+				})
+		case "viewerCanTakeOver":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_viewerCanTakeOver(ctx, field, obj)
+				})
+		case "viewerCanCease":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Plan_viewerCanCease(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planCessationImplementors = []string{"PlanCessation"}
+
+func (ec *executionContext) _PlanCessation(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Cessation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planCessationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanCessation")
+		case "decidedOn":
+			out.Values[i] = ec._PlanCessation_decidedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noticeGivenOn":
+			out.Values[i] = ec._PlanCessation_noticeGivenOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._PlanCessation_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedAt":
+			out.Values[i] = ec._PlanCessation_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedBy":
+			out.Values[i] = ec._PlanCessation_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planChangeImplementors = []string{"PlanChange"}
+
+func (ec *executionContext) _PlanChange(ctx context.Context, sel ast.SelectionSet, obj *cynllun.PlanChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanChange")
+		case "id":
+			out.Values[i] = ec._PlanChange_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._PlanChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanChange_reason(ctx, field, obj)
+				})
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanChange_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanChange_to(ctx, field, obj)
+				})
+		case "on":
+			out.Values[i] = ec._PlanChange_on(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedOn":
+			out.Values[i] = ec._PlanChange_decidedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "noticeGivenOn":
+			out.Values[i] = ec._PlanChange_noticeGivenOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reasons":
+			out.Values[i] = ec._PlanChange_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "afterVersion":
+			out.Values[i] = ec._PlanChange_afterVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._PlanChange_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedBy":
+			out.Values[i] = ec._PlanChange_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -54924,6 +58970,64 @@ func (ec *executionContext) _PlanContent(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._PlanContent_appendices(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planHistoryEntryImplementors = []string{"PlanHistoryEntry"}
+
+func (ec *executionContext) _PlanHistoryEntry(ctx context.Context, sel ast.SelectionSet, obj *service.HistoryEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planHistoryEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanHistoryEntry")
+		case "kind":
+			out.Values[i] = ec._PlanHistoryEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._PlanHistoryEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedBy":
+			out.Values[i] = ec._PlanHistoryEntry_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._PlanHistoryEntry_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._PlanHistoryEntry_change(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "handover":
+			out.Values[i] = ec._PlanHistoryEntry_handover(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -55102,6 +59206,12 @@ func (ec *executionContext) _PlanVersion(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "givenOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanVersion_givenOn(ctx, field, obj)
+				})
 		case "createdBy":
 			out.Values[i] = ec._PlanVersion_createdBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -55909,6 +60019,54 @@ func (ec *executionContext) _RecordStatutoryEventPayload(ctx context.Context, se
 		case "route":
 			out.Values[i] = ec._RecordStatutoryEventPayload_route(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordYoungPersonHandoverPayloadImplementors = []string{"RecordYoungPersonHandoverPayload"}
+
+func (ec *executionContext) _RecordYoungPersonHandoverPayload(ctx context.Context, sel ast.SelectionSet, obj *RecordYoungPersonHandoverPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordYoungPersonHandoverPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordYoungPersonHandoverPayload")
+		case "handover":
+			out.Values[i] = ec._RecordYoungPersonHandoverPayload_handover(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "learner":
+			out.Values[i] = ec._RecordYoungPersonHandoverPayload_learner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "started":
+			out.Values[i] = ec._RecordYoungPersonHandoverPayload_started(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._RecordYoungPersonHandoverPayload_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -57998,6 +62156,54 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
+var takeOverPlanPayloadImplementors = []string{"TakeOverPlanPayload"}
+
+func (ec *executionContext) _TakeOverPlanPayload(ctx context.Context, sel ast.SelectionSet, obj *TakeOverPlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, takeOverPlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TakeOverPlanPayload")
+		case "plan":
+			out.Values[i] = ec._TakeOverPlanPayload_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._TakeOverPlanPayload_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "started":
+			out.Values[i] = ec._TakeOverPlanPayload_started(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._TakeOverPlanPayload_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var termImplementors = []string{"Term"}
 
 func (ec *executionContext) _Term(ctx context.Context, sel ast.SelectionSet, obj *calendar.Term) graphql.Marshaler {
@@ -58089,6 +62295,54 @@ func (ec *executionContext) _TermCalendar(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TermCalendar_ics(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transferPlanPayloadImplementors = []string{"TransferPlanPayload"}
+
+func (ec *executionContext) _TransferPlanPayload(ctx context.Context, sel ast.SelectionSet, obj *TransferPlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferPlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransferPlanPayload")
+		case "plan":
+			out.Values[i] = ec._TransferPlanPayload_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._TransferPlanPayload_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "started":
+			out.Values[i] = ec._TransferPlanPayload_started(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._TransferPlanPayload_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -58433,6 +62687,101 @@ func (ec *executionContext) _WithdrawEvidencePayload(ctx context.Context, sel as
 			out.Values[i] = ec._WithdrawEvidencePayload_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var youngPersonHandoverImplementors = []string{"YoungPersonHandover"}
+
+func (ec *executionContext) _YoungPersonHandover(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Handover) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, youngPersonHandoverImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("YoungPersonHandover")
+		case "compulsorySchoolAgeEnded":
+			out.Values[i] = ec._YoungPersonHandover_compulsorySchoolAgeEnded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "consentGiven":
+			out.Values[i] = ec._YoungPersonHandover_consentGiven(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "consentOn":
+			out.Values[i] = ec._YoungPersonHandover_consentOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasCapacity":
+			out.Values[i] = ec._YoungPersonHandover_hasCapacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacityDecidedBy":
+			out.Values[i] = ec._YoungPersonHandover_capacityDecidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacityBasis":
+			out.Values[i] = ec._YoungPersonHandover_capacityBasis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "caseFriend":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._YoungPersonHandover_caseFriend(ctx, field, obj)
+				})
+		case "parentAccess":
+			out.Values[i] = ec._YoungPersonHandover_parentAccess(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parentAccessDecidedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._YoungPersonHandover_parentAccessDecidedBy(ctx, field, obj)
+				})
+		case "endedRelationshipIds":
+			out.Values[i] = ec._YoungPersonHandover_endedRelationshipIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._YoungPersonHandover_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._YoungPersonHandover_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedBy":
+			out.Values[i] = ec._YoungPersonHandover_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -59502,6 +63851,11 @@ var (
 		cynllun.CaseClosed:        "CLOSED",
 	}
 )
+
+func (ec *executionContext) unmarshalNCeasePlanInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCeasePlanInput(ctx context.Context, v any) (CeasePlanInput, error) {
+	res, err := ec.unmarshalInputCeasePlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) marshalNChange2githubᚗcomᚋcynllunᚋcynllunᚋformᚐChange(ctx context.Context, sel ast.SelectionSet, v form.Change) graphql.Marshaler {
 	return ec._Change(ctx, sel, &v)
@@ -60697,6 +65051,30 @@ func (ec *executionContext) marshalNMaintainerInfo2githubᚗcomᚋcynllunᚋcynl
 	return ec._MaintainerInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNMaintenancePeriod2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐMaintenancePeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.MaintenancePeriod) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMaintenancePeriod2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐMaintenancePeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMaintenancePeriod2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐMaintenancePeriod(ctx context.Context, sel ast.SelectionSet, v *cynllun.MaintenancePeriod) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MaintenancePeriod!")
+		return graphql.Null
+	}
+	return ec._MaintenancePeriod(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNManifestDocument2githubᚗcomᚋcynllunᚋcynllunᚋbundleᚐPlacement(ctx context.Context, sel ast.SelectionSet, v bundle.Placement) graphql.Marshaler {
 	return ec._ManifestDocument(ctx, sel, &v)
 }
@@ -61066,6 +65444,31 @@ func (ec *executionContext) marshalNPageRange2githubᚗcomᚋcynllunᚋcynllun�
 	return ec._PageRange(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNParentAccess2githubᚗcomᚋcynllunᚋcynllunᚐParentAccess(ctx context.Context, v any) (cynllun.ParentAccess, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := cynllun.ParentAccess(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNParentAccess2githubᚗcomᚋcynllunᚋcynllunᚐParentAccess(ctx context.Context, sel ast.SelectionSet, v cynllun.ParentAccess) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ParentAccess!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNParentAccessDecidedBy2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐParentAccessDecidedBy(ctx context.Context, v any) (ParentAccessDecidedBy, error) {
+	var res ParentAccessDecidedBy
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNParentAccessDecidedBy2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐParentAccessDecidedBy(ctx context.Context, sel ast.SelectionSet, v ParentAccessDecidedBy) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNParentView2githubᚗcomᚋcynllunᚋcynllunᚐParentView(ctx context.Context, sel ast.SelectionSet, v cynllun.ParentView) graphql.Marshaler {
 	return ec._ParentView(ctx, sel, &v)
 }
@@ -61331,6 +65734,25 @@ func (ec *executionContext) marshalNPlan2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐP
 	return ec._Plan(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPlanChange2githubᚗcomᚋcynllunᚋcynllunᚐPlanChange(ctx context.Context, sel ast.SelectionSet, v cynllun.PlanChange) graphql.Marshaler {
+	return ec._PlanChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNPlanChangeKind2githubᚗcomᚋcynllunᚋcynllunᚐPlanChangeKind(ctx context.Context, v any) (cynllun.PlanChangeKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := cynllun.PlanChangeKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlanChangeKind2githubᚗcomᚋcynllunᚋcynllunᚐPlanChangeKind(ctx context.Context, sel ast.SelectionSet, v cynllun.PlanChangeKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PlanChangeKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNPlanContent2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐVersionContent(ctx context.Context, sel ast.SelectionSet, v *VersionContent) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PlanContent!")
@@ -61347,6 +65769,29 @@ func (ec *executionContext) unmarshalNPlanContentInput2githubᚗcomᚋcynllunᚋ
 func (ec *executionContext) unmarshalNPlanContentInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐContent(ctx context.Context, v any) (*cynllun.Content, error) {
 	res, err := ec.unmarshalInputPlanContentInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlanHistoryEntry2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v *service.HistoryEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanHistoryEntry!")
+		return graphql.Null
+	}
+	return ec._PlanHistoryEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPlanHistoryKind2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐHistoryKind(ctx context.Context, v any) (service.HistoryKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := service.HistoryKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlanHistoryKind2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐHistoryKind(ctx context.Context, sel ast.SelectionSet, v service.HistoryKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PlanHistoryKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNPlanLedger2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPlanLedger(ctx context.Context, sel ast.SelectionSet, v *service.PlanLedger) graphql.Marshaler {
@@ -61379,6 +65824,21 @@ func (ec *executionContext) marshalNPlanRule2ᚖgithubᚗcomᚋcynllunᚋcynllun
 		return graphql.Null
 	}
 	return ec._PlanRule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPlanStatus2githubᚗcomᚋcynllunᚋcynllunᚐPlanStatus(ctx context.Context, v any) (cynllun.PlanStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := cynllun.PlanStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlanStatus2githubᚗcomᚋcynllunᚋcynllunᚐPlanStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.PlanStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PlanStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNPlanVersion2githubᚗcomᚋcynllunᚋcynllunᚐVersion(ctx context.Context, sel ast.SelectionSet, v cynllun.Version) graphql.Marshaler {
@@ -61566,6 +66026,11 @@ var (
 
 func (ec *executionContext) unmarshalNRecordSessionsInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRecordSessionsInput(ctx context.Context, v any) (RecordSessionsInput, error) {
 	res, err := ec.unmarshalInputRecordSessionsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordYoungPersonHandoverInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRecordYoungPersonHandoverInput(ctx context.Context, v any) (RecordYoungPersonHandoverInput, error) {
+	res, err := ec.unmarshalInputRecordYoungPersonHandoverInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -62670,6 +67135,11 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNTakeOverPlanInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐTakeOverPlanInput(ctx context.Context, v any) (TakeOverPlanInput, error) {
+	res, err := ec.unmarshalInputTakeOverPlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNTerm2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐTerm(ctx context.Context, sel ast.SelectionSet, v calendar.Term) graphql.Marshaler {
 	return ec._Term(ctx, sel, &v)
 }
@@ -62764,6 +67234,26 @@ var (
 		clock.UnitNone:         "NONE",
 	}
 )
+
+func (ec *executionContext) unmarshalNTransferPlanInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐTransferPlanInput(ctx context.Context, v any) (TransferPlanInput, error) {
+	res, err := ec.unmarshalInputTransferPlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTransferReason2githubᚗcomᚋcynllunᚋcynllunᚐTransferReason(ctx context.Context, v any) (cynllun.TransferReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := cynllun.TransferReason(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransferReason2githubᚗcomᚋcynllunᚋcynllunᚐTransferReason(ctx context.Context, sel ast.SelectionSet, v cynllun.TransferReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TransferReason!")
+	}
+	return res
+}
 
 func (ec *executionContext) unmarshalNUpdateCaseInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐUpdateCaseInput(ctx context.Context, v any) (service.UpdateCaseInput, error) {
 	res, err := ec.unmarshalInputUpdateCaseInput(ctx, v)
@@ -62888,6 +67378,10 @@ func (ec *executionContext) marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcynllunᚋ
 func (ec *executionContext) unmarshalNWithdrawEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐWithdrawEvidenceInput(ctx context.Context, v any) (WithdrawEvidenceInput, error) {
 	res, err := ec.unmarshalInputWithdrawEvidenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNYoungPersonHandover2githubᚗcomᚋcynllunᚋcynllunᚐHandover(ctx context.Context, sel ast.SelectionSet, v cynllun.Handover) graphql.Marshaler {
+	return ec._YoungPersonHandover(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -63183,6 +67677,21 @@ func (ec *executionContext) marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐC
 	return ec._Case(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCaseFriend2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseFriend(ctx context.Context, sel ast.SelectionSet, v *CaseFriend) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CaseFriend(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCaseFriendInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCaseFriendInput(ctx context.Context, v any) (*CaseFriendInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCaseFriendInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOCaseKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx context.Context, v any) (*cynllun.CaseKind, error) {
 	if v == nil {
 		return nil, nil
@@ -63284,6 +67793,13 @@ var (
 		cynllun.OrderOldest:    "OLDEST",
 	}
 )
+
+func (ec *executionContext) marshalOCeasePlanPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCeasePlanPayload(ctx context.Context, sel ast.SelectionSet, v *CeasePlanPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CeasePlanPayload(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalOChildViewInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐChildViewᚄ(ctx context.Context, v any) ([]cynllun.ChildView, error) {
 	if v == nil {
@@ -64577,12 +69093,45 @@ func (ec *executionContext) marshalOPlan2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐP
 	return ec._Plan(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOPlanCessation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCessation(ctx context.Context, sel ast.SelectionSet, v *cynllun.Cessation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PlanCessation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPlanChange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPlanChange(ctx context.Context, sel ast.SelectionSet, v *cynllun.PlanChange) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PlanChange(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPlanContentInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐContent(ctx context.Context, v any) (*cynllun.Content, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputPlanContentInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPlanHistoryEntry2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐHistoryEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.HistoryEntry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanHistoryEntry2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐHistoryEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOPlanLedger2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋserviceᚐPlanLedger(ctx context.Context, sel ast.SelectionSet, v *service.PlanLedger) graphql.Marshaler {
@@ -64813,6 +69362,13 @@ func (ec *executionContext) marshalORecordStatutoryEventPayload2ᚖgithubᚗcom�
 		return graphql.Null
 	}
 	return ec._RecordStatutoryEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORecordYoungPersonHandoverPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRecordYoungPersonHandoverPayload(ctx context.Context, sel ast.SelectionSet, v *RecordYoungPersonHandoverPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RecordYoungPersonHandoverPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Relationship) graphql.Marshaler {
@@ -65292,6 +69848,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalOTakeOverPlanPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐTakeOverPlanPayload(ctx context.Context, sel ast.SelectionSet, v *TakeOverPlanPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TakeOverPlanPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOTermCalendar2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐCalendar(ctx context.Context, sel ast.SelectionSet, v *calendar.Calendar) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -65326,6 +69889,32 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = sel
 	_ = ctx
 	res := MarshalTime(*v)
+	return res
+}
+
+func (ec *executionContext) marshalOTransferPlanPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐTransferPlanPayload(ctx context.Context, sel ast.SelectionSet, v *TransferPlanPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TransferPlanPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTransferReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐTransferReason(ctx context.Context, v any) (*cynllun.TransferReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := cynllun.TransferReason(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTransferReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐTransferReason(ctx context.Context, sel ast.SelectionSet, v *cynllun.TransferReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 
@@ -65412,6 +70001,13 @@ func (ec *executionContext) marshalOWithdrawEvidencePayload2ᚖgithubᚗcomᚋcy
 		return graphql.Null
 	}
 	return ec._WithdrawEvidencePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOYoungPersonHandover2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐHandover(ctx context.Context, sel ast.SelectionSet, v *cynllun.Handover) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._YoungPersonHandover(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

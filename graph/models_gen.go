@@ -105,6 +105,48 @@ type BundleSpecInput struct {
 	Excluded []string `json:"excluded,omitempty"`
 }
 
+// A case friend acting for the learner (ss.84–85).
+type CaseFriend struct {
+	// Their name.
+	Name string `json:"name"`
+	// Their user id when they have an account; null otherwise. Naming them gives no access: grant it with grantAccess.
+	UserID *string `json:"userId,omitempty"`
+}
+
+// A case friend to record.
+type CaseFriendInput struct {
+	// Their name.
+	Name string `json:"name"`
+	// Their user id, when they have an account (recorded only: it gives no access).
+	UserID *string `json:"userId,omitempty"`
+}
+
+// The input of `ceasePlan`.
+type CeasePlanInput struct {
+	// The plan.
+	PlanID string `json:"planId"`
+	// The day the maintaining body decided to cease to maintain it.
+	DecidedOn cynllun.Date `json:"decidedOn"`
+	// The day notice of the decision was given (for a school's decision, the s.32 four weeks run from it); not before decidedOn.
+	NoticeGivenOn cynllun.Date `json:"noticeGivenOn"`
+	// The reasons given in the notice (required).
+	Reasons string `json:"reasons"`
+	// Makes a retry safe (see transferPlan).
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The result of `ceasePlan`.
+type CeasePlanPayload struct {
+	// The plan, CEASED.
+	Plan cynllun.Plan `json:"plan"`
+	// The cessation recorded.
+	Change cynllun.PlanChange `json:"change"`
+	// The clocks started (for a school's decision, T11). Empty on a repeat.
+	Started []*cynllun.Deadline `json:"started"`
+	// The plan's clocks closed as not applicable. Empty on a repeat.
+	Closed []*cynllun.Deadline `json:"closed"`
+}
+
 // The result of `concludeReview`: room for more fields without breaking clients.
 type ConcludeReviewPayload struct {
 	// The review, concluded.
@@ -283,6 +325,42 @@ type RecordSessionsPayload struct {
 	Sessions []*cynllun.Session `json:"sessions"`
 }
 
+// The input of `recordYoungPersonHandover`.
+type RecordYoungPersonHandoverInput struct {
+	// The learner, whose compulsory school age has ended.
+	LearnerID string `json:"learnerId"`
+	// The young person consents to the plan being maintained.
+	ConsentGiven bool `json:"consentGiven"`
+	// The day they consented; default today when consent is given.
+	ConsentOn *cynllun.Date `json:"consentOn,omitempty"`
+	// The young person has capacity to make the decisions.
+	HasCapacity bool `json:"hasCapacity"`
+	// Who decided about capacity (required when hasCapacity is false).
+	CapacityDecidedBy *string `json:"capacityDecidedBy,omitempty"`
+	// On what basis (required when hasCapacity is false).
+	CapacityBasis *string `json:"capacityBasis,omitempty"`
+	// A case friend acting for them, when there is one.
+	CaseFriend *CaseFriendInput `json:"caseFriend,omitempty"`
+	// The young person's choice about their parents' access (KEEP when they lack capacity).
+	ParentAccess cynllun.ParentAccess `json:"parentAccess"`
+	// A note.
+	Note *string `json:"note,omitempty"`
+	// Makes a retry safe (see transferPlan). The handover is recorded once per learner.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The result of `recordYoungPersonHandover`.
+type RecordYoungPersonHandoverPayload struct {
+	// The handover recorded.
+	Handover cynllun.Handover `json:"handover"`
+	// The learner (status YOUNG_PERSON).
+	Learner cynllun.Learner `json:"learner"`
+	// The clocks started. Empty on a repeat.
+	Started []*cynllun.Deadline `json:"started"`
+	// The clocks closed (T20 with consent). Empty on a repeat.
+	Closed []*cynllun.Deadline `json:"closed"`
+}
+
 // The input of `renderBundle`.
 type RenderBundleInput struct {
 	// The case's id.
@@ -319,7 +397,7 @@ type RenderMeetingRecordPayload struct {
 type RenderPlanInput struct {
 	// The plan's id; anyone who may read the plan may ask (parents too).
 	PlanID string `json:"planId"`
-	// The version's number; omit for the current version. A version that does not exist is NOT_FOUND.
+	// The version's number; omit for the plan in force (the newest draft while none is final). A version that does not exist is NOT_FOUND.
 	Version *int `json:"version,omitempty"`
 	// The PDF's language.
 	Language *cynllun.RenderLanguage `json:"language,omitempty"`
@@ -415,6 +493,62 @@ type SetWebhookEndpointActivePayload struct {
 // when a subscription starts and again for every event: when access ends
 // (consent ended, a role ended) the stream ends.
 type Subscription struct {
+}
+
+// The input of `takeOverPlan`.
+type TakeOverPlanInput struct {
+	// A plan a school or FEI maintains.
+	PlanID string `json:"planId"`
+	// The day the local authority decided to take it over.
+	DecidedOn cynllun.Date `json:"decidedOn"`
+	// The day notice of the decision and reasons was given (s.28(7)); not before decidedOn.
+	NoticeGivenOn *cynllun.Date `json:"noticeGivenOn,omitempty"`
+	// The reasons (required).
+	Reasons string `json:"reasons"`
+	// The day the LA maintains it from; default decidedOn.
+	EffectiveOn *cynllun.Date `json:"effectiveOn,omitempty"`
+	// Makes a retry safe (see transferPlan).
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The result of `takeOverPlan`.
+type TakeOverPlanPayload struct {
+	// The plan, now maintained by the local authority.
+	Plan cynllun.Plan `json:"plan"`
+	// The takeover recorded.
+	Change cynllun.PlanChange `json:"change"`
+	// The clocks started (carried over to the LA). Empty on a repeat.
+	Started []*cynllun.Deadline `json:"started"`
+	// The clocks closed (the LA's decision, T7, and those carried over). Empty on a repeat.
+	Closed []*cynllun.Deadline `json:"closed"`
+}
+
+// The input of `transferPlan`.
+type TransferPlanInput struct {
+	// The plan (it keeps its id).
+	PlanID string `json:"planId"`
+	// The receiving school, FEI or local authority (which ones may receive depends on reason).
+	ToOrganisationID string `json:"toOrganisationId"`
+	// Why the plan moves.
+	Reason cynllun.TransferReason `json:"reason"`
+	// The day the receiving body maintains it from (the registration or enrolment day): not in the future, not before the last change.
+	EffectiveOn cynllun.Date `json:"effectiveOn"`
+	// The reasons, required for OTHER (at most 2,000 characters).
+	Reasons *string `json:"reasons,omitempty"`
+	// Makes a retry safe: the same key and input return the first result (1–128 printable bytes).
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The result of `transferPlan`.
+type TransferPlanPayload struct {
+	// The plan, with its new maintainer.
+	Plan cynllun.Plan `json:"plan"`
+	// The move recorded.
+	Change cynllun.PlanChange `json:"change"`
+	// The clocks started: the receiving body's (the review of an adopted plan, T16) and those carried over from the previous body. Empty on a repeat.
+	Started []*cynllun.Deadline `json:"started"`
+	// The clocks closed: the previous body's (carried over) and those the move answers. Empty on a repeat.
+	Closed []*cynllun.Deadline `json:"closed"`
 }
 
 // The result of `updateCase`: room for more fields without breaking clients.
@@ -621,6 +755,64 @@ func (e *DocumentKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e DocumentKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whose decision settled the parents' access at the handover.
+type ParentAccessDecidedBy string
+
+const (
+	// The young person chose.
+	ParentAccessDecidedByYoungPerson ParentAccessDecidedBy = "YOUNG_PERSON"
+	// The young person lacks capacity: their parents keep access to act for them.
+	ParentAccessDecidedByLacksCapacity ParentAccessDecidedBy = "LACKS_CAPACITY"
+)
+
+var AllParentAccessDecidedBy = []ParentAccessDecidedBy{
+	ParentAccessDecidedByYoungPerson,
+	ParentAccessDecidedByLacksCapacity,
+}
+
+func (e ParentAccessDecidedBy) IsValid() bool {
+	switch e {
+	case ParentAccessDecidedByYoungPerson, ParentAccessDecidedByLacksCapacity:
+		return true
+	}
+	return false
+}
+
+func (e ParentAccessDecidedBy) String() string {
+	return string(e)
+}
+
+func (e *ParentAccessDecidedBy) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ParentAccessDecidedBy(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ParentAccessDecidedBy", str)
+	}
+	return nil
+}
+
+func (e ParentAccessDecidedBy) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ParentAccessDecidedBy) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ParentAccessDecidedBy) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

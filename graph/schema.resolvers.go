@@ -604,6 +604,11 @@ func (r *learnerResolver) ViewerCanGrant(ctx context.Context, obj *cynllun.Learn
 	return c.Grant, err
 }
 
+// Handover is the resolver for the handover field.
+func (r *learnerResolver) Handover(ctx context.Context, obj *cynllun.Learner) (*cynllun.Handover, error) {
+	return r.handover(ctx, obj)
+}
+
 // Reason is the resolver for the reason field.
 func (r *ledgerSessionResolver) Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error) {
 	return optionalEnum(obj.Reason), nil
@@ -622,6 +627,16 @@ func (r *ledgerSessionResolver) VoidReason(ctx context.Context, obj *cynllun.Ses
 // RecordedByPerson is the resolver for the recordedByPerson field.
 func (r *ledgerSessionResolver) RecordedByPerson(ctx context.Context, obj *cynllun.Session) (*service.Person, error) {
 	return r.person(ctx, obj.LearnerID, obj.RecordedBy)
+}
+
+// Organisation is the resolver for the organisation field.
+func (r *maintenancePeriodResolver) Organisation(ctx context.Context, obj *cynllun.MaintenancePeriod) (*cynllun.Organisation, error) {
+	return r.organisation(ctx, obj.OrgID, true)
+}
+
+// Reason is the resolver for the reason field.
+func (r *maintenancePeriodResolver) Reason(ctx context.Context, obj *cynllun.MaintenancePeriod) (*cynllun.TransferReason, error) {
+	return optReason(obj.Reason), nil
 }
 
 // Documents is the resolver for the documents field.
@@ -821,6 +836,26 @@ func (r *mutationResolver) RenderBundle(ctx context.Context, input RenderBundleI
 	return payload(func(b *cynllun.Bundle) *RenderBundlePayload { return &RenderBundlePayload{Bundle: *b} })(r.Svc.RenderBundle(ctx, service.RenderBundleInput{CaseID: input.CaseID, Priority: deref(input.Priority)}))
 }
 
+// TransferPlan is the resolver for the transferPlan field.
+func (r *mutationResolver) TransferPlan(ctx context.Context, input TransferPlanInput) (*TransferPlanPayload, error) {
+	return r.transferPlan(ctx, input)
+}
+
+// TakeOverPlan is the resolver for the takeOverPlan field.
+func (r *mutationResolver) TakeOverPlan(ctx context.Context, input TakeOverPlanInput) (*TakeOverPlanPayload, error) {
+	return r.takeOverPlan(ctx, input)
+}
+
+// CeasePlan is the resolver for the ceasePlan field.
+func (r *mutationResolver) CeasePlan(ctx context.Context, input CeasePlanInput) (*CeasePlanPayload, error) {
+	return r.ceasePlan(ctx, input)
+}
+
+// RecordYoungPersonHandover is the resolver for the recordYoungPersonHandover field.
+func (r *mutationResolver) RecordYoungPersonHandover(ctx context.Context, input RecordYoungPersonHandoverInput) (*RecordYoungPersonHandoverPayload, error) {
+	return r.recordHandover(ctx, input)
+}
+
 // Kind is the resolver for the kind field.
 func (r *noticeResolver) Kind(ctx context.Context, obj *service.NoticeLog) (string, error) {
 	return string(obj.Kind), nil
@@ -940,6 +975,22 @@ func (r *planResolver) CurrentVersion(ctx context.Context, obj *cynllun.Plan) (*
 	return r.version(ctx, obj.ID, n, true)
 }
 
+// InForce is the resolver for the inForce field.
+func (r *planResolver) InForce(ctx context.Context, obj *cynllun.Plan) (*cynllun.Version, error) {
+	if obj.InForce() == 0 {
+		return nil, nil
+	}
+	return r.version(ctx, obj.ID, obj.InForce(), true)
+}
+
+// InForceVersionNumber is the resolver for the inForceVersionNumber field.
+func (r *planResolver) InForceVersionNumber(ctx context.Context, obj *cynllun.Plan) (*int, error) {
+	if obj.InForce() == 0 {
+		return nil, nil
+	}
+	return new(obj.InForce()), nil
+}
+
 // Version is the resolver for the version field.
 func (r *planResolver) Version(ctx context.Context, obj *cynllun.Plan, number int) (*cynllun.Version, error) {
 	return r.version(ctx, obj.ID, number, false)
@@ -1006,6 +1057,54 @@ func (r *planResolver) ViewerCanRender(ctx context.Context, obj *cynllun.Plan) (
 	return c.Render, err
 }
 
+// Status is the resolver for the status field.
+func (r *planResolver) Status(ctx context.Context, obj *cynllun.Plan) (cynllun.PlanStatus, error) {
+	return obj.CurrentStatus(), nil
+}
+
+// MaintenanceHistory is the resolver for the maintenanceHistory field.
+func (r *planResolver) MaintenanceHistory(ctx context.Context, obj *cynllun.Plan) ([]*cynllun.MaintenancePeriod, error) {
+	return pointers(obj.MaintenanceHistory()), nil
+}
+
+// History is the resolver for the history field.
+func (r *planResolver) History(ctx context.Context, obj *cynllun.Plan) ([]*service.HistoryEntry, error) {
+	return pointersOf(r.Svc.PlanHistory(ctx, obj.ID))
+}
+
+// ViewerCanTransfer is the resolver for the viewerCanTransfer field.
+func (r *planResolver) ViewerCanTransfer(ctx context.Context, obj *cynllun.Plan) (bool, error) {
+	c, err := r.Svc.PlanCan(ctx, obj)
+	return c.Transfer, err
+}
+
+// ViewerCanTakeOver is the resolver for the viewerCanTakeOver field.
+func (r *planResolver) ViewerCanTakeOver(ctx context.Context, obj *cynllun.Plan) (bool, error) {
+	c, err := r.Svc.PlanCan(ctx, obj)
+	return c.TakeOver, err
+}
+
+// ViewerCanCease is the resolver for the viewerCanCease field.
+func (r *planResolver) ViewerCanCease(ctx context.Context, obj *cynllun.Plan) (bool, error) {
+	c, err := r.Svc.PlanCan(ctx, obj)
+	return c.Cease, err
+}
+
+// Reason is the resolver for the reason field.
+func (r *planChangeResolver) Reason(ctx context.Context, obj *cynllun.PlanChange) (*cynllun.TransferReason, error) {
+	return optReason(obj.Reason), nil
+}
+
+// From is the resolver for the from field.
+func (r *planChangeResolver) From(ctx context.Context, obj *cynllun.PlanChange) (*cynllun.Organisation, error) {
+	return r.organisation(ctx, obj.FromOrgID, true)
+}
+
+// To is the resolver for the to field.
+func (r *planChangeResolver) To(ctx context.Context, obj *cynllun.PlanChange) (*cynllun.Organisation, error) {
+	return r.organisation(ctx, obj.ToOrgID, true)
+}
+
 // Provision is the resolver for the provision field.
 func (r *planContentResolver) Provision(ctx context.Context, obj *VersionContent) ([]*VersionRow, error) {
 	return versionRows(obj.PlanID, obj.Version, obj.Content.Provision), nil
@@ -1032,6 +1131,14 @@ func (r *planVersionResolver) Plan(ctx context.Context, obj *cynllun.Version) (*
 // Comment is the resolver for the comment field.
 func (r *planVersionResolver) Comment(ctx context.Context, obj *cynllun.Version) (*string, error) {
 	return optional(obj.Comment), nil
+}
+
+// GivenOn is the resolver for the givenOn field.
+func (r *planVersionResolver) GivenOn(ctx context.Context, obj *cynllun.Version) (*cynllun.Date, error) {
+	if obj.Status != cynllun.VersionFinal {
+		return nil, nil
+	}
+	return new(obj.Given()), nil
 }
 
 // Content is the resolver for the content field.
@@ -1675,6 +1782,16 @@ func (r *webhookEndpointResolver) Secrets(ctx context.Context, obj *cynllun.Webh
 	return len(obj.Secrets), nil
 }
 
+// CaseFriend is the resolver for the caseFriend field.
+func (r *youngPersonHandoverResolver) CaseFriend(ctx context.Context, obj *cynllun.Handover) (*CaseFriend, error) {
+	return caseFriend(obj), nil
+}
+
+// ParentAccessDecidedBy is the resolver for the parentAccessDecidedBy field.
+func (r *youngPersonHandoverResolver) ParentAccessDecidedBy(ctx context.Context, obj *cynllun.Handover) (ParentAccessDecidedBy, error) {
+	return ParentAccessDecidedBy(obj.ParentAccessDecidedBy), nil
+}
+
 // Takes is the resolver for the takes field.
 func (r *bundleSectionInputResolver) Takes(ctx context.Context, obj *cynllun.BundleSection, data []DocumentKind) error {
 	obj.Takes = kindNames(data)
@@ -1758,6 +1875,11 @@ func (r *Resolver) Learner() LearnerResolver { return &learnerResolver{r} }
 // LedgerSession returns LedgerSessionResolver implementation.
 func (r *Resolver) LedgerSession() LedgerSessionResolver { return &ledgerSessionResolver{r} }
 
+// MaintenancePeriod returns MaintenancePeriodResolver implementation.
+func (r *Resolver) MaintenancePeriod() MaintenancePeriodResolver {
+	return &maintenancePeriodResolver{r}
+}
+
 // ManifestSection returns ManifestSectionResolver implementation.
 func (r *Resolver) ManifestSection() ManifestSectionResolver { return &manifestSectionResolver{r} }
 
@@ -1783,6 +1905,9 @@ func (r *Resolver) PersonRole() PersonRoleResolver { return &personRoleResolver{
 
 // Plan returns PlanResolver implementation.
 func (r *Resolver) Plan() PlanResolver { return &planResolver{r} }
+
+// PlanChange returns PlanChangeResolver implementation.
+func (r *Resolver) PlanChange() PlanChangeResolver { return &planChangeResolver{r} }
 
 // PlanContent returns PlanContentResolver implementation.
 func (r *Resolver) PlanContent() PlanContentResolver { return &planContentResolver{r} }
@@ -1856,6 +1981,11 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 // WebhookEndpoint returns WebhookEndpointResolver implementation.
 func (r *Resolver) WebhookEndpoint() WebhookEndpointResolver { return &webhookEndpointResolver{r} }
 
+// YoungPersonHandover returns YoungPersonHandoverResolver implementation.
+func (r *Resolver) YoungPersonHandover() YoungPersonHandoverResolver {
+	return &youngPersonHandoverResolver{r}
+}
+
 // BundleSectionInput returns BundleSectionInputResolver implementation.
 func (r *Resolver) BundleSectionInput() BundleSectionInputResolver {
 	return &bundleSectionInputResolver{r}
@@ -1887,6 +2017,7 @@ type (
 	jobResolver                  struct{ *Resolver }
 	learnerResolver              struct{ *Resolver }
 	ledgerSessionResolver        struct{ *Resolver }
+	maintenancePeriodResolver    struct{ *Resolver }
 	manifestSectionResolver      struct{ *Resolver }
 	mutationResolver             struct{ *Resolver }
 	noticeResolver               struct{ *Resolver }
@@ -1895,6 +2026,7 @@ type (
 	partyResolver                struct{ *Resolver }
 	personRoleResolver           struct{ *Resolver }
 	planResolver                 struct{ *Resolver }
+	planChangeResolver           struct{ *Resolver }
 	planContentResolver          struct{ *Resolver }
 	planLedgerResolver           struct{ *Resolver }
 	planVersionResolver          struct{ *Resolver }
@@ -1919,5 +2051,6 @@ type (
 	termCalendarResolver         struct{ *Resolver }
 	userResolver                 struct{ *Resolver }
 	webhookEndpointResolver      struct{ *Resolver }
+	youngPersonHandoverResolver  struct{ *Resolver }
 	bundleSectionInputResolver   struct{ *Resolver }
 )

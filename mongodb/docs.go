@@ -65,6 +65,12 @@ type planDoc struct {
 	Latest      int       `bson:"latest"`
 	LatestFinal int       `bson:"latestFinal"`
 	LatestAt    time.Time `bson:"latestAt"`
+	// The lifecycle (lifecycle.go): changeCount guards its changes.
+	Status      string           `bson:"status,omitempty"`
+	ChangeCount int              `bson:"changeCount,omitempty"`
+	Maintenance []maintenanceDoc `bson:"maintenance,omitempty"`
+	Changes     []planChangeDoc  `bson:"changes,omitempty"`
+	Cessation   *cessationDoc    `bson:"cessation,omitempty"`
 	// Pending marks a copy in a learner's plansOfLearner lookup written
 	// before its plan (plans.go); never set on the plan itself.
 	Pending bool `bson:"pending,omitempty"`
@@ -83,6 +89,7 @@ type versionDoc struct {
 	Override    *overrideDoc `bson:"qualityOverride,omitempty"`
 	CreatedAt   time.Time    `bson:"createdAt"`
 	CreatedBy   string       `bson:"createdBy"`
+	GivenOn     string       `bson:"givenOn,omitempty"`
 }
 
 type overrideDoc struct {
@@ -392,7 +399,7 @@ func fromOrganisationDoc(d *organisationDoc) (*cynllun.Organisation, error) {
 // --- plans and versions ---
 
 func toPlanDoc(p *cynllun.Plan) *planDoc {
-	return &planDoc{
+	d := &planDoc{
 		ID:           p.ID,
 		LearnerID:    p.LearnerID,
 		MaintainerID: p.MaintainerID,
@@ -403,10 +410,12 @@ func toPlanDoc(p *cynllun.Plan) *planDoc {
 		LatestFinal:  p.LatestFinal,
 		LatestAt:     bsonTime(p.LatestAt),
 	}
+	setLifecycle(d, p)
+	return d
 }
 
 func fromPlanDoc(d *planDoc) (*cynllun.Plan, error) {
-	return &cynllun.Plan{
+	p := &cynllun.Plan{
 		ID:           d.ID,
 		LearnerID:    d.LearnerID,
 		MaintainerID: d.MaintainerID,
@@ -416,7 +425,11 @@ func fromPlanDoc(d *planDoc) (*cynllun.Plan, error) {
 		Latest:       d.Latest,
 		LatestFinal:  d.LatestFinal,
 		LatestAt:     fromOptTimeValue(d.LatestAt),
-	}, nil
+	}
+	if err := getLifecycle(p, d); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // toVersionDoc stores v under its deterministic id, whatever v.ID says.
@@ -434,11 +447,16 @@ func toVersionDoc(v *cynllun.Version) *versionDoc {
 		Override:    toOverrideDoc(v.QualityOverride),
 		CreatedAt:   bsonTime(v.CreatedAt),
 		CreatedBy:   v.CreatedBy,
+		GivenOn:     dateString(v.GivenOn),
 	}
 }
 
 func fromVersionDoc(d *versionDoc) (*cynllun.Version, error) {
 	c, err := fromContentDoc(d.Content)
+	if err != nil {
+		return nil, err
+	}
+	given, err := parseDate(d.GivenOn)
 	if err != nil {
 		return nil, err
 	}
@@ -455,6 +473,7 @@ func fromVersionDoc(d *versionDoc) (*cynllun.Version, error) {
 		QualityOverride: fromOverrideDoc(d.Override),
 		CreatedAt:       fromTime(d.CreatedAt),
 		CreatedBy:       d.CreatedBy,
+		GivenOn:         given,
 	}, nil
 }
 

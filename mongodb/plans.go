@@ -272,6 +272,23 @@ func (db *DB) LatestVersions(ctx context.Context, planIDs []string) (map[string]
 	return out, nil
 }
 
+// PlanHeads returns each plan's newest and newest FINAL version numbers,
+// read from the plans' heads.
+func (db *DB) PlanHeads(ctx context.Context, planIDs []string) (map[string]cynllun.PlanHeads, error) {
+	const op = "mongodb.PlanHeads"
+	docs, err := byIDsProjected[planDoc](ctx, db, collPlans, planIDs, bson.D{{Key: "latest", Value: 1}, {Key: "latestFinal", Value: 1}})
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	out := make(map[string]cynllun.PlanHeads, len(docs))
+	for _, d := range docs {
+		if d.Latest > 0 { // 0: a plan document left without versions
+			out[d.ID] = cynllun.PlanHeads{Latest: d.Latest, LatestFinal: d.LatestFinal}
+		}
+	}
+	return out, nil
+}
+
 // VersionsByID returns whole versions (with content) by VersionID, in any
 // order.
 func (db *DB) VersionsByID(ctx context.Context, ids []string) ([]*cynllun.Version, error) {

@@ -123,6 +123,35 @@ type PlanCan struct {
 	OpenReview bool
 	// Render: renderPlan (Render).
 	Render bool
+	// Transfer: transferPlan, as one responsible for the plan now
+	// (TransferPlan; an officer of a receiving LA may too, for the body
+	// they name).
+	Transfer bool
+	// TakeOver: takeOverPlan of a school's or FEI's plan (TakeOverPlan).
+	TakeOver bool
+	// Cease: ceasePlan (CeasePlan).
+	Cease bool
+}
+
+// WritePlan decides whether p may save versions of plan, a plan of l
+// (saveVersion): those who may change l's record (WriteLearner), except
+// that a plan a local authority maintains is revised by the LA's
+// officers (of the maintaining LA or the learner's), not by the school's
+// staff, who secure and record its provision (s.14; after a takeover,
+// s.28).
+func WritePlan(p *cynllun.Principal, l *cynllun.Learner, plan *cynllun.Plan, now time.Time) Access {
+	if plan == nil || l == nil || plan.LearnerID != l.ID {
+		return Access{}
+	}
+	if !plan.LAMaintained {
+		return WriteLearner(p, l, now)
+	}
+	for _, r := range active(p, now) {
+		if r.Kind == cynllun.RelOfficerOf && (r.OrgID == plan.MaintainerID || r.OrgID == l.LAID) {
+			return Access{OK: true, Reason: r.Kind}
+		}
+	}
+	return Access{}
 }
 
 // ForPlan is what p may do with plan, a plan of l, when roles may
@@ -131,13 +160,18 @@ func ForPlan(p *cynllun.Principal, l *cynllun.Learner, plan *cynllun.Plan, roles
 	if plan == nil || l == nil || plan.LearnerID != l.ID {
 		return PlanCan{}
 	}
+	// A ceased plan is kept for the record: read and rendered, not changed.
+	live := !plan.Ceased()
 	return PlanCan{
-		Edit:             WriteLearner(p, l, now).OK,
-		Finalise:         Finalise(p, l, plan.MaintainerID, roles, false, now).OK,
-		OverrideFindings: Finalise(p, l, plan.MaintainerID, roles, true, now).OK,
-		RequestReview:    RequestReview(p, l, now).OK,
-		OpenReview:       WriteLearner(p, l, now).OK,
+		Edit:             live && WritePlan(p, l, plan, now).OK,
+		Finalise:         live && WritePlan(p, l, plan, now).OK && Finalise(p, l, plan.MaintainerID, roles, false, now).OK,
+		OverrideFindings: live && WritePlan(p, l, plan, now).OK && Finalise(p, l, plan.MaintainerID, roles, true, now).OK,
+		RequestReview:    live && RequestReview(p, l, now).OK,
+		OpenReview:       live && WriteLearner(p, l, now).OK,
 		Render:           Render(p, l, now).OK,
+		Transfer:         live && maintainsNow(p, l, plan, now).OK,
+		TakeOver:         live && !plan.LAMaintained && TakeOverPlan(p, l, plan, now).OK,
+		Cease:            live && CeasePlan(p, l, plan, now).OK,
 	}
 }
 

@@ -30,12 +30,18 @@ func TestActions(t *testing.T) {
 		cas             CaseCan
 	}
 	none := want{learner: LearnerCan{Grant: []cynllun.RelKind{}}}
-	maintainer := func(override, laOverride bool) want {
+	// officer: the LA's officer (transfers either plan, takes over the
+	// school's, ceases the LA's); otherwise school staff (transfer and
+	// cease the school's plan).
+	maintainer := func(override, laOverride, officer bool) want {
 		return want{
 			learner: LearnerCan{Edit: true, Upload: true, OpenCase: true, ManageAccess: true, Grant: []cynllun.RelKind{cynllun.RelParentOf, cynllun.RelSelf}},
-			plan:    PlanCan{Edit: true, Finalise: true, OverrideFindings: override, RequestReview: true, OpenReview: true, Render: true},
-			laPlan:  PlanCan{Edit: true, Finalise: true, OverrideFindings: laOverride, RequestReview: true, OpenReview: true, Render: true},
-			held:    ReviewCan{Edit: true, Render: true}, requested: ReviewCan{Edit: true},
+			plan: PlanCan{Edit: true, Finalise: true, OverrideFindings: override, RequestReview: true, OpenReview: true, Render: true,
+				Transfer: true, TakeOver: officer, Cease: !officer},
+			// The LA revises its plan; the school's staff do not (WritePlan).
+			laPlan: PlanCan{Edit: officer, Finalise: officer, OverrideFindings: laOverride, RequestReview: true, OpenReview: true, Render: true,
+				Transfer: officer, Cease: officer},
+			held: ReviewCan{Edit: true, Render: true}, requested: ReviewCan{Edit: true},
 			cas: CaseCan{Edit: true, Render: true},
 		}
 	}
@@ -57,9 +63,9 @@ func TestActions(t *testing.T) {
 		{"nobody", nil, none},
 		{"administrator", &cynllun.Principal{UserID: "usr_admin", Admin: true}, none},
 		{"staff of another school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school2", StaffRole: "ALNCo"}), none},
-		{"ALNCo of the school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school", StaffRole: "ALNCo"}), maintainer(true, false)},
-		{"teacher at the school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school", StaffRole: "teacher"}), maintainer(false, false)},
-		{"officer of the LA", principal(cynllun.Relationship{Kind: cynllun.RelOfficerOf, OrgID: "org_la"}), maintainer(true, true)},
+		{"ALNCo of the school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school", StaffRole: "ALNCo"}), maintainer(true, false, false)},
+		{"teacher at the school", principal(cynllun.Relationship{Kind: cynllun.RelStaffOf, OrgID: "org_school", StaffRole: "teacher"}), maintainer(false, false, false)},
+		{"officer of the LA", principal(cynllun.Relationship{Kind: cynllun.RelOfficerOf, OrgID: "org_la"}), maintainer(true, true, true)},
 		{"parent", principal(cynllun.Relationship{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}), family(true, advocate, true, true)},
 		{"young person", principal(cynllun.Relationship{Kind: cynllun.RelSelf, LearnerID: "lrn_1"}), family(true, advocate, true, true)},
 		{"advocate for the learner", principal(adv("")), family(false, []cynllun.RelKind{}, true, true)},
@@ -90,5 +96,47 @@ func TestActions(t *testing.T) {
 		(ForReview(staff, learner, &cynllun.Review{LearnerID: "lrn_2", Status: cynllun.ReviewOpen}, now) != ReviewCan{}) ||
 		(ForCase(staff, learner, &cynllun.Case{LearnerID: "lrn_2"}, now) != CaseCan{}) {
 		t.Error("actions on a record of another learner")
+	}
+	// A ceased plan is read and rendered, never changed.
+	ceased := *plan
+	ceased.Status = cynllun.PlanCeased
+	if got := ForPlan(staff, learner, &ceased, roles, now); got != (PlanCan{Render: true}) {
+		t.Errorf("ForPlan(ceased) = %+v, want render only", got)
+	}
+}
+
+// TestWritePlan: a plan the LA maintains is revised by LA officers, not by
+// the school's staff (who could, before, save versions of a plan the LA
+// had taken over); a school's plan by its staff and the LA's officers.
+func TestWritePlan(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	l := &cynllun.Learner{ID: "lrn_1", LAID: "org_la", SettingID: "org_school"}
+	staff := &cynllun.Principal{UserID: "usr_staff", Relationships: []cynllun.Relationship{{Kind: cynllun.RelStaffOf, OrgID: "org_school"}}}
+	officer := &cynllun.Principal{UserID: "usr_officer", Relationships: []cynllun.Relationship{{Kind: cynllun.RelOfficerOf, OrgID: "org_la"}}}
+	otherOfficer := &cynllun.Principal{UserID: "usr_officer2", Relationships: []cynllun.Relationship{{Kind: cynllun.RelOfficerOf, OrgID: "org_la2"}}}
+	parent := &cynllun.Principal{UserID: "usr_parent", Relationships: []cynllun.Relationship{{Kind: cynllun.RelParentOf, LearnerID: "lrn_1"}}}
+	schoolPlan := &cynllun.Plan{LearnerID: "lrn_1", MaintainerID: "org_school"}
+	laPlan := &cynllun.Plan{LearnerID: "lrn_1", MaintainerID: "org_la", LAMaintained: true}
+	tests := []struct {
+		name string
+		p    *cynllun.Principal
+		plan *cynllun.Plan
+		want bool
+	}{
+		{"school staff, school plan", staff, schoolPlan, true},
+		{"LA officer, school plan", officer, schoolPlan, true},
+		{"parent, school plan", parent, schoolPlan, false},
+		{"school staff, LA plan", staff, laPlan, false},
+		{"LA officer, LA plan", officer, laPlan, true},
+		{"another LA's officer, LA plan", otherOfficer, laPlan, false},
+		{"parent, LA plan", parent, laPlan, false},
+	}
+	for _, tt := range tests {
+		if got := WritePlan(tt.p, l, tt.plan, now).OK; got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+		if got := ForPlan(tt.p, l, tt.plan, nil, now).Edit; got != tt.want {
+			t.Errorf("%s: viewerCanEdit %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

@@ -29,7 +29,13 @@ type corpusFile struct {
 
 func loadCorpus(t *testing.T) (cynllun.Date, []corpusRow) {
 	t.Helper()
-	b, err := os.ReadFile("testdata/corpus.json")
+	return loadRows(t, "testdata/corpus.json")
+}
+
+// loadRows reads a file of labelled 2B rows in the format of corpus.json.
+func loadRows(t *testing.T, path string) (cynllun.Date, []corpusRow) {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +103,30 @@ func TestCorpus(t *testing.T) {
 	if len(rows) < 60 {
 		t.Fatalf("corpus has %d rows, want at least 60", len(rows))
 	}
+	all := score(t, "corpus", given, rows)
+	if all.precision() < 0.9 || all.recall() < 0.9 {
+		t.Errorf("overall precision %.3f, recall %.3f: want at least 0.9 each", all.precision(), all.recall())
+	}
+}
+
+// TestFresh runs the row rules over testdata/fresh.json: rows written and
+// labelled by someone who had not written the patterns, before the rules
+// were run on them (issue 16 item 9). It is the measure of how the rules
+// do on text they were not tuned to, so the file is not edited to suit
+// them. The test fails if overall precision or recall falls below 0.95.
+func TestFresh(t *testing.T) {
+	given, rows := loadRows(t, "testdata/fresh.json")
+	all := score(t, "fresh", given, rows)
+	if all.precision() < 0.95 || all.recall() < 0.95 {
+		t.Errorf("overall precision %.3f, recall %.3f: want at least 0.95 each", all.precision(), all.recall())
+	}
+}
+
+// score runs the row rules over rows, logs each row that disagrees with its
+// label and a table of precision and recall per rule, and returns the
+// overall tally.
+func score(t *testing.T, name string, given cynllun.Date, rows []corpusRow) tally {
+	t.Helper()
 	per := map[string]*tally{}
 	for _, c := range rowRules {
 		per[c] = &tally{}
@@ -160,18 +190,18 @@ func TestCorpus(t *testing.T) {
 	}
 	sort.Strings(names)
 	var b strings.Builder
-	fmt.Fprintf(&b, "corpus: %d rows (%d Welsh-medium)\n", len(rows), langs[true])
+	fmt.Fprintf(&b, "%s: %d rows (%d Welsh-medium)\n", name, len(rows), langs[true])
 	fmt.Fprintf(&b, "%-34s %4s %4s %4s %9s %7s\n", "rule", "TP", "FP", "FN", "precision", "recall")
 	for _, c := range names {
 		s := per[c]
 		fmt.Fprintf(&b, "%-34s %4d %4d %4d %9.3f %7.3f\n", c, s.tp, s.fp, s.fn, s.precision(), s.recall())
 	}
-	fmt.Fprintf(&b, "%-34s %4d %4d %4d %9.3f %7.3f\n", "overall", all.tp, all.fp, all.fn, all.precision(), all.recall())
-	fmt.Fprintf(&b, "%-34s %4d %4d %4d %9.3f %7.3f", "held-out rows only", heldOut.tp, heldOut.fp, heldOut.fn, heldOut.precision(), heldOut.recall())
-	t.Log("\n" + b.String())
-	if all.precision() < 0.9 || all.recall() < 0.9 {
-		t.Errorf("overall precision %.3f, recall %.3f: want at least 0.9 each", all.precision(), all.recall())
+	fmt.Fprintf(&b, "%-34s %4d %4d %4d %9.3f %7.3f", "overall", all.tp, all.fp, all.fn, all.precision(), all.recall())
+	if heldOut != (tally{}) {
+		fmt.Fprintf(&b, "\n%-34s %4d %4d %4d %9.3f %7.3f", "held-out rows only", heldOut.tp, heldOut.fp, heldOut.fn, heldOut.precision(), heldOut.recall())
 	}
+	t.Log("\n" + b.String())
+	return all
 }
 
 // TestPrefilterSound: every match of every pattern, in every corpus text,
@@ -183,7 +213,7 @@ func TestPrefilterSound(t *testing.T) {
 	for _, r := range rows {
 		for _, s := range []string{r.Provision, r.IntendedOutcome} {
 			rd := read(s)
-			for _, x := range []string{rd.text, rd.quantityText(), notMeasure.ReplaceAllString(rd.text, " ")} {
+			for _, x := range []string{rd.text, notMeasure.ReplaceAllString(rd.text, " ")} {
 				if !seen[x] {
 					seen[x] = true
 					texts = append(texts, x)
@@ -191,8 +221,7 @@ func TestPrefilterSound(t *testing.T) {
 			}
 		}
 	}
-	all := map[string]patterns{"amount": amountRE, "frequency": frequencyRE, "timeframe": timeframeRE, "measure": measureRE,
-		"notMeasure": notMeasure, "notQuantity": notQuantity}
+	all := map[string]patterns{"timeframe": timeframeRE, "measure": measureRE, "notMeasure": notMeasure}
 	matched := 0
 	for name, ps := range all {
 		for _, p := range ps {

@@ -10,12 +10,13 @@ import (
 	"github.com/cynllun/cynllun"
 )
 
-// Readings of free text: whether a provision says how much and how often,
-// and whether an intended outcome says how success will be measured and by
-// when. The patterns read the text as its folded words joined by single
-// spaces (see patternText), in English and Welsh. They are deliberately
-// generous: a provision that names any amount passes the amount rule, and
-// the vague-wording lexicon catches the hedges ("up to", "as needed").
+// Readings of free text: whether a provision says how much and how often
+// (read by the grammar of quantity.go), and whether an intended outcome
+// says how success will be measured and by when (read by the patterns
+// here, over the text as its folded words joined by single spaces: see
+// patternText), in English and Welsh. They are deliberately generous: a
+// provision that names any amount passes the amount rule, and the
+// vague-wording lexicon catches the hedges ("up to", "as needed").
 
 // patternText is the text as folded words joined by single spaces, except
 // that ":", ".", "/" and "-" between two numbers are kept ("1:1", "1.5",
@@ -169,59 +170,6 @@ const (
 	monthsCY = `ionawr|chwefror|mawrth|fawrth|ebrill|mai|fai|mehefin|fehefin|gorffennaf|orffennaf|awst|medi|fedi|hydref|tachwedd|dachwedd|rhagfyr`
 	numsEN   = `one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred`
 	numsCY   = `dau|ddau|dwy|ddwy|tri|dri|thri|tair|dair|thair|pedwar|bedwar|phedwar|pedair|bedair|phedair|pump|bump|phump|pum|bum|phum|chwech|chwe|saith|wyth|naw|deg|ddeg|deuddeg|ddeuddeg|pymtheg|bymtheg|ugain|deugain|cant|gant`
-	// units of time for a session and countable sessions.
-	unitsAmount = `minutes?|mins?|hours?|hrs?|munud|funud|mun|awr|oriau|sessions?|lessons?|periods?|sesiwn|sesiynau|gwers|wers|gwersi`
-	periodsEN   = `days?|school days?|hours?|topics?|units?|modules?|weeks?|fortnights?|months?|terms?|half terms?|lessons?|mornings?|afternoons?|break ?times?|breaks|break|lunch ?times?|play ?times?|evenings?|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|registration|register|transitions?`
-	periodsCY   = `dydd|diwrnod|ddiwrnod|wythnos|pythefnos|mis|fis|tymor|hanner tymor|bore|prynhawn|gwers|egwyl|amser egwyl|amser chwarae|amser cinio|nos|dydd llun|dydd mawrth|dydd mercher|dydd iau|dydd gwener|cofrestru|newid`
-)
-
-// everyOccasion: "in all lessons", "for every writing task", "at all
-// times": provision on every occasion says both how much and how often.
-const (
-	everyOccasion   = `\b(in|for|during|at) (all|every|each) [a-z]+`
-	everyOccasionCY = `\b(ym mhob|ymhob|ar gyfer pob|yn ystod pob|ar bob) [a-z]+`
-)
-
-// Phrases that look like amounts or frequencies but are not ("lunch hour",
-// "daily living skills", "yn erbyn" = against): removed before reading.
-var notQuantity = re(
-	`\blunch ?hour\b`, `\bawr g?inio\b`,
-	`\bdaily (living|life|routines?|tasks|activities)\b`,
-	`\bevery ?day (life|living|language|skills|tasks|situations|activities|routines?|objects|words|vocabulary)\b`,
-	`\b(bywyd|byw|iaith|sgiliau|tasgau|gweithgareddau|pethau|sefyllfaoedd|geirfa) (bob|pob) dydd\b`,
-	`\b(byw|bywyd) (d?dyddiol)\b`,
-)
-
-var amountRE = re(
-	`(^| )[\dx.,-]*\d ?(`+unitsAmount+`)\b`,
-	`(^| )[½¼¾] ?(hours?|awr)\b`,
-	`\b(`+numsEN+`|an|half an|half|quarter of an|a quarter of an|one and a half) (minutes?|hours?|sessions?|lessons?|periods?)\b`,
-	`\b(un|`+numsCY+`|hanner|chwarter|tri chwarter) (munud|funud|awr|sesiwn|gwers|wers)\b`,
-	`(^| )awr\b`,
-	`\bfull ?time\b`, `\ball day\b`, `\bthe whole (school )?day\b`, `\bthroughout (the|each) school day\b`,
-	`\b(all|every|each) lessons?\b`, everyOccasion, everyOccasionCY,
-	`\b(amser llawn|llawn amser)\b`, `\b(drwy|trwy)'r (dydd|diwrnod)\b`, `\bgydol y (dydd|diwrnod)\b`,
-	`\b(bob|pob|mhob|phob) gwers\b`, `\bpob un o'r gwersi\b`,
-)
-
-var frequencyRE = re(
-	`\b(daily|weekly|fortnightly|biweekly|bi weekly|monthly|termly|half termly|annually|yearly|hourly)\b`,
-	`\b(per|every|each) (other |second |alternate |new |\d+ |two |three |four |five |six |eight )?(`+periodsEN+`)\b`,
-	`\b(once|twice|thrice|times|\d+ ?x|x ?\d+|sessions?|minutes?|mins|hours?|hrs|lessons?|periods?|days|mornings|afternoons|slots?|visits?|\d+) a (day|week|fortnight|month|term|half term|school day)\b`,
-	// An amount, a few words on, then the period: "3 hours of 1:1 support a week".
-	`\b(\d+|an?|`+numsEN+`) ?(minutes?|mins|hours?|hrs|sessions?|lessons?)\b[^.;,]{0,40}? (a|per|each|every) (day|week|fortnight|month|term|half term|school day)\b`,
-	`\b(\d+|un|`+numsCY+`) ?(munud|funud|awr|oriau|sesiwn|sesiynau|gwers|gwersi)\b[^.;,]{0,40}? (y|yr|bob|pob) (dydd|diwrnod|wythnos|pythefnos|mis|tymor|hanner tymor)\b`,
-	`\b(mondays|tuesdays|wednesdays|thursdays|fridays)\b`, `\bmonday to friday\b`,
-	`\ball day\b`, `\b(all|every) lessons?\b`, `\bthroughout the school day\b`, `\bthe whole (school )?day\b`,
-	everyOccasion, everyOccasionCY,
-	`\bonce (in|during|this|by|before|per|each|every|a|only)\b`, `\bone ?off\b`,
-	`\bunwaith (yn|y|yr|bob|pob|cyn|erbyn)\b`,
-	`\b(yn )?(dyddiol|ddyddiol|wythnosol|pythefnosol|bythefnosol|misol|fisol|tymhorol|dymhorol|blynyddol|flynyddol)\b`,
-	`\b(bob|pob|mhob|phob) (yn ail |dau |ddau |dwy |ddwy |tair |tri |pedair |chwe |\d+ )?(`+periodsCY+`)\b`,
-	`\b(unwaith|dwywaith|ddwywaith|teirgwaith|deirgwaith|gwaith|sesiwn|sesiynau|munud|funud|awr|oriau|gwers|wers|gwersi|diwrnod|niwrnod|bore|\d+ ?x|\d+) (y|yr|bob|pob) (dydd|diwrnod|wythnos|pythefnos|mis|tymor|hanner tymor)\b`,
-	`\bfesul (dydd|diwrnod|wythnos|pythefnos|mis|tymor|hanner tymor|gwers)\b`,
-	`\b(dyddiau|ddyddiau) (llun|mawrth|mercher|iau|gwener)\b`, `\b(dydd )?llun i (ddydd )?wener\b`,
-	`\b(drwy|trwy)'r (dydd|diwrnod)\b`, `\bgydol y (dydd|diwrnod)\b`,
 )
 
 // timeframeRE: an intended outcome says by when.
@@ -280,29 +228,31 @@ var measureRE = re(
 
 // reading is what the patterns found in a text.
 type reading struct {
-	toks []token
-	text string // patternText
+	source string
+	toks   []token
+	text   string // patternText
 }
 
 func read(s string) reading {
 	toks := tokenize(s)
-	return reading{toks: toks, text: patternText(s, toks)}
+	return reading{source: s, toks: toks, text: patternText(s, toks)}
 }
 
-func (r reading) quantityText() string { return notQuantity.ReplaceAllString(r.text, " ") }
+// quantity reads how much and how often the text says (quantity.go).
+func (r reading) quantity() quantityReading { return readQuantity(lexQuantity(r.source, r.toks)) }
 
 // hasAmount: the text says how much (minutes or hours a session, a number
 // of sessions, the whole day or every lesson).
-func (r reading) hasAmount() bool { return amountRE.MatchString(r.quantityText()) }
+func (r reading) hasAmount() bool { return r.quantity().amount }
 
 // hasFrequency: the text says how often (weekly, twice a week, bob dydd,
-// ddwywaith yr wythnos).
-func (r reading) hasFrequency() bool { return frequencyRE.MatchString(r.quantityText()) }
+// ddwywaith yr wythnos, after every 20 minutes).
+func (r reading) hasFrequency() bool { return r.quantity().frequency }
 
-// amountAndFrequency is hasAmount and hasFrequency, cleaning the text once.
+// amountAndFrequency is hasAmount and hasFrequency, reading the text once.
 func (r reading) amountAndFrequency() (amount, frequency bool) {
-	q := r.quantityText()
-	return amountRE.MatchString(q), frequencyRE.MatchString(q)
+	q := r.quantity()
+	return q.amount, q.frequency
 }
 
 func (r reading) hasTimeframe() bool {

@@ -511,17 +511,21 @@ func loadLexicon(b []byte) (*lexicon, error) {
 		if fe.Mutate != nil && *fe.Mutate && e.Lang != cynllun.LanguageCY {
 			bad("only Welsh phrases mutate")
 		}
-		toks := tokenize(fe.Phrase)
-		if len(toks) == 0 {
-			bad("phrase has no words")
+		slots, err := parsePhrase(fe.Phrase)
+		if err != nil {
+			bad(err.Error())
 			continue
 		}
 		var norm []string
-		for j, t := range toks {
-			if j > 0 && !t.joined {
-				bad("phrase words may be separated only by spaces and hyphens")
+		for _, s := range slots {
+			w := strings.Join(s.words, "|")
+			if len(s.words) > 1 || s.optional {
+				w = "(" + w + ")"
 			}
-			norm = append(norm, t.norm)
+			if s.optional {
+				w += "?"
+			}
+			norm = append(norm, w)
 		}
 		key := fe.Lang + ":" + strings.Join(norm, " ")
 		if phrases[key] {
@@ -536,12 +540,17 @@ func loadLexicon(b []byte) (*lexicon, error) {
 		}
 		mutate := e.Lang == cynllun.LanguageCY && (fe.Mutate == nil || *fe.Mutate)
 		p := &phrase{entry: e}
-		for _, w := range norm {
-			if mutate {
-				p.words = append(p.words, mutations(w))
-			} else {
-				p.words = append(p.words, []string{w})
+		for _, s := range slots {
+			var forms []string
+			for _, w := range s.words {
+				if mutate {
+					forms = append(forms, mutations(w)...)
+				} else {
+					forms = append(forms, w)
+				}
 			}
+			p.words = append(p.words, forms)
+			p.optional = append(p.optional, s.optional)
 		}
 		for _, w := range p.words[0] {
 			l.index[w] = append(l.index[w], p)
@@ -556,4 +565,57 @@ func loadLexicon(b []byte) (*lexicon, error) {
 		return nil, errors.Join(errs...)
 	}
 	return l, nil
+}
+
+// phraseSlot is a word of a lexicon phrase: the words it may be, and
+// whether it may be left out.
+type phraseSlot struct {
+	words    []string
+	optional bool
+}
+
+// parsePhrase reads a lexicon phrase: words separated by spaces (or
+// hyphens), where "(a|b|c)" is any one of the words and "(a|b)?" may also
+// be left out: "(if|when) staffing (allows|permits)", "subject to (the)?
+// availability". The first word may not be left out.
+func parsePhrase(s string) ([]phraseSlot, error) {
+	var slots []phraseSlot
+	for _, f := range strings.Fields(s) {
+		if !strings.HasPrefix(f, "(") {
+			toks := tokenize(f)
+			for j, t := range toks {
+				if j > 0 && !t.joined {
+					return nil, errors.New("phrase words may be separated only by spaces and hyphens")
+				}
+				slots = append(slots, phraseSlot{words: []string{t.norm}})
+			}
+			if len(toks) == 0 || toks[0].start != 0 || toks[len(toks)-1].end != len(f) {
+				return nil, fmt.Errorf("phrase word %q is not a word", f)
+			}
+			continue
+		}
+		inner, optional := strings.CutSuffix(f, ")?")
+		if !optional {
+			var ok bool
+			if inner, ok = strings.CutSuffix(f, ")"); !ok {
+				return nil, fmt.Errorf("%q: a choice of words is (a|b) or (a|b)?", f)
+			}
+		}
+		slot := phraseSlot{optional: optional}
+		for _, w := range strings.Split(inner[1:], "|") {
+			toks := tokenize(w)
+			if len(toks) != 1 || toks[0].start != 0 || toks[0].end != len(w) {
+				return nil, fmt.Errorf("%q: each choice must be one word", f)
+			}
+			slot.words = append(slot.words, toks[0].norm)
+		}
+		slots = append(slots, slot)
+	}
+	if len(slots) == 0 {
+		return nil, errors.New("phrase has no words")
+	}
+	if slots[0].optional {
+		return nil, errors.New("the first word of a phrase may not be left out")
+	}
+	return slots, nil
 }

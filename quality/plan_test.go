@@ -453,8 +453,55 @@ func TestVague(t *testing.T) {
 		{"hyd at 30 munud", []string{"cy.hyd_at=hyd at"}},
 		{"hyd at ddwy sesiwn", []string{"cy.hyd_at=hyd at"}},
 		{"hyd at ddiwedd y tymor", nil},
+		{"hyd at 31 Mawrth 2027", nil},
+		{"hyd at 31/03/2027", nil},
+		{"hyd at hanner tymor", nil},
+		{"hyd at fis Mawrth", nil},
+		{"hyd at 2027", nil},
+		{"hyd at hanner awr", []string{"cy.hyd_at=hyd at"}},
+		{"hyd at ddwywaith yr wythnos", []string{"cy.hyd_at=hyd at"}},
+		{"up to 31st March", nil},
+		{"up to half term", nil},
+		{"up to Year 6", nil},
+		{"up to a point", nil},
+		{"up to half an hour", []string{"en.up_to=up to"}},
+		{"up to twice a week", []string{"en.up_to=up to"}},
+		{"up to a maximum of 3 sessions", []string{"en.up_to=up to"}},
 		{"o bryd i’w gilydd", []string{"cy.o_bryd_i_w_gilydd=o bryd i’w gilydd"}},
 		{"yn amodol   ar\targaeledd", []string{"cy.yn_amodol_ar_argaeledd=yn amodol   ar\targaeledd"}},
+		// hedges on staffing and resources
+		{"if staffing allows", []string{"en.if_staffing_allows=if staffing allows"}},
+		{"when resources permit", []string{"en.if_staffing_allows=when resources permit"}},
+		{"staffing permitting", []string{"en.resources_permitting=staffing permitting"}},
+		{"subject to availability of TA", []string{"en.subject_to_availability=subject to availability"}},
+		{"subject to TA availability", []string{"en.subject_to_availability=subject to TA availability"}},
+		{"subject to funding", []string{"en.subject_to_staffing=subject to funding"}},
+		{"if there is a TA available", []string{"en.if_staff_available=if there is a TA available"}},
+		{"wherever possible", []string{"en.where_possible=wherever possible"}},
+		{"the TA will be available in every lesson", nil},
+		{"where staff are trained", nil},
+		{"os bydd staff ar gael", []string{"cy.os_bydd_staff_ar_gael=os bydd staff ar gael"}},
+		{"pan fydd cynorthwyydd ar gael", []string{"cy.os_bydd_staff_ar_gael=pan fydd cynorthwyydd ar gael"}},
+		{"pan fydd adnoddau'n caniatáu", []string{"cy.pan_fydd_adnoddau_n_caniatau=pan fydd adnoddau'n caniatáu"}},
+		{"os yw staffio’n caniatau", []string{"cy.pan_fydd_adnoddau_n_caniatau=os yw staffio’n caniatau"}},
+		{"yn amodol ar argaeledd staff", []string{"cy.yn_amodol_ar_argaeledd=yn amodol ar argaeledd"}},
+		{"yn ddibynnol ar gyllid", []string{"cy.yn_amodol_ar_staffio=yn ddibynnol ar gyllid"}},
+		{"lle bo'n bosibl", []string{"cy.lle_bo_n_bosibl=lle bo'n bosibl"}},
+		{"os yn bosibl", []string{"cy.lle_bo_n_bosibl=os yn bosibl"}},
+		{"bydd staff ar gael i'w gyfarfod", nil},
+		{"if the TA is free", []string{"en.if_staff_available=if the TA is free"}},
+		{"if the timetable allows", []string{"en.if_staffing_allows=if the timetable allows"}},
+		{"yn dibynnu ar lefelau staffio", []string{"cy.yn_amodol_ar_staffio=yn dibynnu ar lefelau staffio"}},
+		{"os bydd yr amserlen yn caniatáu", []string{"cy.pan_fydd_adnoddau_n_caniatau=os bydd yr amserlen yn caniatáu"}},
+		// vague amounts
+		{"Some 1:1 support", []string{"en.some=Some"}},
+		{"a few minutes", []string{"en.a_few=a few minutes"}},
+		{"Peth cymorth 1:1", []string{"cy.peth=Peth cymorth"}},
+		{"y peth pwysig", nil},
+		{"ychydig o amser", []string{"cy.ychydig=ychydig"}},
+		{"subject to LA funding", []string{"en.subject_to_staffing=subject to LA funding"}},
+		{"os bydd y cynorthwyydd yn rhydd", []string{"cy.os_bydd_staff_ar_gael=os bydd y cynorthwyydd yn rhydd"}},
+		{"pan fydd amser cinio yn dechrau", nil},
 		// no match inside words, no mutation of English
 		{"gaccess to", nil},
 		{"daccess to", nil},
@@ -481,30 +528,45 @@ func TestVagueMatchFields(t *testing.T) {
 }
 
 // TestLexiconMatchesItself: every entry's phrase is found, as that entry,
-// in a sentence; Welsh entries also in their mutated forms.
+// in a sentence, with the first choice of each word and with the last
+// (optional words left out); Welsh entries also in their mutated forms.
 func TestLexiconMatchesItself(t *testing.T) {
 	for _, e := range Lexicon() {
-		text := e.Phrase
+		slots, err := parsePhrase(e.Phrase)
+		if err != nil {
+			t.Fatalf("%s: %v", e.ID, err)
+		}
 		le := lex.entry(e.ID)
-		if le.BeforeAmount {
-			text += " 3 sessions"
-		}
-		ms := Vague("Plan: " + text + ".")
-		if len(ms) == 0 || ms[0].Entry != e.ID {
-			t.Errorf("%s: %q finds %v", e.ID, e.Phrase, ms)
-			continue
-		}
-		if e.Lang != cynllun.LanguageCY {
-			continue
-		}
-		words := strings.Fields(cynllun.Fold(e.Phrase))
-		for _, m := range mutations(words[0])[1:] {
-			mut := strings.Join(append([]string{m}, words[1:]...), " ")
-			if le.BeforeAmount {
-				mut += " 3"
+		for _, pick := range []int{0, -1} {
+			var words []string
+			for _, s := range slots {
+				switch {
+				case pick == 0:
+					words = append(words, s.words[0])
+				case !s.optional:
+					words = append(words, s.words[len(s.words)-1])
+				}
 			}
-			if ms := Vague(mut); len(ms) == 0 || ms[0].Entry != e.ID {
-				t.Errorf("%s: mutated %q finds %v", e.ID, mut, ms)
+			text := strings.Join(words, " ")
+			if le.BeforeAmount {
+				text += " 3 sessions"
+			}
+			ms := Vague("Plan: " + text + ".")
+			if len(ms) == 0 || ms[0].Entry != e.ID {
+				t.Errorf("%s: %q finds %v", e.ID, text, ms)
+				continue
+			}
+			if e.Lang != cynllun.LanguageCY {
+				continue
+			}
+			for _, m := range mutations(words[0])[1:] {
+				mut := strings.Join(append([]string{m}, words[1:]...), " ")
+				if le.BeforeAmount {
+					mut += " 3"
+				}
+				if ms := Vague(mut); len(ms) == 0 || ms[0].Entry != e.ID {
+					t.Errorf("%s: mutated %q finds %v", e.ID, mut, ms)
+				}
 			}
 		}
 	}
@@ -559,7 +621,7 @@ func TestAmountFrequencyReading(t *testing.T) {
 		{"support with daily living skills", false, false},
 		{"during the lunch hour", false, false},
 		{"in every lesson", true, true},
-		{"full-time 1:1 support", true, false},
+		{"full-time 1:1 support", true, true},
 		{"30 munud bob wythnos", true, true},
 		{"awr yr wythnos", true, true},
 		{"am hanner awr bob dydd", true, true},
@@ -573,6 +635,92 @@ func TestAmountFrequencyReading(t *testing.T) {
 		{"yn ystod awr ginio", false, false},
 		{"sgiliau bywyd bob dydd", false, false},
 		{"ar ddyddiau Llun a Iau", false, true},
+		// intervals: the interval's length is not the amount
+		{"a 5-minute movement break after every 20 minutes of lesson time", true, true},
+		{"10 minutes after each 45 minutes of seated work", true, true},
+		{"egwyl 5 munud ar ôl pob 20 munud o amser gwers", true, true},
+		{"movement break every 20 minutes", false, true},
+		{"seibiant symud bob 20 munud", false, true},
+		{"a five-minute break every hour", true, true},
+		{"pum munud bob awr", true, true},
+		{"each 20-minute session", true, false},
+		{"two sessions, each 30 minutes", true, false},
+		{"5 minutes per hour", true, true},
+		// per day, days per week
+		{"20 munud y dydd, 4 diwrnod yr wythnos", true, true},
+		{"20 minutes a day, 4 days a week", true, true},
+		{"ugain munud y dydd, pedwar diwrnod yr wythnos", true, true},
+		{"15 minutes on 3 days of the week", true, true},
+		{"15 munud ar 4 diwrnod o'r wythnos", true, true},
+		{"1:1 support 4 days a week", false, true},
+		{"tri bore yr wythnos", false, true},
+		{"Cymorth yn ystod y dydd", false, false},
+		{"Sesiwn gyda'r seicolegydd y tymor hwn", false, false},
+		{"Counselling for a term", false, false},
+		// repetitions and distributions
+		{"twice weekly", false, true},
+		{"three times per fortnight, 20 minutes", true, true},
+		{"20 munud deirgwaith y pythefnos", true, true},
+		{"dwy waith yr wythnos", false, true},
+		{"3 x 30 mins/week", true, true},
+		{"30mins x3 weekly", true, true},
+		{"2 hrs p/w", true, true},
+		{"15 mins/day", true, true},
+		{"bob yn ail ddiwrnod", false, true},
+		{"on alternate weeks", false, true},
+		{"every 3 weeks", false, true},
+		{"bob tair wythnos", false, true},
+		{"10 minutes every maths lesson", true, true},
+		{"20 minutes Mon-Fri", true, true},
+		{"20 munud o ddydd Llun i ddydd Gwener", true, true},
+		{"on Tuesday afternoons", false, true},
+		{"from Monday 7 January", false, false},
+		{"on a weekly basis", false, true},
+		{"yn bythefnosol", false, true},
+		{"unwaith y mis", false, true},
+		// numbers in words
+		{"twenty-five minutes", true, false},
+		{"deng munud bob dydd", true, true},
+		{"pymtheng munud bob bore", true, true},
+		{"hanner cant munud", true, false},
+		{"tri chwarter awr", true, false},
+		{"a quarter of an hour daily", true, true},
+		{"teirawr yr wythnos", true, true},
+		{"an hour's session each week", true, true},
+		{"fortnightly hour-long visit", true, true},
+		// times of day, weekday lists, occasions in the plural
+		{"every morning (9–10.30am)", true, true},
+		{"Lunchtime club (12.15–12.45) on Tuesdays and Thursdays", true, true},
+		{"Reduced timetable: 9am to 12pm, Monday to Friday", true, true},
+		{"20-30 minutes", true, false},
+		{"a session from 9 to 10", false, false},
+		{"Mon, Wed, Fri – 20 mins", true, true},
+		{"Monday and Thursday, 30 minutes", true, true},
+		{"Ar fore Llun a bore Iau am 20 munud", true, true},
+		{"at lunchtimes", false, true},
+		{"yn y boreau am 10 munud", true, true},
+		{"mornings only", false, false},
+		{"half a day a week", true, true},
+		{"hanner diwrnod yr wythnos", true, true},
+		{"hanner can munud bob wythnos", true, true},
+		// a count spread over a stated span
+		{"6 sessions of 45 minutes this school year", true, true},
+		{"chwe sesiwn y tymor hwn", true, true},
+		{"dwy sesiwn yn ystod tymor yr hydref", true, true},
+		{"twice during the spring term", false, true},
+		{"20 minutes for 6 weeks", true, false},
+		{"three sessions with the EP", true, false},
+		{"eight 30-minute sessions over the autumn term", true, true},
+		// not quantities
+		{"one-to-one sessions weekly", false, true},
+		{"in Year 6 lessons", false, false},
+		{"Practice his 5 times table", false, false},
+		{"support until 3 weeks before the review", false, false},
+		{"a week-long residential", false, false},
+		// period ends
+		{"20 minutes daily until the end of the spring term", true, true},
+		{"20 munud bob dydd hyd at 31 Mawrth 2027", true, true},
+		{"Cymorth 1:1 hyd at hanner tymor", false, false},
 	}
 	for _, c := range cases {
 		r := read(c.text)

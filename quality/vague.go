@@ -217,11 +217,12 @@ func mutations(w string) []string {
 // with an apostrophe: "i'r", "i'w", "i'n", "a'r".
 var welshClitics = []string{"r", "w", "n", "i", "m", "ch", "u", "th"}
 
-// phrase is a lexicon entry compiled for matching: for each word, the
-// forms it may take.
+// phrase is a lexicon entry compiled for matching: for each word (slot),
+// the forms it may take, and whether it may be left out.
 type phrase struct {
-	entry *lexEntry
-	words [][]string
+	entry    *lexEntry
+	words    [][]string
+	optional []bool
 }
 
 // wordMatches reports whether norm is a form of word k; loose is true when
@@ -243,6 +244,32 @@ func (p *phrase) wordMatches(k int, norm string) (ok, loose bool) {
 	return false, false
 }
 
+// match matches the phrase's words from slot k at toks[t:], after a first
+// word at toks[t-1]; it returns the end of the longest match and how many
+// of its words matched loosely.
+func (p *phrase) match(toks []token, k, t int) (end, loose int, ok bool) {
+	if k == len(p.words) {
+		return t, 0, true
+	}
+	end, loose = -1, 0
+	if t < len(toks) && toks[t].joined {
+		if w, l := p.wordMatches(k, toks[t].norm); w {
+			if e, l2, ok := p.match(toks, k+1, t+1); ok {
+				end, loose = e, l2
+				if l {
+					loose++
+				}
+			}
+		}
+	}
+	if p.optional[k] {
+		if e, l, ok := p.match(toks, k+1, t); ok && e > end {
+			end, loose = e, l
+		}
+	}
+	return end, loose, end >= 0
+}
+
 func (l *lexicon) find(text string, toks []token) []Match {
 	type candidate struct {
 		Match
@@ -251,23 +278,11 @@ func (l *lexicon) find(text string, toks []token) []Match {
 	var found []candidate
 	for i := range toks {
 		for _, p := range l.index[toks[i].norm] {
-			n := len(p.words)
-			if i+n > len(toks) {
+			j, loose, ok := p.match(toks, 1, i+1)
+			if !ok || !p.entry.contextOK(text, toks, i, j) {
 				continue
 			}
-			ok, loose := true, 0
-			for k := 1; k < n && ok; k++ {
-				var l bool
-				ok, l = p.wordMatches(k, toks[i+k].norm)
-				ok = ok && toks[i+k].joined
-				if l {
-					loose++
-				}
-			}
-			if !ok || !p.entry.contextOK(toks, i, i+n) {
-				continue
-			}
-			s, e := toks[i].start, toks[i+n-1].end
+			s, e := toks[i].start, toks[j-1].end
 			found = append(found, candidate{Match{
 				Entry: p.entry.ID, Phrase: p.entry.Phrase, Text: text[s:e], Start: s, End: e,
 				Lang: p.entry.Lang, Severity: p.entry.Severity,
@@ -298,7 +313,7 @@ func (l *lexicon) find(text string, toks []token) []Match {
 
 // contextOK applies an entry's conditions on the words around a match at
 // toks[i:j].
-func (e *lexEntry) contextOK(toks []token, i, j int) bool {
+func (e *lexEntry) contextOK(text string, toks []token, i, j int) bool {
 	if len(e.NotPrecededBy) > 0 && i > 0 && toks[i].joined && slices.Contains(e.notPreceded, toks[i-1].norm) {
 		return false
 	}
@@ -309,30 +324,8 @@ func (e *lexEntry) contextOK(toks []token, i, j int) bool {
 	if len(e.NotFollowedBy) > 0 && next != "" && slices.Contains(e.notFollowed, next) {
 		return false
 	}
-	if e.BeforeAmount && !isAmountWord(next) {
+	if e.BeforeAmount && (next == "" || !capFollows(text, toks, j)) {
 		return false
 	}
 	return true
-}
-
-// amountWords may follow "up to" / "hyd at" when it caps an amount.
-var amountWords = map[string]bool{
-	"a": true, "an": true, "one": true, "two": true, "three": true, "four": true, "five": true, "six": true, "seven": true,
-	"eight": true, "nine": true, "ten": true, "eleven": true, "twelve": true, "fifteen": true, "twenty": true, "thirty": true,
-	"forty": true, "fifty": true, "sixty": true, "ninety": true, "half": true, "maximum": true, "total": true,
-	"un": true, "dau": true, "ddau": true, "dwy": true, "ddwy": true, "tri": true, "dri": true, "thri": true, "tair": true,
-	"dair": true, "thair": true, "pedwar": true, "bedwar": true, "phedwar": true, "pedair": true, "bedair": true, "phedair": true,
-	"pump": true, "bump": true, "phump": true, "pum": true, "bum": true, "chwe": true, "chwech": true, "saith": true, "wyth": true,
-	"naw": true, "deg": true, "ddeg": true, "deuddeg": true, "ddeuddeg": true, "pymtheg": true, "bymtheg": true, "ugain": true,
-	"hanner": true, "awr": true, "uchafswm": true, "cyfanswm": true, "chwarter": true,
-}
-
-func isAmountWord(w string) bool {
-	if w == "" {
-		return false
-	}
-	if r, _ := utf8.DecodeRuneInString(w); unicode.IsNumber(r) {
-		return true
-	}
-	return amountWords[w]
 }

@@ -124,8 +124,11 @@ func (s *Service) recordEvent(ctx context.Context, op string, in EventInput, kin
 		plan, _, err := s.planFor(ctx, p, op, in.PlanID)
 		if err != nil || plan.LearnerID != l.ID {
 			c.add("input.planId", "is not a plan of this learner")
-		} else if in.OrgID == "" {
-			in.OrgID = plan.MaintainerID
+		} else {
+			if in.OrgID == "" {
+				in.OrgID = plan.MaintainerID
+			}
+			c.errs = append(c.errs, givenByVersion(in.Kind, plan)...)
 		}
 	}
 	if in.OrgID == "" {

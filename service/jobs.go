@@ -11,7 +11,8 @@ import (
 // RenderInput asks for a plan version rendered to PDF.
 type RenderInput struct {
 	PlanID string
-	// Version is the version number; 0 means the current version.
+	// Version is the version number; 0 means the plan in force (the
+	// newest draft while no version is final).
 	Version  int
 	Language cynllun.RenderLanguage
 	Priority cynllun.JobPriority
@@ -47,14 +48,14 @@ func (s *Service) RenderPlan(ctx context.Context, in RenderInput) (*cynllun.Job,
 	if !policy.Render(p, l, s.now()).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not have this plan rendered")
 	}
-	latest, err := s.store.LatestVersions(ctx, []string{plan.ID})
+	heads, err := s.store.PlanHeads(ctx, []string{plan.ID})
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
 	if in.Version == 0 {
-		in.Version = latest[plan.ID]
+		in.Version = heads[plan.ID].InForceOr()
 	}
-	if in.Version < 1 || in.Version > latest[plan.ID] {
+	if in.Version < 1 || in.Version > heads[plan.ID].Latest {
 		return nil, cynllun.NotFound(op, "plan version")
 	}
 	if in.PlanCheck {

@@ -36,8 +36,10 @@ const MaxSessionsPerCall = 1000
 // maxLedgerDays bounds a ledger window (about six years).
 const maxLedgerDays = 6 * 366
 
-// RecordSessions records ledger entries for rows of the plan's current
-// version: every entry or, on any error, none. Staff and officers.
+// RecordSessions records ledger entries for rows of the plan in force (its
+// newest FINAL version: a draft saved since does not displace it; the
+// newest draft while none is final): every entry or, on any error, none.
+// Staff and officers.
 func (s *Service) RecordSessions(ctx context.Context, planID string, in []SessionInput) ([]cynllun.Session, error) {
 	const op = "service.RecordSessions"
 	p, plan, _, err := s.planForWrite(ctx, op, planID, "you may read but not record provision for this plan")
@@ -52,7 +54,7 @@ func (s *Service) RecordSessions(ctx context.Context, planID string, in []Sessio
 	if !c.count("sessions", len(in), MaxSessionsPerCall) {
 		return nil, cynllun.Invalid(op, c.errs...)
 	}
-	rows, err := s.currentRows(ctx, op, plan.ID)
+	rows, err := s.inForceRows(ctx, op, plan.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +64,7 @@ func (s *Service) RecordSessions(ctx context.Context, planID string, in []Sessio
 		f := fmt.Sprintf("sessions.%d.", i)
 		row, ok := rows[x.RowID]
 		if !ok {
-			c.add(f+"rowId", "is not a 2B row of the plan's current version")
+			c.add(f+"rowId", "is not a 2B row of the plan in force")
 		}
 		if x.Date.IsZero() {
 			c.add(f+"date", "is required")
@@ -281,7 +283,8 @@ type RowLedger struct {
 
 // LedgerQuery selects a ledger: zero dates default to the start of the
 // current review period (or the plan's first version) and today; version 0
-// is the current version.
+// is the plan in force (its newest FINAL version; the newest draft while
+// none is final).
 type LedgerQuery struct {
 	PlanID   string
 	From, To cynllun.Date
@@ -304,11 +307,9 @@ func (s *Service) Ledger(ctx context.Context, q LedgerQuery) (*PlanLedger, error
 		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "version", Message: "must be 1 or more"})
 	}
 	if q.Version == 0 {
-		latest, err := s.store.LatestVersions(ctx, []string{plan.ID})
-		if err != nil {
-			return nil, cynllun.AsError(op, err)
+		if q.Version, err = s.inForce(ctx, op, plan.ID); err != nil {
+			return nil, err
 		}
-		q.Version = latest[plan.ID]
 	}
 	if q.From.IsZero() {
 		first, events, err := s.periodFacts(ctx, op, plan.ID, "")
@@ -402,13 +403,13 @@ func (s *Service) auditLedger(ctx context.Context, op string, p *cynllun.Princip
 	}})
 }
 
-// currentRows maps the 2B rows of the plan's current version by id.
-func (s *Service) currentRows(ctx context.Context, op, planID string) (map[string]cynllun.ProvisionRow, error) {
-	latest, err := s.store.LatestVersions(ctx, []string{planID})
+// inForceRows maps the 2B rows of the plan in force by id.
+func (s *Service) inForceRows(ctx context.Context, op, planID string) (map[string]cynllun.ProvisionRow, error) {
+	n, err := s.inForce(ctx, op, planID)
 	if err != nil {
-		return nil, cynllun.AsError(op, err)
+		return nil, err
 	}
-	vs, err := s.store.VersionsByID(ctx, []string{cynllun.VersionID(planID, latest[planID])})
+	vs, err := s.store.VersionsByID(ctx, []string{cynllun.VersionID(planID, n)})
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}

@@ -355,6 +355,15 @@ func (s *Service) GrantAccess(ctx context.Context, in GrantInput) (*cynllun.Rela
 		}
 	}
 	d := policy.Grant(p, r, learner, now)
+	if r.Kind == cynllun.RelParentOf && !d.Self {
+		hs, err := s.store.HandoversByLearner(ctx, []string{learner.ID})
+		if err != nil {
+			return nil, cynllun.AsError(op, err)
+		}
+		if len(hs) > 0 {
+			d = policy.GrantAfterHandover(p, r.Kind, learner, hs[0], d, now)
+		}
+	}
 	if !d.OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not grant this access: "+d.Why)
 	}

@@ -34,6 +34,10 @@ type SaveInput struct {
 	// OverrideReason finalises over error-level quality findings (those
 	// allowed to override only).
 	OverrideReason string
+	// GivenOn is the day a copy of a FINAL version was given (default:
+	// today): an IDP given before it was brought into Cynllun keeps its
+	// real date, and its review periods and clocks follow it.
+	GivenOn cynllun.Date
 }
 
 const maxComment = 2000
@@ -144,6 +148,9 @@ func (s *Service) SaveVersion(ctx context.Context, in SaveInput) (*cynllun.Versi
 		return nil, err
 	}
 	now := s.now()
+	if !policy.WritePlan(p, l, plan, now).OK {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "the local authority maintains this plan: its officers revise it")
+	}
 	content, errs := prepare(plan.ID, in.Content)
 	errs = append(errs, form.ValidateContent(content, form.Options{LAMaintained: plan.LAMaintained})...)
 	errs = append(errs, checkComment(in.Comment)...)
@@ -153,15 +160,19 @@ func (s *Service) SaveVersion(ctx context.Context, in SaveInput) (*cynllun.Versi
 	if in.ExpectedVersion < 1 {
 		errs = append(errs, cynllun.FieldError{Field: "expectedVersion", Message: "must be 1 or more"})
 	}
+	errs = append(errs, checkGivenOn(in.Status, in.GivenOn, cynllun.Today(now))...)
 	if len(errs) > 0 {
 		return nil, cynllun.Invalid(op, prefixed("input.", errs)...)
 	}
-	latest, err := s.store.LatestVersions(ctx, []string{plan.ID})
+	heads, err := s.store.PlanHeads(ctx, []string{plan.ID})
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
-	if cur := latest[plan.ID]; cur != in.ExpectedVersion {
+	if cur := heads[plan.ID].Latest; cur != in.ExpectedVersion {
 		return nil, conflict(op, cur)
+	}
+	if err := s.givenAfterInForce(ctx, op, plan.ID, heads[plan.ID], in.GivenOn); err != nil {
+		return nil, err
 	}
 	var override *cynllun.QualityOverride
 	if in.Status == cynllun.VersionFinal {
@@ -171,6 +182,9 @@ func (s *Service) SaveVersion(ctx context.Context, in SaveInput) (*cynllun.Versi
 	}
 	v := newVersion(plan, in.ExpectedVersion+1, in.Status, content, in.Comment, p.UserID, now)
 	v.QualityOverride = override
+	if v.Status == cynllun.VersionFinal && !in.GivenOn.IsZero() {
+		v.GivenOn = in.GivenOn
+	}
 	if override != nil {
 		s.log.InfoContext(ctx, "plan finalised over quality findings", "plan", plan.ID, "version", v.Number, "rules", strings.Join(override.Rules, ","), "actor", p.UserID)
 	}
@@ -181,12 +195,68 @@ func (s *Service) SaveVersion(ctx context.Context, in SaveInput) (*cynllun.Versi
 }
 
 // newVersion is version n of plan, saved against the current form.
+// A FINAL version is given the day it is saved unless told otherwise.
 func newVersion(plan *cynllun.Plan, n int, status cynllun.VersionStatus, content *cynllun.Content, comment, by string, now time.Time) *cynllun.Version {
-	return &cynllun.Version{
+	v := &cynllun.Version{
 		ID: cynllun.VersionID(plan.ID, n), PlanID: plan.ID, LearnerID: plan.LearnerID, Number: n,
 		Status: status, FormVersion: form.Current().Version, Content: content,
 		Comment: comment, CreatedAt: now.UTC(), CreatedBy: by,
 	}
+	if status == cynllun.VersionFinal {
+		v.GivenOn = cynllun.Today(now)
+	}
+	return v
+}
+
+// givenByVersion refuses IDP_GIVEN recorded by hand for a plan with a
+// FINAL version: the version records the day it was given (givenOn), and
+// a second IDP_GIVEN would start a second review clock.
+func givenByVersion(kind cynllun.EventKind, plan *cynllun.Plan) []cynllun.FieldError {
+	if kind != cynllun.EventIDPGiven || plan.InForce() == 0 {
+		return nil
+	}
+	return []cynllun.FieldError{{Field: "input.kind", Message: "is recorded by the plan's first FINAL version: give its givenOn when saving it"}}
+}
+
+// checkGivenOn checks a FINAL version's givenOn: a real past day, not
+// before the ALN Act applied; a draft is not given.
+func checkGivenOn(status cynllun.VersionStatus, given, today cynllun.Date) []cynllun.FieldError {
+	if given.IsZero() {
+		return nil
+	}
+	if status != cynllun.VersionFinal {
+		return []cynllun.FieldError{{Field: "givenOn", Message: "is for a FINAL version: a draft is not given"}}
+	}
+	c := &checker{}
+	c.eventDate("givenOn", given, today)
+	return c.errs
+}
+
+// givenAfterInForce refuses a givenOn before the day the plan in force was
+// given: versions are given in the order they are saved.
+func (s *Service) givenAfterInForce(ctx context.Context, op, planID string, h cynllun.PlanHeads, given cynllun.Date) error {
+	if given.IsZero() || h.LatestFinal == 0 {
+		return nil
+	}
+	metas, err := s.store.ListVersions(ctx, planID, h.LatestFinal-1, 1)
+	if err != nil {
+		return cynllun.AsError(op, err)
+	}
+	if len(metas) == 1 && given.Before(metas[0].Given()) {
+		return cynllun.Invalid(op, cynllun.FieldError{Field: "input.givenOn", Message: "must not be before the day the plan in force was given"})
+	}
+	return nil
+}
+
+// inForce returns the number of the version a plan's ledger, reviews and
+// renders use by default: the plan in force (its newest FINAL version), or
+// its newest version while none is final.
+func (s *Service) inForce(ctx context.Context, op, planID string) (int, error) {
+	heads, err := s.store.PlanHeads(ctx, []string{planID})
+	if err != nil {
+		return 0, cynllun.AsError(op, err)
+	}
+	return heads[planID].InForceOr(), nil
 }
 
 // appendVersion inserts v and announces it; a lost race is CONFLICT with
@@ -227,7 +297,7 @@ func (s *Service) firstGiven(ctx context.Context, plan *cynllun.Plan, v *cynllun
 			return
 		}
 	}
-	s.systemEvent(ctx, cynllun.EventIDPGiven, v.ID, plan, "", cynllun.DateOf(v.CreatedAt.In(cynllun.London)), v.CreatedBy)
+	s.systemEvent(ctx, cynllun.EventIDPGiven, v.ID, plan, "", v.Given(), v.CreatedBy)
 }
 
 func conflict(op string, current int) *cynllun.Error {
@@ -303,6 +373,9 @@ func (s *Service) planForWrite(ctx context.Context, op, planID, forbidden string
 	}
 	if !policy.WriteLearner(p, l, s.now()).OK {
 		return nil, nil, nil, cynllun.E(cynllun.CodeForbidden, op, forbidden)
+	}
+	if err := live(op, plan); err != nil {
+		return nil, nil, nil, err
 	}
 	return p, plan, l, nil
 }

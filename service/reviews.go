@@ -90,6 +90,9 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 	if !policy.RequestReview(p, l, now).OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not request a review of this plan")
 	}
+	if err := live(op, plan); err != nil {
+		return nil, err
+	}
 	read := policy.ReadLearner(p, l, now)
 	writer := policy.WriteLearner(p, l, now).OK
 	if in.RequestedBy == "" {
@@ -140,13 +143,13 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 		}
 		earlier++
 	}
-	latest, err := s.store.LatestVersions(ctx, []string{plan.ID})
+	inForce, err := s.inForce(ctx, op, plan.ID)
 	if err != nil {
-		return nil, cynllun.AsError(op, err)
+		return nil, err
 	}
 	r := &cynllun.Review{
 		ID: requestID(plan.ID, key, earlier), Revision: 1, PlanID: plan.ID, LearnerID: plan.LearnerID,
-		Type: in.Type, Status: cynllun.ReviewRequested, PlanVersion: latest[plan.ID],
+		Type: in.Type, Status: cynllun.ReviewRequested, PlanVersion: inForce,
 		Request:   &cynllun.ReviewRequest{By: in.RequestedBy, ByName: in.RequestedByName, RequestedOn: in.RequestedOn, Reason: in.Reason},
 		CreatedAt: now.UTC(), CreatedBy: p.UserID, OpenedAt: now.UTC(), OpenedBy: p.UserID,
 	}
@@ -241,13 +244,13 @@ func (s *Service) DecideReviewRequest(ctx context.Context, in DecideRequestInput
 	req := *cur.Request
 	req.DecidedOn, req.DecidedBy = in.DecidedOn, p.UserID
 	if in.Accept {
-		// The review is of the plan as it is now, which may have changed
+		// The review is of the plan in force now, which may have changed
 		// since the request.
-		latest, err := s.store.LatestVersions(ctx, []string{cur.PlanID})
+		inForce, err := s.inForce(ctx, op, cur.PlanID)
 		if err != nil {
-			return nil, cynllun.AsError(op, err)
+			return nil, err
 		}
-		next.Status, next.PlanVersion = cynllun.ReviewOpen, latest[cur.PlanID]
+		next.Status, next.PlanVersion = cynllun.ReviewOpen, inForce
 	} else {
 		next.Status = cynllun.ReviewRefused
 		req.RefusalReasons = in.Reasons
@@ -273,16 +276,16 @@ func (s *Service) OpenReview(ctx context.Context, in OpenReviewInput) (*cynllun.
 		return nil, err
 	}
 	now := s.now()
-	latest, err := s.store.LatestVersions(ctx, []string{plan.ID})
+	inForce, err := s.inForce(ctx, op, plan.ID)
 	if err != nil {
-		return nil, cynllun.AsError(op, err)
+		return nil, err
 	}
 	r := &cynllun.Review{}
 	if in.Record != nil {
 		r = recordOf(in.Record)
 	}
 	r.ID, r.Revision, r.PlanID, r.LearnerID = cynllun.NewID(cynllun.PrefixReview), 1, plan.ID, plan.LearnerID
-	r.Type, r.Status, r.PlanVersion, r.Comment = in.Type, cynllun.ReviewOpen, latest[plan.ID], in.Comment
+	r.Type, r.Status, r.PlanVersion, r.Comment = in.Type, cynllun.ReviewOpen, inForce, in.Comment
 	r.CreatedAt, r.CreatedBy, r.OpenedAt, r.OpenedBy = now.UTC(), p.UserID, now.UTC(), p.UserID
 	c := &checker{}
 	oneOf(c, "input.type", in.Type, reviewTypes, false)
@@ -443,7 +446,8 @@ func (s *Service) saveRevisedPlan(ctx context.Context, op string, p *cynllun.Pri
 		comment = "Revised at review"
 	}
 	v := newVersion(plan, current+1, cynllun.VersionFinal, content, comment, p.UserID, now)
-	v.ReviewID, v.QualityOverride = r.ID, override
+	// The revised plan is given on the day of the decision (s.23(11)).
+	v.ReviewID, v.QualityOverride, v.GivenOn = r.ID, override, in.DecidedOn
 	if err := s.appendVersion(ctx, op, plan, v); err != nil {
 		return 0, err
 	}
@@ -567,6 +571,9 @@ func (s *Service) reviewForWrite(ctx context.Context, op, id string) (*cynllun.P
 	}
 	if !policy.WriteLearner(p, l, s.now()).OK {
 		return nil, nil, nil, cynllun.E(cynllun.CodeForbidden, op, "you may read but not change this review")
+	}
+	if err := live(op, plan); err != nil {
+		return nil, nil, nil, err
 	}
 	return p, rs[0], plan, nil
 }
@@ -790,12 +797,12 @@ func (s *Service) periodFacts(ctx context.Context, op, planID, skip string) (cyn
 	return firstGiven(metas), periodEvents(rs, skip), nil
 }
 
-// firstGiven is the date a plan was first given: its first FINAL version's
-// day in London (zero when none is final).
+// firstGiven is the date a plan was first given: the day its first FINAL
+// version was given (zero when none is final).
 func firstGiven(metas []*cynllun.Version) cynllun.Date {
 	for _, v := range metas {
 		if v.Status == cynllun.VersionFinal {
-			return cynllun.DateOf(v.CreatedAt.In(cynllun.London))
+			return v.Given()
 		}
 	}
 	return cynllun.Date{}

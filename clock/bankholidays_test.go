@@ -53,10 +53,10 @@ func TestBankHolidaysFromAFile(t *testing.T) {
 	}
 
 	// A school-day count skips a bank holiday of the file that the school's
-	// calendar does not list: from Fri 19 Jan 2029, day 1 is Mon 22 Jan
-	// were it not a bank holiday.
+	// calendar does not list: from Fri 19 Jan 2029, counted from the day
+	// after (the setting), day 1 is Mon 22 Jan were it not a bank holiday.
 	cal := &calendar.Calendar{ID: "S", Terms: []calendar.Term{{Name: "Spring term", Start: d("2029-01-08"), End: d("2029-03-23")}}}
-	res, err = Compute(rule(t, "T1"), d("2029-01-19"), cal, DefaultSettings())
+	res, err = Compute(rule(t, "T1"), d("2029-01-19"), cal, Settings{TriggerDayNotCounted: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13091,7 +13091,7 @@ input RecordItemInput {
   section: String
   "The learner's plan (required for PLAN_VERSION and LEDGER; for DEADLINES, only that plan's clocks)."
   planId: ID
-  "The plan version (PLAN_VERSION)."
+  "The plan version (PLAN_VERSION); omit for the plan in force when the specification is saved (its newest FINAL version)."
   version: Int
   "The review (MEETING_RECORD): one that was held (open or concluded)."
   reviewId: ID

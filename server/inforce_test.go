@@ -66,6 +66,15 @@ func TestPlanInForce(t *testing.T) {
 	if job.get("renderPlan", "job", "version") != 2.0 {
 		t.Fatalf("a family's render is of the plan in force: %s", job.raw)
 	}
+	// So does a bundle's copy of the IDP, unless a version is named.
+	officer := e.token(f.officer)
+	c := e.must(officer, `mutation($in: OpenCaseInput!) { openCase(input: $in) { case { id revision } } }`, map[string]any{"in": map[string]any{
+		"learnerId": f.l1, "kind": "DISAGREEMENT", "title": "Anghytundeb", "decision": map[string]any{"kind": "PROVISION", "description": "SaLT left out.", "madeBy": cardiff, "decidedOn": "2026-11-02"}}})
+	spec := e.must(officer, `mutation($in: BundleSpecInput!) { setBundleSpec(input: $in) { case { bundleSpec { records { kind planId version } } } } }`,
+		map[string]any{"in": map[string]any{"caseId": c.str("openCase", "case", "id"), "expectedRevision": 1, "records": []any{map[string]any{"kind": "PLAN_VERSION", "planId": f.plan1}}}})
+	if spec.get("setBundleSpec", "case", "bundleSpec", "records", 0, "version") != 2.0 {
+		t.Fatalf("a bundle's IDP is the plan in force: %s", spec.raw)
+	}
 }
 
 // TestPlanGivenOn: an IDP given before it was brought into Cynllun keeps

@@ -215,7 +215,7 @@ func (s *Service) checkSpec(ctx context.Context, op string, c *cynllun.Case, l *
 	for i, pl := range plans {
 		planIDs[i] = pl.ID
 	}
-	latest, err := s.store.LatestVersions(ctx, planIDs)
+	heads, err := s.store.PlanHeads(ctx, planIDs)
 	if err != nil {
 		return cynllun.AsError(op, err)
 	}
@@ -230,7 +230,7 @@ func (s *Service) checkSpec(ctx context.Context, op string, c *cynllun.Case, l *
 		} else if !keys[r.Section] {
 			ck.add(f+"section", "does not name a section of the bundle")
 		}
-		if r.PlanID != "" && latest[r.PlanID] == 0 {
+		if r.PlanID != "" && heads[r.PlanID].Latest == 0 {
 			ck.add(f+"planId", "is not a plan of the case's learner")
 			continue
 		}
@@ -239,7 +239,10 @@ func (s *Service) checkSpec(ctx context.Context, op string, c *cynllun.Case, l *
 			switch {
 			case r.PlanID == "":
 				ck.add(f+"planId", "is required")
-			case r.Version < 1 || r.Version > latest[r.PlanID]:
+			case r.Version == 0:
+				// The plan in force unless another version is named.
+				r.Version = heads[r.PlanID].InForceOr()
+			case r.Version < 1 || r.Version > heads[r.PlanID].Latest:
 				ck.add(f+"version", "is not a version of the plan")
 			}
 		case cynllun.RecordMeetingRecord:

@@ -304,7 +304,8 @@ func BundleSpec(c *BundleContents, docs [][]bundle.Document) bundle.Spec {
 }
 
 // RecordDocument renders a document from the record (a plan version, a
-// meeting record or a frozen table) to PDF.
+// meeting record or a frozen table) to PDF for a bundle: without its own
+// page number, since the bundle numbers every page.
 func RecordDocument(ctx context.Context, store cynllun.Store, d *FrozenDoc, lang cynllun.RenderLanguage, now time.Time) ([]byte, error) {
 	const op = "service.RecordDocument"
 	var (
@@ -313,19 +314,19 @@ func RecordDocument(ctx context.Context, store cynllun.Store, d *FrozenDoc, lang
 	)
 	switch {
 	case d.Table != nil:
-		pdf, err = docgen.RenderTable(*d.Table, docgen.Lang(lang))
+		pdf, err = docgen.RenderTableWith(*d.Table, docgen.Lang(lang), inBundle)
 	case d.PlanID != "" && d.Version > 0:
 		doc, lerr := LoadPlanDoc(ctx, store, d.PlanID, d.Version, lang)
 		if lerr != nil {
 			return nil, lerr
 		}
-		pdf, err = docgen.RenderPlan(doc, docgen.Lang(lang))
+		pdf, err = docgen.RenderPlanWith(doc, docgen.Lang(lang), inBundle)
 	case d.ReviewID != "":
 		doc, lerr := LoadMeetingDoc(ctx, store, d.ReviewID, d.Revision, lang, now)
 		if lerr != nil {
 			return nil, lerr
 		}
-		pdf, err = docgen.RenderMeeting(doc, docgen.Lang(lang))
+		pdf, err = docgen.RenderMeetingWith(doc, docgen.Lang(lang), inBundle)
 	default:
 		return nil, cynllun.Internal(op, fmt.Errorf("document %s has nothing to render", d.Number))
 	}
@@ -334,6 +335,10 @@ func RecordDocument(ctx context.Context, store cynllun.Store, d *FrozenDoc, lang
 	}
 	return pdf, nil
 }
+
+// inBundle renders a document for a bundle: the bundle's continuous page
+// number is the only one on its pages.
+var inBundle = docgen.Options{NoPageNumber: true}
 
 // sortDocs orders a section's documents: by date (undated last), then as
 // listed, when the section is chronological.

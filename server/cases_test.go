@@ -427,6 +427,26 @@ func TestCaseBundle(t *testing.T) {
 	if rr := e.do(alnco, set, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records}}); rr.code() != "CONFLICT" {
 		t.Fatalf("stale spec: %s", rr.raw)
 	}
+	// Only what is given changes: the language alone (then back, with an
+	// explicit null for the chronology) keeps the records, the sections
+	// and their limits.
+	langSet := `mutation($in: BundleSpecInput!) { setBundleSpec(input: $in) { case { revision bundleSpec { language chronology chronologyAfter records { kind section } sections { key pageLimit } } } } }`
+	for i, in := range []map[string]any{
+		{"caseId": caseID, "expectedRevision": 2, "language": "CY"},
+		{"caseId": caseID, "expectedRevision": 3, "language": "BILINGUAL", "chronology": nil, "records": nil},
+	} {
+		rl := e.must(alnco, langSet, map[string]any{"in": in})
+		bs := func(path ...any) any { return rl.get(append([]any{"setBundleSpec", "case", "bundleSpec"}, path...)...) }
+		if bs("language") != in["language"] || len(bs("records").([]any)) != 3 || rl.str("setBundleSpec", "case", "bundleSpec", "records", 0, "section") != "C" ||
+			len(bs("sections").([]any)) != 6 || bs("sections", 3, "pageLimit") != 1.0 || bs("chronology") != true || bs("chronologyAfter") != "A" {
+			t.Fatalf("language only (%d): %s", i, rl.raw)
+		}
+	}
+	// An explicit empty list clears.
+	if rl := e.must(alnco, langSet, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 4, "records": []any{}}}); len(rl.get("setBundleSpec", "case", "bundleSpec", "records").([]any)) != 0 {
+		t.Fatalf("records: []: %s", rl.raw)
+	}
+	e.must(alnco, set, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 5, "records": records}})
 
 	// The preview: documents in their sections, page counts, the warnings
 	// before rendering, and the chronology from the record.
@@ -674,7 +694,7 @@ func TestCaseBundle(t *testing.T) {
 		t.Fatalf("reopened a closed case: %s", rr.raw)
 	}
 	hist := e.must(officer, `query($id: ID!) { case(id: $id) { revisions { nodes { revision status } } } }`, map[string]any{"id": caseID})
-	if n := len(hist.get("case", "revisions", "nodes").([]any)); n != 6 {
+	if n := len(hist.get("case", "revisions", "nodes").([]any)); n != 10 {
 		t.Fatalf("revisions: %s", hist.raw)
 	}
 }

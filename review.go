@@ -44,6 +44,10 @@ const (
 	// no revision (s.23(10), (11)). Its decision never changes; the record
 	// may still be corrected, each correction a new revision.
 	ReviewConcluded ReviewStatus = "CONCLUDED"
+	// ReviewCancelled: a review opened, or a request recorded by staff, by
+	// mistake, cancelled before it was concluded (cancelReview). Its record
+	// is kept; it counts for nothing: no review period, no clock.
+	ReviewCancelled ReviewStatus = "CANCELLED"
 )
 
 // RequesterRole is who asked for a review.
@@ -319,9 +323,10 @@ type Review struct {
 }
 
 // Held says whether the review was (or is being) held: its meeting has a
-// record to render. A request not yet decided, or refused, was not held.
+// record to render. A request not yet decided, or refused, was not held,
+// nor was a review cancelled (opened by mistake).
 func (r *Review) Held() bool {
-	return r.Status != ReviewRequested && r.Status != ReviewRefused
+	return r.Status != ReviewRequested && r.Status != ReviewRefused && r.Status != ReviewCancelled
 }
 
 // ReviewRevisionID is the deterministic id of a review's revision.

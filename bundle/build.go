@@ -57,6 +57,7 @@ func build(op string, s Spec, out func(size int) io.Writer) (*Manifest, error) {
 	counts := make([][]int, len(s.Sections))
 	sums := make([][]string, len(s.Sections))
 	removed := make([][]Removed, len(s.Sections))
+	scaled := make([][]int, len(s.Sections))
 	var bad []cynllun.FieldError
 	size := 0
 	for i, sec := range s.Sections {
@@ -64,6 +65,7 @@ func build(op string, s Spec, out func(size int) io.Writer) (*Manifest, error) {
 		counts[i] = make([]int, len(sec.Documents))
 		sums[i] = make([]string, len(sec.Documents))
 		removed[i] = make([]Removed, len(sec.Documents))
+		scaled[i] = make([]int, len(sec.Documents))
 		for j, d := range sec.Documents {
 			ctx, fe := open(cfg, d, docPath(i, j))
 			if fe != nil {
@@ -75,6 +77,14 @@ func build(op string, s Spec, out func(size int) io.Writer) (*Manifest, error) {
 				// Scripts, launch, submit and import actions, links out
 				// and embedded files stay out of the bundle (sanitize.go).
 				removed[i][j] = disarm(ctx)
+				// A page of another size is scaled onto A4, so that
+				// every page of the bundle is A4.
+				n, err := fitA4(ctx)
+				if err != nil {
+					bad = append(bad, cynllun.FieldError{Field: docPath(i, j) + ".pdf", Message: "is corrupt or cannot be read"})
+					continue
+				}
+				scaled[i][j] = n
 				sums[i][j] = sha(d.PDF)
 				size += len(d.PDF)
 			} else {
@@ -109,7 +119,7 @@ func build(op string, s Spec, out func(size int) io.Writer) (*Manifest, error) {
 			dp := p.docs[i][j]
 			man.Documents = append(man.Documents, Placement{
 				DocumentID: d.ID, Section: p.sections[i].Key, Number: dp.number, Title: d.Title,
-				FromPage: dp.from, ToPage: dp.to, SHA256: sums[i][j], Removed: removed[i][j],
+				FromPage: dp.from, ToPage: dp.to, SHA256: sums[i][j], Removed: removed[i][j], ScaledToA4: scaled[i][j],
 			})
 		}
 	}

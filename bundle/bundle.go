@@ -104,46 +104,57 @@ type Spec struct {
 
 // Placement says where a document landed.
 type Placement struct {
-	DocumentID string
-	Section    string // the section's key
-	Number     string // "A1"
-	Title      string
+	DocumentID string `json:"documentId"`
+	Section    string `json:"section"` // the section's key
+	Number     string `json:"number"`  // "A1"
+	Title      string `json:"title"`
 	// FromPage and ToPage are bundle page numbers, 1-based, inclusive: the
 	// same as the PDF's page indices and the stamped page numbers.
-	FromPage, ToPage int
+	FromPage int `json:"fromPage"`
+	ToPage   int `json:"toPage"`
 	// SHA256 is the hex digest of the document's own bytes as given (PDF or
 	// Image), so a bundle can be traced to the exact files it holds.
-	SHA256 string
+	SHA256 string `json:"sha256"`
 	// Removed counts the active content (scripts, actions other than
 	// jumps within the document, links out, embedded files) left out of
 	// the bundle's copy of a PDF, by kind; nil when there was none.
-	Removed Removed
+	Removed Removed `json:"removed,omitempty"`
+	// ScaledToA4 counts the document's pages that were not A4 (US Letter,
+	// Legal, A3, …) and were scaled to fit and centred on A4 pages in the
+	// bundle; the document as given is unchanged.
+	ScaledToA4 int `json:"scaledToA4"`
 }
 
 // PageRange is an inclusive range of bundle pages; zero when absent.
-type PageRange struct{ From, To int }
+type PageRange struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+}
 
 // SectionPlacement says where a section landed.
 type SectionPlacement struct {
-	Key string
+	Key string `json:"key"`
 	// Divider is the section's divider page.
-	Divider int
+	Divider int `json:"divider"`
 	// Documents is the range of its documents' pages (zero for an empty
 	// section); Pages is their count, the figure a page limit applies to.
-	Documents PageRange
-	Pages     int
+	Documents PageRange `json:"documents"`
+	Pages     int       `json:"pages"`
 }
 
-// Manifest describes a built bundle.
+// Manifest describes a built bundle. Its JSON keys are camelCase, as the
+// API's BundleManifest fields are named (stored manifests written with Go's
+// field names before issue 17 still decode: encoding/json matches keys
+// without regard to case).
 type Manifest struct {
 	// Pages is the bundle's page count.
-	Pages      int
-	Cover      PageRange
-	Index      PageRange
-	Chronology PageRange // zero when there is no chronology
-	Sections   []SectionPlacement
-	Documents  []Placement
-	Warnings   []Warning
+	Pages      int                `json:"pages"`
+	Cover      PageRange          `json:"cover"`
+	Index      PageRange          `json:"index"`
+	Chronology PageRange          `json:"chronology"` // zero when there is no chronology
+	Sections   []SectionPlacement `json:"sections"`
+	Documents  []Placement        `json:"documents"`
+	Warnings   []Warning          `json:"warnings"`
 }
 
 // Warning codes.
@@ -155,9 +166,9 @@ const (
 // Warning is something a preparer should look at that does not stop the
 // bundle being built. Messages name sections by key, never by title.
 type Warning struct {
-	Code    string
-	Section string
-	Message form.Text
+	Code    string    `json:"code"`
+	Section string    `json:"section"`
+	Message form.Text `json:"message"`
 }
 
 // Limits on input, to keep a bad upload from exhausting memory.

@@ -26,9 +26,13 @@
 //     Source, entries in the order given;
 //   - each section: a divider page ("Section A", its title, the range of
 //     its documents' pages), then its documents in the order given, each
-//     numbered after its section (A1, A2, …). A PDF keeps its own pages and
-//     page sizes; an image (PNG or JPEG) goes on an A4 page of its own,
-//     landscape when it is wider than tall, scaled to fit.
+//     numbered after its section (A1, A2, …). A PDF keeps its own pages;
+//     a page that is not A4 (US Letter, Legal, A3, …) is scaled to fit and
+//     centred on an A4 page, portrait or landscape as it was (its content
+//     streams untouched, wrapped in a scale; Placement.ScaledToA4 counts
+//     them), so that every page of a bundle is A4. An image (PNG or JPEG)
+//     goes on an A4 page of its own, landscape when it is wider than tall,
+//     scaled to fit.
 //
 // Every page, cover included, is stamped at the foot, centred, "Page X of
 // Y" ("Tudalen X o Y"; bilingual "Tudalen X o Y / Page X of Y"), where X is

@@ -8,6 +8,7 @@ import (
 	_ "image/jpeg" // image documents
 	_ "image/png"
 	"io"
+	"math"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
@@ -360,4 +361,137 @@ func outlineItems(ctx *model.Context, bms []bookmark, parent types.IndirectRef) 
 		prev, last = d, ir
 	}
 	return first, last, count, nil
+}
+
+// A4 in points, portrait.
+const (
+	a4Width  = 595.27559
+	a4Height = 841.88976
+	// a4Slack is how far a page may be from A4 and count as A4: scanners
+	// and word processors round A4 to 595 × 842.
+	a4Slack = 2.0
+)
+
+// fitA4 makes every page of a document A4: a page of another size (US
+// Letter, Legal, A3, A5, …) is scaled to fit and centred on an A4 page,
+// portrait or landscape as the page itself is. The page's own content
+// streams are not decoded or rewritten: it gets a stream of its own before
+// them that sets the scale ("q … cm") and one after them that restores it
+// ("Q"); its boxes become the A4 page and its annotations' rectangles
+// follow the content. /Rotate is kept, so a page shown turned is still
+// shown turned. It returns how many pages it scaled. The document's bytes
+// as given (and their SHA-256) are untouched: only the bundle's copy
+// changes.
+func fitA4(ctx *model.Context) (int, error) {
+	scaled := 0
+	for p := 1; p <= ctx.PageCount; p++ {
+		d, _, inh, err := ctx.PageDict(p, false)
+		if err != nil {
+			return scaled, err
+		}
+		if d == nil || inh == nil {
+			continue
+		}
+		box := inh.MediaBox
+		if inh.CropBox != nil {
+			box = inh.CropBox
+		}
+		if box == nil {
+			continue
+		}
+		w, h := box.Width(), box.Height()
+		if w <= 0 || h <= 0 {
+			continue
+		}
+		pw, ph := a4Width, a4Height
+		if w > h {
+			pw, ph = ph, pw
+		}
+		if math.Abs(w-pw) <= a4Slack && math.Abs(h-ph) <= a4Slack {
+			continue
+		}
+		s := math.Min(pw/w, ph/h)
+		dx := (pw-s*w)/2 - s*box.LL.X
+		dy := (ph-s*h)/2 - s*box.LL.Y
+		var own types.Array
+		if o, ok := d.Find("Contents"); ok {
+			if own, err = contentParts(ctx, o); err != nil {
+				return scaled, err
+			}
+		}
+		pre, err := newStream(ctx, fmt.Appendf(nil, "q %.6f 0 0 %.6f %.4f %.4f cm\n", s, s, dx, dy))
+		if err != nil {
+			return scaled, err
+		}
+		post, err := newStream(ctx, []byte("\nQ"))
+		if err != nil {
+			return scaled, err
+		}
+		parts := make(types.Array, 0, len(own)+2)
+		parts = append(append(append(parts, *pre), own...), *post)
+		d.Update("Contents", parts)
+		page := types.Rectangle{LL: types.Point{}, UR: types.Point{X: pw, Y: ph}}
+		d.Update("MediaBox", page.Array())
+		d.Update("CropBox", page.Array())
+		for _, k := range []string{"BleedBox", "TrimBox", "ArtBox"} {
+			d.Delete(k)
+		}
+		if err := moveAnnots(ctx, d, s, dx, dy); err != nil {
+			return scaled, err
+		}
+		scaled++
+	}
+	return scaled, nil
+}
+
+// moveAnnots maps the rectangles of a page's annotations as fitA4 maps its
+// content, so that links stay over what they link.
+func moveAnnots(ctx *model.Context, d types.Dict, s, dx, dy float64) error {
+	annots, err := ctx.DereferenceArray(d["Annots"])
+	if err != nil || len(annots) == 0 {
+		return nil // a damaged annotation list is left as it is
+	}
+	for _, o := range annots {
+		a, err := ctx.DereferenceDict(o)
+		if err != nil || a == nil {
+			continue
+		}
+		r, err := ctx.DereferenceArray(a["Rect"])
+		if err != nil || len(r) != 4 {
+			continue
+		}
+		out := make(types.Array, 4)
+		ok := true
+		for i, v := range r {
+			n, isNum := number(v)
+			if !isNum {
+				ok = false
+				break
+			}
+			off := dx
+			if i%2 == 1 {
+				off = dy
+			}
+			out[i] = types.Float(n*s + off)
+		}
+		if ok {
+			a["Rect"] = out
+		}
+	}
+	return nil
+}
+
+func number(o types.Object) (float64, bool) {
+	switch v := o.(type) {
+	case types.Integer:
+		return float64(v), true
+	case types.Float:
+		return float64(v), true
+	}
+	return 0, false
+}
+
+func newStream(ctx *model.Context, b []byte) (*types.IndirectRef, error) {
+	n := int64(len(b))
+	return ctx.IndRefForNewObject(types.StreamDict{Dict: types.Dict{"Length": types.Integer(n)}, StreamLength: &n, Content: b, Raw: b})
 }

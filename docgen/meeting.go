@@ -66,10 +66,17 @@ const rowNameMax = 80
 
 // RenderMeeting renders the record of a review meeting as a PDF.
 func RenderMeeting(doc MeetingDoc, lang Lang) ([]byte, error) {
+	return RenderMeetingWith(doc, lang, Options{})
+}
+
+// RenderMeetingWith is RenderMeeting with options (for a bundle: no page
+// number).
+func RenderMeetingWith(doc MeetingDoc, lang Lang, o Options) ([]byte, error) {
 	t, err := BuildMeeting(doc, lang)
 	if err != nil {
 		return nil, err
 	}
+	o.apply(t)
 	return Write(t)
 }
 

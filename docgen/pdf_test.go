@@ -282,3 +282,38 @@ func BenchmarkRenderPlan(b *testing.B) {
 		})
 	}
 }
+
+// A document rendered for a bundle has no page number of its own (the
+// bundle stamps its own on every page); the rest of the footer stays.
+func TestNoPageNumberOption(t *testing.T) {
+	needTools(t)
+	pageNo := regexp.MustCompile(`(Page|Tudalen) \d+ (of|o) \d+`)
+	doc := samplePlan(40)
+	for _, tt := range []struct {
+		name   string
+		render func(Options) ([]byte, error)
+	}{
+		{"plan", func(o Options) ([]byte, error) { return RenderPlanWith(doc, LangCY, o) }},
+		{"table", func(o Options) ([]byte, error) { return RenderTableWith(sampleTable(80), LangCY, o) }},
+	} {
+		b, err := tt.render(Options{})
+		with := writePDF(t, tt.name+"-own.pdf", b, err)
+		b, err = tt.render(Options{NoPageNumber: true})
+		without := writePDF(t, tt.name+"-bundle.pdf", b, err)
+		n := pages(t, without)
+		if n < 2 || pages(t, with) != n {
+			t.Fatalf("%s: %d pages without its page number, %d with", tt.name, n, pages(t, with))
+		}
+		for k := 1; k <= n; k++ {
+			if got := pageNo.FindAllString(pdftext(t, with, k), -1); len(got) != 1 {
+				t.Errorf("%s page %d on its own: page numbers %q, want one", tt.name, k, got)
+			}
+			if got := pageNo.FindAllString(pdftext(t, without, k), -1); len(got) != 0 {
+				t.Errorf("%s page %d for a bundle: page numbers %q, want none", tt.name, k, got)
+			}
+		}
+		if tt.name == "plan" && !strings.Contains(pdftext(t, without, n), doc.Learner.FullName()) {
+			t.Errorf("plan for a bundle lost its footer")
+		}
+	}
+}

@@ -26,10 +26,16 @@ type PlanDoc struct {
 
 // RenderPlan renders one version of an IDP as a PDF.
 func RenderPlan(doc PlanDoc, lang Lang) ([]byte, error) {
+	return RenderPlanWith(doc, lang, Options{})
+}
+
+// RenderPlanWith is RenderPlan with options (for a bundle: no page number).
+func RenderPlanWith(doc PlanDoc, lang Lang, o Options) ([]byte, error) {
 	t, err := BuildPlan(doc, lang)
 	if err != nil {
 		return nil, err
 	}
+	o.apply(t)
 	return Write(t)
 }
 

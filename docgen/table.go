@@ -131,10 +131,19 @@ func lineHeight(size float64) float64 { return size / textfit.PtPerMM * leadRati
 // its messages never quote the table's text. The same input gives the
 // same bytes.
 func RenderTable(doc TableDoc, lang Lang) ([]byte, error) {
+	return RenderTableWith(doc, lang, Options{})
+}
+
+// RenderTableWith is RenderTable with options (for a bundle: no page
+// number).
+func RenderTableWith(doc TableDoc, lang Lang, o Options) ([]byte, error) {
 	const op = "docgen.RenderTable"
 	l, err := layoutTable(op, doc, lang)
 	if err != nil {
 		return nil, err
+	}
+	if o.NoPageNumber {
+		l.pageNumber = ""
 	}
 	pdf, err := writeTable(l)
 	if err != nil {

@@ -13,7 +13,8 @@ type Tree struct {
 	Draft string
 	// FooterLeft and FooterRight are printed in the footer of every page.
 	FooterLeft, FooterRight string
-	// PageNumber is the page number pattern, with {current} and {total}.
+	// PageNumber is the page number pattern, with {current} and {total};
+	// "" prints none.
 	PageNumber string
 	// Created is the document's creation date; it fixes the PDF metadata
 	// so that the same tree always gives the same bytes.

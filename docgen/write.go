@@ -138,7 +138,6 @@ func newMarotoWith(s pdfSetup, set []parsedFont) (core.Maroto, error) {
 	b := config.NewBuilder().
 		WithPageSize(pagesize.A4).
 		WithDefaultFont(defaultFont).
-		WithPageNumber(props.PageNumber{Pattern: s.pageNumber, Place: props.RightBottom, Size: smallSize, Color: grey}).
 		WithCompression(true).
 		WithCreationDate(s.created).
 		WithTitle(s.title, true)
@@ -154,6 +153,9 @@ func newMarotoWith(s pdfSetup, set []parsedFont) (core.Maroto, error) {
 			return nil, err
 		}
 		b = b.WithCustomFonts(fonts)
+	}
+	if s.pageNumber != "" {
+		b = b.WithPageNumber(props.PageNumber{Pattern: s.pageNumber, Place: props.RightBottom, Size: smallSize, Color: grey})
 	}
 	if s.landscape {
 		b = b.WithOrientation(orientation.Horizontal)
@@ -324,4 +326,20 @@ func pinModDate(pdf []byte, created time.Time) ([]byte, error) {
 	}
 	copy(pdf[i+len(key):], stamp)
 	return pdf, nil
+}
+
+// Options change how a document is rendered; the zero value is the
+// document as it is downloaded on its own.
+type Options struct {
+	// NoPageNumber leaves out the document's own "Page X of Y": for a
+	// document placed in a tribunal bundle, whose continuous numbering
+	// (stamped on every page) is then the page's only page number. The
+	// footer's other texts (the learner, the version) stay.
+	NoPageNumber bool
+}
+
+func (o Options) apply(t *Tree) {
+	if o.NoPageNumber {
+		t.PageNumber = ""
+	}
 }

@@ -7,26 +7,31 @@ import (
 	"github.com/cynllun/cynllun/service"
 )
 
-// setBundleSpec applies the input's defaults (the current language and
-// sections when omitted) and saves the specification.
+// setBundleSpec saves what the input gives of the specification; what it
+// leaves out (or sends as null) keeps its current value, and a list given
+// empty clears it.
 func (r *Resolver) setBundleSpec(ctx context.Context, in BundleSpecInput) (*cynllun.Case, error) {
-	spec := cynllun.BundleSpec{
-		Language: deref(in.Language), Chronology: in.Chronology == nil || *in.Chronology,
-		ChronologyAfter: deref(in.ChronologyAfter), Records: values(in.Records), Excluded: in.Excluded,
-	}
+	sin := service.SetBundleSpecInput{CaseID: in.CaseID, ExpectedRevision: in.ExpectedRevision,
+		Language: in.Language, Chronology: in.Chronology, ChronologyAfter: in.ChronologyAfter}
 	if in.Sections != nil {
-		spec.Sections = values(in.Sections)
-	} else {
-		c, err := r.Svc.Case(ctx, in.CaseID)
-		if err != nil {
-			return nil, err
+		v := values(in.Sections)
+		if v == nil {
+			v = []cynllun.BundleSection{}
 		}
-		spec.Sections = c.Bundle.Sections
-		if in.ChronologyAfter == nil {
-			spec.ChronologyAfter = c.Bundle.ChronologyAfter
-		}
+		sin.Sections = &v
 	}
-	return r.Svc.SetBundleSpec(ctx, service.SetBundleSpecInput{CaseID: in.CaseID, ExpectedRevision: in.ExpectedRevision, Spec: spec})
+	if in.Records != nil {
+		v := values(in.Records)
+		if v == nil {
+			v = []cynllun.RecordItem{}
+		}
+		sin.Records = &v
+	}
+	if in.Excluded != nil {
+		v := in.Excluded
+		sin.Excluded = &v
+	}
+	return r.Svc.SetBundleSpec(ctx, sin)
 }
 
 // addEvidence adds a multipart upload to a case.

@@ -93,6 +93,7 @@ func setCosts(c *ComplexityRoot) {
 	c.Mutation.RenderPlan = func(child int, _ RenderPlanInput) int { return costRender + child }
 	c.Mutation.RequestReview = func(child int, _ service.RequestReviewInput) int { return 2*costWrite + child }
 	c.Mutation.DecideReviewRequest = func(child int, _ service.DecideRequestInput) int { return costWrite + child }
+	c.Mutation.CancelReview = func(child int, _ service.CancelReviewInput) int { return costWrite + child }
 	c.Mutation.OpenReview = func(child int, _ service.OpenReviewInput) int { return 2*costWrite + child }
 	c.Mutation.SaveReview = func(child int, _ service.SaveReviewInput) int { return 2*costWrite + child }
 	c.Mutation.ConcludeReview = func(child int, _ service.ConcludeInput) int { return costCompute + child }

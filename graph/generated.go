@@ -250,6 +250,10 @@ type ComplexityRoot struct {
 		Note  func(childComplexity int) int
 	}
 
+	CancelReviewPayload struct {
+		Review func(childComplexity int) int
+	}
+
 	Case struct {
 		AppealDeadline         func(childComplexity int) int
 		Bundle                 func(childComplexity int) int
@@ -747,6 +751,7 @@ type ComplexityRoot struct {
 		FromPage   func(childComplexity int) int
 		Number     func(childComplexity int) int
 		SHA256     func(childComplexity int) int
+		ScaledToA4 func(childComplexity int) int
 		Section    func(childComplexity int) int
 		Title      func(childComplexity int) int
 		ToPage     func(childComplexity int) int
@@ -765,6 +770,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddEvidence               func(childComplexity int, input AddEvidenceInput) int
+		CancelReview              func(childComplexity int, input service.CancelReviewInput) int
 		CeasePlan                 func(childComplexity int, input CeasePlanInput) int
 		ConcludeReview            func(childComplexity int, input service.ConcludeInput) int
 		CreateLearner             func(childComplexity int, input service.LearnerInput) int
@@ -1255,6 +1261,7 @@ type ComplexityRoot struct {
 		Revisions          func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Status             func(childComplexity int) int
 		Type               func(childComplexity int) int
+		ViewerCanCancel    func(childComplexity int) int
 		ViewerCanEdit      func(childComplexity int) int
 		ViewerCanRender    func(childComplexity int) int
 	}
@@ -1797,6 +1804,7 @@ type MutationResolver interface {
 	RenderPlan(ctx context.Context, input RenderPlanInput) (*RenderPlanPayload, error)
 	RequestReview(ctx context.Context, input service.RequestReviewInput) (*RequestReviewPayload, error)
 	DecideReviewRequest(ctx context.Context, input service.DecideRequestInput) (*DecideReviewRequestPayload, error)
+	CancelReview(ctx context.Context, input service.CancelReviewInput) (*CancelReviewPayload, error)
 	OpenReview(ctx context.Context, input service.OpenReviewInput) (*OpenReviewPayload, error)
 	SaveReview(ctx context.Context, input service.SaveReviewInput) (*SaveReviewPayload, error)
 	ConcludeReview(ctx context.Context, input service.ConcludeInput) (*ConcludeReviewPayload, error)
@@ -1991,6 +1999,7 @@ type ReviewResolver interface {
 	CreatedByPerson(ctx context.Context, obj *cynllun.Review) (*service.Person, error)
 	ViewerCanEdit(ctx context.Context, obj *cynllun.Review) (bool, error)
 	ViewerCanRender(ctx context.Context, obj *cynllun.Review) (bool, error)
+	ViewerCanCancel(ctx context.Context, obj *cynllun.Review) (bool, error)
 }
 type ReviewDecisionResolver interface {
 	Version(ctx context.Context, obj *ReviewDecision) (*int, error)
@@ -2655,6 +2664,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CalculationStep.Note(childComplexity), true
+
+	case "CancelReviewPayload.review":
+		if e.ComplexityRoot.CancelReviewPayload.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelReviewPayload.Review(childComplexity), true
 
 	case "Case.appealDeadline":
 		if e.ComplexityRoot.Case.AppealDeadline == nil {
@@ -4754,6 +4770,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ManifestDocument.SHA256(childComplexity), true
+	case "ManifestDocument.scaledToA4":
+		if e.ComplexityRoot.ManifestDocument.ScaledToA4 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManifestDocument.ScaledToA4(childComplexity), true
 	case "ManifestDocument.section":
 		if e.ComplexityRoot.ManifestDocument.Section == nil {
 			break
@@ -4816,6 +4838,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddEvidence(childComplexity, args["input"].(AddEvidenceInput)), true
+	case "Mutation.cancelReview":
+		if e.ComplexityRoot.Mutation.CancelReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelReview(childComplexity, args["input"].(service.CancelReviewInput)), true
 	case "Mutation.ceasePlan":
 		if e.ComplexityRoot.Mutation.CeasePlan == nil {
 			break
@@ -7283,6 +7316,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Review.Type(childComplexity), true
+	case "Review.viewerCanCancel":
+		if e.ComplexityRoot.Review.ViewerCanCancel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ViewerCanCancel(childComplexity), true
 	case "Review.viewerCanEdit":
 		if e.ComplexityRoot.Review.ViewerCanEdit == nil {
 			break
@@ -8657,6 +8696,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BundleSectionInput", ec.unmarshalInputBundleSectionInput),
 			graphql.NewInputUnmarshaler("BundleSpecInput", ec.unmarshalInputBundleSpecInput),
 			graphql.NewInputUnmarshaler("CalendarInput", ec.unmarshalInputCalendarInput),
+			graphql.NewInputUnmarshaler("CancelReviewInput", ec.unmarshalInputCancelReviewInput),
 			graphql.NewInputUnmarshaler("CaseFriendInput", ec.unmarshalInputCaseFriendInput),
 			graphql.NewInputUnmarshaler("CeasePlanInput", ec.unmarshalInputCeasePlanInput),
 			graphql.NewInputUnmarshaler("ChildViewInput", ec.unmarshalInputChildViewInput),
@@ -10292,6 +10332,8 @@ enum ReviewStatus {
   OPEN
   "Ended in a revised plan or a notice of no revision. The decision never changes; the record may still be corrected (each correction a revision)."
   CONCLUDED
+  "Opened (or, for a request staff recorded, recorded) by mistake and cancelled before it was concluded (cancelReview). Its record and revisions are kept; the revision that cancelled it has the reason as its comment. It started no review period, and the clocks it started were closed as not applicable."
+  CANCELLED
 }
 
 "Who asked for a review."
@@ -10509,6 +10551,19 @@ extend type Mutation {
     "The decision."
     input: DecideReviewRequestInput!
   ): DecideReviewRequestPayload
+  """
+  Cancel a review opened by mistake (the wrong plan, a duplicate), or a
+  request staff recorded by mistake: for those who may open reviews, while
+  the review is OPEN and not concluded, or REQUESTED and recorded by staff (a
+  request the family made themselves is decided instead). It becomes
+  CANCELLED, keeps its record, closes the clocks it started (T9 for a
+  request) as not applicable and leaves review periods as they were. Audited.
+  A concluded, refused or cancelled review is INVALID on input.id.
+  """
+  cancelReview(
+    "The cancellation."
+    input: CancelReviewInput!
+  ): CancelReviewPayload
   "Start a review that was not requested (annual, transfer, LA reconsideration, other)."
   openReview(
     "The review."
@@ -11170,6 +11225,16 @@ input RequestReviewInput {
   reason: String!
   "ON_REQUEST (default) or NHS_REQUEST or LA_RECONSIDERATION."
   type: ReviewType
+}
+
+"A review to cancel."
+input CancelReviewInput {
+  "The review's id."
+  id: ID!
+  "The revision you cancelled (Review.revision); a stale one is CONFLICT."
+  expectedRevision: Int!
+  "Why it is cancelled (required): kept as the cancelling revision's comment and given to the clocks it closes."
+  reason: String!
 }
 
 "A decision on a review request (staff and officers)."
@@ -12291,9 +12356,11 @@ extend type Mutation {
     input: UpdateCaseInput!
   ): UpdateCasePayload
   """
-  Replace how the case's bundle is put together: sections (keys, titles,
-  page limits, order, the kinds each takes), the documents from the record,
-  and the evidence left out. A new revision of the case.
+  Change how the case's bundle is put together: its language, sections
+  (keys, titles, page limits, order, the kinds each takes), chronology, the
+  documents from the record, and the evidence left out. Only the fields
+  given change; the rest keep their current values (see BundleSpecInput).
+  A new revision of the case.
   """
   setBundleSpec(
     "The bundle specification."
@@ -12955,6 +13022,8 @@ type ManifestDocument {
   toPage: Int!
   "SHA-256 of the document's own bytes."
   sha256: String!
+  "How many of its pages were not A4 (US Letter, Legal, A3…) and were scaled to fit and centred on A4 pages in the bundle; the document as given is unchanged."
+  scaledToA4: Int!
 }
 
 "The decision a case is about."
@@ -13103,23 +13172,35 @@ input RecordItemInput {
   to: Date
 }
 
-"How a case's bundle is to be put together (a new revision of the case)."
+"""
+How a case's bundle is to be put together (a new revision of the case).
+Only what is given changes: a
+field left out, or sent as null, keeps its current value (none of these
+fields has a default, so null never means one), and a list given empty
+clears it. So ` + "`" + `{caseId, expectedRevision, language: CY}` + "`" + ` changes the
+language alone and keeps the sections, the documents from the record and
+the evidence left out.
+"""
 input BundleSpecInput {
   "The case's id."
   caseId: ID!
   "The revision you edited (Case.revision)."
   expectedRevision: Int!
-  "Default: the current language."
+  "The bundle's language. Omitted or null: the current language."
   language: RenderLanguage
-  "Default: the current sections."
+  "The sections, in order (at least one; [] is INVALID). Omitted or null: the current sections."
   sections: [BundleSectionInput!]
-  "Include a generated chronology."
-  chronology: Boolean = true
-  "The key of the section the chronology follows; omit to put it before the first (or, when sections is omitted too, to keep the current place)."
+  "Whether the bundle has a generated chronology. Omitted or null: as it is now."
+  chronology: Boolean
+  """
+  The key of the section the chronology follows; "" puts it before the
+  first section. Omitted or null: the current place, or before the first
+  section when new sections no longer have the current one.
+  """
   chronologyAfter: String
-  "The documents from the record, each at most once (at most 200)."
-  records: [RecordItemInput!]!
-  "Ids of this case's evidence to leave out."
+  "The documents from the record, each at most once (at most 200); [] leaves none. Omitted or null: the current ones."
+  records: [RecordItemInput!]
+  "Ids of this case's evidence to leave out; [] leaves none out. Omitted or null: the current list."
   excluded: [ID!]
 }
 
@@ -13232,8 +13313,10 @@ extend type Review {
   createdByPerson: Person
   "Whether you may change the review's record (saveReview, decideReviewRequest, concludeReview)."
   viewerCanEdit: Boolean!
-  "Whether you may have its meeting record rendered (renderMeetingRecord): false for a review that was not held (a request not accepted)."
+  "Whether you may have its meeting record rendered (renderMeetingRecord): false for a review that was not held (a request not accepted, a cancelled review)."
   viewerCanRender: Boolean!
+  "Whether you may cancel it (cancelReview): you may open reviews of the plan, and it is OPEN and not concluded, or a REQUESTED review that staff recorded."
+  viewerCanCancel: Boolean!
 }
 
 extend type ReviewRevision {
@@ -13833,6 +13916,12 @@ type RenderPlanPayload {
 "The result of ` + "`" + `requestReview` + "`" + `: room for more fields without breaking clients."
 type RequestReviewPayload {
   "The review, as requested."
+  review: Review!
+}
+
+"The result of ` + "`" + `cancelReview` + "`" + `: room for more fields without breaking clients."
+type CancelReviewPayload {
+  "The review, now CANCELLED."
   review: Review!
 }
 
@@ -14591,6 +14680,14 @@ func (ec *executionContext) childFields_CalculationStep(ctx context.Context, fie
 		return ec.fieldContext_CalculationStep_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CalculationStep", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelReviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "review":
+		return ec.fieldContext_CancelReviewPayload_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelReviewPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15593,6 +15690,8 @@ func (ec *executionContext) childFields_ManifestDocument(ctx context.Context, fi
 		return ec.fieldContext_ManifestDocument_toPage(ctx, field)
 	case "sha256":
 		return ec.fieldContext_ManifestDocument_sha256(ctx, field)
+	case "scaledToA4":
+		return ec.fieldContext_ManifestDocument_scaledToA4(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ManifestDocument", field.Name)
 }
@@ -16471,6 +16570,8 @@ func (ec *executionContext) childFields_Review(ctx context.Context, field graphq
 		return ec.fieldContext_Review_viewerCanEdit(ctx, field)
 	case "viewerCanRender":
 		return ec.fieldContext_Review_viewerCanRender(ctx, field)
+	case "viewerCanCancel":
+		return ec.fieldContext_Review_viewerCanCancel(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Review", field.Name)
 }
@@ -17555,6 +17656,20 @@ func (ec *executionContext) field_Mutation_addEvidence_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (AddEvidenceInput, error) {
 			return ec.unmarshalNAddEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAddEvidenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (service.CancelReviewInput, error) {
+			return ec.unmarshalNCancelReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐCancelReviewInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -21453,6 +21568,38 @@ func (ec *executionContext) fieldContext_CalculationStep_note(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelReviewPayload_review(ctx context.Context, field graphql.CollectedField, obj *CancelReviewPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelReviewPayload_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Review) graphql.Marshaler {
+			return ec.marshalNReview2githubᚗcomᚋcynllunᚋcynllunᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelReviewPayload_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelReviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
 		},
 	}
 	return fc, nil
@@ -30196,6 +30343,29 @@ func (ec *executionContext) fieldContext_ManifestDocument_sha256(_ context.Conte
 	return graphql.NewScalarFieldContext("ManifestDocument", field, false, false, "String")
 }
 
+func (ec *executionContext) _ManifestDocument_scaledToA4(ctx context.Context, field graphql.CollectedField, obj *bundle.Placement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManifestDocument_scaledToA4(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScaledToA4, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManifestDocument_scaledToA4(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManifestDocument", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ManifestSection_key(ctx context.Context, field graphql.CollectedField, obj *bundle.SectionPlacement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30807,6 +30977,50 @@ func (ec *executionContext) fieldContext_Mutation_decideReviewRequest(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_decideReviewRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelReview(ctx, fc.Args["input"].(service.CancelReviewInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CancelReviewPayload) graphql.Marshaler {
+			return ec.marshalOCancelReviewPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCancelReviewPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CancelReviewPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -40796,6 +41010,29 @@ func (ec *executionContext) fieldContext_Review_viewerCanRender(_ context.Contex
 	return graphql.NewScalarFieldContext("Review", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _Review_viewerCanCancel(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_viewerCanCancel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().ViewerCanCancel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_viewerCanCancel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _ReviewCheck_code(ctx context.Context, field graphql.CollectedField, obj *quality.Check) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -47872,10 +48109,6 @@ func (ec *executionContext) unmarshalInputBundleSpecInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	if _, present := asMap["chronology"]; !present {
-		asMap["chronology"] = true
-	}
-
 	fieldsInOrder := [...]string{"caseId", "expectedRevision", "language", "sections", "chronology", "chronologyAfter", "records", "excluded"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -47927,7 +48160,7 @@ func (ec *executionContext) unmarshalInputBundleSpecInput(ctx context.Context, o
 			it.ChronologyAfter = data
 		case "records":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("records"))
-			data, err := ec.unmarshalNRecordItemInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRecordItemᚄ(ctx, v)
+			data, err := ec.unmarshalORecordItemInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRecordItemᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -48009,6 +48242,62 @@ func (ec *executionContext) unmarshalInputCalendarInput(ctx context.Context, obj
 func UnmarshalCalendarInput(ctx context.Context, raw any) (calendar.Calendar, error) {
 	var out calendar.Calendar
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CalendarInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCancelReviewInput(ctx context.Context, obj any) (service.CancelReviewInput, error) {
+	var it service.CancelReviewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "expectedRevision", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "expectedRevision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedRevision"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedRevision = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelReviewInput unmarshals raw into the CancelReviewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelReviewInput(ctx context.Context, raw any) (service.CancelReviewInput, error) {
+	var out service.CancelReviewInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelReviewInput", raw, &out)
 	return out, err
 }
 
@@ -53848,6 +54137,39 @@ func (ec *executionContext) _CalculationStep(ctx context.Context, sel ast.Select
 	return out
 }
 
+var cancelReviewPayloadImplementors = []string{"CancelReviewPayload"}
+
+func (ec *executionContext) _CancelReviewPayload(ctx context.Context, sel ast.SelectionSet, obj *CancelReviewPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelReviewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelReviewPayload")
+		case "review":
+			out.Values[i] = ec._CancelReviewPayload_review(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var caseImplementors = []string{"Case", "Node"}
 
 func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Case) graphql.Marshaler {
@@ -57147,6 +57469,11 @@ func (ec *executionContext) _ManifestDocument(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "scaledToA4":
+			out.Values[i] = ec._ManifestDocument_scaledToA4(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -57338,6 +57665,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "decideReviewRequest":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_decideReviewRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cancelReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelReview(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -60554,6 +60888,12 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Review_viewerCanRender(ctx, field, obj)
 				})
+		case "viewerCanCancel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_viewerCanCancel(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -63578,6 +63918,11 @@ func (ec *executionContext) unmarshalNCalendarInput2githubᚗcomᚋcynllunᚋcyn
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCancelReviewInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐCancelReviewInput(ctx context.Context, v any) (service.CancelReviewInput, error) {
+	res, err := ec.unmarshalInputCancelReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCase2githubᚗcomᚋcynllunᚋcynllunᚐCase(ctx context.Context, sel ast.SelectionSet, v cynllun.Case) graphql.Marshaler {
 	return ec._Case(ctx, sel, &v)
 }
@@ -65975,20 +66320,6 @@ func (ec *executionContext) marshalNRecordItem2ᚕgithubᚗcomᚋcynllunᚋcynll
 	return ret
 }
 
-func (ec *executionContext) unmarshalNRecordItemInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRecordItemᚄ(ctx context.Context, v any) ([]*cynllun.RecordItem, error) {
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]*cynllun.RecordItem, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNRecordItemInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRecordItem(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
 func (ec *executionContext) unmarshalNRecordItemInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRecordItem(ctx context.Context, v any) (*cynllun.RecordItem, error) {
 	res, err := ec.unmarshalInputRecordItemInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -66426,12 +66757,14 @@ var (
 		"REFUSED":   cynllun.ReviewRefused,
 		"OPEN":      cynllun.ReviewOpen,
 		"CONCLUDED": cynllun.ReviewConcluded,
+		"CANCELLED": cynllun.ReviewCancelled,
 	}
 	marshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus = map[cynllun.ReviewStatus]string{
 		cynllun.ReviewRequested: "REQUESTED",
 		cynllun.ReviewRefused:   "REFUSED",
 		cynllun.ReviewOpen:      "OPEN",
 		cynllun.ReviewConcluded: "CONCLUDED",
+		cynllun.ReviewCancelled: "CANCELLED",
 	}
 )
 
@@ -67668,6 +68001,13 @@ func (ec *executionContext) unmarshalOBundleSectionInput2ᚕᚖgithubᚗcomᚋcy
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOCancelReviewPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCancelReviewPayload(ctx context.Context, sel ast.SelectionSet, v *CancelReviewPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CancelReviewPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCase2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCase(ctx context.Context, sel ast.SelectionSet, v *cynllun.Case) graphql.Marshaler {
@@ -69348,6 +69688,23 @@ func (ec *executionContext) unmarshalOQuantityInput2ᚖgithubᚗcomᚋcynllunᚋ
 	}
 	res, err := ec.unmarshalInputQuantityInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORecordItemInput2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRecordItemᚄ(ctx context.Context, v any) ([]*cynllun.RecordItem, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*cynllun.RecordItem, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRecordItemInput2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRecordItem(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalORecordSessionsPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRecordSessionsPayload(ctx context.Context, sel ast.SelectionSet, v *RecordSessionsPayload) graphql.Marshaler {

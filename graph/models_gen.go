@@ -86,23 +86,37 @@ type BundlePreviewSection struct {
 }
 
 // How a case's bundle is to be put together (a new revision of the case).
+// Only what is given changes: a
+// field left out, or sent as null, keeps its current value (none of these
+// fields has a default, so null never means one), and a list given empty
+// clears it. So `{caseId, expectedRevision, language: CY}` changes the
+// language alone and keeps the sections, the documents from the record and
+// the evidence left out.
 type BundleSpecInput struct {
 	// The case's id.
 	CaseID string `json:"caseId"`
 	// The revision you edited (Case.revision).
 	ExpectedRevision int `json:"expectedRevision"`
-	// Default: the current language.
+	// The bundle's language. Omitted or null: the current language.
 	Language *cynllun.RenderLanguage `json:"language,omitempty"`
-	// Default: the current sections.
+	// The sections, in order (at least one; [] is INVALID). Omitted or null: the current sections.
 	Sections []*cynllun.BundleSection `json:"sections,omitempty"`
-	// Include a generated chronology.
+	// Whether the bundle has a generated chronology. Omitted or null: as it is now.
 	Chronology *bool `json:"chronology,omitempty"`
-	// The key of the section the chronology follows; omit to put it before the first (or, when sections is omitted too, to keep the current place).
+	// The key of the section the chronology follows; "" puts it before the
+	// first section. Omitted or null: the current place, or before the first
+	// section when new sections no longer have the current one.
 	ChronologyAfter *string `json:"chronologyAfter,omitempty"`
-	// The documents from the record, each at most once (at most 200).
-	Records []*cynllun.RecordItem `json:"records"`
-	// Ids of this case's evidence to leave out.
+	// The documents from the record, each at most once (at most 200); [] leaves none. Omitted or null: the current ones.
+	Records []*cynllun.RecordItem `json:"records,omitempty"`
+	// Ids of this case's evidence to leave out; [] leaves none out. Omitted or null: the current list.
 	Excluded []string `json:"excluded,omitempty"`
+}
+
+// The result of `cancelReview`: room for more fields without breaking clients.
+type CancelReviewPayload struct {
+	// The review, now CANCELLED.
+	Review cynllun.Review `json:"review"`
 }
 
 // A case friend acting for the learner (ss.84–85).

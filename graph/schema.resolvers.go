@@ -716,6 +716,11 @@ func (r *mutationResolver) DecideReviewRequest(ctx context.Context, input servic
 	return payload(func(rv *cynllun.Review) *DecideReviewRequestPayload { return &DecideReviewRequestPayload{Review: *rv} })(r.Svc.DecideReviewRequest(ctx, input))
 }
 
+// CancelReview is the resolver for the cancelReview field.
+func (r *mutationResolver) CancelReview(ctx context.Context, input service.CancelReviewInput) (*CancelReviewPayload, error) {
+	return payload(func(rv *cynllun.Review) *CancelReviewPayload { return &CancelReviewPayload{Review: *rv} })(r.Svc.CancelReview(ctx, input))
+}
+
 // OpenReview is the resolver for the openReview field.
 func (r *mutationResolver) OpenReview(ctx context.Context, input service.OpenReviewInput) (*OpenReviewPayload, error) {
 	return payload(func(rv *cynllun.Review) *OpenReviewPayload { return &OpenReviewPayload{Review: *rv} })(r.Svc.OpenReview(ctx, input))
@@ -1543,6 +1548,12 @@ func (r *reviewResolver) ViewerCanEdit(ctx context.Context, obj *cynllun.Review)
 func (r *reviewResolver) ViewerCanRender(ctx context.Context, obj *cynllun.Review) (bool, error) {
 	c, err := r.Svc.ReviewCan(ctx, obj)
 	return c.Render, err
+}
+
+// ViewerCanCancel is the resolver for the viewerCanCancel field.
+func (r *reviewResolver) ViewerCanCancel(ctx context.Context, obj *cynllun.Review) (bool, error) {
+	c, err := r.Svc.ReviewCan(ctx, obj)
+	return c.Cancel, err
 }
 
 // Version is the resolver for the version field.

@@ -182,6 +182,11 @@ type ReviewCan struct {
 	// Render: renderMeetingRecord (Render), for a review that was held
 	// (cynllun.Review.Held).
 	Render bool
+	// Cancel: cancelReview (WriteLearner, as openReview), for a review
+	// OPEN and not concluded, or REQUESTED. A request is cancelled only
+	// when staff recorded it (the family's own requests are decided):
+	// the service narrows this for requests (service.ReviewCan).
+	Cancel bool
 }
 
 // ForReview is what p may do with review r of a plan of l.
@@ -189,9 +194,11 @@ func ForReview(p *cynllun.Principal, l *cynllun.Learner, r *cynllun.Review, now 
 	if r == nil || l == nil || r.LearnerID != l.ID {
 		return ReviewCan{}
 	}
+	edit := WriteLearner(p, l, now).OK
 	return ReviewCan{
-		Edit:   WriteLearner(p, l, now).OK,
+		Edit:   edit,
 		Render: Render(p, l, now).OK && r.Held(),
+		Cancel: edit && (r.Status == cynllun.ReviewOpen && r.Decision == nil || r.Status == cynllun.ReviewRequested),
 	}
 }
 

@@ -252,7 +252,7 @@ func TestSampleCaseMatchesService(t *testing.T) {
 		t.Errorf("the service started %d clocks for the case; the seed starts T17 only", started)
 	}
 
-	spec, err := svc.SetBundleSpec(ctx, service.SetBundleSpecInput{CaseID: got.ID, ExpectedRevision: got.Revision, Spec: sample.Bundle})
+	spec, err := svc.SetBundleSpec(ctx, service.WholeSpec(got.ID, got.Revision, sample.Bundle))
 	if err != nil {
 		t.Fatalf("the service refuses the seed's bundle: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,7 +74,7 @@ const previewQuery = `query($id: ID!) { case(id: $id) { bundlePreview { document
 
 const bundleFields = `id number status language pages contentsSha256 renderedAt job { id status errorCode }
 	file { id name contentType pages sha256 downloadUrl }
-	manifestFile { id contentType downloadUrl }
+	manifestFile { id name contentType downloadUrl }
 	manifest { pages cover { from to } index { from to } chronology { from to }
 		sections { key divider documents { from to } pages }
 		documents { documentId section number title fromPage toPage sha256 }
@@ -426,6 +427,26 @@ func TestCaseBundle(t *testing.T) {
 	if rr := e.do(alnco, set, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records}}); rr.code() != "CONFLICT" {
 		t.Fatalf("stale spec: %s", rr.raw)
 	}
+	// Only what is given changes: the language alone (then back, with an
+	// explicit null for the chronology) keeps the records, the sections
+	// and their limits.
+	langSet := `mutation($in: BundleSpecInput!) { setBundleSpec(input: $in) { case { revision bundleSpec { language chronology chronologyAfter records { kind section } sections { key pageLimit } } } } }`
+	for i, in := range []map[string]any{
+		{"caseId": caseID, "expectedRevision": 2, "language": "CY"},
+		{"caseId": caseID, "expectedRevision": 3, "language": "BILINGUAL", "chronology": nil, "records": nil},
+	} {
+		rl := e.must(alnco, langSet, map[string]any{"in": in})
+		bs := func(path ...any) any { return rl.get(append([]any{"setBundleSpec", "case", "bundleSpec"}, path...)...) }
+		if bs("language") != in["language"] || len(bs("records").([]any)) != 3 || rl.str("setBundleSpec", "case", "bundleSpec", "records", 0, "section") != "C" ||
+			len(bs("sections").([]any)) != 6 || bs("sections", 3, "pageLimit") != 1.0 || bs("chronology") != true || bs("chronologyAfter") != "A" {
+			t.Fatalf("language only (%d): %s", i, rl.raw)
+		}
+	}
+	// An explicit empty list clears.
+	if rl := e.must(alnco, langSet, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 4, "records": []any{}}}); len(rl.get("setBundleSpec", "case", "bundleSpec", "records").([]any)) != 0 {
+		t.Fatalf("records: []: %s", rl.raw)
+	}
+	e.must(alnco, set, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 5, "records": records}})
 
 	// The preview: documents in their sections, page counts, the warnings
 	// before rendering, and the chronology from the record.
@@ -499,12 +520,29 @@ func TestCaseBundle(t *testing.T) {
 	if bq("manifest", "pages") != float64(pages) || bq("pages") != float64(pages) || bq("file", "pages") != float64(pages) {
 		t.Fatalf("bundle has %d pages; manifest says %v: %s", pages, bq("manifest", "pages"), done.raw)
 	}
-	// Every page carries its own number, the same as its PDF page index.
+	// Every page carries its own number, the same as its PDF page index,
+	// and no other: the plan, ledger and deadlines rendered into the
+	// bundle leave out their own "Tudalen 1 o 3" (checked below, once the
+	// manifest says which pages are uploads: an uploaded letter's own
+	// "Page 1 of 2" is part of the letter as given).
+	pageNo := regexp.MustCompile(`(Tudalen|Page) \d+ (o|of) \d+`)
+	extraNumbers := map[int][]string{}
 	for i := 1; i <= pages; i++ {
-		want := fmt.Sprintf("Tudalen %d o %d", i, pages)
-		if txt := pageText(t, pdf, i); !strings.Contains(txt, want) {
+		want := fmt.Sprintf("Tudalen %d o %d / Page %d of %d", i, pages, i, pages)
+		txt := strings.Join(strings.Fields(pageText(t, pdf, i)), " ")
+		if !strings.Contains(txt, want) {
 			t.Fatalf("page %d lacks %q: %s", i, want, txt)
 		}
+		if rest := pageNo.FindAllString(strings.Replace(txt, want, "", 1), -1); len(rest) > 0 {
+			extraNumbers[i] = rest
+		}
+	}
+	// The file is named for the case and the learner's initials.
+	if name := done.str("bundle", "file", "name"); name != "Bwndel y tribiwnlys – "+caseID+" – S.Ll. – fersiwn 1 (CY-EN).pdf" {
+		t.Errorf("bundle file name %q", name)
+	}
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''Bwndel%20y%20tribiwnlys%20%E2%80%93%20") {
+		t.Errorf("Content-Disposition %q", cd)
 	}
 	cover := pageText(t, pdf, 1)
 	for _, want := range []string{"Tribiwnlys Addysg Cymru", "Apêl am ddarpariaeth therapi iaith", "Siôn Llŷr"} {
@@ -520,9 +558,17 @@ func TestCaseBundle(t *testing.T) {
 		"D1": "Educational psychology report line 1", "F1": "Letter to the LA line 1", "A1": "Letter to the LA line 1",
 		"C2": "Individual Development Plan", "C1": "Y ddarpariaeth a gynlluniwyd", "C3": "Terfynau amser statudol",
 	}
+	generated := 0
 	for _, d := range docs {
 		m := d.(map[string]any)
 		from, to := int(m["fromPage"].(float64)), int(m["toPage"].(float64))
+		if strings.HasPrefix(m["documentId"].(string), "evd_") {
+			for k := from; k <= to; k++ {
+				delete(extraNumbers, k)
+			}
+		} else {
+			generated += to - from + 1
+		}
 		if from < 1 || to < from || to > pages {
 			t.Fatalf("document %v: pages %d–%d", m["number"], from, to)
 		}
@@ -533,22 +579,39 @@ func TestCaseBundle(t *testing.T) {
 			t.Errorf("report digest %v, uploaded %s", m["sha256"], reportSHA)
 		}
 	}
+	if len(extraNumbers) > 0 || generated < 3 {
+		t.Errorf("pages with a page number besides the bundle's: %v (%d pages from the record)", extraNumbers, generated)
+	}
 	// The manifest as a file: the same placements.
 	resp, mj := e.get(advocate, "/files/"+done.str("bundle", "manifestFile", "id"))
 	var mf struct {
+		Version  int    `json:"manifestVersion"`
 		Bundle   string `json:"bundle"`
 		SHA256   string `json:"sha256"`
 		Manifest struct {
-			Pages     int `json:"Pages"`
+			Pages     int `json:"pages"`
 			Documents []struct {
-				Number           string
-				FromPage, ToPage int
-			}
+				Number   string `json:"number"`
+				FromPage int    `json:"fromPage"`
+				ToPage   int    `json:"toPage"`
+			} `json:"documents"`
 		} `json:"manifest"`
 	}
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(mj, &mf) != nil || mf.Bundle != b1ID || mf.SHA256 != done.str("bundle", "file", "sha256") ||
-		mf.Manifest.Pages != pages || len(mf.Manifest.Documents) != len(docs) {
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(mj, &mf) != nil || mf.Version != 2 || mf.Bundle != b1ID || mf.SHA256 != done.str("bundle", "file", "sha256") ||
+		mf.Manifest.Pages != pages || len(mf.Manifest.Documents) != len(docs) || mf.Manifest.Documents[0].FromPage < 1 {
 		t.Fatalf("manifest file: %d %s", resp.StatusCode, mj)
+	}
+	// Its keys are the API's (camelCase), not Go's.
+	for _, key := range []string{`"pages":`, `"documentId":`, `"fromPage":`, `"sha256":`, `"divider":`} {
+		if !strings.Contains(string(mj), key) {
+			t.Errorf("manifest file lacks %s: %s", key, mj)
+		}
+	}
+	if regexp.MustCompile(`"(Pages|DocumentID|FromPage|SHA256|Divider)":`).Match(mj) {
+		t.Errorf("manifest file has Go's key names: %s", mj)
+	}
+	if name := done.str("bundle", "manifestFile", "name"); !strings.HasSuffix(name, "fersiwn 1 maniffest (CY-EN).json") {
+		t.Errorf("manifest file name %q", name)
 	}
 
 	// Asking again with nothing changed gives the same version.
@@ -631,7 +694,7 @@ func TestCaseBundle(t *testing.T) {
 		t.Fatalf("reopened a closed case: %s", rr.raw)
 	}
 	hist := e.must(officer, `query($id: ID!) { case(id: $id) { revisions { nodes { revision status } } } }`, map[string]any{"id": caseID})
-	if n := len(hist.get("case", "revisions", "nodes").([]any)); n != 6 {
+	if n := len(hist.get("case", "revisions", "nodes").([]any)); n != 10 {
 		t.Fatalf("revisions: %s", hist.raw)
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/bundle"
@@ -304,7 +306,8 @@ func BundleSpec(c *BundleContents, docs [][]bundle.Document) bundle.Spec {
 }
 
 // RecordDocument renders a document from the record (a plan version, a
-// meeting record or a frozen table) to PDF.
+// meeting record or a frozen table) to PDF for a bundle: without its own
+// page number, since the bundle numbers every page.
 func RecordDocument(ctx context.Context, store cynllun.Store, d *FrozenDoc, lang cynllun.RenderLanguage, now time.Time) ([]byte, error) {
 	const op = "service.RecordDocument"
 	var (
@@ -313,19 +316,19 @@ func RecordDocument(ctx context.Context, store cynllun.Store, d *FrozenDoc, lang
 	)
 	switch {
 	case d.Table != nil:
-		pdf, err = docgen.RenderTable(*d.Table, docgen.Lang(lang))
+		pdf, err = docgen.RenderTableWith(*d.Table, docgen.Lang(lang), inBundle)
 	case d.PlanID != "" && d.Version > 0:
 		doc, lerr := LoadPlanDoc(ctx, store, d.PlanID, d.Version, lang)
 		if lerr != nil {
 			return nil, lerr
 		}
-		pdf, err = docgen.RenderPlan(doc, docgen.Lang(lang))
+		pdf, err = docgen.RenderPlanWith(doc, docgen.Lang(lang), inBundle)
 	case d.ReviewID != "":
 		doc, lerr := LoadMeetingDoc(ctx, store, d.ReviewID, d.Revision, lang, now)
 		if lerr != nil {
 			return nil, lerr
 		}
-		pdf, err = docgen.RenderMeeting(doc, docgen.Lang(lang))
+		pdf, err = docgen.RenderMeetingWith(doc, docgen.Lang(lang), inBundle)
 	default:
 		return nil, cynllun.Internal(op, fmt.Errorf("document %s has nothing to render", d.Number))
 	}
@@ -334,6 +337,10 @@ func RecordDocument(ctx context.Context, store cynllun.Store, d *FrozenDoc, lang
 	}
 	return pdf, nil
 }
+
+// inBundle renders a document for a bundle: the bundle's continuous page
+// number is the only one on its pages.
+var inBundle = docgen.Options{NoPageNumber: true}
 
 // sortDocs orders a section's documents: by date (undated last), then as
 // listed, when the section is chronological.
@@ -352,4 +359,115 @@ func sortDocs(docs []FrozenDoc, order cynllun.SectionOrder) {
 		}
 		return cmp.Compare(a.Date.String(), b.Date.String())
 	})
+}
+
+// Words of a bundle's file name.
+var (
+	txtTribunalBundle = form.Text{EN: "Tribunal bundle", CY: "Bwndel y tribiwnlys"}
+	txtCaseBundle     = form.Text{EN: "Case bundle", CY: "Bwndel yr achos"}
+	txtFileVersion    = form.Text{EN: "v%d", CY: "fersiwn %d"}
+	txtManifestFile   = form.Text{EN: "manifest", CY: "maniffest"}
+)
+
+// BundleFileName is the name a bundle version's PDF is stored and
+// downloaded under: "Tribunal bundle – ETW-26-0042 – S.Ll. – v2 (EN).pdf",
+// in Welsh for a Welsh or bilingual bundle ("Bwndel y tribiwnlys – … –
+// fersiwn 2 (CY).pdf"; a bilingual one is "(CY-EN)"). The case is named by
+// its Tribunal reference, or by its id before it has one. The learner is
+// named by initials only: a file name travels further than the file's
+// readers (download folders, e-mail attachments, shared drives, proxies'
+// logs of Content-Disposition), and the full name is on the cover inside;
+// the initials and the reference are enough to tell bundles apart. A
+// Welsh initial digraph counts as one letter (Llŷr is Ll.). Characters
+// file systems or headers refuse are dropped; the reference's slashes
+// become hyphens.
+func BundleFileName(c *BundleContents, caseID string, number int) string {
+	return bundleFileName(c, caseID, number, "pdf")
+}
+
+// BundleManifestFileName is the name of a bundle version's manifest file:
+// the PDF's name with "manifest" and ".json".
+func BundleManifestFileName(c *BundleContents, caseID string, number int) string {
+	return bundleFileName(c, caseID, number, "json")
+}
+
+func bundleFileName(c *BundleContents, caseID string, number int, ext string) string {
+	l := docgen.LangCY
+	label := "CY"
+	switch c.Lang {
+	case cynllun.RenderEN:
+		l, label = docgen.LangEN, "EN"
+	case cynllun.RenderBilingual:
+		label = "CY-EN"
+	}
+	kind := txtTribunalBundle
+	if c.Heading.EN != "" || c.Heading.CY != "" {
+		kind = txtCaseBundle
+	}
+	ref := fileSafe(strings.ReplaceAll(c.CaseRef, "/", "-"))
+	if ref == "" {
+		ref = caseID
+	}
+	parts := []string{pickOne(l, kind), ref}
+	if in := initials(c.Learner); in != "" {
+		parts = append(parts, in)
+	}
+	parts = append(parts, fmt.Sprintf(pickOne(l, txtFileVersion), number))
+	name := strings.Join(parts, " – ")
+	if ext == "json" {
+		return name + " " + pickOne(l, txtManifestFile) + " (" + label + ").json"
+	}
+	return name + " (" + label + ").pdf"
+}
+
+// pickOne is t in one language (a file name is not bilingual).
+func pickOne(l docgen.Lang, t form.Text) string {
+	if l == docgen.LangEN {
+		return t.EN
+	}
+	return t.CY
+}
+
+// welshDigraphs are the letters of the Welsh alphabet written with two.
+var welshDigraphs = []string{"Ch", "Dd", "Ff", "Ll", "Ph", "Rh", "Th"}
+
+// initials are a name's initials, "S.Ll." for "Siôn Llŷr".
+func initials(name string) string {
+	var b strings.Builder
+	for _, w := range strings.Fields(fileSafe(name)) {
+		rs := []rune(w)
+		if !unicode.IsLetter(rs[0]) {
+			continue
+		}
+		first := string(unicode.ToUpper(rs[0]))
+		if len(rs) > 2 {
+			two := first + string(unicode.ToLower(rs[1]))
+			if slices.Contains(welshDigraphs, two) {
+				first = two
+			}
+		}
+		b.WriteString(first + ".")
+	}
+	return b.String()
+}
+
+// fileSafe drops from s what file systems refuse and what would disguise a
+// name: control and format characters (direction marks and overrides
+// included) and / \ : * ? " < > |; runs of spaces become one, and the
+// result is at most 80 characters.
+func fileSafe(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || strings.ContainsRune(`/\:*?"<>|`, r):
+			return -1
+		case unicode.IsSpace(r):
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if rs := []rune(s); len(rs) > 80 {
+		s = strings.TrimSpace(string(rs[:80]))
+	}
+	return s
 }

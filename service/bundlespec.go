@@ -155,16 +155,84 @@ func checkSections(ck *checker, p string, secs []cynllun.BundleSection, after st
 	}
 }
 
-// SetBundleSpecInput replaces how a case's bundle is put together.
+// SetBundleSpecInput changes how a case's bundle is put together. Each
+// field left nil keeps its current value; a list given empty clears it
+// (for sections, that is refused: a bundle needs at least one).
 type SetBundleSpecInput struct {
 	CaseID           string
 	ExpectedRevision int
-	Spec             cynllun.BundleSpec
+	Language         *cynllun.RenderLanguage
+	Sections         *[]cynllun.BundleSection
+	Chronology       *bool
+	// ChronologyAfter: "" puts the chronology before the first section.
+	// Left nil with new sections, the current place is kept when the
+	// section is still there, else it goes before the first.
+	ChronologyAfter *string
+	Records         *[]cynllun.RecordItem
+	Excluded        *[]string
 }
 
-// SetBundleSpec replaces a case's bundle specification (a new revision of
-// the case): its sections, page limits and order, the documents from the
-// record, and the evidence left out. Every reference is checked: a plan
+// WholeSpec is the input that replaces a case's specification with spec,
+// every field given.
+func WholeSpec(caseID string, expectedRevision int, spec cynllun.BundleSpec) SetBundleSpecInput {
+	records, excluded, sections := spec.Records, spec.Excluded, spec.Sections
+	if records == nil {
+		records = []cynllun.RecordItem{}
+	}
+	if excluded == nil {
+		excluded = []string{}
+	}
+	in := SetBundleSpecInput{CaseID: caseID, ExpectedRevision: expectedRevision, Chronology: &spec.Chronology,
+		ChronologyAfter: &spec.ChronologyAfter, Records: &records, Excluded: &excluded}
+	if spec.Language != "" {
+		in.Language = &spec.Language
+	}
+	if sections != nil {
+		in.Sections = &sections
+	}
+	return in
+}
+
+// mergeSpec is cur changed by what in gives.
+func mergeSpec(cur cynllun.BundleSpec, in SetBundleSpecInput) cynllun.BundleSpec {
+	spec := cur
+	spec.Sections = slices.Clone(cur.Sections)
+	spec.Records = slices.Clone(cur.Records)
+	spec.Excluded = slices.Clone(cur.Excluded)
+	if in.Language != nil && *in.Language != "" {
+		spec.Language = *in.Language
+	}
+	if in.Sections != nil {
+		spec.Sections = slices.Clone(*in.Sections)
+		if in.ChronologyAfter == nil && !slices.ContainsFunc(spec.Sections, func(s cynllun.BundleSection) bool { return s.Key == cur.ChronologyAfter }) {
+			spec.ChronologyAfter = ""
+		}
+		// Records placed in a section no longer there find their place again.
+		for i := range spec.Records {
+			if in.Records == nil && !slices.ContainsFunc(spec.Sections, func(s cynllun.BundleSection) bool { return s.Key == spec.Records[i].Section }) {
+				spec.Records[i].Section = ""
+			}
+		}
+	}
+	if in.Chronology != nil {
+		spec.Chronology = *in.Chronology
+	}
+	if in.ChronologyAfter != nil {
+		spec.ChronologyAfter = *in.ChronologyAfter
+	}
+	if in.Records != nil {
+		spec.Records = slices.Clone(*in.Records)
+	}
+	if in.Excluded != nil {
+		spec.Excluded = slices.Clone(*in.Excluded)
+	}
+	return spec
+}
+
+// SetBundleSpec changes a case's bundle specification (a new revision of
+// the case): only what the input gives (its language, sections, page
+// limits and order, the documents from the record, the evidence left out);
+// the rest keeps its current value. Every reference is checked: a plan
 // version, a review or a piece of evidence must be the case's learner's.
 func (s *Service) SetBundleSpec(ctx context.Context, in SetBundleSpecInput) (*cynllun.Case, error) {
 	const op = "service.SetBundleSpec"
@@ -176,10 +244,7 @@ func (s *Service) SetBundleSpec(ctx context.Context, in SetBundleSpecInput) (*cy
 	if err := checkCaseRevision(op, cur, in.ExpectedRevision, ck); err != nil {
 		return nil, err
 	}
-	spec := in.Spec
-	if spec.Language == "" {
-		spec.Language = cur.Bundle.Language
-	}
+	spec := mergeSpec(cur.Bundle, in)
 	if err := s.checkSpec(ctx, op, cur, l, &spec, ck); err != nil {
 		return nil, err
 	}

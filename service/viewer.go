@@ -52,7 +52,13 @@ func (s *Service) ReviewCan(ctx context.Context, r *cynllun.Review) (policy.Revi
 	if err != nil {
 		return policy.ReviewCan{}, err
 	}
-	return policy.ForReview(p, l, r, s.now()), nil
+	can := policy.ForReview(p, l, r, s.now())
+	if can.Cancel && r.Status == cynllun.ReviewRequested {
+		if can.Cancel, err = s.recordedByStaff(ctx, r); err != nil {
+			return policy.ReviewCan{}, err
+		}
+	}
+	return can, nil
 }
 
 // CaseCan is what the signed-in user may do with case c.

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"hash"
 	"io"
 	"os"
@@ -105,21 +104,21 @@ func (h *RenderHandler) renderBundle(ctx context.Context, job *cynllun.Job) (str
 	}
 	pdfSum := hexOf(sum)
 	f := &cynllun.File{
-		ID: cynllun.CaseFileID(b.CaseID, pdfSum), Name: fmt.Sprintf("Bundle v%d %s.pdf", b.Number, b.Language),
+		ID: cynllun.CaseFileID(b.CaseID, pdfSum), Name: service.BundleFileName(contents, b.CaseID, b.Number),
 		ContentType: "application/pdf", Size: size, Pages: man.Pages, SHA256: pdfSum,
 		LearnerID: b.LearnerID, CaseID: b.CaseID, Kind: cynllun.FileRendered, CreatedAt: b.CreatedAt,
 	}
 	if err := h.Store.PutFileFrom(ctx, f, tmp); err != nil {
 		return "", cynllun.AsError(op, err)
 	}
-	mj, err := json.MarshalIndent(manifestFile{Bundle: b.ID, Number: b.Number, Case: b.CaseID, Created: contents.AsOf,
+	mj, err := json.MarshalIndent(manifestFile{Version: ManifestVersion, Bundle: b.ID, Number: b.Number, Case: b.CaseID, Created: contents.AsOf,
 		File: f.ID, SHA256: pdfSum, Manifest: man}, "", "  ")
 	if err != nil {
 		return "", cynllun.Internal(op, err)
 	}
 	msum := sha256.Sum256(mj)
 	mf := &cynllun.File{
-		ID: cynllun.CaseFileID(b.CaseID, hex.EncodeToString(msum[:])), Name: fmt.Sprintf("Bundle v%d manifest.json", b.Number),
+		ID: cynllun.CaseFileID(b.CaseID, hex.EncodeToString(msum[:])), Name: service.BundleManifestFileName(contents, b.CaseID, b.Number),
 		ContentType: "application/json", Size: int64(len(mj)), SHA256: hex.EncodeToString(msum[:]),
 		LearnerID: b.LearnerID, CaseID: b.CaseID, Kind: cynllun.FileRendered, CreatedAt: b.CreatedAt,
 	}
@@ -145,9 +144,17 @@ func (h *RenderHandler) recordDocument(ctx context.Context, d *service.FrozenDoc
 	return service.RecordDocument(ctx, h.Store, d, c.Lang, c.AsOf)
 }
 
+// ManifestVersion is the version of the downloadable manifest's format,
+// its "manifestVersion": 2 since issue 17, when the manifest's keys became
+// camelCase (the API's names: "pages", "fromPage", "sha256", …) instead of
+// Go's ("Pages", "FromPage", "SHA256"). A file without the field is
+// version 1.
+const ManifestVersion = 2
+
 // manifestFile is the downloadable manifest: which bundle, its PDF's
 // digest, and where every document landed with its own digest.
 type manifestFile struct {
+	Version  int              `json:"manifestVersion"`
 	Bundle   string           `json:"bundle"`
 	Number   int              `json:"number"`
 	Case     string           `json:"case"`

@@ -103,7 +103,7 @@ func (e *env) bundleCase(n, rows int, records bool) *bundleCase {
 			{Kind: cynllun.RecordLedger, PlanID: seed.PlanID},
 			{Kind: cynllun.RecordDeadlines},
 		}
-		if c, err = e.svc.SetBundleSpec(e.ctx, service.SetBundleSpecInput{CaseID: c.ID, ExpectedRevision: c.Revision, Spec: spec}); err != nil {
+		if c, err = e.svc.SetBundleSpec(e.ctx, service.WholeSpec(c.ID, c.Revision, spec)); err != nil {
 			e.t.Fatal(err)
 		}
 	}

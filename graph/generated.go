@@ -9609,7 +9609,7 @@ type User implements Node {
 A stored fact that gives a user access: to a learner (PARENT_OF, SELF,
 ADVOCATE_FOR) or through an organisation (STAFF_OF, OFFICER_OF). Seen by
 its holder (me.relationships) and, for a learner's, by those who maintain
-the learner's record (Learner.access).
+the learner's record and by the family (Learner.access).
 """
 type Relationship implements Node {
   "The relationship's id (rel_…)."
@@ -13569,7 +13569,7 @@ extend type Learner {
   viewerCanUpload: Boolean!
   "Whether you may open a case about the learner (openCase)."
   viewerCanOpenCase: Boolean!
-  "Whether you may see who has access to the learner's record (access), as those who maintain it may."
+  "Whether you may see who has access to the learner's record (access): those who maintain it, a parent and the young person."
   viewerCanManageAccess: Boolean!
   """
   The kinds of relationship with the learner you may grant to someone else

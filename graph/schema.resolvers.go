@@ -704,12 +704,16 @@ func (r *mutationResolver) InviteAdvocate(ctx context.Context, input InviteAdvoc
 
 // CancelInvitation is the resolver for the cancelInvitation field.
 func (r *mutationResolver) CancelInvitation(ctx context.Context, input CancelInvitationInput) (*CancelInvitationPayload, error) {
-	return payload(func(inv *cynllun.Invitation) *CancelInvitationPayload { return &CancelInvitationPayload{Invitation: *inv} })(r.Svc.CancelInvitation(ctx, input.ID))
+	return payload(func(inv *cynllun.Invitation) *CancelInvitationPayload {
+		return &CancelInvitationPayload{Invitation: *inv}
+	})(r.Svc.CancelInvitation(ctx, input.ID))
 }
 
 // AcceptInvitation is the resolver for the acceptInvitation field.
 func (r *mutationResolver) AcceptInvitation(ctx context.Context, input AcceptInvitationInput) (*AcceptInvitationPayload, error) {
-	return payload(func(rel *cynllun.Relationship) *AcceptInvitationPayload { return &AcceptInvitationPayload{Relationship: *rel} })(r.Svc.AcceptInvitation(ctx, service.AcceptInput{Token: input.Token, Name: deref(input.Name)}))
+	return payload(func(rel *cynllun.Relationship) *AcceptInvitationPayload {
+		return &AcceptInvitationPayload{Relationship: *rel}
+	})(r.Svc.AcceptInvitation(ctx, service.AcceptInput{Token: input.Token, Name: deref(input.Name)}))
 }
 
 // CreateLearner is the resolver for the createLearner field.

@@ -97,6 +97,7 @@ var catalogue = []Message{
 
 	// ---- records that exist already (mongodb insertErr) ------------------
 	{"AUDIT_EVENT_EXISTS", "audit event already exists", "mae'r cofnod archwilio'n bodoli eisoes"},
+	{"INVITATION_EXISTS", "invitation already exists", "mae'r gwahoddiad yn bodoli eisoes"},
 	{"DELIVERY_EXISTS", "delivery already exists", "mae'r danfoniad yn bodoli eisoes"},
 	{"EVENT_EXISTS", "event already exists", "mae'r digwyddiad yn bodoli eisoes"},
 	{"EVIDENCE_EXISTS", "evidence already exists", "mae'r dystiolaeth yn bodoli eisoes"},
@@ -515,6 +516,17 @@ var parts = []Message{
 	{"", "{n} KiB", "{n} KiB"},
 	{"", "{n} MiB", "{n} MiB"},
 	{"", "{n} GiB", "{n} GiB"},
+	// Why an invitation is refused or allowed (policy/invite.go).
+	{"", "a parent or the young person withdraws an advocate's consent", "mae rhiant neu'r person ifanc yn tynnu caniatâd eiriolwr yn ôl"},
+	{"", "an administrator's account holds no access to learners", "nid oes gan gyfrif gweinyddwr fynediad at ddysgwyr"},
+	{"", "an advocate's consent needs an end date in the future, at most two years ahead", "mae angen dyddiad gorffen yn y dyfodol ar ganiatâd eiriolwr, dim mwy na dwy flynedd ymlaen"},
+	{"", "nobody invites themself: someone else must accept", "ni all neb ei wahodd ei hun: rhaid i rywun arall dderbyn"},
+	{"", "only an advocate is invited: other access is recorded by the learner's setting, local authority or an administrator", "dim ond eiriolwr a wahoddir: caiff mynediad arall ei gofnodi gan leoliad y dysgwr, ei awdurdod lleol neu weinyddwr"},
+	{"", "only the inviter, or another parent or the young person, cancels an invitation", "dim ond y sawl a wahoddodd, rhiant arall neu'r person ifanc sy'n canslo gwahoddiad"},
+	{"", "the invitation was sent to another email address", "anfonwyd y gwahoddiad i gyfeiriad e-bost arall"},
+	{"", "the invitee accepts the consent they were offered", "mae'r sawl a wahoddwyd yn derbyn y caniatâd a gynigiwyd iddo"},
+	{"", "the inviter cannot accept their own invitation", "ni all y sawl a wahoddodd dderbyn ei wahoddiad ei hun"},
+	{"", "the inviter withdraws their invitation", "mae'r sawl a wahoddodd yn tynnu ei wahoddiad yn ôl"},
 	// Why a grant is refused (policy/grant.go).
 	{"", "nobody grants themself access: someone else must vouch for it", "ni all neb roi mynediad iddo'i hun: rhaid i rywun arall warantu'r mynediad"},
 	{"", "administrators have no access to learners and vouch for no family", "nid oes gan weinyddwyr fynediad at ddysgwyr, ac nid ydynt yn gwarantu unrhyw deulu"},

@@ -100,7 +100,9 @@ func TestInvite(t *testing.T) {
 
 // TestAccept: who may accept an invitation, and when.
 func TestAccept(t *testing.T) {
-	pending := &cynllun.Invitation{ID: "inv_1", LearnerID: "lrn_1", Email: "Adv@Example.org", CreatedBy: "usr_p", ExpiresAt: now.Add(time.Hour)}
+	pending := &cynllun.Invitation{ID: "inv_1", LearnerID: "lrn_1", Email: "Adv@Example.org", CreatedBy: "usr_p", ExpiresAt: now.Add(time.Hour), EndsAt: now.Add(24 * time.Hour)}
+	consentOver := *pending
+	consentOver.EndsAt = now
 	expired := *pending
 	expired.ExpiresAt = now
 	cancelled := *pending
@@ -121,6 +123,7 @@ func TestAccept(t *testing.T) {
 		{"expired", Acceptor{UserID: "usr_a", Email: "adv@example.org", Existing: true}, &expired, false},
 		{"cancelled", Acceptor{UserID: "usr_a", Email: "adv@example.org", Existing: true}, &cancelled, false},
 		{"already used", Acceptor{UserID: "usr_a", Email: "adv@example.org", Existing: true}, &used, false},
+		{"the consent it offers has ended", Acceptor{UserID: "usr_a", Email: "adv@example.org", Existing: true}, &consentOver, false},
 		{"none", Acceptor{UserID: "usr_a"}, nil, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -67,11 +67,12 @@ type Acceptor struct {
 }
 
 // Accept decides whether a may accept invitation inv at now: it is still
-// pending, a is not its inviter nor an administrator, and an existing
+// pending and the consent it offers has not ended, a is not its inviter nor an administrator, and an existing
 // account's address is the one the invitation was sent to.
 func Accept(a Acceptor, inv *cynllun.Invitation, now time.Time) Rule {
 	switch {
-	case inv == nil || inv.StatusAt(now) != cynllun.InvitationPending:
+	case inv == nil || inv.StatusAt(now) != cynllun.InvitationPending || !inv.EndsAt.After(now):
+		// Pending, and the consent it offers has not ended already.
 		return Rule{Why: whyAcceptStatus}
 	case a.UserID == "" || a.UserID == inv.CreatedBy:
 		return Rule{Why: whyAcceptSelf}

@@ -282,6 +282,14 @@ func TestInvitationRefused(t *testing.T) {
 		map[string]any{"in": map[string]any{"id": r.str("inviteAdvocate", "invitation", "id")}}); got.code() != "NOT_FOUND" {
 		t.Fatalf("a stranger cancels: %s", got.raw)
 	}
+	// The inviter stops being a parent (staff end the relationship): their
+	// invitation no longer gives consent and is refused.
+	tok, _ = lastToken(t, srv, "third@example.org")
+	parentRel := accessRows(t, e.must(e.token(f.alnco), accessList, map[string]any{"id": f.l1}))[f.parent]["id"]
+	e.must(e.token(f.alnco), `mutation($in: RevokeAccessInput!) { revokeAccess(input: $in) { relationship { id } } }`, map[string]any{"in": map[string]any{"id": parentRel}})
+	if got := e.do(e.token("idp|third"), acceptMutation, map[string]any{"in": map[string]any{"token": tok, "name": "Third"}}); got.code() != "INVALID" {
+		t.Fatalf("an invitation whose consent no longer stands: %s", got.raw)
+	}
 }
 
 // TestAdvocateRequestsReview: an advocate asking for a review is recorded

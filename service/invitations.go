@@ -250,6 +250,16 @@ func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (*cynllu
 		s.log.WarnContext(ctx, "invitation refused", "op", op, "invitation", inv.ID, "actor", a.UserID, "status", string(inv.StatusAt(now)))
 		return nil, refused()
 	}
+	// The consent stands only while its giver is still a parent or the
+	// young person (as withStandingConsent checks at every sign-in).
+	if stands, err := s.withStandingConsent(ctx, []cynllun.Relationship{{
+		Kind: cynllun.RelAdvocateOf, LearnerID: inv.LearnerID, ConsentBy: inv.CreatedBy, EndsAt: inv.EndsAt, UserID: a.UserID,
+	}}); err != nil {
+		return nil, cynllun.AsError(op, err)
+	} else if len(stands) == 0 {
+		s.log.WarnContext(ctx, "invitation refused: consent no longer stands", "op", op, "invitation", inv.ID, "actor", a.UserID)
+		return nil, refused()
+	}
 	relID := cynllun.NewID(cynllun.PrefixRelationship)
 	// Ended first: of two acceptances racing, one wins; a crash after it
 	// leaves an accepted invitation without its relationship (the inviter

@@ -92,3 +92,9 @@ func (d Date) AddYears(n int) Date {
 
 // Weekday returns the day of the week of d.
 func (d Date) Weekday() time.Weekday { return d.Time().Weekday() }
+
+// EndOfDay is the instant day d ends in Europe/London: the midnight after
+// it, in UTC. A consent "until 31 March" ends then (issue 17).
+func EndOfDay(d Date) time.Time {
+	return time.Date(d.Year, d.Month, d.Day+1, 0, 0, 0, 0, London).UTC()
+}

@@ -28,6 +28,7 @@ const (
 	PrefixCase         = "cas_"
 	PrefixEvidence     = "evd_"
 	PrefixBundle       = "bdl_"
+	PrefixInvitation   = "inv_"
 )
 
 // NewID returns prefix followed by a time-ordered random UUIDv7 in hex.

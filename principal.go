@@ -48,6 +48,10 @@ type Relationship struct {
 	// GrantedAs (empty for an administrator's grant), so the grantor's
 	// later change of role can be traced to the grants it allowed.
 	GrantedVia string
+	// Withheld says the reader of this copy may not know who granted it or
+	// who consented (policy.SeeAccessRow): CreatedBy, ConsentBy and
+	// GrantedVia are kept for the rules but not shown. Never stored.
+	Withheld bool
 }
 
 // SelfGranted says the holder granted the relationship to themself. No
@@ -128,4 +132,20 @@ type Scope struct {
 // Empty says the scope matches no learner.
 func (s Scope) Empty() bool {
 	return len(s.LearnerIDs) == 0 && len(s.SettingIDs) == 0 && len(s.LAIDs) == 0
+}
+
+type newcomerKey struct{}
+
+// WithNewcomer returns ctx carrying the verified subject of a token that
+// names no account yet. The only thing such a caller may do is accept an
+// invitation, which creates their account (issue 17); ctx carries no
+// principal.
+func WithNewcomer(ctx context.Context, subject string) context.Context {
+	return context.WithValue(ctx, newcomerKey{}, subject)
+}
+
+// NewcomerFrom returns the newcomer's subject in ctx, or "".
+func NewcomerFrom(ctx context.Context) string {
+	s, _ := ctx.Value(newcomerKey{}).(string)
+	return s
 }

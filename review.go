@@ -61,6 +61,9 @@ const (
 	RequesterSchool      RequesterRole = "SCHOOL"
 	RequesterLA          RequesterRole = "LA"
 	RequesterOther       RequesterRole = "OTHER"
+	// RequesterAdvocate: an advocate for the child or young person, acting
+	// with consent a parent or the young person gave (issue 17).
+	RequesterAdvocate RequesterRole = "ADVOCATE"
 )
 
 // ReviewRequest records a request for a review, and what was decided about

@@ -24,6 +24,7 @@ type Store interface {
 	CaseStore
 	IdempotencyStore
 	LifecycleStore
+	InvitationStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 }

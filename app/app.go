@@ -135,7 +135,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 	if p.Links, err = auth.NewFileLinks([]byte(linkSecret), cfg.PublicURL); err != nil {
 		return nil, err
 	}
-	p.Service = service.New(db, service.WithPublisher(p.Bus), service.WithLogger(log), service.WithMaxUploadBytes(cfg.MaxUploadBytes), service.WithMaxImageDecodeBytes(cfg.MaxImageDecodeBytes), service.WithClockSettings(cfg.Clock),
+	// Invitations to advocates are emailed by the API at once (issue 17).
+	var inviteMailer service.InvitationMailer
+	if cfg.Mail.Host != "" {
+		if m, err := notify.NewMailer(cfg.Mail); err == nil {
+			inviteMailer = m
+		} else {
+			log.Error("SMTP settings are not usable: advocates cannot be invited", "err", err)
+		}
+	}
+	p.Service = service.New(db, service.WithInvitations(inviteMailer, cfg.InvitationExpiry, cfg.InvitationLink), service.WithPublisher(p.Bus), service.WithLogger(log), service.WithMaxUploadBytes(cfg.MaxUploadBytes), service.WithMaxImageDecodeBytes(cfg.MaxImageDecodeBytes), service.WithClockSettings(cfg.Clock),
 		service.WithBundleDefaults(cfg.BundleSections), service.WithOverrideRoles(cfg.OverrideRoles), service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links),
 		service.WithWebhookDestinations(cfg.Webhooks))
 	ok = true

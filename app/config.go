@@ -78,6 +78,13 @@ type Config struct {
 	NoticeLink      string         // NOTICE_LINK: a front-end URL with {deadline}, e.g. https://app.example/deadlines/{deadline}
 	Mail            notify.MailConfig
 
+	// Invitations to advocates (issue 17): INVITATION_EXPIRY (default
+	// 336h, 14 days) and INVITATION_LINK, a front-end URL with {token},
+	// e.g. https://app.example/invitations/accept?token={token} (empty:
+	// the email gives the token to paste). They are sent through Mail.
+	InvitationExpiry time.Duration
+	InvitationLink   string
+
 	// Webhooks is where webhooks may go: WEBHOOK_ALLOW_HTTP (default
 	// false: https only) and WEBHOOK_ALLOWLIST (internal receivers; by
 	// default only public addresses are reached).
@@ -275,6 +282,11 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", 30*time.Second)
 	c.UploadTimeout = duration("UPLOAD_TIMEOUT", 2*time.Minute)
 	c.NoticeLink = getenv("NOTICE_LINK")
+	c.InvitationExpiry = duration("INVITATION_EXPIRY", 14*24*time.Hour)
+	if c.InvitationExpiry < time.Hour || c.InvitationExpiry > 90*24*time.Hour {
+		errs = append(errs, errors.New("INVITATION_EXPIRY: want a duration from 1h to 2160h (90 days), e.g. 336h"))
+	}
+	c.InvitationLink = getenv("INVITATION_LINK")
 	c.Mail = notify.MailConfig{
 		Host: getenv("SMTP_HOST"), Port: integer("SMTP_PORT", 587), Username: getenv("SMTP_USERNAME"), Password: getenv("SMTP_PASSWORD"),
 		From: getenv("SMTP_FROM"), TLS: or(getenv("SMTP_TLS"), "starttls"), Timeout: duration("SMTP_TIMEOUT", 30*time.Second),

@@ -284,6 +284,7 @@ var requesterRoles = map[cynllun.RequesterRole]form.Text{
 	cynllun.RequesterSchool:      {EN: "The school", CY: "Yr ysgol"},
 	cynllun.RequesterLA:          {EN: "The local authority", CY: "Yr awdurdod lleol"},
 	cynllun.RequesterOther:       {EN: "Other", CY: "Arall"},
+	cynllun.RequesterAdvocate:    {EN: "An advocate", CY: "Eiriolwr"},
 }
 
 var participantRoles = map[cynllun.ParticipantRole]form.Text{

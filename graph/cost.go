@@ -71,6 +71,9 @@ func setCosts(c *ComplexityRoot) {
 	c.PlanVersion.Renders = func(child int) int { return 1 + 10*child }
 	c.Review.MeetingRecords = func(child int) int { return 1 + 10*child }
 	c.Learner.Access = func(child int) int { return 1 + 10*child }
+	// Invitation lists are one lookup document each (a handful of items).
+	c.Query.InvitationsSent = func(child int, _ *string) int { return 2 + 10*child }
+	c.Query.InvitationsForMe = func(child int) int { return 2 + 10*child }
 	c.Learner.Events = func(child int, first *int, _ *string, last *int, _ *string) int {
 		return 1 + typical(first, last, 50)*child
 	}
@@ -86,6 +89,10 @@ func setCosts(c *ComplexityRoot) {
 	c.Mutation.CreateUser = func(child int, _ service.UserInput) int { return costWrite + child }
 	c.Mutation.GrantAccess = func(child int, _ service.GrantInput) int { return costWrite + child }
 	c.Mutation.RevokeAccess = func(child int, _ RevokeAccessInput) int { return costWrite + child }
+	// An invitation is a write and an email sent over SMTP.
+	c.Mutation.InviteAdvocate = func(child int, _ InviteAdvocateInput) int { return 5*costWrite + child }
+	c.Mutation.CancelInvitation = func(child int, _ CancelInvitationInput) int { return costWrite + child }
+	c.Mutation.AcceptInvitation = func(child int, _ AcceptInvitationInput) int { return costWrite + child }
 	c.Mutation.CreateLearner = func(child int, _ service.LearnerInput) int { return costWrite + child }
 	c.Mutation.UpdateLearner = func(child int, _ UpdateLearnerInput) int { return costWrite + child }
 	c.Mutation.CreatePlan = func(child int, _ service.PlanInput) int { return costWrite + child }

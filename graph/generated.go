@@ -61,6 +61,7 @@ type ResolverRoot interface {
 	Evidence() EvidenceResolver
 	File() FileResolver
 	Finding() FindingResolver
+	Invitation() InvitationResolver
 	Job() JobResolver
 	Learner() LearnerResolver
 	LedgerSession() LedgerSessionResolver
@@ -106,6 +107,10 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AcceptInvitationPayload struct {
+		Relationship func(childComplexity int) int
+	}
+
 	Action struct {
 		Action func(childComplexity int) int
 		Due    func(childComplexity int) int
@@ -248,6 +253,10 @@ type ComplexityRoot struct {
 		Date  func(childComplexity int) int
 		Kind  func(childComplexity int) int
 		Note  func(childComplexity int) int
+	}
+
+	CancelInvitationPayload struct {
+		Invitation func(childComplexity int) int
 	}
 
 	CancelReviewPayload struct {
@@ -622,6 +631,27 @@ type ComplexityRoot struct {
 		Calendar func(childComplexity int) int
 	}
 
+	Invitation struct {
+		AcceptedAt      func(childComplexity int) int
+		CancelledAt     func(childComplexity int) int
+		CaseID          func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Email           func(childComplexity int) int
+		EndsAt          func(childComplexity int) int
+		ExpiresAt       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		InvitedBy       func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		LearnerID       func(childComplexity int) int
+		RelationshipID  func(childComplexity int) int
+		Status          func(childComplexity int) int
+		ViewerCanCancel func(childComplexity int) int
+	}
+
+	InviteAdvocatePayload struct {
+		Invitation func(childComplexity int) int
+	}
+
 	Job struct {
 		Attempts       func(childComplexity int) int
 		Bundle         func(childComplexity int) int
@@ -769,7 +799,9 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptInvitation          func(childComplexity int, input AcceptInvitationInput) int
 		AddEvidence               func(childComplexity int, input AddEvidenceInput) int
+		CancelInvitation          func(childComplexity int, input CancelInvitationInput) int
 		CancelReview              func(childComplexity int, input service.CancelReviewInput) int
 		CeasePlan                 func(childComplexity int, input CeasePlanInput) int
 		ConcludeReview            func(childComplexity int, input service.ConcludeInput) int
@@ -781,6 +813,7 @@ type ComplexityRoot struct {
 		DecideReviewRequest       func(childComplexity int, input service.DecideRequestInput) int
 		GrantAccess               func(childComplexity int, input service.GrantInput) int
 		ImportCalendar            func(childComplexity int, input ImportCalendarInput) int
+		InviteAdvocate            func(childComplexity int, input InviteAdvocateInput) int
 		MarkDeadlineNotApplicable func(childComplexity int, input MarkDeadlineNotApplicableInput) int
 		OpenCase                  func(childComplexity int, input service.OpenCaseInput) int
 		OpenReview                func(childComplexity int, input service.OpenReviewInput) int
@@ -1143,6 +1176,8 @@ type ComplexityRoot struct {
 		Deadlines         func(childComplexity int, from *cynllun.Date, to *cynllun.Date, filter *service.DeadlineFilter, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) int
 		File              func(childComplexity int, id string) int
 		FormDefinition    func(childComplexity int, version *string) int
+		InvitationsForMe  func(childComplexity int) int
+		InvitationsSent   func(childComplexity int, learnerID *string) int
 		Job               func(childComplexity int, id string) int
 		Learner           func(childComplexity int, id string) int
 		Learners          func(childComplexity int, first *int, after *string, last *int, before *string, filter *service.LearnerFilter) int
@@ -1740,6 +1775,17 @@ type FindingResolver interface {
 	RowID(ctx context.Context, obj *quality.Finding) (*string, error)
 	Field(ctx context.Context, obj *quality.Finding) (*string, error)
 }
+type InvitationResolver interface {
+	CaseID(ctx context.Context, obj *cynllun.Invitation) (*string, error)
+
+	Status(ctx context.Context, obj *cynllun.Invitation) (cynllun.InvitationStatus, error)
+
+	InvitedBy(ctx context.Context, obj *cynllun.Invitation) (string, error)
+
+	RelationshipID(ctx context.Context, obj *cynllun.Invitation) (*string, error)
+
+	ViewerCanCancel(ctx context.Context, obj *cynllun.Invitation) (bool, error)
+}
 type JobResolver interface {
 	ErrorCode(ctx context.Context, obj *cynllun.Job) (*cynllun.Code, error)
 	Plan(ctx context.Context, obj *cynllun.Job) (*cynllun.Plan, error)
@@ -1797,6 +1843,9 @@ type MutationResolver interface {
 	CreateUser(ctx context.Context, input service.UserInput) (*CreateUserPayload, error)
 	GrantAccess(ctx context.Context, input service.GrantInput) (*GrantAccessPayload, error)
 	RevokeAccess(ctx context.Context, input RevokeAccessInput) (*RevokeAccessPayload, error)
+	InviteAdvocate(ctx context.Context, input InviteAdvocateInput) (*InviteAdvocatePayload, error)
+	CancelInvitation(ctx context.Context, input CancelInvitationInput) (*CancelInvitationPayload, error)
+	AcceptInvitation(ctx context.Context, input AcceptInvitationInput) (*AcceptInvitationPayload, error)
 	CreateLearner(ctx context.Context, input service.LearnerInput) (*CreateLearnerPayload, error)
 	UpdateLearner(ctx context.Context, input UpdateLearnerInput) (*UpdateLearnerPayload, error)
 	CreatePlan(ctx context.Context, input service.PlanInput) (*CreatePlanPayload, error)
@@ -1929,6 +1978,8 @@ type QualityOverrideResolver interface {
 	ByPerson(ctx context.Context, obj *QualityOverride) (*service.Person, error)
 }
 type QueryResolver interface {
+	InvitationsSent(ctx context.Context, learnerID *string) ([]*cynllun.Invitation, error)
+	InvitationsForMe(ctx context.Context) ([]*cynllun.Invitation, error)
 	Node(ctx context.Context, id string) (Node, error)
 	Nodes(ctx context.Context, ids []string) ([]Node, error)
 	Me(ctx context.Context) (*cynllun.User, error)
@@ -2106,6 +2157,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AcceptInvitationPayload.relationship":
+		if e.ComplexityRoot.AcceptInvitationPayload.Relationship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptInvitationPayload.Relationship(childComplexity), true
 
 	case "Action.action":
 		if e.ComplexityRoot.Action.Action == nil {
@@ -2664,6 +2722,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CalculationStep.Note(childComplexity), true
+
+	case "CancelInvitationPayload.invitation":
+		if e.ComplexityRoot.CancelInvitationPayload.Invitation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelInvitationPayload.Invitation(childComplexity), true
 
 	case "CancelReviewPayload.review":
 		if e.ComplexityRoot.CancelReviewPayload.Review == nil {
@@ -4174,6 +4239,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImportCalendarPayload.Calendar(childComplexity), true
 
+	case "Invitation.acceptedAt":
+		if e.ComplexityRoot.Invitation.AcceptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.AcceptedAt(childComplexity), true
+	case "Invitation.cancelledAt":
+		if e.ComplexityRoot.Invitation.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.CancelledAt(childComplexity), true
+	case "Invitation.caseId":
+		if e.ComplexityRoot.Invitation.CaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.CaseID(childComplexity), true
+	case "Invitation.createdAt":
+		if e.ComplexityRoot.Invitation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.CreatedAt(childComplexity), true
+	case "Invitation.email":
+		if e.ComplexityRoot.Invitation.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.Email(childComplexity), true
+	case "Invitation.endsAt":
+		if e.ComplexityRoot.Invitation.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.EndsAt(childComplexity), true
+	case "Invitation.expiresAt":
+		if e.ComplexityRoot.Invitation.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.ExpiresAt(childComplexity), true
+	case "Invitation.id":
+		if e.ComplexityRoot.Invitation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.ID(childComplexity), true
+	case "Invitation.invitedBy":
+		if e.ComplexityRoot.Invitation.InvitedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.InvitedBy(childComplexity), true
+	case "Invitation.kind":
+		if e.ComplexityRoot.Invitation.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.Kind(childComplexity), true
+	case "Invitation.learnerId":
+		if e.ComplexityRoot.Invitation.LearnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.LearnerID(childComplexity), true
+	case "Invitation.relationshipId":
+		if e.ComplexityRoot.Invitation.RelationshipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.RelationshipID(childComplexity), true
+	case "Invitation.status":
+		if e.ComplexityRoot.Invitation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.Status(childComplexity), true
+	case "Invitation.viewerCanCancel":
+		if e.ComplexityRoot.Invitation.ViewerCanCancel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.ViewerCanCancel(childComplexity), true
+
+	case "InviteAdvocatePayload.invitation":
+		if e.ComplexityRoot.InviteAdvocatePayload.Invitation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteAdvocatePayload.Invitation(childComplexity), true
+
 	case "Job.attempts":
 		if e.ComplexityRoot.Job.Attempts == nil {
 			break
@@ -4827,6 +4984,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MarkDeadlineNotApplicablePayload.Deadline(childComplexity), true
 
+	case "Mutation.acceptInvitation":
+		if e.ComplexityRoot.Mutation.AcceptInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["input"].(AcceptInvitationInput)), true
 	case "Mutation.addEvidence":
 		if e.ComplexityRoot.Mutation.AddEvidence == nil {
 			break
@@ -4838,6 +5006,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddEvidence(childComplexity, args["input"].(AddEvidenceInput)), true
+	case "Mutation.cancelInvitation":
+		if e.ComplexityRoot.Mutation.CancelInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelInvitation(childComplexity, args["input"].(CancelInvitationInput)), true
 	case "Mutation.cancelReview":
 		if e.ComplexityRoot.Mutation.CancelReview == nil {
 			break
@@ -4959,6 +5138,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportCalendar(childComplexity, args["input"].(ImportCalendarInput)), true
+	case "Mutation.inviteAdvocate":
+		if e.ComplexityRoot.Mutation.InviteAdvocate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteAdvocate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InviteAdvocate(childComplexity, args["input"].(InviteAdvocateInput)), true
 	case "Mutation.markDeadlineNotApplicable":
 		if e.ComplexityRoot.Mutation.MarkDeadlineNotApplicable == nil {
 			break
@@ -6713,6 +6903,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.FormDefinition(childComplexity, args["version"].(*string)), true
 
+	case "Query.invitationsForMe":
+		if e.ComplexityRoot.Query.InvitationsForMe == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.InvitationsForMe(childComplexity), true
+	case "Query.invitationsSent":
+		if e.ComplexityRoot.Query.InvitationsSent == nil {
+			break
+		}
+
+		args, err := ec.field_Query_invitationsSent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InvitationsSent(childComplexity, args["learnerId"].(*string)), true
 	case "Query.job":
 		if e.ComplexityRoot.Query.Job == nil {
 			break
@@ -8690,12 +8897,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AcceptInvitationInput", ec.unmarshalInputAcceptInvitationInput),
 			graphql.NewInputUnmarshaler("ActionInput", ec.unmarshalInputActionInput),
 			graphql.NewInputUnmarshaler("AddEvidenceInput", ec.unmarshalInputAddEvidenceInput),
 			graphql.NewInputUnmarshaler("AppendixInput", ec.unmarshalInputAppendixInput),
 			graphql.NewInputUnmarshaler("BundleSectionInput", ec.unmarshalInputBundleSectionInput),
 			graphql.NewInputUnmarshaler("BundleSpecInput", ec.unmarshalInputBundleSpecInput),
 			graphql.NewInputUnmarshaler("CalendarInput", ec.unmarshalInputCalendarInput),
+			graphql.NewInputUnmarshaler("CancelInvitationInput", ec.unmarshalInputCancelInvitationInput),
 			graphql.NewInputUnmarshaler("CancelReviewInput", ec.unmarshalInputCancelReviewInput),
 			graphql.NewInputUnmarshaler("CaseFriendInput", ec.unmarshalInputCaseFriendInput),
 			graphql.NewInputUnmarshaler("CeasePlanInput", ec.unmarshalInputCeasePlanInput),
@@ -8717,6 +8926,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("FurtherSectionInput", ec.unmarshalInputFurtherSectionInput),
 			graphql.NewInputUnmarshaler("GrantAccessInput", ec.unmarshalInputGrantAccessInput),
 			graphql.NewInputUnmarshaler("ImportCalendarInput", ec.unmarshalInputImportCalendarInput),
+			graphql.NewInputUnmarshaler("InviteAdvocateInput", ec.unmarshalInputInviteAdvocateInput),
 			graphql.NewInputUnmarshaler("LearnerFilter", ec.unmarshalInputLearnerFilter),
 			graphql.NewInputUnmarshaler("LearnerInput", ec.unmarshalInputLearnerInput),
 			graphql.NewInputUnmarshaler("MaintainerInfoInput", ec.unmarshalInputMaintainerInfoInput),
@@ -8932,6 +9142,12 @@ enum ErrorCode {
 scalar Date
 "An instant, RFC 3339 in UTC."
 scalar Time
+"""
+When a consent ends: a date YYYY-MM-DD, meaning the end of that day in
+Europe/London (the midnight after it), or an RFC 3339 instant. Returned as
+an instant, like Time.
+"""
+scalar ConsentEnd
 
 "An object with a global id. Ids begin with a prefix that names their type."
 interface Node {
@@ -9074,6 +9290,13 @@ returns is limited to what that user may see (an object you may not see is
 NOT_FOUND, a list leaves it out).
 """
 type Query {
+  "The invitations you sent, newest first (a handful); with learnerId, those about that learner."
+  invitationsSent(
+    "Only those about this learner."
+    learnerId: ID
+  ): [Invitation!]!
+  "The invitations waiting for you: pending ones sent to your account's email address, newest first."
+  invitationsForMe: [Invitation!]!
   "Any object by its global id; null with a NOT_FOUND error when it does not exist or you may not see it."
   node(
     "A global id (its prefix names its type: lrn_, pln_, rvw_, cas_ …)."
@@ -9210,6 +9433,34 @@ type Mutation {
     "The request."
     input: RevokeAccessInput!
   ): RevokeAccessPayload
+  """
+  Invite someone, by email address, to become the learner's advocate with
+  your consent (a parent or the young person; never yourself). The email
+  carries a link or token to accept with (acceptInvitation) and nothing of
+  the learner's record; the invitation expires (14 days by default).
+  Recorded in the learner's audit trail.
+  """
+  inviteAdvocate(
+    "The invitation."
+    input: InviteAdvocateInput!
+  ): InviteAdvocatePayload
+  "Withdraw an invitation that has not been accepted: its inviter, another parent or the young person. NOT_FOUND for others; CONFLICT once it has ended."
+  cancelInvitation(
+    "The request."
+    input: CancelInvitationInput!
+  ): CancelInvitationPayload
+  """
+  Accept an invitation as the person it was sent to, signed in with your own
+  account: you become the learner's advocate with the inviter's consent,
+  scope and end date. A token whose subject has no account yet may call
+  this (and nothing else): the account is created, with the name given and
+  the invited address. An unknown, expired, cancelled or used token is
+  INVALID on input.token and changes nothing.
+  """
+  acceptInvitation(
+    "The request."
+    input: AcceptInvitationInput!
+  ): AcceptInvitationPayload
   "Register a learner: staff of the learner's school or FEI, or officers of their local authority."
   createLearner(
     "The learner's details."
@@ -9398,7 +9649,7 @@ type User implements Node {
 A stored fact that gives a user access: to a learner (PARENT_OF, SELF,
 ADVOCATE_FOR) or through an organisation (STAFF_OF, OFFICER_OF). Seen by
 its holder (me.relationships) and, for a learner's, by those who maintain
-the learner's record (Learner.access).
+the learner's record and by the family (Learner.access).
 """
 type Relationship implements Node {
   "The relationship's id (rel_…)."
@@ -9529,7 +9780,14 @@ type Learner implements Node {
   lookedAfter: Boolean!
   "The learner's plans, oldest first: at most one per maintaining body."
   plans: [Plan!]!
-  "Learner-scoped relationships (parents, self, advocates), ended ones too, for those who maintain the record (a handful)."
+  """
+  Learner-scoped relationships (parents, self, advocates), ended ones too (a
+  handful): every one for those who maintain the record; for a parent and
+  the young person, their own, every consent they gave and those held by
+  people they may know (Person), so that they can withdraw consent
+  (viewerCanRevoke, revokeAccess). grantedBy and consentBy are null on a
+  row whose grantor they may not know. FORBIDDEN to advocates and others.
+  """
   access: [Relationship!]
   "When the learner was registered."
   createdAt: Time!
@@ -10105,8 +10363,8 @@ input GrantAccessInput {
   orgId: ID
   "For staff: their role, at most 100 characters (e.g. ALNCo)."
   staffRole: String
-  "Required for advocates (consent is time-limited: at most two years ahead); when given, in the future."
-  endsAt: Time
+  "Required for advocates (consent is time-limited: at most two years ahead); when given, in the future. A date means the end of that day in Europe/London."
+  endsAt: ConsentEnd
   "For advocates: limit the consent to one case of the learner's (the advocate sees no other case)."
   caseId: ID
 }
@@ -10352,6 +10610,8 @@ enum RequesterRole {
   LA
   "Anyone else."
   OTHER
+  "An advocate for the child or young person, acting with consent (an advocate's own request is always recorded as ADVOCATE)."
+  ADVOCATE
 }
 
 "A participant's part in a review."
@@ -13392,7 +13652,7 @@ extend type Learner {
   viewerCanUpload: Boolean!
   "Whether you may open a case about the learner (openCase)."
   viewerCanOpenCase: Boolean!
-  "Whether you may see who has access to the learner's record (access), as those who maintain it may."
+  "Whether you may see who has access to the learner's record (access): those who maintain it, a parent and the young person."
   viewerCanManageAccess: Boolean!
   """
   The kinds of relationship with the learner you may grant to someone else
@@ -14386,6 +14646,94 @@ extend type Mutation {
     input: RecordYoungPersonHandoverInput!
   ): RecordYoungPersonHandoverPayload
 }
+
+"An invitation to become a learner's advocate, sent by email by a parent or the young person (issue 17)."
+type Invitation {
+  "The invitation's id (inv_…)."
+  id: ID!
+  "The learner it is about."
+  learnerId: ID!
+  "What accepting it grants (always ADVOCATE_FOR)."
+  kind: RelationshipKind!
+  "The address it was sent to."
+  email: String!
+  "For a consent that covers one case only: the case."
+  caseId: ID
+  "When the consent, once accepted, ends."
+  endsAt: Time!
+  "When the invitation can no longer be accepted."
+  expiresAt: Time!
+  "Where it stands now."
+  status: InvitationStatus!
+  "When it was sent."
+  createdAt: Time!
+  "Who sent it (the parent or young person who consents)."
+  invitedBy: ID!
+  "When it was accepted; null otherwise."
+  acceptedAt: Time
+  "The relationship its acceptance created; null until accepted."
+  relationshipId: ID
+  "When it was withdrawn; null otherwise."
+  cancelledAt: Time
+  "Whether you may withdraw it (cancelInvitation)."
+  viewerCanCancel: Boolean!
+}
+
+"Where an invitation stands."
+enum InvitationStatus {
+  "Sent, and may be accepted until it expires."
+  PENDING
+  "Accepted: the advocate's relationship exists."
+  ACCEPTED
+  "Withdrawn before it was accepted."
+  CANCELLED
+  "Not accepted in time."
+  EXPIRED
+}
+
+"The input of ` + "`" + `inviteAdvocate` + "`" + `."
+input InviteAdvocateInput {
+  "The learner (you must be their parent, or the young person)."
+  learnerId: ID!
+  "The invitee's email address (never logged; shown to you and to them)."
+  email: String!
+  "Limit the consent to one case of the learner's; omit for the whole record."
+  caseId: ID
+  "When the consent ends: in the future, at most two years ahead. A date means the end of that day in Europe/London."
+  endsAt: ConsentEnd!
+}
+
+"The result of ` + "`" + `inviteAdvocate` + "`" + `."
+type InviteAdvocatePayload {
+  "The invitation sent (its token went only to the invitee, by email)."
+  invitation: Invitation!
+}
+
+"The input of ` + "`" + `cancelInvitation` + "`" + `."
+input CancelInvitationInput {
+  "The invitation's id (inv_…)."
+  id: ID!
+}
+
+"The result of ` + "`" + `cancelInvitation` + "`" + `."
+type CancelInvitationPayload {
+  "The invitation, now withdrawn."
+  invitation: Invitation!
+}
+
+"The input of ` + "`" + `acceptInvitation` + "`" + `."
+input AcceptInvitationInput {
+  "The token from the invitation email."
+  token: String!
+  "Your name, when accepting creates your account (required then, at most 200 characters); ignored otherwise."
+  name: String
+}
+
+"The result of ` + "`" + `acceptInvitation` + "`" + `."
+type AcceptInvitationPayload {
+  "Your new relationship with the learner (ADVOCATE_FOR)."
+  relationship: Relationship!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -14393,6 +14741,14 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AcceptInvitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "relationship":
+		return ec.fieldContext_AcceptInvitationPayload_relationship(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AcceptInvitationPayload", field.Name)
+}
 
 func (ec *executionContext) childFields_Action(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -14680,6 +15036,14 @@ func (ec *executionContext) childFields_CalculationStep(ctx context.Context, fie
 		return ec.fieldContext_CalculationStep_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CalculationStep", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelInvitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invitation":
+		return ec.fieldContext_CancelInvitationPayload_invitation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelInvitationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CancelReviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15424,6 +15788,48 @@ func (ec *executionContext) childFields_ImportCalendarPayload(ctx context.Contex
 		return ec.fieldContext_ImportCalendarPayload_calendar(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportCalendarPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Invitation_id(ctx, field)
+	case "learnerId":
+		return ec.fieldContext_Invitation_learnerId(ctx, field)
+	case "kind":
+		return ec.fieldContext_Invitation_kind(ctx, field)
+	case "email":
+		return ec.fieldContext_Invitation_email(ctx, field)
+	case "caseId":
+		return ec.fieldContext_Invitation_caseId(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Invitation_endsAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Invitation_expiresAt(ctx, field)
+	case "status":
+		return ec.fieldContext_Invitation_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Invitation_createdAt(ctx, field)
+	case "invitedBy":
+		return ec.fieldContext_Invitation_invitedBy(ctx, field)
+	case "acceptedAt":
+		return ec.fieldContext_Invitation_acceptedAt(ctx, field)
+	case "relationshipId":
+		return ec.fieldContext_Invitation_relationshipId(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_Invitation_cancelledAt(ctx, field)
+	case "viewerCanCancel":
+		return ec.fieldContext_Invitation_viewerCanCancel(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Invitation", field.Name)
+}
+
+func (ec *executionContext) childFields_InviteAdvocatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invitation":
+		return ec.fieldContext_InviteAdvocatePayload_invitation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InviteAdvocatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17650,12 +18056,40 @@ func (ec *executionContext) field_Learner_events_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AcceptInvitationInput, error) {
+			return ec.unmarshalNAcceptInvitationInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAcceptInvitationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (AddEvidenceInput, error) {
 			return ec.unmarshalNAddEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAddEvidenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CancelInvitationInput, error) {
+			return ec.unmarshalNCancelInvitationInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCancelInvitationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17810,6 +18244,20 @@ func (ec *executionContext) field_Mutation_importCalendar_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ImportCalendarInput, error) {
 			return ec.unmarshalNImportCalendarInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐImportCalendarInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_inviteAdvocate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (InviteAdvocateInput, error) {
+			return ec.unmarshalNInviteAdvocateInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐInviteAdvocateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18780,6 +19228,20 @@ func (ec *executionContext) field_Query_formDefinition_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_invitationsSent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "learnerId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["learnerId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_job_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19223,6 +19685,38 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AcceptInvitationPayload_relationship(ctx context.Context, field graphql.CollectedField, obj *AcceptInvitationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcceptInvitationPayload_relationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2githubᚗcomᚋcynllunᚋcynllunᚐRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AcceptInvitationPayload_relationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AcceptInvitationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Action_action(ctx context.Context, field graphql.CollectedField, obj *cynllun.Action) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -21568,6 +22062,38 @@ func (ec *executionContext) fieldContext_CalculationStep_note(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelInvitationPayload_invitation(ctx context.Context, field graphql.CollectedField, obj *CancelInvitationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelInvitationPayload_invitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invitation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Invitation) graphql.Marshaler {
+			return ec.marshalNInvitation2githubᚗcomᚋcynllunᚋcynllunᚐInvitation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelInvitationPayload_invitation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelInvitationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invitation(ctx, field)
 		},
 	}
 	return fc, nil
@@ -27846,6 +28372,360 @@ func (ec *executionContext) fieldContext_ImportCalendarPayload_calendar(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Invitation_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Invitation_learnerId(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_learnerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LearnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_learnerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Invitation_kind(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.RelKind) graphql.Marshaler {
+			return ec.marshalNRelationshipKind2githubᚗcomᚋcynllunᚋcynllunᚐRelKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "RelationshipKind")
+}
+
+func (ec *executionContext) _Invitation_email(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Invitation_caseId(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_caseId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invitation().CaseID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_caseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Invitation_endsAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Invitation_expiresAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Invitation_status(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invitation().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.InvitationStatus) graphql.Marshaler {
+			return ec.marshalNInvitationStatus2githubᚗcomᚋcynllunᚋcynllunᚐInvitationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, true, true, "InvitationStatus")
+}
+
+func (ec *executionContext) _Invitation_createdAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Invitation_invitedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_invitedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invitation().InvitedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_invitedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Invitation_acceptedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_acceptedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_acceptedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Invitation_relationshipId(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_relationshipId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invitation().RelationshipID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_relationshipId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Invitation_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Invitation_viewerCanCancel(ctx context.Context, field graphql.CollectedField, obj *cynllun.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_viewerCanCancel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invitation().ViewerCanCancel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_viewerCanCancel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _InviteAdvocatePayload_invitation(ctx context.Context, field graphql.CollectedField, obj *InviteAdvocatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteAdvocatePayload_invitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invitation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Invitation) graphql.Marshaler {
+			return ec.marshalNInvitation2githubᚗcomᚋcynllunᚋcynllunᚐInvitation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteAdvocatePayload_invitation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteAdvocatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Job_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30669,6 +31549,138 @@ func (ec *executionContext) fieldContext_Mutation_revokeAccess(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_inviteAdvocate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_inviteAdvocate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InviteAdvocate(ctx, fc.Args["input"].(InviteAdvocateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *InviteAdvocatePayload) graphql.Marshaler {
+			return ec.marshalOInviteAdvocatePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐInviteAdvocatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_inviteAdvocate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteAdvocatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_inviteAdvocate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelInvitation(ctx, fc.Args["input"].(CancelInvitationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CancelInvitationPayload) graphql.Marshaler {
+			return ec.marshalOCancelInvitationPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCancelInvitationPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CancelInvitationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptInvitation(ctx, fc.Args["input"].(AcceptInvitationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AcceptInvitationPayload) graphql.Marshaler {
+			return ec.marshalOAcceptInvitationPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAcceptInvitationPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AcceptInvitationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37719,6 +38731,82 @@ func (ec *executionContext) _Quantity_groupSize(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Quantity_groupSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Quantity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Query_invitationsSent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_invitationsSent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InvitationsSent(ctx, fc.Args["learnerId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Invitation) graphql.Marshaler {
+			return ec.marshalNInvitation2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_invitationsSent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invitation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_invitationsSent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_invitationsForMe(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_invitationsForMe(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().InvitationsForMe(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.Invitation) graphql.Marshaler {
+			return ec.marshalNInvitation2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_invitationsForMe(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invitation(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -47809,6 +48897,55 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAcceptInvitationInput(ctx context.Context, obj any) (AcceptInvitationInput, error) {
+	var it AcceptInvitationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAcceptInvitationInput unmarshals raw into the AcceptInvitationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAcceptInvitationInput(ctx context.Context, raw any) (AcceptInvitationInput, error) {
+	var out AcceptInvitationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcceptInvitationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputActionInput(ctx context.Context, obj any) (cynllun.Action, error) {
 	var it cynllun.Action
 	if obj == nil {
@@ -48242,6 +49379,48 @@ func (ec *executionContext) unmarshalInputCalendarInput(ctx context.Context, obj
 func UnmarshalCalendarInput(ctx context.Context, raw any) (calendar.Calendar, error) {
 	var out calendar.Calendar
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CalendarInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCancelInvitationInput(ctx context.Context, obj any) (CancelInvitationInput, error) {
+	var it CancelInvitationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelInvitationInput unmarshals raw into the CancelInvitationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelInvitationInput(ctx context.Context, raw any) (CancelInvitationInput, error) {
+	var out CancelInvitationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelInvitationInput", raw, &out)
 	return out, err
 }
 
@@ -49578,7 +50757,7 @@ func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, 
 			it.StaffRole = data
 		case "endsAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalOConsentEnd2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -49678,6 +50857,69 @@ func (ec *executionContext) unmarshalInputImportCalendarInput(ctx context.Contex
 func UnmarshalImportCalendarInput(ctx context.Context, raw any) (ImportCalendarInput, error) {
 	var out ImportCalendarInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportCalendarInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInviteAdvocateInput(ctx context.Context, obj any) (InviteAdvocateInput, error) {
+	var it InviteAdvocateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"learnerId", "email", "caseId", "endsAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "learnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("learnerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LearnerID = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNConsentEnd2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInviteAdvocateInput unmarshals raw into the InviteAdvocateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInviteAdvocateInput(ctx context.Context, raw any) (InviteAdvocateInput, error) {
+	var out InviteAdvocateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InviteAdvocateInput", raw, &out)
 	return out, err
 }
 
@@ -53162,6 +54404,39 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 
 // region    **************************** object.gotpl ****************************
 
+var acceptInvitationPayloadImplementors = []string{"AcceptInvitationPayload"}
+
+func (ec *executionContext) _AcceptInvitationPayload(ctx context.Context, sel ast.SelectionSet, obj *AcceptInvitationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, acceptInvitationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AcceptInvitationPayload")
+		case "relationship":
+			out.Values[i] = ec._AcceptInvitationPayload_relationship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var actionImplementors = []string{"Action"}
 
 func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Action) graphql.Marshaler {
@@ -54120,6 +55395,39 @@ func (ec *executionContext) _CalculationStep(ctx context.Context, sel ast.Select
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CalculationStep_note(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cancelInvitationPayloadImplementors = []string{"CancelInvitationPayload"}
+
+func (ec *executionContext) _CancelInvitationPayload(ctx context.Context, sel ast.SelectionSet, obj *CancelInvitationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelInvitationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelInvitationPayload")
+		case "invitation":
+			out.Values[i] = ec._CancelInvitationPayload_invitation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -56626,6 +57934,142 @@ func (ec *executionContext) _ImportCalendarPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var invitationImplementors = []string{"Invitation"}
+
+func (ec *executionContext) _Invitation(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Invitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Invitation")
+		case "id":
+			out.Values[i] = ec._Invitation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "learnerId":
+			out.Values[i] = ec._Invitation_learnerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Invitation_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.Values[i] = ec._Invitation_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "caseId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invitation_caseId(ctx, field, obj)
+				})
+		case "endsAt":
+			out.Values[i] = ec._Invitation_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Invitation_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invitation_status(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Invitation_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invitation_invitedBy(ctx, field, obj)
+				})
+		case "acceptedAt":
+			out.Values[i] = ec._Invitation_acceptedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "relationshipId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invitation_relationshipId(ctx, field, obj)
+				})
+		case "cancelledAt":
+			out.Values[i] = ec._Invitation_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "viewerCanCancel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invitation_viewerCanCancel(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inviteAdvocatePayloadImplementors = []string{"InviteAdvocatePayload"}
+
+func (ec *executionContext) _InviteAdvocatePayload(ctx context.Context, sel ast.SelectionSet, obj *InviteAdvocatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inviteAdvocatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InviteAdvocatePayload")
+		case "invitation":
+			out.Values[i] = ec._InviteAdvocatePayload_invitation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var jobImplementors = []string{"Job", "Node"}
 
 func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj *cynllun.Job) graphql.Marshaler {
@@ -57616,6 +59060,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeAccess":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "inviteAdvocate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_inviteAdvocate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cancelInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "acceptInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptInvitation(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -60026,6 +61491,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
+		case "invitationsSent":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_invitationsSent(ctx, field)
+				})
+		case "invitationsForMe":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_invitationsForMe(ctx, field)
+				})
 		case "node":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -63502,6 +64979,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAcceptInvitationInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAcceptInvitationInput(ctx context.Context, v any) (AcceptInvitationInput, error) {
+	res, err := ec.unmarshalInputAcceptInvitationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAction2githubᚗcomᚋcynllunᚋcynllunᚐAction(ctx context.Context, sel ast.SelectionSet, v cynllun.Action) graphql.Marshaler {
 	return ec._Action(ctx, sel, &v)
 }
@@ -63915,6 +65397,11 @@ func (ec *executionContext) marshalNCalculationStep2ᚕgithubᚗcomᚋcynllunᚋ
 
 func (ec *executionContext) unmarshalNCalendarInput2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐCalendar(ctx context.Context, v any) (calendar.Calendar, error) {
 	res, err := ec.unmarshalInputCalendarInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCancelInvitationInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCancelInvitationInput(ctx context.Context, v any) (CancelInvitationInput, error) {
+	res, err := ec.unmarshalInputCancelInvitationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -64361,6 +65848,20 @@ func (ec *executionContext) unmarshalNConcludeReviewInput2githubᚗcomᚋcynllun
 
 func (ec *executionContext) marshalNConsent2githubᚗcomᚋcynllunᚋcynllunᚐConsent(ctx context.Context, sel ast.SelectionSet, v cynllun.Consent) graphql.Marshaler {
 	return ec._Consent(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNConsentEnd2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := UnmarshalConsentEnd(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConsentEnd2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := MarshalConsentEnd(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConsentEnd!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNCreateOrganisationInput2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐOrganisationInput(ctx context.Context, v any) (service.OrganisationInput, error) {
@@ -64979,6 +66480,69 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNInvitation2githubᚗcomᚋcynllunᚋcynllunᚐInvitation(ctx context.Context, sel ast.SelectionSet, v cynllun.Invitation) graphql.Marshaler {
+	return ec._Invitation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInvitation2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐInvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Invitation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvitation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐInvitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInvitation2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐInvitation(ctx context.Context, sel ast.SelectionSet, v *cynllun.Invitation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Invitation!")
+		return graphql.Null
+	}
+	return ec._Invitation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInvitationStatus2githubᚗcomᚋcynllunᚋcynllunᚐInvitationStatus(ctx context.Context, v any) (cynllun.InvitationStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNInvitationStatus2githubᚗcomᚋcynllunᚋcynllunᚐInvitationStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInvitationStatus2githubᚗcomᚋcynllunᚋcynllunᚐInvitationStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.InvitationStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNInvitationStatus2githubᚗcomᚋcynllunᚋcynllunᚐInvitationStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "InvitationStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNInvitationStatus2githubᚗcomᚋcynllunᚋcynllunᚐInvitationStatus = map[string]cynllun.InvitationStatus{
+		"PENDING":   cynllun.InvitationPending,
+		"ACCEPTED":  cynllun.InvitationAccepted,
+		"CANCELLED": cynllun.InvitationCancelled,
+		"EXPIRED":   cynllun.InvitationExpired,
+	}
+	marshalNInvitationStatus2githubᚗcomᚋcynllunᚋcynllunᚐInvitationStatus = map[cynllun.InvitationStatus]string{
+		cynllun.InvitationPending:   "PENDING",
+		cynllun.InvitationAccepted:  "ACCEPTED",
+		cynllun.InvitationCancelled: "CANCELLED",
+		cynllun.InvitationExpired:   "EXPIRED",
+	}
+)
+
+func (ec *executionContext) unmarshalNInviteAdvocateInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐInviteAdvocateInput(ctx context.Context, v any) (InviteAdvocateInput, error) {
+	res, err := ec.unmarshalInputInviteAdvocateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNJob2githubᚗcomᚋcynllunᚋcynllunᚐJob(ctx context.Context, sel ast.SelectionSet, v cynllun.Job) graphql.Marshaler {
@@ -66511,6 +68075,7 @@ var (
 		"SCHOOL":       cynllun.RequesterSchool,
 		"LA":           cynllun.RequesterLA,
 		"OTHER":        cynllun.RequesterOther,
+		"ADVOCATE":     cynllun.RequesterAdvocate,
 	}
 	marshalNRequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole = map[cynllun.RequesterRole]string{
 		cynllun.RequesterChild:       "CHILD",
@@ -66520,6 +68085,7 @@ var (
 		cynllun.RequesterSchool:      "SCHOOL",
 		cynllun.RequesterLA:          "LA",
 		cynllun.RequesterOther:       "OTHER",
+		cynllun.RequesterAdvocate:    "ADVOCATE",
 	}
 )
 
@@ -67859,6 +69425,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAcceptInvitationPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAcceptInvitationPayload(ctx context.Context, sel ast.SelectionSet, v *AcceptInvitationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AcceptInvitationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOActionInput2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐActionᚄ(ctx context.Context, v any) ([]cynllun.Action, error) {
 	if v == nil {
 		return nil, nil
@@ -68001,6 +69574,13 @@ func (ec *executionContext) unmarshalOBundleSectionInput2ᚕᚖgithubᚗcomᚋcy
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOCancelInvitationPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCancelInvitationPayload(ctx context.Context, sel ast.SelectionSet, v *CancelInvitationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CancelInvitationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCancelReviewPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐCancelReviewPayload(ctx context.Context, sel ast.SelectionSet, v *CancelReviewPayload) graphql.Marshaler {
@@ -68180,6 +69760,24 @@ func (ec *executionContext) marshalOConcludeReviewPayload2ᚖgithubᚗcomᚋcynl
 		return graphql.Null
 	}
 	return ec._ConcludeReviewPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOConsentEnd2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := UnmarshalConsentEnd(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOConsentEnd2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := MarshalConsentEnd(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOConsentInput2githubᚗcomᚋcynllunᚋcynllunᚐConsent(ctx context.Context, v any) (cynllun.Consent, error) {
@@ -68822,6 +70420,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOInviteAdvocatePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐInviteAdvocatePayload(ctx context.Context, sel ast.SelectionSet, v *InviteAdvocatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InviteAdvocatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJob(ctx context.Context, sel ast.SelectionSet, v *cynllun.Job) graphql.Marshaler {
@@ -69855,6 +71460,7 @@ var (
 		"SCHOOL":       cynllun.RequesterSchool,
 		"LA":           cynllun.RequesterLA,
 		"OTHER":        cynllun.RequesterOther,
+		"ADVOCATE":     cynllun.RequesterAdvocate,
 	}
 	marshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole = map[cynllun.RequesterRole]string{
 		cynllun.RequesterChild:       "CHILD",
@@ -69864,6 +71470,7 @@ var (
 		cynllun.RequesterSchool:      "SCHOOL",
 		cynllun.RequesterLA:          "LA",
 		cynllun.RequesterOther:       "OTHER",
+		cynllun.RequesterAdvocate:    "ADVOCATE",
 	}
 )
 

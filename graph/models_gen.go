@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cynllun/cynllun"
@@ -14,6 +15,20 @@ import (
 	"github.com/cynllun/cynllun/form"
 	"github.com/cynllun/cynllun/service"
 )
+
+// The input of `acceptInvitation`.
+type AcceptInvitationInput struct {
+	// The token from the invitation email.
+	Token string `json:"token"`
+	// Your name, when accepting creates your account (required then, at most 200 characters); ignored otherwise.
+	Name *string `json:"name,omitempty"`
+}
+
+// The result of `acceptInvitation`.
+type AcceptInvitationPayload struct {
+	// Your new relationship with the learner (ADVOCATE_FOR).
+	Relationship cynllun.Relationship `json:"relationship"`
+}
 
 // A document to add to a case.
 type AddEvidenceInput struct {
@@ -111,6 +126,18 @@ type BundleSpecInput struct {
 	Records []*cynllun.RecordItem `json:"records,omitempty"`
 	// Ids of this case's evidence to leave out; [] leaves none out. Omitted or null: the current list.
 	Excluded []string `json:"excluded,omitempty"`
+}
+
+// The input of `cancelInvitation`.
+type CancelInvitationInput struct {
+	// The invitation's id (inv_…).
+	ID string `json:"id"`
+}
+
+// The result of `cancelInvitation`.
+type CancelInvitationPayload struct {
+	// The invitation, now withdrawn.
+	Invitation cynllun.Invitation `json:"invitation"`
 }
 
 // The result of `cancelReview`: room for more fields without breaking clients.
@@ -244,6 +271,24 @@ type ImportCalendarInput struct {
 type ImportCalendarPayload struct {
 	// The organisation's calendar, at its new revision.
 	Calendar service.OrgCalendar `json:"calendar"`
+}
+
+// The input of `inviteAdvocate`.
+type InviteAdvocateInput struct {
+	// The learner (you must be their parent, or the young person).
+	LearnerID string `json:"learnerId"`
+	// The invitee's email address (never logged; shown to you and to them).
+	Email string `json:"email"`
+	// Limit the consent to one case of the learner's; omit for the whole record.
+	CaseID *string `json:"caseId,omitempty"`
+	// When the consent ends: in the future, at most two years ahead. A date means the end of that day in Europe/London.
+	EndsAt time.Time `json:"endsAt"`
+}
+
+// The result of `inviteAdvocate`.
+type InviteAdvocatePayload struct {
+	// The invitation sent (its token went only to the invitee, by email).
+	Invitation cynllun.Invitation `json:"invitation"`
 }
 
 // A learner in a page, with its cursor.

@@ -68,3 +68,28 @@ func UnmarshalTime(v any) (time.Time, error) {
 func scalarError(msg string) error {
 	return &cynllun.Error{Code: cynllun.CodeInvalid, Op: "graph.scalar", Message: msg}
 }
+
+// MarshalConsentEnd writes the end of a consent as an instant (Time).
+func MarshalConsentEnd(t time.Time) graphql.Marshaler { return MarshalTime(t) }
+
+// UnmarshalConsentEnd reads when a consent ends: a Date, meaning the end
+// of that day in Europe/London (the midnight after it), or an RFC 3339
+// instant (issue 17).
+func UnmarshalConsentEnd(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, scalarError("ConsentEnd must be a date YYYY-MM-DD or an RFC 3339 instant")
+	}
+	if len(s) == len("2006-01-02") {
+		d, err := cynllun.ParseDate(s)
+		if err != nil {
+			return time.Time{}, scalarError("ConsentEnd must be a date YYYY-MM-DD or an RFC 3339 instant")
+		}
+		return cynllun.EndOfDay(d), nil
+	}
+	t, err := UnmarshalTime(v)
+	if err != nil {
+		return time.Time{}, scalarError("ConsentEnd must be a date YYYY-MM-DD or an RFC 3339 instant")
+	}
+	return t, nil
+}

@@ -457,6 +457,31 @@ func (r *findingResolver) Field(ctx context.Context, obj *quality.Finding) (*str
 	return optional(obj.Place.Field), nil
 }
 
+// CaseID is the resolver for the caseId field.
+func (r *invitationResolver) CaseID(ctx context.Context, obj *cynllun.Invitation) (*string, error) {
+	return optional(obj.CaseID), nil
+}
+
+// Status is the resolver for the status field.
+func (r *invitationResolver) Status(ctx context.Context, obj *cynllun.Invitation) (cynllun.InvitationStatus, error) {
+	return obj.StatusAt(r.Svc.Now()), nil
+}
+
+// InvitedBy is the resolver for the invitedBy field.
+func (r *invitationResolver) InvitedBy(ctx context.Context, obj *cynllun.Invitation) (string, error) {
+	return obj.CreatedBy, nil
+}
+
+// RelationshipID is the resolver for the relationshipId field.
+func (r *invitationResolver) RelationshipID(ctx context.Context, obj *cynllun.Invitation) (*string, error) {
+	return optional(obj.RelationshipID), nil
+}
+
+// ViewerCanCancel is the resolver for the viewerCanCancel field.
+func (r *invitationResolver) ViewerCanCancel(ctx context.Context, obj *cynllun.Invitation) (bool, error) {
+	return r.Svc.CanCancelInvitation(ctx, obj)
+}
+
 // ErrorCode is the resolver for the errorCode field.
 func (r *jobResolver) ErrorCode(ctx context.Context, obj *cynllun.Job) (*cynllun.Code, error) {
 	return optionalEnum(obj.ErrorCode), nil
@@ -667,6 +692,28 @@ func (r *mutationResolver) GrantAccess(ctx context.Context, input service.GrantI
 // RevokeAccess is the resolver for the revokeAccess field.
 func (r *mutationResolver) RevokeAccess(ctx context.Context, input RevokeAccessInput) (*RevokeAccessPayload, error) {
 	return payload(func(rel *cynllun.Relationship) *RevokeAccessPayload { return &RevokeAccessPayload{Relationship: *rel} })(r.Svc.RevokeAccess(ctx, input.ID))
+}
+
+// InviteAdvocate is the resolver for the inviteAdvocate field.
+func (r *mutationResolver) InviteAdvocate(ctx context.Context, input InviteAdvocateInput) (*InviteAdvocatePayload, error) {
+	endsAt := input.EndsAt
+	return payload(func(inv *cynllun.Invitation) *InviteAdvocatePayload { return &InviteAdvocatePayload{Invitation: *inv} })(r.Svc.InviteAdvocate(ctx, service.InviteInput{
+		LearnerID: input.LearnerID, Email: input.Email, CaseID: deref(input.CaseID), EndsAt: &endsAt,
+	}))
+}
+
+// CancelInvitation is the resolver for the cancelInvitation field.
+func (r *mutationResolver) CancelInvitation(ctx context.Context, input CancelInvitationInput) (*CancelInvitationPayload, error) {
+	return payload(func(inv *cynllun.Invitation) *CancelInvitationPayload {
+		return &CancelInvitationPayload{Invitation: *inv}
+	})(r.Svc.CancelInvitation(ctx, input.ID))
+}
+
+// AcceptInvitation is the resolver for the acceptInvitation field.
+func (r *mutationResolver) AcceptInvitation(ctx context.Context, input AcceptInvitationInput) (*AcceptInvitationPayload, error) {
+	return payload(func(rel *cynllun.Relationship) *AcceptInvitationPayload {
+		return &AcceptInvitationPayload{Relationship: *rel}
+	})(r.Svc.AcceptInvitation(ctx, service.AcceptInput{Token: input.Token, Name: deref(input.Name)}))
 }
 
 // CreateLearner is the resolver for the createLearner field.
@@ -1226,6 +1273,16 @@ func (r *qualityOverrideResolver) ByPerson(ctx context.Context, obj *QualityOver
 	return r.person(ctx, obj.LearnerID, obj.By)
 }
 
+// InvitationsSent is the resolver for the invitationsSent field.
+func (r *queryResolver) InvitationsSent(ctx context.Context, learnerID *string) ([]*cynllun.Invitation, error) {
+	return r.Svc.InvitationsSent(ctx, deref(learnerID))
+}
+
+// InvitationsForMe is the resolver for the invitationsForMe field.
+func (r *queryResolver) InvitationsForMe(ctx context.Context) ([]*cynllun.Invitation, error) {
+	return r.Svc.InvitationsForMe(ctx)
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (Node, error) {
 	return r.node(ctx, id)
@@ -1421,6 +1478,9 @@ func (r *relationshipResolver) StaffRole(ctx context.Context, obj *cynllun.Relat
 
 // ConsentBy is the resolver for the consentBy field.
 func (r *relationshipResolver) ConsentBy(ctx context.Context, obj *cynllun.Relationship) (*string, error) {
+	if obj.Withheld {
+		return nil, nil
+	}
 	return optional(obj.ConsentBy), nil
 }
 
@@ -1436,6 +1496,9 @@ func (r *relationshipResolver) Active(ctx context.Context, obj *cynllun.Relation
 
 // GrantedBy is the resolver for the grantedBy field.
 func (r *relationshipResolver) GrantedBy(ctx context.Context, obj *cynllun.Relationship) (*string, error) {
+	if obj.Withheld {
+		return nil, nil
+	}
 	return optional(obj.CreatedBy), nil
 }
 
@@ -1456,11 +1519,17 @@ func (r *relationshipResolver) Person(ctx context.Context, obj *cynllun.Relation
 
 // GrantedByPerson is the resolver for the grantedByPerson field.
 func (r *relationshipResolver) GrantedByPerson(ctx context.Context, obj *cynllun.Relationship) (*service.Person, error) {
+	if obj.Withheld {
+		return nil, nil
+	}
 	return r.person(ctx, obj.LearnerID, obj.CreatedBy)
 }
 
 // ConsentByPerson is the resolver for the consentByPerson field.
 func (r *relationshipResolver) ConsentByPerson(ctx context.Context, obj *cynllun.Relationship) (*service.Person, error) {
+	if obj.Withheld {
+		return nil, nil
+	}
 	return r.person(ctx, obj.LearnerID, obj.ConsentBy)
 }
 
@@ -1877,6 +1946,9 @@ func (r *Resolver) File() FileResolver { return &fileResolver{r} }
 // Finding returns FindingResolver implementation.
 func (r *Resolver) Finding() FindingResolver { return &findingResolver{r} }
 
+// Invitation returns InvitationResolver implementation.
+func (r *Resolver) Invitation() InvitationResolver { return &invitationResolver{r} }
+
 // Job returns JobResolver implementation.
 func (r *Resolver) Job() JobResolver { return &jobResolver{r} }
 
@@ -2025,6 +2097,7 @@ type (
 	evidenceResolver             struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
 	findingResolver              struct{ *Resolver }
+	invitationResolver           struct{ *Resolver }
 	jobResolver                  struct{ *Resolver }
 	learnerResolver              struct{ *Resolver }
 	ledgerSessionResolver        struct{ *Resolver }

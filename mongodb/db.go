@@ -87,6 +87,7 @@ const (
 	collCases         = "cases" // case revisions
 	collCaseEvidence  = "caseEvidence"
 	collBundles       = "bundles" // bundle versions
+	collInvitations   = "invitations"
 	// collLookups (lookup.go) holds the derived look-up documents.
 
 	// bucketFiles is the GridFS bucket of stored files; the driver keeps
@@ -102,7 +103,7 @@ var collections = []string{
 	collAudit, collJobs, collReviews, collSessions, collEvents, collDeadlines, collCalendars,
 	collNotices, collDeliveries, collEndpoints, collCases, collCaseEvidence, collBundles,
 	collLookups, collReviewHeads, collCaseHeads, collFilesFiles, collFilesChunks, collIdempotency,
-	collHandovers,
+	collHandovers, collInvitations,
 }
 
 // DefaultDatabase is the database used when Config.Database is empty.

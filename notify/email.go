@@ -257,7 +257,11 @@ func (m *Mailer) Send(ctx context.Context, to string, n Notice) error {
 	msg.SetUserAgent("Cynllun")
 	msg.SetBodyString(gomail.TypeTextPlain, e.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, e.HTML)
+	return m.deliver(ctx, op, msg)
+}
 
+// deliver sends msg over one connection (see Send for the errors).
+func (m *Mailer) deliver(ctx context.Context, op string, msg *gomail.Msg) error {
 	timeout := m.cfg.Timeout
 	if dl, ok := ctx.Deadline(); ok {
 		if left := time.Until(dl); left < timeout {

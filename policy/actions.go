@@ -89,7 +89,8 @@ type LearnerCan struct {
 	Upload bool
 	// OpenCase: openCase (OpenCase).
 	OpenCase bool
-	// ManageAccess: Learner.access (ManageAccess).
+	// ManageAccess: Learner.access (ReadAccessList: those who maintain
+	// the record, a parent and the young person; issue 17).
 	ManageAccess bool
 	// Grant: the kinds grantAccess allows p to grant about the learner to
 	// someone else (GrantableKinds).
@@ -102,7 +103,7 @@ func ForLearner(p *cynllun.Principal, l *cynllun.Learner, now time.Time) Learner
 		Edit:         WriteLearner(p, l, now).OK,
 		Upload:       Upload(p, l, now).OK,
 		OpenCase:     OpenCase(p, l, now).OK,
-		ManageAccess: ManageAccess(p, l, now).OK,
+		ManageAccess: ReadAccessList(p, l, now).OK,
 		Grant:        GrantableKinds(p, l, now),
 	}
 }

@@ -48,7 +48,9 @@ func TestActions(t *testing.T) {
 	family := func(upload bool, grant []cynllun.RelKind, openCase, caseToo bool) want {
 		p := PlanCan{RequestReview: true, Render: true}
 		return want{
-			learner: LearnerCan{Upload: upload, OpenCase: openCase, Grant: grant},
+			// A parent and the young person list the relationships on the
+			// record (issue 17); they are those who upload.
+			learner: LearnerCan{Upload: upload, OpenCase: openCase, Grant: grant, ManageAccess: upload},
 			plan:    p, laPlan: p,
 			held: ReviewCan{Render: true},
 			cas:  CaseCan{Edit: caseToo, Render: caseToo},

@@ -76,6 +76,13 @@ func newEnv(t testing.TB) *env {
 // newEnvOn is newEnv on the Redis server at redisURL.
 func newEnvOn(t testing.TB, redisURL string) *env {
 	t.Helper()
+	return newEnvWith(t, redisURL)
+}
+
+// newEnvWith is newEnvOn with more service options (e.g. an invitation
+// mailer).
+func newEnvWith(t testing.TB, redisURL string, extra ...service.Option) *env {
+	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}}
 	mon := &event.CommandMonitor{Started: func(_ context.Context, ev *event.CommandStartedEvent) {
@@ -118,8 +125,8 @@ func newEnvOn(t testing.TB, redisURL string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.svc = service.New(db, service.WithClock(e.clock.Now), service.WithPublisher(bus),
-		service.WithJobQueue(worker.NewClient(rdb)), service.WithURLSigner(links), service.WithWebhookDestinations(loopbackReceivers))
+	e.svc = service.New(db, append([]service.Option{service.WithClock(e.clock.Now), service.WithPublisher(bus),
+		service.WithJobQueue(worker.NewClient(rdb)), service.WithURLSigner(links), service.WithWebhookDestinations(loopbackReceivers)}, extra...)...)
 	v, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: secret})
 	if err != nil {
 		t.Fatal(err)

@@ -57,7 +57,7 @@ func fieldMessages(r response) (map[string]string, map[string]string) {
 func TestErrorsInWelsh(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
-	alnco, parent := e.token(f.alnco), e.token(f.parent)
+	alnco, advocate := e.token(f.alnco), e.token(f.advocate)
 	// A draft a tribunal could not enforce, so finalising it is refused.
 	e.must(alnco, `mutation($in: SaveVersionInput!) { saveVersion(input: $in) { version { number } } }`,
 		map[string]any{"in": map[string]any{"planId": f.plan1, "expectedVersion": 1, "status": "DRAFT", "content": vagueContent()}})
@@ -102,10 +102,10 @@ func TestErrorsInWelsh(t *testing.T) {
 		},
 		{
 			name:  "FORBIDDEN",
-			token: parent,
+			token: advocate,
 			query: `query($id: ID!) { learner(id: $id) { access { id } } }`, vars: map[string]any{"id": f.l1},
-			code: "FORBIDDEN", reason: "ACCESS_MAINTAINERS_ONLY",
-			en: "only those who maintain the record see who has access", cy: "dim ond y rhai sy'n cynnal y cofnod sy'n gweld pwy sydd â mynediad",
+			code: "FORBIDDEN", reason: "ACCESS_LIST_FORBIDDEN",
+			en: "only the family and those who maintain the record see who has access", cy: "dim ond y teulu a'r rhai sy'n cynnal y cofnod sy'n gweld pwy sydd â mynediad",
 		},
 		{
 			name:  "a plan refused for its findings: the rule is the reason, its title the message",

@@ -26,16 +26,16 @@ func TestPartialResults(t *testing.T) {
 		want       any
 	}{
 		{
-			name:  "a parent's learners with access, which only those who maintain the record see",
-			user:  f.parent,
+			name:  "an advocate's learners with access, which only the family and those who maintain the record see",
+			user:  f.advocate,
 			query: `{ learners { edges { node { id givenName access { id } } } } }`,
 			code:  "FORBIDDEN", path: []any{"learners", "edges", 0, "node", "access"},
 			kept: []any{"learners", "edges", 0, "node", "id"}, want: f.l1,
 			null: []any{"learners", "edges", 0, "node", "access"},
 		},
 		{
-			name:  "a parent's learner with access",
-			user:  f.parent,
+			name:  "an advocate's learner with access",
+			user:  f.advocate,
 			query: `query($id: ID!) { learner(id: $id) { givenName access { id } } }`,
 			vars:  map[string]any{"id": f.l1},
 			code:  "FORBIDDEN", path: []any{"learner", "access"},

@@ -340,6 +340,17 @@ func authenticate(svc *service.Service, v Verifier, next http.Handler) http.Hand
 			return
 		}
 		p, err := principalFor(r.Context(), svc, v, tok)
+		if err != nil && cynllun.ErrorCode(err) == cynllun.CodeUnauthenticated {
+			// A valid token whose subject has no account yet may accept an
+			// invitation, which creates the account (issue 17), and nothing
+			// else.
+			if sub, verr := v.Verify(r.Context(), tok); verr == nil && sub != "" {
+				if r2, ok := acceptOnly(r); ok {
+					next.ServeHTTP(w, r2.WithContext(cynllun.WithNewcomer(r2.Context(), sub)))
+					return
+				}
+			}
+		}
 		if err != nil {
 			code := cynllun.ErrorCode(err)
 			status := http.StatusUnauthorized

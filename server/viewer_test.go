@@ -137,8 +137,14 @@ func TestViewerCanAgrees(t *testing.T) {
 					agree("revokeAccess "+m["id"].(string), m["viewerCanRevoke"] == true,
 						e.do(tok, `mutation($id: ID!) { revokeAccess(input: {id: $id}) { relationship { id } } }`, map[string]any{"id": m["id"]}))
 				}
-				if seen != 2 {
-					t.Errorf("the access list shows %d of the role's 2 relationships to revoke", seen)
+				// A parent sees the advocate they consented to, not another
+				// parent's relationship (person rules; issue 17).
+				want := 2
+				if role == f.parent {
+					want = 1
+				}
+				if seen != want {
+					t.Errorf("the access list shows %d of the role's %d relationships to revoke", seen, want)
 				}
 			} else {
 				for _, id := range victims[role] {
@@ -158,8 +164,13 @@ func TestViewerCanAgrees(t *testing.T) {
 			v = current()
 			agree("saveVersion FINAL over findings", flag("plan", "viewerCanOverrideFindings"), e.do(tok, save, map[string]any{"in": map[string]any{
 				"planId": f.plan1, "expectedVersion": v, "status": "FINAL", "content": vagueContent(), "overrideReason": "Agreed at the meeting " + role}}))
+			// An advocate's own request is recorded as theirs (issue 17).
+			requestedBy := "PARENT"
+			if role == f.advocate {
+				requestedBy = "ADVOCATE"
+			}
 			agree("requestReview", flag("plan", "viewerCanRequestReview"), e.do(tok, `mutation($in: RequestReviewInput!) { requestReview(input: $in) { review { id } } }`,
-				map[string]any{"in": map[string]any{"planId": f.plan1, "requestedBy": "PARENT", "requestedByName": "Mrs Jones", "reason": "Mwy o SaLT."}}))
+				map[string]any{"in": map[string]any{"planId": f.plan1, "requestedBy": requestedBy, "requestedByName": "Mrs Jones", "reason": "Mwy o SaLT."}}))
 			agree("openReview", flag("plan", "viewerCanOpenReview"), e.do(tok, `mutation($in: OpenReviewInput!) { openReview(input: $in) { review { id } } }`,
 				map[string]any{"in": map[string]any{"planId": f.plan1, "type": "OTHER"}}))
 			agree("renderPlan", flag("plan", "viewerCanRender"), e.do(tok, `mutation($id: ID!) { renderPlan(input: {planId: $id}) { job { id } } }`, map[string]any{"id": f.plan1}))

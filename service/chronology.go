@@ -74,7 +74,7 @@ var (
 		cynllun.RequesterChild: {EN: "by the child", CY: "gan y plentyn"}, cynllun.RequesterParent: {EN: "by a parent", CY: "gan riant"},
 		cynllun.RequesterYoungPerson: {EN: "by the young person", CY: "gan y person ifanc"}, cynllun.RequesterNHSBody: {EN: "by an NHS body", CY: "gan gorff GIG"},
 		cynllun.RequesterSchool: {EN: "by the school", CY: "gan yr ysgol"}, cynllun.RequesterLA: {EN: "by the local authority", CY: "gan yr awdurdod lleol"},
-		cynllun.RequesterOther: {EN: "by someone else", CY: "gan rywun arall"},
+		cynllun.RequesterOther: {EN: "by someone else", CY: "gan rywun arall"}, cynllun.RequesterAdvocate: {EN: "by an advocate", CY: "gan eiriolwr"},
 	}
 	disputedWords = map[cynllun.DisputedKind]form.Text{
 		cynllun.DisputedHasALN:             {EN: "whether the learner has ALN", CY: "a oes gan y dysgwr ADY"},

@@ -491,7 +491,10 @@ func (s *Service) RevokeAccess(ctx context.Context, id string) (*cynllun.Relatio
 }
 
 // LearnerAccess lists who has (or had) access to a learner through
-// learner-scoped relationships: for those who maintain the record.
+// learner-scoped relationships: every one for those who maintain the
+// record; for a parent and the young person, those policy.SeeAccessRow
+// shows them (their own, the consents they gave, and those held by people
+// they may know), so that they can withdraw consent (issue 17).
 func (s *Service) LearnerAccess(ctx context.Context, learnerID string) ([]cynllun.Relationship, error) {
 	const op = "service.LearnerAccess"
 	p, err := principal(ctx, op)
@@ -502,14 +505,24 @@ func (s *Service) LearnerAccess(ctx context.Context, learnerID string) ([]cynllu
 	if err != nil {
 		return nil, err
 	}
-	if !policy.ManageAccess(p, l, s.now()).OK {
-		return nil, cynllun.E(cynllun.CodeForbidden, op, "only those who maintain the record see who has access")
+	now := s.now()
+	if !policy.ReadAccessList(p, l, now).OK {
+		return nil, cynllun.E(cynllun.CodeForbidden, op, "only the family and those who maintain the record see who has access")
 	}
 	rs, err := s.store.RelationshipsForLearner(ctx, learnerID)
 	if err != nil {
 		return nil, cynllun.AsError(op, err)
 	}
-	return rs, nil
+	out := rs[:0]
+	for _, r := range rs {
+		v := policy.SeeAccessRow(p, l, &r, now)
+		if !v.Show {
+			continue
+		}
+		r.Withheld = !v.Grantor
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // GrantorRoleEnded says when the standing r was granted under (the

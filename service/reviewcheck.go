@@ -24,7 +24,7 @@ const (
 
 var (
 	reviewTypes    = cynllun.ReviewTypes
-	requesterRoles = []cynllun.RequesterRole{cynllun.RequesterChild, cynllun.RequesterParent, cynllun.RequesterYoungPerson, cynllun.RequesterNHSBody, cynllun.RequesterSchool, cynllun.RequesterLA, cynllun.RequesterOther}
+	requesterRoles = []cynllun.RequesterRole{cynllun.RequesterChild, cynllun.RequesterParent, cynllun.RequesterYoungPerson, cynllun.RequesterNHSBody, cynllun.RequesterSchool, cynllun.RequesterLA, cynllun.RequesterOther, cynllun.RequesterAdvocate}
 	roles          = []cynllun.ParticipantRole{cynllun.RoleChild, cynllun.RoleYoungPerson, cynllun.RoleParent, cynllun.RoleALNCo, cynllun.RoleTeacher, cynllun.RoleLAOfficer, cynllun.RoleHealth, cynllun.RoleSocialCare, cynllun.RoleAdvocate, cynllun.RoleEdPsych, cynllun.RoleOther}
 	attendances    = []cynllun.Attendance{cynllun.AttendedInPerson, cynllun.AttendedRemotely, cynllun.ContributedInWriting, cynllun.ContributedViaOther, cynllun.DidNotContribute}
 	viewFormats    = []cynllun.ViewFormat{cynllun.ViewOwnWords, cynllun.ViewDrawing, cynllun.ViewAudio, cynllun.ViewVideo, cynllun.ViewAAC, cynllun.ViewParentScribe, cynllun.ViewTrustedAdult}

@@ -101,7 +101,14 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 			in.RequestedBy = cynllun.RequesterParent
 		case cynllun.RelSelf:
 			in.RequestedBy = cynllun.RequesterYoungPerson
+		case cynllun.RelAdvocateOf:
+			in.RequestedBy = cynllun.RequesterAdvocate
 		}
+	}
+	if !writer && read.Reason == cynllun.RelAdvocateOf && in.RequestedBy != cynllun.RequesterAdvocate {
+		// An advocate asks as themselves: the request and the chronology
+		// say so, never "a parent".
+		return nil, cynllun.Invalid(op, cynllun.FieldError{Field: "input.requestedBy", Message: "must be ADVOCATE: an advocate's own request is recorded as theirs"})
 	}
 	if in.Type == "" {
 		in.Type = cynllun.ReviewOnRequest

@@ -72,6 +72,11 @@ type Service struct {
 	overrideRoles []string
 	// webhooks is where webhook endpoints may point (WithWebhookDestinations).
 	webhooks notify.Destinations
+
+	// Invitations (WithInvitations).
+	inviteMailer InvitationMailer
+	inviteExpiry time.Duration
+	inviteLink   string
 }
 
 // Option configures a Service.

@@ -277,8 +277,10 @@ const (
 // EvidenceKinds lists every kind, in schema order.
 var EvidenceKinds = []EvidenceKind{EvidenceReport, EvidenceCorrespondence, EvidenceChildsViews, EvidenceDecision, EvidenceCaseStatement, EvidenceOther}
 
-// CaseEvidence is an uploaded document (a PDF or an image) on a case. It is
-// never changed, only withdrawn: a correction is a new document.
+// CaseEvidence is an uploaded document (a PDF or an image) on a case. Its
+// content is never changed (a correction is a new document); its state
+// (FILED, DISCLOSED, WITHDRAWN) is changed by the side that filed it,
+// every change recorded in History.
 type CaseEvidence struct {
 	ID        string
 	CaseID    string
@@ -297,10 +299,24 @@ type CaseEvidence struct {
 	Section   string
 	CreatedAt time.Time
 	CreatedBy string
-	// Withdrawn evidence stays visible and leaves later bundles.
+	// Side is the side of the case that filed it, FiledAs the filer's role:
+	// the evidence is theirs (issue 17). Evidence stored before then reads
+	// as filed by its creator's side, and disclosed.
+	Side    CaseSide
+	FiledAs CaseRole
+	// DisclosedAt and DisclosedBy: when it was disclosed to the other side
+	// (zero: filed, seen by its own side only).
+	DisclosedAt time.Time
+	DisclosedBy string
+	// Withdrawn evidence stays listed and leaves later bundles; the fields
+	// are those of the withdrawal in force (cleared by a reinstatement).
 	WithdrawnAt     time.Time
 	WithdrawnBy     string
 	WithdrawnReason string
+	// History is every change of state, oldest first; Seq counts them and
+	// guards the next change (a stale one is a CONFLICT).
+	History []EvidenceChange
+	Seq     int
 }
 
 // Withdrawn reports whether e was withdrawn.

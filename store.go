@@ -371,6 +371,10 @@ type CaseStore interface {
 	// WithdrawEvidence marks evidence withdrawn; evidence withdrawn already
 	// keeps its first withdrawal. NOT_FOUND when there is none.
 	WithdrawEvidence(ctx context.Context, id string, at time.Time, by, reason string) error
+	// SetEvidenceState saves an evidence document's state (side, disclosure,
+	// withdrawal, history, seq; never its content) when its stored seq is
+	// prevSeq, else CONFLICT with the current seq.
+	SetEvidenceState(ctx context.Context, e *CaseEvidence, prevSeq int) error
 
 	// InsertBundle stores bundle version b.Number of case b.CaseID. When
 	// that number exists it returns a CONFLICT *Error with Current set to

@@ -44,6 +44,7 @@ func (r *Resolver) addEvidence(ctx context.Context, in AddEvidenceInput) (*cynll
 	return r.Svc.AddEvidence(ctx, service.EvidenceInput{
 		IdempotencyKey: deref(in.IdempotencyKey), CaseID: in.CaseID, Title: in.Title, Date: deref(in.Date), Author: deref(in.Author), Kind: in.Kind,
 		Section: deref(in.Section), Name: f.Filename, DeclaredType: f.ContentType, Data: data,
+		FileOnly: in.Disclose != nil && !*in.Disclose,
 	})
 }
 

@@ -128,5 +128,7 @@ func setCosts(c *ComplexityRoot) {
 	c.Mutation.SetBundleSpec = func(child int, _ BundleSpecInput) int { return costWrite + child }
 	c.Mutation.AddEvidence = func(child int, _ AddEvidenceInput) int { return costUpload + child }
 	c.Mutation.WithdrawEvidence = func(child int, _ WithdrawEvidenceInput) int { return costWrite + child }
+	c.Mutation.ReinstateEvidence = func(child int, _ ReinstateEvidenceInput) int { return costWrite + child }
+	c.Mutation.DiscloseEvidence = func(child int, _ DiscloseEvidenceInput) int { return costWrite + child }
 	c.Mutation.RenderBundle = func(child int, _ RenderBundleInput) int { return costBundle + child }
 }

@@ -59,6 +59,7 @@ type ResolverRoot interface {
 	Disagreement() DisagreementResolver
 	DisputedDecision() DisputedDecisionResolver
 	Evidence() EvidenceResolver
+	EvidenceStateChange() EvidenceStateChangeResolver
 	File() FileResolver
 	Finding() FindingResolver
 	Invitation() InvitationResolver
@@ -295,8 +296,15 @@ type ComplexityRoot struct {
 		UpdatedAt              func(childComplexity int) int
 		UpdatedBy              func(childComplexity int) int
 		UpdatedByPerson        func(childComplexity int) int
+		ViewerCanAddEvidence   func(childComplexity int) int
+		ViewerCanClose         func(childComplexity int) int
 		ViewerCanEdit          func(childComplexity int) int
+		ViewerCanPreview       func(childComplexity int) int
+		ViewerCanRecordOutcome func(childComplexity int) int
 		ViewerCanRender        func(childComplexity int) int
+		ViewerCanSetBundleSpec func(childComplexity int) int
+		ViewerRole             func(childComplexity int) int
+		ViewerSide             func(childComplexity int) int
 	}
 
 	CaseConnection struct {
@@ -312,25 +320,34 @@ type ComplexityRoot struct {
 	}
 
 	CaseEvidence struct {
-		Author            func(childComplexity int) int
-		ContentType       func(childComplexity int) int
-		CreatedAt         func(childComplexity int) int
-		CreatedBy         func(childComplexity int) int
-		CreatedByPerson   func(childComplexity int) int
-		Date              func(childComplexity int) int
-		File              func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Kind              func(childComplexity int) int
-		Pages             func(childComplexity int) int
-		SHA256            func(childComplexity int) int
-		Section           func(childComplexity int) int
-		Size              func(childComplexity int) int
-		Title             func(childComplexity int) int
-		Withdrawn         func(childComplexity int) int
-		WithdrawnAt       func(childComplexity int) int
-		WithdrawnBy       func(childComplexity int) int
-		WithdrawnByPerson func(childComplexity int) int
-		WithdrawnReason   func(childComplexity int) int
+		Author             func(childComplexity int) int
+		ContentType        func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		CreatedBy          func(childComplexity int) int
+		CreatedByPerson    func(childComplexity int) int
+		Date               func(childComplexity int) int
+		DisclosedAt        func(childComplexity int) int
+		DisclosedBy        func(childComplexity int) int
+		File               func(childComplexity int) int
+		FiledAs            func(childComplexity int) int
+		History            func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		Pages              func(childComplexity int) int
+		SHA256             func(childComplexity int) int
+		Section            func(childComplexity int) int
+		Side               func(childComplexity int) int
+		Size               func(childComplexity int) int
+		State              func(childComplexity int) int
+		Title              func(childComplexity int) int
+		ViewerCanDisclose  func(childComplexity int) int
+		ViewerCanReinstate func(childComplexity int) int
+		ViewerCanWithdraw  func(childComplexity int) int
+		Withdrawn          func(childComplexity int) int
+		WithdrawnAt        func(childComplexity int) int
+		WithdrawnBy        func(childComplexity int) int
+		WithdrawnByPerson  func(childComplexity int) int
+		WithdrawnReason    func(childComplexity int) int
 	}
 
 	CaseEvidenceConnection struct {
@@ -542,6 +559,10 @@ type ComplexityRoot struct {
 		Who        func(childComplexity int) int
 	}
 
+	DiscloseEvidencePayload struct {
+		Evidence func(childComplexity int) int
+	}
+
 	DisputedDecision struct {
 		DecidedOn     func(childComplexity int) int
 		Description   func(childComplexity int) int
@@ -557,6 +578,14 @@ type ComplexityRoot struct {
 		Source     func(childComplexity int) int
 		Summary    func(childComplexity int) int
 		Title      func(childComplexity int) int
+	}
+
+	EvidenceStateChange struct {
+		Action func(childComplexity int) int
+		At     func(childComplexity int) int
+		By     func(childComplexity int) int
+		Reason func(childComplexity int) int
+		Side   func(childComplexity int) int
 	}
 
 	File struct {
@@ -811,6 +840,7 @@ type ComplexityRoot struct {
 		CreateUser                func(childComplexity int, input service.UserInput) int
 		CreateWebhookEndpoint     func(childComplexity int, input CreateWebhookEndpointInput) int
 		DecideReviewRequest       func(childComplexity int, input service.DecideRequestInput) int
+		DiscloseEvidence          func(childComplexity int, input DiscloseEvidenceInput) int
 		GrantAccess               func(childComplexity int, input service.GrantInput) int
 		ImportCalendar            func(childComplexity int, input ImportCalendarInput) int
 		InviteAdvocate            func(childComplexity int, input InviteAdvocateInput) int
@@ -820,6 +850,7 @@ type ComplexityRoot struct {
 		RecordSessions            func(childComplexity int, input RecordSessionsInput) int
 		RecordStatutoryEvent      func(childComplexity int, input service.EventInput) int
 		RecordYoungPersonHandover func(childComplexity int, input RecordYoungPersonHandoverInput) int
+		ReinstateEvidence         func(childComplexity int, input ReinstateEvidenceInput) int
 		RenderBundle              func(childComplexity int, input RenderBundleInput) int
 		RenderMeetingRecord       func(childComplexity int, input RenderMeetingRecordInput) int
 		RenderPlan                func(childComplexity int, input RenderPlanInput) int
@@ -959,6 +990,7 @@ type ComplexityRoot struct {
 		Organisation func(childComplexity int) int
 		Represents   func(childComplexity int) int
 		Role         func(childComplexity int) int
+		Side         func(childComplexity int) int
 		UserID       func(childComplexity int) int
 	}
 
@@ -1222,6 +1254,10 @@ type ComplexityRoot struct {
 		Handover func(childComplexity int) int
 		Learner  func(childComplexity int) int
 		Started  func(childComplexity int) int
+	}
+
+	ReinstateEvidencePayload struct {
+		Evidence func(childComplexity int) int
 	}
 
 	Relationship struct {
@@ -1695,6 +1731,13 @@ type CaseResolver interface {
 	UpdatedByPerson(ctx context.Context, obj *cynllun.Case) (*service.Person, error)
 	ViewerCanEdit(ctx context.Context, obj *cynllun.Case) (bool, error)
 	ViewerCanRender(ctx context.Context, obj *cynllun.Case) (bool, error)
+	ViewerSide(ctx context.Context, obj *cynllun.Case) (cynllun.CaseSide, error)
+	ViewerRole(ctx context.Context, obj *cynllun.Case) (cynllun.CaseRole, error)
+	ViewerCanAddEvidence(ctx context.Context, obj *cynllun.Case) (bool, error)
+	ViewerCanSetBundleSpec(ctx context.Context, obj *cynllun.Case) (bool, error)
+	ViewerCanPreview(ctx context.Context, obj *cynllun.Case) (bool, error)
+	ViewerCanRecordOutcome(ctx context.Context, obj *cynllun.Case) (bool, error)
+	ViewerCanClose(ctx context.Context, obj *cynllun.Case) (bool, error)
 }
 type CaseEvidenceResolver interface {
 	File(ctx context.Context, obj *cynllun.CaseEvidence) (*cynllun.File, error)
@@ -1707,6 +1750,14 @@ type CaseEvidenceResolver interface {
 	WithdrawnReason(ctx context.Context, obj *cynllun.CaseEvidence) (*string, error)
 	CreatedByPerson(ctx context.Context, obj *cynllun.CaseEvidence) (*service.Person, error)
 	WithdrawnByPerson(ctx context.Context, obj *cynllun.CaseEvidence) (*service.Person, error)
+
+	FiledAs(ctx context.Context, obj *cynllun.CaseEvidence) (*cynllun.CaseRole, error)
+
+	DisclosedBy(ctx context.Context, obj *cynllun.CaseEvidence) (*string, error)
+
+	ViewerCanWithdraw(ctx context.Context, obj *cynllun.CaseEvidence) (bool, error)
+	ViewerCanReinstate(ctx context.Context, obj *cynllun.CaseEvidence) (bool, error)
+	ViewerCanDisclose(ctx context.Context, obj *cynllun.CaseEvidence) (bool, error)
 }
 type CaseRevisionResolver interface {
 	ID(ctx context.Context, obj *CaseRevision) (string, error)
@@ -1763,6 +1814,9 @@ type DisputedDecisionResolver interface {
 }
 type EvidenceResolver interface {
 	Attachment(ctx context.Context, obj *cynllun.Evidence) (*string, error)
+}
+type EvidenceStateChangeResolver interface {
+	Reason(ctx context.Context, obj *cynllun.EvidenceChange) (*string, error)
 }
 type FileResolver interface {
 	Size(ctx context.Context, obj *cynllun.File) (int, error)
@@ -1878,6 +1932,8 @@ type MutationResolver interface {
 	TakeOverPlan(ctx context.Context, input TakeOverPlanInput) (*TakeOverPlanPayload, error)
 	CeasePlan(ctx context.Context, input CeasePlanInput) (*CeasePlanPayload, error)
 	RecordYoungPersonHandover(ctx context.Context, input RecordYoungPersonHandoverInput) (*RecordYoungPersonHandoverPayload, error)
+	ReinstateEvidence(ctx context.Context, input ReinstateEvidenceInput) (*ReinstateEvidencePayload, error)
+	DiscloseEvidence(ctx context.Context, input DiscloseEvidenceInput) (*DiscloseEvidencePayload, error)
 }
 type NoticeResolver interface {
 	Kind(ctx context.Context, obj *service.NoticeLog) (string, error)
@@ -2938,18 +2994,60 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.UpdatedByPerson(childComplexity), true
+	case "Case.viewerCanAddEvidence":
+		if e.ComplexityRoot.Case.ViewerCanAddEvidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ViewerCanAddEvidence(childComplexity), true
+	case "Case.viewerCanClose":
+		if e.ComplexityRoot.Case.ViewerCanClose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ViewerCanClose(childComplexity), true
 	case "Case.viewerCanEdit":
 		if e.ComplexityRoot.Case.ViewerCanEdit == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Case.ViewerCanEdit(childComplexity), true
+	case "Case.viewerCanPreview":
+		if e.ComplexityRoot.Case.ViewerCanPreview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ViewerCanPreview(childComplexity), true
+	case "Case.viewerCanRecordOutcome":
+		if e.ComplexityRoot.Case.ViewerCanRecordOutcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ViewerCanRecordOutcome(childComplexity), true
 	case "Case.viewerCanRender":
 		if e.ComplexityRoot.Case.ViewerCanRender == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Case.ViewerCanRender(childComplexity), true
+	case "Case.viewerCanSetBundleSpec":
+		if e.ComplexityRoot.Case.ViewerCanSetBundleSpec == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ViewerCanSetBundleSpec(childComplexity), true
+	case "Case.viewerRole":
+		if e.ComplexityRoot.Case.ViewerRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ViewerRole(childComplexity), true
+	case "Case.viewerSide":
+		if e.ComplexityRoot.Case.ViewerSide == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ViewerSide(childComplexity), true
 
 	case "CaseConnection.edges":
 		if e.ComplexityRoot.CaseConnection.Edges == nil {
@@ -3025,12 +3123,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseEvidence.Date(childComplexity), true
+	case "CaseEvidence.disclosedAt":
+		if e.ComplexityRoot.CaseEvidence.DisclosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.DisclosedAt(childComplexity), true
+	case "CaseEvidence.disclosedBy":
+		if e.ComplexityRoot.CaseEvidence.DisclosedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.DisclosedBy(childComplexity), true
 	case "CaseEvidence.file":
 		if e.ComplexityRoot.CaseEvidence.File == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CaseEvidence.File(childComplexity), true
+	case "CaseEvidence.filedAs":
+		if e.ComplexityRoot.CaseEvidence.FiledAs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.FiledAs(childComplexity), true
+	case "CaseEvidence.history":
+		if e.ComplexityRoot.CaseEvidence.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.History(childComplexity), true
 	case "CaseEvidence.id":
 		if e.ComplexityRoot.CaseEvidence.ID == nil {
 			break
@@ -3061,18 +3183,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseEvidence.Section(childComplexity), true
+	case "CaseEvidence.side":
+		if e.ComplexityRoot.CaseEvidence.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.Side(childComplexity), true
 	case "CaseEvidence.size":
 		if e.ComplexityRoot.CaseEvidence.Size == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CaseEvidence.Size(childComplexity), true
+	case "CaseEvidence.state":
+		if e.ComplexityRoot.CaseEvidence.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.State(childComplexity), true
 	case "CaseEvidence.title":
 		if e.ComplexityRoot.CaseEvidence.Title == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CaseEvidence.Title(childComplexity), true
+	case "CaseEvidence.viewerCanDisclose":
+		if e.ComplexityRoot.CaseEvidence.ViewerCanDisclose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.ViewerCanDisclose(childComplexity), true
+	case "CaseEvidence.viewerCanReinstate":
+		if e.ComplexityRoot.CaseEvidence.ViewerCanReinstate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.ViewerCanReinstate(childComplexity), true
+	case "CaseEvidence.viewerCanWithdraw":
+		if e.ComplexityRoot.CaseEvidence.ViewerCanWithdraw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvidence.ViewerCanWithdraw(childComplexity), true
 	case "CaseEvidence.withdrawn":
 		if e.ComplexityRoot.CaseEvidence.Withdrawn == nil {
 			break
@@ -3904,6 +4056,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Disagreement.Who(childComplexity), true
 
+	case "DiscloseEvidencePayload.evidence":
+		if e.ComplexityRoot.DiscloseEvidencePayload.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscloseEvidencePayload.Evidence(childComplexity), true
+
 	case "DisputedDecision.decidedOn":
 		if e.ComplexityRoot.DisputedDecision.DecidedOn == nil {
 			break
@@ -3971,6 +4130,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Evidence.Title(childComplexity), true
+
+	case "EvidenceStateChange.action":
+		if e.ComplexityRoot.EvidenceStateChange.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceStateChange.Action(childComplexity), true
+	case "EvidenceStateChange.at":
+		if e.ComplexityRoot.EvidenceStateChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceStateChange.At(childComplexity), true
+	case "EvidenceStateChange.by":
+		if e.ComplexityRoot.EvidenceStateChange.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceStateChange.By(childComplexity), true
+	case "EvidenceStateChange.reason":
+		if e.ComplexityRoot.EvidenceStateChange.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceStateChange.Reason(childComplexity), true
+	case "EvidenceStateChange.side":
+		if e.ComplexityRoot.EvidenceStateChange.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceStateChange.Side(childComplexity), true
 
 	case "File.contentType":
 		if e.ComplexityRoot.File.ContentType == nil {
@@ -5116,6 +5306,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DecideReviewRequest(childComplexity, args["input"].(service.DecideRequestInput)), true
+	case "Mutation.discloseEvidence":
+		if e.ComplexityRoot.Mutation.DiscloseEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discloseEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscloseEvidence(childComplexity, args["input"].(DiscloseEvidenceInput)), true
 	case "Mutation.grantAccess":
 		if e.ComplexityRoot.Mutation.GrantAccess == nil {
 			break
@@ -5215,6 +5416,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordYoungPersonHandover(childComplexity, args["input"].(RecordYoungPersonHandoverInput)), true
+	case "Mutation.reinstateEvidence":
+		if e.ComplexityRoot.Mutation.ReinstateEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reinstateEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReinstateEvidence(childComplexity, args["input"].(ReinstateEvidenceInput)), true
 	case "Mutation.renderBundle":
 		if e.ComplexityRoot.Mutation.RenderBundle == nil {
 			break
@@ -5855,6 +6067,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Party.Role(childComplexity), true
+	case "Party.side":
+		if e.ComplexityRoot.Party.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Party.Side(childComplexity), true
 	case "Party.userId":
 		if e.ComplexityRoot.Party.UserID == nil {
 			break
@@ -7176,6 +7394,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordYoungPersonHandoverPayload.Started(childComplexity), true
+
+	case "ReinstateEvidencePayload.evidence":
+		if e.ComplexityRoot.ReinstateEvidencePayload.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReinstateEvidencePayload.Evidence(childComplexity), true
 
 	case "Relationship.active":
 		if e.ComplexityRoot.Relationship.Active == nil {
@@ -8920,6 +9145,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeadlineFilter", ec.unmarshalInputDeadlineFilter),
 			graphql.NewInputUnmarshaler("DecideReviewRequestInput", ec.unmarshalInputDecideReviewRequestInput),
 			graphql.NewInputUnmarshaler("DisagreementInput", ec.unmarshalInputDisagreementInput),
+			graphql.NewInputUnmarshaler("DiscloseEvidenceInput", ec.unmarshalInputDiscloseEvidenceInput),
 			graphql.NewInputUnmarshaler("DisputedDecisionInput", ec.unmarshalInputDisputedDecisionInput),
 			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
 			graphql.NewInputUnmarshaler("FourPlusOneInput", ec.unmarshalInputFourPlusOneInput),
@@ -8949,6 +9175,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordItemInput", ec.unmarshalInputRecordItemInput),
 			graphql.NewInputUnmarshaler("RecordSessionsInput", ec.unmarshalInputRecordSessionsInput),
 			graphql.NewInputUnmarshaler("RecordYoungPersonHandoverInput", ec.unmarshalInputRecordYoungPersonHandoverInput),
+			graphql.NewInputUnmarshaler("ReinstateEvidenceInput", ec.unmarshalInputReinstateEvidenceInput),
 			graphql.NewInputUnmarshaler("RenderBundleInput", ec.unmarshalInputRenderBundleInput),
 			graphql.NewInputUnmarshaler("RenderMeetingRecordInput", ec.unmarshalInputRenderMeetingRecordInput),
 			graphql.NewInputUnmarshaler("RenderPlanInput", ec.unmarshalInputRenderPlanInput),
@@ -12636,7 +12863,11 @@ extend type Mutation {
     "The request."
     input: AddEvidenceInput!
   ): AddEvidencePayload
-  "Withdraw a document: it stays listed, and leaves bundles rendered after."
+  """
+  Withdraw a document, with a reason: it stays listed, and leaves bundles
+  rendered after until reinstated. Only the side that filed it may
+  (FORBIDDEN otherwise: evidence belongs to the party that filed it).
+  """
   withdrawEvidence(
     "The request."
     input: WithdrawEvidenceInput!
@@ -13086,7 +13317,7 @@ type RecordItem {
   to: Date
 }
 
-"A document on a case. Never changed, only withdrawn."
+"A document on a case, the evidence of the side that filed it. Its content never changes; its state does (state, history)."
 type CaseEvidence implements Node {
   "The evidence's id (evd_…)."
   id: ID!
@@ -13114,7 +13345,7 @@ type CaseEvidence implements Node {
   createdAt: Time!
   "Who added it (a user id)."
   createdBy: ID!
-  "Withdrawn: it stays listed and leaves bundles rendered after."
+  "Withdrawn: it stays listed and leaves bundles rendered after (until reinstated)."
   withdrawn: Boolean!
   "When it was withdrawn; null unless withdrawn."
   withdrawnAt: Time
@@ -13476,7 +13707,7 @@ input AddEvidenceInput {
   never logged.
   """
   idempotencyKey: String
-  "The case's id (anyone who may work on the case may add to it)."
+  "The case's id: either side may add to it; it is then your side's evidence (CaseEvidence.side)."
   caseId: ID!
   "Its title."
   title: String!
@@ -13488,6 +13719,12 @@ input AddEvidenceInput {
   kind: EvidenceKind!
   "Default: the first section that takes its kind."
   section: String
+  """
+  True (the default): disclosed to the other side as it is added
+  (DISCLOSED). False: filed for your side only (FILED), seen by nobody else
+  and left out of bundles until you disclose it (discloseEvidence).
+  """
+  disclose: Boolean = true
 }
 
 extend enum JobKind {
@@ -13599,9 +13836,9 @@ extend type Case {
   createdByPerson: Person
   "Who saved the latest revision (updatedBy); null when you may not know them."
   updatedByPerson: Person
-  "Whether you may record the case's progress, its bundle and its evidence (updateCase, setBundleSpec, addEvidence, withdrawEvidence)."
+  "Whether you may record the case's details and progress (updateCase; the outcome and closing need viewerCanRecordOutcome and viewerCanClose)."
   viewerCanEdit: Boolean!
-  "Whether you may have its bundle rendered (renderBundle; the bundle needs at least one document)."
+  "Whether you may have the official bundle rendered (renderBundle: the respondent's side; the bundle needs at least one document)."
   viewerCanRender: Boolean!
 }
 
@@ -14105,9 +14342,9 @@ input SetWebhookEndpointActiveInput {
 
 "The input of ` + "`" + `withdrawEvidence` + "`" + `."
 input WithdrawEvidenceInput {
-  "The evidence's id (evd_…)."
+  "The evidence's id (evd_…): your side's."
   id: ID!
-  "Why it is withdrawn (required)."
+  "Why it is withdrawn (required; recorded in its history)."
   reason: String!
 }
 
@@ -14734,6 +14971,156 @@ type AcceptInvitationPayload {
   "Your new relationship with the learner (ADVOCATE_FOR)."
   relationship: Relationship!
 }
+
+# ---- Issue 17: the sides of a case ---------------------------------------
+
+"A side of a case. Each party files its own evidence; the respondent prepares the bundle."
+enum CaseSide {
+  "The appellant's side: the child or young person, a parent, a case friend, an advocate with consent."
+  APPELLANT
+  "The respondent's side: the local authority on an appeal, the responsible body on a claim."
+  RESPONDENT
+  "Neither side: may read the case (e.g. a school's staff on an appeal against the LA), but acts through a party."
+  NONE
+}
+
+"What someone is in a case, from their relationship to the learner and the case."
+enum CaseRole {
+  "The young person themself."
+  YOUNG_PERSON
+  "A parent of the child."
+  PARENT
+  "A parent or young person's account named as the case's CASE_FRIEND party (by userId)."
+  CASE_FRIEND
+  "An advocate whose consent covers the case."
+  ADVOCATE
+  "An officer of a local authority."
+  OFFICER
+  "Staff of a school or FEI."
+  STAFF
+}
+
+"Where an evidence document is in the process."
+enum EvidenceState {
+  "Filed by its side and seen by that side only; not in bundles."
+  FILED
+  "Disclosed: both sides see it and it goes in bundles."
+  DISCLOSED
+  "Withdrawn by the side that filed it, with a reason: listed, left out of bundles rendered after, reversible (reinstateEvidence)."
+  WITHDRAWN
+}
+
+"A change of an evidence document's state."
+enum EvidenceAction {
+  "Disclosed to the other side (discloseEvidence, or addEvidence with disclose)."
+  DISCLOSE
+  "Withdrawn (withdrawEvidence)."
+  WITHDRAW
+  "Reinstated after a withdrawal (reinstateEvidence)."
+  REINSTATE
+}
+
+"One recorded change of an evidence document's state."
+type EvidenceStateChange {
+  "What changed."
+  action: EvidenceAction!
+  "When."
+  at: Time!
+  "Who (a user id)."
+  by: ID!
+  "The side they acted for."
+  side: CaseSide!
+  "Why; null when none was given."
+  reason: String
+}
+
+extend type Party {
+  "The side of the case the party's role puts them on (representatives and advocates: the side they represent)."
+  side: CaseSide!
+}
+
+extend type Case {
+  "Your side in the case, from your relationship to the learner and the case."
+  viewerSide: CaseSide!
+  "Your role in the case."
+  viewerRole: CaseRole!
+  "Whether you may add evidence (addEvidence): either side."
+  viewerCanAddEvidence: Boolean!
+  "Whether you may change the bundle specification (setBundleSpec): the respondent's side."
+  viewerCanSetBundleSpec: Boolean!
+  "Whether you may preview the bundle (bundlePreview): both sides."
+  viewerCanPreview: Boolean!
+  "Whether you may record the outcome or the Tribunal's decision (updateCase outcome, decisionSentOn, DECIDED, RESOLVED): the respondent's side."
+  viewerCanRecordOutcome: Boolean!
+  "Whether you may close the case (updateCase CLOSED, closedOn): the respondent's side."
+  viewerCanClose: Boolean!
+}
+
+extend type CaseEvidence {
+  "Its state: FILED, DISCLOSED or WITHDRAWN."
+  state: EvidenceState!
+  "The side that filed it: the evidence is theirs."
+  side: CaseSide!
+  "The filer's role; null when it was filed by someone on neither side (before sides were recorded)."
+  filedAs: CaseRole
+  "When it was disclosed to the other side; null while filed only."
+  disclosedAt: Time
+  "Who disclosed it (a user id); null while filed only."
+  disclosedBy: ID
+  "Every change of its state, oldest first."
+  history: [EvidenceStateChange!]!
+  "Whether you may withdraw it (your side's, standing)."
+  viewerCanWithdraw: Boolean!
+  "Whether you may reinstate it (your side's, withdrawn)."
+  viewerCanReinstate: Boolean!
+  "Whether you may disclose it (your side's, filed only)."
+  viewerCanDisclose: Boolean!
+}
+
+extend type Mutation {
+  """
+  Reinstate a document your side withdrew: it returns to bundles rendered
+  after, in the state it had. FORBIDDEN for another side's evidence.
+  """
+  reinstateEvidence(
+    "The request."
+    input: ReinstateEvidenceInput!
+  ): ReinstateEvidencePayload
+  """
+  Disclose a document your side filed to the other side: both see it, and
+  it goes in bundles. FORBIDDEN for another side's evidence.
+  """
+  discloseEvidence(
+    "The request."
+    input: DiscloseEvidenceInput!
+  ): DiscloseEvidencePayload
+}
+
+"The input of ` + "`" + `reinstateEvidence` + "`" + `."
+input ReinstateEvidenceInput {
+  "The evidence's id (evd_…): your side's, withdrawn."
+  id: ID!
+  "Why it is reinstated (optional; recorded in its history)."
+  reason: String
+}
+
+"The input of ` + "`" + `discloseEvidence` + "`" + `."
+input DiscloseEvidenceInput {
+  "The evidence's id (evd_…): your side's, filed."
+  id: ID!
+}
+
+"The result of ` + "`" + `reinstateEvidence` + "`" + `: room for more fields without breaking clients."
+type ReinstateEvidencePayload {
+  "The evidence, standing again."
+  evidence: CaseEvidence!
+}
+
+"The result of ` + "`" + `discloseEvidence` + "`" + `: room for more fields without breaking clients."
+type DiscloseEvidencePayload {
+  "The evidence, now disclosed."
+  evidence: CaseEvidence!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -15122,6 +15509,20 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_viewerCanEdit(ctx, field)
 	case "viewerCanRender":
 		return ec.fieldContext_Case_viewerCanRender(ctx, field)
+	case "viewerSide":
+		return ec.fieldContext_Case_viewerSide(ctx, field)
+	case "viewerRole":
+		return ec.fieldContext_Case_viewerRole(ctx, field)
+	case "viewerCanAddEvidence":
+		return ec.fieldContext_Case_viewerCanAddEvidence(ctx, field)
+	case "viewerCanSetBundleSpec":
+		return ec.fieldContext_Case_viewerCanSetBundleSpec(ctx, field)
+	case "viewerCanPreview":
+		return ec.fieldContext_Case_viewerCanPreview(ctx, field)
+	case "viewerCanRecordOutcome":
+		return ec.fieldContext_Case_viewerCanRecordOutcome(ctx, field)
+	case "viewerCanClose":
+		return ec.fieldContext_Case_viewerCanClose(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
 }
@@ -15190,6 +15591,24 @@ func (ec *executionContext) childFields_CaseEvidence(ctx context.Context, field 
 		return ec.fieldContext_CaseEvidence_createdByPerson(ctx, field)
 	case "withdrawnByPerson":
 		return ec.fieldContext_CaseEvidence_withdrawnByPerson(ctx, field)
+	case "state":
+		return ec.fieldContext_CaseEvidence_state(ctx, field)
+	case "side":
+		return ec.fieldContext_CaseEvidence_side(ctx, field)
+	case "filedAs":
+		return ec.fieldContext_CaseEvidence_filedAs(ctx, field)
+	case "disclosedAt":
+		return ec.fieldContext_CaseEvidence_disclosedAt(ctx, field)
+	case "disclosedBy":
+		return ec.fieldContext_CaseEvidence_disclosedBy(ctx, field)
+	case "history":
+		return ec.fieldContext_CaseEvidence_history(ctx, field)
+	case "viewerCanWithdraw":
+		return ec.fieldContext_CaseEvidence_viewerCanWithdraw(ctx, field)
+	case "viewerCanReinstate":
+		return ec.fieldContext_CaseEvidence_viewerCanReinstate(ctx, field)
+	case "viewerCanDisclose":
+		return ec.fieldContext_CaseEvidence_viewerCanDisclose(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseEvidence", field.Name)
 }
@@ -15612,6 +16031,14 @@ func (ec *executionContext) childFields_Disagreement(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type Disagreement", field.Name)
 }
 
+func (ec *executionContext) childFields_DiscloseEvidencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "evidence":
+		return ec.fieldContext_DiscloseEvidencePayload_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscloseEvidencePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DisputedDecision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -15644,6 +16071,22 @@ func (ec *executionContext) childFields_Evidence(ctx context.Context, field grap
 		return ec.fieldContext_Evidence_attachment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
+}
+
+func (ec *executionContext) childFields_EvidenceStateChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_EvidenceStateChange_action(ctx, field)
+	case "at":
+		return ec.fieldContext_EvidenceStateChange_at(ctx, field)
+	case "by":
+		return ec.fieldContext_EvidenceStateChange_by(ctx, field)
+	case "side":
+		return ec.fieldContext_EvidenceStateChange_side(ctx, field)
+	case "reason":
+		return ec.fieldContext_EvidenceStateChange_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvidenceStateChange", field.Name)
 }
 
 func (ec *executionContext) childFields_File(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16364,6 +16807,8 @@ func (ec *executionContext) childFields_Party(ctx context.Context, field graphql
 		return ec.fieldContext_Party_userId(ctx, field)
 	case "represents":
 		return ec.fieldContext_Party_represents(ctx, field)
+	case "side":
+		return ec.fieldContext_Party_side(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Party", field.Name)
 }
@@ -16826,6 +17271,14 @@ func (ec *executionContext) childFields_RecordYoungPersonHandoverPayload(ctx con
 		return ec.fieldContext_RecordYoungPersonHandoverPayload_closed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordYoungPersonHandoverPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReinstateEvidencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "evidence":
+		return ec.fieldContext_ReinstateEvidencePayload_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReinstateEvidencePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Relationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18224,6 +18677,20 @@ func (ec *executionContext) field_Mutation_decideReviewRequest_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_discloseEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DiscloseEvidenceInput, error) {
+			return ec.unmarshalNDiscloseEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDiscloseEvidenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_grantAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18342,6 +18809,20 @@ func (ec *executionContext) field_Mutation_recordYoungPersonHandover_args(ctx co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (RecordYoungPersonHandoverInput, error) {
 			return ec.unmarshalNRecordYoungPersonHandoverInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRecordYoungPersonHandoverInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reinstateEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ReinstateEvidenceInput, error) {
+			return ec.unmarshalNReinstateEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReinstateEvidenceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -23034,6 +23515,167 @@ func (ec *executionContext) fieldContext_Case_viewerCanRender(_ context.Context,
 	return graphql.NewScalarFieldContext("Case", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _Case_viewerSide(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_viewerSide(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().ViewerSide(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.CaseSide) graphql.Marshaler {
+			return ec.marshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_viewerSide(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "CaseSide")
+}
+
+func (ec *executionContext) _Case_viewerRole(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_viewerRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().ViewerRole(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.CaseRole) graphql.Marshaler {
+			return ec.marshalNCaseRole2githubᚗcomᚋcynllunᚋcynllunᚐCaseRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_viewerRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "CaseRole")
+}
+
+func (ec *executionContext) _Case_viewerCanAddEvidence(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_viewerCanAddEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().ViewerCanAddEvidence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_viewerCanAddEvidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Case_viewerCanSetBundleSpec(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_viewerCanSetBundleSpec(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().ViewerCanSetBundleSpec(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_viewerCanSetBundleSpec(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Case_viewerCanPreview(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_viewerCanPreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().ViewerCanPreview(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_viewerCanPreview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Case_viewerCanRecordOutcome(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_viewerCanRecordOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().ViewerCanRecordOutcome(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_viewerCanRecordOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Case_viewerCanClose(ctx context.Context, field graphql.CollectedField, obj *cynllun.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_viewerCanClose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().ViewerCanClose(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_viewerCanClose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _CaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CaseConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23670,6 +24312,222 @@ func (ec *executionContext) fieldContext_CaseEvidence_withdrawnByPerson(_ contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvidence_state(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.EvidenceState) graphql.Marshaler {
+			return ec.marshalNEvidenceState2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, true, false, "EvidenceState")
+}
+
+func (ec *executionContext) _CaseEvidence_side(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.CaseSide) graphql.Marshaler {
+			return ec.marshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "CaseSide")
+}
+
+func (ec *executionContext) _CaseEvidence_filedAs(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_filedAs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvidence().FiledAs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.CaseRole) graphql.Marshaler {
+			return ec.marshalOCaseRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_filedAs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, true, true, "CaseRole")
+}
+
+func (ec *executionContext) _CaseEvidence_disclosedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_disclosedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisclosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_disclosedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CaseEvidence_disclosedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_disclosedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvidence().DisclosedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_disclosedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, true, true, "ID")
+}
+
+func (ec *executionContext) _CaseEvidence_history(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.History, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []cynllun.EvidenceChange) graphql.Marshaler {
+			return ec.marshalNEvidenceStateChange2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐEvidenceChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvidence",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvidenceStateChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseEvidence_viewerCanWithdraw(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_viewerCanWithdraw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvidence().ViewerCanWithdraw(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_viewerCanWithdraw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _CaseEvidence_viewerCanReinstate(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_viewerCanReinstate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvidence().ViewerCanReinstate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_viewerCanReinstate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _CaseEvidence_viewerCanDisclose(ctx context.Context, field graphql.CollectedField, obj *cynllun.CaseEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvidence_viewerCanDisclose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvidence().ViewerCanDisclose(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvidence_viewerCanDisclose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseEvidence", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _CaseEvidenceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CaseEvidenceConnection) (ret graphql.Marshaler) {
@@ -27006,6 +27864,38 @@ func (ec *executionContext) fieldContext_Disagreement_resolution(_ context.Conte
 	return graphql.NewScalarFieldContext("Disagreement", field, false, false, "String")
 }
 
+func (ec *executionContext) _DiscloseEvidencePayload_evidence(ctx context.Context, field graphql.CollectedField, obj *DiscloseEvidencePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscloseEvidencePayload_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.CaseEvidence) graphql.Marshaler {
+			return ec.marshalNCaseEvidence2githubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscloseEvidencePayload_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscloseEvidencePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DisputedDecision_kind(ctx context.Context, field graphql.CollectedField, obj *cynllun.DisputedDecision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27275,6 +28165,121 @@ func (ec *executionContext) _Evidence_attachment(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Evidence_attachment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, true, true, "ID")
+}
+
+func (ec *executionContext) _EvidenceStateChange_action(ctx context.Context, field graphql.CollectedField, obj *cynllun.EvidenceChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceStateChange_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.EvidenceAction) graphql.Marshaler {
+			return ec.marshalNEvidenceAction2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceStateChange_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvidenceStateChange", field, false, false, "EvidenceAction")
+}
+
+func (ec *executionContext) _EvidenceStateChange_at(ctx context.Context, field graphql.CollectedField, obj *cynllun.EvidenceChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceStateChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceStateChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvidenceStateChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EvidenceStateChange_by(ctx context.Context, field graphql.CollectedField, obj *cynllun.EvidenceChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceStateChange_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceStateChange_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvidenceStateChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EvidenceStateChange_side(ctx context.Context, field graphql.CollectedField, obj *cynllun.EvidenceChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceStateChange_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.CaseSide) graphql.Marshaler {
+			return ec.marshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceStateChange_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvidenceStateChange", field, false, false, "CaseSide")
+}
+
+func (ec *executionContext) _EvidenceStateChange_reason(ctx context.Context, field graphql.CollectedField, obj *cynllun.EvidenceChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceStateChange_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EvidenceStateChange().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceStateChange_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvidenceStateChange", field, true, true, "String")
 }
 
 func (ec *executionContext) _File_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.File) (ret graphql.Marshaler) {
@@ -33095,6 +34100,94 @@ func (ec *executionContext) fieldContext_Mutation_recordYoungPersonHandover(ctx 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_reinstateEvidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reinstateEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReinstateEvidence(ctx, fc.Args["input"].(ReinstateEvidenceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReinstateEvidencePayload) graphql.Marshaler {
+			return ec.marshalOReinstateEvidencePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReinstateEvidencePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reinstateEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReinstateEvidencePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reinstateEvidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discloseEvidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discloseEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscloseEvidence(ctx, fc.Args["input"].(DiscloseEvidenceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DiscloseEvidencePayload) graphql.Marshaler {
+			return ec.marshalODiscloseEvidencePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDiscloseEvidencePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discloseEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscloseEvidencePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discloseEvidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeedEntry_description(ctx context.Context, field graphql.CollectedField, obj *cynllun.NeedEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34927,6 +36020,29 @@ func (ec *executionContext) _Party_represents(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Party_represents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Party", field, true, true, "PartyRole")
+}
+
+func (ec *executionContext) _Party_side(ctx context.Context, field graphql.CollectedField, obj *cynllun.Party) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Party_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.CaseSide) graphql.Marshaler {
+			return ec.marshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Party_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Party", field, true, false, "CaseSide")
 }
 
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *service.Person) (ret graphql.Marshaler) {
@@ -40504,6 +41620,38 @@ func (ec *executionContext) fieldContext_RecordYoungPersonHandoverPayload_closed
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReinstateEvidencePayload_evidence(ctx context.Context, field graphql.CollectedField, obj *ReinstateEvidencePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReinstateEvidencePayload_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.CaseEvidence) graphql.Marshaler {
+			return ec.marshalNCaseEvidence2githubᚗcomᚋcynllunᚋcynllunᚐCaseEvidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReinstateEvidencePayload_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReinstateEvidencePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseEvidence(ctx, field)
 		},
 	}
 	return fc, nil
@@ -49013,7 +50161,11 @@ func (ec *executionContext) unmarshalInputAddEvidenceInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"file", "idempotencyKey", "caseId", "title", "date", "author", "kind", "section"}
+	if _, present := asMap["disclose"]; !present {
+		asMap["disclose"] = true
+	}
+
+	fieldsInOrder := [...]string{"file", "idempotencyKey", "caseId", "title", "date", "author", "kind", "section", "disclose"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -49076,6 +50228,13 @@ func (ec *executionContext) unmarshalInputAddEvidenceInput(ctx context.Context, 
 				return it, err
 			}
 			it.Section = data
+		case "disclose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disclose"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Disclose = data
 		}
 	}
 	return it, nil
@@ -50433,6 +51592,48 @@ func (ec *executionContext) unmarshalInputDisagreementInput(ctx context.Context,
 func UnmarshalDisagreementInput(ctx context.Context, raw any) (cynllun.Disagreement, error) {
 	var out cynllun.Disagreement
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisagreementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDiscloseEvidenceInput(ctx context.Context, obj any) (DiscloseEvidenceInput, error) {
+	var it DiscloseEvidenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDiscloseEvidenceInput unmarshals raw into the DiscloseEvidenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDiscloseEvidenceInput(ctx context.Context, raw any) (DiscloseEvidenceInput, error) {
+	var out DiscloseEvidenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DiscloseEvidenceInput", raw, &out)
 	return out, err
 }
 
@@ -52622,6 +53823,55 @@ func (ec *executionContext) unmarshalInputRecordYoungPersonHandoverInput(ctx con
 func UnmarshalRecordYoungPersonHandoverInput(ctx context.Context, raw any) (RecordYoungPersonHandoverInput, error) {
 	var out RecordYoungPersonHandoverInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordYoungPersonHandoverInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReinstateEvidenceInput(ctx context.Context, obj any) (ReinstateEvidenceInput, error) {
+	var it ReinstateEvidenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReinstateEvidenceInput unmarshals raw into the ReinstateEvidenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReinstateEvidenceInput(ctx context.Context, raw any) (ReinstateEvidenceInput, error) {
+	var out ReinstateEvidenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReinstateEvidenceInput", raw, &out)
 	return out, err
 }
 
@@ -55665,6 +56915,48 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_viewerCanRender(ctx, field, obj)
 				})
+		case "viewerSide":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_viewerSide(ctx, field, obj)
+				})
+		case "viewerRole":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_viewerRole(ctx, field, obj)
+				})
+		case "viewerCanAddEvidence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_viewerCanAddEvidence(ctx, field, obj)
+				})
+		case "viewerCanSetBundleSpec":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_viewerCanSetBundleSpec(ctx, field, obj)
+				})
+		case "viewerCanPreview":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_viewerCanPreview(ctx, field, obj)
+				})
+		case "viewerCanRecordOutcome":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_viewerCanRecordOutcome(ctx, field, obj)
+				})
+		case "viewerCanClose":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_viewerCanClose(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -55881,6 +57173,56 @@ func (ec *executionContext) _CaseEvidence(ctx context.Context, sel ast.Selection
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CaseEvidence_withdrawnByPerson(ctx, field, obj)
+				})
+		case "state":
+			out.Values[i] = ec._CaseEvidence_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "side":
+			out.Values[i] = ec._CaseEvidence_side(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filedAs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidence_filedAs(ctx, field, obj)
+				})
+		case "disclosedAt":
+			out.Values[i] = ec._CaseEvidence_disclosedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disclosedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidence_disclosedBy(ctx, field, obj)
+				})
+		case "history":
+			out.Values[i] = ec._CaseEvidence_history(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "viewerCanWithdraw":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidence_viewerCanWithdraw(ctx, field, obj)
+				})
+		case "viewerCanReinstate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidence_viewerCanReinstate(ctx, field, obj)
+				})
+		case "viewerCanDisclose":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseEvidence_viewerCanDisclose(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -57324,6 +58666,39 @@ func (ec *executionContext) _Disagreement(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var discloseEvidencePayloadImplementors = []string{"DiscloseEvidencePayload"}
+
+func (ec *executionContext) _DiscloseEvidencePayload(ctx context.Context, sel ast.SelectionSet, obj *DiscloseEvidencePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discloseEvidencePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscloseEvidencePayload")
+		case "evidence":
+			out.Values[i] = ec._DiscloseEvidencePayload_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var disputedDecisionImplementors = []string{"DisputedDecision"}
 
 func (ec *executionContext) _DisputedDecision(ctx context.Context, sel ast.SelectionSet, obj *cynllun.DisputedDecision) graphql.Marshaler {
@@ -57420,6 +58795,60 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Evidence_attachment(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evidenceStateChangeImplementors = []string{"EvidenceStateChange"}
+
+func (ec *executionContext) _EvidenceStateChange(ctx context.Context, sel ast.SelectionSet, obj *cynllun.EvidenceChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceStateChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvidenceStateChange")
+		case "action":
+			out.Values[i] = ec._EvidenceStateChange_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._EvidenceStateChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "by":
+			out.Values[i] = ec._EvidenceStateChange_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "side":
+			out.Values[i] = ec._EvidenceStateChange_side(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EvidenceStateChange_reason(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -59309,6 +60738,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "reinstateEvidence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reinstateEvidence(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "discloseEvidence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discloseEvidence(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -60156,6 +61599,11 @@ func (ec *executionContext) _Party(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Party_represents(ctx, field, obj)
 				})
+		case "side":
+			out.Values[i] = ec._Party_side(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -61877,6 +63325,39 @@ func (ec *executionContext) _RecordYoungPersonHandoverPayload(ctx context.Contex
 			}
 		case "closed":
 			out.Values[i] = ec._RecordYoungPersonHandoverPayload_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reinstateEvidencePayloadImplementors = []string{"ReinstateEvidencePayload"}
+
+func (ec *executionContext) _ReinstateEvidencePayload(ctx context.Context, sel ast.SelectionSet, obj *ReinstateEvidencePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reinstateEvidencePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReinstateEvidencePayload")
+		case "evidence":
+			out.Values[i] = ec._ReinstateEvidencePayload_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -65646,6 +67127,68 @@ func (ec *executionContext) marshalNCaseRevisionEdge2ᚖgithubᚗcomᚋcynllun�
 	return ec._CaseRevisionEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCaseRole2githubᚗcomᚋcynllunᚋcynllunᚐCaseRole(ctx context.Context, v any) (cynllun.CaseRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNCaseRole2githubᚗcomᚋcynllunᚋcynllunᚐCaseRole[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseRole2githubᚗcomᚋcynllunᚋcynllunᚐCaseRole(ctx context.Context, sel ast.SelectionSet, v cynllun.CaseRole) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNCaseRole2githubᚗcomᚋcynllunᚋcynllunᚐCaseRole[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CaseRole!")
+	}
+	return res
+}
+
+var (
+	unmarshalNCaseRole2githubᚗcomᚋcynllunᚋcynllunᚐCaseRole = map[string]cynllun.CaseRole{
+		"YOUNG_PERSON": cynllun.CaseRoleYoungPerson,
+		"PARENT":       cynllun.CaseRoleParent,
+		"CASE_FRIEND":  cynllun.CaseRoleCaseFriend,
+		"ADVOCATE":     cynllun.CaseRoleAdvocate,
+		"OFFICER":      cynllun.CaseRoleOfficer,
+		"STAFF":        cynllun.CaseRoleStaff,
+	}
+	marshalNCaseRole2githubᚗcomᚋcynllunᚋcynllunᚐCaseRole = map[cynllun.CaseRole]string{
+		cynllun.CaseRoleYoungPerson: "YOUNG_PERSON",
+		cynllun.CaseRoleParent:      "PARENT",
+		cynllun.CaseRoleCaseFriend:  "CASE_FRIEND",
+		cynllun.CaseRoleAdvocate:    "ADVOCATE",
+		cynllun.CaseRoleOfficer:     "OFFICER",
+		cynllun.CaseRoleStaff:       "STAFF",
+	}
+)
+
+func (ec *executionContext) unmarshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide(ctx context.Context, v any) (cynllun.CaseSide, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide(ctx context.Context, sel ast.SelectionSet, v cynllun.CaseSide) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CaseSide!")
+	}
+	return res
+}
+
+var (
+	unmarshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide = map[string]cynllun.CaseSide{
+		"APPELLANT":  cynllun.SideAppellant,
+		"RESPONDENT": cynllun.SideRespondent,
+		"NONE":       cynllun.SideNone,
+	}
+	marshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide = map[cynllun.CaseSide]string{
+		cynllun.SideAppellant:  "APPELLANT",
+		cynllun.SideRespondent: "RESPONDENT",
+		cynllun.SideNone:       "NONE",
+	}
+)
+
 func (ec *executionContext) unmarshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, v any) (cynllun.CaseStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[tmp]
@@ -66082,6 +67625,11 @@ func (ec *executionContext) unmarshalNDisagreementInput2githubᚗcomᚋcynllun�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDiscloseEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDiscloseEvidenceInput(ctx context.Context, v any) (DiscloseEvidenceInput, error) {
+	res, err := ec.unmarshalInputDiscloseEvidenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNDisputedDecision2githubᚗcomᚋcynllunᚋcynllunᚐDisputedDecision(ctx context.Context, sel ast.SelectionSet, v cynllun.DisputedDecision) graphql.Marshaler {
 	return ec._DisputedDecision(ctx, sel, &v)
 }
@@ -66197,6 +67745,34 @@ func (ec *executionContext) marshalNEvidence2ᚕgithubᚗcomᚋcynllunᚋcynllun
 	return ret
 }
 
+func (ec *executionContext) unmarshalNEvidenceAction2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceAction(ctx context.Context, v any) (cynllun.EvidenceAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNEvidenceAction2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceAction[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvidenceAction2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceAction(ctx context.Context, sel ast.SelectionSet, v cynllun.EvidenceAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNEvidenceAction2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceAction[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EvidenceAction!")
+	}
+	return res
+}
+
+var (
+	unmarshalNEvidenceAction2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceAction = map[string]cynllun.EvidenceAction{
+		"DISCLOSE":  cynllun.EvidenceActionDisclose,
+		"WITHDRAW":  cynllun.EvidenceActionWithdraw,
+		"REINSTATE": cynllun.EvidenceActionReinstate,
+	}
+	marshalNEvidenceAction2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceAction = map[cynllun.EvidenceAction]string{
+		cynllun.EvidenceActionDisclose:  "DISCLOSE",
+		cynllun.EvidenceActionWithdraw:  "WITHDRAW",
+		cynllun.EvidenceActionReinstate: "REINSTATE",
+	}
+)
+
 func (ec *executionContext) unmarshalNEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚐEvidence(ctx context.Context, v any) (cynllun.Evidence, error) {
 	res, err := ec.unmarshalInputEvidenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -66235,6 +67811,54 @@ var (
 		cynllun.EvidenceOther:          "OTHER",
 	}
 )
+
+func (ec *executionContext) unmarshalNEvidenceState2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceState(ctx context.Context, v any) (cynllun.EvidenceState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNEvidenceState2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceState[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvidenceState2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceState(ctx context.Context, sel ast.SelectionSet, v cynllun.EvidenceState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNEvidenceState2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceState[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EvidenceState!")
+	}
+	return res
+}
+
+var (
+	unmarshalNEvidenceState2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceState = map[string]cynllun.EvidenceState{
+		"FILED":     cynllun.EvidenceFiled,
+		"DISCLOSED": cynllun.EvidenceDisclosed,
+		"WITHDRAWN": cynllun.EvidenceWithdrawn,
+	}
+	marshalNEvidenceState2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceState = map[cynllun.EvidenceState]string{
+		cynllun.EvidenceFiled:     "FILED",
+		cynllun.EvidenceDisclosed: "DISCLOSED",
+		cynllun.EvidenceWithdrawn: "WITHDRAWN",
+	}
+)
+
+func (ec *executionContext) marshalNEvidenceStateChange2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceChange(ctx context.Context, sel ast.SelectionSet, v cynllun.EvidenceChange) graphql.Marshaler {
+	return ec._EvidenceStateChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEvidenceStateChange2ᚕgithubᚗcomᚋcynllunᚋcynllunᚐEvidenceChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []cynllun.EvidenceChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvidenceStateChange2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) unmarshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag(ctx context.Context, v any) (clock.Tag, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -67926,6 +69550,11 @@ func (ec *executionContext) unmarshalNRecordSessionsInput2githubᚗcomᚋcynllun
 
 func (ec *executionContext) unmarshalNRecordYoungPersonHandoverInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐRecordYoungPersonHandoverInput(ctx context.Context, v any) (RecordYoungPersonHandoverInput, error) {
 	res, err := ec.unmarshalInputRecordYoungPersonHandoverInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReinstateEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReinstateEvidenceInput(ctx context.Context, v any) (ReinstateEvidenceInput, error) {
+	res, err := ec.unmarshalInputReinstateEvidenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -69646,6 +71275,44 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOCaseRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseRole(ctx context.Context, v any) (*cynllun.CaseRole, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOCaseRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseRole[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseRole(ctx context.Context, sel ast.SelectionSet, v *cynllun.CaseRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOCaseRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseRole[*v])
+	return res
+}
+
+var (
+	unmarshalOCaseRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseRole = map[string]cynllun.CaseRole{
+		"YOUNG_PERSON": cynllun.CaseRoleYoungPerson,
+		"PARENT":       cynllun.CaseRoleParent,
+		"CASE_FRIEND":  cynllun.CaseRoleCaseFriend,
+		"ADVOCATE":     cynllun.CaseRoleAdvocate,
+		"OFFICER":      cynllun.CaseRoleOfficer,
+		"STAFF":        cynllun.CaseRoleStaff,
+	}
+	marshalOCaseRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseRole = map[cynllun.CaseRole]string{
+		cynllun.CaseRoleYoungPerson: "YOUNG_PERSON",
+		cynllun.CaseRoleParent:      "PARENT",
+		cynllun.CaseRoleCaseFriend:  "CASE_FRIEND",
+		cynllun.CaseRoleAdvocate:    "ADVOCATE",
+		cynllun.CaseRoleOfficer:     "OFFICER",
+		cynllun.CaseRoleStaff:       "STAFF",
+	}
+)
+
 func (ec *executionContext) unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, v any) (cynllun.CaseStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[tmp]
@@ -70029,6 +71696,13 @@ func (ec *executionContext) unmarshalODisagreementInput2ᚕgithubᚗcomᚋcynllu
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalODiscloseEvidencePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDiscloseEvidencePayload(ctx context.Context, sel ast.SelectionSet, v *DiscloseEvidencePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DiscloseEvidencePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx context.Context, v any) (cynllun.DisputedKind, error) {
@@ -71331,6 +73005,13 @@ func (ec *executionContext) marshalORecordYoungPersonHandoverPayload2ᚖgithub�
 		return graphql.Null
 	}
 	return ec._RecordYoungPersonHandoverPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReinstateEvidencePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐReinstateEvidencePayload(ctx context.Context, sel ast.SelectionSet, v *ReinstateEvidencePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReinstateEvidencePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORelationship2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.Relationship) graphql.Marshaler {

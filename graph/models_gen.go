@@ -40,7 +40,7 @@ type AddEvidenceInput struct {
 	// input it is CONFLICT. Keys are yours alone (per signed-in user) and are
 	// never logged.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
-	// The case's id (anyone who may work on the case may add to it).
+	// The case's id: either side may add to it; it is then your side's evidence (CaseEvidence.side).
 	CaseID string `json:"caseId"`
 	// Its title.
 	Title string `json:"title"`
@@ -52,6 +52,10 @@ type AddEvidenceInput struct {
 	Kind cynllun.EvidenceKind `json:"kind"`
 	// Default: the first section that takes its kind.
 	Section *string `json:"section,omitempty"`
+	// True (the default): disclosed to the other side as it is added
+	// (DISCLOSED). False: filed for your side only (FILED), seen by nobody else
+	// and left out of bundles until you disclose it (discloseEvidence).
+	Disclose *bool `json:"disclose,omitempty"`
 }
 
 // The result of `addEvidence`: room for more fields without breaking clients.
@@ -247,6 +251,18 @@ type DecideReviewRequestPayload struct {
 	Review cynllun.Review `json:"review"`
 }
 
+// The input of `discloseEvidence`.
+type DiscloseEvidenceInput struct {
+	// The evidence's id (evd_…): your side's, filed.
+	ID string `json:"id"`
+}
+
+// The result of `discloseEvidence`: room for more fields without breaking clients.
+type DiscloseEvidencePayload struct {
+	// The evidence, now disclosed.
+	Evidence cynllun.CaseEvidence `json:"evidence"`
+}
+
 // The result of `grantAccess`: room for more fields without breaking clients.
 type GrantAccessPayload struct {
 	// The relationship granted (or the one first granted, on a retry with the same key).
@@ -418,6 +434,20 @@ type RecordYoungPersonHandoverPayload struct {
 	Started []*cynllun.Deadline `json:"started"`
 	// The clocks closed (T20 with consent). Empty on a repeat.
 	Closed []*cynllun.Deadline `json:"closed"`
+}
+
+// The input of `reinstateEvidence`.
+type ReinstateEvidenceInput struct {
+	// The evidence's id (evd_…): your side's, withdrawn.
+	ID string `json:"id"`
+	// Why it is reinstated (optional; recorded in its history).
+	Reason *string `json:"reason,omitempty"`
+}
+
+// The result of `reinstateEvidence`: room for more fields without breaking clients.
+type ReinstateEvidencePayload struct {
+	// The evidence, standing again.
+	Evidence cynllun.CaseEvidence `json:"evidence"`
 }
 
 // The input of `renderBundle`.
@@ -667,9 +697,9 @@ type VoidSessionPayload struct {
 
 // The input of `withdrawEvidence`.
 type WithdrawEvidenceInput struct {
-	// The evidence's id (evd_…).
+	// The evidence's id (evd_…): your side's.
 	ID string `json:"id"`
-	// Why it is withdrawn (required).
+	// Why it is withdrawn (required; recorded in its history).
 	Reason string `json:"reason"`
 }
 

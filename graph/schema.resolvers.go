@@ -203,6 +203,51 @@ func (r *caseResolver) ViewerCanRender(ctx context.Context, obj *cynllun.Case) (
 	return c.Render, err
 }
 
+// ViewerSide is the resolver for the viewerSide field.
+func (r *caseResolver) ViewerSide(ctx context.Context, obj *cynllun.Case) (cynllun.CaseSide, error) {
+	c, err := r.Svc.CaseCan(ctx, obj)
+	if c.Standing.Side == "" {
+		return cynllun.SideNone, err
+	}
+	return c.Standing.Side, err
+}
+
+// ViewerRole is the resolver for the viewerRole field.
+func (r *caseResolver) ViewerRole(ctx context.Context, obj *cynllun.Case) (cynllun.CaseRole, error) {
+	c, err := r.Svc.CaseCan(ctx, obj)
+	return c.Standing.Role, err
+}
+
+// ViewerCanAddEvidence is the resolver for the viewerCanAddEvidence field.
+func (r *caseResolver) ViewerCanAddEvidence(ctx context.Context, obj *cynllun.Case) (bool, error) {
+	c, err := r.Svc.CaseCan(ctx, obj)
+	return c.AddEvidence, err
+}
+
+// ViewerCanSetBundleSpec is the resolver for the viewerCanSetBundleSpec field.
+func (r *caseResolver) ViewerCanSetBundleSpec(ctx context.Context, obj *cynllun.Case) (bool, error) {
+	c, err := r.Svc.CaseCan(ctx, obj)
+	return c.SetBundleSpec, err
+}
+
+// ViewerCanPreview is the resolver for the viewerCanPreview field.
+func (r *caseResolver) ViewerCanPreview(ctx context.Context, obj *cynllun.Case) (bool, error) {
+	c, err := r.Svc.CaseCan(ctx, obj)
+	return c.Preview, err
+}
+
+// ViewerCanRecordOutcome is the resolver for the viewerCanRecordOutcome field.
+func (r *caseResolver) ViewerCanRecordOutcome(ctx context.Context, obj *cynllun.Case) (bool, error) {
+	c, err := r.Svc.CaseCan(ctx, obj)
+	return c.RecordOutcome, err
+}
+
+// ViewerCanClose is the resolver for the viewerCanClose field.
+func (r *caseResolver) ViewerCanClose(ctx context.Context, obj *cynllun.Case) (bool, error) {
+	c, err := r.Svc.CaseCan(ctx, obj)
+	return c.Close, err
+}
+
 // File is the resolver for the file field.
 func (r *caseEvidenceResolver) File(ctx context.Context, obj *cynllun.CaseEvidence) (*cynllun.File, error) {
 	return r.Svc.File(ctx, obj.FileID)
@@ -236,6 +281,34 @@ func (r *caseEvidenceResolver) CreatedByPerson(ctx context.Context, obj *cynllun
 // WithdrawnByPerson is the resolver for the withdrawnByPerson field.
 func (r *caseEvidenceResolver) WithdrawnByPerson(ctx context.Context, obj *cynllun.CaseEvidence) (*service.Person, error) {
 	return r.person(ctx, obj.LearnerID, obj.WithdrawnBy)
+}
+
+// FiledAs is the resolver for the filedAs field.
+func (r *caseEvidenceResolver) FiledAs(ctx context.Context, obj *cynllun.CaseEvidence) (*cynllun.CaseRole, error) {
+	if obj.FiledAs == "" {
+		return nil, nil
+	}
+	return &obj.FiledAs, nil
+}
+
+// DisclosedBy is the resolver for the disclosedBy field.
+func (r *caseEvidenceResolver) DisclosedBy(ctx context.Context, obj *cynllun.CaseEvidence) (*string, error) {
+	return optional(obj.DisclosedBy), nil
+}
+
+// ViewerCanWithdraw is the resolver for the viewerCanWithdraw field.
+func (r *caseEvidenceResolver) ViewerCanWithdraw(ctx context.Context, obj *cynllun.CaseEvidence) (bool, error) {
+	return r.Svc.EvidenceActions(ctx, obj).Withdraw, nil
+}
+
+// ViewerCanReinstate is the resolver for the viewerCanReinstate field.
+func (r *caseEvidenceResolver) ViewerCanReinstate(ctx context.Context, obj *cynllun.CaseEvidence) (bool, error) {
+	return r.Svc.EvidenceActions(ctx, obj).Reinstate, nil
+}
+
+// ViewerCanDisclose is the resolver for the viewerCanDisclose field.
+func (r *caseEvidenceResolver) ViewerCanDisclose(ctx context.Context, obj *cynllun.CaseEvidence) (bool, error) {
+	return r.Svc.EvidenceActions(ctx, obj).Disclose, nil
 }
 
 // ID is the resolver for the id field.
@@ -425,6 +498,11 @@ func (r *disputedDecisionResolver) Route(ctx context.Context, obj *cynllun.Dispu
 // Attachment is the resolver for the attachment field.
 func (r *evidenceResolver) Attachment(ctx context.Context, obj *cynllun.Evidence) (*string, error) {
 	return optional(obj.Attachment), nil
+}
+
+// Reason is the resolver for the reason field.
+func (r *evidenceStateChangeResolver) Reason(ctx context.Context, obj *cynllun.EvidenceChange) (*string, error) {
+	return optional(obj.Reason), nil
 }
 
 // Size is the resolver for the size field.
@@ -906,6 +984,20 @@ func (r *mutationResolver) CeasePlan(ctx context.Context, input CeasePlanInput) 
 // RecordYoungPersonHandover is the resolver for the recordYoungPersonHandover field.
 func (r *mutationResolver) RecordYoungPersonHandover(ctx context.Context, input RecordYoungPersonHandoverInput) (*RecordYoungPersonHandoverPayload, error) {
 	return r.recordHandover(ctx, input)
+}
+
+// ReinstateEvidence is the resolver for the reinstateEvidence field.
+func (r *mutationResolver) ReinstateEvidence(ctx context.Context, input ReinstateEvidenceInput) (*ReinstateEvidencePayload, error) {
+	return payload(func(ev *cynllun.CaseEvidence) *ReinstateEvidencePayload {
+		return &ReinstateEvidencePayload{Evidence: *ev}
+	})(r.Svc.ReinstateEvidence(ctx, input.ID, deref(input.Reason)))
+}
+
+// DiscloseEvidence is the resolver for the discloseEvidence field.
+func (r *mutationResolver) DiscloseEvidence(ctx context.Context, input DiscloseEvidenceInput) (*DiscloseEvidencePayload, error) {
+	return payload(func(ev *cynllun.CaseEvidence) *DiscloseEvidencePayload {
+		return &DiscloseEvidencePayload{Evidence: *ev}
+	})(r.Svc.DiscloseEvidence(ctx, input.ID))
 }
 
 // Kind is the resolver for the kind field.
@@ -1940,6 +2032,11 @@ func (r *Resolver) DisputedDecision() DisputedDecisionResolver { return &dispute
 // Evidence returns EvidenceResolver implementation.
 func (r *Resolver) Evidence() EvidenceResolver { return &evidenceResolver{r} }
 
+// EvidenceStateChange returns EvidenceStateChangeResolver implementation.
+func (r *Resolver) EvidenceStateChange() EvidenceStateChangeResolver {
+	return &evidenceStateChangeResolver{r}
+}
+
 // File returns FileResolver implementation.
 func (r *Resolver) File() FileResolver { return &fileResolver{r} }
 
@@ -2095,6 +2192,7 @@ type (
 	disagreementResolver         struct{ *Resolver }
 	disputedDecisionResolver     struct{ *Resolver }
 	evidenceResolver             struct{ *Resolver }
+	evidenceStateChangeResolver  struct{ *Resolver }
 	fileResolver                 struct{ *Resolver }
 	findingResolver              struct{ *Resolver }
 	invitationResolver           struct{ *Resolver }

@@ -138,6 +138,23 @@ type caseEvidenceDoc struct {
 	WithdrawnAt     *time.Time `bson:"withdrawnAt,omitempty"`
 	WithdrawnBy     string     `bson:"withdrawnBy,omitempty"`
 	WithdrawnReason string     `bson:"withdrawnReason,omitempty"`
+	// Issue 17: the filing side and role, disclosure, and every change of
+	// state, guarded by seq. Absent on evidence stored before: the service
+	// reads it as filed by its creator's side, and disclosed.
+	Side        string              `bson:"side,omitempty"`
+	FiledAs     string              `bson:"filedAs,omitempty"`
+	DisclosedAt *time.Time          `bson:"disclosedAt,omitempty"`
+	DisclosedBy string              `bson:"disclosedBy,omitempty"`
+	History     []evidenceChangeDoc `bson:"history,omitempty"`
+	Seq         int                 `bson:"seq,omitempty"`
+}
+
+type evidenceChangeDoc struct {
+	Action string    `bson:"action"`
+	At     time.Time `bson:"at"`
+	By     string    `bson:"by"`
+	Side   string    `bson:"side,omitempty"`
+	Reason string    `bson:"reason,omitempty"`
 }
 
 type bundleDoc struct {
@@ -257,7 +274,20 @@ func toCaseEvidenceDoc(e *cynllun.CaseEvidence) *caseEvidenceDoc {
 		Pages: e.Pages, SHA256: e.SHA256, Size: e.Size, Title: e.Title, Date: dateString(e.Date), Author: e.Author,
 		Kind: string(e.Kind), Section: e.Section, CreatedAt: bsonTime(e.CreatedAt), CreatedBy: e.CreatedBy,
 		WithdrawnAt: optTime(e.WithdrawnAt), WithdrawnBy: e.WithdrawnBy, WithdrawnReason: e.WithdrawnReason,
+		Side: string(e.Side), FiledAs: string(e.FiledAs), DisclosedAt: optTime(e.DisclosedAt), DisclosedBy: e.DisclosedBy,
+		History: toEvidenceChangeDocs(e.History), Seq: e.Seq,
 	}
+}
+
+func toEvidenceChangeDocs(hs []cynllun.EvidenceChange) []evidenceChangeDoc {
+	if len(hs) == 0 {
+		return nil
+	}
+	out := make([]evidenceChangeDoc, len(hs))
+	for i, h := range hs {
+		out[i] = evidenceChangeDoc{Action: string(h.Action), At: bsonTime(h.At), By: h.By, Side: string(h.Side), Reason: h.Reason}
+	}
+	return out
 }
 
 func fromCaseEvidenceDoc(d *caseEvidenceDoc) (*cynllun.CaseEvidence, error) {
@@ -270,7 +300,20 @@ func fromCaseEvidenceDoc(d *caseEvidenceDoc) (*cynllun.CaseEvidence, error) {
 		Pages: d.Pages, SHA256: d.SHA256, Size: d.Size, Title: d.Title, Date: date, Author: d.Author,
 		Kind: cynllun.EvidenceKind(d.Kind), Section: d.Section, CreatedAt: fromTime(d.CreatedAt), CreatedBy: d.CreatedBy,
 		WithdrawnAt: fromOptTime(d.WithdrawnAt), WithdrawnBy: d.WithdrawnBy, WithdrawnReason: d.WithdrawnReason,
+		Side: cynllun.CaseSide(d.Side), FiledAs: cynllun.CaseRole(d.FiledAs), DisclosedAt: fromOptTime(d.DisclosedAt), DisclosedBy: d.DisclosedBy,
+		History: fromEvidenceChangeDocs(d.History), Seq: d.Seq,
 	}, nil
+}
+
+func fromEvidenceChangeDocs(ds []evidenceChangeDoc) []cynllun.EvidenceChange {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]cynllun.EvidenceChange, len(ds))
+	for i, d := range ds {
+		out[i] = cynllun.EvidenceChange{Action: cynllun.EvidenceAction(d.Action), At: fromTime(d.At), By: d.By, Side: cynllun.CaseSide(d.Side), Reason: d.Reason}
+	}
+	return out
 }
 
 func toBundleResultDoc(b *cynllun.Bundle) bundleResultDoc {
@@ -532,6 +575,71 @@ func (db *DB) WithdrawEvidence(ctx context.Context, id string, at time.Time, by,
 	case isNoDocuments(err):
 		return cynllun.NotFound(op, "evidence")
 	case err != nil:
+		return cynllun.Internal(op, err)
+	}
+	return nil
+}
+
+// SetEvidenceState saves e's state (its side when it had none, disclosure,
+// withdrawal, history and seq) when the stored seq is still prevSeq;
+// otherwise CONFLICT. Content fields are never written. On MongoDB one
+// conditional update by _id and seq; in the embedded mode the evidence is
+// read and updated by _id under its lock (FerretDB would scan for a filter
+// on another field, and loses concurrent updates).
+func (db *DB) SetEvidenceState(ctx context.Context, e *cynllun.CaseEvidence, prevSeq int) error {
+	const op = "mongodb.SetEvidenceState"
+	d := toCaseEvidenceDoc(e)
+	set := bson.D{{Key: "seq", Value: d.Seq}, {Key: "history", Value: d.History}}
+	var unset bson.D
+	setOrUnset := func(key string, v any, empty bool) {
+		if empty {
+			unset = append(unset, bson.E{Key: key, Value: ""})
+		} else {
+			set = append(set, bson.E{Key: key, Value: v})
+		}
+	}
+	setOrUnset("side", d.Side, d.Side == "")
+	setOrUnset("filedAs", d.FiledAs, d.FiledAs == "")
+	setOrUnset("disclosedAt", d.DisclosedAt, d.DisclosedAt == nil)
+	setOrUnset("disclosedBy", d.DisclosedBy, d.DisclosedBy == "")
+	setOrUnset("withdrawnAt", d.WithdrawnAt, d.WithdrawnAt == nil)
+	setOrUnset("withdrawnBy", d.WithdrawnBy, d.WithdrawnBy == "")
+	setOrUnset("withdrawnReason", d.WithdrawnReason, d.WithdrawnReason == "")
+	update := bson.D{{Key: "$set", Value: set}}
+	if len(unset) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
+	c := db.coll(collCaseEvidence)
+	conflict := func(cur int) error {
+		return &cynllun.Error{Code: cynllun.CodeConflict, Op: op, Current: cur,
+			Message: "the evidence was changed by someone else; reload it and try again"}
+	}
+	var seqFilter any = prevSeq
+	if prevSeq == 0 {
+		seqFilter = bson.D{{Key: "$in", Value: bson.A{0, nil}}} // absent on evidence stored before
+	}
+	if !db.embedded {
+		res, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: e.ID}, {Key: "seq", Value: seqFilter}}, update)
+		if err != nil {
+			return cynllun.Internal(op, err)
+		}
+		if res.MatchedCount == 1 {
+			return nil
+		}
+	} else {
+		unlock := db.serialise(collCaseEvidence, e.ID)
+		defer unlock()
+	}
+	cur, found, err := oneByID[caseEvidenceDoc](ctx, c, e.ID, bson.D{{Key: "_id", Value: 1}, {Key: "seq", Value: 1}})
+	switch {
+	case err != nil:
+		return cynllun.Internal(op, err)
+	case !found:
+		return cynllun.NotFound(op, "evidence")
+	case !db.embedded || cur.Seq != prevSeq:
+		return conflict(cur.Seq)
+	}
+	if _, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: e.ID}}, update); err != nil {
 		return cynllun.Internal(op, err)
 	}
 	return nil

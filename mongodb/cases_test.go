@@ -393,6 +393,50 @@ func TestEvidence(t *testing.T) {
 			t.Errorf("withdrawn evidence changed: %+v", got)
 		}
 	})
+	t.Run("state: withdraw, reinstate, guarded by seq", func(t *testing.T) {
+		e := newEvidence(caseID, t0.Add(-2*time.Hour))
+		if err := testDB.InsertEvidence(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		at := t0.Add(time.Hour).Truncate(time.Millisecond)
+		// Stored before issue 17: no side, no seq.
+		next := *e
+		next.Side, next.FiledAs, next.DisclosedAt, next.DisclosedBy = cynllun.SideAppellant, cynllun.CaseRoleParent, at, "usr_a"
+		next.WithdrawnAt, next.WithdrawnBy, next.WithdrawnReason = at, "usr_a", "wrong draft"
+		next.History = []cynllun.EvidenceChange{{Action: cynllun.EvidenceActionWithdraw, At: at, By: "usr_a", Side: cynllun.SideAppellant, Reason: "wrong draft"}}
+		next.Seq = 1
+		if err := testDB.SetEvidenceState(ctx, &next, 0); err != nil {
+			t.Fatalf("SetEvidenceState: %v", err)
+		}
+		// A second change from the same seq loses.
+		if err := testDB.SetEvidenceState(ctx, &next, 0); codeOf(err) != cynllun.CodeConflict {
+			t.Fatalf("stale SetEvidenceState = %v, want CONFLICT", err)
+		}
+		got, err := testDB.EvidenceByID(ctx, []string{e.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]*cynllun.CaseEvidence{&next}, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+		// Reinstated: the withdrawal is cleared, the history kept.
+		back := next
+		back.WithdrawnAt, back.WithdrawnBy, back.WithdrawnReason = time.Time{}, "", ""
+		back.History = append(slices.Clone(next.History), cynllun.EvidenceChange{Action: cynllun.EvidenceActionReinstate, At: at.Add(time.Minute), By: "usr_a", Side: cynllun.SideAppellant})
+		back.Seq = 2
+		if err := testDB.SetEvidenceState(ctx, &back, 1); err != nil {
+			t.Fatalf("reinstate: %v", err)
+		}
+		got, _ = testDB.EvidenceByID(ctx, []string{e.ID})
+		if diff := cmp.Diff([]*cynllun.CaseEvidence{&back}, got); diff != "" || got[0].Withdrawn() {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+		missing := back
+		missing.ID = "evd_missing"
+		if err := testDB.SetEvidenceState(ctx, &missing, 0); codeOf(err) != cynllun.CodeNotFound {
+			t.Errorf("missing evidence = %v, want NOT_FOUND", err)
+		}
+	})
 	errs := []struct {
 		name string
 		id   string

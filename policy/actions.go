@@ -203,17 +203,38 @@ func ForReview(p *cynllun.Principal, l *cynllun.Learner, r *cynllun.Review, now 
 	}
 }
 
-// CaseCan is what p may do with a case (Case.viewerCan…).
+// CaseCan is what p may do with a case (Case.viewerCan…), by its side
+// (CaseTable).
 type CaseCan struct {
-	// Edit: updateCase, setBundleSpec, addEvidence, withdrawEvidence
-	// (ReadCase: whoever may work on the case).
+	// Edit: updateCase, recording the case's details and progress
+	// (RECORD_PROGRESS); what a change records is checked field by field.
 	Edit bool
-	// Render: renderBundle (ReadCase).
+	// AddEvidence: addEvidence (ADD_EVIDENCE).
+	AddEvidence bool
+	// SetBundleSpec: setBundleSpec (SET_BUNDLE_SPEC, the respondent).
+	SetBundleSpec bool
+	// Render: renderBundle, the official bundle (RENDER_BUNDLE).
 	Render bool
+	// Preview: Case.bundlePreview (PREVIEW_BUNDLE).
+	Preview bool
+	// RecordOutcome: updateCase with the Tribunal's decision (RECORD_OUTCOME).
+	RecordOutcome bool
+	// Close: updateCase to CLOSED (CLOSE_CASE).
+	Close bool
+	// Standing is p's side and role in the case.
+	Standing CaseStanding
 }
 
 // ForCase is what p may do with case c of l.
 func ForCase(p *cynllun.Principal, l *cynllun.Learner, c *cynllun.Case, now time.Time) CaseCan {
-	ok := ReadCase(p, l, c, now).OK
-	return CaseCan{Edit: ok, Render: ok}
+	st, ok := StandingIn(p, l, c, now)
+	if !ok {
+		return CaseCan{}
+	}
+	may := func(op CaseOp) bool { return CaseMay(op, st.Side, "").Allow }
+	return CaseCan{
+		Edit: may(OpRecordProgress), AddEvidence: may(OpAddEvidence), SetBundleSpec: may(OpSetBundleSpec),
+		Render: may(OpRenderBundle), Preview: may(OpPreviewBundle), RecordOutcome: may(OpRecordOutcome),
+		Close: may(OpCloseCase), Standing: st,
+	}
 }

@@ -23,6 +23,18 @@ func TestActions(t *testing.T) {
 	adv := func(caseID string) cynllun.Relationship {
 		return cynllun.Relationship{Kind: cynllun.RelAdvocateOf, LearnerID: "lrn_1", ConsentBy: "usr_parent", EndsAt: later, CaseID: caseID}
 	}
+	// The case is an appeal against the LA (no decision recorded: the
+	// learner's LA answers it): its officers are the respondent and
+	// prepare the bundle; the school's staff are on neither side and
+	// preview it; the family and advocates are the appellant.
+	caseCan := func(officer bool) CaseCan {
+		if officer {
+			return CaseCan{Edit: true, AddEvidence: true, SetBundleSpec: true, Render: true, Preview: true, RecordOutcome: true, Close: true,
+				Standing: CaseStanding{Side: cynllun.SideRespondent, Role: cynllun.CaseRoleOfficer, Reason: cynllun.RelOfficerOf}}
+		}
+		return CaseCan{Preview: true, Standing: CaseStanding{Side: cynllun.SideNone, Role: cynllun.CaseRoleStaff, Reason: cynllun.RelStaffOf}}
+	}
+	c.Kind = cynllun.CaseAppeal
 	type want struct {
 		learner         LearnerCan
 		plan, laPlan    PlanCan
@@ -41,9 +53,17 @@ func TestActions(t *testing.T) {
 			// The LA revises its plan; the school's staff do not (WritePlan).
 			laPlan: PlanCan{Edit: officer, Finalise: officer, OverrideFindings: laOverride, RequestReview: true, OpenReview: true, Render: true,
 				Transfer: officer, Cease: officer},
-			held: ReviewCan{Edit: true, Render: true}, requested: ReviewCan{Edit: true},
-			cas: CaseCan{Edit: true, Render: true},
+			// A held review with no decision yet, and a requested one, may be
+			// cancelled by those who edit them (cancelReview).
+			held: ReviewCan{Edit: true, Render: true, Cancel: true}, requested: ReviewCan{Edit: true, Cancel: true},
+			cas: caseCan(officer),
 		}
+	}
+	familyCase := func(ok bool) CaseCan {
+		if !ok {
+			return CaseCan{}
+		}
+		return CaseCan{Edit: true, AddEvidence: true, Preview: true, Standing: CaseStanding{Side: cynllun.SideAppellant}}
 	}
 	family := func(upload bool, grant []cynllun.RelKind, openCase, caseToo bool) want {
 		p := PlanCan{RequestReview: true, Render: true}
@@ -53,7 +73,7 @@ func TestActions(t *testing.T) {
 			learner: LearnerCan{Upload: upload, OpenCase: openCase, Grant: grant, ManageAccess: upload},
 			plan:    p, laPlan: p,
 			held: ReviewCan{Render: true},
-			cas:  CaseCan{Edit: caseToo, Render: caseToo},
+			cas:  familyCase(caseToo),
 		}
 	}
 	advocate := []cynllun.RelKind{cynllun.RelAdvocateOf}
@@ -81,6 +101,11 @@ func TestActions(t *testing.T) {
 				plan:    ForPlan(tt.p, learner, plan, roles, now), laPlan: ForPlan(tt.p, learner, laPlan, roles, now),
 				held: ForReview(tt.p, learner, held, now), requested: ForReview(tt.p, learner, requested, now),
 				cas: ForCase(tt.p, learner, c, now),
+			}
+			// The role and reason within the appellant's side are tested
+			// in TestStandingIn.
+			if got.cas.Standing.Side == cynllun.SideAppellant {
+				got.cas.Standing.Role, got.cas.Standing.Reason = "", ""
 			}
 			if d := cmp.Diff(tt.want, got, cmp.AllowUnexported(want{})); d != "" {
 				t.Errorf("(-want +got):\n%s", d)

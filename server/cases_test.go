@@ -325,18 +325,18 @@ func TestCaseBundle(t *testing.T) {
 		in                map[string]any
 		token, code, msg  string
 	}{
-		{"PNG named as a PDF", "Siôn report.pdf", "application/pdf", drawing, in("REPORT"), alnco, "INVALID", "content is a PNG image"},
-		{"HTML", "report.html", "text/html", []byte("<!DOCTYPE html><html><body>hi</body></html>"), in("REPORT"), alnco, "INVALID", "not an accepted type"},
-		{"corrupt PDF", "report.pdf", "application/pdf", []byte("%PDF-1.7\nnot really a pdf at all\n"), in("REPORT"), alnco, "INVALID", "not a readable PDF"},
-		{"truncated PDF", "report.pdf", "application/pdf", report[:len(report)/2], in("REPORT"), alnco, "INVALID", "not a readable PDF"},
-		{"encrypted PDF", "report.pdf", "application/pdf", encryptedPDF(t), in("REPORT"), alnco, "INVALID", "password"},
-		{"Word document", "report.docx", "", docx, in("REPORT"), alnco, "INVALID", "a bundle takes PDFs and PNG or JPEG images"},
+		{"PNG named as a PDF", "Siôn report.pdf", "application/pdf", drawing, in("REPORT"), officer, "INVALID", "content is a PNG image"},
+		{"HTML", "report.html", "text/html", []byte("<!DOCTYPE html><html><body>hi</body></html>"), in("REPORT"), officer, "INVALID", "not an accepted type"},
+		{"corrupt PDF", "report.pdf", "application/pdf", []byte("%PDF-1.7\nnot really a pdf at all\n"), in("REPORT"), officer, "INVALID", "not a readable PDF"},
+		{"truncated PDF", "report.pdf", "application/pdf", report[:len(report)/2], in("REPORT"), officer, "INVALID", "not a readable PDF"},
+		{"encrypted PDF", "report.pdf", "application/pdf", encryptedPDF(t), in("REPORT"), officer, "INVALID", "password"},
+		{"Word document", "report.docx", "", docx, in("REPORT"), officer, "INVALID", "a bundle takes PDFs and PNG or JPEG images"},
 		{"truncated PNG", "drawing.png", "image/png", drawing[:len(drawing)-20], in("CHILDS_VIEWS"), parent, "INVALID", "not a readable PNG image"},
-		{"empty", "empty.pdf", "application/pdf", nil, in("REPORT"), alnco, "INVALID", "empty"},
-		{"over the limit", "big.pdf", "application/pdf", append(append([]byte(nil), report...), make([]byte, 20<<20)...), in("REPORT"), alnco, "INVALID", "larger than the limit"},
-		{"no title", "report.pdf", "application/pdf", report, map[string]any{"caseId": caseID, "title": "", "kind": "REPORT"}, alnco, "INVALID", "is required"},
-		{"unknown section", "report.pdf", "application/pdf", report, map[string]any{"caseId": caseID, "title": "x", "kind": "REPORT", "section": "Z"}, alnco, "INVALID", "section"},
-		{"future date", "report.pdf", "application/pdf", report, map[string]any{"caseId": caseID, "title": "x", "kind": "REPORT", "date": "2027-05-01"}, alnco, "INVALID", "future"},
+		{"empty", "empty.pdf", "application/pdf", nil, in("REPORT"), officer, "INVALID", "empty"},
+		{"over the limit", "big.pdf", "application/pdf", append(append([]byte(nil), report...), make([]byte, 20<<20)...), in("REPORT"), officer, "INVALID", "larger than the limit"},
+		{"no title", "report.pdf", "application/pdf", report, map[string]any{"caseId": caseID, "title": "", "kind": "REPORT"}, officer, "INVALID", "is required"},
+		{"unknown section", "report.pdf", "application/pdf", report, map[string]any{"caseId": caseID, "title": "x", "kind": "REPORT", "section": "Z"}, officer, "INVALID", "section"},
+		{"future date", "report.pdf", "application/pdf", report, map[string]any{"caseId": caseID, "title": "x", "kind": "REPORT", "date": "2027-05-01"}, officer, "INVALID", "future"},
 		{"stranger", "report.pdf", "application/pdf", report, in("REPORT"), e.token(f.stranger), "NOT_FOUND", ""},
 		{"other case's advocate", "report.pdf", "application/pdf", report, in("REPORT"), e.token(scoped), "NOT_FOUND", ""},
 	} {
@@ -367,7 +367,7 @@ func TestCaseBundle(t *testing.T) {
 		t.Fatalf("add report: %s", rr.raw)
 	}
 	reportID, reportSHA := rr.str(ae, "evidence", "id"), rr.str(ae, "evidence", "sha256")
-	add(officer, map[string]any{"caseId": caseID, "title": "Decision letter", "kind": "DECISION", "date": "2026-11-03", "author": "Cardiff Council"}, "decision.pdf", "application/pdf", letter)
+	decisionID := add(officer, map[string]any{"caseId": caseID, "title": "Decision letter", "kind": "DECISION", "date": "2026-11-03", "author": "Cardiff Council"}, "decision.pdf", "application/pdf", letter)
 	add(parent, map[string]any{"caseId": caseID, "title": "Llun gan Siôn", "kind": "CHILDS_VIEWS", "date": "2026-09-20", "author": "Siôn"}, "llun.png", "image/png", drawing)
 	add(parent, map[string]any{"caseId": caseID, "title": "Earlier letter", "kind": "CORRESPONDENCE", "date": "2026-06-01"}, "letter.pdf", "application/pdf", letter)
 	// The case's files are the case's: the advocate of the other case may
@@ -415,16 +415,16 @@ func TestCaseBundle(t *testing.T) {
 		// the variable's value, named by its path in the variable.
 		{"unknown kind of document", map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "sections": []any{map[string]any{"key": "A", "titleEn": "One", "takes": []any{"REPORT", "PHOTO"}}}}, "INVALID", "in.sections[0].takes[1]"},
 	} {
-		rr := e.do(alnco, set, map[string]any{"in": tt.in})
+		rr := e.do(officer, set, map[string]any{"in": tt.in})
 		if rr.code() != tt.code || !strings.Contains(string(rr.raw), `"`+tt.field+`"`) {
 			t.Errorf("%s: %s", tt.name, rr.raw)
 		}
 	}
-	rs := e.must(alnco, set, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "sections": sections(1)}})
+	rs := e.must(officer, set, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records, "sections": sections(1)}})
 	if rs.get("setBundleSpec", "case", "revision") != float64(2) || rs.str("setBundleSpec", "case", "bundleSpec", "records", 0, "section") != "C" {
 		t.Fatalf("set spec: %s", rs.raw)
 	}
-	if rr := e.do(alnco, set, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records}}); rr.code() != "CONFLICT" {
+	if rr := e.do(officer, set, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 1, "records": records}}); rr.code() != "CONFLICT" {
 		t.Fatalf("stale spec: %s", rr.raw)
 	}
 	// Only what is given changes: the language alone (then back, with an
@@ -500,9 +500,21 @@ func TestCaseBundle(t *testing.T) {
 		t.Errorf("chronology out of date order:\n%s", joined)
 	}
 
-	// Render: the worker builds the bundle; read it back.
+	// The decision notice cites the letter that is it (A1, the LA's
+	// DECISION evidence of that day).
+	for _, line := range chron {
+		if strings.HasPrefix(line, "2026-11-03 Decision notice") && !strings.HasSuffix(line, "[A1]") {
+			t.Errorf("decision notice cites no letter: %s", line)
+		}
+	}
+
+	// Render: the respondent (the LA) prepares the official bundle; the
+	// appellant's advocate previews it but may not render it (issue 17).
 	render := `mutation($id: ID!) { renderBundle(input: {caseId: $id}) { bundle { id number status } } }`
-	b1 := e.must(advocate, render, map[string]any{"id": caseID})
+	if rr := e.do(advocate, render, map[string]any{"id": caseID}); rr.code() != "FORBIDDEN" || !strings.Contains(string(rr.raw), "the respondent prepares the bundle") {
+		t.Fatalf("appellant rendered the official bundle: %s", rr.raw)
+	}
+	b1 := e.must(officer, render, map[string]any{"id": caseID})
 	b1ID := b1.str("renderBundle", "bundle", "id")
 	if b1.get("renderBundle", "bundle", "number") != float64(1) {
 		t.Fatalf("render: %s", b1.raw)
@@ -615,12 +627,12 @@ func TestCaseBundle(t *testing.T) {
 	}
 
 	// Asking again with nothing changed gives the same version.
-	if again := e.must(alnco, render, map[string]any{"id": caseID}); again.str("renderBundle", "bundle", "id") != b1ID {
+	if again := e.must(officer, render, map[string]any{"id": caseID}); again.str("renderBundle", "bundle", "id") != b1ID {
 		t.Fatalf("second render made a new version: %s", again.raw)
 	}
 	// A late addition makes version 2 and keeps version 1.
 	add(officer, map[string]any{"caseId": caseID, "title": "Case statement", "kind": "CASE_STATEMENT", "date": "2026-11-20"}, "statement.pdf", "application/pdf", letter)
-	b2 := e.must(advocate, render, map[string]any{"id": caseID})
+	b2 := e.must(officer, render, map[string]any{"id": caseID})
 	if b2.get("renderBundle", "bundle", "number") != float64(2) {
 		t.Fatalf("late addition: %s", b2.raw)
 	}
@@ -636,8 +648,18 @@ func TestCaseBundle(t *testing.T) {
 		t.Fatalf("version 1 is gone: %d", resp.StatusCode)
 	}
 
-	// Withdrawn evidence stays listed and leaves the bundle.
-	w := e.must(alnco, `mutation($id: ID!) { withdrawEvidence(input: {id: $id, reason: "Replaced by the final report"}) { evidence { withdrawn withdrawnReason } } }`, map[string]any{"id": reportID})
+	// Evidence is the filing side's: the parent may not withdraw the LA's,
+	// nor the school's staff anyone's; the advocate withdraws the report
+	// their side filed. Withdrawn evidence stays listed and leaves the
+	// bundle.
+	withdraw := `mutation($id: ID!) { withdrawEvidence(input: {id: $id, reason: "Not ours"}) { evidence { withdrawn } } }`
+	if rr := e.do(parent, withdraw, map[string]any{"id": decisionID}); rr.code() != "FORBIDDEN" || !strings.Contains(string(rr.raw), "evidence belongs to the party that filed it") {
+		t.Fatalf("parent withdrew the LA's evidence: %s", rr.raw)
+	}
+	if rr := e.do(alnco, withdraw, map[string]any{"id": reportID}); rr.code() != "FORBIDDEN" {
+		t.Fatalf("school staff withdrew the appellant's evidence: %s", rr.raw)
+	}
+	w := e.must(advocate, `mutation($id: ID!) { withdrawEvidence(input: {id: $id, reason: "Replaced by the final report"}) { evidence { withdrawn withdrawnReason } } }`, map[string]any{"id": reportID})
 	if w.get("withdrawEvidence", "evidence", "withdrawn") != true {
 		t.Fatalf("withdraw: %s", w.raw)
 	}
@@ -661,7 +683,7 @@ func TestCaseBundle(t *testing.T) {
 		}
 		return m
 	}
-	if rr := e.do(alnco, update, map[string]any{"in": details(1, map[string]any{"lodgedOn": "2026-11-20"})}); rr.code() != "CONFLICT" || rr.Errors[0].Extensions["currentVersion"] != cur {
+	if rr := e.do(officer, update, map[string]any{"in": details(1, map[string]any{"lodgedOn": "2026-11-20"})}); rr.code() != "CONFLICT" || rr.Errors[0].Extensions["currentVersion"] != cur {
 		t.Fatalf("stale update: %s", rr.raw)
 	}
 	// A referral to disagreement resolution before T17 is due gives 8 more

@@ -128,7 +128,8 @@ func TestHostileEvidence(t *testing.T) {
 		t.Errorf("stored digest %s, uploaded %x", got, sum)
 	}
 
-	b := e.must(parent, `mutation($id: ID!) { renderBundle(input: {caseId: $id}) { bundle { id } } }`, map[string]any{"id": caseID})
+	// The LA prepares the bundle (issue 17); the parent reads it.
+	b := e.must(e.token(f.officer), `mutation($id: ID!) { renderBundle(input: {caseId: $id}) { bundle { id } } }`, map[string]any{"id": caseID})
 	done := e.waitBundle(parent, b.str("renderBundle", "bundle", "id"))
 	resp, bundle := e.get(parent, "/files/"+done.str("bundle", "file", "id"))
 	if resp.StatusCode != http.StatusOK {

@@ -33,12 +33,14 @@ func (s *Service) assemble(ctx context.Context, op string, p *cynllun.Principal,
 		return nil, err
 	}
 	bySection := map[string][]FrozenDoc{}
-	evidence, err := s.store.EvidenceForCase(ctx, c.ID)
+	evidence, err := s.caseEvidence(ctx, op, c, l)
 	if err != nil {
-		return nil, cynllun.AsError(op, err)
+		return nil, err
 	}
 	for _, e := range evidence {
-		if e.Withdrawn() || slices.Contains(spec.Excluded, e.ID) {
+		// Only disclosed evidence goes in a bundle (both sides see it);
+		// withdrawn evidence leaves it until reinstated.
+		if e.Withdrawn() || !e.Disclosed() || slices.Contains(spec.Excluded, e.ID) {
 			continue
 		}
 		key := sectionFor(spec.Sections, string(e.Kind), e.Section)
@@ -72,7 +74,7 @@ func (s *Service) assemble(ctx context.Context, op string, p *cynllun.Principal,
 			PageLimit: sec.PageLimit, Documents: docs})
 	}
 	if spec.Chronology {
-		chron, err := rec.chronology(c, numbers)
+		chron, err := rec.chronology(c, numbers, bundled(out.Sections))
 		if err != nil {
 			return nil, err
 		}

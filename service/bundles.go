@@ -16,6 +16,7 @@ import (
 	"github.com/cynllun/cynllun/bundle"
 	"github.com/cynllun/cynllun/docgen"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/policy"
 )
 
 // BundleContents is a bundle version as it was asked for: every document
@@ -98,7 +99,7 @@ func (p *BundlePreview) SectionPages(i int) int {
 // that page-limit warnings come before rendering. Nothing is stored.
 func (s *Service) PreviewBundle(ctx context.Context, caseID string) (*BundlePreview, error) {
 	const op = "service.PreviewBundle"
-	p, c, l, err := s.caseFor(ctx, op, caseID)
+	p, c, l, _, err := s.caseAs(ctx, op, caseID, policy.OpPreviewBundle)
 	if err != nil {
 		return nil, err
 	}
@@ -137,14 +138,16 @@ type RenderBundleInput struct {
 // it as a new version. When nothing changed since the latest version (the
 // same documents, record and chronology) and that version did not fail,
 // it is returned instead: asking twice makes one bundle. Earlier versions
-// are kept.
+// are kept. Only the respondent's side renders the official bundle.
 func (s *Service) RenderBundle(ctx context.Context, in RenderBundleInput) (*cynllun.Bundle, error) {
 	const op = "service.RenderBundle"
 	_, prio, errs := renderOptions("", in.Priority)
 	if len(errs) > 0 {
 		return nil, cynllun.Invalid(op, errs...)
 	}
-	p, c, l, err := s.caseFor(ctx, op, in.CaseID)
+	// The official bundle is the respondent's to prepare (policy.CaseTable);
+	// the appellant previews it (PreviewBundle).
+	p, c, l, _, err := s.caseAs(ctx, op, in.CaseID, policy.OpRenderBundle)
 	if err != nil {
 		return nil, err
 	}

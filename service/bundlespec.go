@@ -12,6 +12,7 @@ import (
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/policy"
 )
 
 // BundleDefaults are the sections a new case's bundle starts with. The
@@ -226,6 +227,13 @@ func mergeSpec(cur cynllun.BundleSpec, in SetBundleSpecInput) cynllun.BundleSpec
 	if in.Excluded != nil {
 		spec.Excluded = slices.Clone(*in.Excluded)
 	}
+	// An empty list is stored as none, as the store gives it back.
+	if len(spec.Records) == 0 {
+		spec.Records = nil
+	}
+	if len(spec.Excluded) == 0 {
+		spec.Excluded = nil
+	}
 	return spec
 }
 
@@ -236,7 +244,8 @@ func mergeSpec(cur cynllun.BundleSpec, in SetBundleSpecInput) cynllun.BundleSpec
 // version, a review or a piece of evidence must be the case's learner's.
 func (s *Service) SetBundleSpec(ctx context.Context, in SetBundleSpecInput) (*cynllun.Case, error) {
 	const op = "service.SetBundleSpec"
-	p, cur, l, err := s.caseFor(ctx, op, in.CaseID)
+	// The respondent prepares the bundle (policy.CaseTable).
+	p, cur, l, _, err := s.caseAs(ctx, op, in.CaseID, policy.OpSetBundleSpec)
 	if err != nil {
 		return nil, err
 	}

@@ -99,6 +99,17 @@ func (s *Service) OpenCase(ctx context.Context, in OpenCaseInput) (*cynllun.Case
 	if len(ck.errs) > 0 {
 		return nil, cynllun.Invalid(op, ck.errs...)
 	}
+	// Opening a case records its details; an outcome, a decision or a
+	// closure on it is the respondent's to record (policy.CaseTable).
+	opened := *c
+	applyDetails(&opened, &in.CaseDetails)
+	if st, ok := policy.StandingIn(p, l, &opened, now); ok {
+		for _, what := range caseChanges(nil, &opened, statusFromDates(&opened))[1:] {
+			if d := policy.CaseMay(what, st.Side, ""); !d.Allow {
+				return nil, caseForbidden(op, what, d.Why)
+			}
+		}
+	}
 	return keyed(ctx, s, clientKey(op, "openCase", p, in.IdempotencyKey, cynllun.PrefixCase, sent),
 		func(id string) (*cynllun.Case, error) {
 			c.ID = id
@@ -152,6 +163,11 @@ func (s *Service) UpdateCase(ctx context.Context, in UpdateCaseInput) (*cynllun.
 	}
 	if fe := statusNeeds(status, next); fe != nil {
 		return nil, cynllun.Invalid(op, *fe)
+	}
+	// Each side records what the process gives it (policy.CaseTable): the
+	// appellant may not record the Tribunal's decision or close the case.
+	if err := s.checkCaseChange(op, p, l, cur, next, status); err != nil {
+		return nil, err
 	}
 	next.Status = status
 	next.Events = s.caseEventIDs(next)

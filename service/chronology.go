@@ -96,8 +96,9 @@ var (
 // recorded, plan versions given and revised, reviews (requests, decisions,
 // meetings, conclusions), reminders sent, clocks met and missed, and the
 // case's own dates. Sources are the bundle's document numbers where the
-// bundle holds the document.
-func (r *recordReader) chronology(c *cynllun.Case, numbers map[string]string) ([]FrozenEntry, error) {
+// bundle holds the document: the plan versions and meeting records from
+// the record, and the evidence that is the event's document (cite).
+func (r *recordReader) chronology(c *cynllun.Case, numbers map[string]string, evidence []FrozenDoc) ([]FrozenEntry, error) {
 	if err := r.load(); err != nil {
 		return nil, err
 	}
@@ -127,6 +128,8 @@ func (r *recordReader) chronology(c *cynllun.Case, numbers map[string]string) ([
 		}
 		return sprintfTextEach(t, en, cy)
 	}
+	cite := func(d cynllun.Date, kinds ...cynllun.EvidenceKind) string { return citeEvidence(evidence, d, kinds...) }
+	letters := []cynllun.EvidenceKind{cynllun.EvidenceDecision, cynllun.EvidenceCorrespondence}
 	// Statutory events people recorded (those Cynllun derived are the plan
 	// versions, reviews and case dates below).
 	events, err := st.EventsForLearner(ctx, r.l.ID)
@@ -138,11 +141,11 @@ func (r *recordReader) chronology(c *cynllun.Case, numbers map[string]string) ([
 			continue
 		}
 		if ev.Kind == cynllun.EventDecisionNoticeGiven {
-			add(ev.On, r.noticeWords(ev, name(ev.OrgID)), "")
+			add(ev.On, r.noticeWords(ev, name(ev.OrgID)), cite(ev.On, letters...))
 			continue
 		}
 		if t, ok := eventWords[ev.Kind]; ok {
-			add(ev.On, fill(t, name(ev.OrgID)), "")
+			add(ev.On, fill(t, name(ev.OrgID)), cite(ev.On, letters...))
 		}
 	}
 	// Plan versions: the first FINAL version of a plan is the IDP given;
@@ -173,7 +176,7 @@ func (r *recordReader) chronology(c *cynllun.Case, numbers map[string]string) ([
 	for _, rv := range r.reviews {
 		src := numbers["review:"+rv.ID]
 		if q := rv.Request; q != nil {
-			add(q.RequestedOn, fill(txtRequested, requesterWords[q.By]), "")
+			add(q.RequestedOn, fill(txtRequested, requesterWords[q.By]), cite(q.RequestedOn, cynllun.EvidenceCorrespondence))
 			switch {
 			case rv.Status == cynllun.ReviewRefused:
 				add(q.DecidedOn, txtRefused, "")
@@ -251,20 +254,29 @@ func (r *recordReader) chronology(c *cynllun.Case, numbers map[string]string) ([
 			form.Text{EN: n.RuleID, CY: n.RuleID}, docgen.DateText(n.Due)), "")
 	}
 	// The case's own dates.
+	// The decision disputed cites the letter that is it: the DECISION
+	// evidence dated the day of the notice or of the decision, or the
+	// case's only DECISION document.
 	dec := c.Decision
+	letter := cmp.Or(cite(dec.NoticeGivenOn, cynllun.EvidenceDecision), cite(dec.DecidedOn, cynllun.EvidenceDecision), onlyOfKind(evidence, cynllun.EvidenceDecision))
 	if !dec.DecidedOn.IsZero() {
-		add(dec.DecidedOn, fill(txtDecisionMade, name(dec.MadeBy), disputedWords[dec.Kind]), "")
+		add(dec.DecidedOn, fill(txtDecisionMade, name(dec.MadeBy), disputedWords[dec.Kind]), letter)
 	}
 	if !dec.NoticeGivenOn.IsZero() && c.Events[cynllun.EventDecisionNoticeGiven] != "" {
-		add(dec.NoticeGivenOn, fill(eventWords[cynllun.EventDecisionNoticeGiven], name(dec.MadeBy)), "")
+		add(dec.NoticeGivenOn, fill(eventWords[cynllun.EventDecisionNoticeGiven], name(dec.MadeBy)), letter)
 	}
 	for _, x := range []struct {
-		d cynllun.Date
-		t form.Text
-	}{{c.DisagreementReferredOn, txtReferred}, {c.LodgedOn, eventWords[cynllun.EventAppealMade]}, {c.RegisteredOn, txtRegistered},
-		{c.CaseStatementDue, txtCaseStatement}, {c.HearingOn, txtHearing}, {c.DecisionSentOn, eventWords[cynllun.EventTribunalDecisionSent]}} {
+		d   cynllun.Date
+		t   form.Text
+		src string
+	}{{c.DisagreementReferredOn, txtReferred, cite(c.DisagreementReferredOn, letters...)},
+		{c.LodgedOn, eventWords[cynllun.EventAppealMade], cite(c.LodgedOn, cynllun.EvidenceCorrespondence, cynllun.EvidenceOther)},
+		{c.RegisteredOn, txtRegistered, cite(c.RegisteredOn, cynllun.EvidenceCorrespondence)},
+		{c.CaseStatementDue, txtCaseStatement, onlyOfKind(evidence, cynllun.EvidenceCaseStatement)},
+		{c.HearingOn, txtHearing, ""},
+		{c.DecisionSentOn, eventWords[cynllun.EventTribunalDecisionSent], cite(c.DecisionSentOn, cynllun.EvidenceDecision)}} {
 		if !x.d.IsZero() {
-			add(x.d, x.t, "")
+			add(x.d, x.t, x.src)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b entry) int {
@@ -297,4 +309,46 @@ func (r *recordReader) noticeWords(ev cynllun.StatutoryEvent, body form.Text) fo
 		return sprintfTextEach(txtNoticeNoAppeal, []any{body.EN, next.EN}, []any{body.CY, next.CY})
 	}
 	return sprintfTextEach(txtNoticeOnly, []any{body.EN}, []any{body.CY})
+}
+
+// bundled is the evidence a frozen bundle holds (uploads), in bundle order.
+func bundled(secs []FrozenSection) []FrozenDoc {
+	var out []FrozenDoc
+	for _, sec := range secs {
+		for _, d := range sec.Documents {
+			if d.FileID != "" {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+// citeEvidence is the number of the first bundled document of one of kinds
+// dated d ("" when none, or d is zero).
+func citeEvidence(docs []FrozenDoc, d cynllun.Date, kinds ...cynllun.EvidenceKind) string {
+	if d.IsZero() {
+		return ""
+	}
+	for _, doc := range docs {
+		if doc.Date == d && slices.Contains(kinds, cynllun.EvidenceKind(doc.Kind)) {
+			return doc.Number
+		}
+	}
+	return ""
+}
+
+// onlyOfKind is the number of the bundle's one document of kind ("" when
+// there are none or several).
+func onlyOfKind(docs []FrozenDoc, kind cynllun.EvidenceKind) string {
+	found := ""
+	for _, doc := range docs {
+		if cynllun.EvidenceKind(doc.Kind) == kind {
+			if found != "" {
+				return ""
+			}
+			found = doc.Number
+		}
+	}
+	return found
 }

@@ -381,8 +381,16 @@ func (s *Service) file(ctx context.Context, op, id string) (*cynllun.File, *cynl
 	if f.CaseID != "" {
 		// A case's files are the case's: an advocate whose consent covers
 		// another case may not have them.
-		if _, _, _, err := s.caseFor(ctx, op, f.CaseID); err != nil {
+		_, c, cl, err := s.caseFor(ctx, op, f.CaseID)
+		if err != nil {
 			return nil, nil, cynllun.NotFound(op, "file")
+		}
+		// An upload is the evidence's: undisclosed evidence of the other
+		// side is not theirs to have (issue 17).
+		if f.Kind == cynllun.FileUpload {
+			if ok, err := s.evidenceFileVisible(ctx, op, p, c, cl, f.ID); err != nil || !ok {
+				return nil, nil, cynllun.NotFound(op, "file")
+			}
 		}
 	}
 	return f, l, nil

@@ -554,7 +554,9 @@ func activePDF() []byte {
 
 func (a *attacker) item8() {
 	const what = "evidence PDF with JavaScript, /Launch and /SubmitForm, then a bundle"
-	staff := a.token(seed.ALNCoID)
+	// The LA is the respondent of the sample appeal: it files evidence and
+	// prepares the bundle (issue 17).
+	staff := a.token(seed.OfficerID)
 	r := a.upload(staff, `mutation($c: ID!, $file: Upload!) { addEvidence(input: {caseId: $c, title: "Report", kind: REPORT, file: $file}) { evidence { id file { id } } } }`,
 		map[string]any{"c": seed.CaseID}, "report.pdf", "application/pdf", activePDF())
 	if refused(r) {

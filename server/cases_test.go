@@ -435,7 +435,7 @@ func TestCaseBundle(t *testing.T) {
 		{"caseId": caseID, "expectedRevision": 2, "language": "CY"},
 		{"caseId": caseID, "expectedRevision": 3, "language": "BILINGUAL", "chronology": nil, "records": nil},
 	} {
-		rl := e.must(alnco, langSet, map[string]any{"in": in})
+		rl := e.must(officer, langSet, map[string]any{"in": in})
 		bs := func(path ...any) any { return rl.get(append([]any{"setBundleSpec", "case", "bundleSpec"}, path...)...) }
 		if bs("language") != in["language"] || len(bs("records").([]any)) != 3 || rl.str("setBundleSpec", "case", "bundleSpec", "records", 0, "section") != "C" ||
 			len(bs("sections").([]any)) != 6 || bs("sections", 3, "pageLimit") != 1.0 || bs("chronology") != true || bs("chronologyAfter") != "A" {
@@ -443,10 +443,10 @@ func TestCaseBundle(t *testing.T) {
 		}
 	}
 	// An explicit empty list clears.
-	if rl := e.must(alnco, langSet, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 4, "records": []any{}}}); len(rl.get("setBundleSpec", "case", "bundleSpec", "records").([]any)) != 0 {
+	if rl := e.must(officer, langSet, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 4, "records": []any{}}}); len(rl.get("setBundleSpec", "case", "bundleSpec", "records").([]any)) != 0 {
 		t.Fatalf("records: []: %s", rl.raw)
 	}
-	e.must(alnco, set, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 5, "records": records}})
+	e.must(officer, set, map[string]any{"in": map[string]any{"caseId": caseID, "expectedRevision": 5, "records": records}})
 
 	// The preview: documents in their sections, page counts, the warnings
 	// before rendering, and the chronology from the record.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -20,7 +21,12 @@ const maxNewcomerBody = 8 << 10
 // directive), and returns r with its body restored. Only such a request is
 // served for a signed-in newcomer (a token whose subject has no account):
 // accepting an invitation creates their account (issue 17).
-func acceptOnly(r *http.Request) (*http.Request, bool) {
+//
+// Under trusted documents (GRAPHQL_TRUSTED_DOCUMENTS) a client sends the
+// operation's sha256Hash, usually without its text: the registered text is
+// the one checked. Without them, a hash with no text cannot be checked, so
+// it is not served: a newcomer's client sends the mutation's text.
+func acceptOnly(r *http.Request, trusted map[string]string) (*http.Request, bool) {
 	if r.Method != http.MethodPost {
 		return r, false
 	}
@@ -32,10 +38,24 @@ func acceptOnly(r *http.Request) (*http.Request, bool) {
 		return r, false
 	}
 	var req struct {
-		Query         string `json:"query"`
-		OperationName string `json:"operationName"`
+		Query         string         `json:"query"`
+		OperationName string         `json:"operationName"`
+		Extensions    map[string]any `json:"extensions"`
 	}
-	if err := json.Unmarshal(body, &req); err != nil || req.Query == "" {
+	if err := json.Unmarshal(body, &req); err != nil {
+		return r, false
+	}
+	if len(trusted) > 0 {
+		// The registered text, as TrustedDocuments will run it; a text
+		// sent under another operation's hash, or no hash, is refused there
+		// and here.
+		doc, ok := trusted[strings.ToLower(persistedHash(req.Extensions))]
+		if !ok || req.Query != "" && req.Query != doc {
+			return r, false
+		}
+		req.Query = doc
+	}
+	if req.Query == "" {
 		return r, false
 	}
 	doc, gerr := parser.ParseQuery(&ast.Source{Input: req.Query})

@@ -154,10 +154,10 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 	// (from the token's verified subject, or the client address), then the
 	// token is checked before the body is read, parsed or validated; then
 	// the request's deadline starts.
-	mux.Handle("/graphql", lim.wrap(requireToken(authenticate(svc, verifier,
+	mux.Handle("/graphql", lim.wrap(requireToken(authenticate(svc, verifier, cfg.TrustedDocuments,
 		limitBody(cfg.MaxBodyBytes, cfg.MaxUploadBytes+multipartOverhead,
 			deadline(cfg.RequestTimeout, cfg.UploadTimeout, graph.Middleware(svc, withWSExpiry(gql))))))))
-	mux.Handle("GET /files/{id}", lim.wrap(authenticate(svc, verifier, files(svc, cfg.FileLinks, log))))
+	mux.Handle("GET /files/{id}", lim.wrap(authenticate(svc, verifier, cfg.TrustedDocuments, files(svc, cfg.FileLinks, log))))
 	if cfg.Playground {
 		pg := playground.Handler("Cynllun", "/playground", "/graphql")
 		mux.Handle("GET /playground", pg)
@@ -332,7 +332,7 @@ func headerHasToken(h http.Header, name, token string) bool {
 // principal in the context. No token: no principal (on /graphql,
 // requireToken has already refused such a request; a file download may
 // carry a signed link instead). A bad token: 401 at once.
-func authenticate(svc *service.Service, v Verifier, next http.Handler) http.Handler {
+func authenticate(svc *service.Service, v Verifier, trusted map[string]string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := auth.BearerToken(r)
 		if !ok {
@@ -345,7 +345,7 @@ func authenticate(svc *service.Service, v Verifier, next http.Handler) http.Hand
 			// invitation, which creates the account (issue 17), and nothing
 			// else.
 			if sub, verr := v.Verify(r.Context(), tok); verr == nil && sub != "" {
-				if r2, ok := acceptOnly(r); ok {
+				if r2, ok := acceptOnly(r, trusted); ok {
 					next.ServeHTTP(w, r2.WithContext(cynllun.WithNewcomer(r2.Context(), sub)))
 					return
 				}

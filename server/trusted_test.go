@@ -131,3 +131,58 @@ func FuzzParseTrustedDocuments(f *testing.F) {
 		}
 	})
 }
+
+// TestTrustedDocumentsNewcomer: under trusted documents a newcomer (a
+// signed-in subject with no account) accepts an invitation by sending the
+// registered acceptInvitation's hash alone; any other operation, registered
+// or not, is refused with 401 and creates nothing.
+func TestTrustedDocumentsNewcomer(t *testing.T) {
+	e, mail := inviteEnv(t)
+	f := e.fixture()
+	const me = `query Me { me { id } }`
+	const accept = `mutation Accept($in: AcceptInvitationInput!) { acceptInvitation(input: $in) { relationship { id kind learnerId } } }`
+	docs, err := server.ParseTrustedDocuments([]byte(fmt.Sprintf(`{%q: %q, %q: %q}`, sha(me), me, sha(accept), accept)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := auth.NewVerifier(context.Background(), auth.Config{HS256Secret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.New(e.svc, v, nil, nil, server.Config{TrustedDocuments: docs}))
+	t.Cleanup(srv.Close)
+	const address = "trusted.advocate@example.org"
+	e.must(e.token(f.parent), inviteMutation, map[string]any{"in": map[string]any{"learnerId": f.l1, "email": address, "endsAt": "2027-01-31"}})
+	tok, _ := lastToken(t, mail, address)
+	newbie := e.token("idp|trusted-newcomer")
+	send := func(body map[string]any) response {
+		b, _ := json.Marshal(body)
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/graphql", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		return e.send(newbie, req)
+	}
+	pq := func(hash string) map[string]any {
+		return map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}}
+	}
+	vars := map[string]any{"in": map[string]any{"token": tok, "name": "Ann"}}
+	for _, tt := range []struct {
+		name string
+		body map[string]any
+	}{
+		{"another registered operation", map[string]any{"extensions": pq(sha(me))}},
+		{"an unknown hash", map[string]any{"extensions": pq(sha("x")), "variables": vars}},
+		{"accept's text under another hash", map[string]any{"query": accept, "extensions": pq(sha(me)), "variables": vars}},
+		{"an unregistered accept's text", map[string]any{"query": acceptMutation, "variables": vars}},
+	} {
+		if r := send(tt.body); r.Status != http.StatusUnauthorized {
+			t.Errorf("%s: %d %s", tt.name, r.Status, r.raw)
+		}
+	}
+	r := send(map[string]any{"extensions": pq(sha(accept)), "variables": vars})
+	if r.Status != http.StatusOK || r.str("acceptInvitation", "relationship", "kind") != "ADVOCATE_FOR" || r.str("acceptInvitation", "relationship", "learnerId") != f.l1 {
+		t.Fatalf("accept by hash: %d %s", r.Status, r.raw)
+	}
+}

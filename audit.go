@@ -22,4 +22,6 @@ type AuditEvent struct {
 	// organisation and relationship concerned (no learner's data).
 	OrgID          string
 	RelationshipID string
+	// InvitationID names, for events about invitations, the invitation.
+	InvitationID string
 }

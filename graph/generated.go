@@ -134,6 +134,7 @@ type ComplexityRoot struct {
 		ActorID        func(childComplexity int) int
 		At             func(childComplexity int) int
 		ID             func(childComplexity int) int
+		InvitationID   func(childComplexity int) int
 		LearnerID      func(childComplexity int) int
 		Part           func(childComplexity int) int
 		PlanID         func(childComplexity int) int
@@ -1686,6 +1687,7 @@ type AuditEventResolver interface {
 	Version(ctx context.Context, obj *cynllun.AuditEvent) (*int, error)
 
 	RelationshipID(ctx context.Context, obj *cynllun.AuditEvent) (*string, error)
+	InvitationID(ctx context.Context, obj *cynllun.AuditEvent) (*string, error)
 	Actor(ctx context.Context, obj *cynllun.AuditEvent) (*service.Person, error)
 }
 type BundleResolver interface {
@@ -2296,6 +2298,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.ID(childComplexity), true
+	case "AuditEvent.invitationId":
+		if e.ComplexityRoot.AuditEvent.InvitationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.InvitationID(childComplexity), true
 	case "AuditEvent.learnerId":
 		if e.ComplexityRoot.AuditEvent.LearnerID == nil {
 			break
@@ -10684,18 +10692,20 @@ type AuditEvent implements Node {
   actorId: ID!
   "Whose record."
   learnerId: ID!
-  "What was read or changed, e.g. plan.version.content, plan.diff, plan.ledger, review.record, case, case.evidence, case.bundle, file.download, access.grant, access.revoke."
+  "What was read or changed, e.g. plan.version.content, plan.diff, plan.ledger, review.record, case, case.evidence, case.bundle, file.download, access.grant, access.revoke, access.invite."
   part: String!
   "The plan concerned; null when none."
   planId: ID
   "The plan version concerned; null when none."
   version: Int
-  "What was done, e.g. read, compare, download, granted, revoked, refused-self-grant."
+  "What was done, e.g. read, compare, download, granted, revoked, refused-self-grant, invited, cancelled, accepted-invitation."
   action: String!
   "The relationship kind that allowed it (e.g. STAFF_OF, PARENT_OF); for grants and revocations, the kind granted or ended."
   reason: String!
   "For events about access (part access.grant, access.revoke): the relationship concerned."
   relationshipId: ID
+  "For events about invitations (part access.invite, and an acceptance under access.grant): the invitation concerned (inv_…)."
+  invitationId: ID
 }
 
 "A page of a learner's audit trail."
@@ -15191,6 +15201,8 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_reason(ctx, field)
 	case "relationshipId":
 		return ec.fieldContext_AuditEvent_relationshipId(ctx, field)
+	case "invitationId":
+		return ec.fieldContext_AuditEvent_invitationId(ctx, field)
 	case "actor":
 		return ec.fieldContext_AuditEvent_actor(ctx, field)
 	}
@@ -20596,6 +20608,29 @@ func (ec *executionContext) _AuditEvent_relationshipId(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_AuditEvent_relationshipId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AuditEvent_invitationId(ctx context.Context, field graphql.CollectedField, obj *cynllun.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_invitationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEvent().InvitationID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_invitationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, true, true, "ID")
 }
 
@@ -55870,6 +55905,12 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AuditEvent_relationshipId(ctx, field, obj)
+				})
+		case "invitationId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEvent_invitationId(ctx, field, obj)
 				})
 		case "actor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

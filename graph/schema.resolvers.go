@@ -43,6 +43,11 @@ func (r *auditEventResolver) RelationshipID(ctx context.Context, obj *cynllun.Au
 	return optional(obj.RelationshipID), nil
 }
 
+// InvitationID is the resolver for the invitationId field.
+func (r *auditEventResolver) InvitationID(ctx context.Context, obj *cynllun.AuditEvent) (*string, error) {
+	return optional(obj.InvitationID), nil
+}
+
 // Actor is the resolver for the actor field.
 func (r *auditEventResolver) Actor(ctx context.Context, obj *cynllun.AuditEvent) (*service.Person, error) {
 	return r.person(ctx, obj.LearnerID, obj.ActorID)

@@ -222,6 +222,7 @@ type auditDoc struct {
 	// OrgID and RelationshipID are set on events about access only.
 	OrgID          string `bson:"orgId,omitempty"`
 	RelationshipID string `bson:"relationshipId,omitempty"`
+	InvitationID   string `bson:"invitationId,omitempty"`
 }
 
 // --- scalars ---
@@ -668,7 +669,7 @@ func toAuditDoc(e *cynllun.AuditEvent) *auditDoc {
 		Version:   e.Version,
 		Action:    e.Action,
 		Reason:    e.Reason,
-		OrgID:     e.OrgID, RelationshipID: e.RelationshipID,
+		OrgID:     e.OrgID, RelationshipID: e.RelationshipID, InvitationID: e.InvitationID,
 	}
 }
 
@@ -683,7 +684,7 @@ func fromAuditDoc(d *auditDoc) (cynllun.AuditEvent, error) {
 		Version:   d.Version,
 		Action:    d.Action,
 		Reason:    d.Reason,
-		OrgID:     d.OrgID, RelationshipID: d.RelationshipID,
+		OrgID:     d.OrgID, RelationshipID: d.RelationshipID, InvitationID: d.InvitationID,
 	}, nil
 }
 

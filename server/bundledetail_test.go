@@ -94,6 +94,20 @@ func TestReviewCancel(t *testing.T) {
 		t.Fatalf("review period moved: %s, was %s", now, before)
 	}
 
+	// The tribunal bundle's chronology leaves out what was cancelled: of
+	// the two requests, only the family's is there.
+	caseID := openSidesCase(t, e, e.token(f.officer), f.l1, "Apêl")
+	pv := e.must(e.token(f.officer), previewQuery, map[string]any{"id": caseID})
+	requests := 0
+	for _, c := range pv.get("case", "bundlePreview", "chronology").([]any) {
+		if strings.HasPrefix(c.(map[string]any)["event"].(map[string]any)["en"].(string), "Review requested") {
+			requests++
+		}
+	}
+	if requests != 1 {
+		t.Fatalf("%d review requests in the chronology, want the family's only: %s", requests, pv.raw)
+	}
+
 	// A concluded review is not cancelled.
 	done := e.must(alnco, `mutation { openReview(input: {planId: "`+f.plan1+`", type: ANNUAL}) { review { id } } }`, nil).str("openReview", "review", "id")
 	e.must(alnco, `mutation($in: ConcludeReviewInput!) { concludeReview(input: $in) { review { status } } }`,

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -187,8 +188,10 @@ func TestInviteAdvocate(t *testing.T) {
 		t.Fatalf("a used token changed the list: %d rows, want %d", n, len(rows))
 	}
 	// The audit trail records the invitation and its acceptance.
-	audit := e.must(e.token(f.alnco), `query($id: ID!) { auditEvents(learnerId: $id) { edges { node { part action actorId } } } }`, map[string]any{"id": f.l1})
-	if !strings.Contains(string(audit.raw), `"action":"invited"`) || !strings.Contains(string(audit.raw), `"action":"accepted-invitation"`) || strings.Contains(string(audit.raw), address) {
+	audit := e.must(e.token(f.alnco), `query($id: ID!) { auditEvents(learnerId: $id) { edges { node { part action actorId invitationId } } } }`, map[string]any{"id": f.l1})
+	invID := r.str("inviteAdvocate", "invitation", "id")
+	if !strings.Contains(string(audit.raw), `"action":"invited","actorId":"`+f.parent+`","invitationId":"`+invID+`"`) ||
+		!strings.Contains(string(audit.raw), `"action":"accepted-invitation","actorId":"idp|new-advocate","invitationId":"`+invID+`"`) || strings.Contains(string(audit.raw), address) {
 		t.Fatalf("audit: %s", audit.raw)
 	}
 }
@@ -309,5 +312,49 @@ func TestAdvocateRequestsReview(t *testing.T) {
 	s := e.must(e.token(f.alnco), q, map[string]any{"in": map[string]any{"planId": f.plan1, "reason": "Asked by phone", "requestedBy": "ADVOCATE", "requestedByName": "Ann Eiriol"}})
 	if got := s.str("requestReview", "review", "request", "by"); got != "ADVOCATE" {
 		t.Fatalf("staff recording an advocate's request: %s", s.raw)
+	}
+}
+
+// TestAcceptInvitationRetried: accepting again as the same invitee is a
+// retry: it returns the relationship the first acceptance made, and if a
+// failure came between using the invitation and making the relationship
+// (simulated by removing it), the retry makes it. Another person's use of
+// the same token is still refused, and a withdrawn consent is not revived.
+func TestAcceptInvitationRetried(t *testing.T) {
+	e, srv := inviteEnv(t)
+	f := e.fixture()
+	parent := e.token(f.parent)
+	const address = "retry.advocate@example.org"
+	e.must(parent, inviteMutation, map[string]any{"in": map[string]any{"learnerId": f.l1, "email": address, "endsAt": "2027-01-31"}})
+	tok, _ := lastToken(t, srv, address)
+	adv := e.token("idp|retrying")
+	in := map[string]any{"in": map[string]any{"token": tok, "name": "Rhys"}}
+	first := e.must(adv, acceptMutation, in)
+	relID := first.str("acceptInvitation", "relationship", "id")
+	if again := e.must(adv, acceptMutation, in); again.str("acceptInvitation", "relationship", "id") != relID {
+		t.Fatalf("a retry made another relationship: %s", again.raw)
+	}
+	rels := e.db.Database().Collection("relationships")
+	if n, err := rels.CountDocuments(context.Background(), map[string]any{"_id": relID}); err != nil || n != 1 {
+		t.Fatalf("relationship %s: %d %v", relID, n, err)
+	}
+	// The failure: the invitation is used but its relationship was never
+	// written.
+	if _, err := rels.DeleteOne(context.Background(), map[string]any{"_id": relID}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.must(adv, acceptMutation, in); got.str("acceptInvitation", "relationship", "id") != relID {
+		t.Fatalf("the retry after a failure: %s", got.raw)
+	}
+	if n, _ := rels.CountDocuments(context.Background(), map[string]any{"_id": relID}); n != 1 {
+		t.Fatal("the retry did not make the relationship")
+	}
+	if r := e.do(e.token(f.stranger), acceptMutation, in); r.code() != "INVALID" {
+		t.Fatalf("another person used the token: %s", r.raw)
+	}
+	// Withdrawn, the consent is not revived by the token.
+	e.must(parent, `mutation($in: RevokeAccessInput!) { revokeAccess(input: $in) { relationship { id } } }`, map[string]any{"in": map[string]any{"id": relID}})
+	if r := e.do(adv, acceptMutation, in); r.code() != "INVALID" {
+		t.Fatalf("a withdrawn consent revived: %s", r.raw)
 	}
 }

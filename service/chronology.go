@@ -174,6 +174,10 @@ func (r *recordReader) chronology(c *cynllun.Case, numbers map[string]string, ev
 	}
 	// Reviews.
 	for _, rv := range r.reviews {
+		if rv.Status == cynllun.ReviewCancelled {
+			// Opened or recorded in error: not part of the history.
+			continue
+		}
 		src := numbers["review:"+rv.ID]
 		if q := rv.Request; q != nil {
 			add(q.RequestedOn, fill(txtRequested, requesterWords[q.By]), cite(q.RequestedOn, cynllun.EvidenceCorrespondence))

@@ -139,7 +139,7 @@ func (s *Service) InviteAdvocate(ctx context.Context, in InviteInput) (*cynllun.
 	}
 	if err := s.audit(ctx, op, []cynllun.AuditEvent{{
 		ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID, LearnerID: l.ID,
-		Part: "access.invite", Action: "invited", Reason: string(cynllun.RelAdvocateOf),
+		Part: "access.invite", Action: "invited", Reason: string(cynllun.RelAdvocateOf), InvitationID: inv.ID,
 	}}); err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func (s *Service) CancelInvitation(ctx context.Context, id string) (*cynllun.Inv
 	}
 	if err := s.audit(ctx, op, []cynllun.AuditEvent{{
 		ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID, LearnerID: inv.LearnerID,
-		Part: "access.invite", Action: "cancelled", Reason: string(inv.Kind),
+		Part: "access.invite", Action: "cancelled", Reason: string(inv.Kind), InvitationID: inv.ID,
 	}}); err != nil {
 		return nil, err
 	}
@@ -246,6 +246,32 @@ func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (*cynllu
 	if inv == nil {
 		return nil, refused()
 	}
+	if inv.AcceptedBy != "" && inv.AcceptedBy == a.UserID && inv.RelationshipID != "" {
+		// The same invitee again: a retry. The relationship the acceptance
+		// made is returned while it stands; if a failure came between
+		// ending the invitation and making it, it is made now.
+		r, err := s.store.RelationshipByID(ctx, inv.RelationshipID)
+		switch {
+		case err == nil:
+			if r.EndedAt.IsZero() && r.EndsAt.After(now) {
+				return r, nil
+			}
+			return nil, refused()
+		case cynllun.ErrorCode(err) != cynllun.CodeNotFound:
+			return nil, cynllun.AsError(op, err)
+		case !inv.EndsAt.After(now):
+			return nil, refused()
+		}
+		if stands, err := s.withStandingConsent(ctx, []cynllun.Relationship{{
+			Kind: cynllun.RelAdvocateOf, LearnerID: inv.LearnerID, ConsentBy: inv.CreatedBy, EndsAt: inv.EndsAt, UserID: a.UserID,
+		}}); err != nil {
+			return nil, cynllun.AsError(op, err)
+		} else if len(stands) == 0 {
+			return nil, refused()
+		}
+		s.log.WarnContext(ctx, "completing an interrupted acceptance", "op", op, "invitation", inv.ID, "actor", a.UserID)
+		return s.completeAcceptance(ctx, op, inv, a.UserID, p == nil, in.Name, inv.RelationshipID, now)
+	}
 	if rule := policy.Accept(a, inv, now); !rule.Allow {
 		s.log.WarnContext(ctx, "invitation refused", "op", op, "invitation", inv.ID, "actor", a.UserID, "status", string(inv.StatusAt(now)))
 		return nil, refused()
@@ -270,15 +296,22 @@ func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (*cynllu
 		}
 		return nil, cynllun.AsError(op, err)
 	}
-	if p == nil {
-		u := &cynllun.User{ID: newcomer, Name: strings.TrimSpace(in.Name), Email: inv.Email, CreatedAt: now.UTC()}
+	return s.completeAcceptance(ctx, op, inv, a.UserID, p == nil, in.Name, relID, now)
+}
+
+// completeAcceptance makes what accepting inv gives: the newcomer's
+// account (when newcomer), then the relationship relID, audited. The
+// invitation has been ended for userID already.
+func (s *Service) completeAcceptance(ctx context.Context, op string, inv *cynllun.Invitation, userID string, newcomer bool, name, relID string, now time.Time) (*cynllun.Relationship, error) {
+	if newcomer {
+		u := &cynllun.User{ID: userID, Name: strings.TrimSpace(name), Email: inv.Email, CreatedAt: now.UTC()}
 		if err := s.store.UpsertUser(ctx, u); err != nil {
 			return nil, cynllun.AsError(op, err)
 		}
 		s.log.InfoContext(ctx, "account created on accepting an invitation", "user", u.ID, "invitation", inv.ID)
 	}
 	r := &cynllun.Relationship{
-		ID: relID, UserID: a.UserID, Kind: cynllun.RelAdvocateOf, LearnerID: inv.LearnerID, CaseID: inv.CaseID,
+		ID: relID, UserID: userID, Kind: cynllun.RelAdvocateOf, LearnerID: inv.LearnerID, CaseID: inv.CaseID,
 		ConsentBy: inv.CreatedBy, EndsAt: inv.EndsAt, CreatedAt: now.UTC(), CreatedBy: inv.CreatedBy,
 		GrantedAs: inv.GrantedAs, GrantedVia: inv.GrantedVia,
 	}
@@ -286,8 +319,8 @@ func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (*cynllu
 		return nil, cynllun.AsError(op, err)
 	}
 	if err := s.audit(ctx, op, []cynllun.AuditEvent{{
-		ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: a.UserID, LearnerID: inv.LearnerID,
-		Part: "access.grant", Action: "accepted-invitation", Reason: string(r.Kind), RelationshipID: r.ID,
+		ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: userID, LearnerID: inv.LearnerID,
+		Part: "access.grant", Action: "accepted-invitation", Reason: string(r.Kind), RelationshipID: r.ID, InvitationID: inv.ID,
 	}}); err != nil {
 		return nil, err
 	}

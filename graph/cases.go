@@ -89,3 +89,13 @@ func kindNames(ks []DocumentKind) []string {
 	}
 	return out
 }
+
+// evidenceCan is what the viewer may do with e, from their standing in its
+// case (loaded once per case per request).
+func (r *Resolver) evidenceCan(ctx context.Context, e *cynllun.CaseEvidence) (service.EvidenceCan, error) {
+	st, err := loadersFrom(ctx, r.Svc).Standing.Load(ctx, e.CaseID)
+	if err != nil {
+		return service.EvidenceCan{}, err
+	}
+	return service.EvidenceActions(st, e), nil
+}

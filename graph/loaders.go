@@ -8,6 +8,7 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/policy"
 	"github.com/cynllun/cynllun/service"
 )
 
@@ -30,6 +31,8 @@ type Loaders struct {
 	ReviewContext *dataloadgen.Loader[*cynllun.Review, *service.ReviewContext]
 	// Person resolves actor ids in the context of a learner (people.go).
 	Person *dataloadgen.Loader[service.PersonKey, *service.Person]
+	// Standing is the viewer's standing in a case (evidence viewerCan…).
+	Standing *dataloadgen.Loader[string, policy.CaseStanding]
 }
 
 // wait is how long a loader collects keys before fetching. It is short
@@ -63,6 +66,7 @@ func NewLoaders(svc *service.Service) *Loaders {
 		ReviewsByPlan:  dataloadgen.NewLoader(batch(svc.ReviewsForPlans), opts...),
 		ReviewContext:  dataloadgen.NewLoader(batch(svc.ReviewContexts), opts...),
 		Person:         dataloadgen.NewLoader(batch(svc.People), opts...),
+		Standing:       dataloadgen.NewLoader(batch(svc.ViewerStandings), opts...),
 	}
 	l.Plan = dataloadgen.NewLoader(batch(func(ctx context.Context, ids []string) ([]*cynllun.Plan, error) {
 		ps, err := svc.PlansByID(ctx, ids)

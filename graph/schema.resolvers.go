@@ -303,17 +303,20 @@ func (r *caseEvidenceResolver) DisclosedBy(ctx context.Context, obj *cynllun.Cas
 
 // ViewerCanWithdraw is the resolver for the viewerCanWithdraw field.
 func (r *caseEvidenceResolver) ViewerCanWithdraw(ctx context.Context, obj *cynllun.CaseEvidence) (bool, error) {
-	return r.Svc.EvidenceActions(ctx, obj).Withdraw, nil
+	can, err := r.evidenceCan(ctx, obj)
+	return can.Withdraw, err
 }
 
 // ViewerCanReinstate is the resolver for the viewerCanReinstate field.
 func (r *caseEvidenceResolver) ViewerCanReinstate(ctx context.Context, obj *cynllun.CaseEvidence) (bool, error) {
-	return r.Svc.EvidenceActions(ctx, obj).Reinstate, nil
+	can, err := r.evidenceCan(ctx, obj)
+	return can.Reinstate, err
 }
 
 // ViewerCanDisclose is the resolver for the viewerCanDisclose field.
 func (r *caseEvidenceResolver) ViewerCanDisclose(ctx context.Context, obj *cynllun.CaseEvidence) (bool, error) {
-	return r.Svc.EvidenceActions(ctx, obj).Disclose, nil
+	can, err := r.evidenceCan(ctx, obj)
+	return can.Disclose, err
 }
 
 // ID is the resolver for the id field.

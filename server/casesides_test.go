@@ -347,3 +347,39 @@ func TestCasePermissionsAPI(t *testing.T) {
 		t.Errorf("LA closing the case: %s", r.raw)
 	}
 }
+
+// TestEvidenceViewerCanFlat: the viewerCan… fields of a case's evidence add
+// the same number of database commands for 2 items as for 12 (the viewer's
+// standing is read once per case, not once per item and field). The list
+// itself reads each item by _id in the embedded mode, by design.
+func TestEvidenceViewerCanFlat(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	officer, parent := e.token(f.officer), e.token(f.parent)
+	caseID := openSidesCase(t, e, officer, f.l1, "Flat")
+	pdf := tablePDF(t, "Evidence", 2)
+	add := func(token string) {
+		r := e.multipartAt(token, `mutation($in: AddEvidenceInput!) { addEvidence(input: $in) { evidence { id } } }`,
+			map[string]any{"in": map[string]any{"caseId": caseID, "title": "Doc", "kind": "OTHER", "file": nil}}, "variables.in.file", "doc.pdf", "application/pdf", pdf)
+		if r.code() != "OK" {
+			t.Fatalf("add: %s", r.raw)
+		}
+	}
+	plain := `query($id: ID!) { case(id: $id) { evidence { nodes { id } } } }`
+	withCan := `query($id: ID!) { case(id: $id) { evidence { nodes { id viewerCanWithdraw viewerCanReinstate viewerCanDisclose } } } }`
+	extra := func() int64 {
+		n, _ := e.count(func() { e.must(parent, plain, map[string]any{"id": caseID}) })
+		m, _ := e.count(func() { e.must(parent, withCan, map[string]any{"id": caseID}) })
+		return m - n
+	}
+	add(officer)
+	add(parent)
+	small := extra()
+	for range 5 {
+		add(officer)
+		add(parent)
+	}
+	if large := extra(); large != small || large > 2 {
+		t.Errorf("evidence viewerCan… fields: %d more commands for 12 items, %d for 2 (want the same, at most 2)", large, small)
+	}
+}

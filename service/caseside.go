@@ -114,20 +114,48 @@ type EvidenceCan struct {
 	Withdraw, Reinstate, Disclose bool
 }
 
-// EvidenceActions is what the caller may do with e now (its viewerCan…
-// fields): the table's answer for their side and e's owner, and e's state.
-func (s *Service) EvidenceActions(ctx context.Context, e *cynllun.CaseEvidence) EvidenceCan {
+// ViewerStandings is the caller's standing in each of the cases (zero
+// where they have none or the case is not found), in order, from two
+// batched reads: the viewerCan… fields of a page of evidence cost the
+// same whatever its length.
+func (s *Service) ViewerStandings(ctx context.Context, caseIDs []string) ([]policy.CaseStanding, error) {
+	const op = "service.ViewerStandings"
 	p := cynllun.PrincipalFrom(ctx)
-	cs, err := s.store.CasesByID(ctx, []string{e.CaseID})
-	if err != nil || len(cs) == 0 {
-		return EvidenceCan{}
+	out := make([]policy.CaseStanding, len(caseIDs))
+	cs, err := s.store.CasesByID(ctx, dedupe(caseIDs))
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
 	}
-	ls, err := s.store.LearnersByID(ctx, []string{cs[0].LearnerID})
-	if err != nil || len(ls) == 0 {
-		return EvidenceCan{}
+	byID := make(map[string]*cynllun.Case, len(cs))
+	var learnerIDs []string
+	for _, c := range cs {
+		byID[c.ID] = c
+		learnerIDs = append(learnerIDs, c.LearnerID)
 	}
-	st, ok := policy.StandingIn(p, ls[0], cs[0], s.now())
-	if !ok {
+	ls, err := s.store.LearnersByID(ctx, dedupe(learnerIDs))
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	learners := make(map[string]*cynllun.Learner, len(ls))
+	for _, l := range ls {
+		learners[l.ID] = l
+	}
+	now := s.now()
+	for i, id := range caseIDs {
+		if c := byID[id]; c != nil && learners[c.LearnerID] != nil {
+			if st, ok := policy.StandingIn(p, learners[c.LearnerID], c, now); ok {
+				out[i] = st
+			}
+		}
+	}
+	return out, nil
+}
+
+// EvidenceActions is what someone of standing st in e's case may do with
+// e now (its viewerCan… fields): the table's answer for their side and
+// e's owner, and e's state.
+func EvidenceActions(st policy.CaseStanding, e *cynllun.CaseEvidence) EvidenceCan {
+	if st.Side == "" {
 		return EvidenceCan{}
 	}
 	may := func(op policy.CaseOp) bool { return policy.CaseMay(op, st.Side, e.Side).Allow }

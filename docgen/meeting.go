@@ -99,6 +99,7 @@ func BuildMeeting(doc MeetingDoc, lang Lang) (*Tree, error) {
 	r := doc.Review
 	b := &meetingBuilder{planBuilder: planBuilder{lang: lang}, doc: doc, r: r}
 	t := &Tree{
+		Lang:        lang,
 		Title:       b.t(txtMeetingTitle),
 		FooterLeft:  doc.Learner.FullName(),
 		FooterRight: b.t(sprintf(fmtMeetingFooter, r.Revision)),

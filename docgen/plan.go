@@ -59,6 +59,7 @@ func BuildPlan(doc PlanDoc, lang Lang) (*Tree, error) {
 	v := doc.Version
 	b := &planBuilder{lang: lang, doc: doc, c: v.Content}
 	t := &Tree{
+		Lang:        lang,
 		Title:       b.t(def.Title),
 		FooterLeft:  doc.Learner.FullName(),
 		FooterRight: b.t(sprintf(fmtVersion, v.Number)),

@@ -19,7 +19,10 @@ type Tree struct {
 	// Created is the document's creation date; it fixes the PDF metadata
 	// so that the same tree always gives the same bytes.
 	Created time.Time
-	Blocks  []Block
+	// Lang is the document's language (EN, CY or BILINGUAL): the PDF's
+	// /Lang and the HTML rendition's lang come from it.
+	Lang   Lang
+	Blocks []Block
 }
 
 // Kind says what a block is.
@@ -42,6 +45,9 @@ const (
 	KindFinding     // Label is the severity's wording, Key the severity, Text where the finding points
 	KindFindingText // the message, or how to put it right
 	KindFindingNote // small print: what the finding rests on
+	// KindImage is an attached image (a drawing, a photo) placed where it
+	// belongs, scaled to fit; Image holds it and Text its caption.
+	KindImage
 )
 
 // Block is one element of the body. Text may hold several paragraphs
@@ -53,4 +59,16 @@ type Block struct {
 	Key   string
 	Label string
 	Text  string
+	// Image is the image of a KindImage block.
+	Image *Image
+}
+
+// Image is an attached image as a document shows it: its bytes (PNG or
+// JPEG, checked on upload), its pixel size and its alternative text (what
+// it shows, for a screen reader; the caption when nothing better is known).
+type Image struct {
+	Data          []byte
+	ContentType   string
+	Width, Height int
+	Alt           string
 }

@@ -240,6 +240,14 @@ func TestCaseSides(t *testing.T) {
 			t.Errorf("parent recorded %s: %s", tt.name, r.raw)
 		}
 	}
+	// Those on neither side are refused before their input is checked: a
+	// bad title and a stale revision are FORBIDDEN to them, not INVALID
+	// or CONFLICT.
+	for _, in := range []map[string]any{details(map[string]any{"title": " "}), details(map[string]any{"expectedRevision": 0})} {
+		if r := e.do(alnco, update, map[string]any{"in": in}); r.code() != "FORBIDDEN" {
+			t.Errorf("the school's ALNCo updating an appeal against the LA: %s", r.raw)
+		}
+	}
 	// The appellant lodges the appeal; the LA records the decision sent.
 	if r := e.must(parent, update, map[string]any{"in": details(nil)}); r.str("updateCase", "case", "status") != "LODGED" {
 		t.Fatalf("lodge: %s", r.raw)

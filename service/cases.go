@@ -134,6 +134,13 @@ func (s *Service) UpdateCase(ctx context.Context, in UpdateCaseInput) (*cynllun.
 	if err != nil {
 		return nil, err
 	}
+	// Those on neither side record nothing: refused before the input is
+	// looked at, so they learn nothing from its checks.
+	if st, ok := policy.StandingIn(p, l, cur, s.now()); ok {
+		if d := policy.CaseMay(policy.OpRecordProgress, st.Side, ""); !d.Allow {
+			return nil, caseForbidden(op, policy.OpRecordProgress, d.Why)
+		}
+	}
 	ck := &checker{}
 	if err := checkCaseRevision(op, cur, in.ExpectedRevision, ck); err != nil {
 		return nil, err

@@ -69,7 +69,14 @@ type bundleCase struct {
 func (e *env) bundleCase(n, rows int, records bool) *bundleCase {
 	e.t.Helper()
 	today := cynllun.Today(time.Now())
-	c, err := e.svc.OpenCase(e.ctx, service.OpenCaseInput{
+	// The LA's officer: the respondent files the evidence here and
+	// prepares the bundle (policy.CaseTable).
+	officer, err := e.svc.Authenticate(e.ctx, seed.OfficerID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ctx := cynllun.WithPrincipal(e.ctx, officer)
+	c, err := e.svc.OpenCase(ctx, service.OpenCaseInput{
 		LearnerID: seed.Learner1ID, Kind: cynllun.CaseAppeal, Language: cynllun.RenderBilingual,
 		CaseDetails: service.CaseDetails{
 			Title: "Apêl am ddarpariaeth therapi iaith",
@@ -85,7 +92,7 @@ func (e *env) bundleCase(n, rows int, records bool) *bundleCase {
 	bc := &bundleCase{id: c.ID}
 	for i := range n {
 		title := fmt.Sprintf("Evidence %02d", i+1)
-		ev, err := e.svc.AddEvidence(e.ctx, service.EvidenceInput{
+		ev, err := e.svc.AddEvidence(ctx, service.EvidenceInput{
 			CaseID: c.ID, Title: title, Date: today.AddDays(-90 + 2*i), Author: "Author " + strconv.Itoa(i%5+1),
 			Kind: evidenceKinds[i%len(evidenceKinds)], Name: fmt.Sprintf("evidence-%02d.pdf", i+1),
 			DeclaredType: "application/pdf", Data: evidencePDF(e.t, title, rows),
@@ -103,11 +110,11 @@ func (e *env) bundleCase(n, rows int, records bool) *bundleCase {
 			{Kind: cynllun.RecordLedger, PlanID: seed.PlanID},
 			{Kind: cynllun.RecordDeadlines},
 		}
-		if c, err = e.svc.SetBundleSpec(e.ctx, service.WholeSpec(c.ID, c.Revision, spec)); err != nil {
+		if c, err = e.svc.SetBundleSpec(ctx, service.WholeSpec(c.ID, c.Revision, spec)); err != nil {
 			e.t.Fatal(err)
 		}
 	}
-	if bc.bundle, err = e.svc.RenderBundle(e.ctx, service.RenderBundleInput{CaseID: c.ID}); err != nil {
+	if bc.bundle, err = e.svc.RenderBundle(ctx, service.RenderBundleInput{CaseID: c.ID}); err != nil {
 		e.t.Fatal(err)
 	}
 	if bc.bundle.Number != 1 || bc.bundle.FileID != "" {

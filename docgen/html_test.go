@@ -203,7 +203,7 @@ func TestHTMLStructure(t *testing.T) {
 				t.Errorf("no HTML5 doctype: %.40q", src)
 			}
 			var (
-				root, mainEl, header                   *html.Node
+				root, mainEl, header                  *html.Node
 				titles, skips, quotes, sections, imgs []*html.Node
 				headings                              []*html.Node
 				ths                                   int

@@ -447,3 +447,27 @@ func TestRenderHTML(t *testing.T) {
 		t.Error("an unknown language was rendered")
 	}
 }
+
+// BenchmarkRenderPlanHTML is the HTML rendition's share of a render job
+// (the PDF's is BenchmarkRenderPlan): a bilingual rendition builds the
+// plan twice, in Welsh and in English.
+func BenchmarkRenderPlanHTML(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		rows int
+		lang Lang
+	}{{"typical", 10, LangEN}, {"large", 50, LangEN}, {"large-bilingual", 50, LangBilingual}} {
+		b.Run(bc.name, func(b *testing.B) {
+			doc := samplePlan(bc.rows)
+			b.ReportAllocs()
+			var page []byte
+			for b.Loop() {
+				var err error
+				if page, err = RenderPlanHTML(doc, bc.lang); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(page)), "bytes")
+		})
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/cynllun/cynllun"
 )
 
 // htmlCase is one HTML rendition to check: its language, the trees it
@@ -75,8 +77,17 @@ func withImage(t testing.TB, tree *Tree, key string) *Tree {
 // bilingual, each with a drawing and a warning added.
 func htmlCases(t testing.TB) []htmlCase {
 	t.Helper()
-	plan := samplePlan(3)
+	// Five rows: the fifth is NHS-secured (2C); every further section of
+	// Part 3 filled.
+	plan := samplePlan(5)
 	plan.Check = sampleCheck()
+	c := *plan.Version.Content
+	c.FurtherSections = append(slices.Clone(c.FurtherSections),
+		cynllun.FurtherSection{Key: "3C", Text: "Siân moves to Ysgol Uwchradd Bro Tŷ Gwyn in September 2027; visits start in the summer term."},
+		cynllun.FurtherSection{Key: "3D", Text: "Review on request, 14 January 2027: therapy increased to 45 minutes a week."})
+	v := *plan.Version
+	v.Content = &c
+	plan.Version = &v
 	meeting := SampleMeeting()
 	var cases []htmlCase
 	for _, d := range []struct {

@@ -1,12 +1,17 @@
 package server_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/chromedp"
+
+	"github.com/cynllun/cynllun/internal/browsertest"
 	"github.com/cynllun/cynllun/internal/redistest"
 )
 
@@ -131,5 +136,42 @@ func TestHTMLRendition(t *testing.T) {
 	// four a language.
 	if downloads != 12 {
 		t.Errorf("%d downloads audited, want 12", downloads)
+	}
+}
+
+// TestBrowserHTMLRendition: the HTML rendition opened in headless Chromium
+// from its download link, under the headers GET /files/{id} serves it
+// with, shows in place with its own style sheet (the policy lets inline
+// CSS in), in its language, its links staying within the page.
+func TestBrowserHTMLRendition(t *testing.T) {
+	browser := browsertest.Start(t)
+	e := newEnvOn(t, redistest.StartOwn(t))
+	f := e.fixture()
+	parent := e.token(f.parent)
+	e.startWorker()
+	r := e.must(parent, `mutation($id: ID!) { renderPlan(input: {planId: $id, language: BILINGUAL}) { job { id } } }`, map[string]any{"id": f.plan1})
+	jobID := r.str("renderPlan", "job", "id")
+	e.htmlRendition(parent, jobID)
+	r = e.must(parent, `query($id: ID!) { job(id: $id) { htmlFile { downloadUrl } } }`, map[string]any{"id": jobID})
+	ctx, cancel := context.WithTimeout(browser, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+r.str("job", "htmlFile", "downloadUrl")), chromedp.WaitReady(chromedp.CSS("main"))); err != nil {
+		t.Fatalf("open the rendition: %v", err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`({
+		lang: document.documentElement.lang,
+		partBackground: getComputedStyle(document.querySelector("h2")).backgroundColor,
+		skipHidden: document.querySelector("a.skip").getBoundingClientRect().right < 0,
+		halves: [...document.querySelectorAll("main > section[lang]")].map(s => s.lang).join(","),
+		links: [...document.querySelectorAll("a")].filter(a => !a.getAttribute("href").startsWith("#")).length,
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"lang": "cy", "partBackground": "rgb(31, 56, 100)", "skipHidden": true, "halves": "cy,en", "links": 0.0}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
 	}
 }

@@ -3,6 +3,7 @@ GO      ?= go
 TAGS    := ferretdb_no_postgresql
 PKGS    := ./...
 SCHEMALINT := tools/schemalint/node_modules/.bin/graphql-schema-linter
+AXE     := tools/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: run test generate lint lint-schema bench bench-scale attack build tidy fmt
 
@@ -11,7 +12,9 @@ run:
 	$(GO) run -tags $(TAGS) ./cmd/cynllun dev
 
 ## test: vet, then every test with the race detector against real stores
-test:
+## (axe-core installed first, for docgen's accessibility test of the HTML
+## rendition in headless Chromium)
+test: $(AXE)
 	$(GO) vet -tags $(TAGS) $(PKGS)
 	$(GO) test -tags $(TAGS) -race -count=1 -timeout 30m $(PKGS)
 
@@ -41,6 +44,12 @@ lint-schema: $(SCHEMALINT)
 
 $(SCHEMALINT): tools/schemalint/package.json tools/schemalint/package-lock.json
 	npm ci --prefix tools/schemalint --no-audit --no-fund
+	@touch $@
+
+# axe-core, pinned by tools/axe/package-lock.json, installed there with npm
+# ci; docgen/html_axe_test.go injects axe.min.js into headless Chromium.
+$(AXE): tools/axe/package.json tools/axe/package-lock.json
+	npm ci --prefix tools/axe --no-audit --no-fund
 	@touch $@
 
 ## bench: benchmarks (GraphQL vs direct store reads, …)

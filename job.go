@@ -80,12 +80,23 @@ type Job struct {
 	CaseID   string
 	BundleID string
 	// FileID names the result of a SUCCEEDED job.
-	FileID     string
+	FileID string
+	// HTMLFileID names the accessible HTML rendition of a SUCCEEDED plan
+	// or meeting-record render, made by the same job after the PDF
+	// (bundles are PDF only).
+	HTMLFileID string
 	CreatedAt  time.Time
 	CreatedBy  string
 	UpdatedAt  time.Time
 	StartedAt  time.Time // zero until a worker starts it
 	FinishedAt time.Time // zero until it finishes
+}
+
+// LacksHTML reports whether j is a plan or meeting-record render that
+// succeeded without an HTML rendition: it finished before renders made
+// one, so asking again renders anew rather than returning it.
+func (j *Job) LacksHTML() bool {
+	return j.Status == JobSucceeded && j.HTMLFileID == "" && (j.Kind == JobRenderPlan || j.Kind == JobRenderMeeting)
 }
 
 // RenderJobID is the deterministic id of the generation-th render job of a

@@ -29,6 +29,13 @@
 // generated value on one line, Welsh first: "Cymraeg / English". Free text
 // is printed as stored, once.
 //
+// RenderPlanHTML and RenderMeetingHTML write the same trees as the
+// accessible HTML rendition (html.go): one self-contained page with
+// semantic headings, tables with header cells, images with their
+// alternative text, and the language of every passage marked; a bilingual
+// rendition is the Welsh document followed by the English one, each built
+// in its own language, rather than the PDF's "Cymraeg / English" lines.
+//
 // PDFs embed the Go fonts (regular, bold, italic), which have every Welsh
 // letter; the PDF core fonts lose ŵ and ŷ. Text is set a few lines to a row
 // so that it breaks across pages anywhere and is never cut off. The same

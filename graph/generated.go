@@ -689,6 +689,7 @@ type ComplexityRoot struct {
 		ErrorCode      func(childComplexity int) int
 		File           func(childComplexity int) int
 		FinishedAt     func(childComplexity int) int
+		HTMLFile       func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Kind           func(childComplexity int) int
 		Language       func(childComplexity int) int
@@ -1847,6 +1848,7 @@ type JobResolver interface {
 	Plan(ctx context.Context, obj *cynllun.Job) (*cynllun.Plan, error)
 
 	File(ctx context.Context, obj *cynllun.Job) (*cynllun.File, error)
+	HTMLFile(ctx context.Context, obj *cynllun.Job) (*cynllun.File, error)
 
 	StartedAt(ctx context.Context, obj *cynllun.Job) (*time.Time, error)
 	FinishedAt(ctx context.Context, obj *cynllun.Job) (*time.Time, error)
@@ -4565,6 +4567,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Job.FinishedAt(childComplexity), true
+	case "Job.htmlFile":
+		if e.ComplexityRoot.Job.HTMLFile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.HTMLFile(childComplexity), true
 	case "Job.id":
 		if e.ComplexityRoot.Job.ID == nil {
 			break
@@ -9814,8 +9822,19 @@ type Job implements Node {
   language: RenderLanguage!
   "A draft rendered with its plan check page."
   planCheck: Boolean!
-  "The result, once SUCCEEDED."
+  "The result, once SUCCEEDED: the PDF (the bundle of a bundle job)."
   file: File
+  """
+  The accessible HTML rendition of the same document, made by the same job
+  after the PDF, once SUCCEEDED: a self-contained HTML page (contentType
+  text/html; charset=utf-8, the PDF's name ending .html) with semantic
+  headings, tables with header cells, the language of every passage marked
+  (BILINGUAL: the whole Welsh document, then the whole English one) and
+  images with their alternative text. Download it as the PDF (GET
+  /files/{id} or downloadUrl); browsers show it in place. Null for bundle
+  jobs, which are PDF only, and until the job SUCCEEDED.
+  """
+  htmlFile: File
   "When the job was written."
   createdAt: Time!
   "When its status or attempts last changed."
@@ -16311,6 +16330,8 @@ func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.C
 		return ec.fieldContext_Job_planCheck(ctx, field)
 	case "file":
 		return ec.fieldContext_Job_file(ctx, field)
+	case "htmlFile":
+		return ec.fieldContext_Job_htmlFile(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Job_createdAt(ctx, field)
 	case "updatedAt":
@@ -30025,6 +30046,38 @@ func (ec *executionContext) _Job_file(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Job_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Job_htmlFile(ctx context.Context, field graphql.CollectedField, obj *cynllun.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_htmlFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().HTMLFile(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.File) graphql.Marshaler {
+			return ec.marshalOFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_htmlFile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Job",
 		Field:      field,
@@ -59608,6 +59661,12 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Job_file(ctx, field, obj)
+				})
+		case "htmlFile":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_htmlFile(ctx, field, obj)
 				})
 		case "createdAt":
 			out.Values[i] = ec._Job_createdAt(ctx, field, obj)

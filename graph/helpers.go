@@ -435,12 +435,13 @@ func renderInput(planID string, version *int, lang *cynllun.RenderLanguage, prio
 	return in
 }
 
-// jobFile is a job's result, once it has one.
-func (r *Resolver) jobFile(ctx context.Context, j *cynllun.Job) (*cynllun.File, error) {
-	if j.FileID == "" {
+// jobFile is one of a job's results (its PDF or its HTML rendition), once
+// it has it.
+func (r *Resolver) jobFile(ctx context.Context, id string) (*cynllun.File, error) {
+	if id == "" {
 		return nil, nil
 	}
-	return r.Svc.File(ctx, j.FileID)
+	return r.Svc.File(ctx, id)
 }
 
 func (r *Resolver) downloadURL(ctx context.Context, f *cynllun.File, seconds *int) (*string, error) {

@@ -580,7 +580,12 @@ func (r *jobResolver) Plan(ctx context.Context, obj *cynllun.Job) (*cynllun.Plan
 
 // File is the resolver for the file field.
 func (r *jobResolver) File(ctx context.Context, obj *cynllun.Job) (*cynllun.File, error) {
-	return r.jobFile(ctx, obj)
+	return r.jobFile(ctx, obj.FileID)
+}
+
+// HTMLFile is the resolver for the htmlFile field.
+func (r *jobResolver) HTMLFile(ctx context.Context, obj *cynllun.Job) (*cynllun.File, error) {
+	return r.jobFile(ctx, obj.HTMLFileID)
 }
 
 // StartedAt is the resolver for the startedAt field.

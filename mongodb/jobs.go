@@ -32,6 +32,7 @@ type jobDoc struct {
 	CaseID     string     `bson:"caseId,omitempty"`
 	BundleID   string     `bson:"bundleId,omitempty"`
 	FileID     string     `bson:"fileId"`
+	HTMLFileID string     `bson:"htmlFileId,omitempty"`
 	CreatedAt  time.Time  `bson:"createdAt"`
 	CreatedBy  string     `bson:"createdBy"`
 	UpdatedAt  time.Time  `bson:"updatedAt"`
@@ -57,6 +58,7 @@ func toJobDoc(j *cynllun.Job) *jobDoc {
 		CaseID:     j.CaseID,
 		BundleID:   j.BundleID,
 		FileID:     j.FileID,
+		HTMLFileID: j.HTMLFileID,
 		CreatedAt:  bsonTime(j.CreatedAt),
 		CreatedBy:  j.CreatedBy,
 		UpdatedAt:  bsonTime(j.UpdatedAt),
@@ -83,6 +85,7 @@ func fromJobDoc(d *jobDoc) (*cynllun.Job, error) {
 		CaseID:     d.CaseID,
 		BundleID:   d.BundleID,
 		FileID:     d.FileID,
+		HTMLFileID: d.HTMLFileID,
 		CreatedAt:  fromTime(d.CreatedAt),
 		CreatedBy:  d.CreatedBy,
 		UpdatedAt:  fromTime(d.UpdatedAt),

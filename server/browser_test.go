@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -16,43 +15,12 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cynllun/cynllun/auth"
+	"github.com/cynllun/cynllun/internal/browsertest"
 	"github.com/cynllun/cynllun/server"
 )
 
-// chromium returns the path of a Chromium or Chrome to run headless. When
-// none is installed the test fails, saying how to install one, unless
-// CYNLLUN_SKIP_BROWSER=1.
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CYNLLUN_SKIP_BROWSER") == "1" {
-		t.Skip("headless Chromium not found; skipped because CYNLLUN_SKIP_BROWSER=1")
-	}
-	t.Fatal("headless Chromium not found: install it (Debian: apt-get install chromium; .ci/run installs it), " +
-		"set CHROMIUM_PATH, or set CYNLLUN_SKIP_BROWSER=1 to skip the browser tests")
-	return ""
-}
-
-// browser starts a headless Chromium for the test.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-quic", true), chromedp.UserDataDir(t.TempDir()))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return ctx
-}
+// browser starts a headless Chromium for the test (internal/browsertest).
+func browser(t *testing.T) context.Context { return browsertest.Start(t) }
 
 // crossOriginResult is what testdata/cross_origin.html reports.
 type crossOriginResult struct {

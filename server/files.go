@@ -63,18 +63,43 @@ func files(svc *service.Service, links *auth.FileLinks, log *slog.Logger) http.H
 		}
 		h := w.Header()
 		h.Set("Content-Type", f.ContentType)
-		h.Set("Content-Disposition", contentDisposition(f.Name))
+		disposition := "attachment"
+		if htmlRendition(f) {
+			// An accessible HTML rendition opens in the browser, where a
+			// screen reader reads it best; its policy lets it do nothing
+			// but show itself.
+			disposition = "inline"
+		}
+		h.Set("Content-Disposition", contentDisposition(disposition, f.Name))
 		h.Set("ETag", `"`+f.SHA256+`"`)
 		// Children's records: never in a shared cache.
 		h.Set("Cache-Control", "private, no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
+		if f.ContentType != "application/pdf" {
+			// Anything but a PDF (whose viewer a policy can break): no
+			// script, no request, no frame, its own opaque origin.
+			h.Set("Content-Security-Policy", fileCSP)
+		}
 		http.ServeContent(w, r, "", f.CreatedAt.Truncate(time.Second), bytes.NewReader(data))
 	})
 }
 
-// contentDisposition is an attachment header with the UTF-8 file name
-// (RFC 6266, RFC 8187) and an ASCII fallback for old clients.
-func contentDisposition(name string) string {
+// fileCSP is the Content-Security-Policy of a downloaded file that is not a
+// PDF: an HTML rendition may show its embedded images (data: URIs) and its
+// inline style sheet, and nothing else; sandbox runs it in an opaque
+// origin with scripts and forms off, whatever it contains.
+const fileCSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
+
+// htmlRendition reports whether f is the HTML rendition of a plan or a
+// meeting record, made by a render job (uploads are never HTML: their
+// types are checked from their bytes).
+func htmlRendition(f *cynllun.File) bool {
+	return f.Kind == cynllun.FileRendered && strings.HasPrefix(f.ContentType, "text/html")
+}
+
+// contentDisposition is an attachment (or inline) header with the UTF-8
+// file name (RFC 6266, RFC 8187) and an ASCII fallback for old clients.
+func contentDisposition(disposition, name string) string {
 	ascii := strings.Map(func(r rune) rune {
 		switch {
 		case r == '"' || r == '\\' || r < 0x20 || r == 0x7f:
@@ -92,5 +117,5 @@ func contentDisposition(name string) string {
 			fmt.Fprintf(&enc, "%%%02X", b)
 		}
 	}
-	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + enc.String()
+	return disposition + `; filename="` + ascii + `"; filename*=UTF-8''` + enc.String()
 }

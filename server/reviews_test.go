@@ -217,6 +217,11 @@ func TestReviewRoundTrip(t *testing.T) {
 	if i, j := strings.Index(text, "Barn y plentyn"), strings.Index(text, "Beth newidiodd yn y cynllun"); i < 0 || j < i {
 		t.Errorf("headings out of order (%d, %d)", i, j)
 	}
+	// Its accessible HTML rendition, made by the same job.
+	if _, _, page := e.htmlRendition(parent, r.str("renderMeetingRecord", "job", "id")); !strings.Contains(page, `<html lang="cy">`) ||
+		!strings.Contains(page, "Cofnod cyfarfod adolygu&#39;r CDU") || !strings.Contains(page, "Mae Mabon yn gŵr bonheddig.") {
+		t.Errorf("the meeting record's HTML rendition: %.300s", page)
+	}
 	// The same request again returns the same job.
 	r2 := e.must(parent, `mutation($id: ID!) { renderMeetingRecord(input: {reviewId: $id, language: CY}) { job { id status } } }`, map[string]any{"id": id})
 	if r2.str("renderMeetingRecord", "job", "id") != r.str("renderMeetingRecord", "job", "id") || r2.str("renderMeetingRecord", "job", "status") != "SUCCEEDED" {

@@ -23,7 +23,9 @@ type RenderInput struct {
 
 // RenderPlan starts rendering a plan version, or returns the job that
 // already did or is doing it: a finished render is returned at once with its
-// file, never rendered again. Anyone who may read the plan may ask (parents
+// files (the PDF and its HTML rendition), never rendered again; only a
+// render that finished before renders made HTML renditions is made anew
+// (Job.LacksHTML), as a failed one is. Anyone who may read the plan may ask (parents
 // download IDPs too). The job document is written before the task is
 // queued; if queueing fails the job stays PENDING and the reconciler queues
 // it, so a request is never lost.
@@ -76,7 +78,7 @@ func (s *Service) RenderPlan(ctx context.Context, in RenderInput) (*cynllun.Job,
 		if j.Kind != cynllun.JobRenderPlan || j.Language != in.Language || j.PlanCheck != in.PlanCheck {
 			continue
 		}
-		if j.Status != cynllun.JobFailed {
+		if j.Status != cynllun.JobFailed && !j.LacksHTML() {
 			return j, nil
 		}
 		generation++
@@ -152,7 +154,7 @@ func (s *Service) RenderMeetingRecord(ctx context.Context, in MeetingInput) (*cy
 		if j.Kind != cynllun.JobRenderMeeting || j.Language != lang {
 			continue
 		}
-		if j.Status != cynllun.JobFailed {
+		if j.Status != cynllun.JobFailed && !j.LacksHTML() {
 			return j, nil
 		}
 		generation++

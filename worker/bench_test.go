@@ -109,7 +109,8 @@ func BenchmarkWorkerThroughput(b *testing.B) {
 }
 
 // soloRenderRate is how many times a second docgen renders doc on one
-// goroutine, after a first render that is not counted.
+// goroutine, after a first render that is not counted: the PDF and the
+// HTML rendition, as a render job does.
 func soloRenderRate(b *testing.B, doc docgen.PlanDoc) float64 {
 	const n = 20
 	var start time.Time
@@ -118,6 +119,9 @@ func soloRenderRate(b *testing.B, doc docgen.PlanDoc) float64 {
 			start = time.Now()
 		}
 		if _, err := docgen.RenderPlan(doc, docgen.LangEN); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := docgen.RenderPlanHTML(doc, docgen.LangEN); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -59,11 +59,17 @@ func newRenderTask(j *cynllun.Job) (*asynq.Task, []asynq.Option, error) {
 }
 
 // Renderer turns a plan document into PDF bytes (docgen.RenderPlan; tests
-// wrap it to fail or stall).
+// wrap it to fail or stall), or into its HTML rendition
+// (docgen.RenderPlanHTML).
 type Renderer func(docgen.PlanDoc, docgen.Lang) ([]byte, error)
 
-// MeetingRenderer turns a meeting record into PDF bytes (docgen.RenderMeeting).
+// MeetingRenderer turns a meeting record into PDF bytes
+// (docgen.RenderMeeting), or into its HTML rendition
+// (docgen.RenderMeetingHTML).
 type MeetingRenderer func(docgen.MeetingDoc, docgen.Lang) ([]byte, error)
+
+// htmlContentType is the media type of an HTML rendition.
+const htmlContentType = "text/html; charset=utf-8"
 
 // JobEvents announces job changes (ids only).
 type JobEvents interface {
@@ -73,10 +79,16 @@ type JobEvents interface {
 // RenderHandler runs render jobs. It is idempotent: a finished job is left
 // alone, and the same version and language always give the same bytes, so a
 // retry after a crash stores nothing twice (files are content-addressed).
+// A plan or meeting-record job stores two files: the PDF (Job.FileID) and,
+// made from the same document after it, the accessible HTML rendition
+// (Job.HTMLFileID); a bundle job stores its PDF only.
 type RenderHandler struct {
 	Store         cynllun.Store
 	Render        Renderer
 	RenderMeeting MeetingRenderer
+	// RenderHTML and RenderMeetingHTML make the HTML renditions.
+	RenderHTML        Renderer
+	RenderMeetingHTML MeetingRenderer
 	// RecordDocument renders a bundle's documents from the record
 	// (service.RecordDocument when nil; tests wrap it).
 	RecordDocument func(context.Context, *service.FrozenDoc, *service.BundleContents) ([]byte, error)
@@ -87,7 +99,9 @@ type RenderHandler struct {
 
 // NewRenderHandler returns a handler rendering with docgen.
 func NewRenderHandler(store cynllun.Store, events JobEvents, log *slog.Logger) *RenderHandler {
-	return &RenderHandler{Store: store, Render: docgen.RenderPlan, RenderMeeting: docgen.RenderMeeting, Events: events, Log: log, Now: time.Now}
+	return &RenderHandler{Store: store, Render: docgen.RenderPlan, RenderMeeting: docgen.RenderMeeting,
+		RenderHTML: docgen.RenderPlanHTML, RenderMeetingHTML: docgen.RenderMeetingHTML,
+		Events: events, Log: log, Now: time.Now}
 }
 
 // ProcessTask implements asynq.Handler.
@@ -116,10 +130,10 @@ func (h *RenderHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err := h.save(ctx, job); err != nil {
 		return err
 	}
-	fileID, rerr := h.render(ctx, job)
+	fileID, htmlID, rerr := h.render(ctx, job)
 	job.UpdatedAt = h.now()
 	if rerr == nil {
-		job.Status, job.FileID, job.ErrorCode, job.FinishedAt = cynllun.JobSucceeded, fileID, "", job.UpdatedAt
+		job.Status, job.FileID, job.HTMLFileID, job.ErrorCode, job.FinishedAt = cynllun.JobSucceeded, fileID, htmlID, "", job.UpdatedAt
 		return h.save(ctx, job)
 	}
 	code := cynllun.ErrorCode(rerr)
@@ -179,23 +193,29 @@ func lastAttempt(ctx context.Context) bool {
 	return ok1 && ok2 && n >= max
 }
 
-// render renders the job's document, stores the PDF and returns its id.
-func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (string, error) {
+// render renders the job's document, stores the PDF and, for a plan or a
+// meeting record, then its HTML rendition, and returns their ids.
+func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (pdfID, htmlID string, err error) {
 	const op = "worker.render"
 	var pdf []byte
+	// rendition makes the HTML rendition of the document the PDF was made
+	// from.
+	var rendition func() ([]byte, error)
 	f := &cynllun.File{LearnerID: job.LearnerID, PlanID: job.PlanID, Version: job.Version, Kind: cynllun.FileRendered}
 	lang := docgen.Lang(job.Language)
 	switch job.Kind {
 	case cynllun.JobRenderBundle:
-		return h.renderBundle(ctx, job)
+		id, err := h.renderBundle(ctx, job)
+		return id, "", err
 	case cynllun.JobRenderMeeting:
 		doc, err := service.LoadMeetingDoc(ctx, h.Store, job.ReviewID, job.Revision, job.Language, h.now())
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		if pdf, err = h.RenderMeeting(doc, lang); err != nil {
-			return "", cynllun.AsError(op, err)
+			return "", "", cynllun.AsError(op, err)
 		}
+		rendition = func() ([]byte, error) { return h.RenderMeetingHTML(doc, lang) }
 		f.ReviewID = job.ReviewID
 		f.Name = fmt.Sprintf("Review record %s r%d %s.pdf", safeName(doc.Learner.FullName()), job.Revision, job.Language)
 		// The revision's time, not now: the same render stores the same file.
@@ -203,20 +223,21 @@ func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (string, e
 	default:
 		doc, err := service.LoadPlanDoc(ctx, h.Store, job.PlanID, job.Version, job.Language)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		if job.PlanCheck {
 			// The check as of when it was asked for: the same job always
 			// gives the same bytes.
 			in, err := service.PlanCheckInput(ctx, h.Store, doc.Plan, doc.Version.Content, cynllun.Today(job.CreatedAt))
 			if err != nil {
-				return "", err
+				return "", "", err
 			}
 			doc.Check = &docgen.PlanCheck{Findings: quality.CheckPlan(in), AsOf: job.CreatedAt}
 		}
 		if pdf, err = h.Render(doc, lang); err != nil {
-			return "", cynllun.AsError(op, err)
+			return "", "", cynllun.AsError(op, err)
 		}
+		rendition = func() ([]byte, error) { return h.RenderHTML(doc, lang) }
 		f.Name = fileName(doc, job.Language)
 		if job.PlanCheck {
 			f.Name = strings.TrimSuffix(f.Name, ".pdf") + " plan check.pdf"
@@ -226,15 +247,34 @@ func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (string, e
 	}
 	pages, err := api.PageCount(bytes.NewReader(pdf), pdfConfig())
 	if err != nil {
-		return "", cynllun.Internal(op, err)
+		return "", "", cynllun.Internal(op, err)
 	}
-	sum := sha256.Sum256(pdf)
-	f.ID, f.SHA256 = cynllun.FileIDFor(hex.EncodeToString(sum[:])), hex.EncodeToString(sum[:])
-	f.ContentType, f.Size, f.Pages = "application/pdf", int64(len(pdf)), pages
-	if err := h.Store.PutFile(ctx, f, pdf); err != nil {
-		return "", cynllun.AsError(op, err)
+	f.ContentType, f.Pages = "application/pdf", pages
+	if err := h.putFile(ctx, f, pdf); err != nil {
+		return "", "", err
 	}
-	return f.ID, nil
+	// The HTML rendition: the same record, name and time as the PDF.
+	page, err := rendition()
+	if err != nil {
+		return "", "", cynllun.AsError(op, err)
+	}
+	hf := *f
+	hf.Name = strings.TrimSuffix(f.Name, ".pdf") + ".html"
+	hf.ContentType, hf.Pages = htmlContentType, 0
+	if err := h.putFile(ctx, &hf, page); err != nil {
+		return "", "", err
+	}
+	return f.ID, hf.ID, nil
+}
+
+// putFile stores data as f, content-addressed.
+func (h *RenderHandler) putFile(ctx context.Context, f *cynllun.File, data []byte) error {
+	sum := sha256.Sum256(data)
+	f.ID, f.SHA256, f.Size = cynllun.FileIDFor(hex.EncodeToString(sum[:])), hex.EncodeToString(sum[:]), int64(len(data))
+	if err := h.Store.PutFile(ctx, f, data); err != nil {
+		return cynllun.AsError("worker.putFile", err)
+	}
+	return nil
 }
 
 // fileName is the download name: "IDP Siôn Llywelyn v2 CY.pdf". It is only

@@ -213,9 +213,18 @@ func TestRenderLifecycle(t *testing.T) {
 		}
 	}
 
-	// A second request returns the finished job and its file at once.
+	// The same job stored the HTML rendition of the same version, after
+	// the PDF: same record and name, .html.
+	hf, page, err := e.svc.DownloadFile(e.ctx, done.HTMLFileID)
+	if err != nil || hf.ContentType != "text/html; charset=utf-8" || hf.Name != strings.TrimSuffix(f.Name, ".pdf")+".html" ||
+		hf.PlanID != f.PlanID || hf.Version != 2 || hf.Kind != cynllun.FileRendered || hf.Pages != 0 || hf.ID == f.ID ||
+		!strings.HasPrefix(string(page), "<!DOCTYPE html>") || !strings.Contains(string(page), `<html lang="cy">`) || !strings.Contains(string(page), "Siôn Llywelyn") {
+		t.Fatalf("HTML rendition %+v, %v", hf, err)
+	}
+
+	// A second request returns the finished job and its files at once.
 	again := e.render(cynllun.RenderCY)
-	if again.ID != job.ID || again.Status != cynllun.JobSucceeded || again.FileID != done.FileID {
+	if again.ID != job.ID || again.Status != cynllun.JobSucceeded || again.FileID != done.FileID || again.HTMLFileID != done.HTMLFileID {
 		t.Fatalf("second request = %+v, want the finished job", again)
 	}
 	// Another language is another render.
@@ -230,8 +239,8 @@ func TestRenderLifecycle(t *testing.T) {
 	if err != nil || len(renders) != 2 {
 		t.Fatalf("renders = %v, %v", renders, err)
 	}
-	if n := e.storedFiles(); n != 2 {
-		t.Fatalf("%d files stored, want 2", n)
+	if n := e.storedFiles(); n != 4 {
+		t.Fatalf("%d files stored, want 4 (a PDF and an HTML rendition a language)", n)
 	}
 }
 
@@ -334,8 +343,8 @@ func TestKilledWorkerCompletesOnce(t *testing.T) {
 	if done.Status != cynllun.JobSucceeded || done.Attempts != 2 {
 		t.Fatalf("job = %+v, want SUCCEEDED on attempt 2", done)
 	}
-	if n := e.storedFiles(); n != 1 {
-		t.Fatalf("%d files stored, want exactly 1", n)
+	if n := e.storedFiles(); n != 2 {
+		t.Fatalf("%d files stored, want exactly 2 (the PDF and the HTML rendition)", n)
 	}
 	// Nothing runs it again.
 	time.Sleep(1500 * time.Millisecond)

@@ -1,10 +1,12 @@
 // Command pdfbench measures docgen against headless Chromium on the same
-// IDP content: it renders sample plans (10 and 50 provision rows) with
-// docgen.RenderPlan in-process, and the same docgen tree written as HTML
-// with Debian's chromium (Page.printToPDF over the DevTools protocol, one
-// browser started once, so browser start is not measured), side by side in
-// one run, and prints the median times and docgen's time ÷ Chromium's time
-// against the target (≤ 0.25 by default).
+// IDP content: it renders sample plans (10 and 50 provision rows) as a
+// render job does, the PDF with docgen.RenderPlan and then the accessible
+// HTML rendition with docgen.RenderPlanHTML, in-process, and the same
+// docgen tree written as HTML with Debian's chromium (Page.printToPDF over
+// the DevTools protocol, one browser started once, so browser start is not
+// measured), side by side in one run, and prints the median times and
+// docgen's time ÷ Chromium's time, in all and per page, against the target
+// (≤ 0.25 by default).
 //
 //	go run -tags ferretdb_no_postgresql ./cmd/pdfbench [-n 20] [-lang EN] [-via set|file] [-fallback-cli] [-keep dir]
 //
@@ -26,6 +28,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -52,6 +55,10 @@ type bench struct {
 	doc      docgen.PlanDoc
 	html     string
 	htmlPath string
+	// rendition is the time of each HTML rendition within docgen's
+	// times, warm-ups first; page the last one.
+	rendition *[]time.Duration
+	page      *[]byte
 }
 
 // result is one document's measurements; in CLI mode empty holds the
@@ -103,7 +110,7 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		b := bench{name: s.name, rows: s.rows, doc: doc, html: treeHTML(tree, htmlLang(lang))}
+		b := bench{name: s.name, rows: s.rows, doc: doc, html: treeHTML(tree, htmlLang(lang)), rendition: new([]time.Duration), page: new([]byte)}
 		b.htmlPath = filepath.Join(tmp, s.name+".html")
 		if err := os.WriteFile(b.htmlPath, []byte(b.html), 0o644); err != nil {
 			return err
@@ -118,7 +125,7 @@ func run() error {
 			if *via == "file" {
 				mode = "DevTools protocol, Page.navigate file:// + Page.printToPDF"
 			}
-			fmt.Printf("docgen.RenderPlan vs %s (%s, browser started once, not timed)\n", version, mode)
+			fmt.Printf("docgen.RenderPlan + RenderPlanHTML vs %s (%s, browser started once, not timed)\n", version, mode)
 			return report(results, lang, tmp, false)
 		}
 		fmt.Fprintf(os.Stderr, "pdfbench: the DevTools protocol failed (%v); falling back to chromium --print-to-pdf\n", err)
@@ -131,7 +138,7 @@ func run() error {
 	if out, err := exec.Command(chromium, "--version").Output(); err == nil {
 		version = strings.TrimSpace(string(out))
 	}
-	fmt.Printf("docgen.RenderPlan vs %s (chromium --headless --print-to-pdf per iteration; \"excl. start\" subtracts the median time to print an empty page)\n", version)
+	fmt.Printf("docgen.RenderPlan + RenderPlanHTML vs %s (chromium --headless --print-to-pdf per iteration; \"excl. start\" subtracts the median time to print an empty page)\n", version)
 	return report(results, lang, tmp, true)
 }
 
@@ -145,11 +152,24 @@ func htmlLang(l docgen.Lang) string {
 // renderer renders a document once and says how long it took.
 type renderer func() (time.Duration, []byte, error)
 
-func docgenRenderer(doc docgen.PlanDoc, lang docgen.Lang) renderer {
+// docgenRenderer renders as a render job does: the PDF, then the HTML
+// rendition of the same document. It records the rendition's own time in
+// b.rendition.
+func docgenRenderer(b bench, lang docgen.Lang) renderer {
 	return func() (time.Duration, []byte, error) {
 		start := time.Now()
-		pdf, err := docgen.RenderPlan(doc, lang)
-		return time.Since(start), pdf, err
+		pdf, err := docgen.RenderPlan(b.doc, lang)
+		if err != nil {
+			return 0, nil, err
+		}
+		mid := time.Now()
+		page, err := docgen.RenderPlanHTML(b.doc, lang)
+		end := time.Now()
+		if err == nil && len(page) == 0 {
+			err = errors.New("empty HTML rendition")
+		}
+		*b.rendition, *b.page = append(*b.rendition, end.Sub(mid)), page
+		return end.Sub(start), pdf, err
 	}
 }
 
@@ -208,7 +228,7 @@ func benchCDP(chromium, profile string, benches []bench, lang docgen.Lang) ([]re
 			pdf, err := b.print(ctx) // …until the PDF's bytes are back
 			return time.Since(start), pdf, err
 		}
-		times, pdfs, err := measure(docgenRenderer(bn.doc, lang), chrome)
+		times, pdfs, err := measure(docgenRenderer(bn, lang), chrome)
 		if err != nil {
 			return nil, "", fmt.Errorf("%s: %w", bn.name, err)
 		}
@@ -250,7 +270,7 @@ func benchCLI(chromium, tmp string, benches []bench, lang docgen.Lang) ([]result
 	}
 	var results []result
 	for _, bn := range benches {
-		times, pdfs, err := measure(docgenRenderer(bn.doc, lang), printPDF(bn.htmlPath), printPDF(empty))
+		times, pdfs, err := measure(docgenRenderer(bn, lang), printPDF(bn.htmlPath), printPDF(empty))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", bn.name, err)
 		}
@@ -262,16 +282,19 @@ func benchCLI(chromium, tmp string, benches []bench, lang docgen.Lang) ([]result
 
 // report prints the table and keeps the files if asked.
 func report(results []result, lang docgen.Lang, tmp string, cli bool) error {
-	fmt.Printf("lang %s, %d iterations after %d warm-ups, alternating; medians; target docgen ÷ chromium ≤ %.2f\n\n", lang, *iterations, *warmups, *target)
+	fmt.Printf("lang %s, %d iterations after %d warm-ups, alternating; medians; docgen = PDF + HTML rendition (of which html ms); "+
+		"per page = each side's time ÷ its own page count; target docgen ÷ chromium ≤ %.2f, per page when both counts are known\n\n", lang, *iterations, *warmups, *target)
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	if cli {
-		fmt.Fprintln(w, "doc\trows\tdocgen ms\tchromium ms raw\tempty page ms\tchromium ms excl. start\tratio raw\tratio excl. start\tdocgen pages\tchromium pages\tmeets target\t")
+		fmt.Fprintln(w, "doc\trows\tdocgen ms\thtml ms\tchromium ms raw\tempty page ms\tchromium ms excl. start\tratio raw\tratio excl. start\tdocgen pages\tchromium pages\tmeets target\t")
 	} else {
-		fmt.Fprintln(w, "doc\trows\tdocgen ms\tchromium ms\tratio\tdocgen pages\tchromium pages\tmeets target\t")
+		fmt.Fprintln(w, "doc\trows\tdocgen ms\thtml ms\tchromium ms\tratio\tratio per page\tdocgen pages\tchromium pages\tmeets target\t")
 	}
 	for _, r := range results {
 		dg, ch := median(r.docgen), median(r.chromium)
-		dp, cp := pages(tmp, r.docgenPDF), pages(tmp, r.chromiumPDF)
+		hm := median((*r.rendition)[len(*r.rendition)-len(r.docgen):])
+		dpn, cpn := pageCount(tmp, r.docgenPDF), pageCount(tmp, r.chromiumPDF)
+		dp, cp := pagesText(dpn), pagesText(cpn)
 		if cli {
 			em := median(r.empty)
 			excl := ch - em
@@ -281,17 +304,23 @@ func report(results []result, lang docgen.Lang, tmp string, cli bool) error {
 				ratioExcl = fmt.Sprintf("%.3f", dg/excl)
 				meets = yesNo(dg/excl <= *target)
 			}
-			fmt.Fprintf(w, "%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.3f\t%s\t%s\t%s\t%s\t\n",
-				r.name, r.rows, dg, ch, em, excl, dg/ch, ratioExcl, dp, cp, meets)
+			fmt.Fprintf(w, "%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.3f\t%s\t%s\t%s\t%s\t\n",
+				r.name, r.rows, dg, hm, ch, em, excl, dg/ch, ratioExcl, dp, cp, meets)
 		} else {
-			fmt.Fprintf(w, "%s\t%d\t%.1f\t%.1f\t%.3f\t%s\t%s\t%s\t\n",
-				r.name, r.rows, dg, ch, dg/ch, dp, cp, yesNo(dg/ch <= *target))
+			ratio, perPage := dg/ch, "n/a"
+			if dpn > 0 && cpn > 0 {
+				ratio = (dg / float64(dpn)) / (ch / float64(cpn))
+				perPage = fmt.Sprintf("%.3f", ratio)
+			}
+			fmt.Fprintf(w, "%s\t%d\t%.1f\t%.1f\t%.1f\t%.3f\t%s\t%s\t%s\t%s\t\n",
+				r.name, r.rows, dg, hm, ch, dg/ch, perPage, dp, cp, yesNo(ratio <= *target))
 		}
 		if *keep != "" {
 			for name, data := range map[string][]byte{
-				r.name + ".html":         []byte(r.html),
-				r.name + "-docgen.pdf":   r.docgenPDF,
-				r.name + "-chromium.pdf": r.chromiumPDF,
+				r.name + ".html":           []byte(r.html),
+				r.name + "-rendition.html": *r.page,
+				r.name + "-docgen.pdf":     r.docgenPDF,
+				r.name + "-chromium.pdf":   r.chromiumPDF,
 			} {
 				if err := os.WriteFile(filepath.Join(*keep, name), data, 0o644); err != nil {
 					return err
@@ -315,21 +344,36 @@ func median(ds []time.Duration) float64 {
 
 var pagesLine = regexp.MustCompile(`(?m)^Pages:\s+(\d+)`)
 
-// pages counts a PDF's pages with pdfinfo, or says "-" without it.
-func pages(tmp string, pdf []byte) string {
+// pageCount counts a PDF's pages with pdfinfo: 0 when it cannot (no
+// pdfinfo), -1 when pdfinfo fails.
+func pageCount(tmp string, pdf []byte) int {
 	pdfinfo, err := exec.LookPath("pdfinfo")
 	if err != nil {
-		return "-"
+		return 0
 	}
 	f := filepath.Join(tmp, "count.pdf")
 	if err := os.WriteFile(f, pdf, 0o644); err != nil {
-		return "?"
+		return -1
 	}
 	out, err := exec.Command(pdfinfo, f).Output()
 	if m := pagesLine.FindSubmatch(out); err == nil && m != nil {
-		return string(m[1])
+		if n, err := strconv.Atoi(string(m[1])); err == nil {
+			return n
+		}
 	}
-	return "?"
+	return -1
+}
+
+// pagesText is a page count as printed: "-" without pdfinfo, "?" when it
+// failed.
+func pagesText(n int) string {
+	switch {
+	case n == 0:
+		return "-"
+	case n < 0:
+		return "?"
+	}
+	return strconv.Itoa(n)
 }
 
 func yesNo(ok bool) string {

@@ -28,6 +28,14 @@ type MeetingDoc struct {
 	LedgerFrom, LedgerTo cynllun.Date
 	// Display names of the organisations involved.
 	Maintainer, LocalAuthority, Setting string
+	// MaintainerKind is the kind of body that maintains the plan.
+	MaintainerKind cynllun.OrgKind
+	// Attachments are the files the record refers to, by file id (the
+	// child's drawing is placed in their views).
+	Attachments map[string]Attachment
+	// Rights, when set, is the rights and contacts page printed after a
+	// record that holds a decision (rights.go).
+	Rights *Rights
 }
 
 // Keys of the record's part and section headings, for tests and readers of
@@ -97,7 +105,7 @@ func BuildMeeting(doc MeetingDoc, lang Lang) (*Tree, error) {
 		return nil, cynllun.E(cynllun.CodeInvalid, op, "a review record needs a learner, a plan and a review")
 	}
 	r := doc.Review
-	b := &meetingBuilder{planBuilder: planBuilder{lang: lang}, doc: doc, r: r}
+	b := &meetingBuilder{planBuilder: planBuilder{lang: lang, attachments: doc.Attachments}, doc: doc, r: r}
 	t := &Tree{
 		Lang:        lang,
 		Title:       b.t(txtMeetingTitle),
@@ -119,12 +127,15 @@ func BuildMeeting(doc MeetingDoc, lang Lang) (*Tree, error) {
 	b.needsAndProvision()
 	b.decision()
 	b.whatChanged()
+	if doc.Rights != nil && r.Decision != nil {
+		b.rights(doc.Rights)
+	}
 	t.Blocks = b.blocks
 	return t, nil
 }
 
 // meetingBuilder lays out a review record. It borrows planBuilder's
-// helpers (t, add, empty, text, paragraph, attachment); its own field,
+// helpers (t, add, empty, text, paragraph, attachmentBlocks); its own field,
 // optField and section take fixed wording rather than a form section.
 type meetingBuilder struct {
 	planBuilder
@@ -158,15 +169,10 @@ func (b *meetingBuilder) name() string {
 	return b.doc.Learner.GivenName
 }
 
-func (b *meetingBuilder) attachments(ids []string) {
-	if len(ids) == 0 {
-		return
-	}
-	lines := make([]string, len(ids))
-	for i, id := range ids {
-		lines[i] = b.attachment(id)
-	}
-	b.field(txtAttachments, strings.Join(lines, "\n"))
+// attached places the files of a view: images shown with caption what,
+// other files named.
+func (b *meetingBuilder) attached(what form.Text, ids []string) {
+	b.attachmentBlocks(b.t(txtAttachments), what, ids)
 }
 
 func (b *meetingBuilder) details() {
@@ -241,7 +247,7 @@ func (b *meetingBuilder) childViews() {
 		} else if len(v.Attachments) == 0 {
 			b.empty()
 		}
-		b.attachments(v.Attachments)
+		b.attached(sprintf(fmtViewImage, b.name(), i+1), v.Attachments)
 	}
 }
 
@@ -260,7 +266,7 @@ func (b *meetingBuilder) parentViews() {
 		if blank(v.Text) && len(v.Attachments) == 0 {
 			b.empty()
 		}
-		b.attachments(v.Attachments)
+		b.attached(form.Text{EN: name, CY: name}, v.Attachments)
 	}
 }
 
@@ -549,7 +555,7 @@ func (b *meetingBuilder) evidence() {
 		}
 		b.optField(txtSummary, e.Summary)
 		if e.Attachment != "" {
-			b.field(txtAttachedFile, b.attachment(e.Attachment))
+			b.attachmentBlocks(b.t(txtAttachedFile), form.Text{EN: title, CY: title}, []string{e.Attachment})
 		}
 	}
 }

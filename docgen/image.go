@@ -1,0 +1,119 @@
+package docgen
+
+import (
+	"strings"
+
+	"github.com/johnfercher/maroto/v2/pkg/components/image"
+	"github.com/johnfercher/maroto/v2/pkg/components/row"
+	"github.com/johnfercher/maroto/v2/pkg/consts/align"
+	"github.com/johnfercher/maroto/v2/pkg/consts/extension"
+	"github.com/johnfercher/maroto/v2/pkg/consts/fontstyle"
+	"github.com/johnfercher/maroto/v2/pkg/props"
+
+	"github.com/cynllun/cynllun/form"
+)
+
+// Attachment is a file a document refers to (a drawing attached to the
+// one-page profile, the child's views at a review), as the service found
+// it: its name as uploaded and, when it is an image a document can show,
+// the image. A file that is not an image, or is too large to place, has no
+// Image and is named with a line saying it is available separately.
+type Attachment struct {
+	Name  string
+	Image *Image
+}
+
+// How large a placed image may be: the width of the text, and at most
+// imageMaxHeight tall so that it leaves room for its caption on the page;
+// a small image is not blown up beyond imageDPI.
+const (
+	imageMaxHeight = 120.0 // mm
+	imageDPI       = 150.0
+	mmPerInch      = 25.4
+)
+
+// imageExtension is maroto's type of an image's content type; ok is false
+// for a type the PDF writer cannot embed (only PNG and JPEG).
+func imageExtension(contentType string) (extension.Type, bool) {
+	switch contentType {
+	case "image/png":
+		return extension.Png, true
+	case "image/jpeg":
+		return extension.Jpeg, true
+	}
+	return "", false
+}
+
+// Placeable reports whether a document can show an image of this content
+// type.
+func Placeable(contentType string) bool {
+	_, ok := imageExtension(contentType)
+	return ok
+}
+
+// imageBox is the size, in mm, an image is printed at: its pixels at
+// imageDPI, scaled down to fit the text width and imageMaxHeight, keeping
+// its proportions. An image of unknown size takes the text width and a
+// height in proportion to A4's.
+func imageBox(im *Image) (width, height float64) {
+	if im.Width <= 0 || im.Height <= 0 {
+		return contentWidth, imageMaxHeight
+	}
+	width = float64(im.Width) * mmPerInch / imageDPI
+	height = float64(im.Height) * mmPerInch / imageDPI
+	if width > contentWidth {
+		height, width = height*contentWidth/width, contentWidth
+	}
+	if height > imageMaxHeight {
+		width, height = width*imageMaxHeight/height, imageMaxHeight
+	}
+	return width, height
+}
+
+// image places an image block: the image centred, scaled to fit, on the
+// same page as its caption (Text), which follows it in small italics. A
+// block with no image it can embed prints the caption alone.
+func (w *writer) image(b Block) {
+	caption := props.Text{Size: smallSize, Style: fontstyle.Italic, Color: grey, Left: 2, Align: align.Center}
+	ext, ok := extension.Type(""), false
+	if b.Image != nil && len(b.Image.Data) > 0 {
+		ext, ok = imageExtension(b.Image.ContentType)
+	}
+	if ok {
+		_, h := imageBox(b.Image)
+		w.keepWithNext(h + 12)
+		w.m.AddRows(row.New(2), row.New(h).Add(
+			image.NewFromBytesCol(gridSize, b.Image.Data, ext, props.Rect{Center: true, Percent: 100}),
+		))
+	}
+	if !blank(b.Text) {
+		w.flow(b.Text, gridSize, caption, w.italic, nil)
+	}
+}
+
+// attachmentBlocks places the files ids name: each image as an image with
+// its caption (what the attachment is, then its name), anything else as a
+// line under label naming it as available separately.
+func (b *planBuilder) attachmentBlocks(label string, what form.Text, ids []string) {
+	var lines []string
+	for _, id := range ids {
+		a, known := b.attachments[id]
+		name := a.Name
+		if blank(name) {
+			name = b.t(txtAttachedFile1)
+		}
+		if known && a.Image != nil && Placeable(a.Image.ContentType) {
+			caption := b.t(what) + ": " + name
+			im := *a.Image
+			if blank(im.Alt) {
+				im.Alt = caption
+			}
+			b.blocks = append(b.blocks, Block{Kind: KindImage, Text: caption, Image: &im})
+			continue
+		}
+		lines = append(lines, name+" "+b.t(txtSeparately))
+	}
+	if len(lines) > 0 {
+		b.add(KindField, label, strings.Join(lines, "\n"))
+	}
+}

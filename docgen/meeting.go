@@ -619,9 +619,19 @@ func (b *meetingBuilder) whatChanged() {
 		def = form.Current()
 	}
 	diff := func(lang cynllun.Language) []form.Change { return form.Diff(def, from.Content, to.Content, lang) }
-	list := func(changes []form.Change) {
+	list := func(changes []form.Change, lang Lang) {
 		for _, c := range changes {
 			b.add(KindParagraph, "", c.Summary)
+			// A summary quotes a long value cut short; the whole wording
+			// follows it.
+			for _, v := range []struct {
+				label form.Text
+				value string
+			}{{txtWhatBefore, c.From}, {txtWhatAfter, c.To}} {
+				if !blank(v.value) && !strings.Contains(c.Summary, strings.Join(strings.Fields(v.value), " ")) {
+					b.add(KindField, lang.Pick(v.label), v.value)
+				}
+			}
 		}
 	}
 	var cy, en []form.Change
@@ -636,11 +646,11 @@ func (b *meetingBuilder) whatChanged() {
 		b.emptyAs(txtNoDifferences)
 	case b.lang == LangBilingual:
 		b.add(KindSubheading, "", b.t(txtListCY))
-		list(cy)
+		list(cy, LangCY)
 		b.add(KindSubheading, "", b.t(txtListEN))
-		list(en)
+		list(en, LangEN)
 	default:
-		list(cy)
-		list(en)
+		list(cy, LangCY)
+		list(en, LangEN)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/png"
 	"strings"
+	"testing"
 
 	"github.com/cynllun/cynllun"
 )
@@ -60,4 +61,19 @@ func drawingPNG(w, h int) []byte {
 // drawing is an attachment holding drawingPNG.
 func drawing(name string, w, h int) Attachment {
 	return Attachment{Name: name, Image: &Image{Data: drawingPNG(w, h), ContentType: "image/png", Width: w, Height: h}}
+}
+
+// png16 is a 16-bit RGBA PNG of w×h pixels (which gofpdf refuses).
+func png16(t testing.TB, w, h int) []byte {
+	img := image.NewNRGBA64(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.NRGBA64{R: uint16(x * 1000), G: uint16(y * 1000), B: 40000, A: 65535})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -1,9 +1,15 @@
 package docgen
 
 import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
+	"image/png"
 	"strings"
 
-	"github.com/johnfercher/maroto/v2/pkg/components/image"
+	mimage "github.com/johnfercher/maroto/v2/pkg/components/image"
 	"github.com/johnfercher/maroto/v2/pkg/components/row"
 	"github.com/johnfercher/maroto/v2/pkg/consts/align"
 	"github.com/johnfercher/maroto/v2/pkg/consts/extension"
@@ -51,6 +57,47 @@ func Placeable(contentType string) bool {
 	return ok
 }
 
+// embeddable returns an image's bytes in a form the PDF writer embeds:
+// JPEGs of the colour models it takes, as they are; PNGs of 8 bits or
+// fewer a sample and not interlaced, as they are, and others decoded and
+// written again as 8-bit PNGs (gofpdf refuses them, and a refused image
+// fails the whole document). ok is false for an image it cannot read.
+// The caller has bounded the image's size and decoding cost.
+func embeddable(im *Image) (data []byte, ext extension.Type, ok bool) {
+	ext, ok = imageExtension(im.ContentType)
+	if !ok || len(im.Data) == 0 {
+		return nil, "", false
+	}
+	switch ext {
+	case extension.Jpeg:
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(im.Data))
+		if err != nil {
+			return nil, "", false
+		}
+		switch cfg.ColorModel {
+		case color.GrayModel, color.YCbCrModel, color.CMYKModel:
+			return im.Data, ext, true
+		}
+		return nil, "", false
+	default:
+		// The IHDR chunk: bit depth at byte 24, interlace method at 28.
+		if len(im.Data) > 28 && string(im.Data[12:16]) == "IHDR" && im.Data[24] <= 8 && im.Data[28] == 0 {
+			return im.Data, ext, true
+		}
+		src, err := png.Decode(bytes.NewReader(im.Data))
+		if err != nil {
+			return nil, "", false
+		}
+		dst := image.NewNRGBA(src.Bounds())
+		draw.Draw(dst, dst.Bounds(), src, src.Bounds().Min, draw.Src)
+		var b bytes.Buffer
+		if err := png.Encode(&b, dst); err != nil {
+			return nil, "", false
+		}
+		return b.Bytes(), ext, true
+	}
+}
+
 // imageBox is the size, in mm, an image is printed at: its pixels at
 // imageDPI, scaled down to fit the text width and imageMaxHeight, keeping
 // its proportions. An image of unknown size takes the text width and a
@@ -75,16 +122,14 @@ func imageBox(im *Image) (width, height float64) {
 // block with no image it can embed prints the caption alone.
 func (w *writer) image(b Block) {
 	caption := props.Text{Size: smallSize, Style: fontstyle.Italic, Color: grey, Left: 2, Align: align.Center}
-	ext, ok := extension.Type(""), false
-	if b.Image != nil && len(b.Image.Data) > 0 {
-		ext, ok = imageExtension(b.Image.ContentType)
-	}
-	if ok {
-		_, h := imageBox(b.Image)
-		w.keepWithNext(h + 12)
-		w.m.AddRows(row.New(2), row.New(h).Add(
-			image.NewFromBytesCol(gridSize, b.Image.Data, ext, props.Rect{Center: true, Percent: 100}),
-		))
+	if b.Image != nil {
+		if data, ext, ok := embeddable(b.Image); ok {
+			_, h := imageBox(b.Image)
+			w.keepWithNext(h + 12)
+			w.m.AddRows(row.New(2), row.New(h).Add(
+				mimage.NewFromBytesCol(gridSize, data, ext, props.Rect{Center: true, Percent: 100}),
+			))
+		}
 	}
 	if !blank(b.Text) {
 		w.flow(b.Text, gridSize, caption, w.italic, nil)

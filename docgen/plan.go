@@ -233,7 +233,7 @@ func (b *planBuilder) reviews() {
 	rs := reviewsFor(b.doc.Reviews, v.Number)
 	for i, r := range rs {
 		d := r.Decision
-		b.add(KindSubheading, "", b.t(sprintf(fmtReviewHeld, dateText(r.HeldOn))))
+		b.add(KindSubheading, "", b.t(withText(fmtReviewHeld, dateText(r.HeldOn))))
 		b.add(KindField, b.t(txtReviewType), b.t(enumText(reviewTypes, r.Type)))
 		if d.Kind == cynllun.DecisionRevised && d.Version == v.Number {
 			b.add(KindField, b.t(txtOutcomeOfReview), b.t(sprintf(fmtMadeThisVersion, d.Version)))

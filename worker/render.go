@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -83,6 +84,10 @@ type RenderHandler struct {
 	Events         JobEvents // optional
 	Log            *slog.Logger
 	Now            func() time.Time
+	// Contacts are who the rights and contacts page of each plan and
+	// decision names, per local authority (RIGHTS_CONTACTS); the built-in
+	// ones when nil.
+	Contacts *service.RightsContacts
 }
 
 // NewRenderHandler returns a handler rendering with docgen.
@@ -143,6 +148,16 @@ func (h *RenderHandler) now() time.Time {
 	return time.Now().UTC()
 }
 
+// defaultContacts are the built-in rights contacts, read once.
+var defaultContacts = sync.OnceValue(service.DefaultRightsContacts)
+
+func (h *RenderHandler) contacts() *service.RightsContacts {
+	if h.Contacts != nil {
+		return h.Contacts
+	}
+	return defaultContacts()
+}
+
 func (h *RenderHandler) log() *slog.Logger {
 	if h.Log != nil {
 		return h.Log
@@ -193,6 +208,7 @@ func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (string, e
 		if err != nil {
 			return "", err
 		}
+		doc.Rights = h.contacts().Rights(doc.Learner.LAID, doc.MaintainerKind, doc.Maintainer, doc.LocalAuthority)
 		if pdf, err = h.RenderMeeting(doc, lang); err != nil {
 			return "", cynllun.AsError(op, err)
 		}
@@ -214,6 +230,7 @@ func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (string, e
 			}
 			doc.Check = &docgen.PlanCheck{Findings: quality.CheckPlan(in), AsOf: job.CreatedAt}
 		}
+		doc.Rights = h.contacts().Rights(doc.Learner.LAID, doc.MaintainerKind, doc.Maintainer, doc.LocalAuthority)
 		if pdf, err = h.Render(doc, lang); err != nil {
 			return "", cynllun.AsError(op, err)
 		}

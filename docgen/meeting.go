@@ -579,6 +579,22 @@ func (b *meetingBuilder) decision() {
 	b.field(txtReasons, b.text(d.Reasons))
 }
 
+// fileNames puts the names of the files s names by id (a change to the
+// one-page profile's media, an appendix's file) in place of their ids.
+func (b *meetingBuilder) fileNames(s string, lang Lang) string {
+	if !strings.Contains(s, cynllun.PrefixFile) {
+		return s
+	}
+	for id, a := range b.attachments {
+		name := a.Name
+		if blank(name) {
+			name = lang.Pick(txtAttachedFile1)
+		}
+		s = strings.ReplaceAll(s, id, name)
+	}
+	return s
+}
+
 // emptyAs adds the line saying nothing is recorded, in words of its own.
 func (b *meetingBuilder) emptyAs(t form.Text) { b.add(KindEmpty, "", b.t(t)) }
 
@@ -621,6 +637,7 @@ func (b *meetingBuilder) whatChanged() {
 	diff := func(lang cynllun.Language) []form.Change { return form.Diff(def, from.Content, to.Content, lang) }
 	list := func(changes []form.Change, lang Lang) {
 		for _, c := range changes {
+			c.Summary, c.From, c.To = b.fileNames(c.Summary, lang), b.fileNames(c.From, lang), b.fileNames(c.To, lang)
 			b.add(KindParagraph, "", c.Summary)
 			// A summary quotes a long value cut short; the whole wording
 			// follows it.

@@ -90,7 +90,15 @@ func LoadMeetingDoc(ctx context.Context, store cynllun.Store, reviewID string, r
 		return doc, cynllun.AsError(op, err)
 	}
 	rc := rcs[0]
-	files, err := loadAttachments(ctx, store, n.learner.ID, reviewAttachments(r))
+	// The files of the record, and those of the plan versions reviewed
+	// and revised (their changes may name them).
+	ids := reviewAttachments(r)
+	for _, v := range []*cynllun.Version{rc.Reviewed, rc.Revised} {
+		if v != nil {
+			ids = append(ids, planAttachments(v.Content)...)
+		}
+	}
+	files, err := loadAttachments(ctx, store, n.learner.ID, ids)
 	if err != nil {
 		return doc, err
 	}

@@ -2,6 +2,7 @@ package docgen
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -580,20 +581,22 @@ func (b *meetingBuilder) decision() {
 }
 
 // fileNames puts the names of the files s names by id (a change to the
-// one-page profile's media, an appendix's file) in place of their ids.
+// one-page profile's media, an appendix's file) in place of their ids; a
+// file the record does not know is "an attached file".
 func (b *meetingBuilder) fileNames(s string, lang Lang) string {
 	if !strings.Contains(s, cynllun.PrefixFile) {
 		return s
 	}
-	for id, a := range b.attachments {
-		name := a.Name
-		if blank(name) {
-			name = lang.Pick(txtAttachedFile1)
+	return fileID.ReplaceAllStringFunc(s, func(id string) string {
+		if a, ok := b.attachments[id]; ok && !blank(a.Name) {
+			return a.Name
 		}
-		s = strings.ReplaceAll(s, id, name)
-	}
-	return s
+		return lang.Pick(txtAttachedFile1)
+	})
 }
+
+// fileID matches a file id (cynllun.PrefixFile and its hex or letters).
+var fileID = regexp.MustCompile(regexp.QuoteMeta(cynllun.PrefixFile) + `[0-9A-Za-z]+`)
 
 // emptyAs adds the line saying nothing is recorded, in words of its own.
 func (b *meetingBuilder) emptyAs(t form.Text) { b.add(KindEmpty, "", b.t(t)) }

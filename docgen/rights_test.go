@@ -235,3 +235,18 @@ func TestPDFImages(t *testing.T) {
 		}
 	}
 }
+
+// What changed names files by their names, never their ids.
+func TestBuildMeetingWhatChangedFiles(t *testing.T) {
+	doc := SampleMeeting()
+	c := *doc.Revised.Content
+	c.Profile.Media = []string{"fil_u0a1b2", "fil_u9f9f9"}
+	v := *doc.Revised
+	v.Content = &c
+	doc.Revised = &v
+	doc.Attachments = map[string]Attachment{"fil_u0a1b2": {Name: "Llun Siân.png"}}
+	got := blockText(under(buildMeeting(t, doc, LangEN), KeyWhatChanged))
+	if !strings.Contains(got, "Llun Siân.png") || !strings.Contains(got, "An attached file") || strings.Contains(got, "fil_") {
+		t.Errorf("what changed:\n%s", got)
+	}
+}

@@ -2,6 +2,7 @@ package docgen
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"image"
 	"image/color"
 	"image/draw"
@@ -133,6 +134,55 @@ func (w *writer) image(b Block) {
 	}
 	if !blank(b.Text) {
 		w.flow(b.Text, gridSize, caption, w.italic, nil)
+	}
+}
+
+// distinctWidths keeps apart the pixel widths of the different images a
+// tree places. The PDF library writes images in order of width, and those
+// of one width in an order that changes from run to run, so two different
+// images of the same width would make the same tree give different bytes.
+// The second is given a white column at its right (a pixel, or more until
+// its width is free), which nobody sees at the size it is printed.
+func distinctWidths(blocks []Block) {
+	used := map[int][32]byte{}
+	for i := range blocks {
+		b := &blocks[i]
+		if b.Kind != KindImage || b.Image == nil {
+			continue
+		}
+		data, _, ok := embeddable(b.Image)
+		if !ok {
+			continue
+		}
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+		if err != nil {
+			continue
+		}
+		sum := sha256.Sum256(data)
+		if s, taken := used[cfg.Width]; !taken || s == sum {
+			used[cfg.Width] = sum
+			continue
+		}
+		src, _, err := image.Decode(bytes.NewReader(data))
+		if err != nil {
+			continue
+		}
+		w := cfg.Width + 1
+		for _, taken := used[w]; taken; _, taken = used[w] {
+			w++
+		}
+		r := src.Bounds()
+		dst := image.NewNRGBA(image.Rect(0, 0, w, r.Dy()))
+		draw.Draw(dst, dst.Bounds(), image.White, image.Point{}, draw.Src)
+		draw.Draw(dst, image.Rect(0, 0, r.Dx(), r.Dy()), src, r.Min, draw.Src)
+		var out bytes.Buffer
+		if err := png.Encode(&out, dst); err != nil {
+			continue
+		}
+		im := *b.Image
+		im.Data, im.ContentType, im.Width = out.Bytes(), "image/png", w
+		b.Image = &im
+		used[w] = sha256.Sum256(im.Data)
 	}
 }
 

@@ -131,6 +131,7 @@ func BuildMeeting(doc MeetingDoc, lang Lang) (*Tree, error) {
 	if doc.Rights != nil && r.Decision != nil {
 		b.rights(doc.Rights)
 	}
+	distinctWidths(b.blocks)
 	t.Blocks = b.blocks
 	return t, nil
 }

@@ -122,6 +122,7 @@ func BuildPlan(doc PlanDoc, lang Lang) (*Tree, error) {
 	if doc.Check != nil {
 		b.check(def, doc.Check)
 	}
+	distinctWidths(b.blocks)
 	t.Blocks = b.blocks
 	return t, nil
 }

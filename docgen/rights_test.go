@@ -250,3 +250,25 @@ func TestBuildMeetingWhatChangedFiles(t *testing.T) {
 		t.Errorf("what changed:\n%s", got)
 	}
 }
+
+// A plan with images renders to the same bytes every time, images of the
+// same width included (the PDF library orders images by width alone, so
+// the builders keep the widths of different images apart).
+func TestDeterministicWithImages(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		a, b Attachment
+	}{
+		{"different widths", drawing("a.png", 60, 40), drawing("b.png", 30, 50)},
+		{"same width", drawing("a.png", 60, 40), drawing("b.png", 60, 50)},
+		{"same image twice", drawing("a.png", 60, 40), drawing("b.png", 60, 40)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := samplePlan(2)
+			doc.Attachments = map[string]Attachment{"att-drawing-1": tc.a, "att-targets-1": tc.b}
+			for range 3 {
+				assertDeterministic(t, 4, func() ([]byte, error) { return RenderPlan(doc, LangEN) }, "/ModDate (D:20260304153000)", "ModDate is not the version's creation time")
+			}
+		})
+	}
+}

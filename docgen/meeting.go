@@ -129,7 +129,11 @@ func BuildMeeting(doc MeetingDoc, lang Lang) (*Tree, error) {
 	b.decision()
 	b.whatChanged()
 	if doc.Rights != nil && r.Decision != nil {
-		b.rights(doc.Rights)
+		maker := doc.Rights.MaintainerKind
+		if r.Type == cynllun.ReviewLAReconsideration {
+			maker = cynllun.OrgLocalAuthority // the authority decided (s.27)
+		}
+		b.rights(doc.Rights, maker)
 	}
 	distinctWidths(b.blocks)
 	t.Blocks = b.blocks

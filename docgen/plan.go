@@ -117,7 +117,7 @@ func BuildPlan(doc PlanDoc, lang Lang) (*Tree, error) {
 		}
 	}
 	if doc.Rights != nil {
-		b.rights(doc.Rights)
+		b.rights(doc.Rights, doc.Rights.MaintainerKind)
 	}
 	if doc.Check != nil {
 		b.check(def, doc.Check)

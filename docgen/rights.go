@@ -71,7 +71,11 @@ func rightsRoute(k cynllun.OrgKind) (routes.Route, bool) {
 // and by when (the route of the maintainer's kind, the time limits from
 // the clock rules), and the disagreement resolution and advocacy
 // services.
-func (b *planBuilder) rights(r *Rights) {
+//
+// maker is the kind of body whose decision the document records: the
+// maintainer's, but the local authority's when it reconsidered a school's
+// plan (whose decision is then appealable).
+func (b *planBuilder) rights(r *Rights, maker cynllun.OrgKind) {
 	b.blocks = append(b.blocks, Block{Kind: KindPageBreak},
 		Block{Kind: KindPart, Key: KeyRights, Text: b.t(txtRightsTitle)})
 	b.add(KindParagraph, "", b.t(txtRightsIntro))
@@ -94,7 +98,7 @@ func (b *planBuilder) rights(r *Rights) {
 	}
 
 	b.blocks = append(b.blocks, Block{Kind: KindSection, Key: KeyRights + "_STEPS", Text: b.t(txtRightsSteps)})
-	route, ok := rightsRoute(r.MaintainerKind)
+	route, ok := rightsRoute(maker)
 	if !ok || len(route.Steps) == 0 {
 		b.add(KindParagraph, "", b.t(txtRightsNoRoute))
 	} else {

@@ -188,6 +188,17 @@ func TestBuildMeetingRights(t *testing.T) {
 	if page := blockText(partBlocks(buildMeeting(t, doc, LangEN), KeyRights)); !strings.Contains(page, "Appeal to the Education Tribunal for Wales") {
 		t.Errorf("decided review's rights page:\n%s", page)
 	}
+	// A school's plan: the family asks the authority to reconsider; once
+	// the authority has reconsidered it (a review of its own), its
+	// decision may be appealed.
+	doc.Rights.MaintainerKind = cynllun.OrgSchool
+	if page := blockText(partBlocks(buildMeeting(t, doc, LangEN), KeyRights)); !strings.Contains(page, "Ask the local authority to reconsider") || strings.Contains(page, "Appeal to the Education Tribunal for Wales\n") {
+		t.Errorf("school's review, rights page:\n%s", page)
+	}
+	doc.Review.Type = cynllun.ReviewLAReconsideration
+	if page := blockText(partBlocks(buildMeeting(t, doc, LangEN), KeyRights)); !strings.Contains(page, "Appeal to the Education Tribunal for Wales\n") || strings.Contains(page, "Ask the local authority to reconsider") {
+		t.Errorf("the authority's reconsideration, rights page:\n%s", page)
+	}
 	doc.Review.Decision = nil
 	if got := partBlocks(buildMeeting(t, doc, LangEN), KeyRights); got != nil {
 		t.Errorf("a rights page on a record with no decision: %+v", got)

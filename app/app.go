@@ -216,6 +216,7 @@ func (p *Program) Worker() *worker.Worker {
 	w := worker.New(p.Redis, worker.Config{Concurrency: p.Config.WorkerConcurrency, ShutdownTimeout: p.Config.ShutdownTimeout,
 		NoticeScanEvery: p.Config.NoticeScanEvery, Logger: p.Log})
 	render := worker.NewRenderHandler(p.DB, p.Bus, p.Log)
+	render.Contacts = p.Config.RightsContacts
 	w.Handle(worker.TypeRenderPlan, render)
 	w.Handle(worker.TypeRenderMeeting, render)
 	w.Handle(worker.TypeRenderBundle, render)

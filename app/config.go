@@ -94,6 +94,11 @@ type Config struct {
 	// BUNDLE_SECTIONS names a JSON file in the format of
 	// service/bundle_sections.json (default: those built in).
 	BundleSections service.BundleDefaults
+	// RightsContacts are who the rights and contacts page of each plan
+	// and decision names, per local authority: RIGHTS_CONTACTS names a
+	// JSON file in the format of service/rights_contacts.json, read over
+	// the built-in one (nil: the built-in one).
+	RightsContacts *service.RightsContacts
 
 	// BankHolidays are the England and Wales bank holidays of the file
 	// BANK_HOLIDAYS_FILE names (BankHolidaysFile), in the format GOV.UK
@@ -250,6 +255,15 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("BUNDLE_SECTIONS: %w", err))
+		}
+	}
+	if v := getenv("RIGHTS_CONTACTS"); v != "" {
+		data, err := os.ReadFile(v)
+		if err == nil {
+			c.RightsContacts, err = service.LoadRightsContacts(data, service.DefaultRightsContacts())
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("RIGHTS_CONTACTS: %w", err))
 		}
 	}
 	if path := getenv("BANK_HOLIDAYS_FILE"); path != "" {

@@ -58,6 +58,10 @@ func unitText(n int, u Unit) form.Text {
 	return count(n, en, cy)
 }
 
+// PeriodText names a time limit in words in both languages: "8 weeks" /
+// "8 wythnos".
+func PeriodText(n int, u Unit) form.Text { return unitText(n, u) }
+
 // count is "n noun(s)" / "n enw".
 func count(n int, en, cy string) form.Text {
 	if n != 1 {

@@ -9,6 +9,7 @@ import (
 	"github.com/cynllun/cynllun/form"
 	"github.com/cynllun/cynllun/ledger"
 	"github.com/cynllun/cynllun/quality"
+	"github.com/cynllun/cynllun/routes"
 )
 
 // Lang is the language of a rendered document.
@@ -63,7 +64,6 @@ var (
 	txtReviewDate   = form.Text{EN: "Review date", CY: "Dyddiad adolygu"}
 	txtEndDate      = form.Text{EN: "End date", CY: "Dyddiad gorffen"}
 	txtNHS          = form.Text{EN: "NHS-secured", CY: "I'w sicrhau gan y GIG"}
-	txtAttachment   = form.Text{EN: "attachment", CY: "atodiad"}
 	// Formats, with one %d.
 	fmtVersion  = form.Text{EN: "Plan version %d", CY: "Fersiwn %d o'r cynllun"}
 	fmtNeed     = form.Text{EN: "Need %d", CY: "Angen %d"}
@@ -436,4 +436,76 @@ func findingsText(errors, warnings, notes int) form.Text {
 		EN: plural(errors, "error", "errors") + ", " + plural(warnings, "warning", "warnings") + ", " + plural(notes, "note", "notes"),
 		CY: cy(errors, "gwall", "gwallau") + ", " + cy(warnings, "rhybudd", "rhybuddion") + ", " + cy(notes, "nodyn", "nodiadau"),
 	}
+}
+
+// Wording of 3D (the record of reviews), placed attachments and the rights
+// and contacts page (issue 18).
+var (
+	fmtReviewHeld      = form.Text{EN: "Review held on %s", CY: "Adolygiad a gynhaliwyd ar %s"}
+	fmtRevisedInto     = form.Text{EN: "Plan revised: version %d", CY: "Diwygiwyd y cynllun: fersiwn %d"}
+	fmtMadeThisVersion = form.Text{EN: "Plan revised: this version (%d) was made by this review", CY: "Diwygiwyd y cynllun: yr adolygiad hwn a wnaeth y fersiwn hon (%d)"}
+	txtNotRevisedShort = form.Text{EN: "Not revised (notice of a decision not to revise)", CY: "Heb ei ddiwygio (hysbysiad o benderfyniad i beidio â diwygio)"}
+	txtNextReviewBy    = form.Text{EN: "Next review due by", CY: "Adolygiad nesaf erbyn"}
+
+	txtProfileImage  = form.Text{EN: "Attached to the profile", CY: "Wedi'i atodi i'r proffil"}
+	fmtViewImage     = form.Text{EN: "%s's views (%d)", CY: "Safbwyntiau %s (%d)"}
+	txtAttachedFile1 = form.Text{EN: "An attached file", CY: "Ffeil wedi'i hatodi"}
+	txtSeparately    = form.Text{EN: "(available separately from this document)", CY: "(ar gael ar wahân i'r ddogfen hon)"}
+	txtWhatBefore    = form.Text{EN: "Before, in full", CY: "Cynt, yn llawn"}
+	txtWhatAfter     = form.Text{EN: "Now, in full", CY: "Nawr, yn llawn"}
+
+	txtRightsTitle          = form.Text{EN: "Your rights and who to contact", CY: "Eich hawliau a phwy i gysylltu â nhw"}
+	txtRightsIntro          = form.Text{EN: "If you have a question about this plan or disagree with a decision in it, talk first to the people below. You also have the rights set out on this page; using one does not take away another.", CY: "Os oes gennych gwestiwn am y cynllun hwn neu os ydych yn anghytuno â phenderfyniad ynddo, siaradwch yn gyntaf â'r bobl isod. Mae gennych hefyd yr hawliau a nodir ar y dudalen hon; nid yw defnyddio un yn dileu un arall."}
+	txtRightsSample         = form.Text{EN: "Sample contact details: these are examples, not a real service's. Ask the local authority for its own.", CY: "Manylion cyswllt enghreifftiol: enghreifftiau yw'r rhain, nid manylion gwasanaeth go iawn. Gofynnwch i'r awdurdod lleol am ei fanylion ei hun."}
+	txtRightsContacts       = form.Text{EN: "Who to contact", CY: "Pwy i gysylltu â nhw"}
+	txtRightsMaintainer     = form.Text{EN: "The body that maintains this plan", CY: "Y corff sy'n cynnal y cynllun hwn"}
+	txtMaintainerSchool     = form.Text{EN: "Ask for the school's additional learning needs co-ordinator (ALNCo).", CY: "Gofynnwch am gydlynydd anghenion dysgu ychwanegol (CADY) yr ysgol."}
+	txtMaintainerFEI        = form.Text{EN: "Ask for the college's additional learning needs co-ordinator (ALNCo).", CY: "Gofynnwch am gydlynydd anghenion dysgu ychwanegol (CADY) y coleg."}
+	txtMaintainerLA         = form.Text{EN: "Ask for the additional learning needs officer named below.", CY: "Gofynnwch am y swyddog anghenion dysgu ychwanegol a enwir isod."}
+	txtRightsALNOfficer     = form.Text{EN: "The local authority's additional learning needs officer", CY: "Swyddog anghenion dysgu ychwanegol yr awdurdod lleol"}
+	txtTheLA                = form.Text{EN: "The local authority", CY: "Yr awdurdod lleol"}
+	txtAskLA                = form.Text{EN: "Ask the local authority's additional learning needs team for the details.", CY: "Gofynnwch i dîm anghenion dysgu ychwanegol yr awdurdod lleol am y manylion."}
+	txtRightsSteps          = form.Text{EN: "If you disagree", CY: "Os ydych yn anghytuno"}
+	txtRightsNoRoute        = form.Text{EN: "Ask the local authority what you can do about a decision you disagree with.", CY: "Gofynnwch i'r awdurdod lleol beth y gallwch ei wneud am benderfyniad yr ydych yn anghytuno ag ef."}
+	txtRightsBy             = form.Text{EN: "By when", CY: "Erbyn pryd"}
+	fmtWithin               = form.Text{EN: "The Tribunal must receive the appeal within %s of the day you were given the decision and the notice of your right to appeal", CY: "Rhaid i'r Tribiwnlys gael yr apêl o fewn %s i'r diwrnod y rhoddwyd y penderfyniad a'r hysbysiad o'ch hawl i apelio i chi"}
+	fmtWithinAsk            = form.Text{EN: "Ask within %s of the day you were given the decision", CY: "Gofynnwch o fewn %s i'r diwrnod y rhoddwyd y penderfyniad i chi"}
+	txtFirstWorkingDayAfter = form.Text{EN: " (or by the first working day after that period)", CY: " (neu erbyn y diwrnod gwaith cyntaf ar ôl y cyfnod hwnnw)"}
+	fmtExtension            = form.Text{EN: "If you refer the disagreement to the local authority's disagreement resolution arrangements before then, you have %s more.", CY: "Os byddwch yn cyfeirio'r anghytundeb at drefniadau datrys anghytundebau'r awdurdod lleol cyn hynny, mae gennych %s arall."}
+	txtRightsServices       = form.Text{EN: "Disagreement resolution, advocacy and the Tribunal", CY: "Datrys anghytundebau, eiriolaeth a'r Tribiwnlys"}
+	txtRightsDR             = form.Text{EN: "Disagreement resolution", CY: "Datrys anghytundebau"}
+	txtRightsAdvocacy       = form.Text{EN: "Independent advocacy", CY: "Eiriolaeth annibynnol"}
+	txtRightsTribunal       = form.Text{EN: "Education Tribunal for Wales", CY: "Tribiwnlys Addysg Cymru"}
+	txtPhone                = form.Text{EN: "Phone", CY: "Ffôn"}
+	txtEmail                = form.Text{EN: "Email", CY: "E-bost"}
+	txtWeb                  = form.Text{EN: "Website", CY: "Gwefan"}
+)
+
+// stepTexts say in plain words how to take each step a route may hold
+// (routes.json gives the steps; their legal descriptions are for staff).
+var stepTexts = map[routes.StepKind]form.Text{
+	routes.StepLAReconsideration: {
+		EN: "You cannot appeal against a school's decision. Instead, write to the local authority and ask it to reconsider the school's decision or this plan. If the local authority then decides not to change it, you can appeal against the local authority's decision to the Education Tribunal for Wales.",
+		CY: "Ni allwch apelio yn erbyn penderfyniad ysgol. Yn hytrach, ysgrifennwch at yr awdurdod lleol a gofyn iddo ailystyried penderfyniad yr ysgol neu'r cynllun hwn. Os bydd yr awdurdod lleol wedyn yn penderfynu peidio â'i newid, gallwch apelio i Dribiwnlys Addysg Cymru yn erbyn penderfyniad yr awdurdod lleol.",
+	},
+	routes.StepTribunalAppeal: {
+		EN: "You can appeal against the decision to the Education Tribunal for Wales. The child (with a case friend where needed), the parent or the young person may appeal.",
+		CY: "Gallwch apelio yn erbyn y penderfyniad i Dribiwnlys Addysg Cymru. Caiff y plentyn (gyda chyfaill achos lle bo angen), y rhiant neu'r person ifanc apelio.",
+	},
+	routes.StepDisagreementResolution: {
+		EN: "The local authority arranges ways to avoid and resolve disagreements, with an independent person. Using them does not affect your right to appeal.",
+		CY: "Mae'r awdurdod lleol yn trefnu ffyrdd o osgoi a datrys anghytundebau, gyda pherson annibynnol. Nid yw eu defnyddio'n effeithio ar eich hawl i apelio.",
+	},
+	routes.StepAdvocacy: {
+		EN: "The local authority must arrange independent advocacy for a child, young person or case friend who is thinking about an appeal or making one.",
+		CY: "Rhaid i'r awdurdod lleol drefnu eiriolaeth annibynnol ar gyfer plentyn, person ifanc neu gyfaill achos sy'n ystyried apêl neu'n gwneud un.",
+	},
+	routes.StepLATakeover: {
+		EN: "You can ask the local authority to take over this plan from the body that maintains it.",
+		CY: "Gallwch ofyn i'r awdurdod lleol gymryd y cynllun hwn drosodd gan y corff sy'n ei gynnal.",
+	},
+	routes.StepReviewRequest: {
+		EN: "You can ask the body that maintains the plan to review it.",
+		CY: "Gallwch ofyn i'r corff sy'n cynnal y cynllun ei adolygu.",
+	},
 }

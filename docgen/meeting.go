@@ -2,6 +2,7 @@ package docgen
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,14 @@ type MeetingDoc struct {
 	LedgerFrom, LedgerTo cynllun.Date
 	// Display names of the organisations involved.
 	Maintainer, LocalAuthority, Setting string
+	// MaintainerKind is the kind of body that maintains the plan.
+	MaintainerKind cynllun.OrgKind
+	// Attachments are the files the record refers to, by file id (the
+	// child's drawing is placed in their views).
+	Attachments map[string]Attachment
+	// Rights, when set, is the rights and contacts page printed after a
+	// record that holds a decision (rights.go).
+	Rights *Rights
 }
 
 // Keys of the record's part and section headings, for tests and readers of
@@ -97,7 +106,7 @@ func BuildMeeting(doc MeetingDoc, lang Lang) (*Tree, error) {
 		return nil, cynllun.E(cynllun.CodeInvalid, op, "a review record needs a learner, a plan and a review")
 	}
 	r := doc.Review
-	b := &meetingBuilder{planBuilder: planBuilder{lang: lang}, doc: doc, r: r}
+	b := &meetingBuilder{planBuilder: planBuilder{lang: lang, attachments: doc.Attachments}, doc: doc, r: r}
 	t := &Tree{
 		Lang:        lang,
 		Title:       b.t(txtMeetingTitle),
@@ -119,12 +128,20 @@ func BuildMeeting(doc MeetingDoc, lang Lang) (*Tree, error) {
 	b.needsAndProvision()
 	b.decision()
 	b.whatChanged()
+	if doc.Rights != nil && r.Decision != nil {
+		maker := doc.Rights.MaintainerKind
+		if r.Type == cynllun.ReviewLAReconsideration {
+			maker = cynllun.OrgLocalAuthority // the authority decided (s.27)
+		}
+		b.rights(doc.Rights, maker)
+	}
+	distinctWidths(b.blocks)
 	t.Blocks = b.blocks
 	return t, nil
 }
 
 // meetingBuilder lays out a review record. It borrows planBuilder's
-// helpers (t, add, empty, text, paragraph, attachment); its own field,
+// helpers (t, add, empty, text, paragraph, attachmentBlocks); its own field,
 // optField and section take fixed wording rather than a form section.
 type meetingBuilder struct {
 	planBuilder
@@ -158,15 +175,10 @@ func (b *meetingBuilder) name() string {
 	return b.doc.Learner.GivenName
 }
 
-func (b *meetingBuilder) attachments(ids []string) {
-	if len(ids) == 0 {
-		return
-	}
-	lines := make([]string, len(ids))
-	for i, id := range ids {
-		lines[i] = b.attachment(id)
-	}
-	b.field(txtAttachments, strings.Join(lines, "\n"))
+// attached places the files of a view: images shown with caption what,
+// other files named.
+func (b *meetingBuilder) attached(what form.Text, ids []string) {
+	b.attachmentBlocks(b.t(txtAttachments), what, ids)
 }
 
 func (b *meetingBuilder) details() {
@@ -241,7 +253,7 @@ func (b *meetingBuilder) childViews() {
 		} else if len(v.Attachments) == 0 {
 			b.empty()
 		}
-		b.attachments(v.Attachments)
+		b.attached(sprintf(fmtViewImage, b.name(), i+1), v.Attachments)
 	}
 }
 
@@ -260,7 +272,7 @@ func (b *meetingBuilder) parentViews() {
 		if blank(v.Text) && len(v.Attachments) == 0 {
 			b.empty()
 		}
-		b.attachments(v.Attachments)
+		b.attached(form.Text{EN: name, CY: name}, v.Attachments)
 	}
 }
 
@@ -549,7 +561,7 @@ func (b *meetingBuilder) evidence() {
 		}
 		b.optField(txtSummary, e.Summary)
 		if e.Attachment != "" {
-			b.field(txtAttachedFile, b.attachment(e.Attachment))
+			b.attachmentBlocks(b.t(txtAttachedFile), form.Text{EN: title, CY: title}, []string{e.Attachment})
 		}
 	}
 }
@@ -572,6 +584,24 @@ func (b *meetingBuilder) decision() {
 	b.field(txtDecidedOn, b.t(dateText(d.DecidedOn)))
 	b.field(txtReasons, b.text(d.Reasons))
 }
+
+// fileNames puts the names of the files s names by id (a change to the
+// one-page profile's media, an appendix's file) in place of their ids; a
+// file the record does not know is "an attached file".
+func (b *meetingBuilder) fileNames(s string, lang Lang) string {
+	if !strings.Contains(s, cynllun.PrefixFile) {
+		return s
+	}
+	return fileID.ReplaceAllStringFunc(s, func(id string) string {
+		if a, ok := b.attachments[id]; ok && !blank(a.Name) {
+			return a.Name
+		}
+		return lang.Pick(txtAttachedFile1)
+	})
+}
+
+// fileID matches a file id (cynllun.PrefixFile and its hex or letters).
+var fileID = regexp.MustCompile(regexp.QuoteMeta(cynllun.PrefixFile) + `[0-9A-Za-z]+`)
 
 // emptyAs adds the line saying nothing is recorded, in words of its own.
 func (b *meetingBuilder) emptyAs(t form.Text) { b.add(KindEmpty, "", b.t(t)) }
@@ -613,9 +643,20 @@ func (b *meetingBuilder) whatChanged() {
 		def = form.Current()
 	}
 	diff := func(lang cynllun.Language) []form.Change { return form.Diff(def, from.Content, to.Content, lang) }
-	list := func(changes []form.Change) {
+	list := func(changes []form.Change, lang Lang) {
 		for _, c := range changes {
+			c.Summary, c.From, c.To = b.fileNames(c.Summary, lang), b.fileNames(c.From, lang), b.fileNames(c.To, lang)
 			b.add(KindParagraph, "", c.Summary)
+			// A summary quotes a long value cut short; the whole wording
+			// follows it.
+			for _, v := range []struct {
+				label form.Text
+				value string
+			}{{txtWhatBefore, c.From}, {txtWhatAfter, c.To}} {
+				if !blank(v.value) && !strings.Contains(c.Summary, strings.Join(strings.Fields(v.value), " ")) {
+					b.add(KindField, lang.Pick(v.label), v.value)
+				}
+			}
 		}
 	}
 	var cy, en []form.Change
@@ -630,11 +671,11 @@ func (b *meetingBuilder) whatChanged() {
 		b.emptyAs(txtNoDifferences)
 	case b.lang == LangBilingual:
 		b.add(KindSubheading, "", b.t(txtListCY))
-		list(cy)
+		list(cy, LangCY)
 		b.add(KindSubheading, "", b.t(txtListEN))
-		list(en)
+		list(en, LangEN)
 	default:
-		list(cy)
-		list(en)
+		list(cy, LangCY)
+		list(en, LangEN)
 	}
 }

@@ -1,6 +1,7 @@
 package docgen
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
@@ -203,7 +204,7 @@ func TestBuildMeetingChildViews(t *testing.T) {
 			{Kind: KindSubheading, Text: "View 2: Drawing"},
 			{Kind: KindField, Label: "Gathered by", Text: "Mrs Nia Hughes"},
 			{Kind: KindQuote, Label: "As recorded", Text: "“Siân drew herself reading to her dog in the tŷ bach at the end of the garden; she said it is where she feels brave.”"},
-			{Kind: KindField, Label: "Attachments", Text: "attachment att-drawing-2"},
+			{Kind: KindImage, Text: "Siân's views (2): Siân and her dog.png"},
 		}},
 		{LangBilingual, []Block{
 			{Kind: KindSubheading, Text: "Barn 1 / View 1: Yn eu geiriau eu hunain / In their own words"},
@@ -212,8 +213,20 @@ func TestBuildMeetingChildViews(t *testing.T) {
 		}},
 	} {
 		t.Run(string(tc.lang), func(t *testing.T) {
-			tree := buildMeeting(t, SampleMeeting(), tc.lang)
+			doc := SampleMeeting()
+			doc.Attachments = map[string]Attachment{"att-drawing-2": drawing("Siân and her dog.png", 40, 30)}
+			tree := buildMeeting(t, doc, tc.lang)
 			got := partBlocks(tree, KeyChildViews)
+			// The image is checked on its own: its bytes, size and text.
+			for i, b := range got {
+				if b.Kind != KindImage {
+					continue
+				}
+				if im := b.Image; im == nil || im.Width != 40 || im.Height != 30 || im.ContentType != "image/png" || im.Alt != b.Text || !bytes.Equal(im.Data, doc.Attachments["att-drawing-2"].Image.Data) {
+					t.Errorf("image block %+v", b)
+				}
+				got[i].Image = nil
+			}
 			if diff := cmp.Diff(tc.want, got[:len(tc.want)]); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -248,9 +261,12 @@ func TestBuildMeetingChildViews(t *testing.T) {
 	t.Run("attachment only", func(t *testing.T) {
 		doc := SampleMeeting()
 		doc.Review.ChildViews = []cynllun.ChildView{{Format: cynllun.ViewAudio, Attachments: []string{"att-a", "att-b"}}, {Format: "NEW_FORMAT"}}
+		// A file that is not an image is named; one the record knows nothing
+		// about is an attached file, never its id.
+		doc.Attachments = map[string]Attachment{"att-a": {Name: "Llais Siân.m4a"}}
 		want := []Block{
 			{Kind: KindSubheading, Text: "View 1: Audio recording"},
-			{Kind: KindField, Label: "Attachments", Text: "attachment att-a\nattachment att-b"},
+			{Kind: KindField, Label: "Attachments", Text: "Llais Siân.m4a (available separately from this document)\nAn attached file (available separately from this document)"},
 			{Kind: KindSubheading, Text: "View 2: NEW_FORMAT"},
 			{Kind: KindEmpty, Text: "No information recorded."},
 		}
@@ -469,7 +485,7 @@ func TestBuildMeetingProvision(t *testing.T) {
 			field("Ffynhonnell", e.Source),
 			field("Dyddiad", "10 Rhagfyr 2026"),
 			field("Crynodeb", e.Summary),
-			field("Ffeil wedi'i hatodi", "atodiad att-salt-report-1"),
+			field("Ffeil wedi'i hatodi", "Ffeil wedi'i hatodi (ar gael ar wahân i'r ddogfen hon)"),
 		}, under(tree, KeyNewEvidence)); diff != "" {
 			t.Errorf("evidence (-want +got):\n%s", diff)
 		}
@@ -588,7 +604,9 @@ func TestBuildMeetingWhatChanged(t *testing.T) {
 				if subs := kinds(got, KindSubheading); len(subs) != 2 || subs[1].Text != "English" {
 					t.Errorf("subheadings %+v", subs)
 				}
-				if i := slices.IndexFunc(got, func(b Block) bool { return b.Text == "English" }); got[i+1].Text != en[0] || got[i-1].Text != cy[len(cy)-1] {
+				i := slices.IndexFunc(got, func(b Block) bool { return b.Text == "English" })
+				lastCY := slices.IndexFunc(got, func(b Block) bool { return b.Kind == KindParagraph && b.Text == cy[len(cy)-1] })
+				if got[i+1].Text != en[0] || lastCY < 0 || lastCY > i || slices.ContainsFunc(got[lastCY+1:i], func(b Block) bool { return b.Kind == KindParagraph }) {
 					t.Errorf("the English list does not follow the Welsh one")
 				}
 			}

@@ -2,6 +2,7 @@ package docgen
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cynllun/cynllun"
@@ -18,6 +19,18 @@ type PlanDoc struct {
 	Maintainer     string // the organisation that maintains the plan
 	LocalAuthority string
 	Setting        string
+	// MaintainerKind is the kind of body that maintains the plan (a school,
+	// an FEI, the local authority): the rights page follows its route.
+	MaintainerKind cynllun.OrgKind
+	// Reviews are the plan's reviews (any status, any order); 3D lists
+	// those concluded up to this version (reviewsFor).
+	Reviews []*cynllun.Review
+	// Attachments are the files the content refers to, by file id: an
+	// image is placed where it belongs, anything else is named.
+	Attachments map[string]Attachment
+	// Rights, when set, is the rights and contacts page printed after the
+	// plan (rights.go).
+	Rights *Rights
 	// Check, when set, is printed on pages of its own after the plan: the
 	// quality findings of a draft (check.go). It is printed whatever the
 	// version's status; the service decides when to ask for it.
@@ -57,7 +70,7 @@ func BuildPlan(doc PlanDoc, lang Lang) (*Tree, error) {
 		def = form.Current()
 	}
 	v := doc.Version
-	b := &planBuilder{lang: lang, doc: doc, c: v.Content}
+	b := &planBuilder{lang: lang, doc: doc, c: v.Content, attachments: doc.Attachments}
 	t := &Tree{
 		Lang:        lang,
 		Title:       b.t(def.Title),
@@ -103,9 +116,13 @@ func BuildPlan(doc PlanDoc, lang Lang) (*Tree, error) {
 			}
 		}
 	}
+	if doc.Rights != nil {
+		b.rights(doc.Rights, doc.Rights.MaintainerKind)
+	}
 	if doc.Check != nil {
 		b.check(def, doc.Check)
 	}
+	distinctWidths(b.blocks)
 	t.Blocks = b.blocks
 	return t, nil
 }
@@ -115,6 +132,8 @@ type planBuilder struct {
 	doc    PlanDoc
 	c      *cynllun.Content
 	blocks []Block
+	// attachments are the files the document refers to, by id.
+	attachments map[string]Attachment
 }
 
 func (b *planBuilder) t(t form.Text) string { return b.lang.Pick(t) }
@@ -187,15 +206,88 @@ func (b *planBuilder) section(s *form.Section) {
 		b.placement(s)
 	case "3A":
 		b.paragraph(b.c.MeetingSummary)
+	case "3D":
+		b.further(s.Key)
+		b.reviews()
 	case "APPENDICES":
 		b.appendices(s)
 	default: // the further sections of Part 3
-		for _, f := range b.c.FurtherSections {
-			if f.Key == s.Key {
-				b.paragraph(f.Text)
-			}
+		b.further(s.Key)
+	}
+}
+
+// further prints the text recorded for a further section of Part 3.
+func (b *planBuilder) further(key string) {
+	for _, f := range b.c.FurtherSections {
+		if f.Key == key {
+			b.paragraph(f.Text)
 		}
 	}
+}
+
+// reviews lists under 3D the reviews of the plan concluded up to this
+// version, oldest first: when each was held, its type and its decision,
+// the review that made this version marked so, and when the next review
+// is due after the latest.
+func (b *planBuilder) reviews() {
+	v := b.doc.Version
+	rs := reviewsFor(b.doc.Reviews, v.Number)
+	for i, r := range rs {
+		d := r.Decision
+		b.add(KindSubheading, "", b.t(withText(fmtReviewHeld, dateText(r.HeldOn))))
+		b.add(KindField, b.t(txtReviewType), b.t(enumText(reviewTypes, r.Type)))
+		if d.Kind == cynllun.DecisionRevised && d.Version == v.Number {
+			b.add(KindField, b.t(txtOutcomeOfReview), b.t(sprintf(fmtMadeThisVersion, d.Version)))
+		} else {
+			b.add(KindField, b.t(txtOutcomeOfReview), b.t(reviewOutcome(d)))
+		}
+		b.add(KindField, b.t(txtDecidedOn), b.t(dateText(d.DecidedOn)))
+		if i == len(rs)-1 && !d.DecidedOn.IsZero() {
+			// A decision either way starts a new 12-month review period
+			// (s.23(3), (4)), ending the day before its anniversary.
+			b.add(KindField, b.t(txtNextReviewBy), b.t(dateText(d.DecidedOn.AddYears(1).AddDays(-1))))
+		}
+	}
+}
+
+// reviewOutcome is a review's decision in words.
+func reviewOutcome(d *cynllun.Decision) form.Text {
+	if d.Kind == cynllun.DecisionRevised {
+		return sprintf(fmtRevisedInto, d.Version)
+	}
+	return txtNotRevisedShort
+}
+
+// reviewsFor are the reviews concluded up to version n, by date decided
+// (then held): a revision into version n or earlier, or a decision not to
+// revise version n or an earlier one.
+func reviewsFor(all []*cynllun.Review, n int) []*cynllun.Review {
+	var out []*cynllun.Review
+	for _, r := range all {
+		if r == nil || r.Status != cynllun.ReviewConcluded || r.Decision == nil {
+			continue
+		}
+		switch d := r.Decision; d.Kind {
+		case cynllun.DecisionRevised:
+			if d.Version < 1 || d.Version > n {
+				continue
+			}
+		case cynllun.DecisionNoRevision:
+			if r.PlanVersion > n {
+				continue
+			}
+		default:
+			continue
+		}
+		out = append(out, r)
+	}
+	slices.SortStableFunc(out, func(a, c *cynllun.Review) int {
+		if x := a.Decision.DecidedOn.Time().Compare(c.Decision.DecidedOn.Time()); x != 0 {
+			return x
+		}
+		return a.HeldOn.Time().Compare(c.HeldOn.Time())
+	})
+	return out
 }
 
 func (b *planBuilder) consent(s *form.Section) {
@@ -245,16 +337,8 @@ func (b *planBuilder) profile(s *form.Section) {
 			}
 		}
 	}
-	if len(p.Media) > 0 {
-		ids := make([]string, len(p.Media))
-		for i, id := range p.Media {
-			ids[i] = b.attachment(id)
-		}
-		b.field(s, "media", strings.Join(ids, "\n"))
-	}
+	b.attachmentBlocks(b.label(s, "media"), txtProfileImage, p.Media)
 }
-
-func (b *planBuilder) attachment(id string) string { return b.t(txtAttachment) + " " + id }
 
 func (b *planBuilder) needs(s *form.Section) {
 	for i, n := range b.c.Needs {
@@ -341,7 +425,7 @@ func (b *planBuilder) appendices(s *form.Section) {
 		b.add(KindSubheading, "", heading)
 		b.paragraph(a.Text)
 		if a.AttachmentID != "" {
-			b.field(s, "attachmentId", b.attachment(a.AttachmentID))
+			b.attachmentBlocks(b.label(s, "attachmentId"), sprintf(fmtAppendix, i+1), []string{a.AttachmentID})
 		}
 	}
 }

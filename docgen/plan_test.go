@@ -140,6 +140,7 @@ func TestBuildPlanContent(t *testing.T) {
 	doc := samplePlan(5)
 	doc.Version.Content.Provision[0].Quantity = &cynllun.Quantity{MinutesPerSession: 1, Sessions: 1, Per: cynllun.PerDay, GroupSize: 2}
 	doc.Version.Content.Consent.ConsentGiven = nil
+	doc.Attachments = map[string]Attachment{"att-drawing-1": drawing("Llun Siân.png", 30, 40), "att-targets-1": {Name: "Interim targets.pdf"}}
 	row := func(n string) Block { return Block{Kind: KindSubheading, Text: n} }
 	field := func(l, v string) Block { return Block{Kind: KindField, Label: l, Text: v} }
 	r := doc.Version.Content.Provision[4]
@@ -165,7 +166,7 @@ func TestBuildPlanContent(t *testing.T) {
 		{"appendices EN", "Appendices", LangEN, []Block{
 			row("Appendix 1: Interim targets"),
 			{Kind: KindParagraph, Text: "Read 60 words a minute with 95% accuracy by Christmas."},
-			field("Attached file", "attachment att-targets-1"),
+			field("Attached file", "Interim targets.pdf (available separately from this document)"),
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -241,7 +242,7 @@ func TestBuildPlanContent(t *testing.T) {
 		if diff := cmp.Diff(want, got[:3]); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
-		if last := got[len(got)-1]; last != field("Lluniau, ffotograffau, sain a fideo", "atodiad att-drawing-1") {
+		if last := got[len(got)-1]; last.Kind != KindImage || last.Text != "Wedi'i atodi i'r proffil: Llun Siân.png" || last.Image == nil || last.Image.Alt != last.Text {
 			t.Errorf("media: got %+v", last)
 		}
 	})

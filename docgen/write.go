@@ -255,6 +255,8 @@ func (w *writer) block(b Block) {
 		w.flow(b.Text, gridSize, props.Text{Size: bodySize, Style: fontstyle.Bold, Color: red, Left: 2}, w.bold, nil)
 	case KindPageBreak:
 		w.m.AddPages(page.New())
+	case KindImage:
+		w.image(b)
 	case KindFinding:
 		w.keepWithNext(25)
 		w.m.AddRows(row.New(3))

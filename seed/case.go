@@ -60,7 +60,7 @@ func SampleCase(now time.Time) *cynllun.Case {
 		Parties: []cynllun.Party{
 			{Role: cynllun.PartyAppellant, Name: "Ceri Llywelyn", UserID: ParentID},
 			{Role: cynllun.PartyRespondent, Name: "Cardiff Council", Organisation: "Cyngor Caerdydd / Cardiff Council", OrgID: CardiffID},
-			{Role: cynllun.PartyAdvocate, Name: "Elin Morgan", Organisation: "Independent advocacy service (sample)", Represents: cynllun.PartyAppellant},
+			{Role: cynllun.PartyAdvocate, Name: "Elin Morgan", Organisation: "Gwasanaeth eirioli annibynnol (enghraifft) / Independent advocacy service (sample)", Represents: cynllun.PartyAppellant},
 		},
 		Bundle: cynllun.BundleSpec{
 			Language: cynllun.RenderBilingual, Sections: d.Sections, Chronology: true, ChronologyAfter: d.ChronologyAfter,
@@ -212,13 +212,13 @@ func SampleEvidence(c *cynllun.Case) ([]EvidenceDoc, error) {
 				{Cells: []form.Text{{EN: "Right of appeal", CY: "Hawl i apelio"}, en("You may appeal against this decision to the Education Tribunal for Wales. " +
 					"The Tribunal must receive your appeal by the first working day after the end of 8 weeks beginning on the date of this notice.\n" +
 					"You may also ask for the council's arrangements for avoiding and resolving disagreements; this does not take away your right to appeal.")}},
-				{Cells: []form.Text{{EN: "Contact", CY: "Cyswllt"}, en("Dafydd ap Gwilym, ALN officer, Cardiff Council (sample)")}},
+				{Cells: []form.Text{{EN: "Contact", CY: "Cyswllt"}, {EN: "Dafydd ap Gwilym, ALN officer, Cardiff Council (sample)", CY: "Dafydd ap Gwilym, swyddog ADY, Cyngor Caerdydd (enghraifft)"}}},
 			},
 			Notes: []form.Text{sampleNote},
 		},
 	}, {
 		id: EPReportID, name: "educational-psychology-report.pdf", title: "Adroddiad seicoleg addysg / Educational psychology report",
-		author: "Dr Non Thomas, educational psychologist (sample)", by: ParentID, kind: cynllun.EvidenceReport, section: "D", date: epDate,
+		author: "Dr Non Thomas, seicolegydd addysg (enghraifft) / educational psychologist (sample)", by: ParentID, kind: cynllun.EvidenceReport, section: "D", date: epDate,
 		table: docgen.TableDoc{
 			Title:    form.Text{EN: "Educational psychology report", CY: "Adroddiad seicoleg addysg"},
 			Subtitle: form.Text{EN: "Independent assessment commissioned by the family", CY: "Asesiad annibynnol a gomisiynwyd gan y teulu"},

@@ -184,7 +184,7 @@ func Sample(ctx context.Context, st cynllun.Store, now time.Time) error {
 func SampleCalendar() *calendar.Calendar {
 	d := cynllun.MustDate
 	return &calendar.Calendar{
-		ID: cynllun.PrefixCalendar + SchoolID, Name: "Ysgol Gymraeg Glan Taf (sample) 2026–27",
+		ID: cynllun.PrefixCalendar + SchoolID, Name: "Ysgol Gymraeg Glan Taf (enghraifft / sample) 2026–27",
 		Source: "sample data: made-up dates, not a school's published calendar",
 		Terms: []calendar.Term{
 			{Name: "Autumn term 2026", NameCy: "Tymor yr Hydref 2026", Start: d("2026-09-01"), End: d("2026-12-18")},

@@ -151,7 +151,7 @@ func (r *recordReader) pick(t form.Text) string { return docgen.Lang(r.lang).Pic
 
 func (r *recordReader) orgName(id string) string {
 	if o := r.orgs[id]; o != nil {
-		return r.pick(form.Text{EN: o.Name, CY: o.NameCy})
+		return orgName(o, r.lang)
 	}
 	return ""
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/docgen"
+	"github.com/cynllun/cynllun/form"
 )
 
 // The documents Cynllun renders from the record, read the same way by the
@@ -18,19 +19,30 @@ func LoadPlanDoc(ctx context.Context, store cynllun.Store, planID string, versio
 	var doc docgen.PlanDoc
 	// The version and the plan (then its learner and organisations) are
 	// read at the same time.
+	// The plan's reviews too, for 3D.
 	var (
 		versions []*cynllun.Version
+		reviews  []*cynllun.Review
 		verr     error
-		read     = make(chan struct{})
+		rerr     error
+		read     = make(chan struct{}, 2)
 	)
 	go func() {
-		defer close(read)
+		defer func() { read <- struct{}{} }()
 		versions, verr = store.VersionsByID(ctx, []string{cynllun.VersionID(planID, version)})
+	}()
+	go func() {
+		defer func() { read <- struct{}{} }()
+		reviews, rerr = store.ReviewsForPlans(ctx, []string{planID})
 	}()
 	n, err := loadSubject(ctx, store, planID, lang)
 	<-read
+	<-read
 	if verr != nil {
 		return doc, cynllun.AsError(op, verr)
+	}
+	if rerr != nil {
+		return doc, cynllun.AsError(op, rerr)
 	}
 	if len(versions) == 0 || versions[0].Content == nil {
 		return doc, cynllun.NotFound(op, "plan version")
@@ -38,8 +50,13 @@ func LoadPlanDoc(ctx context.Context, store cynllun.Store, planID string, versio
 	if err != nil {
 		return doc, err
 	}
+	files, err := loadAttachments(ctx, store, n.learner.ID, planAttachments(versions[0].Content))
+	if err != nil {
+		return doc, err
+	}
 	return docgen.PlanDoc{Learner: n.learner, Plan: n.plan, Version: versions[0],
-		Maintainer: n.maintainer, LocalAuthority: n.la, Setting: n.setting}, nil
+		Maintainer: n.maintainer, LocalAuthority: n.la, Setting: n.setting, MaintainerKind: n.maintainerKind,
+		Reviews: reviews, Attachments: files}, nil
 }
 
 // LoadMeetingDoc reads what one revision of a review's meeting record
@@ -73,10 +90,23 @@ func LoadMeetingDoc(ctx context.Context, store cynllun.Store, reviewID string, r
 		return doc, cynllun.AsError(op, err)
 	}
 	rc := rcs[0]
+	// The files of the record, and those of the plan versions reviewed
+	// and revised (their changes may name them).
+	ids := reviewAttachments(r)
+	for _, v := range []*cynllun.Version{rc.Reviewed, rc.Revised} {
+		if v != nil {
+			ids = append(ids, planAttachments(v.Content)...)
+		}
+	}
+	files, err := loadAttachments(ctx, store, n.learner.ID, ids)
+	if err != nil {
+		return doc, err
+	}
 	return docgen.MeetingDoc{
 		Learner: n.learner, Plan: n.plan, Review: r, Reviewed: rc.Reviewed, Revised: rc.Revised,
 		Ledger: rc.Ledger, LedgerFrom: rc.From, LedgerTo: rc.To,
-		Maintainer: n.maintainer, LocalAuthority: n.la, Setting: n.setting,
+		Maintainer: n.maintainer, LocalAuthority: n.la, Setting: n.setting, MaintainerKind: n.maintainerKind,
+		Attachments: files,
 	}, nil
 }
 
@@ -86,6 +116,7 @@ type subject struct {
 	plan                    *cynllun.Plan
 	learner                 *cynllun.Learner
 	maintainer, la, setting string
+	maintainerKind          cynllun.OrgKind
 }
 
 func loadSubject(ctx context.Context, store cynllun.Store, planID string, lang cynllun.RenderLanguage) (subject, error) {
@@ -114,7 +145,7 @@ func loadSubject(ctx context.Context, store cynllun.Store, planID string, lang c
 	for _, o := range orgs {
 		name := orgName(o, lang)
 		if o.ID == n.plan.MaintainerID {
-			n.maintainer = name
+			n.maintainer, n.maintainerKind = name, o.Kind
 		}
 		if o.ID == l.LAID {
 			n.la = name
@@ -126,10 +157,9 @@ func loadSubject(ctx context.Context, store cynllun.Store, planID string, lang c
 	return n, nil
 }
 
-// orgName is an organisation's name in a document's language.
+// orgName is an organisation's name in a document's language: its Welsh
+// name in Welsh, "Welsh / English" in a bilingual document ("Caerdydd /
+// Cardiff"), and its English name otherwise or when it has no other.
 func orgName(o *cynllun.Organisation, lang cynllun.RenderLanguage) string {
-	if lang == cynllun.RenderCY && o.NameCy != "" {
-		return o.NameCy
-	}
-	return o.Name
+	return docgen.Lang(lang).Pick(form.Text{EN: o.Name, CY: o.NameCy})
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -95,6 +96,10 @@ type RenderHandler struct {
 	Events         JobEvents // optional
 	Log            *slog.Logger
 	Now            func() time.Time
+	// Contacts are who the rights and contacts page of each plan and
+	// decision names, per local authority (RIGHTS_CONTACTS); the built-in
+	// ones when nil.
+	Contacts *service.RightsContacts
 }
 
 // NewRenderHandler returns a handler rendering with docgen.
@@ -157,6 +162,16 @@ func (h *RenderHandler) now() time.Time {
 	return time.Now().UTC()
 }
 
+// defaultContacts are the built-in rights contacts, read once.
+var defaultContacts = sync.OnceValue(service.DefaultRightsContacts)
+
+func (h *RenderHandler) contacts() *service.RightsContacts {
+	if h.Contacts != nil {
+		return h.Contacts
+	}
+	return defaultContacts()
+}
+
 func (h *RenderHandler) log() *slog.Logger {
 	if h.Log != nil {
 		return h.Log
@@ -212,6 +227,7 @@ func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (pdfID, ht
 		if err != nil {
 			return "", "", err
 		}
+		doc.Rights = h.contacts().Rights(doc.Learner.LAID, doc.MaintainerKind, doc.Maintainer, doc.LocalAuthority)
 		if pdf, err = h.RenderMeeting(doc, lang); err != nil {
 			return "", "", cynllun.AsError(op, err)
 		}
@@ -234,6 +250,7 @@ func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (pdfID, ht
 			}
 			doc.Check = &docgen.PlanCheck{Findings: quality.CheckPlan(in), AsOf: job.CreatedAt}
 		}
+		doc.Rights = h.contacts().Rights(doc.Learner.LAID, doc.MaintainerKind, doc.Maintainer, doc.LocalAuthority)
 		if pdf, err = h.Render(doc, lang); err != nil {
 			return "", "", cynllun.AsError(op, err)
 		}

@@ -3,7 +3,6 @@ package docgen
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
@@ -78,18 +77,14 @@ func sprintf(t form.Text, args ...any) form.Text {
 	return form.Text{EN: fmt.Sprintf(t.EN, args...), CY: fmt.Sprintf(t.CY, args...)}
 }
 
-var monthsCY = [...]string{"Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin",
-	"Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"}
-
-// dateText is "7 January 2027" / "7 Ionawr 2027", or "Not recorded".
+// dateText is "7 January 2027" / "7 Ionawr 2027" (form.DateText), or "Not
+// recorded".
 func dateText(d cynllun.Date) form.Text {
-	if d.IsZero() || d.Month < time.January || d.Month > time.December {
+	t := form.DateText(d)
+	if t.EN == "" {
 		return txtNotRecorded
 	}
-	return form.Text{
-		EN: fmt.Sprintf("%d %s %d", d.Day, d.Month, d.Year),
-		CY: fmt.Sprintf("%d %s %d", d.Day, monthsCY[d.Month-1], d.Year),
-	}
+	return t
 }
 
 func yesNo(v bool) form.Text {

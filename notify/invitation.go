@@ -73,7 +73,6 @@ func invitationText(in Invitation) (subject, body string) {
 	return subject, b.String()
 }
 
-
 // SendInvitation sends invitation in to one address. Errors as Send: the
 // address is never in them.
 func (m *Mailer) SendInvitation(ctx context.Context, to string, in Invitation) error {

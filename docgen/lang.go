@@ -397,7 +397,7 @@ var (
 	txtFindings   = form.Text{EN: "Findings", CY: "Canfyddiadau"}
 	txtNoFindings = form.Text{EN: "No findings", CY: "Dim canfyddiadau"}
 	txtFix        = form.Text{EN: "How to put it right", CY: "Sut i'w gywiro"}
-	txtBasis      = form.Text{EN: "Basis", CY: "Sail"}
+	txtBasis      = form.Text{EN: "Based on", CY: "Yn seiliedig ar"}
 	txtWholePlan  = form.Text{EN: "The plan as a whole", CY: "Y cynllun cyfan"}
 	// Where a finding points in a row: the section's key and the row's
 	// number, "2B row 2", or the row alone.

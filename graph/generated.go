@@ -603,6 +603,7 @@ type ComplexityRoot struct {
 
 	Finding struct {
 		Basis    func(childComplexity int) int
+		Cites    func(childComplexity int) int
 		Field    func(childComplexity int) int
 		Fix      func(childComplexity int) int
 		Message  func(childComplexity int) int
@@ -1109,6 +1110,7 @@ type ComplexityRoot struct {
 
 	PlanRule struct {
 		Basis    func(childComplexity int) int
+		Cites    func(childComplexity int) int
 		Code     func(childComplexity int) int
 		Fires    func(childComplexity int) int
 		Fix      func(childComplexity int) int
@@ -4236,6 +4238,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Finding.Basis(childComplexity), true
+	case "Finding.cites":
+		if e.ComplexityRoot.Finding.Cites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Cites(childComplexity), true
 	case "Finding.field":
 		if e.ComplexityRoot.Finding.Field == nil {
 			break
@@ -6621,6 +6629,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanRule.Basis(childComplexity), true
+	case "PlanRule.cites":
+		if e.ComplexityRoot.PlanRule.Cites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRule.Cites(childComplexity), true
 	case "PlanRule.code":
 		if e.ComplexityRoot.PlanRule.Code == nil {
 			break
@@ -10189,6 +10203,8 @@ type PlanRule {
   title: LocalText!
   "The law or guidance it rests on, with how strong that is (CONFIRMED, SECONDARY, WEAK)."
   basis: String!
+  "The basis in plain words, in English and Welsh, as documents print it."
+  cites: LocalText!
   "How to put a finding right."
   fix: LocalText!
   "An example the rule fires on."
@@ -10669,11 +10685,11 @@ type Change {
   field: String!
   "Added, removed or changed."
   kind: ChangeKind!
-  "The older value in the language asked for (dates YYYY-MM-DD, booleans yes/no); empty when absent."
+  "The older value in the language asked for (dates written out, 3 November 2026 / 3 Tachwedd 2026; booleans yes/no; a 2B row never marked NHS-secured: not stated); empty when absent."
   from: String!
   "The newer value, as from; empty when absent."
   to: String!
-  "One line in the language asked for, e.g. 2B row 3: provision changed from … to …"
+  "One line in the language asked for, e.g. 2B row 3: provision changed from ‘…’ to ‘…’, or 2B row 3 added: 30 minutes of speech and language therapy weekly (Welsh: 2B rhes 3, darpariaeth: newidiwyd o ‘…’ i ‘…’)."
   summary: String!
 }
 
@@ -11570,8 +11586,10 @@ type Finding {
   field: String
   "What is wrong."
   message: LocalText!
-  "The law or guidance the rule rests on, and how strong it is."
+  "The law or guidance the rule rests on, and how strong it is, as the research notes keep it (evidence tags such as [SECONDARY] and source ids): data, not for readers; see cites."
   basis: String!
+  "What the rule rests on in plain words, as the plan check page prints it (issue 18); empty for review checks."
+  cites: LocalText!
   "How to put it right."
   fix: LocalText!
 }
@@ -12222,7 +12240,7 @@ type DeadlineCalculation {
   steps: [CalculationStep!]!
   "The working in plain sentences."
   explanation: [LocalText!]!
-  "The conventions applied, marked UNCONFIRMED where they are."
+  "The conventions applied, in plain words, saying where one is not confirmed; the rule's sources are data of their own (rule.basis, rule.tag)."
   assumptions: [LocalText!]!
 }
 
@@ -16141,6 +16159,8 @@ func (ec *executionContext) childFields_Finding(ctx context.Context, field graph
 		return ec.fieldContext_Finding_message(ctx, field)
 	case "basis":
 		return ec.fieldContext_Finding_basis(ctx, field)
+	case "cites":
+		return ec.fieldContext_Finding_cites(ctx, field)
 	case "fix":
 		return ec.fieldContext_Finding_fix(ctx, field)
 	}
@@ -17059,6 +17079,8 @@ func (ec *executionContext) childFields_PlanRule(ctx context.Context, field grap
 		return ec.fieldContext_PlanRule_title(ctx, field)
 	case "basis":
 		return ec.fieldContext_PlanRule_basis(ctx, field)
+	case "cites":
+		return ec.fieldContext_PlanRule_cites(ctx, field)
 	case "fix":
 		return ec.fieldContext_PlanRule_fix(ctx, field)
 	case "fires":
@@ -28715,6 +28737,38 @@ func (ec *executionContext) fieldContext_Finding_basis(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
 }
 
+func (ec *executionContext) _Finding_cites(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_cites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cites, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_cites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Finding_fix(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38395,6 +38449,38 @@ func (ec *executionContext) _PlanRule_basis(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_PlanRule_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanRule_cites(ctx context.Context, field graphql.CollectedField, obj *quality.PlanRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRule_cites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cites, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRule_cites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanRule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PlanRule_fix(ctx context.Context, field graphql.CollectedField, obj *quality.PlanRule) (ret graphql.Marshaler) {
@@ -59033,6 +59119,11 @@ func (ec *executionContext) _Finding(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "cites":
+			out.Values[i] = ec._Finding_cites(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "fix":
 			out.Values[i] = ec._Finding_fix(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -62411,6 +62502,11 @@ func (ec *executionContext) _PlanRule(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "basis":
 			out.Values[i] = ec._PlanRule_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cites":
+			out.Values[i] = ec._PlanRule_cites(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -134,7 +134,7 @@ func TestBuildPlanCheck(t *testing.T) {
 				{Kind: KindPart, Key: "CHECK", Text: "Gwiriad cynllun"},
 				{Kind: KindParagraph, Text: "Nid yw'r gwiriad hwn yn rhan o'r cynllun. Fe'i argraffir ar gyfer drafftiau yn unig, i ddangos beth fyddai'n atal y cynllun rhag cael ei wneud yn derfynol."},
 				field("Dyddiad y gwiriad", "15 Gorffennaf 2026"),
-				field("Canfyddiadau", "3 gwallau, 2 rhybuddion, 2 nodiadau"),
+				field("Canfyddiadau", "3 gwall, 2 rybudd, 2 nodyn"),
 			},
 			cy(3, err, "Gwall", "2B rhes 2 – Darpariaeth ddysgu ychwanegol, 2B.1 Canlyniad a fwriedir"),
 			cy(5, err, "Gwall", "3A Cofnod o'r wybodaeth a chrynodeb o'r cyfarfod cynllunio sy'n canolbwyntio ar yr unigolyn"),
@@ -158,7 +158,7 @@ func TestBuildPlanCheck(t *testing.T) {
 		want := []Block{
 			{Kind: KindPart, Key: "CHECK", Text: "Gwiriad cynllun / Plan check"},
 			field("Dyddiad y gwiriad / Date of check", "15 Gorffennaf 2026 / 15 July 2026"),
-			field("Canfyddiadau / Findings", "3 gwallau, 2 rhybuddion, 2 nodiadau / 3 errors, 2 warnings, 2 notes"),
+			field("Canfyddiadau / Findings", "3 gwall, 2 rybudd, 2 nodyn / 3 errors, 2 warnings, 2 notes"),
 			finding(err, "Gwall / Error", "2B rhes 2 – Darpariaeth ddysgu ychwanegol, 2B.1 Canlyniad a fwriedir / 2B row 2 – Additional learning provision, 2B.1 Intended outcome"),
 			txt("F3-MSG Nid yw'r cynllun yn dweud digon yma: " + checkWelsh + ". / F3-MSG The plan does not say enough here."),
 			txt("Sut i'w gywiro / How to put it right: F3-FIX Ychwanegwch yr hyn sydd ar goll. / F3-FIX Add what is missing."),
@@ -217,9 +217,9 @@ func TestFindingsText(t *testing.T) {
 		e, w, n int
 		en, cy  string
 	}{
-		{2, 3, 1, "2 errors, 3 warnings, 1 note", "2 gwallau, 3 rhybuddion, 1 nodyn"},
-		{1, 1, 2, "1 error, 1 warning, 2 notes", "1 gwall, 1 rhybudd, 2 nodiadau"},
-		{0, 0, 0, "0 errors, 0 warnings, 0 notes", "0 gwallau, 0 rhybuddion, 0 nodiadau"},
+		{2, 3, 1, "2 errors, 3 warnings, 1 note", "2 wall, 3 rhybudd, 1 nodyn"},
+		{1, 1, 2, "1 error, 1 warning, 2 notes", "1 gwall, 1 rhybudd, 2 nodyn"},
+		{0, 0, 0, "0 errors, 0 warnings, 0 notes", "0 gwall, 0 rhybudd, 0 nodyn"},
 	} {
 		got := findingsText(tc.e, tc.w, tc.n)
 		if got.EN != tc.en || got.CY != tc.cy {
@@ -316,14 +316,14 @@ func TestPDFPlanCheck(t *testing.T) {
 		},
 		{
 			LangCY, "Tudalen %d o %d", "Fersiwn 3 o'r cynllun",
-			"Gwiriad cynllun", "Nid yw'r gwiriad hwn yn rhan o'r cynllun. Fe'i argraffir ar gyfer drafftiau yn unig", "15 Gorffennaf 2026", "3 gwallau, 2 rhybuddion, 2 nodiadau", "2B rhes 2 – Darpariaeth ddysgu ychwanegol, 2B.1 Canlyniad a fwriedir",
+			"Gwiriad cynllun", "Nid yw'r gwiriad hwn yn rhan o'r cynllun. Fe'i argraffir ar gyfer drafftiau yn unig", "15 Gorffennaf 2026", "3 gwall, 2 rybudd, 2 nodyn", "2B rhes 2 – Darpariaeth ddysgu ychwanegol, 2B.1 Canlyniad a fwriedir",
 			[]string{"Gwall", "Rhybudd", "Nodyn"},
 			"F%d-MSG Nid yw'r cynllun yn dweud digon yma: " + checkWelsh + ".", "Sut i'w gywiro: F%d-FIX Ychwanegwch yr hyn sydd ar goll.",
 			"Yn seiliedig ar: F%d-CITES Cod ADY, paragraff 23.%d",
 		},
 		{
 			LangBilingual, "Tudalen %[1]d o %[2]d / Page %[1]d of %[2]d", "Fersiwn 3 o'r cynllun / Plan version 3",
-			"Gwiriad cynllun / Plan check", "Nid yw'r gwiriad hwn yn rhan o'r cynllun.", "15 Gorffennaf 2026 / 15 July 2026", "3 gwallau, 2 rhybuddion, 2 nodiadau / 3 errors, 2 warnings, 2 notes", "2B rhes 2 – Darpariaeth ddysgu ychwanegol, 2B.1 Canlyniad a fwriedir / 2B row 2 – Additional learning provision, 2B.1 Intended outcome",
+			"Gwiriad cynllun / Plan check", "Nid yw'r gwiriad hwn yn rhan o'r cynllun.", "15 Gorffennaf 2026 / 15 July 2026", "3 gwall, 2 rybudd, 2 nodyn / 3 errors, 2 warnings, 2 notes", "2B rhes 2 – Darpariaeth ddysgu ychwanegol, 2B.1 Canlyniad a fwriedir / 2B row 2 – Additional learning provision, 2B.1 Intended outcome",
 			[]string{"Gwall / Error", "Rhybudd / Warning", "Nodyn / Note"},
 			"F%d-MSG Nid yw'r cynllun yn dweud digon yma: " + checkWelsh + ". / F%[1]d-MSG The plan does not say enough here.", "Sut i'w gywiro / How to put it right: F%d-FIX Ychwanegwch yr hyn sydd ar goll. / F%[1]d-FIX Add what is missing.",
 			"Yn seiliedig ar / Based on: F%d-CITES Cod ADY, paragraff 23.%d / F%[1]d-CITES ALN Code, paragraph 23.%[2]d",

@@ -421,14 +421,16 @@ var severities = map[quality.Severity]form.Text{
 // for sessions; these counts use the plural so that a bare digit reads
 // the same whatever its value.
 func findingsText(errors, warnings, notes int) form.Text {
-	cy := func(n int, one, many string) string {
-		if n == 1 {
-			return "1 " + one
+	// Welsh puts a numeral before the singular noun, softly mutated after
+	// 2 ("3 gwall", "2 wall"), as clock's wording does.
+	cy := func(n int, noun, afterTwo string) string {
+		if n == 2 {
+			return "2 " + afterTwo
 		}
-		return fmt.Sprintf("%d %s", n, many)
+		return fmt.Sprintf("%d %s", n, noun)
 	}
 	return form.Text{
 		EN: plural(errors, "error", "errors") + ", " + plural(warnings, "warning", "warnings") + ", " + plural(notes, "note", "notes"),
-		CY: cy(errors, "gwall", "gwallau") + ", " + cy(warnings, "rhybudd", "rhybuddion") + ", " + cy(notes, "nodyn", "nodiadau"),
+		CY: cy(errors, "gwall", "wall") + ", " + cy(warnings, "rhybudd", "rybudd") + ", " + cy(notes, "nodyn", "nodyn"),
 	}
 }

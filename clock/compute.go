@@ -315,13 +315,13 @@ func (c *calc) classify(d cynllun.Date) (StepKind, form.Text, form.Text) {
 	case bank:
 		return StepBankHoliday, tx("bank holiday", "gŵyl banc"), form.Text{}
 	case closed:
-		return StepClosure, tx("closure, not counted (deployment setting)", "diwrnod cau, heb ei gyfrif (gosodiad y gwasanaeth)"), form.Text{}
+		return StepClosure, tx("closure, not counted (a setting of this service)", "diwrnod cau, heb ei gyfrif (gosodiad y gwasanaeth)"), form.Text{}
 	case inset:
-		return StepINSET, tx("INSET day, not counted (deployment setting)", "diwrnod HMS, heb ei gyfrif (gosodiad y gwasanaeth)"), form.Text{}
+		return StepINSET, tx("INSET day, not counted (a setting of this service)", "diwrnod HMS, heb ei gyfrif (gosodiad y gwasanaeth)"), form.Text{}
 	case countedInset:
-		return StepCounted, form.Text{}, tx(" (an INSET day, counted under the deployment's setting)", " (diwrnod HMS, wedi'i gyfrif dan osodiad y gwasanaeth)")
+		return StepCounted, form.Text{}, tx(" (an INSET day, counted under a setting of this service)", " (diwrnod HMS, wedi'i gyfrif dan osodiad y gwasanaeth)")
 	case countedClosure:
-		return StepCounted, form.Text{}, tx(" (a closure, counted under the deployment's setting)", " (diwrnod cau, wedi'i gyfrif dan osodiad y gwasanaeth)")
+		return StepCounted, form.Text{}, tx(" (a closure, counted under a setting of this service)", " (diwrnod cau, wedi'i gyfrif dan osodiad y gwasanaeth)")
 	}
 	return StepCounted, form.Text{}, form.Text{}
 }
@@ -744,7 +744,7 @@ func (c *calc) assertPeriod() {
 		c.assert(tx(fmt.Sprintf("\"Within %d days of\" the event is read with the day of the event as day 1, the earlier of the two readings; if that day is excluded the period ends one day later (not confirmed).", r.Amount),
 			fmt.Sprintf("Darllenir \"o fewn %d diwrnod i\" y digwyddiad gyda diwrnod y digwyddiad yn ddiwrnod 1, y cynharaf o'r ddau ddarlleniad; os caiff y diwrnod hwnnw ei eithrio mae'r cyfnod yn dod i ben ddiwrnod yn ddiweddarach (heb ei gadarnhau).", r.Amount)))
 	case c.overridden:
-		c.assert(tx("The deployment's period begins on the day of the event itself.",
+		c.assert(tx("The period this service sets begins on the day of the event itself.",
 			"Mae cyfnod y gwasanaeth yn dechrau ar ddiwrnod y digwyddiad ei hun."))
 	default:
 		c.assert(cat(tx("The period begins on the day of the event itself, as the provision is drafted ", "Mae'r cyfnod yn dechrau ar ddiwrnod y digwyddiad ei hun, fel y mae'r ddarpariaeth wedi'i drafftio "), tagText(r.Tag), both(".")))

@@ -273,7 +273,7 @@ func TestStepNotes(t *testing.T) {
 	// Sun 31 Aug (start, holiday); Mon 1 Sep INSET; Tue 2 (1); Wed 3 (2).
 	want := []Step{
 		{d("2025-08-31"), StepHoliday, 0, form.Text{EN: "the day of the event: the holiday before the Autumn term", CY: "diwrnod y digwyddiad: y gwyliau cyn Tymor yr Hydref"}},
-		{d("2025-09-01"), StepINSET, 0, form.Text{EN: "INSET day, not counted (deployment setting)", CY: "diwrnod HMS, heb ei gyfrif (gosodiad y gwasanaeth)"}},
+		{d("2025-09-01"), StepINSET, 0, form.Text{EN: "INSET day, not counted (a setting of this service)", CY: "diwrnod HMS, heb ei gyfrif (gosodiad y gwasanaeth)"}},
 		{d("2025-09-02"), StepCounted, 1, form.Text{EN: "school day 1", CY: "diwrnod ysgol 1"}},
 		{d("2025-09-03"), StepCounted, 2, form.Text{EN: "school day 2", CY: "diwrnod ysgol 2"}},
 	}
@@ -285,7 +285,7 @@ func TestStepNotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := res.Steps[1]; s.Kind != StepCounted || s.Count != 1 || s.Note.EN != "school day 1 (an INSET day, counted under the deployment's setting)" {
+	if s := res.Steps[1]; s.Kind != StepCounted || s.Count != 1 || s.Note.EN != "school day 1 (an INSET day, counted under a setting of this service)" {
 		t.Errorf("1 Sep with INSET counted: %+v", s)
 	}
 	if res.Due != d("2025-09-02") {
@@ -297,7 +297,7 @@ func TestStepNotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := res.Steps[1]; s.Kind != StepClosure || s.Note.EN != "closure, not counted (deployment setting)" || s.Note.CY != "diwrnod cau, heb ei gyfrif (gosodiad y gwasanaeth)" {
+	if s := res.Steps[1]; s.Kind != StepClosure || s.Note.EN != "closure, not counted (a setting of this service)" || s.Note.CY != "diwrnod cau, heb ei gyfrif (gosodiad y gwasanaeth)" {
 		t.Errorf("11 Jun: %+v", s)
 	}
 	if res.Due != d("2026-06-15") {

@@ -45,6 +45,11 @@ func TestPlainWords(t *testing.T) {
 			computed++
 			check(r.ID+" explanation", res.Explanation...)
 			check(r.ID+" assumptions", res.Assumptions...)
+			for _, st := range res.Steps {
+				if st.Note.EN != "" {
+					check(r.ID+" step "+st.Date.String(), st.Note)
+				}
+			}
 		}
 	}
 	if computed < 30 {

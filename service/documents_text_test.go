@@ -46,6 +46,11 @@ func TestDocumentsText(t *testing.T) {
 	if len(inv) < 200 {
 		t.Fatalf("the inventory has %d strings: the scan misses the string tables", len(inv))
 	}
+	frags := 0
+	for _, e := range inv {
+		frags += len(e.fragments())
+	}
+	t.Logf("inventory: %d strings, %d English phrases looked for in the Welsh output", len(inv), frags)
 	for _, lang := range []docgen.Lang{docgen.LangEN, docgen.LangCY, docgen.LangBilingual} {
 		t.Run(string(lang), func(t *testing.T) {
 			docs, content := richDocuments(t, lang)

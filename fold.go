@@ -19,3 +19,13 @@ func Fold(s string) string {
 	}
 	return strings.ToLower(out)
 }
+
+// NFC returns s in Unicode Normalization Form C. Every string that enters
+// from outside (API inputs, upload names, imported files) passes through it
+// first, so "w" + U+0302 is stored, compared and rendered as "ŵ".
+func NFC(s string) string {
+	if norm.NFC.IsNormalString(s) {
+		return s
+	}
+	return norm.NFC.String(s)
+}

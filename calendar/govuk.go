@@ -118,7 +118,7 @@ func ParseBankHolidays(data []byte) ([]BankHoliday, error) {
 		if fe := form.CheckText("notes", e.Notes, form.MaxShort, false); fe != nil {
 			return nil, fmt.Errorf("%s: \"notes\" %s", where, fe.Message)
 		}
-		name := holidayName(*e.Title, e.Notes)
+		name := cynllun.NFC(holidayName(*e.Title, e.Notes))
 		if fe := form.CheckText("name", name, form.MaxShort, false); fe != nil {
 			return nil, fmt.Errorf("%s: \"title\" and \"notes\" together make a name that %s", where, fe.Message)
 		}

@@ -228,7 +228,7 @@ func readEvent(cb *ics.ComponentBase, pos int) (icsEvent, []cynllun.FieldError) 
 	}
 
 	for _, p := range properties(cb, "STATUS") {
-		if strings.EqualFold(strings.TrimSpace(p.Value), "CANCELLED") {
+		if strings.EqualFold(icsText(p.Value), "CANCELLED") {
 			ev.skip = true
 			return ev, nil
 		}
@@ -280,7 +280,7 @@ func readEvent(cb *ics.ComponentBase, pos int) (icsEvent, []cynllun.FieldError) 
 	// What the event is.
 	summary := ""
 	if p := one("SUMMARY"); p != nil {
-		summary = strings.TrimSpace(p.Value)
+		summary = icsText(p.Value)
 	}
 	term, reason, cls := classify(cb, summary)
 	switch cls {
@@ -299,15 +299,15 @@ func readEvent(cb *ics.ComponentBase, pos int) (icsEvent, []cynllun.FieldError) 
 	if ev.term {
 		ev.name = summary
 		if p := one(propName); p != nil {
-			ev.name = strings.TrimSpace(p.Value)
+			ev.name = icsText(p.Value)
 		}
 		if p := one(propNameCy); p != nil {
-			ev.nameCy = strings.TrimSpace(p.Value)
+			ev.nameCy = icsText(p.Value)
 		}
 	} else {
 		ev.note = summary
 		if p := one(propNote); p != nil {
-			ev.note = strings.TrimSpace(p.Value)
+			ev.note = icsText(p.Value)
 		}
 	}
 	return ev, errs
@@ -349,7 +349,7 @@ func icsDate(p *ics.IANAProperty) (cynllun.Date, dateKind) {
 			valueType = strings.ToUpper(vs[0])
 		}
 	}
-	v := strings.TrimSpace(p.Value)
+	v := icsText(p.Value)
 	switch {
 	case valueType == string(ics.ValueDataTypeDateTime):
 		return cynllun.Date{}, dateTimed
@@ -502,12 +502,16 @@ func hasPhrase(ws []string, phrases [][]string) bool {
 	return false
 }
 
+// icsText is a text value as the calendar keeps it: trimmed, in Unicode
+// NFC (issue 18: an exported file may hold decomposed Welsh letters).
+func icsText(v string) string { return cynllun.NFC(strings.TrimSpace(v)) }
+
 // calendarName returns X-WR-CALNAME, else NAME, trimmed.
 func calendarName(cal *ics.Calendar) string {
 	for _, name := range []string{string(ics.PropertyXWRCalName), string(ics.PropertyName)} {
 		for _, p := range cal.CalendarProperties {
 			if strings.EqualFold(p.IANAToken, name) {
-				return strings.TrimSpace(p.Value)
+				return icsText(p.Value)
 			}
 		}
 	}

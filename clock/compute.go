@@ -64,7 +64,7 @@ func Compute(rule Rule, start cynllun.Date, cal *calendar.Calendar, s Settings) 
 		c.endOfSeptember()
 	case eff.Unit == UnitNone:
 		if eff.Tag == TagUnconfirmed || eff.Overridable {
-			return Result{}, invalid("rule", eff.ID+" has no time limit confirmed; a deployment may set one (settings.overrides)")
+			return Result{}, invalid("rule", eff.ID+" has no time limit confirmed in the law; the service may set one (DEADLINE_OVERRIDES)")
 		}
 		return Result{}, invalid("rule", eff.ID+" sets no time limit to compute; see its note")
 	case eff.Unit.countsDays():
@@ -315,13 +315,13 @@ func (c *calc) classify(d cynllun.Date) (StepKind, form.Text, form.Text) {
 	case bank:
 		return StepBankHoliday, tx("bank holiday", "gŵyl banc"), form.Text{}
 	case closed:
-		return StepClosure, tx("closure, not counted (deployment setting)", "diwrnod cau, heb ei gyfrif (gosodiad y gwasanaeth)"), form.Text{}
+		return StepClosure, tx("closure, not counted (a setting of this service)", "diwrnod cau, heb ei gyfrif (gosodiad y gwasanaeth)"), form.Text{}
 	case inset:
-		return StepINSET, tx("INSET day, not counted (deployment setting)", "diwrnod HMS, heb ei gyfrif (gosodiad y gwasanaeth)"), form.Text{}
+		return StepINSET, tx("INSET day, not counted (a setting of this service)", "diwrnod HMS, heb ei gyfrif (gosodiad y gwasanaeth)"), form.Text{}
 	case countedInset:
-		return StepCounted, form.Text{}, tx(" (an INSET day, counted under the deployment's setting)", " (diwrnod HMS, wedi'i gyfrif dan osodiad y gwasanaeth)")
+		return StepCounted, form.Text{}, tx(" (an INSET day, counted under a setting of this service)", " (diwrnod HMS, wedi'i gyfrif dan osodiad y gwasanaeth)")
 	case countedClosure:
-		return StepCounted, form.Text{}, tx(" (a closure, counted under the deployment's setting)", " (diwrnod cau, wedi'i gyfrif dan osodiad y gwasanaeth)")
+		return StepCounted, form.Text{}, tx(" (a closure, counted under a setting of this service)", " (diwrnod cau, wedi'i gyfrif dan osodiad y gwasanaeth)")
 	}
 	return StepCounted, form.Text{}, form.Text{}
 }
@@ -620,42 +620,42 @@ func (c *calc) assume(rule Rule, o *Override) {
 		}
 		if r.Unit == UnitSchoolDays {
 			c.assert(tx(
-				"A school day is a Monday to Friday within the term dates of "+name+", not in a half term or other closure and not a bank holiday; the Code's own definition of \"school day\" was not retrieved [UNCONFIRMED].",
-				"Diwrnod ysgol yw dydd Llun i ddydd Gwener o fewn dyddiadau tymor "+name+", nad yw mewn hanner tymor na chyfnod cau arall ac nad yw'n ŵyl banc; ni chafwyd diffiniad y Cod ei hun o \"diwrnod ysgol\" [HEB EI GADARNHAU].",
+				"A school day is a Monday to Friday within the term dates of "+name+", not in a half term or other closure and not a bank holiday; the Code's own definition of \"school day\" was not retrieved (not confirmed).",
+				"Diwrnod ysgol yw dydd Llun i ddydd Gwener o fewn dyddiadau tymor "+name+", nad yw mewn hanner tymor na chyfnod cau arall ac nad yw'n ŵyl banc; ni chafwyd diffiniad y Cod ei hun o \"diwrnod ysgol\" (heb ei gadarnhau).",
 			))
 		} else {
 			c.assert(tx(
-				"A term-time day is counted like a school day: a Monday to Friday within the term dates of "+name+", not in a half term or other closure and not a bank holiday; the definition of \"term time day\" was not retrieved [UNCONFIRMED].",
-				"Mae diwrnod tymor yn cael ei gyfrif fel diwrnod ysgol: dydd Llun i ddydd Gwener o fewn dyddiadau tymor "+name+", nad yw mewn hanner tymor na chyfnod cau arall ac nad yw'n ŵyl banc; ni chafwyd y diffiniad o \"diwrnod tymor\" [HEB EI GADARNHAU].",
+				"A term-time day is counted like a school day: a Monday to Friday within the term dates of "+name+", not in a half term or other closure and not a bank holiday; the definition of \"term time day\" was not retrieved (not confirmed).",
+				"Mae diwrnod tymor yn cael ei gyfrif fel diwrnod ysgol: dydd Llun i ddydd Gwener o fewn dyddiadau tymor "+name+", nad yw mewn hanner tymor na chyfnod cau arall ac nad yw'n ŵyl banc; ni chafwyd y diffiniad o \"diwrnod tymor\" (heb ei gadarnhau).",
 			))
 		}
 		u := singular(r.Unit)
 		switch {
 		case r.Start == StartDayAfter:
-			c.assert(tx("The period begins with the day after the event, as the ALN Regulations are drafted [CONFIRMED].",
-				"Mae'r cyfnod yn dechrau â'r diwrnod ar ôl y digwyddiad, fel y mae Rheoliadau ADY wedi'u drafftio [WEDI'I GADARNHAU]."))
+			c.assert(tx("The period begins with the day after the event, as the ALN Regulations are drafted (confirmed in the law).",
+				"Mae'r cyfnod yn dechrau â'r diwrnod ar ôl y digwyddiad, fel y mae Rheoliadau ADY wedi'u drafftio (wedi'i gadarnhau yn y gyfraith)."))
 		case !r.CountingConvention:
 			c.assert(cat(tx("The day of the event is day 1 when it is a "+u.EN+", as the provision is drafted ", "Diwrnod y digwyddiad yw diwrnod 1 pan fo'n "+softMutate(u.CY)+", fel y mae'r ddarpariaeth wedi'i drafftio "), tagText(r.Tag), both(".")))
 		case c.s.TriggerDayCounts():
-			c.assert(tx("The day of the event counts as day 1 when it is a "+u.EN+", as \"beginning with the day on which\" reads in the Act and the Regulations; the Code's own wording was not retrieved [UNCONFIRMED].",
-				"Mae diwrnod y digwyddiad yn cyfrif yn ddiwrnod 1 pan fo'n "+softMutate(u.CY)+", fel y darllenir \"gan ddechrau â'r diwrnod y\" yn y Ddeddf a'r Rheoliadau; ni chafwyd geiriad y Cod ei hun [HEB EI GADARNHAU]."))
+			c.assert(tx("The day of the event counts as day 1 when it is a "+u.EN+", as \"beginning with the day on which\" reads in the Act and the Regulations; the Code's own wording was not retrieved (not confirmed).",
+				"Mae diwrnod y digwyddiad yn cyfrif yn ddiwrnod 1 pan fo'n "+softMutate(u.CY)+", fel y darllenir \"gan ddechrau â'r diwrnod y\" yn y Ddeddf a'r Rheoliadau; ni chafwyd geiriad y Cod ei hun (heb ei gadarnhau)."))
 		default:
-			c.assert(tx("The day of the event is not counted: day 1 is the first "+u.EN+" after it; a deployment setting, the later of the two readings [UNCONFIRMED].",
-				"Nid yw diwrnod y digwyddiad yn cael ei gyfrif: diwrnod 1 yw'r "+u.CY+" cyntaf ar ei ôl; gosodiad y gwasanaeth, y diweddaraf o'r ddau ddarlleniad [HEB EI GADARNHAU]."))
+			c.assert(tx("The day of the event is not counted: day 1 is the first "+u.EN+" after it; a setting of this service, the later of the two readings (not confirmed).",
+				"Nid yw diwrnod y digwyddiad yn cael ei gyfrif: diwrnod 1 yw'r "+u.CY+" cyntaf ar ei ôl; gosodiad y gwasanaeth, y diweddaraf o'r ddau ddarlleniad (heb ei gadarnhau)."))
 		}
 		if c.s.InsetDaysCount {
-			c.assert(tx("INSET (training) days count as school days; a deployment setting [UNCONFIRMED].",
-				"Mae diwrnodau HMS (hyfforddiant) yn cyfrif yn ddiwrnodau ysgol; gosodiad y gwasanaeth [HEB EI GADARNHAU]."))
+			c.assert(tx("INSET (training) days count as school days; a setting of this service (not confirmed).",
+				"Mae diwrnodau HMS (hyfforddiant) yn cyfrif yn ddiwrnodau ysgol; gosodiad y gwasanaeth (heb ei gadarnhau)."))
 		} else {
-			c.assert(tx("INSET (training) days are not counted as school days; a deployment setting [UNCONFIRMED].",
-				"Nid yw diwrnodau HMS (hyfforddiant) yn cael eu cyfrif yn ddiwrnodau ysgol; gosodiad y gwasanaeth [HEB EI GADARNHAU]."))
+			c.assert(tx("INSET (training) days are not counted as school days; a setting of this service (not confirmed).",
+				"Nid yw diwrnodau HMS (hyfforddiant) yn cael eu cyfrif yn ddiwrnodau ysgol; gosodiad y gwasanaeth (heb ei gadarnhau)."))
 		}
 		if c.s.ClosuresCount {
-			c.assert(tx("Unplanned closures in the calendar (such as snow days) count as school days; a deployment setting [UNCONFIRMED].",
-				"Mae cyfnodau cau heb eu cynllunio yn y calendr (megis diwrnodau eira) yn cyfrif yn ddiwrnodau ysgol; gosodiad y gwasanaeth [HEB EI GADARNHAU]."))
+			c.assert(tx("Unplanned closures in the calendar (such as snow days) count as school days; a setting of this service (not confirmed).",
+				"Mae cyfnodau cau heb eu cynllunio yn y calendr (megis diwrnodau eira) yn cyfrif yn ddiwrnodau ysgol; gosodiad y gwasanaeth (heb ei gadarnhau)."))
 		} else {
-			c.assert(tx("Unplanned closures in the calendar (such as snow days) are not counted as school days; a deployment setting [UNCONFIRMED].",
-				"Nid yw cyfnodau cau heb eu cynllunio yn y calendr (megis diwrnodau eira) yn cael eu cyfrif yn ddiwrnodau ysgol; gosodiad y gwasanaeth [HEB EI GADARNHAU]."))
+			c.assert(tx("Unplanned closures in the calendar (such as snow days) are not counted as school days; a setting of this service (not confirmed).",
+				"Nid yw cyfnodau cau heb eu cynllunio yn y calendr (megis diwrnodau eira) yn cael eu cyfrif yn ddiwrnodau ysgol; gosodiad y gwasanaeth (heb ei gadarnhau)."))
 		}
 		c.assert(tx("England and Wales bank holidays are never counted, even where the term calendar does not list them.",
 			"Nid yw gwyliau banc Cymru a Lloegr byth yn cael eu cyfrif, hyd yn oed pan nad yw'r calendr tymor yn eu rhestru."))
@@ -666,12 +666,12 @@ func (c *calc) assume(rule Rule, o *Override) {
 		c.assertPeriod()
 	}
 	if r.RollForward || r.FirstWorkingDayAfter {
-		c.assert(tx("A working day is a Monday to Friday that is not an England and Wales bank holiday; the regulations' own definition was not retrieved [UNCONFIRMED].",
-			"Diwrnod gwaith yw dydd Llun i ddydd Gwener nad yw'n ŵyl banc yng Nghymru a Lloegr; ni chafwyd diffiniad y rheoliadau eu hunain [HEB EI GADARNHAU]."))
+		c.assert(tx("A working day is a Monday to Friday that is not an England and Wales bank holiday; the regulations' own definition was not retrieved (not confirmed).",
+			"Diwrnod gwaith yw dydd Llun i ddydd Gwener nad yw'n ŵyl banc yng Nghymru a Lloegr; ni chafwyd diffiniad y rheoliadau eu hunain (heb ei gadarnhau)."))
 	}
 	if r.FirstWorkingDayAfter {
-		c.assert(tx("Whether the Tribunal Regulations also treat other days (such as the Christmas period or August) as not working days is not known; none are excluded here [UNCONFIRMED].",
-			"Nid yw'n hysbys a yw Rheoliadau'r Tribiwnlys hefyd yn trin diwrnodau eraill (megis cyfnod y Nadolig neu fis Awst) fel diwrnodau nad ydynt yn ddiwrnodau gwaith; ni chaiff unrhyw rai eu heithrio yma [HEB EI GADARNHAU]."))
+		c.assert(tx("Whether the Tribunal Regulations also treat other days (such as the Christmas period or August) as not working days is not known; none are excluded here (not confirmed).",
+			"Nid yw'n hysbys a yw Rheoliadau'r Tribiwnlys hefyd yn trin diwrnodau eraill (megis cyfnod y Nadolig neu fis Awst) fel diwrnodau nad ydynt yn ddiwrnodau gwaith; ni chaiff unrhyw rai eu heithrio yma (heb ei gadarnhau)."))
 	}
 	if o != nil {
 		limit := unitText(o.Amount, o.Unit)
@@ -680,23 +680,25 @@ func (c *calc) assume(rule Rule, o *Override) {
 			basis = both(" (" + o.Basis + ")")
 		}
 		if rule.Unit == UnitNone {
-			c.assert(cat(tx("The time limit of ", "Gosodwyd y terfyn amser o "), limit, tx(" was set by this deployment", " gan y gwasanaeth hwn"), basis,
-				tx("; the law's time limit is not confirmed [UNCONFIRMED].", "; nid yw terfyn amser y gyfraith wedi'i gadarnhau [HEB EI GADARNHAU].")))
+			c.assert(cat(tx("The time limit of ", "Gosodwyd y terfyn amser o "), limit, tx(" was set by this service", " gan y gwasanaeth hwn"), basis,
+				tx("; the law's time limit is not confirmed.", "; nid yw terfyn amser y gyfraith wedi'i gadarnhau.")))
 		} else {
-			c.assert(cat(tx("The time limit of ", "Gosodwyd y terfyn amser o "), limit, tx(" was set by this deployment", " gan y gwasanaeth hwn"), basis,
+			c.assert(cat(tx("The time limit of ", "Gosodwyd y terfyn amser o "), limit, tx(" was set by this service", " gan y gwasanaeth hwn"), basis,
 				tx(" in place of ", " yn lle "), unitText(rule.Amount, rule.Unit), both(".")))
 		}
 	}
+	// The rule's sources (Rule.Basis, its Tag) are data the API gives
+	// with the rule; the sentence says what they mean in plain words.
 	switch r.Tag {
 	case TagConfirmed:
-		c.assert(tx("The timescale was read in the primary text ("+r.Basis+") [CONFIRMED].",
-			"Darllenwyd yr amserlen yn y prif destun ("+r.Basis+") [WEDI'I GADARNHAU]."))
+		c.assert(tx("The time limit was read in the law itself.",
+			"Darllenwyd y terfyn amser yn y gyfraith ei hun."))
 	case TagSecondary:
-		c.assert(tx("The timescale comes from a secondary source ("+r.Basis+"); check it against the primary text before relying on it [SECONDARY].",
-			"Daw'r amserlen o ffynhonnell eilaidd ("+r.Basis+"); gwiriwch hi yn erbyn y prif destun cyn dibynnu arni [FFYNHONNELL EILAIDD]."))
+		c.assert(tx("The time limit comes from a secondary source, not the law itself; check it against the law before relying on it.",
+			"Daw'r terfyn amser o ffynhonnell eilaidd, nid o'r gyfraith ei hun; gwiriwch ef yn erbyn y gyfraith cyn dibynnu arno."))
 	default:
-		c.assert(tx("The timescale's time limit is not confirmed ("+r.Basis+") [UNCONFIRMED].",
-			"Nid yw terfyn amser yr amserlen wedi'i gadarnhau ("+r.Basis+") [HEB EI GADARNHAU]."))
+		c.assert(tx("The law's time limit for this has not been confirmed.",
+			"Nid yw terfyn amser y gyfraith ar gyfer hyn wedi'i gadarnhau."))
 	}
 	if len(r.Exceptions) > 0 {
 		c.assert(tx("No exception to the timescale has been applied (see the rule's exceptions).",
@@ -724,25 +726,25 @@ func (c *calc) assertPeriod() {
 	}
 	switch {
 	case r.Start == StartDayAfter:
-		c.assert(tx("The period begins with the day after the event, as the ALN Regulations are drafted [CONFIRMED].",
-			"Mae'r cyfnod yn dechrau â'r diwrnod ar ôl y digwyddiad, fel y mae Rheoliadau ADY wedi'u drafftio [WEDI'I GADARNHAU]."))
+		c.assert(tx("The period begins with the day after the event, as the ALN Regulations are drafted (confirmed in the law).",
+			"Mae'r cyfnod yn dechrau â'r diwrnod ar ôl y digwyddiad, fel y mae Rheoliadau ADY wedi'u drafftio (wedi'i gadarnhau yn y gyfraith)."))
 	case r.CountingConvention && r.Unit == UnitWeeks && c.s.WeeksEndDayBefore():
-		c.assert(tx("A period of weeks beginning with the day of the event counts that day as day 1 and ends the day before the same weekday that many weeks later, as \"beginning with the day on which\" reads in the Act and the Regulations; the Code's own wording was not retrieved [UNCONFIRMED].",
-			"Mae cyfnod o wythnosau sy'n dechrau â diwrnod y digwyddiad yn cyfrif y diwrnod hwnnw yn ddiwrnod 1 ac yn dod i ben y diwrnod cyn yr un diwrnod o'r wythnos yr un nifer o wythnosau yn ddiweddarach, fel y darllenir \"gan ddechrau â'r diwrnod y\" yn y Ddeddf a'r Rheoliadau; ni chafwyd geiriad y Cod ei hun [HEB EI GADARNHAU]."))
+		c.assert(tx("A period of weeks beginning with the day of the event counts that day as day 1 and ends the day before the same weekday that many weeks later, as \"beginning with the day on which\" reads in the Act and the Regulations; the Code's own wording was not retrieved (not confirmed).",
+			"Mae cyfnod o wythnosau sy'n dechrau â diwrnod y digwyddiad yn cyfrif y diwrnod hwnnw yn ddiwrnod 1 ac yn dod i ben y diwrnod cyn yr un diwrnod o'r wythnos yr un nifer o wythnosau yn ddiweddarach, fel y darllenir \"gan ddechrau â'r diwrnod y\" yn y Ddeddf a'r Rheoliadau; ni chafwyd geiriad y Cod ei hun (heb ei gadarnhau)."))
 	case r.CountingConvention && r.Unit == UnitWeeks:
-		c.assert(tx("A period of weeks from the day of the event ends on the same weekday that many weeks later (the day of the event is not counted); a deployment setting, the later of the two readings [UNCONFIRMED].",
-			"Mae cyfnod o wythnosau o ddiwrnod y digwyddiad yn dod i ben ar yr un diwrnod o'r wythnos yr un nifer o wythnosau yn ddiweddarach (nid yw diwrnod y digwyddiad yn cael ei gyfrif); gosodiad y gwasanaeth, y diweddaraf o'r ddau ddarlleniad [HEB EI GADARNHAU]."))
+		c.assert(tx("A period of weeks from the day of the event ends on the same weekday that many weeks later (the day of the event is not counted); a setting of this service, the later of the two readings (not confirmed).",
+			"Mae cyfnod o wythnosau o ddiwrnod y digwyddiad yn dod i ben ar yr un diwrnod o'r wythnos yr un nifer o wythnosau yn ddiweddarach (nid yw diwrnod y digwyddiad yn cael ei gyfrif); gosodiad y gwasanaeth, y diweddaraf o'r ddau ddarlleniad (heb ei gadarnhau)."))
 	case r.CountingConvention && c.s.TriggerDayCounts():
-		c.assert(tx("The day of the event counts as day 1, as \"beginning with the day on which\" reads in the Act and the Regulations [UNCONFIRMED].",
-			"Mae diwrnod y digwyddiad yn cyfrif yn ddiwrnod 1, fel y darllenir \"gan ddechrau â'r diwrnod y\" yn y Ddeddf a'r Rheoliadau [HEB EI GADARNHAU]."))
+		c.assert(tx("The day of the event counts as day 1, as \"beginning with the day on which\" reads in the Act and the Regulations (not confirmed).",
+			"Mae diwrnod y digwyddiad yn cyfrif yn ddiwrnod 1, fel y darllenir \"gan ddechrau â'r diwrnod y\" yn y Ddeddf a'r Rheoliadau (heb ei gadarnhau)."))
 	case r.CountingConvention:
-		c.assert(tx("The day of the event is not counted: day 1 is the day after it; a deployment setting, the later of the two readings [UNCONFIRMED].",
-			"Nid yw diwrnod y digwyddiad yn cael ei gyfrif: diwrnod 1 yw'r diwrnod ar ei ôl; gosodiad y gwasanaeth, y diweddaraf o'r ddau ddarlleniad [HEB EI GADARNHAU]."))
+		c.assert(tx("The day of the event is not counted: day 1 is the day after it; a setting of this service, the later of the two readings (not confirmed).",
+			"Nid yw diwrnod y digwyddiad yn cael ei gyfrif: diwrnod 1 yw'r diwrnod ar ei ôl; gosodiad y gwasanaeth, y diweddaraf o'r ddau ddarlleniad (heb ei gadarnhau)."))
 	case r.Unit == UnitCalendarDays:
-		c.assert(tx(fmt.Sprintf("\"Within %d days of\" the event is read with the day of the event as day 1, the earlier of the two readings; if that day is excluded the period ends one day later [UNCONFIRMED].", r.Amount),
-			fmt.Sprintf("Darllenir \"o fewn %d diwrnod i\" y digwyddiad gyda diwrnod y digwyddiad yn ddiwrnod 1, y cynharaf o'r ddau ddarlleniad; os caiff y diwrnod hwnnw ei eithrio mae'r cyfnod yn dod i ben ddiwrnod yn ddiweddarach [HEB EI GADARNHAU].", r.Amount)))
+		c.assert(tx(fmt.Sprintf("\"Within %d days of\" the event is read with the day of the event as day 1, the earlier of the two readings; if that day is excluded the period ends one day later (not confirmed).", r.Amount),
+			fmt.Sprintf("Darllenir \"o fewn %d diwrnod i\" y digwyddiad gyda diwrnod y digwyddiad yn ddiwrnod 1, y cynharaf o'r ddau ddarlleniad; os caiff y diwrnod hwnnw ei eithrio mae'r cyfnod yn dod i ben ddiwrnod yn ddiweddarach (heb ei gadarnhau).", r.Amount)))
 	case c.overridden:
-		c.assert(tx("The deployment's period begins on the day of the event itself.",
+		c.assert(tx("The period this service sets begins on the day of the event itself.",
 			"Mae cyfnod y gwasanaeth yn dechrau ar ddiwrnod y digwyddiad ei hun."))
 	default:
 		c.assert(cat(tx("The period begins on the day of the event itself, as the provision is drafted ", "Mae'r cyfnod yn dechrau ar ddiwrnod y digwyddiad ei hun, fel y mae'r ddarpariaeth wedi'i drafftio "), tagText(r.Tag), both(".")))

@@ -273,7 +273,7 @@ func TestStepNotes(t *testing.T) {
 	// Sun 31 Aug (start, holiday); Mon 1 Sep INSET; Tue 2 (1); Wed 3 (2).
 	want := []Step{
 		{d("2025-08-31"), StepHoliday, 0, form.Text{EN: "the day of the event: the holiday before the Autumn term", CY: "diwrnod y digwyddiad: y gwyliau cyn Tymor yr Hydref"}},
-		{d("2025-09-01"), StepINSET, 0, form.Text{EN: "INSET day, not counted (deployment setting)", CY: "diwrnod HMS, heb ei gyfrif (gosodiad y gwasanaeth)"}},
+		{d("2025-09-01"), StepINSET, 0, form.Text{EN: "INSET day, not counted (a setting of this service)", CY: "diwrnod HMS, heb ei gyfrif (gosodiad y gwasanaeth)"}},
 		{d("2025-09-02"), StepCounted, 1, form.Text{EN: "school day 1", CY: "diwrnod ysgol 1"}},
 		{d("2025-09-03"), StepCounted, 2, form.Text{EN: "school day 2", CY: "diwrnod ysgol 2"}},
 	}
@@ -285,7 +285,7 @@ func TestStepNotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := res.Steps[1]; s.Kind != StepCounted || s.Count != 1 || s.Note.EN != "school day 1 (an INSET day, counted under the deployment's setting)" {
+	if s := res.Steps[1]; s.Kind != StepCounted || s.Count != 1 || s.Note.EN != "school day 1 (an INSET day, counted under a setting of this service)" {
 		t.Errorf("1 Sep with INSET counted: %+v", s)
 	}
 	if res.Due != d("2025-09-02") {
@@ -297,7 +297,7 @@ func TestStepNotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := res.Steps[1]; s.Kind != StepClosure || s.Note.EN != "closure, not counted (deployment setting)" || s.Note.CY != "diwrnod cau, heb ei gyfrif (gosodiad y gwasanaeth)" {
+	if s := res.Steps[1]; s.Kind != StepClosure || s.Note.EN != "closure, not counted (a setting of this service)" || s.Note.CY != "diwrnod cau, heb ei gyfrif (gosodiad y gwasanaeth)" {
 		t.Errorf("11 Jun: %+v", s)
 	}
 	if res.Due != d("2026-06-15") {
@@ -750,38 +750,38 @@ func TestAssumptions(t *testing.T) {
 	}{
 		{"school days, defaults", "T1", DefaultSettings(), []string{
 			"A school day is a Monday to Friday within the term dates of Ysgol Prawf",
-			"The day of the event counts as day 1 when it is a school day, as \"beginning with the day on which\" reads in the Act and the Regulations; the Code's own wording was not retrieved [UNCONFIRMED].",
-			"INSET (training) days are not counted as school days; a deployment setting [UNCONFIRMED].",
+			"The day of the event counts as day 1 when it is a school day, as \"beginning with the day on which\" reads in the Act and the Regulations; the Code's own wording was not retrieved (not confirmed).",
+			"INSET (training) days are not counted as school days; a setting of this service (not confirmed).",
 			"Unplanned closures in the calendar (such as snow days) are not counted",
 			"bank holidays are never counted",
 			"from a secondary source",
 			"No exception to the timescale has been applied",
 		}, []string{"working day", "no term calendar"}},
 		{"school days, other settings", "T1", Settings{TriggerDayNotCounted: true, InsetDaysCount: true, ClosuresCount: true}, []string{
-			"The day of the event is not counted: day 1 is the first school day after it; a deployment setting, the later of the two readings [UNCONFIRMED].",
+			"The day of the event is not counted: day 1 is the first school day after it; a setting of this service, the later of the two readings (not confirmed).",
 			"INSET (training) days count as school days",
 			"(such as snow days) count as school days",
 		}, nil},
 		{"term-time days", "T12", DefaultSettings(), []string{
-			"the definition of \"term time day\" was not retrieved [UNCONFIRMED]",
-			"The period begins with the day after the event, as the ALN Regulations are drafted [CONFIRMED].",
-			"A working day is a Monday to Friday that is not an England and Wales bank holiday; the regulations' own definition was not retrieved [UNCONFIRMED].",
+			"the definition of \"term time day\" was not retrieved (not confirmed)",
+			"The period begins with the day after the event, as the ALN Regulations are drafted (confirmed in the law).",
+			"A working day is a Monday to Friday that is not an England and Wales bank holiday; the regulations' own definition was not retrieved (not confirmed).",
 		}, []string{"The day of the event is not counted", "The day of the event counts"}},
 		{"Code weeks", "T4", DefaultSettings(), []string{
 			"Calendar weeks run through school holidays; no term calendar is needed.",
 			"ends the day before the same weekday that many weeks later, as \"beginning with the day on which\" reads in the Act and the Regulations",
 		}, []string{"school day"}},
 		{"Code weeks, same weekday", "T4", Settings{WeeksEndSameWeekday: true}, []string{
-			"ends on the same weekday that many weeks later (the day of the event is not counted); a deployment setting, the later of the two readings [UNCONFIRMED].",
+			"ends on the same weekday that many weeks later (the day of the event is not counted); a setting of this service, the later of the two readings (not confirmed).",
 		}, nil},
 		{"tribunal appeal", "T17", DefaultSettings(), []string{
-			"The period begins on the day of the event itself, as the provision is drafted [SECONDARY].",
+			"The period begins on the day of the event itself, as the provision is drafted (from a secondary source).",
 			"A working day is a Monday to Friday",
 			"such as the Christmas period or August",
 		}, nil},
 		{"tribunal review", "T18", DefaultSettings(), []string{
 			"\"Within 28 days of\" the event is read with the day of the event as day 1",
-			"read in the primary text",
+			"The time limit was read in the law itself.",
 		}, []string{"working day"}},
 		{"months", "T8", DefaultSettings(), []string{"29 February, 31 April"}, nil},
 		{"end of September", "T14", DefaultSettings(), []string{"1 August to 31 July (Act s.35(6))"}, nil},
@@ -802,8 +802,15 @@ func TestAssumptions(t *testing.T) {
 				}
 			}
 			for _, a := range res.Assumptions {
-				if strings.Contains(a.EN, "[UNCONFIRMED]") != strings.Contains(a.CY, "[HEB EI GADARNHAU]") {
-					t.Errorf("the Welsh does not carry the tag of %q: %q", a.EN, a.CY)
+				if strings.Contains(a.EN, "(not confirmed)") != strings.Contains(a.CY, "(heb ei gadarnhau)") {
+					t.Errorf("the Welsh does not say what the English says of %q: %q", a.EN, a.CY)
+				}
+				// Issue 18: plain words, no evidence tags or source ids (the
+				// rule's basis and tag are data of their own).
+				for _, m := range []string{"[", "Nodi ", "settings.", "deployment"} {
+					if strings.Contains(a.EN, m) || strings.Contains(a.CY, m) {
+						t.Errorf("an assumption holds %q: %q / %q", m, a.EN, a.CY)
+					}
 				}
 			}
 		})
@@ -824,7 +831,7 @@ func TestOverrides(t *testing.T) {
 	cal := testCalendar(false)
 	for _, id := range []string{"T6", "T7", "T9"} {
 		_, err := Compute(rule(t, id), d("2026-03-02"), cal, DefaultSettings())
-		wantInvalid(t, err, "rule", "has no time limit confirmed; a deployment may set one")
+		wantInvalid(t, err, "rule", "has no time limit confirmed in the law; the service may set one (DEADLINE_OVERRIDES)")
 	}
 
 	// T6 with 7 weeks set: beginning with Mon 2 Mar 2026, + 48 days: 29 to
@@ -840,7 +847,7 @@ func TestOverrides(t *testing.T) {
 	if res.Due != d("2026-04-19") || res.Rule.Amount != 7 || res.Rule.Unit != UnitWeeks {
 		t.Errorf("T6 overridden: due %s, rule %d %s; want 2026-04-19, 7 WEEKS", res.Due, res.Rule.Amount, res.Rule.Unit)
 	}
-	if !hasAssumption(res, "The time limit of 7 weeks was set by this deployment (the authority's policy); the law's time limit is not confirmed [UNCONFIRMED].") {
+	if !hasAssumption(res, "The time limit of 7 weeks was set by this service (the authority's policy); the law's time limit is not confirmed.") {
 		t.Errorf("no override assumption:\n%s", enOf(res.Assumptions))
 	}
 	if r := rule(t, "T6"); r.Unit != UnitNone {
@@ -871,7 +878,7 @@ func TestOverrides(t *testing.T) {
 	s = Settings{Overrides: map[string]Override{"T16": {Amount: 4, Unit: UnitWeeks}}}
 	if res, err = Compute(rule(t, "T16"), d("2026-06-01"), cal, s); err != nil || res.Due != d("2026-06-28") {
 		t.Errorf("T16 overridden: %s, %v; want 2026-06-28", res.Due, err)
-	} else if !hasAssumption(res, "The time limit of 4 weeks was set by this deployment in place of 6 weeks.") {
+	} else if !hasAssumption(res, "The time limit of 4 weeks was set by this service in place of 6 weeks.") {
 		t.Errorf("no override assumption:\n%s", enOf(res.Assumptions))
 	}
 

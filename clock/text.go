@@ -144,13 +144,31 @@ func isWeekend(d cynllun.Date) bool {
 	return wd == time.Saturday || wd == time.Sunday
 }
 
-// tagText is the bracketed evidence tag.
+// tagText says in plain words how well a reading is evidenced (the tag
+// itself is data: Rule.Tag).
 func tagText(t Tag) form.Text {
 	switch t {
 	case TagConfirmed:
-		return tx("[CONFIRMED]", "[WEDI'I GADARNHAU]")
+		return tx("(confirmed in the law)", "(wedi'i gadarnhau yn y gyfraith)")
 	case TagSecondary:
-		return tx("[SECONDARY]", "[FFYNHONNELL EILAIDD]")
+		return tx("(from a secondary source)", "(o ffynhonnell eilaidd)")
 	}
-	return tx("[UNCONFIRMED]", "[HEB EI GADARNHAU]")
+	return tx("(not confirmed)", "(heb ei gadarnhau)")
+}
+
+// NoDueText says to a family, in both languages, why a clock of rule has
+// no due date (Deadline.Problem is the record's reason, for the API): the
+// law's time limit is not confirmed, or the period is counted on a term
+// calendar the record does not hold.
+func NoDueText(rule Rule) form.Text {
+	switch {
+	case rule.Unit.countsDays():
+		return tx("No due date: the time limit is counted in school or term-time days, and the term dates it needs are not recorded.",
+			"Dim dyddiad terfyn: caiff y terfyn amser ei gyfrif mewn diwrnodau ysgol neu ddiwrnodau tymor, ac nid yw'r dyddiadau tymor sydd eu hangen wedi'u cofnodi.")
+	case rule.Unit == UnitNone && (rule.Tag == TagUnconfirmed || rule.Overridable):
+		return tx("No due date: the law's time limit for this has not been confirmed, so none is counted.",
+			"Dim dyddiad terfyn: nid yw terfyn amser y gyfraith ar gyfer hyn wedi'i gadarnhau, felly ni chaiff un ei gyfrif.")
+	}
+	return tx("No due date: the law sets no time limit to count for this.",
+		"Dim dyddiad terfyn: nid yw'r gyfraith yn pennu terfyn amser i'w gyfrif ar gyfer hyn.")
 }

@@ -69,8 +69,10 @@ func (b *planBuilder) check(def *form.Definition, c *PlanCheck) {
 		if fix := b.t(f.Fix); !blank(fix) {
 			b.add(KindFindingText, "", b.t(txtFix)+": "+fix)
 		}
-		if !blank(f.Basis) {
-			b.add(KindFindingNote, "", b.t(txtBasis)+": "+f.Basis)
+		// What the rule rests on, in plain words (Finding.Basis, with its
+		// evidence tags and source ids, is data for the API).
+		if cites := b.t(f.Cites); !blank(cites) {
+			b.add(KindFindingNote, "", b.t(txtBasis)+": "+cites)
 		}
 	}
 }

@@ -34,7 +34,13 @@ func sampleCheck() *PlanCheck {
 				EN: fmt.Sprintf("F%d-FIX Add what is missing.", n),
 				CY: fmt.Sprintf("F%d-FIX Ychwanegwch yr hyn sydd ar goll.", n),
 			},
-			Basis: fmt.Sprintf("F%d-BASIS ALN Code 2021, para 23.%d (statutory guidance)", n, n),
+			// The basis as research notes keep it, with the markers no
+			// document may print (issue 18); Cites is what is printed.
+			Basis: fmt.Sprintf("F%d-BASIS ALN Code 2021, para 23.%d [SECONDARY]; seed S3 [WEAK]", n, n),
+			Cites: form.Text{
+				EN: fmt.Sprintf("F%d-CITES ALN Code, paragraph 23.%d", n, n),
+				CY: fmt.Sprintf("F%d-CITES Cod ADY, paragraff 23.%d", n, n),
+			},
 		}
 	}
 	return &PlanCheck{
@@ -81,15 +87,14 @@ func TestBuildPlanCheck(t *testing.T) {
 	txt := func(s string) Block { return Block{Kind: KindFindingText, Text: s} }
 	note := func(s string) Block { return Block{Kind: KindFindingNote, Text: s} }
 	field := func(l, v string) Block { return Block{Kind: KindField, Label: l, Text: v} }
-	basis := func(n int) string {
-		return fmt.Sprintf("F%d-BASIS ALN Code 2021, para 23.%d (statutory guidance)", n, n)
-	}
+	basis := func(n int) string { return fmt.Sprintf("F%d-CITES ALN Code, paragraph 23.%d", n, n) }
+	basisCY := func(n int) string { return fmt.Sprintf("F%d-CITES Cod ADY, paragraff 23.%d", n, n) }
 	en := func(n int, sev quality.Severity, label, where string) []Block {
 		return []Block{
 			finding(sev, label, where),
 			txt(fmt.Sprintf("F%d-MSG The plan does not say enough here.", n)),
 			txt(fmt.Sprintf("How to put it right: F%d-FIX Add what is missing.", n)),
-			note("Basis: " + basis(n)),
+			note("Based on: " + basis(n)),
 		}
 	}
 	cy := func(n int, sev quality.Severity, label, where string) []Block {
@@ -97,7 +102,7 @@ func TestBuildPlanCheck(t *testing.T) {
 			finding(sev, label, where),
 			txt(fmt.Sprintf("F%d-MSG Nid yw'r cynllun yn dweud digon yma: %s.", n, checkWelsh)),
 			txt(fmt.Sprintf("Sut i'w gywiro: F%d-FIX Ychwanegwch yr hyn sydd ar goll.", n)),
-			note("Sail: " + basis(n)),
+			note("Yn seiliedig ar: " + basisCY(n)),
 		}
 	}
 	const (
@@ -129,7 +134,7 @@ func TestBuildPlanCheck(t *testing.T) {
 				{Kind: KindPart, Key: "CHECK", Text: "Gwiriad cynllun"},
 				{Kind: KindParagraph, Text: "Nid yw'r gwiriad hwn yn rhan o'r cynllun. Fe'i argraffir ar gyfer drafftiau yn unig, i ddangos beth fyddai'n atal y cynllun rhag cael ei wneud yn derfynol."},
 				field("Dyddiad y gwiriad", "15 Gorffennaf 2026"),
-				field("Canfyddiadau", "3 gwallau, 2 rhybuddion, 2 nodiadau"),
+				field("Canfyddiadau", "3 gwall, 2 rybudd, 2 nodyn"),
 			},
 			cy(3, err, "Gwall", "2B rhes 2 – Darpariaeth ddysgu ychwanegol, 2B.1 Canlyniad a fwriedir"),
 			cy(5, err, "Gwall", "3A Cofnod o'r wybodaeth a chrynodeb o'r cyfarfod cynllunio sy'n canolbwyntio ar yr unigolyn"),
@@ -153,11 +158,11 @@ func TestBuildPlanCheck(t *testing.T) {
 		want := []Block{
 			{Kind: KindPart, Key: "CHECK", Text: "Gwiriad cynllun / Plan check"},
 			field("Dyddiad y gwiriad / Date of check", "15 Gorffennaf 2026 / 15 July 2026"),
-			field("Canfyddiadau / Findings", "3 gwallau, 2 rhybuddion, 2 nodiadau / 3 errors, 2 warnings, 2 notes"),
+			field("Canfyddiadau / Findings", "3 gwall, 2 rybudd, 2 nodyn / 3 errors, 2 warnings, 2 notes"),
 			finding(err, "Gwall / Error", "2B rhes 2 – Darpariaeth ddysgu ychwanegol, 2B.1 Canlyniad a fwriedir / 2B row 2 – Additional learning provision, 2B.1 Intended outcome"),
 			txt("F3-MSG Nid yw'r cynllun yn dweud digon yma: " + checkWelsh + ". / F3-MSG The plan does not say enough here."),
 			txt("Sut i'w gywiro / How to put it right: F3-FIX Ychwanegwch yr hyn sydd ar goll. / F3-FIX Add what is missing."),
-			note("Sail / Basis: " + basis(3)),
+			note("Yn seiliedig ar / Based on: " + basisCY(3) + " / " + basis(3)),
 		}
 		if len(got) < 9 {
 			t.Fatalf("got %+v", got)
@@ -212,9 +217,9 @@ func TestFindingsText(t *testing.T) {
 		e, w, n int
 		en, cy  string
 	}{
-		{2, 3, 1, "2 errors, 3 warnings, 1 note", "2 gwallau, 3 rhybuddion, 1 nodyn"},
-		{1, 1, 2, "1 error, 1 warning, 2 notes", "1 gwall, 1 rhybudd, 2 nodiadau"},
-		{0, 0, 0, "0 errors, 0 warnings, 0 notes", "0 gwallau, 0 rhybuddion, 0 nodiadau"},
+		{2, 3, 1, "2 errors, 3 warnings, 1 note", "2 wall, 3 rhybudd, 1 nodyn"},
+		{1, 1, 2, "1 error, 1 warning, 2 notes", "1 gwall, 1 rhybudd, 2 nodyn"},
+		{0, 0, 0, "0 errors, 0 warnings, 0 notes", "0 gwall, 0 rhybudd, 0 nodyn"},
 	} {
 		got := findingsText(tc.e, tc.w, tc.n)
 		if got.EN != tc.en || got.CY != tc.cy {
@@ -300,25 +305,28 @@ func TestPDFPlanCheck(t *testing.T) {
 		page, version                        string
 		heading, notPlan, date, summary, row string
 		severities                           []string // error, warning, note
-		msg, fix                             string   // with %d
+		msg, fix, cites                      string   // with %d
 	}{
 		{
 			LangEN, "Page %d of %d", "Plan version 3",
 			"Plan check", "This check is not part of the plan. It is printed for drafts only", "15 July 2026", "3 errors, 2 warnings, 2 notes", "2B row 2 – Additional learning provision, 2B.1 Intended outcome",
 			[]string{"Error", "Warning", "Note"},
 			"F%d-MSG The plan does not say enough here.", "How to put it right: F%d-FIX Add what is missing.",
+			"Based on: F%d-CITES ALN Code, paragraph 23.%d",
 		},
 		{
 			LangCY, "Tudalen %d o %d", "Fersiwn 3 o'r cynllun",
-			"Gwiriad cynllun", "Nid yw'r gwiriad hwn yn rhan o'r cynllun. Fe'i argraffir ar gyfer drafftiau yn unig", "15 Gorffennaf 2026", "3 gwallau, 2 rhybuddion, 2 nodiadau", "2B rhes 2 – Darpariaeth ddysgu ychwanegol, 2B.1 Canlyniad a fwriedir",
+			"Gwiriad cynllun", "Nid yw'r gwiriad hwn yn rhan o'r cynllun. Fe'i argraffir ar gyfer drafftiau yn unig", "15 Gorffennaf 2026", "3 gwall, 2 rybudd, 2 nodyn", "2B rhes 2 – Darpariaeth ddysgu ychwanegol, 2B.1 Canlyniad a fwriedir",
 			[]string{"Gwall", "Rhybudd", "Nodyn"},
 			"F%d-MSG Nid yw'r cynllun yn dweud digon yma: " + checkWelsh + ".", "Sut i'w gywiro: F%d-FIX Ychwanegwch yr hyn sydd ar goll.",
+			"Yn seiliedig ar: F%d-CITES Cod ADY, paragraff 23.%d",
 		},
 		{
 			LangBilingual, "Tudalen %[1]d o %[2]d / Page %[1]d of %[2]d", "Fersiwn 3 o'r cynllun / Plan version 3",
-			"Gwiriad cynllun / Plan check", "Nid yw'r gwiriad hwn yn rhan o'r cynllun.", "15 Gorffennaf 2026 / 15 July 2026", "3 gwallau, 2 rhybuddion, 2 nodiadau / 3 errors, 2 warnings, 2 notes", "2B rhes 2 – Darpariaeth ddysgu ychwanegol, 2B.1 Canlyniad a fwriedir / 2B row 2 – Additional learning provision, 2B.1 Intended outcome",
+			"Gwiriad cynllun / Plan check", "Nid yw'r gwiriad hwn yn rhan o'r cynllun.", "15 Gorffennaf 2026 / 15 July 2026", "3 gwall, 2 rybudd, 2 nodyn / 3 errors, 2 warnings, 2 notes", "2B rhes 2 – Darpariaeth ddysgu ychwanegol, 2B.1 Canlyniad a fwriedir / 2B row 2 – Additional learning provision, 2B.1 Intended outcome",
 			[]string{"Gwall / Error", "Rhybudd / Warning", "Nodyn / Note"},
 			"F%d-MSG Nid yw'r cynllun yn dweud digon yma: " + checkWelsh + ". / F%[1]d-MSG The plan does not say enough here.", "Sut i'w gywiro / How to put it right: F%d-FIX Ychwanegwch yr hyn sydd ar goll. / F%[1]d-FIX Add what is missing.",
+			"Yn seiliedig ar / Based on: F%d-CITES Cod ADY, paragraff 23.%d / F%[1]d-CITES ALN Code, paragraph 23.%[2]d",
 		},
 	} {
 		t.Run(string(tc.lang), func(t *testing.T) {
@@ -341,7 +349,7 @@ func TestPDFPlanCheck(t *testing.T) {
 				} else {
 					want = append(want, sev)
 				}
-				want = append(want, fmt.Sprintf(tc.msg, n), fmt.Sprintf(tc.fix, n), fmt.Sprintf("F%d-BASIS ALN Code 2021, para 23.%d (statutory guidance)", n, n))
+				want = append(want, fmt.Sprintf(tc.msg, n), fmt.Sprintf(tc.fix, n), fmt.Sprintf(tc.cites, n, n))
 			}
 			if w, ok := inOrder(text, want); !ok {
 				t.Errorf("%q missing or out of order in %q", w, text)
@@ -392,7 +400,8 @@ func TestPDFPlanCheckLong(t *testing.T) {
 			Place:    quality.Place{Section: "2B", RowID: fmt.Sprintf("row-%d", i%5+1), Field: "provision"},
 			Message:  form.Text{EN: longText(600, fmt.Sprintf("LONG-%d-MSG", i))},
 			Fix:      form.Text{EN: longText(300, fmt.Sprintf("LONG-%d-FIX", i))},
-			Basis:    longText(200, fmt.Sprintf("LONG-%d-BASIS", i)),
+			Basis:    "[SECONDARY] seed S3",
+			Cites:    form.Text{EN: longText(200, fmt.Sprintf("LONG-%d-BASIS", i))},
 		})
 	}
 	c.Findings[0].Message.EN = longText(8000, "LONG-0-MSG") // longer than a page

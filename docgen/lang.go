@@ -3,7 +3,6 @@ package docgen
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
@@ -78,18 +77,14 @@ func sprintf(t form.Text, args ...any) form.Text {
 	return form.Text{EN: fmt.Sprintf(t.EN, args...), CY: fmt.Sprintf(t.CY, args...)}
 }
 
-var monthsCY = [...]string{"Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin",
-	"Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"}
-
-// dateText is "7 January 2027" / "7 Ionawr 2027", or "Not recorded".
+// dateText is "7 January 2027" / "7 Ionawr 2027" (form.DateText), or "Not
+// recorded".
 func dateText(d cynllun.Date) form.Text {
-	if d.IsZero() || d.Month < time.January || d.Month > time.December {
+	t := form.DateText(d)
+	if t.EN == "" {
 		return txtNotRecorded
 	}
-	return form.Text{
-		EN: fmt.Sprintf("%d %s %d", d.Day, d.Month, d.Year),
-		CY: fmt.Sprintf("%d %s %d", d.Day, monthsCY[d.Month-1], d.Year),
-	}
+	return t
 }
 
 func yesNo(v bool) form.Text {
@@ -402,7 +397,7 @@ var (
 	txtFindings   = form.Text{EN: "Findings", CY: "Canfyddiadau"}
 	txtNoFindings = form.Text{EN: "No findings", CY: "Dim canfyddiadau"}
 	txtFix        = form.Text{EN: "How to put it right", CY: "Sut i'w gywiro"}
-	txtBasis      = form.Text{EN: "Basis", CY: "Sail"}
+	txtBasis      = form.Text{EN: "Based on", CY: "Yn seiliedig ar"}
 	txtWholePlan  = form.Text{EN: "The plan as a whole", CY: "Y cynllun cyfan"}
 	// Where a finding points in a row: the section's key and the row's
 	// number, "2B row 2", or the row alone.
@@ -426,15 +421,17 @@ var severities = map[quality.Severity]form.Text{
 // for sessions; these counts use the plural so that a bare digit reads
 // the same whatever its value.
 func findingsText(errors, warnings, notes int) form.Text {
-	cy := func(n int, one, many string) string {
-		if n == 1 {
-			return "1 " + one
+	// Welsh puts a numeral before the singular noun, softly mutated after
+	// 2 ("3 gwall", "2 wall"), as clock's wording does.
+	cy := func(n int, noun, afterTwo string) string {
+		if n == 2 {
+			return "2 " + afterTwo
 		}
-		return fmt.Sprintf("%d %s", n, many)
+		return fmt.Sprintf("%d %s", n, noun)
 	}
 	return form.Text{
 		EN: plural(errors, "error", "errors") + ", " + plural(warnings, "warning", "warnings") + ", " + plural(notes, "note", "notes"),
-		CY: cy(errors, "gwall", "gwallau") + ", " + cy(warnings, "rhybudd", "rhybuddion") + ", " + cy(notes, "nodyn", "nodiadau"),
+		CY: cy(errors, "gwall", "wall") + ", " + cy(warnings, "rhybudd", "rybudd") + ", " + cy(notes, "nodyn", "nodyn"),
 	}
 }
 

@@ -36,13 +36,17 @@ type Change struct {
 	Field string
 	Kind  ChangeKind
 	// From and To are human-readable values in the requested language, ""
-	// when absent: dates as YYYY-MM-DD, booleans yes/no (ie/na), quantities
-	// as "30 minutes, 2 sessions per week, group of 1"; a whole item as
-	// "label: value; label: value".
+	// when absent: dates written out ("3 November 2026" / "3 Tachwedd
+	// 2026"), booleans yes/no (ie/na), a 2B row not marked as secured by an
+	// NHS body "not stated" ("heb ei nodi"), quantities as "30 minutes, 2
+	// sessions per week, group of 1"; a whole item as "label: value; label:
+	// value".
 	From, To string
-	// Summary is one line in the requested language, e.g. `2B row 3:
-	// provision changed from "…" to "…"`. Values in it are shortened to
-	// summaryValueMax characters and put on one line; From and To are whole.
+	// Summary is one line in the requested language, e.g. "2B row 3:
+	// provision changed from ‘…’ to ‘…’", "2B row 3 added: 30 minutes of
+	// speech and language therapy weekly"; in Welsh "2B rhes 3, darpariaeth:
+	// newidiwyd o ‘…’ i ‘…’". Values in it are shortened to summaryValueMax
+	// characters and put on one line; From and To are whole.
 	Summary string
 }
 
@@ -175,17 +179,32 @@ func (d *differ) field(s *Section, path string, row int, loc, key, label, from, 
 	d.out = append(d.out, c)
 }
 
-// item records a whole row or item added or removed.
-func (d *differ) item(s *Section, path string, row int, loc, key string, kind ChangeKind, value string) {
+// item records a whole row or item added or removed; what says what it is
+// (its provision, description or title).
+func (d *differ) item(s *Section, path string, row int, loc, key string, kind ChangeKind, value, what string) {
 	c := Change{Section: s.Key, Path: path, Row: row, Field: key, Kind: kind}
 	if kind == Added {
 		c.To = value
-		c.Summary = d.w.itemAdded(loc)
+		c.Summary = d.w.itemAdded(loc, short(what))
 	} else {
 		c.From = value
-		c.Summary = d.w.itemRemoved(loc)
+		c.Summary = d.w.itemRemoved(loc, short(what))
 	}
 	d.out = append(d.out, c)
+}
+
+// first is the first value in ps on one side: what an item is about.
+func first(ps []pair, newer bool) string {
+	for _, p := range ps {
+		v := p.from
+		if newer {
+			v = p.to
+		}
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // pair is one field of an item: its key and its value in each version.
@@ -205,7 +224,7 @@ func (d *differ) whole(s *Section, ps []pair, newer bool) string {
 		if newer {
 			v = p.to
 		}
-		if v != "" {
+		if v != "" && v != d.w.notStated {
 			label := p.key
 			if f, ok := s.Field(p.key); ok {
 				label = f.Label.In(d.lang)
@@ -229,9 +248,9 @@ func (d *differ) consent(s *Section) {
 func (d *differ) dates(s *Section) {
 	a, b := d.a.Dates, d.b.Dates
 	d.fields(s, "dates", 0, d.where(s), []pair{
-		{"startDate", a.StartDate.String(), b.StartDate.String()},
-		{"reviewTargetDate", a.ReviewTargetDate.String(), b.ReviewTargetDate.String()},
-		{"proposedReviewDate", a.ProposedReviewDate.String(), b.ProposedReviewDate.String()},
+		{"startDate", d.date(a.StartDate), d.date(b.StartDate)},
+		{"reviewTargetDate", d.date(a.ReviewTargetDate), d.date(b.ReviewTargetDate)},
+		{"proposedReviewDate", d.date(a.ProposedReviewDate), d.date(b.ProposedReviewDate)},
 	})
 }
 
@@ -266,9 +285,9 @@ func (d *differ) statements(s *Section, key string, a, b []cynllun.Statement) {
 		loc := d.where(s) + " " + heading + ", " + d.w.item + " " + strconv.Itoa(i+1)
 		switch {
 		case i >= len(a):
-			d.item(s, path, i+1, loc, key, Added, d.statement(b[i]))
+			d.item(s, path, i+1, loc, key, Added, d.statement(b[i]), b[i].Text)
 		case i >= len(b):
-			d.item(s, path, i+1, loc, key, Removed, d.statement(a[i]))
+			d.item(s, path, i+1, loc, key, Removed, d.statement(a[i]), a[i].Text)
 		default:
 			d.field(s, path+".text", i+1, loc, key, d.w.text, a[i].Text, b[i].Text)
 			d.field(s, path+".directQuote", i+1, loc, key, d.w.directQuote, d.bool(a[i].DirectQuote), d.bool(b[i].DirectQuote))
@@ -315,7 +334,7 @@ func (d *differ) provision(s *Section) {
 		loc := d.where(s) + " " + d.w.row + " " + strconv.Itoa(i+1)
 		j, ok := oldAt[k]
 		if !ok {
-			d.item(s, path, i+1, loc, "", Added, d.whole(s, d.rowPairs(nil, &b[i]), true))
+			d.item(s, path, i+1, loc, "", Added, d.whole(s, d.rowPairs(nil, &b[i]), true), rowWhat(&b[i]))
 			continue
 		}
 		matched[k] = true
@@ -324,9 +343,17 @@ func (d *differ) provision(s *Section) {
 	for j, k := range ka {
 		if !matched[k] {
 			loc := d.where(s) + " " + d.w.row + " " + strconv.Itoa(j+1)
-			d.item(s, "provision["+k+"]", j+1, loc, "", Removed, d.whole(s, d.rowPairs(&a[j], nil), false))
+			d.item(s, "provision["+k+"]", j+1, loc, "", Removed, d.whole(s, d.rowPairs(&a[j], nil), false), rowWhat(&a[j]))
 		}
 	}
+}
+
+// rowWhat is what a 2B row is: its provision, else its intended outcome.
+func rowWhat(r *cynllun.ProvisionRow) string {
+	if r.Provision != "" {
+		return r.Provision
+	}
+	return r.IntendedOutcome
 }
 
 // rowKeys are the fields of a 2B row in form order.
@@ -338,8 +365,8 @@ func (d *differ) rowValues(r *cynllun.ProvisionRow) []string {
 	if r == nil {
 		return make([]string, len(rowKeys))
 	}
-	return []string{r.IntendedOutcome, r.Provision, d.optBool(r.WelshMedium), d.provider(r), r.StartDate.String(),
-		d.reviewOrEnd(r), r.Rationale, d.quantity(r.Quantity), d.bool(r.NHSSecured), r.NHSBody}
+	return []string{r.IntendedOutcome, r.Provision, d.optBool(r.WelshMedium), d.provider(r), d.date(r.StartDate),
+		d.reviewOrEnd(r), r.Rationale, d.quantity(r.Quantity), d.mark(r.NHSSecured), r.NHSBody}
 }
 
 // rowPairs pairs the fields of two versions of a row; nil is an absent row.
@@ -368,11 +395,11 @@ func (d *differ) reviewOrEnd(r *cynllun.ProvisionRow) string {
 	k := d.w.dateKind(r.DateKind)
 	switch {
 	case k == "":
-		return r.ReviewOrEndDate.String()
+		return d.date(r.ReviewOrEndDate)
 	case r.ReviewOrEndDate.IsZero():
 		return "(" + k + ")"
 	default:
-		return r.ReviewOrEndDate.String() + " (" + k + ")"
+		return d.date(r.ReviewOrEndDate) + " (" + k + ")"
 	}
 }
 
@@ -400,9 +427,9 @@ func (d *differ) placement(s *Section) {
 	switch {
 	case a == b:
 	case a == none:
-		d.item(s, "placement", 0, d.where(s), "", Added, d.whole(s, ps, true))
+		d.item(s, "placement", 0, d.where(s), "", Added, d.whole(s, ps, true), first(ps, true))
 	case b == none:
-		d.item(s, "placement", 0, d.where(s), "", Removed, d.whole(s, ps, false))
+		d.item(s, "placement", 0, d.where(s), "", Removed, d.whole(s, ps, false), first(ps, false))
 	default:
 		d.fields(s, "placement", 0, d.where(s), ps)
 	}
@@ -474,6 +501,17 @@ func (d *differ) bool(v bool) string {
 	return d.w.no
 }
 
+// mark is a flag that is set or was never stated (a 2B row's nhsSecured).
+func (d *differ) mark(v bool) string {
+	if v {
+		return d.w.yes
+	}
+	return d.w.notStated
+}
+
+// date writes a date out in the summary's language; "" for none.
+func (d *differ) date(v cynllun.Date) string { return DateText(v).In(d.lang) }
+
 func (d *differ) optBool(v *bool) string {
 	if v == nil {
 		return ""
@@ -538,9 +576,11 @@ func diffList[T any](d *differ, s *Section, name string, a, b []T, pairs func(x,
 		loc := d.where(s) + " " + d.w.item + " " + strconv.Itoa(i+1)
 		switch {
 		case i >= len(a):
-			d.item(s, path, i+1, loc, "", Added, d.whole(s, pairs(zero, b[i]), true))
+			ps := pairs(zero, b[i])
+			d.item(s, path, i+1, loc, "", Added, d.whole(s, ps, true), first(ps, true))
 		case i >= len(b):
-			d.item(s, path, i+1, loc, "", Removed, d.whole(s, pairs(a[i], zero), false))
+			ps := pairs(a[i], zero)
+			d.item(s, path, i+1, loc, "", Removed, d.whole(s, ps, false), first(ps, false))
 		default:
 			d.fields(s, path, i+1, loc, pairs(a[i], b[i]))
 		}

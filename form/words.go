@@ -11,12 +11,18 @@ import (
 // glue between them.
 type words struct {
 	row, item, text, directQuote, yes, no string
+	// notStated is a mark that was never set (a 2B row not marked as
+	// secured by an NHS body), so that setting it reads "not stated" to
+	// "yes", not "no" to "yes".
+	notStated string
 
 	fieldChanged func(loc, label, from, to string) string
 	fieldAdded   func(loc, label, to string) string
 	fieldRemoved func(loc, label, from string) string
-	itemAdded    func(loc string) string
-	itemRemoved  func(loc string) string
+	// itemAdded and itemRemoved name the item and say what it is (its
+	// provision, description or title; "" when it has none).
+	itemAdded   func(loc, what string) string
+	itemRemoved func(loc, what string) string
 
 	providerTypes map[cynllun.ProviderType]string
 	dateKinds     map[cynllun.DateKind]string
@@ -24,17 +30,28 @@ type words struct {
 	quantityFmt   func(minutes, sessions int, per string, group int) string
 }
 
-func q(s string) string { return `"` + s + `"` }
+// q quotes a value in a summary, with the single curly quotes both
+// languages use in running text.
+func q(s string) string { return "‘" + s + "’" }
+
+// described adds what an item is to what happened to it: "2B row 3 added:
+// 30 minutes of …", or just "2B row 3 added" when there is nothing to say.
+func described(s, what string) string {
+	if what == "" {
+		return s
+	}
+	return s + ": " + what
+}
 
 var english = &words{
-	row: "row", item: "item", text: "text", directQuote: "direct quote", yes: "yes", no: "no",
+	row: "row", item: "item", text: "text", directQuote: "direct quote", yes: "yes", no: "no", notStated: "not stated",
 	fieldChanged: func(loc, label, from, to string) string {
 		return loc + ": " + label + " changed from " + q(from) + " to " + q(to)
 	},
 	fieldAdded:   func(loc, label, to string) string { return loc + ": " + label + " added: " + q(to) },
 	fieldRemoved: func(loc, label, from string) string { return loc + ": " + label + " removed (was " + q(from) + ")" },
-	itemAdded:    func(loc string) string { return loc + " added" },
-	itemRemoved:  func(loc string) string { return loc + " removed" },
+	itemAdded:    func(loc, what string) string { return described(loc+" added", what) },
+	itemRemoved:  func(loc, what string) string { return described(loc+" removed", what) },
 	providerTypes: map[cynllun.ProviderType]string{
 		cynllun.ProviderSchool:  "school",
 		cynllun.ProviderLA:      "local authority",
@@ -62,20 +79,19 @@ var periodEN = map[cynllun.Period]string{
 	cynllun.PerTerm:      "per term",
 }
 
-// Welsh uses impersonal past forms (newidiwyd, ychwanegwyd, dilëwyd), which
-// leave the label that follows unmutated, and a numeral with a singular noun
-// ("2 sesiwn").
+// Welsh names the field first and then says what happened with an
+// impersonal past form ("2B rhes 1, darpariaeth: newidiwyd o ‘…’ i ‘…’"), so
+// no label has to follow a verb or a preposition and take a mutation; a
+// numeral takes a singular noun ("2 sesiwn").
 var welsh = &words{
-	row: "rhes", item: "eitem", text: "testun", directQuote: "dyfyniad uniongyrchol", yes: "ie", no: "na",
+	row: "rhes", item: "eitem", text: "testun", directQuote: "dyfyniad uniongyrchol", yes: "ie", no: "na", notStated: "heb ei nodi",
 	fieldChanged: func(loc, label, from, to string) string {
-		return loc + ": newidiwyd " + label + " o " + q(from) + " i " + q(to)
+		return loc + ", " + label + ": newidiwyd o " + q(from) + " i " + q(to)
 	},
-	fieldAdded: func(loc, label, to string) string { return loc + ": ychwanegwyd " + label + ": " + q(to) },
-	fieldRemoved: func(loc, label, from string) string {
-		return loc + ": dilëwyd " + label + " (o'r blaen: " + q(from) + ")"
-	},
-	itemAdded:   func(loc string) string { return "ychwanegwyd " + loc },
-	itemRemoved: func(loc string) string { return "dilëwyd " + loc },
+	fieldAdded:   func(loc, label, to string) string { return loc + ", " + label + ": ychwanegwyd " + q(to) },
+	fieldRemoved: func(loc, label, from string) string { return loc + ", " + label + ": dilëwyd " + q(from) },
+	itemAdded:    func(loc, what string) string { return described("Ychwanegwyd "+loc, what) },
+	itemRemoved:  func(loc, what string) string { return described("Dilëwyd "+loc, what) },
 	providerTypes: map[cynllun.ProviderType]string{
 		cynllun.ProviderSchool:  "ysgol",
 		cynllun.ProviderLA:      "awdurdod lleol",

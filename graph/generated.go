@@ -603,6 +603,7 @@ type ComplexityRoot struct {
 
 	Finding struct {
 		Basis    func(childComplexity int) int
+		Cites    func(childComplexity int) int
 		Field    func(childComplexity int) int
 		Fix      func(childComplexity int) int
 		Message  func(childComplexity int) int
@@ -1110,6 +1111,7 @@ type ComplexityRoot struct {
 
 	PlanRule struct {
 		Basis    func(childComplexity int) int
+		Cites    func(childComplexity int) int
 		Code     func(childComplexity int) int
 		Fires    func(childComplexity int) int
 		Fix      func(childComplexity int) int
@@ -4238,6 +4240,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Finding.Basis(childComplexity), true
+	case "Finding.cites":
+		if e.ComplexityRoot.Finding.Cites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Cites(childComplexity), true
 	case "Finding.field":
 		if e.ComplexityRoot.Finding.Field == nil {
 			break
@@ -6629,6 +6637,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanRule.Basis(childComplexity), true
+	case "PlanRule.cites":
+		if e.ComplexityRoot.PlanRule.Cites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanRule.Cites(childComplexity), true
 	case "PlanRule.code":
 		if e.ComplexityRoot.PlanRule.Code == nil {
 			break
@@ -10208,6 +10222,8 @@ type PlanRule {
   title: LocalText!
   "The law or guidance it rests on, with how strong that is (CONFIRMED, SECONDARY, WEAK)."
   basis: String!
+  "The basis in plain words, in English and Welsh, as documents print it."
+  cites: LocalText!
   "How to put a finding right."
   fix: LocalText!
   "An example the rule fires on."
@@ -10688,11 +10704,11 @@ type Change {
   field: String!
   "Added, removed or changed."
   kind: ChangeKind!
-  "The older value in the language asked for (dates YYYY-MM-DD, booleans yes/no); empty when absent."
+  "The older value in the language asked for (dates written out, 3 November 2026 / 3 Tachwedd 2026; booleans yes/no; a 2B row never marked NHS-secured: not stated); empty when absent."
   from: String!
   "The newer value, as from; empty when absent."
   to: String!
-  "One line in the language asked for, e.g. 2B row 3: provision changed from … to …"
+  "One line in the language asked for, e.g. 2B row 3: provision changed from ‘…’ to ‘…’, or 2B row 3 added: 30 minutes of speech and language therapy weekly (Welsh: 2B rhes 3, darpariaeth: newidiwyd o ‘…’ i ‘…’)."
   summary: String!
 }
 
@@ -11589,8 +11605,10 @@ type Finding {
   field: String
   "What is wrong."
   message: LocalText!
-  "The law or guidance the rule rests on, and how strong it is."
+  "The law or guidance the rule rests on, and how strong it is, as the research notes keep it (evidence tags such as [SECONDARY] and source ids): data, not for readers; see cites."
   basis: String!
+  "What the rule rests on in plain words, as the plan check page prints it (issue 18); empty for review checks."
+  cites: LocalText!
   "How to put it right."
   fix: LocalText!
 }
@@ -12241,7 +12259,7 @@ type DeadlineCalculation {
   steps: [CalculationStep!]!
   "The working in plain sentences."
   explanation: [LocalText!]!
-  "The conventions applied, marked UNCONFIRMED where they are."
+  "The conventions applied, in plain words, saying where one is not confirmed; the rule's sources are data of their own (rule.basis, rule.tag)."
   assumptions: [LocalText!]!
 }
 
@@ -16160,6 +16178,8 @@ func (ec *executionContext) childFields_Finding(ctx context.Context, field graph
 		return ec.fieldContext_Finding_message(ctx, field)
 	case "basis":
 		return ec.fieldContext_Finding_basis(ctx, field)
+	case "cites":
+		return ec.fieldContext_Finding_cites(ctx, field)
 	case "fix":
 		return ec.fieldContext_Finding_fix(ctx, field)
 	}
@@ -17080,6 +17100,8 @@ func (ec *executionContext) childFields_PlanRule(ctx context.Context, field grap
 		return ec.fieldContext_PlanRule_title(ctx, field)
 	case "basis":
 		return ec.fieldContext_PlanRule_basis(ctx, field)
+	case "cites":
+		return ec.fieldContext_PlanRule_cites(ctx, field)
 	case "fix":
 		return ec.fieldContext_PlanRule_fix(ctx, field)
 	case "fires":
@@ -28736,6 +28758,38 @@ func (ec *executionContext) fieldContext_Finding_basis(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
 }
 
+func (ec *executionContext) _Finding_cites(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_cites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cites, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_cites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Finding_fix(ctx context.Context, field graphql.CollectedField, obj *quality.Finding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38448,6 +38502,38 @@ func (ec *executionContext) _PlanRule_basis(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_PlanRule_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanRule_cites(ctx context.Context, field graphql.CollectedField, obj *quality.PlanRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanRule_cites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cites, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v form.Text) graphql.Marshaler {
+			return ec.marshalNLocalText2githubᚗcomᚋcynllunᚋcynllunᚋformᚐText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanRule_cites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanRule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalText(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PlanRule_fix(ctx context.Context, field graphql.CollectedField, obj *quality.PlanRule) (ret graphql.Marshaler) {
@@ -59086,6 +59172,11 @@ func (ec *executionContext) _Finding(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "cites":
+			out.Values[i] = ec._Finding_cites(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "fix":
 			out.Values[i] = ec._Finding_fix(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -62470,6 +62561,11 @@ func (ec *executionContext) _PlanRule(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "basis":
 			out.Values[i] = ec._PlanRule_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cites":
+			out.Values[i] = ec._PlanRule_cites(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -66596,14 +66692,14 @@ func (ec *executionContext) unmarshalNAddEvidenceInput2githubᚗcomᚋcynllunᚋ
 }
 
 func (ec *executionContext) unmarshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx context.Context, v any) (cynllun.Answer, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx context.Context, sel ast.SelectionSet, v cynllun.Answer) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer[v])
+	res := MarshalString(marshalNAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Answer!")
 	}
@@ -66651,14 +66747,14 @@ func (ec *executionContext) unmarshalNAppendixInput2githubᚗcomᚋcynllunᚋcyn
 }
 
 func (ec *executionContext) unmarshalNAttendance2githubᚗcomᚋcynllunᚋcynllunᚐAttendance(ctx context.Context, v any) (cynllun.Attendance, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNAttendance2githubᚗcomᚋcynllunᚋcynllunᚐAttendance[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNAttendance2githubᚗcomᚋcynllunᚋcynllunᚐAttendance(ctx context.Context, sel ast.SelectionSet, v cynllun.Attendance) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNAttendance2githubᚗcomᚋcynllunᚋcynllunᚐAttendance[v])
+	res := MarshalString(marshalNAttendance2githubᚗcomᚋcynllunᚋcynllunᚐAttendance[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Attendance!")
 	}
@@ -66931,14 +67027,14 @@ func (ec *executionContext) marshalNBundleWarning2ᚕgithubᚗcomᚋcynllunᚋcy
 }
 
 func (ec *executionContext) unmarshalNBundleWarningCode2string(ctx context.Context, v any) (string, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNBundleWarningCode2string[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNBundleWarningCode2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNBundleWarningCode2string[v])
+	res := MarshalString(marshalNBundleWarningCode2string[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "BundleWarningCode!")
 	}
@@ -67112,14 +67208,14 @@ func (ec *executionContext) marshalNCaseEvidenceEdge2ᚖgithubᚗcomᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx context.Context, v any) (cynllun.CaseKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind(ctx context.Context, sel ast.SelectionSet, v cynllun.CaseKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind[v])
+	res := MarshalString(marshalNCaseKind2githubᚗcomᚋcynllunᚋcynllunᚐCaseKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "CaseKind!")
 	}
@@ -67228,14 +67324,14 @@ func (ec *executionContext) marshalNCaseRevisionEdge2ᚖgithubᚗcomᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalNCaseRole2githubᚗcomᚋcynllunᚋcynllunᚐCaseRole(ctx context.Context, v any) (cynllun.CaseRole, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNCaseRole2githubᚗcomᚋcynllunᚋcynllunᚐCaseRole[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCaseRole2githubᚗcomᚋcynllunᚋcynllunᚐCaseRole(ctx context.Context, sel ast.SelectionSet, v cynllun.CaseRole) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNCaseRole2githubᚗcomᚋcynllunᚋcynllunᚐCaseRole[v])
+	res := MarshalString(marshalNCaseRole2githubᚗcomᚋcynllunᚋcynllunᚐCaseRole[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "CaseRole!")
 	}
@@ -67262,14 +67358,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide(ctx context.Context, v any) (cynllun.CaseSide, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide(ctx context.Context, sel ast.SelectionSet, v cynllun.CaseSide) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide[v])
+	res := MarshalString(marshalNCaseSide2githubᚗcomᚋcynllunᚋcynllunᚐCaseSide[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "CaseSide!")
 	}
@@ -67290,14 +67386,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, v any) (cynllun.CaseStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.CaseStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[v])
+	res := MarshalString(marshalNCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "CaseStatus!")
 	}
@@ -67353,14 +67449,14 @@ func (ec *executionContext) marshalNChange2ᚕgithubᚗcomᚋcynllunᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalNChangeKind2githubᚗcomᚋcynllunᚋcynllunᚋformᚐChangeKind(ctx context.Context, v any) (form.ChangeKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNChangeKind2githubᚗcomᚋcynllunᚋcynllunᚋformᚐChangeKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNChangeKind2githubᚗcomᚋcynllunᚋcynllunᚋformᚐChangeKind(ctx context.Context, sel ast.SelectionSet, v form.ChangeKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNChangeKind2githubᚗcomᚋcynllunᚋcynllunᚋformᚐChangeKind[v])
+	res := MarshalString(marshalNChangeKind2githubᚗcomᚋcynllunᚋcynllunᚋformᚐChangeKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ChangeKind!")
 	}
@@ -67455,14 +67551,14 @@ func (ec *executionContext) unmarshalNClosureInput2githubᚗcomᚋcynllunᚋcynl
 }
 
 func (ec *executionContext) unmarshalNClosureReason2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureReason(ctx context.Context, v any) (calendar.ClosureReason, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNClosureReason2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureReason[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNClosureReason2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureReason(ctx context.Context, sel ast.SelectionSet, v calendar.ClosureReason) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNClosureReason2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureReason[v])
+	res := MarshalString(marshalNClosureReason2githubᚗcomᚋcynllunᚋcynllunᚋcalendarᚐClosureReason[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ClosureReason!")
 	}
@@ -67620,14 +67716,14 @@ func (ec *executionContext) marshalNDeadlineEdge2ᚖgithubᚗcomᚋcynllunᚋcyn
 }
 
 func (ec *executionContext) unmarshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus(ctx context.Context, v any) (cynllun.DeadlineStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.DeadlineStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus[v])
+	res := MarshalString(marshalNDeadlineStatus2githubᚗcomᚋcynllunᚋcynllunᚐDeadlineStatus[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "DeadlineStatus!")
 	}
@@ -67655,14 +67751,14 @@ func (ec *executionContext) unmarshalNDecideReviewRequestInput2githubᚗcomᚋcy
 }
 
 func (ec *executionContext) unmarshalNDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDecisionKind(ctx context.Context, v any) (cynllun.DecisionKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDecisionKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDecisionKind(ctx context.Context, sel ast.SelectionSet, v cynllun.DecisionKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDecisionKind[v])
+	res := MarshalString(marshalNDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDecisionKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "DecisionKind!")
 	}
@@ -67740,14 +67836,14 @@ func (ec *executionContext) unmarshalNDisputedDecisionInput2githubᚗcomᚋcynll
 }
 
 func (ec *executionContext) unmarshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx context.Context, v any) (cynllun.DisputedKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx context.Context, sel ast.SelectionSet, v cynllun.DisputedKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[v])
+	res := MarshalString(marshalNDisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "DisputedDecisionKind!")
 	}
@@ -67846,14 +67942,14 @@ func (ec *executionContext) marshalNEvidence2ᚕgithubᚗcomᚋcynllunᚋcynllun
 }
 
 func (ec *executionContext) unmarshalNEvidenceAction2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceAction(ctx context.Context, v any) (cynllun.EvidenceAction, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNEvidenceAction2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceAction[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEvidenceAction2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceAction(ctx context.Context, sel ast.SelectionSet, v cynllun.EvidenceAction) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNEvidenceAction2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceAction[v])
+	res := MarshalString(marshalNEvidenceAction2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceAction[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "EvidenceAction!")
 	}
@@ -67879,14 +67975,14 @@ func (ec *executionContext) unmarshalNEvidenceInput2githubᚗcomᚋcynllunᚋcyn
 }
 
 func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceKind(ctx context.Context, v any) (cynllun.EvidenceKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNEvidenceKind2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEvidenceKind2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceKind(ctx context.Context, sel ast.SelectionSet, v cynllun.EvidenceKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNEvidenceKind2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceKind[v])
+	res := MarshalString(marshalNEvidenceKind2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "EvidenceKind!")
 	}
@@ -67913,14 +68009,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNEvidenceState2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceState(ctx context.Context, v any) (cynllun.EvidenceState, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNEvidenceState2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceState[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEvidenceState2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceState(ctx context.Context, sel ast.SelectionSet, v cynllun.EvidenceState) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNEvidenceState2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceState[v])
+	res := MarshalString(marshalNEvidenceState2githubᚗcomᚋcynllunᚋcynllunᚐEvidenceState[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "EvidenceState!")
 	}
@@ -67961,14 +68057,14 @@ func (ec *executionContext) marshalNEvidenceStateChange2ᚕgithubᚗcomᚋcynllu
 }
 
 func (ec *executionContext) unmarshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag(ctx context.Context, v any) (clock.Tag, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag(ctx context.Context, sel ast.SelectionSet, v clock.Tag) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag[v])
+	res := MarshalString(marshalNEvidenceTag2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐTag[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "EvidenceTag!")
 	}
@@ -68001,14 +68097,14 @@ func (ec *executionContext) marshalNFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐF
 }
 
 func (ec *executionContext) unmarshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind(ctx context.Context, v any) (cynllun.FileKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind(ctx context.Context, sel ast.SelectionSet, v cynllun.FileKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind[v])
+	res := MarshalString(marshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "FileKind!")
 	}
@@ -68145,13 +68241,13 @@ func (ec *executionContext) unmarshalNGrantAccessInput2githubᚗcomᚋcynllunᚋ
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalID(v)
+	res, err := UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalID(v)
+	res := MarshalID(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
@@ -68235,14 +68331,14 @@ func (ec *executionContext) marshalNInvitation2ᚖgithubᚗcomᚋcynllunᚋcynll
 }
 
 func (ec *executionContext) unmarshalNInvitationStatus2githubᚗcomᚋcynllunᚋcynllunᚐInvitationStatus(ctx context.Context, v any) (cynllun.InvitationStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNInvitationStatus2githubᚗcomᚋcynllunᚋcynllunᚐInvitationStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNInvitationStatus2githubᚗcomᚋcynllunᚋcynllunᚐInvitationStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.InvitationStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNInvitationStatus2githubᚗcomᚋcynllunᚋcynllunᚐInvitationStatus[v])
+	res := MarshalString(marshalNInvitationStatus2githubᚗcomᚋcynllunᚋcynllunᚐInvitationStatus[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "InvitationStatus!")
 	}
@@ -68298,14 +68394,14 @@ func (ec *executionContext) marshalNJob2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJo
 }
 
 func (ec *executionContext) unmarshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind(ctx context.Context, v any) (cynllun.JobKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind(ctx context.Context, sel ast.SelectionSet, v cynllun.JobKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind[v])
+	res := MarshalString(marshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "JobKind!")
 	}
@@ -68326,14 +68422,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNJobPriority2githubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx context.Context, v any) (cynllun.JobPriority, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNJobPriority2githubᚗcomᚋcynllunᚋcynllunᚐJobPriority[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNJobPriority2githubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx context.Context, sel ast.SelectionSet, v cynllun.JobPriority) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNJobPriority2githubᚗcomᚋcynllunᚋcynllunᚐJobPriority[v])
+	res := MarshalString(marshalNJobPriority2githubᚗcomᚋcynllunᚋcynllunᚐJobPriority[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "JobPriority!")
 	}
@@ -68352,14 +68448,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNJobStatus2githubᚗcomᚋcynllunᚋcynllunᚐJobStatus(ctx context.Context, v any) (cynllun.JobStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNJobStatus2githubᚗcomᚋcynllunᚋcynllunᚐJobStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNJobStatus2githubᚗcomᚋcynllunᚋcynllunᚐJobStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.JobStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNJobStatus2githubᚗcomᚋcynllunᚋcynllunᚐJobStatus[v])
+	res := MarshalString(marshalNJobStatus2githubᚗcomᚋcynllunᚋcynllunᚐJobStatus[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "JobStatus!")
 	}
@@ -68382,14 +68478,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNLanguage2githubᚗcomᚋcynllunᚋcynllunᚐLanguage(ctx context.Context, v any) (cynllun.Language, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNLanguage2githubᚗcomᚋcynllunᚋcynllunᚐLanguage[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNLanguage2githubᚗcomᚋcynllunᚋcynllunᚐLanguage(ctx context.Context, sel ast.SelectionSet, v cynllun.Language) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNLanguage2githubᚗcomᚋcynllunᚋcynllunᚐLanguage[v])
+	res := MarshalString(marshalNLanguage2githubᚗcomᚋcynllunᚋcynllunᚐLanguage[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Language!")
 	}
@@ -68465,14 +68561,14 @@ func (ec *executionContext) unmarshalNLearnerInput2githubᚗcomᚋcynllunᚋcynl
 }
 
 func (ec *executionContext) unmarshalNLearnerStatus2githubᚗcomᚋcynllunᚋcynllunᚐLearnerStatus(ctx context.Context, v any) (cynllun.LearnerStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNLearnerStatus2githubᚗcomᚋcynllunᚋcynllunᚐLearnerStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNLearnerStatus2githubᚗcomᚋcynllunᚋcynllunᚐLearnerStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.LearnerStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNLearnerStatus2githubᚗcomᚋcynllunᚋcynllunᚐLearnerStatus[v])
+	res := MarshalString(marshalNLearnerStatus2githubᚗcomᚋcynllunᚋcynllunᚐLearnerStatus[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "LearnerStatus!")
 	}
@@ -68491,14 +68587,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNLedgerBasis2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐBasis(ctx context.Context, v any) (ledger.Basis, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNLedgerBasis2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐBasis[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNLedgerBasis2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐBasis(ctx context.Context, sel ast.SelectionSet, v ledger.Basis) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNLedgerBasis2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐBasis[v])
+	res := MarshalString(marshalNLedgerBasis2githubᚗcomᚋcynllunᚋcynllunᚋledgerᚐBasis[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "LedgerBasis!")
 	}
@@ -68597,14 +68693,14 @@ func (ec *executionContext) marshalNLedgerSessionEdge2ᚖgithubᚗcomᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalNLedgerWarning2string(ctx context.Context, v any) (string, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNLedgerWarning2string[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNLedgerWarning2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNLedgerWarning2string[v])
+	res := MarshalString(marshalNLedgerWarning2string[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "LedgerWarning!")
 	}
@@ -68803,14 +68899,14 @@ func (ec *executionContext) marshalNNotice2ᚖgithubᚗcomᚋcynllunᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalNNoticeChannel2githubᚗcomᚋcynllunᚋcynllunᚐChannel(ctx context.Context, v any) (cynllun.Channel, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNNoticeChannel2githubᚗcomᚋcynllunᚋcynllunᚐChannel[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNNoticeChannel2githubᚗcomᚋcynllunᚋcynllunᚐChannel(ctx context.Context, sel ast.SelectionSet, v cynllun.Channel) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNNoticeChannel2githubᚗcomᚋcynllunᚋcynllunᚐChannel[v])
+	res := MarshalString(marshalNNoticeChannel2githubᚗcomᚋcynllunᚋcynllunᚐChannel[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "NoticeChannel!")
 	}
@@ -68853,14 +68949,14 @@ func (ec *executionContext) marshalNNoticeEdge2ᚖgithubᚗcomᚋcynllunᚋcynll
 }
 
 func (ec *executionContext) unmarshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus(ctx context.Context, v any) (cynllun.NoticeStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.NoticeStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus[v])
+	res := MarshalString(marshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "NoticeStatus!")
 	}
@@ -68883,14 +68979,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNOffsetUnit2string(ctx context.Context, v any) (string, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNOffsetUnit2string[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOffsetUnit2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNOffsetUnit2string[v])
+	res := MarshalString(marshalNOffsetUnit2string[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "OffsetUnit!")
 	}
@@ -68923,14 +69019,14 @@ func (ec *executionContext) unmarshalNOpenReviewInput2githubᚗcomᚋcynllunᚋc
 }
 
 func (ec *executionContext) unmarshalNOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind(ctx context.Context, v any) (cynllun.OrgKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind(ctx context.Context, sel ast.SelectionSet, v cynllun.OrgKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind[v])
+	res := MarshalString(marshalNOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "OrgKind!")
 	}
@@ -69042,14 +69138,14 @@ func (ec *executionContext) unmarshalNOutcomeReviewInput2githubᚗcomᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalNOutcomeStatus2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeStatus(ctx context.Context, v any) (cynllun.OutcomeStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNOutcomeStatus2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOutcomeStatus2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.OutcomeStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNOutcomeStatus2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeStatus[v])
+	res := MarshalString(marshalNOutcomeStatus2githubᚗcomᚋcynllunᚋcynllunᚐOutcomeStatus[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "OutcomeStatus!")
 	}
@@ -69078,14 +69174,14 @@ func (ec *executionContext) marshalNPageRange2githubᚗcomᚋcynllunᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalNParentAccess2githubᚗcomᚋcynllunᚋcynllunᚐParentAccess(ctx context.Context, v any) (cynllun.ParentAccess, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := cynllun.ParentAccess(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNParentAccess2githubᚗcomᚋcynllunᚋcynllunᚐParentAccess(ctx context.Context, sel ast.SelectionSet, v cynllun.ParentAccess) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ParentAccess!")
 	}
@@ -69153,14 +69249,14 @@ func (ec *executionContext) unmarshalNParticipantInput2githubᚗcomᚋcynllunᚋ
 }
 
 func (ec *executionContext) unmarshalNParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx context.Context, v any) (cynllun.ParticipantRole, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx context.Context, sel ast.SelectionSet, v cynllun.ParticipantRole) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[v])
+	res := MarshalString(marshalNParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ParticipantRole!")
 	}
@@ -69222,14 +69318,14 @@ func (ec *executionContext) unmarshalNPartyInput2githubᚗcomᚋcynllunᚋcynllu
 }
 
 func (ec *executionContext) unmarshalNPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx context.Context, v any) (cynllun.PartyRole, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx context.Context, sel ast.SelectionSet, v cynllun.PartyRole) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole[v])
+	res := MarshalString(marshalNPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "PartyRole!")
 	}
@@ -69258,14 +69354,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNPeriod2githubᚗcomᚋcynllunᚋcynllunᚐPeriod(ctx context.Context, v any) (cynllun.Period, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNPeriod2githubᚗcomᚋcynllunᚋcynllunᚐPeriod[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPeriod2githubᚗcomᚋcynllunᚋcynllunᚐPeriod(ctx context.Context, sel ast.SelectionSet, v cynllun.Period) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNPeriod2githubᚗcomᚋcynllunᚋcynllunᚐPeriod[v])
+	res := MarshalString(marshalNPeriod2githubᚗcomᚋcynllunᚋcynllunᚐPeriod[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Period!")
 	}
@@ -69290,14 +69386,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart(ctx context.Context, v any) (clock.Start, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart(ctx context.Context, sel ast.SelectionSet, v clock.Start) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart[v])
+	res := MarshalString(marshalNPeriodStart2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStart[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "PeriodStart!")
 	}
@@ -69372,14 +69468,14 @@ func (ec *executionContext) marshalNPlanChange2githubᚗcomᚋcynllunᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalNPlanChangeKind2githubᚗcomᚋcynllunᚋcynllunᚐPlanChangeKind(ctx context.Context, v any) (cynllun.PlanChangeKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := cynllun.PlanChangeKind(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPlanChangeKind2githubᚗcomᚋcynllunᚋcynllunᚐPlanChangeKind(ctx context.Context, sel ast.SelectionSet, v cynllun.PlanChangeKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "PlanChangeKind!")
 	}
@@ -69413,14 +69509,14 @@ func (ec *executionContext) marshalNPlanHistoryEntry2ᚖgithubᚗcomᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalNPlanHistoryKind2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐHistoryKind(ctx context.Context, v any) (service.HistoryKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := service.HistoryKind(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPlanHistoryKind2githubᚗcomᚋcynllunᚋcynllunᚋserviceᚐHistoryKind(ctx context.Context, sel ast.SelectionSet, v service.HistoryKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "PlanHistoryKind!")
 	}
@@ -69460,14 +69556,14 @@ func (ec *executionContext) marshalNPlanRule2ᚖgithubᚗcomᚋcynllunᚋcynllun
 }
 
 func (ec *executionContext) unmarshalNPlanStatus2githubᚗcomᚋcynllunᚋcynllunᚐPlanStatus(ctx context.Context, v any) (cynllun.PlanStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := cynllun.PlanStatus(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPlanStatus2githubᚗcomᚋcynllunᚋcynllunᚐPlanStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.PlanStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "PlanStatus!")
 	}
@@ -69614,14 +69710,14 @@ func (ec *executionContext) unmarshalNRecordItemInput2ᚖgithubᚗcomᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalNRecordKind2githubᚗcomᚋcynllunᚋcynllunᚐRecordKind(ctx context.Context, v any) (cynllun.RecordKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNRecordKind2githubᚗcomᚋcynllunᚋcynllunᚐRecordKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRecordKind2githubᚗcomᚋcynllunᚋcynllunᚐRecordKind(ctx context.Context, sel ast.SelectionSet, v cynllun.RecordKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNRecordKind2githubᚗcomᚋcynllunᚋcynllunᚐRecordKind[v])
+	res := MarshalString(marshalNRecordKind2githubᚗcomᚋcynllunᚋcynllunᚐRecordKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "RecordKind!")
 	}
@@ -69671,14 +69767,14 @@ func (ec *executionContext) marshalNRelationship2ᚖgithubᚗcomᚋcynllunᚋcyn
 }
 
 func (ec *executionContext) unmarshalNRelationshipKind2githubᚗcomᚋcynllunᚋcynllunᚐRelKind(ctx context.Context, v any) (cynllun.RelKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNRelationshipKind2githubᚗcomᚋcynllunᚋcynllunᚐRelKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRelationshipKind2githubᚗcomᚋcynllunᚋcynllunᚐRelKind(ctx context.Context, sel ast.SelectionSet, v cynllun.RelKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNRelationshipKind2githubᚗcomᚋcynllunᚋcynllunᚐRelKind[v])
+	res := MarshalString(marshalNRelationshipKind2githubᚗcomᚋcynllunᚋcynllunᚐRelKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "RelationshipKind!")
 	}
@@ -69738,14 +69834,14 @@ func (ec *executionContext) unmarshalNRenderBundleInput2githubᚗcomᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, v any) (cynllun.RenderLanguage, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, sel ast.SelectionSet, v cynllun.RenderLanguage) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[v])
+	res := MarshalString(marshalNRenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "RenderLanguage!")
 	}
@@ -69781,14 +69877,14 @@ func (ec *executionContext) unmarshalNRequestReviewInput2githubᚗcomᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalNRequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole(ctx context.Context, v any) (cynllun.RequesterRole, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNRequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole(ctx context.Context, sel ast.SelectionSet, v cynllun.RequesterRole) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNRequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole[v])
+	res := MarshalString(marshalNRequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "RequesterRole!")
 	}
@@ -69871,14 +69967,14 @@ func (ec *executionContext) marshalNReviewCheck2ᚖgithubᚗcomᚋcynllunᚋcynl
 }
 
 func (ec *executionContext) unmarshalNReviewCheckCode2string(ctx context.Context, v any) (string, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNReviewCheckCode2string[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNReviewCheckCode2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNReviewCheckCode2string[v])
+	res := MarshalString(marshalNReviewCheckCode2string[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ReviewCheckCode!")
 	}
@@ -69941,14 +70037,14 @@ func (ec *executionContext) marshalNReviewEdge2ᚖgithubᚗcomᚋcynllunᚋcynll
 }
 
 func (ec *executionContext) unmarshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis(ctx context.Context, v any) (cynllun.ReviewPeriodBasis, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis(ctx context.Context, sel ast.SelectionSet, v cynllun.ReviewPeriodBasis) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis[v])
+	res := MarshalString(marshalNReviewPeriodBasis2githubᚗcomᚋcynllunᚋcynllunᚐReviewPeriodBasis[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ReviewPeriodBasis!")
 	}
@@ -70032,14 +70128,14 @@ func (ec *executionContext) marshalNReviewRevisionEdge2ᚖgithubᚗcomᚋcynllun
 }
 
 func (ec *executionContext) unmarshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus(ctx context.Context, v any) (cynllun.ReviewStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.ReviewStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus[v])
+	res := MarshalString(marshalNReviewStatus2githubᚗcomᚋcynllunᚋcynllunᚐReviewStatus[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ReviewStatus!")
 	}
@@ -70064,14 +70160,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType(ctx context.Context, v any) (cynllun.ReviewType, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType(ctx context.Context, sel ast.SelectionSet, v cynllun.ReviewType) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType[v])
+	res := MarshalString(marshalNReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ReviewType!")
 	}
@@ -70152,14 +70248,14 @@ func (ec *executionContext) marshalNRouteStep2ᚕgithubᚗcomᚋcynllunᚋcynllu
 }
 
 func (ec *executionContext) unmarshalNRouteStepKind2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐStepKind(ctx context.Context, v any) (routes.StepKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNRouteStepKind2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐStepKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRouteStepKind2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐStepKind(ctx context.Context, sel ast.SelectionSet, v routes.StepKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNRouteStepKind2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐStepKind[v])
+	res := MarshalString(marshalNRouteStepKind2githubᚗcomᚋcynllunᚋcynllunᚋroutesᚐStepKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "RouteStepKind!")
 	}
@@ -70212,14 +70308,14 @@ func (ec *executionContext) marshalNRowLedger2ᚖgithubᚗcomᚋcynllunᚋcynllu
 }
 
 func (ec *executionContext) unmarshalNRuleCalendar2string(ctx context.Context, v any) (string, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNRuleCalendar2string[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRuleCalendar2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNRuleCalendar2string[v])
+	res := MarshalString(marshalNRuleCalendar2string[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "RuleCalendar!")
 	}
@@ -70304,14 +70400,14 @@ func (ec *executionContext) marshalNSearchResult2ᚕgithubᚗcomᚋcynllunᚋcyn
 }
 
 func (ec *executionContext) unmarshalNSectionAppliesTo2string(ctx context.Context, v any) (string, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNSectionAppliesTo2string[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSectionAppliesTo2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNSectionAppliesTo2string[v])
+	res := MarshalString(marshalNSectionAppliesTo2string[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "SectionAppliesTo!")
 	}
@@ -70330,14 +70426,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder(ctx context.Context, v any) (cynllun.SectionOrder, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder(ctx context.Context, sel ast.SelectionSet, v cynllun.SectionOrder) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder[v])
+	res := MarshalString(marshalNSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "SectionOrder!")
 	}
@@ -70375,14 +70471,14 @@ func (ec *executionContext) unmarshalNSessionInput2ᚖgithubᚗcomᚋcynllunᚋc
 }
 
 func (ec *executionContext) unmarshalNSessionStatus2githubᚗcomᚋcynllunᚋcynllunᚐSessionStatus(ctx context.Context, v any) (cynllun.SessionStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNSessionStatus2githubᚗcomᚋcynllunᚋcynllunᚐSessionStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSessionStatus2githubᚗcomᚋcynllunᚋcynllunᚐSessionStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.SessionStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNSessionStatus2githubᚗcomᚋcynllunᚋcynllunᚐSessionStatus[v])
+	res := MarshalString(marshalNSessionStatus2githubᚗcomᚋcynllunᚋcynllunᚐSessionStatus[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "SessionStatus!")
 	}
@@ -70411,14 +70507,14 @@ func (ec *executionContext) unmarshalNSetWebhookEndpointActiveInput2githubᚗcom
 }
 
 func (ec *executionContext) unmarshalNSettingKind2githubᚗcomᚋcynllunᚋcynllunᚐSettingKind(ctx context.Context, v any) (cynllun.SettingKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNSettingKind2githubᚗcomᚋcynllunᚋcynllunᚐSettingKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSettingKind2githubᚗcomᚋcynllunᚋcynllunᚐSettingKind(ctx context.Context, sel ast.SelectionSet, v cynllun.SettingKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNSettingKind2githubᚗcomᚋcynllunᚋcynllunᚐSettingKind[v])
+	res := MarshalString(marshalNSettingKind2githubᚗcomᚋcynllunᚋcynllunᚐSettingKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "SettingKind!")
 	}
@@ -70445,14 +70541,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNSeverity2githubᚗcomᚋcynllunᚋcynllunᚋqualityᚐSeverity(ctx context.Context, v any) (quality.Severity, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNSeverity2githubᚗcomᚋcynllunᚋcynllunᚋqualityᚐSeverity[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSeverity2githubᚗcomᚋcynllunᚋcynllunᚋqualityᚐSeverity(ctx context.Context, sel ast.SelectionSet, v quality.Severity) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNSeverity2githubᚗcomᚋcynllunᚋcynllunᚋqualityᚐSeverity[v])
+	res := MarshalString(marshalNSeverity2githubᚗcomᚋcynllunᚋcynllunᚋqualityᚐSeverity[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Severity!")
 	}
@@ -70559,14 +70655,14 @@ func (ec *executionContext) unmarshalNStatutoryEventInput2githubᚗcomᚋcynllun
 }
 
 func (ec *executionContext) unmarshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind(ctx context.Context, v any) (cynllun.EventKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind(ctx context.Context, sel ast.SelectionSet, v cynllun.EventKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind[v])
+	res := MarshalString(marshalNStatutoryEventKind2githubᚗcomᚋcynllunᚋcynllunᚐEventKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "StatutoryEventKind!")
 	}
@@ -70677,14 +70773,14 @@ func (ec *executionContext) marshalNStatutoryRule2ᚖgithubᚗcomᚋcynllunᚋcy
 }
 
 func (ec *executionContext) unmarshalNStepKind2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepKind(ctx context.Context, v any) (clock.StepKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNStepKind2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNStepKind2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepKind(ctx context.Context, sel ast.SelectionSet, v clock.StepKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNStepKind2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepKind[v])
+	res := MarshalString(marshalNStepKind2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐStepKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "StepKind!")
 	}
@@ -70721,13 +70817,13 @@ var (
 )
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
+	res, err := UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(v)
+	res := MarshalString(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
@@ -70830,14 +70926,14 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 }
 
 func (ec *executionContext) unmarshalNTimeUnit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐUnit(ctx context.Context, v any) (clock.Unit, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNTimeUnit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐUnit[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTimeUnit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐUnit(ctx context.Context, sel ast.SelectionSet, v clock.Unit) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNTimeUnit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐUnit[v])
+	res := MarshalString(marshalNTimeUnit2githubᚗcomᚋcynllunᚋcynllunᚋclockᚐUnit[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "TimeUnit!")
 	}
@@ -70869,14 +70965,14 @@ func (ec *executionContext) unmarshalNTransferPlanInput2githubᚗcomᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalNTransferReason2githubᚗcomᚋcynllunᚋcynllunᚐTransferReason(ctx context.Context, v any) (cynllun.TransferReason, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := cynllun.TransferReason(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTransferReason2githubᚗcomᚋcynllunᚋcynllunᚐTransferReason(ctx context.Context, sel ast.SelectionSet, v cynllun.TransferReason) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "TransferReason!")
 	}
@@ -70925,14 +71021,14 @@ func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐU
 }
 
 func (ec *executionContext) unmarshalNVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus(ctx context.Context, v any) (cynllun.VersionStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.VersionStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus[v])
+	res := MarshalString(marshalNVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "VersionStatus!")
 	}
@@ -70951,14 +71047,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalNViewFormat2githubᚗcomᚋcynllunᚋcynllunᚐViewFormat(ctx context.Context, v any) (cynllun.ViewFormat, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalNViewFormat2githubᚗcomᚋcynllunᚋcynllunᚐViewFormat[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNViewFormat2githubᚗcomᚋcynllunᚋcynllunᚐViewFormat(ctx context.Context, sel ast.SelectionSet, v cynllun.ViewFormat) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNViewFormat2githubᚗcomᚋcynllunᚋcynllunᚐViewFormat[v])
+	res := MarshalString(marshalNViewFormat2githubᚗcomᚋcynllunᚋcynllunᚐViewFormat[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ViewFormat!")
 	}
@@ -71186,7 +71282,7 @@ func (ec *executionContext) marshalOAddEvidencePayload2ᚖgithubᚗcomᚋcynllun
 }
 
 func (ec *executionContext) unmarshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx context.Context, v any) (cynllun.Answer, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -71194,7 +71290,7 @@ func (ec *executionContext) unmarshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐ
 func (ec *executionContext) marshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer(ctx context.Context, sel ast.SelectionSet, v cynllun.Answer) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer[v])
+	res := MarshalString(marshalOAnswer2githubᚗcomᚋcynllunᚋcynllunᚐAnswer[v])
 	return res
 }
 
@@ -71345,7 +71441,7 @@ func (ec *executionContext) unmarshalOCaseKind2ᚖgithubᚗcomᚋcynllunᚋcynll
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOCaseKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseKind[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -71356,7 +71452,7 @@ func (ec *executionContext) marshalOCaseKind2ᚖgithubᚗcomᚋcynllunᚋcynllun
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOCaseKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseKind[*v])
+	res := MarshalString(marshalOCaseKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseKind[*v])
 	return res
 }
 
@@ -71379,7 +71475,7 @@ func (ec *executionContext) unmarshalOCaseRole2ᚖgithubᚗcomᚋcynllunᚋcynll
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOCaseRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseRole[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -71390,7 +71486,7 @@ func (ec *executionContext) marshalOCaseRole2ᚖgithubᚗcomᚋcynllunᚋcynllun
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOCaseRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseRole[*v])
+	res := MarshalString(marshalOCaseRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCaseRole[*v])
 	return res
 }
 
@@ -71414,7 +71510,7 @@ var (
 )
 
 func (ec *executionContext) unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, v any) (cynllun.CaseStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -71422,7 +71518,7 @@ func (ec *executionContext) unmarshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllu
 func (ec *executionContext) marshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.CaseStatus) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[v])
+	res := MarshalString(marshalOCaseStatus2githubᚗcomᚋcynllunᚋcynllunᚐCaseStatus[v])
 	return res
 }
 
@@ -71453,7 +71549,7 @@ func (ec *executionContext) unmarshalOCaseloadOrder2ᚖgithubᚗcomᚋcynllunᚋ
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOCaseloadOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWorkOrder[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -71464,7 +71560,7 @@ func (ec *executionContext) marshalOCaseloadOrder2ᚖgithubᚗcomᚋcynllunᚋcy
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOCaseloadOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWorkOrder[*v])
+	res := MarshalString(marshalOCaseloadOrder2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐWorkOrder[*v])
 	return res
 }
 
@@ -71626,7 +71722,7 @@ func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐD
 }
 
 func (ec *executionContext) unmarshalODateKind2githubᚗcomᚋcynllunᚋcynllunᚐDateKind(ctx context.Context, v any) (cynllun.DateKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalODateKind2githubᚗcomᚋcynllunᚋcynllunᚐDateKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -71634,7 +71730,7 @@ func (ec *executionContext) unmarshalODateKind2githubᚗcomᚋcynllunᚋcynllun�
 func (ec *executionContext) marshalODateKind2githubᚗcomᚋcynllunᚋcynllunᚐDateKind(ctx context.Context, sel ast.SelectionSet, v cynllun.DateKind) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalODateKind2githubᚗcomᚋcynllunᚋcynllunᚐDateKind[v])
+	res := MarshalString(marshalODateKind2githubᚗcomᚋcynllunᚋcynllunᚐDateKind[v])
 	return res
 }
 
@@ -71653,7 +71749,7 @@ func (ec *executionContext) unmarshalODateKind2ᚖgithubᚗcomᚋcynllunᚋcynll
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalODateKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDateKind[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -71664,7 +71760,7 @@ func (ec *executionContext) marshalODateKind2ᚖgithubᚗcomᚋcynllunᚋcynllun
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalODateKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDateKind[*v])
+	res := MarshalString(marshalODateKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDateKind[*v])
 	return res
 }
 
@@ -71806,7 +71902,7 @@ func (ec *executionContext) marshalODiscloseEvidencePayload2ᚖgithubᚗcomᚋcy
 }
 
 func (ec *executionContext) unmarshalODisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx context.Context, v any) (cynllun.DisputedKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalODisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -71814,7 +71910,7 @@ func (ec *executionContext) unmarshalODisputedDecisionKind2githubᚗcomᚋcynllu
 func (ec *executionContext) marshalODisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind(ctx context.Context, sel ast.SelectionSet, v cynllun.DisputedKind) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalODisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[v])
+	res := MarshalString(marshalODisputedDecisionKind2githubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[v])
 	return res
 }
 
@@ -71853,7 +71949,7 @@ func (ec *executionContext) unmarshalODisputedDecisionKind2ᚖgithubᚗcomᚋcyn
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalODisputedDecisionKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -71864,7 +71960,7 @@ func (ec *executionContext) marshalODisputedDecisionKind2ᚖgithubᚗcomᚋcynll
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalODisputedDecisionKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[*v])
+	res := MarshalString(marshalODisputedDecisionKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐDisputedKind[*v])
 	return res
 }
 
@@ -71939,7 +72035,7 @@ func (ec *executionContext) unmarshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynl
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -71950,7 +72046,7 @@ func (ec *executionContext) marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllu
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode[*v])
+	res := MarshalString(marshalOErrorCode2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐCode[*v])
 	return res
 }
 
@@ -72062,7 +72158,7 @@ func (ec *executionContext) unmarshalOGrantorStanding2ᚖgithubᚗcomᚋcynllun�
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72073,7 +72169,7 @@ func (ec *executionContext) marshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋ
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding[*v])
+	res := MarshalString(marshalOGrantorStanding2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋpolicyᚐStanding[*v])
 	return res
 }
 
@@ -72095,14 +72191,14 @@ var (
 )
 
 func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalID(v)
+	res, err := UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalID(v)
+	res := MarshalID(v)
 	return res
 }
 
@@ -72145,7 +72241,7 @@ func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalID(v)
+	res, err := UnmarshalID(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -72155,7 +72251,7 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalID(*v)
+	res := MarshalID(*v)
 	return res
 }
 
@@ -72214,7 +72310,7 @@ func (ec *executionContext) unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcy
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72225,7 +72321,7 @@ func (ec *executionContext) marshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynl
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority[*v])
+	res := MarshalString(marshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority[*v])
 	return res
 }
 
@@ -72244,7 +72340,7 @@ func (ec *executionContext) unmarshalOLanguage2ᚖgithubᚗcomᚋcynllunᚋcynll
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLanguage[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72255,7 +72351,7 @@ func (ec *executionContext) marshalOLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllun
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLanguage[*v])
+	res := MarshalString(marshalOLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐLanguage[*v])
 	return res
 }
 
@@ -72312,7 +72408,7 @@ func (ec *executionContext) marshalOMarkDeadlineNotApplicablePayload2ᚖgithub�
 }
 
 func (ec *executionContext) unmarshalOMissedReason2githubᚗcomᚋcynllunᚋcynllunᚐMissedReason(ctx context.Context, v any) (cynllun.MissedReason, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOMissedReason2githubᚗcomᚋcynllunᚋcynllunᚐMissedReason[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72320,7 +72416,7 @@ func (ec *executionContext) unmarshalOMissedReason2githubᚗcomᚋcynllunᚋcynl
 func (ec *executionContext) marshalOMissedReason2githubᚗcomᚋcynllunᚋcynllunᚐMissedReason(ctx context.Context, sel ast.SelectionSet, v cynllun.MissedReason) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOMissedReason2githubᚗcomᚋcynllunᚋcynllunᚐMissedReason[v])
+	res := MarshalString(marshalOMissedReason2githubᚗcomᚋcynllunᚋcynllunᚐMissedReason[v])
 	return res
 }
 
@@ -72349,7 +72445,7 @@ func (ec *executionContext) unmarshalOMissedReason2ᚖgithubᚗcomᚋcynllunᚋc
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOMissedReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐMissedReason[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72360,7 +72456,7 @@ func (ec *executionContext) marshalOMissedReason2ᚖgithubᚗcomᚋcynllunᚋcyn
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOMissedReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐMissedReason[*v])
+	res := MarshalString(marshalOMissedReason2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐMissedReason[*v])
 	return res
 }
 
@@ -72449,7 +72545,7 @@ func (ec *executionContext) marshalOOpenReviewPayload2ᚖgithubᚗcomᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalOOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind(ctx context.Context, v any) (cynllun.OrgKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72457,7 +72553,7 @@ func (ec *executionContext) unmarshalOOrgKind2githubᚗcomᚋcynllunᚋcynllun�
 func (ec *executionContext) marshalOOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind(ctx context.Context, sel ast.SelectionSet, v cynllun.OrgKind) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind[v])
+	res := MarshalString(marshalOOrgKind2githubᚗcomᚋcynllunᚋcynllunᚐOrgKind[v])
 	return res
 }
 
@@ -72480,7 +72576,7 @@ func (ec *executionContext) unmarshalOOrgKind2ᚖgithubᚗcomᚋcynllunᚋcynllu
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOOrgKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrgKind[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72491,7 +72587,7 @@ func (ec *executionContext) marshalOOrgKind2ᚖgithubᚗcomᚋcynllunᚋcynllun�
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOOrgKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrgKind[*v])
+	res := MarshalString(marshalOOrgKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐOrgKind[*v])
 	return res
 }
 
@@ -72598,7 +72694,7 @@ func (ec *executionContext) unmarshalOParticipantInput2ᚕgithubᚗcomᚋcynllun
 }
 
 func (ec *executionContext) unmarshalOParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx context.Context, v any) (cynllun.ParticipantRole, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72606,7 +72702,7 @@ func (ec *executionContext) unmarshalOParticipantRole2githubᚗcomᚋcynllunᚋc
 func (ec *executionContext) marshalOParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole(ctx context.Context, sel ast.SelectionSet, v cynllun.ParticipantRole) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[v])
+	res := MarshalString(marshalOParticipantRole2githubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[v])
 	return res
 }
 
@@ -72643,7 +72739,7 @@ func (ec *executionContext) unmarshalOParticipantRole2ᚖgithubᚗcomᚋcynllun�
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOParticipantRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72654,7 +72750,7 @@ func (ec *executionContext) marshalOParticipantRole2ᚖgithubᚗcomᚋcynllunᚋ
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOParticipantRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[*v])
+	res := MarshalString(marshalOParticipantRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐParticipantRole[*v])
 	return res
 }
 
@@ -72705,7 +72801,7 @@ func (ec *executionContext) unmarshalOPartyInput2ᚕgithubᚗcomᚋcynllunᚋcyn
 }
 
 func (ec *executionContext) unmarshalOPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx context.Context, v any) (cynllun.PartyRole, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72713,7 +72809,7 @@ func (ec *executionContext) unmarshalOPartyRole2githubᚗcomᚋcynllunᚋcynllun
 func (ec *executionContext) marshalOPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole(ctx context.Context, sel ast.SelectionSet, v cynllun.PartyRole) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole[v])
+	res := MarshalString(marshalOPartyRole2githubᚗcomᚋcynllunᚋcynllunᚐPartyRole[v])
 	return res
 }
 
@@ -72742,7 +72838,7 @@ func (ec *executionContext) unmarshalOPartyRole2ᚖgithubᚗcomᚋcynllunᚋcynl
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOPartyRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPartyRole[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72753,7 +72849,7 @@ func (ec *executionContext) marshalOPartyRole2ᚖgithubᚗcomᚋcynllunᚋcynllu
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOPartyRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPartyRole[*v])
+	res := MarshalString(marshalOPartyRole2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐPartyRole[*v])
 	return res
 }
 
@@ -72875,7 +72971,7 @@ func (ec *executionContext) marshalOPlanVersionConnection2ᚖgithubᚗcomᚋcynl
 }
 
 func (ec *executionContext) unmarshalOProviderType2githubᚗcomᚋcynllunᚋcynllunᚐProviderType(ctx context.Context, v any) (cynllun.ProviderType, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOProviderType2githubᚗcomᚋcynllunᚋcynllunᚐProviderType[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72883,7 +72979,7 @@ func (ec *executionContext) unmarshalOProviderType2githubᚗcomᚋcynllunᚋcynl
 func (ec *executionContext) marshalOProviderType2githubᚗcomᚋcynllunᚋcynllunᚐProviderType(ctx context.Context, sel ast.SelectionSet, v cynllun.ProviderType) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOProviderType2githubᚗcomᚋcynllunᚋcynllunᚐProviderType[v])
+	res := MarshalString(marshalOProviderType2githubᚗcomᚋcynllunᚋcynllunᚐProviderType[v])
 	return res
 }
 
@@ -72908,7 +73004,7 @@ func (ec *executionContext) unmarshalOProviderType2ᚖgithubᚗcomᚋcynllunᚋc
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOProviderType2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProviderType[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72919,7 +73015,7 @@ func (ec *executionContext) marshalOProviderType2ᚖgithubᚗcomᚋcynllunᚋcyn
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOProviderType2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProviderType[*v])
+	res := MarshalString(marshalOProviderType2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProviderType[*v])
 	return res
 }
 
@@ -72941,7 +73037,7 @@ var (
 )
 
 func (ec *executionContext) unmarshalOProvisionChange2githubᚗcomᚋcynllunᚋcynllunᚐProvisionChange(ctx context.Context, v any) (cynllun.ProvisionChange, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOProvisionChange2githubᚗcomᚋcynllunᚋcynllunᚐProvisionChange[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72949,7 +73045,7 @@ func (ec *executionContext) unmarshalOProvisionChange2githubᚗcomᚋcynllunᚋc
 func (ec *executionContext) marshalOProvisionChange2githubᚗcomᚋcynllunᚋcynllunᚐProvisionChange(ctx context.Context, sel ast.SelectionSet, v cynllun.ProvisionChange) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOProvisionChange2githubᚗcomᚋcynllunᚋcynllunᚐProvisionChange[v])
+	res := MarshalString(marshalOProvisionChange2githubᚗcomᚋcynllunᚋcynllunᚐProvisionChange[v])
 	return res
 }
 
@@ -72974,7 +73070,7 @@ func (ec *executionContext) unmarshalOProvisionChange2ᚖgithubᚗcomᚋcynllun�
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOProvisionChange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionChange[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -72985,7 +73081,7 @@ func (ec *executionContext) marshalOProvisionChange2ᚖgithubᚗcomᚋcynllunᚋ
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOProvisionChange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionChange[*v])
+	res := MarshalString(marshalOProvisionChange2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐProvisionChange[*v])
 	return res
 }
 
@@ -73141,7 +73237,7 @@ func (ec *executionContext) marshalORenderBundlePayload2ᚖgithubᚗcomᚋcynllu
 }
 
 func (ec *executionContext) unmarshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, v any) (cynllun.RenderLanguage, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -73149,7 +73245,7 @@ func (ec *executionContext) unmarshalORenderLanguage2githubᚗcomᚋcynllunᚋcy
 func (ec *executionContext) marshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx context.Context, sel ast.SelectionSet, v cynllun.RenderLanguage) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[v])
+	res := MarshalString(marshalORenderLanguage2githubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[v])
 	return res
 }
 
@@ -73170,7 +73266,7 @@ func (ec *executionContext) unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllun�
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -73181,7 +73277,7 @@ func (ec *executionContext) marshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋc
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[*v])
+	res := MarshalString(marshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage[*v])
 	return res
 }
 
@@ -73220,7 +73316,7 @@ func (ec *executionContext) marshalORequestReviewPayload2ᚖgithubᚗcomᚋcynll
 }
 
 func (ec *executionContext) unmarshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole(ctx context.Context, v any) (cynllun.RequesterRole, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -73228,7 +73324,7 @@ func (ec *executionContext) unmarshalORequesterRole2githubᚗcomᚋcynllunᚋcyn
 func (ec *executionContext) marshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole(ctx context.Context, sel ast.SelectionSet, v cynllun.RequesterRole) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole[v])
+	res := MarshalString(marshalORequesterRole2githubᚗcomᚋcynllunᚋcynllunᚐRequesterRole[v])
 	return res
 }
 
@@ -73299,7 +73395,7 @@ func (ec *executionContext) marshalOReviewRevision2ᚖgithubᚗcomᚋcynllunᚋc
 }
 
 func (ec *executionContext) unmarshalOReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType(ctx context.Context, v any) (cynllun.ReviewType, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -73307,7 +73403,7 @@ func (ec *executionContext) unmarshalOReviewType2githubᚗcomᚋcynllunᚋcynllu
 func (ec *executionContext) marshalOReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType(ctx context.Context, sel ast.SelectionSet, v cynllun.ReviewType) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType[v])
+	res := MarshalString(marshalOReviewType2githubᚗcomᚋcynllunᚋcynllunᚐReviewType[v])
 	return res
 }
 
@@ -73366,7 +73462,7 @@ func (ec *executionContext) marshalOSaveVersionPayload2ᚖgithubᚗcomᚋcynllun
 }
 
 func (ec *executionContext) unmarshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder(ctx context.Context, v any) (cynllun.SectionOrder, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -73374,7 +73470,7 @@ func (ec *executionContext) unmarshalOSectionOrder2githubᚗcomᚋcynllunᚋcynl
 func (ec *executionContext) marshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder(ctx context.Context, sel ast.SelectionSet, v cynllun.SectionOrder) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder[v])
+	res := MarshalString(marshalOSectionOrder2githubᚗcomᚋcynllunᚋcynllunᚐSectionOrder[v])
 	return res
 }
 
@@ -73431,7 +73527,7 @@ func (ec *executionContext) unmarshalOStatutoryEventKind2ᚖgithubᚗcomᚋcynll
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOStatutoryEventKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐEventKind[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -73442,7 +73538,7 @@ func (ec *executionContext) marshalOStatutoryEventKind2ᚖgithubᚗcomᚋcynllun
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOStatutoryEventKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐEventKind[*v])
+	res := MarshalString(marshalOStatutoryEventKind2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐEventKind[*v])
 	return res
 }
 
@@ -73529,14 +73625,14 @@ func (ec *executionContext) marshalOStatutoryRule2ᚖgithubᚗcomᚋcynllunᚋcy
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
+	res, err := UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(v)
+	res := MarshalString(v)
 	return res
 }
 
@@ -73579,7 +73675,7 @@ func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v an
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalString(v)
+	res, err := UnmarshalString(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -73589,7 +73685,7 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(*v)
+	res := MarshalString(*v)
 	return res
 }
 
@@ -73648,7 +73744,7 @@ func (ec *executionContext) unmarshalOTransferReason2ᚖgithubᚗcomᚋcynllun�
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := cynllun.TransferReason(tmp)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -73659,7 +73755,7 @@ func (ec *executionContext) marshalOTransferReason2ᚖgithubᚗcomᚋcynllunᚋc
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(string(*v))
+	res := MarshalString(string(*v))
 	return res
 }
 
@@ -73692,7 +73788,7 @@ func (ec *executionContext) marshalOVersionComparison2ᚖgithubᚗcomᚋcynllun�
 }
 
 func (ec *executionContext) unmarshalOVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus(ctx context.Context, v any) (cynllun.VersionStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
+	tmp, err := UnmarshalString(v)
 	res := unmarshalOVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -73700,7 +73796,7 @@ func (ec *executionContext) unmarshalOVersionStatus2githubᚗcomᚋcynllunᚋcyn
 func (ec *executionContext) marshalOVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.VersionStatus) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus[v])
+	res := MarshalString(marshalOVersionStatus2githubᚗcomᚋcynllunᚋcynllunᚐVersionStatus[v])
 	return res
 }
 

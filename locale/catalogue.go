@@ -307,7 +307,7 @@ var catalogue = []Message{
 	{"DEADLINE_CLOSED", "is closed already", "mae wedi'i gau eisoes"},
 	{"CALENDAR_NEEDED", "{rule} counts school days and needs the maintaining body's term calendar", "mae {rule} yn cyfrif diwrnodau ysgol, ac mae angen calendr tymhorau'r corff sy'n cynnal y cynllun"},
 	{"CALENDAR_NEEDED", "{rule} counts term-time days and needs the maintaining body's term calendar", "mae {rule} yn cyfrif diwrnodau yn ystod y tymor, ac mae angen calendr tymhorau'r corff sy'n cynnal y cynllun"},
-	{"RULE_LIMIT_UNCONFIRMED", "{rule} has no time limit confirmed; a deployment may set one (settings.overrides)", "nid oes terfyn amser wedi'i gadarnhau ar gyfer {rule}; caiff gosodiad bennu un (settings.overrides)"},
+	{"RULE_LIMIT_UNCONFIRMED", "{rule} has no time limit confirmed in the law; the service may set one (DEADLINE_OVERRIDES)", "nid oes terfyn amser wedi'i gadarnhau yn y gyfraith ar gyfer {rule}; caiff y gwasanaeth bennu un (DEADLINE_OVERRIDES)"},
 	{"RULE_NO_LIMIT", "{rule} sets no time limit to compute; see its note", "nid yw {rule} yn pennu terfyn amser i'w gyfrifo; gweler ei nodyn"},
 	{"RULE_NO_EXTENSION", "{rule} has no extension to add", "nid oes estyniad i'w ychwanegu at {rule}"},
 	{"ONLY_DECISION_NOTICES", "applies only to DECISION_NOTICE_GIVEN", "dim ond i DECISION_NOTICE_GIVEN y mae'n berthnasol"},

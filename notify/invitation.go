@@ -47,8 +47,8 @@ func invitationText(in Invitation) (subject, body string) {
 	subject = "Gwahoddiad i fod yn eiriolwr / Invitation to act as an advocate"
 	ends := in.EndsAt.In(london)
 	exp := in.ExpiresAt.In(london)
-	endsCy := fmt.Sprintf("%d %s %d", ends.Day(), welshMonths[ends.Month()-1], ends.Year())
-	expCy := fmt.Sprintf("%d %s %d, %s", exp.Day(), welshMonths[exp.Month()-1], exp.Year(), exp.Format("15:04"))
+	endsCy := dateText(cynllun.DateOf(ends), LangCY)
+	expCy := dateText(cynllun.DateOf(exp), LangCY) + ", " + exp.Format("15:04")
 	scopeCy, scopeEn := "y cofnod cyfan", "the whole record"
 	if in.OneCase {
 		scopeCy, scopeEn = "un achos", "one case"
@@ -72,8 +72,6 @@ func invitationText(in Invitation) (subject, body string) {
 	fmt.Fprintf(&b, "The invitation expires on %s. If you did not expect it, ignore this email.\n", exp.Format("2 January 2006, 15:04"))
 	return subject, b.String()
 }
-
-var welshMonths = [12]string{"Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"}
 
 // SendInvitation sends invitation in to one address. Errors as Send: the
 // address is never in them.

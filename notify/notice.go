@@ -172,18 +172,16 @@ func (n Notice) languages() []string {
 	return []string{LangCY, LangEN}
 }
 
-var monthsCY = [...]string{"Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin",
-	"Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"}
-
-// dateText writes d out: "5 May 2026" / "5 Mai 2026".
+// dateText writes d out: "5 May 2026" / "5 Mai 2026" (form.DateText).
 func dateText(d cynllun.Date, lang string) string {
-	if d.Month < time.January || d.Month > time.December {
+	t := form.DateText(d)
+	if t.EN == "" {
 		return d.String()
 	}
 	if lang == LangCY {
-		return fmt.Sprintf("%d %s %d", d.Day, monthsCY[d.Month-1], d.Year)
+		return t.CY
 	}
-	return fmt.Sprintf("%d %s %d", d.Day, d.Month, d.Year)
+	return t.EN
 }
 
 // daysText writes |n| days in unit: "5 school days", "1 day"; "5 diwrnod

@@ -94,7 +94,7 @@ func (p *planCheck) addFix(code string, place Place, en, cy string, fix form.Tex
 		fix = r.Fix
 	}
 	p.findings = append(p.findings, Finding{Rule: code, Severity: r.Severity, Place: place,
-		Message: form.Text{EN: en, CY: cy}, Basis: r.Basis, Fix: fix})
+		Message: form.Text{EN: en, CY: cy}, Basis: r.Basis, Cites: r.Cites, Fix: fix})
 }
 
 // ---- 1C

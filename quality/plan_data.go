@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cynllun/cynllun"
@@ -22,16 +23,19 @@ type PlanRule struct {
 	Severity Severity
 	Title    form.Text
 	Basis    string
-	Fix      form.Text
-	Fires    form.Text
-	Passes   form.Text
+	// Cites is the basis in plain words, in both languages, as a reader of
+	// the plan check sees it: no evidence tags or source ids.
+	Cites  form.Text
+	Fix    form.Text
+	Fires  form.Text
+	Passes form.Text
 }
 
 // PlanRules lists the plan rules in the order CheckPlan reports them.
 func PlanRules() []PlanRule {
 	out := make([]PlanRule, len(ruleset.list))
 	for i, r := range ruleset.list {
-		out[i] = PlanRule{Code: r.Code, Severity: r.Severity, Title: r.Title, Basis: r.Basis, Fix: r.Fix,
+		out[i] = PlanRule{Code: r.Code, Severity: r.Severity, Title: r.Title, Basis: r.Basis, Cites: r.Cites, Fix: r.Fix,
 			Fires: form.Text{EN: r.Fires.EN, CY: r.Fires.CY}, Passes: form.Text{EN: r.Passes.EN, CY: r.Passes.CY}}
 	}
 	return out
@@ -101,6 +105,7 @@ type ruleData struct {
 	Section      string      `json:"section"`
 	Title        form.Text   `json:"title"`
 	Basis        string      `json:"basis"`
+	Cites        form.Text   `json:"cites"`
 	Fix          form.Text   `json:"fix"`
 	Fires        ruleExample `json:"fires"`
 	Passes       ruleExample `json:"passes"`
@@ -121,6 +126,10 @@ type ruleCase struct {
 	Plan json.RawMessage `json:"plan,omitempty"`
 	Row  json.RawMessage `json:"row,omitempty"`
 }
+
+// internalMarkers are the research notes' tags and source ids, which
+// basis keeps and cites (what readers see) may not.
+var internalMarkers = []string{"[", "]", "seed S", "Nodi ", "settings."}
 
 var evidenceTag = regexp.MustCompile(`\[(CONFIRMED|SECONDARY|WEAK|UNCONFIRMED)[^\]]*\]`)
 
@@ -172,6 +181,14 @@ func loadRules(b []byte) (*ruleSet, error) {
 		}
 		if !evidenceTag.MatchString(r.Basis) {
 			bad("basis must carry an evidence tag such as [CONFIRMED] or [SECONDARY]")
+		}
+		if blank(r.Cites.EN) || blank(r.Cites.CY) {
+			bad("cites needs English and Welsh")
+		}
+		for _, m := range internalMarkers {
+			if strings.Contains(r.Cites.EN, m) || strings.Contains(r.Cites.CY, m) {
+				bad("cites is printed on the plan check: it may not hold " + strconv.Quote(m))
+			}
 		}
 		for _, ex := range []struct {
 			name string

@@ -32,8 +32,12 @@ type Finding struct {
 	Severity Severity
 	Place    Place
 	Message  form.Text
-	// Basis is the law or guidance the rule rests on, with its strength.
+	// Basis is the law or guidance the rule rests on, with its strength
+	// and sources (research notes: data for the API, not document text).
 	Basis string
+	// Cites is the basis in plain words in both languages, as documents
+	// print it.
+	Cites form.Text
 	Fix   form.Text
 }
 

@@ -10,7 +10,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite RULES.md from the rules data")
 
-// rulesDoc is RULES.md: every plan rule with its severity, basis, fix and
+// rulesDoc is RULES.md: every plan rule with its severity, basis (and its
+// plain words, as the plan check prints it), fix and
 // an example that fires and one that does not, from plan_rules.json, and
 // the lexicon's phrases, from lexicon.json.
 func rulesDoc() string {
@@ -20,8 +21,8 @@ func rulesDoc() string {
 	cell := func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ") }
 	for _, r := range PlanRules() {
 		fmt.Fprintf(&b, "\n## %s (%s)\n\n%s / %s\n\n", r.Code, r.Severity, r.Title.EN, r.Title.CY)
-		fmt.Fprintf(&b, "- **Basis:** %s\n- **Fix:** %s / %s\n- **Fires:** %s\n- **Passes:** %s\n",
-			cell(r.Basis), cell(r.Fix.EN), cell(r.Fix.CY), cell(r.Fires.EN), cell(r.Passes.EN))
+		fmt.Fprintf(&b, "- **Basis:** %s\n- **Printed as:** %s / %s\n- **Fix:** %s / %s\n- **Fires:** %s\n- **Passes:** %s\n",
+			cell(r.Basis), cell(r.Cites.EN), cell(r.Cites.CY), cell(r.Fix.EN), cell(r.Fix.CY), cell(r.Fires.EN), cell(r.Passes.EN))
 		if r.Fires.CY != "" || r.Passes.CY != "" {
 			fmt.Fprintf(&b, "- **Yn tanio:** %s\n- **Yn pasio:** %s\n", cell(r.Fires.CY), cell(r.Passes.CY))
 		}

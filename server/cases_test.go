@@ -529,6 +529,11 @@ func TestCaseBundle(t *testing.T) {
 		_ = os.WriteFile(keep, pdf, 0o600) // to look at it
 	}
 	pages := pdfPages(t, pdf)
+	// Issue 18: the real cover, index, chronology, plan, ledger and
+	// deadlines of a case carry no internal markers.
+	if m := regexp.MustCompile(`\[R\d|\[S\d|\[(WEAK|SECONDARY|UNCONFIRMED|CONFIRMED)|seed S\d|settings\.[a-z]|Nodi \d`).FindString(pdfText(t, pdf)); m != "" {
+		t.Errorf("the bundle prints the internal marker %q", m)
+	}
 	if bq("manifest", "pages") != float64(pages) || bq("pages") != float64(pages) || bq("file", "pages") != float64(pages) {
 		t.Fatalf("bundle has %d pages; manifest says %v: %s", pages, bq("manifest", "pages"), done.raw)
 	}

@@ -76,9 +76,21 @@ func TestEndToEnd(t *testing.T) {
 	if !contains(summaries, want) || !contains(summaries, "45 minutes of 1:1 speech and language therapy weekly") || !contains(summaries, "2B row 2") {
 		t.Fatalf("compareVersions summaries = %q", summaries)
 	}
+	// Issue 18: a new row says what it is.
+	if !slices.Contains(summaries, "2B row 2 added: Visual timetable in every lesson, checked daily by the class teacher") {
+		t.Errorf("the new row is not described: %q", summaries)
+	}
 	r = e.must(alnco, `query($id: ID!) { compareVersions(planId: $id, from: 1, to: 2, language: CY) { changes { summary } } }`, map[string]any{"id": planID})
 	if len(r.get("compareVersions", "changes").([]any)) == 0 {
 		t.Fatalf("Welsh comparison empty: %s", r.raw)
+	}
+	var cy []string
+	for _, c := range r.get("compareVersions", "changes").([]any) {
+		cy = append(cy, c.(map[string]any)["summary"].(string))
+	}
+	if !slices.Contains(cy, "Ychwanegwyd 2B rhes 2: Visual timetable in every lesson, checked daily by the class teacher") ||
+		!contains(cy, "2B rhes 1, darpariaeth: newidiwyd o ‘30 minutes") {
+		t.Errorf("Welsh summaries = %q", cy)
 	}
 
 	r = e.must(alnco, `query($id: ID!) { auditEvents(learnerId: $id, first: 50) { edges { node { actorId part version action reason } } } }`, map[string]any{"id": learnerID})

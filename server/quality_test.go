@@ -62,7 +62,7 @@ func TestPlanQuality(t *testing.T) {
 	e.must(alnco, save, map[string]any{"in": map[string]any{"planId": f.plan1, "expectedVersion": 1, "status": "DRAFT", "content": vagueContent()}})
 
 	// Findings on the draft, in both languages, on the rows they concern.
-	fq := `query($id: ID!) { plan(id: $id) { version(number: 2) { findings { rule severity section rowId field message { en cy } basis fix { en cy } } } } }`
+	fq := `query($id: ID!) { plan(id: $id) { version(number: 2) { findings { rule severity section rowId field message { en cy } basis cites { en cy } fix { en cy } } } } }`
 	r := e.must(parent, fq, map[string]any{"id": f.plan1})
 	got := findingCodes(r, "plan", "version", "findings")
 	for rule, want := range map[string]string{
@@ -86,6 +86,11 @@ func TestPlanQuality(t *testing.T) {
 		msg, fix := m["message"].(map[string]any), m["fix"].(map[string]any)
 		if msg["en"] == "" || msg["cy"] == "" || fix["en"] == "" || fix["cy"] == "" || m["basis"] == "" || m["section"] == "" {
 			t.Errorf("finding without both languages, basis or place: %v", m)
+		}
+		// Issue 18: the basis in plain words, as the plan check prints it.
+		cites := m["cites"].(map[string]any)
+		if en, cy := cites["en"].(string), cites["cy"].(string); en == "" || cy == "" || strings.ContainsAny(en+cy, "[]") {
+			t.Errorf("finding %v: cites %v", m["rule"], cites)
 		}
 	}
 

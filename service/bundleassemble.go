@@ -255,7 +255,6 @@ var (
 	colClosed    = form.Text{EN: "Closed", CY: "Caewyd"}
 	txtNoRows    = form.Text{EN: "The plan has no provision rows.", CY: "Does dim rhesi darpariaeth yn y cynllun."}
 	txtNoClocks  = form.Text{EN: "No statutory time limits recorded.", CY: "Dim terfynau amser statudol wedi'u cofnodi."}
-	txtNoDue     = form.Text{EN: "No date: %s", CY: "Dim dyddiad: %s"}
 	statusWords  = map[cynllun.DeadlineStatus]form.Text{
 		cynllun.DeadlineOpen:          {EN: "Open", CY: "Ar agor"},
 		cynllun.DeadlineMet:           {EN: "Met", CY: "Wedi'i fodloni"},
@@ -315,7 +314,7 @@ func deadlinesTable(ds []*cynllun.Deadline, planID string, l *cynllun.Learner, n
 		rule, _ := clock.RuleByID(d.RuleID)
 		due := docgen.DateText(d.Due)
 		if d.Due.IsZero() {
-			due = sprintfText(txtNoDue, d.Problem)
+			due = clock.NoDueText(rule)
 		}
 		st := d.StatusOn(today)
 		status := statusWords[st]

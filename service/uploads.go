@@ -113,8 +113,9 @@ func (s *Service) UploadAttachment(ctx context.Context, in UploadInput) (*cynllu
 }
 
 // cleanName keeps the last element of a path a browser may send and trims
-// it.
+// it, in Unicode NFC (a name from macOS arrives decomposed).
 func cleanName(name string) string {
+	name = cynllun.NFC(name)
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}

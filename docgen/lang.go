@@ -437,3 +437,16 @@ func findingsText(errors, warnings, notes int) form.Text {
 		CY: cy(errors, "gwall", "gwallau") + ", " + cy(warnings, "rhybudd", "rhybuddion") + ", " + cy(notes, "nodyn", "nodiadau"),
 	}
 }
+
+// Wording of the layout: a heading repeated at the top of a page that its
+// row goes on to ("Row 2 (continued)" / "Rhes 2 (parhad)").
+var txtContinued = form.Text{EN: "continued", CY: "parhad"}
+
+// continued is heading t as repeated at the top of a page its row goes on
+// to: "Row 2 (continued)" / "Rhes 2 (parhad)".
+func continued(t form.Text) form.Text {
+	return form.Text{
+		EN: t.EN + " (" + txtContinued.EN + ")",
+		CY: t.In(cynllun.LanguageCY) + " (" + txtContinued.CY + ")",
+	}
+}

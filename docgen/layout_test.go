@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cynllun/cynllun"
@@ -439,118 +440,114 @@ func needQPDF(t *testing.T) {
 // sweep is how many filler lengths each language is laid out with: all of
 // them in English, to move every heading through the foot of a page, and
 // fewer in Welsh and bilingual, whose longer wording moves them too.
-var sweep = map[Lang]int{LangEN: 16, LangCY: 5, LangBilingual: 5}
+var sweep = map[Lang]int{LangEN: 16, LangCY: 4, LangBilingual: 4}
 
 var langCode = map[Lang]string{LangEN: "en", LangCY: "cy", LangBilingual: "cy"}
 
-func TestLayoutPlan(t *testing.T) {
+// runSweep lays out the tree build makes for each language and filler
+// length of the sweep, in parallel, and checks each: the layout rules
+// (checkLayout), the catalog, title, page count and outline, and what
+// check adds. It then checks that the sweep moved headings of every kind to
+// the next page, and returns how many pages each unit went on to, by its
+// Continued heading.
+func runSweep(t *testing.T, name string, build func(Lang, int) (*Tree, error), check func(*testing.T, *Tree, []pdfPage, layoutStats)) map[string]int {
 	needQPDF(t)
-	total := layoutStats{pushed: map[string]int{}, continued: map[string]int{}}
-	for _, lang := range []Lang{LangEN, LangCY, LangBilingual} {
-		for _, filler := range fillers(sweep[lang]) {
-			t.Run(fmt.Sprintf("%s/filler %d", lang, filler), func(t *testing.T) {
-				doc := richPlan(filler)
-				tree, err := BuildPlan(doc, lang)
-				d := layOut(t, "plan.pdf", tree, err)
-				st := checkLayout(t, d.tree, d.pages)
-				for k, n := range st.pushed {
-					total.pushed[k] += n
-				}
-				// Each 2B row's heading is on the page where its first
-				// field is; each row but the tall one is on one page.
-				rows := 0
-				for _, b := range tree.Blocks {
-					if b.Continued == "" || rows >= len(doc.Version.Content.Provision) {
-						continue
+	var mu sync.Mutex
+	pushed, continued := map[string]int{}, map[string]int{}
+	t.Run("sweep", func(t *testing.T) {
+		for _, lang := range []Lang{LangEN, LangCY, LangBilingual} {
+			for _, filler := range fillers(sweep[lang]) {
+				t.Run(fmt.Sprintf("%s/filler %d", lang, filler), func(t *testing.T) {
+					t.Parallel()
+					tree, err := build(lang, filler)
+					d := layOut(t, name, tree, err)
+					st := checkLayout(t, d.tree, d.pages)
+					check(t, tree, d.pages, st)
+					if got, want := checkPDFMetadata(t, d.path, tree, langCode[lang]), wantOutline(tree, d.pages); !slices.Equal(got, want) {
+						t.Errorf("outline:\n got %q\nwant %q", got, want)
 					}
-					rows++
-					head := firstPage(d.pages, func(s string) bool { return norm(s) == norm(b.Text) })
-					outcome := firstPage(d.pages, func(s string) bool { return strings.Contains(s, fmt.Sprintf("Outcome %d: Siân", rows)) })
-					if head == 0 || head != outcome {
-						t.Errorf("row %d: heading on page %d, its first field on page %d", rows, head, outcome)
+					mu.Lock()
+					defer mu.Unlock()
+					for k, n := range st.pushed {
+						pushed[k] += n
 					}
-					end := fmt.Sprintf("RATIONALE-%d-END", rows)
-					if rows == 3 {
-						end = "TALL-END"
-						if st.continued[norm(b.Text)] == 0 {
-							t.Errorf("the tall row 3 is on one page, or goes on without %q", b.Continued)
-						}
-					} else if last := firstPage(d.pages, func(s string) bool { return strings.Contains(s, end) }); last != head {
-						t.Errorf("row %d starts on page %d and ends on page %d", rows, head, last)
+					for text, cont := range headingsOf(tree).continued {
+						continued[cont] += st.continued[text]
 					}
-					total.continued[b.Continued] += st.continued[norm(b.Text)]
-				}
-				if rows != 12 {
-					t.Errorf("%d 2B rows with a continued heading, want 12", rows)
-				}
-				if got, want := checkPDFMetadata(t, d.path, tree, langCode[lang]), wantOutline(tree, d.pages); !slices.Equal(got, want) {
-					t.Errorf("outline:\n got %q\nwant %q", got, want)
-				}
-			})
+				})
+			}
 		}
-	}
-	// The sweep moved headings of every kind: the rules were tried.
-	t.Logf("headings moved to the next page, by kind: %v; pages a row went on to: %v", total.pushed, total.continued)
+	})
+	t.Logf("headings moved to the next page, by kind: %v", pushed)
 	for _, kind := range []string{"part", "section", "subheading", "unit"} {
-		if total.pushed[kind] == 0 {
-			t.Errorf("no %s heading was moved to the next page in the sweep (%v): the fillers do not exercise the rule", kind, total.pushed)
+		if pushed[kind] == 0 {
+			t.Errorf("no %s heading was moved to the next page in the sweep (%v): the fillers do not exercise the rule", kind, pushed)
 		}
 	}
+	return continued
+}
+
+func TestLayoutPlan(t *testing.T) {
+	const rows = 12
+	continued := runSweep(t, "plan.pdf", func(lang Lang, filler int) (*Tree, error) { return BuildPlan(richPlan(filler), lang) },
+		func(t *testing.T, tree *Tree, pages []pdfPage, st layoutStats) {
+			// Each 2B row's heading is on the page where its first field
+			// is; each row but the tall one is on one page.
+			n := 0
+			for _, b := range tree.Blocks {
+				if b.Continued == "" || n >= rows {
+					continue
+				}
+				n++
+				head := firstPage(pages, func(s string) bool { return norm(s) == norm(b.Text) })
+				outcome := firstPage(pages, func(s string) bool { return strings.Contains(s, fmt.Sprintf("Outcome %d: Siân", n)) })
+				if head == 0 || head != outcome {
+					t.Errorf("row %d: heading on page %d, its first field on page %d", n, head, outcome)
+				}
+				if n == 3 {
+					if st.continued[norm(b.Text)] == 0 {
+						t.Errorf("the tall row 3 is on one page, or goes on without %q", b.Continued)
+					}
+				} else if last := firstPage(pages, func(s string) bool { return strings.Contains(s, fmt.Sprintf("RATIONALE-%d-END", n)) }); last != head {
+					t.Errorf("row %d starts on page %d and ends on page %d", n, head, last)
+				}
+			}
+			if n != rows {
+				t.Errorf("%d 2B rows with a continued heading, want %d", n, rows)
+			}
+		})
 	for _, cont := range []string{"Row 3 (continued)", "Rhes 3 (parhad)", "Rhes 3 (parhad) / Row 3 (continued)"} {
-		if total.continued[cont] == 0 {
+		if continued[cont] == 0 {
 			t.Errorf("no page starts with %q", cont)
 		}
 	}
 }
 
 func TestLayoutMeeting(t *testing.T) {
-	needQPDF(t)
-	total := layoutStats{pushed: map[string]int{}, continued: map[string]int{}}
-	for _, lang := range []Lang{LangEN, LangCY, LangBilingual} {
-		for _, filler := range fillers(sweep[lang]) {
-			t.Run(fmt.Sprintf("%s/filler %d", lang, filler), func(t *testing.T) {
-				doc := richMeeting(filler)
-				tree, err := BuildMeeting(doc, lang)
-				d := layOut(t, "meeting.pdf", tree, err)
-				st := checkLayout(t, d.tree, d.pages)
-				for k, n := range st.pushed {
-					total.pushed[k] += n
+	const rows = 10
+	runSweep(t, "meeting.pdf", func(lang Lang, filler int) (*Tree, error) { return BuildMeeting(richMeeting(filler), lang) },
+		func(t *testing.T, tree *Tree, pages []pdfPage, st layoutStats) {
+			// Each row reviewed but the tall one is on one page: its
+			// heading and its notes.
+			n := 0
+			for _, b := range tree.Blocks {
+				if !strings.Contains(b.Continued, ": Provision ") {
+					continue
 				}
-				for k, n := range st.continued {
-					total.continued[k] += n
+				n++
+				head := firstPage(pages, func(s string) bool { return norm(s) == norm(b.Text) })
+				notes := firstPage(pages, func(s string) bool { return strings.Contains(s, fmt.Sprintf("Review of row %d.", n)) })
+				if head == 0 || (n != 3 && head != notes) {
+					t.Errorf("row %d reviewed: heading on page %d, its notes on page %d", n, head, notes)
 				}
-				// Each row reviewed but the tall one is on one page: its
-				// heading and its notes.
-				n := 0
-				for _, b := range tree.Blocks {
-					if !strings.Contains(b.Continued, ": Provision ") {
-						continue
-					}
-					n++
-					head := firstPage(d.pages, func(s string) bool { return norm(s) == norm(b.Text) })
-					notes := firstPage(d.pages, func(s string) bool { return strings.Contains(s, fmt.Sprintf("Review of row %d.", n)) })
-					if head == 0 || (n != 3 && head != notes) {
-						t.Errorf("row %d reviewed: heading on page %d, its notes on page %d", n, head, notes)
-					}
-					if n == 3 && st.continued[norm(b.Text)] == 0 {
-						t.Errorf("the tall row 3 is on one page, or goes on without %q", b.Continued)
-					}
+				if n == 3 && st.continued[norm(b.Text)] == 0 {
+					t.Errorf("the tall row 3 is on one page, or goes on without %q", b.Continued)
 				}
-				if n != 10 {
-					t.Errorf("%d rows reviewed, want 10", n)
-				}
-				if got, want := checkPDFMetadata(t, d.path, tree, langCode[lang]), wantOutline(tree, d.pages); !slices.Equal(got, want) {
-					t.Errorf("outline:\n got %q\nwant %q", got, want)
-				}
-			})
-		}
-	}
-	t.Logf("headings moved to the next page, by kind: %v; pages a row went on to: %v", total.pushed, total.continued)
-	for _, kind := range []string{"part", "section", "subheading", "unit"} {
-		if total.pushed[kind] == 0 {
-			t.Errorf("no %s heading was moved to the next page in the sweep (%v): the fillers do not exercise the rule", kind, total.pushed)
-		}
-	}
+			}
+			if n != rows {
+				t.Errorf("%d rows reviewed, want %d", n, rows)
+			}
+		})
 }
 
 // Rich documents, with their outlines, are the same bytes every time.

@@ -446,8 +446,8 @@ var langCode = map[Lang]string{LangEN: "en", LangCY: "cy", LangBilingual: "cy"}
 
 // runSweep lays out the tree build makes for each language and filler
 // length of the sweep, in parallel, and checks each: the layout rules
-// (checkLayout), the catalog, title, page count and outline, and what
-// check adds. It then checks that the sweep moved headings of every kind to
+// (checkLayout) and what check adds, and for the first of each language the
+// catalog, title, page count and outline. It then checks that the sweep moved headings of every kind to
 // the next page, and returns how many pages each unit went on to, by its
 // Continued heading.
 func runSweep(t *testing.T, name string, build func(Lang, int) (*Tree, error), check func(*testing.T, *Tree, []pdfPage, layoutStats)) map[string]int {
@@ -463,8 +463,11 @@ func runSweep(t *testing.T, name string, build func(Lang, int) (*Tree, error), c
 					d := layOut(t, name, tree, err)
 					st := checkLayout(t, d.tree, d.pages)
 					check(t, tree, d.pages, st)
-					if got, want := checkPDFMetadata(t, d.path, tree, langCode[lang]), wantOutline(tree, d.pages); !slices.Equal(got, want) {
-						t.Errorf("outline:\n got %q\nwant %q", got, want)
+					// The metadata once a language (qpdf is slow to start).
+					if filler == 0 {
+						if got, want := checkPDFMetadata(t, d.path, tree, langCode[lang]), wantOutline(tree, d.pages); !slices.Equal(got, want) {
+							t.Errorf("outline:\n got %q\nwant %q", got, want)
+						}
 					}
 					mu.Lock()
 					defer mu.Unlock()

@@ -84,7 +84,7 @@ func init() {
 func Write(t *Tree) ([]byte, error) {
 	const op = "docgen.Write"
 	created := pdfDate(t.Created)
-	m, err := newMaroto(pdfSetup{title: t.Title, pageNumber: t.PageNumber, created: created, lang: t.Lang})
+	m, err := newMaroto(pdfSetup{title: t.Title, pageNumber: t.PageNumber, created: created})
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
@@ -273,6 +273,13 @@ func (s *rowSink) AddRows(rows ...core.Row) { s.rows = append(s.rows, rows...) }
 
 func (s *rowSink) AddAutoRow(cols ...core.Col) core.Row {
 	r := row.New().Add(cols...)
+	s.rows = append(s.rows, r)
+	return r
+}
+
+// AddRow adds a row of a fixed height (an image's, say).
+func (s *rowSink) AddRow(height float64, cols ...core.Col) core.Row {
+	r := row.New(height).Add(cols...)
 	s.rows = append(s.rows, r)
 	return r
 }

@@ -355,7 +355,7 @@ func wantOutline(tree *Tree, pages []pdfPage) []string {
 }
 
 // richPlan is a plan of many pages: filler characters of consent details
-// before the first part, twelve 2B rows (rows 5 and 10 NHS-secured, so in
+// before the first part, seven needs, twelve 2B rows (rows 5 and 10 NHS-secured, so in
 // 2C as well), row 3 with a rationale taller than a page, and long free
 // text in 1C and 3A.
 func richPlan(filler int) PlanDoc {
@@ -373,19 +373,27 @@ func richPlan(filler int) PlanDoc {
 	for _, s := range []*[]cynllun.Statement{&c.Profile.LikeAndAdmire, &c.Profile.ImportantToMe, &c.Profile.HowToSupportMe} {
 		*s = append(*s, cynllun.Statement{Text: longText(700, "")}, cynllun.Statement{Text: longText(250, ""), DirectQuote: true})
 	}
+	for i := range 5 {
+		c.Needs = append(c.Needs, cynllun.NeedEntry{Description: longText(200+90*i, ""), ImpactOnLearning: longText(150, "")})
+	}
 	c.MeetingSummary = longText(2500, "SUMMARY-END")
 	c.Appendices = append(c.Appendices, cynllun.Appendix{Title: "Reports", Text: longText(1200, "")})
 	return doc
 }
 
 // richMeeting is a review record of many pages: filler characters of the
-// request's reason before the first part, ten rows reviewed with notes of
-// growing length, row 3's notes taller than a page, and outcomes for all.
+// request's reason before the first part, five parents' views and five
+// pieces of evidence, ten rows reviewed with notes of growing length, row
+// 3's notes taller than a page, and outcomes for all.
 func richMeeting(filler int) MeetingDoc {
 	doc := SampleMeeting()
 	r := doc.Review
 	if filler > 0 {
 		r.Request.Reason = longText(filler, "FILLER-END")
+	}
+	for i := range 4 {
+		r.ParentViews = append(r.ParentViews, cynllun.ParentView{Name: fmt.Sprintf("Parent %d", i+2), Text: longText(250+110*i, "")})
+		r.NewEvidence = append(r.NewEvidence, cynllun.Evidence{Title: fmt.Sprintf("Report %d", i+2), Summary: longText(200+130*i, "")})
 	}
 	rows := samplePlan(10).Version.Content.Provision
 	doc.Reviewed.Content.Provision = rows

@@ -115,7 +115,7 @@ func loadFonts() ([]parsedFont, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := generate(m, pdfDate(time.Time{})); err != nil {
+	if _, err := generate(m, pdfSetup{created: pdfDate(time.Time{})}); err != nil {
 		return nil, err
 	}
 	return set, nil

@@ -119,14 +119,14 @@ func imageBox(im *Image) (width, height float64) {
 }
 
 // image places an image block: the image centred, scaled to fit, on the
-// same page as its caption (Text), which follows it in small italics. A
+// same page as its caption (Text), which follows it in small italics
+// (layout keeps the two together). A
 // block with no image it can embed prints the caption alone.
 func (w *writer) image(b Block) {
 	caption := props.Text{Size: smallSize, Style: fontstyle.Italic, Color: grey, Left: 2, Align: align.Center}
 	if b.Image != nil {
 		if data, ext, ok := embeddable(b.Image); ok {
 			_, h := imageBox(b.Image)
-			w.keepWithNext(h + 12)
 			w.m.AddRows(row.New(2), row.New(h).Add(
 				mimage.NewFromBytesCol(gridSize, data, ext, props.Rect{Center: true, Percent: 100}),
 			))

@@ -506,3 +506,16 @@ var stepTexts = map[routes.StepKind]form.Text{
 		CY: "Gallwch ofyn i'r corff sy'n cynnal y cynllun ei adolygu.",
 	},
 }
+
+// Wording of the layout: a heading repeated at the top of a page that its
+// row goes on to ("Row 2 (continued)" / "Rhes 2 (parhad)").
+var txtContinued = form.Text{EN: "continued", CY: "parhad"}
+
+// continued is heading t as repeated at the top of a page its row goes on
+// to: "Row 2 (continued)" / "Rhes 2 (parhad)".
+func continued(t form.Text) form.Text {
+	return form.Text{
+		EN: t.EN + " (" + txtContinued.EN + ")",
+		CY: t.In(cynllun.LanguageCY) + " (" + txtContinued.CY + ")",
+	}
+}

@@ -353,22 +353,35 @@ func (b *meetingBuilder) row(id string) (int, *cynllun.ProvisionRow) {
 // rowName is "Row 2: <the start of its provision>", or says the row is
 // not in the version reviewed. outcome names it by its intended outcome.
 func (b *meetingBuilder) rowName(id string, outcome bool) string {
+	name, more := b.rowTitle(id, outcome)
+	if more != "" {
+		return b.t(name) + ": " + more
+	}
+	return b.t(name)
+}
+
+// rowTitle is a row's name ("Row 2") and the start of its provision (or
+// its intended outcome), or what says the row is not in the version
+// reviewed and "".
+func (b *meetingBuilder) rowTitle(id string, outcome bool) (name form.Text, more string) {
 	n, r := b.row(id)
 	if r == nil {
 		if b.doc.Reviewed == nil || b.doc.Reviewed.Content == nil {
-			return b.t(txtRowNoVersion)
+			return txtRowNoVersion, ""
 		}
-		return b.t(txtRowRemoved)
+		return txtRowRemoved, ""
 	}
-	name := b.t(sprintf(fmtRow, n))
 	text := r.Provision
 	if outcome {
 		text = r.IntendedOutcome
 	}
-	if s := shorten(text, rowNameMax); s != "" {
-		name += ": " + s
-	}
-	return name
+	return sprintf(fmtRow, n), shorten(text, rowNameMax)
+}
+
+// rowSubheading heads the review of a row (rowHeading): a unit on the
+// page, named by rowName.
+func (b *meetingBuilder) rowSubheading(id string, outcome bool) {
+	b.rowHeading(b.rowTitle(id, outcome))
 }
 
 // shorten puts s on one line and cuts it to max characters, marking a cut
@@ -400,7 +413,7 @@ func (b *meetingBuilder) needsAndProvision() {
 		b.add(KindEmpty, "", b.t(txtNoDisagreements))
 	}
 	for i, d := range r.Disagreements {
-		b.add(KindSubheading, "", b.t(sprintf(fmtDisagreement, i+1)))
+		b.rowHeading(sprintf(fmtDisagreement, i+1), "")
 		who := b.text(d.Who)
 		if d.Role != "" {
 			who += " (" + b.t(enumText(participantRoles, d.Role)) + ")"
@@ -431,7 +444,7 @@ func (b *meetingBuilder) provisionReviewed() {
 	}
 	n := len(b.blocks)
 	for _, row := range b.rows() {
-		b.add(KindSubheading, "", b.rowName(row.ID, false))
+		b.rowSubheading(row.ID, false)
 		if p := reviews[row.ID]; p != nil {
 			b.provisionReview(p)
 		} else {
@@ -442,7 +455,7 @@ func (b *meetingBuilder) provisionReviewed() {
 	for i := range b.r.Provision {
 		p := &b.r.Provision[i]
 		if n, _ := b.row(p.RowID); n == 0 {
-			b.add(KindSubheading, "", b.rowName(p.RowID, false))
+			b.rowSubheading(p.RowID, false)
 			b.provisionReview(p)
 			b.delivery(p.RowID)
 		}
@@ -535,7 +548,7 @@ func (b *meetingBuilder) outcomesReviewed() {
 		b.empty()
 	}
 	for _, o := range b.r.Outcomes {
-		b.add(KindSubheading, "", b.rowName(o.RowID, true))
+		b.rowSubheading(o.RowID, true)
 		b.field(txtOutcomeStatus, b.t(enumText(outcomeStatuses, o.Status)))
 		b.optField(txtNotes, o.Notes)
 		if o.Revised {

@@ -349,12 +349,23 @@ func TestBuildMeetingEmpty(t *testing.T) {
 
 func TestBuildMeetingProvision(t *testing.T) {
 	row := func(s string) Block { return Block{Kind: KindSubheading, Text: s} }
+	// unit is the heading of a row reviewed, repeated as "Row 1
+	// (continued): …" on each page the row goes on to.
+	unit := func(s, more string) Block {
+		b := Block{Kind: KindSubheading, Text: s + more}
+		if strings.HasPrefix(s, "Rhes ") || strings.HasPrefix(s, "Anghytundeb ") {
+			b.Continued = s + " (parhad)" + more
+		} else {
+			b.Continued = s + " (continued)" + more
+		}
+		return b
+	}
 	field := func(l, v string) Block { return Block{Kind: KindField, Label: l, Text: v} }
 	doc := SampleMeeting()
 	rv := doc.Review.Provision
 	want := []Block{
 		field("Period of the delivery record", "7 September 2026 to 18 December 2026"),
-		row("Row 1: Provision 1: a structured, multi-sensory literacy programme delivered by a train…"),
+		unit("Row 1", ": Provision 1: a structured, multi-sensory literacy programme delivered by a train…"),
 		field("Delivered as planned", "Partly"),
 		field("Effective", "Yes"),
 		field("Still needed", "Yes"),
@@ -362,7 +373,7 @@ func TestBuildMeetingProvision(t *testing.T) {
 		field("Notes", rv[0].Notes),
 		field("Delivery recorded", "Planned 28 sessions (840 minutes), delivered 25 (750 minutes), missed 3; shortfall 3 sessions, 90 minutes\n"+
 			"From 7 September 2026 to 18 December 2026"),
-		row("Row 2: Speech and language therapy: a therapist from the health board works with Siân o…"),
+		unit("Row 2", ": Speech and language therapy: a therapist from the health board works with Siân o…"),
 		field("Delivered as planned", "Partly"),
 		field("Effective", "Partly"),
 		field("Still needed", "Yes"),
@@ -370,7 +381,7 @@ func TestBuildMeetingProvision(t *testing.T) {
 		field("Notes", rv[1].Notes),
 		field("Delivery recorded", "Planned 4 sessions (180 minutes), delivered 3 (135 minutes), missed 1; shortfall 1 session, 45 minutes\n"+
 			"From 2 November 2026 to 18 December 2026; holidays not excluded: no term calendar"),
-		row("Row 3: A nurture group in the quiet room at lunchtime, led by the teaching assistant, a…"),
+		unit("Row 3", ": A nurture group in the quiet room at lunchtime, led by the teaching assistant, a…"),
 		field("Delivered as planned", "Yes"),
 		field("Effective", "Yes"),
 		field("Still needed", "No"),
@@ -396,7 +407,7 @@ func TestBuildMeetingProvision(t *testing.T) {
 		got := under(buildMeeting(t, SampleMeeting(), LangCY), KeyProvisionReviewed)
 		want := []Block{
 			field("Cyfnod y cofnod darparu", "7 Medi 2026 i 18 Rhagfyr 2026"),
-			row("Rhes 1: Provision 1: a structured, multi-sensory literacy programme delivered by a train…"),
+			unit("Rhes 1", ": Provision 1: a structured, multi-sensory literacy programme delivered by a train…"),
 			field("Wedi'i darparu fel y cynlluniwyd", "Yn rhannol"),
 			field("Effeithiol", "Ie"),
 			field("Angen o hyd", "Ie"),
@@ -426,7 +437,7 @@ func TestBuildMeetingProvision(t *testing.T) {
 			t.Errorf("rows (-want +got):\n%s", diff)
 		}
 		want := []Block{
-			row("Row (removed)"),
+			unit("Row (removed)", ""),
 			field("Delivered as planned", "Not known"),
 			field("Effective", "No"),
 			field("Still needed", "No"),
@@ -448,7 +459,7 @@ func TestBuildMeetingProvision(t *testing.T) {
 		doc := SampleMeeting()
 		doc.Reviewed, doc.Ledger = nil, nil
 		got := under(buildMeeting(t, doc, LangEN), KeyProvisionReviewed)
-		if len(got) != 3*6 || got[0] != row("Row (plan version reviewed not available)") {
+		if len(got) != 3*6 || got[0] != unit("Row (plan version reviewed not available)", "") {
 			t.Errorf("got %+v", got)
 		}
 		for _, b := range got {
@@ -461,14 +472,14 @@ func TestBuildMeetingProvision(t *testing.T) {
 	t.Run("outcomes", func(t *testing.T) {
 		got := under(buildMeeting(t, SampleMeeting(), LangEN), KeyOutcomesReviewed)
 		want := []Block{
-			row("Row 1: Outcome 1: Siân will read a short passage aloud to an adult with fewer than five…"),
+			unit("Row 1", ": Outcome 1: Siân will read a short passage aloud to an adult with fewer than five…"),
 			field("Status", "Achieved"),
 			field("Notes", "She read a passage aloud with two errors in December."),
 			field("Outcome rewritten for the next period", "Yes"),
-			row("Row 2: Siân will say her four target speech sounds clearly in single words and in short…"),
+			unit("Row 2", ": Siân will say her four target speech sounds clearly in single words and in short…"),
 			field("Status", "Partly achieved"),
 			field("Notes", "Two of her four target sounds are secure."),
-			row("Row 3: Siân will tell an adult when she needs a break and go to the quiet room calmly."),
+			unit("Row 3", ": Siân will tell an adult when she needs a break and go to the quiet room calmly."),
 			field("Status", "Achieved"),
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
@@ -497,7 +508,7 @@ func TestBuildMeetingProvision(t *testing.T) {
 		}
 		d := doc.Review.Disagreements[0]
 		if diff := cmp.Diff([]Block{
-			row("Anghytundeb 1"),
+			unit("Anghytundeb 1", ""),
 			field("Pwy", "Dr Ffion Prydderch (Gweithiwr iechyd proffesiynol)"),
 			field("Ynghylch", d.About),
 			field("Rhes", "Rhes 2: Speech and language therapy: a therapist from the health board works with Siân o…"),

@@ -349,11 +349,25 @@ func (b *planBuilder) needs(s *form.Section) {
 	}
 }
 
+// rowHeading heads a row of a table of rows (a 2B row, a row reviewed):
+// name ("Row 2"), then ": " and more when more is not empty. The row is
+// laid out as a unit (Block.Continued): on a page of its own when it does
+// not fit in the rest of one, and under "Row 2 (continued)" on each page
+// it goes on to.
+func (b *planBuilder) rowHeading(name form.Text, more string) {
+	text, cont := b.t(name), b.t(continued(name))
+	if more != "" {
+		text += ": " + more
+		cont += ": " + more
+	}
+	b.blocks = append(b.blocks, Block{Kind: KindSubheading, Text: text, Continued: cont})
+}
+
 // provision prints each 2B row as a table of all its sub-fields.
 func (b *planBuilder) provision(s *form.Section) {
 	for i := range b.c.Provision {
 		r := &b.c.Provision[i]
-		b.add(KindSubheading, "", b.t(sprintf(fmtRow, i+1)))
+		b.rowHeading(sprintf(fmtRow, i+1), "")
 		b.field(s, "intendedOutcome", b.text(r.IntendedOutcome))
 		b.field(s, "provision", b.text(r.Provision))
 		b.field(s, "welshMedium", b.t(optYesNo(r.WelshMedium)))
@@ -397,13 +411,35 @@ func (b *planBuilder) reviewOrEnd(r *cynllun.ProvisionRow) string {
 	return date
 }
 
-// nhsSecured lists, under 2C, the 2B rows an NHS body is to secure.
+// nhsSecured lists, under 2C, the provision of each 2B row an NHS body is
+// to secure: the row, its provision (2B.2) and amount, and the NHS body,
+// labelled as in 2B.
 func (b *planBuilder) nhsSecured() {
+	s := provisionSection(b.doc.Version.FormVersion)
 	for i := range b.c.Provision {
-		if r := &b.c.Provision[i]; r.NHSSecured {
-			b.add(KindField, b.t(sprintf(fmtRow, i+1)), b.nhsBody(r))
+		r := &b.c.Provision[i]
+		if !r.NHSSecured {
+			continue
+		}
+		b.rowHeading(sprintf(fmtRow, i+1), "")
+		b.field(s, "provision", b.text(r.Provision))
+		if r.Quantity != nil {
+			b.field(s, "quantity", b.t(quantityText(r.Quantity)))
+		}
+		b.field(s, "nhsBody", b.text(r.NHSBody))
+	}
+}
+
+// provisionSection is section 2B of the form definition a version was
+// saved against (the current one when that is unknown or has no 2B).
+func provisionSection(formVersion string) *form.Section {
+	if def, ok := form.Lookup(formVersion); ok {
+		if s, ok := def.Section("2B"); ok {
+			return s
 		}
 	}
+	s, _ := form.Current().Section("2B")
+	return s
 }
 
 func (b *planBuilder) placement(s *form.Section) {

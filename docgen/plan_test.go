@@ -142,6 +142,9 @@ func TestBuildPlanContent(t *testing.T) {
 	doc.Version.Content.Consent.ConsentGiven = nil
 	doc.Attachments = map[string]Attachment{"att-drawing-1": drawing("Llun Siân.png", 30, 40), "att-targets-1": {Name: "Interim targets.pdf"}}
 	row := func(n string) Block { return Block{Kind: KindSubheading, Text: n} }
+	// unit is the heading of a 2B row, repeated on each page the row goes
+	// on to.
+	unit := func(n, cont string) Block { return Block{Kind: KindSubheading, Text: n, Continued: cont} }
 	field := func(l, v string) Block { return Block{Kind: KindField, Label: l, Text: v} }
 	r := doc.Version.Content.Provision[4]
 	for _, tc := range []struct {
@@ -160,7 +163,18 @@ func TestBuildPlanContent(t *testing.T) {
 			field("Dyddiad targed yr adolygiad", "7 Ionawr 2027"),
 			field("Dyddiad arfaethedig yr adolygiad", "15 Gorffennaf 2027"),
 		}},
-		{"2C EN", "2C", LangEN, []Block{field("Row 5", "NHS-secured: Bwrdd Iechyd Prifysgol Betsi Cadwaladr")}},
+		{"2C EN", "2C", LangEN, []Block{
+			unit("Row 5", "Row 5 (continued)"),
+			field("2B.2 Provision", r.Provision),
+			field("Amount and frequency", "45 minutes, 1 session per fortnight, in a group of 4"),
+			field("NHS body", "Bwrdd Iechyd Prifysgol Betsi Cadwaladr"),
+		}},
+		{"2C bilingual", "2C", LangBilingual, []Block{
+			unit("Rhes 5 / Row 5", "Rhes 5 (parhad) / Row 5 (continued)"),
+			field("2B.2 Darpariaeth / Provision", r.Provision),
+			field("Faint a pha mor aml / Amount and frequency", "45 munud, 1 sesiwn bob pythefnos, mewn grŵp o 4 / 45 minutes, 1 session per fortnight, in a group of 4"),
+			field("Corff GIG / NHS body", "Bwrdd Iechyd Prifysgol Betsi Cadwaladr"),
+		}},
 		{"2D bilingual", "2D", LangBilingual, []Block{field("2D.1 Ysgol a enwir ar gyfer derbyn / School named for admission", "Ysgol Gymraeg Bro Tŷ Gwyn")}},
 		{"3C empty CY", "3C", LangCY, []Block{{Kind: KindEmpty, Text: "Dim gwybodaeth wedi'i chofnodi."}}},
 		{"appendices EN", "Appendices", LangEN, []Block{
@@ -182,7 +196,7 @@ func TestBuildPlanContent(t *testing.T) {
 			want []Block // the first and the fifth row
 		}{
 			{LangEN, []Block{
-				row("Row 1"),
+				unit("Row 1", "Row 1 (continued)"),
 				field("2B.1 Intended outcome", doc.Version.Content.Provision[0].IntendedOutcome),
 				field("2B.2 Provision", doc.Version.Content.Provision[0].Provision),
 				field("2B.3 To be provided in Welsh", "Yes"),
@@ -191,7 +205,7 @@ func TestBuildPlanContent(t *testing.T) {
 				field("2B.6 Review or end date", "Review date: 7 January 2027"),
 				field("2B.7 Rationale", doc.Version.Content.Provision[0].Rationale),
 				field("Amount and frequency", "1 minute, 1 session per day, in a group of 2"),
-				row("Row 5"),
+				unit("Row 5", "Row 5 (continued)"),
 				field("2B.1 Intended outcome", r.IntendedOutcome),
 				field("2B.2 Provision", r.Provision),
 				field("2B.3 To be provided in Welsh", "Yes"),
@@ -202,7 +216,7 @@ func TestBuildPlanContent(t *testing.T) {
 				field("Amount and frequency", "45 minutes, 1 session per fortnight, in a group of 4"),
 			}},
 			{LangCY, []Block{
-				row("Rhes 1"),
+				unit("Rhes 1", "Rhes 1 (parhad)"),
 				field("2B.1 Canlyniad a fwriedir", doc.Version.Content.Provision[0].IntendedOutcome),
 				field("2B.2 Darpariaeth", doc.Version.Content.Provision[0].Provision),
 				field("2B.3 I'w darparu yn Gymraeg", "Ie"),
@@ -211,7 +225,7 @@ func TestBuildPlanContent(t *testing.T) {
 				field("2B.6 Dyddiad adolygu neu ddyddiad gorffen", "Dyddiad adolygu: 7 Ionawr 2027"),
 				field("2B.7 Rhesymeg", doc.Version.Content.Provision[0].Rationale),
 				field("Faint a pha mor aml", "1 munud, 1 sesiwn y dydd, mewn grŵp o 2"),
-				row("Rhes 5"),
+				unit("Rhes 5", "Rhes 5 (parhad)"),
 				field("2B.1 Canlyniad a fwriedir", r.IntendedOutcome),
 				field("2B.2 Darpariaeth", r.Provision),
 				field("2B.3 I'w darparu yn Gymraeg", "Ie"),

@@ -221,6 +221,7 @@ func tableText(lang Lang, t form.Text) string {
 type tableLayout struct {
 	title, pageNumber string
 	created           time.Time
+	lang              Lang
 	landscape         bool
 	grid              int
 	// width and height of the page's text area (maroto's root cell).
@@ -300,6 +301,7 @@ func layoutTable(op string, doc TableDoc, lang Lang) (*tableLayout, error) {
 		title:      b.t(doc.Title),
 		pageNumber: b.t(txtPage),
 		created:    pdfDate(doc.AsOf),
+		lang:       lang,
 		landscape:  landscape,
 		width:      w - pagesize.DefaultLeftMargin - pagesize.DefaultRightMargin,
 		height:     h - pagesize.DefaultTopMargin - pagesize.DefaultBottomMargin,
@@ -639,7 +641,7 @@ func writeTable(l *tableLayout) ([]byte, error) {
 	for _, p := range l.pages {
 		m.AddPages(page.New().Add(marotoRows(p, l.grid)...))
 	}
-	return generate(m, l.created)
+	return generate(m, pdfSetup{created: l.created, lang: l.lang})
 }
 
 func marotoRows(rows []*trow, grid int) []core.Row {

@@ -59,6 +59,12 @@ type Block struct {
 	Key   string
 	Label string
 	Text  string
+	// Continued, on a heading, makes the heading and the blocks after it
+	// (up to the next heading or page break) a unit, like a 2B row: the
+	// unit starts on a new page when it does not fit in the rest of the
+	// page, and when it is taller than a page it goes on under Continued
+	// ("Row 2 (continued)"), repeated as a heading at the top of the page.
+	Continued string
 	// Image is the image of a KindImage block.
 	Image *Image
 }

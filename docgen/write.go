@@ -3,8 +3,12 @@ package docgen
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
 	"time"
 
+	"github.com/johnfercher/go-tree/node"
 	"github.com/johnfercher/maroto/v2"
 	"github.com/johnfercher/maroto/v2/pkg/components/col"
 	"github.com/johnfercher/maroto/v2/pkg/components/page"
@@ -17,6 +21,7 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/consts/orientation"
 	"github.com/johnfercher/maroto/v2/pkg/consts/pagesize"
 	"github.com/johnfercher/maroto/v2/pkg/core"
+	"github.com/johnfercher/maroto/v2/pkg/core/entity"
 	"github.com/johnfercher/maroto/v2/pkg/props"
 	"github.com/johnfercher/maroto/v2/pkg/repository"
 	"github.com/phpdave11/gofpdf"
@@ -89,11 +94,12 @@ func Write(t *Tree) ([]byte, error) {
 	if err := m.RegisterFooter(footer(t)...); err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
-	w := &writer{m: m, regular: newMeasurer(fontRegular), italic: newMeasurer(fontItalic), bold: newMeasurer(fontBold)}
-	for _, b := range t.Blocks {
-		w.block(b)
+	w, err := newWriter(m)
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
 	}
-	pdf, err := generate(m, created)
+	w.write(t.Blocks)
+	pdf, err := generate(m, pdfSetup{created: created, lang: t.Lang})
 	if err != nil {
 		return nil, cynllun.Internal(op, err)
 	}
@@ -108,6 +114,9 @@ type pdfSetup struct {
 	// 12-column grid.
 	landscape bool
 	grid      int
+	// lang is the document's language, for the catalog's /Lang; "" leaves
+	// the catalog as gofpdf writes it.
+	lang Lang
 }
 
 // pdfDate is the creation date a document records: t in UTC, or the Unix
@@ -172,14 +181,19 @@ func newMarotoWith(s pdfSetup, set []parsedFont) (core.Maroto, error) {
 	return m, nil
 }
 
-// generate writes out a document whose rows are all added, its ModDate
-// pinned to created.
-func generate(m core.Maroto, created time.Time) ([]byte, error) {
+// generate writes out a document whose rows are all added: its ModDate
+// pinned to s.created and, when s.lang is set, its language and the
+// request to show its title in the catalog (addToCatalog).
+func generate(m core.Maroto, s pdfSetup) ([]byte, error) {
 	doc, err := m.Generate()
 	if err != nil {
 		return nil, err
 	}
-	return pinModDate(doc.GetBytes(), created)
+	pdf, err := pinModDate(doc.GetBytes(), s.created)
+	if err != nil || s.lang == "" {
+		return pdf, err
+	}
+	return addToCatalog(pdf, catalogEntries(s.lang))
 }
 
 func header(t *Tree) []core.Row {
@@ -211,10 +225,190 @@ func footer(t *Tree) []core.Row {
 	}
 }
 
-// writer adds blocks to a maroto document.
+// writer lays out blocks on the pages of a maroto document. Each block
+// is first made into rows (block, into the rowSink w.m); the writer then
+// places the rows, measuring them as maroto will, so that
+//
+//   - a heading, or a run of headings, is never last on a page: it goes on
+//     the next page unless the first rows of what follows fit under it
+//     (keepsWithNext);
+//   - a heading with Continued and the blocks under it (a 2B row) start on a
+//     new page unless all of them fit in the rest of this one; when they are
+//     taller than a page, each page they go on to starts with Continued as a
+//     heading;
+//   - the first rows of a block that belong together (a quotation's
+//     introduction and its first lines) are on one page.
+//
+// Part and section headings carry a bookmark, filed on the page where the
+// heading is drawn.
 type writer struct {
-	m                     core.Maroto
+	m                     *rowSink
+	doc                   core.Maroto
+	page                  *cursor
+	pdf                   *gofpdf.Fpdf
 	regular, italic, bold *measurer
+	// inPart is set once a part heading is laid out: later sections are
+	// bookmarked under it, earlier ones at the top level.
+	inPart bool
+}
+
+func newWriter(m core.Maroto) (*writer, error) {
+	c, err := cursorOf(m)
+	if err != nil {
+		return nil, err
+	}
+	pdf, err := gofpdfOf(m)
+	if err != nil {
+		return nil, err
+	}
+	return &writer{m: &rowSink{}, doc: m, page: c, pdf: pdf,
+		regular: newMeasurer(fontRegular), italic: newMeasurer(fontItalic), bold: newMeasurer(fontBold)}, nil
+}
+
+// rowSink collects the rows a block is made of; it has the methods of
+// maroto's document that block uses.
+type rowSink struct{ rows []core.Row }
+
+func (s *rowSink) AddRows(rows ...core.Row) { s.rows = append(s.rows, rows...) }
+
+func (s *rowSink) AddAutoRow(cols ...core.Col) core.Row {
+	r := row.New().Add(cols...)
+	s.rows = append(s.rows, r)
+	return r
+}
+
+// AddRow adds a row of a fixed height (an image's, say).
+func (s *rowSink) AddRow(height float64, cols ...core.Col) core.Row {
+	r := row.New(height).Add(cols...)
+	s.rows = append(s.rows, r)
+	return r
+}
+
+// laid is a block made into rows; the first keep rows go on one page.
+type laid struct {
+	rows []core.Row
+	keep int
+}
+
+// keepsWithNext reports whether a block of kind k is kept on a page with
+// the first rows of the block after it: headings, and a finding's
+// severity with its message.
+func keepsWithNext(k Kind) bool {
+	switch k {
+	case KindPart, KindSection, KindSubheading, KindFinding:
+		return true
+	}
+	return false
+}
+
+// layout makes a block into rows.
+func (w *writer) layout(b Block) laid {
+	w.m.rows = nil
+	w.block(b)
+	l := laid{rows: w.m.rows, keep: 1}
+	switch b.Kind {
+	case KindPart, KindSection, KindSubheading:
+		l.keep = len(l.rows)
+	case KindQuote, KindFinding: // the introduction, or the space above, with the first lines
+		l.keep = 2
+	case KindImage: // the space above, the image and its caption's first line
+		l.keep = 3
+	}
+	l.keep = min(l.keep, len(l.rows))
+	return l
+}
+
+// write lays out the blocks in order.
+func (w *writer) write(blocks []Block) {
+	for i := 0; i < len(blocks); {
+		switch b := blocks[i]; {
+		case b.Kind == KindPageBreak:
+			w.doc.AddPages(page.New())
+			i++
+		case keepsWithNext(b.Kind):
+			i = w.headed(blocks, i)
+		default:
+			w.place(w.layout(b), nil)
+			i++
+		}
+	}
+}
+
+// headed lays out the run of headings that starts at blocks[i] with what
+// is kept with it, and returns the index of the next block to lay out.
+func (w *writer) headed(blocks []Block, i int) int {
+	var run []core.Row
+	j := i
+	for ; j < len(blocks) && keepsWithNext(blocks[j].Kind); j++ {
+		run = append(run, w.layout(blocks[j]).rows...)
+	}
+	head := blocks[j-1]
+	unit := head.Continued != "" && head.Kind != KindFinding
+	k := j // the blocks kept with the run are blocks[j:k]
+	for k < len(blocks) && blocks[k].Kind != KindPageBreak && !keepsWithNext(blocks[k].Kind) && (unit || k == j) {
+		k++
+	}
+	body := make([]laid, 0, k-j)
+	for _, b := range blocks[j:k] {
+		body = append(body, w.layout(b))
+	}
+	need := w.page.height(run...)
+	switch {
+	case unit:
+		for _, l := range body {
+			need += w.page.height(l.rows...)
+		}
+	case len(body) > 0:
+		need += w.page.height(body[0].rows[:body[0].keep]...)
+	}
+	if !w.page.fits(need) {
+		w.doc.AddPages(page.New())
+	}
+	w.doc.AddRows(run...)
+	var again func() []core.Row
+	if unit {
+		again = func() []core.Row { return w.layout(Block{Kind: head.Kind, Text: head.Continued}).rows }
+	}
+	for _, l := range body {
+		w.place(l, again)
+	}
+	return k
+}
+
+// place adds a block's rows, its first keep rows together and the others
+// one by one, each on a new page when it does not fit in the rest of this
+// one. On each new page, again, if not nil, gives the rows to start with.
+func (w *writer) place(l laid, again func() []core.Row) {
+	for i := 0; i < len(l.rows); {
+		n := 1
+		if i == 0 {
+			n = max(l.keep, 1)
+		}
+		rows := l.rows[i : i+n]
+		if !w.page.fits(w.page.height(rows...)) && !w.page.atTop() {
+			w.doc.AddPages(page.New())
+			if again != nil {
+				w.doc.AddRows(again()...)
+			}
+		}
+		w.doc.AddRows(rows...)
+		i += n
+	}
+}
+
+// bookmark is the heading text of a part or section as a column with an
+// outline entry for it.
+func (w *writer) bookmark(span int, b Block, p props.Text) core.Col {
+	level := 0
+	switch b.Kind {
+	case KindPart:
+		w.inPart = true
+	case KindSection:
+		if w.inPart {
+			level = 1
+		}
+	}
+	return col.New(span).Add(text.New(b.Text, p), &outlineEntry{pdf: w.pdf, title: b.Text, level: level})
 }
 
 func (w *writer) block(b Block) {
@@ -223,15 +417,12 @@ func (w *writer) block(b Block) {
 	case KindTitle:
 		w.m.AddAutoRow(text.NewCol(gridSize, b.Text, props.Text{Size: 18, Style: fontstyle.Bold, Align: align.Center, Bottom: 4}))
 	case KindPart:
-		w.keepWithNext(45)
 		w.m.AddRows(row.New(4), row.New().Add(
-			text.NewCol(gridSize, b.Text, props.Text{Size: 14, Style: fontstyle.Bold, Color: &props.WhiteColor, Top: 1.5, Bottom: 1.5, Left: 2}),
+			w.bookmark(gridSize, b, props.Text{Size: 14, Style: fontstyle.Bold, Color: &props.WhiteColor, Top: 1.5, Bottom: 1.5, Left: 2}),
 		).WithStyle(&props.Cell{BackgroundColor: navy}))
 	case KindSection:
-		w.keepWithNext(35)
-		w.m.AddAutoRow(text.NewCol(gridSize, b.Text, props.Text{Size: 12, Style: fontstyle.Bold, Color: navy, Top: 4, Bottom: 2}))
+		w.m.AddAutoRow(w.bookmark(gridSize, b, props.Text{Size: 12, Style: fontstyle.Bold, Color: navy, Top: 4, Bottom: 2}))
 	case KindSubheading:
-		w.keepWithNext(25)
 		w.m.AddRows(row.New(2), row.New().Add(
 			text.NewCol(gridSize, b.Text, props.Text{Size: bodySize, Style: fontstyle.Bold, Top: 1, Bottom: 1, Left: 2}),
 		).WithStyle(&props.Cell{BackgroundColor: shade}))
@@ -253,12 +444,9 @@ func (w *writer) block(b Block) {
 		w.flow(b.Text, gridSize, props.Text{Size: bodySize, Style: fontstyle.Italic, Color: grey, Left: 2}, w.italic, nil)
 	case KindWarning:
 		w.flow(b.Text, gridSize, props.Text{Size: bodySize, Style: fontstyle.Bold, Color: red, Left: 2}, w.bold, nil)
-	case KindPageBreak:
-		w.m.AddPages(page.New())
 	case KindImage:
 		w.image(b)
 	case KindFinding:
-		w.keepWithNext(25)
 		w.m.AddRows(row.New(3))
 		severity := props.Text{Size: bodySize, Style: fontstyle.Bold, Color: severityColor(b.Key), Left: 2, Right: 2}
 		w.flow(b.Text, gridSize-severitySpan, props.Text{Size: bodySize, Style: fontstyle.Bold, Left: 2}, w.bold, func(first bool) core.Col {
@@ -309,14 +497,6 @@ func (w *writer) flow(s string, span int, p props.Text, m *measurer, left func(f
 	}
 }
 
-// keepWithNext starts a new page unless mm millimetres are left on this
-// one, so that a heading is not left alone at the foot of a page.
-func (w *writer) keepWithNext(mm float64) {
-	if !w.m.FitlnCurrentPage(mm) {
-		w.m.AddPages(page.New())
-	}
-}
-
 // pinModDate sets the PDF's ModDate, which gofpdf always takes from the
 // clock, to created. The stamp keeps its length, so offsets stay valid.
 func pinModDate(pdf []byte, created time.Time) ([]byte, error) {
@@ -344,4 +524,149 @@ func (o Options) apply(t *Tree) {
 	if o.NoPageNumber {
 		t.PageNumber = ""
 	}
+}
+
+// cursor measures rows as maroto will and reads where maroto is on the
+// current page. maroto v2.3.3 keeps both to itself: its provider (which
+// measures text) and its running height are unexported, and its
+// FitlnCurrentPage counts the page header twice. They are reached by
+// reflection, as gofpdfOf reaches gofpdf; cursorOf says what is missing if
+// another maroto lays them out differently.
+type cursor struct {
+	provider core.Provider
+	config   *entity.Config
+	cell     entity.Cell // the text area of a page
+	// current is the height taken on the current page (the page header
+	// included), header and footer the heights of the page furniture.
+	current, header, footer *float64
+}
+
+func cursorOf(m core.Maroto) (*cursor, error) {
+	v := reflect.ValueOf(m)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil, fmt.Errorf("maroto: %T is not a pointer to a struct", m)
+	}
+	s := v.Elem()
+	field := func(name string, t reflect.Type) (reflect.Value, error) {
+		f := s.FieldByName(name)
+		if !f.IsValid() || f.Type() != t {
+			return reflect.Value{}, fmt.Errorf("maroto: no field %s of type %s", name, t)
+		}
+		return writable(f), nil
+	}
+	c := &cursor{config: m.GetCurrentConfig()}
+	p, err := field("provider", reflect.TypeFor[core.Provider]())
+	if err != nil {
+		return nil, err
+	}
+	c.provider, _ = p.Interface().(core.Provider)
+	cell, err := field("cell", reflect.TypeFor[entity.Cell]())
+	if err != nil {
+		return nil, err
+	}
+	c.cell = cell.Interface().(entity.Cell)
+	for _, f := range []struct {
+		name string
+		ptr  **float64
+	}{{"currentHeight", &c.current}, {"headerHeight", &c.header}, {"footerHeight", &c.footer}} {
+		h, err := field(f.name, reflect.TypeFor[float64]())
+		if err != nil {
+			return nil, err
+		}
+		*f.ptr = h.Addr().Interface().(*float64)
+	}
+	if c.provider == nil || c.config == nil {
+		return nil, errors.New("maroto: no provider or no config")
+	}
+	return c, nil
+}
+
+// height is the height of rows as maroto lays them out.
+func (c *cursor) height(rows ...core.Row) float64 {
+	var h float64
+	for _, r := range rows {
+		if len(r.GetColumns()) == 0 {
+			r.Add(col.New()) // as maroto does
+		}
+		r.SetConfig(c.config)
+		cell := c.cell
+		h += r.GetHeight(c.provider, &cell)
+	}
+	return h
+}
+
+// fits reports whether h millimetres of rows fit in the rest of the page,
+// on the safe side of maroto, which sums the same heights in another order
+// (fitEpsilon, as for tables).
+func (c *cursor) fits(h float64) bool {
+	return *c.current+h+*c.footer+fitEpsilon <= c.cell.Height
+}
+
+// atTop reports whether nothing but the page header is on the page yet.
+func (c *cursor) atTop() bool { return *c.current == *c.header }
+
+// outlineEntry files an outline entry (a bookmark) for the row it is in,
+// pointing at the top of the row on the page where it is drawn; it takes
+// no space.
+type outlineEntry struct {
+	pdf   *gofpdf.Fpdf
+	title string
+	level int
+}
+
+func (o *outlineEntry) Render(_ core.Provider, cell *entity.Cell) {
+	_, top, _, _ := o.pdf.GetMargins()
+	o.pdf.Bookmark(o.title, o.level, cell.Y+top)
+}
+
+func (o *outlineEntry) GetHeight(core.Provider, *entity.Cell) float64 { return 0 }
+
+func (o *outlineEntry) SetConfig(*entity.Config) {}
+
+func (o *outlineEntry) GetStructure() *node.Node[core.Structure] {
+	return node.New(core.Structure{Type: "bookmark", Value: o.title})
+}
+
+// catalogEntries is what the document catalog says besides what gofpdf
+// writes: the document's language (/Lang, which a screen reader reads the
+// text in) and that a viewer shows the title (/Info Title) rather than the
+// file name. A bilingual document is Welsh first, so its primary language
+// is Welsh; its English halves are not tagged as such, since the PDF is
+// untagged (the HTML rendition marks each passage's language).
+func catalogEntries(l Lang) string {
+	lang := "en"
+	if l == LangCY || l == LangBilingual {
+		lang = "cy"
+	}
+	return "/Lang (" + lang + ")\n/ViewerPreferences << /DisplayDocTitle true >>\n"
+}
+
+// addToCatalog adds entries to the document catalog that gofpdf writes.
+// gofpdf writes the catalog last before the cross-reference table, so the
+// entries shift nothing but the table, whose offset (startxref) is
+// corrected.
+func addToCatalog(pdf []byte, entries string) ([]byte, error) {
+	catalog := []byte("/Type /Catalog\n")
+	i := bytes.LastIndex(pdf, catalog)
+	const sx = "\nstartxref\n"
+	j := bytes.LastIndex(pdf, []byte(sx))
+	if i < 0 || j < i {
+		return nil, errors.New("no catalog before the cross-reference table")
+	}
+	end := bytes.IndexByte(pdf[j+len(sx):], '\n')
+	if end < 0 {
+		return nil, errors.New("no startxref offset")
+	}
+	offset, err := strconv.Atoi(string(pdf[j+len(sx) : j+len(sx)+end]))
+	if err != nil || offset < i {
+		return nil, fmt.Errorf("startxref offset %q", pdf[j+len(sx):j+len(sx)+end])
+	}
+	at := i + len(catalog)
+	out := make([]byte, 0, len(pdf)+len(entries)+4)
+	out = append(out, pdf[:at]...)
+	out = append(out, entries...)
+	out = append(out, pdf[at:j+len(sx)]...)
+	out = strconv.AppendInt(out, int64(offset+len(entries)), 10)
+	out = append(out, pdf[j+len(sx)+end:]...)
+	return out, nil
 }

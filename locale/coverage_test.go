@@ -35,10 +35,12 @@ var (
 		"graph/inputs.go":       {"operation x not found", "parse: x"},
 		"clock/settings.go":     {"is not the id of a rule"},
 		"service/bundlespec.go": {"bundle sections: x"},
-		"mongodb/plans.go":      {"the first version must be number 1 of the plan"},
-		"mongodb/files.go":      {"a file id is required", "the file's bytes are required"},
-		"mongodb/cases.go":      {"a withdrawal time is required", "a bundle id is required", "a bundle id and a file id are required"},
-		"mongodb/deadlines.go":  {"an extended deadline needs a due date"},
+		// RIGHTS_CONTACTS, read at start-up.
+		"service/rightscontacts.go": {"rights contacts: x", "rights contacts: x is not an organisation id"},
+		"mongodb/plans.go":          {"the first version must be number 1 of the plan"},
+		"mongodb/files.go":          {"a file id is required", "the file's bytes are required"},
+		"mongodb/cases.go":          {"a withdrawal time is required", "a bundle id is required", "a bundle id and a file id are required"},
+		"mongodb/deadlines.go":      {"an extended deadline needs a due date"},
 	}
 )
 

@@ -74,7 +74,7 @@ func TestDocumentContent(t *testing.T) {
 	r = e.must(alnco, `mutation($id: ID!) { renderMeetingRecord(input: {reviewId: $id, language: EN}) { job { id } } }`, map[string]any{"id": reviewID})
 	pdf = e.waitForFile(alnco, r.str("renderMeetingRecord", "job", "id"))
 	text = pdfText(t, pdf)
-	for _, want := range []string{"Siôn's views (1): Siôn a Mabon.png", "drawings, photographs, audio and video added: \"Siôn a Mabon.png\"", "Your rights and who to contact", "Cardiff"} {
+	for _, want := range []string{"Siôn's views (1): Siôn a Mabon.png", "drawings, photographs, audio and video added: ‘Siôn a Mabon.png’", "Your rights and who to contact", "Cardiff"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the meeting record lacks %q", want)
 		}

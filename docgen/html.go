@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/cynllun/cynllun"
-	"github.com/cynllun/cynllun/form"
 )
 
 // The accessible HTML rendition (issue 18).
@@ -39,13 +38,6 @@ import (
 // Free text entered by users is printed once in each, as stored; the
 // record does not say which language it was written in, so it carries the
 // language of the half it is in.
-
-// Fixed wording of the HTML rendition; the rest comes from the trees.
-var (
-	txtSkipToDocument = form.Text{EN: "Skip to the document", CY: "Neidio i'r ddogfen"}
-	txtLanguage       = form.Text{EN: "Language", CY: "Iaith"}
-	txtImage          = form.Text{EN: "Image", CY: "Delwedd"}
-)
 
 // RenderPlanHTML renders one version of an IDP as its accessible HTML
 // rendition; a bilingual rendition is the Welsh plan then the English one.

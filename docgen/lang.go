@@ -519,3 +519,11 @@ func continued(t form.Text) form.Text {
 		CY: t.In(cynllun.LanguageCY) + " (" + txtContinued.CY + ")",
 	}
 }
+
+// Fixed wording of the HTML rendition (html.go); the rest comes from the
+// trees.
+var (
+	txtSkipToDocument = form.Text{EN: "Skip to the document", CY: "Neidio i'r ddogfen"}
+	txtLanguage       = form.Text{EN: "Language", CY: "Iaith"}
+	txtImage          = form.Text{EN: "Image", CY: "Delwedd"}
+)

@@ -1,11 +1,17 @@
 package metrics
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/v2/event"
 )
 
 func TestOperationName(t *testing.T) {
@@ -95,5 +101,58 @@ func TestNilMetricsIsOff(t *testing.T) {
 	h := http.NotFoundHandler()
 	if got := m.HTTP(func(*http.Request) string { return "" }, h); fmt.Sprint(got) != fmt.Sprint(h) {
 		t.Fatal("a nil registry wraps the handler")
+	}
+}
+
+// TestDashboardSeriesExist checks that every Cynllun and asynq series the
+// Grafana dashboard queries is one this package serves.
+func TestDashboardSeriesExist(t *testing.T) {
+	m := New()
+	m.Operation("X", "ok", 1, 1)
+	m.RateLimited("rate")
+	m.Job("k", "ok", 1)
+	m.Notice("EMAIL", "sent")
+	m.HTTP(func(*http.Request) string { return "r" }, http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	m.CommandMonitor(nil).Succeeded(t.Context(), &event.CommandSucceededEvent{CommandFinishedEvent: event.CommandFinishedEvent{CommandName: "find"}})
+	served := map[string]bool{}
+	fams, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		served[f.GetName()] = true
+	}
+	descs := make(chan *prometheus.Desc, 16)
+	NewQueueCollector(nil).Describe(descs)
+	close(descs)
+	for d := range descs {
+		served[regexp.MustCompile(`fqName: "([a-z_]+)"`).FindStringSubmatch(d.String())[1]] = true
+	}
+	b, err := os.ReadFile("../../deploy/grafana/cynllun.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(b, &dash); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			for _, name := range regexp.MustCompile(`\b(?:cynllun|asynq|process|go)_[a-z_]+`).FindAllString(tg.Expr, -1) {
+				n++
+				base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_bucket"), "_count"), "_sum")
+				if !served[name] && !served[base] {
+					t.Errorf("dashboard queries %s, which is not served", name)
+				}
+			}
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d series found in the dashboard", n)
 	}
 }

@@ -389,6 +389,9 @@ func Dev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	fmt.Fprintf(out, "  GraphQL API:  %s/graphql\n", base)
 	fmt.Fprintf(out, "  Playground:   %s/playground\n", base)
 	fmt.Fprintf(out, "  Health:       %s/readyz\n", base)
+	if cfg.MetricsAddr != "" {
+		fmt.Fprintf(out, "  Metrics:      http://%s/metrics\n", cfg.MetricsAddr)
+	}
 	fmt.Fprintf(out, "  Data:         %s (embedded FerretDB; delete it to start afresh)\n\n", cfg.DataDir)
 	fmt.Fprintf(out, "Sample tokens (valid 12 hours; send as \"Authorization: Bearer <token>\"):\n")
 	roles := make([]string, 0, len(seed.Users))

@@ -120,7 +120,7 @@ type Config struct {
 	CORSAllowedOrigins []string
 
 	// MetricsAddr is METRICS_ADDR: a listener of its own for /metrics (API
-	// and worker; default off; dev 127.0.0.1:9090). MetricsToken is
+	// and worker; default off; dev 127.0.0.1:8082). MetricsToken is
 	// METRICS_TOKEN: /metrics also on the API's own address, to requests
 	// bearing it; on METRICS_ADDR too when set.
 	MetricsAddr  string
@@ -140,7 +140,7 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 		JWTIssuer:         getenv("JWT_ISSUER"),
 		JWTAudience:       getenv("JWT_AUDIENCE"),
 		WorkerHealthAddr:  or(getenv("WORKER_HEALTH_ADDR"), ":8081"),
-		MetricsAddr:       or(getenv("METRICS_ADDR"), ifs(dev, "127.0.0.1:9090", "")),
+		MetricsAddr:       or(getenv("METRICS_ADDR"), ifs(dev, "127.0.0.1:8082", "")),
 		MetricsToken:      getenv("METRICS_TOKEN"),
 		FileURLSecret:     getenv("FILE_URL_SECRET"),
 		PublicURL:         strings.TrimRight(getenv("PUBLIC_URL"), "/"),

@@ -10,7 +10,7 @@ func TestMetricsConfig(t *testing.T) {
 		wantAddr, token string
 	}{
 		{nil, false, "", ""},
-		{nil, true, "127.0.0.1:9090", ""},
+		{nil, true, "127.0.0.1:8082", ""},
 		{map[string]string{"METRICS_ADDR": ":9100", "METRICS_TOKEN": "t0k"}, false, ":9100", "t0k"},
 		{map[string]string{"METRICS_ADDR": "10.0.0.5:9090"}, true, "10.0.0.5:9090", ""},
 	} {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/redis/go-redis/v9"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/cynllun/cynllun/auth"
 	"github.com/cynllun/cynllun/events"
 	"github.com/cynllun/cynllun/generation"
+	"github.com/cynllun/cynllun/internal/metrics"
 	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/notify"
 	"github.com/cynllun/cynllun/seed"
@@ -45,6 +47,8 @@ type Program struct {
 	Verifier *auth.Verifier
 	Bus      *events.Bus
 	Links    *auth.FileLinks
+	// Metrics is this process's registry (API and worker share it in dev).
+	Metrics *metrics.Metrics
 
 	mini *miniredis.Miniredis
 	stop context.CancelFunc
@@ -61,7 +65,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 	if err := useBankHolidays(ctx, log, cfg, time.Now()); err != nil {
 		return nil, err
 	}
-	p := &Program{Config: cfg, Log: log}
+	p := &Program{Config: cfg, Log: log, Metrics: metrics.New()}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	p.stop = stop
 	ok := false
@@ -101,7 +105,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 	if dbName == "" {
 		dbName = mongodb.DefaultDatabase
 	}
-	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, Database: dbName, DataDir: dataDir, EmbeddedSync: cfg.EmbeddedSync, Logger: log,
+	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, Database: dbName, DataDir: dataDir, EmbeddedSync: cfg.EmbeddedSync, Logger: log, Monitor: p.Metrics.CommandMonitor(nil),
 		Generation: generation.New(p.Redis, dbName, "access")})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -208,13 +212,15 @@ func (p *Program) Handler() http.Handler {
 		Limits: server.Limits{Redis: p.Redis, Rate: p.Config.Limits.PerSecond, Burst: p.Config.Limits.Burst, HeavyCost: p.Config.Limits.HeavyCost,
 			Concurrent: p.Config.Limits.Concurrent, TrustedProxies: p.Config.Limits.TrustedProxies},
 		AllowedOrigins: p.Config.CORSAllowedOrigins,
+		Metrics:        p.Metrics, MetricsToken: p.Config.MetricsToken,
 	})
 }
 
 // Worker returns the task worker with every handler registered.
 func (p *Program) Worker() *worker.Worker {
 	w := worker.New(p.Redis, worker.Config{Concurrency: p.Config.WorkerConcurrency, ShutdownTimeout: p.Config.ShutdownTimeout,
-		NoticeScanEvery: p.Config.NoticeScanEvery, Logger: p.Log})
+		NoticeScanEvery: p.Config.NoticeScanEvery, Logger: p.Log, Metrics: p.Metrics})
+	p.Metrics.WatchQueues(asynq.NewInspectorFromRedisClient(p.Redis))
 	render := worker.NewRenderHandler(p.DB, p.Bus, p.Log)
 	render.Contacts = p.Config.RightsContacts
 	w.Handle(worker.TypeRenderPlan, render)
@@ -232,7 +238,7 @@ func (p *Program) Worker() *worker.Worker {
 		p.Log.Info("SMTP_HOST is unset: deadline notices go to webhooks only")
 	}
 	w.Handle(worker.TypeScanNotices, &worker.Scanner{Store: p.DB, Queue: worker.NewClient(p.Redis), Offsets: p.Config.NoticeOffsets, Email: mailer != nil, Log: p.Log})
-	w.Handle(worker.TypeSendNotice, &worker.NoticeSender{Store: p.DB, Mailer: mailer, Webhooks: notify.NewWebhookSender(p.Config.WebhookTimeout, p.Config.Webhooks), Log: p.Log,
+	w.Handle(worker.TypeSendNotice, &worker.NoticeSender{Store: p.DB, Mailer: mailer, Webhooks: notify.NewWebhookSender(p.Config.WebhookTimeout, p.Config.Webhooks), Log: p.Log, Metrics: p.Metrics,
 		Link: func(n *cynllun.Notice) string {
 			// A front-end's page for the deadline, when one is configured.
 			return strings.ReplaceAll(p.Config.NoticeLink, "{deadline}", n.DeadlineID)
@@ -296,6 +302,9 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("API listening", "addr", ln.Addr().String())
+	if err := p.serveMetrics(ctx); err != nil {
+		return err
+	}
 	return ServeHTTP(ctx, ln, p.Handler(), cfg.ShutdownTimeout)
 }
 
@@ -312,8 +321,28 @@ func Worker(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	go func() { _ = ServeHTTP(ctx, ln, healthHandler(p.Ready), 5*time.Second) }()
 	w := p.Worker()
+	if err := p.serveMetrics(ctx); err != nil {
+		return err
+	}
 	log.Info("worker running", "concurrency", cfg.WorkerConcurrency, "health", ln.Addr().String())
 	return w.Run(ctx)
+}
+
+// serveMetrics serves /metrics on METRICS_ADDR, when set, until ctx ends
+// (behind METRICS_TOKEN when that is set too).
+func (p *Program) serveMetrics(ctx context.Context) error {
+	if p.Config.MetricsAddr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", p.Config.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("METRICS_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", p.Metrics.Handler(p.Config.MetricsToken))
+	go func() { _ = ServeHTTP(ctx, ln, mux, 5*time.Second) }()
+	p.Log.Info("metrics listening", "addr", ln.Addr().String())
+	return nil
 }
 
 func healthHandler(ready server.Readiness) http.Handler {
@@ -349,6 +378,9 @@ func Dev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		return err
 	}
 	w := p.Worker()
+	if err := p.serveMetrics(ctx); err != nil {
+		return err
+	}
 	werr := make(chan error, 1)
 	go func() { werr <- w.Run(ctx) }()
 
@@ -357,6 +389,9 @@ func Dev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	fmt.Fprintf(out, "  GraphQL API:  %s/graphql\n", base)
 	fmt.Fprintf(out, "  Playground:   %s/playground\n", base)
 	fmt.Fprintf(out, "  Health:       %s/readyz\n", base)
+	if cfg.MetricsAddr != "" {
+		fmt.Fprintf(out, "  Metrics:      http://%s/metrics\n", cfg.MetricsAddr)
+	}
 	fmt.Fprintf(out, "  Data:         %s (embedded FerretDB; delete it to start afresh)\n\n", cfg.DataDir)
 	fmt.Fprintf(out, "Sample tokens (valid 12 hours; send as \"Authorization: Bearer <token>\"):\n")
 	roles := make([]string, 0, len(seed.Users))

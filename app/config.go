@@ -118,6 +118,13 @@ type Config struct {
 	// (see server.ParseAllowedOrigins); default none (same origin only),
 	// dev http://localhost:*, http://127.0.0.1:* and http://[::1]:*.
 	CORSAllowedOrigins []string
+
+	// MetricsAddr is METRICS_ADDR: a listener of its own for /metrics (API
+	// and worker; default off; dev 127.0.0.1:8082). MetricsToken is
+	// METRICS_TOKEN: /metrics also on the API's own address, to requests
+	// bearing it; on METRICS_ADDR too when set.
+	MetricsAddr  string
+	MetricsToken string
 }
 
 // FromEnv reads Config from getenv. dev selects dev-mode defaults.
@@ -133,6 +140,8 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 		JWTIssuer:         getenv("JWT_ISSUER"),
 		JWTAudience:       getenv("JWT_AUDIENCE"),
 		WorkerHealthAddr:  or(getenv("WORKER_HEALTH_ADDR"), ":8081"),
+		MetricsAddr:       or(getenv("METRICS_ADDR"), ifs(dev, "127.0.0.1:8082", "")),
+		MetricsToken:      getenv("METRICS_TOKEN"),
 		FileURLSecret:     getenv("FILE_URL_SECRET"),
 		PublicURL:         strings.TrimRight(getenv("PUBLIC_URL"), "/"),
 		WorkerConcurrency: runtime.NumCPU(),

@@ -22,6 +22,7 @@ import (
 	"github.com/cynllun/cynllun/auth"
 	"github.com/cynllun/cynllun/events"
 	"github.com/cynllun/cynllun/generation"
+	"github.com/cynllun/cynllun/internal/metrics"
 	"github.com/cynllun/cynllun/internal/redistest"
 	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/seed"
@@ -31,6 +32,9 @@ import (
 )
 
 var secret = []byte("test-secret-test-secret-test-secret-0123")
+
+// metricsToken guards the test server's /metrics.
+const metricsToken = "test-metrics-token"
 
 // clock is a settable clock shared by the service under test.
 type clock struct {
@@ -66,6 +70,7 @@ type env struct {
 	scans    atomic.Int64 // reads that are not a find by _id
 	namesMu  sync.Mutex
 	names    []string // "command collection" in the order sent while counting
+	metrics  *metrics.Metrics
 }
 
 func newEnv(t testing.TB) *env {
@@ -84,7 +89,7 @@ func newEnvOn(t testing.TB, redisURL string) *env {
 func newEnvWith(t testing.TB, redisURL string, extra ...service.Option) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}, metrics: metrics.New()}
 	mon := &event.CommandMonitor{Started: func(_ context.Context, ev *event.CommandStartedEvent) {
 		if !e.counting.Load() {
 			return
@@ -113,7 +118,7 @@ func newEnvWith(t testing.TB, redisURL string, extra ...service.Option) *env {
 	t.Cleanup(func() { _ = rdb.Close() })
 	// Each environment's database is its own, so its access cache gets a
 	// generation of its own on the shared Redis.
-	db, err := mongodb.Open(ctx, mongodb.Config{Monitor: mon, Generation: generation.New(rdb, cynllun.NewID("test"), "access")})
+	db, err := mongodb.Open(ctx, mongodb.Config{Monitor: e.metrics.CommandMonitor(mon), Generation: generation.New(rdb, cynllun.NewID("test"), "access")})
 	if err != nil {
 		t.Fatalf("open embedded database: %v", err)
 	}
@@ -137,7 +142,8 @@ func newEnvWith(t testing.TB, redisURL string, extra ...service.Option) *env {
 		}
 		return bus.Ping(ctx)
 	}
-	e.handler = server.New(e.svc, v, ready, slog.New(catalogueGuard(t)), server.Config{Introspection: true, MaxBodyBytes: 256 << 10, FileLinks: links})
+	e.handler = server.New(e.svc, v, ready, slog.New(catalogueGuard(t)), server.Config{Introspection: true, MaxBodyBytes: 256 << 10, FileLinks: links,
+		Metrics: e.metrics, MetricsToken: metricsToken})
 	e.srv = httptest.NewServer(e.handler)
 	t.Cleanup(e.srv.Close)
 	if err := seed.Reference(ctx, db, e.clock.Now()); err != nil {
@@ -150,7 +156,7 @@ func newEnvWith(t testing.TB, redisURL string, extra ...service.Option) *env {
 // worker use newEnvOn(t, redistest.StartOwn(t)): a shared server (REDIS_URL)
 // would hand their tasks to other packages' workers.
 func (e *env) startWorker() {
-	w := worker.New(e.rdb, worker.Config{Concurrency: 2, RetryBase: 50 * time.Millisecond, ReconcileEvery: -1, ShutdownTimeout: 5 * time.Second})
+	w := worker.New(e.rdb, worker.Config{Concurrency: 2, RetryBase: 50 * time.Millisecond, ReconcileEvery: -1, ShutdownTimeout: 5 * time.Second, Metrics: e.metrics})
 	h := worker.NewRenderHandler(e.db, e.bus, nil)
 	w.Handle(worker.TypeRenderPlan, h)
 	w.Handle(worker.TypeRenderMeeting, h)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/auth"
+	"github.com/cynllun/cynllun/internal/metrics"
 )
 
 // Limits is fair sharing between principals: a rate (GCRA, in Redis, so it
@@ -112,6 +113,7 @@ type limiter struct {
 	blocked map[string]time.Time // principals refused by the rate, until when
 
 	lastWarn atomic.Int64 // unix nanoseconds of the last fail-open warning
+	metrics  *metrics.Metrics
 	leaseSeq atomic.Uint64
 	leaseTag string
 }
@@ -344,6 +346,7 @@ func (l *limiter) wrap(next http.Handler) http.Handler {
 		key := l.principalKey(r)
 		ctx := r.Context()
 		if wait, _ := l.allow(ctx, key, 1); wait > 0 {
+			l.metrics.RateLimited("rate")
 			writeRateLimited(w, r, wait)
 			return
 		}
@@ -355,6 +358,7 @@ func (l *limiter) wrap(next http.Handler) http.Handler {
 		}
 		release, ok := l.acquire(ctx, key)
 		if !ok {
+			l.metrics.RateLimited("concurrency")
 			writeRateLimited(w, r, time.Second)
 			return
 		}
@@ -435,6 +439,7 @@ func (OperationCost) MutateOperationContext(ctx context.Context, oc *graphql.Ope
 			"too many operations that queue work or store files in one request: send at most "+strconv.Itoa(st.l.limit.Burst/st.l.cfg.HeavyCost)+" at a time")}
 	}
 	if wait > 0 {
+		st.l.metrics.RateLimited("cost")
 		st.mu.Lock()
 		st.retry = wait
 		st.mu.Unlock()

@@ -28,6 +28,7 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/auth"
 	"github.com/cynllun/cynllun/graph"
+	"github.com/cynllun/cynllun/internal/metrics"
 	"github.com/cynllun/cynllun/locale"
 	"github.com/cynllun/cynllun/server/playground"
 	"github.com/cynllun/cynllun/service"
@@ -97,6 +98,12 @@ type Config struct {
 	// from a browser, websockets included (see ParseAllowedOrigins and
 	// cors.go); empty: same origin only.
 	AllowedOrigins []string
+	// Metrics, when set, counts requests, operations and rate-limit
+	// refusals. /metrics is served on this handler only when MetricsToken
+	// is also set, and then only to requests bearing it; otherwise the
+	// process serves it on its own listener (METRICS_ADDR, app package).
+	Metrics      *metrics.Metrics
+	MetricsToken string
 }
 
 func (c *Config) defaults() {
@@ -148,6 +155,9 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 	}
 	gql := NewGraphQL(svc, verifier, log, cfg)
 	lim := newLimiter(cfg.Limits, verifier, log)
+	if lim != nil {
+		lim.metrics = cfg.Metrics
+	}
 
 	mux := http.NewServeMux()
 	// /graphql: the principal's rate and concurrency limits come first
@@ -162,6 +172,9 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 		pg := playground.Handler("Cynllun", "/playground", "/graphql")
 		mux.Handle("GET /playground", pg)
 		mux.Handle("GET /playground/assets/", pg)
+	}
+	if cfg.Metrics != nil && cfg.MetricsToken != "" {
+		mux.Handle("GET /metrics", cfg.Metrics.Handler(cfg.MetricsToken))
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -181,7 +194,7 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 		}
 		_, _ = io.WriteString(w, "ready\n")
 	})
-	return withRequestID(logRequests(log, withLanguage(newOrigins(cfg.AllowedOrigins).wrap(mux))))
+	return withRequestID(logRequests(log, cfg.Metrics.HTTP(route, withLanguage(newOrigins(cfg.AllowedOrigins).wrap(mux)))))
 }
 
 // NewGraphQL builds the gqlgen server with explicit transports and limits.
@@ -190,6 +203,10 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 	c := graph.Config{Resolvers: &graph.Resolver{Svc: svc, Log: log}}
 	graph.SetComplexity(&c.Complexity)
 	srv := handler.New(graph.NewExecutableSchema(c))
+	if cfg.Metrics != nil {
+		// First, so it sees every response, refused ones included.
+		srv.Use(OperationMetrics{M: cfg.Metrics})
+	}
 	srv.AddTransport(transport.Websocket{
 		// The origin is checked against CORS_ALLOWED_ORIGINS, then the
 		// connection closes with 4401 when its token expires.

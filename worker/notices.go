@@ -13,6 +13,7 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
+	"github.com/cynllun/cynllun/internal/metrics"
 	"github.com/cynllun/cynllun/notify"
 	"github.com/cynllun/cynllun/service"
 )
@@ -353,6 +354,8 @@ type NoticeSender struct {
 	// AfterSend, when set, runs between a delivery and its recording
 	// (tests use it to kill the worker there).
 	AfterSend func(n *cynllun.Notice)
+	// Metrics, when set, counts delivery attempts by channel and outcome.
+	Metrics *metrics.Metrics
 }
 
 func (h *NoticeSender) now() time.Time {
@@ -423,16 +426,21 @@ func (h *NoticeSender) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		h.log().WarnContext(ctx, "could not log a delivery", "notice", n.ID, "code", string(cynllun.ErrorCode(err)))
 	}
 	n.UpdatedAt = h.now()
+	outcome := "retry"
 	switch {
 	case derr == nil:
 		n.Status, n.SentAt, n.ErrorCode = cynllun.NoticeSent, n.UpdatedAt, ""
+		outcome = "sent"
 	case errors.Is(derr, errSkip):
 		n.Status, n.ErrorCode = cynllun.NoticeSkipped, code
+		outcome = "skipped"
 	case permanent(code) || lastAttempt(ctx):
 		n.Status, n.ErrorCode = cynllun.NoticeFailed, code
+		outcome = "failed"
 	default:
 		n.ErrorCode = code // PENDING: waiting for its retry
 	}
+	h.Metrics.Notice(string(n.Channel), outcome)
 	if err := h.Store.UpdateNotice(ctx, n); err != nil {
 		return cynllun.AsError(op, err)
 	}

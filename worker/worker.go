@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/internal/metrics"
 )
 
 // Queues and their priorities: interactive work before bulk.
@@ -39,6 +40,8 @@ type Config struct {
 	// 10 minutes; negative: off, for tests that scan by hand).
 	NoticeScanEvery time.Duration
 	Logger          *slog.Logger
+	// Metrics, when set, counts and times every task by kind and outcome.
+	Metrics *metrics.Metrics
 }
 
 // Worker is an Asynq server with Cynllun's task handlers, and the scheduler
@@ -48,6 +51,7 @@ type Worker struct {
 	sched *asynq.Scheduler
 	mux   *asynq.ServeMux
 	log   *slog.Logger
+	m     *metrics.Metrics
 }
 
 // New returns a worker consuming from rdb.
@@ -83,7 +87,7 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 			log.WarnContext(ctx, "task failed", "type", t.Type(), "code", string(cynllun.ErrorCode(err)))
 		}),
 	})
-	w := &Worker{srv: srv, mux: asynq.NewServeMux(), log: log}
+	w := &Worker{srv: srv, mux: asynq.NewServeMux(), log: log, m: cfg.Metrics}
 	// Every worker process runs a scheduler; Unique makes the extra
 	// enqueues no-ops, and the reconciler and the notice scanner are safe
 	// to run twice at once anyway.
@@ -119,7 +123,10 @@ func backoff(base, max time.Duration) asynq.RetryDelayFunc {
 // values; Classify maps them to retry or skip-retry once, here.
 func (w *Worker) Handle(taskType string, h asynq.Handler) {
 	w.mux.Handle(taskType, asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
-		return Classify(h.ProcessTask(ctx, t))
+		start := time.Now()
+		err := Classify(h.ProcessTask(ctx, t))
+		w.m.Job(taskType, jobOutcome(ctx, err), time.Since(start))
+		return err
 	}))
 }
 
@@ -154,6 +161,18 @@ func Classify(err error) error {
 		return errors.Join(err, asynq.SkipRetry)
 	}
 	return err
+}
+
+// jobOutcome is a task run's outcome for the metrics: ok; retry (it will
+// run again); failed (it will not: a permanent error or its last attempt).
+func jobOutcome(ctx context.Context, err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, asynq.SkipRetry) || lastAttempt(ctx):
+		return "failed"
+	}
+	return "retry"
 }
 
 // IsFailure says whether err counts against the Redis-health circuit (not

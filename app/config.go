@@ -30,6 +30,11 @@ type Config struct {
 	MongoURI      string // MONGODB_URI; empty = embedded FerretDB
 	MongoDatabase string // MONGODB_DATABASE (default cynllun)
 	DataDir       string // CYNLLUN_DATA_DIR: embedded database files (default ./data)
+	// WorkDir is CYNLLUN_WORK_DIR: the worker's private directory for
+	// temporary files holding personal data (default: DataDir/work with
+	// the embedded database, the user's cache directory with MongoDB;
+	// worker.DefaultWorkDir).
+	WorkDir string
 	// EmbeddedSync is EMBEDDED_DB_SYNC: when the embedded database flushes
 	// its log to disk, "normal" (default) or "full" (mongodb.Config).
 	EmbeddedSync   string
@@ -127,6 +132,7 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 		MongoURI:          getenv("MONGODB_URI"),
 		MongoDatabase:     or(getenv("MONGODB_DATABASE"), "cynllun"),
 		DataDir:           or(getenv("CYNLLUN_DATA_DIR"), "data"),
+		WorkDir:           getenv("CYNLLUN_WORK_DIR"),
 		RedisURL:          getenv("REDIS_URL"),
 		JWTSecret:         getenv("JWT_SECRET"),
 		JWKSURL:           getenv("JWT_JWKS_URL"),

@@ -100,6 +100,11 @@ type RenderHandler struct {
 	// decision names, per local authority (RIGHTS_CONTACTS); the built-in
 	// ones when nil.
 	Contacts *service.RightsContacts
+	// WorkDir is the private directory of the bundle's temporary file
+	// (OpenWorkDir prepares it); with none, bundles are built in memory.
+	WorkDir string
+
+	afterBuild func() // tests: runs when a bundle is built, before it is stored
 }
 
 // NewRenderHandler returns a handler rendering with docgen.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -48,6 +49,29 @@ type Worker struct {
 	sched *asynq.Scheduler
 	mux   *asynq.ServeMux
 	log   *slog.Logger
+	// running counts the handlers running: after the shutdown timeout
+	// Asynq hands their tasks back but does not wait for them, and Run
+	// gives them a little longer to record how they ended.
+	running sync.WaitGroup
+}
+
+// outcomeTimeout bounds the writing of a task's outcome, and how long Run
+// waits after the shutdown timeout for handlers to write theirs.
+const outcomeTimeout = 10 * time.Second
+
+// outcomeContext is the context a task's outcome (a job's or a notice's
+// final or retry status) is written with: the task's values without its
+// cancellation, so that a task cancelled at the shutdown timeout or its
+// own deadline still records how it ended, bounded by outcomeTimeout.
+func outcomeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), outcomeTimeout)
+}
+
+// handedBack reports whether the task was cancelled because the worker is
+// stopping: Asynq puts it back in its queue without counting an attempt
+// (a task past its own deadline ends with DeadlineExceeded instead).
+func handedBack(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled)
 }
 
 // New returns a worker consuming from rdb.
@@ -119,6 +143,8 @@ func backoff(base, max time.Duration) asynq.RetryDelayFunc {
 // values; Classify maps them to retry or skip-retry once, here.
 func (w *Worker) Handle(taskType string, h asynq.Handler) {
 	w.mux.Handle(taskType, asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		w.running.Add(1)
+		defer w.running.Done()
 		return Classify(h.ProcessTask(ctx, t))
 	}))
 }
@@ -139,7 +165,21 @@ func (w *Worker) Run(ctx context.Context) error {
 		w.sched.Shutdown()
 	}
 	w.srv.Shutdown()
+	w.waitRunning()
 	return nil
+}
+
+// waitRunning waits, up to outcomeTimeout, for handlers still running
+// after the shutdown (their tasks are back in the queue) to record their
+// outcome.
+func (w *Worker) waitRunning() {
+	done := make(chan struct{})
+	go func() { w.running.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(outcomeTimeout):
+		w.log.Warn("tasks still running after the shutdown: they run again when a worker takes them")
+	}
 }
 
 // Classify maps a handler's error to Asynq's retry model: INVALID and

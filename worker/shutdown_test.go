@@ -3,6 +3,8 @@ package worker_test
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -71,5 +73,59 @@ func TestRenderPastShutdownTimeout(t *testing.T) {
 				t.Fatalf("the task after the shutdown: %+v, %v; want pending, not retried", info, err)
 			}
 		})
+	}
+}
+
+// errorLog is a log handler that records the messages of ERROR records.
+type errorLog struct {
+	mu     *sync.Mutex
+	errors *[]string
+}
+
+func newErrorLog() errorLog { return errorLog{mu: &sync.Mutex{}, errors: new([]string)} }
+
+func (h errorLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h errorLog) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if r.Level >= slog.LevelError {
+		msg := r.Message
+		r.Attrs(func(a slog.Attr) bool { msg += " " + a.String(); return true })
+		*h.errors = append(*h.errors, msg)
+	}
+	return nil
+}
+func (h errorLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h errorLog) WithGroup(string) slog.Handler      { return h }
+
+func (h errorLog) recorded() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), *h.errors...)
+}
+
+// TestCleanShutdownLogsNoError: a worker with its periodic tasks
+// scheduled, started and stopped cleanly, logs no ERROR (asynq's
+// scheduler used to fail to close the shared Redis client at every stop).
+func TestCleanShutdownLogsNoError(t *testing.T) {
+	e := newEnv(t)
+	log := newErrorLog()
+	w := worker.New(e.rdb, worker.Config{Concurrency: 1, ReconcileEvery: time.Hour, NoticeScanEvery: time.Hour,
+		ShutdownTimeout: time.Second, Logger: slog.New(log)})
+	w.Handle(worker.TypeRenderPlan, worker.NewRenderHandler(e.db, e.bus, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	time.Sleep(500 * time.Millisecond)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// The Redis client the worker was given still works after it.
+	if err := e.rdb.Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("the shared Redis client after the worker stopped: %v", err)
+	}
+	if errs := log.recorded(); len(errs) != 0 {
+		t.Fatalf("a clean shutdown logged ERROR: %q", errs)
 	}
 }

@@ -116,7 +116,7 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 			return
 		}
 		if w.sched == nil {
-			w.sched = asynq.NewSchedulerFromRedisClient(rdb, &asynq.SchedulerOpts{Logger: asynqLogger{log}, LogLevel: asynq.WarnLevel})
+			w.sched = newScheduler(rdb, &asynq.SchedulerOpts{Logger: asynqLogger{log}, LogLevel: asynq.WarnLevel})
 		}
 		if _, err := w.sched.Register("@every "+every.String(), asynq.NewTask(typ, nil),
 			asynq.Queue(queue), asynq.Unique(every), asynq.MaxRetry(0)); err != nil {
@@ -126,6 +126,26 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	schedule(cfg.ReconcileEvery, TypeReconcile, QueueBulk)
 	schedule(cfg.NoticeScanEvery, TypeScanNotices, QueueDefault)
 	return w
+}
+
+// newScheduler returns a scheduler with a connection of its own, made
+// from rdb's options: asynq's Scheduler closes its client on shutdown, and
+// with a shared client (NewSchedulerFromRedisClient) that close fails and
+// is logged as an ERROR at every clean stop. A client whose options cannot
+// be copied (a cluster) is shared.
+func newScheduler(rdb redis.UniversalClient, opts *asynq.SchedulerOpts) *asynq.Scheduler {
+	if c, ok := rdb.(*redis.Client); ok {
+		return asynq.NewScheduler(ownConn{*c.Options()}, opts)
+	}
+	return asynq.NewSchedulerFromRedisClient(rdb, opts)
+}
+
+// ownConn makes a new client with the options of another.
+type ownConn struct{ opts redis.Options }
+
+func (o ownConn) MakeRedisClient() any {
+	opts := o.opts
+	return redis.NewClient(&opts)
 }
 
 // backoff doubles the retry delay from base, up to max.

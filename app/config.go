@@ -7,6 +7,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -67,6 +68,7 @@ type Config struct {
 	FileURLSecret     string        // FILE_URL_SECRET: HMAC key of signed download links (at least 32 bytes)
 	PublicURL         string        // PUBLIC_URL: origin put before download links (default: relative links)
 	LogLevel          slog.Level
+	LogFormat         string        // LOG_FORMAT: "text" (default) or "json"
 	Limits            Limits        // RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST, RATE_LIMIT_HEAVY_COST, CONCURRENCY_LIMIT, TRUSTED_PROXIES
 	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT (default 20s)
 
@@ -206,6 +208,11 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	case "normal", "full":
 	default:
 		errs = append(errs, errors.New("EMBEDDED_DB_SYNC: want normal or full"))
+	}
+	switch c.LogFormat = or(getenv("LOG_FORMAT"), "text"); c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, errors.New("LOG_FORMAT: want text or json"))
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -424,4 +431,15 @@ func devSecret(dataDir string) (string, error) {
 		return "", err
 	}
 	return s, nil
+}
+
+// NewLogger returns the programs' logger writing to w: slog's text handler,
+// or its JSON handler (one object a line) with LOG_FORMAT=json, at
+// LOG_LEVEL.
+func (c Config) NewLogger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -80,9 +80,14 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	ctx := context.Background()
 	// A server of our own: these tests flush it.
-	url := redistest.StartOwn(t)
+	return newEnvOn(t, redistest.StartOwn(t))
+}
+
+// newEnvOn is newEnv on the Redis server at url.
+func newEnvOn(t testing.TB, url string) *env {
+	t.Helper()
+	ctx := context.Background()
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		t.Fatal(err)

@@ -223,6 +223,7 @@ func (p *Program) Worker() *worker.Worker {
 	p.Metrics.WatchQueues(asynq.NewInspectorFromRedisClient(p.Redis))
 	render := worker.NewRenderHandler(p.DB, p.Bus, p.Log)
 	render.Contacts = p.Config.RightsContacts
+	render.WorkDir = p.workDir()
 	w.Handle(worker.TypeRenderPlan, render)
 	w.Handle(worker.TypeRenderMeeting, render)
 	w.Handle(worker.TypeRenderBundle, render)
@@ -245,6 +246,25 @@ func (p *Program) Worker() *worker.Worker {
 		}})
 	w.Handle(worker.TypeReconcile, worker.NewReconciler(p.DB, p.Redis, p.Bus, p.Log))
 	return w
+}
+
+// workDir prepares the worker's private directory for temporary files
+// (worker.OpenWorkDir: created 0700 and emptied of a crashed render's
+// leftovers) and returns it; "" (bundles built in memory) when it cannot.
+func (p *Program) workDir() string {
+	dir := p.Config.WorkDir
+	if dir == "" {
+		dataDir := ""
+		if p.Config.MongoURI == "" {
+			dataDir = p.Config.DataDir
+		}
+		dir = worker.DefaultWorkDir(dataDir)
+	}
+	if err := worker.OpenWorkDir(dir); err != nil {
+		p.Log.Warn("the work directory is not usable: bundles are built in memory", "err", err)
+		return ""
+	}
+	return dir
 }
 
 // Close releases everything Open started.

@@ -7,6 +7,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -30,6 +31,11 @@ type Config struct {
 	MongoURI      string // MONGODB_URI; empty = embedded FerretDB
 	MongoDatabase string // MONGODB_DATABASE (default cynllun)
 	DataDir       string // CYNLLUN_DATA_DIR: embedded database files (default ./data)
+	// WorkDir is CYNLLUN_WORK_DIR: the worker's private directory for
+	// temporary files holding personal data (default: DataDir/work with
+	// the embedded database, the user's cache directory with MongoDB;
+	// worker.DefaultWorkDir).
+	WorkDir string
 	// EmbeddedSync is EMBEDDED_DB_SYNC: when the embedded database flushes
 	// its log to disk, "normal" (default) or "full" (mongodb.Config).
 	EmbeddedSync   string
@@ -62,6 +68,7 @@ type Config struct {
 	FileURLSecret     string        // FILE_URL_SECRET: HMAC key of signed download links (at least 32 bytes)
 	PublicURL         string        // PUBLIC_URL: origin put before download links (default: relative links)
 	LogLevel          slog.Level
+	LogFormat         string        // LOG_FORMAT: "text" (default) or "json"
 	Limits            Limits        // RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST, RATE_LIMIT_HEAVY_COST, CONCURRENCY_LIMIT, TRUSTED_PROXIES
 	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT (default 20s)
 
@@ -134,6 +141,7 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 		MongoURI:          getenv("MONGODB_URI"),
 		MongoDatabase:     or(getenv("MONGODB_DATABASE"), "cynllun"),
 		DataDir:           or(getenv("CYNLLUN_DATA_DIR"), "data"),
+		WorkDir:           getenv("CYNLLUN_WORK_DIR"),
 		RedisURL:          getenv("REDIS_URL"),
 		JWTSecret:         getenv("JWT_SECRET"),
 		JWKSURL:           getenv("JWT_JWKS_URL"),
@@ -209,6 +217,11 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	case "normal", "full":
 	default:
 		errs = append(errs, errors.New("EMBEDDED_DB_SYNC: want normal or full"))
+	}
+	switch c.LogFormat = or(getenv("LOG_FORMAT"), "text"); c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, errors.New("LOG_FORMAT: want text or json"))
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -427,4 +440,15 @@ func devSecret(dataDir string) (string, error) {
 		return "", err
 	}
 	return s, nil
+}
+
+// NewLogger returns the programs' logger writing to w: slog's text handler,
+// or its JSON handler (one object a line) with LOG_FORMAT=json, at
+// LOG_LEVEL.
+func (c Config) NewLogger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }

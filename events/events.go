@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -19,6 +20,12 @@ import (
 type Bus struct {
 	rdb redis.UniversalClient
 }
+
+// PublishTimeout bounds one announcement. Announcements are best-effort
+// (a subscriber re-reads the record when it reconnects), so while Redis is
+// down a write that announces itself waits this long at most, not the
+// client's dial and retry time.
+const PublishTimeout = 250 * time.Millisecond
 
 // New returns a Bus on rdb.
 func New(rdb redis.UniversalClient) *Bus { return &Bus{rdb: rdb} }
@@ -33,6 +40,8 @@ func (b *Bus) PublishVersionSaved(ctx context.Context, ev service.VersionSaved) 
 	if err != nil {
 		return cynllun.Internal("events.Publish", err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, PublishTimeout)
+	defer cancel()
 	if err := b.rdb.Publish(ctx, channel(ev.PlanID), msg).Err(); err != nil {
 		return cynllun.Internal("events.Publish", err)
 	}
@@ -79,6 +88,8 @@ func jobChannel(jobID string) string { return "cynllun:job:" + jobID }
 
 // PublishJobUpdated announces that a job changed (its id only).
 func (b *Bus) PublishJobUpdated(ctx context.Context, jobID string) error {
+	ctx, cancel := context.WithTimeout(ctx, PublishTimeout)
+	defer cancel()
 	if err := b.rdb.Publish(ctx, jobChannel(jobID), jobID).Err(); err != nil {
 		return cynllun.Internal("events.PublishJob", err)
 	}

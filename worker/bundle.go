@@ -5,9 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"hash"
 	"io"
-	"os"
 	"time"
 
 	"github.com/cynllun/cynllun"
@@ -32,8 +32,8 @@ var documentKinds = map[string]string{
 }
 
 // renderBundle renders a frozen bundle version: it reads each upload,
-// renders each document from the record, builds the bundle into a
-// temporary file (hashing it as it goes), stores it and its manifest, and
+// renders each document from the record, builds the bundle into a private
+// temporary file or memory (hashing it as it goes; workdir.go), stores it and its manifest, and
 // records the result on the bundle. The same bundle version always gives
 // the same bytes, so a retry after a crash stores nothing twice.
 func (h *RenderHandler) renderBundle(ctx context.Context, job *cynllun.Job) (string, error) {
@@ -84,23 +84,23 @@ func (h *RenderHandler) renderBundle(ctx context.Context, job *cynllun.Job) (str
 			docs[i][j] = bd
 		}
 	}
-	tmp, err := os.CreateTemp("", "cynllun-bundle-*.pdf")
+	out, release, err := h.bundleOutput()
 	if err != nil {
 		return "", cynllun.Internal(op, err)
 	}
-	defer func() {
-		_ = tmp.Close()
-		_ = os.Remove(tmp.Name())
-	}()
+	defer release()
 	sum := sha256.New()
-	man, err := bundle.BuildTo(io.MultiWriter(tmp, sum), service.BundleSpec(contents, docs))
+	man, err := bundle.BuildTo(io.MultiWriter(out, sum), service.BundleSpec(contents, docs))
 	docs = nil // let the documents go before the upload
 	if err != nil {
 		return "", cynllun.AsError(op, err)
 	}
-	size, err := tmp.Seek(0, io.SeekEnd)
+	size, err := out.Seek(0, io.SeekEnd)
 	if err != nil {
 		return "", cynllun.Internal(op, err)
+	}
+	if h.afterBuild != nil {
+		h.afterBuild()
 	}
 	pdfSum := hexOf(sum)
 	f := &cynllun.File{
@@ -108,7 +108,7 @@ func (h *RenderHandler) renderBundle(ctx context.Context, job *cynllun.Job) (str
 		ContentType: "application/pdf", Size: size, Pages: man.Pages, SHA256: pdfSum,
 		LearnerID: b.LearnerID, CaseID: b.CaseID, Kind: cynllun.FileRendered, CreatedAt: b.CreatedAt,
 	}
-	if err := h.Store.PutFileFrom(ctx, f, tmp); err != nil {
+	if err := h.Store.PutFileFrom(ctx, f, out); err != nil {
 		return "", cynllun.AsError(op, err)
 	}
 	mj, err := json.MarshalIndent(manifestFile{Version: ManifestVersion, Bundle: b.ID, Number: b.Number, Case: b.CaseID, Created: contents.AsOf,
@@ -135,6 +135,57 @@ func (h *RenderHandler) renderBundle(ctx context.Context, job *cynllun.Job) (str
 	}
 	h.log().InfoContext(ctx, "bundle rendered", "bundle", b.ID, "job", job.ID, "pages", man.Pages, "bytes", size, "warnings", len(man.Warnings))
 	return f.ID, nil
+}
+
+// bundleOutput is where a bundle is built: a private temporary file in
+// WorkDir (see workdir.go), or memory when there is none. release closes
+// and removes the file; it runs however the render ends.
+func (h *RenderHandler) bundleOutput() (out interface {
+	io.Writer
+	io.ReadSeeker
+}, release func(), err error) {
+	if h.WorkDir == "" {
+		return &memFile{}, func() {}, nil
+	}
+	f, err := createTemp(h.WorkDir, "bundle-*.pdf")
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { _ = f.Close() }, nil
+}
+
+// memFile is a growing buffer that can be written and then read back.
+type memFile struct {
+	buf []byte
+	off int64
+}
+
+func (m *memFile) Write(p []byte) (int, error) {
+	m.buf = append(m.buf, p...)
+	return len(p), nil
+}
+
+func (m *memFile) Read(p []byte) (int, error) {
+	if m.off >= int64(len(m.buf)) {
+		return 0, io.EOF
+	}
+	n := copy(p, m.buf[m.off:])
+	m.off += int64(n)
+	return n, nil
+}
+
+func (m *memFile) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		offset += m.off
+	case io.SeekEnd:
+		offset += int64(len(m.buf))
+	}
+	if offset < 0 {
+		return 0, errors.New("memFile: negative position")
+	}
+	m.off = offset
+	return offset, nil
 }
 
 func (h *RenderHandler) recordDocument(ctx context.Context, d *service.FrozenDoc, c *service.BundleContents) ([]byte, error) {

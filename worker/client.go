@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
@@ -31,14 +32,26 @@ func (c *Client) Enqueue(ctx context.Context, j *cynllun.Job) error {
 	return c.enqueue(ctx, t, opts)
 }
 
+// EnqueueTimeout bounds one enqueue. A job is recorded before it is
+// queued and the reconciler queues any job Redis does not hold, so while
+// Redis is down a request that queues a job fails its enqueue this fast
+// (ErrQueueUnavailable) rather than waiting out the client's retries.
+const EnqueueTimeout = 500 * time.Millisecond
+
+// ErrQueueUnavailable is the cause of every failed enqueue (Redis did not
+// answer in time, or refused): the job stays recorded and PENDING.
+var ErrQueueUnavailable = errors.New("the job queue is unavailable")
+
 // enqueue queues t; a task with its id queued already is not an error.
 func (c *Client) enqueue(ctx context.Context, t *asynq.Task, opts []asynq.Option) error {
 	const op = "worker.Enqueue"
+	ctx, cancel := context.WithTimeout(ctx, EnqueueTimeout)
+	defer cancel()
 	if _, err := c.c.EnqueueContext(ctx, t, opts...); err != nil {
 		if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
 			return nil
 		}
-		return cynllun.Internal(op, err)
+		return cynllun.Internal(op, errors.Join(ErrQueueUnavailable, err))
 	}
 	return nil
 }

@@ -408,9 +408,14 @@ func (h *NoticeSender) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return cynllun.AsError(op, err)
 	}
 	status, derr := h.deliver(ctx, n)
+	tctx := ctx
 	if h.AfterSend != nil {
 		h.AfterSend(n)
 	}
+	// The outcome is recorded even if the task was cancelled meanwhile: a
+	// delivery made and not recorded would be sent again.
+	ctx, cancel := outcomeContext(tctx)
+	defer cancel()
 	code := cynllun.ErrorCode(derr)
 	blocked := errors.Is(derr, notify.ErrBlocked)
 	if blocked {
@@ -434,7 +439,7 @@ func (h *NoticeSender) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	case errors.Is(derr, errSkip):
 		n.Status, n.ErrorCode = cynllun.NoticeSkipped, code
 		outcome = "skipped"
-	case permanent(code) || lastAttempt(ctx):
+	case permanent(code) || (lastAttempt(tctx) && !handedBack(tctx)):
 		n.Status, n.ErrorCode = cynllun.NoticeFailed, code
 		outcome = "failed"
 	default:

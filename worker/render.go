@@ -100,6 +100,11 @@ type RenderHandler struct {
 	// decision names, per local authority (RIGHTS_CONTACTS); the built-in
 	// ones when nil.
 	Contacts *service.RightsContacts
+	// WorkDir is the private directory of the bundle's temporary file
+	// (OpenWorkDir prepares it); with none, bundles are built in memory.
+	WorkDir string
+
+	afterBuild func() // tests: runs when a bundle is built, before it is stored
 }
 
 // NewRenderHandler returns a handler rendering with docgen.
@@ -136,19 +141,22 @@ func (h *RenderHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	fileID, htmlID, rerr := h.render(ctx, job)
+	// The outcome is written even if the task was cancelled meanwhile.
+	octx, cancel := outcomeContext(ctx)
+	defer cancel()
 	job.UpdatedAt = h.now()
 	if rerr == nil {
 		job.Status, job.FileID, job.HTMLFileID, job.ErrorCode, job.FinishedAt = cynllun.JobSucceeded, fileID, htmlID, "", job.UpdatedAt
-		return h.save(ctx, job)
+		return h.save(octx, job)
 	}
 	code := cynllun.ErrorCode(rerr)
 	job.ErrorCode = code
-	if permanent(code) || lastAttempt(ctx) {
+	if permanent(code) || (lastAttempt(ctx) && !handedBack(ctx)) {
 		job.Status, job.FinishedAt = cynllun.JobFailed, job.UpdatedAt
 	} else {
-		job.Status = cynllun.JobPending // waiting for its retry
+		job.Status = cynllun.JobPending // waiting for its retry, or handed back at a shutdown
 	}
-	if err := h.save(ctx, job); err != nil {
+	if err := h.save(octx, job); err != nil {
 		h.log().WarnContext(ctx, "could not record a failed attempt", "job", job.ID, "code", string(cynllun.ErrorCode(err)))
 	}
 	h.log().WarnContext(ctx, "render failed", "job", job.ID, "attempt", job.Attempts, "code", string(code), "final", job.Status == cynllun.JobFailed)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -52,6 +53,29 @@ type Worker struct {
 	mux   *asynq.ServeMux
 	log   *slog.Logger
 	m     *metrics.Metrics
+	// running counts the handlers running: after the shutdown timeout
+	// Asynq hands their tasks back but does not wait for them, and Run
+	// gives them a little longer to record how they ended.
+	running sync.WaitGroup
+}
+
+// outcomeTimeout bounds the writing of a task's outcome, and how long Run
+// waits after the shutdown timeout for handlers to write theirs.
+const outcomeTimeout = 10 * time.Second
+
+// outcomeContext is the context a task's outcome (a job's or a notice's
+// final or retry status) is written with: the task's values without its
+// cancellation, so that a task cancelled at the shutdown timeout or its
+// own deadline still records how it ended, bounded by outcomeTimeout.
+func outcomeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), outcomeTimeout)
+}
+
+// handedBack reports whether the task was cancelled because the worker is
+// stopping: Asynq puts it back in its queue without counting an attempt
+// (a task past its own deadline ends with DeadlineExceeded instead).
+func handedBack(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled)
 }
 
 // New returns a worker consuming from rdb.
@@ -96,7 +120,7 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 			return
 		}
 		if w.sched == nil {
-			w.sched = asynq.NewSchedulerFromRedisClient(rdb, &asynq.SchedulerOpts{Logger: asynqLogger{log}, LogLevel: asynq.WarnLevel})
+			w.sched = newScheduler(rdb, &asynq.SchedulerOpts{Logger: asynqLogger{log}, LogLevel: asynq.WarnLevel})
 		}
 		if _, err := w.sched.Register("@every "+every.String(), asynq.NewTask(typ, nil),
 			asynq.Queue(queue), asynq.Unique(every), asynq.MaxRetry(0)); err != nil {
@@ -106,6 +130,26 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	schedule(cfg.ReconcileEvery, TypeReconcile, QueueBulk)
 	schedule(cfg.NoticeScanEvery, TypeScanNotices, QueueDefault)
 	return w
+}
+
+// newScheduler returns a scheduler with a connection of its own, made
+// from rdb's options: asynq's Scheduler closes its client on shutdown, and
+// with a shared client (NewSchedulerFromRedisClient) that close fails and
+// is logged as an ERROR at every clean stop. A client whose options cannot
+// be copied (a cluster) is shared.
+func newScheduler(rdb redis.UniversalClient, opts *asynq.SchedulerOpts) *asynq.Scheduler {
+	if c, ok := rdb.(*redis.Client); ok {
+		return asynq.NewScheduler(ownConn{*c.Options()}, opts)
+	}
+	return asynq.NewSchedulerFromRedisClient(rdb, opts)
+}
+
+// ownConn makes a new client with the options of another.
+type ownConn struct{ opts redis.Options }
+
+func (o ownConn) MakeRedisClient() any {
+	opts := o.opts
+	return redis.NewClient(&opts)
 }
 
 // backoff doubles the retry delay from base, up to max.
@@ -123,6 +167,8 @@ func backoff(base, max time.Duration) asynq.RetryDelayFunc {
 // values; Classify maps them to retry or skip-retry once, here.
 func (w *Worker) Handle(taskType string, h asynq.Handler) {
 	w.mux.Handle(taskType, asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		w.running.Add(1)
+		defer w.running.Done()
 		start := time.Now()
 		err := Classify(h.ProcessTask(ctx, t))
 		w.m.Job(taskType, jobOutcome(ctx, err), time.Since(start))
@@ -146,7 +192,21 @@ func (w *Worker) Run(ctx context.Context) error {
 		w.sched.Shutdown()
 	}
 	w.srv.Shutdown()
+	w.waitRunning()
 	return nil
+}
+
+// waitRunning waits, up to outcomeTimeout, for handlers still running
+// after the shutdown (their tasks are back in the queue) to record their
+// outcome.
+func (w *Worker) waitRunning() {
+	done := make(chan struct{})
+	go func() { w.running.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(outcomeTimeout):
+		w.log.Warn("tasks still running after the shutdown: they run again when a worker takes them")
+	}
 }
 
 // Classify maps a handler's error to Asynq's retry model: INVALID and
@@ -169,7 +229,7 @@ func jobOutcome(ctx context.Context, err error) string {
 	switch {
 	case err == nil:
 		return "ok"
-	case errors.Is(err, asynq.SkipRetry) || lastAttempt(ctx):
+	case errors.Is(err, asynq.SkipRetry) || lastAttempt(ctx) && !handedBack(ctx):
 		return "failed"
 	}
 	return "retry"

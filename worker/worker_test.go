@@ -36,6 +36,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("CYNLLUN_CHILD_NOTICE") == "1" {
 		os.Exit(childNoticeWorker())
 	}
+	if os.Getenv("CYNLLUN_CHILD_BUNDLE") == "1" {
+		os.Exit(childBundleWorker())
+	}
 	os.Exit(m.Run())
 }
 
@@ -77,9 +80,14 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	ctx := context.Background()
 	// A server of our own: these tests flush it.
-	url := redistest.StartOwn(t)
+	return newEnvOn(t, redistest.StartOwn(t))
+}
+
+// newEnvOn is newEnv on the Redis server at url.
+func newEnvOn(t testing.TB, url string) *env {
+	t.Helper()
+	ctx := context.Background()
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		t.Fatal(err)
@@ -356,11 +364,16 @@ func TestKilledWorkerCompletesOnce(t *testing.T) {
 // killChildAt runs this test binary as a child worker (switched on by the
 // environment variable child), waits until it writes its marker file, and
 // kills it with SIGKILL there.
-func (e *env) killChildAt(child string) {
+func (e *env) killChildAt(child string) { e.killChildAfter(child, nil) }
+
+// killChildAfter is killChildAt, running atMarker(pid) when the child has
+// reached its marker, before it is killed, with env added to the child's.
+func (e *env) killChildAfter(child string, atMarker func(pid int), env ...string) {
 	e.t.Helper()
 	marker := filepath.Join(e.t.TempDir(), "marker")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), child+"=1", "MONGODB_URI="+e.db.URI(), "REDIS_URL="+e.url, "CYNLLUN_CHILD_MARKER="+marker)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		e.t.Fatal(err)
@@ -375,6 +388,16 @@ func (e *env) killChildAt(child string) {
 			e.t.Fatal("the child worker never reached its marker")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	if atMarker != nil {
+		func() {
+			defer func() {
+				if e.t.Failed() {
+					_ = cmd.Process.Kill()
+				}
+			}()
+			atMarker(cmd.Process.Pid)
+		}()
 	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		e.t.Fatal(err)

@@ -13,7 +13,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
@@ -55,7 +54,7 @@ func run(cmd string, args []string) error {
 	if err != nil && cmd != "probe" {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log := cfg.NewLogger(os.Stderr)
 	switch cmd {
 	case "serve":
 		return app.Serve(ctx, cfg, log)

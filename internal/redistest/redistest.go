@@ -49,6 +49,14 @@ func Start(tb testing.TB) (url string) {
 // set: for tests that flush or otherwise disturb the whole server.
 func StartOwn(tb testing.TB) (url string) {
 	tb.Helper()
+	url, _ = StartStoppable(tb)
+	return url
+}
+
+// StartStoppable is StartOwn, also returning stop, which kills the server
+// at once (tests of a Redis outage); stopping twice is harmless.
+func StartStoppable(tb testing.TB) (url string, stop func()) {
+	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		tb.Fatal("redistest: redis-server not found: install the Debian package redis-server (./.ci/run does), or set REDIS_URL")
@@ -62,24 +70,25 @@ func StartOwn(tb testing.TB) (url string) {
 		if err != nil {
 			tb.Fatalf("redistest: %v", err)
 		}
-		if err := start(tb, bin, dir, port); err != nil {
+		stop, err := start(tb, bin, dir, port)
+		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		return fmt.Sprintf("redis://127.0.0.1:%d/0", port)
+		return fmt.Sprintf("redis://127.0.0.1:%d/0", port), stop
 	}
 	tb.Fatalf("redistest: %v", errors.Join(errs...))
-	return ""
+	return "", nil
 }
 
 // start runs redis-server on port and waits for it to answer PING. On
 // success the process is killed at tb's cleanup; on failure it is already
 // gone.
-func start(tb testing.TB, bin, dir string, port int) error {
+func start(tb testing.TB, bin, dir string, port int) (stop func(), err error) {
 	logPath := filepath.Join(dir, fmt.Sprintf("redis-%d.log", port))
 	logFile, err := os.Create(logPath)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cmd := exec.Command(bin,
 		"--port", strconv.Itoa(port),
@@ -94,7 +103,7 @@ func start(tb testing.TB, bin, dir string, port int) error {
 	cmd.SysProcAttr = sysProcAttr()
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
-		return fmt.Errorf("start redis-server: %w", err)
+		return nil, fmt.Errorf("start redis-server: %w", err)
 	}
 	exited := make(chan struct{})
 	go func() {
@@ -102,7 +111,7 @@ func start(tb testing.TB, bin, dir string, port int) error {
 		logFile.Close()
 		close(exited)
 	}()
-	stop := func() {
+	stop = func() {
 		_ = cmd.Process.Kill()
 		<-exited
 	}
@@ -115,16 +124,16 @@ func start(tb testing.TB, bin, dir string, port int) error {
 		}
 		select {
 		case <-exited:
-			return fmt.Errorf("redis-server on port %d exited at start: %s", port, tail(logPath))
+			return nil, fmt.Errorf("redis-server on port %d exited at start: %s", port, tail(logPath))
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return fmt.Errorf("redis-server on port %d did not answer PING within %v: %s", port, startTimeout, tail(logPath))
+			return nil, fmt.Errorf("redis-server on port %d did not answer PING within %v: %s", port, startTimeout, tail(logPath))
 		}
 	}
 	tb.Cleanup(stop)
-	return nil
+	return stop, nil
 }
 
 // ping sends an inline PING and expects "+PONG".

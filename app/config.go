@@ -18,6 +18,7 @@ import (
 
 	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
+	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/notify"
 	"github.com/cynllun/cynllun/server"
 	"github.com/cynllun/cynllun/service"
@@ -32,18 +33,22 @@ type Config struct {
 	DataDir       string // CYNLLUN_DATA_DIR: embedded database files (default ./data)
 	// EmbeddedSync is EMBEDDED_DB_SYNC: when the embedded database flushes
 	// its log to disk, "normal" (default) or "full" (mongodb.Config).
-	EmbeddedSync   string
-	RedisURL       string // REDIS_URL (default redis://127.0.0.1:6379/0; dev: in-process)
-	JWTSecret      string // JWT_SECRET: HS256 secret, at least 32 bytes
-	JWKSURL        string // JWT_JWKS_URL: RS256/ES256 keys for production identity providers
-	JWTIssuer      string // JWT_ISSUER
-	JWTAudience    string // JWT_AUDIENCE
-	Introspection  bool   // GRAPHQL_INTROSPECTION (default false; dev true)
-	Playground     bool   // GRAPHQL_PLAYGROUND (default false; dev true)
-	MaxBodyBytes   int64  // MAX_BODY_BYTES (default 1 MiB)
-	MaxUploadBytes int64  // MAX_UPLOAD_BYTES: one uploaded attachment (default 20 MiB)
-	MaxComplexity  int    // GRAPHQL_MAX_COMPLEXITY (default 10000)
-	MaxDepth       int    // GRAPHQL_MAX_DEPTH (default 12)
+	EmbeddedSync string
+	// EmbeddedOwnerWait is EMBEDDED_DB_OWNER_WAIT (default 30s): how long
+	// a process waits for the owner of the embedded data directory to
+	// answer, or for it to be free (mongodb.Config.OwnerWait).
+	EmbeddedOwnerWait time.Duration
+	RedisURL          string // REDIS_URL (default redis://127.0.0.1:6379/0; dev: in-process)
+	JWTSecret         string // JWT_SECRET: HS256 secret, at least 32 bytes
+	JWKSURL           string // JWT_JWKS_URL: RS256/ES256 keys for production identity providers
+	JWTIssuer         string // JWT_ISSUER
+	JWTAudience       string // JWT_AUDIENCE
+	Introspection     bool   // GRAPHQL_INTROSPECTION (default false; dev true)
+	Playground        bool   // GRAPHQL_PLAYGROUND (default false; dev true)
+	MaxBodyBytes      int64  // MAX_BODY_BYTES (default 1 MiB)
+	MaxUploadBytes    int64  // MAX_UPLOAD_BYTES: one uploaded attachment (default 20 MiB)
+	MaxComplexity     int    // GRAPHQL_MAX_COMPLEXITY (default 10000)
+	MaxDepth          int    // GRAPHQL_MAX_DEPTH (default 12)
 	// Request shape, checked before a query is validated.
 	MaxQueryBytes      int // GRAPHQL_MAX_QUERY_BYTES (default 65536)
 	MaxTokens          int // GRAPHQL_MAX_TOKENS (default 5000)
@@ -217,6 +222,7 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 		}
 		return d
 	}
+	c.EmbeddedOwnerWait = duration("EMBEDDED_DB_OWNER_WAIT", mongodb.DefaultOwnerWait)
 	c.Clock = clock.DefaultSettings()
 	// The defaults follow the statutory wording "beginning with the day on
 	// which", which counts that day (domain.md §2.6); false gives the

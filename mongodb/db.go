@@ -18,7 +18,9 @@
 // cases and reviews of an LA, a setting or a learner) apply it; sorted.go
 // keeps the lists that grow with an LA in buckets, walked either way;
 // backfill.go builds the derived documents once for a database written
-// before them.
+// before them, and schema.go its indexes once per schema version. One
+// process owns an embedded data directory and runs FerretDB on it; every
+// other process reaches that FerretDB through the driver (owner.go).
 // Batch reads are concurrent _id reads on the embedded store and one
 // `_id: {$in: ids}` find on MongoDB. Stored files keep the GridFS layout
 // but are written and read by _id only (files.go), and on the embedded

@@ -33,22 +33,18 @@ type Config struct {
 	DataDir       string // CYNLLUN_DATA_DIR: embedded database files (default ./data)
 	// EmbeddedSync is EMBEDDED_DB_SYNC: when the embedded database flushes
 	// its log to disk, "normal" (default) or "full" (mongodb.Config).
-	EmbeddedSync string
-	// EmbeddedOwnerWait is EMBEDDED_DB_OWNER_WAIT (default 30s): how long
-	// a process waits for the owner of the embedded data directory to
-	// answer, or for it to be free (mongodb.Config.OwnerWait).
-	EmbeddedOwnerWait time.Duration
-	RedisURL          string // REDIS_URL (default redis://127.0.0.1:6379/0; dev: in-process)
-	JWTSecret         string // JWT_SECRET: HS256 secret, at least 32 bytes
-	JWKSURL           string // JWT_JWKS_URL: RS256/ES256 keys for production identity providers
-	JWTIssuer         string // JWT_ISSUER
-	JWTAudience       string // JWT_AUDIENCE
-	Introspection     bool   // GRAPHQL_INTROSPECTION (default false; dev true)
-	Playground        bool   // GRAPHQL_PLAYGROUND (default false; dev true)
-	MaxBodyBytes      int64  // MAX_BODY_BYTES (default 1 MiB)
-	MaxUploadBytes    int64  // MAX_UPLOAD_BYTES: one uploaded attachment (default 20 MiB)
-	MaxComplexity     int    // GRAPHQL_MAX_COMPLEXITY (default 10000)
-	MaxDepth          int    // GRAPHQL_MAX_DEPTH (default 12)
+	EmbeddedSync   string
+	RedisURL       string // REDIS_URL (default redis://127.0.0.1:6379/0; dev: in-process)
+	JWTSecret      string // JWT_SECRET: HS256 secret, at least 32 bytes
+	JWKSURL        string // JWT_JWKS_URL: RS256/ES256 keys for production identity providers
+	JWTIssuer      string // JWT_ISSUER
+	JWTAudience    string // JWT_AUDIENCE
+	Introspection  bool   // GRAPHQL_INTROSPECTION (default false; dev true)
+	Playground     bool   // GRAPHQL_PLAYGROUND (default false; dev true)
+	MaxBodyBytes   int64  // MAX_BODY_BYTES (default 1 MiB)
+	MaxUploadBytes int64  // MAX_UPLOAD_BYTES: one uploaded attachment (default 20 MiB)
+	MaxComplexity  int    // GRAPHQL_MAX_COMPLEXITY (default 10000)
+	MaxDepth       int    // GRAPHQL_MAX_DEPTH (default 12)
 	// Request shape, checked before a query is validated.
 	MaxQueryBytes      int // GRAPHQL_MAX_QUERY_BYTES (default 65536)
 	MaxTokens          int // GRAPHQL_MAX_TOKENS (default 5000)
@@ -123,6 +119,11 @@ type Config struct {
 	// (see server.ParseAllowedOrigins); default none (same origin only),
 	// dev http://localhost:*, http://127.0.0.1:* and http://[::1]:*.
 	CORSAllowedOrigins []string
+
+	// EmbeddedOwnerWait is EMBEDDED_DB_OWNER_WAIT (default 30s): how long
+	// a process waits for the owner of the embedded data directory to
+	// answer, or for it to be free (mongodb.Config.OwnerWait).
+	EmbeddedOwnerWait time.Duration
 }
 
 // FromEnv reads Config from getenv. dev selects dev-mode defaults.

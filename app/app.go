@@ -55,8 +55,17 @@ type Program struct {
 }
 
 // Open connects the stores. dev allows the in-process Redis (miniredis)
-// when REDIS_URL is unset; otherwise Redis must be a real server.
+// when REDIS_URL is unset; otherwise Redis must be a real server. In the
+// embedded mode the process owns the data directory when it is free and
+// is otherwise a client of the process that owns it (OpenAs).
 func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program, error) {
+	return OpenAs(ctx, cfg, log, dev, "", mongodb.OwnIfFree)
+}
+
+// OpenAs is Open for the command named command, with the ownership of the
+// embedded data directory it needs: serve and dev own it, the worker is
+// a client of the API process, seed owns it only when no one else does.
+func OpenAs(ctx context.Context, cfg Config, log *slog.Logger, dev bool, command string, own mongodb.Ownership) (*Program, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -106,6 +115,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 		dbName = mongodb.DefaultDatabase
 	}
 	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, Database: dbName, DataDir: dataDir, EmbeddedSync: cfg.EmbeddedSync, Logger: log, Monitor: p.Metrics.CommandMonitor(nil),
+		Ownership: own, Command: command, OwnerWait: cfg.EmbeddedOwnerWait,
 		Generation: generation.New(p.Redis, dbName, "access")})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -159,7 +169,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, dev bool) (*Program
 // short, as logged when a process starts with it.
 const embeddedDBLimits = "it is for development, demos and tests: " +
 	"every query other than by id reads the whole collection, so it slows as the data grows; " +
-	"its data directory must not be opened by two processes (serve and worker) at once; " +
+	"one process owns its data directory (serve or dev) and the worker and seed reach the database through it; " +
 	"set MONGODB_URI for production"
 
 // logEmbeddedDB says, as the embedded database starts, what it is for: a
@@ -309,7 +319,7 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if cfg.JWTSecret == "" && cfg.JWKSURL == "" {
 		return errors.New("set JWT_SECRET or JWT_JWKS_URL: the API verifies bearer tokens")
 	}
-	p, err := Open(ctx, cfg, log, false)
+	p, err := OpenAs(ctx, cfg, log, false, "serve", mongodb.OwnRequired)
 	if err != nil {
 		return err
 	}
@@ -330,7 +340,7 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 // Worker runs the task worker until ctx ends, with a health endpoint.
 func Worker(ctx context.Context, cfg Config, log *slog.Logger) error {
-	p, err := Open(ctx, cfg, log, false)
+	p, err := OpenAs(ctx, cfg, log, false, "worker", mongodb.OwnNever)
 	if err != nil {
 		return err
 	}
@@ -384,7 +394,7 @@ func healthHandler(ready server.Readiness) http.Handler {
 // Dev runs everything in one process with embedded stores and sample data,
 // and prints where to start.
 func Dev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
-	p, err := Open(ctx, cfg, log, true)
+	p, err := OpenAs(ctx, cfg, log, true, "dev", mongodb.OwnRequired)
 	if err != nil {
 		return err
 	}
@@ -465,7 +475,7 @@ type SeedOptions struct {
 // Seed loads reference data, the sample data when asked, and synthetic
 // learners when asked, printing a summary of the synthetic data to out.
 func Seed(ctx context.Context, cfg Config, log *slog.Logger, opts SeedOptions, out io.Writer) error {
-	p, err := Open(ctx, cfg, log, true)
+	p, err := OpenAs(ctx, cfg, log, true, "seed", mongodb.OwnIfFree)
 	if err != nil {
 		return err
 	}

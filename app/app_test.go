@@ -41,7 +41,7 @@ func TestEmbeddedDatabaseLogged(t *testing.T) {
 			t.Errorf("dev %v: %q", dev, line)
 		}
 		for _, want := range []string{"MONGODB_URI is unset", "development, demos and tests", "every query other than by id reads the whole collection",
-			"slows as the data grows", "must not be opened by two processes (serve and worker) at once", "set MONGODB_URI for production", "dir=" + cfg.DataDir} {
+			"slows as the data grows", "one process owns its data directory (serve or dev) and the worker and seed reach the database through it", "set MONGODB_URI for production", "dir=" + cfg.DataDir} {
 			if !strings.Contains(line, want) {
 				t.Errorf("dev %v: no %q in %q", dev, want, line)
 			}

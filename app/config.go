@@ -19,6 +19,7 @@ import (
 
 	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
+	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/notify"
 	"github.com/cynllun/cynllun/server"
 	"github.com/cynllun/cynllun/service"
@@ -132,6 +133,10 @@ type Config struct {
 	// bearing it; on METRICS_ADDR too when set.
 	MetricsAddr  string
 	MetricsToken string
+	// EmbeddedOwnerWait is EMBEDDED_DB_OWNER_WAIT (default 30s): how long
+	// a process waits for the owner of the embedded data directory to
+	// answer, or for it to be free (mongodb.Config.OwnerWait).
+	EmbeddedOwnerWait time.Duration
 }
 
 // FromEnv reads Config from getenv. dev selects dev-mode defaults.
@@ -239,6 +244,7 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 		}
 		return d
 	}
+	c.EmbeddedOwnerWait = duration("EMBEDDED_DB_OWNER_WAIT", mongodb.DefaultOwnerWait)
 	c.Clock = clock.DefaultSettings()
 	// The defaults follow the statutory wording "beginning with the day on
 	// which", which counts that day (domain.md §2.6); false gives the

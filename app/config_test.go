@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cynllun/cynllun/clock"
 )
@@ -108,6 +109,23 @@ func TestEmbeddedSync(t *testing.T) {
 	for _, bad := range []string{"off", "FULL", "extra"} {
 		if _, err := FromEnv(env(map[string]string{"EMBEDDED_DB_SYNC": bad}), false); err == nil {
 			t.Errorf("EMBEDDED_DB_SYNC=%q accepted", bad)
+		}
+	}
+}
+
+func TestEmbeddedOwnerWait(t *testing.T) {
+	for _, tt := range []struct {
+		set  string
+		want time.Duration
+	}{{"", 30 * time.Second}, {"5s", 5 * time.Second}, {"2m", 2 * time.Minute}} {
+		c, err := FromEnv(env(map[string]string{"EMBEDDED_DB_OWNER_WAIT": tt.set}), false)
+		if err != nil || c.EmbeddedOwnerWait != tt.want {
+			t.Errorf("EMBEDDED_DB_OWNER_WAIT=%q: %v, %v; want %v", tt.set, c.EmbeddedOwnerWait, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"soon", "-1s", "0s", "30"} {
+		if _, err := FromEnv(env(map[string]string{"EMBEDDED_DB_OWNER_WAIT": bad}), false); err == nil {
+			t.Errorf("EMBEDDED_DB_OWNER_WAIT=%q accepted", bad)
 		}
 	}
 }

@@ -18,7 +18,9 @@
 // cases and reviews of an LA, a setting or a learner) apply it; sorted.go
 // keeps the lists that grow with an LA in buckets, walked either way;
 // backfill.go builds the derived documents once for a database written
-// before them.
+// before them, and schema.go its indexes once per schema version. One
+// process owns an embedded data directory and runs FerretDB on it; every
+// other process reaches that FerretDB through the driver (owner.go).
 // Batch reads are concurrent _id reads on the embedded store and one
 // `_id: {$in: ids}` find on MongoDB. Stored files keep the GridFS layout
 // but are written and read by _id only (files.go), and on the embedded
@@ -138,6 +140,16 @@ type Config struct {
 	// Logger, optional. FerretDB always gets a quiet logger (only records
 	// above ERROR pass), because at WARN it dumps every error reply.
 	Logger *slog.Logger
+	// Ownership says whether this process may own DataDir (start FerretDB
+	// on it) or reaches it through the process that does (owner.go).
+	// Ignored with a URI.
+	Ownership Ownership
+	// Command names this process in the owner record ("serve", "seed").
+	Command string
+	// OwnerWait bounds how long Open waits for the data directory's owner
+	// to answer, or (OwnRequired) for its lock to be released; 0:
+	// DefaultOwnerWait.
+	OwnerWait time.Duration
 }
 
 // DB is the MongoDB implementation of cynllun.Store.
@@ -151,7 +163,9 @@ type DB struct {
 	stopFerret context.CancelFunc // embedded only
 	ferretDone chan struct{}      // closed when FerretDB's Run returns
 	tempDir    string             // removed by Close
-	sqliteDir  string             // embedded only: FerretDB's data directory
+	sqliteDir  string             // embedded owner only: FerretDB's data directory
+	dirLock    *os.File           // embedded owner only: the locked lock file (owner.go)
+	ownerFile  string             // embedded owner only: the owner record, removed by Close
 
 	closeOnce sync.Once
 	closeErr  error
@@ -197,7 +211,7 @@ func Open(ctx context.Context, cfg Config) (_ *DB, err error) {
 
 	uri := cfg.URI
 	if uri == "" {
-		if uri, err = db.startEmbedded(cfg); err != nil {
+		if uri, err = db.startEmbedded(ctx, cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -226,12 +240,13 @@ func Open(ctx context.Context, cfg Config) (_ *DB, err error) {
 	if err := db.Ping(pingCtx); err != nil {
 		return nil, fmt.Errorf("mongodb: ping: %w", err)
 	}
-	if err := db.ensureIndexes(ctx); err != nil {
-		return nil, fmt.Errorf("mongodb: create indexes: %w", err)
+	if err := db.ensureSchema(ctx); err != nil {
+		return nil, fmt.Errorf("mongodb: %w", err)
 	}
-	if db.embedded {
+	if db.sqliteDir != "" {
 		// An optimisation (sqliteindex.go): without it every look-up by
-		// _id scans its table in SQLite.
+		// _id scans its table in SQLite. Only the owner of the data
+		// directory reaches its SQLite files.
 		if err := db.indexEmbeddedIDs(ctx, name, collections...); err != nil {
 			log.Warn("embedded _id index not created", "err", err)
 		}
@@ -261,8 +276,10 @@ func durableWriteConcern(wc *writeconcern.WriteConcern) *writeconcern.WriteConce
 	return &out
 }
 
-// startEmbedded starts FerretDB on SQLite in dir and returns its URI.
-func (db *DB) startEmbedded(cfg Config) (string, error) {
+// startEmbedded opens the embedded database in cfg.DataDir: it starts
+// FerretDB there when this process owns the directory, or else reaches the
+// FerretDB of the process that does (owner.go), and returns the URI.
+func (db *DB) startEmbedded(ctx context.Context, cfg Config) (string, error) {
 	dir := cfg.DataDir
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "cynllun-ferretdb-")
@@ -279,6 +296,12 @@ func (db *DB) startEmbedded(cfg Config) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("mongodb: embedded data dir: %w", err)
 	}
+	return db.openDataDir(ctx, cfg, abs)
+}
+
+// startFerret starts FerretDB on SQLite in the directory abs, which this
+// process owns, and returns its URI.
+func (db *DB) startFerret(cfg Config, abs string) (string, error) {
 	// FerretDB wants a file: URI naming an existing directory, with a
 	// trailing slash; url.URL escapes spaces and other awkward characters.
 	syncMode := cfg.EmbeddedSync
@@ -358,6 +381,9 @@ func (db *DB) Close(ctx context.Context) error {
 				errs = append(errs, fmt.Errorf("mongodb: stop embedded FerretDB: %w", ctx.Err()))
 			}
 		}
+		if err := db.releaseDir(); err != nil {
+			errs = append(errs, fmt.Errorf("mongodb: release data directory: %w", err))
+		}
 		if db.tempDir != "" {
 			if err := os.RemoveAll(db.tempDir); err != nil {
 				errs = append(errs, fmt.Errorf("mongodb: remove temp dir: %w", err))
@@ -430,22 +456,4 @@ var indexes = []index{
 	// the driver's bucket left under the same n into a duplicate key.
 	{collFilesFiles, "filename_1_uploadDate_1", bson.D{{Key: "filename", Value: 1}, {Key: "uploadDate", Value: 1}}, false},
 	{collFilesChunks, "files_id_1_n_1", bson.D{{Key: "files_id", Value: 1}, {Key: "n", Value: 1}}, true},
-}
-
-// ensureIndexes creates the indexes; creating an existing index with the
-// same name and keys is a no-op on both servers. One index per command:
-// FerretDB v1.24 panics (and drops the connection) when one createIndexes
-// names two or more indexes that already exist (validateIndexesForCreation
-// deletes from its filtered copy by the unfiltered position).
-func (db *DB) ensureIndexes(ctx context.Context) error {
-	for _, ix := range indexes {
-		o := options.Index().SetName(ix.name)
-		if ix.unique {
-			o.SetUnique(true)
-		}
-		if _, err := db.coll(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: o}); err != nil {
-			return fmt.Errorf("%s.%s: %w", ix.coll, ix.name, err)
-		}
-	}
-	return nil
 }

@@ -25,7 +25,13 @@ var (
 	testCfg Config
 )
 
-func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+func TestMain(m *testing.M) {
+	if os.Getenv(ownerChildEnv) != "" {
+		// A child process of TestOneOwnerPerDataDir (owner_test.go).
+		os.Exit(ownerChild())
+	}
+	os.Exit(runTests(m))
+}
 
 func runTests(m *testing.M) int {
 	flag.Parse()

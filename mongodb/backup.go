@@ -223,6 +223,7 @@ func backupWorkDir(dir string) (work string, release func(), err error) {
 	return work, func() {
 		_ = os.RemoveAll(work)
 		_ = lock.Close()
+		_ = os.Remove(parent) // when no other backup is running
 	}, nil
 }
 

@@ -413,7 +413,14 @@ func Restore(ctx context.Context, r io.Reader, dir string) (_ BackupManifest, er
 	return m, nil
 }
 
-// unpack reads the archive r into work, checking it against its manifest.
+// VerifyBackup reads the archive r through and checks it against its
+// manifest (format, every file present with its size and SHA-256), writing
+// nothing anywhere; it returns the manifest. Restore also runs SQLite's
+// integrity check on the unpacked files.
+func VerifyBackup(r io.Reader) (BackupManifest, error) { return unpack(r, "") }
+
+// unpack reads the archive r into work (nowhere when work is empty),
+// checking it against its manifest.
 func unpack(r io.Reader, work string) (BackupManifest, error) {
 	var m BackupManifest
 	corrupt := func(err error) error {
@@ -467,7 +474,11 @@ func unpack(r io.Reader, work string) (BackupManifest, error) {
 		if hdr.Size != f.Size {
 			return m, refuse("restore: the archive is corrupt: %s has %d bytes, its manifest says %d", f.Name, hdr.Size, f.Size)
 		}
-		if err := unpackFile(tr, filepath.Join(work, f.Name), f); err != nil {
+		path := ""
+		if work != "" {
+			path = filepath.Join(work, f.Name)
+		}
+		if err := unpackFile(tr, path, f); err != nil {
 			return m, err
 		}
 		got[hdr.Name] = true
@@ -480,24 +491,36 @@ func unpack(r io.Reader, work string) (BackupManifest, error) {
 	return m, nil
 }
 
-// unpackFile writes r to path (mode 0600), checking its SHA-256.
+// unpackFile writes r to path (mode 0600), or only reads it when path is
+// empty, checking its SHA-256.
 func unpackFile(r io.Reader, path string, f BackupFile) error {
-	w, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return fmt.Errorf("restore: %w", err)
+	var w *os.File
+	var sink io.Writer = io.Discard
+	if path != "" {
+		var err error
+		if w, err = os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		sink = w
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(r, f.Size))
+	n, err := io.Copy(io.MultiWriter(sink, h), io.LimitReader(r, f.Size))
+	if w != nil {
+		var pathErr *os.PathError
+		if errors.As(err, &pathErr) { // writing, not reading, failed
+			_ = w.Close()
+			return fmt.Errorf("restore: %w", err)
+		}
+		serr := w.Sync()
+		if cerr := w.Close(); serr == nil {
+			serr = cerr
+		}
+		if err == nil && serr != nil {
+			return fmt.Errorf("restore: %w", serr)
+		}
+	}
 	if err != nil {
-		_ = w.Close()
 		return refuse("restore: the archive is corrupt or truncated: %s: %v", f.Name, err)
-	}
-	if err := w.Sync(); err != nil {
-		_ = w.Close()
-		return fmt.Errorf("restore: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("restore: %w", err)
 	}
 	if n != f.Size {
 		return refuse("restore: the archive is truncated: %s has %d of %d bytes", f.Name, n, f.Size)
@@ -578,6 +601,16 @@ func BackupToFile(ctx context.Context, dir, path string, now time.Time) (BackupM
 		return m, fmt.Errorf("backup: %w", err)
 	}
 	return m, nil
+}
+
+// VerifyBackupFile is VerifyBackup reading the archive at path.
+func VerifyBackupFile(path string) (BackupManifest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return BackupManifest{}, fmt.Errorf("restore: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	return VerifyBackup(f)
 }
 
 // RestoreFromFile is Restore reading the archive at path.

@@ -464,6 +464,9 @@ func TestRestoreRefuses(t *testing.T) {
 		}
 		return bytes.Replace(b, []byte(`"format": 1`), []byte(`"format": 99`), 1)
 	})
+	if m, err := VerifyBackup(bytes.NewReader(archive)); err != nil || len(m.Files) != 1 {
+		t.Fatalf("VerifyBackup of a good archive: %+v, %v", m, err)
+	}
 	for _, c := range []struct {
 		name    string
 		archive []byte
@@ -476,9 +479,12 @@ func TestRestoreRefuses(t *testing.T) {
 		{"not a backup", []byte("hello"), "corrupt"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			var re *RestoreError
+			if _, err := VerifyBackup(bytes.NewReader(c.archive)); !errors.As(err, &re) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("VerifyBackup: %v, want a refusal saying %q", err, c.want)
+			}
 			dir := filepath.Join(t.TempDir(), "data")
 			_, err := Restore(ctx, bytes.NewReader(c.archive), dir)
-			var re *RestoreError
 			if !errors.As(err, &re) || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("Restore: %v, want a refusal saying %q", err, c.want)
 			}

@@ -39,6 +39,7 @@ commands:
            directory (CYNLLUN_DATA_DIR), also while serve runs on it (MongoDB: mongodump)
   restore  [-dir DIR] FILE: unpack a backup into an empty data directory that no
            process uses, after checking it; then start serve on it
+           (-check FILE: only check the archive's checksums)
 `
 
 func main() {
@@ -115,9 +116,13 @@ func run(cmd string, args []string) error {
 	case "restore":
 		fs := flag.NewFlagSet("restore", flag.ExitOnError)
 		dir := fs.String("dir", cfg.DataDir, "the embedded data directory to restore into: empty, and no process using it (CYNLLUN_DATA_DIR)")
+		check := fs.Bool("check", false, "only check the archive against its manifest (checksums), restoring nothing")
 		_ = fs.Parse(args)
 		if fs.NArg() != 1 {
 			return fmt.Errorf("restore: name one backup archive")
+		}
+		if *check {
+			return app.VerifyBackup(fs.Arg(0), os.Stdout)
 		}
 		cfg.DataDir = *dir
 		return app.Restore(ctx, cfg, log, fs.Arg(0), os.Stdout)

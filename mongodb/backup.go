@@ -199,18 +199,7 @@ func backupWorkDir(dir string) (work string, release func(), err error) {
 	if err := os.Chmod(parent, 0o700); err != nil {
 		return "", nil, err
 	}
-	if entries, err := os.ReadDir(parent); err == nil {
-		for _, e := range entries {
-			p := filepath.Join(parent, e.Name())
-			if !e.IsDir() {
-				continue
-			}
-			if l, err := tryLockDir(p); err == nil && l != nil {
-				_ = os.RemoveAll(p)
-				_ = l.Close()
-			}
-		}
-	}
+	removeDeadBackups(parent)
 	work, err = os.MkdirTemp(parent, "run-")
 	if err != nil {
 		return "", nil, err
@@ -225,6 +214,39 @@ func backupWorkDir(dir string) (work string, release func(), err error) {
 		_ = lock.Close()
 		_ = os.Remove(parent) // when no other backup is running
 	}, nil
+}
+
+// removeDeadBackups removes the directories under parent (backup-tmp)
+// of backups that died (nobody holds their lock): each holds a snapshot.
+func removeDeadBackups(parent string) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		p := filepath.Join(parent, e.Name())
+		if !e.IsDir() {
+			continue
+		}
+		if l, err := tryLockDir(p); err == nil && l != nil {
+			_ = os.RemoveAll(p)
+			_ = l.Close()
+		}
+	}
+}
+
+// removeBackupLeftovers removes what a backup or a restore killed part
+// way left in the data directory dir, whose lock the caller holds (so no
+// restore is running): the snapshots of dead backups and the unpacked
+// files of a restore. The owner calls it at start.
+func removeBackupLeftovers(dir string) {
+	parent := filepath.Join(dir, backupTmpDir)
+	removeDeadBackups(parent)
+	_ = os.Remove(parent) // when empty
+	stale, _ := filepath.Glob(filepath.Join(dir, ".restore-*"))
+	for _, p := range stale {
+		_ = os.RemoveAll(p)
+	}
 }
 
 // openSQLite opens the SQLite file path (which must exist) with one
@@ -378,10 +400,7 @@ func Restore(ctx context.Context, r io.Reader, dir string) (_ BackupManifest, er
 	// Unpack into a private directory beside the data (same file system,
 	// so putting files in place is a rename), removed on the way out: a
 	// restore that fails leaves the directory as it was.
-	stale, _ := filepath.Glob(filepath.Join(abs, ".restore-*"))
-	for _, p := range stale {
-		_ = os.RemoveAll(p) // what a restore that died left; we hold the lock
-	}
+	removeBackupLeftovers(abs) // we hold the lock
 	work, err := os.MkdirTemp(abs, ".restore-")
 	if err != nil {
 		return BackupManifest{}, fmt.Errorf("restore: %w", err)

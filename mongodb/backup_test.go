@@ -534,3 +534,90 @@ func TestRestoreRefuses(t *testing.T) {
 		checkRestored(t, w, db, before, before, files)
 	})
 }
+
+// TestKilledBackupLeavesNoSnapshot kills a backup process (SIGKILL) while
+// it copies the database, and checks that its snapshot, a copy of
+// children's data, is removed when the owner next starts, and so is what
+// a killed restore left; the archive was never completed.
+func TestKilledBackupLeavesNoSnapshot(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	src, err := Open(ctx, Config{DataDir: dir, Ownership: OwnRequired, Command: "serve"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = src.Close(context.WithoutCancel(ctx)) }()
+	newBackupWorld(t, src, 2, 2, 2, 8, 1<<20)
+
+	archive := filepath.Join(t.TempDir(), "cynllun.tar.gz")
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env = append(os.Environ(), backupChildDirEnv+"="+dir, backupChildOutEnv+"="+archive)
+	var out bytes.Buffer
+	child.Stdout, child.Stderr = &out, &out
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	snapshots := filepath.Join(dir, backupTmpDir, "run-*", DefaultDatabase+".sqlite")
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if m, _ := filepath.Glob(snapshots); len(m) > 0 {
+			if fi, err := os.Stat(m[0]); err == nil && fi.Size() > 0 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			_ = child.Process.Kill()
+			_ = child.Wait()
+			t.Fatalf("no snapshot appeared within a minute:\n%s", out.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := child.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = child.Wait()
+	if child.ProcessState.Success() {
+		t.Fatalf("the backup finished before it was killed:\n%s", out.String())
+	}
+	if _, err := os.Stat(archive); !os.IsNotExist(err) {
+		t.Errorf("a killed backup left an archive that looks complete (%v)", err)
+	}
+	if fi, err := os.Stat(archive + ".partial"); err == nil && fi.Mode().Perm() != 0o600 {
+		t.Errorf("partial archive mode %v, want 0600", fi.Mode().Perm())
+	}
+	left, _ := filepath.Glob(snapshots)
+	if len(left) == 0 {
+		t.Fatal("the killed backup left no snapshot: nothing to test")
+	}
+	// And what a killed restore leaves: unpacked files in .restore-*.
+	restoreLeft := filepath.Join(dir, ".restore-1234")
+	if err := os.Mkdir(restoreLeft, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(restoreLeft, DefaultDatabase+".sqlite"), []byte("half a database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// The owner restarts: the leftovers go.
+	if err := src.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(ctx, Config{DataDir: dir, Ownership: OwnRequired, Command: "serve"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = again.Close(context.WithoutCancel(ctx)) }()
+	for _, p := range []string{filepath.Join(dir, backupTmpDir), restoreLeft} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s is still there after the owner's start (%v)", p, err)
+		}
+	}
+	// A backup now completes.
+	var buf bytes.Buffer
+	if _, err := Backup(ctx, dir, &buf, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := VerifyBackup(&buf); err != nil {
+		t.Fatal(err)
+	}
+}

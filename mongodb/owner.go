@@ -216,6 +216,7 @@ func (db *DB) own(cfg Config, dir string, lock *os.File) (string, error) {
 	if err := os.Remove(filepath.Join(dir, ownerFileName)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return "", fmt.Errorf("mongodb: data directory %s: %w", dir, err)
 	}
+	removeBackupLeftovers(dir) // personal data a killed backup or restore left (backup.go)
 	uri, err := db.startFerret(cfg, dir)
 	if err != nil {
 		return "", err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/cynllun/cynllun/mongodb"
@@ -63,6 +64,13 @@ func Restore(ctx context.Context, cfg Config, log *slog.Logger, path string, out
 	log.InfoContext(ctx, "backup restored", "file", path, "dir", cfg.DataDir, "created_at", m.CreatedAt, "took", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(out, "Restored the backup made at %s into %s (%d database file(s), checksums and integrity verified). Start `cynllun serve` on it.\n",
 		m.CreatedAt.Format(time.RFC3339), cfg.DataDir, len(m.Files))
+	if !slices.ContainsFunc(m.Files, func(f mongodb.BackupFile) bool { return f.Database == cfg.MongoDatabase }) {
+		fmt.Fprintf(out, "Note: the archive holds no database named %q (MONGODB_DATABASE); serve would start on an empty one. It holds:", cfg.MongoDatabase)
+		for _, f := range m.Files {
+			fmt.Fprintf(out, " %s", f.Database)
+		}
+		fmt.Fprintln(out)
+	}
 	return nil
 }
 

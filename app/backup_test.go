@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -9,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cynllun/cynllun/mongodb"
 )
 
 // TestBackupCommands: with MONGODB_URI both commands point to mongodump;
@@ -38,4 +42,52 @@ func TestBackupCommands(t *testing.T) {
 	if got := DefaultBackupName(time.Date(2026, 12, 7, 15, 10, 29, 0, time.UTC)); got != "cynllun-backup-20261207T151029Z.tar.gz" {
 		t.Errorf("DefaultBackupName = %q", got)
 	}
+}
+
+// TestBackupRestoreCommands runs `cynllun backup` beside a running owner
+// and `cynllun restore` into a new directory, through the app functions.
+func TestBackupRestoreCommands(t *testing.T) {
+	ctx := t.Context()
+	log := slog.New(slog.DiscardHandler)
+	dir := t.TempDir()
+	db, err := mongodb.Open(ctx, mongodb.Config{DataDir: dir, Ownership: mongodb.OwnRequired, Command: "serve"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close(context.Background()) }()
+
+	archive := filepath.Join(t.TempDir(), "b.tar.gz")
+	var out bytes.Buffer
+	if err := Backup(ctx, Config{DataDir: dir, MongoDatabase: "cynllun"}, log, archive, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "children's personal data") {
+		t.Errorf("backup says %q", out.String())
+	}
+	if fi, err := os.Stat(archive); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("archive: %v, mode %v", err, fi.Mode().Perm())
+	}
+	if err := Backup(ctx, Config{DataDir: dir}, log, archive, io.Discard); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Errorf("a second backup to the same file: %v", err)
+	}
+	out.Reset()
+	if err := VerifyBackup(archive, &out); err != nil || !strings.Contains(out.String(), "match its manifest") {
+		t.Errorf("restore -check: %v %q", err, out.String())
+	}
+	if err := Restore(ctx, Config{DataDir: dir, MongoDatabase: "cynllun"}, log, archive, io.Discard); err == nil || !strings.Contains(err.Error(), "in use by process") {
+		t.Errorf("restore into the directory in use: %v", err)
+	}
+	out.Reset()
+	target := filepath.Join(t.TempDir(), "data")
+	if err := Restore(ctx, Config{DataDir: target, MongoDatabase: "other"}, log, archive, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `no database named "other"`) {
+		t.Errorf("restore with another MONGODB_DATABASE says %q", out.String())
+	}
+	rdb, err := mongodb.Open(ctx, mongodb.Config{DataDir: target, Ownership: mongodb.OwnRequired})
+	if err != nil {
+		t.Fatalf("start on the restored directory: %v", err)
+	}
+	_ = rdb.Close(context.Background())
 }

@@ -30,6 +30,10 @@ func TestMain(m *testing.M) {
 		// A child process of TestOneOwnerPerDataDir (owner_test.go).
 		os.Exit(ownerChild())
 	}
+	if os.Getenv(backupChildDirEnv) != "" {
+		// The backup process of TestBackupWhileWritingThenRestore.
+		os.Exit(backupChild())
+	}
 	os.Exit(runTests(m))
 }
 

@@ -198,7 +198,7 @@ func ownerRefusal(cfg Config, dir string, wait time.Duration, r ownerRecord, kno
 	switch {
 	case cfg.Ownership == OwnRequired:
 		return fmt.Errorf("data directory %s is in use by %s: stop that process first (waited %v); "+
-			"only one API or dev process may own an embedded data directory, and the worker, seed and backup reach it through that process", dir, holder, wait)
+			"only one API or dev process may own an embedded data directory, and the worker and seed reach it through that process (backup reads its files beside it)", dir, holder, wait)
 	case cfg.Ownership == OwnNever && (!known || !r.Lasting):
 		return fmt.Errorf("no running `cynllun serve` owns data directory %s (waited %v): start it first on the same CYNLLUN_DATA_DIR "+
 			"(in the embedded mode the worker reaches the database through the API process), or set MONGODB_URI", dir, wait)
@@ -216,6 +216,7 @@ func (db *DB) own(cfg Config, dir string, lock *os.File) (string, error) {
 	if err := os.Remove(filepath.Join(dir, ownerFileName)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return "", fmt.Errorf("mongodb: data directory %s: %w", dir, err)
 	}
+	removeBackupLeftovers(dir) // personal data a killed backup or restore left (backup.go)
 	uri, err := db.startFerret(cfg, dir)
 	if err != nil {
 		return "", err

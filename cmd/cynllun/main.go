@@ -7,6 +7,8 @@
 //	                 -synthetic N: also N synthetic learners)
 //	cynllun token    mint a dev token: cynllun token alnco|parent|officer|admin|<user id>
 //	cynllun probe    exit 0 when a URL answers 200 (container health checks)
+//	cynllun backup   write a snapshot of the embedded data directory (-o FILE)
+//	cynllun restore  unpack a backup into an empty, unused data directory
 package main
 
 import (
@@ -33,6 +35,11 @@ commands:
            -synthetic N [-seed-value S]: and N reproducible synthetic learners)
   token    print a token for a sample role (admin, alnco, parent, officer) or a user id
   probe    GET a URL and exit 0 on 200 (health checks)
+  backup   [-o FILE] [-dir DIR]: write a consistent snapshot of the embedded data
+           directory (CYNLLUN_DATA_DIR), also while serve runs on it (MongoDB: mongodump)
+  restore  [-dir DIR] FILE: unpack a backup into an empty data directory that no
+           process uses, after checking it; then start serve on it
+           (-check FILE: only check the archive's checksums)
 `
 
 func main() {
@@ -96,6 +103,29 @@ func run(cmd string, args []string) error {
 			return fmt.Errorf("probe: %s", resp.Status)
 		}
 		return nil
+	case "backup":
+		fs := flag.NewFlagSet("backup", flag.ExitOnError)
+		out := fs.String("o", "", "the archive to write (a new file; default cynllun-backup-<UTC time>.tar.gz)")
+		dir := fs.String("dir", cfg.DataDir, "the embedded data directory (CYNLLUN_DATA_DIR)")
+		_ = fs.Parse(args)
+		if fs.NArg() != 0 {
+			return fmt.Errorf("backup: unexpected %q (name the archive with -o)", fs.Arg(0))
+		}
+		cfg.DataDir = *dir
+		return app.Backup(ctx, cfg, log, *out, os.Stdout)
+	case "restore":
+		fs := flag.NewFlagSet("restore", flag.ExitOnError)
+		dir := fs.String("dir", cfg.DataDir, "the embedded data directory to restore into: empty, and no process using it (CYNLLUN_DATA_DIR)")
+		check := fs.Bool("check", false, "only check the archive against its manifest (checksums), restoring nothing")
+		_ = fs.Parse(args)
+		if fs.NArg() != 1 {
+			return fmt.Errorf("restore: name one backup archive")
+		}
+		if *check {
+			return app.VerifyBackup(fs.Arg(0), os.Stdout)
+		}
+		cfg.DataDir = *dir
+		return app.Restore(ctx, cfg, log, fs.Arg(0), os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

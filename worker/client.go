@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/internal/tracing"
 )
 
 // Client queues jobs on Asynq. It implements service.JobQueue.
@@ -22,12 +23,17 @@ func NewClient(rdb redis.UniversalClient) *Client {
 }
 
 // Enqueue queues j's task, whose TaskID is the job id. A task already queued
-// for the job is not an error: the job is queued once.
+// for the job is not an error: the job is queued once. The task carries
+// the id of the request that started the job, and the trace context of
+// ctx (tracing.TaskHeaders), so that the worker's span and log lines for
+// it join the request's.
 func (c *Client) Enqueue(ctx context.Context, j *cynllun.Job) error {
-	const op = "worker.Enqueue"
 	t, opts, err := jobTask(j)
 	if err != nil {
 		return err
+	}
+	if j.RequestID != "" {
+		ctx = cynllun.WithRequestID(ctx, j.RequestID)
 	}
 	return c.enqueue(ctx, t, opts)
 }
@@ -42,9 +48,13 @@ const EnqueueTimeout = 500 * time.Millisecond
 // answer in time, or refused): the job stays recorded and PENDING.
 var ErrQueueUnavailable = errors.New("the job queue is unavailable")
 
-// enqueue queues t; a task with its id queued already is not an error.
+// enqueue queues t, with the headers of ctx's request id and trace
+// context; a task with its id queued already is not an error.
 func (c *Client) enqueue(ctx context.Context, t *asynq.Task, opts []asynq.Option) error {
 	const op = "worker.Enqueue"
+	if h := tracing.TaskHeaders(ctx, cynllun.RequestID(ctx)); h != nil {
+		t = asynq.NewTaskWithHeaders(t.Type(), t.Payload(), h)
+	}
 	ctx, cancel := context.WithTimeout(ctx, EnqueueTimeout)
 	defer cancel()
 	if _, err := c.c.EnqueueContext(ctx, t, opts...); err != nil {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cynllun/cynllun"
 )
@@ -31,6 +33,9 @@ func withRequestID(next http.Handler) http.Handler {
 			id = rand.Text()
 		}
 		w.Header().Set(requestIDHeader, id)
+		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
+			span.SetAttributes(attribute.String("cynllun.request_id", id))
+		}
 		next.ServeHTTP(w, r.WithContext(cynllun.WithRequestID(r.Context(), id)))
 	})
 }

@@ -92,6 +92,9 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// Lines logged with a task's context name the request that queued it
+	// and the trace.
+	log = slog.New(tracing.LogHandler(log.Handler()))
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
 	}

@@ -189,8 +189,9 @@ func (w *Worker) Handle(taskType string, h asynq.Handler) {
 		}
 		start := time.Now()
 		err := Classify(h.ProcessTask(ctx, t))
-		outcome := jobOutcome(ctx, err)
-		w.m.Job(taskType, outcome, time.Since(start))
+		outcome, took := jobOutcome(ctx, err), time.Since(start)
+		w.m.Job(taskType, outcome, took)
+		w.log.DebugContext(ctx, "task", "type", taskType, "outcome", outcome, "ms", took.Milliseconds())
 		if span != nil {
 			span.SetAttributes(attribute.String("cynllun.job.outcome", outcome))
 			if err != nil {

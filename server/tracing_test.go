@@ -1,0 +1,207 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/cynllun/cynllun/internal/redistest"
+	"github.com/cynllun/cynllun/worker"
+)
+
+// TestTraceFromRequestToWorker follows one renderPlan request, traced
+// with an in-memory exporter, from its HTTP span through the GraphQL
+// operation and its MongoDB commands to the worker's span for the job it
+// queued and the worker's own MongoDB commands: all in one trace. The job
+// records the request's id, and the worker's log lines for the task carry
+// the request id and the trace id. No span holds the query's text or
+// variables.
+func TestTraceFromRequestToWorker(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	logs := &lockedBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+
+	e := newEnvFull(t, redistest.StartOwn(t), envExtras{tracing: tp, log: log})
+	w := worker.New(e.rdb, worker.Config{Concurrency: 1, ReconcileEvery: -1, NoticeScanEvery: -1, ShutdownTimeout: 5 * time.Second, Logger: log, Tracing: tp})
+	h := worker.NewRenderHandler(e.db, e.bus, log)
+	w.Handle(worker.TypeRenderPlan, h)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	f := e.fixture()
+	alnco := e.token(f.alnco)
+	r := e.must(alnco, `mutation Render($id: ID!) { renderPlan(input: {planId: $id}) { job { id } } }`, map[string]any{"id": f.plan1})
+	reqID := r.header.Get("X-Request-Id")
+	jobID := r.str("renderPlan", "job", "id")
+	if reqID == "" || jobID == "" {
+		t.Fatalf("request id %q, job %q", reqID, jobID)
+	}
+	e.waitForFile(alnco, jobID)
+
+	// The job records the request that started it.
+	js, err := e.db.JobsByID(context.Background(), []string{jobID})
+	if err != nil || len(js) != 1 {
+		t.Fatal(js, err)
+	}
+	if js[0].RequestID != reqID {
+		t.Errorf("job's request id %q, want %q", js[0].RequestID, reqID)
+	}
+
+	// The worker's span ends just after the job is written: wait for it.
+	var spans tracetest.SpanStubs
+	for end := time.Now().Add(10 * time.Second); ; {
+		spans = exp.GetSpans()
+		if spanNamed(spans, "process "+worker.TypeRenderPlan) != nil || time.Now().After(end) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var httpSpan *tracetest.SpanStub
+	for i := range spans {
+		s := &spans[i]
+		if s.SpanKind == trace.SpanKindServer && s.Name == "POST /graphql" && attr(s, "cynllun.request_id") == reqID {
+			httpSpan = s
+		}
+	}
+	if httpSpan == nil {
+		t.Fatalf("no HTTP span for request %s among %d spans", reqID, len(spans))
+	}
+	traceID := httpSpan.SpanContext.TraceID()
+	inTrace := map[trace.SpanID]*tracetest.SpanStub{}
+	for i := range spans {
+		if spans[i].SpanContext.TraceID() == traceID {
+			inTrace[spans[i].SpanContext.SpanID()] = &spans[i]
+		}
+	}
+	// descends says whether s has an ancestor satisfying p within the trace.
+	descends := func(s *tracetest.SpanStub, p func(*tracetest.SpanStub) bool) bool {
+		for s != nil {
+			if p(s) {
+				return true
+			}
+			s = inTrace[s.Parent.SpanID()]
+		}
+		return false
+	}
+	isHTTP := func(s *tracetest.SpanStub) bool { return s == httpSpan }
+	isOperation := func(s *tracetest.SpanStub) bool { return s.Name == "Render" && s.Parent.SpanID() == httpSpan.SpanContext.SpanID() }
+	isWorker := func(s *tracetest.SpanStub) bool {
+		return s.Name == "process "+worker.TypeRenderPlan && s.SpanKind == trace.SpanKindConsumer
+	}
+
+	var op, wk *tracetest.SpanStub
+	var apiDB, workerDB int
+	for _, s := range inTrace {
+		switch {
+		case isOperation(s):
+			op = s
+		case isWorker(s):
+			wk = s
+		case attr(s, "db.system.name") == "mongodb":
+			if s.SpanKind != trace.SpanKindClient || attr(s, "db.operation.name") == "" {
+				t.Errorf("database span %q: kind %v, attributes %v", s.Name, s.SpanKind, s.Attributes)
+			}
+			switch {
+			case descends(s, isWorker):
+				workerDB++
+			case descends(s, isOperation):
+				apiDB++
+			}
+		}
+	}
+	if op == nil || wk == nil {
+		t.Fatalf("operation span %v, worker span %v, in trace %s (%d spans)", op != nil, wk != nil, traceID, len(inTrace))
+	}
+	if !descends(wk, isHTTP) {
+		t.Error("the worker span does not descend from the request's span")
+	}
+	if attr(wk, "cynllun.request_id") != reqID || attr(wk, "messaging.message.id") != jobID {
+		t.Errorf("worker span attributes: %v", wk.Attributes)
+	}
+	if apiDB == 0 || workerDB == 0 {
+		t.Errorf("database spans: %d under the operation, %d under the worker", apiDB, workerDB)
+	}
+	if q := attr(op, "gql.request.query"); !strings.HasPrefix(q, "sha256:") || attr(op, "graphql.operation.type") != "mutation" {
+		t.Errorf("operation span attributes: %v", op.Attributes)
+	}
+	for _, s := range spans {
+		for _, a := range s.Attributes {
+			if k := string(a.Key); strings.HasPrefix(k, "gql.request.variables") || strings.HasPrefix(k, "gql.resolver.args") || strings.Contains(a.Value.Emit(), "planId") {
+				t.Errorf("span %q holds %s=%s", s.Name, k, a.Value.Emit())
+			}
+		}
+	}
+	t.Logf("trace %s: %d spans; %d database spans under the operation, %d under the worker", traceID, len(inTrace), apiDB, workerDB)
+
+	// The log lines of the request and of the worker's task carry the
+	// request id and the trace id.
+	var sawHTTP, sawTask bool
+	for _, line := range bytes.Split(logs.Bytes(), []byte("\n")) {
+		var m map[string]any
+		if json.Unmarshal(line, &m) != nil || m["requestId"] != reqID {
+			continue
+		}
+		if m["traceId"] != traceID.String() {
+			t.Errorf("a line of request %s without its trace id: %s", reqID, line)
+		}
+		switch m["msg"] {
+		case "http":
+			sawHTTP = true
+		case "task":
+			sawTask = m["type"] == worker.TypeRenderPlan && m["outcome"] == "ok"
+		}
+	}
+	if !sawHTTP || !sawTask {
+		t.Errorf("request line %v, worker's task line %v, with request id %s:\n%s", sawHTTP, sawTask, reqID, logs.Bytes())
+	}
+}
+
+func spanNamed(spans tracetest.SpanStubs, name string) *tracetest.SpanStub {
+	for i := range spans {
+		if spans[i].Name == name {
+			return &spans[i]
+		}
+	}
+	return nil
+}
+
+func attr(s *tracetest.SpanStub, key string) string {
+	for _, a := range s.Attributes {
+		if a.Key == attribute.Key(key) {
+			return a.Value.Emit()
+		}
+	}
+	return ""
+}
+
+// lockedBuffer is a bytes.Buffer for loggers on many goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) Bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Clone(l.b.Bytes())
+}

@@ -40,7 +40,9 @@ func traceHTTP(tp trace.TracerProvider, h http.Handler) http.Handler {
 
 // useTracing adds otelgqlgen's operation spans, without variables or
 // field spans, and OperationTraceAttributes, to srv.
-func useTracing(srv interface{ Use(graphql.HandlerExtension) }, tp trace.TracerProvider) {
+func useTracing(srv interface {
+	Use(graphql.HandlerExtension)
+}, tp trace.TracerProvider) {
 	if tp == nil {
 		return
 	}

@@ -98,7 +98,9 @@ func TestTraceFromRequestToWorker(t *testing.T) {
 		return false
 	}
 	isHTTP := func(s *tracetest.SpanStub) bool { return s == httpSpan }
-	isOperation := func(s *tracetest.SpanStub) bool { return s.Name == "Render" && s.Parent.SpanID() == httpSpan.SpanContext.SpanID() }
+	isOperation := func(s *tracetest.SpanStub) bool {
+		return s.Name == "Render" && s.Parent.SpanID() == httpSpan.SpanContext.SpanID()
+	}
 	isWorker := func(s *tracetest.SpanStub) bool {
 		return s.Name == "process "+worker.TypeRenderPlan && s.SpanKind == trace.SpanKindConsumer
 	}

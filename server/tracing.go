@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/ravilushqa/otelgqlgen"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
@@ -40,9 +41,7 @@ func traceHTTP(tp trace.TracerProvider, h http.Handler) http.Handler {
 
 // useTracing adds otelgqlgen's operation spans, without variables or
 // field spans, and OperationTraceAttributes, to srv.
-func useTracing(srv interface {
-	Use(graphql.HandlerExtension)
-}, tp trace.TracerProvider) {
+func useTracing(srv *handler.Server, tp trace.TracerProvider) {
 	if tp == nil {
 		return
 	}

@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -206,4 +209,56 @@ func (l *lockedBuffer) Bytes() []byte {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return bytes.Clone(l.b.Bytes())
+}
+
+// BenchmarkTracingOverhead reads a plan through GraphQL (the query of
+// BenchmarkPlanRead) on two environments, one with tracing off and one
+// with every request traced (spans batched to an exporter that drops
+// them), alternating the two so that both see the same machine load, and
+// reports each median and the difference.
+func BenchmarkTracingOverhead(b *testing.B) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	off := newEnv(b)
+	on := newEnvFull(b, redistest.Start(b), envExtras{tracing: tp})
+	read := func(e *env) func() {
+		f := e.fixture()
+		tok := e.token(f.alnco)
+		query := `query($id: ID!) { plan(id: $id) { currentVersion { number status content { consent { consentGiven } profile { importantToMe { text directQuote } }
+		needs { description } provision { id intendedOutcome provision welshMedium provider startDate reviewOrEndDate rationale quantity { minutesPerSession sessions per groupSize } } meetingSummary } } } }`
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"id": f.plan1}})
+		return func() {
+			e.clock.Advance(time.Minute)
+			req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+tok)
+			rec := httptest.NewRecorder()
+			e.handler.ServeHTTP(rec, req)
+			if rec.Code != 200 || strings.Contains(rec.Body.String(), `"errors"`) {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		}
+	}
+	readOff, readOn := read(off), read(on)
+	for range 20 {
+		readOff()
+		readOn()
+	}
+	var tOff, tOn []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		readOff()
+		t1 := time.Now()
+		readOn()
+		tOff, tOn = append(tOff, t1.Sub(t0)), append(tOn, time.Since(t1))
+	}
+	median := func(ds []time.Duration) time.Duration {
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	mOff, mOn := median(tOff), median(tOn)
+	b.ReportMetric(float64(mOff.Microseconds()), "off-µs/read")
+	b.ReportMetric(float64(mOn.Microseconds()), "traced-µs/read")
+	b.ReportMetric(100*(float64(mOn)/float64(mOff)-1), "overhead-%")
+	b.Logf("plan read through GraphQL: %v median with tracing off, %v traced (%+.1f%%)", mOff, mOn, 100*(float64(mOn)/float64(mOff)-1))
 }

@@ -92,9 +92,7 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	// Lines logged with a task's context name the request that queued it
-	// and the trace.
-	log = slog.New(tracing.LogHandler(log.Handler()))
+	log = contextLogger(log)
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
 	}
@@ -141,6 +139,16 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	schedule(cfg.ReconcileEvery, TypeReconcile, QueueBulk)
 	schedule(cfg.NoticeScanEvery, TypeScanNotices, QueueDefault)
 	return w
+}
+
+// contextLogger returns log (nil stays nil) with tracing.LogHandler: lines
+// logged with a task's context name the request that queued it and the
+// trace.
+func contextLogger(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return nil
+	}
+	return slog.New(tracing.LogHandler(log.Handler()))
 }
 
 // newScheduler returns a scheduler with a connection of its own, made

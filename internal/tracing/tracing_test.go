@@ -5,7 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -175,5 +180,41 @@ func TestCommandMonitor(t *testing.T) {
 		if strings.Contains(s.Status.Description, "Ffion") {
 			t.Errorf("status holds the failure's text: %q", s.Status.Description)
 		}
+	}
+}
+
+// TestStartExportsOverOTLP: configured with an endpoint, Start's provider
+// sends its spans over OTLP/HTTP to /v1/traces, with the service name, by
+// the time its stop function returns.
+func TestStartExportsOverOTLP(t *testing.T) {
+	got := make(chan string, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- r.Method + " " + r.URL.Path + " " + r.Header.Get("Content-Type") + " " + strconv.FormatBool(bytes.Contains(body, []byte("cynllun-test")))
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
+	t.Setenv("OTEL_SERVICE_NAME", "cynllun-test")
+	cfg, err := FromEnv(os.Getenv)
+	if err != nil || !cfg.Enabled {
+		t.Fatal(cfg, err)
+	}
+	tp, stop, err := Start(context.Background(), cfg, "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, span := Tracer(tp).Start(context.Background(), "x")
+	span.End()
+	if err := stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case g := <-got:
+		if g != "POST /v1/traces application/x-protobuf true" {
+			t.Errorf("export: %s", g)
+		}
+	default:
+		t.Fatal("nothing exported")
 	}
 }

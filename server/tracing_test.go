@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -244,6 +245,24 @@ func BenchmarkTracingOverhead(b *testing.B) {
 		readOff()
 		readOn()
 	}
+	// Allocations are counted apart from the timings, which the machine's
+	// load makes noisy: they include the embedded database's, the same in
+	// both.
+	allocs := func(f func()) (float64, float64) {
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		for range 50 {
+			f()
+		}
+		runtime.ReadMemStats(&m1)
+		return float64(m1.Mallocs-m0.Mallocs) / 50, float64(m1.TotalAlloc-m0.TotalAlloc) / 50
+	}
+	aOff, bOff := allocs(readOff)
+	aOn, bOn := allocs(readOn)
+	b.ReportMetric(aOff, "off-allocs/read")
+	b.ReportMetric(aOn, "traced-allocs/read")
+	b.ReportMetric(bOff, "off-B/read")
+	b.ReportMetric(bOn, "traced-B/read")
 	var tOff, tOn []time.Duration
 	for b.Loop() {
 		t0 := time.Now()
@@ -260,5 +279,6 @@ func BenchmarkTracingOverhead(b *testing.B) {
 	b.ReportMetric(float64(mOff.Microseconds()), "off-µs/read")
 	b.ReportMetric(float64(mOn.Microseconds()), "traced-µs/read")
 	b.ReportMetric(100*(float64(mOn)/float64(mOff)-1), "overhead-%")
-	b.Logf("plan read through GraphQL: %v median with tracing off, %v traced (%+.1f%%)", mOff, mOn, 100*(float64(mOn)/float64(mOff)-1))
+	b.Logf("plan read through GraphQL: %v median with tracing off, %v traced (%+.1f%%); %.0f allocations (%.0f bytes) off, %.0f (%.0f) traced",
+		mOff, mOn, 100*(float64(mOn)/float64(mOff)-1), aOff, bOff, aOn, bOn)
 }

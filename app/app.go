@@ -175,7 +175,7 @@ func OpenAs(ctx context.Context, cfg Config, log *slog.Logger, dev bool, command
 		}
 	}
 	p.Service = service.New(db, service.WithInvitations(inviteMailer, cfg.InvitationExpiry, cfg.InvitationLink), service.WithPublisher(p.Bus), service.WithLogger(log), service.WithMaxUploadBytes(cfg.MaxUploadBytes), service.WithMaxImageDecodeBytes(cfg.MaxImageDecodeBytes), service.WithClockSettings(cfg.Clock),
-		service.WithBundleDefaults(cfg.BundleSections), service.WithOverrideRoles(cfg.OverrideRoles), service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links),
+		service.WithBundleDefaults(cfg.BundleSections), service.WithOverrideRoles(cfg.OverrideRoles), service.WithJobQueue(worker.NewClient(p.Redis).WithTracing(p.Tracing)), service.WithURLSigner(p.Links),
 		service.WithWebhookDestinations(cfg.Webhooks))
 	ok = true
 	return p, nil

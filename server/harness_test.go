@@ -146,7 +146,7 @@ func newEnvFull(t testing.TB, redisURL string, x envExtras, extra ...service.Opt
 		t.Fatal(err)
 	}
 	e.svc = service.New(db, append([]service.Option{service.WithClock(e.clock.Now), service.WithPublisher(bus),
-		service.WithJobQueue(worker.NewClient(rdb)), service.WithURLSigner(links), service.WithWebhookDestinations(loopbackReceivers)}, extra...)...)
+		service.WithJobQueue(worker.NewClient(rdb).WithTracing(x.tracing)), service.WithURLSigner(links), service.WithWebhookDestinations(loopbackReceivers)}, extra...)...)
 	v, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: secret})
 	if err != nil {
 		t.Fatal(err)

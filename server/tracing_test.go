@@ -27,8 +27,9 @@ import (
 
 // TestTraceFromRequestToWorker follows one renderPlan request, traced
 // with an in-memory exporter, from its HTTP span through the GraphQL
-// operation and its MongoDB commands to the worker's span for the job it
-// queued and the worker's own MongoDB commands: all in one trace. The job
+// operation, its MongoDB commands and its enqueue to the worker's span for
+// the job it queued and the worker's own MongoDB commands: all in one
+// trace. The job
 // records the request's id, and the worker's log lines for the task carry
 // the request id and the trace id. No span holds the query's text or
 // variables.
@@ -136,6 +137,9 @@ func TestTraceFromRequestToWorker(t *testing.T) {
 	}
 	if !descends(wk, isHTTP) {
 		t.Error("the worker span does not descend from the request's span")
+	}
+	if send := inTrace[wk.Parent.SpanID()]; send == nil || send.Name != "send "+worker.TypeRenderPlan || send.SpanKind != trace.SpanKindProducer || !descends(send, isOperation) {
+		t.Errorf("the worker span's parent is not the operation's enqueue: %+v", send)
 	}
 	if attr(wk, "cynllun.request_id") != reqID || attr(wk, "messaging.message.id") != jobID {
 		t.Errorf("worker span attributes: %v", wk.Attributes)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/internal/tracing"
@@ -14,7 +16,15 @@ import (
 
 // Client queues jobs on Asynq. It implements service.JobQueue.
 type Client struct {
-	c *asynq.Client
+	c  *asynq.Client
+	tr trace.Tracer // nil: enqueues make no span
+}
+
+// WithTracing returns c making a producer span ("send <task type>") for
+// each enqueue within a trace, the parent of the worker's span for the
+// task; tp nil: none.
+func (c *Client) WithTracing(tp trace.TracerProvider) *Client {
+	return &Client{c: c.c, tr: tracing.Tracer(tp)}
 }
 
 // NewClient returns a client queueing on rdb (which the caller closes).
@@ -52,6 +62,12 @@ var ErrQueueUnavailable = errors.New("the job queue is unavailable")
 // context; a task with its id queued already is not an error.
 func (c *Client) enqueue(ctx context.Context, t *asynq.Task, opts []asynq.Option) error {
 	const op = "worker.Enqueue"
+	if c.tr != nil && trace.SpanContextFromContext(ctx).IsValid() {
+		var span trace.Span
+		ctx, span = c.tr.Start(ctx, "send "+t.Type(), trace.WithSpanKind(trace.SpanKindProducer),
+			trace.WithAttributes(attribute.String("messaging.system", "asynq"), attribute.String("messaging.operation.type", "send")))
+		defer span.End()
+	}
 	if h := tracing.TaskHeaders(ctx, cynllun.RequestID(ctx)); h != nil {
 		t = asynq.NewTaskWithHeaders(t.Type(), t.Payload(), h)
 	}

@@ -30,13 +30,26 @@ import (
 // span per field would cost more than the operation.
 
 // traceHTTP wraps h in otelhttp's server span, named by method and route.
+// The client's address and port, which otelhttp records, are blanked: a
+// user's IP address is personal data, and the trace does not need it.
 func traceHTTP(tp trace.TracerProvider, h http.Handler) http.Handler {
 	if tp == nil {
 		return h
 	}
-	return otelhttp.NewHandler(h, "http",
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
+			span.SetAttributes(blankedPeer...)
+		}
+		h.ServeHTTP(w, r)
+	})
+	return otelhttp.NewHandler(inner, "http",
 		otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(tracing.Propagator),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + route(r) }))
+}
+
+// blankedPeer replace the client's address in otelhttp's span.
+var blankedPeer = []attribute.KeyValue{
+	attribute.String("client.address", ""), attribute.String("network.peer.address", ""), attribute.Int("network.peer.port", 0),
 }
 
 // useTracing adds otelgqlgen's operation spans, without variables or

@@ -87,6 +87,9 @@ func TestTraceFromRequestToWorker(t *testing.T) {
 	if httpSpan == nil {
 		t.Fatalf("no HTTP span for request %s among %d spans", reqID, len(spans))
 	}
+	if a := attr(httpSpan, "client.address") + attr(httpSpan, "network.peer.address"); a != "" {
+		t.Errorf("the HTTP span holds the client's address %q", a)
+	}
 	traceID := httpSpan.SpanContext.TraceID()
 	inTrace := map[trace.SpanID]*tracetest.SpanStub{}
 	for i := range spans {

@@ -87,6 +87,10 @@ type Job struct {
 	HTMLFileID string
 	CreatedAt  time.Time
 	CreatedBy  string
+	// RequestID is the id of the API request that started the job ("" for
+	// one started outside a request): its task carries it, so the
+	// worker's log lines for the job can be found beside the request's.
+	RequestID  string
 	UpdatedAt  time.Time
 	StartedAt  time.Time // zero until a worker starts it
 	FinishedAt time.Time // zero until it finishes

@@ -18,12 +18,14 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/auth"
 	"github.com/cynllun/cynllun/events"
 	"github.com/cynllun/cynllun/generation"
 	"github.com/cynllun/cynllun/internal/metrics"
+	"github.com/cynllun/cynllun/internal/tracing"
 	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/notify"
 	"github.com/cynllun/cynllun/seed"
@@ -49,6 +51,11 @@ type Program struct {
 	Links    *auth.FileLinks
 	// Metrics is this process's registry (API and worker share it in dev).
 	Metrics *metrics.Metrics
+	// Tracing is this process's tracer provider; nil when traces are off
+	// (Config.Tracing).
+	Tracing trace.TracerProvider
+
+	stopTracing func(context.Context) error
 
 	mini *miniredis.Miniredis
 	stop context.CancelFunc
@@ -84,6 +91,15 @@ func OpenAs(ctx context.Context, cfg Config, log *slog.Logger, dev bool, command
 		}
 	}()
 
+	tp, stopTracing, err := tracing.Start(ctx, cfg.Tracing, or(command, "cynllun"))
+	if err != nil {
+		return nil, err
+	}
+	p.Tracing, p.stopTracing = tp, stopTracing
+	if tp != nil {
+		log.Info("exporting traces over OTLP")
+	}
+
 	redisURL := cfg.RedisURL
 	if redisURL == "" {
 		if !dev {
@@ -114,7 +130,7 @@ func OpenAs(ctx context.Context, cfg Config, log *slog.Logger, dev bool, command
 	if dbName == "" {
 		dbName = mongodb.DefaultDatabase
 	}
-	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, Database: dbName, DataDir: dataDir, EmbeddedSync: cfg.EmbeddedSync, Logger: log, Monitor: p.Metrics.CommandMonitor(nil),
+	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.MongoURI, Database: dbName, DataDir: dataDir, EmbeddedSync: cfg.EmbeddedSync, Logger: log, Monitor: p.Metrics.CommandMonitor(tracing.CommandMonitor(p.Tracing, nil)),
 		Ownership: own, Command: command, OwnerWait: cfg.EmbeddedOwnerWait,
 		Generation: generation.New(p.Redis, dbName, "access")})
 	if err != nil {
@@ -159,7 +175,7 @@ func OpenAs(ctx context.Context, cfg Config, log *slog.Logger, dev bool, command
 		}
 	}
 	p.Service = service.New(db, service.WithInvitations(inviteMailer, cfg.InvitationExpiry, cfg.InvitationLink), service.WithPublisher(p.Bus), service.WithLogger(log), service.WithMaxUploadBytes(cfg.MaxUploadBytes), service.WithMaxImageDecodeBytes(cfg.MaxImageDecodeBytes), service.WithClockSettings(cfg.Clock),
-		service.WithBundleDefaults(cfg.BundleSections), service.WithOverrideRoles(cfg.OverrideRoles), service.WithJobQueue(worker.NewClient(p.Redis)), service.WithURLSigner(p.Links),
+		service.WithBundleDefaults(cfg.BundleSections), service.WithOverrideRoles(cfg.OverrideRoles), service.WithJobQueue(worker.NewClient(p.Redis).WithTracing(p.Tracing)), service.WithURLSigner(p.Links),
 		service.WithWebhookDestinations(cfg.Webhooks))
 	ok = true
 	return p, nil
@@ -223,13 +239,14 @@ func (p *Program) Handler() http.Handler {
 			Concurrent: p.Config.Limits.Concurrent, TrustedProxies: p.Config.Limits.TrustedProxies},
 		AllowedOrigins: p.Config.CORSAllowedOrigins,
 		Metrics:        p.Metrics, MetricsToken: p.Config.MetricsToken,
+		Tracing: p.Tracing,
 	})
 }
 
 // Worker returns the task worker with every handler registered.
 func (p *Program) Worker() *worker.Worker {
 	w := worker.New(p.Redis, worker.Config{Concurrency: p.Config.WorkerConcurrency, ShutdownTimeout: p.Config.ShutdownTimeout,
-		NoticeScanEvery: p.Config.NoticeScanEvery, Logger: p.Log, Metrics: p.Metrics})
+		NoticeScanEvery: p.Config.NoticeScanEvery, Logger: p.Log, Metrics: p.Metrics, Tracing: p.Tracing})
 	p.Metrics.WatchQueues(asynq.NewInspectorFromRedisClient(p.Redis))
 	render := worker.NewRenderHandler(p.DB, p.Bus, p.Log)
 	render.Contacts = p.Config.RightsContacts
@@ -290,6 +307,14 @@ func (p *Program) Close(ctx context.Context) {
 	}
 	if p.DB != nil {
 		_ = p.DB.Close(ctx)
+	}
+	if p.stopTracing != nil {
+		// The spans still batched are sent, for a few seconds at most.
+		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		if err := p.stopTracing(tctx); err != nil {
+			p.Log.Warn("could not send the last traces", "err", err)
+		}
+		cancel()
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
+	"github.com/cynllun/cynllun/internal/tracing"
 	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/notify"
 	"github.com/cynllun/cynllun/server"
@@ -137,6 +138,10 @@ type Config struct {
 	// a process waits for the owner of the embedded data directory to
 	// answer, or for it to be free (mongodb.Config.OwnerWait).
 	EmbeddedOwnerWait time.Duration
+	// Tracing is whether traces are exported over OTLP, from the standard
+	// OpenTelemetry variables (OTEL_TRACES_EXPORTER,
+	// OTEL_EXPORTER_OTLP_ENDPOINT, …; tracing.FromEnv): off by default.
+	Tracing tracing.Config
 }
 
 // FromEnv reads Config from getenv. dev selects dev-mode defaults.
@@ -245,6 +250,11 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 		return d
 	}
 	c.EmbeddedOwnerWait = duration("EMBEDDED_DB_OWNER_WAIT", mongodb.DefaultOwnerWait)
+	if tc, err := tracing.FromEnv(getenv); err != nil {
+		errs = append(errs, err)
+	} else {
+		c.Tracing = tc
+	}
 	c.Clock = clock.DefaultSettings()
 	// The defaults follow the statutory wording "beginning with the day on
 	// which", which counts that day (domain.md §2.6); false gives the
@@ -450,11 +460,13 @@ func devSecret(dataDir string) (string, error) {
 
 // NewLogger returns the programs' logger writing to w: slog's text handler,
 // or its JSON handler (one object a line) with LOG_FORMAT=json, at
-// LOG_LEVEL.
+// LOG_LEVEL. A line logged with a request's or a task's context carries
+// its requestId, and within a trace its traceId and spanId
+// (tracing.LogHandler).
 func (c Config) NewLogger(w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.LogLevel}
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(tracing.LogHandler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(tracing.LogHandler(slog.NewTextHandler(w, opts)))
 }

@@ -35,6 +35,7 @@ type jobDoc struct {
 	HTMLFileID string     `bson:"htmlFileId,omitempty"`
 	CreatedAt  time.Time  `bson:"createdAt"`
 	CreatedBy  string     `bson:"createdBy"`
+	RequestID  string     `bson:"requestId,omitempty"`
 	UpdatedAt  time.Time  `bson:"updatedAt"`
 	StartedAt  *time.Time `bson:"startedAt,omitempty"`
 	FinishedAt *time.Time `bson:"finishedAt,omitempty"`
@@ -61,6 +62,7 @@ func toJobDoc(j *cynllun.Job) *jobDoc {
 		HTMLFileID: j.HTMLFileID,
 		CreatedAt:  bsonTime(j.CreatedAt),
 		CreatedBy:  j.CreatedBy,
+		RequestID:  j.RequestID,
 		UpdatedAt:  bsonTime(j.UpdatedAt),
 		StartedAt:  optTime(j.StartedAt),
 		FinishedAt: optTime(j.FinishedAt),
@@ -88,6 +90,7 @@ func fromJobDoc(d *jobDoc) (*cynllun.Job, error) {
 		HTMLFileID: d.HTMLFileID,
 		CreatedAt:  fromTime(d.CreatedAt),
 		CreatedBy:  d.CreatedBy,
+		RequestID:  d.RequestID,
 		UpdatedAt:  fromTime(d.UpdatedAt),
 		StartedAt:  fromOptTime(d.StartedAt),
 		FinishedAt: fromOptTime(d.FinishedAt),

@@ -59,6 +59,7 @@ func TestJobCreateGetUpdate(t *testing.T) {
 	failed.ErrorCode = cynllun.CodeInternal
 	failed.StartedAt = t0.Add(time.Minute)
 	failed.FinishedAt = t0.Add(3 * time.Minute)
+	failed.RequestID = "req-42"
 	// A bundle render: its case and bundle version.
 	bundle := newJob("", 0, cynllun.JobPending, t0, t0)
 	bundle.Kind = cynllun.JobRenderBundle

@@ -11,7 +11,11 @@ import (
 	"testing"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/internal/redistest"
 )
 
 // TestEndToEnd drives the real HTTP handler: create a learner, create a
@@ -372,8 +376,19 @@ func TestHealth(t *testing.T) {
 // the store directly (the plan's head, then the version), both in one run.
 // It reports the ratio of their medians (target ≤ 2.0, goal 1.5) and the
 // database commands each sends per request.
-func BenchmarkPlanRead(b *testing.B) {
-	e := newEnv(b)
+func BenchmarkPlanRead(b *testing.B) { benchPlanRead(b, newEnv(b)) }
+
+// BenchmarkPlanReadTraced is BenchmarkPlanRead with tracing on: every
+// request sampled, its spans (HTTP, operation, database commands) batched
+// to an exporter that drops them, so that what is measured is the
+// instrumentation's cost on the request path.
+func BenchmarkPlanReadTraced(b *testing.B) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	benchPlanRead(b, newEnvFull(b, redistest.Start(b), envExtras{tracing: tp}))
+}
+
+func benchPlanRead(b *testing.B, e *env) {
 	f := e.fixture()
 	tok := e.token(f.alnco)
 	query := `query($id: ID!) { plan(id: $id) { currentVersion { number status content { consent { consentGiven } profile { importantToMe { text directQuote } }

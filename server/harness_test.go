@@ -17,6 +17,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"go.mongodb.org/mongo-driver/v2/event"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/auth"
@@ -24,6 +25,7 @@ import (
 	"github.com/cynllun/cynllun/generation"
 	"github.com/cynllun/cynllun/internal/metrics"
 	"github.com/cynllun/cynllun/internal/redistest"
+	"github.com/cynllun/cynllun/internal/tracing"
 	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/seed"
 	"github.com/cynllun/cynllun/server"
@@ -88,6 +90,19 @@ func newEnvOn(t testing.TB, redisURL string) *env {
 // mailer).
 func newEnvWith(t testing.TB, redisURL string, extra ...service.Option) *env {
 	t.Helper()
+	return newEnvFull(t, redisURL, envExtras{}, extra...)
+}
+
+// envExtras change newEnvFull's environment: a tracer provider for the
+// database and the handler, and the handler's logger.
+type envExtras struct {
+	tracing trace.TracerProvider
+	log     *slog.Logger
+}
+
+// newEnvFull is newEnvWith with extras.
+func newEnvFull(t testing.TB, redisURL string, x envExtras, extra ...service.Option) *env {
+	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}, metrics: metrics.New()}
 	mon := &event.CommandMonitor{Started: func(_ context.Context, ev *event.CommandStartedEvent) {
@@ -118,7 +133,7 @@ func newEnvWith(t testing.TB, redisURL string, extra ...service.Option) *env {
 	t.Cleanup(func() { _ = rdb.Close() })
 	// Each environment's database is its own, so its access cache gets a
 	// generation of its own on the shared Redis.
-	db, err := mongodb.Open(ctx, mongodb.Config{Monitor: e.metrics.CommandMonitor(mon), Generation: generation.New(rdb, cynllun.NewID("test"), "access")})
+	db, err := mongodb.Open(ctx, mongodb.Config{Monitor: e.metrics.CommandMonitor(tracing.CommandMonitor(x.tracing, mon)), Generation: generation.New(rdb, cynllun.NewID("test"), "access")})
 	if err != nil {
 		t.Fatalf("open embedded database: %v", err)
 	}
@@ -131,7 +146,7 @@ func newEnvWith(t testing.TB, redisURL string, extra ...service.Option) *env {
 		t.Fatal(err)
 	}
 	e.svc = service.New(db, append([]service.Option{service.WithClock(e.clock.Now), service.WithPublisher(bus),
-		service.WithJobQueue(worker.NewClient(rdb)), service.WithURLSigner(links), service.WithWebhookDestinations(loopbackReceivers)}, extra...)...)
+		service.WithJobQueue(worker.NewClient(rdb).WithTracing(x.tracing)), service.WithURLSigner(links), service.WithWebhookDestinations(loopbackReceivers)}, extra...)...)
 	v, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: secret})
 	if err != nil {
 		t.Fatal(err)
@@ -142,8 +157,12 @@ func newEnvWith(t testing.TB, redisURL string, extra ...service.Option) *env {
 		}
 		return bus.Ping(ctx)
 	}
-	e.handler = server.New(e.svc, v, ready, slog.New(catalogueGuard(t)), server.Config{Introspection: true, MaxBodyBytes: 256 << 10, FileLinks: links,
-		Metrics: e.metrics, MetricsToken: metricsToken})
+	log := x.log
+	if log == nil {
+		log = slog.New(catalogueGuard(t))
+	}
+	e.handler = server.New(e.svc, v, ready, log, server.Config{Introspection: true, MaxBodyBytes: 256 << 10, FileLinks: links,
+		Metrics: e.metrics, MetricsToken: metricsToken, Tracing: x.tracing})
 	e.srv = httptest.NewServer(e.handler)
 	t.Cleanup(e.srv.Close)
 	if err := seed.Reference(ctx, db, e.clock.Now()); err != nil {

@@ -6,6 +6,10 @@ import (
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/cynllun/cynllun"
 )
 
 // Every request has an id, so that an error a user reports can be found
@@ -17,38 +21,23 @@ import (
 
 const requestIDHeader = "X-Request-Id"
 
-type requestIDKey struct{}
-
-// RequestID returns the request's id ("" outside a request).
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
+// RequestID returns the request's id ("" outside a request;
+// cynllun.RequestID).
+func RequestID(ctx context.Context) string { return cynllun.RequestID(ctx) }
 
 // withRequestID gives the request its id.
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(requestIDHeader)
-		if !plainToken(id) {
+		if !cynllun.PlainRequestID(id) {
 			id = rand.Text()
 		}
 		w.Header().Set(requestIDHeader, id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
-	})
-}
-
-func plainToken(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '-':
-		default:
-			return false
+		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
+			span.SetAttributes(attribute.String("cynllun.request_id", id))
 		}
-	}
-	return true
+		next.ServeHTTP(w, r.WithContext(cynllun.WithRequestID(r.Context(), id)))
+	})
 }
 
 // RequestIDErrors adds extensions.requestId to every error of a response.

@@ -23,12 +23,14 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 
 	coderws "github.com/coder/websocket"
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/auth"
 	"github.com/cynllun/cynllun/graph"
 	"github.com/cynllun/cynllun/internal/metrics"
+	"github.com/cynllun/cynllun/internal/tracing"
 	"github.com/cynllun/cynllun/locale"
 	"github.com/cynllun/cynllun/server/playground"
 	"github.com/cynllun/cynllun/service"
@@ -104,6 +106,9 @@ type Config struct {
 	// process serves it on its own listener (METRICS_ADDR, app package).
 	Metrics      *metrics.Metrics
 	MetricsToken string
+	// Tracing, when set, traces every request and GraphQL operation
+	// (tracing.go); nil: off, at no cost.
+	Tracing trace.TracerProvider
 }
 
 func (c *Config) defaults() {
@@ -153,6 +158,9 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// Every line logged with a request's context names the request (and
+	// its trace).
+	log = slog.New(tracing.LogHandler(log.Handler()))
 	gql := NewGraphQL(svc, verifier, log, cfg)
 	lim := newLimiter(cfg.Limits, verifier, log)
 	if lim != nil {
@@ -194,7 +202,7 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 		}
 		_, _ = io.WriteString(w, "ready\n")
 	})
-	return withRequestID(logRequests(log, cfg.Metrics.HTTP(route, withLanguage(newOrigins(cfg.AllowedOrigins).wrap(mux)))))
+	return traceHTTP(cfg.Tracing, withRequestID(logRequests(log, cfg.Metrics.HTTP(route, withLanguage(newOrigins(cfg.AllowedOrigins).wrap(mux))))))
 }
 
 // NewGraphQL builds the gqlgen server with explicit transports and limits.
@@ -207,6 +215,7 @@ func NewGraphQL(svc *service.Service, verifier Verifier, log *slog.Logger, cfg C
 		// First, so it sees every response, refused ones included.
 		srv.Use(OperationMetrics{M: cfg.Metrics})
 	}
+	useTracing(srv, cfg.Tracing)
 	srv.AddTransport(transport.Websocket{
 		// The origin is checked against CORS_ALLOWED_ORIGINS, then the
 		// connection closes with 4401 when its token expires.
@@ -488,6 +497,8 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		log.DebugContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds(), "requestId", RequestID(r.Context()))
+		// The request id (and trace id) come from the context, with the
+		// logger's tracing.LogHandler.
+		log.DebugContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
 	})
 }

@@ -193,7 +193,7 @@ func (s *Service) RenderBundle(ctx context.Context, in RenderBundleInput) (*cynl
 		job := &cynllun.Job{
 			ID: b.JobID, Kind: cynllun.JobRenderBundle, Priority: prio, Status: cynllun.JobPending,
 			LearnerID: l.ID, CaseID: c.ID, BundleID: b.ID, Language: contents.Lang,
-			CreatedAt: now, CreatedBy: p.UserID, UpdatedAt: now,
+			CreatedAt: now, CreatedBy: p.UserID, RequestID: cynllun.RequestID(ctx), UpdatedAt: now,
 		}
 		// The job first: a bundle is never without its job. A job whose
 		// bundle insert then loses a race finds no bundle and fails.

@@ -208,6 +208,7 @@ func renderOptions(lang cynllun.RenderLanguage, prio cynllun.JobPriority) (cynll
 // startJob writes a job and queues it; a job with the same id written a
 // moment ago by someone else is theirs and ours.
 func (s *Service) startJob(ctx context.Context, op string, job *cynllun.Job) (*cynllun.Job, error) {
+	job.RequestID = cynllun.RequestID(ctx)
 	if err := s.store.CreateJob(ctx, job); err != nil {
 		if cynllun.ErrorCode(err) != cynllun.CodeConflict {
 			return nil, cynllun.AsError(op, err)

@@ -7,13 +7,24 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/internal/tracing"
 )
 
 // Client queues jobs on Asynq. It implements service.JobQueue.
 type Client struct {
-	c *asynq.Client
+	c  *asynq.Client
+	tr trace.Tracer // nil: enqueues make no span
+}
+
+// WithTracing returns c making a producer span ("send <task type>") for
+// each enqueue within a trace, the parent of the worker's span for the
+// task; tp nil: none.
+func (c *Client) WithTracing(tp trace.TracerProvider) *Client {
+	return &Client{c: c.c, tr: tracing.Tracer(tp)}
 }
 
 // NewClient returns a client queueing on rdb (which the caller closes).
@@ -22,12 +33,17 @@ func NewClient(rdb redis.UniversalClient) *Client {
 }
 
 // Enqueue queues j's task, whose TaskID is the job id. A task already queued
-// for the job is not an error: the job is queued once.
+// for the job is not an error: the job is queued once. The task carries
+// the id of the request that started the job, and the trace context of
+// ctx (tracing.TaskHeaders), so that the worker's span and log lines for
+// it join the request's.
 func (c *Client) Enqueue(ctx context.Context, j *cynllun.Job) error {
-	const op = "worker.Enqueue"
 	t, opts, err := jobTask(j)
 	if err != nil {
 		return err
+	}
+	if j.RequestID != "" {
+		ctx = cynllun.WithRequestID(ctx, j.RequestID)
 	}
 	return c.enqueue(ctx, t, opts)
 }
@@ -42,9 +58,19 @@ const EnqueueTimeout = 500 * time.Millisecond
 // answer in time, or refused): the job stays recorded and PENDING.
 var ErrQueueUnavailable = errors.New("the job queue is unavailable")
 
-// enqueue queues t; a task with its id queued already is not an error.
+// enqueue queues t, with the headers of ctx's request id and trace
+// context; a task with its id queued already is not an error.
 func (c *Client) enqueue(ctx context.Context, t *asynq.Task, opts []asynq.Option) error {
 	const op = "worker.Enqueue"
+	if c.tr != nil && trace.SpanContextFromContext(ctx).IsValid() {
+		var span trace.Span
+		ctx, span = c.tr.Start(ctx, "send "+t.Type(), trace.WithSpanKind(trace.SpanKindProducer),
+			trace.WithAttributes(attribute.String("messaging.system", "asynq"), attribute.String("messaging.operation.type", "send")))
+		defer span.End()
+	}
+	if h := tracing.TaskHeaders(ctx, cynllun.RequestID(ctx)); h != nil {
+		t = asynq.NewTaskWithHeaders(t.Type(), t.Payload(), h)
+	}
 	ctx, cancel := context.WithTimeout(ctx, EnqueueTimeout)
 	defer cancel()
 	if _, err := c.c.EnqueueContext(ctx, t, opts...); err != nil {

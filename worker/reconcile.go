@@ -33,7 +33,7 @@ type Reconciler struct {
 
 // NewReconciler returns a reconciler over rdb and store.
 func NewReconciler(store cynllun.Store, rdb redis.UniversalClient, events JobEvents, log *slog.Logger) *Reconciler {
-	return &Reconciler{Store: store, Inspector: asynq.NewInspectorFromRedisClient(rdb), Queue: NewClient(rdb), Events: events, Log: log, Now: time.Now}
+	return &Reconciler{Store: store, Inspector: asynq.NewInspectorFromRedisClient(rdb), Queue: NewClient(rdb), Events: events, Log: contextLogger(log), Now: time.Now}
 }
 
 // reconcileBatch bounds one pass; the next pass takes the rest.

@@ -111,7 +111,7 @@ type RenderHandler struct {
 func NewRenderHandler(store cynllun.Store, events JobEvents, log *slog.Logger) *RenderHandler {
 	return &RenderHandler{Store: store, Render: docgen.RenderPlan, RenderMeeting: docgen.RenderMeeting,
 		RenderHTML: docgen.RenderPlanHTML, RenderMeetingHTML: docgen.RenderMeetingHTML,
-		Events: events, Log: log, Now: time.Now}
+		Events: events, Log: contextLogger(log), Now: time.Now}
 }
 
 // ProcessTask implements asynq.Handler.

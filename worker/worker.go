@@ -13,9 +13,13 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/internal/metrics"
+	"github.com/cynllun/cynllun/internal/tracing"
 )
 
 // Queues and their priorities: interactive work before bulk.
@@ -43,6 +47,9 @@ type Config struct {
 	Logger          *slog.Logger
 	// Metrics, when set, counts and times every task by kind and outcome.
 	Metrics *metrics.Metrics
+	// Tracing, when set, gives every task a span that continues the trace
+	// of the request that queued it (tracing.TaskContext).
+	Tracing trace.TracerProvider
 }
 
 // Worker is an Asynq server with Cynllun's task handlers, and the scheduler
@@ -53,6 +60,7 @@ type Worker struct {
 	mux   *asynq.ServeMux
 	log   *slog.Logger
 	m     *metrics.Metrics
+	tr    trace.Tracer // nil: tasks are not traced
 	// running counts the handlers running: after the shutdown timeout
 	// Asynq hands their tasks back but does not wait for them, and Run
 	// gives them a little longer to record how they ended.
@@ -84,6 +92,7 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log = contextLogger(log)
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
 	}
@@ -108,10 +117,10 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 		LogLevel:                 asynq.WarnLevel,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			// Payloads carry ids only, but log the type and code, not them.
-			log.WarnContext(ctx, "task failed", "type", t.Type(), "code", string(cynllun.ErrorCode(err)))
+			log.WarnContext(tracing.TaskContext(ctx, t.Headers()), "task failed", "type", t.Type(), "code", string(cynllun.ErrorCode(err)))
 		}),
 	})
-	w := &Worker{srv: srv, mux: asynq.NewServeMux(), log: log, m: cfg.Metrics}
+	w := &Worker{srv: srv, mux: asynq.NewServeMux(), log: log, m: cfg.Metrics, tr: tracing.Tracer(cfg.Tracing)}
 	// Every worker process runs a scheduler; Unique makes the extra
 	// enqueues no-ops, and the reconciler and the notice scanner are safe
 	// to run twice at once anyway.
@@ -130,6 +139,16 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	schedule(cfg.ReconcileEvery, TypeReconcile, QueueBulk)
 	schedule(cfg.NoticeScanEvery, TypeScanNotices, QueueDefault)
 	return w
+}
+
+// contextLogger returns log (nil stays nil) with tracing.LogHandler: lines
+// logged with a task's context name the request that queued it and the
+// trace.
+func contextLogger(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return nil
+	}
+	return slog.New(tracing.LogHandler(log.Handler()))
 }
 
 // newScheduler returns a scheduler with a connection of its own, made
@@ -164,16 +183,53 @@ func backoff(base, max time.Duration) asynq.RetryDelayFunc {
 }
 
 // Handle registers a handler for a task type. Handlers return *cynllun.Error
-// values; Classify maps them to retry or skip-retry once, here.
+// values; Classify maps them to retry or skip-retry once, here. The
+// handler's context carries the id of the request that queued the task
+// (its log lines show it) and, with tracing on, the task's span.
 func (w *Worker) Handle(taskType string, h asynq.Handler) {
 	w.mux.Handle(taskType, asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
 		w.running.Add(1)
 		defer w.running.Done()
+		ctx = tracing.TaskContext(ctx, t.Headers())
+		var span trace.Span
+		if w.tr != nil {
+			ctx, span = w.startSpan(ctx, taskType)
+		}
 		start := time.Now()
 		err := Classify(h.ProcessTask(ctx, t))
-		w.m.Job(taskType, jobOutcome(ctx, err), time.Since(start))
+		outcome, took := jobOutcome(ctx, err), time.Since(start)
+		w.m.Job(taskType, outcome, took)
+		w.log.DebugContext(ctx, "task", "type", taskType, "outcome", outcome, "ms", took.Milliseconds())
+		if span != nil {
+			span.SetAttributes(attribute.String("cynllun.job.outcome", outcome))
+			if err != nil {
+				span.SetStatus(codes.Error, string(cynllun.ErrorCode(err)))
+			}
+			span.End()
+		}
 		return err
 	}))
+}
+
+// startSpan starts a task's consumer span, the child of the span that
+// queued it when its headers carry one: its attributes are the task's
+// type, queue, id (a job or notice id), attempt and request id.
+func (w *Worker) startSpan(ctx context.Context, taskType string) (context.Context, trace.Span) {
+	queue, _ := asynq.GetQueueName(ctx)
+	id, _ := asynq.GetTaskID(ctx)
+	retried, _ := asynq.GetRetryCount(ctx)
+	attrs := []attribute.KeyValue{
+		attribute.String("messaging.system", "asynq"),
+		attribute.String("messaging.operation.type", "process"),
+		attribute.String("messaging.destination.name", queue),
+		attribute.String("messaging.message.id", id),
+		attribute.String("cynllun.task.type", taskType),
+		attribute.Int("cynllun.task.retried", retried),
+	}
+	if rid := cynllun.RequestID(ctx); rid != "" {
+		attrs = append(attrs, attribute.String("cynllun.request_id", rid))
+	}
+	return w.tr.Start(ctx, "process "+taskType, trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(attrs...))
 }
 
 // Run processes tasks until ctx ends, then shuts down gracefully.

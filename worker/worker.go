@@ -43,6 +43,13 @@ type Config struct {
 	Logger          *slog.Logger
 	// Metrics, when set, counts and times every task by kind and outcome.
 	Metrics *metrics.Metrics
+	// RecoverEvery is how often the tasks of stopped workers are looked
+	// for (default DefaultRecoverEvery, 2 s; negative: off), and
+	// RecoverAfter how long a task's lease may go unextended before its
+	// worker counts as stopped (default DefaultRecoverAfter, 12 s). See
+	// Recoverer.
+	RecoverEvery time.Duration
+	RecoverAfter time.Duration
 }
 
 // Worker is an Asynq server with Cynllun's task handlers, and the scheduler
@@ -51,6 +58,8 @@ type Worker struct {
 	srv   *asynq.Server
 	sched *asynq.Scheduler
 	mux   *asynq.ServeMux
+	rec   *Recoverer
+	every time.Duration // of rec
 	log   *slog.Logger
 	m     *metrics.Metrics
 	// running counts the handlers running: after the shutdown timeout
@@ -96,12 +105,13 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	if cfg.NoticeScanEvery == 0 {
 		cfg.NoticeScanEvery = 10 * time.Minute
 	}
+	delay := backoff(cfg.RetryBase, 5*time.Minute)
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		Queues:          map[string]int{QueueCritical: 6, QueueDefault: 3, QueueBulk: 1},
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		IsFailure:       IsFailure,
-		RetryDelayFunc:  backoff(cfg.RetryBase, 5*time.Minute),
+		RetryDelayFunc:  delay,
 		// Delayed retries are picked up within a second, not five.
 		DelayedTaskCheckInterval: time.Second,
 		Logger:                   asynqLogger{log},
@@ -112,6 +122,11 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 		}),
 	})
 	w := &Worker{srv: srv, mux: asynq.NewServeMux(), log: log, m: cfg.Metrics}
+	if cfg.RecoverEvery >= 0 {
+		w.rec = NewRecoverer(rdb, delay, log)
+		w.rec.After = cfg.RecoverAfter
+		w.every = cfg.RecoverEvery
+	}
 	// Every worker process runs a scheduler; Unique makes the extra
 	// enqueues no-ops, and the reconciler and the notice scanner are safe
 	// to run twice at once anyway.
@@ -187,7 +202,14 @@ func (w *Worker) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	recovered := make(chan struct{})
+	if w.rec != nil {
+		go func() { defer close(recovered); w.rec.Run(ctx, w.every) }()
+	} else {
+		close(recovered)
+	}
 	<-ctx.Done()
+	<-recovered
 	if w.sched != nil {
 		w.sched.Shutdown()
 	}

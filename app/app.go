@@ -250,6 +250,7 @@ func (p *Program) Worker() *worker.Worker {
 	}
 	w.Handle(worker.TypeScanNotices, &worker.Scanner{Store: p.DB, Queue: worker.NewClient(p.Redis), Offsets: p.Config.NoticeOffsets, Email: mailer != nil, Log: p.Log})
 	w.Handle(worker.TypeSendNotice, &worker.NoticeSender{Store: p.DB, Mailer: mailer, Webhooks: notify.NewWebhookSender(p.Config.WebhookTimeout, p.Config.Webhooks), Log: p.Log, Metrics: p.Metrics,
+		EmailUncertain: p.Config.NoticeEmailUncertain,
 		Link: func(n *cynllun.Notice) string {
 			// A front-end's page for the deadline, when one is configured.
 			return strings.ReplaceAll(p.Config.NoticeLink, "{deadline}", n.DeadlineID)

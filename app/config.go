@@ -24,6 +24,7 @@ import (
 	"github.com/cynllun/cynllun/server"
 	"github.com/cynllun/cynllun/service"
 	"github.com/cynllun/cynllun/upload"
+	"github.com/cynllun/cynllun/worker"
 )
 
 // Config is everything the programs read from the environment.
@@ -137,6 +138,11 @@ type Config struct {
 	// a process waits for the owner of the embedded data directory to
 	// answer, or for it to be free (mongodb.Config.OwnerWait).
 	EmbeddedOwnerWait time.Duration
+
+	// NoticeEmailUncertain is NOTICE_EMAIL_UNCERTAIN, resend (default) or
+	// hold: what is done with an email notice whose worker stopped after
+	// it may have left (worker.UncertainPolicy).
+	NoticeEmailUncertain worker.UncertainPolicy
 }
 
 // FromEnv reads Config from getenv. dev selects dev-mode defaults.
@@ -324,6 +330,11 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", 30*time.Second)
 	c.UploadTimeout = duration("UPLOAD_TIMEOUT", 2*time.Minute)
 	c.NoticeLink = getenv("NOTICE_LINK")
+	if p, ok := worker.ParseUncertainPolicy(getenv("NOTICE_EMAIL_UNCERTAIN")); ok {
+		c.NoticeEmailUncertain = p
+	} else {
+		errs = append(errs, errors.New("NOTICE_EMAIL_UNCERTAIN: want resend or hold"))
+	}
 	c.InvitationExpiry = duration("INVITATION_EXPIRY", 14*24*time.Hour)
 	if c.InvitationExpiry < time.Hour || c.InvitationExpiry > 90*24*time.Hour {
 		errs = append(errs, errors.New("INVITATION_EXPIRY: want a duration from 1h to 2160h (90 days), e.g. 336h"))

@@ -223,7 +223,17 @@ func (p *Program) Handler() http.Handler {
 			Concurrent: p.Config.Limits.Concurrent, TrustedProxies: p.Config.Limits.TrustedProxies},
 		AllowedOrigins: p.Config.CORSAllowedOrigins,
 		Metrics:        p.Metrics, MetricsToken: p.Config.MetricsToken,
+		QueueDashboard: p.queueDashboard(),
 	})
+}
+
+// queueDashboard is the queue dashboard for administrators (asynqmon),
+// unless QUEUE_DASHBOARD is off or there is no Redis client.
+func (p *Program) queueDashboard() http.Handler {
+	if !p.Config.QueueDashboard || p.Redis == nil {
+		return nil
+	}
+	return server.QueueDashboard(p.Redis)
 }
 
 // Worker returns the task worker with every handler registered.

@@ -143,6 +143,10 @@ type Config struct {
 	// hold: what is done with an email notice whose worker stopped after
 	// it may have left (worker.UncertainPolicy).
 	NoticeEmailUncertain worker.UncertainPolicy
+	// QueueDashboard is QUEUE_DASHBOARD (default true): the API serves the
+	// read-only queue dashboard (asynqmon) at /admin/queues to
+	// administrators.
+	QueueDashboard bool
 }
 
 // FromEnv reads Config from getenv. dev selects dev-mode defaults.
@@ -330,6 +334,7 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", 30*time.Second)
 	c.UploadTimeout = duration("UPLOAD_TIMEOUT", 2*time.Minute)
 	c.NoticeLink = getenv("NOTICE_LINK")
+	c.QueueDashboard = boolean("QUEUE_DASHBOARD", true)
 	if p, ok := worker.ParseUncertainPolicy(getenv("NOTICE_EMAIL_UNCERTAIN")); ok {
 		c.NoticeEmailUncertain = p
 	} else {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -584,5 +586,57 @@ func TestKilledAfterEmailSent(t *testing.T) {
 			}
 			e.checkUncertainLogged(nid, h.Metrics, "email", 2)
 		})
+	}
+}
+
+// TestKilledBeforeEmailLeft: a worker killed while its SMTP connection is
+// being set up (the relay has not even greeted it) leaves no mark of an
+// attempt whose message may have left: the notice is PENDING, and the next
+// worker sends it once, with nothing logged or counted as uncertain.
+func TestKilledBeforeEmailLeft(t *testing.T) {
+	e := newEnv(t)
+	smtpSrv := smtptest.Start(t)
+	ds := e.deadlines(1, "stall")
+	s := &worker.Scanner{Store: e.db, Queue: worker.NewClient(e.rdb), Offsets: []int{0}, Email: true}
+	if raised, _, err := s.Scan(context.Background()); err != nil || raised != 1 {
+		t.Fatalf("raised %d, %v", raised, err)
+	}
+	nid := cynllun.NoticeID(ds[0].ID, 0, cynllun.ChannelEmail, seed.ALNCoID)
+	// A relay that accepts connections and never greets: the child is
+	// killed once it has connected.
+	stall, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = stall.Close() })
+	marker := filepath.Join(t.TempDir(), "connected")
+	go func() {
+		for {
+			c, err := stall.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { _ = c.Close() })
+			_ = os.WriteFile(marker, []byte("connected"), 0o600)
+		}
+	}()
+	e.killChildAtMarker("CYNLLUN_CHILD_NOTICE", marker, nil, "CYNLLUN_CHILD_SMTP_PORT="+strconv.Itoa(stall.Addr().(*net.TCPAddr).Port))
+	if n := e.notice(nid); n.Status != cynllun.NoticePending || n.Attempts != 1 || !n.AttemptedAt.IsZero() {
+		t.Fatalf("after the kill: %+v", n)
+	}
+	m, err := notify.NewMailer(notify.MailConfig{Host: smtpSrv.Host, Port: smtpSrv.Port, From: "cynllun@example.invalid", TLS: "none", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := e.sender(time.Second)
+	h.Mailer, h.Metrics = m, metrics.New()
+	e.startNoticeWorker(h, 1)
+	e.waitNotices(cynllun.NoticeSent, 1, 60*time.Second)
+	if n := e.notice(nid); n.Attempts != 2 || len(smtpSrv.Messages()) != 1 {
+		t.Fatalf("after the restart: %+v, %d messages", n, len(smtpSrv.Messages()))
+	}
+	dl, err := e.db.DeliveriesForNotices(context.Background(), []string{nid})
+	if err != nil || len(dl) != 1 || !dl[0].OK || dl[0].Attempt != 2 {
+		t.Fatalf("delivery log: %+v, %v; want the one delivery, nothing uncertain", dl, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -524,9 +525,10 @@ func (h *NoticeSender) uncertain(ctx context.Context, n *cynllun.Notice) (held b
 	if at.IsZero() {
 		at = n.UpdatedAt
 	}
+	// Its id is the attempt's: logged once, however often this is retried.
 	if err := h.Store.InsertDelivery(ctx, &cynllun.Delivery{
-		ID: cynllun.NewID("dlv_"), NoticeID: n.ID, Attempt: n.Attempts, At: at, Detail: uncertainDetail,
-	}); err != nil {
+		ID: fmt.Sprintf("dlv_%s_%d_unknown", n.ID, n.Attempts), NoticeID: n.ID, Attempt: n.Attempts, At: at, Detail: uncertainDetail,
+	}); err != nil && cynllun.ErrorCode(err) != cynllun.CodeConflict {
 		return false, cynllun.AsError(op, err)
 	}
 	h.Metrics.Notice(string(n.Channel), "uncertain")

@@ -32,10 +32,20 @@ const (
 	NoticeSent    NoticeStatus = "SENT"
 	NoticeFailed  NoticeStatus = "FAILED"  // given up: ErrorCode says why
 	NoticeSkipped NoticeStatus = "SKIPPED" // not sent: the deadline was closed, or the endpoint disabled
+	// NoticeSending is recorded just before a delivery's message leaves
+	// (before the SMTP envelope and DATA; before the webhook POST) and
+	// replaced by the outcome after it. A later attempt that finds it
+	// knows the worker stopped during an attempt whose outcome is unknown.
+	NoticeSending NoticeStatus = "SENDING"
+	// NoticeUncertain is an email whose attempt's outcome is unknown (the
+	// worker stopped during it) and that is not sent again, by the policy
+	// NOTICE_EMAIL_UNCERTAIN=hold: the mail relay's log, searched for its
+	// Message-ID, tells whether it left.
+	NoticeUncertain NoticeStatus = "UNCERTAIN"
 )
 
 // Finished reports whether the notice will not change again.
-func (s NoticeStatus) Finished() bool { return s != NoticePending }
+func (s NoticeStatus) Finished() bool { return s != NoticePending && s != NoticeSending }
 
 // Notice is one reminder of a deadline to one recipient at one offset. Its
 // id is derived from the three, so a notice is raised at most once however
@@ -62,6 +72,9 @@ type Notice struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	SentAt    time.Time
+	// AttemptedAt is when the last attempt's message began to leave
+	// (status SENDING); zero before the first.
+	AttemptedAt time.Time
 }
 
 // NoticeID is the id of the notice of a deadline at an offset to a recipient.

@@ -240,7 +240,17 @@ func (p *Program) Handler() http.Handler {
 		AllowedOrigins: p.Config.CORSAllowedOrigins,
 		Metrics:        p.Metrics, MetricsToken: p.Config.MetricsToken,
 		Tracing: p.Tracing,
+		QueueDashboard: p.queueDashboard(),
 	})
+}
+
+// queueDashboard is the queue dashboard for administrators (asynqmon),
+// unless QUEUE_DASHBOARD is off or there is no Redis client.
+func (p *Program) queueDashboard() http.Handler {
+	if !p.Config.QueueDashboard || p.Redis == nil {
+		return nil
+	}
+	return server.QueueDashboard(p.Redis)
 }
 
 // Worker returns the task worker with every handler registered.
@@ -267,6 +277,7 @@ func (p *Program) Worker() *worker.Worker {
 	}
 	w.Handle(worker.TypeScanNotices, &worker.Scanner{Store: p.DB, Queue: worker.NewClient(p.Redis), Offsets: p.Config.NoticeOffsets, Email: mailer != nil, Log: p.Log})
 	w.Handle(worker.TypeSendNotice, &worker.NoticeSender{Store: p.DB, Mailer: mailer, Webhooks: notify.NewWebhookSender(p.Config.WebhookTimeout, p.Config.Webhooks), Log: p.Log, Metrics: p.Metrics,
+		EmailUncertain: p.Config.NoticeEmailUncertain,
 		Link: func(n *cynllun.Notice) string {
 			// A front-end's page for the deadline, when one is configured.
 			return strings.ReplaceAll(p.Config.NoticeLink, "{deadline}", n.DeadlineID)

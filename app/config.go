@@ -25,6 +25,7 @@ import (
 	"github.com/cynllun/cynllun/server"
 	"github.com/cynllun/cynllun/service"
 	"github.com/cynllun/cynllun/upload"
+	"github.com/cynllun/cynllun/worker"
 )
 
 // Config is everything the programs read from the environment.
@@ -142,6 +143,15 @@ type Config struct {
 	// OpenTelemetry variables (OTEL_TRACES_EXPORTER,
 	// OTEL_EXPORTER_OTLP_ENDPOINT, …; tracing.FromEnv): off by default.
 	Tracing tracing.Config
+
+	// NoticeEmailUncertain is NOTICE_EMAIL_UNCERTAIN, resend (default) or
+	// hold: what is done with an email notice whose worker stopped after
+	// it may have left (worker.UncertainPolicy).
+	NoticeEmailUncertain worker.UncertainPolicy
+	// QueueDashboard is QUEUE_DASHBOARD (default true): the API serves the
+	// read-only queue dashboard (asynqmon) at /admin/queues to
+	// administrators.
+	QueueDashboard bool
 }
 
 // FromEnv reads Config from getenv. dev selects dev-mode defaults.
@@ -334,6 +344,12 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	c.RequestTimeout = duration("REQUEST_TIMEOUT", 30*time.Second)
 	c.UploadTimeout = duration("UPLOAD_TIMEOUT", 2*time.Minute)
 	c.NoticeLink = getenv("NOTICE_LINK")
+	c.QueueDashboard = boolean("QUEUE_DASHBOARD", true)
+	if p, ok := worker.ParseUncertainPolicy(getenv("NOTICE_EMAIL_UNCERTAIN")); ok {
+		c.NoticeEmailUncertain = p
+	} else {
+		errs = append(errs, errors.New("NOTICE_EMAIL_UNCERTAIN: want resend or hold"))
+	}
 	c.InvitationExpiry = duration("INVITATION_EXPIRY", 14*24*time.Hour)
 	if c.InvitationExpiry < time.Hour || c.InvitationExpiry > 90*24*time.Hour {
 		errs = append(errs, errors.New("INVITATION_EXPIRY: want a duration from 1h to 2160h (90 days), e.g. 336h"))

@@ -12686,6 +12686,19 @@ enum NoticeStatus {
   FAILED
   "Not sent: the deadline was closed first, or the endpoint was disabled."
   SKIPPED
+  """
+  An attempt is under way: recorded just before its message may leave. Found
+  so later, the worker stopped during the attempt and its outcome is unknown;
+  the next attempt logs it as such and sends again under the same id
+  (webhook-id and Idempotency-Key; the email's Message-ID).
+  """
+  SENDING
+  """
+  An email whose attempt's outcome is unknown (the worker stopped after it may
+  have left) and that is not sent again (NOTICE_EMAIL_UNCERTAIN=hold): the mail
+  relay's log, searched for its Message-ID, tells whether it was sent.
+  """
+  UNCERTAIN
 }
 
 """
@@ -68965,16 +68978,20 @@ func (ec *executionContext) marshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllu
 
 var (
 	unmarshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus = map[string]cynllun.NoticeStatus{
-		"PENDING": cynllun.NoticePending,
-		"SENT":    cynllun.NoticeSent,
-		"FAILED":  cynllun.NoticeFailed,
-		"SKIPPED": cynllun.NoticeSkipped,
+		"PENDING":   cynllun.NoticePending,
+		"SENT":      cynllun.NoticeSent,
+		"FAILED":    cynllun.NoticeFailed,
+		"SKIPPED":   cynllun.NoticeSkipped,
+		"SENDING":   cynllun.NoticeSending,
+		"UNCERTAIN": cynllun.NoticeUncertain,
 	}
 	marshalNNoticeStatus2githubᚗcomᚋcynllunᚋcynllunᚐNoticeStatus = map[cynllun.NoticeStatus]string{
-		cynllun.NoticePending: "PENDING",
-		cynllun.NoticeSent:    "SENT",
-		cynllun.NoticeFailed:  "FAILED",
-		cynllun.NoticeSkipped: "SKIPPED",
+		cynllun.NoticePending:   "PENDING",
+		cynllun.NoticeSent:      "SENT",
+		cynllun.NoticeFailed:    "FAILED",
+		cynllun.NoticeSkipped:   "SKIPPED",
+		cynllun.NoticeSending:   "SENDING",
+		cynllun.NoticeUncertain: "UNCERTAIN",
 	}
 )
 

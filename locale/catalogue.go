@@ -23,6 +23,8 @@ var catalogue = []Message{
 	{"TOKEN_INVALID", "invalid or expired token", "tocyn annilys neu docyn sydd wedi dod i ben"},
 	{"DOWNLOAD_LINK_INVALID", "invalid or expired download link", "dolen llwytho i lawr annilys neu ddolen sydd wedi dod i ben"},
 	{"UNKNOWN_USER", "unknown user", "defnyddiwr anhysbys"},
+	{"ADMIN_ONLY", "the queue dashboard is for administrators", "mae dangosfwrdd y ciwiau ar gyfer gweinyddwyr"},
+	{"READ_ONLY", "the queue dashboard is read-only", "darllen yn unig yw dangosfwrdd y ciwiau"},
 	{"ACCOUNT_REFUSED", "this account may not use the API", "ni chaiff y cyfrif hwn ddefnyddio'r API"},
 	{"ORIGIN_NOT_ALLOWED", "requests from this origin are not allowed: add it to CORS_ALLOWED_ORIGINS", "ni chaniateir ceisiadau o'r tarddiad hwn: ychwanegwch ef at CORS_ALLOWED_ORIGINS"},
 	{"BODY_UNREADABLE", "could not read request body", "ni ellid darllen corff y cais"},

@@ -35,13 +35,16 @@ type noticeDoc struct {
 	CreatedAt  time.Time  `bson:"createdAt"`
 	UpdatedAt  time.Time  `bson:"updatedAt"`
 	SentAt     *time.Time `bson:"sentAt,omitempty"`
+	// AttemptedAt: when the last attempt began (issue 19).
+	AttemptedAt *time.Time `bson:"attemptedAt,omitempty"`
 }
 
 func toNoticeDoc(n *cynllun.Notice) *noticeDoc {
 	return &noticeDoc{ID: n.ID, DeadlineID: n.DeadlineID, LearnerID: n.LearnerID, OrgID: n.OrgID, RuleID: n.RuleID, Due: dateString(n.Due),
 		Offset: n.Offset, OffsetUnit: n.OffsetUnit, Kind: string(n.Kind), Channel: string(n.Channel), Recipient: n.Recipient,
 		Status: string(n.Status), Attempts: n.Attempts, ErrorCode: string(n.ErrorCode),
-		CreatedAt: bsonTime(n.CreatedAt), UpdatedAt: bsonTime(n.UpdatedAt), SentAt: optTime(n.SentAt)}
+		CreatedAt: bsonTime(n.CreatedAt), UpdatedAt: bsonTime(n.UpdatedAt), SentAt: optTime(n.SentAt),
+		AttemptedAt: optTime(n.AttemptedAt)}
 }
 
 func fromNoticeDoc(d *noticeDoc) (*cynllun.Notice, error) {
@@ -52,7 +55,8 @@ func fromNoticeDoc(d *noticeDoc) (*cynllun.Notice, error) {
 	return &cynllun.Notice{ID: d.ID, DeadlineID: d.DeadlineID, LearnerID: d.LearnerID, OrgID: d.OrgID, RuleID: d.RuleID, Due: due,
 		Offset: d.Offset, OffsetUnit: d.OffsetUnit, Kind: cynllun.NoticeKind(d.Kind), Channel: cynllun.Channel(d.Channel), Recipient: d.Recipient,
 		Status: cynllun.NoticeStatus(d.Status), Attempts: d.Attempts, ErrorCode: cynllun.Code(d.ErrorCode),
-		CreatedAt: fromTime(d.CreatedAt), UpdatedAt: fromTime(d.UpdatedAt), SentAt: fromOptTime(d.SentAt)}, nil
+		CreatedAt: fromTime(d.CreatedAt), UpdatedAt: fromTime(d.UpdatedAt), SentAt: fromOptTime(d.SentAt),
+		AttemptedAt: fromOptTime(d.AttemptedAt)}, nil
 }
 
 // Notices, deliveries and endpoints are reached through lookups
@@ -240,8 +244,8 @@ func compareAtID(aAt time.Time, aID string, bAt time.Time, bID string) int {
 	return strings.Compare(aID, bID)
 }
 
-// PendingNotices lists PENDING notices last updated before before, oldest
-// first, at most n.
+// PendingNotices lists PENDING and SENDING (an attempt's outcome unknown)
+// notices last updated before before, oldest first, at most n.
 //
 // It is not flat on the embedded store: its filter reads the whole
 // notices collection. It is the notice scanner's periodic background
@@ -252,7 +256,7 @@ func compareAtID(aAt time.Time, aID string, bAt time.Time, bID string) int {
 // store, reads the whole lookups collection: far more than this one scan
 // a pass. On MongoDB the status_updatedAt index serves it.
 func (db *DB) PendingNotices(ctx context.Context, before time.Time, n int) ([]*cynllun.Notice, error) {
-	filter := bson.D{{Key: "status", Value: string(cynllun.NoticePending)}, {Key: "updatedAt", Value: bson.D{{Key: "$lt", Value: ceilMillis(before)}}}}
+	filter := bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(cynllun.NoticePending), string(cynllun.NoticeSending)}}}}, {Key: "updatedAt", Value: bson.D{{Key: "$lt", Value: ceilMillis(before)}}}}
 	docs, err := findAll[noticeDoc](ctx, db.coll(collNotices), filter, pageOpts(limit(n)).SetSort(bson.D{{Key: "updatedAt", Value: 1}, {Key: "_id", Value: 1}}))
 	return converted("mongodb.PendingNotices", docs, err, fromNoticeDoc)
 }

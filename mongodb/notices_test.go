@@ -88,11 +88,12 @@ func TestNotices(t *testing.T) {
 	if diff := cmp.Diff([]string{n1.ID, n2.ID, n3.ID}, pending(t0.Add(4*time.Minute), 100)); diff != "" {
 		t.Errorf("pending before n4 (-want +got):\n%s", diff)
 	}
-	// n2 is sent; n3 is tried and waits for its retry.
+	// n2 is sent; n3 was being sent when its worker stopped (SENDING, an
+	// attempt of unknown outcome): pending still, for the scanner.
 	sent := *n2
 	sent.Status, sent.Attempts, sent.UpdatedAt, sent.SentAt = cynllun.NoticeSent, 1, t0.Add(10*time.Minute), t0.Add(10*time.Minute)
 	retry := *n3
-	retry.Attempts, retry.UpdatedAt, retry.ErrorCode = 1, t0.Add(2*time.Hour), cynllun.CodeInternal
+	retry.Status, retry.Attempts, retry.UpdatedAt, retry.AttemptedAt = cynllun.NoticeSending, 1, t0.Add(2*time.Hour), t0.Add(2*time.Hour)
 	for _, n := range []*cynllun.Notice{&sent, &retry} {
 		if err := testDB.UpdateNotice(ctx, n); err != nil {
 			t.Fatal(err)
@@ -103,6 +104,9 @@ func TestNotices(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{n1.ID, n4.ID, n5.ID, n3.ID}, pending(t0.Add(3*time.Hour), 100)); diff != "" {
 		t.Errorf("pending after updates (-want +got):\n%s", diff)
+	}
+	if got, err := testDB.NoticesByID(ctx, []string{n3.ID}); err != nil || len(got) != 1 || cmp.Diff(&retry, got[0]) != "" {
+		t.Errorf("SENDING round trip: %v (-want +got):\n%s", err, cmp.Diff([]*cynllun.Notice{&retry}, got))
 	}
 	// Raised at a later offset: a second list for the deadline.
 	n6 := newNotice(deadline, org, 5, "usr_1", t0.Add(6*time.Minute))

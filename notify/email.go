@@ -229,6 +229,17 @@ func MessageID(id string) string { return "<" + id + "@cynllun>" }
 // context's deadline, whichever is sooner; cancelling the context closes
 // the connection.
 func (m *Mailer) Send(ctx context.Context, to string, n Notice) error {
+	return m.SendRecorded(ctx, to, n, nil)
+}
+
+// SendRecorded is Send with before, when not nil, run once the connection
+// is set up (greeting, EHLO, STARTTLS, AUTH) and just before the envelope
+// and DATA: up to before, nothing can have left. An error from before
+// ends the conversation with nothing sent and is returned as it is. The
+// notice sender records the attempt there (NoticeSending), so that a
+// worker killed during the conversation leaves a mark only when the
+// message may have left.
+func (m *Mailer) SendRecorded(ctx context.Context, to string, n Notice, before func() error) error {
 	const op = "notify.Send"
 	if err := n.validate(op); err != nil {
 		return err
@@ -257,11 +268,12 @@ func (m *Mailer) Send(ctx context.Context, to string, n Notice) error {
 	msg.SetUserAgent("Cynllun")
 	msg.SetBodyString(gomail.TypeTextPlain, e.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, e.HTML)
-	return m.deliver(ctx, op, msg)
+	return m.deliver(ctx, op, msg, before)
 }
 
-// deliver sends msg over one connection (see Send for the errors).
-func (m *Mailer) deliver(ctx context.Context, op string, msg *gomail.Msg) error {
+// deliver sends msg over one connection (see Send for the errors), running
+// before (if any) between the connection's set-up and the message.
+func (m *Mailer) deliver(ctx context.Context, op string, msg *gomail.Msg, before func() error) error {
 	timeout := m.cfg.Timeout
 	if dl, ok := ctx.Deadline(); ok {
 		if left := time.Until(dl); left < timeout {
@@ -280,9 +292,13 @@ func (m *Mailer) deliver(ctx context.Context, op string, msg *gomail.Msg) error 
 		return cynllun.Internal(op, err)
 	}
 	stop := context.AfterFunc(ctx, conns.closeAll)
-	err = client.DialAndSendWithContext(ctx, msg)
+	err = dialAndSend(ctx, client, msg, before)
 	stop()
 	conns.closeAll()
+	var be beforeError
+	if errors.As(err, &be) {
+		return be.err
+	}
 	if msg.IsDelivered() {
 		// The server took the message (250 after DATA); a failing RSET or
 		// QUIT afterwards must not make the caller send it again.
@@ -295,6 +311,30 @@ func (m *Mailer) deliver(ctx context.Context, op string, msg *gomail.Msg) error 
 		return cynllun.Internal(op, ctx.Err())
 	}
 	return classifySMTP(op, err)
+}
+
+// beforeError wraps the error of a before function.
+type beforeError struct{ err error }
+
+func (e beforeError) Error() string { return e.err.Error() }
+
+// dialAndSend is go-mail's DialAndSendWithContext with before between the
+// dial (and its EHLO, STARTTLS, AUTH) and the message.
+func dialAndSend(ctx context.Context, client *gomail.Client, msg *gomail.Msg, before func() error) error {
+	sc, err := client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("dial failed: %w", err)
+	}
+	defer func() { _ = client.CloseWithSMTPClient(sc) }()
+	if before != nil {
+		if err := before(); err != nil {
+			return beforeError{err}
+		}
+	}
+	if err := client.SendWithSMTPClient(sc, msg); err != nil {
+		return fmt.Errorf("send failed: %w", err)
+	}
+	return nil
 }
 
 // parseRecipient returns the bare address of to ("a@b.example" or

@@ -391,6 +391,47 @@ func TestSendSameNoticeSameMessageID(t *testing.T) {
 	}
 }
 
+// TestSendRecordedRunsBeforeTheMessage: SendRecorded's before runs once,
+// after the connection is set up (the server has it) and before anything
+// of the message is sent; an error from it is returned as it is, with
+// nothing sent; a failed connection never runs it.
+func TestSendRecordedRunsBeforeTheMessage(t *testing.T) {
+	srv := (&smtpServer{}).start(t)
+	m := plainMailer(t, srv)
+	calls := 0
+	before := func() error {
+		calls++
+		if srv.conns.Load() != 1 || len(srv.Messages()) != 0 {
+			t.Errorf("before ran with %d connections and %d messages, want 1 and 0", srv.conns.Load(), len(srv.Messages()))
+		}
+		return nil
+	}
+	if err := m.SendRecorded(context.Background(), testTo, testNotice(), before); err != nil || calls != 1 || len(srv.Messages()) != 1 {
+		t.Fatalf("send: %v, before ran %d times, %d messages", err, calls, len(srv.Messages()))
+	}
+
+	refused := cynllun.Internal("test.record", errors.New("the database is down"))
+	err := m.SendRecorded(context.Background(), testTo, testNotice(), func() error { return refused })
+	if err != refused || len(srv.Messages()) != 1 {
+		t.Fatalf("before failing: %v, %d messages; want its error and nothing sent", err, len(srv.Messages()))
+	}
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close() // nothing listens there
+	down, err := NewMailer(MailConfig{Host: "127.0.0.1", Port: port, From: testFrom, TLS: TLSNone, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := false
+	if err := down.SendRecorded(context.Background(), testTo, testNotice(), func() error { ran = true; return nil }); err == nil || ran {
+		t.Fatalf("no server: %v, before ran %v", err, ran)
+	}
+}
+
 func TestSendRecipientWithDisplayName(t *testing.T) {
 	srv := (&smtpServer{}).start(t)
 	m := plainMailer(t, srv)

@@ -98,5 +98,5 @@ func (m *Mailer) SendInvitation(ctx context.Context, to string, in Invitation) e
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	msg.SetUserAgent("Cynllun")
 	msg.SetBodyString(gomail.TypeTextPlain, body)
-	return m.deliver(ctx, op, msg)
+	return m.deliver(ctx, op, msg, nil)
 }

@@ -22,7 +22,10 @@ import (
 
 // Standard Webhooks headers.
 const (
-	HeaderWebhookID        = "webhook-id"
+	HeaderWebhookID = "webhook-id"
+	// HeaderIdempotencyKey repeats the webhook-id under the name of the
+	// IETF Idempotency-Key draft, for receivers that deduplicate on it.
+	HeaderIdempotencyKey   = "Idempotency-Key"
 	HeaderWebhookTimestamp = "webhook-timestamp"
 	HeaderWebhookSignature = "webhook-signature"
 )
@@ -157,7 +160,7 @@ func Body(n Notice) ([]byte, error) {
 }
 
 // Deliver POSTs n to e, signed with each of e's secrets, with webhook-id
-// n.ID so the receiver can deduplicate. It returns the response status (0
+// and Idempotency-Key n.ID so the receiver can deduplicate. It returns the response status (0
 // when there was none) and:
 //   - nil for 2xx;
 //   - NOT_FOUND for 410 Gone: the receiver wants no more; disable e;
@@ -215,6 +218,9 @@ func (w *WebhookSender) Deliver(ctx context.Context, e Endpoint, n Notice) (stat
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Cynllun-Webhooks/1")
 	req.Header.Set(HeaderWebhookID, n.ID)
+	// The same key on every attempt of the notice: a receiver that
+	// deduplicates on either header takes a re-send after a crash once.
+	req.Header.Set(HeaderIdempotencyKey, n.ID)
 	req.Header.Set(HeaderWebhookTimestamp, strconv.FormatInt(ts.Unix(), 10))
 	req.Header.Set(HeaderWebhookSignature, strings.Join(sigs, " "))
 

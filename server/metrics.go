@@ -23,6 +23,8 @@ func route(r *http.Request) string {
 		return "/files/{id}"
 	case p == "/playground", strings.HasPrefix(p, "/playground/"):
 		return "/playground"
+	case isQueuePath(p):
+		return QueuePath
 	}
 	return "other"
 }

@@ -109,6 +109,9 @@ type Config struct {
 	// Tracing, when set, traces every request and GraphQL operation
 	// (tracing.go); nil: off, at no cost.
 	Tracing trace.TracerProvider
+	// QueueDashboard, when set (QueueDashboard(rdb); QUEUE_DASHBOARD), is
+	// served at QueuePath to administrators only, read-only.
+	QueueDashboard http.Handler
 }
 
 func (c *Config) defaults() {
@@ -183,6 +186,13 @@ func New(svc *service.Service, verifier Verifier, ready Readiness, log *slog.Log
 	}
 	if cfg.Metrics != nil && cfg.MetricsToken != "" {
 		mux.Handle("GET /metrics", cfg.Metrics.Handler(cfg.MetricsToken))
+	}
+	if cfg.QueueDashboard != nil {
+		// Every request carries an administrator's bearer token (a proxy
+		// in front may add it for a browser): pages and API calls alike.
+		q := lim.wrap(authenticate(svc, verifier, cfg.TrustedDocuments, adminOnly(cfg.QueueDashboard)))
+		mux.Handle(QueuePath, q)
+		mux.Handle(QueuePath+"/", q)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

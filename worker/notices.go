@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -335,11 +337,46 @@ func dedupeStrings(ss []string) []string {
 	return slices.Compact(ss)
 }
 
+// UncertainPolicy says what is done with an email notice whose last
+// attempt's outcome is unknown: the worker stopped after the message may
+// have left (SENDING found by the next attempt). An SMTP relay cannot be
+// asked whether it took a message, so the choice is a possible duplicate
+// (with the same Message-ID, which some systems deduplicate on) or a
+// possibly missing reminder of a statutory deadline.
+type UncertainPolicy string
+
+const (
+	// UncertainResend sends it again (the default: a reminder missed can
+	// let a statutory deadline pass; a duplicate costs a moment).
+	UncertainResend UncertainPolicy = "resend"
+	// UncertainHold sends it no more: the notice becomes UNCERTAIN, for an
+	// operator to check in the relay's log by its Message-ID.
+	UncertainHold UncertainPolicy = "hold"
+)
+
+// ParseUncertainPolicy reads NOTICE_EMAIL_UNCERTAIN ("" is resend).
+func ParseUncertainPolicy(s string) (UncertainPolicy, bool) {
+	switch p := UncertainPolicy(strings.ToLower(strings.TrimSpace(s))); p {
+	case "":
+		return UncertainResend, true
+	case UncertainResend, UncertainHold:
+		return p, true
+	}
+	return "", false
+}
+
+// uncertainDetail is the delivery log's entry for an attempt whose outcome
+// is unknown.
+const uncertainDetail = "outcome unknown: the worker stopped during the attempt"
+
 // NoticeSender delivers notices. It is effectively-once: a notice already
-// sent is not sent again, and a notice whose delivery succeeded but whose
-// recording did not (the worker died in between) is sent once more, with
-// the same id, which the receiver can deduplicate on (webhook-id, the
-// email's Message-ID).
+// sent is not sent again. Each attempt is recorded (SENDING) just before
+// its message may leave and its outcome just after, so an attempt found
+// SENDING is one whose worker stopped mid-send. A webhook is then sent
+// again with the same webhook-id and Idempotency-Key, on which the
+// receiver deduplicates; an email is sent again with the same Message-ID,
+// or held (UNCERTAIN), as EmailUncertain says. Either way the unknown
+// attempt is in the delivery log and counted (outcome "uncertain").
 type NoticeSender struct {
 	Store    cynllun.Store
 	Mailer   *notify.Mailer // nil: email notices fail as not configured
@@ -356,6 +393,9 @@ type NoticeSender struct {
 	AfterSend func(n *cynllun.Notice)
 	// Metrics, when set, counts delivery attempts by channel and outcome.
 	Metrics *metrics.Metrics
+	// EmailUncertain is the policy for an email whose last attempt's
+	// outcome is unknown (NOTICE_EMAIL_UNCERTAIN; default resend).
+	EmailUncertain UncertainPolicy
 }
 
 func (h *NoticeSender) now() time.Time {
@@ -402,12 +442,27 @@ func (h *NoticeSender) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		}
 		return nil
 	}
+	if n.Status == cynllun.NoticeSending {
+		held, err := h.uncertain(ctx, n)
+		if err != nil || held {
+			return err
+		}
+	}
 	n.Attempts++
 	n.UpdatedAt = h.now()
 	if err := h.Store.UpdateNotice(ctx, n); err != nil {
 		return cynllun.AsError(op, err)
 	}
-	status, derr := h.deliver(ctx, n)
+	// Recorded just before the message may leave: after the SMTP
+	// connection's set-up for an email, before the POST for a webhook.
+	sending := func() error {
+		n.Status, n.AttemptedAt, n.UpdatedAt = cynllun.NoticeSending, h.now(), h.now()
+		if err := h.Store.UpdateNotice(ctx, n); err != nil {
+			return cynllun.AsError(op, err)
+		}
+		return nil
+	}
+	status, derr := h.deliver(ctx, n, sending)
 	tctx := ctx
 	if h.AfterSend != nil {
 		h.AfterSend(n)
@@ -443,7 +498,7 @@ func (h *NoticeSender) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		n.Status, n.ErrorCode = cynllun.NoticeFailed, code
 		outcome = "failed"
 	default:
-		n.ErrorCode = code // PENDING: waiting for its retry
+		n.Status, n.ErrorCode = cynllun.NoticePending, code // waiting for its retry
 	}
 	h.Metrics.Notice(string(n.Channel), outcome)
 	if err := h.Store.UpdateNotice(ctx, n); err != nil {
@@ -457,6 +512,40 @@ func (h *NoticeSender) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return derr
 	}
 	return nil
+}
+
+// uncertain deals with a notice found SENDING: its last attempt's worker
+// stopped after the message may have left. The attempt goes in the
+// delivery log and the metrics as uncertain; an email under the hold
+// policy becomes UNCERTAIN (held is true) and is sent no more; anything
+// else is sent again, under the same id.
+func (h *NoticeSender) uncertain(ctx context.Context, n *cynllun.Notice) (held bool, err error) {
+	const op = "worker.SendNotice"
+	at := n.AttemptedAt
+	if at.IsZero() {
+		at = n.UpdatedAt
+	}
+	// Its id is the attempt's: logged once, however often this is retried.
+	if err := h.Store.InsertDelivery(ctx, &cynllun.Delivery{
+		ID: fmt.Sprintf("dlv_%s_%d_unknown", n.ID, n.Attempts), NoticeID: n.ID, Attempt: n.Attempts, At: at, Detail: uncertainDetail,
+	}); err != nil && cynllun.ErrorCode(err) != cynllun.CodeConflict {
+		return false, cynllun.AsError(op, err)
+	}
+	h.Metrics.Notice(string(n.Channel), "uncertain")
+	hold := n.Channel == cynllun.ChannelEmail && h.EmailUncertain == UncertainHold
+	h.log().WarnContext(ctx, "a notice's last attempt has no recorded outcome: the worker stopped during it",
+		"notice", n.ID, "channel", string(n.Channel), "attempt", n.Attempts, "held", hold)
+	if !hold {
+		// Sent again: this attempt's own mark comes when its message may
+		// leave; until then the unknown one is accounted for.
+		n.Status = cynllun.NoticePending
+		return false, nil
+	}
+	n.Status, n.UpdatedAt = cynllun.NoticeUncertain, h.now()
+	if err := h.Store.UpdateNotice(ctx, n); err != nil {
+		return false, cynllun.AsError(op, err)
+	}
+	return true, nil
 }
 
 // deliveryDetail is what the delivery log says about a failed attempt: the
@@ -480,7 +569,9 @@ func deliveryDetail(err error) string {
 // address, an endpoint disabled): it is SKIPPED, not retried.
 var errSkip = errors.New("skipped")
 
-func (h *NoticeSender) deliver(ctx context.Context, n *cynllun.Notice) (int, error) {
+// deliver sends n; sending records the attempt just before the message
+// may leave (nothing is sent if it fails).
+func (h *NoticeSender) deliver(ctx context.Context, n *cynllun.Notice, sending func() error) (int, error) {
 	const op = "worker.deliver"
 	msg := h.message(n)
 	switch n.Channel {
@@ -495,7 +586,7 @@ func (h *NoticeSender) deliver(ctx context.Context, n *cynllun.Notice) (int, err
 		if len(us) == 0 || us[0].Email == "" {
 			return 0, errSkip
 		}
-		return 0, h.Mailer.Send(ctx, us[0].Email, msg)
+		return 0, h.Mailer.SendRecorded(ctx, us[0].Email, msg, sending)
 	case cynllun.ChannelWebhook:
 		eps, err := h.Store.EndpointsByID(ctx, []string{n.Recipient})
 		if err != nil {
@@ -505,6 +596,9 @@ func (h *NoticeSender) deliver(ctx context.Context, n *cynllun.Notice) (int, err
 			return 0, errSkip
 		}
 		e := eps[0]
+		if err := sending(); err != nil {
+			return 0, err
+		}
 		return h.Webhooks.Deliver(ctx, notify.Endpoint{ID: e.ID, URL: e.URL, Secrets: e.Secrets}, msg)
 	}
 	return 0, cynllun.E(cynllun.CodeInvalid, op, "unknown channel")

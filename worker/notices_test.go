@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +21,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/internal/metrics"
 	"github.com/cynllun/cynllun/internal/smtptest"
 	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/notify"
@@ -56,6 +60,9 @@ func newReceiver(t *testing.T) *receiver {
 			rc.bad.Add(1) // a child's name in a webhook body
 		}
 		id := r.Header.Get("webhook-id")
+		if r.Header.Get("Idempotency-Key") != id {
+			rc.bad.Add(1)
+		}
 		rc.mu.Lock()
 		rc.got[id]++
 		n := rc.got[id]
@@ -353,11 +360,21 @@ func childNoticeWorker() int {
 	}
 	w := worker.New(redis.NewClient(opts), worker.Config{Concurrency: 1, ReconcileEvery: -1, NoticeScanEvery: -1})
 	marker := os.Getenv("CYNLLUN_CHILD_MARKER")
-	w.Handle(worker.TypeSendNotice, &worker.NoticeSender{Store: db, Webhooks: notify.NewWebhookSender(5*time.Second, loopbackReceivers),
+	h := &worker.NoticeSender{Store: db, Webhooks: notify.NewWebhookSender(5*time.Second, loopbackReceivers),
 		AfterSend: func(*cynllun.Notice) {
 			_ = os.WriteFile(marker, []byte("sent"), 0o600)
 			select {} // killed here, before the delivery is recorded
-		}})
+		}}
+	if port := os.Getenv("CYNLLUN_CHILD_SMTP_PORT"); port != "" {
+		// Email notices, through the parent's SMTP server.
+		p, _ := strconv.Atoi(port)
+		m, err := notify.NewMailer(notify.MailConfig{Host: "127.0.0.1", Port: p, From: "cynllun@example.invalid", TLS: "none", Timeout: 5 * time.Second})
+		if err != nil {
+			return 1
+		}
+		h.Mailer = m
+	}
+	w.Handle(worker.TypeSendNotice, h)
 	_ = w.Run(ctx)
 	return 0
 }
@@ -377,16 +394,22 @@ func TestKilledBetweenSendAndRecord(t *testing.T) {
 	}
 	nid := cynllun.NoticeID(ds[0].ID, 0, cynllun.ChannelWebhook, "whk_kill")
 	e.killChildAt("CYNLLUN_CHILD_NOTICE")
-	if n := e.notice(nid); n.Status != cynllun.NoticePending || n.Attempts != 1 || rc.counts()[nid] != 1 {
+	if n := e.notice(nid); n.Status != cynllun.NoticeSending || n.Attempts != 1 || n.AttemptedAt.IsZero() || rc.counts()[nid] != 1 {
 		t.Fatalf("after the kill: %+v, delivered %d", n, rc.counts()[nid])
 	}
-	e.expireLease(worker.QueueDefault, nid)
-	e.startNoticeWorker(e.sender(5*time.Second), 1)
-	e.waitNotices(cynllun.NoticeSent, 1, 90*time.Second)
+	// No lease moved by hand: the new worker's recoverer takes the task.
+	h := e.sender(5 * time.Second)
+	h.Metrics = metrics.New()
+	e.startNoticeWorker(h, 1)
+	e.waitNotices(cynllun.NoticeSent, 1, 60*time.Second)
 	n := e.notice(nid)
-	if n.Attempts != 2 || rc.counts()[nid] != 2 || len(rc.counts()) != 1 {
-		t.Fatalf("after the restart: attempts %d, delivered %d (%d ids)", n.Attempts, rc.counts()[nid], len(rc.counts()))
+	if n.Attempts != 2 || rc.counts()[nid] != 2 || len(rc.counts()) != 1 || rc.bad.Load() != 0 {
+		t.Fatalf("after the restart: attempts %d, delivered %d (%d ids, %d bad)", n.Attempts, rc.counts()[nid], len(rc.counts()), rc.bad.Load())
 	}
+	// The receiver could tell: both attempts carried the notice id as
+	// webhook-id and Idempotency-Key (the receiver checks). The unknown
+	// attempt is in the log and counted.
+	e.checkUncertainLogged(nid, h.Metrics, "webhook", 2)
 	// Nothing sends it again.
 	time.Sleep(1500 * time.Millisecond)
 	if rc.counts()[nid] != 2 {
@@ -470,5 +493,150 @@ func TestClosedDeadlineIsNotNotified(t *testing.T) {
 	n := e.notice(cynllun.NoticeID(ds[0].ID, 0, cynllun.ChannelWebhook, "whk_closed"))
 	if n.Attempts != 0 || len(rc.counts()) != 0 {
 		t.Fatalf("a closed deadline's notice: %+v, %d delivered", n, len(rc.counts()))
+	}
+}
+
+// checkUncertainLogged checks the delivery log of notice nid: attempt 1
+// logged with an unknown outcome, then attempts ok up to attempts (none
+// when it was held); and one "uncertain" in the metrics for the channel.
+func (e *env) checkUncertainLogged(nid string, m *metrics.Metrics, channel string, attempts int) {
+	e.t.Helper()
+	ds, err := e.db.DeliveriesForNotices(context.Background(), []string{nid})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if len(ds) != attempts || ds[0].Attempt != 1 || ds[0].OK || !strings.Contains(ds[0].Detail, "outcome unknown") || ds[0].At.IsZero() {
+		e.t.Fatalf("delivery log: %+v", ds)
+	}
+	if attempts == 2 && (ds[1].Attempt != 2 || !ds[1].OK) {
+		e.t.Fatalf("delivery log: %+v", ds)
+	}
+	mfs, err := m.Registry.Gather()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	found := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() != "cynllun_notices_total" {
+			continue
+		}
+		for _, s := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range s.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["channel"] == channel && labels["outcome"] == "uncertain" {
+				found += s.GetCounter().GetValue()
+			}
+		}
+	}
+	if found != 1 {
+		e.t.Fatalf("cynllun_notices_total{channel=%q,outcome=\"uncertain\"} = %v, want 1", channel, found)
+	}
+}
+
+// TestKilledAfterEmailSent: a worker killed after its email notice reached
+// the SMTP relay but before the outcome was recorded leaves the notice
+// SENDING (recorded before the message left). The next worker logs the
+// attempt as of unknown outcome and counts it; then, by the policy, sends
+// it once more with the same Message-ID (resend, the default: a missed
+// reminder of a statutory deadline costs more than a duplicate), or holds
+// it as UNCERTAIN and sends nothing (hold).
+func TestKilledAfterEmailSent(t *testing.T) {
+	for _, policy := range []worker.UncertainPolicy{worker.UncertainResend, worker.UncertainHold} {
+		t.Run(string(policy), func(t *testing.T) {
+			e := newEnv(t)
+			smtpSrv := smtptest.Start(t)
+			ds := e.deadlines(1, "mail")
+			s := &worker.Scanner{Store: e.db, Queue: worker.NewClient(e.rdb), Offsets: []int{0}, Email: true}
+			if raised, _, err := s.Scan(context.Background()); err != nil || raised != 1 {
+				t.Fatalf("raised %d, %v", raised, err)
+			}
+			nid := cynllun.NoticeID(ds[0].ID, 0, cynllun.ChannelEmail, seed.ALNCoID)
+			e.killChildAfter("CYNLLUN_CHILD_NOTICE", nil, "CYNLLUN_CHILD_SMTP_PORT="+strconv.Itoa(smtpSrv.Port))
+			if n := e.notice(nid); n.Status != cynllun.NoticeSending || n.Attempts != 1 || n.AttemptedAt.IsZero() || len(smtpSrv.Messages()) != 1 {
+				t.Fatalf("after the kill: %+v, %d messages", n, len(smtpSrv.Messages()))
+			}
+			m, err := notify.NewMailer(notify.MailConfig{Host: smtpSrv.Host, Port: smtpSrv.Port, From: "cynllun@example.invalid", TLS: "none", Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := e.sender(time.Second)
+			h.Mailer, h.Metrics, h.EmailUncertain = m, metrics.New(), policy
+			e.startNoticeWorker(h, 1)
+			if policy == worker.UncertainHold {
+				e.waitNotices(cynllun.NoticeUncertain, 1, 60*time.Second)
+				time.Sleep(time.Second)
+				if n := e.notice(nid); n.Status != cynllun.NoticeUncertain || n.Attempts != 1 || len(smtpSrv.Messages()) != 1 {
+					t.Fatalf("held: %+v, %d messages", n, len(smtpSrv.Messages()))
+				}
+				e.checkUncertainLogged(nid, h.Metrics, "email", 1)
+				return
+			}
+			e.waitNotices(cynllun.NoticeSent, 1, 60*time.Second)
+			msgs := smtpSrv.Messages()
+			if n := e.notice(nid); n.Attempts != 2 || len(msgs) != 2 {
+				t.Fatalf("resent: %+v, %d messages", n, len(msgs))
+			}
+			for _, msg := range msgs {
+				parsed, err := mail.ReadMessage(strings.NewReader(string(msg.Data)))
+				if err != nil || parsed.Header.Get("Message-Id") != notify.MessageID(nid) {
+					t.Fatalf("message %v, %v; want Message-ID %s on both", parsed.Header.Get("Message-Id"), err, notify.MessageID(nid))
+				}
+			}
+			e.checkUncertainLogged(nid, h.Metrics, "email", 2)
+		})
+	}
+}
+
+// TestKilledBeforeEmailLeft: a worker killed while its SMTP connection is
+// being set up (the relay has not even greeted it) leaves no mark of an
+// attempt whose message may have left: the notice is PENDING, and the next
+// worker sends it once, with nothing logged or counted as uncertain.
+func TestKilledBeforeEmailLeft(t *testing.T) {
+	e := newEnv(t)
+	smtpSrv := smtptest.Start(t)
+	ds := e.deadlines(1, "stall")
+	s := &worker.Scanner{Store: e.db, Queue: worker.NewClient(e.rdb), Offsets: []int{0}, Email: true}
+	if raised, _, err := s.Scan(context.Background()); err != nil || raised != 1 {
+		t.Fatalf("raised %d, %v", raised, err)
+	}
+	nid := cynllun.NoticeID(ds[0].ID, 0, cynllun.ChannelEmail, seed.ALNCoID)
+	// A relay that accepts connections and never greets: the child is
+	// killed once it has connected.
+	stall, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = stall.Close() })
+	marker := filepath.Join(t.TempDir(), "connected")
+	go func() {
+		for {
+			c, err := stall.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { _ = c.Close() })
+			_ = os.WriteFile(marker, []byte("connected"), 0o600)
+		}
+	}()
+	e.killChildAtMarker("CYNLLUN_CHILD_NOTICE", marker, nil, "CYNLLUN_CHILD_SMTP_PORT="+strconv.Itoa(stall.Addr().(*net.TCPAddr).Port))
+	if n := e.notice(nid); n.Status != cynllun.NoticePending || n.Attempts != 1 || !n.AttemptedAt.IsZero() {
+		t.Fatalf("after the kill: %+v", n)
+	}
+	m, err := notify.NewMailer(notify.MailConfig{Host: smtpSrv.Host, Port: smtpSrv.Port, From: "cynllun@example.invalid", TLS: "none", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := e.sender(time.Second)
+	h.Mailer, h.Metrics = m, metrics.New()
+	e.startNoticeWorker(h, 1)
+	e.waitNotices(cynllun.NoticeSent, 1, 60*time.Second)
+	if n := e.notice(nid); n.Attempts != 2 || len(smtpSrv.Messages()) != 1 {
+		t.Fatalf("after the restart: %+v, %d messages", n, len(smtpSrv.Messages()))
+	}
+	dl, err := e.db.DeliveriesForNotices(context.Background(), []string{nid})
+	if err != nil || len(dl) != 1 || !dl[0].OK || dl[0].Attempt != 2 {
+		t.Fatalf("delivery log: %+v, %v; want the one delivery, nothing uncertain", dl, err)
 	}
 }

@@ -50,6 +50,13 @@ type Config struct {
 	// Tracing, when set, gives every task a span that continues the trace
 	// of the request that queued it (tracing.TaskContext).
 	Tracing trace.TracerProvider
+	// RecoverEvery is how often the tasks of stopped workers are looked
+	// for (default DefaultRecoverEvery, 2 s; negative: off), and
+	// RecoverAfter how long a task's lease may go unextended before its
+	// worker counts as stopped (default DefaultRecoverAfter, 12 s). See
+	// Recoverer.
+	RecoverEvery time.Duration
+	RecoverAfter time.Duration
 }
 
 // Worker is an Asynq server with Cynllun's task handlers, and the scheduler
@@ -58,6 +65,8 @@ type Worker struct {
 	srv   *asynq.Server
 	sched *asynq.Scheduler
 	mux   *asynq.ServeMux
+	rec   *Recoverer
+	every time.Duration // of rec
 	log   *slog.Logger
 	m     *metrics.Metrics
 	tr    trace.Tracer // nil: tasks are not traced
@@ -105,12 +114,13 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	if cfg.NoticeScanEvery == 0 {
 		cfg.NoticeScanEvery = 10 * time.Minute
 	}
+	delay := backoff(cfg.RetryBase, 5*time.Minute)
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		Queues:          map[string]int{QueueCritical: 6, QueueDefault: 3, QueueBulk: 1},
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		IsFailure:       IsFailure,
-		RetryDelayFunc:  backoff(cfg.RetryBase, 5*time.Minute),
+		RetryDelayFunc:  delay,
 		// Delayed retries are picked up within a second, not five.
 		DelayedTaskCheckInterval: time.Second,
 		Logger:                   asynqLogger{log},
@@ -121,6 +131,11 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 		}),
 	})
 	w := &Worker{srv: srv, mux: asynq.NewServeMux(), log: log, m: cfg.Metrics, tr: tracing.Tracer(cfg.Tracing)}
+	if cfg.RecoverEvery >= 0 {
+		w.rec = NewRecoverer(rdb, delay, log)
+		w.rec.After = cfg.RecoverAfter
+		w.every = cfg.RecoverEvery
+	}
 	// Every worker process runs a scheduler; Unique makes the extra
 	// enqueues no-ops, and the reconciler and the notice scanner are safe
 	// to run twice at once anyway.
@@ -243,7 +258,14 @@ func (w *Worker) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	recovered := make(chan struct{})
+	if w.rec != nil {
+		go func() { defer close(recovered); w.rec.Run(ctx, w.every) }()
+	} else {
+		close(recovered)
+	}
 	<-ctx.Done()
+	<-recovered
 	if w.sched != nil {
 		w.sched.Shutdown()
 	}

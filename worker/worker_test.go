@@ -370,7 +370,13 @@ func (e *env) killChildAt(child string) { e.killChildAfter(child, nil) }
 // reached its marker, before it is killed, with env added to the child's.
 func (e *env) killChildAfter(child string, atMarker func(pid int), env ...string) {
 	e.t.Helper()
-	marker := filepath.Join(e.t.TempDir(), "marker")
+	e.killChildAtMarker(child, filepath.Join(e.t.TempDir(), "marker"), atMarker, env...)
+}
+
+// killChildAtMarker is killChildAfter with the marker file's path given:
+// the child, or the test itself, writes it when the child is to be killed.
+func (e *env) killChildAtMarker(child, marker string, atMarker func(pid int), env ...string) {
+	e.t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), child+"=1", "MONGODB_URI="+e.db.URI(), "REDIS_URL="+e.url, "CYNLLUN_CHILD_MARKER="+marker)
 	cmd.Env = append(cmd.Env, env...)

@@ -76,7 +76,7 @@ func New() *Metrics {
 	m.jobDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: Namespace, Name: "job_duration_seconds",
 		Help: "Worker task duration by kind.", Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300}}, []string{"kind"})
 	m.notices = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "notices_total",
-		Help: "Notice delivery attempts by channel and outcome (sent, failed, retry, skipped)."}, []string{"channel", "outcome"})
+		Help: "Notice delivery attempts by channel and outcome (sent, failed, retry, skipped; uncertain: the worker stopped during the attempt)."}, []string{"channel", "outcome"})
 	m.dbDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: Namespace, Name: "db_command_duration_seconds",
 		Help:    "Database command latency by command name, as the driver measured it.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"command"})

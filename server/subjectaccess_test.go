@@ -179,6 +179,9 @@ func TestSubjectAccessExport(t *testing.T) {
 		t.Errorf("archive has no %s… holding %q", prefix, want)
 		return nil
 	}
+	if testing.Verbose() {
+		t.Logf("index.txt:\n%s", entries["index.txt"])
+	}
 	// The learner, the plan and every version.
 	has("learner.json", "Siôn", "Llywelyn", seed.SchoolID)
 	has("plans/"+seed.PlanID+"/plan.json", seed.SchoolID)
@@ -238,7 +241,7 @@ func TestSubjectAccessExport(t *testing.T) {
 		t.Errorf("people.json holds email addresses")
 	}
 	// The index: in Welsh, listing every entry.
-	has("index.txt", "Cais gwrthrych am wybodaeth", "Dyddiad geni", "Trywydd archwilio", "Cynllun "+seed.PlanID+", fersiwn 1")
+	has("index.txt", "Cais gwrthrych am wybodaeth", "Dyddiad geni", "Rhiannon Pritchard (ALNCo) (usr_sample_alnco)", "Trywydd archwilio", "Cynllun "+seed.PlanID+", fersiwn 1")
 	has("index.html", `<html lang="cy">`, "Cais gwrthrych am wybodaeth")
 	for name := range entries {
 		if name != "index.txt" && name != "index.html" && !bytes.Contains(entries["index.txt"], []byte(name)) {
@@ -247,6 +250,14 @@ func TestSubjectAccessExport(t *testing.T) {
 	}
 	if bytes.Contains(entries["index.txt"], []byte("Audit trail")) {
 		t.Errorf("the Welsh index has English headings")
+	}
+
+	// Bilingual: each text Welsh, then English.
+	r = e.must(e.token(seed.OfficerID), exportMutation, map[string]any{"id": seed.Learner1ID, "lang": "BILINGUAL"})
+	bi := e.waitJob(officer, r.str("exportSubjectAccess", "job", "id"), 120*time.Second)
+	if _, archive := e.get(officer, "/files/"+bi); !bytes.Contains(zipEntry(t, archive, "index.txt"), []byte("Cais gwrthrych am wybodaeth: copi o'r cofnod a gedwir / Subject access request: a copy of the record held")) ||
+		bytes.Contains(zipEntry(t, archive, "index.txt"), []byte("%!")) || zipEntry(t, archive, "plans/"+seed.PlanID+"/v1 BILINGUAL.pdf") == nil {
+		t.Errorf("bilingual index:\n%s", zipEntry(t, archive, "index.txt"))
 	}
 
 	// The download was audited as a subject access download.
@@ -270,6 +281,25 @@ func TestSubjectAccessExport(t *testing.T) {
 	if resp, _ := e.get(parent, "/files/"+fileID); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("the parent downloads the export: %d", resp.StatusCode)
 	}
+}
+
+// zipEntry returns one entry of a zip archive, or nil.
+func zipEntry(t *testing.T, archive []byte, name string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := zr.Open(name)
+	if err != nil {
+		return nil
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 // fileNumber finds the files/ entry whose name ends with name.

@@ -175,9 +175,10 @@ var (
 	sarSectionList = []form.Text{sarSecLearner, sarSecPlans, sarSecReviews, sarSecLedger, sarSecClocks, sarSecCases, sarSecFiles, sarSecAccess, sarSecAudit}
 )
 
-// t picks the index's language, filling in {n}-style parts in order.
+// t is a text of the index in its language (docgen.Lang.Pick: bilingual
+// is Welsh, then English), with args filled in (in each language).
 func (b *sarBuilder) t(en, cy string, args ...any) string {
-	return fmt.Sprintf(b.lang.Pick(form.Text{EN: en, CY: cy}), args...)
+	return b.lang.Pick(form.Text{EN: fmt.Sprintf(en, args...), CY: fmt.Sprintf(cy, args...)})
 }
 
 // add writes an entry and lists it in the index.
@@ -560,7 +561,7 @@ func (b *sarBuilder) writeIndex() error {
 		{b.t("Learner", "Dysgwr"), l.FullName() + " (" + l.ID + ")"},
 		{b.t("Date of birth", "Dyddiad geni"), l.DateOfBirth.String()},
 		{b.t("Record as held on", "Y cofnod fel yr oedd ar"), b.job.CreatedAt.In(cynllun.London).Format("2006-01-02 15:04 MST")},
-		{b.t("Requested by", "Gofynnwyd amdano gan"), b.job.CreatedBy},
+		{b.t("Requested by", "Gofynnwyd amdano gan"), b.requester()},
 		{b.t("Export", "Allforio"), b.job.ID},
 	}
 	intro := b.t("This archive holds everything Cynllun holds about the learner: each item below is a file in the archive, with what it is. Records are JSON files (readable in any text editor); documents are as they were stored. People are named by their ids: people.json gives their names.",
@@ -604,6 +605,15 @@ func (b *sarBuilder) writeIndex() error {
 		return err
 	}
 	return b.addRaw("index.html", page.Bytes())
+}
+
+// requester names who asked for the export.
+func (b *sarBuilder) requester() string {
+	us, err := b.s.store.UsersByID(b.ctx, []string{b.job.CreatedBy})
+	if err != nil || len(us) == 0 || us[0].Name == "" {
+		return b.job.CreatedBy
+	}
+	return us[0].Name + " (" + b.job.CreatedBy + ")"
 }
 
 // addRaw writes an entry that is not listed in the index.

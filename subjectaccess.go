@@ -12,12 +12,6 @@ import (
 // which only those who may request an export may download
 // (policy.SubjectAccess).
 
-// JobSubjectAccess builds the subject access export of a learner's record.
-const JobSubjectAccess JobKind = "SUBJECT_ACCESS_EXPORT"
-
-// FileExport is a subject access export archive.
-const FileExport FileKind = "EXPORT"
-
 // ExportFileID is the id of the archive a subject access job stores: one
 // per job, so a retry after a crash finds (or replaces) its own file.
 func ExportFileID(jobID string) string {

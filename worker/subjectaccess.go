@@ -52,6 +52,9 @@ func (h *RenderHandler) exportSubjectAccess(ctx context.Context, job *cynllun.Jo
 	if err != nil {
 		return "", cynllun.Internal(op, err)
 	}
+	if h.afterBuild != nil {
+		h.afterBuild()
+	}
 	f := &cynllun.File{
 		ID: id, Name: exp.Name, ContentType: "application/zip", Size: size, SHA256: hexOf(sum),
 		LearnerID: job.LearnerID, Kind: cynllun.FileExport, CreatedBy: job.CreatedBy, CreatedAt: job.CreatedAt,

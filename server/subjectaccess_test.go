@@ -16,6 +16,7 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/internal/redistest"
 	"github.com/cynllun/cynllun/seed"
+	"github.com/cynllun/cynllun/service"
 	"github.com/cynllun/cynllun/worker"
 )
 
@@ -385,6 +386,30 @@ func TestSubjectAccessRefused(t *testing.T) {
 			t.Errorf("%s downloads the export: %d, want %d", tt.user, resp.StatusCode, tt.want)
 		}
 	}
+	// A record with no plan, review or case (the young person's) exports
+	// too, in English: the learner, the access and the audit.
+	p, err := e.svc.Authenticate(ctx, f.officer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := e.svc.ExportSubjectAccess(cynllun.WithPrincipal(ctx, p), service.SubjectAccessInput{LearnerID: f.l3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := e.svc.BuildSubjectAccess(ctx, job, &buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	index := zipEntry(t, buf.Bytes(), "index.txt")
+	for _, want := range []string{"Subject access request: a copy of the record held", "learner.json", "access/relationships.json", "audit.json", "Llinos"} {
+		if !bytes.Contains(index, []byte(want)) {
+			t.Errorf("index of a record with no plan lacks %q:\n%s", want, index)
+		}
+	}
+	if zipEntry(t, buf.Bytes(), "learner.json") == nil || bytes.Contains(index, []byte("plans/")) {
+		t.Errorf("export of a record with no plan:\n%s", index)
+	}
+
 	// An unknown language is refused by the schema, and nothing is queued.
 	if r := e.do(e.token(f.alnco), exportMutation, map[string]any{"id": f.l1, "lang": "FR"}); len(r.Errors) == 0 {
 		t.Errorf("language FR accepted: %s", r.raw)

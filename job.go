@@ -17,6 +17,9 @@ const (
 	JobRenderMeeting JobKind = "RENDER_MEETING_RECORD"
 	// JobRenderBundle renders one version of a case's tribunal bundle.
 	JobRenderBundle JobKind = "RENDER_BUNDLE"
+	// JobSubjectAccess builds the subject access export of a learner's
+	// record (subjectaccess.go).
+	JobSubjectAccess JobKind = "SUBJECT_ACCESS_EXPORT"
 )
 
 // JobStatus is where a job is in its life.
@@ -131,6 +134,8 @@ type FileKind string
 const (
 	FileRendered FileKind = "RENDERED" // made by a render job
 	FileUpload   FileKind = "UPLOAD"   // uploaded by a user (an attachment)
+	// FileExport is a subject access export archive (subjectaccess.go).
+	FileExport FileKind = "EXPORT"
 )
 
 // File is a stored document (a rendered PDF or an uploaded attachment): its

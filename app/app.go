@@ -264,6 +264,8 @@ func (p *Program) Worker() *worker.Worker {
 	w.Handle(worker.TypeRenderPlan, render)
 	w.Handle(worker.TypeRenderMeeting, render)
 	w.Handle(worker.TypeRenderBundle, render)
+	render.SubjectAccess = p.Service
+	w.Handle(worker.TypeSubjectAccess, render)
 	var mailer *notify.Mailer
 	if p.Config.Mail.Host != "" {
 		m, err := notify.NewMailer(p.Config.Mail)

@@ -589,6 +589,10 @@ type ComplexityRoot struct {
 		Side   func(childComplexity int) int
 	}
 
+	ExportSubjectAccessPayload struct {
+		Job func(childComplexity int) int
+	}
+
 	File struct {
 		ContentType func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -707,32 +711,33 @@ type ComplexityRoot struct {
 	}
 
 	Learner struct {
-		Access                  func(childComplexity int) int
-		Age                     func(childComplexity int) int
-		Cases                   func(childComplexity int, first *int, after *string, last *int, before *string) int
-		CompulsorySchoolAgeEnds func(childComplexity int) int
-		CreatedAt               func(childComplexity int) int
-		DateOfBirth             func(childComplexity int) int
-		Deadlines               func(childComplexity int, statuses []cynllun.DeadlineStatus, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) int
-		Events                  func(childComplexity int, first *int, after *string, last *int, before *string) int
-		FamilyName              func(childComplexity int) int
-		GivenName               func(childComplexity int) int
-		Handover                func(childComplexity int) int
-		ID                      func(childComplexity int) int
-		Language                func(childComplexity int) int
-		LocalAuthority          func(childComplexity int) int
-		LookedAfter             func(childComplexity int) int
-		Plans                   func(childComplexity int) int
-		PreferredName           func(childComplexity int) int
-		Setting                 func(childComplexity int) int
-		SettingKind             func(childComplexity int) int
-		Status                  func(childComplexity int) int
-		UpdatedAt               func(childComplexity int) int
-		ViewerCanEdit           func(childComplexity int) int
-		ViewerCanGrant          func(childComplexity int) int
-		ViewerCanManageAccess   func(childComplexity int) int
-		ViewerCanOpenCase       func(childComplexity int) int
-		ViewerCanUpload         func(childComplexity int) int
+		Access                       func(childComplexity int) int
+		Age                          func(childComplexity int) int
+		Cases                        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CompulsorySchoolAgeEnds      func(childComplexity int) int
+		CreatedAt                    func(childComplexity int) int
+		DateOfBirth                  func(childComplexity int) int
+		Deadlines                    func(childComplexity int, statuses []cynllun.DeadlineStatus, orderBy *DeadlineOrder, first *int, after *string, last *int, before *string) int
+		Events                       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		FamilyName                   func(childComplexity int) int
+		GivenName                    func(childComplexity int) int
+		Handover                     func(childComplexity int) int
+		ID                           func(childComplexity int) int
+		Language                     func(childComplexity int) int
+		LocalAuthority               func(childComplexity int) int
+		LookedAfter                  func(childComplexity int) int
+		Plans                        func(childComplexity int) int
+		PreferredName                func(childComplexity int) int
+		Setting                      func(childComplexity int) int
+		SettingKind                  func(childComplexity int) int
+		Status                       func(childComplexity int) int
+		UpdatedAt                    func(childComplexity int) int
+		ViewerCanEdit                func(childComplexity int) int
+		ViewerCanExportSubjectAccess func(childComplexity int) int
+		ViewerCanGrant               func(childComplexity int) int
+		ViewerCanManageAccess        func(childComplexity int) int
+		ViewerCanOpenCase            func(childComplexity int) int
+		ViewerCanUpload              func(childComplexity int) int
 	}
 
 	LearnerConnection struct {
@@ -844,6 +849,7 @@ type ComplexityRoot struct {
 		CreateWebhookEndpoint     func(childComplexity int, input CreateWebhookEndpointInput) int
 		DecideReviewRequest       func(childComplexity int, input service.DecideRequestInput) int
 		DiscloseEvidence          func(childComplexity int, input DiscloseEvidenceInput) int
+		ExportSubjectAccess       func(childComplexity int, input ExportSubjectAccessInput) int
 		GrantAccess               func(childComplexity int, input service.GrantInput) int
 		ImportCalendar            func(childComplexity int, input ImportCalendarInput) int
 		InviteAdvocate            func(childComplexity int, input InviteAdvocateInput) int
@@ -1882,6 +1888,7 @@ type LearnerResolver interface {
 	ViewerCanManageAccess(ctx context.Context, obj *cynllun.Learner) (bool, error)
 	ViewerCanGrant(ctx context.Context, obj *cynllun.Learner) ([]cynllun.RelKind, error)
 	Handover(ctx context.Context, obj *cynllun.Learner) (*cynllun.Handover, error)
+	ViewerCanExportSubjectAccess(ctx context.Context, obj *cynllun.Learner) (bool, error)
 }
 type LedgerSessionResolver interface {
 	Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error)
@@ -1940,6 +1947,7 @@ type MutationResolver interface {
 	RecordYoungPersonHandover(ctx context.Context, input RecordYoungPersonHandoverInput) (*RecordYoungPersonHandoverPayload, error)
 	ReinstateEvidence(ctx context.Context, input ReinstateEvidenceInput) (*ReinstateEvidencePayload, error)
 	DiscloseEvidence(ctx context.Context, input DiscloseEvidenceInput) (*DiscloseEvidencePayload, error)
+	ExportSubjectAccess(ctx context.Context, input ExportSubjectAccessInput) (*ExportSubjectAccessPayload, error)
 }
 type NoticeResolver interface {
 	Kind(ctx context.Context, obj *service.NoticeLog) (string, error)
@@ -4174,6 +4182,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EvidenceStateChange.Side(childComplexity), true
 
+	case "ExportSubjectAccessPayload.job":
+		if e.ComplexityRoot.ExportSubjectAccessPayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportSubjectAccessPayload.Job(childComplexity), true
+
 	case "File.contentType":
 		if e.ComplexityRoot.File.ContentType == nil {
 			break
@@ -4807,6 +4822,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Learner.ViewerCanEdit(childComplexity), true
+	case "Learner.viewerCanExportSubjectAccess":
+		if e.ComplexityRoot.Learner.ViewerCanExportSubjectAccess == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.ViewerCanExportSubjectAccess(childComplexity), true
 	case "Learner.viewerCanGrant":
 		if e.ComplexityRoot.Learner.ViewerCanGrant == nil {
 			break
@@ -5341,6 +5362,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DiscloseEvidence(childComplexity, args["input"].(DiscloseEvidenceInput)), true
+	case "Mutation.exportSubjectAccess":
+		if e.ComplexityRoot.Mutation.ExportSubjectAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_exportSubjectAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExportSubjectAccess(childComplexity, args["input"].(ExportSubjectAccessInput)), true
 	case "Mutation.grantAccess":
 		if e.ComplexityRoot.Mutation.GrantAccess == nil {
 			break
@@ -9178,6 +9210,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DiscloseEvidenceInput", ec.unmarshalInputDiscloseEvidenceInput),
 			graphql.NewInputUnmarshaler("DisputedDecisionInput", ec.unmarshalInputDisputedDecisionInput),
 			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
+			graphql.NewInputUnmarshaler("ExportSubjectAccessInput", ec.unmarshalInputExportSubjectAccessInput),
 			graphql.NewInputUnmarshaler("FourPlusOneInput", ec.unmarshalInputFourPlusOneInput),
 			graphql.NewInputUnmarshaler("FurtherSectionInput", ec.unmarshalInputFurtherSectionInput),
 			graphql.NewInputUnmarshaler("GrantAccessInput", ec.unmarshalInputGrantAccessInput),
@@ -15181,6 +15214,64 @@ type DiscloseEvidencePayload {
   "The evidence, now disclosed."
   evidence: CaseEvidence!
 }
+
+# ---- Issue 19: subject access export (UK GDPR Art. 15) --------------------
+
+extend type Mutation {
+  """
+  Build the subject access export of a learner's record (UK GDPR Art. 15:
+  a school or LA answers within one month): one zip archive of everything
+  held about the learner (the learner record; every plan with every version's
+  content as JSON and its PDFs; every revision of every review; the
+  provision ledger; statutory events and deadlines with how each due date
+  was calculated; notices with their deliveries; cases with every revision,
+  evidence and bundles; every stored file; relationships and invitations;
+  and the audit trail of who read or changed what), with a readable index
+  (index.html and index.txt) in the language asked for. A worker builds it:
+  follow the job; its file, once SUCCEEDED, is the archive (download it as
+  any file: GET /files/{id} or downloadUrl). Only the controller's staff
+  who maintain the record (staff of the learner's setting, officers of its
+  local authority) may ask, see the job and download the archive; a parent,
+  the young person or an advocate is FORBIDDEN (they ask the school or LA,
+  which weighs others' data in the archive before answering); others get
+  NOT_FOUND. The request and every download are audited.
+  """
+  exportSubjectAccess(
+    "The request."
+    input: ExportSubjectAccessInput!
+  ): ExportSubjectAccessPayload
+}
+
+"The input of ` + "`" + `exportSubjectAccess` + "`" + `."
+input ExportSubjectAccessInput {
+  "The learner's id."
+  learnerId: ID!
+  "The language of the archive's index (and of any plan PDF made for it): EN, CY or BILINGUAL."
+  language: RenderLanguage = EN
+  "INTERACTIVE when someone is waiting for it, BULK for batches."
+  priority: JobPriority = INTERACTIVE
+}
+
+"The result of ` + "`" + `exportSubjectAccess` + "`" + `: room for more fields without breaking clients."
+type ExportSubjectAccessPayload {
+  "The export job: its file, once SUCCEEDED, is the zip archive."
+  job: Job!
+}
+
+extend enum JobKind {
+  "Builds the subject access export of a learner's record (exportSubjectAccess); its file is a zip archive."
+  SUBJECT_ACCESS_EXPORT
+}
+
+extend enum FileKind {
+  "A subject access export archive (exportSubjectAccess): downloadable only by those who may ask for one."
+  EXPORT
+}
+
+extend type Learner {
+  "Whether you may build and download the subject access export of the learner's record (exportSubjectAccess)."
+  viewerCanExportSubjectAccess: Boolean!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -16151,6 +16242,14 @@ func (ec *executionContext) childFields_EvidenceStateChange(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type EvidenceStateChange", field.Name)
 }
 
+func (ec *executionContext) childFields_ExportSubjectAccessPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_ExportSubjectAccessPayload_job(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportSubjectAccessPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_File(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -16439,6 +16538,8 @@ func (ec *executionContext) childFields_Learner(ctx context.Context, field graph
 		return ec.fieldContext_Learner_viewerCanGrant(ctx, field)
 	case "handover":
 		return ec.fieldContext_Learner_handover(ctx, field)
+	case "viewerCanExportSubjectAccess":
+		return ec.fieldContext_Learner_viewerCanExportSubjectAccess(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Learner", field.Name)
 }
@@ -18751,6 +18852,20 @@ func (ec *executionContext) field_Mutation_discloseEvidence_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (DiscloseEvidenceInput, error) {
 			return ec.unmarshalNDiscloseEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐDiscloseEvidenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_exportSubjectAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ExportSubjectAccessInput, error) {
+			return ec.unmarshalNExportSubjectAccessInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐExportSubjectAccessInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -28373,6 +28488,38 @@ func (ec *executionContext) fieldContext_EvidenceStateChange_reason(_ context.Co
 	return graphql.NewScalarFieldContext("EvidenceStateChange", field, true, true, "String")
 }
 
+func (ec *executionContext) _ExportSubjectAccessPayload_job(ctx context.Context, field graphql.CollectedField, obj *ExportSubjectAccessPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportSubjectAccessPayload_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Job) graphql.Marshaler {
+			return ec.marshalNJob2githubᚗcomᚋcynllunᚋcynllunᚐJob(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportSubjectAccessPayload_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExportSubjectAccessPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _File_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.File) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31072,6 +31219,29 @@ func (ec *executionContext) fieldContext_Learner_handover(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Learner_viewerCanExportSubjectAccess(ctx context.Context, field graphql.CollectedField, obj *cynllun.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_viewerCanExportSubjectAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Learner().ViewerCanExportSubjectAccess(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_viewerCanExportSubjectAccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Learner", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _LearnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *LearnerConnection) (ret graphql.Marshaler) {
@@ -34337,6 +34507,50 @@ func (ec *executionContext) fieldContext_Mutation_discloseEvidence(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_discloseEvidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_exportSubjectAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_exportSubjectAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExportSubjectAccess(ctx, fc.Args["input"].(ExportSubjectAccessInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ExportSubjectAccessPayload) graphql.Marshaler {
+			return ec.marshalOExportSubjectAccessPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐExportSubjectAccessPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_exportSubjectAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportSubjectAccessPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_exportSubjectAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -51964,6 +52178,69 @@ func UnmarshalEvidenceInput(ctx context.Context, raw any) (cynllun.Evidence, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputExportSubjectAccessInput(ctx context.Context, obj any) (ExportSubjectAccessInput, error) {
+	var it ExportSubjectAccessInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["language"]; !present {
+		asMap["language"] = "EN"
+	}
+	if _, present := asMap["priority"]; !present {
+		asMap["priority"] = "INTERACTIVE"
+	}
+
+	fieldsInOrder := [...]string{"learnerId", "language", "priority"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "learnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("learnerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LearnerID = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalORenderLanguage2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRenderLanguage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "priority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priority"))
+			data, err := ec.unmarshalOJobPriority2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐJobPriority(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Priority = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExportSubjectAccessInput unmarshals raw into the ExportSubjectAccessInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExportSubjectAccessInput(ctx context.Context, raw any) (ExportSubjectAccessInput, error) {
+	var out ExportSubjectAccessInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExportSubjectAccessInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputFourPlusOneInput(ctx context.Context, obj any) (cynllun.FourPlusOne, error) {
 	var it cynllun.FourPlusOne
 	if obj == nil {
@@ -59060,6 +59337,39 @@ func (ec *executionContext) _EvidenceStateChange(ctx context.Context, sel ast.Se
 	return out
 }
 
+var exportSubjectAccessPayloadImplementors = []string{"ExportSubjectAccessPayload"}
+
+func (ec *executionContext) _ExportSubjectAccessPayload(ctx context.Context, sel ast.SelectionSet, obj *ExportSubjectAccessPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportSubjectAccessPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportSubjectAccessPayload")
+		case "job":
+			out.Values[i] = ec._ExportSubjectAccessPayload_job(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fileImplementors = []string{"File", "Node"}
 
 func (ec *executionContext) _File(ctx context.Context, sel ast.SelectionSet, obj *cynllun.File) graphql.Marshaler {
@@ -59992,6 +60302,12 @@ func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Learner_handover(ctx, field, obj)
+				})
+		case "viewerCanExportSubjectAccess":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_viewerCanExportSubjectAccess(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -60952,6 +61268,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "discloseEvidence":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_discloseEvidence(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exportSubjectAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_exportSubjectAccess(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -68097,6 +68420,11 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNExportSubjectAccessInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐExportSubjectAccessInput(ctx context.Context, v any) (ExportSubjectAccessInput, error) {
+	res, err := ec.unmarshalInputExportSubjectAccessInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNFile2githubᚗcomᚋcynllunᚋcynllunᚐFile(ctx context.Context, sel ast.SelectionSet, v cynllun.File) graphql.Marshaler {
 	return ec._File(ctx, sel, &v)
 }
@@ -68128,10 +68456,12 @@ var (
 	unmarshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind = map[string]cynllun.FileKind{
 		"RENDERED": cynllun.FileRendered,
 		"UPLOAD":   cynllun.FileUpload,
+		"EXPORT":   cynllun.FileExport,
 	}
 	marshalNFileKind2githubᚗcomᚋcynllunᚋcynllunᚐFileKind = map[cynllun.FileKind]string{
 		cynllun.FileRendered: "RENDERED",
 		cynllun.FileUpload:   "UPLOAD",
+		cynllun.FileExport:   "EXPORT",
 	}
 )
 
@@ -68426,11 +68756,13 @@ var (
 		"RENDER_PLAN":           cynllun.JobRenderPlan,
 		"RENDER_MEETING_RECORD": cynllun.JobRenderMeeting,
 		"RENDER_BUNDLE":         cynllun.JobRenderBundle,
+		"SUBJECT_ACCESS_EXPORT": cynllun.JobSubjectAccess,
 	}
 	marshalNJobKind2githubᚗcomᚋcynllunᚋcynllunᚐJobKind = map[cynllun.JobKind]string{
 		cynllun.JobRenderPlan:    "RENDER_PLAN",
 		cynllun.JobRenderMeeting: "RENDER_MEETING_RECORD",
 		cynllun.JobRenderBundle:  "RENDER_BUNDLE",
+		cynllun.JobSubjectAccess: "SUBJECT_ACCESS_EXPORT",
 	}
 )
 
@@ -72107,6 +72439,13 @@ func (ec *executionContext) unmarshalOEvidenceInput2ᚕgithubᚗcomᚋcynllunᚋ
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOExportSubjectAccessPayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐExportSubjectAccessPayload(ctx context.Context, sel ast.SelectionSet, v *ExportSubjectAccessPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ExportSubjectAccessPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOFile2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐFile(ctx context.Context, sel ast.SelectionSet, v *cynllun.File) graphql.Marshaler {

@@ -263,6 +263,22 @@ type DiscloseEvidencePayload struct {
 	Evidence cynllun.CaseEvidence `json:"evidence"`
 }
 
+// The input of `exportSubjectAccess`.
+type ExportSubjectAccessInput struct {
+	// The learner's id.
+	LearnerID string `json:"learnerId"`
+	// The language of the archive's index (and of any plan PDF made for it): EN, CY or BILINGUAL.
+	Language *cynllun.RenderLanguage `json:"language,omitempty"`
+	// INTERACTIVE when someone is waiting for it, BULK for batches.
+	Priority *cynllun.JobPriority `json:"priority,omitempty"`
+}
+
+// The result of `exportSubjectAccess`: room for more fields without breaking clients.
+type ExportSubjectAccessPayload struct {
+	// The export job: its file, once SUCCEEDED, is the zip archive.
+	Job cynllun.Job `json:"job"`
+}
+
 // The result of `grantAccess`: room for more fields without breaking clients.
 type GrantAccessPayload struct {
 	// The relationship granted (or the one first granted, on a retry with the same key).

@@ -725,6 +725,11 @@ func (r *learnerResolver) Handover(ctx context.Context, obj *cynllun.Learner) (*
 	return r.handover(ctx, obj)
 }
 
+// ViewerCanExportSubjectAccess is the resolver for the viewerCanExportSubjectAccess field.
+func (r *learnerResolver) ViewerCanExportSubjectAccess(ctx context.Context, obj *cynllun.Learner) (bool, error) {
+	return r.Svc.CanExportSubjectAccess(ctx, obj), nil
+}
+
 // Reason is the resolver for the reason field.
 func (r *ledgerSessionResolver) Reason(ctx context.Context, obj *cynllun.Session) (*cynllun.MissedReason, error) {
 	return optionalEnum(obj.Reason), nil
@@ -1011,6 +1016,12 @@ func (r *mutationResolver) DiscloseEvidence(ctx context.Context, input DiscloseE
 	return payload(func(ev *cynllun.CaseEvidence) *DiscloseEvidencePayload {
 		return &DiscloseEvidencePayload{Evidence: *ev}
 	})(r.Svc.DiscloseEvidence(ctx, input.ID))
+}
+
+// ExportSubjectAccess is the resolver for the exportSubjectAccess field.
+func (r *mutationResolver) ExportSubjectAccess(ctx context.Context, input ExportSubjectAccessInput) (*ExportSubjectAccessPayload, error) {
+	return payload(func(j *cynllun.Job) *ExportSubjectAccessPayload { return &ExportSubjectAccessPayload{Job: *j} })(r.Svc.ExportSubjectAccess(ctx,
+		service.SubjectAccessInput{LearnerID: input.LearnerID, Language: deref(input.Language), Priority: deref(input.Priority)}))
 }
 
 // Kind is the resolver for the kind field.

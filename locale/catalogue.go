@@ -153,6 +153,8 @@ var catalogue = []Message{
 	{"ATTACH_FORBIDDEN", "you may not add attachments to this learner's record", "ni chewch ychwanegu atodiadau at gofnod y dysgwr hwn"},
 	{"RENDER_FORBIDDEN", "you may not have this plan rendered", "ni chewch ofyn i'r cynllun hwn gael ei greu'n ddogfen"},
 	{"RENDER_FORBIDDEN", "you may not have this meeting record rendered", "ni chewch ofyn i gofnod y cyfarfod hwn gael ei greu'n ddogfen"},
+	{"EXPORT_FORBIDDEN", "you may not export this learner's record", "ni chewch allforio cofnod y dysgwr hwn"},
+	{"EXPORT_UNAVAILABLE", "subject access exports are not configured", "nid yw allforion mynediad at ddata wedi'u ffurfweddu"},
 	{"PERSON_ADMIN", "administrators act on organisations, not on learners' records", "mae gweinyddwyr yn gweithredu ar sefydliadau, nid ar gofnodion dysgwyr"},
 	{"PERSON_ADMIN", "administrators reach no learner's record", "ni all gweinyddwyr gyrraedd cofnod unrhyw ddysgwr"},
 	{"PERSON_HIDDEN", "another advocate is not named to an advocate: each consent is given on its own", "nid yw eiriolwr arall yn cael ei enwi i eiriolwr: rhoddir pob caniatâd ar ei ben ei hun"},

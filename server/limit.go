@@ -35,7 +35,7 @@ import (
 // Cost: every request costs 1 from the rate. A mutation costs HeavyCost
 // more for each root field that queues work or stores a file (renderPlan,
 // renderMeetingRecord, renderBundle, uploadAttachment, addEvidence,
-// importCalendar), charged after the operation is parsed and before it
+// importCalendar, exportSubjectAccess), charged after the operation is parsed and before it
 // runs. A request that costs more than the burst can never pass and is
 // refused as INVALID.
 //
@@ -94,6 +94,7 @@ func (l *Limits) defaults() {
 var heavyFields = map[string]bool{
 	"renderPlan": true, "renderMeetingRecord": true, "renderBundle": true,
 	"uploadAttachment": true, "addEvidence": true, "importCalendar": true,
+	"exportSubjectAccess": true,
 }
 
 // limiter enforces Limits.

@@ -262,8 +262,12 @@ func (s *Service) Jobs(ctx context.Context, ids []string) ([]*cynllun.Job, error
 		return nil, cynllun.AsError(op, err)
 	}
 	byID := make(map[string]*cynllun.Job, len(js))
+	now := s.now()
 	for _, j := range js {
-		if readable[j.LearnerID] != nil {
+		l := readable[j.LearnerID]
+		// A subject access export is the controller's: only those who may
+		// ask for one see its job (policy.SubjectAccess).
+		if l != nil && (j.Kind != cynllun.JobSubjectAccess || policy.SubjectAccess(p, l, now).OK) {
 			byID[j.ID] = j
 		}
 	}
@@ -381,6 +385,10 @@ func (s *Service) file(ctx context.Context, op, id string) (*cynllun.File, *cynl
 	if err != nil {
 		return nil, nil, cynllun.NotFound(op, "file")
 	}
+	if f.Kind == cynllun.FileExport && !policy.SubjectAccess(p, l, s.now()).OK {
+		// A subject access export: for the controller's staff only.
+		return nil, nil, cynllun.NotFound(op, "file")
+	}
 	if f.CaseID != "" {
 		// A case's files are the case's: an advocate whose consent covers
 		// another case may not have them.
@@ -409,9 +417,13 @@ func (s *Service) DownloadFile(ctx context.Context, id string) (*cynllun.File, [
 	}
 	p := cynllun.PrincipalFrom(ctx)
 	now := s.now()
+	part := "file.download"
+	if f.Kind == cynllun.FileExport {
+		part = AuditPartSubjectAccessDownload
+	}
 	ev := cynllun.AuditEvent{
 		ID: cynllun.NewID(cynllun.PrefixAudit), At: now.UTC(), ActorID: p.UserID, LearnerID: f.LearnerID,
-		Part: "file.download", PlanID: f.PlanID, Version: f.Version, Action: "download",
+		Part: part, PlanID: f.PlanID, Version: f.Version, Action: "download",
 		Reason: string(policy.ReadLearner(p, l, now).Reason),
 	}
 	if err := s.audit(ctx, op, []cynllun.AuditEvent{ev}); err != nil {

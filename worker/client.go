@@ -85,7 +85,7 @@ func (c *Client) enqueue(ctx context.Context, t *asynq.Task, opts []asynq.Option
 // jobTask is the Asynq task of a job.
 func jobTask(j *cynllun.Job) (*asynq.Task, []asynq.Option, error) {
 	switch j.Kind {
-	case cynllun.JobRenderPlan, cynllun.JobRenderMeeting, cynllun.JobRenderBundle:
+	case cynllun.JobRenderPlan, cynllun.JobRenderMeeting, cynllun.JobRenderBundle, cynllun.JobSubjectAccess:
 		return newRenderTask(j)
 	}
 	return nil, nil, cynllun.E(cynllun.CodeInvalid, "worker.jobTask", "unknown job kind")

@@ -52,6 +52,8 @@ func newRenderTask(j *cynllun.Job) (*asynq.Task, []asynq.Option, error) {
 		typ = TypeRenderMeeting
 	case cynllun.JobRenderBundle:
 		typ, timeout = TypeRenderBundle, bundleTimeout
+	case cynllun.JobSubjectAccess:
+		typ, timeout = TypeSubjectAccess, subjectAccessTimeout
 	}
 	return asynq.NewTask(typ, b), []asynq.Option{
 		asynq.TaskID(j.ID), asynq.Queue(queueFor(j.Priority)),
@@ -100,9 +102,13 @@ type RenderHandler struct {
 	// decision names, per local authority (RIGHTS_CONTACTS); the built-in
 	// ones when nil.
 	Contacts *service.RightsContacts
-	// WorkDir is the private directory of the bundle's temporary file
-	// (OpenWorkDir prepares it); with none, bundles are built in memory.
+	// WorkDir is the private directory of the bundle's (and the subject
+	// access export's) temporary file (OpenWorkDir prepares it); with none,
+	// they are built in memory.
 	WorkDir string
+	// SubjectAccess builds subject access exports (the service); without
+	// it an export job fails.
+	SubjectAccess SubjectAccessBuilder
 
 	afterBuild func() // tests: runs when a bundle is built, before it is stored
 }
@@ -229,6 +235,9 @@ func (h *RenderHandler) render(ctx context.Context, job *cynllun.Job) (pdfID, ht
 	switch job.Kind {
 	case cynllun.JobRenderBundle:
 		id, err := h.renderBundle(ctx, job)
+		return id, "", err
+	case cynllun.JobSubjectAccess:
+		id, err := h.exportSubjectAccess(ctx, job)
 		return id, "", err
 	case cynllun.JobRenderMeeting:
 		doc, err := service.LoadMeetingDoc(ctx, h.Store, job.ReviewID, job.Revision, job.Language, h.now())

@@ -25,6 +25,7 @@ type Store interface {
 	IdempotencyStore
 	LifecycleStore
 	InvitationStore
+	RetentionStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 }

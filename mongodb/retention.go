@@ -1,0 +1,240 @@
+package mongodb
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/cynllun/cynllun"
+)
+
+// Retention reviews (cynllun.RetentionReview): one document per learner in
+// "retention", _id "ret_<learner id>", so listing a learner twice is a
+// duplicate key. The open reviews (LISTED, APPROVED) are members of one
+// lookup document, retentionOpen/all, which the list and the worker read:
+// its size grows with the backlog of reviews awaiting approval or erasure,
+// never with the learners. An ERASED review leaves it and stays, ids and
+// dates only, as the record of the erasure beside its audit tombstone.
+
+const collRetention = "retention"
+
+const (
+	lkRetentionOpen  = "retentionOpen" // "all" → review id: retentionEntry
+	retentionOpenKey = "all"
+)
+
+// retentionCursorID keeps where the retention scan stopped.
+var retentionCursorID = lookupID("meta", "retentionScan")
+
+type retentionDoc struct {
+	ID           string    `bson:"_id"`
+	LearnerID    string    `bson:"learnerId"`
+	ControllerID string    `bson:"controllerId"`
+	LAID         string    `bson:"laId,omitempty"`
+	Rule         string    `bson:"rule"`
+	DueOn        string    `bson:"dueOn"`
+	Status       string    `bson:"status"`
+	ListedAt     time.Time `bson:"listedAt"`
+	ApprovedBy   string    `bson:"approvedBy,omitempty"`
+	ApprovedAt   time.Time `bson:"approvedAt,omitempty"`
+	ErasedAt     time.Time `bson:"erasedAt,omitempty"`
+}
+
+// retentionEntry is an open review's entry in retentionOpen/all.
+type retentionEntry struct {
+	DueOn        string `bson:"d"`
+	ControllerID string `bson:"c"`
+	LAID         string `bson:"la,omitempty"`
+	Status       string `bson:"s"`
+}
+
+func toRetentionDoc(r *cynllun.RetentionReview) *retentionDoc {
+	return &retentionDoc{ID: r.ID, LearnerID: r.LearnerID, ControllerID: r.ControllerID, LAID: r.LAID, Rule: r.Rule,
+		DueOn: dateString(r.DueOn), Status: string(r.Status), ListedAt: bsonTime(r.ListedAt),
+		ApprovedBy: r.ApprovedBy, ApprovedAt: bsonTimeOrZero(r.ApprovedAt), ErasedAt: bsonTimeOrZero(r.ErasedAt)}
+}
+
+func bsonTimeOrZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return bsonTime(t)
+}
+
+func fromRetentionDoc(d *retentionDoc) (*cynllun.RetentionReview, error) {
+	due, err := parseDate(d.DueOn)
+	if err != nil {
+		return nil, err
+	}
+	r := &cynllun.RetentionReview{ID: d.ID, LearnerID: d.LearnerID, ControllerID: d.ControllerID, LAID: d.LAID, Rule: d.Rule,
+		DueOn: due, Status: cynllun.RetentionStatus(d.Status), ListedAt: fromTime(d.ListedAt), ApprovedBy: d.ApprovedBy}
+	if !d.ApprovedAt.IsZero() {
+		r.ApprovedAt = fromTime(d.ApprovedAt)
+	}
+	if !d.ErasedAt.IsZero() {
+		r.ErasedAt = fromTime(d.ErasedAt)
+	}
+	return r, nil
+}
+
+func retentionMember(d *retentionDoc) member {
+	m := member{kind: lkRetentionOpen, key: retentionOpenKey, id: d.ID}
+	if d.Status != string(cynllun.RetentionErased) {
+		m.value = retentionEntry{DueOn: d.DueOn, ControllerID: d.ControllerID, LAID: d.LAID, Status: d.Status}
+	}
+	return m
+}
+
+// ListRetentionCandidate inserts r (its entry first) unless its learner has
+// a review; true when inserted.
+func (db *DB) ListRetentionCandidate(ctx context.Context, r *cynllun.RetentionReview) (bool, error) {
+	const op = "mongodb.ListRetentionCandidate"
+	if _, ok, err := oneByID[retentionDoc](ctx, db.coll(collRetention), r.ID, nil); err != nil {
+		return false, cynllun.Internal(op, err)
+	} else if ok {
+		return false, nil
+	}
+	d := toRetentionDoc(r)
+	if err := db.setMembers(ctx, retentionMember(d)); err != nil {
+		return false, cynllun.Internal(op, err)
+	}
+	if _, err := db.coll(collRetention).InsertOne(ctx, d); err != nil {
+		if isDuplicateKey(err) {
+			// Another scanner listed it first; its entry is the same.
+			return false, nil
+		}
+		return false, cynllun.Internal(op, err)
+	}
+	return true, nil
+}
+
+// RetentionReviewsByID returns the reviews found, in any order.
+func (db *DB) RetentionReviewsByID(ctx context.Context, ids []string) ([]*cynllun.RetentionReview, error) {
+	docs, err := byIDs[retentionDoc](ctx, db, collRetention, ids)
+	return converted("mongodb.RetentionReviewsByID", docs, err, fromRetentionDoc)
+}
+
+// RetentionReviews lists the open reviews matching q by due date then id,
+// from retentionOpen/all, reading only the page's reviews.
+func (db *DB) RetentionReviews(ctx context.Context, q cynllun.RetentionQuery) ([]*cynllun.RetentionReview, error) {
+	const op = "mongodb.RetentionReviews"
+	m, err := lookupMembers[retentionEntry](ctx, db, lkRetentionOpen, []string{retentionOpenKey})
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	type keyed struct{ key, id string }
+	var ks []keyed
+	for id, e := range m[retentionOpenKey] {
+		if q.Status != "" && e.Status != string(q.Status) {
+			continue
+		}
+		if (len(q.ControllerIDs) > 0 || len(q.LAIDs) > 0) && !slices.Contains(q.ControllerIDs, e.ControllerID) && !slices.Contains(q.LAIDs, e.LAID) {
+			continue
+		}
+		ks = append(ks, keyed{e.DueOn + "\x00" + id, id})
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	var ids []string
+	past := q.AfterID == ""
+	for _, k := range ks {
+		if !past {
+			past = k.id == q.AfterID
+			continue
+		}
+		if q.Limit > 0 && len(ids) == q.Limit {
+			break
+		}
+		ids = append(ids, k.id)
+	}
+	rs, err := db.RetentionReviewsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	order := make(map[string]int, len(ids))
+	for i, id := range ids {
+		order[id] = i
+	}
+	// An entry whose review has moved on (erased, or a crash between the
+	// two writes) is checked against the review itself.
+	rs = slices.DeleteFunc(rs, func(r *cynllun.RetentionReview) bool {
+		return r.Status == cynllun.RetentionErased || (q.Status != "" && r.Status != q.Status)
+	})
+	slices.SortFunc(rs, func(a, b *cynllun.RetentionReview) int { return order[a.ID] - order[b.ID] })
+	return rs, nil
+}
+
+// ApproveRetention moves a LISTED review to APPROVED, conditionally on its
+// status (one approval wins).
+func (db *DB) ApproveRetention(ctx context.Context, id, by string, at time.Time) (*cynllun.RetentionReview, error) {
+	const op = "mongodb.ApproveRetention"
+	unlock := db.serialise(collRetention, id)
+	defer unlock()
+	d, ok, err := oneByID[retentionDoc](ctx, db.coll(collRetention), id, nil)
+	switch {
+	case err != nil:
+		return nil, cynllun.Internal(op, err)
+	case !ok:
+		return nil, cynllun.NotFound(op, "retention review")
+	case d.Status != string(cynllun.RetentionListed):
+		return nil, cynllun.E(cynllun.CodeConflict, op, "this learner's erasure has been approved already")
+	}
+	d.Status, d.ApprovedBy, d.ApprovedAt = string(cynllun.RetentionApproved), by, bsonTime(at)
+	res, err := db.coll(collRetention).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: string(cynllun.RetentionListed)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: d.Status}, {Key: "approvedBy", Value: by}, {Key: "approvedAt", Value: d.ApprovedAt}}}})
+	if err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
+	if res.MatchedCount == 0 {
+		return nil, cynllun.E(cynllun.CodeConflict, op, "this learner's erasure has been approved already")
+	}
+	if err := db.setMembers(ctx, retentionMember(&d)); err != nil {
+		// The review is what counts; the entry says LISTED until the next
+		// write, and the list checks each review it reads.
+		db.log.WarnContext(ctx, "could not update a retention entry", "op", op, "review", id, "error", err)
+	}
+	return fromRetentionDoc(&d)
+}
+
+// FinishRetention marks an APPROVED review ERASED, then removes its entry.
+func (db *DB) FinishRetention(ctx context.Context, id string, at time.Time) error {
+	const op = "mongodb.FinishRetention"
+	_, err := db.coll(collRetention).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: string(cynllun.RetentionApproved)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: string(cynllun.RetentionErased)}, {Key: "erasedAt", Value: bsonTime(at)}}}})
+	if err != nil {
+		return cynllun.Internal(op, err)
+	}
+	if err := db.setMembers(ctx, member{kind: lkRetentionOpen, key: retentionOpenKey, id: id}); err != nil {
+		return cynllun.Internal(op, err)
+	}
+	return nil
+}
+
+type cursorDoc struct {
+	ID     string `bson:"_id"`
+	Cursor string `bson:"cursor"`
+}
+
+// RetentionCursor is where the retention scan stopped ("" at the start).
+func (db *DB) RetentionCursor(ctx context.Context) (string, error) {
+	d, _, err := oneByID[cursorDoc](ctx, db.coll(collLookups), retentionCursorID, nil)
+	if err != nil {
+		return "", cynllun.Internal("mongodb.RetentionCursor", err)
+	}
+	return d.Cursor, nil
+}
+
+// SetRetentionCursor records where the retention scan stopped.
+func (db *DB) SetRetentionCursor(ctx context.Context, cursor string) error {
+	_, err := db.coll(collLookups).UpdateOne(ctx, bson.D{{Key: "_id", Value: retentionCursorID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "cursor", Value: cursor}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return cynllun.Internal("mongodb.SetRetentionCursor", err)
+	}
+	return nil
+}

@@ -40,7 +40,10 @@ type Config struct {
 	// NoticeScanEvery is how often deadline notices are raised (default
 	// 10 minutes; negative: off, for tests that scan by hand).
 	NoticeScanEvery time.Duration
-	Logger          *slog.Logger
+	// RetentionScanEvery is how often the retention scan runs (default
+	// 24 hours; negative: off, for tests that scan by hand).
+	RetentionScanEvery time.Duration
+	Logger             *slog.Logger
 	// Metrics, when set, counts and times every task by kind and outcome.
 	Metrics *metrics.Metrics
 }
@@ -96,6 +99,9 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	if cfg.NoticeScanEvery == 0 {
 		cfg.NoticeScanEvery = 10 * time.Minute
 	}
+	if cfg.RetentionScanEvery == 0 {
+		cfg.RetentionScanEvery = 24 * time.Hour
+	}
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		Queues:          map[string]int{QueueCritical: 6, QueueDefault: 3, QueueBulk: 1},
@@ -129,6 +135,7 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	}
 	schedule(cfg.ReconcileEvery, TypeReconcile, QueueBulk)
 	schedule(cfg.NoticeScanEvery, TypeScanNotices, QueueDefault)
+	schedule(cfg.RetentionScanEvery, TypeScanRetention, QueueBulk)
 	return w
 }
 

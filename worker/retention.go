@@ -124,7 +124,7 @@ func (r *Retention) Scan(ctx context.Context) (ScanResult, error) {
 }
 
 // list reads the next batch of learners and lists those past retention.
-// The cursor is "<LA id>\x00<sort key>\x00<learner id>".
+// The cursor is "<LA id>\x00<learner id>" (ids only).
 func (r *Retention) list(ctx context.Context) (read, listed int, err error) {
 	batch := r.Batch
 	if batch <= 0 {
@@ -139,10 +139,21 @@ func (r *Retention) list(ctx context.Context) (read, listed int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	parts := strings.SplitN(cur, "\x00", 3)
-	la, afterKey, afterID := parts[0], "", ""
-	if len(parts) == 3 {
-		afterKey, afterID = parts[1], parts[2]
+	// The cursor names the LA and the last learner read, by id only (a
+	// sort key holds a name); the learner's sort key is read again.
+	la, afterID, _ := strings.Cut(cur, "\x00")
+	afterKey := ""
+	if afterID != "" {
+		ls, err := r.Store.LearnersByID(ctx, []string{afterID})
+		if err != nil {
+			return 0, 0, err
+		}
+		if len(ls) == 1 && ls[0].LAID == la {
+			afterKey = cynllun.LearnerSortKey(ls[0])
+		} else {
+			// Erased or moved since: this LA from its start again.
+			afterID = ""
+		}
 	}
 	i := 0
 	if la != "" {
@@ -179,7 +190,7 @@ func (r *Retention) list(ctx context.Context) (read, listed int, err error) {
 		} else {
 			last := ls[len(ls)-1]
 			la, afterKey, afterID = laID, cynllun.LearnerSortKey(last), last.ID
-			next = la + "\x00" + afterKey + "\x00" + afterID
+			next = la + "\x00" + afterID
 		}
 		if err := r.Store.SetRetentionCursor(ctx, next); err != nil {
 			return read, listed, err

@@ -71,6 +71,8 @@ type eraser struct {
 	// keptAudit says the tombstone's are kept.
 	auditLookups []string
 	keptAudit    bool
+	// emptied are shared lookup documents removed when left empty.
+	emptied []string
 }
 
 func (e *eraser) add(coll string, ids ...string) {
@@ -324,6 +326,7 @@ func (e *eraser) find(ctx context.Context) error {
 			member{kind: lkInvitationByToken, key: d.TokenHash, id: d.ID},
 			member{kind: lkInvitationsBy, key: d.CreatedBy, id: d.ID},
 			member{kind: lkInvitationsFor, key: d.EmailKey, id: d.ID})
+		e.emptied = append(e.emptied, lookupID(lkInvitationsFor, d.EmailKey))
 	}
 
 	// The audit trail: months → hours → events.
@@ -467,6 +470,13 @@ func (e *eraser) remove(ctx context.Context) error {
 	if err := db.setMembers(ctx, e.unset...); err != nil {
 		return fmt.Errorf("shared entries: %w", err)
 	}
+	// A lookup keyed by an invitee's address names them: once it lists
+	// nothing, it goes too.
+	for _, id := range e.emptied {
+		if err := db.deleteIfEmpty(ctx, id); err != nil {
+			return fmt.Errorf("shared entries: %w", err)
+		}
+	}
 	for _, ur := range e.userRels {
 		if err := db.upsertExisting(ctx, collUsers, ur[0], bson.D{{Key: "$unset", Value: bson.D{{Key: "rels." + ur[1], Value: ""}}}}); err != nil {
 			return fmt.Errorf("users: %w", err)
@@ -570,6 +580,20 @@ func (db *DB) deleteIDs(ctx context.Context, coll string, ids []string) (int, er
 		n += int(res.DeletedCount)
 	}
 	return n, nil
+}
+
+// deleteIfEmpty deletes the lookup document id when it has no members.
+func (db *DB) deleteIfEmpty(ctx context.Context, id string) error {
+	unlock := db.serialiseDoc(collLookups, id)
+	defer unlock()
+	d, ok, err := oneByID[lookupDoc[bson.RawValue]](ctx, db.coll(collLookups), id, nil)
+	if err != nil || !ok || len(d.M) > 0 {
+		return err
+	}
+	// Still empty when deleted (a member added since keeps it).
+	_, err = db.coll(collLookups).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "$or", Value: bson.A{
+		bson.D{{Key: "m", Value: bson.D{{Key: "$exists", Value: false}}}}, bson.D{{Key: "m", Value: bson.D{}}}}}})
+	return err
 }
 
 // upsertExisting applies upd to the document id of coll when it exists

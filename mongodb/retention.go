@@ -160,9 +160,21 @@ func (db *DB) RetentionReviews(ctx context.Context, q cynllun.RetentionQuery) ([
 	}
 	// An entry whose review has moved on (erased, or a crash between the
 	// two writes) is checked against the review itself.
+	var stale []member
 	rs = slices.DeleteFunc(rs, func(r *cynllun.RetentionReview) bool {
-		return r.Status == cynllun.RetentionErased || (q.Status != "" && r.Status != q.Status)
+		if r.Status == cynllun.RetentionErased {
+			// FinishRetention cut short after the review was marked:
+			// its entry goes now.
+			stale = append(stale, member{kind: lkRetentionOpen, key: retentionOpenKey, id: r.ID})
+			return true
+		}
+		return q.Status != "" && r.Status != q.Status
 	})
+	if len(stale) > 0 {
+		if err := db.setMembers(ctx, stale...); err != nil {
+			db.log.WarnContext(ctx, "could not remove the entries of erased reviews", "op", op, "error", err)
+		}
+	}
 	slices.SortFunc(rs, func(a, b *cynllun.RetentionReview) int { return order[a.ID] - order[b.ID] })
 	return rs, nil
 }

@@ -36,7 +36,7 @@ func TestRetentionErasure(t *testing.T) {
 		t.Fatalf("sample learner: %v %v", ls, err)
 	}
 	dob := ls[0].DateOfBirth
-	markers := []string{learner, seed.PlanID, seed.CaseID, "Siôn", "sion\x00"}
+	markers := []string{learner, seed.PlanID, seed.CaseID, "Siôn", `llywelyn\u0000sion`}
 
 	// More of what a learner accumulates: an upload, a rendered PDF and its
 	// job, a notice with a delivery, an invitation, an idempotency record,

@@ -247,9 +247,13 @@ func (r *Retention) EraseApproved(ctx context.Context, learnerID string) error {
 	if err != nil {
 		return err
 	}
-	if len(rs) == 0 || rs[0].Status != cynllun.RetentionApproved {
-		// Nothing to do: never erased without an approval.
+	switch {
+	case len(rs) == 0 || rs[0].Status == cynllun.RetentionListed:
+		// Never erased without an approval.
 		return nil
+	case rs[0].Status == cynllun.RetentionErased:
+		// Done; its entry in the open list may have outlived a crash.
+		return r.Store.FinishRetention(ctx, rs[0].ID, r.now())
 	}
 	rv := rs[0]
 	tomb := cynllun.ErasureTombstoneID(learnerID)

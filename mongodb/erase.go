@@ -75,7 +75,7 @@ type eraser struct {
 	emptied []string
 }
 
-func (e *eraser) add(coll string, ids ...string) {
+func (e *eraser) take(coll string, ids ...string) {
 	for _, id := range ids {
 		if id != "" {
 			e.records[coll] = append(e.records[coll], id)
@@ -146,7 +146,7 @@ func (e *eraser) find(ctx context.Context) error {
 			}
 			vids = append(vids, vid)
 		}
-		e.add(collVersions, vids...)
+		e.take(collVersions, vids...)
 		e.resultIDs = append(e.resultIDs, pid)
 		e.resultIDs = append(e.resultIDs, vids...)
 		for _, vid := range vids {
@@ -158,7 +158,7 @@ func (e *eraser) find(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("sessions: %w", err)
 		}
-		e.add(collSessions, sessions...)
+		e.take(collSessions, sessions...)
 		e.resultIDs = append(e.resultIDs, sessions...)
 		e.lookups = append(e.lookups, lookupID(lkSessionsOfPlan, pid))
 
@@ -177,12 +177,12 @@ func (e *eraser) find(ctx context.Context) error {
 			}
 			for n := 1; n <= last+1; n++ {
 				rrid := cynllun.ReviewRevisionID(rid, n)
-				e.add(collReviews, rrid)
+				e.take(collReviews, rrid)
 				if err := e.findJobs(ctx, lkJobsOfRevision, rrid); err != nil {
 					return err
 				}
 			}
-			e.add(collReviewHeads, rid)
+			e.take(collReviewHeads, rid)
 			e.resultIDs = append(e.resultIDs, rid)
 		}
 		e.lookups = append(e.lookups, lookupID(lkReviewsOfPlan, pid))
@@ -203,7 +203,7 @@ func (e *eraser) find(ctx context.Context) error {
 		b.add(&deadlinesByOrg, de.OrgID, did, k, nil)
 		b.add(&deadlinesBySetting, de.SettingID, did, k, nil)
 		b.add(&deadlinesByLA, de.LAID, did, k, nil)
-		e.add(collDeadlines, did)
+		e.take(collDeadlines, did)
 		for k := 1; k <= maxNoticeBatches; k++ {
 			list, ok, err := oneByID[lookupDoc[string]](ctx, db.coll(collLookups), noticeListID(did, k), nil)
 			if err != nil {
@@ -213,12 +213,12 @@ func (e *eraser) find(ctx context.Context) error {
 				break
 			}
 			for nid := range list.M {
-				e.add(collNotices, nid)
+				e.take(collNotices, nid)
 				dels, _, err := memberIDs[bson.RawValue](ctx, db, lkDeliveriesOfNotice, nid)
 				if err != nil {
 					return fmt.Errorf("deliveries: %w", err)
 				}
-				e.add(collDeliveries, dels...)
+				e.take(collDeliveries, dels...)
 				e.lookups = append(e.lookups, lookupID(lkDeliveriesOfNotice, nid))
 			}
 			e.lookups = append(e.lookups, list.ID)
@@ -230,7 +230,7 @@ func (e *eraser) find(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
-	e.add(collEvents, evs...)
+	e.take(collEvents, evs...)
 	e.resultIDs = append(e.resultIDs, evs...)
 	e.lookups = append(e.lookups, lookupID(lkEventsOfLearner, l))
 
@@ -250,9 +250,9 @@ func (e *eraser) find(ctx context.Context) error {
 			last = max(last, c.Revision)
 		}
 		for n := 1; n <= last+1; n++ {
-			e.add(collCases, cynllun.CaseRevisionID(cid, n))
+			e.take(collCases, cynllun.CaseRevisionID(cid, n))
 		}
-		e.add(collCaseHeads, cid)
+		e.take(collCaseHeads, cid)
 		e.resultIDs = append(e.resultIDs, cid)
 		evids, _, err := memberIDs[bson.RawValue](ctx, db, lkEvidenceOfCase, cid)
 		if err != nil {
@@ -265,7 +265,7 @@ func (e *eraser) find(ctx context.Context) error {
 		for _, v := range evd {
 			e.files = append(e.files, v.FileID)
 		}
-		e.add(collCaseEvidence, evids...)
+		e.take(collCaseEvidence, evids...)
 		e.resultIDs = append(e.resultIDs, evids...)
 		bids, _, err := memberIDs[bson.RawValue](ctx, db, lkBundlesOfCase, cid)
 		if err != nil {
@@ -278,7 +278,7 @@ func (e *eraser) find(ctx context.Context) error {
 		for _, v := range bs {
 			e.files = append(e.files, v.FileID, v.ManifestFileID)
 			// Bundle renders have job ids of their own, one per generation.
-			e.add(collJobs, v.JobID)
+			e.take(collJobs, v.JobID)
 			for g := 1; ; g++ {
 				jid := cynllun.BundleJobID(v.ID, g)
 				_, ok, err := oneByID[bson.Raw](ctx, db.coll(collJobs), jid, bson.D{{Key: "_id", Value: 1}})
@@ -288,10 +288,10 @@ func (e *eraser) find(ctx context.Context) error {
 				if !ok {
 					break
 				}
-				e.add(collJobs, jid)
+				e.take(collJobs, jid)
 			}
 		}
-		e.add(collBundles, bids...)
+		e.take(collBundles, bids...)
 		e.resultIDs = append(e.resultIDs, bids...)
 		e.lookups = append(e.lookups, lookupID(lkEvidenceOfCase, cid), lookupID(lkBundlesOfCase, cid))
 	}
@@ -307,7 +307,7 @@ func (e *eraser) find(ctx context.Context) error {
 		return fmt.Errorf("relationships: %w", err)
 	}
 	for id, r := range rels {
-		e.add(collRelationships, id)
+		e.take(collRelationships, id)
 		e.unset = append(e.unset, member{kind: lkRelsOfOrg, key: r.OrgID, id: id})
 		e.userRels = append(e.userRels, [2]string{r.UserID, id})
 		e.resultIDs = append(e.resultIDs, id)
@@ -320,7 +320,7 @@ func (e *eraser) find(ctx context.Context) error {
 		return fmt.Errorf("invitations: %w", err)
 	}
 	for _, d := range invs {
-		e.add(collInvitations, d.ID)
+		e.take(collInvitations, d.ID)
 		e.resultIDs = append(e.resultIDs, d.ID)
 		e.unset = append(e.unset,
 			member{kind: lkInvitationByToken, key: d.TokenHash, id: d.ID},
@@ -354,7 +354,7 @@ func (e *eraser) find(ctx context.Context) error {
 			} else {
 				e.auditLookups = append(e.auditLookups, lookupID(lkAuditOfLearner, l+"/"+hour))
 			}
-			e.add(collAudit, evs...)
+			e.take(collAudit, evs...)
 		}
 		if !e.keptAudit {
 			e.auditLookups = append(e.auditLookups, lookupID(lkAuditHours, l+"/"+month))
@@ -390,12 +390,12 @@ func (e *eraser) find(ctx context.Context) error {
 				return fmt.Errorf("idempotency records: %w", err)
 			}
 			for _, r := range recs {
-				e.add(collIdempotency, r.ID)
+				e.take(collIdempotency, r.ID)
 			}
 		}
 	}
 
-	e.add(collHandovers, l)
+	e.take(collHandovers, l)
 	e.planIDs = planIDs
 	return nil
 }
@@ -414,7 +414,7 @@ func (e *eraser) findJobs(ctx context.Context, kind, key string) error {
 	for _, j := range jobs {
 		e.files = append(e.files, j.FileID, j.HTMLFileID)
 	}
-	e.add(collJobs, ids...)
+	e.take(collJobs, ids...)
 	e.lookups = append(e.lookups, lookupID(kind, key))
 	return nil
 }

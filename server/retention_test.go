@@ -157,7 +157,7 @@ func TestRetentionErasure(t *testing.T) {
 	}
 
 	// The day before: not listed (the older sample learners are).
-	e.clock.Advance(dob.AddYears(31).AddDays(-1).Time().Add(12*time.Hour).Sub(e.clock.Now()))
+	e.clock.Advance(dob.AddYears(31).AddDays(-1).Time().Add(12 * time.Hour).Sub(e.clock.Now()))
 	if res := scan(); res.Read < 3 {
 		t.Fatalf("scan read %d learners, want the three sample learners", res.Read)
 	}

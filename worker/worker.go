@@ -40,8 +40,8 @@ type Config struct {
 	// NoticeScanEvery is how often deadline notices are raised (default
 	// 10 minutes; negative: off, for tests that scan by hand).
 	NoticeScanEvery time.Duration
-	// RetentionScanEvery is how often the retention scan runs (default
-	// 24 hours; negative: off, for tests that scan by hand).
+	// RetentionScanEvery is how often the retention scan runs (zero or
+	// negative: off; the program sets RETENTION_SCAN_EVERY, default 24h).
 	RetentionScanEvery time.Duration
 	Logger             *slog.Logger
 	// Metrics, when set, counts and times every task by kind and outcome.
@@ -98,9 +98,6 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	}
 	if cfg.NoticeScanEvery == 0 {
 		cfg.NoticeScanEvery = 10 * time.Minute
-	}
-	if cfg.RetentionScanEvery == 0 {
-		cfg.RetentionScanEvery = 24 * time.Hour
 	}
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     cfg.Concurrency,

@@ -26,8 +26,9 @@
 // but are written and read by _id only (files.go), and on the embedded
 // store an SQLite index makes every look-up by _id an index search
 // (sqliteindex.go). The only reads not by _id are the notice scanner's
-// bounded background batches (DueDeadlines, PendingNotices) and the
-// backfills.
+// bounded background batches (DueDeadlines, PendingNotices), the
+// backfills, and three filtered queries of a learner's erasure after an
+// approved retention review (erase.go; retention.go keeps the reviews).
 //
 // What every request reads before it can decide anything — the user with
 // their relationships, and learners — is kept in each process and checked

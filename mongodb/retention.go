@@ -129,7 +129,11 @@ func (db *DB) RetentionReviews(ctx context.Context, q cynllun.RetentionQuery) ([
 	type keyed struct{ key, id string }
 	var ks []keyed
 	for id, e := range m[retentionOpenKey] {
-		if q.Status != "" && e.Status != string(q.Status) {
+		// An entry is written before its review changes, so it may be a
+		// step ahead: a LISTED review under an APPROVED entry (a crash
+		// in between) is checked against the review below.
+		if q.Status == cynllun.RetentionApproved && e.Status != string(cynllun.RetentionApproved) ||
+			q.Status == cynllun.RetentionListed && e.Status != string(cynllun.RetentionListed) && e.Status != string(cynllun.RetentionApproved) {
 			continue
 		}
 		if (len(q.ControllerIDs) > 0 || len(q.LAIDs) > 0) && !slices.Contains(q.ControllerIDs, e.ControllerID) && !slices.Contains(q.LAIDs, e.LAID) {
@@ -194,20 +198,24 @@ func (db *DB) ApproveRetention(ctx context.Context, id, by string, at time.Time)
 	case d.Status != string(cynllun.RetentionListed):
 		return nil, cynllun.E(cynllun.CodeConflict, op, "this learner's erasure has been approved already")
 	}
+	// The entry first, as every lookup entry (lookup.go): a crash before
+	// the review's own update leaves an entry saying APPROVED over a
+	// LISTED review, which the lists check against the review.
+	listed := d
 	d.Status, d.ApprovedBy, d.ApprovedAt = string(cynllun.RetentionApproved), by, bsonTime(at)
+	if err := db.setMembers(ctx, retentionMember(&d)); err != nil {
+		return nil, cynllun.Internal(op, err)
+	}
 	res, err := db.coll(collRetention).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: string(cynllun.RetentionListed)}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: d.Status}, {Key: "approvedBy", Value: by}, {Key: "approvedAt", Value: d.ApprovedAt}}}})
 	if err != nil {
+		db.compensate(ctx, op, id, func(ctx context.Context) error { return db.setMembers(ctx, retentionMember(&listed)) })
 		return nil, cynllun.Internal(op, err)
 	}
 	if res.MatchedCount == 0 {
+		// Another approval won: its entry says APPROVED too.
 		return nil, cynllun.E(cynllun.CodeConflict, op, "this learner's erasure has been approved already")
-	}
-	if err := db.setMembers(ctx, retentionMember(&d)); err != nil {
-		// The review is what counts; the entry says LISTED until the next
-		// write, and the list checks each review it reads.
-		db.log.WarnContext(ctx, "could not update a retention entry", "op", op, "review", id, "error", err)
 	}
 	return fromRetentionDoc(&d)
 }

@@ -348,3 +348,49 @@ func dump(t *testing.T, e *env) dumped {
 	out.all = all.String()
 	return out
 }
+
+// TestRetentionErasureByWorker: the approval queues the erasure, and the
+// worker (with the program's handlers) carries it out.
+func TestRetentionErasureByWorker(t *testing.T) {
+	e := newEnvOn(t, redistest.StartOwn(t))
+	ctx := context.Background()
+	if err := seed.Sample(ctx, e.db, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	learner := seed.Learner3ID // the eldest: past dob+31y first
+	ls, _ := e.db.LearnersByID(ctx, []string{learner})
+	e.clock.Advance(ls[0].DateOfBirth.AddYears(31).Time().Add(12 * time.Hour).Sub(e.clock.Now()))
+	ret := &worker.Retention{Store: e.db, Policy: cynllun.DefaultRetentionPolicy(), Now: e.clock.Now}
+	if res, err := ret.Scan(ctx); err != nil || res.Listed == 0 {
+		t.Fatalf("scan: %+v %v", res, err)
+	}
+	w := worker.New(e.rdb, worker.Config{Concurrency: 2, RetryBase: 50 * time.Millisecond, ReconcileEvery: -1, NoticeScanEvery: -1, ShutdownTimeout: 5 * time.Second})
+	w.Handle(worker.TypeEraseLearner, ret)
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = w.Run(wctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	e.must(e.token(seed.AdminID), `mutation($l: ID!) { approveErasure(input: {learnerId: $l}) { review { status } } }`, map[string]any{"l": learner})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		rs, err := e.db.RetentionReviewsByID(ctx, []string{cynllun.RetentionReviewID(learner)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) == 1 && rs[0].Status == cynllun.RetentionErased {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not erased by the worker: %+v", rs[0])
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if ls, _ := e.db.LearnersByID(ctx, []string{learner}); len(ls) != 0 {
+		t.Fatal("the learner is still there")
+	}
+	evs, err := e.db.ListAudit(ctx, cynllun.AuditQuery{LearnerID: learner, Limit: 10})
+	if err != nil || len(evs) != 1 || evs[0].Action != cynllun.AuditErased {
+		t.Fatalf("audit after erasure: %+v %v", evs, err)
+	}
+}

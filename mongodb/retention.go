@@ -142,11 +142,21 @@ func (db *DB) RetentionReviews(ctx context.Context, q cynllun.RetentionQuery) ([
 		ks = append(ks, keyed{e.DueOn + "\x00" + id, id})
 	}
 	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	// The page starts after the review q.AfterID, by its due date and id
+	// (read from the review when it has left the list since).
+	afterKey := ""
+	if q.AfterID != "" {
+		if e, ok := m[retentionOpenKey][q.AfterID]; ok {
+			afterKey = e.DueOn + "\x00" + q.AfterID
+		} else if d, ok, err := oneByID[retentionDoc](ctx, db.coll(collRetention), q.AfterID, nil); err != nil {
+			return nil, cynllun.Internal(op, err)
+		} else if ok {
+			afterKey = d.DueOn + "\x00" + q.AfterID
+		}
+	}
 	var ids []string
-	past := q.AfterID == ""
 	for _, k := range ks {
-		if !past {
-			past = k.id == q.AfterID
+		if afterKey != "" && k.key <= afterKey {
 			continue
 		}
 		if q.Limit > 0 && len(ids) == q.Limit {

@@ -43,6 +43,9 @@ func TestRetentionReviews(t *testing.T) {
 	if got := ids(cynllun.RetentionQuery{LAIDs: []string{"org_la_ret"}}); len(got) != 2 || got[0] != l2 || got[1] != l1 {
 		t.Fatalf("by LA, by due date: %v", got)
 	}
+	if got := ids(cynllun.RetentionQuery{LAIDs: []string{"org_la_ret"}, AfterID: cynllun.RetentionReviewID(l2), Limit: 1}); len(got) != 1 || got[0] != l1 {
+		t.Fatalf("the page after the first: %v", got)
+	}
 	if got := ids(cynllun.RetentionQuery{ControllerIDs: []string{"org_school_ret"}}); len(got) != 1 || got[0] != l1 {
 		t.Fatalf("by controller: %v", got)
 	}
@@ -66,6 +69,10 @@ func TestRetentionReviews(t *testing.T) {
 	}
 	if got := ids(cynllun.RetentionQuery{LAIDs: []string{"org_la_ret"}}); len(got) != 1 || got[0] != l2 {
 		t.Fatalf("after erasure: %v", got)
+	}
+	// A page after a review that has left the list goes on from its place.
+	if got := ids(cynllun.RetentionQuery{LAIDs: []string{"org_la_ret"}, AfterID: cynllun.RetentionReviewID(l1)}); len(got) != 0 {
+		t.Fatalf("after the erased review (due last): %v", got)
 	}
 	rs, err := testDB.RetentionReviewsByID(ctx, []string{cynllun.RetentionReviewID(l1)})
 	if err != nil || len(rs) != 1 || rs[0].Status != cynllun.RetentionErased || !rs[0].ErasedAt.Equal(at.Add(time.Hour)) {

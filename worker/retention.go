@@ -100,17 +100,17 @@ func (r *Retention) Scan(ctx context.Context) (ScanResult, error) {
 	var res ScanResult
 	for after := ""; ; {
 		rs, err := r.Store.RetentionReviews(ctx, cynllun.RetentionQuery{Status: cynllun.RetentionApproved, AfterID: after, Limit: 100})
-		if err != nil {
-			return res, err
+		if err != nil || len(rs) == 0 {
+			if err != nil {
+				return res, err
+			}
+			break
 		}
 		for _, rv := range rs {
 			if err := r.EraseApproved(ctx, rv.LearnerID); err != nil {
 				return res, err
 			}
 			res.Erased++
-		}
-		if len(rs) < 100 {
-			break
 		}
 		after = rs[len(rs)-1].ID
 	}

@@ -113,6 +113,7 @@ func memberIDs[V any](ctx context.Context, db *DB, kind, key string) ([]string, 
 
 func (e *eraser) find(ctx context.Context) error {
 	db, l := e.db, e.learnerID
+	e.resultIDs = append(e.resultIDs, l) // createLearner's idempotency record
 
 	// Plans and what hangs on them.
 	planIDs, _, err := memberIDs[bson.RawValue](ctx, db, lkPlansOfLearner, l)
@@ -465,7 +466,8 @@ func (e *eraser) remove(ctx context.Context) error {
 		return fmt.Errorf("deadline sets: %w", err)
 	}
 	for _, id := range e.records[collJobs] {
-		e.unset = append(e.unset, member{kind: lkJobs, key: unfinishedBucket(id), id: id})
+		e.unset = append(e.unset, member{kind: lkJobs, key: unfinishedBucket(id), id: id},
+			member{kind: lkJobs, key: unfinishedKey, id: id}) // and the older single list
 	}
 	if err := db.setMembers(ctx, e.unset...); err != nil {
 		return fmt.Errorf("shared entries: %w", err)

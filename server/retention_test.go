@@ -96,6 +96,12 @@ func TestRetentionErasure(t *testing.T) {
 		t.Fatal(err)
 	}
 	markers = append(markers, claim.ID)
+	created := &cynllun.IdempotencyClaim{ID: cynllun.IdempotencyKeyID(seed.ALNCoID, "createLearner", "key-2"), Mutation: "createLearner",
+		Fingerprint: "fp2", ResultID: learner, Done: true, At: now}
+	if _, _, err := e.db.ClaimIdempotencyKey(ctx, created); err != nil {
+		t.Fatal(err)
+	}
+	markers = append(markers, created.ID)
 	if err := e.db.RecordAudit(ctx, []cynllun.AuditEvent{
 		{ID: cynllun.NewID(cynllun.PrefixAudit), At: now.Add(-2 * time.Hour), ActorID: seed.ParentID, LearnerID: learner, PlanID: seed.PlanID, Version: 2, Action: "read"},
 		{ID: cynllun.NewID(cynllun.PrefixAudit), At: now, ActorID: seed.ALNCoID, LearnerID: learner, PlanID: seed.PlanID, Version: 2, Action: "download"},

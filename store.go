@@ -26,6 +26,7 @@ type Store interface {
 	LifecycleStore
 	InvitationStore
 	SubjectAccessStore
+	RetentionStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 }

@@ -256,7 +256,7 @@ func (p *Program) queueDashboard() http.Handler {
 // Worker returns the task worker with every handler registered.
 func (p *Program) Worker() *worker.Worker {
 	w := worker.New(p.Redis, worker.Config{Concurrency: p.Config.WorkerConcurrency, ShutdownTimeout: p.Config.ShutdownTimeout,
-		NoticeScanEvery: p.Config.NoticeScanEvery, Logger: p.Log, Metrics: p.Metrics, Tracing: p.Tracing})
+		NoticeScanEvery: p.Config.NoticeScanEvery, RetentionScanEvery: p.Config.RetentionScanEvery, Logger: p.Log, Metrics: p.Metrics, Tracing: p.Tracing})
 	p.Metrics.WatchQueues(asynq.NewInspectorFromRedisClient(p.Redis))
 	render := worker.NewRenderHandler(p.DB, p.Bus, p.Log)
 	render.Contacts = p.Config.RightsContacts
@@ -285,6 +285,9 @@ func (p *Program) Worker() *worker.Worker {
 			return strings.ReplaceAll(p.Config.NoticeLink, "{deadline}", n.DeadlineID)
 		}})
 	w.Handle(worker.TypeReconcile, worker.NewReconciler(p.DB, p.Redis, p.Bus, p.Log))
+	retention := &worker.Retention{Store: p.DB, Policy: p.Config.Retention, Batch: p.Config.RetentionScanBatch, Log: p.Log}
+	w.Handle(worker.TypeScanRetention, retention)
+	w.Handle(worker.TypeEraseLearner, retention)
 	return w
 }
 

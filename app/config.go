@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/internal/tracing"
@@ -152,6 +153,15 @@ type Config struct {
 	// read-only queue dashboard (asynqmon) at /admin/queues to
 	// administrators.
 	QueueDashboard bool
+
+	// Retention (domain.md §7: a rule per controller, unconfirmed for
+	// Wales, so configuration): RETENTION_DEFAULT (default dob+31y) and
+	// RETENTION_CONTROLLERS (ORG_ID=RULE,…) make Retention;
+	// RETENTION_SCAN_EVERY (default 24h) and RETENTION_SCAN_BATCH
+	// (learners read per scan, default 2000) pace the worker's scan.
+	Retention          cynllun.RetentionPolicy
+	RetentionScanEvery time.Duration
+	RetentionScanBatch int
 }
 
 // FromEnv reads Config from getenv. dev selects dev-mode defaults.
@@ -265,6 +275,23 @@ func FromEnv(getenv func(string) string, dev bool) (Config, error) {
 	} else {
 		c.Tracing = tc
 	}
+	c.Retention = cynllun.DefaultRetentionPolicy()
+	if v := getenv("RETENTION_DEFAULT"); v != "" {
+		r, err := cynllun.ParseRetentionRule(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("RETENTION_DEFAULT: %w", err))
+		}
+		c.Retention.Default = r
+	}
+	if v := getenv("RETENTION_CONTROLLERS"); v != "" {
+		rs, err := cynllun.ParseRetentionControllers(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("RETENTION_CONTROLLERS: %w", err))
+		}
+		c.Retention.Controllers = rs
+	}
+	c.RetentionScanEvery = duration("RETENTION_SCAN_EVERY", 24*time.Hour)
+	c.RetentionScanBatch = integer("RETENTION_SCAN_BATCH", 2000)
 	c.Clock = clock.DefaultSettings()
 	// The defaults follow the statutory wording "beginning with the day on
 	// which", which counts that day (domain.md §2.6); false gives the

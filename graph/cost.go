@@ -74,6 +74,14 @@ func setCosts(c *ComplexityRoot) {
 	// Invitation lists are one lookup document each (a handful of items).
 	c.Query.InvitationsSent = func(child int, _ *string) int { return 2 + 10*child }
 	c.Query.InvitationsForMe = func(child int) int { return 2 + 10*child }
+	// The retention list is one lookup document and a page of reviews.
+	c.Query.RetentionReviews = func(child int, _ *cynllun.RetentionStatus, first *int, _ *string) int {
+		n := service.MaxRetentionPage
+		if first != nil && *first > 0 && *first < n {
+			n = *first
+		}
+		return 2 + n*child
+	}
 	c.Learner.Events = func(child int, first *int, _ *string, last *int, _ *string) int {
 		return 1 + typical(first, last, 50)*child
 	}
@@ -92,6 +100,7 @@ func setCosts(c *ComplexityRoot) {
 	// An invitation is a write and an email sent over SMTP.
 	c.Mutation.InviteAdvocate = func(child int, _ InviteAdvocateInput) int { return 5*costWrite + child }
 	c.Mutation.CancelInvitation = func(child int, _ CancelInvitationInput) int { return costWrite + child }
+	c.Mutation.ApproveErasure = func(child int, _ ApproveErasureInput) int { return costWrite + child }
 	c.Mutation.AcceptInvitation = func(child int, _ AcceptInvitationInput) int { return costWrite + child }
 	c.Mutation.CreateLearner = func(child int, _ service.LearnerInput) int { return costWrite + child }
 	c.Mutation.UpdateLearner = func(child int, _ UpdateLearnerInput) int { return costWrite + child }

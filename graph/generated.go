@@ -86,6 +86,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	RecordItem() RecordItemResolver
 	Relationship() RelationshipResolver
+	RetentionReview() RetentionReviewResolver
 	Review() ReviewResolver
 	ReviewDecision() ReviewDecisionResolver
 	ReviewPeriod() ReviewPeriodResolver
@@ -126,6 +127,10 @@ type ComplexityRoot struct {
 		AttachmentID func(childComplexity int) int
 		Text         func(childComplexity int) int
 		Title        func(childComplexity int) int
+	}
+
+	ApproveErasurePayload struct {
+		Review func(childComplexity int) int
 	}
 
 	AuditEvent struct {
@@ -838,6 +843,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AcceptInvitation          func(childComplexity int, input AcceptInvitationInput) int
 		AddEvidence               func(childComplexity int, input AddEvidenceInput) int
+		ApproveErasure            func(childComplexity int, input ApproveErasureInput) int
 		CancelInvitation          func(childComplexity int, input CancelInvitationInput) int
 		CancelReview              func(childComplexity int, input service.CancelReviewInput) int
 		CeasePlan                 func(childComplexity int, input CeasePlanInput) int
@@ -1230,6 +1236,8 @@ type ComplexityRoot struct {
 		Organisations     func(childComplexity int, first *int, after *string, last *int, before *string, filter *service.OrgFilter) int
 		Plan              func(childComplexity int, id string) int
 		PlanRules         func(childComplexity int) int
+		RetentionReview   func(childComplexity int, learnerID string) int
+		RetentionReviews  func(childComplexity int, status *cynllun.RetentionStatus, first *int, after *string) int
 		Review            func(childComplexity int, id string) int
 		Reviews           func(childComplexity int, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) int
 		Routes            func(childComplexity int, decision *cynllun.DisputedKind, maker *cynllun.OrgKind) int
@@ -1306,6 +1314,19 @@ type ComplexityRoot struct {
 
 	RequestReviewPayload struct {
 		Review func(childComplexity int) int
+	}
+
+	RetentionReview struct {
+		ApprovedAt   func(childComplexity int) int
+		ApprovedBy   func(childComplexity int) int
+		ControllerID func(childComplexity int) int
+		DueOn        func(childComplexity int) int
+		ErasedAt     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		LearnerID    func(childComplexity int) int
+		ListedAt     func(childComplexity int) int
+		Rule         func(childComplexity int) int
+		Status       func(childComplexity int) int
 	}
 
 	Review struct {
@@ -1948,6 +1969,7 @@ type MutationResolver interface {
 	ReinstateEvidence(ctx context.Context, input ReinstateEvidenceInput) (*ReinstateEvidencePayload, error)
 	DiscloseEvidence(ctx context.Context, input DiscloseEvidenceInput) (*DiscloseEvidencePayload, error)
 	ExportSubjectAccess(ctx context.Context, input ExportSubjectAccessInput) (*ExportSubjectAccessPayload, error)
+	ApproveErasure(ctx context.Context, input ApproveErasureInput) (*ApproveErasurePayload, error)
 }
 type NoticeResolver interface {
 	Kind(ctx context.Context, obj *service.NoticeLog) (string, error)
@@ -2077,6 +2099,8 @@ type QueryResolver interface {
 	Cases(ctx context.Context, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) (*CaseConnection, error)
 	Reviews(ctx context.Context, orderBy *cynllun.WorkOrder, first *int, after *string, last *int, before *string) (*ReviewConnection, error)
 	Search(ctx context.Context, text string, first *int, after *string, last *int, before *string) (*SearchConnection, error)
+	RetentionReviews(ctx context.Context, status *cynllun.RetentionStatus, first *int, after *string) ([]*cynllun.RetentionReview, error)
+	RetentionReview(ctx context.Context, learnerID string) (*cynllun.RetentionReview, error)
 }
 type RecordItemResolver interface {
 	PlanID(ctx context.Context, obj *cynllun.RecordItem) (*string, error)
@@ -2100,6 +2124,11 @@ type RelationshipResolver interface {
 	GrantedByPerson(ctx context.Context, obj *cynllun.Relationship) (*service.Person, error)
 	ConsentByPerson(ctx context.Context, obj *cynllun.Relationship) (*service.Person, error)
 	ViewerCanRevoke(ctx context.Context, obj *cynllun.Relationship) (bool, error)
+}
+type RetentionReviewResolver interface {
+	ApprovedBy(ctx context.Context, obj *cynllun.RetentionReview) (*string, error)
+	ApprovedAt(ctx context.Context, obj *cynllun.RetentionReview) (*time.Time, error)
+	ErasedAt(ctx context.Context, obj *cynllun.RetentionReview) (*time.Time, error)
 }
 type ReviewResolver interface {
 	Plan(ctx context.Context, obj *cynllun.Review) (*cynllun.Plan, error)
@@ -2279,6 +2308,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Appendix.Title(childComplexity), true
+
+	case "ApproveErasurePayload.review":
+		if e.ComplexityRoot.ApproveErasurePayload.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApproveErasurePayload.Review(childComplexity), true
 
 	case "AuditEvent.action":
 		if e.ComplexityRoot.AuditEvent.Action == nil {
@@ -5241,6 +5277,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddEvidence(childComplexity, args["input"].(AddEvidenceInput)), true
+	case "Mutation.approveErasure":
+		if e.ComplexityRoot.Mutation.ApproveErasure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveErasure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveErasure(childComplexity, args["input"].(ApproveErasureInput)), true
 	case "Mutation.cancelInvitation":
 		if e.ComplexityRoot.Mutation.CancelInvitation == nil {
 			break
@@ -7300,6 +7347,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PlanRules(childComplexity), true
+	case "Query.retentionReview":
+		if e.ComplexityRoot.Query.RetentionReview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_retentionReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RetentionReview(childComplexity, args["learnerId"].(string)), true
+	case "Query.retentionReviews":
+		if e.ComplexityRoot.Query.RetentionReviews == nil {
+			break
+		}
+
+		args, err := ec.field_Query_retentionReviews_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RetentionReviews(childComplexity, args["status"].(*cynllun.RetentionStatus), args["first"].(*int), args["after"].(*string)), true
 	case "Query.review":
 		if e.ComplexityRoot.Query.Review == nil {
 			break
@@ -7606,6 +7675,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RequestReviewPayload.Review(childComplexity), true
+
+	case "RetentionReview.approvedAt":
+		if e.ComplexityRoot.RetentionReview.ApprovedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionReview.ApprovedAt(childComplexity), true
+	case "RetentionReview.approvedBy":
+		if e.ComplexityRoot.RetentionReview.ApprovedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionReview.ApprovedBy(childComplexity), true
+	case "RetentionReview.controllerId":
+		if e.ComplexityRoot.RetentionReview.ControllerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionReview.ControllerID(childComplexity), true
+	case "RetentionReview.dueOn":
+		if e.ComplexityRoot.RetentionReview.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionReview.DueOn(childComplexity), true
+	case "RetentionReview.erasedAt":
+		if e.ComplexityRoot.RetentionReview.ErasedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionReview.ErasedAt(childComplexity), true
+	case "RetentionReview.id":
+		if e.ComplexityRoot.RetentionReview.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionReview.ID(childComplexity), true
+	case "RetentionReview.learnerId":
+		if e.ComplexityRoot.RetentionReview.LearnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionReview.LearnerID(childComplexity), true
+	case "RetentionReview.listedAt":
+		if e.ComplexityRoot.RetentionReview.ListedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionReview.ListedAt(childComplexity), true
+	case "RetentionReview.rule":
+		if e.ComplexityRoot.RetentionReview.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionReview.Rule(childComplexity), true
+	case "RetentionReview.status":
+		if e.ComplexityRoot.RetentionReview.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionReview.Status(childComplexity), true
 
 	case "Review.canMaintain":
 		if e.ComplexityRoot.Review.CanMaintain == nil {
@@ -9188,6 +9318,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ActionInput", ec.unmarshalInputActionInput),
 			graphql.NewInputUnmarshaler("AddEvidenceInput", ec.unmarshalInputAddEvidenceInput),
 			graphql.NewInputUnmarshaler("AppendixInput", ec.unmarshalInputAppendixInput),
+			graphql.NewInputUnmarshaler("ApproveErasureInput", ec.unmarshalInputApproveErasureInput),
 			graphql.NewInputUnmarshaler("BundleSectionInput", ec.unmarshalInputBundleSectionInput),
 			graphql.NewInputUnmarshaler("BundleSpecInput", ec.unmarshalInputBundleSpecInput),
 			graphql.NewInputUnmarshaler("CalendarInput", ec.unmarshalInputCalendarInput),
@@ -15272,6 +15403,96 @@ extend type Learner {
   "Whether you may build and download the subject access export of the learner's record (exportSubjectAccess)."
   viewerCanExportSubjectAccess: Boolean!
 }
+
+# ---- Data protection: retention per controller (issue 19) ----------------
+
+extend type Query {
+  """
+  Learners whose records are past the retention period their controller
+  set (RETENTION_DEFAULT, RETENTION_CONTROLLERS; by default date of birth +
+  31 years), listed by the worker's retention scan for approval, by due
+  date: every one for administrators, those of their own organisations for
+  staff and officers (as controller, or for an officer as the learner's
+  LA); FORBIDDEN for anyone else. Nothing is erased until an administrator
+  approves (approveErasure).
+  """
+  retentionReviews(
+    "Only LISTED (waiting for approval) or only APPROVED (waiting for the worker's erasure); both when null."
+    status: RetentionStatus
+    "At most this many (1 to 100; 100 when null)."
+    first: Int
+    "The id (ret_…) of the last review of the previous page."
+    after: ID
+  ): [RetentionReview!]!
+  "A learner's retention review, whatever its status (ERASED too), for whoever may see the list; NOT_FOUND otherwise."
+  retentionReview(
+    "The learner's id (lrn_…), erased or not."
+    learnerId: ID!
+  ): RetentionReview
+}
+
+extend type Mutation {
+  """
+  Approve the erasure of a learner listed as past retention
+  (administrators only: FORBIDDEN for anyone else, changing nothing). The
+  worker then erases everything held about the learner (the learner, plans
+  and versions, reviews, ledger, deadlines and notices, cases and evidence,
+  files, relationships, invitations, the audit trail) and writes a
+  tombstone in the audit holding ids, the approver, the times and the rule.
+  An erasure cannot be undone. NOT_FOUND when the learner is not listed;
+  CONFLICT when approved already.
+  """
+  approveErasure(
+    "The request."
+    input: ApproveErasureInput!
+  ): ApproveErasurePayload
+}
+
+"Where a retention review stands."
+enum RetentionStatus {
+  "Past retention: waiting for an administrator's approval."
+  LISTED
+  "Approved: the worker is erasing the records (it resumes after a crash until done)."
+  APPROVED
+  "Erased: nothing of the learner remains but this review and the audit tombstone."
+  ERASED
+}
+
+"A learner listed as past their controller's retention period: ids, dates and the rule only, never the learner's details."
+type RetentionReview {
+  "The review's id: ret_ and the learner's id."
+  id: ID!
+  "The learner's id (lrn_…): read the learner through node(id:) while not erased."
+  learnerId: ID!
+  "The controller whose rule applies (org_…): the body maintaining the newest plan, else the learner's school or FEI, else their LA."
+  controllerId: ID!
+  "The rule as configured when listed: dob+31y (date of birth + 31 years) or ceased+Ny (the last plan's cessation + N years)."
+  rule: String!
+  "The first day past the retention period."
+  dueOn: Date!
+  "Where it stands."
+  status: RetentionStatus!
+  "When the scan listed it."
+  listedAt: Time!
+  "The administrator who approved the erasure (usr_…); null until approved."
+  approvedBy: ID
+  "When the erasure was approved."
+  approvedAt: Time
+  "When the erasure finished."
+  erasedAt: Time
+}
+
+"The input of ` + "`" + `approveErasure` + "`" + `."
+input ApproveErasureInput {
+  "The learner's id (lrn_…), as listed by retentionReviews."
+  learnerId: ID!
+}
+
+"The result of ` + "`" + `approveErasure` + "`" + `."
+type ApproveErasurePayload {
+  "The review, now APPROVED; the worker erases the records shortly."
+  review: RetentionReview!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -15318,6 +15539,14 @@ func (ec *executionContext) childFields_Appendix(ctx context.Context, field grap
 		return ec.fieldContext_Appendix_attachmentId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Appendix", field.Name)
+}
+
+func (ec *executionContext) childFields_ApproveErasurePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "review":
+		return ec.fieldContext_ApproveErasurePayload_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApproveErasurePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17526,6 +17755,32 @@ func (ec *executionContext) childFields_RequestReviewPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type RequestReviewPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RetentionReview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RetentionReview_id(ctx, field)
+	case "learnerId":
+		return ec.fieldContext_RetentionReview_learnerId(ctx, field)
+	case "controllerId":
+		return ec.fieldContext_RetentionReview_controllerId(ctx, field)
+	case "rule":
+		return ec.fieldContext_RetentionReview_rule(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_RetentionReview_dueOn(ctx, field)
+	case "status":
+		return ec.fieldContext_RetentionReview_status(ctx, field)
+	case "listedAt":
+		return ec.fieldContext_RetentionReview_listedAt(ctx, field)
+	case "approvedBy":
+		return ec.fieldContext_RetentionReview_approvedBy(ctx, field)
+	case "approvedAt":
+		return ec.fieldContext_RetentionReview_approvedAt(ctx, field)
+	case "erasedAt":
+		return ec.fieldContext_RetentionReview_erasedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetentionReview", field.Name)
+}
+
 func (ec *executionContext) childFields_Review(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -18698,6 +18953,20 @@ func (ec *executionContext) field_Mutation_addEvidence_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (AddEvidenceInput, error) {
 			return ec.unmarshalNAddEvidenceInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAddEvidenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_approveErasure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ApproveErasureInput, error) {
+			return ec.unmarshalNApproveErasureInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐApproveErasureInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20082,6 +20351,50 @@ func (ec *executionContext) field_Query_plan_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_retentionReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "learnerId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["learnerId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_retentionReviews_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*cynllun.RetentionStatus, error) {
+			return ec.unmarshalORetentionStatus2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_review_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -20550,6 +20863,38 @@ func (ec *executionContext) _Appendix_attachmentId(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Appendix_attachmentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Appendix", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ApproveErasurePayload_review(ctx context.Context, field graphql.CollectedField, obj *ApproveErasurePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApproveErasurePayload_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.RetentionReview) graphql.Marshaler {
+			return ec.marshalNRetentionReview2githubᚗcomᚋcynllunᚋcynllunᚐRetentionReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApproveErasurePayload_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApproveErasurePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetentionReview(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.AuditEvent) (ret graphql.Marshaler) {
@@ -34557,6 +34902,50 @@ func (ec *executionContext) fieldContext_Mutation_exportSubjectAccess(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_approveErasure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveErasure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveErasure(ctx, fc.Args["input"].(ApproveErasureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ApproveErasurePayload) graphql.Marshaler {
+			return ec.marshalOApproveErasurePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐApproveErasurePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveErasure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApproveErasurePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveErasure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeedEntry_description(ctx context.Context, field graphql.CollectedField, obj *cynllun.NeedEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -41478,6 +41867,94 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_retentionReviews(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_retentionReviews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RetentionReviews(ctx, fc.Args["status"].(*cynllun.RetentionStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*cynllun.RetentionReview) graphql.Marshaler {
+			return ec.marshalNRetentionReview2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRetentionReviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_retentionReviews(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetentionReview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_retentionReviews_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_retentionReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_retentionReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RetentionReview(ctx, fc.Args["learnerId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cynllun.RetentionReview) graphql.Marshaler {
+			return ec.marshalORetentionReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRetentionReview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_retentionReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetentionReview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_retentionReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42657,6 +43134,236 @@ func (ec *executionContext) fieldContext_RequestReviewPayload_review(_ context.C
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RetentionReview_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.RetentionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionReview_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionReview_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionReview", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RetentionReview_learnerId(ctx context.Context, field graphql.CollectedField, obj *cynllun.RetentionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionReview_learnerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LearnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionReview_learnerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionReview", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RetentionReview_controllerId(ctx context.Context, field graphql.CollectedField, obj *cynllun.RetentionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionReview_controllerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ControllerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionReview_controllerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionReview", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RetentionReview_rule(ctx context.Context, field graphql.CollectedField, obj *cynllun.RetentionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionReview_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionReview_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionReview", field, false, false, "String")
+}
+
+func (ec *executionContext) _RetentionReview_dueOn(ctx context.Context, field graphql.CollectedField, obj *cynllun.RetentionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionReview_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋcynllunᚋcynllunᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionReview_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionReview", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RetentionReview_status(ctx context.Context, field graphql.CollectedField, obj *cynllun.RetentionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionReview_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v cynllun.RetentionStatus) graphql.Marshaler {
+			return ec.marshalNRetentionStatus2githubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionReview_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionReview", field, false, false, "RetentionStatus")
+}
+
+func (ec *executionContext) _RetentionReview_listedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.RetentionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionReview_listedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionReview_listedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionReview", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RetentionReview_approvedBy(ctx context.Context, field graphql.CollectedField, obj *cynllun.RetentionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionReview_approvedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RetentionReview().ApprovedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionReview_approvedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionReview", field, true, true, "ID")
+}
+
+func (ec *executionContext) _RetentionReview_approvedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.RetentionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionReview_approvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RetentionReview().ApprovedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionReview_approvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionReview", field, true, true, "Time")
+}
+
+func (ec *executionContext) _RetentionReview_erasedAt(ctx context.Context, field graphql.CollectedField, obj *cynllun.RetentionReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionReview_erasedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RetentionReview().ErasedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionReview_erasedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionReview", field, true, true, "Time")
 }
 
 func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *cynllun.Review) (ret graphql.Marshaler) {
@@ -50709,6 +51416,48 @@ func UnmarshalAppendixInput(ctx context.Context, raw any) (cynllun.Appendix, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputApproveErasureInput(ctx context.Context, obj any) (ApproveErasureInput, error) {
+	var it ApproveErasureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"learnerId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "learnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("learnerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LearnerID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApproveErasureInput unmarshals raw into the ApproveErasureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApproveErasureInput(ctx context.Context, raw any) (ApproveErasureInput, error) {
+	var out ApproveErasureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApproveErasureInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBundleSectionInput(ctx context.Context, obj any) (cynllun.BundleSection, error) {
 	var it cynllun.BundleSection
 	if obj == nil {
@@ -56271,6 +57020,39 @@ func (ec *executionContext) _Appendix(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var approveErasurePayloadImplementors = []string{"ApproveErasurePayload"}
+
+func (ec *executionContext) _ApproveErasurePayload(ctx context.Context, sel ast.SelectionSet, obj *ApproveErasurePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, approveErasurePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApproveErasurePayload")
+		case "review":
+			out.Values[i] = ec._ApproveErasurePayload_review(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var auditEventImplementors = []string{"AuditEvent", "Node"}
 
 func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *cynllun.AuditEvent) graphql.Marshaler {
@@ -61279,6 +62061,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "approveErasure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveErasure(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -63645,6 +64434,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_search(ctx, field)
 				})
+		case "retentionReviews":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_retentionReviews(ctx, field)
+				})
+		case "retentionReview":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_retentionReview(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -64161,6 +64962,87 @@ func (ec *executionContext) _RequestReviewPayload(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var retentionReviewImplementors = []string{"RetentionReview"}
+
+func (ec *executionContext) _RetentionReview(ctx context.Context, sel ast.SelectionSet, obj *cynllun.RetentionReview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, retentionReviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RetentionReview")
+		case "id":
+			out.Values[i] = ec._RetentionReview_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "learnerId":
+			out.Values[i] = ec._RetentionReview_learnerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "controllerId":
+			out.Values[i] = ec._RetentionReview_controllerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rule":
+			out.Values[i] = ec._RetentionReview_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._RetentionReview_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._RetentionReview_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "listedAt":
+			out.Values[i] = ec._RetentionReview_listedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approvedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RetentionReview_approvedBy(ctx, field, obj)
+				})
+		case "approvedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RetentionReview_approvedAt(ctx, field, obj)
+				})
+		case "erasedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RetentionReview_erasedAt(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -67079,6 +67961,11 @@ func (ec *executionContext) marshalNAppendix2ᚕgithubᚗcomᚋcynllunᚋcynllun
 
 func (ec *executionContext) unmarshalNAppendixInput2githubᚗcomᚋcynllunᚋcynllunᚐAppendix(ctx context.Context, v any) (cynllun.Appendix, error) {
 	res, err := ec.unmarshalInputAppendixInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNApproveErasureInput2githubᚗcomᚋcynllunᚋcynllunᚋgraphᚐApproveErasureInput(ctx context.Context, v any) (ApproveErasureInput, error) {
+	res, err := ec.unmarshalInputApproveErasureInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -70263,6 +71150,62 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNRetentionReview2githubᚗcomᚋcynllunᚋcynllunᚐRetentionReview(ctx context.Context, sel ast.SelectionSet, v cynllun.RetentionReview) graphql.Marshaler {
+	return ec._RetentionReview(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRetentionReview2ᚕᚖgithubᚗcomᚋcynllunᚋcynllunᚐRetentionReviewᚄ(ctx context.Context, sel ast.SelectionSet, v []*cynllun.RetentionReview) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRetentionReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRetentionReview(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRetentionReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRetentionReview(ctx context.Context, sel ast.SelectionSet, v *cynllun.RetentionReview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RetentionReview!")
+		return graphql.Null
+	}
+	return ec._RetentionReview(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRetentionStatus2githubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus(ctx context.Context, v any) (cynllun.RetentionStatus, error) {
+	tmp, err := UnmarshalString(v)
+	res := unmarshalNRetentionStatus2githubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRetentionStatus2githubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus(ctx context.Context, sel ast.SelectionSet, v cynllun.RetentionStatus) graphql.Marshaler {
+	_ = sel
+	res := MarshalString(marshalNRetentionStatus2githubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RetentionStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRetentionStatus2githubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus = map[string]cynllun.RetentionStatus{
+		"LISTED":   cynllun.RetentionListed,
+		"APPROVED": cynllun.RetentionApproved,
+		"ERASED":   cynllun.RetentionErased,
+	}
+	marshalNRetentionStatus2githubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus = map[cynllun.RetentionStatus]string{
+		cynllun.RetentionListed:   "LISTED",
+		cynllun.RetentionApproved: "APPROVED",
+		cynllun.RetentionErased:   "ERASED",
+	}
+)
+
 func (ec *executionContext) marshalNReview2githubᚗcomᚋcynllunᚋcynllunᚐReview(ctx context.Context, sel ast.SelectionSet, v cynllun.Review) graphql.Marshaler {
 	return ec._Review(ctx, sel, &v)
 }
@@ -71673,6 +72616,13 @@ func (ec *executionContext) unmarshalOAppendixInput2ᚕgithubᚗcomᚋcynllunᚋ
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOApproveErasurePayload2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐApproveErasurePayload(ctx context.Context, sel ast.SelectionSet, v *ApproveErasurePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ApproveErasurePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOAuditEventConnection2ᚖgithubᚗcomᚋcynllunᚋcynllunᚋgraphᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *AuditEventConnection) graphql.Marshaler {
@@ -73704,6 +74654,45 @@ var (
 		cynllun.RequesterLA:          "LA",
 		cynllun.RequesterOther:       "OTHER",
 		cynllun.RequesterAdvocate:    "ADVOCATE",
+	}
+)
+
+func (ec *executionContext) marshalORetentionReview2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRetentionReview(ctx context.Context, sel ast.SelectionSet, v *cynllun.RetentionReview) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RetentionReview(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORetentionStatus2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus(ctx context.Context, v any) (*cynllun.RetentionStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := UnmarshalString(v)
+	res := unmarshalORetentionStatus2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORetentionStatus2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus(ctx context.Context, sel ast.SelectionSet, v *cynllun.RetentionStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := MarshalString(marshalORetentionStatus2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus[*v])
+	return res
+}
+
+var (
+	unmarshalORetentionStatus2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus = map[string]cynllun.RetentionStatus{
+		"LISTED":   cynllun.RetentionListed,
+		"APPROVED": cynllun.RetentionApproved,
+		"ERASED":   cynllun.RetentionErased,
+	}
+	marshalORetentionStatus2ᚖgithubᚗcomᚋcynllunᚋcynllunᚐRetentionStatus = map[cynllun.RetentionStatus]string{
+		cynllun.RetentionListed:   "LISTED",
+		cynllun.RetentionApproved: "APPROVED",
+		cynllun.RetentionErased:   "ERASED",
 	}
 )
 

@@ -64,6 +64,18 @@ type AddEvidencePayload struct {
 	Evidence cynllun.CaseEvidence `json:"evidence"`
 }
 
+// The input of `approveErasure`.
+type ApproveErasureInput struct {
+	// The learner's id (lrn_…), as listed by retentionReviews.
+	LearnerID string `json:"learnerId"`
+}
+
+// The result of `approveErasure`.
+type ApproveErasurePayload struct {
+	// The review, now APPROVED; the worker erases the records shortly.
+	Review cynllun.RetentionReview `json:"review"`
+}
+
 // An audit event in a page, with its cursor.
 type AuditEventEdge struct {
 	// The position of this item: pass it as after to continue after it.

@@ -1024,6 +1024,13 @@ func (r *mutationResolver) ExportSubjectAccess(ctx context.Context, input Export
 		service.SubjectAccessInput{LearnerID: input.LearnerID, Language: deref(input.Language), Priority: deref(input.Priority)}))
 }
 
+// ApproveErasure is the resolver for the approveErasure field.
+func (r *mutationResolver) ApproveErasure(ctx context.Context, input ApproveErasureInput) (*ApproveErasurePayload, error) {
+	return payload(func(rv *cynllun.RetentionReview) *ApproveErasurePayload {
+		return &ApproveErasurePayload{Review: *rv}
+	})(r.Svc.ApproveErasure(ctx, input.LearnerID))
+}
+
 // Kind is the resolver for the kind field.
 func (r *noticeResolver) Kind(ctx context.Context, obj *service.NoticeLog) (string, error) {
 	return string(obj.Kind), nil
@@ -1554,6 +1561,27 @@ func (r *queryResolver) Search(ctx context.Context, text string, first *int, aft
 	return r.search(ctx, text, pageArgs{first, last, after, before})
 }
 
+// RetentionReviews is the resolver for the retentionReviews field.
+func (r *queryResolver) RetentionReviews(ctx context.Context, status *cynllun.RetentionStatus, first *int, after *string) ([]*cynllun.RetentionReview, error) {
+	var st cynllun.RetentionStatus
+	if status != nil {
+		st = *status
+	}
+	n, a := 0, ""
+	if first != nil {
+		n = *first
+	}
+	if after != nil {
+		a = *after
+	}
+	return r.Svc.RetentionReviews(ctx, st, n, a)
+}
+
+// RetentionReview is the resolver for the retentionReview field.
+func (r *queryResolver) RetentionReview(ctx context.Context, learnerID string) (*cynllun.RetentionReview, error) {
+	return r.Svc.RetentionReview(ctx, learnerID)
+}
+
 // PlanID is the resolver for the planId field.
 func (r *recordItemResolver) PlanID(ctx context.Context, obj *cynllun.RecordItem) (*string, error) {
 	return optional(obj.PlanID), nil
@@ -1652,6 +1680,24 @@ func (r *relationshipResolver) ConsentByPerson(ctx context.Context, obj *cynllun
 // ViewerCanRevoke is the resolver for the viewerCanRevoke field.
 func (r *relationshipResolver) ViewerCanRevoke(ctx context.Context, obj *cynllun.Relationship) (bool, error) {
 	return r.Svc.CanRevoke(ctx, obj)
+}
+
+// ApprovedBy is the resolver for the approvedBy field.
+func (r *retentionReviewResolver) ApprovedBy(ctx context.Context, obj *cynllun.RetentionReview) (*string, error) {
+	if obj.ApprovedBy == "" {
+		return nil, nil
+	}
+	return &obj.ApprovedBy, nil
+}
+
+// ApprovedAt is the resolver for the approvedAt field.
+func (r *retentionReviewResolver) ApprovedAt(ctx context.Context, obj *cynllun.RetentionReview) (*time.Time, error) {
+	return optionalTime(obj.ApprovedAt), nil
+}
+
+// ErasedAt is the resolver for the erasedAt field.
+func (r *retentionReviewResolver) ErasedAt(ctx context.Context, obj *cynllun.RetentionReview) (*time.Time, error) {
+	return optionalTime(obj.ErasedAt), nil
 }
 
 // Plan is the resolver for the plan field.
@@ -2143,6 +2189,9 @@ func (r *Resolver) RecordItem() RecordItemResolver { return &recordItemResolver{
 // Relationship returns RelationshipResolver implementation.
 func (r *Resolver) Relationship() RelationshipResolver { return &relationshipResolver{r} }
 
+// RetentionReview returns RetentionReviewResolver implementation.
+func (r *Resolver) RetentionReview() RetentionReviewResolver { return &retentionReviewResolver{r} }
+
 // Review returns ReviewResolver implementation.
 func (r *Resolver) Review() ReviewResolver { return &reviewResolver{r} }
 
@@ -2243,6 +2292,7 @@ type (
 	queryResolver                struct{ *Resolver }
 	recordItemResolver           struct{ *Resolver }
 	relationshipResolver         struct{ *Resolver }
+	retentionReviewResolver      struct{ *Resolver }
 	reviewResolver               struct{ *Resolver }
 	reviewDecisionResolver       struct{ *Resolver }
 	reviewPeriodResolver         struct{ *Resolver }

@@ -41,6 +41,8 @@ var (
 		"mongodb/files.go":          {"a file id is required", "the file's bytes are required"},
 		"mongodb/cases.go":          {"a withdrawal time is required", "a bundle id is required", "a bundle id and a file id are required"},
 		"mongodb/deadlines.go":      {"an extended deadline needs a due date"},
+		// The worker erases by learner id; never a request's input.
+		"mongodb/erase.go": {"not a learner id"},
 	}
 )
 

@@ -26,8 +26,9 @@
 // but are written and read by _id only (files.go), and on the embedded
 // store an SQLite index makes every look-up by _id an index search
 // (sqliteindex.go). The only reads not by _id are the notice scanner's
-// bounded background batches (DueDeadlines, PendingNotices) and the
-// backfills.
+// bounded background batches (DueDeadlines, PendingNotices), the
+// backfills, and three filtered queries of a learner's erasure after an
+// approved retention review (erase.go; retention.go keeps the reviews).
 //
 // What every request reads before it can decide anything — the user with
 // their relationships, and learners — is kept in each process and checked
@@ -105,7 +106,7 @@ var collections = []string{
 	collAudit, collJobs, collReviews, collSessions, collEvents, collDeadlines, collCalendars,
 	collNotices, collDeliveries, collEndpoints, collCases, collCaseEvidence, collBundles,
 	collLookups, collReviewHeads, collCaseHeads, collFilesFiles, collFilesChunks, collIdempotency,
-	collHandovers, collInvitations,
+	collHandovers, collInvitations, collRetention,
 }
 
 // DefaultDatabase is the database used when Config.Database is empty.

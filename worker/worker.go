@@ -44,7 +44,10 @@ type Config struct {
 	// NoticeScanEvery is how often deadline notices are raised (default
 	// 10 minutes; negative: off, for tests that scan by hand).
 	NoticeScanEvery time.Duration
-	Logger          *slog.Logger
+	// RetentionScanEvery is how often the retention scan runs (zero or
+	// negative: off; the program sets RETENTION_SCAN_EVERY, default 24h).
+	RetentionScanEvery time.Duration
+	Logger             *slog.Logger
 	// Metrics, when set, counts and times every task by kind and outcome.
 	Metrics *metrics.Metrics
 	// Tracing, when set, gives every task a span that continues the trace
@@ -153,6 +156,7 @@ func New(rdb redis.UniversalClient, cfg Config) *Worker {
 	}
 	schedule(cfg.ReconcileEvery, TypeReconcile, QueueBulk)
 	schedule(cfg.NoticeScanEvery, TypeScanNotices, QueueDefault)
+	schedule(cfg.RetentionScanEvery, TypeScanRetention, QueueBulk)
 	return w
 }
 

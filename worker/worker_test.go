@@ -42,6 +42,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("CYNLLUN_CHILD_EXPORT") == "1" {
 		os.Exit(childExportWorker())
 	}
+	if os.Getenv(eraseChildEnv) == "1" {
+		os.Exit(childEraser())
+	}
 	os.Exit(m.Run())
 }
 

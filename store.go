@@ -25,6 +25,7 @@ type Store interface {
 	IdempotencyStore
 	LifecycleStore
 	InvitationStore
+	OutboxStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 }

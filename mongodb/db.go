@@ -105,7 +105,7 @@ var collections = []string{
 	collAudit, collJobs, collReviews, collSessions, collEvents, collDeadlines, collCalendars,
 	collNotices, collDeliveries, collEndpoints, collCases, collCaseEvidence, collBundles,
 	collLookups, collReviewHeads, collCaseHeads, collFilesFiles, collFilesChunks, collIdempotency,
-	collHandovers, collInvitations,
+	collHandovers, collInvitations, collOutbox,
 }
 
 // DefaultDatabase is the database used when Config.Database is empty.

@@ -103,4 +103,8 @@ type OutboxStore interface {
 	// unless the plan itself is stored (then it confirms the copy). It
 	// reports whether the plan exists.
 	AbandonPlan(ctx context.Context, planID, learnerID string) (bool, error)
+	// RepairPlanHeads moves plan planID's heads up to the versions stored
+	// after them (a save that died between its version and its heads) and
+	// returns the latest number.
+	RepairPlanHeads(ctx context.Context, planID string) (int, error)
 }

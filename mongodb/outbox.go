@@ -194,3 +194,15 @@ func (db *DB) AbandonPlan(ctx context.Context, planID, learnerID string) (bool, 
 	}
 	return false, nil
 }
+
+// RepairPlanHeads moves a plan's heads up to the versions stored after
+// them, as a lost insert does (plans.go).
+func (db *DB) RepairPlanHeads(ctx context.Context, planID string) (int, error) {
+	unlock := db.serialise(collPlans, planID)
+	defer unlock()
+	n, err := db.repairHeads(ctx, planID)
+	if err != nil {
+		return 0, cynllun.Internal("mongodb.RepairPlanHeads", err)
+	}
+	return n, nil
+}

@@ -83,6 +83,15 @@ var errNotDone = errors.New("the record an outbox entry follows is not stored")
 func (s *Service) applyOutbox(ctx context.Context, e *cynllun.OutboxEntry) error {
 	const op = "service.applyOutbox"
 	switch e.Kind {
+	case cynllun.OutboxVersion, cynllun.OutboxConclusion:
+		// A writer that died between a version and its plan's heads
+		// left them behind: moved up first, so what follows (and every
+		// reader) sees the version.
+		if _, err := s.store.RepairPlanHeads(ctx, e.PlanID); err != nil {
+			return cynllun.AsError(op, err)
+		}
+	}
+	switch e.Kind {
 	case cynllun.OutboxVersion:
 		vs, err := s.store.VersionsByID(ctx, []string{e.Ref})
 		if err != nil {
@@ -122,10 +131,19 @@ func (s *Service) applyOutbox(ctx context.Context, e *cynllun.OutboxEntry) error
 		if err != nil {
 			return cynllun.AsError(op, err)
 		}
+		if exists && e.KeyID != "" {
+			// Created, but the request died before marking its key
+			// done: a retry gets the plan at once.
+			if c, err := s.store.IdempotencyClaim(ctx, e.KeyID); err == nil && !c.Done && c.ResultID == e.Ref {
+				if err := s.store.FinishIdempotencyKey(ctx, e.KeyID); err != nil {
+					return cynllun.AsError(op, err)
+				}
+			}
+		}
 		if !exists && e.KeyID != "" {
 			// The creation died: its key is free for a retry at once.
 			c, err := s.store.IdempotencyClaim(ctx, e.KeyID)
-			if err == nil && !c.Done {
+			if err == nil && !c.Done && c.ResultID == e.Ref {
 				if err := s.store.ReleaseIdempotencyKey(ctx, e.KeyID); err != nil {
 					return cynllun.AsError(op, err)
 				}

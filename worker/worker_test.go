@@ -39,6 +39,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("CYNLLUN_CHILD_BUNDLE") == "1" {
 		os.Exit(childBundleWorker())
 	}
+	if os.Getenv("CYNLLUN_CHILD_OUTBOX") != "" {
+		os.Exit(childOutbox())
+	}
 	os.Exit(m.Run())
 }
 

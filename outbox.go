@@ -84,7 +84,7 @@ func ConclusionClaimID(reviewID string) string { return "conclude/" + reviewID }
 
 // OutboxStore keeps the outbox.
 type OutboxStore interface {
-	// RecordOutbox stores e, replacing an entry with its id.
+	// RecordOutbox stores e (an entry with its id stored already stays).
 	RecordOutbox(ctx context.Context, e *OutboxEntry) error
 	// ClaimOutbox stores e unless an entry with its id exists: then it is
 	// CONFLICT (a claim held by someone else).

@@ -18,8 +18,8 @@ import (
 // what is pending (normally nothing: an entry lives for the few
 // milliseconds between a write and its follow-ups). The relay lists it
 // whole; its size follows the backlog, never the data. Every other access
-// is by _id: recording is a replace (or, for a claim, an insert whose
-// duplicate key is the lost race), a lease is one conditional update of
+// is by _id: recording is an insert (for a claim, one whose duplicate key
+// is the lost race), a lease is one conditional update of
 // one entry, and finishing is a delete by _id.
 
 // collOutbox holds pending outbox entries.
@@ -81,13 +81,12 @@ func fromOutboxDoc(d *outboxDoc) (*cynllun.OutboxEntry, error) {
 	return e, nil
 }
 
-// RecordOutbox stores e, replacing an entry with its id.
+// RecordOutbox inserts e; an entry with its id recorded already (a
+// retried record) is left as it is. An insert, not an upsert: about half
+// the cost on the embedded store, and ids are fresh.
 func (db *DB) RecordOutbox(ctx context.Context, e *cynllun.OutboxEntry) error {
 	const op = "mongodb.RecordOutbox"
-	unlock := db.serialiseDoc(collOutbox, e.ID)
-	defer unlock()
-	_, err := db.coll(collOutbox).ReplaceOne(ctx, bson.D{{Key: "_id", Value: e.ID}}, toOutboxDoc(e), options.Replace().SetUpsert(true))
-	if err != nil {
+	if _, err := db.coll(collOutbox).InsertOne(ctx, toOutboxDoc(e)); err != nil && !isDuplicateKey(err) {
 		return cynllun.Internal(op, err)
 	}
 	return nil

@@ -57,7 +57,9 @@ func TestOutboxLeaseAndClaim(t *testing.T) {
 		t.Fatal(err)
 	}
 	pending, err := testDB.PendingOutbox(ctx, 0)
-	if err != nil || !slices.ContainsFunc(pending, func(p *cynllun.OutboxEntry) bool { return p.ID == claim.ID && p.Decision.Kind == cynllun.DecisionNoRevision }) {
+	if err != nil || !slices.ContainsFunc(pending, func(p *cynllun.OutboxEntry) bool {
+		return p.ID == claim.ID && p.Decision.Kind == cynllun.DecisionNoRevision
+	}) {
 		t.Fatalf("the claim was released by another token: %v, %v", pending, err)
 	}
 	if err := testDB.FinishOutbox(ctx, claim.ID, "a"); err != nil {

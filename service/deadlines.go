@@ -12,8 +12,8 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
-	"github.com/cynllun/cynllun/internal/failpoint"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/internal/failpoint"
 	"github.com/cynllun/cynllun/policy"
 	"github.com/cynllun/cynllun/routes"
 )

@@ -111,9 +111,10 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*cynllun.Plan, 
 		}
 		failpoint.Crash("create.recorded")
 		if err := s.store.CreatePlan(ctx, plan, v); err != nil {
-			if cynllun.ErrorCode(err) == cynllun.CodeConflict {
-				s.finish(ctx, e, "") // the plan exists: nothing to clean
-			}
+			// The store undid what it wrote (or the plan exists): the
+			// entry is for a creation that dies, whose key stays claimed
+			// until the relay frees it, so no retry runs beside it.
+			s.finish(ctx, e, "")
 			return created{}, cynllun.AsError(op, err)
 		}
 		failpoint.Crash("create.stored")

@@ -43,6 +43,11 @@ const (
 	// cleaned up (its unreachable version 1 removed, its key released)
 	// so it can be made again.
 	OutboxPlan OutboxKind = "PLAN"
+	// OutboxChange: what a plan's lifecycle change (Ref, its id; PlanID)
+	// implies: the learner's record after a move, the clocks carried to
+	// the new body or closed at a cessation, and the statutory events of
+	// the change. Nothing when the change was never stored.
+	OutboxChange OutboxKind = "CHANGE"
 )
 
 // OutboxEntry is one pending entry.

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/cynllun/cynllun"
@@ -125,6 +126,27 @@ func (s *Service) applyOutbox(ctx context.Context, e *cynllun.OutboxEntry) error
 		return s.systemEvent(ctx, e.EventKind, e.Cause, plans[0], e.ReviewID, e.On, e.By)
 	case cynllun.OutboxConclusion:
 		_, err := s.completeConclusion(ctx, op, e, nil)
+		return err
+	case cynllun.OutboxChange:
+		plans, err := s.store.PlansByID(ctx, []string{e.PlanID})
+		if err != nil {
+			return cynllun.AsError(op, err)
+		}
+		if len(plans) == 0 {
+			return errNotDone
+		}
+		i := slices.IndexFunc(plans[0].Changes, func(ch cynllun.PlanChange) bool { return ch.ID == e.Ref })
+		if i < 0 {
+			return errNotDone
+		}
+		ls, err := s.store.LearnersByID(ctx, []string{plans[0].LearnerID})
+		if err != nil {
+			return cynllun.AsError(op, err)
+		}
+		if len(ls) == 0 {
+			return errNotDone
+		}
+		_, err = s.changeFollowUps(ctx, op, plans[0], plans[0].Changes[i], ls[0])
 		return err
 	case cynllun.OutboxPlan:
 		exists, err := s.store.AbandonPlan(ctx, e.Ref, e.LearnerID)

@@ -85,6 +85,10 @@ func outboxWrite(ctx context.Context, svc *service.Service, scenario, id, arg st
 		}
 		_, err := svc.ConcludeReview(ctx, in)
 		return err
+	case "cease":
+		today := cynllun.DateOf(time.Now())
+		_, err := svc.CeasePlan(ctx, service.CeaseInput{PlanID: id, DecidedOn: today, NoticeGivenOn: today, Reasons: "moved out of Wales"})
+		return err
 	case "create":
 		_, _, err := svc.CreatePlan(ctx, service.PlanInput{LearnerID: id, MaintainerID: seed.SchoolID, Content: sampleContent(ctx, svc)})
 		return err
@@ -473,5 +477,55 @@ func TestConcurrentConclusions(t *testing.T) {
 		}
 		e.relay()
 		t.Logf("round %d: %s won", i, ins[won].Decision)
+	}
+}
+
+// TestCrashedCeaseWholeOrNothing: a plan's cessation (the plan's change,
+// then every clock of the plan closed, then CEASE_NOTICE_GIVEN, which for
+// a school's decision starts T11) killed between each pair of its writes
+// stands, after the relay, whole (as one not killed) or not at all.
+func TestCrashedCeaseWholeOrNothing(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	learner, plan, _ := e.reviewFixture("Cyfeirnod")
+	before := e.statutory(learner)
+	if e.runOutboxChild("", "cease", plan, "") {
+		t.Fatal("the reference child was killed")
+	}
+	e.relay()
+	after := e.statutory(learner)
+	if !strings.Contains(after, string(cynllun.EventCeaseNoticeGiven)) || strings.Contains(after, "T8") {
+		t.Fatalf("reference cessation: %s (before: %s)", after, before)
+	}
+	for _, point := range []string{"change.recorded", "change.stored", "change.closed", "event.inserted", "event.closed", "change.applied"} {
+		t.Run(point, func(t *testing.T) {
+			parent := e.t
+			e.t = t
+			defer func() { e.t = parent }()
+			learner, plan, _ := e.reviewFixture("Prawf")
+			if !e.runOutboxChild(point, "cease", plan, "") {
+				t.Fatalf("the child was not killed at %s", point)
+			}
+			e.relay()
+			plans, err := e.db.PlansByID(ctx, []string{plan})
+			if err != nil || len(plans) != 1 {
+				t.Fatal(err)
+			}
+			got := e.statutory(learner)
+			switch {
+			case !plans[0].Ceased() && got == before:
+				if e.runOutboxChild("", "cease", plan, "") {
+					t.Fatal("the retry was killed")
+				}
+				e.relay()
+				if got := e.statutory(learner); got != after {
+					t.Fatalf("after a retry: %s, want %s", got, after)
+				}
+			case plans[0].Ceased() && got == after:
+			default:
+				t.Fatalf("killed at %s: ceased %v, %s; want not and %s, or ceased and %s", point, plans[0].Ceased(), got, before, after)
+			}
+			t.Logf("killed at %s: ceased %v; %s", point, plans[0].Ceased(), got)
+		})
 	}
 }

@@ -85,6 +85,10 @@ func outboxWrite(ctx context.Context, svc *service.Service, scenario, id, arg st
 		}
 		_, err := svc.ConcludeReview(ctx, in)
 		return err
+	case "transfer":
+		_, err := svc.TransferPlan(ctx, service.TransferInput{PlanID: id, ToOrgID: arg, Reason: cynllun.TransferInYearMove,
+			EffectiveOn: cynllun.DateOf(time.Now())})
+		return err
 	case "cease":
 		today := cynllun.DateOf(time.Now())
 		_, err := svc.CeasePlan(ctx, service.CeaseInput{PlanID: id, DecidedOn: today, NoticeGivenOn: today, Reasons: "moved out of Wales"})
@@ -526,6 +530,81 @@ func TestCrashedCeaseWholeOrNothing(t *testing.T) {
 				t.Fatalf("killed at %s: ceased %v, %s; want not and %s, or ceased and %s", point, plans[0].Ceased(), got, before, after)
 			}
 			t.Logf("killed at %s: ceased %v; %s", point, plans[0].Ceased(), got)
+		})
+	}
+}
+
+// TestCrashedTransferWholeOrNothing: an in-year move of a plan to another
+// school (the plan's change, the learner's setting, the review clock T8
+// carried to the new school, REGISTERED_AT_NEW_SCHOOL and IDP_ADOPTED)
+// killed between each pair of its writes stands, after the relay, whole
+// (as one not killed: T8 carried once, held by the new school) or not at
+// all.
+func TestCrashedTransferWholeOrNothing(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	to := &cynllun.Organisation{ID: cynllun.PrefixOrganisation + "test_ysgol_newydd", Kind: cynllun.OrgSchool, Name: "Ysgol Newydd",
+		LAID: seed.CardiffID, Code: "6814999", CreatedAt: time.Now().UTC(), CreatedBy: "test"}
+	if err := e.db.CreateOrganisation(ctx, to); err != nil {
+		t.Fatal(err)
+	}
+	// holders: the open clocks with the body holding each.
+	holders := func(learner string) string {
+		open, err := e.db.OpenDeadlines(ctx, learner, "")
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		var out []string
+		for _, d := range open {
+			out = append(out, d.RuleID+"@"+strings.TrimPrefix(d.OrgID, cynllun.PrefixOrganisation))
+		}
+		slices.Sort(out)
+		return e.statutory(learner) + "; " + strings.Join(out, ",")
+	}
+	learner, plan, _ := e.reviewFixture("Cyfeirnod")
+	before := holders(learner)
+	if e.runOutboxChild("", "transfer", plan, to.ID) {
+		t.Fatal("the reference child was killed")
+	}
+	e.relay()
+	after := holders(learner)
+	if !strings.Contains(after, string(cynllun.EventIDPAdopted)) || !strings.Contains(after, "T8@test_ysgol_newydd") || strings.Count(after, "T8@") != 1 {
+		t.Fatalf("reference move: %s (before: %s)", after, before)
+	}
+	for _, point := range []string{"change.recorded", "change.stored", "change.learner", "change.carried", "event.inserted", "event.closed", "change.applied"} {
+		t.Run(point, func(t *testing.T) {
+			parent := e.t
+			e.t = t
+			defer func() { e.t = parent }()
+			learner, plan, _ := e.reviewFixture("Prawf")
+			if !e.runOutboxChild(point, "transfer", plan, to.ID) {
+				t.Fatalf("the child was not killed at %s", point)
+			}
+			e.relay()
+			plans, err := e.db.PlansByID(ctx, []string{plan})
+			if err != nil || len(plans) != 1 {
+				t.Fatal(err)
+			}
+			ls, err := e.db.LearnersByID(ctx, []string{learner})
+			if err != nil || len(ls) != 1 {
+				t.Fatal(err)
+			}
+			moved := plans[0].MaintainerID == to.ID
+			got := holders(learner)
+			switch {
+			case !moved && got == before && ls[0].SettingID == seed.SchoolID:
+				if e.runOutboxChild("", "transfer", plan, to.ID) {
+					t.Fatal("the retry was killed")
+				}
+				e.relay()
+				if got := holders(learner); got != after {
+					t.Fatalf("after a retry: %s, want %s", got, after)
+				}
+			case moved && got == after && ls[0].SettingID == to.ID:
+			default:
+				t.Fatalf("killed at %s: moved %v (setting %s), %s; want not and %s, or moved and %s", point, moved, ls[0].SettingID, got, before, after)
+			}
+			t.Logf("killed at %s: moved %v; %s", point, moved, got)
 		})
 	}
 }

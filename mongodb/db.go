@@ -25,9 +25,11 @@
 // `_id: {$in: ids}` find on MongoDB. Stored files keep the GridFS layout
 // but are written and read by _id only (files.go), and on the embedded
 // store an SQLite index makes every look-up by _id an index search
-// (sqliteindex.go). The only reads not by _id are the notice scanner's
-// bounded background batches (DueDeadlines, PendingNotices) and the
-// backfills.
+// (sqliteindex.go). The outbox (outbox.go) holds the follow-ups of writes
+// until they are applied, and review conclusions' claims. The only reads
+// not by _id are the notice scanner's bounded background batches
+// (DueDeadlines, PendingNotices), the outbox relay's listing of what is
+// pending (the collection holds nothing else), and the backfills.
 //
 // What every request reads before it can decide anything — the user with
 // their relationships, and learners — is kept in each process and checked

@@ -209,7 +209,9 @@ func (s *Service) RelayOutbox(ctx context.Context) (OutboxStatus, error) {
 		if p.LeasedUntil.After(now) {
 			continue
 		}
-		e, ok, err := s.store.LeaseOutbox(ctx, p.ID, now, now.Add(max(s.lease(), 5*time.Second)))
+		// Leased like a request's entry: one that fails is tried again
+		// when the lease runs out.
+		e, ok, err := s.store.LeaseOutbox(ctx, p.ID, now, now.Add(s.lease()))
 		if err != nil {
 			return st, cynllun.AsError(op, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -607,4 +608,61 @@ func TestCrashedTransferWholeOrNothing(t *testing.T) {
 			t.Logf("killed at %s: moved %v; %s", point, moved, got)
 		})
 	}
+}
+
+// failingEvents is a store whose statutory event inserts fail while
+// failing is set.
+type failingEvents struct {
+	cynllun.Store
+	failing *atomic.Bool
+}
+
+func (s failingEvents) InsertEvent(ctx context.Context, e *cynllun.StatutoryEvent) error {
+	if s.failing.Load() {
+		return cynllun.Internal("test.InsertEvent", errors.New("the database is failing"))
+	}
+	return s.Store.InsertEvent(ctx, e)
+}
+
+// TestFailedFollowUpIsRelayed: a FINAL save whose IDP_GIVEN fails (the
+// save stands and is answered) leaves its outbox entry; the relay, once
+// the request's lease has run out and the database answers again, applies
+// it: IDP_GIVEN recorded, T1 closed, T8 started, the outbox empty.
+func TestFailedFollowUpIsRelayed(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	learner, plan := e.outboxLearner("Methiant", true)
+	failing := &atomic.Bool{}
+	failing.Store(true)
+	svc := service.New(failingEvents{e.db, failing}, service.WithOutboxLease(-1))
+	v, err := svc.Version(e.ctx, plan, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SaveVersion(e.ctx, service.SaveInput{PlanID: plan, ExpectedVersion: 1, Status: cynllun.VersionFinal,
+		Content: v.Content, OverrideReason: "test"}); err != nil {
+		t.Fatalf("the save is answered when its follow-up fails: %v", err)
+	}
+	if got := e.statutory(learner); strings.Contains(got, "IDP_GIVEN") || !strings.Contains(got, "T1") {
+		t.Fatalf("with the event failing: %s", got)
+	}
+	pending, err := e.db.PendingOutbox(ctx, 0)
+	if err != nil || len(pending) != 1 || pending[0].Kind != cynllun.OutboxVersion || pending[0].Ref != cynllun.VersionID(plan, 2) {
+		t.Fatalf("pending after the failed follow-up: %v, %v", pending, err)
+	}
+	// The relay fails too while the database does, and keeps the entry.
+	st, err := svc.RelayOutbox(ctx)
+	if err != nil || st.Failed != 1 || st.Applied != 0 {
+		t.Fatalf("relay while failing: %+v, %v", st, err)
+	}
+	failing.Store(false)
+	time.Sleep(10 * time.Millisecond) // past the failed try's lease (none here)
+	st, err = svc.RelayOutbox(ctx)
+	if err != nil || st.Applied != 1 || st.Pending != 1 || st.Oldest <= 0 {
+		t.Fatalf("relay: %+v, %v", st, err)
+	}
+	if got := e.statutory(learner); got != "events ALN_BROUGHT_TO_ATTENTION,IDP_GIVEN; open T8" {
+		t.Fatalf("after the relay: %s", got)
+	}
+	e.relay()
 }

@@ -27,6 +27,7 @@ type Store interface {
 	InvitationStore
 	SubjectAccessStore
 	RetentionStore
+	OutboxStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 }

@@ -239,7 +239,7 @@ func (p *Program) Handler() http.Handler {
 			Concurrent: p.Config.Limits.Concurrent, TrustedProxies: p.Config.Limits.TrustedProxies},
 		AllowedOrigins: p.Config.CORSAllowedOrigins,
 		Metrics:        p.Metrics, MetricsToken: p.Config.MetricsToken,
-		Tracing: p.Tracing,
+		Tracing:        p.Tracing,
 		QueueDashboard: p.queueDashboard(),
 	})
 }
@@ -395,8 +395,22 @@ func Worker(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := p.serveMetrics(ctx); err != nil {
 		return err
 	}
+	go p.RunOutboxRelay(ctx)
 	log.Info("worker running", "concurrency", cfg.WorkerConcurrency, "health", ln.Addr().String())
 	return w.Run(ctx)
+}
+
+// OutboxRelayEvery is how often a process that runs the worker applies
+// the outbox entries left behind (service/outbox.go): their writer died or
+// failed a follow-up, and its lease (service.DefaultOutboxLease) ran out.
+const OutboxRelayEvery = 10 * time.Second
+
+// RunOutboxRelay applies left-behind outbox entries at once and then every
+// OutboxRelayEvery until ctx ends, reporting to the metrics.
+func (p *Program) RunOutboxRelay(ctx context.Context) {
+	p.Service.RunOutboxRelay(ctx, OutboxRelayEvery, func(st service.OutboxStatus) {
+		p.Metrics.Outbox(st.Pending, st.Oldest, st.Applied, st.Failed)
+	})
 }
 
 // serveMetrics serves /metrics on METRICS_ADDR, when set, until ctx ends
@@ -454,6 +468,7 @@ func Dev(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	}
 	werr := make(chan error, 1)
 	go func() { werr <- w.Run(ctx) }()
+	go p.RunOutboxRelay(ctx)
 
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "\nCynllun dev mode is running.\n\n")

@@ -25,10 +25,13 @@
 // `_id: {$in: ids}` find on MongoDB. Stored files keep the GridFS layout
 // but are written and read by _id only (files.go), and on the embedded
 // store an SQLite index makes every look-up by _id an index search
-// (sqliteindex.go). The only reads not by _id are the notice scanner's
-// bounded background batches (DueDeadlines, PendingNotices), the
-// backfills, and three filtered queries of a learner's erasure after an
-// approved retention review (erase.go; retention.go keeps the reviews).
+// (sqliteindex.go). The outbox (outbox.go) holds the follow-ups of writes
+// until they are applied, and review conclusions' claims. The only reads
+// not by _id are the notice scanner's bounded background batches
+// (DueDeadlines, PendingNotices), the outbox relay's listing of what is
+// pending (the collection holds nothing else), the backfills, and three
+// filtered queries of a learner's erasure after an approved retention
+// review (erase.go; retention.go keeps the reviews).
 //
 // What every request reads before it can decide anything — the user with
 // their relationships, and learners — is kept in each process and checked
@@ -106,7 +109,7 @@ var collections = []string{
 	collAudit, collJobs, collReviews, collSessions, collEvents, collDeadlines, collCalendars,
 	collNotices, collDeliveries, collEndpoints, collCases, collCaseEvidence, collBundles,
 	collLookups, collReviewHeads, collCaseHeads, collFilesFiles, collFilesChunks, collIdempotency,
-	collHandovers, collInvitations, collRetention,
+	collHandovers, collInvitations, collRetention, collOutbox,
 }
 
 // DefaultDatabase is the database used when Config.Database is empty.

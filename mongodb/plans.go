@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/internal/failpoint"
 )
 
 // Plans and versions (design.md §3, lookup.go).
@@ -45,8 +46,9 @@ func planCopy(d *planDoc, pending bool) member {
 // removed again (or, for a plan id that exists, its copy written again from
 // it). Readers reach versions through their plan, so a v1 seen for a moment
 // without its plan is never served. A crash part-way leaves an unreachable
-// v1 and a pending copy that readers check and skip; plan ids are fresh, so
-// it blocks nothing.
+// v1 and a pending copy that readers check and skip; the service records
+// the creation in the outbox first, and the relay removes them
+// (AbandonPlan), so a retry under the same natural key creates the plan.
 func (db *DB) CreatePlan(ctx context.Context, p *cynllun.Plan, v1 *cynllun.Version) error {
 	const op = "mongodb.CreatePlan"
 	if v1 == nil || v1.PlanID != p.ID || v1.Number != 1 {
@@ -79,6 +81,7 @@ func (db *DB) CreatePlan(ctx context.Context, p *cynllun.Plan, v1 *cynllun.Versi
 		db.compensate(ctx, op, p.ID, undoCopy)
 		return insertErr(op, "plan", err)
 	}
+	failpoint.Crash("mongodb.plan.v1")
 	if _, err := db.coll(collPlans).InsertOne(ctx, pd); err != nil {
 		db.compensate(ctx, op, p.ID, func(ctx context.Context) error {
 			// v1 was inserted by this call.
@@ -199,6 +202,7 @@ func (db *DB) InsertVersion(ctx context.Context, v *cynllun.Version) error {
 			Current: latest,
 		}
 	}
+	failpoint.Crash("mongodb.version.inserted")
 	heads := headsOf(toVersionDoc(v))
 	if _, err := db.coll(collPlans).UpdateOne(ctx, bson.D{{Key: "_id", Value: v.PlanID}}, bson.D{{Key: "$max", Value: heads}}); err != nil {
 		// The version is stored; the heads are repaired by the next save.

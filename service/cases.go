@@ -400,7 +400,12 @@ func (s *Service) caseEvents(ctx context.Context, c, prev *cynllun.Case, l *cynl
 			// Its route chooses its clocks (T17 where an appeal lies).
 			ev.Decision = c.Decision.Kind
 		}
-		s.deriveEvent(ctx, op, ev, l)
+		if err := s.deriveEvent(ctx, op, ev, l); err != nil {
+			// The case revision stands; recording the case again applies
+			// its events again (their ids derive from the case).
+			s.log.ErrorContext(ctx, "could not apply a statutory event", "event", ev.ID, "kind", string(ev.Kind),
+				"case", ev.CaseID, "code", string(cynllun.ErrorCode(err)))
+		}
 	}
 	if prev == nil {
 		return

@@ -13,6 +13,7 @@ import (
 	"github.com/cynllun/cynllun/calendar"
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/internal/failpoint"
 	"github.com/cynllun/cynllun/policy"
 	"github.com/cynllun/cynllun/routes"
 )
@@ -310,46 +311,41 @@ func eventRoute(ev *cynllun.StatutoryEvent, org *cynllun.Organisation) *routes.R
 
 // systemEvent records an event Cynllun derives from a plan (an IDP given,
 // a review concluded) and applies it. Its id is derived from what caused
-// it, so a retried save applies it once.
-func (s *Service) systemEvent(ctx context.Context, kind cynllun.EventKind, cause string, plan *cynllun.Plan, reviewID string, on cynllun.Date, by string) {
+// it, so applying it again (a retried save, the outbox relay) records it
+// once. Callers reach it through the outbox (outbox.go), which retries it
+// until it is applied.
+func (s *Service) systemEvent(ctx context.Context, kind cynllun.EventKind, cause string, plan *cynllun.Plan, reviewID string, on cynllun.Date, by string) error {
 	const op = "service.systemEvent"
 	sum := sha256.Sum256([]byte(string(kind) + "/" + cause))
 	ev := &cynllun.StatutoryEvent{
 		ID: cynllun.PrefixEvent + "s" + hex.EncodeToString(sum[:12]), Kind: kind, LearnerID: plan.LearnerID, PlanID: plan.ID,
 		ReviewID: reviewID, OrgID: plan.MaintainerID, On: on, RecordedAt: s.now().UTC(), RecordedBy: by, System: true,
 	}
-	s.deriveEvent(ctx, op, ev, nil)
+	return s.deriveEvent(ctx, op, ev, nil)
 }
 
-// deriveEvent applies an event Cynllun derived (ev.System). A failure is
-// logged: the save it follows has been made already, and applying it again
-// is safe. l may be nil (it is read).
-func (s *Service) deriveEvent(ctx context.Context, op string, ev *cynllun.StatutoryEvent, l *cynllun.Learner) {
-	err := func() error {
-		if l == nil {
-			ls, err := s.store.LearnersByID(ctx, []string{ev.LearnerID})
-			if err != nil {
-				return cynllun.AsError(op, err)
-			}
-			if len(ls) == 0 {
-				return cynllun.NotFound(op, "learner")
-			}
-			l = ls[0]
-		}
-		orgs, err := s.store.OrganisationsByID(ctx, []string{ev.OrgID})
+// deriveEvent applies an event Cynllun derived (ev.System). Applying it
+// again is safe. l may be nil (it is read).
+func (s *Service) deriveEvent(ctx context.Context, op string, ev *cynllun.StatutoryEvent, l *cynllun.Learner) error {
+	if l == nil {
+		ls, err := s.store.LearnersByID(ctx, []string{ev.LearnerID})
 		if err != nil {
 			return cynllun.AsError(op, err)
 		}
-		if len(orgs) == 0 {
-			return cynllun.NotFound(op, "organisation")
+		if len(ls) == 0 {
+			return cynllun.NotFound(op, "learner")
 		}
-		_, err = s.applyEvent(ctx, op, ev, l, orgs[0])
-		return err
-	}()
-	if err != nil {
-		s.log.ErrorContext(ctx, "could not apply a statutory event", "event", ev.ID, "kind", string(ev.Kind),
-			"plan", ev.PlanID, "case", ev.CaseID, "code", string(cynllun.ErrorCode(err)))
+		l = ls[0]
 	}
+	orgs, err := s.store.OrganisationsByID(ctx, []string{ev.OrgID})
+	if err != nil {
+		return cynllun.AsError(op, err)
+	}
+	if len(orgs) == 0 {
+		return cynllun.NotFound(op, "organisation")
+	}
+	_, err = s.applyEvent(ctx, op, ev, l, orgs[0])
+	return err
 }
 
 // applyEvent stores ev, closes the learner's open clocks it satisfies and
@@ -359,6 +355,7 @@ func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.Statuto
 	if err := s.store.InsertEvent(ctx, ev); err != nil && cynllun.ErrorCode(err) != cynllun.CodeConflict {
 		return nil, cynllun.AsError(op, err)
 	}
+	failpoint.Crash("event.inserted")
 	res := &EventResult{Event: ev, Route: eventRoute(ev, org)}
 	open, err := s.store.OpenDeadlines(ctx, l.ID, "")
 	if err != nil {
@@ -392,6 +389,7 @@ func (s *Service) applyEvent(ctx context.Context, op string, ev *cynllun.Statuto
 			res.Closed = append(res.Closed, &met)
 		}
 	}
+	failpoint.Crash("event.closed")
 	if err := s.extendClocks(ctx, op, ev, open, now); err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/internal/failpoint"
 	"github.com/cynllun/cynllun/policy"
 )
 
@@ -277,7 +278,9 @@ func (s *Service) CeasePlan(ctx context.Context, in CeaseInput) (*LifecycleResul
 	if err != nil {
 		return nil, err
 	}
-	maintainer := orgs[plan.MaintainerID]
+	if orgs[plan.MaintainerID] == nil {
+		return nil, cynllun.NotFound(op, "organisation")
+	}
 	ch := cynllun.PlanChange{Kind: cynllun.ChangeCeased, FromOrgID: plan.MaintainerID, ToOrgID: plan.MaintainerID,
 		On: in.DecidedOn, DecidedOn: in.DecidedOn, NoticeGivenOn: in.NoticeGivenOn, Reasons: in.Reasons, AfterVersion: plan.Latest,
 		At: now.UTC(), By: p.UserID}
@@ -290,48 +293,20 @@ func (s *Service) CeasePlan(ctx context.Context, in CeaseInput) (*LifecycleResul
 		hist[len(hist)-1].To = in.DecidedOn
 		next.Maintenance = hist
 		next.Changes = append(slices.Clone(plan.Changes), ch)
-		if err := s.store.ChangePlan(ctx, &next, len(plan.Changes)); err != nil {
-			return nil, cynllun.AsError(op, err)
-		}
-		cacheFrom(ctx).putPlan(&next)
-		res := &LifecycleResult{Plan: &next, Change: &ch, Learner: l}
-		// Every clock of the plan closes but those of a case (an appeal
-		// runs on), so no notice is sent about a plan no longer kept.
-		open, err := s.store.OpenDeadlines(ctx, l.ID, plan.ID)
+		e, err := s.storeChange(ctx, op, plan, &next, ch)
 		if err != nil {
-			return nil, cynllun.AsError(op, err)
+			return nil, err
 		}
-		for _, d := range open {
-			if d.PlanID != plan.ID || d.CaseID != "" {
-				continue
-			}
-			on := in.DecidedOn
-			if on.Before(d.Start) {
-				on = d.Start
-			}
-			closed, err := s.store.CloseDeadline(ctx, d.ID, cynllun.Closure{Status: cynllun.DeadlineNotApplicable, On: on, Reason: closedCeased, By: p.UserID, At: now.UTC()})
-			if err != nil {
-				return nil, cynllun.AsError(op, err)
-			}
-			if closed {
-				res.Closed = append(res.Closed, d)
-			}
-		}
-		ev := s.lifecycleEvent(id, cynllun.EventCeaseNoticeGiven, &next, maintainer, in.NoticeGivenOn, p.UserID)
-		if maintainer != nil && maintainer.Kind == cynllun.OrgSchool {
-			er, err := s.applyEvent(ctx, op, ev, l, maintainer)
-			if err != nil {
-				return nil, err
-			}
-			res.Started = er.Started
-		} else if err := s.store.InsertEvent(ctx, ev); err != nil && cynllun.ErrorCode(err) != cynllun.CodeConflict {
-			// The s.32 reconsideration (T11) is of a school's decision;
-			// an LA's or FEI's notice is recorded without a clock.
-			return nil, cynllun.AsError(op, err)
+		res, err := s.changeFollowUps(ctx, op, &next, ch, l)
+		if err != nil {
+			// The plan has ceased; the relay applies the rest.
+			return nil, err
 		}
 		if err := s.auditChange(ctx, op, p, l, &next, &ch, "cease", allowed.Reason); err != nil {
 			return nil, err
 		}
+		failpoint.Crash("change.applied")
+		s.finish(ctx, e, "")
 		s.log.InfoContext(ctx, "plan ceased", "plan", plan.ID, "learner", l.ID, "closed", len(res.Closed), "actor", p.UserID)
 		return res, nil
 	})
@@ -419,9 +394,9 @@ func (s *Service) keyedChange(ctx context.Context, op, mutation string, p *cynll
 }
 
 // moveTo makes to the plan's maintainer from ch.On: the plan's lifecycle
-// first (its changeCount guards a race), then the learner's record as the
-// move implies, the clocks, the statutory event and the audit.
-func (s *Service) moveTo(ctx context.Context, op string, p *cynllun.Principal, plan *cynllun.Plan, l *cynllun.Learner, from, to *cynllun.Organisation, ch cynllun.PlanChange, why cynllun.RelKind) (*LifecycleResult, error) {
+// first (its changeCount guards a race), then what the change implies
+// (changeFollowUps), then the audit.
+func (s *Service) moveTo(ctx context.Context, op string, p *cynllun.Principal, plan *cynllun.Plan, l *cynllun.Learner, _, to *cynllun.Organisation, ch cynllun.PlanChange, why cynllun.RelKind) (*LifecycleResult, error) {
 	next := *plan
 	next.MaintainerID = to.ID
 	next.LAMaintained = to.Kind == cynllun.OrgLocalAuthority
@@ -433,10 +408,68 @@ func (s *Service) moveTo(ctx context.Context, op string, p *cynllun.Principal, p
 	}
 	next.Maintenance = append(hist, cynllun.MaintenancePeriod{OrgID: to.ID, LAMaintained: next.LAMaintained, From: ch.On, Reason: ch.Reason, ChangeID: ch.ID})
 	next.Changes = append(slices.Clone(plan.Changes), ch)
-	if err := s.store.ChangePlan(ctx, &next, len(plan.Changes)); err != nil {
+	e, err := s.storeChange(ctx, op, plan, &next, ch)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.changeFollowUps(ctx, op, &next, ch, l)
+	if err != nil {
+		// The plan has moved; the relay applies the rest.
+		return nil, err
+	}
+	action := "transfer"
+	if ch.Kind == cynllun.ChangeTakenOver {
+		action = "takeover"
+	}
+	if err := s.auditChange(ctx, op, p, l, &next, &ch, action, why); err != nil {
+		return nil, err
+	}
+	failpoint.Crash("change.applied")
+	s.finish(ctx, e, "")
+	s.log.InfoContext(ctx, "plan moved", "plan", plan.ID, "learner", l.ID, "reason", string(ch.Reason), "from", plan.MaintainerID, "to", to.ID,
+		"started", len(res.Started), "actor", p.UserID)
+	return res, nil
+}
+
+// storeChange stores next, plan with change ch, after recording what ch
+// implies in the outbox (changeFollowUps): a process that dies after the
+// change leaves the rest to the relay. A lost race is not stored.
+func (s *Service) storeChange(ctx context.Context, op string, plan, next *cynllun.Plan, ch cynllun.PlanChange) (*cynllun.OutboxEntry, error) {
+	e := &cynllun.OutboxEntry{Kind: cynllun.OutboxChange, Ref: ch.ID, PlanID: plan.ID, LearnerID: plan.LearnerID}
+	if err := s.record(ctx, op, e); err != nil {
+		return nil, err
+	}
+	failpoint.Crash("change.recorded")
+	if err := s.store.ChangePlan(ctx, next, len(plan.Changes)); err != nil {
+		if cynllun.ErrorCode(err) == cynllun.CodeConflict {
+			s.finish(ctx, e, "")
+		}
 		return nil, cynllun.AsError(op, err)
 	}
-	cacheFrom(ctx).putPlan(&next)
+	failpoint.Crash("change.stored")
+	cacheFrom(ctx).putPlan(next)
+	return e, nil
+}
+
+// changeFollowUps applies what lifecycle change ch, stored on plan next,
+// implies for learner l (as read before or after the change): for a move,
+// the learner's record, the clocks carried to the new body and the
+// statutory events of the move; for a cessation, the plan's clocks closed
+// and CEASE_NOTICE_GIVEN. Every step is idempotent, so the relay applies
+// it again after a crash part-way (the audit stays with the request).
+func (s *Service) changeFollowUps(ctx context.Context, op string, next *cynllun.Plan, ch cynllun.PlanChange, l *cynllun.Learner) (*LifecycleResult, error) {
+	orgs, err := s.orgsByID(ctx, op, ch.FromOrgID, ch.ToOrgID)
+	if err != nil {
+		return nil, err
+	}
+	from, to := orgs[ch.FromOrgID], orgs[ch.ToOrgID]
+	if to == nil {
+		return nil, cynllun.NotFound(op, "organisation")
+	}
+	res := &LifecycleResult{Plan: next, Change: &ch, Learner: l}
+	if ch.Kind == cynllun.ChangeCeased {
+		return res, s.ceaseFollowUps(ctx, op, next, ch, l, to, res)
+	}
 	moved := movedLearner(l, to, ch.Reason)
 	if *moved != *l {
 		moved.UpdatedAt = s.now().UTC()
@@ -445,9 +478,10 @@ func (s *Service) moveTo(ctx context.Context, op string, p *cynllun.Principal, p
 		}
 		cacheFrom(ctx).putLearner(moved)
 	}
-	res := &LifecycleResult{Plan: &next, Change: &ch, Learner: moved}
+	res.Learner = moved
+	failpoint.Crash("change.learner")
 	if from != nil {
-		if err := s.carryClocks(ctx, op, p, plan, moved, from, to, ch, res); err != nil {
+		if err := s.carryClocks(ctx, op, ch.By, next.ID, moved, from, to, ch, res); err != nil {
 			return nil, err
 		}
 	}
@@ -465,23 +499,56 @@ func (s *Service) moveTo(ctx context.Context, op string, p *cynllun.Principal, p
 		kinds, on = []cynllun.EventKind{cynllun.EventTakeoverDecided}, ch.DecidedOn
 	}
 	for _, kind := range kinds {
-		er, err := s.applyEvent(ctx, op, s.lifecycleEvent(ch.ID, kind, &next, to, on, p.UserID), moved, to)
+		er, err := s.applyEvent(ctx, op, s.lifecycleEvent(ch.ID, kind, next, to, on, ch.By), moved, to)
 		if err != nil {
 			return nil, err
 		}
 		res.Started = append(res.Started, er.Started...)
 		res.Closed = append(res.Closed, er.Closed...)
 	}
-	action := "transfer"
-	if ch.Kind == cynllun.ChangeTakenOver {
-		action = "takeover"
-	}
-	if err := s.auditChange(ctx, op, p, l, &next, &ch, action, why); err != nil {
-		return nil, err
-	}
-	s.log.InfoContext(ctx, "plan moved", "plan", plan.ID, "learner", l.ID, "reason", string(ch.Reason), "from", plan.MaintainerID, "to", to.ID,
-		"started", len(res.Started), "actor", p.UserID)
 	return res, nil
+}
+
+// ceaseFollowUps closes every clock of ceased plan next but those of a
+// case (an appeal runs on), so no notice is sent about a plan no longer
+// kept, and records CEASE_NOTICE_GIVEN (for a school's decision it starts
+// T11, which is not closed when this runs again).
+func (s *Service) ceaseFollowUps(ctx context.Context, op string, next *cynllun.Plan, ch cynllun.PlanChange, l *cynllun.Learner, maintainer *cynllun.Organisation, res *LifecycleResult) error {
+	ev := s.lifecycleEvent(ch.ID, cynllun.EventCeaseNoticeGiven, next, maintainer, ch.NoticeGivenOn, ch.By)
+	open, err := s.store.OpenDeadlines(ctx, l.ID, next.ID)
+	if err != nil {
+		return cynllun.AsError(op, err)
+	}
+	now := s.now().UTC()
+	for _, d := range open {
+		if d.PlanID != next.ID || d.CaseID != "" || d.StartEventID == ev.ID {
+			continue
+		}
+		on := ch.DecidedOn
+		if on.Before(d.Start) {
+			on = d.Start
+		}
+		closed, err := s.store.CloseDeadline(ctx, d.ID, cynllun.Closure{Status: cynllun.DeadlineNotApplicable, On: on, Reason: closedCeased, By: ch.By, At: now})
+		if err != nil {
+			return cynllun.AsError(op, err)
+		}
+		if closed {
+			res.Closed = append(res.Closed, d)
+		}
+	}
+	failpoint.Crash("change.closed")
+	if maintainer.Kind == cynllun.OrgSchool {
+		er, err := s.applyEvent(ctx, op, ev, l, maintainer)
+		if err != nil {
+			return err
+		}
+		res.Started = er.Started
+	} else if err := s.store.InsertEvent(ctx, ev); err != nil && cynllun.ErrorCode(err) != cynllun.CodeConflict {
+		// The s.32 reconsideration (T11) is of a school's decision; an
+		// LA's or FEI's notice is recorded without a clock.
+		return cynllun.AsError(op, err)
+	}
+	return nil
 }
 
 // movedLearner is l as the move implies: a school or FEI becomes their
@@ -506,37 +573,29 @@ func movedLearner(l *cynllun.Learner, to *cynllun.Organisation, reason cynllun.T
 }
 
 // carryClocks hands the plan's running clocks held by the old maintainer
-// to the new one: each closes as not applicable (its notices stop going
-// to the old body) and continues, from the same start, as the new body's
-// clock, its due date reckoned on the new body's calendar. Clocks of a
-// case, and those of other bodies (an LA's, a health board's), stay.
-func (s *Service) carryClocks(ctx context.Context, op string, p *cynllun.Principal, plan *cynllun.Plan, l *cynllun.Learner, from, to *cynllun.Organisation, ch cynllun.PlanChange, res *LifecycleResult) error {
-	open, err := s.store.OpenDeadlines(ctx, l.ID, plan.ID)
+// to the new one: each continues, from the same start, as the new body's
+// clock (its due date reckoned on the new body's calendar), and the old
+// one closes as not applicable (its notices stop going to the old body).
+// Clocks of a case, and those of other bodies (an LA's, a health board's),
+// stay. The continuations are stored first (their ids derive from the old
+// clock's and the change's), so applying this again after a crash part-way
+// carries each clock once; one closed meanwhile by someone else ends its
+// continuation as it ended.
+func (s *Service) carryClocks(ctx context.Context, op string, by, planID string, l *cynllun.Learner, from, to *cynllun.Organisation, ch cynllun.PlanChange, res *LifecycleResult) error {
+	open, err := s.store.OpenDeadlines(ctx, l.ID, planID)
 	if err != nil {
 		return cynllun.AsError(op, err)
 	}
 	now := s.now().UTC()
-	var carried []*cynllun.Deadline
+	var olds, carried []*cynllun.Deadline
 	for _, d := range open {
-		if d.PlanID != plan.ID || d.CaseID != "" || d.OrgID != from.ID {
+		if d.PlanID != planID || d.CaseID != "" || d.OrgID != from.ID {
 			continue
 		}
 		rule, ok := clock.RuleByID(d.RuleID)
 		if !ok {
 			continue
 		}
-		on := ch.On
-		if on.Before(d.Start) {
-			on = d.Start
-		}
-		closed, err := s.store.CloseDeadline(ctx, d.ID, cynllun.Closure{Status: cynllun.DeadlineNotApplicable, On: on, Reason: closedTransferred, By: p.UserID, At: now})
-		if err != nil {
-			return cynllun.AsError(op, err)
-		}
-		if !closed {
-			continue
-		}
-		res.Closed = append(res.Closed, d)
 		next := *d
 		next.ID = cynllun.DeadlineID(d.RuleID, d.ID+"/"+ch.ID)
 		next.OrgID, next.LAID, next.SettingID, next.CreatedAt, next.Closure = to.ID, l.LAID, l.SettingID, now, nil
@@ -559,12 +618,39 @@ func (s *Service) carryClocks(ctx context.Context, op string, p *cynllun.Princip
 				next.Due = r.Due
 			}
 		}
+		olds = append(olds, d)
 		carried = append(carried, &next)
 	}
 	if err := s.store.InsertDeadlines(ctx, carried); err != nil {
 		return cynllun.AsError(op, err)
 	}
-	res.Started = append(res.Started, carried...)
+	failpoint.Crash("change.carried")
+	for i, d := range olds {
+		on := ch.On
+		if on.Before(d.Start) {
+			on = d.Start
+		}
+		closed, err := s.store.CloseDeadline(ctx, d.ID, cynllun.Closure{Status: cynllun.DeadlineNotApplicable, On: on, Reason: closedTransferred, By: by, At: now})
+		if err != nil {
+			return cynllun.AsError(op, err)
+		}
+		if closed {
+			res.Closed = append(res.Closed, d)
+			res.Started = append(res.Started, carried[i])
+			continue
+		}
+		// Closed by someone else since it was read (met by an event):
+		// its continuation ends the same way.
+		ds, err := s.store.DeadlinesByID(ctx, []string{d.ID})
+		if err != nil {
+			return cynllun.AsError(op, err)
+		}
+		if len(ds) == 1 && ds[0].Closure != nil {
+			if _, err := s.store.CloseDeadline(ctx, carried[i].ID, *ds[0].Closure); err != nil {
+				return cynllun.AsError(op, err)
+			}
+		}
+	}
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/internal/failpoint"
 	"github.com/cynllun/cynllun/policy"
 )
 
@@ -100,9 +101,24 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*cynllun.Plan, 
 			Status: cynllun.VersionDraft, FormVersion: form.Current().Version, Content: content,
 			Comment: in.Comment, CreatedAt: now.UTC(), CreatedBy: p.UserID,
 		}
+		// A creation that dies part-way leaves its entry: the relay then
+		// removes the unreachable version 1 and frees the key, so a retry
+		// creates the plan afresh.
+		e := &cynllun.OutboxEntry{Kind: cynllun.OutboxPlan, Ref: id, LearnerID: l.ID,
+			KeyID: cynllun.IdempotencyKeyID("", "createPlan", l.ID+"/"+in.MaintainerID)}
+		if err := s.record(ctx, op, e); err != nil {
+			return created{}, err
+		}
+		failpoint.Crash("create.recorded")
 		if err := s.store.CreatePlan(ctx, plan, v); err != nil {
+			// The store undid what it wrote (or the plan exists): the
+			// entry is for a creation that dies, whose key stays claimed
+			// until the relay frees it, so no retry runs beside it.
+			s.finish(ctx, e, "")
 			return created{}, cynllun.AsError(op, err)
 		}
+		failpoint.Crash("create.stored")
+		s.finish(ctx, e, "")
 		cacheFrom(ctx).putPlan(plan)
 		s.publish(ctx, plan, v)
 		s.log.InfoContext(ctx, "plan created", "plan", plan.ID, "learner", l.ID, "actor", p.UserID)
@@ -259,16 +275,30 @@ func (s *Service) inForce(ctx context.Context, op, planID string) (int, error) {
 	return heads[planID].InForceOr(), nil
 }
 
-// appendVersion inserts v and announces it; a lost race is CONFLICT with
-// the current version number.
+// appendVersion inserts v and applies what it implies (its announcement,
+// and IDP_GIVEN when it is the plan's first FINAL version) through the
+// outbox: the entry is recorded before the version, so a crash or a failed
+// follow-up leaves it for the relay. A lost race is CONFLICT with the
+// current version number.
 func (s *Service) appendVersion(ctx context.Context, op string, plan *cynllun.Plan, v *cynllun.Version) error {
-	if err := s.store.InsertVersion(ctx, v); err != nil {
-		e := cynllun.AsError(op, err)
-		if e.Code == cynllun.CodeConflict {
-			return conflict(op, e.Current)
-		}
-		return e
+	e := &cynllun.OutboxEntry{Kind: cynllun.OutboxVersion, Ref: v.ID, PlanID: plan.ID, LearnerID: plan.LearnerID}
+	if err := s.record(ctx, op, e); err != nil {
+		return err
 	}
+	failpoint.Crash("save.recorded")
+	if err := s.store.InsertVersion(ctx, v); err != nil {
+		e2 := cynllun.AsError(op, err)
+		if e2.Code == cynllun.CodeConflict {
+			// Not stored: the version with this number is another
+			// request's, which has an entry of its own.
+			s.finish(ctx, e, "")
+			return conflict(op, e2.Current)
+		}
+		// The version may be stored (its heads failed): the relay
+		// finds out and applies its follow-ups, or drops the entry.
+		return e2
+	}
+	failpoint.Crash("save.inserted")
 	// Later reads in this request see the new heads.
 	heads := *plan
 	heads.Latest = max(heads.Latest, v.Number)
@@ -276,28 +306,37 @@ func (s *Service) appendVersion(ctx context.Context, op string, plan *cynllun.Pl
 		heads.LatestFinal = max(heads.LatestFinal, v.Number)
 	}
 	cacheFrom(ctx).putPlan(&heads)
-	s.publish(ctx, plan, v)
+	s.settle(ctx, e, "save.applied", func(ctx context.Context) error { return s.versionFollowUps(ctx, plan, v) })
+	return nil
+}
+
+// versionFollowUps applies what saving v implies: IDP_GIVEN for the plan's
+// first FINAL version, then the announcement (best-effort).
+func (s *Service) versionFollowUps(ctx context.Context, plan *cynllun.Plan, v *cynllun.Version) error {
 	if v.Status == cynllun.VersionFinal {
-		s.firstGiven(ctx, plan, v)
+		if err := s.firstGiven(ctx, plan, v); err != nil {
+			return err
+		}
 	}
+	s.publish(ctx, plan, v)
 	return nil
 }
 
 // firstGiven records that the plan was given (IDP_GIVEN: it closes the
 // clocks to decide and give a plan, and starts the first review period)
-// when v is its first FINAL version.
-func (s *Service) firstGiven(ctx context.Context, plan *cynllun.Plan, v *cynllun.Version) {
+// when v is its first FINAL version. The event's id derives from v's.
+func (s *Service) firstGiven(ctx context.Context, plan *cynllun.Plan, v *cynllun.Version) error {
+	const op = "service.firstGiven"
 	metas, err := s.store.ListVersions(ctx, plan.ID, 0, v.Number-1)
 	if err != nil {
-		s.log.ErrorContext(ctx, "could not check for an earlier final version", "plan", plan.ID, "code", string(cynllun.ErrorCode(err)))
-		return
+		return cynllun.AsError(op, err)
 	}
 	for _, m := range metas {
 		if m.Status == cynllun.VersionFinal {
-			return
+			return nil
 		}
 	}
-	s.systemEvent(ctx, cynllun.EventIDPGiven, v.ID, plan, "", v.Given(), v.CreatedBy)
+	return s.systemEvent(ctx, cynllun.EventIDPGiven, v.ID, plan, "", v.Given(), v.CreatedBy)
 }
 
 func conflict(op string, current int) *cynllun.Error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/internal/failpoint"
 	"github.com/cynllun/cynllun/policy"
 )
 
@@ -163,10 +165,17 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 	if r.LAID, r.SettingID, err = s.placeOf(ctx, op, r.LearnerID); err != nil {
 		return nil, err
 	}
+	// REVIEW_REQUESTED follows the request through the outbox.
+	e := &cynllun.OutboxEntry{Kind: cynllun.OutboxEvent, EventKind: cynllun.EventReviewRequested, Cause: r.ID, PlanID: plan.ID,
+		LearnerID: plan.LearnerID, ReviewID: r.ID, Revision: 1, On: in.RequestedOn, By: p.UserID}
+	if err := s.record(ctx, op, e); err != nil {
+		return nil, err
+	}
 	if err := s.store.InsertReview(ctx, r); err != nil {
 		if cynllun.ErrorCode(err) != cynllun.CodeConflict {
 			return nil, cynllun.AsError(op, err)
 		}
+		s.finish(ctx, e, "") // the stored request has an entry of its own
 		// The same requester's same request, saved at the same moment by
 		// another call (the id is derived from requester and count): the
 		// answer is the one saved.
@@ -179,7 +188,9 @@ func (s *Service) RequestReview(ctx context.Context, in RequestReviewInput) (*cy
 		}
 		return rs[0], nil
 	}
-	s.systemEvent(ctx, cynllun.EventReviewRequested, r.ID, plan, r.ID, in.RequestedOn, p.UserID)
+	s.settle(ctx, e, "request.applied", func(ctx context.Context) error {
+		return s.systemEvent(ctx, cynllun.EventReviewRequested, r.ID, plan, r.ID, in.RequestedOn, p.UserID)
+	})
 	s.log.InfoContext(ctx, "review requested", "review", r.ID, "plan", plan.ID, "actor", p.UserID)
 	return r, nil
 }
@@ -263,13 +274,27 @@ func (s *Service) DecideReviewRequest(ctx context.Context, in DecideRequestInput
 		req.RefusalReasons = in.Reasons
 	}
 	next.Request = &req
+	var e *cynllun.OutboxEntry
+	if !in.Accept {
+		// A refusal is the end of the duty to review on request: its
+		// REVIEW_REFUSED follows through the outbox.
+		e = &cynllun.OutboxEntry{Kind: cynllun.OutboxEvent, EventKind: cynllun.EventReviewRefused, Cause: next.ID, PlanID: plan.ID,
+			LearnerID: plan.LearnerID, ReviewID: next.ID, Revision: next.Revision, On: in.DecidedOn, By: p.UserID}
+		if err := s.record(ctx, op, e); err != nil {
+			return nil, err
+		}
+	}
 	r, err := s.insertRevision(ctx, op, next)
 	if err != nil {
+		if e != nil && cynllun.ErrorCode(err) == cynllun.CodeConflict {
+			s.finish(ctx, e, "")
+		}
 		return nil, err
 	}
-	if !in.Accept {
-		// A refusal is the end of the duty to review on request.
-		s.systemEvent(ctx, cynllun.EventReviewRefused, r.ID, plan, r.ID, in.DecidedOn, p.UserID)
+	if e != nil {
+		s.settle(ctx, e, "refusal.applied", func(ctx context.Context) error {
+			return s.systemEvent(ctx, cynllun.EventReviewRefused, r.ID, plan, r.ID, in.DecidedOn, p.UserID)
+		})
 	}
 	return r, nil
 }
@@ -353,10 +378,17 @@ func (s *Service) SaveReview(ctx context.Context, in SaveReviewInput) (*cynllun.
 // concluding revision of the review; NO_REVISION records the notice. The
 // decision date starts the next review period (Act s.23(3), (4)).
 //
-// Without transactions the revised version is written first: if the review
-// revision then loses a race (CONFLICT), the version stays, linked to the
-// review, and a retry of the conclusion reuses it instead of saving a
-// second one.
+// Without transactions, a conclusion first claims the review (one claim
+// per review, in the outbox, holding the decision): a second concluder
+// gets CONFLICT before anything of theirs is written, so a REVISED
+// decision's version and another's NO_REVISION can never both stand. The
+// claim is checked against the review, then the revised version is saved,
+// then the concluding revision and REVIEW_CONCLUDED; the claim is removed
+// last. A crash leaves the claim to the relay, which completes the
+// conclusion once its decision is whole (for REVISED, once the version
+// linked to the review is stored) and otherwise releases it: after
+// recovery either nothing or all of the conclusion stands. A retry of a
+// conclusion whose version was saved reuses that version.
 func (s *Service) ConcludeReview(ctx context.Context, in ConcludeInput) (*cynllun.Review, error) {
 	const op = "service.ConcludeReview"
 	p, cur, plan, err := s.reviewForWrite(ctx, op, in.ID)
@@ -403,24 +435,144 @@ func (s *Service) ConcludeReview(ctx context.Context, in ConcludeInput) (*cynllu
 	if len(c.errs) > 0 {
 		return nil, cynllun.Invalid(op, c.errs...)
 	}
-	next := s.nextRevision(cur, p, now)
-	next.Status = cynllun.ReviewConcluded
-	next.Comment = in.Comment
-	next.Decision = &cynllun.Decision{Kind: in.Decision, Reasons: in.Reasons, DecidedOn: in.DecidedOn, DecidedBy: p.UserID}
+	dec := &cynllun.Decision{Kind: in.Decision, Reasons: in.Reasons, DecidedOn: in.DecidedOn, DecidedBy: p.UserID}
+	token := cynllun.NewID("tok_")
+	at := time.Now().UTC()
+	claim := &cynllun.OutboxEntry{ID: cynllun.ConclusionClaimID(cur.ID), Kind: cynllun.OutboxConclusion, Token: token,
+		PlanID: plan.ID, LearnerID: plan.LearnerID, ReviewID: cur.ID, Revision: cur.Revision, By: p.UserID,
+		Decision: dec, Comment: in.Comment, RecordedAt: at, LeasedUntil: at.Add(s.lease())}
+	if err := s.store.ClaimOutbox(ctx, claim); err != nil {
+		if cynllun.ErrorCode(err) == cynllun.CodeConflict {
+			// Someone else is concluding it.
+			return nil, reviewConflict(op, cur.Revision)
+		}
+		return nil, cynllun.AsError(op, err)
+	}
+	failpoint.Crash("conclude.claimed")
+	release := func() { s.finish(ctx, claim, token) }
+	// Checked once claimed: a conclusion that finished before the claim
+	// (or a revision saved since the review was read) shows now.
+	rs, err := s.store.ReviewsByID(ctx, []string{cur.ID})
+	if err != nil {
+		release()
+		return nil, cynllun.AsError(op, err)
+	}
+	if len(rs) == 0 || rs[0].Revision != cur.Revision || rs[0].Status != cynllun.ReviewOpen {
+		release()
+		current := cur.Revision
+		if len(rs) > 0 {
+			current = rs[0].Revision
+		}
+		return nil, reviewConflict(op, current)
+	}
 	if in.Decision == cynllun.DecisionRevised {
 		n, err := s.saveRevisedPlan(ctx, op, p, plan, cur, in, content, now)
 		if err != nil {
+			release()
 			return nil, err
 		}
-		next.Decision.Version = n
+		dec.Version = n
+		failpoint.Crash("conclude.version")
 	}
-	r, err := s.insertRevision(ctx, op, next)
-	if err != nil {
+	r, err := s.completeConclusion(ctx, op, claim, rs[0])
+	if r == nil {
+		if errors.Is(err, errNotDone) {
+			release()
+			return nil, reviewConflict(op, cur.Revision)
+		}
+		// The claim stays: the relay completes the conclusion.
 		return nil, err
 	}
-	s.systemEvent(ctx, cynllun.EventReviewConcluded, r.ID, plan, r.ID, in.DecidedOn, p.UserID)
+	if err != nil {
+		// Concluded; its event is left to the relay with the claim.
+		s.log.WarnContext(ctx, "review concluded, its event left to the outbox relay", "review", r.ID, "code", string(cynllun.ErrorCode(err)))
+		return r, nil
+	}
+	failpoint.Crash("conclude.applied")
+	release()
 	s.log.InfoContext(ctx, "review concluded", "review", r.ID, "plan", plan.ID, "decision", string(in.Decision), "actor", p.UserID)
 	return r, nil
+}
+
+// completeConclusion writes the concluding revision claim e records (on
+// cur, the review as read, or the review as it stands) and applies
+// REVIEW_CONCLUDED. A revision saved meanwhile by someone else (a record
+// edit) is built on; a review already concluded (by this claim: there is
+// one per review) only has its event applied again. It returns the
+// concluded review (nil when not concluded: errNotDone when the decision
+// cannot be completed, a REVISED one whose version was never stored) and
+// the error of its event.
+func (s *Service) completeConclusion(ctx context.Context, op string, e *cynllun.OutboxEntry, cur *cynllun.Review) (*cynllun.Review, error) {
+	if e.Decision == nil {
+		return nil, errNotDone
+	}
+	plans, err := s.store.PlansByID(ctx, []string{e.PlanID})
+	if err != nil {
+		return nil, cynllun.AsError(op, err)
+	}
+	if len(plans) == 0 {
+		return nil, errNotDone
+	}
+	plan := plans[0]
+	dec := *e.Decision
+	for range 5 {
+		r := cur
+		cur = nil
+		if r == nil {
+			rs, err := s.store.ReviewsByID(ctx, []string{e.ReviewID})
+			if err != nil {
+				return nil, cynllun.AsError(op, err)
+			}
+			if len(rs) == 0 {
+				return nil, errNotDone
+			}
+			r = rs[0]
+		}
+		if r.Status == cynllun.ReviewConcluded && r.Decision != nil {
+			return r, s.systemEvent(ctx, cynllun.EventReviewConcluded, r.ID, plan, r.ID, r.Decision.DecidedOn, e.By)
+		}
+		if r.Status != cynllun.ReviewOpen {
+			return nil, errNotDone
+		}
+		if dec.Kind == cynllun.DecisionRevised && dec.Version == 0 {
+			n, err := s.linkedVersion(ctx, op, plan.ID, r.ID)
+			if err != nil {
+				return nil, err
+			}
+			if n == 0 {
+				return nil, errNotDone
+			}
+			dec.Version = n
+		}
+		next := *r
+		next.Revision = r.Revision + 1
+		next.CreatedAt, next.CreatedBy = s.now().UTC(), e.By
+		next.Status, next.Comment, next.Decision = cynllun.ReviewConcluded, e.Comment, &dec
+		if _, err := s.insertRevision(ctx, op, &next); err != nil {
+			if cynllun.ErrorCode(err) == cynllun.CodeConflict {
+				continue
+			}
+			return nil, err
+		}
+		failpoint.Crash("conclude.revision")
+		return &next, s.systemEvent(ctx, cynllun.EventReviewConcluded, next.ID, plan, next.ID, dec.DecidedOn, e.By)
+	}
+	return nil, reviewConflict(op, 0)
+}
+
+// linkedVersion is the number of plan planID's version saved at review
+// reviewID's conclusion (0: none).
+func (s *Service) linkedVersion(ctx context.Context, op, planID, reviewID string) (int, error) {
+	metas, err := s.store.ListVersions(ctx, planID, 0, 1000)
+	if err != nil {
+		return 0, cynllun.AsError(op, err)
+	}
+	for _, v := range metas {
+		if v.ReviewID == reviewID {
+			return v.Number, nil
+		}
+	}
+	return 0, nil
 }
 
 // saveRevisedPlan saves the revised plan linked to review r and returns its

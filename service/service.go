@@ -77,6 +77,10 @@ type Service struct {
 	inviteMailer InvitationMailer
 	inviteExpiry time.Duration
 	inviteLink   string
+
+	// outboxLease is how long a request's outbox entry is its own
+	// (outbox.go; 0: DefaultOutboxLease, negative: none).
+	outboxLease time.Duration
 }
 
 // Option configures a Service.

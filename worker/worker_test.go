@@ -45,6 +45,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(eraseChildEnv) == "1" {
 		os.Exit(childEraser())
 	}
+	if os.Getenv("CYNLLUN_CHILD_OUTBOX") != "" {
+		os.Exit(childOutbox())
+	}
 	os.Exit(m.Run())
 }
 

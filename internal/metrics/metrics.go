@@ -49,6 +49,9 @@ type Metrics struct {
 	jobDuration  *prometheus.HistogramVec
 	notices      *prometheus.CounterVec
 	dbDuration   *prometheus.HistogramVec
+	outboxQueue  prometheus.Gauge
+	outboxLag    prometheus.Gauge
+	outboxDone   *prometheus.CounterVec
 
 	namesMu sync.Mutex
 	names   map[string]bool
@@ -80,8 +83,14 @@ func New() *Metrics {
 	m.dbDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: Namespace, Name: "db_command_duration_seconds",
 		Help:    "Database command latency by command name, as the driver measured it.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"command"})
+	m.outboxQueue = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: Namespace, Name: "outbox_pending",
+		Help: "Outbox entries waiting (follow-ups of writes not yet applied), as the relay last saw them."})
+	m.outboxLag = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: Namespace, Name: "outbox_lag_seconds",
+		Help: "How long the oldest waiting outbox entry had waited when the relay last looked (0: none waiting)."})
+	m.outboxDone = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "outbox_relayed_total",
+		Help: "Outbox entries the relay took, by outcome (applied, failed)."}, []string{"outcome"})
 	m.Registry.MustRegister(m.httpRequests, m.httpDuration, m.gqlOps, m.gqlDuration, m.queryCost, m.rateLimited,
-		m.jobs, m.jobDuration, m.notices, m.dbDuration,
+		m.jobs, m.jobDuration, m.notices, m.dbDuration, m.outboxQueue, m.outboxLag, m.outboxDone,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -222,6 +231,18 @@ func (m *Metrics) Job(kind, outcome string, d time.Duration) {
 	}
 	m.jobs.WithLabelValues(kind, outcome).Inc()
 	m.jobDuration.WithLabelValues(kind).Observe(d.Seconds())
+}
+
+// Outbox records what a pass of the outbox relay saw: entries waiting,
+// how long the oldest had waited, and how many it applied and failed.
+func (m *Metrics) Outbox(pending int, oldest time.Duration, applied, failed int) {
+	if m == nil {
+		return
+	}
+	m.outboxQueue.Set(float64(pending))
+	m.outboxLag.Set(oldest.Seconds())
+	m.outboxDone.WithLabelValues("applied").Add(float64(applied))
+	m.outboxDone.WithLabelValues("failed").Add(float64(failed))
 }
 
 // Notice records one delivery attempt of a notice on channel.

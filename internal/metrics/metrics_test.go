@@ -112,6 +112,7 @@ func TestDashboardSeriesExist(t *testing.T) {
 	m.RateLimited("rate")
 	m.Job("k", "ok", 1)
 	m.Notice("EMAIL", "sent")
+	m.Outbox(1, 2, 1, 0)
 	m.HTTP(func(*http.Request) string { return "r" }, http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
 	m.CommandMonitor(nil).Succeeded(t.Context(), &event.CommandSucceededEvent{CommandFinishedEvent: event.CommandFinishedEvent{CommandName: "find"}})
 	served := map[string]bool{}

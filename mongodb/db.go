@@ -29,7 +29,7 @@
 // until they are applied, and review conclusions' claims. The only reads
 // not by _id are the notice scanner's bounded background batches
 // (DueDeadlines, PendingNotices), the outbox relay's listing of what is
-// pending (the collection holds nothing else), the backfills, and three
+// pending (the collection holds nothing else), the backfills, and four
 // filtered queries of a learner's erasure after an approved retention
 // review (erase.go; retention.go keeps the reviews).
 //

@@ -43,7 +43,7 @@ import (
 // filtered query, the only reads here not by _id: invitations (by
 // learnerId) and idempotency records (by the ids of the records they
 // created), and files by their metadata (learner or case) besides those the
-// records name. An erasure runs in the worker after an approval, never in a
+// records name, and pending outbox entries (by learner or plan). An erasure runs in the worker after an approval, never in a
 // request, and these collections hold small documents.
 
 // eraser collects what one erasure removes.
@@ -315,6 +315,23 @@ func (e *eraser) find(ctx context.Context) error {
 	}
 	e.lookups = append(e.lookups, lookupID(lkRelsOfLearner, l))
 
+	// Pending outbox entries (follow-ups not yet applied, review
+	// conclusions' claims with their reasons and comment). The collection
+	// holds only what is pending, so the filter reads a handful of
+	// documents.
+	pendingOf := bson.A{bson.D{{Key: "learnerId", Value: l}}}
+	if len(planIDs) > 0 {
+		pendingOf = append(pendingOf, bson.D{{Key: "planId", Value: bson.D{{Key: "$in", Value: planIDs}}}})
+	}
+	pending, err := findAll[outboxDoc](ctx, db.coll(collOutbox), bson.D{{Key: "$or", Value: pendingOf}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "recordedAt", Value: 1}, {Key: "leasedUntil", Value: 1}}))
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	for _, d := range pending {
+		e.take(collOutbox, d.ID)
+	}
+
 	// Invitations (a filtered query: no lookup leads from the learner).
 	invs, err := findAll[invitationDoc](ctx, db.coll(collInvitations), bson.D{{Key: "learnerId", Value: l}}, nil)
 	if err != nil {
@@ -453,7 +470,7 @@ func (e *eraser) findWork(ctx context.Context, kind string) error {
 // collections in the order their records are removed: what points to a
 // record before it where both are erased.
 var eraseOrder = []string{
-	collDeliveries, collNotices, collSessions, collJobs, collBundles, collCaseEvidence, collCases, collCaseHeads,
+	collOutbox, collDeliveries, collNotices, collSessions, collJobs, collBundles, collCaseEvidence, collCases, collCaseHeads,
 	collReviews, collReviewHeads, collVersions, collDeadlines, collEvents, collInvitations, collIdempotency,
 	collRelationships, collHandovers, collAudit,
 }

@@ -102,6 +102,16 @@ func TestRetentionErasure(t *testing.T) {
 		t.Fatal(err)
 	}
 	markers = append(markers, created.ID)
+	// A conclusion's claim still pending in the outbox holds the decision's
+	// reasons and comment: the erasure removes it too.
+	pending := &cynllun.OutboxEntry{ID: "obx_retention_claim", Kind: cynllun.OutboxConclusion, Ref: "rev_pending_claim",
+		Token: "tok", PlanID: seed.PlanID, LearnerID: learner, Comment: "outbox-comment-marker",
+		Decision: &cynllun.Decision{Kind: cynllun.DecisionNoRevision, Reasons: "outbox-reasons-marker"},
+		RecordedAt: now, LeasedUntil: now.Add(time.Hour)}
+	if err := e.db.RecordOutbox(ctx, pending); err != nil {
+		t.Fatal(err)
+	}
+	markers = append(markers, pending.ID, "outbox-comment-marker", "outbox-reasons-marker")
 	if err := e.db.RecordAudit(ctx, []cynllun.AuditEvent{
 		{ID: cynllun.NewID(cynllun.PrefixAudit), At: now.Add(-2 * time.Hour), ActorID: seed.ParentID, LearnerID: learner, PlanID: seed.PlanID, Version: 2, Action: "read"},
 		{ID: cynllun.NewID(cynllun.PrefixAudit), At: now, ActorID: seed.ALNCoID, LearnerID: learner, PlanID: seed.PlanID, Version: 2, Action: "download"},

@@ -106,7 +106,7 @@ func TestRetentionErasure(t *testing.T) {
 	// reasons and comment: the erasure removes it too.
 	pending := &cynllun.OutboxEntry{ID: "obx_retention_claim", Kind: cynllun.OutboxConclusion, Ref: "rev_pending_claim",
 		Token: "tok", PlanID: seed.PlanID, LearnerID: learner, Comment: "outbox-comment-marker",
-		Decision: &cynllun.Decision{Kind: cynllun.DecisionNoRevision, Reasons: "outbox-reasons-marker"},
+		Decision:   &cynllun.Decision{Kind: cynllun.DecisionNoRevision, Reasons: "outbox-reasons-marker"},
 		RecordedAt: now, LeasedUntil: now.Add(time.Hour)}
 	if err := e.db.RecordOutbox(ctx, pending); err != nil {
 		t.Fatal(err)

@@ -264,3 +264,35 @@ func TestFailedCaseEventIsRelayed(t *testing.T) {
 	}
 	e.relay()
 }
+
+// BenchmarkUpdateCase: a revision of the crash tests' appeal, as the LA's
+// officer; "title" changes no date (no event follows: the outbox's entry
+// is its only extra cost), "notice" corrects the notice date each time (a
+// new DECISION_NOTICE_GIVEN and T17, the old T17 closed).
+func BenchmarkUpdateCase(b *testing.B) {
+	for _, what := range []string{"title", "notice"} {
+		b.Run(what, func(b *testing.B) {
+			e := newEnv(b)
+			officer, err := asOfficer(e.ctx, e.svc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			learner, _ := e.outboxLearner("Mainc", false)
+			c, err := e.svc.OpenCase(officer, service.OpenCaseInput{LearnerID: learner, Kind: cynllun.CaseAppeal, CaseDetails: caseDetails(4)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				d := caseDetails(4)
+				if what == "notice" {
+					d = caseDetails(4 - i%2)
+				}
+				d.Title += " " + strconv.Itoa(i)
+				if c, err = e.svc.UpdateCase(officer, service.UpdateCaseInput{ID: c.ID, ExpectedRevision: c.Revision, CaseDetails: d}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -48,19 +48,28 @@ const (
 	// the new body or closed at a cessation, and the statutory events of
 	// the change. Nothing when the change was never stored.
 	OutboxChange OutboxKind = "CHANGE"
+	// OutboxCase: the statutory events of a case revision (Ref, the
+	// case's id; Revision): the events of its dates that the revision
+	// before did not have (DECISION_NOTICE_GIVEN, DISAGREEMENT_REFERRED,
+	// APPEAL_MADE, TRIBUNAL_DECISION_SENT) and the clocks of the events a
+	// correction replaced closed as not applicable, re-derived from the
+	// stored revisions. Nothing when the revision was never stored.
+	OutboxCase OutboxKind = "CASE"
 )
 
 // OutboxEntry is one pending entry.
 type OutboxEntry struct {
 	ID   string
 	Kind OutboxKind
-	// Ref is the record the entry follows (a version id, a plan id).
+	// Ref is the record the entry follows (a version id, a plan id, a
+	// case id).
 	Ref string
 	// Token names the request that recorded the entry (a conclusion's
 	// claim is released by its holder only).
 	Token string
 	// The event of an OutboxEvent, and the review of an OutboxEvent or
-	// OutboxConclusion.
+	// OutboxConclusion (Revision: the review's revision, or the case's of
+	// an OutboxCase).
 	EventKind EventKind
 	Cause     string
 	PlanID    string
@@ -112,4 +121,8 @@ type OutboxStore interface {
 	// after them (a save that died between its version and its heads) and
 	// returns the latest number.
 	RepairPlanHeads(ctx context.Context, planID string) (int, error)
+	// RepairCaseHead moves case caseID's head up to the revisions stored
+	// after it (a write that died between a revision and its head) and
+	// returns the latest revision (0: none stored).
+	RepairCaseHead(ctx context.Context, caseID string) (int, error)
 }

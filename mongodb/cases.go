@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/cynllun/cynllun"
+	"github.com/cynllun/cynllun/internal/failpoint"
 )
 
 // Cases are stored as immutable revisions in the collection "cases", one
@@ -396,6 +397,7 @@ func (db *DB) InsertCase(ctx context.Context, c *cynllun.Case) error {
 		})
 		return &cynllun.Error{Code: cynllun.CodeConflict, Op: op, Message: "case was changed by someone else", Current: cur}
 	}
+	failpoint.Crash("mongodb.case.inserted")
 	if err := db.moveHead(ctx, collCaseHeads, c.ID, c.Revision, d.CreatedAt); err != nil {
 		// The revision is stored; the head is repaired by the next save.
 		return cynllun.Internal(op, err)

@@ -205,3 +205,38 @@ func (db *DB) RepairPlanHeads(ctx context.Context, planID string) (int, error) {
 	}
 	return n, nil
 }
+
+// RepairCaseHead moves a case's head up to the revisions stored after it
+// (the writer died between a revision and its head) and writes the case's
+// caseload entries again from the latest revision; it returns the latest
+// revision, 0 when none is stored.
+func (db *DB) RepairCaseHead(ctx context.Context, caseID string) (int, error) {
+	const op = "mongodb.RepairCaseHead"
+	unlock := db.serialise(collCases, caseID)
+	defer unlock()
+	h, _, err := oneByID[revisionHead](ctx, db.coll(collCaseHeads), caseID, nil)
+	if err != nil {
+		return 0, cynllun.Internal(op, err)
+	}
+	n, err := db.repairHead(ctx, collCaseHeads, collCases, caseID, cynllun.CaseRevisionID, true)
+	if err != nil {
+		return 0, cynllun.Internal(op, err)
+	}
+	if n != h.Latest && n > 0 {
+		// The dead writer's caseload entries may be half written.
+		d, ok, err := oneByID[caseDoc](ctx, db.coll(collCases), cynllun.CaseRevisionID(caseID, n), nil)
+		if err != nil {
+			return 0, cynllun.Internal(op, err)
+		}
+		if ok {
+			c, err := fromCaseDoc(&d)
+			if err != nil {
+				return 0, cynllun.Internal(op, err)
+			}
+			if err := db.rewriteWork(ctx, workCases, caseID, caseEntry(c)); err != nil {
+				return 0, cynllun.Internal(op, err)
+			}
+		}
+	}
+	return n, nil
+}

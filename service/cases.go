@@ -14,6 +14,7 @@ import (
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/clock"
 	"github.com/cynllun/cynllun/form"
+	"github.com/cynllun/cynllun/internal/failpoint"
 	"github.com/cynllun/cynllun/policy"
 	"github.com/cynllun/cynllun/routes"
 )
@@ -117,10 +118,9 @@ func (s *Service) OpenCase(ctx context.Context, in OpenCaseInput) (*cynllun.Case
 			c.Status = statusFromDates(c)
 			c.Bundle = s.defaultBundleSpec(lang)
 			c.Events = s.caseEventIDs(c)
-			if err := s.insertCase(ctx, op, c); err != nil {
+			if err := s.writeCase(ctx, op, c, nil, l); err != nil {
 				return nil, err
 			}
-			s.caseEvents(ctx, c, nil, l, p.UserID)
 			s.log.InfoContext(ctx, "case opened", "case", c.ID, "learner", l.ID, "kind", string(c.Kind), "actor", p.UserID)
 			return c, nil
 		}, func(id string) (*cynllun.Case, error) { return s.Case(ctx, id) })
@@ -178,10 +178,9 @@ func (s *Service) UpdateCase(ctx context.Context, in UpdateCaseInput) (*cynllun.
 	}
 	next.Status = status
 	next.Events = s.caseEventIDs(next)
-	if err := s.insertCase(ctx, op, next); err != nil {
+	if err := s.writeCase(ctx, op, next, cur, l); err != nil {
 		return nil, err
 	}
-	s.caseEvents(ctx, next, cur, l, p.UserID)
 	s.log.InfoContext(ctx, "case updated", "case", next.ID, "revision", next.Revision, "status", string(next.Status), "actor", p.UserID)
 	return next, nil
 }
@@ -372,13 +371,80 @@ func (s *Service) caseEventIDs(c *cynllun.Case) map[cynllun.EventKind]string {
 	return out
 }
 
-// caseEvents records the events of c's dates that prev (the revision
-// before, nil for a new case) did not have, in the order they happened,
-// and closes as not applicable the clocks of events a correction replaced.
-// As for plans, a failure is logged: the case is saved already, and every
-// write is idempotent.
-func (s *Service) caseEvents(ctx context.Context, c, prev *cynllun.Case, l *cynllun.Learner, by string) {
-	const op = "service.caseEvents"
+// writeCase stores case revision c (prev: the revision before, nil for a
+// new case) and applies the statutory events it implies through the outbox
+// (cynllun.OutboxCase): the entry, naming the case and the revision, is
+// recorded before the revision, so a crash or a failed follow-up leaves it
+// for the relay, which re-derives the events from the stored revisions. A
+// lost race is CONFLICT, and nothing of it is applied.
+func (s *Service) writeCase(ctx context.Context, op string, c, prev *cynllun.Case, l *cynllun.Learner) error {
+	e := &cynllun.OutboxEntry{Kind: cynllun.OutboxCase, Ref: c.ID, Revision: c.Revision, LearnerID: c.LearnerID}
+	if err := s.record(ctx, op, e); err != nil {
+		return err
+	}
+	failpoint.Crash("case.recorded")
+	if err := s.insertCase(ctx, op, c); err != nil {
+		if cynllun.ErrorCode(err) == cynllun.CodeConflict {
+			// Not stored: the revision with this number is another
+			// request's, which has an entry of its own.
+			s.finish(ctx, e, "")
+		}
+		// Otherwise the revision may be stored (its head failed): the
+		// relay finds out and applies its events, or drops the entry.
+		return err
+	}
+	failpoint.Crash("case.inserted")
+	s.settle(ctx, e, "case.applied", func(ctx context.Context) error { return s.caseFollowUps(ctx, c, prev, nil, l) })
+	return nil
+}
+
+// applyCaseEntry applies a pending OutboxCase entry: the case's head is
+// moved up first (its writer may have died between the revision and the
+// head), then the events of the revision are derived again from it and the
+// one before. A revision never stored (or a learner since erased) leaves
+// nothing to do.
+func (s *Service) applyCaseEntry(ctx context.Context, op string, e *cynllun.OutboxEntry) error {
+	latest, err := s.store.RepairCaseHead(ctx, e.Ref)
+	if err != nil {
+		return cynllun.AsError(op, err)
+	}
+	if latest < e.Revision || e.Revision < 1 {
+		return errNotDone
+	}
+	rs, err := s.store.CaseRevisions(ctx, e.Ref)
+	if err != nil {
+		return cynllun.AsError(op, err)
+	}
+	i := slices.IndexFunc(rs, func(c *cynllun.Case) bool { return c.Revision == e.Revision })
+	if i < 0 {
+		return errNotDone
+	}
+	var prev *cynllun.Case
+	if i > 0 && rs[i-1].Revision == e.Revision-1 {
+		prev = rs[i-1]
+	}
+	ls, err := s.store.LearnersByID(ctx, []string{rs[i].LearnerID})
+	if err != nil {
+		return cynllun.AsError(op, err)
+	}
+	if len(ls) == 0 {
+		return errNotDone
+	}
+	return s.caseFollowUps(ctx, rs[i], prev, rs[i+1:], ls[0])
+}
+
+// caseFollowUps records the events of case revision c's dates that prev
+// (the revision before, nil for a new case) did not have, in the order they
+// happened, and closes as not applicable the clocks of events a correction
+// replaced: c's of prev's, and those of each later revision (later, in
+// order: the relay applies an entry after the revisions that followed it,
+// whose closures found the clocks not started yet). Every write is
+// idempotent (event ids derive from the case, clock ids from their events,
+// a first closure stays), so applying it again changes nothing. The events
+// are recorded by whoever made the revision.
+func (s *Service) caseFollowUps(ctx context.Context, c, prev *cynllun.Case, later []*cynllun.Case, l *cynllun.Learner) error {
+	const op = "service.caseFollowUps"
+	by := c.UpdatedBy
 	org := c.Decision.MadeBy
 	if org == "" {
 		org = l.LAID
@@ -401,15 +467,35 @@ func (s *Service) caseEvents(ctx context.Context, c, prev *cynllun.Case, l *cynl
 			ev.Decision = c.Decision.Kind
 		}
 		if err := s.deriveEvent(ctx, op, ev, l); err != nil {
-			// The case revision stands; recording the case again applies
-			// its events again (their ids derive from the case).
-			s.log.ErrorContext(ctx, "could not apply a statutory event", "event", ev.ID, "kind", string(ev.Kind),
-				"case", ev.CaseID, "code", string(cynllun.ErrorCode(err)))
+			return err
 		}
 	}
-	if prev == nil {
-		return
+	for _, pair := range casePairs(prev, c, later) {
+		if err := s.closeReplaced(ctx, op, pair[0], pair[1]); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// casePairs are the consecutive revisions (before, after) from prev on.
+func casePairs(prev, c *cynllun.Case, later []*cynllun.Case) [][2]*cynllun.Case {
+	var out [][2]*cynllun.Case
+	if prev != nil {
+		out = append(out, [2]*cynllun.Case{prev, c})
+	}
+	before := c
+	for _, r := range later {
+		out = append(out, [2]*cynllun.Case{before, r})
+		before = r
+	}
+	return out
+}
+
+// closeReplaced closes as not applicable the clocks of prev's events that
+// c replaced (a corrected date is a new event). A clock not started is
+// left alone.
+func (s *Service) closeReplaced(ctx context.Context, op string, prev, c *cynllun.Case) error {
 	for k, old := range prev.Events {
 		if c.Events[k] == old {
 			continue
@@ -421,11 +507,12 @@ func (s *Service) caseEvents(ctx context.Context, c, prev *cynllun.Case, l *cynl
 			}
 			id := cynllun.DeadlineID(rule.ID, old)
 			if _, err := s.store.CloseDeadline(ctx, id, cynllun.Closure{Status: cynllun.DeadlineNotApplicable, On: cynllun.Today(s.now()),
-				Reason: "the case's date was corrected", By: by, At: s.now().UTC()}); err != nil && cynllun.ErrorCode(err) != cynllun.CodeNotFound {
-				s.log.ErrorContext(ctx, "could not close a replaced clock", "deadline", id, "case", c.ID, "code", string(cynllun.ErrorCode(err)))
+				Reason: "the case's date was corrected", By: c.UpdatedBy, At: s.now().UTC()}); err != nil && cynllun.ErrorCode(err) != cynllun.CodeNotFound {
+				return cynllun.AsError(op, err)
 			}
 		}
 	}
+	return nil
 }
 
 func (s *Service) insertCase(ctx context.Context, op string, c *cynllun.Case) error {

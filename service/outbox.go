@@ -148,6 +148,8 @@ func (s *Service) applyOutbox(ctx context.Context, e *cynllun.OutboxEntry) error
 		}
 		_, err = s.changeFollowUps(ctx, op, plans[0], plans[0].Changes[i], ls[0])
 		return err
+	case cynllun.OutboxCase:
+		return s.applyCaseEntry(ctx, op, e)
 	case cynllun.OutboxPlan:
 		exists, err := s.store.AbandonPlan(ctx, e.Ref, e.LearnerID)
 		if err != nil {

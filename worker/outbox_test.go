@@ -97,6 +97,8 @@ func outboxWrite(ctx context.Context, svc *service.Service, scenario, id, arg st
 	case "create":
 		_, _, err := svc.CreatePlan(ctx, service.PlanInput{LearnerID: id, MaintainerID: seed.SchoolID, Content: sampleContent(ctx, svc)})
 		return err
+	case "opencase", "updatecase":
+		return caseOutboxWrite(ctx, svc, scenario, id, arg)
 	}
 	return fmt.Errorf("unknown scenario %q", scenario)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -236,24 +235,15 @@ func TestRetentionErasure(t *testing.T) {
 		t.Fatalf("second approval: %s", r.raw)
 	}
 
-	// The erasure, cut short again and again (as a worker killed mid-way),
-	// then run to the end.
-	cut := 0
-	for d := 2 * time.Millisecond; ; d *= 2 {
-		cctx, cancel := context.WithTimeout(ctx, d)
-		err := ret.EraseApproved(cctx, learner)
-		cancel()
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), "context deadline exceeded") {
-			t.Fatalf("erasure: %v", err)
-		}
-		cut++
-	}
-	t.Logf("erasure cut short %d times before it finished", cut)
-	if cut == 0 {
-		t.Log("the erasure was never cut short (a fast machine); the resumption is not exercised")
+	// The erasure. Its resumption after a crash part-way is
+	// worker.TestKilledErasure's (a worker process killed again and
+	// again). It is not exercised here by cutting calls short with
+	// deadlines: on the embedded store a deadline that reaches FerretDB as
+	// maxTimeMS interrupts an SQLite statement, and under load that
+	// interruption can leave the store failing later statements
+	// ("interrupted", "database is locked") until the process restarts.
+	if err := ret.EraseApproved(ctx, learner); err != nil {
+		t.Fatalf("erasure: %v", err)
 	}
 
 	// Nothing of the learner is left in any collection but its review and

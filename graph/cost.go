@@ -107,6 +107,9 @@ func setCosts(c *ComplexityRoot) {
 	c.Mutation.CreatePlan = func(child int, _ service.PlanInput) int { return costWrite + child }
 	c.Mutation.SaveVersion = func(child int, _ service.SaveInput) int { return costCompute + child }
 	c.Mutation.RenderPlan = func(child int, _ RenderPlanInput) int { return costRender + child }
+	// A subject access export reads the learner's whole record and may
+	// render PDFs of versions never rendered: priced as a bundle.
+	c.Mutation.ExportSubjectAccess = func(child int, _ ExportSubjectAccessInput) int { return costBundle + child }
 	c.Mutation.RequestReview = func(child int, _ service.RequestReviewInput) int { return 2*costWrite + child }
 	c.Mutation.DecideReviewRequest = func(child int, _ service.DecideRequestInput) int { return costWrite + child }
 	c.Mutation.CancelReview = func(child int, _ service.CancelReviewInput) int { return costWrite + child }

@@ -15381,6 +15381,14 @@ input ExportSubjectAccessInput {
   language: RenderLanguage = EN
   "INTERACTIVE when someone is waiting for it, BULK for batches."
   priority: JobPriority = INTERACTIVE
+  """
+  Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+  retry safe: a request with a key you have used before, and the same
+  input, returns the job the first created and neither builds nor audits
+  another export; with another input it is CONFLICT. Keys are yours alone
+  (per signed-in user) and are never logged.
+  """
+  idempotencyKey: String
 }
 
 "The result of ` + "`" + `exportSubjectAccess` + "`" + `: room for more fields without breaking clients."
@@ -52945,7 +52953,7 @@ func (ec *executionContext) unmarshalInputExportSubjectAccessInput(ctx context.C
 		asMap["priority"] = "INTERACTIVE"
 	}
 
-	fieldsInOrder := [...]string{"learnerId", "language", "priority"}
+	fieldsInOrder := [...]string{"learnerId", "language", "priority", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -52973,6 +52981,13 @@ func (ec *executionContext) unmarshalInputExportSubjectAccessInput(ctx context.C
 				return it, err
 			}
 			it.Priority = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil

@@ -283,6 +283,12 @@ type ExportSubjectAccessInput struct {
 	Language *cynllun.RenderLanguage `json:"language,omitempty"`
 	// INTERACTIVE when someone is waiting for it, BULK for batches.
 	Priority *cynllun.JobPriority `json:"priority,omitempty"`
+	// Optional client key (1-128 printable bytes, e.g. a UUID) that makes a
+	// retry safe: a request with a key you have used before, and the same
+	// input, returns the job the first created and neither builds nor audits
+	// another export; with another input it is CONFLICT. Keys are yours alone
+	// (per signed-in user) and are never logged.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // The result of `exportSubjectAccess`: room for more fields without breaking clients.

@@ -1021,7 +1021,7 @@ func (r *mutationResolver) DiscloseEvidence(ctx context.Context, input DiscloseE
 // ExportSubjectAccess is the resolver for the exportSubjectAccess field.
 func (r *mutationResolver) ExportSubjectAccess(ctx context.Context, input ExportSubjectAccessInput) (*ExportSubjectAccessPayload, error) {
 	return payload(func(j *cynllun.Job) *ExportSubjectAccessPayload { return &ExportSubjectAccessPayload{Job: *j} })(r.Svc.ExportSubjectAccess(ctx,
-		service.SubjectAccessInput{LearnerID: input.LearnerID, Language: deref(input.Language), Priority: deref(input.Priority)}))
+		service.SubjectAccessInput{LearnerID: input.LearnerID, Language: deref(input.Language), Priority: deref(input.Priority), IdempotencyKey: deref(input.IdempotencyKey)}))
 }
 
 // ApproveErasure is the resolver for the approveErasure field.

@@ -415,3 +415,42 @@ func TestSubjectAccessRefused(t *testing.T) {
 		t.Errorf("language FR accepted: %s", r.raw)
 	}
 }
+
+// TestSubjectAccessExportRetried: a retry with the request's idempotency
+// key returns the first job and neither queues nor audits another export;
+// the same key with another language is CONFLICT.
+func TestSubjectAccessExportRetried(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := seed.Sample(ctx, e.db, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	officer := e.token(seed.OfficerID)
+	const keyed = `mutation($id: ID!, $lang: RenderLanguage, $key: String) { exportSubjectAccess(input: {learnerId: $id, language: $lang, idempotencyKey: $key}) { job { id } } }`
+	vars := map[string]any{"id": seed.Learner1ID, "lang": "CY", "key": "sar-retry-1"}
+	first := e.must(officer, keyed, vars).str("exportSubjectAccess", "job", "id")
+	again := e.must(officer, keyed, vars).str("exportSubjectAccess", "job", "id")
+	if first == "" || again != first {
+		t.Fatalf("retry with the same key: job %q, then %q", first, again)
+	}
+	if r := e.do(officer, keyed, map[string]any{"id": seed.Learner1ID, "lang": "EN", "key": "sar-retry-1"}); r.code() != "CONFLICT" {
+		t.Fatalf("same key, another language: %s", r.raw)
+	}
+	other := e.must(officer, keyed, map[string]any{"id": seed.Learner1ID, "lang": "CY", "key": "sar-retry-2"}).str("exportSubjectAccess", "job", "id")
+	if other == first {
+		t.Fatal("another key returned the first job")
+	}
+	evs, err := e.db.ListAudit(ctx, cynllun.AuditQuery{LearnerID: seed.Learner1ID, Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requests := 0
+	for _, ev := range evs {
+		if ev.Part == service.AuditPartSubjectAccess && ev.Action == "request" {
+			requests++
+		}
+	}
+	if requests != 2 {
+		t.Fatalf("%d export requests audited, want 2 (one per key)", requests)
+	}
+}

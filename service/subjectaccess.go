@@ -32,6 +32,9 @@ type SubjectAccessInput struct {
 	// Language is the index's: EN, CY or BILINGUAL (default EN).
 	Language cynllun.RenderLanguage
 	Priority cynllun.JobPriority
+	// IdempotencyKey, when set, makes a retry return the first request's
+	// job (one export built, one request audited).
+	IdempotencyKey string
 }
 
 // Audit parts of subject access.
@@ -64,16 +67,20 @@ func (s *Service) ExportSubjectAccess(ctx context.Context, in SubjectAccessInput
 	if !a.OK {
 		return nil, cynllun.E(cynllun.CodeForbidden, op, "you may not export this learner's record")
 	}
-	job := &cynllun.Job{
-		ID: cynllun.NewID(cynllun.PrefixJob), Kind: cynllun.JobSubjectAccess, Priority: prio, Status: cynllun.JobPending,
-		LearnerID: l.ID, Language: lang, CreatedAt: now, CreatedBy: p.UserID, UpdatedAt: now,
-	}
-	ev := cynllun.AuditEvent{ID: cynllun.NewID(cynllun.PrefixAudit), At: now, ActorID: p.UserID, LearnerID: l.ID,
-		Part: AuditPartSubjectAccess, Action: "request", Reason: string(a.Reason)}
-	if err := s.audit(ctx, op, []cynllun.AuditEvent{ev}); err != nil {
-		return nil, err
-	}
-	return s.startJob(ctx, op, job)
+	sent := SubjectAccessInput{LearnerID: l.ID, Language: lang, Priority: prio}
+	return keyed(ctx, s, clientKey(op, "exportSubjectAccess", p, in.IdempotencyKey, cynllun.PrefixJob, sent),
+		func(id string) (*cynllun.Job, error) {
+			job := &cynllun.Job{
+				ID: id, Kind: cynllun.JobSubjectAccess, Priority: prio, Status: cynllun.JobPending,
+				LearnerID: l.ID, Language: lang, CreatedAt: now, CreatedBy: p.UserID, UpdatedAt: now,
+			}
+			ev := cynllun.AuditEvent{ID: cynllun.NewID(cynllun.PrefixAudit), At: now, ActorID: p.UserID, LearnerID: l.ID,
+				Part: AuditPartSubjectAccess, Action: "request", Reason: string(a.Reason)}
+			if err := s.audit(ctx, op, []cynllun.AuditEvent{ev}); err != nil {
+				return nil, err
+			}
+			return s.startJob(ctx, op, job)
+		}, func(id string) (*cynllun.Job, error) { return s.jobByID(ctx, op, id) })
 }
 
 // CanExportSubjectAccess says whether the principal may export l's record.

@@ -18,12 +18,10 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/cynllun/cynllun"
 	"github.com/cynllun/cynllun/internal/metrics"
 	"github.com/cynllun/cynllun/internal/smtptest"
-	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/notify"
 	"github.com/cynllun/cynllun/seed"
 	"github.com/cynllun/cynllun/worker"
@@ -350,15 +348,10 @@ func TestEmailNotices(t *testing.T) {
 // it delivers, writes the marker and hangs before recording the delivery.
 func childNoticeWorker() int {
 	ctx := context.Background()
-	db, err := mongodb.Open(ctx, mongodb.Config{URI: os.Getenv("MONGODB_URI")})
+	db, w, err := openChildWorker(ctx)
 	if err != nil {
 		return 1
 	}
-	opts, err := redis.ParseURL(os.Getenv("REDIS_URL"))
-	if err != nil {
-		return 1
-	}
-	w := worker.New(redis.NewClient(opts), worker.Config{Concurrency: 1, ReconcileEvery: -1, NoticeScanEvery: -1})
 	marker := os.Getenv("CYNLLUN_CHILD_MARKER")
 	h := &worker.NoticeSender{Store: db, Webhooks: notify.NewWebhookSender(5*time.Second, loopbackReceivers),
 		AfterSend: func(*cynllun.Notice) {

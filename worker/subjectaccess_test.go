@@ -13,10 +13,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/cynllun/cynllun"
-	"github.com/cynllun/cynllun/mongodb"
 	"github.com/cynllun/cynllun/seed"
 	"github.com/cynllun/cynllun/service"
 	"github.com/cynllun/cynllun/worker"
@@ -105,15 +103,10 @@ func TestExportRefusedWhenAccessEnded(t *testing.T) {
 // marker and hangs once the archive is built, before storing it.
 func childExportWorker() int {
 	ctx := context.Background()
-	db, err := mongodb.Open(ctx, mongodb.Config{URI: os.Getenv("MONGODB_URI")})
+	db, w, err := openChildWorker(ctx)
 	if err != nil {
 		return 1
 	}
-	opts, err := redis.ParseURL(os.Getenv("REDIS_URL"))
-	if err != nil {
-		return 1
-	}
-	w := worker.New(redis.NewClient(opts), worker.Config{Concurrency: 1, ReconcileEvery: -1, NoticeScanEvery: -1})
 	h := worker.NewRenderHandler(db, nil, nil)
 	h.WorkDir, h.SubjectAccess = os.Getenv("CYNLLUN_WORK_DIR"), service.New(db)
 	if err := worker.OpenWorkDir(h.WorkDir); err != nil {

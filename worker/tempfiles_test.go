@@ -25,20 +25,30 @@ import (
 // learner's family name, printed on the bundle's cover.
 const learnerName = "Llywelyn"
 
+// openChildWorker opens what a child worker process of a crash test runs on:
+// the parent's database (MONGODB_URI) and a worker of one task at a time
+// on its Redis (REDIS_URL), with no periodic tasks.
+func openChildWorker(ctx context.Context) (*mongodb.DB, *worker.Worker, error) {
+	db, err := mongodb.Open(ctx, mongodb.Config{URI: os.Getenv("MONGODB_URI")})
+	if err != nil {
+		return nil, nil, err
+	}
+	opts, err := redis.ParseURL(os.Getenv("REDIS_URL"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, worker.New(redis.NewClient(opts), worker.Config{Concurrency: 1, ReconcileEvery: -1, NoticeScanEvery: -1}), nil
+}
+
 // childBundleWorker is the child process of TestKilledBundleRender: a
 // worker rendering bundles into CYNLLUN_WORK_DIR that writes the marker and
 // hangs once a bundle is built into its temporary file, before storing it.
 func childBundleWorker() int {
 	ctx := context.Background()
-	db, err := mongodb.Open(ctx, mongodb.Config{URI: os.Getenv("MONGODB_URI")})
+	db, w, err := openChildWorker(ctx)
 	if err != nil {
 		return 1
 	}
-	opts, err := redis.ParseURL(os.Getenv("REDIS_URL"))
-	if err != nil {
-		return 1
-	}
-	w := worker.New(redis.NewClient(opts), worker.Config{Concurrency: 1, ReconcileEvery: -1, NoticeScanEvery: -1})
 	h := worker.NewRenderHandler(db, nil, nil)
 	h.WorkDir = os.Getenv("CYNLLUN_WORK_DIR")
 	if err := worker.OpenWorkDir(h.WorkDir); err != nil {
